@@ -1,0 +1,5 @@
+"""`python -m openscope` runs the CLI."""
+
+from openscope.cli import main
+
+main()

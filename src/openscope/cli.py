@@ -1,0 +1,130 @@
+"""The `openscope` console script: global options, command registration, error → exit code mapping.
+
+Commands live one per module in :mod:`openscope.commands`; each exposes ``register(app)``. This file
+only wires them up and guarantees the contract's promise: a one-line message and the documented exit
+code, never a traceback (set ``OPENSCOPE_DEBUG=1`` to see one).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+
+import click
+import typer
+
+from openscope import __version__
+from openscope.commands._common import Settings, err_console
+from openscope.errors import Exit, OpenscopeError
+
+COMMAND_MODULES = [
+    "status",
+    "ingest",
+    "crawl",
+    "simhub",
+    "lineage",
+    "model",
+    "license",
+    "assess",
+    "audit",
+    "sql",
+]
+
+app = typer.Typer(
+    name="openscope",
+    help="Measure the open-source AI ecosystem: openness, lineage, adoption and safety, with evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"openscope {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    db: Path = typer.Option(None, "--db", help="Store path (env OPENSCOPE_DB, default ./openscope.duckdb)."),
+    json_out: bool = typer.Option(False, "--json", help="Print exactly one JSON document on stdout."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or decoration."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show version."),
+) -> None:
+    ctx.obj = Settings(db=db or Path(os.environ.get("OPENSCOPE_DB") or "openscope.duckdb"), json=json_out, quiet=quiet)
+
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"openscope.commands.{_name}").register(app)
+
+
+_GLOBAL_FLAGS = {"--json", "--quiet", "-q"}
+
+
+def _hoist_globals(argv: list[str]) -> list[str]:
+    """Let global options stand anywhere (`openscope status --json` as well as `openscope --json status`)."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            rest.extend(argv[i:])
+            break
+        if a in _GLOBAL_FLAGS:
+            front.append(a)
+        elif a == "--db" and i + 1 < len(argv):
+            front.extend([a, argv[i + 1]])
+            i += 1
+        elif a.startswith("--db="):
+            front.append(a)
+        else:
+            rest.append(a)
+        i += 1
+    return front + rest
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _hoist_globals(list(sys.argv[1:] if argv is None else argv))
+    try:
+        rv = app(args=args, prog_name="openscope", standalone_mode=False)
+        code = int(rv) if isinstance(rv, int) else 0
+    except OpenscopeError as exc:
+        err_console().print(f"openscope: error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        code = int(exc.code)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.exceptions.Abort:
+        err_console().print("openscope: aborted", markup=False)
+        code = 130
+    except click.ClickException as exc:  # usage errors: bad option, missing argument
+        msg = exc.format_message().replace("\n", " ")
+        err_console().print(f"openscope: usage error: {msg} (see --help)", markup=False, soft_wrap=True)
+        code = int(Exit.USAGE)
+    except KeyboardInterrupt:
+        err_console().print("openscope: interrupted", markup=False)
+        code = 130
+    except BrokenPipeError:
+        code = 0
+    except Exception as exc:  # last resort: still one line, still an exit code
+        if os.environ.get("OPENSCOPE_DEBUG"):
+            raise
+        first = (str(exc).splitlines() or [""])[0]
+        err_console().print(
+            f"openscope: internal error: {type(exc).__name__}: {first} (set OPENSCOPE_DEBUG=1 for details)",
+            markup=False,
+            soft_wrap=True,
+        )
+        code = 70
+    if argv is None:
+        sys.exit(code)
+    return code
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""`openscope ingest PATH`: bulk-load API entries (JSONL, JSON array, the Hub's parquet dump)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from openscope import derive
+from openscope.commands._common import err_console, open_for_write, out_console, print_json, settings
+from openscope.errors import MissingInput
+from openscope.jobs.ingest import ingest_file
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("ingest")
+    def ingest(
+        ctx: typer.Context,
+        path: Path = typer.Argument(..., help="A .jsonl(.gz), .json array or .parquet file of Hub API entries."),
+        datasets: bool = typer.Option(False, "--datasets", help="The entries are datasets, not models."),
+        run_derive: bool = typer.Option(True, "--derive/--no-derive",
+                                        help="Recompute lineage, licences and openness afterwards."),
+    ) -> None:
+        """Load a bulk dump into a new `ingest` snapshot; unchanged entries are skipped."""
+        s = settings(ctx)
+        if not path.exists():
+            raise MissingInput(f"no such file: {path}")
+        with open_for_write(s) as store:
+            store.set_resource_limits()
+            if s.json or s.quiet:
+                res = ingest_file(store, path, repo_type="dataset" if datasets else "model")
+            else:
+                with err_console().status(f"ingesting {path} …"):
+                    res = ingest_file(store, path, repo_type="dataset" if datasets else "model")
+            if run_derive:
+                derive.refresh(store)
+        doc = res.contract()
+        if s.json:
+            print_json(doc)
+            return
+        if s.quiet:
+            return
+        t = Table(title=f"ingest {path} → snapshot #{res.snapshot_id}", show_header=False, box=None)
+        for k in ("format", "records", "changed", "rejects", "counters", "elapsed_s"):
+            t.add_row(k, f"{doc[k]:,}" if isinstance(doc[k], int) else str(doc[k]))
+        out_console().print(t)
+        if res.rejects:
+            err_console().print(
+                f"{res.rejects} entries rejected; see them with: openscope sql \"SELECT * FROM rejects "
+                f"WHERE snapshot_id = {res.snapshot_id}\"",
+                markup=False,
+            )

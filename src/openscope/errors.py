@@ -1,0 +1,65 @@
+"""Exit codes of the contract and the one error type every layer raises.
+
+Every failure a user can cause or meet is an :class:`OpenscopeError` carrying its exit code; the CLI
+prints its message on one line and exits with that code, so no traceback ever reaches a user.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class Exit(IntEnum):
+    """Exit codes (DESIGN.md, the contract). Scripts depend on these numbers."""
+
+    OK = 0
+    CHECK_FAILED = 1  # audit: a finding at or above --fail-on
+    INCOMPLETE = 2  # audit could not finish a scan
+    USAGE = 64
+    DATAERR = 65  # invalid or corrupt input, or a store newer than this openscope
+    NOINPUT = 66  # missing input or unknown id
+    UNAVAILABLE = 69  # endpoint unreachable
+    CANTCREAT = 73  # cannot write the store
+    TEMPFAIL = 75  # store locked by another process
+
+
+class OpenscopeError(Exception):
+    """An error with a one-line message and the exit code the CLI must return."""
+
+    def __init__(self, message: str, code: Exit = Exit.DATAERR) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def __str__(self) -> str:  # one line, always
+        return " ".join(self.message.split())
+
+
+class UsageError(OpenscopeError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, Exit.USAGE)
+
+
+class InvalidInput(OpenscopeError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, Exit.DATAERR)
+
+
+class MissingInput(OpenscopeError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, Exit.NOINPUT)
+
+
+class Unreachable(OpenscopeError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, Exit.UNAVAILABLE)
+
+
+class StoreWriteError(OpenscopeError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, Exit.CANTCREAT)
+
+
+class StoreLocked(OpenscopeError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, Exit.TEMPFAIL)

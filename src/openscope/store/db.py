@@ -1,0 +1,171 @@
+"""Opening the DuckDB store: path rules, locks, numbered migrations.
+
+Why here and only here: every other module receives an open :class:`Store`; none of them knows about
+file paths, lock errors or schema versions. Read-only commands open with ``create=False`` so that asking
+about a store never creates one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from openscope.errors import InvalidInput, MissingInput, StoreLocked, StoreWriteError
+
+_MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    """(version, file name, SQL) for every shipped migration, in order."""
+    out = []
+    for entry in resources.files("openscope.store.migrations").iterdir():
+        m = _MIGRATION_RE.match(entry.name)
+        if m:
+            out.append((int(m.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(out)
+
+
+SCHEMA_VERSION = max(v for v, _, _ in _migrations())
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get("OPENSCOPE_DB") or "openscope.duckdb")
+
+
+def _lock_message(path: Path, exc: Exception) -> str:
+    text = str(exc)
+    m = re.search(r"Conflicting lock is held in (.+?) \(PID (\d+)\)", text)
+    holder = f"{m.group(1)} (PID {m.group(2)})" if m else "another process"
+    return f"store {path} is locked by {holder}; wait for it to finish or stop it"
+
+
+class Store:
+    """An open store. ``con`` is the DuckDB connection; writers use :meth:`transaction`."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+        self.con = con
+        self.path = path
+        self.read_only = read_only
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All-or-nothing: a failure or a kill inside leaves the last committed state."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    # -- queries -----------------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        row = self.con.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def scalar(self, sql: str, params: list | None = None):
+        row = self.con.execute(sql, params or []).fetchone()
+        return row[0] if row else None
+
+    def set_resource_limits(self, memory_limit: str = "1536MB", threads: int | None = None) -> None:
+        """Bound memory for bulk work and let DuckDB spill next to the store."""
+        self.con.execute(f"SET memory_limit='{memory_limit}'")
+        tmp = self.path.parent / (self.path.name + ".tmp") if self.path.name != ":memory:" else None
+        self.con.execute(f"SET temp_directory='{tmp or tempfile.gettempdir()}'")
+        self.con.execute("SET preserve_insertion_order=false")
+        if threads:
+            self.con.execute(f"SET threads={int(threads)}")
+
+
+def _migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
+    current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    if current > SCHEMA_VERSION:
+        raise InvalidInput(
+            f"store {path} has schema version {current}, newer than this openscope ({SCHEMA_VERSION}); "
+            "upgrade openscope"
+        )
+    for version, _name, sql in _migrations():
+        if version <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_version VALUES (?, now()::TIMESTAMP)", [version])
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+
+def open_store(path: str | Path | None = None, *, read_only: bool = False, create: bool = True) -> Store:
+    """Open (and migrate) the store at ``path``.
+
+    ``create=False`` refuses to create a missing store (exit 66): read-only commands never create one.
+    A store newer than this code exits 65; a lock held by another process exits 75 naming it; a path
+    whose folder is missing or not writable exits 73.
+    """
+    p = Path(path) if path is not None else default_db_path()
+    if str(p) != ":memory:":
+        if not p.exists():
+            if not create or read_only:
+                raise MissingInput(f"no store at {p}; create one with `openscope ingest` or `openscope crawl`")
+            if not p.parent.exists():
+                raise StoreWriteError(f"cannot create store {p}: folder {p.parent} does not exist")
+            if not os.access(p.parent, os.W_OK):
+                raise StoreWriteError(f"cannot create store {p}: folder {p.parent} is not writable")
+        elif p.is_dir():
+            raise StoreWriteError(f"cannot open store {p}: it is a folder")
+    try:
+        con = duckdb.connect(str(p), read_only=read_only)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            raise StoreLocked(_lock_message(p, exc))
+        if "Permission denied" in text or "Read-only file system" in text:
+            raise StoreWriteError(f"cannot write store {p}: {text.splitlines()[0]}")
+        raise InvalidInput(f"store {p} cannot be opened: {text.splitlines()[0]}")
+    except (duckdb.SerializationException, duckdb.InternalException, duckdb.Error) as exc:
+        raise InvalidInput(f"store {p} is not a valid openscope store: {str(exc).splitlines()[0]}")
+    try:
+        if read_only:
+            has = con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+            ).fetchone()[0]
+            if not has:
+                raise InvalidInput(f"{p} is not an openscope store")
+            current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+            if current > SCHEMA_VERSION:
+                raise InvalidInput(
+                    f"store {p} has schema version {current}, newer than this openscope ({SCHEMA_VERSION}); "
+                    "upgrade openscope"
+                )
+            if current < SCHEMA_VERSION:
+                # An older store: reopen writable once to upgrade it, then continue read-only.
+                con.close()
+                with open_store(p, read_only=False, create=False):
+                    pass
+                con = duckdb.connect(str(p), read_only=True)
+        else:
+            _migrate(con, p)
+    except BaseException:
+        con.close()
+        raise
+    return Store(con, p, read_only)
