@@ -19,6 +19,15 @@ from openscope import __version__
 from openscope.commands._common import Settings, err_console
 from openscope.errors import Exit, OpenscopeError
 
+try:  # typer ≥ 0.20 vendors its own copy of click; catch both families of exceptions
+    from typer._click import exceptions as _tclick
+except ImportError:  # pragma: no cover - older typer uses click itself
+    _tclick = click.exceptions
+
+_EXIT = (click.exceptions.Exit, typer.Exit)
+_ABORT = (click.exceptions.Abort, typer.Abort)
+_CLICK_ERRORS = (click.ClickException, _tclick.ClickException)
+
 COMMAND_MODULES = [
     "status",
     "ingest",
@@ -97,12 +106,12 @@ def main(argv: list[str] | None = None) -> int:
     except OpenscopeError as exc:
         err_console().print(f"openscope: error: {exc}", markup=False, highlight=False, soft_wrap=True)
         code = int(exc.code)
-    except click.exceptions.Exit as exc:
+    except _EXIT as exc:
         code = exc.exit_code
-    except click.exceptions.Abort:
+    except _ABORT:
         err_console().print("openscope: aborted", markup=False)
         code = 130
-    except click.ClickException as exc:  # usage errors: bad option, missing argument
+    except _CLICK_ERRORS as exc:  # usage errors: bad option, missing argument
         msg = exc.format_message().replace("\n", " ")
         err_console().print(f"openscope: usage error: {msg} (see --help)", markup=False, soft_wrap=True)
         code = int(Exit.USAGE)

@@ -39,7 +39,7 @@ def ingest_file(store: Store, path: Path, *, repo_type: str = "model") -> Ingest
     t0 = time.monotonic()
     path = Path(path)
     source = f"file:{path.resolve()}"
-    snaps.abort_stale(store, source=source)
+    snaps.abort_stale(store)
     sid = snaps.begin(store, "ingest", source=source, endpoint=str(path), repo_type=repo_type,
                       params={"path": str(path), "repo_type": repo_type})
     try:

@@ -103,7 +103,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = "_stage"
                 SELECT ln AS line_no, '{name}:' || ln AS locator, raw FROM (
                   SELECT row_number() OVER () AS ln, raw
                   FROM read_csv('{p}', columns={{'raw': 'VARCHAR'}}, header=false, delim='\\0', quote='',
-                                escape='', auto_detect=false, max_line_size=200000000,
+                                escape='', auto_detect=false, max_line_size=16000000,
                                 compression='{"gzip" if fmt == "jsonl-gz" else "none"}'))
                 WHERE raw IS NOT NULL AND trim(raw) <> ''"""
             )

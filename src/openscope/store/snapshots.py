@@ -99,18 +99,19 @@ def latest(store: Store, *, kind: str | None = None, status: str | None = None, 
     return Snapshot(row[0], row[1], row[2], row[3], row[4], json.loads(row[5] or "{}"), row[6])
 
 
-def abort_stale(store: Store, *, source: str, kinds: tuple[str, ...] = ("ingest",)) -> int:
-    """Mark runs that died mid-way (status still ``running``) as aborted. Returns how many."""
+def abort_stale(store: Store, *, kinds: tuple[str, ...] = ("ingest",)) -> int:
+    """Mark runs of these kinds that died mid-way (status still ``running``) as aborted.
+
+    Safe because a writer holds the store's exclusive lock: while we have it open for writing, no other
+    process can be running, so a ``running`` row of a non-resumable kind is a dead run. Returns how many.
+    """
     marks = ",".join("?" for _ in kinds)
+    where = f"status = 'running' AND kind IN ({marks})"
     with store.transaction() as con:
-        n = con.execute(
-            f"SELECT count(*) FROM snapshots WHERE status = 'running' AND source = ? AND kind IN ({marks})",
-            [source, *kinds],
-        ).fetchone()[0]
+        n = con.execute(f"SELECT count(*) FROM snapshots WHERE {where}", list(kinds)).fetchone()[0]
         con.execute(
             f"""UPDATE snapshots SET status = 'aborted', finished_at = now()::TIMESTAMP,
-                    message = 'interrupted; superseded by a later run'
-                WHERE status = 'running' AND source = ? AND kind IN ({marks})""",
-            [source, *kinds],
+                    message = 'interrupted (killed or crashed); superseded by a later run' WHERE {where}""",
+            list(kinds),
         )
     return int(n)

@@ -1,0 +1,107 @@
+"""Foundation: the store's schema, migrations, status and the exit codes around them (issue 2)."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import duckdb
+
+from openscope.store import SCHEMA_VERSION, open_store
+
+CONTRACT_TABLES = {
+    "schema_version", "snapshots", "models", "datasets", "model_stats", "dataset_stats", "tags", "files",
+    "cards", "rejects", "edges", "lineage", "lineage_cycles", "publishers", "licenses", "openness",
+    "audit_findings",
+}
+
+
+def test_new_store_has_every_contract_table_and_view(db):
+    with open_store(db) as s:
+        names = {r[0] for r in s.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        assert names >= CONTRACT_TABLES
+        assert "counters" in names  # a view
+        assert s.schema_version() == SCHEMA_VERSION
+        cols = {r[0] for r in s.con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'snapshots'").fetchall()}
+        assert {"snapshot_id", "kind", "source", "endpoint", "started_at", "finished_at", "status", "n_records",
+                "simulated"} <= cols
+
+
+def test_older_store_is_upgraded_on_open(db):
+    first = resources.files("openscope.store.migrations").joinpath("0001_initial.sql").read_text()
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
+    con.execute(first)
+    con.execute("INSERT INTO schema_version VALUES (1, now()::TIMESTAMP)")
+    con.execute("INSERT INTO models (id) VALUES ('kept/model')")
+    con.close()
+    with open_store(db, read_only=True, create=False) as s:  # even a read-only open upgrades
+        assert s.schema_version() == SCHEMA_VERSION
+        assert s.scalar("SELECT id FROM models") == "kept/model"
+        applied = [r[0] for r in s.con.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()]
+    shipped = sorted(int(e.name[:4]) for e in resources.files("openscope.store.migrations").iterdir()
+                     if e.name.endswith(".sql"))
+    assert applied == shipped
+
+
+def test_newer_store_is_refused_with_65(cli, db):
+    with open_store(db) as s:
+        s.con.execute("INSERT INTO schema_version VALUES (9999, now()::TIMESTAMP)")
+    r = cli("--db", db, "status")
+    assert r.code == 65 and "newer than this openscope" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_status_on_missing_store_exits_66_and_creates_nothing(cli, tmp_path):
+    p = tmp_path / "none.duckdb"
+    r = cli("--db", p, "status", "--json")
+    assert r.code == 66 and r.stdout == ""
+    assert not p.exists()
+
+
+def test_not_a_store_exits_65(cli, tmp_path):
+    p = tmp_path / "junk.duckdb"
+    p.write_bytes(b"this is not a database" * 100)
+    r = cli("--db", p, "status")
+    assert r.code == 65, r.stderr
+
+
+def test_status_json_shape(cli, db, tmp_path):
+    f = tmp_path / "one.jsonl"
+    f.write_text(json.dumps({"id": "a/b", "downloads": 3, "tags": ["openscope:synthetic"]}) + "\n")
+    assert cli("--db", db, "ingest", f).code == 0
+    r = cli("--db", db, "status", "--json")
+    assert r.code == 0
+    doc = r.json()
+    assert {"db", "schema_version", "snapshots", "models", "datasets", "rejects", "last_snapshot"} <= doc.keys()
+    assert doc["models"] == 1 and doc["snapshots"] == 1 and doc["schema_version"] == SCHEMA_VERSION
+    last = doc["last_snapshot"]
+    assert set(last) >= {"snapshot_id", "kind", "source", "started_at", "finished_at", "status", "n_records"}
+    assert last["kind"] == "ingest" and last["status"] == "complete" and last["n_records"] == 1
+    # a synthetic entry marks its model synthetic and its snapshot simulated
+    with open_store(db, read_only=True, create=False) as s:
+        assert s.scalar("SELECT synthetic FROM models") is True
+        assert s.scalar("SELECT simulated FROM snapshots") is True
+    # --json may also be given before the command
+    assert cli("--json", "--db", db, "status").json()["models"] == 1
+
+
+def test_usage_errors_exit_64(cli, db):
+    r = cli("--db", db, "status", "--no-such-option")
+    assert r.code == 64 and "usage error" in r.stderr
+    r = cli("--db", db, "ingest")
+    assert r.code == 64
+    r = cli("no-such-command")
+    assert r.code == 64
+
+
+def test_sql_is_read_only(cli, db, tmp_path):
+    f = tmp_path / "one.jsonl"
+    f.write_text(json.dumps({"id": "a/b"}) + "\n")
+    assert cli("--db", db, "ingest", f).code == 0
+    r = cli("--db", db, "sql", "SELECT id FROM models", "--json")
+    assert r.code == 0 and r.json()["rows"] == [{"id": "a/b"}]
+    r = cli("--db", db, "sql", "DELETE FROM models")
+    assert r.code == 65 and "query failed" in r.stderr
+    assert cli("--db", db, "sql", "SELECT count(*) AS n FROM models", "--json").json()["rows"][0]["n"] == 1
