@@ -1,9 +1,225 @@
-"""`openscope crawl`: see the module that implements it (registered here once it lands)."""
+"""`openscope crawl`: keep a store in step with a Hub (the live one, a mirror, or the simulated Hub).
+
+The work is in :mod:`openscope.jobs.crawl` (snapshots, resume, kinds, cards) and
+:mod:`openscope.sources.hub` (HTTP, pagination, rate limits, retries); this module reads options, shows
+progress on stderr and prints the summary.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
 import typer
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from openscope import derive
+from openscope.commands._common import (
+    Settings,
+    err_console,
+    open_for_write,
+    out_console,
+    print_json,
+    settings,
+    warn,
+)
+from openscope.errors import UsageError
+from openscope.jobs.crawl import (
+    MAX_PAGE_SIZE,
+    CardsResult,
+    CrawlOptions,
+    CrawlProgress,
+    CrawlResult,
+    crawl,
+    fetch_cards,
+    make_client,
+)
+from openscope.sources.hub import DEFAULT_ENDPOINT
+
+_SUMMED = ("pages", "records", "changed", "rejects", "api_calls", "rate_limit_wait_s")
+
+
+class RichProgress(CrawlProgress):
+    """A progress bar on stderr: pages, records, changes, rate-limit waits and an ETA where a total
+    can be estimated (the store's size for full crawls and sweeps, --limit, --top)."""
+
+    def __init__(self, s: Settings) -> None:
+        self.s = s
+        self.progress = Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+            TextColumn("{task.fields[pages]} pages · {task.completed:,.0f} records · {task.fields[changed]:,} "
+                       "changed · {task.fields[rejects]} rejects · waited {task.fields[waited]:.1f} s"),
+            TimeElapsedColumn(), TimeRemainingColumn(),
+            console=err_console(), transient=False,
+        )
+        self.task: TaskID | None = None
+        self.waited = 0.0
+
+    def begin(self, label: str, total: int | None, done: int) -> None:
+        self.progress.start()
+        self.task = self.progress.add_task(label, total=total, completed=done, pages=0, changed=0, rejects=0,
+                                           waited=self.waited)
+
+    def page(self, records: int, changed: int, rejects: int) -> None:
+        if self.task is None:
+            return
+        t = self.progress.tasks[self.task]
+        self.progress.update(self.task, advance=records, pages=t.fields["pages"] + 1,
+                             changed=t.fields["changed"] + changed, rejects=t.fields["rejects"] + rejects)
+
+    def wait(self, seconds: float, reason: str) -> None:
+        self.waited += seconds if reason.startswith("rate limit") else 0.0
+        if self.task is not None:
+            self.progress.update(self.task, waited=self.waited)
+        self.progress.console.print(f"openscope: waiting {seconds:.1f} s ({reason})", markup=False,
+                                    highlight=False)
+
+    def warn(self, message: str) -> None:
+        warn(self.s, message)
+
+    def end(self) -> None:
+        self.progress.stop()
+        self.task = None
+
+
+class QuietProgress(CrawlProgress):
+    """Under --json only warnings reach stderr; under --quiet nothing does."""
+
+    def __init__(self, s: Settings) -> None:
+        self.s = s
+
+    def warn(self, message: str) -> None:
+        warn(self.s, message)
+
+
+def _parse_since(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        t = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"--since {value!r} is not a date (use YYYY-MM-DD or an ISO 8601 time)")
+    return t.astimezone(dt.UTC).replace(tzinfo=None) if t.tzinfo else t
+
+
+def _summary(results: list[CrawlResult], cards: CardsResult | None, elapsed: float) -> dict[str, Any]:
+    """The contract's crawl summary. With --datasets there are two snapshots: the top-level figures are
+    their sums, ``snapshot_id``/``status`` are the models snapshot's, and ``snapshots`` lists each."""
+    first = results[0]
+    doc: dict[str, Any] = {"snapshot_id": first.snapshot_id, "status": first.status}
+    for k in _SUMMED:
+        doc[k] = sum(getattr(r, k) for r in results)
+    doc["rate_limit_wait_s"] = round(doc["rate_limit_wait_s"], 3)
+    if cards is not None:
+        doc["api_calls"] += cards.api_calls
+    doc["elapsed_s"] = round(elapsed, 3)
+    doc["kind"] = first.kind
+    doc["deleted"] = sum(r.deleted for r in results)
+    doc["snapshots"] = [r.contract() for r in results]
+    if cards is not None:
+        doc["cards"] = {k: getattr(cards, k) for k in ("candidates", "fetched", "missing", "failed", "trees",
+                                                          "files", "api_calls")}
+    return doc
 
 
 def register(app: typer.Typer) -> None:
-    """Registers nothing until the crawl command is built."""
+    @app.command("crawl")
+    def crawl_cmd(
+        ctx: typer.Context,
+        endpoint: str = typer.Option(None, "--endpoint", help="Hub URL (env HF_ENDPOINT, default https://huggingface.co)."),
+        full: bool = typer.Option(False, "--full", help="List everything (the default for a first crawl); an unfiltered full crawl marks vanished repositories deleted."),
+        counters: bool = typer.Option(False, "--counters", help="Sweep downloads, all-time downloads and likes only (about 1 call per 1,000 repositories)."),
+        author: str = typer.Option(None, "--author", help="Only repositories of this user or organisation."),
+        filters: list[str] = typer.Option(None, "--filter", help="Only repositories with this tag (repeatable; all must match)."),
+        search: str = typer.Option(None, "--search", help="Only repositories whose id contains this text."),
+        since: str = typer.Option(None, "--since", help="Only repositories modified at or after DATE (YYYY-MM-DD or ISO time, UTC)."),
+        limit: int = typer.Option(None, "--limit", help="Stop after N records."),
+        datasets: bool = typer.Option(False, "--datasets", help="Also crawl datasets (a second snapshot)."),
+        page_size: int = typer.Option(MAX_PAGE_SIZE, "--page-size", help="Entries per API call (at most 1000)."),
+        max_wait: float = typer.Option(900.0, "--max-wait", help="Longest rate-limit wait accepted, in seconds; a longer one fails the crawl (resumable)."),
+        retries: int = typer.Option(6, "--retries", help="Retries of a failed request (5xx, reset, timeout, truncated body) before giving up."),
+        backoff: float = typer.Option(1.0, "--backoff", help="First retry delay in seconds; doubles each retry, with jitter."),
+        timeout: float = typer.Option(60.0, "--timeout", help="Seconds before an unanswered request counts as failed."),
+        restart: bool = typer.Option(False, "--restart", help="Abandon an unfinished crawl with the same options (marked aborted) and start over."),
+        cards: bool = typer.Option(False, "--cards", help="Also fetch README.md and the file tree of models without current card text."),
+        top: int = typer.Option(100, "--top", help="With --cards: at most N models, most downloaded first."),
+        dump: Path = typer.Option(None, "--dump", help="Also write every raw entry, one per line (JSONL), to FILE."),
+        run_derive: bool = typer.Option(True, "--derive/--no-derive", help="Recompute lineage, licences and openness afterwards."),
+    ) -> None:
+        """Crawl a Hub into the store: full, incremental (the default once a crawl completed) or counters.
+
+        Each page is committed with its cursor, so the same command run again after a kill or a failure
+        resumes where it stopped."""
+        import time
+
+        s = settings(ctx)
+        ep = (endpoint or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+        if not ep.startswith(("http://", "https://")):
+            raise UsageError(f"--endpoint {ep!r} is not an http(s) URL")
+        if full and counters:
+            raise UsageError("--full and --counters are different kinds of crawl; choose one")
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise UsageError(f"--page-size must be between 1 and {MAX_PAGE_SIZE}")
+        if limit is not None and limit < 1:
+            raise UsageError("--limit must be at least 1")
+        if top < 1:
+            raise UsageError("--top must be at least 1")
+        if retries < 0 or max_wait < 0 or backoff < 0 or timeout <= 0:
+            raise UsageError("--retries, --max-wait and --backoff must not be negative, --timeout positive")
+        if dump is not None and counters:
+            raise UsageError("--dump writes full entries; a --counters sweep reads only counters")
+        if dump is not None and (dump.is_dir() or not dump.parent.exists()):
+            raise UsageError(f"--dump {dump}: not a file in an existing folder")
+        since_ts = _parse_since(since)
+
+        t0 = time.monotonic()
+        interactive = not (s.json or s.quiet)
+        prog: CrawlProgress = RichProgress(s) if interactive else QuietProgress(s)
+        results: list[CrawlResult] = []
+        cards_res: CardsResult | None = None
+        with open_for_write(s) as store:
+            store.set_resource_limits()
+            client = make_client(ep, token=os.environ.get("HF_TOKEN") or None, max_wait=max_wait,
+                                 retries=retries, backoff=backoff, timeout=timeout, progress=prog)
+            with client:
+                for rt in ["model", "dataset"] if datasets else ["model"]:
+                    opts = CrawlOptions(
+                        endpoint=ep, repo_type=rt, kind="counters" if counters else ("full" if full else None),
+                        author=author, filters=list(filters or []), search=search, since=since_ts, limit=limit,
+                        page_size=page_size, restart=restart, dump=dump,
+                    )
+                    results.append(crawl(store, client, opts, prog))
+                if cards:
+                    cards_res = fetch_cards(store, client, results[0].snapshot_id, top=top, progress=prog)
+            if run_derive:
+                derive.refresh(store)
+        doc = _summary(results, cards_res, time.monotonic() - t0)
+        if s.json:
+            print_json(doc)
+            return
+        if s.quiet:
+            return
+        for r in results:
+            t = Table(title=f"{r.kind} crawl of {r.repo_type}s from {r.endpoint} → snapshot #{r.snapshot_id}"
+                            + (" (resumed)" if r.resumed else ""), show_header=False, box=None)
+            for k in ("status", "pages", "records", "changed", "rejects", "deleted", "api_calls",
+                      "rate_limit_wait_s", "elapsed_s", "watermark"):
+                v = getattr(r, k)
+                t.add_row(k, f"{v:,}" if isinstance(v, int) else str(v))
+            out_console().print(t)
+        if cards_res is not None:
+            out_console().print(
+                f"cards: {cards_res.fetched} read, {cards_res.missing} without README.md, "
+                f"{cards_res.failed} not readable; {cards_res.trees} file trees ({cards_res.files:,} files)",
+                markup=False, highlight=False)

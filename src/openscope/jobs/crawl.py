@@ -1,0 +1,492 @@
+"""Crawling a Hub into the store: snapshots, resume, the three kinds, card text and file trees, dumps.
+
+Why it is shaped like this:
+
+- **One transaction per page.** Each page's raw entries go into the staging table and through the one
+  set-based normaliser together with the snapshot's progress (pages, counters, the next page's cursor,
+  the lastModified watermark). A kill at any instant leaves every committed page and a cursor that
+  points exactly past it, so running the same crawl again continues from there and nothing is read
+  into the snapshot twice.
+- **Three kinds.** ``full`` lists everything sorted by ``createdAt`` (a key that never changes, so no
+  repository moves across the cursor while we read, and one not seen in an unfiltered full crawl really
+  is gone: it gets ``deleted_at``). ``incremental`` lists by ``lastModified`` (newest first) and stops at
+  the previous crawl's watermark minus a small overlap: API calls grow with the changes, not the Hub.
+  ``counters`` sweeps only downloads and likes (about 60 bytes per entry, 1,000 per call), because
+  counters change without ``lastModified`` changing; it writes statistics only (store/counters.py).
+- **Watermark.** An incremental crawl's watermark is the largest ``lastModified`` it read. A full crawl
+  records the newest ``lastModified`` on the Hub *when it starts* (one extra call), because a repository
+  edited while a long full crawl runs may or may not be read, and must be caught by the next incremental.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import pyarrow as pa
+
+from openscope.errors import Unreachable
+from openscope.sources.hub import (
+    COUNTER_EXPAND,
+    DATASET_EXPAND,
+    DEFAULT_ENDPOINT,
+    MODEL_EXPAND,
+    HubClient,
+)
+from openscope.store import Store
+from openscope.store import snapshots as snaps
+from openscope.store.counters import write_counters
+from openscope.store.normalize import normalize
+
+SOURCE = "crawl"
+MAX_PAGE_SIZE = 1000
+
+
+@dataclass
+class CrawlOptions:
+    """What to crawl and how. ``kind`` None means: incremental once an unfiltered crawl of this endpoint
+    and repository type has completed, else full."""
+
+    endpoint: str = DEFAULT_ENDPOINT
+    repo_type: str = "model"
+    kind: str | None = None  # None | "full" | "counters"
+    author: str | None = None
+    filters: list[str] = field(default_factory=list)
+    search: str | None = None
+    since: dt.datetime | None = None  # naive UTC
+    limit: int | None = None
+    page_size: int = MAX_PAGE_SIZE
+    restart: bool = False
+    dump: Path | None = None
+    overlap_s: float = 60.0
+
+    @property
+    def filtered(self) -> bool:
+        """A filtered crawl never marks deletions and never sets the watermark incrementals start from."""
+        return bool(self.author or self.filters or self.search or self.since or self.limit)
+
+
+@dataclass
+class CrawlResult:
+    """The contract's crawl summary (first nine keys) plus what a user may want to know."""
+
+    snapshot_id: int
+    status: str
+    pages: int
+    records: int
+    changed: int
+    rejects: int
+    api_calls: int
+    rate_limit_wait_s: float
+    elapsed_s: float
+    kind: str = ""
+    repo_type: str = "model"
+    endpoint: str = ""
+    resumed: bool = False
+    deleted: int = 0
+    watermark: str | None = None
+    dropped_expand: list[str] = field(default_factory=list)
+
+    def contract(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class CardsResult:
+    candidates: int = 0
+    fetched: int = 0  # README.md read
+    missing: int = 0  # no README.md in the repository (stored as known-absent)
+    failed: int = 0  # not readable (gated, private, gone): retried next time
+    trees: int = 0
+    files: int = 0
+    api_calls: int = 0
+
+
+class CrawlProgress:
+    """Hooks for a progress display; the default shows nothing."""
+
+    def begin(self, label: str, total: int | None, done: int) -> None: ...
+
+    def page(self, records: int, changed: int, rejects: int) -> None: ...
+
+    def wait(self, seconds: float, reason: str) -> None: ...
+
+    def warn(self, message: str) -> None: ...
+
+    def end(self) -> None: ...
+
+
+def make_client(endpoint: str, *, token: str | None = None, max_wait: float = 900.0, retries: int = 6,
+                backoff: float = 1.0, timeout: float = 60.0,
+                progress: CrawlProgress | None = None) -> HubClient:
+    p = progress or CrawlProgress()
+    return HubClient(endpoint, token=token, max_wait=max_wait, retries=retries, backoff=backoff,
+                     timeout=timeout, on_wait=p.wait, on_warning=p.warn)
+
+
+# -- snapshot bookkeeping ------------------------------------------------------------------------------
+
+def _params(opts: CrawlOptions, kind: str) -> dict[str, Any]:
+    """What identifies 'the same crawl' for resume (page size and waits may differ between runs)."""
+    return {
+        "kind": kind, "repo_type": opts.repo_type, "author": opts.author, "filters": sorted(opts.filters),
+        "search": opts.search, "since": opts.since.isoformat() if opts.since else None, "limit": opts.limit,
+        "filtered": opts.filtered,
+    }
+
+
+def _crawl_snapshots(store: Store, endpoint: str, repo_type: str) -> list[dict[str, Any]]:
+    rows = store.con.execute(
+        """SELECT snapshot_id, kind, status, params, cursor, pages, n_records, watermark
+           FROM snapshots WHERE source = ? AND endpoint = ? AND repo_type = ? ORDER BY snapshot_id DESC""",
+        [SOURCE, endpoint, repo_type],
+    ).fetchall()
+    keys = ("snapshot_id", "kind", "status", "params", "cursor", "pages", "n_records", "watermark")
+    out = []
+    for r in rows:
+        d = dict(zip(keys, r, strict=True))
+        d["params"] = json.loads(d["params"] or "{}")
+        out.append(d)
+    return out
+
+
+def last_complete(store: Store, endpoint: str, repo_type: str) -> dict[str, Any] | None:
+    """The newest complete unfiltered full or incremental crawl: where an incremental starts from."""
+    for s in _crawl_snapshots(store, endpoint, repo_type):
+        if (s["status"] == "complete" and s["kind"] in ("full", "incremental")
+                and not s["params"].get("filtered", True)):
+            return s
+    return None
+
+
+def _resumable(store: Store, endpoint: str, repo_type: str, params: dict[str, Any]) -> dict[str, Any] | None:
+    """The newest crawl with these params, if it did not finish (running after a kill, or failed)."""
+    for s in _crawl_snapshots(store, endpoint, repo_type):
+        if s["params"] == params:
+            return s if s["status"] in ("running", "failed") else None
+    return None
+
+
+def _start_url(client: HubClient, opts: CrawlOptions, kind: str, cutoff: dt.datetime | None) -> str:
+    if kind == "counters":
+        expand = COUNTER_EXPAND
+    else:
+        expand = MODEL_EXPAND if opts.repo_type == "model" else DATASET_EXPAND
+    q: list[tuple[str, str]] = []
+    if opts.search:
+        q.append(("search", opts.search))
+    if opts.author:
+        q.append(("author", opts.author))
+    q.extend(("filter", f) for f in opts.filters)
+    q.append(("sort", "lastModified" if cutoff is not None else "createdAt"))
+    q.extend(("expand", e) for e in expand)
+    q.append(("limit", str(opts.page_size)))
+    return client.list_url(opts.repo_type, q)
+
+
+def _head_last_modified(client: HubClient, repo_type: str) -> dt.datetime | None:
+    """The newest lastModified on the Hub right now (one call)."""
+    url = client.list_url(repo_type, [("sort", "lastModified"), ("expand", "lastModified"), ("limit", "1")])
+    page = client.get_page(url)
+    if not page.entries:
+        return None
+    return _parse_ts(json.loads(page.entries[0]).get("lastModified"))
+
+
+def _parse_ts(value: object) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        t = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t.astimezone(dt.UTC).replace(tzinfo=None) if t.tzinfo else t
+
+
+def dump_path(base: Path, repo_type: str) -> Path:
+    """Models go to the given file; datasets next to it as ``<stem>.datasets<suffix>`` (ingest them
+    with ``openscope ingest --datasets``)."""
+    if repo_type == "model":
+        return base
+    return base.with_name(f"{base.stem}.datasets{base.suffix or '.jsonl'}")
+
+
+# -- the crawl -----------------------------------------------------------------------------------------
+
+def _stage(store: Store, entries: list[str], first_line: int, locator: str) -> None:
+    con = store.con
+    n = len(entries)
+    tbl = pa.table({
+        "line_no": pa.array(range(first_line + 1, first_line + n + 1), pa.int64()),
+        "locator": pa.array([locator] * n, pa.string()) if n else pa.array([], pa.string()),
+        "raw": pa.array(entries, pa.string()),
+    })
+    con.execute("DROP TABLE IF EXISTS _stage")
+    con.register("_crawl_page", tbl)
+    try:
+        con.execute("CREATE TEMP TABLE _stage AS SELECT line_no, locator || '#' || (line_no - ?) AS locator, raw "
+                    "FROM _crawl_page", [first_line + 1])
+    finally:
+        con.unregister("_crawl_page")
+
+
+_LM = "try_cast(json_extract_string(raw, '$.lastModified') AS TIMESTAMP)"
+
+
+def crawl(store: Store, client: HubClient, opts: CrawlOptions,
+          progress: CrawlProgress | None = None) -> CrawlResult:
+    """Run (or resume) one crawl of one repository type. Raises Unreachable (snapshot ``failed``, pages
+    kept) when the endpoint stays down; a KeyboardInterrupt leaves the snapshot ``running``."""
+    t0 = time.monotonic()
+    prog = progress or CrawlProgress()
+    endpoint = client.endpoint
+    rt = opts.repo_type
+    prev = last_complete(store, endpoint, rt)
+    kind = opts.kind or ("incremental" if prev else "full")
+    params = _params(opts, kind)
+    if opts.since is not None:
+        cutoff: dt.datetime | None = opts.since
+    elif kind == "incremental" and prev and prev["watermark"] is not None:
+        cutoff = prev["watermark"] - dt.timedelta(seconds=opts.overlap_s)
+    else:
+        cutoff = None
+    if kind == "incremental" and cutoff is None:
+        kind, params = "full", _params(opts, "full")  # nothing to be incremental from
+
+    old = _resumable(store, endpoint, rt, params)
+    if old and opts.restart:
+        with store.transaction() as con:
+            con.execute("""UPDATE snapshots SET status = 'aborted', finished_at = now()::TIMESTAMP,
+                               message = 'abandoned: started over with --restart' WHERE snapshot_id = ?""",
+                        [old["snapshot_id"]])
+        old = None
+
+    calls0, wait0 = client.stats.api_calls, client.stats.rate_limit_wait_s
+    resumed = old is not None
+    if old is not None:
+        sid = int(old["snapshot_id"])
+        with store.transaction() as con:
+            con.execute("""UPDATE snapshots SET status = 'running', finished_at = NULL, message = NULL
+                           WHERE snapshot_id = ?""", [sid])
+        url = old["cursor"] if (old["cursor"] or old["pages"]) else _start_url(client, opts, kind, cutoff)
+        done = int(old["n_records"] or 0)
+    else:
+        sid = snaps.begin(store, kind, source=SOURCE, endpoint=endpoint, repo_type=rt, params=params)
+        url = _start_url(client, opts, kind, cutoff)
+        done = 0
+
+    dump_fh: IO[str] | None = None
+    try:
+        if old is None:
+            watermark = None
+            if kind == "incremental" and prev:
+                watermark = prev["watermark"]
+            elif kind == "full" and not opts.filtered:
+                watermark = _head_last_modified(client, rt)
+            with store.transaction():
+                snaps.add_progress(store, sid, cursor=url, watermark=watermark,
+                                   api_calls=client.stats.api_calls - calls0)
+            calls0 = client.stats.api_calls
+        if opts.dump is not None and kind != "counters":
+            path = dump_path(opts.dump, rt)
+            dump_fh = path.open("a" if resumed else "w", encoding="utf-8")
+
+        total = None
+        if kind in ("full", "counters") and not opts.filtered:
+            table = "models" if rt == "model" else "datasets"
+            total = int(store.scalar(f"SELECT count(*) FROM {table} WHERE deleted_at IS NULL") or 0) or None
+        if opts.limit:
+            total = opts.limit
+        prog.begin(f"{kind} crawl of {rt}s", total, done)
+
+        while url:
+            if opts.limit is not None and done >= opts.limit:
+                with store.transaction():
+                    snaps.add_progress(store, sid, cursor=None)
+                break
+            page = client.get_page(url)
+            next_url = page.next_url
+            with store.transaction() as con:
+                _stage(store, page.entries, done, page.url)
+                if cutoff is not None:
+                    n_old = con.execute(f"DELETE FROM _stage WHERE {_LM} < ?", [cutoff]).fetchone()[0]
+                    if n_old:
+                        next_url = None  # sorted newest first: everything after is older still
+                if opts.limit is not None and done + len(page.entries) > opts.limit:
+                    con.execute("DELETE FROM _stage WHERE line_no > ?", [opts.limit])
+                    next_url = None
+                if dump_fh is not None:
+                    rows = con.execute("SELECT raw FROM _stage ORDER BY line_no").fetchall()
+                    dump_fh.write("".join(r[0] + "\n" for r in rows))
+                    dump_fh.flush()
+                    os.fsync(dump_fh.fileno())
+                wm = con.execute(f"SELECT max({_LM}) FROM _stage").fetchone()[0] if kind == "incremental" \
+                    or opts.since is not None else None
+                if kind == "counters":
+                    c = write_counters(store, sid, repo_type=rt, source=SOURCE)
+                    n, changed, rejects = c.records, c.changed, c.rejects
+                else:
+                    r = normalize(store, sid, repo_type=rt, source=SOURCE, counters="all")
+                    n, changed, rejects = r.records, r.changed, r.rejects
+                con.execute("DROP TABLE IF EXISTS _stage")
+                fields: dict[str, Any] = dict(
+                    pages=1, n_records=n, changed=changed, rejects=rejects,
+                    api_calls=client.stats.api_calls - calls0,
+                    rate_limit_wait_s=round(client.stats.rate_limit_wait_s - wait0, 3), cursor=next_url)
+                if wm is not None:
+                    fields["watermark_max"] = wm
+                snaps.add_progress(store, sid, **fields)
+            calls0, wait0 = client.stats.api_calls, client.stats.rate_limit_wait_s
+            done += n
+            prog.page(n, changed, rejects)
+            url = next_url
+
+        deleted = 0
+        with store.transaction() as con:
+            seen = int(store.scalar("SELECT n_records FROM snapshots WHERE snapshot_id = ?", [sid]) or 0)
+            if kind == "full" and not opts.filtered and seen > 0:
+                table = "models" if rt == "model" else "datasets"
+                deleted = int(con.execute(
+                    f"""UPDATE {table} SET deleted_at = now()::TIMESTAMP
+                        WHERE deleted_at IS NULL AND coalesce(last_snapshot_id, -1) < ?""", [sid],
+                ).fetchone()[0])
+        snaps.finish(store, sid, "complete")
+    except Unreachable as exc:
+        _fail(store, sid, client, calls0, wait0, str(exc))
+        raise
+    except KeyboardInterrupt:
+        raise  # the snapshot stays running: the same command resumes it
+    except Exception as exc:
+        _fail(store, sid, client, calls0, wait0, f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        if dump_fh is not None:
+            dump_fh.close()
+        prog.end()
+    return _result(store, sid, t0, resumed=resumed, deleted=deleted, client=client)
+
+
+def _fail(store: Store, sid: int, client: HubClient, calls0: int, wait0: float, message: str) -> None:
+    try:
+        with store.transaction():
+            snaps.add_progress(store, sid, api_calls=client.stats.api_calls - calls0,
+                               rate_limit_wait_s=round(client.stats.rate_limit_wait_s - wait0, 3))
+        snaps.finish(store, sid, "failed", message=message[:500])
+    except Exception:  # the store itself failing must not hide the original error
+        pass
+
+
+def _result(store: Store, sid: int, t0: float, *, resumed: bool, deleted: int, client: HubClient) -> CrawlResult:
+    row = store.con.execute(
+        """SELECT status, pages, n_records, changed, rejects, api_calls, rate_limit_wait_s, kind, repo_type,
+                  endpoint, watermark FROM snapshots WHERE snapshot_id = ?""", [sid]).fetchone()
+    return CrawlResult(
+        snapshot_id=sid, status=row[0], pages=int(row[1] or 0), records=int(row[2] or 0),
+        changed=int(row[3] or 0), rejects=int(row[4] or 0), api_calls=int(row[5] or 0),
+        rate_limit_wait_s=round(float(row[6] or 0), 3), elapsed_s=round(time.monotonic() - t0, 3),
+        kind=row[7], repo_type=row[8], endpoint=row[9], resumed=resumed, deleted=deleted,
+        watermark=row[10].isoformat() if row[10] else None, dropped_expand=list(client.stats.dropped_expand),
+    )
+
+
+# -- card text and file trees --------------------------------------------------------------------------
+
+def card_candidates(store: Store, top: int | None) -> list[tuple[str, str | None]]:
+    """Models without current card text (none stored, or stored for another commit), most downloaded
+    first."""
+    sql = """
+        SELECT m.id, m.sha FROM models m
+        LEFT JOIN (SELECT id, arg_max(sha, fetched_at) AS sha FROM cards WHERE repo_type = 'model' GROUP BY id) c
+               ON c.id = m.id
+        LEFT JOIN (SELECT id, arg_max(downloads_30d, snapshot_id) AS d FROM model_stats GROUP BY id) s
+               ON s.id = m.id
+        WHERE m.deleted_at IS NULL AND (c.id IS NULL OR (m.sha IS NOT NULL AND c.sha IS DISTINCT FROM m.sha))
+        ORDER BY s.d DESC NULLS LAST, m.id"""
+    args: list[Any] = []
+    if top is not None:
+        sql += " LIMIT ?"
+        args.append(top)
+    return [(r[0], r[1]) for r in store.con.execute(sql, args).fetchall()]
+
+
+def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int | None = 100,
+                progress: CrawlProgress | None = None, batch: int = 50) -> CardsResult:
+    """README.md (through ``resolve``, with the commit it was read at) and the recursive file tree for
+    up to ``top`` models without current card text. Written in batches, each one transaction; a kill
+    loses at most one batch, which is fetched again next time."""
+    prog = progress or CrawlProgress()
+    res = CardsResult()
+    todo = card_candidates(store, top)
+    res.candidates = len(todo)
+    prog.begin("cards and file trees", len(todo), 0)
+    cards: list[dict[str, Any]] = []
+    files: list[dict[str, Any]] = []
+    tree_ids: list[str] = []
+    calls0 = start_calls = client.stats.api_calls
+    try:
+        for i, (repo_id, sha) in enumerate(todo, 1):
+            tf = client.get_text_file(repo_id, "README.md")
+            if tf.status == 200 or tf.status == 404:
+                if tf.status == 200:
+                    res.fetched += 1
+                else:
+                    res.missing += 1
+                cards.append({"id": repo_id, "sha": tf.commit or sha, "text": tf.text, "url": tf.url})
+                tree = client.get_tree(repo_id)
+                if tree is not None:
+                    res.trees += 1
+                    tree_ids.append(repo_id)
+                    for e in tree:
+                        if e.get("type") == "file" and isinstance(e.get("path"), str):
+                            lfs = e.get("lfs") if isinstance(e.get("lfs"), dict) else {}
+                            size = e.get("size") if isinstance(e.get("size"), int) else lfs.get("size")
+                            files.append({"id": repo_id, "path": e["path"],
+                                          "size": size if isinstance(size, int) else None,
+                                          "blob_id": e.get("oid") if isinstance(e.get("oid"), str) else None,
+                                          "lfs_sha256": lfs.get("oid") if isinstance(lfs.get("oid"), str) else None})
+            else:
+                res.failed += 1
+            prog.page(1, 1 if tf.status == 200 else 0, 0)
+            if len(cards) >= batch or i == len(todo):
+                res.files += _write_cards(store, snapshot_id, cards, files, tree_ids,
+                                          client.stats.api_calls - calls0)
+                calls0 = client.stats.api_calls
+                cards, files, tree_ids = [], [], []
+    finally:
+        prog.end()
+    res.api_calls = client.stats.api_calls - start_calls
+    return res
+
+
+def _write_cards(store: Store, sid: int, cards: list[dict[str, Any]], files: list[dict[str, Any]],
+                 tree_ids: list[str], api_calls: int) -> int:
+    con = store.con
+    card_tbl = pa.Table.from_pylist(cards, schema=pa.schema(
+        [("id", pa.string()), ("sha", pa.string()), ("text", pa.string()), ("url", pa.string())]))
+    file_tbl = pa.Table.from_pylist(files, schema=pa.schema(
+        [("id", pa.string()), ("path", pa.string()), ("size", pa.int64()), ("blob_id", pa.string()),
+         ("lfs_sha256", pa.string())]))
+    tree_tbl = pa.table({"id": pa.array(tree_ids, pa.string())})
+    with store.transaction():
+        con.register("_cards_in", card_tbl)
+        con.register("_files_in", file_tbl)
+        con.register("_trees_in", tree_tbl)
+        try:
+            con.execute("DELETE FROM cards WHERE repo_type = 'model' AND id IN (SELECT id FROM _cards_in)")
+            con.execute("""INSERT INTO cards (id, repo_type, sha, text, fetched_at, snapshot_id, url)
+                           SELECT id, 'model', sha, text, now()::TIMESTAMP, ?, url FROM _cards_in""", [sid])
+            con.execute("DELETE FROM files WHERE repo_type = 'model' AND id IN (SELECT id FROM _trees_in)")
+            n = con.execute("""INSERT INTO files (repo_type, id, path, size, blob_id, lfs_sha256, snapshot_id)
+                               SELECT 'model', id, path, size, blob_id, lfs_sha256, ? FROM _files_in""",
+                            [sid]).fetchone()[0]
+            snaps.add_progress(store, sid, api_calls=api_calls)
+        finally:
+            con.unregister("_cards_in")
+            con.unregister("_files_in")
+            con.unregister("_trees_in")
+    return int(n)

@@ -1,0 +1,419 @@
+"""The Hugging Face Hub HTTP client: list pages, card text and file trees, politely and without loss.
+
+Why a client of our own (on httpx) rather than ``huggingface_hub.list_models``: the crawler needs each
+entry's JSON text *exactly as received* (so a dump re-ingests to the same hashes), the ``Link`` cursor of
+every page (so a killed crawl resumes where it stopped), and full control of waiting: a 429 is answered
+by sleeping until the reset the Hub announces (``RateLimit: "api";r=0;t=37`` or ``Retry-After``),
+never by retrying early, and a response that says the window is spent (``r=0``) makes the next request
+wait before it is sent. 5xx answers, connection resets, timeouts and truncated bodies (shorter than
+``Content-Length``, or not valid JSON) are retried with exponential backoff and jitter; when the retries
+are spent the client raises :class:`~openscope.errors.Unreachable` (exit 69). A list request refused
+with HTTP 400 because of one ``expand`` value drops that value (with a warning) and goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import httpx
+
+from openscope import __version__
+from openscope.errors import InvalidInput, Unreachable
+
+DEFAULT_ENDPOINT = "https://huggingface.co"
+
+# The fields the store reads from a list entry (see store/normalize.py), per repository type.
+MODEL_EXPAND = [
+    "author", "createdAt", "lastModified", "pipeline_tag", "library_name", "gated", "tags", "downloads",
+    "downloadsAllTime", "likes", "cardData", "safetensors", "gguf", "siblings", "sha", "private",
+    "baseModels",
+]
+DATASET_EXPAND = [
+    "author", "createdAt", "lastModified", "gated", "tags", "downloads", "downloadsAllTime", "likes",
+    "cardData", "siblings", "sha", "private",
+]
+# A counters sweep asks only for these: about 60 bytes per entry, 1,000 entries per call.
+COUNTER_EXPAND = ["downloads", "downloadsAllTime", "likes"]
+# Fields the Hub documents as possibly refused on list routes: dropped first when a 400 names nothing.
+OPTIONAL_EXPAND = ["baseModels", "childrenModelCount", "gguf"]
+
+_RATELIMIT_T = re.compile(r"(?:^|[;,\s])t=(\d+(?:\.\d+)?)")
+_RATELIMIT_R = re.compile(r"(?:^|[;,\s])r=(\d+)")
+_EXPAND_INDEX = re.compile(r"expand\[(\d+)\]")
+MAX_CONSECUTIVE_429 = 100
+
+
+@dataclass
+class Page:
+    """One list page: the raw text of each entry, in order, and the next page's URL (or None)."""
+
+    url: str
+    entries: list[str]
+    next_url: str | None
+    total: int | None = None  # X-Total-Count when the server sends it
+
+
+@dataclass
+class TextFile:
+    status: int  # 200, or 404 when the file does not exist
+    text: str | None
+    commit: str | None  # X-Repo-Commit
+    url: str
+
+
+@dataclass
+class ClientStats:
+    api_calls: int = 0
+    rate_limit_wait_s: float = 0.0
+    retries: int = 0
+    dropped_expand: list[str] = field(default_factory=list)
+
+
+class NotAList(InvalidInput):
+    """A complete answer that is not a list: not a Hub list route (exit 65, not retried)."""
+
+
+def split_array(body: str) -> list[str]:
+    """The raw text of each element of a JSON array, exactly as received.
+
+    The decoder validates the whole body while it finds each element's end; an element's text keeps its
+    own bytes (key order, number spelling, escapes). Newlines between tokens (a pretty-printed body) are
+    folded to spaces so each entry fits on one dump line; inside JSON strings newlines cannot occur.
+    Raises ValueError when the body is not a JSON array.
+    """
+    dec = json.JSONDecoder()
+    ws = " \t\r\n"
+    n = len(body)
+    i = 0
+    while i < n and body[i] in ws:
+        i += 1
+    if i >= n:
+        raise ValueError("empty response body")
+    if body[i] != "[":
+        raise NotAList(f"the response is not a JSON array (it starts with {body[i:i + 40]!r})")
+    i += 1
+    out: list[str] = []
+    while True:
+        while i < n and body[i] in ws:
+            i += 1
+        if i < n and body[i] == "]" and not out:
+            i += 1
+            break
+        _, end = dec.raw_decode(body, i)
+        text = body[i:end]
+        if "\n" in text or "\r" in text:
+            text = text.replace("\r", " ").replace("\n", " ")
+        out.append(text)
+        i = end
+        while i < n and body[i] in ws:
+            i += 1
+        if i < n and body[i] == ",":
+            i += 1
+            continue
+        if i < n and body[i] == "]":
+            i += 1
+            break
+        raise ValueError("response is not a complete JSON array")
+    if body[i:].strip():
+        raise ValueError("extra data after the JSON array")
+    return out
+
+
+def announced_wait(headers: httpx.Headers, now: float | None = None) -> float | None:
+    """Seconds until the rate-limit window resets, from ``RateLimit`` (t=) and ``Retry-After``; the
+    larger wins. None when neither says."""
+    waits: list[float] = []
+    m = _RATELIMIT_T.search(headers.get("ratelimit", ""))
+    if m:
+        waits.append(float(m.group(1)))
+    ra = headers.get("retry-after")
+    if ra:
+        ra = ra.strip()
+        try:
+            waits.append(float(ra))
+        except ValueError:
+            from email.utils import parsedate_to_datetime
+
+            try:
+                when = parsedate_to_datetime(ra).timestamp()
+                waits.append(max(0.0, when - (time.time() if now is None else now)))
+            except (TypeError, ValueError):
+                pass
+    return max(waits) if waits else None
+
+
+def window_spent(headers: httpx.Headers) -> bool:
+    """True when a successful response says no request is left in the current window (r=0)."""
+    m = _RATELIMIT_R.search(headers.get("ratelimit", ""))
+    return bool(m) and int(m.group(1)) == 0
+
+
+def strip_expand(url: str, dropped: set[str] | list[str]) -> str:
+    """``url`` without the ``expand=`` values in ``dropped`` (the rest of the query is kept verbatim)."""
+    if not dropped:
+        return url
+    u = httpx.URL(url)
+    items = [(k, v) for k, v in u.params.multi_items() if not (k == "expand" and v in dropped)]
+    return str(u.copy_with(params=httpx.QueryParams(items)))
+
+
+class HubClient:
+    """A polite, fault-tolerant reader of one Hub endpoint.
+
+    ``on_wait(seconds, reason)`` is called before every sleep (for the progress bar); ``on_warning(msg)``
+    for things the user should know (a dropped expand field). Counters of calls and waits are in
+    :attr:`stats`.
+    """
+
+    def __init__(
+        self,
+        endpoint: str = DEFAULT_ENDPOINT,
+        *,
+        token: str | None = None,
+        max_wait: float = 900.0,
+        retries: int = 6,
+        backoff: float = 1.0,
+        backoff_cap: float = 60.0,
+        timeout: float = 60.0,
+        wait_margin: float = 0.25,
+        on_wait: Callable[[float, str], None] | None = None,
+        on_warning: Callable[[str], None] | None = None,
+    ) -> None:
+        self.endpoint = endpoint.rstrip("/")
+        self.max_wait = max_wait
+        self.retries = retries
+        self.backoff = backoff
+        self.backoff_cap = backoff_cap
+        self.wait_margin = wait_margin
+        self.on_wait = on_wait or (lambda s, r: None)
+        self.on_warning = on_warning or (lambda m: None)
+        self.stats = ClientStats()
+        self._not_before = 0.0  # monotonic time before which no request may be sent
+        headers = {"User-Agent": f"openscope/{__version__}", "Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self._http = httpx.Client(
+            headers=headers, timeout=httpx.Timeout(timeout), follow_redirects=True,
+            limits=httpx.Limits(max_keepalive_connections=2, max_connections=4),
+        )
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> HubClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- URLs --------------------------------------------------------------------------------------
+    def list_url(self, repo_type: str, params: list[tuple[str, str]]) -> str:
+        route = "models" if repo_type == "model" else "datasets"
+        url = httpx.URL(f"{self.endpoint}/api/{route}", params=httpx.QueryParams(params))
+        return strip_expand(str(url), self.stats.dropped_expand)
+
+    def _repo_path(self, repo_type: str, repo_id: str) -> str:
+        prefix = "" if repo_type == "model" else f"{repo_type}s/"
+        return prefix + quote(repo_id, safe="/")
+
+    # -- waiting -----------------------------------------------------------------------------------
+    def _sleep(self, seconds: float, reason: str, *, rate_limit: bool) -> None:
+        if seconds <= 0:
+            return
+        self.on_wait(seconds, reason)
+        t0 = time.monotonic()
+        time.sleep(seconds)
+        if rate_limit:
+            self.stats.rate_limit_wait_s += time.monotonic() - t0
+
+    def _wait_turn(self) -> None:
+        left = self._not_before - time.monotonic()
+        if left > 0:
+            self._sleep(left, "rate limit: window spent, waiting for its reset", rate_limit=True)
+
+    def _backoff(self, attempt: int, reason: str) -> None:
+        delay = min(self.backoff_cap, self.backoff * (2 ** attempt))
+        delay = delay * (0.5 + random.random() / 2)  # jitter: many clients never retry in step
+        self.stats.retries += 1
+        self._sleep(delay, f"retrying after {reason}", rate_limit=False)
+
+    def _rate_limited(self, resp: httpx.Response, n429: int) -> None:
+        wait = announced_wait(resp.headers)
+        if n429 >= MAX_CONSECUTIVE_429:
+            raise Unreachable(f"{self.endpoint} answered HTTP 429 {n429} times in a row; try again later")
+        if wait is None:
+            wait = min(self.backoff_cap, self.backoff * (2 ** min(n429, 10)))
+        if wait > self.max_wait:
+            raise Unreachable(
+                f"{self.endpoint} is rate limiting: it asks to wait {wait:.0f} s, more than --max-wait "
+                f"{self.max_wait:.0f} s; run the same crawl again later to resume"
+            )
+        # Never early: the reset is counted from when the Hub sent the answer, and we received it later.
+        self._not_before = time.monotonic() + wait + self.wait_margin
+        self._wait_turn()
+
+    # -- one request, with every fault handled ------------------------------------------------------
+    def request(self, url: str, *, parse: Callable[[httpx.Response], object] | None = None,
+                ok_status: tuple[int, ...] = ()) -> tuple[httpx.Response, object]:
+        """GET ``url``; returns ``(response, parse(response))`` for a 2xx response whose body is complete
+        (``parse`` raising ValueError counts as a truncated body and is retried), or ``(response, None)``
+        for a status in ``ok_status`` or a 4xx other than 429. Raises Unreachable once retries are spent."""
+        attempt = 0
+        n429 = 0
+        last = ""
+        while True:
+            self._wait_turn()
+            self.stats.api_calls += 1
+            try:
+                resp = self._http.get(url)
+            except httpx.TransportError as exc:  # resets, timeouts, refused, truncated bodies
+                last = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'no detail'}"
+                if attempt >= self.retries:
+                    raise Unreachable(f"{self.endpoint} unreachable after {attempt + 1} attempts ({last})")
+                self._backoff(attempt, last)
+                attempt += 1
+                continue
+            if resp.status_code == 429:
+                n429 += 1
+                self._rate_limited(resp, n429)
+                continue
+            n429 = 0
+            if resp.status_code >= 500:
+                last = f"HTTP {resp.status_code}"
+                if attempt >= self.retries:
+                    raise Unreachable(f"{self.endpoint} unreachable after {attempt + 1} attempts ({last})")
+                self._backoff(attempt, last)
+                attempt += 1
+                continue
+            if resp.status_code in ok_status or 400 <= resp.status_code < 500:
+                return resp, None
+            problem = self._body_problem(resp)
+            parsed: object = None
+            if problem is None and parse is not None:
+                try:
+                    parsed = parse(resp)
+                except ValueError as exc:
+                    problem = f"truncated or invalid body ({exc})"
+            if problem:
+                last = problem
+                if attempt >= self.retries:
+                    raise Unreachable(f"{self.endpoint} unreachable after {attempt + 1} attempts ({last})")
+                self._backoff(attempt, last)
+                attempt += 1
+                continue
+            if window_spent(resp.headers):
+                wait = announced_wait(resp.headers)
+                if wait is not None and wait <= self.max_wait:
+                    self._not_before = max(self._not_before, time.monotonic() + wait + self.wait_margin)
+            return resp, parsed
+
+    @staticmethod
+    def _body_problem(resp: httpx.Response) -> str | None:
+        declared = resp.headers.get("content-length")
+        if declared and not resp.headers.get("content-encoding"):
+            try:
+                if len(resp.content) < int(declared):
+                    return f"truncated body ({len(resp.content)} of {declared} bytes)"
+            except ValueError:
+                pass
+        return None
+
+    # -- list pages --------------------------------------------------------------------------------
+    def get_page(self, url: str) -> Page:
+        """One list page. An HTTP 400 caused by an ``expand`` value drops it (warning) and retries."""
+        url = strip_expand(url, self.stats.dropped_expand)
+        while True:
+            resp, entries = self.request(url, parse=lambda r: split_array(r.text))
+            if resp.status_code == 400 and self._drop_refused_expand(url, resp):
+                url = strip_expand(url, self.stats.dropped_expand)
+                continue
+            if resp.status_code >= 400:
+                raise InvalidInput(f"the Hub refused {url}: HTTP {resp.status_code} {_error_text(resp)}")
+            assert isinstance(entries, list)
+            nxt = resp.links.get("next", {}).get("url")
+            if nxt:
+                nxt = strip_expand(str(resp.url.join(nxt)), self.stats.dropped_expand)
+            total = resp.headers.get("x-total-count")
+            return Page(str(resp.url), entries, nxt, int(total) if total and total.isdigit() else None)
+
+    def _drop_refused_expand(self, url: str, resp: httpx.Response) -> bool:
+        expands = [v for k, v in httpx.URL(url).params.multi_items() if k == "expand"]
+        if not expands:
+            return False
+        msg = _error_text(resp)
+        victim = None
+        m = _EXPAND_INDEX.search(msg)
+        if m and int(m.group(1)) < len(expands):
+            victim = expands[int(m.group(1))]
+        if victim is None:
+            named = [v for v in expands if re.search(rf"(?<![A-Za-z_]){re.escape(v)}(?![A-Za-z_])", msg)]
+            if len(named) == 1:
+                victim = named[0]
+        if victim is None:
+            victim = next((v for v in OPTIONAL_EXPAND if v in expands), None)
+        if victim is None:
+            return False
+        self.stats.dropped_expand.append(victim)
+        self.on_warning(f"the Hub refused expand={victim} on its list route (HTTP 400: {msg[:120]}); "
+                        "crawling without that field")
+        return True
+
+    def iter_pages(self, url: str) -> Iterator[Page]:
+        """Every page from ``url`` on, following the ``Link`` cursor."""
+        next_url: str | None = url
+        while next_url:
+            page = self.get_page(next_url)
+            yield page
+            next_url = page.next_url
+
+    # -- files -------------------------------------------------------------------------------------
+    def get_text_file(self, repo_id: str, path: str, *, repo_type: str = "model",
+                      revision: str = "main") -> TextFile:
+        """``GET {endpoint}/{id}/resolve/{revision}/{path}``: the text and the commit it was read at."""
+        url = f"{self.endpoint}/{self._repo_path(repo_type, repo_id)}/resolve/{quote(revision, safe='')}/{path}"
+        resp, _ = self.request(url)
+        commit = resp.headers.get("x-repo-commit")
+        if resp.status_code >= 400:
+            return TextFile(resp.status_code, None, commit, url)
+        return TextFile(resp.status_code, resp.content.decode("utf-8", errors="replace"), commit, url)
+
+    def get_tree(self, repo_id: str, *, repo_type: str = "model", revision: str = "main") -> list[dict] | None:
+        """Every entry of ``GET /api/{type}s/{id}/tree/{revision}?recursive=true`` (all pages), or None
+        when the repository or revision does not exist (or is not readable)."""
+        url = (f"{self.endpoint}/api/{repo_type}s/{self._repo_path('model', repo_id)}/tree/"
+               f"{quote(revision, safe='')}?recursive=true")
+        out: list[dict] = []
+        next_url: str | None = url
+        while next_url:
+            resp, data = self.request(next_url, parse=_json_list)
+            if resp.status_code >= 400:
+                return None
+            assert isinstance(data, list)
+            out.extend(e for e in data if isinstance(e, dict))
+            nxt = resp.links.get("next", {}).get("url")
+            next_url = str(resp.url.join(nxt)) if nxt else None
+        return out
+
+
+def _json_list(resp: httpx.Response) -> list:
+    data = json.loads(resp.content)
+    if not isinstance(data, list):
+        raise ValueError("not a JSON list")
+    return data
+
+
+def _error_text(resp: httpx.Response) -> str:
+    try:
+        data = resp.json()
+        if isinstance(data, dict) and "error" in data:
+            return str(data["error"])
+    except ValueError:
+        pass
+    return " ".join(resp.text.split())[:300]

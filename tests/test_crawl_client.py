@@ -1,0 +1,205 @@
+"""The Hub client against a tiny scripted loopback server of our own.
+
+Why not only the simulated Hub: these tests pin the client's reading of HTTP details the simulator does
+not vary (an HTTP-date ``Retry-After``, a 400 that names the refused field by index, the bearer token,
+a body that is valid JSON but not a list, a pretty-printed page) and run in milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from openscope.errors import InvalidInput, Unreachable
+from openscope.sources.hub import HubClient, announced_wait, split_array, strip_expand
+
+ENTRIES = [{"id": f"org/m{i}", "lastModified": f"2025-01-0{1 + i % 9}T00:00:00.000Z", "downloads": i}
+           for i in range(7)]
+
+
+class Scripted:
+    """Answers list requests from ENTRIES (3 per page, cursor = offset) unless a scripted answer is
+    queued: (status, headers, body, cut) where ``cut`` sends only that many body bytes then closes."""
+
+    def __init__(self) -> None:
+        self.queue: list[tuple[int, dict[str, str], bytes, int | None]] = []
+        self.seen: list[tuple[float, str, dict[str, str]]] = []
+        self.lock = threading.Lock()
+
+
+@pytest.fixture
+def fake() -> Iterator[tuple[str, Scripted]]:
+    script = Scripted()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            with script.lock:
+                script.seen.append((time.monotonic(), self.path, dict(self.headers.items())))
+                item = script.queue.pop(0) if script.queue else None
+            if item is None:
+                u = urlsplit(self.path)
+                q = parse_qs(u.query)
+                start = int(q.get("cursor", ["0"])[0])
+                body = json.dumps(ENTRIES[start:start + 3]).encode()
+                headers = {"Content-Type": "application/json"}
+                if start + 3 < len(ENTRIES):
+                    headers["Link"] = f'<http://{self.headers["Host"]}/api/models?cursor={start + 3}>; rel="next"'
+                item = (200, headers, body, None)
+            status, headers, body, cut = item
+            self.send_response(status)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            if cut is not None:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body if cut is None else body[:cut])
+            if cut is not None:
+                self.wfile.flush()
+                self.close_connection = True
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    th = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    th.start()
+    try:
+        yield f"http://127.0.0.1:{srv.server_address[1]}", script
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def _client(url: str, **kw) -> HubClient:
+    kw.setdefault("backoff", 0.01)
+    kw.setdefault("retries", 3)
+    return HubClient(url, **kw)
+
+
+def test_split_array_keeps_each_entry_text_exactly() -> None:
+    body = '[{"id":"a","x":1.50,"s":"\\u00e9\\n"}, {"id" : "b"}\n,{"id":"c",\n"t":[1, 2]}]'
+    assert split_array(body) == ['{"id":"a","x":1.50,"s":"\\u00e9\\n"}', '{"id" : "b"}', '{"id":"c", "t":[1, 2]}']
+    assert split_array(" [ ] ") == []
+    for bad in ('[{"id":"a"}', '[{"id":"a"},', '[{"id":"a"}] x', ""):
+        with pytest.raises(ValueError):
+            split_array(bad)
+    with pytest.raises(InvalidInput):
+        split_array('{"error": "not a list"}')
+
+
+def test_announced_wait_reads_ratelimit_and_retry_after() -> None:
+    assert announced_wait(httpx.Headers({"RateLimit": '"api";r=0;t=37'})) == 37
+    assert announced_wait(httpx.Headers({"RateLimit": '"api";r=0;t=3', "Retry-After": "5"})) == 5
+    now = time.time()
+    wait = announced_wait(httpx.Headers({"Retry-After": formatdate(now + 120, usegmt=True)}), now=now)
+    assert wait is not None and 118 <= wait <= 121
+    assert announced_wait(httpx.Headers({})) is None
+
+
+def test_pages_follow_the_link_cursor_and_send_the_token(fake) -> None:
+    url, script = fake
+    with _client(url, token="hf_secret") as c:
+        pages = list(c.iter_pages(f"{url}/api/models?limit=3"))
+    got = [json.loads(e)["id"] for p in pages for e in p.entries]
+    assert got == [e["id"] for e in ENTRIES]
+    assert len(pages) == 3 and pages[-1].next_url is None
+    assert all(h.get("Authorization") == "Bearer hf_secret" for _, _, h in script.seen)
+    assert c.stats.api_calls == 3
+
+
+def test_429_waits_for_the_announced_reset_and_never_earlier(fake) -> None:
+    url, script = fake
+    script.queue.append((429, {"RateLimit": '"api";r=0;t=1', "RateLimit-Policy": '"fixed window";"api";q=5;w=1'},
+                         b'{"error":"rate limited"}', None))
+    waits: list[float] = []
+    with _client(url, on_wait=lambda s, r: waits.append(s)) as c:
+        page = c.get_page(f"{url}/api/models")
+    assert len(page.entries) == 3
+    (t429, _, _), (t_next, _, _) = script.seen[:2]
+    assert t_next - t429 >= 1.0
+    assert waits and c.stats.rate_limit_wait_s >= 0.9
+
+
+def test_a_spent_window_delays_the_next_request_before_any_429(fake) -> None:
+    url, script = fake
+    body = json.dumps(ENTRIES[:3]).encode()
+    script.queue.append((200, {"RateLimit": '"api";r=0;t=1', "Link": f'<{url}/api/models?cursor=3>; rel="next"'},
+                         body, None))
+    with _client(url) as c:
+        pages = list(c.iter_pages(f"{url}/api/models"))
+    assert sum(len(p.entries) for p in pages) == 7
+    assert script.seen[1][0] - script.seen[0][0] >= 1.0
+    assert c.stats.api_calls == 3  # no 429 was needed
+
+
+def test_a_wait_longer_than_max_wait_is_unreachable(fake) -> None:
+    url, script = fake
+    script.queue.append((429, {"Retry-After": "3600"}, b"{}", None))
+    with _client(url, max_wait=10) as c, pytest.raises(Unreachable, match="max-wait"):
+        c.get_page(f"{url}/api/models")
+
+
+def test_5xx_and_truncated_bodies_are_retried(fake) -> None:
+    url, script = fake
+    good = json.dumps(ENTRIES[:3]).encode()
+    script.queue += [(503, {}, b"busy", None), (200, {}, good, len(good) // 2), (200, {}, b"[{\"id\": ", None)]
+    with _client(url) as c:
+        page = c.get_page(f"{url}/api/models")
+    assert [json.loads(e)["id"] for e in page.entries] == [e["id"] for e in ENTRIES[:3]]
+    assert c.stats.retries == 3 and c.stats.api_calls == 4
+
+
+def test_retries_spent_is_unreachable(fake) -> None:
+    url, script = fake
+    script.queue += [(500, {}, b"x", None)] * 3
+    with _client(url, retries=2) as c, pytest.raises(Unreachable, match="after 3 attempts"):
+        c.get_page(f"{url}/api/models")
+
+
+def test_connection_refused_is_unreachable() -> None:
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    with _client(f"http://127.0.0.1:{port}", retries=1) as c, pytest.raises(Unreachable):
+        c.get_page(f"http://127.0.0.1:{port}/api/models")
+
+
+def test_refused_expand_is_dropped_by_index_or_name(fake) -> None:
+    url, script = fake
+    script.queue.append((400, {}, b'{"error":"\\"expand[1]\\" must be one of [author, likes]"}', None))
+    script.queue.append((400, {}, b'{"error":"unknown field gguf"}', None))
+    warned: list[str] = []
+    with _client(url, on_warning=warned.append) as c:
+        page = c.get_page(f"{url}/api/models?expand=author&expand=baseModels&expand=gguf&limit=3")
+        assert c.stats.dropped_expand == ["baseModels", "gguf"]
+        assert len(page.entries) == 3
+    assert "expand=author" in script.seen[-1][1] and "baseModels" not in script.seen[-1][1]
+    assert "gguf" not in script.seen[-1][1]
+    assert len(warned) == 2 and "baseModels" in warned[0]
+
+
+def test_a_400_not_about_expand_is_invalid_input(fake) -> None:
+    url, script = fake
+    script.queue.append((400, {}, b'{"error":"bad filter"}', None))
+    with _client(url) as c, pytest.raises(InvalidInput, match="bad filter"):
+        c.get_page(f"{url}/api/models?filter=x")
+
+
+def test_strip_expand_keeps_the_rest_of_the_query() -> None:
+    u = strip_expand("http://h/api/models?expand=a&expand=b&cursor=abc%3D%3D&limit=5", ["b"])
+    q = httpx.URL(u).params
+    assert q.get_list("expand") == ["a"] and q["cursor"] == "abc==" and q["limit"] == "5"
