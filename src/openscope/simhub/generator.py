@@ -359,8 +359,9 @@ def generate(models: int, datasets: int = 0, seed: int = 0, max_fanout: int | No
 
     # --- a few 2-cycles: a layer-1 fine-tune that (wrongly) declares its own child as base ------------
     n_cycles = (max(1, n // 200_000) if n >= 1000 else 0)
-    cyc_children = np.flatnonzero((kind[o_l2:o_merge] == FINETUNE))[:n_cycles] + o_l2
-    cyc_children = cyc_children[parent[parent[cyc_children]] > 0]  # never break the largest base's fan-out
+    cyc_children = np.flatnonzero(kind[o_l2:o_merge] == FINETUNE) + o_l2
+    # never break the largest base's fan-out (its index is 0)
+    cyc_children = cyc_children[parent[parent[cyc_children]] > 0][:n_cycles]
     for ch in cyc_children:
         parent[parent[ch]] = ch
 

@@ -1,0 +1,272 @@
+"""The simulated Hub's live state: the ecosystem in an in-memory DuckDB, queried per page, mutable.
+
+Why DuckDB and not Python lists: a page is "the next ``limit`` entries after the cursor, in this order,
+matching these filters"; DuckDB answers that with a top-N over the whole table in milliseconds, and a
+mutation is one UPDATE. Each entry's JSON text is precomputed (``js`` for the full entry, ``jc`` for
+the compact default list shape), so answering a page is joining strings, not serialising objects.
+
+Paging is keyset-based: the opaque cursor carries the sort key and the id of the last entry served, so
+every entry that exists throughout a crawl is returned exactly once for any ``limit``, even when the
+ecosystem is mutated between pages.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from openscope.simhub.entries import entry_sql
+from openscope.simhub.generator import Ecosystem, generate
+
+# Sort names accepted by the list routes → column (always descending, as on the Hub).
+SORT_COLUMNS = {
+    "lastModified": "modified_ms", "last_modified": "modified_ms",
+    "createdAt": "created_ms", "created_at": "created_ms",
+    "downloads": "downloads", "likes": "likes",
+    "trendingScore": "trending", "trending_score": "trending",
+    "downloadsAllTime": "downloads_all_time",
+    "id": "id", "modelId": "id",
+    "_id": "oid",
+}
+DEFAULT_SORT = "_id"  # creation order, newest first: immutable, so mutations never move an entry
+
+# The compact default list shape of /api/models (what the Hub returns without full/expand).
+COMPACT_MODEL_KEYS = ["_id", "id", "likes", "trendingScore", "private", "downloads", "tags", "pipeline_tag",
+                      "library_name", "createdAt"]
+COMPACT_DATASET_KEYS = ["_id", "id", "author", "cardData", "disabled", "gated", "lastModified", "likes",
+                        "trendingScore", "private", "sha", "description", "downloads", "tags", "createdAt"]
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def encode_cursor(sort: str, key: Any, rid: str) -> str:
+    raw = json.dumps([sort, key, rid], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, Any, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        sort, key, rid = json.loads(raw)
+        if not isinstance(sort, str) or not isinstance(rid, str):
+            raise ValueError
+        return sort, key, rid
+    except Exception:
+        raise BadCursor("invalid cursor") from None
+
+
+@dataclass
+class Page:
+    rows: list[str]  # JSON text of each entry (full or compact)
+    next_cursor: str | None
+
+
+def _compact_sql(keys: list[str]) -> str:
+    parts = ", ".join(f"""'"{k}":' || json_extract(js, '$."{k}"')::VARCHAR""" for k in keys)
+    return f"'{{' || concat_ws(',', {parts}) || '}}'"
+
+
+class HubState:
+    """Models and datasets of one simulated Hub, with paging, lookup and mutation (thread-safe)."""
+
+    def __init__(self, eco: Ecosystem) -> None:
+        self.eco = eco
+        self.seed = eco.seed
+        self._lock = threading.RLock()
+        self.con = duckdb.connect(":memory:")
+        self._rng = np.random.default_rng([eco.seed, 0x51AB])
+        self._clock_ms = 0
+        self._added = 0
+        for table, src, kind in (("m", eco.models, "model"), ("d", eco.datasets, "dataset")):
+            self.con.register("_src", src)
+            compact = COMPACT_MODEL_KEYS if kind == "model" else COMPACT_DATASET_KEYS
+            self.con.execute(
+                f"""CREATE TABLE {table} AS
+                SELECT s.*, e.js, {_compact_sql(compact)} AS jc,
+                       json_extract_string(e.js, '$._id') AS oid,
+                       json_extract_string(e.js, '$.tags[*]') AS tags,
+                       lower(s.id) AS lid, lower(s.author) AS lauthor, false AS deleted
+                FROM _src s JOIN ({entry_sql('_src', kind)}) e USING (idx)"""
+            )
+            self.con.unregister("_src")
+        self._clock_ms = int(self.con.execute(
+            "SELECT greatest((SELECT coalesce(max(modified_ms), 0) FROM m), (SELECT coalesce(max(modified_ms), 0) FROM d))"
+        ).fetchone()[0])
+
+    @classmethod
+    def generate(cls, models: int = 2000, datasets: int = 200, seed: int = 0, max_fanout: int | None = None) -> HubState:
+        return cls(generate(models, datasets=datasets, seed=seed, max_fanout=max_fanout))
+
+    # --- reads ----------------------------------------------------------------------------------------
+    def page(self, kind: str, *, limit: int, sort: str | None, cursor: str | None, search: str | None,
+             author: str | None, tags: list[str], full: bool) -> Page:
+        table = "m" if kind == "model" else "d"
+        sort = sort or DEFAULT_SORT
+        col = SORT_COLUMNS[sort]
+        where = ["NOT deleted"]
+        params: list[Any] = []
+        if search:
+            where.append("contains(lid, ?)")
+            params.append(search.lower())
+        if author:
+            where.append("lauthor = ?")
+            params.append(author.lower())
+        if tags:
+            where.append("list_has_all(tags, ?::VARCHAR[])")
+            params.append(tags)
+        if cursor:
+            csort, key, rid = decode_cursor(cursor)
+            if SORT_COLUMNS.get(csort) != col:
+                raise BadCursor("cursor does not belong to this sort")
+            if col in ("id", "oid"):
+                if not isinstance(key, str):
+                    raise BadCursor("invalid cursor")
+            elif not isinstance(key, int):
+                raise BadCursor("invalid cursor")
+            where.append(f"({col} < ? OR ({col} = ? AND id < ?))")
+            params += [key, key, rid]
+        body = "js" if full else "jc"
+        sql = (f"SELECT {body}, {col}, id FROM {table} WHERE {' AND '.join(where)} "
+               f"ORDER BY {col} DESC, id DESC LIMIT {int(limit) + 1}")
+        with self._lock:
+            rows = self.con.execute(sql, params).fetchall()
+        nxt = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            last = rows[-1]
+            nxt = encode_cursor(sort, last[1], last[2])
+        return Page([r[0] for r in rows], nxt)
+
+    def entry(self, kind: str, rid: str) -> tuple[dict[str, Any], int] | None:
+        """The full entry of ``rid`` and its card openness level (None when absent or deleted)."""
+        table = "m" if kind == "model" else "d"
+        col = "openness" if kind == "model" else "0"
+        with self._lock:
+            row = self.con.execute(f"SELECT js, {col} FROM {table} WHERE id = ? AND NOT deleted", [rid]).fetchone()
+        return (json.loads(row[0]), int(row[1])) if row else None
+
+    def children_count(self, rid: str) -> int:
+        with self._lock:
+            return int(self.con.execute(
+                "SELECT count(*) FROM m WHERE NOT deleted AND list_contains(tags, ?)", ["base_model:" + rid]
+            ).fetchone()[0])
+
+    def base_models(self, entry: dict[str, Any]) -> dict[str, Any] | None:
+        """``baseModels`` as the Hub computes it from the card (falling back to tags)."""
+        card = entry.get("cardData") or {}
+        bm = card.get("base_model")
+        bases = [bm] if isinstance(bm, str) else list(bm or [])
+        rel = card.get("base_model_relation")
+        if not bases:
+            pairs = [t.split(":", 2) for t in entry.get("tags", []) if t.startswith("base_model:") and t.count(":") >= 2]
+            bases = [p[2] for p in pairs]
+            rel = pairs[0][1] if pairs else None
+        if not bases:
+            return None
+        rel = rel or ("merge" if len(bases) > 1 else "finetune")
+        with self._lock:
+            known = dict(self.con.execute(
+                "SELECT id, oid FROM m WHERE id IN (SELECT unnest(?::VARCHAR[]))", [bases]).fetchall())
+        return {"relation": rel, "models": [{"_id": known[b], "id": b} for b in bases if b in known]}
+
+    def ids(self, kind: str = "models") -> list[str]:
+        table = "m" if kind in ("models", "model") else "d"
+        with self._lock:
+            return [r[0] for r in self.con.execute(f"SELECT id FROM {table} WHERE NOT deleted ORDER BY id").fetchall()]
+
+    def count(self, kind: str = "models") -> int:
+        table = "m" if kind in ("models", "model") else "d"
+        with self._lock:
+            return int(self.con.execute(f"SELECT count(*) FROM {table} WHERE NOT deleted").fetchone()[0])
+
+    # --- mutations (admin) ----------------------------------------------------------------------------
+    def _tick(self) -> int:
+        """A lastModified strictly later than anything before (and not before the wall clock)."""
+        self._clock_ms = max(self._clock_ms + 1000, int(time.time() * 1000))
+        return self._clock_ms
+
+    def _pick(self, spec: int | list[str] | None) -> list[str]:
+        if spec is None:
+            return []
+        if isinstance(spec, list):
+            have = set(r[0] for r in self.con.execute(
+                "SELECT id FROM m WHERE NOT deleted AND id IN (SELECT unnest(?::VARCHAR[]))", [spec]).fetchall())
+            missing = [i for i in spec if i not in have]
+            if missing:
+                raise KeyError(f"unknown model ids: {', '.join(missing[:5])}")
+            return list(spec)
+        n = int(spec)
+        if n < 0:
+            raise ValueError("counts must be >= 0")
+        alive = [r[0] for r in self.con.execute("SELECT id FROM m WHERE NOT deleted ORDER BY idx").fetchall()]
+        n = min(n, len(alive))
+        return [alive[i] for i in sorted(self._rng.choice(len(alive), size=n, replace=False))] if n else []
+
+    def _rebuild(self, ids: list[str]) -> None:
+        if not ids:
+            return
+        self.con.execute("CREATE OR REPLACE TEMP TABLE _chg AS SELECT * FROM m WHERE id IN (SELECT unnest(?::VARCHAR[]))", [ids])
+        self.con.execute(
+            f"""UPDATE m SET js = e.js, jc = e.jc, tags = e.tags FROM (
+                  SELECT idx, js, {_compact_sql(COMPACT_MODEL_KEYS)} AS jc,
+                         json_extract_string(js, '$.tags[*]') AS tags FROM ({entry_sql('_chg', 'model')})) e
+                WHERE m.idx = e.idx"""
+        )
+        self.con.execute("DROP TABLE _chg")
+
+    def mutate(self, *, edit: int | list[str] | None = None, add: int | None = None,
+               delete: int | list[str] | None = None, counters: int | list[str] | None = None) -> dict[str, list[str]]:
+        """Edit (lastModified = now), add, delete repositories and change counters (lastModified kept)."""
+        out: dict[str, list[str]] = {"edited": [], "added": [], "deleted": [], "counters_changed": []}
+        with self._lock:
+            deleted = self._pick(delete)
+            if deleted:
+                self.con.execute("UPDATE m SET deleted = true WHERE id IN (SELECT unnest(?::VARCHAR[]))", [deleted])
+            out["deleted"] = deleted
+            edited = self._pick(edit)
+            for rid in edited:
+                self.con.execute("UPDATE m SET modified_ms = ?, likes = likes + 1 WHERE id = ?", [self._tick(), rid])
+            out["edited"] = edited
+            changed = self._pick(counters)
+            if changed:
+                bumps = self._rng.integers(1, 1000, len(changed)).tolist()
+                self.con.execute(
+                    """UPDATE m SET downloads = m.downloads + b.v, downloads_all_time = m.downloads_all_time + b.v,
+                       likes = m.likes + (b.v % 3) FROM (SELECT unnest(?::VARCHAR[]) AS id, unnest(?::BIGINT[]) AS v) b
+                       WHERE m.id = b.id""", [changed, bumps])
+            out["counters_changed"] = changed
+            added: list[str] = []
+            for _ in range(int(add or 0)):
+                self._added += 1
+                src_idx = int(self._rng.integers(0, self.eco.n_models))
+                new_idx = self.eco.n_models + self._added
+                new_id = f"sim-newcomer/added-model-{self.seed}-{self._added}"
+                now = self._tick()
+                self.con.execute(
+                    """INSERT INTO m BY NAME SELECT * REPLACE (? AS idx, ? AS id, 'sim-newcomer' AS author,
+                       ? AS created_ms, ? AS modified_ms, false AS old, 0::BIGINT AS downloads,
+                       0::BIGINT AS downloads_all_time, 0::BIGINT AS likes, 0::BIGINT AS trending, ? AS lid,
+                       'sim-newcomer' AS lauthor, false AS deleted)
+                       FROM m WHERE idx = ?""",
+                    [new_idx, new_id, now, now, new_id.lower(), src_idx],
+                )
+                self.con.execute(
+                    "UPDATE m SET kind = 'root', parent = NULL, parent2 = NULL, parent3 = NULL WHERE idx = ? AND kind = 'flagship'",
+                    [new_idx])
+                added.append(new_id)
+            out["added"] = added
+            self._rebuild(edited + changed + added)
+            if added:
+                self.con.execute(
+                    "UPDATE m SET oid = json_extract_string(js, '$._id') WHERE id IN (SELECT unnest(?::VARCHAR[]))", [added])
+        return out
+
