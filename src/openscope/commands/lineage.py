@@ -1,9 +1,109 @@
-"""`openscope lineage`: see the module that implements it (registered here once it lands)."""
+"""`openscope lineage ID [--up|--down]`: who a model is built on, or what is built on it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+from rich.table import Table
+from rich.tree import Tree
+
+from openscope.commands._common import open_for_read, out_console, print_json, settings
+from openscope.derive.lineage.queries import RELATIONS, derivatives_by_root_country, tree
+from openscope.errors import UsageError
+
+
+def _fmt_num(n: int | None) -> str:
+    return "?" if n is None else f"{n:,}"
+
+
+def _label(n: dict[str, Any], direction: str = "down") -> str:
+    bits = [f"[bold]{n['id']}[/bold]"]
+    if n["relation"]:
+        bits.append(f"[cyan]{n['relation']}{' of' if direction == 'up' else ''}[/cyan]")
+    origin = n["publisher_name"] or n["publisher"]
+    place = "/".join(x for x in (n["country"], n["region"]) if x) or "origin unknown"
+    bits.append(f"{origin} ({place})" if origin else place)
+    bits.append(f"created {n['created_at']:%Y-%m-%d}" if n["created_at"] else "created unknown")
+    bits.append(f"{_fmt_num(n['downloads_30d'])} dl/30d" if n["in_store"] else "[dim]not in store[/dim]")
+    return " · ".join(bits)
+
+
+def _render(doc: dict[str, Any]) -> None:
+    con = out_console()
+    nodes = doc["nodes"]
+    by_id = {n["id"]: n for n in nodes}
+    arrow = "built on" if doc["direction"] == "up" else "derivatives of"
+    root = Tree(_label(nodes[0], doc["direction"]), guide_style="dim")
+    branches = {nodes[0]["id"]: root}
+    for n in nodes[1:]:
+        parent = branches.get(n["via"]) if n["via"] in by_id else None
+        label = _label(n, doc["direction"])
+        if parent is None:
+            parent = root
+            label += f" [dim](via {n['via']})[/dim]"
+        branches[n["id"]] = parent.add(label)
+    con.print(f"[dim]{arrow}:[/dim]")
+    con.print(root)
+    sm = doc["summary"]
+    if doc["truncated"]:
+        con.print(f"[dim]showing the {len(nodes) - 1:,} most-downloaded of {sm['total']:,} nodes "
+                  f"(raise --limit to see more)[/dim]")
+    if sm["total"]:
+        t = Table(title=f"{sm['total']:,} {'ancestors' if doc['direction'] == 'up' else 'descendants'}",
+                  show_header=True, box=None)
+        t.add_column("by relation")
+        t.add_column("by depth")
+        t.add_column("by country")
+        t.add_column("by region")
+        cols = [list(sm[k].items()) for k in ("by_relation", "by_depth", "by_country", "by_region")]
+        for i in range(max(len(c) for c in cols)):
+            t.add_row(*[f"{c[i][0]}: {c[i][1]:,}" if i < len(c) else "" for c in cols])
+        con.print(t)
+    if doc["direction"] == "up" and sm.get("roots"):
+        con.print(f"roots: {', '.join(sm['roots'])}")
 
 
 def register(app: typer.Typer) -> None:
-    """Registers nothing until the lineage command is built."""
+    @app.command("lineage")
+    def lineage(
+        ctx: typer.Context,
+        model_id: str = typer.Argument(None, metavar="ID", help="Model id (case-insensitive) or external base."),
+        up: bool = typer.Option(False, "--up", help="Ancestors: what the model is built on (default)."),
+        down: bool = typer.Option(False, "--down", help="Descendants: what is built on the model."),
+        depth: int = typer.Option(None, "--depth", help="Follow at most N levels."),
+        relation: str = typer.Option(None, "--relation",
+                                     help=f"Follow only edges of this relation ({', '.join(RELATIONS)})."),
+        limit: int = typer.Option(25, "--limit", help="Show at most N nodes; the summary counts all of them."),
+        countries: bool = typer.Option(False, "--by-root-country",
+                                       help="Instead of one model: derivatives by the country of their roots."),
+        region: bool = typer.Option(False, "--region", help="With --by-root-country: by region instead."),
+    ) -> None:
+        """Show a model's lineage tree with relation, publisher, country/region, date and downloads."""
+        s = settings(ctx)
+        if up and down:
+            raise UsageError("choose one of --up and --down")
+        if countries:
+            with open_for_read(s) as store:
+                rows = derivatives_by_root_country(store, level="region" if region else "country")
+            level = "region" if region else "country"
+            if s.json:
+                print_json({"level": level, "total": sum(r["derivatives"] for r in rows), "rows": rows})
+                return
+            t = Table(title=f"derivatives by root {level}", box=None)
+            t.add_column(level)
+            t.add_column("derivatives", justify="right")
+            t.add_column("share", justify="right")
+            for r in rows:
+                t.add_row(r[level], f"{r['derivatives']:,}", f"{100 * r['share']:.1f}%")
+            out_console().print(t)
+            return
+        if not model_id:
+            raise UsageError("missing ID (or use --by-root-country)")
+        with open_for_read(s) as store:
+            doc = tree(store, model_id, direction="down" if down else "up", max_depth=depth,
+                       relation=relation, limit=limit)
+        if s.json:
+            print_json(doc)
+        else:
+            _render(doc)

@@ -1,9 +1,80 @@
-"""`openscope model`: see the module that implements it (registered here once it lands)."""
+"""`openscope model ID`: one screen about a model (metadata, counters, lineage, origin, licences)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+from rich.table import Table
+
+from openscope.commands._common import open_for_read, out_console, print_json, settings
+from openscope.derive.lineage.queries import overview
+
+
+def _v(x: Any) -> str:
+    if x is None:
+        return "unknown"
+    if isinstance(x, int) and not isinstance(x, bool):
+        return f"{x:,}"
+    return str(x)
+
+
+def _render(doc: dict[str, Any]) -> None:
+    con = out_console()
+    md, c, lin = doc["metadata"], doc["counters"], doc["lineage"]
+    t = Table(title=doc["id"], show_header=False, box=None, title_justify="left")
+    t.add_column(style="dim")
+    t.add_column()
+    created = md["created_at"] or (f"unknown (Hub placeholder {md['created_at_raw']})" if md["created_at_raw"]
+                                   else None)
+    for k, v in (("author", md["author"]), ("created", created), ("last modified", md["last_modified"]),
+                 ("pipeline", md["pipeline_tag"]), ("library", md["library_name"]), ("gated", md["gated"]),
+                 ("licence (declared)", md["license"]), ("parameters", md["params"])):
+        t.add_row(k, _v(v))
+    if md["synthetic"]:
+        t.add_row("synthetic", "yes (from a simulated Hub)")
+    t.add_row("downloads (30 d)", _v(c["downloads_30d"]))
+    t.add_row("downloads (all time)", _v(c["downloads_all_time"]))
+    t.add_row("likes", _v(c["likes"]))
+    if len(c["history"]) > 1:
+        t.add_row("history", " → ".join(f"#{h['snapshot_id']}: {_v(h['downloads_30d'])}" for h in c["history"][-6:]))
+    pub = doc["publisher"]
+    if pub:
+        where = "/".join(x for x in (pub["country"], pub["region"]) if x) or "origin unknown"
+        alias = f", legacy namespace of {pub['alias_of']}" if pub["alias_of"] else ""
+        t.add_row("publisher", f"{pub['name'] or pub['org']} ({where}{alias})")
+    else:
+        t.add_row("publisher", "not in the curated publishers table (origin unknown)")
+    if lin["parents"]:
+        t.add_row("built on", ", ".join(f"{p['id']} ({p['relation']}, {p['evidence']})" for p in lin["parents"]))
+    if lin["cycle_id"] is not None:
+        t.add_row("lineage", f"on cycle #{lin['cycle_id']} with no outside root")
+    elif lin["roots"]:
+        t.add_row("roots", ", ".join(f"{r['id']} (depth {r['depth']})" for r in lin["roots"]))
+    t.add_row("root countries", ", ".join(doc["root_countries"]) or "unknown")
+    if lin["children_by_relation"]:
+        t.add_row("derivatives", ", ".join(f"{k}: {v:,}" for k, v in lin["children_by_relation"].items()))
+    lic = doc["licenses"]
+    if lic is not None:
+        t.add_row("licence", f"{_v(lic.get('license'))} ({_v(lic.get('class'))})")
+        for f in lic.get("flow_down") or []:
+            t.add_row("  from base", f"{f.get('base')}: {_v(f.get('license'))} ({_v(f.get('class'))})")
+        for cf in lic.get("conflicts") or []:
+            t.add_row("  conflict", f"{cf.get('base')}: {cf.get('reason')}")
+    con.print(t)
 
 
 def register(app: typer.Typer) -> None:
-    """Registers nothing until the model command is built."""
+    @app.command("model")
+    def model(
+        ctx: typer.Context,
+        model_id: str = typer.Argument(..., metavar="ID", help="Model id (matched case-insensitively)."),
+    ) -> None:
+        """One screen about a model: metadata, counters and history, lineage, publisher, root countries, licences."""
+        s = settings(ctx)
+        with open_for_read(s) as store:
+            doc = overview(store, model_id)
+        if s.json:
+            print_json(doc)
+        else:
+            _render(doc)

@@ -1,0 +1,167 @@
+"""Roots, depths, paths and cycles of the lineage graph: level-synchronous BFS in DuckDB.
+
+Why this shape: one SQL statement per *level* of the graph (not per model) walks from every root down the
+chosen edges at once. Each level keeps, per (model, root), only the first arrival, which in a breadth-first
+walk is the shortest path; a pair already reached is never expanded again, so the walk ends on any graph,
+cycles included. Real lineage is shallow (almost all of it within two levels), so a full store is a handful
+of statements over whole tables.
+
+Definitions (documented in docs/lineage.md):
+- a node is a store model or an external base (a declared parent not in the store);
+- a root is a node without a chosen parent; a model without parents is its own root: (id, id, 0, [id]);
+- ``lineage(id, root, depth, path)`` has one row per store model and root it descends from; ``depth`` is
+  the shortest distance to that root and ``path`` lists the ids from the model (first) to the root (last);
+- models that no root reaches sit on (or below) a cycle with no outside root: they get no lineage row, and
+  the members of such cycles are listed in ``lineage_cycles`` (one ``cycle_id`` per strongly connected set).
+
+Incremental: given an affected set (changed models and all their descendants), only their rows are
+recomputed, seeded by the unchanged rows of their parents.
+"""
+
+from __future__ import annotations
+
+from openscope.store import Store
+
+
+def _ensure_chosen(store: Store) -> None:
+    con = store.con
+    con.execute("DROP TABLE IF EXISTS _ce")
+    con.execute("CREATE TEMP TABLE _ce AS SELECT DISTINCT child, parent FROM edges WHERE chosen")
+
+
+def affected(store: Store, changed: str) -> None:
+    """Temp table ``_aff(id)``: the models in ``changed(id)`` and all their descendants (chosen edges)."""
+    con = store.con
+    con.execute("DROP TABLE IF EXISTS _aff")
+    con.execute(
+        f"""CREATE TEMP TABLE _aff AS
+        WITH RECURSIVE d(id) AS (
+            SELECT id FROM {changed}
+            UNION
+            SELECT e.child FROM d JOIN _ce e ON e.parent = d.id
+        ) SELECT DISTINCT id FROM d"""
+    )
+
+
+def compute(store: Store, scope: str | None = None) -> dict:
+    """Rewrite ``lineage`` and ``lineage_cycles`` for every model, or for the models in ``scope(id)``.
+
+    ``scope`` must be closed under descendants (see :func:`affected`). Returns counts for reporting.
+    """
+    con = store.con
+    _ensure_chosen(store)
+    active = "SELECT id FROM models WHERE deleted_at IS NULL"
+    con.execute("DROP TABLE IF EXISTS _todo")
+    if scope is None:
+        con.execute(f"CREATE TEMP TABLE _todo AS {active}")
+    else:
+        con.execute(f"CREATE TEMP TABLE _todo AS SELECT id FROM ({active}) WHERE id IN (SELECT id FROM {scope})")
+    # Edges into the nodes to compute; their parents outside the set are either external roots or seeds.
+    con.execute("DROP TABLE IF EXISTS _te")
+    con.execute("CREATE TEMP TABLE _te AS SELECT child, parent FROM _ce WHERE child IN (SELECT id FROM _todo)")
+    con.execute("DROP TABLE IF EXISTS _ext")
+    con.execute(f"CREATE TEMP TABLE _ext AS SELECT DISTINCT parent AS id FROM _te WHERE parent NOT IN ({active})")
+    con.execute("DROP TABLE IF EXISTS _lin")
+    con.execute(
+        """CREATE TEMP TABLE _lin AS
+        SELECT id, id AS root, 0 AS depth, [id] AS path FROM _todo
+        WHERE id NOT IN (SELECT child FROM _te)
+        UNION ALL
+        SELECT id, id, 0, [id] FROM _ext"""
+    )
+    if scope is not None:
+        con.execute("DROP TABLE IF EXISTS _seed")
+        con.execute(
+            """CREATE TEMP TABLE _seed AS
+            SELECT l.id, l.root, l.depth, l.path FROM lineage l
+            WHERE l.id IN (SELECT parent FROM _te) AND l.id NOT IN (SELECT id FROM _todo)"""
+        )
+        max_seed = con.execute("SELECT coalesce(max(depth), -1) FROM _seed").fetchone()[0]
+    else:
+        max_seed = -1
+    # Only nodes that have children need expanding.
+    con.execute("DROP TABLE IF EXISTS _front")
+    con.execute("CREATE TEMP TABLE _front AS SELECT * FROM _lin WHERE id IN (SELECT parent FROM _te)")
+    level = 0
+    while True:
+        if scope is not None and level <= max_seed:
+            con.execute("INSERT INTO _front SELECT * FROM _seed WHERE depth = ?", [level])
+        n_front = con.execute("SELECT count(*) FROM _front").fetchone()[0]
+        if n_front == 0 and level >= max_seed:
+            break
+        con.execute("DROP TABLE IF EXISTS _next")
+        con.execute(
+            """CREATE TEMP TABLE _next AS
+            SELECT c.id, c.root, any_value(c.depth) AS depth, min(c.path) AS path FROM (
+                SELECT e.child AS id, f.root, f.depth + 1 AS depth, list_prepend(e.child, f.path) AS path
+                FROM _front f JOIN _te e ON e.parent = f.id
+            ) c
+            WHERE NOT EXISTS (SELECT 1 FROM _lin l WHERE l.id = c.id AND l.root = c.root)
+            GROUP BY c.id, c.root"""
+        )
+        con.execute("INSERT INTO _lin SELECT * FROM _next")
+        con.execute("DROP TABLE _front")
+        con.execute("ALTER TABLE _next RENAME TO _front")
+        con.execute("DELETE FROM _front WHERE id NOT IN (SELECT parent FROM _te)")
+        level += 1
+    # Store: rows of store models only (external bases are roots, not models).
+    if scope is None:
+        con.execute("DELETE FROM lineage")
+        con.execute("DELETE FROM lineage_cycles")
+    else:
+        con.execute("DELETE FROM lineage WHERE id IN (SELECT id FROM _todo)")
+        con.execute(
+            """DELETE FROM lineage_cycles WHERE cycle_id IN (
+                   SELECT cycle_id FROM lineage_cycles WHERE id IN (SELECT id FROM _todo))"""
+        )
+    n_rows = con.execute(
+        "INSERT INTO lineage SELECT id, root, depth, path FROM _lin "
+        "WHERE depth > 0 OR id NOT IN (SELECT id FROM _ext)"
+    ).fetchone()[0]
+    n_cyc = _cycles(store)
+    for t in ("_lin", "_front", "_seed", "_te", "_ext"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    return {"lineage_rows": int(n_rows), "levels": level, "cycle_members": n_cyc}
+
+
+def _cycles(store: Store) -> int:
+    """List the members of rootless cycles among the unreached models in ``_todo``."""
+    con = store.con
+    con.execute("DROP TABLE IF EXISTS _unr")
+    con.execute(
+        """CREATE TEMP TABLE _unr AS SELECT id FROM _todo
+           WHERE id NOT IN (SELECT DISTINCT id FROM _lin)"""
+    )
+    if con.execute("SELECT count(*) FROM _unr").fetchone()[0] == 0:
+        con.execute("DROP TABLE _unr")
+        return 0
+    con.execute("DROP TABLE IF EXISTS _reach")
+    con.execute(
+        """CREATE TEMP TABLE _reach AS
+        WITH RECURSIVE ue AS (
+            SELECT child, parent FROM _te
+            WHERE child IN (SELECT id FROM _unr) AND parent IN (SELECT id FROM _unr)
+        ),
+        r(a, b) AS (
+            SELECT child, parent FROM ue
+            UNION
+            SELECT r.a, ue.parent FROM r JOIN ue ON ue.child = r.b
+        ) SELECT a, b FROM r"""
+    )
+    next_id = con.execute("SELECT coalesce(max(cycle_id), 0) FROM lineage_cycles").fetchone()[0]
+    n = con.execute(
+        """INSERT INTO lineage_cycles (cycle_id, id)
+        WITH members AS (SELECT a AS id FROM _reach WHERE a = b),
+        comp AS (
+            -- the component of a member is named by its smallest mutually reachable member
+            SELECT m.id, least(m.id, min(r1.b)) AS key
+            FROM members m JOIN _reach r1 ON r1.a = m.id
+            JOIN _reach r2 ON r2.a = r1.b AND r2.b = m.id
+            GROUP BY m.id
+        )
+        SELECT ? + dense_rank() OVER (ORDER BY key), id FROM comp""",
+        [next_id],
+    ).fetchone()[0]
+    con.execute("DROP TABLE _reach")
+    con.execute("DROP TABLE _unr")
+    return int(n)

@@ -1,0 +1,273 @@
+"""Read-side lineage queries: a model's tree up or down, its overview, derivatives by root country.
+
+Why here and not in the commands: the CLI, the report and the web app ask the same questions and must get
+the same answers (and the same JSON shapes, which the contract fixes). Each function is a few SQL
+statements; none walks the graph in Python, so a base with 150,000 direct children answers in well under a
+second (beyond ``limit`` nodes the answer summarises by relation, depth and country and names the
+most-downloaded children).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openscope.derive.lineage.publishers import namespace_expr
+from openscope.errors import MissingInput, UsageError
+from openscope.store import Store
+from openscope.store.lookup import find_id, unknown_message
+
+RELATIONS = ("finetune", "adapter", "quantized", "merge", "unknown")
+MAX_DEPTH = 64  # a guard against pathological chains; real lineage is a few levels deep
+
+
+def resolve_node(store: Store, raw_id: str) -> tuple[str, bool]:
+    """(id, in_store): a stored model, or an external base some model declares; else exit 66."""
+    found = find_id(store, raw_id)
+    if found is not None:
+        return found, True
+    row = store.con.execute(
+        "SELECT parent FROM edges WHERE lower(parent) = lower(?) ORDER BY parent = ? DESC LIMIT 1",
+        [raw_id.strip(), raw_id.strip()],
+    ).fetchone()
+    if row:
+        return row[0], False
+    raise MissingInput(unknown_message(store, raw_id.strip()))
+
+
+def _node_sql(ids_sql: str) -> str:
+    """Per-node facts for the ids produced by ``ids_sql`` (a query with columns id, depth, relation, via)."""
+    return f"""
+        WITH n AS ({ids_sql}),
+        st AS (SELECT id, arg_max(downloads_30d, snapshot_id) AS d30 FROM model_stats
+               WHERE id IN (SELECT id FROM n) GROUP BY id),
+        pub AS (SELECT lower(org) AS lorg, min(org) AS org, min(name) AS name, min(country) AS country,
+                       min(region) AS region FROM publishers GROUP BY 1)
+        SELECT n.id, n.relation, n.depth, n.via, p.org AS publisher, p.name AS publisher_name, p.country,
+               p.region, m.created_at, st.d30 AS downloads_30d, m.id IS NOT NULL AS in_store
+        FROM n LEFT JOIN models m ON m.id = n.id
+        LEFT JOIN st ON st.id = n.id
+        LEFT JOIN pub p ON p.lorg = {namespace_expr('n.id')}"""
+
+
+_NODE_KEYS = ["id", "relation", "depth", "via", "publisher", "publisher_name", "country", "region",
+              "created_at", "downloads_30d", "in_store"]
+
+
+def _walk_sql(direction: str, relation: str | None, max_depth: int) -> str:
+    """Breadth-first walk from ``$start`` along chosen edges; the shortest depth per node wins."""
+    step_from, step_to = ("child", "parent") if direction == "up" else ("parent", "child")
+    rel = "AND e.relation = $rel" if relation else ""
+    return f"""
+        WITH RECURSIVE w(id, depth, relation, via) AS (
+            SELECT $start::VARCHAR, 0, NULL::VARCHAR, NULL::VARCHAR
+            UNION
+            SELECT e.{step_to}, w.depth + 1, e.relation, e.{step_from}
+            FROM w JOIN edges e ON e.{step_from} = w.id AND e.chosen {rel}
+            WHERE w.depth < {int(max_depth)}
+        )
+        SELECT id, min(depth) AS depth, arg_min(relation, depth) AS relation, arg_min(via, depth) AS via
+        FROM w GROUP BY id"""
+
+
+def tree(store: Store, raw_id: str, *, direction: str = "up", max_depth: int | None = None,
+         relation: str | None = None, limit: int = 50) -> dict[str, Any]:
+    """The contract's ``lineage`` document for one model (or external base), ancestors or descendants."""
+    if direction not in ("up", "down"):
+        raise UsageError(f"direction must be up or down, not {direction!r}")
+    if relation is not None and relation not in RELATIONS:
+        raise UsageError(f"unknown relation {relation!r}; choose one of {', '.join(RELATIONS)}")
+    if limit < 1:
+        raise UsageError("--limit must be at least 1")
+    if max_depth is not None and max_depth < 0:
+        raise UsageError("--depth must be 0 or more")
+    node_id, in_store = resolve_node(store, raw_id)
+    depth_cap = MAX_DEPTH if max_depth is None else min(max_depth, MAX_DEPTH)
+    params = {"start": node_id, **({"rel": relation} if relation else {})}
+    con = store.con
+    # The walk is materialised once (temp tables work on a read-only store) and every answer reads it.
+    con.execute("DROP TABLE IF EXISTS _walk")
+    con.execute(f"CREATE TEMP TABLE _walk AS {_walk_sql(direction, relation, depth_cap)}", params)
+    con.execute("DROP TABLE IF EXISTS _walk_d")
+    con.execute(
+        """CREATE TEMP TABLE _walk_d AS
+           SELECT w.*, s.d30 FROM _walk w LEFT JOIN (
+               SELECT id, arg_max(downloads_30d, snapshot_id) AS d30 FROM model_stats
+               WHERE id IN (SELECT id FROM _walk) GROUP BY id) s USING (id)"""
+    )
+    total = con.execute("SELECT count(*) - 1 FROM _walk").fetchone()[0]
+    # The start node, then the most-downloaded others (ties: shallower first, then by id).
+    picked = f"""SELECT id, depth, relation, via FROM _walk_d
+                 ORDER BY depth = 0 DESC, d30 DESC NULLS LAST, depth, id LIMIT {int(limit) + 1}"""
+    rows = con.execute(_node_sql(picked) + " ORDER BY n.depth, downloads_30d DESC NULLS LAST, n.id").fetchall()
+    nodes = [dict(zip(_NODE_KEYS, r, strict=True)) for r in rows]
+    ids = [n["id"] for n in nodes]
+    edge_rows = con.execute(
+        """SELECT child, parent, relation, evidence, chosen FROM edges
+           WHERE child IN (SELECT unnest($ids)) AND parent IN (SELECT unnest($ids))
+           ORDER BY child, parent, chosen DESC, evidence""",
+        {"ids": ids},
+    ).fetchall()
+    edges = [dict(zip(["child", "parent", "relation", "evidence", "chosen"], r, strict=True)) for r in edge_rows]
+    summary = _summary(store, direction, total)
+    summary["in_store"] = in_store
+    con.execute("DROP TABLE IF EXISTS _walk")
+    con.execute("DROP TABLE IF EXISTS _walk_d")
+    return {
+        "id": node_id,
+        "direction": direction,
+        "nodes": nodes,
+        "edges": edges,
+        "truncated": total > len(nodes) - 1,
+        "summary": summary,
+    }
+
+
+def _summary(store: Store, direction: str, total: int) -> dict[str, Any]:
+    """Counts over the whole walk (not only the nodes shown): by relation, depth, country and region."""
+    con = store.con
+    con.execute("DROP TABLE IF EXISTS _walk_x")
+    con.execute(
+        f"""CREATE TEMP TABLE _walk_x AS
+        WITH pub AS (SELECT lower(org) AS lorg, min(country) AS country, min(region) AS region
+                     FROM publishers GROUP BY 1)
+        SELECT w.*, p.country, p.region FROM _walk_d w LEFT JOIN pub p ON p.lorg = {namespace_expr('w.id')}
+        WHERE w.depth > 0"""
+    )
+
+    def counts(col: str) -> dict[str, int]:
+        rows = con.execute(
+            f"SELECT coalesce({col}::VARCHAR, 'unknown') AS k, count(*) FROM _walk_x GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall()
+        return {k: int(v) for k, v in rows}
+
+    out: dict[str, Any] = {
+        "total": int(total),
+        "by_relation": counts("relation"),
+        "by_depth": counts("depth"),
+        "by_country": counts("country"),
+        "by_region": counts("region"),
+        "downloads_30d": int(con.execute("SELECT coalesce(sum(d30), 0) FROM _walk_x").fetchone()[0]),
+    }
+    if direction == "up":
+        roots = con.execute(
+            """SELECT w.id FROM _walk w WHERE NOT EXISTS (
+                   SELECT 1 FROM edges e WHERE e.child = w.id AND e.chosen) ORDER BY w.id"""
+        ).fetchall()
+        out["roots"] = [r[0] for r in roots]
+    con.execute("DROP TABLE IF EXISTS _walk_x")
+    return out
+
+
+def overview(store: Store, raw_id: str) -> dict[str, Any]:
+    """The contract's ``model`` document: metadata, counters and history, lineage, publisher, origins."""
+    from openscope.store.lookup import resolve_id
+
+    mid = resolve_id(store, raw_id)
+    con = store.con
+    cols = ["author", "created_at", "created_at_raw", "last_modified", "pipeline_tag", "library_name", "gated",
+            "license", "params", "synthetic", "sha", "first_snapshot_id", "last_snapshot_id", "deleted_at"]
+    row = con.execute(f"SELECT {', '.join(cols)} FROM models WHERE id = ?", [mid]).fetchone()
+    metadata = dict(zip(cols, row, strict=True))
+    hist = con.execute(
+        """SELECT s.snapshot_id, sn.finished_at, s.downloads_30d, s.downloads_all_time, s.likes
+           FROM model_stats s LEFT JOIN snapshots sn USING (snapshot_id)
+           WHERE s.id = ? ORDER BY s.snapshot_id""",
+        [mid],
+    ).fetchall()
+    history = [dict(zip(["snapshot_id", "read_at", "downloads_30d", "downloads_all_time", "likes"], h, strict=True))
+               for h in hist]
+    last = history[-1] if history else {}
+    counters = {
+        "downloads_30d": last.get("downloads_30d"),
+        "downloads_all_time": last.get("downloads_all_time"),
+        "likes": last.get("likes"),
+        "snapshot_id": last.get("snapshot_id"),
+        "history": history,
+    }
+    roots = con.execute(
+        "SELECT root, depth, path FROM lineage WHERE id = ? ORDER BY depth, root", [mid]
+    ).fetchall()
+    parents = con.execute(
+        """SELECT parent, relation, evidence FROM edges WHERE child = ? AND chosen ORDER BY parent""", [mid]
+    ).fetchall()
+    declared = con.execute(
+        """SELECT parent, relation, evidence, chosen FROM edges WHERE child = ? ORDER BY parent, evidence""", [mid]
+    ).fetchall()
+    children = con.execute(
+        """SELECT relation, count(DISTINCT child) FROM edges WHERE parent = ? AND chosen
+           GROUP BY 1 ORDER BY 2 DESC, 1""",
+        [mid],
+    ).fetchall()
+    cycle = con.execute("SELECT min(cycle_id) FROM lineage_cycles WHERE id = ?", [mid]).fetchone()[0]
+    origin = con.execute(
+        """SELECT publisher, organisation, country, region, root_countries, root_regions, root_country,
+                  root_region FROM model_origin WHERE id = ?""",
+        [mid],
+    ).fetchone()
+    publisher = None
+    if origin and origin[0]:
+        p = con.execute(
+            """SELECT org, name, organisation, alias_of, country, region, kind, country_source, region_source
+               FROM publishers WHERE org = ?""",
+            [origin[0]],
+        ).fetchone()
+        if p:
+            publisher = dict(zip(["org", "name", "organisation", "alias_of", "country", "region", "kind",
+                                  "country_source", "region_source"], p, strict=True))
+    lineage = {
+        "roots": [{"id": r, "depth": d, "path": list(p or [])} for r, d, p in roots],
+        "depth": max((d for _, d, _ in roots), default=None),
+        "parents": [{"id": p, "relation": r, "evidence": e} for p, r, e in parents],
+        "declared": [{"id": p, "relation": r, "evidence": e, "chosen": c} for p, r, e, c in declared],
+        "children_by_relation": {r: int(n) for r, n in children},
+        "cycle_id": cycle,
+    }
+    return {
+        "id": mid,
+        "metadata": metadata,
+        "counters": counters,
+        "lineage": lineage,
+        "publisher": publisher,
+        "root_countries": list(origin[4]) if origin else [],
+        "root_regions": list(origin[5]) if origin else [],
+        "root_country": origin[6] if origin else None,
+        "root_region": origin[7] if origin else None,
+        "licenses": model_licenses_or_none(store, mid),
+    }
+
+
+def model_licenses_or_none(store: Store, model_id: str) -> dict | None:
+    """The licence engineer's ``model_licenses``; ``None`` only while that module is not part of the build."""
+    try:
+        from openscope.derive.licenses import model_licenses
+    except ImportError as exc:
+        if getattr(exc, "name", None) in ("openscope.derive.licenses", None) or "model_licenses" in str(exc):
+            return None
+        raise
+    return model_licenses(store, model_id)
+
+
+def derivatives_by_root_country(store: Store, *, level: str = "country",
+                                since: str | None = None) -> list[dict[str, Any]]:
+    """Derivatives (models with at least one parent) by the country (or region) of their roots.
+
+    Each derivative counts once: its roots' country, ``multiple`` when its roots differ, ``unknown`` when
+    no root's origin is known; shares therefore sum to 1. ``since`` (ISO date) keeps models created then
+    or later.
+    """
+    if level not in ("country", "region"):
+        raise UsageError(f"level must be country or region, not {level!r}")
+    col = "root_country" if level == "country" else "root_region"
+    where = "o.n_parents > 0"
+    params: list[Any] = []
+    if since:
+        where += " AND m.created_at >= CAST(? AS TIMESTAMP)"
+        params.append(since)
+    rows = store.con.execute(
+        f"""SELECT coalesce(o.{col}, 'unknown') AS k, count(*) AS n
+            FROM model_origin o JOIN models m ON m.id = o.id
+            WHERE {where} GROUP BY 1 ORDER BY n DESC, k""",
+        params,
+    ).fetchall()
+    total = sum(n for _, n in rows)
+    return [{level: k, "derivatives": int(n), "share": (n / total) if total else 0.0} for k, n in rows]

@@ -1,0 +1,54 @@
+"""Finding a repository by the id a user typed: case-insensitively, as the Hub does.
+
+Why shared: every command that takes a model id (lineage, model, license, assess) must answer an unknown
+id the same way: exit 66 with one line that suggests the closest ids, so a typo is a one-step fix.
+"""
+
+from __future__ import annotations
+
+from openscope.errors import MissingInput
+from openscope.store.db import Store
+
+_TABLES = {"models": "model", "datasets": "dataset"}
+
+
+def suggestions(store: Store, raw_id: str, table: str = "models", limit: int = 3) -> list[str]:
+    """The ``limit`` ids most similar to ``raw_id`` (Jaro-Winkler on lower case, then edit distance)."""
+    if table not in _TABLES:
+        raise ValueError(table)
+    rows = store.con.execute(
+        f"""SELECT id FROM {table} WHERE deleted_at IS NULL
+            ORDER BY jaro_winkler_similarity(lower(id), lower(?)) DESC, levenshtein(lower(id), lower(?)), id
+            LIMIT ?""",
+        [raw_id, raw_id, limit],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def unknown_message(store: Store, raw_id: str, table: str = "models") -> str:
+    kind = _TABLES[table]
+    close = suggestions(store, raw_id, table)
+    tail = f"; did you mean {', '.join(close)}?" if close else ""
+    return f"unknown {kind} '{raw_id}'{tail}"
+
+
+def find_id(store: Store, raw_id: str, table: str = "models") -> str | None:
+    """The stored spelling of ``raw_id`` (exact match first, then case-insensitive), or None."""
+    if table not in _TABLES:
+        raise ValueError(table)
+    wanted = raw_id.strip()
+    row = store.con.execute(
+        f"""SELECT id FROM {table} WHERE deleted_at IS NULL AND lower(id) = lower(?)
+            ORDER BY id = ? DESC, id LIMIT 1""",
+        [wanted, wanted],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def resolve_id(store: Store, raw_id: str, table: str = "models") -> str:
+    """The stored id matching ``raw_id`` case-insensitively; else :class:`MissingInput` (exit 66) with
+    one line ``unknown model 'X'; did you mean A, B, C?``."""
+    found = find_id(store, raw_id, table)
+    if found is None:
+        raise MissingInput(unknown_message(store, raw_id.strip(), table))
+    return found
