@@ -1,0 +1,313 @@
+"""Per-model licences and their flow-down along lineage, set-based in DuckDB.
+
+Why this shape: a store holds millions of models but only a few thousand distinct licence declarations.
+So the Python normaliser runs once per *distinct* (license, license_name, license_link) triple, its
+answers and the catalogue are loaded into DuckDB as tables, and everything per model is a join:
+
+1. ``licenses``: one row per model from ``models.license`` (the Hub ``license:`` tag, else the card's
+   ``license``), falling back to the card's ``license_name`` then ``license_link`` when the declared
+   value is ``other``/unknown/absent;
+2. ``license_flow``: one row per (model, ancestor) from the ``lineage`` paths (``path[1]`` is the
+   model, the last element the root), with the ancestor's licence and a conflict flag. The flag is TRUE
+   only where the derivative's licence permits something the base's forbids: commercial use under a
+   non-commercial base, no use restrictions under a use-restricted base, no (or a higher) user cap, a
+   naming duty dropped, or any distribution of a derivative under a no-derivatives base. Unknown on either
+   side gives NULL (unknown), never a flag.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pyarrow as pa
+
+from openscope.derive.licenses.catalogue import CLASS_RANK, LicenseInfo, all_licenses, get_license
+from openscope.derive.licenses.normalize import _LICENSING, LicenseMatch, _lookup, normalize_license
+from openscope.store import Store
+
+_ATTRS = ("cls", "commercial_use", "use_restrictions", "user_cap", "duties", "same_terms", "derivatives_allowed")
+
+
+def _all_true(vals: list[bool | None]) -> bool | None:
+    if any(v is False for v in vals):
+        return False
+    return True if all(v is True for v in vals) else None
+
+
+def _any_true(vals: list[bool | None]) -> bool | None:
+    if any(v is True for v in vals):
+        return True
+    return False if all(v is False for v in vals) else None
+
+
+def _combine(node) -> dict[str, Any]:
+    """Attributes of a parsed expression: OR = the licensee's least restrictive option; AND = all apply."""
+    name = type(node).__name__
+    if name == "LicenseWithExceptionSymbol":
+        return _combine(node.license_symbol)
+    if name in {"AND", "OR"}:
+        parts = [_combine(a) for a in node.args]
+        if name == "OR":
+            known = [p for p in parts if p["cls"] != "unknown"]
+            if not known:
+                return parts[0]
+            return min(known, key=lambda p: CLASS_RANK[p["cls"]])
+        classes = [p["cls"] for p in parts]
+        caps = [p["user_cap"] for p in parts if p["user_cap"] is not None]
+        duties: list[str] = []
+        for p in parts:
+            duties += [d for d in p["duties"] if d not in duties]
+        return {
+            "cls": "unknown" if "unknown" in classes else max(classes, key=CLASS_RANK.__getitem__),
+            "commercial_use": _all_true([p["commercial_use"] for p in parts]),
+            "use_restrictions": _any_true([p["use_restrictions"] for p in parts]),
+            "user_cap": min(caps) if caps else None,
+            "duties": duties,
+            "same_terms": _any_true([p["same_terms"] for p in parts]),
+            "derivatives_allowed": _all_true([p["derivatives_allowed"] for p in parts]),
+        }
+    hit = _lookup(node.key)
+    return _info_attrs(hit[0]) if hit else _unknown_attrs()
+
+
+def _info_attrs(info: LicenseInfo) -> dict[str, Any]:
+    return {a: (list(getattr(info, a)) if a == "duties" else getattr(info, a)) for a in _ATTRS}
+
+
+def _unknown_attrs() -> dict[str, Any]:
+    return {"cls": "unknown", "commercial_use": None, "use_restrictions": None, "user_cap": None, "duties": [],
+            "same_terms": None, "derivatives_allowed": None}
+
+
+def match_attributes(m: LicenseMatch) -> dict[str, Any]:
+    """The attributes a normalised licence carries (for an expression, combined by its operators)."""
+    if m.id is not None:
+        info = get_license(m.id)
+        return _info_attrs(info) if info is not None and info.known else _unknown_attrs()
+    if m.expression:
+        return _combine(_LICENSING.parse(m.expression))
+    return _unknown_attrs()
+
+
+def resolve_declaration(declared: str | None, license_name: str | None,
+                        license_link: str | None) -> tuple[LicenseMatch, str]:
+    """The licence a model declares: its ``license`` value, else the card's license_name, else license_link."""
+    first = normalize_license(declared, kind="card") if declared else None
+    if first is not None and first.id not in {"other", "unknown"}:
+        return first, "license"
+    for raw, kind, source in ((license_name, "card_name", "card_name"), (license_link, "link", "license_link")):
+        if raw:
+            m = normalize_license(raw, kind=kind)
+            if m.id not in {"other", "unknown"}:
+                return m, source
+    if first is not None:
+        if first.id == "other" and (license_name or license_link):
+            named = license_name or license_link
+            return LicenseMatch("other", None, first.confidence, first.evidence,
+                                f"declared `other` with license_name/link '{named}', not a catalogued licence",
+                                "unknown"), "license"
+        return first, "license"
+    if license_name or license_link:
+        m = normalize_license(license_name or license_link, kind="card_name" if license_name else "link")
+        return m, "card_name" if license_name else "license_link"
+    return normalize_license(None), "none"
+
+
+def _catalogue_table() -> pa.Table:
+    rows = all_licenses()
+    return pa.table({
+        "license": [e.id for e in rows],
+        "name": [e.name for e in rows],
+        "spdx": [e.spdx for e in rows],
+        "class": [e.cls for e in rows],
+        "osi_approved": pa.array([e.osi_approved for e in rows], pa.bool_()),
+        "fsf_libre": pa.array([e.fsf_libre for e in rows], pa.bool_()),
+        "commercial_use": pa.array([e.commercial_use for e in rows], pa.bool_()),
+        "use_restrictions": pa.array([e.use_restrictions for e in rows], pa.bool_()),
+        "user_cap": pa.array([e.user_cap for e in rows], pa.int64()),
+        "same_terms": pa.array([e.same_terms for e in rows], pa.bool_()),
+        "derivatives_allowed": pa.array([e.derivatives_allowed for e in rows], pa.bool_()),
+        "duties": pa.array([list(e.duties) for e in rows], pa.list_(pa.string())),
+        "url": [e.url for e in rows],
+    })
+
+
+def _declaration_table(triples: list[tuple[str, str, str]]) -> pa.Table:
+    cols: dict[str, list[Any]] = {k: [] for k in (
+        "k_license", "k_name", "k_link", "license", "expression", "class", "confidence", "evidence", "reason",
+        "source", "commercial_use", "use_restrictions", "user_cap", "duties", "same_terms", "derivatives_allowed")}
+    for declared, lname, llink in triples:
+        m, source = resolve_declaration(declared or None, lname or None, llink or None)
+        a = match_attributes(m)
+        cols["k_license"].append(declared)
+        cols["k_name"].append(lname)
+        cols["k_link"].append(llink)
+        cols["license"].append(m.license)
+        cols["expression"].append(m.expression)
+        cols["class"].append(a["cls"])
+        cols["confidence"].append(m.confidence)
+        cols["evidence"].append(m.evidence)
+        cols["reason"].append(m.reason)
+        cols["source"].append(source)
+        cols["commercial_use"].append(a["commercial_use"])
+        cols["use_restrictions"].append(a["use_restrictions"])
+        cols["user_cap"].append(a["user_cap"])
+        cols["duties"].append(a["duties"])
+        cols["same_terms"].append(a["same_terms"])
+        cols["derivatives_allowed"].append(a["derivatives_allowed"])
+    types = {"commercial_use": pa.bool_(), "use_restrictions": pa.bool_(), "same_terms": pa.bool_(),
+             "derivatives_allowed": pa.bool_(),
+             "user_cap": pa.int64(), "confidence": pa.float64(), "duties": pa.list_(pa.string())}
+    return pa.table({k: pa.array(v, types.get(k, pa.string())) for k, v in cols.items()})
+
+
+# The conflict rules, as SQL over derivative d.* and base b.*: each gives TRUE (flag), FALSE or NULL.
+_RULES = [
+    ("d.commercial_use AND NOT b.commercial_use",
+     "'permits commercial use; base licence ' || b.license || ' is non-commercial'"),
+    ("(NOT d.use_restrictions) AND b.use_restrictions",
+     "'drops the use restrictions (acceptable-use policy) of ' || b.license"),
+    ("b.user_cap IS NOT NULL AND (d.user_cap IS NULL OR d.user_cap > b.user_cap)",
+     "'lifts the ' || format('{:,}', b.user_cap) || ' monthly-active-user cap of ' || b.license"),
+    ("len(list_filter(b.duties, lambda x: x LIKE 'naming:%' OR x LIKE 'name_prefix:%')) > 0 AND "
+     "len(list_filter(b.duties, lambda x: (x LIKE 'naming:%' OR x LIKE 'name_prefix:%') AND NOT list_contains(d.duties, x))) > 0",
+     "'drops the naming duty ' || array_to_string(list_transform(list_filter(b.duties, lambda x: (x LIKE 'naming:%' OR "
+     "x LIKE 'name_prefix:%') AND NOT list_contains(d.duties, x)), lambda x: '\"' || x || '\"'), ', ') || ' of ' || b.license"),
+    ("NOT b.derivatives_allowed",
+     "'base licence ' || b.license || ' forbids distributing derivatives'"),
+]
+
+
+def refresh(store: Store) -> dict[str, Any]:
+    """Recompute ``license_catalogue``, ``licenses`` and ``license_flow`` for the whole store."""
+    t0 = time.perf_counter()
+    con = store.con
+    has_lineage = bool(store.scalar(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'lineage'"))
+    with store.transaction():
+        con.execute("""CREATE OR REPLACE TEMP TABLE _lic_raw AS
+            SELECT id, coalesce(license, '') AS k_license,
+                   coalesce(card_data->>'$.license_name', '') AS k_name,
+                   coalesce(card_data->>'$.license_link', '') AS k_link
+            FROM models WHERE deleted_at IS NULL""")
+        triples = con.execute("SELECT DISTINCT k_license, k_name, k_link FROM _lic_raw").fetchall()
+        t_norm = time.perf_counter()
+        decl = _declaration_table(triples)
+        t_norm = time.perf_counter() - t_norm
+        cat = _catalogue_table()
+        con.register("_lic_decl_arrow", decl)
+        con.register("_lic_cat_arrow", cat)
+        con.execute("DELETE FROM license_catalogue")
+        con.execute("INSERT INTO license_catalogue SELECT * FROM _lic_cat_arrow")
+        con.execute("CREATE OR REPLACE TEMP TABLE _lic_decl AS SELECT * FROM _lic_decl_arrow")
+        con.unregister("_lic_decl_arrow")
+        con.unregister("_lic_cat_arrow")
+        con.execute("""CREATE OR REPLACE TEMP TABLE _lic AS
+            SELECT r.id, nullif(r.k_license, '') AS declared, d.license, d.class, d.confidence, d.evidence,
+                   d.expression, d.source, d.reason, nullif(r.k_name, '') AS license_name,
+                   nullif(r.k_link, '') AS license_link, d.commercial_use, d.use_restrictions, d.user_cap,
+                   d.duties, d.same_terms, d.derivatives_allowed
+            FROM _lic_raw r JOIN _lic_decl d
+              ON d.k_license = r.k_license AND d.k_name = r.k_name AND d.k_link = r.k_link""")
+        con.execute("DELETE FROM license_flow")
+        n_flow = 0
+        if has_lineage:
+            _flow(con)
+            n_flow = int(store.scalar("SELECT count(*) FROM license_flow") or 0)
+        ranks = f"[{_class_rank_sql()}]"
+        con.execute("DELETE FROM licenses")
+        con.execute(f"""INSERT INTO licenses (id, declared, license, class, confidence, evidence, expression, source,
+                reason, license_name, license_link, commercial_use, use_restrictions, user_cap, duties, same_terms,
+                derivatives_allowed, effective_class)
+            SELECT l.*, CASE WHEN l.class = 'unknown' THEN 'unknown'
+                             WHEN w.worst IS NULL OR w.worst <= list_position({ranks}, l.class) THEN l.class
+                             ELSE list_extract({ranks}, w.worst) END
+            FROM _lic l LEFT JOIN (
+                SELECT id, max(list_position({ranks}, base_class)) AS worst FROM license_flow GROUP BY id
+            ) w ON w.id = l.id""")
+        n = int(store.scalar("SELECT count(*) FROM licenses") or 0)
+        con.execute("DROP TABLE IF EXISTS _lic_raw")
+        con.execute("DROP TABLE IF EXISTS _lic_decl")
+        con.execute("DROP TABLE IF EXISTS _lic")
+    return {"models": n, "declarations": len(triples), "flow_rows": n_flow,
+            "normalise_s": round(t_norm, 3), "elapsed_s": round(time.perf_counter() - t0, 3)}
+
+
+def _flow(con) -> None:
+    flagged = " OR ".join(f"coalesce({cond}, FALSE)" for cond, _ in _RULES)
+    all_false = " AND ".join(f"(({cond}) IS NOT DISTINCT FROM FALSE)" for cond, _ in _RULES)
+    reasons = ", ".join(f"CASE WHEN coalesce({cond}, FALSE) THEN {text} END" for cond, text in _RULES)
+    con.execute(f"""INSERT INTO license_flow
+        WITH anc AS (
+            SELECT id, base, min(distance) AS distance, min(root) AS root FROM (
+                SELECT id, root, unnest(path[2:]) AS base, unnest(range(1, len(path))) AS distance
+                FROM lineage WHERE len(path) > 1
+            ) GROUP BY id, base
+        )
+        SELECT a.id, a.base, a.root, a.distance, d.license, d.class, b.license, b.class, b.duties,
+               CASE WHEN d.license IS NULL OR b.license IS NULL OR d.class = 'unknown' OR b.class = 'unknown'
+                         THEN NULL
+                    WHEN {flagged} THEN TRUE
+                    WHEN {all_false} THEN FALSE
+                    ELSE NULL END AS conflict,
+               CASE WHEN d.class <> 'unknown' AND b.class <> 'unknown'
+                    THEN nullif(concat_ws('; ', {reasons}), '') END AS reason
+        FROM anc a
+        JOIN _lic d ON d.id = a.id
+        LEFT JOIN _lic b ON b.id = a.base""")
+
+
+def _class_rank_sql() -> str:
+    return ", ".join(f"'{c}'" for c in CLASS_RANK)
+
+
+def model_licenses(store: Store, model_id: str) -> dict[str, Any]:
+    """The contract's `license` JSON for a model (``model_id`` as stored; resolve user input first).
+
+    Reads the derived tables; when the store was never refreshed (``ingest --no-derive``) the model's own
+    declaration is normalised on the fly and the flow-down is empty.
+    """
+    con = store.con
+    row = con.execute("""SELECT declared, license, class, duties, expression, confidence, evidence, reason,
+               source, effective_class, commercial_use, use_restrictions, user_cap
+        FROM licenses WHERE id = ?""", [model_id]).fetchone()
+    if row is None:
+        m_row = con.execute("""SELECT license, card_data->>'$.license_name', card_data->>'$.license_link'
+                               FROM models WHERE id = ?""", [model_id]).fetchone()
+        declared, lname, llink = m_row if m_row else (None, None, None)
+        m, source = resolve_declaration(declared, lname, llink)
+        a = match_attributes(m)
+        row = (declared, m.license, a["cls"], a["duties"], m.expression, m.confidence, m.evidence, m.reason,
+               source, a["cls"], a["commercial_use"], a["use_restrictions"], a["user_cap"])
+        flows: list[tuple] = []
+    else:
+        flows = con.execute("""SELECT base, base_license, base_class, base_duties, distance, conflict, reason, root
+            FROM license_flow WHERE id = ? ORDER BY distance, base""", [model_id]).fetchall()
+    (declared, lic, cls, duties, expression, confidence, evidence, reason, source, effective, commercial,
+     restrictions, cap) = row
+    conflicts = [{"base": b, "reason": r} for b, _bl, _bc, _bd, _dist, c, r, _root in flows if c]
+    unknown = [b for b, _bl, _bc, _bd, _dist, c, _r, _root in flows if c is None]
+    return {
+        "id": model_id,
+        "declared": declared,
+        "license": lic,
+        "class": cls,
+        "duties": list(duties or []),
+        "flow_down": [
+            {"base": b, "license": bl, "class": bc, "duties": list(bd or []), "distance": dist, "root": root,
+             "conflict": c}
+            for b, bl, bc, bd, dist, c, _r, root in flows
+        ],
+        "conflicts": conflicts,
+        "expression": expression,
+        "confidence": confidence,
+        "evidence": evidence,
+        "reason": reason,
+        "source": source,
+        "effective_class": effective,
+        "commercial_use": commercial,
+        "use_restrictions": restrictions,
+        "user_cap": cap,
+        "unknown_bases": unknown,
+    }
