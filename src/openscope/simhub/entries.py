@@ -196,7 +196,6 @@ def write_jsonl(eco: Ecosystem, path: Path, *, repo_type: str = "model") -> int:
     looks complete but is not.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     con = connect()
     src: pa.Table = eco.models if repo_type == "model" else eco.datasets
