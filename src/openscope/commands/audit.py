@@ -1,9 +1,82 @@
-"""`openscope audit`: see the module that implements it (registered here once it lands)."""
+"""`openscope audit PATH`: static audit of model files (see docs/audit.md and :mod:`openscope.audit`)."""
 
 from __future__ import annotations
 
+import json
+from enum import Enum
+from pathlib import Path
+
 import typer
+from rich.table import Table
+
+from openscope.commands._common import err_console, out_console, print_json, settings
+from openscope.errors import MissingInput, StoreWriteError
+
+
+class FailOn(str, Enum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
+_VERDICT_STYLE = {"clean": "bold green", "review": "bold yellow", "unsafe": "bold red", "incomplete": "bold magenta"}
 
 
 def register(app: typer.Typer) -> None:
-    """Registers nothing until the audit command is built."""
+    @app.command("audit")
+    def audit(
+        ctx: typer.Context,
+        path: Path = typer.Argument(..., help="A model file or folder (scanned recursively)."),
+        fail_on: FailOn = typer.Option(FailOn.high, "--fail-on", case_sensitive=False,
+                                       help="Exit 1 when a finding is at or above this severity."),
+        sarif: Path = typer.Option(None, "--sarif", help="Also write the findings as SARIF 2.1.0 to FILE."),
+        model_id: str = typer.Option(None, "--model-id",
+                                     help="Store the findings in audit_findings (in --db) against this model id."),
+    ) -> None:
+        """Audit model files without executing them: pickles, PyTorch, NumPy, Keras, GGUF, safetensors, ONNX."""
+        from openscope.audit import exit_code, scan_path
+        from openscope.audit.sarif import to_sarif
+
+        s = settings(ctx)
+        if not path.exists() and not path.is_symlink():
+            raise MissingInput(f"no such file or folder: {path}")
+        report = scan_path(path)
+        if sarif is not None:
+            try:
+                sarif.write_text(json.dumps(to_sarif(report), indent=2), encoding="utf-8")
+            except OSError as exc:
+                raise StoreWriteError(f"cannot write SARIF file {sarif}: {exc.strerror or exc}")
+        if model_id:
+            from openscope.audit.store import store_report
+            from openscope.commands._common import open_for_write
+
+            with open_for_write(s) as store:
+                store_report(store, model_id, report)
+        if s.json:
+            print_json(report.to_json())
+        elif not s.quiet:
+            _print(report)
+        code = exit_code(report.findings, fail_on.value)
+        if code:
+            raise typer.Exit(code)
+
+
+def _print(report) -> None:  # noqa: ANN001 - Report, imported lazily
+    out = out_console()
+    for f in report.findings:
+        where = f.file + (f"!{f.member}" if f.member else "") + (f" @{f.offset}" if f.offset is not None else "")
+        imp = f"  {f.import_}" if f.import_ else ""
+        out.print(f"[{_STYLE[f.severity]}]{f.severity:<8}[/] {f.rule}{imp}  [dim]{where}[/]", highlight=False,
+                  soft_wrap=True)
+        out.print(f"         {f.detail}", markup=False, highlight=False, soft_wrap=True)
+    n = len(report.files)
+    size = sum(e.bytes for e in report.files)
+    others = sum(1 for e in report.files if e.format in ("other", "json", "empty"))
+    out.print(f"[{_VERDICT_STYLE[report.verdict]}]{report.verdict}[/] {report.target}: {n} file(s), {size:,} bytes, "
+              f"{len(report.findings)} finding(s)" + (f"; {others} file(s) of no model format listed with --json"
+                                                       if others else ""))
+    if report.verdict == "incomplete":
+        err_console().print("openscope: warning: some content could not be scanned; see the incomplete.* findings",
+                            markup=False)

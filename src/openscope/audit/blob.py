@@ -1,0 +1,121 @@
+"""A byte range to scan, wherever it lives: a memory-mapped file, a slice of one, or decompressed bytes.
+
+Scanners never read a whole file into memory: a file is memory-mapped and a stored archive member is a
+window into the same map, so a 1 GB checkpoint costs only the pages actually looked at. Decompressed data
+above a threshold spills to an anonymous temporary file that is mapped in turn.
+"""
+
+from __future__ import annotations
+
+import mmap
+import struct
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+Buffer = Any  # bytes | mmap.mmap: supports [i], [a:b], find/rfind and struct.unpack_from
+
+
+class Truncated(Exception):
+    """The data ends before a structure it declares."""
+
+
+@dataclass
+class Blob:
+    data: Buffer
+    start: int
+    end: int
+    file: str  # path of the top-level file, relative to the scan target
+    member: str | None = None  # path inside containers, nested levels joined by "!"
+    depth: int = 0
+    folder: Path | None = None  # the directory the top-level file sits in (for relative references)
+    keep: list[Any] = field(default_factory=list)  # objects that must outlive the buffer (temp files)
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start
+
+    def read(self, offset: int, n: int) -> bytes:
+        """Exactly ``n`` bytes at ``offset`` (relative), or :class:`Truncated`."""
+        if offset < 0 or n < 0 or offset + n > self.size:
+            raise Truncated(f"needs {n} bytes at offset {offset}, only {max(self.size - offset, 0)} left")
+        a = self.start + offset
+        return bytes(self.data[a:a + n])
+
+    def head(self, n: int) -> bytes:
+        return bytes(self.data[self.start:self.start + min(n, self.size)])
+
+    def unpack(self, fmt: str, offset: int) -> tuple:
+        size = struct.calcsize(fmt)
+        if offset < 0 or offset + size > self.size:
+            raise Truncated(f"needs {size} bytes at offset {offset}")
+        return struct.unpack_from(fmt, self.data, self.start + offset)
+
+    def find(self, sub: bytes, offset: int = 0, end: int | None = None) -> int:
+        stop = self.end if end is None else min(self.end, self.start + end)
+        i = self.data.find(sub, self.start + offset, stop)
+        return -1 if i < 0 else i - self.start
+
+    def rfind(self, sub: bytes, offset: int = 0) -> int:
+        i = self.data.rfind(sub, self.start + offset, self.end)
+        return -1 if i < 0 else i - self.start
+
+    def child(self, start: int, end: int, member: str) -> Blob:
+        """A window onto part of this blob (no copy)."""
+        return Blob(self.data, self.start + start, self.start + end, self.file, self._join(member),
+                    self.depth + 1, self.folder, self.keep)
+
+    def derived(self, data: Buffer, member: str, keep: list[Any] | None = None) -> Blob:
+        """New bytes (decompressed, decoded) that came out of this blob."""
+        return Blob(data, 0, len(data), self.file, self._join(member), self.depth + 1, self.folder,
+                    [*self.keep, *(keep or [])])
+
+    def _join(self, member: str) -> str:
+        return f"{self.member}!{member}" if self.member else member
+
+
+def map_file(path: Path) -> tuple[Buffer, list[Any]]:
+    """Memory-map a file read-only (empty files become ``b""``, which mmap refuses)."""
+    f = open(path, "rb")  # noqa: SIM115 - kept open as long as the map lives
+    try:
+        size = Path(path).stat().st_size
+        if size == 0:
+            f.close()
+            return b"", []
+        m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        f.close()
+        raise
+    return m, [f, m]
+
+
+class Sink:
+    """Collects decompressed output in memory, spilling to a mapped temporary file past a threshold."""
+
+    def __init__(self, in_memory: int) -> None:
+        self.in_memory = in_memory
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.file: Any = None
+
+    def write(self, b: bytes) -> None:
+        if not b:
+            return
+        self.size += len(b)
+        if self.file is None and self.size > self.in_memory:
+            self.file = tempfile.TemporaryFile(prefix="openscope-audit-")  # noqa: SIM115
+            for p in self.parts:
+                self.file.write(p)
+            self.parts = []
+        if self.file is not None:
+            self.file.write(b)
+        else:
+            self.parts.append(b)
+
+    def result(self) -> tuple[Buffer, list[Any]]:
+        if self.file is None:
+            return b"".join(self.parts), []
+        self.file.flush()
+        m = mmap.mmap(self.file.fileno(), 0, access=mmap.ACCESS_READ)
+        return m, [self.file, m]

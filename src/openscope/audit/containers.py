@@ -1,0 +1,370 @@
+"""Archives and compression wrappers: zip (read the way PyTorch reads it), tar, 7z, gzip/bz2/xz.
+
+PyTorch's reader (miniz) trusts the central directory for names and sizes, finds the data through the
+local header's own length fields, and ignores CRCs and flag bits; so does this one, so a tampered CRC, an
+"encrypted" flag or a local name that differs from the central one cannot hide ``data.pkl``. Every member
+is scanned by content; decompression is streamed with a size budget and a ratio check (zip bombs).
+"""
+
+from __future__ import annotations
+
+import bz2
+import io
+import lzma
+import re
+import struct
+import tarfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from openscope.audit.blob import Blob, Sink, Truncated
+from openscope.audit.context import Context
+
+CHUNK = 1 << 20
+_TORCH_PKL = re.compile(r"^(?:[^/]+/)?[^/]*\.pkl$")
+_TORCH_STORAGE = re.compile(r"^(?:[^/]+/)?data/\d+$")
+
+
+# -- decompression ------------------------------------------------------------------------------------
+def _chunks(blob: Blob, offset: int, length: int) -> Iterator[bytes]:
+    a = blob.start + offset
+    stop = a + length
+    while a < stop:
+        b = min(stop, a + CHUNK)
+        yield bytes(blob.data[a:b])
+        a = b
+
+
+def inflate(ctx: Context, blob: Blob, offset: int, length: int, kind: str, member: str,
+            declared: int | None = None) -> Blob | None:
+    """Decompress ``length`` bytes at ``offset`` (zlib raw deflate, gzip, bz2, xz) with bounded output.
+
+    Returns the decompressed data as a new blob, or None after recording why (bomb, budget, corrupt).
+    """
+    lim = ctx.limits
+    sink = Sink(lim.in_memory_bytes)
+    consumed = 0
+
+    def new() -> Any:
+        if kind == "deflate":
+            return zlib.decompressobj(-15)
+        if kind == "gzip":
+            return zlib.decompressobj(31)
+        if kind == "bz2":
+            return bz2.BZ2Decompressor()
+        return lzma.LZMADecompressor()
+
+    def check() -> str | None:
+        if sink.size > lim.max_member_bytes:
+            return f"decompresses to more than {lim.max_member_bytes:,} bytes"
+        if sink.size > lim.ratio_floor and sink.size > lim.max_ratio * max(consumed, 1):
+            return f"expands more than {lim.max_ratio}x ({consumed:,} bytes in → {sink.size:,} out so far)"
+        return None
+
+    d = new()
+    zl = kind in ("deflate", "gzip")
+    try:
+        for chunk in _chunks(blob, offset, length):
+            consumed += len(chunk)
+            buf = chunk
+            while buf:
+                if zl:
+                    out = d.decompress(buf, CHUNK)
+                    buf = d.unconsumed_tail
+                    sink.write(out)
+                    if d.eof:
+                        rest = d.unused_data + buf
+                        buf = b""
+                        if kind == "gzip" and rest.lstrip(b"\x00"):
+                            d = new()
+                            buf = rest
+                        elif kind == "deflate" or not rest.lstrip(b"\x00"):
+                            break
+                else:
+                    out = d.decompress(buf, CHUNK)
+                    buf = b""
+                    sink.write(out)
+                    while not d.eof and not d.needs_input:
+                        sink.write(d.decompress(b"", CHUNK))
+                        if check():
+                            break
+                    if d.eof and d.unused_data.lstrip(b"\x00"):
+                        buf = d.unused_data
+                        d = new()
+                why = check()
+                if why:
+                    ctx.add(blob, "hostile.decompression_bomb", "medium", f"{member}: {why}; not followed", offset)
+                    ctx.incomplete(blob, "decompression_limit", f"{member} not fully decompressed: {why}", offset)
+                    return None
+        if zl and not d.eof and kind == "deflate":
+            sink.write(d.flush())
+        if not d.eof:
+            ctx.add(blob, "malformed.compressed_stream", "medium",
+                    f"{member}: {kind} stream is truncated (decompressed {sink.size:,} bytes)", offset)
+    except (zlib.error, OSError, lzma.LZMAError, EOFError, ValueError) as exc:
+        ctx.add(blob, "malformed.compressed_stream", "medium", f"{member}: corrupt {kind} data ({exc})", offset)
+        if sink.size == 0:
+            return None
+    if declared is not None and declared != sink.size:
+        ctx.add(blob, "malformed.zip.size_mismatch", "medium",
+                f"{member}: central directory says {declared:,} bytes, data decompresses to {sink.size:,}", offset)
+    if not ctx.charge(blob, sink.size):
+        return None
+    data, keep = sink.result()
+    return blob.derived(data, member, keep)
+
+
+def scan_compressed(ctx: Context, blob: Blob, kind: str) -> None:
+    """gzip / bz2 / xz wrapper: decompress (bounded) and scan what is inside by content."""
+    inner = inflate(ctx, blob, 0, blob.size, kind, f"<{kind}>")
+    if inner is not None:
+        ctx.scan(inner)
+
+
+# -- zip ------------------------------------------------------------------------------------------------
+@dataclass
+class ZipEntry:
+    name: str
+    method: int
+    flags: int
+    csize: int
+    usize: int
+    header: int  # local header offset (relative to the blob)
+    data: int = -1  # data offset (relative), found through the local header
+
+
+def _zip64_extra(extra: bytes, usize: int, csize: int, lho: int) -> tuple[int, int, int]:
+    i = 0
+    while i + 4 <= len(extra):
+        tag, size = struct.unpack_from("<HH", extra, i)
+        body = extra[i + 4:i + 4 + size]
+        if tag == 1:
+            vals = [struct.unpack_from("<Q", body, k)[0] for k in range(0, len(body) - 7, 8)]
+            it = iter(vals)
+            if usize == 0xFFFFFFFF:
+                usize = next(it, usize)
+            if csize == 0xFFFFFFFF:
+                csize = next(it, csize)
+            if lho == 0xFFFFFFFF:
+                lho = next(it, lho)
+            break
+        i += 4 + size
+    return usize, csize, lho
+
+
+def central_directory(ctx: Context, blob: Blob) -> list[ZipEntry] | None:
+    """Entries of the central directory, or None when there is none to read."""
+    eocd = blob.rfind(b"PK\x05\x06", max(0, blob.size - 65557))
+    if eocd < 0:
+        return None
+    _, _, _, n_total, cd_size, cd_off, _ = blob.unpack("<HHHHIIH", eocd + 4)
+    n = n_total
+    if eocd >= 20 and blob.read(eocd - 20, 4) == b"PK\x06\x07":
+        (z64,) = blob.unpack("<Q", eocd - 20 + 8)
+        if 0 <= z64 < blob.size and blob.read(z64, 4) == b"PK\x06\x06":
+            n, cd_size, cd_off = blob.unpack("<QQQ", z64 + 32)
+            concat = z64 - cd_size - cd_off
+        else:
+            concat = eocd - cd_size - cd_off
+    else:
+        concat = eocd - cd_size - cd_off
+    concat = max(concat, 0)
+    pos = cd_off + concat
+    if n > ctx.limits.max_members or n > cd_size // 46 + 1:
+        ctx.add(blob, "malformed.zip.entry_count", "medium", f"central directory claims {n:,} entries in "
+                f"{cd_size:,} bytes", eocd)
+        n = min(n, cd_size // 46 + 1, ctx.limits.max_members)
+    out = []
+    for _ in range(n):
+        if blob.read(pos, 4) != b"PK\x01\x02":
+            ctx.add(blob, "malformed.zip.central_directory", "medium", "central directory entry signature missing", pos)
+            break
+        (_, _, flags, method, _, _, _, csize, usize, nlen, xlen, clen, _, _, _, lho) = blob.unpack(
+            "<HHHHHHIIIHHHHHII", pos + 4)
+        name = blob.read(pos + 46, nlen).decode("utf-8", "replace")
+        extra = blob.read(pos + 46 + nlen, xlen)
+        usize, csize, lho = _zip64_extra(extra, usize, csize, lho)
+        out.append(ZipEntry(name, method, flags, csize, usize, lho + concat))
+        pos += 46 + nlen + xlen + clen
+    return out
+
+
+def local_headers(ctx: Context, blob: Blob) -> list[ZipEntry]:
+    """Fallback when the central directory is missing: walk local headers from the start."""
+    out: list[ZipEntry] = []
+    pos = 0
+    while pos + 30 <= blob.size and len(out) < ctx.limits.max_members:
+        if blob.read(pos, 4) != b"PK\x03\x04":
+            break
+        (_, flags, method, _, _, _, csize, usize, nlen, xlen) = blob.unpack("<HHHHHIIIHH", pos + 4)
+        name = blob.read(pos + 30, nlen).decode("utf-8", "replace")
+        e = ZipEntry(name, method, flags, csize, usize, pos, pos + 30 + nlen + xlen)
+        out.append(e)
+        if flags & 0x8 and csize == 0:
+            ctx.incomplete(blob, "zip_data_descriptor", f"{name}: size only in a data descriptor and no central "
+                           "directory; members after it not found", pos)
+            break
+        pos = e.data + csize
+    return out
+
+
+def member_blob(ctx: Context, blob: Blob, e: ZipEntry) -> Blob | None:
+    """The bytes of one member, found as PyTorch finds them (local header lengths, CRC and flags ignored)."""
+    if e.data < 0:
+        if e.header < 0 or blob.read(e.header, 4) != b"PK\x03\x04":
+            ctx.add(blob, "malformed.zip.local_header", "medium", f"{e.name}: no local header at {e.header}", e.header)
+            return None
+        nlen, xlen = blob.unpack("<HH", e.header + 26)
+        e.data = e.header + 30 + nlen + xlen
+    if e.data + e.csize > blob.size:
+        ctx.add(blob, "malformed.zip.member_bounds", "medium",
+                f"{e.name}: {e.csize:,} bytes at {e.data:,} run past the end of the archive", e.header)
+        return None
+    if e.method == 0:
+        return blob.child(e.data, e.data + e.csize, e.name)
+    kinds = {8: "deflate", 12: "bz2"}
+    if e.method in kinds:
+        return inflate(ctx, blob, e.data, e.csize, kinds[e.method], e.name, e.usize)
+    ctx.incomplete(blob, "zip_method", f"{e.name}: compression method {e.method} not supported; not scanned",
+                   e.header)
+    return None
+
+
+def scan_zip(ctx: Context, blob: Blob, keras_config: Callable[[Context, Blob], None],
+             pickle_scan: Callable[[Context, Blob], None]) -> str:
+    try:
+        entries = central_directory(ctx, blob)
+    except Truncated as exc:
+        ctx.add(blob, "malformed.zip.central_directory", "medium", f"unreadable central directory: {exc}")
+        entries = None
+    if entries is None:
+        ctx.add(blob, "malformed.zip.no_central_directory", "medium",
+                "no end-of-central-directory record; members found by walking local headers")
+        try:
+            entries = local_headers(ctx, blob)
+        except Truncated as exc:
+            ctx.add(blob, "malformed.zip.local_header", "medium", f"truncated local header: {exc}")
+            return "zip"
+    names = {e.name for e in entries}
+    torch = any(_TORCH_PKL.match(n) and n.rsplit("/", 1)[-1] == "data.pkl" for n in names)
+    keras = "config.json" in names and "metadata.json" in names
+    fmt = "pytorch-zip" if torch else "keras-v3" if keras else (
+        "numpy-npz" if names and all(n.endswith(".npy") for n in names) else "zip")
+    for e in entries:
+        if e.name.endswith("/") and e.csize == 0:
+            continue
+        try:
+            if torch and _TORCH_STORAGE.match(e.name):
+                if e.data < 0 and 0 <= e.header <= blob.size - 30:
+                    member_blob(ctx, blob, e)  # bounds only: storages are raw tensor bytes, never unpickled
+                continue
+            m = member_blob(ctx, blob, e)
+            if m is None:
+                continue
+            if torch and _TORCH_PKL.match(e.name):
+                pickle_scan(ctx, m)
+            elif torch and e.name.endswith(".py") and "/code/" in f"/{e.name}":
+                ctx.add(m, "torchscript.code", "medium",
+                        "TorchScript source: torch.jit.load compiles and runs it; review it")
+            elif keras and e.name == "config.json":
+                keras_config(ctx, m)
+            else:
+                ctx.scan(m)
+        except Truncated as exc:
+            ctx.add(blob, "malformed.zip.local_header", "medium", f"{e.name}: {exc}", e.header)
+    return fmt
+
+
+# -- tar ------------------------------------------------------------------------------------------------
+class _Region(io.RawIOBase):
+    """A read-only, seekable file over a blob (for tarfile and py7zr), without copying it."""
+
+    def __init__(self, blob: Blob) -> None:
+        self.blob = blob
+        self.pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, off: int, whence: int = 0) -> int:
+        self.pos = off if whence == 0 else self.pos + off if whence == 1 else self.blob.size + off
+        self.pos = max(0, self.pos)
+        return self.pos
+
+    def readinto(self, b: Any) -> int:
+        n = max(0, min(len(b), self.blob.size - self.pos))
+        a = self.blob.start + self.pos
+        b[:n] = self.blob.data[a:a + n]
+        self.pos += n
+        return n
+
+
+def scan_tar(ctx: Context, blob: Blob) -> str:
+    n = 0
+    names: set[str] = set()
+    try:
+        with tarfile.open(fileobj=_Region(blob), mode="r:") as tf:  # type: ignore[arg-type]
+            while True:
+                ti = tf.next()
+                if ti is None:
+                    break
+                n += 1
+                names.add(ti.name)
+                if n > ctx.limits.max_members:
+                    ctx.incomplete(blob, "archive_members", f"more than {ctx.limits.max_members:,} members")
+                    break
+                if not ti.isreg():
+                    continue
+                if ti.offset_data + ti.size > blob.size:
+                    ctx.add(blob, "malformed.tar.member_bounds", "medium", f"{ti.name}: runs past the end",
+                            ti.offset)
+                    continue
+                ctx.scan(blob.child(ti.offset_data, ti.offset_data + ti.size, ti.name))
+    except (tarfile.TarError, EOFError, OSError, ValueError) as exc:
+        ctx.add(blob, "malformed.tar", "medium", f"unreadable tar archive after {n} members: {exc}")
+    return "pytorch-legacy-tar" if {"pickle", "sys_info"} <= names else "tar"
+
+
+# -- 7z -------------------------------------------------------------------------------------------------
+def scan_7z(ctx: Context, blob: Blob) -> str:
+    try:
+        import py7zr
+        from py7zr.io import BytesIOFactory
+    except ImportError:
+        ctx.incomplete(blob, "unsupported_7z", "7z archive: install openscope[audit] (py7zr) to look inside it")
+        return "7z"
+    lim = ctx.limits
+    try:
+        with py7zr.SevenZipFile(_Region(blob), mode="r") as z:  # type: ignore[arg-type]
+            if z.needs_password():
+                ctx.incomplete(blob, "encrypted_7z", "7z archive is encrypted; contents not scanned")
+                return "7z"
+            infos = [i for i in z.list() if not i.is_directory]
+            total = sum(int(i.uncompressed or 0) for i in infos)
+            if len(infos) > lim.max_members or total > min(lim.max_member_bytes, lim.max_total_bytes):
+                ctx.add(blob, "hostile.decompression_bomb", "medium",
+                        f"7z archive declares {len(infos):,} members / {total:,} bytes; not unpacked")
+                ctx.incomplete(blob, "decompression_limit", "7z archive too large to unpack within the limits")
+                return "7z"
+            if not ctx.charge(blob, total):
+                return "7z"
+            factory = BytesIOFactory(lim.max_member_bytes)
+            z.extractall(factory=factory)
+            for i in infos:
+                try:
+                    data = factory.get(i.filename).read()
+                except KeyError:
+                    ctx.incomplete(blob, "archive_member", f"{i.filename}: not extracted")
+                    continue
+                ctx.scan(blob.derived(data, i.filename))
+    except Exception as exc:  # noqa: BLE001 - py7zr raises many types on hostile input; all mean "corrupt"
+        ctx.add(blob, "malformed.7z", "medium", f"unreadable 7z archive: {type(exc).__name__}: {exc}"[:300])
+    return "7z"

@@ -1,0 +1,192 @@
+"""Content-based dispatch and the file/folder walk: every file is routed by what its bytes are, never by
+its name, and every file is listed (unknown formats included)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openscope.audit import containers, gguf_format, keras_format, numpy_format, onnx_format, safetensors_format
+from openscope.audit.blob import Blob, Truncated, map_file
+from openscope.audit.context import Context
+from openscope.audit.findings import FileEntry, Finding, verdict
+from openscope.audit.limits import DEFAULT_LIMITS, Limits
+from openscope.audit.scan_pickle import looks_like_pickle, scan_pickle
+
+HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+MAX_JSON = 64 << 20
+
+
+@dataclass
+class Report:
+    target: str
+    findings: list[Finding]
+    files: list[FileEntry] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        return verdict(self.findings)
+
+    def to_json(self) -> dict:
+        counts: dict[str, int] = {}
+        for f in self.findings:
+            counts[f.severity] = counts.get(f.severity, 0) + 1
+        return {
+            "target": self.target,
+            "verdict": self.verdict,
+            "findings": [f.to_json() for f in self.findings],
+            "files": [{"file": e.file, "format": e.format, "bytes": e.bytes} for e in self.files],
+            "summary": {"files": len(self.files), "bytes": sum(e.bytes for e in self.files), "by_severity": counts},
+        }
+
+
+def detect(blob: Blob) -> str:
+    """The format a blob's content says it is (cheap magic checks; pickles and ONNX by a trial parse)."""
+    if blob.size == 0:
+        return "empty"
+    h = blob.head(16)
+    if h[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
+        return "zip"
+    if h[:6] == b"7z\xbc\xaf\x27\x1c":
+        return "7z"
+    if h[:2] == b"\x1f\x8b":
+        return "gzip"
+    if h[:3] == b"BZh" and h[3:4].isdigit():
+        return "bz2"
+    if h[:6] == b"\xfd7zXZ\x00":
+        return "xz"
+    if h[:6] == b"\x93NUMPY":
+        return "numpy"
+    if h[:4] == b"GGUF":
+        return "gguf"
+    if any(blob.size > off + 8 and blob.read(off, 8) == HDF5_MAGIC for off in (0, 512, 1024, 2048)):
+        return "hdf5"
+    if blob.size > 262 and blob.read(257, 5) == b"ustar":
+        return "tar"
+    if blob.size >= 10 and h[8:9] == b"{":
+        (n,) = blob.unpack("<Q", 0)
+        if n <= blob.size - 8 or h[0] != 0x80:
+            return "safetensors"
+    if h[0] == 0x80:
+        return "pickle"
+    first = h.lstrip()[:1]
+    if first in (b"{", b"[") and blob.size <= MAX_JSON:
+        return "json"
+    if onnx_format.looks_like_onnx(blob):
+        return "onnx"
+    return "headerless"
+
+
+class Engine:
+    def __init__(self, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.ctx = Context(limits=limits)
+        self.ctx.dispatch = self.scan_blob
+
+    def scan_blob(self, blob: Blob) -> str:
+        ctx = self.ctx
+        try:
+            fmt = detect(blob)
+            if fmt == "zip":
+                return containers.scan_zip(ctx, blob, keras_format.scan_keras_config, scan_pickle)
+            if fmt == "7z":
+                return containers.scan_7z(ctx, blob)
+            if fmt in ("gzip", "bz2", "xz"):
+                containers.scan_compressed(ctx, blob, fmt)
+            elif fmt == "tar":
+                return containers.scan_tar(ctx, blob)
+            elif fmt == "numpy":
+                numpy_format.scan_npy(ctx, blob)
+            elif fmt == "gguf":
+                gguf_format.scan_gguf(ctx, blob)
+            elif fmt == "hdf5":
+                keras_format.scan_hdf5(ctx, blob)
+            elif fmt == "safetensors":
+                safetensors_format.scan_safetensors(ctx, blob)
+            elif fmt == "pickle":
+                scan_pickle(ctx, blob)
+            elif fmt == "onnx":
+                onnx_format.scan_onnx(ctx, blob)
+            elif fmt == "json":
+                return self._json(blob)
+            elif fmt == "headerless":
+                if looks_like_pickle(blob, ctx):
+                    scan_pickle(ctx, blob)
+                    return "pickle"
+                return "other"
+            return fmt
+        except Truncated as exc:
+            ctx.add(blob, "malformed.truncated", "medium", f"ends inside a declared structure: {exc}")
+            return "truncated"
+        except RecursionError:
+            ctx.add(blob, "hostile.nesting", "medium", "structure nested too deeply to follow")
+            ctx.incomplete(blob, "depth", "nesting too deep; content not fully scanned")
+            return "nested"
+
+    def _json(self, blob: Blob) -> str:
+        try:
+            doc = json.loads(blob.head(MAX_JSON).decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return "other"
+        if isinstance(doc, dict) and isinstance(doc.get("weight_map"), dict):
+            safetensors_format.check_index(self.ctx, blob, doc)
+            return "checkpoint-index"
+        if isinstance(doc, dict) and "class_name" in doc and "config" in doc:
+            keras_format.check_config(self.ctx, blob, doc)
+            return "keras-config"
+        return "json"
+
+    def scan_file(self, path: Path, rel: str) -> None:
+        ctx = self.ctx
+        try:
+            data, keep = map_file(path)
+        except OSError as exc:
+            entry = FileEntry(rel, "unreadable", 0)
+            ctx.files.append(entry)
+            ctx.findings.append(Finding(rel, None, None, "incomplete.unreadable", "info", None,
+                                        f"cannot read: {exc.strerror or exc}"))
+            return
+        blob = Blob(data, 0, len(data), rel, None, 0, path.parent, keep)
+        try:
+            fmt = self.scan_blob(blob)
+        finally:
+            for k in reversed(keep):
+                try:
+                    k.close()
+                except (OSError, BufferError):
+                    pass
+        ctx.files.append(FileEntry(rel, fmt, blob.size))
+
+
+def _walk(root: Path, limit: int) -> list[tuple[Path, str]]:
+    out: list[tuple[Path, str]] = []
+    for d, dirs, names in os.walk(root, followlinks=False):
+        dirs.sort()
+        for n in sorted(names):
+            p = Path(d, n)
+            out.append((p, p.relative_to(root).as_posix()))
+            if len(out) >= limit:
+                return out
+    return out
+
+
+def scan_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> Report:
+    """Audit one file or a folder (recursively). Never imports or unpickles anything it reads."""
+    eng = Engine(limits)
+    target = str(path)
+    if path.is_dir():
+        files = _walk(path, limits.max_files + 1)
+        if len(files) > limits.max_files:
+            files = files[: limits.max_files]
+            eng.ctx.findings.append(Finding(".", None, None, "incomplete.file_count", "info", None,
+                                            f"more than {limits.max_files:,} files; the rest were not scanned"))
+        for p, rel in files:
+            if p.is_symlink() and not p.is_file():
+                eng.ctx.files.append(FileEntry(rel, "broken-symlink", 0))
+                continue
+            eng.scan_file(p, rel)
+    else:
+        eng.scan_file(path, path.name)
+    safetensors_format.check_indexes(eng.ctx)
+    return Report(target, eng.ctx.findings, eng.ctx.files)

@@ -1,0 +1,66 @@
+"""Findings, severities and the verdict rule of the contract.
+
+A finding is one thing a reviewer should know about one place in one file. Scans that could not finish
+say so with an ``incomplete.*`` finding, so a partial scan can never read as ``clean``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
+RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
+VERDICTS: tuple[str, ...] = ("clean", "review", "unsafe", "incomplete")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding in the contract's shape (``file, member, offset, rule, severity, import, detail``)."""
+
+    file: str
+    member: str | None
+    offset: int | None
+    rule: str
+    severity: str
+    import_: str | None = None
+    detail: str = ""
+
+    @property
+    def incomplete(self) -> bool:
+        """True when this finding records a scan that could not finish."""
+        return self.rule.startswith("incomplete.")
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["import"] = d.pop("import_")
+        return {k: d[k] for k in ("file", "member", "offset", "rule", "severity", "import", "detail")}
+
+
+@dataclass
+class FileEntry:
+    """Every file the scan met, with the format its content says it is (unknown formats are listed too)."""
+
+    file: str
+    format: str
+    bytes: int
+    members: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def verdict(findings: list[Finding]) -> str:
+    """unsafe if any high/critical, else incomplete if any scan could not finish, else review if any finding."""
+    if any(RANK[f.severity] >= RANK["high"] for f in findings):
+        return "unsafe"
+    if any(f.incomplete for f in findings):
+        return "incomplete"
+    return "review" if findings else "clean"
+
+
+def exit_code(findings: list[Finding], fail_on: str) -> int:
+    """0 ok; 1 a finding at or above ``fail_on``; 2 a scan that could not finish (and nothing to fail on)."""
+    threshold = RANK[fail_on]
+    if any(RANK[f.severity] >= threshold and not f.incomplete for f in findings):
+        return 1
+    if any(f.incomplete for f in findings):
+        return 2
+    return 0

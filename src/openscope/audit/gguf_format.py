@@ -1,0 +1,160 @@
+"""GGUF (llama.cpp): header, metadata of every value type, tensor infos and data offsets, with every count
+bounded by the bytes left (the allocation/overflow class fixed in llama.cpp and gguf readers), and chat
+templates checked for Jinja2 template injection (CVE-2024-34359 class: sandbox escapes through dunder
+attributes)."""
+
+from __future__ import annotations
+
+import re
+import struct
+
+from openscope.audit.blob import Blob, Truncated
+from openscope.audit.context import Context
+
+# ggml type id -> (block size in elements, bytes per block); from gguf-py constants GGML_QUANT_SIZES
+# (https://github.com/ggml-org/llama.cpp/blob/master/gguf-py/gguf/constants.py, MIT licence).
+GGML_TYPES: dict[int, tuple[int, int]] = {
+    0: (1, 4), 1: (1, 2), 2: (32, 18), 3: (32, 20), 6: (32, 22), 7: (32, 24), 8: (32, 34), 9: (32, 36),
+    10: (256, 84), 11: (256, 110), 12: (256, 144), 13: (256, 176), 14: (256, 210), 15: (256, 292),
+    16: (256, 66), 17: (256, 74), 18: (256, 98), 19: (256, 50), 20: (32, 18), 21: (256, 110), 22: (256, 82),
+    23: (256, 136), 24: (1, 1), 25: (1, 2), 26: (1, 4), 27: (1, 8), 28: (1, 8), 29: (256, 56), 30: (1, 2),
+    34: (256, 54), 35: (256, 66), 39: (32, 17),
+}
+# metadata value types: id -> struct format (8 = string, 9 = array)
+_SCALAR = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}
+MAX_DIMS = 4  # GGML_MAX_DIMS
+MAX_ARRAY_DEPTH = 4
+SSTI = re.compile(
+    r"__[A-Za-z]\w*__|_TemplateReference__context|\bself\s*\.\s*_|\b(?:popen|subprocess|import_module)\b"
+    r"|\|\s*attr\s*\(\s*['\"]_|\battr\s*\(\s*['\"]_|\\x5f\\x5f|\\u005f\\u005f",
+)
+
+
+class _Bad(Exception):
+    def __init__(self, rule: str, detail: str, offset: int) -> None:
+        super().__init__(detail)
+        self.rule, self.detail, self.offset = rule, detail, offset
+
+
+def scan_gguf(ctx: Context, blob: Blob) -> None:
+    try:
+        _scan(ctx, blob)
+    except _Bad as b:
+        ctx.add(blob, f"malformed.gguf.{b.rule}", "medium", b.detail, b.offset)
+    except Truncated as exc:
+        ctx.add(blob, "malformed.gguf.truncated", "medium", f"file ends inside a declared structure: {exc}")
+
+
+def _scan(ctx: Context, blob: Blob) -> None:  # noqa: C901 - one pass over the format
+    (v_le,) = blob.unpack("<I", 4)
+    (v_be,) = blob.unpack(">I", 4)
+    if 1 <= v_le <= 3:
+        e, version = "<", v_le
+    elif 1 <= v_be <= 3:
+        e, version = ">", v_be
+    else:
+        raise _Bad("version", f"unknown GGUF version {v_le}", 4)
+    cnt = f"{e}I" if version == 1 else f"{e}Q"
+    csize = 4 if version == 1 else 8
+    pos = 8
+    (n_tensors,) = blob.unpack(cnt, pos)
+    (n_kv,) = blob.unpack(cnt, pos + csize)
+    pos += 2 * csize
+    left = blob.size - pos
+    # each metadata pair needs at least a length, a type and one byte; each tensor info at least 4+4+8+8 bytes
+    if n_kv > left // (csize + 5) or n_tensors > left // (csize + 4 + 4 + 8):
+        raise _Bad("count", f"declares {n_tensors:,} tensors and {n_kv:,} metadata pairs in {left:,} bytes", 8)
+
+    def string(p: int) -> tuple[str, int]:
+        (n,) = blob.unpack(cnt, p)
+        if n > blob.size - p - csize:
+            raise _Bad("string_length", f"string of {n:,} bytes at {p:,} runs past the end", p)
+        return blob.read(p + csize, n).decode("utf-8", "replace"), p + csize + n
+
+    def skip_value(t: int, p: int, depth: int, keep: bool) -> tuple[object, int]:
+        if t in _SCALAR:
+            size = struct.calcsize(_SCALAR[t])
+            if keep:
+                return blob.unpack(e + _SCALAR[t], p)[0], p + size
+            blob.unpack(e + _SCALAR[t], p)
+            return None, p + size
+        if t == 8:
+            if keep:
+                return string(p)
+            (n,) = blob.unpack(cnt, p)
+            if n > blob.size - p - csize:
+                raise _Bad("string_length", f"string of {n:,} bytes at {p:,} runs past the end", p)
+            return None, p + csize + n
+        if t == 9:
+            if depth >= MAX_ARRAY_DEPTH:
+                raise _Bad("array_depth", f"arrays nested deeper than {MAX_ARRAY_DEPTH}", p)
+            (it,) = blob.unpack(f"{e}I", p)
+            (n,) = blob.unpack(cnt, p + 4)
+            p += 4 + csize
+            if it in _SCALAR:
+                size = struct.calcsize(_SCALAR[it])
+                if n > (blob.size - p) // size:
+                    raise _Bad("array_length", f"array of {n:,} items at {p:,} runs past the end", p)
+                return None, p + n * size
+            if it not in (8, 9):
+                raise _Bad("value_type", f"unknown array item type {it}", p)
+            if n > (blob.size - p) // csize:
+                raise _Bad("array_length", f"array of {n:,} items at {p:,} runs past the end", p)
+            for _ in range(n):
+                _, p = skip_value(it, p, depth + 1, False)
+            return None, p
+        raise _Bad("value_type", f"unknown metadata value type {t}", p)
+
+    alignment = 32
+    templates: list[tuple[str, str, int]] = []
+    for _ in range(n_kv):
+        key, pos = string(pos)
+        (t,) = blob.unpack(f"{e}I", pos)
+        pos += 4
+        at = pos
+        want = key == "general.alignment" or key.startswith("tokenizer.chat_template")
+        val, pos = skip_value(t, pos, 0, want)
+        if key == "general.alignment":
+            if not isinstance(val, int) or val <= 0 or val & (val - 1):
+                raise _Bad("alignment", f"general.alignment {val!r} is not a power of two", at)
+            alignment = val
+        elif key.startswith("tokenizer.chat_template") and isinstance(val, str):
+            templates.append((key, val, at))
+    infos = []
+    for _ in range(n_tensors):
+        name, pos = string(pos)
+        (nd,) = blob.unpack(f"{e}I", pos)
+        pos += 4
+        if nd > MAX_DIMS:
+            raise _Bad("tensor_dims", f"tensor {name[:80]!r} has {nd} dimensions (max {MAX_DIMS})", pos)
+        dims = blob.unpack(f"{e}{nd}Q", pos) if nd else ()
+        pos += 8 * nd
+        (gt,) = blob.unpack(f"{e}I", pos)
+        (off,) = blob.unpack(f"{e}Q", pos + 4)
+        infos.append((name, dims, gt, off, pos))
+        pos += 12
+    data_start = (pos + alignment - 1) // alignment * alignment
+    data_len = blob.size - data_start
+    for name, dims, gt, off, at in infos:
+        if gt not in GGML_TYPES:
+            ctx.add(blob, "malformed.gguf.tensor_type", "medium", f"tensor {name[:80]!r}: unknown ggml type {gt}", at)
+            continue
+        block, tsize = GGML_TYPES[gt]
+        numel = 1
+        for d in dims:
+            numel *= d
+        if numel >= 1 << 63 or numel % block:
+            ctx.add(blob, "malformed.gguf.tensor_shape", "medium",
+                    f"tensor {name[:80]!r}: {list(dims)} elements overflow or do not fill whole blocks of {block}", at)
+            continue
+        nbytes = numel // block * tsize
+        if off % alignment or off + nbytes > data_len:
+            ctx.add(blob, "malformed.gguf.tensor_bounds", "medium",
+                    f"tensor {name[:80]!r}: {nbytes:,} bytes at data offset {off:,} do not fit the {data_len:,} "
+                    "data bytes (or are misaligned)", at)
+    for key, text, at in templates:
+        m = SSTI.search(text)
+        if m:
+            ctx.add(blob, "gguf.chat_template.injection", "critical",
+                    f"{key} contains {m.group(0)!r}: Jinja2 sandbox-escape pattern (a template reaching Python "
+                    "internals runs code when rendered, CVE-2024-34359 class)", at)

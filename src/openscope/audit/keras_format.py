@@ -1,0 +1,136 @@
+"""Keras: ``.keras`` archives (``config.json``) and legacy HDF5 (``model_config`` attribute).
+
+A Lambda layer carries marshalled Python bytecode that ``load_model`` turns into a function; a config entry
+whose ``module`` is not Keras makes older Keras import that module and fetch the named object
+(CVE-2025-1550 class). HDF5 is read by searching its raw bytes for the JSON Keras writes (attribute
+strings are stored uncompressed), so the verdict does not depend on h5py being installed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from openscope.audit.blob import Blob
+from openscope.audit.context import Context
+from openscope.audit.rules import ruleset
+
+KERAS_MODULES = ("keras", "tf_keras", "tensorflow.keras", "tensorflow.python.keras", "keras_nlp", "keras_hub",
+                 "keras_cv")
+MAX_NODES = 1_000_000
+CHUNK = 4 << 20
+OVERLAP = 64 << 10
+MAX_JSON = 64 << 20
+_LAMBDA = re.compile(rb'"class_name"\s*:\s*"(?:Lambda|__lambda__)"|"function_type"\s*:\s*"lambda"')
+_JSON_START = re.compile(rb'\{\s*"(?:class_name|module|config)"\s*:')
+
+
+def _is_keras(module: str) -> bool:
+    return any(module == m or module.startswith(m + ".") for m in KERAS_MODULES)
+
+
+def check_config(ctx: Context, blob: Blob, doc: Any, offset: int | None = None) -> None:
+    """Walk a Keras config (iteratively, bounded) for Lambda layers and non-Keras module references."""
+    rules = ruleset()
+    todo = [doc]
+    seen = 0
+    reported: set[tuple[str, str]] = set()
+    while todo:
+        node = todo.pop()
+        seen += 1
+        if seen > MAX_NODES:
+            ctx.incomplete(blob, "keras_config", f"config has more than {MAX_NODES:,} nodes; rest not checked", offset)
+            return
+        if isinstance(node, list):
+            todo.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        todo.extend(node.values())
+        cls = node.get("class_name")
+        if cls in ("Lambda", "__lambda__") or node.get("function_type") == "lambda":
+            name = (node.get("config") or {}).get("name") if isinstance(node.get("config"), dict) else None
+            key = ("lambda", "")  # one finding per config is enough
+            if key not in reported:
+                reported.add(key)
+                ctx.add(blob, "keras.lambda", "critical",
+                        f"Lambda layer {name!r}: carries marshalled Python bytecode that load_model turns into a "
+                        "function and runs", offset)
+        module = node.get("module")
+        if isinstance(module, str) and isinstance(cls, str) and not _is_keras(module):
+            target = node.get("config") if cls == "function" and isinstance(node.get("config"), str) else cls
+            j = rules.judge(module, str(target))
+            key = (module, str(target))
+            if j.severity is None or key in reported:
+                continue
+            reported.add(key)
+            if j.severity == "critical":
+                ctx.add(blob, "keras.module_injection", "critical",
+                        f"config makes Keras import {module}.{target}: {j.reason} (CVE-2025-1550 class)", offset,
+                        f"{module}.{target}")
+            else:
+                ctx.add(blob, "keras.custom_module", "medium",
+                        f"config references {module}.{target}, which is not part of Keras: loading imports it", offset,
+                        f"{module}.{target}")
+
+
+def scan_keras_config(ctx: Context, blob: Blob) -> None:
+    """``config.json`` inside a ``.keras`` archive."""
+    try:
+        doc = json.loads(blob.head(MAX_JSON).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        ctx.add(blob, "malformed.keras.config", "medium", f"config.json is not valid JSON: {exc}"[:200])
+        return
+    check_config(ctx, blob, doc)
+
+
+def scan_hdf5(ctx: Context, blob: Blob) -> None:
+    """Legacy Keras ``.h5``: find the JSON configs in the raw bytes and check them; regexes catch the rest."""
+    decoder = json.JSONDecoder()
+    pos = 0
+    skip_to = 0
+    lambdas = 0
+    while pos < blob.size:
+        end = min(blob.size, pos + CHUNK + OVERLAP)
+        window = blob.read(pos, end - pos)
+        for m in _JSON_START.finditer(window):
+            at = pos + m.start()
+            if at < skip_to:
+                continue
+            raw = blob.read(at, min(MAX_JSON, blob.size - at))
+            stop = raw.find(b"\x00")
+            text = raw[: stop if stop >= 0 else len(raw)].decode("utf-8", "replace")
+            try:
+                doc, used = decoder.raw_decode(text)
+            except (ValueError, RecursionError):
+                continue
+            skip_to = at + len(text[:used].encode("utf-8"))
+            check_config(ctx, blob, doc, at)
+        if not lambdas:
+            lm = _LAMBDA.search(window)
+            if lm and not any(f.rule == "keras.lambda" for f in ctx.findings if f.file == blob.file):
+                lambdas += 1
+                ctx.add(blob, "keras.lambda", "critical", "Lambda layer in the HDF5 model config: marshalled Python "
+                        "bytecode that load_model runs", pos + lm.start())
+        if end >= blob.size:
+            break
+        pos += CHUNK
+        _release(blob, pos)
+
+
+def _release(blob: Blob, upto: int) -> None:
+    """Let the kernel drop pages of a mapped file already read (keeps peak RSS bounded on big files)."""
+    madvise = getattr(blob.data, "madvise", None)
+    if madvise is None:
+        return
+    import mmap
+
+    page = mmap.PAGESIZE
+    stop = (blob.start + upto) // page * page
+    first = blob.start // page * page
+    if stop > first:
+        try:
+            madvise(mmap.MADV_DONTNEED, first, stop - first)
+        except (OSError, ValueError, AttributeError):
+            pass

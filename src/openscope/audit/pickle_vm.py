@@ -1,0 +1,555 @@
+"""A model of the pickle virtual machine that executes nothing.
+
+It follows CPython's unpickler opcode by opcode (``Lib/pickle.py`` ``_Unpickler``): the stack, the mark
+stack and the memo exactly (MEMOIZE uses the memo's size, GET of a missing index fails like the real
+loader), so obfuscations that defeat pattern matching (STACK_GLOBAL operands fetched from the memo,
+MEMOIZE after POP, SHORT_BINSTRING operands, dotted names) resolve to the names the real loader would
+import. Instead of importing, GLOBAL/STACK_GLOBAL/INST push a :class:`Global`; instead of calling,
+REDUCE/NEWOBJ/OBJ/INST push a :class:`Call` and record it, so calls whose result is popped are still seen.
+
+Large byte strings are never copied: they stay :class:`BigBytes` windows into the input. Every count the
+input declares is checked against the bytes left, and the stack, memo and opcode count are bounded.
+"""
+
+from __future__ import annotations
+
+import codecs
+import struct
+from dataclasses import dataclass, field
+from typing import Any
+
+from openscope.audit.blob import Truncated
+
+MAX_INLINE_BYTES = 1 << 20  # byte strings longer than this stay windows into the input
+MAX_LINE = 1 << 20  # protocol-0 text arguments
+
+
+class PickleError(Exception):
+    """The stream is malformed where a real unpickler would raise (bad opcode, stack underflow, ...)."""
+
+
+class LimitHit(Exception):
+    """A bound was reached: the rest of the stream was not followed."""
+
+
+class _Mark:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MARK"
+
+
+MARK_OBJ = _Mark()
+
+
+@dataclass(eq=False)
+class Global:
+    module: str
+    name: str
+    offset: int
+    op: str
+
+    @property
+    def dotted(self) -> str:
+        return f"{self.module}.{self.name}"
+
+
+@dataclass(eq=False)
+class Call:
+    func: Any
+    args: Any
+    offset: int
+    op: str
+
+
+@dataclass(eq=False)
+class Persistent:
+    pid: Any
+    offset: int
+
+
+@dataclass(eq=False)
+class Ext:
+    code: int
+    offset: int
+
+
+@dataclass(eq=False)
+class BigBytes:
+    start: int  # absolute position in the buffer
+    length: int
+
+
+@dataclass(eq=False)
+class Opaque:
+    what: str
+
+
+@dataclass(eq=False)
+class SymDict:
+    items: list = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class SymSet:
+    items: list = field(default_factory=list)
+    frozen: bool = False
+
+
+@dataclass
+class StreamResult:
+    start: int  # absolute
+    end: int  # absolute position after STOP (or where it broke)
+    protocol: int
+    value: Any = None
+    imports: list[Global] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    mutations: list[tuple[Global, int, str]] = field(default_factory=list)
+    exts: list[Ext] = field(default_factory=list)
+    n_ops: int = 0
+    error: str | None = None
+    error_offset: int | None = None
+    limit: str | None = None
+    first_op_invalid: bool = False
+
+
+_VALID = frozenset(
+    b"(.012FIJKLMNPQRSTUVXabcd}eghijl]opqrst)uGBC" + bytes(range(0x80, 0x99))
+)
+
+
+def is_opcode(b: int) -> bool:
+    return b in _VALID
+
+
+def _decode_str(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogatepass")
+
+
+class PickleVM:
+    """Run one pickle stream symbolically over ``data[start:end]``."""
+
+    def __init__(self, data: Any, start: int, end: int, *, max_ops: int, max_stack: int) -> None:
+        self.data = data
+        self.start = start
+        self.end = end
+        self.max_ops = max_ops
+        self.max_stack = max_stack
+
+    # -- argument readers ----------------------------------------------------------------------
+    def _need(self, pos: int, n: int) -> None:
+        if n < 0 or pos + n > self.end:
+            raise Truncated(f"argument of {n} bytes runs past the end ({self.end - pos} left)")
+
+    def _bytes(self, pos: int, n: int) -> Any:
+        self._need(pos, n)
+        if n > MAX_INLINE_BYTES:
+            return BigBytes(pos, n)
+        return bytes(self.data[pos:pos + n])
+
+    def _line(self, pos: int) -> tuple[bytes, int]:
+        stop = min(self.end, pos + MAX_LINE)
+        i = self.data.find(b"\n", pos, stop)
+        if i < 0:
+            if stop < self.end:
+                raise LimitHit("protocol-0 argument line longer than 1 MiB")
+            raise Truncated("unterminated protocol-0 argument line")
+        return bytes(self.data[pos:i]), i + 1
+
+    # -- the machine ----------------------------------------------------------------------------
+    def run(self) -> StreamResult:  # noqa: C901 - one branch per opcode, like the real unpickler
+        data, end = self.data, self.end
+        unpack = struct.unpack_from
+        res = StreamResult(start=self.start, end=self.start, protocol=0)
+        stack: list[Any] = []
+        metastack: list[list[Any]] = []
+        memo: dict[int, Any] = {}
+        imports, calls, mutations = res.imports, res.calls, res.mutations
+        pos = self.start
+        n_ops = 0
+        max_ops, max_stack = self.max_ops, self.max_stack
+        op_at = pos
+
+        def pop_mark() -> list[Any]:
+            nonlocal stack
+            if not metastack:
+                raise PickleError("MARK expected but not found")
+            items = stack
+            stack = metastack.pop()
+            return items
+
+        def pop() -> Any:
+            if not stack:
+                raise PickleError("stack underflow")
+            return stack.pop()
+
+        def mutate(target: Any, op: str) -> None:
+            if isinstance(target, Global):
+                mutations.append((target, op_at - self.start, op))
+
+        try:
+            while True:
+                if pos >= end:
+                    raise Truncated("stream ends without STOP")
+                op_at = pos
+                op = data[pos]
+                pos += 1
+                n_ops += 1
+                if n_ops > max_ops:
+                    raise LimitHit(f"more than {max_ops:,} opcodes in one stream")
+                if len(stack) > max_stack or len(memo) > max_stack:
+                    raise LimitHit(f"stack or memo above {max_stack:,} entries")
+                if op == 0x71:  # BINPUT
+                    self._need(pos, 1)
+                    if not stack:
+                        raise PickleError("PUT on empty stack")
+                    memo[data[pos]] = stack[-1]
+                    pos += 1
+                elif op == 0x68:  # BINGET
+                    self._need(pos, 1)
+                    i = data[pos]
+                    pos += 1
+                    if i not in memo:
+                        raise PickleError(f"memo key {i} missing")
+                    stack.append(memo[i])
+                elif op == 0x94:  # MEMOIZE
+                    if not stack:
+                        raise PickleError("MEMOIZE on empty stack")
+                    memo[len(memo)] = stack[-1]
+                elif op == 0x28:  # MARK
+                    metastack.append(stack)
+                    stack = []
+                elif op == 0x8C:  # SHORT_BINUNICODE
+                    self._need(pos, 1)
+                    n = data[pos]
+                    self._need(pos + 1, n)
+                    stack.append(_decode_str(bytes(data[pos + 1:pos + 1 + n])))
+                    pos += 1 + n
+                elif op == 0x58:  # BINUNICODE
+                    self._need(pos, 4)
+                    (n,) = unpack("<I", data, pos)
+                    v = self._bytes(pos + 4, n)
+                    stack.append(_decode_str(v) if isinstance(v, bytes) else v)
+                    pos += 4 + n
+                elif op == 0x8D:  # BINUNICODE8
+                    self._need(pos, 8)
+                    (n,) = unpack("<Q", data, pos)
+                    v = self._bytes(pos + 8, n)
+                    stack.append(_decode_str(v) if isinstance(v, bytes) else v)
+                    pos += 8 + n
+                elif op == 0x4B:  # BININT1
+                    self._need(pos, 1)
+                    stack.append(data[pos])
+                    pos += 1
+                elif op == 0x4D:  # BININT2
+                    self._need(pos, 2)
+                    stack.append(unpack("<H", data, pos)[0])
+                    pos += 2
+                elif op == 0x4A:  # BININT
+                    self._need(pos, 4)
+                    stack.append(unpack("<i", data, pos)[0])
+                    pos += 4
+                elif op == 0x85:  # TUPLE1
+                    stack.append((pop(),))
+                elif op == 0x86:  # TUPLE2
+                    b = pop()
+                    a = pop()
+                    stack.append((a, b))
+                elif op == 0x87:  # TUPLE3
+                    c = pop()
+                    b = pop()
+                    a = pop()
+                    stack.append((a, b, c))
+                elif op == 0x74:  # TUPLE
+                    items = pop_mark()  # rebinds stack: read it only afterwards
+                    stack.append(tuple(items))
+                elif op == 0x29:  # EMPTY_TUPLE
+                    stack.append(())
+                elif op == 0x7D:  # EMPTY_DICT
+                    stack.append(SymDict())
+                elif op == 0x5D:  # EMPTY_LIST
+                    stack.append([])
+                elif op == 0x8F:  # EMPTY_SET
+                    stack.append(SymSet())
+                elif op == 0x4E:  # NONE
+                    stack.append(None)
+                elif op == 0x88:  # NEWTRUE
+                    stack.append(True)
+                elif op == 0x89:  # NEWFALSE
+                    stack.append(False)
+                elif op == 0x75:  # SETITEMS
+                    items = pop_mark()
+                    if not stack:
+                        raise PickleError("SETITEMS without a target")
+                    target = stack[-1]
+                    mutate(target, "SETITEMS")
+                    if isinstance(target, SymDict):
+                        target.items.extend(zip(items[::2], items[1::2], strict=False))
+                elif op == 0x73:  # SETITEM
+                    v = pop()
+                    k = pop()
+                    if not stack:
+                        raise PickleError("SETITEM without a target")
+                    target = stack[-1]
+                    mutate(target, "SETITEM")
+                    if isinstance(target, SymDict):
+                        target.items.append((k, v))
+                elif op == 0x65:  # APPENDS
+                    items = pop_mark()
+                    if not stack:
+                        raise PickleError("APPENDS without a target")
+                    target = stack[-1]
+                    mutate(target, "APPENDS")
+                    if isinstance(target, list):
+                        target.extend(items)
+                elif op == 0x61:  # APPEND
+                    v = pop()
+                    if not stack:
+                        raise PickleError("APPEND without a target")
+                    target = stack[-1]
+                    mutate(target, "APPEND")
+                    if isinstance(target, list):
+                        target.append(v)
+                elif op == 0x90:  # ADDITEMS
+                    items = pop_mark()
+                    if not stack:
+                        raise PickleError("ADDITEMS without a target")
+                    target = stack[-1]
+                    mutate(target, "ADDITEMS")
+                    if isinstance(target, SymSet):
+                        target.items.extend(items)
+                elif op == 0x91:  # FROZENSET
+                    items = pop_mark()
+                    stack.append(SymSet(items, frozen=True))
+                elif op == 0x52:  # REDUCE
+                    args = pop()
+                    func = pop()
+                    c = Call(func, args, op_at - self.start, "REDUCE")
+                    calls.append(c)
+                    stack.append(c)
+                elif op == 0x62:  # BUILD
+                    state = pop()
+                    if not stack:
+                        raise PickleError("BUILD without a target")
+                    mutate(stack[-1], "BUILD")
+                    _ = state
+                elif op == 0x81:  # NEWOBJ
+                    args = pop()
+                    cls = pop()
+                    c = Call(cls, args, op_at - self.start, "NEWOBJ")
+                    calls.append(c)
+                    stack.append(c)
+                elif op == 0x92:  # NEWOBJ_EX
+                    kwargs = pop()
+                    args = pop()
+                    cls = pop()
+                    c = Call(cls, (args, kwargs), op_at - self.start, "NEWOBJ_EX")
+                    calls.append(c)
+                    stack.append(c)
+                elif op == 0x93:  # STACK_GLOBAL
+                    name = pop()
+                    module = pop()
+                    if not isinstance(name, str) or not isinstance(module, str):
+                        raise PickleError("STACK_GLOBAL requires str operands")
+                    g = Global(module, name, op_at - self.start, "STACK_GLOBAL")
+                    imports.append(g)
+                    stack.append(g)
+                elif op == 0x63:  # GLOBAL
+                    mod_raw, pos = self._line(pos)
+                    name_raw, pos = self._line(pos)
+                    g = Global(_decode_str(mod_raw), _decode_str(name_raw), op_at - self.start, "GLOBAL")
+                    imports.append(g)
+                    stack.append(g)
+                elif op == 0x69:  # INST
+                    mod_raw, pos = self._line(pos)
+                    name_raw, pos = self._line(pos)
+                    g = Global(_decode_str(mod_raw), _decode_str(name_raw), op_at - self.start, "INST")
+                    imports.append(g)
+                    c = Call(g, tuple(pop_mark()), op_at - self.start, "INST")
+                    calls.append(c)
+                    stack.append(c)
+                elif op == 0x6F:  # OBJ
+                    items = pop_mark()
+                    if not items:
+                        raise PickleError("OBJ without a class")
+                    c = Call(items[0], tuple(items[1:]), op_at - self.start, "OBJ")
+                    calls.append(c)
+                    stack.append(c)
+                elif op == 0x51:  # BINPERSID
+                    stack.append(Persistent(pop(), op_at - self.start))
+                elif op == 0x50:  # PERSID
+                    raw, pos = self._line(pos)
+                    stack.append(Persistent(raw.decode("ascii", "replace"), op_at - self.start))
+                elif op == 0x30:  # POP
+                    if stack:
+                        stack.pop()
+                    else:
+                        pop_mark()
+                elif op == 0x31:  # POP_MARK
+                    pop_mark()
+                elif op == 0x32:  # DUP
+                    if not stack:
+                        raise PickleError("DUP on empty stack")
+                    stack.append(stack[-1])
+                elif op == 0x72:  # LONG_BINPUT
+                    self._need(pos, 4)
+                    if not stack:
+                        raise PickleError("PUT on empty stack")
+                    memo[unpack("<I", data, pos)[0]] = stack[-1]
+                    pos += 4
+                elif op == 0x6A:  # LONG_BINGET
+                    self._need(pos, 4)
+                    (i,) = unpack("<I", data, pos)
+                    pos += 4
+                    if i not in memo:
+                        raise PickleError(f"memo key {i} missing")
+                    stack.append(memo[i])
+                elif op == 0x70:  # PUT
+                    raw, pos = self._line(pos)
+                    if not stack:
+                        raise PickleError("PUT on empty stack")
+                    try:
+                        memo[int(raw)] = stack[-1]
+                    except ValueError:
+                        raise PickleError("PUT with a non-integer index")
+                elif op == 0x67:  # GET
+                    raw, pos = self._line(pos)
+                    try:
+                        i = int(raw)
+                    except ValueError:
+                        raise PickleError("GET with a non-integer index")
+                    if i not in memo:
+                        raise PickleError(f"memo key {i} missing")
+                    stack.append(memo[i])
+                elif op == 0x43:  # SHORT_BINBYTES
+                    self._need(pos, 1)
+                    n = data[pos]
+                    stack.append(self._bytes(pos + 1, n))
+                    pos += 1 + n
+                elif op == 0x42:  # BINBYTES
+                    self._need(pos, 4)
+                    (n,) = unpack("<I", data, pos)
+                    stack.append(self._bytes(pos + 4, n))
+                    pos += 4 + n
+                elif op in (0x8E, 0x96):  # BINBYTES8, BYTEARRAY8
+                    self._need(pos, 8)
+                    (n,) = unpack("<Q", data, pos)
+                    stack.append(self._bytes(pos + 8, n))
+                    pos += 8 + n
+                elif op == 0x55:  # SHORT_BINSTRING
+                    self._need(pos, 1)
+                    n = data[pos]
+                    self._need(pos + 1, n)
+                    stack.append(bytes(data[pos + 1:pos + 1 + n]).decode("latin-1"))
+                    pos += 1 + n
+                elif op == 0x54:  # BINSTRING
+                    self._need(pos, 4)
+                    (n,) = unpack("<i", data, pos)
+                    if n < 0:
+                        raise PickleError("BINSTRING with a negative length")
+                    v = self._bytes(pos + 4, n)
+                    stack.append(v.decode("latin-1") if isinstance(v, bytes) else v)
+                    pos += 4 + n
+                elif op == 0x53:  # STRING
+                    raw, pos = self._line(pos)
+                    if len(raw) >= 2 and raw[0] == raw[-1] and raw[:1] in (b"'", b'"'):
+                        raw = raw[1:-1]
+                    else:
+                        raise PickleError("STRING argument not quoted")
+                    stack.append(codecs.escape_decode(raw)[0].decode("latin-1"))
+                elif op == 0x56:  # UNICODE
+                    raw, pos = self._line(pos)
+                    stack.append(raw.decode("raw-unicode-escape"))
+                elif op == 0x49:  # INT
+                    raw, pos = self._line(pos)
+                    if raw == b"00":
+                        stack.append(False)
+                    elif raw == b"01":
+                        stack.append(True)
+                    else:
+                        stack.append(_int(raw))
+                elif op == 0x4C:  # LONG
+                    raw, pos = self._line(pos)
+                    stack.append(_int(raw[:-1] if raw.endswith(b"L") else raw))
+                elif op == 0x8A:  # LONG1
+                    self._need(pos, 1)
+                    n = data[pos]
+                    self._need(pos + 1, n)
+                    stack.append(int.from_bytes(bytes(data[pos + 1:pos + 1 + n]), "little", signed=True))
+                    pos += 1 + n
+                elif op == 0x8B:  # LONG4
+                    self._need(pos, 4)
+                    (n,) = unpack("<i", data, pos)
+                    if n < 0:
+                        raise PickleError("LONG4 with a negative length")
+                    self._need(pos + 4, n)
+                    stack.append(Opaque("long") if n > 64 else
+                                 int.from_bytes(bytes(data[pos + 4:pos + 4 + n]), "little", signed=True))
+                    pos += 4 + n
+                elif op == 0x46:  # FLOAT
+                    raw, pos = self._line(pos)
+                    try:
+                        stack.append(float(raw))
+                    except ValueError:
+                        raise PickleError("FLOAT argument not a number")
+                elif op == 0x47:  # BINFLOAT
+                    self._need(pos, 8)
+                    stack.append(unpack(">d", data, pos)[0])
+                    pos += 8
+                elif op == 0x64:  # DICT
+                    items = pop_mark()
+                    stack.append(SymDict(list(zip(items[::2], items[1::2], strict=False))))
+                elif op == 0x6C:  # LIST
+                    items = pop_mark()
+                    stack.append(items)
+                elif op in (0x82, 0x83, 0x84):  # EXT1, EXT2, EXT4
+                    n = {0x82: 1, 0x83: 2, 0x84: 4}[op]
+                    self._need(pos, n)
+                    code = int.from_bytes(bytes(data[pos:pos + n]), "little")
+                    pos += n
+                    e = Ext(code, op_at - self.start)
+                    res.exts.append(e)
+                    stack.append(e)
+                elif op == 0x80:  # PROTO
+                    self._need(pos, 1)
+                    res.protocol = data[pos]
+                    pos += 1
+                    if res.protocol > 5:
+                        raise PickleError(f"unsupported pickle protocol {res.protocol}")
+                elif op == 0x95:  # FRAME
+                    self._need(pos, 8)
+                    pos += 8
+                elif op in (0x97, 0x98):  # NEXT_BUFFER, READONLY_BUFFER
+                    if op == 0x97:
+                        stack.append(Opaque("out-of-band buffer"))
+                    elif not stack:
+                        raise PickleError("READONLY_BUFFER on empty stack")
+                elif op == 0x2E:  # STOP
+                    res.value = pop()
+                    res.end = pos
+                    break
+                else:
+                    if n_ops == 1:
+                        res.first_op_invalid = True
+                    raise PickleError(f"invalid opcode 0x{op:02x}")
+        except (PickleError, Truncated, UnicodeDecodeError, ValueError, OverflowError) as exc:
+            res.error = str(exc) if not isinstance(exc, UnicodeDecodeError) else "undecodable text argument"
+            if isinstance(exc, Truncated):
+                res.error = f"truncated: {exc}"
+            res.error_offset = op_at - self.start
+            res.end = pos
+        except LimitHit as exc:
+            res.limit = str(exc)
+            res.error_offset = op_at - self.start
+            res.end = pos
+        res.n_ops = n_ops
+        return res
+
+
+def _int(raw: bytes) -> Any:
+    try:
+        return int(raw)
+    except ValueError:
+        if len(raw) > 4000 and raw.strip().lstrip(b"-").isdigit():
+            return Opaque("long")
+        raise PickleError("INT/LONG argument not a number")

@@ -1,0 +1,113 @@
+"""Judging one pickle import: allowlist first, then denylist, then the review tier, else review.
+
+The lists live in ``rules.yml`` (documented data, each group with its reason and source) so that what
+openscope trusts can be read and changed without reading code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Judgment:
+    severity: str | None  # None: allowlisted, no finding
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Rule:
+    module: str
+    names: frozenset[str] | None
+    pattern: re.Pattern[str] | None
+    except_modules: tuple[str, ...]
+    why: str
+
+    def _module_matches(self, module: str) -> bool:
+        if any(module == m or module.startswith(m + ".") for m in self.except_modules):
+            return False
+        return module == self.module or module.startswith(self.module + ".")
+
+    def exact(self, module: str, name: str) -> bool:
+        """Allowlist semantics: the very module and name, no dotted tricks."""
+        if self.names is not None:
+            return module == self.module and name in self.names
+        if self.pattern is not None:
+            return self._module_matches(module) and bool(self.pattern.fullmatch(name))
+        return False
+
+    def covers(self, module: str, name: str) -> bool:
+        """Deny / review semantics: the module (and its submodules), or any attribute path below a name."""
+        full = f"{module}.{name}"
+        if self.names is not None:
+            return any(full == f"{self.module}.{n}" or full.startswith(f"{self.module}.{n}.") for n in self.names)
+        if self.pattern is not None:
+            return self._module_matches(module) and bool(self.pattern.match(name))
+        return full.startswith(self.module + ".")
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    aliases: dict[str, str]
+    safe: tuple[_Rule, ...]
+    deny: tuple[_Rule, ...]
+    review: tuple[_Rule, ...]
+
+    def canonical_module(self, module: str) -> str:
+        head, _, rest = module.partition(".")
+        if module in self.aliases:
+            return self.aliases[module]
+        if head in self.aliases:
+            return self.aliases[head] + ("." + rest if rest else "")
+        return module
+
+    def judge(self, module: str, name: str) -> Judgment:
+        mod = self.canonical_module(module)
+        dunder = [p for p in name.split(".") if len(p) > 4 and p.startswith("__") and p.endswith("__")]
+        for r in self.safe:
+            if r.exact(mod, name):
+                return Judgment(None, "pickle.import.safe", r.why)
+        for r in self.deny:
+            if r.covers(mod, name):
+                return Judgment("critical", "pickle.import.denied", r.why)
+        if dunder:
+            return Judgment(
+                "critical", "pickle.import.dunder",
+                f"reaches interpreter internals through {'/'.join(dunder)} (a known scanner bypass)",
+            )
+        for r in self.review:
+            if r.covers(mod, name):
+                return Judgment("low", "pickle.import.review", f"known-inert third-party class: {r.why}")
+        return Judgment("medium", "pickle.import.unknown",
+                        "not on the allowlist: loading imports this module and may call it; review it")
+
+
+def _rules(items: list[dict]) -> tuple[_Rule, ...]:
+    out = []
+    for it in items:
+        out.append(_Rule(
+            module=it["module"],
+            names=frozenset(it["names"]) if "names" in it else None,
+            pattern=re.compile(it["name_pattern"]) if "name_pattern" in it else None,
+            except_modules=tuple(it.get("except_modules", ())),
+            why=it["why"],
+        ))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def ruleset() -> RuleSet:
+    """The shipped rules (parsed once)."""
+    doc = yaml.safe_load(resources.files("openscope.audit").joinpath("rules.yml").read_text(encoding="utf-8"))
+    return RuleSet(aliases=dict(doc["aliases"]), safe=_rules(doc["safe"]), deny=_rules(doc["deny"]),
+                   review=_rules(doc["review"]))
+
+
+def judge_import(module: str, name: str) -> Judgment:
+    return ruleset().judge(module, name)

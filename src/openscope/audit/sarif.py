@@ -1,0 +1,72 @@
+"""SARIF 2.1.0 output, so code-scanning tools (GitHub code scanning, IDEs) can show audit findings."""
+
+from __future__ import annotations
+
+from openscope import __version__
+from openscope.audit.engine import Report
+
+SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+RULE_TEXT = {
+    "pickle.import.denied": "Pickle imports a dangerous callable",
+    "pickle.import.dunder": "Pickle reaches interpreter internals through a dunder attribute",
+    "pickle.import.unknown": "Pickle imports a callable that is not on the allowlist",
+    "pickle.import.review": "Pickle imports a known-inert third-party class",
+    "pickle.call_on_result": "Pickle calls the result of a call (gadget chain)",
+    "pickle.global_mutation": "Pickle modifies an imported module-level object",
+    "pickle.extension_code": "Pickle uses copyreg extension codes",
+    "keras.lambda": "Keras Lambda layer with marshalled bytecode",
+    "keras.module_injection": "Keras config imports a dangerous module",
+    "keras.custom_module": "Keras config imports a non-Keras module",
+    "gguf.chat_template.injection": "GGUF chat template with a template-injection pattern",
+    "onnx.external_data.path_traversal": "ONNX external data outside the model folder",
+    "index.path_traversal": "Checkpoint index points outside the model folder",
+    "torchscript.code": "TorchScript source code in the archive",
+}
+
+
+def _rule_text(rule: str) -> str:
+    if rule in RULE_TEXT:
+        return RULE_TEXT[rule]
+    if rule.startswith("malformed."):
+        return f"Malformed file ({rule.removeprefix('malformed.')})"
+    if rule.startswith("incomplete."):
+        return f"Scan could not finish ({rule.removeprefix('incomplete.')})"
+    if rule.startswith("hostile."):
+        return f"Hostile input ({rule.removeprefix('hostile.')})"
+    return rule
+
+
+def to_sarif(report: Report) -> dict:
+    rules = sorted({f.rule for f in report.findings})
+    results = []
+    for f in report.findings:
+        region = {"byteOffset": f.offset} if f.offset is not None and f.member is None else None
+        loc: dict = {"artifactLocation": {"uri": f.file}}
+        if region:
+            loc["region"] = region
+        results.append({
+            "ruleId": f.rule,
+            "ruleIndex": rules.index(f.rule),
+            "level": LEVEL[f.severity],
+            "message": {"text": f.detail or _rule_text(f.rule)},
+            "locations": [{"physicalLocation": loc,
+                           **({"logicalLocations": [{"fullyQualifiedName": f"{f.file}!{f.member}",
+                                                     "kind": "member"}]} if f.member else {})}],
+            "properties": {"severity": f.severity, "member": f.member, "offset": f.offset, "import": f.import_},
+        })
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "openscope-audit",
+                "version": __version__,
+                "informationUri": "https://github.com/openscope/openscope/blob/main/docs/audit.md",
+                "rules": [{"id": r, "shortDescription": {"text": _rule_text(r)}} for r in rules],
+            }},
+            "invocations": [{"executionSuccessful": not any(f.incomplete for f in report.findings)}],
+            "properties": {"target": report.target, "verdict": report.verdict},
+            "results": results,
+        }],
+    }

@@ -1,0 +1,238 @@
+"""Pickle findings: every import judged by the rules, every call and mutation that matters, nested pickles.
+
+Streams are followed one after another (stacked pickles, legacy ``torch.save``), and a stream that breaks
+after a payload still reports the payload (the real loader ran it before failing).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import bz2
+import lzma
+import zlib
+from typing import Any
+
+from openscope.audit.blob import Blob
+from openscope.audit.context import Context
+from openscope.audit.pickle_vm import (
+    BigBytes,
+    Call,
+    Global,
+    Opaque,
+    Persistent,
+    PickleVM,
+    StreamResult,
+    SymDict,
+    is_opcode,
+)
+from openscope.audit.rules import ruleset
+
+LEGACY_TORCH_MAGIC = 0x1950A86A20F9469CFC6C  # torch.serialization.MAGIC_NUMBER
+NESTED_LOADERS = {
+    ("pickle", "loads"), ("pickle", "_loads"), ("pickle", "load"), ("dill", "loads"), ("cloudpickle", "loads"),
+    ("torch.storage", "_load_from_bytes"), ("numpy", "loads"), ("joblib", "load"), ("torch", "load"),
+}
+MAX_NESTED_BYTES = 64 << 20
+
+
+def short(v: Any, n: int = 80) -> str:
+    """A short, safe description of a symbolic value for a finding's detail."""
+    if isinstance(v, Global):
+        s = v.dotted
+    elif isinstance(v, Call):
+        s = f"{short(v.func, 40)}(…)"
+    elif isinstance(v, Persistent):
+        s = "persistent_load(…)"
+    elif isinstance(v, BigBytes):
+        s = f"<{v.length:,} bytes>"
+    elif isinstance(v, tuple):
+        s = "(" + ", ".join(short(x, 60) for x in v[:4]) + (", …" if len(v) > 4 else "") + ")"
+    elif isinstance(v, SymDict):
+        s = "{…}"
+    elif isinstance(v, Opaque):
+        s = f"<{v.what}>"
+    else:
+        s = repr(v)
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def valid_name(s: str) -> bool:
+    return bool(s) and all(p.isidentifier() for p in s.split("."))
+
+
+def try_pickle(blob: Blob, ctx: Context) -> StreamResult:
+    """Run the first stream of a blob without reporting (used to decide whether headerless data is a pickle)."""
+    return PickleVM(blob.data, blob.start, blob.end, max_ops=min(ctx.limits.max_pickle_ops, 1_000_000),
+                    max_stack=ctx.limits.max_stack).run()
+
+
+def looks_like_pickle(blob: Blob, ctx: Context) -> bool:
+    """Content test for pickles without a PROTO header (protocols 0 and 1)."""
+    if blob.size < 2 or not is_opcode(blob.data[blob.start]):
+        return False
+    r = try_pickle(blob, ctx)
+    if r.error is None and r.limit is None:
+        return r.n_ops >= 2
+    named = [g for g in r.imports if valid_name(g.module) and valid_name(g.name)]
+    return bool(named) and len(named) == len(r.imports)
+
+
+def scan_pickle(ctx: Context, blob: Blob, what: str = "pickle") -> None:
+    """Follow every stream of a pickle file and report what loading it would import and call."""
+    pos = 0
+    stream = 0
+    legacy = False
+    lim = ctx.limits
+    while pos < blob.size:
+        if stream >= lim.max_streams:
+            ctx.incomplete(blob, "pickle_streams", f"more than {lim.max_streams} stacked pickles; rest not read", pos)
+            return
+        r = PickleVM(blob.data, blob.start + pos, blob.end, max_ops=lim.max_pickle_ops, max_stack=lim.max_stack).run()
+        stream += 1
+        base = pos
+        _report(ctx, blob, r, base, stream)
+        if r.limit:
+            ctx.add(blob, "hostile.pickle_size", "medium", f"stream {stream}: {r.limit}", base + (r.error_offset or 0))
+            ctx.incomplete(blob, "pickle_limit", f"stream {stream} not followed to its end: {r.limit}",
+                           base + (r.error_offset or 0))
+            return
+        if r.error is not None:
+            if stream == 1 or r.imports or r.calls:
+                ctx.add(blob, "malformed.pickle", "medium",
+                        f"{what} stream {stream} is broken at byte {base + (r.error_offset or 0)}: {r.error} "
+                        "(a loader runs everything before this point)", base + (r.error_offset or 0))
+            return
+        pos = r.end - blob.start
+        if stream == 1 and r.value == LEGACY_TORCH_MAGIC:
+            legacy = True
+        if legacy and stream == 5:
+            return  # legacy torch.save: magic, protocol, sys_info, object, storage keys, then raw storages
+
+
+def _report(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int) -> None:
+    rules = ruleset()
+    called = {id(c.func) for c in r.calls}
+    seen: set[tuple[str, str]] = set()
+    for g in r.imports:
+        key = (g.module, g.name)
+        if key in seen:
+            continue
+        seen.add(key)
+        j = rules.judge(g.module, g.name)
+        if j.severity is None:
+            continue
+        how = "called" if id(g) in called or any(
+            isinstance(c.func, Global) and (c.func.module, c.func.name) == key for c in r.calls) else "imported"
+        args = next((short(c.args) for c in r.calls if isinstance(c.func, Global)
+                     and (c.func.module, c.func.name) == key), "")
+        detail = f"{g.op} {g.module} {g.name} ({how}{' with ' + args if args else ''}): {j.reason}"
+        ctx.add(blob, j.rule, j.severity, detail, base + g.offset, f"{g.module}.{g.name}")
+    for e in r.exts:
+        ctx.add(blob, "pickle.extension_code", "medium",
+                f"EXT opcode code {e.code}: resolves to whatever copyreg's extension registry holds at load time",
+                base + e.offset)
+    for c in r.calls:
+        if isinstance(c.func, Call | Persistent):
+            ctx.add(blob, "pickle.call_on_result", "high",
+                    f"{c.op} calls the result of {short(c.func)} with {short(c.args)}: a gadget chain "
+                    "(a safe pickle only calls imported constructors)", base + c.offset)
+        elif isinstance(c.func, Global):
+            canon = rules.canonical_module(c.func.module)
+            if (canon, c.func.name) in NESTED_LOADERS:
+                _nested(ctx, blob, c, base)
+    for g, off, op in r.mutations:
+        ctx.add(blob, "pickle.global_mutation", "critical",
+                f"{op} changes the imported object {g.dotted} itself (attribute or item injection into a module)",
+                base + off, g.dotted)
+
+
+def _nested(ctx: Context, blob: Blob, c: Call, base: int) -> None:
+    arg = c.args[0] if isinstance(c.args, tuple) and c.args else None
+    payload = const_bytes(arg, blob, 0)
+    if payload is None:
+        return
+    if not ctx.charge(blob, len(payload)):
+        return
+    inner = blob.derived(payload, f"<nested pickle @{base + c.offset}>")
+    if inner.depth > ctx.limits.max_depth:
+        ctx.scan(inner)  # reports the nesting limit
+        return
+    scan_pickle(ctx, inner, "nested pickle")
+
+
+_B64 = {
+    ("base64", "b64decode"): base64.b64decode, ("base64", "standard_b64decode"): base64.standard_b64decode,
+    ("base64", "urlsafe_b64decode"): base64.urlsafe_b64decode, ("base64", "decodebytes"): base64.decodebytes,
+    ("base64", "b32decode"): base64.b32decode, ("base64", "b16decode"): base64.b16decode,
+    ("base64", "a85decode"): base64.a85decode, ("base64", "b85decode"): base64.b85decode,
+    ("binascii", "a2b_base64"): binascii.a2b_base64, ("binascii", "unhexlify"): binascii.unhexlify,
+    ("binascii", "a2b_hex"): binascii.a2b_hex,
+}
+
+
+def _bounded_decompress(kind: str, data: bytes) -> bytes | None:
+    d: Any
+    if kind == "zlib":
+        d = zlib.decompressobj()
+    elif kind == "bz2":
+        d = bz2.BZ2Decompressor()
+        out = d.decompress(data, MAX_NESTED_BYTES)
+        return out if len(out) < MAX_NESTED_BYTES else None
+    elif kind == "gzip":
+        d = zlib.decompressobj(31)
+    else:
+        d = lzma.LZMADecompressor()
+        out = d.decompress(data, MAX_NESTED_BYTES)
+        return out if len(out) < MAX_NESTED_BYTES else None
+    out = d.decompress(data, MAX_NESTED_BYTES)
+    return out if len(out) < MAX_NESTED_BYTES else None
+
+
+def const_bytes(v: Any, blob: Blob, depth: int) -> bytes | None:
+    """Evaluate a value to bytes when it is a literal or a pure decoding of one (base64, hex, zlib, ...)."""
+    if depth > 8:
+        return None
+    if isinstance(v, bytes):
+        return v
+    if isinstance(v, BigBytes):
+        return bytes(blob.data[v.start:v.start + v.length]) if v.length <= MAX_NESTED_BYTES else None
+    if isinstance(v, str):
+        try:
+            return v.encode("latin-1")
+        except UnicodeEncodeError:
+            return v.encode("utf-8", "surrogatepass")
+    if not (isinstance(v, Call) and isinstance(v.func, Global) and isinstance(v.args, tuple) and v.args):
+        return None
+    mod = ruleset().canonical_module(v.func.module)
+    key = (mod, v.func.name)
+    try:
+        if key in _B64:
+            inner = const_bytes(v.args[0], blob, depth + 1)
+            return None if inner is None else _B64[key](inner)
+        if key in (("_codecs", "encode"), ("codecs", "encode")) and isinstance(v.args[0], str):
+            return v.args[0].encode(v.args[1] if len(v.args) > 1 and isinstance(v.args[1], str) else "utf-8")
+        if key in (("zlib", "decompress"), ("bz2", "decompress"), ("lzma", "decompress"), ("gzip", "decompress")):
+            inner = const_bytes(v.args[0], blob, depth + 1)
+            return None if inner is None else _bounded_decompress(mod, inner)
+        if key in (("builtins", "bytes.fromhex"), ("builtins", "bytearray.fromhex")) and isinstance(v.args[0], str):
+            return bytes.fromhex(v.args[0])
+        if key in (("builtins", "bytes"), ("builtins", "bytearray")):
+            a = v.args[0]
+            if isinstance(a, list) and all(isinstance(x, int) and 0 <= x < 256 for x in a):
+                return bytes(a)
+            return const_bytes(a, blob, depth + 1)
+        if key == ("codecs", "decode") and len(v.args) > 1 and isinstance(v.args[1], str):
+            inner = const_bytes(v.args[0], blob, depth + 1)
+            enc = v.args[1].replace("-", "_").lower()
+            if inner is None:
+                return None
+            if enc in ("base64", "base64_codec"):
+                return base64.b64decode(inner)
+            if enc in ("hex", "hex_codec"):
+                return binascii.unhexlify(inner)
+            if enc in ("zlib", "zlib_codec"):
+                return _bounded_decompress("zlib", inner)
+    except (ValueError, TypeError, LookupError, zlib.error, OSError, lzma.LZMAError, binascii.Error):
+        return None
+    return None
