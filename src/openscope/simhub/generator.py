@@ -77,7 +77,7 @@ _HUB_DATES_MS = int(UNKNOWN_CREATED[0].timestamp() * 1000)
 EXTERNAL_BASES = [
     "openai-community/gpt2", "google-bert/bert-base-uncased", "FacebookAI/roberta-base",
     "google-t5/t5-base", "EleutherAI/gpt-j-6b", "bigscience/bloom-560m", "facebook/opt-1.3b",
-    "distilbert/distilbert-base-uncased", "EleutherAI/pythia-1b", "openai/whisper-small",
+    "distilbert/distilbert-base-uncased", "openai/whisper-small",
     "ghost-lab/deleted-base-model", "ghost-lab/private-base-model",
 ]
 
@@ -273,10 +273,10 @@ def generate(models: int, datasets: int = 0, seed: int = 0, max_fanout: int | No
     # DeepSeek-R1 drew hundreds of derivatives in its first days.
     r1 = next((i for i, f in enumerate(flags) if f.id == "deepseek-ai/DeepSeek-R1"), None)
     if r1 is not None and n_l1 > 0:
-        k = min(n_l1 // 20, max(1, min(800, n_l1 // 300)))
+        k = min(n_l1 // 20, max(1, min(800, n_l1 // 100)))
         who = rng.choice(n_l1, size=k, replace=False)
         parent[o_l1 + who] = r1
-        c_dates[who] = created[r1] + (rng.exponential(2.5, k) * DAY_MS).astype(np.int64)
+        c_dates[who] = created[r1] + (rng.exponential(2.0, k) * DAY_MS).astype(np.int64)
 
     # max_fanout: the largest base gets exactly that many direct children (when there are enough).
     flag_children = parent[l1] < n_flag
