@@ -181,7 +181,7 @@ def test_connection_refused_is_unreachable() -> None:
 def test_refused_expand_is_dropped_by_index_or_name(fake) -> None:
     url, script = fake
     script.queue.append((400, {}, b'{"error":"\\"expand[1]\\" must be one of [author, likes]"}', None))
-    script.queue.append((400, {}, b'{"error":"unknown field gguf"}', None))
+    script.queue.append((400, {}, b'{"error":"invalid expand value(s): gguf; allowed: author, baseModels"}', None))
     warned: list[str] = []
     with _client(url, on_warning=warned.append) as c:
         page = c.get_page(f"{url}/api/models?expand=author&expand=baseModels&expand=gguf&limit=3")

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import typer
 from rich.progress import (
     BarColumn,
@@ -82,8 +83,9 @@ class RichProgress(CrawlProgress):
         self.waited += seconds if reason.startswith("rate limit") else 0.0
         if self.task is not None:
             self.progress.update(self.task, waited=self.waited)
-        self.progress.console.print(f"openscope: waiting {seconds:.1f} s ({reason})", markup=False,
-                                    highlight=False)
+        if seconds >= 1.0:
+            self.progress.console.print(f"openscope: waiting {seconds:.1f} s ({reason})", markup=False,
+                                        highlight=False)
 
     def warn(self, message: str) -> None:
         warn(self.s, message)
@@ -131,6 +133,33 @@ def _summary(results: list[CrawlResult], cards: CardsResult | None, elapsed: flo
         doc["cards"] = {k: getattr(cards, k) for k in ("candidates", "fetched", "missing", "failed", "trees",
                                                           "files", "api_calls")}
     return doc
+
+
+def _run(s: Settings, ep: str, prog: CrawlProgress, *, counters: bool, full: bool, author: str | None,
+         filters: list[str], search: str | None, since: dt.datetime | None, limit: int | None, datasets: bool,
+         page_size: int, max_wait: float, retries: int, backoff: float, timeout: float, restart: bool,
+         cards: bool, top: int, dump: Path | None, run_derive: bool) -> tuple[list[CrawlResult], CardsResult | None]:
+    """Crawl models (and datasets), then cards, then derive: one store session, one HTTP client (so one
+    rate-limit budget)."""
+    results: list[CrawlResult] = []
+    cards_res: CardsResult | None = None
+    with open_for_write(s) as store:
+        store.set_resource_limits()
+        client = make_client(ep, token=os.environ.get("HF_TOKEN") or None, max_wait=max_wait,
+                             retries=retries, backoff=backoff, timeout=timeout, progress=prog)
+        with client:
+            for rt in ["model", "dataset"] if datasets else ["model"]:
+                opts = CrawlOptions(
+                    endpoint=ep, repo_type=rt, kind="counters" if counters else ("full" if full else None),
+                    author=author, filters=filters, search=search, since=since, limit=limit,
+                    page_size=page_size, restart=restart, dump=dump,
+                )
+                results.append(crawl(store, client, opts, prog))
+            if cards:
+                cards_res = fetch_cards(store, client, results[0].snapshot_id, top=top, progress=prog)
+        if run_derive:
+            derive.refresh(store)
+    return results, cards_res
 
 
 def register(app: typer.Typer) -> None:
@@ -186,24 +215,16 @@ def register(app: typer.Typer) -> None:
         t0 = time.monotonic()
         interactive = not (s.json or s.quiet)
         prog: CrawlProgress = RichProgress(s) if interactive else QuietProgress(s)
-        results: list[CrawlResult] = []
-        cards_res: CardsResult | None = None
-        with open_for_write(s) as store:
-            store.set_resource_limits()
-            client = make_client(ep, token=os.environ.get("HF_TOKEN") or None, max_wait=max_wait,
-                                 retries=retries, backoff=backoff, timeout=timeout, progress=prog)
-            with client:
-                for rt in ["model", "dataset"] if datasets else ["model"]:
-                    opts = CrawlOptions(
-                        endpoint=ep, repo_type=rt, kind="counters" if counters else ("full" if full else None),
-                        author=author, filters=list(filters or []), search=search, since=since_ts, limit=limit,
-                        page_size=page_size, restart=restart, dump=dump,
-                    )
-                    results.append(crawl(store, client, opts, prog))
-                if cards:
-                    cards_res = fetch_cards(store, client, results[0].snapshot_id, top=top, progress=prog)
-            if run_derive:
-                derive.refresh(store)
+        try:
+            results, cards_res = _run(s, ep, prog, counters=counters, full=full, author=author,
+                                      filters=list(filters or []), search=search, since=since_ts, limit=limit,
+                                      datasets=datasets, page_size=page_size, max_wait=max_wait,
+                                      retries=retries, backoff=backoff, timeout=timeout, restart=restart,
+                                      cards=cards, top=top, dump=dump, run_derive=run_derive)
+        except (KeyboardInterrupt, duckdb.InterruptException) as exc:
+            err_console().print("openscope: interrupted; the crawl is kept and resumes when you run the same "
+                                "command again", markup=False, highlight=False, soft_wrap=True)
+            raise KeyboardInterrupt from exc
         doc = _summary(results, cards_res, time.monotonic() - t0)
         if s.json:
             print_json(doc)

@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import duckdb
 import pyarrow as pa
 
 from openscope.errors import Unreachable
@@ -282,7 +283,7 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
 
     dump_fh: IO[str] | None = None
     try:
-        if old is None:
+        if old is None or (old["watermark"] is None and not old["pages"]):
             watermark = None
             if kind == "incremental" and prev:
                 watermark = prev["watermark"]
@@ -361,6 +362,8 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
         raise
     except KeyboardInterrupt:
         raise  # the snapshot stays running: the same command resumes it
+    except duckdb.InterruptException as exc:  # Ctrl-C while DuckDB was working: the same as above
+        raise KeyboardInterrupt from exc
     except Exception as exc:
         _fail(store, sid, client, calls0, wait0, f"{type(exc).__name__}: {exc}")
         raise

@@ -353,7 +353,9 @@ class HubClient:
         if m and int(m.group(1)) < len(expands):
             victim = expands[int(m.group(1))]
         if victim is None:
-            named = [v for v in expands if re.search(rf"(?<![A-Za-z_]){re.escape(v)}(?![A-Za-z_])", msg)]
+            # Look before any list of allowed values ("...; allowed: a, b", "must be one of [...]").
+            head = re.split(r"(?i)allowed|one of|must be", msg)[0]
+            named = [v for v in expands if re.search(rf"(?<![A-Za-z_]){re.escape(v)}(?![A-Za-z_])", head)]
             if len(named) == 1:
                 victim = named[0]
         if victim is None:
