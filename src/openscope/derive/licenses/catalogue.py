@@ -225,6 +225,7 @@ def _spdx_entries(hub_map: dict[str, tuple[str, str, bool]]) -> list[LicenseInfo
     # newer than our list copy becomes an entry, the older ids become aliases of the entry they name.
     category: dict[str, tuple[str, str]] = {}
     other_ids: dict[str, list[str]] = {}
+    by_lower = {k.lower(): k for k in rows}
     for x in _scancode_index():
         if x.get("is_exception"):
             continue
@@ -232,12 +233,14 @@ def _spdx_entries(hub_map: dict[str, tuple[str, str, bool]]) -> list[LicenseInfo
         others = [k for k in (x.get("other_spdx_license_keys") or []) if k and not k.startswith("LicenseRef-")]
         if not primary or primary.startswith("LicenseRef-"):
             continue
+        primary = by_lower.get(primary.lower(), primary)  # the SPDX list's spelling wins
         for k in [primary, *others]:
-            category.setdefault(k, (x["category"], x["license_key"]))
-        if primary not in rows and not x.get("is_deprecated"):
+            category.setdefault(by_lower.get(k.lower(), k), (x["category"], x["license_key"]))
+        if primary.lower() not in by_lower and not x.get("is_deprecated"):
+            by_lower[primary.lower()] = primary
             rows[primary] = {"spdx": primary, "name": primary, "osi": None, "fsf": None, "deprecated": False,
                              "url": f"https://spdx.org/licenses/{primary}.html", "source": "scancode"}
-        other_ids.setdefault(primary, []).extend(k for k in others if k not in rows)
+        other_ids.setdefault(primary, []).extend(k for k in others if k.lower() not in by_lower)
     spdx_to_hub = {spdx: hub for hub, (spdx, _n, _v) in hub_map.items()}
 
     out = []

@@ -84,13 +84,13 @@ _PLACEHOLDERS = {
     "undisclosed", "not disclosed", "unspecified", "not specified", "unstated", "not stated", "unlicensed",
     "no license", "no licence", "not licensed", "license", "licence", "licensed", "various", "mixed",
     "multiple", "see below", "see above", "coming soon", "pending", "private", "internal", "confidential",
+    "unclear", "unsure", "not sure", "n/d", "missing", "not available", "not applicable",
 }
 _FREE_TEXT_REASONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bnot\s+includ", re.I), "says the component is not included; names no licence"),
     (re.compile(r"^\s*(please\s+)?(see|refer|check|visit|read|consult|contact)\b", re.I),
      "points elsewhere instead of naming a licence"),
     (re.compile(r"\?"), "a question or an uncertain value, not a licence"),
-    (re.compile(r"^\s*proprietary\b", re.I), "says 'proprietary' without naming the terms"),
     (re.compile(r"\b(only specified|specified in|same as|inherit|depends on|according to)\b", re.I),
      "refers to another source instead of naming a licence"),
     (re.compile(r"\barxiv\.org/(abs|pdf)/", re.I), "a link to a paper, not a licence"),
