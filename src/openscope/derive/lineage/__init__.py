@@ -14,8 +14,10 @@ import time
 from openscope.derive.lineage import edges, graph, origin, publishers
 from openscope.store import Store
 
-# Above this share of changed models a full recompute is cheaper than finding descendants.
+# Above this share of changed models (in a store big enough for it to matter) a full recompute is cheaper
+# than finding descendants.
 FULL_THRESHOLD = 0.3
+FULL_MIN_MODELS = 50_000
 
 
 def _state(store: Store) -> dict[str, str]:
@@ -59,7 +61,8 @@ def refresh(store: Store, *, full: bool = False) -> dict:
                 [int(last)],
             )
             n_chg = con.execute("SELECT count(DISTINCT id) FROM _chg").fetchone()[0]
-            mode = "full" if n_models and n_chg > FULL_THRESHOLD * n_models else "incremental"
+            big = n_models >= FULL_MIN_MODELS and n_chg > FULL_THRESHOLD * n_models
+            mode = "full" if big else "incremental"
         if mode == "full":
             n_edges = edges.extract(store)
             res = graph.compute(store)
