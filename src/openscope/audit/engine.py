@@ -8,7 +8,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openscope.audit import containers, gguf_format, keras_format, numpy_format, onnx_format, safetensors_format
+from openscope.audit import (
+    containers,
+    gguf_format,
+    keras_format,
+    numpy_format,
+    onnx_format,
+    safetensors_format,
+)
 from openscope.audit.blob import Blob, Truncated, map_file
 from openscope.audit.context import Context
 from openscope.audit.findings import FileEntry, Finding, verdict

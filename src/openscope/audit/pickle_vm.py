@@ -7,7 +7,9 @@ MEMOIZE after POP, SHORT_BINSTRING operands, dotted names) resolve to the names 
 import. Instead of importing, GLOBAL/STACK_GLOBAL/INST push a :class:`Global`; instead of calling,
 REDUCE/NEWOBJ/OBJ/INST push a :class:`Call` and record it, so calls whose result is popped are still seen.
 
-Large byte strings are never copied: they stay :class:`BigBytes` windows into the input. Every count the
+Container contents are not kept (only what a call receives matters), so memory is bounded by the stack
+and memo limits whatever the input does (expansion "billion laughs" pickles included). Large byte strings
+are never copied: they stay :class:`BigBytes` windows into the input. Every count the
 input declares is checked against the bytes left, and the stack, memo and opcode count are bounded.
 """
 
@@ -195,10 +197,11 @@ class PickleVM:
                 op = data[pos]
                 pos += 1
                 n_ops += 1
-                if n_ops > max_ops:
-                    raise LimitHit(f"more than {max_ops:,} opcodes in one stream")
-                if len(stack) > max_stack or len(memo) > max_stack:
-                    raise LimitHit(f"stack or memo above {max_stack:,} entries")
+                if not n_ops & 0xFFF:  # bounds checked every 4096 opcodes (each adds at most one entry)
+                    if n_ops > max_ops:
+                        raise LimitHit(f"more than {max_ops:,} opcodes in one stream")
+                    if len(stack) > max_stack or len(memo) > max_stack or len(metastack) > max_stack:
+                        raise LimitHit(f"stack, memo or mark stack above {max_stack:,} entries")
                 if op == 0x71:  # BINPUT
                     self._need(pos, 1)
                     if not stack:
@@ -283,44 +286,34 @@ class PickleVM:
                         raise PickleError("SETITEMS without a target")
                     target = stack[-1]
                     mutate(target, "SETITEMS")
-                    if isinstance(target, SymDict):
-                        target.items.extend(zip(items[::2], items[1::2], strict=False))
                 elif op == 0x73:  # SETITEM
                     v = pop()
-                    k = pop()
+                    pop()
                     if not stack:
                         raise PickleError("SETITEM without a target")
                     target = stack[-1]
                     mutate(target, "SETITEM")
-                    if isinstance(target, SymDict):
-                        target.items.append((k, v))
                 elif op == 0x65:  # APPENDS
                     items = pop_mark()
                     if not stack:
                         raise PickleError("APPENDS without a target")
                     target = stack[-1]
                     mutate(target, "APPENDS")
-                    if isinstance(target, list):
-                        target.extend(items)
                 elif op == 0x61:  # APPEND
                     v = pop()
                     if not stack:
                         raise PickleError("APPEND without a target")
                     target = stack[-1]
                     mutate(target, "APPEND")
-                    if isinstance(target, list):
-                        target.append(v)
                 elif op == 0x90:  # ADDITEMS
                     items = pop_mark()
                     if not stack:
                         raise PickleError("ADDITEMS without a target")
                     target = stack[-1]
                     mutate(target, "ADDITEMS")
-                    if isinstance(target, SymSet):
-                        target.items.extend(items)
                 elif op == 0x91:  # FROZENSET
-                    items = pop_mark()
-                    stack.append(SymSet(items, frozen=True))
+                    pop_mark()
+                    stack.append(SymSet(frozen=True))
                 elif op == 0x52:  # REDUCE
                     args = pop()
                     func = pop()
@@ -497,11 +490,11 @@ class PickleVM:
                     stack.append(unpack(">d", data, pos)[0])
                     pos += 8
                 elif op == 0x64:  # DICT
-                    items = pop_mark()
-                    stack.append(SymDict(list(zip(items[::2], items[1::2], strict=False))))
+                    pop_mark()
+                    stack.append(SymDict())
                 elif op == 0x6C:  # LIST
-                    items = pop_mark()
-                    stack.append(items)
+                    pop_mark()
+                    stack.append([])
                 elif op in (0x82, 0x83, 0x84):  # EXT1, EXT2, EXT4
                     n = {0x82: 1, 0x83: 2, 0x84: 4}[op]
                     self._need(pos, n)

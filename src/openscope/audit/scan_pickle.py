@@ -218,10 +218,7 @@ def const_bytes(v: Any, blob: Blob, depth: int) -> bytes | None:
         if key in (("builtins", "bytes.fromhex"), ("builtins", "bytearray.fromhex")) and isinstance(v.args[0], str):
             return bytes.fromhex(v.args[0])
         if key in (("builtins", "bytes"), ("builtins", "bytearray")):
-            a = v.args[0]
-            if isinstance(a, list) and all(isinstance(x, int) and 0 <= x < 256 for x in a):
-                return bytes(a)
-            return const_bytes(a, blob, depth + 1)
+            return const_bytes(v.args[0], blob, depth + 1)
         if key == ("codecs", "decode") and len(v.args) > 1 and isinstance(v.args[1], str):
             inner = const_bytes(v.args[0], blob, depth + 1)
             enc = v.args[1].replace("-", "_").lower()

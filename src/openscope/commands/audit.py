@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from openscope.commands._common import err_console, out_console, print_json, settings
 from openscope.errors import MissingInput, StoreWriteError
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     low = "low"
     medium = "medium"
     high = "high"

@@ -1,0 +1,213 @@
+"""Our own regression-sample generators for the audit tests, and the trap that proves nothing is loaded.
+
+Pickles are written opcode by opcode (never with pickle.dumps of a live object that could run), zips with
+zipfile, and nothing here ever unpickles.
+"""
+
+from __future__ import annotations
+
+import builtins
+import importlib
+import io
+import pickle
+import socket
+import struct
+import sys
+import time
+import tracemalloc
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import openscope.cli  # noqa: F401 - imported before any trap, like a real session
+from openscope.audit import scan_path
+
+
+def _warm_py7zr() -> None:
+    """Load py7zr and the modules it imports lazily, so the trap below only sees imports a scan makes."""
+    try:
+        import py7zr
+        from py7zr.io import BytesIOFactory
+    except ImportError:
+        return
+    bio = io.BytesIO()
+    with py7zr.SevenZipFile(bio, "w") as z:
+        z.writestr(b"x", "x")
+    bio.seek(0)
+    with py7zr.SevenZipFile(bio, "r") as z:
+        z.extractall(factory=BytesIOFactory(1 << 10))
+
+
+_warm_py7zr()
+
+PAYLOAD = "echo OPENSCOPE-TEST-MARKER"
+
+
+# -- opcode builders -------------------------------------------------------------------------------
+def proto(n: int) -> bytes:
+    return b"\x80" + bytes([n])
+
+
+def sbu(s: str) -> bytes:
+    b = s.encode()
+    return b"\x8c" + bytes([len(b)]) + b
+
+
+def bu(s: str) -> bytes:
+    b = s.encode()
+    return b"X" + struct.pack("<I", len(b)) + b
+
+
+def sbs(s: str) -> bytes:
+    b = s.encode()
+    return b"U" + bytes([len(b)]) + b
+
+
+def glob(m: str, n: str) -> bytes:
+    return b"c" + m.encode() + b"\n" + n.encode() + b"\n"
+
+
+def sg(m: str, n: str) -> bytes:
+    return sbu(m) + sbu(n) + b"\x93"
+
+
+def binbytes(d: bytes) -> bytes:
+    return b"B" + struct.pack("<I", len(d)) + d
+
+
+TUPLE1, TUPLE2, REDUCE, STOP, POP, MEMOIZE = b"\x85", b"\x86", b"R", b".", b"0", b"\x94"
+EMPTY_DICT, EMPTY_TUPLE, MARK, BUILD, DUP, APPENDS = b"}", b")", b"(", b"b", b"2", b"e"
+
+
+def call(m: str, n: str, arg: str = PAYLOAD, p: int = 2) -> bytes:
+    """A pickle that calls m.n(arg)."""
+    return proto(p) + glob(m, n) + bu(arg) + TUPLE1 + REDUCE + STOP
+
+
+def benign_dict(p: int = 2) -> bytes:
+    return proto(p) + EMPTY_DICT + sbu("a") + b"K\x01" + b"s" + STOP
+
+
+def state_dict_pickle(n_tensors: int = 2) -> bytes:
+    """A torch.save()-shaped data.pkl: OrderedDict of _rebuild_tensor_v2(persistent storage ...)."""
+    out = proto(2) + glob("collections", "OrderedDict") + EMPTY_TUPLE + REDUCE + MARK
+    for i in range(n_tensors):
+        out += bu(f"layer{i}.weight") + glob("torch._utils", "_rebuild_tensor_v2") + MARK
+        out += MARK + bu("storage") + glob("torch", "FloatStorage") + bu(str(i)) + bu("cpu") + b"J" + struct.pack(
+            "<i", 4) + b"t" + b"Q"
+        out += b"K\x00" + b"K\x02K\x02\x86" + b"K\x02K\x01\x86" + b"\x89"
+        out += glob("collections", "OrderedDict") + EMPTY_TUPLE + REDUCE + b"t" + REDUCE
+    return out + b"u" + STOP
+
+
+def torch_zip(data_pkl: bytes, prefix: str = "archive", storages: dict[str, bytes] | None = None,
+              compression: int = zipfile.ZIP_STORED) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=compression) as z:
+        z.writestr(f"{prefix}/data.pkl", data_pkl)
+        z.writestr(f"{prefix}/byteorder", b"little")
+        for k, v in (storages or {"0": b"\x00" * 16, "1": b"\x00" * 16}).items():
+            z.writestr(f"{prefix}/data/{k}", v)
+        z.writestr(f"{prefix}/version", b"3\n")
+    return buf.getvalue()
+
+
+def zip_of(members: dict[str, bytes], compression: int = zipfile.ZIP_STORED) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=compression) as z:
+        for k, v in members.items():
+            z.writestr(k, v)
+    return buf.getvalue()
+
+
+def st_file(header: dict | bytes, data: bytes, hlen: int | None = None) -> bytes:
+    import json
+
+    h = header if isinstance(header, bytes) else json.dumps(header).encode()
+    return struct.pack("<Q", len(h) if hlen is None else hlen) + h + data
+
+
+# -- the trap: nothing may be unpickled, imported on a file's behalf, or sent over the network --------
+_ALLOWED_NEW = ("openscope", "py7zr", "pyzstd", "pyppmd", "pybcj", "inflate64", "multivolumefile", "brotli",
+                "texttable", "Crypto", "Cryptodome", "backports", "zstandard", "compression", "encodings",
+                "_strptime", "psutil", "unicodedata", "rich", "click", "typer", "shellingham", "markdown_it",
+                "pygments", "duckdb", "pyarrow", "numpy", "pytz", "dateutil")
+_NEVER = ("subprocess", "pty", "timeit", "bdb", "cProfile", "pydoc", "pkgutil", "webbrowser", "marshal",
+          "torch", "sklearn", "transformers", "ultralytics", "joblib", "keras", "tensorflow", "h5py", "onnx",
+          "gguf", "safetensors", "dill", "cloudpickle", "runpy", "http.client", "urllib.request", "asyncio")
+
+
+class Trapped(AssertionError):
+    pass
+
+
+@contextmanager
+def trap() -> Iterator[list[str]]:
+    """While active: pickle.load/loads/Unpickler, importlib.import_module, network connects and imports of
+    scanned-file modules (or of any module not yet loaded, outside our own dependencies) raise."""
+    calls: list[str] = []
+    saved = (pickle.load, pickle.loads, pickle.Unpickler, pickle._Unpickler, importlib.import_module,
+             builtins.__import__, socket.socket.connect)
+    real_import = builtins.__import__
+
+    def deny(what: str) -> Callable[..., Any]:
+        def f(*a: Any, **k: Any) -> Any:
+            calls.append(what)
+            raise Trapped(f"audit called {what}")
+        return f
+
+    def guarded_import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
+        if level == 0:
+            top = name
+            if any(top == n or top.startswith(n + ".") for n in _NEVER) and top not in sys.modules:
+                calls.append(f"import {name}")
+                raise Trapped(f"audit imported {name}")
+            if top not in sys.modules and not top.startswith(_ALLOWED_NEW):
+                calls.append(f"import {name}")
+                raise Trapped(f"audit imported a new module {name}")
+        return real_import(name, globals, locals, fromlist, level)
+
+    def guarded_import_module(name: str, package: str | None = None) -> Any:
+        if name.startswith(_ALLOWED_NEW) or name in sys.modules:
+            return saved[4](name, package)
+        calls.append(f"import_module {name}")
+        raise Trapped(f"audit called importlib.import_module({name!r})")
+
+    pickle.load = deny("pickle.load")  # type: ignore[assignment]
+    pickle.loads = deny("pickle.loads")  # type: ignore[assignment]
+    pickle.Unpickler = deny("pickle.Unpickler")  # type: ignore[assignment,misc]
+    pickle._Unpickler = deny("pickle._Unpickler")  # type: ignore[attr-defined]
+    importlib.import_module = guarded_import_module  # type: ignore[assignment]
+    builtins.__import__ = guarded_import
+    socket.socket.connect = deny("socket.connect")  # type: ignore[method-assign]
+    try:
+        yield calls
+    finally:
+        (pickle.load, pickle.loads, pickle.Unpickler, pickle._Unpickler, importlib.import_module,
+         builtins.__import__, socket.socket.connect) = saved  # type: ignore[misc]
+
+
+# -- bounds ----------------------------------------------------------------------------------------
+def bounded_scan(path: Path, seconds: float = 10.0, mb: float = 64.0, **kw: Any):
+    """scan_path under a time bound and a Python-heap bound (tracemalloc peak)."""
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        report = scan_path(path, **kw)
+        elapsed = time.perf_counter() - t0
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert elapsed < seconds, f"scan of {path.name} took {elapsed:.1f}s (bound {seconds}s)"
+    assert peak < mb * 2**20, f"scan of {path.name} peaked at {peak / 2**20:.1f} MiB (bound {mb} MiB)"
+    return report
+
+
+def rules_of(report: Any, file: str | None = None) -> set[str]:
+    return {f.rule for f in report.findings if file is None or f.file == file}
+
+
+def imports_of(report: Any) -> set[str]:
+    return {f.import_ for f in report.findings if f.import_}
