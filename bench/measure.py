@@ -1,0 +1,43 @@
+"""Run a command as a child process and measure its wall time and peak RSS (from the kernel's rusage)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+
+
+@dataclass
+class Run:
+    wall_s: float
+    peak_rss_mb: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(cmd: list[str], env: dict | None = None) -> Run:
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **(env or {})})
+    out, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    # ru_maxrss of the waited-for children; the child is the only one we started since the last call.
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return Run(round(wall, 2), round(ru.ru_maxrss / 1024, 1), proc.returncode, out, err)
+
+
+def run_isolated(cmd: list[str], env: dict | None = None) -> Run:
+    """Like :func:`run`, but the peak RSS is this child's alone (wait4 on its pid)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **(env or {})})
+    out = proc.stdout.read() if proc.stdout else ""
+    err = proc.stderr.read() if proc.stderr else ""
+    _, status, ru = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t0
+    return Run(round(wall, 2), round(ru.ru_maxrss / 1024, 1), proc.returncode, out, err)
