@@ -1,9 +1,183 @@
-"""`openscope assess`: see the module that implements it (registered here once it lands)."""
+"""`openscope assess ID|PATH`: openness of one model, with evidence and the steps to the next class.
+
+``ID`` is a model in the store (case-insensitive; an unknown id exits 66 with suggestions); ``PATH``
+is a local model folder (README.md with or without front matter, plus whatever files are there) or a
+README file. ``--mof-record FILE.yml`` evaluates a Model Openness Tool record instead;
+``--import-experts FILE`` loads an expert index (OSAI CSV, MOF CSV/YAML, FMTI CSV) into the store for
+the overlay, which ``--no-experts`` turns off.
+"""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+from typing import Any
+
 import typer
+import yaml
+from rich.table import Table
+
+from openscope.commands._common import (
+    Settings,
+    open_for_read,
+    open_for_write,
+    out_console,
+    print_json,
+    settings,
+    warn,
+)
+from openscope.errors import InvalidInput, MissingInput, UsageError
+from openscope.store import Store
+
+
+def _looks_like_path(target: str) -> bool:
+    """A Hub id is ``name`` or ``org/name``; anything else that names a file is a path."""
+    return target.startswith((".", "/", "~")) or target.count("/") > 1 or target.lower().endswith(".md") \
+        or os.sep != "/" and os.sep in target
+
+
+def _store_or_none(s: Settings) -> Store | None:
+    if not Path(s.db).exists():
+        return None
+    return open_for_read(s)
+
+
+def _resolve(store: Store, target: str) -> str:
+    try:
+        from openscope.store.lookup import resolve_id
+    except ImportError:  # pragma: no cover - lookup ships with the lineage issue
+        return target
+    return resolve_id(store, target)
+
+
+def _mof_record(s: Settings, path: Path) -> int:
+    from openscope.derive.openness.evaluations import mof
+
+    if not path.exists():
+        raise MissingInput(f"no such MOF record: {path}")
+    try:
+        record = yaml.safe_load(path.read_text("utf-8"))
+        res = mof.evaluate_record(record)
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidInput(f"{path}: not a MOF record ({str(exc).splitlines()[0]})")
+    name = record["release"].get("name")
+    if s.json:
+        print_json({"id": name, "mof": res.as_json(), "included": res.included, "invalid": res.invalid,
+                    "unlicensed": res.unlicensed, "missing": res.missing, "next_steps": res.next_steps})
+        return 0
+    con = out_console()
+    con.print(f"[bold]{name}[/bold]: {res.label}")
+    con.print("progress: " + ", ".join(f"Class {k}: {v:.1f}%" for k, v in sorted(res.progress.items(), reverse=True)))
+    for step in res.next_steps:
+        con.print(f"  - {step}", markup=False)
+    return 0
+
+
+_GRADE_STYLE = {"open": "green", "partial": "yellow", "closed": "red", "unknown": "dim",
+                "open_license": "green", "restrictive_license": "yellow", "no_license": "yellow",
+                "documented_not_released": "red", "not_found": "dim"}
+
+
+def _render(doc: dict[str, Any]) -> None:
+    con = out_console()
+    con.print(f"[bold]{doc['id']}[/bold]  ({doc['locator']})", highlight=False)
+    if doc.get("base_model"):
+        con.print(f"base model (lineage root): {doc['base_model']}", highlight=False)
+    if doc.get("curated"):
+        con.print(f"curated facts: {doc['curated']} family (cited; see evidence)", highlight=False)
+    t = Table(title="MOF components", show_lines=False)
+    for col in ("component", "status", "licence", "evidence"):
+        t.add_column(col, overflow="fold")
+    for name, c in doc["components"].items():
+        ev = c["evidence"][0] if c["evidence"] else None
+        st = c["status"]
+        t.add_row(name, f"[{_GRADE_STYLE.get(st, '')}]{st}[/]", c["license"] or "",
+                  f"{ev['kind']}: {ev['snippet'][:90]} <{ev['locator']}>" if ev else "")
+    con.print(t)
+    t = Table(title=f"Open Source AI Index dimensions (score {doc['osai']['score']:.2f})"
+              if doc["osai"].get("score") is not None else "Open Source AI Index dimensions (no score)")
+    t.add_column("dimension")
+    t.add_column("grade")
+    for d, g in doc["osai"].items():
+        if d != "score":
+            t.add_row(d, f"[{_GRADE_STYLE.get(g, '')}]{g}[/]")
+    con.print(t)
+    m = doc["mof"]
+    con.print(f"[bold]MOF[/bold]: {m['label']} (class {m['class']}); progress "
+              + ", ".join(f"Class {k}: {v:.1f}%" for k, v in sorted(m["progress"].items(), reverse=True)))
+    o = doc["osaid"]
+    con.print(f"[bold]OSAID 1.0[/bold]: {o['verdict']}" + (f"; missing: {', '.join(o['missing'])}" if o["missing"] else ""))
+    steps = doc["next_steps"]["mof"] + doc["next_steps"]["osaid"]
+    if steps:
+        con.print("[bold]Next steps[/bold]:")
+        for s in steps:
+            con.print(f"  - {s}", markup=False, highlight=False)
+    for f in doc["flags"]:
+        con.print(f"[bold red]flag[/bold red] {f['flag']}: {f['detail']}", highlight=False)
+    ex = doc.get("experts")
+    if ex:
+        for src, v in ex["sources"].items():
+            con.print(f"[bold]expert ({src})[/bold] {v['name']} <{v['url']}>: "
+                      + ", ".join(f"{k}={g}" for k, g in v["grades"].items()), highlight=False)
+        for d in ex["disagreements"]:
+            con.print(f"  disagreement: {d['framework']}.{d['dimension']}: openscope {d['openscope']}, "
+                      f"expert {d['expert']}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
-    """Registers nothing until the assess command is built."""
+    @app.command("assess")
+    def assess(
+        ctx: typer.Context,
+        target: str = typer.Argument(None, help="Model id in the store, or a local model folder / README path."),
+        no_experts: bool = typer.Option(False, "--no-experts", help="Do not show expert grades beside ours."),
+        mof_record: Path = typer.Option(None, "--mof-record", help="Evaluate a MOF record (YAML) instead."),
+        import_experts: list[Path] = typer.Option(
+            None, "--import-experts", help="Import an expert file (OSAI CSV, MOF CSV/YAML, FMTI CSV) into the store."),
+    ) -> int:
+        """Grade a model's openness: MOF components, MOF class, OSAID 1.0 verdict, OSAI dimensions."""
+        from openscope.derive.openness import assessment, experts, records
+
+        s = settings(ctx)
+        if mof_record is not None:
+            return _mof_record(s, mof_record)
+        if import_experts:
+            with open_for_write(s) as store:
+                counts = {str(p): experts.import_experts(store, p) for p in import_experts}
+            if s.json and target is None:
+                print_json({"imported": counts})
+            elif not s.quiet:
+                for p, n in counts.items():
+                    out_console().print(f"imported {n} expert grades from {p}", highlight=False)
+            if target is None:
+                return 0
+        if target is None:
+            raise UsageError("give a model id or a folder (or --mof-record FILE.yml / --import-experts FILE)")
+        path = Path(target).expanduser()
+        store = None
+        try:
+            if path.exists():
+                rec = records.from_folder(path)
+                store = None if no_experts else _store_or_none(s)
+            elif _looks_like_path(target) or not Path(s.db).exists():
+                raise MissingInput(f"no such model folder or file: {target}"
+                                   + ("" if Path(s.db).exists() else f" (and no store at {s.db})"))
+            else:
+                store = open_for_read(s)
+                rec = records.from_store(store, _resolve(store, target))
+            for w in rec.warnings:
+                warn(s, w)
+            a = assessment.assess_record(rec)
+            doc = a.as_json()
+            if not no_experts:
+                author = rec.id.split("/")[0] if "/" in rec.id else None
+                ov = experts.overlay(store, rec.id, author, doc)
+                if ov is not None:
+                    doc["experts"] = ov
+        finally:
+            if store is not None:
+                store.close()
+        if s.json:
+            print_json(doc)
+        else:
+            _render(doc)
+        return 0

@@ -1,0 +1,100 @@
+"""Openness grading: MOF components as facts, probes, and three evaluations (MOF, OSAID 1.0, OSAI).
+
+:func:`refresh` is the derive step the pipeline calls after lineage and licences. It grades every
+model set-based from metadata (:mod:`.sql`), then re-grades individually the models that have card
+text or a curated entry (:mod:`.assessment`), writing the ``openness`` table for the latest snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+
+import pyarrow as pa
+
+from openscope.derive.openness import curated
+from openscope.derive.openness.assessment import Assessment, assess_record
+from openscope.derive.openness.records import from_store
+from openscope.derive.openness.sql import refresh_metadata
+from openscope.store import Store
+
+__all__ = ["Assessment", "assess_record", "refresh", "refresh_cards", "openness_rows"]
+
+
+def _snapshot(store: Store) -> int | None:
+    v = store.scalar("SELECT max(snapshot_id) FROM snapshots WHERE status = 'complete'")
+    if v is None:
+        v = store.scalar("SELECT max(snapshot_id) FROM snapshots")
+    return int(v) if v is not None else None
+
+
+def openness_rows(a: Assessment) -> list[tuple[str, str, str | None, float | None, str | None]]:
+    """(framework, dimension, grade, score, evidence JSON) rows of one assessment, as :mod:`.sql` writes."""
+    rows: list[tuple[str, str, str | None, float | None, str | None]] = []
+    for dim, g in a.osai.items():
+        if dim == "score":
+            rows.append(("osai", "score", None, g, None))
+        else:
+            rows.append(("osai", dim, g, {"open": 1.0, "partial": 0.5, "closed": 0.0}.get(g), None))
+    rows.append(("mof", "class", a.mof.label, float(a.mof.cls), None))
+    for k, v in a.mof.progress.items():
+        rows.append(("mof", f"progress_{k}", None, float(v), None))
+    rows.append(("osaid", "verdict", a.osaid.verdict, None, json.dumps({"missing": a.osaid.missing})))
+    for name, c in a.components.items():
+        rows.append(("component", name, c.status, None,
+                     json.dumps({"license": c.license, "evidence": [e.as_json() for e in c.evidence[:3]]})))
+    return rows
+
+
+def _card_ids(store: Store) -> list[str]:
+    """Models with card text, and models a curated entry names."""
+    ids = {r[0] for r in store.con.execute(
+        "SELECT DISTINCT c.id FROM cards c JOIN models m ON m.id = c.id "
+        "WHERE c.repo_type = 'model' AND c.text IS NOT NULL AND m.deleted_at IS NULL").fetchall()}
+    likes = [str(p).lower().replace("*", "%") for e in curated.entries() for p in e.get("hub_ids") or ()]
+    if likes:
+        cond = " OR ".join("lower(id) LIKE ?" for _ in likes)
+        ids |= {r[0] for r in store.con.execute(
+            f"SELECT id FROM models WHERE deleted_at IS NULL AND ({cond})", likes).fetchall()}
+    return sorted(ids)
+
+
+def refresh_cards(store: Store, snapshot_id: int | None, ids: Iterable[str] | None = None) -> int:
+    """Per-model assessment (card text, curated facts) for ``ids``; replaces their rows."""
+    todo = list(ids) if ids is not None else _card_ids(store)
+    if not todo:
+        return 0
+    out: list[tuple] = []
+    for mid in todo:
+        a = assess_record(from_store(store, mid))
+        out.extend((snapshot_id, mid, *row, "card") for row in openness_rows(a))
+    with store.transaction() as con:
+        con.register("_ocids", pa.table({"id": pa.array(todo, pa.string())}))
+        con.execute("CREATE OR REPLACE TEMP TABLE _oc AS SELECT id FROM _ocids")
+        con.unregister("_ocids")
+        con.execute("DELETE FROM openness WHERE snapshot_id IS NOT DISTINCT FROM ? AND id IN (SELECT id FROM _oc)",
+                    [snapshot_id])
+        cols = list(zip(*out, strict=True))
+        batch = pa.table({
+            "snapshot_id": pa.array(cols[0], pa.int64()), "id": pa.array(cols[1], pa.string()),
+            "framework": pa.array(cols[2], pa.string()), "dimension": pa.array(cols[3], pa.string()),
+            "grade": pa.array(cols[4], pa.string()), "score": pa.array(cols[5], pa.float64()),
+            "evidence": pa.array(cols[6], pa.string()), "method": pa.array(cols[7], pa.string()),
+        })
+        con.register("_ocrows", batch)
+        con.execute("INSERT INTO openness (snapshot_id, id, framework, dimension, grade, score, evidence, method) "
+                    "SELECT snapshot_id, id, framework, dimension, grade, score, evidence::JSON, method FROM _ocrows")
+        con.unregister("_ocrows")
+        con.execute("DROP TABLE _oc")
+    return len(todo)
+
+
+def refresh(store: Store) -> dict[str, float]:
+    """The derive step: metadata grades for all models, then card/curated grades where available."""
+    sid = _snapshot(store)
+    t0 = time.perf_counter()
+    n_meta = refresh_metadata(store, sid)
+    t1 = time.perf_counter()
+    n_card = refresh_cards(store, sid)
+    return {"models": n_meta, "cards": n_card, "metadata_s": t1 - t0, "cards_s": time.perf_counter() - t1}

@@ -1,0 +1,134 @@
+"""Model card parsing: YAML front matter, sections, links.
+
+Why so careful: card front matter is attacker-controlled text. It is parsed with ``yaml.safe_load``
+only (never evaluated, never template-rendered: Hub ``cardData`` has carried hostile payloads); any
+failure yields an empty mapping and a warning, never an exception. Texts are capped so a pathological
+card cannot stall a bulk run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+MAX_CARD_CHARS = 400_000
+_FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_MD_LINK = re.compile(r"\[([^\]\n]{0,300})\]\((https?://[^)\s]+)\)")
+_BARE_URL = re.compile(r"(?<![(\[<\"'])\bhttps?://[^\s)\]>\"'`]+")
+_HTML_LINK = re.compile(r"<a\s[^>]*href=[\"'](https?://[^\"']+)[\"'][^>]*>(.{0,300}?)</a>", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    level: int
+    text: str
+    line: int
+
+
+@dataclass
+class Card:
+    """A parsed card: ``meta`` is the front matter (``{}`` when absent or broken), ``body`` the rest."""
+
+    text: str
+    meta: dict[str, Any]
+    body: str
+    sections: list[Section] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def line_of(self, pos: int) -> int:
+        return self.text.count("\n", 0, pos) + 1
+
+
+def decode_card(raw: bytes) -> tuple[str | None, str | None]:
+    """Bytes of a README → text, or ``(None, warning)`` for binary or undecodable content."""
+    if b"\x00" in raw[:8192]:
+        return None, "README is binary (NUL bytes); card probes read nothing from it"
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError:
+        return None, "README is not UTF-8 text; card probes read nothing from it"
+
+
+def parse_front_matter(text: str) -> tuple[dict[str, Any], str, str | None]:
+    """(front matter mapping, body, warning). Broken YAML → ``({}, body, warning)``."""
+    m = _FRONT.match(text)
+    if not m:
+        return {}, text, None
+    body = text[m.end():]
+    try:
+        data = yaml.safe_load(m.group(1))
+    except yaml.YAMLError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return {}, body, f"card front matter is not valid YAML ({first}); it was ignored"
+    except RecursionError:
+        return {}, body, "card front matter is nested too deeply; it was ignored"
+    if data is None:
+        return {}, body, None
+    if not isinstance(data, dict):
+        return {}, body, "card front matter is not a mapping; it was ignored"
+    return data, body, None
+
+
+def parse_card(text: str) -> Card:
+    """Parse a card's text into front matter, sections and links (pure; never raises on content)."""
+    warnings: list[str] = []
+    if len(text) > MAX_CARD_CHARS:
+        text = text[:MAX_CARD_CHARS]
+        warnings.append(f"card longer than {MAX_CARD_CHARS} characters; the rest was not read")
+    meta, body, warn = parse_front_matter(text)
+    if warn:
+        warnings.append(warn)
+    offset = len(text) - len(body)
+    card = Card(text=text, meta=meta, body=body, warnings=warnings)
+    heads = list(_HEADING.finditer(body))
+    for i, h in enumerate(heads):
+        end = heads[i + 1].start() if i + 1 < len(heads) else len(body)
+        card.sections.append(
+            Section(h.group(2).strip(), len(h.group(1)), body[h.end():end], card.line_of(offset + h.start()))
+        )
+    seen: set[str] = set()
+    for rx, url_group, text_group in ((_MD_LINK, 2, 1), (_HTML_LINK, 1, 2)):
+        for m in rx.finditer(body):
+            url = m.group(url_group).rstrip(".,;")
+            if url not in seen:
+                seen.add(url)
+                card.links.append(Link(url, re.sub(r"<[^>]+>", "", m.group(text_group)).strip(),
+                                       card.line_of(offset + m.start())))
+    for m in _BARE_URL.finditer(body):
+        url = m.group(0).rstrip(".,;:")
+        if url not in seen:
+            seen.add(url)
+            card.links.append(Link(url, "", card.line_of(offset + m.start())))
+    return card
+
+
+def snippet_at(text: str, start: int, end: int, width: int = 80) -> str:
+    """The exact text around a match, on one line, for evidence."""
+    a = max(0, start - width // 2)
+    b = min(len(text), end + width // 2)
+    return re.sub(r"\s+", " ", text[a:b]).strip()
+
+
+def meta_list(meta: dict[str, Any], key: str) -> list[str]:
+    """A front-matter value that may be a string or a list, as a list of strings."""
+    v = meta.get(key)
+    if v is None:
+        return []
+    if isinstance(v, str):
+        return [v]
+    if isinstance(v, list):
+        return [str(x) for x in v if isinstance(x, str | int | float)]
+    return []

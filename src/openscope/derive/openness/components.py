@@ -1,0 +1,82 @@
+"""The MOF's 17 components as facts: status, licence and evidence for one model.
+
+Why facts first: every grade (MOF class, OSAID verdict, OSAI dimensions) is computed *from* these,
+so a user can see exactly which released file, card line or curated citation a grade rests on, and a
+publisher can see which component to fix. Probe findings and curated facts (cited, from
+``openscope/data/openness``) are merged per component: the strongest status wins (open licence >
+restrictive licence > no licence > documented but not released > not found); curated facts are
+added to the evidence and, being cited, win over a weaker probe status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from openscope.derive.openness.evaluations.mof import component_names
+from openscope.derive.openness.probes import STATUS_RANK, Evidence, Finding
+
+STATUSES = tuple(STATUS_RANK)
+RELEASED = {"open_license", "restrictive_license", "no_license"}
+
+
+@dataclass
+class ComponentFact:
+    name: str
+    status: str = "not_found"
+    license: str | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    source: str = "probe"        # probe | curated
+
+    def as_json(self) -> dict[str, Any]:
+        return {"status": self.status, "license": self.license, "evidence": [e.as_json() for e in self.evidence]}
+
+    @property
+    def released(self) -> bool:
+        return self.status in RELEASED
+
+
+def from_findings(findings: list[Finding]) -> dict[str, ComponentFact]:
+    facts = {n: ComponentFact(n) for n in component_names()}
+    for f in findings:
+        if f.component is None or f.component not in facts:
+            continue
+        cur = facts[f.component]
+        if STATUS_RANK[f.status] > STATUS_RANK[cur.status]:
+            cur.status, cur.license = f.status, f.license
+            cur.evidence = list(f.evidence) + cur.evidence
+        else:
+            cur.evidence.extend(f.evidence)
+    return facts
+
+
+def apply_curated(facts: dict[str, ComponentFact], curated: dict[str, Any] | None) -> None:
+    """Overlay cited curated facts (each with its URL) on the probe facts.
+
+    A curated status replaces the probe's: it is a checked (or, for imported MOF records, cited but
+    unverified) statement about the release, while probes only see what one card and file list show.
+    """
+    if not curated:
+        return
+    for name, c in (curated.get("components") or {}).items():
+        if name not in facts or not isinstance(c, dict):
+            continue
+        fact = facts[name]
+        ev = Evidence("curated", str(c.get("url") or curated.get("source") or ""),
+                      str(c.get("note") or f"{name}: {c.get('status')} ({c.get('license') or 'no licence'})")
+                      + ("" if c.get("verified", True) else " [unverified]"),
+                      str(curated.get("checked") or ""))
+        fact.status = str(c.get("status") or fact.status)
+        fact.license = c.get("license") or (None if fact.status in ("not_found", "documented_not_released")
+                                            else fact.license)
+        fact.evidence.insert(0, ev)
+        fact.source = "curated"
+
+
+def mof_listing(facts: dict[str, ComponentFact]) -> dict[str, str | None]:
+    """Components in the form the MOF evaluator takes: released ones with their licence ('' = none)."""
+    out: dict[str, str | None] = {}
+    for name, f in facts.items():
+        if f.released:
+            out[name] = f.license if (f.status != "no_license" and f.license) else ""
+    return out

@@ -1,0 +1,287 @@
+"""MOF class and progress, exactly as the Model Openness Tool (MOT) computes them.
+
+Why reproduce the tool rather than the paper: the MOT is what publishers and the MOF's own records use;
+a grade that disagrees with it on the same record would be noise. The rule (learned from the MOT's
+``ModelEvaluator`` and checked against its 27 test fixtures) is:
+
+* a component's licence is its own ``license`` when the record lists one (``unlicensed`` = none), else
+  the global licence for its content type (code, data, document), else the global ``distribution`` one;
+* a listed component is *included* when that licence is open: OSI-approved, FSF-libre, or one of the
+  MOF's open data/document licences; otherwise it is invalid (or unlicensed);
+* classes are cumulative from III down to I (III needs its 6 required components; II adds 4; I adds 4);
+  the progress of class *c* is 0 unless every class above it is met, else included / required;
+* a research paper stands in for a missing technical report in classes III and II, and class I then
+  needs one component fewer; the tool's quirk of treating a technical report listed *first* as absent
+  (PHP's ``array_search`` returning 0) is reproduced, since its expected results depend on it;
+* the class is the lowest (most open) class whose progress is 100.
+
+Progress values are unrounded floats in percent, as the tool reports them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+TECH_REPORT = 11
+RESEARCH_PAPER = 21
+CLASS_LABELS = {
+    0: "Unclassified",
+    1: "Class I - Open Science Model",
+    2: "Class II - Open Tooling Model",
+    3: "Class III - Open Model",
+}
+
+
+@dataclass(frozen=True)
+class Component:
+    id: int
+    name: str
+    description: str
+    content_type: str
+    cls: int
+    weight: int
+    required: bool
+
+
+@dataclass
+class MofResult:
+    cls: int
+    label: str
+    progress: dict[str, float]
+    included: list[str] = field(default_factory=list)
+    invalid: dict[str, str] = field(default_factory=dict)
+    unlicensed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    next_steps: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"class": self.cls, "label": self.label, "progress": self.progress}
+
+
+@cache
+def framework() -> dict[str, Any]:
+    """The MOF component list and licence facts shipped in ``openscope/data/openness`` (MIT, MOT)."""
+    text = resources.files("openscope.data.openness").joinpath("mof_framework.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def components() -> tuple[Component, ...]:
+    """The 17 components in the order of the MOT's settings file (the order its evaluator iterates)."""
+    return tuple(
+        Component(c["id"], c["name"], c["description"], c["content_type"], c["class"], c["weight"], c["required"])
+        for c in framework()["components"]
+    )
+
+
+@cache
+def component_names() -> tuple[str, ...]:
+    return tuple(c.name for c in components())
+
+
+def by_name(name: str) -> Component | None:
+    for c in components():
+        if c.name == name:
+            return c
+    return None
+
+
+@cache
+def _license_index() -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    lic = framework()["licenses"]
+    return lic, {k.lower(): k for k in lic}
+
+
+def canonical_license(license_id: str | None) -> str | None:
+    """The SPDX spelling of a licence id the MOF knows (case-insensitive), else the id unchanged."""
+    if not license_id:
+        return None
+    lic, lower = _license_index()
+    return lower.get(license_id.strip().lower(), license_id.strip())
+
+
+# Open data licences (the MOT's ``isOpenData``): the Creative Commons BY and BY-SA licences in every
+# version and port, ODC-By, ODbL, PDDL and the CDLA family. The MOT's list itself was not available to
+# us; this set is the one its 27 fixtures require (every BY/BY-SA port they use counts as open, every
+# NC/ND one as not) and agrees with the Open Definition's conformant licences.
+_OPEN_DATA = re.compile(r"^(CC-BY(-SA)?-\d|ODC-By-|ODbL-|PDDL-|CDLA-)", re.IGNORECASE)
+
+
+def is_open_license(license_id: str | None) -> bool:
+    """MOT's test: OSI-approved, FSF-libre, or an open data/document licence."""
+    if not license_id:
+        return False
+    lic, lower = _license_index()
+    key = lower.get(license_id.strip().lower())
+    if key is None:
+        return False
+    info = lic[key]
+    return bool(
+        info["osi"]
+        or info["fsf"]
+        or (info["mof_list"] and set(info["content_type"]) & {"data", "document"})
+        or _OPEN_DATA.match(key)
+    )
+
+
+def _required(cls: int) -> list[int]:
+    return [c.id for c in components() if c.cls == cls and c.required]
+
+
+def _optional(cls: int) -> list[int]:
+    return [c.id for c in components() if c.cls == cls and not c.required]
+
+
+def _resolve(comp: Component, own: dict[int, str | None], global_licenses: dict[str, Any]) -> str | None:
+    if own.get(comp.id) is not None:  # its own licence ("" = explicitly unlicensed)
+        return own[comp.id] or None
+    for key in (comp.content_type, "distribution"):
+        entry = global_licenses.get(key) if isinstance(global_licenses, dict) else None
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if name:
+            return str(name)
+    return None
+
+
+def _php_search(needle: int, haystack: list[int]) -> int | None:
+    try:
+        return haystack.index(needle)
+    except ValueError:
+        return None
+
+
+def _evaluate(listed: dict[int, str | None], global_licenses: dict[str, Any]) -> dict[int, dict[str, list[int]]]:
+    comps = {c.id: c for c in components()}
+    evaluation: dict[int, dict[str, list[int]]] = {}
+    required: list[int] = []
+    optional: list[int] = []
+    for cls in (3, 2, 1):
+        ev: dict[str, list[int]] = {"missing": [], "included": [], "invalid": [], "unlicensed": [], "optional": []}
+        required = required + _required(cls)
+        optional = optional + _optional(cls)
+        for bucket_ok, ids in (("included", required), ("optional", optional)):
+            for cid in ids:
+                if cid not in listed:
+                    if bucket_ok == "included":
+                        ev["missing"].append(cid)
+                    continue
+                lic = _resolve(comps[cid], listed, global_licenses) or "unlicensed"
+                if is_open_license(lic):
+                    ev[bucket_ok].append(cid)
+                elif lic == "unlicensed":
+                    ev["unlicensed"].append(cid)
+                else:
+                    ev["invalid"].append(cid)
+        evaluation[cls] = ev
+    # A research paper may stand in for the technical report (the MOT's rule, quirks included).
+    if not _php_search(TECH_REPORT, evaluation[3]["included"]):
+        status = None
+        for bucket in ("included", "invalid", "unlicensed"):
+            if RESEARCH_PAPER in evaluation[1][bucket]:
+                status = bucket
+                break
+        if status is not None:
+            for cls in (3, 2, 1):
+                if TECH_REPORT in evaluation[cls]["missing"]:
+                    evaluation[cls]["missing"].remove(TECH_REPORT)
+            evaluation[3][status].append(RESEARCH_PAPER)
+            evaluation[2][status].append(RESEARCH_PAPER)
+    return evaluation
+
+
+def _progress(evaluation: dict[int, dict[str, list[int]]], cls: int) -> float:
+    total = 0
+    included = 0
+    i = 3
+    while i >= cls:
+        total += len(_required(i))
+        included = len(evaluation[i]["included"])
+        if included < total:
+            break
+        i -= 1
+    if i > cls:
+        return 0.0
+    inc1 = evaluation[1]["included"]
+    if cls == 1 and not _php_search(TECH_REPORT, inc1) and _php_search(RESEARCH_PAPER, inc1):
+        total -= 1
+    return min(included / total * 100, 100.0)
+
+
+def evaluate_components(
+    listed: dict[str, str | None], global_licenses: dict[str, Any] | None = None
+) -> MofResult:
+    """Evaluate components given by MOF name → licence id.
+
+    ``""`` or ``"unlicensed"`` = released without a licence; ``None`` = released, licence taken from the
+    record's global licences. Components absent from ``listed`` are not released (missing). Unknown names
+    are ignored, as the MOT ignores them.
+    """
+    ids: dict[int, str | None] = {}
+    for name, lic in listed.items():
+        comp = by_name(name)
+        if comp is not None:
+            ids[comp.id] = None if lic is None else ("" if lic in ("", "unlicensed") else canonical_license(lic))
+    gl = global_licenses or {}
+    evaluation = _evaluate(ids, gl)
+    progress = {str(c): _progress(evaluation, c) for c in (1, 2, 3)}
+    cls = 0
+    for c in (3, 2, 1):
+        if progress[str(c)] == 100.0:
+            cls = c
+    comps = {c.id: c for c in components()}
+    ev1 = evaluation[1]
+    res = MofResult(
+        cls=cls,
+        label=CLASS_LABELS[cls],
+        progress=progress,
+        included=[comps[i].name for i in dict.fromkeys(ev1["included"] + ev1["optional"])],
+        invalid={comps[i].name: _resolve(comps[i], ids, gl) or "" for i in dict.fromkeys(ev1["invalid"])},
+        unlicensed=[comps[i].name for i in dict.fromkeys(ev1["unlicensed"])],
+        missing=[comps[i].name for i in ev1["missing"]],
+    )
+    res.next_steps = next_steps(res)
+    return res
+
+
+def next_steps(res: MofResult) -> list[str]:
+    """Concrete steps to reach the next MOF class: each required component of that class (and the
+    classes above it) that is not yet released under an open licence."""
+    target = 3 if res.cls == 0 else res.cls - 1
+    if target < 1:
+        return []
+    needed = [c for c in components() if c.required and c.cls >= target]
+    steps = []
+    for c in needed:
+        if c.name in res.included:
+            continue
+        if c.id == TECH_REPORT and "Research paper" in res.included:
+            continue
+        if c.name in res.invalid:
+            steps.append(f"release {c.name} under an open licence (now {res.invalid[c.name]})")
+        elif c.name in res.unlicensed:
+            steps.append(f"add an open licence to {c.name}")
+        else:
+            steps.append(f"release {c.name} ({c.description.lower()}) under an open {c.content_type} licence")
+    return [f"to reach {CLASS_LABELS[target]}: {s}" for s in steps]
+
+
+def evaluate_record(record: dict[str, Any]) -> MofResult:
+    """Evaluate a MOF record (the MOT's YAML: ``release.license`` globals + ``release.components``)."""
+    release = record.get("release") if isinstance(record, dict) else None
+    if not isinstance(release, dict):
+        raise ValueError("not a MOF record: no `release` mapping")
+    comps = release.get("components") or []
+    if not isinstance(comps, list):
+        raise ValueError("not a MOF record: `release.components` is not a list")
+    listed: dict[str, str | None] = {}
+    for c in comps:
+        if isinstance(c, dict) and isinstance(c.get("name"), str):
+            lic = c.get("license")
+            listed[c["name"]] = None if lic is None else str(lic)
+    gl = release.get("license") if isinstance(release.get("license"), dict) else {}
+    return evaluate_components(listed, gl)

@@ -1,0 +1,89 @@
+"""OSAID 1.0 verdict: pass, fail or insufficient, with the requirements that are not shown to be met.
+
+The Open Source AI Definition 1.0 (https://opensource.org/ai/open-source-ai-definition) requires the
+*preferred form to make modifications*: data information, the complete code used for training and
+running (including data processing), and the parameters, each made available under OSI-approved or
+OSD-conformant terms. openscope checks it as a fixed vocabulary of requirements over the MOF component
+facts:
+
+=====================  ======================================================================
+requirement            met when
+=====================  ======================================================================
+data-information       the training datasets are released, or a data card / datasheet is
+training-code          the training code is released
+data-processing-code   the data pre-processing code is released
+inference-code         code to run the model is released
+parameters             the final parameters are released
+code-license           every released code component is under an open (OSI/FSF) licence
+parameters-license     the parameters are under OSD-conformant terms (OSI, or an open data licence)
+=====================  ======================================================================
+
+Each requirement is *met*, *unmet* (evidence shows it is not: documented but not released, or a
+restrictive licence) or *unknown* (nothing found either way). The verdict is ``pass`` when all are
+met, ``fail`` when any is unmet, else ``insufficient``; ``missing`` lists every requirement not met.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from openscope.derive.openness.components import ComponentFact
+
+REQUIREMENTS: dict[str, str] = {
+    "data-information": "publish the training datasets, or a datasheet detailed enough to rebuild them",
+    "training-code": "publish the complete training code",
+    "data-processing-code": "publish the data pre-processing (cleaning, filtering, tokenisation) code",
+    "inference-code": "publish code to run the model",
+    "parameters": "publish the final model parameters",
+    "code-license": "license all released code under an OSI-approved licence",
+    "parameters-license": "license the parameters under OSD-conformant terms (e.g. Apache-2.0, MIT)",
+}
+LICENSE_REQUIREMENTS = ("code-license", "parameters-license")
+CODE = ("Training code", "Inference code", "Data preprocessing code")
+
+
+@dataclass
+class OsaidResult:
+    verdict: str
+    missing: list[str]
+    requirements: dict[str, str] = field(default_factory=dict)   # requirement -> met | unmet | unknown
+    next_steps: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "missing": self.missing}
+
+
+def _released(f: ComponentFact) -> str:
+    if f.released:
+        return "met"
+    return "unmet" if f.status == "documented_not_released" else "unknown"
+
+
+def evaluate(facts: dict[str, ComponentFact]) -> OsaidResult:
+    req: dict[str, str] = {}
+    data = [facts["Datasets"], facts["Data card"]]
+    if any(f.released for f in data):
+        req["data-information"] = "met"
+    elif any(f.status == "documented_not_released" for f in data):
+        req["data-information"] = "unmet"
+    else:
+        req["data-information"] = "unknown"
+    req["training-code"] = _released(facts["Training code"])
+    req["data-processing-code"] = _released(facts["Data preprocessing code"])
+    req["inference-code"] = _released(facts["Inference code"])
+    req["parameters"] = _released(facts["Model parameters (Final)"])
+    code = [facts[n] for n in CODE if facts[n].released]
+    if any(f.status == "restrictive_license" for f in code):
+        req["code-license"] = "unmet"
+    elif code and all(f.status == "open_license" for f in code) and len(code) == len(CODE):
+        req["code-license"] = "met"
+    else:
+        req["code-license"] = "unknown"
+    p = facts["Model parameters (Final)"]
+    req["parameters-license"] = {"open_license": "met", "restrictive_license": "unmet", "no_license": "unmet"}.get(
+        p.status, "unknown")
+    missing = [r for r in REQUIREMENTS if req[r] != "met"]
+    verdict = "pass" if not missing else ("fail" if any(req[r] == "unmet" for r in missing) else "insufficient")
+    steps = [f"OSAID {r}: {REQUIREMENTS[r]}" for r in missing]
+    return OsaidResult(verdict, missing, req, steps)

@@ -1,0 +1,173 @@
+"""Expert indexes as an overlay: shown beside openscope's grades, never read by them.
+
+Imports, from files in the formats of the reference data:
+
+* the Open Source AI Index CSV (``osai_dev.csv``: one row per family, the 12 dimensions, ``link`` to
+  the end model on the Hub) → keyed by the Hub id in ``link``;
+* Model Openness Tool records: the MOT CSV (``mof_models.csv``: ``huggingface`` URL, ``mof_class``,
+  progress) or one MOT YAML record (evaluated with the MOT's rule) → keyed by the Hub id;
+* FMTI scores (``fmti_totals.csv`` or ``fmti_scores.csv``) → keyed by developer name, matched to a
+  model's author case-insensitively.
+
+The overlay lists disagreements: OSAI dimensions where the expert grade differs from openscope's, and
+a MOF class that differs. :mod:`.assessment` never imports this module; ``--no-experts`` skips it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import yaml
+
+from openscope.derive.openness.evaluations import mof
+from openscope.derive.openness.evaluations.osai import DIMENSIONS
+from openscope.errors import InvalidInput, MissingInput
+from openscope.store import Store
+
+Row = tuple[str, str, str | None, str, str, str | None, float | None, str | None]
+
+
+def hub_id(url: str | None) -> str | None:
+    """``https://huggingface.co/org/name`` (or ``org/name``) → ``org/name`` in lower case."""
+    if not url:
+        return None
+    u = url.strip()
+    if "://" in u:
+        p = urlparse(u)
+        if "huggingface.co" not in p.netloc and "hf.co" not in p.netloc:
+            return None
+        u = p.path
+    parts = [x for x in u.strip("/").split("/") if x]
+    return "/".join(parts[:2]).lower() if len(parts) >= 2 else None
+
+
+def _osai_rows(reader: csv.DictReader) -> list[Row]:
+    out: list[Row] = []
+    for r in reader:
+        key = hub_id(r.get("link"))
+        if not key:
+            continue
+        name = r.get("name") or r.get("file")
+        for d in DIMENSIONS:
+            g = (r.get(d) or "").strip().lower()
+            if g:
+                out.append(("osai", key, name, "osai", d, g, {"open": 1.0, "partial": 0.5, "closed": 0.0}.get(g),
+                            r.get("link")))
+        score = r.get("osai_site_score")
+        if score:
+            out.append(("osai", key, name, "osai", "score", None, float(score), r.get("link")))
+    return out
+
+
+def _mof_csv_rows(reader: csv.DictReader) -> list[Row]:
+    out: list[Row] = []
+    for r in reader:
+        key = hub_id(r.get("huggingface"))
+        if not key:
+            continue
+        url = f"https://mot.isitopen.ai/model/{r.get('name')}"
+        out.append(("mof", key, r.get("name"), "mof", "class", r.get("mof_class_label"),
+                    float(r.get("mof_class") or 0), url))
+        for k in ("1", "2", "3"):
+            v = r.get(f"progress_class{k}")
+            if v:
+                out.append(("mof", key, r.get("name"), "mof", f"progress_{k}", None, float(v), url))
+    return out
+
+
+def _fmti_rows(reader: csv.DictReader) -> list[Row]:
+    out: list[Row] = []
+    url = "https://crfm.stanford.edu/fmti/"
+    rows = list(reader)
+    if rows and "total_score" in rows[0]:
+        for r in rows:
+            out.append(("fmti", (r.get("developer") or "").lower(), r.get("developer"), "fmti",
+                        f"total_{r.get('index_version')}", None, float(r.get("total_score") or 0), url))
+        return out
+    totals: dict[tuple[str, str], float] = {}
+    for r in rows:
+        k = ((r.get("developer") or "").lower(), r.get("index_version") or "")
+        totals[k] = totals.get(k, 0.0) + float(r.get("score") or 0)
+    for (dev, ver), tot in totals.items():
+        out.append(("fmti", dev, dev, "fmti", f"total_{ver}", None, tot, url))
+    return out
+
+
+def read_expert_file(path: Path) -> list[Row]:
+    """Rows (source, key, name, framework, dimension, grade, score, url) from one expert file."""
+    if not path.exists():
+        raise MissingInput(f"no such expert file: {path}")
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path}: not a readable text file ({exc})")
+    if path.suffix.lower() in (".yml", ".yaml"):
+        try:
+            record = yaml.safe_load(text)
+            res = mof.evaluate_record(record)
+        except (yaml.YAMLError, ValueError) as exc:
+            raise InvalidInput(f"{path}: not a MOF record ({str(exc).splitlines()[0]})")
+        rel = record["release"]
+        key = hub_id(str(rel.get("huggingface") or "")) or str(rel.get("name", "")).lower()
+        url = str(rel.get("huggingface") or rel.get("repository") or path)
+        rows: list[Row] = [("mof", key, rel.get("name"), "mof", "class", res.label, float(res.cls), url)]
+        rows += [("mof", key, rel.get("name"), "mof", f"progress_{k}", None, v, url) for k, v in res.progress.items()]
+        return rows
+    reader = csv.DictReader(io.StringIO(text))
+    cols = set(reader.fieldnames or [])
+    if "datasources_basemodel" in cols:
+        return _osai_rows(reader)
+    if "mof_class" in cols:
+        return _mof_csv_rows(reader)
+    if "developer" in cols and ("total_score" in cols or "score" in cols):
+        return _fmti_rows(reader)
+    raise InvalidInput(f"{path}: not an OSAI index CSV, a MOF record CSV/YAML or an FMTI scores CSV")
+
+
+def import_experts(store: Store, path: Path) -> int:
+    """Replace the rows of this file's source with its rows; returns how many were imported."""
+    rows = read_expert_file(path)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with store.transaction() as con:
+        keys = sorted({(r[0], r[1]) for r in rows})
+        for source, key in keys:
+            con.execute("DELETE FROM openness_experts WHERE source = ? AND key = ?", [source, key])
+        con.executemany("INSERT INTO openness_experts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [(*r, now) for r in rows])
+    return len(rows)
+
+
+def overlay(store: Store | None, model_id: str, author: str | None, ours: dict[str, Any]) -> dict[str, Any] | None:
+    """Expert grades for this model beside ours, and the disagreements. ``None`` when there are none."""
+    if store is None:
+        return None
+    has = store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'openness_experts'")
+    if not has:
+        return None
+    keys = [model_id.lower()] + ([author.lower()] if author else [])
+    rows = store.con.execute(
+        "SELECT source, key, name, framework, dimension, grade, score, url FROM openness_experts "
+        "WHERE key IN (SELECT unnest(?::VARCHAR[])) ORDER BY source, dimension", [keys]).fetchall()
+    if not rows:
+        return None
+    out: dict[str, Any] = {"sources": {}, "disagreements": []}
+    for source, key, name, _fw, dim, grade, score, url in rows:
+        if source == "fmti" and key != (author or "").lower():
+            continue
+        src = out["sources"].setdefault(source, {"name": name, "url": url, "grades": {}})
+        src["grades"][dim] = grade if grade is not None else score
+    osai_exp = out["sources"].get("osai", {}).get("grades", {})
+    for d in DIMENSIONS:
+        if d in osai_exp and ours["osai"].get(d) not in (None, "unknown") and osai_exp[d] != ours["osai"][d]:
+            out["disagreements"].append({"framework": "osai", "dimension": d, "openscope": ours["osai"][d],
+                                         "expert": osai_exp[d]})
+    mof_exp = out["sources"].get("mof", {}).get("grades", {})
+    if "class" in mof_exp and mof_exp["class"] != ours["mof"]["label"]:
+        out["disagreements"].append({"framework": "mof", "dimension": "class", "openscope": ours["mof"]["label"],
+                                     "expert": mof_exp["class"]})
+    return out

@@ -1,0 +1,66 @@
+"""Open-washing flags: claims of openness that the records contradict.
+
+Three flags, each with its evidence:
+
+* ``open-source-claim-with-closed-parts``: the card says "open source" while the training data or the
+  training code is not released, or the weights are not under an open licence;
+* ``card-license-contradicts-hub-tag``: the licence the card's text names differs from the Hub's
+  ``license:`` tag;
+* ``license-contradicts-base``: the model declares an open licence while its lineage root's licence is
+  restrictive (a derivative cannot relax its base's terms); the licence catalogue's flow-down
+  conflicts are used when present.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openscope.derive.openness.evaluations.osai import Side
+from openscope.derive.openness.evaluations.osaid import OsaidResult
+from openscope.derive.openness.licensing import classify
+from openscope.derive.openness.records import ModelRecord
+
+
+def _ev(side: Side, probe: str) -> list[dict[str, str]]:
+    f = side.findings.get(probe)
+    return [e.as_json() for e in f.evidence] if f else []
+
+
+def flags(rec: ModelRecord, end: Side, osaid_result: OsaidResult, base: Side | None = None) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    claim = end.findings.get("open_source_claim")
+    if claim is not None and claim.outcome == "positive":
+        closed = []
+        if not end.facts["Datasets"].released and not end.facts["Data card"].released:
+            closed.append("training data")
+        if not end.facts["Training code"].released:
+            closed.append("training code")
+        if end.facts["Model parameters (Final)"].status != "open_license":
+            closed.append("weights under an open licence")
+        if closed:
+            out.append({
+                "flag": "open-source-claim-with-closed-parts",
+                "detail": "the card claims \"open source\" but these are not released openly: " + ", ".join(closed),
+                "evidence": _ev(end, "open_source_claim"),
+            })
+    lic = end.findings.get("license_declared")
+    if lic is not None:
+        hub, card = lic.detail.get("declared"), lic.detail.get("card")
+        if hub and card and card != "other":
+            vh, vc = classify(hub), classify(card)
+            if vh.id and vc.id and vh.id.lower() != vc.id.lower() and (vh.open != vc.open or vh.open is False):
+                out.append({
+                    "flag": "card-license-contradicts-hub-tag",
+                    "detail": f"Hub licence tag {hub!r} but the card names {card!r}",
+                    "evidence": _ev(end, "license_declared"),
+                })
+    if base is not None and rec.root is not None:
+        vb, ve = classify(rec.root.license), classify(rec.license)
+        if vb.open is False and ve.open:
+            out.append({
+                "flag": "license-contradicts-base",
+                "detail": f"declares {rec.license!r} (open) but its base {rec.root.id} is under {rec.root.license!r}",
+                "evidence": [{"kind": "hub_metadata", "locator": rec.root.locator,
+                              "snippet": f"license: {rec.root.license}", "read_at": rec.read_at}],
+            })
+    return out

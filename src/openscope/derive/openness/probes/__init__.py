@@ -1,0 +1,180 @@
+"""Probes: one small pure function per judgment, Scorecard style.
+
+Each module ``probes/<name>.py`` defines ``COMPONENT`` (the MOF component it judges, or ``None``) and
+``run(rec: ModelRecord) -> Finding``; its documentation (what, why, how, how a publisher fixes it) is
+``probes/<name>.md`` beside it and is rendered into ``docs/openness.md``. A probe reads only the
+record (Hub metadata, file list, card, declared datasets); it never keys on a model's name, never reads
+an expert grade, and never raises on content.
+
+A finding's ``status`` uses the component vocabulary (``open_license``, ``restrictive_license``,
+``no_license``, ``documented_not_released``, ``not_found``); ``outcome`` is Scorecard's
+(positive, negative, not_applicable, unknown).
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from openscope.derive.openness.cards import snippet_at
+from openscope.derive.openness.records import ModelRecord
+
+PROBES: tuple[str, ...] = (
+    "weights_released",
+    "weights_gated",
+    "architecture_code",
+    "training_code",
+    "inference_code",
+    "evaluation_code",
+    "preprocessing_code",
+    "datasets_released",
+    "data_card",
+    "evaluation_results",
+    "evaluation_data",
+    "intermediate_checkpoints",
+    "model_metadata",
+    "model_card",
+    "technical_report",
+    "research_paper",
+    "peer_reviewed_paper",
+    "supporting_libraries",
+    "sample_outputs",
+    "hardware_documented",
+    "license_declared",
+    "open_source_claim",
+)
+
+STATUS_RANK = {
+    "open_license": 4,
+    "restrictive_license": 3,
+    "no_license": 2,
+    "documented_not_released": 1,
+    "not_found": 0,
+}
+
+
+@dataclass
+class Evidence:
+    kind: str          # hub_metadata | card | file_list | curated | expert
+    locator: str
+    snippet: str
+    read_at: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"kind": self.kind, "locator": self.locator, "snippet": self.snippet, "read_at": self.read_at}
+
+
+@dataclass
+class Finding:
+    probe: str
+    outcome: str                       # positive | negative | not_applicable | unknown
+    component: str | None = None
+    status: str = "not_found"
+    license: str | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    remediation: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "probe": self.probe, "outcome": self.outcome, "component": self.component, "status": self.status,
+            "license": self.license, "evidence": [e.as_json() for e in self.evidence],
+            "remediation": self.remediation, **({"detail": self.detail} if self.detail else {}),
+        }
+
+
+@cache
+def _module(name: str) -> Any:
+    return importlib.import_module(f"openscope.derive.openness.probes.{name}")
+
+
+def probe_functions() -> list[tuple[str, Callable[[ModelRecord], Finding]]]:
+    return [(name, _module(name).run) for name in PROBES]
+
+
+def documentation(name: str) -> str:
+    return resources.files("openscope.derive.openness.probes").joinpath(f"{name}.md").read_text("utf-8")
+
+
+def run_all(rec: ModelRecord) -> list[Finding]:
+    return [fn(rec) for _, fn in probe_functions()]
+
+
+# -- helpers shared by probes ------------------------------------------------------------------------
+
+def card_search(rec: ModelRecord, pattern: re.Pattern[str], *, sections: re.Pattern[str] | None = None
+                ) -> Evidence | None:
+    """First match of ``pattern`` in the card body (optionally only in sections whose title matches)."""
+    card = rec.card
+    if card is None:
+        return None
+    if sections is None:
+        m = pattern.search(card.body)
+        if not m:
+            return None
+        off = len(card.text) - len(card.body)
+        line = card.line_of(off + m.start())
+        return Evidence("card", f"{rec.card_locator}#L{line}", snippet_at(card.body, m.start(), m.end()), rec.read_at)
+    for s in card.sections:
+        if sections.search(s.title):
+            m = pattern.search(s.text)
+            if m:
+                return Evidence("card", f"{rec.card_locator}#L{s.line}",
+                                f"[{s.title}] " + snippet_at(s.text, m.start(), m.end()), rec.read_at)
+    return None
+
+
+def section_with(rec: ModelRecord, title: re.Pattern[str], min_chars: int = 40) -> Evidence | None:
+    """A card section whose title matches and that has some content."""
+    if rec.card is None:
+        return None
+    for s in rec.card.sections:
+        if title.search(s.title) and len(s.text.strip()) >= min_chars:
+            return Evidence("card", f"{rec.card_locator}#L{s.line}",
+                            f"## {s.title}: " + snippet_at(s.text.strip(), 0, 0, 160), rec.read_at)
+    return None
+
+
+def link_matching(rec: ModelRecord, url: re.Pattern[str], text: re.Pattern[str] | None = None) -> Evidence | None:
+    """First card link whose URL matches (and whose anchor or surrounding text matches ``text``)."""
+    if rec.card is None:
+        return None
+    for ln in rec.card.links:
+        if url.search(ln.url) and (text is None or text.search(ln.text) or text.search(ln.url)):
+            return Evidence("card", ln.url, f"line {ln.line}: [{ln.text}]({ln.url})" if ln.text else
+                            f"line {ln.line}: {ln.url}", rec.read_at)
+    return None
+
+
+def files_matching(rec: ModelRecord, pattern: re.Pattern[str], limit: int = 3) -> list[str]:
+    return [p for p, _ in rec.files if pattern.search(p)][:limit]
+
+
+def file_evidence(rec: ModelRecord, paths: list[str]) -> Evidence:
+    return Evidence("file_list", f"{rec.locator}/tree/main" if rec.locator.startswith("http") else rec.locator,
+                    ", ".join(paths), rec.read_at)
+
+
+def hub_evidence(rec: ModelRecord, what: str) -> Evidence:
+    return Evidence("hub_metadata", rec.locator, what, rec.read_at)
+
+
+CODE_HOST = re.compile(r"^https?://(www\.)?(github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|gitee\.com)/"
+                       r"[\w.-]+/[\w.-]+", re.IGNORECASE)
+
+
+def repo_license(rec: ModelRecord) -> str | None:
+    """The licence presumed for code and documents the publisher ships with the model: the declared one
+    (Hub tag or front matter), else the licence the card's text names."""
+    if rec.license:
+        return rec.license
+    if "card_license" not in rec.cache:
+        from openscope.derive.openness.probes.license_declared import from_card_text
+
+        rec.cache["card_license"] = from_card_text(rec)[0]
+    return rec.cache["card_license"]

@@ -1,0 +1,33 @@
+"""Is the training data documented in a data card or datasheet?"""
+
+from __future__ import annotations
+
+import re
+
+from openscope.derive.openness.probes import Finding, card_search, link_matching, repo_license, section_with
+from openscope.derive.openness.probes._status import released_status
+from openscope.derive.openness.records import ModelRecord
+
+COMPONENT = "Data card"
+SHEET_LINK = re.compile(r"datasheet|data[-_ ]?card|dataset[-_ ]?card|huggingface\.co/datasets/|hf\.co/datasets/",
+                        re.IGNORECASE)
+SHEET_TEXT = re.compile(r"\b(datasheet|data card|dataset card|data statement)s?\b", re.IGNORECASE)
+DATA_SECTION = re.compile(r"(training|pre-?training|fine-?tuning)[- ]?(data|dataset|corpus)|^data(sets?)?$"
+                          r"|data(set)? (sources?|composition|details|preparation|collection)", re.IGNORECASE)
+REMEDIATION = "Publish a datasheet for the training data: sources, composition, collection, filtering, licences."
+
+
+def run(rec: ModelRecord) -> Finding:
+    f = Finding("data_card", "unknown", COMPONENT, remediation=REMEDIATION)
+    link = link_matching(rec, SHEET_LINK)
+    text = card_search(rec, SHEET_TEXT)
+    if link or text:
+        f.status, f.license = released_status(repo_license(rec))
+        f.outcome, f.evidence = "positive", [e for e in (link, text) if e][:1]
+        return f
+    sec = section_with(rec, DATA_SECTION, min_chars=150)
+    if sec:
+        f.status, f.outcome, f.evidence = "documented_not_released", "negative", [sec]
+    elif rec.card is not None:
+        f.outcome = "negative"
+    return f

@@ -1,0 +1,51 @@
+"""Are the training datasets released? Declared datasets (tags, card) checked against dataset records."""
+
+from __future__ import annotations
+
+import re
+
+from openscope.derive.openness.probes import Evidence, Finding, hub_evidence, link_matching, section_with
+from openscope.derive.openness.probes._status import released_status
+from openscope.derive.openness.records import ModelRecord
+
+COMPONENT = "Datasets"
+DATA_LINK = re.compile(
+    r"^https?://(huggingface\.co/datasets/|hf\.co/datasets/|(www\.)?kaggle\.com/datasets/|zenodo\.org/record"
+    r"|(www\.)?modelscope\.cn/datasets/|opendatalab\.|commoncrawl\.org|data\.together\.xyz|laion\.ai)",
+    re.IGNORECASE)
+DATA_SECTION = re.compile(r"(training|pre-?training|fine-?tuning|instruction)[- ]?(data|dataset|corpus|set)|^data(sets?)?$"
+                          r"|data(set)? (sources?|composition|details)", re.IGNORECASE)
+REMEDIATION = "Publish the training datasets (e.g. as Hub datasets, public and ungated) under open data licences."
+
+
+def run(rec: ModelRecord) -> Finding:
+    f = Finding("datasets_released", "unknown", COMPONENT, remediation=REMEDIATION)
+    known = sorted((d for d in rec.datasets if d.in_store and not d.deleted), key=lambda d: d.id.lower())
+    if known:
+        open_ = [d for d in known if not d.private and (not d.gated or str(d.gated).lower() == "false")]
+        d = open_[0] if open_ else known[0]
+        f.evidence = [Evidence("hub_metadata", f"https://huggingface.co/datasets/{d.id}",
+                               f"dataset:{d.id} gated={d.gated} private={d.private} license={d.license}",
+                               rec.read_at)]
+        if open_:
+            f.status, f.license = released_status(d.license)
+        else:
+            f.status, f.license = "restrictive_license", d.license
+        f.outcome = "positive" if open_ else "negative"
+        f.detail = {"declared": [x.id for x in rec.datasets], "public": [x.id for x in open_]}
+        return f
+    if rec.datasets:
+        f.status, f.outcome = "no_license", "positive"
+        f.evidence = [hub_evidence(rec, "declared datasets: " + ", ".join(d.id for d in rec.datasets[:5]))]
+        f.detail = {"declared": [x.id for x in rec.datasets], "public": []}
+        return f
+    link = link_matching(rec, DATA_LINK)
+    if link:
+        f.status, f.outcome, f.evidence = "no_license", "positive", [link]
+        return f
+    sec = section_with(rec, DATA_SECTION)
+    if sec:
+        f.status, f.outcome, f.evidence = "documented_not_released", "negative", [sec]
+    elif rec.card is not None:
+        f.outcome = "negative"
+    return f

@@ -1,0 +1,95 @@
+"""Which licence is declared (Hub tag, card front matter, or named in the card's text), and is it open?"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+from openscope.derive.openness.licensing import classify
+from openscope.derive.openness.probes import Evidence, Finding, hub_evidence
+from openscope.derive.openness.records import ModelRecord
+
+COMPONENT = None
+# Named licences, in the order they are tried; the first group is open, the second restrictive.
+OPEN_NAMES = [
+    ("Apache-2.0", re.compile(r"apache[- ]?(license,? )?(version |v)?2(\.0)?\b|apache license", re.IGNORECASE)),
+    ("MIT", re.compile(r"\bMIT\b(?! ?-?non)", re.IGNORECASE)),
+    ("BSD-3-Clause", re.compile(r"\bBSD\b", re.IGNORECASE)),
+    ("GPL-3.0-or-later", re.compile(r"\bA?GPL[- ]?v?\d|GNU (Affero )?General Public License", re.IGNORECASE)),
+    ("CC-BY-4.0", re.compile(r"CC[- ]BY(?![- ]?(NC|ND))[- ]?(SA[- ]?)?\d|Creative Commons Attribution(?![- ](Non|No))",
+                             re.IGNORECASE)),
+    ("CC0-1.0", re.compile(r"\bCC0\b", re.IGNORECASE)),
+]
+RESTRICTIVE_NAMES = [
+    ("CC-BY-NC-4.0", re.compile(r"CC[- ]BY[- ]NC|non-?commercial|noncommercial", re.IGNORECASE)),
+    ("openrail", re.compile(r"\b(Open)?RAIL(\+\+)?(-M|-S)?\b", re.IGNORECASE)),
+    ("other", re.compile(r"community licen[cs]e|licen[cs]e agreement|terms of (use|service)|research(-only| only)? "
+                         r"licen[cs]e|model licen[cs]e|custom licen[cs]e|research purposes? only|"
+                         r"academic research only|acceptable use policy|commercial licen[cs]e", re.IGNORECASE)),
+]
+LICENSE_CONTEXT = re.compile(r"[^\n]*licen[cs]\w*[^\n]*", re.IGNORECASE)
+LICENSE_SECTION = re.compile(r"licen[cs]", re.IGNORECASE)
+REMEDIATION = "Declare an OSI-approved licence (e.g. Apache-2.0 or MIT) in the `license:` metadata and the card."
+
+
+def named_in_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence]]:
+    """(open licences, restrictive licences, evidence) named in licence sections and licence sentences."""
+    if rec.card is None:
+        return [], [], []
+    texts: list[tuple[str, int]] = []
+    for s in rec.card.sections:
+        if LICENSE_SECTION.search(s.title):
+            texts.append((s.text[:2000], s.line))
+    off = len(rec.card.text) - len(rec.card.body)
+    for m in LICENSE_CONTEXT.finditer(rec.card.body):
+        texts.append((m.group(0)[:400], rec.card.line_of(off + m.start())))
+    opens: list[str] = []
+    restr: list[str] = []
+    ev: list[Evidence] = []
+    for raw, line in texts:
+        text = unquote(raw).replace("_", " ")  # badges: License-Apache%202.0
+        hit = False
+        for lic, rx in OPEN_NAMES:
+            if rx.search(text) and lic not in opens:
+                opens.append(lic)
+                hit = True
+        for lic, rx in RESTRICTIVE_NAMES:
+            if rx.search(text) and lic not in restr:
+                restr.append(lic)
+                hit = True
+        if hit and len(ev) < 2:
+            ev.append(Evidence("card", f"{rec.card_locator}#L{line}", re.sub(r"\s+", " ", text.strip())[:200],
+                               rec.read_at))
+    return opens, restr, ev
+
+
+def from_card_text(rec: ModelRecord) -> tuple[str | None, object]:
+    opens, restr, ev = named_in_card(rec)
+    if restr:
+        return restr[0], (ev[0] if ev else None)
+    if opens:
+        return opens[0], (ev[0] if ev else None)
+    return None, None
+
+
+def run(rec: ModelRecord) -> Finding:
+    f = Finding("license_declared", "unknown", COMPONENT, remediation=REMEDIATION)
+    opens, restr, card_ev = named_in_card(rec)
+    card_lic = restr[0] if restr else (opens[0] if opens else None)
+    rec.cache["card_license"] = card_lic
+    declared = rec.license
+    f.evidence = ([hub_evidence(rec, f"license: {declared}")] if declared else []) + card_ev
+    f.detail = {"declared": declared, "card": card_lic, "card_open": opens, "card_restrictive": restr,
+                "license_name": rec.license_name}
+    v = classify(declared or card_lic)
+    f.license = v.id
+    mixed = not declared and bool(opens) and bool(restr)
+    f.detail["mixed"] = mixed
+    f.detail["class"] = v.cls
+    if v.open is None:
+        f.outcome = "negative" if rec.card is not None or rec.files else "unknown"
+        f.status = "no_license"
+    else:
+        f.outcome = "positive" if v.open else "negative"
+        f.status = "open_license" if v.open else "restrictive_license"
+    return f

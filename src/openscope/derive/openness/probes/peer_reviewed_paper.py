@@ -1,0 +1,28 @@
+"""Is the model described in a peer-reviewed publication (a venue, not only a preprint)?"""
+
+from __future__ import annotations
+
+import re
+
+from openscope.derive.openness.probes import Finding, card_search, link_matching
+from openscope.derive.openness.records import ModelRecord
+
+COMPONENT = None
+VENUE_LINK = re.compile(r"openreview\.net/(forum|pdf)|aclanthology\.org/|proceedings\.(neurips|mlr)|papers\.nips\.cc|"
+                        r"jmlr\.org/papers|openaccess\.thecvf\.com|ojs\.aaai\.org|dl\.acm\.org/doi|ijcai\.org/proceedings|"
+                        r"nature\.com/articles|science\.org/doi|isca-archive|ieeexplore", re.IGNORECASE)
+VENUE_TEXT = re.compile(
+    r"(accepted (at|to|by|in)|published (at|in)|to appear (at|in)|\b(NeurIPS|ICLR|ICML|ACL|EMNLP|NAACL|CVPR|ICCV|ECCV|"
+    r"AAAI|IJCAI|TACL|JMLR|TMLR|SIGGRAPH|COLING|Interspeech|ICASSP|KDD|WWW|MICCAI)['’ ]?\s?\(?20\d\d\)?"
+    r"|booktitle\s*=|journal\s*=)", re.IGNORECASE)
+REMEDIATION = "Publish the work in a peer-reviewed venue and cite it in the card."
+
+
+def run(rec: ModelRecord) -> Finding:
+    f = Finding("peer_reviewed_paper", "unknown", COMPONENT, remediation=REMEDIATION)
+    ev = link_matching(rec, VENUE_LINK) or card_search(rec, VENUE_TEXT)
+    if ev:
+        f.outcome, f.evidence = "positive", [ev]
+    elif rec.card is not None:
+        f.outcome = "negative"
+    return f

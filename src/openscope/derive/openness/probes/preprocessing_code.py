@@ -1,0 +1,42 @@
+"""Is the code that prepared the training data (cleaning, filtering, deduplication) released?"""
+
+from __future__ import annotations
+
+import re
+
+from openscope.derive.openness.probes import (
+    CODE_HOST,
+    Finding,
+    card_search,
+    file_evidence,
+    files_matching,
+    link_matching,
+    repo_license,
+)
+from openscope.derive.openness.probes._status import released_status
+from openscope.derive.openness.records import ModelRecord
+
+COMPONENT = "Data preprocessing code"
+PREP_FILES = re.compile(r"(^|/)[\w-]*(preprocess|prepare_data|data_prep|tokeni[sz]e_data|dedup|filter_data)[\w-]*\.(py|sh)$",
+                        re.IGNORECASE)
+PREP_TEXT = re.compile(
+    r"\b(data(set)?[- ](processing|preprocessing|pre-processing|cleaning|filtering|curation|preparation|prep)"
+    r"[- ](code|scripts?|pipeline|tool(kit|s)?|repo(sitory)?)"
+    r"|(preprocess|prepare)[\w-]*\.py|data[-_]prep\b|dedup(lication)? (code|scripts?))", re.IGNORECASE)
+REMEDIATION = "Publish the data cleaning, filtering and tokenisation code under an OSI-approved licence."
+
+
+def run(rec: ModelRecord) -> Finding:
+    f = Finding("preprocessing_code", "unknown", COMPONENT, remediation=REMEDIATION)
+    files = files_matching(rec, PREP_FILES)
+    text = card_search(rec, PREP_TEXT)
+    repo = link_matching(rec, CODE_HOST)
+    if files or (text and repo):
+        f.status, f.license = released_status(repo_license(rec))
+        f.outcome = "positive"
+        f.evidence = [file_evidence(rec, files)] if files else [e for e in (text, repo) if e]
+    elif text:
+        f.status, f.outcome, f.evidence = "documented_not_released", "negative", [text]
+    elif rec.card is not None or rec.files:
+        f.outcome = "negative"
+    return f

@@ -1,0 +1,29 @@
+"""Is there a research paper or preprint (arXiv tag, arXiv/OpenReview/ACL link)?"""
+
+from __future__ import annotations
+
+import re
+
+from openscope.derive.openness.probes import Finding, hub_evidence, link_matching
+from openscope.derive.openness.records import ModelRecord
+
+COMPONENT = "Research paper"
+PAPER_LINK = re.compile(r"arxiv\.org/(abs|pdf)/|openreview\.net/(forum|pdf)|aclanthology\.org/|doi\.org/10\.|"
+                        r"proceedings\.(neurips|mlr)|papers\.nips\.cc|huggingface\.co/papers/|jmlr\.org/papers|"
+                        r"openaccess\.thecvf\.com|ojs\.aaai\.org|dl\.acm\.org/doi", re.IGNORECASE)
+REMEDIATION = "Publish a paper or preprint on the model (e.g. arXiv) and link it from the card (`arxiv:` tag)."
+
+
+def run(rec: ModelRecord) -> Finding:
+    f = Finding("research_paper", "unknown", COMPONENT, remediation=REMEDIATION)
+    tags = [t for t in rec.tags if t.startswith("arxiv:")]
+    ev = [hub_evidence(rec, ", ".join(tags[:3]))] if tags else []
+    link = link_matching(rec, PAPER_LINK)
+    if link:
+        ev.append(link)
+    if ev:
+        f.status, f.outcome, f.evidence = "no_license", "positive", ev[:2]
+        f.detail = {"arxiv": [t[6:] for t in tags]}
+    elif rec.card is not None:
+        f.outcome = "negative"
+    return f

@@ -1,0 +1,51 @@
+"""Is the code used to train the model released?"""
+
+from __future__ import annotations
+
+import re
+
+from openscope.derive.openness.probes import (
+    CODE_HOST,
+    Finding,
+    card_search,
+    file_evidence,
+    files_matching,
+    link_matching,
+    repo_license,
+)
+from openscope.derive.openness.probes._status import released_status
+from openscope.derive.openness.records import ModelRecord
+
+COMPONENT = "Training code"
+TRAIN_FILES = re.compile(r"(^|/)(train|finetune|fine_tune|pretrain|sft|dpo|run_clm|run_train)[\w-]*\.(py|sh)$",
+                         re.IGNORECASE)
+TRAIN_COMMAND = re.compile(
+    r"((python3?|torchrun|deepspeed|accelerate launch|bash|sh|srun)\s[^\n]{0,80}"
+    r"(train|finetune|fine_tune|pretrain|sft|dpo)[\w-]*\.(py|sh)"
+    r"|##+\s*(training|fine-?tuning|finetune|train)\b[^\n]*\n[\s\S]{0,600}```)", re.IGNORECASE)
+TRAIN_TEXT = re.compile(
+    r"\b(training|train|pre-?training|fine-?tuning|finetune|sft|rlhf|dpo) (code|scripts?|recipes?|pipeline)\b",
+    re.IGNORECASE)
+NOT_YET = re.compile(
+    r"\b(training|fine-?tuning) (code|scripts?)\b[^.\n]{0,60}\b(will be|to be|coming soon|not (be )?(released|"
+    r"available|open))", re.IGNORECASE)
+REMEDIATION = "Publish the training scripts and configuration (a public repository) under an OSI-approved licence."
+
+
+def run(rec: ModelRecord) -> Finding:
+    f = Finding("training_code", "unknown", COMPONENT, remediation=REMEDIATION)
+    files = files_matching(rec, TRAIN_FILES)
+    cmd = card_search(rec, TRAIN_COMMAND)
+    text = card_search(rec, TRAIN_TEXT)
+    not_yet = card_search(rec, NOT_YET)
+    repo = link_matching(rec, CODE_HOST)
+    if files or cmd or (text and repo and not not_yet):
+        f.status, f.license = released_status(repo_license(rec))
+        f.outcome = "positive"
+        f.evidence = [file_evidence(rec, files)] if files else [e for e in (cmd or text, repo) if e]
+        return f
+    if not_yet or text:
+        f.status, f.outcome, f.evidence = "documented_not_released", "negative", [not_yet or text]
+    elif rec.card is not None or rec.files:
+        f.outcome = "negative"
+    return f

@@ -1,0 +1,30 @@
+"""Is access to the weights gated (request, registration, agreement) rather than open to anyone?"""
+
+from __future__ import annotations
+
+import re
+
+from openscope.derive.openness.probes import Finding, card_search, hub_evidence
+from openscope.derive.openness.records import ModelRecord
+
+COMPONENT = None
+GATED_TEXT = re.compile(
+    r"(request (the )?access|access request|apply for (the )?(access|weights|download)|\bgated\b"
+    r"|agree to share your contact|fill (out|in) (the|this|a|our) (form|application|questionnaire)"
+    r"|upon (request|approval)|application form|request form|after approval|approved requests?"
+    r"|(email|e-mail|contact) us (to|for) (obtain|get|request)|commercial licen[cs]e (is )?required"
+    r"|apply for (a )?(commercial )?licen[cs]e|registration (is )?required)", re.IGNORECASE)
+REMEDIATION = "Let anyone download the weights without a request, form or manual approval."
+
+
+def run(rec: ModelRecord) -> Finding:
+    f = Finding("weights_gated", "unknown", COMPONENT, remediation=REMEDIATION)
+    if rec.gated and str(rec.gated).lower() not in ("false", "0", "none"):
+        f.outcome, f.evidence = "negative", [hub_evidence(rec, f"gated: {rec.gated}")]
+        return f
+    ev = card_search(rec, GATED_TEXT)
+    if ev:
+        f.outcome, f.evidence = "negative", [ev]
+    elif rec.card is not None or rec.gated is not None:
+        f.outcome = "positive"
+    return f

@@ -1,0 +1,54 @@
+"""Are the final model parameters released? Weight files in the repository, or a card that points to them."""
+
+from __future__ import annotations
+
+import re
+
+from openscope.derive.openness.probes import (
+    Finding,
+    card_search,
+    file_evidence,
+    files_matching,
+    link_matching,
+)
+from openscope.derive.openness.probes._status import released_status
+from openscope.derive.openness.records import ModelRecord
+
+COMPONENT = "Model parameters (Final)"
+# File patterns are RE2-compatible: the set-based form (sql.py) uses the same strings in DuckDB.
+WEIGHT_FILE = re.compile(r"\.(safetensors|bin|gguf|ggml|pt|pth|ckpt|h5|msgpack|onnx|npz|tflite|nemo|keras|mlmodel)$",
+                         re.IGNORECASE)
+NOT_WEIGHT_FILE = re.compile(r"(^|/)(training_args|optimizer|scheduler|rng_state)[^/]*$", re.IGNORECASE)
+HUB_MODEL_LINK = re.compile(
+    r"^https?://(huggingface\.co|hf\.co|modelscope\.cn/models|www\.modelscope\.cn/models)/"
+    r"(?!datasets/|spaces/|docs/|blog/|papers/|join|login|settings|collections/)[\w.-]+/[\w.-]+", re.IGNORECASE)
+RELEASED_TEXT = re.compile(
+    r"(download (the )?(pre-?trained |model )?(weights|checkpoints?|models?)"
+    r"|(weights|checkpoints?|models?) (are|is|have been|has been) (now |publicly |officially )?"
+    r"(released|available|open[- ]?sourced|uploaded)"
+    r"|(release|open[- ]?source)d? (the |our )?(model )?(weights|checkpoints?)"
+    r"|pre-?trained (weights|checkpoints?)|model zoo|from_pretrained\()", re.IGNORECASE)
+NOT_RELEASED = re.compile(
+    r"((weights|checkpoints?|the model) (are|is|will) not (be )?(publicly )?(released|available|open[- ]?sourced)"
+    r"|(only )?(available|accessible) (only )?(via|through) (our |an |the )?api\b)", re.IGNORECASE)
+REMEDIATION = "Upload the final weights (e.g. safetensors) to the repository under an OSI-approved licence."
+
+
+def run(rec: ModelRecord) -> Finding:
+    f = Finding("weights_released", "unknown", COMPONENT, remediation=REMEDIATION)
+    files = [p for p in files_matching(rec, WEIGHT_FILE, limit=50) if not NOT_WEIGHT_FILE.search(p)][:3]
+    ev = [file_evidence(rec, files)] if files else []
+    if not ev:
+        link = link_matching(rec, HUB_MODEL_LINK)
+        text = card_search(rec, RELEASED_TEXT)
+        ev = [e for e in (text, link) if e]
+    if ev:
+        f.status, f.license = released_status(rec.license)
+        f.outcome, f.evidence = "positive", ev
+        return f
+    neg = card_search(rec, NOT_RELEASED)
+    if neg:
+        f.status, f.outcome, f.evidence = "documented_not_released", "negative", [neg]
+    elif rec.card is not None or rec.files:
+        f.outcome = "negative"
+    return f

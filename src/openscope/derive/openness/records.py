@@ -1,0 +1,223 @@
+"""What probes look at: one model's records, from the store or from a local folder.
+
+Why one shape: probes are pure functions of a :class:`ModelRecord`, so a model on the Hub, a row in the
+store and a folder on disk are judged by exactly the same code (Scorecard's "one client, several
+backends"). Loading never raises on bad content: it records a warning and leaves the field empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openscope.derive.openness.cards import Card, decode_card, parse_card
+from openscope.errors import MissingInput
+from openscope.store import Store
+
+HUB = "https://huggingface.co"
+README_NAMES = ("README.md", "readme.md", "README.MD", "Readme.md", "README")
+MAX_README_BYTES = 2_000_000
+
+
+@dataclass
+class DatasetRef:
+    """A dataset the model declares; ``in_store`` says whether the store has its record."""
+
+    id: str
+    in_store: bool = False
+    gated: str | None = None
+    private: bool | None = None
+    license: str | None = None
+    deleted: bool = False
+
+
+@dataclass
+class ModelRecord:
+    id: str
+    locator: str                                  # Hub URL or folder path
+    read_at: str                                  # ISO date the records were read
+    license: str | None = None                    # declared (Hub tag / card)
+    license_name: str | None = None               # card `license_name` for custom licences
+    gated: str | None = None
+    library_name: str | None = None
+    pipeline_tag: str | None = None
+    tags: list[str] = field(default_factory=list)
+    files: list[tuple[str, int | None]] = field(default_factory=list)
+    card: Card | None = None
+    card_locator: str | None = None
+    card_data: dict[str, Any] = field(default_factory=dict)
+    datasets: list[DatasetRef] = field(default_factory=list)
+    root: ModelRecord | None = None               # lineage root, for base-model dimensions
+    parents: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    cache: dict[str, Any] = field(default_factory=dict)  # values derived once per record (card licence)
+
+    @property
+    def is_derivative(self) -> bool:
+        return self.root is not None and self.root.id != self.id
+
+
+def _today() -> str:
+    return dt.datetime.now(dt.UTC).date().isoformat()
+
+
+def _as_dict(v: Any) -> dict[str, Any]:
+    if isinstance(v, dict):
+        return v
+    if isinstance(v, str):
+        try:
+            d = json.loads(v)
+        except ValueError:
+            return {}
+        return d if isinstance(d, dict) else {}
+    return {}
+
+
+def declared_datasets(tags: list[str], card_data: dict[str, Any], card: Card | None) -> list[str]:
+    out: list[str] = []
+    for t in tags:
+        if t.startswith("dataset:"):
+            out.append(t[len("dataset:"):])
+    for src in (card_data, card.meta if card else {}):
+        v = src.get("datasets")
+        if isinstance(v, str):
+            out.append(v)
+        elif isinstance(v, list):
+            out.extend(str(x) for x in v if isinstance(x, str))
+    return list(dict.fromkeys(x.strip() for x in out if x and x.strip()))
+
+
+def _first_license(card_data: dict[str, Any]) -> str | None:
+    v = card_data.get("license")
+    if isinstance(v, list):
+        v = v[0] if v else None
+    return str(v) if isinstance(v, str | int | float) and str(v).strip() else None
+
+
+def from_folder(path: Path) -> ModelRecord:
+    """A local model folder: README.md (with or without front matter) plus whatever files are there."""
+    if not path.exists():
+        raise MissingInput(f"no such model folder or id: {path}")
+    root = path if path.is_dir() else path.parent
+    rec = ModelRecord(id=root.resolve().name, locator=str(root), read_at=_today())
+    files: list[tuple[str, int | None]] = []
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and ".git" not in p.relative_to(root).parts:
+            try:
+                files.append((p.relative_to(root).as_posix(), p.stat().st_size))
+            except OSError:
+                continue
+        if len(files) >= 100_000:
+            rec.warnings.append("more than 100,000 files; the rest were not listed")
+            break
+    rec.files = files
+    readme = path if path.is_file() else next((root / n for n in README_NAMES if (root / n).is_file()), None)
+    if readme is None:
+        rec.warnings.append(f"no README.md in {root}; card-based grades are unknown")
+    else:
+        try:
+            raw = readme.read_bytes()[:MAX_README_BYTES]
+        except OSError as exc:
+            rec.warnings.append(f"cannot read {readme}: {exc.strerror}; card-based grades are unknown")
+            raw = None
+        if raw is not None:
+            text, warn = decode_card(raw)
+            if warn:
+                rec.warnings.append(f"{readme.name}: {warn}")
+            if text is not None:
+                rec.card = parse_card(text)
+                rec.card_locator = str(readme)
+                rec.warnings.extend(f"{readme.name}: {w}" for w in rec.card.warnings)
+    meta = rec.card.meta if rec.card else {}
+    rec.card_data = meta
+    rec.license = _first_license(meta)
+    rec.license_name = meta.get("license_name") if isinstance(meta.get("license_name"), str) else None
+    rec.library_name = meta.get("library_name") if isinstance(meta.get("library_name"), str) else None
+    rec.pipeline_tag = meta.get("pipeline_tag") if isinstance(meta.get("pipeline_tag"), str) else None
+    tags = meta.get("tags")
+    rec.tags = [str(t) for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+    rec.datasets = [DatasetRef(d) for d in declared_datasets(rec.tags, meta, rec.card)]
+    return rec
+
+
+def from_text(model_id: str, text: str, locator: str | None = None) -> ModelRecord:
+    """A record made of a card text alone (benchmarks, tests, bulk card assessment)."""
+    rec = ModelRecord(id=model_id, locator=locator or model_id, read_at=_today())
+    rec.card = parse_card(text)
+    rec.card_locator = locator or model_id
+    rec.warnings.extend(rec.card.warnings)
+    rec.card_data = rec.card.meta
+    rec.license = _first_license(rec.card.meta)
+    ln = rec.card.meta.get("license_name")
+    rec.license_name = ln if isinstance(ln, str) else None
+    tags = rec.card.meta.get("tags")
+    rec.tags = [str(t) for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+    rec.datasets = [DatasetRef(d) for d in declared_datasets(rec.tags, rec.card_data, rec.card)]
+    return rec
+
+
+def _load_one(store: Store, model_id: str, with_root: bool) -> ModelRecord | None:
+    con = store.con
+    row = con.execute(
+        """SELECT id, license, gated, library_name, pipeline_tag, card_data::VARCHAR, last_modified
+           FROM models WHERE id = ?""",
+        [model_id],
+    ).fetchone()
+    if row is None:
+        return None
+    rec = ModelRecord(id=row[0], locator=f"{HUB}/{row[0]}", read_at=_today())
+    rec.license, rec.gated, rec.library_name, rec.pipeline_tag = row[1], row[2], row[3], row[4]
+    rec.card_data = _as_dict(row[5])
+    ln = rec.card_data.get("license_name")
+    rec.license_name = ln if isinstance(ln, str) else None
+    rec.tags = [r[0] for r in con.execute("SELECT tag FROM tags WHERE repo_type='model' AND id=?", [rec.id]).fetchall()]
+    rec.files = [(r[0], r[1]) for r in con.execute(
+        "SELECT path, size FROM files WHERE repo_type='model' AND id=? ORDER BY path", [rec.id]).fetchall()]
+    card = con.execute(
+        """SELECT text, url, fetched_at FROM cards WHERE id=? AND repo_type='model'
+           ORDER BY fetched_at DESC NULLS LAST LIMIT 1""",
+        [rec.id],
+    ).fetchone()
+    if card and card[0]:
+        rec.card = parse_card(card[0])
+        rec.card_locator = card[1] or f"{HUB}/{rec.id}/blob/main/README.md"
+        if card[2]:
+            rec.read_at = card[2].date().isoformat() if hasattr(card[2], "date") else str(card[2])[:10]
+        rec.warnings.extend(rec.card.warnings)
+    names = declared_datasets(rec.tags, rec.card_data, rec.card)
+    refs = []
+    for name in names:
+        d = con.execute(
+            "SELECT gated, private, license, deleted_at IS NOT NULL FROM datasets WHERE lower(id) = lower(?)", [name]
+        ).fetchone()
+        refs.append(DatasetRef(name, d is not None, *(d or (None, None, None, False))))
+    rec.datasets = refs
+    if with_root:
+        rows = con.execute(
+            "SELECT root, depth, path FROM lineage WHERE id = ? ORDER BY depth DESC, root LIMIT 1", [rec.id]
+        ).fetchall()
+        if rows and rows[0][0] != rec.id:
+            rec.root = _load_one(store, rows[0][0], with_root=False) or ModelRecord(
+                id=rows[0][0], locator=f"{HUB}/{rows[0][0]}", read_at=rec.read_at)
+            path = rows[0][2] or []
+            rec.parents = list(path[1:2])
+    return rec
+
+
+def from_store(store: Store, model_id: str) -> ModelRecord:
+    """A model in the store (exact id, else case-insensitive), with its lineage root when known."""
+    rec = _load_one(store, model_id, with_root=_has_table(store, "lineage"))
+    if rec is None:
+        real = store.scalar("SELECT id FROM models WHERE lower(id) = lower(?) LIMIT 1", [model_id])
+        if real is None:
+            raise MissingInput(f"unknown model id {model_id!r} (not in the store, not a folder)")
+        rec = _load_one(store, real, with_root=_has_table(store, "lineage"))
+    assert rec is not None
+    return rec
+
+
+def _has_table(store: Store, name: str) -> bool:
+    return bool(store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]))

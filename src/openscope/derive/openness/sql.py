@@ -1,0 +1,232 @@
+"""The set-based form of the metadata probes: every model in the store, graded in SQL.
+
+Why this shape: probes are pure functions of a record, and for metadata alone (licence, gated flag,
+library, file list, ``arxiv:`` and ``dataset:`` tags, dataset records, lineage root) a record reduces
+to a handful of features. DuckDB computes those features for all models in one pass (the probes'
+file patterns are RE2-compatible and used verbatim), groups the models by their feature *pattern*
+(a few thousand distinct patterns for millions of models), grades each pattern once with the very
+same per-model code (:func:`assessment.assess_record` on a synthetic record that has exactly those
+features), and joins the grades back. The per-model path and the set-based path therefore cannot
+drift apart; ``tests/test_openness_sql.py`` checks that they agree on a sample.
+
+Models that have card text, or a curated entry, are then re-assessed individually (card-text probes),
+replacing their metadata-only rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from openscope.derive.openness.assessment import assess_record
+from openscope.derive.openness.probes import (
+    architecture_code,
+    evaluation_code,
+    inference_code,
+    intermediate_checkpoints,
+    model_metadata,
+    preprocessing_code,
+    training_code,
+    weights_released,
+)
+from openscope.derive.openness.records import DatasetRef, ModelRecord
+from openscope.store import Store
+
+# feature -> (pattern, a representative file that matches this pattern and no other)
+FILE_FEATURES: dict[str, tuple[str, str]] = {
+    "f_weights": (weights_released.WEIGHT_FILE.pattern, "model.safetensors"),
+    "f_arch": (architecture_code.ARCH_FILES.pattern, "config.json"),
+    "f_train": (training_code.TRAIN_FILES.pattern, "train.sh"),
+    "f_infer": (inference_code.INFER_FILES.pattern, "infer.py"),
+    "f_eval": (evaluation_code.EVAL_FILES.pattern, "eval.sh"),
+    "f_prep": (preprocessing_code.PREP_FILES.pattern, "preprocess.sh"),
+    "f_ckpt": (intermediate_checkpoints.CKPT_FILES.pattern, "checkpoint-1/x"),
+    "f_meta": (model_metadata.META_FILES.pattern, "trainer_state.json"),
+}
+NEUTRAL_FILE = "notes.txt"
+PATTERN_COLS = (
+    "license", "gated_state", "has_lib", *FILE_FEATURES, "has_files", "arxiv", "ds_state", "ds_license",
+)
+
+
+def _sql_str(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def features_sql() -> str:
+    """One row per live model: its metadata features (and the first weight file, for evidence)."""
+    file_aggs = []
+    for name, (pat, _) in FILE_FEATURES.items():
+        cond = f"regexp_matches(path, {_sql_str(pat)}, 'i')"
+        if name == "f_weights":
+            cond += f" AND NOT regexp_matches(path, {_sql_str(weights_released.NOT_WEIGHT_FILE.pattern)}, 'i')"
+        file_aggs.append(f"bool_or({cond}) AS {name}")
+    return f"""
+    WITH live AS (
+        SELECT id, license, gated, library_name, card_data FROM models WHERE deleted_at IS NULL
+    ),
+    f AS (
+        SELECT id, {', '.join(file_aggs)}, count(*) > 0 AS has_files,
+               min(path) FILTER (WHERE regexp_matches(path, {_sql_str(FILE_FEATURES['f_weights'][0])}, 'i'))
+                   AS first_weight
+        FROM files WHERE repo_type = 'model' GROUP BY id
+    ),
+    ax AS (SELECT DISTINCT id FROM tags WHERE repo_type = 'model' AND tag LIKE 'arxiv:%'),
+    declared AS (
+        SELECT id, substr(tag, 9) AS ds FROM tags WHERE repo_type = 'model' AND tag LIKE 'dataset:%'
+        UNION
+        SELECT id, unnest(CASE json_type(card_data -> 'datasets')
+                              WHEN 'VARCHAR' THEN [card_data ->> 'datasets']
+                              WHEN 'ARRAY' THEN CAST(card_data -> 'datasets' AS VARCHAR[])
+                              ELSE [] END) AS ds
+        FROM live WHERE card_data IS NOT NULL
+    ),
+    dj AS (
+        SELECT d.id, trim(d.ds) AS ds, x.id IS NOT NULL AND x.deleted_at IS NULL AS known,
+               coalesce(NOT x.private, TRUE) AND (x.gated IS NULL OR lower(x.gated) = 'false') AS open_,
+               x.license AS dlicense
+        FROM declared d LEFT JOIN datasets x ON lower(x.id) = lower(trim(d.ds))
+        WHERE d.ds IS NOT NULL AND trim(d.ds) <> ''
+    ),
+    ds AS (
+        SELECT id,
+               CASE WHEN bool_or(known AND open_) THEN 'open'
+                    WHEN bool_or(known) THEN 'closed'
+                    ELSE 'declared' END AS ds_state,
+               CASE WHEN bool_or(known AND open_) THEN arg_min(dlicense, lower(ds)) FILTER (WHERE known AND open_)
+                    WHEN bool_or(known) THEN arg_min(dlicense, lower(ds)) FILTER (WHERE known)
+                    END AS ds_license
+        FROM dj GROUP BY id
+    )
+    SELECT l.id, l.license,
+           CASE WHEN l.gated IS NULL THEN 'null'
+                WHEN lower(l.gated) IN ('false', '0', 'none') THEN 'open' ELSE 'gated' END AS gated_state,
+           l.library_name IS NOT NULL AS has_lib,
+           {', '.join(f"coalesce(f.{n}, FALSE) AS {n}" for n in FILE_FEATURES)},
+           coalesce(f.has_files, FALSE) AS has_files,
+           ax.id IS NOT NULL AS arxiv,
+           coalesce(ds.ds_state, 'none') AS ds_state, ds.ds_license,
+           f.first_weight
+    FROM live l LEFT JOIN f USING (id) LEFT JOIN ax USING (id) LEFT JOIN ds USING (id)
+    """
+MISSING_ROOT: dict[str, Any] = {
+    **{c: False for c in PATTERN_COLS}, "license": None, "gated_state": "null", "ds_state": "none", "ds_license": None,
+}
+
+
+def pattern_key(row: dict[str, Any]) -> str:
+    return hashlib.blake2b(json.dumps([row.get(c) for c in PATTERN_COLS], default=str).encode(),
+                           digest_size=8).hexdigest()
+
+
+def synthetic_record(mid: str, p: dict[str, Any]) -> ModelRecord:
+    """A record with exactly the features of pattern ``p`` (and nothing else)."""
+    rec = ModelRecord(id=mid, locator=mid, read_at="")
+    rec.license = p["license"]
+    rec.gated = {"null": None, "open": "false", "gated": "manual"}[p["gated_state"]]
+    rec.library_name = "library" if p["has_lib"] else None
+    files = [rep for name, (_, rep) in FILE_FEATURES.items() if p[name]]
+    if p["has_files"] and not files:
+        files = [NEUTRAL_FILE]
+    rec.files = [(f, None) for f in files]
+    rec.tags = ["arxiv:0000.00000"] if p["arxiv"] else []
+    state = p["ds_state"]
+    if state == "open":
+        rec.datasets = [DatasetRef("d", True, None, False, p["ds_license"])]
+    elif state == "closed":
+        rec.datasets = [DatasetRef("d", True, "manual", False, p["ds_license"])]
+    elif state == "declared":
+        rec.datasets = [DatasetRef("d")]
+    return rec
+
+
+def grade_pattern(p: dict[str, Any], root: dict[str, Any] | None) -> dict[str, Any]:
+    """Grades for one (pattern, root pattern): the per-model code on a synthetic record."""
+    rec = synthetic_record("m", p)
+    if root is not None:
+        rec.root = synthetic_record("r", root)
+    a = assess_record(rec, use_curated=False)
+    return {
+        "osai": {k: v for k, v in a.osai.items()},
+        "mof": {"class": a.mof.cls, "label": a.mof.label, "progress": a.mof.progress},
+        "osaid": {"verdict": a.osaid.verdict, "missing": a.osaid.missing},
+        "components": {n: (c.status, c.license) for n, c in a.components.items()},
+    }
+
+
+def grade_rows(grades: dict[str, Any]) -> list[tuple[str, str, str | None, float | None, str | None]]:
+    """(framework, dimension, grade, score, evidence JSON) rows for the openness table."""
+    rows: list[tuple[str, str, str | None, float | None, str | None]] = []
+    for dim, g in grades["osai"].items():
+        if dim == "score":
+            rows.append(("osai", "score", None, g, None))
+        else:
+            rows.append(("osai", dim, g, {"open": 1.0, "partial": 0.5, "closed": 0.0}.get(g), None))
+    m = grades["mof"]
+    rows.append(("mof", "class", m["label"], float(m["class"]), None))
+    for k, v in m["progress"].items():
+        rows.append(("mof", f"progress_{k}", None, float(v), None))
+    o = grades["osaid"]
+    rows.append(("osaid", "verdict", o["verdict"], None, json.dumps({"missing": o["missing"]})))
+    for name, (status, lic) in grades["components"].items():
+        rows.append(("component", name, status, None, json.dumps({"license": lic})))
+    return rows
+
+
+def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
+    """Grade every live model from metadata (set-based). Returns the number of models graded."""
+    con = store.con
+    con.execute("CREATE OR REPLACE TEMP TABLE _om AS " + features_sql())
+    has_lineage = bool(store.scalar(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'lineage'"))
+    cols = ", ".join(PATTERN_COLS)
+    key_expr = "md5(concat_ws('|', " + ", ".join(f"coalesce(CAST({c} AS VARCHAR), '~')" for c in PATTERN_COLS) + "))"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _omk AS SELECT *, {key_expr} AS pkey FROM _om")
+    if has_lineage:
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE _oroot AS
+            SELECT id, arg_max(root, depth) AS root FROM lineage WHERE root <> id GROUP BY id""")
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE _omr AS
+            SELECT m.id, m.pkey,
+                   CASE WHEN o.root IS NOT NULL AND r.pkey IS NULL THEN 'missing' ELSE r.pkey END AS rkey
+            FROM _omk m
+            LEFT JOIN _oroot o ON o.id = m.id LEFT JOIN _omk r ON r.id = o.root""")
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE _omr AS SELECT id, pkey, NULL::VARCHAR AS rkey FROM _omk")
+    patterns = _patterns(store, cols)
+    patterns["missing"] = MISSING_ROOT  # a lineage root that is not in the store: nothing to read
+    combos = con.execute("SELECT DISTINCT pkey, rkey FROM _omr").fetchall()
+    out: list[tuple[str, str | None, str, str, str | None, float | None, str | None]] = []
+    for pkey, rkey in combos:
+        grades = grade_pattern(patterns[pkey], patterns.get(rkey) if rkey else None)
+        for fw, dim, grade, score, ev in grade_rows(grades):
+            out.append((pkey, rkey, fw, dim, grade, score, ev))
+    con.execute("""CREATE OR REPLACE TEMP TABLE _ogr (pkey VARCHAR, rkey VARCHAR, framework VARCHAR,
+                   dimension VARCHAR, grade VARCHAR, score DOUBLE, evidence VARCHAR)""")
+    if out:
+        con.executemany("INSERT INTO _ogr VALUES (?, ?, ?, ?, ?, ?, ?)", out)
+    with store.transaction() as tx:
+        tx.execute("DELETE FROM openness WHERE snapshot_id IS NOT DISTINCT FROM ? AND method = 'metadata'",
+                   [snapshot_id])
+        tx.execute("""
+            INSERT INTO openness (snapshot_id, id, framework, dimension, grade, score, evidence, method)
+            SELECT ?, m.id, g.framework, g.dimension, g.grade, g.score,
+                   CASE WHEN g.framework = 'component' AND g.grade <> 'not_found' THEN
+                        json_merge_patch(g.evidence::JSON, json_object('evidence', json_array(json_object(
+                            'kind', 'hub_metadata', 'locator', 'https://huggingface.co/' || m.id,
+                            'snippet', 'set-based metadata probes', 'read_at', CAST(current_date AS VARCHAR)))))
+                        ELSE g.evidence::JSON END,
+                   'metadata'
+            FROM _omr m JOIN _ogr g ON g.pkey = m.pkey AND g.rkey IS NOT DISTINCT FROM m.rkey""", [snapshot_id])
+    n = int(store.scalar("SELECT count(*) FROM _omr") or 0)
+    for t in ("_om", "_omk", "_omr", "_ogr"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    con.execute("DROP TABLE IF EXISTS _oroot")
+    return n
+
+
+def _patterns(store: Store, cols: str) -> dict[str, dict[str, Any]]:
+    rows = store.con.execute(f"SELECT DISTINCT pkey, {cols} FROM _omk").fetchall()
+    return {r[0]: dict(zip(PATTERN_COLS, r[1:], strict=True)) for r in rows}
