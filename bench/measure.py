@@ -17,21 +17,8 @@ class Run:
     stderr: str
 
 
-def run(cmd: list[str], env: dict | None = None) -> Run:
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, **(env or {})})
-    out, err = proc.communicate()
-    wall = time.perf_counter() - t0
-    # ru_maxrss of the waited-for children; the child is the only one we started since the last call.
-    import resource
-
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return Run(round(wall, 2), round(ru.ru_maxrss / 1024, 1), proc.returncode, out, err)
-
-
 def run_isolated(cmd: list[str], env: dict | None = None) -> Run:
-    """Like :func:`run`, but the peak RSS is this child's alone (wait4 on its pid)."""
+    """Run ``cmd``; the peak RSS is this child's alone (wait4 on its pid), not every child's maximum."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, **(env or {})})

@@ -10,7 +10,10 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from openscope.sources.files import stage_file
+import duckdb
+
+from openscope.errors import InvalidInput
+from openscope.sources.files import drop_relation, stage_file
 from openscope.store import Store
 from openscope.store import snapshots as snaps
 from openscope.store.normalize import normalize
@@ -45,8 +48,14 @@ def ingest_file(store: Store, path: Path, *, repo_type: str = "model") -> Ingest
     try:
         with store.transaction() as con:
             staged = stage_file(con, path)
-            res = normalize(store, sid, repo_type=repo_type, source=source, counters="changed")
-            con.execute("DROP TABLE IF EXISTS _stage")
+            try:
+                res = normalize(store, sid, repo_type=repo_type, source=source, counters="changed",
+                                locator_prefix=staged.locator_prefix)
+            except duckdb.Error as exc:  # the file went bad mid-read (e.g. a corrupt gzip stream)
+                raise InvalidInput(f"{path}: corrupt or unreadable ({str(exc).splitlines()[0]})")
+            if res.records and res.invalid_json == res.records:
+                raise InvalidInput(f"{path}: no line is a JSON entry; the file is corrupt or not JSON Lines")
+            drop_relation(con, "_stage")
             snaps.add_progress(store, sid, pages=1, n_records=res.records, changed=res.changed,
                                rejects=res.rejects)
     except BaseException as exc:

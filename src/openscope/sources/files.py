@@ -23,7 +23,7 @@ from openscope.errors import InvalidInput, MissingInput
 @dataclass
 class Staged:
     format: str
-    lines: int  # entries staged (blank lines excluded)
+    locator_prefix: str | None = None  # set when the relation is a raw stream numbered by the normaliser
 
 
 def sniff(path: Path) -> str:
@@ -85,8 +85,22 @@ def _check_jsonl_tail(path: Path, fmt: str) -> None:
         raise InvalidInput(f"{path}: truncated (the last line is an incomplete entry); nothing was stored")
 
 
+def drop_relation(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop a temp table or view of that name, whichever it is (DuckDB refuses the wrong DROP)."""
+    row = con.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'"
+        " AND table_catalog = 'temp'",
+        [name],
+    ).fetchone()
+    if row:
+        con.execute(f"DROP {'VIEW' if row[0] == 'VIEW' else 'TABLE'} {name}")
+
+
 def stage_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = "_stage") -> Staged:
-    """Create temp table ``table(line_no, locator, raw)`` holding every entry of ``path``."""
+    """Create the temp relation ``table(line_no, locator, raw)`` over every entry of ``path``.
+
+    JSON Lines are exposed as a view (streamed by the normaliser); other formats are materialised.
+    """
     if not path.exists():
         raise MissingInput(f"no such file: {path}")
     if path.is_dir():
@@ -94,22 +108,20 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = "_stage"
     fmt = sniff(path)
     p = str(path).replace("'", "''")
     name = path.name.replace("'", "''")
-    con.execute(f"DROP TABLE IF EXISTS {table}")
+    drop_relation(con, table)
     try:
         if fmt in ("jsonl", "jsonl-gz"):
             _check_jsonl_tail(path, fmt)
+            # A view, not a table: the normaliser reads the file once, streaming, in bounded memory.
             con.execute(
-                f"""CREATE TEMP TABLE {table} AS
-                SELECT ln AS line_no, '{name}:' || ln AS locator, raw FROM (
-                  SELECT row_number() OVER () AS ln, raw
+                f"""CREATE TEMP VIEW {table} AS
+                SELECT raw FROM (
+                  SELECT raw
                   FROM read_csv('{p}', columns={{'raw': 'VARCHAR'}}, header=false, delim='\\0', quote='',
                                 escape='', auto_detect=false, max_line_size=16000000,
                                 compression='{"gzip" if fmt == "jsonl-gz" else "none"}'))
                 WHERE raw IS NOT NULL AND trim(raw) <> ''"""
             )
-            n, good = con.execute(f"SELECT count(*), count(*) FILTER (json_valid(raw)) FROM {table}").fetchone()
-            if n and not good:
-                raise InvalidInput(f"{path}: no line is a JSON entry; the file is corrupt or not JSON Lines")
         elif fmt == "json-objects":
             con.execute(
                 f"""CREATE TEMP TABLE {table} AS
@@ -134,5 +146,4 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = "_stage"
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0]
         raise InvalidInput(f"{path}: corrupt or truncated {fmt.replace('-gz', '')} file ({first})")
-    n = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    return Staged(format=fmt, lines=int(n))
+    return Staged(format=fmt, locator_prefix=f"{path.name}:" if fmt.startswith("jsonl") else None)

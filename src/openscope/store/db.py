@@ -84,7 +84,7 @@ class Store:
         row = self.con.execute(sql, params or []).fetchone()
         return row[0] if row else None
 
-    def set_resource_limits(self, memory_limit: str = "1536MB", threads: int | None = None) -> None:
+    def set_resource_limits(self, memory_limit: str = "1GB", threads: int | None = None) -> None:
         """Bound memory for bulk work and let DuckDB spill next to the store."""
         self.con.execute(f"SET memory_limit='{memory_limit}'")
         tmp = self.path.parent / (self.path.name + ".tmp") if self.path.name != ":memory:" else None

@@ -1,9 +1,10 @@
-"""The one normaliser: raw Hub entries in a staging table → the store, set-based.
+"""The one normaliser: raw Hub entries in a staging relation → the store, set-based.
 
-Every source (file ingest, crawl pages, the simulated Hub) puts raw entries, exactly as received, into
-a staging table ``(line_no, locator, raw)`` and calls :func:`normalize` inside its own transaction.
+Every source (file ingest, crawl pages, the simulated Hub) exposes raw entries, exactly as received, as a
+staging table or view ``(line_no, locator, raw)`` and calls :func:`normalize` inside its own transaction.
 Everything here is SQL over whole batches; there is no per-record Python loop, which is how millions of
-entries fit in seconds and bounded memory.
+entries fit in seconds and bounded memory. Each entry is parsed twice by DuckDB's JSON reader: once for
+the type of every field (to reject what is malformed, with a reason) and once into typed columns.
 
 Rules (DESIGN.md, the contract):
 - an entry with no id, bad JSON, a bad date or a wrong type goes to ``rejects`` with its reason;
@@ -25,17 +26,42 @@ from openscope.store.db import Store
 # space separator that parquet dumps use).
 UNKNOWN_DATE_RE = "^2022-03-02[T ]23:29"
 
-# Fields read from each entry, in one JSON parse per entry.
-_FIELDS = [
-    "id", "modelId", "author", "createdAt", "lastModified", "pipeline_tag", "library_name", "gated",
-    "tags", "downloads", "downloadsAllTime", "likes", "cardData", "safetensors", "siblings", "sha",
-    "private", "baseModels", "gguf",
-]
-_IDX = {name: i + 1 for i, name in enumerate(_FIELDS)}  # DuckDB lists are 1-based
+# Field → the type json_transform gives it. Structures we only keep as JSON stay JSON.
+_SCHEMA: dict[str, str] = {
+    "id": "VARCHAR",
+    "modelId": "VARCHAR",
+    "author": "VARCHAR",
+    "createdAt": "VARCHAR",
+    "lastModified": "VARCHAR",
+    "pipeline_tag": "VARCHAR",
+    "library_name": "VARCHAR",
+    "gated": "VARCHAR",
+    "tags": "VARCHAR[]",
+    "downloads": "BIGINT",
+    "downloadsAllTime": "BIGINT",
+    "likes": "BIGINT",
+    "cardData": "JSON",
+    "safetensors": '{"total": "BIGINT"}',
+    "siblings": '[{"rfilename": "VARCHAR", "size": "BIGINT", "blobId": "VARCHAR", "lfs": {"sha256": "VARCHAR", "size": "BIGINT"}}]',
+    "sha": "VARCHAR",
+    "private": "BOOLEAN",
+    "baseModels": "JSON",
+    "gguf": "JSON",
+}
+_TYPED_FIELDS = list(_SCHEMA)
+# json_type of: the whole entry, then each field (1-based list positions in SQL).
+_TY = {"$": 1, **{f: i + 2 for i, f in enumerate(_TYPED_FIELDS)}}
 
 
-def _f(name: str) -> str:
-    return f"f[{_IDX[name]}]"
+def _schema_sql() -> str:
+    parts = []
+    for k, v in _SCHEMA.items():
+        parts.append(f'"{k}": ' + (v if v.startswith(("{", "[")) else f'"{v}"'))
+    return "{" + ", ".join(parts) + "}"
+
+
+def _ty(field: str) -> str:
+    return f"ty[{_TY[field]}]"
 
 
 @dataclass
@@ -45,21 +71,39 @@ class NormalizeResult:
     changed: int  # new or changed repositories written
     rejects: int
     counters: int  # counter rows written
+    invalid_json: int = 0  # entries that were not JSON at all
 
 
-def _is_int(expr: str) -> str:
-    return f"json_type({expr}) IN ('UBIGINT', 'BIGINT')"
+def _reason_sql() -> str:
+    def present(f: str) -> str:
+        return f"coalesce({_ty(f)}, 'NULL') <> 'NULL'"
 
+    def not_int(f: str) -> str:
+        return f"{present(f)} AND {_ty(f)} NOT IN ('UBIGINT', 'BIGINT')"
 
-def _date_ok(expr: str) -> str:
-    return (
-        f"({expr} IS NULL OR json_type({expr}) = 'NULL' OR "
-        f"(json_type({expr}) = 'VARCHAR' AND try_cast({expr}->>'$' AS TIMESTAMP) IS NOT NULL))"
+    idt = f"coalesce({_ty('id')}, {_ty('modelId')}, 'NULL')"
+    date_bad = (
+        "{p} AND ({t} <> 'VARCHAR' OR try_cast(json_extract_string(raw, '$.{f}') AS TIMESTAMP) IS NULL)"
     )
-
-
-def _ts(expr: str) -> str:
-    return f"try_cast({expr}->>'$' AS TIMESTAMP)"
+    return f"""CASE
+        WHEN ty IS NULL THEN 'not valid JSON'
+        WHEN ty[1] <> 'OBJECT' THEN 'entry is not a JSON object'
+        WHEN {idt} = 'NULL' THEN 'missing id'
+        WHEN {idt} <> 'VARCHAR' OR trim(coalesce(json_extract_string(raw, '$.id'),
+                                                   json_extract_string(raw, '$.modelId'))) = ''
+            THEN 'id is not a non-empty string'
+        WHEN {date_bad.format(p=present('createdAt'), t=_ty('createdAt'), f='createdAt')}
+            THEN 'createdAt is not a timestamp: ' || left(json_extract(raw, '$.createdAt')::VARCHAR, 80)
+        WHEN {date_bad.format(p=present('lastModified'), t=_ty('lastModified'), f='lastModified')}
+            THEN 'lastModified is not a timestamp: ' || left(json_extract(raw, '$.lastModified')::VARCHAR, 80)
+        WHEN {not_int('downloads')} THEN 'downloads is not an integer: ' || left(json_extract(raw, '$.downloads')::VARCHAR, 80)
+        WHEN {not_int('downloadsAllTime')} THEN 'downloadsAllTime is not an integer: ' || left(json_extract(raw, '$.downloadsAllTime')::VARCHAR, 80)
+        WHEN {not_int('likes')} THEN 'likes is not an integer: ' || left(json_extract(raw, '$.likes')::VARCHAR, 80)
+        WHEN {present('tags')} AND {_ty('tags')} <> 'ARRAY' THEN 'tags is not a list of strings'
+        WHEN {present('cardData')} AND {_ty('cardData')} NOT IN ('OBJECT', 'VARCHAR') THEN 'cardData is not an object'
+        WHEN {present('siblings')} AND {_ty('siblings')} <> 'ARRAY' THEN 'siblings is not a list'
+        WHEN {present('safetensors')} AND {_ty('safetensors')} <> 'OBJECT' THEN 'safetensors is not an object'
+        END"""
 
 
 def normalize(
@@ -70,134 +114,146 @@ def normalize(
     source: str = "ingest",
     counters: str = "changed",
     stage: str = "_stage",
+    locator_prefix: str | None = None,
 ) -> NormalizeResult:
-    """Normalise the staged entries of ``stage`` into the store. Call inside a transaction."""
+    """Normalise the staged entries of ``stage`` into the store. Call inside a transaction.
+
+    ``stage`` has columns ``(line_no, locator, raw)``, or just ``raw`` for a stream read in order (a
+    file), whose entries are then numbered here and located as ``locator_prefix`` + number.
+    """
     if repo_type not in ("model", "dataset"):
         raise ValueError(repo_type)
+    if counters not in ("changed", "all"):
+        raise ValueError(counters)
     con = store.con
     table = "models" if repo_type == "model" else "datasets"
     stats = "model_stats" if repo_type == "model" else "dataset_stats"
-    paths = ", ".join(f"'$.\"{f}\"'" for f in _FIELDS)
+    paths = ", ".join(["'$'"] + [f"'$.\"{f}\"'" for f in _TYPED_FIELDS])
 
-    # 1. Parse once; classify.
-    con.execute("DROP TABLE IF EXISTS _parsed")
-    con.execute(
-        f"""CREATE TEMP TABLE _parsed AS
-        SELECT line_no, locator, raw, hash(raw) AS h,
-               CASE WHEN json_valid(raw) THEN json_extract(raw, [{paths}]) END AS f,
-               CASE WHEN json_valid(raw) THEN json_type(raw::JSON) END AS top_type
-        FROM {stage}"""
-    )
-    idj = f"coalesce({_f('id')}, {_f('modelId')})"
-    reason = f"""CASE
-        WHEN f IS NULL THEN 'not valid JSON'
-        WHEN top_type <> 'OBJECT' THEN 'entry is not a JSON object'
-        WHEN {idj} IS NULL OR json_type({idj}) = 'NULL' THEN 'missing id'
-        WHEN json_type({idj}) <> 'VARCHAR' OR trim({idj}->>'$') = '' THEN 'id is not a non-empty string'
-        WHEN NOT {_date_ok(_f('createdAt'))} THEN 'createdAt is not a timestamp: ' || left({_f('createdAt')}::VARCHAR, 80)
-        WHEN NOT {_date_ok(_f('lastModified'))} THEN 'lastModified is not a timestamp: ' || left({_f('lastModified')}::VARCHAR, 80)
-        WHEN {_f('downloads')} IS NOT NULL AND json_type({_f('downloads')}) <> 'NULL' AND NOT {_is_int(_f('downloads'))}
-            THEN 'downloads is not an integer: ' || left({_f('downloads')}::VARCHAR, 80)
-        WHEN {_f('downloadsAllTime')} IS NOT NULL AND json_type({_f('downloadsAllTime')}) <> 'NULL' AND NOT {_is_int(_f('downloadsAllTime'))}
-            THEN 'downloadsAllTime is not an integer: ' || left({_f('downloadsAllTime')}::VARCHAR, 80)
-        WHEN {_f('likes')} IS NOT NULL AND json_type({_f('likes')}) <> 'NULL' AND NOT {_is_int(_f('likes'))}
-            THEN 'likes is not an integer: ' || left({_f('likes')}::VARCHAR, 80)
-        WHEN {_f('tags')} IS NOT NULL AND json_type({_f('tags')}) NOT IN ('ARRAY', 'NULL')
-            THEN 'tags is not a list'
-        WHEN {_f('tags')} IS NOT NULL AND json_type({_f('tags')}) = 'ARRAY'
-             AND len(list_filter(json_extract({_f('tags')}, '$[*]'), lambda t: json_type(t) <> 'VARCHAR')) > 0
-            THEN 'tags is not a list of strings'
-        WHEN {_f('cardData')} IS NOT NULL AND json_type({_f('cardData')}) NOT IN ('OBJECT', 'NULL', 'VARCHAR')
-            THEN 'cardData is not an object'
-        WHEN json_type({_f('cardData')}) = 'VARCHAR' AND coalesce(trim({_f('cardData')}->>'$'), '') NOT IN ('', 'null')
-             AND (NOT json_valid({_f('cardData')}->>'$') OR json_type(({_f('cardData')}->>'$')::JSON) <> 'OBJECT')
-            THEN 'cardData is not a JSON object'
-        WHEN {_f('siblings')} IS NOT NULL AND json_type({_f('siblings')}) NOT IN ('ARRAY', 'NULL')
-            THEN 'siblings is not a list'
-        END"""
-    con.execute("DROP TABLE IF EXISTS _checked")
-    con.execute(f"CREATE TEMP TABLE _checked AS SELECT *, {reason} AS reason FROM _parsed")
-    con.execute("DROP TABLE _parsed")
-
-    n_records = con.execute("SELECT count(*) FROM _checked").fetchone()[0]
-    n_rejects = con.execute(
-        """INSERT INTO rejects SELECT ?, ?, locator, left(raw, 4000), reason, now()::TIMESTAMP
-           FROM _checked WHERE reason IS NOT NULL""",
-        [snapshot_id, source],
-    ).fetchone()[0]
-
-    # 2. Type the valid entries; the last occurrence of an id in a batch wins.
-    card = f"""CASE WHEN json_type({_f('cardData')}) = 'OBJECT' THEN {_f('cardData')}
-                    WHEN json_type({_f('cardData')}) = 'VARCHAR' AND json_valid({_f('cardData')}->>'$')
-                         THEN ({_f('cardData')}->>'$')::JSON END"""
-    tags = f"""CASE WHEN json_type({_f('tags')}) = 'ARRAY' THEN json_extract_string({_f('tags')}, '$[*]') END"""
-    params = f"""coalesce(try_cast(json_extract({_f('safetensors')}, '$.total')->>'$' AS BIGINT),
-                          try_cast(json_extract({_f('gguf')}, '$.total')->>'$' AS BIGINT))"""
+    # 1. One pass over the staged entries: type every field, give a reason to what is malformed, turn
+    #    the rest into typed columns and look up the stored row, all in one materialisation. Raw text is
+    #    kept only for rejects.
+    cols = {r[0] for r in con.execute(f"DESCRIBE {stage}").fetchall()}
+    numbered = "line_no" in cols
+    prefix = (locator_prefix or stage).replace("'", "''")
+    n_known = 0
+    # A re-ingest skips entries whose raw text is already stored (same hash): they are not even parsed.
+    # Crawls (counters="all") parse everything, since every entry's counters are recorded.
+    prefilter = counters == "changed" and con.execute(f"SELECT count(*) > 0 FROM {table}").fetchone()[0]
+    if prefilter:
+        known = f"(SELECT raw_hash FROM {table} WHERE deleted_at IS NULL AND raw_hash IS NOT NULL)"
+        number = "line_no, locator" if numbered else "row_number() OVER () AS line_no"
+        con.execute("DROP TABLE IF EXISTS _hashed")
+        con.execute(
+            f"""CREATE TEMP TABLE _hashed AS
+            SELECT {number}, h, known, raw FROM (
+              SELECT * EXCLUDE (raw), CASE WHEN NOT known THEN raw END AS raw
+              FROM (SELECT *, h IN {known} AS known FROM (SELECT *, hash(raw) AS h FROM {stage})))"""
+        )
+        n_known = con.execute(
+            f"""UPDATE {table} SET last_snapshot_id = ?
+                WHERE raw_hash IN (SELECT h FROM _hashed WHERE known) AND deleted_at IS NULL""",
+            [snapshot_id],
+        ).fetchone()[0]
+        con.execute("DROP VIEW IF EXISTS _fresh")
+        loc = "locator" if numbered else f"'{prefix}' || line_no AS locator"
+        con.execute(f"CREATE TEMP VIEW _fresh AS SELECT line_no, {loc}, raw FROM _hashed WHERE NOT known")
+        stage, numbered = "_fresh", True
+    card = """CASE WHEN card_type = 'OBJECT' THEN v.cardData
+                   WHEN card_type = 'VARCHAR' AND json_valid(v.cardData->>'$')
+                        AND json_type((v.cardData->>'$')::JSON) = 'OBJECT' THEN (v.cardData->>'$')::JSON END"""
+    parsed = f"""SELECT {'line_no, locator, ' if numbered else ''}h, reason,
+               CASE WHEN reason IS NOT NULL THEN raw END AS bad_raw,
+               CASE WHEN reason IS NULL THEN json_transform(raw, '{_schema_sql()}') END AS v,
+               CASE WHEN reason IS NULL THEN {_ty('cardData')} END AS card_type
+        FROM (
+          SELECT *, {_reason_sql()} AS reason
+          FROM (SELECT *, hash(raw) AS h, try(json_type(raw, [{paths}])) AS ty FROM {stage})
+        )"""
+    if not numbered:
+        # A raw stream (a file): parse in parallel first, then number the entries in file order, so the
+        # single-threaded numbering only sees small typed rows.
+        parsed = f"""SELECT ln AS line_no, '{prefix}' || ln AS locator, * EXCLUDE (ln)
+            FROM (SELECT row_number() OVER () AS ln, * FROM ({parsed}))"""
     con.execute("DROP TABLE IF EXISTS _typed")
     con.execute(
         f"""CREATE TEMP TABLE _typed AS
-        SELECT * FROM (
-          SELECT line_no, h AS raw_hash,
-            {idj}->>'$' AS id,
-            {_f('author')}->>'$' AS author,
-            CASE WHEN regexp_matches({_f('createdAt')}->>'$', '{UNKNOWN_DATE_RE}') THEN NULL
-                 ELSE {_ts(_f('createdAt'))} END AS created_at,
-            {_f('createdAt')}->>'$' AS created_at_raw,
-            {_ts(_f('lastModified'))} AS last_modified,
-            {_f('pipeline_tag')}->>'$' AS pipeline_tag,
-            {_f('library_name')}->>'$' AS library_name,
-            CASE WHEN {_f('gated')} IS NULL OR json_type({_f('gated')}) = 'NULL' THEN NULL
-                 ELSE lower({_f('gated')}->>'$') END AS gated,
-            {tags} AS tag_list,
+        SELECT p.*, o.raw_hash AS old_hash, o.first_snapshot_id AS old_first, o.deleted_at AS old_deleted,
+               p.reason IS NULL AND (o.id IS NULL OR o.raw_hash IS DISTINCT FROM p.raw_hash
+                                     OR o.deleted_at IS NOT NULL) AS changed
+        FROM (
+          SELECT line_no, locator, reason, bad_raw, h AS raw_hash,
+            coalesce(v.id, v.modelId) AS id,
+            v.author AS author,
+            CASE WHEN regexp_matches(v.createdAt, '{UNKNOWN_DATE_RE}') THEN NULL
+                 ELSE try_cast(v.createdAt AS TIMESTAMP) END AS created_at,
+            v.createdAt AS created_at_raw,
+            try_cast(v.lastModified AS TIMESTAMP) AS last_modified,
+            v.pipeline_tag AS pipeline_tag, v.library_name AS library_name,
+            lower(v.gated) AS gated,
+            v.tags AS tag_list,
             {card} AS card_data,
-            {params} AS params,
-            CASE WHEN {_is_int(_f('downloads'))} THEN ({_f('downloads')}->>'$')::BIGINT END AS downloads_30d,
-            CASE WHEN {_is_int(_f('downloadsAllTime'))} THEN ({_f('downloadsAllTime')}->>'$')::BIGINT END AS downloads_all_time,
-            CASE WHEN {_is_int(_f('likes'))} THEN ({_f('likes')}->>'$')::BIGINT END AS likes,
-            CASE WHEN json_type({_f('siblings')}) = 'ARRAY' THEN {_f('siblings')} END AS siblings,
-            {_f('sha')}->>'$' AS sha,
-            try_cast({_f('private')}->>'$' AS BOOLEAN) AS private,
-            CASE WHEN json_type({_f('baseModels')}) IN ('OBJECT', 'ARRAY') THEN {_f('baseModels')} END AS base_models,
-            CASE WHEN json_type({_f('gguf')}) = 'OBJECT' THEN {_f('gguf')} END AS gguf
-          FROM _checked WHERE reason IS NULL
-        ) QUALIFY row_number() OVER (PARTITION BY id ORDER BY line_no DESC) = 1"""
+            coalesce(v.safetensors.total, try_cast(json_extract_string(v.gguf, '$.total') AS BIGINT)) AS params,
+            v.downloads AS downloads_30d, v.downloadsAllTime AS downloads_all_time, v.likes AS likes,
+            v.siblings AS siblings, v.sha AS sha, v.private AS private,
+            CASE WHEN json_type(v.baseModels) IN ('OBJECT', 'ARRAY') THEN v.baseModels END AS base_models,
+            CASE WHEN json_type(v.gguf) = 'OBJECT' THEN v.gguf END AS gguf
+          FROM ({parsed})
+        ) p LEFT JOIN {table} o ON o.id = p.id AND p.reason IS NULL"""
     )
-    con.execute("DROP TABLE _checked")
-    n_accepted = con.execute("SELECT count(*) FROM _typed").fetchone()[0]
+    n_records, n_invalid = con.execute(
+        "SELECT count(*), count(*) FILTER (reason = 'not valid JSON') FROM _typed"
+    ).fetchone()
+    n_rejects = con.execute(
+        """INSERT INTO rejects SELECT ?, ?, locator, left(bad_raw, 4000), reason, now()::TIMESTAMP
+           FROM _typed WHERE reason IS NOT NULL""",
+        [snapshot_id, source],
+    ).fetchone()[0]
+    if n_rejects:
+        con.execute("DELETE FROM _typed WHERE reason IS NOT NULL")
+
+    # 2. The last occurrence of an id in a batch wins (checked first: a dump rarely repeats an id).
+    n_accepted, n_distinct = con.execute("SELECT count(*), count(DISTINCT id) FROM _typed").fetchone()
+    if n_distinct < n_accepted:
+        con.execute(
+            """DELETE FROM _typed WHERE line_no IN (
+                 SELECT line_no FROM (SELECT line_no, row_number() OVER (PARTITION BY id ORDER BY line_no DESC) AS rn
+                                      FROM _typed WHERE id IN (SELECT id FROM _typed GROUP BY id HAVING count(*) > 1))
+                 WHERE rn > 1)"""
+        )
+        n_accepted = n_distinct
 
     # 3. What changed: new ids or a different raw hash (or a deleted repository that came back).
-    con.execute("DROP TABLE IF EXISTS _changed")
-    con.execute(
-        f"""CREATE TEMP TABLE _changed AS
-        SELECT t.*, o.first_snapshot_id AS old_first
-        FROM _typed t LEFT JOIN {table} o ON o.id = t.id
-        WHERE o.id IS NULL OR o.raw_hash IS DISTINCT FROM t.raw_hash OR o.deleted_at IS NOT NULL"""
-    )
-    n_changed = con.execute("SELECT count(*) FROM _changed").fetchone()[0]
+    con.execute("DROP VIEW IF EXISTS _changed")
+    con.execute("CREATE TEMP VIEW _changed AS SELECT * FROM _typed WHERE changed")
+    n_changed = con.execute("SELECT count(*) FROM _typed WHERE changed").fetchone()[0]
 
     # Seen but unchanged: only the last snapshot moves.
-    con.execute(
-        f"""UPDATE {table} SET last_snapshot_id = ?
-            FROM _typed t WHERE {table}.id = t.id AND {table}.raw_hash = t.raw_hash
-              AND {table}.deleted_at IS NULL""",
-        [snapshot_id],
-    )
+    if n_changed < n_accepted:
+        con.execute(
+            f"""UPDATE {table} SET last_snapshot_id = ?
+                FROM _typed t WHERE {table}.id = t.id AND NOT t.changed""",
+            [snapshot_id],
+        )
 
     if n_changed:
         license_expr = """coalesce(
-            list_extract(list_transform(list_filter(tag_list, lambda x: starts_with(x, 'license:')), lambda x: x[9:]), 1),
+            list_extract(list_transform(list_filter(tag_list, lambda x: starts_with(x, 'license:')),
+                                        lambda x: x[9:]), 1),
             card_data->>'$.license')"""
-        con.execute(f"DELETE FROM {table} WHERE id IN (SELECT id FROM _changed)")
+        author = "coalesce(author, CASE WHEN contains(id, '/') THEN split_part(id, '/', 1) END)"
+        synthetic = "coalesce(list_contains(tag_list, 'openscope:synthetic'), false)"
+        has_old = con.execute("SELECT count(*) FROM _changed WHERE old_first IS NOT NULL").fetchone()[0]
+        if has_old:
+            con.execute(f"DELETE FROM {table} WHERE id IN (SELECT id FROM _changed WHERE old_first IS NOT NULL)")
         if repo_type == "model":
             con.execute(
                 f"""INSERT INTO models (id, author, created_at, created_at_raw, last_modified, pipeline_tag,
                         library_name, gated, license, card_data, params, synthetic, deleted_at,
                         first_snapshot_id, last_snapshot_id, sha, private, base_models, gguf, raw_hash,
                         updated_snapshot_id)
-                    SELECT id, coalesce(author, CASE WHEN contains(id, '/') THEN split_part(id, '/', 1) END),
-                        created_at, created_at_raw, last_modified, pipeline_tag, library_name, gated,
-                        {license_expr}, card_data, params,
-                        coalesce(list_contains(tag_list, 'openscope:synthetic'), false), NULL,
+                    SELECT id, {author}, created_at, created_at_raw, last_modified, pipeline_tag, library_name,
+                        gated, {license_expr}, card_data, params, {synthetic}, NULL,
                         coalesce(old_first, $1), $1, sha, private, base_models, gguf, raw_hash, $1
                     FROM _changed""",
                 [snapshot_id],
@@ -207,34 +263,30 @@ def normalize(
                 f"""INSERT INTO datasets (id, author, created_at, created_at_raw, last_modified, gated, license,
                         card_data, synthetic, deleted_at, first_snapshot_id, last_snapshot_id, sha, private,
                         raw_hash, updated_snapshot_id)
-                    SELECT id, coalesce(author, CASE WHEN contains(id, '/') THEN split_part(id, '/', 1) END),
-                        created_at, created_at_raw, last_modified, gated, {license_expr}, card_data,
-                        coalesce(list_contains(tag_list, 'openscope:synthetic'), false), NULL,
-                        coalesce(old_first, $1), $1, sha, private, raw_hash, $1
+                    SELECT id, {author}, created_at, created_at_raw, last_modified, gated, {license_expr},
+                        card_data, {synthetic}, NULL, coalesce(old_first, $1), $1, sha, private, raw_hash, $1
                     FROM _changed""",
                 [snapshot_id],
             )
         # Tags: replaced for changed repositories (they carry lineage: base_model:<relation>:<id>).
+        if has_old:
+            con.execute("DELETE FROM tags WHERE repo_type = ? AND id IN (SELECT id FROM _changed)", [repo_type])
         con.execute(
-            "DELETE FROM tags WHERE repo_type = ? AND id IN (SELECT id FROM _changed)", [repo_type]
-        )
-        con.execute(
-            """INSERT INTO tags SELECT ?, id, tag FROM (
-                   SELECT id, unnest(tag_list) AS tag FROM _changed WHERE tag_list IS NOT NULL)""",
+            """INSERT INTO tags SELECT ?, id, unnest(tag_list) FROM _changed WHERE tag_list IS NOT NULL""",
             [repo_type],
         )
         # Files: replaced only when the entry lists them (an entry read without siblings keeps the old list).
-        con.execute(
-            """DELETE FROM files WHERE repo_type = ? AND id IN (SELECT id FROM _changed WHERE siblings IS NOT NULL)""",
-            [repo_type],
-        )
+        if has_old:
+            con.execute(
+                """DELETE FROM files WHERE repo_type = ?
+                   AND id IN (SELECT id FROM _changed WHERE siblings IS NOT NULL)""",
+                [repo_type],
+            )
         con.execute(
             """INSERT INTO files (repo_type, id, path, size, blob_id, lfs_sha256, snapshot_id)
-               SELECT ?, id, s->>'$.rfilename',
-                      coalesce(try_cast(s->>'$.size' AS BIGINT), try_cast(s->>'$.lfs.size' AS BIGINT)),
-                      s->>'$.blobId', s->>'$.lfs.sha256', ?
-               FROM (SELECT id, unnest(json_extract(siblings, '$[*]')) AS s FROM _changed WHERE siblings IS NOT NULL)
-               WHERE s->>'$.rfilename' IS NOT NULL""",
+               SELECT ?, id, s.rfilename, coalesce(s.size, s.lfs.size), s.blobId, s.lfs.sha256, ?
+               FROM (SELECT id, unnest(siblings) AS s FROM _changed WHERE siblings IS NOT NULL)
+               WHERE s.rfilename IS NOT NULL""",
             [repo_type, snapshot_id],
         )
 
@@ -255,6 +307,12 @@ def normalize(
         [snapshot_id, snapshot_id],
     ).fetchone()[0]
 
+    con.execute("DROP VIEW IF EXISTS _changed")
     con.execute("DROP TABLE IF EXISTS _typed")
-    con.execute("DROP TABLE IF EXISTS _changed")
-    return NormalizeResult(int(n_records), int(n_accepted), int(n_changed), int(n_rejects), int(n_counters))
+    if prefilter:
+        con.execute("DROP VIEW IF EXISTS _fresh")
+        con.execute("DROP TABLE IF EXISTS _hashed")
+    n_records += n_known
+    n_accepted += n_known
+    return NormalizeResult(int(n_records), int(n_accepted), int(n_changed), int(n_rejects), int(n_counters),
+                           int(n_invalid))
