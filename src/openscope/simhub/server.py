@@ -175,6 +175,7 @@ def create_app(state: HubState, faults: Faults) -> FastAPI:
         if kind == "model":
             ex["config"] = content.config_json(entry)
             ex["modelId"] = entry["id"]
+            ex["inference"] = "cold"  # the simulated Hub serves no inference
         return ex
 
     async def _list(request: Request, kind: str) -> Response:

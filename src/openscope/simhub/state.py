@@ -165,11 +165,11 @@ class HubState:
         card = entry.get("cardData") or {}
         bm = card.get("base_model")
         bases = [bm] if isinstance(bm, str) else list(bm or [])
-        rel = card.get("base_model_relation")
+        pairs = [t.split(":", 2) for t in entry.get("tags", []) if t.startswith("base_model:") and t.count(":") >= 2]
+        # the relation the Hub derived (tags) wins; else the card's; else inferred from the count of bases
+        rel = pairs[0][1] if pairs else card.get("base_model_relation")
         if not bases:
-            pairs = [t.split(":", 2) for t in entry.get("tags", []) if t.startswith("base_model:") and t.count(":") >= 2]
             bases = [p[2] for p in pairs]
-            rel = pairs[0][1] if pairs else None
         if not bases:
             return None
         rel = rel or ("merge" if len(bases) > 1 else "finetune")
