@@ -172,8 +172,10 @@ _RULES = [
      "'lifts the ' || format('{:,}', b.user_cap) || ' monthly-active-user cap of ' || b.license"),
     ("len(list_filter(b.duties, lambda x: x LIKE 'naming:%' OR x LIKE 'name_prefix:%')) > 0 AND "
      "len(list_filter(b.duties, lambda x: (x LIKE 'naming:%' OR x LIKE 'name_prefix:%') AND NOT list_contains(d.duties, x))) > 0",
-     "'drops the naming duty ' || array_to_string(list_transform(list_filter(b.duties, lambda x: (x LIKE 'naming:%' OR "
-     "x LIKE 'name_prefix:%') AND NOT list_contains(d.duties, x)), lambda x: '\"' || x || '\"'), ', ') || ' of ' || b.license"),
+     "'drops the naming duty (' || array_to_string(list_transform(list_filter(b.duties, lambda x: (x LIKE 'naming:%' OR "
+     "x LIKE 'name_prefix:%') AND NOT list_contains(d.duties, x)), lambda x: CASE WHEN x LIKE 'naming:%' "
+     "THEN 'display \"' || x[8:] || '\"' ELSE 'model name starting with \"' || x[13:] || '\"' END), ', ') "
+     "|| ') of ' || b.license"),
     ("NOT b.derivatives_allowed",
      "'base licence ' || b.license || ' forbids distributing derivatives'"),
 ]
@@ -245,7 +247,8 @@ def _flow(con) -> None:
                 FROM lineage WHERE len(path) > 1
             ) GROUP BY id, base
         )
-        SELECT a.id, a.base, a.root, a.distance, d.license, d.class, b.license, b.class, b.duties,
+        SELECT a.id, a.base, a.root, a.distance, d.license, d.class, b.license, coalesce(b.class, 'unknown'),
+               coalesce(b.duties, []),
                CASE WHEN d.license IS NULL OR b.license IS NULL OR d.class = 'unknown' OR b.class = 'unknown'
                          THEN NULL
                     WHEN {flagged} THEN TRUE
