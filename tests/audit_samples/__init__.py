@@ -133,7 +133,7 @@ def st_file(header: dict | bytes, data: bytes, hlen: int | None = None) -> bytes
 _ALLOWED_NEW = ("openscope", "py7zr", "pyzstd", "pyppmd", "pybcj", "inflate64", "multivolumefile", "brotli",
                 "texttable", "Crypto", "Cryptodome", "backports", "zstandard", "compression", "encodings",
                 "_strptime", "psutil", "unicodedata", "rich", "click", "typer", "shellingham", "markdown_it",
-                "pygments", "duckdb", "pyarrow", "numpy", "pytz", "dateutil")
+                "pygments", "duckdb", "pyarrow", "numpy", "pytz", "dateutil", "hypothesis")
 _NEVER = ("subprocess", "pty", "timeit", "bdb", "cProfile", "pydoc", "pkgutil", "webbrowser", "marshal",
           "torch", "sklearn", "transformers", "ultralytics", "joblib", "keras", "tensorflow", "h5py", "onnx",
           "gguf", "safetensors", "dill", "cloudpickle", "runpy", "http.client", "urllib.request", "asyncio")
@@ -211,3 +211,89 @@ def rules_of(report: Any, file: str | None = None) -> set[str]:
 
 def imports_of(report: Any) -> set[str]:
     return {f.import_ for f in report.findings if f.import_}
+
+
+# -- format writers (our own, minimal) ----------------------------------------------------------------
+def gguf_file(template: str = "{{ messages[0]['content'] }}", dims: tuple[int, ...] = (4, 8),
+              tensor_offset: int = 0, ggml_type: int = 0, n_kv_override: int | None = None) -> bytes:
+    """A GGUF v3 file: general.name, a chat template and one tensor (F32 by default)."""
+
+    def s(x: str) -> bytes:
+        b = x.encode()
+        return struct.pack("<Q", len(b)) + b
+
+    kvs = [s("general.name") + struct.pack("<I", 8) + s("tiny"),
+           s("tokenizer.chat_template") + struct.pack("<I", 8) + s(template),
+           s("tokenizer.ggml.scores") + struct.pack("<IIQ", 9, 6, 2) + struct.pack("<2f", 0.0, 1.0)]
+    out = b"GGUF" + struct.pack("<IQQ", 3, 1, len(kvs) if n_kv_override is None else n_kv_override) + b"".join(kvs)
+    out += s("w") + struct.pack("<I", len(dims)) + struct.pack(f"<{len(dims)}Q", *dims)
+    out += struct.pack("<IQ", ggml_type, tensor_offset)
+    out += b"\x00" * ((32 - len(out) % 32) % 32)
+    n = 1
+    for d in dims:
+        n *= d
+    return out + b"\x00" * (4 * n if n < 1 << 16 else 64)
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def pb_len(field: int, payload: bytes) -> bytes:
+    return _varint(field << 3 | 2) + _varint(len(payload)) + payload
+
+
+def pb_int(field: int, v: int) -> bytes:
+    return _varint(field << 3) + _varint(v)
+
+
+def onnx_model(location: str | None = None) -> bytes:
+    """ModelProto(ir_version, graph{initializer w (external data at `location` when given)}, opset)."""
+    tensor = pb_int(1, 2) + pb_int(2, 1) + pb_len(8, b"w")
+    if location is not None:
+        for k, v in (("location", location), ("offset", "0"), ("length", "8")):
+            tensor += pb_len(13, pb_len(1, k.encode()) + pb_len(2, v.encode()))
+        tensor += pb_int(14, 1)
+    else:
+        tensor += pb_len(9, struct.pack("<2f", 1.0, 2.0))
+    node = pb_len(1, b"x") + pb_len(1, b"w") + pb_len(2, b"y") + pb_len(4, b"Add")
+    graph = pb_len(1, node) + pb_len(2, b"g") + pb_len(5, tensor)
+    return pb_int(1, 8) + pb_len(2, b"openscope-test") + pb_len(7, graph) + pb_len(8, pb_int(2, 17))
+
+
+def npy(descr: str, shape: tuple[int, ...], body: bytes) -> bytes:
+    hdr = "{'descr': '%s', 'fortran_order': False, 'shape': %r, }" % (descr, shape)
+    total = 10 + len(hdr) + 1
+    hdr += " " * ((64 - total % 64) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(hdr)) + hdr.encode() + body
+
+
+def patch_zip(zbytes: bytes, member: str, *, crc_xor: int = 0, flag_or: int = 0, local_name: str | None = None) -> bytes:
+    """Tamper with a member's CRC / flags (local and central) or its local-header name only."""
+    b = bytearray(zbytes)
+    name = member.encode()
+    i = b.find(b"PK\x03\x04")
+    while i != -1:
+        nlen = struct.unpack_from("<H", b, i + 26)[0]
+        if bytes(b[i + 30:i + 30 + nlen]) == name:
+            struct.pack_into("<I", b, i + 14, struct.unpack_from("<I", b, i + 14)[0] ^ crc_xor)
+            struct.pack_into("<H", b, i + 6, struct.unpack_from("<H", b, i + 6)[0] | flag_or)
+            if local_name is not None:
+                b[i + 30:i + 30 + nlen] = local_name.encode()
+            break
+        i = b.find(b"PK\x03\x04", i + 4)
+    j = b.find(b"PK\x01\x02")
+    while j != -1:
+        nlen = struct.unpack_from("<H", b, j + 28)[0]
+        if bytes(b[j + 46:j + 46 + nlen]) == name:
+            struct.pack_into("<I", b, j + 16, struct.unpack_from("<I", b, j + 16)[0] ^ crc_xor)
+            struct.pack_into("<H", b, j + 8, struct.unpack_from("<H", b, j + 8)[0] | flag_or)
+            break
+        j = b.find(b"PK\x01\x02", j + 4)
+    return bytes(b)

@@ -72,7 +72,7 @@ def detect(blob: Blob) -> str:
         return "hdf5"
     if blob.size > 262 and blob.read(257, 5) == b"ustar":
         return "tar"
-    if blob.size >= 10 and h[8:9] == b"{":
+    if blob.size >= 9 and h[8:9] == b"{":
         (n,) = blob.unpack("<Q", 0)
         if n <= blob.size - 8 or h[0] != 0x80:
             return "safetensors"
