@@ -16,10 +16,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from gguf.constants import GGML_QUANT_SIZES  # imported here: the trap forbids new imports during tests
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from audit_samples import (
     benign_dict,
     bounded_scan,
@@ -36,6 +32,10 @@ from audit_samples import (
     trap,
     zip_of,
 )
+from gguf.constants import GGML_QUANT_SIZES  # imported here: the trap forbids new imports during tests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from openscope.audit import Limits, scan_path
 from openscope.audit.findings import VERDICTS
 

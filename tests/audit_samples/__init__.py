@@ -268,7 +268,7 @@ def onnx_model(location: str | None = None) -> bytes:
 
 
 def npy(descr: str, shape: tuple[int, ...], body: bytes) -> bytes:
-    hdr = "{'descr': '%s', 'fortran_order': False, 'shape': %r, }" % (descr, shape)
+    hdr = f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape!r}, }}"
     total = 10 + len(hdr) + 1
     hdr += " " * ((64 - total % 64) % 64) + "\n"
     return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(hdr)) + hdr.encode() + body
