@@ -93,7 +93,8 @@ def match_attributes(m: LicenseMatch) -> dict[str, Any]:
 def resolve_declaration(declared: str | None, license_name: str | None,
                         license_link: str | None) -> tuple[LicenseMatch, str]:
     """The licence a model declares: its ``license`` value, else the card's license_name, else license_link."""
-    first = normalize_license(declared, kind="card") if declared else None
+    # the Hub derives the `license:` tag from the card's `license:` field: one declaration, read as a tag value
+    first = normalize_license(declared, kind="tag") if declared else None
     if first is not None and first.id not in {"other", "unknown"}:
         return first, "license"
     for raw, kind, source in ((license_name, "card_name", "card_name"), (license_link, "link", "license_link")):
