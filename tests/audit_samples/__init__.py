@@ -42,6 +42,25 @@ def _warm_py7zr() -> None:
 
 _warm_py7zr()
 
+
+def _warm_cli() -> None:
+    """Run the CLI once (JSON and text output) so its own lazy imports happen before any trap is set."""
+    import contextlib
+    import tempfile
+
+    from openscope.cli import main
+
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d, "x.pkl")
+        p.write_bytes(b"\x80\x02}.")
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            main(["audit", str(p), "--json", "--sarif", str(Path(d, "x.sarif"))])
+            main(["audit", str(p)])
+            main(["audit", str(Path(d, "missing"))])
+
+
+_warm_cli()
+
 PAYLOAD = "echo OPENSCOPE-TEST-MARKER"
 
 
@@ -133,7 +152,8 @@ def st_file(header: dict | bytes, data: bytes, hlen: int | None = None) -> bytes
 _ALLOWED_NEW = ("openscope", "py7zr", "pyzstd", "pyppmd", "pybcj", "inflate64", "multivolumefile", "brotli",
                 "texttable", "Crypto", "Cryptodome", "backports", "zstandard", "compression", "encodings",
                 "_strptime", "psutil", "unicodedata", "rich", "click", "typer", "shellingham", "markdown_it",
-                "pygments", "duckdb", "pyarrow", "numpy", "pytz", "dateutil", "hypothesis")
+                "pygments", "duckdb", "pyarrow", "numpy", "pytz", "dateutil", "hypothesis", "pydantic",
+                "annotated_types", "typing_extensions", "yaml")
 _NEVER = ("subprocess", "pty", "timeit", "bdb", "cProfile", "pydoc", "pkgutil", "webbrowser", "marshal",
           "torch", "sklearn", "transformers", "ultralytics", "joblib", "keras", "tensorflow", "h5py", "onnx",
           "gguf", "safetensors", "dill", "cloudpickle", "runpy", "http.client", "urllib.request", "asyncio")
