@@ -19,7 +19,6 @@ import csv
 import datetime as dt
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -116,8 +115,9 @@ class Flagship:
 
 def load_flagships() -> list[Flagship]:
     """The embedded flagship list (ATOM Project ids + Epoch AI dates/params; see ATTRIBUTION.md)."""
-    ref = resources.files("openscope.data").joinpath("flagships/flagships.csv")
-    rows = list(csv.DictReader(ref.open(encoding="utf-8")))
+    ref = Path(__file__).resolve().parent.parent / "data" / "flagships" / "flagships.csv"
+    with ref.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
     return [
         Flagship(r["id"], r["org"], r["region"], int(r["params"]) if r["params"] else None, r["release_date"] or None)
         for r in rows
