@@ -59,7 +59,7 @@ def _side(rec: ModelRecord, use_curated: bool) -> tuple[osai.Side, list[Finding]
     facts = from_findings(findings)
     entry = curated_mod.lookup(rec.id) if use_curated else None
     apply_curated(facts, entry)
-    readable = rec.card is not None or bool(rec.files) or entry is not None
+    readable = rec.readable or entry is not None
     return osai.Side(facts, {f.probe: f for f in findings}, readable), findings, (entry or {}).get("family")
 
 

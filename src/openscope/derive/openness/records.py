@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from openscope.store import Store
 HUB = "https://huggingface.co"
 README_NAMES = ("README.md", "readme.md", "README.MD", "Readme.md", "README")
 MAX_README_BYTES = 2_000_000
+# Files that say nothing about a release on their own (every Hub repository has them).
+NON_INFORMATIVE = r"(^|/)(README(\.md)?|readme\.md|README\.MD|Readme\.md|\.gitattributes|\.gitignore)$"
 
 
 @dataclass
@@ -54,6 +57,11 @@ class ModelRecord:
     parents: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict)  # values derived once per record (card licence)
+
+    @property
+    def readable(self) -> bool:
+        """Was there anything to read: a card, or a file other than the README and git files?"""
+        return self.card is not None or any(not re.search(NON_INFORMATIVE, p) for p, _ in self.files)
 
     @property
     def is_derivative(self) -> bool:

@@ -19,6 +19,8 @@ import hashlib
 import json
 from typing import Any
 
+import pyarrow as pa
+
 from openscope.derive.openness.assessment import assess_record
 from openscope.derive.openness.probes import (
     architecture_code,
@@ -30,7 +32,7 @@ from openscope.derive.openness.probes import (
     training_code,
     weights_released,
 )
-from openscope.derive.openness.records import DatasetRef, ModelRecord
+from openscope.derive.openness.records import NON_INFORMATIVE, DatasetRef, ModelRecord
 from openscope.store import Store
 
 # feature -> (pattern, a representative file that matches this pattern and no other)
@@ -67,7 +69,8 @@ def features_sql() -> str:
         SELECT id, license, gated, library_name, card_data FROM models WHERE deleted_at IS NULL
     ),
     f AS (
-        SELECT id, {', '.join(file_aggs)}, count(*) > 0 AS has_files,
+        SELECT id, {', '.join(file_aggs)},
+               bool_or(NOT regexp_matches(path, {_sql_str(NON_INFORMATIVE)})) AS has_files,
                min(path) FILTER (WHERE regexp_matches(path, {_sql_str(FILE_FEATURES['f_weights'][0])}, 'i'))
                    AS first_weight
         FROM files WHERE repo_type = 'model' GROUP BY id
@@ -76,9 +79,9 @@ def features_sql() -> str:
     declared AS (
         SELECT id, substr(tag, 9) AS ds FROM tags WHERE repo_type = 'model' AND tag LIKE 'dataset:%'
         UNION
-        SELECT id, unnest(CASE json_type(card_data -> 'datasets')
-                              WHEN 'VARCHAR' THEN [card_data ->> 'datasets']
-                              WHEN 'ARRAY' THEN CAST(card_data -> 'datasets' AS VARCHAR[])
+        SELECT id, unnest(CASE json_type(json_extract(card_data, '$.datasets'))
+                              WHEN 'VARCHAR' THEN [json_extract_string(card_data, '$.datasets')]
+                              WHEN 'ARRAY' THEN json_extract_string(card_data, '$.datasets[*]')
                               ELSE [] END) AS ds
         FROM live WHERE card_data IS NOT NULL
     ),
@@ -203,10 +206,13 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
         grades = grade_pattern(patterns[pkey], patterns.get(rkey) if rkey else None)
         for fw, dim, grade, score, ev in grade_rows(grades):
             out.append((pkey, rkey, fw, dim, grade, score, ev))
-    con.execute("""CREATE OR REPLACE TEMP TABLE _ogr (pkey VARCHAR, rkey VARCHAR, framework VARCHAR,
-                   dimension VARCHAR, grade VARCHAR, score DOUBLE, evidence VARCHAR)""")
-    if out:
-        con.executemany("INSERT INTO _ogr VALUES (?, ?, ?, ?, ?, ?, ?)", out)
+    cols_ = list(zip(*out, strict=True)) if out else [[]] * 7
+    names = ("pkey", "rkey", "framework", "dimension", "grade", "score", "evidence")
+    batch = pa.table({n: pa.array(c, pa.float64() if n == "score" else pa.string())
+                      for n, c in zip(names, cols_, strict=True)})
+    con.register("_ogr_batch", batch)
+    con.execute("CREATE OR REPLACE TEMP TABLE _ogr AS SELECT * FROM _ogr_batch")
+    con.unregister("_ogr_batch")
     with store.transaction() as tx:
         tx.execute("DELETE FROM openness WHERE snapshot_id IS NOT DISTINCT FROM ? AND method = 'metadata'",
                    [snapshot_id])

@@ -1,0 +1,154 @@
+"""`openscope assess`: folders, store ids, MOF records, expert overlay; contract JSON and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from openscope.derive.openness.evaluations.mof import component_names
+from openscope.derive.openness.evaluations.osai import DIMENSIONS
+
+STATUSES = {"open_license", "restrictive_license", "no_license", "documented_not_released", "not_found"}
+
+
+def _check_contract(doc: dict) -> None:
+    assert set(doc) >= {"id", "osai", "mof", "osaid", "components", "flags"}
+    assert set(doc["osai"]) == set(DIMENSIONS) | {"score"}
+    assert all(doc["osai"][d] in ("open", "partial", "closed", "unknown") for d in DIMENSIONS)
+    assert set(doc["mof"]) >= {"class", "label", "progress"} and doc["mof"]["class"] in (0, 1, 2, 3)
+    assert set(doc["mof"]["progress"]) == {"1", "2", "3"}
+    assert all(isinstance(v, float) for v in doc["mof"]["progress"].values())
+    assert doc["osaid"]["verdict"] in ("pass", "fail", "insufficient") and isinstance(doc["osaid"]["missing"], list)
+    assert set(doc["components"]) == set(component_names())
+    for c in doc["components"].values():
+        assert c["status"] in STATUSES and set(c) == {"status", "license", "evidence"}
+        for e in c["evidence"]:
+            assert set(e) == {"kind", "locator", "snippet", "read_at"}
+            assert e["kind"] in ("hub_metadata", "card", "file_list", "curated", "expert")
+
+
+def test_folder_with_card_and_files(cli, tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("---\nlicense: apache-2.0\n---\n# M\n## Training\n```\npython train.py\n```\n")
+    (tmp_path / "model.safetensors").write_bytes(b"x")
+    (tmp_path / "config.json").write_text("{}")
+    r = cli("--db", tmp_path / "none.duckdb", "assess", tmp_path, "--json")
+    assert r.code == 0, r.stderr
+    doc = r.json()
+    _check_contract(doc)
+    assert doc["components"]["Model parameters (Final)"]["status"] == "open_license"
+    assert doc["components"]["Training code"]["status"] == "open_license"
+    assert doc["osai"]["weights_endmodel"] in ("open", "partial")
+    assert not (tmp_path / "none.duckdb").exists()  # assess never creates a store
+
+
+@pytest.mark.parametrize("readme", [None, b"---\nlicense: [broken\n---\n# x\n", b"\x00\x01\x02binary\x00"])
+def test_unreadable_cards_give_unknown_grades_with_a_warning(cli, tmp_path: Path, readme: bytes | None) -> None:
+    if readme is not None:
+        (tmp_path / "README.md").write_bytes(readme)
+    r = cli("--db", tmp_path / "none.duckdb", "assess", tmp_path, "--json")
+    assert r.code == 0
+    assert "warning" in r.stderr
+    doc = r.json()
+    _check_contract(doc)
+    if readme is None or b"\x00" in readme:
+        assert all(doc["osai"][d] == "unknown" for d in DIMENSIONS)
+        assert all(c["status"] == "not_found" for c in doc["components"].values())
+
+
+def test_missing_path_exits_66(cli, tmp_path: Path) -> None:
+    r = cli("--db", tmp_path / "none.duckdb", "assess", tmp_path / "nope", "--json")
+    assert r.code == 66 and r.stdout == "" and "Traceback" not in r.stderr
+
+
+def test_human_output_lists_components_grades_and_steps(cli, tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("---\nlicense: llama2\n---\n# M\nA fully open-source model.\n")
+    (tmp_path / "model.safetensors").write_bytes(b"x")
+    r = cli("--db", tmp_path / "none.duckdb", "assess", tmp_path)
+    assert r.code == 0
+    for text in ("Model parameters", "restrictive_license", "weights_endmodel", "MOF", "OSAID 1.0", "Next steps",
+                 "open-source-claim-with-closed-parts"):
+        assert text in r.stdout, text
+
+
+def _store_with_model(cli, tmp_path: Path) -> Path:
+    db = tmp_path / "s.duckdb"
+    entries = [
+        {"id": "meta-llama/Llama-2-7b", "author": "meta-llama", "gated": "manual", "tags": ["license:llama2"],
+         "siblings": [{"rfilename": "model.safetensors"}, {"rfilename": "config.json"}]},
+        {"id": "acme/tiny", "author": "acme", "tags": ["license:mit"], "siblings": [{"rfilename": "model.bin"}]},
+        {"id": "mistralai/Mixtral-8x7B-v0.1", "author": "mistralai", "tags": ["license:apache-2.0"],
+         "siblings": [{"rfilename": "model.safetensors"}]},
+    ]
+    p = tmp_path / "m.jsonl"
+    p.write_text("\n".join(json.dumps(e) for e in entries) + "\n")
+    assert cli("--db", db, "ingest", p, "--json").code == 0
+    return db
+
+
+def test_store_model_case_insensitive_and_unknown_id(cli, tmp_path: Path) -> None:
+    db = _store_with_model(cli, tmp_path)
+    r = cli("--db", db, "assess", "META-LLAMA/llama-2-7b", "--json")
+    assert r.code == 0, r.stderr
+    doc = r.json()
+    _check_contract(doc)
+    assert doc["id"] == "meta-llama/Llama-2-7b"
+    assert doc["osaid"]["verdict"] == "fail" and doc["curated"] == "Llama 2"
+    assert any(e["kind"] == "curated" for e in doc["components"]["Training code"]["evidence"])
+    r = cli("--db", db, "assess", "acme/nope", "--json")
+    assert r.code == 66 and "acme/tiny" in r.stderr
+
+
+def test_store_rows_match_the_assess_command(cli, tmp_path: Path) -> None:
+    db = _store_with_model(cli, tmp_path)
+    doc = cli("--db", db, "assess", "acme/tiny", "--json").json()
+    from openscope.store import open_store
+
+    with open_store(db, read_only=True, create=False) as s:
+        rows = dict(s.con.execute("SELECT dimension, grade FROM openness WHERE id = 'acme/tiny' "
+                                  "AND framework = 'osai' AND dimension <> 'score'").fetchall())
+    assert rows == {d: doc["osai"][d] for d in DIMENSIONS}
+
+
+@pytest.mark.reference
+def test_mof_record_option(cli, shared_data: Path, tmp_path: Path) -> None:
+    f = next((shared_data / "mof" / "fixtures").glob("Class2T*.yml"))
+    r = cli("--db", tmp_path / "none.duckdb", "assess", "--mof-record", f, "--json")
+    assert r.code == 0
+    doc = r.json()
+    assert doc["mof"]["class"] == 2 and doc["mof"]["progress"]["2"] == 100.0
+    bad = tmp_path / "bad.yml"
+    bad.write_text("just: text\n")
+    assert cli("--db", tmp_path / "none.duckdb", "assess", "--mof-record", bad).code == 65
+    assert cli("--db", tmp_path / "none.duckdb", "assess", "--mof-record", tmp_path / "x.yml").code == 66
+
+
+def test_expert_overlay_and_no_experts(cli, tmp_path: Path) -> None:
+    db = _store_with_model(cli, tmp_path)
+    osai = tmp_path / "osai.csv"
+    dims = ",".join(DIMENSIONS)
+    osai.write_text(f"file,name,{dims},osai_site_score,link\n"
+                    "x.yaml,Tiny," + ",".join(["open"] * 12) + ",1.0,https://huggingface.co/acme/tiny\n")
+    r = cli("--db", db, "assess", "--import-experts", osai, "--json")
+    assert r.code == 0 and r.json()["imported"][str(osai)] == 13
+    doc = cli("--db", db, "assess", "acme/tiny", "--json").json()
+    assert doc["experts"]["sources"]["osai"]["grades"]["trainingcode"] == "open"
+    assert {"framework": "osai", "dimension": "trainingcode", "openscope": doc["osai"]["trainingcode"],
+            "expert": "open"} in doc["experts"]["disagreements"]
+    plain = cli("--db", db, "assess", "acme/tiny", "--json", "--no-experts").json()
+    assert "experts" not in plain
+    assert plain["osai"] == doc["osai"]  # automatic grades never read an expert grade
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    assert cli("--db", db, "assess", "--import-experts", bad).code == 65
+
+
+@pytest.mark.reference
+def test_reference_expert_files_import(cli, shared_data: Path, tmp_path: Path) -> None:
+    db = _store_with_model(cli, tmp_path)
+    for f in ("openness/osai_dev.csv", "mof/mof_models.csv", "fmti/fmti_totals.csv", "fmti/fmti_scores.csv"):
+        r = cli("--db", db, "assess", "--import-experts", shared_data / f, "--json")
+        assert r.code == 0 and r.json()["imported"][str(shared_data / f)] > 0, f
+    doc = cli("--db", db, "assess", "mistralai/Mixtral-8x7B-v0.1", "--json").json()
+    assert doc["experts"]["sources"]["mof"]["grades"]["class"] == "Unclassified"

@@ -1,0 +1,117 @@
+"""Probes: each a pure function of a record, with its documentation beside it."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import pytest
+
+from openscope.derive.openness.assessment import assess_record
+from openscope.derive.openness.probes import PROBES, documentation, run_all
+from openscope.derive.openness.records import DatasetRef, ModelRecord, from_text
+
+
+def _rec(**kw) -> ModelRecord:
+    return ModelRecord(id="acme/model", locator="https://huggingface.co/acme/model", read_at="2026-11-29", **kw)
+
+
+@pytest.mark.parametrize("name", PROBES)
+def test_every_probe_has_documentation_and_never_keys_on_a_name(name: str) -> None:
+    doc = documentation(name)
+    for heading in ("## What", "## Why", "## How", "## Fix"):
+        assert heading in doc, (name, heading)
+    src = inspect.getsource(importlib.import_module(f"openscope.derive.openness.probes.{name}"))
+    assert "rec.id" not in src  # a probe never looks at the model's name
+
+
+def test_files_and_metadata_probes() -> None:
+    rec = _rec(license="apache-2.0", files=[("model.safetensors", 10), ("config.json", 1), ("train.py", 1),
+                                            ("optimizer.pt", 1)], tags=["arxiv:2401.00001"])
+    f = {x.probe: x for x in run_all(rec)}
+    assert f["weights_released"].status == "open_license"
+    assert f["weights_released"].evidence[0].snippet == "model.safetensors"  # optimizer.pt is not a weight
+    assert f["architecture_code"].status == "open_license"
+    assert f["training_code"].status == "open_license"
+    assert f["research_paper"].status == "no_license"
+    assert f["inference_code"].status == "not_found"
+
+
+def test_restrictive_licence_and_gating() -> None:
+    rec = _rec(license="cc-by-nc-4.0", gated="manual", files=[("model.safetensors", 1)])
+    f = {x.probe: x for x in run_all(rec)}
+    assert f["weights_released"].status == "restrictive_license"
+    assert f["weights_gated"].outcome == "negative"
+    a = assess_record(rec, use_curated=False)
+    assert a.osaid.verdict == "fail" and "parameters-license" in a.osaid.missing
+
+
+def test_declared_datasets_public_or_gated() -> None:
+    pub = _rec(datasets=[DatasetRef("x/pub", True, None, False, "odc-by")])
+    gated = _rec(datasets=[DatasetRef("x/g", True, "manual", False, "mit")])
+    assert {x.probe: x for x in run_all(pub)}["datasets_released"].status in ("open_license", "restrictive_license")
+    assert {x.probe: x for x in run_all(gated)}["datasets_released"].status == "restrictive_license"
+
+
+CARD = """---
+license: apache-2.0
+---
+# Acme-7B
+Acme-7B is a decoder-only transformer with 32 layers trained on 512 A100 GPUs.
+## Training data
+We release the training corpus at [acme/corpus](https://huggingface.co/datasets/acme/corpus); see the datasheet.
+## Training
+```
+torchrun train.py --config configs/7b.yaml
+```
+Learning rate 3e-4, batch size 4M tokens.
+## Evaluation
+| benchmark | score |
+|---|---|
+| MMLU | 61.2 |
+Evaluated with lm-evaluation-harness.
+## Uses and limitations
+Intended for research; it may produce biased text.
+Paper: [arXiv](https://arxiv.org/abs/2401.00001), accepted at ICLR 2025.
+"""
+
+
+def test_card_probes_find_their_evidence() -> None:
+    a = assess_record(from_text("acme/acme-7b", CARD), use_curated=False)
+    c = a.components
+    assert c["Datasets"].status in ("open_license", "no_license")
+    assert c["Training code"].status == "open_license"
+    assert c["Evaluation results"].status == "open_license"
+    assert c["Evaluation code"].status == "open_license"
+    assert c["Research paper"].status == "no_license"
+    assert c["Data card"].released
+    ev = c["Training code"].evidence[0]
+    assert ev.kind == "card" and "train.py" in ev.snippet and "#L" in ev.locator
+    for dim in ("trainingcode", "licenses"):
+        assert a.osai[dim] in ("open", "partial", "closed")
+    assert a.osai["score"] is not None and 0 <= a.osai["score"] <= 1
+
+
+def test_open_source_claim_with_closed_parts_is_flagged() -> None:
+    card = "---\nlicense: llama2\n---\n# M\nOur fully open-source model. Weights are released.\n"
+    a = assess_record(from_text("x/m", card), use_curated=False)
+    assert [f["flag"] for f in a.flags] == ["open-source-claim-with-closed-parts"]
+    honest = assess_record(from_text("x/m", "---\nlicense: mit\n---\n# M\nOpen weights model.\n"), use_curated=False)
+    assert honest.flags == []
+
+
+def test_card_licence_contradicting_the_hub_tag_is_flagged() -> None:
+    rec = from_text("x/m", "# M\n## License\nThis model is released under a non-commercial licence (CC BY-NC 4.0).\n")
+    rec.license = "apache-2.0"
+    a = assess_record(rec, use_curated=False)
+    assert "card-license-contradicts-hub-tag" in [f["flag"] for f in a.flags]
+
+
+def test_licence_contradicting_the_base_is_flagged_and_base_dims_come_from_the_root() -> None:
+    root = _rec(license="llama2", gated="manual", files=[("model.safetensors", 1)])
+    root.id = "meta/base"
+    rec = _rec(license="apache-2.0", files=[("model.safetensors", 1)], root=root)
+    a = assess_record(rec, use_curated=False)
+    assert "license-contradicts-base" in [f["flag"] for f in a.flags]
+    assert a.base == "meta/base"
+    assert a.osai["weights_endmodel"] != a.osai["weights_basemodel"] or a.osai["weights_basemodel"] == "partial"

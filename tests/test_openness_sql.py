@@ -1,0 +1,103 @@
+"""The set-based (SQL) grading and the per-model path give the same grades."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+from openscope.derive.openness import openness_rows, refresh
+from openscope.derive.openness.assessment import assess_record
+from openscope.derive.openness.records import from_store
+from openscope.derive.openness.sql import FILE_FEATURES, NEUTRAL_FILE
+from openscope.jobs.ingest import ingest_file
+from openscope.store import open_store
+
+LICENSES = ["apache-2.0", "mit", "llama2", "openrail", "cc-by-nc-4.0", "other", None, "gpl-3.0", "bigscience-bloom-rail-1.0"]
+FILES = ["model.safetensors", "pytorch_model.bin", "config.json", "modeling_x.py", "train.py", "scripts/finetune_lora.sh",
+         "inference.py", "eval_harness.py", "preprocess_data.py", "checkpoint-500/model.bin", "trainer_state.json",
+         "training_args.bin", "optimizer.pt", "README.md", "x.gguf", "run_train.py", "src/app.py"]
+
+
+def _write_hub(tmp: Path, n: int = 250, seed: int = 11) -> tuple[Path, Path]:
+    rnd = random.Random(seed)
+    models = []
+    for i in range(n):
+        e: dict = {"id": f"org{i % 7}/m{i}", "author": f"org{i % 7}", "createdAt": "2024-01-01T00:00:00.000Z",
+                   "lastModified": "2024-02-01T00:00:00.000Z", "downloads": i, "likes": 1}
+        lic = rnd.choice(LICENSES)
+        tags = [f"license:{lic}"] if lic else []
+        if rnd.random() < 0.3:
+            tags.append(f"arxiv:2401.0000{i % 9}")
+        if rnd.random() < 0.3:
+            tags.append(f"dataset:ds/d{i % 6}")
+        if rnd.random() < 0.3:
+            e["cardData"] = {"datasets": [f"ds/d{i % 4}"] if rnd.random() < 0.5 else "ds/d9", "license": lic}
+        if i > 10 and rnd.random() < 0.35:
+            tags.append(f"base_model:finetune:org{(i % 10) % 7}/m{i % 10}")
+        e["tags"] = tags
+        if rnd.random() < 0.85:
+            e["siblings"] = [{"rfilename": f} for f in rnd.sample(FILES, rnd.randint(0, 6))]
+        g = rnd.choice([False, "auto", "manual", None])
+        if g is not None:
+            e["gated"] = g
+        if rnd.random() < 0.5:
+            e["library_name"] = "transformers"
+        models.append(e)
+    models.append({"id": "EleutherAI/pythia-70m", "author": "EleutherAI", "tags": ["license:apache-2.0"],
+                   "siblings": [{"rfilename": "model.safetensors"}]})
+    ds = [{"id": f"ds/d{k}", "author": "ds", "gated": "manual" if k == 2 else False, "private": False,
+           "tags": [f"license:{['mit', 'cc-by-4.0', 'other', 'odc-by', 'apache-2.0', 'cc-by-nc-4.0'][k]}"]}
+          for k in range(6)]
+    mp, dp = tmp / "models.jsonl", tmp / "datasets.jsonl"
+    mp.write_text("\n".join(json.dumps(m) for m in models) + "\n")
+    dp.write_text("\n".join(json.dumps(d) for d in ds) + "\n")
+    return mp, dp
+
+
+def _grades(store, mid: str) -> dict:
+    return {(r[0], r[1]): (r[2], r[3]) for r in store.con.execute(
+        "SELECT framework, dimension, grade, score FROM openness WHERE id = ?", [mid]).fetchall()}
+
+
+def test_representative_files_match_only_their_own_pattern() -> None:
+    for name, (_, rep) in FILE_FEATURES.items():
+        hits = [n for n, (pat, _) in FILE_FEATURES.items() if re.search(pat, rep, re.IGNORECASE)]
+        assert hits == [name], (rep, hits)
+    assert not any(re.search(pat, NEUTRAL_FILE, re.IGNORECASE) for pat, _ in FILE_FEATURES.values())
+
+
+def test_set_based_and_per_model_paths_agree(tmp_path: Path) -> None:
+    mp, dp = _write_hub(tmp_path)
+    store = open_store(tmp_path / "s.duckdb")
+    try:
+        ingest_file(store, dp, repo_type="dataset")
+        ingest_file(store, mp)
+        # card text for a few models: these are re-graded by the per-model (card) pass
+        sid = store.scalar("SELECT max(snapshot_id) FROM snapshots")
+        store.con.execute("INSERT INTO cards (id, repo_type, text, fetched_at, snapshot_id) VALUES "
+                          "('org1/m1', 'model', ?, now(), ?)",
+                          ["# M\n## Training\n```\npython train.py --lr 1e-4\n```\n", sid])
+        from openscope import derive
+        derive.refresh(store)  # lineage and licences first when present, then openness
+        stats = refresh(store)
+        assert stats["models"] == 251 and stats["cards"] >= 2
+        ids = [r[0] for r in store.con.execute("SELECT id FROM models ORDER BY id").fetchall()]
+        for mid in ids:  # every model: the whole table agrees, not just a sample
+            a = assess_record(from_store(store, mid))
+            expected = {(fw, d): (g, s) for fw, d, g, s, _ in openness_rows(a)}
+            assert _grades(store, mid) == expected, mid
+        methods = dict(store.con.execute(
+            "SELECT id, any_value(method) FROM openness WHERE id IN ('org1/m1', 'EleutherAI/pythia-70m', 'org0/m0') "
+            "GROUP BY id").fetchall())
+        assert methods == {"org1/m1": "card", "EleutherAI/pythia-70m": "card", "org0/m0": "metadata"}
+        # the card's training command is seen by the card pass only
+        assert _grades(store, "org1/m1")[("component", "Training code")][0] != "not_found"
+        # rerunning replaces rows instead of duplicating them
+        n = store.scalar("SELECT count(*) FROM openness")
+        refresh(store)
+        assert store.scalar("SELECT count(*) FROM openness") == n
+        assert store.scalar("SELECT count(DISTINCT id) FROM openness") == 251
+    finally:
+        store.close()
