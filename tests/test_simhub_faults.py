@@ -136,6 +136,9 @@ def test_mutate_edit_add_delete_counters():
                 assert after[i]["lastModified"] == before[i]["lastModified"]
         for i in m["added"]:
             assert after[i]["lastModified"] > newest and "openscope:synthetic" in after[i]["tags"]
+        # the tag index follows mutations: a tag filter sees added repos and not deleted ones
+        tagged = c.get("/api/models", params={"filter": "openscope:synthetic", "limit": 1000}).json()
+        assert {e["id"] for e in tagged} == ids
         gone = m["deleted"][0]
         assert c.get(f"/api/models/{gone}").status_code == 404
         # explicit ids, and unknown ids are refused

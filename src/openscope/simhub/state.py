@@ -98,6 +98,8 @@ class HubState:
                 FROM _src s JOIN ({entry_sql('_src', kind)}) e USING (idx)"""
             )
             self.con.unregister("_src")
+            # inverted tag index: a filter is a lookup, not a scan of every entry's tag list
+            self.con.execute(f"CREATE TABLE {table}_tags AS SELECT unnest(tags) AS tag, idx FROM {table} ORDER BY tag")
         self._clock_ms = int(self.con.execute(
             "SELECT greatest((SELECT coalesce(max(modified_ms), 0) FROM m), (SELECT coalesce(max(modified_ms), 0) FROM d))"
         ).fetchone()[0])
@@ -120,9 +122,13 @@ class HubState:
         if author:
             where.append("lauthor = ?")
             params.append(author.lower())
+        tag_params: list[Any] = []
+        semi = ""
         if tags:
-            where.append("list_has_all(tags, ?::VARCHAR[])")
-            params.append(tags)
+            uniq = sorted(set(tags))
+            inter = " INTERSECT ".join(f"SELECT idx FROM {table}_tags WHERE tag = ?" for _ in uniq)
+            semi = f" SEMI JOIN ({inter}) f ON {table}.idx = f.idx"
+            tag_params = list(uniq)
         if cursor:
             csort, key, rid = decode_cursor(cursor)
             if SORT_COLUMNS.get(csort) != col:
@@ -135,10 +141,10 @@ class HubState:
             where.append(f"({col} < ? OR ({col} = ? AND id < ?))")
             params += [key, key, rid]
         body = "js" if full else "jc"
-        sql = (f"SELECT {body}, {col}, id FROM {table} WHERE {' AND '.join(where)} "
+        sql = (f"SELECT {body}, {col}, id FROM {table}{semi} WHERE {' AND '.join(where)} "
                f"ORDER BY {col} DESC, id DESC LIMIT {int(limit) + 1}")
         with self._lock:
-            rows = self.con.execute(sql, params).fetchall()
+            rows = self.con.execute(sql, tag_params + params).fetchall()
         nxt = None
         if len(rows) > limit:
             rows = rows[:limit]
@@ -221,6 +227,8 @@ class HubState:
                          json_extract_string(js, '$.tags[*]') AS tags FROM ({entry_sql('_chg', 'model')})) e
                 WHERE m.idx = e.idx"""
         )
+        self.con.execute("DELETE FROM m_tags WHERE idx IN (SELECT idx FROM _chg)")
+        self.con.execute("INSERT INTO m_tags SELECT unnest(tags) AS tag, idx FROM m WHERE idx IN (SELECT idx FROM _chg)")
         self.con.execute("DROP TABLE _chg")
 
     def mutate(self, *, edit: int | list[str] | None = None, add: int | None = None,
