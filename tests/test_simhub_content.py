@@ -98,3 +98,20 @@ def test_content_is_deterministic_from_seed_and_id():
         assert content.file_bytes(1, entry, 3, path) == content.file_bytes(1, entry, 3, path)
     assert content.file_bytes(1, entry, 3, "model.safetensors") != content.file_bytes(2, entry, 3, "model.safetensors")
     assert content.file_bytes(1, entry, 3, "missing.txt") is None
+
+
+def test_dataset_files_and_tree(hub, tmp_path: Path):
+    import pyarrow.parquet as pq
+
+    did = hub.ids("datasets")[0]
+    tree = httpx.get(f"{hub.url}/api/datasets/{did}/tree/main", trust_env=False).json()
+    assert any(t["type"] == "directory" and t["path"] == "data" for t in tree)
+    assert not any(t["path"].startswith("data/") for t in tree)  # not recursive: the folder only
+    rec = httpx.get(f"{hub.url}/api/datasets/{did}/tree/main", params={"recursive": "true"}, trust_env=False).json()
+    parquet = next(t for t in rec if t["path"].endswith(".parquet"))
+    r = httpx.get(f"{hub.url}/datasets/{did}/resolve/main/{parquet['path']}", trust_env=False)
+    assert r.status_code == 200 and len(r.content) == parquet["size"]
+    (tmp_path / "t.parquet").write_bytes(r.content)
+    assert pq.read_table(tmp_path / "t.parquet").num_rows == 3
+    card = httpx.get(f"{hub.url}/datasets/{did}/resolve/main/README.md", trust_env=False).text
+    assert card.startswith("---\n") and "Synthetic dataset" in card

@@ -258,7 +258,7 @@ def create_app(state: HubState, faults: Faults) -> FastAPI:
             if rev not in ("main", entry["sha"]):
                 return _error(404, f"Invalid rev id: {rev}", "RevisionNotFound")
             if action == "tree":
-                return _tree(entry, openness, "/".join(tail[1:]), _bool(request.query_params.get("recursive")))
+                return _tree(entry, openness, "/".join(tail[1:]), _bool(request.query_params.get("recursive")), kind)
         allowed = MODEL_EXPAND if kind == "model" else DATASET_EXPAND
         expand = _multi(request, "expand")
         bad = [e for e in expand if e not in allowed]
@@ -274,7 +274,7 @@ def create_app(state: HubState, faults: Faults) -> FastAPI:
                 extras["childrenModelCount"] = await run_in_threadpool(state.children_count, entry["id"])
         files = None
         if _bool(request.query_params.get("blobs")) or "usedStorage" in expand or not expand:
-            files = _files(entry, openness)
+            files = _files(entry, openness, kind)
             extras["usedStorage"] = sum(len(b) for b in files.values())
         if expand:
             doc = _project(entry, expand, extras)
@@ -285,8 +285,8 @@ def create_app(state: HubState, faults: Faults) -> FastAPI:
             doc["siblings"] = [_blob(p, files[p]) for p in (s["rfilename"] for s in entry["siblings"])]
         return JSONResponse(doc)
 
-    def _files(entry: dict[str, Any], openness: int) -> dict[str, bytes]:
-        return {s["rfilename"]: content.file_bytes(state.seed, entry, openness, s["rfilename"]) or b""
+    def _files(entry: dict[str, Any], openness: int, kind: str = "model") -> dict[str, bytes]:
+        return {s["rfilename"]: content.file_bytes(state.seed, entry, openness, s["rfilename"], kind=kind) or b""
                 for s in entry.get("siblings", [])}
 
     def _blob(path: str, data: bytes) -> dict[str, Any]:
@@ -295,8 +295,8 @@ def create_app(state: HubState, faults: Faults) -> FastAPI:
             d["lfs"] = {"sha256": content.sha256(data), "size": len(data), "pointerSize": 134}
         return d
 
-    def _tree(entry: dict[str, Any], openness: int, under: str, recursive: bool) -> Response:
-        files = _files(entry, openness)
+    def _tree(entry: dict[str, Any], openness: int, under: str, recursive: bool, kind: str = "model") -> Response:
+        files = _files(entry, openness, kind)
         prefix = under.strip("/") + "/" if under.strip("/") else ""
         out: list[dict[str, Any]] = []
         dirs: set[str] = set()
@@ -340,8 +340,7 @@ def create_app(state: HubState, faults: Faults) -> FastAPI:
         entry, openness = found
         if rev not in ("main", entry["sha"]):
             return _error(404, f"Invalid rev id: {rev}", "RevisionNotFound")
-        data = content.file_bytes(state.seed, entry, openness, path) if kind == "model" else (
-            b"" if path in {s["rfilename"] for s in entry.get("siblings", [])} else None)
+        data = content.file_bytes(state.seed, entry, openness, path, kind=kind)
         if data is None:
             return _error(404, f"Entry not found: {path}", "EntryNotFound",
                           headers={"X-Repo-Commit": entry["sha"]})
