@@ -79,14 +79,14 @@ def test_dump_then_ingest_marks_models_synthetic(run_openscope, tmp_path: Path, 
     assert q.code == 0 and "300" in q.stdout
 
 
-def test_bad_options_exit_64_with_one_line(run_openscope, tmp_path: Path):
+def test_bad_options_exit_64_with_one_line(cli, tmp_path: Path):
     for args in (["--host", "0.0.0.0"], ["--host", "example.com"], ["--models", "0"], ["--error-rate", "1.5"],
                  ["--truncate-rate", "-0.1"], ["--port", "70000"], ["--rate-limit", "0"], ["--slow-ms", "-5"],
                  ["--rate-window-s", "0"], ["--max-fanout", "0"], ["--no-such-option"]):
-        r = run_openscope("simhub", *args)
+        r = cli("simhub", *args)
         assert r.code == 64, (args, r.stderr)
         assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
-    r = run_openscope("simhub", "--models", "10", "--dump", tmp_path / "no" / "such" / "dir" / "x.jsonl")
+    r = cli("simhub", "--models", "10", "--dump", tmp_path / "no" / "such" / "dir" / "x.jsonl")
     assert r.code == 73 and "cannot write" in r.stderr
 
 
