@@ -50,6 +50,9 @@ TREE = [
            card={"license": "other", "license_name": "qwen",
                  "license_link": "https://huggingface.co/Qwen/Qwen2.5-72B-Instruct/blob/main/LICENSE"}),
     _entry("acme/dual", "apache-2.0 OR mit", ["mit-org/base"]),
+    # an unrecognised declared licence is not replaced by the card's name (only absent/other/unknown are)
+    _entry("acme/odd", "my-own-licence", card={"license": "my-own-licence", "license_name": "mit"}),
+    _entry("acme/unknown-named", "unknown", card={"license": "unknown", "license_name": "Apache License 2.0"}),
 ]
 
 
@@ -140,6 +143,13 @@ def test_card_license_name_resolves_other(store) -> None:
     row = store.con.execute("SELECT license, class, source FROM licenses WHERE id = 'acme/qwen-ft'").fetchone()
     assert row == ("qwen", "custom_flow_down", "card_name")
     assert _flow(store, "acme/qwen-ft")["mit-org/base"][0] is False
+
+
+def test_card_name_only_replaces_absent_other_or_unknown(store) -> None:
+    odd = store.con.execute("SELECT license, class, reason FROM licenses WHERE id = 'acme/odd'").fetchone()
+    assert odd[0] is None and odd[1] == "unknown" and "my-own-licence" in odd[2]
+    named = store.con.execute("SELECT license, source FROM licenses WHERE id = 'acme/unknown-named'").fetchone()
+    assert named == ("apache-2.0", "card_name")
 
 
 def test_expression_licence_flows(store) -> None:

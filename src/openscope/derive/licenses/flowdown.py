@@ -92,10 +92,14 @@ def match_attributes(m: LicenseMatch) -> dict[str, Any]:
 
 def resolve_declaration(declared: str | None, license_name: str | None,
                         license_link: str | None) -> tuple[LicenseMatch, str]:
-    """The licence a model declares: its ``license`` value, else the card's license_name, else license_link."""
+    """The licence a model declares: its ``license`` value; when that is absent, ``other`` or ``unknown``,
+    the card's ``license_name``, then ``license_link`` (the Hub's convention for licences outside its list).
+
+    Returns the match and its source: license | card_name | license_link | none.
+    """
     # the Hub derives the `license:` tag from the card's `license:` field: one declaration, read as a tag value
-    first = normalize_license(declared, kind="tag") if declared else None
-    if first is not None and first.id not in {"other", "unknown"}:
+    first = normalize_license(declared, kind="tag") if declared and declared.strip() else None
+    if first is not None and declared.strip().lower() not in {"other", "unknown"}:
         return first, "license"
     for raw, kind, source in ((license_name, "card_name", "card_name"), (license_link, "link", "license_link")):
         if raw:
@@ -134,13 +138,15 @@ def _catalogue_table() -> pa.Table:
     })
 
 
-def _declaration_table(triples: list[tuple[str, str, str]]) -> pa.Table:
+def _declaration_table(triples: list[tuple[int, str, str, str]]) -> pa.Table:
     cols: dict[str, list[Any]] = {k: [] for k in (
-        "k_license", "k_name", "k_link", "license", "expression", "class", "confidence", "evidence", "reason",
+        "h", "rank", "k_license", "k_name", "k_link", "license", "expression", "class", "confidence", "evidence", "reason",
         "source", "commercial_use", "use_restrictions", "user_cap", "duties", "same_terms", "derivatives_allowed")}
-    for declared, lname, llink in triples:
+    for h, declared, lname, llink in triples:
         m, source = resolve_declaration(declared or None, lname or None, llink or None)
         a = match_attributes(m)
+        cols["h"].append(h)
+        cols["rank"].append(CLASS_RANK.get(a["cls"]))
         cols["k_license"].append(declared)
         cols["k_name"].append(lname)
         cols["k_link"].append(llink)
@@ -157,7 +163,8 @@ def _declaration_table(triples: list[tuple[str, str, str]]) -> pa.Table:
         cols["duties"].append(a["duties"])
         cols["same_terms"].append(a["same_terms"])
         cols["derivatives_allowed"].append(a["derivatives_allowed"])
-    types = {"commercial_use": pa.bool_(), "use_restrictions": pa.bool_(), "same_terms": pa.bool_(),
+    types = {"h": pa.uint64(), "rank": pa.int32(),
+             "commercial_use": pa.bool_(), "use_restrictions": pa.bool_(), "same_terms": pa.bool_(),
              "derivatives_allowed": pa.bool_(),
              "user_cap": pa.int64(), "confidence": pa.float64(), "duties": pa.list_(pa.string())}
     return pa.table({k: pa.array(v, types.get(k, pa.string())) for k, v in cols.items()})
@@ -183,20 +190,46 @@ _RULES = [
 
 
 def refresh(store: Store) -> dict[str, Any]:
-    """Recompute ``license_catalogue``, ``licenses`` and ``license_flow`` for the whole store."""
+    """Recompute ``license_catalogue``, ``licenses`` and ``license_flow`` for the whole store.
+
+    Each model is keyed by a hash of its (license, license_name, license_link) declaration; the
+    normaliser's answer per declaration and the conflict rules per (derivative, base) declaration pair
+    are computed once and joined back, so the per-model work is hash joins on integers.
+    """
     t0 = time.perf_counter()
     con = store.con
+    phases: dict[str, float] = {}
+    last = [t0]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        phases[name] = round(now - last[0], 3)
+        last[0] = now
+
     has_lineage = bool(store.scalar(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'lineage'"))
     with store.transaction():
+        # license_name / license_link only matter when the declared licence is absent, `other` or `unknown`
+        # (resolve_declaration): elsewhere they stay out of the key, so per-repo links do not multiply it.
         con.execute("""CREATE OR REPLACE TEMP TABLE _lic_raw AS
-            SELECT id, coalesce(license, '') AS k_license,
-                   coalesce(card_data->>'$.license_name', '') AS k_name,
-                   coalesce(card_data->>'$.license_link', '') AS k_link
-            FROM models WHERE deleted_at IS NULL""")
-        triples = con.execute("SELECT DISTINCT k_license, k_name, k_link FROM _lic_raw").fetchall()
+            SELECT id, license AS k_license, ln[1] AS k_name, ln[2] AS k_link,
+                   hash(coalesce(license, ''), CASE WHEN used THEN coalesce(ln[1], '') ELSE '' END,
+                        CASE WHEN used THEN coalesce(ln[2], '') ELSE '' END) AS h, used
+            FROM (SELECT id, license,
+                         json_extract_string(card_data, ['$.license_name', '$.license_link']) AS ln,
+                         license IS NULL OR lower(trim(license)) IN ('', 'other', 'unknown') AS used
+                  FROM models WHERE deleted_at IS NULL)""")
+        lap("read_declarations")
+        triples = con.execute("""SELECT h, any_value(k_license),
+                   any_value(CASE WHEN used THEN k_name END), any_value(CASE WHEN used THEN k_link END),
+                   count(DISTINCT (coalesce(k_license, ''), CASE WHEN used THEN coalesce(k_name, '') END,
+                                   CASE WHEN used THEN coalesce(k_link, '') END))
+            FROM _lic_raw GROUP BY h""").fetchall()
+        if any(t[4] > 1 for t in triples):  # a 64-bit hash collision: never seen, but never silently wrong
+            raise RuntimeError("licence declaration hash collision; rerun with a different seed")
+        lap("distinct")
         t_norm = time.perf_counter()
-        decl = _declaration_table(triples)
+        decl = _declaration_table([t[:4] for t in triples])
         t_norm = time.perf_counter() - t_norm
         cat = _catalogue_table()
         con.register("_lic_decl_arrow", decl)
@@ -206,50 +239,53 @@ def refresh(store: Store) -> dict[str, Any]:
         con.execute("CREATE OR REPLACE TEMP TABLE _lic_decl AS SELECT * FROM _lic_decl_arrow")
         con.unregister("_lic_decl_arrow")
         con.unregister("_lic_cat_arrow")
-        con.execute("""CREATE OR REPLACE TEMP TABLE _lic AS
-            SELECT r.id, nullif(r.k_license, '') AS declared, d.license, d.class, d.confidence, d.evidence,
-                   d.expression, d.source, d.reason, nullif(r.k_name, '') AS license_name,
-                   nullif(r.k_link, '') AS license_link, d.commercial_use, d.use_restrictions, d.user_cap,
-                   d.duties, d.same_terms, d.derivatives_allowed
-            FROM _lic_raw r JOIN _lic_decl d
-              ON d.k_license = r.k_license AND d.k_name = r.k_name AND d.k_link = r.k_link""")
+        lap("normalise_and_catalogue")
         con.execute("DELETE FROM license_flow")
         n_flow = 0
         if has_lineage:
             _flow(con)
             n_flow = int(store.scalar("SELECT count(*) FROM license_flow") or 0)
+        else:
+            con.execute("CREATE OR REPLACE TEMP TABLE _anc (id VARCHAR, bh UBIGINT)")
+        lap("flow_down")
         ranks = f"[{_class_rank_sql()}]"
         con.execute("DELETE FROM licenses")
         con.execute(f"""INSERT INTO licenses (id, declared, license, class, confidence, evidence, expression, source,
                 reason, license_name, license_link, commercial_use, use_restrictions, user_cap, duties, same_terms,
                 derivatives_allowed, effective_class)
-            SELECT l.*, CASE WHEN l.class = 'unknown' THEN 'unknown'
-                             WHEN w.worst IS NULL OR w.worst <= list_position({ranks}, l.class) THEN l.class
-                             ELSE list_extract({ranks}, w.worst) END
-            FROM _lic l LEFT JOIN (
-                SELECT id, max(list_position({ranks}, base_class)) AS worst FROM license_flow GROUP BY id
-            ) w ON w.id = l.id""")
+            SELECT r.id, r.k_license, d.license, d.class, d.confidence, d.evidence, d.expression, d.source,
+                   d.reason, r.k_name, r.k_link, d.commercial_use, d.use_restrictions, d.user_cap, d.duties,
+                   d.same_terms, d.derivatives_allowed,
+                   CASE WHEN d.rank IS NULL THEN 'unknown'
+                        WHEN w.worst IS NULL OR w.worst <= d.rank THEN d.class
+                        ELSE list_extract({ranks}, w.worst + 1) END
+            FROM _lic_raw r JOIN _lic_decl d ON d.h = r.h
+            LEFT JOIN (SELECT a.id, max(b.rank) AS worst FROM _anc a JOIN _lic_decl b ON b.h = a.bh
+                       GROUP BY a.id) w ON w.id = r.id""")
         n = int(store.scalar("SELECT count(*) FROM licenses") or 0)
-        con.execute("DROP TABLE IF EXISTS _lic_raw")
-        con.execute("DROP TABLE IF EXISTS _lic_decl")
-        con.execute("DROP TABLE IF EXISTS _lic")
-    return {"models": n, "declarations": len(triples), "flow_rows": n_flow,
-            "normalise_s": round(t_norm, 3), "elapsed_s": round(time.perf_counter() - t0, 3)}
+        lap("write_licenses")
+        for t in ("_lic_raw", "_lic_decl", "_anc", "_lic_pairs"):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+    lap("commit")
+    return {"models": n, "declarations": len(triples), "flow_rows": n_flow, "normalise_s": round(t_norm, 3),
+            "elapsed_s": round(time.perf_counter() - t0, 3), "phases": phases}
 
 
 def _flow(con) -> None:
+    """``license_flow`` from the lineage paths; the rules run once per distinct declaration pair."""
     flagged = " OR ".join(f"coalesce({cond}, FALSE)" for cond, _ in _RULES)
     all_false = " AND ".join(f"(({cond}) IS NOT DISTINCT FROM FALSE)" for cond, _ in _RULES)
     reasons = ", ".join(f"CASE WHEN coalesce({cond}, FALSE) THEN {text} END" for cond, text in _RULES)
-    con.execute(f"""INSERT INTO license_flow
-        WITH anc AS (
-            SELECT id, base, min(distance) AS distance, min(root) AS root FROM (
-                SELECT id, root, unnest(path[2:]) AS base, unnest(range(1, len(path))) AS distance
-                FROM lineage WHERE len(path) > 1
-            ) GROUP BY id, base
-        )
-        SELECT a.id, a.base, a.root, a.distance, d.license, d.class, b.license, coalesce(b.class, 'unknown'),
-               coalesce(b.duties, []),
+    con.execute("""CREATE OR REPLACE TEMP TABLE _anc AS
+        SELECT a.id, a.base, a.root, a.distance, d.h AS dh, b.h AS bh
+        FROM (SELECT id, base, min(distance) AS distance, min(root) AS root FROM (
+                  SELECT id, root, unnest(path[2:]) AS base, unnest(range(1, len(path))) AS distance
+                  FROM lineage WHERE len(path) > 1
+              ) GROUP BY id, base) a
+        JOIN _lic_raw d ON d.id = a.id
+        LEFT JOIN _lic_raw b ON b.id = a.base""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _lic_pairs AS
+        SELECT p.dh, coalesce(p.bh, 0) AS bk,
                CASE WHEN d.license IS NULL OR b.license IS NULL OR d.class = 'unknown' OR b.class = 'unknown'
                          THEN NULL
                     WHEN {flagged} THEN TRUE
@@ -257,9 +293,16 @@ def _flow(con) -> None:
                     ELSE NULL END AS conflict,
                CASE WHEN d.class <> 'unknown' AND b.class <> 'unknown'
                     THEN nullif(concat_ws('; ', {reasons}), '') END AS reason
-        FROM anc a
-        JOIN _lic d ON d.id = a.id
-        LEFT JOIN _lic b ON b.id = a.base""")
+        FROM (SELECT DISTINCT dh, bh FROM _anc) p
+        JOIN _lic_decl d ON d.h = p.dh
+        LEFT JOIN _lic_decl b ON b.h = p.bh""")
+    con.execute("""INSERT INTO license_flow
+        SELECT a.id, a.base, a.root, a.distance, d.license, d.class, b.license, coalesce(b.class, 'unknown'),
+               coalesce(b.duties, []), p.conflict, p.reason
+        FROM _anc a
+        JOIN _lic_decl d ON d.h = a.dh
+        LEFT JOIN _lic_decl b ON b.h = a.bh
+        JOIN _lic_pairs p ON p.dh = a.dh AND p.bk = coalesce(a.bh, 0)""")
 
 
 def _class_rank_sql() -> str:
