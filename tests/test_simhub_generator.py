@@ -175,3 +175,20 @@ def test_tiny_ecosystems_are_well_formed(n):
     assert len(set(ids)) == n
     for js in entries_table(eco).column("js").to_pylist():
         json.loads(js)
+
+
+def test_declared_edges_agree_with_the_entries():
+    from openscope.simhub.generator import declared_edges
+
+    eco = generate(3000, seed=12)
+    edges = declared_edges(eco).to_pylist()
+    entries = {json.loads(j)["id"]: json.loads(j) for j in entries_table(eco).column("js").to_pylist()}
+    assert edges and any(e["external"] for e in edges) and any(e["relation"] == "merge" for e in edges)
+    for e in edges:
+        entry = entries[e["child"]]
+        tagged = f"base_model:{e['relation']}:{e['parent']}" in entry["tags"]
+        card = (entry.get("cardData") or {}).get("base_model")
+        carded = card == e["parent"] or (isinstance(card, list) and e["parent"] in card)
+        assert tagged == e["in_tags"] and carded == e["in_card"], e
+    tag_pairs = sum(1 for x in entries.values() for t in x["tags"] if t.startswith("base_model:") and t.count(":") >= 2)
+    assert tag_pairs == sum(e["in_tags"] for e in edges)

@@ -594,3 +594,30 @@ def write_dump(path: str | Path, *, models: int, datasets: int = 0, seed: int = 
         raise ValueError("repo_type must be 'model' or 'dataset'")
     eco = generate(models, datasets=datasets, seed=seed, max_fanout=max_fanout)
     return write_jsonl(eco, Path(path), repo_type=repo_type)
+
+
+def declared_edges(eco: Ecosystem) -> pa.Table:
+    """The lineage each model *declares* (ground truth for lineage tests), one row per (child, base).
+
+    Columns: ``child``, ``parent``, ``relation`` (finetune/adapter/quantized/merge), ``in_tags`` (declared
+    as a ``base_model:`` tag pair), ``in_card`` (named by ``cardData.base_model``), ``external`` (the base
+    is not in the ecosystem). A contradicting card yields two rows: the tag base (``in_tags`` only) and
+    the card's base (``in_card`` only).
+    """
+    import duckdb
+
+    con = duckdb.connect()
+    con.register("m", eco.models)
+    rel = "CASE kind WHEN 'merge' THEN 'merge' ELSE kind END"
+    out = con.sql(f"""
+        WITH bases AS (
+          SELECT id AS child, unnest(list_filter([parent, parent2, parent3], lambda x: x IS NOT NULL)) AS parent,
+                 {rel} AS relation, decl, card_base FROM m WHERE parent IS NOT NULL)
+        SELECT child, parent, relation, decl IN (0, 2, 3) AS in_tags, decl IN (0, 1) AS in_card FROM bases
+        UNION ALL
+        SELECT child, card_base, relation, false, true FROM bases WHERE decl = 2 AND card_base IS NOT NULL
+        """).to_arrow_table()
+    con.close()
+    ids = set(eco.models.column("id").to_pylist())
+    external = pa.array([p not in ids for p in out.column("parent").to_pylist()])
+    return out.append_column("external", external).sort_by([("child", "ascending"), ("parent", "ascending")])
