@@ -52,28 +52,31 @@ _SUMMED = ("pages", "records", "changed", "rejects", "api_calls", "rate_limit_wa
 
 
 class RichProgress(CrawlProgress):
-    """A progress bar on stderr: pages, records, changes, rate-limit waits and an ETA where a total
-    can be estimated (the store's size for full crawls and sweeps, --limit, --top)."""
+    """A progress bar on stderr: pages, records, changes, rejects, rate-limit waits and an ETA where a
+    total can be estimated (the store's size for full crawls and sweeps, --limit, --top)."""
 
     def __init__(self, s: Settings) -> None:
         self.s = s
-        self.progress = Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-            TextColumn("{task.fields[pages]} pages · {task.completed:,.0f} records · {task.fields[changed]:,} "
-                       "changed · {task.fields[rejects]} rejects · waited {task.fields[waited]:.1f} s"),
-            TimeElapsedColumn(), TimeRemainingColumn(),
-            console=err_console(), transient=False,
-        )
+        self.progress: Progress | None = None
         self.task: TaskID | None = None
         self.waited = 0.0
 
     def begin(self, label: str, total: int | None, done: int) -> None:
+        if label.startswith("cards"):
+            text = "{task.completed:,.0f} models · {task.fields[changed]:,} cards read"
+        else:
+            text = ("{task.fields[pages]} pages · {task.completed:,.0f} records · {task.fields[changed]:,} changed"
+                    " · {task.fields[rejects]} rejects · waited {task.fields[waited]:.1f} s")
+        self.progress = Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=20), TextColumn(text),
+            TimeElapsedColumn(), TimeRemainingColumn(), console=err_console(), transient=False,
+        )
         self.progress.start()
         self.task = self.progress.add_task(label, total=total, completed=done, pages=0, changed=0, rejects=0,
                                            waited=self.waited)
 
     def page(self, records: int, changed: int, rejects: int) -> None:
-        if self.task is None:
+        if self.progress is None or self.task is None:
             return
         t = self.progress.tasks[self.task]
         self.progress.update(self.task, advance=records, pages=t.fields["pages"] + 1,
@@ -81,6 +84,8 @@ class RichProgress(CrawlProgress):
 
     def wait(self, seconds: float, reason: str) -> None:
         self.waited += seconds if reason.startswith("rate limit") else 0.0
+        if self.progress is None:
+            return
         if self.task is not None:
             self.progress.update(self.task, waited=self.waited)
         if seconds >= 1.0:
@@ -88,11 +93,16 @@ class RichProgress(CrawlProgress):
                                         highlight=False)
 
     def warn(self, message: str) -> None:
-        warn(self.s, message)
+        if self.progress is not None:
+            self.progress.console.print(f"openscope: warning: {message}", markup=False, highlight=False,
+                                        soft_wrap=True)
+        else:
+            warn(self.s, message)
 
     def end(self) -> None:
-        self.progress.stop()
-        self.task = None
+        if self.progress is not None:
+            self.progress.stop()
+        self.progress, self.task = None, None
 
 
 class QuietProgress(CrawlProgress):
@@ -232,9 +242,9 @@ def register(app: typer.Typer) -> None:
         if s.quiet:
             return
         for r in results:
-            t = Table(title=f"{r.kind} crawl of {r.repo_type}s from {r.endpoint} → snapshot #{r.snapshot_id}"
-                            + (" (resumed)" if r.resumed else ""), show_header=False, box=None)
-            for k in ("status", "pages", "records", "changed", "rejects", "deleted", "api_calls",
+            t = Table(title=f"snapshot #{r.snapshot_id}: {r.kind} crawl of {r.repo_type}s"
+                            + (" (resumed)" if r.resumed else ""), show_header=False, box=None, title_justify="left")
+            for k in ("endpoint", "status", "pages", "records", "changed", "rejects", "deleted", "api_calls",
                       "rate_limit_wait_s", "elapsed_s", "watermark"):
                 v = getattr(r, k)
                 t.add_row(k, f"{v:,}" if isinstance(v, int) else str(v))

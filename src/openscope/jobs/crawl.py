@@ -23,7 +23,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import queue
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -38,6 +41,7 @@ from openscope.sources.hub import (
     DEFAULT_ENDPOINT,
     MODEL_EXPAND,
     HubClient,
+    Page,
 )
 from openscope.store import Store
 from openscope.store import snapshots as snaps
@@ -168,9 +172,29 @@ def last_complete(store: Store, endpoint: str, repo_type: str) -> dict[str, Any]
 def _resumable(store: Store, endpoint: str, repo_type: str, params: dict[str, Any]) -> dict[str, Any] | None:
     """The newest crawl with these params, if it did not finish (running after a kill, or failed)."""
     for s in _crawl_snapshots(store, endpoint, repo_type):
-        if s["params"] == params:
+        if {k: v for k, v in s["params"].items() if k != "dropped_expand"} == params:
             return s if s["status"] in ("running", "failed") else None
     return None
+
+
+def known_refused_expand(store: Store, endpoint: str, repo_type: str) -> list[str]:
+    """``expand`` fields this endpoint refused on its list route in the newest crawl that recorded any:
+    not asked again (saves a call and a repeated warning per crawl)."""
+    for s in _crawl_snapshots(store, endpoint, repo_type):
+        if s["params"].get("dropped_expand"):
+            return [str(f) for f in s["params"]["dropped_expand"]]
+    return []
+
+
+def _record_refused_expand(store: Store, sid: int, client: HubClient) -> None:
+    if not client.stats.dropped_expand:
+        return
+    with store.transaction() as con:
+        raw = con.execute("SELECT params FROM snapshots WHERE snapshot_id = ?", [sid]).fetchone()[0]
+        params = json.loads(raw or "{}")
+        params["dropped_expand"] = sorted(set(client.stats.dropped_expand))
+        con.execute("UPDATE snapshots SET params = ? WHERE snapshot_id = ?",
+                    [json.dumps(params, sort_keys=True), sid])
 
 
 def _start_url(client: HubClient, opts: CrawlOptions, kind: str, cutoff: dt.datetime | None) -> str:
@@ -236,6 +260,85 @@ def _stage(store: Store, entries: list[str], first_line: int, locator: str) -> N
         con.unregister("_crawl_page")
 
 
+@dataclass
+class _Fetched:
+    page: Page
+    api_calls: int  # calls this page cost (retries, waits and refused fields included)
+    waited: float  # rate-limit seconds spent on it
+
+
+class _Prefetcher:
+    """Reads the next page while the previous one is being committed (one page ahead, no more).
+
+    Why: on a fast endpoint the crawl alternates between waiting for the Hub and writing DuckDB; with
+    one reader thread both proceed at once. It changes nothing about what is committed or when: the
+    page loop still commits page by page with its cursor, and a page read ahead but not committed when
+    the process dies is read again on resume. ``stop_after(page, n_read)`` tells the reader that the
+    crawl will stop after ``page`` (incremental cutoff reached, --limit reached), so it never spends
+    a call on a page the crawl will not use.
+    """
+
+    def __init__(self, client: HubClient, url: str, *, stop_after: Callable[[Page, int], bool]) -> None:
+        self.client = client
+        self.stop_after = stop_after
+        self.q: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(url,), name="crawl-reader", daemon=True)
+        self.thread.start()
+
+    def _run(self, url: str | None) -> None:
+        n_read = 0
+        try:
+            while url and not self.stopped.is_set():
+                c0, w0 = self.client.stats.api_calls, self.client.stats.rate_limit_wait_s
+                page = self.client.get_page(url)
+                n_read += len(page.entries)
+                item = _Fetched(page, self.client.stats.api_calls - c0, self.client.stats.rate_limit_wait_s - w0)
+                url = None if self.stop_after(page, n_read) else page.next_url
+                self._put(("page", item))
+            self._put(("end", None))
+        except BaseException as exc:  # handed to the committing thread, which raises it
+            self._put(("error", exc))
+
+    def _put(self, item: tuple[str, Any]) -> None:
+        while not self.stopped.is_set():
+            try:
+                self.q.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def get(self) -> _Fetched | None:
+        """The next page, or None once the reader has stopped; re-raises the reader's error."""
+        while True:
+            try:
+                kind, value = self.q.get(timeout=0.2)
+            except queue.Empty:
+                if not self.thread.is_alive() and self.q.empty():
+                    return None
+                continue
+            if kind == "error":
+                raise value
+            return value
+
+    def close(self) -> None:
+        self.stopped.set()
+
+
+def _last_wanted(page: Page, n_read: int, opts: CrawlOptions, cutoff: dt.datetime | None) -> bool:
+    """Whether the crawl stops after ``page`` (the page loop decides the same in SQL)."""
+    if opts.limit is not None and n_read >= opts.limit:
+        return True
+    if cutoff is not None and page.entries:
+        try:
+            last = json.loads(page.entries[-1])
+        except ValueError:
+            return False
+        lm = _parse_ts(last.get("lastModified")) if isinstance(last, dict) else None
+        return lm is not None and lm < cutoff
+    return False
+
+
 _LM = "try_cast(json_extract_string(raw, '$.lastModified') AS TIMESTAMP)"
 
 
@@ -259,6 +362,9 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
     if kind == "incremental" and cutoff is None:
         kind, params = "full", _params(opts, "full")  # nothing to be incremental from
 
+    for f in known_refused_expand(store, endpoint, rt):
+        if f not in client.stats.dropped_expand:
+            client.stats.dropped_expand.append(f)
     old = _resumable(store, endpoint, rt, params)
     if old and opts.restart:
         with store.transaction() as con:
@@ -282,6 +388,7 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
         done = 0
 
     dump_fh: IO[str] | None = None
+    prefetch: _Prefetcher | None = None
     try:
         if old is None or (old["watermark"] is None and not old["pages"]):
             watermark = None
@@ -305,12 +412,19 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
             total = opts.limit
         prog.begin(f"{kind} crawl of {rt}s", total, done)
 
+        prefetch = _Prefetcher(client, url, stop_after=lambda pg, n, d0=done: _last_wanted(pg, d0 + n, opts, cutoff)) \
+            if url else None
         while url:
             if opts.limit is not None and done >= opts.limit:
                 with store.transaction():
                     snaps.add_progress(store, sid, cursor=None)
                 break
-            page = client.get_page(url)
+            fetched = prefetch.get() if prefetch is not None else None
+            if fetched is None:  # the reader stopped early (it could not tell): read this page here
+                c0, w0 = client.stats.api_calls, client.stats.rate_limit_wait_s
+                fetched = _Fetched(client.get_page(url), client.stats.api_calls - c0,
+                                   client.stats.rate_limit_wait_s - w0)
+            page = fetched.page
             next_url = page.next_url
             with store.transaction() as con:
                 _stage(store, page.entries, done, page.url)
@@ -336,13 +450,13 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
                     n, changed, rejects = r.records, r.changed, r.rejects
                 con.execute("DROP TABLE IF EXISTS _stage")
                 fields: dict[str, Any] = dict(
-                    pages=1, n_records=n, changed=changed, rejects=rejects,
-                    api_calls=client.stats.api_calls - calls0,
-                    rate_limit_wait_s=round(client.stats.rate_limit_wait_s - wait0, 3), cursor=next_url)
+                    pages=1, n_records=n, changed=changed, rejects=rejects, api_calls=fetched.api_calls,
+                    rate_limit_wait_s=round(fetched.waited, 3), cursor=next_url)
                 if wm is not None:
                     fields["watermark_max"] = wm
                 snaps.add_progress(store, sid, **fields)
-            calls0, wait0 = client.stats.api_calls, client.stats.rate_limit_wait_s
+            calls0 += fetched.api_calls
+            wait0 += fetched.waited
             done += n
             prog.page(n, changed, rejects)
             url = next_url
@@ -356,6 +470,7 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
                     f"""UPDATE {table} SET deleted_at = now()::TIMESTAMP
                         WHERE deleted_at IS NULL AND coalesce(last_snapshot_id, -1) < ?""", [sid],
                 ).fetchone()[0])
+        _record_refused_expand(store, sid, client)
         snaps.finish(store, sid, "complete")
     except Unreachable as exc:
         _fail(store, sid, client, calls0, wait0, str(exc))
@@ -368,6 +483,8 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
         _fail(store, sid, client, calls0, wait0, f"{type(exc).__name__}: {exc}")
         raise
     finally:
+        if prefetch is not None:
+            prefetch.close()
         if dump_fh is not None:
             dump_fh.close()
         prog.end()
@@ -376,6 +493,7 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
 
 def _fail(store: Store, sid: int, client: HubClient, calls0: int, wait0: float, message: str) -> None:
     try:
+        _record_refused_expand(store, sid, client)
         with store.transaction():
             snaps.add_progress(store, sid, api_calls=client.stats.api_calls - calls0,
                                rate_limit_wait_s=round(client.stats.rate_limit_wait_s - wait0, 3))
