@@ -443,6 +443,8 @@ def generate(models: int, datasets: int = 0, seed: int = 0, max_fanout: int | No
     trending[:n_flag] = (pop * 200).astype(np.int64)
 
     old = (kind == ROOT) & (created < _HUB_DATES_MS)
+    # the Hub shows (and sorts by) its "unknown" stamp for these: :04 or :05, by parity as in entries.py
+    created = np.where(old, _HUB_DATES_MS + (np.arange(n) % 2) * 1000, created)
     modified = _wrap_dates(created, (rng.exponential(40.0, n) * DAY_MS).astype(np.int64) * (rng.random(n) < 0.6))
     modified = np.maximum(modified, np.where(old, _HUB_DATES_MS + 5000, 0))
     openness = np.where(kind == FLAGSHIP, rng.integers(1, 4, n), _choose_weighted(rng, np.array([0.45, 0.30, 0.17, 0.08]), n)).astype(np.int8)

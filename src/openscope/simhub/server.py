@@ -153,6 +153,14 @@ def _multi(request: Request, name: str) -> list[str]:
     return out
 
 
+def _bad_expand(expand: list[str], allowed: set[str]) -> Response | None:
+    """HTTP 400 for the first unknown ``expand`` value, worded as the Hub's validator words it."""
+    for i, e in enumerate(expand):
+        if e not in allowed:
+            return _error(400, f'"expand[{i}]" must be one of [{", ".join(sorted(allowed))}]')
+    return None
+
+
 def _project(entry: dict[str, Any], fields: list[str], extras: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"_id": entry["_id"], "id": entry["id"]}
     for f in fields:
@@ -182,9 +190,9 @@ def create_app(state: HubState, faults: Faults) -> FastAPI:
         allowed = MODEL_EXPAND if kind == "model" else DATASET_EXPAND
         qp = request.query_params
         expand = _multi(request, "expand")
-        bad = [e for e in expand if e not in allowed]
+        bad = _bad_expand(expand, allowed)
         if bad:
-            return _error(400, f"invalid expand value(s): {', '.join(bad)}; allowed: {', '.join(sorted(allowed))}")
+            return bad
         refused = [e for e in expand if e in REFUSED_ON_LIST]
         if refused:
             return _error(400, f"expand={','.join(refused)} is not supported on list routes; "
@@ -261,9 +269,9 @@ def create_app(state: HubState, faults: Faults) -> FastAPI:
                 return _tree(entry, openness, "/".join(tail[1:]), _bool(request.query_params.get("recursive")), kind)
         allowed = MODEL_EXPAND if kind == "model" else DATASET_EXPAND
         expand = _multi(request, "expand")
-        bad = [e for e in expand if e not in allowed]
+        bad = _bad_expand(expand, allowed)
         if bad:
-            return _error(400, f"invalid expand value(s): {', '.join(bad)}")
+            return bad
         extras = _extras(kind, entry, openness)
         if kind == "model":
             if not expand or "baseModels" in expand:
