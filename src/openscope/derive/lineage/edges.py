@@ -46,129 +46,124 @@ def extract(store: Store, scope: str | None = None) -> int:
     Replaces those children's rows in ``edges``; returns the number of edge rows written.
     """
     con = store.con
-    where_tags = f"AND id IN (SELECT id FROM {scope})" if scope else ""
-    where_models = f"AND id IN (SELECT id FROM {scope})" if scope else ""
+    where = f"AND id IN (SELECT id FROM {scope})" if scope else ""
+    # 1. Every declared (child, parent, source, relation), relation coded 1-5 in the order
+    #    finetune, adapter, quantized, merge, unknown (small integers aggregate fast).
     con.execute("DROP TABLE IF EXISTS _edge_raw")
     con.execute(
         f"""CREATE TEMP TABLE _edge_raw AS
-        WITH tag_rows AS (
-            SELECT id AS child, substr(tag, 12) AS rest FROM tags
-            WHERE repo_type = 'model' AND starts_with(tag, 'base_model:') {where_tags}
-        ),
-        tag_edges AS (
+        WITH tag_edges AS (
             SELECT child, CASE WHEN declared THEN split_part(rest, ':', 1) ELSE 'unknown' END AS relation,
                    CASE WHEN declared THEN substr(rest, strpos(rest, ':') + 1) ELSE rest END AS parent,
-                   'tag' AS evidence
-            FROM (SELECT child, rest, split_part(rest, ':', 1) IN {_DECLARED} AND contains(rest, ':') AS declared
-                  FROM tag_rows)
+                   1 AS prio
+            FROM (SELECT id AS child, substr(tag, 12) AS rest,
+                         split_part(substr(tag, 12), ':', 1) IN {_DECLARED} AND contains(substr(tag, 12), ':')
+                             AS declared
+                  FROM tags
+                  WHERE repo_type = 'model' AND starts_with(tag, 'base_model:') {where}
+                    AND id NOT IN (SELECT id FROM models WHERE deleted_at IS NOT NULL))
         ),
         cards AS (
-            SELECT id AS child, card_data->'$.base_model' AS bm,
-                   lower(card_data->>'$.base_model_relation') AS rel
+            SELECT id AS child, json_extract(card_data, ['$.base_model', '$.base_model_relation']) AS j
             FROM models
-            WHERE card_data IS NOT NULL AND deleted_at IS NULL {where_models}
+            WHERE card_data IS NOT NULL AND deleted_at IS NULL {where}
               AND contains(card_data::VARCHAR, '"base_model"')
         ),
         card_lists AS (
-            SELECT child, rel,
-                   CASE json_type(bm) WHEN 'VARCHAR' THEN [bm->>'$']
-                                      WHEN 'ARRAY' THEN json_extract_string(bm, '$[*]') END AS bases
+            SELECT child, lower(j[2]->>'$') AS rel,
+                   CASE json_type(j[1]) WHEN 'VARCHAR' THEN [j[1]->>'$']
+                                        WHEN 'ARRAY' THEN json_extract_string(j[1], '$[*]') END AS bases
             FROM cards
         ),
         card_edges AS (
-            SELECT child,
-                   CASE WHEN rel IN {_DECLARED} THEN rel
-                        WHEN len(list_filter(bases, lambda b: coalesce(trim(b), '') <> '')) >= 2 THEN 'merge'
-                        ELSE 'unknown' END AS relation,
-                   {_clean('unnest(bases)')} AS parent, 'card' AS evidence
-            FROM card_lists WHERE bases IS NOT NULL
+            SELECT child, relation, {_clean('b')} AS parent, 3 AS prio FROM (
+                SELECT child,
+                       CASE WHEN rel IN {_DECLARED} THEN rel
+                            WHEN len(bases) >= 2
+                                 AND len(list_filter(bases, lambda x: coalesce(trim(x), '') <> '')) >= 2
+                                 THEN 'merge'
+                            ELSE 'unknown' END AS relation,
+                       unnest(bases) AS b
+                FROM card_lists WHERE bases IS NOT NULL)
         ),
         bm AS (
             SELECT id AS child, lower(base_models->>'$.relation') AS rel,
                    json_extract_string(base_models, '$.models[*].id') AS bases
             FROM models
-            WHERE base_models IS NOT NULL AND deleted_at IS NULL AND json_type(base_models) = 'OBJECT'
-              {where_models}
+            WHERE base_models IS NOT NULL AND deleted_at IS NULL AND json_type(base_models) = 'OBJECT' {where}
         ),
         bm_edges AS (
-            SELECT child, CASE WHEN rel IN {_DECLARED} THEN rel ELSE 'unknown' END AS relation,
-                   {_clean('unnest(bases)')} AS parent, 'base_models' AS evidence
-            FROM bm WHERE bases IS NOT NULL
+            SELECT child, relation, {_clean('b')} AS parent, 2 AS prio FROM (
+                SELECT child, CASE WHEN rel IN {_DECLARED} THEN rel ELSE 'unknown' END AS relation,
+                       unnest(bases) AS b
+                FROM bm WHERE bases IS NOT NULL)
         ),
-        all_edges AS (
+        r AS (
             SELECT * FROM tag_edges UNION ALL SELECT * FROM card_edges UNION ALL SELECT * FROM bm_edges
         )
-        SELECT child, relation, parent, evidence FROM all_edges WHERE parent IS NOT NULL AND parent <> ''"""
+        SELECT child, parent, prio,
+               (CASE relation WHEN 'finetune' THEN 1 WHEN 'adapter' THEN 2 WHEN 'quantized' THEN 3
+                              WHEN 'merge' THEN 4 ELSE 5 END)::UTINYINT AS rc
+        FROM r WHERE parent IS NOT NULL AND parent <> '' AND parent <> child"""
     )
-    # Resolve parents to the store's spelling (case-insensitive), drop self-references that appear then.
-    con.execute("DROP TABLE IF EXISTS _edge_par")
+    # 2. Parents that match a store id only case-insensitively take the store's spelling (as the Hub matches).
+    con.execute("DROP TABLE IF EXISTS _edge_fix")
     con.execute(
-        """CREATE TEMP TABLE _edge_par AS
-        SELECT r.parent, m.id FROM (SELECT DISTINCT parent FROM _edge_raw) r
-        LEFT JOIN (SELECT id FROM models WHERE deleted_at IS NULL) m ON m.id = r.parent"""
+        """CREATE TEMP TABLE _edge_fix AS
+        WITH unmatched AS (
+            SELECT DISTINCT parent FROM _edge_raw
+            WHERE parent NOT IN (SELECT id FROM models WHERE deleted_at IS NULL)
+        )
+        SELECT u.parent, i.id FROM unmatched u JOIN (
+            SELECT lower(id) AS lid, min(id) AS id FROM models
+            WHERE deleted_at IS NULL AND lower(id) IN (SELECT lower(parent) FROM unmatched) GROUP BY 1
+        ) i ON i.lid = lower(u.parent)"""
     )
-    # Only parents not matched exactly need the case-insensitive look-up.
-    con.execute(
-        """UPDATE _edge_par SET id = i.id FROM (
-               SELECT lower(id) AS lid, min(id) AS id FROM models
-               WHERE deleted_at IS NULL AND lower(id) IN (SELECT lower(parent) FROM _edge_par WHERE id IS NULL)
-               GROUP BY 1) i
-           WHERE _edge_par.id IS NULL AND i.lid = lower(_edge_par.parent)"""
-    )
-    con.execute("DROP TABLE IF EXISTS _edge_res")
-    con.execute(
-        """CREATE TEMP TABLE _edge_res AS
-        SELECT DISTINCT r.child, coalesce(p.id, r.parent) AS parent, r.relation, r.evidence
-        FROM _edge_raw r JOIN _edge_par p ON p.parent = r.parent
-        WHERE lower(coalesce(p.id, r.parent)) <> lower(r.child)"""
-    )
-    con.execute("DROP TABLE _edge_par")
-    con.execute("DROP TABLE _edge_raw")
-    # A bare `base_model:<id>` tag says nothing a `base_model:<relation>:<id>` tag for the same pair doesn't.
-    con.execute(
-        """DELETE FROM _edge_res r WHERE r.relation = 'unknown' AND EXISTS (
-               SELECT 1 FROM _edge_res x WHERE x.child = r.child AND x.parent = r.parent
-                 AND x.evidence = r.evidence AND x.relation <> 'unknown')"""
-    )
-    # Choose: the best source per child, one relation per (child, parent).
-    con.execute("DROP TABLE IF EXISTS _edge_ch")
-    con.execute(
-        """CREATE TEMP TABLE _edge_ch AS
-        WITH p AS (
-            SELECT *, CASE evidence WHEN 'tag' THEN 1 WHEN 'base_models' THEN 2 ELSE 3 END AS prio FROM _edge_res
-        ),
-        best AS (SELECT child, min(prio) AS best FROM p GROUP BY child)
-        SELECT p.child, p.parent, p.relation, p.evidence,
-               p.prio = b.best AND row_number() OVER (
-                   PARTITION BY p.child, p.parent, p.prio = b.best
-                   ORDER BY p.prio, p.relation = 'unknown', p.relation) = 1 AS chosen
-        FROM p JOIN best b USING (child)"""
-    )
-    con.execute("DROP TABLE _edge_res")
-    _infer(store)
+    if con.execute("SELECT count(*) FROM _edge_fix").fetchone()[0]:
+        r = """SELECT r.child, coalesce(f.id, r.parent) AS parent, r.prio, r.rc
+               FROM _edge_raw r LEFT JOIN _edge_fix f ON f.parent = r.parent
+               WHERE coalesce(f.id, r.parent) <> r.child"""
+    else:
+        r = "SELECT child, parent, prio, rc FROM _edge_raw"
     if scope:
         con.execute(f"DELETE FROM edges WHERE child IN (SELECT id FROM {scope})")
     else:
         con.execute("DELETE FROM edges")
+    # 3. One row per (child, parent, source, relation). A bare `base_model:<id>` tag adds nothing when a
+    #    `base_model:<relation>:<id>` tag names the same pair, so `unknown` survives only alone. Chosen: the
+    #    best source of the child and, per pair, its first declared relation.
     n = con.execute(
-        "INSERT INTO edges (child, parent, relation, evidence, chosen) "
-        "SELECT child, parent, relation, evidence, chosen FROM _edge_ch"
+        f"""INSERT INTO edges (child, parent, relation, evidence, chosen)
+        WITH g AS (
+            SELECT child, parent, prio, min(rc) AS mn, max(CASE WHEN rc < 5 THEN rc END) AS mx,
+                   min(prio) OVER (PARTITION BY child) AS best
+            FROM ({r}) GROUP BY child, parent, prio
+        )
+        SELECT child, parent, ['finetune', 'adapter', 'quantized', 'merge', 'unknown'][rc],
+               CASE prio WHEN 1 THEN 'tag' WHEN 2 THEN 'base_models' ELSE 'card' END,
+               prio = best AND rc = mn
+        FROM (SELECT child, parent, prio, best, mn,
+                     unnest(CASE WHEN mn = 5 OR mn = mx THEN [mn] ELSE [mn, mx] END) AS rc FROM g)"""
     ).fetchone()[0]
-    con.execute("DROP TABLE _edge_ch")
+    con.execute("DROP TABLE _edge_fix")
+    con.execute("DROP TABLE _edge_raw")
+    n += _infer(store, scope)
     return int(n)
 
 
-def _infer(store: Store) -> None:
+def _infer(store: Store, scope: str | None) -> int:
     """Add ``inferred`` edges where the chosen relation is ``unknown`` and the records show it."""
     con = store.con
     qt = ", ".join(f"'{t}'" for t in QUANT_TAGS)
     mt = ", ".join(f"'{t}'" for t in MERGE_TAGS)
     at = ", ".join(f"'{t}'" for t in ADAPTER_TAGS)
+    in_scope = f"AND child IN (SELECT id FROM {scope})" if scope else ""
     con.execute("DROP TABLE IF EXISTS _edge_inf")
     con.execute(
         f"""CREATE TEMP TABLE _edge_inf AS
-        WITH need AS (SELECT DISTINCT child FROM _edge_ch WHERE chosen AND relation = 'unknown'),
-        nparents AS (SELECT child, count(DISTINCT parent) AS n FROM _edge_ch WHERE chosen GROUP BY child),
+        WITH need AS (SELECT DISTINCT child FROM edges WHERE chosen AND relation = 'unknown' {in_scope}),
+        nparents AS (SELECT child, count(DISTINCT parent) AS n FROM edges
+                     WHERE chosen AND child IN (SELECT child FROM need) GROUP BY child),
         t AS (
             SELECT id AS child,
                    bool_or(lower(tag) IN ({qt})) AS quant,
@@ -194,14 +189,15 @@ def _infer(store: Store) -> None:
         LEFT JOIN t USING (child) LEFT JOIN f USING (child) LEFT JOIN m USING (child)"""
     )
     con.execute("DELETE FROM _edge_inf WHERE relation IS NULL")
-    con.execute(
-        """INSERT INTO _edge_ch (child, parent, relation, evidence, chosen)
+    n = con.execute(
+        """INSERT INTO edges (child, parent, relation, evidence, chosen)
            SELECT e.child, e.parent, i.relation, 'inferred', true
-           FROM _edge_ch e JOIN _edge_inf i USING (child)
+           FROM edges e JOIN _edge_inf i USING (child)
            WHERE e.chosen AND e.relation = 'unknown'"""
-    )
+    ).fetchone()[0]
     con.execute(
-        """UPDATE _edge_ch SET chosen = false
+        """UPDATE edges SET chosen = false
            WHERE chosen AND relation = 'unknown' AND child IN (SELECT child FROM _edge_inf)"""
     )
     con.execute("DROP TABLE _edge_inf")
+    return int(n)

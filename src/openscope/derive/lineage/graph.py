@@ -8,8 +8,9 @@ of statements over whole tables.
 
 Definitions (documented in docs/lineage.md):
 - a node is a store model or an external base (a declared parent not in the store);
-- a root is a node without a chosen parent; a model without parents is its own root: (id, id, 0, [id]);
-- ``lineage(id, root, depth, path)`` has one row per store model and root it descends from; ``depth`` is
+- a root is a node without a chosen parent; a model without parents is its own root: the ``lineage`` view
+  gives it the row (id, id, 0, [id]) without storing it;
+- ``lineage_paths`` stores one row per model *with a parent* and each root it descends from; ``depth`` is
   the shortest distance to that root and ``path`` lists the ids from the model (first) to the root (last);
 - models that no root reaches sit on (or below) a cycle with no outside root: they get no lineage row, and
   the members of such cycles are listed in ``lineage_cycles`` (one ``cycle_id`` per strongly connected set).
@@ -23,7 +24,8 @@ from __future__ import annotations
 from openscope.store import Store
 
 
-def _ensure_chosen(store: Store) -> None:
+def chosen_edges(store: Store) -> None:
+    """Temp table ``_ce(child, parent)``: the distinct chosen edges (the graph lineage walks)."""
     con = store.con
     con.execute("DROP TABLE IF EXISTS _ce")
     con.execute("CREATE TEMP TABLE _ce AS SELECT DISTINCT child, parent FROM edges WHERE chosen")
@@ -44,50 +46,41 @@ def affected(store: Store, changed: str) -> None:
 
 
 def compute(store: Store, scope: str | None = None) -> dict:
-    """Rewrite ``lineage`` and ``lineage_cycles`` for every model, or for the models in ``scope(id)``.
+    """Rewrite ``lineage_paths`` and ``lineage_cycles`` for every model, or for the models in ``scope(id)``.
 
-    ``scope`` must be closed under descendants (see :func:`affected`). Returns counts for reporting.
+    Needs ``_ce`` (:func:`chosen_edges`). ``scope`` must be closed under descendants (see :func:`affected`).
+    Returns counts for reporting.
     """
     con = store.con
-    _ensure_chosen(store)
-    active = "SELECT id FROM models WHERE deleted_at IS NULL"
-    con.execute("DROP TABLE IF EXISTS _todo")
-    if scope is None:
-        con.execute(f"CREATE TEMP TABLE _todo AS {active}")
-    else:
-        con.execute(f"CREATE TEMP TABLE _todo AS SELECT id FROM ({active}) WHERE id IN (SELECT id FROM {scope})")
-    # Edges into the nodes to compute; their parents outside the set are either external roots or seeds.
     con.execute("DROP TABLE IF EXISTS _te")
-    con.execute("CREATE TEMP TABLE _te AS SELECT child, parent FROM _ce WHERE child IN (SELECT id FROM _todo)")
-    con.execute("DROP TABLE IF EXISTS _ext")
-    con.execute(f"CREATE TEMP TABLE _ext AS SELECT DISTINCT parent AS id FROM _te WHERE parent NOT IN ({active})")
+    if scope is None:
+        con.execute("CREATE TEMP TABLE _te AS SELECT child, parent FROM _ce")
+    else:
+        con.execute(f"CREATE TEMP TABLE _te AS SELECT child, parent FROM _ce WHERE child IN (SELECT id FROM {scope})")
+    # Roots that have children here (store models without parents, and external bases) start the walk.
     con.execute("DROP TABLE IF EXISTS _lin")
     con.execute(
         """CREATE TEMP TABLE _lin AS
-        SELECT id, id AS root, 0 AS depth, [id] AS path FROM _todo
-        WHERE id NOT IN (SELECT child FROM _te)
-        UNION ALL
-        SELECT id, id, 0, [id] FROM _ext"""
+        SELECT parent AS id, parent AS root, 0 AS depth, [parent] AS path
+        FROM (SELECT DISTINCT parent FROM _te) WHERE parent NOT IN (SELECT child FROM _ce)"""
     )
+    max_seed = -1
     if scope is not None:
+        # Parents outside the scope keep their rows; they seed the walk at their own depth.
         con.execute("DROP TABLE IF EXISTS _seed")
         con.execute(
-            """CREATE TEMP TABLE _seed AS
-            SELECT l.id, l.root, l.depth, l.path FROM lineage l
-            WHERE l.id IN (SELECT parent FROM _te) AND l.id NOT IN (SELECT id FROM _todo)"""
+            f"""CREATE TEMP TABLE _seed AS
+            SELECT l.id, l.root, l.depth, l.path FROM lineage_paths l
+            WHERE l.id IN (SELECT parent FROM _te) AND l.id NOT IN (SELECT id FROM {scope})"""
         )
         max_seed = con.execute("SELECT coalesce(max(depth), -1) FROM _seed").fetchone()[0]
-    else:
-        max_seed = -1
-    # Only nodes that have children need expanding.
     con.execute("DROP TABLE IF EXISTS _front")
-    con.execute("CREATE TEMP TABLE _front AS SELECT * FROM _lin WHERE id IN (SELECT parent FROM _te)")
+    con.execute("CREATE TEMP TABLE _front AS SELECT * FROM _lin")
     level = 0
     while True:
-        if scope is not None and level <= max_seed:
+        if level <= max_seed:
             con.execute("INSERT INTO _front SELECT * FROM _seed WHERE depth = ?", [level])
-        n_front = con.execute("SELECT count(*) FROM _front").fetchone()[0]
-        if n_front == 0 and level >= max_seed:
+        if level >= max_seed and con.execute("SELECT count(*) FROM _front").fetchone()[0] == 0:
             break
         con.execute("DROP TABLE IF EXISTS _next")
         con.execute(
@@ -102,35 +95,32 @@ def compute(store: Store, scope: str | None = None) -> dict:
         con.execute("INSERT INTO _lin SELECT * FROM _next")
         con.execute("DROP TABLE _front")
         con.execute("ALTER TABLE _next RENAME TO _front")
-        con.execute("DELETE FROM _front WHERE id NOT IN (SELECT parent FROM _te)")
         level += 1
-    # Store: rows of store models only (external bases are roots, not models).
     if scope is None:
-        con.execute("DELETE FROM lineage")
+        con.execute("DELETE FROM lineage_paths")
         con.execute("DELETE FROM lineage_cycles")
     else:
-        con.execute("DELETE FROM lineage WHERE id IN (SELECT id FROM _todo)")
+        con.execute(f"DELETE FROM lineage_paths WHERE id IN (SELECT id FROM {scope})")
         con.execute(
-            """DELETE FROM lineage_cycles WHERE cycle_id IN (
-                   SELECT cycle_id FROM lineage_cycles WHERE id IN (SELECT id FROM _todo))"""
+            f"""DELETE FROM lineage_cycles WHERE cycle_id IN (
+                   SELECT cycle_id FROM lineage_cycles WHERE id IN (SELECT id FROM {scope}))"""
         )
     n_rows = con.execute(
-        "INSERT INTO lineage SELECT id, root, depth, path FROM _lin "
-        "WHERE depth > 0 OR id NOT IN (SELECT id FROM _ext)"
+        "INSERT INTO lineage_paths SELECT id, root, depth, path FROM _lin WHERE depth > 0"
     ).fetchone()[0]
     n_cyc = _cycles(store)
-    for t in ("_lin", "_front", "_seed", "_te", "_ext"):
+    for t in ("_lin", "_front", "_seed", "_te"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return {"lineage_rows": int(n_rows), "levels": level, "cycle_members": n_cyc}
 
 
 def _cycles(store: Store) -> int:
-    """List the members of rootless cycles among the unreached models in ``_todo``."""
+    """List the members of rootless cycles among the models no root reached."""
     con = store.con
     con.execute("DROP TABLE IF EXISTS _unr")
     con.execute(
-        """CREATE TEMP TABLE _unr AS SELECT id FROM _todo
-           WHERE id NOT IN (SELECT DISTINCT id FROM _lin)"""
+        """CREATE TEMP TABLE _unr AS SELECT DISTINCT child AS id FROM _te
+           WHERE child NOT IN (SELECT id FROM _lin WHERE depth > 0)"""
     )
     if con.execute("SELECT count(*) FROM _unr").fetchone()[0] == 0:
         con.execute("DROP TABLE _unr")
