@@ -160,3 +160,12 @@ def test_bad_list_parameters_are_400(hub):
             assert r.headers["x-openscope-simulated"] == "1"
             assert "error" in r.json()
         assert c.get(hub.url + "/api/datasets", params={"expand": "gguf"}).status_code == 400
+
+
+@pytest.mark.parametrize("sort", sorted(KEY, key=str))
+def test_each_sort_pages_completely_in_order(hub, sort):
+    params = {"limit": 17, "full": "true", **({"sort": sort} if sort else {})}
+    got = crawl(hub.url, "/api/models", params)
+    assert sorted(e["id"] for e in got) == sorted(e["id"] for e in _truth()[0])
+    pairs = [(e[KEY[sort]], e["id"]) for e in got]
+    assert pairs == sorted(pairs, reverse=True)
