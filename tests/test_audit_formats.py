@@ -13,6 +13,7 @@ import os
 import struct
 import tarfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -120,11 +121,17 @@ def test_nesting_deeper_than_the_limit_is_incomplete_never_clean(tmp_path: Path)
     assert "hostile.nesting" in rules_of(r)
 
 
-@pytest.mark.parametrize("kind", ["gzip", "bz2", "xz"])
+@pytest.mark.parametrize("kind", ["gzip", "bz2", "xz", "zlib"])
 def test_compression_wrappers(tmp_path: Path, kind: str) -> None:
-    comp = {"gzip": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}[kind]
-    r = bounded_scan(put(tmp_path, "model.bin", comp(comp(EVIL))))
+    comp = {"gzip": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress, "zlib": zlib.compress}[kind]
+    r = bounded_scan(put(tmp_path, "model.joblib", comp(comp(EVIL))))
     assert r.verdict == "unsafe"
+    assert f"<{kind}>!<{kind}>" in {f.member for f in r.findings}
+
+
+def test_lz4_is_incomplete_and_zlib_lookalike_text_is_not_flagged(tmp_path: Path) -> None:
+    assert bounded_scan(put(tmp_path, "m.joblib", b"\x04\x22\x4d\x18" + b"\x00" * 20)).verdict == "incomplete"
+    assert bounded_scan(put(tmp_path, "x.txt", b"x^ just text")).verdict == "clean"
 
 
 def test_7z_container(tmp_path: Path) -> None:

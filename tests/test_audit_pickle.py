@@ -243,3 +243,32 @@ def test_malformed_pickle_with_header_is_reported(tmp_path: Path) -> None:
 def test_stack_global_with_non_string_operands_is_malformed(tmp_path: Path) -> None:
     r = scan_bytes(tmp_path, "sgbad.pkl", proto(4) + b"K\x01K\x02\x93" + STOP)
     assert rules_of(r) == {"malformed.pickle"}
+
+
+def _joblib(dtype: str, shape: tuple[int, ...], after: bytes, align: bool = True) -> bytes:
+    """A joblib.dump-shaped file: a NumpyArrayWrapper whose array bytes follow its BUILD in the stream."""
+    dt = sg("numpy", "dtype") + sbu(dtype) + b"\x89\x88\x87" + REDUCE + MARK + b"K\x03" + sbu("<") + b"NNN" \
+        + b"J\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00t" + BUILD
+    shape_op = MARK + b"".join(b"K" + bytes([d]) for d in shape) + b"t"
+    state = EMPTY_DICT + MARK + sbu("subclass") + sg("numpy", "ndarray") + sbu("shape") + shape_op + sbu("order") \
+        + sbu("C") + sbu("dtype") + dt + sbu("allow_mmap") + b"\x88"
+    if align:
+        state += sbu("numpy_array_alignment_bytes") + b"K\x10"
+    state += b"u"
+    return (proto(4) + EMPTY_DICT + sbu("coef_") + sg("joblib.numpy_pickle", "NumpyArrayWrapper") + EMPTY_TUPLE
+            + b"\x81" + state + BUILD + after + b"s" + STOP)
+
+
+def test_joblib_raw_array_bytes_are_skipped_not_interpreted(tmp_path: Path) -> None:
+    raw = (b"cos\nsystem\n" * 4)[:24]  # 3 float64 values whose bytes look like opcodes
+    r = scan_bytes(tmp_path, "model.joblib", _joblib("f8", (3,), b"\x03\xff\xff\xff" + raw))
+    assert r.verdict == "clean", r.findings
+    old = scan_bytes(tmp_path, "old.joblib", _joblib("i4", (2, 3), raw, align=False))  # joblib <= 1.1: no padding
+    assert old.verdict == "clean", old.findings
+    short = scan_bytes(tmp_path, "short.joblib", _joblib("f8", (200,), b"\x00" + raw))
+    assert "malformed.pickle" in rules_of(short)
+
+
+def test_joblib_object_array_inline_pickle_is_followed(tmp_path: Path) -> None:
+    r = scan_bytes(tmp_path, "obj.joblib", _joblib("O8", (1,), call("os", "system")))
+    assert r.verdict == "unsafe" and "os.system" in imports_of(r)

@@ -52,6 +52,8 @@ def inflate(ctx: Context, blob: Blob, offset: int, length: int, kind: str, membe
             return zlib.decompressobj(-15)
         if kind == "gzip":
             return zlib.decompressobj(31)
+        if kind == "zlib":
+            return zlib.decompressobj()
         if kind == "bz2":
             return bz2.BZ2Decompressor()
         return lzma.LZMADecompressor()
@@ -64,7 +66,7 @@ def inflate(ctx: Context, blob: Blob, offset: int, length: int, kind: str, membe
         return None
 
     d = new()
-    zl = kind in ("deflate", "gzip")
+    zl = kind in ("deflate", "gzip", "zlib")
     try:
         for chunk in _chunks(blob, offset, length):
             consumed += len(chunk)
@@ -80,7 +82,7 @@ def inflate(ctx: Context, blob: Blob, offset: int, length: int, kind: str, membe
                         if kind == "gzip" and rest.lstrip(b"\x00"):
                             d = new()
                             buf = rest
-                        elif kind == "deflate" or not rest.lstrip(b"\x00"):
+                        elif kind in ("deflate", "zlib") or not rest.lstrip(b"\x00"):
                             break
                 else:
                     out = d.decompress(buf, CHUNK)
@@ -104,6 +106,8 @@ def inflate(ctx: Context, blob: Blob, offset: int, length: int, kind: str, membe
             ctx.add(blob, "malformed.compressed_stream", "medium",
                     f"{member}: {kind} stream is truncated (decompressed {sink.size:,} bytes)", offset)
     except (zlib.error, OSError, lzma.LZMAError, EOFError, ValueError) as exc:
+        if kind == "zlib" and sink.size == 0:
+            return None  # two bytes that only looked like a zlib header: not compressed data
         ctx.add(blob, "malformed.compressed_stream", "medium", f"{member}: corrupt {kind} data ({exc})", offset)
         if sink.size == 0:
             return None
@@ -116,11 +120,14 @@ def inflate(ctx: Context, blob: Blob, offset: int, length: int, kind: str, membe
     return blob.derived(data, member, keep)
 
 
-def scan_compressed(ctx: Context, blob: Blob, kind: str) -> None:
-    """gzip / bz2 / xz wrapper: decompress (bounded) and scan what is inside by content."""
+def scan_compressed(ctx: Context, blob: Blob, kind: str) -> str:
+    """gzip / bz2 / xz / zlib (joblib ``compress=``) wrapper: decompress (bounded), scan the content."""
     inner = inflate(ctx, blob, 0, blob.size, kind, f"<{kind}>")
-    if inner is not None:
-        ctx.scan(inner)
+    if inner is None:
+        return "other" if kind == "zlib" and not any(f.file == blob.file and f.member == blob.member
+                                                         for f in ctx.findings) else kind
+    ctx.scan(inner)
+    return kind
 
 
 # -- zip ------------------------------------------------------------------------------------------------

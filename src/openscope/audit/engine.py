@@ -64,6 +64,10 @@ def detect(blob: Blob) -> str:
         return "bz2"
     if h[:6] == b"\xfd7zXZ\x00":
         return "xz"
+    if h[:4] == b"\x04\x22\x4d\x18":
+        return "lz4"
+    if blob.size > 2 and h[0] == 0x78 and not h[1] & 0x20 and (h[0] << 8 | h[1]) % 31 == 0:
+        return "zlib"
     if h[:6] == b"\x93NUMPY":
         return "numpy"
     if h[:4] == b"GGUF":
@@ -99,8 +103,11 @@ class Engine:
                 return containers.scan_zip(ctx, blob, keras_format.scan_keras_config, scan_pickle)
             if fmt == "7z":
                 return containers.scan_7z(ctx, blob)
-            if fmt in ("gzip", "bz2", "xz"):
-                containers.scan_compressed(ctx, blob, fmt)
+            if fmt in ("gzip", "bz2", "xz", "zlib"):
+                return containers.scan_compressed(ctx, blob, fmt)
+            if fmt == "lz4":
+                ctx.incomplete(blob, "unsupported_lz4", "LZ4-compressed data (joblib compress='lz4'): not "
+                               "decompressed, contents not scanned")
             elif fmt == "tar":
                 return containers.scan_tar(ctx, blob)
             elif fmt == "numpy":

@@ -16,6 +16,7 @@ input declares is checked against the bytes left, and the stack, memo and opcode
 from __future__ import annotations
 
 import codecs
+import re
 import struct
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +63,7 @@ class Call:
     args: Any
     offset: int
     op: str
+    state: Any = None  # the last BUILD state applied to the result
 
 
 @dataclass(eq=False)
@@ -87,9 +89,19 @@ class Opaque:
     what: str
 
 
+MAX_DICT_ITEMS = 32  # dict items kept (enough for the states joblib needs; the rest are dropped)
+
+
 @dataclass(eq=False)
 class SymDict:
     items: list = field(default_factory=list)
+
+    def add(self, k: Any, v: Any) -> None:
+        if len(self.items) < MAX_DICT_ITEMS:
+            self.items.append((k, v))
+
+    def get(self, key: str) -> Any:
+        return next((v for k, v in self.items if k == key), None)
 
 
 @dataclass(eq=False)
@@ -157,6 +169,45 @@ class PickleVM:
                 raise LimitHit("protocol-0 argument line longer than 1 MiB")
             raise Truncated("unterminated protocol-0 argument line")
         return bytes(self.data[pos:i]), i + 1
+
+    def _joblib_array(self, wrapper: Call, state: Any, pos: int, res: StreamResult) -> int:
+        """joblib writes each array's bytes right after its NumpyArrayWrapper's BUILD (joblib.numpy_pickle
+        NumpyUnpickler.load_build): raw data after an optional padding, or an inline pickle for object
+        arrays. Skip the raw data (never interpreted); follow an inline pickle like any other."""
+        if not isinstance(state, SymDict):
+            raise PickleError("joblib NumpyArrayWrapper without a state dict")
+        shape, dtype = state.get("shape"), state.get("dtype")
+        if not (isinstance(shape, tuple) and all(isinstance(d, int) and d >= 0 for d in shape)):
+            raise PickleError("joblib NumpyArrayWrapper with an unreadable shape")
+        kind, itemsize = _dtype_size(dtype)
+        if kind == "O":
+            sub = PickleVM(self.data, pos, self.end, max_ops=self.max_ops, max_stack=self.max_stack).run()
+            shift = pos - self.start
+            for g in sub.imports:
+                g.offset += shift
+            for c in sub.calls:
+                c.offset += shift
+            res.imports.extend(sub.imports)
+            res.calls.extend(sub.calls)
+            res.mutations.extend((g, off + shift, op) for g, off, op in sub.mutations)
+            res.exts.extend(sub.exts)
+            if sub.limit:
+                raise LimitHit(sub.limit)
+            if sub.error:
+                raise PickleError(f"joblib object array pickle: {sub.error}")
+            return sub.end
+        if itemsize is None:
+            raise PickleError("joblib NumpyArrayWrapper with an unknown dtype")
+        if state.get("numpy_array_alignment_bytes") is not None:
+            self._need(pos, 1)
+            pad = self.data[pos]
+            self._need(pos + 1, pad)
+            pos += 1 + pad
+        n = itemsize
+        for d in shape:
+            n *= d
+        self._need(pos, n)
+        return pos + n
 
     # -- the machine ----------------------------------------------------------------------------
     def run(self) -> StreamResult:  # noqa: C901 - one branch per opcode, like the real unpickler
@@ -286,13 +337,18 @@ class PickleVM:
                         raise PickleError("SETITEMS without a target")
                     target = stack[-1]
                     mutate(target, "SETITEMS")
+                    if isinstance(target, SymDict):
+                        for i in range(0, min(len(items) - 1, 2 * MAX_DICT_ITEMS), 2):
+                            target.add(items[i], items[i + 1])
                 elif op == 0x73:  # SETITEM
                     v = pop()
-                    pop()
+                    k = pop()
                     if not stack:
                         raise PickleError("SETITEM without a target")
                     target = stack[-1]
                     mutate(target, "SETITEM")
+                    if isinstance(target, SymDict):
+                        target.add(k, v)
                 elif op == 0x65:  # APPENDS
                     items = pop_mark()
                     if not stack:
@@ -324,8 +380,13 @@ class PickleVM:
                     state = pop()
                     if not stack:
                         raise PickleError("BUILD without a target")
-                    mutate(stack[-1], "BUILD")
-                    _ = state
+                    target = stack[-1]
+                    mutate(target, "BUILD")
+                    if isinstance(target, Call):
+                        target.state = state
+                        if _joblib_wrapper(target):
+                            pos = self._joblib_array(target, state, pos, res)
+                            stack[-1] = Opaque("joblib array")
                 elif op == 0x81:  # NEWOBJ
                     args = pop()
                     cls = pop()
@@ -537,6 +598,43 @@ class PickleVM:
             res.end = pos
         res.n_ops = n_ops
         return res
+
+
+_JOBLIB = {("joblib.numpy_pickle", "NumpyArrayWrapper"), ("sklearn.externals.joblib.numpy_pickle", "NumpyArrayWrapper")}
+_DTYPE = re.compile(r"^[<>|=]?([a-zA-Z])(\d*)")
+
+
+def _joblib_wrapper(c: Call) -> bool:
+    f = c.func
+    if isinstance(f, Global) and (f.module, f.name) in _JOBLIB:
+        return True
+    # protocols 0/1: copyreg._reconstructor(NumpyArrayWrapper, object, None)
+    if isinstance(f, Global) and f.name == "_reconstructor" and isinstance(c.args, tuple) and c.args:
+        g = c.args[0]
+        return isinstance(g, Global) and (g.module, g.name) in _JOBLIB
+    return False
+
+
+def _dtype_size(dtype: Any) -> tuple[str, int | None]:
+    """(kind, itemsize) of a pickled ``numpy.dtype(spec, ...)`` call with its BUILD state."""
+    if not (isinstance(dtype, Call) and isinstance(dtype.func, Global) and dtype.func.name == "dtype"
+            and isinstance(dtype.args, tuple) and dtype.args and isinstance(dtype.args[0], str)):
+        return "?", None
+    m = _DTYPE.match(dtype.args[0])
+    if not m:
+        return "?", None
+    kind, digits = m.group(1), m.group(2)
+    st = dtype.state
+    elsize = st[5] if isinstance(st, tuple) and len(st) > 5 and isinstance(st[5], int) and st[5] > 0 else None
+    if kind == "O":
+        return "O", 8
+    if kind in ("V", "U", "S", "a") and elsize:
+        return kind, elsize
+    if kind == "U":
+        return kind, 4 * int(digits or 0)
+    if kind == "b" and not digits:
+        return kind, 1
+    return kind, (int(digits) if digits else elsize)
 
 
 def _int(raw: bytes) -> Any:
