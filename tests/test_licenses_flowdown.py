@@ -202,3 +202,11 @@ def test_model_licenses_without_derived_tables(tmp_path: Path) -> None:
     with open_store(db, read_only=True, create=False) as s:
         doc = model_licenses(s, "solo/model")
     assert (doc["license"], doc["class"], doc["flow_down"]) == ("llama3.2", "custom_flow_down", [])
+
+
+def test_refresh_on_an_empty_store_loads_the_catalogue(tmp_path: Path) -> None:
+    with open_store(tmp_path / "empty.duckdb") as s:
+        stats = refresh(s)
+        assert (stats["models"], stats["flow_rows"]) == (0, 0)
+        assert s.scalar("SELECT count(*) FROM license_catalogue") > 700
+        assert s.scalar("SELECT class FROM license_catalogue WHERE license = 'llama3.1'") == "custom_flow_down"
