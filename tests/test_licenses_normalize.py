@@ -95,6 +95,8 @@ HAND_CHECKED: list[tuple[str, str, str | None]] = [
     ("Apache-2.0 OR MIT", "tag", None),
     ("mit or apache-2.0", "card", None),
     ("(MIT AND CC-BY-4.0)", "card", None),
+    ("MIT/Apache-2.0", "card", None),
+    ("CC BY-NC/SA", "card_name", "cc-by-nc-sa"),
     # links
     ("https://www.apache.org/licenses/LICENSE-2.0", "link", "apache-2.0"),
     ("https://creativecommons.org/licenses/by-nc/4.0/", "link", "cc-by-nc-4.0"),

@@ -337,6 +337,14 @@ def _normalize_cached(raw: str, kind: str) -> LicenseMatch:
     expr = _expression(value, kind, weight)
     if expr is not None:
         return expr
+    if "/" in value and not re.match(r"^https?://", value, re.I):
+        # "MIT/Apache-2.0": the older dual-licensing notation (Cargo's), read as OR when every part is an id
+        parts = [p.strip() for p in value.split("/")]
+        hits = [_lookup(p) for p in parts]
+        if len(parts) >= 2 and all(h is not None and h[2] in {"id", "alias"} for h in hits):
+            expr = _expression(" OR ".join(h[0].spdx or h[0].id for h in hits), kind, weight)
+            if expr is not None:
+                return LicenseMatch(expr.id, expr.expression, expr.confidence, ev, expr.reason, expr.cls)
     if re.match(r"^https?://", value, re.I):
         return _unknown(ev, "a URL that does not point at a catalogued licence")
     return _unknown(ev, f"'{value[:80]}' is not a licence in the catalogue")
