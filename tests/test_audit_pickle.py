@@ -272,3 +272,28 @@ def test_joblib_raw_array_bytes_are_skipped_not_interpreted(tmp_path: Path) -> N
 def test_joblib_object_array_inline_pickle_is_followed(tmp_path: Path) -> None:
     r = scan_bytes(tmp_path, "obj.joblib", _joblib("O8", (1,), call("os", "system")))
     assert r.verdict == "unsafe" and "os.system" in imports_of(r)
+
+
+def test_pickled_tensor_storage_checkpoint_is_scanned_not_condemned(tmp_path: Path) -> None:
+    def wrap(inner: bytes) -> bytes:
+        return proto(2) + glob("torch.storage", "_load_from_bytes") + binbytes(inner) + TUPLE1 + REDUCE + STOP
+
+    ok = scan_bytes(tmp_path, "tensor.pkl", wrap(torch_zip(state_dict_pickle(1))))
+    assert {(f.rule, f.severity) for f in ok.findings} == {("pickle.nested_checkpoint", "medium")}
+    evil = scan_bytes(tmp_path, "evil.pkl", wrap(torch_zip(call("os", "system"))))
+    assert evil.verdict == "unsafe"
+    assert any(f.member and f.member.startswith("<nested checkpoint") and f.import_ == "os.system"
+               for f in evil.findings)
+    dynamic = scan_bytes(tmp_path, "dyn.pkl", proto(2) + glob("torch.storage", "_load_from_bytes")
+                         + glob("mypkg", "fetch") + EMPTY_TUPLE + REDUCE + TUPLE1 + REDUCE + STOP)
+    assert "pickle.import.denied" in rules_of(dynamic) and dynamic.verdict == "unsafe"
+
+
+def test_symlinked_folders_are_listed_not_walked(tmp_path: Path) -> None:
+    import os
+
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "a.pkl").write_bytes(benign_dict())
+    os.symlink(tmp_path / "real", tmp_path / "link")
+    r = bounded_scan(tmp_path)
+    assert {(e.file, e.format) for e in r.files} == {("real/a.pkl", "pickle"), ("link", "symlink-to-folder")}

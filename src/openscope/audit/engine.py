@@ -177,6 +177,7 @@ def _walk(root: Path, limit: int) -> list[tuple[Path, str]]:
     out: list[tuple[Path, str]] = []
     for d, dirs, names in os.walk(root, followlinks=False):
         dirs.sort()
+        names = names + [n for n in dirs if Path(d, n).is_symlink()]  # listed (as links), never walked
         for n in sorted(names):
             p = Path(d, n)
             out.append((p, p.relative_to(root).as_posix()))
@@ -197,7 +198,7 @@ def scan_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> Report:
                                             f"more than {limits.max_files:,} files; the rest were not scanned"))
         for p, rel in files:
             if p.is_symlink() and not p.is_file():
-                eng.ctx.files.append(FileEntry(rel, "broken-symlink", 0))
+                eng.ctx.files.append(FileEntry(rel, "symlink-to-folder" if p.is_dir() else "broken-symlink", 0))
                 continue
             eng.scan_file(p, rel)
     else:

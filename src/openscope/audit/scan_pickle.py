@@ -34,6 +34,10 @@ NESTED_LOADERS = {
     ("torch.storage", "_load_from_bytes"), ("numpy", "loads"), ("joblib", "load"), ("torch", "load"),
 }
 MAX_NESTED_BYTES = 64 << 20
+# loaders whose literal argument is a whole checkpoint (plain pickle of a torch tensor stores its storage as
+# torch.storage._load_from_bytes(<torch.save bytes>)): when every argument is a literal, the embedded
+# checkpoint is scanned by content and the call itself is a review finding, not a critical one
+CHECKPOINT_LOADERS = {("torch.storage", "_load_from_bytes"), ("torch", "load"), ("torch.serialization", "load")}
 
 
 def short(v: Any, n: int = 80) -> str:
@@ -122,6 +126,15 @@ def _report(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int) -
         j = rules.judge(g.module, g.name)
         if j.severity is None:
             continue
+        canon = (rules.canonical_module(g.module), g.name)
+        if canon in CHECKPOINT_LOADERS:
+            uses = [c for c in r.calls if isinstance(c.func, Global) and (c.func.module, c.func.name) == key]
+            if uses and all(isinstance(c.args, tuple) and c.args and const_bytes(c.args[0], blob, 0) is not None
+                            for c in uses):
+                ctx.add(blob, "pickle.nested_checkpoint", "medium",
+                        f"{g.op} {g.module} {g.name}: loads an embedded checkpoint (a pickled tensor's storage); "
+                        "its content is scanned as a nested member", base + g.offset, f"{g.module}.{g.name}")
+                continue
         how = "called" if id(g) in called or any(
             isinstance(c.func, Global) and (c.func.module, c.func.name) == key for c in r.calls) else "imported"
         args = next((short(c.args) for c in r.calls if isinstance(c.func, Global)
@@ -154,9 +167,10 @@ def _nested(ctx: Context, blob: Blob, c: Call, base: int) -> None:
         return
     if not ctx.charge(blob, len(payload)):
         return
-    inner = blob.derived(payload, f"<nested pickle @{base + c.offset}>")
-    if inner.depth > ctx.limits.max_depth:
-        ctx.scan(inner)  # reports the nesting limit
+    checkpoint = (ruleset().canonical_module(c.func.module), c.func.name) in CHECKPOINT_LOADERS
+    inner = blob.derived(payload, f"<nested {'checkpoint' if checkpoint else 'pickle'} @{base + c.offset}>")
+    if inner.depth > ctx.limits.max_depth or checkpoint:
+        ctx.scan(inner)  # by content (a torch.save zip or legacy pickle); also reports the nesting limit
         return
     scan_pickle(ctx, inner, "nested pickle")
 
