@@ -7,7 +7,6 @@ subprocess when it must be killed) against the real simulated Hub on loopback.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -389,9 +388,23 @@ def test_unreachable_endpoint_is_69_with_a_failed_snapshot(cli, tmp_path) -> Non
     assert q(db, "SELECT status FROM snapshots") == [("failed",)]
 
 
-def test_crawl_json_summary_has_the_contract_keys(hub, tmp_path, cli) -> None:
-    doc = crawl(cli, tmp_path / "s.duckdb", hub, "--limit", "5").json()
+def test_crawl_json_summary_has_the_contract_keys_and_derive_runs(hub, tmp_path, cli) -> None:
+    db = tmp_path / "s.duckdb"
+    r = cli("--db", db, "crawl", "--endpoint", hub.url, "--json", "--limit", "50", *FAST)
+    assert r.code == 0, r.stderr
+    doc = r.json()
     for k in ("snapshot_id", "status", "pages", "records", "changed", "rejects", "api_calls",
               "rate_limit_wait_s", "elapsed_s"):
         assert k in doc
-    assert json.loads(json.dumps(doc)) == doc
+    assert doc["records"] == 50 and doc["status"] == "complete"
+    assert q(db, "SELECT count(*) FROM models")[0][0] == 50
+
+
+def test_hf_endpoint_is_the_default_and_plain_output_is_a_table(hub, tmp_path, cli, monkeypatch) -> None:
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    db = tmp_path / "s.duckdb"
+    r = cli("--db", db, "crawl", "--limit", "20", "--no-derive", *FAST)
+    assert r.code == 0, r.stderr
+    assert "snapshot #1: full crawl of models" in r.stdout and hub.url in r.stdout
+    assert "records" in r.stderr  # the progress display
+    assert q(db, "SELECT endpoint, n_records FROM snapshots") == [(hub.url, 20)]

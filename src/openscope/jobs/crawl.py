@@ -210,7 +210,7 @@ def _start_url(client: HubClient, opts: CrawlOptions, kind: str, cutoff: dt.date
     q.extend(("filter", f) for f in opts.filters)
     q.append(("sort", "lastModified" if cutoff is not None else "createdAt"))
     q.extend(("expand", e) for e in expand)
-    q.append(("limit", str(opts.page_size)))
+    q.append(("limit", str(min(opts.page_size, opts.limit) if opts.limit else opts.page_size)))
     return client.list_url(opts.repo_type, q)
 
 
