@@ -20,6 +20,12 @@ import pyarrow as pa
 
 from openscope.simhub.generator import SYNTHETIC_TAG, Ecosystem
 
+# The compact default list shapes (what the Hub returns without full/expand).
+COMPACT_MODEL_KEYS = ["_id", "id", "likes", "trendingScore", "private", "downloads", "tags", "pipeline_tag",
+                      "library_name", "createdAt"]
+COMPACT_DATASET_KEYS = ["_id", "id", "author", "cardData", "disabled", "gated", "lastModified", "likes",
+                        "trendingScore", "private", "sha", "description", "downloads", "tags", "createdAt"]
+
 
 def _iso(ms: str) -> str:
     return f"strftime(epoch_ms({ms}), '%Y-%m-%dT%H:%M:%S.%g') || 'Z'"
@@ -110,29 +116,40 @@ def model_entry_sql(table: str) -> str:
           '":' || params || '},"total":' || params || '}'
       END"""
     created_s = f"CASE WHEN old THEN {_OLD_SECONDS} ELSE created_ms // 1000 END"
-    return f"""SELECT idx, id, '{{' || concat_ws(',',
-        '"_id":"' || lpad(lower(printf('%x', {created_s})), 8, '0') || right(md5(id), 16) || '"',
-        {_kv('id', 'id')},
-        {_kv('author', 'author')},
-        '"sha":"' || md5(id || ':' || modified_ms) || left(md5(id), 8) || '"',
-        '"createdAt":"' || {_created()} || '"',
-        '"lastModified":"' || {_iso('modified_ms')} || '"',
-        '"private":false',
-        '"gated":' || {_GATED},
-        '"disabled":false',
-        '"downloads":' || downloads,
-        '"downloadsAllTime":' || downloads_all_time,
-        '"likes":' || likes,
-        '"trendingScore":' || trending,
-        '"tags":' || to_json({tags})::VARCHAR,
-        {_kv('pipeline_tag', 'pipeline_tag')},
-        {_kv('library_name', 'library_name')},
-        CASE WHEN openness > 0 OR license IS NOT NULL OR decl IN (1, 2) OR (decl = 0 AND parent IS NOT NULL)
-             THEN '"cardData":{{' || {card} || '}}' END,
-        '"siblings":' || to_json(list_transform({siblings}, lambda f: {{'rfilename': f}}))::VARCHAR,
-        {weights}
-      ) || '}}' AS js
-    FROM {table}"""
+    pieces = {
+        "_id": f"""'"_id":"' || lpad(lower(printf('%x', {created_s})), 8, '0') || right(md5(id), 16) || '"'""",
+        "id": _kv("id", "id"),
+        "author": _kv("author", "author"),
+        "sha": """'"sha":"' || md5(id || ':' || modified_ms) || left(md5(id), 8) || '"'""",
+        "createdAt": f"""'"createdAt":"' || {_created()} || '"'""",
+        "lastModified": f"""'"lastModified":"' || {_iso('modified_ms')} || '"'""",
+        "private": """'"private":false'""",
+        "gated": f"""'"gated":' || {_GATED}""",
+        "disabled": """'"disabled":false'""",
+        "downloads": """'"downloads":' || downloads""",
+        "downloadsAllTime": """'"downloadsAllTime":' || downloads_all_time""",
+        "likes": """'"likes":' || likes""",
+        "trendingScore": """'"trendingScore":' || trending""",
+        "tags": """'"tags":' || to_json(_tags)::VARCHAR""",
+        "pipeline_tag": _kv("pipeline_tag", "pipeline_tag"),
+        "library_name": _kv("library_name", "library_name"),
+        "cardData": f"""CASE WHEN openness > 0 OR license IS NOT NULL OR decl IN (1, 2) OR (decl = 0 AND parent IS NOT NULL)
+             THEN '"cardData":{{' || {card} || '}}' END""",
+        "siblings": f"""'"siblings":' || to_json(list_transform({siblings}, lambda f: {{'rfilename': f}}))::VARCHAR""",
+        "weights": weights,
+    }
+    return _assemble(table, pieces, tags, COMPACT_MODEL_KEYS)
+
+
+def _assemble(table: str, pieces: dict[str, str], tags: str, compact: list[str]) -> str:
+    """``SELECT idx, id, js, jc, tags, oid``: each key's ``"key":value`` text computed once, then joined
+    into the full entry (``js``) and the compact list shape (``jc``)."""
+    cols = ",\n        ".join(f"{expr} AS \"p_{k}\"" for k, expr in pieces.items())
+    full = ", ".join(f'"p_{k}"' for k in pieces)
+    comp = ", ".join(f'"p_{k}"' for k in compact)
+    return f"""SELECT idx, id, '{{' || concat_ws(',', {full}) || '}}' AS js,
+           '{{' || concat_ws(',', {comp}) || '}}' AS jc, _tags AS tags, substr("p__id", 8, 24) AS oid
+    FROM (SELECT *, {cols} FROM (SELECT *, {tags} AS _tags FROM {table}))"""
 
 
 def dataset_entry_sql(table: str) -> str:
@@ -142,26 +159,26 @@ def dataset_entry_sql(table: str) -> str:
         lambda x: x IS NOT NULL)"""
     card = f"""concat_ws(',', {_kv('license', 'license')}, '"task_categories":' || to_json([task])::VARCHAR,
         '"language":["en"]', '"size_categories":' || to_json([size_cat])::VARCHAR)"""
-    return f"""SELECT idx, id, '{{' || concat_ws(',',
-        '"_id":"' || lpad(lower(printf('%x', created_ms // 1000)), 8, '0') || right(md5(id), 16) || '"',
-        {_kv('id', 'id')},
-        {_kv('author', 'author')},
-        '"sha":"' || md5(id || ':' || modified_ms) || left(md5(id), 8) || '"',
-        '"createdAt":"' || {_created()} || '"',
-        '"lastModified":"' || {_iso('modified_ms')} || '"',
-        '"private":false',
-        '"gated":' || {_GATED},
-        '"disabled":false',
-        '"downloads":' || downloads,
-        '"downloadsAllTime":' || downloads_all_time,
-        '"likes":' || likes,
-        '"trendingScore":' || trending,
-        '"tags":' || to_json({tags})::VARCHAR,
-        '"description":' || to_json('Synthetic dataset (openscope simulated Hub) for ' || task || '.')::VARCHAR,
-        '"cardData":{{' || {card} || '}}',
-        '"siblings":[{{"rfilename":".gitattributes"}},{{"rfilename":"README.md"}},{{"rfilename":"data/train-00000-of-00001.parquet"}}]'
-      ) || '}}' AS js
-    FROM {table}"""
+    pieces = {
+        "_id": """'"_id":"' || lpad(lower(printf('%x', created_ms // 1000)), 8, '0') || right(md5(id), 16) || '"'""",
+        "id": _kv("id", "id"),
+        "author": _kv("author", "author"),
+        "sha": """'"sha":"' || md5(id || ':' || modified_ms) || left(md5(id), 8) || '"'""",
+        "createdAt": f"""'"createdAt":"' || {_created()} || '"'""",
+        "lastModified": f"""'"lastModified":"' || {_iso('modified_ms')} || '"'""",
+        "private": """'"private":false'""",
+        "gated": f"""'"gated":' || {_GATED}""",
+        "disabled": """'"disabled":false'""",
+        "downloads": """'"downloads":' || downloads""",
+        "downloadsAllTime": """'"downloadsAllTime":' || downloads_all_time""",
+        "likes": """'"likes":' || likes""",
+        "trendingScore": """'"trendingScore":' || trending""",
+        "tags": """'"tags":' || to_json(_tags)::VARCHAR""",
+        "description": """'"description":' || to_json('Synthetic dataset (openscope simulated Hub) for ' || task || '.')::VARCHAR""",
+        "cardData": f"""'"cardData":{{' || {card} || '}}'""",
+        "siblings": """'"siblings":[{"rfilename":".gitattributes"},{"rfilename":"README.md"},{"rfilename":"data/train-00000-of-00001.parquet"}]'""",
+    }
+    return _assemble(table, pieces, tags, COMPACT_DATASET_KEYS)
 
 
 def entry_sql(table: str, repo_type: str) -> str:
@@ -170,6 +187,7 @@ def entry_sql(table: str, repo_type: str) -> str:
 
 def connect(threads: int | None = None, memory_limit: str = "4GB") -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute("SET preserve_insertion_order = true")
     if threads:

@@ -37,13 +37,6 @@ SORT_COLUMNS = {
 }
 DEFAULT_SORT = "_id"  # creation order, newest first: immutable, so mutations never move an entry
 
-# The compact default list shape of /api/models (what the Hub returns without full/expand).
-COMPACT_MODEL_KEYS = ["_id", "id", "likes", "trendingScore", "private", "downloads", "tags", "pipeline_tag",
-                      "library_name", "createdAt"]
-COMPACT_DATASET_KEYS = ["_id", "id", "author", "cardData", "disabled", "gated", "lastModified", "likes",
-                        "trendingScore", "private", "sha", "description", "downloads", "tags", "createdAt"]
-
-
 class BadCursor(ValueError):
     pass
 
@@ -70,11 +63,6 @@ class Page:
     next_cursor: str | None
 
 
-def _compact_sql(keys: list[str]) -> str:
-    parts = ", ".join(f"""'"{k}":' || json_extract(js, '$."{k}"')::VARCHAR""" for k in keys)
-    return f"'{{' || concat_ws(',', {parts}) || '}}'"
-
-
 class HubState:
     """Models and datasets of one simulated Hub, with paging, lookup and mutation (thread-safe)."""
 
@@ -83,18 +71,16 @@ class HubState:
         self.seed = eco.seed
         self._lock = threading.RLock()
         self.con = duckdb.connect(":memory:")
+        self.con.execute("SET enable_progress_bar = false")
         self._rng = np.random.default_rng([eco.seed, 0x51AB])
         self._clock_ms = 0
         self._added = 0
         for table, src, kind in (("m", eco.models, "model"), ("d", eco.datasets, "dataset")):
             self.con.register("_src", src)
-            compact = COMPACT_MODEL_KEYS if kind == "model" else COMPACT_DATASET_KEYS
             self.con.execute(
                 f"""CREATE TABLE {table} AS
-                SELECT s.*, e.js, {_compact_sql(compact)} AS jc,
-                       json_extract_string(e.js, '$._id') AS oid,
-                       json_extract_string(e.js, '$.tags[*]') AS tags,
-                       lower(s.id) AS lid, lower(s.author) AS lauthor, false AS deleted
+                SELECT s.*, e.js, e.jc, e.oid, e.tags, lower(s.id) AS lid, lower(s.author) AS lauthor,
+                       false AS deleted
                 FROM _src s JOIN ({entry_sql('_src', kind)}) e USING (idx)"""
             )
             self.con.unregister("_src")
@@ -222,10 +208,8 @@ class HubState:
             return
         self.con.execute("CREATE OR REPLACE TEMP TABLE _chg AS SELECT * FROM m WHERE id IN (SELECT unnest(?::VARCHAR[]))", [ids])
         self.con.execute(
-            f"""UPDATE m SET js = e.js, jc = e.jc, tags = e.tags FROM (
-                  SELECT idx, js, {_compact_sql(COMPACT_MODEL_KEYS)} AS jc,
-                         json_extract_string(js, '$.tags[*]') AS tags FROM ({entry_sql('_chg', 'model')})) e
-                WHERE m.idx = e.idx"""
+            f"""UPDATE m SET js = e.js, jc = e.jc, tags = e.tags, oid = e.oid
+                FROM ({entry_sql('_chg', 'model')}) e WHERE m.idx = e.idx"""
         )
         self.con.execute("DELETE FROM m_tags WHERE idx IN (SELECT idx FROM _chg)")
         self.con.execute("INSERT INTO m_tags SELECT unnest(tags) AS tag, idx FROM m WHERE idx IN (SELECT idx FROM _chg)")
@@ -273,8 +257,5 @@ class HubState:
                 added.append(new_id)
             out["added"] = added
             self._rebuild(edited + changed + added)
-            if added:
-                self.con.execute(
-                    "UPDATE m SET oid = json_extract_string(js, '$._id') WHERE id IN (SELECT unnest(?::VARCHAR[]))", [added])
         return out
 
