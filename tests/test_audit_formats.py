@@ -379,3 +379,17 @@ def test_random_input_never_crashes(tmp_path: Path, prefix: bytes, body: bytes) 
     p.write_bytes(prefix + body)
     r = scan_path(p, Limits(max_depth=3))
     assert r.verdict in VERDICTS
+
+
+def test_overlapping_zip_entries_are_scanned_once(tmp_path: Path) -> None:
+    z = bytearray(zip_of({"a.pkl": EVIL}, zipfile.ZIP_DEFLATED))
+    cd = z.find(b"PK\x01\x02")
+    eocd = z.find(b"PK\x05\x06")
+    entry = bytes(z[cd:eocd])
+    copies = 2000
+    new_cd = entry * copies
+    tail = bytearray(z[eocd:])
+    struct.pack_into("<HHI", tail, 8, copies, copies, len(new_cd))
+    r = bounded_scan(put(tmp_path, "overlap.zip", bytes(z[:cd]) + new_cd + bytes(tail)), seconds=5)
+    assert [f.rule for f in r.findings].count("hostile.zip_overlap") == 1
+    assert sum(f.rule == "pickle.import.denied" for f in r.findings) == 1

@@ -217,17 +217,24 @@ def local_headers(ctx: Context, blob: Blob) -> list[ZipEntry]:
     return out
 
 
-def member_blob(ctx: Context, blob: Blob, e: ZipEntry) -> Blob | None:
-    """The bytes of one member, found as PyTorch finds them (local header lengths, CRC and flags ignored)."""
+def locate(ctx: Context, blob: Blob, e: ZipEntry) -> bool:
+    """Find a member's data through its local header (as PyTorch does); False (with a finding) if out of bounds."""
     if e.data < 0:
         if e.header < 0 or blob.read(e.header, 4) != b"PK\x03\x04":
             ctx.add(blob, "malformed.zip.local_header", "medium", f"{e.name}: no local header at {e.header}", e.header)
-            return None
+            return False
         nlen, xlen = blob.unpack("<HH", e.header + 26)
         e.data = e.header + 30 + nlen + xlen
     if e.data + e.csize > blob.size:
         ctx.add(blob, "malformed.zip.member_bounds", "medium",
                 f"{e.name}: {e.csize:,} bytes at {e.data:,} run past the end of the archive", e.header)
+        return False
+    return True
+
+
+def member_blob(ctx: Context, blob: Blob, e: ZipEntry) -> Blob | None:
+    """The bytes of one member, found as PyTorch finds them (local header lengths, CRC and flags ignored)."""
+    if not locate(ctx, blob, e):
         return None
     if e.method == 0:
         return blob.child(e.data, e.data + e.csize, e.name)
@@ -259,13 +266,18 @@ def scan_zip(ctx: Context, blob: Blob, keras_config: Callable[[Context, Blob], N
     keras = "config.json" in names and "metadata.json" in names
     fmt = "pytorch-zip" if torch else "keras-v3" if keras else (
         "numpy-npz" if names and all(n.endswith(".npy") for n in names) else "zip")
+    seen: set[int] = set()
+    overlaps: list[ZipEntry] = []
     for e in entries:
         if e.name.endswith("/") and e.csize == 0:
             continue
+        if e.header in seen:
+            overlaps.append(e)
+            continue
+        seen.add(e.header)
         try:
             if torch and _TORCH_STORAGE.match(e.name):
-                if e.data < 0 and 0 <= e.header <= blob.size - 30:
-                    member_blob(ctx, blob, e)  # bounds only: storages are raw tensor bytes, never unpickled
+                locate(ctx, blob, e)  # bounds only: storages are raw tensor bytes, never unpickled
                 continue
             m = member_blob(ctx, blob, e)
             if m is None:
@@ -281,6 +293,10 @@ def scan_zip(ctx: Context, blob: Blob, keras_config: Callable[[Context, Blob], N
                 ctx.scan(m)
         except Truncated as exc:
             ctx.add(blob, "malformed.zip.local_header", "medium", f"{e.name}: {exc}", e.header)
+    if overlaps:
+        ctx.add(blob, "hostile.zip_overlap", "medium", f"{len(overlaps):,} entries (e.g. {overlaps[0].name!r}) share "
+                "their data with another entry (overlapping entries multiply decompression); each range scanned once",
+                overlaps[0].header)
     return fmt
 
 
