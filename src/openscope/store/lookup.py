@@ -37,6 +37,11 @@ def find_id(store: Store, raw_id: str, table: str = "models") -> str | None:
     if table not in _TABLES:
         raise ValueError(table)
     wanted = raw_id.strip()
+    exact = store.con.execute(
+        f"SELECT id FROM {table} WHERE id = ? AND deleted_at IS NULL LIMIT 1", [wanted]
+    ).fetchone()
+    if exact:
+        return exact[0]
     row = store.con.execute(
         f"""SELECT id FROM {table} WHERE deleted_at IS NULL AND lower(id) = lower(?)
             ORDER BY id = ? DESC, id LIMIT 1""",

@@ -111,8 +111,9 @@ def extract(store: Store, scope: str | None = None) -> int:
     con.execute(
         """CREATE TEMP TABLE _edge_fix AS
         WITH unmatched AS (
-            SELECT DISTINCT parent FROM _edge_raw
-            WHERE parent NOT IN (SELECT id FROM models WHERE deleted_at IS NULL)
+            SELECT d.parent FROM (SELECT DISTINCT parent FROM _edge_raw) d
+            LEFT JOIN (SELECT id FROM models WHERE deleted_at IS NULL) m ON m.id = d.parent
+            WHERE m.id IS NULL
         )
         SELECT u.parent, i.id FROM unmatched u JOIN (
             SELECT lower(id) AS lid, min(id) AS id FROM models
