@@ -33,6 +33,7 @@ class Scripted:
         self.queue: list[tuple[int, dict[str, str], bytes, int | None]] = []
         self.seen: list[tuple[float, str, dict[str, str]]] = []
         self.lock = threading.Lock()
+        self.entries: list[dict] = list(ENTRIES)
 
 
 @pytest.fixture
@@ -53,9 +54,10 @@ def fake() -> Iterator[tuple[str, Scripted]]:
                 u = urlsplit(self.path)
                 q = parse_qs(u.query)
                 start = int(q.get("cursor", ["0"])[0])
-                body = json.dumps(ENTRIES[start:start + 3]).encode()
+                limit = 1 if q.get("limit") == ["1"] else 3
+                body = json.dumps(script.entries[start:start + limit]).encode()
                 headers = {"Content-Type": "application/json"}
-                if start + 3 < len(ENTRIES):
+                if start + limit < len(script.entries):
                     headers["Link"] = f'<http://{self.headers["Host"]}/api/models?cursor={start + 3}>; rel="next"'
                 item = (200, headers, body, None)
             status, headers, body, cut = item
@@ -203,3 +205,21 @@ def test_strip_expand_keeps_the_rest_of_the_query() -> None:
     u = strip_expand("http://h/api/models?expand=a&expand=b&cursor=abc%3D%3D&limit=5", ["b"])
     q = httpx.URL(u).params
     assert q.get_list("expand") == ["a"] and q["cursor"] == "abc==" and q["limit"] == "5"
+
+
+def test_a_rejected_entry_is_not_taken_for_a_deleted_repository(fake, tmp_path, cli) -> None:
+    """A full crawl marks unseen repositories deleted; one whose entry was read but rejected was seen."""
+    import duckdb
+
+    url, script = fake
+    db = tmp_path / "s.duckdb"
+    assert cli("--db", db, "crawl", "--endpoint", url, "--quiet", "--no-derive").code == 0
+    script.entries = [dict(e) for e in ENTRIES[:6]]  # org/m6 is gone
+    script.entries[2]["lastModified"] = "not a date"  # org/m2 is still there, but its entry is bad
+    assert cli("--db", db, "crawl", "--endpoint", url, "--full", "--quiet", "--no-derive").code == 0
+    con = duckdb.connect(str(db), read_only=True)
+    gone = [r[0] for r in con.execute("SELECT id FROM models WHERE deleted_at IS NOT NULL").fetchall()]
+    rejects = con.execute("SELECT snapshot_id, reason FROM rejects").fetchall()
+    con.close()
+    assert gone == ["org/m6"]
+    assert len(rejects) == 1 and "lastModified" in rejects[0][1]

@@ -466,9 +466,13 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
             seen = int(store.scalar("SELECT n_records FROM snapshots WHERE snapshot_id = ?", [sid]) or 0)
             if kind == "full" and not opts.filtered and seen > 0:
                 table = "models" if rt == "model" else "datasets"
+                # Not seen = gone. An entry that was read but rejected (a bad date, a wrong type) was
+                # seen: its id, found in the raw text kept in rejects, is not marked deleted.
                 deleted = int(con.execute(
                     f"""UPDATE {table} SET deleted_at = now()::TIMESTAMP
-                        WHERE deleted_at IS NULL AND coalesce(last_snapshot_id, -1) < ?""", [sid],
+                        WHERE deleted_at IS NULL AND coalesce(last_snapshot_id, -1) < $1
+                          AND id NOT IN (SELECT regexp_extract(raw, '"id"\\s*:\\s*"([^"]+)"', 1)
+                                         FROM rejects WHERE snapshot_id = $1 AND raw IS NOT NULL)""", [sid],
                 ).fetchone()[0])
         _record_refused_expand(store, sid, client)
         snaps.finish(store, sid, "complete")
