@@ -113,6 +113,13 @@ class Sink:
         else:
             self.parts.append(b)
 
+    def discard(self) -> None:
+        """Drop what was collected (on a bomb or a corrupt stream)."""
+        self.parts = []
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
     def result(self) -> tuple[Buffer, list[Any]]:
         if self.file is None:
             return b"".join(self.parts), []

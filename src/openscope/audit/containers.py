@@ -99,6 +99,7 @@ def inflate(ctx: Context, blob: Blob, offset: int, length: int, kind: str, membe
                 if why:
                     ctx.add(blob, "hostile.decompression_bomb", "medium", f"{member}: {why}; not followed", offset)
                     ctx.incomplete(blob, "decompression_limit", f"{member} not fully decompressed: {why}", offset)
+                    sink.discard()
                     return None
         if zl and not d.eof and kind == "deflate":
             sink.write(d.flush())
@@ -107,16 +108,20 @@ def inflate(ctx: Context, blob: Blob, offset: int, length: int, kind: str, membe
                     f"{member}: {kind} stream is truncated (decompressed {sink.size:,} bytes)", offset)
     except (zlib.error, OSError, lzma.LZMAError, EOFError, ValueError) as exc:
         if kind == "zlib" and sink.size == 0:
+            sink.discard()
             return None  # two bytes that only looked like a zlib header: not compressed data
         ctx.add(blob, "malformed.compressed_stream", "medium", f"{member}: corrupt {kind} data ({exc})", offset)
         if sink.size == 0:
+            sink.discard()
             return None
     if declared is not None and declared != sink.size:
         ctx.add(blob, "malformed.zip.size_mismatch", "medium",
                 f"{member}: central directory says {declared:,} bytes, data decompresses to {sink.size:,}", offset)
     if not ctx.charge(blob, sink.size):
+        sink.discard()
         return None
     data, keep = sink.result()
+    ctx.resources.extend(keep)
     return blob.derived(data, member, keep)
 
 

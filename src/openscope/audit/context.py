@@ -21,6 +21,15 @@ class Context:
     st_tensors: dict[str, set[str]] = field(default_factory=dict)
     st_indexes: list[tuple[Blob, Any]] = field(default_factory=list)
     dispatch: Callable[[Blob], str] | None = None
+    resources: list[Any] = field(default_factory=list)  # temp files and maps to close after each top-level file
+
+    def release(self) -> None:
+        for r in reversed(self.resources):
+            try:
+                r.close()
+            except (OSError, BufferError):
+                pass
+        self.resources.clear()
 
     def add(self, blob: Blob, rule: str, severity: str, detail: str, offset: int | None = None,
             import_: str | None = None) -> None:

@@ -162,14 +162,11 @@ class Engine:
                                         f"cannot read: {exc.strerror or exc}"))
             return
         blob = Blob(data, 0, len(data), rel, None, 0, path.parent, keep)
+        ctx.resources.extend(keep)
         try:
             fmt = self.scan_blob(blob)
         finally:
-            for k in reversed(keep):
-                try:
-                    k.close()
-                except (OSError, BufferError):
-                    pass
+            ctx.release()
         ctx.files.append(FileEntry(rel, fmt, blob.size))
 
 
