@@ -155,9 +155,10 @@ def extract(store: Store, scope: str | None = None) -> int:
 def _infer(store: Store, scope: str | None) -> int:
     """Add ``inferred`` edges where the chosen relation is ``unknown`` and the records show it."""
     con = store.con
-    qt = ", ".join(f"'{t}'" for t in QUANT_TAGS)
-    mt = ", ".join(f"'{t}'" for t in MERGE_TAGS)
-    at = ", ".join(f"'{t}'" for t in ADAPTER_TAGS)
+    # Hub tags are lower case; upper-case spellings from cards are listed too (no lower() over every tag).
+    qt = ", ".join(f"'{v}'" for t in QUANT_TAGS for v in sorted({t, t.upper()}))
+    mt = ", ".join(f"'{v}'" for t in MERGE_TAGS for v in sorted({t, t.upper()}))
+    at = ", ".join(f"'{v}'" for t in ADAPTER_TAGS for v in sorted({t, t.upper()}))
     in_scope = f"AND child IN (SELECT id FROM {scope})" if scope else ""
     con.execute("DROP TABLE IF EXISTS _edge_inf")
     con.execute(
@@ -167,16 +168,19 @@ def _infer(store: Store, scope: str | None) -> int:
                      WHERE chosen AND child IN (SELECT child FROM need) GROUP BY child),
         t AS (
             SELECT id AS child,
-                   bool_or(lower(tag) IN ({qt})) AS quant,
-                   bool_or(lower(tag) IN ({mt})) AS merge,
-                   bool_or(lower(tag) IN ({at})) AS adapter
-            FROM tags WHERE repo_type = 'model' AND id IN (SELECT child FROM need) GROUP BY id
+                   bool_or(tag IN ({qt})) AS quant,
+                   bool_or(tag IN ({mt})) AS merge,
+                   bool_or(tag IN ({at})) AS adapter
+            FROM tags WHERE repo_type = 'model' AND tag IN ({qt}, {mt}, {at})
+              AND id IN (SELECT child FROM need) GROUP BY id
         ),
         f AS (
             SELECT id AS child,
                    bool_or(lower(path) LIKE '%.gguf') AS quant,
                    bool_or(path = 'adapter_config.json' OR path LIKE '%/adapter_config.json') AS adapter
-            FROM files WHERE repo_type = 'model' AND id IN (SELECT child FROM need) GROUP BY id
+            FROM files WHERE repo_type = 'model' AND (path LIKE '%.gguf' OR path LIKE '%.GGUF'
+                                                      OR path LIKE '%adapter_config.json')
+              AND id IN (SELECT child FROM need) GROUP BY id
         ),
         m AS (SELECT id AS child, lower(library_name) = 'peft' AS adapter FROM models
               WHERE id IN (SELECT child FROM need))

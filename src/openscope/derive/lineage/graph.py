@@ -28,7 +28,8 @@ def chosen_edges(store: Store) -> None:
     """Temp table ``_ce(child, parent)``: the distinct chosen edges (the graph lineage walks)."""
     con = store.con
     con.execute("DROP TABLE IF EXISTS _ce")
-    con.execute("CREATE TEMP TABLE _ce AS SELECT DISTINCT child, parent FROM edges WHERE chosen")
+    # One chosen edge per (child, parent) by construction (see edges.py): no DISTINCT needed.
+    con.execute("CREATE TEMP TABLE _ce AS SELECT child, parent FROM edges WHERE chosen")
 
 
 def affected(store: Store, changed: str) -> None:
