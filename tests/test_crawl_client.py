@@ -223,3 +223,10 @@ def test_a_rejected_entry_is_not_taken_for_a_deleted_repository(fake, tmp_path, 
     con.close()
     assert gone == ["org/m6"]
     assert len(rejects) == 1 and "lastModified" in rejects[0][1]
+
+
+def test_hf_token_reaches_the_hub_from_the_command_line(fake, tmp_path, cli, monkeypatch) -> None:
+    url, script = fake
+    monkeypatch.setenv("HF_TOKEN", "hf_from_env")
+    assert cli("--db", tmp_path / "s.duckdb", "crawl", "--endpoint", url, "--quiet", "--no-derive").code == 0
+    assert script.seen and all(h.get("Authorization") == "Bearer hf_from_env" for _, _, h in script.seen)

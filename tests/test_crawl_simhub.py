@@ -74,6 +74,7 @@ def test_full_crawl_stores_exactly_the_hubs_repositories(hub, crawled) -> None:
     assert [(s[0], s[1], s[2], s[3], s[4]) for s in snaps] == [
         ("full", "complete", "model", "crawl", hub.url), ("full", "complete", "dataset", "crawl", hub.url)]
     assert snaps[0][5] == -(-N_MODELS // 250) and snaps[0][6] == N_MODELS
+    assert q(crawled, "SELECT bool_and(simulated) FROM snapshots")[0][0] is True
     newest = q(crawled, "SELECT max(last_modified) FROM models")[0][0]
     assert snaps[0][7] == newest  # a full crawl's watermark: the newest lastModified when it started
     per_id = q(crawled, "SELECT count(*), count(DISTINCT id) FROM model_stats WHERE snapshot_id = 1")[0]

@@ -186,7 +186,11 @@ def known_refused_expand(store: Store, endpoint: str, repo_type: str) -> list[st
     return []
 
 
-def _record_refused_expand(store: Store, sid: int, client: HubClient) -> None:
+def _record_client_facts(store: Store, sid: int, client: HubClient) -> None:
+    """Keep what the endpoint taught us: refused fields (in params) and whether it is simulated."""
+    if client.stats.simulated:
+        with store.transaction() as con:
+            con.execute("UPDATE snapshots SET simulated = true WHERE snapshot_id = ?", [sid])
     if not client.stats.dropped_expand:
         return
     with store.transaction() as con:
@@ -474,7 +478,7 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
                           AND id NOT IN (SELECT regexp_extract(raw, '"id"\\s*:\\s*"([^"]+)"', 1)
                                          FROM rejects WHERE snapshot_id = $1 AND raw IS NOT NULL)""", [sid],
                 ).fetchone()[0])
-        _record_refused_expand(store, sid, client)
+        _record_client_facts(store, sid, client)
         snaps.finish(store, sid, "complete")
     except Unreachable as exc:
         _fail(store, sid, client, calls0, wait0, str(exc))
@@ -497,7 +501,7 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
 
 def _fail(store: Store, sid: int, client: HubClient, calls0: int, wait0: float, message: str) -> None:
     try:
-        _record_refused_expand(store, sid, client)
+        _record_client_facts(store, sid, client)
         with store.transaction():
             snaps.add_progress(store, sid, api_calls=client.stats.api_calls - calls0,
                                rate_limit_wait_s=round(client.stats.rate_limit_wait_s - wait0, 3))

@@ -56,7 +56,6 @@ class Page:
     url: str
     entries: list[str]
     next_url: str | None
-    total: int | None = None  # X-Total-Count when the server sends it
 
 
 @dataclass
@@ -73,6 +72,7 @@ class ClientStats:
     rate_limit_wait_s: float = 0.0
     retries: int = 0
     dropped_expand: list[str] = field(default_factory=list)
+    simulated: bool = False  # an answer carried X-OpenScope-Simulated: 1 (the simulated Hub)
 
 
 class NotAList(InvalidInput):
@@ -280,6 +280,8 @@ class HubClient:
                 self._backoff(attempt, last)
                 attempt += 1
                 continue
+            if resp.headers.get("x-openscope-simulated") == "1":
+                self.stats.simulated = True
             if resp.status_code == 429:
                 n429 += 1
                 self._rate_limited(resp, n429)
@@ -340,8 +342,7 @@ class HubClient:
             nxt = resp.links.get("next", {}).get("url")
             if nxt:
                 nxt = strip_expand(str(resp.url.join(nxt)), self.stats.dropped_expand)
-            total = resp.headers.get("x-total-count")
-            return Page(str(resp.url), entries, nxt, int(total) if total and total.isdigit() else None)
+            return Page(str(resp.url), entries, nxt)
 
     def _drop_refused_expand(self, url: str, resp: httpx.Response) -> bool:
         expands = [v for k, v in httpx.URL(url).params.multi_items() if k == "expand"]
