@@ -67,10 +67,14 @@ def test_error_rate_is_deterministic_from_the_seed():
 
 def test_truncated_body_cuts_the_connection(hub, client):
     hub.set_faults(truncate_rate=1.0)
+    before = hub.pages_served()
     with pytest.raises(httpx.RemoteProtocolError, match="complete message body"):
         client.get("/api/models", params={"limit": 50, "full": "true"})
+    assert hub.pages_served() == before  # a cut page was not served
     hub.set_faults(truncate_rate=0.0)
-    assert len(client.get("/api/models", params={"limit": 50}).json()) == 50
+    r = client.get("/api/models", params={"limit": 50})
+    assert len(r.json()) == 50 and hub.pages_served() == before + 1
+    assert not any(k.startswith("x-openscope-internal") for k in r.headers)
 
 
 def test_slow_and_down(hub, client):

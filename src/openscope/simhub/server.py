@@ -48,6 +48,7 @@ DATASET_EXPAND = {
 }
 REFUSED_ON_LIST = {"baseModels", "childrenModelCount"}
 TRUNCATE_MARK = "openscope-simhub-truncated"
+PAGE_MARK = b"x-openscope-internal-list-page"
 
 
 class _DropTruncationNoise(logging.Filter):
@@ -102,11 +103,16 @@ class FaultMiddleware:
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
 
+        is_page = False
+
         async def send_wrapper(message: Message) -> None:
+            nonlocal is_page
             if message["type"] == "http.response.start":
                 if not admin:
                     faults.record_status(message["status"])
-                message["headers"] = list(message.get("headers", [])) + extra
+                headers = list(message.get("headers", []))
+                is_page = any(k == PAGE_MARK for k, _ in headers)
+                message["headers"] = [(k, v) for k, v in headers if k != PAGE_MARK] + extra
                 if truncate:
                     start.update(message)
                     return
@@ -125,6 +131,8 @@ class FaultMiddleware:
                 await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
                 raise ConnectionAbortedError(TRUNCATE_MARK)
             await send(message)
+            if is_page and message["type"] == "http.response.body" and not message.get("more_body"):
+                faults.page_served()  # counted once the whole page has been handed to the connection
 
         try:
             await self.app(scope, receive, send_wrapper)
@@ -234,7 +242,7 @@ def create_app(state: HubState, faults: Faults) -> FastAPI:
             params = [(k, v) for k, v in qp.multi_items() if k != "cursor"] + [("cursor", page.next_cursor)]
             url = str(request.url.replace(query=urlencode(params)))
             headers["Link"] = f'<{url}>; rel="next"'
-        faults.page_served()
+        headers[PAGE_MARK.decode()] = "1"  # the middleware counts the page once it is fully sent
         return Response(("[" + ",".join(rows) + "]").encode(), media_type="application/json", headers=headers)
 
     @app.get("/api/models")
