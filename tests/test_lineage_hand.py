@@ -151,3 +151,23 @@ def test_publisher_data_sources_and_disagreement(hand_db: Path) -> None:
                               "('facebook', 'meta-llama', 'THUDM', 'CohereForAI', 'mistral-community')"))
     assert aliases == {"facebook": "meta-llama", "meta-llama": "meta-llama", "THUDM": "zai-org",
                        "CohereForAI": "CohereLabs", "mistral-community": "mistralai"}
+
+
+def test_store_with_draft_layout_is_brought_up_to_date(tmp_path: Path) -> None:
+    """Stores made with the development draft of migration 0003 had `lineage`/`model_origin` as tables."""
+    from openscope.jobs.ingest import ingest_file
+
+    with open_store(tmp_path / "draft.duckdb") as store:
+        con = store.con
+        for stmt in ("DROP VIEW model_origin", "DROP VIEW lineage", "DROP TABLE lineage_paths",
+                     "DROP TABLE lineage_origin",
+                     "CREATE TABLE lineage (id VARCHAR, root VARCHAR, depth INTEGER, path VARCHAR[])",
+                     "CREATE TABLE model_origin (id VARCHAR)"):
+            con.execute(stmt)
+        ingest_file(store, write_jsonl(tmp_path / "a.jsonl", hand_graph()))
+        lineage_step.refresh(store)
+        kinds = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables "
+                                 "WHERE table_name IN ('lineage', 'model_origin')").fetchall())
+        assert kinds == {"lineage": "VIEW", "model_origin": "VIEW"}
+        assert store.scalar("SELECT root_country FROM model_origin WHERE id = 'dave/qwen-llama-merge'") == "multiple"
+        assert store.scalar("SELECT count(*) FROM lineage") == 15

@@ -86,7 +86,7 @@ def compute(store: Store, scope: str | None = None) -> dict:
         con.execute("DROP TABLE IF EXISTS _next")
         con.execute(
             """CREATE TEMP TABLE _next AS
-            SELECT c.id, c.root, any_value(c.depth) AS depth, min(c.path) AS path FROM (
+            SELECT c.id, c.root, any_value(c.depth) AS depth, arg_min(c.path, c.path[2]) AS path FROM (
                 SELECT e.child AS id, f.root, f.depth + 1 AS depth, list_prepend(e.child, f.path) AS path
                 FROM _front f JOIN _te e ON e.parent = f.id
             ) c
