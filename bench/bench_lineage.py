@@ -139,7 +139,8 @@ def _incremental_dump(path: Path, db: Path, n_new: int = 10_000) -> Path:
 
     con = duckdb.connect(str(db), read_only=True)
     parents = [r[0] for r in con.execute(
-        "SELECT DISTINCT parent FROM edges WHERE chosen USING SAMPLE 2000 ROWS").fetchall()]
+        """SELECT parent FROM (SELECT DISTINCT parent FROM edges WHERE chosen ORDER BY parent)
+           USING SAMPLE reservoir(2000 ROWS) REPEATABLE (7)""").fetchall()]
     con.close()
     with path.open("w", encoding="utf-8") as f:
         for i in range(n_new):

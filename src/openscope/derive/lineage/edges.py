@@ -6,7 +6,8 @@ an answer must be able to show its evidence. ``chosen`` marks the edges the line
 - per child, the declared parents come from the highest-priority source that names any parent:
   tags (the Hub's own reading of the card) first, then ``baseModels``, then the card; edges from
   lower-priority sources stay, with ``chosen = false``;
-- per (child, parent) one relation is chosen; a declared relation beats ``unknown``;
+- per (child, parent) one relation is chosen: a declared relation beats ``unknown``, and of two declared
+  ones the first in the order finetune, adapter, quantized, merge;
 - where the chosen relation is ``unknown`` (a bare ``base_model:<id>`` tag or a card without
   ``base_model_relation``) and the records show what it is, an extra edge with evidence ``inferred``
   carries the inferred relation and becomes the chosen one (the declared edge stays, unchosen).
@@ -23,7 +24,6 @@ from __future__ import annotations
 from openscope.store import Store
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge", "unknown")
-EVIDENCE_PRIORITY = {"tag": 1, "base_models": 2, "card": 3, "inferred": 0}
 QUANT_TAGS = ("gguf", "gptq", "awq", "bitsandbytes", "exl2", "mlx", "4-bit", "8-bit")
 MERGE_TAGS = ("mergekit", "merge")
 ADAPTER_TAGS = ("peft",)

@@ -2,7 +2,8 @@
 
 Why this shape: one SQL statement per *level* of the graph (not per model) walks from every root down the
 chosen edges at once. Each level keeps, per (model, root), only the first arrival, which in a breadth-first
-walk is the shortest path; a pair already reached is never expanded again, so the walk ends on any graph,
+walk is the shortest path (of equally short ones, the one through the smallest parent id); a pair already
+reached is never expanded again, so the walk ends on any graph,
 cycles included. Real lineage is shallow (almost all of it within two levels), so a full store is a handful
 of statements over whole tables.
 
