@@ -8,14 +8,17 @@ text or a curated entry (:mod:`.assessment`), writing the ``openness`` table for
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import time
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 
 import pyarrow as pa
 
 from openscope.derive.openness import curated
 from openscope.derive.openness.assessment import Assessment, assess_record
-from openscope.derive.openness.records import from_store
+from openscope.derive.openness.records import ModelRecord, bulk_from_store, finish
 from openscope.derive.openness.sql import refresh_metadata
 from openscope.store import Store
 
@@ -60,15 +63,41 @@ def _card_ids(store: Store) -> list[str]:
     return sorted(ids)
 
 
+PARALLEL_FROM = 2000   # below this many cards, worker start-up costs more than it saves
+
+
+def _grade_batch(recs: list[ModelRecord], snapshot_id: int | None) -> list[tuple]:
+    out: list[tuple] = []
+    for rec in recs:
+        a = assess_record(finish(rec))
+        out.extend((snapshot_id, rec.id, *row, "card") for row in openness_rows(a))
+    return out
+
+
 def refresh_cards(store: Store, snapshot_id: int | None, ids: Iterable[str] | None = None) -> int:
     """Per-model assessment (card text, curated facts) for ``ids``; replaces their rows."""
     todo = list(ids) if ids is not None else _card_ids(store)
     if not todo:
         return 0
     out: list[tuple] = []
-    for mid in todo:
-        a = assess_record(from_store(store, mid))
-        out.extend((snapshot_id, mid, *row, "card") for row in openness_rows(a))
+    workers = min(os.cpu_count() or 1, 4)
+    if len(todo) >= PARALLEL_FROM and workers > 1:
+        # Probes are pure functions of a record: grade chunks in worker processes (cards parsed there).
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futures = []
+            batch: list[ModelRecord] = []
+            for rec in bulk_from_store(store, todo, parse=False):
+                batch.append(rec)
+                if len(batch) >= 250:
+                    futures.append(pool.submit(_grade_batch, batch, snapshot_id))
+                    batch = []
+            if batch:
+                futures.append(pool.submit(_grade_batch, batch, snapshot_id))
+            for fut in futures:
+                out.extend(fut.result())
+    else:
+        out = _grade_batch(list(bulk_from_store(store, todo)), snapshot_id)
     with store.transaction() as con:
         con.register("_ocids", pa.table({"id": pa.array(todo, pa.string())}))
         con.execute("CREATE OR REPLACE TEMP TABLE _oc AS SELECT id FROM _ocids")

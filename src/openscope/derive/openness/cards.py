@@ -47,6 +47,13 @@ class Card:
     sections: list[Section] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    _lowered: str | None = field(default=None, repr=False)
+
+    @property
+    def lowered_body(self) -> str:
+        if self._lowered is None:
+            self._lowered = self.body.lower()
+        return self._lowered
 
     def line_of(self, pos: int) -> int:
         return self.text.count("\n", 0, pos) + 1

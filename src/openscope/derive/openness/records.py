@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openscope.derive.openness.cards import Card, decode_card, parse_card
+from openscope.derive.openness.cards import MAX_CARD_CHARS, Card, decode_card, parse_card, parse_front_matter
 from openscope.errors import MissingInput
 from openscope.store import Store
 
@@ -185,7 +186,7 @@ def _load_one(store: Store, model_id: str, with_root: bool) -> ModelRecord | Non
     rec.files = [(r[0], r[1]) for r in con.execute(
         "SELECT path, size FROM files WHERE repo_type='model' AND id=? ORDER BY path", [rec.id]).fetchall()]
     card = con.execute(
-        """SELECT text, url, fetched_at FROM cards WHERE id=? AND repo_type='model'
+        """SELECT text, url, fetched_at FROM cards WHERE id=? AND repo_type='model' AND text IS NOT NULL
            ORDER BY fetched_at DESC NULLS LAST LIMIT 1""",
         [rec.id],
     ).fetchone()
@@ -229,3 +230,116 @@ def from_store(store: Store, model_id: str) -> ModelRecord:
 
 def _has_table(store: Store, name: str) -> bool:
     return bool(store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]))
+
+
+def attach_card(rec: ModelRecord, text: str, locator: str) -> None:
+    rec.card = parse_card(text)
+    rec.card_locator = locator
+    rec.warnings.extend(rec.card.warnings)
+
+
+def _meta_only(rec: ModelRecord) -> Card | None:
+    """The front matter of deferred card text (datasets it declares are resolved before parsing)."""
+    pending = rec.cache.get("card_text")
+    if pending is None:
+        return None
+    meta, body, _ = parse_front_matter(pending[0][:MAX_CARD_CHARS])
+    return Card(text="", meta=meta, body="")
+
+
+def finish(rec: ModelRecord) -> ModelRecord:
+    """Parse card text deferred by ``bulk_from_store(parse=False)`` (so that workers do the parsing)."""
+    for r in (rec, rec.root):
+        if r is not None and "card_text" in r.cache:
+            text, locator = r.cache.pop("card_text")
+            attach_card(r, text, locator)
+    return rec
+
+
+def bulk_from_store(store: Store, ids: list[str], chunk: int = 2000, parse: bool = True) -> Iterator[ModelRecord]:
+    """Records for many models with a few set-based queries per chunk (the card pass at scale).
+
+    Gives the same records as :func:`from_store` (tested), without a query per model and table.
+    """
+    has_lineage = _has_table(store, "lineage")
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        roots: dict[str, tuple[str, list[str]]] = {}
+        if has_lineage:
+            for mid, root, path in _roots(store, part):
+                if root != mid:
+                    roots[mid] = (root, list(path or []))
+        wanted = list(dict.fromkeys(part + [r for r, _ in roots.values()]))
+        recs = _bulk_records(store, wanted, parse)
+        for mid in part:
+            rec = recs.get(mid)
+            if rec is None:
+                continue
+            if mid in roots:
+                root_id, path = roots[mid]
+                rec.root = recs.get(root_id) or ModelRecord(id=root_id, locator=f"{HUB}/{root_id}", read_at=rec.read_at)
+                rec.parents = path[1:2]
+            yield rec
+
+
+def _roots(store: Store, ids: list[str]) -> list[tuple[str, str, list[str] | None]]:
+    """(id, root, path) of the deepest root per model, ties broken by root id (as :func:`from_store`)."""
+    return store.con.execute(
+        """SELECT id, root, path FROM (
+               SELECT l.id, l.root, l.path,
+                      row_number() OVER (PARTITION BY l.id ORDER BY l.depth DESC, l.root) AS rn
+               FROM lineage l WHERE l.id IN (SELECT unnest(?::VARCHAR[])))
+           WHERE rn = 1""", [ids]).fetchall()
+
+
+def _bulk_records(store: Store, ids: list[str], parse: bool = True) -> dict[str, ModelRecord]:
+    con = store.con
+    q = "(SELECT unnest(?::VARCHAR[]))"
+    recs: dict[str, ModelRecord] = {}
+    today = _today()
+    for mid, lic, gated, lib, pipe, card_data in con.execute(
+            f"SELECT id, license, gated, library_name, pipeline_tag, card_data::VARCHAR FROM models "
+            f"WHERE id IN {q}", [ids]).fetchall():
+        rec = ModelRecord(id=mid, locator=f"{HUB}/{mid}", read_at=today, license=lic, gated=gated,
+                          library_name=lib, pipeline_tag=pipe)
+        rec.card_data = _as_dict(card_data)
+        ln = rec.card_data.get("license_name")
+        rec.license_name = ln if isinstance(ln, str) else None
+        recs[mid] = rec
+    for mid, tags in con.execute(
+            f"SELECT id, list(tag ORDER BY tag) FROM tags WHERE repo_type='model' AND id IN {q} GROUP BY id",
+            [ids]).fetchall():
+        if mid in recs:
+            recs[mid].tags = list(tags)
+    for mid, files in con.execute(
+            f"SELECT id, list(struct_pack(p := path, s := size) ORDER BY path) FROM files "
+            f"WHERE repo_type='model' AND id IN {q} GROUP BY id", [ids]).fetchall():
+        if mid in recs:
+            recs[mid].files = [(f["p"], f["s"]) for f in files]
+    for mid, text, url, fetched in con.execute(
+            f"""SELECT id, arg_max(text, coalesce(fetched_at, TIMESTAMP '1970-01-01')),
+                       arg_max(url, coalesce(fetched_at, TIMESTAMP '1970-01-01')), max(fetched_at) FROM cards
+                WHERE repo_type='model' AND id IN {q} AND text IS NOT NULL GROUP BY id""", [ids]).fetchall():
+        rec = recs.get(mid)
+        if rec is None or not text:
+            continue
+        locator = url or f"{HUB}/{mid}/blob/main/README.md"
+        if parse:
+            attach_card(rec, text, locator)
+        else:
+            rec.cache["card_text"] = (text, locator)
+        if fetched is not None:
+            rec.read_at = fetched.date().isoformat() if hasattr(fetched, "date") else str(fetched)[:10]
+    declared = {mid: declared_datasets(r.tags, r.card_data, r.card if r.card is not None else _meta_only(r))
+                for mid, r in recs.items()}
+    names = sorted({n.lower() for v in declared.values() for n in v})
+    info: dict[str, tuple] = {}
+    if names:
+        for low, gated, private, lic, deleted in con.execute(
+                f"SELECT lower(id), gated, private, license, deleted_at IS NOT NULL FROM datasets "
+                f"WHERE lower(id) IN {q}", [names]).fetchall():
+            info.setdefault(low, (gated, private, lic, deleted))
+    for mid, rec in recs.items():
+        rec.datasets = [DatasetRef(n, n.lower() in info, *(info.get(n.lower()) or (None, None, None, False)))
+                        for n in declared[mid]]
+    return recs

@@ -14,13 +14,14 @@ SHEET_LINK = re.compile(r"datasheet|data[-_ ]?card|dataset[-_ ]?card|huggingface
 SHEET_TEXT = re.compile(r"\b(datasheet|data card|dataset card|data statement)s?\b", re.IGNORECASE)
 DATA_SECTION = re.compile(r"(training|pre-?training|fine-?tuning)[- ]?(data|dataset|corpus)|^data(sets?)?$"
                           r"|data(set)? (sources?|composition|details|preparation|collection)", re.IGNORECASE)
+SHEET_TEXT_NEEDLES = ('datasheet', 'data card', 'dataset card', 'data statement', 'data cards', 'dataset cards')
 REMEDIATION = "Publish a datasheet for the training data: sources, composition, collection, filtering, licences."
 
 
 def run(rec: ModelRecord) -> Finding:
     f = Finding("data_card", "unknown", COMPONENT, remediation=REMEDIATION)
     link = link_matching(rec, SHEET_LINK)
-    text = card_search(rec, SHEET_TEXT)
+    text = card_search(rec, SHEET_TEXT, needles=SHEET_TEXT_NEEDLES)
     if link or text:
         f.status, f.license = released_status(repo_license(rec))
         f.outcome, f.evidence = "positive", [e for e in (link, text) if e][:1]

@@ -13,13 +13,14 @@ EVAL_FILES = re.compile(r"(^|/)(eval|evaluate|evaluation|benchmark)[\w-]*\.(py|s
 EVAL_TEXT = re.compile(
     r"(lm[-_ ]?eval(uation)?[-_ ]harness|opencompass|evalplus|bigcode-evaluation-harness|lighteval|vbench"
     r"|evaluation (code|scripts?|toolkit|pipeline)|(python3?|bash) [\w/.-]*eval[\w-]*\.(py|sh))", re.IGNORECASE)
+EVAL_TEXT_NEEDLES = ('eval', 'opencompass', 'vbench')
 REMEDIATION = "Publish the evaluation scripts (or name the open harness and its configuration) under an open licence."
 
 
 def run(rec: ModelRecord) -> Finding:
     f = Finding("evaluation_code", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, EVAL_FILES)
-    text = card_search(rec, EVAL_TEXT)
+    text = card_search(rec, EVAL_TEXT, needles=EVAL_TEXT_NEEDLES)
     if files or text:
         f.status, f.license = released_status(repo_license(rec))
         f.outcome = "positive"

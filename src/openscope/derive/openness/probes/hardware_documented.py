@@ -14,6 +14,8 @@ ARCH = re.compile(r"\b(\d+ (layers|attention heads|heads|experts)|hidden (size|d
                   r"context (length|window)|decoder-only|encoder-decoder|mixture[- ]of[- ]experts|\bMoE\b|"
                   r"\bDiT\b|U-?Net|\bVAE\b|transformer (architecture|decoder|encoder)|grouped[- ]query attention|"
                   r"rotary|RoPE|SwiGLU|state[- ]space|Mamba|architecture)\b", re.IGNORECASE)
+HARDWARE_NEEDLES = ('a100', 'h100', 'h800', 'h20', 'v100', 'a800', 'l40', 'tpu', 'gpu', 'accelerator', 'ascend', 'mi2', 'mi3', 'gaudi', 'compute', 'flop')
+ARCH_NEEDLES = ('layer', 'head', 'expert', 'hidden', 'd_model', 'context', 'decoder', 'encoder', 'mixture', 'moe', 'dit', 'unet', 'u-net', 'vae', 'transformer', 'query', 'rotary', 'rope', 'swiglu', 'state', 'mamba', 'architecture')
 REMEDIATION = "Document the architecture (layers, sizes, attention) and the training hardware and compute."
 
 
@@ -21,7 +23,7 @@ def run(rec: ModelRecord) -> Finding:
     f = Finding("hardware_documented", "unknown", COMPONENT, remediation=REMEDIATION)
     if rec.card is None:
         return f
-    hw, arch = card_search(rec, HARDWARE), card_search(rec, ARCH)
+    hw, arch = card_search(rec, HARDWARE, needles=HARDWARE_NEEDLES), card_search(rec, ARCH, needles=ARCH_NEEDLES)
     f.detail = {"hardware": hw is not None, "architecture": arch is not None}
     f.evidence = [e for e in (arch, hw) if e]
     f.outcome = "positive" if hw and arch else "negative"

@@ -23,13 +23,14 @@ USAGE = re.compile(
     r"|\bpipeline\(|\.generate\(|\bfrom_pretrained\(|python3? [\w/.-]*(infer|inference|generate|sample|demo|"
     r"predict|run|cli|app)[\w-]*\.py|pip install [\w-]+|git clone https?://\S+|ollama run|llama-cli|vllm serve)",
     re.IGNORECASE)
+USAGE_NEEDLES = ('import', 'pipeline(', 'generate(', 'from_pretrained(', '.py', 'pip install', 'git clone', 'ollama', 'llama-cli', 'vllm')
 REMEDIATION = "Ship runnable inference code (or integrate with an open library) under an OSI-approved licence."
 
 
 def run(rec: ModelRecord) -> Finding:
     f = Finding("inference_code", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, INFER_FILES)
-    usage = card_search(rec, USAGE)
+    usage = card_search(rec, USAGE, needles=USAGE_NEEDLES)
     ev = [file_evidence(rec, files)] if files else ([usage] if usage else [])
     if not ev and rec.library_name:
         ev = [hub_evidence(rec, f"library_name: {rec.library_name}")]

@@ -14,13 +14,14 @@ CKPT_TEXT = re.compile(
     r"(intermediate (training )?checkpoints?|checkpoints? (saved |released |available )?(every|at each|for each|"
     r"at) (\d|step|epoch)|revision=[\"']?step\d+|\bstep\d{3,}\b|training checkpoints? (are|is) (released|available)"
     r"|\d+ checkpoints)", re.IGNORECASE)
+CKPT_TEXT_NEEDLES = ('checkpoint', 'revision', 'step')
 REMEDIATION = "Publish intermediate checkpoints (e.g. as revisions `stepN`) under the same open licence."
 
 
 def run(rec: ModelRecord) -> Finding:
     f = Finding("intermediate_checkpoints", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, CKPT_FILES)
-    text = card_search(rec, CKPT_TEXT)
+    text = card_search(rec, CKPT_TEXT, needles=CKPT_TEXT_NEEDLES)
     if files or text:
         f.status, f.license = released_status(rec.license)
         f.outcome = "positive"

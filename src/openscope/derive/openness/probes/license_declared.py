@@ -27,7 +27,7 @@ RESTRICTIVE_NAMES = [
                          r"licen[cs]e|model licen[cs]e|custom licen[cs]e|research purposes? only|"
                          r"academic research only|acceptable use policy|commercial licen[cs]e", re.IGNORECASE)),
 ]
-LICENSE_CONTEXT = re.compile(r"[^\n]*licen[cs]\w*[^\n]*", re.IGNORECASE)
+LICENSE_WORD = re.compile(r"licen[cs]", re.IGNORECASE)
 LICENSE_SECTION = re.compile(r"licen[cs]", re.IGNORECASE)
 REMEDIATION = "Declare an OSI-approved licence (e.g. Apache-2.0 or MIT) in the `license:` metadata and the card."
 
@@ -36,13 +36,25 @@ def named_in_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence
     """(open licences, restrictive licences, evidence) named in licence sections and licence sentences."""
     if rec.card is None:
         return [], [], []
+    if "named_licenses" in rec.cache:
+        return rec.cache["named_licenses"]
     texts: list[tuple[str, int]] = []
     for s in rec.card.sections:
         if LICENSE_SECTION.search(s.title):
             texts.append((s.text[:2000], s.line))
     off = len(rec.card.text) - len(rec.card.body)
-    for m in LICENSE_CONTEXT.finditer(rec.card.body):
-        texts.append((m.group(0)[:400], rec.card.line_of(off + m.start())))
+    body = rec.card.body
+    last_line_end = -1
+    for m in LICENSE_WORD.finditer(body):
+        if m.start() <= last_line_end:
+            continue  # one entry per line
+        a = body.rfind("\n", 0, m.start()) + 1
+        b = body.find("\n", m.end())
+        b = len(body) if b < 0 else b
+        last_line_end = b
+        texts.append((body[a:b][:400], rec.card.line_of(off + a)))
+        if len(texts) > 60:
+            break
     opens: list[str] = []
     restr: list[str] = []
     ev: list[Evidence] = []
@@ -60,6 +72,7 @@ def named_in_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence
         if hit and len(ev) < 2:
             ev.append(Evidence("card", f"{rec.card_locator}#L{line}", re.sub(r"\s+", " ", text.strip())[:200],
                                rec.read_at))
+    rec.cache["named_licenses"] = (opens, restr, ev)
     return opens, restr, ev
 
 

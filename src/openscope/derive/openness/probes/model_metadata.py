@@ -13,6 +13,7 @@ META_FILES = re.compile(r"(^|/)(trainer_state\.json|training_args\.bin|training_
                         r"optimizer\.(pt|bin)|hparams\.ya?ml|args\.json)$", re.IGNORECASE)
 HYPER_TEXT = re.compile(r"\b(hyper-?parameters?|learning[ _]rate|batch[ _]size|warm-?up steps|optimi[sz]er|"
                         r"weight decay|training steps|epochs?)\b", re.IGNORECASE)
+HYPER_TEXT_NEEDLES = ('hyper', 'learning', 'batch', 'warm', 'optimi', 'decay', 'steps', 'epoch')
 REMEDIATION = "Publish the training configuration and hyperparameters (config files, trainer state)."
 
 
@@ -23,7 +24,7 @@ def run(rec: ModelRecord) -> Finding:
         f.status, f.license = released_status(repo_license(rec))
         f.outcome, f.evidence = "positive", [file_evidence(rec, files)]
         return f
-    text = card_search(rec, HYPER_TEXT)
+    text = card_search(rec, HYPER_TEXT, needles=HYPER_TEXT_NEEDLES)
     if text:
         f.status, f.outcome, f.evidence = "documented_not_released", "negative", [text]
     elif rec.card is not None or rec.files:

@@ -10,12 +10,13 @@ from openscope.derive.openness.records import ModelRecord
 COMPONENT = None
 CLAIM = re.compile(r"\b(fully |truly |completely |100% )?open[- ]?sourc(e|ed|ing)\b(?! (code|software|librar|tool|"
                    r"framework|project|repositor|community))", re.IGNORECASE)
+CLAIM_NEEDLES = ('open',)
 REMEDIATION = "Claim \"open source\" only when weights, code and data information meet the OSAID; otherwise say \"open weights\"."
 
 
 def run(rec: ModelRecord) -> Finding:
     f = Finding("open_source_claim", "unknown", COMPONENT, remediation=REMEDIATION)
-    ev = card_search(rec, CLAIM)
+    ev = card_search(rec, CLAIM, needles=CLAIM_NEEDLES)
     if ev:
         f.outcome, f.evidence = "positive", [ev]
     elif rec.card is not None:

@@ -15,12 +15,13 @@ VENUE_TEXT = re.compile(
     r"(accepted (at|to|by|in)|published (at|in)|to appear (at|in)|\b(NeurIPS|ICLR|ICML|ACL|EMNLP|NAACL|CVPR|ICCV|ECCV|"
     r"AAAI|IJCAI|TACL|JMLR|TMLR|SIGGRAPH|COLING|Interspeech|ICASSP|KDD|WWW|MICCAI)['’ ]?\s?\(?20\d\d\)?"
     r"|booktitle\s*=|journal\s*=)", re.IGNORECASE)
+VENUE_TEXT_NEEDLES = ('accepted', 'published', 'to appear', 'booktitle', 'journal', 'neurips', 'iclr', 'icml', 'acl', 'emnlp', 'naacl', 'cvpr', 'iccv', 'eccv', 'aaai', 'ijcai', 'tacl', 'jmlr', 'tmlr', 'siggraph', 'coling', 'interspeech', 'icassp', 'kdd', 'www', 'miccai')
 REMEDIATION = "Publish the work in a peer-reviewed venue and cite it in the card."
 
 
 def run(rec: ModelRecord) -> Finding:
     f = Finding("peer_reviewed_paper", "unknown", COMPONENT, remediation=REMEDIATION)
-    ev = link_matching(rec, VENUE_LINK) or card_search(rec, VENUE_TEXT)
+    ev = link_matching(rec, VENUE_LINK) or card_search(rec, VENUE_TEXT, needles=VENUE_TEXT_NEEDLES)
     if ev:
         f.outcome, f.evidence = "positive", [ev]
     elif rec.card is not None:

@@ -23,13 +23,14 @@ PREP_TEXT = re.compile(
     r"\b(data(set)?[- ](processing|preprocessing|pre-processing|cleaning|filtering|curation|preparation|prep)"
     r"[- ](code|scripts?|pipeline|tool(kit|s)?|repo(sitory)?)"
     r"|(preprocess|prepare)[\w-]*\.py|data[-_]prep\b|dedup(lication)? (code|scripts?))", re.IGNORECASE)
+PREP_TEXT_NEEDLES = ('process', 'clean', 'filter', 'curat', 'prep', 'dedup')
 REMEDIATION = "Publish the data cleaning, filtering and tokenisation code under an OSI-approved licence."
 
 
 def run(rec: ModelRecord) -> Finding:
     f = Finding("preprocessing_code", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, PREP_FILES)
-    text = card_search(rec, PREP_TEXT)
+    text = card_search(rec, PREP_TEXT, needles=PREP_TEXT_NEEDLES)
     repo = link_matching(rec, CODE_HOST)
     if files or (text and repo):
         f.status, f.license = released_status(repo_license(rec))

@@ -29,15 +29,18 @@ TRAIN_TEXT = re.compile(
 NOT_YET = re.compile(
     r"\b(training|fine-?tuning) (code|scripts?)\b[^.\n]{0,60}\b(will be|to be|coming soon|not (be )?(released|"
     r"available|open))", re.IGNORECASE)
+TRAIN_COMMAND_NEEDLES = ('train', 'finetune', 'fine_tune', 'fine-tun', 'finetun', 'sft', 'dpo')
+TRAIN_TEXT_NEEDLES = ('train', 'fine-tun', 'finetun', 'sft', 'rlhf', 'dpo')
+NOT_YET_NEEDLES = ('training', 'tuning')
 REMEDIATION = "Publish the training scripts and configuration (a public repository) under an OSI-approved licence."
 
 
 def run(rec: ModelRecord) -> Finding:
     f = Finding("training_code", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, TRAIN_FILES)
-    cmd = card_search(rec, TRAIN_COMMAND)
-    text = card_search(rec, TRAIN_TEXT)
-    not_yet = card_search(rec, NOT_YET)
+    cmd = card_search(rec, TRAIN_COMMAND, needles=TRAIN_COMMAND_NEEDLES)
+    text = card_search(rec, TRAIN_TEXT, needles=TRAIN_TEXT_NEEDLES)
+    not_yet = card_search(rec, NOT_YET, needles=NOT_YET_NEEDLES)
     repo = link_matching(rec, CODE_HOST)
     if files or cmd or (text and repo and not not_yet):
         f.status, f.license = released_status(repo_license(rec))

@@ -14,6 +14,7 @@ GATED_TEXT = re.compile(
     r"|upon (request|approval)|application form|request form|after approval|approved requests?"
     r"|(email|e-mail|contact) us (to|for) (obtain|get|request)|commercial licen[cs]e (is )?required"
     r"|apply for (a )?(commercial )?licen[cs]e|registration (is )?required)", re.IGNORECASE)
+GATED_TEXT_NEEDLES = ('request', 'apply', 'gated', 'agree', 'fill', 'upon', 'application', 'approv', 'mail', 'contact', 'required', 'registration')
 REMEDIATION = "Let anyone download the weights without a request, form or manual approval."
 
 
@@ -22,7 +23,7 @@ def run(rec: ModelRecord) -> Finding:
     if rec.gated and str(rec.gated).lower() not in ("false", "0", "none"):
         f.outcome, f.evidence = "negative", [hub_evidence(rec, f"gated: {rec.gated}")]
         return f
-    ev = card_search(rec, GATED_TEXT)
+    ev = card_search(rec, GATED_TEXT, needles=GATED_TEXT_NEEDLES)
     if ev:
         f.outcome, f.evidence = "negative", [ev]
     elif rec.card is not None or rec.gated is not None:

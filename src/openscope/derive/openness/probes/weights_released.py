@@ -31,6 +31,8 @@ RELEASED_TEXT = re.compile(
 NOT_RELEASED = re.compile(
     r"((weights|checkpoints?|the model) (are|is|will) not (be )?(publicly )?(released|available|open[- ]?sourced)"
     r"|(only )?(available|accessible) (only )?(via|through) (our |an |the )?api\b)", re.IGNORECASE)
+RELEASED_TEXT_NEEDLES = ('download', 'releas', 'availab', 'open', 'upload', 'trained', 'zoo', 'from_pretrained')
+NOT_RELEASED_NEEDLES = ('not', 'api')
 REMEDIATION = "Upload the final weights (e.g. safetensors) to the repository under an OSI-approved licence."
 
 
@@ -40,13 +42,13 @@ def run(rec: ModelRecord) -> Finding:
     ev = [file_evidence(rec, files)] if files else []
     if not ev:
         link = link_matching(rec, HUB_MODEL_LINK)
-        text = card_search(rec, RELEASED_TEXT)
+        text = card_search(rec, RELEASED_TEXT, needles=RELEASED_TEXT_NEEDLES)
         ev = [e for e in (text, link) if e]
     if ev:
         f.status, f.license = released_status(rec.license)
         f.outcome, f.evidence = "positive", ev
         return f
-    neg = card_search(rec, NOT_RELEASED)
+    neg = card_search(rec, NOT_RELEASED, needles=NOT_RELEASED_NEEDLES)
     if neg:
         f.status, f.outcome, f.evidence = "documented_not_released", "negative", [neg]
     elif rec.card is not None or rec.files:
