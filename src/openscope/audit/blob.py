@@ -8,6 +8,7 @@ above a threshold spills to an anonymous temporary file that is mapped in turn.
 from __future__ import annotations
 
 import mmap
+import os
 import struct
 import tempfile
 from dataclasses import dataclass, field
@@ -75,14 +76,18 @@ class Blob:
         return f"{self.member}!{member}" if self.member else member
 
 
+SMALL_FILE = 1 << 20  # below this, reading is cheaper than mapping
+
+
 def map_file(path: Path) -> tuple[Buffer, list[Any]]:
-    """Memory-map a file read-only (empty files become ``b""``, which mmap refuses)."""
+    """Memory-map a file read-only (small files are simply read; empty ones become ``b""``)."""
     f = open(path, "rb")  # noqa: SIM115 - kept open as long as the map lives
     try:
-        size = Path(path).stat().st_size
-        if size == 0:
+        size = os.fstat(f.fileno()).st_size
+        if size < SMALL_FILE:
+            data = f.read(SMALL_FILE)
             f.close()
-            return b"", []
+            return data, []
         m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     except (OSError, ValueError):
         f.close()

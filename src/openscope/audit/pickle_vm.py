@@ -463,9 +463,12 @@ class PickleVM:
                     if not stack:
                         raise PickleError("PUT on empty stack")
                     try:
-                        memo[int(raw)] = stack[-1]
+                        idx = int(raw)
                     except ValueError:
                         raise PickleError("PUT with a non-integer index")
+                    if idx < 0:
+                        raise PickleError("negative PUT argument")
+                    memo[idx] = stack[-1]
                 elif op == 0x67:  # GET
                     raw, pos = self._line(pos)
                     try:

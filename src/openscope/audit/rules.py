@@ -52,6 +52,9 @@ class _Rule:
         return full.startswith(self.module + ".")
 
 
+_CACHE: dict[tuple[str, str], Judgment] = {}
+
+
 @dataclass(frozen=True)
 class RuleSet:
     aliases: dict[str, str]
@@ -68,6 +71,15 @@ class RuleSet:
         return module
 
     def judge(self, module: str, name: str) -> Judgment:
+        key = (module, name)
+        hit = _CACHE.get(key)
+        if hit is None:
+            hit = self._judge(module, name)
+            if len(_CACHE) < 100_000:
+                _CACHE[key] = hit
+        return hit
+
+    def _judge(self, module: str, name: str) -> Judgment:
         mod = self.canonical_module(module)
         dunder = [p for p in name.split(".") if len(p) > 4 and p.startswith("__") and p.endswith("__")]
         for r in self.safe:
