@@ -165,6 +165,10 @@ class Engine:
         ctx.resources.extend(keep)
         try:
             fmt = self.scan_blob(blob)
+        except Exception as exc:  # noqa: BLE001 - one file's scanner failure must not end a folder audit
+            fmt = "error"
+            ctx.findings.append(Finding(rel, None, None, "incomplete.scanner_error", "info", None,
+                                        f"the scan of this file failed ({type(exc).__name__}: {exc}); not clean"[:300]))
         finally:
             ctx.release()
         ctx.files.append(FileEntry(rel, fmt, blob.size))

@@ -62,7 +62,6 @@ def to_sarif(report: Report) -> dict:
             "tool": {"driver": {
                 "name": "openscope-audit",
                 "version": __version__,
-                "informationUri": "https://github.com/openscope/openscope/blob/main/docs/audit.md",
                 "rules": [{"id": r, "shortDescription": {"text": _rule_text(r)}} for r in rules],
             }},
             "invocations": [{"executionSuccessful": not any(f.incomplete for f in report.findings)}],
