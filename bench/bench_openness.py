@@ -10,8 +10,9 @@
 3. **Metadata grading of the 2.5-million-model store** (``bench/common.py``), after the lineage and
    licence steps, on a copy of the store.
 
-``python -m bench.bench_openness [agreement|cards|scale|fit]``; ``fit`` rewrites the shipped
-calibration (``openscope/data/openness/osai_calibration.json``) from all development cards.
+``python -m bench.bench_openness [agreement|cards|scale|fit]``; ``fit`` writes the calibration table
+(``openscope/data/openness/osai_calibration.json``, used only with ``use_calibration=True``) from all
+development cards.
 """
 
 from __future__ import annotations
@@ -88,13 +89,16 @@ def agreement() -> dict[str, Any]:
     sigs = [osai.signals(side) for _, _, side, _ in cards]
     feats = [osai.feature_values(side) for _, _, side, _ in cards]
     pairs: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
+    calibrated: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
     classes: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     absent: dict[str, int] = collections.Counter()
     for i, (_fam, _hid, side, expert) in enumerate(cards):
         table = osai.fit([(feats[j], cards[j][3]) for j in range(len(cards)) if j != i])  # family i held out
-        grades = osai.evaluate(side, table=table)
+        cal = osai.evaluate(side, table=table)
+        grades = osai.evaluate(side)  # the product's grades: rules only, nothing fitted
         for d in DIMENSIONS:
             pairs[d].append((expert[d], grades[d]))
+            calibrated[d].append((expert[d], cal[d]))
             if expert[d] != grades[d]:
                 classes[d][f"expert {expert[d]} / openscope {grades[d]}"] += 1
                 if _signal_says_nothing(d, sigs[i][d][0]):
@@ -102,15 +106,20 @@ def agreement() -> dict[str, Any]:
     majority = {d: collections.Counter(e for e, _ in pairs[d]).most_common(1)[0][1] / len(pairs[d])
                 for d in DIMENSIONS}
     all_pairs = [p for d in DIMENSIONS for p in pairs[d]]
+    all_cal = [p for d in DIMENSIONS for p in calibrated[d]]
     report = {
         "cards": len(cards),
         "per_dimension": {
             d: {"agreement": sum(a == b for a, b in pairs[d]) / len(pairs[d]), "kappa": kappa(pairs[d]),
+                "calibrated_agreement": sum(a == b for a, b in calibrated[d]) / len(calibrated[d]),
+                "calibrated_kappa": kappa(calibrated[d]),
                 "majority_baseline": majority[d], "disagreements": dict(classes[d]),
                 "disagreements_card_shows_nothing": absent[d]}
             for d in DIMENSIONS
         },
         "overall": {"agreement": sum(a == b for a, b in all_pairs) / len(all_pairs), "kappa": kappa(all_pairs),
+                    "calibrated_agreement": sum(a == b for a, b in all_cal) / len(all_cal),
+                    "calibrated_kappa": kappa(all_cal),
                     "majority_baseline": sum(majority[d] * len(pairs[d]) for d in DIMENSIONS) / len(all_pairs)},
     }
     return report
@@ -205,12 +214,17 @@ def metadata_scale() -> dict[str, Any]:
 
 def _print_agreement(rep: dict[str, Any]) -> None:
     print(f"cards joined to osai_dev.csv: {rep['cards']} (leave-one-family-out)")
-    print(f"{'dimension':24s} {'agree':>6s} {'kappa':>6s} {'majority':>8s}  disagreements (card shows nothing)")
+    print(f"{'dimension':24s} {'agree':>6s} {'kappa':>6s} {'calib.':>6s} {'kappa':>6s} {'majority':>8s}  "
+          "disagreements (card shows nothing)")
     for d, v in rep["per_dimension"].items():
-        print(f"{d:24s} {v['agreement']:6.1%} {v['kappa']:6.2f} {v['majority_baseline']:8.1%}  "
+        print(f"{d:24s} {v['agreement']:6.1%} {v['kappa']:6.2f} {v['calibrated_agreement']:6.1%} "
+              f"{v['calibrated_kappa']:6.2f} {v['majority_baseline']:8.1%}  "
               f"{sum(v['disagreements'].values())} ({v['disagreements_card_shows_nothing']})")
     o = rep["overall"]
-    print(f"{'overall':24s} {o['agreement']:6.1%} {o['kappa']:6.2f} {o['majority_baseline']:8.1%}")
+    print(f"{'overall':24s} {o['agreement']:6.1%} {o['kappa']:6.2f} {o['calibrated_agreement']:6.1%} "
+          f"{o['calibrated_kappa']:6.2f} {o['majority_baseline']:8.1%}")
+    for d, v in rep["per_dimension"].items():
+        print(f"  {d}: " + "; ".join(f"{k}: {n}" for k, n in sorted(v["disagreements"].items(), key=lambda x: -x[1])))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,15 +2,16 @@
 
 The European Open Source AI Index (https://osai-index.eu; Liesenfeld & Dingemanse, FAccT'24) grades
 availability (data, weights, code), documentation (architecture, preprint, paper, model card,
-datasheet) and licences. openscope grades each dimension in two steps:
+datasheet) and licences. openscope grades each dimension by a hand-written rule over the component
+facts and probe findings (the functions below, documented in ``docs/openness.md``), so a grade never
+contradicts the evidence shown beside it.
 
-1. a *signal*: a small, generic description of what the probes found for that dimension (for
-   example ``released|gated|restrictive`` for weights, or the number of model-card topics), never a
-   name;
-2. a *grade* for the signal: by a calibration table (signal → the grade experts most often give to
-   that signal, fitted on the index's development cards and shipped as
-   ``openscope/data/openness/osai_calibration.json``), falling back to the hand-written rule below
-   for any signal the table has not seen. The benchmark refits the table leaving each family out.
+Each rule also exposes a *signal* (a small, name-free description of what it saw, e.g.
+``released|gated|custom`` for weights). :func:`fit` maps each signal to the grade the index's experts
+most often give it; the benchmark measures that calibrated variant leaving each family out. It is off
+by default (``use_calibration=False``): on the development cards it gained a few points of agreement
+but produced grades that contradict the facts shown (a released training script graded ``closed``
+because experts usually grade such cards closed).
 
 The score is the mean over graded dimensions with open = 1, partial = 0.5, closed = 0 (``unknown`` is
 left out). When nothing could be read (no card, no files) every dimension is ``unknown``. For a
@@ -110,9 +111,11 @@ def code(side: Side) -> tuple[str, str]:
     names = ("Training code", "Inference code", "Evaluation code", "Data preprocessing code")
     released = [n for n in names if side.facts[n].released]
     sig = f"{'train' if 'Training code' in released else 'notrain'}|{len(released)}"
+    # Inference snippets alone are not "code" in the index's sense (the code behind the model):
+    # training code is required; with evaluation or data-processing code too, it is open.
     if "Training code" in released and len(released) >= 3:
         return sig, "open"
-    if released:
+    if "Training code" in released:
         return sig, "partial"
     return sig, "closed"
 
@@ -152,8 +155,12 @@ def modelcard(side: Side) -> tuple[str, str]:
 def datasheet(side: Side) -> tuple[str, str]:
     c, d = _st(side, "Data card"), _st(side, "Datasets")
     sig = f"{c}|{d}"
+    f = side.findings.get("data_card")
     if side.facts["Data card"].released:
-        return sig, "open"
+        # an explicit datasheet (or a curated fact) is open; a link to dataset pages is partial
+        explicit = f is None or f.outcome != "positive" or f.detail.get("explicit", True) \
+            or side.facts["Data card"].source == "curated"
+        return sig, "open" if explicit else "partial"
     return sig, "partial" if c == "documented_not_released" else "closed"
 
 
@@ -277,9 +284,9 @@ def signals(end: Side, base: Side | None = None) -> dict[str, tuple[str, str]]:
 
 
 def evaluate(end: Side, base: Side | None = None, table: Calibration | None = None,
-             use_calibration: bool = True) -> dict[str, Any]:
+             use_calibration: bool = False) -> dict[str, Any]:
     """The 12 grades and the score; ``base`` is the lineage root's side (the end model itself if None)."""
-    tab = (table if table is not None else shipped_calibration()) if use_calibration else {}
+    tab = table if table is not None else (shipped_calibration() if use_calibration else {})
     grades: dict[str, Any] = {}
     for dim, (sig, rule) in signals(end, base).items():
         side = (base or end) if RULES[dim][1] == "base" else end

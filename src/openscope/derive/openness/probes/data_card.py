@@ -25,6 +25,7 @@ def run(rec: ModelRecord) -> Finding:
     if link or text:
         f.status, f.license = released_status(repo_license(rec))
         f.outcome, f.evidence = "positive", [e for e in (link, text) if e][:1]
+        f.detail = {"explicit": text is not None or (link is not None and "datasets/" not in link.locator)}
         return f
     sec = section_with(rec, DATA_SECTION, min_chars=150)
     if sec:

@@ -20,9 +20,8 @@ COMPONENT = "Training code"
 TRAIN_FILES = re.compile(r"(^|/)(train|finetune|fine_tune|pretrain|sft|dpo|run_clm|run_train)[\w-]*\.(py|sh)$",
                          re.IGNORECASE)
 TRAIN_COMMAND = re.compile(
-    r"((python3?|torchrun|deepspeed|accelerate launch|bash|sh|srun)\s[^\n]{0,80}"
-    r"(train|finetune|fine_tune|pretrain|sft|dpo)[\w-]*\.(py|sh)"
-    r"|##+\s*(training|fine-?tuning|finetune|train)\b[^\n]*\n[\s\S]{0,600}```)", re.IGNORECASE)
+    r"(python3?|torchrun|deepspeed|accelerate launch|bash|sh|srun)\s[^\n]{0,80}"
+    r"(train|finetune|fine_tune|pretrain|sft|dpo)[\w-]*\.(py|sh)", re.IGNORECASE)
 TRAIN_TEXT = re.compile(
     r"\b(training|train|pre-?training|fine-?tuning|finetune|sft|rlhf|dpo) (code|scripts?|recipes?|pipeline)\b",
     re.IGNORECASE)
