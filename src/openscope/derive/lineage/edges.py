@@ -48,35 +48,37 @@ def extract(store: Store, scope: str | None = None) -> int:
     con = store.con
     where = f"AND id IN (SELECT id FROM {scope})" if scope else ""
     # 1. Every declared (child, parent, source, relation), relation coded 1-5 in the order
-    #    finetune, adapter, quantized, merge, unknown (small integers aggregate fast).
+    #    finetune, adapter, quantized, merge, unknown (small integers aggregate fast). One statement per
+    #    source: DuckDB runs these separately materialised steps faster than one union.
+    code = """(CASE relation WHEN 'finetune' THEN 1 WHEN 'adapter' THEN 2 WHEN 'quantized' THEN 3
+                              WHEN 'merge' THEN 4 ELSE 5 END)::UTINYINT"""
+    keep = "parent IS NOT NULL AND parent <> '' AND parent <> child"
     con.execute("DROP TABLE IF EXISTS _edge_raw")
     con.execute(
         f"""CREATE TEMP TABLE _edge_raw AS
-        WITH tag_edges AS (
+        SELECT child, parent, 1::UTINYINT AS prio, {code} AS rc FROM (
             SELECT child, CASE WHEN declared THEN split_part(rest, ':', 1) ELSE 'unknown' END AS relation,
-                   CASE WHEN declared THEN substr(rest, strpos(rest, ':') + 1) ELSE rest END AS parent,
-                   1 AS prio
+                   CASE WHEN declared THEN substr(rest, strpos(rest, ':') + 1) ELSE rest END AS parent
             FROM (SELECT id AS child, substr(tag, 12) AS rest,
                          split_part(substr(tag, 12), ':', 1) IN {_DECLARED} AND contains(substr(tag, 12), ':')
                              AS declared
                   FROM tags
                   WHERE repo_type = 'model' AND starts_with(tag, 'base_model:') {where}
-                    AND id NOT IN (SELECT id FROM models WHERE deleted_at IS NOT NULL))
-        ),
-        cards AS (
-            SELECT id AS child, json_extract(card_data, ['$.base_model', '$.base_model_relation']) AS j
-            FROM models
-            WHERE card_data IS NOT NULL AND deleted_at IS NULL {where}
-              AND contains(card_data::VARCHAR, '"base_model"')
-        ),
-        card_lists AS (
-            SELECT child, lower(j[2]->>'$') AS rel,
-                   CASE json_type(j[1]) WHEN 'VARCHAR' THEN [j[1]->>'$']
-                                        WHEN 'ARRAY' THEN json_extract_string(j[1], '$[*]') END AS bases
-            FROM cards
-        ),
-        card_edges AS (
-            SELECT child, relation, {_clean('b')} AS parent, 3 AS prio FROM (
+                    AND id NOT IN (SELECT id FROM models WHERE deleted_at IS NOT NULL)))
+        WHERE {keep}"""
+    )
+    con.execute("DROP TABLE IF EXISTS _edge_card")
+    con.execute(
+        f"""CREATE TEMP TABLE _edge_card AS
+        SELECT id AS child, json_extract(card_data, ['$.base_model', '$.base_model_relation']) AS j
+        FROM models
+        WHERE card_data IS NOT NULL AND deleted_at IS NULL {where}
+          AND contains(card_data::VARCHAR, '"base_model"')"""
+    )
+    con.execute(
+        f"""INSERT INTO _edge_raw
+        SELECT child, parent, 3, {code} FROM (
+            SELECT child, relation, {_clean('b')} AS parent FROM (
                 SELECT child,
                        CASE WHEN rel IN {_DECLARED} THEN rel
                             WHEN len(bases) >= 2
@@ -84,27 +86,27 @@ def extract(store: Store, scope: str | None = None) -> int:
                                  THEN 'merge'
                             ELSE 'unknown' END AS relation,
                        unnest(bases) AS b
-                FROM card_lists WHERE bases IS NOT NULL)
-        ),
-        bm AS (
-            SELECT id AS child, lower(base_models->>'$.relation') AS rel,
-                   json_extract_string(base_models, '$.models[*].id') AS bases
-            FROM models
-            WHERE base_models IS NOT NULL AND deleted_at IS NULL AND json_type(base_models) = 'OBJECT' {where}
-        ),
-        bm_edges AS (
-            SELECT child, relation, {_clean('b')} AS parent, 2 AS prio FROM (
+                FROM (SELECT child, lower(j[2]->>'$') AS rel,
+                             CASE json_type(j[1]) WHEN 'VARCHAR' THEN [j[1]->>'$']
+                                                  WHEN 'ARRAY' THEN json_extract_string(j[1], '$[*]') END AS bases
+                      FROM _edge_card)
+                WHERE bases IS NOT NULL))
+        WHERE {keep}"""
+    )
+    con.execute("DROP TABLE _edge_card")
+    con.execute(
+        f"""INSERT INTO _edge_raw
+        SELECT child, parent, 2, {code} FROM (
+            SELECT child, relation, {_clean('b')} AS parent FROM (
                 SELECT child, CASE WHEN rel IN {_DECLARED} THEN rel ELSE 'unknown' END AS relation,
                        unnest(bases) AS b
-                FROM bm WHERE bases IS NOT NULL)
-        ),
-        r AS (
-            SELECT * FROM tag_edges UNION ALL SELECT * FROM card_edges UNION ALL SELECT * FROM bm_edges
-        )
-        SELECT child, parent, prio,
-               (CASE relation WHEN 'finetune' THEN 1 WHEN 'adapter' THEN 2 WHEN 'quantized' THEN 3
-                              WHEN 'merge' THEN 4 ELSE 5 END)::UTINYINT AS rc
-        FROM r WHERE parent IS NOT NULL AND parent <> '' AND parent <> child"""
+                FROM (SELECT id AS child, lower(base_models->>'$.relation') AS rel,
+                             json_extract_string(base_models, '$.models[*].id') AS bases
+                      FROM models
+                      WHERE base_models IS NOT NULL AND deleted_at IS NULL
+                        AND json_type(base_models) = 'OBJECT' {where})
+                WHERE bases IS NOT NULL))
+        WHERE {keep}"""
     )
     # 2. Parents that match a store id only case-insensitively take the store's spelling (as the Hub matches).
     con.execute("DROP TABLE IF EXISTS _edge_fix")

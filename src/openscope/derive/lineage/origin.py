@@ -34,31 +34,44 @@ def compute(store: Store, scope: str | None = None) -> int:
     else:
         con.execute("DELETE FROM lineage_origin")
     child_scope = f"WHERE child IN (SELECT id FROM {scope})" if scope else ""
-    # One pass: (id, root) is unique in lineage_paths, so plain list() gives the roots; the countries of
-    # several roots are deduplicated per row afterwards. A root of unknown origin next to a known one makes
-    # the roots differ ('multiple'); only unknown roots leave the origin unknown (NULL).
+    # Plain aggregates for every derivative; lists only for the few with several roots (merges).
+    # A root of unknown origin next to a known one makes the roots differ ('multiple'); only unknown
+    # roots leave the origin unknown (NULL).
+    con.execute("DROP TABLE IF EXISTS _dl")
+    con.execute(
+        f"""CREATE TEMP TABLE _dl AS
+        SELECT l.id, l.root, l.depth, p.country, p.region
+        FROM (SELECT id, root, depth FROM lineage_paths {in_scope}) l
+        LEFT JOIN _pub p ON p.lorg = {namespace_expr('l.root')}"""
+    )
+    con.execute("DROP TABLE IF EXISTS _dagg")
+    con.execute(
+        """CREATE TEMP TABLE _dagg AS
+        SELECT id, count(*) AS n, max(depth) AS depth, min(root) AS root,
+               min(country) AS cmin, max(country) AS cmax, count(country) AS cn,
+               min(region) AS rmin, max(region) AS rmax, count(region) AS rn
+        FROM _dl GROUP BY id"""
+    )
+    con.execute("DROP TABLE IF EXISTS _multi")
+    con.execute(
+        """CREATE TEMP TABLE _multi AS
+        SELECT id, list_sort(list(root)) AS roots,
+               list_sort(list_distinct(list(country))) AS rc, list_sort(list_distinct(list(region))) AS rr
+        FROM _dl WHERE id IN (SELECT id FROM _dagg WHERE n > 1) GROUP BY id"""
+    )
     n = con.execute(
         f"""INSERT INTO lineage_origin (id, depth, n_parents, roots, root_countries, root_regions,
                                         root_country, root_region)
-        WITH a AS (
-            SELECT l.id, max(l.depth) AS depth, count(*) AS n,
-                   list(l.root ORDER BY l.root) AS roots,
-                   list(p.country) FILTER (WHERE p.country IS NOT NULL) AS cs,
-                   list(p.region) FILTER (WHERE p.region IS NOT NULL) AS rs,
-                   min(p.country) AS cmin, max(p.country) AS cmax, count(p.country) AS cn,
-                   min(p.region) AS rmin, max(p.region) AS rmax, count(p.region) AS rn
-            FROM (SELECT id, root, depth FROM lineage_paths {in_scope}) l
-            LEFT JOIN _pub p ON p.lorg = {namespace_expr('l.root')}
-            GROUP BY l.id
-        ),
-        np AS (SELECT child AS id, count(*) AS n FROM _ce {child_scope} GROUP BY child)
-        SELECT np.id, a.depth, np.n, coalesce(a.roots, []),
-               coalesce(list_sort(list_distinct(a.cs)), []), coalesce(list_sort(list_distinct(a.rs)), []),
-               CASE WHEN a.cn = 0 OR a.cn IS NULL THEN NULL
-                    WHEN a.cmin <> a.cmax OR a.cn < a.n THEN 'multiple' ELSE a.cmin END,
-               CASE WHEN a.rn = 0 OR a.rn IS NULL THEN NULL
-                    WHEN a.rmin <> a.rmax OR a.rn < a.n THEN 'multiple' ELSE a.rmin END
-        FROM np LEFT JOIN a ON a.id = np.id"""
+        WITH np AS (SELECT child AS id, count(*) AS n FROM _ce {child_scope} GROUP BY child)
+        SELECT np.id, d.depth, np.n,
+               CASE WHEN mu.id IS NOT NULL THEN mu.roots WHEN d.id IS NOT NULL THEN [d.root] ELSE [] END,
+               CASE WHEN mu.id IS NOT NULL THEN mu.rc WHEN d.cn > 0 THEN [d.cmin] ELSE [] END,
+               CASE WHEN mu.id IS NOT NULL THEN mu.rr WHEN d.rn > 0 THEN [d.rmin] ELSE [] END,
+               CASE WHEN coalesce(d.cn, 0) = 0 THEN NULL
+                    WHEN d.cmin <> d.cmax OR d.cn < d.n THEN 'multiple' ELSE d.cmin END,
+               CASE WHEN coalesce(d.rn, 0) = 0 THEN NULL
+                    WHEN d.rmin <> d.rmax OR d.rn < d.n THEN 'multiple' ELSE d.rmin END
+        FROM np LEFT JOIN _dagg d ON d.id = np.id LEFT JOIN _multi mu ON mu.id = np.id"""
     ).fetchone()[0]
     for t in ("_pub", "_dl", "_dagg", "_multi"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
