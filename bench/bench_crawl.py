@@ -62,12 +62,14 @@ def _line(name: str, doc: dict) -> str:
     calls = doc["api_calls"]
     rate = rec / doc["elapsed_s"] if doc["elapsed_s"] else float("nan")
     per_k = calls / rec * 1000 if rec else float("nan")
+    per_changed = f", {calls / doc['changed'] * 1000:.2f} per 1,000 changed" if doc["changed"] else ""
     return (f"{name}: {rec:,} records, {doc['changed']:,} changed, {calls} API calls "
-            f"({per_k:.2f} per 1,000 records), {doc['elapsed_s']:.1f} s in the crawler "
+            f"({per_k:.2f} per 1,000 records{per_changed}), {doc['elapsed_s']:.1f} s in the crawler "
             f"({rate:,.0f} records/s), {doc['wall_s']:.1f} s wall incl. start-up")
 
 
 def main() -> int:
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     print(f"command: flock /tmp/openscope-bench.lock .venv/bin/python -m bench.run_all bench_crawl "
           f"(BENCH_CRAWL_MODELS={N_MODELS})", flush=True)
     t0 = time.monotonic()
