@@ -409,3 +409,17 @@ def test_hf_endpoint_is_the_default_and_plain_output_is_a_table(hub, tmp_path, c
     assert "snapshot #1: full crawl of models" in r.stdout and hub.url in r.stdout
     assert "records" in r.stderr  # the progress display
     assert q(db, "SELECT endpoint, n_records FROM snapshots") == [(hub.url, 20)]
+
+
+def test_a_reset_beyond_max_wait_fails_cleanly_and_resumes_later(tmp_path, cli) -> None:
+    with running_simhub(models=500, datasets=0, seed=12, rate_limit=3, rate_window_s=600) as h:
+        db = tmp_path / "s.duckdb"
+        r = crawl(cli, db, h, "--page-size", "100", "--max-wait", "5")
+        assert r.code == 69 and "max-wait" in r.stderr and "Traceback" not in r.stderr
+        status, pages, n = q(db, "SELECT status, pages, n_records FROM snapshots")[0]
+        assert status == "failed" and pages >= 1 and n == pages * 100 == len(stored_ids(db))
+        assert h.stats()["early_requests"] == 0
+        h.set_faults(rate_limit=None)
+        doc = crawl(cli, db, h, "--page-size", "100").json()
+        assert doc["status"] == "complete" and doc["snapshots"][0]["resumed"]
+        assert sorted(stored_ids(db)) == sorted(h.ids(kind="models"))
