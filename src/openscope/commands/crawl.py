@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -200,8 +201,6 @@ def register(app: typer.Typer) -> None:
 
         Each page is committed with its cursor, so the same command run again after a kill or a failure
         resumes where it stopped."""
-        import time
-
         s = settings(ctx)
         ep = (endpoint or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
         if not ep.startswith(("http://", "https://")):
