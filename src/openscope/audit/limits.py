@@ -19,7 +19,6 @@ class Limits:
     max_pickle_ops: int = 20_000_000  # opcodes per pickle stream
     max_streams: int = 64  # stacked pickles per file
     max_members: int = 100_000  # archive members
-    max_header_bytes: int = 100 << 20  # safetensors / npy / gguf metadata
     max_stack: int = 2_000_000  # pickle stack, memo and mark-stack entries (each)
     in_memory_bytes: int = 32 << 20  # decompressed data above this spills to a temporary file
     max_files: int = 1_000_000  # files in folder mode
