@@ -17,6 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from openscope.errors import InvalidInput, Unreachable
 from openscope.sources.hub import HubClient, announced_wait, split_array, strip_expand
@@ -230,3 +232,22 @@ def test_hf_token_reaches_the_hub_from_the_command_line(fake, tmp_path, cli, mon
     monkeypatch.setenv("HF_TOKEN", "hf_from_env")
     assert cli("--db", tmp_path / "s.duckdb", "crawl", "--endpoint", url, "--quiet", "--no-derive").code == 0
     assert script.seen and all(h.get("Authorization") == "Bearer hf_from_env" for _, _, h in script.seen)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.dictionaries(st.text(max_size=8), _json, max_size=5), max_size=6),
+       st.sampled_from([(", ", ": "), (",", ":")]), st.booleans(), st.booleans())
+def test_split_array_round_trips_any_page(entries, separators, indent, ascii_only) -> None:
+    body = json.dumps(entries, separators=separators, indent=2 if indent else None, ensure_ascii=ascii_only)
+    parts = split_array(body)
+    assert [json.loads(p) for p in parts] == entries
+    assert all("\n" not in p for p in parts)
+    if not indent:  # compact or spaced bodies: each part is the entry's own text, byte for byte
+        assert all(p in body for p in parts)

@@ -81,6 +81,14 @@ def test_full_crawl_stores_exactly_the_hubs_repositories(hub, crawled) -> None:
     assert per_id == (N_MODELS, N_MODELS)
 
 
+def test_any_page_size_reads_every_repository_once(hub, tmp_path, cli) -> None:
+    db = tmp_path / "s.duckdb"
+    doc = crawl(cli, db, hub, "--page-size", "97").json()
+    ids = stored_ids(db)
+    assert doc["pages"] == -(-N_MODELS // 97) and len(ids) == len(set(ids)) == N_MODELS
+    assert sorted(ids) == sorted(hub.ids(kind="models"))
+
+
 def test_full_crawl_costs_about_one_call_per_page(hub, tmp_path, cli) -> None:
     db = tmp_path / "s.duckdb"
     before = hub.stats()["requests"]
