@@ -145,7 +145,8 @@ def cards_throughput(n: int = 10_000) -> dict[str, Any]:
     from openscope.store import open_store
 
     texts = [p.read_text("utf-8", errors="replace") for p in sorted((DATA / "cards").glob("*.md"))]
-    with tempfile.TemporaryDirectory() as tmp:
+    with open("/tmp/openscope-bench.lock", "w") as lock, tempfile.TemporaryDirectory() as tmp:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         store = open_store(Path(tmp) / "cards.duckdb")
         try:
             store.con.execute("INSERT INTO snapshots (snapshot_id, kind, started_at, status) "

@@ -115,3 +115,11 @@ def test_licence_contradicting_the_base_is_flagged_and_base_dims_come_from_the_r
     assert "license-contradicts-base" in [f["flag"] for f in a.flags]
     assert a.base == "meta/base"
     assert a.osai["weights_endmodel"] != a.osai["weights_basemodel"] or a.osai["weights_basemodel"] == "partial"
+
+
+def test_docs_render_every_probe() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "openness.md").read_text("utf-8")
+    for name in PROBES:
+        assert f"### Probe `{name}`" in doc, name

@@ -123,9 +123,9 @@ def parse_card(text: str) -> Card:
 
 
 def snippet_at(text: str, start: int, end: int, width: int = 80) -> str:
-    """The exact text around a match, on one line, for evidence."""
-    a = max(0, start - width // 2)
-    b = min(len(text), end + width // 2)
+    """The exact text of a match and a little context, on one line, for evidence."""
+    a = max(0, start - 15)
+    b = min(len(text), max(end, start + width) + 15)
     return re.sub(r"\s+", " ", text[a:b]).strip()
 
 
