@@ -132,6 +132,11 @@ def test_huggingface_hub_lists_reads_and_downloads(hub, tmp_path: Path):
         api.model_info("nobody/nothing")
     ds = list(api.list_datasets(limit=5))
     assert len(ds) == 5 and all("openscope:synthetic" in d.tags for d in ds)
+    assert api.file_exists(QWEN, "config.json") and not api.file_exists(QWEN, "nope.json")
+    from huggingface_hub import snapshot_download
+
+    snap = Path(snapshot_download(ds[0].id, repo_type="dataset", cache_dir=tmp_path, endpoint=hub.url, token=False))
+    assert (snap / "README.md").is_file() and (snap / "data" / "train-00000-of-00001.parquet").stat().st_size > 0
 
 
 def test_huggingface_hub_reads_hf_endpoint_at_import(hub, tmp_path: Path):
