@@ -101,3 +101,30 @@ def test_set_based_and_per_model_paths_agree(tmp_path: Path) -> None:
         assert store.scalar("SELECT count(DISTINCT id) FROM openness") == 251
     finally:
         store.close()
+
+
+def test_parallel_card_pass_gives_the_same_rows(tmp_path: Path) -> None:
+    from openscope.derive.openness import refresh_cards
+
+    store = open_store(tmp_path / "p.duckdb")
+    try:
+        store.con.execute("INSERT INTO snapshots (snapshot_id, kind, started_at, status) "
+                          "VALUES (1, 'ingest', now(), 'complete')")
+        store.con.execute("INSERT INTO models (id, license, first_snapshot_id, last_snapshot_id) "
+                          "SELECT 'o/m' || i, ['mit', 'llama2', NULL][1 + i % 3], 1, 1 FROM range(12) t(i)")
+        store.con.execute(
+            "INSERT INTO cards (id, repo_type, text, fetched_at, snapshot_id) SELECT 'o/m' || i, 'model', "
+            "'---\ndatasets: [d/x' || i || ']\n---\n# M\n## Training\n```\npython train.py\n```\n' || "
+            "repeat('Evaluated on MMLU. ', i), now(), 1 FROM range(12) t(i)")
+        ids = [f"o/m{i}" for i in range(12)]
+
+        def rows() -> list:
+            return store.con.execute("SELECT id, framework, dimension, grade, score, evidence::VARCHAR "
+                                     "FROM openness ORDER BY ALL").fetchall()
+
+        assert refresh_cards(store, 1, ids, parallel_from=10**9) == 12
+        serial = rows()
+        assert refresh_cards(store, 1, ids, parallel_from=1) == 12  # worker processes
+        assert rows() == serial and len(serial) == 12 * 35
+    finally:
+        store.close()

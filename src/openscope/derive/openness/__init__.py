@@ -74,14 +74,15 @@ def _grade_batch(recs: list[ModelRecord], snapshot_id: int | None) -> list[tuple
     return out
 
 
-def refresh_cards(store: Store, snapshot_id: int | None, ids: Iterable[str] | None = None) -> int:
+def refresh_cards(store: Store, snapshot_id: int | None, ids: Iterable[str] | None = None,
+                  parallel_from: int = PARALLEL_FROM) -> int:
     """Per-model assessment (card text, curated facts) for ``ids``; replaces their rows."""
     todo = list(ids) if ids is not None else _card_ids(store)
     if not todo:
         return 0
     out: list[tuple] = []
     workers = min(os.cpu_count() or 1, 4)
-    if len(todo) >= PARALLEL_FROM and workers > 1:
+    if len(todo) >= parallel_from and workers > 1:
         # Probes are pure functions of a record: grade chunks in worker processes (cards parsed there).
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:

@@ -18,7 +18,7 @@ MAX_CARD_CHARS = 400_000
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 _MD_LINK = re.compile(r"\[([^\]\n]{0,300})\]\((https?://[^)\s]+)\)")
-_BARE_URL = re.compile(r"(?<![(\[<\"'])\bhttps?://[^\s)\]>\"'`]+")
+_BARE_URL = re.compile(r"\bhttps?://[^\s)\]>\"'`|]+")  # also the outer URL of nested badge links
 _HTML_LINK = re.compile(r"<a\s[^>]*href=[\"'](https?://[^\"']+)[\"'][^>]*>(.{0,300}?)</a>", re.IGNORECASE | re.DOTALL)
 
 

@@ -84,7 +84,9 @@ def weights(side: Side) -> tuple[str, str]:
     lic = license_category(side)
     sig = f"{'released' if p.released else p.status}|{'gated' if gated else 'ungated'}|{lic}"
     if p.released:
-        return sig, "partial" if gated or lic in ("noncommercial", "custom", "mixed") else "open"
+        # Availability, not licence terms (those are the `licenses` dimension): partial when access is
+        # gated, or under a custom licence agreement (which on the Hub comes with a click-through gate).
+        return sig, "partial" if gated or lic == "custom" else "open"
     return sig, "closed"
 
 

@@ -11,14 +11,25 @@ COMPONENT = "Research paper"
 PAPER_LINK = re.compile(r"arxiv\.org/(abs|pdf)/|openreview\.net/(forum|pdf)|aclanthology\.org/|doi\.org/10\.|"
                         r"proceedings\.(neurips|mlr)|papers\.nips\.cc|huggingface\.co/papers/|jmlr\.org/papers|"
                         r"openaccess\.thecvf\.com|ojs\.aaai\.org|dl\.acm\.org/doi", re.IGNORECASE)
+PAPER_ANCHOR = re.compile(r"^\W*(the |our |read the )?(paper|preprint|arxiv)\b", re.IGNORECASE)
 REMEDIATION = "Publish a paper or preprint on the model (e.g. arXiv) and link it from the card (`arxiv:` tag)."
+
+
+def _anchored(rec: ModelRecord):
+    """A link whose anchor text says it is the paper (``<a href=…>Paper</a>``), on any host."""
+    if rec.card is None:
+        return None
+    for ln in rec.card.links:
+        if ln.text and PAPER_ANCHOR.search(ln.text):
+            return link_matching(rec, re.compile("^" + re.escape(ln.url) + "$"))
+    return None
 
 
 def run(rec: ModelRecord) -> Finding:
     f = Finding("research_paper", "unknown", COMPONENT, remediation=REMEDIATION)
     tags = [t for t in rec.tags if t.startswith("arxiv:")]
     ev = [hub_evidence(rec, ", ".join(tags[:3]))] if tags else []
-    link = link_matching(rec, PAPER_LINK)
+    link = link_matching(rec, PAPER_LINK) or _anchored(rec)
     if link:
         ev.append(link)
     if ev:
