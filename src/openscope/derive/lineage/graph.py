@@ -85,15 +85,24 @@ def compute(store: Store, scope: str | None = None) -> dict:
         if level >= max_seed and con.execute("SELECT count(*) FROM _front").fetchone()[0] == 0:
             break
         con.execute("DROP TABLE IF EXISTS _next")
-        con.execute(
-            """CREATE TEMP TABLE _next AS
-            SELECT c.id, c.root, any_value(c.depth) AS depth, arg_min(c.path, c.path[2]) AS path FROM (
-                SELECT e.child AS id, f.root, f.depth + 1 AS depth, list_prepend(e.child, f.path) AS path
-                FROM _front f JOIN _te e ON e.parent = f.id
-            ) c
-            WHERE NOT EXISTS (SELECT 1 FROM _lin l WHERE l.id = c.id AND l.root = c.root)
-            GROUP BY c.id, c.root"""
-        )
+        if level == 0 and max_seed < 0:
+            # From the roots, one step: a (child, root) pair arises once (one chosen edge per pair) and no
+            # root is a child, so the first level needs neither de-duplication nor the anti-join.
+            con.execute(
+                """CREATE TEMP TABLE _next AS
+                SELECT e.child AS id, f.root, 1 AS depth, [e.child, f.id] AS path
+                FROM _front f JOIN _te e ON e.parent = f.id"""
+            )
+        else:
+            con.execute(
+                """CREATE TEMP TABLE _next AS
+                SELECT c.id, c.root, any_value(c.depth) AS depth, arg_min(c.path, c.path[2]) AS path FROM (
+                    SELECT e.child AS id, f.root, f.depth + 1 AS depth, list_prepend(e.child, f.path) AS path
+                    FROM _front f JOIN _te e ON e.parent = f.id
+                ) c
+                WHERE NOT EXISTS (SELECT 1 FROM _lin l WHERE l.id = c.id AND l.root = c.root)
+                GROUP BY c.id, c.root"""
+            )
         con.execute("INSERT INTO _lin SELECT * FROM _next")
         con.execute("DROP TABLE _front")
         con.execute("ALTER TABLE _next RENAME TO _front")
