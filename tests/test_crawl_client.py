@@ -52,6 +52,14 @@ def fake() -> Iterator[tuple[str, Scripted]]:
             with script.lock:
                 script.seen.append((time.monotonic(), self.path, dict(self.headers.items())))
                 item = script.queue.pop(0) if script.queue else None
+            if item is None and "/resolve/" in self.path:
+                status = 403 if self.path.startswith("/org/m0/") else 404
+                item = (status, {"X-Repo-Commit": "c0ffee"}, b'{"error":"no"}', None)
+            elif item is None and "/tree/" in self.path:
+                tree = [{"type": "directory", "oid": "d", "size": 0, "path": "sub"},
+                        {"type": "file", "oid": "b1", "size": 5, "path": "sub/w.bin",
+                         "lfs": {"oid": "5" * 64, "size": 5, "pointerSize": 134}}]
+                item = (200, {"Content-Type": "application/json"}, json.dumps(tree).encode(), None)
             if item is None:
                 u = urlsplit(self.path)
                 q = parse_qs(u.query)
@@ -251,3 +259,24 @@ def test_split_array_round_trips_any_page(entries, separators, indent, ascii_onl
     assert all("\n" not in p for p in parts)
     if not indent:  # compact or spaced bodies: each part is the entry's own text, byte for byte
         assert all(p in body for p in parts)
+
+
+def test_cards_absent_readme_is_known_absent_and_unreadable_is_retried(fake, tmp_path, cli) -> None:
+    import duckdb
+
+    url, script = fake
+    db = tmp_path / "s.duckdb"
+    doc = cli("--db", db, "crawl", "--endpoint", url, "--json", "--no-derive", "--cards", "--top", "3").json()
+    # most downloaded first: m6, m5, m4 (downloads = index); none has a README.md here
+    assert doc["cards"] == {"candidates": 3, "fetched": 0, "missing": 3, "failed": 0, "trees": 3, "files": 3,
+                            "api_calls": 6}
+    con = duckdb.connect(str(db), read_only=True)
+    cards = con.execute("SELECT id, sha, text FROM cards ORDER BY id").fetchall()
+    files = con.execute("SELECT id, path, size, blob_id, lfs_sha256 FROM files ORDER BY id").fetchall()
+    con.close()
+    assert cards == [("org/m4", "c0ffee", None), ("org/m5", "c0ffee", None), ("org/m6", "c0ffee", None)]
+    assert files == [(f"org/m{i}", "sub/w.bin", 5, "b1", "5" * 64) for i in (4, 5, 6)]
+    doc = cli("--db", db, "crawl", "--endpoint", url, "--json", "--no-derive", "--cards", "--top", "10").json()
+    assert doc["cards"]["candidates"] == 4 and doc["cards"]["failed"] == 1  # org/m0 answers 403
+    doc = cli("--db", db, "crawl", "--endpoint", url, "--json", "--no-derive", "--cards").json()
+    assert doc["cards"]["candidates"] == 1 and doc["cards"]["failed"] == 1  # only the unreadable one again
