@@ -273,7 +273,7 @@ class HubClient:
             self.stats.api_calls += 1
             try:
                 resp = self._http.get(url)
-            except httpx.TransportError as exc:  # resets, timeouts, refused, truncated bodies
+            except httpx.RequestError as exc:  # resets, timeouts, refused, truncated or undecodable bodies
                 last = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'no detail'}"
                 if attempt >= self.retries:
                     raise Unreachable(f"{self.endpoint} unreachable after {attempt + 1} attempts ({last})")
