@@ -280,3 +280,12 @@ def test_cards_absent_readme_is_known_absent_and_unreadable_is_retried(fake, tmp
     assert doc["cards"]["candidates"] == 4 and doc["cards"]["failed"] == 1  # org/m0 answers 403
     doc = cli("--db", db, "crawl", "--endpoint", url, "--json", "--no-derive", "--cards").json()
     assert doc["cards"]["candidates"] == 1 and doc["cards"]["failed"] == 1  # only the unreadable one again
+
+
+def test_a_503_with_retry_after_is_retried_no_sooner(fake) -> None:
+    url, script = fake
+    script.queue.append((503, {"Retry-After": "1"}, b"maintenance", None))
+    with _client(url) as c:
+        page = c.get_page(f"{url}/api/models")
+    assert len(page.entries) == 3
+    assert script.seen[1][0] - script.seen[0][0] >= 1.0

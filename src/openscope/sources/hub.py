@@ -125,6 +125,24 @@ def split_array(body: str) -> list[str]:
     return out
 
 
+def retry_after(headers: httpx.Headers, now: float | None = None) -> float | None:
+    """Seconds asked by ``Retry-After`` (seconds or an HTTP date), or None."""
+    ra = (headers.get("retry-after") or "").strip()
+    if not ra:
+        return None
+    try:
+        return max(0.0, float(ra))
+    except ValueError:
+        pass
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(ra).timestamp()
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when - (time.time() if now is None else now))
+
+
 def announced_wait(headers: httpx.Headers, now: float | None = None) -> float | None:
     """Seconds until the rate-limit window resets, from ``RateLimit`` (t=) and ``Retry-After``; the
     larger wins. None when neither says."""
@@ -132,19 +150,9 @@ def announced_wait(headers: httpx.Headers, now: float | None = None) -> float | 
     m = _RATELIMIT_T.search(headers.get("ratelimit", ""))
     if m:
         waits.append(float(m.group(1)))
-    ra = headers.get("retry-after")
-    if ra:
-        ra = ra.strip()
-        try:
-            waits.append(float(ra))
-        except ValueError:
-            from email.utils import parsedate_to_datetime
-
-            try:
-                when = parsedate_to_datetime(ra).timestamp()
-                waits.append(max(0.0, when - (time.time() if now is None else now)))
-            except (TypeError, ValueError):
-                pass
+    ra = retry_after(headers, now)
+    if ra is not None:
+        waits.append(ra)
     return max(waits) if waits else None
 
 
@@ -238,9 +246,11 @@ class HubClient:
         if left > 0:
             self._sleep(left, "rate limit: window spent, waiting for its reset", rate_limit=True)
 
-    def _backoff(self, attempt: int, reason: str) -> None:
+    def _backoff(self, attempt: int, reason: str, at_least: float | None = None) -> None:
         delay = min(self.backoff_cap, self.backoff * (2 ** attempt))
         delay = delay * (0.5 + random.random() / 2)  # jitter: many clients never retry in step
+        if at_least is not None and at_least <= self.max_wait:  # a 503 with Retry-After: as asked
+            delay = max(delay, at_least)
         self.stats.retries += 1
         self._sleep(delay, f"retrying after {reason}", rate_limit=False)
 
@@ -291,7 +301,7 @@ class HubClient:
                 last = f"HTTP {resp.status_code}"
                 if attempt >= self.retries:
                     raise Unreachable(f"{self.endpoint} unreachable after {attempt + 1} attempts ({last})")
-                self._backoff(attempt, last)
+                self._backoff(attempt, last, at_least=retry_after(resp.headers))
                 attempt += 1
                 continue
             if resp.status_code in ok_status or 400 <= resp.status_code < 500:
