@@ -171,3 +171,20 @@ def test_store_with_draft_layout_is_brought_up_to_date(tmp_path: Path) -> None:
         assert kinds == {"lineage": "VIEW", "model_origin": "VIEW"}
         assert store.scalar("SELECT root_country FROM model_origin WHERE id = 'dave/qwen-llama-merge'") == "multiple"
         assert store.scalar("SELECT count(*) FROM lineage") == 15
+
+
+def test_card_values_are_cleaned_and_non_ids_ignored(tmp_path: Path) -> None:
+    from openscope.jobs.ingest import ingest_file
+
+    entries = [
+        entry(QWEN),
+        entry("u/url-card", card={"base_model": " https://huggingface.co/qwen/qwen2.5-7b/ "}),
+        entry("u/num-card", card={"base_model": 7}),
+        entry("u/obj-card", card={"base_model": {"id": "x"}}),
+        entry("u/self", ("base_model:finetune:U/SELF",)),
+    ]
+    with open_store(tmp_path / "c.duckdb") as store:
+        ingest_file(store, write_jsonl(tmp_path / "c.jsonl", entries))
+        lineage_step.refresh(store)
+        rows = store.con.execute("SELECT child, parent, relation, evidence, chosen FROM edges").fetchall()
+    assert rows == [("u/url-card", QWEN, "unknown", "card", True)]

@@ -32,12 +32,12 @@ _DECLARED = "('finetune', 'adapter', 'quantized', 'merge')"
 
 
 def _clean(expr: str) -> str:
-    """A declared base id, trimmed, without a Hub URL prefix or trailing slash."""
+    """A declared base id, trimmed, without a Hub URL prefix or trailing slash (work only where needed)."""
     t = f"trim({expr})"
-    return (
-        f"rtrim(CASE WHEN starts_with({t}, 'http') "
-        f"THEN regexp_replace({t}, '^https?://(www\\.)?huggingface\\.co/', '') ELSE {t} END, '/')"
-    )
+    full = (f"rtrim(CASE WHEN starts_with({t}, 'http') "
+            f"THEN regexp_replace({t}, '^https?://(www\\.)?huggingface\\.co/', '') ELSE {t} END, '/')")
+    return (f"CASE WHEN starts_with({expr}, 'http') OR starts_with({expr}, ' ') OR ends_with({expr}, ' ') "
+            f"OR ends_with({expr}, '/') THEN {full} ELSE {expr} END")
 
 
 def extract(store: Store, scope: str | None = None) -> int:
@@ -70,29 +70,36 @@ def extract(store: Store, scope: str | None = None) -> int:
     con.execute("DROP TABLE IF EXISTS _edge_card")
     con.execute(
         f"""CREATE TEMP TABLE _edge_card AS
-        SELECT id AS child, json_extract(card_data, ['$.base_model', '$.base_model_relation']) AS j
+        SELECT id AS child, json_extract_string(card_data, ['$.base_model', '$.base_model_relation']) AS j
         FROM models
         WHERE card_data IS NOT NULL AND deleted_at IS NULL {where}
           AND contains(card_data::VARCHAR, '"base_model"')"""
     )
+    # base_model is a string or a list of strings (an object or a number names no model).
+    con.execute("DROP TABLE IF EXISTS _edge_card_l")
+    con.execute(
+        """CREATE TEMP TABLE _edge_card_l AS
+        SELECT child, lower(j[2]) AS rel,
+               CASE WHEN starts_with(j[1], '[') THEN json_extract_string(j[1], '$[*]')
+                    WHEN j[1] IS NULL OR starts_with(j[1], '{') OR try_cast(j[1] AS DOUBLE) IS NOT NULL THEN NULL
+                    ELSE [j[1]] END AS bases
+        FROM _edge_card"""
+    )
+    con.execute("DROP TABLE IF EXISTS _edge_card_u")
+    con.execute(
+        f"""CREATE TEMP TABLE _edge_card_u AS
+        SELECT child, CASE WHEN rel IN {_DECLARED} THEN rel WHEN len(bases) >= 2 THEN 'merge'
+                           ELSE 'unknown' END AS relation,
+               unnest(bases) AS b
+        FROM _edge_card_l WHERE bases IS NOT NULL"""
+    )
     con.execute(
         f"""INSERT INTO _edge_raw
-        SELECT child, parent, 3, {code} FROM (
-            SELECT child, relation, {_clean('b')} AS parent FROM (
-                SELECT child,
-                       CASE WHEN rel IN {_DECLARED} THEN rel
-                            WHEN len(bases) >= 2
-                                 AND len(list_filter(bases, lambda x: coalesce(trim(x), '') <> '')) >= 2
-                                 THEN 'merge'
-                            ELSE 'unknown' END AS relation,
-                       unnest(bases) AS b
-                FROM (SELECT child, lower(j[2]->>'$') AS rel,
-                             CASE json_type(j[1]) WHEN 'VARCHAR' THEN [j[1]->>'$']
-                                                  WHEN 'ARRAY' THEN json_extract_string(j[1], '$[*]') END AS bases
-                      FROM _edge_card)
-                WHERE bases IS NOT NULL))
+        SELECT child, parent, 3, {code} FROM (SELECT child, relation, {_clean('b')} AS parent FROM _edge_card_u)
         WHERE {keep}"""
     )
+    con.execute("DROP TABLE _edge_card_u")
+    con.execute("DROP TABLE _edge_card_l")
     con.execute("DROP TABLE _edge_card")
     con.execute(
         f"""INSERT INTO _edge_raw
