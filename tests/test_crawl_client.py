@@ -289,3 +289,10 @@ def test_a_503_with_retry_after_is_retried_no_sooner(fake) -> None:
         page = c.get_page(f"{url}/api/models")
     assert len(page.entries) == 3
     assert script.seen[1][0] - script.seen[0][0] >= 1.0
+
+
+def test_a_refused_cursor_suggests_restart(fake) -> None:
+    url, script = fake
+    script.queue.append((400, {}, b'{"error":"invalid cursor"}', None))
+    with _client(url) as c, pytest.raises(InvalidInput, match="--restart"):
+        c.get_page(f"{url}/api/models?cursor=stale")

@@ -347,7 +347,10 @@ class HubClient:
                 url = strip_expand(url, self.stats.dropped_expand)
                 continue
             if resp.status_code >= 400:
-                raise InvalidInput(f"the Hub refused {url}: HTTP {resp.status_code} {_error_text(resp)}")
+                hint = ""
+                if "cursor" in httpx.URL(url).params:
+                    hint = " (the stored page cursor may have expired: run the same command with --restart)"
+                raise InvalidInput(f"the Hub refused {url}: HTTP {resp.status_code} {_error_text(resp)}{hint}")
             assert isinstance(entries, list)
             nxt = resp.links.get("next", {}).get("url")
             if nxt:
