@@ -393,3 +393,14 @@ def test_overlapping_zip_entries_are_scanned_once(tmp_path: Path) -> None:
     r = bounded_scan(put(tmp_path, "overlap.zip", bytes(z[:cd]) + new_cd + bytes(tail)), seconds=5)
     assert [f.rule for f in r.findings].count("hostile.zip_overlap") == 1
     assert sum(f.rule == "pickle.import.denied" for f in r.findings) == 1
+
+
+def test_torchscript_archive_is_one_review_finding(tmp_path: Path) -> None:
+    data_pkl = (b"\x80\x02" + b"c__torch__\nNet\n" + b")\x81" + b"}" + b"b" + b".")
+    z = zip_of({"net/data.pkl": data_pkl, "net/constants.pkl": b"\x80\x02).",
+                "net/code/__torch__.py": b"class Net(Module):\n  pass\n", "net/code/__torch__/m.py": b"x = 1\n"})
+    r = bounded_scan(put(tmp_path, "net.pt", z))
+    assert [(f.rule, f.severity) for f in r.findings] == [("torchscript.code", "medium")]
+    # a Python-pickle gadget inside a TorchScript archive is still judged
+    evil = zip_of({"net/data.pkl": EVIL, "net/code/__torch__.py": b"pass\n"})
+    assert bounded_scan(put(tmp_path, "evil.pt", evil)).verdict == "unsafe"

@@ -252,7 +252,7 @@ def member_blob(ctx: Context, blob: Blob, e: ZipEntry) -> Blob | None:
 
 
 def scan_zip(ctx: Context, blob: Blob, keras_config: Callable[[Context, Blob], None],
-             pickle_scan: Callable[[Context, Blob], None]) -> str:
+             pickle_scan: Callable[..., None]) -> str:
     try:
         entries = central_directory(ctx, blob)
     except Truncated as exc:
@@ -268,6 +268,8 @@ def scan_zip(ctx: Context, blob: Blob, keras_config: Callable[[Context, Blob], N
             return "zip"
     names = {e.name for e in entries}
     torch = any(_TORCH_PKL.match(n) and n.rsplit("/", 1)[-1] == "data.pkl" for n in names)
+    code = sorted(n for n in names if n.endswith(".py") and "/code/" in f"/{n}") if torch else []
+    torchscript = bool(code) or (torch and any(n.rsplit("/", 1)[-1] == "constants.pkl" for n in names))
     keras = "config.json" in names and "metadata.json" in names
     fmt = "pytorch-zip" if torch else "keras-v3" if keras else (
         "numpy-npz" if names and all(n.endswith(".npy") for n in names) else "zip")
@@ -288,16 +290,19 @@ def scan_zip(ctx: Context, blob: Blob, keras_config: Callable[[Context, Blob], N
             if m is None:
                 continue
             if torch and _TORCH_PKL.match(e.name):
-                pickle_scan(ctx, m)
+                pickle_scan(ctx, m, torchscript=torchscript)
             elif torch and e.name.endswith(".py") and "/code/" in f"/{e.name}":
-                ctx.add(m, "torchscript.code", "medium",
-                        "TorchScript source: torch.jit.load compiles and runs it; review it")
+                continue  # TorchScript source: one finding for the archive, below
             elif keras and e.name == "config.json":
                 keras_config(ctx, m)
             else:
                 ctx.scan(m)
         except Truncated as exc:
             ctx.add(blob, "malformed.zip.local_header", "medium", f"{e.name}: {exc}", e.header)
+    if torchscript:
+        ctx.add(blob, "torchscript.code", "medium",
+                f"TorchScript archive with {len(code)} code file(s) (e.g. {code[0] if code else 'constants.pkl'!r}): "
+                "torch.jit.load compiles and runs this code; review it")
     if overlaps:
         ctx.add(blob, "hostile.zip_overlap", "medium", f"{len(overlaps):,} entries (e.g. {overlaps[0].name!r}) share "
                 "their data with another entry (overlapping entries multiply decompression); each range scanned once",

@@ -82,8 +82,13 @@ def looks_like_pickle(blob: Blob, ctx: Context) -> bool:
     return bool(named) and len(named) == len(r.imports)
 
 
-def scan_pickle(ctx: Context, blob: Blob, what: str = "pickle") -> None:
-    """Follow every stream of a pickle file and report what loading it would import and call."""
+def scan_pickle(ctx: Context, blob: Blob, what: str = "pickle", torchscript: bool = False) -> None:
+    """Follow every stream of a pickle file and report what loading it would import and call.
+
+    ``torchscript``: the pickle belongs to a TorchScript archive, read by TorchScript's own C++ unpickler,
+    which resolves ``__torch__.*`` to the archive's compiled code and ``torch.jit._pickle.*`` to its
+    builtins; those names are covered by the archive's ``torchscript.code`` finding instead.
+    """
     pos = 0
     stream = 0
     legacy = False
@@ -95,7 +100,7 @@ def scan_pickle(ctx: Context, blob: Blob, what: str = "pickle") -> None:
         r = PickleVM(blob.data, blob.start + pos, blob.end, max_ops=lim.max_pickle_ops, max_stack=lim.max_stack).run()
         stream += 1
         base = pos
-        _report(ctx, blob, r, base, stream)
+        _report(ctx, blob, r, base, stream, torchscript)
         if r.limit:
             ctx.add(blob, "hostile.pickle_size", "medium", f"stream {stream}: {r.limit}", base + (r.error_offset or 0))
             ctx.incomplete(blob, "pickle_limit", f"stream {stream} not followed to its end: {r.limit}",
@@ -114,7 +119,7 @@ def scan_pickle(ctx: Context, blob: Blob, what: str = "pickle") -> None:
             return  # legacy torch.save: magic, protocol, sys_info, object, storage keys, then raw storages
 
 
-def _report(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int) -> None:
+def _report(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int, torchscript: bool = False) -> None:
     rules = ruleset()
     called = {id(c.func) for c in r.calls}
     seen: set[tuple[str, str]] = set()
@@ -125,6 +130,8 @@ def _report(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int) -
         seen.add(key)
         j = rules.judge(g.module, g.name)
         if j.severity is None:
+            continue
+        if torchscript and (g.module == "__torch__" or g.module.startswith(("__torch__.", "torch.jit._pickle"))):
             continue
         canon = (rules.canonical_module(g.module), g.name)
         if canon in CHECKPOINT_LOADERS:
