@@ -15,7 +15,6 @@ replacing their metadata-only rows.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
@@ -57,7 +56,7 @@ def _sql_str(s: str) -> str:
 
 
 def features_sql() -> str:
-    """One row per live model: its metadata features (and the first weight file, for evidence)."""
+    """One row per live model: its metadata features."""
     file_aggs = []
     for name, (pat, _) in FILE_FEATURES.items():
         cond = f"regexp_matches(path, {_sql_str(pat)}, 'i')"
@@ -70,9 +69,7 @@ def features_sql() -> str:
     ),
     f AS (
         SELECT id, {', '.join(file_aggs)},
-               bool_or(NOT regexp_matches(path, {_sql_str(NON_INFORMATIVE)})) AS has_files,
-               min(path) FILTER (WHERE regexp_matches(path, {_sql_str(FILE_FEATURES['f_weights'][0])}, 'i'))
-                   AS first_weight
+               bool_or(NOT regexp_matches(path, {_sql_str(NON_INFORMATIVE)})) AS has_files
         FROM files WHERE repo_type = 'model' GROUP BY id
     ),
     ax AS (SELECT DISTINCT id FROM tags WHERE repo_type = 'model' AND tag LIKE 'arxiv:%'),
@@ -109,18 +106,12 @@ def features_sql() -> str:
            {', '.join(f"coalesce(f.{n}, FALSE) AS {n}" for n in FILE_FEATURES)},
            coalesce(f.has_files, FALSE) AS has_files,
            ax.id IS NOT NULL AS arxiv,
-           coalesce(ds.ds_state, 'none') AS ds_state, ds.ds_license,
-           f.first_weight
+           coalesce(ds.ds_state, 'none') AS ds_state, ds.ds_license
     FROM live l LEFT JOIN f USING (id) LEFT JOIN ax USING (id) LEFT JOIN ds USING (id)
     """
 MISSING_ROOT: dict[str, Any] = {
     **{c: False for c in PATTERN_COLS}, "license": None, "gated_state": "null", "ds_state": "none", "ds_license": None,
 }
-
-
-def pattern_key(row: dict[str, Any]) -> str:
-    return hashlib.blake2b(json.dumps([row.get(c) for c in PATTERN_COLS], default=str).encode(),
-                           digest_size=8).hexdigest()
 
 
 def synthetic_record(mid: str, p: dict[str, Any]) -> ModelRecord:

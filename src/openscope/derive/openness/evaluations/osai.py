@@ -165,7 +165,8 @@ def datasheet(side: Side) -> tuple[str, str]:
         explicit = f is None or f.outcome != "positive" or f.detail.get("explicit", True) \
             or side.facts["Data card"].source == "curated"
         return sig, "open" if explicit else "partial"
-    return sig, "partial" if c == "documented_not_released" else "closed"
+    # A training-data section inside a model card is not a datasheet (the index grades those closed).
+    return sig, "closed"
 
 
 def licenses(side: Side) -> tuple[str, str]:

@@ -11,11 +11,13 @@ COMPONENT = None
 VENUE_LINK = re.compile(r"openreview\.net/(forum|pdf)|aclanthology\.org/|proceedings\.(neurips|mlr)|papers\.nips\.cc|"
                         r"jmlr\.org/papers|openaccess\.thecvf\.com|ojs\.aaai\.org|dl\.acm\.org/doi|ijcai\.org/proceedings|"
                         r"nature\.com/articles|science\.org/doi|isca-archive|ieeexplore", re.IGNORECASE)
+# A venue counts only as the model's own publication: "accepted at / published in / to appear in" a
+# venue, or a BibTeX entry with a booktitle or journal; a bare venue name is usually a citation of others.
 VENUE_TEXT = re.compile(
-    r"(accepted (at|to|by|in)|published (at|in)|to appear (at|in)|\b(NeurIPS|ICLR|ICML|ACL|EMNLP|NAACL|CVPR|ICCV|ECCV|"
-    r"AAAI|IJCAI|TACL|JMLR|TMLR|SIGGRAPH|COLING|Interspeech|ICASSP|KDD|WWW|MICCAI)['’ ]?\s?\(?20\d\d\)?"
-    r"|booktitle\s*=|journal\s*=)", re.IGNORECASE)
-VENUE_TEXT_NEEDLES = ('accepted', 'published', 'to appear', 'booktitle', 'journal', 'neurips', 'iclr', 'icml', 'acl', 'emnlp', 'naacl', 'cvpr', 'iccv', 'eccv', 'aaai', 'ijcai', 'tacl', 'jmlr', 'tmlr', 'siggraph', 'coling', 'interspeech', 'icassp', 'kdd', 'www', 'miccai')
+    r"((accepted|published|to appear|presented)\s(at|to|by|in)\s[^\n]{0,40}\b(NeurIPS|ICLR|ICML|ACL|EMNLP|NAACL|"
+    r"CVPR|ICCV|ECCV|AAAI|IJCAI|TACL|JMLR|TMLR|SIGGRAPH|COLING|Interspeech|ICASSP|KDD|WWW|MICCAI|conference|"
+    r"journal|proceedings|workshop)|booktitle\s*=|journal\s*=)", re.IGNORECASE)
+VENUE_TEXT_NEEDLES = ('accepted', 'published', 'to appear', 'presented', 'booktitle', 'journal')
 REMEDIATION = "Publish the work in a peer-reviewed venue and cite it in the card."
 
 
