@@ -53,8 +53,13 @@ def fake() -> Iterator[tuple[str, Scripted]]:
                 script.seen.append((time.monotonic(), self.path, dict(self.headers.items())))
                 item = script.queue.pop(0) if script.queue else None
             if item is None and "/resolve/" in self.path:
-                status = 403 if self.path.startswith("/org/m0/") else 404
-                item = (status, {"X-Repo-Commit": "c0ffee"}, b'{"error":"no"}', None)
+                if self.path.startswith("/org/m0/"):
+                    item = (403, {}, b'{"error":"gated"}', None)
+                elif self.path.startswith("/org/m1/"):
+                    item = (404, {"X-Error-Code": "RepoNotFound"}, b'{"error":"Repository not found"}', None)
+                else:
+                    item = (404, {"X-Repo-Commit": "c0ffee", "X-Error-Code": "EntryNotFound"}, b'{"error":"no"}',
+                            None)
             elif item is None and "/tree/" in self.path:
                 tree = [{"type": "directory", "oid": "d", "size": 0, "path": "sub"},
                         {"type": "file", "oid": "b1", "size": 5, "path": "sub/w.bin",
@@ -277,9 +282,10 @@ def test_cards_absent_readme_is_known_absent_and_unreadable_is_retried(fake, tmp
     assert cards == [("org/m4", "c0ffee", None), ("org/m5", "c0ffee", None), ("org/m6", "c0ffee", None)]
     assert files == [(f"org/m{i}", "sub/w.bin", 5, "b1", "5" * 64) for i in (4, 5, 6)]
     doc = cli("--db", db, "crawl", "--endpoint", url, "--json", "--no-derive", "--cards", "--top", "10").json()
-    assert doc["cards"]["candidates"] == 4 and doc["cards"]["failed"] == 1  # org/m0 answers 403
+    # org/m0 answers 403 (gated), org/m1 404 RepoNotFound (gone since the listing): both not readable
+    assert doc["cards"]["candidates"] == 4 and doc["cards"]["failed"] == 2 and doc["cards"]["missing"] == 2
     doc = cli("--db", db, "crawl", "--endpoint", url, "--json", "--no-derive", "--cards").json()
-    assert doc["cards"]["candidates"] == 1 and doc["cards"]["failed"] == 1  # only the unreadable one again
+    assert doc["cards"]["candidates"] == 2 and doc["cards"]["failed"] == 2  # only the unreadable ones again
 
 
 def test_a_503_with_retry_after_is_retried_no_sooner(fake) -> None:

@@ -560,7 +560,10 @@ def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int |
     try:
         for i, (repo_id, sha) in enumerate(todo, 1):
             tf = client.get_text_file(repo_id, "README.md")
-            if tf.status == 200 or tf.status == 404:
+            # 404 for the file (EntryNotFound) means "no card"; a 404 for the repository or revision
+            # (gone since the listing) and 401/403 (gated, private) are "not readable": tried again.
+            absent = tf.status == 404 and tf.error_code not in ("RepoNotFound", "RevisionNotFound")
+            if tf.status == 200 or absent:
                 if tf.status == 200:
                     res.fetched += 1
                 else:

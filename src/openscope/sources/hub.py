@@ -64,6 +64,7 @@ class TextFile:
     text: str | None
     commit: str | None  # X-Repo-Commit
     url: str
+    error_code: str | None = None  # X-Error-Code: EntryNotFound (no such file), RepoNotFound, …
 
 
 @dataclass
@@ -397,7 +398,7 @@ class HubClient:
         resp, _ = self.request(url)
         commit = resp.headers.get("x-repo-commit")
         if resp.status_code >= 400:
-            return TextFile(resp.status_code, None, commit, url)
+            return TextFile(resp.status_code, None, commit, url, resp.headers.get("x-error-code"))
         return TextFile(resp.status_code, resp.content.decode("utf-8", errors="replace"), commit, url)
 
     def get_tree(self, repo_id: str, *, repo_type: str = "model", revision: str = "main") -> list[dict] | None:
