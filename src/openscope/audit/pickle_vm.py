@@ -106,7 +106,8 @@ class SymDict:
 
 @dataclass(eq=False)
 class SymSet:
-    items: list = field(default_factory=list)
+    """A set or frozenset (contents not kept)."""
+
     frozen: bool = False
 
 
@@ -349,20 +350,20 @@ class PickleVM:
                     mutate(target, "SETITEM")
                     if isinstance(target, SymDict):
                         target.add(k, v)
-                elif op == 0x65:  # APPENDS
-                    items = pop_mark()
+                elif op == 0x65:  # APPENDS (list contents are not kept)
+                    pop_mark()
                     if not stack:
                         raise PickleError("APPENDS without a target")
                     target = stack[-1]
                     mutate(target, "APPENDS")
                 elif op == 0x61:  # APPEND
-                    v = pop()
+                    pop()
                     if not stack:
                         raise PickleError("APPEND without a target")
                     target = stack[-1]
                     mutate(target, "APPEND")
                 elif op == 0x90:  # ADDITEMS
-                    items = pop_mark()
+                    pop_mark()
                     if not stack:
                         raise PickleError("ADDITEMS without a target")
                     target = stack[-1]
