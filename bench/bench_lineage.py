@@ -8,6 +8,7 @@ Run: `make bench BENCH=bench_lineage` (or `.venv/bin/python -m bench.run_all ben
 from __future__ import annotations
 
 import fcntl
+import gc
 import json
 import os
 import shutil
@@ -20,7 +21,10 @@ from pathlib import Path
 
 from bench.common import OUT, hub_store
 
+# The store of the issue by default; smaller ones (e.g. 20000 / 3 / 1000) to try the benchmark quickly.
 N_MODELS = int(os.environ.get("BENCH_LINEAGE_MODELS", "2500000"))
+SEED = int(os.environ.get("BENCH_LINEAGE_SEED", "7"))
+FANOUT = int(os.environ.get("BENCH_LINEAGE_FANOUT", "150000"))
 NX_CAP_S = 600.0
 MEMORY = "4GB"
 RELS = ("finetune", "adapter", "quantized", "merge")
@@ -53,7 +57,7 @@ def networkx_lineage(db: Path, cap_s: float) -> dict:
         if time.monotonic() - t0 > cap_s:
             raise Capped
 
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(db))  # same configuration as any connection still cached in this process
     tag_rows = con.execute("SELECT id, tag FROM tags WHERE repo_type = 'model' AND starts_with(tag, 'base_model:')").fetchall()
     card_rows = con.execute(
         """SELECT id, card_data->'$.base_model', card_data->>'$.base_model_relation' FROM models
@@ -137,7 +141,7 @@ def _incremental_dump(path: Path, db: Path, n_new: int = 10_000) -> Path:
     """A second snapshot: new finetunes/quantizations of existing models (the largest base included)."""
     import duckdb
 
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(db))
     parents = [r[0] for r in con.execute(
         """SELECT parent FROM (SELECT DISTINCT parent FROM edges WHERE chosen ORDER BY parent)
            USING SAMPLE reservoir(2000 ROWS) REPEATABLE (7)""").fetchall()]
@@ -160,10 +164,10 @@ def main() -> int:
     from openscope.jobs.ingest import ingest_file
     from openscope.store import open_store
 
-    src = hub_store(n_models=N_MODELS, seed=7, max_fanout=150_000)
+    src = hub_store(n_models=N_MODELS, seed=SEED, max_fanout=FANOUT)
     work = _copy_store(src, OUT / "bench-lineage.duckdb")
     results: dict = {"store": src.name}
-    with open("/tmp/openscope-bench.lock", "w") as lock:
+    with open(os.environ.get("BENCH_LOCK", "/tmp/openscope-bench.lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         with open_store(work) as store:
             store.set_resource_limits(MEMORY)
@@ -185,6 +189,7 @@ def main() -> int:
             doc = tree(store, largest, direction="down", limit=25)
             results["down_query_s"] = time.monotonic() - t
             results["largest_base"] = {"id": largest, "direct_children": n_children, "descendants": doc["summary"]["total"]}
+        gc.collect()
         results["down_cli_s"], _ = _time_cli(work, ["lineage", largest, "--down", "--json"])
         results["down_cli_text_s"], _ = _time_cli(work, ["lineage", largest, "--down"])
         results["status_cli_s"], _ = _time_cli(work, ["status", "--json"])  # interpreter + CLI start-up
