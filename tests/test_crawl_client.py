@@ -302,3 +302,14 @@ def test_a_refused_cursor_suggests_restart(fake) -> None:
     script.queue.append((400, {}, b'{"error":"invalid cursor"}', None))
     with _client(url) as c, pytest.raises(InvalidInput, match="--restart"):
         c.get_page(f"{url}/api/models?cursor=stale")
+
+
+def test_progress_estimate_for_a_crawl_down_to_a_cutoff() -> None:
+    import datetime as dt
+
+    from openscope.jobs.crawl import _estimate_total
+
+    head, cutoff = dt.datetime(2026, 1, 10), dt.datetime(2026, 1, 1)
+    assert _estimate_total(1000, head, dt.datetime(2026, 1, 7), cutoff) == 3000  # a third of the span
+    assert _estimate_total(1000, head, head, cutoff) is None  # nothing covered yet: no guess
+    assert _estimate_total(1000, None, head, cutoff) is None

@@ -76,12 +76,14 @@ class RichProgress(CrawlProgress):
         self.task = self.progress.add_task(label, total=total, completed=done, pages=0, changed=0, rejects=0,
                                            waited=self.waited)
 
-    def page(self, records: int, changed: int, rejects: int) -> None:
+    def page(self, records: int, changed: int, rejects: int, total: int | None = None) -> None:
         if self.progress is None or self.task is None:
             return
         t = self.progress.tasks[self.task]
+        extra = {"total": max(total, int(t.completed) + records)} if total else {}
         self.progress.update(self.task, advance=records, pages=t.fields["pages"] + 1,
-                             changed=t.fields["changed"] + changed, rejects=t.fields["rejects"] + rejects)
+                             changed=t.fields["changed"] + changed, rejects=t.fields["rejects"] + rejects,
+                             **extra)
 
     def wait(self, seconds: float, reason: str) -> None:
         self.waited += seconds if reason.startswith("rate limit") else 0.0

@@ -117,7 +117,8 @@ class CrawlProgress:
 
     def begin(self, label: str, total: int | None, done: int) -> None: ...
 
-    def page(self, records: int, changed: int, rejects: int) -> None: ...
+    def page(self, records: int, changed: int, rejects: int, total: int | None = None) -> None:
+        """One page committed; ``total`` is a fresh estimate of the records this crawl will read."""
 
     def wait(self, seconds: float, reason: str) -> None: ...
 
@@ -329,6 +330,16 @@ class _Prefetcher:
         self.stopped.set()
 
 
+def _estimate_total(done: int, head: dt.datetime | None, reached: dt.datetime | None,
+                    cutoff: dt.datetime | None) -> int | None:
+    """For a crawl down to a lastModified cutoff: records read so far scaled by the share of the time
+    span (newest read → cutoff) already covered. Rough, but it gives the progress bar an ETA."""
+    if head is None or reached is None or cutoff is None or head <= cutoff:
+        return None
+    share = (head - reached) / (head - cutoff)
+    return int(done / share) if share > 0.01 else None
+
+
 def _last_wanted(page: Page, n_read: int, opts: CrawlOptions, cutoff: dt.datetime | None) -> bool:
     """Whether the crawl stops after ``page`` (the page loop decides the same in SQL)."""
     if opts.limit is not None and n_read >= opts.limit:
@@ -416,6 +427,7 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
             total = opts.limit
         prog.begin(f"{kind} crawl of {rt}s", total, done)
 
+        head: dt.datetime | None = None  # newest lastModified read (crawls down to a cutoff)
         prefetch = _Prefetcher(client, url, stop_after=lambda pg, n, d0=done: _last_wanted(pg, d0 + n, opts, cutoff)) \
             if url else None
         while url:
@@ -444,8 +456,9 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
                     dump_fh.write("".join(r[0] + "\n" for r in rows))
                     dump_fh.flush()
                     os.fsync(dump_fh.fileno())
-                wm = con.execute(f"SELECT max({_LM}) FROM _stage").fetchone()[0] if kind == "incremental" \
-                    or opts.since is not None else None
+                wm = lm_min = None
+                if cutoff is not None:
+                    wm, lm_min = con.execute(f"SELECT max({_LM}), min({_LM}) FROM _stage").fetchone()
                 if kind == "counters":
                     c = write_counters(store, sid, repo_type=rt, source=SOURCE)
                     n, changed, rejects = c.records, c.changed, c.rejects
@@ -462,7 +475,8 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
             calls0 += fetched.api_calls
             wait0 += fetched.waited
             done += n
-            prog.page(n, changed, rejects)
+            head = head or wm
+            prog.page(n, changed, rejects, total=_estimate_total(done, head, lm_min, cutoff))
             url = next_url
 
         deleted = 0
