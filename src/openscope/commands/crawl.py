@@ -54,7 +54,8 @@ _SUMMED = ("pages", "records", "changed", "rejects", "api_calls", "rate_limit_wa
 
 class RichProgress(CrawlProgress):
     """A progress bar on stderr: pages, records, changes, rejects, rate-limit waits and an ETA where a
-    total can be estimated (the store's size for full crawls and sweeps, --limit, --top)."""
+    total can be estimated (the store's size for full crawls and sweeps, --limit, --top, the share of the
+    lastModified span covered for crawls down to a watermark)."""
 
     def __init__(self, s: Settings) -> None:
         self.s = s
