@@ -66,8 +66,14 @@ def kappa(pairs: list[tuple[str, str]]) -> float:
     return (po - pe) / (1 - pe) if pe < 1 else 1.0
 
 
-def _signal_says_nothing(dim: str, signal: str) -> bool:
+def _signal_says_nothing(dim: str, signal: str, side: osai.Side | None = None) -> bool:
     """True when the card showed nothing for this dimension (the grade came from absence)."""
+    if side is not None and dim == "hardware_architecture":
+        h = side.findings.get("hardware_documented")
+        return not (h and (h.detail.get("hardware") or h.detail.get("architecture")))
+    if side is not None and dim == "modelcard":
+        m = side.findings.get("model_card")
+        return not (m and m.detail.get("topics"))
     nothing = {
         "weights": signal.startswith("not_found"),
         "datasources": signal.startswith("not_found|not_found"),
@@ -101,7 +107,7 @@ def agreement() -> dict[str, Any]:
             calibrated[d].append((expert[d], cal[d]))
             if expert[d] != grades[d]:
                 classes[d][f"expert {expert[d]} / openscope {grades[d]}"] += 1
-                if _signal_says_nothing(d, sigs[i][d][0]):
+                if _signal_says_nothing(d, sigs[i][d][0], side):
                     absent[d] += 1
     majority = {d: collections.Counter(e for e, _ in pairs[d]).most_common(1)[0][1] / len(pairs[d])
                 for d in DIMENSIONS}
