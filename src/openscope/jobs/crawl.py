@@ -428,8 +428,9 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
         prog.begin(f"{kind} crawl of {rt}s", total, done)
 
         head: dt.datetime | None = None  # newest lastModified read (crawls down to a cutoff)
-        prefetch = _Prefetcher(client, url, stop_after=lambda pg, n, d0=done: _last_wanted(pg, d0 + n, opts, cutoff)) \
-            if url else None
+        if url and not (opts.limit is not None and done >= opts.limit):
+            prefetch = _Prefetcher(client, url,
+                                   stop_after=lambda pg, n, d0=done: _last_wanted(pg, d0 + n, opts, cutoff))
         while url:
             if opts.limit is not None and done >= opts.limit:
                 with store.transaction():
