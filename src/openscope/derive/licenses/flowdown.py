@@ -243,11 +243,11 @@ def refresh(store: Store) -> dict[str, Any]:
         _recreate_empty(con, "license_flow")
         n_flow = 0
         if has_lineage:
-            _flow(con)
+            _flow(con, lap)
             n_flow = int(store.scalar("SELECT count(*) FROM license_flow") or 0)
+            lap("flow_write")
         else:
             con.execute("CREATE OR REPLACE TEMP TABLE _anc (id VARCHAR, bh UBIGINT)")
-        lap("flow_down")
         ranks = f"[{_class_rank_sql()}]"
         _recreate_empty(con, "licenses")
         con.execute(f"""INSERT INTO licenses (id, declared, license, class, confidence, evidence, expression, source,
@@ -284,7 +284,7 @@ def _recreate_empty(con, table: str) -> None:
     con.execute(ddl)
 
 
-def _flow(con) -> None:
+def _flow(con, lap) -> None:
     """``license_flow`` from the lineage paths; the rules run once per distinct declaration pair."""
     flagged = " OR ".join(f"coalesce({cond}, FALSE)" for cond, _ in _RULES)
     all_false = " AND ".join(f"(({cond}) IS NOT DISTINCT FROM FALSE)" for cond, _ in _RULES)
@@ -297,6 +297,7 @@ def _flow(con) -> None:
               ) GROUP BY id, base) a
         JOIN _lic_raw d ON d.id = a.id
         LEFT JOIN _lic_raw b ON b.id = a.base""")
+    lap("flow_ancestors")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _lic_pairs AS
         SELECT p.dh, coalesce(p.bh, 0) AS bk,
                CASE WHEN d.license IS NULL OR b.license IS NULL OR d.class = 'unknown' OR b.class = 'unknown'
@@ -309,6 +310,7 @@ def _flow(con) -> None:
         FROM (SELECT DISTINCT dh, bh FROM _anc) p
         JOIN _lic_decl d ON d.h = p.dh
         LEFT JOIN _lic_decl b ON b.h = p.bh""")
+    lap("flow_rules")
     con.execute("""INSERT INTO license_flow
         SELECT a.id, a.base, a.root, a.distance, d.license, d.class, b.license, coalesce(b.class, 'unknown'),
                coalesce(b.duties, []), p.conflict, p.reason
