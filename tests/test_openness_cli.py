@@ -152,3 +152,23 @@ def test_reference_expert_files_import(cli, shared_data: Path, tmp_path: Path) -
         assert r.code == 0 and r.json()["imported"][str(shared_data / f)] > 0, f
     doc = cli("--db", db, "assess", "mistralai/Mixtral-8x7B-v0.1", "--json").json()
     assert doc["experts"]["sources"]["mof"]["grades"]["class"] == "Unclassified"
+
+
+def test_derivative_flags_a_licence_contradicting_its_base_once(cli, tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    entries = [
+        {"id": "meta-llama/Llama-2-7b", "author": "meta-llama", "tags": ["license:llama2"],
+         "siblings": [{"rfilename": "model.safetensors"}]},
+        {"id": "someone/relicensed", "author": "someone",
+         "tags": ["license:apache-2.0", "base_model:finetune:meta-llama/Llama-2-7b"],
+         "siblings": [{"rfilename": "model.safetensors"}]},
+    ]
+    p = tmp_path / "m.jsonl"
+    p.write_text("\n".join(json.dumps(e) for e in entries) + "\n")
+    assert cli("--db", db, "ingest", p).code == 0
+    doc = cli("--db", db, "assess", "someone/relicensed", "--json").json()
+    flags = [f for f in doc["flags"] if f["flag"] == "license-contradicts-base"]
+    assert len(flags) == 1 and flags[0]["base"] == "meta-llama/Llama-2-7b"
+    assert doc["base_model"] == "meta-llama/Llama-2-7b"
+    # base-model dimensions come from the root (gated by curated facts: Llama 2 data documented only)
+    assert doc["osai"]["datasources_basemodel"] != doc["osai"]["datasources_endmodel"]

@@ -73,6 +73,28 @@ def _mof_record(s: Settings, path: Path) -> int:
     return 0
 
 
+def _add_flow_down_conflicts(store: Store, model_id: str, doc: dict[str, Any]) -> None:
+    """The licence catalogue's flow-down conflicts (all bases on the lineage path) as open-washing flags."""
+    try:
+        from openscope.derive.licenses import model_licenses
+    except ImportError:  # pragma: no cover - the licence issue's module is part of the build
+        return
+    try:
+        lic = model_licenses(store, model_id)
+    except Exception:  # a store without the licence tables: the probe-level flag still stands
+        return
+    seen = {f.get("base") for f in doc["flags"] if f["flag"] == "license-contradicts-base"}
+    for c in lic.get("conflicts") or []:
+        if c.get("base") in seen:
+            continue
+        doc["flags"].append({
+            "flag": "license-contradicts-base", "base": c.get("base"),
+            "detail": f"licence flow-down conflict with {c.get('base')}: {c.get('reason')}",
+            "evidence": [{"kind": "hub_metadata", "locator": f"https://huggingface.co/{c.get('base')}",
+                          "snippet": str(c.get("reason")), "read_at": ""}],
+        })
+
+
 _GRADE_STYLE = {"open": "green", "partial": "yellow", "closed": "red", "unknown": "dim",
                 "open_license": "green", "restrictive_license": "yellow", "no_license": "yellow",
                 "documented_not_released": "red", "not_found": "dim"}
@@ -168,6 +190,8 @@ def register(app: typer.Typer) -> None:
                 warn(s, w)
             a = assessment.assess_record(rec)
             doc = a.as_json()
+            if store is not None and not path.exists():
+                _add_flow_down_conflicts(store, rec.id, doc)
             if not no_experts:
                 author = rec.id.split("/")[0] if "/" in rec.id else None
                 ov = experts.overlay(store, rec.id, author, doc)

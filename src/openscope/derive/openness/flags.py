@@ -59,6 +59,7 @@ def flags(rec: ModelRecord, end: Side, osaid_result: OsaidResult, base: Side | N
         if vb.open is False and ve.open:
             out.append({
                 "flag": "license-contradicts-base",
+                "base": rec.root.id,
                 "detail": f"declares {rec.license!r} (open) but its base {rec.root.id} is under {rec.root.license!r}",
                 "evidence": [{"kind": "hub_metadata", "locator": rec.root.locator,
                               "snippet": f"license: {rec.root.license}", "read_at": rec.read_at}],
