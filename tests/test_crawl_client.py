@@ -313,3 +313,36 @@ def test_progress_estimate_for_a_crawl_down_to_a_cutoff() -> None:
     assert _estimate_total(1000, head, dt.datetime(2026, 1, 7), cutoff) == 3000  # a third of the span
     assert _estimate_total(1000, head, head, cutoff) is None  # nothing covered yet: no guess
     assert _estimate_total(1000, None, head, cutoff) is None
+
+
+@pytest.mark.reference
+def test_real_hub_responses_crawl_into_the_store(fake, tmp_path, cli, shared_data) -> None:
+    """The four real `/api/models/{id}` answers, served as one pretty-printed list page, crawl in whole:
+    lineage tags kept, the Hub's 'unknown date' minute stored as unknown."""
+    import duckdb
+
+    url, script = fake
+    real = [json.loads(p.read_text()) for p in sorted((shared_data / "hub-api").glob("*.model_info.json"))]
+    assert len(real) == 4
+    script.entries = real
+    body = json.dumps(real, indent=1).encode()  # pretty-printed, newlines inside entries
+    script.queue.append((200, {"Content-Type": "application/json"}, json.dumps(real[:1]).encode(), None))  # head
+    script.queue.append((200, {"Content-Type": "application/json"}, body, None))
+    db = tmp_path / "s.duckdb"
+    dump = tmp_path / "dump.jsonl"
+    r = cli("--db", db, "crawl", "--endpoint", url, "--json", "--no-derive", "--dump", dump)
+    assert r.code == 0, r.stderr
+    assert r.json()["records"] == 4 and r.json()["rejects"] == 0
+    con = duckdb.connect(str(db), read_only=True)
+    rows = dict(con.execute("SELECT id, created_at FROM models").fetchall())
+    raw_created = dict(con.execute("SELECT id, created_at_raw FROM models").fetchall())
+    tags = {r[0] for r in con.execute("SELECT tag FROM tags WHERE id = 'deepset/roberta-base-squad2'").fetchall()}
+    con.close()
+    assert set(rows) == {e["id"] for e in real}
+    unknown = [e for e in real if str(e.get("createdAt", "")).startswith("2022-03-02T23:29")]
+    assert unknown
+    for e in unknown:
+        assert rows[e["id"]] is None and raw_created[e["id"]] == e["createdAt"]
+    assert "base_model:finetune:FacebookAI/roberta-base" in tags
+    lines = dump.read_text().splitlines()
+    assert len(lines) == 4 and [json.loads(x) for x in lines] == real
