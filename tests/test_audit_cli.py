@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from audit_samples import benign_dict, call, state_dict_pickle, torch_zip, trap, zip_of
+
 from openscope.audit.findings import SEVERITIES, VERDICTS
 
 KEYS = ["file", "member", "offset", "rule", "severity", "import", "detail"]

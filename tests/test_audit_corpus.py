@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from audit_samples import trap
+
 from openscope.audit import scan_path
 from openscope.audit.findings import verdict
 from openscope.audit.rules import judge_import
