@@ -99,6 +99,12 @@ def test_set_based_and_per_model_paths_agree(tmp_path: Path) -> None:
         refresh(store)
         assert store.scalar("SELECT count(*) FROM openness") == n
         assert store.scalar("SELECT count(DISTINCT id) FROM openness") == 251
+        # a model that lost its card falls back to metadata rows, without leftovers of its card rows
+        store.con.execute("DELETE FROM cards WHERE id = 'org1/m1'")
+        refresh(store)
+        assert store.scalar("SELECT count(*) FROM openness") == n
+        assert store.con.execute("SELECT DISTINCT method FROM openness WHERE id = 'org1/m1'").fetchall() == [
+            ("metadata",)]
     finally:
         store.close()
 

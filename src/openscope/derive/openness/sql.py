@@ -205,8 +205,8 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
     con.execute("CREATE OR REPLACE TEMP TABLE _ogr AS SELECT * FROM _ogr_batch")
     con.unregister("_ogr_batch")
     with store.transaction() as tx:
-        tx.execute("DELETE FROM openness WHERE snapshot_id IS NOT DISTINCT FROM ? AND method = 'metadata'",
-                   [snapshot_id])
+        # every row of this snapshot is replaced (the card pass that follows re-grades its models)
+        tx.execute("DELETE FROM openness WHERE snapshot_id IS NOT DISTINCT FROM ?", [snapshot_id])
         tx.execute("""
             INSERT INTO openness (snapshot_id, id, framework, dimension, grade, score, evidence, method)
             SELECT ?, m.id, g.framework, g.dimension, g.grade, g.score,
