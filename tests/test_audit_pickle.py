@@ -4,6 +4,8 @@ and memory bound, all under the trap that fails the test if anything is unpickle
 from __future__ import annotations
 
 import base64
+import pickle  # only pickle.dumps (writing); loading is trapped
+import pickletools  # genops only parses
 import struct
 from pathlib import Path
 
@@ -35,6 +37,8 @@ from audit_samples import (
     torch_zip,
     trap,
 )
+
+from openscope.audit import scan_path
 
 
 @pytest.fixture(autouse=True)
@@ -297,3 +301,38 @@ def test_symlinked_folders_are_listed_not_walked(tmp_path: Path) -> None:
     os.symlink(tmp_path / "real", tmp_path / "link")
     r = bounded_scan(tmp_path)
     assert {(e.file, e.format) for e in r.files} == {("real/a.pkl", "pickle"), ("link", "symlink-to-folder")}
+
+
+# -- properties over arbitrary plain-data pickles (written with pickle.dumps, never loaded) ---------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20),
+                  st.binary(max_size=20))
+_data = st.recursive(_leaf, lambda c: st.one_of(st.lists(c, max_size=5), st.tuples(c, c),
+                                                st.dictionaries(st.text(max_size=8), c, max_size=5),
+                                                st.frozensets(st.integers(), max_size=4)), max_leaves=30)
+_SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@_SETTINGS
+@given(obj=_data, protocol=st.integers(0, 5))
+def test_plain_data_pickles_are_clean_in_every_protocol(tmp_path: Path, obj: object, protocol: int) -> None:
+    p = tmp_path / "data.pkl"
+    p.write_bytes(pickle.dumps(obj, protocol=protocol))
+    r = scan_path(p)
+    assert r.verdict == "clean", r.findings
+
+
+@_SETTINGS
+@given(obj=_data, protocol=st.integers(2, 5), where=st.floats(0, 1))
+def test_a_call_injected_at_any_opcode_boundary_is_found(tmp_path: Path, obj: object, protocol: int,
+                                                         where: float) -> None:
+    data = pickle.dumps(obj, protocol=protocol)
+    cuts = [pos for _, _, pos in pickletools.genops(data) if pos >= 2]  # opcode boundaries after PROTO
+    at = cuts[min(int(where * len(cuts)), len(cuts) - 1)]
+    payload = glob("os", "system") + bu(PAYLOAD) + TUPLE1 + REDUCE + POP
+    p = tmp_path / "injected.pkl"
+    p.write_bytes(data[:at] + payload + data[at:])
+    r = scan_path(p)
+    assert r.verdict == "unsafe" and "os.system" in imports_of(r)
