@@ -145,6 +145,12 @@ def test_nested_pickle_literal_and_base64(tmp_path: Path) -> None:
     assert c.verdict == "unsafe" and "hostile.nesting" in rules_of(c)
 
 
+def test_headerless_broken_stream_after_a_call_is_still_a_pickle(tmp_path: Path) -> None:
+    data = glob("os", "system") + MARK + b"V" + PAYLOAD.encode() + b"\nt" + REDUCE + POP + b"X\xff\xff"
+    r = scan_bytes(tmp_path, "p0broken.pkl", data)
+    assert r.verdict == "unsafe" and r.files[0].format == "pickle"
+
+
 def test_broken_stream_after_payload(tmp_path: Path) -> None:
     data = proto(2) + glob("os", "system") + bu(PAYLOAD) + TUPLE1 + REDUCE + POP + b"X\xff\xff\xff\x7fjunk"
     r = scan_bytes(tmp_path, "broken.pkl", data)
@@ -233,10 +239,11 @@ def test_route_by_content_never_extension(tmp_path: Path, name: str) -> None:
 def test_text_files_are_listed_not_flagged(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("MIT License\n\nconfig: c\nstuff\n")
     (tmp_path / "notes.txt").write_text("config: yes\nsystem: no\n")
+    (tmp_path / "vocab.txt").write_text("characters\nfoo\nbar baz\nqux\n")
     (tmp_path / "empty.bin").write_bytes(b"")
     r = bounded_scan(tmp_path)
     assert r.verdict == "clean", r.findings
-    assert {e.file for e in r.files} == {"README.md", "notes.txt", "empty.bin"}
+    assert {e.file for e in r.files} == {"README.md", "notes.txt", "empty.bin", "vocab.txt"}
 
 
 def test_malformed_pickle_with_header_is_reported(tmp_path: Path) -> None:

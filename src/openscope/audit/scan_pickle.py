@@ -78,8 +78,10 @@ def looks_like_pickle(blob: Blob, ctx: Context) -> bool:
     r = try_pickle(blob, ctx)
     if r.error is None and r.limit is None:
         return r.n_ops >= 2
+    # a broken headerless stream counts only if it imported valid names *and* called something before
+    # breaking (the nullifAI shape); text that merely starts like GLOBAL ("cat\ndog\n...") does not
     named = [g for g in r.imports if valid_name(g.module) and valid_name(g.name)]
-    return bool(named) and len(named) == len(r.imports)
+    return bool(named) and len(named) == len(r.imports) and bool(r.calls)
 
 
 def scan_pickle(ctx: Context, blob: Blob, what: str = "pickle", torchscript: bool = False) -> None:
