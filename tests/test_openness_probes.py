@@ -123,3 +123,12 @@ def test_docs_render_every_probe() -> None:
     doc = (Path(__file__).resolve().parents[1] / "docs" / "openness.md").read_text("utf-8")
     for name in PROBES:
         assert f"### Probe `{name}`" in doc, name
+
+
+def test_relative_links_to_training_files_count_as_released_code() -> None:
+    rec = from_text("x/m", "# M\nSee [how to fine-tune your own](docs/train.md) and [evals](scripts/eval/).\n")
+    f = {x.probe: x for x in run_all(rec)}
+    assert f["training_code"].status != "not_found" and "docs/train.md" in f["training_code"].evidence[0].snippet
+    assert f["evaluation_code"].outcome == "positive"
+    anchors_only = from_text("x/m", "# M\n[Training](#training)\n## Training\nWe trained it.\n")
+    assert {x.probe: x for x in run_all(anchors_only)}["training_code"].status != "open_license"

@@ -18,6 +18,8 @@ MAX_CARD_CHARS = 400_000
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 _MD_LINK = re.compile(r"\[([^\]\n]{0,300})\]\((https?://[^)\s]+)\)")
+# Links to files beside the card (a README's own repository): [text](docs/train.md), [x](./scripts/)
+_REL_LINK = re.compile(r"\[([^\]\n]{0,300})\]\((?!https?://|#|mailto:)([^)\s]{1,300})\)")
 _BARE_URL = re.compile(r"\bhttps?://[^\s)\]>\"'`|]+")  # also the outer URL of nested badge links
 _HTML_LINK = re.compile(r"<a\s[^>]*href=[\"'](https?://[^\"']+)[\"'][^>]*>(.{0,300}?)</a>", re.IGNORECASE | re.DOTALL)
 
@@ -46,6 +48,7 @@ class Card:
     body: str
     sections: list[Section] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+    rel_links: list[Link] = field(default_factory=list)   # relative links: files in the card's repository
     warnings: list[str] = field(default_factory=list)
     _lowered: str | None = field(default=None, repr=False)
 
@@ -114,6 +117,10 @@ def parse_card(text: str) -> Card:
                 seen.add(url)
                 card.links.append(Link(url, re.sub(r"<[^>]+>", "", m.group(text_group)).strip(),
                                        card.line_of(offset + m.start())))
+    for m in _REL_LINK.finditer(body):
+        card.rel_links.append(Link(m.group(2), m.group(1).strip(), card.line_of(offset + m.start())))
+        if len(card.rel_links) >= 500:
+            break
     for m in _BARE_URL.finditer(body):
         url = m.group(0).rstrip(".,;:")
         if url not in seen:

@@ -192,6 +192,17 @@ def link_matching(rec: ModelRecord, url: re.Pattern[str], text: re.Pattern[str] 
     return None
 
 
+def repo_link(rec: ModelRecord, pattern: re.Pattern[str]) -> Evidence | None:
+    """A relative link (a file or folder in the card's own repository) whose path or text matches."""
+    if rec.card is None:
+        return None
+    for ln in rec.card.rel_links:
+        if pattern.search(ln.url) or pattern.search(ln.text):
+            return Evidence("card", f"{rec.card_locator}#L{ln.line}", f"line {ln.line}: [{ln.text}]({ln.url})",
+                            rec.read_at)
+    return None
+
+
 def files_matching(rec: ModelRecord, pattern: re.Pattern[str], limit: int = 3) -> list[str]:
     return [p for p, _ in rec.files if pattern.search(p)][:limit]
 

@@ -12,6 +12,7 @@ from openscope.derive.openness.probes import (
     files_matching,
     link_matching,
     repo_license,
+    repo_link,
 )
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
@@ -24,6 +25,8 @@ PREP_TEXT = re.compile(
     r"[- ](code|scripts?|pipeline|tool(kit|s)?|repo(sitory)?)"
     r"|(preprocess|prepare)[\w-]*\.py|data[-_]prep\b|dedup(lication)? (code|scripts?))", re.IGNORECASE)
 PREP_TEXT_NEEDLES = ('process', 'clean', 'filter', 'curat', 'prep', 'dedup')
+# a linked file or folder beside the card (the card's own repository)
+PREP_REL = re.compile(r"(^|[/_\s-])(preprocess\w*|data[_ -]?(prep|processing|pipeline|curation)\w*|dedup\w*)\b", re.IGNORECASE)
 REMEDIATION = "Publish the data cleaning, filtering and tokenisation code under an OSI-approved licence."
 
 
@@ -32,10 +35,11 @@ def run(rec: ModelRecord) -> Finding:
     files = files_matching(rec, PREP_FILES)
     text = card_search(rec, PREP_TEXT, needles=PREP_TEXT_NEEDLES)
     repo = link_matching(rec, CODE_HOST)
-    if files or (text and repo):
+    rel = repo_link(rec, PREP_REL)
+    if files or (text and repo) or rel:
         f.status, f.license = released_status(repo_license(rec))
         f.outcome = "positive"
-        f.evidence = [file_evidence(rec, files)] if files else [e for e in (text, repo) if e]
+        f.evidence = [file_evidence(rec, files)] if files else [e for e in (rel or text, repo) if e]
     elif text:
         f.status, f.outcome, f.evidence = "documented_not_released", "negative", [text]
     elif rec.card is not None or rec.files:

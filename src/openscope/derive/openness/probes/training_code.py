@@ -12,6 +12,7 @@ from openscope.derive.openness.probes import (
     files_matching,
     link_matching,
     repo_license,
+    repo_link,
 )
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
@@ -31,6 +32,8 @@ NOT_YET = re.compile(
 TRAIN_COMMAND_NEEDLES = ('train', 'finetune', 'fine_tune', 'fine-tun', 'finetun', 'sft', 'dpo')
 TRAIN_TEXT_NEEDLES = ('train', 'fine-tun', 'finetun', 'sft', 'rlhf', 'dpo')
 NOT_YET_NEEDLES = ('training', 'tuning')
+# a linked file or folder beside the card (the card's own repository)
+TRAIN_REL = re.compile(r"(^|[/_\s-])(train|training|trainer|finetun\w*|fine-tun\w*|pretrain\w*|sft)\b", re.IGNORECASE)
 REMEDIATION = "Publish the training scripts and configuration (a public repository) under an OSI-approved licence."
 
 
@@ -41,10 +44,11 @@ def run(rec: ModelRecord) -> Finding:
     text = card_search(rec, TRAIN_TEXT, needles=TRAIN_TEXT_NEEDLES)
     not_yet = card_search(rec, NOT_YET, needles=NOT_YET_NEEDLES)
     repo = link_matching(rec, CODE_HOST)
-    if files or cmd or (text and repo and not not_yet):
+    rel = repo_link(rec, TRAIN_REL)
+    if files or cmd or (text and repo and not not_yet) or (rel and not not_yet):
         f.status, f.license = released_status(repo_license(rec))
         f.outcome = "positive"
-        f.evidence = [file_evidence(rec, files)] if files else [e for e in (cmd or text, repo) if e]
+        f.evidence = [file_evidence(rec, files)] if files else [e for e in (cmd or rel or text, repo) if e]
         return f
     if not_yet or text:
         f.status, f.outcome, f.evidence = "documented_not_released", "negative", [not_yet or text]
