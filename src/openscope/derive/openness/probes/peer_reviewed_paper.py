@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import Finding, card_search, link_matching
+from openscope.derive.openness.probes import Evidence, Finding, card_search
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = None
@@ -16,14 +16,28 @@ VENUE_LINK = re.compile(r"openreview\.net/(forum|pdf)|aclanthology\.org/|proceed
 VENUE_TEXT = re.compile(
     r"((accepted|published|to appear|presented)\s(at|to|by|in)\s[^\n]{0,40}\b(NeurIPS|ICLR|ICML|ACL|EMNLP|NAACL|"
     r"CVPR|ICCV|ECCV|AAAI|IJCAI|TACL|JMLR|TMLR|SIGGRAPH|COLING|Interspeech|ICASSP|KDD|WWW|MICCAI|conference|"
-    r"journal|proceedings|workshop)|booktitle\s*=|journal\s*=)", re.IGNORECASE)
+    r"journal|proceedings|workshop)|booktitle\s*=|"
+    r"journal\s*=\s*[{\"](?![^}\"\n]*(arxiv|corr|github|preprint|technical report|tech\.? report|blog)))",
+    re.IGNORECASE)
+PAPER_ANCHOR = re.compile(r"paper|publication|proceedings|\b(ACL|EMNLP|NAACL|NeurIPS|ICLR|ICML|CVPR|ICCV|ECCV|AAAI)\b",
+                          re.IGNORECASE)
 VENUE_TEXT_NEEDLES = ('accepted', 'published', 'to appear', 'presented', 'booktitle', 'journal')
 REMEDIATION = "Publish the work in a peer-reviewed venue and cite it in the card."
 
 
+def _paper_link(rec: ModelRecord) -> Evidence | None:
+    if rec.card is None:
+        return None
+    for ln in rec.card.links:
+        if VENUE_LINK.search(ln.url) and ln.text and PAPER_ANCHOR.search(ln.text):
+            return Evidence("card", ln.url, f"line {ln.line}: [{ln.text}]({ln.url})", rec.read_at)
+    return None
+
+
 def run(rec: ModelRecord) -> Finding:
     f = Finding("peer_reviewed_paper", "unknown", COMPONENT, remediation=REMEDIATION)
-    ev = link_matching(rec, VENUE_LINK) or card_search(rec, VENUE_TEXT, needles=VENUE_TEXT_NEEDLES)
+    # a proceedings link counts when its anchor says it is the paper (not a citation of a benchmark)
+    ev = _paper_link(rec) or card_search(rec, VENUE_TEXT, needles=VENUE_TEXT_NEEDLES)
     if ev:
         f.outcome, f.evidence = "positive", [ev]
     elif rec.card is not None:
