@@ -172,3 +172,14 @@ def test_derivative_flags_a_licence_contradicting_its_base_once(cli, tmp_path: P
     assert doc["base_model"] == "meta-llama/Llama-2-7b"
     # base-model dimensions come from the root (gated by curated facts: Llama 2 data documented only)
     assert doc["osai"]["datasources_basemodel"] != doc["osai"]["datasources_endmodel"]
+
+
+def test_fmti_scores_match_the_author_loosely(cli, tmp_path: Path) -> None:
+    db = _store_with_model(cli, tmp_path)
+    fmti = tmp_path / "fmti_totals.csv"
+    fmti.write_text("index_version,developer,n_indicators,total_score\n2025-12,Meta,100,31\n2025-12,Acme AI,100,5\n")
+    assert cli("--db", db, "assess", "--import-experts", fmti).code == 0
+    doc = cli("--db", db, "assess", "meta-llama/Llama-2-7b", "--json").json()
+    assert doc["experts"]["sources"]["fmti"]["grades"] == {"total_2025-12": 31.0}
+    assert "experts" not in cli("--db", db, "assess", "mistralai/Mixtral-8x7B-v0.1", "--json").json() or \
+        "fmti" not in cli("--db", db, "assess", "mistralai/Mixtral-8x7B-v0.1", "--json").json()["experts"]["sources"]

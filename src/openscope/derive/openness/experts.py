@@ -6,8 +6,8 @@ Imports, from files in the formats of the reference data:
   the end model on the Hub) → keyed by the Hub id in ``link``;
 * Model Openness Tool records: the MOT CSV (``mof_models.csv``: ``huggingface`` URL, ``mof_class``,
   progress) or one MOT YAML record (evaluated with the MOT's rule) → keyed by the Hub id;
-* FMTI scores (``fmti_totals.csv`` or ``fmti_scores.csv``) → keyed by developer name, matched to a
-  model's author case-insensitively.
+* FMTI scores (``fmti_totals.csv`` or ``fmti_scores.csv``) → keyed by developer name, matched when the
+  model's author starts with it, ignoring case and punctuation ("Meta" ~ ``meta-llama``).
 
 The overlay lists disagreements: OSAI dimensions where the expert grade differs from openscope's, and
 a MOF class that differs. :mod:`.assessment` never imports this module; ``--no-experts`` skips it.
@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -142,6 +143,11 @@ def import_experts(store: Store, path: Path) -> int:
     return len(rows)
 
 
+def _norm(name: str | None) -> str:
+    """Developer / Hub org names compared loosely: "Meta" ~ "meta-llama", "Mistral AI" ~ "mistralai"."""
+    return re.sub(r"[^a-z0-9]", "", (name or "").lower())
+
+
 def overlay(store: Store | None, model_id: str, author: str | None, ours: dict[str, Any]) -> dict[str, Any] | None:
     """Expert grades for this model beside ours, and the disagreements. ``None`` when there are none."""
     if store is None:
@@ -149,15 +155,16 @@ def overlay(store: Store | None, model_id: str, author: str | None, ours: dict[s
     has = store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'openness_experts'")
     if not has:
         return None
-    keys = [model_id.lower()] + ([author.lower()] if author else [])
     rows = store.con.execute(
         "SELECT source, key, name, framework, dimension, grade, score, url FROM openness_experts "
-        "WHERE key IN (SELECT unnest(?::VARCHAR[])) ORDER BY source, dimension", [keys]).fetchall()
+        "WHERE (source <> 'fmti' AND key = ?) OR (source = 'fmti' AND ? LIKE regexp_replace(key, '[^a-z0-9]', '', 'g') "
+        "|| '%') ORDER BY source, dimension",
+        [model_id.lower(), _norm(author)]).fetchall()
     if not rows:
         return None
     out: dict[str, Any] = {"sources": {}, "disagreements": []}
     for source, key, name, _fw, dim, grade, score, url in rows:
-        if source == "fmti" and key != (author or "").lower():
+        if source == "fmti" and not _norm(key):
             continue
         src = out["sources"].setdefault(source, {"name": name, "url": url, "grades": {}})
         src["grades"][dim] = grade if grade is not None else score
