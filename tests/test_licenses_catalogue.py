@@ -91,3 +91,11 @@ def test_get_license_is_case_insensitive_and_rejects_garbage() -> None:
     assert get_license("Llama3.1").id == "llama3.1"
     assert get_license("") is None
     assert get_license("definitely not a licence") is None
+
+
+def test_get_license_synthesises_expressions() -> None:
+    dual = get_license("Apache-2.0 OR MIT")
+    assert (dual.id, dual.cls, dual.osi_approved, dual.commercial_use) == ("Apache-2.0 OR MIT", "permissive", True, True)
+    both = get_license("mit and cc-by-nc-4.0")
+    assert (both.cls, both.commercial_use, both.osi_approved) == ("non_commercial", False, None)
+    assert get_license("MIT OR some-house-licence") is None

@@ -362,7 +362,10 @@ def load_catalogue() -> Catalogue:
 
 
 def get_license(license_id: str) -> LicenseInfo | None:
-    """The catalogue entry for an id, Hub id, SPDX id or known alias (case-insensitive); None if unknown."""
+    """The catalogue entry for an id, Hub id, SPDX id or known alias (case-insensitive); None if unknown.
+
+    An SPDX expression of catalogued licences ("Apache-2.0 OR MIT") gives a synthesised entry whose
+    attributes combine its parts (OR: the least restrictive option; AND: every part applies)."""
     if not license_id or not license_id.strip():
         return None
     cat = load_catalogue()
@@ -370,6 +373,10 @@ def get_license(license_id: str) -> LicenseInfo | None:
     if hit is None:
         cid = cat.alias.get(license_id.strip().lower()) or cat.loose.get(loose_key(license_id))
         hit = cat.entries.get(cid) if cid else None
+    if hit is None and re.search(r"\s(AND|OR|WITH)\s", f" {license_id} ", re.I):
+        from openscope.derive.licenses.flowdown import expression_info  # late: flowdown imports this module
+
+        hit = expression_info(license_id)
     return hit
 
 

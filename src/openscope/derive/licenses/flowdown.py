@@ -22,8 +22,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from openscope.derive.licenses.catalogue import CLASS_RANK, LicenseInfo, all_licenses, get_license
-from openscope.derive.licenses.normalize import _LICENSING, LicenseMatch, _lookup, normalize_license
+from openscope.derive.licenses.catalogue import CLASS_RANK, Clause, LicenseInfo, all_licenses, get_license
+from openscope.derive.licenses.normalize import _LICENSING, LicenseMatch, _lookup, _symbols, normalize_license
 from openscope.store import Store
 
 _ATTRS = ("cls", "commercial_use", "use_restrictions", "user_cap", "duties", "same_terms", "derivatives_allowed")
@@ -88,6 +88,27 @@ def match_attributes(m: LicenseMatch) -> dict[str, Any]:
     if m.expression:
         return _combine(_LICENSING.parse(m.expression))
     return _unknown_attrs()
+
+
+def expression_info(raw: str) -> LicenseInfo | None:
+    """A :class:`LicenseInfo` for an SPDX expression whose parts are all catalogued, else None."""
+    m = normalize_license(raw, kind="tag")
+    if m.id is not None or not m.expression:
+        return None
+    a = match_attributes(m)
+    parts = [_lookup(s.key) for s in _symbols(_LICENSING.parse(m.expression))]
+    infos = [p[0] for p in parts if p]
+    return LicenseInfo(
+        id=m.expression, name=m.expression, spdx=m.expression if all(i.spdx for i in infos) else None,
+        cls=a["cls"], osi_approved=_all_true([i.osi_approved for i in infos]) if all(
+            i.osi_approved is not None for i in infos) and len({i.osi_approved for i in infos}) == 1 else None,
+        fsf_libre=None, commercial_use=a["commercial_use"], use_restrictions=a["use_restrictions"],
+        user_cap=a["user_cap"], duties=a["duties"], same_terms=a["same_terms"],
+        clauses=[Clause("expression", f"combines {', '.join(i.id for i in infos)}: OR lets the licensee pick "
+                        "the least restrictive option, AND applies every part", "https://spdx.github.io/"
+                        "spdx-spec/v2.3/SPDX-license-expressions/", True)],
+        derivatives_allowed=a["derivatives_allowed"], notes="synthesised from an SPDX expression",
+    )
 
 
 def resolve_declaration(declared: str | None, license_name: str | None,
