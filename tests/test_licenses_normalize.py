@@ -96,6 +96,9 @@ HAND_CHECKED: list[tuple[str, str, str | None]] = [
     ("mit or apache-2.0", "card", None),
     ("(MIT AND CC-BY-4.0)", "card", None),
     ("MIT/Apache-2.0", "card", None),
+    ("The MIT License (MIT)", "card_name", "mit"),
+    ("CC-BY-NC-4.0 (non-commercial)", "card_name", "cc-by-nc-4.0"),
+    ("GNU GPL v3", "card_name", "gpl-3.0"),
     ("CC BY-NC/SA", "card_name", "cc-by-nc-sa"),
     # links
     ("https://www.apache.org/licenses/LICENSE-2.0", "link", "apache-2.0"),

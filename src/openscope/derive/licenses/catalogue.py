@@ -131,7 +131,10 @@ def loose_key(text: str) -> str:
     t = re.sub(r"\bv(?=\d)", " ", t)  # "v2.0" = "2.0"
     t = re.sub(r"(\d)\.0\b(?!\.)", r"\1.0", t)
     drop = {"license", "agreement", "version", "the", "international", "unported", "generic", "v", "-"}
-    words = [w for w in t.split() if w not in drop]
+    words: list[str] = []
+    for w in t.split():
+        if w not in drop and w not in words:  # "The MIT License (MIT)" = "mit"
+            words.append(w)
     return " ".join(words)
 
 

@@ -347,6 +347,11 @@ def _normalize_cached(raw: str, kind: str) -> LicenseMatch:
                 return LicenseMatch(expr.id, expr.expression, expr.confidence, ev, expr.reason, expr.cls)
     if re.match(r"^https?://", value, re.I):
         return _unknown(ev, "a URL that does not point at a catalogued licence")
+    bare = re.sub(r"\s*[(\[][^)\]]*[)\]]\s*", " ", value).strip()
+    if bare and bare != value:  # "Apache-2.0 (see LICENSE)": the remark in brackets does not name the licence
+        hit = _lookup(bare)
+        if hit and hit[2] in {"id", "alias"}:
+            return _hit(hit[0], ev, weight * hit[1] * 0.9)
     return _unknown(ev, f"'{value[:80]}' is not a licence in the catalogue")
 
 
