@@ -8,6 +8,8 @@ and free text that must never be taken for a licence.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from openscope.derive.licenses import get_license, normalize_license
 
@@ -215,3 +217,20 @@ def test_bad_kind_is_rejected() -> None:
 def test_none_is_unknown_with_reason() -> None:
     m = normalize_license(None)
     assert m.id == "unknown" and m.reason == "no licence declared"
+
+_PIECES = st.sampled_from(["MIT", "apache-2.0", "AND", "OR", "WITH", "(", ")", "/", "llama3.1", "?", "see",
+                           "license", "Classpath-exception-2.0", "https://", "cc-by-nc-4.0", "[", "]", ",", "\n"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=60), st.lists(_PIECES, max_size=8).map(" ".join)),
+       st.sampled_from(["tag", "card", "card_name", "link", "file", "text"]))
+def test_any_input_gives_an_answer_never_an_error(raw: str, kind: str) -> None:
+    m = normalize_license(raw, kind=kind)
+    if m.id is None:
+        assert m.expression and m.reason
+    elif m.id == "unknown":
+        assert m.reason
+    else:
+        assert get_license(m.id) is not None
+    assert 0.0 <= m.confidence <= 1.0
