@@ -56,15 +56,16 @@ def compute(store: Store, scope: str | None = None) -> dict:
     con = store.con
     con.execute("DROP TABLE IF EXISTS _te")
     if scope is None:
-        con.execute("CREATE TEMP TABLE _te AS SELECT child, parent FROM _ce")
+        te = "_ce"  # every chosen edge: no copy needed
     else:
+        te = "_te"
         con.execute(f"CREATE TEMP TABLE _te AS SELECT child, parent FROM _ce WHERE child IN (SELECT id FROM {scope})")
     # Roots that have children here (store models without parents, and external bases) start the walk.
     con.execute("DROP TABLE IF EXISTS _lin")
     con.execute(
-        """CREATE TEMP TABLE _lin AS
+        f"""CREATE TEMP TABLE _lin AS
         SELECT parent AS id, parent AS root, 0 AS depth, [parent] AS path
-        FROM (SELECT DISTINCT parent FROM _te) WHERE parent NOT IN (SELECT child FROM _ce)"""
+        FROM (SELECT DISTINCT parent FROM {te}) WHERE parent NOT IN (SELECT child FROM _ce)"""
     )
     max_seed = -1
     if scope is not None:
@@ -73,7 +74,7 @@ def compute(store: Store, scope: str | None = None) -> dict:
         con.execute(
             f"""CREATE TEMP TABLE _seed AS
             SELECT l.id, l.root, l.depth, l.path FROM lineage_paths l
-            WHERE l.id IN (SELECT parent FROM _te) AND l.id NOT IN (SELECT id FROM {scope})"""
+            WHERE l.id IN (SELECT parent FROM {te}) AND l.id NOT IN (SELECT id FROM {scope})"""
         )
         max_seed = con.execute("SELECT coalesce(max(depth), -1) FROM _seed").fetchone()[0]
     con.execute("DROP TABLE IF EXISTS _front")
@@ -89,16 +90,16 @@ def compute(store: Store, scope: str | None = None) -> dict:
             # From the roots, one step: a (child, root) pair arises once (one chosen edge per pair) and no
             # root is a child, so the first level needs neither de-duplication nor the anti-join.
             con.execute(
-                """CREATE TEMP TABLE _next AS
+                f"""CREATE TEMP TABLE _next AS
                 SELECT e.child AS id, f.root, 1 AS depth, [e.child, f.id] AS path
-                FROM _front f JOIN _te e ON e.parent = f.id"""
+                FROM _front f JOIN {te} e ON e.parent = f.id"""
             )
         else:
             con.execute(
-                """CREATE TEMP TABLE _next AS
+                f"""CREATE TEMP TABLE _next AS
                 SELECT c.id, c.root, any_value(c.depth) AS depth, arg_min(c.path, c.path[2]) AS path FROM (
                     SELECT e.child AS id, f.root, f.depth + 1 AS depth, list_prepend(e.child, f.path) AS path
-                    FROM _front f JOIN _te e ON e.parent = f.id
+                    FROM _front f JOIN {te} e ON e.parent = f.id
                 ) c
                 WHERE NOT EXISTS (SELECT 1 FROM _lin l WHERE l.id = c.id AND l.root = c.root)
                 GROUP BY c.id, c.root"""
@@ -119,18 +120,18 @@ def compute(store: Store, scope: str | None = None) -> dict:
     n_rows = con.execute(
         "INSERT INTO lineage_paths SELECT id, root, depth, path FROM _lin WHERE depth > 0"
     ).fetchone()[0]
-    n_cyc = _cycles(store)
+    n_cyc = _cycles(store, te)
     for t in ("_lin", "_front", "_seed", "_te"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return {"lineage_rows": int(n_rows), "levels": level, "cycle_members": n_cyc}
 
 
-def _cycles(store: Store) -> int:
+def _cycles(store: Store, te: str) -> int:
     """List the members of rootless cycles among the models no root reached."""
     con = store.con
     con.execute("DROP TABLE IF EXISTS _unr")
     con.execute(
-        """CREATE TEMP TABLE _unr AS SELECT DISTINCT child AS id FROM _te
+        f"""CREATE TEMP TABLE _unr AS SELECT DISTINCT child AS id FROM {te}
            WHERE child NOT IN (SELECT id FROM _lin WHERE depth > 0)"""
     )
     if con.execute("SELECT count(*) FROM _unr").fetchone()[0] == 0:
@@ -138,9 +139,9 @@ def _cycles(store: Store) -> int:
         return 0
     con.execute("DROP TABLE IF EXISTS _reach")
     con.execute(
-        """CREATE TEMP TABLE _reach AS
+        f"""CREATE TEMP TABLE _reach AS
         WITH RECURSIVE ue AS (
-            SELECT child, parent FROM _te
+            SELECT child, parent FROM {te}
             WHERE child IN (SELECT id FROM _unr) AND parent IN (SELECT id FROM _unr)
         ),
         r(a, b) AS (
