@@ -15,7 +15,7 @@ from rich.table import Table
 
 from openscope.commands._common import Settings, open_for_read, out_console, print_json, settings
 from openscope.derive.licenses import LicenseInfo, get_license, model_licenses, normalize_license, suggest
-from openscope.errors import MissingInput, OpenscopeError
+from openscope.errors import MissingInput, OpenscopeError, UsageError
 
 
 def _yn(v: Any) -> str:
@@ -130,7 +130,7 @@ def register(app: typer.Typer) -> None:
         s = settings(ctx)
         raw = target.strip()
         if not raw:
-            raise MissingInput("empty licence or model id")
+            raise UsageError("give a licence or a model id (the argument is empty)")
         order = ("model", "licence") if "/" in raw else ("licence", "model")
         for what in order:
             if what == "licence":
