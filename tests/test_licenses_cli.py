@@ -90,3 +90,8 @@ def test_model_id_without_store_exits_66_and_creates_nothing(cli, tmp_path: Path
     assert r.code == 66 and r.stdout == ""
     assert "Traceback" not in r.stderr
     assert not db.exists()
+
+
+def test_empty_argument_is_a_usage_error(cli) -> None:
+    assert cli("license", "  ").code == 64
+    assert cli("license").code == 64
