@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from openscope.derive import refresh as derive_refresh
-from openscope.derive.licenses import model_licenses, refresh, resolve_declaration
+from openscope.derive.licenses.flowdown import declared_value, model_licenses, refresh, resolve_declaration
 from openscope.store import open_store
 
 
@@ -53,6 +53,10 @@ TREE = [
     # an unrecognised declared licence is not replaced by the card's name (only absent/other/unknown are)
     _entry("acme/odd", "my-own-licence", card={"license": "my-own-licence", "license_name": "mit"}),
     _entry("acme/unknown-named", "unknown", card={"license": "unknown", "license_name": "Apache License 2.0"}),
+    # a card licence list: the Hub tags every entry, models.license keeps the first; all of them apply
+    {"id": "acme/two-licences", "author": "acme", "tags": ["license:mit", "license:cc-by-nc-4.0"],
+     "cardData": {"license": ["mit", "cc-by-nc-4.0"]}},
+    {"id": "acme/bracket-name", "author": "acme", "tags": [], "cardData": {"license": "[dev] weird"}},
 ]
 
 
@@ -152,6 +156,13 @@ def test_card_name_only_replaces_absent_other_or_unknown(store) -> None:
     assert named == ("apache-2.0", "card_name")
 
 
+def test_card_licence_list_means_all_apply(store) -> None:
+    row = store.con.execute("SELECT license, class FROM licenses WHERE id = 'acme/two-licences'").fetchone()
+    assert row == ("MIT AND CC-BY-NC-4.0", "non_commercial")
+    row = store.con.execute("SELECT license, class, reason FROM licenses WHERE id = 'acme/bracket-name'").fetchone()
+    assert row[0] is None and row[1] == "unknown" and row[2]
+
+
 def test_expression_licence_flows(store) -> None:
     row = store.con.execute("SELECT license, class, expression FROM licenses WHERE id = 'acme/dual'").fetchone()
     assert row == ("Apache-2.0 OR MIT", "permissive", "Apache-2.0 OR MIT")
@@ -163,10 +174,10 @@ def test_one_licence_row_per_model_and_set_based_agrees_with_per_model(store) ->
     assert store.scalar("SELECT count(*) FROM licenses") == n_models
     assert store.scalar("SELECT count(DISTINCT id) FROM licenses") == n_models
     rows = store.con.execute("""SELECT l.id, m.license, m.card_data->>'$.license_name', m.card_data->>'$.license_link',
-                                       l.license, l.class, l.source
+                                       m.card_data->>'$.license', l.license, l.class, l.source
                                 FROM licenses l JOIN models m USING (id)""").fetchall()
-    for mid, declared, lname, llink, lic, cls, source in rows:
-        m, src = resolve_declaration(declared, lname, llink)
+    for mid, declared, lname, llink, card_license, lic, cls, source in rows:
+        m, src = resolve_declaration(declared_value(declared, card_license), lname, llink)
         assert (m.license, src) == (lic, source), mid
         assert (m.cls if m.id != "other" else "unknown") == cls or cls == "unknown", mid
 

@@ -17,6 +17,7 @@ answers and the catalogue are loaded into DuckDB as tables, and everything per m
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -109,6 +110,19 @@ def expression_info(raw: str) -> LicenseInfo | None:
                         "spdx-spec/v2.3/SPDX-license-expressions/", True)],
         derivatives_allowed=a["derivatives_allowed"], notes="synthesised from an SPDX expression",
     )
+
+
+def declared_value(license: str | None, card_license: str | None) -> str | None:
+    """What a model declares: ``models.license``, or the card's whole ``license:`` list when it names several
+    licences (``models.license`` keeps only the first). The per-model twin of the SQL in :func:`refresh`."""
+    if card_license and card_license.startswith("["):
+        try:
+            items = json.loads(card_license)
+        except ValueError:
+            return license
+        if isinstance(items, list) and len(items) > 1:
+            return card_license
+    return license
 
 
 def resolve_declaration(declared: str | None, license_name: str | None,
@@ -232,14 +246,21 @@ def refresh(store: Store) -> dict[str, Any]:
     with store.transaction():
         # license_name / license_link only matter when the declared licence is absent, `other` or `unknown`
         # (resolve_declaration): elsewhere they stay out of the key, so per-repo links do not multiply it.
+        # A card `license:` list (several licences) is kept whole: models.license holds only its first entry.
         con.execute("""CREATE OR REPLACE TEMP TABLE _lic_raw AS
             SELECT id, license AS k_license, ln[1] AS k_name, ln[2] AS k_link,
                    hash(coalesce(license, ''), CASE WHEN used THEN coalesce(ln[1], '') ELSE '' END,
                         CASE WHEN used THEN coalesce(ln[2], '') ELSE '' END) AS h, used
-            FROM (SELECT id, license,
-                         json_extract_string(card_data, ['$.license_name', '$.license_link']) AS ln,
+            FROM (SELECT id, license, ln,
                          license IS NULL OR lower(trim(license)) IN ('', 'other', 'unknown') AS used
-                  FROM models WHERE deleted_at IS NULL)""")
+                  FROM (SELECT id, ln,
+                               CASE WHEN starts_with(ln[3], '[') AND json_array_length(try_cast(ln[3] AS JSON)) > 1
+                                    THEN ln[3]
+                                    ELSE m.license END AS license
+                        FROM (SELECT id, license,
+                                     json_extract_string(card_data, ['$.license_name', '$.license_link',
+                                                                     '$.license']) AS ln
+                              FROM models WHERE deleted_at IS NULL) m))""")
         lap("read_declarations")
         triples = con.execute("""SELECT h, any_value(k_license),
                    any_value(CASE WHEN used THEN k_name END), any_value(CASE WHEN used THEN k_link END),
@@ -356,9 +377,10 @@ def model_licenses(store: Store, model_id: str) -> dict[str, Any]:
                source, effective_class, commercial_use, use_restrictions, user_cap
         FROM licenses WHERE id = ?""", [model_id]).fetchone()
     if row is None:
-        m_row = con.execute("""SELECT license, card_data->>'$.license_name', card_data->>'$.license_link'
-                               FROM models WHERE id = ?""", [model_id]).fetchone()
-        declared, lname, llink = m_row if m_row else (None, None, None)
+        m_row = con.execute("""SELECT license, card_data->>'$.license_name', card_data->>'$.license_link',
+                                      card_data->>'$.license' FROM models WHERE id = ?""", [model_id]).fetchone()
+        declared, lname, llink, card_license = m_row if m_row else (None, None, None, None)
+        declared = declared_value(declared, card_license)
         m, source = resolve_declaration(declared, lname, llink)
         a = match_attributes(m)
         row = (declared, m.license, a["cls"], a["duties"], m.expression, m.confidence, m.evidence, m.reason,
