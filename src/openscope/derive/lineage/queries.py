@@ -35,17 +35,16 @@ def resolve_node(store: Store, raw_id: str) -> tuple[str, bool]:
 
 
 def _node_sql(ids_sql: str) -> str:
-    """Per-node facts for the ids produced by ``ids_sql`` (a query with columns id, depth, relation, via)."""
+    """Per-node facts for the ids produced by ``ids_sql`` (columns id, depth, relation, via, d30: the
+    latest 30-day downloads, already looked up for the whole walk)."""
     return f"""
         WITH n AS ({ids_sql}),
-        st AS (SELECT id, arg_max(downloads_30d, snapshot_id) AS d30 FROM model_stats
-               WHERE id IN (SELECT id FROM n) GROUP BY id),
+        m AS (SELECT id, created_at FROM models WHERE id IN (SELECT id FROM n)),
         pub AS (SELECT lower(org) AS lorg, min(org) AS org, min(name) AS name, min(country) AS country,
                        min(region) AS region FROM publishers GROUP BY 1)
         SELECT n.id, n.relation, n.depth, n.via, p.org AS publisher, p.name AS publisher_name, p.country,
-               p.region, m.created_at, st.d30 AS downloads_30d, m.id IS NOT NULL AS in_store
-        FROM n LEFT JOIN models m ON m.id = n.id
-        LEFT JOIN st ON st.id = n.id
+               p.region, m.created_at, n.d30 AS downloads_30d, m.id IS NOT NULL AS in_store
+        FROM n LEFT JOIN m ON m.id = n.id
         LEFT JOIN pub p ON p.lorg = {namespace_expr('n.id')}"""
 
 
@@ -96,7 +95,7 @@ def tree(store: Store, raw_id: str, *, direction: str = "up", max_depth: int | N
     )
     total = con.execute("SELECT count(*) - 1 FROM _walk").fetchone()[0]
     # The start node, then the most-downloaded others (ties: shallower first, then by id).
-    picked = f"""SELECT id, depth, relation, via FROM _walk_d
+    picked = f"""SELECT id, depth, relation, via, d30 FROM _walk_d
                  ORDER BY depth = 0 DESC, d30 DESC NULLS LAST, depth, id LIMIT {int(limit) + 1}"""
     rows = con.execute(_node_sql(picked) + " ORDER BY n.depth, downloads_30d DESC NULLS LAST, n.id").fetchall()
     nodes = [dict(zip(_NODE_KEYS, r, strict=True)) for r in rows]
