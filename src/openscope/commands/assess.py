@@ -120,9 +120,10 @@ def _render(doc: dict[str, Any]) -> None:
               if doc["osai"].get("score") is not None else "Open Source AI Index dimensions (no score)")
     t.add_column("dimension")
     t.add_column("grade")
+    t.add_column("basis (what the rule saw)")
     for d, g in doc["osai"].items():
         if d != "score":
-            t.add_row(d, f"[{_GRADE_STYLE.get(g, '')}]{g}[/]")
+            t.add_row(d, f"[{_GRADE_STYLE.get(g, '')}]{g}[/]", doc.get("osai_basis", {}).get(d, ""))
     con.print(t)
     m = doc["mof"]
     con.print(f"[bold]MOF[/bold]: {m['label']} (class {m['class']}); progress "

@@ -32,12 +32,14 @@ class Assessment:
     curated: str | None = None
     warnings: list[str] = field(default_factory=list)
     experts: dict[str, Any] | None = None
+    osai_basis: dict[str, str] = field(default_factory=dict)   # what each dimension's rule saw (its signal)
 
     def as_json(self) -> dict[str, Any]:
         """The contract's ``assess`` shape (plus a few documented extra keys)."""
         doc: dict[str, Any] = {
             "id": self.id,
             "osai": self.osai,
+            "osai_basis": self.osai_basis,
             "mof": self.mof.as_json(),
             "osaid": self.osaid.as_json(),
             "components": {n: c.as_json() for n, c in self.components.items()},
@@ -70,11 +72,12 @@ def assess_record(rec: ModelRecord, *, use_curated: bool = True) -> Assessment:
     if rec.is_derivative and rec.root is not None:
         base_side, _, _ = _side(rec.root, use_curated)
     grades = osai.evaluate(end, base_side)
+    basis = osai.basis(end, base_side)
     m = mof.evaluate_components(mof_listing(end.facts))
     o = osaid.evaluate(end.facts)
     flags = flags_mod.flags(rec, end, o, base_side)
     return Assessment(
         id=rec.id, locator=rec.locator, components=end.facts, findings=findings, osai=grades, mof=m, osaid=o,
         flags=flags, base=rec.root.id if rec.is_derivative and rec.root else None, curated=family,
-        warnings=list(rec.warnings),
+        warnings=list(rec.warnings), osai_basis=basis,
     )

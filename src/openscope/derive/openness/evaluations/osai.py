@@ -283,6 +283,44 @@ def fit(rows: list[tuple[dict[str, dict[str, str]], dict[str, str]]]) -> Calibra
     return table
 
 
+def _basis(side: Side, dim: str) -> str:
+    """What a dimension's rule looked at, in words (shown beside the grade)."""
+    st = side.facts
+    if dim.startswith("datasources"):
+        return f"Datasets: {st['Datasets'].status}; Data card: {st['Data card'].status}"
+    if dim.startswith("weights"):
+        gated = _outcome(side, "weights_gated") == "negative"
+        return (f"Model parameters (Final): {st['Model parameters (Final)'].status}; "
+                f"{'gated' if gated else 'not gated'}; licence: {license_category(side)}")
+    if dim == "trainingcode":
+        return f"Training code: {st['Training code'].status}"
+    if dim == "code":
+        names = ("Training code", "Inference code", "Evaluation code", "Data preprocessing code")
+        rel = [n for n in names if st[n].released]
+        return "released code: " + (", ".join(rel) if rel else "none")
+    if dim == "hardware_architecture":
+        h = side.findings.get("hardware_documented")
+        hw = bool(h and h.detail.get("hardware"))
+        arch = bool(h and h.detail.get("architecture"))
+        return f"hardware documented: {'yes' if hw else 'no'}; architecture documented: {'yes' if arch else 'no'}"
+    if dim == "preprint":
+        return f"Research paper: {st['Research paper'].status}; Technical report: {st['Technical report'].status}"
+    if dim == "paper":
+        return f"peer-reviewed venue: {'yes' if _outcome(side, 'peer_reviewed_paper') == 'positive' else 'no'}"
+    if dim == "modelcard":
+        m = side.findings.get("model_card")
+        topics = m.detail.get("topics", []) if m else []
+        return f"Model card: {st['Model card'].status}; topics: {', '.join(topics) or 'none'}"
+    if dim == "datasheet":
+        return f"Data card: {st['Data card'].status}"
+    return f"licence: {license_category(side)}"
+
+
+def basis(end: Side, base: Side | None = None) -> dict[str, str]:
+    b = base or end
+    return {dim: _basis(b if which == "base" else end, dim) for dim, (_fn, which) in RULES.items()}
+
+
 def signals(end: Side, base: Side | None = None) -> dict[str, tuple[str, str]]:
     b = base or end
     return {dim: fn(b if which == "base" else end) for dim, (fn, which) in RULES.items()}
