@@ -85,7 +85,7 @@ def map_file(path: Path) -> tuple[Buffer, list[Any]]:
     try:
         size = os.fstat(f.fileno()).st_size
         if size < SMALL_FILE:
-            data = f.read(SMALL_FILE)
+            data = f.read(size)  # exactly what fstat says (a file growing meanwhile is read as it was)
             f.close()
             return data, []
         m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
