@@ -331,14 +331,18 @@ def _flow(con, lap) -> None:
     flagged = " OR ".join(f"coalesce({cond}, FALSE)" for cond, _ in _RULES)
     all_false = " AND ".join(f"(({cond}) IS NOT DISTINCT FROM FALSE)" for cond, _ in _RULES)
     reasons = ", ".join(f"CASE WHEN coalesce({cond}, FALSE) THEN {text} END" for cond, text in _RULES)
+    # two statements: DuckDB plans the joins better against the materialised (id, base) pairs
+    con.execute("""CREATE OR REPLACE TEMP TABLE _anc_pairs AS
+        SELECT id, base, min(distance) AS distance, min(root) AS root FROM (
+            SELECT id, root, unnest(path[2:]) AS base, unnest(range(1, len(path))) AS distance
+            FROM lineage WHERE len(path) > 1
+        ) GROUP BY id, base""")
     con.execute("""CREATE OR REPLACE TEMP TABLE _anc AS
         SELECT a.id, a.base, a.root, a.distance, d.h AS dh, b.h AS bh
-        FROM (SELECT id, base, min(distance) AS distance, min(root) AS root FROM (
-                  SELECT id, root, unnest(path[2:]) AS base, unnest(range(1, len(path))) AS distance
-                  FROM lineage WHERE len(path) > 1
-              ) GROUP BY id, base) a
+        FROM _anc_pairs a
         JOIN _lic_raw d ON d.id = a.id
         LEFT JOIN _lic_raw b ON b.id = a.base""")
+    con.execute("DROP TABLE _anc_pairs")
     lap("flow_ancestors")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _lic_pairs AS
         SELECT p.dh, coalesce(p.bh, 0) AS bk,
