@@ -333,3 +333,11 @@ def test_store_locked_by_another_process_exits_75_naming_it(db, tmp_path, run_op
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_repeated_lines_each_get_their_own_locator(cli, db, tmp_path):
+    f = _write_jsonl(tmp_path / "rep.jsonl", ["{oops", json.dumps(_entry(1)), "{oops", json.dumps(_entry(1))])
+    r = cli("--db", db, "ingest", f, "--json")
+    assert r.code == 0 and r.json()["rejects"] == 2
+    assert sorted(x[0] for x in _q(db, "SELECT locator FROM rejects")) == ["rep.jsonl:1", "rep.jsonl:3"]
+    assert _q(db, "SELECT count(*) FROM models")[0][0] == 1

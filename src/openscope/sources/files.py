@@ -45,13 +45,9 @@ def sniff(path: Path) -> str:
     if stripped[:1] == b"[":
         return "json-array"
     if stripped[:1] == b"{":
-        first = stripped.split(b"\n", 1)[0]
-        try:
-            json.loads(first)
-        except ValueError:
-            # A pretty-printed object (an API response saved as is), or several of them.
-            return "json-objects"
-        return "jsonl"
+        # A pretty-printed object (an API response saved as is) opens with "{" alone on its line; a
+        # JSON Lines file opens with a whole entry, or with a malformed line that becomes a reject.
+        return "json-objects" if stripped.split(b"\n", 1)[0].strip() == b"{" else "jsonl"
     if not stripped:
         return "jsonl"
     raise InvalidInput(f"{path}: not JSON Lines, a JSON array or Parquet (starts with {head[:16]!r})")

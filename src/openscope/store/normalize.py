@@ -24,7 +24,7 @@ from openscope.store.db import Store
 
 # The Hub stamps every repository created before it kept dates within this minute (both "T" and the
 # space separator that parquet dumps use).
-UNKNOWN_DATE_RE = "^2022-03-02[T ]23:29"
+UNKNOWN_DATE_LIKE = "2022-03-02_23:29%"
 
 # Field → the type json_transform gives it. Structures we only keep as JSON stay JSON.
 _SCHEMA: dict[str, str] = {
@@ -75,30 +75,33 @@ class NormalizeResult:
 
 
 def _reason_sql() -> str:
+    """Why an entry is rejected (NULL when it is fine), from the field types ``ty`` and the typed
+    values ``v``; the raw text is re-read only to quote a rejected value."""
+
     def present(f: str) -> str:
         return f"coalesce({_ty(f)}, 'NULL') <> 'NULL'"
 
     def not_int(f: str) -> str:
         return f"{present(f)} AND {_ty(f)} NOT IN ('UBIGINT', 'BIGINT')"
 
+    def quote(f: str) -> str:
+        return f"left(json_extract(raw, '$.{f}')::VARCHAR, 80)"
+
     idt = f"coalesce({_ty('id')}, {_ty('modelId')}, 'NULL')"
-    date_bad = (
-        "{p} AND ({t} <> 'VARCHAR' OR try_cast(json_extract_string(raw, '$.{f}') AS TIMESTAMP) IS NULL)"
-    )
+
+    def date_bad(f: str) -> str:
+        return f"{present(f)} AND ({_ty(f)} <> 'VARCHAR' OR try_cast(v.{f} AS TIMESTAMP) IS NULL)"
+
     return f"""CASE
         WHEN ty IS NULL THEN 'not valid JSON'
         WHEN ty[1] <> 'OBJECT' THEN 'entry is not a JSON object'
         WHEN {idt} = 'NULL' THEN 'missing id'
-        WHEN {idt} <> 'VARCHAR' OR trim(coalesce(json_extract_string(raw, '$.id'),
-                                                   json_extract_string(raw, '$.modelId'))) = ''
-            THEN 'id is not a non-empty string'
-        WHEN {date_bad.format(p=present('createdAt'), t=_ty('createdAt'), f='createdAt')}
-            THEN 'createdAt is not a timestamp: ' || left(json_extract(raw, '$.createdAt')::VARCHAR, 80)
-        WHEN {date_bad.format(p=present('lastModified'), t=_ty('lastModified'), f='lastModified')}
-            THEN 'lastModified is not a timestamp: ' || left(json_extract(raw, '$.lastModified')::VARCHAR, 80)
-        WHEN {not_int('downloads')} THEN 'downloads is not an integer: ' || left(json_extract(raw, '$.downloads')::VARCHAR, 80)
-        WHEN {not_int('downloadsAllTime')} THEN 'downloadsAllTime is not an integer: ' || left(json_extract(raw, '$.downloadsAllTime')::VARCHAR, 80)
-        WHEN {not_int('likes')} THEN 'likes is not an integer: ' || left(json_extract(raw, '$.likes')::VARCHAR, 80)
+        WHEN {idt} <> 'VARCHAR' OR trim(coalesce(v.id, v.modelId)) = '' THEN 'id is not a non-empty string'
+        WHEN {date_bad('createdAt')} THEN 'createdAt is not a timestamp: ' || {quote('createdAt')}
+        WHEN {date_bad('lastModified')} THEN 'lastModified is not a timestamp: ' || {quote('lastModified')}
+        WHEN {not_int('downloads')} THEN 'downloads is not an integer: ' || {quote('downloads')}
+        WHEN {not_int('downloadsAllTime')} THEN 'downloadsAllTime is not an integer: ' || {quote('downloadsAllTime')}
+        WHEN {not_int('likes')} THEN 'likes is not an integer: ' || {quote('likes')}
         WHEN {present('tags')} AND {_ty('tags')} <> 'ARRAY' THEN 'tags is not a list of strings'
         WHEN {present('cardData')} AND {_ty('cardData')} NOT IN ('OBJECT', 'VARCHAR') THEN 'cardData is not an object'
         WHEN {present('siblings')} AND {_ty('siblings')} <> 'ARRAY' THEN 'siblings is not a list'
@@ -164,17 +167,18 @@ def normalize(
                         AND json_type((v.cardData->>'$')::JSON) = 'OBJECT' THEN (v.cardData->>'$')::JSON END"""
     parsed = f"""SELECT {'line_no, locator, ' if numbered else ''}h, reason,
                CASE WHEN reason IS NOT NULL THEN raw END AS bad_raw,
-               CASE WHEN reason IS NULL THEN json_transform(raw, '{_schema_sql()}') END AS v,
+               CASE WHEN reason IS NULL THEN v END AS v,
                CASE WHEN reason IS NULL THEN {_ty('cardData')} END AS card_type
         FROM (
           SELECT *, {_reason_sql()} AS reason
-          FROM (SELECT *, hash(raw) AS h, try(json_type(raw, [{paths}])) AS ty FROM {stage})
+          FROM (SELECT *, CASE WHEN ty[1] = 'OBJECT' THEN json_transform(raw, '{_schema_sql()}') END AS v
+                FROM (SELECT *, hash(raw) AS h, try(json_type(raw, [{paths}])) AS ty FROM {stage}))
         )"""
     if not numbered:
-        # A raw stream (a file): parse in parallel first, then number the entries in file order, so the
-        # single-threaded numbering only sees small typed rows.
-        parsed = f"""SELECT ln AS line_no, '{prefix}' || ln AS locator, * EXCLUDE (ln)
-            FROM (SELECT row_number() OVER () AS ln, * FROM ({parsed}))"""
+        # A raw stream (a file) is parsed fully in parallel, unnumbered: numbering a stream is a
+        # single-threaded window, so it is done later, on a narrow (line, hash) relation, and only when
+        # some entry needs its line (a reject, or an id repeated within the file).
+        parsed = f"SELECT NULL::BIGINT AS line_no, NULL::VARCHAR AS locator, * FROM ({parsed})"
     con.execute("DROP TABLE IF EXISTS _typed")
     con.execute(
         f"""CREATE TEMP TABLE _typed AS
@@ -185,7 +189,7 @@ def normalize(
           SELECT line_no, locator, reason, bad_raw, h AS raw_hash,
             coalesce(v.id, v.modelId) AS id,
             v.author AS author,
-            CASE WHEN regexp_matches(v.createdAt, '{UNKNOWN_DATE_RE}') THEN NULL
+            CASE WHEN v.createdAt LIKE '{UNKNOWN_DATE_LIKE}' THEN NULL
                  ELSE try_cast(v.createdAt AS TIMESTAMP) END AS created_at,
             v.createdAt AS created_at_raw,
             try_cast(v.lastModified AS TIMESTAMP) AS last_modified,
@@ -201,9 +205,24 @@ def normalize(
           FROM ({parsed})
         ) p LEFT JOIN {table} o ON o.id = p.id AND p.reason IS NULL"""
     )
-    n_records, n_invalid = con.execute(
-        "SELECT count(*), count(*) FILTER (reason = 'not valid JSON') FROM _typed"
+    n_records, n_invalid, n_bad, n_ids, n_distinct = con.execute(
+        """SELECT count(*), count(*) FILTER (reason = 'not valid JSON'), count(reason),
+                  count(id) FILTER (reason IS NULL), count(DISTINCT id) FILTER (reason IS NULL) FROM _typed"""
     ).fetchone()
+    if not numbered and (n_bad or n_distinct < n_ids):
+        con.execute("DROP TABLE IF EXISTS _lines")
+        con.execute(
+            f"""CREATE TEMP TABLE _lines AS
+            SELECT row_number() OVER () AS ln, h FROM (SELECT hash(raw) AS h FROM {stage})"""
+        )
+        # Identical lines share a hash: each (hash, line) pair is kept once, so a repeated line gives one
+        # reject per line, and among repeated ids the last line wins below.
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _typed AS
+            SELECT l.ln AS line_no, '{prefix}' || l.ln AS locator, t.* EXCLUDE (line_no, locator)
+            FROM (SELECT DISTINCT ON (raw_hash) * FROM _typed) t JOIN _lines l ON l.h = t.raw_hash"""
+        )
+        con.execute("DROP TABLE _lines")
     n_rejects = con.execute(
         """INSERT INTO rejects SELECT ?, ?, locator, left(bad_raw, 4000), reason, now()::TIMESTAMP
            FROM _typed WHERE reason IS NOT NULL""",
@@ -213,7 +232,7 @@ def normalize(
         con.execute("DELETE FROM _typed WHERE reason IS NOT NULL")
 
     # 2. The last occurrence of an id in a batch wins (checked first: a dump rarely repeats an id).
-    n_accepted, n_distinct = con.execute("SELECT count(*), count(DISTINCT id) FROM _typed").fetchone()
+    n_accepted = con.execute("SELECT count(*) FROM _typed").fetchone()[0]
     if n_distinct < n_accepted:
         con.execute(
             """DELETE FROM _typed WHERE line_no IN (
