@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
+
 OUT = Path(os.environ.get("OPENSCOPE_DEMO_OUT", "demo-out")).resolve()
 DB = OUT / "openscope.duckdb"
 SEED = "7"
@@ -70,11 +72,19 @@ def main() -> int:
     try:
         _say("2. Crawl it: models, datasets, card texts and file lists (the same code that crawls the live Hub)")
         run("crawl", "--endpoint", url, "--datasets", "--cards", "--top", "300")
+        _say("3. The Hub moves on: 40 models edited, 10 added, 5 deleted, 100 counters changed")
+        changes = httpx.post(f"{url}/_admin/mutate", json={"edit": 40, "add": 10, "delete": 5, "counters": 100},
+                             timeout=30).json()
+        print({k: len(v) for k, v in changes.items()})
+        _say("4. An incremental crawl reads only what changed since the last watermark")
+        run("crawl", "--endpoint", url)
+        _say("5. A counters sweep reads downloads and likes at about one call per 1,000 repositories")
+        run("crawl", "--endpoint", url, "--counters")
     finally:
         stop(hub)
     print("(simulated Hub stopped)")
 
-    _say("3. What the store holds")
+    _say("6. What the store holds")
     run("status")
 
     for step in STEPS:
