@@ -41,23 +41,12 @@ COMMAND_MODULES = [
     "sql",
 ]
 
-app = typer.Typer(
-    name="openscope",
-    help="Measure the open-source AI ecosystem: openness, lineage, adoption and safety, with evidence.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"openscope {__version__}")
         raise typer.Exit()
 
 
-@app.callback()
 def _global(
     ctx: typer.Context,
     db: Path = typer.Option(None, "--db", help="Store path (env OPENSCOPE_DB, default ./openscope.duckdb)."),
@@ -68,8 +57,38 @@ def _global(
     ctx.obj = Settings(db=db or Path(os.environ.get("OPENSCOPE_DB") or "openscope.duckdb"), json=json_out, quiet=quiet)
 
 
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"openscope.commands.{_name}").register(app)
+def build_app(only: str | None = None) -> typer.Typer:
+    """The typer app with every command, or with just ``only`` (so that `openscope status` does not pay
+    for importing the crawler, the simulated Hub or the auditor: start-up time is part of every command)."""
+    app = typer.Typer(
+        name="openscope",
+        help="Measure the open-source AI ecosystem: openness, lineage, adoption and safety, with evidence.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
+    app.callback()(_global)
+    for name in COMMAND_MODULES if only is None else [only]:
+        importlib.import_module(f"openscope.commands.{name}").register(app)
+    return app
+
+
+def _command_name(args: list[str]) -> str | None:
+    """The subcommand named on the (hoisted) command line, if it is one of ours."""
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--db":
+            i += 2
+            continue
+        if a.startswith("-"):
+            if a in ("--help", "-h", "--version"):
+                return None
+            i += 1
+            continue
+        return a if a in COMMAND_MODULES else None
+    return None
 
 
 _GLOBAL_FLAGS = {"--json", "--quiet", "-q"}
@@ -101,7 +120,7 @@ def _hoist_globals(argv: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args = _hoist_globals(list(sys.argv[1:] if argv is None else argv))
     try:
-        rv = app(args=args, prog_name="openscope", standalone_mode=False)
+        rv = build_app(_command_name(args))(args=args, prog_name="openscope", standalone_mode=False)
         code = int(rv) if isinstance(rv, int) else 0
     except OpenscopeError as exc:
         err_console().print(f"openscope: error: {exc}", markup=False, highlight=False, soft_wrap=True)
