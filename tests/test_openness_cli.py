@@ -183,3 +183,20 @@ def test_fmti_scores_match_the_author_loosely(cli, tmp_path: Path) -> None:
     assert doc["experts"]["sources"]["fmti"]["grades"] == {"total_2025-12": 31.0}
     assert "experts" not in cli("--db", db, "assess", "mistralai/Mixtral-8x7B-v0.1", "--json").json() or \
         "fmti" not in cli("--db", db, "assess", "mistralai/Mixtral-8x7B-v0.1", "--json").json()["experts"]["sources"]
+
+
+def test_readme_file_path_and_a_non_readme_file(cli, tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("---\nlicense: mit\n---\n# M\n")
+    (tmp_path / "model.safetensors").write_bytes(b"\x00weights")
+    r = cli("--db", tmp_path / "none.duckdb", "assess", tmp_path / "README.md", "--json")
+    assert r.code == 0 and r.json()["components"]["Model parameters (Final)"]["status"] == "not_found"
+    r = cli("--db", tmp_path / "none.duckdb", "assess", tmp_path / "model.safetensors", "--json")
+    assert r.code == 0 and "not a README" in r.stderr
+    assert r.json()["components"]["Model parameters (Final)"]["status"] == "no_license"
+
+
+def test_symlink_loops_are_not_followed(cli, tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# M\n")
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
+    r = cli("--db", tmp_path / "none.duckdb", "assess", tmp_path, "--json")
+    assert r.code == 0

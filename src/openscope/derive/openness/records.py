@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -113,19 +114,31 @@ def from_folder(path: Path) -> ModelRecord:
     root = path if path.is_dir() else path.parent
     rec = ModelRecord(id=root.resolve().name, locator=str(root), read_at=_today())
     files: list[tuple[str, int | None]] = []
-    for p in sorted(root.rglob("*")):
-        if p.is_file() and ".git" not in p.relative_to(root).parts:
-            try:
-                files.append((p.relative_to(root).as_posix(), p.stat().st_size))
-            except OSError:
-                continue
-        if len(files) >= 100_000:
-            rec.warnings.append("more than 100,000 files; the rest were not listed")
-            break
+    if path.is_dir():
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):  # never follow symlinked folders
+            dirnames[:] = sorted(d for d in dirnames if d != ".git")
+            for name in sorted(filenames):
+                fp = Path(dirpath) / name
+                try:
+                    files.append((fp.relative_to(root).as_posix(), fp.stat().st_size))
+                except OSError:
+                    continue
+            if len(files) >= 100_000:
+                rec.warnings.append("more than 100,000 files; the rest were not listed")
+                break
+    else:
+        files.append((path.name, path.stat().st_size))
     rec.files = files
-    readme = path if path.is_file() else next((root / n for n in README_NAMES if (root / n).is_file()), None)
+    if path.is_file():
+        is_card = path.name in README_NAMES or path.suffix.lower() in (".md", ".markdown")
+        readme = path if is_card else None
+        if not is_card:
+            rec.warnings.append(f"{path.name} is not a README; give the model folder to read its card")
+    else:
+        readme = next((root / n for n in README_NAMES if (root / n).is_file()), None)
     if readme is None:
-        rec.warnings.append(f"no README.md in {root}; card-based grades are unknown")
+        if path.is_dir():
+            rec.warnings.append(f"no README.md in {root}; card-based grades are unknown")
     else:
         try:
             raw = readme.read_bytes()[:MAX_README_BYTES]
