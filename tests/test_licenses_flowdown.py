@@ -221,3 +221,10 @@ def test_refresh_on_an_empty_store_loads_the_catalogue(tmp_path: Path) -> None:
         assert (stats["models"], stats["flow_rows"]) == (0, 0)
         assert s.scalar("SELECT count(*) FROM license_catalogue") > 700
         assert s.scalar("SELECT class FROM license_catalogue WHERE license = 'llama3.1'") == "custom_flow_down"
+
+
+def test_model_licenses_of_an_unknown_model_is_missing_input(store) -> None:
+    from openscope.errors import MissingInput
+
+    with pytest.raises(MissingInput):
+        model_licenses(store, "nobody/nothing")

@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from openscope.derive.licenses.catalogue import CLASS_RANK, Clause, LicenseInfo, all_licenses, get_license
 from openscope.derive.licenses.normalize import _LICENSING, LicenseMatch, _lookup, _symbols, normalize_license
+from openscope.errors import MissingInput
 from openscope.store import Store
 
 _ATTRS = ("cls", "commercial_use", "use_restrictions", "user_cap", "duties", "same_terms", "derivatives_allowed")
@@ -383,7 +384,9 @@ def model_licenses(store: Store, model_id: str) -> dict[str, Any]:
     if row is None:
         m_row = con.execute("""SELECT license, card_data->>'$.license_name', card_data->>'$.license_link',
                                       card_data->>'$.license' FROM models WHERE id = ?""", [model_id]).fetchone()
-        declared, lname, llink, card_license = m_row if m_row else (None, None, None, None)
+        if m_row is None:
+            raise MissingInput(f"unknown model '{model_id}'")
+        declared, lname, llink, card_license = m_row
         declared = declared_value(declared, card_license)
         m, source = resolve_declaration(declared, lname, llink)
         a = match_attributes(m)
