@@ -77,3 +77,27 @@ def test_no_evidence_is_insufficient_not_fail() -> None:
     a = assess_record(rec)
     assert a.osaid.verdict == "insufficient"
     assert a.osai["score"] is None and all(v == "unknown" for k, v in a.osai.items() if k != "score")
+
+
+def test_mof_record_facts_are_cited_and_unverified() -> None:
+    from openscope.derive.openness.evaluations.mof import component_names
+
+    records = curated.mof_records()
+    assert len(records) > 100
+    for key, e in records.items():
+        assert key == e["hub_ids"][0] and key == key.lower()
+        for name, fact in e["components"].items():
+            assert name in component_names()
+            assert fact["verified"] is False and fact["url"].startswith("https://github.com/lfai/model_openness_tool/")
+    # a model with a MOT record and no hand-curated family: its facts come from the record, marked unverified
+    mid = next(k for k in records if curated.lookup(k) is None)
+    a = assess_record(ModelRecord(id=mid, locator="x", read_at=""))
+    cited = [c for c in a.components.values() if c.source == "curated"]
+    assert cited and all("[unverified]" in c.evidence[0].snippet for c in cited)
+    assert curated.lookup_any(mid.upper()) is records[mid]  # Hub ids match case-insensitively
+
+
+@pytest.mark.reference
+def test_shipped_mof_records_match_the_reference_table(shared_data) -> None:
+    rebuilt = curated.entries_from_mof_csv(shared_data / "mof" / "mof_models.csv")
+    assert {e["hub_ids"][0]: e for e in rebuilt} == curated.mof_records()

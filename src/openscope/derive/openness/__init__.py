@@ -60,6 +60,11 @@ def _card_ids(store: Store) -> list[str]:
         cond = " OR ".join("lower(id) LIKE ?" for _ in likes)
         ids |= {r[0] for r in store.con.execute(
             f"SELECT id FROM models WHERE deleted_at IS NULL AND ({cond})", likes).fetchall()}
+    mof_ids = list(curated.mof_records())
+    if mof_ids:
+        ids |= {r[0] for r in store.con.execute(
+            "SELECT id FROM models WHERE deleted_at IS NULL AND lower(id) IN (SELECT unnest(?::VARCHAR[]))",
+            [mof_ids]).fetchall()}
     return sorted(ids)
 
 

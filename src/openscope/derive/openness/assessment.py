@@ -59,7 +59,7 @@ class Assessment:
 def _side(rec: ModelRecord, use_curated: bool) -> tuple[osai.Side, list[Finding], str | None]:
     findings = run_all(rec)
     facts = from_findings(findings)
-    entry = curated_mod.lookup(rec.id) if use_curated else None
+    entry = curated_mod.lookup_any(rec.id) if use_curated else None
     apply_curated(facts, entry)
     readable = rec.readable or entry is not None
     return osai.Side(facts, {f.probe: f for f in findings}, readable), findings, (entry or {}).get("family")
