@@ -109,7 +109,17 @@ def lineage_and_origin() -> None:
     run("lineage", "--by-root-country", "--region")
 
 
-STEPS: list = [lineage_and_origin]
+def licences() -> None:
+    _say("9. Licences: what a licence allows, with the clause each fact was read from")
+    run("license", "llama3.1")
+    _say("10. ...and what a derivative inherits: an Apache-2.0 LoRA of Llama 3.1 drops duties it must keep")
+    run("license", "brave-heron/Llama-3.1-8B-Instruct-tool-lora")
+    run("sql", "SELECT class, count(*) AS models FROM licenses GROUP BY ALL ORDER BY 2 DESC")
+    run("sql", "SELECT base_license, count(*) AS conflicts FROM license_flow WHERE conflict "
+        "GROUP BY ALL ORDER BY 2 DESC LIMIT 5")
+
+
+STEPS: list = [lineage_and_origin, licences]
 
 if __name__ == "__main__":
     sys.exit(main())
