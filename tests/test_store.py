@@ -105,3 +105,23 @@ def test_sql_is_read_only(cli, db, tmp_path):
     r = cli("--db", db, "sql", "DELETE FROM models")
     assert r.code == 65 and "query failed" in r.stderr
     assert cli("--db", db, "sql", "SELECT count(*) AS n FROM models", "--json").json()["rows"][0]["n"] == 1
+
+
+def test_a_missing_lower_numbered_migration_is_still_applied(tmp_path, monkeypatch):
+    """Migrations are applied by set difference: a store that has versions 1 and 3 but not 2 (a migration
+    merged later with a lower number) gets 2 on open. The shipped list is replaced by three small ones."""
+    from openscope.store import db as dbmod
+
+    fake = [(1, "0001_a.sql", "CREATE TABLE a (x INT)"), (2, "0002_b.sql", "CREATE TABLE b (x INT)"),
+            (3, "0003_c.sql", "CREATE TABLE c (x INT)")]
+    monkeypatch.setattr(dbmod, "_migrations", lambda: fake)
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 3)
+    p = tmp_path / "partial.duckdb"
+    con = duckdb.connect(str(p))
+    con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
+    con.execute("CREATE TABLE a (x INT); CREATE TABLE c (x INT)")
+    con.execute("INSERT INTO schema_version VALUES (1, now()::TIMESTAMP), (3, now()::TIMESTAMP)")
+    con.close()
+    with dbmod.open_store(p, read_only=True, create=False) as s:
+        assert sorted(r[0] for r in s.con.execute("SELECT version FROM schema_version").fetchall()) == [1, 2, 3]
+        assert s.scalar("SELECT count(*) FROM b") == 0

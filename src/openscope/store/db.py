@@ -95,15 +95,20 @@ class Store:
 
 
 def _migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Apply every shipped migration this store has not applied yet, in order, each in a transaction.
+
+    By set difference, not "above the current maximum": a migration merged later with a lower number
+    than one already applied is still applied.
+    """
     con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
-    current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
-    if current > SCHEMA_VERSION:
+    applied = {r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()}
+    if applied and max(applied) > SCHEMA_VERSION:
         raise InvalidInput(
-            f"store {path} has schema version {current}, newer than this openscope ({SCHEMA_VERSION}); "
+            f"store {path} has schema version {max(applied)}, newer than this openscope ({SCHEMA_VERSION}); "
             "upgrade openscope"
         )
     for version, _name, sql in _migrations():
-        if version <= current:
+        if version in applied:
             continue
         con.execute("BEGIN TRANSACTION")
         try:
@@ -113,6 +118,11 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             con.execute("ROLLBACK")
             raise
         con.execute("COMMIT")
+
+
+def _pending(con: duckdb.DuckDBPyConnection) -> bool:
+    applied = {r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()}
+    return any(v not in applied for v, _, _ in _migrations())
 
 
 def open_store(path: str | Path | None = None, *, read_only: bool = False, create: bool = True) -> Store:
@@ -157,7 +167,7 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, creat
                     f"store {p} has schema version {current}, newer than this openscope ({SCHEMA_VERSION}); "
                     "upgrade openscope"
                 )
-            if current < SCHEMA_VERSION:
+            if _pending(con):
                 # An older store: reopen writable once to upgrade it, then continue read-only.
                 con.close()
                 with open_store(p, read_only=False, create=False):
