@@ -191,32 +191,6 @@ RULES: dict[str, tuple[Callable[[Side], tuple[str, str]], str]] = {
 
 # -- calibration: one generic feature per dimension, chosen and mapped from expert grades ---------------
 
-def _links(side: Side, host: str) -> str:
-    f = side.findings.get("weights_released")
-    return "yes" if f is not None and any(host in e.locator for e in f.evidence) else "no"
-
-
-def _card_size(side: Side) -> str:
-    m = side.findings.get("model_card")
-    chars = int(m.detail.get("chars", 0)) if m else 0
-    return "none" if not m or m.outcome == "unknown" else ("long" if chars >= 12000 else
-                                                           "medium" if chars >= 4000 else "short")
-
-
-FEATURES: dict[str, Callable[[Side], str]] = {
-    **{f"status:{n}": (lambda side, n=n: side.facts[n].status) for n in (
-        "Datasets", "Data preprocessing code", "Model architecture", "Model parameters (Final)", "Model metadata",
-        "Model parameters (Intermediate)", "Training code", "Inference code", "Evaluation code", "Evaluation data",
-        "Evaluation results", "Supporting libraries and tools", "Model card", "Data card", "Technical report",
-        "Research paper", "Sample model outputs")},
-    **{f"outcome:{p}": (lambda side, p=p: _outcome(side, p)) for p in (
-        "weights_gated", "peer_reviewed_paper", "open_source_claim", "hardware_documented")},
-    "license_category": license_category,
-    "modelcard_topics": lambda side: str(len(side.findings["model_card"].detail.get("topics", [])))
-    if "model_card" in side.findings else "0",
-    "card_size": _card_size,
-}
-
 Calibration = dict[str, dict[str, Any]]   # dimension -> {"feature", "map": {value: grade}, "default"}
 
 
@@ -233,28 +207,8 @@ MIN_SUPPORT = 2
 
 
 def feature_values(end: Side, base: Side | None = None) -> dict[str, dict[str, str]]:
-    """Per dimension, the value of every candidate feature (base-model dimensions read the root)."""
-    b = base or end
-    out: dict[str, dict[str, str]] = {}
-    for dim, (fn, which) in RULES.items():
-        side = b if which == "base" else end
-        vals = {name: f(side) for name, f in FEATURES.items()}
-        vals["rule"] = fn(side)[1]
-        vals["signal"] = fn(side)[0]
-        out[dim] = vals
-    return out
-
-
-def _mapping(pairs: list[tuple[str, str]], default: str) -> dict[str, str]:
-    cells: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-    for v, g in pairs:
-        cells[v][g] += 1
-    out = {}
-    for v, c in cells.items():
-        if sum(c.values()) >= MIN_SUPPORT:
-            best = max(c.values())
-            out[v] = sorted(g for g, k in c.items() if k == best)[0]
-    return {v: g for v, g in out.items() if g != default}
+    """Per dimension, the rule's signal and grade (what :func:`fit` learns from)."""
+    return {dim: {"signal": sig, "rule": rule} for dim, (sig, rule) in signals(end, base).items()}
 
 
 def fit(rows: list[tuple[dict[str, dict[str, str]], dict[str, str]]]) -> Calibration:
@@ -262,8 +216,8 @@ def fit(rows: list[tuple[dict[str, dict[str, str]], dict[str, str]]]) -> Calibra
 
     Name-free and small (a few values per dimension), refitted leaving each family out in the
     benchmark. Signal values seen fewer than ``MIN_SUPPORT`` times, or tied, keep the rule's grade.
-    (Measured alternatives: choosing per dimension among all ``FEATURES``, or between rule, signal and
-    the overall majority, agreed less with the experts when each family was left out.)
+    (Measured alternatives: choosing per dimension among ~25 generic features, or between rule, signal
+    and the overall majority, agreed less with the experts when each family was left out.)
     """
     table: Calibration = {}
     for dim in RULES:
