@@ -200,3 +200,10 @@ def test_symlink_loops_are_not_followed(cli, tmp_path: Path) -> None:
     (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
     r = cli("--db", tmp_path / "none.duckdb", "assess", tmp_path, "--json")
     assert r.code == 0
+
+
+def test_missing_expert_file_and_no_target(cli, tmp_path: Path) -> None:
+    db = _store_with_model(cli, tmp_path)
+    assert cli("--db", db, "assess", "--import-experts", tmp_path / "nope.csv").code == 66
+    r = cli("--db", db, "assess")
+    assert r.code == 64 and "Traceback" not in r.stderr

@@ -134,3 +134,13 @@ def test_parallel_card_pass_gives_the_same_rows(tmp_path: Path) -> None:
         assert rows() == serial and len(serial) == 12 * 35
     finally:
         store.close()
+
+
+def test_empty_store_refreshes_to_nothing(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "e.duckdb")
+    try:
+        stats = refresh(store)
+        assert stats["models"] == 0 and stats["cards"] == 0
+        assert store.scalar("SELECT count(*) FROM openness") == 0
+    finally:
+        store.close()
