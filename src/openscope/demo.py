@@ -34,7 +34,8 @@ def run(*args: str, check: bool = True) -> int:
     """Run one openscope command against the demo store, echoing it first."""
     cmd = ["openscope", "--db", str(DB), *args]
     print("$ " + " ".join(a if " " not in a else repr(a) for a in cmd), flush=True)
-    rc = subprocess.call([sys.executable, "-m", "openscope.cli", *cmd[1:]])
+    rc = subprocess.call([sys.executable, "-m", "openscope.cli", *cmd[1:]],
+                         env={**os.environ, "COLUMNS": os.environ.get("COLUMNS", "120")})
     if check and rc not in (0,):
         raise SystemExit(f"demo step failed with exit code {rc}: {' '.join(cmd)}")
     return rc
@@ -72,6 +73,7 @@ def main() -> int:
     try:
         _say("2. Crawl it: models, datasets, card texts and file lists (the same code that crawls the live Hub)")
         run("crawl", "--endpoint", url, "--datasets", "--cards", "--top", "300")
+        fetch_files(url)
         _say("3. The Hub moves on: 40 models edited, 10 added, 5 deleted, 100 counters changed")
         changes = httpx.post(f"{url}/_admin/mutate", json={"edit": 40, "add": 10, "delete": 5, "counters": 100},
                              timeout=30).json()
@@ -98,6 +100,34 @@ def main() -> int:
     return 0
 
 
+FILES = OUT / "files"
+# A hand-made protocol-0 pickle that would call posix.system when loaded. openscope never loads it: the
+# auditor reads its opcodes. (Written here, by us; nothing is downloaded.)
+CRAFTED = b"cposix\nsystem\n(S'echo openscope-demo'\ntR."
+
+
+def fetch_files(url: str) -> None:
+    """Download two models' files from the simulated Hub with huggingface_hub (as from the real Hub)."""
+    from huggingface_hub import snapshot_download
+
+    os.environ.setdefault("HF_HOME", str(OUT / ".hf-home"))
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    for repo in ("Qwen/Qwen2.5-7B-Instruct", "open-heron/DeepSeek-R1-GGUF"):
+        print(f"$ huggingface_hub.snapshot_download({repo!r}, endpoint={url!r})", flush=True)
+        snapshot_download(repo, endpoint=url, local_dir=FILES / repo.replace("/", "__"))
+    crafted = FILES / "crafted" / "pytorch_model.bin"
+    crafted.parent.mkdir(parents=True, exist_ok=True)
+    crafted.write_bytes(CRAFTED)
+    print(f"(wrote {crafted.relative_to(OUT.parent)}: a crafted pickle that would run a shell command)")
+
+
+def audit() -> None:
+    _say("11. Audit model files without executing them (exit 1: a finding at or above --fail-on high)")
+    run("audit", str(FILES / "Qwen__Qwen2.5-7B-Instruct"))
+    rc = run("audit", str(FILES), "--sarif", str(OUT / "audit.sarif"), check=False)
+    print(f"(exit code {rc}; SARIF for code-scanning tools in {OUT / 'audit.sarif'})")
+
+
 def lineage_and_origin() -> None:
     _say("7. Lineage and origin: who builds on DeepSeek-R1 and on Qwen, and from where")
     run("lineage", "deepseek-ai/DeepSeek-R1", "--down", "--limit", "10")
@@ -119,7 +149,7 @@ def licences() -> None:
         "GROUP BY ALL ORDER BY 2 DESC LIMIT 5")
 
 
-STEPS: list = [lineage_and_origin, licences]
+STEPS: list = [lineage_and_origin, licences, audit]
 
 if __name__ == "__main__":
     sys.exit(main())
