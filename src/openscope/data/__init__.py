@@ -1,0 +1,1 @@
+"""Curated data shipped with openscope; each folder carries the ATTRIBUTION.md of its sources."""
