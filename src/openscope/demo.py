@@ -112,6 +112,7 @@ def fetch_files(url: str) -> None:
 
     os.environ.setdefault("HF_HOME", str(OUT / ".hf-home"))
     os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
     for repo in ("Qwen/Qwen2.5-7B-Instruct", "open-heron/DeepSeek-R1-GGUF"):
         print(f"$ huggingface_hub.snapshot_download({repo!r}, endpoint={url!r})", flush=True)
         snapshot_download(repo, endpoint=url, local_dir=FILES / repo.replace("/", "__"))
@@ -156,7 +157,7 @@ def openness() -> None:
     run("assess", "mistralai/Mixtral-8x7B-v0.1")
     _say("13. OSAID verdicts across the store (from metadata, cards where crawled, curated cited facts)")
     run("sql", "SELECT grade AS osaid_verdict, count(*) AS models FROM openness WHERE framework = 'osaid' "
-        "GROUP BY 1 ORDER BY 2 DESC")
+        "AND snapshot_id = (SELECT max(snapshot_id) FROM openness) GROUP BY 1 ORDER BY 2 DESC")
 
 
 STEPS: list = [lineage_and_origin, licences, openness, audit]
