@@ -108,11 +108,11 @@ CRAFTED = b"cposix\nsystem\n(S'echo openscope-demo'\ntR."
 
 def fetch_files(url: str) -> None:
     """Download two models' files from the simulated Hub with huggingface_hub (as from the real Hub)."""
-    from huggingface_hub import snapshot_download
-
     os.environ.setdefault("HF_HOME", str(OUT / ".hf-home"))
     os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
-    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"  # read when huggingface_hub is imported, just below
+    from huggingface_hub import snapshot_download
+
     for repo in ("Qwen/Qwen2.5-7B-Instruct", "open-heron/DeepSeek-R1-GGUF"):
         print(f"$ huggingface_hub.snapshot_download({repo!r}, endpoint={url!r})", flush=True)
         snapshot_download(repo, endpoint=url, local_dir=FILES / repo.replace("/", "__"))
