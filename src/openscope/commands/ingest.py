@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:
             return
         if s.quiet:
             return
-        t = Table(title=f"ingest {path} → snapshot #{res.snapshot_id}", show_header=False, box=None)
+        t = Table(title=f"ingest {path.name} → snapshot #{res.snapshot_id}", show_header=False, box=None)
         for k in ("format", "records", "changed", "rejects", "counters", "elapsed_s"):
             t.add_row(k, f"{doc[k]:,}" if isinstance(doc[k], int) else str(doc[k]))
         out_console().print(t)
