@@ -170,8 +170,9 @@ def test_derivative_flags_a_licence_contradicting_its_base_once(cli, tmp_path: P
     flags = [f for f in doc["flags"] if f["flag"] == "license-contradicts-base"]
     assert len(flags) == 1 and flags[0]["base"] == "meta-llama/Llama-2-7b"
     assert doc["base_model"] == "meta-llama/Llama-2-7b"
-    # base-model dimensions come from the root (gated by curated facts: Llama 2 data documented only)
-    assert doc["osai"]["datasources_basemodel"] != doc["osai"]["datasources_endmodel"]
+    # base-model dimensions come from the root (Llama 2's weights under its custom licence agreement)
+    assert doc["osai"]["weights_basemodel"] == "partial"
+    assert doc["osai"]["weights_endmodel"] == "open"
 
 
 def test_fmti_scores_match_the_author_loosely(cli, tmp_path: Path) -> None:

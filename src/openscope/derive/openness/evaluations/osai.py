@@ -82,11 +82,14 @@ def weights(side: Side) -> tuple[str, str]:
     p = side.facts["Model parameters (Final)"]
     gated = _outcome(side, "weights_gated") == "negative"
     lic = license_category(side)
+    w = side.findings.get("weights_released")
+    delta = bool(w and w.detail.get("delta"))
     sig = f"{'released' if p.released else p.status}|{'gated' if gated else 'ungated'}|{lic}"
     if p.released:
         # Availability, not licence terms (those are the `licenses` dimension): partial when access is
-        # gated, or under a custom licence agreement (which on the Hub comes with a click-through gate).
-        return sig, "partial" if gated or lic == "custom" else "open"
+        # gated, under a custom licence agreement (which on the Hub comes with a click-through gate), or
+        # when only a weight difference is published (usable only with another model's weights).
+        return sig, "partial" if gated or delta or lic == "custom" else "open"
     return sig, "closed"
 
 
@@ -95,8 +98,10 @@ def datasources(side: Side) -> tuple[str, str]:
     sig = f"{d}|{c}"
     if d in ("open_license", "no_license"):
         return sig, "open"
-    if d in ("restrictive_license", "documented_not_released"):
+    if d == "restrictive_license":
         return sig, "partial"
+    # Availability: training data that is only described (a section, no dataset released) is not
+    # available; describing it is what the datasheet and model-card dimensions reward.
     return sig, "closed"
 
 
@@ -114,8 +119,9 @@ def code(side: Side) -> tuple[str, str]:
     released = [n for n in names if side.facts[n].released]
     sig = f"{'train' if 'Training code' in released else 'notrain'}|{len(released)}"
     # Inference snippets alone are not "code" in the index's sense (the code behind the model):
-    # training code is required; with evaluation or data-processing code too, it is open.
-    if "Training code" in released and len(released) >= 3:
+    # training code is required; with the code to run the model (inference), or with evaluation and
+    # data-processing code, it is open.
+    if "Training code" in released and ("Inference code" in released or len(released) >= 3):
         return sig, "open"
     if "Training code" in released:
         return sig, "partial"
@@ -171,7 +177,10 @@ def datasheet(side: Side) -> tuple[str, str]:
 
 def licenses(side: Side) -> tuple[str, str]:
     cat = license_category(side)
-    return cat, {"open": "open", "mixed": "partial", "noncommercial": "partial"}.get(cat, "closed")
+    # Open when an OSI-approved licence is declared; partial when open and restrictive licences are
+    # named side by side (e.g. code open, weights or data not); closed when only restrictive licences
+    # (non-commercial, RAIL, custom agreements) or none are named: none of them is an open licence.
+    return cat, {"open": "open", "mixed": "partial"}.get(cat, "closed")
 
 
 RULES: dict[str, tuple[Callable[[Side], tuple[str, str]], str]] = {
@@ -244,8 +253,10 @@ def _basis(side: Side, dim: str) -> str:
         return f"Datasets: {st['Datasets'].status}; Data card: {st['Data card'].status}"
     if dim.startswith("weights"):
         gated = _outcome(side, "weights_gated") == "negative"
+        w = side.findings.get("weights_released")
+        delta = "; released as a weight difference only" if w and w.detail.get("delta") else ""
         return (f"Model parameters (Final): {st['Model parameters (Final)'].status}; "
-                f"{'gated' if gated else 'not gated'}; licence: {license_category(side)}")
+                f"{'gated' if gated else 'not gated'}; licence: {license_category(side)}{delta}")
     if dim == "trainingcode":
         return f"Training code: {st['Training code'].status}"
     if dim == "code":

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import Finding, card_search, hub_evidence
+from openscope.derive.openness.probes import Evidence, Finding, card_search, hub_evidence
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = None
 GATED_TEXT = re.compile(
-    r"(request (the )?access|access request|apply for (the )?(access|weights|download)|\bgated\b"
+    r"(request (the )?access|access request|apply for (the )?(access|weights|download)"
+    r"|\bgated (repo|repositor|model|weights|access|checkpoint)|access (to (the )?(weights|model) )?is gated"
     r"|agree to share your contact|fill (out|in) (the|this|a|our) (form|application|questionnaire)"
     r"|upon (request|approval)|application form|request form|after approval|approved requests?"
     r"|(email|e-mail|contact) us (to|for) (obtain|get|request)|commercial licen[cs]e (is )?required"
-    r"|apply for (a )?(commercial )?licen[cs]e|registration (is )?required)", re.IGNORECASE)
-GATED_TEXT_NEEDLES = ('request', 'apply', 'gated', 'agree', 'fill', 'upon', 'application', 'approv', 'mail', 'contact', 'required', 'registration')
+    r"|apply for (a )?(commercial )?licen[cs]e|registration (is )?required"
+    r"|accept (the |its )?(licen[cs]e|usage conditions|model terms|terms of use)( agreement)? (on|at|in) "
+    r"|(you will|you'll) need (to (be granted|request) )?access to)", re.IGNORECASE)
+GATED_TEXT_NEEDLES = ('request', 'apply', 'gated', 'agree', 'fill', 'upon', 'application', 'approv', 'mail', 'contact',
+                      'required', 'registration', 'accept', 'need')
 REMEDIATION = "Let anyone download the weights without a request, form or manual approval."
 
 
@@ -22,6 +26,12 @@ def run(rec: ModelRecord) -> Finding:
     f = Finding("weights_gated", "unknown", COMPONENT, remediation=REMEDIATION)
     if rec.gated and str(rec.gated).lower() not in ("false", "0", "none"):
         f.outcome, f.evidence = "negative", [hub_evidence(rec, f"gated: {rec.gated}")]
+        return f
+    gate_keys = sorted(k for k in (rec.card.meta if rec.card is not None else {}) if str(k).startswith("extra_gated"))
+    if gate_keys:  # the Hub's access-request form is configured in the card's front matter
+        f.outcome = "negative"
+        f.evidence = [Evidence("card", f"{rec.card_locator}#L1", f"front matter: {', '.join(map(str, gate_keys[:3]))}",
+                               rec.read_at)]
         return f
     ev = card_search(rec, GATED_TEXT, needles=GATED_TEXT_NEEDLES)
     if ev:

@@ -27,7 +27,15 @@ RELEASED_TEXT = re.compile(
     r"|(weights|checkpoints?|models?) (are|is|have been|has been) (now |publicly |officially )?"
     r"(released|available|open[- ]?sourced|uploaded)"
     r"|(release|open[- ]?source)d? (the |our )?(model )?(weights|checkpoints?)"
-    r"|pre-?trained (weights|checkpoints?)|model zoo|from_pretrained\()", re.IGNORECASE)
+    r"|pre-?trained (weights|checkpoints?)|model zoo|from_pretrained\("
+    # model-card statements that the models described are released (Model Cards template fields)
+    r"|models? released here|(developed|trained) and released (the )?\S+( \S+)?( \S+)? (family|series|models?)"
+    r"|\bmodel release date)", re.IGNORECASE)
+# Weights published only as a difference to another model's weights (to recover with the base).
+DELTA_TEXT = re.compile(r"(delta|diff) (of )?(the )?weights|weights? (delta|diff)s?\b|weight differences?"
+                        r"|publish(ing|ed)? (only )?the (weights? )?difference|\bXOR\b (between|of) (the )?(files|weights)",
+                        re.IGNORECASE)
+DELTA_NEEDLES = ('delta', 'diff', 'xor')
 NOT_RELEASED = re.compile(
     r"((weights|checkpoints?|the model) (are|is|will) not (be )?(publicly )?(released|available|open[- ]?sourced)"
     r"|(only )?(available|accessible) (only )?(via|through) (our |an |the )?api\b)", re.IGNORECASE)
@@ -45,6 +53,10 @@ def run(rec: ModelRecord) -> Finding:
         text = card_search(rec, RELEASED_TEXT, needles=RELEASED_TEXT_NEEDLES)
         ev = [e for e in (text, link) if e]
     if ev:
+        delta = None if files else card_search(rec, DELTA_TEXT, needles=DELTA_NEEDLES)
+        if delta:
+            ev.append(delta)
+        f.detail = {"delta": delta is not None}
         f.status, f.license = released_status(rec.license)
         f.outcome, f.evidence = "positive", ev
         return f
