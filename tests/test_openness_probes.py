@@ -132,3 +132,31 @@ def test_relative_links_to_training_files_count_as_released_code() -> None:
     assert f["evaluation_code"].outcome == "positive"
     anchors_only = from_text("x/m", "# M\n[Training](#training)\n## Training\nWe trained it.\n")
     assert {x.probe: x for x in run_all(anchors_only)}["training_code"].status != "open_license"
+
+
+def test_weight_access_rules_follow_what_the_card_states() -> None:
+    """Gated convolutions are not a gate; a Hub access form in front matter is; weight diffs are partial."""
+    conv = from_text("x/m", "# M\nA hybrid of attention and gated convolutions. Download the weights here.\n")
+    assert {x.probe: x for x in run_all(conv)}["weights_gated"].outcome == "positive"
+    assert assess_record(conv, use_curated=False).osai["weights_endmodel"] == "open"
+    form = from_text("x/m", "---\nextra_gated_prompt: Agree to the terms\n---\n# M\nDownload the weights here.\n")
+    gated = {x.probe: x for x in run_all(form)}["weights_gated"]
+    assert gated.outcome == "negative" and "extra_gated_prompt" in gated.evidence[0].snippet
+    assert assess_record(form, use_curated=False).osai["weights_endmodel"] == "partial"
+    diff = from_text("x/m", "# M\nWe release the weight diff, to be applied to the base model's weights.\n")
+    a = assess_record(diff, use_curated=False)
+    assert a.osai["weights_endmodel"] == "partial"
+    card = from_text("x/m", "# M\n**Model Release Date** April 2024. A custom commercial license is available.\n")
+    assert assess_record(card, use_curated=False).osai["weights_endmodel"] == "partial"  # released, custom licence
+
+
+def test_osai_code_data_and_licence_rules() -> None:
+    both = from_text("x/m", "# M\nRun `torchrun train.py` to train and `python inference.py` to run it.\n")
+    assert assess_record(both, use_curated=False).osai["code"] == "open"
+    described = from_text("x/m", "# M\n## Training data\nA mix of publicly available web text, filtered.\n")
+    g = assess_record(described, use_curated=False).osai
+    assert g["datasources_endmodel"] == "closed"  # described, not released
+    nc = from_text("x/m", "# M\n## License\nThe weights are released under CC BY-NC 4.0.\n")
+    assert assess_record(nc, use_curated=False).osai["licenses"] == "closed"
+    mixed = from_text("x/m", "# M\n## License\nCode under Apache 2.0; weights under CC BY-NC 4.0.\n")
+    assert assess_record(mixed, use_curated=False).osai["licenses"] == "partial"

@@ -15,7 +15,28 @@ DATA_LINK = re.compile(
     re.IGNORECASE)
 DATA_SECTION = re.compile(r"(training|pre-?training|fine-?tuning|instruction)[- ]?(data|dataset|corpus|set)|^data(sets?)?$"
                           r"|data(set)? (sources?|composition|details)", re.IGNORECASE)
+# A dataset linked as a benchmark or evaluation set is not training data.
+EVAL_CONTEXT = re.compile(r"benchmark|\bbench\b|[-_]bench\b|bench[-_]|evaluat|\beval|\btest(ed|ing|[- ]?sets?)?\b"
+                          r"|leaderboard", re.IGNORECASE)
+EVAL_SECTION = re.compile(r"bench|evaluat|\beval|result|performance|leaderboard", re.IGNORECASE)
 REMEDIATION = "Publish the training datasets (e.g. as Hub datasets, public and ungated) under open data licences."
+
+
+def training_data_link(rec: ModelRecord, url: re.Pattern[str] = DATA_LINK) -> Evidence | None:
+    """The first dataset link that its anchor, line and section do not present as an evaluation set."""
+    if rec.card is None:
+        return None
+    lines = rec.card.text.splitlines()
+    starts = sorted((sec.line, sec.title) for sec in rec.card.sections)
+    for ln in rec.card.links:
+        if not url.search(ln.url):
+            continue
+        context = " ".join((ln.text, ln.url, lines[ln.line - 1] if 0 < ln.line <= len(lines) else ""))
+        section = next((t for start, t in reversed(starts) if start <= ln.line), "")
+        if EVAL_CONTEXT.search(context) or EVAL_SECTION.search(section):
+            continue
+        return link_matching(rec, re.compile(re.escape(ln.url) + "$"))
+    return None
 
 
 def run(rec: ModelRecord) -> Finding:
@@ -39,7 +60,7 @@ def run(rec: ModelRecord) -> Finding:
         f.evidence = [hub_evidence(rec, "declared datasets: " + ", ".join(d.id for d in rec.datasets[:5]))]
         f.detail = {"declared": [x.id for x in rec.datasets], "public": []}
         return f
-    link = link_matching(rec, DATA_LINK)
+    link = training_data_link(rec)
     if link:
         f.status, f.outcome, f.evidence = "no_license", "positive", [link]
         return f

@@ -16,7 +16,8 @@ GATED_TEXT = re.compile(
     r"|(email|e-mail|contact) us (to|for) (obtain|get|request)|commercial licen[cs]e (is )?required"
     r"|apply for (a )?(commercial )?licen[cs]e|registration (is )?required"
     r"|accept (the |its )?(licen[cs]e|usage conditions|model terms|terms of use)( agreement)? (on|at|in) "
-    r"|(you will|you'll) need (to (be granted|request) )?access to)", re.IGNORECASE)
+    r"|need (to (be granted|request) )?access to (the )?(gated )?(models?|weights|checkpoints?|repos?)\b"
+    r"|access to the following (Hugging ?Face |HF )?(models|repos|repositories)\b)", re.IGNORECASE)
 GATED_TEXT_NEEDLES = ('request', 'apply', 'gated', 'agree', 'fill', 'upon', 'application', 'approv', 'mail', 'contact',
                       'required', 'registration', 'accept', 'need')
 REMEDIATION = "Let anyone download the weights without a request, form or manual approval."

@@ -52,10 +52,10 @@ def run(rec: ModelRecord) -> Finding:
         link = link_matching(rec, HUB_MODEL_LINK)
         text = card_search(rec, RELEASED_TEXT, needles=RELEASED_TEXT_NEEDLES)
         ev = [e for e in (text, link) if e]
+    delta = None if files else card_search(rec, DELTA_TEXT, needles=DELTA_NEEDLES)
+    if delta:
+        ev.append(delta)  # a published weight difference is a release, of a partial kind
     if ev:
-        delta = None if files else card_search(rec, DELTA_TEXT, needles=DELTA_NEEDLES)
-        if delta:
-            ev.append(delta)
         f.detail = {"delta": delta is not None}
         f.status, f.license = released_status(rec.license)
         f.outcome, f.evidence = "positive", ev
