@@ -116,7 +116,10 @@ def test_subprocess_exit_code_and_no_traceback(run_openscope, model: Path) -> No
 
 
 def test_large_checkpoint_in_bounded_memory(tmp_path: Path) -> None:
-    """A 320 MB PyTorch checkpoint: peak RSS of the whole CLI process stays far below the file size."""
+    """A 320 MB PyTorch checkpoint: scanning it adds far less to the process's peak RSS than its size.
+
+    The peak is read once after every import (a fresh venv compiles bytecode on first import, which has
+    its own transient peak) and once after the scan; the scan's share is the difference."""
     p = tmp_path / "big.pt"
     chunk = bytes(1 << 20)
     with zipfile.ZipFile(p, "w") as z:
@@ -128,12 +131,16 @@ def test_large_checkpoint_in_bounded_memory(tmp_path: Path) -> None:
     code = (
         "import resource, sys\n"
         "from openscope.cli import main\n"
+        "import openscope.commands.audit, openscope.audit.engine\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         f"rc = main(['audit', {str(p)!r}, '--json'])\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+        "print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
         "sys.exit(rc)\n"
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["verdict"] == "clean"
-    peak_mb = int(res.stderr.strip().splitlines()[-1]) / 1024
-    assert peak_mb < 200, f"peak RSS {peak_mb:.0f} MB for a 320 MB checkpoint"
+    before_kb, peak_kb = (int(x) for x in res.stderr.strip().splitlines()[-1].split())
+    scan_mb, peak_mb = (peak_kb - before_kb) / 1024, peak_kb / 1024
+    assert scan_mb < 100, f"the scan added {scan_mb:.0f} MB of peak RSS for a 320 MB checkpoint"
+    assert peak_mb < 300, f"peak RSS {peak_mb:.0f} MB for a 320 MB checkpoint"
