@@ -160,3 +160,17 @@ def test_osai_code_data_and_licence_rules() -> None:
     assert assess_record(nc, use_curated=False).osai["licenses"] == "closed"
     mixed = from_text("x/m", "# M\n## License\nCode under Apache 2.0; weights under CC BY-NC 4.0.\n")
     assert assess_record(mixed, use_curated=False).osai["licenses"] == "partial"
+
+
+def test_evaluation_sets_venues_and_paper_fields_are_read_from_their_context() -> None:
+    bench = from_text("x/m", "# M\n## Evaluation\nWe report [BBH](https://huggingface.co/datasets/lukaemon/bbh).\n")
+    f = {x.probe: x for x in run_all(bench)}
+    assert f["datasets_released"].status == "not_found" and f["data_card"].status == "not_found"
+    train = from_text("x/m", "# M\nTrained on [our corpus](https://huggingface.co/datasets/x/corpus).\n")
+    assert {x.probe: x for x in run_all(train)}["datasets_released"].status == "no_license"
+    venue = from_text("x/m", "# M\n<strong>at European Conference on Computer Vision (ECCV) 2024</strong>\n")
+    assert {x.probe: x for x in run_all(venue)}["peer_reviewed_paper"].outcome == "positive"
+    cited = from_text("x/m", "# M\nWe compare with models from the ECCV conference.\n")
+    assert {x.probe: x for x in run_all(cited)}["peer_reviewed_paper"].outcome == "negative"
+    field = from_text("x/m", "# M\n- **Paper:** [Our model](https://t.co/abc)\n")
+    assert {x.probe: x for x in run_all(field)}["research_paper"].outcome == "positive"

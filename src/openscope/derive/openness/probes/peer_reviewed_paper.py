@@ -17,11 +17,16 @@ VENUE_TEXT = re.compile(
     r"((accepted|published|to appear|presented)\s(at|to|by|in)\s[^\n]{0,40}\b(NeurIPS|ICLR|ICML|ACL|EMNLP|NAACL|"
     r"CVPR|ICCV|ECCV|AAAI|IJCAI|TACL|JMLR|TMLR|SIGGRAPH|COLING|Interspeech|ICASSP|KDD|WWW|MICCAI|conference|"
     r"journal|proceedings|workshop)|booktitle\s*=|"
-    r"journal\s*=\s*[{\"](?![^}\"\n]*(arxiv|corr|github|preprint|technical report|tech\.? report|blog)))",
+    r"journal\s*=\s*[{\"](?![^}\"\n]*(arxiv|corr|github|preprint|technical report|tech\.? report|blog))|"
+    # the work's own venue named with its year: "our ICLR'23 paper", "at European Conference on ... 2024"
+    r"\b(NeurIPS|ICLR|ICML|ACL|EMNLP|NAACL|CVPR|ICCV|ECCV|AAAI|IJCAI|SIGGRAPH|Interspeech|ICASSP)\s?['’]?\s?"
+    r"(19|20)?\d\d\)? paper\b|"
+    r"\bat (the )?[^\n]{0,40}\b(Conference|Symposium) on [^\n]{0,60}(19|20)\d\d)",
     re.IGNORECASE)
 PAPER_ANCHOR = re.compile(r"paper|publication|proceedings|\b(ACL|EMNLP|NAACL|NeurIPS|ICLR|ICML|CVPR|ICCV|ECCV|AAAI)\b",
                           re.IGNORECASE)
-VENUE_TEXT_NEEDLES = ('accepted', 'published', 'to appear', 'presented', 'booktitle', 'journal')
+VENUE_TEXT_NEEDLES = ('accepted', 'published', 'to appear', 'presented', 'booktitle', 'journal', ' paper',
+                      'conference', 'symposium')
 REMEDIATION = "Publish the work in a peer-reviewed venue and cite it in the card."
 
 

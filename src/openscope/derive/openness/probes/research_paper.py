@@ -12,6 +12,8 @@ PAPER_LINK = re.compile(r"arxiv\.org/(abs|pdf)/|openreview\.net/(forum|pdf)|acla
                         r"proceedings\.(neurips|mlr)|papers\.nips\.cc|huggingface\.co/papers/|jmlr\.org/papers|"
                         r"openaccess\.thecvf\.com|ojs\.aaai\.org|dl\.acm\.org/doi", re.IGNORECASE)
 PAPER_ANCHOR = re.compile(r"^\W*(the |our |read the )?(paper|preprint|arxiv)\b", re.IGNORECASE)
+# a model-card field whose label says the link is the paper: "- **Paper:** [title](url)", "**Research Paper** …"
+PAPER_LABEL = re.compile(r"^\W*(research )?(paper|preprint)s?\W*(:|\*\*)", re.IGNORECASE)
 REMEDIATION = "Publish a paper or preprint on the model (e.g. arXiv) and link it from the card (`arxiv:` tag)."
 
 
@@ -19,8 +21,10 @@ def _anchored(rec: ModelRecord):
     """A link whose anchor text says it is the paper (``<a href=…>Paper</a>``), on any host."""
     if rec.card is None:
         return None
+    lines = rec.card.text.splitlines()
     for ln in rec.card.links:
-        if ln.text and PAPER_ANCHOR.search(ln.text):
+        label = lines[ln.line - 1] if 0 < ln.line <= len(lines) else ""
+        if (ln.text and PAPER_ANCHOR.search(ln.text)) or PAPER_LABEL.search(label):
             return link_matching(rec, re.compile("^" + re.escape(ln.url) + "$"))
     return None
 
