@@ -27,7 +27,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -35,6 +35,7 @@ import duckdb
 import pyarrow as pa
 
 from openscope.errors import Unreachable
+from openscope.jobs import RunSummary
 from openscope.sources.hub import (
     COUNTER_EXPAND,
     DATASET_EXPAND,
@@ -77,18 +78,9 @@ class CrawlOptions:
 
 
 @dataclass
-class CrawlResult:
-    """The contract's crawl summary (first nine keys) plus what a user may want to know."""
+class CrawlResult(RunSummary):
+    """The contract's crawl summary plus what a user may want to know."""
 
-    snapshot_id: int
-    status: str
-    pages: int
-    records: int
-    changed: int
-    rejects: int
-    api_calls: int
-    rate_limit_wait_s: float
-    elapsed_s: float
     kind: str = ""
     repo_type: str = "model"
     endpoint: str = ""
@@ -96,9 +88,6 @@ class CrawlResult:
     deleted: int = 0
     watermark: str | None = None
     dropped_expand: list[str] = field(default_factory=list)
-
-    def contract(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass

@@ -7,12 +7,13 @@ first, stays ``running`` and is marked ``aborted`` by the next ingest of the sam
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from openscope.errors import InvalidInput
+from openscope.jobs import RunSummary
 from openscope.sources.files import drop_relation, stage_file
 from openscope.store import Store
 from openscope.store import snapshots as snaps
@@ -20,22 +21,11 @@ from openscope.store.normalize import normalize
 
 
 @dataclass
-class IngestResult:
-    snapshot_id: int
-    status: str
-    pages: int
-    records: int
-    changed: int
-    rejects: int
-    api_calls: int
-    rate_limit_wait_s: float
-    elapsed_s: float
-    format: str
-    counters: int
+class IngestResult(RunSummary):
+    """The contract's `ingest` summary plus the file's format and the counter rows written."""
 
-    def contract(self) -> dict:
-        """The contract's `ingest` JSON shape (plus extra keys, which the contract allows)."""
-        return asdict(self)
+    format: str = ""
+    counters: int = 0
 
 
 def ingest_file(store: Store, path: Path, *, repo_type: str = "model") -> IngestResult:
