@@ -160,6 +160,8 @@ def test_osai_code_data_and_licence_rules() -> None:
     assert assess_record(nc, use_curated=False).osai["licenses"] == "closed"
     mixed = from_text("x/m", "# M\n## License\nCode under Apache 2.0; weights under CC BY-NC 4.0.\n")
     assert assess_record(mixed, use_curated=False).osai["licenses"] == "partial"
+    heading = from_text("x/m", "# M\n## License Agreement\nThe models are licensed under the Apache 2.0 License.\n")
+    assert assess_record(heading, use_curated=False).osai["licenses"] == "open"  # a heading names no licence
 
 
 def test_evaluation_sets_venues_and_paper_fields_are_read_from_their_context() -> None:

@@ -29,6 +29,8 @@ RESTRICTIVE_NAMES = [
 ]
 LICENSE_WORD = re.compile(r"licen[cs]", re.IGNORECASE)
 LICENSE_SECTION = re.compile(r"licen[cs]", re.IGNORECASE)
+GENERIC_HEADING = re.compile(r"\s*#+\W*((model|software|code|our) )?licen[cs]es?( agreements?| terms| information)?\W*$",
+                             re.IGNORECASE)
 REMEDIATION = "Declare an OSI-approved licence (e.g. Apache-2.0 or MIT) in the `license:` metadata and the card."
 
 
@@ -52,6 +54,8 @@ def named_in_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence
         b = body.find("\n", m.end())
         b = len(body) if b < 0 else b
         last_line_end = b
+        if GENERIC_HEADING.match(body[a:b]):
+            continue  # a heading ("## License Agreement") announces a section; it names no licence
         texts.append((body[a:b][:400], rec.card.line_of(off + a)))
         if len(texts) > 60:
             break

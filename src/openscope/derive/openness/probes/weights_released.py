@@ -27,10 +27,12 @@ RELEASED_TEXT = re.compile(
     r"|(weights|checkpoints?|models?) (are|is|have been|has been) (now |publicly |officially )?"
     r"(released|available|open[- ]?sourced|uploaded)"
     r"|(release|open[- ]?source)d? (the |our )?(model )?(weights|checkpoints?)"
-    r"|pre-?trained (weights|checkpoints?)|model zoo|from_pretrained\("
-    # model-card statements that the models described are released (Model Cards template fields)
-    r"|models? released here|(developed|trained) and released (the )?\S+( \S+)?( \S+)? (family|series|models?)"
-    r"|\bmodel release date)", re.IGNORECASE)
+    r"|pre-?trained (weights|checkpoints?)|model zoo|from_pretrained\()", re.IGNORECASE)
+# Model-card statements that the models described are released (a separate pattern with rare needles:
+# searched only when the common phrases are absent, so it costs little).
+CARD_RELEASE = re.compile(r"models? released here|(developed|trained) and released (the )?[^\s.]+( [^\s.]+){0,2} "
+                          r"(family|series|models?)\b|\bmodel release date", re.IGNORECASE)
+CARD_RELEASE_NEEDLES = ('released here', 'and released', 'release date')
 # Weights published only as a difference to another model's weights (to recover with the base).
 DELTA_TEXT = re.compile(r"(delta|diff) (of )?(the )?weights|weights? (delta|diff)s?\b|weight differences?"
                         r"|publish(ing|ed)? (only )?the (weights? )?difference|\bXOR\b (between|of) (the )?(files|weights)",
@@ -50,7 +52,8 @@ def run(rec: ModelRecord) -> Finding:
     ev = [file_evidence(rec, files)] if files else []
     if not ev:
         link = link_matching(rec, HUB_MODEL_LINK)
-        text = card_search(rec, RELEASED_TEXT, needles=RELEASED_TEXT_NEEDLES)
+        text = card_search(rec, RELEASED_TEXT, needles=RELEASED_TEXT_NEEDLES) \
+            or card_search(rec, CARD_RELEASE, needles=CARD_RELEASE_NEEDLES)
         ev = [e for e in (text, link) if e]
     delta = None if files else card_search(rec, DELTA_TEXT, needles=DELTA_NEEDLES)
     if delta:
