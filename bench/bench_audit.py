@@ -24,7 +24,6 @@ docs/benchmarks.md).
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import struct
@@ -32,6 +31,8 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+
+from bench.lock import bench_lock
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out" / "audit"
@@ -42,7 +43,6 @@ TOOLS = {"picklescan": "picklescan", "modelscan": "modelscan", "fickling": "fick
 EXTRA = {"fickling": ["typing_extensions"]}
 ENV = dict(os.environ, PROMPTFOO_DISABLE_TELEMETRY="1", NO_ANALYTICS="1", TF_CPP_MIN_LOG_LEVEL="3",
            DO_NOT_TRACK="1")
-LOCK = "/tmp/openscope-bench.lock"
 
 # Runs inside each tool's venv: scans the listed files one by one and reports flag/error/seconds per file.
 HELPER = r'''
@@ -188,8 +188,7 @@ def throughput_set() -> list[Path]:
 # -- main ---------------------------------------------------------------------------------------------------
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
-    with open(LOCK, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with bench_lock():
         return _run()
 
 

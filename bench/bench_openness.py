@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import collections
 import csv
-import fcntl
 import json
 import shutil
 import sys
@@ -28,6 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.lock import bench_lock
 from openscope.derive.openness.assessment import _side
 from openscope.derive.openness.evaluations import osai
 from openscope.derive.openness.evaluations.osai import DIMENSIONS
@@ -151,8 +151,7 @@ def cards_throughput(n: int = 10_000) -> dict[str, Any]:
     from openscope.store import open_store
 
     texts = [p.read_text("utf-8", errors="replace") for p in sorted((DATA / "cards").glob("*.md"))]
-    with open("/tmp/openscope-bench.lock", "w") as lock, tempfile.TemporaryDirectory() as tmp:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with bench_lock(), tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp) / "cards.duckdb")
         try:
             store.con.execute("INSERT INTO snapshots (snapshot_id, kind, started_at, status) "
@@ -192,8 +191,7 @@ def metadata_scale() -> dict[str, Any]:
     from openscope.store import open_store
 
     src = hub_store(n_models=2_500_000, seed=7, max_fanout=150_000)
-    with open("/tmp/openscope-bench.lock", "w") as lock, tempfile.TemporaryDirectory(dir=src.parent) as tmp:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with bench_lock(), tempfile.TemporaryDirectory(dir=src.parent) as tmp:
         db = Path(tmp) / "openness.duckdb"
         shutil.copy(src, db)
         wal = src.with_name(src.name + ".wal")
@@ -214,7 +212,6 @@ def metadata_scale() -> dict[str, Any]:
             patterns = store.scalar("SELECT count(DISTINCT evidence) FROM openness WHERE framework='osaid'")
         finally:
             store.close()
-        fcntl.flock(lock, fcntl.LOCK_UN)
     return {"models": n, "openness_rows": rows, "prior_steps": ran, "prior_steps_s": round(t1 - t0, 1),
             "metadata_grading_s": round(t2 - t1, 1), "osaid_verdicts": verdicts, "distinct_missing_sets": patterns}
 

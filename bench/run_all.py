@@ -1,7 +1,7 @@
 """`make bench`: run every ``bench/bench_*.py`` module's ``main()`` in turn (or those named on argv).
 
 Each benchmark prints its figures and the command that reproduces it; docs/benchmarks.md keeps the
-latest ones. Heavy benchmarks hold ``/tmp/openscope-bench.lock`` so two never compete for the 2 cores.
+latest ones. The whole run holds the benchmark lock (`bench/lock.py`), so two never compete for the 2 cores.
 """
 
 from __future__ import annotations
@@ -10,9 +10,16 @@ import importlib
 import sys
 from pathlib import Path
 
+from bench.lock import bench_lock
+
 
 def main() -> int:
     names = sys.argv[1:] or sorted(p.stem for p in Path(__file__).parent.glob("bench_*.py"))
+    with bench_lock():
+        return _run(names)
+
+
+def _run(names: list[str]) -> int:
     failed = []
     for name in names:
         mod = importlib.import_module(f"bench.{name}")
