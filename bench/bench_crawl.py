@@ -3,7 +3,7 @@ a counters sweep, all against the simulated Hub on loopback (``openscope simhub`
 
 Figures: records per second and API calls per 1,000 records (the live Hub allows 1,000 calls per five
 minutes to a free account, so calls are what a real crawl costs). Run alone with
-``flock /tmp/openscope-bench.lock .venv/bin/python -m bench.run_all bench_crawl``.
+``.venv/bin/python -m bench.run_all bench_crawl``.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def _line(name: str, doc: dict) -> str:
 
 def main() -> int:
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
-    print(f"command: flock /tmp/openscope-bench.lock .venv/bin/python -m bench.run_all bench_crawl "
+    print(f"command: .venv/bin/python -m bench.run_all bench_crawl "
           f"(BENCH_CRAWL_MODELS={N_MODELS})", flush=True)
     t0 = time.monotonic()
     hub, url = _start_simhub(N_MODELS)

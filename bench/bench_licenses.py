@@ -5,7 +5,7 @@ licence/card name/link, flow-down with conflict flags along every lineage path) 
 
 Inputs: ``bench.common.hub_store`` (the simulated Hub's generator, ingested with ``--no-derive``), copied
 before it is changed; lineage is derived on the copy first (timed separately, not part of the figure).
-Run alone with ``flock /tmp/openscope-bench.lock .venv/bin/python -m bench.run_all bench_licenses``
+Run alone with ``.venv/bin/python -m bench.run_all bench_licenses``
 (``BENCH_LICENSE_MODELS`` changes the store size; default 2,500,000).
 """
 
@@ -66,7 +66,7 @@ def main() -> int:
     from openscope.derive.licenses import refresh
     from openscope.store import open_store
 
-    print(f"command: flock /tmp/openscope-bench.lock .venv/bin/python -m bench.run_all bench_licenses "
+    print(f"command: .venv/bin/python -m bench.run_all bench_licenses "
           f"(BENCH_LICENSE_MODELS={N_MODELS}, fan-out {MAX_FANOUT:,})", flush=True)
     t0 = time.perf_counter()
     src = hub_store(n_models=N_MODELS, seed=SEED, max_fanout=MAX_FANOUT)

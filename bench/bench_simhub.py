@@ -1,6 +1,6 @@
 """Simulated Hub benchmarks: generation of 2.5M models, the JSONL dump, page serving on loopback.
 
-Run alone with ``flock /tmp/openscope-bench.lock .venv/bin/python -m bench.run_all bench_simhub`` (the lock
+Run alone with ``.venv/bin/python -m bench.run_all bench_simhub`` (the lock
 keeps two heavy benchmarks off the 2 cores at once; this module does not take it itself, so wrapping it
 in ``flock`` never deadlocks).
 Targets (issue 3): generation of 2.5 million models in under a minute; the dump's size and bytes per
@@ -96,7 +96,7 @@ def main() -> int:
         v = s[label]
         print(f"  crawl ({label}, limit=1000): {v['pages']} pages, {v['entries']:,} entries in {v['seconds']} s "
               f"= {v['pages_per_s']} pages/s, {v['entries_per_s']:,} entries/s, {v['MB_per_s']} MB/s", flush=True)
-    print("command: flock /tmp/openscope-bench.lock .venv/bin/python -m bench.run_all bench_simhub", flush=True)
+    print("command: .venv/bin/python -m bench.run_all bench_simhub", flush=True)
     ok = g["generate_s"] < 60
     return 0 if ok else 1
 
