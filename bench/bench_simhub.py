@@ -1,8 +1,7 @@
 """Simulated Hub benchmarks: generation of 2.5M models, the JSONL dump, page serving on loopback.
 
-Run alone with ``.venv/bin/python -m bench.run_all bench_simhub`` (the lock
-keeps two heavy benchmarks off the 2 cores at once; this module does not take it itself, so wrapping it
-in ``flock`` never deadlocks).
+Run alone with ``.venv/bin/python -m bench.run_all bench_simhub`` (run_all holds the benchmark lock, which
+keeps two heavy benchmarks off the 2 cores at once).
 Targets (issue 3): generation of 2.5 million models in under a minute; the dump's size and bytes per
 entry; throughput of a full 200,000-model crawl in pages of 1,000 over loopback (the server runs as a
 real ``openscope simhub`` process, the client is httpx in this process).
