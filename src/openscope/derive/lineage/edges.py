@@ -54,14 +54,19 @@ def extract(store: Store, scope: str | None = None) -> int:
                               WHEN 'merge' THEN 4 ELSE 5 END)::UTINYINT"""
     keep = "parent IS NOT NULL AND parent <> '' AND parent <> child"
     con.execute("DROP TABLE IF EXISTS _edge_raw")
+    # `base_model:<relation>:<id>` for a declared relation, else `base_model:<id>` (relation unknown). One
+    # prefix test per relation and a fixed offset: cheaper than splitting every tag (measured).
+    rel_code = "CASE " + " ".join(
+        f"WHEN starts_with(tag, 'base_model:{r}:') THEN {i}" for i, r in enumerate(RELATIONS[:4], 1)
+    ) + " ELSE 5 END"
+    offset = "CASE rc " + " ".join(
+        f"WHEN {i} THEN {len('base_model:') + len(r) + 2}" for i, r in enumerate(RELATIONS[:4], 1)
+    ) + f" ELSE {len('base_model:') + 1} END"
     con.execute(
         f"""CREATE TEMP TABLE _edge_raw AS
-        SELECT child, parent, 1::UTINYINT AS prio, {code} AS rc FROM (
-            SELECT child, CASE WHEN declared THEN split_part(rest, ':', 1) ELSE 'unknown' END AS relation,
-                   CASE WHEN declared THEN substr(rest, strpos(rest, ':') + 1) ELSE rest END AS parent
-            FROM (SELECT id AS child, substr(tag, 12) AS rest,
-                         split_part(substr(tag, 12), ':', 1) IN {_DECLARED} AND contains(substr(tag, 12), ':')
-                             AS declared
+        SELECT child, parent, 1::UTINYINT AS prio, rc FROM (
+            SELECT child, rc, substr(tag, {offset}) AS parent
+            FROM (SELECT id AS child, tag, ({rel_code})::UTINYINT AS rc
                   FROM tags
                   WHERE repo_type = 'model' AND starts_with(tag, 'base_model:') {where}
                     AND id NOT IN (SELECT id FROM models WHERE deleted_at IS NOT NULL)))
@@ -119,11 +124,10 @@ def extract(store: Store, scope: str | None = None) -> int:
     con.execute("DROP TABLE IF EXISTS _edge_fix")
     con.execute(
         """CREATE TEMP TABLE _edge_fix AS
-        WITH unmatched AS (
-            SELECT d.parent FROM (SELECT DISTINCT parent FROM _edge_raw) d
-            LEFT JOIN (SELECT id FROM models WHERE deleted_at IS NULL) m ON m.id = d.parent
-            WHERE m.id IS NULL
-        )
+        WITH d AS (SELECT DISTINCT parent FROM _edge_raw),
+        -- probe the store's ids against the (fewer) distinct parents, not the other way round
+        matched AS (SELECT id FROM models WHERE deleted_at IS NULL AND id IN (SELECT parent FROM d)),
+        unmatched AS (SELECT parent FROM d WHERE parent NOT IN (SELECT id FROM matched))
         SELECT u.parent, i.id FROM unmatched u JOIN (
             SELECT lower(id) AS lid, min(id) AS id FROM models
             WHERE deleted_at IS NULL AND lower(id) IN (SELECT lower(parent) FROM unmatched) GROUP BY 1
@@ -141,20 +145,32 @@ def extract(store: Store, scope: str | None = None) -> int:
         con.execute("DELETE FROM edges")
     # 3. One row per (child, parent, source, relation). A bare `base_model:<id>` tag adds nothing when a
     #    `base_model:<relation>:<id>` tag names the same pair, so `unknown` survives only alone. Chosen: the
-    #    best source of the child and, per pair, its first declared relation.
+    #    best source of the child and, per pair, its first declared relation. The child's best source is
+    #    found by anti-joins on the lower-priority rows only (a window over every child sorted 3x slower).
+    con.execute("DROP TABLE IF EXISTS _edge_g")
+    con.execute(
+        f"""CREATE TEMP TABLE _edge_g AS
+        SELECT child, parent, prio, min(rc) AS mn, max(CASE WHEN rc < 5 THEN rc END) AS mx
+        FROM ({r}) GROUP BY child, parent, prio"""
+    )
     n = con.execute(
-        f"""INSERT INTO edges (child, parent, relation, evidence, chosen)
+        """INSERT INTO edges (child, parent, relation, evidence, chosen)
         WITH g AS (
-            SELECT child, parent, prio, min(rc) AS mn, max(CASE WHEN rc < 5 THEN rc END) AS mx,
-                   min(prio) OVER (PARTITION BY child) AS best
-            FROM ({r}) GROUP BY child, parent, prio
+            SELECT child, parent, prio, mn, mx, true AS best FROM _edge_g WHERE prio = 1
+            UNION ALL
+            SELECT child, parent, prio, mn, mx, child NOT IN (SELECT child FROM _edge_g WHERE prio = 1)
+            FROM _edge_g WHERE prio = 2
+            UNION ALL
+            SELECT child, parent, prio, mn, mx, child NOT IN (SELECT child FROM _edge_g WHERE prio < 3)
+            FROM _edge_g WHERE prio = 3
         )
         SELECT child, parent, ['finetune', 'adapter', 'quantized', 'merge', 'unknown'][rc],
                CASE prio WHEN 1 THEN 'tag' WHEN 2 THEN 'base_models' ELSE 'card' END,
-               prio = best AND rc = mn
+               best AND rc = mn
         FROM (SELECT child, parent, prio, best, mn,
                      unnest(CASE WHEN mn = 5 OR mn = mx THEN [mn] ELSE [mn, mx] END) AS rc FROM g)"""
     ).fetchone()[0]
+    con.execute("DROP TABLE _edge_g")
     con.execute("DROP TABLE _edge_fix")
     con.execute("DROP TABLE _edge_raw")
     n += _infer(store, scope)

@@ -60,10 +60,21 @@ def compute(store: Store, scope: str | None = None) -> dict:
     else:
         te = "_te"
         con.execute(f"CREATE TEMP TABLE _te AS SELECT child, parent FROM _ce WHERE child IN (SELECT id FROM {scope})")
+    # Each level is written straight to ``lineage_paths`` (no accumulating temp table to copy at the end):
+    # the old rows of the models recomputed go first.
+    if scope is None:
+        con.execute("DELETE FROM lineage_paths")
+        con.execute("DELETE FROM lineage_cycles")
+    else:
+        con.execute(f"DELETE FROM lineage_paths WHERE id IN (SELECT id FROM {scope})")
+        con.execute(
+            f"""DELETE FROM lineage_cycles WHERE cycle_id IN (
+                   SELECT cycle_id FROM lineage_cycles WHERE id IN (SELECT id FROM {scope}))"""
+        )
     # Roots that have children here (store models without parents, and external bases) start the walk.
-    con.execute("DROP TABLE IF EXISTS _lin")
+    con.execute("DROP TABLE IF EXISTS _front")
     con.execute(
-        f"""CREATE TEMP TABLE _lin AS
+        f"""CREATE TEMP TABLE _front AS
         SELECT parent AS id, parent AS root, 0 AS depth, [parent] AS path
         FROM (SELECT DISTINCT parent FROM {te}) WHERE parent NOT IN (SELECT child FROM _ce)"""
     )
@@ -77,9 +88,8 @@ def compute(store: Store, scope: str | None = None) -> dict:
             WHERE l.id IN (SELECT parent FROM {te}) AND l.id NOT IN (SELECT id FROM {scope})"""
         )
         max_seed = con.execute("SELECT coalesce(max(depth), -1) FROM _seed").fetchone()[0]
-    con.execute("DROP TABLE IF EXISTS _front")
-    con.execute("CREATE TEMP TABLE _front AS SELECT * FROM _lin")
     level = 0
+    n_rows = 0
     while True:
         if level <= max_seed:
             con.execute("INSERT INTO _front SELECT * FROM _seed WHERE depth = ?", [level])
@@ -95,33 +105,26 @@ def compute(store: Store, scope: str | None = None) -> dict:
                 FROM _front f JOIN {te} e ON e.parent = f.id"""
             )
         else:
+            # A pair reached at an earlier level is already in lineage_paths (the recomputed models' rows
+            # were deleted above, and a root is never a child). Only the rows of this level's candidate
+            # models are looked up: probing the table is cheaper than hashing all of it.
             con.execute(
                 f"""CREATE TEMP TABLE _next AS
-                SELECT c.id, c.root, any_value(c.depth) AS depth, arg_min(c.path, c.path[2]) AS path FROM (
+                WITH c AS (
                     SELECT e.child AS id, f.root, f.depth + 1 AS depth, list_prepend(e.child, f.path) AS path
                     FROM _front f JOIN {te} e ON e.parent = f.id
-                ) c
-                WHERE NOT EXISTS (SELECT 1 FROM _lin l WHERE l.id = c.id AND l.root = c.root)
+                ),
+                seen AS (SELECT id, root FROM lineage_paths WHERE id IN (SELECT id FROM c))
+                SELECT c.id, c.root, any_value(c.depth) AS depth, arg_min(c.path, c.path[2]) AS path FROM c
+                WHERE NOT EXISTS (SELECT 1 FROM seen l WHERE l.id = c.id AND l.root = c.root)
                 GROUP BY c.id, c.root"""
             )
-        con.execute("INSERT INTO _lin SELECT * FROM _next")
+        n_rows += con.execute("INSERT INTO lineage_paths SELECT id, root, depth, path FROM _next").fetchone()[0]
         con.execute("DROP TABLE _front")
         con.execute("ALTER TABLE _next RENAME TO _front")
         level += 1
-    if scope is None:
-        con.execute("DELETE FROM lineage_paths")
-        con.execute("DELETE FROM lineage_cycles")
-    else:
-        con.execute(f"DELETE FROM lineage_paths WHERE id IN (SELECT id FROM {scope})")
-        con.execute(
-            f"""DELETE FROM lineage_cycles WHERE cycle_id IN (
-                   SELECT cycle_id FROM lineage_cycles WHERE id IN (SELECT id FROM {scope}))"""
-        )
-    n_rows = con.execute(
-        "INSERT INTO lineage_paths SELECT id, root, depth, path FROM _lin WHERE depth > 0"
-    ).fetchone()[0]
     n_cyc = _cycles(store, te)
-    for t in ("_lin", "_front", "_seed", "_te"):
+    for t in ("_front", "_seed", "_te"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return {"lineage_rows": int(n_rows), "levels": level, "cycle_members": n_cyc}
 
@@ -132,7 +135,7 @@ def _cycles(store: Store, te: str) -> int:
     con.execute("DROP TABLE IF EXISTS _unr")
     con.execute(
         f"""CREATE TEMP TABLE _unr AS SELECT DISTINCT child AS id FROM {te}
-           WHERE child NOT IN (SELECT id FROM _lin WHERE depth > 0)"""
+           WHERE child NOT IN (SELECT id FROM lineage_paths)"""
     )
     if con.execute("SELECT count(*) FROM _unr").fetchone()[0] == 0:
         con.execute("DROP TABLE _unr")
