@@ -123,7 +123,7 @@ def fetch_files(url: str) -> None:
 
 
 def audit() -> None:
-    _say("14. Audit model files without executing them (exit 1: a finding at or above --fail-on high)")
+    _say("13. Audit model files without executing them (exit 1: a finding at or above --fail-on high)")
     run("audit", str(FILES / "Qwen__Qwen2.5-7B-Instruct"))
     rc = run("audit", str(FILES), "--sarif", str(OUT / "audit.sarif"), check=False)
     print(f"(exit code {rc}; SARIF for code-scanning tools in {OUT / 'audit.sarif'})")
@@ -151,11 +151,11 @@ def licences() -> None:
 
 
 def openness() -> None:
-    _say("12. Openness: three flagships under OSAID 1.0, the MOF classes and the Open Source AI Index")
+    _say("11. Openness: three flagships under OSAID 1.0, the MOF classes and the Open Source AI Index")
     run("assess", "EleutherAI/pythia-6.9b")
     run("assess", "meta-llama/Llama-2-7b")
     run("assess", "mistralai/Mixtral-8x7B-v0.1")
-    _say("13. OSAID verdicts across the store (from metadata, cards where crawled, curated cited facts)")
+    _say("12. OSAID verdicts across the store (from metadata, cards where crawled, curated cited facts)")
     run("sql", "SELECT grade AS osaid_verdict, count(*) AS models FROM openness WHERE framework = 'osaid' "
         "AND snapshot_id = (SELECT max(snapshot_id) FROM openness) GROUP BY 1 ORDER BY 2 DESC")
 
