@@ -7,7 +7,6 @@ Run: `make bench BENCH=bench_lineage` (or `.venv/bin/python -m bench.run_all ben
 
 from __future__ import annotations
 
-import fcntl
 import gc
 import json
 import os
@@ -20,6 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from bench.common import OUT, hub_store
+from bench.lock import bench_lock
 
 # The store of the issue by default; smaller ones (e.g. 20000 / 3 / 1000) to try the benchmark quickly.
 N_MODELS = int(os.environ.get("BENCH_LINEAGE_MODELS", "2500000"))
@@ -167,8 +167,7 @@ def main() -> int:
     src = hub_store(n_models=N_MODELS, seed=SEED, max_fanout=FANOUT)
     work = _copy_store(src, OUT / "bench-lineage.duckdb")
     results: dict = {"store": src.name}
-    with open(os.environ.get("BENCH_LOCK", "/tmp/openscope-bench.lock"), "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with bench_lock():  # re-entrant: `make bench` (run_all) already holds it
         with open_store(work) as store:
             store.set_resource_limits(MEMORY)
             store.con.execute("SET enable_progress_bar = false")
@@ -205,7 +204,6 @@ def main() -> int:
             ingest_file(store, dump)
             results["incremental"] = lineage.refresh(store)
             results["noop"] = lineage.refresh(store)
-        fcntl.flock(lock, fcntl.LOCK_UN)
     best = min(results["full_refresh_s"])
     if isinstance(results["networkx_s"], float):
         results["speedup_vs_networkx"] = results["networkx_s"] / best
