@@ -117,6 +117,21 @@ def model_entry_sql(table: str) -> str:
       END"""
     created_s = f"CASE WHEN old THEN {_OLD_SECONDS} ELSE created_ms // 1000 END"
     pieces = {
+        **_common_pieces(created_s),
+        "pipeline_tag": _kv("pipeline_tag", "pipeline_tag"),
+        "library_name": _kv("library_name", "library_name"),
+        "cardData": f"""CASE WHEN openness > 0 OR license IS NOT NULL OR decl IN (1, 2) OR (decl = 0 AND parent IS NOT NULL)
+             THEN '"cardData":{{' || {card} || '}}' END""",
+        "siblings": f"""'"siblings":' || to_json(list_transform({siblings}, lambda f: {{'rfilename': f}}))::VARCHAR""",
+        "weights": weights,
+    }
+    return _assemble(table, pieces, tags, COMPACT_MODEL_KEYS)
+
+
+def _common_pieces(created_s: str) -> dict[str, str]:
+    """The keys models and datasets share, in the Hub's order (``created_s``: creation time in seconds,
+    which also makes the ``_id``, as the Hub's ObjectIds do)."""
+    return {
         "_id": f"""'"_id":"' || lpad(lower(printf('%x', {created_s})), 8, '0') || right(md5(id), 16) || '"'""",
         "id": _kv("id", "id"),
         "author": _kv("author", "author"),
@@ -131,14 +146,7 @@ def model_entry_sql(table: str) -> str:
         "likes": """'"likes":' || likes""",
         "trendingScore": """'"trendingScore":' || trending""",
         "tags": """'"tags":' || to_json(_tags)::VARCHAR""",
-        "pipeline_tag": _kv("pipeline_tag", "pipeline_tag"),
-        "library_name": _kv("library_name", "library_name"),
-        "cardData": f"""CASE WHEN openness > 0 OR license IS NOT NULL OR decl IN (1, 2) OR (decl = 0 AND parent IS NOT NULL)
-             THEN '"cardData":{{' || {card} || '}}' END""",
-        "siblings": f"""'"siblings":' || to_json(list_transform({siblings}, lambda f: {{'rfilename': f}}))::VARCHAR""",
-        "weights": weights,
     }
-    return _assemble(table, pieces, tags, COMPACT_MODEL_KEYS)
 
 
 def _assemble(table: str, pieces: dict[str, str], tags: str, compact: list[str]) -> str:
@@ -160,20 +168,7 @@ def dataset_entry_sql(table: str) -> str:
     card = f"""concat_ws(',', {_kv('license', 'license')}, '"task_categories":' || to_json([task])::VARCHAR,
         '"language":["en"]', '"size_categories":' || to_json([size_cat])::VARCHAR)"""
     pieces = {
-        "_id": """'"_id":"' || lpad(lower(printf('%x', created_ms // 1000)), 8, '0') || right(md5(id), 16) || '"'""",
-        "id": _kv("id", "id"),
-        "author": _kv("author", "author"),
-        "sha": """'"sha":"' || md5(id || ':' || modified_ms) || left(md5(id), 8) || '"'""",
-        "createdAt": f"""'"createdAt":"' || {_created()} || '"'""",
-        "lastModified": f"""'"lastModified":"' || {_iso('modified_ms')} || '"'""",
-        "private": """'"private":false'""",
-        "gated": f"""'"gated":' || {_GATED}""",
-        "disabled": """'"disabled":false'""",
-        "downloads": """'"downloads":' || downloads""",
-        "downloadsAllTime": """'"downloadsAllTime":' || downloads_all_time""",
-        "likes": """'"likes":' || likes""",
-        "trendingScore": """'"trendingScore":' || trending""",
-        "tags": """'"tags":' || to_json(_tags)::VARCHAR""",
+        **_common_pieces("created_ms // 1000"),
         "description": """'"description":' || to_json('Synthetic dataset (openscope simulated Hub) for ' || task || '.')::VARCHAR""",
         "cardData": f"""'"cardData":{{' || {card} || '}}'""",
         "siblings": """'"siblings":[{"rfilename":".gitattributes"},{"rfilename":"README.md"},{"rfilename":"data/train-00000-of-00001.parquet"}]'""",
