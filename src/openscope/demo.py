@@ -93,9 +93,9 @@ def main() -> int:
         step()
 
     _say("Outputs")
-    print(f"store: {DB}\n  explore it: openscope --db {DB} sql \"SELECT * FROM models LIMIT 5\"")
+    print(f"store: {DB}\n  explore it: .venv/bin/openscope --db {DB} sql \"SELECT * FROM models LIMIT 5\"")
     for extra in sorted(OUT.iterdir()):
-        if extra != DB and not extra.name.startswith(DB.name):
+        if extra != DB and not extra.name.startswith((DB.name, ".")):
             print(f"{extra.name}: {extra}")
     return 0
 
