@@ -237,9 +237,15 @@ class PickleVM:
                 raise PickleError("stack underflow")
             return stack.pop()
 
-        def mutate(target: Any, op: str) -> None:
+        def mutated_top(op: str) -> Any:
+            """The object an in-place opcode (SETITEM(S), APPEND(S), ADDITEMS, BUILD) changes: the top of
+            the stack. Changing a class or function object itself is recorded as a mutation."""
+            if not stack:
+                raise PickleError(f"{op} without a target")
+            target = stack[-1]
             if isinstance(target, Global):
                 mutations.append((target, op_at - self.start, op))
+            return target
 
         try:
             while True:
@@ -334,40 +340,25 @@ class PickleVM:
                     stack.append(False)
                 elif op == 0x75:  # SETITEMS
                     items = pop_mark()
-                    if not stack:
-                        raise PickleError("SETITEMS without a target")
-                    target = stack[-1]
-                    mutate(target, "SETITEMS")
+                    target = mutated_top("SETITEMS")
                     if isinstance(target, SymDict):
                         for i in range(0, min(len(items) - 1, 2 * MAX_DICT_ITEMS), 2):
                             target.add(items[i], items[i + 1])
                 elif op == 0x73:  # SETITEM
                     v = pop()
                     k = pop()
-                    if not stack:
-                        raise PickleError("SETITEM without a target")
-                    target = stack[-1]
-                    mutate(target, "SETITEM")
+                    target = mutated_top("SETITEM")
                     if isinstance(target, SymDict):
                         target.add(k, v)
                 elif op == 0x65:  # APPENDS (list contents are not kept)
                     pop_mark()
-                    if not stack:
-                        raise PickleError("APPENDS without a target")
-                    target = stack[-1]
-                    mutate(target, "APPENDS")
+                    mutated_top("APPENDS")
                 elif op == 0x61:  # APPEND
                     pop()
-                    if not stack:
-                        raise PickleError("APPEND without a target")
-                    target = stack[-1]
-                    mutate(target, "APPEND")
+                    mutated_top("APPEND")
                 elif op == 0x90:  # ADDITEMS
                     pop_mark()
-                    if not stack:
-                        raise PickleError("ADDITEMS without a target")
-                    target = stack[-1]
-                    mutate(target, "ADDITEMS")
+                    mutated_top("ADDITEMS")
                 elif op == 0x91:  # FROZENSET
                     pop_mark()
                     stack.append(SymSet(frozen=True))
@@ -379,10 +370,7 @@ class PickleVM:
                     stack.append(c)
                 elif op == 0x62:  # BUILD
                     state = pop()
-                    if not stack:
-                        raise PickleError("BUILD without a target")
-                    target = stack[-1]
-                    mutate(target, "BUILD")
+                    target = mutated_top("BUILD")
                     if isinstance(target, Call):
                         target.state = state
                         if _joblib_wrapper(target):
