@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.lock import bench_lock
-from openscope.derive.openness.assessment import _side
+from openscope.derive.openness.assessment import sides
 from openscope.derive.openness.evaluations import osai
 from openscope.derive.openness.evaluations.osai import DIMENSIONS
 from openscope.derive.openness.records import from_text
@@ -39,8 +39,14 @@ CALIBRATION = REPO / "src" / "openscope" / "data" / "openness" / "osai_calibrati
 GRADES = ("open", "partial", "closed")
 
 
-def load_cards() -> list[tuple[str, str, osai.Side, dict[str, str]]]:
-    """(family file, Hub id, probe side, expert grades) for every card joined to the index."""
+def load_cards(lineage: bool = True) -> list[tuple[str, str, osai.Side, dict[str, str], osai.Side | None]]:
+    """(family file, Hub id, probe side, expert grades, base side) for every card joined to the index.
+
+    The model's own side is graded from its card alone (no curated facts about it, no experts). With
+    ``lineage`` the base-model dimensions come from the base the card declares, when that base is a
+    curated family (cited facts), as the product does for a card outside the store; without it they
+    come from the card itself (the measure before base resolution).
+    """
     rows = {r["file"]: r for r in csv.DictReader((DATA / "osai_dev.csv").open(encoding="utf-8"))}
     out = []
     for it in csv.DictReader((DATA / "cards" / "INDEX.csv").open(encoding="utf-8")):
@@ -49,8 +55,8 @@ def load_cards() -> list[tuple[str, str, osai.Side, dict[str, str]]]:
         if fam not in rows or not path.exists():
             continue
         rec = from_text(it["hf_id"], path.read_text("utf-8", errors="replace"), locator=str(path.name))
-        side, _, _ = _side(rec, use_curated=False)  # automatic grades: no curated facts, no experts
-        out.append((fam, it["hf_id"], side, {d: rows[fam][d] for d in DIMENSIONS}))
+        side, base, _, _, _ = sides(rec, use_curated=False)  # automatic grades: no experts
+        out.append((fam, it["hf_id"], side, {d: rows[fam][d] for d in DIMENSIONS}, base if lineage else None))
     return out
 
 
@@ -90,18 +96,18 @@ def _signal_says_nothing(dim: str, signal: str, side: osai.Side | None = None) -
     return nothing.get(key, False)
 
 
-def agreement() -> dict[str, Any]:
-    cards = load_cards()
-    sigs = [osai.signals(side) for _, _, side, _ in cards]
-    feats = [osai.feature_values(side) for _, _, side, _ in cards]
+def agreement(lineage: bool = True) -> dict[str, Any]:
+    cards = load_cards(lineage)
+    sigs = [osai.signals(side, base) for _, _, side, _, base in cards]
+    feats = [osai.feature_values(side, base) for _, _, side, _, base in cards]
     pairs: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
     calibrated: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
     classes: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     absent: dict[str, int] = collections.Counter()
-    for i, (_fam, _hid, side, expert) in enumerate(cards):
+    for i, (_fam, _hid, side, expert, base) in enumerate(cards):
         table = osai.fit([(feats[j], cards[j][3]) for j in range(len(cards)) if j != i])  # family i held out
-        cal = osai.evaluate(side, table=table)
-        grades = osai.evaluate(side)  # the product's grades: rules only, nothing fitted
+        cal = osai.evaluate(side, base, table=table)
+        grades = osai.evaluate(side, base)  # the product's grades: rules only, nothing fitted
         for d in DIMENSIONS:
             pairs[d].append((expert[d], grades[d]))
             calibrated[d].append((expert[d], cal[d]))
@@ -114,7 +120,8 @@ def agreement() -> dict[str, Any]:
     all_pairs = [p for d in DIMENSIONS for p in pairs[d]]
     all_cal = [p for d in DIMENSIONS for p in calibrated[d]]
     report = {
-        "cards": len(cards),
+        "cards": len(cards), "base_resolution": lineage,
+        "bases_declared": sum(b is not None for *_, b in cards),
         "per_dimension": {
             d: {"agreement": sum(a == b for a, b in pairs[d]) / len(pairs[d]), "kappa": kappa(pairs[d]),
                 "calibrated_agreement": sum(a == b for a, b in calibrated[d]) / len(calibrated[d]),
@@ -133,7 +140,7 @@ def agreement() -> dict[str, Any]:
 
 def fit() -> Path:
     cards = load_cards()
-    table = osai.fit([(osai.feature_values(side), expert) for _, _, side, expert in cards])
+    table = osai.fit([(osai.feature_values(side, base), expert) for _, _, side, expert, base in cards])
     doc = {
         "about": "Counts of Open Source AI Index expert grades per generic probe signal (no model names); "
                  "fitted by `python -m bench.bench_openness fit` on the development cards joined to "
@@ -217,7 +224,8 @@ def metadata_scale() -> dict[str, Any]:
 
 
 def _print_agreement(rep: dict[str, Any]) -> None:
-    print(f"cards joined to osai_dev.csv: {rep['cards']} (leave-one-family-out)")
+    print(f"cards joined to osai_dev.csv: {rep['cards']} (leave-one-family-out); base declared and resolved "
+          f"to curated facts: {rep['bases_declared'] if rep['base_resolution'] else 'not used'}")
     print(f"{'dimension':24s} {'agree':>6s} {'kappa':>6s} {'calib.':>6s} {'kappa':>6s} {'majority':>8s}  "
           "disagreements (card shows nothing)")
     for d, v in rep["per_dimension"].items():
@@ -232,7 +240,7 @@ def _print_agreement(rep: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    known = {"agreement", "cards", "scale", "fit"}
+    known = {"agreement", "card-only", "cards", "scale", "fit"}
     # under `bench.run_all` argv holds benchmark module names: run everything then
     args = [a for a in (argv if argv is not None else sys.argv[1:]) if a in known] or ["agreement", "cards", "scale"]
     out: dict[str, Any] = {}
@@ -241,6 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     if "agreement" in args:
         out["agreement"] = agreement()
         _print_agreement(out["agreement"])
+    if "card-only" in args:  # the same measure without resolving the declared base (for comparison)
+        out["agreement_card_only"] = agreement(lineage=False)
+        _print_agreement(out["agreement_card_only"])
     if "cards" in args:
         out["cards"] = cards_throughput()
         print(f"card assessments: {out['cards']}")

@@ -103,7 +103,12 @@ _GRADE_STYLE = {"open": "green", "partial": "yellow", "closed": "red", "unknown"
 def _render(doc: dict[str, Any]) -> None:
     con = out_console()
     con.print(f"[bold]{doc['id']}[/bold]  ({doc['locator']})", highlight=False)
-    if doc.get("base_model"):
+    decl = doc.get("base_declared")
+    if decl:
+        con.print(f"base model (declared in the card; base-model dimensions from its cited facts): "
+                  f"{decl['family']}: \"{decl['evidence']['snippet']}\" ({decl['evidence']['locator']})",
+                  highlight=False)
+    elif doc.get("base_model"):
         con.print(f"base model (lineage root): {doc['base_model']}", highlight=False)
     if doc.get("curated"):
         con.print(f"curated facts: {doc['curated']} family (cited; see evidence)", highlight=False)

@@ -13,6 +13,7 @@ from typing import Any
 from openscope.derive.openness import curated as curated_mod
 from openscope.derive.openness import flags as flags_mod
 from openscope.derive.openness.components import ComponentFact, apply_curated, from_findings, mof_listing
+from openscope.derive.openness.declared_base import declared_base
 from openscope.derive.openness.evaluations import mof, osai, osaid
 from openscope.derive.openness.probes import Finding, run_all
 from openscope.derive.openness.records import ModelRecord
@@ -33,6 +34,7 @@ class Assessment:
     warnings: list[str] = field(default_factory=list)
     experts: dict[str, Any] | None = None
     osai_basis: dict[str, str] = field(default_factory=dict)   # what each dimension's rule saw (its signal)
+    base_declared: dict[str, Any] | None = None   # the base the card declares, when it gave the base side
 
     def as_json(self) -> dict[str, Any]:
         """The contract's ``assess`` shape (plus a few documented extra keys)."""
@@ -46,6 +48,7 @@ class Assessment:
             "flags": self.flags,
             "locator": self.locator,
             "base_model": self.base,
+            "base_declared": self.base_declared,
             "curated": self.curated,
             "next_steps": {"mof": self.mof.next_steps, "osaid": self.osaid.next_steps},
             "probes": [f.as_json() for f in self.findings],
@@ -65,19 +68,52 @@ def _side(rec: ModelRecord, use_curated: bool) -> tuple[osai.Side, list[Finding]
     return osai.Side(facts, {f.probe: f for f in findings}, readable), findings, (entry or {}).get("family")
 
 
+def _curated_side(entry: dict[str, Any]) -> osai.Side:
+    """A base known only by its cited curated facts (no card, no files of its own read)."""
+    facts = from_findings([])
+    apply_curated(facts, entry)
+    return osai.Side(facts, {}, True)
+
+
+def base_side(rec: ModelRecord, own_family: str | None = None) -> tuple[osai.Side | None, str | None]:
+    """The side the base-model dimensions are graded from, and what it is (a Hub id or a family).
+
+    The lineage root from the store when there is one (always with its curated facts: lineage is
+    about the base, not about the model being assessed); otherwise the base the card declares,
+    when it names a curated family other than the model's own (:mod:`.declared_base`).
+    """
+    if rec.is_derivative and rec.root is not None:
+        return _side(rec.root, True)[0], rec.root.id
+    decl = declared_base(rec)
+    if decl is None or decl.family.get("family") == own_family:
+        return None, None
+    return _curated_side(decl.family), str(decl.family["family"])
+
+
+def sides(rec: ModelRecord, *, use_curated: bool = True) -> tuple[osai.Side, osai.Side | None, list[Finding], str | None,
+                                                                 str | None]:
+    """(end side, base side or None, findings, curated family of the model, base id or family)."""
+    end, findings, family = _side(rec, use_curated)
+    own = family or ((curated_mod.lookup_any(rec.id) or {}).get("family"))
+    base, base_name = base_side(rec, own)
+    return end, base, findings, family, base_name
+
+
 def assess_record(rec: ModelRecord, *, use_curated: bool = True) -> Assessment:
     """Assess one model record (pure: reads nothing but ``rec`` and the shipped curated facts)."""
-    end, findings, family = _side(rec, use_curated)
-    base_side = None
-    if rec.is_derivative and rec.root is not None:
-        base_side, _, _ = _side(rec.root, use_curated)
-    grades = osai.evaluate(end, base_side)
-    basis = osai.basis(end, base_side)
+    end, base, findings, family, base_name = sides(rec, use_curated=use_curated)
+    decl = declared_base(rec) if base is not None and not rec.is_derivative else None
+    declared = None if decl is None else {
+        "family": decl.family.get("family"), "named": decl.name, "mentions": decl.mentions,
+        "evidence": decl.evidence.as_json(),
+    }
+    grades = osai.evaluate(end, base)
+    basis = osai.basis(end, base)
     m = mof.evaluate_components(mof_listing(end.facts))
     o = osaid.evaluate(end.facts)
-    flags = flags_mod.flags(rec, end, o, base_side)
+    flags = flags_mod.flags(rec, end, o, base, declared)
     return Assessment(
         id=rec.id, locator=rec.locator, components=end.facts, findings=findings, osai=grades, mof=m, osaid=o,
-        flags=flags, base=rec.root.id if rec.is_derivative and rec.root else None, curated=family,
-        warnings=list(rec.warnings), osai_basis=basis,
+        flags=flags, base=base_name, curated=family,
+        warnings=list(rec.warnings), osai_basis=basis, base_declared=declared,
     )

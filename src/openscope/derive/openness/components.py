@@ -27,6 +27,8 @@ class ComponentFact:
     license: str | None = None
     evidence: list[Evidence] = field(default_factory=list)
     source: str = "probe"        # probe | curated
+    gated: bool = False          # curated: access after a form or an accepted agreement (self-service)
+    by_request: bool = False     # curated: access only for applicants approved case by case
 
     def as_json(self) -> dict[str, Any]:
         return {"status": self.status, "license": self.license, "evidence": [e.as_json() for e in self.evidence]}
@@ -71,6 +73,8 @@ def apply_curated(facts: dict[str, ComponentFact], curated: dict[str, Any] | Non
                                             else fact.license)
         fact.evidence.insert(0, ev)
         fact.source = "curated"
+        access = str(c.get("access") or "").lower()
+        fact.gated, fact.by_request = access == "gated", access == "request"
 
 
 def mof_listing(facts: dict[str, ComponentFact]) -> dict[str, str | None]:

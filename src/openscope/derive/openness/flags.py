@@ -8,7 +8,8 @@ Three flags, each with its evidence:
   ``license:`` tag;
 * ``license-contradicts-base``: the model declares an open licence while its lineage root's licence is
   restrictive (a derivative cannot relax its base's terms); the licence catalogue's flow-down
-  conflicts are used when present.
+  conflicts are used when present. Without a lineage root, the base the card declares is used when
+  it resolves to a curated family (its weights' cited licence).
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ def _ev(side: Side, probe: str) -> list[dict[str, str]]:
     return [e.as_json() for e in f.evidence] if f else []
 
 
-def flags(rec: ModelRecord, end: Side, osaid_result: OsaidResult, base: Side | None = None) -> list[dict[str, Any]]:
+def flags(rec: ModelRecord, end: Side, osaid_result: OsaidResult, base: Side | None = None,
+          declared: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The open-washing flags; ``declared`` is the base the card declares (when no lineage root is known)."""
     out: list[dict[str, Any]] = []
     claim = end.findings.get("open_source_claim")
     if claim is not None and claim.outcome == "positive":
@@ -63,5 +66,16 @@ def flags(rec: ModelRecord, end: Side, osaid_result: OsaidResult, base: Side | N
                 "detail": f"declares {rec.license!r} (open) but its base {rec.root.id} is under {rec.root.license!r}",
                 "evidence": [{"kind": "hub_metadata", "locator": rec.root.locator,
                               "snippet": f"license: {rec.root.license}", "read_at": rec.read_at}],
+            })
+    elif base is not None and declared is not None:
+        bp = base.facts["Model parameters (Final)"]
+        own = rec.license or (lic.detail.get("card") if lic is not None else None)
+        if bp.status == "restrictive_license" and classify(own).open:
+            out.append({
+                "flag": "license-contradicts-base",
+                "base": declared["family"],
+                "detail": f"declares {own!r} (open) but the base it declares, {declared['family']}, "
+                          f"is under {bp.license!r}",
+                "evidence": [declared["evidence"]] + [e.as_json() for e in bp.evidence[:1]],
             })
     return out

@@ -60,7 +60,7 @@ def license_category(side: Side) -> str:
     """open | rail | noncommercial | custom | mixed | none, from the licence probe."""
     lic = side.findings.get("license_declared")
     if lic is None:
-        return "none"
+        return _fact_license_category(side)
     if lic.detail.get("mixed"):
         return "mixed"
     if lic.status == "open_license":
@@ -76,15 +76,36 @@ def license_category(side: Side) -> str:
     return "custom"
 
 
+def _fact_license_category(side: Side) -> str:
+    """The weights' licence category from a cited fact (a curated base with no card read)."""
+    from openscope.derive.openness.licensing import classify
+
+    p = side.facts["Model parameters (Final)"]
+    if p.source != "curated" or not p.released:
+        return "none"
+    if p.status == "open_license":
+        return "open"
+    v = classify(p.license)
+    ident = (v.id or p.license or "").lower()
+    if "rail" in ident:
+        return "rail"
+    if v.cls == "non_commercial" or "-nc" in ident:
+        return "noncommercial"
+    return "custom"
+
+
 # Each dimension: (signal, rule grade). The rule is the documented fallback.
 
 def weights(side: Side) -> tuple[str, str]:
     p = side.facts["Model parameters (Final)"]
-    gated = _outcome(side, "weights_gated") == "negative"
+    gated = _outcome(side, "weights_gated") == "negative" or p.gated
     lic = license_category(side)
     w = side.findings.get("weights_released")
     delta = bool(w and w.detail.get("delta"))
     sig = f"{'released' if p.released else p.status}|{'gated' if gated else 'ungated'}|{lic}"
+    if p.by_request:
+        # weights given only to applicants the publisher approves case by case are not available
+        return sig, "closed"
     if p.released:
         # Availability, not licence terms (those are the `licenses` dimension): partial when access is
         # gated, under a custom licence agreement (which on the Hub comes with a click-through gate), or
@@ -252,7 +273,7 @@ def _basis(side: Side, dim: str) -> str:
     if dim.startswith("datasources"):
         return f"Datasets: {st['Datasets'].status}; Data card: {st['Data card'].status}"
     if dim.startswith("weights"):
-        gated = _outcome(side, "weights_gated") == "negative"
+        gated = _outcome(side, "weights_gated") == "negative" or st["Model parameters (Final)"].gated
         w = side.findings.get("weights_released")
         delta = "; released as a weight difference only" if w and w.detail.get("delta") else ""
         return (f"Model parameters (Final): {st['Model parameters (Final)'].status}; "

@@ -1,0 +1,122 @@
+"""The base model a card declares, resolved to cited facts: lineage for a model outside the store.
+
+Why: the index's base-model dimensions (data and weights of the *base*) are about the model a
+derivative was built on, not about the derivative. In the store, lineage gives the root and its record
+(:func:`records.from_store`). A card read on its own (``openscope assess PATH``, the agreement benchmark,
+a model whose base is not in the store) has no lineage, but it usually says what it was built on:
+``base_model:`` in the front matter, or a sentence such as "fine-tuned from Llama-2-13B". This module
+finds that declaration and resolves it to a curated family (``curated.yml``: each family lists the
+``base_aliases`` by which cards name it, and every fact carries its URL). A declaration that names no
+curated family resolves to nothing: the base-model dimensions then fall back to the model's own
+evidence, as before. Nothing here guesses: an unknown base stays unknown.
+
+The extraction is generic (phrases that declare a base, then a family named within a few words);
+only the curated table knows family names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from openscope.derive.openness import curated
+from openscope.derive.openness.cards import snippet_at
+from openscope.derive.openness.probes import Evidence
+from openscope.derive.openness.records import ModelRecord
+
+# A phrase that declares what a model was built from: a verb and its preposition ("fine-tuned from",
+# "based on", "initialized with the weights of", "built upon", "continued pre-training on", "distilled
+# from"); "trained" only with "from"/"upon"/"on top of" ("trained on" is followed by data, or by a
+# paper title in a reference list); "we fine-tune X"; a training command's model argument.
+DECLARES = re.compile(
+    r"\b(?:fine-?tun(?:ed|ing)|finetun(?:ed|ing)|instruction[- ]tuned|tuned|based|built|initiali[sz]ed"
+    r"|continued?|distilled|derived|adapted)\b[^.\n]{0,40}?\b(?:from|on|upon|of|with|over)\b"
+    r"|\b(?:pre-?)?trained\b[^.\n]{0,40}?\b(?:from|upon|on top of)\b"
+    r"|\b(?:we |to )?fine-?tunes?\b|\bmodel_name_or_path\b|\bbase[_ ]model\b", re.IGNORECASE)
+# "based on the X model card" names documentation, not a model
+ABOUT_DOCS = re.compile(r"[^\n]{0,30}?\bmodel[- ]?card", re.IGNORECASE)  # used with .match(text, pos)
+WINDOW = 80          # a family must be named within this many characters after the phrase
+MAX_SCAN = 200_000   # characters of card body examined
+LOOKAHEAD = 40       # characters an alias may look past the window's end
+
+
+@dataclass
+class DeclaredBase:
+    family: dict[str, Any]       # the curated entry
+    name: str                    # what the card says ("Llama-2-13B", "meta-llama/Llama-2-7b-hf")
+    evidence: Evidence
+    mentions: int                # declarations naming this family
+
+
+@cache
+def _aliases() -> tuple[tuple[re.Pattern[str], dict[str, Any]], ...]:
+    out = []
+    for e in curated.entries():
+        for a in e.get("base_aliases") or ():
+            out.append((re.compile(str(a), re.IGNORECASE), e))
+    return tuple(out)
+
+
+def family_named(text: str, start: int = 0, end: int | None = None) -> tuple[dict[str, Any], re.Match[str]] | None:
+    """The curated family named earliest in ``text[start:end]`` (longest name first at one position).
+
+    A name may run past ``end`` (the lookaheads of the aliases see a little further, so that a
+    window cut in the middle of "Llama-Factory" does not read as "Llama").
+    """
+    stop = len(text) if end is None else end
+    best: tuple[int, int, dict[str, Any], re.Match[str]] | None = None
+    for rx, entry in _aliases():
+        m = rx.search(text, start, min(len(text), stop + LOOKAHEAD))
+        if m and m.start() < stop and (best is None or (m.start(), -len(m.group(0))) < (best[0], best[1])):
+            best = (m.start(), -len(m.group(0)), entry, m)
+    return (best[2], best[3]) if best else None
+
+
+def _front_matter(rec: ModelRecord) -> DeclaredBase | None:
+    meta = rec.card.meta if rec.card is not None else {}
+    raw = rec.card_data.get("base_model") or meta.get("base_model")
+    ids = [raw] if isinstance(raw, str) else [x for x in raw if isinstance(x, str)] if isinstance(raw, list) else []
+    for bid in ids:
+        entry = curated.lookup(bid)
+        named = family_named(bid) if entry is None else None
+        entry = entry or (named[0] if named else None)
+        if entry is not None:
+            ev = Evidence("card", f"{rec.card_locator}#L1", f"front matter: base_model: {bid}", rec.read_at)
+            return DeclaredBase(entry, bid, ev, 1)
+    return None
+
+
+def declared_base(rec: ModelRecord) -> DeclaredBase | None:
+    """The curated family the card declares as its base, with the line that says so (or None)."""
+    if rec.card is None:
+        return None
+    if "declared_base" in rec.cache:
+        return rec.cache["declared_base"]
+    found = _front_matter(rec)
+    if found is None:
+        body = rec.card.body[:MAX_SCAN]
+        counts: dict[str, DeclaredBase] = {}
+        for m in DECLARES.finditer(body):
+            nl = body.find("\n", m.end())
+            stop = min(m.end() + WINDOW, len(body) if nl < 0 else nl)
+            hit = family_named(body, m.end(), stop)
+            if hit is None:
+                continue
+            entry, am = hit
+            if ABOUT_DOCS.match(body, am.end()):
+                continue
+            key = str(entry["family"])
+            if key in counts:
+                counts[key].mentions += 1
+                continue
+            off = len(rec.card.text) - len(rec.card.body)
+            line = rec.card.line_of(off + m.start())
+            ev = Evidence("card", f"{rec.card_locator}#L{line}", snippet_at(body, m.start(), am.end()), rec.read_at)
+            counts[key] = DeclaredBase(entry, am.group(0), ev, 1)
+        if counts:
+            # the family declared most often; at equal counts the first declared (dicts keep order)
+            found = max(counts.values(), key=lambda d: d.mentions)
+    rec.cache["declared_base"] = found
+    return found
