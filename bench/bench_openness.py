@@ -1,16 +1,19 @@
 """Openness benchmarks (issue 7): agreement with the experts, card throughput, metadata grading at scale.
 
-1. **Agreement** of the automatic OSAI grades (``--no-experts``: no curated facts, no expert overlay) with
-   the Open Source AI Index's experts on the cards in ``../shared/data/openness/cards`` joined to
-   ``osai_dev.csv``, measured leave-one-family-out: the signal → grade calibration is refitted without
-   the held-out family each time. Exact agreement and Cohen's kappa per dimension and overall, beside
-   the majority-class baseline; every disagreement class, and how many rest on facts the card does not
-   contain (our probes found nothing for that dimension in the card).
+1. **Agreement** of the automatic OSAI grades (``--no-experts``: no expert grades, no curated facts
+   about the model itself) with the Open Source AI Index's experts on the cards in
+   ``../shared/data/openness/cards`` joined to ``osai_dev.csv`` (or ``--experts FILE.csv --cards DIR``,
+   the same formats, for another split), measured leave-one-family-out: the signal → grade
+   calibration is refitted without the held-out family each time. The base-model dimensions of a card
+   that declares its base come from that base's cited curated facts (lineage, as the product does for
+   a card outside the store); ``card-only`` measures without that. Exact agreement and Cohen's kappa
+   per dimension and overall, beside the majority-class baseline; every disagreement class, and how
+   many rest on facts the card does not contain (our probes found nothing for that dimension).
 2. **10,000 card assessments**: a store with 10,000 models with card text, graded by the card pass.
 3. **Metadata grading of the 2.5-million-model store** (``bench/common.py``), after the lineage and
    licence steps, on a copy of the store.
 
-``python -m bench.bench_openness [agreement|cards|scale|fit]``; ``fit`` writes the calibration table
+``python -m bench.bench_openness [agreement|card-only|cards|scale|fit] [--experts F --cards D]``; ``fit`` writes the calibration table
 (``openscope/data/openness/osai_calibration.json``, used only with ``use_calibration=True``) from all
 development cards.
 """
@@ -39,7 +42,8 @@ CALIBRATION = REPO / "src" / "openscope" / "data" / "openness" / "osai_calibrati
 GRADES = ("open", "partial", "closed")
 
 
-def load_cards(lineage: bool = True) -> list[tuple[str, str, osai.Side, dict[str, str], osai.Side | None]]:
+def load_cards(lineage: bool = True, experts: Path | None = None, cards: Path | None = None,
+               ) -> list[tuple[str, str, osai.Side, dict[str, str], osai.Side | None]]:
     """(family file, Hub id, probe side, expert grades, base side) for every card joined to the index.
 
     The model's own side is graded from its card alone (no curated facts about it, no experts). With
@@ -47,11 +51,13 @@ def load_cards(lineage: bool = True) -> list[tuple[str, str, osai.Side, dict[str
     curated family (cited facts), as the product does for a card outside the store; without it they
     come from the card itself (the measure before base resolution).
     """
-    rows = {r["file"]: r for r in csv.DictReader((DATA / "osai_dev.csv").open(encoding="utf-8"))}
+    experts = experts or DATA / "osai_dev.csv"
+    cards = cards or DATA / "cards"
+    rows = {r["file"]: r for r in csv.DictReader(experts.open(encoding="utf-8"))}
     out = []
-    for it in csv.DictReader((DATA / "cards" / "INDEX.csv").open(encoding="utf-8")):
+    for it in csv.DictReader((cards / "INDEX.csv").open(encoding="utf-8")):
         fam = it["osai_file"]
-        path = DATA / "cards" / (fam[: -len(".yaml")] + ".md")
+        path = cards / (fam[: -len(".yaml")] + ".md")
         if fam not in rows or not path.exists():
             continue
         rec = from_text(it["hf_id"], path.read_text("utf-8", errors="replace"), locator=str(path.name))
@@ -96,8 +102,9 @@ def _signal_says_nothing(dim: str, signal: str, side: osai.Side | None = None) -
     return nothing.get(key, False)
 
 
-def agreement(lineage: bool = True) -> dict[str, Any]:
-    cards = load_cards(lineage)
+def agreement(lineage: bool = True, experts: Path | None = None, cards_dir: Path | None = None) -> dict[str, Any]:
+    """Agreement with the experts; ``experts``/``cards_dir`` default to the development split in ../shared."""
+    cards = load_cards(lineage, experts, cards_dir)
     sigs = [osai.signals(side, base) for _, _, side, _, base in cards]
     feats = [osai.feature_values(side, base) for _, _, side, _, base in cards]
     pairs: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
@@ -241,16 +248,27 @@ def _print_agreement(rep: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     known = {"agreement", "card-only", "cards", "scale", "fit"}
+    argv = list(argv if argv is not None else sys.argv[1:])
+    # `--experts FILE.csv --cards DIR` (INDEX.csv + one .md per family) measure agreement on another split
+    paths: dict[str, Path] = {}
+    for opt in ("--experts", "--cards"):
+        if opt in argv:
+            i = argv.index(opt)
+            if i + 1 >= len(argv) or not Path(argv[i + 1]).exists():
+                print(f"bench_openness: {opt} needs an existing path", file=sys.stderr)
+                return 2
+            paths[opt] = Path(argv[i + 1])
+            del argv[i:i + 2]
     # under `bench.run_all` argv holds benchmark module names: run everything then
-    args = [a for a in (argv if argv is not None else sys.argv[1:]) if a in known] or ["agreement", "cards", "scale"]
+    args = [a for a in argv if a in known] or ["agreement", "cards", "scale"]
     out: dict[str, Any] = {}
     if "fit" in args:
         print(f"calibration written: {fit()}")
     if "agreement" in args:
-        out["agreement"] = agreement()
+        out["agreement"] = agreement(True, paths.get("--experts"), paths.get("--cards"))
         _print_agreement(out["agreement"])
     if "card-only" in args:  # the same measure without resolving the declared base (for comparison)
-        out["agreement_card_only"] = agreement(lineage=False)
+        out["agreement_card_only"] = agreement(False, paths.get("--experts"), paths.get("--cards"))
         _print_agreement(out["agreement_card_only"])
     if "cards" in args:
         out["cards"] = cards_throughput()
@@ -260,7 +278,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"metadata grading: {out['scale']}")
     (REPO / "bench" / "out").mkdir(exist_ok=True)
     (REPO / "bench" / "out" / "bench_openness.json").write_text(json.dumps(out, indent=1, default=str))
-    print("reproduce: python -m bench.bench_openness " + " ".join(args))
+    extra = "".join(f" {k} {v}" for k, v in paths.items())
+    print("reproduce: python -m bench.bench_openness " + " ".join(args) + extra)
     return 0
 
 

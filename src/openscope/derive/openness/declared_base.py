@@ -36,6 +36,8 @@ DECLARES = re.compile(
     r"|\b(?:pre-?)?trained\b[^.\n]{0,40}?\b(?:from|upon|on top of)\b"
     r"|\b(?:we |to )?fine-?tunes?\b|\bmodel_name_or_path\b|\bbase[_ ]model\b", re.IGNORECASE)
 # "based on the X model card" names documentation, not a model
+DECLARES_NEEDLES = ("tun", "based", "built", "initiali", "continu", "distill", "derived", "adapted", "trained",
+                    "model_name_or_path", "base model", "base_model")
 ABOUT_DOCS = re.compile(r"[^\n]{0,30}?\bmodel[- ]?card", re.IGNORECASE)  # used with .match(text, pos)
 WINDOW = 80          # a family must be named within this many characters after the phrase
 MAX_SCAN = 200_000   # characters of card body examined
@@ -51,27 +53,61 @@ class DeclaredBase:
 
 
 @cache
-def _aliases() -> tuple[tuple[re.Pattern[str], dict[str, Any]], ...]:
+def _aliases() -> tuple[tuple[re.Pattern[str], tuple[str, ...], dict[str, Any]], ...]:
+    """(alias, the family's needles, family) for every curated family that cards may name as a base."""
     out = []
     for e in curated.entries():
+        needles = tuple(str(n).lower() for n in e.get("base_needles") or ())
         for a in e.get("base_aliases") or ():
-            out.append((re.compile(str(a), re.IGNORECASE), e))
+            out.append((re.compile(str(a), re.IGNORECASE), needles, e))
     return tuple(out)
 
 
-def family_named(text: str, start: int = 0, end: int | None = None) -> tuple[dict[str, Any], re.Match[str]] | None:
+def family_named(text: str, start: int = 0, end: int | None = None,
+                 lowered: str | None = None) -> tuple[dict[str, Any], re.Match[str]] | None:
     """The curated family named earliest in ``text[start:end]`` (longest name first at one position).
 
     A name may run past ``end`` (the lookaheads of the aliases see a little further, so that a
-    window cut in the middle of "Llama-Factory" does not read as "Llama").
+    window cut in the middle of "Llama-Factory" does not read as "Llama"). A family's aliases run only
+    when one of its needles occurs in the window (``lowered`` is ``text.lower()``, when the caller has it).
     """
     stop = len(text) if end is None else end
+    reach = min(len(text), stop + LOOKAHEAD)
+    window = (lowered[start:reach] if lowered is not None else text[start:reach].lower())
     best: tuple[int, int, dict[str, Any], re.Match[str]] | None = None
-    for rx, entry in _aliases():
-        m = rx.search(text, start, min(len(text), stop + LOOKAHEAD))
+    for rx, needles, entry in _aliases():
+        if needles and not any(n in window for n in needles):
+            continue
+        m = rx.search(text, start, reach)
         if m and m.start() < stop and (best is None or (m.start(), -len(m.group(0))) < (best[0], best[1])):
             best = (m.start(), -len(m.group(0)), entry, m)
     return (best[2], best[3]) if best else None
+
+
+def _declarations(body: str, lowered: str) -> list[re.Match[str]]:
+    """Every :data:`DECLARES` match, searched only around its verbs (Python's ``re`` scans alternations slowly)."""
+    hits = sorted(i for n in DECLARES_NEEDLES for i in _find_all(lowered, n))
+    out: list[re.Match[str]] = []
+    last = -1
+    pos = 0
+    for i in hits:
+        a, b = max(pos, i - 8), min(len(body), i + 80)
+        if a >= b:
+            continue
+        for m in DECLARES.finditer(body, a, b):
+            if m.start() > last:
+                out.append(m)
+                last = m.start()
+        pos = max(pos, a)
+    return out
+
+
+def _find_all(text: str, needle: str) -> list[int]:
+    out, i = [], text.find(needle)
+    while i >= 0:
+        out.append(i)
+        i = text.find(needle, i + 1)
+    return out
 
 
 def _front_matter(rec: ModelRecord) -> DeclaredBase | None:
@@ -97,11 +133,12 @@ def declared_base(rec: ModelRecord) -> DeclaredBase | None:
     found = _front_matter(rec)
     if found is None:
         body = rec.card.body[:MAX_SCAN]
+        lowered = rec.card.lowered_body[:MAX_SCAN]
         counts: dict[str, DeclaredBase] = {}
-        for m in DECLARES.finditer(body):
+        for m in _declarations(body, lowered):
             nl = body.find("\n", m.end())
             stop = min(m.end() + WINDOW, len(body) if nl < 0 else nl)
-            hit = family_named(body, m.end(), stop)
+            hit = family_named(body, m.end(), stop, lowered)
             if hit is None:
                 continue
             entry, am = hit
