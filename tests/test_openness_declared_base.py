@@ -118,6 +118,10 @@ def test_every_alias_compiles_and_names_its_own_family() -> None:
     for family, name in samples.items():
         hit = family_named(f"fine-tuned from {name}.")
         assert hit is not None and hit[0]["family"] == family, (family, name)
+        # the cheap needle test never hides a match: every alias match contains one of its family's needles
+        assert any(n in hit[1].group(0).lower() for n in hit[0]["base_needles"]), (family, name)
+    for e in curated.entries():
+        assert bool(e.get("base_aliases")) == bool(e.get("base_needles")), e["family"]
 
 
 def test_assess_folder_shows_the_declared_base(cli, tmp_path: Path) -> None:
