@@ -4,15 +4,21 @@
 only models written since the last refresh (``models.updated_snapshot_id``) get their edges re-read, and
 only they and their descendants get lineage and origin recomputed. A first run, a change of the shipped
 publisher data, or a change touching a large part of the store recomputes everything (faster then).
-Everything runs in one transaction: a failure or a kill leaves the previous lineage intact.
+
+A failure or a kill leaves the previous lineage intact: an incremental refresh runs in one transaction; a
+full one computes into staging tables first and then swaps them in, in one short transaction.
 """
 
 from __future__ import annotations
 
 import time
+from contextlib import suppress
 from importlib import resources
 
+import duckdb
+
 from openscope.derive.lineage import edges, graph, origin, publishers
+from openscope.errors import InvalidInput
 from openscope.store import Store
 
 # Above this share of changed models (in a store big enough for it to matter) a full recompute is cheaper
@@ -57,6 +63,11 @@ def refresh(store: Store, *, full: bool = False) -> dict:
         con.execute("RESET force_compression")
 
 
+# The stored tables a full refresh rebuilds, each with the staging table it is computed in.
+_PUBLISHED = (("edges", "edges__staged"), ("lineage_paths", "lineage_paths__staged"),
+              ("lineage_cycles", "lineage_cycles__staged"), ("lineage_origin", "lineage_origin__staged"))
+
+
 def _refresh(store: Store, *, full: bool, t0: float) -> dict:
     con = store.con
     with store.transaction():
@@ -65,59 +76,137 @@ def _refresh(store: Store, *, full: bool, t0: float) -> dict:
         pub_hash = publishers.data_hash()
         pubs_changed = state.get("publishers_hash") != pub_hash
         if pubs_changed:
+            # Reference data, consistent on its own: should the lineage below fail, the state still names
+            # the old hash and the next refresh recomputes everything.
             publishers.load(store)
-        high = con.execute("SELECT max(updated_snapshot_id) FROM models").fetchone()[0]
-        last = state.get("models_snapshot")
-        n_models = con.execute("SELECT count(*) FROM models").fetchone()[0]
-        if full or pubs_changed or last is None:
-            mode = "full"
-        else:
-            con.execute("DROP TABLE IF EXISTS _chg")
-            con.execute(
-                """CREATE TEMP TABLE _chg AS
-                SELECT id FROM models WHERE updated_snapshot_id > ? OR updated_snapshot_id IS NULL
-                UNION
-                -- gone since the last refresh
-                SELECT id FROM lineage_origin WHERE id NOT IN (SELECT id FROM models WHERE deleted_at IS NULL)""",
-                [int(last)],
-            )
-            # Children whose external parent now exists in the store under another spelling.
-            con.execute(
-                """INSERT INTO _chg SELECT DISTINCT e.child FROM edges e
-                   JOIN (SELECT lower(id) AS lid, id FROM models
-                         WHERE updated_snapshot_id > ? AND deleted_at IS NULL) n ON n.lid = lower(e.parent)
-                   WHERE e.parent <> n.id""",
-                [int(last)],
-            )
-            n_chg = con.execute("SELECT count(DISTINCT id) FROM _chg").fetchone()[0]
-            big = n_models >= FULL_MIN_MODELS and n_chg > FULL_THRESHOLD * n_models
-            mode = "full" if big else "incremental"
+    high = con.execute("SELECT max(updated_snapshot_id) FROM models").fetchone()[0]
+    last = state.get("models_snapshot")
+    n_models = con.execute("SELECT count(*) FROM models").fetchone()[0]
+    n_chg = 0
+    if full or pubs_changed or last is None:
+        mode = "full"
+    else:
+        n_chg = _changed(store, int(last))
+        big = n_models >= FULL_MIN_MODELS and n_chg > FULL_THRESHOLD * n_models
+        mode = "full" if big else "incremental"
+    try:
         if mode == "full":
-            n_edges = edges.extract(store)
-            graph.chosen_edges(store)
-            res = graph.compute(store)
-            origin.compute(store)
+            res = _full(store)
             changed = affected = n_models
-        elif n_chg == 0:
-            n_edges, res, changed, affected = 0, {"lineage_rows": 0, "cycle_members": 0}, 0, 0
+            with store.transaction():
+                _publish(store)
+                _write_state(store, high, pub_hash)
         else:
-            con.execute("CREATE OR REPLACE TEMP TABLE _chg AS SELECT DISTINCT id FROM _chg")
-            n_edges = edges.extract(store, scope="_chg")
-            graph.chosen_edges(store)
-            graph.affected(store, "_chg")
-            res = graph.compute(store, scope="_aff")
-            origin.compute(store, scope="_aff")
+            with store.transaction():
+                res = _incremental(store) if n_chg else {"edges": 0, "lineage_rows": 0, "cycle_members": 0}
+                _write_state(store, high, pub_hash)
             changed = n_chg
-            affected = con.execute("SELECT count(*) FROM _aff").fetchone()[0]
-        for t in ("_chg", "_aff", "_ce", "_todo"):
-            con.execute(f"DROP TABLE IF EXISTS {t}")
-        con.execute("DELETE FROM lineage_state")
-        con.execute(
-            "INSERT INTO lineage_state VALUES ('models_snapshot', ?), ('publishers_hash', ?)",
-            [None if high is None else str(high), pub_hash],
-        )
+            affected = res.pop("affected", 0)
+    finally:
+        # Staging tables left by a failure (or, from the next refresh on, by a kill) go; a failure to drop
+        # them must not hide the error that got us here.
+        for t in ("_chg", "_aff", "_ce", "_todo", *(staged for _, staged in _PUBLISHED)):
+            with suppress(duckdb.Error):
+                con.execute(f"DROP TABLE IF EXISTS {t}")
     return {
-        "mode": mode, "changed": int(changed), "affected": int(affected), "edges": int(n_edges),
+        "mode": mode, "changed": int(changed), "affected": int(affected), "edges": int(res["edges"]),
         "lineage_rows": int(res["lineage_rows"]), "cycle_members": int(res["cycle_members"]),
         "elapsed_s": round(time.monotonic() - t0, 3),
     }
+
+
+def _changed(store: Store, last: int) -> int:
+    """Temp table ``_chg(id)``: the models written or gone since snapshot ``last``; returns their number."""
+    con = store.con
+    con.execute("DROP TABLE IF EXISTS _chg")
+    con.execute(
+        """CREATE TEMP TABLE _chg AS
+        SELECT id FROM models WHERE updated_snapshot_id > ? OR updated_snapshot_id IS NULL
+        UNION
+        -- gone since the last refresh
+        SELECT id FROM lineage_origin WHERE id NOT IN (SELECT id FROM models WHERE deleted_at IS NULL)""",
+        [last],
+    )
+    # Children whose external parent now exists in the store under another spelling.
+    con.execute(
+        """INSERT INTO _chg SELECT DISTINCT e.child FROM edges e
+           JOIN (SELECT lower(id) AS lid, id FROM models
+                 WHERE updated_snapshot_id > ? AND deleted_at IS NULL) n ON n.lid = lower(e.parent)
+           WHERE e.parent <> n.id""",
+        [last],
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE _chg AS SELECT DISTINCT id FROM _chg")
+    return int(con.execute("SELECT count(*) FROM _chg").fetchone()[0])
+
+
+def _full(store: Store) -> dict:
+    """Compute every lineage table into its staging table (``_PUBLISHED``), outside any transaction.
+
+    Why outside: DuckDB keeps a transaction's writes in transaction-local storage, and statements reading
+    what the same transaction wrote run markedly slower (measured, docs/benchmarks.md). The staging tables
+    are tables of their own, so a failure or a kill here leaves the stored tables as they were; only
+    :func:`_publish` touches those, in one short transaction.
+    """
+    con = store.con
+    for stored, staged in _PUBLISHED:
+        con.execute(f"DROP TABLE IF EXISTS {staged}")
+        con.execute(_staged_ddl(store, stored, staged))
+    e, p, c, o = (staged for _, staged in _PUBLISHED)
+    n_edges = edges.extract(store, table=e)
+    graph.chosen_edges(store, e, mark_deep=True)
+    res = graph.full(store, paths=p, cycles=c)
+    origin.full(store, paths=p, out=o)
+    return {"edges": n_edges, **res}
+
+
+def _staged_ddl(store: Store, stored: str, staged: str) -> str:
+    """``CREATE TABLE`` for an empty staging table with exactly the stored table's columns and constraints."""
+    ddl = store.con.execute(
+        """SELECT sql FROM duckdb_tables()
+           WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ?""",
+        [stored],
+    ).fetchone()[0]
+    head = f"CREATE TABLE {stored}("
+    if not ddl.startswith(head):
+        raise InvalidInput(f"store {store.path}: unexpected definition of table {stored}: {ddl[:80]}")
+    return f"CREATE TABLE {staged}(" + ddl[len(head):]
+
+
+def _publish(store: Store) -> None:
+    """Replace the stored lineage tables by the staged ones (call inside a transaction).
+
+    Swapping (drop, rename) costs nothing, where copying rewrote every row. Views name their tables and
+    are bound when queried, so ``lineage`` and ``model_origin`` see the new tables. A table that has
+    gained an index since (none has one today) is refilled instead, so it keeps its index.
+    """
+    con = store.con
+    indexed = {r[0] for r in con.execute(
+        "SELECT DISTINCT table_name FROM duckdb_indexes() WHERE database_name = current_database()"
+    ).fetchall()}
+    for stored, staged in _PUBLISHED:
+        if stored in indexed:
+            con.execute(f"DELETE FROM {stored}")
+            con.execute(f"INSERT INTO {stored} BY NAME SELECT * FROM {staged}")
+            con.execute(f"DROP TABLE {staged}")
+        else:
+            con.execute(f"DROP TABLE {stored}")
+            con.execute(f"ALTER TABLE {staged} RENAME TO {stored}")
+
+
+def _incremental(store: Store) -> dict:
+    """Recompute, in place, the models in ``_chg`` and their descendants (call inside a transaction)."""
+    n_edges = edges.extract(store, scope="_chg")
+    graph.chosen_edges(store)
+    graph.affected(store, "_chg")
+    res = graph.compute(store, scope="_aff")
+    origin.compute(store, scope="_aff")
+    affected = store.con.execute("SELECT count(*) FROM _aff").fetchone()[0]
+    return {"edges": n_edges, **res, "affected": affected}
+
+
+def _write_state(store: Store, high: int | None, pub_hash: str) -> None:
+    store.con.execute("DELETE FROM lineage_state")
+    store.con.execute(
+        "INSERT INTO lineage_state VALUES ('models_snapshot', ?), ('publishers_hash', ?)",
+        [None if high is None else str(high), pub_hash],
+    )

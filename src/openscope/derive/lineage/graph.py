@@ -25,12 +25,23 @@ from __future__ import annotations
 from openscope.store import Store
 
 
-def chosen_edges(store: Store) -> None:
-    """Temp table ``_ce(child, parent)``: the distinct chosen edges (the graph lineage walks)."""
+def chosen_edges(store: Store, table: str = "edges", mark_deep: bool = False) -> None:
+    """Temp table ``_ce(child, parent)``: the distinct chosen edges of ``table`` (the graph lineage walks).
+
+    ``mark_deep`` adds ``deep``: whether the parent has a parent itself. An edge that is not deep starts
+    at a root, so it *is* a depth-1 lineage row; only deep edges are walked further (see :func:`full`).
+    """
     con = store.con
     con.execute("DROP TABLE IF EXISTS _ce")
     # One chosen edge per (child, parent) by construction (see edges.py): no DISTINCT needed.
-    con.execute("CREATE TEMP TABLE _ce AS SELECT child, parent FROM edges WHERE chosen")
+    if mark_deep:
+        con.execute(
+            f"""CREATE TEMP TABLE _ce AS
+            WITH c AS (SELECT child, parent FROM {table} WHERE chosen)
+            SELECT child, parent, parent IN (SELECT child FROM c) AS deep FROM c"""
+        )
+    else:
+        con.execute(f"CREATE TEMP TABLE _ce AS SELECT child, parent FROM {table} WHERE chosen")
 
 
 def affected(store: Store, changed: str) -> None:
@@ -47,9 +58,59 @@ def affected(store: Store, changed: str) -> None:
     )
 
 
-def compute(store: Store, scope: str | None = None) -> dict:
+def full(store: Store, paths: str, cycles: str) -> dict:
+    """Write every (model, root) row into the empty table ``paths`` and the rootless cycles into ``cycles``.
+
+    Needs ``_ce`` with ``deep`` (:func:`chosen_edges`). Same walk and same rows as :func:`compute` over
+    the whole graph, cheaper: an edge from a root is a depth-1 row as it stands (a (child, root) pair arises
+    once: one chosen edge per pair, and no root is a child), and deeper levels only follow deep edges,
+    from the rows of models that have children through them.
+    """
+    con = store.con
+    n_rows = con.execute(
+        f"INSERT INTO {paths} SELECT child, parent, 1, [child, parent] FROM _ce WHERE NOT deep"
+    ).fetchone()[0]
+    con.execute("DROP TABLE IF EXISTS _ci")
+    con.execute("CREATE TEMP TABLE _ci AS SELECT child, parent FROM _ce WHERE deep")
+    con.execute("DROP TABLE IF EXISTS _front")
+    con.execute(
+        """CREATE TEMP TABLE _front AS
+        SELECT child AS id, parent AS root, 1 AS depth, [child, parent] AS path FROM _ce
+        WHERE NOT deep AND child IN (SELECT parent FROM _ci)"""
+    )
+    level = 1
+    while con.execute("SELECT count(*) FROM _front").fetchone()[0]:
+        con.execute("DROP TABLE IF EXISTS _next")
+        # As in compute: a pair reached at an earlier level is already in `paths`; only this level's
+        # candidate models' rows are looked up.
+        con.execute(
+            f"""CREATE TEMP TABLE _next AS
+            WITH c AS (
+                SELECT e.child AS id, f.root, f.depth + 1 AS depth, list_prepend(e.child, f.path) AS path
+                FROM _front f JOIN _ci e ON e.parent = f.id
+            ),
+            seen AS (SELECT id, root FROM {paths} WHERE id IN (SELECT id FROM c))
+            SELECT c.id, c.root, any_value(c.depth) AS depth, arg_min(c.path, c.path[2]) AS path FROM c
+            WHERE NOT EXISTS (SELECT 1 FROM seen l WHERE l.id = c.id AND l.root = c.root)
+            GROUP BY c.id, c.root"""
+        )
+        n_rows += con.execute(f"INSERT INTO {paths} SELECT id, root, depth, path FROM _next").fetchone()[0]
+        con.execute("DROP TABLE _front")
+        con.execute("CREATE TEMP TABLE _front AS SELECT * FROM _next WHERE id IN (SELECT parent FROM _ci)")
+        level += 1
+    # Every child of an edge that is not deep was reached at depth 1: unreached models only have deep edges.
+    n_cyc = _cycles(store, "_ci", paths, cycles)
+    for t in ("_front", "_next", "_ci"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    return {"lineage_rows": int(n_rows), "levels": level, "cycle_members": n_cyc}
+
+
+def compute(store: Store, scope: str | None = None, paths: str = "lineage_paths",
+            cycles: str = "lineage_cycles") -> dict:
     """Rewrite ``lineage_paths`` and ``lineage_cycles`` for every model, or for the models in ``scope(id)``.
 
+    ``paths`` and ``cycles`` name the tables written (a full refresh writes empty tables of their shape and
+    publishes them later).
     Needs ``_ce`` (:func:`chosen_edges`). ``scope`` must be closed under descendants (see :func:`affected`).
     Returns counts for reporting.
     """
@@ -63,13 +124,13 @@ def compute(store: Store, scope: str | None = None) -> dict:
     # Each level is written straight to ``lineage_paths`` (no accumulating temp table to copy at the end):
     # the old rows of the models recomputed go first.
     if scope is None:
-        con.execute("DELETE FROM lineage_paths")
-        con.execute("DELETE FROM lineage_cycles")
+        con.execute(f"DELETE FROM {paths}")
+        con.execute(f"DELETE FROM {cycles}")
     else:
-        con.execute(f"DELETE FROM lineage_paths WHERE id IN (SELECT id FROM {scope})")
+        con.execute(f"DELETE FROM {paths} WHERE id IN (SELECT id FROM {scope})")
         con.execute(
-            f"""DELETE FROM lineage_cycles WHERE cycle_id IN (
-                   SELECT cycle_id FROM lineage_cycles WHERE id IN (SELECT id FROM {scope}))"""
+            f"""DELETE FROM {cycles} WHERE cycle_id IN (
+                   SELECT cycle_id FROM {cycles} WHERE id IN (SELECT id FROM {scope}))"""
         )
     # Roots that have children here (store models without parents, and external bases) start the walk.
     con.execute("DROP TABLE IF EXISTS _front")
@@ -84,7 +145,7 @@ def compute(store: Store, scope: str | None = None) -> dict:
         con.execute("DROP TABLE IF EXISTS _seed")
         con.execute(
             f"""CREATE TEMP TABLE _seed AS
-            SELECT l.id, l.root, l.depth, l.path FROM lineage_paths l
+            SELECT l.id, l.root, l.depth, l.path FROM {paths} l
             WHERE l.id IN (SELECT parent FROM {te}) AND l.id NOT IN (SELECT id FROM {scope})"""
         )
         max_seed = con.execute("SELECT coalesce(max(depth), -1) FROM _seed").fetchone()[0]
@@ -114,28 +175,28 @@ def compute(store: Store, scope: str | None = None) -> dict:
                     SELECT e.child AS id, f.root, f.depth + 1 AS depth, list_prepend(e.child, f.path) AS path
                     FROM _front f JOIN {te} e ON e.parent = f.id
                 ),
-                seen AS (SELECT id, root FROM lineage_paths WHERE id IN (SELECT id FROM c))
+                seen AS (SELECT id, root FROM {paths} WHERE id IN (SELECT id FROM c))
                 SELECT c.id, c.root, any_value(c.depth) AS depth, arg_min(c.path, c.path[2]) AS path FROM c
                 WHERE NOT EXISTS (SELECT 1 FROM seen l WHERE l.id = c.id AND l.root = c.root)
                 GROUP BY c.id, c.root"""
             )
-        n_rows += con.execute("INSERT INTO lineage_paths SELECT id, root, depth, path FROM _next").fetchone()[0]
+        n_rows += con.execute(f"INSERT INTO {paths} SELECT id, root, depth, path FROM _next").fetchone()[0]
         con.execute("DROP TABLE _front")
         con.execute("ALTER TABLE _next RENAME TO _front")
         level += 1
-    n_cyc = _cycles(store, te)
+    n_cyc = _cycles(store, te, paths, cycles)
     for t in ("_front", "_seed", "_te"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return {"lineage_rows": int(n_rows), "levels": level, "cycle_members": n_cyc}
 
 
-def _cycles(store: Store, te: str) -> int:
+def _cycles(store: Store, te: str, paths: str, cycles: str) -> int:
     """List the members of rootless cycles among the models no root reached."""
     con = store.con
     con.execute("DROP TABLE IF EXISTS _unr")
     con.execute(
         f"""CREATE TEMP TABLE _unr AS SELECT DISTINCT child AS id FROM {te}
-           WHERE child NOT IN (SELECT id FROM lineage_paths)"""
+           WHERE child NOT IN (SELECT id FROM {paths})"""
     )
     if con.execute("SELECT count(*) FROM _unr").fetchone()[0] == 0:
         con.execute("DROP TABLE _unr")
@@ -153,9 +214,9 @@ def _cycles(store: Store, te: str) -> int:
             SELECT r.a, ue.parent FROM r JOIN ue ON ue.child = r.b
         ) SELECT a, b FROM r"""
     )
-    next_id = con.execute("SELECT coalesce(max(cycle_id), 0) FROM lineage_cycles").fetchone()[0]
+    next_id = con.execute(f"SELECT coalesce(max(cycle_id), 0) FROM {cycles}").fetchone()[0]
     n = con.execute(
-        """INSERT INTO lineage_cycles (cycle_id, id)
+        f"""INSERT INTO {cycles} (cycle_id, id)
         WITH members AS (SELECT a AS id FROM _reach WHERE a = b),
         comp AS (
             -- the component of a member is named by its smallest mutually reachable member

@@ -16,9 +16,12 @@ from openscope.derive.lineage.publishers import namespace_expr
 from openscope.store import Store
 
 
-def compute(store: Store, scope: str | None = None) -> int:
+def compute(store: Store, scope: str | None = None, paths: str = "lineage_paths",
+            out: str = "lineage_origin") -> int:
     """Rewrite ``lineage_origin`` for every model, or for the models in temp table ``scope(id)``.
 
+    Reads the (model, root) rows from ``paths`` and writes ``out`` (a full refresh reads and writes
+    tables of their shape that it publishes later).
     Needs ``_ce`` (the chosen edges, see :func:`openscope.derive.lineage.graph.chosen_edges`).
     """
     con = store.con
@@ -30,9 +33,9 @@ def compute(store: Store, scope: str | None = None) -> int:
            FROM publishers GROUP BY 1"""
     )
     if scope:
-        con.execute(f"DELETE FROM lineage_origin WHERE id IN (SELECT id FROM {scope})")
+        con.execute(f"DELETE FROM {out} WHERE id IN (SELECT id FROM {scope})")
     else:
-        con.execute("DELETE FROM lineage_origin")
+        con.execute(f"DELETE FROM {out}")
     child_scope = f"WHERE child IN (SELECT id FROM {scope})" if scope else ""
     # Plain aggregates for every derivative; lists only for the few with several roots (merges).
     # A root of unknown origin next to a known one makes the roots differ ('multiple'); only unknown
@@ -47,14 +50,14 @@ def compute(store: Store, scope: str | None = None) -> int:
         SELECT r.root, row_number() OVER (ORDER BY r.root) AS rk, p.country, p.region,
                CASE WHEN p.country IS NOT NULL THEN dense_rank() OVER (ORDER BY p.country) END AS cc,
                CASE WHEN p.region IS NOT NULL THEN dense_rank() OVER (ORDER BY p.region) END AS rr
-        FROM (SELECT DISTINCT root FROM lineage_paths {in_scope}) r
+        FROM (SELECT DISTINCT root FROM {paths} {in_scope}) r
         LEFT JOIN _pub p ON p.lorg = {namespace_expr('r.root')}"""
     )
     con.execute("DROP TABLE IF EXISTS _dl")
     con.execute(
         f"""CREATE TEMP TABLE _dl AS
         SELECT l.id, l.depth, r.rk, r.cc, r.rr
-        FROM (SELECT id, root, depth FROM lineage_paths {in_scope}) l JOIN _rinfo r USING (root)"""
+        FROM (SELECT id, root, depth FROM {paths} {in_scope}) l JOIN _rinfo r USING (root)"""
     )
     # One aggregate per model over its chosen edges (parent count) and its (root) rows.
     con.execute("DROP TABLE IF EXISTS _dagg")
@@ -78,7 +81,7 @@ def compute(store: Store, scope: str | None = None) -> int:
         FROM _dl l JOIN _rinfo r USING (rk) WHERE l.id IN (SELECT id FROM _dagg WHERE n > 1) GROUP BY l.id"""
     )
     n = con.execute(
-        """INSERT INTO lineage_origin (id, depth, n_parents, roots, root_countries, root_regions,
+        f"""INSERT INTO {out} (id, depth, n_parents, roots, root_countries, root_regions,
                                         root_country, root_region)
         WITH cty AS (SELECT DISTINCT cc, country FROM _rinfo WHERE cc IS NOT NULL),
         rgn AS (SELECT DISTINCT rr, region FROM _rinfo WHERE rr IS NOT NULL)
@@ -96,3 +99,40 @@ def compute(store: Store, scope: str | None = None) -> int:
     for t in ("_pub", "_rinfo", "_dl", "_dagg", "_multi"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return int(n)
+
+
+def full(store: Store, paths: str, out: str) -> int:
+    """Write ``lineage_origin`` rows for every model into the empty table ``out``; same rows as
+    :func:`compute` over the whole store.
+
+    Why two parts: almost every derivative has one chosen parent and that parent is a root, so its row
+    follows from the edge alone (depth 1, one root: the parent). Only the others (several parents, or a
+    parent with parents of its own) need the per-model aggregate. Needs ``_ce`` with ``deep``.
+    Models with several parents are found by grouping on a 64-bit hash of the id: a collision can only
+    merge two ids into one group, never split one, so a model counted once there has one parent, and a
+    collision merely sends two simple models down the general path.
+    """
+    con = store.con
+    con.execute("DROP TABLE IF EXISTS _mh")
+    con.execute("CREATE TEMP TABLE _mh AS SELECT hash(child) AS h FROM _ce GROUP BY h HAVING count(*) > 1")
+    n = con.execute(
+        f"""INSERT INTO {out} (id, depth, n_parents, roots, root_countries, root_regions, root_country,
+                                root_region)
+        WITH pub AS (SELECT lower(org) AS lorg, min(country) AS country, min(region) AS region
+                     FROM publishers GROUP BY 1)
+        SELECT e.child, 1, 1, [e.parent],
+               CASE WHEN p.country IS NULL THEN []::VARCHAR[] ELSE [p.country] END,
+               CASE WHEN p.region IS NULL THEN []::VARCHAR[] ELSE [p.region] END,
+               p.country, p.region
+        FROM _ce e LEFT JOIN pub p ON p.lorg = {namespace_expr('e.parent')}
+        WHERE NOT e.deep AND hash(e.child) NOT IN (SELECT h FROM _mh)"""
+    ).fetchone()[0]
+    con.execute("DROP TABLE IF EXISTS _cx")
+    con.execute(
+        """CREATE TEMP TABLE _cx AS
+        SELECT DISTINCT child AS id FROM _ce WHERE deep OR hash(child) IN (SELECT h FROM _mh)"""
+    )
+    n += compute(store, scope="_cx", paths=paths, out=out)
+    for t in ("_mh", "_cx"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    return n
