@@ -53,6 +53,8 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
     #    source: DuckDB runs these separately materialised steps faster than one union.
     code = """(CASE relation WHEN 'finetune' THEN 1 WHEN 'adapter' THEN 2 WHEN 'quantized' THEN 3
                               WHEN 'merge' THEN 4 ELSE 5 END)::UTINYINT"""
+    # Empty, missing and self parents are dropped when grouping (step 3), not here: a filter on a computed
+    # column evaluates its expression a second time (measured).
     keep = "parent IS NOT NULL AND parent <> '' AND parent <> child"
     con.execute("DROP TABLE IF EXISTS _edge_raw")
     # `base_model:<relation>:<id>` for a declared relation, else `base_model:<id>` (relation unknown). One
@@ -70,8 +72,7 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
             FROM (SELECT id AS child, tag, ({rel_code})::UTINYINT AS rc
                   FROM tags
                   WHERE repo_type = 'model' AND starts_with(tag, 'base_model:') {where}
-                    AND id NOT IN (SELECT id FROM models WHERE deleted_at IS NOT NULL)))
-        WHERE {keep}"""
+                    AND id NOT IN (SELECT id FROM models WHERE deleted_at IS NOT NULL)))"""
     )
     # base_model is a string or a list of strings (an object or a number names no model). One statement
     # from the card text to the edge rows: each intermediate table cost a materialisation (measured).
@@ -91,9 +92,7 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
                                  json_extract_string(card_data, ['$.base_model', '$.base_model_relation']) AS j
                           FROM models
                           WHERE card_data IS NOT NULL AND deleted_at IS NULL {where}
-                            AND contains(card_data::VARCHAR, '"base_model"')))
-                WHERE bases IS NOT NULL))
-        WHERE {keep}"""
+                            AND contains(card_data::VARCHAR, '"base_model"')))))"""
     )
     con.execute(
         f"""INSERT INTO _edge_raw
@@ -105,29 +104,28 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
                              json_extract_string(base_models, '$.models[*].id') AS bases
                       FROM models
                       WHERE base_models IS NOT NULL AND deleted_at IS NULL
-                        AND json_type(base_models) = 'OBJECT' {where})
-                WHERE bases IS NOT NULL))
-        WHERE {keep}"""
+                        AND json_type(base_models) = 'OBJECT' {where})))"""
     )
     # 2. Parents that match a store id only case-insensitively take the store's spelling (as the Hub matches).
     con.execute("DROP TABLE IF EXISTS _edge_fix")
     con.execute(
         """CREATE TEMP TABLE _edge_fix AS
-        WITH d AS (SELECT DISTINCT parent FROM _edge_raw),
-        -- probe the store's ids against the (fewer) distinct parents, not the other way round
-        matched AS (SELECT id FROM models WHERE deleted_at IS NULL AND id IN (SELECT parent FROM d)),
-        unmatched AS (SELECT parent FROM d WHERE parent NOT IN (SELECT id FROM matched))
-        SELECT u.parent, i.id FROM unmatched u JOIN (
-            SELECT lower(id) AS lid, min(id) AS id FROM models
-            WHERE deleted_at IS NULL AND lower(id) IN (SELECT lower(parent) FROM unmatched) GROUP BY 1
-        ) i ON i.lid = lower(u.parent)"""
+        WITH d AS (SELECT DISTINCT parent FROM _edge_raw WHERE parent IS NOT NULL AND parent <> ''),
+        -- one pass over the store's ids: every id equal to some parent up to case (the exact matches too),
+        -- probed against the (fewer) distinct parents
+        m AS (SELECT id, lower(id) AS lid FROM models
+              WHERE deleted_at IS NULL AND lower(id) IN (SELECT lower(parent) FROM d))
+        SELECT d.parent, min(m.id) AS id FROM d JOIN m ON m.lid = lower(d.parent)
+        WHERE d.parent NOT IN (SELECT id FROM m)
+        GROUP BY d.parent"""
     )
     if con.execute("SELECT count(*) FROM _edge_fix").fetchone()[0]:
-        r = """SELECT r.child, coalesce(f.id, r.parent) AS parent, r.prio, r.rc
+        r = f"""SELECT r.child, coalesce(f.id, r.parent) AS parent, r.prio, r.rc
                FROM _edge_raw r LEFT JOIN _edge_fix f ON f.parent = r.parent
-               WHERE coalesce(f.id, r.parent) <> r.child"""
+               WHERE r.parent IS NOT NULL AND r.parent <> '' AND r.parent <> r.child
+                 AND coalesce(f.id, r.parent) <> r.child"""
     else:
-        r = "SELECT child, parent, prio, rc FROM _edge_raw"
+        r = f"SELECT child, parent, prio, rc FROM _edge_raw WHERE {keep}"
     if scope:
         con.execute(f"DELETE FROM {table} WHERE child IN (SELECT id FROM {scope})")
     else:
@@ -196,8 +194,9 @@ def _infer(store: Store, scope: str | None, table: str) -> int:
                                                       OR path LIKE '%adapter_config.json')
               AND id IN (SELECT child FROM need) GROUP BY id
         ),
-        m AS (SELECT id AS child, lower(library_name) = 'peft' AS adapter FROM models
-              WHERE id IN (SELECT child FROM need))
+        -- the library filter first: only the few PEFT models' ids are read
+        m AS (SELECT id AS child, true AS adapter FROM models
+              WHERE lower(library_name) = 'peft' AND id IN (SELECT child FROM need))
         SELECT need.child,
                CASE WHEN np.n >= 2 THEN 'merge'
                     WHEN coalesce(f.adapter, false) OR coalesce(t.adapter, false) OR coalesce(m.adapter, false)
