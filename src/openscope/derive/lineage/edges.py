@@ -120,7 +120,7 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
         GROUP BY d.parent"""
     )
     if con.execute("SELECT count(*) FROM _edge_fix").fetchone()[0]:
-        r = f"""SELECT r.child, coalesce(f.id, r.parent) AS parent, r.prio, r.rc
+        r = """SELECT r.child, coalesce(f.id, r.parent) AS parent, r.prio, r.rc
                FROM _edge_raw r LEFT JOIN _edge_fix f ON f.parent = r.parent
                WHERE r.parent IS NOT NULL AND r.parent <> '' AND r.parent <> r.child
                  AND coalesce(f.id, r.parent) <> r.child"""
