@@ -67,7 +67,7 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
     ) + f" ELSE {len('base_model:') + 1} END"
     con.execute(
         f"""CREATE TEMP TABLE _edge_raw AS
-        SELECT child, parent, 1::UTINYINT AS prio, rc FROM (
+        SELECT child, parent, 1::UTINYINT AS prio, rc, true AS multi FROM (
             SELECT child, rc, substr(tag, {offset}) AS parent
             FROM (SELECT id AS child, tag, ({rel_code})::UTINYINT AS rc
                   FROM tags
@@ -80,9 +80,9 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
                               WHEN 'merge' THEN 4 ELSE CASE WHEN len(bases) >= 2 THEN 4 ELSE 5 END END)::UTINYINT"""
     con.execute(
         f"""INSERT INTO _edge_raw
-        SELECT child, parent, 3, rc FROM (
-            SELECT child, rc, {_clean('b')} AS parent FROM (
-                SELECT child, {card_code} AS rc, unnest(bases) AS b FROM (
+        SELECT child, parent, 3, rc, multi FROM (
+            SELECT child, rc, multi, {_clean('b')} AS parent FROM (
+                SELECT child, {card_code} AS rc, len(bases) > 1 AS multi, unnest(bases) AS b FROM (
                     SELECT child, lower(j[2]) AS rel,
                            CASE WHEN starts_with(j[1], '[') THEN json_extract_string(j[1], '$[*]')
                                 WHEN j[1] IS NULL OR starts_with(j[1], '{{') OR try_cast(j[1] AS DOUBLE) IS NOT NULL
@@ -96,7 +96,7 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
     )
     con.execute(
         f"""INSERT INTO _edge_raw
-        SELECT child, parent, 2, {code} FROM (
+        SELECT child, parent, 2, {code}, true FROM (
             SELECT child, relation, {_clean('b')} AS parent FROM (
                 SELECT child, CASE WHEN rel IN {_DECLARED} THEN rel ELSE 'unknown' END AS relation,
                        unnest(bases) AS b
@@ -120,71 +120,98 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
         GROUP BY d.parent"""
     )
     if con.execute("SELECT count(*) FROM _edge_fix").fetchone()[0]:
-        r = """SELECT r.child, coalesce(f.id, r.parent) AS parent, r.prio, r.rc
+        r = """SELECT r.child, coalesce(f.id, r.parent) AS parent, r.prio, r.rc, r.multi
                FROM _edge_raw r LEFT JOIN _edge_fix f ON f.parent = r.parent
                WHERE r.parent IS NOT NULL AND r.parent <> '' AND r.parent <> r.child
                  AND coalesce(f.id, r.parent) <> r.child"""
     else:
-        r = f"SELECT child, parent, prio, rc FROM _edge_raw WHERE {keep}"
+        r = f"SELECT child, parent, prio, rc, multi FROM _edge_raw WHERE {keep}"
     if scope:
         con.execute(f"DELETE FROM {table} WHERE child IN (SELECT id FROM {scope})")
     else:
         con.execute(f"DELETE FROM {table}")
     # 3. One row per (child, parent, source, relation). A bare `base_model:<id>` tag adds nothing when a
     #    `base_model:<relation>:<id>` tag names the same pair, so `unknown` survives only alone. Chosen: the
-    #    best source of the child and, per pair, its first declared relation. The child's best source is
-    #    found by anti-joins on the lower-priority rows only (a window over every child sorted 3x slower).
+    #    best source of the child and, per pair, its first declared relation, unless inference (step 4)
+    #    tells an `unknown` one. A card naming one base gives one row of its child, alone in its
+    #    (child, parent, card) group: those rows (most card rows) skip the aggregate (measured).
     con.execute("DROP TABLE IF EXISTS _edge_g")
     con.execute(
         f"""CREATE TEMP TABLE _edge_g AS
         SELECT child, parent, prio, min(rc) AS mn, max(CASE WHEN rc < 5 THEN rc END) AS mx
-        FROM ({r}) GROUP BY child, parent, prio"""
+        FROM ({r}) WHERE multi GROUP BY child, parent, prio
+        UNION ALL
+        SELECT child, parent, prio, rc, CASE WHEN rc < 5 THEN rc END FROM ({r}) WHERE NOT multi"""
     )
+    # The few children whose best source is not the tags (baseModels, or only the card), by anti-joins on
+    # the lower-priority rows (a window over every child sorted 3x slower); every other child's is the tags.
+    con.execute("DROP TABLE IF EXISTS _edge_lo")
+    # (The baseModels part only when there are such rows: its anti-join hashes every tag child.)
+    with_bm = con.execute("SELECT count(*) FROM _edge_g WHERE prio = 2").fetchone()[0] > 0
+    bm = """SELECT DISTINCT child, prio FROM _edge_g
+            WHERE prio = 2 AND child NOT IN (SELECT child FROM _edge_g WHERE prio = 1)
+            UNION ALL """ if with_bm else ""
+    con.execute(
+        f"""CREATE TEMP TABLE _edge_lo AS {bm}
+        SELECT DISTINCT child, prio FROM _edge_g
+        WHERE prio = 3 AND child NOT IN (SELECT child FROM _edge_g WHERE prio < 3)"""
+    )
+    best = "g.prio = coalesce(l.prio, 1)"
+    _infer(store, best)
     n = con.execute(
         f"""INSERT INTO {table} (child, parent, relation, evidence, chosen)
         WITH g AS (
-            SELECT child, parent, prio, mn, mx, true AS best FROM _edge_g WHERE prio = 1
-            UNION ALL
-            SELECT child, parent, prio, mn, mx, child NOT IN (SELECT child FROM _edge_g WHERE prio = 1)
-            FROM _edge_g WHERE prio = 2
-            UNION ALL
-            SELECT child, parent, prio, mn, mx, child NOT IN (SELECT child FROM _edge_g WHERE prio < 3)
-            FROM _edge_g WHERE prio = 3
+            SELECT g.child, g.parent, g.prio, g.mn, g.mx, {best} AS best, i.child IS NOT NULL AS inferred
+            FROM _edge_g g LEFT JOIN _edge_lo l USING (child) LEFT JOIN _edge_inf i USING (child)
         )
         SELECT child, parent, ['finetune', 'adapter', 'quantized', 'merge', 'unknown'][rc],
                CASE prio WHEN 1 THEN 'tag' WHEN 2 THEN 'base_models' ELSE 'card' END,
-               best AND rc = mn
-        FROM (SELECT child, parent, prio, best, mn,
+               best AND rc = mn AND NOT (rc = 5 AND inferred)
+        FROM (SELECT child, parent, prio, best, mn, inferred,
                      unnest(CASE WHEN mn = 5 OR mn = mx THEN [mn] ELSE [mn, mx] END) AS rc FROM g)"""
     ).fetchone()[0]
-    con.execute("DROP TABLE _edge_g")
-    con.execute("DROP TABLE _edge_fix")
-    con.execute("DROP TABLE _edge_raw")
-    n += _infer(store, scope, table)
+    # 4. The inferred edges replace the chosen `unknown` ones of the children inference could tell.
+    n += con.execute(
+        f"""INSERT INTO {table} (child, parent, relation, evidence, chosen)
+        SELECT g.child, g.parent, i.relation, 'inferred', true
+        FROM _edge_g g JOIN _edge_inf i USING (child) LEFT JOIN _edge_lo l USING (child)
+        WHERE {best} AND g.mn = 5"""
+    ).fetchone()[0]
+    for t in ("_edge_inf", "_edge_lo", "_edge_g", "_edge_fix", "_edge_raw"):
+        con.execute(f"DROP TABLE {t}")
     return int(n)
 
 
-def _infer(store: Store, scope: str | None, table: str) -> int:
-    """Add ``inferred`` edges where the chosen relation is ``unknown`` and the records show it."""
+def _infer(store: Store, best: str) -> None:
+    """Temp table ``_edge_inf(child, relation)``: the relation the records show for the children whose
+    chosen relation is ``unknown``, where they show one.
+
+    Reads ``_edge_g`` and ``_edge_lo`` (see :func:`extract`); ``best`` is the SQL telling a chosen row there.
+    """
     con = store.con
     # Hub tags are lower case; upper-case spellings from cards are listed too (no lower() over every tag).
     qt = ", ".join(f"'{v}'" for t in QUANT_TAGS for v in sorted({t, t.upper()}))
     mt = ", ".join(f"'{v}'" for t in MERGE_TAGS for v in sorted({t, t.upper()}))
     at = ", ".join(f"'{v}'" for t in ADAPTER_TAGS for v in sorted({t, t.upper()}))
-    in_scope = f"AND child IN (SELECT id FROM {scope})" if scope else ""
+    con.execute("DROP TABLE IF EXISTS _edge_need")
+    # Each chosen (child, parent) is one row of the child's best source.
+    con.execute(
+        f"""CREATE TEMP TABLE _edge_need AS
+        WITH need AS (SELECT DISTINCT g.child FROM _edge_g g LEFT JOIN _edge_lo l USING (child)
+                      WHERE g.mn = 5 AND {best})
+        SELECT g.child, count(*) AS n FROM _edge_g g LEFT JOIN _edge_lo l USING (child)
+        WHERE g.child IN (SELECT child FROM need) AND {best} GROUP BY g.child"""
+    )
     con.execute("DROP TABLE IF EXISTS _edge_inf")
     con.execute(
         f"""CREATE TEMP TABLE _edge_inf AS
-        WITH need AS (SELECT DISTINCT child FROM {table} WHERE chosen AND relation = 'unknown' {in_scope}),
-        nparents AS (SELECT child, count(DISTINCT parent) AS n FROM {table}
-                     WHERE chosen AND child IN (SELECT child FROM need) GROUP BY child),
-        t AS (
+        WITH t AS (
             SELECT id AS child,
                    bool_or(tag IN ({qt})) AS quant,
                    bool_or(tag IN ({mt})) AS merge,
                    bool_or(tag IN ({at})) AS adapter
             FROM tags WHERE repo_type = 'model' AND tag IN ({qt}, {mt}, {at})
-              AND id IN (SELECT child FROM need) GROUP BY id
+              AND id IN (SELECT child FROM _edge_need) GROUP BY id
         ),
         f AS (
             SELECT id AS child,
@@ -192,30 +219,18 @@ def _infer(store: Store, scope: str | None, table: str) -> int:
                    bool_or(path = 'adapter_config.json' OR path LIKE '%/adapter_config.json') AS adapter
             FROM files WHERE repo_type = 'model' AND (path LIKE '%.gguf' OR path LIKE '%.GGUF'
                                                       OR path LIKE '%adapter_config.json')
-              AND id IN (SELECT child FROM need) GROUP BY id
+              AND id IN (SELECT child FROM _edge_need) GROUP BY id
         ),
         -- the library filter first: only the few PEFT models' ids are read
         m AS (SELECT id AS child, true AS adapter FROM models
-              WHERE lower(library_name) = 'peft' AND id IN (SELECT child FROM need))
-        SELECT need.child,
+              WHERE lower(library_name) = 'peft' AND id IN (SELECT child FROM _edge_need))
+        SELECT np.child,
                CASE WHEN np.n >= 2 THEN 'merge'
                     WHEN coalesce(f.adapter, false) OR coalesce(t.adapter, false) OR coalesce(m.adapter, false)
                         THEN 'adapter'
                     WHEN coalesce(t.quant, false) OR coalesce(f.quant, false) THEN 'quantized'
                     WHEN coalesce(t.merge, false) THEN 'merge' END AS relation
-        FROM need JOIN nparents np USING (child)
-        LEFT JOIN t USING (child) LEFT JOIN f USING (child) LEFT JOIN m USING (child)"""
+        FROM _edge_need np LEFT JOIN t USING (child) LEFT JOIN f USING (child) LEFT JOIN m USING (child)"""
     )
     con.execute("DELETE FROM _edge_inf WHERE relation IS NULL")
-    n = con.execute(
-        f"""INSERT INTO {table} (child, parent, relation, evidence, chosen)
-           SELECT e.child, e.parent, i.relation, 'inferred', true
-           FROM {table} e JOIN _edge_inf i USING (child)
-           WHERE e.chosen AND e.relation = 'unknown'"""
-    ).fetchone()[0]
-    con.execute(
-        f"""UPDATE {table} SET chosen = false
-           WHERE chosen AND relation = 'unknown' AND child IN (SELECT child FROM _edge_inf)"""
-    )
-    con.execute("DROP TABLE _edge_inf")
-    return int(n)
+    con.execute("DROP TABLE _edge_need")

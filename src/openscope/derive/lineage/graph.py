@@ -82,17 +82,18 @@ def full(store: Store, paths: str, cycles: str) -> dict:
     while con.execute("SELECT count(*) FROM _front").fetchone()[0]:
         con.execute("DROP TABLE IF EXISTS _next")
         # As in compute: a pair reached at an earlier level is already in `paths`; only this level's
-        # candidate models' rows are looked up.
+        # candidate models' rows are looked up. Of several parents reaching a (model, root) pair the
+        # smallest id is chosen first and its path extended after: no lists in the aggregate (measured
+        # 0.12 s -> 0.08 s on level 2 of the benchmark store).
         con.execute(
             f"""CREATE TEMP TABLE _next AS
-            WITH c AS (
-                SELECT e.child AS id, f.root, f.depth + 1 AS depth, list_prepend(e.child, f.path) AS path
-                FROM _front f JOIN _ci e ON e.parent = f.id
-            ),
-            seen AS (SELECT id, root FROM {paths} WHERE id IN (SELECT id FROM c))
-            SELECT c.id, c.root, any_value(c.depth) AS depth, arg_min(c.path, c.path[2]) AS path FROM c
-            WHERE NOT EXISTS (SELECT 1 FROM seen l WHERE l.id = c.id AND l.root = c.root)
-            GROUP BY c.id, c.root"""
+            WITH c AS (SELECT e.child AS id, f.root, f.id AS via FROM _front f JOIN _ci e ON e.parent = f.id),
+            seen AS (SELECT id, root FROM {paths} WHERE id IN (SELECT id FROM c)),
+            g AS (SELECT c.id, c.root, min(c.via) AS via FROM c
+                  WHERE NOT EXISTS (SELECT 1 FROM seen l WHERE l.id = c.id AND l.root = c.root)
+                  GROUP BY c.id, c.root)
+            SELECT g.id, g.root, f.depth + 1 AS depth, list_prepend(g.id, f.path) AS path
+            FROM g JOIN _front f ON f.id = g.via AND f.root = g.root"""
         )
         n_rows += con.execute(f"INSERT INTO {paths} SELECT id, root, depth, path FROM _next").fetchone()[0]
         con.execute("DROP TABLE _front")
