@@ -35,10 +35,11 @@ def chosen_edges(store: Store, table: str = "edges", mark_deep: bool = False) ->
     con.execute("DROP TABLE IF EXISTS _ce")
     # One chosen edge per (child, parent) by construction (see edges.py): no DISTINCT needed.
     if mark_deep:
+        # (the table read twice, not a CTE: materialising the CTE cost more than the second scan)
         con.execute(
             f"""CREATE TEMP TABLE _ce AS
-            WITH c AS (SELECT child, parent FROM {table} WHERE chosen)
-            SELECT child, parent, parent IN (SELECT child FROM c) AS deep FROM c"""
+            SELECT child, parent, parent IN (SELECT child FROM {table} WHERE chosen) AS deep
+            FROM {table} WHERE chosen"""
         )
     else:
         con.execute(f"CREATE TEMP TABLE _ce AS SELECT child, parent FROM {table} WHERE chosen")
