@@ -109,7 +109,7 @@ def _refresh(store: Store, *, full: bool, t0: float) -> dict:
     finally:
         # Staging tables left by a failure (or, from the next refresh on, by a kill) go; a failure to drop
         # them must not hide the error that got us here.
-        for t in ("_chg", "_aff", "_ce", "_todo", *(staged for _, staged in _PUBLISHED)):
+        for t in ("_chg", "_aff", "_ce", "_unr", "_todo", *(staged for _, staged in _PUBLISHED)):
             with suppress(duckdb.Error):
                 con.execute(f"DROP TABLE IF EXISTS {t}")
     return {

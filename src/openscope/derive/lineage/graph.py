@@ -62,7 +62,8 @@ def affected(store: Store, changed: str) -> None:
 def full(store: Store, paths: str, cycles: str) -> dict:
     """Write every (model, root) row into the empty table ``paths`` and the rootless cycles into ``cycles``.
 
-    Needs ``_ce`` with ``deep`` (:func:`chosen_edges`). Same walk and same rows as :func:`compute` over
+    Needs ``_ce`` with ``deep`` (:func:`chosen_edges`); leaves ``_unr(id)``, the models with parents that
+    no root reaches, for the origins. Same walk and same rows as :func:`compute` over
     the whole graph, cheaper: an edge from a root is a depth-1 row as it stands (a (child, root) pair arises
     once: one chosen edge per pair, and no root is a child), and deeper levels only follow deep edges,
     from the rows of models that have children through them.
@@ -101,7 +102,8 @@ def full(store: Store, paths: str, cycles: str) -> dict:
         con.execute("CREATE TEMP TABLE _front AS SELECT * FROM _next WHERE id IN (SELECT parent FROM _ci)")
         level += 1
     # Every child of an edge that is not deep was reached at depth 1: unreached models only have deep edges.
-    n_cyc = _cycles(store, "_ci", paths, cycles)
+    # Their list stays in ``_unr`` for the origins (:func:`openscope.derive.lineage.origin.full`).
+    n_cyc = _cycles(store, "_ci", paths, cycles, keep_unreached=True)
     for t in ("_front", "_next", "_ci"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return {"lineage_rows": int(n_rows), "levels": level, "cycle_members": n_cyc}
@@ -192,8 +194,11 @@ def compute(store: Store, scope: str | None = None, paths: str = "lineage_paths"
     return {"lineage_rows": int(n_rows), "levels": level, "cycle_members": n_cyc}
 
 
-def _cycles(store: Store, te: str, paths: str, cycles: str) -> int:
-    """List the members of rootless cycles among the models no root reached."""
+def _cycles(store: Store, te: str, paths: str, cycles: str, keep_unreached: bool = False) -> int:
+    """List the members of rootless cycles among the models no root reached.
+
+    ``keep_unreached`` leaves temp table ``_unr(id)``, those models, for the caller (who drops it).
+    """
     con = store.con
     con.execute("DROP TABLE IF EXISTS _unr")
     con.execute(
@@ -201,7 +206,8 @@ def _cycles(store: Store, te: str, paths: str, cycles: str) -> int:
            WHERE child NOT IN (SELECT id FROM {paths})"""
     )
     if con.execute("SELECT count(*) FROM _unr").fetchone()[0] == 0:
-        con.execute("DROP TABLE _unr")
+        if not keep_unreached:
+            con.execute("DROP TABLE _unr")
         return 0
     con.execute("DROP TABLE IF EXISTS _reach")
     con.execute(
@@ -231,5 +237,6 @@ def _cycles(store: Store, te: str, paths: str, cycles: str) -> int:
         [next_id],
     ).fetchone()[0]
     con.execute("DROP TABLE _reach")
-    con.execute("DROP TABLE _unr")
+    if not keep_unreached:
+        con.execute("DROP TABLE _unr")
     return int(n)

@@ -105,34 +105,42 @@ def full(store: Store, paths: str, out: str) -> int:
     """Write ``lineage_origin`` rows for every model into the empty table ``out``; same rows as
     :func:`compute` over the whole store.
 
-    Why two parts: almost every derivative has one chosen parent and that parent is a root, so its row
-    follows from the edge alone (depth 1, one root: the parent). Only the others (several parents, or a
-    parent with parents of its own) need the per-model aggregate. Needs ``_ce`` with ``deep``.
-    Models with several parents are found by grouping on a 64-bit hash of the id: a collision can only
-    merge two ids into one group, never split one, so a model counted once there has one parent, and a
+    Why two parts: almost every derivative has one chosen parent and one (model, root) row, so its origin
+    follows from that row alone (its depth, its root, the root's publisher). Only the others (several
+    parents, several roots, or no root: a rootless cycle) need the per-model aggregate. Needs ``_ce`` and
+    ``_unr`` (see :func:`openscope.derive.lineage.graph.full`, which leaves it; dropped here).
+    Models with several parents or rows are found by grouping on a 64-bit hash of the id: a collision can
+    only merge two ids into one group, never split one, so an id counted once there occurs once, and a
     collision merely sends two simple models down the general path.
     """
     con = store.con
     con.execute("DROP TABLE IF EXISTS _mh")
-    con.execute("CREATE TEMP TABLE _mh AS SELECT hash(child) AS h FROM _ce GROUP BY h HAVING count(*) > 1")
+    con.execute(
+        f"""CREATE TEMP TABLE _mh AS
+        SELECT hash(child) AS h FROM _ce GROUP BY h HAVING count(*) > 1
+        UNION ALL
+        SELECT hash(id) FROM {paths} GROUP BY 1 HAVING count(*) > 1"""
+    )
     n = con.execute(
         f"""INSERT INTO {out} (id, depth, n_parents, roots, root_countries, root_regions, root_country,
                                 root_region)
         WITH pub AS (SELECT lower(org) AS lorg, min(country) AS country, min(region) AS region
                      FROM publishers GROUP BY 1)
-        SELECT e.child, 1, 1, [e.parent],
+        SELECT l.id, l.depth, 1, [l.root],
                CASE WHEN p.country IS NULL THEN []::VARCHAR[] ELSE [p.country] END,
                CASE WHEN p.region IS NULL THEN []::VARCHAR[] ELSE [p.region] END,
                p.country, p.region
-        FROM _ce e LEFT JOIN pub p ON p.lorg = {namespace_expr('e.parent')}
-        WHERE NOT e.deep AND hash(e.child) NOT IN (SELECT h FROM _mh)"""
+        FROM {paths} l LEFT JOIN pub p ON p.lorg = {namespace_expr('l.root')}
+        WHERE hash(l.id) NOT IN (SELECT h FROM _mh)"""
     ).fetchone()[0]
     con.execute("DROP TABLE IF EXISTS _cx")
     con.execute(
         """CREATE TEMP TABLE _cx AS
-        SELECT DISTINCT child AS id FROM _ce WHERE deep OR hash(child) IN (SELECT h FROM _mh)"""
+        SELECT DISTINCT child AS id FROM _ce WHERE hash(child) IN (SELECT h FROM _mh)
+        UNION
+        SELECT id FROM _unr"""
     )
     n += compute(store, scope="_cx", paths=paths, out=out)
-    for t in ("_mh", "_cx"):
+    for t in ("_mh", "_cx", "_unr"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return n
