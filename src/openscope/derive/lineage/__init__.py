@@ -63,8 +63,9 @@ def refresh(store: Store, *, full: bool = False) -> dict:
     try:
         return _refresh(store, full=full, t0=t0)
     finally:
-        con.execute("RESET force_compression")
-        con.execute(f"SET preserve_insertion_order = {'true' if order else 'false'}")
+        with suppress(duckdb.Error):  # never hide the error that got us here
+            con.execute("RESET force_compression")
+            con.execute(f"SET preserve_insertion_order = {'true' if order else 'false'}")
 
 
 # The stored tables a full refresh rebuilds, each with the staging table it is computed in.
