@@ -45,21 +45,28 @@ def two_snapshots(tmp_path: Path) -> tuple[Path, Path]:
     return db, write_jsonl(tmp_path / "b.jsonl", second)
 
 
+def _refresh_fails_and_keeps_lineage(store: Store, conflict: str) -> dict:
+    """Run a full refresh while another connection's open transaction makes ``conflict``; it must fail and
+    leave the stored lineage (returned) exactly as it was, with no staging table behind."""
+    before = contents(store)
+    other = store.con.cursor()
+    other.execute("BEGIN TRANSACTION")
+    other.execute(conflict)
+    with pytest.raises(duckdb.Error):
+        lineage_step.refresh(store, full=True)
+    other.execute("ROLLBACK")
+    assert contents(store) == before
+    assert staged_tables(store) == []
+    return before
+
+
 def test_failure_while_computing_keeps_previous_lineage(two_snapshots: tuple[Path, Path]) -> None:
     db, second = two_snapshots
     with open_store(db) as store:
         ingest_file(store, second)
-        before = contents(store)
         # Another connection holds an uncommitted table under a staging name: creating that staging table
         # conflicts, after the first staging table was made, so the refresh fails mid-way.
-        other = store.con.cursor()
-        other.execute("BEGIN TRANSACTION")
-        other.execute("CREATE TABLE lineage_paths__staged (x INTEGER)")
-        with pytest.raises(duckdb.Error):
-            lineage_step.refresh(store, full=True)
-        other.execute("ROLLBACK")
-        assert contents(store) == before
-        assert staged_tables(store) == []
+        before = _refresh_fails_and_keeps_lineage(store, "CREATE TABLE lineage_paths__staged (x INTEGER)")
         # the next refresh recomputes and takes the new snapshot in
         lineage_step.refresh(store, full=True)
         after = contents(store)
@@ -71,17 +78,9 @@ def test_failure_while_publishing_keeps_previous_lineage(two_snapshots: tuple[Pa
     db, second = two_snapshots
     with open_store(db) as store:
         ingest_file(store, second)
-        before = contents(store)
         # An uncommitted change to the last table swapped: dropping it conflicts, after the other three
         # were swapped in the same transaction.
-        other = store.con.cursor()
-        other.execute("BEGIN TRANSACTION")
-        other.execute("COMMENT ON TABLE lineage_origin IS 'busy'")
-        with pytest.raises(duckdb.Error):
-            lineage_step.refresh(store, full=True)
-        other.execute("ROLLBACK")
-        assert contents(store) == before
-        assert staged_tables(store) == []
+        _refresh_fails_and_keeps_lineage(store, "COMMENT ON TABLE lineage_origin IS 'busy'")
         state = dict(store.con.execute("SELECT key, value FROM lineage_state").fetchall())
         assert lineage_step.refresh(store)["mode"] == "incremental"
     assert state["models_snapshot"] is not None
