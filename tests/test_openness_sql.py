@@ -20,6 +20,9 @@ FILES = ["model.safetensors", "pytorch_model.bin", "config.json", "modeling_x.py
          "training_args.bin", "optimizer.pt", "README.md", "x.gguf", "run_train.py", "src/app.py"]
 
 
+DERIVED_FROM = ("EleutherAI/pythia-70m", "meta-llama/Llama-2-7b-hf", "huggyllama/llama-7b", "nobody/unknown-base")
+
+
 def _write_hub(tmp: Path, n: int = 250, seed: int = 11) -> tuple[Path, Path]:
     rnd = random.Random(seed)
     models = []
@@ -47,6 +50,11 @@ def _write_hub(tmp: Path, n: int = 250, seed: int = 11) -> tuple[Path, Path]:
         models.append(e)
     models.append({"id": "EleutherAI/pythia-70m", "author": "EleutherAI", "tags": ["license:apache-2.0"],
                    "siblings": [{"rfilename": "model.safetensors"}]})
+    # derivatives of curated roots: in the store (Pythia), outside it by Hub id (Llama 2) and by the family
+    # its id names (LLaMA), and of an external root no curated family covers
+    for k, base in enumerate(DERIVED_FROM):
+        models.append({"id": f"fans/ft{k}", "author": "fans", "tags": [f"base_model:finetune:{base}", "license:mit"],
+                       "siblings": [{"rfilename": "model.safetensors"}]})
     ds = [{"id": f"ds/d{k}", "author": "ds", "gated": "manual" if k == 2 else False, "private": False,
            "tags": [f"license:{['mit', 'cc-by-4.0', 'other', 'odc-by', 'apache-2.0', 'cc-by-nc-4.0'][k]}"]}
           for k in range(6)]
@@ -82,12 +90,15 @@ def test_set_based_and_per_model_paths_agree(tmp_path: Path) -> None:
         from openscope import derive
         derive.refresh(store)  # lineage and licences first when present, then openness
         stats = refresh(store)
-        assert stats["models"] == 251 and stats["cards"] >= 2
+        assert stats["models"] == 255 and stats["cards"] >= 2
         ids = [r[0] for r in store.con.execute("SELECT id FROM models ORDER BY id").fetchall()]
         for mid in ids:  # every model: the whole table agrees, not just a sample
             a = assess_record(from_store(store, mid))
             expected = {(fw, d): (g, s) for fw, d, g, s, _ in openness_rows(a)}
             assert _grades(store, mid) == expected, mid
+        # base-model weights from the roots' cited facts: Pythia open, Llama 2 gated, LLaMA by request only
+        base_weights = [_grades(store, f"fans/ft{k}")[("osai", "weights_basemodel")][0] for k in range(4)]
+        assert base_weights == ["open", "partial", "closed", "unknown"]
         methods = dict(store.con.execute(
             "SELECT id, any_value(method) FROM openness WHERE id IN ('org1/m1', 'EleutherAI/pythia-70m', 'org0/m0') "
             "GROUP BY id").fetchall())
@@ -98,7 +109,7 @@ def test_set_based_and_per_model_paths_agree(tmp_path: Path) -> None:
         n = store.scalar("SELECT count(*) FROM openness")
         refresh(store)
         assert store.scalar("SELECT count(*) FROM openness") == n
-        assert store.scalar("SELECT count(DISTINCT id) FROM openness") == 251
+        assert store.scalar("SELECT count(DISTINCT id) FROM openness") == 255
         # a model that lost its card falls back to metadata rows, without leftovers of its card rows
         store.con.execute("DELETE FROM cards WHERE id = 'org1/m1'")
         refresh(store)

@@ -13,7 +13,7 @@ from typing import Any
 from openscope.derive.openness import curated as curated_mod
 from openscope.derive.openness import flags as flags_mod
 from openscope.derive.openness.components import ComponentFact, apply_curated, from_findings, mof_listing
-from openscope.derive.openness.declared_base import declared_base
+from openscope.derive.openness.declared_base import declared_base, family_of_root
 from openscope.derive.openness.evaluations import mof, osai, osaid
 from openscope.derive.openness.probes import Finding, run_all
 from openscope.derive.openness.records import ModelRecord
@@ -62,7 +62,7 @@ class Assessment:
 def _side(rec: ModelRecord, use_curated: bool) -> tuple[osai.Side, list[Finding], str | None]:
     findings = run_all(rec)
     facts = from_findings(findings)
-    entry = curated_mod.lookup_any(rec.id) if use_curated else None
+    entry = (rec.cache.get("curated_entry") or curated_mod.lookup_any(rec.id)) if use_curated else None
     apply_curated(facts, entry)
     readable = rec.readable or entry is not None
     return osai.Side(facts, {f.probe: f for f in findings}, readable), findings, (entry or {}).get("family")
@@ -79,11 +79,15 @@ def base_side(rec: ModelRecord, own_family: str | None = None) -> tuple[osai.Sid
     """The side the base-model dimensions are graded from, and what it is (a Hub id or a family).
 
     The lineage root from the store when there is one (always with its curated facts: lineage is
-    about the base, not about the model being assessed); otherwise the base the card declares,
-    when it names a curated family other than the model's own (:mod:`.declared_base`).
+    about the base, not about the model being assessed; a root outside the store is matched to a
+    curated family by the name its id gives); otherwise the base the card declares, when it names a
+    curated family other than the model's own (:mod:`.declared_base`).
     """
     if rec.is_derivative and rec.root is not None:
-        return _side(rec.root, True)[0], rec.root.id
+        root = rec.root
+        if "curated_entry" not in root.cache:
+            root.cache["curated_entry"] = family_of_root(root.id, bool(root.cache.get("external")))
+        return _side(root, True)[0], root.id
     decl = declared_base(rec)
     if decl is None or decl.family.get("family") == own_family:
         return None, None

@@ -157,3 +157,14 @@ def declared_base(rec: ModelRecord) -> DeclaredBase | None:
             found = max(counts.values(), key=lambda d: d.mentions)
     rec.cache["declared_base"] = found
     return found
+
+
+def family_of_root(root_id: str, external: bool) -> dict[str, Any] | None:
+    """The curated family of a lineage root: by its Hub id (hand-curated patterns, MOT records), and for
+    a root that is not in the store (an external node: nothing of its own to read) by the family its id
+    names ("huggyllama/llama-7b" → LLaMA), as a card's declaration would."""
+    entry = curated.lookup_any(root_id)
+    if entry is None and external:
+        hit = family_named(root_id)
+        entry = hit[0] if hit else None
+    return entry

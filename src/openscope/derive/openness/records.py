@@ -222,10 +222,16 @@ def _load_one(store: Store, model_id: str, with_root: bool) -> ModelRecord | Non
             "SELECT root, depth, path FROM lineage WHERE id = ? ORDER BY depth DESC, root LIMIT 1", [rec.id]
         ).fetchall()
         if rows and rows[0][0] != rec.id:
-            rec.root = _load_one(store, rows[0][0], with_root=False) or ModelRecord(
-                id=rows[0][0], locator=f"{HUB}/{rows[0][0]}", read_at=rec.read_at)
+            rec.root = _load_one(store, rows[0][0], with_root=False) or _external(rows[0][0], rec.read_at)
             path = rows[0][2] or []
             rec.parents = list(path[1:2])
+    return rec
+
+
+def _external(model_id: str, read_at: str) -> ModelRecord:
+    """A lineage root that is not in the store: an id and nothing to read."""
+    rec = ModelRecord(id=model_id, locator=f"{HUB}/{model_id}", read_at=read_at)
+    rec.cache["external"] = True
     return rec
 
 
@@ -290,7 +296,7 @@ def bulk_from_store(store: Store, ids: list[str], chunk: int = 2000, parse: bool
                 continue
             if mid in roots:
                 root_id, path = roots[mid]
-                rec.root = recs.get(root_id) or ModelRecord(id=root_id, locator=f"{HUB}/{root_id}", read_at=rec.read_at)
+                rec.root = recs.get(root_id) or _external(root_id, rec.read_at)
                 rec.parents = path[1:2]
             yield rec
 

@@ -9,8 +9,10 @@ same per-model code (:func:`assessment.assess_record` on a synthetic record that
 features), and joins the grades back. The per-model path and the set-based path therefore cannot
 drift apart; ``tests/test_openness_sql.py`` checks that they agree on a sample.
 
-Models that have card text, or a curated entry, are then re-assessed individually (card-text probes),
-replacing their metadata-only rows.
+A derivative's base-model dimensions come from its lineage root's pattern together with the root's
+curated family (by Hub id; for a root outside the store also by the family its id names), exactly as
+the per-model path reads them. Models that have card text, or a curated entry, are then re-assessed
+individually (card-text probes), replacing their metadata-only rows.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 import pyarrow as pa
 
 from openscope.derive.openness.assessment import assess_record
+from openscope.derive.openness.declared_base import family_of_root
 from openscope.derive.openness.probes import (
     architecture_code,
     evaluation_code,
@@ -135,11 +138,13 @@ def synthetic_record(mid: str, p: dict[str, Any]) -> ModelRecord:
     return rec
 
 
-def grade_pattern(p: dict[str, Any], root: dict[str, Any] | None) -> dict[str, Any]:
-    """Grades for one (pattern, root pattern): the per-model code on a synthetic record."""
+def grade_pattern(p: dict[str, Any], root: dict[str, Any] | None,
+                  root_family: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Grades for one (pattern, root pattern, root's curated family): the per-model code on a synthetic record."""
     rec = synthetic_record("m", p)
     if root is not None:
         rec.root = synthetic_record("r", root)
+        rec.root.cache["curated_entry"] = root_family
     a = assess_record(rec, use_curated=False)
     return {
         "osai": {k: v for k, v in a.osai.items()},
@@ -181,20 +186,25 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
         con.execute("""
             CREATE OR REPLACE TEMP TABLE _oroot AS
             SELECT id, arg_max(root, depth) AS root FROM lineage WHERE root <> id GROUP BY id""")
+        families = _root_families(store)
         con.execute("""
             CREATE OR REPLACE TEMP TABLE _omr AS
             SELECT m.id, m.pkey,
-                   CASE WHEN o.root IS NOT NULL AND r.pkey IS NULL THEN 'missing' ELSE r.pkey END AS rkey
+                   CASE WHEN o.root IS NOT NULL AND r.pkey IS NULL THEN 'missing' ELSE r.pkey END
+                   || coalesce('#' || f.family, '') AS rkey
             FROM _omk m
-            LEFT JOIN _oroot o ON o.id = m.id LEFT JOIN _omk r ON r.id = o.root""")
+            LEFT JOIN _oroot o ON o.id = m.id LEFT JOIN _omk r ON r.id = o.root
+            LEFT JOIN _ofam f ON f.root = o.root""")
     else:
+        families = {}
         con.execute("CREATE OR REPLACE TEMP TABLE _omr AS SELECT id, pkey, NULL::VARCHAR AS rkey FROM _omk")
     patterns = _patterns(store, cols)
     patterns["missing"] = MISSING_ROOT  # a lineage root that is not in the store: nothing to read
     combos = con.execute("SELECT DISTINCT pkey, rkey FROM _omr").fetchall()
     out: list[tuple[str, str | None, str, str, str | None, float | None, str | None]] = []
     for pkey, rkey in combos:
-        grades = grade_pattern(patterns[pkey], patterns.get(rkey) if rkey else None)
+        rpat, _, fam = (rkey or "").partition("#")
+        grades = grade_pattern(patterns[pkey], patterns.get(rpat) if rpat else None, families.get(fam))
         for fw, dim, grade, score, ev in grade_rows(grades):
             out.append((pkey, rkey, fw, dim, grade, score, ev))
     cols_ = list(zip(*out, strict=True)) if out else [[]] * 7
@@ -221,7 +231,30 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
     for t in ("_om", "_omk", "_omr", "_ogr"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     con.execute("DROP TABLE IF EXISTS _oroot")
+    con.execute("DROP TABLE IF EXISTS _ofam")
     return n
+
+
+def _root_families(store: Store) -> dict[str, dict[str, Any]]:
+    """Temp table ``_ofam(root, family)``: the curated family of every lineage root that has one (by Hub id;
+    for a root outside the store also by the name its id gives), as the per-model path finds it
+    (:func:`declared_base.family_of_root`). Returns family name → curated entry."""
+    con = store.con
+    roots = con.execute("""SELECT DISTINCT o.root, r.id IS NULL FROM _oroot o
+                           LEFT JOIN _omk r ON r.id = o.root""").fetchall()
+    found: dict[str, dict[str, Any]] = {}
+    rows: list[tuple[str, str]] = []
+    for root, external in roots:
+        entry = family_of_root(root, bool(external))
+        if entry is not None:
+            name = str(entry["family"])
+            found.setdefault(name, entry)
+            rows.append((root, name))
+    con.register("_ofam_batch", pa.table({"root": pa.array([r for r, _ in rows], pa.string()),
+                                          "family": pa.array([f for _, f in rows], pa.string())}))
+    con.execute("CREATE OR REPLACE TEMP TABLE _ofam AS SELECT * FROM _ofam_batch")
+    con.unregister("_ofam_batch")
+    return found
 
 
 def _patterns(store: Store, cols: str) -> dict[str, dict[str, Any]]:
