@@ -133,3 +133,13 @@ def test_assess_folder_shows_the_declared_base(cli, tmp_path: Path) -> None:
     assert doc["osai"]["weights_basemodel"] == "partial"
     text = cli("assess", str(tmp_path))
     assert text.code == 0 and "declared in the card" in text.stdout and "Llama 2" in text.stdout
+
+
+def test_a_lineage_root_resolves_by_hub_id_and_outside_the_store_by_its_name() -> None:
+    from openscope.derive.openness.declared_base import family_of_root
+
+    assert family_of_root("meta-llama/Llama-2-7b-hf", external=False)["family"] == "Llama 2"  # hub_ids pattern
+    assert family_of_root("huggyllama/llama-7b", external=True)["family"] == "LLaMA"         # the name it gives
+    # a root in the store is judged by its own records: its name alone does not make it a curated family
+    assert family_of_root("huggyllama/llama-7b", external=False) is None
+    assert family_of_root("nobody/unknown-base", external=True) is None
