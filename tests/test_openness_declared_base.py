@@ -143,3 +143,9 @@ def test_a_lineage_root_resolves_by_hub_id_and_outside_the_store_by_its_name() -
     # a root in the store is judged by its own records: its name alone does not make it a curated family
     assert family_of_root("huggyllama/llama-7b", external=False) is None
     assert family_of_root("nobody/unknown-base", external=True) is None
+
+
+def test_the_basis_says_why_by_request_weights_are_closed() -> None:
+    a = assess_record(_card("Fine-tuned on top of LLaMA."))
+    assert "approved case by case" in a.osai_basis["weights_basemodel"]
+    assert "approved case by case" not in a.osai_basis["weights_endmodel"]

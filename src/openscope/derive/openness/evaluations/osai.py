@@ -276,6 +276,8 @@ def _basis(side: Side, dim: str) -> str:
         gated = _outcome(side, "weights_gated") == "negative" or st["Model parameters (Final)"].gated
         w = side.findings.get("weights_released")
         delta = "; released as a weight difference only" if w and w.detail.get("delta") else ""
+        if st["Model parameters (Final)"].by_request:
+            delta += "; given only to applicants approved case by case"
         return (f"Model parameters (Final): {st['Model parameters (Final)'].status}; "
                 f"{'gated' if gated else 'not gated'}; licence: {license_category(side)}{delta}")
     if dim == "trainingcode":
