@@ -98,7 +98,8 @@ def sides(rec: ModelRecord, *, use_curated: bool = True) -> tuple[osai.Side, osa
                                                                  str | None]:
     """(end side, base side or None, findings, curated family of the model, base id or family)."""
     end, findings, family = _side(rec, use_curated)
-    own = family or ((curated_mod.lookup_any(rec.id) or {}).get("family"))
+    # without curated facts for the model itself, its family is still looked up: it is never its own base
+    own = family if use_curated else (curated_mod.lookup_any(rec.id) or {}).get("family")
     base, base_name = base_side(rec, own)
     return end, base, findings, family, base_name
 

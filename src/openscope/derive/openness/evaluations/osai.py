@@ -67,8 +67,12 @@ def license_category(side: Side) -> str:
         return "open"
     if lic.status != "restrictive_license":
         return "none"
-    ident = (lic.license or "").lower()
-    cls = lic.detail.get("class") or ""
+    return _restrictive_category(lic.license, lic.detail.get("class"))
+
+
+def _restrictive_category(license_id: str | None, cls: str | None) -> str:
+    """rail | noncommercial | custom, for a licence that is not open."""
+    ident = (license_id or "").lower()
     if "rail" in ident:
         return "rail"
     if cls == "non_commercial" or "-nc" in ident or "noncommercial" in ident:
@@ -86,12 +90,7 @@ def _fact_license_category(side: Side) -> str:
     if p.status == "open_license":
         return "open"
     v = classify(p.license)
-    ident = (v.id or p.license or "").lower()
-    if "rail" in ident:
-        return "rail"
-    if v.cls == "non_commercial" or "-nc" in ident:
-        return "noncommercial"
-    return "custom"
+    return _restrictive_category(v.id or p.license, v.cls)
 
 
 # Each dimension: (signal, rule grade). The rule is the documented fallback.
