@@ -127,7 +127,7 @@ def agreement(lineage: bool = True, experts: Path | None = None, cards_dir: Path
     all_pairs = [p for d in DIMENSIONS for p in pairs[d]]
     all_cal = [p for d in DIMENSIONS for p in calibrated[d]]
     report = {
-        "cards": len(cards), "base_resolution": lineage,
+        "cards": len(cards), "experts_file": (experts or DATA / "osai_dev.csv").name, "base_resolution": lineage,
         "bases_declared": sum(b is not None for *_, b in cards),
         "per_dimension": {
             d: {"agreement": sum(a == b for a, b in pairs[d]) / len(pairs[d]), "kappa": kappa(pairs[d]),
@@ -231,7 +231,7 @@ def metadata_scale() -> dict[str, Any]:
 
 
 def _print_agreement(rep: dict[str, Any]) -> None:
-    print(f"cards joined to osai_dev.csv: {rep['cards']} (leave-one-family-out); base declared and resolved "
+    print(f"cards joined to {rep['experts_file']}: {rep['cards']} (leave-one-family-out); base declared and resolved "
           f"to curated facts: {rep['bases_declared'] if rep['base_resolution'] else 'not used'}")
     print(f"{'dimension':24s} {'agree':>6s} {'kappa':>6s} {'calib.':>6s} {'kappa':>6s} {'majority':>8s}  "
           "disagreements (card shows nothing)")
