@@ -144,6 +144,37 @@ def test_expert_overlay_and_no_experts(cli, tmp_path: Path) -> None:
     assert cli("--db", db, "assess", "--import-experts", bad).code == 65
 
 
+def test_mof_records_without_a_hub_link_match_by_producer_and_name(cli, tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    entries = [{"id": i, "author": i.split("/")[0], "siblings": [{"rfilename": "model.safetensors"}]}
+               for i in ("meta-llama/Llama-2-7b", "someone/Llama-2-7b", "Qwen/Qwen-7B", "acme/tiny")]
+    p = tmp_path / "m.jsonl"
+    p.write_text("\n".join(json.dumps(e) for e in entries) + "\n")
+    assert cli("--db", db, "ingest", p).code == 0
+    mot = tmp_path / "mof_models.csv"
+    mot.write_text("name,producer,huggingface,mof_class,mof_class_label,progress_class1,progress_class2,progress_class3\n"
+                   "Llama-2-7B,Meta,,0,Unclassified,0,0,40\n"
+                   "Qwen-7B,Alibaba Cloud,,0,Unclassified,0,10,50\n"
+                   "tiny,,,3,Class III - Open Model,0,0,100\n")
+    r = cli("--db", db, "assess", "--import-experts", mot, "--json")
+    assert r.code == 0 and r.json()["imported"][str(mot)] == 8  # the record with no producer is not imported
+
+    def mof_grades(model: str) -> dict | None:
+        doc = cli("--db", db, "assess", model, "--json").json()
+        return doc.get("experts", {}).get("sources", {}).get("mof", {}).get("grades")
+
+    assert mof_grades("meta-llama/Llama-2-7b") == {"class": "Unclassified", "progress_1": 0.0, "progress_2": 0.0,
+                                                   "progress_3": 40.0}
+    assert mof_grades("someone/Llama-2-7b") is None  # same name, another publisher
+    assert mof_grades("Qwen/Qwen-7B")["progress_3"] == 50.0  # the curated publisher of Qwen is Alibaba Cloud
+    assert mof_grades("acme/tiny") is None
+    record = tmp_path / "rec.yml"
+    record.write_text("framework: {name: Model Openness Framework, version: '1.0', date: '2024-12-15'}\n"
+                      "release:\n  name: tiny\n  version: '1'\n  components: []\n")
+    r = cli("--db", db, "assess", "--import-experts", record)
+    assert r.code == 65 and "producer" in r.stderr
+
+
 @pytest.mark.reference
 def test_reference_expert_files_import(cli, shared_data: Path, tmp_path: Path) -> None:
     db = _store_with_model(cli, tmp_path)

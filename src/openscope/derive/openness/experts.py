@@ -5,7 +5,10 @@ Imports, from files in the formats of the reference data:
 * the Open Source AI Index CSV (``osai_dev.csv``: one row per family, the 12 dimensions, ``link`` to
   the end model on the Hub) → keyed by the Hub id in ``link``;
 * Model Openness Tool records: the MOT CSV (``mof_models.csv``: ``huggingface`` URL, ``mof_class``,
-  progress) or one MOT YAML record (evaluated with the MOT's rule) → keyed by the Hub id;
+  progress) or one MOT YAML record (evaluated with the MOT's rule) → keyed by the Hub id; a record
+  without a Hub link (a third of the MOT's, Llama 2's among them) is keyed by its producer and name
+  (``name:meta/llama-2-7b``) and shown for the Hub repository of that name whose namespace, or whose
+  curated publisher, starts with the producer ("Meta" ~ ``meta-llama``, "Alibaba Cloud" ~ ``Qwen``);
 * FMTI scores (``fmti_totals.csv`` or ``fmti_scores.csv``) → keyed by developer name, matched when the
   model's author starts with it, ignoring case and punctuation ("Meta" ~ ``meta-llama``).
 
@@ -47,6 +50,16 @@ def hub_id(url: str | None) -> str | None:
     return "/".join(parts[:2]).lower() if len(parts) >= 2 else None
 
 
+def name_key(producer: str | None, name: str | None) -> str | None:
+    """The key of a record with no Hub link: its producer and name, or ``None`` when either is missing.
+
+    Matching by name alone would show Meta's grades for anyone's repository called ``Llama-2-7b``; the
+    producer ties the record to the namespace that published it.
+    """
+    prod, nm = _norm(producer), (name or "").strip().lower()
+    return f"name:{prod}/{nm}" if prod and nm else None
+
+
 def _osai_rows(reader: csv.DictReader) -> list[Row]:
     out: list[Row] = []
     for r in reader:
@@ -68,7 +81,7 @@ def _osai_rows(reader: csv.DictReader) -> list[Row]:
 def _mof_csv_rows(reader: csv.DictReader) -> list[Row]:
     out: list[Row] = []
     for r in reader:
-        key = hub_id(r.get("huggingface"))
+        key = hub_id(r.get("huggingface")) or name_key(r.get("producer"), r.get("name"))
         if not key:
             continue
         url = f"https://mot.isitopen.ai/model/{r.get('name')}"
@@ -114,7 +127,9 @@ def read_expert_file(path: Path) -> list[Row]:
         except (yaml.YAMLError, ValueError) as exc:
             raise InvalidInput(f"{path}: not a MOF record ({str(exc).splitlines()[0]})")
         rel = record["release"]
-        key = hub_id(str(rel.get("huggingface") or "")) or str(rel.get("name", "")).lower()
+        key = hub_id(str(rel.get("huggingface") or "")) or name_key(rel.get("producer"), rel.get("name"))
+        if not key:
+            raise InvalidInput(f"{path}: the record names neither a Hugging Face repository nor its producer and name")
         url = str(rel.get("huggingface") or rel.get("repository") or path)
         rows: list[Row] = [("mof", key, rel.get("name"), "mof", "class", res.label, float(res.cls), url)]
         rows += [("mof", key, rel.get("name"), "mof", f"progress_{k}", None, v, url) for k, v in res.progress.items()]
@@ -148,6 +163,25 @@ def _norm(name: str | None) -> str:
     return re.sub(r"[^a-z0-9]", "", (name or "").lower())
 
 
+def _publisher_names(store: Store, author: str | None) -> list[str]:
+    """The namespace and its curated publisher's names, normalised (empty for a local folder)."""
+    if not author:
+        return []
+    names = [_norm(author)]
+    has = store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'publishers'")
+    if has:
+        for row in store.con.execute("SELECT name, organisation FROM publishers WHERE lower(org) = ?",
+                                     [author.lower()]).fetchall():
+            names += [_norm(v) for v in row if v]
+    return [n for n in names if n]
+
+
+def _produced_by(key: str, repo: str, who: list[str]) -> bool:
+    """Does a ``name:producer/name`` key name this repository and a producer this namespace starts with?"""
+    prod, _, name = key[len("name:"):].partition("/")
+    return name == repo and any(w.startswith(prod) for w in who)
+
+
 def overlay(store: Store | None, model_id: str, author: str | None, ours: dict[str, Any]) -> dict[str, Any] | None:
     """Expert grades for this model beside ours, and the disagreements. ``None`` when there are none."""
     if store is None:
@@ -155,11 +189,15 @@ def overlay(store: Store | None, model_id: str, author: str | None, ours: dict[s
     has = store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'openness_experts'")
     if not has:
         return None
+    repo = model_id.lower().rsplit("/", 1)[-1]
     rows = store.con.execute(
         "SELECT source, key, name, framework, dimension, grade, score, url FROM openness_experts "
         "WHERE (source <> 'fmti' AND key = ?) OR (source = 'fmti' AND ? LIKE regexp_replace(key, '[^a-z0-9]', '', 'g') "
-        "|| '%') ORDER BY source, dimension",
-        [model_id.lower(), _norm(author)]).fetchall()
+        "|| '%') OR (starts_with(key, 'name:') AND key LIKE ?) ORDER BY source, dimension",
+        [model_id.lower(), _norm(author), f"name:%/{repo}"]).fetchall()
+    if any(k.startswith("name:") for _, k, *_ in rows):
+        who = _publisher_names(store, author)
+        rows = [r for r in rows if not r[1].startswith("name:") or _produced_by(r[1], repo, who)]
     if not rows:
         return None
     out: dict[str, Any] = {"sources": {}, "disagreements": []}
