@@ -168,6 +168,13 @@ def test_mof_records_without_a_hub_link_match_by_producer_and_name(cli, tmp_path
     assert mof_grades("someone/Llama-2-7b") is None  # same name, another publisher
     assert mof_grades("Qwen/Qwen-7B")["progress_3"] == 50.0  # the curated publisher of Qwen is Alibaba Cloud
     assert mof_grades("acme/tiny") is None
+    osai = tmp_path / "osai.csv"
+    dims = ",".join(DIMENSIONS)
+    osai.write_text(f"file,name,org,endmodelname,{dims},link\n"
+                    "t.yaml,Tiny,Acme,tiny," + ",".join(["partial"] * 12) + ",https://acme.example/tiny\n")
+    assert cli("--db", db, "assess", "--import-experts", osai).code == 0
+    doc = cli("--db", db, "assess", "acme/tiny", "--json").json()
+    assert doc["experts"]["sources"]["osai"]["grades"]["licenses"] == "partial"
     record = tmp_path / "rec.yml"
     record.write_text("framework: {name: Model Openness Framework, version: '1.0', date: '2024-12-15'}\n"
                       "release:\n  name: tiny\n  version: '1'\n  components: []\n")

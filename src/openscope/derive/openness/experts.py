@@ -3,7 +3,8 @@
 Imports, from files in the formats of the reference data:
 
 * the Open Source AI Index CSV (``osai_dev.csv``: one row per family, the 12 dimensions, ``link`` to
-  the end model on the Hub) → keyed by the Hub id in ``link``;
+  the end model on the Hub) → keyed by the Hub id in ``link``, else by ``org`` and ``endmodelname``
+  as below;
 * Model Openness Tool records: the MOT CSV (``mof_models.csv``: ``huggingface`` URL, ``mof_class``,
   progress) or one MOT YAML record (evaluated with the MOT's rule) → keyed by the Hub id; a record
   without a Hub link (a third of the MOT's, Llama 2's among them) is keyed by its producer and name
@@ -63,7 +64,7 @@ def name_key(producer: str | None, name: str | None) -> str | None:
 def _osai_rows(reader: csv.DictReader) -> list[Row]:
     out: list[Row] = []
     for r in reader:
-        key = hub_id(r.get("link"))
+        key = hub_id(r.get("link")) or name_key(r.get("org"), r.get("endmodelname"))
         if not key:
             continue
         name = r.get("name") or r.get("file")
