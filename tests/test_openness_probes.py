@@ -176,3 +176,20 @@ def test_evaluation_sets_venues_and_paper_fields_are_read_from_their_context() -
     assert {x.probe: x for x in run_all(cited)}["peer_reviewed_paper"].outcome == "negative"
     field = from_text("x/m", "# M\n- **Paper:** [Our model](https://t.co/abc)\n")
     assert {x.probe: x for x in run_all(field)}["research_paper"].outcome == "positive"
+
+
+@pytest.mark.parametrize(("card", "released"), [
+    ("# M\n## Training\n```\npython train.py --dataset_mixer_list allenai/tulu-3-sft-mixture 1.0\n```\n", True),
+    ("# M\n## Fine-tuning\n```python\nds = load_dataset('acme/instructions-50k')\n```\n", True),
+    ("# M\n## Training\n```\npython train.py --dataset_name=tatsu-lab/alpaca\n```\n", True),
+    ("# M\n## Training\n```\npython train.py --data_path data/alpaca\n```\n", False),  # a local folder
+    ("# M\n## Training\n```\npython train.py --data_path x/conversations.json\n```\n", False),  # a local file
+    ("# M\n## Training\n```\npython train.py --dataset_mix_dir output/sft_8b\n```\n", False),
+    ("# M\n## Evaluation\n```python\nload_dataset('cais/mmlu')\n```\n", False),  # an evaluation set
+    ("# M\n## Training\n```\npython train.py --dataset_eval_mixer acme/prefs\n```\n", False),
+])
+def test_a_hub_dataset_a_training_command_uses_is_released_data(card: str, released: bool) -> None:
+    f = {x.probe: x for x in run_all(from_text("x/m", card))}["datasets_released"]
+    assert (f.status == "no_license") is released, f
+    if released:
+        assert f.evidence[0].locator.endswith("#L4") or f.evidence[0].locator.endswith("#L5")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from openscope.derive.openness.cards import snippet_at
 from openscope.derive.openness.probes import Evidence, Finding, hub_evidence, link_matching, section_with
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
@@ -19,6 +20,17 @@ DATA_SECTION = re.compile(r"(training|pre-?training|fine-?tuning|instruction)[- 
 EVAL_CONTEXT = re.compile(r"benchmark|\bbench\b|[-_]bench\b|bench[-_]|evaluat|\beval|\btest(ed|ing|[- ]?sets?)?\b"
                           r"|leaderboard", re.IGNORECASE)
 EVAL_SECTION = re.compile(r"bench|evaluat|\beval|result|performance|leaderboard", re.IGNORECASE)
+# A Hub dataset id handed to a training run: `--dataset_name org/x`, `--dataset_mixer_list org/x`,
+# `load_dataset("org/x")`. Local files (`data/x.json`, `/path/to/x`, `$VAR`) are not a released dataset, and
+# an evaluation argument (`--dataset_eval_mixer`, `--eval_dataset`) is not training data; a `--…_dir`
+# argument or a path under a usual local folder (`data/`, `output/`, …) is a local folder.
+LOCAL_DIR = r"(?i:data|datasets?|outputs?|out|path|checkpoints?|models?|results?|tmp|cache|logs?|configs?|scripts?)"
+HUB_ID = r"[A-Za-z0-9][\w.-]*/[\w.-]*[A-Za-z0-9](?![\w./-])"
+TRAINING_DATASET = re.compile(
+    rf"--(?!\w*eval)(?:dataset|data|train)(?!\w*dir\b)\w*(?:[ \t]+|=)[\"']?(?!{LOCAL_DIR}/)"
+    rf"(?![\w.-]*/[\w.-]*\.(?:jsonl?|csv|parquet|txt|arrow)\b)({HUB_ID})"
+    rf"|load_dataset\(\s*[\"']({HUB_ID})[\"']")
+TRAINING_DATASET_NEEDLES = ("--data", "--train", "load_dataset(")
 REMEDIATION = "Publish the training datasets (e.g. as Hub datasets, public and ungated) under open data licences."
 
 
@@ -36,6 +48,29 @@ def training_data_link(rec: ModelRecord, url: re.Pattern[str] = DATA_LINK) -> Ev
         if EVAL_CONTEXT.search(context) or EVAL_SECTION.search(section):
             continue
         return link_matching(rec, re.compile(re.escape(ln.url) + "$"))
+    return None
+
+
+def _in_eval_context(rec: ModelRecord, line: int) -> bool:
+    """Is this card line about evaluation (its text or its section's title)?"""
+    assert rec.card is not None
+    lines = rec.card.text.splitlines()
+    section = next((t for start, t in sorted(((s.line, s.title) for s in rec.card.sections), reverse=True)
+                    if start <= line), "")
+    return bool(EVAL_CONTEXT.search(lines[line - 1] if 0 < line <= len(lines) else "") or EVAL_SECTION.search(section))
+
+
+def training_command_dataset(rec: ModelRecord) -> Evidence | None:
+    """A Hub dataset a training command or ``load_dataset`` call in the card uses, outside evaluation."""
+    card = rec.card
+    if card is None or not any(n in card.lowered_body for n in TRAINING_DATASET_NEEDLES):
+        return None
+    off = len(card.text) - len(card.body)
+    for m in TRAINING_DATASET.finditer(card.body):
+        line = card.line_of(off + m.start())
+        if not _in_eval_context(rec, line):
+            return Evidence("card", f"{rec.card_locator}#L{line}", snippet_at(card.body, m.start(), m.end()),
+                            rec.read_at)
     return None
 
 
@@ -60,7 +95,7 @@ def run(rec: ModelRecord) -> Finding:
         f.evidence = [hub_evidence(rec, "declared datasets: " + ", ".join(d.id for d in rec.datasets[:5]))]
         f.detail = {"declared": [x.id for x in rec.datasets], "public": []}
         return f
-    link = training_data_link(rec)
+    link = training_data_link(rec) or training_command_dataset(rec)
     if link:
         f.status, f.outcome, f.evidence = "no_license", "positive", [link]
         return f
