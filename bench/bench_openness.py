@@ -145,6 +145,34 @@ def agreement(lineage: bool = True, experts: Path | None = None, cards_dir: Path
     return report
 
 
+def licence_ceiling(experts: Path | None = None, cards_dir: Path | None = None) -> dict[str, Any]:
+    """How far the licence alone can take the ``licenses`` dimension, even when known exactly.
+
+    Analysis only, never a product grade: the end model's licence is read from the index's own
+    ``endmodellicense`` column (metadata the experts recorded, not a grade), classified by the licence
+    catalogue, and each class mapped to the experts' most common grade for it *in sample* (fitted on
+    the very cards it is scored on, so an upper bound for any rule that looks at the licence alone).
+    """
+    from openscope.derive.openness.licensing import classify
+
+    experts = experts or DATA / "osai_dev.csv"
+    cards_dir = cards_dir or DATA / "cards"
+    rows = {r["file"]: r for r in csv.DictReader(experts.open(encoding="utf-8"))}
+    joined = [rows[it["osai_file"]] for it in csv.DictReader((cards_dir / "INDEX.csv").open(encoding="utf-8"))
+              if it["osai_file"] in rows and (cards_dir / (it["osai_file"][: -len(".yaml")] + ".md")).exists()]
+    if not joined or "endmodellicense" not in joined[0]:
+        return {"cards": len(joined), "note": "no endmodellicense column"}
+    by_class: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    for r in joined:
+        v = classify(r["endmodellicense"] or None)
+        key = "none" if not v.id else "open" if v.open else (v.cls or "unrecognised")
+        by_class[key][r["licenses"]] += 1
+    best = sum(c.most_common(1)[0][1] for c in by_class.values())
+    return {"cards": len(joined), "agreement": best / len(joined),
+            "mapping": {k: c.most_common(1)[0][0] for k, c in sorted(by_class.items())},
+            "by_licence_class": {k: dict(c) for k, c in sorted(by_class.items())}}
+
+
 def fit() -> Path:
     cards = load_cards()
     table = osai.fit([(osai.feature_values(side, base), expert) for _, _, side, expert, base in cards])
@@ -267,6 +295,11 @@ def main(argv: list[str] | None = None) -> int:
     if "agreement" in args:
         out["agreement"] = agreement(True, paths.get("--experts"), paths.get("--cards"))
         _print_agreement(out["agreement"])
+        out["licence_ceiling"] = lc = licence_ceiling(paths.get("--experts"), paths.get("--cards"))
+        if "agreement" in lc:
+            print(f"licences from the end model's actual licence alone (index metadata `endmodellicense`, best "
+                  f"mapping fitted in sample: an upper bound): {lc['agreement']:.1%} on {lc['cards']} cards; "
+                  + "; ".join(f"{k}: {v}" for k, v in lc["by_licence_class"].items()))
     if "card-only" in args:  # the same measure without resolving the declared base (for comparison)
         out["agreement_card_only"] = agreement(False, paths.get("--experts"), paths.get("--cards"))
         _print_agreement(out["agreement_card_only"])
