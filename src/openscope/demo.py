@@ -133,7 +133,8 @@ def lineage_and_origin() -> None:
     _say("7. Lineage and origin: who builds on DeepSeek-R1 and on Qwen, and from where")
     run("lineage", "deepseek-ai/DeepSeek-R1", "--down", "--limit", "10")
     run("lineage", "Qwen/Qwen2.5-7B-Instruct", "--down", "--limit", "10")
-    run("lineage", "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B")
+    # a merge of a Qwen and a Llama finetune: roots in China and the US, so its root country is `multiple`
+    run("lineage", "brave-lynx/Qwen2.5-7B-Instruct-law-reason-merge")
     run("model", "Qwen/Qwen2.5-7B-Instruct")
     _say("8. Derivatives by the country of their root model (merges across countries count as 'multiple')")
     run("lineage", "--by-root-country")

@@ -61,7 +61,25 @@ def _render(doc: dict[str, Any]) -> None:
             t.add_row(*[f"{c[i][0]}: {c[i][1]:,}" if i < len(c) else "" for c in cols])
         con.print(t)
     if doc["direction"] == "up" and sm.get("roots"):
-        con.print(f"roots: {', '.join(sm['roots'])}")
+        con.print(_roots_line(sm["roots"], by_id))
+
+
+def _roots_line(roots: list[str], by_id: dict[str, dict[str, Any]]) -> str:
+    """The roots with their publishers' countries, and the model's root country as shares count it.
+
+    The rule of ``lineage_origin``: one country when every root's is known and the same; ``multiple``
+    when they differ (a root of unknown origin counts as a different origin); unknown when none is known.
+    """
+    countries = [(by_id.get(r) or {}).get("country") for r in roots]
+    shown = ", ".join(f"{r} ({c or 'origin unknown'})" for r, c in zip(roots, countries, strict=True))
+    known = sorted({c for c in countries if c})
+    if not known:
+        verdict = "unknown"
+    elif len(known) == 1 and all(countries):
+        verdict = known[0]
+    else:
+        verdict = "multiple (" + ", ".join(known + (["unknown"] if not all(countries) else [])) + ")"
+    return f"roots: {shown}; root country: {verdict}"
 
 
 def register(app: typer.Typer) -> None:

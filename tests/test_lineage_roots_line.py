@@ -1,0 +1,40 @@
+"""`openscope lineage ID` (text): the roots line names each root's country and the model's root country."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from lineage_graphs import hand_graph, write_jsonl
+
+
+@pytest.fixture(scope="module")
+def hand_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from openscope.cli import main
+
+    d = tmp_path_factory.mktemp("roots")
+    db = d / "hand.duckdb"
+    assert main(["--db", str(db), "--quiet", "ingest", str(write_jsonl(d / "hand.jsonl", hand_graph()))]) == 0
+    return db
+
+
+def test_a_merge_across_countries_reads_multiple(cli, hand_db: Path) -> None:
+    r = cli("--db", hand_db, "lineage", "dave/qwen-llama-merge")
+    assert r.code == 0, r.stderr
+    text = " ".join(r.stdout.split())
+    assert "(CN)" in text and "(US)" in text
+    assert "root country: multiple (CN, US)" in text
+
+
+def test_the_roots_line_agrees_with_lineage_origin(cli, hand_db: Path) -> None:
+    con = duckdb.connect(str(hand_db), read_only=True)
+    rows = con.execute("SELECT id, root_country FROM lineage_origin WHERE roots IS NOT NULL AND len(roots) > 0"
+                       " ORDER BY id").fetchall()
+    con.close()
+    assert len(rows) >= 5
+    for mid, country in rows:
+        r = cli("--db", hand_db, "lineage", mid)
+        assert r.code == 0, (mid, r.stderr)
+        verdict = " ".join(r.stdout.split()).split("root country: ", 1)[1]
+        assert verdict.split(" ")[0] == (country or "unknown"), (mid, verdict)
