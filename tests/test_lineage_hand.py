@@ -188,3 +188,26 @@ def test_card_values_are_cleaned_and_non_ids_ignored(tmp_path: Path) -> None:
         lineage_step.refresh(store)
         rows = store.con.execute("SELECT child, parent, relation, evidence, chosen FROM edges").fetchall()
     assert rows == [("u/url-card", QWEN, "unknown", "card", True)]
+
+
+def test_two_spellings_of_one_parent_make_one_pair(tmp_path: Path) -> None:
+    """Tags naming the same parent in different cases are one (child, parent) pair once the parent takes
+    the store's spelling: a bare tag adds nothing next to a declared relation, two relations both stay."""
+    from openscope.jobs.ingest import ingest_file
+
+    entries = [
+        entry(QWEN),
+        entry("v/bare-and-declared", (f"base_model:{QWEN.upper()}", f"base_model:finetune:{QWEN}")),
+        entry("v/two-relations", (f"base_model:adapter:{QWEN.lower()}", f"base_model:quantized:{QWEN}")),
+    ]
+    with open_store(tmp_path / "s.duckdb") as store:
+        ingest_file(store, write_jsonl(tmp_path / "s.jsonl", entries))
+        lineage_step.refresh(store, full=True)
+        rows = set(store.con.execute("SELECT child, parent, relation, evidence, chosen FROM edges").fetchall())
+        paths = store.con.execute("SELECT id, root, depth FROM lineage_paths ORDER BY id").fetchall()
+    assert rows == {
+        ("v/bare-and-declared", QWEN, "finetune", "tag", True),
+        ("v/two-relations", QWEN, "adapter", "tag", True),
+        ("v/two-relations", QWEN, "quantized", "tag", False),
+    }
+    assert paths == [("v/bare-and-declared", QWEN, 1), ("v/two-relations", QWEN, 1)]
