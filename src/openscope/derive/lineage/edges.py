@@ -67,14 +67,12 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
     ) + f" ELSE {len('base_model:') + 1} END"
     con.execute(
         f"""CREATE TEMP TABLE _edge_raw AS
-        SELECT child, parent, 1::UTINYINT AS prio, min(rc) AS rc, max(CASE WHEN rc < 5 THEN rc END) AS mx,
-               false AS multi FROM (
+        SELECT child, parent, 1::UTINYINT AS prio, rc, true AS multi FROM (
             SELECT child, rc, substr(tag, {offset}) AS parent
             FROM (SELECT id AS child, tag, ({rel_code})::UTINYINT AS rc
                   FROM tags
                   WHERE repo_type = 'model' AND starts_with(tag, 'base_model:') {where}
-                    AND id NOT IN (SELECT id FROM models WHERE deleted_at IS NOT NULL)))
-        GROUP BY child, parent"""
+                    AND id NOT IN (SELECT id FROM models WHERE deleted_at IS NOT NULL)))"""
     )
     # base_model is a string or a list of strings (an object or a number names no model). One statement
     # from the card text to the edge rows: each intermediate table cost a materialisation (measured).
@@ -82,7 +80,7 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
                               WHEN 'merge' THEN 4 ELSE CASE WHEN len(bases) >= 2 THEN 4 ELSE 5 END END)::UTINYINT"""
     con.execute(
         f"""INSERT INTO _edge_raw
-        SELECT child, parent, 3, rc, CASE WHEN rc < 5 THEN rc END, multi FROM (
+        SELECT child, parent, 3, rc, multi FROM (
             SELECT child, rc, multi, {_clean('b')} AS parent FROM (
                 SELECT child, {card_code} AS rc, len(bases) > 1 AS multi, unnest(bases) AS b FROM (
                     SELECT child, lower(j[2]) AS rel,
@@ -98,7 +96,7 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
     )
     con.execute(
         f"""INSERT INTO _edge_raw
-        SELECT child, parent, 2, {code}, CASE WHEN relation <> 'unknown' THEN {code} END, true FROM (
+        SELECT child, parent, 2, {code}, true FROM (
             SELECT child, relation, {_clean('b')} AS parent FROM (
                 SELECT child, CASE WHEN rel IN {_DECLARED} THEN rel ELSE 'unknown' END AS relation,
                        unnest(bases) AS b
@@ -122,13 +120,12 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
         GROUP BY d.parent"""
     )
     if con.execute("SELECT count(*) FROM _edge_fix").fetchone()[0]:
-        # (a corrected parent can meet another spelling of the same pair: the tag rows are grouped again)
-        r = """SELECT r.child, coalesce(f.id, r.parent) AS parent, r.prio, r.rc, r.mx, r.multi OR r.prio = 1 AS multi
+        r = """SELECT r.child, coalesce(f.id, r.parent) AS parent, r.prio, r.rc, r.multi
                FROM _edge_raw r LEFT JOIN _edge_fix f ON f.parent = r.parent
                WHERE r.parent IS NOT NULL AND r.parent <> '' AND r.parent <> r.child
                  AND coalesce(f.id, r.parent) <> r.child"""
     else:
-        r = f"SELECT child, parent, prio, rc, mx, multi FROM _edge_raw WHERE {keep}"
+        r = f"SELECT child, parent, prio, rc, multi FROM _edge_raw WHERE {keep}"
     if scope:
         con.execute(f"DELETE FROM {table} WHERE child IN (SELECT id FROM {scope})")
     else:
@@ -141,10 +138,10 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
     con.execute("DROP TABLE IF EXISTS _edge_g")
     con.execute(
         f"""CREATE TEMP TABLE _edge_g AS
-        SELECT child, parent, prio, min(rc) AS mn, max(mx) AS mx
+        SELECT child, parent, prio, min(rc) AS mn, max(CASE WHEN rc < 5 THEN rc END) AS mx
         FROM ({r}) WHERE multi GROUP BY child, parent, prio
         UNION ALL
-        SELECT child, parent, prio, rc, mx FROM ({r}) WHERE NOT multi"""
+        SELECT child, parent, prio, rc, CASE WHEN rc < 5 THEN rc END FROM ({r}) WHERE NOT multi"""
     )
     # The few children whose best source is not the tags (baseModels, or only the card), by anti-joins on
     # the lower-priority rows (a window over every child sorted 3x slower); every other child's is the tags.
