@@ -38,3 +38,21 @@ def test_the_roots_line_agrees_with_lineage_origin(cli, hand_db: Path) -> None:
         assert r.code == 0, (mid, r.stderr)
         verdict = " ".join(r.stdout.split()).split("root country: ", 1)[1]
         assert verdict.split(" ")[0] == (country or "unknown"), (mid, verdict)
+
+
+def test_an_external_base_is_named_as_such_not_as_a_typo(cli, hand_db: Path) -> None:
+    from lineage_graphs import MISTRAL_EXT
+
+    con = duckdb.connect(str(hand_db), read_only=True)
+    children = con.execute("SELECT count(DISTINCT child) FROM edges WHERE chosen AND parent = ?",
+                           [MISTRAL_EXT]).fetchone()[0]
+    in_store = con.execute("SELECT count(*) FROM models WHERE lower(id) = lower(?)", [MISTRAL_EXT]).fetchone()[0]
+    con.close()
+    assert children >= 1 and in_store == 0
+    for command in ("model", "assess"):
+        r = cli("--db", hand_db, command, MISTRAL_EXT.upper())
+        assert r.code == 66
+        assert r.stderr.count("\n") == 1 and "did you mean" not in r.stderr
+        assert f"external base of {children} stored model" in r.stderr and MISTRAL_EXT in r.stderr
+    assert "did you mean" in cli("--db", hand_db, "model", "nosuch/model").stderr
+    assert cli("--db", hand_db, "lineage", MISTRAL_EXT, "--down").code == 0

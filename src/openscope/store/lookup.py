@@ -25,8 +25,24 @@ def suggestions(store: Store, raw_id: str, table: str = "models", limit: int = 3
     return [r[0] for r in rows]
 
 
+def external_base(store: Store, raw_id: str) -> tuple[str, int] | None:
+    """``(id as the edges spell it, number of children)`` when models in the store declare ``raw_id`` as a
+    base that is itself not in the store (an external node of the lineage), else ``None``."""
+    has = store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'edges'")
+    if not has:
+        return None
+    row = store.con.execute(
+        "SELECT min(parent), count(DISTINCT child) FROM edges WHERE chosen AND lower(parent) = lower(?)",
+        [raw_id.strip()]).fetchone()
+    return (row[0], int(row[1])) if row and row[1] else None
+
+
 def unknown_message(store: Store, raw_id: str, table: str = "models") -> str:
     kind = _TABLES[table]
+    ext = external_base(store, raw_id) if table == "models" else None
+    if ext is not None:
+        return (f"model '{ext[0]}' is not in the store: it is the external base of {ext[1]:,} stored "
+                f"model{'s' if ext[1] != 1 else ''} (openscope lineage {ext[0]} --down)")
     close = suggestions(store, raw_id, table)
     tail = f"; did you mean {', '.join(close)}?" if close else ""
     return f"unknown {kind} '{raw_id}'{tail}"
