@@ -215,11 +215,22 @@ def test_derivative_flags_a_licence_contradicting_its_base_once(cli, tmp_path: P
 
 def test_fmti_scores_match_the_author_loosely(cli, tmp_path: Path) -> None:
     db = _store_with_model(cli, tmp_path)
+    extra = tmp_path / "more.jsonl"
+    extra.write_text("\n".join(json.dumps({"id": i, "author": i.split("/")[0], "siblings": []})
+                               for i in ("meta-math/MetaMath-7B", "Qwen/Qwen-7B")) + "\n")
+    assert cli("--db", db, "ingest", extra).code == 0
     fmti = tmp_path / "fmti_totals.csv"
-    fmti.write_text("index_version,developer,n_indicators,total_score\n2025-12,Meta,100,31\n2025-12,Acme AI,100,5\n")
+    fmti.write_text("index_version,developer,n_indicators,total_score\n2025-12,Meta,100,31\n2025-12,Acme AI,100,5\n"
+                    "2025-12,Alibaba,100,26\n")
     assert cli("--db", db, "assess", "--import-experts", fmti).code == 0
     doc = cli("--db", db, "assess", "meta-llama/Llama-2-7b", "--json").json()
     assert doc["experts"]["sources"]["fmti"]["grades"] == {"total_2025-12": 31.0}
+    # by the curated publisher's name (Qwen is Alibaba Cloud's), never by a namespace that merely starts
+    # with a developer's name (MetaMath is not Meta's) or one the curated table does not know (acme)
+    qwen = cli("--db", db, "assess", "Qwen/Qwen-7B", "--json").json()
+    assert qwen["experts"]["sources"]["fmti"]["grades"] == {"total_2025-12": 26.0}
+    for other in ("meta-math/MetaMath-7B", "acme/tiny"):
+        assert "experts" not in cli("--db", db, "assess", other, "--json").json(), other
     assert "experts" not in cli("--db", db, "assess", "mistralai/Mixtral-8x7B-v0.1", "--json").json() or \
         "fmti" not in cli("--db", db, "assess", "mistralai/Mixtral-8x7B-v0.1", "--json").json()["experts"]["sources"]
 

@@ -11,7 +11,8 @@ Imports, from files in the formats of the reference data:
   (``name:meta/llama-2-7b``) and shown for the Hub repository of that name whose namespace, or whose
   curated publisher, starts with the producer ("Meta" ~ ``meta-llama``, "Alibaba Cloud" ~ ``Qwen``);
 * FMTI scores (``fmti_totals.csv`` or ``fmti_scores.csv``) → keyed by developer name, matched when the
-  model's author starts with it, ignoring case and punctuation ("Meta" ~ ``meta-llama``).
+  model's namespace is a curated publisher whose namespace or name starts with it, ignoring case and
+  punctuation ("Meta" ~ ``meta-llama``, "Alibaba" ~ ``Qwen``; never ``meta-math``).
 
 The overlay lists disagreements: OSAI dimensions where the expert grade differs from openscope's, and
 a MOF class that differs. :mod:`.assessment` never imports this module; ``--no-experts`` skips it.
@@ -164,17 +165,23 @@ def _norm(name: str | None) -> str:
     return re.sub(r"[^a-z0-9]", "", (name or "").lower())
 
 
-def _publisher_names(store: Store, author: str | None) -> list[str]:
-    """The namespace and its curated publisher's names, normalised (empty for a local folder)."""
+def _publisher_names(store: Store, author: str | None, curated_only: bool = False) -> list[str]:
+    """The namespace and its curated publisher's names, normalised (empty for a local folder).
+
+    With ``curated_only`` nothing unless the namespace is in the curated publishers table: a developer
+    name alone ("Meta") must not be matched to any namespace that happens to start with it (``meta-math``).
+    """
     if not author:
         return []
-    names = [_norm(author)]
+    curated: list[str] = []
     has = store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'publishers'")
     if has:
-        for row in store.con.execute("SELECT name, organisation FROM publishers WHERE lower(org) = ?",
+        for row in store.con.execute("SELECT org, name, organisation FROM publishers WHERE lower(org) = ?",
                                      [author.lower()]).fetchall():
-            names += [_norm(v) for v in row if v]
-    return [n for n in names if n]
+            curated += [_norm(v) for v in row if v]
+    if curated_only and not curated:
+        return []
+    return [n for n in [_norm(author), *curated] if n]
 
 
 def _produced_by(key: str, repo: str, who: list[str]) -> bool:
@@ -193,12 +200,14 @@ def overlay(store: Store | None, model_id: str, author: str | None, ours: dict[s
     repo = model_id.lower().rsplit("/", 1)[-1]
     rows = store.con.execute(
         "SELECT source, key, name, framework, dimension, grade, score, url FROM openness_experts "
-        "WHERE (source <> 'fmti' AND key = ?) OR (source = 'fmti' AND ? LIKE regexp_replace(key, '[^a-z0-9]', '', 'g') "
-        "|| '%') OR (starts_with(key, 'name:') AND key LIKE ?) ORDER BY source, dimension",
-        [model_id.lower(), _norm(author), f"name:%/{repo}"]).fetchall()
-    if any(k.startswith("name:") for _, k, *_ in rows):
-        who = _publisher_names(store, author)
-        rows = [r for r in rows if not r[1].startswith("name:") or _produced_by(r[1], repo, who)]
+        "WHERE (source <> 'fmti' AND key = ?) OR source = 'fmti' OR (starts_with(key, 'name:') AND key LIKE ?) "
+        "ORDER BY source, dimension",
+        [model_id.lower(), f"name:%/{repo}"]).fetchall()
+    who = _publisher_names(store, author)
+    developer = _publisher_names(store, author, curated_only=True)
+    rows = [r for r in rows
+            if (not r[1].startswith("name:") or _produced_by(r[1], repo, who))
+            and (r[0] != "fmti" or (_norm(r[1]) and any(w.startswith(_norm(r[1])) for w in developer)))]
     if not rows:
         return None
     out: dict[str, Any] = {"sources": {}, "disagreements": []}
