@@ -144,10 +144,15 @@ def test_expert_overlay_and_no_experts(cli, tmp_path: Path) -> None:
     assert cli("--db", db, "assess", "--import-experts", bad).code == 65
 
 
+def doc_sources(cli, db: Path, model: str) -> dict:
+    return cli("--db", db, "assess", model, "--json").json().get("experts", {}).get("sources", {})
+
+
 def test_mof_records_without_a_hub_link_match_by_producer_and_name(cli, tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
     entries = [{"id": i, "author": i.split("/")[0], "siblings": [{"rfilename": "model.safetensors"}]}
-               for i in ("meta-llama/Llama-2-7b", "someone/Llama-2-7b", "Qwen/Qwen-7B", "acme/tiny")]
+               for i in ("meta-llama/Llama-2-7b", "someone/Llama-2-7b", "meta-math/Llama-2-7b", "Qwen/Qwen-7B",
+                         "acme/tiny")]
     p = tmp_path / "m.jsonl"
     p.write_text("\n".join(json.dumps(e) for e in entries) + "\n")
     assert cli("--db", db, "ingest", p).code == 0
@@ -166,15 +171,19 @@ def test_mof_records_without_a_hub_link_match_by_producer_and_name(cli, tmp_path
     assert mof_grades("meta-llama/Llama-2-7b") == {"class": "Unclassified", "progress_1": 0.0, "progress_2": 0.0,
                                                    "progress_3": 40.0}
     assert mof_grades("someone/Llama-2-7b") is None  # same name, another publisher
+    assert mof_grades("meta-math/Llama-2-7b") is None  # a namespace that only starts like the producer
     assert mof_grades("Qwen/Qwen-7B")["progress_3"] == 50.0  # the curated publisher of Qwen is Alibaba Cloud
     assert mof_grades("acme/tiny") is None
     osai = tmp_path / "osai.csv"
     dims = ",".join(DIMENSIONS)
     osai.write_text(f"file,name,org,endmodelname,{dims},link\n"
-                    "t.yaml,Tiny,Acme,tiny," + ",".join(["partial"] * 12) + ",https://acme.example/tiny\n")
+                    "l.yaml,Llama 2,Meta,Llama-2-7b," + ",".join(["partial"] * 12) + ",https://ai.meta.com/llama/\n"
+                    "t.yaml,Tiny,Acme,tiny," + ",".join(["open"] * 12) + ",https://acme.example/tiny\n")
     assert cli("--db", db, "assess", "--import-experts", osai).code == 0
-    doc = cli("--db", db, "assess", "acme/tiny", "--json").json()
+    doc = cli("--db", db, "assess", "meta-llama/Llama-2-7b", "--json").json()
     assert doc["experts"]["sources"]["osai"]["grades"]["licenses"] == "partial"
+    assert "osai" not in doc_sources(cli, db, "someone/Llama-2-7b")
+    assert "osai" not in doc_sources(cli, db, "acme/tiny")  # acme is no curated publisher
     record = tmp_path / "rec.yml"
     record.write_text("framework: {name: Model Openness Framework, version: '1.0', date: '2024-12-15'}\n"
                       "release:\n  name: tiny\n  version: '1'\n  components: []\n")

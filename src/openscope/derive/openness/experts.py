@@ -8,8 +8,9 @@ Imports, from files in the formats of the reference data:
 * Model Openness Tool records: the MOT CSV (``mof_models.csv``: ``huggingface`` URL, ``mof_class``,
   progress) or one MOT YAML record (evaluated with the MOT's rule) → keyed by the Hub id; a record
   without a Hub link (a third of the MOT's, Llama 2's among them) is keyed by its producer and name
-  (``name:meta/llama-2-7b``) and shown for the Hub repository of that name whose namespace, or whose
-  curated publisher, starts with the producer ("Meta" ~ ``meta-llama``, "Alibaba Cloud" ~ ``Qwen``);
+  (``name:meta/llama-2-7b``) and shown for the Hub repository of that name whose namespace is a curated
+  publisher whose namespace or name starts with the producer ("Meta" ~ ``meta-llama``, "Alibaba Cloud"
+  ~ ``Qwen``);
 * FMTI scores (``fmti_totals.csv`` or ``fmti_scores.csv``) → keyed by developer name, matched when the
   model's namespace is a curated publisher whose namespace or name starts with it, ignoring case and
   punctuation ("Meta" ~ ``meta-llama``, "Alibaba" ~ ``Qwen``; never ``meta-math``).
@@ -168,8 +169,9 @@ def _norm(name: str | None) -> str:
 def _publisher_names(store: Store, author: str | None, curated_only: bool = False) -> list[str]:
     """The namespace and its curated publisher's names, normalised (empty for a local folder).
 
-    With ``curated_only`` nothing unless the namespace is in the curated publishers table: a developer
-    name alone ("Meta") must not be matched to any namespace that happens to start with it (``meta-math``).
+    With ``curated_only`` nothing unless the namespace is in the curated publishers table: a producer or
+    developer name alone ("Meta") must not be matched to any namespace that happens to start with it
+    (``meta-math``).
     """
     if not author:
         return []
@@ -203,11 +205,10 @@ def overlay(store: Store | None, model_id: str, author: str | None, ours: dict[s
         "WHERE (source <> 'fmti' AND key = ?) OR source = 'fmti' OR (starts_with(key, 'name:') AND key LIKE ?) "
         "ORDER BY source, dimension",
         [model_id.lower(), f"name:%/{repo}"]).fetchall()
-    who = _publisher_names(store, author)
-    developer = _publisher_names(store, author, curated_only=True)
+    who = _publisher_names(store, author, curated_only=True)
     rows = [r for r in rows
             if (not r[1].startswith("name:") or _produced_by(r[1], repo, who))
-            and (r[0] != "fmti" or (_norm(r[1]) and any(w.startswith(_norm(r[1])) for w in developer)))]
+            and (r[0] != "fmti" or (_norm(r[1]) and any(w.startswith(_norm(r[1])) for w in who)))]
     if not rows:
         return None
     out: dict[str, Any] = {"sources": {}, "disagreements": []}
