@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from openscope.derive.openness.cards import snippet_at
 from openscope.derive.openness.probes import Evidence, Finding, hub_evidence, link_matching, section_with
@@ -38,26 +39,26 @@ def training_data_link(rec: ModelRecord, url: re.Pattern[str] = DATA_LINK) -> Ev
     """The first dataset link that its anchor, line and section do not present as an evaluation set."""
     if rec.card is None:
         return None
-    lines = rec.card.text.splitlines()
-    starts = sorted((sec.line, sec.title) for sec in rec.card.sections)
+    about_evaluation = _evaluation_context(rec)
     for ln in rec.card.links:
-        if not url.search(ln.url):
-            continue
-        context = " ".join((ln.text, ln.url, lines[ln.line - 1] if 0 < ln.line <= len(lines) else ""))
-        section = next((t for start, t in reversed(starts) if start <= ln.line), "")
-        if EVAL_CONTEXT.search(context) or EVAL_SECTION.search(section):
-            continue
-        return link_matching(rec, re.compile(re.escape(ln.url) + "$"))
+        if url.search(ln.url) and not about_evaluation(ln.line, f"{ln.text} {ln.url}"):
+            return link_matching(rec, re.compile(re.escape(ln.url) + "$"))
     return None
 
 
-def _in_eval_context(rec: ModelRecord, line: int) -> bool:
-    """Is this card line about evaluation (its text or its section's title)?"""
+def _evaluation_context(rec: ModelRecord) -> Callable[[int, str], bool]:
+    """A test of whether a card line (with any extra text, such as a link's anchor) is about evaluation:
+    by that text or by the title of the section the line is in. Built once per card."""
     assert rec.card is not None
     lines = rec.card.text.splitlines()
-    section = next((t for start, t in sorted(((s.line, s.title) for s in rec.card.sections), reverse=True)
-                    if start <= line), "")
-    return bool(EVAL_CONTEXT.search(lines[line - 1] if 0 < line <= len(lines) else "") or EVAL_SECTION.search(section))
+    starts = sorted(((s.line, s.title) for s in rec.card.sections), reverse=True)
+
+    def about_evaluation(line: int, extra: str = "") -> bool:
+        text = " ".join((extra, lines[line - 1] if 0 < line <= len(lines) else ""))
+        section = next((t for start, t in starts if start <= line), "")
+        return bool(EVAL_CONTEXT.search(text) or EVAL_SECTION.search(section))
+
+    return about_evaluation
 
 
 def training_command_dataset(rec: ModelRecord) -> Evidence | None:
@@ -66,9 +67,10 @@ def training_command_dataset(rec: ModelRecord) -> Evidence | None:
     if card is None or not any(n in card.lowered_body for n in TRAINING_DATASET_NEEDLES):
         return None
     off = len(card.text) - len(card.body)
+    about_evaluation = _evaluation_context(rec)
     for m in TRAINING_DATASET.finditer(card.body):
         line = card.line_of(off + m.start())
-        if not _in_eval_context(rec, line):
+        if not about_evaluation(line):
             return Evidence("card", f"{rec.card_locator}#L{line}", snippet_at(card.body, m.start(), m.end()),
                             rec.read_at)
     return None
