@@ -25,6 +25,9 @@ def test_a_merge_across_countries_reads_multiple(cli, hand_db: Path) -> None:
     text = " ".join(r.stdout.split())
     assert "(CN)" in text and "(US)" in text
     assert "root country: multiple (CN, US)" in text
+    # with the roots beyond the nodes shown, their countries are still looked up
+    short = " ".join(cli("--db", hand_db, "lineage", "dave/qwen-llama-merge", "--limit", "1").stdout.split())
+    assert "showing the 1 most-downloaded" in short and "root country: multiple (CN, US)" in short
 
 
 def test_the_roots_line_agrees_with_lineage_origin(cli, hand_db: Path) -> None:

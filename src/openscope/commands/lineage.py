@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from openscope.commands._common import open_for_read, out_console, print_json, settings
-from openscope.derive.lineage.queries import RELATIONS, derivatives_by_root_country, tree
+from openscope.derive.lineage.queries import RELATIONS, derivatives_by_root_country, publisher_countries, tree
 from openscope.errors import UsageError
 
 
@@ -29,7 +29,7 @@ def _label(n: dict[str, Any], direction: str = "down") -> str:
     return " · ".join(bits)
 
 
-def _render(doc: dict[str, Any]) -> None:
+def _render(doc: dict[str, Any], root_countries: dict[str, str | None] | None = None) -> None:
     con = out_console()
     nodes = doc["nodes"]
     by_id = {n["id"]: n for n in nodes}
@@ -61,16 +61,16 @@ def _render(doc: dict[str, Any]) -> None:
             t.add_row(*[f"{c[i][0]}: {c[i][1]:,}" if i < len(c) else "" for c in cols])
         con.print(t)
     if doc["direction"] == "up" and sm.get("roots"):
-        con.print(_roots_line(sm["roots"], by_id))
+        con.print(_roots_line(sm["roots"], root_countries or {}))
 
 
-def _roots_line(roots: list[str], by_id: dict[str, dict[str, Any]]) -> str:
+def _roots_line(roots: list[str], country: dict[str, str | None]) -> str:
     """The roots with their publishers' countries, and the model's root country as shares count it.
 
     The rule of ``lineage_origin``: one country when every root's is known and the same; ``multiple``
     when they differ (a root of unknown origin counts as a different origin); unknown when none is known.
     """
-    countries = [(by_id.get(r) or {}).get("country") for r in roots]
+    countries = [country.get(r) for r in roots]
     shown = ", ".join(f"{r} ({c or 'origin unknown'})" for r, c in zip(roots, countries, strict=True))
     known = sorted({c for c in countries if c})
     if not known:
@@ -121,7 +121,10 @@ def register(app: typer.Typer) -> None:
         with open_for_read(s) as store:
             doc = tree(store, model_id, direction="down" if down else "up", max_depth=depth,
                        relation=relation, limit=limit)
+            # the roots may lie beyond the nodes shown (--limit): their countries are looked up apart
+            roots = doc["summary"].get("roots") if not s.json else None
+            countries = publisher_countries(store, roots) if roots else {}
         if s.json:
             print_json(doc)
         else:
-            _render(doc)
+            _render(doc, countries)

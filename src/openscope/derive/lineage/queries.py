@@ -48,6 +48,17 @@ def _node_sql(ids_sql: str) -> str:
         LEFT JOIN pub p ON p.lorg = {namespace_expr('n.id')}"""
 
 
+def publisher_countries(store: Store, ids: list[str]) -> dict[str, str | None]:
+    """The country of each id's publisher (its namespace in the curated table), ``None`` where unknown:
+    the same lookup the tree's nodes use, for ids that are not among the nodes shown."""
+    rows = store.con.execute(
+        f"""WITH pub AS (SELECT lower(org) AS lorg, min(country) AS country FROM publishers GROUP BY 1)
+            SELECT i.id, p.country FROM (SELECT unnest($ids) AS id) i
+            LEFT JOIN pub p ON p.lorg = {namespace_expr('i.id')}""",
+        {"ids": ids}).fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
 _NODE_KEYS = ["id", "relation", "depth", "via", "publisher", "publisher_name", "country", "region",
               "created_at", "downloads_30d", "in_store"]
 
