@@ -80,3 +80,16 @@ def run_openscope():
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "store.duckdb"
+
+
+@pytest.fixture(scope="module")
+def hand_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store ingested from the hand-checked lineage graph (``lineage_graphs.hand_graph``), per module."""
+    from lineage_graphs import hand_graph, write_jsonl
+
+    from openscope.cli import main
+
+    d = tmp_path_factory.mktemp("hand")
+    db = d / "hand.duckdb"
+    assert main(["--db", str(db), "--quiet", "ingest", str(write_jsonl(d / "hand.jsonl", hand_graph()))]) == 0
+    return db

@@ -13,17 +13,6 @@ from openscope.derive.lineage.queries import derivatives_by_root_country
 from openscope.store import open_store
 
 
-@pytest.fixture(scope="module")
-def hand_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from openscope.cli import main
-
-    d = tmp_path_factory.mktemp("hand")
-    src = write_jsonl(d / "hand.jsonl", hand_graph())
-    db = d / "hand.duckdb"
-    assert main(["--db", str(db), "--quiet", "ingest", str(src)]) == 0
-    return db
-
-
 def q(db: Path, sql: str, params: list | None = None) -> list[tuple]:
     con = duckdb.connect(str(db), read_only=True)
     try:

@@ -5,18 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-import pytest
-from lineage_graphs import hand_graph, write_jsonl
-
-
-@pytest.fixture(scope="module")
-def hand_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from openscope.cli import main
-
-    d = tmp_path_factory.mktemp("roots")
-    db = d / "hand.duckdb"
-    assert main(["--db", str(db), "--quiet", "ingest", str(write_jsonl(d / "hand.jsonl", hand_graph()))]) == 0
-    return db
 
 
 def test_a_merge_across_countries_reads_multiple(cli, hand_db: Path) -> None:
