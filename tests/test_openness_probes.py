@@ -193,3 +193,15 @@ def test_a_hub_dataset_a_training_command_uses_is_released_data(card: str, relea
     assert (f.status == "no_license") is released, f
     if released:
         assert f.evidence[0].locator.endswith("#L4") or f.evidence[0].locator.endswith("#L5")
+
+
+def test_the_licence_a_card_names_first_is_the_declared_one() -> None:
+    """A card licensing its model under MIT and then naming the Apache-2.0 of the models it derives from
+    declares MIT (in text order, not in the order the probe tries licence names)."""
+    text = ("# Acme-R1\n## License\nThis code repository and the model weights are licensed under the MIT License.\n"
+            "Acme-R1-Distill-7B is derived from Other-7B, originally licensed under the Apache 2.0 License.\n")
+    f = {x.probe: x for x in run_all(from_text("acme/r1", text))}["license_declared"]
+    assert f.license == "mit" and f.detail["card_open"] == ["MIT", "Apache-2.0"]
+    swapped = text.replace("MIT License", "TMP").replace("Apache 2.0 License", "MIT License").replace("TMP", "Apache 2.0 License")
+    g = {x.probe: x for x in run_all(from_text("acme/r1", swapped))}["license_declared"]
+    assert g.license == "apache-2.0"

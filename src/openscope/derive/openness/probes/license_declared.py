@@ -64,15 +64,15 @@ def named_in_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence
     ev: list[Evidence] = []
     for raw, line in texts:
         text = unquote(raw).replace("_", " ")  # badges: License-Apache%202.0
-        hit = False
-        for lic, rx in OPEN_NAMES:
-            if rx.search(text) and lic not in opens:
-                opens.append(lic)
-                hit = True
-        for lic, rx in RESTRICTIVE_NAMES:
-            if rx.search(text) and lic not in restr:
-                restr.append(lic)
-                hit = True
+        # In the order the text names them: "this model is under MIT; the distilled ones derive from
+        # Apache-2.0 models" declares MIT first (the pattern order only breaks ties).
+        hits = sorted((m.start(), i, lic, kind)
+                      for kind, names in ((opens, OPEN_NAMES), (restr, RESTRICTIVE_NAMES))
+                      for i, (lic, rx) in enumerate(names) if (m := rx.search(text)))
+        hit = bool(hits)
+        for _, _, lic, kind in hits:
+            if lic not in kind:
+                kind.append(lic)
         if hit and len(ev) < 2:
             ev.append(Evidence("card", f"{rec.card_locator}#L{line}", re.sub(r"\s+", " ", text.strip())[:200],
                                rec.read_at))
