@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
+from pathlib import Path
 
 import pytest
 
@@ -192,7 +194,7 @@ def test_a_hub_dataset_a_training_command_uses_is_released_data(card: str, relea
     f = {x.probe: x for x in run_all(from_text("x/m", card))}["datasets_released"]
     assert (f.status == "no_license") is released, f
     if released:
-        assert f.evidence[0].locator.endswith("#L4") or f.evidence[0].locator.endswith("#L5")
+        assert re.search(r"#L4(-L5)?$", f.evidence[0].locator), f.evidence[0]
 
 
 def test_the_licence_a_card_names_first_is_the_declared_one() -> None:
@@ -205,3 +207,94 @@ def test_the_licence_a_card_names_first_is_the_declared_one() -> None:
     swapped = text.replace("MIT License", "TMP").replace("Apache 2.0 License", "MIT License").replace("TMP", "Apache 2.0 License")
     g = {x.probe: x for x in run_all(from_text("acme/r1", swapped))}["license_declared"]
     assert g.license == "apache-2.0"
+
+
+EVIDENCE_CARD = """---
+license: other
+extra_gated_prompt: Accept the terms to get access.
+base_model: meta-llama/Llama-2-7b-hf
+---
+# Acme-7B [![License: MIT](https://img.shields.io/badge/License-MIT_2.0-blue.svg)](LICENSE)
+
+Acme-7B is a decoder-only transformer with 32 layers, fine-tuned from Llama-2-7B on our data and
+trained on 64 A100 GPUs for three days.
+
+## Training Data
+We trained on [acme/dialogues](https://huggingface.co/datasets/acme/dialogues), a released set of
+50k conversations, cleaned with the scripts in [our preprocessing folder](scripts/preprocess/).
+
+## Training
+```
+python train.py --dataset_name=acme/dialogues --model_name_or_path meta-llama/Llama-2-7b-hf
+```
+
+## Evaluation
+Results on MMLU are in the table below.
+
+## License
+The code is released under the Apache 2.0 License. The weights are
+released under a custom community licence agreement.
+"""
+
+
+def _card_evidence_is_where_it_points(text: str, locator_prefix: str, findings: list) -> int:
+    """Every card evidence with a line anchor: its snippet (whitespace collapsed) is in the lines it names."""
+    lines = text.splitlines()
+    norm = lambda t: re.sub(r"\s+", " ", t).strip()  # noqa: E731
+    checked = 0
+    for f in findings:
+        for e in f.evidence:
+            m = re.fullmatch(re.escape(locator_prefix) + r"#L(\d+)(?:-L(\d+))?", e.locator)
+            if e.kind != "card" or m is None or e.snippet.startswith("front matter:"):
+                continue
+            first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+            assert first <= last <= len(lines), e
+            text_of = lambda a, b: norm(" ".join(lines[a - 1:b]))  # noqa: E731
+            heading = re.match(r"#+\s*(.*?)\s*#*$", lines[first - 1].strip())
+            snippet = norm(e.snippet)
+            if heading and snippet.startswith(f"## {heading.group(1)}: "):
+                # a section's evidence: its heading line, then the section's first words
+                snippet, first = snippet[len(heading.group(1)) + 5:], first + 1
+                while first < last and not lines[first - 1].strip():
+                    first += 1
+            snippet = re.sub(r"^\[[^\]]*\] ", "", snippet) if snippet not in text_of(first, last) else snippet
+            assert snippet in text_of(first, last), (f.probe, e)
+            # the range is tight: without its first or its last line the snippet is not all there
+            if first < last:
+                assert snippet not in text_of(first + 1, last) and snippet not in text_of(first, last - 1), (f.probe, e)
+            checked += 1
+    return checked
+
+
+def test_card_evidence_quotes_the_card_at_the_lines_it_names() -> None:
+    """Evidence a reader can follow: the snippet is the card's own text, found at the line range of the
+    locator (GitHub's #La-Lb), never cut mid-word."""
+    rec = from_text("acme/acme-7b", EVIDENCE_CARD, locator="README.md")
+    findings = run_all(rec)
+    assert _card_evidence_is_where_it_points(EVIDENCE_CARD, "README.md", findings) >= 6
+    by = {f.probe: f for f in findings}
+    gate = by["weights_gated"].evidence[0]
+    assert gate.locator == "README.md#L3"  # the line of the extra_gated_ key, not the first line
+    for f in findings:
+        for e in f.evidence:
+            if (e.kind == "card" and e.locator.startswith("README.md#L")
+                    and not e.snippet.startswith(("front matter:", "[", "## "))):
+                start = re.sub(r"\s+", " ", EVIDENCE_CARD).find(e.snippet)
+                assert start >= 0, e
+                flat = re.sub(r"\s+", " ", EVIDENCE_CARD)
+                assert start == 0 or flat[start - 1] == " ", e  # begins at a word
+                end = start + len(e.snippet)
+                assert end == len(flat) or flat[end] == " ", e  # ends at a word
+
+
+@pytest.mark.reference
+def test_card_evidence_on_the_real_cards_is_where_it_points(shared_data: Path) -> None:
+    checked = 0
+    for p in sorted((shared_data / "openness" / "cards").glob("*.md")):
+        text = p.read_text("utf-8", errors="replace")
+        rec = from_text("x/" + p.stem, text, locator=p.name)
+        assert rec.card is not None
+        # section titles with nested brackets make the "[title] " prefix ambiguous: compare on the text
+        findings = [f for f in run_all(rec) if f.probe != "evaluation_results"]
+        checked += _card_evidence_is_where_it_points(rec.card.text, p.name, findings)
+    assert checked > 400

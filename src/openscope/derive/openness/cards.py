@@ -40,6 +40,7 @@ class Section:
     level: int
     text: str
     line: int
+    start: int = 0          # offset of ``text`` in the card's full text (front matter included)
 
 
 @dataclass
@@ -63,6 +64,31 @@ class Card:
 
     def line_of(self, pos: int) -> int:
         return self.text.count("\n", 0, pos) + 1
+
+    def meta_line(self, key: str) -> int:
+        """The line of a top-level front-matter key (1, the front matter's first line, if not found)."""
+        m = re.search(rf"^{re.escape(key)}[ \t]*:", self.text[: len(self.text) - len(self.body)], re.MULTILINE)
+        return self.line_of(m.start()) if m else 1
+
+    def anchor(self, start: int, end: int) -> str:
+        """``#L<a>`` or ``#L<a>-L<b>``: the lines the text at ``start:end`` of the full text spans (its
+        surrounding whitespace left out)."""
+        while end > start + 1 and self.text[end - 1].isspace():
+            end -= 1
+        while start < end - 1 and self.text[start].isspace():
+            start += 1
+        first, last = self.line_of(start), self.line_of(max(start, end - 1))
+        return f"#L{first}" if first == last else f"#L{first}-L{last}"
+
+    def span(self, start: int, end: int, width: int = 80) -> tuple[str, str]:
+        """(``#L<a>`` or ``#L<a>-L<b>``, snippet) for a match at ``start:end`` of the full text.
+
+        The snippet is the card's own words around the match, cut at word boundaries and with runs of
+        whitespace shown as one space; the line anchor (GitHub's form) covers every line it spans, so a
+        reader finds it where the locator points.
+        """
+        a, b = context_bounds(self.text, start, end, width)
+        return self.anchor(a, b), re.sub(r"\s+", " ", self.text[a:b]).strip()
 
 
 def decode_card(raw: bytes) -> tuple[str | None, str | None]:
@@ -110,7 +136,8 @@ def parse_card(text: str) -> Card:
     for i, h in enumerate(heads):
         end = heads[i + 1].start() if i + 1 < len(heads) else len(body)
         card.sections.append(
-            Section(h.group(2).strip(), len(h.group(1)), body[h.end():end], card.line_of(offset + h.start()))
+            Section(h.group(2).strip(), len(h.group(1)), body[h.end():end], card.line_of(offset + h.start()),
+                    offset + h.end())
         )
     seen: set[str] = set()
     for rx, url_group, text_group in ((_MD_LINK, 2, 1), (_HTML_LINK, 1, 2)):
@@ -132,10 +159,25 @@ def parse_card(text: str) -> Card:
     return card
 
 
+def context_bounds(text: str, start: int, end: int, width: int = 80) -> tuple[int, int]:
+    """A match and a little context around it, widened to whole words (never a cut word at either end).
+
+    The context before the match stays on the match's line: the line anchor then starts where the match is.
+    """
+    a = max(0, start - 15, text.rfind("\n", 0, start) + 1)
+    b = min(len(text), max(end, start + width) + 15)
+    if a > 0 and not text[a - 1].isspace():
+        ws = max(text.rfind(" ", 0, a), text.rfind("\n", 0, a), text.rfind("\t", 0, a))
+        a = ws + 1 if ws >= 0 and a - ws <= 40 else a
+    if b < len(text) and not text[b].isspace():
+        m = re.compile(r"\s").search(text, b, b + 40)
+        b = m.start() if m else b
+    return a, b
+
+
 def snippet_at(text: str, start: int, end: int, width: int = 80) -> str:
     """The exact text of a match and a little context, on one line, for evidence."""
-    a = max(0, start - 15)
-    b = min(len(text), max(end, start + width) + 15)
+    a, b = context_bounds(text, start, end, width)
     return re.sub(r"\s+", " ", text[a:b]).strip()
 
 

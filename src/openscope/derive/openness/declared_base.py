@@ -22,7 +22,6 @@ from functools import cache
 from typing import Any
 
 from openscope.derive.openness import curated
-from openscope.derive.openness.cards import snippet_at
 from openscope.derive.openness.probes import Evidence
 from openscope.derive.openness.records import ModelRecord
 
@@ -119,7 +118,8 @@ def _front_matter(rec: ModelRecord) -> DeclaredBase | None:
         named = family_named(bid) if entry is None else None
         entry = entry or (named[0] if named else None)
         if entry is not None:
-            ev = Evidence("card", f"{rec.card_locator}#L1", f"front matter: base_model: {bid}", rec.read_at)
+            line = rec.card.meta_line("base_model") if rec.card is not None else 1
+            ev = Evidence("card", f"{rec.card_locator}#L{line}", f"front matter: base_model: {bid}", rec.read_at)
             return DeclaredBase(entry, bid, ev, 1)
     return None
 
@@ -149,8 +149,8 @@ def declared_base(rec: ModelRecord) -> DeclaredBase | None:
                 counts[key].mentions += 1
                 continue
             off = len(rec.card.text) - len(rec.card.body)
-            line = rec.card.line_of(off + m.start())
-            ev = Evidence("card", f"{rec.card_locator}#L{line}", snippet_at(body, m.start(), am.end()), rec.read_at)
+            anchor, snip = rec.card.span(off + m.start(), off + am.end())
+            ev = Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at)
             counts[key] = DeclaredBase(entry, am.group(0), ev, 1)
         if counts:
             # the family declared most often; at equal counts the first declared (dicts keep order)

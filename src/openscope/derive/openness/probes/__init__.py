@@ -21,7 +21,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from openscope.derive.openness.cards import snippet_at
+from openscope.derive.openness.cards import context_bounds
 from openscope.derive.openness.records import ModelRecord
 
 PROBES: tuple[str, ...] = (
@@ -159,14 +159,14 @@ def card_search(rec: ModelRecord, pattern: re.Pattern[str], *, sections: re.Patt
         if not m:
             return None
         off = len(card.text) - len(card.body)
-        line = card.line_of(off + m.start())
-        return Evidence("card", f"{rec.card_locator}#L{line}", snippet_at(card.body, m.start(), m.end()), rec.read_at)
+        anchor, snip = card.span(off + m.start(), off + m.end())
+        return Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at)
     for s in card.sections:
         if sections.search(s.title):
             m = pattern.search(s.text)
             if m:
-                return Evidence("card", f"{rec.card_locator}#L{s.line}",
-                                f"[{s.title}] " + snippet_at(s.text, m.start(), m.end()), rec.read_at)
+                anchor, snip = card.span(s.start + m.start(), s.start + m.end())
+                return Evidence("card", f"{rec.card_locator}{anchor}", f"[{s.title}] {snip}", rec.read_at)
     return None
 
 
@@ -176,8 +176,13 @@ def section_with(rec: ModelRecord, title: re.Pattern[str], min_chars: int = 40) 
         return None
     for s in rec.card.sections:
         if title.search(s.title) and len(s.text.strip()) >= min_chars:
-            return Evidence("card", f"{rec.card_locator}#L{s.line}",
-                            f"## {s.title}: " + snippet_at(s.text.strip(), 0, 0, 160), rec.read_at)
+            lead = len(s.text) - len(s.text.lstrip())
+            a, b = context_bounds(s.text, lead, lead, 160)
+            # from the heading to the last line of the snippet
+            body_lines = rec.card.anchor(s.start + a, s.start + b)
+            last = body_lines.rsplit("L", 1)[1]
+            return Evidence("card", f"{rec.card_locator}#L{s.line}" + (f"-L{last}" if int(last) > s.line else ""),
+                            f"## {s.title}: " + re.sub(r"\s+", " ", s.text[a:b]).strip(), rec.read_at)
     return None
 
 
@@ -198,8 +203,7 @@ def repo_link(rec: ModelRecord, pattern: re.Pattern[str]) -> Evidence | None:
         return None
     for ln in rec.card.rel_links:
         if pattern.search(ln.url) or pattern.search(ln.text):
-            return Evidence("card", f"{rec.card_locator}#L{ln.line}", f"line {ln.line}: [{ln.text}]({ln.url})",
-                            rec.read_at)
+            return Evidence("card", f"{rec.card_locator}#L{ln.line}", f"[{ln.text}]({ln.url})", rec.read_at)
     return None
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from openscope.derive.openness.cards import snippet_at
 from openscope.derive.openness.probes import Evidence, Finding, hub_evidence, link_matching, section_with
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
@@ -71,8 +70,8 @@ def training_command_dataset(rec: ModelRecord) -> Evidence | None:
     for m in TRAINING_DATASET.finditer(card.body):
         line = card.line_of(off + m.start())
         if not about_evaluation(line):
-            return Evidence("card", f"{rec.card_locator}#L{line}", snippet_at(card.body, m.start(), m.end()),
-                            rec.read_at)
+            anchor, snip = card.span(off + m.start(), off + m.end())
+            return Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at)
     return None
 
 

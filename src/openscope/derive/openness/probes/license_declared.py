@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
+from openscope.derive.openness.cards import context_bounds
 from openscope.derive.openness.licensing import classify
 from openscope.derive.openness.probes import Evidence, Finding, hub_evidence
 from openscope.derive.openness.records import ModelRecord
@@ -40,10 +41,10 @@ def named_in_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence
         return [], [], []
     if "named_licenses" in rec.cache:
         return rec.cache["named_licenses"]
-    texts: list[tuple[str, int]] = []
+    texts: list[tuple[str, int]] = []  # (text, its offset in the card's full text)
     for s in rec.card.sections:
         if LICENSE_SECTION.search(s.title):
-            texts.append((s.text[:2000], s.line))
+            texts.append((s.text[:2000], s.start))
     off = len(rec.card.text) - len(rec.card.body)
     body = rec.card.body
     last_line_end = -1
@@ -56,13 +57,13 @@ def named_in_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence
         last_line_end = b
         if GENERIC_HEADING.match(body[a:b]):
             continue  # a heading ("## License Agreement") announces a section; it names no licence
-        texts.append((body[a:b][:400], rec.card.line_of(off + a)))
+        texts.append((body[a:b][:400], off + a))
         if len(texts) > 60:
             break
     opens: list[str] = []
     restr: list[str] = []
     ev: list[Evidence] = []
-    for raw, line in texts:
+    for raw, at in texts:
         text = unquote(raw).replace("_", " ")  # badges: License-Apache%202.0
         # In the order the text names them: "this model is under MIT; the distilled ones derive from
         # Apache-2.0 models" declares MIT first (the pattern order only breaks ties).
@@ -74,8 +75,12 @@ def named_in_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence
             if lic not in kind:
                 kind.append(lic)
         if hit and len(ev) < 2:
-            ev.append(Evidence("card", f"{rec.card_locator}#L{line}", re.sub(r"\s+", " ", text.strip())[:200],
-                               rec.read_at))
+            # the card's own words (not the decoded badge text the names were matched in), and the lines
+            # they span
+            lead = len(raw) - len(raw.lstrip())
+            a, b = context_bounds(raw, lead, lead, 200)
+            ev.append(Evidence("card", f"{rec.card_locator}{rec.card.anchor(at + a, at + b)}",
+                               re.sub(r"\s+", " ", raw[a:b]).strip(), rec.read_at))
     rec.cache["named_licenses"] = (opens, restr, ev)
     return opens, restr, ev
 

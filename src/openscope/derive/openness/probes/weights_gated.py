@@ -35,8 +35,9 @@ def run(rec: ModelRecord) -> Finding:
     gate_keys = sorted(k for k in (rec.card.meta if rec.card is not None else {}) if str(k).startswith("extra_gated"))
     if gate_keys:  # the Hub's access-request form is configured in the card's front matter
         f.outcome = "negative"
-        f.evidence = [Evidence("card", f"{rec.card_locator}#L1", f"front matter: {', '.join(map(str, gate_keys[:3]))}",
-                               rec.read_at)]
+        line = rec.card.meta_line(gate_keys[0]) if rec.card is not None else 1
+        f.evidence = [Evidence("card", f"{rec.card_locator}#L{line}",
+                               f"front matter: {', '.join(map(str, gate_keys[:3]))}", rec.read_at)]
         return f
     ev = card_search(rec, GATED_TEXT, needles=GATED_TEXT_NEEDLES) \
         or card_search(rec, HUB_GATE_TEXT, needles=HUB_GATE_NEEDLES)
