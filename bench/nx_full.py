@@ -12,7 +12,8 @@ The rules, as the docstrings and SQL of ``src/openscope/derive/lineage/{edges,gr
 
 - declared edges: tags ``base_model:<relation>:<id>`` / ``base_model:<id>`` (prio 1, ids taken as written),
   ``baseModels`` (prio 2) and card ``base_model`` (prio 3), the last two with Hub URL prefix, spaces and
-  trailing slashes cleaned; a deleted model's declarations are ignored; a parent that is not a live store id
+  trailing slashes cleaned, and card values kept only if they can be Hub ids (``edges.HUB_ID``, no
+  placeholder); a deleted model's declarations are ignored; a parent that is not a live store id
   but equals one up to case takes the smallest such id; empty parents and self-edges are dropped;
 - per (child, parent, source): the smallest and largest declared relation (finetune < adapter < quantized <
   merge) are kept as rows, ``unknown`` only when nothing is declared; a card naming 2+ bases without a
@@ -43,7 +44,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from openscope.derive.lineage.edges import ADAPTER_TAGS, MERGE_TAGS, QUANT_TAGS
+from openscope.derive.lineage.edges import ADAPTER_TAGS, HUB_ID, MERGE_TAGS, PLACEHOLDERS, QUANT_TAGS
 
 TABLES = ("edges", "lineage_paths", "lineage_cycles", "lineage_origin")
 RELATIONS = ("", "finetune", "adapter", "quantized", "merge", "unknown")  # code 1..5
@@ -52,6 +53,13 @@ UNKNOWN = 5
 EVIDENCE = ("", "tag", "base_models", "card")  # by source priority 1..3
 DECLARED_BITS = 0b11110  # bits 1..4: the declared relations
 HUB_URL = re.compile(r"^https?://(www\.)?huggingface\.co/")
+_HUB_ID = re.compile(HUB_ID, re.ASCII)  # DuckDB's RE2 `\w` is ASCII
+
+
+def _hub_id(p: str | None) -> bool:
+    """A cleaned card value that can be a Hub model id (huggingface_hub's repo-id rules, no placeholder)."""
+    return (p is not None and _HUB_ID.fullmatch(p) is not None and "--" not in p and ".." not in p
+            and not p.endswith(".git") and p.lower() not in PLACEHOLDERS)
 
 
 class Capped(Exception):
@@ -260,13 +268,14 @@ def _run(con: Any, phase: Any, t0: float, cap_s: float) -> dict[str, int]:
         for m in models if isinstance(models, list) else ():
             add(child, 2, _clean(_as_text(m.get("id")) if isinstance(m, dict) else None), bit)
     for child, raw, rel in card_rows:
-        bases = _card_bases(raw)
-        if not bases:
+        raw_bases = _card_bases(raw)
+        if raw_bases is None:
             continue
+        bases = [c for b in raw_bases if _hub_id(c := _clean(b))]
         rc = REL_CODE.get(rel.lower() if rel is not None else "")
         bit = 1 << (rc if rc is not None else (REL_CODE["merge"] if len(bases) >= 2 else UNKNOWN))
         for b in bases:
-            add(child, 3, _clean(b), bit)
+            add(child, 3, b, bit)
     del card_rows, bm_rows
     fixed.clear()
     phase("python_edges/parse")

@@ -171,12 +171,22 @@ def test_card_values_are_cleaned_and_non_ids_ignored(tmp_path: Path) -> None:
         entry("u/num-card", card={"base_model": 7}),
         entry("u/obj-card", card={"base_model": {"id": "x"}}),
         entry("u/self", ("base_model:finetune:U/SELF",)),
+        # what cards write when they have no Hub base: placeholders, local paths, sentences, booleans
+        entry("u/none-card", card={"base_model": "None"}),
+        entry("u/path-card", card={"base_model": "./output/checkpoint-1000"}),
+        entry("u/abs-path-card", card={"base_model": "/data/llama-7b"}),
+        entry("u/sentence-card", card={"base_model": "Llama 2 7B, fine-tuned"}),
+        entry("u/bool-card", card={"base_model": True}),
+        # a list with one real id and a placeholder names one base: not a merge
+        entry("u/list-card", card={"base_model": [QWEN, "N/A"]}),
     ]
     with open_store(tmp_path / "c.duckdb") as store:
         ingest_file(store, write_jsonl(tmp_path / "c.jsonl", entries))
         lineage_step.refresh(store)
-        rows = store.con.execute("SELECT child, parent, relation, evidence, chosen FROM edges").fetchall()
-    assert rows == [("u/url-card", QWEN, "unknown", "card", True)]
+        rows = store.con.execute("SELECT child, parent, relation, evidence, chosen FROM edges ORDER BY child").fetchall()
+        roots = {r[0] for r in store.con.execute("SELECT DISTINCT root FROM lineage").fetchall()}
+    assert rows == [("u/list-card", QWEN, "unknown", "card", True), ("u/url-card", QWEN, "unknown", "card", True)]
+    assert not roots & {"None", "./output/checkpoint-1000", "/data/llama-7b", "true", "N/A"}  # no invented roots
 
 
 def test_two_spellings_of_one_parent_make_one_pair(tmp_path: Path) -> None:

@@ -15,7 +15,8 @@ an answer must be able to show its evidence. ``chosen`` marks the edges the line
   bitsandbytes/EXL2/MLX/4-bit/8-bit tags or ``*.gguf`` files → quantized; ``mergekit``/``merge`` tags → merge.
 
 Parents match store ids case-insensitively (as the Hub does) and take the store's spelling; a parent not in
-the store stays as an external node with the spelling it was declared with. Self-references are dropped.
+the store stays as an external node with the spelling it was declared with. Self-references are dropped, and
+so are card values that cannot be Hub ids (local paths, sentences, placeholders such as ``None``).
 All of it is set-based SQL over whole tables (or over the children listed in ``scope``).
 """
 
@@ -29,6 +30,14 @@ MERGE_TAGS = ("mergekit", "merge")
 ADAPTER_TAGS = ("peft",)
 
 _DECLARED = "('finetune', 'adapter', 'quantized', 'merge')"
+# What a card's `base_model` can name: a Hub repo id (`namespace/name`, or a legacy one-segment id such as
+# `gpt2`): 1-96 characters of letters, digits, `_`, `.`, `-` per part, starting and ending with a letter,
+# digit or `_`, without `--` or `..`, not ending in `.git` (huggingface_hub's `validate_repo_id`, checked
+# against it in the tests). Anything else (a local path, a sentence, a placeholder) names no model on the
+# Hub, and the Hub makes no `base_model:` tag of it: no edge, rather than an invented root.
+HUB_ID = r"\w([\w.-]{0,94}\w)?(/\w([\w.-]{0,94}\w)?)?"
+PLACEHOLDERS = ("none", "null", "nil", "n/a", "na", "nan", "unknown", "tbd", "todo", "true", "false",
+                "base_model", "model", "local", "custom", "other")
 
 
 def _clean(expr: str) -> str:
@@ -38,6 +47,13 @@ def _clean(expr: str) -> str:
             f"THEN regexp_replace({t}, '^https?://(www\\.)?huggingface\\.co/', '') ELSE {t} END, '/')")
     return (f"CASE WHEN starts_with({expr}, 'http') OR starts_with({expr}, ' ') OR ends_with({expr}, ' ') "
             f"OR ends_with({expr}, '/') THEN {full} ELSE {expr} END")
+
+
+def _hub_id(expr: str) -> str:
+    """SQL: true when ``expr`` (already cleaned) can be a Hub model id."""
+    ph = ", ".join(f"'{p}'" for p in PLACEHOLDERS)
+    return (f"(regexp_full_match({expr}, '{HUB_ID}') AND NOT contains({expr}, '--') "
+            f"AND NOT contains({expr}, '..') AND NOT ends_with({expr}, '.git') AND lower({expr}) NOT IN ({ph}))")
 
 
 def extract(store: Store, scope: str | None = None, table: str = "edges") -> int:
@@ -78,21 +94,24 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
     # from the card text to the edge rows: each intermediate table cost a materialisation (measured).
     card_code = """(CASE rel WHEN 'finetune' THEN 1 WHEN 'adapter' THEN 2 WHEN 'quantized' THEN 3
                               WHEN 'merge' THEN 4 ELSE CASE WHEN len(bases) >= 2 THEN 4 ELSE 5 END END)::UTINYINT"""
+    # Each declared value is cleaned, and kept only if it can be a Hub id; a merge is two or more of those.
     con.execute(
         f"""INSERT INTO _edge_raw
         SELECT child, parent, 3, rc, multi FROM (
-            SELECT child, rc, multi, {_clean('b')} AS parent FROM (
+            SELECT child, rc, multi, b AS parent FROM (
                 SELECT child, {card_code} AS rc, len(bases) > 1 AS multi, unnest(bases) AS b FROM (
+                    SELECT child, rel, list_filter(list_transform(raw, lambda b: {_clean('b')}),
+                                                   lambda p: {_hub_id('p')}) AS bases FROM (
                     SELECT child, lower(j[2]) AS rel,
                            CASE WHEN starts_with(j[1], '[') THEN json_extract_string(j[1], '$[*]')
                                 WHEN j[1] IS NULL OR starts_with(j[1], '{{') OR try_cast(j[1] AS DOUBLE) IS NOT NULL
                                     THEN NULL
-                                ELSE [j[1]] END AS bases
+                                ELSE [j[1]] END AS raw
                     FROM (SELECT id AS child,
                                  json_extract_string(card_data, ['$.base_model', '$.base_model_relation']) AS j
                           FROM models
                           WHERE card_data IS NOT NULL AND deleted_at IS NULL {where}
-                            AND contains(card_data::VARCHAR, '"base_model"')))))"""
+                            AND contains(card_data::VARCHAR, '"base_model"'))))))"""
     )
     con.execute(
         f"""INSERT INTO _edge_raw
