@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from openscope.derive.openness.assessment import assess_record
 from openscope.derive.openness.cards import decode_card, parse_card
+from openscope.derive.openness.evaluations.osai import DIMENSIONS
+from openscope.derive.openness.records import from_text
 
 
 def test_front_matter_sections_and_links() -> None:
@@ -51,3 +59,36 @@ def test_binary_and_non_utf8_readmes() -> None:
 def test_huge_card_is_capped() -> None:
     card = parse_card("# T\n" + "x" * 500_000)
     assert len(card.text) == 400_000 and card.warnings
+
+
+_PIECES = st.sampled_from([
+    "---\n", "license: apache-2.0\n", "license: [mit, 3]\n", "base_model: Qwen/Qwen2.5-7B\n", "base_model: {a: 1}\n",
+    "datasets:\n- acme/data\n", "extra_gated_prompt: x\n", ": : :\n", "!!python/object:os.system ls\n", "- [\n",
+    "# Title\n", "## Training Data\n", "## License\n", "### Evaluation\n", "```\n", "```python\n",
+    "python train.py --dataset_name acme/d --model_name_or_path meta-llama/Llama-2-7b-hf\n",
+    "load_dataset('acme/x')\n", "[paper](https://arxiv.org/abs/2401.00001)\n", "[code](./train/)\n",
+    "<a href=\"https://github.com/a/b\">repo</a>\n", "Licensed under the MIT License.\n",
+    "non-commercial use only\n", "fine-tuned from Llama-2-13B\n", "trained on 512 A100 GPUs\n",
+    "| a | b |\n|---|---|\n", "\ufeff", "\r\n", "\t", "\u202e", "日本語のモデル\n", "[", "](", "#", "http://",
+])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=30)), max_size=40))
+def test_any_card_text_is_assessed_without_error(pieces: list[str]) -> None:
+    """Whatever a README holds, assessing it never raises; every grade is in the vocabulary; every card
+    locator names lines that exist."""
+    text = "".join(pieces)
+    rec = from_text("acme/fuzz", text, locator="README.md")
+    a = assess_record(rec, use_curated=False)
+    doc = a.as_json() if hasattr(a, "as_json") else a
+    assert set(doc["osai"]) - {"score"} <= set(DIMENSIONS)
+    assert all(doc["osai"][d] in ("open", "partial", "closed", "unknown") for d in DIMENSIONS)
+    assert doc["osaid"]["verdict"] in ("pass", "fail", "insufficient")
+    assert doc["mof"]["class"] in (0, 1, 2, 3)
+    n_lines = text.count("\n") + 1
+    for comp in doc["components"].values():
+        for e in comp["evidence"]:
+            m = re.search(r"#L(\d+)(?:-L(\d+))?$", e["locator"])
+            if e["kind"] == "card" and m:
+                assert 1 <= int(m.group(1)) <= int(m.group(2) or m.group(1)) <= n_lines, e
