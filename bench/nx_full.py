@@ -115,14 +115,14 @@ def _is_number(s: str) -> bool:
     return True
 
 
-def _card_bases(s: str | None) -> list[str | None] | None:
+def _card_bases(s: str | None, is_list: bool | None = None) -> list[str | None] | None:
     """The declared bases of a card's ``base_model`` as extracted text (JSON strings unquoted, other values
     as JSON), or None when it names none: a list gives its values as text; an object or a number (or a string
     that reads as one) names no model; anything else is one id."""
     if s is None:
         return None
-    if s.startswith("["):
-        return [_as_text(e) for e in json.loads(s)]
+    if s.startswith("["):  # a list, or a string that only starts with '[' (no Hub id)
+        return [_as_text(e) for e in json.loads(s)] if is_list else None
     if s.startswith("{") or _is_number(s):
         return None
     return [s]
@@ -202,7 +202,9 @@ def _run(con: Any, phase: Any, t0: float, cap_s: float) -> dict[str, int]:
     tag_rows = con.execute(
         "SELECT id, tag FROM tags WHERE repo_type = 'model' AND starts_with(tag, 'base_model:')").fetchall()
     card_rows = con.execute(
-        """SELECT id, card_data->>'$.base_model', card_data->>'$.base_model_relation' FROM models
+        """SELECT id, card_data->>'$.base_model', card_data->>'$.base_model_relation',
+                  CASE WHEN starts_with(card_data->>'$.base_model', '[')
+                       THEN json_type(card_data, '$.base_model') = 'ARRAY' END FROM models
            WHERE card_data IS NOT NULL AND deleted_at IS NULL
              AND contains(card_data::VARCHAR, '"base_model"')""").fetchall()
     bm_rows = con.execute(
@@ -267,8 +269,8 @@ def _run(con: Any, phase: Any, t0: float, cap_s: float) -> dict[str, int]:
         models = d.get("models")
         for m in models if isinstance(models, list) else ():
             add(child, 2, _clean(_as_text(m.get("id")) if isinstance(m, dict) else None), bit)
-    for child, raw, rel in card_rows:
-        raw_bases = _card_bases(raw)
+    for child, raw, rel, is_list in card_rows:
+        raw_bases = _card_bases(raw, is_list)
         if raw_bases is None:
             continue
         bases = [c for b in raw_bases if _hub_id(c := _clean(b))]

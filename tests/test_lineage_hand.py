@@ -177,6 +177,9 @@ def test_card_values_are_cleaned_and_non_ids_ignored(tmp_path: Path) -> None:
         entry("u/abs-path-card", card={"base_model": "/data/llama-7b"}),
         entry("u/sentence-card", card={"base_model": "Llama 2 7B, fine-tuned"}),
         entry("u/bool-card", card={"base_model": True}),
+        # strings that only look like a JSON list (once crashed the whole refresh)
+        entry("u/bracket-card", card={"base_model": "["}),
+        entry("u/list-text-card", card={"base_model": f'["{QWEN}"]'}),
         # a list with one real id and a placeholder names one base: not a merge
         entry("u/list-card", card={"base_model": [QWEN, "N/A"]}),
     ]

@@ -9,7 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lineage_graphs import entry, write_jsonl
 
+from openscope import derive
 from openscope.derive import lineage as lineage_step
+from openscope.derive.lineage.edges import _hub_id
 from openscope.derive.lineage.queries import tree
 from openscope.jobs.ingest import ingest_file
 from openscope.store import open_store
@@ -107,3 +109,46 @@ def test_lineage_matches_brute_force(tmp_path_factory, g: dict[str, list[str]], 
         after = sorted(map(repr, con.execute("SELECT id, root, depth, path FROM lineage").fetchall()))
         assert before == after
     assert isinstance(d, Path)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from(["a/b", "A/B", " https://huggingface.co/a/b/ ", "None", "./x", "a/b/c", "x'y", 'q"/r', "",
+                       "c/d", "ünï/cödé"]) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["id", "relation", "models", "x"]),
+                                                                  inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(_JSON, _JSON, _JSON, st.lists(st.sampled_from(
+    ["base_model:a/b", "base_model:finetune:c/d", "base_model:", "base_model:merge:", "base_model:x:y:z", "gguf",
+     "base_model:finetune:A/B", "license:mit", "license:", "license:other", "dataset:a/b", "dataset:"]), max_size=3),
+    _JSON, _JSON), min_size=1, max_size=6))
+def test_any_declared_values_give_consistent_edges(tmp_path_factory, models: list) -> None:
+    """Whatever cards, baseModels and tags declare, every derive step runs, and the edges keep the rules:
+    one chosen source per child, no self-edges, card parents that can be Hub ids, lineage rows for every
+    child."""
+    d = tmp_path_factory.mktemp("fuzz")
+    entries = [entry("a/b"), entry("c/d")]
+    for i, (base, rel, bm, tags, lic, ds) in enumerate(models):
+        card = {"base_model": base} if base is not None or i % 2 else {}
+        for key, value in (("base_model_relation", rel), ("license", lic), ("datasets", ds)):
+            if value is not None:
+                card[key] = value
+        entries.append(entry(f"z/m{i}", tuple(tags), card=card or None,
+                             base_models=bm if isinstance(bm, dict) else None))
+    with open_store(d / "f.duckdb") as store:
+        ingest_file(store, write_jsonl(d / "f.jsonl", entries))
+        assert derive.refresh(store) == ["lineage", "licenses", "openness"]
+        con = store.con
+        assert con.execute("SELECT count(*) FROM edges WHERE child = parent").fetchone()[0] == 0
+        assert con.execute("""SELECT count(*) FROM (SELECT child FROM edges WHERE chosen AND evidence <> 'inferred'
+                              GROUP BY child HAVING count(DISTINCT evidence) > 1)""").fetchone()[0] == 0
+        card_parents = [r[0] for r in con.execute("SELECT DISTINCT parent FROM edges WHERE evidence = 'card'").fetchall()]
+        for p in card_parents:
+            assert con.execute(f"SELECT {_hub_id('x')} FROM (SELECT ?::VARCHAR AS x)", [p]).fetchone()[0], p
+        children = {r[0] for r in con.execute("SELECT DISTINCT child FROM edges WHERE chosen").fetchall()}
+        in_lineage = {r[0] for r in con.execute("SELECT id FROM lineage_origin").fetchall()}
+        assert children == in_lineage

@@ -108,11 +108,13 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
                                 WHEN {_hub_id('one')} THEN [one] END AS bases FROM (
                     SELECT child, rel, many, {_clean('v')} AS one FROM (
                     SELECT child, lower(j[2]) AS rel,
-                           CASE WHEN starts_with(j[1], '[') THEN json_extract_string(j[1], '$[*]') END AS many,
+                           -- a list; a string that only starts with '[' is no list (and no Hub id)
+                           CASE WHEN starts_with(j[1], '[') AND json_type(card_data, '$.base_model') = 'ARRAY'
+                                THEN json_extract_string(j[1], '$[*]') END AS many,
                            CASE WHEN j[1] IS NULL OR starts_with(j[1], '[') OR starts_with(j[1], '{{')
                                      OR try_cast(j[1] AS DOUBLE) IS NOT NULL THEN NULL
                                 ELSE j[1] END AS v
-                    FROM (SELECT id AS child,
+                    FROM (SELECT id AS child, card_data,
                                  json_extract_string(card_data, ['$.base_model', '$.base_model_relation']) AS j
                           FROM models
                           WHERE card_data IS NOT NULL AND deleted_at IS NULL {where}
