@@ -6,6 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from openscope.derive.openness.evaluations.mof import component_names
 from openscope.derive.openness.evaluations.osai import DIMENSIONS
@@ -266,3 +269,76 @@ def test_missing_expert_file_and_no_target(cli, tmp_path: Path) -> None:
     assert cli("--db", db, "assess", "--import-experts", tmp_path / "nope.csv").code == 66
     r = cli("--db", db, "assess")
     assert r.code == 64 and "Traceback" not in r.stderr
+
+
+_ODD = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=12) \
+    | st.lists(st.text(max_size=5), max_size=2) | st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2)
+
+
+def _record() -> dict:
+    comps = [{"name": n, "description": "x", "component_path": "https://example.com/c", "license": "Apache-2.0",
+              "license_path": "https://example.com/l"} for n in ("Model architecture", "Training code",
+                                                                 "Model parameters (Final)", "Datasets")]
+    return {"framework": {"name": "Model Openness Framework", "version": "1.0", "date": "2024-12-15"},
+            "release": {"name": "Fuzz-1", "version": "1B", "date": "2025-01-01", "type": "language",
+                        "architecture": "transformer", "origin": "x", "producer": "Acme", "contact": "",
+                        "repository": "https://github.com/acme/x", "huggingface": "https://huggingface.co/acme/x",
+                        "license": {"distribution": {"name": "Apache-2.0", "path": "https://example.com/l"}},
+                        "components": comps}}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["framework", "release", "release.name", "release.license",
+                                           "release.components", "release.components.0",
+                                           "release.components.0.name", "release.components.1.license",
+                                           "release.license.distribution", "release.producer"]), _ODD),
+                max_size=3))
+def test_any_mof_record_gives_a_grade_or_a_one_line_error(cli, tmp_path_factory, edits: list) -> None:
+    """A MOF record with any field of any type: a contract document (exit 0) or one line on stderr
+    (exit 65), never an internal error."""
+    rec = _record()
+    for path, value in edits:
+        *parents, last = path.split(".")
+        node = rec
+        for p in parents:
+            node = node[int(p)] if isinstance(node, list) and p.isdigit() and int(p) < len(node) else \
+                node.get(p) if isinstance(node, dict) else None
+            if node is None:
+                break
+        if isinstance(node, dict):
+            node[last] = value
+        elif isinstance(node, list) and last.isdigit() and int(last) < len(node):
+            node[int(last)] = value
+    f = tmp_path_factory.mktemp("mof") / "r.yml"
+    f.write_text(yaml.safe_dump(rec, allow_unicode=True), encoding="utf-8")
+    r = cli("--db", f.parent / "none.duckdb", "assess", "--mof-record", f, "--json")
+    assert r.code in (0, 65), (r.code, r.stderr)
+    assert "internal error" not in r.stderr and "Traceback" not in r.stderr
+    if r.code == 0:
+        doc = r.json()
+        assert doc["mof"]["class"] in (0, 1, 2, 3) and set(doc["mof"]["progress"]) == {"1", "2", "3"}
+        assert all(0.0 <= v <= 100.0 for v in doc["mof"]["progress"].values())
+        assert set(doc["included"]) | set(doc["missing"]) <= set(component_names())
+        assert not set(doc["included"]) & set(doc["missing"])
+    else:
+        assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(readme=st.one_of(st.none(), st.binary(max_size=300), st.text(max_size=300).map(str.encode)),
+       files=st.lists(st.sampled_from(["model.safetensors", "pytorch_model.bin", "x.gguf", "config.json",
+                                       "train.py", "sub/adapter_config.json", "LICENSE", "data/a.jsonl",
+                                       "README.md.bak", "ünïcode name.py", "scripts/run eval.sh"]),
+                      max_size=6, unique=True))
+def test_any_local_folder_is_assessed(cli, tmp_path_factory, readme: bytes | None, files: list[str]) -> None:
+    """A folder with any README bytes (or none) and any files: a contract document, exit 0."""
+    d = tmp_path_factory.mktemp("folder")
+    for name in files:
+        (d / name).parent.mkdir(parents=True, exist_ok=True)
+        (d / name).write_bytes(b"x")
+    if readme is not None:
+        (d / "README.md").write_bytes(readme)
+    r = cli("--db", d / "none.duckdb", "assess", d, "--json")
+    assert r.code == 0, r.stderr
+    assert "internal error" not in r.stderr and "Traceback" not in r.stderr
+    _check_contract(r.json())
