@@ -12,6 +12,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from openscope.store import Store, open_store
 
@@ -50,6 +51,19 @@ def _default(o: Any) -> Any:
     if hasattr(o, "model_dump"):
         return o.model_dump()
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def escaped(doc: Any) -> Any:
+    """A copy of ``doc`` for the rich renderings: every string (keys too) escaped for rich markup. Ids,
+    names and card text are data: ``a/[bold]`` or ``[/]`` must print as themselves, not style the
+    output or crash it. The JSON twin is printed from the original."""
+    if isinstance(doc, str):
+        return escape(doc)
+    if isinstance(doc, dict):
+        return {escaped(k): escaped(v) for k, v in doc.items()}
+    if isinstance(doc, list | tuple):
+        return [escaped(v) for v in doc]
+    return doc
 
 
 def print_json(doc: Any) -> None:

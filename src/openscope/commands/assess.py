@@ -19,6 +19,7 @@ from rich.table import Table
 
 from openscope.commands._common import (
     Settings,
+    escaped,
     open_for_read,
     open_for_write,
     out_console,
@@ -34,6 +35,15 @@ def _looks_like_path(target: str) -> bool:
     """A Hub id is ``name`` or ``org/name``; anything else that names a file is a path."""
     return target.startswith((".", "/", "~")) or target.count("/") > 1 or target.lower().endswith(".md") \
         or os.sep != "/" and os.sep in target
+
+
+def _exists(path: Path) -> bool:
+    """Whether a local folder or file is named; a name no file system can hold (too long, a NUL) is a
+    model id to look up, not a crash."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def _store_or_none(s: Settings) -> Store | None:
@@ -139,7 +149,7 @@ def _render(doc: dict[str, Any]) -> None:
     if steps:
         con.print("[bold]Next steps[/bold]:")
         for s in steps:
-            con.print(f"  - {s}", markup=False, highlight=False)
+            con.print(f"  - {s}", highlight=False)  # escaped with the doc
     for f in doc["flags"]:
         con.print(f"[bold red]flag[/bold red] {f['flag']}: {f['detail']}", highlight=False)
     ex = doc.get("experts")
@@ -183,7 +193,7 @@ def register(app: typer.Typer) -> None:
         path = Path(target).expanduser()
         store = None
         try:
-            if path.exists():
+            if _exists(path):
                 rec = records.from_folder(path)
                 store = None if no_experts else _store_or_none(s)
             elif _looks_like_path(target) or not Path(s.db).exists():
@@ -196,7 +206,7 @@ def register(app: typer.Typer) -> None:
                 warn(s, w)
             a = assessment.assess_record(rec)
             doc = a.as_json()
-            if store is not None and not path.exists():
+            if store is not None and not _exists(path):
                 _add_flow_down_conflicts(store, rec.id, doc)
             if not no_experts:
                 author = rec.id.split("/")[0] if "/" in rec.id else None
@@ -209,5 +219,5 @@ def register(app: typer.Typer) -> None:
         if s.json:
             print_json(doc)
         else:
-            _render(doc)
+            _render(escaped(doc))
         return 0

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from openscope import derive
-from openscope.commands._common import err_console, open_for_write, out_console, print_json, settings
+from openscope.commands._common import err_console, escaped, open_for_write, out_console, print_json, settings
 from openscope.errors import MissingInput
 from openscope.jobs.ingest import ingest_file
 
@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:
             return
         if s.quiet:
             return
-        t = Table(title=f"ingest {path.name} → snapshot #{res.snapshot_id}", show_header=False, box=None)
+        t = Table(title=f"ingest {escaped(path.name)} → snapshot #{res.snapshot_id}", show_header=False, box=None)
         for k in ("format", "records", "changed", "rejects", "counters", "elapsed_s"):
             t.add_row(k, f"{doc[k]:,}" if isinstance(doc[k], int) else str(doc[k]))
         out_console().print(t)

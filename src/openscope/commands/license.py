@@ -13,7 +13,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from openscope.commands._common import Settings, open_for_read, out_console, print_json, settings
+from openscope.commands._common import Settings, escaped, open_for_read, out_console, print_json, settings
 from openscope.derive.licenses import LicenseInfo, get_license, model_licenses, normalize_license, suggest
 from openscope.errors import MissingInput, OpenscopeError, UsageError
 
@@ -150,6 +150,6 @@ def register(app: typer.Typer) -> None:
                     if s.json:
                         print_json(doc)
                     else:
-                        _render_model(doc)
+                        _render_model(escaped(doc))
                     return
         raise _not_found(s, raw)

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 from rich.tree import Tree
 
-from openscope.commands._common import open_for_read, out_console, print_json, settings
+from openscope.commands._common import escaped, open_for_read, out_console, print_json, settings
 from openscope.derive.lineage.queries import RELATIONS, derivatives_by_root_country, publisher_countries, tree
 from openscope.errors import UsageError
 
@@ -113,7 +113,7 @@ def register(app: typer.Typer) -> None:
             t.add_column("derivatives", justify="right")
             t.add_column("share", justify="right")
             for r in rows:
-                t.add_row(r[level], f"{r['derivatives']:,}", f"{100 * r['share']:.1f}%")
+                t.add_row(escaped(r[level]), f"{r['derivatives']:,}", f"{100 * r['share']:.1f}%")
             out_console().print(t)
             return
         if not model_id:
@@ -127,4 +127,4 @@ def register(app: typer.Typer) -> None:
         if s.json:
             print_json(doc)
         else:
-            _render(doc, countries)
+            _render(escaped(doc), escaped(countries))

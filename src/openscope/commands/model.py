@@ -7,7 +7,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from openscope.commands._common import open_for_read, out_console, print_json, settings
+from openscope.commands._common import escaped, open_for_read, out_console, print_json, settings
 from openscope.derive.lineage.queries import overview
 
 
@@ -77,4 +77,4 @@ def register(app: typer.Typer) -> None:
         if s.json:
             print_json(doc)
         else:
-            _render(doc)
+            _render(escaped(doc))

@@ -6,7 +6,7 @@ import duckdb
 import typer
 from rich.table import Table
 
-from openscope.commands._common import open_for_read, out_console, print_json, settings
+from openscope.commands._common import escaped, open_for_read, out_console, print_json, settings
 from openscope.errors import InvalidInput
 
 
@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
         if s.json:
             print_json({"columns": cols, "rows": [dict(zip(cols, r, strict=True)) for r in rows]})
             return
-        t = Table(*cols)
+        t = Table(*escaped(cols))
         for r in rows:
-            t.add_row(*["" if v is None else str(v) for v in r])
+            t.add_row(*["" if v is None else escaped(str(v)) for v in r])
         out_console().print(t)

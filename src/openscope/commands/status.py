@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from openscope.commands._common import open_for_read, out_console, print_json, settings
+from openscope.commands._common import escaped, open_for_read, out_console, print_json, settings
 from openscope.store import Store
 
 
@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:
         if s.json:
             print_json(doc)
             return
-        t = Table(title=f"openscope store {doc['db']}", show_header=False, box=None)
+        t = Table(title=f"openscope store {escaped(doc['db'])}", show_header=False, box=None)
         for k in ("schema_version", "snapshots", "models", "datasets", "rejects", "edges", "cards"):
             t.add_row(k, f"{doc[k]:,}" if isinstance(doc[k], int) else str(doc[k]))
         if doc["synthetic_models"]:
@@ -51,6 +51,6 @@ def register(app: typer.Typer) -> None:
             t.add_row(
                 "last snapshot",
                 f"#{last['snapshot_id']} {last['kind']} {last['status']} · {last['n_records']:,} records · "
-                f"{last['source']} · started {last['started_at']:%Y-%m-%d %H:%M:%S}",
+                f"{escaped(last['source'])} · started {last['started_at']:%Y-%m-%d %H:%M:%S}",
             )
         out_console().print(t)

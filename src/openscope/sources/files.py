@@ -50,7 +50,19 @@ def sniff(path: Path) -> str:
         return "json-objects" if stripped.split(b"\n", 1)[0].strip() == b"{" else "jsonl"
     if not stripped:
         return "jsonl"
+    if _is_json(stripped.split(b"\n", 1)[0]):
+        # A JSON Lines file whose first entry is not an object (null, a number, a string): that entry is a
+        # reject like any other bad line, not a reason to refuse the whole file.
+        return "jsonl"
     raise InvalidInput(f"{path}: not JSON Lines, a JSON array or Parquet (starts with {head[:16]!r})")
+
+
+def _is_json(line: bytes) -> bool:
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_jsonl_tail(path: Path, fmt: str) -> None:

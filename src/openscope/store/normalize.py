@@ -97,6 +97,8 @@ def _reason_sql() -> str:
         WHEN ty[1] <> 'OBJECT' THEN 'entry is not a JSON object'
         WHEN {idt} = 'NULL' THEN 'missing id'
         WHEN {idt} <> 'VARCHAR' OR trim(coalesce(v.id, v.modelId)) = '' THEN 'id is not a non-empty string'
+        WHEN regexp_matches(coalesce(v.id, v.modelId), '^[\\s\\p{{Z}}]*$|\\p{{Cc}}')
+            THEN 'id is blank or holds control characters: ' || left(to_json(coalesce(v.id, v.modelId))::VARCHAR, 80)
         WHEN {date_bad('createdAt')} THEN 'createdAt is not a timestamp: ' || {quote('createdAt')}
         WHEN {date_bad('lastModified')} THEN 'lastModified is not a timestamp: ' || {quote('lastModified')}
         WHEN {not_int('downloads')} THEN 'downloads is not an integer: ' || {quote('downloads')}
@@ -290,8 +292,10 @@ def normalize(
         # Tags: replaced for changed repositories (they carry lineage: base_model:<relation>:<id>).
         if has_old:
             con.execute("DELETE FROM tags WHERE repo_type = ? AND id IN (SELECT id FROM _changed)", [repo_type])
+        # A null inside the list (a parquet dump can hold one) is no tag, not a reason to fail the batch.
         con.execute(
-            """INSERT INTO tags SELECT ?, id, unnest(tag_list) FROM _changed WHERE tag_list IS NOT NULL""",
+            """INSERT INTO tags SELECT ?, id, tag FROM (SELECT id, unnest(tag_list) AS tag FROM _changed
+                                                       WHERE tag_list IS NOT NULL) WHERE tag IS NOT NULL""",
             [repo_type],
         )
         # Files: replaced only when the entry lists them (an entry read without siblings keeps the old list).
