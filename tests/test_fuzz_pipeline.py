@@ -257,18 +257,18 @@ def _probe_ids(entries: list[Any]) -> list[str]:
     return out[:5]
 
 
-def _stored_and_rejected(cli: Any, db: Path, sid: int) -> tuple[set[str], set[str]]:
-    models = {r["id"] for r in _query(cli, db, "SELECT id FROM models")}
+def _stored_and_rejected(cli: Any, db: Path, sid: int, table: str = "models") -> tuple[set[str], set[str]]:
+    models = {r["id"] for r in _query(cli, db, f"SELECT id FROM {table}")}
     rejects = _query(cli, db, f"SELECT locator, reason FROM rejects WHERE snapshot_id = {sid}")
     assert all(r["reason"] for r in rejects)
     return models, {r["locator"] for r in rejects}
 
 
 def _assert_accounting(cli: Any, db: Path, doc: dict[str, Any], entries: list[Any], clean: list[dict[str, Any]],
-                       locator: Any) -> set[str]:
+                       locator: Any, table: str = "models") -> set[str]:
     """Every entry is stored or rejected with a reason; clean entries are stored; counts agree."""
     sid = doc["snapshot_id"]
-    models, rejected = _stored_and_rejected(cli, db, sid)
+    models, rejected = _stored_and_rejected(cli, db, sid, table)
     assert doc["records"] == len(entries)
     assert doc["rejects"] == len(rejected)
     clean_ids = {e["id"] for e in clean}
@@ -285,8 +285,8 @@ def _assert_accounting(cli: Any, db: Path, doc: dict[str, Any], entries: list[An
     assert clean_ids <= models
     assert models == accepted  # nothing stored that no accepted line named
     status = _check(cli("--db", db, "--json", "status"), json_out=True, allowed={0})
-    assert status["models"] == len(models) and status["rejects"] >= len(rejected)
-    count = _query(cli, db, "SELECT count(*) AS n FROM models")[0]["n"]
+    assert status[table] == len(models) and status["rejects"] >= len(rejected)
+    count = _query(cli, db, f"SELECT count(*) AS n FROM {table}")[0]["n"]
     assert count == len(models)
     return models
 
@@ -294,13 +294,21 @@ def _assert_accounting(cli: Any, db: Path, doc: dict[str, Any], entries: list[An
 # --- the tests --------------------------------------------------------------------------------------
 
 @FAST
-@given(batch=batches(), fmt=st.sampled_from(["jsonl", "array"]))
-def test_odd_entries_load_or_reject_and_every_command_answers(cli, tmp_path_factory, batch, fmt) -> None:
+@given(batch=batches(), fmt=st.sampled_from(["jsonl", "array"]), datasets=st.booleans())
+def test_odd_entries_load_or_reject_and_every_command_answers(cli, tmp_path_factory, batch, fmt, datasets) -> None:
+    """Any entries, as JSON Lines or a JSON array, as models or datasets: each is stored or rejected."""
     odd, clean = batch
     entries = odd + clean
     d = tmp_path_factory.mktemp("fz")
     db = d / "s.duckdb"
-    if fmt == "jsonl":
+    if fmt == "jsonl" and len(entries) == 1 and isinstance(entries[0], list):
+        # by design: a file whose one line is a JSON array is an array (an API page saved as is)
+        path = write_jsonl(d / "e.jsonl", entries)
+        entries = entries[0]
+
+        def loc(i: int) -> str:
+            return f"e.jsonl[{i}]"
+    elif fmt == "jsonl":
         path = write_jsonl(d / "e.jsonl", entries)
 
         def loc(i: int) -> str:
@@ -310,10 +318,9 @@ def test_odd_entries_load_or_reject_and_every_command_answers(cli, tmp_path_fact
 
         def loc(i: int) -> str:
             return f"e.json[{i}]"
-    doc = _ingest(cli, db, path)
-    if doc is None:  # a whole-file refusal must leave no store behind that claims otherwise
-        return
-    _assert_accounting(cli, db, doc, entries, clean, loc)
+    doc = _check(cli("--db", db, "--json", "ingest", path, *(["--datasets"] if datasets else [])), json_out=True,
+                 allowed={0})  # well-formed JSON is never refused whole: bad entries are rejects
+    _assert_accounting(cli, db, doc, entries, clean, loc, "datasets" if datasets else "models")
     _read_commands(cli, db, _probe_ids(entries))
 
 
@@ -435,3 +442,119 @@ def test_nan_and_infinity_do_not_reach_json_output(cli, tmp_path: Path) -> None:
             doc = _check(res, json_out=True)
             if doc is not None:
                 assert "NaN" not in res.stdout and "Infinity" not in res.stdout
+
+
+# --- regressions: each bug the fuzzing found, as a plain test ---------------------------------------
+
+
+def test_a_null_inside_tags_is_no_tag_not_a_failed_batch(cli, tmp_path: Path) -> None:
+    """Found by the parquet fuzz: a dump row whose tags list holds a null failed the NOT NULL constraint
+    of ``tags`` and refused the whole file (exit 65)."""
+    rows = [{"id": "p/null-tag", "tags": [None, "license:mit"]}, {"id": "p/plain", "tags": ["gguf"]}]
+    pq.write_table(pa.Table.from_pylist(rows, schema=pa.schema([("id", pa.string()),
+                                                                 ("tags", pa.list_(pa.string()))])),
+                   tmp_path / "m.parquet")
+    write_jsonl(tmp_path / "m.jsonl", [{"id": "j/null-tag", "tags": [None, "license:mit"]}])
+    for name in ("m.parquet", "m.jsonl"):
+        assert _ingest(cli, tmp_path / "s.duckdb", tmp_path / name, allowed={0})["rejects"] == 0
+    tags = _query(cli, tmp_path / "s.duckdb", "SELECT id, tag FROM tags ORDER BY id, tag")
+    assert [(r["id"], r["tag"]) for r in tags] == [("j/null-tag", "license:mit"), ("p/null-tag", "license:mit"),
+                                                   ("p/plain", "gguf")]
+    lic = _query(cli, tmp_path / "s.duckdb", "SELECT license FROM models WHERE id = 'p/null-tag'")
+    assert lic == [{"license": "mit"}]
+
+
+def test_ids_that_are_blank_or_hold_control_characters_are_rejected(cli, tmp_path: Path) -> None:
+    """Found by the JSONL fuzz: an id of "\\n" (blank to a person, not to DuckDB's trim) was stored as
+    a model no one could look up; so was an id holding a NUL."""
+    db = tmp_path / "s.duckdb"
+    doc = _ingest(cli, db, write_jsonl(tmp_path / "e.jsonl", [
+        {"id": "\n"}, {"id": "a\x00b"}, {"id": "\t \u3000"}, {"modelId": "x\u0085y"}, {"id": "ok/x"}]), allowed={0})
+    assert doc["rejects"] == 4
+    assert {r["id"] for r in _query(cli, db, "SELECT id FROM models")} == {"ok/x"}
+    reasons = [r["reason"] for r in _query(cli, db, "SELECT reason FROM rejects ORDER BY locator")]
+    assert all(r.startswith(("id is blank or holds control characters", "id is not a non-empty string"))
+               for r in reasons), reasons
+
+
+def test_a_jsonl_file_may_open_with_a_line_that_is_not_an_object(cli, tmp_path: Path) -> None:
+    """Found by the JSONL fuzz: a first line of ``null`` or ``[]`` made the whole file "not JSON Lines"
+    (exit 65), while the same line anywhere else was one reject."""
+    db = tmp_path / "s.duckdb"
+    for i, first in enumerate(("null", "[]", "42", '"text"', "[1, 2]")):
+        path = tmp_path / f"f{i}.jsonl"
+        path.write_text(f'{first}\n{{"id": "ok/m{i}"}}\n', encoding="utf-8")
+        doc = _ingest(cli, db, path, allowed={0})
+        assert (doc["format"], doc["records"], doc["rejects"]) == ("jsonl", 2, 1), (first, doc)
+    assert {r["id"] for r in _query(cli, db, "SELECT id FROM models")} == {f"ok/m{i}" for i in range(5)}
+    # a JSON array on one line is still an array, and a file of prose still refused whole
+    write_array(tmp_path / "page.json", [{"id": "arr/one"}, {"id": "arr/two"}])
+    assert _ingest(cli, db, tmp_path / "page.json", allowed={0})["format"] == "json-array"
+    (tmp_path / "prose.jsonl").write_text("hello\n", encoding="utf-8")
+    _check(cli("--db", db, "--json", "ingest", tmp_path / "prose.jsonl"), json_out=True, allowed={65})
+
+
+def test_stored_text_that_looks_like_rich_markup_prints_as_itself(cli, tmp_path: Path) -> None:
+    """Found by the fuzz of the human renderings: ids and card values such as ``[/]`` or ``o/[bold]``
+    are rich markup to the console: every command crashed with a MarkupError (exit 70)."""
+    db = tmp_path / "s.duckdb"
+    _ingest(cli, db, write_jsonl(tmp_path / "[m].jsonl", [
+        {"id": "[/]", "tags": ["base_model:finetune:a/b"]},
+        {"id": "a/b", "cardData": {"license": "[/x]"}},
+        {"id": "o/[bold]", "tags": ["base_model:finetune:[/]", "license:[red]"]},
+    ]), allowed={0})
+    for mid in ("[/]", "a/b", "o/[bold]"):
+        for args in (("model", mid), ("lineage", mid), ("lineage", "--down", mid), ("license", mid),
+                     ("assess", mid)):
+            res = cli("--db", db, *args)
+            _check(res, json_out=False, allowed={0}, what=args)
+            assert mid in res.stdout, (args, res.stdout)
+    res = cli("--db", db, "model", "a/b")
+    assert "[/x]" in res.stdout
+    res = cli("--db", db, "sql", "SELECT id AS \"[b]\" FROM models ORDER BY id")
+    _check(res, json_out=False, allowed={0})
+    assert "[/]" in res.stdout and "o/[bold]" in res.stdout and "[b]" in res.stdout
+    _check(cli("--db", db, "status"), json_out=False, allowed={0})
+
+
+def test_assess_of_a_name_no_file_system_can_hold_is_an_unknown_model(cli, tmp_path: Path) -> None:
+    """Found by the fuzz: ``assess`` first asks whether its argument is a local folder, and an id longer
+    than a file name may be crashed ``Path.exists`` (OSError: File name too long, exit 70)."""
+    db = tmp_path / "s.duckdb"
+    _ingest(cli, db, write_jsonl(tmp_path / "e.jsonl", [entry("a/b")]), allowed={0})
+    for args in (("assess", "x" * 5000), ("--json", "assess", "x" * 5000), ("assess", "a/" + "y" * 300)):
+        res = cli("--db", db, *args)
+        _check(res, json_out=False, allowed={int(Exit.NOINPUT)}, what=args[:1])
+        assert "unknown model" in res.stderr
+
+
+def test_dates_outside_the_calendar_are_rejects_not_crashes(cli, tmp_path: Path) -> None:
+    """Found by the JSONL fuzz: ``createdAt: "-0001-01-01T00:00:00Z"`` cast to a BC timestamp that Python
+    cannot hold; DuckDB handed it over as text and ``lineage`` crashed formatting it (exit 70). Years
+    outside 1..9999 and ``infinity`` are no date: the entry is a reject, like any other non-date."""
+    db = tmp_path / "s.duckdb"
+    bad = ["-0001-01-01T00:00:00Z", "0000-01-01T00:00:00Z", "10000-01-01T00:00:00Z", "infinity", "-infinity"]
+    entries = [entry(f"d/{i}", created=c) for i, c in enumerate(bad)]
+    entries += [entry("d/ok", ("base_model:finetune:d/0",)), {"id": "d/lm", "lastModified": "infinity"}]
+    doc = _ingest(cli, db, write_jsonl(tmp_path / "d.jsonl", entries), allowed={0})
+    assert doc["rejects"] == len(bad) + 1
+    reasons = [r["reason"] for r in _query(cli, db, "SELECT reason FROM rejects")]
+    assert all(" is not a timestamp: " in r for r in reasons), reasons
+    assert {r["id"] for r in _query(cli, db, "SELECT id FROM models")} == {"d/ok"}
+    for args in (("lineage", "d/ok"), ("lineage", "--down", "d/0"), ("model", "d/ok")):
+        _check(cli("--db", db, *args), json_out=False, allowed={0, int(Exit.NOINPUT)}, what=args)
+
+
+def test_a_backslash_and_zero_in_an_entry_is_text_not_a_column_break(cli, tmp_path: Path) -> None:
+    """Found by the later-ingest fuzz: JSON Lines were split with ``delim='\\0'``, which DuckDB reads as
+    a backslash and a zero, so an entry whose text held ``\\0`` (a card value "\\\\0", a Windows path)
+    split into two columns and the whole file was refused (exit 65). A raw NUL byte is not JSON: a reject."""
+    db = tmp_path / "s.duckdb"
+    path = tmp_path / "b.jsonl"
+    path.write_bytes(json.dumps({"id": "b/slash", "cardData": {"license": "\\0", "x": "C:\\0models"}}).encode()
+                     + b"\n" + b'{"id": "b/nul", "x": "a\x00b"}\n' + json.dumps({"id": "b/plain"}).encode() + b"\n")
+    doc = _ingest(cli, db, path, allowed={0})
+    assert (doc["records"], doc["rejects"]) == (3, 1)
+    assert {r["id"] for r in _query(cli, db, "SELECT id FROM models")} == {"b/slash", "b/plain"}
+    card = _query(cli, db, "SELECT card_data->>'$.license' AS l FROM models WHERE id = 'b/slash'")
+    assert card == [{"l": "\\0"}]

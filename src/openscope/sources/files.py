@@ -43,6 +43,11 @@ def sniff(path: Path) -> str:
         return "jsonl-gz"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped[:1] == b"[":
+        first, _, rest = stripped.partition(b"\n")
+        if rest.strip() and _is_json(first):
+            # JSON Lines whose first entry is a list (a whole array on line 1 and more lines after it):
+            # that entry is a reject, the others load.
+            return "jsonl"
         return "json-array"
     if stripped[:1] == b"{":
         # A pretty-printed object (an API response saved as is) opens with "{" alone on its line; a
@@ -121,11 +126,13 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = "_stage"
         if fmt in ("jsonl", "jsonl-gz"):
             _check_jsonl_tail(path, fmt)
             # A view, not a table: the normaliser reads the file once, streaming, in bounded memory.
+            # One column per line: the delimiter is two raw control bytes, which valid JSON text never
+            # holds (the SQL literal '\0' is a backslash and a zero, which any card text may hold).
             con.execute(
                 f"""CREATE TEMP VIEW {table} AS
                 SELECT raw FROM (
                   SELECT raw
-                  FROM read_csv('{p}', columns={{'raw': 'VARCHAR'}}, header=false, delim='\\0', quote='',
+                  FROM read_csv('{p}', columns={{'raw': 'VARCHAR'}}, header=false, delim=chr(0) || chr(1), quote='',
                                 escape='', auto_detect=false, max_line_size=16000000,
                                 compression='{"gzip" if fmt == "jsonl-gz" else "none"}'))
                 WHERE raw IS NOT NULL AND trim(raw) <> ''"""

@@ -90,7 +90,9 @@ def _reason_sql() -> str:
     idt = f"coalesce({_ty('id')}, {_ty('modelId')}, 'NULL')"
 
     def date_bad(f: str) -> str:
-        return f"{present(f)} AND ({_ty(f)} <> 'VARCHAR' OR try_cast(v.{f} AS TIMESTAMP) IS NULL)"
+        # 'infinity' and years outside 1..9999 cast, but are no date, and no client can represent them
+        return (f"{present(f)} AND ({_ty(f)} <> 'VARCHAR' "
+                f"OR NOT coalesce(year(try_cast(v.{f} AS TIMESTAMP)) BETWEEN 1 AND 9999, false))")
 
     return f"""CASE
         WHEN ty IS NULL THEN 'not valid JSON'
