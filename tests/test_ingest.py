@@ -341,3 +341,16 @@ def test_repeated_lines_each_get_their_own_locator(cli, db, tmp_path):
     assert r.code == 0 and r.json()["rejects"] == 2
     assert sorted(x[0] for x in _q(db, "SELECT locator FROM rejects")) == ["rep.jsonl:1", "rep.jsonl:3"]
     assert _q(db, "SELECT count(*) FROM models")[0][0] == 1
+
+
+def test_a_re_ingest_locates_its_rejects_and_repeats_by_their_line_in_the_file(cli, db, tmp_path):
+    """A re-ingest parses only the changed lines, yet a reject or a repeated id is still located by its
+    line in the whole file (not by its rank among the changed lines), and the last repeat wins."""
+    first = [json.dumps(_entry(i)) for i in range(6)]
+    assert cli("--db", db, "ingest", _write_jsonl(tmp_path / "a.jsonl", first)).code == 0
+    changed = dict(_entry(2), likes=999)
+    lines = [*first[:4], "{oops", json.dumps(changed), first[4], json.dumps(dict(changed, likes=1000)), first[5]]
+    r = cli("--db", db, "ingest", _write_jsonl(tmp_path / "b.jsonl", lines), "--json")
+    assert r.code == 0 and r.json()["rejects"] == 1 and r.json()["changed"] == 1
+    assert _q(db, "SELECT locator, reason FROM rejects") == [("b.jsonl:5", "not valid JSON")]
+    assert _q(db, f"SELECT likes FROM model_stats WHERE id = '{changed['id']}' ORDER BY snapshot_id DESC LIMIT 1") == [(1000,)]

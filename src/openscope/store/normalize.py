@@ -147,13 +147,16 @@ def normalize(
     # A re-ingest skips entries whose raw text is already stored (same hash): they are not even parsed.
     # Crawls (counters="all") parse everything, since every entry's counters are recorded.
     prefilter = counters == "changed" and con.execute(f"SELECT count(*) > 0 FROM {table}").fetchone()[0]
+    lines_of = stage  # the stream whose lines number the entries, should any entry need its line
     if prefilter:
         known = f"(SELECT raw_hash FROM {table} WHERE deleted_at IS NULL AND raw_hash IS NOT NULL)"
-        number = "line_no, locator" if numbered else "row_number() OVER () AS line_no"
+        # A stream stays unnumbered here too (numbering is a single-threaded window over every line):
+        # the few fresh entries get their line later, from the stream itself, only if one needs it.
+        number = "line_no, locator, " if numbered else ""
         con.execute("DROP TABLE IF EXISTS _hashed")
         con.execute(
             f"""CREATE TEMP TABLE _hashed AS
-            SELECT {number}, h, known, raw FROM (
+            SELECT {number}h, known, raw FROM (
               SELECT * EXCLUDE (raw), CASE WHEN NOT known THEN raw END AS raw
               FROM (SELECT *, h IN {known} AS known FROM (SELECT *, hash(raw) AS h FROM {stage})))"""
         )
@@ -163,9 +166,8 @@ def normalize(
             [snapshot_id],
         ).fetchone()[0]
         con.execute("DROP VIEW IF EXISTS _fresh")
-        loc = "locator" if numbered else f"'{prefix}' || line_no AS locator"
-        con.execute(f"CREATE TEMP VIEW _fresh AS SELECT line_no, {loc}, raw FROM _hashed WHERE NOT known")
-        stage, numbered = "_fresh", True
+        con.execute(f"CREATE TEMP VIEW _fresh AS SELECT {number}raw FROM _hashed WHERE NOT known")
+        stage = "_fresh"
     card = """CASE WHEN card_type = 'OBJECT' THEN v.cardData
                    WHEN card_type = 'VARCHAR' AND json_valid(v.cardData->>'$')
                         AND json_type((v.cardData->>'$')::JSON) = 'OBJECT' THEN (v.cardData->>'$')::JSON END"""
@@ -217,7 +219,7 @@ def normalize(
         con.execute("DROP TABLE IF EXISTS _lines")
         con.execute(
             f"""CREATE TEMP TABLE _lines AS
-            SELECT row_number() OVER () AS ln, h FROM (SELECT hash(raw) AS h FROM {stage})"""
+            SELECT row_number() OVER () AS ln, h FROM (SELECT hash(raw) AS h FROM {lines_of})"""
         )
         # Identical lines share a hash: each (hash, line) pair is kept once, so a repeated line gives one
         # reject per line, and among repeated ids the last line wins below.
