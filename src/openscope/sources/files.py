@@ -128,6 +128,8 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = "_stage"
             # A view, not a table: the normaliser reads the file once, streaming, in bounded memory.
             # One column per line: the delimiter is two raw control bytes, which valid JSON text never
             # holds (the SQL literal '\0' is a backslash and a zero, which any card text may hold).
+            # Blank lines are skipped; an entry line starts with '{' and skips the trim (which copies
+            # every line: 1.1 s of a 2.5 s scan of the 2.2 GB benchmark dump).
             con.execute(
                 f"""CREATE TEMP VIEW {table} AS
                 SELECT raw FROM (
@@ -135,7 +137,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, table: str = "_stage"
                   FROM read_csv('{p}', columns={{'raw': 'VARCHAR'}}, header=false, delim=chr(0) || chr(1), quote='',
                                 escape='', auto_detect=false, max_line_size=16000000,
                                 compression='{"gzip" if fmt == "jsonl-gz" else "none"}'))
-                WHERE raw IS NOT NULL AND trim(raw) <> ''"""
+                WHERE raw IS NOT NULL AND (starts_with(raw, '{{') OR trim(raw) <> '')"""
             )
         elif fmt == "json-objects":
             con.execute(
