@@ -70,25 +70,28 @@ class Card:
         m = re.search(rf"^{re.escape(key)}[ \t]*:", self.text[: len(self.text) - len(self.body)], re.MULTILINE)
         return self.line_of(m.start()) if m else 1
 
-    def anchor(self, start: int, end: int) -> str:
+    def anchor(self, start: int, end: int, from_line: int | None = None) -> str:
         """``#L<a>`` or ``#L<a>-L<b>``: the lines the text at ``start:end`` of the full text spans (its
-        surrounding whitespace left out)."""
+        surrounding whitespace left out), or from ``from_line`` (a section's heading) to its last line."""
         while end > start + 1 and self.text[end - 1].isspace():
             end -= 1
         while start < end - 1 and self.text[start].isspace():
             start += 1
         first, last = self.line_of(start), self.line_of(max(start, end - 1))
+        first = first if from_line is None else min(from_line, first)
         return f"#L{first}" if first == last else f"#L{first}-L{last}"
 
-    def span(self, start: int, end: int, width: int = 80) -> tuple[str, str]:
+    def span(self, start: int, end: int, width: int = 80, *, stop: int | None = None,
+             from_line: int | None = None) -> tuple[str, str]:
         """(``#L<a>`` or ``#L<a>-L<b>``, snippet) for a match at ``start:end`` of the full text.
 
-        The snippet is the card's own words around the match, cut at word boundaries and with runs of
-        whitespace shown as one space; the line anchor (GitHub's form) covers every line it spans, so a
-        reader finds it where the locator points.
+        The snippet is the card's own words around the match (never past ``stop``), cut at word boundaries
+        and with runs of whitespace shown as one space; the line anchor (GitHub's form) covers every line
+        it spans, from ``from_line`` when given, so a reader finds it where the locator points.
         """
         a, b = context_bounds(self.text, start, end, width)
-        return self.anchor(a, b), re.sub(r"\s+", " ", self.text[a:b]).strip()
+        b = b if stop is None else max(a, min(b, stop))
+        return self.anchor(a, b, from_line), re.sub(r"\s+", " ", self.text[a:b]).strip()
 
 
 def decode_card(raw: bytes) -> tuple[str | None, str | None]:
@@ -173,12 +176,6 @@ def context_bounds(text: str, start: int, end: int, width: int = 80) -> tuple[in
         m = re.compile(r"\s").search(text, b, b + 40)
         b = m.start() if m else b
     return a, b
-
-
-def snippet_at(text: str, start: int, end: int, width: int = 80) -> str:
-    """The exact text of a match and a little context, on one line, for evidence."""
-    a, b = context_bounds(text, start, end, width)
-    return re.sub(r"\s+", " ", text[a:b]).strip()
 
 
 def meta_list(meta: dict[str, Any], key: str) -> list[str]:

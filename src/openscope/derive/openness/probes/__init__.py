@@ -21,7 +21,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from openscope.derive.openness.cards import context_bounds
 from openscope.derive.openness.records import ModelRecord
 
 PROBES: tuple[str, ...] = (
@@ -176,13 +175,10 @@ def section_with(rec: ModelRecord, title: re.Pattern[str], min_chars: int = 40) 
         return None
     for s in rec.card.sections:
         if title.search(s.title) and len(s.text.strip()) >= min_chars:
-            lead = len(s.text) - len(s.text.lstrip())
-            a, b = context_bounds(s.text, lead, lead, 160)
+            lead = s.start + len(s.text) - len(s.text.lstrip())
             # from the heading to the last line of the snippet
-            body_lines = rec.card.anchor(s.start + a, s.start + b)
-            last = body_lines.rsplit("L", 1)[1]
-            return Evidence("card", f"{rec.card_locator}#L{s.line}" + (f"-L{last}" if int(last) > s.line else ""),
-                            f"## {s.title}: " + re.sub(r"\s+", " ", s.text[a:b]).strip(), rec.read_at)
+            anchor, snip = rec.card.span(lead, lead, 160, stop=s.start + len(s.text), from_line=s.line)
+            return Evidence("card", f"{rec.card_locator}{anchor}", f"## {s.title}: {snip}", rec.read_at)
     return None
 
 

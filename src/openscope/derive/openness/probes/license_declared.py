@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from openscope.derive.openness.cards import context_bounds
 from openscope.derive.openness.licensing import classify
 from openscope.derive.openness.probes import Evidence, Finding, hub_evidence
 from openscope.derive.openness.records import ModelRecord
@@ -77,10 +76,9 @@ def named_in_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence
         if hit and len(ev) < 2:
             # the card's own words (not the decoded badge text the names were matched in), and the lines
             # they span
-            lead = len(raw) - len(raw.lstrip())
-            a, b = context_bounds(raw, lead, lead, 200)
-            ev.append(Evidence("card", f"{rec.card_locator}{rec.card.anchor(at + a, at + b)}",
-                               re.sub(r"\s+", " ", raw[a:b]).strip(), rec.read_at))
+            lead = at + len(raw) - len(raw.lstrip())
+            anchor, snip = rec.card.span(lead, lead, 200, stop=at + len(raw))
+            ev.append(Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at))
     rec.cache["named_licenses"] = (opens, restr, ev)
     return opens, restr, ev
 
