@@ -42,27 +42,65 @@ CALIBRATION = REPO / "src" / "openscope" / "data" / "openness" / "osai_calibrati
 GRADES = ("open", "partial", "closed")
 
 
+def _card_path(cards: Path, family_file: str) -> Path:
+    """The card of an index row: ``<file name without .yaml/.yml>.md`` in the cards folder."""
+    stem = family_file.strip()
+    for suffix in (".yaml", ".yml"):
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+    return cards / (stem + ".md")
+
+
+def expert_grade(value: str | None) -> str | None:
+    """An expert cell as a grade (``Open `` → ``open``), or None when the index left it unrated."""
+    v = (value or "").strip().lower()
+    return v if v in GRADES else None
+
+
+def _joined_rows(experts: Path, cards: Path) -> list[tuple[dict[str, str], dict[str, str], Path]]:
+    """(expert row, card index row, card path) for every family with both a grade row and a card.
+
+    Without ``INDEX.csv`` in the cards folder, a card joins the row whose file has its stem (Hub id unknown).
+    A split missing one of the 12 dimensions' columns is refused in one line (SystemExit), never half-measured.
+    """
+    with experts.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = [d for d in ("file", *DIMENSIONS) if d not in (reader.fieldnames or [])]
+        if missing:
+            raise SystemExit(f"bench_openness: {experts} has no column {', '.join(missing)}")
+        rows = {r["file"].strip(): r for r in reader if r.get("file")}
+    index = cards / "INDEX.csv"
+    if index.exists():
+        with index.open(encoding="utf-8-sig", newline="") as f:
+            entries = [it for it in csv.DictReader(f) if (it.get("osai_file") or "").strip()]
+    else:
+        entries = [{"osai_file": fam, "hf_id": ""} for fam in rows]
+    out = []
+    for it in entries:
+        fam = it["osai_file"].strip()
+        path = _card_path(cards, fam)
+        if fam in rows and path.is_file():
+            out.append((rows[fam], it, path))
+    return out
+
+
 def load_cards(lineage: bool = True, experts: Path | None = None, cards: Path | None = None,
-               ) -> list[tuple[str, str, osai.Side, dict[str, str], osai.Side | None]]:
+               ) -> list[tuple[str, str, osai.Side, dict[str, str | None], osai.Side | None]]:
     """(family file, Hub id, probe side, expert grades, base side) for every card joined to the index.
 
     The model's own side is graded from its card alone (no curated facts about it, no experts). With
     ``lineage`` the base-model dimensions come from the base the card declares, when that base is a
     curated family (cited facts), as the product does for a card outside the store; without it they
-    come from the card itself (the measure before base resolution).
+    come from the card itself (the measure before base resolution). An expert cell that is not a grade
+    (empty, ``unknown``) is None: that dimension of that card is left out of the measure, and counted.
     """
-    experts = experts or DATA / "osai_dev.csv"
-    cards = cards or DATA / "cards"
-    rows = {r["file"]: r for r in csv.DictReader(experts.open(encoding="utf-8"))}
     out = []
-    for it in csv.DictReader((cards / "INDEX.csv").open(encoding="utf-8")):
-        fam = it["osai_file"]
-        path = cards / (fam[: -len(".yaml")] + ".md")
-        if fam not in rows or not path.exists():
-            continue
-        rec = from_text(it["hf_id"], path.read_text("utf-8", errors="replace"), locator=str(path.name))
+    for row, it, path in _joined_rows(experts or DATA / "osai_dev.csv", cards or DATA / "cards"):
+        fam = row["file"].strip()
+        hub_id = (it.get("hf_id") or "").strip() or fam
+        rec = from_text(hub_id, path.read_text("utf-8", errors="replace"), locator=str(path.name))
         side, base, _, _, _ = sides(rec, use_curated=False)  # automatic grades: no experts
-        out.append((fam, it["hf_id"], side, {d: rows[fam][d] for d in DIMENSIONS}, base if lineage else None))
+        out.append((fam, hub_id, side, {d: expert_grade(row[d]) for d in DIMENSIONS}, base if lineage else None))
     return out
 
 
@@ -111,36 +149,45 @@ def agreement(lineage: bool = True, experts: Path | None = None, cards_dir: Path
     calibrated: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
     classes: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     absent: dict[str, int] = collections.Counter()
+    unrated: dict[str, int] = collections.Counter()
+    if not cards:
+        raise SystemExit("bench_openness: no card joins a row of the experts file (INDEX.csv osai_file = file)")
     for i, (_fam, _hid, side, expert, base) in enumerate(cards):
         table = osai.fit([(feats[j], cards[j][3]) for j in range(len(cards)) if j != i])  # family i held out
         cal = osai.evaluate(side, base, table=table)
         grades = osai.evaluate(side, base)  # the product's grades: rules only, nothing fitted
         for d in DIMENSIONS:
+            if expert[d] is None:  # the index left this cell unrated: nothing to agree with
+                unrated[d] += 1
+                continue
             pairs[d].append((expert[d], grades[d]))
             calibrated[d].append((expert[d], cal[d]))
             if expert[d] != grades[d]:
                 classes[d][f"expert {expert[d]} / openscope {grades[d]}"] += 1
                 if _signal_says_nothing(d, sigs[i][d][0], side):
                     absent[d] += 1
-    majority = {d: collections.Counter(e for e, _ in pairs[d]).most_common(1)[0][1] / len(pairs[d])
-                for d in DIMENSIONS}
-    all_pairs = [p for d in DIMENSIONS for p in pairs[d]]
-    all_cal = [p for d in DIMENSIONS for p in calibrated[d]]
+    dims = [d for d in DIMENSIONS if pairs[d]]
+    majority = {d: collections.Counter(e for e, _ in pairs[d]).most_common(1)[0][1] / len(pairs[d]) for d in dims}
+    all_pairs = [p for d in dims for p in pairs[d]]
+    all_cal = [p for d in dims for p in calibrated[d]]
+    if not all_pairs:
+        raise SystemExit("bench_openness: the experts file grades none of the joined cards")
     report = {
         "cards": len(cards), "experts_file": (experts or DATA / "osai_dev.csv").name, "base_resolution": lineage,
         "bases_declared": sum(b is not None for *_, b in cards),
+        "unrated_cells": dict(unrated),
         "per_dimension": {
             d: {"agreement": sum(a == b for a, b in pairs[d]) / len(pairs[d]), "kappa": kappa(pairs[d]),
                 "calibrated_agreement": sum(a == b for a, b in calibrated[d]) / len(calibrated[d]),
                 "calibrated_kappa": kappa(calibrated[d]),
                 "majority_baseline": majority[d], "disagreements": dict(classes[d]),
-                "disagreements_card_shows_nothing": absent[d]}
-            for d in DIMENSIONS
+                "disagreements_card_shows_nothing": absent[d], "rated_cards": len(pairs[d])}
+            for d in dims
         },
         "overall": {"agreement": sum(a == b for a, b in all_pairs) / len(all_pairs), "kappa": kappa(all_pairs),
                     "calibrated_agreement": sum(a == b for a, b in all_cal) / len(all_cal),
                     "calibrated_kappa": kappa(all_cal),
-                    "majority_baseline": sum(majority[d] * len(pairs[d]) for d in DIMENSIONS) / len(all_pairs)},
+                    "majority_baseline": sum(majority[d] * len(pairs[d]) for d in dims) / len(all_pairs)},
     }
     return report
 
@@ -155,18 +202,15 @@ def licence_ceiling(experts: Path | None = None, cards_dir: Path | None = None) 
     """
     from openscope.derive.openness.licensing import classify
 
-    experts = experts or DATA / "osai_dev.csv"
-    cards_dir = cards_dir or DATA / "cards"
-    rows = {r["file"]: r for r in csv.DictReader(experts.open(encoding="utf-8"))}
-    joined = [rows[it["osai_file"]] for it in csv.DictReader((cards_dir / "INDEX.csv").open(encoding="utf-8"))
-              if it["osai_file"] in rows and (cards_dir / (it["osai_file"][: -len(".yaml")] + ".md")).exists()]
+    joined = [row for row, _, _ in _joined_rows(experts or DATA / "osai_dev.csv", cards_dir or DATA / "cards")
+              if expert_grade(row["licenses"])]
     if not joined or "endmodellicense" not in joined[0]:
         return {"cards": len(joined), "note": "no endmodellicense column"}
     by_class: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     for r in joined:
         v = classify(r["endmodellicense"] or None)
         key = "none" if not v.id else "open" if v.open else (v.cls or "unrecognised")
-        by_class[key][r["licenses"]] += 1
+        by_class[key][expert_grade(r["licenses"])] += 1
     best = sum(c.most_common(1)[0][1] for c in by_class.values())
     return {"cards": len(joined), "agreement": best / len(joined),
             "mapping": {k: c.most_common(1)[0][0] for k, c in sorted(by_class.items())},
@@ -261,6 +305,9 @@ def metadata_scale() -> dict[str, Any]:
 def _print_agreement(rep: dict[str, Any]) -> None:
     print(f"cards joined to {rep['experts_file']}: {rep['cards']} (leave-one-family-out); base declared and resolved "
           f"to curated facts: {rep['bases_declared'] if rep['base_resolution'] else 'not used'}")
+    if rep["unrated_cells"]:
+        print("cells the experts left unrated (left out of the measure): "
+              + ", ".join(f"{d} {n}" for d, n in rep["unrated_cells"].items()))
     print(f"{'dimension':24s} {'agree':>6s} {'kappa':>6s} {'calib.':>6s} {'kappa':>6s} {'majority':>8s}  "
           "disagreements (card shows nothing)")
     for d, v in rep["per_dimension"].items():
