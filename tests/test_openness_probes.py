@@ -209,6 +209,21 @@ def test_the_licence_a_card_names_first_is_the_declared_one() -> None:
     assert g.license == "apache-2.0"
 
 
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("Weights on the Hub under Apache-2.0.", "apache-2.0"),
+    ("Everything here is available under CC-BY-NC-4.0.", "cc-by-nc-4.0"),
+    ("Code released under the MIT, weights too.", "mit"),
+    ("Under mitigation of risk we filter outputs.", None),
+    ("We trained under Apache conditions of heavy load.", None),
+])
+def test_a_line_putting_the_work_under_a_named_licence_declares_it(line: str, expected: str | None) -> None:
+    """No "licence" word is needed when a line puts the release under a licence by name."""
+    f = {x.probe: x for x in run_all(from_text("acme/m", f"# M\n\n{line}\n"))}["license_declared"]
+    assert f.license == expected
+    if expected:
+        assert f.evidence and line[:20] in f.evidence[-1].snippet
+
 EVIDENCE_CARD = """---
 license: other
 extra_gated_prompt: Accept the terms to get access.

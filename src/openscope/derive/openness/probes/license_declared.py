@@ -27,7 +27,10 @@ RESTRICTIVE_NAMES = [
                          r"licen[cs]e|model licen[cs]e|custom licen[cs]e|research purposes? only|"
                          r"academic research only|acceptable use policy|commercial licen[cs]e", re.IGNORECASE)),
 ]
-LICENSE_WORD = re.compile(r"licen[cs]", re.IGNORECASE)
+# A licence line names the word, or puts the work "under" a licence by name ("weights released under
+# Apache 2.0", "available under CC-BY-4.0") without saying "licence".
+LICENSE_WORD = re.compile(r"licen[cs]|\bunder (the )?(apache\b|mit\b|bsd\b|a?gpl|lgpl|gnu\b|cc[- ]?by|cc0\b"
+                          r"|creative commons|(open)?rail\b|mpl\b|mozilla public)", re.IGNORECASE)
 LICENSE_SECTION = re.compile(r"licen[cs]", re.IGNORECASE)
 GENERIC_HEADING = re.compile(r"\s*#+\W*((model|software|code|our) )?licen[cs]es?( agreements?| terms| information)?\W*$",
                              re.IGNORECASE)
