@@ -149,3 +149,11 @@ def test_the_basis_says_why_by_request_weights_are_closed() -> None:
     a = assess_record(_card("Fine-tuned on top of LLaMA."))
     assert "approved case by case" in a.osai_basis["weights_basemodel"]
     assert "approved case by case" not in a.osai_basis["weights_endmodel"]
+
+
+def test_a_cited_model_card_fact_outranks_a_thin_copy_of_the_card() -> None:
+    """The index grades the published model card: a curated, cited fact that it is published wins over a
+    short text we happened to read (a mirror or a synthetic copy), and without the fact the text decides."""
+    thin = "# Pythia-6.9B\n\nA language model.\n"
+    assert assess_record(from_text("EleutherAI/pythia-6.9b", thin)).osai["modelcard"] == "open"
+    assert assess_record(from_text("EleutherAI/pythia-6.9b", thin), use_curated=False).osai["modelcard"] == "closed"

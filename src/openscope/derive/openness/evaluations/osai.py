@@ -177,8 +177,11 @@ def modelcard(side: Side) -> tuple[str, str]:
     # The signal is only whether a card was read: on the development cards neither the topics nor the
     # length predicted the index's model-card grade (it rates the Hub card, often not the text we read).
     sig = "card" if m is not None and m.outcome != "unknown" else "none"
-    if (m is None or m.outcome == "unknown") and side.facts["Model card"].released:
-        return sig, "open"  # no card text read, but a cited fact says the model card is published
+    fact = side.facts["Model card"]
+    if fact.released and (fact.source == "curated" or m is None or m.outcome == "unknown"):
+        # a cited fact says the model card is published: it grades the published card, which may not
+        # be the text we read (a mirror, a synthetic or truncated copy)
+        return sig, "open"
     return sig, "open" if topics >= 3 else ("partial" if topics >= 1 else "closed")
 
 
