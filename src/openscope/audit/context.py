@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openscope.audit.blob import Blob
-from openscope.audit.findings import FileEntry, Finding
+from openscope.audit.findings import RANK, FileEntry, Finding
 from openscope.audit.limits import DEFAULT_LIMITS, Limits
+
+MAX_SAME_RULE = 100  # findings of one rule listed per file and member
 
 
 @dataclass
@@ -22,6 +24,10 @@ class Context:
     st_indexes: list[tuple[Blob, Any]] = field(default_factory=list)
     dispatch: Callable[[Blob], str] | None = None
     resources: list[Any] = field(default_factory=list)  # temp files and maps to close after each top-level file
+    # findings listed per (file, member, rule); past MAX_SAME_RULE they are counted, not listed
+    listed: dict[tuple[str, str | None, str], int] = field(default_factory=dict)
+    # (file, member, rule) -> (findings not listed, highest severity among them)
+    unlisted: dict[tuple[str, str | None, str], tuple[int, str]] = field(default_factory=dict)
 
     def release(self) -> None:
         for r in reversed(self.resources):
@@ -33,7 +39,24 @@ class Context:
 
     def add(self, blob: Blob, rule: str, severity: str, detail: str, offset: int | None = None,
             import_: str | None = None) -> None:
+        key = (blob.file, blob.member, rule)
+        n = self.listed.get(key, 0)
+        if n >= MAX_SAME_RULE:
+            # a hostile file can repeat one construct millions of times (an EXT opcode is 2 bytes): list the
+            # first ones and count the rest, so findings stay bounded while verdict and exit code do not change
+            was, worst = self.unlisted.get(key, (0, "info"))
+            self.unlisted[key] = (was + 1, severity if RANK[severity] > RANK[worst] else worst)
+            return
+        self.listed[key] = n + 1
         self.findings.append(Finding(blob.file, blob.member, offset, rule, severity, import_, detail))
+
+    def summarize_unlisted(self) -> None:
+        """One finding per (file, member, rule) whose repeats were not listed, at their highest severity."""
+        for (file, member, rule), (n, worst) in self.unlisted.items():
+            self.findings.append(Finding(file, member, None, rule, worst, None,
+                                         f"{n:,} more {rule} finding(s) here not listed (the first "
+                                         f"{MAX_SAME_RULE} are)"))
+        self.unlisted.clear()
 
     def incomplete(self, blob: Blob, rule: str, detail: str, offset: int | None = None) -> None:
         """Record a scan that could not finish (never reads as clean)."""

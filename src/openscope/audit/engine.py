@@ -171,6 +171,7 @@ class Engine:
                                         f"the scan of this file failed ({type(exc).__name__}: {exc}); not clean"[:300]))
         finally:
             ctx.release()
+            ctx.summarize_unlisted()
         ctx.files.append(FileEntry(rel, fmt, blob.size))
 
 
@@ -205,4 +206,5 @@ def scan_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> Report:
     else:
         eng.scan_file(path, path.name)
     safetensors_format.check_indexes(eng.ctx)
+    eng.ctx.summarize_unlisted()
     return Report(target, eng.ctx.findings, eng.ctx.files)

@@ -7,6 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from openscope.commands._common import err_console, out_console, print_json, settings
 from openscope.errors import MissingInput, StoreWriteError
@@ -63,17 +64,20 @@ def register(app: typer.Typer) -> None:
 
 
 def _print(report) -> None:  # noqa: ANN001 - Report, imported lazily
+    # file names, member names and imported names come from the audited files (attacker-chosen): they are
+    # escaped, or a name like "[/]" would be read as rich markup and end the command
     out = out_console()
     for f in report.findings:
-        where = f.file + (f"!{f.member}" if f.member else "") + (f" @{f.offset}" if f.offset is not None else "")
-        imp = f"  {f.import_}" if f.import_ else ""
+        where = escape(f.file + (f"!{f.member}" if f.member else "") + (f" @{f.offset}" if f.offset is not None
+                                                                        else ""))
+        imp = f"  {escape(f.import_)}" if f.import_ else ""
         out.print(f"[{_STYLE[f.severity]}]{f.severity:<8}[/] {f.rule}{imp}  [dim]{where}[/]", highlight=False,
                   soft_wrap=True)
         out.print(f"         {f.detail}", markup=False, highlight=False, soft_wrap=True)
     n = len(report.files)
     size = sum(e.bytes for e in report.files)
     others = sum(1 for e in report.files if e.format in ("other", "json", "empty"))
-    out.print(f"[{_VERDICT_STYLE[report.verdict]}]{report.verdict}[/] {report.target}: {n} file(s), {size:,} bytes, "
+    out.print(f"[{_VERDICT_STYLE[report.verdict]}]{report.verdict}[/] {escape(report.target)}: {n} file(s), {size:,} bytes, "
               f"{len(report.findings)} finding(s)" + (f"; {others} file(s) of no model format listed with --json"
                                                        if others else ""))
     if report.verdict == "incomplete":

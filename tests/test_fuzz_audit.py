@@ -1,0 +1,678 @@
+"""Fuzz ``openscope audit`` through the real CLI: hostile and broken model files in, the contract out.
+
+Why: the audit's inputs are hostile by definition (attackers craft them), and the brief promises a static
+audit that never executes what it reads, a one-line error and a contract exit code for bad input, never a
+traceback, and that nothing already stored is lost. The unit tests (``test_audit_*.py``) check the
+constructs someone thought of; these generate pickles opcode by opcode (random arguments, lying lengths,
+memo indexes out of range, deep nesting, payloads followed by junk), zips (lying central directories,
+``..`` names, duplicates, encrypted flags, bombs), safetensors headers, GGUF files written by the ``gguf``
+library then mutated, NumPy headers, ONNX protobufs, HDF5/Keras configs, tar and 7z archives, and
+folders with symbolic links, unreadable files and odd names, and run ``openscope audit`` on them.
+
+Properties (checked for every example, on the ``--json`` run and on the rich rendering):
+- the exit code is 0, 1 or 2 (the audit's documented codes) and agrees with the verdict and findings;
+  never "internal error" (70), never a traceback on stderr;
+- ``--json`` stdout is exactly one JSON document with the contract shape;
+- no scanner failed on the input (an ``incomplete.scanner_error`` finding is a crash the engine caught);
+- nothing is unpickled or imported on the file's behalf (``audit_samples.trap``) and a payload that would
+  create a marker file never does; a payload followed by anything is still reported as dangerous;
+- time and memory stay bounded (pytest-timeout per test, a per-run time bound, RSS for a zip bomb);
+- an audit stored with ``--model-id`` keeps every other model's stored audit.
+
+``OPENSCOPE_FUZZ_HUNT=500`` runs many more examples, without shrinking, to hunt for bugs (docs/fuzzing.md).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pickle  # only pickle.dumps (writing); loading is trapped
+import struct
+import tarfile
+import tempfile
+import time
+import warnings
+import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import gguf  # imported here: the trap forbids new imports while a scan runs
+import numpy as np
+import psutil
+import pytest
+from audit_samples import (
+    benign_dict,
+    bu,
+    call,
+    gguf_file,
+    glob,
+    npy,
+    onnx_model,
+    pb_int,
+    pb_len,
+    proto,
+    sbu,
+    st_file,
+    state_dict_pickle,
+    torch_zip,
+    trap,
+    zip_of,
+)
+from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import strategies as st
+
+from openscope.audit.findings import SEVERITIES, VERDICTS, exit_code, verdict
+
+_HUNT = int(os.environ.get("OPENSCOPE_FUZZ_HUNT") or 0)
+FAST = settings(max_examples=_HUNT or 25, deadline=None, suppress_health_check=list(HealthCheck),
+                phases=(Phase.explicit, Phase.generate) if _HUNT else tuple(Phase), print_blob=bool(_HUNT))
+AUDIT_CODES = {0, 1, 2}
+KEYS = ["file", "member", "offset", "rule", "severity", "import", "detail"]
+RUN_SECONDS = 20.0  # one CLI run on one generated file (they are all small)
+
+pytestmark = pytest.mark.timeout(300)
+
+
+# --- running the CLI and checking the contract -------------------------------------------------------
+@contextmanager
+def workdir() -> Iterator[Path]:
+    """A fresh folder per example (hypothesis examples cannot use function-scoped fixtures)."""
+    with tempfile.TemporaryDirectory(prefix="fuzz-audit-") as d:
+        yield Path(d)
+
+
+def audit(cli: Any, target: Path, *extra: str, render: bool = True) -> dict:
+    """Run ``openscope audit`` with ``--json`` (and as the rich rendering); check every property; return
+    the JSON document."""
+    with trap() as loaded:
+        t0 = time.perf_counter()
+        r = cli("audit", target, "--json", *extra)
+        elapsed = time.perf_counter() - t0
+        rendered = cli("audit", target, *extra) if render else None
+    assert not loaded, f"the audit loaded something: {loaded}"
+    assert elapsed < RUN_SECONDS, f"audit of {target.name} took {elapsed:.1f}s"
+    assert r.code in AUDIT_CODES, (r.code, r.stderr)
+    assert "Traceback" not in r.stderr and "internal error" not in r.stderr, r.stderr
+    doc = json.loads(r.stdout)  # exactly one JSON document: trailing text would fail here
+    assert list(doc) == ["target", "verdict", "findings", "files", "summary"]
+    assert doc["verdict"] in VERDICTS
+    for f in doc["findings"]:
+        assert list(f) == KEYS
+        assert f["severity"] in SEVERITIES
+        assert isinstance(f["rule"], str) and isinstance(f["file"], str) and isinstance(f["detail"], str)
+        assert f["offset"] is None or (isinstance(f["offset"], int) and f["offset"] >= 0), f
+        assert f["rule"] != "incomplete.scanner_error", f"a scanner crashed: {f['detail']}"
+    assert doc["summary"]["files"] == len(doc["files"])
+    findings = [_finding(f) for f in doc["findings"]]
+    assert doc["verdict"] == verdict(findings)
+    fail_on = extra[extra.index("--fail-on") + 1] if "--fail-on" in extra else "high"
+    assert r.code == exit_code(findings, fail_on), (r.code, doc["verdict"])
+    if rendered is not None:
+        assert rendered.code == r.code, (rendered.code, rendered.stderr)
+        assert "Traceback" not in rendered.stderr and "internal error" not in rendered.stderr, rendered.stderr
+        assert doc["verdict"] in rendered.stdout
+    return doc
+
+
+def _finding(f: dict) -> Any:
+    from openscope.audit.findings import Finding
+
+    return Finding(f["file"], f["member"], f["offset"], f["rule"], f["severity"], f["import"], f["detail"])
+
+
+def audit_bytes(cli: Any, name: str, data: bytes, *extra: str) -> dict:
+    with workdir() as d:
+        p = d / name
+        p.write_bytes(data)
+        return audit(cli, p, *extra)
+
+
+def imports(doc: dict) -> set[str]:
+    return {f["import"] for f in doc["findings"] if f["import"]}
+
+
+# --- pickles -----------------------------------------------------------------------------------------
+_U32 = st.sampled_from([0, 1, 7, 255, 2**16, 2**31 - 1, 2**31, 2**32 - 1]) | st.integers(0, 300)
+_U64 = _U32 | st.sampled_from([2**63 - 1, 2**63, 2**64 - 1])
+_NAMES = st.sampled_from(["os", "posix", "builtins", "sys", "torch._utils", "collections", "numpy", "a.b",
+                          "__builtin__", "exec", "system", "OrderedDict", "_rebuild_tensor_v2", "__globals__",
+                          "[/]", "[bold]x", "x.__class__", "", " ", "é", "a\x00b", "getattr", "eval"]) | st.text(
+    max_size=6).filter(lambda s: "\n" not in s)
+_LINE = st.sampled_from([b"0", b"-1", b"1" * 5000, b"99999999999999999999", b"'q'", b"\"x\"", b"'unterminated",
+                         b"\\x", b"abc", b"", b"1.5", b"nan", b"1e999", b"01", b"00", b"12L", b"\\u12"]) | st.binary(
+    max_size=8).filter(lambda b: b"\n" not in b)
+_NOARG = st.sampled_from([bytes([c]) for c in b"(.012N)]}\x85\x86\x87Rbtldsuae\x81\x92\x93\x94\x88\x89\x8f\x90\x91oQ"
+                          b"\x97\x98"])
+
+
+def _lenpref(op: bytes, fmt: str, n: int, body: bytes) -> bytes:
+    return op + struct.pack(fmt, n) + body
+
+
+@st.composite
+def op_chunk(draw: st.DrawFn) -> bytes:
+    """One opcode with arguments that may be valid, out of range, or lie about their length."""
+    kind = draw(st.integers(0, 17))
+    body = draw(st.binary(max_size=12))
+    if kind == 0:
+        return draw(_NOARG)
+    if kind == 1:
+        return draw(st.sampled_from([b"q", b"h", b"C", b"U", b"K", b"\x8c", b"\x82", b"\x80"])) + bytes(
+            [draw(st.integers(0, 255))]) + (body if draw(st.booleans()) else b"")
+    if kind == 2:
+        return draw(st.sampled_from([b"r", b"j", b"J", b"B", b"X", b"T", b"\x8b", b"\x84"])) + struct.pack(
+            "<I", draw(_U32)) + body
+    if kind == 3:
+        return draw(st.sampled_from([b"\x8e", b"\x96", b"\x8d", b"\x95"])) + struct.pack("<Q", draw(_U64)) + body
+    if kind == 4:
+        return draw(st.sampled_from([b"p", b"g", b"S", b"V", b"I", b"L", b"F", b"P"])) + draw(_LINE) + b"\n"
+    if kind in (5, 6):
+        op = draw(st.sampled_from([b"c", b"i"]))
+        return op + draw(_NAMES).encode("utf-8", "surrogatepass") + b"\n" + draw(_NAMES).encode(
+            "utf-8", "surrogatepass") + b"\n"
+    if kind == 7:
+        return sbu(draw(_NAMES)) + sbu(draw(_NAMES)) + b"\x93"
+    if kind == 8:
+        return b"\x8c" + bytes([draw(st.integers(0, 255))]) + body  # length that lies
+    if kind == 9:
+        return b"\x8a" + bytes([draw(st.integers(0, 255))]) + body  # LONG1
+    if kind == 10:
+        return b"\x8b" + struct.pack("<i", draw(st.sampled_from([-1, -(2**31), 64, 65, 2**31 - 1]))) + body
+    if kind == 11:
+        return b"G" + body[:8]
+    if kind == 12:
+        return b"\x83" + body[:2]
+    if kind == 13:
+        return b"(" * draw(st.integers(1, 3000))  # huge mark stack
+    if kind == 14:
+        return b"N" + b"\x85" * draw(st.integers(1, 3000))  # deep tuple nesting
+    if kind == 15:
+        return b"\x80" + bytes([draw(st.integers(0, 7))])
+    if kind == 16:
+        return b")" + b"R" * draw(st.integers(1, 50))
+    return body
+
+
+PICKLES = st.builds(lambda head, ops, stop: head + b"".join(ops) + stop,
+                    st.sampled_from([b"", proto(0)[:1], proto(2), proto(4), proto(5), b"\x80\x09"]),
+                    st.lists(op_chunk(), max_size=30), st.sampled_from([b"", b".", b".\x80\x02N."]))
+
+
+def marker_payloads(marker: Path) -> list[bytes]:
+    """Pickles that would create ``marker`` if a loader ran them (each a different obfuscation)."""
+    cmd = f"touch {marker}"
+    return [
+        call("posix", "system", cmd),
+        call("os", "system", cmd, p=0)[:-1],
+        proto(4) + sbu("posix") + b"\x94" + sbu("system") + b"\x94\x93" + sbu(cmd) + b"\x85R",
+        proto(2) + glob("builtins", "exec") + bu(f"open({str(marker)!r}, 'w')") + b"\x85R",
+        b"(" + bu(cmd) + b"iposix\nsystem\n",
+        proto(2) + b"(" + glob("subprocess", "call") + b"(" + bu("touch") + bu(str(marker)) + b"lo",
+        proto(2) + glob("builtins", "open") + bu(str(marker)) + bu("w") + b"\x86R",
+    ]
+
+
+@FAST
+@example(ops=b"\x80\x02cposix\nsystem\nN" + b"\x85" * 3000 + b"R.")  # deep args hid the call (bug 2)
+@example(ops=b"\x80\x02" + b"\x82\x01" * 5000 + b"N.")  # 5,000 findings from 10 kB (bug 3)
+@example(ops=b"c[/]\n[bold]x\n)R.")  # rich markup in an imported name (bug 1)
+@given(ops=PICKLES)
+def test_random_opcode_streams(cli, ops: bytes) -> None:
+    doc = audit_bytes(cli, "x.pkl", ops)
+    assert len(doc["findings"]) <= 64 * 8 * 101 + 16  # bounded per rule (first 100 listed, the rest counted)
+
+
+@FAST
+@example(which=0, junk=b"\x00" * 3, valid=None)
+@given(which=st.integers(0, 6), junk=PICKLES | st.binary(max_size=40),
+       valid=st.none() | st.tuples(st.integers(0, 5), st.recursive(
+           st.none() | st.integers() | st.text(max_size=5) | st.binary(max_size=5) | st.floats(allow_nan=False),
+           lambda x: st.lists(x, max_size=3) | st.dictionaries(st.text(max_size=3), x, max_size=3), max_leaves=6)))
+def test_a_payload_followed_by_anything_is_reported_and_never_run(cli, which: int, junk: bytes,
+                                                                   valid: tuple | None) -> None:
+    with workdir() as d:
+        marker = d / "MARKER"
+        payload = marker_payloads(marker)[which]
+        prefix = pickle.dumps(valid[1], protocol=valid[0]) if valid else b""
+        p = d / "model.bin"
+        p.write_bytes(prefix + payload + junk)
+        doc = audit(cli, p)
+        assert not marker.exists(), "the payload ran"
+        assert doc["verdict"] == "unsafe", doc["findings"]
+        assert any(f["severity"] == "critical" for f in doc["findings"])
+
+
+# --- zips ----------------------------------------------------------------------------------------------
+ZIP_NAMES = st.sampled_from(["archive/data.pkl", "archive/data/0", "../../evil.pkl", "/abs/data.pkl", "a/./b.npy",
+                             "x/data.pkl", "config.json", "metadata.json", "arr_0.npy", "inner.zip", "dir/",
+                             "[/].pkl", "name\nwith newline.pkl", "ünï.pkl", "code/x.py", "archive/constants.pkl"])
+MEMBER_DATA = st.sampled_from([call("posix", "system"), benign_dict(), state_dict_pickle(1), b"", b"{}", b"\x00" * 64,
+                               npy("|O", (1,), call("os", "system")), zip_of({"archive/data.pkl": benign_dict()}),
+                               b'{"class_name": "Lambda", "config": {}}']) | st.binary(max_size=40)
+
+
+@st.composite
+def zips(draw: st.DrawFn) -> bytes:
+    members = draw(st.lists(st.tuples(ZIP_NAMES, MEMBER_DATA, st.sampled_from(
+        [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])), max_size=5))
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # duplicate names are the point
+        with zipfile.ZipFile(buf, "w") as z:
+            for name, data, comp in members:
+                z.writestr(zipfile.ZipInfo(name), data, compress_type=comp)
+    b = bytearray(buf.getvalue())
+    for _ in range(draw(st.integers(0, 4))):  # lie in a header field, flip a byte, or cut
+        how = draw(st.integers(0, 4))
+        sig = draw(st.sampled_from([b"PK\x01\x02", b"PK\x03\x04", b"PK\x05\x06"]))
+        at = b.find(sig)
+        if how == 0 and at >= 0:
+            off = at + draw(st.sampled_from([6, 8, 10, 14, 18, 20, 22, 24, 26, 28, 30, 42]))
+            if off + 4 <= len(b):
+                struct.pack_into("<I", b, off, draw(_U32))
+        elif how == 1 and b:
+            i = draw(st.integers(0, len(b) - 1))
+            b[i] = draw(st.integers(0, 255))
+        elif how == 2:
+            b = b[: draw(st.integers(0, len(b)))]
+        elif how == 3 and at >= 0:
+            struct.pack_into("<H", b, at + 6, 0x41)  # "encrypted" + data-descriptor flags
+        elif how == 4:
+            b += b"PK\x05\x06" + bytes(draw(st.binary(min_size=18, max_size=18)))
+    return bytes(b)
+
+
+@FAST
+@given(data=zips(), name=st.sampled_from(["pytorch_model.bin", "m.keras", "a.npz", "x.zip"]))
+def test_broken_and_hostile_zips(cli, data: bytes, name: str) -> None:
+    audit_bytes(cli, name, data)
+
+
+@FAST
+@given(flips=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=6),
+       cut=st.none() | st.integers(0, 10**6), compression=st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]))
+def test_torch_zip_with_payload_survives_mutation(cli, flips: list, cut: int | None, compression: int) -> None:
+    """A PyTorch checkpoint whose data.pkl calls os.system, then damaged: never a crash; and with the
+    pickle bytes and the headers that locate it untouched, the payload is still reported."""
+    z = bytearray(torch_zip(call("posix", "system"), compression=zipfile.ZIP_STORED))
+    if compression == zipfile.ZIP_DEFLATED:
+        z = bytearray(torch_zip(call("posix", "system"), compression=compression))
+    for i, v in flips:
+        z[i % len(z)] = v
+    if cut is not None:
+        z = z[: cut % (len(z) + 1)]
+    audit_bytes(cli, "pytorch_model.bin", bytes(z))
+
+
+def test_zip_bomb_is_bounded_by_the_limits_not_by_memory(cli) -> None:
+    """A deflated member of 1 GiB of zeros (about 1 MB on disk) that the central directory calls 4 GiB:
+    the ratio bound stops it with a finding, and the process never holds anything like its size."""
+    with workdir() as d:
+        p = d / "bomb.pt"
+        with (zipfile.ZipFile(p, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z,
+              z.open("archive/data.pkl", "w", force_zip64=True) as f):
+            chunk = b"\x00" * (1 << 20)
+            for _ in range(1024):
+                f.write(chunk)
+        rss = psutil.Process()
+        before = rss.memory_info().rss
+        doc = audit(cli, p, render=False)
+        grew = rss.memory_info().rss - before
+        rules = {f["rule"] for f in doc["findings"]}
+        assert "hostile.decompression_bomb" in rules and doc["verdict"] == "incomplete"
+        assert grew < 256 << 20, f"RSS grew {grew / 2**20:.0f} MiB auditing a 1 GiB bomb"
+
+
+# --- safetensors ---------------------------------------------------------------------------------------
+_JSONISH = st.recursive(st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False)
+                        | st.text(max_size=6), lambda x: st.lists(x, max_size=3)
+                        | st.dictionaries(st.text(max_size=4), x, max_size=3), max_leaves=5)
+_DIMS = st.integers(-3, 2**65) | st.sampled_from([0, 1, 2, 3, 4, 2**32, 2**63, 2**64 - 1]) | st.just(True) | st.just(1.5)
+_TENSOR = st.fixed_dictionaries({}, optional={
+    "dtype": st.sampled_from(["F32", "F16", "BF16", "F4", "F6_E2M3", "BOOL", "I64", "X9", "", "f32"]) | _JSONISH,
+    "shape": st.lists(_DIMS, max_size=4) | _JSONISH,
+    "data_offsets": st.lists(_DIMS, min_size=0, max_size=3) | _JSONISH,
+})
+
+
+@st.composite
+def safetensors_files(draw: st.DrawFn) -> bytes:
+    header: dict[str, Any] = draw(st.dictionaries(st.text(max_size=5), _TENSOR | _JSONISH, max_size=4))
+    if draw(st.booleans()):
+        header["__metadata__"] = draw(st.dictionaries(st.text(max_size=3), st.text(max_size=3)) | _JSONISH)
+    raw = json.dumps(header).encode()
+    raw = draw(st.sampled_from([raw, raw + b" " * 3, raw[:-1], b"[" + raw + b"]", b"{\xff}", b'{"a":1,"a":2}', raw]))
+    data = draw(st.binary(max_size=64))
+    hlen = draw(st.sampled_from([len(raw), len(raw) + 1, len(raw) - 1, 0, 2**63, 2**64 - 1, 100_000_001]))
+    return struct.pack("<Q", max(hlen, 0)) + raw + data
+
+
+@FAST
+@given(data=safetensors_files())
+def test_odd_safetensors(cli, data: bytes) -> None:
+    audit_bytes(cli, "model.safetensors", data)
+
+
+# --- GGUF ------------------------------------------------------------------------------------------------
+def _gguf_base(kind: int) -> bytes:
+    """A valid GGUF written by the gguf library's own writer (metadata of every type, tensors)."""
+    with workdir() as d:
+        p = d / "m.gguf"
+        w = gguf.GGUFWriter(str(p), "llama")
+        w.add_name("fuzz")
+        w.add_uint32("u32", 7)
+        w.add_int8("i8", -1)
+        w.add_float64("f64", 1.5)
+        w.add_bool("b", True)
+        w.add_array("arr", [1, 2, 3])
+        w.add_array("strs", ["a", "bc"])
+        w.add_chat_template("{{ x.__class__ }}" if kind else "{{ messages }}")
+        w.add_tensor("t", np.zeros((4, 8), dtype=np.float32))
+        if kind:
+            w.add_tensor("h", np.ones((2, 32), dtype=np.float16))
+        w.write_header_to_file()
+        w.write_kv_data_to_file()
+        w.write_tensors_to_file()
+        w.close()
+        return p.read_bytes()
+
+
+_GGUF = [_gguf_base(0), _gguf_base(1), gguf_file()]
+
+
+@FAST
+@given(which=st.integers(0, 2), edits=st.lists(st.tuples(st.integers(0, 2000), st.sampled_from(
+    ["byte", "u32", "u64", "cut"]), _U64), max_size=4))
+def test_gguf_written_by_the_library_then_mutated(cli, which: int, edits: list) -> None:
+    b = bytearray(_GGUF[which])
+    for at, how, v in edits:
+        at %= len(b) + 1
+        if how == "cut":
+            b = b[:at]
+        elif how == "byte" and at < len(b):
+            b[at] = v & 0xFF
+        elif how == "u32" and at + 4 <= len(b):
+            struct.pack_into("<I", b, at, v & 0xFFFFFFFF)
+        elif how == "u64" and at + 8 <= len(b):
+            struct.pack_into("<Q", b, at, v)
+    doc = audit_bytes(cli, "m.gguf", bytes(b))
+    if not edits and which == 1:
+        assert "gguf.chat_template.injection" in {f["rule"] for f in doc["findings"]}
+    if not edits and which == 0:
+        assert doc["verdict"] == "clean", doc["findings"]
+
+
+# --- NumPy, ONNX, HDF5/Keras, tar, 7z ------------------------------------------------------------------
+@st.composite
+def npy_files(draw: st.DrawFn) -> bytes:
+    descr = draw(st.sampled_from(["'<f4'", "'|O'", "'O'", "[('a', '|O'), ('b', '<f4')]", "'<U99999999999'",
+                                  "'<f99999999999999999999'", "'V0'", "None", "1", "'x'", "[('a',)]",
+                                  "[('a', '<f4', (2**40, 2**40))]", "[('a', '<f4', -1)]"]))
+    shape = draw(st.sampled_from(["()", "(1,)", "(2, 3)", "(-1,)", "(2**64,)", "(10**400,)", "'x'", "(1.5,)",
+                                  "(0,)", "[1]", "(" + "1," * 2000 + ")"]))
+    head = draw(st.sampled_from([
+        f"{{'descr': {descr}, 'fortran_order': False, 'shape': {shape}, }}",
+        f"{{'descr': {descr}, 'shape': {shape}}}", "{}", "[]", "((((((((((((((((((((((((((((((", "x" * 50,
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'extra': __import__('os')}", "{" * 200 + "}" * 200,
+    ]))
+    major = draw(st.sampled_from([1, 2, 3, 0, 9]))
+    raw = head.encode() + b"\n"
+    n = len(raw) + draw(st.sampled_from([0, 0, 1, -1, 10**5]))
+    body = draw(st.sampled_from([b"", b"\x00" * 4, call("posix", "system"), b"\x00" * 24])) + draw(st.binary(max_size=8))
+    fmt = "<H" if major == 1 else "<I"
+    return b"\x93NUMPY" + bytes([major, 0]) + struct.pack(fmt, max(0, min(n, 2**16 - 1 if major == 1 else 2**32 - 1)))\
+        + raw + body
+
+
+@FAST
+@given(data=npy_files(), wrap=st.booleans())
+def test_odd_numpy(cli, data: bytes, wrap: bool) -> None:
+    if wrap:
+        audit_bytes(cli, "a.npz", zip_of({"arr_0.npy": data}, zipfile.ZIP_DEFLATED))
+    else:
+        audit_bytes(cli, "a.npy", data)
+
+
+@st.composite
+def protobufs(draw: st.DrawFn, depth: int = 0) -> bytes:
+    out = b""
+    for _ in range(draw(st.integers(0, 5))):
+        fno = draw(st.sampled_from([1, 2, 5, 6, 7, 8, 9, 10, 11, 13, 15, 22, 25, 0, 2**29 - 1]))
+        wt = draw(st.sampled_from([0, 2, 2, 2, 1, 5, 3, 7]))
+        if wt == 2:
+            payload = draw(protobufs(depth + 1)) if depth < 4 and draw(st.booleans()) else draw(st.binary(max_size=10))
+            n = len(payload) + draw(st.sampled_from([0, 0, 0, 1, -1, 2**40]))
+            out += _key(fno, 2) + _var(max(n, 0)) + payload  # a length that may lie
+        elif wt == 0:
+            out += pb_int(fno, draw(_U64))
+        else:
+            out += _key(fno, wt) + draw(st.binary(max_size=9))
+    return out
+
+
+def _var(n: int) -> bytes:
+    b = bytearray()
+    while True:
+        c, n = n & 0x7F, n >> 7
+        b.append(c | (0x80 if n else 0))
+        if not n:
+            return bytes(b)
+
+
+def _key(fno: int, wt: int) -> bytes:
+    return _var(fno << 3 | wt)
+
+
+@FAST
+@given(body=protobufs(), loc=st.sampled_from(["w.bin", "../x", "/etc/passwd", "C:\\x", "a/../../b", "", "[/]", "\x00"]),
+       graph=st.booleans())
+def test_odd_onnx(cli, body: bytes, loc: str, graph: bool) -> None:
+    data = pb_int(1, 8) + pb_len(7, body) + body if graph else onnx_model(loc)[:-1] + body
+    audit_bytes(cli, "model.onnx", data)
+
+
+_KERAS_NODES = st.recursive(
+    _JSONISH | st.fixed_dictionaries({"class_name": st.sampled_from(["Lambda", "Dense", "function", "__lambda__", 1]),
+                                      "module": st.sampled_from(["keras.layers", "os", "builtins", "my", None, 3]),
+                                      "config": _JSONISH}),
+    lambda x: st.lists(x, max_size=3) | st.dictionaries(st.sampled_from(["config", "layers", "module", "class_name",
+                                                                          "function_type"]), x, max_size=3),
+    max_leaves=8)
+
+
+@FAST
+@given(cfg=_KERAS_NODES, how=st.sampled_from(["keras", "h5", "h5-cut", "keras-raw"]), junk=st.binary(max_size=20))
+def test_odd_keras_and_hdf5(cli, cfg: Any, how: str, junk: bytes) -> None:
+    text = json.dumps(cfg).encode()
+    if how == "keras":
+        data = zip_of({"metadata.json": b"{}", "config.json": text})
+    elif how == "keras-raw":
+        data = zip_of({"metadata.json": b"{}", "config.json": junk + text[: len(text) // 2]})
+    else:
+        data = b"\x89HDF\r\n\x1a\n" + junk + b'{"class_name": "Model", "config": ' + text + (b"}" if how == "h5" else b"")
+    audit_bytes(cli, "model.keras" if how.startswith("keras") else "model.h5", data)
+
+
+@st.composite
+def tars(draw: st.DrawFn) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=draw(st.sampled_from([tarfile.USTAR_FORMAT, tarfile.GNU_FORMAT,
+                                                                          tarfile.PAX_FORMAT]))) as tf:
+        for name, data, kind in draw(st.lists(st.tuples(ZIP_NAMES | st.sampled_from(["pickle", "sys_info"]),
+                                                        MEMBER_DATA, st.sampled_from(["reg", "sym", "dir", "lnk", "fifo"])),
+                                              max_size=4)):
+            ti = tarfile.TarInfo(name.rstrip("/") or "x")
+            if kind == "reg":
+                ti.size = len(data)
+                tf.addfile(ti, io.BytesIO(data))
+            else:
+                ti.type = {"sym": tarfile.SYMTYPE, "dir": tarfile.DIRTYPE, "lnk": tarfile.LNKTYPE,
+                           "fifo": tarfile.FIFOTYPE}[kind]
+                ti.linkname = "../../etc/passwd"
+                tf.addfile(ti)
+    b = bytearray(buf.getvalue())
+    for i, v in draw(st.lists(st.tuples(st.integers(0, 4000), st.integers(0, 255)), max_size=3)):
+        if b:
+            b[i % len(b)] = v
+    return bytes(b[: draw(st.none() | st.integers(0, len(b))) or len(b)])
+
+
+@FAST
+@given(data=tars())
+def test_odd_tar(cli, data: bytes) -> None:
+    audit_bytes(cli, "model.tar", data)
+
+
+def _seven_zip() -> bytes:
+    import py7zr
+
+    buf = io.BytesIO()
+    with py7zr.SevenZipFile(buf, "w") as z:
+        z.writestr(call("posix", "system"), "archive/data.pkl")
+        z.writestr(benign_dict(), "b.pkl")
+    return buf.getvalue()
+
+
+_7Z = _seven_zip()
+
+
+@FAST
+@given(flips=st.lists(st.tuples(st.integers(0, 10**4), st.integers(0, 255)), max_size=4),
+       cut=st.none() | st.integers(0, 10**4))
+def test_odd_7z(cli, flips: list, cut: int | None) -> None:
+    b = bytearray(_7Z)
+    for i, v in flips:
+        b[i % len(b)] = v
+    if cut is not None:
+        b = b[: cut % (len(b) + 1)]
+    doc = audit_bytes(cli, "m.7z", bytes(b))
+    if not flips and cut is None:
+        assert "posix.system" in imports(doc)
+
+
+# --- byte-level mutation of every valid sample ------------------------------------------------------------
+def _gz(data: bytes) -> bytes:
+    c = zlib.compressobj(6, zlib.DEFLATED, 31)
+    return c.compress(data) + c.flush()
+
+
+SAMPLES = {
+    "p.pkl": call("posix", "system"), "t.pt": torch_zip(state_dict_pickle(2)), "g.gguf": _GGUF[1],
+    "s.safetensors": st_file({"w": {"dtype": "F16", "shape": [2], "data_offsets": [0, 4]}}, b"\x00" * 4),
+    "n.npy": npy("<f4", (2, 3), b"\x00" * 24), "o.onnx": onnx_model("w.bin"), "z.7z": _7Z,
+    "k.keras": zip_of({"metadata.json": b"{}", "config.json": b'{"class_name": "Sequential", "config": {}}'}),
+    "j.joblib": _gz(call("posix", "system")), "d.npz": zip_of({"a.npy": npy("|O", (1,), benign_dict())}),
+    "h.h5": b"\x89HDF\r\n\x1a\n" + b'{"class_name": "Lambda", "config": {}}',
+}
+
+
+@FAST
+@given(name=st.sampled_from(sorted(SAMPLES)), edits=st.lists(st.tuples(
+    st.integers(0, 10**5), st.sampled_from(["flip", "insert", "delete", "u32", "u64", "cut", "dup"]), _U64),
+    min_size=1, max_size=5))
+def test_mutated_samples(cli, name: str, edits: list) -> None:
+    b = bytearray(SAMPLES[name])
+    for at, how, v in edits:
+        at %= len(b) + 1
+        if how == "flip" and at < len(b):
+            b[at] ^= 1 << (v % 8)
+        elif how == "insert":
+            b[at:at] = struct.pack("<Q", v)[: 1 + v % 8]
+        elif how == "delete":
+            del b[at:at + 1 + v % 16]
+        elif how == "u32" and at + 4 <= len(b):
+            struct.pack_into("<I", b, at, v & 0xFFFFFFFF)
+        elif how == "u64" and at + 8 <= len(b):
+            struct.pack_into("<Q", b, at, v)
+        elif how == "cut":
+            b = b[:at]
+        elif how == "dup":
+            b += b[at:]
+    audit_bytes(cli, name, bytes(b))
+
+
+# --- folders, links, names, SARIF and the store ---------------------------------------------------------
+ODD_NAMES = ["[/]", "[bold]x[/bold].pkl", "new\nline.bin", "ünïcödé.safetensors", "\u202eevil.pt", " lead", "-rf",
+             "a b.npy", "x" * 200, "😀.gguf", "\\back", "%s%n"]
+
+
+@FAST
+@given(files=st.lists(st.tuples(st.sampled_from(ODD_NAMES), st.sampled_from(sorted(SAMPLES)) | st.just("empty")),
+                      max_size=5),
+       links=st.lists(st.sampled_from(["outside", "loop", "broken", "self-dir", "to-file", "unreadable"]),
+                      max_size=4))
+@example(files=[("[/]", "p.pkl")], links=[])
+def test_folders_with_links_and_odd_names(cli, files: list, links: list) -> None:
+    with workdir() as root:
+        d = root / "model[/]x"
+        d.mkdir(parents=True)
+        (root / "secret.pkl").write_bytes(call("posix", "system"))
+        sub = d / "sub"
+        sub.mkdir()
+        for i, (name, sample) in enumerate(files):
+            f = (sub if i % 2 else d).joinpath(name)  # "[/]" is a folder "[" holding "]": its path reads "[/]"
+            f.parent.mkdir(parents=True, exist_ok=True)
+            f.write_bytes(b"" if sample == "empty" else SAMPLES[sample])
+        for i, kind in enumerate(links):
+            p = d / f"link{i}"
+            if kind == "outside":
+                p.symlink_to(root / "secret.pkl")
+            elif kind == "loop":
+                p.symlink_to(p)
+            elif kind == "broken":
+                p.symlink_to(root / "nowhere")
+            elif kind == "self-dir":
+                (sub / f"up{i}").symlink_to(d, target_is_directory=True)
+            elif kind == "to-file":
+                p.symlink_to(sub)
+            else:
+                p.write_bytes(b"\x80\x02}.")
+                p.chmod(0)
+        sarif = root / "out.sarif"
+        doc = audit(cli, d, "--sarif", sarif)
+        s = json.loads(sarif.read_text(encoding="utf-8"))
+        assert s["version"] == "2.1.0" and len(s["runs"][0]["results"]) == len(doc["findings"])
+        listed = {f["file"] for f in doc["files"]}
+        for i, (name, _) in enumerate(files):
+            assert ("sub/" + name if i % 2 else name) in listed
+        if "outside" in links:  # a link to a file is followed (documented): its content is judged
+            assert "posix.system" in imports(doc)
+        single = audit(cli, next(iter(d.iterdir())))  # single-file mode on whatever comes first
+        assert single["target"]
+
+
+def test_sarif_to_an_unwritable_place_is_a_one_line_error(cli) -> None:
+    with workdir() as d:
+        p = d / "x.pkl"
+        p.write_bytes(call("posix", "system"))
+        r = cli("audit", p, "--sarif", d)  # a folder: cannot be written as a file
+        assert r.code == 73 and "Traceback" not in r.stderr and r.stderr.count("\n") == 1, r.stderr
+
+
+@FAST
+@given(data=PICKLES | zips() | safetensors_files(), name=st.sampled_from(["x.bin", "[/].pkl", "m.safetensors"]))
+def test_stored_audits_keep_every_other_model(cli, data: bytes, name: str) -> None:
+    with workdir() as d:
+        db = d / "store.duckdb"
+        good = d / "good.pkl"
+        good.write_bytes(call("posix", "system"))
+        r = cli("--db", db, "--quiet", "audit", good, "--model-id", "keep/me")
+        assert r.code == 1, r.stderr
+        with duckdb.connect(str(db), read_only=True) as con:
+            before = con.execute("SELECT * FROM audit_findings WHERE model_id = 'keep/me' ORDER BY ALL").fetchall()
+        assert before
+        p = d / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+        doc = audit(cli, p, "--db", str(db), "--model-id", "fuzz/model", render=False)
+        with duckdb.connect(str(db), read_only=True) as con:
+            after = con.execute("SELECT * FROM audit_findings WHERE model_id = 'keep/me' ORDER BY ALL").fetchall()
+            runs = con.execute("SELECT verdict, findings FROM audit_runs WHERE model_id = 'fuzz/model'").fetchall()
+            (stored,) = con.execute("SELECT count(*) FROM audit_findings WHERE model_id = 'fuzz/model'").fetchone()
+        assert after == before
+        assert runs == [(doc["verdict"], len(doc["findings"]))] and stored == len(doc["findings"])
