@@ -313,3 +313,16 @@ def test_card_evidence_on_the_real_cards_is_where_it_points(shared_data: Path) -
         findings = [f for f in run_all(rec) if f.probe != "evaluation_results"]
         checked += _card_evidence_is_where_it_points(rec.card.text, p.name, findings)
     assert checked > 400
+
+
+@pytest.mark.parametrize(("line", "released"), [
+    ("- **Orchestration:** [Megatron-LM](https://github.com/bigcode-project/Megatron-LM)", True),
+    ("Training code: https://gitlab.com/acme/trainer", True),
+    ("- **Repository:** [llama.cpp](https://github.com/ggerganov/llama.cpp)", False),
+    ("- **Orchestration:** our internal cluster", False),
+])
+def test_a_card_field_linking_what_trained_the_model_is_training_code(line: str, released: bool) -> None:
+    f = {x.probe: x for x in run_all(from_text("acme/m", f"# M\n\n## Training\n{line}\n"))}["training_code"]
+    assert (f.outcome == "positive") is released
+    if released:
+        assert any("github.com" in e.snippet or "gitlab.com" in e.snippet for e in f.evidence)

@@ -34,6 +34,14 @@ TRAIN_TEXT_NEEDLES = ('train', 'fine-tun', 'finetun', 'sft', 'rlhf', 'dpo')
 NOT_YET_NEEDLES = ('training', 'tuning')
 # a linked file or folder beside the card (the card's own repository)
 TRAIN_REL = re.compile(r"(^|[/_\s-])(train|training|trainer|finetun\w*|fine-tun\w*|pretrain\w*|sft)\b", re.IGNORECASE)
+# a model-card field naming what trained the model, linked to a code host ("- **Orchestration:**
+# [Megatron-LM](https://github.com/…)", "Training code: https://gitlab.com/…"); a bare "Repository:" is
+# not enough (quantised copies point it at their runtime)
+TRAIN_FIELD = re.compile(
+    r"^[ \t]*[-*]?[ \t]*\**(orchestration|training (code|framework|library|repository|repo|scripts?))\**[ \t]*:"
+    r"[^\n]*?https?://(www\.)?(github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|gitee\.com)/",
+    re.IGNORECASE | re.MULTILINE)
+TRAIN_FIELD_NEEDLES = ('github', 'gitlab', 'bitbucket', 'codeberg', 'gitee')
 REMEDIATION = "Publish the training scripts and configuration (a public repository) under an OSI-approved licence."
 
 
@@ -45,10 +53,11 @@ def run(rec: ModelRecord) -> Finding:
     not_yet = card_search(rec, NOT_YET, needles=NOT_YET_NEEDLES)
     repo = link_matching(rec, CODE_HOST)
     rel = repo_link(rec, TRAIN_REL)
-    if files or cmd or (text and repo and not not_yet) or (rel and not not_yet):
+    field = card_search(rec, TRAIN_FIELD, needles=TRAIN_FIELD_NEEDLES)
+    if files or cmd or field or (text and repo and not not_yet) or (rel and not not_yet):
         f.status, f.license = released_status(repo_license(rec))
         f.outcome = "positive"
-        f.evidence = [file_evidence(rec, files)] if files else [e for e in (cmd or rel or text, repo) if e]
+        f.evidence = [file_evidence(rec, files)] if files else [e for e in (cmd or field or rel or text, repo) if e]
         return f
     if not_yet or text:
         f.status, f.outcome, f.evidence = "documented_not_released", "negative", [not_yet or text]
