@@ -676,3 +676,82 @@ def test_stored_audits_keep_every_other_model(cli, data: bytes, name: str) -> No
             (stored,) = con.execute("SELECT count(*) FROM audit_findings WHERE model_id = 'fuzz/model'").fetchone()
         assert after == before
         assert runs == [(doc["verdict"], len(doc["findings"]))] and stored == len(doc["findings"])
+
+
+# --- regressions of what the fuzzing found (each also a property above) ---------------------------------
+def test_a_fifo_in_a_model_folder_is_listed_not_opened(cli) -> None:
+    """open() of a FIFO blocks until a writer comes: the audit hung forever (bug 5)."""
+    with workdir() as d:
+        (d / "model").mkdir()
+        os.mkfifo(d / "model" / "pipe.bin")
+        (d / "model" / "a.pkl").write_bytes(benign_dict())
+        doc = audit(cli, d / "model")
+        assert {"file": "pipe.bin", "format": "special-file", "bytes": 0} in doc["files"]
+        assert doc["verdict"] == "incomplete"
+        assert audit(cli, d / "model" / "pipe.bin")["verdict"] == "incomplete"
+
+
+def test_onnx_external_data_name_the_file_system_refuses(cli) -> None:
+    """A 5,000-character location made Path.exists raise 'File name too long': a scanner crash (bug 6)."""
+    for loc in ("a" * 5000, "/".join(["b" * 250] * 20), "a\x00b"):
+        with workdir() as d:
+            (d / "m").mkdir()
+            (d / "m" / "model.onnx").write_bytes(onnx_model(loc))
+            doc = audit(cli, d / "m")
+            assert "malformed.onnx.external_data_missing" in {f["rule"] for f in doc["findings"]}
+
+
+def test_numpy_field_shape_that_is_not_a_size(cli) -> None:
+    """A structured dtype field whose shape is a string: size * "xx" built a string of `size` copies (an
+    88-byte file allocated 200 MB, a larger itemsize any amount) and then crashed (bug 7)."""
+    def npy_header(h: str) -> bytes:
+        h += "\n"
+        return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode()
+
+    for field in ("('a', '<f8', 'xx')", "('a', '<f99999999999', 'xx')", "('a', '<f8', (1.5,))", "('a', '<f8', -2)"):
+        rss = psutil.Process()
+        before = rss.memory_info().rss
+        audit_bytes(cli, "a.npy", npy_header(f"{{'descr': [{field}], 'fortran_order': False, 'shape': (1,)}}"))
+        assert rss.memory_info().rss - before < 64 << 20
+
+
+def test_hdf5_with_many_json_candidates_is_linear(cli) -> None:
+    """'{"module": ' repeated with no NUL: each candidate read and parsed the rest of the file (quadratic:
+    220 kB took 1.4 s, 2.2 MB minutes). Now bounded, and a real config after a NUL is still judged (bug 8)."""
+    t0 = time.perf_counter()
+    doc = audit_bytes(cli, "m.h5", b"\x89HDF\r\n\x1a\n" + b'{"module": ' * 400_000)
+    assert time.perf_counter() - t0 < 10 and doc["verdict"] == "incomplete"
+    inj = json.dumps({"class_name": "Model", "config": {"layers": [
+        {"module": "os", "class_name": "function", "config": "system"}]}}).encode()
+    doc = audit_bytes(cli, "m.h5", b"\x89HDF\r\n\x1a\n" + b'{"module": ' * 1000 + b"\x00" + inj + b"\x00")
+    assert "os.system" in imports(doc) and doc["verdict"] == "unsafe"
+
+
+def _joblib(shape_ops: bytes, tail: bytes = b"") -> bytes:
+    """A joblib NumpyArrayWrapper (shape built by ``shape_ops``) whose array bytes follow its BUILD."""
+    state = (b"}(" + sbu("shape") + b"(" + shape_ops + b"t" + sbu("dtype") + glob("numpy", "dtype") + sbu("<f8")
+             + b"\x85R" + b"u")
+    return proto(2) + glob("joblib.numpy_pickle", "NumpyArrayWrapper") + b")\x81" + state + b"b" + tail
+
+
+def test_joblib_shape_of_huge_dimensions_is_bounded(cli) -> None:
+    """A joblib array shape of 10,000 dimensions of 2,040 bits each: the size product was computed in full
+    (quadratic big-integer work, minutes) before being compared with the bytes left (bug 9)."""
+    big = b"\x8a\xff" + b"\xff" * 254 + b"\x7f"
+    t0 = time.perf_counter()
+    doc = audit_bytes(cli, "m.joblib", _joblib(big * 10_000, b"N."))
+    assert time.perf_counter() - t0 < 10
+    assert "malformed.pickle" in {f["rule"] for f in doc["findings"]}
+
+
+def test_joblib_object_arrays_nested_deeply_still_report_the_payload(cli) -> None:
+    """Object arrays inside object arrays: each was a nested run without a bound, so 2,000 of them raised
+    RecursionError and every finding of the file was lost (a payload before them read as 'incomplete', not
+    'unsafe'). Now the nesting is bounded: the scan stops with a finding and keeps the payload (bug 10)."""
+    inner = call("posix", "system")
+    obj = b"}(" + sbu("shape") + b"K\x01\x85" + sbu("dtype") + glob("numpy", "dtype") + sbu("|O") + b"\x85R" + b"u"
+    wrapper = proto(2) + glob("joblib.numpy_pickle", "NumpyArrayWrapper") + b")\x81" + obj + b"b"
+    doc = audit_bytes(cli, "deep.joblib", wrapper * 2000 + inner)
+    assert doc["verdict"] == "incomplete" and "hostile.pickle_size" in {f["rule"] for f in doc["findings"]}
+    doc = audit_bytes(cli, "payload.joblib", inner[:-1] + b"0" + wrapper * 2000)
+    assert "posix.system" in imports(doc) and doc["verdict"] == "unsafe"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import stat
 import struct
 import tempfile
 from dataclasses import dataclass, field
@@ -79,11 +80,25 @@ class Blob:
 SMALL_FILE = 1 << 20  # below this, reading is cheaper than mapping
 
 
+class NotRegular(OSError):
+    """A FIFO, device or socket: opening it could block forever or act on a device; it holds no file content."""
+
+
 def map_file(path: Path) -> tuple[Buffer, list[Any]]:
-    """Memory-map a file read-only (small files are simply read; empty ones become ``b""``)."""
-    f = open(path, "rb")  # noqa: SIM115 - kept open as long as the map lives
+    """Memory-map a file read-only (small files are simply read; empty ones become ``b""``).
+
+    Only regular files are opened: a FIFO in a model folder blocked the audit forever in ``open``. The mode is
+    checked before opening, and again on the open descriptor (opened non-blocking) in case the path changed.
+    """
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise NotRegular(f"not a regular file: {path}")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    f = os.fdopen(fd, "rb")  # kept open as long as the map lives
     try:
-        size = os.fstat(f.fileno()).st_size
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegular(f"not a regular file: {path}")
+        size = st.st_size
         if size < SMALL_FILE:
             data = f.read(size)  # exactly what fstat says (a file growing meanwhile is read as it was)
             f.close()

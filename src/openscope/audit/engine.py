@@ -16,7 +16,7 @@ from openscope.audit import (
     onnx_format,
     safetensors_format,
 )
-from openscope.audit.blob import Blob, Truncated, map_file
+from openscope.audit.blob import Blob, NotRegular, Truncated, map_file
 from openscope.audit.context import Context
 from openscope.audit.findings import FileEntry, Finding, verdict
 from openscope.audit.limits import DEFAULT_LIMITS, Limits
@@ -155,6 +155,11 @@ class Engine:
         ctx = self.ctx
         try:
             data, keep = map_file(path)
+        except NotRegular:
+            ctx.files.append(FileEntry(rel, "special-file", 0))
+            ctx.findings.append(Finding(rel, None, None, "incomplete.special_file", "info", None,
+                                        "a FIFO, device or socket, not a file: not opened, not scanned"))
+            return
         except OSError as exc:
             entry = FileEntry(rel, "unreadable", 0)
             ctx.files.append(entry)

@@ -91,16 +91,33 @@ def scan_hdf5(ctx: Context, blob: Blob) -> None:
     pos = 0
     skip_to = 0
     lambdas = 0
+    # Each candidate is parsed up to the next NUL (attribute strings end there). A hostile file can hold
+    # thousands of candidates with no NUL after them ('{"module": ' repeated): reading and parsing the rest
+    # of the file for each was quadratic (2 MB took minutes), so the next NUL is tracked once for all
+    # candidates and the bytes parsed are bounded by a budget; past it the scan says it is incomplete.
+    budget = 8 * blob.size + MAX_JSON
+    nul_at: int | None = None  # first NUL at or after the previous candidate, if found
+    nul_scanned = 0  # no NUL in [previous candidate, nul_scanned) when nul_at is None
+    parsing = True
     while pos < blob.size:
         end = min(blob.size, pos + CHUNK + OVERLAP)
         window = blob.read(pos, end - pos)
-        for m in _JSON_START.finditer(window):
+        for m in _JSON_START.finditer(window) if parsing else ():
             at = pos + m.start()
             if at < skip_to:
                 continue
-            raw = blob.read(at, min(MAX_JSON, blob.size - at))
-            stop = raw.find(b"\x00")
-            text = raw[: stop if stop >= 0 else len(raw)].decode("utf-8", "replace")
+            limit = min(blob.size, at + MAX_JSON)
+            if nul_at is None or nul_at < at:
+                i = blob.find(b"\x00", max(at, nul_scanned) if nul_at is None else at, limit)
+                nul_at, nul_scanned = (i, i) if i >= 0 else (None, limit)
+            stop = limit if nul_at is None else min(nul_at, limit)
+            budget -= stop - at
+            if budget < 0:
+                ctx.incomplete(blob, "keras_config", "too many JSON-like candidates to parse within the bound; "
+                               "the rest of the file was searched for Lambda layers only", at)
+                parsing = False
+                break
+            text = blob.read(at, stop - at).decode("utf-8", "replace")
             try:
                 doc, used = decoder.raw_decode(text)
             except (ValueError, RecursionError):

@@ -36,7 +36,10 @@ def _itemsize(descr: object) -> int | None:
             if size is None:
                 return None
             shape = f[2] if len(f) > 2 else ()
-            total += size * math.prod(shape if isinstance(shape, tuple) else (shape,))
+            dims = shape if isinstance(shape, tuple) else (shape,)
+            if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in dims):
+                return None  # a str "shape" would make size * "xx" a string of `size` copies (88 bytes → 200 MB)
+            total += size * math.prod(dims)
         return total
     return None
 

@@ -136,6 +136,14 @@ def _tensor(ctx: Context, blob: Blob, a: int, b: int) -> None:
             ctx.add(blob, "onnx.external_data.path_traversal", "high",
                     f"initializer {name[:80]!r}: external data {loc[:200]!r} resolves outside the model folder "
                     "through a symbolic link", a)
-        elif not target.exists():
+        elif not _exists(target):
             ctx.add(blob, "malformed.onnx.external_data_missing", "medium",
                     f"initializer {name[:80]!r}: external data file {loc[:200]!r} is not in the folder", a)
+
+
+def _exists(path: Path) -> bool:
+    """Whether a referenced file exists; a name the file system refuses (too long, a NUL) does not."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False

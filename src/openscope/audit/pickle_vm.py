@@ -25,6 +25,7 @@ from openscope.audit.blob import Truncated
 
 MAX_INLINE_BYTES = 1 << 20  # byte strings longer than this stay windows into the input
 MAX_LINE = 1 << 20  # protocol-0 text arguments
+MAX_JOBLIB_DEPTH = 32  # joblib object arrays inside object arrays (a Python frame each)
 
 
 class PickleError(Exception):
@@ -144,7 +145,8 @@ def _decode_str(raw: bytes) -> str:
 class PickleVM:
     """Run one pickle stream symbolically over ``data[start:end]``."""
 
-    def __init__(self, data: Any, start: int, end: int, *, max_ops: int, max_stack: int) -> None:
+    def __init__(self, data: Any, start: int, end: int, *, max_ops: int, max_stack: int, depth: int = 0) -> None:
+        self.depth = depth  # joblib object-array pickles inside this one (each a nested run)
         self.data = data
         self.start = start
         self.end = end
@@ -182,7 +184,10 @@ class PickleVM:
             raise PickleError("joblib NumpyArrayWrapper with an unreadable shape")
         kind, itemsize = _dtype_size(dtype)
         if kind == "O":
-            sub = PickleVM(self.data, pos, self.end, max_ops=self.max_ops, max_stack=self.max_stack).run()
+            if self.depth >= MAX_JOBLIB_DEPTH:
+                raise LimitHit(f"joblib object arrays nested deeper than {MAX_JOBLIB_DEPTH}")
+            sub = PickleVM(self.data, pos, self.end, max_ops=self.max_ops, max_stack=self.max_stack,
+                           depth=self.depth + 1).run()
             shift = pos - self.start
             for g in sub.imports:
                 g.offset += shift
@@ -207,6 +212,8 @@ class PickleVM:
         n = itemsize
         for d in shape:
             n *= d
+            if n > self.end - pos:  # stop early: a product of thousands of 2,040-bit dims is quadratic
+                break
         self._need(pos, n)
         return pos + n
 
