@@ -755,3 +755,16 @@ def test_joblib_object_arrays_nested_deeply_still_report_the_payload(cli) -> Non
     assert doc["verdict"] == "incomplete" and "hostile.pickle_size" in {f["rule"] for f in doc["findings"]}
     doc = audit_bytes(cli, "payload.joblib", inner[:-1] + b"0" + wrapper * 2000)
     assert "posix.system" in imports(doc) and doc["verdict"] == "unsafe"
+
+
+def test_a_loader_called_many_times_on_one_bomb_is_evaluated_once(cli) -> None:
+    """pickle.loads(zlib.decompress(<60 MiB of zeros, 60 kB compressed>)) made again and again from the memo
+    (11 bytes a call): every call decompressed 60 MiB anew (0.18 s each, so a 5 MB file ran for hours).
+    Equal calls are now evaluated once and all evaluation is charged to the decompression budget (bug 11)."""
+    bomb = zlib.compress(b"\x80\x02N." + b"\x00" * (60 << 20), 9)
+    head = (proto(2) + glob("pickle", "loads") + b"q\x00" + glob("zlib", "decompress") + b"q\x01"
+            + b"B" + struct.pack("<I", len(bomb)) + bomb + b"q\x02" + b"0")
+    t0 = time.perf_counter()
+    doc = audit_bytes(cli, "loads.pkl", head + b"h\x00h\x01h\x02\x85R\x85R0" * 2000 + b"N.")
+    assert time.perf_counter() - t0 < 10
+    assert "pickle.loads" in imports(doc) and doc["verdict"] == "unsafe"

@@ -137,6 +137,18 @@ def _report(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int, t
         if isinstance(c.func, Global):
             calls_of.setdefault((c.func.module, c.func.name), []).append(c)
     seen: set[tuple[str, str]] = set()
+    # A hostile pickle can call a loader a million times on one shared argument (5 bytes a call, each a
+    # 64 MiB decompression: hours). Each argument object is evaluated once, and every evaluation is charged
+    # to the scan's decompression budget (past it nothing more is evaluated and the scan is incomplete).
+    const_of: dict[Any, bool] = {}
+
+    def literal(v: Any) -> bool:
+        k = value_key(v)
+        if k not in const_of:
+            const_of[k] = const_bytes(v, blob, 0, ctx) is not None
+        return const_of[k]
+
+    nested_done: set[Any] = set()
     for g in r.imports:
         key = (g.module, g.name)
         if key in seen:
@@ -150,8 +162,7 @@ def _report(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int, t
         canon = (rules.canonical_module(g.module), g.name)
         if canon in CHECKPOINT_LOADERS:
             uses = calls_of.get(key, [])
-            if uses and all(isinstance(c.args, tuple) and c.args and const_bytes(c.args[0], blob, 0) is not None
-                            for c in uses):
+            if uses and all(isinstance(c.args, tuple) and c.args and literal(c.args[0]) for c in uses):
                 ctx.add(blob, "pickle.nested_checkpoint", "medium",
                         f"{g.op} {g.module} {g.name}: loads an embedded checkpoint (a pickled tensor's storage); "
                         "its content is scanned as a nested member", base + g.offset, f"{g.module}.{g.name}")
@@ -172,19 +183,38 @@ def _report(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int, t
         elif isinstance(c.func, Global):
             canon = rules.canonical_module(c.func.module)
             if (canon, c.func.name) in NESTED_LOADERS:
-                _nested(ctx, blob, c, base)
+                k = value_key(c.args[0] if isinstance(c.args, tuple) and c.args else None)
+                if k not in nested_done:  # the same payload (or the same decoding of it) is scanned once
+                    nested_done.add(k)
+                    _nested(ctx, blob, c, base)
     for g, off, op in r.mutations:
         ctx.add(blob, "pickle.global_mutation", "critical",
                 f"{op} changes the imported object {g.dotted} itself (attribute or item injection into a module)",
                 base + off, g.dotted)
 
 
+def value_key(v: Any, depth: int = 0) -> Any:
+    """A hashable key equal for values that evaluate alike: the same call of the same function on the same
+    arguments (each REDUCE makes a new Call object, so object identity alone does not dedupe)."""
+    if depth > 8:
+        return ("id", id(v))
+    if isinstance(v, Global):
+        return ("G", v.module, v.name)
+    if isinstance(v, Call):
+        args = tuple(value_key(a, depth + 1) for a in v.args) if isinstance(v.args, tuple) and len(v.args) <= 4 \
+            else ("id", id(v.args))
+        return ("C", value_key(v.func, depth + 1), args)
+    if isinstance(v, bytes | str) and len(v) <= 4096:
+        return (type(v).__name__, v)
+    if isinstance(v, int | float | bool | None):
+        return ("v", type(v).__name__, v)
+    return ("id", id(v))
+
+
 def _nested(ctx: Context, blob: Blob, c: Call, base: int) -> None:
     arg = c.args[0] if isinstance(c.args, tuple) and c.args else None
-    payload = const_bytes(arg, blob, 0)
+    payload = const_bytes(arg, blob, 0, ctx)
     if payload is None:
-        return
-    if not ctx.charge(blob, len(payload)):
         return
     checkpoint = (ruleset().canonical_module(c.func.module), c.func.name) in CHECKPOINT_LOADERS
     inner = blob.derived(payload, f"<nested {'checkpoint' if checkpoint else 'pickle'} @{base + c.offset}>")
@@ -222,12 +252,25 @@ def _bounded_decompress(kind: str, data: bytes) -> bytes | None:
     return out if len(out) < MAX_NESTED_BYTES else None
 
 
-def const_bytes(v: Any, blob: Blob, depth: int) -> bytes | None:
-    """Evaluate a value to bytes when it is a literal or a pure decoding of one (base64, hex, zlib, ...)."""
+def const_bytes(v: Any, blob: Blob, depth: int, ctx: Context | None = None) -> bytes | None:
+    """Evaluate a value to bytes when it is a literal or a pure decoding of one (base64, hex, zlib, ...).
+
+    With ``ctx``, every byte string made (decoded, decompressed, copied out of the file) is charged to the
+    scan's decompression budget, and nothing is evaluated once it is spent.
+    """
     if depth > 8:
         return None
     if isinstance(v, bytes):
         return v
+    if ctx is not None and ctx.decompressed > ctx.limits.max_total_bytes:
+        return None
+    out = _const_bytes(v, blob, depth, ctx)
+    if out is not None and ctx is not None and not isinstance(v, str) and not ctx.charge(blob, len(out)):
+        return None
+    return out
+
+
+def _const_bytes(v: Any, blob: Blob, depth: int, ctx: Context | None) -> bytes | None:
     if isinstance(v, BigBytes):
         return bytes(blob.data[v.start:v.start + v.length]) if v.length <= MAX_NESTED_BYTES else None
     if isinstance(v, str):
@@ -241,19 +284,19 @@ def const_bytes(v: Any, blob: Blob, depth: int) -> bytes | None:
     key = (mod, v.func.name)
     try:
         if key in _B64:
-            inner = const_bytes(v.args[0], blob, depth + 1)
+            inner = const_bytes(v.args[0], blob, depth + 1, ctx)
             return None if inner is None else _B64[key](inner)
         if key in (("_codecs", "encode"), ("codecs", "encode")) and isinstance(v.args[0], str):
             return v.args[0].encode(v.args[1] if len(v.args) > 1 and isinstance(v.args[1], str) else "utf-8")
         if key in (("zlib", "decompress"), ("bz2", "decompress"), ("lzma", "decompress"), ("gzip", "decompress")):
-            inner = const_bytes(v.args[0], blob, depth + 1)
+            inner = const_bytes(v.args[0], blob, depth + 1, ctx)
             return None if inner is None else _bounded_decompress(mod, inner)
         if key in (("builtins", "bytes.fromhex"), ("builtins", "bytearray.fromhex")) and isinstance(v.args[0], str):
             return bytes.fromhex(v.args[0])
         if key in (("builtins", "bytes"), ("builtins", "bytearray")):
-            return const_bytes(v.args[0], blob, depth + 1)
+            return const_bytes(v.args[0], blob, depth + 1, ctx)
         if key == ("codecs", "decode") and len(v.args) > 1 and isinstance(v.args[1], str):
-            inner = const_bytes(v.args[0], blob, depth + 1)
+            inner = const_bytes(v.args[0], blob, depth + 1, ctx)
             enc = v.args[1].replace("-", "_").lower()
             if inner is None:
                 return None
