@@ -268,7 +268,7 @@ def zips(draw: st.DrawFn) -> bytes:
                 z.writestr(zipfile.ZipInfo(name), data, compress_type=comp)
     b = bytearray(buf.getvalue())
     for _ in range(draw(st.integers(0, 4))):  # lie in a header field, flip a byte, or cut
-        how = draw(st.integers(0, 4))
+        how = draw(st.integers(0, 5))
         sig = draw(st.sampled_from([b"PK\x01\x02", b"PK\x03\x04", b"PK\x05\x06"]))
         at = b.find(sig)
         if how == 0 and at >= 0:
@@ -284,6 +284,27 @@ def zips(draw: st.DrawFn) -> bytes:
             struct.pack_into("<H", b, at + 6, 0x41)  # "encrypted" + data-descriptor flags
         elif how == 4:
             b += b"PK\x05\x06" + bytes(draw(st.binary(min_size=18, max_size=18)))
+        elif how == 5 and b.find(b"PK\x01\x02") >= 0:
+            b = bytearray(zip64_lie(bytes(b), draw(st.lists(_U64, min_size=1, max_size=3))))
+    return bytes(b)
+
+
+def zip64_lie(z: bytes, values: list[int]) -> bytes:
+    """The first central-directory entry's sizes and header offset say "see the zip64 extra", which holds
+    ``values`` (any 64-bit numbers)."""
+    b = bytearray(z)
+    cd = b.find(b"PK\x01\x02")
+    if cd < 0 or cd + 46 > len(b):
+        return z
+    struct.pack_into("<III", b, cd + 20, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    struct.pack_into("<I", b, cd + 42, 0xFFFFFFFF)
+    nlen = struct.unpack_from("<H", b, cd + 28)[0]
+    extra = struct.pack("<HH", 1, 8 * len(values)) + b"".join(struct.pack("<Q", v) for v in values)
+    struct.pack_into("<H", b, cd + 30, len(extra) + struct.unpack_from("<H", b, cd + 30)[0])
+    b[cd + 46 + nlen:cd + 46 + nlen] = extra
+    eocd = b.rfind(b"PK\x05\x06")
+    if eocd >= 0 and eocd + 16 <= len(b):
+        struct.pack_into("<I", b, eocd + 12, (struct.unpack_from("<I", b, eocd + 12)[0] + len(extra)) & 0xFFFFFFFF)
     return bytes(b)
 
 
@@ -516,6 +537,12 @@ def tars(draw: st.DrawFn) -> bytes:
                 ti.linkname = "../../etc/passwd"
                 tf.addfile(ti)
     b = bytearray(buf.getvalue())
+    if len(b) >= 512 and draw(st.booleans()):  # a size field that lies (octal or base-256), checksum fixed
+        size = draw(_U64 | st.sampled_from([2**80, 3 << 30, 8**11 - 1]))
+        b[124:136] = b"\x80" + (size % 2**88).to_bytes(11, "big") if size >= 8**11 else b"%011o\x00" % size
+        b[156:157] = draw(st.sampled_from([b"0", b"x", b"g", b"L", b"K", b"S"]))
+        b[148:156] = b" " * 8
+        b[148:156] = b"%06o\x00 " % sum(b[:512])
     for i, v in draw(st.lists(st.tuples(st.integers(0, 4000), st.integers(0, 255)), max_size=3)):
         if b:
             b[i % len(b)] = v
@@ -768,3 +795,37 @@ def test_a_loader_called_many_times_on_one_bomb_is_evaluated_once(cli) -> None:
     doc = audit_bytes(cli, "loads.pkl", head + b"h\x00h\x01h\x02\x85R\x85R0" * 2000 + b"N.")
     assert time.perf_counter() - t0 < 10
     assert "pickle.loads" in imports(doc) and doc["verdict"] == "unsafe"
+
+
+def test_a_claimed_offset_beyond_64_bits_is_stored(cli) -> None:
+    """A zip64 extra saying a member's local header is at 2**64-1: the finding carried that offset, and
+    storing it (--model-id) failed with a DuckDB conversion error, exit 70 (bug 12). Offsets are positions
+    in the file; one the file only claims is null (the detail still says it)."""
+    z = zip64_lie(zip_of({"a.pkl": benign_dict()}), [4, 4, 2**64 - 1])  # sizes, then the header offset
+    with workdir() as d:
+        p = d / "z.zip"
+        p.write_bytes(z)
+        doc = audit(cli, p, "--db", str(d / "s.duckdb"), "--model-id", "a/b")
+        assert any("18446744073709551615" in f["detail"] for f in doc["findings"])
+        assert all(f["offset"] is None or f["offset"] <= len(z) for f in doc["findings"])
+
+
+def test_a_tar_header_claiming_2_to_the_80_bytes(cli) -> None:
+    """A pax header whose base-256 size is 2**80: tarfile asked our reader for that many bytes and
+    RawIOBase.read allocates first (OverflowError: a scanner crash; gigabytes for smaller claims) (bug 13)."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tf:
+        ti = tarfile.TarInfo("x")
+        ti.size = 4
+        tf.addfile(ti, io.BytesIO(b"abcd"))
+    for size, flag in ((2**80, b"x"), (3 << 30, b"x"), (2**80, b"L")):
+        b = bytearray(buf.getvalue())
+        b[156:157] = flag
+        b[124:136] = b"\x80" + size.to_bytes(11, "big") if size >= 8**11 else b"%011o\x00" % size
+        b[148:156] = b" " * 8
+        b[148:156] = b"%06o\x00 " % sum(b[:512])
+        rss = psutil.Process()
+        before = rss.memory_info().rss
+        doc = audit_bytes(cli, "x.tar", bytes(b))
+        assert "malformed.tar" in {f["rule"] for f in doc["findings"]}
+        assert rss.memory_info().rss - before < 64 << 20

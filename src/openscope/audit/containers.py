@@ -332,6 +332,18 @@ class _Region(io.RawIOBase):
         self.pos = max(0, self.pos)
         return self.pos
 
+    def read(self, size: int | None = -1) -> bytes:
+        """At most the bytes left: RawIOBase.read allocates the size asked for first, and a tar header
+        can ask for 2**80 bytes (OverflowError) or gigabytes."""
+        left = max(0, self.blob.size - self.pos)
+        n = left if size is None or size < 0 else min(size, left)
+        a = self.blob.start + self.pos
+        self.pos += n
+        return bytes(self.blob.data[a:a + n])
+
+    def readall(self) -> bytes:
+        return self.read(-1)
+
     def readinto(self, b: Any) -> int:
         n = max(0, min(len(b), self.blob.size - self.pos))
         a = self.blob.start + self.pos

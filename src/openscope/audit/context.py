@@ -39,6 +39,8 @@ class Context:
 
     def add(self, blob: Blob, rule: str, severity: str, detail: str, offset: int | None = None,
             import_: str | None = None) -> None:
+        if offset is not None and not 0 <= offset <= blob.size:
+            offset = None  # a position the file only claims (a zip64 header offset of 2**64-1) is in no file
         key = (blob.file, blob.member, rule)
         n = self.listed.get(key, 0)
         if n >= MAX_SAME_RULE:
