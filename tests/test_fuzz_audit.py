@@ -829,3 +829,34 @@ def test_a_tar_header_claiming_2_to_the_80_bytes(cli) -> None:
         doc = audit_bytes(cli, "x.tar", bytes(b))
         assert "malformed.tar" in {f["rule"] for f in doc["findings"]}
         assert rss.memory_info().rss - before < 64 << 20
+
+
+def test_a_target_name_longer_than_the_system_allows(cli) -> None:
+    """Path.exists raised 'File name too long' for a 5,000-character argument: exit 70 and an error line of
+    5,000 characters (bug 14). It is a missing path, named shortly."""
+    r = cli("audit", "a" * 5000, "--json")
+    assert r.code == 66 and r.stderr.count("\n") == 1 and len(r.stderr) < 400, r.stderr
+
+
+def test_a_payload_in_a_folder_nested_past_path_max_is_never_clean(cli) -> None:
+    """A pickle 18 folders of 250 characters down (a path beyond PATH_MAX): the walk crashed with exit 70,
+    and os.walk alone skips such folders silently, which would have read as clean (bug 15). The folder is
+    now reported as not listed: the verdict is incomplete, never clean."""
+    with workdir() as root:
+        (root / "m").mkdir()
+        fd = os.open(root / "m", os.O_RDONLY)
+        try:
+            for i in range(18):
+                name = chr(97 + i) * 250
+                os.mkdir(name, dir_fd=fd)
+                nfd = os.open(name, os.O_RDONLY, dir_fd=fd)
+                os.close(fd)
+                fd = nfd
+            w = os.open("evil.pkl", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+            os.write(w, call("posix", "system"))
+            os.close(w)
+        finally:
+            os.close(fd)
+        doc = audit(cli, root / "m")
+        assert doc["verdict"] in ("incomplete", "unsafe")
+        assert "incomplete.unreadable" in {f["rule"] for f in doc["findings"]}

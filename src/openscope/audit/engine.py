@@ -180,11 +180,13 @@ class Engine:
         ctx.files.append(FileEntry(rel, fmt, blob.size))
 
 
-def _walk(root: Path, limit: int) -> list[tuple[Path, str]]:
+def _walk(root: Path, limit: int, errors: list[OSError]) -> list[tuple[Path, str]]:
+    """Every file under ``root``; folders that cannot be listed go to ``errors`` (os.walk skips them
+    silently, which let a payload in a folder nested past PATH_MAX read as clean)."""
     out: list[tuple[Path, str]] = []
-    for d, dirs, names in os.walk(root, followlinks=False):
+    for d, dirs, names in os.walk(root, followlinks=False, onerror=errors.append):
         dirs.sort()
-        names = names + [n for n in dirs if Path(d, n).is_symlink()]  # listed (as links), never walked
+        names = names + [n for n in dirs if os.path.islink(os.path.join(d, n))]  # listed (as links), never walked
         for n in sorted(names):
             p = Path(d, n)
             out.append((p, p.relative_to(root).as_posix()))
@@ -197,15 +199,23 @@ def scan_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> Report:
     """Audit one file or a folder (recursively). Never imports or unpickles anything it reads."""
     eng = Engine(limits)
     target = str(path)
-    if path.is_dir():
-        files = _walk(path, limits.max_files + 1)
+    # os.path's predicates answer False where pathlib's raise (a path longer than PATH_MAX): such a file
+    # then fails to open and is listed as unreadable, never skipped
+    if os.path.isdir(path):
+        errors: list[OSError] = []
+        files = _walk(path, limits.max_files + 1, errors)
         if len(files) > limits.max_files:
             files = files[: limits.max_files]
             eng.ctx.findings.append(Finding(".", None, None, "incomplete.file_count", "info", None,
                                             f"more than {limits.max_files:,} files; the rest were not scanned"))
+        for exc in errors:
+            where = os.path.relpath(exc.filename, path) if isinstance(exc.filename, str) else "."
+            eng.ctx.findings.append(Finding(where[:1000], None, None, "incomplete.unreadable", "info", None,
+                                            f"cannot list this folder: {exc.strerror or exc}; its files were not "
+                                            "scanned"))
         for p, rel in files:
-            if p.is_symlink() and not p.is_file():
-                eng.ctx.files.append(FileEntry(rel, "symlink-to-folder" if p.is_dir() else "broken-symlink", 0))
+            if os.path.islink(p) and not os.path.isfile(p):
+                eng.ctx.files.append(FileEntry(rel, "symlink-to-folder" if os.path.isdir(p) else "broken-symlink", 0))
                 continue
             eng.scan_file(p, rel)
     else:

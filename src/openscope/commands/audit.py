@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from enum import StrEnum
 from pathlib import Path
 
@@ -40,8 +41,9 @@ def register(app: typer.Typer) -> None:
         from openscope.audit.sarif import to_sarif
 
         s = settings(ctx)
-        if not path.exists() and not path.is_symlink():
-            raise MissingInput(f"no such file or folder: {path}")
+        if not os.path.lexists(path):  # False, not an OSError, for a name longer than the system allows
+            name = str(path)
+            raise MissingInput(f"no such file or folder: {name if len(name) <= 200 else name[:200] + '…'}")
         report = scan_path(path)
         if sarif is not None:
             try:
