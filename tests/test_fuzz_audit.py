@@ -141,7 +141,8 @@ _U32 = st.sampled_from([0, 1, 7, 255, 2**16, 2**31 - 1, 2**31, 2**32 - 1]) | st.
 _U64 = _U32 | st.sampled_from([2**63 - 1, 2**63, 2**64 - 1])
 _NAMES = st.sampled_from(["os", "posix", "builtins", "sys", "torch._utils", "collections", "numpy", "a.b",
                           "__builtin__", "exec", "system", "OrderedDict", "_rebuild_tensor_v2", "__globals__",
-                          "[/]", "[bold]x", "x.__class__", "", " ", "é", "a\x00b", "getattr", "eval"]) | st.text(
+                          "[/]", "[bold]x", "x.__class__", "", " ", "é", "a\x00b", "getattr", "eval", "\ud800",
+                          "x\udcff"]) | st.text(
     max_size=6).filter(lambda s: "\n" not in s)
 _LINE = st.sampled_from([b"0", b"-1", b"1" * 5000, b"99999999999999999999", b"'q'", b"\"x\"", b"'unterminated",
                          b"\\x", b"abc", b"", b"1.5", b"nan", b"1e999", b"01", b"00", b"12L", b"\\u12"]) | st.binary(
@@ -176,7 +177,8 @@ def op_chunk(draw: st.DrawFn) -> bytes:
         return op + draw(_NAMES).encode("utf-8", "surrogatepass") + b"\n" + draw(_NAMES).encode(
             "utf-8", "surrogatepass") + b"\n"
     if kind == 7:
-        return sbu(draw(_NAMES)) + sbu(draw(_NAMES)) + b"\x93"
+        m, n = (draw(_NAMES).encode("utf-8", "surrogatepass")[:255] for _ in range(2))
+        return b"\x8c" + bytes([len(m)]) + m + b"\x8c" + bytes([len(n)]) + n + b"\x93"
     if kind == 8:
         return b"\x8c" + bytes([draw(st.integers(0, 255))]) + body  # length that lies
     if kind == 9:
@@ -860,3 +862,18 @@ def test_a_payload_in_a_folder_nested_past_path_max_is_never_clean(cli) -> None:
         doc = audit(cli, root / "m")
         assert doc["verdict"] in ("incomplete", "unsafe")
         assert "incomplete.unreadable" in {f["rule"] for f in doc["findings"]}
+
+
+def test_names_that_are_not_unicode_text(cli) -> None:
+    """A pickle naming a module with a lone surrogate (pickle decodes names with 'surrogatepass') and a
+    file name of undecodable bytes: --json, the rendering, SARIF and the store all ended with
+    UnicodeEncodeError, exit 70 (bug 16). They are shown with backslash escapes."""
+    with workdir() as d:
+        m = d / "m"
+        m.mkdir()
+        (m / "a.pkl").write_bytes(b"c\xed\xa0\x80\nx\n)R.")
+        with open(os.path.join(os.fsencode(m), b"bad\xff.pkl"), "wb") as f:
+            f.write(call("posix", "system"))
+        doc = audit(cli, m, "--sarif", str(d / "x.sarif"), "--db", str(d / "s.duckdb"), "--model-id", "a/b")
+        assert "\\ud800.x" in imports(doc) and "bad\\udcff.pkl" in {f["file"] for f in doc["files"]}
+        assert doc["verdict"] == "unsafe"

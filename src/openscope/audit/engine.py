@@ -18,7 +18,7 @@ from openscope.audit import (
 )
 from openscope.audit.blob import Blob, NotRegular, Truncated, map_file
 from openscope.audit.context import Context
-from openscope.audit.findings import FileEntry, Finding, verdict
+from openscope.audit.findings import FileEntry, Finding, utf8, verdict
 from openscope.audit.limits import DEFAULT_LIMITS, Limits
 from openscope.audit.scan_pickle import looks_like_pickle, scan_pickle
 
@@ -198,7 +198,7 @@ def _walk(root: Path, limit: int, errors: list[OSError]) -> list[tuple[Path, str
 def scan_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> Report:
     """Audit one file or a folder (recursively). Never imports or unpickles anything it reads."""
     eng = Engine(limits)
-    target = str(path)
+    target = utf8(str(path))
     # os.path's predicates answer False where pathlib's raise (a path longer than PATH_MAX): such a file
     # then fails to open and is listed as unreadable, never skipped
     if os.path.isdir(path):

@@ -13,6 +13,17 @@ RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
 VERDICTS: tuple[str, ...] = ("clean", "review", "unsafe", "incomplete")
 
 
+def utf8(s: str) -> str:
+    """``s`` as text every output can carry: lone surrogates (a pickle's names are decoded with
+    'surrogatepass', undecodable file names arrive with 'surrogateescape') become backslash escapes.
+    They ended JSON, the rich rendering and the store with UnicodeEncodeError."""
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        return s.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 @dataclass(frozen=True)
 class Finding:
     """One finding in the contract's shape (``file, member, offset, rule, severity, import, detail``)."""
@@ -24,6 +35,12 @@ class Finding:
     severity: str
     import_: str | None = None
     detail: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("file", "member", "import_", "detail"):
+            v = getattr(self, name)
+            if isinstance(v, str):
+                object.__setattr__(self, name, utf8(v))
 
     @property
     def incomplete(self) -> bool:
@@ -45,6 +62,9 @@ class FileEntry:
     bytes: int
     members: int = 0
     notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.file = utf8(self.file)
 
 
 def verdict(findings: list[Finding]) -> str:
