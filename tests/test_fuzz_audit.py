@@ -74,6 +74,8 @@ FAST = settings(max_examples=_HUNT or 25, deadline=None, suppress_health_check=l
 AUDIT_CODES = {0, 1, 2}
 KEYS = ["file", "member", "offset", "rule", "severity", "import", "detail"]
 RUN_SECONDS = 20.0  # one CLI run on one generated file (they are all small)
+# what a rendering must never pass from a file to a terminal (the CLI's own output has no styles off a tty)
+TERMINAL_CONTROLS = {chr(c) for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]} - {"\n"}
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -116,6 +118,8 @@ def audit(cli: Any, target: Path, *extra: str, render: bool = True) -> dict:
         assert rendered.code == r.code, (rendered.code, rendered.stderr)
         assert "Traceback" not in rendered.stderr and "internal error" not in rendered.stderr, rendered.stderr
         assert doc["verdict"] in rendered.stdout
+        bad = {c for c in rendered.stdout + rendered.stderr if c in TERMINAL_CONTROLS}
+        assert not bad, f"control characters reached the terminal: {bad}"
     return doc
 
 
@@ -142,7 +146,7 @@ _U64 = _U32 | st.sampled_from([2**63 - 1, 2**63, 2**64 - 1])
 _NAMES = st.sampled_from(["os", "posix", "builtins", "sys", "torch._utils", "collections", "numpy", "a.b",
                           "__builtin__", "exec", "system", "OrderedDict", "_rebuild_tensor_v2", "__globals__",
                           "[/]", "[bold]x", "x.__class__", "", " ", "é", "a\x00b", "getattr", "eval", "\ud800",
-                          "x\udcff"]) | st.text(
+                          "x\udcff", "\x1b[2K\x1b[1A", "\r", "\x9b31m"]) | st.text(
     max_size=6).filter(lambda s: "\n" not in s)
 _LINE = st.sampled_from([b"0", b"-1", b"1" * 5000, b"99999999999999999999", b"'q'", b"\"x\"", b"'unterminated",
                          b"\\x", b"abc", b"", b"1.5", b"nan", b"1e999", b"01", b"00", b"12L", b"\\u12"]) | st.binary(
@@ -626,7 +630,7 @@ def test_mutated_samples(cli, name: str, edits: list) -> None:
 
 
 # --- folders, links, names, SARIF and the store ---------------------------------------------------------
-ODD_NAMES = ["[/]", "[bold]x[/bold].pkl", "new\nline.bin", "ünïcödé.safetensors", "\u202eevil.pt", " lead", "-rf",
+ODD_NAMES = ["[/]", "[bold]x[/bold].pkl", "new\nline.bin", "\x1b[2Kesc.pkl", "cr\r.pkl", "ünïcödé.safetensors", "\u202eevil.pt", " lead", "-rf",
              "a b.npy", "x" * 200, "😀.gguf", "\\back", "%s%n"]
 
 
@@ -877,3 +881,10 @@ def test_names_that_are_not_unicode_text(cli) -> None:
         doc = audit(cli, m, "--sarif", str(d / "x.sarif"), "--db", str(d / "s.duckdb"), "--model-id", "a/b")
         assert "\\ud800.x" in imports(doc) and "bad\\udcff.pkl" in {f["file"] for f in doc["files"]}
         assert doc["verdict"] == "unsafe"
+
+
+def test_terminal_escapes_in_names_never_reach_the_terminal(cli) -> None:
+    """An imported name holding ESC [2J / ESC [1A ESC [2K went to the terminal as is: a hostile file could
+    erase or rewrite the critical finding on screen (bug 17). Control characters are shown as escapes."""
+    doc = audit_bytes(cli, "esc.pkl", b"cx\x1b[1A\x1b[2K\nsystem\n)R." + call("posix", "system"))
+    assert "x\x1b[1A\x1b[2K.system" in imports(doc) and doc["verdict"] == "unsafe"  # audit() checked the screen

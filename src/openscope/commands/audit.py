@@ -65,21 +65,30 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(code)
 
 
+# C0 and C1 control characters (ESC included; rich passes it through) and DEL, shown as escapes
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
+
+
+def shown(s: str) -> str:
+    """Attacker-chosen text (file, member and imported names, details) made safe for a terminal: control
+    characters escaped (an imported name holding ESC [1A ESC [2K would erase the critical line above it on
+    screen), then rich markup escaped (a name like "[/]" ended the command with a MarkupError)."""
+    return escape(s.translate(_CONTROLS))
+
+
 def _print(report) -> None:  # noqa: ANN001 - Report, imported lazily
-    # file names, member names and imported names come from the audited files (attacker-chosen): they are
-    # escaped, or a name like "[/]" would be read as rich markup and end the command
     out = out_console()
     for f in report.findings:
-        where = escape(f.file + (f"!{f.member}" if f.member else "") + (f" @{f.offset}" if f.offset is not None
-                                                                        else ""))
-        imp = f"  {escape(f.import_)}" if f.import_ else ""
+        where = shown(f.file + (f"!{f.member}" if f.member else "") + (f" @{f.offset}" if f.offset is not None
+                                                                       else ""))
+        imp = f"  {shown(f.import_)}" if f.import_ else ""
         out.print(f"[{_STYLE[f.severity]}]{f.severity:<8}[/] {f.rule}{imp}  [dim]{where}[/]", highlight=False,
                   soft_wrap=True)
-        out.print(f"         {f.detail}", markup=False, highlight=False, soft_wrap=True)
+        out.print(f"         {f.detail.translate(_CONTROLS)}", markup=False, highlight=False, soft_wrap=True)
     n = len(report.files)
     size = sum(e.bytes for e in report.files)
     others = sum(1 for e in report.files if e.format in ("other", "json", "empty"))
-    out.print(f"[{_VERDICT_STYLE[report.verdict]}]{report.verdict}[/] {escape(report.target)}: {n} file(s), {size:,} bytes, "
+    out.print(f"[{_VERDICT_STYLE[report.verdict]}]{report.verdict}[/] {shown(report.target)}: {n} file(s), {size:,} bytes, "
               f"{len(report.findings)} finding(s)" + (f"; {others} file(s) of no model format listed with --json"
                                                        if others else ""))
     if report.verdict == "incomplete":
