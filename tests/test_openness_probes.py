@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from openscope.derive.openness.assessment import assess_record
-from openscope.derive.openness.probes import PROBES, documentation, run_all
+from openscope.derive.openness.probes import PROBES, documentation, documentation_section, run_all
 from openscope.derive.openness.records import DatasetRef, ModelRecord, from_text
 
 
@@ -125,6 +125,10 @@ def test_docs_render_every_probe() -> None:
     doc = (Path(__file__).resolve().parents[1] / "docs" / "openness.md").read_text("utf-8")
     for name in PROBES:
         assert f"### Probe `{name}`" in doc, name
+    # the section is generated from the files beside the probes: it must be exactly what they say now
+    assert doc.endswith("\n" + documentation_section()), (
+        "docs/openness.md's Probes section is stale: run python -c \"from openscope.derive.openness.probes "
+        "import write_documentation; write_documentation()\"")
 
 
 def test_relative_links_to_training_files_count_as_released_code() -> None:
@@ -326,3 +330,35 @@ def test_a_card_field_linking_what_trained_the_model_is_training_code(line: str,
     assert (f.outcome == "positive") is released
     if released:
         assert any("github.com" in e.snippet or "gitlab.com" in e.snippet for e in f.evidence)
+
+
+@pytest.mark.parametrize(("sentence", "claim"), [
+    ("Acme-7B is an open-source LLM for code.", True),
+    ("We have open-sourced Acme-7B and its training code.", True),
+    ("The weights are fully open-sourced on the Hub.", True),
+    ("We introduce Acme, an open-source model that reads music.", True),
+    ("Acme is one of the best open-source models of its size.", True),
+    ("Our open-source models come in three sizes.", True),
+    ("The whole report is available as open source.", True),
+    ("A fully open-source model.", True),
+    ("**A fully open-source, multilingual LLM**", True),
+    ("Open-source LLMs have improved quickly.", False),
+    ("Acme is competitive with the best open-source models.", False),
+    ("We thank the open-source community.", False),
+    ("We build on the open source [demucs](https://github.com/facebookresearch/demucs) tool.", False),
+    ("[![License](https://img.shields.io/badge/License-MIT-blue.svg)](https://opensource.org/licenses/MIT)", False),
+    ("The training code will be open-sourced soon.", False),
+    ("We plan to open-source the weights later.", False),
+])
+def test_only_a_claim_about_the_release_itself_counts_as_open_source_claim(sentence: str, claim: bool) -> None:
+    f = {x.probe: x for x in run_all(from_text("acme/m", f"# Acme\n\n{sentence}\n"))}["open_source_claim"]
+    assert (f.outcome == "positive") is claim
+    if claim:
+        assert "open" in f.evidence[0].snippet.lower() and f.evidence[0].locator.endswith("#L3")
+
+
+@pytest.mark.parametrize(("heading", "claim"), [("# Acme: a fully open-sourced LLM", True),
+                                               ("## Open-Source Kernels", False)])
+def test_a_heading_claims_for_the_release_unless_it_names_another_thing(heading: str, claim: bool) -> None:
+    f = {x.probe: x for x in run_all(from_text("acme/m", f"{heading}\n\nText.\n"))}["open_source_claim"]
+    assert (f.outcome == "positive") is claim

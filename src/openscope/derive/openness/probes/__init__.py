@@ -100,6 +100,30 @@ def documentation(name: str) -> str:
     return resources.files("openscope.derive.openness.probes").joinpath(f"{name}.md").read_text("utf-8")
 
 
+def documentation_section() -> str:
+    """Every probe's documentation as the "Probes" section that ends ``docs/openness.md``.
+
+    The section is generated, not edited by hand, so the user docs never drift from the files beside
+    the probes (a test compares them). Regenerate it with
+    ``python -c "from openscope.derive.openness.probes import write_documentation; write_documentation()"``.
+    """
+    parts = ["## Probes"]
+    for name in PROBES:  # each file's headings start at "#": two levels down under "## Probes"
+        text = documentation(name).strip("\n")
+        parts.append("\n".join("##" + ln if ln.startswith("#") else ln for ln in text.splitlines()))
+    return "\n\n".join(parts) + "\n"
+
+
+def write_documentation(path: str | None = None) -> None:
+    """Replace the "Probes" section at the end of ``docs/openness.md`` with :func:`documentation_section`."""
+    from pathlib import Path
+
+    doc = Path(path) if path else Path(__file__).resolve().parents[5] / "docs" / "openness.md"
+    text = doc.read_text("utf-8")
+    head = text[: text.index("\n## Probes\n") + 1]
+    doc.write_text(head + documentation_section(), "utf-8")
+
+
 def run_all(rec: ModelRecord) -> list[Finding]:
     return [fn(rec) for _, fn in probe_functions()]
 

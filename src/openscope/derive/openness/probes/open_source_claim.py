@@ -1,22 +1,98 @@
-"""Does the card claim the model is "open source"? (Input to the open-washing flag.)"""
+"""Does the card claim that this release is "open source"? (Input to the open-washing flag.)
+
+Most cards say "open source" about something else: the field ("open-source LLMs have improved"), a
+comparison ("competitive with the best open-source models"), a community, a tool they build on, a
+badge URL (``opensource.org/licenses/MIT``). An open-washing flag raised on those would be noise, so a
+mention counts only when the sentence makes it a claim about the release itself: the release is
+open-sourced ("we open-source …", "the weights are open-sourced"), it *is* an open-source model ("X is
+an open-source LLM", "we introduce X, an open-source …", "our open-source …", "released as open
+source"), or the card's own heading says so. A promise ("will be open-sourced") is not a claim.
+"""
 
 from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import Finding, card_search
+from openscope.derive.openness.probes import Evidence, Finding
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = None
-CLAIM = re.compile(r"\b(fully |truly |completely |100% )?open[- ]?sourc(e|ed|ing)\b(?! (code|software|librar|tool|"
-                   r"framework|project|repositor|community))", re.IGNORECASE)
-CLAIM_NEEDLES = ('open',)
+MENTION = re.compile(r"\bopen[- ]?sourc(e|ed|ing)\b", re.IGNORECASE)
+# what follows an adjective "open-source" when it names a class or a thing other than the release
+OTHER_THING = re.compile(
+    r"[\s,]+(and [\w-]+ )?(models?|llms?|lms?|baselines?|alternatives?|counterparts?|competitors?|communit(y|ies)|"
+    r"systems?|methods?|approaches|ones?|solutions?|projects?|software|tools?|toolkits?|librar(y|ies)|frameworks?|"
+    r"code ?bases?|codes?|datasets?|works?|efforts?|ecosystems?|world|movement|principles?|spirit|research|"
+    r"initiatives?|repositor(y|ies)|contributors?|developers?|licen[cs]es?|kernels?|ai\b|state[- ]of[- ]the[- ]art|"
+    r"sota)",
+    re.IGNORECASE)
+# before a class ("open-source models"), only the release's own words make it a claim: "our open-source
+# models", "we open-source models of three sizes", "X is one of the best open-source models"
+THING_SELF = re.compile(
+    r"(\b(our|its|these|this)\s+([\w-]+\s+){0,2}|\b(we|we've|we're|we have|we are)\s+((fully|also|now)\s+)?"
+    r"|\b(is|are)\s+(a|an|the|one of the|among the)\s+([\w-]+[,\s]+){0,3}"
+    r"|\b(introduc\w*|present\w*|releas\w*|announc\w*|launch\w*|unveil\w*)\b[^.\n]{0,80}?,\s+(an?|our)\s+"
+    r"([\w*-]+\s+){0,2}\**)$", re.IGNORECASE)
+# a tagline opening its line: "A fully open-source model." under the title
+TAGLINE = re.compile(r"^[\s*_>-]*(a|an)\s+([\w-]+\s+){0,2}$", re.IGNORECASE)
+URL_AFTER = re.compile(r"\.(org|com|net|io|ai)\b|/")
+FUTURE = re.compile(r"\b(will|to|would|shall|plan|plans|planning|going|soon|later)\b[^.\n]{0,25}$", re.IGNORECASE)
+SELF_BEFORE = re.compile(
+    # the release is open-sourced: "we (have) (also) open-sourced", "are fully open-sourced", "now open-source"
+    r"(\b(we|we've|we're|we'll|is|are|was|were|been|being|now|here|has|have|hereby)\s+"
+    r"((fully|also|now|completely|officially|finally|already|publicly|entirely)\s+){0,2}$"
+    r"|\bwe\b[^.\n]{0,30}\b(and|&)\s+$"
+    # it is one: "X is an open-source LLM", "is the first fully open-source …", "released as open source"
+    r"|\b(is|are|as|represents|becomes|remains)\s+(a|an|the|our|its|one of the)\s+([\w-]+[,\s]+){0,3}$"
+    r"|\b(released|available|provided|distributed|published|licensed)\s+as\s+(an?\s+)?$"
+    # "our open-source model", "its open-source weights"
+    r"|\b(our|its)\s+([\w-]+\s+){0,2}$"
+    # "we introduce X, an open-source …", "we are releasing a family of open-sourced …"
+    r"|\b(introduc\w*|present\w*|releas\w*|announc\w*|launch\w*|unveil\w*)\b[^.\n]{0,80}?\b(an?|our|of)\s+"
+    r"([\w*-]+\s+){0,2}\**$)",
+    re.IGNORECASE)
 REMEDIATION = "Claim \"open source\" only when weights, code and data information meet the OSAID; otherwise say \"open weights\"."
+MAX_MENTIONS = 200   # a card that says it more often than this is read only that far
+
+
+def is_claim(body: str, m: re.Match[str]) -> bool:
+    """True when the mention ``m`` in ``body`` claims that the release itself is open source."""
+    line_start = body.rfind("\n", 0, m.start()) + 1
+    before = body[max(line_start, m.start() - 160):m.start()]
+    after = body[m.end():m.end() + 60]
+    if before.endswith(("/", ".", "_", "=", "-")) or URL_AFTER.match(after):
+        return False  # a URL or a file name (opensource.org/licenses, open-source.md)
+    if FUTURE.search(before):
+        return False  # "will be open-sourced", "we plan to open-source": a promise, not a claim
+    # "open-source models", "the open-source community", "open source code": a class or another thing
+    thing = not m.group(1).lower().startswith(("ed", "ing")) and bool(OTHER_THING.match(after))
+    if before.lstrip().startswith("#"):
+        return not thing  # the card's own heading: "# X: a fully open-sourced LLM", not "## Open-Source Kernels"
+    if TAGLINE.match(before):
+        return True
+    if thing:
+        return bool(THING_SELF.search(before))
+    return bool(SELF_BEFORE.search(before))
+
+
+def find_claim(rec: ModelRecord) -> Evidence | None:
+    """The first mention of "open source" that claims it for this release, as evidence."""
+    card = rec.card
+    if card is None or "open" not in card.lowered_body:
+        return None
+    for n, m in enumerate(MENTION.finditer(card.body)):
+        if n >= MAX_MENTIONS:
+            break
+        if is_claim(card.body, m):
+            off = len(card.text) - len(card.body)
+            anchor, snip = card.span(off + m.start(), off + m.end())
+            return Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at)
+    return None
 
 
 def run(rec: ModelRecord) -> Finding:
     f = Finding("open_source_claim", "unknown", COMPONENT, remediation=REMEDIATION)
-    ev = card_search(rec, CLAIM, needles=CLAIM_NEEDLES)
+    ev = find_claim(rec)
     if ev:
         f.outcome, f.evidence = "positive", [ev]
     elif rec.card is not None:
