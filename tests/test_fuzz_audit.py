@@ -235,6 +235,7 @@ def test_random_opcode_streams(cli, ops: bytes) -> None:
 
 @FAST
 @example(which=0, junk=b"\x00" * 3, valid=None)
+@example(which=4, junk=b"\x80\x04\x8c\x00\x8c\x02\xc3\xaa\x93R", valid=None)  # headerless payload read as text (bug 18)
 @given(which=st.integers(0, 6), junk=PICKLES | st.binary(max_size=40),
        valid=st.none() | st.tuples(st.integers(0, 5), st.recursive(
            st.none() | st.integers() | st.text(max_size=5) | st.binary(max_size=5) | st.floats(allow_nan=False),
@@ -286,7 +287,7 @@ def zips(draw: st.DrawFn) -> bytes:
             b[i] = draw(st.integers(0, 255))
         elif how == 2:
             b = b[: draw(st.integers(0, len(b)))]
-        elif how == 3 and at >= 0:
+        elif how == 3 and at >= 0 and at + 8 <= len(b):
             struct.pack_into("<H", b, at + 6, 0x41)  # "encrypted" + data-descriptor flags
         elif how == 4:
             b += b"PK\x05\x06" + bytes(draw(st.binary(min_size=18, max_size=18)))

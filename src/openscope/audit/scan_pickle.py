@@ -87,7 +87,12 @@ def looks_like_pickle(blob: Blob, ctx: Context) -> bool:
     # a broken headerless stream counts only if it imported valid names *and* called something before
     # breaking (the nullifAI shape); text that merely starts like GLOBAL ("cat\ndog\n...") does not
     named = [g for g in r.imports if valid_name(g.module) and valid_name(g.name)]
-    return bool(named) and len(named) == len(r.imports) and bool(r.calls)
+    if named and len(named) == len(r.imports) and r.calls:
+        return True
+    # a call of a validly named import counts even when junk after it imports odd names: the real loader
+    # runs that call before it fails on the junk (a payload followed by a STACK_GLOBAL of '' read as clean)
+    return any(isinstance(c.func, Global) and valid_name(c.func.module) and valid_name(c.func.name)
+               for c in r.calls)
 
 
 def scan_pickle(ctx: Context, blob: Blob, what: str = "pickle", torchscript: bool = False) -> None:
