@@ -889,3 +889,56 @@ def test_terminal_escapes_in_names_never_reach_the_terminal(cli) -> None:
     erase or rewrite the critical finding on screen (bug 17). Control characters are shown as escapes."""
     doc = audit_bytes(cli, "esc.pkl", b"cx\x1b[1A\x1b[2K\nsystem\n)R." + call("posix", "system"))
     assert "x\x1b[1A\x1b[2K.system" in imports(doc) and doc["verdict"] == "unsafe"  # audit() checked the screen
+
+
+def _wrap(kind: str, data: bytes) -> bytes:
+    import bz2
+    import lzma
+
+    if kind == "gzip":
+        return _gz(data)
+    if kind == "bz2":
+        return bz2.compress(data)
+    if kind == "xz":
+        return lzma.compress(data)
+    if kind == "zlib":
+        return zlib.compress(data)
+    if kind == "torch":
+        return torch_zip(data, compression=zipfile.ZIP_DEFLATED)
+    if kind == "zip":
+        return zip_of({"inner/weights.bin": data, "README": b"x"}, zipfile.ZIP_DEFLATED)
+    if kind == "npy":
+        return npy("|O", (1,), data)
+    if kind == "tar":
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w") as tf:
+            ti = tarfile.TarInfo("pickle")
+            ti.size = len(data)
+            tf.addfile(ti, io.BytesIO(data))
+        return buf.getvalue()
+    import py7zr
+
+    buf = io.BytesIO()
+    with py7zr.SevenZipFile(buf, "w") as z:
+        z.writestr(data, "data.pkl")
+    return buf.getvalue()
+
+
+@FAST
+@given(which=st.integers(0, 6), junk=st.binary(max_size=20), chain=st.lists(st.sampled_from(
+    ["gzip", "bz2", "xz", "zlib", "torch", "zip", "npy", "tar", "7z"]), min_size=1, max_size=3))
+def test_a_payload_inside_any_containers_is_reported_and_never_run(cli, which: int, junk: bytes,
+                                                                   chain: list[str]) -> None:
+    """Containers and compression wrappers in any order (within the depth limit) never hide a payload."""
+    with workdir() as d:
+        marker = d / "MARKER"
+        data = marker_payloads(marker)[which] + junk
+        for i, kind in enumerate(chain):
+            # torch.load and np.load unpickle data.pkl / an object array directly (never decompress it):
+            # those two hold the raw pickle only
+            data = _wrap("zip" if kind in ("torch", "npy") and i else kind, data)
+        p = d / "model.bin"
+        p.write_bytes(data)
+        doc = audit(cli, p)
+        assert not marker.exists()
+        assert doc["verdict"] == "unsafe", (chain, doc["findings"])
