@@ -942,3 +942,18 @@ def test_a_payload_inside_any_containers_is_reported_and_never_run(cli, which: i
         doc = audit(cli, p)
         assert not marker.exists()
         assert doc["verdict"] == "unsafe", (chain, doc["findings"])
+
+
+def test_a_7z_bomb_is_not_unpacked_into_memory(cli) -> None:
+    """A 7z of 100 MiB of zeros (about 15 kB) was unpacked into memory by py7zr (200 MiB → 500 MB RSS)
+    and read as clean; the zip ratio bound did not apply to 7z (bug 19)."""
+    import py7zr
+
+    buf = io.BytesIO()
+    with py7zr.SevenZipFile(buf, "w") as z:
+        z.writestr(b"\x80\x02N." + b"\x00" * (100 << 20), "data.pkl")
+    rss = psutil.Process()
+    before = rss.memory_info().rss
+    doc = audit_bytes(cli, "bomb.7z", buf.getvalue())
+    assert rss.memory_info().rss - before < 64 << 20
+    assert "hostile.decompression_bomb" in {f["rule"] for f in doc["findings"]} and doc["verdict"] == "incomplete"

@@ -394,9 +394,13 @@ def scan_7z(ctx: Context, blob: Blob) -> str:
                 return "7z"
             infos = [i for i in z.list() if not i.is_directory]
             total = sum(int(i.uncompressed or 0) for i in infos)
-            if len(infos) > lim.max_members or total > min(lim.max_member_bytes, lim.max_total_bytes):
+            # py7zr unpacks into memory: the ratio bound applies before anything is unpacked (a 30 kB
+            # archive of 200 MiB of zeros took 500 MB of memory and read as clean)
+            bomb = total > lim.ratio_floor and total > lim.max_ratio * max(blob.size, 1)
+            if len(infos) > lim.max_members or total > min(lim.max_member_bytes, lim.max_total_bytes) or bomb:
                 ctx.add(blob, "hostile.decompression_bomb", "medium",
-                        f"7z archive declares {len(infos):,} members / {total:,} bytes; not unpacked")
+                        f"7z archive declares {len(infos):,} members / {total:,} bytes in {blob.size:,} "
+                        "(beyond the size or expansion bounds); not unpacked")
                 ctx.incomplete(blob, "decompression_limit", "7z archive too large to unpack within the limits")
                 return "7z"
             if not ctx.charge(blob, total):
