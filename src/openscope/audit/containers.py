@@ -241,6 +241,8 @@ def member_blob(ctx: Context, blob: Blob, e: ZipEntry) -> Blob | None:
     """The bytes of one member, found as PyTorch finds them (local header lengths, CRC and flags ignored)."""
     if not locate(ctx, blob, e):
         return None
+    if not ctx.charge_window(blob, e.csize, e.name, e.header):
+        return None
     if e.method == 0:
         return blob.child(e.data, e.data + e.csize, e.name)
     kinds = {8: "deflate", 12: "bz2"}
@@ -307,7 +309,25 @@ def scan_zip(ctx: Context, blob: Blob, keras_config: Callable[[Context, Blob], N
         ctx.add(blob, "hostile.zip_overlap", "medium", f"{len(overlaps):,} entries (e.g. {overlaps[0].name!r}) share "
                 "their data with another entry (overlapping entries multiply decompression); each range scanned once",
                 overlaps[0].header)
+    partial = _partial_overlaps(entries, seen)
+    if partial:
+        ctx.add(blob, "hostile.zip_overlap", "medium", f"{len(partial):,} entries (e.g. {partial[0].name!r}) start "
+                "inside another entry's data (overlapping entries multiply the work of a scan); scanned within the "
+                "scan's byte bound", partial[0].header)
     return fmt
+
+
+def _partial_overlaps(entries: list[ZipEntry], headers: set[int]) -> list[ZipEntry]:
+    """Entries (with distinct local headers) whose data starts inside an earlier entry's data."""
+    located = sorted((e for e in entries if e.data >= 0 and e.csize > 0 and e.header in headers),
+                     key=lambda e: e.data)
+    out: list[ZipEntry] = []
+    end = -1
+    for e in located:
+        if e.data < end:
+            out.append(e)
+        end = max(end, e.data + e.csize)
+    return out
 
 
 # -- tar ------------------------------------------------------------------------------------------------
@@ -372,6 +392,8 @@ def scan_tar(ctx: Context, blob: Blob) -> str:
                     ctx.add(blob, "malformed.tar.member_bounds", "medium", f"{ti.name}: runs past the end",
                             ti.offset)
                     continue
+                if not ctx.charge_window(blob, ti.size, ti.name, ti.offset):
+                    break
                 ctx.scan(blob.child(ti.offset_data, ti.offset_data + ti.size, ti.name))
     except (tarfile.TarError, EOFError, OSError, ValueError) as exc:
         ctx.add(blob, "malformed.tar", "medium", f"unreadable tar archive after {n} members: {exc}")

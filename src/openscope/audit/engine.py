@@ -168,6 +168,7 @@ class Engine:
             return
         blob = Blob(data, 0, len(data), rel, None, 0, path.parent, keep)
         ctx.resources.extend(keep)
+        ctx.start_file(blob.size)
         try:
             fmt = self.scan_blob(blob)
         except Exception as exc:  # noqa: BLE001 - one file's scanner failure must not end a folder audit
