@@ -69,7 +69,7 @@ from hypothesis import strategies as st
 from openscope.audit.findings import SEVERITIES, VERDICTS, exit_code, verdict
 
 _HUNT = int(os.environ.get("OPENSCOPE_FUZZ_HUNT") or 0)
-FAST = settings(max_examples=_HUNT or 25, deadline=None, suppress_health_check=list(HealthCheck),
+FAST = settings(max_examples=_HUNT or 40, deadline=None, suppress_health_check=list(HealthCheck),
                 phases=(Phase.explicit, Phase.generate) if _HUNT else tuple(Phase), print_blob=bool(_HUNT))
 AUDIT_CODES = {0, 1, 2}
 KEYS = ["file", "member", "offset", "rule", "severity", "import", "detail"]
