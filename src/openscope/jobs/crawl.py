@@ -32,9 +32,10 @@ from pathlib import Path
 from typing import IO, Any
 
 import duckdb
+import httpx
 import pyarrow as pa
 
-from openscope.errors import Unreachable
+from openscope.errors import InvalidInput, Unreachable
 from openscope.jobs import RunSummary
 from openscope.sources.hub import (
     COUNTER_EXPAND,
@@ -47,7 +48,7 @@ from openscope.sources.hub import (
 from openscope.store import Store
 from openscope.store import snapshots as snaps
 from openscope.store.counters import write_counters
-from openscope.store.normalize import normalize
+from openscope.store.normalize import normalize, utc_timestamp_sql
 
 SOURCE = "crawl"
 MAX_PAGE_SIZE = 1000
@@ -214,7 +215,8 @@ def _head_last_modified(client: HubClient, repo_type: str) -> dt.datetime | None
     page = client.get_page(url)
     if not page.entries:
         return None
-    return _parse_ts(json.loads(page.entries[0]).get("lastModified"))
+    first = json.loads(page.entries[0])
+    return _parse_ts(first.get("lastModified")) if isinstance(first, dict) else None
 
 
 def _parse_ts(value: object) -> dt.datetime | None:
@@ -254,6 +256,53 @@ def _stage(store: Store, entries: list[str], first_line: int, locator: str) -> N
         con.unregister("_crawl_page")
 
 
+MAX_EMPTY_PAGES = 10  # empty pages in a row, each naming a next page, before a crawl stops
+
+
+class _PageGuard:
+    """Refuses a page whose ``Link`` cannot lead to the end of the listing.
+
+    Why: the crawl follows the Hub's ``Link`` header page after page. A broken or hostile server can
+    point it back at a page already read (a cycle), at another route, or at pages that never end
+    (empty ones, or the same entries again under new cursors). On the real Hub none of these happens:
+    keyset cursors over an immutable key move forward only. Each page is checked before it is
+    committed, so a refused page's cursor is never stored: the snapshot fails (exit 65) and the same
+    command later resumes from the last good page.
+    """
+
+    def __init__(self, start_url: str, list_path: str) -> None:
+        self.seen_urls = {start_url}
+        self.seen_pages: set[int] = set()
+        self.list_path = list_path
+        self.empty_run = 0
+        self.lock = threading.Lock()
+
+    def check(self, page: Page) -> None:
+        nxt = page.next_url
+        if nxt is None:
+            return
+        with self.lock:
+            if httpx.URL(nxt).path != self.list_path:
+                raise InvalidInput(f"the Hub names {nxt[:200]} as the next page of {self.list_path}: another "
+                                   "route; not followed")
+            if nxt in self.seen_urls:
+                raise InvalidInput(f"the Hub's next page {nxt[:200]} is one this crawl already read (a cycle); "
+                                   "stopped")
+            self.seen_urls.add(nxt)
+            if page.entries:
+                self.empty_run = 0
+                key = hash(tuple(page.entries))
+                if key in self.seen_pages:
+                    raise InvalidInput(f"the Hub sent the same entries again at {page.url[:200]} and names "
+                                       "yet another next page (a cursor that never ends); stopped")
+                self.seen_pages.add(key)
+            else:
+                self.empty_run += 1
+                if self.empty_run >= MAX_EMPTY_PAGES:
+                    raise InvalidInput(f"the Hub sent {self.empty_run} empty pages in a row, each naming a next "
+                                       "page (a cursor that never ends); stopped")
+
+
 @dataclass
 class _Fetched:
     page: Page
@@ -272,9 +321,11 @@ class _Prefetcher:
     a call on a page the crawl will not use.
     """
 
-    def __init__(self, client: HubClient, url: str, *, stop_after: Callable[[Page, int], bool]) -> None:
+    def __init__(self, client: HubClient, url: str, *, stop_after: Callable[[Page, int], bool],
+                 guard: _PageGuard) -> None:
         self.client = client
         self.stop_after = stop_after
+        self.guard = guard
         self.q: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, args=(url,), name="crawl-reader", daemon=True)
@@ -286,6 +337,7 @@ class _Prefetcher:
             while url and not self.stopped.is_set():
                 c0, w0 = self.client.stats.api_calls, self.client.stats.rate_limit_wait_s
                 page = self.client.get_page(url)
+                self.guard.check(page)
                 n_read += len(page.entries)
                 item = _Fetched(page, self.client.stats.api_calls - c0, self.client.stats.rate_limit_wait_s - w0)
                 url = None if self.stop_after(page, n_read) else page.next_url
@@ -343,7 +395,9 @@ def _last_wanted(page: Page, n_read: int, opts: CrawlOptions, cutoff: dt.datetim
     return False
 
 
-_LM = "try_cast(json_extract_string(raw, '$.lastModified') AS TIMESTAMP)"
+# try(): an entry Python's decoder reads and DuckDB's refuses (a lone surrogate escape) has no date
+# here; the normaliser makes it a reject.
+_LM = utc_timestamp_sql("try(json_extract_string(raw, '$.lastModified'))")
 
 
 def crawl(store: Store, client: HubClient, opts: CrawlOptions,
@@ -417,8 +471,9 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
         prog.begin(f"{kind} crawl of {rt}s", total, done)
 
         head: dt.datetime | None = None  # newest lastModified read (crawls down to a cutoff)
+        guard = _PageGuard(url or "", httpx.URL(client.list_url(rt, [])).path)
         if url and not (opts.limit is not None and done >= opts.limit):
-            prefetch = _Prefetcher(client, url,
+            prefetch = _Prefetcher(client, url, guard=guard,
                                    stop_after=lambda pg, n, d0=done: _last_wanted(pg, d0 + n, opts, cutoff))
         while url:
             if opts.limit is not None and done >= opts.limit:
@@ -430,6 +485,7 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
                 c0, w0 = client.stats.api_calls, client.stats.rate_limit_wait_s
                 fetched = _Fetched(client.get_page(url), client.stats.api_calls - c0,
                                    client.stats.rate_limit_wait_s - w0)
+                guard.check(fetched.page)
             page = fetched.page
             next_url = page.next_url
             with store.transaction() as con:
@@ -484,7 +540,7 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
                 ).fetchone()[0])
         _record_client_facts(store, sid, client)
         snaps.finish(store, sid, "complete")
-    except Unreachable as exc:
+    except (Unreachable, InvalidInput) as exc:
         _fail(store, sid, client, calls0, wait0, str(exc))
         raise
     except KeyboardInterrupt:

@@ -38,8 +38,11 @@ def sniff(path: Path) -> str:
                 inner = gz.read(4096)
         except (OSError, EOFError) as exc:
             raise InvalidInput(f"{path}: corrupt gzip file ({exc})")
-        if inner.lstrip()[:1] == b"[":
-            return "json-array-gz"
+        inner = inner.lstrip(b"\xef\xbb\xbf \t\r\n")
+        if inner[:1] == b"[":
+            first, _, rest = inner.partition(b"\n")
+            # as for a plain file: a whole list on line 1 with lines after it is JSON Lines
+            return "jsonl-gz" if rest.strip() and _is_json(first) else "json-array-gz"
         return "jsonl-gz"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped[:1] == b"[":

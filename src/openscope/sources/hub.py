@@ -106,7 +106,10 @@ def split_array(body: str) -> list[str]:
         if i < n and body[i] == "]" and not out:
             i += 1
             break
-        _, end = dec.raw_decode(body, i)
+        try:
+            _, end = dec.raw_decode(body, i)
+        except RecursionError:  # nested deeper than the decoder's stack allows: no Hub entry is
+            raise ValueError("an entry is nested too deeply to read") from None
         text = body[i:end]
         if "\n" in text or "\r" in text:
             text = text.replace("\r", " ").replace("\n", " ")
@@ -228,6 +231,18 @@ class HubClient:
         url = httpx.URL(f"{self.endpoint}/api/{route}", params=httpx.QueryParams(params))
         return strip_expand(str(url), self.stats.dropped_expand)
 
+    def is_own(self, url: str | httpx.URL) -> bool:
+        """Whether ``url`` is on this endpoint (scheme, host, port, path prefix; http may become https).
+        The Hub's pages and ``Link`` headers always are: following one elsewhere would send the token
+        to, and read repositories from, another server."""
+        try:
+            u, e = httpx.URL(url), httpx.URL(self.endpoint)
+        except httpx.InvalidURL:
+            return False
+        scheme_ok = u.scheme == e.scheme or (e.scheme, u.scheme, e.port) == ("http", "https", None)
+        return (scheme_ok and u.host == e.host and u.port == e.port
+                and u.path.startswith(e.path.rstrip("/") + "/"))
+
     def _repo_path(self, repo_type: str, repo_id: str) -> str:
         prefix = "" if repo_type == "model" else f"{repo_type}s/"
         return prefix + quote(repo_id, safe="/")
@@ -255,20 +270,25 @@ class HubClient:
         self.stats.retries += 1
         self._sleep(delay, f"retrying after {reason}", rate_limit=False)
 
-    def _rate_limited(self, resp: httpx.Response, n429: int) -> None:
+    def _rate_limited(self, resp: httpx.Response, n429: int, waited: float = 0.0) -> float:
+        """Wait as a 429 asks; returns the wait. ``waited``: seconds already spent on 429s for this
+        request: --max-wait bounds their sum, so a Hub that keeps answering 429 cannot hold a crawl for
+        hours (100 consecutive waits of up to --max-wait each would be 25 h at the default)."""
         wait = announced_wait(resp.headers)
         if n429 >= MAX_CONSECUTIVE_429:
             raise Unreachable(f"{self.endpoint} answered HTTP 429 {n429} times in a row; try again later")
         if wait is None:
             wait = min(self.backoff_cap, self.backoff * (2 ** min(n429, 10)))
-        if wait > self.max_wait:
+        if waited + wait > self.max_wait:
             raise Unreachable(
-                f"{self.endpoint} is rate limiting: it asks to wait {wait:.0f} s, more than --max-wait "
-                f"{self.max_wait:.0f} s; run the same crawl again later to resume"
+                f"{self.endpoint} is rate limiting: it asks to wait {wait:.0f} s"
+                + (f" after {waited:.0f} s of waits for this request" if waited else "")
+                + f", more than --max-wait {self.max_wait:.0f} s; run the same crawl again later to resume"
             )
         # Never early: the reset is counted from when the Hub sent the answer, and we received it later.
         self._not_before = time.monotonic() + wait + self.wait_margin
         self._wait_turn()
+        return wait + self.wait_margin
 
     # -- one request, with every fault handled ------------------------------------------------------
     def request(self, url: str, *, parse: Callable[[httpx.Response], object] | None = None,
@@ -278,6 +298,7 @@ class HubClient:
         for a status in ``ok_status`` or a 4xx other than 429. Raises Unreachable once retries are spent."""
         attempt = 0
         n429 = 0
+        waited429 = 0.0
         last = ""
         while True:
             self._wait_turn()
@@ -295,9 +316,9 @@ class HubClient:
                 self.stats.simulated = True
             if resp.status_code == 429:
                 n429 += 1
-                self._rate_limited(resp, n429)
+                waited429 += self._rate_limited(resp, n429, waited429)
                 continue
-            n429 = 0
+            n429, waited429 = 0, 0.0
             if resp.status_code >= 500:
                 last = f"HTTP {resp.status_code}"
                 if attempt >= self.retries:
@@ -355,7 +376,15 @@ class HubClient:
             assert isinstance(entries, list)
             nxt = resp.links.get("next", {}).get("url")
             if nxt:
-                nxt = strip_expand(str(resp.url.join(nxt)), self.stats.dropped_expand)
+                try:
+                    nxt = strip_expand(str(resp.url.join(nxt)), self.stats.dropped_expand)
+                except httpx.InvalidURL as exc:  # a Link header no URL parser accepts
+                    raise InvalidInput(f"the Hub's Link header names a next page that is not a URL "
+                                       f"({nxt[:200]!r}: {exc})") from None
+            for what, u in (("answered", str(resp.url)), ("names as the next page", nxt)):
+                if u is not None and not self.is_own(u):
+                    raise InvalidInput(f"{url[:200]} {what} {u[:200]}, which is not on {self.endpoint}; "
+                                       "not followed")
             return Page(str(resp.url), entries, nxt)
 
     def _drop_refused_expand(self, url: str, resp: httpx.Response) -> bool:
@@ -408,6 +437,7 @@ class HubClient:
                f"{quote(revision, safe='')}?recursive=true")
         out: list[dict] = []
         next_url: str | None = url
+        seen = {url}
         while next_url:
             resp, data = self.request(next_url, parse=_json_list)
             if resp.status_code >= 400:
@@ -415,7 +445,14 @@ class HubClient:
             assert isinstance(data, list)
             out.extend(e for e in data if isinstance(e, dict))
             nxt = resp.links.get("next", {}).get("url")
-            next_url = str(resp.url.join(nxt)) if nxt else None
+            try:
+                next_url = str(resp.url.join(nxt)) if nxt else None
+            except httpx.InvalidURL:
+                next_url = "?"
+            if next_url is not None and (next_url in seen or not self.is_own(next_url)):
+                raise InvalidInput(f"the file tree of {repo_id} names a next page that is not a URL on "
+                                   f"{self.endpoint} or was read already ({str(nxt)[:200]}); not followed")
+            seen.add(str(next_url))
         return out
 
 

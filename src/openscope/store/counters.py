@@ -52,9 +52,11 @@ def write_counters(
         SELECT line_no, locator, raw, CASE
             WHEN NOT json_valid(raw) THEN 'not valid JSON'
             WHEN json_type(raw) <> 'OBJECT' THEN 'entry is not a JSON object'
-            WHEN json_type(raw, '$.id') IS DISTINCT FROM 'VARCHAR' AND json_type(raw, '$.modelId') IS DISTINCT FROM 'VARCHAR'
-                THEN 'missing id'
-            WHEN trim({idj}) = '' THEN 'id is not a non-empty string'
+            -- the id rule of store/normalize.py, so a sweep keeps counters of exactly the ids it stores
+            WHEN coalesce(json_type(raw, '$.id'), json_type(raw, '$.modelId'), 'NULL') = 'NULL' THEN 'missing id'
+            WHEN coalesce(json_type(raw, '$.id'), json_type(raw, '$.modelId')) <> 'VARCHAR' OR trim({idj}) = ''
+                THEN 'id is not a non-empty string'
+            WHEN regexp_matches({idj}, '^[\\s\\p{{Z}}]*$|\\p{{Cc}}') THEN 'id is blank or holds control characters'
             WHEN {_bad_int('downloads')} THEN 'downloads is not an integer'
             WHEN {_bad_int('downloadsAllTime')} THEN 'downloadsAllTime is not an integer'
             WHEN {_bad_int('likes')} THEN 'likes is not an integer'

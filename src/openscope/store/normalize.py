@@ -74,6 +74,20 @@ class NormalizeResult:
     invalid_json: int = 0  # entries that were not JSON at all
 
 
+# A time followed by a zone: Z, an offset (+05:30, -0800, +05) or a zone name (PST, Europe/Paris).
+_ZONED = r"\d:\d\d(:\d\d)?(\.\d*)?\s*([Zz]|[+-]\d{1,2}(:?\d\d)?|[A-Za-z][A-Za-z0-9_/+-]*)\s*$"
+
+
+def utc_timestamp_sql(expr: str) -> str:
+    """SQL for the UTC instant a Hub date string names (naive TIMESTAMP, the store's convention), NULL
+    when it names none. Why not ``try_cast(x AS TIMESTAMP)``: DuckDB drops a UTC offset there
+    (``05:00+05:30`` became 05:00, not 23:30 the day before). A zoned string goes through TIMESTAMPTZ
+    and ``timezone('UTC', …)``; one without a zone is read as UTC whatever the session's time zone."""
+    return (f"CASE WHEN ends_with({expr}, 'Z') THEN try_cast({expr} AS TIMESTAMP) "  # the Hub's form: cheap
+            f"WHEN regexp_matches({expr}, '{_ZONED}') "
+            f"THEN timezone('UTC', try_cast({expr} AS TIMESTAMPTZ)) ELSE try_cast({expr} AS TIMESTAMP) END")
+
+
 def _reason_sql() -> str:
     """Why an entry is rejected (NULL when it is fine), from the field types ``ty`` and the typed
     values ``v``; the raw text is re-read only to quote a rejected value."""
@@ -92,7 +106,7 @@ def _reason_sql() -> str:
     def date_bad(f: str) -> str:
         # 'infinity' and years outside 1..9999 cast, but are no date, and no client can represent them
         return (f"{present(f)} AND ({_ty(f)} <> 'VARCHAR' "
-                f"OR NOT coalesce(year(try_cast(v.{f} AS TIMESTAMP)) BETWEEN 1 AND 9999, false))")
+                f"OR NOT coalesce(year({utc_timestamp_sql(f'v.{f}')}) BETWEEN 1 AND 9999, false))")
 
     return f"""CASE
         WHEN ty IS NULL THEN 'not valid JSON'
@@ -196,9 +210,9 @@ def normalize(
             coalesce(v.id, v.modelId) AS id,
             v.author AS author,
             CASE WHEN v.createdAt LIKE '{UNKNOWN_DATE_LIKE}' THEN NULL
-                 ELSE try_cast(v.createdAt AS TIMESTAMP) END AS created_at,
+                 ELSE {utc_timestamp_sql('v.createdAt')} END AS created_at,
             v.createdAt AS created_at_raw,
-            try_cast(v.lastModified AS TIMESTAMP) AS last_modified,
+            {utc_timestamp_sql('v.lastModified')} AS last_modified,
             v.pipeline_tag AS pipeline_tag, v.library_name AS library_name,
             lower(v.gated) AS gated,
             v.tags AS tag_list,

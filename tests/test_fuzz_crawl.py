@@ -1,0 +1,705 @@
+"""Fuzz ``openscope crawl`` against a hostile Hub, and the ingest gaps left by the pipeline fuzzing.
+
+Why: the crawler meets whatever a network and a server can do to it, for hours. The simulated Hub
+injects the faults a polite real Hub shows (429 windows, 5xx, cut bodies, an outage); this module adds
+a loopback server whose every answer is drawn by hypothesis: bodies that are not JSON, JSON that is
+not a list, odd entries (the strategies of ``test_fuzz_pipeline``), lying ``Content-Length``, corrupt
+gzip, wrong or missing charsets, ``Link`` headers that are malformed, point to another host or route,
+loop back to an earlier page or never end, 429s with negative, huge or non-numeric ``Retry-After`` and
+``RateLimit``, 5xx storms, redirects to another host, slow answers and empty 200s.
+
+Properties, for the real ``openscope crawl`` run in-process:
+- the exit code is 0 or a contract code, never 70; no traceback; ``--json`` is one JSON document;
+- every run ends (cycles and endless cursors included) within the test's time;
+- after a good crawl, a hostile crawl keeps every stored id (none marked deleted unless that crawl
+  completed) and the good crawl's counters; a failed crawl's snapshot is ``failed``, never
+  ``complete`` or left ``running``;
+- on a crawl that completes, every entry the endpoint served is stored or is a reject with a reason,
+  and entries of the documented types are stored;
+- a later crawl against a good Hub completes (resuming, or after ``--restart`` when the Hub refuses
+  the stored cursor, as it refuses an expired one).
+
+``OPENSCOPE_FUZZ_HUNT=300`` runs many more examples without shrinking (docs/fuzzing.md, *Crawl*).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from lineage_graphs import entry
+from test_fuzz_pipeline import CLEAN_IDS, clean_entry, odd_entry
+
+from openscope.errors import Exit
+
+_HUNT = int(os.environ.get("OPENSCOPE_FUZZ_HUNT") or 0)
+FAST = settings(max_examples=_HUNT or 20, deadline=None, suppress_health_check=list(HealthCheck),
+                phases=(Phase.explicit, Phase.generate) if _HUNT else tuple(Phase), print_blob=bool(_HUNT))
+OK_CODES = {int(c) for c in Exit} - {int(Exit.CHECK_FAILED), int(Exit.INCOMPLETE)}
+# Short waits for tests: the client's options (the same a user has), not a test-only switch.
+QUICK = ["--backoff", "0.01", "--retries", "2", "--max-wait", "1", "--timeout", "2", "--no-derive"]
+
+
+# --- the hostile server -------------------------------------------------------------------------------
+
+@dataclass
+class Answer:
+    """One HTTP answer. ``length``: the Content-Length announced (None: the body's; -1: none, the body
+    ends when the connection closes)."""
+
+    status: int = 200
+    body: bytes = b"[]"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    length: int | None = None
+    delay: float = 0.0
+
+
+@dataclass
+class Page:
+    """A page of the hostile plan: transient answers first (each served once), then ``final``."""
+
+    entries: list[Any]
+    body_kind: str = "array"
+    link: str = "next"  # next | relative | none | malformed:<text> | foreign | cycle:<j> | endless | route
+    transient: list[Answer] = field(default_factory=list)
+    final: Answer | None = None  # served every time instead of the body_kind's answer
+
+
+class HostileHub:
+    """What the server answers: ``good`` (pages of GOOD entries) or a hostile plan of pages. Page ``i`` is
+    asked with ``cursor=i`` (the first page without one); cursors ``e<k>`` are the endless pages."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.url = ""
+        self.foreign_url = ""
+        self.pages: list[Page] = []
+        self.head: Answer | None = None
+        self.served: set[int] = set()  # pages whose final, parseable answer was sent
+        self.requests = 0
+        self.foreign_auth: list[str | None] = []  # Authorization headers the other host received
+
+    def set_plan(self, pages: list[Page], head: Answer | None = None) -> None:
+        with self.lock:
+            self.pages, self.head, self.served = pages, head, set()
+
+    def set_good(self) -> None:
+        self.set_plan([Page(GOOD[i:i + 3]) for i in range(0, len(GOOD), 3)])
+
+    def link_to(self, cursor: str, route: str = "/api/models") -> str:
+        return f'<{self.url}{route}?cursor={cursor}&limit=3>; rel="next"'
+
+    def answer(self, path: str, query: dict[str, list[str]]) -> Answer:
+        with self.lock:
+            self.requests += 1
+            if path != "/api/models":
+                return Answer(404, b'{"error":"Repository not found"}')
+            cursor = query.get("cursor", [None])[0]
+            if cursor is None and query.get("limit") == ["1"]:  # the full crawl's head call
+                return self.head or _body_answer("array", GOOD[-1:])
+            if cursor is not None and cursor.startswith("e") and cursor[1:].isdigit():
+                k = int(cursor[1:])
+                src = self.pages[-1] if self.pages else Page([])
+                if src.link != "endless":
+                    return Answer(400, b'{"error":"Invalid cursor"}')
+                a = _body_answer("array", src.entries if k % 2 else [])
+                a.headers.append(("Link", self.link_to(f"e{k + 1}")))
+                return a
+            i = 0 if cursor is None else int(cursor) if cursor.isdigit() else -1
+            if not 0 <= i < len(self.pages):
+                return Answer(400, b'{"error":"Invalid cursor"}')
+            page = self.pages[i]
+            if page.transient:
+                return page.transient.pop(0)
+            if page.final is not None:
+                return page.final
+            a = _body_answer(page.body_kind, page.entries)
+            if page.body_kind in PARSEABLE:
+                self.served.add(i)
+            last = i + 1 >= len(self.pages)
+            link = page.link
+            if link == "next" and not last:
+                a.headers.append(("Link", self.link_to(str(i + 1))))
+            elif link == "relative" and not last:
+                a.headers.append(("Link", f'</api/models?cursor={i + 1}>; rel="next"'))
+            elif link.startswith("malformed:"):
+                a.headers.append(("Link", link.split(":", 1)[1]))
+            elif link == "foreign":
+                a.headers.append(("Link", f'<{self.foreign_url}/api/models?cursor={i + 1}>; rel="next"'))
+            elif link.startswith("cycle:"):
+                a.headers.append(("Link", self.link_to(link.split(":", 1)[1])))
+            elif link == "endless":
+                a.headers.append(("Link", self.link_to("e1")))
+            elif link == "route":
+                a.headers.append(("Link", self.link_to(str(i + 1), "/api/datasets")))
+            return a
+
+
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(data, mtime=0)
+
+
+def _json_bytes(entries: list[Any], **kw: Any) -> bytes:
+    return json.dumps(entries, ensure_ascii=False, **kw).encode("utf-8")
+
+
+# JSON that Python's decoder accepts and a stricter reader may not; and text no Hub sends.
+ODD_ELEMENTS = ['{"id":"odd/nan","downloads":NaN}', '{"id":"odd/inf","likes":-Infinity}',
+                '{"id":"odd/big","downloads":123456789012345678901234567890}', '{"id":"odd/dup","id":"odd/dup2"}',
+                '{"id":"odd/sur\\ud800","x":"\\udfff"}', '{"id":"odd/exp","downloads":1e400}',
+                '{"id":"odd/nest","cardData":' + "[" * 500 + "]" * 500 + "}",
+                '{"id":"odd/lm","lastModified":NaN,"createdAt":"2024-01-01T00:00:00+05:30"}']
+PARSEABLE = {"array", "pretty", "gzip", "latin1", "html_ct", "utf16", "no_length", "odd_json"}
+
+
+def _body_answer(kind: str, entries: list[Any]) -> Answer:
+    ct = ("Content-Type", "application/json; charset=utf-8")
+    body = _json_bytes(entries)
+    if kind == "array":
+        return Answer(200, body, [ct])
+    if kind == "pretty":
+        return Answer(200, _json_bytes(entries, indent=2), [ct])
+    if kind == "gzip":
+        return Answer(200, _gzip(body), [ct, ("Content-Encoding", "gzip")])
+    if kind == "gzip_corrupt":
+        return Answer(200, b"\x1f\x8b\x08\x00" + body[:20], [ct, ("Content-Encoding", "gzip")])
+    if kind == "latin1":  # no charset: read as UTF-8, an invalid byte becomes U+FFFD
+        return Answer(200, json.dumps(entries, ensure_ascii=False).encode("latin-1", "replace"),
+                      [("Content-Type", "application/json")])
+    if kind == "utf16":
+        return Answer(200, json.dumps(entries, ensure_ascii=False).encode("utf-16"),
+                      [("Content-Type", "application/json; charset=utf-16")])
+    if kind == "wrong_charset":
+        return Answer(200, body, [("Content-Type", "application/json; charset=utf-16")])
+    if kind == "bogus_charset":
+        return Answer(200, body, [("Content-Type", "application/json; charset=no-such-codec")])
+    if kind == "html_ct":
+        return Answer(200, body, [("Content-Type", "text/html")])
+    if kind == "bom":
+        return Answer(200, b"\xef\xbb\xbf" + body, [ct])
+    if kind == "not_json":
+        return Answer(200, b"<html><body>502 Bad Gateway</body></html>", [("Content-Type", "text/html")])
+    if kind == "broken_json":
+        return Answer(200, body[: max(1, len(body) - 2)] + b"x]", [ct])
+    if kind == "binary":
+        return Answer(200, bytes(range(256)) * 3, [("Content-Type", "application/octet-stream")])
+    if kind == "not_list":
+        return Answer(200, b'{"error":"Internal Error - We\'re working hard to fix this as soon as possible!"}', [ct])
+    if kind == "null":
+        return Answer(200, b"null", [ct])
+    if kind == "empty":
+        return Answer(200, b"", [ct])
+    if kind == "truncated":  # announces more than it sends, then closes
+        return Answer(200, body, [ct], length=len(body) + 100)
+    if kind == "cl_short":  # announces less than it sends
+        return Answer(200, body, [ct], length=max(0, len(body) // 2))
+    if kind == "no_length":
+        return Answer(200, body, [ct], length=-1)
+    if kind == "odd_json":
+        return Answer(200, ("[" + ",".join([json.dumps(e, ensure_ascii=False) for e in entries] + ODD_ELEMENTS)
+                            + "]").encode("utf-8", "surrogatepass"), [ct])
+    raise AssertionError(kind)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    hub: HostileHub
+    foreign = False
+
+    def log_message(self, *a: object) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        u = urlsplit(self.path)
+        if self.foreign:  # another host: a good-looking page of entries no one asked for
+            self.hub.foreign_auth.append(self.headers.get("Authorization"))
+            a = _body_answer("array", [entry("foreign/x")])
+            a.headers.append(("Link", f'<http://{self.headers["Host"]}/api/models?cursor=9>; rel="next"'))
+        else:
+            a = self.hub.answer(u.path, parse_qs(u.query))
+        if a.delay:
+            time.sleep(a.delay)
+        self.send_response(a.status)
+        for k, v in a.headers:
+            self.send_header(k, v)
+        close = a.length is not None
+        if a.length != -1:
+            self.send_header("Content-Length", str(len(a.body) if a.length is None else a.length))
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        try:
+            self.wfile.write(a.body)
+            self.wfile.flush()
+        except OSError:
+            pass
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that hangs up on a lying answer is expected; its reset is no test output
+
+
+def _serve(handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, str]:
+    srv = _QuietServer(("127.0.0.1", 0), handler)
+    srv.daemon_threads = True
+    threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    return srv, f"http://127.0.0.1:{srv.server_address[1]}"
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Iterator[HostileHub]:
+    hub = HostileHub()
+    handler = type("H", (_Handler,), {"hub": hub})
+    foreign = type("F", (_Handler,), {"hub": hub, "foreign": True})
+    srv, hub.url = _serve(handler)
+    fsrv, hub.foreign_url = _serve(foreign)
+    hub.set_good()
+    try:
+        yield hub
+    finally:
+        for s in (srv, fsrv):
+            s.shutdown()
+            s.server_close()
+
+
+GOOD = [entry(f"good/m{i}", ("license:mit",), downloads=10 * i + 1, created=f"2024-0{1 + i}-01T00:00:00.000Z")
+        for i in range(6)]
+GOOD_IDS = sorted(e["id"] for e in GOOD)
+
+
+# --- running and checking -----------------------------------------------------------------------------
+
+def _check(res: Any, what: Any = "") -> Any:
+    """The contract for every run: a documented exit code, no traceback, one JSON document on success."""
+    assert res.code in OK_CODES, (what, res.code, res.stderr[-2000:])
+    assert "Traceback" not in res.stderr and "internal error" not in res.stderr, (what, res.stderr[-2000:])
+    if res.code != 0:
+        assert res.stderr.strip(), ("a failure must say why", what)
+        assert res.stdout == "", (what, res.stdout[:300])
+        return None
+    try:
+        return json.loads(res.stdout)  # exactly one document: json.loads refuses trailing data
+    except ValueError as exc:
+        raise AssertionError((what, "stdout is not one JSON document", res.stdout[:500])) from exc
+
+
+def q(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def _crawl(cli: Any, db: Path, hub: HostileHub, *args: str) -> Any:
+    return cli("--db", db, "--json", "crawl", "--endpoint", hub.url, *QUICK, *args)
+
+
+@pytest.fixture(scope="module")
+def good_store(hostile: HostileHub, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store after one good full crawl of the hostile server in its good mode (copied per example)."""
+    from openscope.cli import main
+
+    hostile.set_good()
+    db = tmp_path_factory.mktemp("good") / "good.duckdb"
+    assert main(["--db", str(db), "--quiet", "crawl", "--endpoint", hostile.url, *QUICK]) == 0
+    assert [r[0] for r in q(db, "SELECT id FROM models ORDER BY id")] == GOOD_IDS
+    return db
+
+
+def _fresh(good: Path, tmp: Path) -> Path:
+    db = tmp / "s.duckdb"
+    shutil.copyfile(good, db)
+    return db
+
+
+# --- strategies ---------------------------------------------------------------------------------------
+
+BODY_KINDS = ["array", "array", "pretty", "gzip", "gzip_corrupt", "latin1", "utf16", "wrong_charset",
+              "bogus_charset", "html_ct", "bom", "not_json", "broken_json", "binary", "not_list", "null",
+              "empty", "truncated", "cl_short", "no_length", "odd_json"]
+MALFORMED_LINKS = ["garbage", '<>; rel="next"', '<http://[::1>; rel="next"', "<:::>; rel=next",
+                   '<http://127.0.0.1:99999/api/models>; rel="next"', '<?cursor=1>; rel="next"', 'rel="next"',
+                   "<" + "x" * 5000 + '>; rel="next"', '<javascript:alert(1)>; rel="next"',
+                   '<file:///etc/passwd>; rel="next"', '<http://127.0.0.1:1/x>; rel="prev"', "<", ";;;,,,",
+                   '<https://user:pw@[fe80::1%25eth0]:0/x>; rel="next"', '<http://\u00e9.invalid/x>; rel="next"',
+                   '<\x7f>; rel="next"', '< http://a b >; rel="next"']
+RETRY_AFTERS = ["-5", "0", "nan", "inf", "-inf", "1e309", "abc", "", "99999999", "0.05", "1e-9", " 0 ",
+                formatdate(0, usegmt=True), formatdate(time.time() + 10**8, usegmt=True), "Wed, 99 Foo 2024",
+                "\u0661", "0x10", "1_0"]
+RATELIMITS = ['"api";r=0;t=-3', '"api";r=0;t=abc', '"api";r=0;t=0', '"api";r=-1;t=1', "t=1e9",
+              '"api";r=0;t=99999999999999999999999', "", "r=0", "t=", '"api";r=0;t=0.01', "garbage;;;="]
+
+
+@st.composite
+def transient(draw: st.DrawFn, hub_url: str, foreign_url: str) -> Answer:
+    kind = draw(st.sampled_from(["429", "429", "5xx", "truncated", "slow", "redirect_foreign",
+                                 "redirect_self", "gzip_corrupt", "empty"]))
+    if kind == "429":
+        h = []
+        if draw(st.booleans()):
+            h.append(("Retry-After", draw(st.sampled_from(RETRY_AFTERS))))
+        if draw(st.booleans()):
+            h.append(("RateLimit", draw(st.sampled_from(RATELIMITS))))
+        return Answer(429, b'{"error":"rate limited"}', h)
+    if kind == "5xx":
+        h = [("Retry-After", draw(st.sampled_from(RETRY_AFTERS)))] if draw(st.booleans()) else []
+        return Answer(draw(st.sampled_from([500, 502, 503, 504, 599])), b"oops", h)
+    if kind == "truncated":
+        return _body_answer("truncated", GOOD[:2])
+    if kind == "slow":
+        return Answer(200, _json_bytes(GOOD[:1]), [], delay=draw(st.sampled_from([0.05, 0.2, 2.5])))
+    if kind == "redirect_foreign":
+        return Answer(draw(st.sampled_from([301, 302, 307, 308])), b"",
+                      [("Location", f"{foreign_url}/api/models?cursor=0")])
+    if kind == "redirect_self":
+        return Answer(302, b"", [("Location", "/api/models?" + draw(st.sampled_from(["cursor=0", "cursor=zz"])))])
+    return _body_answer(kind, [])
+
+
+@st.composite
+def plans(draw: st.DrawFn, hub: HostileHub) -> tuple[list[Page], Answer | None]:
+    n = draw(st.integers(1, 4))
+    pages: list[Page] = []
+    for i in range(n):
+        entries = draw(st.lists(odd_entry() | st.sampled_from(GOOD) | CLEAN_IDS.flatmap(clean_entry), max_size=4))
+        link = draw(st.sampled_from(["next", "next", "next", "relative", "none", "foreign", "endless", "route",
+                                     "cycle", "malformed"]))
+        if link == "cycle":
+            link = f"cycle:{draw(st.integers(0, i))}"
+        elif link == "malformed":
+            link = "malformed:" + draw(st.sampled_from(MALFORMED_LINKS))
+        tr = draw(st.lists(transient(hub.url, hub.foreign_url), max_size=3))
+        pages.append(Page(entries, draw(st.sampled_from(BODY_KINDS)), link, tr))
+    head = draw(st.none() | st.sampled_from(["array", "not_list", "empty", "null", "odd_json"]).map(
+        lambda k: _body_answer(k, [{"id": "h/x", "lastModified": "2099-13-45"}])))
+    return pages, head
+
+
+# --- the properties -----------------------------------------------------------------------------------
+
+def _snapshot_rows(db: Path) -> list[tuple]:
+    return q(db, "SELECT snapshot_id, status, kind FROM snapshots ORDER BY snapshot_id")
+
+
+def _good_state(db: Path) -> tuple[list[tuple], list[tuple]]:
+    ids = q(db, "SELECT id FROM models WHERE id LIKE 'good/%' ORDER BY id")
+    stats = q(db, "SELECT id, downloads_30d, likes FROM model_stats WHERE snapshot_id = 1 ORDER BY id")
+    return ids, stats
+
+
+def _served_entries(hub: HostileHub, pages: list[Page]) -> list[Any]:
+    return [e for i in sorted(hub.served) for e in pages[i].entries]
+
+
+def _entry_id(e: Any) -> str | None:
+    if not isinstance(e, dict):
+        return None
+    for k in ("id", "modelId"):
+        if e.get(k) is not None:
+            return e[k] if isinstance(e[k], str) else None
+    return None
+
+
+def _assert_accounted(db: Path, sid: int, served: list[Any], clean_ids: set[str]) -> None:
+    """Every served entry is stored by this snapshot or one of its rejects; clean entries are stored."""
+    touched = {r[0] for r in q(db, "SELECT id FROM models WHERE last_snapshot_id = ?", [sid])}
+    rejects = q(db, "SELECT raw, reason FROM rejects WHERE snapshot_id = ?", [sid])
+    assert all(r[1] for r in rejects)
+    rejected = []
+    for raw, _ in rejects:
+        try:
+            rejected.append(json.loads(raw))
+        except (ValueError, TypeError, RecursionError):
+            rejected.append(raw)
+    for e in served:
+        i = _entry_id(e)
+        if i in clean_ids:
+            assert i in touched, (i, "a well-typed entry must be stored")
+        elif not (i is not None and i in touched):
+            assert e in rejected or json.dumps(e, ensure_ascii=False)[:4000] in {r[0] for r in rejects}, e
+
+
+def _clean_ids(pages: list[Page]) -> set[str]:
+    """Ids of served entries built by ``clean_entry`` or GOOD (every field of its documented type), when
+    no other entry in the plan uses the same id (an odd twin may be the one read last)."""
+    from collections import Counter
+
+    ids = Counter(str(_entry_id(e)).lower() for p in pages for e in p.entries)
+    out = set()
+    for p in pages:
+        for e in p.entries:
+            i = _entry_id(e)
+            if i and ids[i.lower()] == 1 and (e in GOOD or (i.startswith("ok") and e.get("_id") == i
+                                                           and isinstance(e.get("likes"), int))):
+                out.add(i)
+    return out
+
+
+@FAST
+@given(data=st.data(), full=st.booleans())
+def test_a_hostile_hub_never_breaks_the_contract_or_the_store(cli, hostile, good_store, tmp_path_factory,
+                                                              data, full) -> None:
+    db = _fresh(good_store, tmp_path_factory.mktemp("h"))
+    before = _good_state(db)
+    pages, head = data.draw(plans(hostile))
+    hostile.set_plan(pages, head)
+    t0 = time.monotonic()
+    args = ("--full",) if full else ()
+    res = _crawl(cli, db, hostile, *args)
+    assert time.monotonic() - t0 < 60, "a hostile Hub must not keep the crawl for long"
+    doc = _check(res, ("hostile", full))
+    snaps = _snapshot_rows(db)
+    assert snaps[0] == (1, "complete", "full") and len(snaps) == 2
+    sid, status, _ = snaps[1]
+    ids_after, stats_after = _good_state(db)
+    assert ids_after == before[0] and stats_after == before[1]  # nothing stored is lost
+    if doc is None:
+        assert status == "failed", snaps
+        assert q(db, "SELECT count(*) FROM models WHERE deleted_at IS NOT NULL")[0][0] == 0
+    else:
+        assert status == "complete" and doc["status"] == "complete"
+        if full:
+            _assert_accounted(db, sid, _served_entries(hostile, pages), _clean_ids(pages))
+
+    hostile.set_good()
+    res = _crawl(cli, db, hostile, *args)
+    if res.code == int(Exit.DATAERR) and "--restart" in res.stderr:  # the Hub refused the stored cursor
+        res = _crawl(cli, db, hostile, *args, "--restart")
+    doc = _check(res, "good again")
+    assert doc is not None and doc["status"] == "complete", res.stderr
+    assert [r[0] for r in q(db, "SELECT id FROM models WHERE id LIKE 'good/%' ORDER BY id")] == GOOD_IDS
+    if full:
+        # A resumed full crawl trusts the pages it committed before (a hostile page 0 that was empty
+        # makes its ids look gone); the next full crawl of the good Hub sets the store right again.
+        doc = _check(_crawl(cli, db, hostile, "--full"), "full again")
+        assert doc is not None and doc["status"] == "complete" and not doc["snapshots"][0]["resumed"]
+        assert [r[0] for r in q(db, "SELECT id FROM models WHERE deleted_at IS NULL AND id LIKE 'good/%' "
+                                    "ORDER BY id")] == GOOD_IDS
+    assert q(db, "SELECT count(*) FROM snapshots WHERE status = 'running'")[0][0] == 0
+
+
+# --- regressions: each failed before its fix ---------------------------------------------------------
+
+def _failed_then_resumed(cli: Any, db: Path, hub: HostileHub, res: Any, needle: str, code: Exit) -> None:
+    """The hostile crawl failed with ``code`` naming ``needle``; the good crawl is intact and a later run
+    against the good Hub completes."""
+    assert res.code == int(code) and needle in res.stderr, (res.code, res.stderr)
+    _check(res)
+    assert _snapshot_rows(db)[-1][1] == "failed"
+    assert [r[0] for r in q(db, "SELECT id FROM models WHERE deleted_at IS NULL ORDER BY id")] == GOOD_IDS
+    hub.set_good()
+    again = _crawl(cli, db, hub, "--full")
+    if again.code == int(Exit.DATAERR) and "--restart" in again.stderr:
+        again = _crawl(cli, db, hub, "--full", "--restart")
+    assert _check(again)["status"] == "complete"
+
+
+@pytest.mark.parametrize("link, needle", [("cycle:0", "cycle"), ("endless", "never ends"),
+                                          ("route", "another route")])
+def test_a_link_that_never_reaches_the_end_stops_the_crawl(cli, hostile, good_store, tmp_path, link,
+                                                            needle) -> None:
+    """Before: a cycle or an endless cursor kept the crawl reading forever."""
+    db = _fresh(good_store, tmp_path)
+    hostile.set_plan([Page(GOOD[:3], link="next"), Page(GOOD[3:], link=link)])
+    t0 = time.monotonic()
+    res = _crawl(cli, db, hostile, "--full")
+    assert time.monotonic() - t0 < 20
+    _failed_then_resumed(cli, db, hostile, res, needle, Exit.DATAERR)
+
+
+@pytest.mark.parametrize("link", ['<http://[::1>; rel="next"', '<\x7f>; rel="next"', "<:::>; rel=next"])
+def test_a_link_that_is_no_url_is_invalid_input(cli, hostile, good_store, tmp_path, link) -> None:
+    """Before: httpx.InvalidURL escaped from the page reader: "internal error", exit 70."""
+    db = _fresh(good_store, tmp_path)
+    hostile.set_plan([Page(GOOD[:3], link="malformed:" + link)])
+    _failed_then_resumed(cli, db, hostile, _crawl(cli, db, hostile, "--full"), "not a URL", Exit.DATAERR)
+
+
+@pytest.mark.parametrize("how", ["link", "redirect", "scheme"])
+def test_nothing_is_read_from_or_sent_to_another_host(cli, hostile, good_store, tmp_path, monkeypatch,
+                                                       how) -> None:
+    """Before: a Link to another host was followed with the bearer token, and a redirect's page from
+    another host was stored as the endpoint's (and a full crawl then marked the real ids deleted)."""
+    monkeypatch.setenv("HF_TOKEN", "hf_secret")
+    db = _fresh(good_store, tmp_path)
+    hostile.foreign_auth.clear()
+    if how == "link":
+        pages = [Page(GOOD[:3], link="foreign")]
+    elif how == "redirect":
+        pages = [Page(GOOD[:3], transient=[Answer(307, b"", [("Location", f"{hostile.foreign_url}/api/models")])])]
+    else:
+        pages = [Page(GOOD[:3], link='malformed:<javascript:alert(1)>; rel="next"')]
+    hostile.set_plan(pages)
+    res = _crawl(cli, db, hostile, "--full")
+    assert "hf_secret" not in hostile.foreign_auth and "Bearer hf_secret" not in hostile.foreign_auth
+    assert q(db, "SELECT count(*) FROM models WHERE id LIKE 'foreign/%'")[0][0] == 0
+    _failed_then_resumed(cli, db, hostile, res, "not followed", Exit.DATAERR)
+
+
+def test_a_429_storm_is_bounded_by_max_wait_in_total(cli, hostile, good_store, tmp_path) -> None:
+    """Before: each 429 wait was checked alone, so 100 waits of just under --max-wait each were accepted
+    (25 hours at the default --max-wait 900)."""
+    db = _fresh(good_store, tmp_path)
+    hostile.set_plan([Page(GOOD, final=Answer(429, b"{}", [("Retry-After", "0.3")]))])
+    t0 = time.monotonic()
+    res = _crawl(cli, db, hostile, "--full")
+    assert time.monotonic() - t0 < 5
+    _failed_then_resumed(cli, db, hostile, res, "max-wait", Exit.UNAVAILABLE)
+
+
+def test_a_page_nested_beyond_the_decoder_is_retried_then_69(cli, hostile, good_store, tmp_path) -> None:
+    """Before: RecursionError from the JSON decoder escaped: "internal error", exit 70."""
+    db = _fresh(good_store, tmp_path)
+    deep = ("[" + "[" * 100000 + "]" * 100000 + "]").encode()
+    hostile.set_plan([Page(GOOD, final=Answer(200, deep, [("Content-Type", "application/json")]))])
+    _failed_then_resumed(cli, db, hostile, _crawl(cli, db, hostile, "--full"), "nested too deeply",
+                         Exit.UNAVAILABLE)
+
+
+@pytest.mark.parametrize("kind", ["incremental", "counters"])
+def test_json_python_reads_and_duckdb_refuses_is_a_reject(cli, hostile, good_store, tmp_path, kind) -> None:
+    """A lone surrogate escape, NaN, 1e400: valid to Python's decoder, not all to DuckDB's JSON reader.
+    Before: the incremental crawl's lastModified cut-off query raised on the page: exit 70."""
+    db = _fresh(good_store, tmp_path)
+    newer = [dict(e, lastModified="2030-01-01T00:00:00.000Z") for e in GOOD[:2]]
+    hostile.set_plan([Page(newer, body_kind="odd_json", link="none")])
+    res = _crawl(cli, db, hostile, *(("--counters",) if kind == "counters" else ()))
+    doc = _check(res, kind)
+    assert doc["status"] == "complete" and doc["rejects"] >= 1
+    reasons = [r[0] for r in q(db, "SELECT reason FROM rejects WHERE snapshot_id = 2")]
+    assert reasons and all(reasons)
+
+
+@pytest.mark.parametrize("first", ["[1]", '["x"]', "[null]", '[{"lastModified": NaN}]'])
+def test_a_head_answer_whose_first_entry_is_no_object_is_no_watermark(cli, hostile, tmp_path, first) -> None:
+    """Before: ``.get`` on a list element that is not an object: AttributeError, exit 70."""
+    db = tmp_path / "s.duckdb"
+    hostile.set_plan([Page(GOOD, link="none")], head=Answer(200, first.encode(), []))
+    doc = _check(_crawl(cli, db, hostile))
+    assert doc["status"] == "complete" and doc["records"] == len(GOOD)
+
+
+# --- ingest gaps: dates with offsets, a gzip file opening with a list, the id rule of counters ----------
+
+OFFSET_DATES = ["2024-01-01T05:00:00+05:30", "2024-01-01T05:00:00-08:00", "2024-01-01T05:00:00",
+                "2024-01-01T05:00:00+0530", "2024-01-01T05:00:00.000Z", "2024-01-01 05:00:00 PST"]
+
+
+def _expected_utc(value: str) -> Any:
+    """The UTC instant a date string names, by Python's own reading (microseconds, as the store keeps)."""
+    import datetime as dt
+
+    v = value.replace("Z", "+00:00").replace(" PST", "-08:00")
+    t = dt.datetime.fromisoformat(v)
+    return t.astimezone(dt.UTC).replace(tzinfo=None) if t.tzinfo else t
+
+
+@FAST
+@given(dates=st.lists(st.sampled_from(OFFSET_DATES) | st.builds(
+    lambda h, m, frac, off: f"2024-03-10T{h:02d}:{m:02d}:07{frac}{off}",
+    st.integers(0, 23), st.integers(0, 59), st.sampled_from(["", ".5", ".123", ".123456", ".1234567", ".123456789"]),
+    st.sampled_from(["Z", "+00:00", "+05:30", "-08:00", "+14:00", "-12:00", "+01", "", "+0945"])),
+    min_size=1, max_size=6))
+def test_dates_with_offsets_are_the_same_utc_instant_from_jsonl_and_parquet(cli, tmp_path_factory, dates) -> None:
+    """Before: DuckDB's cast to TIMESTAMP dropped the offset (05:00+05:30 was stored as 05:00)."""
+    d = tmp_path_factory.mktemp("dates")
+    rows = [dict(entry(f"t/m{i}"), createdAt=v, lastModified=v) for i, v in enumerate(dates)]
+    jl = d / "d.jsonl"
+    jl.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    pqf = d / "d.parquet"
+    pq.write_table(pa.table({"id": [r["id"] for r in rows], "createdAt": dates, "lastModified": dates}), pqf)
+    got = {}
+    for path in (jl, pqf):
+        db = d / f"{path.suffix[1:]}.duckdb"
+        doc = _check(cli("--db", db, "--json", "ingest", path, "--no-derive"), path)
+        assert doc["rejects"] == 0
+        got[path.suffix] = q(db, "SELECT id, created_at, last_modified FROM models ORDER BY id")
+    assert got[".jsonl"] == got[".parquet"]
+    for (mid, created, modified) in got[".jsonl"]:
+        want = _expected_utc(dates[int(mid.split("m")[-1])])
+        assert created == modified == want.replace(microsecond=want.microsecond), (mid, created, want)
+
+
+def test_a_date_with_an_offset_is_the_incremental_cutoff_in_utc(cli, hostile, good_store, tmp_path) -> None:
+    """The crawl's lastModified cut-off reads offsets too: +05:30 puts an edit 5.5 h earlier in UTC."""
+    db = _fresh(good_store, tmp_path)
+    wm = q(db, "SELECT watermark FROM snapshots WHERE snapshot_id = 1")[0][0]
+    late = (wm.replace(hour=0, minute=0) if wm.hour >= 6 else wm).strftime("%Y-%m-%dT%H:%M:%S")
+    # 3 h after the watermark in its wall time, but +05:30: 2.5 h before it in UTC, older than the cut-off
+    shifted = dict(GOOD[0], lastModified=(wm + __import__("datetime").timedelta(hours=3)).strftime(
+        "%Y-%m-%dT%H:%M:%S") + "+05:30")
+    newer = dict(GOOD[1], lastModified=(wm + __import__("datetime").timedelta(hours=3)).strftime(
+        "%Y-%m-%dT%H:%M:%S") + "Z")
+    assert late
+    hostile.set_plan([Page([newer, shifted], link="none")])
+    doc = _check(_crawl(cli, db, hostile))
+    assert doc["kind"] == "incremental" and doc["records"] == 1  # only the edit that is newer in UTC
+
+
+def test_a_gzip_file_whose_first_line_is_a_list_is_json_lines_like_the_plain_file(cli, tmp_path) -> None:
+    """Before: sniffed as a gzip'd JSON array and refused whole (exit 65), while the same file
+    uncompressed loads its objects and rejects the list line."""
+    lines = [json.dumps([entry("a/list")]), json.dumps(entry("g/one")), json.dumps(entry("g/two"))]
+    text = "\n".join(lines) + "\n"
+    plain, gz = tmp_path / "p.jsonl", tmp_path / "g.jsonl.gz"
+    plain.write_text(text, encoding="utf-8")
+    gz.write_bytes(gzip.compress(text.encode()))
+    out = []
+    for path in (plain, gz):
+        db = tmp_path / f"{path.name}.duckdb"
+        doc = _check(cli("--db", db, "--json", "ingest", path, "--no-derive"), path)
+        out.append((doc["records"], doc["rejects"], q(db, "SELECT id FROM models ORDER BY id")))
+    assert out[0] == out[1] == (3, 1, [("g/one",), ("g/two",)])
+    arr = tmp_path / "a.json.gz"  # a real gzip'd JSON array still reads as one
+    arr.write_bytes(gzip.compress(json.dumps([entry("g/one"), entry("g/two")], indent=1).encode()))
+    assert _check(cli("--db", tmp_path / "arr.duckdb", "--json", "ingest", arr, "--no-derive"))["records"] == 2
+
+
+ODD_IDS = ["\n", "a\x00b", "\u00a0", "\u2003", " x/y", 5, None, True, ["a"], "", "ok/fine"]
+
+
+def test_a_counters_sweep_keeps_counters_of_exactly_the_ids_a_crawl_stores(cli, hostile, good_store,
+                                                                             tmp_path) -> None:
+    """store/counters.py and store/normalize.py agree on which ids are valid. Before: a sweep wrote
+    counters for ids the normaliser rejects (blank, control characters, an int id beside a modelId)."""
+    entries = []
+    for i, mid in enumerate(ODD_IDS):
+        e = {"id": mid, "downloads": i, "likes": 1}
+        if i % 2:
+            e["modelId"] = f"m/{i}"
+        entries.append(e)
+    entries.append({"modelId": "only/model-id", "downloads": 3, "likes": 0})
+    full = [dict(entry("x/x"), **{k: v for k, v in e.items()}) for e in entries]
+    for e, f in zip(entries, full, strict=True):
+        if "id" not in e:
+            f.pop("id")
+    db = _fresh(good_store, tmp_path)
+    hostile.set_plan([Page(full, link="none")])
+    _check(_crawl(cli, db, hostile, "--full"))
+    stored = {r[0] for r in q(db, "SELECT id FROM models WHERE last_snapshot_id = 2")}
+    hostile.set_plan([Page(entries, link="none")])
+    _check(_crawl(cli, db, hostile, "--counters"))
+    swept = {r[0] for r in q(db, "SELECT id FROM model_stats WHERE snapshot_id = 3")}
+    assert swept == stored and "ok/fine" in stored and "only/model-id" in stored
