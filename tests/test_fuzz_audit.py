@@ -338,7 +338,7 @@ def test_torch_zip_with_payload_survives_mutation(cli, flips: list, cut: int | N
 
 
 def test_zip_bomb_is_bounded_by_the_limits_not_by_memory(cli) -> None:
-    """A deflated member of 1 GiB of zeros (about 1 MB on disk) that the central directory calls 4 GiB:
+    """A deflated member of 1 GiB of zeros (about 1 MB on disk), written as zip64:
     the ratio bound stops it with a finding, and the process never holds anything like its size."""
     with workdir() as d:
         p = d / "bomb.pt"
