@@ -998,3 +998,14 @@ def test_overlapping_zip_entries(cli, n: int, region: bytes) -> None:
     doc = audit_bytes(cli, "ov.zip", overlapping_zip(n, region + b"N" * n))  # every entry at least one byte
     if region.startswith(b"\x80\x02cposix"):
         assert doc["verdict"] == "unsafe"
+
+
+@pytest.mark.parametrize(("module", "name"), [("SimpleHTTPServer", "test"), ("xmlrpclib", "ServerProxy"),
+                                              ("BaseHTTPServer", "test"), ("__builtin__", "reduce")])
+def test_python2_names_are_judged_as_the_unpickler_maps_them(cli, module: str, name: str) -> None:
+    """Protocol 0-2 pickles are loaded with fix_imports: `SimpleHTTPServer.test` imports http.server.test
+    (an HTTP server on the working folder). openscope's own alias list missed such names, so they were
+    'unknown' (medium, exit 0) instead of denied (bug 21); the standard library's tables are used now."""
+    doc = audit_bytes(cli, "p2.pkl", call(module, name, "x", p=2))
+    assert doc["verdict"] == "unsafe" and f"{module}.{name}" in imports(doc)
+    assert audit_bytes(cli, "p2.pkl", proto(2) + glob("__builtin__", "xrange") + b"K\x01\x85R.")["verdict"] == "clean"

@@ -7,6 +7,7 @@ openscope trusts can be read and changed without reading code.
 from __future__ import annotations
 
 import re
+from _compat_pickle import IMPORT_MAPPING, NAME_MAPPING  # the tables pickle itself applies (pure data)
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -63,6 +64,7 @@ class RuleSet:
     review: tuple[_Rule, ...]
 
     def canonical_module(self, module: str) -> str:
+        module = IMPORT_MAPPING.get(module, module)
         head, _, rest = module.partition(".")
         if module in self.aliases:
             return self.aliases[module]
@@ -80,6 +82,9 @@ class RuleSet:
         return hit
 
     def _judge(self, module: str, name: str) -> Judgment:
+        # what the unpickler imports for protocol 0-2 pickles (fix_imports, on by default): Python 2 names
+        # mapped by the standard library's own tables (SimpleHTTPServer.test is http.server.test)
+        module, name = NAME_MAPPING.get((module, name), (module, name))
         mod = self.canonical_module(module)
         dunder = [p for p in name.split(".") if len(p) > 4 and p.startswith("__") and p.endswith("__")]
         for r in self.safe:
