@@ -95,10 +95,13 @@ class HostileHub:
         self.served: set[int] = set()  # pages whose final, parseable answer was sent
         self.requests = 0
         self.foreign_auth: list[str | None] = []  # Authorization headers the other host received
+        self.tree: Answer | None = None  # every /api/models/{id}/tree/main (--cards)
+        self.readme: Answer | None = None  # every /{id}/resolve/main/README.md (--cards)
 
     def set_plan(self, pages: list[Page], head: Answer | None = None) -> None:
         with self.lock:
             self.pages, self.head, self.served = pages, head, set()
+            self.tree = self.readme = None
 
     def set_good(self) -> None:
         self.set_plan([Page(GOOD[i:i + 3]) for i in range(0, len(GOOD), 3)])
@@ -109,6 +112,10 @@ class HostileHub:
     def answer(self, path: str, query: dict[str, list[str]]) -> Answer:
         with self.lock:
             self.requests += 1
+            if path.startswith("/api/models/") and "/tree/" in path and self.tree is not None:
+                return self.tree
+            if path.endswith("/resolve/main/README.md") and self.readme is not None:
+                return self.readme
             if path != "/api/models":
                 return Answer(404, b'{"error":"Repository not found"}')
             cursor = query.get("cursor", [None])[0]
@@ -702,3 +709,131 @@ def test_a_counters_sweep_keeps_counters_of_exactly_the_ids_a_crawl_stores(cli, 
     _check(_crawl(cli, db, hostile, "--counters"))
     swept = {r[0] for r in q(db, "SELECT id FROM model_stats WHERE snapshot_id = 3")}
     assert swept == stored and "ok/fine" in stored and "only/model-id" in stored
+
+
+# --- the simulated Hub's own faults, drawn ------------------------------------------------------------
+
+NO_FAULTS = {"rate_limit": None, "rate_window_s": 300.0, "error_rate": 0.0, "truncate_rate": 0.0, "slow_ms": 0,
+             "down": False}
+SIM_FAULTS = st.fixed_dictionaries({}, optional={
+    "error_rate": st.sampled_from([0.0, 0.2, 0.5, 1.0]),
+    "truncate_rate": st.sampled_from([0.0, 0.3, 1.0]),
+    "slow_ms": st.sampled_from([0, 20, 100]),
+    "down": st.booleans(),
+    "rate_limit": st.sampled_from([None, 2, 5]),
+    "rate_window_s": st.sampled_from([0.3, 0.6, 5.0]),  # 5 s: longer than --max-wait 1, so exit 69
+})
+
+
+@pytest.fixture(scope="module")
+def simhub() -> Iterator[Any]:
+    from openscope.simhub.testing import running_simhub
+
+    with running_simhub(models=300, datasets=30, seed=5) as h:
+        yield h
+
+
+@pytest.fixture(scope="module")
+def sim_store(simhub: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from openscope.cli import main
+
+    db = tmp_path_factory.mktemp("sim") / "sim.duckdb"
+    assert main(["--db", str(db), "--quiet", "crawl", "--endpoint", simhub.url, "--datasets", "--page-size",
+                 "100", *QUICK]) == 0
+    return db
+
+
+@settings(FAST, max_examples=_HUNT or 12)
+@given(faults=SIM_FAULTS, kind=st.sampled_from([(), ("--full",), ("--counters",)]), datasets=st.booleans(),
+       page_size=st.sampled_from(["50", "100", "300"]))
+def test_the_simulated_hubs_faults_never_break_the_contract_or_the_store(cli, simhub, sim_store, tmp_path_factory,
+                                                                          faults, kind, datasets, page_size) -> None:
+    """The faults simhub/faults.py injects (5xx, cut bodies, slowness, an outage, 429 windows), in any mix,
+    on any kind of crawl after a good one: the same properties as against the hostile server."""
+    db = _fresh(sim_store, tmp_path_factory.mktemp("s"))
+    ids = q(db, "SELECT id FROM models ORDER BY id")
+    stats = q(db, "SELECT id, downloads_30d FROM model_stats WHERE snapshot_id = 1 ORDER BY id")
+    args = ("--endpoint", simhub.url, "--page-size", page_size, *kind, *(("--datasets",) if datasets else ()))
+    simhub.set_faults(**{**NO_FAULTS, **faults})
+    try:
+        res = cli("--db", db, "--json", "crawl", *QUICK, *args)
+    finally:
+        simhub.set_faults(**NO_FAULTS)
+    doc = _check(res, faults)
+    assert q(db, "SELECT id FROM models ORDER BY id") == ids
+    assert q(db, "SELECT id, downloads_30d FROM model_stats WHERE snapshot_id = 1 ORDER BY id") == stats
+    later = [r[0] for r in q(db, "SELECT status FROM snapshots WHERE snapshot_id > 2 ORDER BY snapshot_id")]
+    if doc is None:  # with --datasets the models' snapshot may have completed before the datasets' failed
+        assert later and later[-1] == "failed" and "running" not in later, later
+    else:
+        assert set(later) == {"complete"}
+    doc = _check(cli("--db", db, "--json", "crawl", *QUICK, *args), "again")
+    assert doc is not None and doc["status"] == "complete"
+    assert sorted(r[0] for r in q(db, "SELECT id FROM models WHERE deleted_at IS NULL")) == sorted(simhub.ids())
+
+
+# --- --cards against hostile README and file-tree answers ---------------------------------------------
+
+ODD_SIZES = st.sampled_from([2**70, -(2**70), 2**63, -1, 0, True, "5", None, 1.5, 1e300, [], {}])
+TREE_ITEM = st.fixed_dictionaries({
+    "type": st.sampled_from(["file", "file", "directory", None, 1, "FILE"]),
+    "path": st.sampled_from(["README.md", "a/b.bin", "", "a\x00b", "../x", "x" * 3000, None, 5, ["p"]]),
+}, optional={
+    "size": ODD_SIZES,
+    "oid": st.sampled_from(["abc", None, 5, ""]),
+    "lfs": st.none() | st.just([]) | st.fixed_dictionaries({}, optional={"oid": st.sampled_from(["f" * 64, 7]),
+                                                                        "size": ODD_SIZES}),
+})
+
+
+@st.composite
+def card_answers(draw: st.DrawFn) -> tuple[Answer, Answer]:
+    items = draw(st.lists(TREE_ITEM | st.sampled_from([1, None, "x", []]), max_size=5))
+    tree = draw(st.sampled_from(["list", "list", "not_list", "empty", "truncated", "404", "cycle", "foreign"]))
+    body = json.dumps(items).encode()
+    ct = [("Content-Type", "application/json")]
+    if tree == "list":
+        t = Answer(200, body, ct)
+    elif tree in ("cycle", "foreign"):
+        t = Answer(200, body, ct + [("Link", '</api/models/good/m0/tree/main?recursive=true>; rel="next"'
+                                     if tree == "cycle" else '<http://127.0.0.1:1/x>; rel="next"')])
+    elif tree == "404":
+        t = Answer(404, b'{"error":"Repository not found"}', [("X-Error-Code", "RepoNotFound")])
+    else:
+        t = _body_answer({"not_list": "not_list", "empty": "empty", "truncated": "truncated"}[tree], items)
+    status = draw(st.sampled_from([200, 200, 404, 403, 401, 500, 410, 451]))
+    text = draw(st.sampled_from([b"# card\n", b"\xff\xfe\x00bad", b"", b"---\nlicense: [\n---\n", "\u202e".encode()]))
+    code = draw(st.sampled_from(["EntryNotFound", "RepoNotFound", "RevisionNotFound", "", "\u00e9"]))
+    headers = [("X-Repo-Commit", draw(st.sampled_from(["c0ffee", "", "x" * 500])))]
+    if status == 404:
+        headers.append(("X-Error-Code", code.encode("utf-8").decode("latin-1")))
+    return t, Answer(status, text, headers)
+
+
+@settings(FAST, max_examples=_HUNT or 15)
+@given(answers=card_answers())
+def test_hostile_readmes_and_file_trees_never_break_cards(cli, hostile, good_store, tmp_path_factory,
+                                                          answers) -> None:
+    db = _fresh(good_store, tmp_path_factory.mktemp("c"))
+    hostile.set_good()
+    hostile.tree, hostile.readme = answers
+    res = _crawl(cli, db, hostile, "--cards", "--top", "2")
+    doc = _check(res, "cards")
+    assert [r[0] for r in q(db, "SELECT id FROM models WHERE deleted_at IS NULL ORDER BY id")] == GOOD_IDS
+    if doc is not None:
+        assert doc["cards"]["candidates"] == 2
+        assert q(db, "SELECT count(*) FROM cards WHERE id NOT IN (SELECT id FROM models)")[0][0] == 0
+        assert q(db, "SELECT count(*) FROM cards")[0][0] <= 2
+
+
+@pytest.mark.parametrize("item", [{"type": "file", "path": "a", "size": 2**70},
+                                  {"type": "file", "path": "a", "lfs": {"size": 2**64, "oid": "x"}},
+                                  {"type": "file", "path": "a", "size": True}])
+def test_a_tree_size_beyond_64_bits_or_a_bool_is_no_size(cli, hostile, good_store, tmp_path, item) -> None:
+    """Before: pyarrow refused the value (OverflowError, ArrowTypeError): internal error, exit 70."""
+    db = _fresh(good_store, tmp_path)
+    hostile.set_good()
+    hostile.tree, hostile.readme = Answer(200, json.dumps([item]).encode()), Answer(200, b"# card")
+    doc = _check(_crawl(cli, db, hostile, "--cards", "--top", "2"))
+    assert doc["cards"]["files"] == 2
+    assert q(db, "SELECT DISTINCT path, size FROM files WHERE path = 'a'") == [("a", None)]

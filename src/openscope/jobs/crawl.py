@@ -636,9 +636,9 @@ def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int |
                     for e in tree:
                         if e.get("type") == "file" and isinstance(e.get("path"), str):
                             lfs = e.get("lfs") if isinstance(e.get("lfs"), dict) else {}
-                            size = e.get("size") if isinstance(e.get("size"), int) else lfs.get("size")
+                            size = _int64(e.get("size"))
                             files.append({"id": repo_id, "path": e["path"],
-                                          "size": size if isinstance(size, int) else None,
+                                          "size": size if size is not None else _int64(lfs.get("size")),
                                           "blob_id": e.get("oid") if isinstance(e.get("oid"), str) else None,
                                           "lfs_sha256": lfs.get("oid") if isinstance(lfs.get("oid"), str) else None})
             else:
@@ -653,6 +653,11 @@ def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int |
         prog.end()
     res.api_calls = client.stats.api_calls - start_calls
     return res
+
+
+def _int64(v: object) -> int | None:
+    """A size the store can hold (BIGINT): not a bool, not beyond 64 bits (a tree entry may say anything)."""
+    return v if isinstance(v, int) and not isinstance(v, bool) and -(2**63) <= v < 2**63 else None
 
 
 def _write_cards(store: Store, sid: int, cards: list[dict[str, Any]], files: list[dict[str, Any]],
