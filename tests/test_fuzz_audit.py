@@ -1009,3 +1009,46 @@ def test_python2_names_are_judged_as_the_unpickler_maps_them(cli, module: str, n
     doc = audit_bytes(cli, "p2.pkl", call(module, name, "x", p=2))
     assert doc["verdict"] == "unsafe" and f"{module}.{name}" in imports(doc)
     assert audit_bytes(cli, "p2.pkl", proto(2) + glob("__builtin__", "xrange") + b"K\x01\x85R.")["verdict"] == "clean"
+
+
+def _polyglots(evil: bytes) -> dict[str, bytes]:
+    """Files whose magic says safetensors / GGUF / HDF5 / tar while their first bytes are a pickle."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tf:
+        ti = tarfile.TarInfo("x")
+        ti.size = 1
+        tf.addfile(ti, io.BytesIO(b"x"))
+    tar = bytearray(buf.getvalue())
+    tar[0:len(evil) + 2] = b"N0" + evil  # the first member's name holds the pickle (checksum now wrong)
+    h5 = b"N0" + evil
+    return {
+        # BINUNICODE whose 4-byte length and 3 characters fill the safetensors length; '{' is its 4th character
+        "safetensors": b"X" + struct.pack("<I", 4) + b"abc{" + b"0" + evil + b'"a": 1}',
+        "gguf": b"GGUF\x03\x00\x00\x00N0" + evil,  # "G" is BINFLOAT: it eats "GUF\x03\x00\x00\x00N"
+        "hdf5": h5 + b"\x00" * (512 - len(h5)) + b"\x89HDF\r\n\x1a\n" + b"\x00" * 64,  # HDF5 after a user block
+        "tar": bytes(tar),  # torch.load unpickles a file whose tar header fails
+    }
+
+
+@pytest.mark.parametrize("kind", ["safetensors", "gguf", "hdf5", "tar"])
+def test_a_file_that_is_another_format_and_a_pickle_is_judged_as_both(cli, kind: str) -> None:
+    """Format detection by magic bytes let a pickle hide in a file also read as safetensors, GGUF, HDF5
+    (user block) or tar: only that format was checked ('review' or even 'clean'), while torch.load of a
+    file that is not a zip unpickles it from byte 0 (bug 22)."""
+    doc = audit_bytes(cli, "model.bin", _polyglots(call("posix", "system")[2:])[kind])
+    assert doc["files"][0]["format"] == kind
+    assert "hostile.polyglot" in {f["rule"] for f in doc["findings"]}
+    assert "posix.system" in imports(doc) and doc["verdict"] == "unsafe"
+
+
+@FAST
+@given(kind=st.sampled_from(["safetensors", "gguf", "hdf5", "tar"]), which=st.sampled_from([0, 1, 3, 5, 6]))
+def test_polyglot_payloads_are_reported_and_never_run(cli, kind: str, which: int) -> None:
+    with workdir() as d:
+        marker = d / "MARKER"
+        payload = marker_payloads(marker)[which]
+        payload = payload[2:] if payload.startswith(b"\x80") else payload
+        p = d / "model.bin"
+        p.write_bytes(_polyglots(payload if payload.endswith(b".") else payload + b".")[kind])
+        doc = audit(cli, p)
+        assert not marker.exists() and doc["verdict"] == "unsafe", doc["findings"]

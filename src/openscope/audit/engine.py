@@ -20,7 +20,7 @@ from openscope.audit.blob import Blob, NotRegular, Truncated, map_file
 from openscope.audit.context import Context
 from openscope.audit.findings import FileEntry, Finding, utf8, verdict
 from openscope.audit.limits import DEFAULT_LIMITS, Limits
-from openscope.audit.scan_pickle import looks_like_pickle, scan_pickle
+from openscope.audit.scan_pickle import looks_like_pickle, pickle_polyglot, scan_pickle
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 MAX_JSON = 64 << 20
@@ -96,6 +96,17 @@ class Engine:
         self.ctx.dispatch = self.scan_blob
 
     def scan_blob(self, blob: Blob) -> str:
+        """Scan a blob by what its content is, and also as a pickle when it is one too (a polyglot)."""
+        fmt = self._scan_format(blob)
+        if fmt not in ("pickle", "other", "empty") and pickle_polyglot(blob, self.ctx):
+            self.ctx.add(blob, "hostile.polyglot", "medium",
+                         f"read as {fmt}, but it is also a pickle that imports and calls: a loader that unpickles "
+                         "it (torch.load of a file that is not a zip, pickle.load, joblib.load) runs it; judged below",
+                         0)
+            scan_pickle(self.ctx, blob)
+        return fmt
+
+    def _scan_format(self, blob: Blob) -> str:
         ctx = self.ctx
         try:
             fmt = detect(blob)

@@ -95,6 +95,27 @@ def looks_like_pickle(blob: Blob, ctx: Context) -> bool:
                for c in r.calls)
 
 
+def pickle_polyglot(blob: Blob, ctx: Context) -> bool:
+    """Whether data detected as another format is also a pickle that imports something and either ends
+    properly or calls a validly named import before breaking.
+
+    Formats are detected by magic bytes that leave room for a pickle: a safetensors length whose eight bytes
+    are a BINUNICODE opcode and its argument, a GGUF whose "G" is BINFLOAT, a tar whose first member name is
+    a pickle (a tar that fails its checksum is unpickled by torch.load's legacy path), an HDF5 user block.
+    torch.load unpickles any file that is not a zip, so such a file runs its pickle (and read as review).
+    A pickle without imports can build only plain values and is not reported.
+    """
+    if blob.size < 2 or not is_opcode(blob.data[blob.start]):
+        return False
+    r = try_pickle(blob, ctx)
+    if not r.imports:
+        return False
+    if r.error is None and r.limit is None:
+        return True
+    return any(isinstance(c.func, Global) and valid_name(c.func.module) and valid_name(c.func.name)
+               for c in r.calls)
+
+
 def scan_pickle(ctx: Context, blob: Blob, what: str = "pickle", torchscript: bool = False) -> None:
     """Follow every stream of a pickle file and report what loading it would import and call.
 
