@@ -464,16 +464,22 @@ def _clean_ids(pages: list[Page]) -> set[str]:
     return out
 
 
+KINDS = [(), ("--full",), ("--full",), ("--counters",), ("--limit", "5"), ("--since", "2024-03-01"),
+         ("--full", "--dump", "{tmp}/dump.jsonl")]
+
+
 @FAST
-@given(data=st.data(), full=st.booleans())
+@given(data=st.data(), kind=st.sampled_from(KINDS))
 def test_a_hostile_hub_never_breaks_the_contract_or_the_store(cli, hostile, good_store, tmp_path_factory,
-                                                              data, full) -> None:
-    db = _fresh(good_store, tmp_path_factory.mktemp("h"))
+                                                              data, kind) -> None:
+    tmp = tmp_path_factory.mktemp("h")
+    db = _fresh(good_store, tmp)
     before = _good_state(db)
     pages, head = data.draw(plans(hostile))
     hostile.set_plan(pages, head)
     t0 = time.monotonic()
-    args = ("--full",) if full else ()
+    args = tuple(a.format(tmp=tmp) for a in kind)
+    full = args[:1] == ("--full",)
     res = _crawl(cli, db, hostile, *args)
     assert time.monotonic() - t0 < 60, "a hostile Hub must not keep the crawl for long"
     doc = _check(res, ("hostile", full))
@@ -487,6 +493,8 @@ def test_a_hostile_hub_never_breaks_the_contract_or_the_store(cli, hostile, good
         assert q(db, "SELECT count(*) FROM models WHERE deleted_at IS NOT NULL")[0][0] == 0
     else:
         assert status == "complete" and doc["status"] == "complete"
+        if full and "--dump" in args:  # the dump holds exactly the entries read
+            assert (tmp / "dump.jsonl").read_text(encoding="utf-8").count("\n") == doc["records"]
         if full:
             _assert_accounted(db, sid, _served_entries(hostile, pages), _clean_ids(pages))
 
@@ -837,3 +845,67 @@ def test_a_tree_size_beyond_64_bits_or_a_bool_is_no_size(cli, hostile, good_stor
     doc = _check(_crawl(cli, db, hostile, "--cards", "--top", "2"))
     assert doc["cards"]["files"] == 2
     assert q(db, "SELECT DISTINCT path, size FROM files WHERE path = 'a'") == [("a", None)]
+
+
+# --- the simulated Hub answering odd requests -----------------------------------------------------------
+
+ODD_PARAM = st.sampled_from(["", "0", "-1", "1001", "abc", "1e3", "NaN", "\u0661", " 5", "5 ", "%", "\x00", "a" * 3000,
+                             "lastModified", "createdAt", "id", "bogus", "author", "baseModels", "gguf", "true",
+                             "base_model:quantized:", "qwen", "[", "eyJ4Ijox", "W10", "WyJ4IiwxLCJ5Il0"]) | st.text(max_size=8)
+ODD_PATHS = st.sampled_from([
+    "/api/models", "/api/datasets", "/api/models/{id}", "/api/models/{id}/tree/main", "/api/models/{id}/tree/zz",
+    "/api/models/{id}/revision/main", "/api/models/{id}/tree/main/sub/dir", "/{id}/resolve/main/README.md",
+    "/{id}/resolve/main/config.json", "/{id}/resolve/nope/README.md", "/datasets/{id}/resolve/main/README.md",
+    "/api/datasets/{id}", "/api/models/a", "/api/models/%00/x", "/api/models/..%2F..", "/{id}/resolve/main/",
+    "/_admin/ids", "/_admin/stats"])
+
+
+@settings(FAST, max_examples=_HUNT or 25)
+@given(path=ODD_PATHS, params=st.lists(st.tuples(st.sampled_from(["limit", "cursor", "sort", "expand", "filter",
+                                                                    "search", "author", "full", "recursive",
+                                                                    "blobs", "kind", "x"]), ODD_PARAM), max_size=5),
+       rng=st.none() | st.sampled_from(["bytes=0-10", "bytes=-5", "bytes=5-", "bytes=9-1", "bytes=", "bytes=x-y",
+                                        "bytes=0-99999999999999999999", "items=0-1", "bytes=0-1,3-4"]))
+def test_the_simulated_hub_answers_any_request_without_a_server_error(simhub, path, params, rng) -> None:
+    """Any query, path and Range: a Hub-shaped answer (2xx, 3xx, 4xx with an error), never a 500."""
+    import httpx
+
+    mid = simhub.ids()[0]
+    url = simhub.url + path.replace("{id}", mid)
+    headers = {"Range": rng} if rng else {}
+    with httpx.Client(timeout=30, trust_env=False) as c:
+        r = c.get(url, params=params, headers=headers)
+    assert r.status_code < 500, (path, params, rng, r.status_code, r.text[:300])
+    if r.status_code >= 400 and r.status_code != 416:
+        assert r.json().get("error"), r.text[:300]
+
+
+@settings(FAST, max_examples=_HUNT or 20)
+@given(route=st.sampled_from(["/_admin/faults", "/_admin/mutate"]),
+       body=st.sampled_from([b"", b"null", b"[]", b"{", b"\xff", b'{"x":1}']) | st.dictionaries(
+           st.sampled_from(["edit", "add", "delete", "counters", "rate_limit", "error_rate", "slow_ms", "down",
+                            "rate_window_s", "truncate_rate", "hold_after_pages", "bogus"]),
+           st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=True) | st.text(max_size=4)
+           | st.lists(st.sampled_from(["nope/x", ""]), max_size=2), max_size=3).map(
+           lambda d: json.dumps(d).encode()))
+def test_the_simulated_hubs_admin_routes_refuse_odd_bodies_with_400(simhub, route, body) -> None:
+    import httpx
+
+    with httpx.Client(base_url=simhub.url, timeout=30, trust_env=False) as c:
+        try:
+            r = c.post(route, content=body, headers={"Content-Type": "application/json"})
+        finally:
+            c.post("/_admin/faults", json=NO_FAULTS | {"hold_after_pages": None})
+    assert r.status_code in (200, 400, 404), (route, body, r.status_code, r.text[:300])
+
+
+@pytest.mark.parametrize("path", ["/{id}/resolve/main/", "/{id}/resolve/main/n%00pe\u00e9.txt", "/{id}/resolve/\u00e9/x",
+                                  "/api/models?sort=%00", "/api/models?sort=%C3%A9%0A"])
+def test_a_simulated_error_whose_message_no_header_can_hold_is_still_answered(simhub, path) -> None:
+    """Before: X-Error-Message carried the message as is; h11 refused a trailing space, a NUL or a
+    non-latin-1 character and dropped the connection without an answer."""
+    import httpx
+
+    r = httpx.get(simhub.url + path.replace("{id}", simhub.ids()[0]), timeout=30, trust_env=False)
+    assert r.status_code in (400, 404) and r.json()["error"]
+    assert r.headers["X-Error-Message"].isascii() and r.headers["X-Error-Message"] == r.headers["X-Error-Message"].strip()

@@ -69,7 +69,9 @@ def _error(status: int, message: str, code: str | None = None, headers: dict[str
     h = dict(headers or {})
     if code:
         h["X-Error-Code"] = code
-    h["X-Error-Message"] = message
+    # A header value is latin-1 text without control characters or edge whitespace (h11 refuses the
+    # rest, and the connection dropped without an answer: "Entry not found: " for an empty path).
+    h["X-Error-Message"] = message.encode("unicode_escape").decode("ascii").strip() or "error"
     return JSONResponse({"error": message}, status_code=status, headers=h)
 
 
