@@ -1052,3 +1052,15 @@ def test_polyglot_payloads_are_reported_and_never_run(cli, kind: str, which: int
         p.write_bytes(_polyglots(payload if payload.endswith(b".") else payload + b".")[kind])
         doc = audit(cli, p)
         assert not marker.exists() and doc["verdict"] == "unsafe", doc["findings"]
+
+
+def test_loader_arguments_shared_through_the_memo_are_keyed_in_bounded_time(cli) -> None:
+    """Calls whose 4 arguments are the previous call (memo), 9 levels, passed to pickle.loads 50,000 times:
+    the key that dedupes equal loader arguments (bug 11's fix) unfolded the DAG, 4**8 nodes per call.
+    It now visits at most 64 nodes per key (bug 23)."""
+    b = proto(2) + glob("pickle", "loads") + b"q\x00" + glob("m", "f") + b"q\x01" + b"h\x01)Rq\x02"
+    for lvl in range(3, 12):
+        b += b"h\x01(" + bytes([0x68, lvl - 1]) * 4 + b"tR" + bytes([0x71, lvl])
+    t0 = time.perf_counter()
+    doc = audit_bytes(cli, "dag.pkl", b + b"0" + b"h\x00h\x0b\x85R0" * 50_000 + b"N.")
+    assert time.perf_counter() - t0 < 10 and doc["verdict"] == "unsafe"

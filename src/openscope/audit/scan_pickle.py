@@ -219,17 +219,23 @@ def _report(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int, t
                 base + off, g.dotted)
 
 
-def value_key(v: Any, depth: int = 0) -> Any:
+def value_key(v: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
     """A hashable key equal for values that evaluate alike: the same call of the same function on the same
-    arguments (each REDUCE makes a new Call object, so object identity alone does not dedupe)."""
-    if depth > 8:
+    arguments (each REDUCE makes a new Call object, so object identity alone does not dedupe).
+
+    At most 64 nodes are visited per key: calls can share arguments through the memo, so a DAG of 8 levels
+    of 4 arguments would otherwise unfold into 65,536 nodes per loader call.
+    """
+    budget = [64] if budget is None else budget
+    budget[0] -= 1
+    if depth > 8 or budget[0] < 0:
         return ("id", id(v))
     if isinstance(v, Global):
         return ("G", v.module, v.name)
     if isinstance(v, Call):
-        args = tuple(value_key(a, depth + 1) for a in v.args) if isinstance(v.args, tuple) and len(v.args) <= 4 \
-            else ("id", id(v.args))
-        return ("C", value_key(v.func, depth + 1), args)
+        args = tuple(value_key(a, depth + 1, budget) for a in v.args) \
+            if isinstance(v.args, tuple) and len(v.args) <= 4 else ("id", id(v.args))
+        return ("C", value_key(v.func, depth + 1, budget), args)
     if isinstance(v, bytes | str) and len(v) <= 4096:
         return (type(v).__name__, v)
     if isinstance(v, int | float | bool | None):
