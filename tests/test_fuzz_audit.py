@@ -1064,3 +1064,16 @@ def test_loader_arguments_shared_through_the_memo_are_keyed_in_bounded_time(cli)
     t0 = time.perf_counter()
     doc = audit_bytes(cli, "dag.pkl", b + b"0" + b"h\x00h\x0b\x85R0" * 50_000 + b"N.")
     assert time.perf_counter() - t0 < 10 and doc["verdict"] == "unsafe"
+
+
+def test_millions_of_calls_on_results_are_counted_without_describing_each(cli) -> None:
+    """200,000 calls on a call's result, each with a memo-shared argument tuple 5 levels wide: the
+    description of every call was built (up to 256 nodes each) before the finding cap dropped it: 16 s
+    for 1.2 MB. Details are built only while findings are listed (bug 24)."""
+    b = proto(2) + glob("m", "f") + b")Rq\x00" + b"Nq\x01"
+    for lvl in range(2, 7):
+        b += b"(" + bytes([0x68, lvl - 1]) * 4 + b"t" + bytes([0x71, lvl])
+    t0 = time.perf_counter()
+    doc = audit_bytes(cli, "wide.pkl", b + b"0" + b"h\x00h\x06R0" * 200_000 + b"N.")
+    assert time.perf_counter() - t0 < 6 and doc["verdict"] == "unsafe"
+    assert sum(f["rule"] == "pickle.call_on_result" for f in doc["findings"]) == 101

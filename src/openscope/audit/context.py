@@ -56,6 +56,10 @@ class Context:
         self.listed[key] = n + 1
         self.findings.append(Finding(blob.file, blob.member, offset, rule, severity, import_, detail))
 
+    def listing(self, blob: Blob, rule: str) -> bool:
+        """Whether a finding of ``rule`` here would still be listed (so its detail is worth building)."""
+        return self.listed.get((blob.file, blob.member, rule), 0) < MAX_SAME_RULE
+
     def summarize_unlisted(self) -> None:
         """One finding per (file, member, rule) whose repeats were not listed, at their highest severity."""
         for (file, member, rule), (n, worst) in self.unlisted.items():

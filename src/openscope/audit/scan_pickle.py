@@ -34,6 +34,7 @@ NESTED_LOADERS = {
     ("torch.storage", "_load_from_bytes"), ("numpy", "loads"), ("joblib", "load"), ("torch", "load"),
 }
 MAX_NESTED_BYTES = 64 << 20
+MAX_DISTINCT_IMPORTS = 100_000  # distinct names judged per stream (each judgment walks the rule lists)
 # loaders whose literal argument is a whole checkpoint (plain pickle of a torch tensor stores its storage as
 # torch.storage._load_from_bytes(<torch.save bytes>)): when every argument is a literal, the embedded
 # checkpoint is scanned by content and the call itself is a review finding, not a critical one
@@ -180,6 +181,10 @@ def _report(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int, t
         if key in seen:
             continue
         seen.add(key)
+        if len(seen) > MAX_DISTINCT_IMPORTS:
+            ctx.incomplete(blob, "pickle_imports", f"stream {stream}: more than {MAX_DISTINCT_IMPORTS:,} distinct "
+                           "imported names; the rest were not judged", base + g.offset)
+            break
         j = rules.judge(g.module, g.name)
         if j.severity is None:
             continue
@@ -194,7 +199,7 @@ def _report(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int, t
                         "its content is scanned as a nested member", base + g.offset, f"{g.module}.{g.name}")
                 continue
         how = "called" if id(g) in called or key in calls_of else "imported"
-        args = short(calls_of[key][0].args) if key in calls_of else ""
+        args = short(calls_of[key][0].args) if key in calls_of and ctx.listing(blob, j.rule) else ""
         detail = f"{g.op} {g.module} {g.name} ({how}{' with ' + args if args else ''}): {j.reason}"
         ctx.add(blob, j.rule, j.severity, detail, base + g.offset, f"{g.module}.{g.name}")
     for e in r.exts:
@@ -203,8 +208,10 @@ def _report(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int, t
                 base + e.offset)
     for c in r.calls:
         if isinstance(c.func, Call | Persistent):
+            # described only while such findings are still listed (millions of them are counted, not built)
+            what = f"{short(c.func)} with {short(c.args)}" if ctx.listing(blob, "pickle.call_on_result") else "…"
             ctx.add(blob, "pickle.call_on_result", "high",
-                    f"{c.op} calls the result of {short(c.func)} with {short(c.args)}: a gadget chain "
+                    f"{c.op} calls the result of {what}: a gadget chain "
                     "(a safe pickle only calls imported constructors)", base + c.offset)
         elif isinstance(c.func, Global):
             canon = rules.canonical_module(c.func.module)
