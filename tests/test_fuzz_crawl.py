@@ -94,6 +94,7 @@ class HostileHub:
         self.head: Answer | None = None
         self.served: set[int] = set()  # pages whose final, parseable answer was sent
         self.requests = 0
+        self.route = "/api/models"
         self.foreign_auth: list[str | None] = []  # Authorization headers the other host received
         self.tree: Answer | None = None  # every /api/models/{id}/tree/main (--cards)
         self.readme: Answer | None = None  # every /{id}/resolve/main/README.md (--cards)
@@ -106,8 +107,8 @@ class HostileHub:
     def set_good(self) -> None:
         self.set_plan([Page(GOOD[i:i + 3]) for i in range(0, len(GOOD), 3)])
 
-    def link_to(self, cursor: str, route: str = "/api/models") -> str:
-        return f'<{self.url}{route}?cursor={cursor}&limit=3>; rel="next"'
+    def link_to(self, cursor: str, route: str | None = None) -> str:
+        return f'<{self.url}{route or self.route}?cursor={cursor}&limit=3>; rel="next"'
 
     def answer(self, path: str, query: dict[str, list[str]]) -> Answer:
         with self.lock:
@@ -116,8 +117,9 @@ class HostileHub:
                 return self.tree
             if path.endswith("/resolve/main/README.md") and self.readme is not None:
                 return self.readme
-            if path != "/api/models":
+            if path not in ("/api/models", "/api/datasets"):
                 return Answer(404, b'{"error":"Repository not found"}')
+            self.route = path  # models and datasets page the same plan
             cursor = query.get("cursor", [None])[0]
             if cursor is None and query.get("limit") == ["1"]:  # the full crawl's head call
                 return self.head or _body_answer("array", GOOD[-1:])
@@ -138,24 +140,25 @@ class HostileHub:
             if page.final is not None:
                 return page.final
             a = _body_answer(page.body_kind, page.entries)
-            if page.body_kind in PARSEABLE:
+            if page.body_kind in PARSEABLE - {"latin1"}:  # Latin-1 bytes read as UTF-8 become U+FFFD
                 self.served.add(i)
             last = i + 1 >= len(self.pages)
             link = page.link
             if link == "next" and not last:
                 a.headers.append(("Link", self.link_to(str(i + 1))))
             elif link == "relative" and not last:
-                a.headers.append(("Link", f'</api/models?cursor={i + 1}>; rel="next"'))
+                a.headers.append(("Link", f'<{self.route}?cursor={i + 1}>; rel="next"'))
             elif link.startswith("malformed:"):
                 a.headers.append(("Link", link.split(":", 1)[1]))
             elif link == "foreign":
-                a.headers.append(("Link", f'<{self.foreign_url}/api/models?cursor={i + 1}>; rel="next"'))
+                a.headers.append(("Link", f'<{self.foreign_url}{self.route}?cursor={i + 1}>; rel="next"'))
             elif link.startswith("cycle:"):
                 a.headers.append(("Link", self.link_to(link.split(":", 1)[1])))
             elif link == "endless":
                 a.headers.append(("Link", self.link_to("e1")))
             elif link == "route":
-                a.headers.append(("Link", self.link_to(str(i + 1), "/api/datasets")))
+                other = "/api/models" if self.route == "/api/datasets" else "/api/datasets"
+                a.headers.append(("Link", self.link_to(str(i + 1), other)))
             return a
 
 
@@ -465,7 +468,7 @@ def _clean_ids(pages: list[Page]) -> set[str]:
 
 
 KINDS = [(), ("--full",), ("--full",), ("--counters",), ("--limit", "5"), ("--since", "2024-03-01"),
-         ("--full", "--dump", "{tmp}/dump.jsonl")]
+         ("--full", "--dump", "{tmp}/dump.jsonl"), ("--datasets",)]
 
 
 @FAST
@@ -484,15 +487,17 @@ def test_a_hostile_hub_never_breaks_the_contract_or_the_store(cli, hostile, good
     assert time.monotonic() - t0 < 60, "a hostile Hub must not keep the crawl for long"
     doc = _check(res, ("hostile", full))
     snaps = _snapshot_rows(db)
-    assert snaps[0] == (1, "complete", "full") and len(snaps) == 2
-    sid, status, _ = snaps[1]
+    # one new snapshot, two with --datasets (the models' may complete before the datasets' fails)
+    assert snaps[0] == (1, "complete", "full") and len(snaps) in ((2, 3) if "--datasets" in args else (2,)), snaps
+    sid, status = snaps[1][0], snaps[-1][1]
     ids_after, stats_after = _good_state(db)
     assert ids_after == before[0] and stats_after == before[1]  # nothing stored is lost
     if doc is None:
-        assert status == "failed", snaps
-        assert q(db, "SELECT count(*) FROM models WHERE deleted_at IS NOT NULL")[0][0] == 0
+        assert status == "failed" and all(s[1] in ("complete", "failed") for s in snaps), snaps
+        if "--datasets" not in args:
+            assert q(db, "SELECT count(*) FROM models WHERE deleted_at IS NOT NULL")[0][0] == 0
     else:
-        assert status == "complete" and doc["status"] == "complete"
+        assert all(s[1] == "complete" for s in snaps) and doc["status"] == "complete"
         if full and "--dump" in args:  # the dump holds exactly the entries read
             assert (tmp / "dump.jsonl").read_text(encoding="utf-8").count("\n") == doc["records"]
         if full:
@@ -909,3 +914,20 @@ def test_a_simulated_error_whose_message_no_header_can_hold_is_still_answered(si
     r = httpx.get(simhub.url + path.replace("{id}", simhub.ids()[0]), timeout=30, trust_env=False)
     assert r.status_code in (400, 404) and r.json()["error"]
     assert r.headers["X-Error-Message"].isascii() and r.headers["X-Error-Message"] == r.headers["X-Error-Message"].strip()
+
+
+def test_a_stored_cursor_on_another_host_is_never_requested(cli, hostile, good_store, tmp_path, monkeypatch) -> None:
+    """A failed snapshot's cursor stored before links were checked (or edited by hand) pointing elsewhere:
+    refused before any request, so the token stays home; --restart starts over."""
+    monkeypatch.setenv("HF_TOKEN", "hf_secret")
+    db = _fresh(good_store, tmp_path)
+    hostile.set_plan([Page(GOOD[:3]), Page(GOOD[3:], final=Answer(503, b"down"))])
+    assert _crawl(cli, db, hostile, "--full").code == int(Exit.UNAVAILABLE)
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE snapshots SET cursor = ? WHERE status = 'failed'", [f"{hostile.foreign_url}/api/models?cursor=1"])
+    con.close()
+    hostile.foreign_auth.clear()
+    hostile.set_good()
+    res = _crawl(cli, db, hostile, "--full")
+    assert res.code == int(Exit.DATAERR) and "--restart" in res.stderr and hostile.foreign_auth == []
+    assert _check(_crawl(cli, db, hostile, "--full", "--restart"))["status"] == "complete"

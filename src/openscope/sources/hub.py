@@ -363,6 +363,9 @@ class HubClient:
     def get_page(self, url: str) -> Page:
         """One list page. An HTTP 400 caused by an ``expand`` value drops it (warning) and retries."""
         url = strip_expand(url, self.stats.dropped_expand)
+        if not self.is_own(url):  # a cursor stored before links were checked, or a caller's URL
+            raise InvalidInput(f"{url[:200]} is not on {self.endpoint}; not requested (run the same command "
+                               "with --restart to start over)")
         while True:
             resp, entries = self.request(url, parse=lambda r: split_array(r.text))
             if resp.status_code == 400 and self._drop_refused_expand(url, resp):
