@@ -45,7 +45,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from lineage_graphs import entry
-from test_fuzz_pipeline import CLEAN_IDS, clean_entry, odd_entry
+from test_crawl_simhub import q
+from test_fuzz_pipeline import CLEAN_IDS, _entry_id, clean_entry, odd_entry
 
 from openscope.errors import Exit
 
@@ -314,14 +315,6 @@ def _check(res: Any, what: Any = "") -> Any:
         raise AssertionError((what, "stdout is not one JSON document", res.stdout[:500])) from exc
 
 
-def q(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
 def _crawl(cli: Any, db: Path, hub: HostileHub, *args: str) -> Any:
     return cli("--db", db, "--json", "crawl", "--endpoint", hub.url, *QUICK, *args)
 
@@ -421,15 +414,6 @@ def _good_state(db: Path) -> tuple[list[tuple], list[tuple]]:
 
 def _served_entries(hub: HostileHub, pages: list[Page]) -> list[Any]:
     return [e for i in sorted(hub.served) for e in pages[i].entries]
-
-
-def _entry_id(e: Any) -> str | None:
-    if not isinstance(e, dict):
-        return None
-    for k in ("id", "modelId"):
-        if e.get(k) is not None:
-            return e[k] if isinstance(e[k], str) else None
-    return None
 
 
 def _assert_accounted(db: Path, sid: int, served: list[Any], clean_ids: set[str]) -> None:
