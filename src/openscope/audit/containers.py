@@ -402,40 +402,10 @@ def scan_tar(ctx: Context, blob: Blob) -> str:
 
 # -- 7z -------------------------------------------------------------------------------------------------
 def scan_7z(ctx: Context, blob: Blob) -> str:
+    """7z archives need py7zr (the ``audit`` extra); without it the archive is listed as not scanned."""
     try:
-        import py7zr
-        from py7zr.io import BytesIOFactory
+        from openscope.audit import sevenzip
     except ImportError:
         ctx.incomplete(blob, "unsupported_7z", "7z archive: install openscope[audit] (py7zr) to look inside it")
         return "7z"
-    lim = ctx.limits
-    try:
-        with py7zr.SevenZipFile(_Region(blob), mode="r") as z:  # type: ignore[arg-type]
-            if z.needs_password():
-                ctx.incomplete(blob, "encrypted_7z", "7z archive is encrypted; contents not scanned")
-                return "7z"
-            infos = [i for i in z.list() if not i.is_directory]
-            total = sum(int(i.uncompressed or 0) for i in infos)
-            # py7zr unpacks into memory: the ratio bound applies before anything is unpacked (a 30 kB
-            # archive of 200 MiB of zeros took 500 MB of memory and read as clean)
-            bomb = total > lim.ratio_floor and total > lim.max_ratio * max(blob.size, 1)
-            if len(infos) > lim.max_members or total > min(lim.max_member_bytes, lim.max_total_bytes) or bomb:
-                ctx.add(blob, "hostile.decompression_bomb", "medium",
-                        f"7z archive declares {len(infos):,} members / {total:,} bytes in {blob.size:,} "
-                        "(beyond the size or expansion bounds); not unpacked")
-                ctx.incomplete(blob, "decompression_limit", "7z archive too large to unpack within the limits")
-                return "7z"
-            if not ctx.charge(blob, total):
-                return "7z"
-            factory = BytesIOFactory(lim.max_member_bytes)
-            z.extractall(factory=factory)
-            for i in infos:
-                try:
-                    data = factory.get(i.filename).read()
-                except KeyError:
-                    ctx.incomplete(blob, "archive_member", f"{i.filename}: not extracted")
-                    continue
-                ctx.scan(blob.derived(data, i.filename))
-    except Exception as exc:  # noqa: BLE001 - py7zr raises many types on hostile input; all mean "corrupt"
-        ctx.add(blob, "malformed.7z", "medium", f"unreadable 7z archive: {type(exc).__name__}: {exc}"[:300])
-    return "7z"
+    return sevenzip.scan_7z(ctx, blob, _Region(blob))

@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
 RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
 VERDICTS: tuple[str, ...] = ("clean", "review", "unsafe", "incomplete")
+# longest text a finding carries per field (characters); the rest is cut and counted (see ``clip``)
+MAX_CHARS: dict[str, int] = {"member": 1000, "import_": 1000, "detail": 2000}
 
 
 def utf8(s: str) -> str:
@@ -22,6 +24,15 @@ def utf8(s: str) -> str:
         return s
     except UnicodeEncodeError:
         return s.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def clip(s: str, limit: int) -> str:
+    """The first ``limit`` characters of ``s`` and a mark saying how many were cut ("…(+N chars)").
+
+    Names in a finding come from the file: one pickle GLOBAL of 10 MB made a 10 MB finding in ``--json``,
+    SARIF and the store. The rule and severity were decided on the whole name before it got here.
+    """
+    return s if len(s) <= limit else f"{s[:limit]}…(+{len(s) - limit:,} chars)"
 
 
 @dataclass(frozen=True)
@@ -40,7 +51,8 @@ class Finding:
         for name in ("file", "member", "import_", "detail"):
             v = getattr(self, name)
             if isinstance(v, str):
-                object.__setattr__(self, name, utf8(v))
+                v = utf8(v)
+                object.__setattr__(self, name, clip(v, MAX_CHARS[name]) if name in MAX_CHARS else v)
 
     @property
     def incomplete(self) -> bool:

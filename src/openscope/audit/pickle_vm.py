@@ -24,7 +24,8 @@ from typing import Any
 from openscope.audit.blob import Truncated
 
 MAX_INLINE_BYTES = 1 << 20  # byte strings longer than this stay windows into the input
-MAX_LINE = 1 << 20  # protocol-0 text arguments
+MAX_LINE = 64 << 20  # protocol-0 text arguments (GLOBAL module and name lines among them)
+MAX_NAME = 64 << 20  # a STACK_GLOBAL operand decoded from a long string (a loader imports any length)
 MAX_JOBLIB_DEPTH = 32  # joblib object arrays inside object arrays (a Python frame each)
 
 
@@ -83,6 +84,11 @@ class Ext:
 class BigBytes:
     start: int  # absolute position in the buffer
     length: int
+
+
+class BigStr(BigBytes):
+    """A text string too long to copy eagerly; decoded only if a STACK_GLOBAL imports it (a dotted name of
+    megabytes, ``eval.__call__.__call__…``, still resolves in a loader)."""
 
 
 @dataclass(eq=False)
@@ -164,12 +170,20 @@ class PickleVM:
             return BigBytes(pos, n)
         return bytes(self.data[pos:pos + n])
 
+    def _text(self, v: Any) -> Any:
+        """A long text string as ``str`` (other values unchanged), up to MAX_NAME bytes."""
+        if not isinstance(v, BigStr):
+            return v
+        if v.length > MAX_NAME:
+            raise LimitHit(f"STACK_GLOBAL operand of {v.length:,} bytes (more than {MAX_NAME:,})")
+        return _decode_str(bytes(self.data[v.start:v.start + v.length]))
+
     def _line(self, pos: int) -> tuple[bytes, int]:
         stop = min(self.end, pos + MAX_LINE)
         i = self.data.find(b"\n", pos, stop)
         if i < 0:
             if stop < self.end:
-                raise LimitHit("protocol-0 argument line longer than 1 MiB")
+                raise LimitHit(f"protocol-0 argument line longer than {MAX_LINE:,} bytes")
             raise Truncated("unterminated protocol-0 argument line")
         return bytes(self.data[pos:i]), i + 1
 
@@ -297,13 +311,13 @@ class PickleVM:
                     self._need(pos, 4)
                     (n,) = unpack("<I", data, pos)
                     v = self._bytes(pos + 4, n)
-                    stack.append(_decode_str(v) if isinstance(v, bytes) else v)
+                    stack.append(_decode_str(v) if isinstance(v, bytes) else BigStr(v.start, v.length))
                     pos += 4 + n
                 elif op == 0x8D:  # BINUNICODE8
                     self._need(pos, 8)
                     (n,) = unpack("<Q", data, pos)
                     v = self._bytes(pos + 8, n)
-                    stack.append(_decode_str(v) if isinstance(v, bytes) else v)
+                    stack.append(_decode_str(v) if isinstance(v, bytes) else BigStr(v.start, v.length))
                     pos += 8 + n
                 elif op == 0x4B:  # BININT1
                     self._need(pos, 1)
@@ -397,8 +411,8 @@ class PickleVM:
                     calls.append(c)
                     stack.append(c)
                 elif op == 0x93:  # STACK_GLOBAL
-                    name = pop()
-                    module = pop()
+                    name = self._text(pop())
+                    module = self._text(pop())
                     if not isinstance(name, str) or not isinstance(module, str):
                         raise PickleError("STACK_GLOBAL requires str operands")
                     g = Global(module, name, op_at - self.start, "STACK_GLOBAL")

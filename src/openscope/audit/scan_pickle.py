@@ -15,6 +15,7 @@ from typing import Any
 
 from openscope.audit.blob import Blob
 from openscope.audit.context import Context
+from openscope.audit.findings import clip
 from openscope.audit.pickle_vm import (
     BigBytes,
     Call,
@@ -34,6 +35,7 @@ NESTED_LOADERS = {
     ("torch.storage", "_load_from_bytes"), ("numpy", "loads"), ("joblib", "load"), ("torch", "load"),
 }
 MAX_NESTED_BYTES = 64 << 20
+NAME_IN_DETAIL = 200  # characters of an imported name quoted in a detail (see named)
 MAX_DISTINCT_IMPORTS = 100_000  # distinct names judged per stream (each judgment walks the rule lists)
 # loaders whose literal argument is a whole checkpoint (plain pickle of a torch tensor stores its storage as
 # torch.storage._load_from_bytes(<torch.save bytes>)): when every argument is a literal, the embedded
@@ -66,6 +68,12 @@ def short(v: Any, n: int = 80, depth: int = 0) -> str:
     else:
         s = repr(v)
     return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def named(s: str) -> str:
+    """An imported name as a finding's detail quotes it: clipped, so the reason after it survives the
+    detail's own cap (the whole name, up to its cap, is the finding's ``import``)."""
+    return clip(s, NAME_IN_DETAIL)
 
 
 def valid_name(s: str) -> bool:
@@ -195,12 +203,12 @@ def _report(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int, t
             uses = calls_of.get(key, [])
             if uses and all(isinstance(c.args, tuple) and c.args and literal(c.args[0]) for c in uses):
                 ctx.add(blob, "pickle.nested_checkpoint", "medium",
-                        f"{g.op} {g.module} {g.name}: loads an embedded checkpoint (a pickled tensor's storage); "
+                        f"{g.op} {named(g.module)} {named(g.name)}: loads an embedded checkpoint (a pickled tensor's storage); "
                         "its content is scanned as a nested member", base + g.offset, f"{g.module}.{g.name}")
                 continue
         how = "called" if id(g) in called or key in calls_of else "imported"
         args = short(calls_of[key][0].args) if key in calls_of and ctx.listing(blob, j.rule) else ""
-        detail = f"{g.op} {g.module} {g.name} ({how}{' with ' + args if args else ''}): {j.reason}"
+        detail = f"{g.op} {named(g.module)} {named(g.name)} ({how}{' with ' + args if args else ''}): {j.reason}"
         ctx.add(blob, j.rule, j.severity, detail, base + g.offset, f"{g.module}.{g.name}")
     for e in r.exts:
         ctx.add(blob, "pickle.extension_code", "medium",
@@ -222,7 +230,7 @@ def _report(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int, t
                     _nested(ctx, blob, c, base)
     for g, off, op in r.mutations:
         ctx.add(blob, "pickle.global_mutation", "critical",
-                f"{op} changes the imported object {g.dotted} itself (attribute or item injection into a module)",
+                f"{op} changes the imported object {named(g.dotted)} itself (attribute or item injection into a module)",
                 base + off, g.dotted)
 
 
