@@ -151,7 +151,8 @@ def _summary(results: list[CrawlResult], cards: CardsResult | None, elapsed: flo
 
 def _run(s: Settings, ep: str, prog: CrawlProgress, *, counters: bool, full: bool, author: str | None,
          filters: list[str], search: str | None, since: dt.datetime | None, limit: int | None, datasets: bool,
-         page_size: int, max_wait: float, retries: int, backoff: float, timeout: float, restart: bool,
+         page_size: int, max_wait: float, retries: int, backoff: float, timeout: float,
+         deadline: float | None, restart: bool,
          cards: bool, top: int, dump: Path | None, run_derive: bool) -> tuple[list[CrawlResult], CardsResult | None]:
     """Crawl models (and datasets), then cards, then derive: one store session, one HTTP client (so one
     rate-limit budget)."""
@@ -160,7 +161,8 @@ def _run(s: Settings, ep: str, prog: CrawlProgress, *, counters: bool, full: boo
     with open_for_write(s) as store:
         store.set_resource_limits()
         client = make_client(ep, token=os.environ.get("HF_TOKEN") or None, max_wait=max_wait,
-                             retries=retries, backoff=backoff, timeout=timeout, progress=prog)
+                             retries=retries, backoff=backoff, timeout=timeout, deadline=deadline,
+                             progress=prog)
         with client:
             for rt in ["model", "dataset"] if datasets else ["model"]:
                 opts = CrawlOptions(
@@ -193,7 +195,8 @@ def register(app: typer.Typer) -> None:
         max_wait: float = typer.Option(900.0, "--max-wait", help="Longest rate-limit wait accepted, in seconds; a longer one fails the crawl (resumable)."),
         retries: int = typer.Option(6, "--retries", help="Retries of a failed request (5xx, reset, timeout, truncated body) before giving up."),
         backoff: float = typer.Option(1.0, "--backoff", help="First retry delay in seconds; doubles each retry, with jitter."),
-        timeout: float = typer.Option(60.0, "--timeout", help="Seconds before an unanswered request counts as failed."),
+        timeout: float = typer.Option(60.0, "--timeout", help="Seconds a request may wait for the next bytes before it counts as failed."),
+        deadline: float = typer.Option(None, "--deadline", help="Seconds a whole answer (headers and body) may take before it counts as failed (default 5 x --timeout)."),
         restart: bool = typer.Option(False, "--restart", help="Abandon an unfinished crawl with the same options (marked aborted) and start over."),
         cards: bool = typer.Option(False, "--cards", help="Also fetch README.md and the file tree of models without current card text."),
         top: int = typer.Option(100, "--top", help="With --cards: at most N models, most downloaded first."),
@@ -218,6 +221,8 @@ def register(app: typer.Typer) -> None:
             raise UsageError("--top must be at least 1")
         if retries < 0 or max_wait < 0 or backoff < 0 or timeout <= 0:
             raise UsageError("--retries, --max-wait and --backoff must not be negative, --timeout positive")
+        if deadline is not None and not deadline > 0:
+            raise UsageError("--deadline must be positive")
         if dump is not None and counters:
             raise UsageError("--dump writes full entries; a --counters sweep reads only counters")
         if dump is not None and (dump.is_dir() or not dump.parent.exists()):
@@ -231,7 +236,8 @@ def register(app: typer.Typer) -> None:
             results, cards_res = _run(s, ep, prog, counters=counters, full=full, author=author,
                                       filters=list(filters or []), search=search, since=since_ts, limit=limit,
                                       datasets=datasets, page_size=page_size, max_wait=max_wait,
-                                      retries=retries, backoff=backoff, timeout=timeout, restart=restart,
+                                      retries=retries, backoff=backoff, timeout=timeout, deadline=deadline,
+                                      restart=restart,
                                       cards=cards, top=top, dump=dump, run_derive=run_derive)
         except (KeyboardInterrupt, duckdb.InterruptException) as exc:
             err_console().print("openscope: interrupted; the crawl is kept and resumes when you run the same "

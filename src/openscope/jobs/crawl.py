@@ -118,11 +118,13 @@ class CrawlProgress:
 
 
 def make_client(endpoint: str, *, token: str | None = None, max_wait: float = 900.0, retries: int = 6,
-                backoff: float = 1.0, timeout: float = 60.0,
+                backoff: float = 1.0, timeout: float = 60.0, deadline: float | None = None,
                 progress: CrawlProgress | None = None) -> HubClient:
+    """The crawl's client; ``deadline`` None means :data:`~openscope.sources.hub.DEADLINE_FACTOR` ×
+    ``timeout``."""
     p = progress or CrawlProgress()
     return HubClient(endpoint, token=token, max_wait=max_wait, retries=retries, backoff=backoff,
-                     timeout=timeout, on_wait=p.wait, on_warning=p.warn)
+                     timeout=timeout, deadline=deadline, on_wait=p.wait, on_warning=p.warn)
 
 
 # -- snapshot bookkeeping ------------------------------------------------------------------------------

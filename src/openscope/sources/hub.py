@@ -9,6 +9,12 @@ wait before it is sent. 5xx answers, connection resets, timeouts and truncated b
 ``Content-Length``, or not valid JSON) are retried with exponential backoff and jitter; when the retries
 are spent the client raises :class:`~openscope.errors.Unreachable` (exit 69). A list request refused
 with HTTP 400 because of one ``expand`` value drops that value (with a warning) and goes on.
+
+Every attempt is bounded as a whole, not only per socket read: httpx's timeouts restart with each
+read, so a server (or a broken proxy) sending a byte at a time could hold one request for days. An
+attempt must deliver its headers and body within ``deadline`` seconds (``--deadline``, by default
+:data:`DEADLINE_FACTOR` × ``--timeout``) and at most ``max_body`` bytes; past the deadline it counts as
+a cut connection (retried, then exit 69), past the size bound the answer is refused (exit 65).
 """
 
 from __future__ import annotations
@@ -16,11 +22,15 @@ from __future__ import annotations
 import json
 import random
 import re
+import ssl
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
+import httpcore
 import httpx
 
 from openscope import __version__
@@ -47,6 +57,13 @@ _RATELIMIT_T = re.compile(r"(?:^|[;,\s])t=(\d+(?:\.\d+)?)")
 _RATELIMIT_R = re.compile(r"(?:^|[;,\s])r=(\d+)")
 _EXPAND_INDEX = re.compile(r"expand\[(\d+)\]")
 MAX_CONSECUTIVE_429 = 100
+# --deadline defaults to this many --timeout: 300 s at the default --timeout 60, so 7 attempts of a
+# trickling answer end the crawl (exit 69, resumable) in about 35 minutes, not days.
+DEADLINE_FACTOR = 5.0
+# The largest answer read, after decompression. The Hub's biggest list pages (1,000 datasets with
+# their file lists) are tens of MB; 256 MiB is room to spare, and bounds what a hostile server (or a
+# gzip bomb) can make the crawler hold in memory.
+MAX_BODY_BYTES = 256 * 2**20
 
 
 @dataclass
@@ -60,7 +77,7 @@ class Page:
 
 @dataclass
 class TextFile:
-    status: int  # 200, or 404 when the file does not exist
+    status: int  # 200, or 404 when the file does not exist, or 0 when not read (larger than max_body)
     text: str | None
     commit: str | None  # X-Repo-Commit
     url: str
@@ -78,6 +95,123 @@ class ClientStats:
 
 class NotAList(InvalidInput):
     """A complete answer that is not a list: not a Hub list route (exit 65, not retried)."""
+
+
+class TooLarge(InvalidInput):
+    """An answer larger than the client's ``max_body``: not a Hub answer (exit 65, not retried)."""
+
+
+# -- a whole-attempt budget, enforced on every socket operation -----------------------------------------
+
+@dataclass
+class _Budget:
+    """What one attempt may still spend: until ``deadline`` (monotonic) and ``max_bytes`` bytes read
+    from the network. ``spent`` says which bound ended it."""
+
+    deadline: float
+    max_bytes: int
+    received: int = 0
+    spent: str | None = None  # "deadline" | "size"
+
+
+_CURRENT = threading.local()  # the budget of the attempt this thread is making (HubClient._fetch)
+
+
+def _clamp(timeout: float | None, error: type[Exception]) -> tuple[float | None, bool]:
+    """The timeout for the next socket operation: the caller's, or what is left of the attempt's
+    deadline when that is sooner (then True). Raises ``error`` once the deadline has passed."""
+    b: _Budget | None = getattr(_CURRENT, "budget", None)
+    if b is None:
+        return timeout, False
+    left = b.deadline - time.monotonic()
+    if left <= 0:
+        b.spent = "deadline"
+        raise error("no complete answer before the deadline")
+    return (left, True) if timeout is None or left < timeout else (timeout, False)
+
+
+class _BoundedStream(httpcore.NetworkStream):
+    """A connection whose reads and writes never wait past the current attempt's deadline and whose
+    reads stop at its byte bound. Why at this level: httpcore reads headers and body through it, so a
+    server trickling either one is cut at the deadline, to the read."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        t, clamped = _clamp(timeout, httpcore.ReadTimeout)
+        try:
+            data = self._inner.read(max_bytes, t)
+        except httpcore.ReadTimeout:
+            b = getattr(_CURRENT, "budget", None)
+            if clamped and b is not None:
+                b.spent = "deadline"
+            raise
+        b = getattr(_CURRENT, "budget", None)
+        if b is not None:
+            b.received += len(data)
+            if b.received > b.max_bytes:
+                b.spent = "size"
+                raise httpcore.ReadError("the answer is larger than the bound")
+        return data
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _clamp(timeout, httpcore.WriteTimeout)[0])
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        inner = self._inner.start_tls(ssl_context, server_hostname, _clamp(timeout, httpcore.ConnectTimeout)[0])
+        return _BoundedStream(inner)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _BoundedBackend(httpcore.NetworkBackend):
+    """httpcore's network backend with every connection a :class:`_BoundedStream`."""
+
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        t = _clamp(timeout, httpcore.ConnectTimeout)[0]
+        return _BoundedStream(self._inner.connect_tcp(host, port, t, local_address, socket_options))
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        t = _clamp(timeout, httpcore.ConnectTimeout)[0]
+        return _BoundedStream(self._inner.connect_unix_socket(path, t, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def bound_connections(client: httpx.Client) -> bool:
+    """Route every connection ``client`` opens (direct, and through proxies from the environment)
+    through :class:`_BoundedBackend`. True when every connection pool was reached.
+
+    Why reach into httpx: it has no whole-request timeout (encode/httpx#1450) and no public way to give
+    its default transports a network backend; replacing the transports instead would lose its reading
+    of ``HTTPS_PROXY``/``NO_PROXY``. The attributes are checked, and tests/test_crawl_deadline.py fails
+    if an httpx release moves them (the body would then still be bounded between chunks)."""
+    transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
+    reached = True
+    for t in transports:
+        if t is None:  # a NO_PROXY mount: requests go through the default transport
+            continue
+        pool = getattr(t, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if isinstance(backend, _BoundedBackend):
+            continue
+        if not isinstance(backend, httpcore.NetworkBackend):
+            reached = False
+            continue
+        pool._network_backend = _BoundedBackend(backend)  # type: ignore[union-attr]
+    return reached
 
 
 def split_array(body: str) -> list[str]:
@@ -178,7 +312,9 @@ def strip_expand(url: str, dropped: set[str] | list[str]) -> str:
 class HubClient:
     """A polite, fault-tolerant reader of one Hub endpoint.
 
-    ``on_wait(seconds, reason)`` is called before every sleep (for the progress bar); ``on_warning(msg)``
+    ``timeout`` bounds each wait for bytes; ``deadline`` (default :data:`DEADLINE_FACTOR` × ``timeout``)
+    bounds each attempt as a whole, headers and body; ``max_body`` bounds its size (decompressed, and
+    as read from the network). ``on_wait(seconds, reason)`` is called before every sleep (for the progress bar); ``on_warning(msg)``
     for things the user should know (a dropped expand field). Counters of calls and waits are in
     :attr:`stats`.
     """
@@ -193,6 +329,8 @@ class HubClient:
         backoff: float = 1.0,
         backoff_cap: float = 60.0,
         timeout: float = 60.0,
+        deadline: float | None = None,
+        max_body: int = MAX_BODY_BYTES,
         wait_margin: float = 0.25,
         on_wait: Callable[[float, str], None] | None = None,
         on_warning: Callable[[str], None] | None = None,
@@ -203,6 +341,8 @@ class HubClient:
         self.backoff = backoff
         self.backoff_cap = backoff_cap
         self.wait_margin = wait_margin
+        self.deadline = deadline if deadline is not None else DEADLINE_FACTOR * timeout
+        self.max_body = max_body
         self.on_wait = on_wait or (lambda s, r: None)
         self.on_warning = on_warning or (lambda m: None)
         self.stats = ClientStats()
@@ -214,6 +354,7 @@ class HubClient:
             headers=headers, timeout=httpx.Timeout(timeout), follow_redirects=True,
             limits=httpx.Limits(max_keepalive_connections=2, max_connections=4),
         )
+        self.bounded = bound_connections(self._http)
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def close(self) -> None:
@@ -304,7 +445,7 @@ class HubClient:
             self._wait_turn()
             self.stats.api_calls += 1
             try:
-                resp = self._http.get(url)
+                resp, truncated = self._fetch(url)
             except httpx.RequestError as exc:  # resets, timeouts, refused, truncated or undecodable bodies
                 last = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'no detail'}"
                 if attempt >= self.retries:
@@ -328,7 +469,7 @@ class HubClient:
                 continue
             if resp.status_code in ok_status or 400 <= resp.status_code < 500:
                 return resp, None
-            problem = self._body_problem(resp)
+            problem = truncated
             parsed: object = None
             if problem is None and parse is not None:
                 try:
@@ -348,16 +489,52 @@ class HubClient:
                     self._not_before = max(self._not_before, time.monotonic() + wait + self.wait_margin)
             return resp, parsed
 
-    @staticmethod
-    def _body_problem(resp: httpx.Response) -> str | None:
+    def _fetch(self, url: str) -> tuple[httpx.Response, str | None]:
+        """One attempt: the answer with its whole body read, within ``deadline`` and ``max_body``, and
+        why the body is short of its ``Content-Length`` (or None).
+
+        The body is streamed so its size is counted as it arrives (decompressed here, raw in
+        :class:`_BoundedStream`) and the deadline is checked between chunks too (httpcore reads up to
+        64 KiB at a time: no work per byte). Raises TooLarge past ``max_body``, httpx.ReadTimeout past
+        the deadline (a cut connection to the caller) and any other httpx.RequestError as it comes."""
+        budget = _Budget(time.monotonic() + self.deadline, self.max_body)
+        _CURRENT.budget = budget
+        try:
+            with self._http.stream("GET", url) as resp:
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in resp.iter_bytes():
+                    size += len(chunk)
+                    if size > self.max_body:
+                        budget.spent = "size"
+                        break
+                    if time.monotonic() > budget.deadline:
+                        budget.spent = "deadline"
+                        break
+                    chunks.append(chunk)
+                if budget.spent is not None:
+                    raise httpx.ReadError("stopped reading")
+                raw = resp.num_bytes_downloaded
+        except httpx.RequestError as exc:
+            if budget.spent == "size":
+                raise TooLarge(f"the answer to {url[:200]} is larger than {self.max_body:,} bytes; not read") from None
+            if budget.spent == "deadline":
+                raise httpx.ReadTimeout(f"no complete answer within {self.deadline:g} s (--deadline)") from None
+            raise exc
+        finally:
+            _CURRENT.budget = None
+        body = b"".join(chunks)
+        problem = None
         declared = resp.headers.get("content-length")
         if declared and not resp.headers.get("content-encoding"):
             try:
-                if len(resp.content) < int(declared):
-                    return f"truncated body ({len(resp.content)} of {declared} bytes)"
+                if raw < int(declared):
+                    problem = f"truncated body ({raw} of {declared} bytes)"
             except ValueError:
                 pass
-        return None
+        # The same answer with its body in memory; decoded already, so no Content-Encoding any more.
+        headers = [(k, v) for k, v in resp.headers.multi_items() if k.lower() != "content-encoding"]
+        return httpx.Response(resp.status_code, headers=headers, content=body, request=resp.request), problem
 
     # -- list pages --------------------------------------------------------------------------------
     def get_page(self, url: str) -> Page:
@@ -367,7 +544,10 @@ class HubClient:
             raise InvalidInput(f"{url[:200]} is not on {self.endpoint}; not requested (run the same command "
                                "with --restart to start over)")
         while True:
-            resp, entries = self.request(url, parse=lambda r: split_array(r.text))
+            try:
+                resp, entries = self.request(url, parse=lambda r: split_array(r.text))
+            except TooLarge as exc:
+                raise TooLarge(f"{exc} (a smaller --page-size asks for less per page)") from None
             if resp.status_code == 400 and self._drop_refused_expand(url, resp):
                 url = strip_expand(url, self.stats.dropped_expand)
                 continue
@@ -427,7 +607,10 @@ class HubClient:
                       revision: str = "main") -> TextFile:
         """``GET {endpoint}/{id}/resolve/{revision}/{path}``: the text and the commit it was read at."""
         url = f"{self.endpoint}/{self._repo_path(repo_type, repo_id)}/resolve/{quote(revision, safe='')}/{path}"
-        resp, _ = self.request(url)
+        try:
+            resp, _ = self.request(url)
+        except TooLarge:  # not a card anyone reads: counted as not readable, the crawl goes on
+            return TextFile(0, None, None, url, "TooLarge")
         commit = resp.headers.get("x-repo-commit")
         if resp.status_code >= 400:
             return TextFile(resp.status_code, None, commit, url, resp.headers.get("x-error-code"))
