@@ -11,14 +11,14 @@ once; that block is lowered to :data:`BLOCK` while we extract, so a member of an
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import py7zr
 import py7zr.py7zr as _py7zr_impl
 from py7zr.io import Py7zIO, WriterFactory
 
-from openscope.audit.blob import Blob, Buffer, Sink
+from openscope.audit.blob import Blob, Sink
 from openscope.audit.context import Context
 
 BLOCK = 1 << 20  # most bytes py7zr decompresses in one step while the audit extracts
@@ -27,12 +27,13 @@ BLOCK = 1 << 20  # most bytes py7zr decompresses in one step while the audit ext
 class SpillWriter(Py7zIO):
     """One member's bytes as py7zr writes them: memory up to a threshold, then a temporary file."""
 
-    def __init__(self, name: str, in_memory: int, cap: int) -> None:
+    def __init__(self, name: str, in_memory: int, cap: int, done: Callable[[SpillWriter], None]) -> None:
         self.name = name
         self.sink = Sink(in_memory)
         self.cap = cap
         self.dropped = 0  # bytes written past ``cap`` (counted, not kept)
         self.finished = False  # py7zr calls close() only after a member decompressed without error
+        self.done = done
 
     def write(self, s: bytes | bytearray) -> int:
         room = max(0, self.cap - self.sink.size)
@@ -53,28 +54,57 @@ class SpillWriter(Py7zIO):
         return self.sink.size
 
     def close(self) -> None:
-        self.finished = True
-
-    def result(self) -> tuple[Buffer, list[Any]]:
-        return self.sink.result()
+        """py7zr's hook for "this member is complete": it is scanned now, before the next one is unpacked."""
+        if not self.finished:
+            self.finished = True
+            self.done(self)
 
 
 class SpillFactory(WriterFactory):
-    """Hands py7zr one :class:`SpillWriter` per member, in the order it extracts them."""
+    """Hands py7zr one :class:`SpillWriter` per member and scans each as soon as it is complete, then frees
+    it: one member at a time is held (at most ``in_memory`` bytes of it in memory, the rest in a temporary
+    file), however many members the archive has."""
 
-    def __init__(self, in_memory: int, cap: int) -> None:
-        self.in_memory = in_memory
-        self.cap = cap
+    def __init__(self, ctx: Context, blob: Blob) -> None:
+        self.ctx = ctx
+        self.blob = blob
         self.products: list[SpillWriter] = []
+        self.error: Exception | None = None  # a scanner failure, raised again once py7zr is done
 
     def create(self, filename: str) -> Py7zIO:
-        w = SpillWriter(filename, self.in_memory, self.cap)
+        lim = self.ctx.limits
+        w = SpillWriter(filename, lim.in_memory_bytes, lim.max_member_bytes, self.scan)
         self.products.append(w)
         return w
 
-    def discard(self) -> None:
-        for w in self.products:
+    def scan(self, w: SpillWriter) -> None:
+        """Scan one member (complete, or as far as it got) and free its bytes. Runs inside py7zr's
+        extraction, so a failure of our own is kept for later: py7zr would report it as a broken archive."""
+        if self.error is not None:
             w.sink.discard()
+            return
+        ctx, blob = self.ctx, self.blob
+        try:
+            if w.dropped:
+                ctx.incomplete(blob, "decompression_limit", f"{w.name}: only the first {w.cap:,} bytes scanned "
+                               f"({w.dropped:,} more not kept)")
+            data, keep = w.sink.result()
+            try:
+                ctx.scan(blob.derived(data, w.name, keep))
+            finally:
+                w.sink.parts = []  # the writer stays listed (for the member count); its bytes do not
+                _close(ctx, keep)
+        except Exception as exc:  # noqa: BLE001 - re-raised by scan_7z after py7zr returns
+            self.error = exc
+
+
+def _close(ctx: Context, keep: list[Any]) -> None:
+    """Free a scanned member's map and temporary file now; one still referenced is freed with the file."""
+    for r in reversed(keep):
+        try:
+            r.close()
+        except (OSError, BufferError):
+            ctx.resources.append(r)
 
 
 @contextlib.contextmanager
@@ -118,33 +148,28 @@ def scan_7z(ctx: Context, blob: Blob, region: Any) -> str:
                 return "7z"
             if not ctx.charge(blob, total):
                 return "7z"
-            factory = SpillFactory(lim.in_memory_bytes, lim.max_member_bytes)
+            factory = SpillFactory(ctx, blob)
             z.max_extract_size = total  # py7zr stops (DecompressionBombError) past what the header declared
             with small_blocks():
                 z.extractall(factory=factory)
     except Exception as exc:  # noqa: BLE001 - py7zr raises many types on hostile input; all mean "corrupt"
         ctx.add(blob, "malformed.7z", "medium", f"unreadable 7z archive: {type(exc).__name__}: {exc}"[:300])
-    if factory is not None:
-        if len(factory.products) < members:
-            ctx.incomplete(blob, "archive_member", f"{members - len(factory.products):,} of {members:,} members "
-                           "not extracted (the archive is broken before them)")
-        _scan_members(ctx, blob, factory)
+    if factory is None:
+        return "7z"
+    if factory.error is not None:
+        raise factory.error  # a scanner failure (the engine records it as incomplete.scanner_error)
+    unfinished = [w for w in factory.products if not w.finished]
+    for w in unfinished:
+        if not w.sink.size:
+            ctx.incomplete(blob, "archive_member", f"{w.name}: not extracted")
+            continue
+        # a member cut short by an error is still scanned, so a broken member after a payload cannot hide it
+        ctx.incomplete(blob, "archive_member", f"{w.name}: extraction failed after {w.sink.size:,} bytes; "
+                       "the part extracted is scanned")
+        factory.scan(w)
+    if len(factory.products) < members:
+        ctx.incomplete(blob, "archive_member", f"{members - len(factory.products):,} of {members:,} members "
+                       "not extracted (the archive is broken before them)")
+    if factory.error is not None:
+        raise factory.error
     return "7z"
-
-
-def _scan_members(ctx: Context, blob: Blob, factory: SpillFactory) -> None:
-    """Scan what was unpacked, member by member; a member cut short by an error is still scanned (so a
-    broken member after a payload cannot hide it) and said to be partial."""
-    for w in factory.products:
-        if w.dropped:
-            ctx.incomplete(blob, "decompression_limit", f"{w.name}: only the first {w.cap:,} bytes scanned "
-                           f"({w.dropped:,} more not kept)")
-        if not w.finished:
-            if not w.sink.size:
-                ctx.incomplete(blob, "archive_member", f"{w.name}: not extracted")
-                continue
-            ctx.incomplete(blob, "archive_member", f"{w.name}: extraction failed after {w.sink.size:,} bytes; "
-                           "the part extracted is scanned")
-        data, keep = w.result()
-        ctx.resources.extend(keep)
-        ctx.scan(blob.derived(data, w.name, keep))
