@@ -330,12 +330,18 @@ def test_an_answer_larger_than_the_bound_is_refused_once(big, how) -> None:
         assert len(c.get_page(f"{url}/api/models").entries) == 200_000 // 120 + 1
 
 
-def test_a_readme_larger_than_the_bound_is_a_card_not_read(big) -> None:
-    """--cards: one huge README does not stop the crawl; it is counted as not readable."""
+def test_a_readme_larger_than_the_bound_is_a_card_not_read_and_a_tree_is_refused(big) -> None:
+    """--cards: one huge README does not stop the crawl, it is counted as not readable; a file-tree page
+    past the bound is not the Hub's answer (exit 65), like a list page."""
     url, handler = big
     handler.answers["/resolve/main/README.md"] = ([("X-Repo-Commit", "c0ffee")], b"# " + b"x" * 50_000)
+    handler.answers["/tree/main"] = ([("Content-Type", "application/json")], _array_of(50_000))
     with HubClient(url, max_body=10_000) as c:
         tf = c.get_text_file("org/m", "README.md")
         assert (tf.status, tf.text, tf.error_code) == (0, None, "TooLarge")
+        with pytest.raises(TooLarge):
+            c.get_tree("org/m")
+        assert c.stats.api_calls == 2
         c.max_body = 100_000
         assert c.get_text_file("org/m", "README.md").text.startswith("# xx")
+        assert len(c.get_tree("org/m") or []) == 50_000 // 120 + 1
