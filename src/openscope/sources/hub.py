@@ -533,7 +533,8 @@ class HubClient:
             except ValueError:
                 pass
         # The same answer with its body in memory; decoded already, so no Content-Encoding any more.
-        headers = [(k, v) for k, v in resp.headers.multi_items() if k.lower() != "content-encoding"]
+        # The raw header bytes: a value that is not ASCII (latin-1 on the wire) cannot be re-encoded from str.
+        headers = [(k, v) for k, v in resp.headers.raw if k.lower() != b"content-encoding"]
         return httpx.Response(resp.status_code, headers=headers, content=body, request=resp.request), problem
 
     # -- list pages --------------------------------------------------------------------------------
