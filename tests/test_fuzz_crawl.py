@@ -664,7 +664,8 @@ def test_a_date_with_an_offset_is_the_incremental_cutoff_in_utc(cli, hostile, go
 def test_a_gzip_file_whose_first_line_is_a_list_is_json_lines_like_the_plain_file(cli, tmp_path) -> None:
     """Before: sniffed as a gzip'd JSON array and refused whole (exit 65), while the same file
     uncompressed loads its objects and rejects the list line."""
-    lines = [json.dumps([entry("a/list")]), json.dumps(entry("g/one")), json.dumps(entry("g/two"))]
+    # the list line is longer than the 4 KiB the sniffer first reads: it is read whole
+    lines = [json.dumps([entry("a/list"), "x" * 6000]), json.dumps(entry("g/one")), json.dumps(entry("g/two"))]
     text = "\n".join(lines) + "\n"
     plain, gz = tmp_path / "p.jsonl", tmp_path / "g.jsonl.gz"
     plain.write_text(text, encoding="utf-8")

@@ -483,12 +483,14 @@ def test_a_jsonl_file_may_open_with_a_line_that_is_not_an_object(cli, tmp_path: 
     """Found by the JSONL fuzz: a first line of ``null`` or ``[]`` made the whole file "not JSON Lines"
     (exit 65), while the same line anywhere else was one reject."""
     db = tmp_path / "s.duckdb"
-    for i, first in enumerate(("null", "[]", "42", '"text"', "[1, 2]")):
+    # the last: a list line longer than the 4 KiB the format sniffer first reads (found by a hunt: it was
+    # read as a truncated JSON array and the whole file refused)
+    for i, first in enumerate(("null", "[]", "42", '"text"', "[1, 2]", '["]", "' + "x" * 5000 + '"]')):
         path = tmp_path / f"f{i}.jsonl"
         path.write_text(f'{first}\n{{"id": "ok/m{i}"}}\n', encoding="utf-8")
         doc = _ingest(cli, db, path, allowed={0})
         assert (doc["format"], doc["records"], doc["rejects"]) == ("jsonl", 2, 1), (first, doc)
-    assert {r["id"] for r in _query(cli, db, "SELECT id FROM models")} == {f"ok/m{i}" for i in range(5)}
+    assert {r["id"] for r in _query(cli, db, "SELECT id FROM models")} == {f"ok/m{i}" for i in range(6)}
     # a JSON array on one line is still an array, and a file of prose still refused whole
     write_array(tmp_path / "page.json", [{"id": "arr/one"}, {"id": "arr/two"}])
     assert _ingest(cli, db, tmp_path / "page.json", allowed={0})["format"] == "json-array"

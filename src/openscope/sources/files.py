@@ -14,6 +14,7 @@ import gzip
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import duckdb
 
@@ -40,14 +41,16 @@ def sniff(path: Path) -> str:
             raise InvalidInput(f"{path}: corrupt gzip file ({exc})")
         inner = inner.lstrip(b"\xef\xbb\xbf \t\r\n")
         if inner[:1] == b"[":
-            first, _, rest = inner.partition(b"\n")
+            with gzip.open(path, "rb") as gz:
+                first, more = _first_line(gz)
             # as for a plain file: a whole list on line 1 with lines after it is JSON Lines
-            return "jsonl-gz" if rest.strip() and _is_json(first) else "json-array-gz"
+            return "jsonl-gz" if more and _is_json(first) else "json-array-gz"
         return "jsonl-gz"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped[:1] == b"[":
-        first, _, rest = stripped.partition(b"\n")
-        if rest.strip() and _is_json(first):
+        with path.open("rb") as fh:
+            first, more = _first_line(fh)
+        if more and _is_json(first):
             # JSON Lines whose first entry is a list (a whole array on line 1 and more lines after it):
             # that entry is a reject, the others load.
             return "jsonl"
@@ -63,6 +66,23 @@ def sniff(path: Path) -> str:
         # reject like any other bad line, not a reason to refuse the whole file.
         return "jsonl"
     raise InvalidInput(f"{path}: not JSON Lines, a JSON array or Parquet (starts with {head[:16]!r})")
+
+
+FIRST_LINE_MAX = 1 << 26   # a first line longer than 64 MiB is not read whole to tell the two formats apart
+
+
+def _first_line(fh: IO[bytes]) -> tuple[bytes, bool]:
+    """The first non-blank line, read whole (not just the first 4 KiB: one entry can be longer), and
+    whether anything but white space follows it."""
+    first = b""
+    while not first.strip(b"\xef\xbb\xbf \t\r\n"):
+        first = fh.readline(FIRST_LINE_MAX)
+        if not first:
+            return b"", False
+    for chunk in iter(lambda: fh.read(1 << 16), b""):
+        if chunk.strip():
+            return first.lstrip(b"\xef\xbb\xbf"), True
+    return first.lstrip(b"\xef\xbb\xbf"), False
 
 
 def _is_json(line: bytes) -> bool:
