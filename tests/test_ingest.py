@@ -354,3 +354,21 @@ def test_a_re_ingest_locates_its_rejects_and_repeats_by_their_line_in_the_file(c
     assert r.code == 0 and r.json()["rejects"] == 1 and r.json()["changed"] == 1
     assert _q(db, "SELECT locator, reason FROM rejects") == [("b.jsonl:5", "not valid JSON")]
     assert _q(db, f"SELECT likes FROM model_stats WHERE id = '{changed['id']}' ORDER BY snapshot_id DESC LIMIT 1") == [(1000,)]
+
+
+def test_a_one_line_array_past_the_first_line_bound_is_read_as_an_array(monkeypatch, tmp_path: Path) -> None:
+    """The sniffer reads a list first line whole to tell JSON Lines from an array, but never past its bound:
+    an array dumped on one line longer than that is an array, decided without reading or parsing it whole."""
+    from openscope.sources import files
+
+    monkeypatch.setattr(files, "FIRST_LINE_MAX", 64)
+    parsed: list[bytes] = []
+    real_is_json = files._is_json
+    monkeypatch.setattr(files, "_is_json", lambda line: parsed.append(line) or real_is_json(line))
+    one_line = tmp_path / "page.json"
+    one_line.write_text(json.dumps([{"id": f"org/m{i}", "tags": ["x" * 40]} for i in range(3)]) + "\n", "utf-8")
+    assert files.sniff(one_line) == "json-array"
+    assert parsed == []  # a cut line is never handed to the JSON parser
+    short = tmp_path / "short.jsonl"
+    short.write_text('[1]\n{"id": "org/a"}\n', "utf-8")
+    assert files.sniff(short) == "jsonl" and parsed == [b"[1]\n"]

@@ -79,6 +79,8 @@ def _first_line(fh: IO[bytes]) -> tuple[bytes, bool]:
         first = fh.readline(FIRST_LINE_MAX)
         if not first:
             return b"", False
+    if len(first) >= FIRST_LINE_MAX and not first.endswith(b"\n"):
+        return b"", False  # a line past the bound (an array dumped on one line): not read on, not parsed
     for chunk in iter(lambda: fh.read(1 << 16), b""):
         if chunk.strip():
             return first.lstrip(b"\xef\xbb\xbf"), True

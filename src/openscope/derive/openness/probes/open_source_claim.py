@@ -26,12 +26,14 @@ OTHER_THING = re.compile(
     r"initiatives?|repositor(y|ies)|contributors?|developers?|licen[cs]es?|kernels?|ai\b|state[- ]of[- ]the[- ]art|"
     r"sota)",
     re.IGNORECASE)
+# verbs that present the release: "we introduce X, an open-source …", "releasing a family of open-sourced …"
+RELEASE_VERBS = r"\b(introduc\w*|present\w*|releas\w*|announc\w*|launch\w*|unveil\w*)\b[^.\n]{0,80}?"
 # before a class ("open-source models"), only the release's own words make it a claim: "our open-source
 # models", "we open-source models of three sizes", "X is one of the best open-source models"
 THING_SELF = re.compile(
     r"(\b(our|its|these|this)\s+([\w-]+\s+){0,2}|\b(we|we've|we're|we have|we are)\s+((fully|also|now)\s+)?"
     r"|\b(is|are)\s+(a|an|the|one of the|among the)\s+([\w-]+[,\s]+){0,3}"
-    r"|\b(introduc\w*|present\w*|releas\w*|announc\w*|launch\w*|unveil\w*)\b[^.\n]{0,80}?,\s+(an?|our)\s+"
+    r"|" + RELEASE_VERBS + r",\s+(an?|our)\s+"
     r"([\w*-]+\s+){0,2}\**)$", re.IGNORECASE)
 # a tagline opening its line: "A fully open-source model." under the title
 TAGLINE = re.compile(r"^[\s*_>-]*(a|an)\s+([\w-]+\s+){0,2}$", re.IGNORECASE)
@@ -48,7 +50,7 @@ SELF_BEFORE = re.compile(
     # "our open-source model", "its open-source weights"
     r"|\b(our|its)\s+([\w-]+\s+){0,2}$"
     # "we introduce X, an open-source …", "we are releasing a family of open-sourced …"
-    r"|\b(introduc\w*|present\w*|releas\w*|announc\w*|launch\w*|unveil\w*)\b[^.\n]{0,80}?\b(an?|our|of)\s+"
+    r"|" + RELEASE_VERBS + r"\b(an?|our|of)\s+"
     r"([\w*-]+\s+){0,2}\**$)",
     re.IGNORECASE)
 REMEDIATION = "Claim \"open source\" only when weights, code and data information meet the OSAID; otherwise say \"open weights\"."
