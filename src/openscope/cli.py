@@ -131,8 +131,11 @@ def main(argv: list[str] | None = None) -> int:
         err_console().print("openscope: aborted", markup=False)
         code = 130
     except _CLICK_ERRORS as exc:  # usage errors: bad option, missing argument
-        msg = exc.format_message().replace("\n", " ")
-        err_console().print(f"openscope: usage error: {msg} (see --help)", markup=False, soft_wrap=True)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a bare `openscope`: the help, as --help shows it
+            sys.stderr.write(exc.format_message().rstrip("\n") + "\n")
+        else:
+            msg = exc.format_message().replace("\n", " ")
+            err_console().print(f"openscope: usage error: {msg} (see --help)", markup=False, soft_wrap=True)
         code = int(Exit.USAGE)
     except KeyboardInterrupt:
         err_console().print("openscope: interrupted", markup=False)
@@ -142,6 +145,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # last resort: still one line, still an exit code
         if os.environ.get("OPENSCOPE_DEBUG"):
             raise
+        io = _io_error(exc, _db_named(args))
+        if io is not None:
+            err_console().print(f"openscope: error: {io.message}", markup=False, highlight=False, soft_wrap=True)
+            return _exit(io.code, argv)
         first = (str(exc).splitlines() or [""])[0]
         err_console().print(
             f"openscope: internal error: {type(exc).__name__}: {first} (set OPENSCOPE_DEBUG=1 for details)",
@@ -149,9 +156,38 @@ def main(argv: list[str] | None = None) -> int:
             soft_wrap=True,
         )
         code = 70
+    return _exit(code, argv)
+
+
+def _exit(code: int, argv: list[str] | None) -> int:
     if argv is None:
         sys.exit(code)
     return code
+
+
+def _db_named(args: list[str]) -> str:
+    """The store the (hoisted) command line names, as ``_global`` resolves it."""
+    db = None
+    for i, a in enumerate(args):
+        if a == "--db" and i + 1 < len(args):
+            db = args[i + 1]
+        elif a.startswith("--db="):
+            db = a[len("--db="):]
+    return db or os.environ.get("OPENSCOPE_DB") or "openscope.duckdb"
+
+
+def _io_error(exc: Exception, db: str) -> OpenscopeError | None:
+    """A DuckDB I/O failure met after the store opened (a page past the end of a truncated file, a bad
+    checksum, a full disk) is the store's state, not a bug: 73 when it cannot be written, else 65."""
+    duckdb = sys.modules.get("duckdb")
+    if duckdb is None or not isinstance(exc, duckdb.Error):
+        return None
+    first = (str(exc).splitlines() or [""])[0]
+    if not isinstance(exc, duckdb.IOException) and "Corrupt database file" not in first:
+        return None
+    if any(s in first for s in ("No space left", "Disk quota", "Permission denied", "Read-only file system")):
+        return OpenscopeError(f"cannot write store {db}: {first}", Exit.CANTCREAT)
+    return OpenscopeError(f"store {db} (or an input) cannot be read, it may be damaged: {first}", Exit.DATAERR)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import decimal
 import json
+import math
 import sys
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,16 +43,22 @@ def err_console() -> Console:
 def _default(o: Any) -> Any:
     if isinstance(o, dt.datetime):
         return o.isoformat().replace("+00:00", "Z")
-    if isinstance(o, dt.date):
+    if isinstance(o, dt.date | dt.time):
         return o.isoformat()
+    if isinstance(o, dt.timedelta):  # a DuckDB INTERVAL: seconds (months count as 30 days, as DuckDB gives them)
+        return o.total_seconds()
     if isinstance(o, decimal.Decimal):
-        return float(o)
+        return _finite(float(o))
+    if isinstance(o, bytes | bytearray | memoryview):  # a BLOB: base64, the usual JSON form of bytes
+        return base64.b64encode(bytes(o)).decode("ascii")
+    if isinstance(o, uuid.UUID):
+        return str(o)
     if isinstance(o, Path):
         return str(o)
     if isinstance(o, set | frozenset | tuple):
         return list(o)
     if hasattr(o, "model_dump"):
-        return o.model_dump()
+        return jsonable(o.model_dump())
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
 
@@ -66,9 +75,39 @@ def escaped(doc: Any) -> Any:
     return doc
 
 
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _key(k: Any) -> Any:
+    """A JSON object key: what json accepts as is, anything else (a DuckDB MAP keyed by dates) as text."""
+    if isinstance(k, str | int | bool) or k is None:
+        return k
+    if isinstance(k, float):
+        return k if math.isfinite(k) else str(k)
+    try:
+        d = _default(k)
+    except TypeError:
+        return str(k)
+    return d if isinstance(d, str) else json.dumps(jsonable(d), default=_default)
+
+
+def jsonable(doc: Any) -> Any:
+    """``doc`` with what JSON cannot say made sayable: NaN and ±infinity become null (``json.dumps`` would
+    write the bare words NaN/Infinity, which no JSON parser accepts) and object keys become strings.
+    Other types (dates, BLOBs, intervals, UUIDs) are converted by ``_default`` while dumping."""
+    if isinstance(doc, float):
+        return _finite(doc)
+    if isinstance(doc, dict):
+        return {_key(k): jsonable(v) for k, v in doc.items()}
+    if isinstance(doc, list | tuple | set | frozenset):
+        return [jsonable(v) for v in doc]
+    return doc
+
+
 def print_json(doc: Any) -> None:
-    """Exactly one JSON document on stdout (the contract)."""
-    sys.stdout.write(json.dumps(doc, default=_default, ensure_ascii=False, indent=2))
+    """Exactly one JSON document on stdout (the contract), strict JSON (RFC 8259) whatever the values."""
+    sys.stdout.write(json.dumps(jsonable(doc), default=_default, ensure_ascii=False, indent=2, allow_nan=False))
     sys.stdout.write("\n")
     sys.stdout.flush()
 

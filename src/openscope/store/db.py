@@ -139,17 +139,20 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, creat
                 raise MissingInput(f"no store at {p}; create one with `openscope ingest` or `openscope crawl`")
             if not p.parent.exists():
                 raise StoreWriteError(f"cannot create store {p}: folder {p.parent} does not exist")
+            if not p.parent.is_dir():
+                raise StoreWriteError(f"cannot create store {p}: {p.parent} is a file, not a folder")
             if not os.access(p.parent, os.W_OK):
                 raise StoreWriteError(f"cannot create store {p}: folder {p.parent} is not writable")
         elif p.is_dir():
             raise StoreWriteError(f"cannot open store {p}: it is a folder")
+    existed = str(p) == ":memory:" or p.exists()
     try:
         con = duckdb.connect(str(p), read_only=read_only)
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():
             raise StoreLocked(_lock_message(p, exc))
-        if "Permission denied" in text or "Read-only file system" in text:
+        if "Permission denied" in text or "Read-only file system" in text or not existed:
             raise StoreWriteError(f"cannot write store {p}: {text.splitlines()[0]}")
         raise InvalidInput(f"store {p} cannot be opened: {text.splitlines()[0]}")
     except (duckdb.SerializationException, duckdb.InternalException, duckdb.Error) as exc:
@@ -175,6 +178,9 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, creat
                 con = duckdb.connect(str(p), read_only=True)
         else:
             _migrate(con, p)
+    except duckdb.Error as exc:  # the header opened but the catalog or its pages cannot be read: corrupt
+        con.close()
+        raise InvalidInput(f"store {p} is damaged or not an openscope store: {str(exc).splitlines()[0]}")
     except BaseException:
         con.close()
         raise
