@@ -84,14 +84,14 @@ def _refresh(store: Store, *, full: bool, t0: float) -> dict:
             # Reference data, consistent on its own: should the lineage below fail, the state still names
             # the old hash and the next refresh recomputes everything.
             publishers.load(store)
-    high = con.execute("SELECT max(updated_snapshot_id) FROM models").fetchone()[0]
+    high, gone_high = con.execute("SELECT max(updated_snapshot_id), max(deleted_at)::VARCHAR FROM models").fetchone()
     last = state.get("models_snapshot")
     n_models = con.execute("SELECT count(*) FROM models").fetchone()[0]
     n_chg = 0
     if full or pubs_changed or last is None:
         mode = "full"
     else:
-        n_chg = _changed(store, int(last))
+        n_chg = _changed(store, int(last), state.get("deleted_until"))
         big = n_models >= FULL_MIN_MODELS and n_chg > FULL_THRESHOLD * n_models
         mode = "full" if big else "incremental"
     try:
@@ -100,11 +100,11 @@ def _refresh(store: Store, *, full: bool, t0: float) -> dict:
             changed = affected = n_models
             with store.transaction():
                 _publish(store)
-                _write_state(store, high, pub_hash)
+                _write_state(store, high, pub_hash, gone_high)
         else:
             with store.transaction():
                 res = _incremental(store) if n_chg else {"edges": 0, "lineage_rows": 0, "cycle_members": 0}
-                _write_state(store, high, pub_hash)
+                _write_state(store, high, pub_hash, gone_high)
             changed = n_chg
             affected = res.pop("affected", 0)
     finally:
@@ -120,8 +120,12 @@ def _refresh(store: Store, *, full: bool, t0: float) -> dict:
     }
 
 
-def _changed(store: Store, last: int) -> int:
-    """Temp table ``_chg(id)``: the models written or gone since snapshot ``last``; returns their number."""
+def _changed(store: Store, last: int, deleted_until: str | None = None) -> int:
+    """Temp table ``_chg(id)``: the models written or gone since snapshot ``last``, and the models whose
+    declared parents may now resolve differently; returns their number.
+
+    ``deleted_until`` is the latest ``deleted_at`` the last refresh saw (None: every deletion counts as new).
+    """
     con = store.con
     con.execute("DROP TABLE IF EXISTS _chg")
     con.execute(
@@ -138,6 +142,23 @@ def _changed(store: Store, last: int) -> int:
            JOIN (SELECT lower(id) AS lid, id FROM models
                  WHERE updated_snapshot_id > ? AND deleted_at IS NULL) n ON n.lid = lower(e.parent)
            WHERE e.parent <> n.id""",
+        [last],
+    )
+    # A parent spelled as a store id (the exact spelling, or the one a case-insensitive match took) that
+    # was deleted since: it may now resolve to another spelling, or to the child itself (then no edge).
+    since = "" if deleted_until is None else "AND deleted_at > ?::TIMESTAMP"
+    con.execute(
+        f"""INSERT INTO _chg SELECT DISTINCT child FROM edges
+            WHERE parent IN (SELECT id FROM models WHERE deleted_at IS NOT NULL {since})""",
+        [] if deleted_until is None else [deleted_until],
+    )
+    # A model declaring itself under another spelling has no edge (a self-reference) until a model of
+    # that spelling arrives; models equal up to case to one written since are read again.
+    con.execute(
+        """INSERT INTO _chg SELECT DISTINCT m.id FROM models m
+           JOIN (SELECT lower(id) AS lid, id FROM models
+                 WHERE updated_snapshot_id > ? AND deleted_at IS NULL) n ON n.lid = lower(m.id)
+           WHERE m.id <> n.id AND m.deleted_at IS NULL""",
         [last],
     )
     con.execute("CREATE OR REPLACE TEMP TABLE _chg AS SELECT DISTINCT id FROM _chg")
@@ -209,9 +230,9 @@ def _incremental(store: Store) -> dict:
     return {"edges": n_edges, **res, "affected": affected}
 
 
-def _write_state(store: Store, high: int | None, pub_hash: str) -> None:
+def _write_state(store: Store, high: int | None, pub_hash: str, gone_high: str | None) -> None:
     store.con.execute("DELETE FROM lineage_state")
     store.con.execute(
-        "INSERT INTO lineage_state VALUES ('models_snapshot', ?), ('publishers_hash', ?)",
-        [None if high is None else str(high), pub_hash],
+        "INSERT INTO lineage_state VALUES ('models_snapshot', ?), ('publishers_hash', ?), ('deleted_until', ?)",
+        [None if high is None else str(high), pub_hash, gone_high or "-infinity"],
     )

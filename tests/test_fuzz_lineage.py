@@ -1,0 +1,415 @@
+"""Fuzz lineage and licences over long random *sequences* of snapshots, through the real pipeline.
+
+Why: the lineage step refreshes incrementally (only changed models and their descendants), so a bug
+there shows only after the right history: a parent that arrives later under another spelling, a
+spelling that vanishes, a cycle formed in one snapshot and broken in the next. The property tests of
+``test_lineage_property`` see two snapshots of tidy tags; here hypothesis draws 3-8 snapshots in which
+models appear, are deleted (a full crawl that no longer lists them), come back, change their declared
+bases (``base_model:<rel>:<id>`` and bare tags, card ``base_model`` as a string, a list or an odd
+type, ``base_model_relation``, ``baseModels``), the case of their ids and of the ids they name, their
+licences (``license:`` tag, card ``license`` strings and lists, ``license_name`` / ``license_link``,
+``other``, unknown strings) and their publisher namespace. Each snapshot goes in through the real
+``openscope ingest`` (a JSON Lines file) or ``openscope crawl --full`` (a loopback Hub serving exactly
+the snapshot's entries: what it no longer lists is deleted).
+
+Properties after every snapshot:
+- the incremental result equals a full recompute on a copy of the store: every row of ``edges``,
+  ``lineage``, ``lineage_cycles`` (up to renaming the cycle ids), ``lineage_origin``, ``model_origin``,
+  ``licenses`` and ``license_flow``;
+- the lineage equals a brute-force computation in plain Python from the chosen edges (roots and their
+  shortest depths, valid paths, rootless cycle members and their components), and the chosen parents
+  equal those the declared tags name, spelled as the store spells them;
+- ``lineage --up/--down``, ``model`` and ``license`` exit 0 or 66 on any id or case variant (never 70,
+  never a traceback), with one JSON document on success.
+
+Kill safety: at a random snapshot the refresh fails midway (another connection's open transaction
+conflicts with a table it writes, as in ``test_lineage_publish``): the store still answers with the
+previous lineage, and the next refresh repairs it (equal to a full recompute).
+
+``OPENSCOPE_FUZZ_HUNT=200`` runs many more examples without shrinking (docs/fuzzing.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from lineage_graphs import entry, write_jsonl
+from test_fuzz_crawl import HostileHub, Page, _body_answer, _Handler, _serve
+
+from openscope import derive
+from openscope.derive import licenses as licenses_step
+from openscope.derive import lineage as lineage_step
+from openscope.store import Store, open_store
+
+_HUNT = int(os.environ.get("OPENSCOPE_FUZZ_HUNT") or 0)
+
+
+def _fast(n: int) -> settings:
+    # No shrinking: an example is seconds of ingests and crawls, and shrinking one sequence took longer
+    # than ten minutes; the failing sequence is printed whole (and as a blob) instead.
+    return settings(max_examples=_HUNT or n, deadline=None, suppress_health_check=list(HealthCheck),
+                    phases=(Phase.explicit, Phase.reuse, Phase.generate), print_blob=True)
+
+
+# --- what a snapshot declares -------------------------------------------------------------------------
+
+# Model names, each under several publisher namespaces (a move to another namespace is a new id) and
+# spellings (the Hub matches ids case-insensitively; the store keeps each spelling it was given).
+NAMESPACES = ["meta-llama", "facebook", "Qwen", "deepseek-ai", "mistralai", "alice", "bob"]
+NAMES = ["Base-7B", "ft", "ft-GGUF", "merge"]
+EXTERNAL = ["nobody/Ghost", "NOBODY/ghost", "gpt2"]
+
+
+def _spell(i: str, how: int) -> str:
+    return {0: i, 1: i.lower(), 2: i.upper(), 3: i.swapcase()}[how]
+
+
+ids = st.builds(lambda ns, n, how: _spell(f"{ns}/{n}", how), st.sampled_from(NAMESPACES),
+                st.sampled_from(NAMES), st.sampled_from([0, 0, 0, 1, 2, 3]))
+parent_ids = ids | st.sampled_from(EXTERNAL)
+RELATIONS = ["finetune", "adapter", "quantized", "merge", "Finetune", "weird"]
+
+
+@st.composite
+def base_tags(draw: st.DrawFn) -> list[str]:
+    out = []
+    for p in draw(st.lists(parent_ids, max_size=3)):
+        kind = draw(st.sampled_from(["pair", "bare", "both", "rel-only"]))
+        rel = draw(st.sampled_from(RELATIONS))
+        if kind in ("pair", "both"):
+            out.append(f"base_model:{rel}:{p}")
+        if kind in ("bare", "both"):
+            out.append(f"base_model:{p}")
+        if kind == "rel-only":  # a relation pair whose id is another spelling of the same parent
+            out.append(f"base_model:{rel}:{p.swapcase()}")
+    return out
+
+
+ODD = st.sampled_from([None, 7, 1.5, True, {"id": "alice/ft"}, [], "", "None", "./local", "a sentence here",
+                       "https://huggingface.co/Qwen/ft/", " alice/ft ", "[alice/ft]"])
+card_base = st.one_of(parent_ids, st.lists(parent_ids | ODD, max_size=3), ODD)
+LICENCES = ["mit", "apache-2.0", "llama3.1", "other", "cc-by-nc-4.0", "unknown", "weird-thing", "Apache 2.0",
+            "openrail", "gpl-3.0", "MIT OR Apache-2.0"]
+card_licence = st.one_of(st.sampled_from(LICENCES), st.lists(st.sampled_from(LICENCES), max_size=3),
+                         st.sampled_from([None, 5, {"x": 1}]))
+
+
+@st.composite
+def declarations(draw: st.DrawFn) -> dict[str, Any]:
+    """Everything an entry can declare about its bases and licence."""
+    tags = draw(base_tags()) if draw(st.booleans()) else []
+    tags += draw(st.lists(st.sampled_from(["gguf", "mergekit", "peft", "license:mit", "license:other",
+                                           "license:llama3.1", "license:weird-thing", "license:Apache-2.0"]),
+                          max_size=2))
+    card: dict[str, Any] = {}
+    if draw(st.booleans()):
+        card["base_model"] = draw(card_base)
+    if draw(st.booleans()):
+        card["base_model_relation"] = draw(st.sampled_from(RELATIONS) | ODD)
+    if draw(st.booleans()):
+        card["license"] = draw(card_licence)
+    if draw(st.booleans()):
+        card["license_name"] = draw(st.sampled_from(["llama3", "foo-licence", "apache-2.0", "", "MIT"]))
+    if draw(st.booleans()):
+        card["license_link"] = draw(st.sampled_from([
+            "https://www.apache.org/licenses/LICENSE-2.0", "LICENSE", "https://example.com/terms", ""]))
+    base_models = None
+    if draw(st.integers(0, 3)) == 0:
+        base_models = {"relation": draw(st.sampled_from(RELATIONS)),
+                       "models": [{"_id": "x", "id": p} for p in draw(st.lists(parent_ids, max_size=2))]}
+    files = tuple(draw(st.lists(st.sampled_from(["adapter_config.json", "model.Q4_K_M.gguf", "config.json"]),
+                                max_size=2, unique=True)))
+    return {"tags": tuple(tags), "card": card or None, "base_models": base_models, "files": files,
+            "library": draw(st.sampled_from([None, None, "peft", "transformers"]))}
+
+
+@st.composite
+def snapshots(draw: st.DrawFn) -> list[tuple[str, dict[str, Any]]]:
+    """3-8 snapshots: (``ingest`` | ``crawl``, {id: declaration, or None to keep the last one})."""
+    out = []
+    for _ in range(draw(st.integers(3, 8))):
+        mode = draw(st.sampled_from(["ingest", "ingest", "crawl"]))
+        chosen = draw(st.lists(ids, min_size=1, max_size=9, unique=True))
+        out.append((mode, {i: None if draw(st.integers(0, 3)) == 0 else draw(declarations()) for i in chosen}))
+    return out
+
+
+# --- running a sequence ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def hub() -> Iterator[HostileHub]:
+    """A loopback Hub serving, page by page, exactly the entries it is given (the crawl fuzz's server)."""
+    h = HostileHub()
+    srv, h.url = _serve(type("H", (_Handler,), {"hub": h}))
+    try:
+        yield h
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def _serve_entries(hub: HostileHub, entries: list[dict[str, Any]]) -> None:
+    pages = [Page(entries[i:i + 4]) for i in range(0, len(entries), 4)] or [Page([])]
+    hub.set_plan(pages, head=_body_answer("array", entries[:1]))
+
+
+class Runner:
+    """Applies snapshots to one store through the CLI and remembers the last entry written per id."""
+
+    def __init__(self, cli: Any, hub: HostileHub, d: Path) -> None:
+        self.cli, self.hub, self.d = cli, hub, d
+        self.db = d / "store.duckdb"
+        self.last: dict[str, dict[str, Any]] = {}
+        self.n = 0
+
+    def entries(self, snap: dict[str, Any]) -> list[dict[str, Any]]:
+        out = []
+        for i, decl in snap.items():
+            if decl is None and i in self.last:
+                out.append(self.last[i])
+                continue
+            decl = decl or {"tags": (), "card": None, "base_models": None, "files": (), "library": None}
+            e = entry(i, decl["tags"], card=decl["card"], files=decl["files"], base_models=decl["base_models"],
+                      library=decl["library"], created=f"2024-05-{1 + self.n % 28:02d}T00:00:00.000Z")
+            self.last[i] = e
+            out.append(e)
+        return out
+
+    def apply(self, mode: str, snap: dict[str, Any], *extra: str) -> Any:
+        self.n += 1
+        entries = self.entries(snap)
+        if mode == "ingest":
+            src = write_jsonl(self.d / f"s{self.n}.jsonl", entries)
+            res = self.cli("--db", self.db, "--quiet", "ingest", src, *extra)
+        else:
+            _serve_entries(self.hub, entries)
+            res = self.cli("--db", self.db, "--quiet", "crawl", "--full", "--endpoint", self.hub.url,
+                           "--backoff", "0.01", "--retries", "1", "--timeout", "5", *extra)
+        assert res.code == 0, (mode, res.code, res.stderr[-2000:])
+        return res
+
+
+# --- what is compared -----------------------------------------------------------------------------------
+
+TABLES = {
+    "edges": "SELECT child, parent, relation, evidence, chosen FROM edges",
+    "lineage": "SELECT id, root, depth, path FROM lineage",
+    "lineage_paths": "SELECT id, root, depth, path FROM lineage_paths",
+    "lineage_origin": "SELECT * FROM lineage_origin",
+    "model_origin": "SELECT * FROM model_origin",
+    "licenses": "SELECT * FROM licenses",
+    "license_flow": "SELECT * FROM license_flow",
+}
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
+    return sorted(repr(r) for r in con.execute(sql).fetchall())
+
+
+def _cycles(con: duckdb.DuckDBPyConnection) -> list[list[str]]:
+    """The rootless cycle components as sorted member lists (cycle ids renamed away)."""
+    rows = con.execute("SELECT cycle_id, list_sort(list(id)) FROM lineage_cycles GROUP BY 1").fetchall()
+    return sorted(r[1] for r in rows)
+
+
+def _diff(inc: dict[str, Any], full: dict[str, Any]) -> dict[str, Any]:
+    """Per table, the rows only the incremental result has and those only the full recompute has."""
+    out = {}
+    for t in inc:
+        a, b = {repr(r) for r in inc[t]}, {repr(r) for r in full[t]}
+        if a != b:
+            out[t] = {"incremental only": sorted(a - b), "full only": sorted(b - a)}
+    return out
+
+
+def derived(store: Store) -> dict[str, Any]:
+    out: dict[str, Any] = {k: _rows(store.con, v) for k, v in TABLES.items()}
+    out["lineage_cycles"] = _cycles(store.con)
+    return out
+
+
+def full_recompute(db: Path, tmp: Path) -> dict[str, Any]:
+    """The derived tables after recomputing everything on a copy of ``db`` (the original is untouched)."""
+    copy = tmp / "full.duckdb"
+    shutil.copyfile(db, copy)
+    with open_store(copy) as store:
+        assert lineage_step.refresh(store, full=True)["mode"] == "full"
+        licenses_step.refresh(store)
+        out = derived(store)
+    copy.unlink()
+    return out
+
+
+def brute_force(store: Store) -> None:
+    """The stored lineage equals a plain-Python walk of the chosen edges."""
+    con = store.con
+    chosen = con.execute("SELECT child, parent FROM edges WHERE chosen").fetchall()
+    alive = {r[0] for r in con.execute("SELECT id FROM models WHERE deleted_at IS NULL").fetchall()}
+    parents: dict[str, set[str]] = {}
+    for c, p in chosen:
+        assert c in alive, ("an edge of a model not in the store", c)
+        assert c != p
+        parents.setdefault(c, set()).add(p)
+    nodes = alive | {p for ps in parents.values() for p in ps}
+
+    def up(v: str) -> dict[str, int]:
+        seen, q = {v: 0}, deque([v])
+        while q:
+            x = q.popleft()
+            for p in sorted(parents.get(x, ())):
+                if p not in seen:
+                    seen[p] = seen[x] + 1
+                    q.append(p)
+        return seen
+
+    anc = {v: up(v) for v in nodes}
+    want: dict[str, dict[str, int]] = {}
+    for v in alive:
+        if v not in parents:
+            want[v] = {v: 0}
+        else:
+            roots = {r: d for r, d in anc[v].items() if r not in parents}
+            if roots:
+                want[v] = roots
+    got: dict[str, dict[str, int]] = {}
+    pairs = set(chosen)
+    for mid, root, depth, path in con.execute("SELECT id, root, depth, path FROM lineage").fetchall():
+        assert root not in got.setdefault(mid, {}), ("two rows for one (model, root)", mid, root)
+        got[mid][root] = depth
+        assert path[0] == mid and path[-1] == root and len(path) == depth + 1, (mid, root, depth, path)
+        assert all((a, b) in pairs for a, b in zip(path, path[1:], strict=False)), path
+    assert got == want
+    # rootless cycles: the models no root reaches that lie on a cycle, one component per strongly
+    # connected set
+    rootless = {v for v in parents if v not in want}
+    on_cycle = {v for v in rootless if any(v in anc[p] for p in parents[v])}
+    comps = sorted(sorted(w for w in on_cycle if w in anc[v] and v in anc[w]) for v in on_cycle)
+    want_cycles = sorted({tuple(c) for c in comps})
+    assert [tuple(c) for c in _cycles(con)] == want_cycles
+    # every model with a parent has its origin row; depth NULL exactly when it is rootless
+    origin = dict(con.execute("SELECT id, depth FROM lineage_origin").fetchall())
+    assert set(origin) == set(parents)
+    for v in parents:
+        assert origin[v] == (max(want[v].values()) if v in want else None), v
+
+
+def declared_tag_parents(store: Store, entries: dict[str, dict[str, Any]]) -> None:
+    """Where a live model's last entry names parents in ``base_model:`` tags, those (spelled as the store
+    spells them, else as declared) are its chosen parents."""
+    con = store.con
+    alive = sorted(r[0] for r in con.execute("SELECT id FROM models WHERE deleted_at IS NULL").fetchall())
+    by_lower: dict[str, str] = {}
+    for i in alive:  # the store's spelling: an exact match, else the smallest id equal up to case
+        by_lower.setdefault(i.lower(), i)
+    chosen: dict[str, set[str]] = {}
+    for c, p in con.execute("SELECT child, parent FROM edges WHERE chosen").fetchall():
+        chosen.setdefault(c, set()).add(p)
+    for mid in alive:
+        tags = entries[mid]["tags"]
+        named = set()
+        for t in tags:
+            if t.startswith("base_model:"):
+                rest = t[len("base_model:"):]
+                head, _, tail = rest.partition(":")
+                named.add(tail if head in ("finetune", "adapter", "quantized", "merge") and tail else rest)
+        if not named:
+            continue
+        want = {p if p in alive else by_lower.get(p.lower(), p) for p in named} - {mid}
+        assert chosen.get(mid, set()) == want, (mid, tags)
+
+
+def _one_json(res: Any, what: Any) -> None:
+    assert res.code in (0, 66), (what, res.code, res.stderr[-2000:])
+    assert "Traceback" not in res.stderr and "internal error" not in res.stderr, (what, res.stderr[-2000:])
+    if res.code == 0:
+        json.loads(res.stdout)
+    else:
+        assert res.stdout == "" and len(res.stderr.strip().splitlines()) <= 2, (what, res.stderr)
+
+
+def commands_answer(cli: Any, db: Path, probe: list[str]) -> None:
+    for i in probe:
+        for args in (("lineage", i, "--up"), ("lineage", i, "--down"), ("model", i), ("license", i)):
+            _one_json(cli("--db", db, "--json", *args), args)
+
+
+def check_step(runner: Runner, probe: list[str]) -> dict[str, Any]:
+    with open_store(runner.db, read_only=True) as store:
+        now = derived(store)
+        brute_force(store)
+        declared_tag_parents(store, runner.last)
+    full = full_recompute(runner.db, runner.d)
+    assert now == full, _diff(now, full)
+    commands_answer(runner.cli, runner.db, probe)
+    return now
+
+
+# --- the tests ------------------------------------------------------------------------------------------
+
+@_fast(12)
+@given(seq=snapshots(), probe=st.lists(parent_ids, min_size=1, max_size=2))
+def test_incremental_lineage_equals_a_full_recompute_after_every_snapshot(cli, hub, tmp_path_factory, seq,
+                                                                           probe) -> None:
+    runner = Runner(cli, hub, tmp_path_factory.mktemp("seq"))
+    for mode, snap in seq:
+        runner.apply(mode, snap)
+        check_step(runner, probe + [i.swapcase() for i in list(snap)[:1]])
+
+
+@_fast(8)
+@given(seq=snapshots(), at=st.integers(1, 7), phase=st.sampled_from(["lineage_paths__staged", "lineage_state",
+                                                                     "license_flow"]))
+def test_a_refresh_failing_midway_keeps_the_last_lineage_and_the_next_repairs_it(cli, hub, tmp_path_factory,
+                                                                                  seq, at, phase) -> None:
+    runner = Runner(cli, hub, tmp_path_factory.mktemp("kill"))
+    at = at % len(seq)
+    before = None
+    for k, (mode, snap) in enumerate(seq):
+        if k != at:
+            runner.apply(mode, snap)
+            before = check_step(runner, [])
+            continue
+        runner.apply(mode, snap, "--no-derive")
+        with open_store(runner.db) as store:
+            full = phase == "lineage_paths__staged" or before is None
+            other = store.con.cursor()
+            other.execute("BEGIN TRANSACTION")
+            # another connection's uncommitted change to a table the refresh writes: the refresh fails
+            # there, part of the way through (a full one while computing its staging tables; a full or
+            # incremental one when it records its state, after writing every lineage table in the same
+            # transaction; the licence step when it rewrites its flow table, after lineage committed)
+            if phase == "lineage_paths__staged":
+                other.execute("CREATE TABLE lineage_paths__staged (x INTEGER)")
+            else:
+                other.execute(f"COMMENT ON TABLE {phase} IS 'busy'")
+            with pytest.raises(duckdb.Error):
+                if phase == "license_flow":
+                    derive.refresh(store)
+                else:
+                    lineage_step.refresh(store, full=full)
+            other.execute("ROLLBACK")
+            other.close()
+            if before is not None:
+                # the store still answers with the previous snapshot's lineage (or licences)
+                kept = (("licenses", "license_flow") if phase == "license_flow"
+                        else ("edges", "lineage_paths", "lineage_origin", "lineage_cycles"))
+                now = derived(store)
+                assert {t: now[t] for t in kept} == {t: before[t] for t in kept}
+            assert store.con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '%\\_\\_staged' ESCAPE '\\'"
+            ).fetchone()[0] == 0
+        commands_answer(cli, runner.db, list(snap)[:1])
+        # the next refresh (of the next ingest, or run alone) repairs it
+        with open_store(runner.db) as store:
+            derive.refresh(store)
+        before = check_step(runner, list(snap)[:1])
