@@ -413,3 +413,54 @@ def test_a_refresh_failing_midway_keeps_the_last_lineage_and_the_next_repairs_it
         with open_store(runner.db) as store:
             derive.refresh(store)
         before = check_step(runner, list(snap)[:1])
+
+
+# --- regressions of what the hunts found (docs/fuzzing.md, *Lineage and licences*) -----------------------
+
+def _run_sequence(cli: Any, hub: HostileHub, d: Path, seq: list[tuple[str, dict[str, Any]]]) -> Runner:
+    runner = Runner(cli, hub, d)
+    for mode, snap in seq:
+        runner.apply(mode, snap)
+        check_step(runner, list(snap))
+    return runner
+
+
+def _decl(tags: tuple[str, ...] = (), card: dict | None = None) -> dict[str, Any]:
+    return {"tags": tags, "card": card, "base_models": None, "files": (), "library": None}
+
+
+def _chosen(db: Path) -> set[tuple[str, str]]:
+    with open_store(db, read_only=True) as store:
+        return set(store.con.execute("SELECT child, parent FROM edges WHERE chosen").fetchall())
+
+
+def test_a_self_reference_under_another_spelling_becomes_an_edge_when_that_spelling_arrives(cli, hub,
+                                                                                             tmp_path) -> None:
+    # A card naming the model itself under another spelling names no other model (a self-reference)
+    # until a model of that spelling arrives; the incremental refresh missed it (the child was not read
+    # again), where a full recompute made the edge.
+    r = _run_sequence(cli, hub, tmp_path, [
+        ("ingest", {"deepseek-ai/base-7b": _decl(card={"base_model": "deepseek-ai/Base-7B"})}),
+        ("ingest", {"deepseek-ai/Base-7B": _decl()}),
+    ])
+    assert _chosen(r.db) == {("deepseek-ai/base-7b", "deepseek-ai/Base-7B")}
+
+
+def test_a_deleted_parent_spelling_hands_its_children_to_the_remaining_spelling(cli, hub, tmp_path) -> None:
+    # Two spellings in the store; the child's parent took the smallest. A full crawl no longer lists
+    # that one (deleted): the parent is now the remaining spelling, as a full recompute says.
+    r = _run_sequence(cli, hub, tmp_path, [
+        ("crawl", {"QWEN/Base-7B": _decl(), "qwen/base-7b": _decl(),
+                   "alice/ft": _decl(("base_model:finetune:Qwen/Base-7B",))}),
+        ("crawl", {"qwen/base-7b": None, "alice/ft": None}),
+    ])
+    assert _chosen(r.db) == {("alice/ft", "qwen/base-7b")}
+
+
+def test_a_deleted_parent_that_spelled_the_child_itself_leaves_no_edge(cli, hub, tmp_path) -> None:
+    r = _run_sequence(cli, hub, tmp_path, [
+        # the parent matches both spellings and takes the smallest, alice/FT
+        ("crawl", {"alice/FT": _decl(), "alice/ft": _decl(("base_model:finetune:ALICE/FT",))}),
+        ("crawl", {"alice/ft": None}),
+    ])
+    assert _chosen(r.db) == set()
