@@ -268,6 +268,10 @@ def _json_cases(b: dict) -> dict[str, tuple[list[str], Callable[[dict], None]]]:
     def sql(doc: dict) -> None:
         assert doc == {"columns": ["n"], "rows": [{"n": 150}]}
 
+    def by_root_country(doc: dict) -> None:
+        assert {"level", "total", "rows"} <= doc.keys() and doc["level"] == "country"
+        assert sum(r["derivatives"] for r in doc["rows"]) == doc["total"] > 0
+
     def ingest(doc: dict) -> None:
         assert doc.keys() >= RUN_KEYS and doc["status"] == "complete" and doc["records"] == 15
 
@@ -282,11 +286,13 @@ def _json_cases(b: dict) -> dict[str, tuple[list[str], Callable[[dict], None]]]:
         "audit": (["audit", str(b["evil"])], audit),
         "sql": (["sql", "SELECT count(*) AS n FROM models"], sql),
         "ingest": (["ingest", "--datasets", str(b["datasets"])], ingest),
+        "audit-stored": (["audit", str(b["evil"]), "--model-id", b["child"]], audit),
+        "by-root-country": (["lineage", "--by-root-country"], by_root_country),
     }
 
 
 CASES = ["status", "lineage", "lineage-down", "model", "license-model", "license-id", "assess", "audit", "sql",
-         "ingest"]
+         "ingest", "audit-stored", "by-root-country"]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -666,3 +672,28 @@ def test_a_damaged_block_met_after_the_store_opened_is_65_not_an_internal_error(
                 strict_json(res.stdout)
         db.unlink()
     assert 65 in seen
+
+
+def test_a_foreign_duckdb_database_is_65_and_never_made_into_a_store(built, tmp_path: Path, cli) -> None:
+    """Someone's own DuckDB file given as --db: refused by readers and writers; no table added to it."""
+    db = tmp_path / "theirs.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE measurements AS SELECT 1 AS x")
+    con.close()
+    for args in STORE_COMMANDS:
+        line = assert_error(cli("--db", db, "--json", *_fill(args, built)), 65)
+        assert str(db) in line and "not an openscope store" in line
+    assert counts(db) == {"measurements": 1}
+    # an empty DuckDB file is adopted: nothing of anyone's is in it
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    assert cli("--db", empty, "--quiet", "ingest", "--datasets", built["datasets"]).code == 0
+    assert one_value(empty, "SELECT count(*) FROM datasets") == 15
+
+
+def test_plain_ingest_prints_its_title_on_one_line(built, store_copy, cli) -> None:
+    res = cli("--db", store_copy, "ingest", "--datasets", built["datasets"])
+    assert res.code == 0
+    first = res.stdout.splitlines()[0]
+    assert first.startswith(f"ingest {built['datasets'].name} → snapshot #")
+    assert first.split("#")[1].strip().isdigit()

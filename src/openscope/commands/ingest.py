@@ -41,7 +41,9 @@ def register(app: typer.Typer) -> None:
             return
         if s.quiet:
             return
-        t = Table(title=f"ingest {escaped(path.name)} → snapshot #{res.snapshot_id}", show_header=False, box=None)
+        # the title as its own line: as a table title it wrapped to the (narrow) width of the table
+        out_console().print(f"ingest {escaped(path.name)} → snapshot #{res.snapshot_id}", highlight=False)
+        t = Table(show_header=False, box=None)
         for k in ("format", "records", "changed", "rejects", "counters", "elapsed_s"):
             t.add_row(k, f"{doc[k]:,}" if isinstance(doc[k], int) else str(doc[k]))
         out_console().print(t)

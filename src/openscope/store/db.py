@@ -120,6 +120,14 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         con.execute("COMMIT")
 
 
+def _refuse_foreign(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Someone else's DuckDB database is not made into a store: our tables are never added beside theirs."""
+    tables = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()").fetchall()}
+    if tables and "schema_version" not in tables:
+        raise InvalidInput(f"{path} is a DuckDB database but not an openscope store; give another --db")
+
+
 def _pending(con: duckdb.DuckDBPyConnection) -> bool:
     applied = {r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()}
     return any(v not in applied for v, _, _ in _migrations())
@@ -177,6 +185,7 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, creat
                     pass
                 con = duckdb.connect(str(p), read_only=True)
         else:
+            _refuse_foreign(con, p)
             _migrate(con, p)
     except duckdb.Error as exc:  # the header opened but the catalog or its pages cannot be read: corrupt
         con.close()
