@@ -392,6 +392,9 @@ USAGE = [
     ["crawl", "--page-size", "0"],
     ["crawl", "--limit", "x"],
     ["crawl", "--endpoint", "ftp://example.org"],
+    ["crawl", "--endpoint", "http://[::1"],
+    ["crawl", "--endpoint", "http://:80"],
+    ["crawl", "--endpoint", "http://example.org:99999"],
     ["crawl", "--since", "yesterday"],
     ["crawl", "--full", "--counters"],
     ["simhub", "--port", "70000"],
@@ -697,3 +700,18 @@ def test_plain_ingest_prints_its_title_on_one_line(built, store_copy, cli) -> No
     first = res.stdout.splitlines()[0]
     assert first.startswith(f"ingest {built['datasets'].name} → snapshot #")
     assert first.split("#")[1].strip().isdigit()
+
+
+@pytest.mark.parametrize("args", [["--json", "sql", "SELECT * FROM range(300000)", "--limit", "0"],
+                                  ["sql", "SELECT * FROM range(20000)", "--limit", "0"]],
+                         ids=["json", "table"])
+def test_a_reader_closing_the_pipe_early_is_exit_0_not_1(built, args) -> None:
+    """`openscope sql … | head -1`: exit 1 would claim a failed check (click and rich both said 1)."""
+    p = subprocess.Popen([sys.executable, "-m", "openscope.cli", "--db", str(built["db"]), *args],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.stdout is not None and p.stderr is not None
+    assert p.stdout.readline()
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=60) == 0, err
+    assert "Traceback" not in err and "Exception ignored" not in err

@@ -141,7 +141,11 @@ def main(argv: list[str] | None = None) -> int:
         err_console().print("openscope: interrupted", markup=False)
         code = 130
     except BrokenPipeError:
-        code = 0
+        code = _pipe_closed()
+    except SystemExit as exc:  # click and rich end a closed pipe with exit 1, which means "a check failed"
+        if not isinstance(exc.__context__, BrokenPipeError):
+            raise
+        code = _pipe_closed()
     except Exception as exc:  # last resort: still one line, still an exit code
         if os.environ.get("OPENSCOPE_DEBUG"):
             raise
@@ -157,6 +161,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         code = 70
     return _exit(code, argv)
+
+
+def _pipe_closed() -> int:
+    """The reader of stdout went away (`openscope sql … | head`): not an error, exit 0. Whatever is still
+    buffered for stdout goes to /dev/null, so that Python's flush at exit cannot complain either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is no file (in-process tests): nothing to redirect
+        pass
+    return 0
 
 
 def _exit(code: int, argv: list[str] | None) -> int:

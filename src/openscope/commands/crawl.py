@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import httpx
 import typer
 from rich.progress import (
     BarColumn,
@@ -119,6 +120,16 @@ class QuietProgress(CrawlProgress):
         warn(self.s, message)
 
 
+def _valid_url(url: str) -> bool:
+    """A URL httpx can send to: it parses, names a host, and any port is a port (`http://[::1` ended the
+    command with an internal error)."""
+    try:
+        u = httpx.URL(url)
+    except httpx.InvalidURL:
+        return False
+    return bool(u.host) and (u.port is None or 0 < u.port <= 65535)
+
+
 def _parse_since(value: str | None) -> dt.datetime | None:
     if value is None:
         return None
@@ -209,7 +220,7 @@ def register(app: typer.Typer) -> None:
         resumes where it stopped."""
         s = settings(ctx)
         ep = (endpoint or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
-        if not ep.startswith(("http://", "https://")):
+        if not ep.startswith(("http://", "https://")) or not _valid_url(ep):
             raise UsageError(f"--endpoint {ep!r} is not an http(s) URL")
         if full and counters:
             raise UsageError("--full and --counters are different kinds of crawl; choose one")
