@@ -715,3 +715,13 @@ def test_a_reader_closing_the_pipe_early_is_exit_0_not_1(built, args) -> None:
     err = p.stderr.read().decode()
     assert p.wait(timeout=60) == 0, err
     assert "Traceback" not in err and "Exception ignored" not in err
+
+
+def test_a_folder_given_as_the_store_is_73_for_writers_and_65_for_readers(built, tmp_path: Path, cli) -> None:
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    for args in STORE_COMMANDS[6:]:
+        assert "it is a folder" in assert_error(cli("--db", folder, "--json", *_fill(args, built)), 73)
+    for args in STORE_COMMANDS[:6]:
+        assert "it is a folder" in assert_error(cli("--db", folder, "--json", *args), 65)
+    assert list(folder.iterdir()) == []

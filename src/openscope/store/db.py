@@ -151,8 +151,9 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, creat
                 raise StoreWriteError(f"cannot create store {p}: {p.parent} is a file, not a folder")
             if not os.access(p.parent, os.W_OK):
                 raise StoreWriteError(f"cannot create store {p}: folder {p.parent} is not writable")
-        elif p.is_dir():
-            raise StoreWriteError(f"cannot open store {p}: it is a folder")
+        elif p.is_dir():  # a writer cannot create its store there (73); for a reader it is no store (65)
+            err = StoreWriteError if create and not read_only else InvalidInput
+            raise err(f"cannot open store {p}: it is a folder")
     existed = str(p) == ":memory:" or p.exists()
     try:
         con = duckdb.connect(str(p), read_only=read_only)
