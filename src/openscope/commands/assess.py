@@ -10,11 +10,12 @@ the overlay, which ``--no-experts`` turns off.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import typer
-import yaml
+from rich.markup import escape
 from rich.table import Table
 
 from openscope.commands._common import (
@@ -29,6 +30,22 @@ from openscope.commands._common import (
 )
 from openscope.errors import InvalidInput, MissingInput, UsageError
 from openscope.store import Store
+
+# C0 and C1 control characters but tab and newline: card text, file names and YAML are the publisher's, and
+# an ESC sequence printed as is could rewrite or erase what the terminal shows.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _visible(doc: Any) -> Any:
+    """A copy of ``doc`` for the terminal: control characters in every string shown as ``\\x1b`` escapes
+    (the ``--json`` twin keeps them: JSON escapes them itself)."""
+    if isinstance(doc, str):
+        return _CONTROLS.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), doc)
+    if isinstance(doc, dict):
+        return {_visible(k): _visible(v) for k, v in doc.items()}
+    if isinstance(doc, list | tuple):
+        return [_visible(v) for v in doc]
+    return doc
 
 
 def _looks_like_path(target: str) -> bool:
@@ -62,24 +79,24 @@ def _resolve(store: Store, target: str) -> str:
 
 def _mof_record(s: Settings, path: Path) -> int:
     from openscope.derive.openness.evaluations import mof
+    from openscope.derive.openness.inputs import first_line, load_yaml, printable, read_text_file, scalar_text
 
-    if not path.exists():
-        raise MissingInput(f"no such MOF record: {path}")
+    text = read_text_file(path, "MOF record")
     try:
-        record = yaml.safe_load(path.read_text("utf-8"))
+        record = load_yaml(text)
         res = mof.evaluate_record(record)
-    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidInput(f"{path}: not a MOF record ({str(exc).splitlines()[0]})")
-    name = record["release"].get("name")
+    except ValueError as exc:
+        raise InvalidInput(f"{printable(str(path))}: not a MOF record ({first_line(exc)})")
+    name = scalar_text(record["release"].get("name"))  # a list or mapping is no name (nor printed at any size)
     if s.json:
         print_json({"id": name, "mof": res.as_json(), "included": res.included, "invalid": res.invalid,
                     "unlicensed": res.unlicensed, "missing": res.missing, "next_steps": res.next_steps})
         return 0
     con = out_console()
-    con.print(f"[bold]{name}[/bold]: {res.label}")
+    con.print(f"[bold]{escape(_visible(str(name)))}[/bold]: {res.label}", highlight=False)
     con.print("progress: " + ", ".join(f"Class {k}: {v:.1f}%" for k, v in sorted(res.progress.items(), reverse=True)))
     for step in res.next_steps:
-        con.print(f"  - {step}", markup=False)
+        con.print(f"  - {_visible(step)}", markup=False)
     return 0
 
 
@@ -203,7 +220,7 @@ def register(app: typer.Typer) -> None:
                 store = open_for_read(s)
                 rec = records.from_store(store, _resolve(store, target))
             for w in rec.warnings:
-                warn(s, w)
+                warn(s, _visible(w))
             a = assessment.assess_record(rec)
             doc = a.as_json()
             if store is not None and not _exists(path):
@@ -219,5 +236,5 @@ def register(app: typer.Typer) -> None:
         if s.json:
             print_json(doc)
         else:
-            _render(escaped(doc))
+            _render(escaped(_visible(doc)))
         return 0

@@ -71,41 +71,72 @@ def _card_ids(store: Store) -> list[str]:
 PARALLEL_FROM = 2000   # below this many cards, worker start-up costs more than it saves
 
 
-def _grade_batch(recs: list[ModelRecord], snapshot_id: int | None) -> list[tuple]:
+def _grade_batch(recs: list[ModelRecord], snapshot_id: int | None) -> tuple[list[tuple], list[str]]:
+    """(rows, ids not graded): a card whose assessment raises is left out, never the batch with it."""
     out: list[tuple] = []
+    failed: list[str] = []
     for rec in recs:
-        a = assess_record(finish(rec))
+        try:
+            a = assess_record(finish(rec))
+        except Exception:  # noqa: BLE001 - one hostile card must not cost the other cards their grades
+            failed.append(rec.id)
+            continue
         out.extend((snapshot_id, rec.id, *row, "card") for row in openness_rows(a))
-    return out
+    return out, failed
+
+
+def _grade_in_workers(batches: list[list[ModelRecord]], snapshot_id: int | None, workers: int
+                      ) -> tuple[list[tuple], list[str]]:
+    """Grade batches in worker processes. A worker that dies (a crash in a parser, the OOM killer) breaks
+    the pool and every batch in flight; those batches are halved and graded again in a fresh pool until
+    the card that kills a worker is alone in its batch, and only that one is left out."""
+    ctx = multiprocessing.get_context("spawn")
+    out: list[tuple] = []
+    failed: list[str] = []
+    while batches:
+        broken: list[list[ModelRecord]] = []
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futures = [(pool.submit(_grade_batch, b, snapshot_id), b) for b in batches]
+            for fut, b in futures:
+                try:
+                    rows, lost = fut.result()
+                except Exception:  # noqa: BLE001 - BrokenProcessPool, or a batch that could not be sent
+                    broken.append(b)
+                    continue
+                out.extend(rows)
+                failed.extend(lost)
+        batches = []
+        for b in broken:
+            if len(b) == 1:
+                failed.append(b[0].id)
+            else:
+                batches += [b[: len(b) // 2], b[len(b) // 2:]]
+    return out, failed
 
 
 def refresh_cards(store: Store, snapshot_id: int | None, ids: Iterable[str] | None = None,
                   parallel_from: int = PARALLEL_FROM) -> int:
-    """Per-model assessment (card text, curated facts) for ``ids``; replaces their rows."""
+    """Per-model assessment (card text, curated facts) for ``ids``; replaces their rows. Returns how many
+    models were graded: a model whose card could not be assessed keeps its metadata rows."""
     todo = list(ids) if ids is not None else _card_ids(store)
     if not todo:
         return 0
-    out: list[tuple] = []
     workers = min(os.cpu_count() or 1, 4)
     if len(todo) >= parallel_from and workers > 1:
         # Probes are pure functions of a record: grade chunks in worker processes (cards parsed there).
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = []
-            batch: list[ModelRecord] = []
-            for rec in bulk_from_store(store, todo, parse=False):
-                batch.append(rec)
-                if len(batch) >= 250:
-                    futures.append(pool.submit(_grade_batch, batch, snapshot_id))
-                    batch = []
-            if batch:
-                futures.append(pool.submit(_grade_batch, batch, snapshot_id))
-            for fut in futures:
-                out.extend(fut.result())
+        batches: list[list[ModelRecord]] = [[]]
+        for rec in bulk_from_store(store, todo, parse=False):
+            if len(batches[-1]) >= 250:
+                batches.append([])
+            batches[-1].append(rec)
+        out, failed = _grade_in_workers([b for b in batches if b], snapshot_id, workers)
     else:
-        out = _grade_batch(list(bulk_from_store(store, todo)), snapshot_id)
+        out, failed = _grade_batch(list(bulk_from_store(store, todo)), snapshot_id)
+    graded = sorted(set(todo) - set(failed))
+    if not graded:
+        return 0
     with store.transaction() as con:
-        con.register("_ocids", pa.table({"id": pa.array(todo, pa.string())}))
+        con.register("_ocids", pa.table({"id": pa.array(graded, pa.string())}))
         con.execute("CREATE OR REPLACE TEMP TABLE _oc AS SELECT id FROM _ocids")
         con.unregister("_ocids")
         con.execute("DELETE FROM openness WHERE snapshot_id IS NOT DISTINCT FROM ? AND id IN (SELECT id FROM _oc)",
@@ -122,7 +153,7 @@ def refresh_cards(store: Store, snapshot_id: int | None, ids: Iterable[str] | No
                     "SELECT snapshot_id, id, framework, dimension, grade, score, evidence::JSON, method FROM _ocrows")
         con.unregister("_ocrows")
         con.execute("DROP TABLE _oc")
-    return len(todo)
+    return len(graded)
 
 
 def refresh(store: Store) -> dict[str, float]:

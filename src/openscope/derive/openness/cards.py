@@ -24,7 +24,10 @@ _MD_LINK = re.compile(r"\[([^\]\n]{0,300})\]\((https?://[^)\s]+)\)")
 # Links to files beside the card (a README's own repository): [text](docs/train.md), [x](./scripts/)
 _REL_LINK = re.compile(r"\[([^\]\n]{0,300})\]\((?!https?://|#|mailto:)([^)\s]{1,300})\)")
 _BARE_URL = re.compile(r"\bhttps?://[^\s)\]>\"'`|]+")  # also the outer URL of nested badge links
-_HTML_LINK = re.compile(r"<a\s[^>]*href=[\"'](https?://[^\"']+)[\"'][^>]*>(.{0,300}?)</a>", re.IGNORECASE | re.DOTALL)
+# An <a> tag ends before the next "<": each tag is read once, and its first http(s) href is committed to
+# (atomic group), so a run of unclosed "<a href=" is read in linear time.
+_HTML_LINK = re.compile(r"<a\s(?>[^<>]*?href=[\"'](https?://[^\"'<>]+)[\"'])[^<>]*>(.{0,300}?)</a>",
+                        re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True)

@@ -24,16 +24,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-import yaml
-
 from openscope.derive.openness.evaluations import mof
 from openscope.derive.openness.evaluations.osai import DIMENSIONS
-from openscope.errors import InvalidInput, MissingInput
+from openscope.derive.openness.inputs import first_line, load_yaml, printable, read_text_file, scalar_text
+from openscope.errors import InvalidInput
 from openscope.store import Store
 
 Row = tuple[str, str, str | None, str, str, str | None, float | None, str | None]
@@ -59,7 +59,7 @@ def name_key(producer: str | None, name: str | None) -> str | None:
     Matching by name alone would show Meta's grades for anyone's repository called ``Llama-2-7b``; the
     producer ties the record to the namespace that published it.
     """
-    prod, nm = _norm(producer), (name or "").strip().lower()
+    prod, nm = _norm(producer), (scalar_text(name) or "").strip().lower()
     return f"name:{prod}/{nm}" if prod and nm else None
 
 
@@ -72,12 +72,14 @@ def _osai_rows(reader: csv.DictReader) -> list[Row]:
         name = r.get("name") or r.get("file")
         for d in DIMENSIONS:
             g = (r.get(d) or "").strip().lower()
+            if g and g not in ("open", "partial", "closed"):  # the index's own vocabulary; anything else is not it
+                raise ValueError(f"{d} {g[:40]!r} is not an index grade (open, partial, closed)")
             if g:
                 out.append(("osai", key, name, "osai", d, g, {"open": 1.0, "partial": 0.5, "closed": 0.0}.get(g),
                             r.get("link")))
         score = r.get("osai_site_score")
         if score:
-            out.append(("osai", key, name, "osai", "score", None, float(score), r.get("link")))
+            out.append(("osai", key, name, "osai", "score", None, _number(score, "osai_site_score"), r.get("link")))
     return out
 
 
@@ -89,11 +91,12 @@ def _mof_csv_rows(reader: csv.DictReader) -> list[Row]:
             continue
         url = f"https://mot.isitopen.ai/model/{r.get('name')}"
         out.append(("mof", key, r.get("name"), "mof", "class", r.get("mof_class_label"),
-                    float(r.get("mof_class") or 0), url))
+                    _number(r.get("mof_class") or 0, "mof_class"), url))
         for k in ("1", "2", "3"):
             v = r.get(f"progress_class{k}")
             if v:
-                out.append(("mof", key, r.get("name"), "mof", f"progress_{k}", None, float(v), url))
+                out.append(("mof", key, r.get("name"), "mof", f"progress_{k}", None, _number(v, f"progress_class{k}"),
+                            url))
     return out
 
 
@@ -104,48 +107,64 @@ def _fmti_rows(reader: csv.DictReader) -> list[Row]:
     if rows and "total_score" in rows[0]:
         for r in rows:
             out.append(("fmti", (r.get("developer") or "").lower(), r.get("developer"), "fmti",
-                        f"total_{r.get('index_version')}", None, float(r.get("total_score") or 0), url))
+                        f"total_{r.get('index_version')}", None, _number(r.get("total_score") or 0, "total_score"), url))
         return out
     totals: dict[tuple[str, str], float] = {}
     for r in rows:
         k = ((r.get("developer") or "").lower(), r.get("index_version") or "")
-        totals[k] = totals.get(k, 0.0) + float(r.get("score") or 0)
+        totals[k] = totals.get(k, 0.0) + _number(r.get("score") or 0, "score")
     for (dev, ver), tot in totals.items():
         out.append(("fmti", dev, dev, "fmti", f"total_{ver}", None, tot, url))
     return out
 
 
+def _number(v: Any, column: str) -> float:
+    """A score cell as a finite number: a file whose scores are not numbers is not an expert index (and a
+    NaN or infinity would make the overlay's JSON invalid)."""
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        raise ValueError(f"{column} {str(v)[:40]!r} is not a number") from None
+    if not math.isfinite(x):
+        raise ValueError(f"{column} {str(v)[:40]!r} is not a finite number")
+    return x
+
+
+def _mof_record_rows(path: Path, text: str) -> list[Row]:
+    record = load_yaml(text)
+    res = mof.evaluate_record(record)
+    rel = record["release"]
+    name = scalar_text(rel.get("name"))
+    key = hub_id(scalar_text(rel.get("huggingface"))) or name_key(rel.get("producer"), name)
+    if not key:
+        raise ValueError("the record names neither a Hugging Face repository nor its producer and name")
+    url = scalar_text(rel.get("huggingface")) or scalar_text(rel.get("repository")) or str(path)
+    rows: list[Row] = [("mof", key, name, "mof", "class", res.label, float(res.cls), url)]
+    rows += [("mof", key, name, "mof", f"progress_{k}", None, v, url) for k, v in res.progress.items()]
+    return rows
+
+
 def read_expert_file(path: Path) -> list[Row]:
     """Rows (source, key, name, framework, dimension, grade, score, url) from one expert file."""
-    if not path.exists():
-        raise MissingInput(f"no such expert file: {path}")
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path}: not a readable text file ({exc})")
+    text = read_text_file(path, "expert file")
+    shown = printable(str(path))
     if path.suffix.lower() in (".yml", ".yaml"):
         try:
-            record = yaml.safe_load(text)
-            res = mof.evaluate_record(record)
-        except (yaml.YAMLError, ValueError) as exc:
-            raise InvalidInput(f"{path}: not a MOF record ({str(exc).splitlines()[0]})")
-        rel = record["release"]
-        key = hub_id(str(rel.get("huggingface") or "")) or name_key(rel.get("producer"), rel.get("name"))
-        if not key:
-            raise InvalidInput(f"{path}: the record names neither a Hugging Face repository nor its producer and name")
-        url = str(rel.get("huggingface") or rel.get("repository") or path)
-        rows: list[Row] = [("mof", key, rel.get("name"), "mof", "class", res.label, float(res.cls), url)]
-        rows += [("mof", key, rel.get("name"), "mof", f"progress_{k}", None, v, url) for k, v in res.progress.items()]
-        return rows
-    reader = csv.DictReader(io.StringIO(text))
-    cols = set(reader.fieldnames or [])
-    if "datasources_basemodel" in cols:
-        return _osai_rows(reader)
-    if "mof_class" in cols:
-        return _mof_csv_rows(reader)
-    if "developer" in cols and ("total_score" in cols or "score" in cols):
-        return _fmti_rows(reader)
-    raise InvalidInput(f"{path}: not an OSAI index CSV, a MOF record CSV/YAML or an FMTI scores CSV")
+            return _mof_record_rows(path, text)
+        except ValueError as exc:
+            raise InvalidInput(f"{shown}: not a MOF record ({first_line(exc)})")
+    try:
+        reader = csv.DictReader(io.StringIO(text))
+        cols = set(reader.fieldnames or [])
+        if "datasources_basemodel" in cols:
+            return _osai_rows(reader)
+        if "mof_class" in cols:
+            return _mof_csv_rows(reader)
+        if "developer" in cols and ("total_score" in cols or "score" in cols):
+            return _fmti_rows(reader)
+    except (csv.Error, ValueError) as exc:
+        raise InvalidInput(f"{shown}: line {reader.line_num}: {first_line(exc)}")
+    raise InvalidInput(f"{shown}: not an OSAI index CSV, a MOF record CSV/YAML or an FMTI scores CSV")
 
 
 def import_experts(store: Store, path: Path) -> int:
@@ -156,14 +175,15 @@ def import_experts(store: Store, path: Path) -> int:
         keys = sorted({(r[0], r[1]) for r in rows})
         for source, key in keys:
             con.execute("DELETE FROM openness_experts WHERE source = ? AND key = ?", [source, key])
-        con.executemany("INSERT INTO openness_experts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [(*r, now) for r in rows])
+        if rows:  # a file of the right format without rows imports nothing (executemany refuses [])
+            con.executemany("INSERT INTO openness_experts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            [(*r, now) for r in rows])
     return len(rows)
 
 
-def _norm(name: str | None) -> str:
+def _norm(name: Any) -> str:
     """Developer / Hub org names compared loosely: "Meta" ~ "meta-llama", "Mistral AI" ~ "mistralai"."""
-    return re.sub(r"[^a-z0-9]", "", (name or "").lower())
+    return re.sub(r"[^a-z0-9]", "", (scalar_text(name) or "").lower())
 
 
 def _publisher_names(store: Store, author: str | None, curated_only: bool = False) -> list[str]:

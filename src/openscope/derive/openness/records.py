@@ -7,6 +7,7 @@ backends"). Loading never raises on bad content: it records a warning and leaves
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 import os
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from openscope.derive.openness.cards import MAX_CARD_CHARS, Card, decode_card, parse_card, parse_front_matter
+from openscope.derive.openness.inputs import NotRegular, printable, read_regular
 from openscope.errors import MissingInput
 from openscope.store import Store
 
@@ -110,9 +112,9 @@ def _first_license(card_data: dict[str, Any]) -> str | None:
 def from_folder(path: Path) -> ModelRecord:
     """A local model folder: README.md (with or without front matter) plus whatever files are there."""
     if not path.exists():
-        raise MissingInput(f"no such model folder or id: {path}")
+        raise MissingInput(f"no such model folder or id: {printable(str(path))}")
     root = path if path.is_dir() else path.parent
-    rec = ModelRecord(id=root.resolve().name, locator=str(root), read_at=_today())
+    rec = ModelRecord(id=printable(root.resolve().name), locator=printable(str(root)), read_at=_today())
     files: list[tuple[str, int | None]] = []
     if path.is_dir():
         for dirpath, dirnames, filenames in os.walk(root, followlinks=False):  # never follow symlinked folders
@@ -120,39 +122,47 @@ def from_folder(path: Path) -> ModelRecord:
             for name in sorted(filenames):
                 fp = Path(dirpath) / name
                 try:
-                    files.append((fp.relative_to(root).as_posix(), fp.stat().st_size))
+                    files.append((printable(fp.relative_to(root).as_posix()), fp.stat().st_size))
                 except OSError:
                     continue
             if len(files) >= 100_000:
                 rec.warnings.append("more than 100,000 files; the rest were not listed")
                 break
     else:
-        files.append((path.name, path.stat().st_size))
+        files.append((printable(path.name), path.stat().st_size))
     rec.files = files
-    if path.is_file():
+    if not path.is_dir():  # a file (or a FIFO, a device) named as the target: its card only if it is one
         is_card = path.name in README_NAMES or path.suffix.lower() in (".md", ".markdown")
         readme = path if is_card else None
         if not is_card:
-            rec.warnings.append(f"{path.name} is not a README; give the model folder to read its card")
+            rec.warnings.append(f"{printable(path.name)} is not a README; give the model folder to read its card")
     else:
         readme = next((root / n for n in README_NAMES if (root / n).is_file()), None)
     if readme is None:
         if path.is_dir():
-            rec.warnings.append(f"no README.md in {root}; card-based grades are unknown")
+            rec.warnings.append(f"no README.md in {printable(str(root))}; card-based grades are unknown")
     else:
         try:
-            raw = readme.read_bytes()[:MAX_README_BYTES]
+            raw, longer = read_regular(readme, MAX_README_BYTES)  # never blocks on a FIFO, never reads a GB
         except OSError as exc:
-            rec.warnings.append(f"cannot read {readme}: {exc.strerror}; card-based grades are unknown")
-            raw = None
+            why = "not a regular file" if isinstance(exc, NotRegular) else exc.strerror or str(exc)
+            rec.warnings.append(f"cannot read {printable(str(readme))}: {why}; card-based grades are unknown")
+            raw, longer = None, False
+        if longer:
+            rec.warnings.append(f"{printable(readme.name)} is larger than {MAX_README_BYTES:,} bytes; "
+                                "the rest was not read")
+            try:  # the cut may split a character: keep the text before it
+                raw = codecs.getincrementaldecoder("utf-8")().decode(raw, final=False).encode("utf-8")
+            except UnicodeDecodeError:
+                pass  # not UTF-8 before the cut either: decode_card says so
         if raw is not None:
             text, warn = decode_card(raw)
             if warn:
-                rec.warnings.append(f"{readme.name}: {warn}")
+                rec.warnings.append(f"{printable(readme.name)}: {warn}")
             if text is not None:
                 rec.card = parse_card(text)
-                rec.card_locator = str(readme)
-                rec.warnings.extend(f"{readme.name}: {w}" for w in rec.card.warnings)
+                rec.card_locator = printable(str(readme))
+                rec.warnings.extend(f"{printable(readme.name)}: {w}" for w in rec.card.warnings)
     meta = rec.card.meta if rec.card else {}
     rec.card_data = meta
     rec.license = _first_license(meta)

@@ -171,6 +171,12 @@ def fast_search(text: str, lowered: str, pattern: re.Pattern[str], needles: tupl
     return None
 
 
+def _quoted(m: re.Match[str]) -> tuple[int, int]:
+    """The span evidence quotes: the group ``at`` when the pattern has one (a pattern anchored at its line's
+    start to stay linear names the match proper so), else the whole match."""
+    return m.span("at") if "at" in m.re.groupindex else m.span()
+
+
 def card_search(rec: ModelRecord, pattern: re.Pattern[str], *, sections: re.Pattern[str] | None = None,
                 needles: tuple[str, ...] | None = None) -> Evidence | None:
     """First match of ``pattern`` in the card body (optionally only in sections whose title matches)."""
@@ -182,13 +188,15 @@ def card_search(rec: ModelRecord, pattern: re.Pattern[str], *, sections: re.Patt
         if not m:
             return None
         off = len(card.text) - len(card.body)
-        anchor, snip = card.span(off + m.start(), off + m.end())
+        a, b = _quoted(m)
+        anchor, snip = card.span(off + a, off + b)
         return Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at)
     for s in card.sections:
         if sections.search(s.title):
             m = pattern.search(s.text)
             if m:
-                anchor, snip = card.span(s.start + m.start(), s.start + m.end())
+                a, b = _quoted(m)
+                anchor, snip = card.span(s.start + a, s.start + b)
                 return Evidence("card", f"{rec.card_locator}{anchor}", f"[{s.title}] {snip}", rec.read_at)
     return None
 

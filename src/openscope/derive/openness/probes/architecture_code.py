@@ -18,7 +18,7 @@ from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Model architecture"
 ARCH_FILES = re.compile(r"(^|/)(modeling_[\w]+\.py|configuration_[\w]+\.py|config\.json|model_index\.json|"
-                        r"params\.json|[\w-]*model[\w-]*\.py)$", re.IGNORECASE)
+                        r"params\.json|[\w-]{0,255}model[\w-]{0,255}\.py)$", re.IGNORECASE)
 ARCH_SECTION = re.compile(r"architecture|model (details|description|overview|structure)|technical specifications",
                           re.IGNORECASE)
 REMEDIATION = "Publish the model's architecture code (e.g. modeling_*.py or a code repository) under an open licence."

@@ -9,9 +9,12 @@ from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Evaluation results"
-RESULTS_TABLE = re.compile(r"\|[^\n]*\b(MMLU|GSM8K|HumanEval|MBPP|HellaSwag|ARC|TruthfulQA|WinoGrande|BBH|C-?Eval|"
+# A table line: its first "|", a benchmark word, then its last "|". Anchored at the line start and committed to
+# the first benchmark word (atomic group), so a line of pipes is read once, not once per pipe; the match
+# proper is the group ``at`` (what ``card_search`` quotes).
+RESULTS_TABLE = re.compile(r"^[^\n|]*+(?P<at>\|(?>[^\n]*?\b(?:MMLU|GSM8K|HumanEval|MBPP|HellaSwag|ARC|TruthfulQA|WinoGrande|BBH|C-?Eval|"
                            r"CMMLU|MT-?Bench|AlpacaEval|accuracy|acc|F1|BLEU|ROUGE|WER|FID|CLIP|score|pass@1|"
-                           r"VBench|GenEval|benchmark)\b[^\n]*\|", re.IGNORECASE)
+                           r"VBench|GenEval|benchmark)\b)[^\n]*\|)", re.IGNORECASE | re.MULTILINE)
 RESULTS_SECTION = re.compile(r"(evaluation|results|benchmarks?|performance)", re.IGNORECASE)
 REMEDIATION = "Publish evaluation results (a results table, or `model-index` metadata) with the benchmarks named."
 

@@ -16,7 +16,7 @@ from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Inference code"
-INFER_FILES = re.compile(r"(^|/)[\w-]*(infer|inference|generate|predict|demo|sample|run|app|cli|pipeline)[\w-]*\.py$",
+INFER_FILES = re.compile(r"(^|/)[\w-]{0,255}(infer|inference|generate|predict|demo|sample|run|app|cli|pipeline)[\w-]{0,255}\.py$",
                          re.IGNORECASE)
 USAGE = re.compile(
     r"(from (transformers|diffusers|vllm|mlx_lm|sentence_transformers|peft|open_clip|timm|nemo|llama_cpp) import"

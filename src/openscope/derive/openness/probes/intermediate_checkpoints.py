@@ -13,7 +13,7 @@ CKPT_FILES = re.compile(r"(^|/)(checkpoint|step|global_step)[-_]?\d+/", re.IGNOR
 CKPT_TEXT = re.compile(
     r"(intermediate (training )?checkpoints?|checkpoints? (saved |released |available )?(every|at each|for each|"
     r"at) (\d|step|epoch)|revision=[\"']?step\d+|\bstep\d{3,}\b|training checkpoints? (are|is) (released|available)"
-    r"|\d+ checkpoints)", re.IGNORECASE)
+    r"|(?<!\d)\d+ checkpoints)", re.IGNORECASE)
 CKPT_TEXT_NEEDLES = ('checkpoint', 'revision', 'step')
 REMEDIATION = "Publish intermediate checkpoints (e.g. as revisions `stepN`) under the same open licence."
 

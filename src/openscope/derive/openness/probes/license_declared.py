@@ -32,7 +32,7 @@ RESTRICTIVE_NAMES = [
 LICENSE_WORD = re.compile(r"licen[cs]|\bunder (the )?(apache\b|mit\b|bsd\b|a?gpl|lgpl|gnu\b|cc[- ]?by|cc0\b"
                           r"|creative commons|(open)?rail\b|mpl\b|mozilla public)", re.IGNORECASE)
 LICENSE_SECTION = re.compile(r"licen[cs]", re.IGNORECASE)
-GENERIC_HEADING = re.compile(r"\s*#+\W*((model|software|code|our) )?licen[cs]es?( agreements?| terms| information)?\W*$",
+GENERIC_HEADING = re.compile(r"\s*+#++\W*+((model|software|code|our) )?licen[cs]es?( agreements?| terms| information)?\W*+$",
                              re.IGNORECASE)
 REMEDIATION = "Declare an OSI-approved licence (e.g. Apache-2.0 or MIT) in the `license:` metadata and the card."
 

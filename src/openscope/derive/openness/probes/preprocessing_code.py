@@ -18,12 +18,12 @@ from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Data preprocessing code"
-PREP_FILES = re.compile(r"(^|/)[\w-]*(preprocess|prepare_data|data_prep|tokeni[sz]e_data|dedup|filter_data)[\w-]*\.(py|sh)$",
+PREP_FILES = re.compile(r"(^|/)[\w-]{0,255}(preprocess|prepare_data|data_prep|tokeni[sz]e_data|dedup|filter_data)[\w-]{0,255}\.(py|sh)$",
                         re.IGNORECASE)
 PREP_TEXT = re.compile(
     r"\b(data(set)?[- ](processing|preprocessing|pre-processing|cleaning|filtering|curation|preparation|prep)"
     r"[- ](code|scripts?|pipeline|tool(kit|s)?|repo(sitory)?)"
-    r"|(preprocess|prepare)[\w-]*\.py|data[-_]prep\b|dedup(lication)? (code|scripts?))", re.IGNORECASE)
+    r"|(preprocess|prepare)[\w-]{0,255}\.py|data[-_]prep\b|dedup(lication)? (code|scripts?))", re.IGNORECASE)
 PREP_TEXT_NEEDLES = ('process', 'clean', 'filter', 'curat', 'prep', 'dedup')
 # a linked file or folder beside the card (the card's own repository)
 PREP_REL = re.compile(r"(^|[/_\s-])(preprocess\w*|data[_ -]?(prep|processing|pipeline|curation)\w*|dedup\w*)\b", re.IGNORECASE)

@@ -18,7 +18,7 @@ from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Training code"
-TRAIN_FILES = re.compile(r"(^|/)(train|finetune|fine_tune|pretrain|sft|dpo|run_clm|run_train)[\w-]*\.(py|sh)$",
+TRAIN_FILES = re.compile(r"(^|/)(train|finetune|fine_tune|pretrain|sft|dpo|run_clm|run_train)[\w-]{0,255}\.(py|sh)$",
                          re.IGNORECASE)
 TRAIN_COMMAND = re.compile(
     r"(python3?|torchrun|deepspeed|accelerate launch|bash|sh|srun)\s[^\n]{0,80}"
@@ -38,7 +38,7 @@ TRAIN_REL = re.compile(r"(^|[/_\s-])(train|training|trainer|finetun\w*|fine-tun\
 # [Megatron-LM](https://github.com/…)", "Training code: https://gitlab.com/…"); a bare "Repository:" is
 # not enough (quantised copies point it at their runtime)
 TRAIN_FIELD = re.compile(
-    r"^[ \t]*[-*]?[ \t]*\**(orchestration|training (code|framework|library|repository|repo|scripts?))\**[ \t]*:"
+    r"^[ \t]*+[-*]?[ \t]*+\**+(orchestration|training (code|framework|library|repository|repo|scripts?))\**[ \t]*:"
     r"[^\n]*?https?://(www\.)?(github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|gitee\.com)/",
     re.IGNORECASE | re.MULTILINE)
 TRAIN_FIELD_NEEDLES = ('github', 'gitlab', 'bitbucket', 'codeberg', 'gitee')
