@@ -184,10 +184,12 @@ def _assert_contract_schema(db: Path) -> None:
         assert set(wanted) <= cols[name], (name, set(wanted) - cols[name])
 
 
-def test_a_fresh_store_has_every_contract_table_view_and_column(tmp_path: Path) -> None:
+def test_a_fresh_store_has_every_contract_table_view_and_column(tmp_path: Path, cli) -> None:
     db = tmp_path / "fresh.duckdb"
     open_store(db).close()
     _assert_contract_schema(db)
+    doc = assert_one_json(cli("--db", db, "--json", "status"))
+    assert STATUS_KEYS <= doc.keys() and doc["last_snapshot"] is None and doc["snapshots"] == 0
 
 
 def test_an_ingested_store_has_every_contract_table_view_and_column(built) -> None:
@@ -318,10 +320,13 @@ def test_json_is_one_document_with_the_contract_keys_wherever_the_global_options
 def test_crawl_and_simhub_dump_print_one_json_document(tmp_path: Path, cli) -> None:
     db = tmp_path / "crawl.duckdb"
     with running_simhub(models=120, datasets=10, seed=5) as hub:
-        for argv in (["--db", db, "--json", "crawl", "--endpoint", hub.url, "--datasets"],
-                     ["crawl", "--quiet", "--endpoint", hub.url, "--json", "--db", db]):
+        for argv in (["--db", db, "--json", "--quiet", "crawl", "--endpoint", hub.url, "--datasets"],
+                     ["crawl", "--endpoint", hub.url, "--json", "--db", db]):
             res = cli(*argv)
             doc = assert_one_json(res)
+            if "--quiet" in argv:  # the first crawl meets a refused field: its warning is silenced too
+                assert res.stderr == ""
+            assert one_value(db, "SELECT bool_and(simulated) FROM snapshots")
             assert doc.keys() >= RUN_KEYS and doc["status"] == "complete"
             for snap in doc.get("snapshots", []):
                 assert snap.keys() >= RUN_KEYS
