@@ -190,7 +190,12 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, creat
             _migrate(con, p)
     except duckdb.Error as exc:  # the header opened but the catalog or its pages cannot be read: corrupt
         con.close()
-        raise InvalidInput(f"store {p} is damaged or not an openscope store: {str(exc).splitlines()[0]}")
+        first = (str(exc).splitlines() or [""])[0]
+        if isinstance(exc, duckdb.IOException) and "lock" in first.lower():  # the reopen after an upgrade
+            raise StoreLocked(_lock_message(p, exc))
+        if any(s in first for s in ("No space left", "Disk quota", "Permission denied", "Read-only file system")):
+            raise StoreWriteError(f"cannot write store {p}: {first}")
+        raise InvalidInput(f"store {p} is damaged or not an openscope store: {first}")
     except BaseException:
         con.close()
         raise
