@@ -48,6 +48,12 @@ def _visible(doc: Any) -> Any:
     return doc
 
 
+def _shown(text: str) -> str:
+    from openscope.derive.openness.inputs import shown
+
+    return shown(text[:300] + ("…" if len(text) > 300 else ""))
+
+
 def _looks_like_path(target: str) -> bool:
     """A Hub id is ``name`` or ``org/name``; anything else that names a file is a path."""
     return target.startswith((".", "/", "~")) or target.count("/") > 1 or target.lower().endswith(".md") \
@@ -79,14 +85,14 @@ def _resolve(store: Store, target: str) -> str:
 
 def _mof_record(s: Settings, path: Path) -> int:
     from openscope.derive.openness.evaluations import mof
-    from openscope.derive.openness.inputs import first_line, load_yaml, printable, read_text_file, scalar_text
+    from openscope.derive.openness.inputs import first_line, load_yaml, read_text_file, scalar_text, shown
 
     text = read_text_file(path, "MOF record")
     try:
         record = load_yaml(text)
         res = mof.evaluate_record(record)
     except ValueError as exc:
-        raise InvalidInput(f"{printable(str(path))}: not a MOF record ({first_line(exc)})")
+        raise InvalidInput(f"{shown(str(path))}: not a MOF record ({shown(first_line(exc))})")
     name = scalar_text(record["release"].get("name"))  # a list or mapping is no name (nor printed at any size)
     if s.json:
         print_json({"id": name, "mof": res.as_json(), "included": res.included, "invalid": res.invalid,
@@ -214,7 +220,7 @@ def register(app: typer.Typer) -> None:
                 rec = records.from_folder(path)
                 store = None if no_experts else _store_or_none(s)
             elif _looks_like_path(target) or not Path(s.db).exists():
-                raise MissingInput(f"no such model folder or file: {target}"
+                raise MissingInput(f"no such model folder or file: {_shown(target)}"
                                    + ("" if Path(s.db).exists() else f" (and no store at {s.db})"))
             else:
                 store = open_for_read(s)

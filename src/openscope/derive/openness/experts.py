@@ -32,7 +32,7 @@ from urllib.parse import urlparse
 
 from openscope.derive.openness.evaluations import mof
 from openscope.derive.openness.evaluations.osai import DIMENSIONS
-from openscope.derive.openness.inputs import first_line, load_yaml, printable, read_text_file, scalar_text
+from openscope.derive.openness.inputs import first_line, load_yaml, read_text_file, scalar_text, shown
 from openscope.errors import InvalidInput
 from openscope.store import Store
 
@@ -147,12 +147,12 @@ def _mof_record_rows(path: Path, text: str) -> list[Row]:
 def read_expert_file(path: Path) -> list[Row]:
     """Rows (source, key, name, framework, dimension, grade, score, url) from one expert file."""
     text = read_text_file(path, "expert file")
-    shown = printable(str(path))
+    where = shown(str(path))
     if path.suffix.lower() in (".yml", ".yaml"):
         try:
             return _mof_record_rows(path, text)
         except ValueError as exc:
-            raise InvalidInput(f"{shown}: not a MOF record ({first_line(exc)})")
+            raise InvalidInput(f"{where}: not a MOF record ({first_line(exc)})")
     try:
         reader = csv.DictReader(io.StringIO(text))
         cols = set(reader.fieldnames or [])
@@ -163,8 +163,8 @@ def read_expert_file(path: Path) -> list[Row]:
         if "developer" in cols and ("total_score" in cols or "score" in cols):
             return _fmti_rows(reader)
     except (csv.Error, ValueError) as exc:
-        raise InvalidInput(f"{shown}: line {reader.line_num}: {first_line(exc)}")
-    raise InvalidInput(f"{shown}: not an OSAI index CSV, a MOF record CSV/YAML or an FMTI scores CSV")
+        raise InvalidInput(f"{where}: line {reader.line_num}: {first_line(exc)}")
+    raise InvalidInput(f"{where}: not an OSAI index CSV, a MOF record CSV/YAML or an FMTI scores CSV")
 
 
 def import_experts(store: Store, path: Path) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,16 @@ def printable(text: str) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def shown(text: str) -> str:
+    """A name for a one-line message on the terminal: :func:`printable`, and control characters (a NUL,
+    a newline, an ESC sequence) as ``\\x1b``-style escapes."""
+    return _CONTROLS.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"),
+                         printable(text).replace("\n", "\\n").replace("\t", "\\t"))
+
+
 def read_regular(path: Path, limit: int) -> tuple[bytes, bool]:
     """(up to ``limit`` bytes of a regular file, whether it was longer). Raises ``NotRegular`` for
     anything else and ``OSError`` when it cannot be read; a FIFO is refused without blocking."""
@@ -56,21 +67,21 @@ def read_regular(path: Path, limit: int) -> tuple[bytes, bool]:
 def read_text_file(path: Path, what: str) -> str:
     """The UTF-8 text (a BOM dropped) of a small input file, or exit 66 (missing) / 65 (anything else)."""
     if not os.path.lexists(path):
-        raise MissingInput(f"no such {what}: {printable(str(path))}")
+        raise MissingInput(f"no such {what}: {shown(str(path))}")
     try:
         raw, longer = read_regular(path, MAX_RECORD_BYTES)
     except NotRegular:
-        raise InvalidInput(f"{printable(str(path))}: not a regular file ({what}s are read from files)")
+        raise InvalidInput(f"{shown(str(path))}: not a regular file ({what}s are read from files)")
     except OSError as exc:
         if not path.exists():  # a dangling symbolic link
-            raise MissingInput(f"no such {what}: {printable(str(path))}")
-        raise InvalidInput(f"{printable(str(path))}: cannot be read ({exc.strerror or exc})")
+            raise MissingInput(f"no such {what}: {shown(str(path))}")
+        raise InvalidInput(f"{shown(str(path))}: cannot be read ({exc.strerror or exc})")
     if longer:
-        raise InvalidInput(f"{printable(str(path))}: larger than {MAX_RECORD_BYTES // 2**20} MiB; not a {what}")
+        raise InvalidInput(f"{shown(str(path))}: larger than {MAX_RECORD_BYTES // 2**20} MiB; not a {what}")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{printable(str(path))}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+        raise InvalidInput(f"{shown(str(path))}: not UTF-8 text ({exc.reason} at byte {exc.start})")
 
 
 def first_line(exc: BaseException) -> str:
