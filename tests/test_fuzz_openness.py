@@ -551,6 +551,21 @@ def test_a_card_that_raises_loses_only_its_own_grades(tmp_path: Path) -> None:
     assert {r[1] for r in rows} == {"org/good", "org/good2"}
 
 
+@pytest.mark.timeout(120)
+def test_a_batch_that_fails_in_the_pool_is_halved_until_the_bad_card_is_alone() -> None:
+    """A batch that cannot be graded in a worker (here: a record that cannot even be sent to one, as a
+    worker that dies loses its batch) is halved and retried in a fresh pool; only that record is lost."""
+    from openscope.derive.openness import _grade_in_workers
+
+    good = [from_text(f"org/good{i}", f"---\nlicense: mit\n---\n# Model {i}\n") for i in range(4)]
+    bad = from_text("org/bad", "# M\n")
+    bad.cache["unpicklable"] = lambda: None
+    rows, failed = _grade_in_workers([[good[0], bad, good[1]], [good[2], good[3]]], 1, 2)
+    assert failed == ["org/bad"]
+    assert {r[1] for r in rows} == {g.id for g in good}
+    assert len(rows) == 4 * len({(r[2], r[3]) for r in rows})  # every good card, with all its rows
+
+
 # --- regular-expression blow-ups (ReDoS) -----------------------------------------------------------------
 
 # Patterns applied only with ``.match`` at one position (searching them from every position is quadratic
