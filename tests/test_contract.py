@@ -486,11 +486,16 @@ def test_a_store_that_cannot_be_written_is_73(built, tmp_path: Path, cli) -> Non
     assert_error(cli("--db", blocker / "store.duckdb", "--json", "status"), 66)
 
 
-def test_simhub_dump_and_audit_sarif_to_an_unwritable_path_are_73(built, tmp_path: Path, cli) -> None:
+def test_output_files_at_unwritable_paths_are_73(built, tmp_path: Path, cli) -> None:
+    """simhub --dump, audit --sarif and crawl --dump (a path under a regular file ended a crawl with 70)."""
     blocker = tmp_path / "a-file"
     blocker.write_text("x", encoding="utf-8")
-    assert_error(cli("--json", "simhub", "--dump", blocker / "x.jsonl", "--models", "5"), 73)
-    assert_error(cli("--json", "audit", built["clean"], "--sarif", blocker / "x.sarif"), 73)
+    for bad in (blocker / "x.jsonl", tmp_path / "missing" / "x.jsonl", tmp_path):
+        assert_error(cli("--json", "simhub", "--dump", bad, "--models", "5"), 73)
+        assert_error(cli("--json", "audit", built["clean"], "--sarif", bad), 73)
+        db = tmp_path / "crawl.duckdb"
+        assert_error(cli("--db", db, "--json", "crawl", "--endpoint", "http://127.0.0.1:9", "--dump", bad), 73)
+        assert not db.exists()
 
 
 HOLDER = """

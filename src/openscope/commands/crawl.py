@@ -37,7 +37,7 @@ from openscope.commands._common import (
     settings,
     warn,
 )
-from openscope.errors import UsageError
+from openscope.errors import StoreWriteError, UsageError
 from openscope.jobs.crawl import (
     MAX_PAGE_SIZE,
     CardsResult,
@@ -236,8 +236,8 @@ def register(app: typer.Typer) -> None:
             raise UsageError("--deadline must be positive")
         if dump is not None and counters:
             raise UsageError("--dump writes full entries; a --counters sweep reads only counters")
-        if dump is not None and (dump.is_dir() or not dump.parent.exists()):
-            raise UsageError(f"--dump {dump}: not a file in an existing folder")
+        if dump is not None and (dump.is_dir() or not dump.parent.is_dir()):  # as simhub --dump, audit --sarif
+            raise StoreWriteError(f"cannot write --dump {dump}: not a file in an existing folder")
         since_ts = _parse_since(since)
 
         t0 = time.monotonic()
