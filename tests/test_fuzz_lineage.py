@@ -331,13 +331,15 @@ def declared_tag_parents(store: Store, entries: dict[str, dict[str, Any]]) -> No
         if not named:
             continue
         want = {p if p in alive else by_lower.get(p.lower(), p) for p in named} - {mid}
+        if not want:  # the tags name only the model itself: the next source's parents count
+            continue
         assert chosen.get(mid, set()) == want, (mid, tags)
 
 
 # What a user may type instead of an id: other spellings, a Hub URL, SQL wildcards, a path, controls.
 ODD_PROBES = [" ", "%", "_/_", "%/%", "a/b/c", "\u202e", "'", "https://huggingface.co/Qwen/ft", "QWEN", "-x",
               "alice/ft/", "Qwen/ft\\", "x" * 300, "\x00", "ünï/cödé"]
-probes = st.lists(parent_ids | st.sampled_from(ODD_PROBES), min_size=1, max_size=2)
+probes = parent_ids | st.sampled_from(ODD_PROBES)
 
 
 def _one_json(res: Any, what: Any) -> None:
@@ -371,14 +373,14 @@ def check_step(runner: Runner, probe: list[str]) -> dict[str, Any]:
 
 # --- the tests ------------------------------------------------------------------------------------------
 
-@_fast(12)
+@_fast(10)
 @given(seq=snapshots(), probe=probes)
 def test_incremental_lineage_equals_a_full_recompute_after_every_snapshot(cli, hub, tmp_path_factory, seq,
                                                                            probe) -> None:
     runner = Runner(cli, hub, tmp_path_factory.mktemp("seq"))
     for mode, snap in seq:
         runner.apply(mode, snap)
-        check_step(runner, probe + [i.swapcase() for i in list(snap)[:1]])
+        check_step(runner, [probe, next(iter(snap)).swapcase()])
 
 
 @_fast(8)
