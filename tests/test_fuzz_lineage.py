@@ -84,9 +84,9 @@ RELATIONS = ["finetune", "adapter", "quantized", "merge", "Finetune", "weird"]
 
 
 @st.composite
-def base_tags(draw: st.DrawFn) -> list[str]:
+def base_tags(draw: st.DrawFn, parents: st.SearchStrategy[str] = parent_ids) -> list[str]:
     out = []
-    for p in draw(st.lists(parent_ids, max_size=3)):
+    for p in draw(st.lists(parents, max_size=3)):
         kind = draw(st.sampled_from(["pair", "bare", "both", "rel-only"]))
         rel = draw(st.sampled_from(RELATIONS))
         if kind in ("pair", "both"):
@@ -100,7 +100,6 @@ def base_tags(draw: st.DrawFn) -> list[str]:
 
 ODD = st.sampled_from([None, 7, 1.5, True, {"id": "alice/ft"}, [], "", "None", "./local", "a sentence here",
                        "https://huggingface.co/Qwen/ft/", " alice/ft ", "[alice/ft]"])
-card_base = st.one_of(parent_ids, st.lists(parent_ids | ODD, max_size=3), ODD)
 LICENCES = ["mit", "apache-2.0", "llama3.1", "other", "cc-by-nc-4.0", "unknown", "weird-thing", "Apache 2.0",
             "openrail", "gpl-3.0", "MIT OR Apache-2.0"]
 card_licence = st.one_of(st.sampled_from(LICENCES), st.lists(st.sampled_from(LICENCES), max_size=3),
@@ -108,9 +107,10 @@ card_licence = st.one_of(st.sampled_from(LICENCES), st.lists(st.sampled_from(LIC
 
 
 @st.composite
-def declarations(draw: st.DrawFn) -> dict[str, Any]:
-    """Everything an entry can declare about its bases and licence."""
-    tags = draw(base_tags()) if draw(st.booleans()) else []
+def declarations(draw: st.DrawFn, parents: st.SearchStrategy[str] = parent_ids) -> dict[str, Any]:
+    """Everything an entry can declare about its bases and licence (``parents``: the ids it may name)."""
+    card_base = st.one_of(parents, st.lists(parents | ODD, max_size=3), ODD)
+    tags = draw(base_tags(parents)) if draw(st.booleans()) else []
     tags += draw(st.lists(st.sampled_from(["gguf", "mergekit", "peft", "license:mit", "license:other",
                                            "license:llama3.1", "license:weird-thing", "license:Apache-2.0"]),
                           max_size=2))
@@ -129,7 +129,7 @@ def declarations(draw: st.DrawFn) -> dict[str, Any]:
     base_models = None
     if draw(st.integers(0, 3)) == 0:
         base_models = {"relation": draw(st.sampled_from(RELATIONS)),
-                       "models": [{"_id": "x", "id": p} for p in draw(st.lists(parent_ids, max_size=2))]}
+                       "models": [{"_id": "x", "id": p} for p in draw(st.lists(parents, max_size=2))]}
     files = tuple(draw(st.lists(st.sampled_from(["adapter_config.json", "model.Q4_K_M.gguf", "config.json"]),
                                 max_size=2, unique=True)))
     return {"tags": tuple(tags), "card": card or None, "base_models": base_models, "files": files,
@@ -143,7 +143,22 @@ def snapshots(draw: st.DrawFn) -> list[tuple[str, dict[str, Any]]]:
     for _ in range(draw(st.integers(3, 8))):
         mode = draw(st.sampled_from(["ingest", "ingest", "crawl"]))
         chosen = draw(st.lists(ids, min_size=1, max_size=9, unique=True))
-        out.append((mode, {i: None if draw(st.integers(0, 3)) == 0 else draw(declarations()) for i in chosen}))
+        # parents are often the snapshot's own models (in any spelling): cycles form, also through merges
+        # and case-variants, and break again in a later snapshot
+        near = st.sampled_from(chosen).flatmap(lambda i: st.sampled_from([i, i.lower(), i.upper(), i.swapcase()]))
+        parents = st.one_of(near, parent_ids)
+        snap = {i: None if draw(st.integers(0, 3)) == 0 else draw(declarations(parents)) for i in chosen}
+        if len(chosen) >= 2 and draw(st.booleans()):
+            # a ring: each member names the next (in any spelling), some also the one after (a merge),
+            # so a rootless cycle forms unless another declaration gives it an outside root
+            ring = draw(st.permutations(chosen))[:draw(st.integers(2, len(chosen)))]
+            for k, i in enumerate(ring):
+                names = [ring[(k + 1) % len(ring)]] + ([ring[(k + 2) % len(ring)]] if draw(st.booleans()) else [])
+                spelled = [_spell(n, draw(st.sampled_from([0, 0, 1, 2, 3]))) for n in names]
+                rel = "merge" if len(set(spelled)) > 1 else draw(st.sampled_from(["finetune", "adapter"]))
+                snap[i] = {"tags": tuple(f"base_model:{rel}:{n}" for n in spelled), "card": None,
+                           "base_models": None, "files": (), "library": None}
+        out.append((mode, snap))
     return out
 
 
