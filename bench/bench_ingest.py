@@ -73,6 +73,8 @@ def main() -> int:
         "reingest_s": again.wall_s,
         "reingest_peak_rss_mb": again.peak_rss_mb,
         "reingest_ratio": round(again.wall_s / ours.wall_s, 3),
+        # the peak RSS figures are upper bounds that include this process's RSS at spawn (bench/measure.py)
+        "spawn_parent_rss_mb": max(ours.spawn_parent_rss_mb, naive.spawn_parent_rss_mb, again.spawn_parent_rss_mb),
     }
     print(json.dumps(res, indent=2))
     (OUT / "bench_ingest.json").write_text(json.dumps(res, indent=2))
