@@ -149,7 +149,9 @@ def _encode(text: str, how: str) -> bytes:
 def cards(draw: st.DrawFn) -> bytes:
     """Any card: front matter valid, broken, of the wrong type or hostile (or none, or never closed); a
     body of markdown structure, adversarial fragments and any text; in any encoding or line ending."""
-    front = draw(st.sampled_from(["none", "json", "hostile", "unclosed"]))
+    front = draw(st.sampled_from(["none", "json", "hostile", "unclosed", "bytes"]))
+    if front == "bytes":  # any bytes at all
+        return draw(st.binary(max_size=3000))
     text = ""
     if front == "json":
         meta = draw(st.dictionaries(st.sampled_from(FRONT_KEYS), JSON_VALUES, max_size=5))
@@ -172,8 +174,8 @@ def cards(draw: st.DrawFn) -> bytes:
 @example(card=b"| MMLU |" + b"|" * 30_000 + b"\n", weights=False)  # quadratic results table (bug)
 @example(card=b"<a href='" * 20_000, weights=False)  # unclosed HTML links read once per tag (bug)
 @example(card=b"# x\n" + b"#" * 60_000 + b" license x\n", weights=False)  # generic licence heading (bug)
-@example(card=b"- Training code:" + b" " * 60_000 + b"github.com\n", weights=False)  # training field (bug)
-@example(card=b"checkpoint " + b"0" * 60_000 + b"x", weights=False)  # "N checkpoints" from every digit (bug)
+@example(card=b" " * 60_000 + b"x\n" + b"github " * 200, weights=False)  # training field (bug)
+@example(card=b"0" * 60_000 + b"x\n" + b"checkpoint " * 200, weights=False)  # "N checkpoints" from every digit (bug)
 @example(card=b"prepare-" * 10_000, weights=False)  # a script name from every "prepare" (bug)
 @example(card=b"fully open-source model \x1b[2J\x1b[1A[/]", weights=True)  # terminal escapes (bug)
 @pytest.mark.timeout(120)
@@ -538,6 +540,24 @@ def test_the_card_pass_grades_every_card_and_assess_leaves_the_store_unchanged(c
     assert db.read_bytes() == before, "assess ID wrote to the store"
 
 
+@FAST
+@given(texts=st.lists(cards().map(lambda b: b.decode("utf-8", "replace")), min_size=1, max_size=6))
+@pytest.mark.timeout(300)
+def test_any_cards_in_the_store_are_all_graded(cli, tmp_path_factory, texts: list[str]) -> None:
+    """Cards as a crawl stores them (text, never bytes): the card pass grades every one, in the vocabulary."""
+    from openscope.derive.openness import refresh_cards
+    from openscope.store import open_store
+
+    d = tmp_path_factory.mktemp("store")
+    db, ids = _store_with_cards(cli, d, [t.replace("\x00", "") for t in texts])
+    with open_store(db) as store:
+        assert refresh_cards(store, 1, ids[:-1], parallel_from=10**9) == len(texts)
+        got = store.con.execute("SELECT id, grade FROM openness WHERE method = 'card' AND framework = 'osai' "
+                                "AND dimension <> 'score'").fetchall()
+    assert {i for i, _ in got} == set(ids[:-1])
+    assert {g for _, g in got} <= GRADES
+
+
 def test_a_card_that_raises_loses_only_its_own_grades(tmp_path: Path) -> None:
     """An assessment that raises (here: a record the probes cannot read, built directly) is left out of
     the batch, with its metadata rows kept; the other cards of the batch are graded."""
@@ -654,8 +674,10 @@ ADVERSARIAL_CARDS = {
     "html-links": lambda n: "<a href='" * (n // 9),
     "html-links-no-close": lambda n: "<a href=\"http://x\" " * (n // 19),
     "hashes": lambda n: "#" * n + " license x\n",
-    "spaces-training-field": lambda n: "- Training code:" + " " * n + "github.com\n" + " " * n + "\n",
-    "digits": lambda n: "checkpoint " + "0" * n,
+    # a long line, then enough needles that the probe searches the whole card (not windows around them)
+    "spaces-training-field": lambda n: " " * n + "x\n" + "github " * (n // 350),
+    "digits": lambda n: "0" * n + "x\n" + "checkpoint " * (n // 350),
+    "pipes-alone": lambda n: "|" * n + "\n",
     "prepare": lambda n: "prepare-" * (n // 8),
     "declares": lambda n: "fine-tuned from " * (n // 16),
     "open-source": lambda n: "open-source " * (n // 12),
