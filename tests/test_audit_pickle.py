@@ -308,6 +308,30 @@ def test_symlinked_folders_are_listed_not_walked(tmp_path: Path) -> None:
     os.symlink(tmp_path / "real", tmp_path / "link")
     r = bounded_scan(tmp_path)
     assert {(e.file, e.format) for e in r.files} == {("real/a.pkl", "pickle"), ("link", "symlink-to-folder")}
+    assert r.verdict == "clean"  # the linked folder lies inside the audited one: its files were scanned
+
+
+def test_links_the_walk_cannot_follow_leave_the_audit_incomplete(tmp_path: Path) -> None:
+    """A link to a folder elsewhere (whose pickle a loader would read through the link) and a broken link are
+    content the audit did not scan: the folder is ``incomplete``, never ``clean``."""
+    import os
+
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "weights.pkl").write_bytes(call("posix", "system"))
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.pkl").write_bytes(benign_dict())
+    os.symlink(tmp_path / "elsewhere", model / "shards")
+    r = bounded_scan(model)
+    assert ("shards", "symlink-to-folder") in {(e.file, e.format) for e in r.files}
+    assert r.verdict == "incomplete" and "incomplete.unreadable" in rules_of(r)
+    os.remove(model / "shards")
+    os.symlink(tmp_path / "nowhere.bin", model / "pytorch_model.bin")
+    r = bounded_scan(model)
+    assert ("pytorch_model.bin", "broken-symlink") in {(e.file, e.format) for e in r.files}
+    assert r.verdict == "incomplete"
+    os.remove(model / "pytorch_model.bin")
+    assert bounded_scan(model).verdict == "clean"
 
 
 # -- properties over arbitrary plain-data pickles (written with pickle.dumps, never loaded) ---------------

@@ -207,6 +207,23 @@ def _walk(root: Path, limit: int, errors: list[OSError]) -> list[tuple[Path, str
     return out
 
 
+def _unfollowed_link(eng: Engine, p: Path, rel: str, root: str, folder: bool) -> None:
+    """A link the walk does not follow leaves the verdict ``incomplete`` unless nothing is missed by it.
+
+    A link to a folder inside the audited one is walked where that folder lives: nothing is missed. A link to
+    a folder elsewhere (or one that loops) is not walked, so what a loader would read through it was not
+    scanned; a broken link (or a link loop) names content that cannot be read at all, as a broken link given
+    as the target does. Either way the audit cannot vouch for it (it used to read ``clean``)."""
+    if folder:
+        target = os.path.realpath(p)
+        if target == root or target.startswith(root.rstrip(os.sep) + os.sep):
+            return
+        detail = "a symbolic link to a folder outside the audited one: not followed; audit that folder itself"
+    else:
+        detail = "a broken symbolic link (its target does not exist or loops): not scanned"
+    eng.ctx.findings.append(Finding(rel, None, None, "incomplete.unreadable", "info", None, detail))
+
+
 def scan_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> Report:
     """Audit one file or a folder (recursively). Never imports or unpickles anything it reads."""
     eng = Engine(limits)
@@ -225,9 +242,12 @@ def scan_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> Report:
             eng.ctx.findings.append(Finding(where[:1000], None, None, "incomplete.unreadable", "info", None,
                                             f"cannot list this folder: {exc.strerror or exc}; its files were not "
                                             "scanned"))
+        root = os.path.realpath(path)
         for p, rel in files:
             if os.path.islink(p) and not os.path.isfile(p):
-                eng.ctx.files.append(FileEntry(rel, "symlink-to-folder" if os.path.isdir(p) else "broken-symlink", 0))
+                folder = os.path.isdir(p)
+                eng.ctx.files.append(FileEntry(rel, "symlink-to-folder" if folder else "broken-symlink", 0))
+                _unfollowed_link(eng, p, rel, root, folder)
                 continue
             eng.scan_file(p, rel)
     else:
