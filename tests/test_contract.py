@@ -32,12 +32,12 @@ TABLES = ["schema_version", "snapshots", "models", "datasets", "model_stats", "d
 USER_VIEWS = ["models", "datasets", "edges", "lineage", "publishers", "licenses", "openness", "counters"]
 REPO_COLUMNS = ["id", "author", "created_at", "created_at_raw", "last_modified", "gated", "license", "card_data",
                 "synthetic", "deleted_at", "first_snapshot_id", "last_snapshot_id"]
-MODEL_ONLY = ["pipeline_tag", "library_name", "params"]  # the Hub has none of these for datasets
+HUB_MODEL_FIELDS = ["pipeline_tag", "library_name", "params"]  # in both tables; NULL for datasets
 COLUMNS = {
     "snapshots": ["snapshot_id", "kind", "source", "endpoint", "started_at", "finished_at", "status", "n_records",
                   "simulated"],
-    "models": REPO_COLUMNS + MODEL_ONLY,
-    "datasets": REPO_COLUMNS,
+    "models": REPO_COLUMNS + HUB_MODEL_FIELDS,
+    "datasets": REPO_COLUMNS + HUB_MODEL_FIELDS,
     "model_stats": ["snapshot_id", "id", "downloads_30d", "downloads_all_time", "likes"],
     "dataset_stats": ["snapshot_id", "id", "downloads_30d", "downloads_all_time", "likes"],
     "rejects": ["snapshot_id", "source", "locator", "raw", "reason", "rejected_at"],
@@ -194,6 +194,23 @@ def test_a_fresh_store_has_every_contract_table_view_and_column(tmp_path: Path, 
 
 def test_an_ingested_store_has_every_contract_table_view_and_column(built) -> None:
     _assert_contract_schema(built["db"])
+    # the Hub records no pipeline tag, library or parameter count for a dataset: unknown, never derived
+    assert one_value(built["db"], "SELECT count(*) FROM datasets WHERE pipeline_tag IS NOT NULL "
+                                  "OR library_name IS NOT NULL OR params IS NOT NULL") == 0
+    assert one_value(built["db"], "SELECT count(*) FROM (SELECT id, pipeline_tag, library_name, params FROM models "
+                                  "UNION ALL SELECT id, pipeline_tag, library_name, params FROM datasets)") == 165
+
+
+def test_a_store_made_before_the_dataset_columns_gains_them_and_keeps_its_rows(store_copy: Path, cli) -> None:
+    con = duckdb.connect(str(store_copy))
+    try:
+        for c in HUB_MODEL_FIELDS:
+            con.execute(f"ALTER TABLE datasets DROP COLUMN {c}")
+        con.execute("DELETE FROM schema_version WHERE version = 7")
+    finally:
+        con.close()
+    assert cli("--db", store_copy, "--json", "status").json()["datasets"] == 15
+    _assert_contract_schema(store_copy)
 
 
 def test_stored_enumerations_keep_to_the_contract_values(built) -> None:
