@@ -317,6 +317,14 @@ def brute_force(store: Store) -> None:
     comps = sorted(sorted(w for w in on_cycle if w in anc[v] and v in anc[w]) for v in on_cycle)
     want_cycles = sorted({tuple(c) for c in comps})
     assert [tuple(c) for c in _cycles(con)] == want_cycles
+    # licences flow down from every ancestor along chosen edges, at its shortest distance, with a root of
+    # that ancestor (itself when it has no parent, none when it is rootless)
+    want_flow = {(v, a): d for v in alive for a, d in anc.get(v, {}).items() if a != v}
+    flow = {(i, b): (d, r) for i, b, d, r in con.execute("SELECT id, base, distance, root FROM license_flow").fetchall()}
+    assert {k: d for k, (d, _) in flow.items()} == want_flow
+    for (_, b), (_, r) in flow.items():
+        roots_b = want.get(b, {b: 0} if b not in parents else {})
+        assert r == (min(roots_b) if roots_b else None), (b, r, roots_b)
     # every model with a parent has its origin row; depth NULL exactly when it is rootless
     origin = dict(con.execute("SELECT id, depth FROM lineage_origin").fetchall())
     assert set(origin) == set(parents)
@@ -537,3 +545,21 @@ def test_a_deleted_parent_that_spelled_the_child_itself_leaves_no_edge(cli, hub,
         ("crawl", {"alice/ft": None}),
     ])
     assert _chosen(r.db) == set()
+
+
+def test_every_parent_of_a_merge_passes_its_licence_down(cli, hub, tmp_path) -> None:
+    # A merge of two finetunes of one root: the lineage path to that root goes through one of them only
+    # (the shortest; of equally short ones the smallest id), and the flow-down followed the paths, so the
+    # other parent's non-commercial licence never reached the merge: no conflict, effective class
+    # permissive. Licences now flow from every ancestor along chosen edges.
+    r = _run_sequence(cli, hub, tmp_path, [("ingest", {
+        "r/root": _decl(("license:apache-2.0",)),
+        "a/ft": _decl(("license:mit", "base_model:finetune:r/root")),
+        "b/ft": _decl(("license:cc-by-nc-4.0", "base_model:finetune:r/root")),
+        "m/merge": _decl(("license:mit", "base_model:merge:a/ft", "base_model:merge:b/ft")),
+    })])
+    doc = cli("--db", r.db, "--json", "license", "m/merge").json()
+    assert {(f["base"], f["distance"], f["root"]) for f in doc["flow_down"]} == {
+        ("a/ft", 1, "r/root"), ("b/ft", 1, "r/root"), ("r/root", 2, "r/root")}
+    assert [c["base"] for c in doc["conflicts"]] == ["b/ft"]
+    assert doc["effective_class"] == "non_commercial"

@@ -332,12 +332,7 @@ def _flow(con, lap) -> None:
     flagged = " OR ".join(f"coalesce({cond}, FALSE)" for cond, _ in _RULES)
     all_false = " AND ".join(f"(({cond}) IS NOT DISTINCT FROM FALSE)" for cond, _ in _RULES)
     reasons = ", ".join(f"CASE WHEN coalesce({cond}, FALSE) THEN {text} END" for cond, text in _RULES)
-    # two statements: DuckDB plans the joins better against the materialised (id, base) pairs
-    con.execute("""CREATE OR REPLACE TEMP TABLE _anc_pairs AS
-        SELECT id, base, min(distance) AS distance, min(root) AS root FROM (
-            SELECT id, root, unnest(path[2:]) AS base, unnest(range(1, len(path))) AS distance
-            FROM lineage WHERE len(path) > 1
-        ) GROUP BY id, base""")
+    _ancestors(con)
     con.execute("""CREATE OR REPLACE TEMP TABLE _anc AS
         SELECT a.id, a.base, a.root, a.distance, d.h AS dh, b.h AS bh
         FROM _anc_pairs a
@@ -365,6 +360,46 @@ def _flow(con, lap) -> None:
         JOIN _lic_decl d ON d.h = a.dh
         LEFT JOIN _lic_decl b ON b.h = a.bh
         JOIN _lic_pairs p ON p.dh = a.dh AND p.bk = coalesce(a.bh, 0)""")
+
+
+def _ancestors(con) -> None:
+    """Temp table ``_anc_pairs(id, base, distance, root)``: every ancestor of every model along chosen edges.
+
+    Why every ancestor and not the stored lineage paths: a path is kept per (model, root), the shortest,
+    so a base off those paths (the second parent of a merge of two finetunes of one root) would never
+    pass its licence down. One statement per level of the graph: of a pair reached again only the first
+    (shortest) arrival is kept, so cycles end. ``root`` is the smallest root of the base (the base itself
+    when it has no parent; NULL on a rootless cycle).
+    """
+    # the first level is the chosen edges; `deep`: the base has a parent itself, so the walk goes on from it
+    con.execute("""CREATE OR REPLACE TEMP TABLE _anc_up AS
+        SELECT child AS id, parent AS base, 1 AS distance, parent IN (SELECT child FROM edges WHERE chosen) AS deep
+        FROM edges WHERE chosen""")
+    # the edges walked: those of models that are deep bases (most models are no one's base)
+    con.execute("""CREATE OR REPLACE TEMP TABLE _anc_walk AS
+        SELECT id AS child, base AS parent, deep FROM _anc_up WHERE id IN (SELECT base FROM _anc_up WHERE deep)""")
+    con.execute("CREATE OR REPLACE TEMP TABLE _anc_front AS SELECT id, base FROM _anc_up WHERE deep")
+    level = 1
+    while con.execute("SELECT count(*) FROM _anc_front").fetchone()[0]:
+        level += 1
+        # (as in the lineage walk: only this level's candidate models' pairs are looked up)
+        con.execute("""CREATE OR REPLACE TEMP TABLE _anc_next AS
+            WITH c AS (SELECT DISTINCT f.id, w.parent AS base, w.deep FROM _anc_front f
+                       JOIN _anc_walk w ON w.child = f.base WHERE w.parent <> f.id),
+            seen AS (SELECT id, base FROM _anc_up WHERE id IN (SELECT id FROM c))
+            SELECT c.id, c.base, c.deep FROM c
+            WHERE NOT EXISTS (SELECT 1 FROM seen s WHERE s.id = c.id AND s.base = c.base)""")
+        con.execute(f"INSERT INTO _anc_up SELECT id, base, {level}, deep FROM _anc_next")
+        con.execute("CREATE OR REPLACE TEMP TABLE _anc_front AS SELECT id, base FROM _anc_next WHERE deep")
+    # a base without a parent is the root; one with a parent has its sorted roots in lineage_origin (none
+    # when it sits on a rootless cycle)
+    con.execute("""CREATE OR REPLACE TEMP TABLE _anc_pairs AS
+        SELECT id, base, distance, base AS root FROM _anc_up WHERE NOT deep
+        UNION ALL
+        SELECT a.id, a.base, a.distance, o.roots[1] FROM _anc_up a LEFT JOIN lineage_origin o ON o.id = a.base
+        WHERE a.deep""")
+    for t in ("_anc_up", "_anc_walk", "_anc_front", "_anc_next"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
 def _class_rank_sql() -> str:
