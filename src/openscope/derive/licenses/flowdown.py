@@ -7,8 +7,8 @@ answers and the catalogue are loaded into DuckDB as tables, and everything per m
 1. ``licenses``: one row per model from ``models.license`` (the Hub ``license:`` tag, else the card's
    ``license``), falling back to the card's ``license_name`` then ``license_link`` when the declared
    value is ``other``/unknown/absent;
-2. ``license_flow``: one row per (model, ancestor) from the ``lineage`` paths (``path[1]`` is the
-   model, the last element the root), with the ancestor's licence and a conflict flag. The flag is TRUE
+2. ``license_flow``: one row per (model, ancestor), every ancestor along chosen lineage edges (see
+   :func:`_ancestors`), with the ancestor's licence and a conflict flag. The flag is TRUE
    only where the derivative's licence permits something the base's forbids: commercial use under a
    non-commercial base, no use restrictions under a use-restricted base, no (or a higher) user cap, a
    naming duty dropped, or any distribution of a derivative under a no-derivatives base. Unknown on either
