@@ -396,7 +396,7 @@ def check_step(runner: Runner, probe: list[str]) -> dict[str, Any]:
 
 # --- the tests ------------------------------------------------------------------------------------------
 
-@_fast(10)
+@_fast(8)
 @given(seq=snapshots(), probe=probes)
 def test_incremental_lineage_equals_a_full_recompute_after_every_snapshot(cli, hub, tmp_path_factory, seq,
                                                                            probe) -> None:
@@ -406,7 +406,7 @@ def test_incremental_lineage_equals_a_full_recompute_after_every_snapshot(cli, h
         check_step(runner, [probe, next(iter(snap)).swapcase()])
 
 
-@_fast(8)
+@_fast(5)
 @given(seq=snapshots(), at=st.integers(1, 7), phase=st.sampled_from(["lineage_paths__staged", "lineage_state",
                                                                      "license_flow"]))
 def test_a_refresh_failing_midway_keeps_the_last_lineage_and_the_next_repairs_it(cli, hub, tmp_path_factory,
@@ -458,7 +458,7 @@ def test_a_refresh_failing_midway_keeps_the_last_lineage_and_the_next_repairs_it
 LINEAGE_TABLES = ("edges", "lineage_paths", "lineage_origin", "lineage_cycles")
 
 
-@_fast(4)
+@_fast(3)
 @given(seq=snapshots(), at=st.integers(1, 7), delay=st.floats(0.0, 1.5))
 def test_an_ingest_killed_at_a_random_moment_keeps_a_consistent_lineage(cli, hub, tmp_path_factory, seq, at,
                                                                         delay) -> None:
