@@ -16,7 +16,7 @@ from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Evaluation code"
-EVAL_FILES = re.compile(r"(^|/)(eval|evaluate|evaluation|benchmark)[\w-]{0,255}\.(py|sh)$", re.IGNORECASE)
+EVAL_FILES = re.compile(r"(^|/)(eval|evaluate|evaluation|benchmark)[\w-]*\.(py|sh)$", re.IGNORECASE)
 EVAL_TEXT = re.compile(
     r"(lm[-_ ]?eval(uation)?[-_ ]harness|opencompass|evalplus|bigcode-evaluation-harness|lighteval|vbench"
     r"|evaluation (code|scripts?|toolkit|pipeline)|(python3?|bash) [\w/.-]*eval[\w-]*\.(py|sh))", re.IGNORECASE)
