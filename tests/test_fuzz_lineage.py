@@ -271,8 +271,9 @@ def full_recompute(db: Path, tmp: Path) -> dict[str, Any]:
     return out
 
 
-def brute_force(store: Store) -> None:
-    """The stored lineage equals a plain-Python walk of the chosen edges."""
+def brute_force(store: Store) -> dict[str, dict[str, int]]:
+    """The stored lineage equals a plain-Python walk of the chosen edges; returns each live model's
+    ancestors with their shortest distances (the model itself at 0)."""
     con = store.con
     chosen = con.execute("SELECT child, parent FROM edges WHERE chosen").fetchall()
     alive = {r[0] for r in con.execute("SELECT id FROM models WHERE deleted_at IS NULL").fetchall()}
@@ -330,6 +331,7 @@ def brute_force(store: Store) -> None:
     assert set(origin) == set(parents)
     for v in parents:
         assert origin[v] == (max(want[v].values()) if v in want else None), v
+    return {v: anc[v] for v in alive}
 
 
 def declared_tag_parents(store: Store, entries: dict[str, dict[str, Any]]) -> None:
@@ -383,11 +385,27 @@ def commands_answer(cli: Any, db: Path, probe: list[str]) -> None:
             _one_json(cli("--db", db, "--json", *args), args)
 
 
-def check_step(runner: Runner, probe: list[str]) -> dict[str, Any]:
+def trees_count(cli: Any, db: Path, mid: str, anc: dict[str, dict[str, int]]) -> None:
+    """``lineage --up`` and ``--down`` of a live model count its ancestors and descendants, by depth, as a
+    brute-force walk does."""
+    want = {"up": [d for a, d in anc[mid].items() if a != mid],
+            "down": [a[mid] for w, a in anc.items() if w != mid and mid in a]}
+    for direction, depths in want.items():
+        doc = cli("--db", db, "--json", "lineage", f"--{direction}", "--", mid).json()
+        hist: dict[str, int] = {}
+        for d in depths:
+            hist[str(d)] = hist.get(str(d), 0) + 1
+        assert (doc["summary"]["total"], doc["summary"]["by_depth"]) == (len(depths), hist), (mid, direction)
+
+
+def check_step(runner: Runner, probe: list[str], trees: tuple[str, ...] = ()) -> dict[str, Any]:
     with open_store(runner.db, read_only=True) as store:
         now = derived(store)
-        brute_force(store)
+        anc = brute_force(store)
         declared_tag_parents(store, runner.last)
+    for mid in [*probe, *trees]:
+        if mid in anc:
+            trees_count(runner.cli, runner.db, mid, anc)
     full = full_recompute(runner.db, runner.d)
     assert now == full, _diff(now, full)
     commands_answer(runner.cli, runner.db, probe)
@@ -403,7 +421,7 @@ def test_incremental_lineage_equals_a_full_recompute_after_every_snapshot(cli, h
     runner = Runner(cli, hub, tmp_path_factory.mktemp("seq"))
     for mode, snap in seq:
         runner.apply(mode, snap)
-        check_step(runner, [probe, next(iter(snap)).swapcase()])
+        check_step(runner, [probe, next(iter(snap)).swapcase()], trees=(next(iter(snap)),))
 
 
 @_fast(5)
