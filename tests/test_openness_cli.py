@@ -269,6 +269,9 @@ def test_missing_expert_file_and_no_target(cli, tmp_path: Path) -> None:
     assert cli("--db", db, "assess", "--import-experts", tmp_path / "nope.csv").code == 66
     r = cli("--db", db, "assess")
     assert r.code == 64 and "Traceback" not in r.stderr
+    for blank in ("", "  "):  # Path("") is the current folder: a blank argument must not grade it
+        r = cli("--db", db, "assess", blank, "--json")
+        assert r.code == 64 and r.stdout == "" and r.stderr.count("\n") == 1, (blank, r.stderr)
 
 
 _ODD = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=12) \

@@ -213,6 +213,8 @@ def register(app: typer.Typer) -> None:
                 return 0
         if target is None:
             raise UsageError("give a model id or a folder (or --mof-record FILE.yml / --import-experts FILE)")
+        if not target.strip():  # Path("") is the current folder: a blank argument is no request to grade it
+            raise UsageError("the model id or folder is blank; give one (`.` for the current folder)")
         path = Path(target).expanduser()
         store = None
         try:
