@@ -45,5 +45,12 @@ def test_an_external_base_is_named_as_such_not_as_a_typo(cli, hand_db: Path) -> 
         assert r.code == 66
         assert r.stderr.count("\n") == 1 and "did you mean" not in r.stderr
         assert f"external base of {children} stored model" in r.stderr and MISTRAL_EXT in r.stderr
-    assert "did you mean" in cli("--db", hand_db, "model", "nosuch/model").stderr
+    # only ids that are alike are suggested: a typo, or the name without its namespace; never unrelated ids
+    assert "did you mean" not in cli("--db", hand_db, "model", "nosuch/model").stderr
+    con = duckdb.connect(str(hand_db), read_only=True)
+    some = con.execute("SELECT id FROM models WHERE contains(id, '/') ORDER BY id LIMIT 1").fetchone()[0]
+    con.close()
+    for typed in (some[:-1] + ("x" if some[-1] != "x" else "y"), some.split("/")[1].upper()):
+        r = cli("--db", hand_db, "model", typed)
+        assert r.code == 66 and f"did you mean {some}" in r.stderr, (typed, r.stderr)
     assert cli("--db", hand_db, "lineage", MISTRAL_EXT, "--down").code == 0

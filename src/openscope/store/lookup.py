@@ -12,15 +12,28 @@ from openscope.store.db import Store
 _TABLES = {"models": "model", "datasets": "dataset"}
 
 
+# Jaro-Winkler similarity (0-1) an id needs to be suggested: a typo or a missing/extra character scores above
+# 0.9 ("deepseek-r1x" → "DeepSeek-R1" 0.99), unrelated ids of the same length 0.6-0.75 ("nosuch/model" →
+# "mighty-bison/code-walrus-med" 0.71). Suggesting those sent users after ids that had nothing to do with theirs.
+MIN_SIMILARITY = 0.8
+
+
 def suggestions(store: Store, raw_id: str, table: str = "models", limit: int = 3) -> list[str]:
-    """The ``limit`` ids most similar to ``raw_id`` (Jaro-Winkler on lower case, then edit distance)."""
+    """The ``limit`` ids most similar to ``raw_id`` (Jaro-Winkler on lower case, then edit distance), only
+    those at least :data:`MIN_SIMILARITY` alike. An id typed without its namespace (``qwen2.5-7b-instruct``)
+    is also compared with each id's name part, as the Hub's search does."""
     if table not in _TABLES:
         raise ValueError(table)
+    q = raw_id.strip().lower()
+    name = "" if "/" in q else "greatest(s, jaro_winkler_similarity(lower(split_part(id, '/', -1)), $q))"
     rows = store.con.execute(
-        f"""SELECT id FROM {table} WHERE deleted_at IS NULL
-            ORDER BY jaro_winkler_similarity(lower(id), lower(?)) DESC, levenshtein(lower(id), lower(?)), id
-            LIMIT ?""",
-        [raw_id, raw_id, limit],
+        f"""SELECT id FROM (
+                SELECT id, {name or 's'} AS sim FROM (
+                    SELECT id, jaro_winkler_similarity(lower(id), $q) AS s FROM {table} WHERE deleted_at IS NULL))
+            WHERE sim >= $min
+            ORDER BY sim DESC, levenshtein(lower(id), $q), id
+            LIMIT $limit""",
+        {"q": q, "min": MIN_SIMILARITY, "limit": limit},
     ).fetchall()
     return [r[0] for r in rows]
 
