@@ -71,28 +71,29 @@ def _card_ids(store: Store) -> list[str]:
 PARALLEL_FROM = 2000   # below this many cards, worker start-up costs more than it saves
 
 
-def _grade_batch(recs: list[ModelRecord], snapshot_id: int | None) -> tuple[list[tuple], list[str]]:
-    """(rows, ids not graded): a card whose assessment raises is left out, never the batch with it."""
+def _grade_batch(recs: list[ModelRecord], snapshot_id: int | None) -> tuple[list[tuple], list[tuple[str, str]]]:
+    """(rows, (id, why) of the cards not graded): a card whose assessment raises is left out, never the
+    batch with it."""
     out: list[tuple] = []
-    failed: list[str] = []
+    failed: list[tuple[str, str]] = []
     for rec in recs:
         try:
             a = assess_record(finish(rec))
-        except Exception:  # noqa: BLE001 - one hostile card must not cost the other cards their grades
-            failed.append(rec.id)
+        except Exception as exc:  # noqa: BLE001 - one hostile card must not cost the other cards their grades
+            failed.append((rec.id, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:500]))
             continue
         out.extend((snapshot_id, rec.id, *row, "card") for row in openness_rows(a))
     return out, failed
 
 
 def _grade_in_workers(batches: list[list[ModelRecord]], snapshot_id: int | None, workers: int
-                      ) -> tuple[list[tuple], list[str]]:
+                      ) -> tuple[list[tuple], list[tuple[str, str]]]:
     """Grade batches in worker processes. A worker that dies (a crash in a parser, the OOM killer) breaks
     the pool and every batch in flight; those batches are halved and graded again in a fresh pool until
     the card that kills a worker is alone in its batch, and only that one is left out."""
     ctx = multiprocessing.get_context("spawn")
     out: list[tuple] = []
-    failed: list[str] = []
+    failed: list[tuple[str, str]] = []
     while batches:
         broken: list[list[ModelRecord]] = []
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
@@ -108,7 +109,7 @@ def _grade_in_workers(batches: list[list[ModelRecord]], snapshot_id: int | None,
         batches = []
         for b in broken:
             if len(b) == 1:
-                failed.append(b[0].id)
+                failed.append((b[0].id, "its assessment could not run in a worker process (the worker died)"))
             else:
                 batches += [b[: len(b) // 2], b[len(b) // 2:]]
     return out, failed
@@ -117,7 +118,8 @@ def _grade_in_workers(batches: list[list[ModelRecord]], snapshot_id: int | None,
 def refresh_cards(store: Store, snapshot_id: int | None, ids: Iterable[str] | None = None,
                   parallel_from: int = PARALLEL_FROM) -> int:
     """Per-model assessment (card text, curated facts) for ``ids``; replaces their rows. Returns how many
-    models were graded: a model whose card could not be assessed keeps its metadata rows."""
+    models were graded: a model whose card could not be assessed keeps its metadata rows, and gets a
+    ``rejects`` row (source ``openness``) saying why, so the loss is visible and can be reported."""
     todo = list(ids) if ids is not None else _card_ids(store)
     if not todo:
         return 0
@@ -132,7 +134,13 @@ def refresh_cards(store: Store, snapshot_id: int | None, ids: Iterable[str] | No
         out, failed = _grade_in_workers([b for b in batches if b], snapshot_id, workers)
     else:
         out, failed = _grade_batch(list(bulk_from_store(store, todo)), snapshot_id)
-    graded = sorted(set(todo) - set(failed))
+    graded = sorted(set(todo) - {i for i, _ in failed})
+    if failed:
+        with store.transaction() as con:
+            con.executemany(
+                "INSERT INTO rejects (snapshot_id, source, locator, raw, reason, rejected_at) "
+                "VALUES (?, 'openness', ?, NULL, ?, now()::TIMESTAMP)",
+                [[snapshot_id, i, f"card not assessed: {why}"] for i, why in failed])
     if not graded:
         return 0
     with store.transaction() as con:
