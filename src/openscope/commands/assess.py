@@ -10,7 +10,6 @@ the overlay, which ``--no-experts`` turns off.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +29,14 @@ from openscope.commands._common import (
 )
 from openscope.errors import InvalidInput, MissingInput, UsageError
 from openscope.store import Store
-
-# C0 and C1 control characters but tab and newline: card text, file names and YAML are the publisher's, and
-# an ESC sequence printed as is could rewrite or erase what the terminal shows.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+from openscope.text import visible
 
 
 def _visible(doc: Any) -> Any:
     """A copy of ``doc`` for the terminal: control characters in every string shown as ``\\x1b`` escapes
     (the ``--json`` twin keeps them: JSON escapes them itself)."""
     if isinstance(doc, str):
-        return _CONTROLS.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), doc)
+        return visible(doc, keep_lines=True)
     if isinstance(doc, dict):
         return {_visible(k): _visible(v) for k, v in doc.items()}
     if isinstance(doc, list | tuple):

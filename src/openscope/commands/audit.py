@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from openscope.commands._common import err_console, out_console, print_json, settings
 from openscope.errors import MissingInput, StoreWriteError
+from openscope.text import visible
 
 
 class FailOn(StrEnum):
@@ -65,15 +66,11 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(code)
 
 
-# C0 and C1 control characters (ESC included; rich passes it through) and DEL, shown as escapes
-_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
-
-
 def shown(s: str) -> str:
     """Attacker-chosen text (file, member and imported names, details) made safe for a terminal: control
-    characters escaped (an imported name holding ESC [1A ESC [2K would erase the critical line above it on
-    screen), then rich markup escaped (a name like "[/]" ended the command with a MarkupError)."""
-    return escape(s.translate(_CONTROLS))
+    characters escaped (:func:`openscope.text.visible`), then rich markup escaped (a name like "[/]" ended
+    the command with a MarkupError)."""
+    return escape(visible(s))
 
 
 def _print(report) -> None:  # noqa: ANN001 - Report, imported lazily
@@ -84,7 +81,7 @@ def _print(report) -> None:  # noqa: ANN001 - Report, imported lazily
         imp = f"  {shown(f.import_)}" if f.import_ else ""
         out.print(f"[{_STYLE[f.severity]}]{f.severity:<8}[/] {f.rule}{imp}  [dim]{where}[/]", highlight=False,
                   soft_wrap=True)
-        out.print(f"         {f.detail.translate(_CONTROLS)}", markup=False, highlight=False, soft_wrap=True)
+        out.print(f"         {visible(f.detail)}", markup=False, highlight=False, soft_wrap=True)
     n = len(report.files)
     size = sum(e.bytes for e in report.files)
     others = sum(1 for e in report.files if e.format in ("other", "json", "empty"))

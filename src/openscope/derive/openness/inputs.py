@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import yaml
 
 from openscope.errors import InvalidInput, MissingInput
+from openscope.text import visible
 
 MAX_RECORD_BYTES = 16 * 1024 * 1024   # a MOF record or an expert index (the reference ones are < 1 MB)
 # PyYAML's safe loader in C when available: libyaml bounds nesting (1,000 levels) where the pure-Python
@@ -40,14 +40,10 @@ def printable(text: str) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def shown(text: str) -> str:
     """A name for a one-line message on the terminal: :func:`printable`, and control characters (a NUL,
     a newline, an ESC sequence) as ``\\x1b``-style escapes."""
-    return _CONTROLS.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"),
-                         printable(text).replace("\n", "\\n").replace("\t", "\\t"))
+    return visible(printable(text))
 
 
 def read_regular(path: Path, limit: int) -> tuple[bytes, bool]:
