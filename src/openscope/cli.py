@@ -200,7 +200,9 @@ def _io_error(exc: Exception, db: str) -> OpenscopeError | None:
     first = (str(exc).splitlines() or [""])[0]
     if not isinstance(exc, duckdb.IOException) and "Corrupt database file" not in first:
         return None
-    if any(s in first for s in ("No space left", "Disk quota", "Permission denied", "Read-only file system")):
+    from openscope.store.db import is_write_failure  # (imported here: the CLI starts without the store)
+
+    if is_write_failure(first):
         return OpenscopeError(f"cannot write store {db}: {first}", Exit.CANTCREAT)
     return OpenscopeError(f"store {db} (or an input) cannot be read, it may be damaged: {first}", Exit.DATAERR)
 

@@ -120,6 +120,15 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         con.execute("COMMIT")
 
 
+# What a DuckDB error says when the failure is the store's medium, not its content: exit 73, not 65.
+_WRITE_FAILURES = ("No space left", "Disk quota", "Permission denied", "Read-only file system")
+
+
+def is_write_failure(message: str) -> bool:
+    """True when a DuckDB error message says the store cannot be written (full disk, quota, permissions)."""
+    return any(s in message for s in _WRITE_FAILURES)
+
+
 def _refuse_foreign(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Someone else's DuckDB database is not made into a store: our tables are never added beside theirs."""
     tables = {r[0] for r in con.execute(
@@ -161,7 +170,7 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, creat
         text = str(exc)
         if "lock" in text.lower():
             raise StoreLocked(_lock_message(p, exc))
-        if "Permission denied" in text or "Read-only file system" in text or not existed:
+        if is_write_failure(text) or not existed:
             raise StoreWriteError(f"cannot write store {p}: {text.splitlines()[0]}")
         raise InvalidInput(f"store {p} cannot be opened: {text.splitlines()[0]}")
     except (duckdb.SerializationException, duckdb.InternalException, duckdb.Error) as exc:
@@ -193,7 +202,7 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, creat
         first = (str(exc).splitlines() or [""])[0]
         if isinstance(exc, duckdb.IOException) and "lock" in first.lower():  # the reopen after an upgrade
             raise StoreLocked(_lock_message(p, exc))
-        if any(s in first for s in ("No space left", "Disk quota", "Permission denied", "Read-only file system")):
+        if is_write_failure(first):
             raise StoreWriteError(f"cannot write store {p}: {first}")
         raise InvalidInput(f"store {p} is damaged or not an openscope store: {first}")
     except BaseException:
