@@ -46,22 +46,36 @@ def _render(doc: dict[str, Any], root_countries: dict[str, str | None] | None = 
     con.print(f"[dim]{arrow}:[/dim]")
     con.print(root)
     sm = doc["summary"]
+    kind = "ancestor" if doc["direction"] == "up" else "descendant"
     if doc["truncated"]:
-        con.print(f"[dim]showing the {len(nodes) - 1:,} most-downloaded of {sm['total']:,} nodes "
-                  f"(raise --limit to see more)[/dim]")
+        con.print(f"[dim]showing the {_plural(len(nodes) - 1, 'most-downloaded')} of "
+                  f"{_plural(sm['total'], kind)} (raise --limit to see more)[/dim]")
     if sm["total"]:
-        t = Table(title=f"{sm['total']:,} {'ancestors' if doc['direction'] == 'up' else 'descendants'}",
-                  show_header=True, box=None)
+        t = Table(title=_plural(sm["total"], kind), show_header=True, box=None)
         t.add_column("by relation")
         t.add_column("by depth")
-        t.add_column("by country")
-        t.add_column("by region")
+        t.add_column("publisher country")  # each node's own publisher, not its root's
+        t.add_column("publisher region")
         cols = [list(sm[k].items()) for k in ("by_relation", "by_depth", "by_country", "by_region")]
         for i in range(max(len(c) for c in cols)):
             t.add_row(*[f"{c[i][0]}: {c[i][1]:,}" if i < len(c) else "" for c in cols])
         con.print(t)
+        if doc["direction"] == "down":
+            con.print(f"downloads in the last 30 days, all {_plural(sm['total'], kind)} together: "
+                      f"{sm['downloads_30d']:,}")
+    elif doc["direction"] == "down":
+        con.print("no model in the store is built on it")
     if doc["direction"] == "up" and sm.get("roots"):
+        if sm["total"] == 0:
+            con.print("no declared base: it is a root itself")
         con.print(_roots_line(sm["roots"], root_countries or {}))
+
+
+def _plural(n: int, word: str) -> str:
+    """'1 ancestor', '2 ancestors'; 'the 1 most-downloaded' reads the same for both."""
+    if word == "most-downloaded":
+        return f"{n:,} most-downloaded"
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def _roots_line(roots: list[str], country: dict[str, str | None]) -> str:
@@ -82,6 +96,30 @@ def _roots_line(roots: list[str], country: dict[str, str | None]) -> str:
     return f"roots: {shown}; root country: {verdict}"
 
 
+def _render_by_root(rows: list[dict[str, Any]], level: str, since: str | None) -> None:
+    """The shares table, with a note on what `multiple` and `unknown` mean (for readers new to it)."""
+    con = out_console()
+    scope = f" created since {since}" if since else ""
+    if not rows:
+        con.print(f"no derivatives{scope} in the store (no model with a declared base)")
+        return
+    t = Table(title=f"derivatives{scope} by root {level}", box=None)
+    t.add_column(f"root {level}")
+    t.add_column("derivatives", justify="right")
+    t.add_column("share", justify="right")
+    t.add_column("downloads 30 d", justify="right")
+    t.add_column("share", justify="right")
+    for r in rows:
+        t.add_row(escaped(r[level]), f"{r['derivatives']:,}", f"{100 * r['share']:.1f}%",
+                  f"{r['downloads_30d']:,}", f"{100 * r['download_share']:.1f}%")
+    t.add_row("total", f"{sum(r['derivatives'] for r in rows):,}", "100%",
+              f"{sum(r['downloads_30d'] for r in rows):,}", "100%" if any(r["downloads_30d"] for r in rows) else "")
+    con.print(t)
+    levels = "countries" if level == "country" else "regions"
+    con.print(f"[dim]Each derivative counts once. multiple: its roots are in several {levels} (or one root's "
+              f"is unknown); unknown: no root's {level} is known.[/dim]")
+
+
 def register(app: typer.Typer) -> None:
     @app.command("lineage")
     def lineage(
@@ -96,25 +134,25 @@ def register(app: typer.Typer) -> None:
         countries: bool = typer.Option(False, "--by-root-country",
                                        help="Instead of one model: derivatives by the country of their roots."),
         region: bool = typer.Option(False, "--region", help="With --by-root-country: by region instead."),
+        since: str = typer.Option(None, "--since", metavar="DATE",
+                                  help="With --by-root-country: only derivatives created on or after DATE."),
     ) -> None:
         """Show a model's lineage tree with relation, publisher, country/region, date and downloads."""
         s = settings(ctx)
         if up and down:
             raise UsageError("choose one of --up and --down")
+        if since is not None and not countries:
+            raise UsageError("--since goes with --by-root-country")
         if countries:
-            with open_for_read(s) as store:
-                rows = derivatives_by_root_country(store, level="region" if region else "country")
             level = "region" if region else "country"
+            with open_for_read(s) as store:
+                rows = derivatives_by_root_country(store, level=level, since=since)
             if s.json:
-                print_json({"level": level, "total": sum(r["derivatives"] for r in rows), "rows": rows})
+                print_json({"level": level, "total": sum(r["derivatives"] for r in rows),
+                            "downloads_30d": sum(r["downloads_30d"] for r in rows), "since": since,
+                            "rows": rows})
                 return
-            t = Table(title=f"derivatives by root {level}", box=None)
-            t.add_column(level)
-            t.add_column("derivatives", justify="right")
-            t.add_column("share", justify="right")
-            for r in rows:
-                t.add_row(escaped(r[level]), f"{r['derivatives']:,}", f"{100 * r['share']:.1f}%")
-            out_console().print(t)
+            _render_by_root(rows, level, since)
             return
         if not model_id:
             raise UsageError("missing ID (or use --by-root-country)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import typer
@@ -16,7 +17,23 @@ def _v(x: Any) -> str:
         return "unknown"
     if isinstance(x, int) and not isinstance(x, bool):
         return f"{x:,}"
+    if isinstance(x, datetime):
+        return f"{x:%Y-%m-%d %H:%M:%S}"
     return str(x)
+
+
+def _history(history: list[dict[str, Any]]) -> Table:
+    """Counters per snapshot in which they were read: adoption over time, one dated row each."""
+    t = Table(title="counters by snapshot", box=None, title_justify="left")
+    t.add_column("snapshot", justify="right")
+    t.add_column("read at")
+    t.add_column("downloads 30 d", justify="right")
+    t.add_column("all time", justify="right")
+    t.add_column("likes", justify="right")
+    for h in history:
+        t.add_row(f"#{h['snapshot_id']}", f"{h['read_at']:%Y-%m-%d %H:%M}" if h["read_at"] else "unknown",
+                  _v(h["downloads_30d"]), _v(h["downloads_all_time"]), _v(h["likes"]))
+    return t
 
 
 def _render(doc: dict[str, Any]) -> None:
@@ -36,8 +53,6 @@ def _render(doc: dict[str, Any]) -> None:
     t.add_row("downloads (30 d)", _v(c["downloads_30d"]))
     t.add_row("downloads (all time)", _v(c["downloads_all_time"]))
     t.add_row("likes", _v(c["likes"]))
-    if len(c["history"]) > 1:
-        t.add_row("history", " → ".join(f"#{h['snapshot_id']}: {_v(h['downloads_30d'])}" for h in c["history"][-6:]))
     pub = doc["publisher"]
     if pub:
         where = "/".join(x for x in (pub["country"], pub["region"]) if x) or "origin unknown"
@@ -49,11 +64,19 @@ def _render(doc: dict[str, Any]) -> None:
         t.add_row("built on", ", ".join(f"{p['id']} ({p['relation']}, {p['evidence']})" for p in lin["parents"]))
     if lin["cycle_id"] is not None:
         t.add_row("lineage", f"on cycle #{lin['cycle_id']} with no outside root")
+    elif lin["roots"] == [{"id": doc["id"], "depth": 0, "path": [doc["id"]]}]:
+        t.add_row("roots", "itself (no declared base)")
     elif lin["roots"]:
         t.add_row("roots", ", ".join(f"{r['id']} (depth {r['depth']})" for r in lin["roots"]))
-    t.add_row("root countries", ", ".join(doc["root_countries"]) or "unknown")
+    countries = ", ".join(doc["root_countries"]) or "unknown"
+    if doc.get("root_country") == "multiple":
+        countries += " (counted as 'multiple' in shares by root country)"
+    t.add_row("root countries", countries)
     if lin["children_by_relation"]:
-        t.add_row("derivatives", ", ".join(f"{k}: {v:,}" for k, v in lin["children_by_relation"].items()))
+        t.add_row("direct derivatives", ", ".join(f"{k}: {v:,}" for k, v in lin["children_by_relation"].items()))
+    desc = lin.get("descendants") or {}
+    if desc.get("total"):
+        t.add_row("all descendants", f"{desc['total']:,}, with {desc['downloads_30d']:,} downloads in 30 d")
     lic = doc["licenses"]
     if lic is not None:
         t.add_row("licence", f"{_v(lic.get('license'))} ({_v(lic.get('class'))})")
@@ -62,6 +85,8 @@ def _render(doc: dict[str, Any]) -> None:
         for cf in lic.get("conflicts") or []:
             t.add_row("  conflict", f"{cf.get('base')}: {cf.get('reason')}")
     con.print(t)
+    if len(c["history"]) > 1:
+        con.print(_history(c["history"]))
 
 
 def register(app: typer.Typer) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import duckdb
 import typer
+from rich.cells import cell_len
 from rich.table import Table
 
 from openscope.commands._common import escaped, open_for_read, out_console, print_json, settings
@@ -66,7 +69,44 @@ def register(app: typer.Typer) -> None:
         if s.json:
             print_json({"columns": cols, "rows": [dict(zip(cols, r, strict=True)) for r in rows]})
             return
-        t = Table(*escaped(cols))
+        numeric = [bool(rows) and all(isinstance(r[i], (int, float, Decimal)) and not isinstance(r[i], bool)
+                                      for r in rows if r[i] is not None) for i in range(len(cols))]
+        _render(cols, [["" if v is None else str(v) for v in r] for r in rows], numeric)
+
+
+def _natural_width(cols: list[str], rows: list[list[str]]) -> int:
+    """Width of the boxed table with no cell cut: each column's widest line, its padding and borders."""
+    widths = [cell_len(c) for c in cols]
+    for r in rows:
+        for i, v in enumerate(r):
+            widths[i] = max(widths[i], max((cell_len(line) for line in v.splitlines()), default=0))
+    return sum(widths) + 3 * len(widths) + 1
+
+
+def _render(cols: list[str], rows: list[list[str]], numeric: list[bool]) -> None:
+    """A table when it fits the terminal; else one block per row, column name then value.
+
+    Why: squeezed into 80 columns a wide result cuts every cell to `…` (a query over `snapshots` showed
+    nineteen columns one character wide), and an analyst could read nothing. Like psql's expanded display,
+    a result too wide for the terminal is printed record by record, every value whole (long ones wrap).
+    """
+    con = out_console()
+    if _natural_width(cols, rows) <= con.width:
+        t = Table()
+        for c, num in zip(escaped(cols), numeric, strict=True):
+            t.add_column(c, justify="right" if num else "left")  # numbers line up by their last digit
         for r in rows:
-            t.add_row(*["" if v is None else escaped(str(v)) for v in r])
-        out_console().print(t)
+            t.add_row(*escaped(r))
+        con.print(t)
+        return
+    if not rows:
+        con.print(f"no rows (columns: {escaped(', '.join(cols))})")
+        return
+    for n, r in enumerate(rows, 1):
+        con.print(f"[dim]-[ row {n} ]" + "-" * max(0, min(con.width, 40) - 10 - len(str(n))) + "[/dim]")
+        g = Table.grid(padding=(0, 2))
+        g.add_column(style="bold", no_wrap=True)
+        g.add_column(overflow="fold")
+        for c, v in zip(cols, r, strict=True):
+            g.add_row(escaped(c), escaped(v))
+        con.print(g)

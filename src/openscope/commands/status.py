@@ -42,6 +42,8 @@ def register(app: typer.Typer) -> None:
             print_json(doc)
             return
         t = Table(title=f"openscope store {escaped(doc['db'])}", show_header=False, box=None)
+        t.add_column(no_wrap=True)
+        t.add_column(overflow="fold")  # a long source path wraps whole instead of ending in "…"
         for k in ("schema_version", "snapshots", "models", "datasets", "rejects", "edges", "cards"):
             t.add_row(k, f"{doc[k]:,}" if isinstance(doc[k], int) else str(doc[k]))
         if doc["synthetic_models"]:
@@ -50,7 +52,8 @@ def register(app: typer.Typer) -> None:
         if last:
             t.add_row(
                 "last snapshot",
-                f"#{last['snapshot_id']} {last['kind']} {last['status']} · {last['n_records']:,} records · "
+                f"#{last['snapshot_id']} {last['kind']} {last['status']} · {last['n_records']:,} "
+                f"record{'' if last['n_records'] == 1 else 's'} · "
                 f"{escaped(last['source'])} · started {last['started_at']:%Y-%m-%d %H:%M:%S}",
             )
         out_console().print(t)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import duckdb
+
 from openscope.derive.lineage.publishers import namespace_expr
 from openscope.errors import MissingInput, UsageError
 from openscope.store import Store
@@ -64,7 +66,11 @@ _NODE_KEYS = ["id", "relation", "depth", "via", "publisher", "publisher_name", "
 
 
 def _walk_sql(direction: str, relation: str | None, max_depth: int) -> str:
-    """Breadth-first walk from ``$start`` along chosen edges; the shortest depth per node wins."""
+    """Breadth-first walk from ``$start`` along chosen edges; the shortest depth per node wins.
+
+    Of several edges reaching a node at that depth, the one from the smallest ``via`` id (then relation)
+    gives its relation: the answer (and the summary by relation) is the same on every run.
+    """
     step_from, step_to = ("child", "parent") if direction == "up" else ("parent", "child")
     rel = "AND e.relation = $rel" if relation else ""
     return f"""
@@ -75,7 +81,8 @@ def _walk_sql(direction: str, relation: str | None, max_depth: int) -> str:
             FROM w JOIN edges e ON e.{step_from} = w.id AND e.chosen {rel}
             WHERE w.depth < {int(max_depth)}
         )
-        SELECT id, min(depth) AS depth, arg_min(relation, depth) AS relation, arg_min(via, depth) AS via
+        SELECT id, min(depth) AS depth, arg_min(relation, (depth, via, relation)) AS relation,
+               arg_min(via, (depth, via, relation)) AS via
         FROM w GROUP BY id"""
 
 
@@ -98,10 +105,12 @@ def tree(store: Store, raw_id: str, *, direction: str = "up", max_depth: int | N
     con.execute("DROP TABLE IF EXISTS _walk")
     con.execute(f"CREATE TEMP TABLE _walk AS {_walk_sql(direction, relation, depth_cap)}", params)
     con.execute("DROP TABLE IF EXISTS _walk_d")
+    # A node's downloads are its latest reading, as `model` and the `counters` view give them: a counter
+    # read as missing in the latest snapshot is unknown then, not the older value (hence arg_max_null).
     con.execute(
         """CREATE TEMP TABLE _walk_d AS
            SELECT w.*, s.d30 FROM _walk w LEFT JOIN (
-               SELECT id, arg_max(downloads_30d, snapshot_id) AS d30 FROM model_stats
+               SELECT id, arg_max_null(downloads_30d, snapshot_id) AS d30 FROM model_stats
                WHERE id IN (SELECT id FROM _walk) GROUP BY id) s USING (id)"""
     )
     total = con.execute("SELECT count(*) - 1 FROM _walk").fetchone()[0]
@@ -208,6 +217,15 @@ def overview(store: Store, raw_id: str) -> dict[str, Any]:
            GROUP BY 1 ORDER BY 2 DESC, 1""",
         [mid],
     ).fetchall()
+    # Everything built on the model, at any depth (each descendant once), and their latest downloads:
+    # how widely it is adopted beyond its direct children.
+    desc = con.execute(
+        f"""WITH d AS ({_walk_sql("down", None, MAX_DEPTH)}),
+           s AS (SELECT id, arg_max_null(downloads_30d, snapshot_id) AS d30 FROM model_stats
+                 WHERE id IN (SELECT id FROM d) GROUP BY id)
+           SELECT count(*), coalesce(sum(s.d30), 0) FROM d LEFT JOIN s USING (id) WHERE d.depth > 0""",
+        {"start": mid},
+    ).fetchone()
     cycle = con.execute("SELECT min(cycle_id) FROM lineage_cycles WHERE id = ?", [mid]).fetchone()[0]
     origin = con.execute(
         """SELECT publisher, organisation, country, region, root_countries, root_regions, root_country,
@@ -230,6 +248,7 @@ def overview(store: Store, raw_id: str) -> dict[str, Any]:
         "parents": [{"id": p, "relation": r, "evidence": e} for p, r, e in parents],
         "declared": [{"id": p, "relation": r, "evidence": e, "chosen": c} for p, r, e, c in declared],
         "children_by_relation": {r: int(n) for r, n in children},
+        "descendants": {"total": int(desc[0]), "downloads_30d": int(desc[1])},
         "cycle_id": cycle,
     }
     return {
@@ -262,8 +281,12 @@ def derivatives_by_root_country(store: Store, *, level: str = "country",
     """Derivatives (models with at least one parent) by the country (or region) of their roots.
 
     Each derivative counts once: its roots' country, ``multiple`` when its roots differ, ``unknown`` when
-    no root's origin is known; shares therefore sum to 1. ``since`` (ISO date) keeps models created then
-    or later.
+    no root's origin is known; shares therefore sum to 1. ``downloads_30d`` adds up each derivative's
+    latest 30-day downloads (as ``model`` shows them; an unknown counter adds nothing) and
+    ``download_share`` is the bucket's part of all derivatives' downloads: a few popular derivatives can
+    weigh more than many unused ones, which is what "how much of the use builds on which country" asks.
+    ``since`` (ISO date) keeps models created then or later (a model whose creation date is unknown is
+    left out).
     """
     if level not in ("country", "region"):
         raise UsageError(f"level must be country or region, not {level!r}")
@@ -273,11 +296,20 @@ def derivatives_by_root_country(store: Store, *, level: str = "country",
     if since:
         where += " AND m.created_at >= CAST(? AS TIMESTAMP)"
         params.append(since)
-    rows = store.con.execute(
-        f"""SELECT coalesce(o.{col}, 'unknown') AS k, count(*) AS n
-            FROM model_origin o JOIN models m ON m.id = o.id
-            WHERE {where} GROUP BY 1 ORDER BY n DESC, k""",
-        params,
-    ).fetchall()
-    total = sum(n for _, n in rows)
-    return [{level: k, "derivatives": int(n), "share": (n / total) if total else 0.0} for k, n in rows]
+    try:
+        rows = store.con.execute(
+            f"""WITH d AS (SELECT o.id, coalesce(o.{col}, 'unknown') AS k
+                           FROM model_origin o JOIN models m ON m.id = o.id WHERE {where}),
+                s AS (SELECT id, arg_max_null(downloads_30d, snapshot_id) AS d30 FROM model_stats
+                      WHERE id IN (SELECT id FROM d) GROUP BY id)
+                SELECT d.k, count(*) AS n, coalesce(sum(s.d30), 0) AS dl
+                FROM d LEFT JOIN s USING (id) GROUP BY 1 ORDER BY n DESC, d.k""",
+            params,
+        ).fetchall()
+    except duckdb.ConversionException:
+        raise UsageError(f"--since {since!r} is not a date; give YYYY-MM-DD") from None
+    total = sum(n for _, n, _ in rows)
+    total_dl = sum(dl for _, _, dl in rows)
+    return [{level: k, "derivatives": int(n), "share": (n / total) if total else 0.0,
+             "downloads_30d": int(dl), "download_share": (dl / total_dl) if total_dl else 0.0}
+            for k, n, dl in rows]
