@@ -16,10 +16,10 @@ from typing import Any
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from openscope.commands._common import (
     Settings,
-    escaped,
     open_for_read,
     open_for_write,
     out_console,
@@ -27,7 +27,7 @@ from openscope.commands._common import (
     settings,
     warn,
 )
-from openscope.errors import InvalidInput, MissingInput, UsageError
+from openscope.errors import InvalidInput, MissingInput, OpenscopeError, UsageError
 from openscope.store import Store
 from openscope.text import visible
 
@@ -69,6 +69,15 @@ def _store_or_none(s: Settings) -> Store | None:
     if not Path(s.db).exists():
         return None
     return open_for_read(s)
+
+
+def _store_if_readable(s: Settings) -> Store | None:
+    """The store for looking up a folder's datasets when experts are off: optional, so a store that
+    cannot be opened (locked, damaged) leaves the folder graded on its own, as before."""
+    try:
+        return _store_or_none(s)
+    except OpenscopeError:
+        return None
 
 
 def _resolve(store: Store, target: str) -> str:
@@ -127,58 +136,169 @@ def _add_flow_down_conflicts(store: Store, model_id: str, doc: dict[str, Any]) -
 _GRADE_STYLE = {"open": "green", "partial": "yellow", "closed": "red", "unknown": "dim",
                 "open_license": "green", "restrictive_license": "yellow", "no_license": "yellow",
                 "documented_not_released": "red", "not_found": "dim"}
+# What each component status means, for readers who do not know the MOF's vocabulary (shown under the
+# table for the statuses it uses; the tokens themselves stay, as in --json and the docs).
+STATUS_WORDS = {
+    "open_license": "released under an open licence",
+    "restrictive_license": "released under a licence that is not open",
+    "no_license": "released; no licence could be read (unknown, not absent)",
+    "documented_not_released": "described in the card, not released",
+    "not_found": "nothing found either way",
+}
+ROMAN = {"1": "I", "2": "II", "3": "III"}
+WIDE = 120   # from this width the evidence gets a column of its own and longer snippets
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line, at most ``limit`` characters, cut at a word boundary with an ellipsis (the full
+    text is in --json)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…"
+
+
+def short_locator(locator: str, home: str, limit: int) -> str:
+    """Where a fact was read, relative to the model's own page or folder when it is inside it (``README.md#L3``,
+    ``blob/main/config.json``, ``model page``); other addresses without their scheme, middle-shortened."""
+    if not locator:
+        return ""
+    if locator == home:
+        return "model page" if home.startswith("http") else "the folder"
+    if home and locator.startswith(home.rstrip("/") + "/"):
+        locator = locator[len(home.rstrip("/")) + 1:]
+    else:
+        locator = locator.split("://", 1)[-1]
+    if len(locator) <= limit:
+        return locator
+    keep = limit - 1
+    return locator[: keep // 2] + "…" + locator[len(locator) - (keep - keep // 2):]
+
+
+def _evidence_cell(c: dict[str, Any], home: str, width: int) -> Text:
+    """The first evidence item, and the cited source of the licence when that is another item (a library's
+    licence file): a licence shown must show where it comes from."""
+    if not c["evidence"]:
+        return Text("")
+    shown = [c["evidence"][0]] + [e for e in c["evidence"][1:] if e.get("kind") == "curated"][:1]
+    cell = Text()
+    for i, ev in enumerate(shown):
+        snippet, where = shorten(ev["snippet"], width * 2 - 4), short_locator(ev["locator"], home, width - 2)
+        cell.append(("\n" if i else "") + snippet)
+        if where != snippet:  # a file found in the listing is its own locator: said once
+            cell.append(f"\n↳ {where}", style="dim")
+    more = len(c["evidence"]) - len(shown)
+    if more:
+        cell.append(f" (+{more} more)", style="dim")
+    return cell
+
+
+def _components_table(doc: dict[str, Any], width: int) -> Table:
+    """Status, licence and the first evidence of each MOF component. At 80 columns the licence shares the
+    status cell and the evidence is two lines (the snippet, then where it was read), so no column is
+    squeezed to a word per line."""
+    wide = width >= WIDE
+    home = doc.get("locator") or ""
+    t = Table(title="MOF components (first evidence; all of it with --json)", show_lines=not wide, expand=True)
+    if wide:  # the names and statuses fit: they take their width, the evidence the rest
+        t.add_column("component", no_wrap=True)
+        t.add_column("status", no_wrap=True)
+        t.add_column("licence", no_wrap=True)
+        t.add_column("evidence", ratio=1)
+    else:
+        t.add_column("component", ratio=2, min_width=12)
+        t.add_column("status", ratio=2, min_width=12)
+        t.add_column("evidence", ratio=4)
+    ev_width = max(24, (width - 10) // 2 if not wide else width - 70)
+    for name, c in doc["components"].items():
+        st = c["status"]
+        status = Text(st, style=_GRADE_STYLE.get(st, ""))
+        if not wide and c["license"]:
+            status.append(f"\n{c['license']}")
+        row: list[Any] = [Text(name), status]
+        if wide:
+            row.append(Text(c["license"] or ""))
+        row.append(_evidence_cell(c, home, ev_width))
+        t.add_row(*row)
+    return t
+
+
+def _steps(doc: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """The next steps grouped under one heading per goal (the goal is said once, not on every line)."""
+    groups: dict[str, list[str]] = {}
+    for step in doc["next_steps"]["mof"]:
+        goal, _, what = step.partition(": ")
+        groups.setdefault("Next steps " + goal, []).append(what)
+    for step in doc["next_steps"]["osaid"]:
+        groups.setdefault("Next steps to meet OSAID 1.0", []).append(step.removeprefix("OSAID "))
+    return list(groups.items())
 
 
 def _render(doc: dict[str, Any]) -> None:
+    """The assessment for a reader: every string is printed as text (never as rich markup), so card text and
+    ids print as themselves."""
     con = out_console()
-    con.print(f"[bold]{doc['id']}[/bold]  ({doc['locator']})", highlight=False)
+    width = con.width
+    con.print(Text(doc["id"], style="bold"))
+    con.print(Text(doc["locator"], style="dim"))
     decl = doc.get("base_declared")
     if decl:
-        con.print(f"base model (declared in the card; base-model dimensions from its cited facts): "
-                  f"{decl['family']}: \"{decl['evidence']['snippet']}\" ({decl['evidence']['locator']})",
-                  highlight=False)
+        con.print(Text(f"base model (declared in the card; base-model dimensions from its cited facts): "
+                       f"{decl['family']}: \"{shorten(decl['evidence']['snippet'], 120)}\" "
+                       f"({decl['evidence']['locator']})"))
     elif doc.get("base_model"):
-        con.print(f"base model (lineage root): {doc['base_model']}", highlight=False)
+        con.print(Text(f"base model (lineage root): {doc['base_model']}"))
     if doc.get("curated"):
-        con.print(f"curated facts: {doc['curated']} family (cited; see evidence)", highlight=False)
-    t = Table(title="MOF components", show_lines=False)
-    for col in ("component", "status", "licence", "evidence"):
-        t.add_column(col, overflow="fold")
-    for name, c in doc["components"].items():
-        ev = c["evidence"][0] if c["evidence"] else None
-        st = c["status"]
-        t.add_row(name, f"[{_GRADE_STYLE.get(st, '')}]{st}[/]", c["license"] or "",
-                  f"{ev['kind']}: {ev['snippet'][:90]} <{ev['locator']}>" if ev else "")
-    con.print(t)
-    t = Table(title=f"Open Source AI Index dimensions (score {doc['osai']['score']:.2f})"
-              if doc["osai"].get("score") is not None else "Open Source AI Index dimensions (no score)")
+        con.print(Text(f"curated facts: {doc['curated']} family (cited; see evidence)"))
+    con.print(_components_table(doc, width))
+    used = [st for st in STATUS_WORDS if any(c["status"] == st for c in doc["components"].values())]
+    for st in used:
+        line = Text("  ")
+        line.append(st, style=_GRADE_STYLE.get(st, ""))
+        line.append(f": {STATUS_WORDS[st]}", style="dim")
+        con.print(line)
+    score = doc["osai"].get("score")
+    t = Table(title=f"Open Source AI Index dimensions (score {score:.2f})" if score is not None
+              else "Open Source AI Index dimensions (no score)")
     t.add_column("dimension")
     t.add_column("grade")
     t.add_column("basis (what the rule saw)")
     for d, g in doc["osai"].items():
         if d != "score":
-            t.add_row(d, f"[{_GRADE_STYLE.get(g, '')}]{g}[/]", doc.get("osai_basis", {}).get(d, ""))
+            t.add_row(Text(d), Text(str(g), style=_GRADE_STYLE.get(str(g), "")),
+                      Text(doc.get("osai_basis", {}).get(d, "")))
     con.print(t)
     m = doc["mof"]
-    con.print(f"[bold]MOF[/bold]: {m['label']} (class {m['class']}); progress "
-              + ", ".join(f"Class {k}: {v:.1f}%" for k, v in sorted(m["progress"].items(), reverse=True)))
+    line = Text("MOF", style="bold")
+    line.append(f": {m['label']} (class {m['class']}); progress "
+                + ", ".join(f"Class {ROMAN.get(k, k)} {v:.1f}%" for k, v in sorted(m["progress"].items(), reverse=True)))
+    con.print(line)
     o = doc["osaid"]
-    con.print(f"[bold]OSAID 1.0[/bold]: {o['verdict']}" + (f"; missing: {', '.join(o['missing'])}" if o["missing"] else ""))
-    steps = doc["next_steps"]["mof"] + doc["next_steps"]["osaid"]
-    if steps:
-        con.print("[bold]Next steps[/bold]:")
-        for s in steps:
-            con.print(f"  - {s}", highlight=False)  # escaped with the doc
+    line = Text("OSAID 1.0", style="bold")
+    line.append(f": {o['verdict']}" + (f"; missing: {', '.join(o['missing'])}" if o["missing"] else ""))
+    con.print(line)
+    for heading, steps in _steps(doc):
+        con.print(Text(heading + ":", style="bold"))
+        for step in steps:
+            con.print(Text(f"  - {step}"))
     for f in doc["flags"]:
-        con.print(f"[bold red]flag[/bold red] {f['flag']}: {f['detail']}", highlight=False)
+        line = Text("flag ", style="bold red")
+        line.append(f"{f['flag']}: {f['detail']}")
+        con.print(line)
+        for ev in f.get("evidence", [])[:1]:
+            con.print(Text(f"    \"{shorten(ev.get('snippet', ''), 2 * width - 12)}\" "
+                           f"<{short_locator(ev.get('locator', ''), doc.get('locator') or '', width - 8)}>", style="dim"))
     ex = doc.get("experts")
     if ex:
         for src, v in ex["sources"].items():
-            con.print(f"[bold]expert ({src})[/bold] {v['name']} <{v['url']}>: "
-                      + ", ".join(f"{k}={g}" for k, g in v["grades"].items()), highlight=False)
+            line = Text(f"expert ({src})", style="bold")
+            line.append(f" {v['name']} <{v['url']}>: " + ", ".join(f"{k}={g}" for k, g in v["grades"].items()))
+            con.print(line)
         for d in ex["disagreements"]:
-            con.print(f"  disagreement: {d['framework']}.{d['dimension']}: openscope {d['openscope']}, "
-                      f"expert {d['expert']}", highlight=False)
+            con.print(Text(f"  disagreement: {d['framework']}.{d['dimension']}: openscope {d['openscope']}, "
+                           f"expert {d['expert']}"))
 
 
 def register(app: typer.Typer) -> None:
@@ -216,7 +336,9 @@ def register(app: typer.Typer) -> None:
         try:
             if _exists(path):
                 rec = records.from_folder(path)
-                store = None if no_experts else _store_or_none(s)
+                store = _store_or_none(s) if not no_experts else _store_if_readable(s)
+                if store is not None:  # the datasets the folder declares, as the store knows them
+                    records.resolve_datasets(store, rec)
             elif _looks_like_path(target) or not Path(s.db).exists():
                 raise MissingInput(f"no such model folder or file: {_shown(target)}"
                                    + ("" if Path(s.db).exists() else f" (and no store at {s.db})"))
@@ -240,5 +362,5 @@ def register(app: typer.Typer) -> None:
         if s.json:
             print_json(doc)
         else:
-            _render(escaped(_visible(doc)))
+            _render(_visible(doc))
         return 0

@@ -219,6 +219,11 @@ def _load_one(store: Store, model_id: str, with_root: bool) -> ModelRecord | Non
         if card[2]:
             rec.read_at = card[2].date().isoformat() if hasattr(card[2], "date") else str(card[2])[:10]
         rec.warnings.extend(rec.card.warnings)
+    elif any(re.search(NON_INFORMATIVE, p) and not p.startswith(".") for p, _ in rec.files):
+        # the repository has a README, but its text was never fetched: "not found" below means "not read"
+        rec.warnings.append(f"the card (README.md) of {rec.id} is in its file list but its text is not in the "
+                            "store (crawl with --cards to read it): components read from cards show "
+                            "not_found, which here means not read")
     names = declared_datasets(rec.tags, rec.card_data, rec.card)
     refs = []
     for name in names:
@@ -236,6 +241,23 @@ def _load_one(store: Store, model_id: str, with_root: bool) -> ModelRecord | Non
             path = rows[0][2] or []
             rec.parents = list(path[1:2])
     return rec
+
+
+def resolve_datasets(store: Store, rec: ModelRecord) -> None:
+    """Look a folder's declared datasets up in the store (their gating, licence), as a stored model's are.
+
+    Why: a publisher's folder declares ``datasets: [org/corpus]``; with a store that holds that dataset's
+    record, its licence is known and the Datasets component is graded by it instead of "licence unknown".
+    """
+    if not rec.datasets or not _has_table(store, "datasets"):
+        return
+    refs = []
+    for d in rec.datasets:
+        row = store.con.execute(
+            "SELECT gated, private, license, deleted_at IS NOT NULL FROM datasets WHERE lower(id) = lower(?)", [d.id]
+        ).fetchone()
+        refs.append(DatasetRef(d.id, row is not None, *(row or (None, None, None, False))))
+    rec.datasets = refs
 
 
 def _external(model_id: str, read_at: str) -> ModelRecord:

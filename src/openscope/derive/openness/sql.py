@@ -22,15 +22,20 @@ from typing import Any
 
 import pyarrow as pa
 
+from openscope.derive.openness import libraries
 from openscope.derive.openness.assessment import assess_record
 from openscope.derive.openness.declared_base import family_of_root
 from openscope.derive.openness.probes import (
     architecture_code,
+    data_card,
     evaluation_code,
+    evaluation_data,
     inference_code,
     intermediate_checkpoints,
     model_metadata,
     preprocessing_code,
+    research_paper,
+    technical_report,
     training_code,
     weights_released,
 )
@@ -47,15 +52,30 @@ FILE_FEATURES: dict[str, tuple[str, str]] = {
     "f_prep": (preprocessing_code.PREP_FILES.pattern, "preprocess.sh"),
     "f_ckpt": (intermediate_checkpoints.CKPT_FILES.pattern, "checkpoint-1/x"),
     "f_meta": (model_metadata.META_FILES.pattern, "trainer_state.json"),
+    "f_report": (technical_report.REPORT_FILES.pattern, "technical_report.pdf"),
+    "f_sheet": (data_card.SHEET_FILES.pattern, "DATASHEET.md"),
+    "f_evaldata": (evaluation_data.EVAL_DATA_FILES.pattern, "evaluation/set.jsonl"),
+    "f_paper": (research_paper.PAPER_FILES.pattern, "paper.pdf"),
 }
 NEUTRAL_FILE = "notes.txt"
 PATTERN_COLS = (
-    "license", "gated_state", "has_lib", *FILE_FEATURES, "has_files", "arxiv", "ds_state", "ds_license",
+    "license", "gated_state", "lib", *FILE_FEATURES, "has_files", "arxiv", "ds_state", "ds_license",
 )
 
 
 def _sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
+
+
+UNLISTED_LIBRARY = "library"   # stands for every library_name whose licence is not listed
+
+
+def _library_sql() -> str:
+    """The ``lib`` feature: NULL (none named), the listed library (its licence grades inference code and
+    supporting libraries), or ``'?'`` for any other library (licence unknown: all alike)."""
+    names = ", ".join(_sql_str(n) for n in libraries.known_names())
+    return (f"CASE WHEN l.library_name IS NULL THEN NULL WHEN lower(l.library_name) IN ({names}) "
+            "THEN lower(l.library_name) ELSE '?' END")
 
 
 def features_sql() -> str:
@@ -105,7 +125,7 @@ def features_sql() -> str:
     SELECT l.id, l.license,
            CASE WHEN l.gated IS NULL THEN 'null'
                 WHEN lower(l.gated) IN ('false', '0', 'none') THEN 'open' ELSE 'gated' END AS gated_state,
-           l.library_name IS NOT NULL AS has_lib,
+           {_library_sql()} AS lib,
            {', '.join(f"coalesce(f.{n}, FALSE) AS {n}" for n in FILE_FEATURES)},
            coalesce(f.has_files, FALSE) AS has_files,
            ax.id IS NOT NULL AS arxiv,
@@ -113,7 +133,8 @@ def features_sql() -> str:
     FROM live l LEFT JOIN f USING (id) LEFT JOIN ax USING (id) LEFT JOIN ds USING (id)
     """
 MISSING_ROOT: dict[str, Any] = {
-    **{c: False for c in PATTERN_COLS}, "license": None, "gated_state": "null", "ds_state": "none", "ds_license": None,
+    **{c: False for c in PATTERN_COLS}, "license": None, "gated_state": "null", "lib": None, "ds_state": "none",
+    "ds_license": None,
 }
 
 
@@ -122,7 +143,7 @@ def synthetic_record(mid: str, p: dict[str, Any]) -> ModelRecord:
     rec = ModelRecord(id=mid, locator=mid, read_at="")
     rec.license = p["license"]
     rec.gated = {"null": None, "open": "false", "gated": "manual"}[p["gated_state"]]
-    rec.library_name = "library" if p["has_lib"] else None
+    rec.library_name = None if p["lib"] is None else (UNLISTED_LIBRARY if p["lib"] == "?" else p["lib"])
     files = [rep for name, (_, rep) in FILE_FEATURES.items() if p[name]]
     if p["has_files"] and not files:
         files = [NEUTRAL_FILE]

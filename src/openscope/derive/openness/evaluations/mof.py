@@ -264,7 +264,9 @@ def next_steps(res: MofResult) -> list[str]:
         if c.name in res.invalid:
             steps.append(f"release {c.name} under an open licence (now {res.invalid[c.name]})")
         elif c.name in res.unlicensed:
-            steps.append(f"add an open licence to {c.name}")
+            # released, but no licence could be read for it: the fix is to state one, not to release it again
+            steps.append(f"state an open {c.content_type} licence for {c.name} (it is released, but no licence "
+                         "is stated for it; shipping it in the repository puts it under the repository's licence)")
         else:
             steps.append(f"release {c.name} ({c.description.lower()}) under an open {c.content_type} licence")
     return [f"to reach {CLASS_LABELS[target]}: {s}" for s in steps]

@@ -85,5 +85,17 @@ def evaluate(facts: dict[str, ComponentFact]) -> OsaidResult:
         p.status, "unknown")
     missing = [r for r in REQUIREMENTS if req[r] != "met"]
     verdict = "pass" if not missing else ("fail" if any(req[r] == "unmet" for r in missing) else "insufficient")
-    steps = [f"OSAID {r}: {REQUIREMENTS[r]}" for r in missing]
+    steps = [f"OSAID {r}: {REQUIREMENTS[r]}" + _why(r, facts) for r in missing]
     return OsaidResult(verdict, missing, req, steps)
+
+
+_WORDS = {"restrictive_license": "under a licence that is not open", "no_license": "released, licence unknown",
+          "documented_not_released": "described but not released", "not_found": "not found"}
+
+
+def _why(requirement: str, facts: dict[str, ComponentFact]) -> str:
+    """What stands in the way of a licence requirement, in words: which components, and why."""
+    names = CODE if requirement == "code-license" else ("Model parameters (Final)",) \
+        if requirement == "parameters-license" else ()
+    parts = [f"{n}: {_WORDS[facts[n].status]}" for n in names if facts[n].status != "open_license"]
+    return f" (now {'; '.join(parts)})" if parts else ""

@@ -239,9 +239,17 @@ def files_matching(rec: ModelRecord, pattern: re.Pattern[str], limit: int = 3) -
     return [p for p, _ in rec.files if pattern.search(p)][:limit]
 
 
+def file_locator(rec: ModelRecord, path: str) -> str:
+    """Where a reader opens one file of the record: its Hub page (``…/blob/main/PATH``) for a stored
+    model, its path inside the folder for a local one (the folder alone made a reader search for it)."""
+    if rec.locator.startswith("http"):
+        return f"{rec.locator}/blob/main/{path}"
+    return f"{rec.locator.rstrip('/')}/{path}"
+
+
 def file_evidence(rec: ModelRecord, paths: list[str]) -> Evidence:
-    return Evidence("file_list", f"{rec.locator}/tree/main" if rec.locator.startswith("http") else rec.locator,
-                    ", ".join(paths), rec.read_at)
+    """The files a probe found; the locator opens the first of them."""
+    return Evidence("file_list", file_locator(rec, paths[0]) if paths else rec.locator, ", ".join(paths), rec.read_at)
 
 
 def hub_evidence(rec: ModelRecord, what: str) -> Evidence:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import Finding, card_search, link_matching, repo_license, section_with
+from openscope.derive.openness.probes import (
+    Finding,
+    card_search,
+    file_evidence,
+    files_matching,
+    link_matching,
+    repo_license,
+    repo_link,
+    section_with,
+)
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.probes.datasets_released import training_data_link
 from openscope.derive.openness.records import ModelRecord
@@ -17,17 +26,43 @@ SHEET_TEXT = re.compile(r"\b(datasheet|data card|dataset card|data statement)s?\
 DATA_SECTION = re.compile(r"(training|pre-?training|fine-?tuning)[- ]?(data|dataset|corpus)|^data(sets?)?$"
                           r"|data(set)? (sources?|composition|details|preparation|collection)", re.IGNORECASE)
 SHEET_TEXT_NEEDLES = ('datasheet', 'data card', 'dataset card', 'data statement', 'data cards', 'dataset cards')
+# A datasheet shipped in the repository itself (RE2-compatible: the set-based form uses it verbatim).
+SHEET_FILES = re.compile(r"(^|/)[\w.-]{0,255}(datasheet|data[_-]?card|dataset[_-]?card)[\w.-]{0,255}\.(md|pdf|html?)$",
+                         re.IGNORECASE)
 REMEDIATION = "Publish a datasheet for the training data: sources, composition, collection, filtering, licences."
 
 
+def _hub_dataset_license(rec: ModelRecord, locator: str) -> str | None:
+    """The licence of a linked Hub dataset when the store has its record (its card is under it)."""
+    for d in rec.datasets:
+        if d.in_store and locator.rstrip("/").lower().endswith("/datasets/" + d.id.lower()):
+            return d.license
+    return None
+
+
 def run(rec: ModelRecord) -> Finding:
+    """Whose licence a data card is under depends on where it is: in the repository (a file, a relative
+    link, the card's own text) under the repository's; on a Hub dataset page under that dataset's (when
+    the store knows it); anywhere else unknown (``no_license``)."""
     f = Finding("data_card", "unknown", COMPONENT, remediation=REMEDIATION)
-    link = link_matching(rec, SHEET_LINK) or training_data_link(rec, HUB_DATASET)
+    files = files_matching(rec, SHEET_FILES)
+    rel = repo_link(rec, SHEET_LINK)
     text = card_search(rec, SHEET_TEXT, needles=SHEET_TEXT_NEEDLES)
-    if link or text:
+    link = link_matching(rec, SHEET_LINK)
+    hub = None if link else training_data_link(rec, HUB_DATASET)
+    if files or rel or text:
         f.status, f.license = released_status(repo_license(rec))
-        f.outcome, f.evidence = "positive", [e for e in (link, text) if e][:1]
-        f.detail = {"explicit": text is not None or (link is not None and "datasets/" not in link.locator)}
+        ev = [file_evidence(rec, files)] if files else [e for e in (rel, text, link) if e]
+    elif link:
+        f.status, f.license, ev = "no_license", None, [link]
+    elif hub:
+        f.status, f.license = released_status(_hub_dataset_license(rec, hub.locator))
+        ev = [hub]
+    else:
+        ev = []
+    if ev:
+        f.outcome, f.evidence = "positive", ev[:1]
+        f.detail = {"explicit": hub is None or bool(files or rel or text)}
         return f
     sec = section_with(rec, DATA_SECTION, min_chars=150)
     if sec:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import Finding, card_search
+from openscope.derive.openness.probes import Finding, card_search, file_evidence, files_matching, repo_license
+from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Evaluation data"
@@ -12,11 +13,22 @@ BENCHMARKS = re.compile(
     r"\b(MMLU|GSM8K|HumanEval|MBPP|HellaSwag|ARC-(e|c|easy|challenge)|TruthfulQA|WinoGrande|BIG-?Bench|BBH|C-?Eval|"
     r"CMMLU|MT-?Bench|AlpacaEval|PIQA|BoolQ|LAMBADA|MATH|SQuAD|GLUE|SuperGLUE|LibriSpeech|Common ?Voice|COCO|"
     r"ImageNet|VBench|GenEval|DrawBench|LiveCodeBench|AIME|GPQA|IFEval|MS-?COCO|T2I-CompBench)\b")
+# Evaluation data shipped in the repository (RE2-compatible: the set-based form uses it verbatim): a data
+# file whose name, or whose folder's name, starts with eval/evaluation/benchmark.
+EVAL_DATA_FILES = re.compile(r"(^|/)(eval|evaluation|benchmark)[\w-]{0,255}(/[\w.-]{1,100}){0,3}\.(jsonl?|csv|tsv|parquet|arrow)$",
+                             re.IGNORECASE)
 REMEDIATION = "Name the evaluation datasets and publish any custom evaluation data under an open data licence."
 
 
 def run(rec: ModelRecord) -> Finding:
+    """Evaluation data in the repository is under the repository's licence; a public benchmark the card
+    names is released, but under its own licence, which the name alone does not tell (``no_license``)."""
     f = Finding("evaluation_data", "unknown", COMPONENT, remediation=REMEDIATION)
+    files = files_matching(rec, EVAL_DATA_FILES)
+    if files:
+        f.status, f.license = released_status(repo_license(rec))
+        f.outcome, f.evidence = "positive", [file_evidence(rec, files)]
+        return f
     ev = card_search(rec, BENCHMARKS)
     if ev:
         f.status, f.outcome, f.evidence = "no_license", "positive", [ev]

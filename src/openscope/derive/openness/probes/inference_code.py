@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from openscope.derive.openness import libraries
 from openscope.derive.openness.probes import (
+    Evidence,
     Finding,
     card_search,
     file_evidence,
@@ -27,16 +29,54 @@ USAGE_NEEDLES = ('import', 'pipeline(', 'generate(', 'from_pretrained(', '.py', 
 REMEDIATION = "Ship runnable inference code (or integrate with an open library) under an OSI-approved licence."
 
 
+# What in a usage snippet names the code that runs the model: a Python import, a package installed, a CLI.
+USAGE_LIBRARY = re.compile(r"\bfrom ([\w.]+) import|^[ \t]*import ([\w.]+)|pip install (?:-U |--upgrade )?([\w.-]+)"
+                           r"|\b(llama-cli)\b|\b(vllm) serve", re.IGNORECASE | re.MULTILINE)
+OWN_SCRIPT = re.compile(r"python3? [\w/.-]*\.py", re.IGNORECASE)
+TOOL_NAMES = {"llama-cli": "llama.cpp"}
+
+
+def _library(snippet: str) -> libraries.Library | None:
+    """The listed library a usage snippet loads (its first import, install or command that names one)."""
+    for m in USAGE_LIBRARY.finditer(snippet):
+        module, imported, installed, cli, served = m.groups()
+        lib = (libraries.by_import(module or imported) or libraries.by_library_name(installed)
+               or libraries.by_library_name(TOOL_NAMES.get((cli or "").lower()) or served))
+        if lib is not None:
+            return lib
+    return None
+
+
+def _library_evidence(rec: ModelRecord, lib: libraries.Library) -> Evidence:
+    return Evidence("curated", lib.url, f"{lib.name} is released under {lib.license} (its licence file)", rec.read_at)
+
+
 def run(rec: ModelRecord) -> Finding:
+    """Files in the repository are the publisher's code, under the repository's licence; a library the
+    card or the Hub names (``library_name``, ``from transformers import``) is that library's code, under
+    the library's own licence (cited, :mod:`openscope.derive.openness.libraries`), never the model's; a
+    snippet that names no listed library (``git clone …``, ``ollama run``) shows code exists, licence unknown."""
     f = Finding("inference_code", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, INFER_FILES)
+    if files:
+        f.status, f.license = released_status(repo_license(rec))
+        f.outcome, f.evidence = "positive", [file_evidence(rec, files)]
+        return f
     usage = card_search(rec, USAGE, needles=USAGE_NEEDLES)
-    ev = [file_evidence(rec, files)] if files else ([usage] if usage else [])
+    ev = [usage] if usage else []
     if not ev and rec.library_name:
         ev = [hub_evidence(rec, f"library_name: {rec.library_name}")]
-    if ev:
-        f.status, f.license = released_status(repo_license(rec))
-        f.outcome, f.evidence = "positive", ev
-    elif rec.card is not None or rec.files:
-        f.outcome = "negative"
+    if not ev:
+        if rec.card is not None or rec.files:
+            f.outcome = "negative"
+        return f
+    f.outcome, f.evidence = "positive", ev
+    lib = (_library(usage.snippet) if usage else None) or libraries.by_library_name(rec.library_name)
+    if usage is not None and lib is None and OWN_SCRIPT.search(usage.snippet):
+        f.status, f.license = released_status(repo_license(rec))   # the publisher's own script, run from the card
+    elif lib is not None:
+        f.status, f.license = released_status(lib.license)
+        f.evidence.append(_library_evidence(rec, lib))
+    else:
+        f.status, f.license = "no_license", None
     return f

@@ -12,6 +12,7 @@ from openscope.derive.openness.probes import (
     link_matching,
 )
 from openscope.derive.openness.probes._status import released_status
+from openscope.derive.openness.probes.intermediate_checkpoints import CKPT_FILES
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Model parameters (Final)"
@@ -48,7 +49,10 @@ REMEDIATION = "Upload the final weights (e.g. safetensors) to the repository und
 
 def run(rec: ModelRecord) -> Finding:
     f = Finding("weights_released", "unknown", COMPONENT, remediation=REMEDIATION)
-    files = [p for p in files_matching(rec, WEIGHT_FILE, limit=50) if not NOT_WEIGHT_FILE.search(p)][:3]
+    files = [p for p in files_matching(rec, WEIGHT_FILE, limit=50) if not NOT_WEIGHT_FILE.search(p)]
+    # final weights first: an intermediate checkpoint (checkpoints/step-100/…) is cited only when it is all
+    # there is (it is the evidence of the intermediate-parameters component)
+    files = sorted(files, key=lambda p: bool(CKPT_FILES.search(p)))[:3]
     ev = [file_evidence(rec, files)] if files else []
     if not ev:
         link = link_matching(rec, HUB_MODEL_LINK)

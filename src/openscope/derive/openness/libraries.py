@@ -1,0 +1,51 @@
+"""Licences of the libraries a model runs with (``libraries.yml``, each with the URL of its licence file).
+
+Why: a Hub ``library_name`` or a ``from transformers import …`` snippet in a card says the model runs with
+that library, so the inference code is the library's code under the *library's* licence. Giving it the
+model's licence claimed terms nobody stated (a CC-BY-NC model does not make transformers non-commercial),
+and calling a well-known library "no licence" hid a public fact. A library not listed stays unknown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Library:
+    name: str
+    license: str
+    url: str
+
+
+@cache
+def _table() -> tuple[dict[str, Library], dict[str, Library]]:
+    """(by Hub ``library_name``, by Python import name)."""
+    text = resources.files("openscope.derive.openness").joinpath("libraries.yml").read_text("utf-8")
+    by_name: dict[str, Library] = {}
+    by_import: dict[str, Library] = {}
+    for name, row in (yaml.safe_load(text).get("libraries") or {}).items():
+        lib = Library(str(name).lower(), str(row["license"]), str(row["url"]))
+        by_name[lib.name] = lib
+        for mod in row.get("imports") or []:
+            by_import[str(mod).lower()] = lib
+    return by_name, by_import
+
+
+def by_library_name(name: str | None) -> Library | None:
+    """The library a Hub ``library_name`` names (case-insensitive), if its licence is listed."""
+    return _table()[0].get(name.lower()) if name else None  # as the set-based form: lower() only
+
+
+def by_import(module: str | None) -> Library | None:
+    """The library a Python ``import``/``from … import`` of ``module`` loads (its top-level package)."""
+    return _table()[1].get(module.split(".")[0].strip().lower()) if module else None
+
+
+def known_names() -> list[str]:
+    """Every listed ``library_name`` (the set-based grading keeps these apart; others are one pattern)."""
+    return sorted(_table()[0])
