@@ -61,8 +61,11 @@ def _render(doc: dict[str, Any], root_countries: dict[str, str | None] | None = 
             t.add_row(*[f"{c[i][0]}: {c[i][1]:,}" if i < len(c) else "" for c in cols])
         con.print(t)
         if doc["direction"] == "down":
-            con.print(f"downloads in the last 30 days, all {_plural(sm['total'], kind)} together: "
-                      f"{sm['downloads_30d']:,}")
+            if sm["total"] == 1:
+                con.print(f"its downloads in the last 30 days: {sm['downloads_30d']:,}")
+            else:
+                con.print(f"downloads in the last 30 days, all {_plural(sm['total'], kind)} together: "
+                          f"{sm['downloads_30d']:,}")
     elif doc["direction"] == "down":
         con.print("no model in the store is built on it")
     if doc["direction"] == "up" and sm.get("roots"):
