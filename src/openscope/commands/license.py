@@ -12,10 +12,12 @@ from typing import Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from openscope.commands._common import Settings, escaped, open_for_read, out_console, print_json, settings
+from openscope.commands._common import Settings, open_for_read, out_console, print_json, settings
 from openscope.derive.licenses import LicenseInfo, get_license, model_licenses, normalize_license, suggest
 from openscope.errors import MissingInput, OpenscopeError, UsageError
+from openscope.text import visible
 
 
 def _yn(v: Any) -> str:
@@ -62,60 +64,139 @@ def _not_found(s: Settings, raw: str) -> OpenscopeError:
     return MissingInput(f"unknown licence or model '{raw}'{where}{tail}")
 
 
+def _text(value: Any) -> Text:
+    """A cell printed as itself: no rich markup, no ``:emoji:`` codes (``name_prefix:Llama:`` printed a
+    llama), control characters escaped."""
+    return Text(visible(str(value), keep_lines=True))
+
+
 def _render_licence(info: LicenseInfo) -> None:
+    """A licence's terms, then where each comes from: at 80 columns each clause is a block (attribute,
+    quote, full source URL) instead of a four-column table that cut the URLs to "https://github.c…"."""
     con = out_console()
-    t = Table(title=f"{info.name} ({info.id})", show_header=False, box=None, title_justify="left")
-    t.add_column(style="dim")
-    t.add_column()
-    for k, v in (("class", info.cls), ("SPDX", info.spdx), ("OSI approved", info.osi_approved),
+    t = Table(title=_text(f"{info.name} ({info.id})"), show_header=False, box=None, title_justify="left")
+    t.add_column(style="dim", no_wrap=True)
+    t.add_column(overflow="fold")
+    for k, v in (("class", _meaning(info.cls)), ("SPDX", info.spdx), ("OSI approved", info.osi_approved),
                  ("FSF libre", info.fsf_libre), ("commercial use", info.commercial_use),
                  ("use restrictions", info.use_restrictions),
                  ("user cap (MAU)", info.user_cap if info.user_cap is not None else ("none" if info.known else None)),
                  ("derivatives same terms", info.same_terms), ("derivatives allowed", info.derivatives_allowed),
-                 ("duties", ", ".join(info.duties) or "none"), ("Hub ids", ", ".join(info.hub_ids) or "none"),
-                 ("text", info.url)):
-        t.add_row(k, _yn(v))
+                 ("duties", "\n".join(duty_words(d) for d in info.duties) or "none"),
+                 ("Hub ids", ", ".join(info.hub_ids) or "none"), ("text", info.url)):
+        t.add_row(_text(k), _text(_yn(v)))
     if info.notes:
-        t.add_row("note", info.notes)
+        t.add_row(_text("note"), _text(info.notes))
     con.print(t)
-    if info.clauses:
+    if not info.clauses:
+        return
+    if con.width >= 120:
         c = Table(title="where each attribute comes from", title_justify="left")
-        c.add_column("attribute")
-        c.add_column("clause")
-        c.add_column("source")
-        c.add_column("verified")
+        c.add_column("attribute", no_wrap=True)
+        c.add_column("clause", ratio=3)
+        c.add_column("source", ratio=2, overflow="fold")
+        c.add_column("verified", no_wrap=True)
         for cl in info.clauses:
-            c.add_row(cl.attribute, cl.text, cl.url, "yes" if cl.verified else "no (unchecked)")
+            c.add_row(_text(cl.attribute), _text(cl.text), _text(cl.url), _text("yes" if cl.verified else "no (unchecked)"))
         con.print(c)
+        return
+    con.print(Text("where each attribute comes from", style="bold"))
+    for cl in info.clauses:
+        head = Text(visible(cl.attribute), style="bold")
+        head.append(" (verified)" if cl.verified else " (unchecked: from our knowledge of the licence, a lead)",
+                    style="dim")
+        con.print(head)
+        con.print(_text(f"  \"{cl.text}\""))
+        con.print(_text(f"  ↳ {cl.url}"), style="dim", overflow="fold")
+
+
+# Plain words for the catalogue's vocabulary (docs/licenses.md, "Classes"), for readers who decide on
+# adoption without reading licence ids; the ids themselves are shown too, as in --json.
+CLASS_WORDS = {
+    "permissive": "use, change and share for any purpose; keep the notices",
+    "weak_copyleft": "changes to the work itself stay under the same licence",
+    "copyleft": "anything built from it stays under the same licence",
+    "use_restricted": "open access, with use restrictions that travel with every derivative",
+    "non_commercial": "no commercial use",
+    "custom_flow_down": "a model-specific licence whose duties bind every derivative",
+    "closed": "no public rights",
+    "unknown": "nothing can be concluded from what is declared",
+}
+
+
+def duty_words(duty: str) -> str:
+    """One duty of the catalogue (``naming:Built with Llama``) as what a user of the model must do."""
+    kind, _, arg = duty.partition(":")
+    words = {
+        "attribution": "credit the authors (keep the copyright notices)",
+        "notice": "pass on the licence's notice text",
+        "include_license": "ship a copy of the licence with the model or anything built on it",
+        "same_terms": "release derivatives under the same terms",
+        "naming": f'display "{arg}" with products built on it',
+        "name_prefix": f'start the name of a derived model with "{arg}"',
+    }
+    return f"{duty}: {words[kind]}" if kind in words else duty
+
+
+def _meaning(cls: Any) -> str:
+    return f"{_yn(cls)}: {CLASS_WORDS[cls]}" if cls in CLASS_WORDS else _yn(cls)
 
 
 def _render_model(doc: dict[str, Any]) -> None:
+    """A model's licence for a governance reader: what it is, what it allows, what it obliges (each duty in
+    words), the user cap, and what its bases pass down (a base's duties listed only where they differ)."""
     con = out_console()
-    t = Table(title=doc["id"], show_header=False, box=None, title_justify="left")
-    t.add_column(style="dim")
+    t = Table(title=_text(doc["id"]), show_header=False, box=None, title_justify="left")
+    t.add_column(style="dim", no_wrap=True)
     t.add_column()
-    t.add_row("declared", _yn(doc["declared"]))
-    t.add_row("licence", _yn(doc["license"]) + (f"  ({doc['reason']})" if doc.get("reason") else ""))
-    t.add_row("class", _yn(doc["class"]))
-    t.add_row("with its bases", _yn(doc.get("effective_class")))
-    t.add_row("commercial use", _yn(doc.get("commercial_use")))
-    t.add_row("use restrictions", _yn(doc.get("use_restrictions")))
-    t.add_row("duties", ", ".join(doc["duties"]) or "none")
-    t.add_row("evidence", f"{_yn(doc.get('evidence'))} (confidence {_yn(doc.get('confidence'))})")
+
+    def row(key: str, value: Any) -> None:
+        t.add_row(_text(key), _text(value))
+
+    row("declared", _yn(doc["declared"]))
+    row("licence", _yn(doc["license"]) + (f"  ({doc['reason']})" if doc.get("reason") else ""))
+    row("class", _meaning(doc["class"]))
+    if doc.get("effective_class") != doc["class"]:
+        row("with its bases", _meaning(doc.get("effective_class")))
+    else:
+        row("with its bases", "the same (no base adds terms)" if doc["flow_down"] else _yn(doc.get("effective_class")))
+    row("commercial use", _yn(doc.get("commercial_use")))
+    row("use restrictions", _yn(doc.get("use_restrictions"))
+        + (" (an acceptable-use policy limits what it may be used for)" if doc.get("use_restrictions") else ""))
+    cap = doc.get("user_cap")
+    if cap:
+        row("user cap", f"{cap:,} monthly active users (above it, ask the licensor for a licence)"
+            if isinstance(cap, int) else str(cap))
+    row("duties", "\n".join(duty_words(d) for d in doc["duties"]) or "none")
+    row("evidence", f"{_yn(doc.get('evidence'))} (confidence {_yn(doc.get('confidence'))})")
+    if doc.get("unknown_bases"):
+        row("bases not known", ", ".join(doc["unknown_bases"]) + " (their terms could not be read)")
     con.print(t)
     if doc["flow_down"]:
-        f = Table(title="flow-down from its bases", title_justify="left")
-        for col in ("base", "distance", "licence", "class", "duties", "conflict"):
-            f.add_column(col)
-        for row in doc["flow_down"]:
-            conflict = {True: "CONFLICT", False: "ok", None: "unknown"}[row["conflict"]]
-            f.add_row(row["base"], str(row["distance"]), _yn(row["license"]), _yn(row["class"]),
-                      ", ".join(row["duties"]) or "-", conflict)
+        f = Table(title="flow-down from its bases (terms a derivative inherits)", title_justify="left")
+        f.add_column("base (distance)", ratio=3, overflow="fold")
+        f.add_column("licence", ratio=2)
+        f.add_column("duties", ratio=3)
+        f.add_column("conflict", no_wrap=True)
+        own = list(doc["duties"])
+        for fd in doc["flow_down"]:
+            conflict = {True: "CONFLICT", False: "ok", None: "unknown"}[fd["conflict"]]
+            duties = "same as this model's" if fd["duties"] and list(fd["duties"]) == own \
+                else (", ".join(fd["duties"]) or "-")
+            f.add_row(_text(f"{fd['base']} ({fd['distance']})"),
+                      _text(f"{_yn(fd['license'])}\n{_yn(fd['class'])}"), _text(duties), _text(conflict))
         con.print(f)
     else:
         con.print("no bases in the lineage (or lineage not derived yet)")
     for c in doc["conflicts"]:
-        con.print(f"[bold red]conflict[/] with {c['base']}: {c['reason']}")
+        line = Text("conflict", style="bold red")
+        line.append(visible(f" with {c['base']}: {c['reason']}"))
+        con.print(line)
+    if doc["conflicts"]:
+        bases = sorted({str(fd["license"]) for fd in doc["flow_down"] if fd["conflict"]})
+        con.print(_text(f"what this means: whoever uses this model must still follow the terms of "
+                        f"{', '.join(bases)} (its bases' licence); the declared {_yn(doc['license'])} "
+                        "cannot lift them"))
 
 
 def register(app: typer.Typer) -> None:
@@ -150,6 +231,6 @@ def register(app: typer.Typer) -> None:
                     if s.json:
                         print_json(doc)
                     else:
-                        _render_model(escaped(doc))
+                        _render_model(doc)
                     return
         raise _not_found(s, raw)

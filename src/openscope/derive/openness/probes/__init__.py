@@ -225,12 +225,33 @@ def link_matching(rec: ModelRecord, url: re.Pattern[str], text: re.Pattern[str] 
     return None
 
 
+def _link_target(url: str) -> str:
+    """A relative link's path in the repository (``./docs/x.md#part`` → ``docs/x.md``; ``blob/main/x`` → ``x``)."""
+    path = url.split("#", 1)[0].split("?", 1)[0]
+    while path.startswith("./"):
+        path = path[2:]
+    path = re.sub(r"^/?(blob|tree|resolve)/[^/]+/", "", path.lstrip("/"))
+    return path.rstrip("/")
+
+
+def links_to_listed_file(rec: ModelRecord, url: str) -> bool:
+    """Whether a relative link points at a file or folder the record lists. A link to a file that is not
+    there is a promise, not a release; with no file list (a card read alone) it cannot be checked and counts."""
+    if not rec.files:
+        return True
+    target = _link_target(url)
+    if not target:
+        return False
+    return any(p == target or p.startswith(target + "/") for p, _ in rec.files)
+
+
 def repo_link(rec: ModelRecord, pattern: re.Pattern[str]) -> Evidence | None:
-    """A relative link (a file or folder in the card's own repository) whose path or text matches."""
+    """A relative link (a file or folder in the card's own repository) whose path or text matches, and whose
+    target the file list holds (when there is one)."""
     if rec.card is None:
         return None
     for ln in rec.card.rel_links:
-        if pattern.search(ln.url) or pattern.search(ln.text):
+        if (pattern.search(ln.url) or pattern.search(ln.text)) and links_to_listed_file(rec, ln.url):
             return Evidence("card", f"{rec.card_locator}#L{ln.line}", f"[{ln.text}]({ln.url})", rec.read_at)
     return None
 
