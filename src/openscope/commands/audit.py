@@ -9,6 +9,8 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
 
 from openscope.commands._common import err_console, out_console, print_json, settings
 from openscope.errors import MissingInput, StoreWriteError
@@ -73,6 +75,46 @@ def shown(s: str) -> str:
     return escape(visible(s))
 
 
+_RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+NOT_MODEL = ("other", "json", "empty")
+# The verdict in words for a reader deciding whether the files may be loaded (docs/audit.md, "JSON shape and
+# verdict"); a static check never proves safety, and the words say so.
+VERDICT_WORDS = {
+    "clean": "nothing found that would run code when these files are loaded (a static check: it lowers "
+             "the risk, it cannot prove safety)",
+    "review": "findings below need a person's judgement before anyone loads these files",
+    "unsafe": "do not load {files}: loading {them} (e.g. with torch.load or pickle) can run code on the "
+              "computer that loads {them}; files with no finding are not affected; prefer formats that hold "
+              "only data, such as safetensors",
+    "incomplete": "some content could not be scanned; treat {files} as unsafe until they are checked",
+}
+
+
+def _files_table(report) -> Table:  # noqa: ANN001 - Report, imported lazily
+    """Every file with its format and what the scan found in it, so a reader sees which files are fine
+    and which are not (the findings above say why)."""
+    worst: dict[str, str] = {}
+    count: dict[str, int] = {}
+    for f in report.findings:
+        count[f.file] = count.get(f.file, 0) + 1
+        if f.file not in worst or _RANK[f.severity] > _RANK[worst[f.file]]:
+            worst[f.file] = f.severity
+    t = Table(title="files checked", title_justify="left", box=None, show_header=True, pad_edge=False)
+    t.add_column("file", overflow="fold", ratio=3)
+    t.add_column("format", no_wrap=True)
+    t.add_column("result", ratio=2)
+    for e in report.files:
+        if e.file in count:
+            n = count[e.file]
+            result = Text(f"{n} finding{'s' if n > 1 else ''} ({worst[e.file]})", style=_STYLE[worst[e.file]])
+        elif e.format in NOT_MODEL:
+            result = Text("no model format (not scanned for code)", style="dim")
+        else:
+            result = Text("no finding", style="green")
+        t.add_row(Text(visible(e.file)), Text(visible(e.format)), result)
+    return t
+
+
 def _print(report) -> None:  # noqa: ANN001 - Report, imported lazily
     out = out_console()
     for f in report.findings:
@@ -82,12 +124,21 @@ def _print(report) -> None:  # noqa: ANN001 - Report, imported lazily
         out.print(f"[{_STYLE[f.severity]}]{f.severity:<8}[/] {f.rule}{imp}  [dim]{where}[/]", highlight=False,
                   soft_wrap=True)
         out.print(f"         {visible(f.detail)}", markup=False, highlight=False, soft_wrap=True)
+    if report.files:
+        out.print(_files_table(report))
     n = len(report.files)
     size = sum(e.bytes for e in report.files)
-    others = sum(1 for e in report.files if e.format in ("other", "json", "empty"))
+    others = sum(1 for e in report.files if e.format in NOT_MODEL)
     out.print(f"[{_VERDICT_STYLE[report.verdict]}]{report.verdict}[/] {shown(report.target)}: {n} file(s), {size:,} bytes, "
               f"{len(report.findings)} finding(s)" + (f"; {others} file(s) of no model format listed with --json"
                                                        if others else ""))
+    if report.verdict == "unsafe":
+        bad = sorted({f.file for f in report.findings if f.severity in ("high", "critical")})
+    else:
+        bad = sorted({f.file for f in report.findings if f.incomplete})
+    files = (", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")) if bad else "these files"
+    them = "it" if len(bad) == 1 else "them"
+    out.print(Text("what this means: " + VERDICT_WORDS[report.verdict].format(files=visible(files), them=them)))
     if report.verdict == "incomplete":
         err_console().print("openscope: warning: some content could not be scanned; see the incomplete.* findings",
                             markup=False)
