@@ -574,3 +574,28 @@ def test_status_reads_well(cli, analyst_db: Path) -> None:
     out = cli("--db", analyst_db, "status").stdout
     assert "· 3 records ·" in out and "…" not in out
     assert all(len(line) <= 80 for line in out.splitlines())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The real Hub responses
+
+
+@pytest.mark.reference
+def test_real_hub_responses_answer_the_same_questions(cli, shared_data: Path, tmp_path: Path) -> None:
+    """The four real `model_info` responses: a finetune whose base is not in the store, three roots, three
+    creation dates that are the Hub's placeholder (unknown)."""
+    db = tmp_path / "real.duckdb"
+    for f in sorted((shared_data / "hub-api").glob("*.model_info.json")):
+        assert cli("--db", db, "--quiet", "ingest", f).code == 0
+    raw = Raw(db)
+    doc = cli("--db", db, "--json", "lineage", "--by-root-country").json()
+    assert {r["country"]: (r["derivatives"], r["downloads_30d"]) for r in doc["rows"]} == by_root_oracle(raw)
+    assert raw.derivatives() == ["deepset/roberta-base-squad2"]
+    up = cli("--db", db, "--json", "lineage", "deepset/roberta-base-squad2").json()
+    assert up["summary"]["roots"] == sorted(raw.roots("deepset/roberta-base-squad2"))
+    assert [n["in_store"] for n in up["nodes"]] == [True, False]  # the base is declared, not stored
+    model = cli("--db", db, "model", "deepset/roberta-base-squad2").stdout
+    assert "unknown (Hub placeholder 2022-03-02T23:29:05.000Z)" in model
+    assert all(len(line) <= 80 for line in model.splitlines())
+    months = sql_rows(cli, db, recipe("per-month"))
+    assert [r["month"] for r in months] == ["unknown"]  # its creation date is the placeholder: unknown
