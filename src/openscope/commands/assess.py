@@ -173,6 +173,15 @@ def short_locator(locator: str, home: str, limit: int) -> str:
         locator = locator.split("://", 1)[-1]
     if len(locator) <= limit:
         return locator
+    # keep the host (or first folder) and as many trailing path segments as fit: "github.com/…/main/LICENSE"
+    head, _, rest = locator.partition("/")
+    tail: list[str] = []
+    for seg in reversed(rest.split("/")):
+        if len(head) + 3 + len("/".join([seg, *tail])) > limit:
+            break
+        tail.insert(0, seg)
+    if tail:
+        return f"{head}/…/{'/'.join(tail)}"
     keep = limit - 1
     return locator[: keep // 2] + "…" + locator[len(locator) - (keep - keep // 2):]
 
@@ -209,7 +218,7 @@ def _components_table(doc: dict[str, Any], width: int) -> Table:
         t.add_column("evidence", ratio=1)
     else:
         t.add_column("component", ratio=2, min_width=12)
-        t.add_column("status", ratio=2, min_width=12)
+        t.add_column("status", ratio=2, min_width=12, overflow="fold")  # a status token is never cut short
         t.add_column("evidence", ratio=4)
     ev_width = max(24, (width - 10) // 2 if not wide else width - 70)
     for name, c in doc["components"].items():

@@ -273,8 +273,24 @@ def file_evidence(rec: ModelRecord, paths: list[str]) -> Evidence:
     return Evidence("file_list", file_locator(rec, paths[0]) if paths else rec.locator, ", ".join(paths), rec.read_at)
 
 
-def hub_evidence(rec: ModelRecord, what: str) -> Evidence:
-    return Evidence("hub_metadata", rec.locator, what, rec.read_at)
+def _front_matter_line(rec: ModelRecord, key: str) -> int | None:
+    """The card line where front matter ``key:`` is set (1-based), if the card sets it at the top level."""
+    if rec.card is None or not rec.card.text.startswith("---"):
+        return None
+    end = rec.card.text.find("\n---", 3)
+    head = rec.card.text[: end if end > 0 else 0]
+    m = re.search(rf"^{re.escape(key)}[ \t]*:", head, re.MULTILINE)
+    return head.count("\n", 0, m.start()) + 1 if m else None
+
+
+def hub_evidence(rec: ModelRecord, what: str, key: str | None = None) -> Evidence:
+    """Metadata evidence. For a stored model the Hub page shows it; for a folder it was read from the README's
+    front matter, so the locator is that file and the line of ``key`` (a folder path alone pointed nowhere)."""
+    locator = rec.locator
+    if not rec.locator.startswith("http") and rec.card_locator:
+        line = _front_matter_line(rec, key) if key else None
+        locator = f"{rec.card_locator}#L{line}" if line else rec.card_locator
+    return Evidence("hub_metadata", locator, what, rec.read_at)
 
 
 CODE_HOST = re.compile(r"^https?://(www\.)?(github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|gitee\.com)/"

@@ -93,7 +93,7 @@ def run(rec: ModelRecord) -> Finding:
         return f
     if rec.datasets:
         f.status, f.outcome = "no_license", "positive"
-        f.evidence = [hub_evidence(rec, "declared datasets: " + ", ".join(d.id for d in rec.datasets[:5]))]
+        f.evidence = [hub_evidence(rec, "declared datasets: " + ", ".join(d.id for d in rec.datasets[:5]), "datasets")]
         f.detail = {"declared": [x.id for x in rec.datasets], "public": []}
         return f
     link = training_data_link(rec) or training_command_dataset(rec)

@@ -22,7 +22,7 @@ REMEDIATION = "Publish evaluation results (a results table, or `model-index` met
 def run(rec: ModelRecord) -> Finding:
     f = Finding("evaluation_results", "unknown", COMPONENT, remediation=REMEDIATION)
     mi = rec.card_data.get("model-index") or (rec.card.meta.get("model-index") if rec.card else None)
-    ev = [hub_evidence(rec, "model-index metadata with results")] if mi else []
+    ev = [hub_evidence(rec, "model-index metadata with results", "model-index")] if mi else []
     if not ev:
         sec = card_search(rec, RESULTS_TABLE, sections=RESULTS_SECTION) or card_search(rec, RESULTS_TABLE)
         ev = [sec] if sec else []

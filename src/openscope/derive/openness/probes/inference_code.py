@@ -65,7 +65,7 @@ def run(rec: ModelRecord) -> Finding:
     usage = card_search(rec, USAGE, needles=USAGE_NEEDLES)
     ev = [usage] if usage else []
     if not ev and rec.library_name:
-        ev = [hub_evidence(rec, f"library_name: {rec.library_name}")]
+        ev = [hub_evidence(rec, f"library_name: {rec.library_name}", "library_name")]
     if not ev:
         if rec.card is not None or rec.files:
             f.outcome = "negative"

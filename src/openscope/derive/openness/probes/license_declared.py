@@ -101,7 +101,7 @@ def run(rec: ModelRecord) -> Finding:
     card_lic = restr[0] if restr else (opens[0] if opens else None)
     rec.cache["card_license"] = card_lic
     declared = rec.license
-    f.evidence = ([hub_evidence(rec, f"license: {declared}")] if declared else []) + card_ev
+    f.evidence = ([hub_evidence(rec, f"license: {declared}", "license")] if declared else []) + card_ev
     f.detail = {"declared": declared, "card": card_lic, "card_open": opens, "card_restrictive": restr,
                 "license_name": rec.license_name}
     v = classify(declared or card_lic)

@@ -47,7 +47,7 @@ def run(rec: ModelRecord) -> Finding:
     files = files_matching(rec, PAPER_FILES)
     ev = [file_evidence(rec, files)] if files else []
     if tags:
-        ev.append(hub_evidence(rec, ", ".join(tags[:3])))
+        ev.append(hub_evidence(rec, ", ".join(tags[:3]), "tags"))
     link = link_matching(rec, PAPER_LINK) or _anchored(rec)
     if link:
         ev.append(link)

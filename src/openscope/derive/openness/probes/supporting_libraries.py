@@ -20,7 +20,7 @@ def run(rec: ModelRecord) -> Finding:
     """Named libraries are released software; their licence is the library's own when it is listed (cited,
     :mod:`openscope.derive.openness.libraries`), else unknown (``no_license``)."""
     f = Finding("supporting_libraries", "unknown", COMPONENT, remediation=REMEDIATION)
-    ev = [hub_evidence(rec, f"library_name: {rec.library_name}")] if rec.library_name else []
+    ev = [hub_evidence(rec, f"library_name: {rec.library_name}", "library_name")] if rec.library_name else []
     lib = libraries.by_library_name(rec.library_name)
     if not ev:
         t = card_search(rec, LIBS, needles=LIBS_NEEDLES)

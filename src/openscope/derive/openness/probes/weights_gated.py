@@ -30,7 +30,7 @@ REMEDIATION = "Let anyone download the weights without a request, form or manual
 def run(rec: ModelRecord) -> Finding:
     f = Finding("weights_gated", "unknown", COMPONENT, remediation=REMEDIATION)
     if rec.gated and str(rec.gated).lower() not in ("false", "0", "none"):
-        f.outcome, f.evidence = "negative", [hub_evidence(rec, f"gated: {rec.gated}")]
+        f.outcome, f.evidence = "negative", [hub_evidence(rec, f"gated: {rec.gated}", "gated")]
         return f
     gate_keys = sorted(k for k in (rec.card.meta if rec.card is not None else {}) if str(k).startswith("extra_gated"))
     if gate_keys:  # the Hub's access-request form is configured in the card's front matter
