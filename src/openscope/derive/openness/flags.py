@@ -21,6 +21,16 @@ from openscope.derive.openness.evaluations.osaid import OsaidResult
 from openscope.derive.openness.licensing import classify
 from openscope.derive.openness.records import ModelRecord
 
+# Names the card text can only give as a family ("Open RAIL++-M", "CreativeML OpenRAIL-M" are all read as
+# "openrail"): a Hub tag of the same family is the same licence named more precisely, not a contradiction
+# (stable-diffusion-2's card, tagged openrail++, was flagged).
+FAMILY_NAMES = {"openrail": "rail"}
+
+
+def _same_family(hub_id: str, card_id: str) -> bool:
+    family = FAMILY_NAMES.get(card_id.lower())
+    return family is not None and family in hub_id.lower()
+
 
 def _ev(side: Side, probe: str) -> list[dict[str, str]]:
     f = side.findings.get(probe)
@@ -51,7 +61,8 @@ def flags(rec: ModelRecord, end: Side, osaid_result: OsaidResult, base: Side | N
         hub, card = lic.detail.get("declared"), lic.detail.get("card")
         if hub and card and card != "other":
             vh, vc = classify(hub), classify(card)
-            if vh.id and vc.id and vh.id.lower() != vc.id.lower() and (vh.open != vc.open or vh.open is False):
+            if vh.id and vc.id and vh.id.lower() != vc.id.lower() and (vh.open != vc.open or vh.open is False) \
+                    and not _same_family(vh.id, vc.id):
                 out.append({
                     "flag": "card-license-contradicts-hub-tag",
                     "detail": f"Hub licence tag {hub!r} but the card names {card!r}",
