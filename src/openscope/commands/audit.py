@@ -82,7 +82,7 @@ NOT_MODEL = ("other", "json", "empty")
 VERDICT_WORDS = {
     "clean": "nothing found that would run code when these files are loaded (a static check: it lowers "
              "the risk, it cannot prove safety)",
-    "review": "findings below need a person's judgement before anyone loads these files",
+    "review": "the findings above need a person's judgement before anyone loads these files",
     "unsafe": "do not load {files}: loading {them} (e.g. with torch.load or pickle) can run code on the "
               "computer that loads {them}; files with no finding are not affected; prefer formats that hold "
               "only data, such as safetensors",
