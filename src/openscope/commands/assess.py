@@ -105,7 +105,7 @@ def _mof_record(s: Settings, path: Path) -> int:
         return 0
     con = out_console()
     con.print(f"[bold]{escape(_visible(str(name)))}[/bold]: {res.label}", highlight=False)
-    con.print("progress: " + ", ".join(f"Class {k}: {v:.1f}%" for k, v in sorted(res.progress.items(), reverse=True)))
+    con.print("progress: " + ", ".join(f"Class {ROMAN.get(k, k)} {v:.1f}%" for k, v in sorted(res.progress.items(), reverse=True)))
     for step in res.next_steps:
         con.print(f"  - {_visible(step)}", markup=False)
     return 0

@@ -71,11 +71,17 @@ UNLISTED_LIBRARY = "library"   # stands for every library_name whose licence is 
 
 
 def _library_sql() -> str:
-    """The ``lib`` feature: NULL (none named), the listed library (its licence grades inference code and
-    supporting libraries), or ``'?'`` for any other library (licence unknown: all alike)."""
-    names = ", ".join(_sql_str(n) for n in libraries.known_names())
-    return (f"CASE WHEN l.library_name IS NULL THEN NULL WHEN lower(l.library_name) IN ({names}) "
-            "THEN lower(l.library_name) ELSE '?' END")
+    """The ``lib`` feature: NULL (no library named), the licence of a listed library (it grades inference code
+    and supporting libraries; libraries under one licence grade alike, so they share a pattern), or ``'?'``
+    for any other library (licence unknown)."""
+    cases = " ".join(f"WHEN {_sql_str(n)} THEN {_sql_str(libraries.by_library_name(n).license)}"  # type: ignore[union-attr]
+                     for n in libraries.known_names())
+    return f"CASE WHEN l.library_name IS NULL THEN NULL ELSE CASE lower(l.library_name) {cases} ELSE '?' END END"
+
+
+def _library_for(license_id: str) -> str:
+    """A listed library under ``license_id`` (the synthetic record names it: same grades as any other)."""
+    return next(n for n in libraries.known_names() if libraries.by_library_name(n).license == license_id)  # type: ignore[union-attr]
 
 
 def features_sql() -> str:
@@ -143,7 +149,7 @@ def synthetic_record(mid: str, p: dict[str, Any]) -> ModelRecord:
     rec = ModelRecord(id=mid, locator=mid, read_at="")
     rec.license = p["license"]
     rec.gated = {"null": None, "open": "false", "gated": "manual"}[p["gated_state"]]
-    rec.library_name = None if p["lib"] is None else (UNLISTED_LIBRARY if p["lib"] == "?" else p["lib"])
+    rec.library_name = None if p["lib"] is None else (UNLISTED_LIBRARY if p["lib"] == "?" else _library_for(p["lib"]))
     files = [rep for name, (_, rep) in FILE_FEATURES.items() if p[name]]
     if p["has_files"] and not files:
         files = [NEUTRAL_FILE]
