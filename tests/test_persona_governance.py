@@ -463,3 +463,13 @@ def test_audit_of_a_folder_tells_a_reader_which_files_not_to_load(cli, tmp_path:
     assert "run code" in r.stdout
     clean = cli("audit", tmp_path / "model.safetensors")
     assert clean.code == 0 and "cannot prove safety" in clean.stdout.replace("\n", " ")
+
+
+def test_a_snippet_never_starts_inside_a_long_word(cli, tmp_path: Path) -> None:
+    """A match right after a long URL: the snippet leaves the URL out instead of starting inside it."""
+    url = "https://huggingface.co/datasets/acme/" + "a-very-long-corpus-name" * 2
+    (tmp_path / "README.md").write_text(f"# M\n\n## Training data\n\nTrained on [corpus]({url}); see its datasheet.\n",
+                                        "utf-8")
+    doc = assess(cli, tmp_path / "none.duckdb", tmp_path)
+    snippet = doc["components"]["Data card"]["evidence"][0]["snippet"]
+    assert snippet.startswith(("see its datasheet", "Trained on [corpus]")), snippet

@@ -165,6 +165,9 @@ def parse_card(text: str) -> Card:
     return card
 
 
+_SPACE = re.compile(r"\s")
+
+
 def context_bounds(text: str, start: int, end: int, width: int = 80) -> tuple[int, int]:
     """A match and a little context around it, widened to whole words (never a cut word at either end).
 
@@ -174,10 +177,18 @@ def context_bounds(text: str, start: int, end: int, width: int = 80) -> tuple[in
     b = min(len(text), max(end, start + width) + 15)
     if a > 0 and not text[a - 1].isspace():
         ws = max(text.rfind(" ", 0, a), text.rfind("\n", 0, a), text.rfind("\t", 0, a))
-        a = ws + 1 if ws >= 0 and a - ws <= 40 else a
+        if ws >= 0 and a - ws <= 40:
+            a = ws + 1
+        else:  # a word too long to take whole (a URL): leave it out rather than start inside it ("rpus); see…")
+            m = _SPACE.search(text, a, start)
+            a = m.end() if m else a
     if b < len(text) and not text[b].isspace():
-        m = re.compile(r"\s").search(text, b, b + 40)
-        b = m.start() if m else b
+        m = _SPACE.search(text, b, b + 40)
+        if m:
+            b = m.start()
+        else:
+            cut = max(text.rfind(" ", end, b), text.rfind("\t", end, b), text.rfind("\n", end, b))
+            b = cut if cut >= end else b
     return a, b
 
 
