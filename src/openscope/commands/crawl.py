@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from openscope.commands._common import (
     warn,
 )
 from openscope.errors import StoreWriteError, UsageError
+from openscope.jobs import store_write_errors
 from openscope.jobs.crawl import (
     MAX_PAGE_SIZE,
     CardsResult,
@@ -110,6 +112,78 @@ class RichProgress(CrawlProgress):
         self.progress, self.task = None, None
 
 
+class LogProgress(CrawlProgress):
+    """Progress for a log file (stderr is not a terminal: cron, nohup, a pipe to a logger).
+
+    Why: a progress bar redrawn with carriage returns is noise in a log, and rich draws nothing at all
+    until the bar stops, so a crawl of several hours logged nothing until its end, then one line cut at
+    80 columns. Here every line is whole and stamped with the UTC time: one when a crawl starts, one
+    summary at most every ``interval_s`` seconds (a minute), one for each wait of a second or more, each
+    warning, and a final tally."""
+
+    def __init__(self, s: Settings, interval_s: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.s = s
+        self.interval_s = interval_s
+        self.clock = clock
+        self.label = ""
+        self.total: int | None = None
+        self.t0 = self.last = 0.0
+        self.pages = self.records = self.changed = self.rejects = 0
+        self.waited = 0.0
+        self.cards = False
+
+    def _line(self, text: str) -> None:
+        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        err_console().print(f"{now} openscope: {text}", markup=False, highlight=False, soft_wrap=True)
+
+    def _tally(self) -> str:
+        elapsed = dt.timedelta(seconds=round(self.clock() - self.t0))
+        if self.cards:
+            text = f"{self.records:,} models · {self.changed:,} cards read"
+        else:
+            text = (f"{self.pages:,} page{'' if self.pages == 1 else 's'} · {self.records:,} records · "
+                    f"{self.changed:,} changed · {self.rejects:,} rejects · waited {self.waited:.1f} s")
+        text += f" · {elapsed} elapsed"
+        if self.total:
+            text += f" · {min(100.0, 100.0 * self.records / self.total):.0f}% of about {self.total:,}"
+        return text
+
+    def begin(self, label: str, total: int | None, done: int) -> None:
+        self.label, self.total, self.cards = label, total, label.startswith("cards")
+        self.pages = self.changed = self.rejects = 0
+        self.records = done
+        self.t0 = self.last = self.clock()
+        self._line(f"{label}: started" + (f", resumed at {done:,} records" if done else "")
+                   + (f", about {total:,} to read" if total else ""))
+
+    def page(self, records: int, changed: int, rejects: int, total: int | None = None) -> None:
+        self.pages += 1
+        self.records += records
+        self.changed += changed
+        self.rejects += rejects
+        if total:
+            self.total = max(total, self.records)
+        if self.clock() - self.last >= self.interval_s:
+            self.last = self.clock()
+            self._line(f"{self.label}: {self._tally()}")
+
+    def wait(self, seconds: float, reason: str) -> None:
+        if reason.startswith("rate limit"):
+            self.waited += seconds
+        if seconds >= 1.0:
+            self._line(f"waiting {seconds:.1f} s ({reason})")
+
+    def warn(self, message: str) -> None:
+        if not self.s.quiet:
+            self._line(f"warning: {message}")
+
+    def end(self) -> None:
+        if self.label:
+            self._line(f"{self.label}: ended: {self._tally()}")
+        self.label = ""
+
+
 class QuietProgress(CrawlProgress):
     """Under --json only warnings reach stderr; under --quiet nothing does."""
 
@@ -169,7 +243,7 @@ def _run(s: Settings, ep: str, prog: CrawlProgress, *, counters: bool, full: boo
     rate-limit budget)."""
     results: list[CrawlResult] = []
     cards_res: CardsResult | None = None
-    with open_for_write(s) as store:
+    with open_for_write(s) as store, store_write_errors(s.db):
         store.set_resource_limits()
         client = make_client(ep, token=os.environ.get("HF_TOKEN") or None, max_wait=max_wait,
                              retries=retries, backoff=backoff, timeout=timeout, deadline=deadline,
@@ -242,7 +316,9 @@ def register(app: typer.Typer) -> None:
 
         t0 = time.monotonic()
         interactive = not (s.json or s.quiet)
-        prog: CrawlProgress = RichProgress(s) if interactive else QuietProgress(s)
+        prog: CrawlProgress = QuietProgress(s)
+        if interactive:
+            prog = RichProgress(s) if err_console().is_terminal else LogProgress(s)
         try:
             results, cards_res = _run(s, ep, prog, counters=counters, full=full, author=author,
                                       filters=list(filters or []), search=search, since=since_ts, limit=limit,

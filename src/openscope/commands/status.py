@@ -1,6 +1,17 @@
-"""`openscope status`: what the store holds (the contract's `status` shape)."""
+"""`openscope status`: what the store holds (the contract's `status` shape), and what an operator must know.
+
+Beyond the contract's counts it answers an operator's questions after a night of cron jobs: what did the
+last snapshot do (and why did it fail), is a crawl left unfinished and which command resumes it, how old
+are the counters, how big is the store. ``status`` opens the store read-only, so while a crawl is writing
+it exits 75 naming the crawl: a snapshot it sees ``running`` therefore belongs to a process that died.
+"""
 
 from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -8,14 +19,122 @@ from rich.table import Table
 from openscope.commands._common import escaped, open_for_read, out_console, print_json, settings
 from openscope.store import Store
 
+_LAST_KEYS = ["snapshot_id", "kind", "source", "started_at", "finished_at", "status", "n_records",
+              "repo_type", "endpoint", "pages", "changed", "message"]
+
+# Snapshots that are running or failed and that no later run has superseded: for a crawl, a later crawl
+# with the same options (jobs/crawl.py resumes exactly these: same endpoint, repository type and params,
+# minus the refused expand fields the crawl learnt on the way); for an ingest, any later ingest.
+_UNFINISHED_SQL = """
+WITH s AS (
+    SELECT *, json_merge_patch(coalesce(params, '{}'), '{"dropped_expand": null}')::VARCHAR AS p
+    FROM snapshots
+)
+SELECT snapshot_id, kind, source, endpoint, repo_type, status, started_at, finished_at, pages, n_records,
+       message, params
+FROM s
+WHERE status IN ('running', 'failed')
+  AND NOT EXISTS (SELECT 1 FROM s later
+                  WHERE later.snapshot_id > s.snapshot_id AND later.repo_type IS NOT DISTINCT FROM s.repo_type
+                    AND ((s.source = 'crawl' AND later.source = 'crawl' AND later.p = s.p
+                          AND later.endpoint IS NOT DISTINCT FROM s.endpoint)
+                         OR (s.source IS DISTINCT FROM 'crawl' AND later.source IS DISTINCT FROM 'crawl')))
+ORDER BY snapshot_id
+"""
+
+# The newest complete snapshot that read the counters of every repository it listed: an unfiltered full
+# crawl, a counters sweep, or an ingest (a dump). Incremental crawls read only what changed.
+_COUNTERS_SQL = """
+SELECT snapshot_id, kind, finished_at, n_records,
+       epoch(now()::TIMESTAMP - finished_at) / 3600.0 AS age_hours
+FROM snapshots
+WHERE status = 'complete' AND repo_type = ?
+  AND (kind IN ('counters', 'ingest')
+       OR (kind = 'full' AND NOT coalesce(try_cast(json_extract(params, '$.filtered') AS BOOLEAN), false)))
+ORDER BY snapshot_id DESC LIMIT 1
+"""
+
+
+def store_bytes(path: Path) -> int | None:
+    """The store's size on disk: the database file plus its write-ahead log (None for :memory:)."""
+    if str(path) == ":memory:":
+        return None
+    total = 0
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            total += p.stat().st_size
+        except OSError:
+            pass
+    return total
+
+
+def resume_command(row: dict[str, Any], db: str) -> str | None:
+    """The `openscope crawl` command line that resumes an unfinished crawl (the same kind, type,
+    endpoint and filters), or None for an ingest."""
+    if row["source"] != "crawl":
+        return None
+    try:
+        params = json.loads(row["params"] or "{}")
+    except ValueError:
+        params = {}
+    args = ["openscope", "--db", db, "crawl", "--endpoint", row["endpoint"] or ""]
+    if row["kind"] == "full":
+        args.append("--full")
+    elif row["kind"] == "counters":
+        args.append("--counters")
+    if row["repo_type"] == "dataset":
+        args.append("--datasets")
+    if params.get("author"):
+        args += ["--author", str(params["author"])]
+    for f in params.get("filters") or []:
+        args += ["--filter", str(f)]
+    if params.get("search"):
+        args += ["--search", str(params["search"])]
+    if params.get("since"):
+        args += ["--since", str(params["since"])]
+    if params.get("limit"):
+        args += ["--limit", str(params["limit"])]
+    return shlex.join(args)
+
+
+def _action(row: dict[str, Any], db: str) -> str:
+    """What the operator should do about an unfinished snapshot, in one sentence."""
+    cmd = resume_command(row, db)
+    if cmd is not None:
+        return f"Resume it with: {cmd} (or add --restart to start over)"
+    if row["status"] == "running":
+        return "Nothing of it was stored (an ingest is one transaction); ingest the file again"
+    return "Nothing of it was stored (an ingest is one transaction); fix the input and ingest it again"
+
+
+def _unfinished_line(u: dict[str, Any]) -> str:
+    what = f"{u['kind']} crawl of {u['repo_type']}s" if u["source"] == "crawl" else u["kind"]
+    how = "was killed or crashed" if u["status"] == "running" else "failed"
+    kept = f", {_plural(u['pages'] or 0, 'page')} kept" if u["source"] == "crawl" else ""
+    return (f"#{u['snapshot_id']} {what} {how} (started {u['started_at']:%Y-%m-%d %H:%M}{kept})"
+            + (f": {u['message']}" if u["message"] and u["status"] == "failed" else "") + f". {u['action']}")
+
 
 def status_doc(store: Store) -> dict:
     q = store.scalar
-    last = store.con.execute(
-        """SELECT snapshot_id, kind, source, started_at, finished_at, status, n_records
-           FROM snapshots ORDER BY snapshot_id DESC LIMIT 1"""
-    ).fetchone()
-    keys = ["snapshot_id", "kind", "source", "started_at", "finished_at", "status", "n_records"]
+    con = store.con
+    last = con.execute(
+        f"SELECT {', '.join(_LAST_KEYS)} FROM snapshots ORDER BY snapshot_id DESC LIMIT 1").fetchone()
+    ukeys = ["snapshot_id", "kind", "source", "endpoint", "repo_type", "status", "started_at", "finished_at",
+             "pages", "n_records", "message", "params"]
+    unfinished = []
+    for r in con.execute(_UNFINISHED_SQL).fetchall():
+        row = dict(zip(ukeys, r, strict=True))
+        row["action"] = _action(row, str(store.path))
+        row["resume"] = resume_command(row, str(store.path))
+        del row["params"]
+        unfinished.append(row)
+    counters: dict[str, Any] = {}
+    for rt in ("model", "dataset"):
+        c = con.execute(_COUNTERS_SQL, [rt]).fetchone()
+        counters[rt] = None if c is None else {
+            "snapshot_id": c[0], "kind": c[1], "finished_at": c[2], "records": c[3],
+            "age_hours": round(float(c[4]), 2)}
     return {
         "db": str(store.path),
         "schema_version": store.schema_version(),
@@ -23,18 +142,54 @@ def status_doc(store: Store) -> dict:
         "models": q("SELECT count(*) FROM models WHERE deleted_at IS NULL"),
         "datasets": q("SELECT count(*) FROM datasets WHERE deleted_at IS NULL"),
         "rejects": q("SELECT count(*) FROM rejects"),
-        "last_snapshot": dict(zip(keys, last, strict=True)) if last else None,
+        "last_snapshot": dict(zip(_LAST_KEYS, last, strict=True)) if last else None,
         "deleted_models": q("SELECT count(*) FROM models WHERE deleted_at IS NOT NULL"),
         "synthetic_models": q("SELECT count(*) FROM models WHERE synthetic"),
         "edges": q("SELECT count(*) FROM edges"),
         "cards": q("SELECT count(*) FROM cards"),
+        "store_bytes": store_bytes(store.path),
+        "counters": counters,
+        "unfinished": unfinished,
     }
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if n < 1000 or unit == "TB":
+            return f"{n:,} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1000  # type: ignore[assignment]
+    raise AssertionError
+
+
+def _ago(hours: float) -> str:
+    if hours < 1:
+        m = max(0, round(hours * 60))
+        return f"{m} minute{'' if m == 1 else 's'} ago"
+    if hours < 48:
+        return f"{hours:.1f} hours ago"
+    return f"{hours / 24:.1f} days ago"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _last_line(last: dict[str, Any]) -> str:
+    what = f"{last['kind']} crawl of {last['repo_type']}s" if last["source"] == "crawl" else last["kind"]
+    line = (f"#{last['snapshot_id']} {what} · {last['status']} · {_plural(last['n_records'] or 0, 'record')}"
+            f" · {last['changed'] or 0:,} changed · {last['source']} · started {last['started_at']:%Y-%m-%d %H:%M:%S}")
+    if last["finished_at"] is not None:
+        took = (last["finished_at"] - last["started_at"]).total_seconds()
+        line += f", took {took:,.1f} s"
+    if last["message"]:
+        line += f"\n{last['message']}"
+    return line
 
 
 def register(app: typer.Typer) -> None:
     @app.command("status")
     def status(ctx: typer.Context) -> None:
-        """Summarise the store: counts, schema version and the last snapshot."""
+        """Summarise the store: counts, size, the last snapshot, counters' age and unfinished crawls."""
         s = settings(ctx)
         with open_for_read(s) as store:
             doc = status_doc(store)
@@ -46,14 +201,21 @@ def register(app: typer.Typer) -> None:
         t.add_column(overflow="fold")  # a long source path wraps whole instead of ending in "…"
         for k in ("schema_version", "snapshots", "models", "datasets", "rejects", "edges", "cards"):
             t.add_row(k, f"{doc[k]:,}" if isinstance(doc[k], int) else str(doc[k]))
+        if doc["deleted_models"]:
+            t.add_row("deleted models", f"{doc['deleted_models']:,} (gone from the Hub; history kept)")
         if doc["synthetic_models"]:
             t.add_row("synthetic models", f"{doc['synthetic_models']:,} (from a simulated Hub)")
+        if doc["store_bytes"] is not None:
+            t.add_row("store size", _size(doc["store_bytes"]))
         last = doc["last_snapshot"]
         if last:
-            t.add_row(
-                "last snapshot",
-                f"#{last['snapshot_id']} {last['kind']} {last['status']} · {last['n_records']:,} "
-                f"record{'' if last['n_records'] == 1 else 's'} · "
-                f"{escaped(last['source'])} · started {last['started_at']:%Y-%m-%d %H:%M:%S}",
-            )
+            t.add_row("last snapshot", escaped(_last_line(last)))
+        for rt, c in doc["counters"].items():
+            if c is None:
+                continue
+            t.add_row(f"counters ({rt}s)", f"read by #{c['snapshot_id']} {c['kind']} on "
+                      f"{c['finished_at']:%Y-%m-%d %H:%M} ({_ago(c['age_hours'])}; "
+                      f"{_plural(c['records'] or 0, 'record')})")
+        for u in doc["unfinished"]:
+            t.add_row("needs attention", escaped(_unfinished_line(u)))
         out_console().print(t)

@@ -35,8 +35,8 @@ import duckdb
 import httpx
 import pyarrow as pa
 
-from openscope.errors import InvalidInput, Unreachable
-from openscope.jobs import RunSummary
+from openscope.errors import InvalidInput, StoreWriteError, Unreachable
+from openscope.jobs import RunSummary, file_write_error
 from openscope.sources.hub import (
     COUNTER_EXPAND,
     DATASET_EXPAND,
@@ -48,6 +48,7 @@ from openscope.sources.hub import (
 from openscope.store import Store
 from openscope.store import snapshots as snaps
 from openscope.store.counters import write_counters
+from openscope.store.db import is_write_failure
 from openscope.store.normalize import normalize, utc_timestamp_sql
 
 SOURCE = "crawl"
@@ -462,7 +463,10 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
             calls0 = client.stats.api_calls
         if opts.dump is not None and kind != "counters":
             path = dump_path(opts.dump, rt)
-            dump_fh = path.open("a" if resumed else "w", encoding="utf-8")
+            try:
+                dump_fh = path.open("a" if resumed else "w", encoding="utf-8")
+            except OSError as exc:
+                raise file_write_error(path, exc) or exc
 
         total = None
         if kind in ("full", "counters") and not opts.filtered:
@@ -501,9 +505,7 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
                     next_url = None
                 if dump_fh is not None:
                     rows = con.execute("SELECT raw FROM _stage ORDER BY line_no").fetchall()
-                    dump_fh.write("".join(r[0] + "\n" for r in rows))
-                    dump_fh.flush()
-                    os.fsync(dump_fh.fileno())
+                    _write_dump(dump_fh, "".join(r[0] + "\n" for r in rows))
                 wm = lm_min = None
                 if cutoff is not None:
                     wm, lm_min = con.execute(f"SELECT max({_LM}), min({_LM}) FROM _stage").fetchone()
@@ -542,7 +544,7 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
                 ).fetchone()[0])
         _record_client_facts(store, sid, client)
         snaps.finish(store, sid, "complete")
-    except (Unreachable, InvalidInput) as exc:
+    except (Unreachable, InvalidInput, StoreWriteError) as exc:
         _fail(store, sid, client, calls0, wait0, str(exc))
         raise
     except KeyboardInterrupt:
@@ -550,7 +552,11 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
     except duckdb.InterruptException as exc:  # Ctrl-C while DuckDB was working: the same as above
         raise KeyboardInterrupt from exc
     except Exception as exc:
-        _fail(store, sid, client, calls0, wait0, f"{type(exc).__name__}: {exc}")
+        first = (str(exc).splitlines() or [""])[0]
+        if isinstance(exc, duckdb.Error) and is_write_failure(first):  # a full disk: 73, resumable
+            _fail(store, sid, client, calls0, wait0, f"cannot write store {store.path}: {first}")
+            raise StoreWriteError(f"cannot write store {store.path}: {first}") from exc
+        _fail(store, sid, client, calls0, wait0, f"{type(exc).__name__}: {first}")
         raise
     finally:
         if prefetch is not None:
@@ -559,6 +565,17 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
             dump_fh.close()
         prog.end()
     return _result(store, sid, t0, resumed=resumed, deleted=deleted, client=client)
+
+
+def _write_dump(fh: IO[str], text: str) -> None:
+    """Append a page's raw entries to the --dump file and make them durable before the page commits; a
+    full disk or a file-size limit is exit 73 naming the file (the page is not committed: resumable)."""
+    try:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    except OSError as exc:
+        raise file_write_error(Path(fh.name), exc) or exc
 
 
 def _fail(store: Store, sid: int, client: HubClient, calls0: int, wait0: float, message: str) -> None:

@@ -309,6 +309,10 @@ def strip_expand(url: str, dropped: set[str] | list[str]) -> str:
     return str(u.copy_with(params=httpx.QueryParams(items)))
 
 
+def _attempts(n: int) -> str:
+    return f"{n} attempt{'' if n == 1 else 's'}"
+
+
 class HubClient:
     """A polite, fault-tolerant reader of one Hub endpoint.
 
@@ -449,7 +453,7 @@ class HubClient:
             except httpx.RequestError as exc:  # resets, timeouts, refused, truncated or undecodable bodies
                 last = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'no detail'}"
                 if attempt >= self.retries:
-                    raise Unreachable(f"{self.endpoint} unreachable after {attempt + 1} attempts ({last})")
+                    raise Unreachable(f"{self.endpoint} unreachable after {_attempts(attempt + 1)} ({last})")
                 self._backoff(attempt, last)
                 attempt += 1
                 continue
@@ -463,7 +467,7 @@ class HubClient:
             if resp.status_code >= 500:
                 last = f"HTTP {resp.status_code}"
                 if attempt >= self.retries:
-                    raise Unreachable(f"{self.endpoint} unreachable after {attempt + 1} attempts ({last})")
+                    raise Unreachable(f"{self.endpoint} unreachable after {_attempts(attempt + 1)} ({last})")
                 self._backoff(attempt, last, at_least=retry_after(resp.headers))
                 attempt += 1
                 continue
@@ -479,7 +483,7 @@ class HubClient:
             if problem:
                 last = problem
                 if attempt >= self.retries:
-                    raise Unreachable(f"{self.endpoint} unreachable after {attempt + 1} attempts ({last})")
+                    raise Unreachable(f"{self.endpoint} unreachable after {_attempts(attempt + 1)} ({last})")
                 self._backoff(attempt, last)
                 attempt += 1
                 continue
