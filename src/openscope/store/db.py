@@ -121,7 +121,7 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 
 
 # What a DuckDB error says when the failure is the store's medium, not its content: exit 73, not 65.
-_WRITE_FAILURES = ("No space left", "Disk quota", "Permission denied", "Read-only file system")
+_WRITE_FAILURES = ("No space left", "Disk quota", "Permission denied", "Read-only file system", "File too large")
 
 
 def is_write_failure(message: str) -> bool:
