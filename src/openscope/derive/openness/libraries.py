@@ -25,7 +25,7 @@ class Library:
 @cache
 def _table() -> tuple[dict[str, Library], dict[str, Library]]:
     """(by Hub ``library_name``, by Python import name)."""
-    text = resources.files("openscope.derive.openness").joinpath("libraries.yml").read_text("utf-8")
+    text = resources.files("openscope.data.openness").joinpath("libraries.yml").read_text("utf-8")
     by_name: dict[str, Library] = {}
     by_import: dict[str, Library] = {}
     for name, row in (yaml.safe_load(text).get("libraries") or {}).items():
