@@ -609,31 +609,40 @@ def test_the_documented_cron_script_and_crontab(tmp_path) -> None:
         assert sh("nightly", {**env, "HF_TOKEN_FILE": str(tmp_path / "missing")}).returncode == 66
 
 
-def test_the_documented_status_and_restart_commands(tmp_path) -> None:
-    """`openscope --db ops.duckdb status` on a store with a failed crawl, then `crawl ... --restart`."""
+def test_the_documented_status_and_restart_commands(tmp_path, monkeypatch) -> None:
+    """The section's commands as written (in a folder holding `ops.duckdb`): a crawl that fails on a Hub
+    that is down, `status`, then the `--restart` it suggests."""
     section = _doc_section()
-    assert "$ openscope --db ops.duckdb status\n" in section
+    monkeypatch.chdir(tmp_path)
+    down = re.search(r"\$ (openscope --db ops\.duckdb --quiet crawl --endpoint (\S+) --retries 1 --backoff 0\.1)\n"
+                     r"(openscope: error: .*)\n", section)
+    status = re.search(r"\$ (openscope --db ops\.duckdb status)\n", section)
     restart = re.search(r"\$ (openscope --db ops\.duckdb crawl --endpoint (\S+) --restart)\n", section)
-    assert restart
+    assert down and status and restart
     db = tmp_path / "ops.duckdb"
     with running_simhub(models=300, datasets=0, seed=2) as hub:
-        assert run_cli("--db", db, "--quiet", "crawl", "--endpoint", hub.url)[0] == 0
+
+        def doc_command(m: re.Match) -> list[str]:
+            return shlex.split(m.group(1).replace(m.group(2), hub.url) if m.re.groups > 1 else m.group(1))[1:]
+
+        assert run_cli("--db", "ops.duckdb", "--quiet", "crawl", "--endpoint", hub.url)[0] == 0
         hub.set_faults(down=True)
-        assert run_cli("--db", db, "--quiet", "crawl", "--endpoint", hub.url, "--retries", "1",
-                       "--backoff", "0.01")[0] == 69
+        code, out, err = run_cli(*doc_command(down))
+        assert code == 69 and out == "" and err.strip() == down.group(3).replace(down.group(2), hub.url)
         hub.set_faults(down=False)
-        code, out, _ = run_cli(*shlex.split(f"--db {db} status"))
+        code, out, _ = run_cli(*doc_command(status))
         assert code == 0
         shown = squeeze(out)
-        for expected in ("store size", "last snapshot #2 incremental crawl of models · failed",
+        for expected in ("openscope store ops.duckdb", "store size",
+                         "last snapshot #2 incremental crawl of models · failed",
                          "unreachable after 2 attempts (HTTP 503)", "counters (models) read by #1 full",
                          "needs attention #2 incremental crawl of models failed",
-                         f"Resume it with: openscope --db {db} crawl --endpoint {hub.url} (or add --restart"):
+                         f"Resume it with: openscope --db ops.duckdb crawl --endpoint {hub.url} (or add --restart "
+                         "to start over)"):
             assert squeeze(expected) in shown, expected
-        argv = shlex.split(restart.group(1).replace(restart.group(2), hub.url))[1:]
-        argv[1] = str(db)
-        code, out, err = run_cli(*argv)
+        code, out, err = run_cli(*doc_command(restart))
         assert code == 0, err
+        assert out.startswith("snapshot #3: incremental crawl of models")
         rows = q(db, "SELECT snapshot_id, status FROM snapshots ORDER BY 1")
         assert rows == [(1, "complete"), (2, "aborted"), (3, "complete")]
         assert json.loads(run_cli("--db", db, "--json", "status")[1])["unfinished"] == []
