@@ -646,3 +646,29 @@ def test_the_documented_status_and_restart_commands(tmp_path, monkeypatch) -> No
         rows = q(db, "SELECT snapshot_id, status FROM snapshots ORDER BY 1")
         assert rows == [(1, "complete"), (2, "aborted"), (3, "complete")]
         assert json.loads(run_cli("--db", db, "--json", "status")[1])["unfinished"] == []
+
+
+def test_a_killed_ingest_is_named_by_status_and_aborted_by_the_next(tmp_path) -> None:
+    """An ingest killed while it reads (here: a FIFO nobody writes to) stored nothing; status says so and
+    the next ingest marks it aborted."""
+    db, fifo = tmp_path / "ops.duckdb", tmp_path / "dump.jsonl"
+    os.mkfifo(fifo)
+    p = popen(["--db", str(db), "--quiet", "ingest", str(fifo)])
+    try:
+        wait_for(lambda: db.exists())
+        time.sleep(1.0)  # the snapshot row is committed before the file is read
+        p.send_signal(signal.SIGKILL)
+        p.wait(10)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    doc = json.loads(run_cli("--db", db, "--json", "status")[1])
+    [u] = doc["unfinished"]
+    assert (u["kind"], u["status"], u["resume"]) == ("ingest", "running", None)
+    assert "Nothing of it was stored" in u["action"]
+    assert squeeze("#1 ingest was killed or crashed") in squeeze(run_cli("--db", db, "status")[1])
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"id": "a/one", "downloads": 3}\n')
+    assert run_cli("--db", db, "--quiet", "ingest", good)[0] == 0
+    assert q(db, "SELECT snapshot_id, status FROM snapshots ORDER BY 1") == [(1, "aborted"), (2, "complete")]
+    assert json.loads(run_cli("--db", db, "--json", "status")[1])["unfinished"] == []
