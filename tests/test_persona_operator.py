@@ -672,3 +672,52 @@ def test_a_killed_ingest_is_named_by_status_and_aborted_by_the_next(tmp_path) ->
     assert run_cli("--db", db, "--quiet", "ingest", good)[0] == 0
     assert q(db, "SELECT snapshot_id, status FROM snapshots ORDER BY 1") == [(1, "aborted"), (2, "complete")]
     assert json.loads(run_cli("--db", db, "--json", "status")[1])["unfinished"] == []
+
+
+def test_a_monthly_full_killed_then_a_nightly_then_the_resume_marks_exactly_the_deletions(tmp_path) -> None:
+    """The monthly --full is killed; the nightly incremental runs (and stores models the Hub added since);
+    the next monthly resumes the full crawl. It must mark deleted exactly what the Hub deleted: not the
+    models only the nightly saw."""
+    db = tmp_path / "ops.duckdb"
+    with running_simhub(models=1000, datasets=0, seed=31) as hub:
+        assert run_cli("--db", db, "--quiet", "crawl", "--endpoint", hub.url, *PAGE)[0] == 0
+        gone = set(hub.mutate(delete=6)["deleted"])
+        hub.set_faults(hold_after_pages=hub.pages_served() + 3)
+        target = hub.pages_served() + 3
+        p = popen(["--db", str(db), "--quiet", "crawl", "--endpoint", hub.url, "--full", *PAGE])
+        try:
+            wait_for(lambda: hub.pages_served() >= target)
+            time.sleep(0.5)
+            p.send_signal(signal.SIGKILL)
+            p.wait(10)
+        finally:
+            if p.poll() is None:
+                p.kill()
+            hub.set_faults(hold_after_pages=None)
+            hub.release()
+        added = set(hub.mutate(add=7, edit=12)["added"])
+        assert run_cli("--db", db, "--quiet", "crawl", "--endpoint", hub.url, *PAGE)[0] == 0  # the nightly
+        code, out, err = run_cli("--db", db, "--json", "crawl", "--endpoint", hub.url, "--full", *PAGE)
+        assert code == 0, err
+        doc = json.loads(out)
+        assert doc["snapshots"][0]["resumed"] is True and doc["deleted"] == len(gone)
+        assert {r[0] for r in q(db, "SELECT id FROM models WHERE deleted_at IS NOT NULL")} == gone
+        live = {r[0] for r in q(db, "SELECT id FROM models WHERE deleted_at IS NULL")}
+        assert live == set(hub.ids()) and added <= live
+
+
+def test_an_ingest_on_a_full_disk_is_73_stores_nothing_and_the_retry_loads_it(tmp_path) -> None:
+    db, dump = tmp_path / "ops.duckdb", tmp_path / "models.jsonl"
+    with running_simhub(models=3000, datasets=0, seed=4) as hub:
+        dump.write_text("".join(js + "\n" for (js,) in hub.state.con.execute("SELECT js FROM m").fetchall()))
+    assert run_cli("--db", db, "--quiet", "ingest", tmp_path / "none.jsonl")[0] == 66
+    p = popen(["--db", str(db), "--quiet", "ingest", str(dump)], preexec_fn=_fsize_limit(400_000))
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 73 and out == "" and len(err.splitlines()) == 1
+    assert err.startswith(f"openscope: error: cannot write store {db}: ") and "File too large" in err
+    doc = json.loads(run_cli("--db", db, "--json", "status")[1])
+    assert doc["models"] == 0 and [u["kind"] for u in doc["unfinished"]] == ["ingest"]
+    code, out, err = run_cli("--db", db, "--json", "ingest", dump)
+    assert code == 0 and json.loads(out)["records"] == 3000, err
+    doc = json.loads(run_cli("--db", db, "--json", "status")[1])
+    assert doc["models"] == 3000 and doc["unfinished"] == []
