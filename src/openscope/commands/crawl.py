@@ -50,6 +50,9 @@ from openscope.jobs.crawl import (
     fetch_cards,
     make_client,
 )
+from openscope.jobs.crawl import (
+    abandon as abandon_crawl,
+)
 from openscope.sources.hub import DEFAULT_ENDPOINT
 
 _SUMMED = ("pages", "records", "changed", "rejects", "api_calls", "rate_limit_wait_s")
@@ -263,6 +266,23 @@ def _run(s: Settings, ep: str, prog: CrawlProgress, *, counters: bool, full: boo
     return results, cards_res
 
 
+def _abandon(s: Settings, ep: str, *, counters: bool, full: bool, author: str | None, filters: list[str],
+             search: str | None, since: dt.datetime | None, limit: int | None, datasets: bool) -> None:
+    """`crawl --abandon`: mark the unfinished crawl(s) these options would resume aborted; no request."""
+    done: list[dict[str, Any]] = []
+    with open_for_write(s) as store, store_write_errors(s.db):
+        for rt in ["model", "dataset"] if datasets else ["model"]:
+            opts = CrawlOptions(endpoint=ep, repo_type=rt, kind="counters" if counters else ("full" if full else None),
+                                author=author, filters=filters, search=search, since=since, limit=limit)
+            done.append({"repo_type": rt, "aborted": abandon_crawl(store, ep, opts)})
+    if s.json:
+        print_json({"abandoned": done})
+    elif not s.quiet:
+        for d in done:
+            what = f"snapshot #{d['aborted']} marked aborted" if d["aborted"] else "nothing unfinished to abandon"
+            out_console().print(f"{d['repo_type']}s: {what}", markup=False, highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("crawl")
     def crawl_cmd(
@@ -283,6 +303,7 @@ def register(app: typer.Typer) -> None:
         timeout: float = typer.Option(60.0, "--timeout", help="Seconds a request may wait for the next bytes before it counts as failed."),
         deadline: float = typer.Option(None, "--deadline", help="Seconds a whole answer (headers and body) may take before it counts as failed (default 5 x --timeout)."),
         restart: bool = typer.Option(False, "--restart", help="Abandon an unfinished crawl with the same options (marked aborted) and start over."),
+        abandon: bool = typer.Option(False, "--abandon", help="Mark the unfinished crawl with these options aborted and stop, without crawling (e.g. a retired endpoint)."),
         cards: bool = typer.Option(False, "--cards", help="Also fetch README.md and the file tree of models without current card text."),
         top: int = typer.Option(100, "--top", help="With --cards: at most N models, most downloaded first."),
         dump: Path = typer.Option(None, "--dump", help="Also write every raw entry, one per line (JSONL), to FILE."),
@@ -313,6 +334,13 @@ def register(app: typer.Typer) -> None:
         if dump is not None and (dump.is_dir() or not dump.parent.is_dir()):  # as simhub --dump, audit --sarif
             raise StoreWriteError(f"cannot write --dump {dump}: not a file in an existing folder")
         since_ts = _parse_since(since)
+        if abandon:
+            if restart or cards or dump is not None:
+                raise UsageError("--abandon only marks an unfinished crawl aborted; it takes no --restart, "
+                                 "--cards or --dump")
+            _abandon(s, ep, counters=counters, full=full, author=author, filters=list(filters or []),
+                     search=search, since=since_ts, limit=limit, datasets=datasets)
+            return
 
         t0 = time.monotonic()
         interactive = not (s.json or s.quiet)

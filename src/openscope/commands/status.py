@@ -101,7 +101,7 @@ def _action(row: dict[str, Any], db: str) -> str:
     """What the operator should do about an unfinished snapshot, in one sentence."""
     cmd = resume_command(row, db)
     if cmd is not None:
-        return f"Resume it with: {cmd} (or add --restart to start over)"
+        return f"Resume it with: {cmd} (add --restart to start over, or --abandon to drop it)"
     if row["status"] == "running":
         return "Nothing of it was stored (an ingest is one transaction); ingest the file again"
     return "Nothing of it was stored (an ingest is one transaction); fix the input and ingest it again"

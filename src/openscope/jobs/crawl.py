@@ -403,15 +403,10 @@ def _last_wanted(page: Page, n_read: int, opts: CrawlOptions, cutoff: dt.datetim
 _LM = utc_timestamp_sql("try(json_extract_string(raw, '$.lastModified'))")
 
 
-def crawl(store: Store, client: HubClient, opts: CrawlOptions,
-          progress: CrawlProgress | None = None) -> CrawlResult:
-    """Run (or resume) one crawl of one repository type. Raises Unreachable (snapshot ``failed``, pages
-    kept) when the endpoint stays down; a KeyboardInterrupt leaves the snapshot ``running``."""
-    t0 = time.monotonic()
-    prog = progress or CrawlProgress()
-    endpoint = client.endpoint
-    rt = opts.repo_type
-    prev = last_complete(store, endpoint, rt)
+def _plan(store: Store, endpoint: str, opts: CrawlOptions
+          ) -> tuple[str, dict[str, Any], dt.datetime | None, dict[str, Any] | None]:
+    """(kind, params, lastModified cutoff, the crawl an incremental starts from) for these options."""
+    prev = last_complete(store, endpoint, opts.repo_type)
     kind = opts.kind or ("incremental" if prev else "full")
     params = _params(opts, kind)
     if opts.since is not None:
@@ -422,6 +417,33 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
         cutoff = None
     if kind == "incremental" and cutoff is None:
         kind, params = "full", _params(opts, "full")  # nothing to be incremental from
+    return kind, params, cutoff, prev
+
+
+def abandon(store: Store, endpoint: str, opts: CrawlOptions) -> int | None:
+    """Mark the unfinished crawl these options would resume ``aborted`` without crawling; its id, or None.
+
+    Why: a crawl of an endpoint the institute stopped using (a retired mirror) would stay under
+    ``needs attention`` in ``status`` for ever, and ``--restart`` would crawl that endpoint again."""
+    _, params, _, _ = _plan(store, endpoint, opts)
+    old = _resumable(store, endpoint, opts.repo_type, params)
+    if old is None:
+        return None
+    with store.transaction() as con:
+        con.execute("""UPDATE snapshots SET status = 'aborted', finished_at = now()::TIMESTAMP,
+                           message = 'abandoned with --abandon' WHERE snapshot_id = ?""", [old["snapshot_id"]])
+    return int(old["snapshot_id"])
+
+
+def crawl(store: Store, client: HubClient, opts: CrawlOptions,
+          progress: CrawlProgress | None = None) -> CrawlResult:
+    """Run (or resume) one crawl of one repository type. Raises Unreachable (snapshot ``failed``, pages
+    kept) when the endpoint stays down; a KeyboardInterrupt leaves the snapshot ``running``."""
+    t0 = time.monotonic()
+    prog = progress or CrawlProgress()
+    endpoint = client.endpoint
+    rt = opts.repo_type
+    kind, params, cutoff, prev = _plan(store, endpoint, opts)
 
     for f in known_refused_expand(store, endpoint, rt):
         if f not in client.stats.dropped_expand:
