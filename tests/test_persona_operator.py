@@ -668,6 +668,9 @@ def test_the_documented_status_and_restart_commands(tmp_path, monkeypatch) -> No
             ("aborted", "abandoned with --abandon")]
         assert json.loads(run_cli("--db", db, "--json", "status")[1])["unfinished"] == []
         assert run_cli(*doc_command(abandon))[1] == "models: nothing unfinished to abandon\n"
+        doc = json.loads(run_cli(*doc_command(abandon), "--json")[1])  # the crawl summary's keys
+        assert {"snapshot_id", "status", "pages", "records", "changed", "rejects", "api_calls",
+                "rate_limit_wait_s", "elapsed_s"} <= doc.keys() and doc["snapshot_id"] is None
         assert run_cli(*doc_command(abandon), "--restart")[0] == 64
 
 

@@ -269,14 +269,24 @@ def _run(s: Settings, ep: str, prog: CrawlProgress, *, counters: bool, full: boo
 def _abandon(s: Settings, ep: str, *, counters: bool, full: bool, author: str | None, filters: list[str],
              search: str | None, since: dt.datetime | None, limit: int | None, datasets: bool) -> None:
     """`crawl --abandon`: mark the unfinished crawl(s) these options would resume aborted; no request."""
+    t0 = time.monotonic()
     done: list[dict[str, Any]] = []
     with open_for_write(s) as store, store_write_errors(s.db):
         for rt in ["model", "dataset"] if datasets else ["model"]:
             opts = CrawlOptions(endpoint=ep, repo_type=rt, kind="counters" if counters else ("full" if full else None),
                                 author=author, filters=filters, search=search, since=since, limit=limit)
-            done.append({"repo_type": rt, "aborted": abandon_crawl(store, ep, opts)})
-    if s.json:
-        print_json({"abandoned": done})
+            sid = abandon_crawl(store, ep, opts)
+            row = store.con.execute("SELECT pages, n_records, changed, rejects FROM snapshots WHERE snapshot_id = ?",
+                                    [sid]).fetchone() if sid else None
+            done.append({"repo_type": rt, "aborted": sid, "pages": row[0] if row else 0,
+                         "records": row[1] if row else 0, "changed": row[2] if row else 0,
+                         "rejects": row[3] if row else 0})
+    if s.json:  # the crawl summary's keys: what the abandoned snapshot had committed, no call made now
+        first = done[0]
+        print_json({"snapshot_id": first["aborted"], "status": "aborted" if first["aborted"] else None,
+                    **{k: sum(d[k] for d in done) for k in ("pages", "records", "changed", "rejects")},
+                    "api_calls": 0, "rate_limit_wait_s": 0.0, "elapsed_s": round(time.monotonic() - t0, 3),
+                    "abandoned": done})
     elif not s.quiet:
         for d in done:
             what = f"snapshot #{d['aborted']} marked aborted" if d["aborted"] else "nothing unfinished to abandon"
