@@ -747,3 +747,23 @@ def test_an_ingest_on_a_full_disk_is_73_stores_nothing_and_the_retry_loads_it(tm
     assert code == 0 and json.loads(out)["records"] == 3000, err
     doc = json.loads(run_cli("--db", db, "--json", "status")[1])
     assert doc["models"] == 3000 and doc["unfinished"] == []
+
+
+def test_the_simhub_rehearsal_bodies_in_the_docs_are_accepted(tmp_path) -> None:
+    """docs/simhub.md's rehearsal posts these admin bodies: each is accepted and does what it says."""
+    import httpx
+
+    text = (REPO / "docs" / "simhub.md").read_text()
+    section = text[text.index("### Rehearsing an operator's nights"): text.index("## In tests:")]
+    posts = re.findall(r"curl -s -X POST http://127\.0\.0\.1:8765(/_admin/\w+) -d '(\{.*\})'", section)
+    assert len(posts) == 4
+    with running_simhub(models=300, datasets=0, seed=1) as hub, httpx.Client(base_url=hub.url) as c:
+        for route, body in posts:
+            r = c.post(route, content=body)
+            assert r.status_code == 200, (route, body, r.text)
+            if route.endswith("mutate"):
+                assert {k: len(v) for k, v in r.json().items()} == {"edited": 30, "added": 10, "deleted": 3,
+                                                                      "counters_changed": 200}
+            if '"down": true' in body:
+                assert c.get("/api/models").status_code == 503
+        assert c.get("/api/models").status_code == 200 and hub.faults.settings.error_rate == 0
