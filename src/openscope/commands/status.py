@@ -111,7 +111,7 @@ def _unfinished_line(u: dict[str, Any]) -> str:
     what = f"{u['kind']} crawl of {u['repo_type']}s" if u["source"] == "crawl" else u["kind"]
     how = "was killed or crashed" if u["status"] == "running" else "failed"
     kept = f", {_plural(u['pages'] or 0, 'page')} kept" if u["source"] == "crawl" else ""
-    return (f"#{u['snapshot_id']} {what} {how} (started {u['started_at']:%Y-%m-%d %H:%M}{kept})"
+    return (f"#{u['snapshot_id']} {what} {how} (started {u['started_at']:%Y-%m-%d %H:%M} UTC{kept})"
             + (f": {u['message']}" if u["message"] and u["status"] == "failed" else "") + f". {u['action']}")
 
 
@@ -177,7 +177,7 @@ def _plural(n: int, word: str) -> str:
 def _last_line(last: dict[str, Any]) -> str:
     what = f"{last['kind']} crawl of {last['repo_type']}s" if last["source"] == "crawl" else last["kind"]
     line = (f"#{last['snapshot_id']} {what} · {last['status']} · {_plural(last['n_records'] or 0, 'record')}"
-            f" · {last['changed'] or 0:,} changed · {last['source']} · started {last['started_at']:%Y-%m-%d %H:%M:%S}")
+            f" · {last['changed'] or 0:,} changed · {last['source']} · started {last['started_at']:%Y-%m-%d %H:%M:%S} UTC")
     if last["finished_at"] is not None:
         took = (last["finished_at"] - last["started_at"]).total_seconds()
         line += f", took {took:,.1f} s"
@@ -214,7 +214,7 @@ def register(app: typer.Typer) -> None:
             if c is None:
                 continue
             t.add_row(f"counters ({rt}s)", f"read by #{c['snapshot_id']} {c['kind']} on "
-                      f"{c['finished_at']:%Y-%m-%d %H:%M} ({_ago(c['age_hours'])}; "
+                      f"{c['finished_at']:%Y-%m-%d %H:%M} UTC ({_ago(c['age_hours'])}; "
                       f"{_plural(c['records'] or 0, 'record')})")
         for u in doc["unfinished"]:
             t.add_row("needs attention", escaped(_unfinished_line(u)))

@@ -50,6 +50,9 @@ class Store:
     """An open store. ``con`` is the DuckDB connection; writers use :meth:`transaction`."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+        # now()::TIMESTAMP (snapshot times, deleted_at, fetched_at) in UTC, as the Hub's dates, not the
+        # machine's zone: a cron server in Berlin wrote local times that repeat an hour at each DST change.
+        con.execute("SET TimeZone = 'UTC'")
         self.con = con
         self.path = path
         self.read_only = read_only
