@@ -273,6 +273,7 @@ def metadata_scale() -> dict[str, Any]:
     """Grade the 2.5-million-model store from metadata (after lineage and licences), on a copy."""
     from bench.common import hub_store
     from openscope import derive
+    from openscope.derive.openness import record_history
     from openscope.derive.openness.sql import refresh_metadata
     from openscope.store import open_store
 
@@ -296,10 +297,23 @@ def metadata_scale() -> dict[str, Any]:
             verdicts = dict(store.con.execute(
                 "SELECT grade, count(*) FROM openness WHERE framework = 'osaid' GROUP BY 1").fetchall())
             patterns = store.scalar("SELECT count(DISTINCT evidence) FROM openness WHERE framework='osaid'")
+            # the history step (migration 0009): first grading records every model's headline grades; the
+            # next snapshot, with nothing changed, re-grades and records nothing, and keeps one copy
+            t3 = time.perf_counter()
+            first = record_history(store, sid)
+            t4 = time.perf_counter()
+            refresh_metadata(store, sid + 1)
+            t5 = time.perf_counter()
+            again = record_history(store, sid + 1)
+            t6 = time.perf_counter()
+            rows_after = store.scalar("SELECT count(*) FROM openness")
         finally:
             store.close()
     return {"models": n, "openness_rows": rows, "prior_steps": ran, "prior_steps_s": round(t1 - t0, 1),
-            "metadata_grading_s": round(t2 - t1, 1), "osaid_verdicts": verdicts, "distinct_missing_sets": patterns}
+            "metadata_grading_s": round(t2 - t1, 1), "osaid_verdicts": verdicts, "distinct_missing_sets": patterns,
+            "history_first_rows": first, "history_first_s": round(t4 - t3, 1),
+            "next_snapshot_grading_s": round(t5 - t4, 1), "next_snapshot_history_rows": again,
+            "next_snapshot_history_s": round(t6 - t5, 1), "openness_rows_after_next_snapshot": rows_after}
 
 
 def _print_agreement(rep: dict[str, Any]) -> None:

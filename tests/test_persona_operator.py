@@ -497,10 +497,9 @@ def test_growth_per_run_is_what_the_run_read(journey) -> None:
 def test_derived_tables_equal_a_fresh_store_built_from_the_final_state(journey) -> None:
     """Lineage, licences and openness refreshed after each of many runs equal one crawl of the final Hub.
 
-    Openness is compared for every model except those whose deepest lineage roots tie (a merge of two
-    bases at the same depth): derive/openness/sql.py picks their root with ``arg_max(root, depth)``,
-    which is free to return either, so the grade may differ between two stores holding the same facts
-    (reported to the openness owner with this input; see /root/helper-notes/persona_operator.md)."""
+    Openness too for merges whose deepest roots tie (two bases at one depth): the set-based grading once
+    took either root, so two stores holding the same facts could differ; it now takes the deepest root,
+    then the smallest id, as the per-model path does. The long-running store keeps one snapshot's grades."""
     con = duckdb.connect(str(journey.db), read_only=True)
     con.execute(f"ATTACH '{journey.fresh}' AS fresh (READ_ONLY)")
     queries = {
@@ -512,13 +511,15 @@ def test_derived_tables_equal_a_fresh_store_built_from_the_final_state(journey) 
         "models": "SELECT id, author, created_at, last_modified, license, gated, pipeline_tag, card_data::VARCHAR "
                   "FROM {s}.models WHERE deleted_at IS NULL",
         "openness": """SELECT id, framework, dimension, grade, score, evidence::VARCHAR, method FROM {s}.openness
-                       WHERE snapshot_id = (SELECT max(snapshot_id) FROM {s}.openness)
-                         AND id NOT IN (SELECT id FROM (
-                               SELECT id, depth, count(*) OVER (PARTITION BY id, depth) AS n,
-                                      max(depth) OVER (PARTITION BY id) AS deepest
-                               FROM {s}.lineage WHERE root <> id) WHERE depth = deepest AND n > 1)""",
+                       WHERE snapshot_id = (SELECT max(snapshot_id) FROM {s}.openness)""",
     }
     try:
+        assert con.execute("SELECT count(DISTINCT snapshot_id) FROM ops.openness").fetchone()[0] == 1
+        ties = con.execute("""SELECT count(DISTINCT id) FROM (
+                                  SELECT id, depth, count(*) OVER (PARTITION BY id, depth) AS n,
+                                         max(depth) OVER (PARTITION BY id) AS deepest
+                                  FROM ops.lineage WHERE root <> id) WHERE depth = deepest AND n > 1""").fetchone()[0]
+        assert ties > 0  # the journey holds merges whose roots tie: the comparison below covers them
         for name, sql in queries.items():
             a, b = sql.format(s="ops"), sql.format(s="fresh")
             n = con.execute(f"SELECT count(*) FROM ({a})").fetchone()[0]

@@ -22,7 +22,7 @@ from openscope.derive.openness.records import ModelRecord, bulk_from_store, fini
 from openscope.derive.openness.sql import refresh_metadata
 from openscope.store import Store
 
-__all__ = ["Assessment", "assess_record", "refresh", "refresh_cards", "openness_rows"]
+__all__ = ["Assessment", "assess_record", "record_history", "refresh", "refresh_cards", "openness_rows"]
 
 
 def _snapshot(store: Store) -> int | None:
@@ -165,10 +165,49 @@ def refresh_cards(store: Store, snapshot_id: int | None, ids: Iterable[str] | No
 
 
 def refresh(store: Store) -> dict[str, float]:
-    """The derive step: metadata grades for all models, then card/curated grades where available."""
+    """The derive step: metadata grades for all models, then card/curated grades where available, then the
+    history of headline grades (:func:`record_history`)."""
     sid = _snapshot(store)
     t0 = time.perf_counter()
     n_meta = refresh_metadata(store, sid)
     t1 = time.perf_counter()
     n_card = refresh_cards(store, sid)
-    return {"models": n_meta, "cards": n_card, "metadata_s": t1 - t0, "cards_s": time.perf_counter() - t1}
+    t2 = time.perf_counter()
+    n_hist = record_history(store, sid)
+    return {"models": n_meta, "cards": n_card, "history_rows": n_hist, "metadata_s": t1 - t0,
+            "cards_s": t2 - t1, "history_s": time.perf_counter() - t2}
+
+
+# The grades whose changes are kept per model and snapshot (migration 0009): one row each per model.
+HEADLINE = ("osaid/verdict", "mof/class", "osai/score")
+
+
+def record_history(store: Store, snapshot_id: int | None) -> int:
+    """Keep the grades of ``snapshot_id`` only, after adding to ``openness_history`` the headline grades that
+    are new or changed since the model's previous history row. Returns the number of history rows added.
+
+    Why: re-grading after every snapshot wrote a full copy of every model's 35 grades each time, so the
+    store grew by 35 rows per model per snapshot although almost no grade changes between snapshots. The
+    history compares with the history itself (its latest row per model before this snapshot), not with
+    older ``openness`` rows, so a re-run of the same snapshot, or a refresh killed before this step, still
+    records each change once. One transaction: a failure leaves both tables as they were.
+    """
+    heads = ", ".join(f"'{h}'" for h in HEADLINE)
+    with store.transaction() as tx:
+        tx.execute("DELETE FROM openness_history WHERE snapshot_id IS NOT DISTINCT FROM ?", [snapshot_id])
+        n = tx.execute(
+            f"""INSERT INTO openness_history (snapshot_id, id, framework, dimension, grade, score, method)
+            WITH prev AS (
+                SELECT id, framework, dimension, grade, score FROM openness_history
+                WHERE snapshot_id < ? OR (snapshot_id IS NULL AND ? IS NOT NULL)
+                QUALIFY row_number() OVER (PARTITION BY id, framework, dimension
+                                           ORDER BY snapshot_id DESC NULLS LAST) = 1
+            )
+            SELECT n.snapshot_id, n.id, n.framework, n.dimension, n.grade, n.score, n.method
+            FROM openness n LEFT JOIN prev p USING (id, framework, dimension)
+            WHERE n.snapshot_id IS NOT DISTINCT FROM ? AND n.framework || '/' || n.dimension IN ({heads})
+              AND (p.id IS NULL OR p.grade IS DISTINCT FROM n.grade OR p.score IS DISTINCT FROM n.score)""",
+            [snapshot_id, snapshot_id, snapshot_id],
+        ).fetchone()[0]
+        tx.execute("DELETE FROM openness WHERE snapshot_id IS DISTINCT FROM ?", [snapshot_id])
+    return int(n)

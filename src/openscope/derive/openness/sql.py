@@ -210,9 +210,11 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
     key_expr = "md5(concat_ws('|', " + ", ".join(f"coalesce(CAST({c} AS VARCHAR), '~')" for c in PATTERN_COLS) + "))"
     con.execute(f"CREATE OR REPLACE TEMP TABLE _omk AS SELECT *, {key_expr} AS pkey FROM _om")
     if has_lineage:
+        # the deepest root, then the smallest id, as the per-model path picks it (records.py): a merge with
+        # two roots at one depth is graded the same whatever order the rows come in
         con.execute("""
             CREATE OR REPLACE TEMP TABLE _oroot AS
-            SELECT id, arg_max(root, depth) AS root FROM lineage WHERE root <> id GROUP BY id""")
+            SELECT id, first(root ORDER BY depth DESC, root) AS root FROM lineage WHERE root <> id GROUP BY id""")
         families = _root_families(store)
         con.execute("""
             CREATE OR REPLACE TEMP TABLE _omr AS
