@@ -458,7 +458,8 @@ def test_audit_of_a_folder_tells_a_reader_which_files_not_to_load(cli, tmp_path:
     rows = {ln.split()[0]: ln for ln in r.stdout.splitlines() if ln.split() and ln.split()[0] in
             ("model.safetensors", "pytorch_model.bin", "extra.pkl", "config.json")}
     assert "no finding" in rows["model.safetensors"] and "no finding" in rows["pytorch_model.bin"]
-    assert "critical" in rows["extra.pkl"] and "not scanned" in rows["config.json"]
+    assert "critical" in rows["extra.pkl"] and "config.json" not in rows  # no model format: counted, not listed
+    assert "1 file(s) of no model format (not scanned for code)" in " ".join(r.stdout.split())
     assert "do not load extra.pkl: loading it" in r.stdout.replace("\n", " ")
     assert "run code" in r.stdout
     clean = cli("audit", tmp_path / "model.safetensors")

@@ -108,7 +108,7 @@ def _files_table(report) -> Table:  # noqa: ANN001 - Report, imported lazily
             n = count[e.file]
             result = Text(f"{n} finding{'s' if n > 1 else ''} ({worst[e.file]})", style=_STYLE[worst[e.file]])
         elif e.format in NOT_MODEL:
-            result = Text("no model format (not scanned for code)", style="dim")
+            continue  # listed with --json; counted in the summary line: a download cache can hold dozens
         else:
             result = Text("no finding", style="green")
         t.add_row(Text(visible(e.file)), Text(visible(e.format)), result)
@@ -124,13 +124,13 @@ def _print(report) -> None:  # noqa: ANN001 - Report, imported lazily
         out.print(f"[{_STYLE[f.severity]}]{f.severity:<8}[/] {f.rule}{imp}  [dim]{where}[/]", highlight=False,
                   soft_wrap=True)
         out.print(f"         {visible(f.detail)}", markup=False, highlight=False, soft_wrap=True)
-    if report.files:
+    if any(e.format not in NOT_MODEL or e.file in {f.file for f in report.findings} for e in report.files):
         out.print(_files_table(report))
     n = len(report.files)
     size = sum(e.bytes for e in report.files)
     others = sum(1 for e in report.files if e.format in NOT_MODEL)
     out.print(f"[{_VERDICT_STYLE[report.verdict]}]{report.verdict}[/] {shown(report.target)}: {n} file(s), {size:,} bytes, "
-              f"{len(report.findings)} finding(s)" + (f"; {others} file(s) of no model format listed with --json"
+              f"{len(report.findings)} finding(s)" + (f"; {others} file(s) of no model format (not scanned for code) listed with --json"
                                                        if others else ""))
     if report.verdict == "unsafe":
         bad = sorted({f.file for f in report.findings if f.severity in ("high", "critical")})
