@@ -198,12 +198,13 @@ def _io_error(exc: Exception, db: str) -> OpenscopeError | None:
     if duckdb is None or not isinstance(exc, duckdb.Error):
         return None
     first = (str(exc).splitlines() or [""])[0]
-    if not isinstance(exc, duckdb.IOException) and "Corrupt database file" not in first:
-        return None
     from openscope.store.db import is_write_failure  # (imported here: the CLI starts without the store)
 
+    # whatever the exception's class: a commit that could not write its WAL is a TransactionException
     if is_write_failure(first):
         return OpenscopeError(f"cannot write store {db}: {first}", Exit.CANTCREAT)
+    if not isinstance(exc, duckdb.IOException) and "Corrupt database file" not in first:
+        return None
     return OpenscopeError(f"store {db} (or an input) cannot be read, it may be damaged: {first}", Exit.DATAERR)
 
 
