@@ -6,19 +6,12 @@ import json
 from pathlib import Path
 
 import duckdb
+from store_rows import rows as _rows
 
 from openscope.cli import main
 from openscope.simhub.testing import running_simhub
 
 FAST = ["--quiet", "--backoff", "0.01"]
-
-
-def _rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def test_a_deleted_model_is_counted_before_its_deletion_and_never_after(tmp_path: Path) -> None:

@@ -18,20 +18,13 @@ from pathlib import Path
 import duckdb
 import httpx
 import pytest
+from store_rows import rows as q
 
 from openscope.simhub.testing import running_simhub
 
 N_MODELS = 1200
 N_DATASETS = 150
 FAST = ["--backoff", "0.01", "--retries", "8"]
-
-
-def q(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def crawl(cli, db: Path, hub, *args: str):

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 from lineage_graphs import LLAMA, MISTRAL_EXT, QWEN, entry, hand_graph, write_jsonl
+from store_rows import rows as q
 
 from openscope.derive import lineage as lineage_step
 from openscope.derive.lineage.queries import derivatives_by_root_country
 from openscope.store import open_store
-
-
-def q(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def test_edges_evidence_choice_and_inference(hand_db: Path) -> None:

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import duckdb
+from store_rows import rows as _q
 
 from openscope.cli import main
 from openscope.store import SCHEMA_VERSION, open_store
@@ -22,14 +23,6 @@ def _write(path: Path, licences: dict[str, str]) -> Path:
             for mid, lic in licences.items()]
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     return path
-
-
-def _q(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 LICS = {f"org/m{i}": "apache-2.0" for i in range(6)}

@@ -31,6 +31,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from store_rows import rows as q
 
 from openscope.cli import main
 from openscope.commands._common import Settings
@@ -64,14 +65,6 @@ class Run:
     status: dict[str, Any]
     status_text: str
     changes: dict[str, list[str]] = field(default_factory=dict)
-
-
-def q(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def run_cli(*args: str | os.PathLike) -> tuple[int, str, str]:
