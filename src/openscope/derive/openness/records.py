@@ -224,14 +224,7 @@ def _load_one(store: Store, model_id: str, with_root: bool) -> ModelRecord | Non
         rec.warnings.append(f"the card (README.md) of {rec.id} is in its file list but its text is not in the "
                             "store (crawl with --cards to read it): components read from cards show "
                             "not_found, which here means not read")
-    names = declared_datasets(rec.tags, rec.card_data, rec.card)
-    refs = []
-    for name in names:
-        d = con.execute(
-            "SELECT gated, private, license, deleted_at IS NOT NULL FROM datasets WHERE lower(id) = lower(?)", [name]
-        ).fetchone()
-        refs.append(DatasetRef(name, d is not None, *(d or (None, None, None, False))))
-    rec.datasets = refs
+    rec.datasets = _dataset_refs(store, declared_datasets(rec.tags, rec.card_data, rec.card))
     if with_root:
         rows = con.execute(
             "SELECT root, depth, path FROM lineage WHERE id = ? ORDER BY depth DESC, root LIMIT 1", [rec.id]
@@ -249,15 +242,19 @@ def resolve_datasets(store: Store, rec: ModelRecord) -> None:
     Why: a publisher's folder declares ``datasets: [org/corpus]``; with a store that holds that dataset's
     record, its licence is known and the Datasets component is graded by it instead of "licence unknown".
     """
-    if not rec.datasets or not _has_table(store, "datasets"):
-        return
+    if rec.datasets and _has_table(store, "datasets"):
+        rec.datasets = _dataset_refs(store, [d.id for d in rec.datasets])
+
+
+def _dataset_refs(store: Store, names: list[str]) -> list[DatasetRef]:
+    """Each declared dataset with its record in the store (gating, privacy, licence, deleted), if it has one."""
     refs = []
-    for d in rec.datasets:
+    for name in names:
         row = store.con.execute(
-            "SELECT gated, private, license, deleted_at IS NOT NULL FROM datasets WHERE lower(id) = lower(?)", [d.id]
+            "SELECT gated, private, license, deleted_at IS NOT NULL FROM datasets WHERE lower(id) = lower(?)", [name]
         ).fetchone()
-        refs.append(DatasetRef(d.id, row is not None, *(row or (None, None, None, False))))
-    rec.datasets = refs
+        refs.append(DatasetRef(name, row is not None, *(row or (None, None, None, False))))
+    return refs
 
 
 def _external(model_id: str, read_at: str) -> ModelRecord:
