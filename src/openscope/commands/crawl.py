@@ -39,7 +39,6 @@ from openscope.commands._common import (
     warn,
 )
 from openscope.errors import StoreWriteError, UsageError
-from openscope.jobs import store_write_errors
 from openscope.jobs.crawl import (
     MAX_PAGE_SIZE,
     CardsResult,
@@ -246,7 +245,7 @@ def _run(s: Settings, ep: str, prog: CrawlProgress, *, counters: bool, full: boo
     rate-limit budget)."""
     results: list[CrawlResult] = []
     cards_res: CardsResult | None = None
-    with open_for_write(s) as store, store_write_errors(s.db):
+    with open_for_write(s) as store:
         store.set_resource_limits()
         client = make_client(ep, token=os.environ.get("HF_TOKEN") or None, max_wait=max_wait,
                              retries=retries, backoff=backoff, timeout=timeout, deadline=deadline,
@@ -271,7 +270,7 @@ def _abandon(s: Settings, ep: str, *, counters: bool, full: bool, author: str | 
     """`crawl --abandon`: mark the unfinished crawl(s) these options would resume aborted; no request."""
     t0 = time.monotonic()
     done: list[dict[str, Any]] = []
-    with open_for_write(s) as store, store_write_errors(s.db):
+    with open_for_write(s) as store:
         for rt in ["model", "dataset"] if datasets else ["model"]:
             opts = CrawlOptions(endpoint=ep, repo_type=rt, kind="counters" if counters else ("full" if full else None),
                                 author=author, filters=filters, search=search, since=since, limit=limit)

@@ -10,7 +10,6 @@ from rich.table import Table
 from openscope import derive
 from openscope.commands._common import err_console, escaped, open_for_write, out_console, print_json, settings
 from openscope.errors import MissingInput
-from openscope.jobs import store_write_errors
 from openscope.jobs.ingest import ingest_file
 
 
@@ -27,7 +26,7 @@ def register(app: typer.Typer) -> None:
         s = settings(ctx)
         if not path.exists():
             raise MissingInput(f"no such file: {path}")
-        with open_for_write(s) as store, store_write_errors(s.db):
+        with open_for_write(s) as store:
             store.set_resource_limits()
             if s.json or s.quiet:
                 res = ingest_file(store, path, repo_type="dataset" if datasets else "model")

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import errno
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from openscope.errors import StoreWriteError
-from openscope.store.db import is_write_failure
 
 # What an OSError says when the medium refused a write (a full disk, a quota, a file-size limit, a
 # read-only mount): the contract's 73, not an internal error.
@@ -37,22 +32,6 @@ class RunSummary:
 
     def contract(self) -> dict[str, Any]:
         return asdict(self)
-
-
-@contextmanager
-def store_write_errors(db: str | Path) -> Iterator[None]:
-    """Turn a DuckDB failure to write the store (``Failed to commit: ... No space left on device``, raised
-    as a TransactionException, not an IOException) into exit 73 with one line naming the store.
-
-    Why: a cron job must tell "the disk is full" (free space, then the same command resumes) from a bug;
-    the CLI's last-resort handler only knows I/O exceptions raised while reading."""
-    try:
-        yield
-    except duckdb.Error as exc:
-        first = (str(exc).splitlines() or [""])[0]
-        if is_write_failure(first):
-            raise StoreWriteError(f"cannot write store {db}: {first}") from exc
-        raise
 
 
 def file_write_error(path: Path, exc: OSError) -> StoreWriteError | None:
