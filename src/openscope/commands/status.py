@@ -150,7 +150,26 @@ def status_doc(store: Store) -> dict:
         "store_bytes": store_bytes(store.path),
         "counters": counters,
         "unfinished": unfinished,
+        "derive_behind": _derive_behind(store),
     }
+
+
+# The newest complete snapshot that wrote repositories (a counters sweep changes no derived fact).
+_LATEST_WRITE_SQL = """SELECT max(snapshot_id) FROM snapshots WHERE status = 'complete' AND kind <> 'counters'"""
+
+
+def _derive_behind(store: Store) -> dict[str, Any] | None:
+    """The derive steps that have not run since the newest snapshot that wrote repositories, or None.
+
+    Why: a crawl or ingest killed while deriving (or run with ``--no-derive``) leaves lineage, licences or
+    openness describing an older store, and nothing else says so. A step that never recorded a run (a store
+    older than migration 0010) is not reported: unknown is not "behind"."""
+    latest = store.scalar(_LATEST_WRITE_SQL)
+    if latest is None:
+        return None
+    rows = store.con.execute("SELECT step, snapshot_id FROM derive_state ORDER BY step").fetchall()
+    behind = {step: sid for step, sid in rows if sid is None or sid < latest}
+    return {"snapshot_id": int(latest), "steps": behind} if behind else None
 
 
 def _size(n: int) -> str:
@@ -218,4 +237,10 @@ def register(app: typer.Typer) -> None:
                       f"{_plural(c['records'] or 0, 'record')})")
         for u in doc["unfinished"]:
             t.add_row("needs attention", escaped(_unfinished_line(u)))
+        behind = doc["derive_behind"]
+        if behind:
+            steps = ", ".join(f"{k} (#{v})" if v is not None else k for k, v in behind["steps"].items())
+            t.add_row("needs attention", f"derived tables behind snapshot #{behind['snapshot_id']}: {steps} last "
+                      "finished for an older snapshot (a derive killed or skipped with --no-derive); the next "
+                      "crawl or ingest that derives brings them up to date")
         out_console().print(t)

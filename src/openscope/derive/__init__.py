@@ -40,5 +40,15 @@ def refresh(store: Store, only: list[str] | None = None) -> list[str]:
         if fn is None:
             continue
         fn(store)
+        _finished(store, name)
         ran.append(name)
     return ran
+
+
+def _finished(store: Store, step: str) -> None:
+    """Record that ``step`` is up to date with the latest complete snapshot (``status`` reads it)."""
+    with store.transaction() as con:
+        con.execute(
+            """INSERT OR REPLACE INTO derive_state
+               SELECT ?, (SELECT max(snapshot_id) FROM snapshots WHERE status = 'complete'), now()::TIMESTAMP""",
+            [step])
