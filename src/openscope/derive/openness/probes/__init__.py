@@ -283,6 +283,11 @@ def _front_matter_line(rec: ModelRecord, key: str) -> int | None:
     return head.count("\n", 0, m.start()) + 1 if m else None
 
 
+def library_evidence(rec: ModelRecord, lib: Any) -> Evidence:
+    """The cited licence of a library the model runs with (``libraries.yml``): a curated fact with its URL."""
+    return Evidence("curated", lib.url, f"{lib.name} is released under {lib.license} (its licence file)", rec.read_at)
+
+
 def hub_evidence(rec: ModelRecord, what: str, key: str | None = None) -> Evidence:
     """Metadata evidence. For a stored model the Hub page shows it; for a folder it was read from the README's
     front matter, so the locator is that file and the line of ``key`` (a folder path alone pointed nowhere)."""

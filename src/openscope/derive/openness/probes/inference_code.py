@@ -6,12 +6,12 @@ import re
 
 from openscope.derive.openness import libraries
 from openscope.derive.openness.probes import (
-    Evidence,
     Finding,
     card_search,
     file_evidence,
     files_matching,
     hub_evidence,
+    library_evidence,
     repo_license,
 )
 from openscope.derive.openness.probes._status import released_status
@@ -47,10 +47,6 @@ def _library(snippet: str) -> libraries.Library | None:
     return None
 
 
-def _library_evidence(rec: ModelRecord, lib: libraries.Library) -> Evidence:
-    return Evidence("curated", lib.url, f"{lib.name} is released under {lib.license} (its licence file)", rec.read_at)
-
-
 def run(rec: ModelRecord) -> Finding:
     """Files in the repository are the publisher's code, under the repository's licence; a library the
     card or the Hub names (``library_name``, ``from transformers import``) is that library's code, under
@@ -76,7 +72,7 @@ def run(rec: ModelRecord) -> Finding:
         f.status, f.license = released_status(repo_license(rec))   # the publisher's own script, run from the card
     elif lib is not None:
         f.status, f.license = released_status(lib.license)
-        f.evidence.append(_library_evidence(rec, lib))
+        f.evidence.append(library_evidence(rec, lib))
     else:
         f.status, f.license = "no_license", None
     return f

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from openscope.derive.openness import libraries
-from openscope.derive.openness.probes import Evidence, Finding, card_search, hub_evidence
+from openscope.derive.openness.probes import Finding, card_search, hub_evidence, library_evidence
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -31,8 +31,7 @@ def run(rec: ModelRecord) -> Finding:
         f.status, f.license, f.outcome, f.evidence = "no_license", None, "positive", ev
         if lib is not None:
             f.status, f.license = released_status(lib.license)
-            f.evidence.append(Evidence("curated", lib.url, f"{lib.name} is released under {lib.license} "
-                                       "(its licence file)", rec.read_at))
+            f.evidence.append(library_evidence(rec, lib))
     elif rec.card is not None:
         f.outcome = "negative"
     return f
