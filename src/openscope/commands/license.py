@@ -15,19 +15,13 @@ from rich.table import Table
 from rich.text import Text
 
 from openscope.commands._common import Settings, open_for_read, out_console, print_json, settings
+from openscope.commands._license_words import base_duties, conflict_meaning, duty_words, licence_rows
+from openscope.commands._license_words import cell as _text
+from openscope.commands._license_words import class_meaning as _meaning
+from openscope.commands._license_words import yn as _yn
 from openscope.derive.licenses import LicenseInfo, get_license, model_licenses, normalize_license, suggest
 from openscope.errors import MissingInput, OpenscopeError, UsageError
 from openscope.text import visible
-
-
-def _yn(v: Any) -> str:
-    if v is None:
-        return "unknown"
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, int):
-        return f"{v:,}"
-    return str(v)
 
 
 def _licence_for(raw: str) -> LicenseInfo | None:
@@ -62,12 +56,6 @@ def _not_found(s: Settings, raw: str) -> OpenscopeError:
     tail = f"; did you mean {', '.join(hints[:5])}?" if hints else ""
     where = f" and no model with that id in {s.db}" if s.db.exists() else f" (and no store at {s.db} to look up models)"
     return MissingInput(f"unknown licence or model '{raw}'{where}{tail}")
-
-
-def _text(value: Any) -> Text:
-    """A cell printed as itself: no rich markup, no ``:emoji:`` codes (``name_prefix:Llama:`` printed a
-    llama), control characters escaped."""
-    return Text(visible(str(value), keep_lines=True))
 
 
 def _render_licence(info: LicenseInfo) -> None:
@@ -110,67 +98,16 @@ def _render_licence(info: LicenseInfo) -> None:
         con.print(_text(f"  ↳ {cl.url}"), style="dim", overflow="fold")
 
 
-# Plain words for the catalogue's vocabulary (docs/licenses.md, "Classes"), for readers who decide on
-# adoption without reading licence ids; the ids themselves are shown too, as in --json.
-CLASS_WORDS = {
-    "permissive": "use, change and share for any purpose; keep the notices",
-    "weak_copyleft": "changes to the work itself stay under the same licence",
-    "copyleft": "anything built from it stays under the same licence",
-    "use_restricted": "open access, with use restrictions that travel with every derivative",
-    "non_commercial": "no commercial use",
-    "custom_flow_down": "a model-specific licence whose duties bind every derivative",
-    "closed": "no public rights",
-    "unknown": "nothing can be concluded from what is declared",
-}
-
-
-def duty_words(duty: str) -> str:
-    """One duty of the catalogue (``naming:Built with Llama``) as what a user of the model must do."""
-    kind, _, arg = duty.partition(":")
-    words = {
-        "attribution": "credit the authors (keep the copyright notices)",
-        "notice": "pass on the licence's notice text",
-        "include_license": "ship a copy of the licence with the model or anything built on it",
-        "same_terms": "release derivatives under the same terms",
-        "naming": f'display "{arg}" with products built on it',
-        "name_prefix": f'start the name of a derived model with "{arg}"',
-    }
-    return f"{duty}: {words[kind]}" if kind in words else duty
-
-
-def _meaning(cls: Any) -> str:
-    return f"{_yn(cls)}: {CLASS_WORDS[cls]}" if cls in CLASS_WORDS else _yn(cls)
-
-
 def _render_model(doc: dict[str, Any]) -> None:
     """A model's licence for a governance reader: what it is, what it allows, what it obliges (each duty in
-    words), the user cap, and what its bases pass down (a base's duties listed only where they differ)."""
+    words), the user cap, and what its bases pass down (a base's duties listed only where they differ).
+    The words are `_license_words`', shared with `openscope model`."""
     con = out_console()
     t = Table(title=_text(doc["id"]), show_header=False, box=None, title_justify="left")
     t.add_column(style="dim", no_wrap=True)
     t.add_column()
-
-    def row(key: str, value: Any) -> None:
+    for key, value in licence_rows(doc):
         t.add_row(_text(key), _text(value))
-
-    row("declared", _yn(doc["declared"]))
-    row("licence", _yn(doc["license"]) + (f"  ({doc['reason']})" if doc.get("reason") else ""))
-    row("class", _meaning(doc["class"]))
-    if doc.get("effective_class") != doc["class"]:
-        row("with its bases", _meaning(doc.get("effective_class")))
-    else:
-        row("with its bases", "the same (no base adds terms)" if doc["flow_down"] else _yn(doc.get("effective_class")))
-    row("commercial use", _yn(doc.get("commercial_use")))
-    row("use restrictions", _yn(doc.get("use_restrictions"))
-        + (" (an acceptable-use policy limits what it may be used for)" if doc.get("use_restrictions") else ""))
-    cap = doc.get("user_cap")
-    if cap:
-        row("user cap", f"{cap:,} monthly active users (above it, ask the licensor for a licence)"
-            if isinstance(cap, int) else str(cap))
-    row("duties", "\n".join(duty_words(d) for d in doc["duties"]) or "none")
-    row("evidence", f"{_yn(doc.get('evidence'))} (confidence {_yn(doc.get('confidence'))})")
-    if doc.get("unknown_bases"):
-        row("bases not known", ", ".join(doc["unknown_bases"]) + " (their terms could not be read)")
     con.print(t)
     if doc["flow_down"]:
         f = Table(title="flow-down from its bases (terms a derivative inherits)", title_justify="left")
@@ -178,13 +115,12 @@ def _render_model(doc: dict[str, Any]) -> None:
         f.add_column("licence", ratio=2)
         f.add_column("duties", ratio=3)
         f.add_column("conflict", no_wrap=True)
-        own = list(doc["duties"])
         for fd in doc["flow_down"]:
             conflict = {True: "CONFLICT", False: "ok", None: "unknown"}[fd["conflict"]]
-            duties = "same as this model's" if fd["duties"] and list(fd["duties"]) == own \
-                else (", ".join(fd["duties"]) or "-")
+            duties = base_duties(doc, fd)
             f.add_row(_text(f"{fd['base']} ({fd['distance']})"),
-                      _text(f"{_yn(fd['license'])}\n{_yn(fd['class'])}"), _text(duties), _text(conflict))
+                      _text(f"{_yn(fd['license'])}\n{_yn(fd['class'])}"),
+                      _text("same as this model's" if duties is None else duties), _text(conflict))
         con.print(f)
     else:
         con.print("no bases in the lineage (or lineage not derived yet)")
@@ -192,11 +128,9 @@ def _render_model(doc: dict[str, Any]) -> None:
         line = Text("conflict", style="bold red")
         line.append(visible(f" with {c['base']}: {c['reason']}"))
         con.print(line)
-    if doc["conflicts"]:
-        bases = sorted({str(fd["license"]) for fd in doc["flow_down"] if fd["conflict"]})
-        con.print(_text(f"what this means: whoever uses this model must still follow the terms of "
-                        f"{', '.join(bases)} (its bases' licence); the declared {_yn(doc['license'])} "
-                        "cannot lift them"))
+    meaning = conflict_meaning(doc)
+    if meaning:
+        con.print(_text(f"what this means: {meaning}"))
 
 
 def register(app: typer.Typer) -> None:

@@ -9,6 +9,15 @@ import typer
 from rich.table import Table
 
 from openscope.commands._common import escaped, open_for_read, out_console, print_json, settings
+from openscope.commands._license_words import (
+    base_duties,
+    cell,
+    class_meaning,
+    conflict_meaning,
+    duties_in_words,
+    licence_rows,
+    yn,
+)
 from openscope.derive.lineage.queries import overview
 
 
@@ -36,7 +45,29 @@ def _history(history: list[dict[str, Any]]) -> Table:
     return t
 
 
-def _render(doc: dict[str, Any]) -> None:
+def _licence_part(t: Table, lic: dict[str, Any]) -> None:
+    """The licence rows in the words `openscope license ID` uses (one shared module, `_license_words`):
+    each class and duty said in words beside its id, what each base passes down, and what a conflict
+    means for whoever uses the model. Cells are `Text`, so ids and reasons print as themselves."""
+    rows = [(k, v) for k, v in licence_rows(lic) if k != "declared"]  # the declared licence is shown above
+    for key, value in rows:
+        t.add_row(cell(f"licence {key}" if key in ("class", "evidence") else key), cell(value))
+    for fd in lic.get("flow_down") or []:
+        t.add_row(cell("  from base"), cell(f"{fd.get('base')} (distance {yn(fd.get('distance'))}): "
+                                           f"{yn(fd.get('license'))}, {class_meaning(fd.get('class'))}"))
+        duties = base_duties(lic, fd)
+        t.add_row(cell("    its duties"), cell("the same as this model's" if duties is None
+                                               else duties_in_words(fd.get("duties"))))
+    for cf in lic.get("conflicts") or []:
+        t.add_row(cell("  conflict"), cell(f"{cf.get('base')}: {cf.get('reason')}"))
+    meaning = conflict_meaning(lic)
+    if meaning:
+        t.add_row(cell("what this means"), cell(meaning))
+
+
+def _render(doc: dict[str, Any], raw_licenses: dict[str, Any] | None) -> None:
+    """``doc`` is markup-escaped (`escaped`); ``raw_licenses`` is the original licence part, shown as
+    `Text` cells by the shared licence wording."""
     con = out_console()
     md, c, lin = doc["metadata"], doc["counters"], doc["lineage"]
     t = Table(title=doc["id"], show_header=False, box=None, title_justify="left")
@@ -77,13 +108,8 @@ def _render(doc: dict[str, Any]) -> None:
     desc = lin.get("descendants") or {}
     if desc.get("total"):
         t.add_row("all descendants", f"{desc['total']:,}, with {desc['downloads_30d']:,} downloads in 30 d")
-    lic = doc["licenses"]
-    if lic is not None:
-        t.add_row("licence", f"{_v(lic.get('license'))} ({_v(lic.get('class'))})")
-        for f in lic.get("flow_down") or []:
-            t.add_row("  from base", f"{f.get('base')}: {_v(f.get('license'))} ({_v(f.get('class'))})")
-        for cf in lic.get("conflicts") or []:
-            t.add_row("  conflict", f"{cf.get('base')}: {cf.get('reason')}")
+    if raw_licenses is not None:
+        _licence_part(t, raw_licenses)
     con.print(t)
     if len(c["history"]) > 1:
         con.print(_history(c["history"]))
@@ -102,4 +128,4 @@ def register(app: typer.Typer) -> None:
         if s.json:
             print_json(doc)
         else:
-            _render(escaped(doc))
+            _render(escaped(doc), doc["licenses"])

@@ -1,0 +1,109 @@
+"""A model's licence in words, shared by `openscope license ID` and `openscope model ID`.
+
+Why one module: a governance reader decides on adoption from these sentences, so both commands must say
+the same thing about the same licence (``model`` used to print only ids such as ``custom_flow_down``).
+Ids are kept beside the words, as in ``--json``, so a reader can go from the screen to a query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+
+from openscope.text import visible
+
+# Plain words for the catalogue's vocabulary (docs/licenses.md, "Classes").
+CLASS_WORDS = {
+    "permissive": "use, change and share for any purpose; keep the notices",
+    "weak_copyleft": "changes to the work itself stay under the same licence",
+    "copyleft": "anything built from it stays under the same licence",
+    "use_restricted": "open access, with use restrictions that travel with every derivative",
+    "non_commercial": "no commercial use",
+    "custom_flow_down": "a model-specific licence whose duties bind every derivative",
+    "closed": "no public rights",
+    "unknown": "nothing can be concluded from what is declared",
+}
+
+
+def yn(v: Any) -> str:
+    """A value as a reader says it: yes/no, thousands separators, ``unknown`` for a missing value."""
+    if v is None:
+        return "unknown"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+def cell(value: Any) -> Text:
+    """A cell printed as itself: no rich markup, no ``:emoji:`` codes (``name_prefix:Llama:`` printed a
+    llama), control characters escaped."""
+    return Text(visible(str(value), keep_lines=True))
+
+
+def duty_words(duty: str) -> str:
+    """One duty of the catalogue (``naming:Built with Llama``) as what a user of the model must do."""
+    kind, _, arg = duty.partition(":")
+    words = {
+        "attribution": "credit the authors (keep the copyright notices)",
+        "notice": "pass on the licence's notice text",
+        "include_license": "ship a copy of the licence with the model or anything built on it",
+        "same_terms": "release derivatives under the same terms",
+        "naming": f'display "{arg}" with products built on it',
+        "name_prefix": f'start the name of a derived model with "{arg}"',
+    }
+    return f"{duty}: {words[kind]}" if kind in words else duty
+
+
+def class_meaning(cls: Any) -> str:
+    """``permissive: use, change and share …``: the class id, then what it means."""
+    return f"{yn(cls)}: {CLASS_WORDS[cls]}" if cls in CLASS_WORDS else yn(cls)
+
+
+def duties_in_words(duties: list[str] | tuple[str, ...] | None) -> str:
+    """Every duty on its own line, in words; ``none`` when there is none."""
+    return "\n".join(duty_words(d) for d in duties or ()) or "none"
+
+
+def licence_rows(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, text) rows for a model's licence document (``model_licenses``): what it is, what it allows,
+    what it obliges, the user cap, the evidence."""
+    rows = [("declared", yn(doc.get("declared"))),
+            ("licence", yn(doc.get("license")) + (f"  ({doc['reason']})" if doc.get("reason") else "")),
+            ("class", class_meaning(doc.get("class")))]
+    if doc.get("effective_class") != doc.get("class"):
+        rows.append(("with its bases", class_meaning(doc.get("effective_class"))))
+    else:
+        rows.append(("with its bases", "the same (no base adds terms)" if doc.get("flow_down")
+                     else yn(doc.get("effective_class"))))
+    rows.append(("commercial use", yn(doc.get("commercial_use"))))
+    restricted = doc.get("use_restrictions")
+    rows.append(("use restrictions", yn(restricted)
+                 + (" (an acceptable-use policy limits what it may be used for)" if restricted else "")))
+    cap = doc.get("user_cap")
+    if cap:
+        rows.append(("user cap", f"{cap:,} monthly active users (above it, ask the licensor for a licence)"
+                     if isinstance(cap, int) else str(cap)))
+    rows.append(("duties", duties_in_words(doc.get("duties"))))
+    rows.append(("evidence", f"{yn(doc.get('evidence'))} (confidence {yn(doc.get('confidence'))})"))
+    if doc.get("unknown_bases"):
+        rows.append(("bases not known", ", ".join(doc["unknown_bases"]) + " (their terms could not be read)"))
+    return rows
+
+
+def base_duties(doc: dict[str, Any], flow: dict[str, Any]) -> str | None:
+    """A base's duties, or ``None`` when they are the model's own (said once, not twice)."""
+    if flow.get("duties") and list(flow["duties"]) == list(doc.get("duties") or []):
+        return None
+    return ", ".join(flow.get("duties") or []) or "-"
+
+
+def conflict_meaning(doc: dict[str, Any]) -> str | None:
+    """What a conflict with a base means for whoever uses the model, or ``None`` when there is none."""
+    if not doc.get("conflicts"):
+        return None
+    bases = sorted({str(fd["license"]) for fd in doc.get("flow_down") or [] if fd.get("conflict")})
+    return (f"whoever uses this model must still follow the terms of {', '.join(bases)} (its bases' licence); "
+            f"the declared {yn(doc.get('license'))} cannot lift them")
