@@ -26,6 +26,7 @@ def store(tmp_path: Path, cli) -> Path:
         {"id": CHILD, "author": "acme", "tags": [
             "license:apache-2.0", f"base_model:{BASE}", f"base_model:adapter:{BASE}"]},
         {"id": "acme/plain-mit", "author": "acme", "tags": ["license:mit"]},
+        {"id": "acme/undeclared", "author": "acme", "tags": []},
     ]
     src = tmp_path / "m.jsonl"
     src.write_text("\n".join(json.dumps(e) for e in entries) + "\n")
@@ -81,3 +82,14 @@ def test_model_json_is_unchanged_by_the_words(cli, store: Path) -> None:
     lic = cli("--db", store, "license", CHILD, "--json").json()
     assert doc["licenses"] == lic  # the same document, ids only: words are for people
     assert not any(w in json.dumps(doc) for w in CLASS_WORDS.values())
+
+
+def test_an_unknown_licence_has_unknown_duties_not_none(cli, store: Path, monkeypatch) -> None:
+    """Unknown stays unknown: a model that declares no licence does not get 'duties: none'."""
+    monkeypatch.setenv("COLUMNS", "80")
+    assert cli("--db", store, "license", "acme/undeclared", "--json").json()["class"] == "unknown"
+    for command in ("model", "license"):
+        r = cli("--db", store, command, "acme/undeclared")
+        assert r.code == 0, r.stderr
+        duties = [line for line in r.stdout.splitlines() if line.split()[:1] == ["duties"]]
+        assert duties and "unknown" in duties[0] and "none" not in duties[0], r.stdout

@@ -86,8 +86,12 @@ def licence_rows(doc: dict[str, Any]) -> list[tuple[str, str]]:
     if cap:
         rows.append(("user cap", f"{cap:,} monthly active users (above it, ask the licensor for a licence)"
                      if isinstance(cap, int) else str(cap)))
-    rows.append(("duties", duties_in_words(doc.get("duties"))))
-    rows.append(("evidence", f"{yn(doc.get('evidence'))} (confidence {yn(doc.get('confidence'))})"))
+    unknown = not doc.get("duties") and doc.get("class") in (None, "unknown")
+    rows.append(("duties", "unknown (the licence is not known)" if unknown else duties_in_words(doc.get("duties"))))
+    if doc.get("confidence") == 0 and doc.get("license") in (None, "unknown"):
+        rows.append(("evidence", "none (nothing was read that names a licence)"))
+    else:
+        rows.append(("evidence", f"{yn(doc.get('evidence'))} (confidence {yn(doc.get('confidence'))})"))
     if doc.get("unknown_bases"):
         rows.append(("bases not known", ", ".join(doc["unknown_bases"]) + " (their terms could not be read)"))
     return rows
