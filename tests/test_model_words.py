@@ -74,6 +74,7 @@ def test_a_model_without_bases_has_no_conflict_sentence(cli, store: Path, monkey
     flat = _flat(r.stdout)
     assert _flat(class_meaning("permissive")) in flat and CLASS_WORDS["permissive"] in flat
     assert "what this means" not in flat and "from base" not in flat
+    assert "with its bases the same (no base in the lineage)" in flat  # words, not a bare class id
 
 
 def test_model_json_is_unchanged_by_the_words(cli, store: Path) -> None:

@@ -77,7 +77,7 @@ def licence_rows(doc: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("with its bases", class_meaning(doc.get("effective_class"))))
     else:
         rows.append(("with its bases", "the same (no base adds terms)" if doc.get("flow_down")
-                     else yn(doc.get("effective_class"))))
+                     else "the same (no base in the lineage)"))
     rows.append(("commercial use", yn(doc.get("commercial_use"))))
     restricted = doc.get("use_restrictions")
     rows.append(("use restrictions", yn(restricted)

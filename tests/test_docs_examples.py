@@ -1,0 +1,378 @@
+"""The examples of the user documentation run as written, against stores built by our own code.
+
+Why: users learn openscope from `README.md` and `docs/*.md`; an example that no longer runs, exits with
+another code or prints other `--json` keys misleads them silently. Every fenced `$ openscope …` line of
+the documents below is run in order, in a folder holding the files and stores its document presupposes
+(built here: the simulated Hub's generator for the demo store, our ingest for the small stores), and must
+exit with the documented code (`echo $?`, else 0; an `openscope: error: …` line is compared with the
+printed one); a `--json` example must print the documented top-level keys (all of them and no others
+unless the example elides some with `…`); a `sql` example with a table must print the documented columns.
+Every option in a document's option tables and synopsis lines must be an option of its command.
+
+Commands that cannot run offline in seconds are in `NOT_RUN` with the reason beside each; anything else
+that cannot be run fails the test. No network, no `../shared`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shlex
+import shutil
+from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import typer
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ["README.md", "docs/ingest.md", "docs/crawl.md", "docs/lineage.md", "docs/licenses.md", "docs/audit.md",
+        "docs/simhub.md", "docs/store.md"]
+
+# ---------------------------------------------------------------------------------------------------------
+# Reading the examples
+
+
+@dataclass
+class Example:
+    doc: str
+    line: int  # 1-based line of the `$` in the document
+    text: str  # the command as written (without `$ `)
+    argv: list[str]
+    env: dict[str, str]
+    output: list[str] = field(default_factory=list)
+    code: int | None = None  # from a following `echo $?`
+
+    @property
+    def where(self) -> str:
+        return f"{self.doc}:{self.line}: {self.text.splitlines()[0]}"
+
+
+def _split(text: str) -> list[str] | None:
+    """The words of a shell command line, or None while a quote is still open (the command goes on)."""
+    try:
+        return shlex.split(text, comments=True)
+    except ValueError:
+        return None
+
+
+def examples(doc: str) -> list[Example]:
+    """Every `$ …` command of the fenced blocks of ``doc``, with the lines printed after it."""
+    lines = (ROOT / doc).read_text(encoding="utf-8").splitlines()
+    found: list[Example] = []
+    in_block, current = False, None
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.lstrip().startswith("```"):
+            in_block, current = not in_block, None
+            i += 1
+            continue
+        stripped = line.strip()
+        if in_block and stripped.startswith("$ "):
+            start, text = i, stripped[2:]
+            words = _split(text)
+            while words is None and i + 1 < len(lines):
+                i += 1
+                text += "\n" + lines[i]
+                words = _split(text)
+            assert words is not None, f"{doc}:{start + 1}: unclosed quote"
+            env = {}
+            while words and re.fullmatch(r"[A-Z_]+=.*", words[0]):
+                k, _, v = words.pop(0).partition("=")
+                env[k] = v
+            if words == ["echo", "$?"] and found and current is not None:
+                i += 1
+                current.code = int(lines[i].strip())
+            else:
+                current = Example(doc, start + 1, text, words, env)
+                found.append(current)
+        elif in_block and current is not None:
+            current.output.append(line)
+        i += 1
+    return found
+
+
+def synopses(doc: str) -> list[tuple[int, str]]:
+    """Lines of fenced blocks that show a command's synopsis (`openscope CMD … [--opt …]`)."""
+    out, in_block = [], False
+    for n, line in enumerate((ROOT / doc).read_text(encoding="utf-8").splitlines(), 1):
+        if line.lstrip().startswith("```"):
+            in_block = not in_block
+        elif in_block and line.startswith("openscope ") and "[" in line:
+            out.append((n, line))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# What is not run, and why (a named list, not pytest skips)
+
+NOT_RUN: dict[str, str] = {
+    "openscope simhub --port": "a server that runs until stopped; started by tests/test_simhub_cli.py",
+    "openscope simhub --models 2000 --datasets 200 --seed 0 --port 0":
+        "a server that runs until stopped; started by tests/test_simhub_cli.py",
+    "openscope crawl --endpoint": "needs the simulated Hub of the README's demo, changed between crawls "
+                                  "(`make demo` runs these; tests/test_crawl_simhub.py checks crawls)",
+    "openscope --db demo.duckdb crawl": "crawls a simulated Hub at the port of the docs' run, changed between "
+                                        "crawls; tests/test_crawl_simhub.py and test_crawl_deadline.py run them",
+    "openscope --db ops.duckdb": "the operator's store after a crawl of a Hub that went down; "
+                                 "tests/test_persona_operator.py runs this night and compares status",
+    "openscope-cron.sh": "the cron script of docs/crawl.md; tests/test_persona_operator.py runs it",
+    "curl": "talks to a running simulated Hub (tests/test_simhub_api.py checks these routes)",
+    "openscope audit demo-model": "files of the audit corpus made by ../shared/data/security/gen_corpus.py "
+                                  "(reference data; tests/test_audit_corpus.py)",
+    "openscope audit b_sklearn_model.joblib": "a file of the audit corpus (reference data; "
+                                              "tests/test_audit_corpus.py)",
+    "openscope audit x_st_hole.safetensors": "a file of the audit corpus (reference data; "
+                                             "tests/test_audit_corpus.py)",
+    "openscope assess ./my-model-folder": "a folder of the reader's (docs/openness.md, owned elsewhere, "
+                                          "shows assess on folders)",
+    "openscope assess --mof-record model.yml": "a record of the reader's (tests/test_openness_mof.py)",
+}
+
+
+def _not_run(ex: Example) -> str | None:
+    line = " ".join([*(f"{k}={v}" for k, v in ex.env.items()), *ex.argv])
+    plain = " ".join(ex.argv)
+    for prefix, reason in NOT_RUN.items():
+        if plain.startswith(prefix) or line.startswith(prefix) or ex.text.startswith(prefix):
+            return reason
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The stores and files each document presupposes, built by our own code
+
+
+def _ingest(db: Path, entries: list[dict], *extra: str) -> Path:
+    from openscope.cli import main
+
+    src = db.with_suffix(".jsonl")
+    src.write_text("".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")
+    assert main(["--db", str(db), "--quiet", "ingest", *extra, str(src)]) == 0
+    src.unlink()
+    return db
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's ecosystem (`make demo`: the simulated Hub, seed 7, 20,000 models, 2,000 datasets), from
+    the generator's dump instead of a crawl (the same entries; docs/simhub.md), so the demo's ids exist."""
+    from openscope.cli import main
+    from openscope.simhub.generator import write_dump
+
+    d = tmp_path_factory.mktemp("demo")
+    db = d / "demo.duckdb"
+    write_dump(d / "m.jsonl", models=20_000, datasets=2_000, seed=7)
+    write_dump(d / "d.jsonl", models=20_000, datasets=2_000, seed=7, repo_type="dataset")
+    assert main(["--db", str(db), "--quiet", "ingest", "--no-derive", str(d / "m.jsonl")]) == 0
+    assert main(["--db", str(db), "--quiet", "ingest", "--datasets", str(d / "d.jsonl")]) == 0
+    return db
+
+
+@pytest.fixture(scope="module")
+def analyst_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`analyst.duckdb`, the worked example of docs/lineage.md and docs/store.md."""
+    from test_persona_analyst import build_analyst_store
+
+    return build_analyst_store(tmp_path_factory.mktemp("analyst"))
+
+
+LLAMA = "meta-llama/Llama-3.1-8B"
+
+
+def _lin_store(db: Path) -> Path:
+    """docs/licenses.md: `meta-llama/Llama-3.1-8B` (llama3.1) and two finetunes of it, one declaring
+    apache-2.0 and one keeping llama3.1."""
+    ft = [f"base_model:{LLAMA}", f"base_model:finetune:{LLAMA}"]
+    return _ingest(db, [{"id": LLAMA, "author": "meta-llama", "tags": ["license:llama3.1"]},
+                        {"id": "someone/llama-ft-apache", "author": "someone", "tags": ["license:apache-2.0", *ft]},
+                        {"id": "someone/Llama-3.1-8B-legal", "author": "someone", "tags": ["license:llama3.1", *ft]}])
+
+
+def _merge_store(db: Path) -> Path:
+    """docs/licenses.md's `m/merge`: an apache-2.0 merge of an MIT base and a CC BY-NC base."""
+    return _ingest(db, [{"id": "mit/base", "author": "mit", "tags": ["license:mit"]},
+                        {"id": "nc/base", "author": "nc", "tags": ["license:cc-by-nc-4.0"]},
+                        {"id": "m/merge", "author": "m", "tags": [
+                            "license:apache-2.0", "base_model:merge:mit/base", "base_model:merge:nc/base"]}])
+
+
+def _readme_files(cwd: Path) -> None:
+    """The demo's audit folder: the crafted pickle `make demo` writes (its other files are downloads)."""
+    from openscope.demo import CRAFTED
+
+    crafted = cwd / "demo-out" / "files" / "crafted" / "pytorch_model.bin"
+    crafted.parent.mkdir(parents=True)
+    crafted.write_bytes(CRAFTED)
+
+
+Setup = Callable[[Path, Path, Path], None]  # (folder, demo store, analyst store)
+
+SETUP: dict[str, Setup] = {
+    "README.md": lambda cwd, demo, analyst: (shutil.copy(demo, cwd / "openscope.duckdb"), _readme_files(cwd)),
+    "docs/ingest.md": lambda cwd, demo, analyst: None,
+    "docs/crawl.md": lambda cwd, demo, analyst: shutil.copy(demo, cwd / "demo.duckdb"),
+    "docs/lineage.md": lambda cwd, demo, analyst: (shutil.copy(demo, cwd / "openscope.duckdb"),
+                                                  shutil.copy(analyst, cwd / "analyst.duckdb")),
+    "docs/licenses.md": lambda cwd, demo, analyst: (_lin_store(cwd / "lin.duckdb"), _merge_store(cwd / "demo.duckdb")),
+    "docs/audit.md": lambda cwd, demo, analyst: None,
+    "docs/simhub.md": lambda cwd, demo, analyst: None,
+    "docs/store.md": lambda cwd, demo, analyst: (shutil.copy(demo, cwd / "openscope.duckdb"),
+                                                shutil.copy(analyst, cwd / "analyst.duckdb"),
+                                                (cwd / "a-file").write_text("a file, not a folder\n"),
+                                                (cwd / "hub.jsonl").write_text('{"id": "a/b"}\n')),
+}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Running one example and judging what it printed
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def _run(argv: list[str]) -> Run:
+    from openscope.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(argv)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def _elided(lines: list[str]) -> bool:
+    return any(line.strip() in ("…", "...") or line.strip().startswith(("… ", "…,")) or line.rstrip().endswith(
+        ("…", "…]", "…}")) for line in lines)
+
+
+def _documented_keys(lines: list[str]) -> set[str]:
+    """The top-level keys of a JSON document as the docs print it (two-space indent, possibly compacted)."""
+    return {m.group(1) for line in lines if (m := re.match(r'^  "([^"]+)":', line))}
+
+
+def _header(lines: list[str]) -> list[str] | None:
+    """The column names of the first rich table in ``lines``."""
+    for line in lines:
+        if line.lstrip().startswith("┃"):
+            return [c.strip() for c in line.strip().strip("┃").split("┃")]
+    return None
+
+
+def _check(ex: Example, cwd: Path) -> list[str]:
+    """What differs between the example as documented and as it runs now (empty: nothing)."""
+    words = ex.argv
+    if words[:1] == ["cat"] and len(words) == 2:  # the docs show a file's content: that is the file
+        (cwd / words[1]).write_text("\n".join(ex.output) + "\n", encoding="utf-8")
+        return []
+    if words[:1] != ["openscope"]:
+        return [f"{ex.where}: not an openscope command and not in NOT_RUN"]
+    r = _run(words[1:])
+    problems: list[str] = []
+    shown = [line for line in ex.output if line.strip()]
+    error = shown[0] if shown and shown[0].startswith(("openscope: error:", "openscope: usage error:")) else None
+    if ex.code is not None:
+        if r.code != ex.code:
+            problems.append(f"{ex.where}: exit {r.code}, documented {ex.code} ({r.stderr.strip()[:300]})")
+    elif error is not None:
+        if r.code in (0, 1, 2):
+            problems.append(f"{ex.where}: exit {r.code}, documented an error")
+    elif r.code != 0:
+        problems.append(f"{ex.where}: exit {r.code}, documented 0 ({r.stderr.strip()[:300]})")
+    if error is not None and not _elided(shown):
+        printed = r.stderr.strip().splitlines()[:1]
+        if printed != [error]:
+            problems.append(f"{ex.where}: prints {printed}, documented [{error!r}]")
+    json_out = "--json" in words and shown[:1] and shown[0].startswith("{")
+    if json_out and r.code == 0:
+        doc_keys, keys = _documented_keys(ex.output), set(json.loads(r.stdout))
+        if not doc_keys <= keys:
+            problems.append(f"{ex.where}: documented keys not printed: {sorted(doc_keys - keys)}")
+        if not _elided(ex.output) and keys != doc_keys:
+            problems.append(f"{ex.where}: printed keys not documented: {sorted(keys - doc_keys)}")
+    head = _header(ex.output)
+    if words[1:] and "sql" in words and head is not None and not json_out and r.code == 0:
+        columns = _run([*words[1:], "--json"]).stdout
+        if json.loads(columns)["columns"] != head:
+            problems.append(f"{ex.where}: columns {json.loads(columns)['columns']}, documented {head}")
+    return problems
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_every_example_runs_as_documented(doc: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          demo_store: Path, analyst_store: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("OPENSCOPE_DB", raising=False)
+    monkeypatch.delenv("HF_ENDPOINT", raising=False)
+    SETUP[doc](tmp_path, demo_store, analyst_store)
+    problems: list[str] = []
+    ran = 0
+    for ex in examples(doc):
+        if _not_run(ex):
+            continue
+        with monkeypatch.context() as m:
+            m.setenv("COLUMNS", "120")
+            for k, v in ex.env.items():
+                m.setenv(k, v)
+            problems += _check(ex, tmp_path)
+        ran += 1
+    assert not problems, "\n".join(problems)
+    assert ran or doc == "docs/audit.md", f"{doc}: no example ran"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Documented options are real options
+
+
+OPTION_TABLES = {"docs/crawl.md": "crawl", "docs/lineage.md": "lineage", "docs/audit.md": "audit",
+                 "docs/simhub.md": "simhub"}
+GLOBAL = {"--db", "--json", "--quiet", "-q"}
+
+
+def _options(command: str) -> set[str]:
+    from openscope.cli import COMMAND_MODULES, build_app
+
+    if command not in COMMAND_MODULES:
+        return set()
+    click_cmd = typer.main.get_command(build_app(command)).commands[command]  # type: ignore[attr-defined]
+    return {o for p in click_cmd.params for o in (*p.opts, *p.secondary_opts)} | GLOBAL
+
+
+def _documented_options(doc: str) -> list[tuple[int, str, str]]:
+    """(line, command, option) from option tables (`| `--opt …` |`), synopsis lines and every inline
+    `openscope CMD … --opt` of the prose (headings included)."""
+    found = []
+    for n, line in enumerate((ROOT / doc).read_text(encoding="utf-8").splitlines(), 1):
+        for command, rest in re.findall(r"`openscope (?:--db[ =]\S+ |--json |--quiet )*([a-z]+)\b([^`]*)`", line):
+            found += [(n, command, o) for o in re.findall(r"(?<![\w-])--[a-z][a-z-]*", rest)]
+        if line.startswith("| `--") and doc in OPTION_TABLES:
+            found += [(n, OPTION_TABLES[doc], o) for o in re.findall(r"(?<![\w-])--[a-z][a-z-]*", line)]
+    for n, line in synopses(doc):
+        command = line.split()[1]
+        found += [(n, command, o) for o in re.findall(r"--[a-z][a-z-]*", line)]
+    return found
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_documented_options_exist(doc: str) -> None:
+    missing = [f"{doc}:{n}: openscope {cmd} has no option {opt}" for n, cmd, opt in _documented_options(doc)
+               if opt not in _options(cmd)]
+    assert not missing, "\n".join(missing)
+
+
+def test_the_reader_finds_what_the_test_checks() -> None:
+    """The extraction itself: every document has examples or options, exit codes are read from `echo $?`,
+    and a multi-line SQL example is one command."""
+    assert all(examples(d) or _documented_options(d) for d in DOCS)
+    codes = {(e.doc, e.code) for d in DOCS for e in examples(d) if e.code is not None}
+    assert ("docs/store.md", 73) in codes and ("README.md", 66) in codes
+    multi = [e for e in examples("docs/lineage.md") if "\n" in e.text]
+    assert multi and all(e.argv[-1].lstrip().startswith(("SELECT", "WITH", "PIVOT")) for e in multi)
+    assert {o for _, _, o in _documented_options("docs/crawl.md")} >= {"--endpoint", "--counters", "--deadline"}
