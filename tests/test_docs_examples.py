@@ -110,6 +110,8 @@ def synopses(doc: str) -> list[tuple[int, str]]:
 # ---------------------------------------------------------------------------------------------------------
 # What is not run, and why (a named list, not pytest skips)
 
+AUDIT_CORPUS = ("files of the audit corpus that ../shared/data/security/gen_corpus.py writes: reference data, "
+                "run by test_audit_examples_print_what_the_docs_show (marked reference)")
 NOT_RUN: dict[str, str] = {
     "openscope simhub --port": "a server that runs until stopped; started by tests/test_simhub_cli.py",
     "openscope simhub --models 2000 --datasets 200 --seed 0 --port 0":
@@ -122,12 +124,9 @@ NOT_RUN: dict[str, str] = {
                                  "tests/test_persona_operator.py runs this night and compares status",
     "openscope-cron.sh": "the cron script of docs/crawl.md; tests/test_persona_operator.py runs it",
     "curl": "talks to a running simulated Hub (tests/test_simhub_api.py checks these routes)",
-    "openscope audit demo-model": "files of the audit corpus made by ../shared/data/security/gen_corpus.py "
-                                  "(reference data; tests/test_audit_corpus.py)",
-    "openscope audit b_sklearn_model.joblib": "a file of the audit corpus (reference data; "
-                                              "tests/test_audit_corpus.py)",
-    "openscope audit x_st_hole.safetensors": "a file of the audit corpus (reference data; "
-                                             "tests/test_audit_corpus.py)",
+    "openscope audit demo-model": AUDIT_CORPUS,
+    "openscope audit b_sklearn_model.joblib": AUDIT_CORPUS,
+    "openscope audit x_st_hole.safetensors": AUDIT_CORPUS,
     "openscope assess ./my-model-folder": "a folder of the reader's (docs/openness.md, owned elsewhere, "
                                           "shows assess on folders)",
     "openscope assess --mof-record model.yml": "a record of the reader's (tests/test_openness_mof.py)",
@@ -376,3 +375,74 @@ def test_the_reader_finds_what_the_test_checks() -> None:
     multi = [e for e in examples("docs/lineage.md") if "\n" in e.text]
     assert multi and all(e.argv[-1].lstrip().startswith(("SELECT", "WITH", "PIVOT")) for e in multi)
     assert {o for _, _, o in _documented_options("docs/crawl.md")} >= {"--endpoint", "--counters", "--deadline"}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Documented columns are real columns
+
+
+def _documented_columns(doc: str) -> list[tuple[str, list[str]]]:
+    """(table, columns) of every inline `table(col, col, …)` of ``doc``."""
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    return [(m.group(1), [c.strip().strip('"') for c in m.group(2).split(",") if c.strip() not in ("", "…")])
+            for m in re.finditer(r"`([a-z_]+)\(([^`()]*)\)`", text)]
+
+
+def test_documented_columns_exist(demo_store: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(demo_store), read_only=True)
+    try:
+        columns: dict[str, set[str]] = {}
+        for table, column in con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall():
+            columns.setdefault(table, set()).add(column)
+    finally:
+        con.close()
+    checked, missing = 0, []
+    for doc in DOCS:
+        for table, cols in _documented_columns(doc):
+            if table not in columns:
+                continue  # a function call such as `normalize_license(raw, kind=...)`
+            checked += 1
+            missing += [f"{doc}: {table} has no column {c}" for c in cols if c not in columns[table]]
+    assert not missing, "\n".join(missing)
+    assert checked >= 10  # edges, lineage, publishers, licenses, audit_findings, counters, cards, …
+
+
+# ---------------------------------------------------------------------------------------------------------
+# docs/audit.md, on the corpus its examples were made from (reference data)
+
+
+@pytest.mark.reference
+def test_audit_examples_print_what_the_docs_show(shared_data: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """`demo-model` as docs/audit.md describes it (three corpus files and a 7-byte README), and two single
+    corpus files: every example prints exactly what the page shows and exits with the documented code."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "corpus"
+    subprocess.run([sys.executable, str(shared_data / "security" / "gen_corpus.py"), str(out)], check=True,
+                   capture_output=True, timeout=120)
+    model = tmp_path / "demo-model"
+    model.mkdir()
+    for src, name in (("b_pytorch_model.bin", "pytorch_model.bin"), ("b_model.safetensors", "model.safetensors"),
+                      ("m_torch_zip_badcrc.pt", "training_args.bin")):
+        shutil.copy(out / src, model / name)
+    (model / "README.md").write_text("# demo\n")
+    for name in ("b_sklearn_model.joblib", "x_st_hole.safetensors"):
+        shutil.copy(out / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    audits = [ex for ex in examples("docs/audit.md") if ex.argv[:2] == ["openscope", "audit"]]
+    assert len(audits) == 4
+    problems: list[str] = []
+    for ex in audits:
+        with monkeypatch.context() as m:
+            m.setenv("COLUMNS", ex.env.get("COLUMNS", "80"))
+            r = _run(ex.argv[1:])
+        if r.code != (ex.code if ex.code is not None else 0):
+            problems.append(f"{ex.where}: exit {r.code}, documented {ex.code}")
+        printed = [line.rstrip() for line in (r.stdout + r.stderr).splitlines()]
+        if printed != [line.rstrip() for line in ex.output]:
+            problems.append(f"{ex.where}: prints\n" + "\n".join(printed))
+    assert not problems, "\n".join(problems)
