@@ -446,3 +446,39 @@ def test_audit_examples_print_what_the_docs_show(shared_data: Path, tmp_path: Pa
         if printed != [line.rstrip() for line in ex.output]:
             problems.append(f"{ex.where}: prints\n" + "\n".join(printed))
     assert not problems, "\n".join(problems)
+
+
+def _documented_defaults(doc: str) -> list[tuple[int, str, str]]:
+    """(line, option, default) from an option table whose second column is `default`, where the default is
+    a plain value (a number, a number in backticks, or `off`: no value)."""
+    found, in_table = [], False
+    for n, line in enumerate((ROOT / doc).read_text(encoding="utf-8").splitlines(), 1):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else []
+        if cells[:2] == ["option", "default"]:
+            in_table = True
+        elif not cells:
+            in_table = False
+        elif in_table and cells[0].startswith("`--"):
+            value = re.fullmatch(r"(off|\d[\d.]*|`[\d.]+`)(?:, .*)?", cells[1])
+            option = re.match(r"`(--[a-z-]+)", cells[0])
+            if value and option:
+                found.append((n, option.group(1), value.group(1).strip("`")))
+    return found
+
+
+@pytest.mark.parametrize("doc", [d for d, _ in OPTION_TABLES.items()])
+def test_documented_defaults_are_the_defaults(doc: str) -> None:
+    from openscope.cli import build_app
+
+    command = OPTION_TABLES[doc]
+    params = typer.main.get_command(build_app(command)).commands[command].params  # type: ignore[attr-defined]
+    defaults = {o: p.default for p in params for o in p.opts}
+    wrong = []
+    for n, option, value in _documented_defaults(doc):
+        actual = defaults[option]
+        actual = getattr(actual, "value", actual)
+        same = (value == "off" and actual is None) or str(actual) == value or (isinstance(actual, int | float) and not isinstance(actual, bool)
+                                        and re.fullmatch(r"[\d.]+", value) and float(value) == float(actual))
+        if not same:
+            wrong.append(f"{doc}:{n}: {option} defaults to {actual!r}, documented {value}")
+    assert not wrong, "\n".join(wrong)
