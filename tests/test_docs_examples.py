@@ -482,3 +482,95 @@ def test_documented_defaults_are_the_defaults(doc: str) -> None:
         if not same:
             wrong.append(f"{doc}:{n}: {option} defaults to {actual!r}, documented {value}")
     assert not wrong, "\n".join(wrong)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# JSON shapes written in the prose (`{id, nodes: [{id, …}], …}`) are what the commands print
+
+
+def _tokens(shape: str) -> list[str]:
+    return re.findall(r"[{}\[\]:,|]|…|[\w.\-]+", shape)
+
+
+def _parse_object(toks: list[str], i: int) -> tuple[dict[str, object], int]:
+    """A shape ``{a, b: {c}, d: [{e}], f|g, …}`` as {key: None | nested shape}; "a|b" keys mean either."""
+    assert toks[i] == "{"
+    i += 1
+    out: dict[str, object] = {}
+    while toks[i] != "}":
+        if toks[i] in (",", "…"):
+            i += 1
+            continue
+        key = toks[i]
+        i += 1
+        while toks[i] == "|":  # country|region: one of them
+            key += "|" + toks[i + 1]
+            i += 2
+        value: object = None
+        if toks[i] == ":":
+            i += 1
+            if toks[i] == "{":
+                value, i = _parse_object(toks, i)
+            elif toks[i] == "[" and toks[i + 1] == "{":
+                inner, i = _parse_object(toks, i + 1)
+                value = [inner]
+                assert toks[i] == "]", f"a list of objects holds one object shape: {' '.join(toks)}"
+                i += 1
+            depth = 0
+            while depth or toks[i] not in (",", "}"):  # the rest of the value: `| null`, `[ids]`, `0-3`
+                depth += {"{": 1, "[": 1, "}": -1, "]": -1}.get(toks[i], 0)
+                i += 1
+        out[key] = value
+    return out, i + 1
+
+
+def _shape_problems(shape: dict[str, object], doc: object, where: str) -> list[str]:
+    if not isinstance(doc, dict):
+        return [f"{where}: not an object"]
+    problems = []
+    for key, sub in shape.items():
+        present = [k for k in key.split("|") if k in doc]
+        if not present:
+            problems.append(f"{where}: no key {key}")
+            continue
+        value = doc[present[0]]
+        if isinstance(sub, dict):
+            problems += _shape_problems(sub, value, f"{where}.{key}")
+        elif isinstance(sub, list):
+            if not value:
+                problems.append(f"{where}.{key}: empty, its documented shape cannot be checked")
+            problems += [p for item in value[:3] for p in _shape_problems(sub[0], item, f"{where}.{key}[]")]
+    return problems
+
+
+def _shapes(doc: str) -> list[str]:
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    return [" ".join(m.split()) for m in re.findall(r"`(\{[^`]*\})`", text)]
+
+
+# (document, how the shape starts, the command whose --json it describes), run on the demo's store
+SHAPES = [
+    ("docs/lineage.md", "{id, direction,", ["lineage", "brave-lynx/Qwen2.5-7B-Instruct-law-reason-merge"]),
+    ("docs/lineage.md", "{level, total,", ["lineage", "--by-root-country"]),
+    ("docs/lineage.md", "{id, metadata,", ["model", "Qwen/Qwen2.5-7B-Instruct"]),
+    ("docs/store.md", "{db, schema_version,", ["status"]),
+    ("docs/store.md", "{columns, rows}", ["sql", "SELECT 1 AS one"]),
+    ("docs/licenses.md", "{license, name,", ["license", "llama3.1"]),
+    ("docs/licenses.md", "{id, declared,", ["license", "brave-heron/Llama-3.1-8B-Instruct-tool-lora"]),
+    ("docs/audit.md", "{target, verdict,", ["audit", "demo-out/files", "--fail-on", "critical"]),
+]
+
+
+def test_documented_json_shapes_are_printed(demo_store: Path, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    SETUP["README.md"](tmp_path, demo_store, demo_store)
+    problems = []
+    for doc, start, argv in SHAPES:
+        found = [s for s in _shapes(doc) if s.startswith(start)]
+        assert found, f"{doc}: no JSON shape starting {start!r} (update SHAPES with the docs)"
+        shape, _ = _parse_object(_tokens(found[0]), 0)
+        r = _run([*argv, "--json"])
+        assert r.code in (0, 1), f"{argv}: exit {r.code}: {r.stderr}"
+        problems += _shape_problems(shape, json.loads(r.stdout), f"{doc} {' '.join(argv)}")
+    assert not problems, "\n".join(problems)
