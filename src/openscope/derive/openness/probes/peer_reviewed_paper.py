@@ -1,48 +1,68 @@
-"""Is the model described in a peer-reviewed publication (a venue, not only a preprint)?"""
+"""Is the model described in a peer-reviewed publication of its own (a venue, not only a preprint)?"""
 
 from __future__ import annotations
 
 import re
 
 from openscope.derive.openness.probes import Evidence, Finding, card_search
+from openscope.derive.openness.probes._own_paper import citation_entry, judge, occurrences
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = None
 VENUE_LINK = re.compile(r"openreview\.net/(forum|pdf)|aclanthology\.org/|proceedings\.(neurips|mlr)|papers\.nips\.cc|"
                         r"jmlr\.org/papers|openaccess\.thecvf\.com|ojs\.aaai\.org|dl\.acm\.org/doi|ijcai\.org/proceedings|"
                         r"nature\.com/articles|science\.org/doi|isca-archive|ieeexplore", re.IGNORECASE)
-# A venue counts only as the model's own publication: "accepted at / published in / to appear in" a
-# venue, or a BibTeX entry with a booktitle or journal; a bare venue name is usually a citation of others.
+# A venue counts only as the model's own publication: "accepted at / published in / to appear in" a venue,
+# the work's venue named with its year, or the card's own citation (its first BibTeX entry) in a proceedings
+# or a journal; a bare venue name, or a BibTeX entry of a work the card cites besides, is someone else's.
 VENUE_TEXT = re.compile(
     r"((accepted|published|to appear|presented)\s(at|to|by|in)\s[^\n]{0,40}\b(NeurIPS|ICLR|ICML|ACL|EMNLP|NAACL|"
     r"CVPR|ICCV|ECCV|AAAI|IJCAI|TACL|JMLR|TMLR|SIGGRAPH|COLING|Interspeech|ICASSP|KDD|WWW|MICCAI|conference|"
-    r"journal|proceedings|workshop)|booktitle\s*=|"
-    r"journal\s*=\s*[{\"](?![^}\"\n]*(arxiv|corr|github|preprint|technical report|tech\.? report|blog))|"
+    r"journal|proceedings|workshop)|"
     # the work's own venue named with its year: "our ICLR'23 paper", "at European Conference on ... 2024"
-    r"\b(NeurIPS|ICLR|ICML|ACL|EMNLP|NAACL|CVPR|ICCV|ECCV|AAAI|IJCAI|SIGGRAPH|Interspeech|ICASSP)\s?['’]?\s?"
+    # (after "our", "the" or "this": "LAION's NeurIPS 2022 paper" is LAION's)
+    r"\b(our|the|this)\s+\[?(NeurIPS|ICLR|ICML|ACL|EMNLP|NAACL|CVPR|ICCV|ECCV|AAAI|IJCAI|SIGGRAPH|Interspeech|ICASSP)"
+    r"\s?['’]?\s?"
     r"(19|20)?\d\d\)? paper\b|"
     r"\bat (the )?[^\n]{0,40}\b(Conference|Symposium) on [^\n]{0,60}(19|20)\d\d)",
     re.IGNORECASE)
 PAPER_ANCHOR = re.compile(r"paper|publication|proceedings|\b(ACL|EMNLP|NAACL|NeurIPS|ICLR|ICML|CVPR|ICCV|ECCV|AAAI)\b",
                           re.IGNORECASE)
-VENUE_TEXT_NEEDLES = ('accepted', 'published', 'to appear', 'presented', 'booktitle', 'journal', ' paper',
-                      'conference', 'symposium')
+VENUE_TEXT_NEEDLES = ('accepted', 'published', 'to appear', 'presented', ' paper', 'conference', 'symposium')
 REMEDIATION = "Publish the work in a peer-reviewed venue and cite it in the card."
 
 
 def _paper_link(rec: ModelRecord) -> Evidence | None:
+    """A proceedings link that the card announces as its own paper (:mod:`._own_paper`), not a citation of a
+    benchmark or a dataset ("LAION-5B's [NeurIPS 2022](…) paper")."""
     if rec.card is None:
         return None
-    for ln in rec.card.links:
-        if VENUE_LINK.search(ln.url) and ln.text and PAPER_ANCHOR.search(ln.text):
-            return Evidence("card", ln.url, f"line {ln.line}: [{ln.text}]({ln.url})", rec.read_at)
+    lines: list[str] | None = None
+    for link in rec.card.links:
+        if not VENUE_LINK.search(link.url):
+            continue
+        lines = rec.card.text.splitlines() if lines is None else lines
+        for ln in occurrences(rec.card, link):
+            if ln.text and PAPER_ANCHOR.search(ln.text) and judge(rec.card, ln, lines):
+                return Evidence("card", ln.url, f"line {ln.line}: [{ln.text}]({ln.url})", rec.read_at)
     return None
+
+
+def _own_citation(rec: ModelRecord) -> Evidence | None:
+    """The card's own citation, when it is to a proceedings or a journal."""
+    cite = citation_entry(rec.card)
+    if cite is None or not cite.peer_reviewed:
+        return None
+    venue = re.search(r"\b(booktitle|journal)\s*=\s*[{\"][^}\"\n]{1,160}", cite.text, re.IGNORECASE)
+    assert rec.card is not None and venue is not None  # peer_reviewed means one of these fields is there
+    at = cite.start + venue.start()
+    anchor, snip = rec.card.span(at, cite.start + venue.end(), 80, stop=cite.start + len(cite.text))
+    return Evidence("card", f"{rec.card_locator}{anchor}", f"[citation] {snip}", rec.read_at)
 
 
 def run(rec: ModelRecord) -> Finding:
     f = Finding("peer_reviewed_paper", "unknown", COMPONENT, remediation=REMEDIATION)
-    # a proceedings link counts when its anchor says it is the paper (not a citation of a benchmark)
-    ev = _paper_link(rec) or card_search(rec, VENUE_TEXT, needles=VENUE_TEXT_NEEDLES)
+    ev = _paper_link(rec) or card_search(rec, VENUE_TEXT, needles=VENUE_TEXT_NEEDLES) or _own_citation(rec)
     if ev:
         f.outcome, f.evidence = "positive", [ev]
     elif rec.card is not None:

@@ -1,41 +1,48 @@
-"""Is there a research paper or preprint (arXiv tag, arXiv/OpenReview/ACL link)?"""
+"""Is there a research paper or preprint on the model itself (not one the card merely cites)?"""
 
 from __future__ import annotations
 
 import re
 
 from openscope.derive.openness.probes import (
+    Evidence,
     Finding,
     file_evidence,
     files_matching,
     hub_evidence,
-    link_matching,
     repo_license,
 )
+from openscope.derive.openness.probes._own_paper import PAPER_LINK, citation_entry, own_paper_links
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
+__all__ = ["COMPONENT", "PAPER_FILES", "PAPER_LINK", "REMEDIATION", "run"]
+
 COMPONENT = "Research paper"
-PAPER_LINK = re.compile(r"arxiv\.org/(abs|pdf)/|openreview\.net/(forum|pdf)|aclanthology\.org/|doi\.org/10\.|"
-                        r"proceedings\.(neurips|mlr)|papers\.nips\.cc|huggingface\.co/papers/|jmlr\.org/papers|"
-                        r"openaccess\.thecvf\.com|ojs\.aaai\.org|dl\.acm\.org/doi", re.IGNORECASE)
-PAPER_ANCHOR = re.compile(r"^\W*(the |our |read the )?(paper|preprint|arxiv)\b", re.IGNORECASE)
-# a model-card field whose label says the link is the paper: "- **Paper:** [title](url)", "**Research Paper** …"
-PAPER_LABEL = re.compile(r"^\W*(research )?(paper|preprint)s?\W*(:|\*\*)", re.IGNORECASE)
 # The paper shipped in the repository (RE2-compatible: the set-based form uses it verbatim).
 PAPER_FILES = re.compile(r"(^|/)[\w.-]{0,255}(paper|preprint)[\w.-]{0,255}\.(pdf|tex)$", re.IGNORECASE)
-REMEDIATION = "Publish a paper or preprint on the model (e.g. arXiv) and link it from the card (`arxiv:` tag)."
+REMEDIATION = ("Publish a paper or preprint on the model (e.g. arXiv) and link it from the card as its paper "
+               "(`**Paper:** [title](url)`, the `arxiv:` tag, or the card's citation).")
+WHY = {"label": "labelled as the paper", "sentence": "announced as the model's own",
+       "header": "in the card's header", "citation": "the citation the card asks for"}
 
 
-def _anchored(rec: ModelRecord):
-    """A link whose anchor text says it is the paper (``<a href=…>Paper</a>``), on any host."""
+def _card_paper(rec: ModelRecord) -> Evidence | None:
+    """The first card link that announces the model's own paper, else the card's own citation, as evidence."""
     if rec.card is None:
         return None
-    lines = rec.card.text.splitlines()
-    for ln in rec.card.links:
-        label = lines[ln.line - 1] if 0 < ln.line <= len(lines) else ""
-        if (ln.text and PAPER_ANCHOR.search(ln.text)) or PAPER_LABEL.search(label):
-            return link_matching(rec, re.compile("^" + re.escape(ln.url) + "$"))
+    own = own_paper_links(rec.card, limit=1)
+    if own:
+        ln, why = own[0].link, own[0].why
+        shown = f"[{ln.text}]({ln.url})" if ln.text else ln.url
+        return Evidence("card", ln.url, f"line {ln.line}: {shown} ({WHY[why]})", rec.read_at)
+    cite = citation_entry(rec.card)
+    if cite is not None:
+        first = " ".join(cite.text[:160].split())
+        if cite.url:
+            return Evidence("card", cite.url, f"line {cite.line}: {first} ({WHY['citation']})", rec.read_at)
+        anchor, snip = rec.card.span(cite.start, cite.start, 160, stop=cite.start + len(cite.text))
+        return Evidence("card", f"{rec.card_locator}{anchor}", f"[citation] {snip}", rec.read_at)
     return None
 
 
@@ -48,7 +55,7 @@ def run(rec: ModelRecord) -> Finding:
     ev = [file_evidence(rec, files)] if files else []
     if tags:
         ev.append(hub_evidence(rec, ", ".join(tags[:3]), "tags"))
-    link = link_matching(rec, PAPER_LINK) or _anchored(rec)
+    link = _card_paper(rec)
     if link:
         ev.append(link)
     if ev:

@@ -1,0 +1,292 @@
+"""Which paper links in a card announce the model's *own* paper, and which merely cite someone else's.
+
+Why: cards link many papers. A method the model was trained with ("using [QLoRA](arXiv)"), a benchmark
+in a results table ("[MMLU](arXiv) | 5-shot | 64.3"), a related work in a reading list or an
+acknowledgement: none of these is the model's paper, and counting the first paper link anywhere gave
+Gemma a research paper it does not have. Read on the development cards, a card announces its own paper
+in a few recognisable ways, and only those count here:
+
+* the link is *labelled* as the paper: its anchor is only a paper word ("Paper", "📃 Paper", "arXiv",
+  "Read the paper", "in the paper", "Technical Report"), or a reference-style definition says so
+  (``[arxiv]: https://…``), or its line is a model-card field ("**Paper:** …", "Research Paper …");
+* the sentence *owns* it: "our paper", "our technical report", "Our [X Technical Report](…)", "the
+  technical report "[X](…)" is available", "Official repo for [title](…)", "the paper … is released";
+* it stands alone in the card's header (the first lines: title, badges, a row of links, a list of the
+  project's papers), not inside a sentence or a table;
+* it is in the citation the card asks readers to use: the first BibTeX entry of a citation section
+  (or after "please cite"), when that entry is a paper (an arXiv id, a DOI or paper host, a journal or
+  proceedings) rather than a citation of a repository.
+
+A bare label right after a quoted title ("outlined in the paper "Efficient Training …"[[arxiv](…)]") points at
+the work that title names, not at the model's. Pure functions of the card; nothing keys on a model's name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from openscope.derive.openness.cards import Card, Link
+
+# Hosts whose links are papers (RE2-compatible is not needed: card text is read in Python only).
+PAPER_LINK = re.compile(r"arxiv\.org/(abs|pdf)/|openreview\.net/(forum|pdf)|aclanthology\.org/|doi\.org/10\.|"
+                        r"proceedings\.(neurips|mlr)|papers\.nips\.cc|huggingface\.co/papers/|jmlr\.org/papers|"
+                        r"openaccess\.thecvf\.com|ojs\.aaai\.org|dl\.acm\.org/doi", re.IGNORECASE)
+# An anchor that is nothing but a paper word (after emoji, brackets and emphasis are removed).
+_VERBS = r"(?:(?:read|view|see|access|download|check(?:\s+out)?|open)\s+)?"
+_ARTICLE = r"(?:(?:in|on|at)\s+)?(?:(?:the|our|this|my)\s+)?(?:full\s+|latest\s+|new\s+)?"
+PAPER_WORD_ANCHOR = re.compile(rf"^{_VERBS}{_ARTICLE}(?:research\s+)?(?:paper|preprint)s?(?:\s+on\s+arxiv)?$",
+                               re.IGNORECASE)
+# On a paper host, the anchor may also name the host or the report form ("arXiv", "Tech Report", "PDF").
+HOST_WORD_ANCHOR = re.compile(
+    rf"^{_VERBS}{_ARTICLE}(?:(?:research\s+)?(?:paper|preprint)s?(?:\s+(?:on\s+)?arxiv)?|arxiv(?:\s+(?:paper|preprint))?"
+    rf"|(?:paper\s+)?pdf|(?:technical|tech\.?)\s+report|report)$", re.IGNORECASE)
+# A model-card field whose label says the line gives the paper: "- **Paper:** [title](url)", "**Research Paper** …"
+PAPER_LABEL = re.compile(r"^\W*(research )?(paper|preprint)s?\W*(:|\*\*)", re.IGNORECASE)
+HOST_LABEL = re.compile(r"^\W*((research )?(paper|preprint)s?|arxiv|(technical|tech\.?) report)\W*(:|\*\*)",
+                        re.IGNORECASE)
+# The sentence says the paper is the publisher's own.
+OWN_CUE = re.compile(
+    r"\bour\s+(?:[\w.+:'-]+\s+){0,6}?(?:paper|preprint|(?:technical|tech\.?)\s+report|report|publication)s?\b"
+    r"|\b(?:a|an|the|new|updated?|releas(?:e|ed|es|ing)|publish(?:ed|es|ing)?)\s+(?:technical|tech\.?)\s+report\b"
+    r"|\bofficial\s+(?:[\w-]+\s+){0,3}?(?:implementation|repo(?:sitory)?|code(?:base)?|release)\s+(?:of|for)\b"
+    r"|\b(?:paper|preprint|technical report)s?\b[^.\n]{0,40}?\b(?:is|are|has been|have been|was|were)\s+"
+    r"(?:now\s+)?(?:released|available|out|published|accepted)\b",
+    re.IGNORECASE)
+# An anchor that only points ("[here](…)", "[Read](…)", "[link](…)"): its meaning is in the sentence before.
+DEICTIC = re.compile(r"^(?:click\s+)?(?:here|read|link|this|view|see|pdf)$", re.IGNORECASE)
+# A title quoted, or authors, right before a bare label: the label points at that named work.
+NAMED_BEFORE = re.compile(r"([\"”»]|\bet al\.?)[\s\[(]*$", re.IGNORECASE)
+HEADER_LINES = 40            # the card's header: its first body lines (title, badges, links, news)
+STANDALONE_LETTERS = 8       # a line whose text outside its links has at most this many letters
+CITATION_TITLE = re.compile(r"cit(e|ation|ing)|bibtex|引用", re.IGNORECASE)
+CITE_ASK = re.compile(r"\bcit(?:e|ing)\b|\bcitation\b|引用", re.IGNORECASE)
+BIB_ENTRY = re.compile(r"@(article|inproceedings|misc|techreport|unpublished|phdthesis|conference|incollection|"
+                       r"online|report|preprint)\s*\{", re.IGNORECASE)
+# A BibTeX field that makes an entry a paper rather than the citation of a repository or a model page.
+BIB_PAPER = re.compile(r"\b(eprint|archiveprefix)\s*=|\bbooktitle\s*=|arxiv|\bdoi\s*=|"
+                       r"\bjournal\s*=\s*[{\"](?![^}\"\n]{0,200}(github|repository|hugging ?face|blog|website|kaggle))",
+                       re.IGNORECASE)
+
+_HTML_A = re.compile(r"<a\b[^<>]{0,500}>[^<]{0,500}(?:<(?!/a>)[^<>]{0,300}>[^<]{0,300}){0,4}</a>", re.IGNORECASE)
+_LINK_MARKUP = re.compile(r"!?\[(?:[^\[\]\n]|\[[^\[\]\n]{0,300}\]){0,300}\]\([^()\s]{0,500}\)|<[^<>\n]{0,500}>|"
+                          r"https?://[^\s<>()\[\]]{1,500}|&nbsp;?|\*\*|__")
+_CLEAN_ANCHOR = re.compile(r"[^\w\s.'-]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
+
+
+@dataclass(frozen=True)
+class OwnPaper:
+    """A card link judged to be the model's own paper, and why."""
+
+    link: Link
+    why: str        # label | sentence | header | citation
+
+
+@dataclass(frozen=True)
+class CitationEntry:
+    """The first BibTeX entry of the card's citation, when it is a paper."""
+
+    line: int
+    start: int      # offset of its "@" in the card's full text
+    kind: str       # article, inproceedings, misc, ...
+    text: str       # the entry, whole (braces balanced, at most 3,000 characters)
+    url: str | None  # a paper-host URL in it, if any
+
+    @property
+    def peer_reviewed(self) -> bool:
+        """A proceedings (booktitle) or a journal that is not arXiv/CoRR/a repository/a report."""
+        return bool(re.search(r"\bbooktitle\s*=\s*[{\"](?![^}\"\n]{0,200}(arxiv|corr|preprint))", self.text, re.IGNORECASE)
+                    or re.search(r"\bjournal\s*=\s*[{\"](?![^}\"\n]{0,200}(arxiv|corr|github|repository|preprint|"
+                                 r"technical report|tech\.? report|blog|hugging ?face|kaggle|website))",
+                                 self.text, re.IGNORECASE))
+
+
+def clean_anchor(text: str) -> str:
+    """An anchor without emoji, brackets or emphasis, its spaces collapsed ("**📖 arXiv**" → "arXiv")."""
+    return re.sub(r"\s+", " ", _CLEAN_ANCHOR.sub(" ", text.replace("_", " "))).strip(" .-'")
+
+
+def _line(lines: list[str], n: int) -> str:
+    return lines[n - 1] if 0 < n <= len(lines) else ""
+
+
+def _body_first_line(card: Card) -> int:
+    return card.line_of(len(card.text) - len(card.body))
+
+
+def _anchor_at(text: str, at: int, url: str) -> str:
+    """The anchor of the link whose URL starts at ``text[at]``: markdown ``[anchor](url``, an ``<a href=url>``
+    element's text, a badge's alt text or badge words (``[![Paper](…badge…)](url)``, ``<img src=…/badge/Paper-…>``),
+    or a reference definition's name (``[arxiv]: url``); "" for a bare URL."""
+    before = text[max(0, at - 400):at]
+    md = re.search(r"\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\($", before)
+    if md:
+        inner = md.group(1)
+        alt = re.match(r"^\s*!\[([^\]]*)\]\([^)]*\)\s*$", inner)
+        if alt:
+            return alt.group(1) or _badge_words(inner)
+        return inner
+    if re.search(r"<a\s[^<>]*?href=[\"']?$", before, re.IGNORECASE):
+        m = re.match(r"[\"']?[^<>]*>(.{0,400}?)</a>", text[at + len(url):at + len(url) + 800], re.DOTALL | re.IGNORECASE)
+        if m:
+            inner = m.group(1)
+            words = re.sub(r"<[^>]*>", " ", inner).strip()
+            if words:
+                return words
+            alt = re.search(r"\balt=[\"']([^\"']+)[\"']", inner, re.IGNORECASE)
+            return alt.group(1) if alt else _badge_words(inner)
+        return ""
+    ref = re.search(r"(?:^|\n)[ \t]*\[([^\]\n]+)\]:[ \t]*<?$", before)
+    return ref.group(1) if ref else ""
+
+
+def _badge_words(markup: str) -> str:
+    """The words of a shields.io badge (``…/badge/Paper-Arxiv-red`` → "Paper Arxiv", the colour dropped)."""
+    m = re.search(r"badge/([^\"'\s>)?]+)", markup)
+    if not m:
+        return ""
+    parts = [p for p in re.split(r"-(?!-)", m.group(1)) if p]
+    return " ".join(parts[:-1] if len(parts) > 1 else parts).replace("_", " ")
+
+
+def occurrences(card: Card, link: Link) -> list[Link]:
+    """Every place a link's URL is linked in the card, each with its own anchor and line. (The parsed card keeps
+    one :class:`Link` per URL; a paper linked from a reading list and again from a "Technical Report" badge
+    is judged at each place.)"""
+    text, url = card.text, link.url
+    body_at = len(text) - len(card.body)
+    out: list[Link] = []
+    at = text.find(url, body_at)
+    while at >= 0 and len(out) < 20:
+        end = at + len(url)
+        if end >= len(text) or not (text[end].isalnum() or text[end] in "/_-"):   # not a longer URL
+            out.append(Link(url, re.sub(r"<[^>]+>", "", _anchor_at(text, at, url)).strip(), card.line_of(at)))
+        at = text.find(url, end)
+    return out or [link]
+
+
+_BIB_FIELD = re.compile(r"^\s*\w+\s*=\s*[{\"]")
+_CITING = re.compile(r"\b(inspired|based on|built (on|upon)|following|using|uses|thanks|acknowledg|related|see also|"
+                     r"compare|cited?)\b", re.IGNORECASE)
+
+
+def _standalone(line: str) -> bool:
+    """A line that is a link (or a row of links, badges) and nothing more: not a sentence, not a table row,
+    not a BibTeX line, not a line that says it cites ("Inspired by [title](…)")."""
+    stripped = line.lstrip()
+    if stripped.startswith(("|", "@")) or _BIB_FIELD.match(line) or _CITING.search(_LINK_MARKUP.sub(" ", line)):
+        return False
+    rest = _HTML_A.sub(" ", line)
+    rest = _LINK_MARKUP.sub(" ", _LINK_MARKUP.sub(" ", rest))
+    return sum(ch.isalpha() for ch in rest) <= STANDALONE_LETTERS
+
+
+def _sentence_before(lines: list[str], link: Link, line: str) -> tuple[str, str]:
+    """(the sentence before the link, the sentence before that) within its paragraph or list item."""
+    i = link.line - 1
+    at = line.find(link.url)
+    head = (line[:at] if at >= 0 else line)[-1000:]
+    # drop the link's own opening markup: "[anchor](", "[![alt](badge)](", "<a href=\""
+    head = re.sub(r"<a\s[^<>]*$", "", head, flags=re.IGNORECASE)
+    head = re.sub(r"!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\($", "", head)
+    block = [head]
+    j = i - 1
+    while j >= 0 and len(" ".join(block)) < 400:
+        prev = lines[j]
+        if not prev.strip() or re.match(r"^\s*(#|[-*+]\s|\d+[.)]\s|\|)", lines[j + 1]):
+            break
+        block.insert(0, prev)
+        j -= 1
+    text = " ".join(s.strip() for s in block)
+    parts = _SENTENCE_END.split(text)
+    return (parts[-1] if parts else ""), (parts[-2] if len(parts) > 1 else "")
+
+
+def judge(card: Card, link: Link, lines: list[str] | None = None) -> str | None:
+    """Why ``link`` (one place it is linked) is the model's own paper (``label``, ``sentence``, ``header``), or
+    None. ``lines`` is ``card.text.splitlines()`` when the caller has it."""
+    lines = card.text.splitlines() if lines is None else lines
+    line = _line(lines, link.line)
+    host = bool(PAPER_LINK.search(link.url))
+    label = clean_anchor(link.text)
+    before, earlier = _sentence_before(lines, link, line)
+    words = HOST_WORD_ANCHOR if host else PAPER_WORD_ANCHOR
+    if label and words.match(label) and not NAMED_BEFORE.search(before):
+        return "label"
+    if (HOST_LABEL if host else PAPER_LABEL).search(line):
+        return "label"
+    said = f"{before} {link.text}"
+    cue = OWN_CUE.search(said) or (DEICTIC.match(label) and OWN_CUE.search(earlier))
+    # off a paper host only a *paper* counts (a report on a company site is the technical-report probe's)
+    if cue and (host or re.search(r"paper|preprint", cue.group(0), re.IGNORECASE)):
+        return "sentence"
+    if host and link.line - _body_first_line(card) < HEADER_LINES and _standalone(line) and _standalone(before):
+        return "header"
+    return None
+
+
+MAX_PLACES = 2000   # link places judged per card (a hostile card with endless arXiv links stays cheap)
+
+
+def own_paper_links(card: Card | None, limit: int | None = None) -> list[OwnPaper]:
+    """The places the card links its own paper, in the card's order (the first ``limit`` of them): each
+    paper-host link at every place it occurs, and each other link whose anchor or line calls it the paper."""
+    if card is None:
+        return []
+    places: list[Link] = []
+    for link in card.links:
+        places.extend(occurrences(card, link) if PAPER_LINK.search(link.url) else [link])
+        if len(places) >= MAX_PLACES:
+            break
+    lines = card.text.splitlines()
+    out = []
+    for place in sorted(places[:MAX_PLACES], key=lambda ln: ln.line):
+        why = judge(card, place, lines)
+        if why:
+            out.append(OwnPaper(place, why))
+            if limit is not None and len(out) >= limit:
+                break
+    return out
+
+
+def _entry_text(text: str, start: int) -> str:
+    """A BibTeX entry from its ``@`` to its closing brace (at most 3,000 characters)."""
+    depth = 0
+    for i in range(text.find("{", start), min(len(text), start + 3000)):
+        ch = text[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return text[start:i + 1]
+    return text[start:start + 3000]
+
+
+def citation_entry(card: Card | None) -> CitationEntry | None:
+    """The first BibTeX entry of the citation the card asks readers to use (a section titled Citation/BibTeX,
+    or an entry within a few lines after "please cite"), when that entry is a paper."""
+    if card is None:
+        return None
+    starts: list[int] = []
+    for s in card.sections:
+        if CITATION_TITLE.search(s.title):
+            m = BIB_ENTRY.search(s.text)
+            if m:
+                starts.append(s.start + m.start())
+                break
+    if not starts:
+        for m in BIB_ENTRY.finditer(card.text):
+            if CITE_ASK.search(card.text, max(0, m.start() - 300), m.start()):
+                starts.append(m.start())
+                break
+    if not starts:
+        return None
+    at = starts[0]
+    entry = _entry_text(card.text, at)
+    if not BIB_PAPER.search(entry):
+        return None  # a citation of a repository or a model page, not of a paper
+    kind = BIB_ENTRY.match(entry)
+    url = next((u for u in re.findall(r"https?://[^\s}\"',]+", entry) if PAPER_LINK.search(u)), None)
+    return CitationEntry(card.line_of(at), at, kind.group(1).lower() if kind else "misc", entry, url)
