@@ -60,20 +60,24 @@ def _split(text: str) -> list[str] | None:
 
 
 def examples(doc: str) -> list[Example]:
-    """Every `$ …` command of the fenced blocks of ``doc``, with the lines printed after it."""
+    """Every `$ …` command of the fenced blocks of ``doc``, with the lines printed after it, and every bare
+    `openscope …` line of a block that is not a script or a synopsis (`[--option]`)."""
     lines = (ROOT / doc).read_text(encoding="utf-8").splitlines()
     found: list[Example] = []
-    in_block, current = False, None
+    in_block, current, language = False, None, ""
     i = 0
     while i < len(lines):
         line = lines[i]
         if line.lstrip().startswith("```"):
             in_block, current = not in_block, None
+            language = line.strip()[3:]
             i += 1
             continue
         stripped = line.strip()
-        if in_block and stripped.startswith("$ "):
-            start, text = i, stripped[2:]
+        bare = (current is None and language not in ("sh", "python") and "[" not in line
+                and re.match(r"openscope (--?[\w-]+(=\S+)? )*[a-z]+( |$)", line) is not None)
+        if in_block and (stripped.startswith("$ ") or bare):
+            start, text = i, stripped[2:] if stripped.startswith("$ ") else stripped
             words = _split(text)
             while words is None and i + 1 < len(lines):
                 i += 1
@@ -84,7 +88,10 @@ def examples(doc: str) -> list[Example]:
             while words and re.fullmatch(r"[A-Z_]+=.*", words[0]):
                 k, _, v = words.pop(0).partition("=")
                 env[k] = v
-            if words == ["echo", "$?"] and found and current is not None:
+            if bare:
+                found.append(Example(doc, start + 1, text, words, env))
+                current = None
+            elif words == ["echo", "$?"] and found and current is not None:
                 i += 1
                 current.code = int(lines[i].strip())
             else:
@@ -574,3 +581,18 @@ def test_documented_json_shapes_are_printed(demo_store: Path, tmp_path: Path,
         assert r.code in (0, 1), f"{argv}: exit {r.code}: {r.stderr}"
         problems += _shape_problems(shape, json.loads(r.stdout), f"{doc} {' '.join(argv)}")
     assert not problems, "\n".join(problems)
+
+
+def test_python_examples_import() -> None:
+    """The imports of the docs' Python examples name functions that exist."""
+    imports = []
+    for doc in DOCS:
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        for block in re.findall(r"```python\n(.*?)```", text, re.S):
+            imports += [(doc, line) for line in block.splitlines() if line.startswith(("from ", "import "))]
+    assert len(imports) >= 5
+    for _doc, line in imports:
+        statement = line.split("#")[0]
+        if statement.startswith("from huggingface_hub"):
+            continue  # a client the docs point at the simulated Hub, not ours
+        exec(statement, {})  # noqa: S102 - our own documented import lines
