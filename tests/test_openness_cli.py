@@ -222,7 +222,11 @@ def test_derivative_flags_a_licence_contradicting_its_base_once(cli, tmp_path: P
     assert doc["base_model"] == "meta-llama/Llama-2-7b"
     # base-model dimensions come from the root (Llama 2's weights under its custom licence agreement)
     assert doc["osai"]["weights_basemodel"] == "partial"
-    assert doc["osai"]["weights_endmodel"] == "open"
+    # and a derivative cannot relicense its base: its weights are under Llama 2's terms, not the Apache-2.0 it
+    # declares (graded as the custom agreement they are, the declared licence named in the evidence)
+    weights = doc["components"]["Model parameters (Final)"]
+    assert (weights["status"], weights["license"]) == ("restrictive_license", "llama2")
+    assert doc["osai"]["weights_endmodel"] == "partial"
 
 
 def test_fmti_scores_match_the_author_loosely(cli, tmp_path: Path) -> None:

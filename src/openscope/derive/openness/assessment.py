@@ -12,10 +12,11 @@ from typing import Any
 
 from openscope.derive.openness import curated as curated_mod
 from openscope.derive.openness import flags as flags_mod
+from openscope.derive.openness import inheritance
 from openscope.derive.openness.components import ComponentFact, apply_curated, from_findings, mof_listing
 from openscope.derive.openness.declared_base import declared_base, family_of_root
 from openscope.derive.openness.evaluations import mof, osai, osaid
-from openscope.derive.openness.probes import Finding, run_all
+from openscope.derive.openness.probes import Evidence, Finding, run_all
 from openscope.derive.openness.records import ModelRecord
 
 
@@ -94,13 +95,47 @@ def base_side(rec: ModelRecord, own_family: str | None = None) -> tuple[osai.Sid
     return _curated_side(decl.family), str(decl.family["family"])
 
 
+def base_license(rec: ModelRecord, base: osai.Side) -> tuple[str | None, list[Evidence]]:
+    """The licence of the base's weights and where it was read: the lineage root's Hub ``license:`` tag when
+    the catalogue knows its terms, else the base's cited curated fact (a root outside the store, or the base
+    a card declares: then the card line that declares it comes first). (None, []) when neither is known."""
+    found: list[tuple[str, list[Evidence]]] = []
+    if rec.is_derivative and rec.root is not None and rec.root.license:
+        found.append((rec.root.license, [Evidence("hub_metadata", rec.root.locator, f"license: {rec.root.license}",
+                                                  rec.read_at)]))
+    weights = base.facts["Model parameters (Final)"]
+    if weights.source == "curated" and weights.license and weights.released:
+        ev = weights.evidence[:1]
+        decl = None if rec.is_derivative else declared_base(rec)
+        found.append((weights.license, ([decl.evidence] if decl is not None else []) + ev))
+    for lic, ev in found:
+        if inheritance.terms(lic) is not None:
+            return lic, ev
+    return None, []
+
+
+def _inherit(rec: ModelRecord, end: osai.Side, base: osai.Side, base_name: str) -> None:
+    """The base's terms on the end model's parameters, where they bind what the model declares (:mod:`.inheritance`)."""
+    lic, ev = base_license(rec, base)
+    if lic is None:
+        return
+    found = end.findings.get("license_declared")
+    declared = found.evidence[0] if found is not None and found.evidence else \
+        Evidence("hub_metadata", rec.locator, f"license: {rec.license}", rec.read_at)
+    inheritance.apply(end.facts, declared, base_name, lic, ev, rec.read_at)
+
+
 def sides(rec: ModelRecord, *, use_curated: bool = True) -> tuple[osai.Side, osai.Side | None, list[Finding], str | None,
                                                                  str | None]:
-    """(end side, base side or None, findings, curated family of the model, base id or family)."""
+    """(end side, base side or None, findings, curated family of the model, base id or family).
+
+    The end side's parameters are graded by the base's licence where its terms bind what the model declares."""
     end, findings, family = _side(rec, use_curated)
     # without curated facts for the model itself, its family is still looked up: it is never its own base
     own = family if use_curated else (curated_mod.lookup_any(rec.id) or {}).get("family")
     base, base_name = base_side(rec, own)
+    if base is not None and base_name is not None:
+        _inherit(rec, end, base, base_name)
     return end, base, findings, family, base_name
 
 

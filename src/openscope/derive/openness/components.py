@@ -29,6 +29,7 @@ class ComponentFact:
     source: str = "probe"        # probe | curated
     gated: bool = False          # curated: access after a form or an accepted agreement (self-service)
     by_request: bool = False     # curated: access only for applicants approved case by case
+    inherited: dict[str, Any] | None = None   # the base's licence applies instead of the declared one
 
     def as_json(self) -> dict[str, Any]:
         return {"status": self.status, "license": self.license, "evidence": [e.as_json() for e in self.evidence]}

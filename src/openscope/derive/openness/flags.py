@@ -7,8 +7,9 @@ Three flags, each with its evidence:
 * ``card-license-contradicts-hub-tag``: the licence the card's text names differs from the Hub's
   ``license:`` tag;
 * ``license-contradicts-base``: the model declares an open licence while its lineage root's licence is
-  restrictive (a derivative cannot relax its base's terms); the licence catalogue's flow-down
-  conflicts are used when present. Without a lineage root, the base the card declares is used when
+  restrictive (a derivative cannot relax its base's terms; where the catalogue's flow-down rule says its
+  terms bind the declared licence, the parameters are graded by the base's licence: :mod:`.inheritance`);
+  a base whose licence class is unknown is not flagged. Without a lineage root, the base the card declares is used when
   it resolves to a curated family (its weights' cited licence).
 """
 
@@ -70,7 +71,8 @@ def flags(rec: ModelRecord, end: Side, osaid_result: OsaidResult, base: Side | N
                 })
     if base is not None and rec.root is not None:
         vb, ve = classify(rec.root.license), classify(rec.license)
-        if vb.open is False and ve.open:
+        # a base whose licence is unknown (`other`, unrecognised) contradicts nothing we can show
+        if vb.open is False and vb.cls not in (None, "unknown") and ve.open:
             out.append({
                 "flag": "license-contradicts-base",
                 "base": rec.root.id,

@@ -177,8 +177,26 @@ def grade_pattern(p: dict[str, Any], root: dict[str, Any] | None,
         "osai": {k: v for k, v in a.osai.items()},
         "mof": {"class": a.mof.cls, "label": a.mof.label, "progress": a.mof.progress},
         "osaid": {"verdict": a.osaid.verdict, "missing": a.osaid.missing},
-        "components": {n: (c.status, c.license) for n, c in a.components.items()},
+        "components": {n: (c.status, c.license, _inherited_evidence(c)) for n, c in a.components.items()},
     }
+
+
+SYNTHETIC_LOCATORS = {"r": "@root", "m": "@model"}   # placeholders the SQL replaces with the Hub pages
+
+
+def _inherited_evidence(fact: Any) -> list[dict[str, str]] | None:
+    """The evidence of a component graded by its base's licence (:mod:`.inheritance`), with the synthetic
+    records' locators as placeholders for the model's and the root's Hub pages (filled in per model)."""
+    if not fact.inherited:
+        return None
+    out = []
+    for e in fact.evidence[:3]:
+        ev = e.as_json()
+        ev["locator"] = SYNTHETIC_LOCATORS.get(ev["locator"], ev["locator"])
+        if ev["kind"] != "curated":
+            ev["read_at"] = ""
+        out.append(ev)
+    return out
 
 
 def grade_rows(grades: dict[str, Any]) -> list[tuple[str, str, str | None, float | None, str | None]]:
@@ -195,8 +213,11 @@ def grade_rows(grades: dict[str, Any]) -> list[tuple[str, str, str | None, float
         rows.append(("mof", f"progress_{k}", None, float(v), None))
     o = grades["osaid"]
     rows.append(("osaid", "verdict", o["verdict"], None, json.dumps({"missing": o["missing"]})))
-    for name, (status, lic) in grades["components"].items():
-        rows.append(("component", name, status, None, json.dumps({"license": lic})))
+    for name, (status, lic, inherited) in grades["components"].items():
+        doc: dict[str, Any] = {"license": lic}
+        if inherited:
+            doc["evidence"] = inherited
+        rows.append(("component", name, status, None, json.dumps(doc)))
     return rows
 
 
@@ -226,6 +247,7 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
             LEFT JOIN _ofam f ON f.root = o.root""")
     else:
         families = {}
+        con.execute("CREATE OR REPLACE TEMP TABLE _oroot (id VARCHAR, root VARCHAR)")
         con.execute("CREATE OR REPLACE TEMP TABLE _omr AS SELECT id, pkey, NULL::VARCHAR AS rkey FROM _omk")
     patterns = _patterns(store, cols)
     patterns["missing"] = MISSING_ROOT  # a lineage root that is not in the store: nothing to read
@@ -249,13 +271,18 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
         tx.execute("""
             INSERT INTO openness (snapshot_id, id, framework, dimension, grade, score, evidence, method)
             SELECT ?, m.id, g.framework, g.dimension, g.grade, g.score,
-                   CASE WHEN g.framework = 'component' AND g.grade <> 'not_found' THEN
+                   CASE WHEN g.framework = 'component' AND json_exists(g.evidence, '$.evidence') THEN
+                        -- graded by the base's licence: the model's and its root's pages, where each licence is read
+                        replace(replace(g.evidence, '"@model"', to_json('https://huggingface.co/' || m.id)::VARCHAR),
+                                '"@root"', to_json('https://huggingface.co/' || coalesce(o.root, ''))::VARCHAR)::JSON
+                        WHEN g.framework = 'component' AND g.grade <> 'not_found' THEN
                         json_merge_patch(g.evidence::JSON, json_object('evidence', json_array(json_object(
                             'kind', 'hub_metadata', 'locator', 'https://huggingface.co/' || m.id,
                             'snippet', 'set-based metadata probes', 'read_at', CAST(current_date AS VARCHAR)))))
                         ELSE g.evidence::JSON END,
                    'metadata'
-            FROM _omr m JOIN _ogr g ON g.pkey = m.pkey AND g.rkey IS NOT DISTINCT FROM m.rkey""", [snapshot_id])
+            FROM _omr m JOIN _ogr g ON g.pkey = m.pkey AND g.rkey IS NOT DISTINCT FROM m.rkey
+            LEFT JOIN _oroot o ON o.id = m.id""", [snapshot_id])
     n = int(store.scalar("SELECT count(*) FROM _omr") or 0)
     for t in ("_om", "_omk", "_omr", "_ogr"):
         con.execute(f"DROP TABLE IF EXISTS {t}")

@@ -80,6 +80,17 @@ def _restrictive_category(license_id: str | None, cls: str | None) -> str:
     return "custom"
 
 
+def weights_license_category(side: Side) -> str:
+    """The licence category of the weights: the declared one, unless the base's terms apply to them (a
+    derivative cannot relax its base's licence: :mod:`..inheritance`), then the inherited licence's."""
+    inh = side.facts["Model parameters (Final)"].inherited
+    if inh:
+        from openscope.derive.openness.licensing import classify
+
+        return _restrictive_category(inh["license"], classify(inh["license"]).cls)
+    return license_category(side)
+
+
 def _fact_license_category(side: Side) -> str:
     """The weights' licence category from a cited fact (a curated base with no card read)."""
     from openscope.derive.openness.licensing import classify
@@ -98,7 +109,7 @@ def _fact_license_category(side: Side) -> str:
 def weights(side: Side) -> tuple[str, str]:
     p = side.facts["Model parameters (Final)"]
     gated = _outcome(side, "weights_gated") == "negative" or p.gated
-    lic = license_category(side)
+    lic = weights_license_category(side)
     w = side.findings.get("weights_released")
     delta = bool(w and w.detail.get("delta"))
     sig = f"{'released' if p.released else p.status}|{'gated' if gated else 'ungated'}|{lic}"
@@ -200,6 +211,8 @@ def datasheet(side: Side) -> tuple[str, str]:
 
 def licenses(side: Side) -> tuple[str, str]:
     cat = license_category(side)
+    if cat == "open" and side.facts["Model parameters (Final)"].inherited:
+        cat = "mixed"  # the declared open licence covers what the publisher wrote; the base's terms the weights
     # Open when an OSI-approved licence is declared; partial when open and restrictive licences are
     # named side by side (e.g. code open, weights or data not); closed when only restrictive licences
     # (non-commercial, RAIL, custom agreements) or none are named: none of them is an open licence.
@@ -280,8 +293,10 @@ def _basis(side: Side, dim: str) -> str:
         delta = "; released as a weight difference only" if w and w.detail.get("delta") else ""
         if st["Model parameters (Final)"].by_request:
             delta += "; given only to applicants approved case by case"
+        inh = st["Model parameters (Final)"].inherited
+        whose = f" ({inh['license']}, the base's terms; declared {inh['declared']})" if inh else ""
         return (f"Model parameters (Final): {st['Model parameters (Final)'].status}; "
-                f"{'gated' if gated else 'not gated'}; licence: {license_category(side)}{delta}")
+                f"{'gated' if gated else 'not gated'}; licence: {weights_license_category(side)}{whose}{delta}")
     if dim == "trainingcode":
         return f"Training code: {st['Training code'].status}"
     if dim == "code":
@@ -303,6 +318,9 @@ def _basis(side: Side, dim: str) -> str:
         return f"Model card: {st['Model card'].status}; topics: {', '.join(topics) or 'none'}"
     if dim == "datasheet":
         return f"Data card: {st['Data card'].status}"
+    inh = st["Model parameters (Final)"].inherited
+    if inh:
+        return f"licence: {licenses(side)[0]} (declared {inh['declared']}; the weights are under the base's {inh['license']})"
     return f"licence: {license_category(side)}"
 
 
