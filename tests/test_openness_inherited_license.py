@@ -49,9 +49,10 @@ def test_apache_finetune_of_a_llama_base_is_graded_by_the_llama_terms() -> None:
         assert (fact.status, fact.license) == ("restrictive_license", "llama3"), name
     ev = a.components[FINAL].evidence
     # both licences, each where it was read: the base's Hub page, the model's own declaration
-    assert ev[0].locator == "https://huggingface.co/meta-llama/Meta-Llama-3-8B" and "license: llama3" in ev[0].snippet
-    declared = next(e for e in ev if "license: apache-2.0" in e.snippet)
+    declared, base = ev[0], ev[1]
     assert declared.locator == "https://huggingface.co/someone/relicensed" and "cannot relax" in declared.snippet
+    assert declared.snippet.startswith("license: apache-2.0") and "monthly-active-user cap of llama3" in declared.snippet
+    assert base.locator == "https://huggingface.co/meta-llama/Meta-Llama-3-8B" and "license: llama3" in base.snippet
     assert any(e.kind == "curated" and "derivative works" in e.snippet for e in ev)  # the clause that says so
     # the verdicts follow: OSAD parameters-licence unmet, MOF counts the weights as not openly licensed
     assert "parameters-license" in a.osaid.missing and a.osaid.verdict == "fail"

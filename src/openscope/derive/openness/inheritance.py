@@ -134,15 +134,18 @@ def apply(facts: dict[str, ComponentFact], declared_evidence: Evidence, base_nam
     d, b, reasons = hit
     assert d.id is not None and b.id is not None
     declared_ev = Evidence(declared_evidence.kind, declared_evidence.locator,
-                           f"{declared_evidence.snippet} (declared by the model; a derivative cannot relax its "
-                           f"base's terms, and this licence {'; '.join(reasons)})",
+                           f"{declared_evidence.snippet} (declared, but a derivative cannot relax its base's "
+                           f"terms: this licence {'; '.join(reasons)})",
                            declared_evidence.read_at)
     ev = [Evidence(e.kind, e.locator, f"{e.snippet} (base {base_name}: its licence {b.id} applies to "
                    f"derivatives)" if i == len(base_evidence[:2]) - 1 else e.snippet, e.read_at)
           for i, e in enumerate(base_evidence[:2])]
+    # the declared licence, then where the base's was read, then the clause that makes it bind (a table that
+    # shows the first item and the first cited one shows the declared licence and the base's terms)
+    ev.insert(0, declared_ev)
     if b.clause is not None:
         ev.append(Evidence("curated", b.clause[0], f"{b.name}: {b.clause[1]}", read_at))
-    out = Inheritance(d.id, b.id, base_name, tuple(reasons), tuple([*ev, declared_ev]))
+    out = Inheritance(d.id, b.id, base_name, tuple(reasons), tuple(ev))
     for name in GOVERNED:
         fact = facts[name]
         if fact.status == "open_license":

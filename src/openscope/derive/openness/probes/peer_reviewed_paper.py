@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from openscope.derive.openness.probes import Evidence, Finding, card_search
-from openscope.derive.openness.probes._own_paper import citation_entry, judge, occurrences
+from openscope.derive.openness.probes._own_paper import MAX_PLACES, citation_entry, judge, occurrences
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = None
@@ -38,9 +38,8 @@ def _paper_link(rec: ModelRecord) -> Evidence | None:
     if rec.card is None:
         return None
     lines: list[str] | None = None
-    for link in rec.card.links:
-        if not VENUE_LINK.search(link.url):
-            continue
+    venues = [ln for ln in rec.card.links if VENUE_LINK.search(ln.url)]
+    for link in venues[:MAX_PLACES]:  # a hostile card with endless venue links stays cheap
         lines = rec.card.text.splitlines() if lines is None else lines
         for ln in occurrences(rec.card, link):
             if ln.text and PAPER_ANCHOR.search(ln.text) and judge(rec.card, ln, lines):
