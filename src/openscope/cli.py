@@ -17,7 +17,7 @@ import typer
 
 from openscope import __version__
 from openscope.commands._common import Settings, err_console
-from openscope.errors import Exit, OpenscopeError
+from openscope.errors import Exit, OpenscopeError, is_interrupt
 
 try:  # typer ≥ 0.20 vendors its own copy of click; catch both families of exceptions
     from typer._click import exceptions as _tclick
@@ -147,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
             raise
         code = _pipe_closed()
     except Exception as exc:  # last resort: still one line, still an exit code
+        if is_interrupt(exc):  # Ctrl-C that DuckDB reported as the statement it stopped
+            err_console().print("openscope: interrupted", markup=False)
+            return _exit(130, argv)
         if os.environ.get("OPENSCOPE_DEBUG"):
             raise
         io = _io_error(exc, _db_named(args))

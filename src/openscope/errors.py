@@ -6,6 +6,7 @@ prints its message on one line and exits with that code, so no traceback ever re
 
 from __future__ import annotations
 
+import sys
 from enum import IntEnum
 
 
@@ -63,3 +64,20 @@ class StoreWriteError(OpenscopeError):
 class StoreLocked(OpenscopeError):
     def __init__(self, message: str) -> None:
         super().__init__(message, Exit.TEMPFAIL)
+
+
+def is_interrupt(exc: BaseException) -> bool:
+    """Whether ``exc`` is Ctrl-C (SIGINT), however it surfaced.
+
+    Why not just ``KeyboardInterrupt``: a signal that arrives while DuckDB runs a statement stops the
+    statement, and DuckDB reports that as ``duckdb.InterruptException`` or (duckdb 2.0) as a plain
+    ``RuntimeError('Query interrupted')``, the Python ``KeyboardInterrupt`` consumed. Treated as any other
+    error, an interrupted crawl was marked failed and the user saw an "internal error" (exit 70) instead
+    of exit 130.
+    """
+    if isinstance(exc, KeyboardInterrupt):
+        return True
+    duckdb = sys.modules.get("duckdb")
+    if duckdb is not None and isinstance(exc, getattr(duckdb, "InterruptException", ())):
+        return True
+    return type(exc) is RuntimeError and str(exc).strip() == "Query interrupted"

@@ -27,7 +27,7 @@ from openscope.commands._common import (
     settings,
     warn,
 )
-from openscope.errors import InvalidInput, MissingInput, OpenscopeError, UsageError
+from openscope.errors import InvalidInput, MissingInput, OpenscopeError, UsageError, is_interrupt
 from openscope.store import Store
 from openscope.text import visible
 
@@ -119,7 +119,9 @@ def _add_flow_down_conflicts(store: Store, model_id: str, doc: dict[str, Any]) -
         return
     try:
         lic = model_licenses(store, model_id)
-    except Exception:  # a store without the licence tables: the probe-level flag still stands
+    except Exception as exc:  # a store without the licence tables: the probe-level flag still stands
+        if is_interrupt(exc):
+            raise KeyboardInterrupt from exc
         return
     seen = {f.get("base") for f in doc["flags"] if f["flag"] == "license-contradicts-base"}
     for c in lic.get("conflicts") or []:

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import httpx
 import typer
 from rich.progress import (
@@ -38,7 +37,7 @@ from openscope.commands._common import (
     settings,
     warn,
 )
-from openscope.errors import StoreWriteError, UsageError
+from openscope.errors import StoreWriteError, UsageError, is_interrupt
 from openscope.jobs.crawl import (
     MAX_PAGE_SIZE,
     CardsResult,
@@ -363,7 +362,9 @@ def register(app: typer.Typer) -> None:
                                       retries=retries, backoff=backoff, timeout=timeout, deadline=deadline,
                                       restart=restart,
                                       cards=cards, top=top, dump=dump, run_derive=run_derive)
-        except (KeyboardInterrupt, duckdb.InterruptException) as exc:
+        except BaseException as exc:
+            if not is_interrupt(exc):
+                raise
             err_console().print("openscope: interrupted; the crawl is kept and resumes when you run the same "
                                 "command again", markup=False, highlight=False, soft_wrap=True)
             raise KeyboardInterrupt from exc

@@ -35,7 +35,7 @@ import duckdb
 import httpx
 import pyarrow as pa
 
-from openscope.errors import InvalidInput, StoreWriteError, Unreachable
+from openscope.errors import InvalidInput, StoreWriteError, Unreachable, is_interrupt
 from openscope.jobs import RunSummary, file_write_error
 from openscope.sources.hub import (
     COUNTER_EXPAND,
@@ -571,9 +571,9 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
         raise
     except KeyboardInterrupt:
         raise  # the snapshot stays running: the same command resumes it
-    except duckdb.InterruptException as exc:  # Ctrl-C while DuckDB was working: the same as above
-        raise KeyboardInterrupt from exc
     except Exception as exc:
+        if is_interrupt(exc):  # Ctrl-C while DuckDB was working: the same as above
+            raise KeyboardInterrupt from exc
         first = (str(exc).splitlines() or [""])[0]
         if isinstance(exc, duckdb.Error) and is_write_failure(first):  # a full disk: 73, resumable
             _fail(store, sid, client, calls0, wait0, f"cannot write store {store.path}: {first}")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from openscope.errors import InvalidInput
+from openscope.errors import InvalidInput, is_interrupt
 from openscope.jobs import RunSummary
 from openscope.sources.files import drop_relation, stage_file
 from openscope.store import Store
@@ -49,7 +49,8 @@ def ingest_file(store: Store, path: Path, *, repo_type: str = "model") -> Ingest
             snaps.add_progress(store, sid, pages=1, n_records=res.records, changed=res.changed,
                                rejects=res.rejects)
     except BaseException as exc:
-        snaps.finish(store, sid, "failed", message=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        why = "interrupted" if is_interrupt(exc) else (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        snaps.finish(store, sid, "failed", message=why)
         raise
     snaps.finish(store, sid, "complete")
     return IngestResult(
