@@ -7,17 +7,21 @@ code, never a traceback (set ``OPENSCOPE_DEBUG=1`` to see one).
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
+from types import FrameType
 
 import click
 import typer
 
 from openscope import __version__
 from openscope.commands._common import Settings, err_console
-from openscope.errors import Exit, OpenscopeError, is_interrupt
+from openscope.errors import Exit, Interrupted, OpenscopeError, is_interrupt
 
 try:  # typer ≥ 0.20 vendors its own copy of click; catch both families of exceptions
     from typer._click import exceptions as _tclick
@@ -117,19 +121,106 @@ def _hoist_globals(argv: list[str]) -> list[str]:
     return front + rest
 
 
+class _CtrlC:
+    """Ctrl-C in the console script: the first one unwinds (rollbacks, snapshot bookkeeping, closing the
+    store), a second one during that cleanup ends the process at once; either way exit 130, one line.
+
+    Why: with Python's own handling, a second Ctrl-C that landed once the command had cleaned up killed
+    the process by the signal (returncode -2, no message): interpreter shutdown puts SIGINT back to its
+    default action and then spends a few hundred milliseconds (more on a loaded machine) tearing down
+    modules, DuckDB and pyarrow. A user who presses Ctrl-C twice must never wait on a cleanup either.
+    So an interrupted run ends with ``os._exit(130)`` right after its line (no interpreter shutdown:
+    nothing is left to do, every store is closed or rolled back, and what is not is what a kill leaves,
+    which DuckDB's WAL survives), and a completed run ignores SIGINT only in the last atexit step.
+    """
+
+    seen = 0  # SIGINTs received
+    said = False  # the one stderr line is out
+    installed = False
+
+    @classmethod
+    def install(cls) -> None:
+        """Only in the main thread of the console script, and only where SIGINT is Python's (a job started
+        in the background or under nohup ignores it, and keeps ignoring it)."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+            return
+        signal.signal(signal.SIGINT, cls._handler)
+        atexit.register(cls._quiet_teardown)  # registered first, so it runs last
+        cls.installed = True
+
+    @classmethod
+    def _handler(cls, signum: int, frame: FrameType | None) -> None:
+        cls.seen += 1
+        if cls.seen == 1:
+            raise KeyboardInterrupt
+        cls.say("interrupted")  # the user insists: no more cleanup
+        os._exit(130)
+
+    @staticmethod
+    def _quiet_teardown() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    @classmethod
+    def say(cls, text: str) -> None:
+        """The one line, once. Written with a single write(2) in the console script, so a Ctrl-C that
+        arrives while it is written cannot cut it or print it twice."""
+        if cls.said:
+            return
+        cls.said = True
+        line = f"openscope: {' '.join(text.split())}"
+        if not cls.installed:  # in-process (tests): through sys.stderr, which the caller may capture
+            err_console().print(line, markup=False, highlight=False, soft_wrap=True)
+            return
+        try:
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+        try:
+            os.write(2, (line + "\n").encode("utf-8", "replace"))
+        except OSError:  # stderr closed: the exit code still says it
+            pass
+
+
+def _interrupted(exc: BaseException) -> int:
+    _CtrlC.say(str(exc) if isinstance(exc, Interrupted) else "interrupted")
+    return 130
+
+
+def _invoke(args: list[str]) -> object:
+    """Run the command through click's context directly, not typer's ``main``: that turns Ctrl-C into a
+    silent ``Exit(130)``, so no line said the run was interrupted (only the crawl printed one)."""
+    command = typer.main.get_command(build_app(_command_name(args)))
+    with command.make_context("openscope", list(args)) as ctx:
+        return command.invoke(ctx)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _hoist_globals(list(sys.argv[1:] if argv is None else argv))
+    _CtrlC.said = False
+    if argv is None:
+        _CtrlC.install()
     try:
-        rv = build_app(_command_name(args))(args=args, prog_name="openscope", standalone_mode=False)
+        code = _run(args)
+    except KeyboardInterrupt as exc:  # landed outside a command, e.g. while an error line was printed
+        code = _interrupted(exc)
+    return _exit(code, argv)
+
+
+def _run(args: list[str]) -> int:
+    try:
+        rv = _invoke(args)
         code = int(rv) if isinstance(rv, int) else 0
     except OpenscopeError as exc:
         err_console().print(f"openscope: error: {exc}", markup=False, highlight=False, soft_wrap=True)
         code = int(exc.code)
     except _EXIT as exc:
         code = exc.exit_code
-    except _ABORT:
-        err_console().print("openscope: aborted", markup=False)
-        code = 130
+    except _ABORT as exc:
+        code = _interrupted(exc) if _CtrlC.seen else 130
+        if not _CtrlC.seen:
+            err_console().print("openscope: aborted", markup=False)
     except _CLICK_ERRORS as exc:  # usage errors: bad option, missing argument
         if type(exc).__name__ == "NoArgsIsHelpError":  # a bare `openscope`: the help, as --help shows it
             sys.stderr.write(exc.format_message().rstrip("\n") + "\n")
@@ -137,9 +228,8 @@ def main(argv: list[str] | None = None) -> int:
             msg = exc.format_message().replace("\n", " ")
             err_console().print(f"openscope: usage error: {msg} (see --help)", markup=False, soft_wrap=True)
         code = int(Exit.USAGE)
-    except KeyboardInterrupt:
-        err_console().print("openscope: interrupted", markup=False)
-        code = 130
+    except KeyboardInterrupt as exc:
+        code = _interrupted(exc)
     except BrokenPipeError:
         code = _pipe_closed()
     except SystemExit as exc:  # click and rich end a closed pipe with exit 1, which means "a check failed"
@@ -148,14 +238,13 @@ def main(argv: list[str] | None = None) -> int:
         code = _pipe_closed()
     except Exception as exc:  # last resort: still one line, still an exit code
         if is_interrupt(exc):  # Ctrl-C that DuckDB reported as the statement it stopped
-            err_console().print("openscope: interrupted", markup=False)
-            return _exit(130, argv)
+            return _interrupted(exc)
         if os.environ.get("OPENSCOPE_DEBUG"):
             raise
         io = _io_error(exc, _db_named(args))
         if io is not None:
             err_console().print(f"openscope: error: {io.message}", markup=False, highlight=False, soft_wrap=True)
-            return _exit(io.code, argv)
+            return io.code
         first = (str(exc).splitlines() or [""])[0]
         err_console().print(
             f"openscope: internal error: {type(exc).__name__}: {first} (set OPENSCOPE_DEBUG=1 for details)",
@@ -163,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
             soft_wrap=True,
         )
         code = 70
-    return _exit(code, argv)
+    return code
 
 
 def _pipe_closed() -> int:
@@ -179,6 +268,13 @@ def _pipe_closed() -> int:
 
 def _exit(code: int, argv: list[str] | None) -> int:
     if argv is None:
+        if _CtrlC.seen:  # interrupted: its line is out and the store is closed; no interpreter shutdown
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except (OSError, ValueError):
+                    pass
+            os._exit(code)
         sys.exit(code)
     return code
 

@@ -66,6 +66,20 @@ class StoreLocked(OpenscopeError):
         super().__init__(message, Exit.TEMPFAIL)
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, with the one line the CLI prints for it (``interrupted; the crawl is kept …``).
+
+    Why a subclass: everything that handles ``KeyboardInterrupt`` (rollbacks, cleanup) still sees one,
+    while the CLI prints this message instead of its generic ``interrupted`` (never both)."""
+
+    def __init__(self, message: str = "interrupted") -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return " ".join(self.message.split())
+
+
 def is_interrupt(exc: BaseException) -> bool:
     """Whether ``exc`` is Ctrl-C (SIGINT), however it surfaced.
 

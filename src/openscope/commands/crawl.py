@@ -37,7 +37,7 @@ from openscope.commands._common import (
     settings,
     warn,
 )
-from openscope.errors import StoreWriteError, UsageError, is_interrupt
+from openscope.errors import Interrupted, StoreWriteError, UsageError, is_interrupt
 from openscope.jobs.crawl import (
     MAX_PAGE_SIZE,
     CardsResult,
@@ -365,9 +365,8 @@ def register(app: typer.Typer) -> None:
         except BaseException as exc:
             if not is_interrupt(exc):
                 raise
-            err_console().print("openscope: interrupted; the crawl is kept and resumes when you run the same "
-                                "command again", markup=False, highlight=False, soft_wrap=True)
-            raise KeyboardInterrupt from exc
+            raise Interrupted("interrupted; the crawl is kept and resumes when you run the same command "
+                              "again") from exc
         doc = _summary(results, cards_res, time.monotonic() - t0)
         if s.json:
             print_json(doc)
