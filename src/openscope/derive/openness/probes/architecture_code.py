@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 
 from openscope.derive.openness.probes import (
-    CODE_HOST,
     Finding,
     file_evidence,
     files_matching,
-    link_matching,
     repo_license,
     section_with,
 )
+from openscope.derive.openness.probes._own_evidence import own_code_repository
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -27,7 +26,7 @@ REMEDIATION = "Publish the model's architecture code (e.g. modeling_*.py or a co
 def run(rec: ModelRecord) -> Finding:
     f = Finding("architecture_code", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, ARCH_FILES)
-    link = link_matching(rec, CODE_HOST)
+    link = own_code_repository(rec)   # the release's own code, not a repository the card cites
     if files or link or rec.library_name:
         f.status, f.license = released_status(repo_license(rec))
         f.outcome = "positive"

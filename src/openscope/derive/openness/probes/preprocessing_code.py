@@ -5,15 +5,13 @@ from __future__ import annotations
 import re
 
 from openscope.derive.openness.probes import (
-    CODE_HOST,
     Finding,
-    card_search,
     file_evidence,
     files_matching,
-    link_matching,
     repo_license,
     repo_link,
 )
+from openscope.derive.openness.probes._own_evidence import first_own_mention, own_code_repository
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -33,8 +31,9 @@ REMEDIATION = "Publish the data cleaning, filtering and tokenisation code under 
 def run(rec: ModelRecord) -> Finding:
     f = Finding("preprocessing_code", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, PREP_FILES)
-    text = card_search(rec, PREP_TEXT, needles=PREP_TEXT_NEEDLES)
-    repo = link_matching(rec, CODE_HOST)
+    text, promised = first_own_mention(rec, PREP_TEXT, needles=PREP_TEXT_NEEDLES)
+    text = text or promised   # a pipeline the card only promises is documented, not released
+    repo = own_code_repository(rec) if text and not promised else None
     rel = repo_link(rec, PREP_REL)
     if files or (text and repo) or rel:
         f.status, f.license = released_status(repo_license(rec))

@@ -1,47 +1,45 @@
-"""Is there a technical report (or system card / white paper) describing the model?"""
+"""Is there a technical report (or system card / white paper) of the model's own release?"""
 
 from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import (
-    Finding,
-    card_search,
-    file_evidence,
-    files_matching,
-    link_matching,
-    repo_license,
-    repo_link,
+from openscope.derive.openness.probes import Finding, file_evidence, files_matching, repo_license
+from openscope.derive.openness.probes._own_evidence import (
+    OWN_REPORT_TEXT,
+    OWN_REPORT_TEXT_NEEDLES,
+    first_own_mention,
+    own_report_citation,
+    own_report_link,
 )
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Technical report"
-REPORT_TEXT = re.compile(r"\b(technical report|tech(\.|nical)? report|system card|white ?paper|model report)\b",
-                         re.IGNORECASE)
-REPORT_LINK = re.compile(r"report|whitepaper|system[-_]card|\.pdf$", re.IGNORECASE)
 # A report shipped in the repository itself (RE2-compatible: the set-based form uses it verbatim).
 REPORT_FILES = re.compile(r"(^|/)[\w.-]{0,255}(technical[_-]?report|tech[_-]?report|white[_-]?paper|system[_-]?card|"
                           r"model[_-]?report)[\w.-]{0,255}\.(md|pdf|tex|html?)$", re.IGNORECASE)
-REPORT_TEXT_NEEDLES = ('report', 'system card', 'white')
-REMEDIATION = "Publish a technical report (capabilities, training, evaluation, usage) under an open licence (e.g. CC-BY-4.0)."
+REMEDIATION = ("Publish a technical report (capabilities, training, evaluation, usage) under an open licence "
+               "(e.g. CC-BY-4.0) and link it from the card as the model's report.")
 
 
 def run(rec: ModelRecord) -> Finding:
-    """A report in the repository (a file named as one, or a relative link from a card that names a
-    technical report) is published under the repository's licence; one only linked elsewhere or named in
-    the text has no licence we can see. (A relative link alone, e.g. ``[report](./report.pdf)``, is not
-    taken as a technical report: on the development cards that was a course report, not a model's.)"""
+    """A report in the repository (a file named as one, or a relative link from the card to a report file) is
+    published under the repository's licence; one linked elsewhere or announced in the text has no licence we
+    can see. Only the release's own report counts (:mod:`._own_evidence`): a report the card cites (a
+    method's, a base model's), hides in an HTML comment or only promises does not."""
     f = Finding("technical_report", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, REPORT_FILES)
-    link = link_matching(rec, REPORT_LINK)
-    text = card_search(rec, REPORT_TEXT, needles=REPORT_TEXT_NEEDLES)
-    rel = repo_link(rec, REPORT_LINK) if (link or text) else None
-    if files or rel:
+    link, beside = own_report_link(rec)
+    text, promised = first_own_mention(rec, OWN_REPORT_TEXT, needles=OWN_REPORT_TEXT_NEEDLES)
+    cite = None if (link or text) else own_report_citation(rec)
+    if files or beside:
         f.status, f.license = released_status(repo_license(rec))
-        f.outcome, f.evidence = "positive", [file_evidence(rec, files)] if files else [e for e in (rel, text) if e]
-    elif link or text:
-        f.status, f.outcome, f.evidence = "no_license", "positive", [e for e in (link, text) if e][:2]
+        f.outcome, f.evidence = "positive", [file_evidence(rec, files)] if files else [e for e in (link, text) if e]
+    elif link or text or cite:
+        f.status, f.outcome, f.evidence = "no_license", "positive", [e for e in (link, text, cite) if e][:2]
     elif rec.card is not None:
         f.outcome = "negative"
+        if promised:
+            f.evidence, f.detail = [promised], {"promised": True}
     return f

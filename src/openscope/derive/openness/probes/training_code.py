@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 
 from openscope.derive.openness.probes import (
-    CODE_HOST,
     Finding,
     card_search,
     file_evidence,
     files_matching,
-    link_matching,
     repo_license,
     repo_link,
+)
+from openscope.derive.openness.probes._own_evidence import (
+    first_own_mention,
+    own_code_repository,
+    released_phrase,
 )
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
@@ -32,6 +35,8 @@ NOT_YET = re.compile(
 TRAIN_COMMAND_NEEDLES = ('train', 'finetune', 'fine_tune', 'fine-tun', 'finetun', 'sft', 'dpo')
 TRAIN_TEXT_NEEDLES = ('train', 'fine-tun', 'finetun', 'sft', 'rlhf', 'dpo')
 NOT_YET_NEEDLES = ('training', 'tuning')
+# the card announces its own training code as released ("Training / Fine-tuning code is available NOW")
+TRAIN_RELEASED = released_phrase(r"training|train|fine-?tuning|finetuning|pre-?training|sft|rlhf|dpo|alignment")
 # a linked file or folder beside the card (the card's own repository)
 TRAIN_REL = re.compile(r"(^|[/_\s-])(train|training|trainer|finetun\w*|fine-tun\w*|pretrain\w*|sft)\b", re.IGNORECASE)
 # a model-card field naming what trained the model, linked to a code host ("- **Orchestration:**
@@ -49,15 +54,18 @@ def run(rec: ModelRecord) -> Finding:
     f = Finding("training_code", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, TRAIN_FILES)
     cmd = card_search(rec, TRAIN_COMMAND, needles=TRAIN_COMMAND_NEEDLES)
-    text = card_search(rec, TRAIN_TEXT, needles=TRAIN_TEXT_NEEDLES)
-    not_yet = card_search(rec, NOT_YET, needles=NOT_YET_NEEDLES)
-    repo = link_matching(rec, CODE_HOST)
+    # a mention counts only where the card shows it as its own (not hidden, cited or only promised) and a
+    # repository only where the card presents it as its own code (:mod:`._own_evidence`)
+    text, promised = first_own_mention(rec, TRAIN_TEXT, needles=TRAIN_TEXT_NEEDLES)
+    not_yet = card_search(rec, NOT_YET, needles=NOT_YET_NEEDLES) or promised
+    released = first_own_mention(rec, TRAIN_RELEASED, needles=TRAIN_TEXT_NEEDLES)[0] if text else None
+    repo = own_code_repository(rec)
     rel = repo_link(rec, TRAIN_REL)
     field = card_search(rec, TRAIN_FIELD, needles=TRAIN_FIELD_NEEDLES)
-    if files or cmd or field or (text and repo and not not_yet) or (rel and not not_yet):
+    if files or cmd or field or released or (text and repo and not not_yet) or (rel and not not_yet):
         f.status, f.license = released_status(repo_license(rec))
         f.outcome = "positive"
-        f.evidence = [file_evidence(rec, files)] if files else [e for e in (cmd or field or rel or text, repo) if e]
+        f.evidence = [file_evidence(rec, files)] if files else [e for e in (cmd or field or rel or released or text, repo) if e]
         return f
     if not_yet or text:
         f.status, f.outcome, f.evidence = "documented_not_released", "negative", [not_yet or text]

@@ -1,0 +1,414 @@
+"""Whether a link or a phrase in a card belongs to *this* model's release, or to something the card cites.
+
+Why: a card links and names many things that are not its own: the method it builds on ("*Inspired by*
+[Imagen](….pdf)"), its base model's report and repository, the frameworks it was trained with ("using
+[veRL](github…)"), the benchmarks of its results table, datasets and projects of other people, licences,
+issues and badges. Counting the first ``.pdf`` link as the model's technical report gave DeepFloyd
+Imagen's report; counting any GitHub link as the model's code repository gave models the code of LLaMA, of
+typer's issue tracker or of a ComfyUI plug-in. This module generalises :mod:`._own_paper` (which decides
+the same question for papers, and keeps doing so for the paper probes) to reports, code repositories and
+phrases. Read on the development cards, a release announces what is its own in a few ways, and only those
+count:
+
+* **labelled**: the link's anchor is only a word for the thing ("Technical Report", "📄 Report", "Code",
+  "GitHub", a badge saying so), or its line is a model-card field that says so ("**Repository:** …");
+* **announced**: the sentence owns it ("our technical report", "the technical report … is released",
+  "our code", "code is available at", "we release …", "official implementation of");
+* **in the header**: it stands alone (a title link, a badge, a row of links) in the card's first lines;
+* for a report, **the citation the card asks readers to use** names a report.
+
+And nothing counts that the card hides or only promises or cites: text inside an HTML comment (a reader
+never sees it); a line that promises ("coming soon", "will be released", "stay tuned", an unchecked
+``- [ ]`` to-do) or denies ("does not contain", "not yet released"); a sentence that says it cites
+("based on", "built upon", "inspired by", "thanks to", "adapted from", "refer to", "using [X]",
+"from the X repository"); a section of acknowledgements, related or community projects, references or
+citations of others. Pure functions of the card; nothing keys on a model's name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from openscope.derive.openness.cards import Card, Link
+from openscope.derive.openness.probes import CODE_HOST, Evidence, fast_search, links_to_listed_file
+from openscope.derive.openness.probes._own_paper import (
+    DEICTIC,
+    HEADER_LINES,
+    NAMED_BEFORE,
+    OWN_CUE,
+    PAPER_LINK,
+    _body_first_line,
+    _line,
+    _sentence_before,
+    _standalone,
+    citation_entry,
+    clean_anchor,
+    occurrences,
+)
+from openscope.derive.openness.records import ModelRecord
+
+# -- what a card hides, promises, denies or cites ------------------------------------------------------------
+
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+# A sentence that only promises or denies: the thing is not released (yet).
+PROMISE = re.compile(
+    r"coming\s+soon|\bstay\s+tuned\b|\b(?:will|shall)\s+(?:soon\s+)?(?:be\s+)?(?:released|available|provided|"
+    r"open[- ]?sourced?|made\s+(?:public|available)|published|uploaded|updated|detailed|described|shared|added)\b"
+    r"|\bto\s+be\s+(?:released|published|open[- ]?sourced|announced)\b|\b(?:TBD|TBA)\b|\bplanned\b"
+    r"|\bnot\s+(?:yet\s+)?(?:been\s+)?(?:released|available|open[- ]?sourced|public(?:ly available)?)\b"
+    r"|\b(?:does|do|did)\s+not\s+(?:contain|include|provide|release|ship)\b|\bno\s+plans?\b", re.IGNORECASE)
+# An unchecked to-do item ("- [ ] training code"): planned, not done.
+TODO = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[\s\]")
+
+
+def promised(line: str, sentence: str) -> bool:
+    """Whether the sentence promises or denies (or its line is an unchecked to-do item)."""
+    return bool(TODO.match(line) or PROMISE.search(sentence))
+
+
+# A phrase attributed to someone else's work: the link or phrase it is about is not the release's own.
+CITED = re.compile(
+    r"\b(?:inspired|based|built|derived|adapted|borrowed|modified|forked|ported|taken|copied)\s+(?:on|upon|by|from)\b"
+    r"|\b(?:thanks?|thanking|grateful|gratitude|acknowledg\w*|credits?\s+to|courtesy\s+of)\b"
+    r"|\b(?:refer(?:ring)?\s+to|see\s+also|related|compared?\s+(?:to|with)|cit(?:e|ed|ing))\b"
+    r"|\b(?:supported|powered|enabled|backed|hosted)\s+by\b|\bfollow(?:ing|s)?\s+the\b"
+    r"|\b(?:from|of|by)\s+(?!(?:this|our|the\s+same)\b)(?:the\s+)?\[?[\w .@/-]{1,60}\]?\s*"
+    r"(?:repo(?:sitory)?|codebase|project|team|library|toolkit)\b"
+    r"|\b(?:released|provided|developed|maintained|published|written|created)\s+by\b(?!\s+us\b)",
+    re.IGNORECASE)
+# Right before a link: the link is a tool or work the release uses ("trained with [veRL](…)", "via [X](…)").
+USED = re.compile(r"\b(?:using|uses|used|use|with|via|through|leverag\w+|adopt\w*|employ\w*|powered\s+by|"
+                  r"following|follows?|on\s+top\s+of|such\s+as|e\.g\.|like)\s*[:,]?\s*(?:the\s+|an?\s+)?$",
+                  re.IGNORECASE)
+NEAR = 80   # characters before a link read for a citing cue
+
+
+def cites(before: str) -> bool:
+    """Whether the words right before a link say that it cites (or names a tool the release uses)."""
+    near = before[-NEAR:]
+    return bool(CITED.search(near) or USED.search(near))
+
+
+# Sections whose links and phrases are other people's work.
+CITING_SECTION = re.compile(
+    r"acknowledg|thank|credit|related|reference|community|contribut|citation|cite|bibtex|引用|致谢|friend|"
+    r"ecosystem|third[- ]?party|awesome|see also|inspir|other (models|projects|works)", re.IGNORECASE)
+
+
+def hidden_spans(card: Card) -> list[tuple[int, int]]:
+    """Where the card's HTML comments are (offsets in ``card.text``): text a reader of the card never sees."""
+    if "<!--" not in card.text:
+        return []
+    return [m.span() for m in _HTML_COMMENT.finditer(card.text)]
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+def section_title(card: Card, pos: int) -> str:
+    """The title of the section holding offset ``pos`` of the card's text ("" before the first heading)."""
+    title = ""
+    for s in card.sections:
+        if s.start - 1 > pos:
+            break
+        title = s.title
+    return title
+
+
+def _line_span(text: str, pos: int) -> tuple[int, int]:
+    return text.rfind("\n", 0, pos) + 1, (text.find("\n", pos) + 1 or len(text) + 1) - 1
+
+
+def _sentence_at(text: str, start: int, end: int) -> str:
+    """The sentence (within its line) around ``text[start:end]``."""
+    a, b = _line_span(text, start)
+    head, tail = text[a:start], text[end:b]
+    cut = max(head.rfind(". "), head.rfind("! "), head.rfind("? "), head.rfind("。"))
+    head = head[cut + 1:] if cut >= 0 else head
+    stop = min((i for i in (tail.find(". "), tail.find("! "), tail.find("? "), tail.find("。")) if i >= 0),
+               default=len(tail))
+    return head + text[start:end] + tail[:stop]
+
+
+# -- phrases ---------------------------------------------------------------------------------------------------
+
+MAX_MATCHES = 40   # phrase matches judged per pattern and card (a hostile card stays cheap)
+
+
+def own_mentions(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple[str, ...] | None = None, *,
+                 cited: bool = True) -> Iterator[tuple[re.Match[str], str]]:
+    """Matches of ``pattern`` in the card body that the card shows as its own, each with the verdict
+    ``own`` or ``promised`` (the line promises or denies it). Left out: matches inside HTML comments, in
+    sections of others' work, and (with ``cited``) in sentences that say they cite."""
+    card = rec.card
+    if card is None:
+        return
+    first = fast_search(card.body, card.lowered_body, pattern, needles)
+    if first is None:
+        return
+    off = len(card.text) - len(card.body)
+    hidden = hidden_spans(card)
+    seen = 0
+    m: re.Match[str] | None = first
+    while m is not None and seen < MAX_MATCHES:
+        seen += 1
+        a, b = off + m.start(), off + m.end()
+        ls, le = _line_span(card.text, a)
+        if not (_inside(hidden, a) or CITING_SECTION.search(section_title(card, a))):
+            if promised(card.text[ls:le], _sentence_at(card.text, a, b)):
+                yield m, "promised"
+            elif not (cited and CITED.search(_sentence_at(card.text, a, b))):
+                yield m, "own"
+        m = pattern.search(card.body, m.end() if m.end() > m.start() else m.end() + 1)
+
+
+def mention_evidence(rec: ModelRecord, m: re.Match[str]) -> Evidence:
+    """Evidence quoting a body match (the group ``at`` when the pattern names one), as ``card_search`` does."""
+    assert rec.card is not None
+    off = len(rec.card.text) - len(rec.card.body)
+    a, b = m.span("at") if "at" in m.re.groupindex else m.span()
+    anchor, snip = rec.card.span(off + a, off + b)
+    return Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at)
+
+
+def first_own_mention(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple[str, ...] | None = None, *,
+                      cited: bool = True) -> tuple[Evidence | None, Evidence | None]:
+    """(the first own mention, the first promised one) as evidence."""
+    promised = None
+    for m, verdict in own_mentions(rec, pattern, needles, cited=cited):
+        if verdict == "own":
+            return mention_evidence(rec, m), promised
+        promised = promised or mention_evidence(rec, m)
+    return None, promised
+
+
+# -- links -----------------------------------------------------------------------------------------------------
+
+WHY = {"label": "labelled as such", "sentence": "announced as the model's own", "header": "in the card's header"}
+
+
+def judge_place(card: Card, place: Link, lines: list[str], hidden: list[tuple[int, int]], *,
+                anchor_rx: re.Pattern[str], field_rx: re.Pattern[str], cue_rx: re.Pattern[str],
+                header: bool = True) -> str | None:
+    """Why one place a URL is linked is the release's own thing (``label``, ``sentence``, ``header``), or None
+    when the card hides, promises or cites it there."""
+    line = _line(lines, place.line)
+    at = sum(len(x) + 1 for x in lines[:place.line - 1])
+    if _inside(hidden, at + max(0, line.find(place.url))):
+        return None
+    url_at = at + max(0, line.find(place.url))
+    if CITING_SECTION.search(section_title(card, at)) or promised(line, _sentence_at(card.text, url_at,
+                                                                                      url_at + len(place.url))):
+        return None
+    before, earlier = _sentence_before(lines, place, line)
+    label = clean_anchor(place.text)
+    if label and anchor_rx.match(label) and not NAMED_BEFORE.search(before) and not cites(before):
+        return "label"
+    if field_rx.search(line):
+        return "label"
+    said = f"{before} {place.text}"
+    if cites(before):
+        return None
+    # a pointing anchor ("[here](…)") takes its meaning from the sentences before it on its line or paragraph
+    head = f"{earlier} {line[:max(0, line.find(place.url))]}"
+    if cue_rx.search(said) or (label and DEICTIC.match(label) and cue_rx.search(head)):
+        return "sentence"
+    if header and place.line - _body_first_line(card) < HEADER_LINES and _standalone(line) and _standalone(before):
+        return "header"
+    return None
+
+
+def link_evidence(rec: ModelRecord, place: Link, why: str) -> Evidence:
+    """A card link as evidence: its URL, line and anchor, and which rule made it the release's own."""
+    shown = f"[{place.text}]({place.url})" if place.text else place.url
+    return Evidence("card", place.url, f"line {place.line}: {shown} ({WHY[why]})", rec.read_at)
+
+
+# Code repositories: a page of a repository, not its issue tracker, a licence file, a pull request or an asset.
+NOT_A_REPOSITORY = re.compile(r"/(issues|pulls?|discussions|compare|commits?|releases/download|actions|wiki)\b|"
+                              r"/user-attachments/|/assets/|\.(png|jpe?g|gif|svg|webp|mp4|mov|webm)(\?|$)|"
+                              r"/blob/[^/]+/(LICEN[CS]E|COPYING|NOTICE)[\w.-]*$|^https?://(www\.)?github\.com/"
+                              r"[\w.-]+/?$", re.IGNORECASE)
+CODE_ANCHOR = re.compile(
+    r"^(?:(?:view|see|get|visit|browse|check(?:\s+out)?)\s+)?(?:(?:the|our|official)\s+)*"
+    r"(?:(?:source|training|inference|project|model|full|official)\s+)?"
+    r"(?:code(?:base)?|github(?:\s+repo(?:sitory)?)?(?:\s+(?:page|stars))?|git\s*hub|repo(?:sitory)?|implementation|source)"
+    r"(?:\s+(?:on|at)\s+github)?$", re.IGNORECASE)
+CODE_FIELD = re.compile(r"^\W*(?:source\s+)?(?:code(?:base)?|repository|repo|github|implementation|training\s+code)"
+                        r"\W*(?::|\*\*)", re.IGNORECASE)
+CODE_CUE = re.compile(
+    r"\bour\s+(?:[\w.+:'-]+\s+){0,4}?(?:code(?:base)?|repo(?:sitory)?|github|implementation|scripts?)\b"
+    r"|\bofficial\s+(?:[\w-]+\s+){0,3}?(?:implementation|repo(?:sitory)?|code(?:base)?)\b"
+    r"|\b(?:code|codebase|implementation|scripts)\s+(?:(?:is|are|has\s+been|have\s+been)\s+)?(?:now\s+)?(?:also\s+)?"
+    r"(?:released|available|open[- ]?sourced|public)\b",
+    re.IGNORECASE)
+
+
+def own_code_repository(rec: ModelRecord) -> Evidence | None:
+    """The first code-host repository (GitHub, GitLab, …) the card presents as the release's own code: linked
+    as "Code"/"GitHub"/"Repository" (anchor, badge or model-card field), or announced ("our code", "the official
+    implementation", "the code is available at"). A repository the card cites (a framework it was trained with,
+    a base model's, a plug-in, a related project), an issue tracker, a licence file or an asset is not the
+    release's code, and neither is a repository merely standing in the header: headers link integrations,
+    demos and other people's ports as readily as their own code."""
+    card = rec.card
+    if card is None:
+        return None
+    if "own_code_repository" in rec.cache:
+        return rec.cache["own_code_repository"]
+    lines = card.text.splitlines()
+    hidden = hidden_spans(card)
+    found: Evidence | None = None
+    for link in card.links:
+        if not CODE_HOST.search(link.url) or NOT_A_REPOSITORY.search(link.url):
+            continue
+        for place in occurrences(card, link):
+            why = judge_place(card, place, lines, hidden, anchor_rx=CODE_ANCHOR, field_rx=CODE_FIELD, cue_rx=CODE_CUE,
+                              header=False)
+            if why:
+                found = link_evidence(rec, place, why)
+                break
+        if found:
+            break
+    rec.cache["own_code_repository"] = found
+    return found
+
+
+# Reports: a technical report, tech report, system card, white paper or model report.
+REPORT_WORDS = re.compile(r"\b(?:technical|tech\.?|technique)[\s_-]*reports?\b|\bsystem[\s_-]*cards?\b|"
+                          r"\bwhite[\s_-]*papers?\b|\bmodel[\s_-]*reports?\b", re.IGNORECASE)
+REPORT_ANCHOR = re.compile(
+    r"^(?:(?:read|view|see|download|check(?:\s+out)?|open)\s+)?(?:(?:the|our|this|full|latest|new)\s+)*"
+    r"(?:(?:technical|tech\.?|technique)\s+)?(?:report|system\s+card|white\s*paper)s?"
+    r"(?:\s+(?:v?\d+(?:\.\d+)*|pdf|arxiv|on\s+arxiv))*$", re.IGNORECASE)
+# Or a paper the publisher hosts itself ("[Paper Link](…/DeepSeek_R1.pdf)"): read by :func:`_report_kind`.
+REPORT_OR_PAPER_ANCHOR = re.compile(REPORT_ANCHOR.pattern + r"|^(?:(?:read|view|see|the|our|full)\s+)*papers?"
+                                    r"(?:\s+(?:link|pdf))?$", re.IGNORECASE)
+REPORT_FIELD = re.compile(r"^\W*(?:(?:technical|tech\.?)\s+report|system\s+card|white\s*paper|report)\W*(?::|\*\*)",
+                          re.IGNORECASE)
+REPORT_CUE = re.compile(
+    OWN_CUE.pattern + r"|\b(?:technical|tech\.?)\s+report\b(?:[^.\n]|\.(?=\S)){0,200}?\b(?:is|are|has\s+been|have\s+been|was|were)\s+"
+    r"(?:now\s+)?(?:also\s+)?(?:released|available|out|published)\b"
+    r"|\bwe\s+(?:have\s+)?(?:release[ds]?|publish(?:ed)?)\s+(?:[\w.+:'-]+\s+){0,4}?(?:paper|report)s?\b",
+    re.IGNORECASE)
+# Preprint servers beside the paper hosts: a preprint there is a research paper, not a self-published report.
+PREPRINT_HOST = re.compile(r"biorxiv\.org|medrxiv\.org|chemrxiv\.org|ssrn\.com|researchgate\.net", re.IGNORECASE)
+IMAGE_URL = re.compile(r"img\.shields\.io|/badges?/|\.(png|jpe?g|gif|svg|webp)(\?|$)", re.IGNORECASE)
+_PAPER_WORD = re.compile(r"\bpapers?\b", re.IGNORECASE)
+_REPORT_IN_URL = re.compile(r"(?:technical|tech)[_-]?report|white[_-]?paper|system[_-]?card|/report[\w.-]*$",
+                            re.IGNORECASE)
+
+
+def _own_markup(line: str, url: str) -> str:
+    """The markup of the link at ``url`` on its line after the URL (an ``<a href=url>…</a>`` element's badge
+    image and words), so a badge's label is read as the link's own words, not its neighbours'."""
+    at = line.find(url)
+    end = line.lower().find("</a>", at) if at >= 0 else -1
+    return line[at + len(url):end].replace("%20", " ") if end > at >= 0 else ""
+
+
+def _report_kind(place: Link, line: str, why: str) -> bool:
+    """Whether an own document link is a report: named one (its anchor, its badge, its URL), or a paper the
+    publisher hosts itself (a PDF on its own site or repository, not on a paper host or preprint server)."""
+    if REPORT_WORDS.search(place.text) or REPORT_ANCHOR.match(clean_anchor(place.text) or "-"):
+        return True
+    if REPORT_WORDS.search(_own_markup(line, place.url)) or _REPORT_IN_URL.search(place.url.split("?", 1)[0]):
+        return True
+    self_hosted = not PAPER_LINK.search(place.url) and not PREPRINT_HOST.search(place.url)
+    pdf = place.url.lower().split("?", 1)[0].endswith(".pdf")
+    return self_hosted and pdf and bool(_PAPER_WORD.search(place.text) or why == "sentence")
+
+
+def _relative_report(place: Link) -> bool:
+    """A file beside the card that is a report: its anchor or path names one, or it is a PDF called a paper."""
+    return bool(REPORT_WORDS.search(place.text) or REPORT_ANCHOR.match(clean_anchor(place.text) or "-")
+                or _REPORT_IN_URL.search(place.url.split("?", 1)[0])
+                or (place.url.lower().split("?", 1)[0].endswith(".pdf") and _PAPER_WORD.search(place.text)))
+
+
+_HTML_REL = re.compile(r"<a\s[^<>]{0,300}?href=[\"'](?!https?://|#|mailto:)([^\"'<>\s]{1,300})[\"'][^<>]{0,300}>"
+                       r"((?:[^<]|<(?!/a>)){0,300}?)</a>", re.IGNORECASE)
+
+
+def _html_relative_links(card: Card) -> list[Link]:
+    """Relative ``<a href="tech_report.pdf">Full Report</a>`` links (the parsed card keeps markdown ones)."""
+    if "<a" not in card.body:
+        return []
+    off = len(card.text) - len(card.body)
+    return [Link(m.group(1), re.sub(r"<[^>]+>", " ", m.group(2)).strip(), card.line_of(off + m.start()))
+            for m in _HTML_REL.finditer(card.body)][:200]
+
+
+def own_report_link(rec: ModelRecord) -> tuple[Evidence | None, bool]:
+    """(the first link the card presents as the release's own technical report, whether it is a file beside the
+    card). A relative link is the repository's own file: it counts when it is a report (and the file list has
+    its target, or there is no file list), unless the card hides or promises it there."""
+    card = rec.card
+    if card is None:
+        return None, False
+    lines = card.text.splitlines()
+    hidden = hidden_spans(card)
+    places: list[tuple[Link, bool]] = []
+    for link in card.links:
+        places.extend((p, False) for p in occurrences(card, link))
+        if len(places) >= 2000:
+            break
+    relative = card.rel_links + _html_relative_links(card)
+    places.extend((p, True) for p in relative if _relative_report(p) and links_to_listed_file(rec, p.url))
+    for place, relative in sorted(places[:2000], key=lambda x: x[0].line):
+        if relative:
+            line = _line(lines, place.line)
+            at = sum(len(x) + 1 for x in lines[:place.line - 1])
+            url_at = at + max(0, line.find(place.url))
+            if not (_inside(hidden, at) or promised(line, _sentence_at(card.text, url_at, url_at + len(place.url)))
+                    or CITING_SECTION.search(section_title(card, at))):
+                # a file beside the card: the evidence quotes the card's own line where it is linked
+                anchor, snip = card.span(url_at, url_at + len(place.url))
+                return Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at), True
+            continue
+        if IMAGE_URL.search(place.url):
+            continue
+        why = judge_place(card, place, lines, hidden, anchor_rx=REPORT_OR_PAPER_ANCHOR, field_rx=REPORT_FIELD,
+                          cue_rx=REPORT_CUE)
+        if why and _report_kind(place, _line(lines, place.line), why):
+            return link_evidence(rec, place, why), False
+    return None, False
+
+
+OWN_REPORT_TEXT = re.compile(
+    r"\bour\s+(?:[\w.+:'-]+\s+){0,4}?(?:(?:technical|tech\.?)\s+report|system\s+card|white\s*paper|model\s+report)s?\b"
+    r"|\b(?:in|see|check|read|from|per)\s+(?:the|this|our)\s+(?:(?:technical|tech\.?)\s+report|system\s+card|"
+    r"white\s*paper)\b"
+    r"|\b(?:releas\w*|publish\w*|updated?|issued?)\s+(?:a|an|the|our|its)\s+(?:new\s+)?(?:(?:technical|tech\.?)\s+"
+    r"report|system\s+card|white\s*paper)"
+    r"|\b(?:technical|tech\.?)\s+report\b(?:[^.\n]|\.(?=\S)){0,200}?\b(?:is|are|has\s+been|have\s+been)\s+(?:now\s+)?(?:also\s+)?"
+    r"(?:released|available|out|published)\b"
+    r"|\b(?:technical|tech\.?)\s+report\s+(?:of|for)\s+(?:this|the)\s+model\b", re.IGNORECASE)
+OWN_REPORT_TEXT_NEEDLES = ("report", "system card", "white")
+
+
+def own_report_citation(rec: ModelRecord) -> Evidence | None:
+    """The citation the card asks readers to use, when its title names a report ("Qwen3 Technical Report")."""
+    cite = citation_entry(rec.card)
+    if cite is None or rec.card is None:
+        return None
+    title = re.search(r"\btitle\s*=\s*[{\"]([^\n]{1,300})", cite.text, re.IGNORECASE)
+    if not title or not REPORT_WORDS.search(title.group(1)):
+        return None
+    at = cite.start + title.start()
+    anchor, snip = rec.card.span(at, cite.start + title.end(), 80, stop=cite.start + len(cite.text))
+    return Evidence("card", f"{rec.card_locator}{anchor}", f"[citation] {snip}", rec.read_at)
+
+
+def released_phrase(kinds: str) -> re.Pattern[str]:
+    """A sentence that announces the release of code of the given kinds (a regex alternation such as
+    ``training|fine-?tuning``): "we release the training code", "fine-tuning code is available now", "we
+    provide training scripts under ``scripts/``". Such a sentence in the card is the release's own word."""
+    what = rf"(?:{kinds})\s+(?:/\s*[\w-]+\s+)?(?:[\w-]+\s+){{0,2}}?(?:code|scripts?|recipes?|pipelines?)"
+    return re.compile(
+        rf"\b(?:release[ds]?|provide[ds]?|open[- ]?sourced?|publish(?:ed|es)?|share[ds]?)\s+(?:the\s+|our\s+|all\s+|an?\s+)?"
+        rf"(?:[\w-]+\s+){{0,3}}?{what}\b"
+        rf"|\b{what}\s+(?:(?:is|are|has\s+been|have\s+been)\s+)?(?:now\s+)?(?:also\s+)?"
+        rf"(?:available|released|open[- ]?sourced|public|provided|included)\b", re.IGNORECASE)
