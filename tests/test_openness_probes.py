@@ -84,7 +84,8 @@ def test_card_probes_find_their_evidence() -> None:
     assert c["Datasets"].status in ("open_license", "no_license")
     assert c["Training code"].status == "open_license"
     assert c["Evaluation results"].status == "open_license"
-    assert c["Evaluation code"].status == "open_license"
+    # "Evaluated with lm-evaluation-harness": released code, under the harness's licence, not the model's
+    assert c["Evaluation code"].status == "no_license"
     assert c["Research paper"].status == "no_license"
     assert c["Data card"].released
     ev = c["Training code"].evidence[0]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from openscope.derive.openness.probes import (
+    Evidence,
     Finding,
-    card_search,
     file_evidence,
     files_matching,
     link_matching,
@@ -14,6 +14,7 @@ from openscope.derive.openness.probes import (
     repo_link,
     section_with,
 )
+from openscope.derive.openness.probes._own_evidence import first_own_mention
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.probes.datasets_released import training_data_link
 from openscope.derive.openness.records import ModelRecord
@@ -40,6 +41,21 @@ def _hub_dataset_license(rec: ModelRecord, locator: str) -> str | None:
     return None
 
 
+HUB_DATASET_NEAR = re.compile(r"huggingface\.co/datasets/|hf\.co/datasets/|hugging ?face hub|\bon the hub\b|🤗",
+                              re.IGNORECASE)
+
+
+def _on_the_hub(rec: ModelRecord, mention: Evidence) -> bool:
+    """Whether the lines a datasheet mention quotes (or the line before) name a Hub dataset page."""
+    assert rec.card is not None
+    m = re.search(r"#L(\d+)(?:-L(\d+))?$", mention.locator)
+    if not m:
+        return False
+    first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+    lines = rec.card.text.splitlines()
+    return bool(HUB_DATASET_NEAR.search(" ".join(lines[max(0, first - 4):last])))
+
+
 def run(rec: ModelRecord) -> Finding:
     """Whose licence a data card is under depends on where it is: in the repository (a file, a relative
     link, the card's own text) under the repository's; on a Hub dataset page under that dataset's (when
@@ -47,9 +63,18 @@ def run(rec: ModelRecord) -> Finding:
     f = Finding("data_card", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, SHEET_FILES)
     rel = repo_link(rec, SHEET_LINK)
-    text = card_search(rec, SHEET_TEXT, needles=SHEET_TEXT_NEEDLES)
+    # a datasheet the card names as its own (not one it cites, hides or promises); a "dataset card" named
+    # beside a Hub dataset ("See the [org/x](…) dataset card on the Hub") is that dataset's card, not the
+    # repository's: it is under that dataset's licence
+    text = first_own_mention(rec, SHEET_TEXT, needles=SHEET_TEXT_NEEDLES)[0]
     link = link_matching(rec, SHEET_LINK)
     hub = None if link else training_data_link(rec, HUB_DATASET)
+    elsewhere = text is not None and not (files or rel) and _on_the_hub(rec, text)
+    if elsewhere:
+        assert text is not None
+        f.status, f.license = released_status(_hub_dataset_license(rec, hub.locator) if hub else None)
+        f.outcome, f.evidence, f.detail = "positive", [text], {"explicit": True}
+        return f
     if files or rel or text:
         f.status, f.license = released_status(repo_license(rec))
         ev = [file_evidence(rec, files)] if files else [e for e in (rel, text, link) if e]

@@ -16,6 +16,8 @@ DATA_LINK = re.compile(
     re.IGNORECASE)
 DATA_SECTION = re.compile(r"(training|pre-?training|fine-?tuning|instruction)[- ]?(data|dataset|corpus|set)|^data(sets?)?$"
                           r"|data(set)? (sources?|composition|details)", re.IGNORECASE)
+# A file that is an image, a video or a badge: an asset some repository hosts, not a dataset.
+ASSET = re.compile(r"\.(png|jpe?g|gif|svg|webp|mp4|webm|mov)(\?|#|$)|img\.shields\.io|/badges?/", re.IGNORECASE)
 # A dataset linked as a benchmark or evaluation set is not training data.
 EVAL_CONTEXT = re.compile(r"benchmark|\bbench\b|[-_]bench\b|bench[-_]|evaluat|\beval|\btest(ed|ing|[- ]?sets?)?\b"
                           r"|leaderboard", re.IGNORECASE)
@@ -40,7 +42,8 @@ def training_data_link(rec: ModelRecord, url: re.Pattern[str] = DATA_LINK) -> Ev
         return None
     about_evaluation = _evaluation_context(rec)
     for ln in rec.card.links:
-        if url.search(ln.url) and not about_evaluation(ln.line, f"{ln.text} {ln.url}"):
+        # an image or badge stored in a dataset repository (a banner, a "Open in Spaces" badge) is not a dataset
+        if url.search(ln.url) and not ASSET.search(ln.url) and not about_evaluation(ln.line, f"{ln.text} {ln.url}"):
             return link_matching(rec, re.compile(re.escape(ln.url) + "$"))
     return None
 

@@ -1,39 +1,77 @@
-"""Is the code used to evaluate the model released?"""
+"""Is the code used to evaluate the model released (the publisher's own scripts, or an open harness it ran)?"""
 
 from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import (
-    Finding,
-    card_search,
-    file_evidence,
-    files_matching,
-    repo_license,
-    repo_link,
-)
+from openscope.derive.openness.probes import Finding, file_evidence, files_matching, repo_license, repo_link
+from openscope.derive.openness.probes._own_evidence import first_own_mention, mention_evidence, own_mentions
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Evaluation code"
 EVAL_FILES = re.compile(r"(^|/)(eval|evaluate|evaluation|benchmark)[\w-]*\.(py|sh)$", re.IGNORECASE)
-EVAL_TEXT = re.compile(
-    r"(lm[-_ ]?eval(uation)?[-_ ]harness|opencompass|evalplus|bigcode-evaluation-harness|lighteval|vbench"
-    r"|evaluation (code|scripts?|toolkit|pipeline)|(python3?|bash) [\w/.-]*eval[\w-]*\.(py|sh))", re.IGNORECASE)
-EVAL_TEXT_NEEDLES = ('eval', 'opencompass', 'vbench')
-# a linked file or folder beside the card (the card's own repository)
-EVAL_REL = re.compile(r"(^|[/_\s-])(eval|evaluat\w*|benchmark\w*)\b", re.IGNORECASE)
+# The publisher's own evaluation code: named as such, or a command that runs an evaluation script.
+EVAL_TEXT = re.compile(r"\bevaluation (code(base)?|scripts?|toolkit|pipeline)\b|\b(python3?|bash) [\w/.-]*eval[\w-]*\.(py|sh)\b",
+                       re.IGNORECASE)
+EVAL_TEXT_NEEDLES = ('evaluation', 'eval')
+# An open evaluation harness the model was evaluated with (someone else's code, under its own licence).
+HARNESS = re.compile(r"\b((?:l?lm|language model)[-_ ]?eval(?:uation)?[-_ ]harness|opencompass|evalplus|bigcode-evaluation-harness|lighteval"
+                     r"|vbench)\b", re.IGNORECASE)
+HARNESS_NEEDLES = ('eval', 'opencompass', 'vbench')
+# Where a harness's name names a benchmark, a score or a ranking, not the code that was run: a results-table
+# row, a link target or HTML attribute ("#evaluation-on-evalplus"), a leaderboard or a rank.
+NOT_RUN = re.compile(r"leaderboard|\brank(s|ed|ing)?\b|\btop[- ]?\d|benchmark list|\bscores? (of|on)\b", re.IGNORECASE)
+# a linked file or folder beside the card (the card's own repository): code, not an evaluation data file
+EVAL_REL = re.compile(r"(^|[/_\s-])(eval|evaluat\w*|benchmark\w*)\b(?![\w./-]*\.(jsonl?|csv|tsv|parquet|txt|arrow)\b)",
+                      re.IGNORECASE)
 REMEDIATION = "Publish the evaluation scripts (or name the open harness and its configuration) under an open licence."
 
 
+def _harness(rec: ModelRecord) -> Finding | None:
+    """The first harness the card says it ran (not a benchmark name in a table, a link target, a ranking)."""
+    assert rec.card is not None
+    text = rec.card.text
+    off = len(text) - len(rec.card.body)
+    for m, verdict in own_mentions(rec, HARNESS, HARNESS_NEEDLES, cited=False):
+        a = off + m.start()
+        ls = text.rfind("\n", 0, a) + 1
+        le = text.find("\n", a)
+        line = text[ls:le if le >= 0 else len(text)]
+        if verdict != "own" or line.lstrip().startswith(("|", "<td", "<th")) or text[a - 1:a] in "-/#=_":
+            continue
+        if re.search(r"(href|src)=[\"'][^\"']*$", text[ls:a]) or NOT_RUN.search(line):
+            continue
+        f = Finding("evaluation_code", "positive", COMPONENT, "no_license", remediation=REMEDIATION)
+        f.evidence, f.detail = [mention_evidence(rec, m)], {"harness": m.group(1)}
+        return f
+    return None
+
+
 def run(rec: ModelRecord) -> Finding:
+    """The publisher's own evaluation code (files, a relative link, a script the card runs, code the card says
+    it provides) is under the repository's licence. An open harness the card says it ran (lm-evaluation-harness,
+    OpenCompass, EvalPlus, lighteval, VBench) is released code under that harness's own licence, which is not
+    the model's: licence unknown (``no_license``). Evaluation code the card cites from someone else's
+    repository ("the evaluation script from the X repository") is treated the same way."""
     f = Finding("evaluation_code", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, EVAL_FILES)
-    text = card_search(rec, EVAL_TEXT, needles=EVAL_TEXT_NEEDLES) or repo_link(rec, EVAL_REL)
-    if files or text:
+    own = None
+    if not files:
+        own = first_own_mention(rec, EVAL_TEXT, needles=EVAL_TEXT_NEEDLES)[0] or repo_link(rec, EVAL_REL)
+    if files or own:
         f.status, f.license = released_status(repo_license(rec))
         f.outcome = "positive"
-        f.evidence = [file_evidence(rec, files)] if files else [text] if text else []
-    elif rec.card is not None or rec.files:
+        f.evidence = [file_evidence(rec, files)] if files else [own] if own else []
+        return f
+    if rec.card is not None:
+        harness = _harness(rec)
+        cited = None if harness else first_own_mention(rec, EVAL_TEXT, needles=EVAL_TEXT_NEEDLES, cited=False)[0]
+        if harness or cited:
+            if harness:
+                return harness
+            f.status, f.outcome, f.evidence = "no_license", "positive", [cited] if cited else []
+            return f
+    if rec.card is not None or rec.files:
         f.outcome = "negative"
     return f

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import Finding, card_search, file_evidence, files_matching, repo_license
+from openscope.derive.openness.probes import Finding, file_evidence, files_matching, repo_license
+from openscope.derive.openness.probes._own_evidence import mention_evidence, own_mentions
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -29,7 +30,10 @@ def run(rec: ModelRecord) -> Finding:
         f.status, f.license = released_status(repo_license(rec))
         f.outcome, f.evidence = "positive", [file_evidence(rec, files)]
         return f
-    ev = card_search(rec, BENCHMARKS)
+    # a benchmark the model was evaluated on, not one named only in a section of others' work (references,
+    # acknowledgements, citations) or in text a reader never sees (an HTML comment)
+    ev = next((mention_evidence(rec, m) for m, verdict in own_mentions(rec, BENCHMARKS, cited=False)
+               if verdict == "own"), None)
     if ev:
         f.status, f.outcome, f.evidence = "no_license", "positive", [ev]
     elif rec.card is not None:

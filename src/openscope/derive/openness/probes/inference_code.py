@@ -7,13 +7,13 @@ import re
 from openscope.derive.openness import libraries
 from openscope.derive.openness.probes import (
     Finding,
-    card_search,
     file_evidence,
     files_matching,
     hub_evidence,
     library_evidence,
     repo_license,
 )
+from openscope.derive.openness.probes._own_evidence import mention_evidence, own_mentions
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -58,7 +58,9 @@ def run(rec: ModelRecord) -> Finding:
         f.status, f.license = released_status(repo_license(rec))
         f.outcome, f.evidence = "positive", [file_evidence(rec, files)]
         return f
-    usage = card_search(rec, USAGE, needles=USAGE_NEEDLES)
+    # usage code the card shows for this model: not in an HTML comment or a section of others' projects
+    usage = next((mention_evidence(rec, m) for m, verdict in own_mentions(rec, USAGE, USAGE_NEEDLES, cited=False)
+                  if verdict == "own"), None)
     ev = [usage] if usage else []
     if not ev and rec.library_name:
         ev = [hub_evidence(rec, f"library_name: {rec.library_name}", "library_name")]
