@@ -28,7 +28,9 @@ citations of others. Pure functions of the card; nothing keys on a model's name.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from openscope.derive.openness.cards import Card, Link
 from openscope.derive.openness.probes import CODE_HOST, Evidence, fast_search, links_to_listed_file
@@ -103,18 +105,40 @@ def hidden_spans(card: Card) -> list[tuple[int, int]]:
     return [m.span() for m in _HTML_COMMENT.finditer(card.text)]
 
 
-def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
-    return any(a <= pos < b for a, b in spans)
+@dataclass(frozen=True)
+class CardIndex:
+    """Offsets of a card's lines, sections and HTML comments, built once per record (a card with thousands of
+    links and sections is judged in time proportional to its size, not to links × lines)."""
+
+    line_starts: list[int]
+    section_starts: list[int]
+    section_titles: list[str]
+    hidden: list[tuple[int, int]]
+
+    def line_start(self, line: int) -> int:
+        return self.line_starts[line - 1] if 0 < line <= len(self.line_starts) else 0
+
+    def section(self, pos: int) -> str:
+        """The title of the section holding offset ``pos`` ("" before the first heading)."""
+        i = bisect_right(self.section_starts, pos) - 1
+        return self.section_titles[i] if i >= 0 else ""
+
+    def is_hidden(self, pos: int) -> bool:
+        i = bisect_right(self.hidden, (pos, len(self.line_starts) + 10**12)) - 1
+        return i >= 0 and self.hidden[i][0] <= pos < self.hidden[i][1]
 
 
-def section_title(card: Card, pos: int) -> str:
-    """The title of the section holding offset ``pos`` of the card's text ("" before the first heading)."""
-    title = ""
-    for s in card.sections:
-        if s.start - 1 > pos:
-            break
-        title = s.title
-    return title
+def card_index(rec: ModelRecord) -> CardIndex:
+    """The :class:`CardIndex` of the record's card (cached on the record)."""
+    assert rec.card is not None
+    idx = rec.cache.get("own_evidence_index")
+    if idx is None:
+        text = rec.card.text
+        idx = CardIndex([0] + [m.end() for m in re.finditer("\n", text)],
+                        [sec.start - 1 for sec in rec.card.sections], [sec.title for sec in rec.card.sections],
+                        hidden_spans(rec.card))
+        rec.cache["own_evidence_index"] = idx
+    return idx
 
 
 def _line_span(text: str, pos: int) -> tuple[int, int]:
@@ -149,14 +173,14 @@ def own_mentions(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple[str,
     if first is None:
         return
     off = len(card.text) - len(card.body)
-    hidden = hidden_spans(card)
+    idx = card_index(rec)
     seen = 0
     m: re.Match[str] | None = first
     while m is not None and seen < MAX_MATCHES:
         seen += 1
         a, b = off + m.start(), off + m.end()
         ls, le = _line_span(card.text, a)
-        if not (_inside(hidden, a) or CITING_SECTION.search(section_title(card, a))):
+        if not (idx.is_hidden(a) or CITING_SECTION.search(idx.section(a))):
             if promised(card.text[ls:le], _sentence_at(card.text, a, b)):
                 yield m, "promised"
             elif not (cited and CITED.search(_sentence_at(card.text, a, b))):
@@ -189,17 +213,17 @@ def first_own_mention(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple
 WHY = {"label": "labelled as such", "sentence": "announced as the model's own", "header": "in the card's header"}
 
 
-def judge_place(card: Card, place: Link, lines: list[str], hidden: list[tuple[int, int]], *,
+def judge_place(card: Card, place: Link, lines: list[str], idx: CardIndex, *,
                 anchor_rx: re.Pattern[str], field_rx: re.Pattern[str], cue_rx: re.Pattern[str],
                 header: bool = True) -> str | None:
     """Why one place a URL is linked is the release's own thing (``label``, ``sentence``, ``header``), or None
     when the card hides, promises or cites it there."""
     line = _line(lines, place.line)
-    at = sum(len(x) + 1 for x in lines[:place.line - 1])
-    if _inside(hidden, at + max(0, line.find(place.url))):
-        return None
+    at = idx.line_start(place.line)
     url_at = at + max(0, line.find(place.url))
-    if CITING_SECTION.search(section_title(card, at)) or promised(line, _sentence_at(card.text, url_at,
+    if idx.is_hidden(url_at):
+        return None
+    if CITING_SECTION.search(idx.section(at)) or promised(line, _sentence_at(card.text, url_at,
                                                                                       url_at + len(place.url))):
         return None
     before, earlier = _sentence_before(lines, place, line)
@@ -258,14 +282,14 @@ def own_code_repository(rec: ModelRecord) -> Evidence | None:
         return None
     if "own_code_repository" in rec.cache:
         return rec.cache["own_code_repository"]
-    lines = card.text.splitlines()
-    hidden = hidden_spans(card)
+    lines = card.text.split("\n")   # numbered as Card.line_of numbers them
+    idx = card_index(rec)
     found: Evidence | None = None
     for link in card.links:
         if not CODE_HOST.search(link.url) or NOT_A_REPOSITORY.search(link.url):
             continue
         for place in occurrences(card, link):
-            why = judge_place(card, place, lines, hidden, anchor_rx=CODE_ANCHOR, field_rx=CODE_FIELD, cue_rx=CODE_CUE,
+            why = judge_place(card, place, lines, idx, anchor_rx=CODE_ANCHOR, field_rx=CODE_FIELD, cue_rx=CODE_CUE,
                               header=False)
             if why:
                 found = link_evidence(rec, place, why)
@@ -348,8 +372,8 @@ def own_report_link(rec: ModelRecord) -> tuple[Evidence | None, bool]:
     card = rec.card
     if card is None:
         return None, False
-    lines = card.text.splitlines()
-    hidden = hidden_spans(card)
+    lines = card.text.split("\n")   # numbered as Card.line_of numbers them
+    idx = card_index(rec)
     places: list[tuple[Link, bool]] = []
     for link in card.links:
         places.extend((p, False) for p in occurrences(card, link))
@@ -360,19 +384,22 @@ def own_report_link(rec: ModelRecord) -> tuple[Evidence | None, bool]:
     for place, relative in sorted(places[:2000], key=lambda x: x[0].line):
         if relative:
             line = _line(lines, place.line)
-            at = sum(len(x) + 1 for x in lines[:place.line - 1])
+            at = idx.line_start(place.line)
             url_at = at + max(0, line.find(place.url))
-            if not (_inside(hidden, at) or promised(line, _sentence_at(card.text, url_at, url_at + len(place.url)))
-                    or CITING_SECTION.search(section_title(card, at))):
+            if not (idx.is_hidden(url_at) or promised(line, _sentence_at(card.text, url_at, url_at + len(place.url)))
+                    or CITING_SECTION.search(idx.section(at))):
                 # a file beside the card: the evidence quotes the card's own line where it is linked
                 anchor, snip = card.span(url_at, url_at + len(place.url))
                 return Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at), True
             continue
         if IMAGE_URL.search(place.url):
             continue
-        why = judge_place(card, place, lines, hidden, anchor_rx=REPORT_OR_PAPER_ANCHOR, field_rx=REPORT_FIELD,
+        why = judge_place(card, place, lines, idx, anchor_rx=REPORT_OR_PAPER_ANCHOR, field_rx=REPORT_FIELD,
                           cue_rx=REPORT_CUE)
-        if why and _report_kind(place, _line(lines, place.line), why):
+        line = _line(lines, place.line)
+        # announced as "our technical report [title](…)": the sentence names the report, not the anchor
+        named = why == "sentence" and bool(REPORT_WORDS.search(_sentence_before(lines, place, line)[0]))
+        if why and (named or _report_kind(place, line, why)):
             return link_evidence(rec, place, why), False
     return None, False
 
