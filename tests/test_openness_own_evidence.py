@@ -18,6 +18,7 @@ from openscope.derive.openness.probes import (
     datasets_released,
     evaluation_code,
     evaluation_data,
+    evaluation_results,
     inference_code,
     preprocessing_code,
     research_paper,
@@ -188,6 +189,17 @@ def test_a_benchmark_named_only_in_references_is_not_evaluation_data() -> None:
     assert evaluation_data.run(rec).outcome == "negative"
     own = _card("# M\n\nA chat model scoring 61.2 on MMLU.\n")
     assert evaluation_data.run(own).status == "no_license"
+
+
+def test_a_table_of_options_links_or_videos_is_not_evaluation_results() -> None:
+    rec = _card("# V\n\n## Inference\n\n| Parameter | Default | Description |\n|---|---|---|\n"
+                "| `--motion_score` | 5.0 | Score to control the motion level. |\n\n"
+                "| [Demo](https://x.example) | [Benchmark](https://y.example) |\n\n"
+                "<!--\n| Model | MMLU |\n|---|---|\n| V | 61.2 |\n-->\n")
+    assert evaluation_results.run(rec).outcome == "negative"
+    shown = _card("# V\n\n## Performance\n\n| **Benchmark** | **HumanEval (+)** |\n|---|---|\n| **V-1.3B** | 65.2 (61.0) |\n")
+    f = evaluation_results.run(shown)
+    assert f.outcome == "positive" and f.evidence[0].snippet.startswith("[Performance]")
 
 
 # -- samples, data cards, datasets, usage -------------------------------------------------------------------------

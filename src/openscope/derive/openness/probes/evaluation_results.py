@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import Finding, card_search, hub_evidence, repo_license
+from openscope.derive.openness.probes import Evidence, Finding, hub_evidence, repo_license
+from openscope.derive.openness.probes._own_evidence import card_index, mention_evidence, own_mentions
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -16,7 +17,44 @@ RESULTS_TABLE = re.compile(r"^[^\n|]*+(?P<at>\|(?>[^\n]*?\b(?:MMLU|GSM8K|HumanEv
                            r"CMMLU|MT-?Bench|AlpacaEval|accuracy|acc|F1|BLEU|ROUGE|WER|FID|CLIP|score|pass@1|"
                            r"VBench|GenEval|benchmark)\b)[^\n]*\|)", re.IGNORECASE | re.MULTILINE)
 RESULTS_SECTION = re.compile(r"(evaluation|results|benchmarks?|performance)", re.IGNORECASE)
+# A row that reports a result has a number in a cell of its own ("| MMLU | 61.2 |", "| **63.7** |", "| 45.3% |",
+# "| 65.2 (61.0) |");
+# a row of a command's options ("| `--motion_score` | 5.0 | Score to …") is documentation, not a result.
+NUMBER_CELL = re.compile(r"\|\s*[*_]*[-+]?\d+(?:[.,]\d+)?\s*%?[*_]*(?:\s*(?:\([^|)\n]{0,40}\)|±\s*[\d.]+))?"
+                         r"\s*[↑↓]?\s*(?=\|)")
+OPTION_ROW = re.compile(r"\|\s*`?--?[a-z]", re.IGNORECASE)
 REMEDIATION = "Publish evaluation results (a results table, or `model-index` metadata) with the benchmarks named."
+
+
+def _table_from(body: str, at: int, max_rows: int = 60) -> str:
+    """The matched row and the table rows that follow it (a header names the benchmarks, its rows the numbers)."""
+    rows = []
+    for line in body[at:at + 20_000].split("\n")[:max_rows]:
+        if "|" not in line:
+            break
+        rows.append(line)
+    return "\n".join(rows)
+
+
+def _results_row(rec: ModelRecord) -> Evidence | None:
+    """The first results-table row, preferring a results section: a row naming a benchmark or metric in a table
+    that reports a number in a cell of its own, shown to readers (not in an HTML comment) and not in a section
+    of others' work. A table of a command's options, of links or of videos names a metric word without
+    reporting a result."""
+    if rec.card is None:
+        return None
+    best: Evidence | None = None
+    for m, verdict in own_mentions(rec, RESULTS_TABLE, cited=False):
+        row = m.group("at")
+        if verdict != "own" or OPTION_ROW.search(row) or not NUMBER_CELL.search(_table_from(rec.card.body, m.start())):
+            continue
+        off = len(rec.card.text) - len(rec.card.body)
+        title = card_index(rec).section(off + m.start())
+        if RESULTS_SECTION.search(title):
+            anchor, snip = rec.card.span(off + m.start("at"), off + m.end("at"))
+            return Evidence("card", f"{rec.card_locator}{anchor}", f"[{title}] {snip}", rec.read_at)
+        best = best or mention_evidence(rec, m)
+    return best
 
 
 def run(rec: ModelRecord) -> Finding:
@@ -24,7 +62,7 @@ def run(rec: ModelRecord) -> Finding:
     mi = rec.card_data.get("model-index") or (rec.card.meta.get("model-index") if rec.card else None)
     ev = [hub_evidence(rec, "model-index metadata with results", "model-index")] if mi else []
     if not ev:
-        sec = card_search(rec, RESULTS_TABLE, sections=RESULTS_SECTION) or card_search(rec, RESULTS_TABLE)
+        sec = _results_row(rec)
         ev = [sec] if sec else []
     if ev:
         f.status, f.license = released_status(repo_license(rec))
