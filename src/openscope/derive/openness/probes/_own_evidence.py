@@ -33,7 +33,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from openscope.derive.openness.cards import Card, Link
-from openscope.derive.openness.probes import CODE_HOST, Evidence, fast_search, links_to_listed_file
+from openscope.derive.openness.probes import (
+    CODE_HOST,
+    NEEDLE_AFTER,
+    NEEDLE_BEFORE,
+    Evidence,
+    fast_search,
+    links_to_listed_file,
+)
 from openscope.derive.openness.probes._own_paper import (
     DEICTIC,
     HEADER_LINES,
@@ -169,15 +176,12 @@ def own_mentions(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple[str,
     card = rec.card
     if card is None:
         return
-    first = fast_search(card.body, card.lowered_body, pattern, needles)
-    if first is None:
-        return
     off = len(card.text) - len(card.body)
-    idx = card_index(rec)
-    seen = 0
-    m: re.Match[str] | None = first
-    while m is not None and seen < MAX_MATCHES:
-        seen += 1
+    idx: CardIndex | None = None
+    for seen, m in enumerate(_matches(card.body, card.lowered_body, pattern, needles)):
+        if seen >= MAX_MATCHES:
+            return
+        idx = idx or card_index(rec)
         a, b = off + m.start(), off + m.end()
         ls, le = _line_span(card.text, a)
         if not (idx.is_hidden(a) or CITING_SECTION.search(idx.section(a))):
@@ -185,7 +189,45 @@ def own_mentions(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple[str,
                 yield m, "promised"
             elif not (cited and CITED.search(_sentence_at(card.text, a, b))):
                 yield m, "own"
-        m = pattern.search(card.body, m.end() if m.end() > m.start() else m.end() + 1)
+
+
+def _matches(text: str, lowered: str, pattern: re.Pattern[str], needles: tuple[str, ...] | None
+             ) -> Iterator[re.Match[str]]:
+    """Every match of ``pattern`` in ``text``, in order, searched only in windows around ``needles`` as
+    :func:`fast_search` does for the first one (every match contains a needle; Python's ``re`` is slow on
+    long cards). The first match is exactly :func:`fast_search`'s."""
+    first = fast_search(text, lowered, pattern, needles)
+    if first is None:
+        return
+    yield first
+    pos = first.end() if first.end() > first.start() else first.end() + 1
+    hits: list[int] = []
+    limit = len(text) // 400 + 1
+    for n in needles or ():
+        i = lowered.find(n, max(0, pos - NEEDLE_BEFORE))
+        while i >= 0 and len(hits) <= limit:
+            hits.append(i)
+            i = lowered.find(n, i + 1)
+    if not needles or len(hits) > limit:
+        windows = [(pos, len(text))]
+    else:
+        windows = []
+        for i in sorted(hits):
+            a, b = max(pos, i - NEEDLE_BEFORE), min(len(text), i + NEEDLE_AFTER)
+            if a >= b:
+                continue
+            if windows and a <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], max(windows[-1][1], b))
+            else:
+                windows.append((a, b))
+    for a, b in windows:
+        at = a
+        while at <= b:
+            m = pattern.search(text, at, b)
+            if m is None:
+                break
+            yield m
+            at = m.end() if m.end() > m.start() else m.end() + 1
 
 
 def mention_evidence(rec: ModelRecord, m: re.Match[str]) -> Evidence:
@@ -211,6 +253,41 @@ def first_own_mention(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple
 # -- links -----------------------------------------------------------------------------------------------------
 
 WHY = {"label": "labelled as such", "sentence": "announced as the model's own", "header": "in the card's header"}
+
+
+CODE_HINTS = ("code", "github", "repo", "implementation", "source", "script")
+REPORT_HINTS = ("report", "card", "paper", "white")
+
+
+_DEICTIC_LINK = re.compile(r"\[\W*(?:click\s+)?(?:here|read|link|this|view|see|pdf)\W*\]\((https?://[^)\s]+)\)|"
+                           r"<a\s[^<>]{0,300}?href=[\"'](https?://[^\"'<>]+)[\"'][^<>]{0,300}>\W*(?:click\s+)?"
+                           r"(?:here|read|link|this|view|see|pdf)\W*</a>", re.IGNORECASE)
+
+
+def _candidates(card: Card, links: list[Link], hints: tuple[str, ...]) -> list[Link]:
+    """The links that can pass :func:`_may_be` at some place: linked on a line with a hint, or with a
+    pointing anchor. Judging only these keeps a card with hundreds of links cheap."""
+    body, low = card.body, card.lowered_body
+    spans: set[tuple[int, int]] = set()
+    for h in hints:
+        i = low.find(h)
+        while i >= 0 and len(spans) < 5000:
+            a, b = body.rfind("\n", 0, i) + 1, body.find("\n", i)
+            b = len(body) if b < 0 else b
+            spans.add((a, b))
+            i = low.find(h, b)
+    hinted = "\n".join(body[a:b] for a, b in sorted(spans))
+    pointing = {a or b for a, b in _DEICTIC_LINK.findall(card.text)} if any(
+        w in low for w in ("here", "read", "link", "this", "view", "see", "pdf")) else set()
+    return [ln for ln in links if ln.url in pointing or ln.url in hinted]
+
+
+def _may_be(line: str, place: Link, hints: tuple[str, ...]) -> bool:
+    """A cheap first look before :func:`judge_place`: every rule needs one of ``hints`` on the link's line (its
+    anchor, badge, field label or announcing sentence), except a pointing anchor ("[here](…)"), whose
+    announcement may be on the lines before."""
+    low = line.lower()
+    return any(h in low for h in hints) or bool(place.text and DEICTIC.match(clean_anchor(place.text)))
 
 
 def judge_place(card: Card, place: Link, lines: list[str], idx: CardIndex, *,
@@ -285,10 +362,11 @@ def own_code_repository(rec: ModelRecord) -> Evidence | None:
     lines = card.text.split("\n")   # numbered as Card.line_of numbers them
     idx = card_index(rec)
     found: Evidence | None = None
-    for link in card.links:
-        if not CODE_HOST.search(link.url) or NOT_A_REPOSITORY.search(link.url):
-            continue
+    code_links = [ln for ln in card.links if CODE_HOST.search(ln.url) and not NOT_A_REPOSITORY.search(ln.url)]
+    for link in _candidates(card, code_links, CODE_HINTS):
         for place in occurrences(card, link):
+            if not _may_be(_line(lines, place.line), place, CODE_HINTS):
+                continue
             why = judge_place(card, place, lines, idx, anchor_rx=CODE_ANCHOR, field_rx=CODE_FIELD, cue_rx=CODE_CUE,
                               header=False)
             if why:
@@ -375,7 +453,8 @@ def own_report_link(rec: ModelRecord) -> tuple[Evidence | None, bool]:
     lines = card.text.split("\n")   # numbered as Card.line_of numbers them
     idx = card_index(rec)
     places: list[tuple[Link, bool]] = []
-    for link in card.links:
+    hinted = {ln.url for ln in _candidates(card, card.links, REPORT_HINTS)}
+    for link in [ln for ln in card.links if ln.url in hinted or ln.url.lower().endswith(".pdf")]:
         places.extend((p, False) for p in occurrences(card, link))
         if len(places) >= 2000:
             break
@@ -392,7 +471,8 @@ def own_report_link(rec: ModelRecord) -> tuple[Evidence | None, bool]:
                 anchor, snip = card.span(url_at, url_at + len(place.url))
                 return Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at), True
             continue
-        if IMAGE_URL.search(place.url):
+        if IMAGE_URL.search(place.url) or not (_may_be(_line(lines, place.line), place, REPORT_HINTS)
+                                                or place.url.lower().endswith(".pdf")):
             continue
         why = judge_place(card, place, lines, idx, anchor_rx=REPORT_OR_PAPER_ANCHOR, field_rx=REPORT_FIELD,
                           cue_rx=REPORT_CUE)
