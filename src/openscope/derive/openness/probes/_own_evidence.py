@@ -259,9 +259,10 @@ CODE_HINTS = ("code", "github", "repo", "implementation", "source", "script")
 REPORT_HINTS = ("report", "card", "paper", "white")
 
 
-_DEICTIC_LINK = re.compile(r"\[\W*(?:click\s+)?(?:here|read|link|this|view|see|pdf)\W*\]\((https?://[^)\s]+)\)|"
-                           r"<a\s[^<>]{0,300}?href=[\"'](https?://[^\"'<>]+)[\"'][^<>]{0,300}>\W*(?:click\s+)?"
-                           r"(?:here|read|link|this|view|see|pdf)\W*</a>", re.IGNORECASE)
+_DEICTIC_LINK = re.compile(r"\[[^\[\]\w\n]{0,10}(?:click\s)?(?:here|read|link|this|view|see|pdf)[^\[\]\w\n]{0,10}\]"
+                           r"\((https?://[^)\s]{1,500})\)|"
+                           r"<a\s[^<>]{0,300}?href=[\"'](https?://[^\"'<>]{1,500})[\"'][^<>]{0,300}>[^<\w]{0,10}"
+                           r"(?:click\s)?(?:here|read|link|this|view|see|pdf)[^<\w]{0,10}</a>", re.IGNORECASE)
 
 
 def _candidates(card: Card, links: list[Link], hints: tuple[str, ...]) -> list[Link]:
