@@ -156,6 +156,7 @@ class _CtrlC:
         if cls.seen == 1:
             raise KeyboardInterrupt
         cls.say("interrupted")  # the user insists: no more cleanup
+        _stop_children()
         os._exit(130)
 
     @staticmethod
@@ -180,6 +181,29 @@ class _CtrlC:
         try:
             os.write(2, (line + "\n").encode("utf-8", "replace"))
         except OSError:  # stderr closed: the exit code still says it
+            pass
+
+
+def _stop_children() -> None:
+    """Worker processes (the openness grader's pool) end with us: left running, an orphan kept grading
+    after openscope had said it was interrupted, and held its stderr open, so a caller waiting for the
+    output to end waited for the orphan."""
+    mp = sys.modules.get("multiprocessing")
+    if mp is None:
+        return
+    for child in mp.active_children():
+        try:
+            child.terminate()
+        except (OSError, ValueError, AttributeError):  # already gone, or closed
+            pass
+    # Release the pool's semaphores as an orderly exit would (multiprocessing's own exit step), or its
+    # resource tracker warns about "leaked semaphore objects" on stderr after we are gone.
+    util = sys.modules.get("multiprocessing.util")
+    run_finalizers = getattr(util, "_run_finalizers", None)
+    if run_finalizers is not None:
+        try:
+            run_finalizers(0)
+        except Exception:  # noqa: BLE001 - exiting anyway; never a traceback for it
             pass
 
 
@@ -269,6 +293,7 @@ def _pipe_closed() -> int:
 def _exit(code: int, argv: list[str] | None) -> int:
     if argv is None:
         if _CtrlC.seen:  # interrupted: its line is out and the store is closed; no interpreter shutdown
+            _stop_children()
             for stream in (sys.stdout, sys.stderr):
                 try:
                     stream.flush()
