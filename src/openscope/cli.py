@@ -10,9 +10,11 @@ from __future__ import annotations
 import atexit
 import importlib
 import os
+import select
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from types import FrameType
 
@@ -123,20 +125,29 @@ def _hoist_globals(argv: list[str]) -> list[str]:
 
 class _CtrlC:
     """Ctrl-C in the console script: the first one unwinds (rollbacks, snapshot bookkeeping, closing the
-    store), a second one during that cleanup ends the process at once; either way exit 130, one line.
+    store), a second one ends the process at once; either way exit 130 and one line.
 
     Why: with Python's own handling, a second Ctrl-C that landed once the command had cleaned up killed
     the process by the signal (returncode -2, no message): interpreter shutdown puts SIGINT back to its
     default action and then spends a few hundred milliseconds (more on a loaded machine) tearing down
-    modules, DuckDB and pyarrow. A user who presses Ctrl-C twice must never wait on a cleanup either.
-    So an interrupted run ends with ``os._exit(130)`` right after its line (no interpreter shutdown:
-    nothing is left to do, every store is closed or rolled back, and what is not is what a kill leaves,
-    which DuckDB's WAL survives), and a completed run ignores SIGINT only in the last atexit step.
+    modules, DuckDB and pyarrow. So an interrupted run ends with ``os._exit(130)`` right after its line
+    (no interpreter shutdown: every store is closed or rolled back by then, and what is not is what a
+    kill leaves, which DuckDB's WAL survives), and a completed run ignores SIGINT only in its last atexit
+    step.
+
+    Python runs a signal handler only between bytecodes of the main thread. While that thread waits
+    inside DuckDB for a read that does not return (an input on a stalled pipe or network mount), neither
+    the first Ctrl-C nor a second reached openscope: the command hung. A watcher thread therefore reads
+    the signals from Python's wakeup fd (written by the C-level handler, whatever the main thread is
+    doing): a second Ctrl-C ends the process from there, and so does a first one the main thread has not
+    taken up within :attr:`GRACE_S` seconds.
     """
 
-    seen = 0  # SIGINTs received
+    GRACE_S = 5.0
+    seen = 0  # SIGINTs the main thread has taken up
     said = False  # the one stderr line is out
     installed = False
+    _lock = threading.Lock()
 
     @classmethod
     def install(cls) -> None:
@@ -146,7 +157,11 @@ class _CtrlC:
             return
         if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
             return
+        r, w = os.pipe()
+        os.set_blocking(w, False)
         signal.signal(signal.SIGINT, cls._handler)
+        signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+        threading.Thread(target=cls._watch, args=(r,), name="openscope-ctrl-c", daemon=True).start()
         atexit.register(cls._quiet_teardown)  # registered first, so it runs last
         cls.installed = True
 
@@ -155,7 +170,29 @@ class _CtrlC:
         cls.seen += 1
         if cls.seen == 1:
             raise KeyboardInterrupt
-        cls.say("interrupted")  # the user insists: no more cleanup
+        cls.stop_now()  # the user insists: no more cleanup
+
+    @classmethod
+    def _watch(cls, fd: int) -> None:
+        received = 0
+        first_at: float | None = None
+        while True:
+            ready, _, _ = select.select([fd], [], [], 0.1 if first_at is not None else None)
+            if ready:
+                data = os.read(fd, 64)
+                if not data:
+                    return
+                received += data.count(signal.SIGINT)
+            if received >= 2:
+                cls.stop_now()
+            if received == 1 and first_at is None:
+                first_at = time.monotonic()
+            if first_at is not None and time.monotonic() - first_at > cls.GRACE_S:
+                cls.stop_now()  # the cleanup is stuck (in DuckDB, or waiting on a worker): stop waiting
+
+    @classmethod
+    def stop_now(cls) -> None:
+        cls.say("interrupted")
         _stop_children()
         os._exit(130)
 
@@ -167,9 +204,10 @@ class _CtrlC:
     def say(cls, text: str) -> None:
         """The one line, once. Written with a single write(2) in the console script, so a Ctrl-C that
         arrives while it is written cannot cut it or print it twice."""
-        if cls.said:
-            return
-        cls.said = True
+        with cls._lock:
+            if cls.said:
+                return
+            cls.said = True
         line = f"openscope: {' '.join(text.split())}"
         if not cls.installed:  # in-process (tests): through sys.stderr, which the caller may capture
             err_console().print(line, markup=False, highlight=False, soft_wrap=True)
@@ -196,6 +234,11 @@ def _stop_children() -> None:
             child.terminate()
         except (OSError, ValueError, AttributeError):  # already gone, or closed
             pass
+    for pid in _spawned_workers():  # one still starting is not in active_children() yet
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except OSError:
+            pass
     # Release the pool's semaphores as an orderly exit would (multiprocessing's own exit step), or its
     # resource tracker warns about "leaked semaphore objects" on stderr after we are gone.
     util = sys.modules.get("multiprocessing.util")
@@ -205,6 +248,32 @@ def _stop_children() -> None:
             run_finalizers(0)
         except Exception:  # noqa: BLE001 - exiting anyway; never a traceback for it
             pass
+
+
+def _spawned_workers() -> list[int]:
+    """Our child processes that multiprocessing spawned as workers (Linux /proc; elsewhere none): a worker
+    that started but had not yet read what to run from us, left behind, printed a traceback (EOFError)
+    on the user's terminal once we were gone. The resource tracker is not one: it cleans up after us."""
+    me = str(os.getpid())
+    found = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                ppid = fh.read().rsplit(b")", 1)[1].split()[1].decode()
+            if ppid != me:
+                continue
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                if b"multiprocessing.spawn" in fh.read():
+                    found.append(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
 
 
 def _interrupted(exc: BaseException) -> int:
@@ -294,11 +363,10 @@ def _exit(code: int, argv: list[str] | None) -> int:
     if argv is None:
         if _CtrlC.seen:  # interrupted: its line is out and the store is closed; no interpreter shutdown
             _stop_children()
-            for stream in (sys.stdout, sys.stderr):
-                try:
-                    stream.flush()
-                except (OSError, ValueError):
-                    pass
+            try:  # (not stdout: a reader that stopped reading would keep an interrupted run waiting)
+                sys.stderr.flush()
+            except (OSError, ValueError):
+                pass
             os._exit(code)
         sys.exit(code)
     return code
