@@ -169,6 +169,10 @@ class _CtrlC:
     def _handler(cls, signum: int, frame: FrameType | None) -> None:
         cls.seen += 1
         if cls.seen == 1:
+            # Worker processes first, as a terminal's Ctrl-C would (it signals the whole process group):
+            # one caught starting while we unwind reads an end of file instead of its task, and prints a
+            # traceback once we are gone.
+            _terminate_children()
             raise KeyboardInterrupt
         cls.stop_now()  # the user insists: no more cleanup
 
@@ -234,11 +238,7 @@ def _stop_children() -> None:
             child.terminate()
         except (OSError, ValueError, AttributeError):  # already gone, or closed
             pass
-    for pid in _spawned_workers():  # one still starting is not in active_children() yet
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except OSError:
-            pass
+    _terminate_children()
     # Release the pool's semaphores as an orderly exit would (multiprocessing's own exit step), or its
     # resource tracker warns about "leaked semaphore objects" on stderr after we are gone.
     util = sys.modules.get("multiprocessing.util")
@@ -250,10 +250,19 @@ def _stop_children() -> None:
             pass
 
 
-def _spawned_workers() -> list[int]:
-    """Our child processes that multiprocessing spawned as workers (Linux /proc; elsewhere none): a worker
-    that started but had not yet read what to run from us, left behind, printed a traceback (EOFError)
-    on the user's terminal once we were gone. The resource tracker is not one: it cleans up after us."""
+def _terminate_children() -> None:
+    for pid in _child_processes():  # one still starting is not in active_children() yet
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except OSError:
+            pass
+
+
+def _child_processes() -> list[int]:
+    """Our child processes but multiprocessing's resource tracker, which cleans up after us (Linux /proc;
+    elsewhere none). Why not only ``active_children()``: a worker still starting is not listed there yet,
+    and one left behind before it had read what to run from us printed a traceback (EOFError) on the
+    user's terminal once we were gone."""
     me = str(os.getpid())
     found = []
     try:
@@ -269,7 +278,7 @@ def _spawned_workers() -> list[int]:
             if ppid != me:
                 continue
             with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                if b"multiprocessing.spawn" in fh.read():
+                if b"resource_tracker" not in fh.read():
                     found.append(int(entry))
         except (OSError, IndexError, ValueError):
             continue
