@@ -94,3 +94,28 @@ def test_ctrl_c_during_an_ingest_keeps_the_store_and_the_next_run_completes(tmp_
     assert runs[0][0] == "complete" and runs[-1] == ("failed", "interrupted"), runs
     assert cli("--db", db, "-q", "ingest", small, "--no-derive").code == 0
     assert q(db, "SELECT status FROM snapshots ORDER BY snapshot_id DESC LIMIT 1") == [("complete",)]
+
+
+def test_an_error_raised_while_an_interrupt_is_handled_is_the_interrupt() -> None:
+    """A statement stopped inside a transaction aborts it; a cleanup statement in a ``finally`` then fails
+    with "Current transaction is aborted". That error replaced the interrupt: exit 70 and a crawl marked
+    failed (1 stress run in 40). It carries the interrupt as its context, and is recognised by it."""
+    con = duckdb.connect()
+    con.execute("BEGIN TRANSACTION")
+    stopper = threading.Timer(0.3, con.interrupt)
+    stopper.start()
+    with pytest.raises(duckdb.Error) as caught:  # what the cleanup raises, not the interrupt itself
+        try:
+            con.execute(LONG_QUERY).fetchall()
+        finally:
+            con.execute("SELECT 1")
+    stopper.join()
+    assert "aborted" in str(caught.value) and is_interrupt(caught.value), repr(caught.value)
+    con.execute("ROLLBACK")
+    try:
+        try:
+            raise ValueError("a bad page")
+        finally:
+            pass
+    except ValueError as exc:
+        assert not is_interrupt(exc)

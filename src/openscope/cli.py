@@ -143,7 +143,7 @@ class _CtrlC:
     taken up within :attr:`GRACE_S` seconds.
     """
 
-    GRACE_S = 5.0
+    GRACE_S = 10.0
     seen = 0  # SIGINTs the main thread has taken up
     said = False  # the one stderr line is out
     installed = False
@@ -315,6 +315,8 @@ def _run(args: list[str]) -> int:
         rv = _invoke(args)
         code = int(rv) if isinstance(rv, int) else 0
     except OpenscopeError as exc:
+        if is_interrupt(exc):  # raised while a Ctrl-C was being handled (a rollback's aftermath)
+            return _interrupted(exc)
         err_console().print(f"openscope: error: {exc}", markup=False, highlight=False, soft_wrap=True)
         code = int(exc.code)
     except _EXIT as exc:

@@ -80,7 +80,7 @@ class Interrupted(KeyboardInterrupt):
         return " ".join(self.message.split())
 
 
-def is_interrupt(exc: BaseException) -> bool:
+def is_interrupt(exc: BaseException | None) -> bool:
     """Whether ``exc`` is Ctrl-C (SIGINT), however it surfaced.
 
     Why not just ``KeyboardInterrupt``: a signal that arrives while DuckDB runs a statement stops the
@@ -88,7 +88,22 @@ def is_interrupt(exc: BaseException) -> bool:
     ``RuntimeError('Query interrupted')``, the Python ``KeyboardInterrupt`` consumed. Treated as any other
     error, an interrupted crawl was marked failed and the user saw an "internal error" (exit 70) instead
     of exit 130.
+
+    And an error raised while one of those was being handled is the interrupt too: the statement stopped
+    inside a transaction aborts it, so a cleanup statement in a ``finally`` (unregistering the staged
+    page) fails with "Current transaction is aborted", which replaced the interrupt: exit 70 and a crawl
+    marked failed (1 run in 40 under load), or an ingest's "corrupt or unreadable" (65).
     """
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if _stopped_by_ctrl_c(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _stopped_by_ctrl_c(exc: BaseException) -> bool:
     if isinstance(exc, KeyboardInterrupt):
         return True
     duckdb = sys.modules.get("duckdb")

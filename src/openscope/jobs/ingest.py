@@ -42,6 +42,8 @@ def ingest_file(store: Store, path: Path, *, repo_type: str = "model") -> Ingest
                 res = normalize(store, sid, repo_type=repo_type, source=source, counters="changed",
                                 locator_prefix=staged.locator_prefix)
             except duckdb.Error as exc:  # the file went bad mid-read (e.g. a corrupt gzip stream)
+                if is_interrupt(exc):  # a statement after one Ctrl-C stopped: not the file's fault
+                    raise
                 raise InvalidInput(f"{path}: corrupt or unreadable ({str(exc).splitlines()[0]})")
             if res.records and res.invalid_json == res.records:
                 raise InvalidInput(f"{path}: no line is a JSON entry; the file is corrupt or not JSON Lines")
