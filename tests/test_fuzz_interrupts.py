@@ -153,9 +153,9 @@ class _Fifo:
     """A named pipe the test writes: the first ``whole`` readers get all of ``data``; the next one gets
     a part and then waits, its reader blocked, until :meth:`close`.
 
-    Each reader is served only while the command is blocked opening the pipe (a thread of it waits in the
-    kernel's ``wait_for_partner``), so the previous reader has closed it and no reader can get another's
-    bytes."""
+    Each reader is served only once the previous one has closed the pipe (``/proc/PID/fd``) and the next
+    one is blocked opening it (a thread waits in the kernel's ``wait_for_partner``), so no reader can get
+    another's bytes."""
 
     def __init__(self, path: Path, data: bytes, whole: int) -> None:
         self.path, self.data, self.whole = path, data, whole
@@ -181,15 +181,35 @@ class _Fifo:
                     return True
         return False
 
-    def _open(self) -> int | None:
-        while not self.stop.is_set():
-            if self._reader_waiting():
-                with contextlib.suppress(OSError):
-                    fd = os.open(self.path, os.O_WRONLY | os.O_NONBLOCK)
-                    os.set_blocking(fd, True)
-                    return fd
+    def _reader_has_it(self) -> bool:
+        try:
+            fds = os.listdir(f"/proc/{self.pid}/fd")
+        except OSError:
+            return False
+        for fd in fds:
+            with contextlib.suppress(OSError):
+                if os.readlink(f"/proc/{self.pid}/fd/{fd}") == str(self.path):
+                    return True
+        return False
+
+    def _until(self, cond: Callable[[], bool]) -> bool:
+        while not cond():
+            if self.stop.is_set():
+                return False
             time.sleep(0.002)
-        return None
+        return True
+
+    def _open(self) -> int | None:
+        """Our end, paired with the next reader only: once the previous reader has closed the pipe and
+        the next one waits in its open, and returned once that one has left its open."""
+        if not (self._until(lambda: not self._reader_has_it()) and self._until(self._reader_waiting)):
+            return None
+        fd = os.open(self.path, os.O_WRONLY | os.O_NONBLOCK)
+        os.set_blocking(fd, True)
+        if not self._until(lambda: not self._reader_waiting()):
+            os.close(fd)
+            return None
+        return fd
 
     def _serve(self) -> None:
         for _ in range(self.whole):
@@ -249,15 +269,29 @@ def test_ctrl_c_during_an_ingest_loses_nothing_and_the_next_run_completes(
         tmp_path, cli, ingest_inputs, where, whole, twice) -> None:
     db = _copy_store(ingest_inputs["before"], tmp_path / "s.duckdb")
     fifo = tmp_path / "new.jsonl.gz"
-    feed = _Fifo(fifo, ingest_inputs["gz"].read_bytes(), whole=whole)
-    try:
-        proc = _start(db, "ingest", str(fifo))
-        feed.start(proc.pid)
-        _wait_for(feed.held.is_set, proc)  # the run is blocked reading the input, inside its transaction
-        _interrupt(proc, twice=twice)
-        code, err = _end(proc)
-    finally:
-        feed.close()
+    for _attempt in range(3):
+        feed = _Fifo(fifo, ingest_inputs["gz"].read_bytes(), whole=whole)
+        try:
+            proc = _start(db, "ingest", str(fifo))
+            feed.start(proc.pid)
+            # the run is blocked reading the input, inside its transaction
+            _wait_for(lambda f=feed, p=proc: f.held.is_set() or p.poll() is not None, timeout=60)
+            if not feed.held.is_set():
+                # On a loaded machine the pipe has (rarely) handed one of openscope's format checks the
+                # bytes meant for the one before: the run refuses the input (65) before the event, having
+                # stored nothing. That is the test's pipe, not the command: set the case up again.
+                code, err = _end(proc)
+                assert code == 65 and "corrupt gzip" in err, err
+                assert _differences(db, ingest_inputs["before"]) == {}
+                continue
+            _interrupt(proc, twice=twice)
+            code, err = _end(proc)
+            break
+        finally:
+            feed.close()
+            fifo.unlink()
+    else:
+        raise AssertionError("the pipe could not be served in order three times")
     _assert_interrupted(code, err)
     assert _differences(db, ingest_inputs["before"]) == {}, where  # every earlier row, unchanged
     runs = q(db, "SELECT status, message FROM snapshots ORDER BY snapshot_id")
@@ -267,7 +301,6 @@ def test_ctrl_c_during_an_ingest_loses_nothing_and_the_next_run_completes(
     assert runs[-1] in (("failed", "interrupted"), ("running", None)), runs
     assert runs[-1][0] == "failed" or "duckdb" in where
     assert _status_ok(cli, db)["models"] == q(db, "SELECT count(*) FROM models")[0][0]
-    fifo.unlink()
     shutil.copyfile(ingest_inputs["gz"], fifo)  # the same command again, the input whole this time
     r = cli("--db", db, "-q", "ingest", fifo)
     assert r.code == 0, r.stderr
