@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -86,6 +87,12 @@ def _grade_batch(recs: list[ModelRecord], snapshot_id: int | None) -> tuple[list
     return out, failed
 
 
+def _worker_ignores_ctrl_c() -> None:
+    """A worker leaves Ctrl-C to the parent: a terminal sends SIGINT to the whole process group, and each
+    worker would print its own KeyboardInterrupt traceback; the parent ends its workers itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _grade_in_workers(batches: list[list[ModelRecord]], snapshot_id: int | None, workers: int
                       ) -> tuple[list[tuple], list[tuple[str, str]]]:
     """Grade batches in worker processes. A worker that dies (a crash in a parser, the OOM killer) breaks
@@ -96,16 +103,22 @@ def _grade_in_workers(batches: list[list[ModelRecord]], snapshot_id: int | None,
     failed: list[tuple[str, str]] = []
     while batches:
         broken: list[list[ModelRecord]] = []
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = [(pool.submit(_grade_batch, b, snapshot_id), b) for b in batches]
-            for fut, b in futures:
-                try:
-                    rows, lost = fut.result()
-                except Exception:  # noqa: BLE001 - BrokenProcessPool, or a batch that could not be sent
-                    broken.append(b)
-                    continue
-                out.extend(rows)
-                failed.extend(lost)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_ignores_ctrl_c) as pool:
+            try:
+                futures = [(pool.submit(_grade_batch, b, snapshot_id), b) for b in batches]
+                for fut, b in futures:
+                    try:
+                        rows, lost = fut.result()
+                    except Exception:  # noqa: BLE001 - BrokenProcessPool, or a batch that could not be sent
+                        broken.append(b)
+                        continue
+                    out.extend(rows)
+                    failed.extend(lost)
+            except BaseException:
+                # Ctrl-C (or any error) in the parent: the batches still queued are dropped, not graded,
+                # before the pool's exit waits for the ones running.
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
         batches = []
         for b in broken:
             if len(b) == 1:
