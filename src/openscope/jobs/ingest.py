@@ -1,7 +1,9 @@
 """`openscope ingest PATH`: a bulk file → one ``ingest`` snapshot, in one transaction.
 
 Why one transaction: a kill at any moment leaves the previous state intact (the snapshot row, committed
-first, stays ``running`` and is marked ``aborted`` by the next ingest of the same file).
+first, stays ``running`` and is marked ``aborted`` by the next ingest of the same file). The ``complete``
+mark commits in the same transaction as the data, so a stored snapshot is never recorded as failed (a
+Ctrl-C between two commits did that) and a failed one never holds rows.
 """
 
 from __future__ import annotations
@@ -50,11 +52,11 @@ def ingest_file(store: Store, path: Path, *, repo_type: str = "model") -> Ingest
             drop_relation(con, "_stage")
             snaps.add_progress(store, sid, pages=1, n_records=res.records, changed=res.changed,
                                rejects=res.rejects)
+            snaps.close(con, sid, "complete")
     except BaseException as exc:
         why = "interrupted" if is_interrupt(exc) else (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-        snaps.finish(store, sid, "failed", message=why)
+        snaps.finish(store, sid, "failed", message=why, only_if_running=True)
         raise
-    snaps.finish(store, sid, "complete")
     return IngestResult(
         snapshot_id=sid, status="complete", pages=1, records=res.records, changed=res.changed,
         rejects=res.rejects, api_calls=0, rate_limit_wait_s=0.0, elapsed_s=round(time.monotonic() - t0, 3),

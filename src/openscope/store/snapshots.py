@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import duckdb
+
 from openscope.store.db import Store
 
 KINDS = ("full", "incremental", "counters", "ingest")
@@ -51,19 +53,30 @@ def begin(
     return int(sid)
 
 
-def finish(store: Store, snapshot_id: int, status: str, message: str | None = None) -> None:
-    """Close a snapshot; ``simulated`` becomes true if any record it wrote is synthetic."""
+def finish(store: Store, snapshot_id: int, status: str, message: str | None = None, *,
+           only_if_running: bool = False) -> None:
+    """Close a snapshot in its own transaction; ``simulated`` becomes true if any record it wrote is synthetic.
+
+    ``only_if_running`` leaves a snapshot that is already closed as it is: a failure handler must not turn a
+    run whose data and ``complete`` mark committed together into ``failed`` (a Ctrl-C right after the commit).
+    """
+    with store.transaction() as con:
+        close(con, snapshot_id, status, message, only_if_running=only_if_running)
+
+
+def close(con: duckdb.DuckDBPyConnection, snapshot_id: int, status: str, message: str | None = None, *,
+          only_if_running: bool = False) -> None:
+    """The closing statement alone, for a caller that commits it with the run's data in one transaction."""
     if status not in STATUSES:
         raise ValueError(f"unknown snapshot status {status!r}")
-    with store.transaction() as con:
-        con.execute(
-            """UPDATE snapshots SET status = ?, finished_at = now()::TIMESTAMP, message = ?,
-                   simulated = simulated OR EXISTS (
-                       SELECT 1 FROM models WHERE updated_snapshot_id = ? AND synthetic
-                       UNION ALL SELECT 1 FROM datasets WHERE updated_snapshot_id = ? AND synthetic)
-               WHERE snapshot_id = ?""",
-            [status, message, snapshot_id, snapshot_id, snapshot_id],
-        )
+    con.execute(
+        f"""UPDATE snapshots SET status = ?, finished_at = now()::TIMESTAMP, message = ?,
+               simulated = simulated OR EXISTS (
+                   SELECT 1 FROM models WHERE updated_snapshot_id = ? AND synthetic
+                   UNION ALL SELECT 1 FROM datasets WHERE updated_snapshot_id = ? AND synthetic)
+           WHERE snapshot_id = ?{" AND status = 'running'" if only_if_running else ""}""",
+        [status, message, snapshot_id, snapshot_id, snapshot_id],
+    )
 
 
 def add_progress(store: Store, snapshot_id: int, **fields: float | int | str | None) -> None:
