@@ -49,7 +49,12 @@ class _Rule:
         if self.names is not None:
             return any(full == f"{self.module}.{n}" or full.startswith(f"{self.module}.{n}.") for n in self.names)
         if self.pattern is not None:
-            return self._module_matches(module) and bool(self.pattern.match(name))
+            # a name may walk attributes that are submodules (`pandas` + `io.parsers.read_csv` is what
+            # `pandas.io.parsers` + `read_csv` imports): every split of the full name is tried
+            parts = full.split(".")
+            first = module.count(".") + 1
+            return any(self._module_matches(".".join(parts[:i])) and bool(self.pattern.match(".".join(parts[i:])))
+                       for i in range(first, len(parts)))
         return full.startswith(self.module + ".")
 
 
@@ -62,6 +67,8 @@ class RuleSet:
     safe: tuple[_Rule, ...]
     deny: tuple[_Rule, ...]
     review: tuple[_Rule, ...]
+    method_sinks: frozenset[str] = frozenset()
+    method_why: str = ""
 
     def canonical_module(self, module: str) -> str:
         module = IMPORT_MAPPING.get(module, module)
@@ -90,19 +97,39 @@ class RuleSet:
         for r in self.safe:
             if r.exact(mod, name):
                 return Judgment(None, "pickle.import.safe", r.why)
-        for r in self.deny:
-            if r.covers(mod, name):
-                return Judgment("critical", "pickle.import.denied", r.why)
+        denied = self._denied(mod, name)
+        if denied is not None:
+            return Judgment("critical", "pickle.import.denied", denied)
+        parts = name.split(".")
+        # an attribute path through a module that imported a denied one (`torch.serialization` + `os.system`
+        # is os.system: protocol 4 resolves the name attribute by attribute, and the attribute `os` of a
+        # module that ran `import os` is the os module itself)
+        for i in range(len(parts) - 1):
+            sub_mod, sub_name = self.canonical_module(parts[i]), ".".join(parts[i + 1:])
+            why = self._denied(sub_mod, sub_name)
+            if why is not None:
+                return Judgment("critical", "pickle.import.denied",
+                                f"reaches {sub_mod}.{sub_name} through the attribute {parts[i]!r}: {why}")
         if dunder:
             return Judgment(
                 "critical", "pickle.import.dunder",
                 f"reaches interpreter internals through {'/'.join(dunder)} (a known scanner bypass)",
             )
+        if len(parts) > 1 and parts[-1] in self.method_sinks:
+            return Judgment("high", "pickle.import.method_sink", self.method_why)
         for r in self.review:
             if r.covers(mod, name):
                 return Judgment("low", "pickle.import.review", f"known-inert third-party class: {r.why}")
         return Judgment("medium", "pickle.import.unknown",
                         "not on the allowlist: loading imports this module and may call it; review it")
+
+
+    def _denied(self, mod: str, name: str) -> str | None:
+        """The reason a denylist rule gives for this (canonical) module and name, if one covers it."""
+        for r in self.deny:
+            if r.covers(mod, name):
+                return r.why
+        return None
 
 
 def _rules(items: list[dict]) -> tuple[_Rule, ...]:
@@ -123,8 +150,10 @@ def ruleset() -> RuleSet:
     """The shipped rules (parsed once)."""
     text = resources.files("openscope.audit").joinpath("rules.yml").read_text(encoding="utf-8")
     doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+    sinks = doc.get("method_sinks") or {}
     return RuleSet(aliases=dict(doc["aliases"]), safe=_rules(doc["safe"]), deny=_rules(doc["deny"]),
-                   review=_rules(doc["review"]))
+                   review=_rules(doc["review"]), method_sinks=frozenset(sinks.get("names", ())),
+                   method_why=sinks.get("why", ""))
 
 
 def judge_import(module: str, name: str) -> Judgment:
