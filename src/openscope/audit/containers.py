@@ -38,8 +38,9 @@ def _chunks(blob: Blob, offset: int, length: int) -> Iterator[bytes]:
 
 
 def inflate(ctx: Context, blob: Blob, offset: int, length: int, kind: str, member: str,
-            declared: int | None = None) -> Blob | None:
-    """Decompress ``length`` bytes at ``offset`` (zlib raw deflate, gzip, bz2, xz) with bounded output.
+            declared: int | None = None, filters: list[dict[str, int]] | None = None) -> Blob | None:
+    """Decompress ``length`` bytes at ``offset`` (zlib raw deflate, gzip, bz2, xz or legacy .lzma, a zip
+    member's raw LZMA1 stream with its ``filters``) with bounded output.
 
     Returns the decompressed data as a new blob, or None after recording why (bomb, budget, corrupt).
     """
@@ -56,7 +57,9 @@ def inflate(ctx: Context, blob: Blob, offset: int, length: int, kind: str, membe
             return zlib.decompressobj()
         if kind == "bz2":
             return bz2.BZ2Decompressor()
-        return lzma.LZMADecompressor()
+        if kind == "lzma1":
+            return lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=filters)
+        return lzma.LZMADecompressor()  # FORMAT_AUTO: .xz and the legacy .lzma ("alone") format
 
     def check() -> str | None:
         if sink.size > lim.max_member_bytes:
@@ -103,13 +106,13 @@ def inflate(ctx: Context, blob: Blob, offset: int, length: int, kind: str, membe
                     return None
         if zl and not d.eof and kind == "deflate":
             sink.write(d.flush())
-        if not d.eof:
+        if not d.eof and not (kind == "lzma1" and declared == sink.size):  # zip LZMA may omit its end marker
             ctx.add(blob, "malformed.compressed_stream", "medium",
                     f"{member}: {kind} stream is truncated (decompressed {sink.size:,} bytes)", offset)
     except (zlib.error, OSError, lzma.LZMAError, EOFError, ValueError) as exc:
-        if kind == "zlib" and sink.size == 0:
+        if kind in ("zlib", "lzma") and sink.size == 0:
             sink.discard()
-            return None  # two bytes that only looked like a zlib header: not compressed data
+            return None  # a few bytes that only looked like a zlib or .lzma header: not compressed data
         ctx.add(blob, "malformed.compressed_stream", "medium", f"{member}: corrupt {kind} data ({exc})", offset)
         if sink.size == 0:
             sink.discard()
@@ -126,10 +129,10 @@ def inflate(ctx: Context, blob: Blob, offset: int, length: int, kind: str, membe
 
 
 def scan_compressed(ctx: Context, blob: Blob, kind: str) -> str:
-    """gzip / bz2 / xz / zlib (joblib ``compress=``) wrapper: decompress (bounded), scan the content."""
+    """gzip / bz2 / xz / .lzma / zlib (joblib ``compress=``) wrapper: decompress (bounded), scan the content."""
     inner = inflate(ctx, blob, 0, blob.size, kind, f"<{kind}>")
     if inner is None:
-        return "other" if kind == "zlib" and not any(f.file == blob.file and f.member == blob.member
+        return "other" if kind in ("zlib", "lzma") and not any(f.file == blob.file and f.member == blob.member
                                                          for f in ctx.findings) else kind
     ctx.scan(inner)
     return kind
@@ -248,9 +251,30 @@ def member_blob(ctx: Context, blob: Blob, e: ZipEntry) -> Blob | None:
     kinds = {8: "deflate", 12: "bz2"}
     if e.method in kinds:
         return inflate(ctx, blob, e.data, e.csize, kinds[e.method], e.name, e.usize)
+    if e.method == 14:  # LZMA: Python's zipfile (numpy.load of an .npz, zipfile users) reads these members
+        return _zip_lzma(ctx, blob, e)
     ctx.incomplete(blob, "zip_method", f"{e.name}: compression method {e.method} not supported; not scanned",
                    e.header)
     return None
+
+
+def _zip_lzma(ctx: Context, blob: Blob, e: ZipEntry) -> Blob | None:
+    """A zip LZMA member (APPNOTE 5.8.8): version (2 bytes), properties size (2), LZMA1 properties (lc/lp/pb
+    byte and dictionary size), then the raw stream, decoded as Python's zipfile decodes it."""
+    try:
+        (psize,) = blob.unpack("<H", e.data + 2)
+        props = blob.read(e.data + 4, psize) if psize >= 5 and e.csize >= 4 + psize else b""
+    except Truncated:
+        props = b""
+    if not props:
+        ctx.add(blob, "malformed.zip.lzma_header", "medium", f"{e.name}: LZMA member without its properties", e.header)
+        return None
+    d, (dict_size,) = props[0], struct.unpack_from("<I", props, 1)
+    if d >= 9 * 5 * 5:
+        ctx.add(blob, "malformed.zip.lzma_header", "medium", f"{e.name}: invalid LZMA properties byte {d}", e.header)
+        return None
+    filters = [{"id": lzma.FILTER_LZMA1, "lc": d % 9, "lp": d // 9 % 5, "pb": d // 45, "dict_size": dict_size}]
+    return inflate(ctx, blob, e.data + 4 + psize, e.csize - 4 - psize, "lzma1", e.name, e.usize, filters)
 
 
 def scan_zip(ctx: Context, blob: Blob, keras_config: Callable[[Context, Blob], None],
@@ -394,7 +418,15 @@ def scan_tar(ctx: Context, blob: Blob) -> str:
                     continue
                 if not ctx.charge_window(blob, ti.size, ti.name, ti.offset):
                     break
-                ctx.scan(blob.child(ti.offset_data, ti.offset_data + ti.size, ti.name))
+                member = blob.child(ti.offset_data, ti.offset_data + ti.size, ti.name)
+                if ti.name in ("storages", "tensors") and member.depth <= ctx.limits.max_depth:
+                    # torch.load of a legacy tar unpickles these by name, record by record (pickles between
+                    # raw data); a content scan would stop at the first raw bytes
+                    from openscope.audit.scan_pickle import scan_legacy_records
+
+                    scan_legacy_records(ctx, member, ti.name)
+                else:
+                    ctx.scan(member)
     except (tarfile.TarError, EOFError, OSError, ValueError) as exc:
         ctx.add(blob, "malformed.tar", "medium", f"unreadable tar archive after {n} members: {exc}")
     return "pytorch-legacy-tar" if {"pickle", "sys_info"} <= names else "tar"

@@ -49,6 +49,19 @@ class Report:
         }
 
 
+ZFILE_HEADER = 2 + 19  # b"ZF" + len(hex(2**64)) (joblib.numpy_pickle_compat)
+
+
+def _zfile_length(blob: Blob) -> int | None:
+    """The length a joblib zfile header declares, or None when the file does not start with one."""
+    if blob.size <= ZFILE_HEADER + 2:
+        return None
+    try:
+        return int(blob.read(2, ZFILE_HEADER - 2).decode("ascii"), 16)
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
 def detect(blob: Blob) -> str:
     """The format a blob's content says it is (cheap magic checks; pickles and ONNX by a trial parse)."""
     if blob.size == 0:
@@ -68,6 +81,10 @@ def detect(blob: Blob) -> str:
         return "lz4"
     if blob.size > 2 and h[0] == 0x78 and not h[1] & 0x20 and (h[0] << 8 | h[1]) % 31 == 0:
         return "zlib"
+    if h[:2] == b"]\x00" and blob.size > 13:
+        return "lzma"  # legacy .lzma ("alone"): joblib's compress='lzma' (its _LZMA_PREFIX is b']\x00')
+    if h[:2] == b"ZF" and _zfile_length(blob) is not None:
+        return "joblib-zfile"
     if h[:6] == b"\x93NUMPY":
         return "numpy"
     if h[:4] == b"GGUF":
@@ -114,8 +131,10 @@ class Engine:
                 return containers.scan_zip(ctx, blob, keras_format.scan_keras_config, scan_pickle)
             if fmt == "7z":
                 return containers.scan_7z(ctx, blob)
-            if fmt in ("gzip", "bz2", "xz", "zlib"):
+            if fmt in ("gzip", "bz2", "xz", "zlib", "lzma"):
                 return containers.scan_compressed(ctx, blob, fmt)
+            if fmt == "joblib-zfile":
+                return self._zfile(blob)
             if fmt == "lz4":
                 ctx.incomplete(blob, "unsupported_lz4", "LZ4-compressed data (joblib compress='lz4'): not "
                                "decompressed, contents not scanned")
@@ -148,6 +167,18 @@ class Engine:
             ctx.add(blob, "hostile.nesting", "medium", "structure nested too deeply to follow")
             ctx.incomplete(blob, "depth", "nesting too deep; content not fully scanned")
             return "nested"
+
+    def _zfile(self, blob: Blob) -> str:
+        """joblib's pre-0.10 compressed pickle, still read by joblib.load (numpy_pickle_compat.read_zfile):
+        'ZF', the data length in hex padded to 19 bytes, an optional space, then zlib data."""
+        start = ZFILE_HEADER + (1 if blob.read(ZFILE_HEADER, 1) == b" " else 0)
+        inner = containers.inflate(self.ctx, blob, start, blob.size - start, "zlib", "<joblib zfile>")
+        if inner is None:
+            self.ctx.add(blob, "malformed.compressed_stream", "medium",
+                         "joblib zfile whose zlib data does not inflate", start)
+            return "joblib-zfile"
+        self.ctx.scan(inner)
+        return "joblib-zfile"
 
     def _json(self, blob: Blob) -> str:
         try:

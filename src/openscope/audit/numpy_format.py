@@ -44,11 +44,38 @@ def _itemsize(descr: object) -> int | None:
     return None
 
 
-def _has_object(descr: object) -> bool:
+def _type_has_object(spec: str) -> bool:
+    """Whether a NumPy type string can name an object dtype: 'O', '|O8', 'object', and the comma and
+    sub-array forms numpy.dtype also parses ('i4,O', '(2,)O'). No other type string contains 'O' or 'object'."""
+    return "O" in spec or "object" in spec.lower()
+
+
+def _has_object(descr: object, depth: int = 0) -> bool:
+    """Whether ``numpy.lib.format.descr_to_dtype(descr).hasobject`` can be true (then np.load unpickles the data).
+
+    Conservative on every shape numpy accepts: a type string, a ``(base, shape)`` sub-array tuple, a list of
+    ``(name, type[, shape])`` fields (as tuples or lists), and any other iterable numpy walks as fields (a
+    dict's keys are unpacked character by character, so ``{'aO': 0}`` is a field 'a' of type 'O').
+    """
+    if depth > 32:
+        return True  # nested beyond any real dtype: assume the worst
     if isinstance(descr, str):
-        return descr.lstrip("<>|=").startswith("O")
+        return _type_has_object(descr)
+    if isinstance(descr, tuple) and len(descr) == 2 and not isinstance(descr[0], str | tuple) \
+            and isinstance(descr[1], int):
+        return False  # a plain (int, int) pair holds no type
+    if isinstance(descr, tuple):
+        return any(_has_object(x, depth + 1) for x in descr if not isinstance(x, int | bool))
     if isinstance(descr, list):
-        return any(isinstance(f, tuple) and len(f) >= 2 and _has_object(f[1]) for f in descr)
+        for f in descr:
+            if isinstance(f, tuple | list) and len(f) in (2, 3):
+                if _has_object(f[1], depth + 1):
+                    return True
+            elif _has_object(f, depth + 1):
+                return True
+        return False
+    if isinstance(descr, dict):
+        return any(_has_object(k, depth + 1) or _has_object(v, depth + 1) for k, v in descr.items())
     return False
 
 

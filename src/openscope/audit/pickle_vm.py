@@ -102,10 +102,13 @@ MAX_DICT_ITEMS = 32  # dict items kept (enough for the states joblib needs; the 
 @dataclass(eq=False)
 class SymDict:
     items: list = field(default_factory=list)
+    dropped: bool = False  # items past MAX_DICT_ITEMS were not kept
 
     def add(self, k: Any, v: Any) -> None:
         if len(self.items) < MAX_DICT_ITEMS:
             self.items.append((k, v))
+        else:
+            self.dropped = True
 
     def get(self, key: str) -> Any:
         return next((v for k, v in self.items if k == key), None)
@@ -197,7 +200,10 @@ class PickleVM:
         if not (isinstance(shape, tuple) and all(isinstance(d, int) and d >= 0 for d in shape)):
             raise PickleError("joblib NumpyArrayWrapper with an unreadable shape")
         kind, itemsize = _dtype_size(dtype)
-        if kind == "O":
+        # joblib unpickles the bytes after the wrapper whenever dtype.hasobject: an object dtype, a structured
+        # or sub-array dtype with an object inside, or a dtype this model cannot size (built some other way,
+        # e.g. numpy.dtypes.ObjectDType()): all are followed as the inline pickle joblib reads
+        if kind == "O" or itemsize is None or _dtype_has_object(dtype):
             if self.depth >= MAX_JOBLIB_DEPTH:
                 raise LimitHit(f"joblib object arrays nested deeper than {MAX_JOBLIB_DEPTH}")
             sub = PickleVM(self.data, pos, self.end, max_ops=self.max_ops, max_stack=self.max_stack,
@@ -216,8 +222,6 @@ class PickleVM:
             if sub.error:
                 raise PickleError(f"joblib object array pickle: {sub.error}")
             return sub.end
-        if itemsize is None:
-            raise PickleError("joblib NumpyArrayWrapper with an unknown dtype")
         if state.get("numpy_array_alignment_bytes") is not None:
             self._need(pos, 1)
             pad = self.data[pos]
@@ -625,6 +629,42 @@ def _joblib_wrapper(c: Call) -> bool:
     if isinstance(f, Global) and f.name == "_reconstructor" and isinstance(c.args, tuple) and c.args:
         g = c.args[0]
         return isinstance(g, Global) and (g.module, g.name) in _JOBLIB
+    return False
+
+
+def _dtype_has_object(dtype: Any) -> bool:
+    """Whether a pickled dtype can hold objects through its BUILD state: a sub-array base (state[2]) or
+    a field (state[4], name -> (dtype, offset[, title])) that is or holds an object dtype. A state this
+    model did not keep whole (a fields dict past MAX_DICT_ITEMS, a field that is not a dtype) counts as
+    holding one. Each dtype is visited once and at most 1,000 are (memo references can share one dtype
+    among many fields, which a plain recursion would unfold exponentially)."""
+    todo, seen = [dtype], set()
+    while todo:
+        d = todo.pop()
+        if id(d) in seen or not isinstance(d, Call):
+            continue
+        seen.add(id(d))
+        if len(seen) > 1000:
+            return True
+        if _dtype_size(d)[0] == "O":
+            return True
+        st = d.state
+        if not isinstance(st, tuple) or len(st) < 5:
+            continue
+        sub, fields = st[2], st[4]
+        if sub is not None:
+            if not (isinstance(sub, tuple) and sub and isinstance(sub[0], Call)):
+                return True
+            todo.append(sub[0])
+        if isinstance(fields, SymDict):
+            if fields.dropped:
+                return True
+            for _, v in fields.items:
+                if not (isinstance(v, tuple) and v and isinstance(v[0], Call)):
+                    return True
+                todo.append(v[0])
+        elif fields is not None:
+            return True
     return False
 
 

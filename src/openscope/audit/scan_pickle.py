@@ -13,7 +13,7 @@ import lzma
 import zlib
 from typing import Any
 
-from openscope.audit.blob import Blob
+from openscope.audit.blob import Blob, Truncated
 from openscope.audit.context import Context
 from openscope.audit.findings import clip
 from openscope.audit.pickle_vm import (
@@ -356,3 +356,89 @@ def _const_bytes(v: Any, blob: Blob, depth: int, ctx: Context | None) -> bytes |
     except (ValueError, TypeError, LookupError, zlib.error, OSError, lzma.LZMAError, binascii.Error):
         return None
     return None
+
+
+# -- legacy torch.save tar records ------------------------------------------------------------------------
+# element sizes of the storage classes a legacy tar names (torch._utils._element_size of their dtypes)
+_ELEMENT_SIZE = {
+    "Double": 8, "Float": 4, "Half": 2, "Long": 8, "Int": 4, "Short": 2, "Char": 1, "Byte": 1, "Bool": 1,
+    "BFloat16": 2, "ComplexDouble": 16, "ComplexFloat": 8, "QUInt8": 1, "QInt8": 1, "QInt32": 4, "QUInt4x2": 1,
+    "QUInt2x4": 1, "Untyped": 1,
+}
+
+
+def _legacy_stream(ctx: Context, blob: Blob, pos: int, stream: int, what: str) -> StreamResult | None:
+    """Run and report one pickle of a legacy record file; None (with findings) when it does not end cleanly."""
+    lim = ctx.limits
+    r = PickleVM(blob.data, blob.start + pos, blob.end, max_ops=lim.max_pickle_ops, max_stack=lim.max_stack).run()
+    _report(ctx, blob, r, pos, stream)
+    at = pos + (r.error_offset or 0)
+    if r.limit:
+        ctx.add(blob, "hostile.pickle_size", "medium", f"{what} pickle {stream}: {r.limit}", at)
+        ctx.incomplete(blob, "pickle_limit", f"{what} pickle {stream} not followed to its end: {r.limit}", at)
+        return None
+    if r.error is not None:
+        ctx.add(blob, "malformed.pickle", "medium", f"{what} pickle {stream} is broken at byte {at}: {r.error} "
+                "(a loader runs everything before this point)", at)
+        return None
+    return r
+
+
+def scan_legacy_records(ctx: Context, blob: Blob, what: str) -> None:
+    """The ``storages`` or ``tensors`` member of a legacy ``torch.save`` tar, read as torch.load reads it.
+
+    Both are a count pickle followed by one pickle per record, each followed by raw bytes torch reads
+    itself (a storage: an int64 element count and the data; a tensor: ndim, a pad, sizes, strides and an
+    offset), and ``storages`` ends with one more pickle (the storage views). A stacked-pickle reading stops
+    at the first raw bytes, so a payload in the second record's pickle read as clean; this walk skips the
+    raw bytes exactly and judges every pickle torch would run.
+    """
+    r = _legacy_stream(ctx, blob, 0, 1, what)
+    if r is None:
+        return
+    n = r.value
+    pos = r.end - blob.start
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0 or n > blob.size:
+        ctx.add(blob, "malformed.torch_legacy", "medium", f"{what}: record count {short(n)} is not a count of "
+                "the records present; torch.load stops here", pos)
+        return
+    for i in range(n):
+        if stream_limit(ctx, blob, i, pos):
+            return
+        r = _legacy_stream(ctx, blob, pos, i + 2, what)
+        if r is None:
+            return
+        pos = r.end - blob.start
+        try:
+            if what == "storages":
+                v = r.value
+                if not (isinstance(v, tuple) and len(v) == 3):
+                    raise ValueError(f"{short(v)} is not (key, location, storage type)")
+                size = _ELEMENT_SIZE.get(v[2].name.removesuffix("Storage")) if isinstance(v[2], Global) else None
+                if size is None:
+                    ctx.incomplete(blob, "torch_legacy", f"{what} record {i}: storage type {short(v)} of unknown "
+                                   "element size; the records after it were not read", pos)
+                    return
+                (count,) = blob.unpack("<q", pos)
+                if count < 0 or pos + 8 + count * size > blob.size:
+                    raise ValueError(f"storage of {count:,} elements runs past the end")
+                pos += 8 + count * size
+            else:
+                (ndim,) = blob.unpack("<i", pos)
+                if ndim < 0 or pos + 16 + 16 * ndim > blob.size:
+                    raise ValueError(f"tensor record of {ndim:,} dimensions runs past the end")
+                pos += 16 + 16 * ndim
+        except (Truncated, ValueError) as exc:
+            ctx.add(blob, "malformed.torch_legacy", "medium", f"{what} record {i}: {exc}; torch.load stops here", pos)
+            return
+    if what == "storages":
+        _legacy_stream(ctx, blob, pos, n + 2, what)
+
+
+def stream_limit(ctx: Context, blob: Blob, i: int, pos: int) -> bool:
+    """Past max_streams records, stop with an incomplete finding (each record is a full pickle run)."""
+    if i + 2 <= ctx.limits.max_streams * 1024:
+        return False
+    ctx.incomplete(blob, "pickle_streams", f"more than {ctx.limits.max_streams * 1024:,} legacy records; rest not "
+                   "read", pos)
+    return True
