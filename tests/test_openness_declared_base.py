@@ -78,10 +78,15 @@ def test_base_dimensions_come_from_the_declared_base_and_end_dimensions_from_the
     # Llama 2: weights behind an accepted licence (gated, custom terms) and training data not released
     assert a.osai["weights_basemodel"] == "partial" and a.osai["datasources_basemodel"] == "closed"
     assert "Model parameters (Final)" in a.osai_basis["weights_basemodel"]
-    # the end model is still graded from its own card, exactly as without the declaration
+    # the end model is still graded from its own card, exactly as without the declaration, except where the
+    # base's terms bind its weights: the card's "License: Apache 2.0" cannot relicense Llama 2's parameters
+    bound = ("weights_endmodel", "licenses")
     for dim, grade in without.osai.items():
-        if dim not in BASE_DIMS and dim != "score":
+        if dim not in BASE_DIMS and dim not in bound and dim != "score":
             assert a.osai[dim] == grade, dim
+    assert (without.osai["weights_endmodel"], without.osai["licenses"]) == ("open", "open")
+    assert (a.osai["weights_endmodel"], a.osai["licenses"]) == ("partial", "partial")
+    assert a.components["Model parameters (Final)"].inherited is not None
     # and an open licence over a restrictive base is flagged, with both pieces of evidence
     flag = next(f for f in a.flags if f["flag"] == "license-contradicts-base")
     assert flag["base"] == "Llama 2"

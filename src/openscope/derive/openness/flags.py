@@ -4,8 +4,9 @@ Three flags, each with its evidence:
 
 * ``open-source-claim-with-closed-parts``: the card says "open source" while the training data or the
   training code is not released, or the weights are not under an open licence;
-* ``card-license-contradicts-hub-tag``: the licence the card's text names differs from the Hub's
-  ``license:`` tag;
+* ``card-license-contradicts-hub-tag``: the licence the card's text names for the weights (or for the whole
+  release) differs from the Hub's ``license:`` tag; a licence it names only for the code or the data is not
+  compared (:mod:`.probes._license_scope`);
 * ``license-contradicts-base``: the model declares an open licence while its lineage root's licence is
   restrictive (a derivative cannot relax its base's terms; where the catalogue's flow-down rule says its
   terms bind the declared licence, the parameters are graded by the base's licence: :mod:`.inheritance`);
@@ -59,7 +60,9 @@ def flags(rec: ModelRecord, end: Side, osaid_result: OsaidResult, base: Side | N
             })
     lic = end.findings.get("license_declared")
     if lic is not None:
-        hub, card = lic.detail.get("declared"), lic.detail.get("card")
+        # the licence the card names for the weights: a "Code License" badge beside a Hub tag that names the
+        # weights' licence is not a contradiction
+        hub, card = lic.detail.get("declared"), lic.detail.get("card_weights")
         if hub and card and card != "other":
             vh, vc = classify(hub), classify(card)
             if vh.id and vc.id and vh.id.lower() != vc.id.lower() and (vh.open != vc.open or vh.open is False) \
@@ -82,7 +85,7 @@ def flags(rec: ModelRecord, end: Side, osaid_result: OsaidResult, base: Side | N
             })
     elif base is not None and declared is not None:
         bp = base.facts["Model parameters (Final)"]
-        own = rec.license or (lic.detail.get("card") if lic is not None else None)
+        own = rec.license or (lic.detail.get("card_weights") if lic is not None else None)
         if bp.status == "restrictive_license" and classify(own).open:
             out.append({
                 "flag": "license-contradicts-base",

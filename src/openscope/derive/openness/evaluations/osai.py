@@ -82,7 +82,14 @@ def _restrictive_category(license_id: str | None, cls: str | None) -> str:
 
 def weights_license_category(side: Side) -> str:
     """The licence category of the weights: the declared one, unless the base's terms apply to them (a
-    derivative cannot relax its base's licence: :mod:`..inheritance`), then the inherited licence's."""
+    derivative cannot relax its base's licence: :mod:`..inheritance`), then the inherited licence's.
+
+    Read over every licence the card names, whatever each covers: this category only stands in for access
+    (a release whose sole licence is a custom agreement is distributed behind that agreement's click-through,
+    :func:`weights`), and a release that also names an open licence is not presumed gated. Measured: reading
+    only the licence named for the weights (:mod:`..probes._license_scope`) moved three ungated releases
+    under custom model licences from `open` to `partial` (weights_endmodel 86.3% → 82.2% on the development
+    cards). The weights' own licence is the *Model parameters* component's, which does read the scope."""
     inh = side.facts["Model parameters (Final)"].inherited
     if inh:
         from openscope.derive.openness.licensing import classify

@@ -302,13 +302,24 @@ CODE_HOST = re.compile(r"^https?://(www\.)?(github\.com|gitlab\.com|bitbucket\.o
                        r"[\w.-]+/[\w.-]+", re.IGNORECASE)
 
 
-def repo_license(rec: ModelRecord) -> str | None:
-    """The licence presumed for code and documents the publisher ships with the model: the declared one
-    (Hub tag or front matter), else the licence the card's text names."""
-    if rec.license:
-        return rec.license
-    if "card_license" not in rec.cache:
-        from openscope.derive.openness.probes.license_declared import from_card_text
+def repo_license(rec: ModelRecord, what: str = "docs") -> str | None:
+    """The licence of what the publisher ships with the model, by what it is (``weights``, ``code``,
+    ``data``, ``docs``), from the declared one (Hub tag or front matter) and the licences the card names with
+    what each covers (:mod:`._license_scope`).
 
-        rec.cache["card_license"] = from_card_text(rec)[0]
-    return rec.cache["card_license"]
+    - weights: the declared licence (the Hub repository holds the weights), else the card's licence for them;
+    - code, data: a card licence that names them ("Code License: Apache-2.0") first, being more specific
+      than the repository's tag, then the declared one, then a card licence for the whole release;
+    - docs: the declared one, then the code's (a README lives in the code repository), then a card licence
+      for the whole release.
+    A licence the card names only for the weights never covers the code, and one named for the code never
+    covers the weights.
+    """
+    from openscope.derive.openness.probes.license_declared import card_license_for
+
+    if what == "weights":
+        return rec.license or card_license_for(rec, "weights")
+    whole = card_license_for(rec, "docs")  # no scope names "docs": only names that cover everything
+    if what in ("code", "data"):
+        return card_license_for(rec, what, explicit_only=True) or rec.license or whole
+    return rec.license or card_license_for(rec, "code", explicit_only=True) or whole

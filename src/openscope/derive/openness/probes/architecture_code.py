@@ -28,7 +28,7 @@ def run(rec: ModelRecord) -> Finding:
     files = files_matching(rec, ARCH_FILES)
     link = own_code_repository(rec)   # the release's own code, not a repository the card cites
     if files or link or rec.library_name:
-        f.status, f.license = released_status(repo_license(rec))
+        f.status, f.license = released_status(repo_license(rec, "code"))
         f.outcome = "positive"
         f.evidence = [file_evidence(rec, files)] if files else ([link] if link else [])
         return f

@@ -60,7 +60,7 @@ def run(rec: ModelRecord) -> Finding:
     if not files:
         own = first_own_mention(rec, EVAL_TEXT, needles=EVAL_TEXT_NEEDLES)[0] or repo_link(rec, EVAL_REL)
     if files or own:
-        f.status, f.license = released_status(repo_license(rec))
+        f.status, f.license = released_status(repo_license(rec, "code"))
         f.outcome = "positive"
         f.evidence = [file_evidence(rec, files)] if files else [own] if own else []
         return f

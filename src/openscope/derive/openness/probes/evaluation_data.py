@@ -27,7 +27,7 @@ def run(rec: ModelRecord) -> Finding:
     f = Finding("evaluation_data", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, EVAL_DATA_FILES)
     if files:
-        f.status, f.license = released_status(repo_license(rec))
+        f.status, f.license = released_status(repo_license(rec, "data"))
         f.outcome, f.evidence = "positive", [file_evidence(rec, files)]
         return f
     # a benchmark the model was evaluated on, not one named only in a section of others' work (references,

@@ -55,7 +55,7 @@ def run(rec: ModelRecord) -> Finding:
     f = Finding("inference_code", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, INFER_FILES)
     if files:
-        f.status, f.license = released_status(repo_license(rec))
+        f.status, f.license = released_status(repo_license(rec, "code"))
         f.outcome, f.evidence = "positive", [file_evidence(rec, files)]
         return f
     # usage code the card shows for this model: not in an HTML comment or a section of others' projects
@@ -71,7 +71,7 @@ def run(rec: ModelRecord) -> Finding:
     f.outcome, f.evidence = "positive", ev
     lib = (_library(usage.snippet) if usage else None) or libraries.by_library_name(rec.library_name)
     if usage is not None and lib is None and OWN_SCRIPT.search(usage.snippet):
-        f.status, f.license = released_status(repo_license(rec))   # the publisher's own script, run from the card
+        f.status, f.license = released_status(repo_license(rec, "code"))   # the publisher's own script, run from the card
     elif lib is not None:
         f.status, f.license = released_status(lib.license)
         f.evidence.append(library_evidence(rec, lib))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import Finding, card_search, file_evidence, files_matching
+from openscope.derive.openness.probes import Finding, card_search, file_evidence, files_matching, repo_license
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -23,7 +23,7 @@ def run(rec: ModelRecord) -> Finding:
     files = files_matching(rec, CKPT_FILES)
     text = card_search(rec, CKPT_TEXT, needles=CKPT_TEXT_NEEDLES)
     if files or text:
-        f.status, f.license = released_status(rec.license)
+        f.status, f.license = released_status(repo_license(rec, "weights"))
         f.outcome = "positive"
         f.evidence = [file_evidence(rec, files)] if files else [text] if text else []
     elif rec.card is not None or rec.files:

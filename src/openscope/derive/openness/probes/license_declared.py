@@ -7,6 +7,7 @@ from urllib.parse import unquote
 
 from openscope.derive.openness.licensing import classify
 from openscope.derive.openness.probes import Evidence, Finding, hub_evidence
+from openscope.derive.openness.probes._license_scope import covers, scopes_of
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = None
@@ -39,8 +40,31 @@ REMEDIATION = "Declare an OSI-approved licence (e.g. Apache-2.0 or MIT) in the `
 
 def named_in_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence]]:
     """(open licences, restrictive licences, evidence) named in licence sections and licence sentences."""
+    return _read_card(rec)[:3]
+
+
+def scoped_in_card(rec: ModelRecord) -> list[tuple[str, frozenset[str]]]:
+    """Every licence the card names, in the order it names them, with what it covers (:mod:`._license_scope`:
+    the code, the weights, the data; an empty set is the release as a whole)."""
+    return _read_card(rec)[3]
+
+
+def card_license_for(rec: ModelRecord, what: str, *, explicit_only: bool = False) -> str | None:
+    """The licence the card names for ``what`` (code, weights, data): restrictive first, as a reader bound by
+    both must follow the stricter. ``explicit_only`` keeps only names that say they cover it."""
+    names = [lic for lic, sc in scoped_in_card(rec)
+             if (what in sc if explicit_only else covers(sc, what))]
+    # a named restrictive licence before the catch-all `other` ("Model License: CC BY-NC 4.0" names both)
+    restr = sorted((n for n in names if n in RESTRICTIVE_IDS), key=lambda n: n == "other")
+    return (restr or names or [None])[0]
+
+
+RESTRICTIVE_IDS = {lic for lic, _ in RESTRICTIVE_NAMES}
+
+
+def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], list[tuple[str, frozenset[str]]]]:
     if rec.card is None:
-        return [], [], []
+        return [], [], [], []
     if "named_licenses" in rec.cache:
         return rec.cache["named_licenses"]
     texts: list[tuple[str, int]] = []  # (text, its offset in the card's full text)
@@ -65,25 +89,27 @@ def named_in_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence
     opens: list[str] = []
     restr: list[str] = []
     ev: list[Evidence] = []
+    scoped: list[tuple[str, frozenset[str]]] = []
     for raw, at in texts:
         text = unquote(raw).replace("_", " ")  # badges: License-Apache%202.0
         # In the order the text names them: "this model is under MIT; the distilled ones derive from
         # Apache-2.0 models" declares MIT first (the pattern order only breaks ties).
-        hits = sorted((m.start(), i, lic, kind)
+        hits = sorted((m.start(), i, lic, kind, m.end())
                       for kind, names in ((opens, OPEN_NAMES), (restr, RESTRICTIVE_NAMES))
-                      for i, (lic, rx) in enumerate(names) if (m := rx.search(text)))
-        hit = bool(hits)
-        for _, _, lic, kind in hits:
+                      for i, (lic, rx) in enumerate(names) for m in rx.finditer(text))
+        for (_, _, lic, kind, _), sc in zip(hits, scopes_of(text, [(h[0], h[4]) for h in hits]), strict=True):
             if lic not in kind:
                 kind.append(lic)
-        if hit and len(ev) < 2:
+            if (lic, sc) not in scoped:
+                scoped.append((lic, sc))
+        if hits and len(ev) < 2:
             # the card's own words (not the decoded badge text the names were matched in), and the lines
             # they span
             lead = at + len(raw) - len(raw.lstrip())
             anchor, snip = rec.card.span(lead, lead, 200, stop=at + len(raw))
             ev.append(Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at))
-    rec.cache["named_licenses"] = (opens, restr, ev)
-    return opens, restr, ev
+    rec.cache["named_licenses"] = (opens, restr, ev, scoped)
+    return opens, restr, ev, scoped
 
 
 def from_card_text(rec: ModelRecord) -> tuple[str | None, object]:
@@ -102,7 +128,11 @@ def run(rec: ModelRecord) -> Finding:
     rec.cache["card_license"] = card_lic
     declared = rec.license
     f.evidence = ([hub_evidence(rec, f"license: {declared}", "license")] if declared else []) + card_ev
+    # What the card names for the weights (a code-only or data-only licence is not the model's): the
+    # open-washing flags compare this one with the Hub tag.
     f.detail = {"declared": declared, "card": card_lic, "card_open": opens, "card_restrictive": restr,
+                "card_weights": card_license_for(rec, "weights"),
+                "card_scopes": [[lic, sorted(sc)] for lic, sc in scoped_in_card(rec)],
                 "license_name": rec.license_name}
     v = classify(declared or card_lic)
     f.license = v.id

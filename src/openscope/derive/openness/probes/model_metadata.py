@@ -21,7 +21,7 @@ def run(rec: ModelRecord) -> Finding:
     f = Finding("model_metadata", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, META_FILES)
     if files:
-        f.status, f.license = released_status(repo_license(rec))
+        f.status, f.license = released_status(repo_license(rec, "weights"))
         f.outcome, f.evidence = "positive", [file_evidence(rec, files)]
         return f
     text = card_search(rec, HYPER_TEXT, needles=HYPER_TEXT_NEEDLES)

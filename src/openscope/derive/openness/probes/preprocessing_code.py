@@ -36,7 +36,7 @@ def run(rec: ModelRecord) -> Finding:
     repo = own_code_repository(rec) if text and not promised else None
     rel = repo_link(rec, PREP_REL)
     if files or (text and repo) or rel:
-        f.status, f.license = released_status(repo_license(rec))
+        f.status, f.license = released_status(repo_license(rec, "code"))
         f.outcome = "positive"
         f.evidence = [file_evidence(rec, files)] if files else [e for e in (rel or text, repo) if e]
     elif text:

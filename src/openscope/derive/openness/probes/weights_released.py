@@ -10,6 +10,7 @@ from openscope.derive.openness.probes import (
     file_evidence,
     files_matching,
     link_matching,
+    repo_license,
 )
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.probes.intermediate_checkpoints import CKPT_FILES
@@ -64,7 +65,7 @@ def run(rec: ModelRecord) -> Finding:
         ev.append(delta)  # a published weight difference is a release, of a partial kind
     if ev:
         f.detail = {"delta": delta is not None}
-        f.status, f.license = released_status(rec.license)
+        f.status, f.license = released_status(repo_license(rec, "weights"))
         f.outcome, f.evidence = "positive", ev
         return f
     neg = card_search(rec, NOT_RELEASED, needles=NOT_RELEASED_NEEDLES)

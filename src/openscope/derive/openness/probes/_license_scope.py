@@ -1,0 +1,69 @@
+"""What a licence the card names covers: the code, the weights, the data, or the release as a whole.
+
+Why: release notes name several licences for several things. "Code is released under MIT, model weights
+are released under CC-BY-NC 4.0" (MusicGen), a "Code License: Apache-2.0" badge beside a "Model License:
+LLaMA" one (NexusRaven), "The code in this repository is released under Apache 2.0" above "the 5B model is
+released under the CogVideoX licence". Reading every named licence as the model's put a code licence on the
+weights (a false open-washing alarm when the Hub tag named the weights' licence) and a weights licence on
+the code (MusicGen's training code graded non-commercial).
+
+How: each licence name a line names is read with the words before it, back to the previous licence name or
+the start of its clause: "code"/"software"/"scripts" there → the code; "weights"/"checkpoints"/"model(s)"/
+"parameters" → the weights; "data"/"dataset(s)"/"corpus" → the data; several of them ("the code and weights
+of the models are distributed under Apache 2.0", "this repository and the model weights") → each of them. A
+name with no such word covers the release as a whole (a bare "License: MIT" badge, "licensed under
+Apache-2.0"), and so does a name joined to the previous one ("requires adherence to Apache 2.0 and the
+Community License"): it shares that one's scope. A clause that starts with "it", "this" or "they" is read
+with the clause before it ("The dataset is for research. And it is distributed under the MIT license."). URLs are not read (a link to ``CODE_LICENSE`` says nothing of
+the sentence). Nothing here keys on a model's name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+SCOPES = ("code", "weights", "data")
+_WORDS = {
+    "code": re.compile(r"\b(source[- ]code|code(base)?s?|software|scripts?)\b", re.IGNORECASE),
+    "weights": re.compile(r"\b(weights?|checkpoints?|models?|parameters)\b", re.IGNORECASE),
+    "data": re.compile(r"\b(data(sets?)?|corpus|corpora)\b", re.IGNORECASE),
+}
+# where a clause starts: a sentence end, a line break, a semicolon, a list bullet
+_CLAUSE_END = re.compile(r"(?:[.!?;。](?=\s|$)|\n|^\s*[-*] )", re.MULTILINE)
+_URL = re.compile(r"\]\([^()\]\s]*\)|https?://\S+|\(\s*[\w./-]*licen[cs]e[\w./-]*\s*\)", re.IGNORECASE)
+# a clause that refers back to the previous one: "…the dataset. And it is distributed under the MIT license."
+_PRONOUN = re.compile(r"^\s*(and |but |so )?(it|this|they|these|which|all of (it|them))\b", re.IGNORECASE)
+# a name right after another one, joined by "and", "or", "/", "&" or a comma: it shares that one's scope
+_JOINED = re.compile(r"^[\s\]\[*_`'\"]*(,|and|or|&|/|\+|as well as)?[\s\[*_`'\"]*(the\s+|an?\s+)?[\s\[*_`'\"]*$",
+                     re.IGNORECASE)
+
+
+def scopes_of(text: str, hits: Iterable[tuple[int, int]]) -> list[frozenset[str]]:
+    """The scope of each licence name at ``(start, end)`` in ``text`` (hits in text order); an empty set means
+    the release as a whole."""
+    out: list[frozenset[str]] = []
+    prev_end = 0
+    for start, end in hits:
+        clause, before = 0, 0
+        for m in _CLAUSE_END.finditer(text, 0, start):
+            clause, before = m.end(), clause
+        lead = text[max(prev_end, clause):start]
+        found = _scope(lead + text[start:end])
+        if not found and out and prev_end > clause and _JOINED.match(_URL.sub(" ", lead)):
+            found = out[-1]
+        elif not found and prev_end <= before and _PRONOUN.match(lead):
+            found = _scope(text[before:clause])  # "The dataset is … And it is distributed under MIT."
+        out.append(found)
+        prev_end = max(prev_end, end)
+    return out
+
+
+def _scope(words: str) -> frozenset[str]:
+    words = _URL.sub(" ", words)
+    return frozenset(s for s in SCOPES if _WORDS[s].search(words))
+
+
+def covers(scope: frozenset[str], what: str) -> bool:
+    """A name covers ``what`` when its scope names it, or names nothing (the release as a whole)."""
+    return not scope or what in scope
