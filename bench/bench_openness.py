@@ -217,6 +217,29 @@ def licence_ceiling(experts: Path | None = None, cards_dir: Path | None = None) 
             "by_licence_class": {k: dict(c) for k, c in sorted(by_class.items())}}
 
 
+def licence_naming_bound(experts: Path | None = None, cards_dir: Path | None = None) -> dict[str, Any]:
+    """The most any rule that grades ``licenses`` from the licences a card names can agree on these cards.
+
+    Analysis only. A card that names no licence anywhere (no front matter, no licence line, no badge) gives
+    such a rule nothing to tell it from another such card, so they all get one grade: at best the experts'
+    most common grade among them. Every card that names a licence is counted as agreeing (the best case).
+    """
+    named, silent = 0, collections.Counter()
+    for _fam, _hid, side, expert, _base in load_cards(True, experts, cards_dir):
+        if expert["licenses"] is None:
+            continue
+        lic = side.findings.get("license_declared")
+        d = lic.detail if lic is not None else {}
+        if d.get("declared") or d.get("card_open") or d.get("card_restrictive"):
+            named += 1
+        else:
+            silent[expert["licenses"]] += 1
+    n = named + sum(silent.values())
+    best = silent.most_common(1)[0][1] if silent else 0
+    return {"cards": n, "naming_a_licence": named, "naming_none": sum(silent.values()),
+            "experts_on_cards_naming_none": dict(silent), "bound": (named + best) / n if n else float("nan")}
+
+
 def fit() -> Path:
     cards = load_cards()
     table = osai.fit([(osai.feature_values(side, base), expert) for _, _, side, expert, base in cards])
@@ -361,6 +384,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"licences from the end model's actual licence alone (index metadata `endmodellicense`, best "
                   f"mapping fitted in sample: an upper bound): {lc['agreement']:.1%} on {lc['cards']} cards; "
                   + "; ".join(f"{k}: {v}" for k, v in lc["by_licence_class"].items()))
+        out["licence_naming_bound"] = nb = licence_naming_bound(paths.get("--experts"), paths.get("--cards"))
+        print(f"licences from the licences a card names (every card naming one counted right; the "
+              f"{nb['naming_none']} naming none get one grade): at most {nb['bound']:.1%} on {nb['cards']} cards; "
+              f"experts on the cards naming none: {nb['experts_on_cards_naming_none']}")
     if "card-only" in args:  # the same measure without resolving the declared base (for comparison)
         out["agreement_card_only"] = agreement(False, paths.get("--experts"), paths.get("--cards"))
         _print_agreement(out["agreement_card_only"])
