@@ -25,8 +25,20 @@ _SCALAR = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "
 MAX_DIMS = 4  # GGML_MAX_DIMS
 MAX_ARRAY_DEPTH = 4
 SSTI = re.compile(
+    # dunder attributes and Jinja internals
     r"__[A-Za-z]\w*__|_TemplateReference__context|\bself\s*\.\s*_|\b(?:popen|subprocess|import_module)\b"
-    r"|\|\s*attr\s*\(\s*['\"]_|\battr\s*\(\s*['\"]_|\\x5f\\x5f|\\u005f\\u005f",
+    r"|\|\s*attr\s*\(\s*['\"]_|\battr\s*\(\s*['\"]_"
+    # an underscore written as an escape (Jinja string literals decode \x, \u, \U, octal and \N{...})
+    r"|\\x5f|\\u005f|\\U0000005f|\\137|\\N\{LOW LINE\}"
+    # attribute names built at render time: attr() of anything but a plain literal, underscores made by
+    # concatenation, repetition, join or %c formatting, a literal that starts or ends a dunder
+    r"|\battr\s*\(\s*(?!['\"][A-Za-z])"
+    r"|['\"]_+['\"]\s*(?:[~+*,]\s*(?:\d|['\"]_)|\*)|(?:[~+,]\s*)['\"]_+['\"]\s*[~+,]"
+    r"|\bset\s+\w+\s*=\s*['\"]_+['\"]|['\"]_{2,}\w|\w_{2,}['\"]|%c|\{[^}]*:c\}"
+    # frames, code and globals reached without dunders; private attributes; SSTI-only Jinja globals
+    r"|\b(?:gi_frame|gi_code|ag_frame|cr_frame|tb_frame|f_globals|f_builtins|f_locals|f_back|co_code|func_globals|im_func"
+    r"|mro)\b|\.\s*_[A-Za-z]|\b(?:lipsum|cycler)\b",
+    re.IGNORECASE,
 )
 
 
