@@ -114,28 +114,45 @@ def base_license(rec: ModelRecord, base: osai.Side) -> tuple[str | None, list[Ev
     return None, []
 
 
-def _inherit(rec: ModelRecord, end: osai.Side, base: osai.Side, base_name: str) -> None:
-    """The base's terms on the end model's parameters, where they bind what the model declares (:mod:`.inheritance`)."""
+def ancestor_readings(rec: ModelRecord, base: osai.Side | None, base_name: str | None) -> list[inheritance.Reading]:
+    """The licences the model's weights may inherit, nearest first (:mod:`.inheritance`).
+
+    A record from the store carries every ancestor's (``rec.cache["ancestors"]``, :mod:`.ancestry`); a
+    record built with a lineage root but no walk (a test, a caller of its own) has its root's; a card read
+    alone (or a stored model with no lineage edge) has the base its card declares, when that is a curated
+    family other than its own."""
+    walked = rec.cache.get("ancestors")
+    if walked:
+        return list(walked)
+    if base is None or base_name is None or (walked is not None and rec.is_derivative):
+        return []
     lic, ev = base_license(rec, base)
     if lic is None:
+        return []
+    return [inheritance.Reading(base_name, None, lic, tuple(ev))]
+
+
+def _inherit(rec: ModelRecord, end: osai.Side, base: osai.Side | None, base_name: str | None) -> None:
+    """The ancestors' terms on the end model's parameters, where they bind what it declares (:mod:`.inheritance`)."""
+    readings = ancestor_readings(rec, base, base_name)
+    if not readings:
         return
     found = end.findings.get("license_declared")
     declared = found.evidence[0] if found is not None and found.evidence else \
         Evidence("hub_metadata", rec.locator, f"license: {rec.license}", rec.read_at)
-    inheritance.apply(end.facts, declared, base_name, lic, ev, rec.read_at)
+    inheritance.apply(end.facts, declared, readings, rec.read_at)
 
 
 def sides(rec: ModelRecord, *, use_curated: bool = True) -> tuple[osai.Side, osai.Side | None, list[Finding], str | None,
                                                                  str | None]:
     """(end side, base side or None, findings, curated family of the model, base id or family).
 
-    The end side's parameters are graded by the base's licence where its terms bind what the model declares."""
+    The end side's parameters are graded by its ancestors' licences where their terms bind what it declares."""
     end, findings, family = _side(rec, use_curated)
     # without curated facts for the model itself, its family is still looked up: it is never its own base
     own = family if use_curated else (curated_mod.lookup_any(rec.id) or {}).get("family")
     base, base_name = base_side(rec, own)
-    if base is not None and base_name is not None:
-        _inherit(rec, end, base, base_name)
+    _inherit(rec, end, base, base_name)
     return end, base, findings, family, base_name
 
 

@@ -1,4 +1,4 @@
-"""A derivative cannot relicense its base: the terms that flow down to its weights are the ones that apply.
+"""A derivative cannot relicense what it was built from: the terms that flow down to its weights apply.
 
 Why: a finetune of Llama 3 that declares ``apache-2.0`` is still bound by the Llama 3 Community License
 ("If you distribute or make available the Llama Materials (or any derivative works thereof) ... provide a
@@ -7,17 +7,30 @@ copy of this Agreement"), and a finetune of a CC BY-NC model is still non-commer
 ``license-contradicts-base`` flag said so, but the MOF class, the OSAID verdict and the OSAI grades did not.
 
 The rule is the licence catalogue's flow-down rule (:mod:`openscope.derive.licenses.flowdown`), applied to
-the model's declared licence and its base's: the base's terms apply to the weights when the declared
-licence *permits something the base's forbids* (commercial use under a non-commercial base, no use
+the model's declared licence and each ancestor's: an ancestor's terms apply to the weights when the declared
+licence *permits something the ancestor's forbids* (commercial use under a non-commercial licence, no use
 restrictions under a use-restricted one, no or a higher user cap, a naming duty dropped, any derivative
-under a no-derivatives base). A base under a permissive licence changes nothing; a base whose licence is
-unknown (none, ``other``, unrecognised, an external base with no cited fact) changes nothing either: unknown
-is never a restriction. Both licences are read as the catalogue reads a Hub ``license:`` tag.
+under a no-derivatives licence). A permissive ancestor changes nothing; an ancestor whose licence is unknown
+(none, ``other``, unrecognised, an external model with no cited fact) changes nothing either: unknown is
+never a restriction. Both licences are read as the catalogue reads a Hub ``license:`` tag.
+
+Which ancestors: every model on the model's lineage, not only its root (:mod:`.ancestry`: every ancestor
+along chosen lineage edges, each at its shortest distance, so a merge reaches every parent and every root,
+and a cycle ends). A finetune C of B (``cc-by-nc-4.0``) of root A (``apache-2.0``) that declares ``mit`` is
+bound by B's terms although its root says nothing about them. Each ancestor's licence is its Hub
+``license:`` tag when the catalogue knows its terms, else its curated family's cited licence (by Hub id; for
+an ancestor outside the store also by the family its id names). A card read alone has one base: the one
+it declares (its curated family's cited facts).
+
+Several binding ancestors: all of their terms apply at once (each is a licence on part of what the weights
+are made of). The component's ``license`` is the *nearest* binding ancestor's (fewest lineage edges, then
+the smallest id): the licence the model received directly from what it was built on, which itself had to
+keep the farther ones. Every distinct binding licence is listed, each with its nearest ancestor, where that
+licence was read, what the declared licence relaxes, and the clause that makes the terms follow derivatives.
 
 What the inherited terms govern: the model's parameters (final and intermediate), which are derivative
-works of the base's weights. Code, documentation and data the publisher wrote keep the licence declared for
-them. The base is the lineage root (its Hub ``license:`` tag when the store has it, else its cited curated
-facts), or, for a card read alone, the base the card declares (its curated family's cited facts).
+works of the ancestors' weights. Code, documentation and data the publisher wrote keep the licence declared
+for them.
 """
 
 from __future__ import annotations
@@ -48,17 +61,42 @@ class Terms:
 
 
 @dataclass(frozen=True)
-class Inheritance:
-    """The base's licence applies to the weights: what was declared, what applies, and why."""
+class Reading:
+    """One ancestor's licence as read: who, how far up the lineage, the licence, and where it was read."""
 
-    declared: str               # the model's declared licence (catalogue id)
-    license: str                # the base's licence, which applies (catalogue id)
-    base: str                   # the base's Hub id or curated family
-    reasons: tuple[str, ...]    # what the declared licence permits that the base's forbids
-    evidence: tuple[Evidence, ...]
+    base: str                          # the ancestor's Hub id, or the curated family a card declares
+    distance: int | None               # lineage edges from the model (None: a base the card declares)
+    license: str                       # as read (a Hub tag value, or a curated fact's licence)
+    evidence: tuple[Evidence, ...]     # where it was read (the ancestor's Hub page, or a cited fact)
+
+
+@dataclass(frozen=True)
+class Binding:
+    """An ancestor whose terms bind what the model declares."""
+
+    reading: Reading
+    terms: Terms
+    reasons: tuple[str, ...]    # what the declared licence permits that this ancestor's forbids
 
     def as_json(self) -> dict[str, Any]:
-        return {"declared": self.declared, "license": self.license, "base": self.base, "reasons": list(self.reasons)}
+        return {"base": self.reading.base, "distance": self.reading.distance, "license": self.terms.id,
+                "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
+class Inheritance:
+    """The ancestors' licences apply to the weights: what was declared, what applies, and why."""
+
+    declared: str               # the model's declared licence (catalogue id)
+    license: str                # the nearest binding ancestor's licence, which applies (catalogue id)
+    base: str                   # that ancestor's Hub id or curated family
+    reasons: tuple[str, ...]    # what the declared licence permits that the binding ancestors' forbid
+    evidence: tuple[Evidence, ...]
+    bindings: tuple[Binding, ...] = ()   # every distinct binding licence, nearest ancestor first
+
+    def as_json(self) -> dict[str, Any]:
+        return {"declared": self.declared, "license": self.license, "base": self.base, "reasons": list(self.reasons),
+                "bases": [b.as_json() for b in self.bindings]}
 
 
 @lru_cache(maxsize=4096)
@@ -86,6 +124,14 @@ def terms(raw: str | None) -> Terms | None:
 
 def _naming(duties: tuple[str, ...]) -> list[str]:
     return [d for d in duties if d.startswith(("naming:", "name_prefix:"))]
+
+
+def can_bind(base: Terms) -> bool:
+    """Whether some declared licence could relax ``base``: the base side of at least one rule of
+    :func:`conflicts` holds. A licence that cannot bind anything (permissive, copyleft) is never inherited,
+    so the set-based path need not carry it."""
+    return (base.commercial_use is False or base.use_restrictions is True or base.user_cap is not None
+            or bool(_naming(base.duties)) or base.derivatives_allowed is False)
 
 
 def conflicts(declared: Terms, base: Terms) -> list[str]:
@@ -117,39 +163,67 @@ def inherited(declared: str | None, base_license: str | None) -> tuple[Terms, Te
     return (d, b, reasons) if reasons else None
 
 
-def apply(facts: dict[str, ComponentFact], declared_evidence: Evidence, base_name: str, base_license: str | None,
-          base_evidence: list[Evidence], read_at: str) -> Inheritance | None:
-    """Grade the parameters by the base's terms when they bind the licence the model declares for them.
 
-    ``facts`` are the end model's; a parameters component released under an open licence whose terms the base
-    forbids becomes ``restrictive_license`` under the base's licence, its evidence naming the declared licence
-    and the inherited one, each where it was read, and the clause that makes the base's terms follow
-    derivatives. Returns what was inherited, or None (nothing changed)."""
+
+def bindings(declared: str | None, readings: list[Reading]) -> list[Binding]:
+    """The readings whose terms bind ``declared``, in the given order (nearest first), one per distinct
+    licence (its first, nearest, reading): ten finetunes of Llama 3 up a chain are one licence, not ten."""
+    d = terms(declared)
+    if d is None:
+        return []
+    out: list[Binding] = []
+    seen: set[str] = set()
+    for r in readings:
+        b = terms(r.license)
+        if b is None or b.id is None or b.id in seen:
+            continue
+        reasons = conflicts(d, b)
+        if reasons:
+            seen.add(b.id)
+            out.append(Binding(r, b, tuple(reasons)))
+    return out
+
+
+def _where(r: Reading, lic: str) -> str:
+    up = "" if r.distance is None else f", {r.distance} lineage step{'s' if r.distance != 1 else ''} up"
+    return f"(base {r.base}{up}: its licence {lic} applies to derivatives)"
+
+
+def apply(facts: dict[str, ComponentFact], declared_evidence: Evidence, readings: list[Reading],
+          read_at: str) -> Inheritance | None:
+    """Grade the parameters by the ancestors' terms where they bind the licence the model declares for them.
+
+    ``facts`` are the end model's; ``readings`` its ancestors' licences, nearest first. A parameters component
+    released under an open licence that a binding ancestor's terms forbid becomes ``restrictive_license``
+    under the nearest binding ancestor's licence; its evidence names the declared licence and what it relaxes
+    (per binding ancestor), then each binding ancestor's licence where it was read, then the clause of each
+    binding licence that makes its terms follow derivatives. Returns what was inherited, or None."""
     weights = facts["Model parameters (Final)"]
     if weights.status != "open_license":
         return None
-    hit = inherited(weights.license, base_license)
-    if hit is None:
+    found = bindings(weights.license, readings)
+    if not found:
         return None
-    d, b, reasons = hit
-    assert d.id is not None and b.id is not None
-    declared_ev = Evidence(declared_evidence.kind, declared_evidence.locator,
-                           f"{declared_evidence.snippet} (declared, but a derivative cannot relax its base's "
-                           f"terms: this licence {'; '.join(reasons)})",
-                           declared_evidence.read_at)
-    ev = [Evidence(e.kind, e.locator, f"{e.snippet} (base {base_name}: its licence {b.id} applies to "
-                   f"derivatives)" if i == len(base_evidence[:2]) - 1 else e.snippet, e.read_at)
-          for i, e in enumerate(base_evidence[:2])]
-    # the declared licence, then where the base's was read, then the clause that makes it bind (a table that
-    # shows the first item and the first cited one shows the declared licence and the base's terms)
-    ev.insert(0, declared_ev)
-    if b.clause is not None:
-        ev.append(Evidence("curated", b.clause[0], f"{b.name}: {b.clause[1]}", read_at))
-    out = Inheritance(d.id, b.id, base_name, tuple(reasons), tuple(ev))
+    declared = terms(weights.license)
+    assert declared is not None and declared.id is not None
+    first = found[0]
+    why = "; ".join("; ".join(b.reasons) + (f" (terms of {b.reading.base})" if len(found) > 1 else "") for b in found)
+    ev = [Evidence(declared_evidence.kind, declared_evidence.locator,
+                   f"{declared_evidence.snippet} (declared, but a derivative cannot relax its base's terms: "
+                   f"this licence {why})", declared_evidence.read_at)]
+    for b in found:
+        shown = list(b.reading.evidence[:2])
+        ev += [Evidence(e.kind, e.locator, f"{e.snippet} {_where(b.reading, str(b.terms.id))}"
+                        if i == len(shown) - 1 else e.snippet, e.read_at) for i, e in enumerate(shown)]
+    for b in found:
+        if b.terms.clause is not None:
+            ev.append(Evidence("curated", b.terms.clause[0], f"{b.terms.name}: {b.terms.clause[1]}", read_at))
+    reasons = tuple(dict.fromkeys(r for b in found for r in b.reasons))
+    out = Inheritance(declared.id, str(first.terms.id), first.reading.base, reasons, tuple(ev), tuple(found))
     for name in GOVERNED:
         fact = facts[name]
         if fact.status == "open_license":
-            fact.status, fact.license = "restrictive_license", b.id
+            fact.status, fact.license = "restrictive_license", first.terms.id
             fact.evidence = list(out.evidence) + fact.evidence
             fact.inherited = out.as_json()
     return out

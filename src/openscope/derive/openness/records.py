@@ -273,7 +273,16 @@ def from_store(store: Store, model_id: str) -> ModelRecord:
             raise MissingInput(f"unknown model id {model_id!r} (not in the store, not a folder)")
         rec = _load_one(store, real, with_root=_has_table(store, "lineage"))
     assert rec is not None
+    _attach_ancestors(store, [rec])
     return rec
+
+
+def _attach_ancestors(store: Store, recs: list[ModelRecord]) -> None:
+    """Every ancestor's licence, for the inheritance rule (:mod:`.ancestry`; imported here, not at the top,
+    because it imports the probes, which import this module)."""
+    from openscope.derive.openness.ancestry import attach
+
+    attach(store, recs)
 
 
 def _has_table(store: Store, name: str) -> bool:
@@ -319,6 +328,7 @@ def bulk_from_store(store: Store, ids: list[str], chunk: int = 2000, parse: bool
                     roots[mid] = (root, list(path or []))
         wanted = list(dict.fromkeys(part + [r for r, _ in roots.values()]))
         recs = _bulk_records(store, wanted, parse)
+        _attach_ancestors(store, [recs[m] for m in part if m in recs])
         for mid in part:
             rec = recs.get(mid)
             if rec is None:

@@ -22,9 +22,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from openscope.derive.openness import libraries
+from openscope.derive.openness import ancestry, libraries
 from openscope.derive.openness.assessment import assess_record
 from openscope.derive.openness.declared_base import family_of_root
+from openscope.derive.openness.inheritance import Reading
 from openscope.derive.openness.probes import (
     architecture_code,
     data_card,
@@ -166,12 +167,14 @@ def synthetic_record(mid: str, p: dict[str, Any]) -> ModelRecord:
 
 
 def grade_pattern(p: dict[str, Any], root: dict[str, Any] | None,
-                  root_family: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Grades for one (pattern, root pattern, root's curated family): the per-model code on a synthetic record."""
+                  root_family: dict[str, Any] | None = None, ancestors: list[Reading] | None = None) -> dict[str, Any]:
+    """Grades for one (pattern, root pattern, root's curated family, ancestors' licences that could bind):
+    the per-model code on a synthetic record."""
     rec = synthetic_record("m", p)
     if root is not None:
         rec.root = synthetic_record("r", root)
         rec.root.cache["curated_entry"] = root_family
+    rec.cache["ancestors"] = list(ancestors or [])   # the walk's readings (:mod:`.ancestry`), as a stored record
     a = assess_record(rec, use_curated=False)
     return {
         "osai": {k: v for k, v in a.osai.items()},
@@ -249,17 +252,22 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
         families = {}
         con.execute("CREATE OR REPLACE TEMP TABLE _oroot (id VARCHAR, root VARCHAR)")
         con.execute("CREATE OR REPLACE TEMP TABLE _omr AS SELECT id, pkey, NULL::VARCHAR AS rkey FROM _omk")
+    # every ancestor whose licence could bind the weights (:mod:`.ancestry`, :mod:`.inheritance`): one more key
+    ancestors, _ = ancestry.binding_table(store, "_omk", lambda base: family_of_root(base, True))
+    con.execute("""CREATE OR REPLACE TEMP TABLE _omr AS
+                   SELECT m.*, a.ah AS akey FROM _omr m LEFT JOIN _oanc a USING (id)""")
     patterns = _patterns(store, cols)
     patterns["missing"] = MISSING_ROOT  # a lineage root that is not in the store: nothing to read
-    combos = con.execute("SELECT DISTINCT pkey, rkey FROM _omr").fetchall()
-    out: list[tuple[str, str | None, str, str, str | None, float | None, str | None]] = []
-    for pkey, rkey in combos:
+    combos = con.execute("SELECT DISTINCT pkey, rkey, akey FROM _omr").fetchall()
+    out: list[tuple[str, str | None, str | None, str, str, str | None, float | None, str | None]] = []
+    for pkey, rkey, akey in combos:
         rpat, _, fam = (rkey or "").partition("#")
-        grades = grade_pattern(patterns[pkey], patterns.get(rpat) if rpat else None, families.get(fam))
+        grades = grade_pattern(patterns[pkey], patterns.get(rpat) if rpat else None, families.get(fam),
+                               ancestors.get(akey) if akey else None)
         for fw, dim, grade, score, ev in grade_rows(grades):
-            out.append((pkey, rkey, fw, dim, grade, score, ev))
-    cols_ = list(zip(*out, strict=True)) if out else [[]] * 7
-    names = ("pkey", "rkey", "framework", "dimension", "grade", "score", "evidence")
+            out.append((pkey, rkey, akey, fw, dim, grade, score, ev))
+    cols_ = list(zip(*out, strict=True)) if out else [[]] * 8
+    names = ("pkey", "rkey", "akey", "framework", "dimension", "grade", "score", "evidence")
     batch = pa.table({n: pa.array(c, pa.float64() if n == "score" else pa.string())
                       for n, c in zip(names, cols_, strict=True)})
     con.register("_ogr_batch", batch)
@@ -268,13 +276,13 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
     with store.transaction() as tx:
         # every row of this snapshot is replaced (the card pass that follows re-grades its models)
         tx.execute("DELETE FROM openness WHERE snapshot_id IS NOT DISTINCT FROM ?", [snapshot_id])
-        tx.execute("""
+        tx.execute(f"""
             INSERT INTO openness (snapshot_id, id, framework, dimension, grade, score, evidence, method)
             SELECT ?, m.id, g.framework, g.dimension, g.grade, g.score,
                    CASE WHEN g.framework = 'component' AND json_exists(g.evidence, '$.evidence') THEN
-                        -- graded by the base's licence: the model's and its root's pages, where each licence is read
-                        replace(replace(g.evidence, '"@model"', to_json('https://huggingface.co/' || m.id)::VARCHAR),
-                                '"@root"', to_json('https://huggingface.co/' || coalesce(o.root, ''))::VARCHAR)::JSON
+                        -- graded by its ancestors' licences: the model's and each binding ancestor's pages, where
+                        -- each licence is read, and the ancestors' ids in the snippets
+                        {_ancestors_back(_PAGES)}::JSON
                         WHEN g.framework = 'component' AND g.grade <> 'not_found' THEN
                         json_merge_patch(g.evidence::JSON, json_object('evidence', json_array(json_object(
                             'kind', 'hub_metadata', 'locator', 'https://huggingface.co/' || m.id,
@@ -282,13 +290,31 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
                         ELSE g.evidence::JSON END,
                    'metadata'
             FROM _omr m JOIN _ogr g ON g.pkey = m.pkey AND g.rkey IS NOT DISTINCT FROM m.rkey
-            LEFT JOIN _oroot o ON o.id = m.id""", [snapshot_id])
+                                      AND g.akey IS NOT DISTINCT FROM m.akey
+            LEFT JOIN _oroot o ON o.id = m.id LEFT JOIN _oanc a ON a.id = m.id""", [snapshot_id])
     n = int(store.scalar("SELECT count(*) FROM _omr") or 0)
     for t in ("_om", "_omk", "_omr", "_ogr"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
-    con.execute("DROP TABLE IF EXISTS _oroot")
-    con.execute("DROP TABLE IF EXISTS _ofam")
+    for t in ("_oroot", "_ofam", "_oanc"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
     return n
+
+
+# the model's and its root's Hub pages in place of the synthetic records' locators (evidence of a component
+# graded by an inherited licence)
+_PAGES = ("replace(replace(g.evidence, '\"@model\"', to_json('https://huggingface.co/' || m.id)::VARCHAR), "
+          "'\"@root\"', to_json('https://huggingface.co/' || coalesce(o.root, ''))::VARCHAR)")
+
+
+def _ancestors_back(evidence: str) -> str:
+    """SQL that puts each binding ancestor's id (and Hub page, as a locator) back in place of the synthetic
+    placeholders ``@anc<i>@`` (:data:`ancestry.PLACEHOLDER`) of the evidence text ``evidence``, from the
+    model's ``a.bases`` (nearest first, as the placeholders are numbered)."""
+    page = "to_json('https://huggingface.co/' || p[1])::VARCHAR"
+    bare = "substr(to_json(p[1])::VARCHAR, 2, length(to_json(p[1])::VARCHAR) - 2)"
+    step = f"replace(replace(acc, '\"@anc' || p[2] || '@\"', {page}), '@anc' || p[2] || '@', {bare})"
+    return (f"CASE WHEN a.bases IS NULL THEN {evidence} "
+            f"ELSE list_reduce(list_zip(a.bases, range(len(a.bases))), lambda acc, p: {step}, {evidence}) END")
 
 
 def _root_families(store: Store) -> dict[str, dict[str, Any]]:
