@@ -206,6 +206,31 @@ def central_directory(ctx: Context, blob: Blob) -> list[ZipEntry] | None:
     return out
 
 
+def appended_zip(blob: Blob) -> int | None:
+    """Where a zip archive that ends the blob starts, when it does not start at byte 0 (None otherwise).
+
+    Python's zipfile (and Keras, which loads a ``.keras`` file through it) finds an archive from its end
+    record wherever it starts, so a zip appended to a file of another format is opened by them. Only a
+    consistent archive counts: an end record whose central directory and first local header are where it
+    says they are.
+    """
+    eocd = blob.rfind(b"PK\x05\x06", max(0, blob.size - 65557))
+    if eocd < 0 or eocd + 22 > blob.size:
+        return None
+    try:
+        _, _, _, n, cd_size, cd_off, _ = blob.unpack("<HHHHIIH", eocd + 4)
+        cd = eocd - cd_size
+        start = cd - cd_off
+        if n == 0 or start <= 0 or blob.read(cd, 4) != b"PK\x01\x02":
+            return None
+        (lho,) = blob.unpack("<I", cd + 42)
+        if blob.read(start + lho, 4) != b"PK\x03\x04":
+            return None
+    except Truncated:
+        return None
+    return start
+
+
 def local_headers(ctx: Context, blob: Blob) -> list[ZipEntry]:
     """Fallback when the central directory is missing: walk local headers from the start."""
     out: list[ZipEntry] = []
@@ -396,9 +421,13 @@ class _Region(io.RawIOBase):
         return n
 
 
+LEGACY_RECORDS = ("storages", "tensors")  # members torch.load of a legacy tar unpickles record by record
+
+
 def scan_tar(ctx: Context, blob: Blob) -> str:
     n = 0
     names: set[str] = set()
+    regular: dict[str, tarfile.TarInfo] = {}
     try:
         with tarfile.open(fileobj=_Region(blob), mode="r:") as tf:  # type: ignore[arg-type]
             while True:
@@ -410,8 +439,17 @@ def scan_tar(ctx: Context, blob: Blob) -> str:
                 if n > ctx.limits.max_members:
                     ctx.incomplete(blob, "archive_members", f"more than {ctx.limits.max_members:,} members")
                     break
+                if ti.islnk() and ti.name in (*LEGACY_RECORDS, "pickle") and ti.linkname in regular:
+                    # torch.load extracts a hard link with the data of the member it names
+                    ti = _linked(ti, regular[ti.linkname])
+                elif (ti.islnk() or ti.issym()) and ti.name in (*LEGACY_RECORDS, "pickle"):
+                    ctx.add(blob, "hostile.tar_link", "medium", f"{ti.name!r} is a link to {ti.linkname[:200]!r}: "
+                            "torch.load extracts it and unpickles whatever file it points to", ti.offset)
+                    ctx.incomplete(blob, "tar_link", f"{ti.name}: the linked file was not scanned", ti.offset)
+                    continue
                 if not ti.isreg():
                     continue
+                regular[ti.name] = ti
                 if ti.offset_data + ti.size > blob.size:
                     ctx.add(blob, "malformed.tar.member_bounds", "medium", f"{ti.name}: runs past the end",
                             ti.offset)
@@ -419,7 +457,7 @@ def scan_tar(ctx: Context, blob: Blob) -> str:
                 if not ctx.charge_window(blob, ti.size, ti.name, ti.offset):
                     break
                 member = blob.child(ti.offset_data, ti.offset_data + ti.size, ti.name)
-                if ti.name in ("storages", "tensors") and member.depth <= ctx.limits.max_depth:
+                if ti.name in LEGACY_RECORDS and member.depth <= ctx.limits.max_depth:
                     # torch.load of a legacy tar unpickles these by name, record by record (pickles between
                     # raw data); a content scan would stop at the first raw bytes
                     from openscope.audit.scan_pickle import scan_legacy_records
@@ -430,6 +468,13 @@ def scan_tar(ctx: Context, blob: Blob) -> str:
     except (tarfile.TarError, EOFError, OSError, ValueError) as exc:
         ctx.add(blob, "malformed.tar", "medium", f"unreadable tar archive after {n} members: {exc}")
     return "pytorch-legacy-tar" if {"pickle", "sys_info"} <= names else "tar"
+
+
+def _linked(link: tarfile.TarInfo, target: tarfile.TarInfo) -> tarfile.TarInfo:
+    """A hard link as extraction materialises it: the link's name over the target's data."""
+    ti = tarfile.TarInfo(link.name)
+    ti.size, ti.offset, ti.offset_data, ti.type = target.size, link.offset, target.offset_data, tarfile.REGTYPE
+    return ti
 
 
 # -- 7z -------------------------------------------------------------------------------------------------

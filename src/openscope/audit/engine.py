@@ -20,9 +20,12 @@ from openscope.audit.blob import Blob, NotRegular, Truncated, map_file
 from openscope.audit.context import Context
 from openscope.audit.findings import FileEntry, Finding, utf8, verdict
 from openscope.audit.limits import DEFAULT_LIMITS, Limits
-from openscope.audit.scan_pickle import looks_like_pickle, pickle_polyglot, scan_pickle
+from openscope.audit.scan_pickle import looks_like_pickle, pickle_polyglot, scan_pickle, try_pickle
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+# formats whose members are scanned anyway (a zip inside a tar is a member) or that are zips themselves
+NOT_APPENDED_ZIP = frozenset({"zip", "pytorch-zip", "keras-v3", "numpy-npz", "7z", "gzip", "bz2", "xz", "zlib", "lzma",
+                              "joblib-zfile", "tar", "pytorch-legacy-tar", "nested", "empty"})
 MAX_JSON = 64 << 20
 
 
@@ -113,7 +116,8 @@ class Engine:
         self.ctx.dispatch = self.scan_blob
 
     def scan_blob(self, blob: Blob) -> str:
-        """Scan a blob by what its content is, and also as a pickle when it is one too (a polyglot)."""
+        """Scan a blob by what its content is, and also as a pickle when it is one too (a polyglot), and as a
+        zip when a zip archive ends it (an appended zip)."""
         fmt = self._scan_format(blob)
         if fmt not in ("pickle", "other", "empty") and pickle_polyglot(blob, self.ctx):
             self.ctx.add(blob, "hostile.polyglot", "medium",
@@ -121,6 +125,14 @@ class Engine:
                          "it (torch.load of a file that is not a zip, pickle.load, joblib.load) runs it; judged below",
                          0)
             scan_pickle(self.ctx, blob)
+        if fmt not in NOT_APPENDED_ZIP:
+            start = containers.appended_zip(blob)
+            if start is not None and (fmt != "pickle" or start >= try_pickle(blob, self.ctx).end - blob.start):
+                self.ctx.add(blob, "hostile.polyglot", "medium",
+                             f"read as {fmt}, but a zip archive starts at byte {start:,} and ends the file: zip "
+                             "readers open it wherever it starts (Keras loads a .keras file through Python's zipfile, "
+                             "numpy and joblib users too); its members are judged below", start)
+                containers.scan_zip(self.ctx, blob, keras_format.scan_keras_config, scan_pickle)
         return fmt
 
     def _scan_format(self, blob: Blob) -> str:

@@ -86,6 +86,12 @@ def try_pickle(blob: Blob, ctx: Context) -> StreamResult:
                     max_stack=ctx.limits.max_stack).run()
 
 
+def import_opcode_after(blob: Blob, pos: int) -> bool:
+    """Whether an import opcode byte (GLOBAL, STACK_GLOBAL, INST) occurs at or after absolute ``pos``: without
+    one, the rest of a stream can build values but import (and so run) nothing."""
+    return any(blob.data.find(op, pos, blob.end) >= 0 for op in (b"c", b"\x93", b"i"))
+
+
 def looks_like_pickle(blob: Blob, ctx: Context) -> bool:
     """Content test for pickles without a PROTO header (protocols 0 and 1)."""
     if blob.size < 2 or not is_opcode(blob.data[blob.start]):
@@ -93,6 +99,10 @@ def looks_like_pickle(blob: Blob, ctx: Context) -> bool:
     r = try_pickle(blob, ctx)
     if r.error is None and r.limit is None:
         return r.n_ops >= 2
+    if r.error is None:
+        # still running valid opcodes when the trial's bound was reached: a payload after a million padding
+        # opcodes ('N0' pairs) read as 'other', clean, while pickle.load ran it
+        return bool(r.imports) or import_opcode_after(blob, r.end)
     # a broken headerless stream counts only if it imported valid names *and* called something before
     # breaking (the nullifAI shape); text that merely starts like GLOBAL ("cat\ndog\n...") does not
     named = [g for g in r.imports if valid_name(g.module) and valid_name(g.name)]
@@ -117,6 +127,8 @@ def pickle_polyglot(blob: Blob, ctx: Context) -> bool:
     if blob.size < 2 or not is_opcode(blob.data[blob.start]):
         return False
     r = try_pickle(blob, ctx)
+    if r.limit is not None and r.error is None and (r.imports or import_opcode_after(blob, r.end)):
+        return True  # a million valid opcodes from byte 0, then an import: judged in full below
     if not r.imports:
         return False
     if r.error is None and r.limit is None:
@@ -329,6 +341,8 @@ def _const_bytes(v: Any, blob: Blob, depth: int, ctx: Context | None) -> bytes |
         return None
     mod = ruleset().canonical_module(v.func.module)
     key = (mod, v.func.name)
+    if key == ("io", "BytesIO"):  # pickle.load(io.BytesIO(payload)): the file object reads the literal
+        return const_bytes(v.args[0], blob, depth + 1, ctx)
     try:
         if key in _B64:
             inner = const_bytes(v.args[0], blob, depth + 1, ctx)
