@@ -17,7 +17,7 @@ from importlib import resources
 
 import duckdb
 
-from openscope.derive.lineage import edges, graph, origin, publishers
+from openscope.derive.lineage import canonical, edges, graph, origin, publishers
 from openscope.errors import InvalidInput
 from openscope.store import Store
 
@@ -110,7 +110,7 @@ def _refresh(store: Store, *, full: bool, t0: float) -> dict:
     finally:
         # Staging tables left by a failure (or, from the next refresh on, by a kill) go; a failure to drop
         # them must not hide the error that got us here.
-        for t in ("_chg", "_aff", "_ce", "_unr", "_todo", *(staged for _, staged in _PUBLISHED)):
+        for t in ("_chg", "_cnew", "_aff", "_ce", "_unr", "_todo", *(staged for _, staged in _PUBLISHED)):
             with suppress(duckdb.Error):
                 con.execute(f"DROP TABLE IF EXISTS {t}")
     return {
@@ -161,8 +161,42 @@ def _changed(store: Store, last: int, deleted_until: str | None = None) -> int:
            WHERE m.id <> n.id AND m.deleted_at IS NULL""",
         [last],
     )
+    _changed_canonical(store, last, deleted_until)
     con.execute("CREATE OR REPLACE TEMP TABLE _chg AS SELECT DISTINCT id FROM _chg")
     return int(con.execute("SELECT count(*) FROM _chg").fetchone()[0])
+
+
+def _changed_canonical(store: Store, last: int, deleted_until: str | None) -> None:
+    """Add to ``_chg`` the models whose bare declared parent (``bert-base-uncased``) may now resolve
+    differently because a model of that name arrived since snapshot ``last`` or was deleted since
+    ``deleted_until``: one in a canonical-move namespace (the bare id now resolves to it, to another one, or
+    is held by two such namespaces: ambiguous), or a namespace-less one (the bare id names it exactly)."""
+    con = store.con
+    con.execute("DROP TABLE IF EXISTS _cnew")
+    since = "" if deleted_until is None else "AND deleted_at > ?::TIMESTAMP"
+    con.execute(
+        f"""CREATE TEMP TABLE _cnew AS
+        SELECT DISTINCT CASE WHEN contains(id, '/') THEN {canonical.name_expr('id')} ELSE lower(id) END AS lname
+        FROM models
+        WHERE ((updated_snapshot_id > ? AND deleted_at IS NULL) OR (deleted_at IS NOT NULL {since}))
+          AND (NOT contains(id, '/') OR {canonical.in_canonical_ns('id')})""",
+        [last] + ([] if deleted_until is None else [deleted_until]),
+    )
+    if con.execute("SELECT count(*) FROM _cnew").fetchone()[0]:
+        # children of the bare id (external) or of its canonical resolution; and the canonical models
+        # themselves, whose own bare declaration was a self-reference until a namespace-less model came
+        con.execute(
+            f"""INSERT INTO _chg SELECT DISTINCT e.child FROM edges e
+            WHERE (NOT contains(e.parent, '/') AND lower(e.parent) IN (SELECT lname FROM _cnew))
+               OR (contains(e.parent, '/') AND {canonical.in_canonical_ns('e.parent')}
+                   AND {canonical.name_expr('e.parent')} IN (SELECT lname FROM _cnew))"""
+        )
+        con.execute(
+            f"""INSERT INTO _chg SELECT id FROM models
+            WHERE deleted_at IS NULL AND contains(id, '/') AND {canonical.in_canonical_ns('id')}
+              AND {canonical.name_expr('id')} IN (SELECT lname FROM _cnew)"""
+        )
+    con.execute("DROP TABLE _cnew")
 
 
 def _full(store: Store) -> dict:

@@ -14,14 +14,19 @@ an answer must be able to show its evidence. ``chosen`` marks the edges the line
   Inference order: two or more parents → merge; ``adapter_config.json`` or PEFT → adapter; GGUF/GPTQ/AWQ/
   bitsandbytes/EXL2/MLX/4-bit/8-bit tags or ``*.gguf`` files → quantized; ``mergekit``/``merge`` tags → merge.
 
-Parents match store ids case-insensitively (as the Hub does) and take the store's spelling; a parent not in
-the store stays as an external node with the spelling it was declared with. Self-references are dropped, and
+Parents match store ids case-insensitively (as the Hub does) and take the store's spelling; a bare parent
+(``bert-base-uncased``) that matches no store id takes the id the store holds it under in the namespace the
+Hub moved it to (``google-bert/bert-base-uncased``, see :mod:`.canonical`); a parent not in the store stays as
+an external node with the spelling it was declared with. The declared spelling stays in the records (tags,
+card data, ``baseModels``) and :func:`declared_spellings` finds it for an answer that shows its evidence. Self-references are dropped, and
 so are card values that cannot be Hub ids (local paths, sentences, placeholders such as ``None``).
 All of it is set-based SQL over whole tables (or over the children listed in ``scope``).
 """
 
 from __future__ import annotations
 
+from openscope.derive.lineage import canonical
+from openscope.derive.lineage.publishers import namespace_expr
 from openscope.store import Store
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge", "unknown")
@@ -133,17 +138,29 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
                         AND json_type(base_models) = 'OBJECT' {where})))"""
     )
     # 2. Parents that match a store id only case-insensitively take the store's spelling (as the Hub matches).
+    #    A bare parent (no namespace) that matches no store id is the Hub's canonical repository moved under
+    #    a canonical-move namespace, when the store holds it there (canonical.py): it takes that id.
     con.execute("DROP TABLE IF EXISTS _edge_fix")
     con.execute(
-        """CREATE TEMP TABLE _edge_fix AS
+        f"""CREATE TEMP TABLE _edge_fix AS
         WITH d AS (SELECT DISTINCT parent FROM _edge_raw WHERE parent IS NOT NULL AND parent <> ''),
+        -- every bare parent under every canonical-move namespace (a handful of namespaces, few bare parents)
+        c AS (SELECT d.parent, lower(n.ns || '/' || d.parent) AS lc
+              FROM d CROSS JOIN (SELECT unnest([{canonical.sql_list()}]) AS ns) n
+              WHERE NOT contains(d.parent, '/')),
         -- one pass over the store's ids: every id equal to some parent up to case (the exact matches too),
-        -- probed against the (fewer) distinct parents
+        -- or to a bare parent's canonical id, probed against the (fewer) distinct candidates
         m AS (SELECT id, lower(id) AS lid FROM models
-              WHERE deleted_at IS NULL AND lower(id) IN (SELECT lower(parent) FROM d))
-        SELECT d.parent, min(m.id) AS id FROM d JOIN m ON m.lid = lower(d.parent)
-        WHERE d.parent NOT IN (SELECT id FROM m)
-        GROUP BY d.parent"""
+              WHERE deleted_at IS NULL AND lower(id) IN (SELECT lower(parent) FROM d UNION ALL SELECT lc FROM c)),
+        own AS (SELECT d.parent, m.id FROM d JOIN m ON m.lid = lower(d.parent))
+        SELECT parent, min(id) AS id FROM own
+        WHERE parent NOT IN (SELECT id FROM m)
+        GROUP BY parent
+        UNION ALL
+        -- a bare parent without a store id of its own, held by exactly one canonical-move namespace
+        SELECT c.parent, min(m.id) FROM c JOIN m ON m.lid = c.lc
+        WHERE c.parent NOT IN (SELECT parent FROM own)
+        GROUP BY c.parent HAVING count(DISTINCT {namespace_expr('m.id')}) = 1"""
     )
     if con.execute("SELECT count(*) FROM _edge_fix").fetchone()[0]:
         r = """SELECT r.child, coalesce(f.id, r.parent) AS parent, r.prio, r.rc, r.multi
@@ -260,3 +277,45 @@ def _infer(store: Store, best: str) -> None:
     )
     con.execute("DELETE FROM _edge_inf WHERE relation IS NULL")
     con.execute("DROP TABLE _edge_need")
+
+
+def declared_spellings(store: Store, children: list[str]) -> dict[tuple[str, str, str], str]:
+    """``{(child, parent, evidence): spelling}`` for the edges of ``children`` whose parent was declared
+    under another spelling than the one stored in ``edges.parent`` (another case, or a bare canonical id
+    such as ``bert-base-uncased`` for ``google-bert/bert-base-uncased``); an ``inferred`` edge shows the
+    spelling of any source. Edges declared as stored are absent.
+
+    Why: the edges table keeps the contract's columns, so the declared spelling is not stored there; it stays
+    in the records (tags, card data, ``baseModels``), and an answer showing its evidence reads it back for
+    the few children it shows (one statement over those children's records).
+    """
+    if not children:
+        return {}
+    rel = "|".join(RELATIONS[:4])
+    rows = store.con.execute(
+        f"""WITH ids AS (SELECT unnest($ids::VARCHAR[]) AS id),
+        t AS (
+            SELECT id AS child, 'tag' AS evidence, regexp_replace(substr(tag, 12), '^({rel}):', '') AS declared
+            FROM tags WHERE repo_type = 'model' AND starts_with(tag, 'base_model:') AND id IN (SELECT id FROM ids)
+            UNION ALL
+            SELECT child, 'card', {_clean('b')} FROM (
+                SELECT id AS child, unnest(CASE json_type(card_data, '$.base_model')
+                    WHEN 'ARRAY' THEN json_extract_string(card_data, '$.base_model[*]')
+                    WHEN 'VARCHAR' THEN [json_extract_string(card_data, '$.base_model')] END) AS b
+                FROM models WHERE card_data IS NOT NULL AND id IN (SELECT id FROM ids))
+            UNION ALL
+            SELECT child, 'base_models', {_clean('b')} FROM (
+                SELECT id AS child, unnest(json_extract_string(base_models, '$.models[*].id')) AS b
+                FROM models WHERE base_models IS NOT NULL AND json_type(base_models) = 'OBJECT'
+                  AND id IN (SELECT id FROM ids))
+        )
+        SELECT e.child, e.parent, e.evidence, min(t.declared)
+        FROM edges e JOIN t ON t.child = e.child AND (t.evidence = e.evidence OR e.evidence = 'inferred')
+        WHERE e.child IN (SELECT id FROM ids) AND t.declared <> e.parent
+          AND (lower(t.declared) = lower(e.parent)
+               OR (NOT contains(t.declared, '/') AND contains(e.parent, '/')
+                   AND lower(t.declared) = lower(substr(e.parent, strpos(e.parent, '/') + 1))))
+        GROUP BY e.child, e.parent, e.evidence""",
+        {"ids": list(children)},
+    ).fetchall()
+    return {(c, p, ev): d for c, p, ev, d in rows}

@@ -24,10 +24,12 @@ def data_dir() -> Path:
 
 
 def data_hash() -> str:
-    """A fingerprint of the shipped data: a change forces origins to be recomputed."""
+    """A fingerprint of the shipped data: a change forces origins (and, for the canonical-move namespaces,
+    which edges resolve where) to be recomputed."""
     h = hashlib.sha256()
     for name in FILES:
         h.update((data_dir() / name).read_bytes())
+    h.update((data_dir().parent / "canonical" / "namespaces.csv").read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -42,14 +44,14 @@ def load(store: Store) -> None:
            SELECT org, nullif(name, ''), nullif(country, ''), nullif(region, ''), nullif(kind, ''), source,
                   coalesce(nullif(organisation, ''), org), nullif(alias_of, ''),
                   nullif(country_source, ''), nullif(region_source, '')
-           FROM read_csv(?, header = true, all_varchar = true)""",
+           FROM read_csv(?, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')""",
         [str(d / "publishers.csv")],
     )
     con.execute("DELETE FROM publisher_sources")
     con.execute(
         """INSERT INTO publisher_sources (org, attribute, value, source, used, note)
            SELECT org, attribute, nullif(value, ''), source, used = 'true', nullif(note, '')
-           FROM read_csv(?, header = true, all_varchar = true)""",
+           FROM read_csv(?, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')""",
         [str(d / "publisher_sources.csv")],
     )
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import duckdb
 
+from openscope.derive.lineage import canonical
+from openscope.derive.lineage.edges import declared_spellings
 from openscope.derive.lineage.publishers import namespace_expr
 from openscope.errors import MissingInput, UsageError
 from openscope.store import Store
@@ -27,6 +29,17 @@ def resolve_node(store: Store, raw_id: str) -> tuple[str, bool]:
     found = find_id(store, raw_id)
     if found is not None:
         return found, True
+    wanted = raw_id.strip()
+    if "/" not in wanted:
+        # a bare canonical id (``gpt2``): the model the Hub moved it to, as the edges resolve it
+        row = store.con.execute(
+            f"""SELECT min(id), count(DISTINCT {namespace_expr('id')}) FROM models
+                WHERE deleted_at IS NULL AND contains(id, '/') AND {canonical.in_canonical_ns('id')}
+                  AND {canonical.name_expr('id')} = lower(?)""",
+            [wanted],
+        ).fetchone()
+        if row and row[1] == 1:
+            return row[0], True
     row = store.con.execute(
         "SELECT parent FROM edges WHERE lower(parent) = lower(?) ORDER BY parent = ? DESC LIMIT 1",
         [raw_id.strip(), raw_id.strip()],
@@ -126,7 +139,9 @@ def tree(store: Store, raw_id: str, *, direction: str = "up", max_depth: int | N
            ORDER BY child, parent, chosen DESC, evidence""",
         {"ids": ids},
     ).fetchall()
-    edges = [dict(zip(["child", "parent", "relation", "evidence", "chosen"], r, strict=True)) for r in edge_rows]
+    spelled = declared_spellings(store, sorted({r[0] for r in edge_rows}))
+    edges = [{**dict(zip(["child", "parent", "relation", "evidence", "chosen"], r, strict=True)),
+              "declared_as": spelled.get((r[0], r[1], r[3]))} for r in edge_rows]
     summary = _summary(store, direction, total)
     summary["in_store"] = in_store
     con.execute("DROP TABLE IF EXISTS _walk")
@@ -212,6 +227,7 @@ def overview(store: Store, raw_id: str) -> dict[str, Any]:
     declared = con.execute(
         """SELECT parent, relation, evidence, chosen FROM edges WHERE child = ? ORDER BY parent, evidence""", [mid]
     ).fetchall()
+    spelled = declared_spellings(store, [mid]) if declared else {}
     children = con.execute(
         """SELECT relation, count(DISTINCT child) FROM edges WHERE parent = ? AND chosen
            GROUP BY 1 ORDER BY 2 DESC, 1""",
@@ -246,7 +262,8 @@ def overview(store: Store, raw_id: str) -> dict[str, Any]:
         "roots": [{"id": r, "depth": d, "path": list(p or [])} for r, d, p in roots],
         "depth": max((d for _, d, _ in roots), default=None),
         "parents": [{"id": p, "relation": r, "evidence": e} for p, r, e in parents],
-        "declared": [{"id": p, "relation": r, "evidence": e, "chosen": c} for p, r, e, c in declared],
+        "declared": [{"id": p, "relation": r, "evidence": e, "chosen": c, "declared_as": spelled.get((mid, p, e))}
+                     for p, r, e, c in declared],
         "children_by_relation": {r: int(n) for r, n in children},
         "descendants": {"total": int(desc[0]), "downloads_30d": int(desc[1])},
         "cycle_id": cycle,
