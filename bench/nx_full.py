@@ -14,7 +14,9 @@ The rules, as the docstrings and SQL of ``src/openscope/derive/lineage/{edges,gr
   ``baseModels`` (prio 2) and card ``base_model`` (prio 3), the last two with Hub URL prefix, spaces and
   trailing slashes cleaned, and card values kept only if they can be Hub ids (``edges.HUB_ID``, no
   placeholder); a deleted model's declarations are ignored; a parent that is not a live store id
-  but equals one up to case takes the smallest such id; empty parents and self-edges are dropped;
+  but equals one up to case takes the smallest such id; a bare parent (no namespace) equal to no store id
+  takes the stored ``<ns>/<name>`` of a canonical-move namespace (``openscope/data/canonical``) when exactly
+  one such namespace holds the name (the smallest spelling); empty parents and self-edges are dropped;
 - per (child, parent, source): the smallest and largest declared relation (finetune < adapter < quantized <
   merge) are kept as rows, ``unknown`` only when nothing is declared; a card naming 2+ bases without a
   relation declares ``merge``;
@@ -44,6 +46,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from openscope.derive.lineage import canonical
 from openscope.derive.lineage.edges import ADAPTER_TAGS, HUB_ID, MERGE_TAGS, PLACEHOLDERS, QUANT_TAGS
 
 TABLES = ("edges", "lineage_paths", "lineage_cycles", "lineage_origin")
@@ -229,6 +232,20 @@ def _run(con: Any, phase: Any, t0: float, cap_s: float) -> dict[str, int]:
             if m < canon[low]:
                 canon[low] = m
     del lows
+    # Bare canonical ids: name (lower case) -> the one stored id under a canonical-move namespace holding it
+    # (a name held by two such namespaces resolves to none).
+    moved = set(canonical.namespaces())
+    bare_ns: dict[str, set[str]] = defaultdict(set)
+    bare_id: dict[str, str] = {}
+    for m in alive:
+        ns, sep, name = m.partition("/")
+        if sep and ns.lower() in moved:
+            k = name.lower()
+            bare_ns[k].add(ns.lower())
+            if k not in bare_id or m < bare_id[k]:
+                bare_id[k] = m
+    bare = {k: v for k, v in bare_id.items() if len(bare_ns[k]) == 1}
+    del bare_ns, bare_id
     fixed: dict[str, str] = {}
 
     # (child, prio, parent) -> bit mask of the relation codes declared
@@ -241,7 +258,9 @@ def _run(con: Any, phase: Any, t0: float, cap_s: float) -> dict[str, int]:
             return
         p = fixed.get(parent)
         if p is None:
-            p = parent if parent in alive_set else canon.get(parent.lower(), parent)
+            p = parent if parent in alive_set else canon.get(parent.lower())
+            if p is None:
+                p = parent if "/" in parent else bare.get(parent.lower(), parent)
             fixed[parent] = p
         if p == child:
             return
