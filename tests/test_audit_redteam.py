@@ -356,3 +356,32 @@ def test_hdf5_keras_config_with_escaped_keys_and_any_key_order(tmp_path: Path) -
     cfg = '{"name": "m", "\\u0063lass_name": "Sequential", "config": {"name": "m", "layers": [' + layer + ']}}'
     rep = scan(tmp_path, "m.h5", b"\x89HDF\r\n\x1a\n" + b"\x00" * 100 + cfg.encode() + b"\x00" * 8)
     assert "keras.lambda" in rules_of(rep) and rep.verdict == "unsafe", rep.findings
+
+
+def test_npy_header_padded_past_the_parse_limit_is_still_read(tmp_path: Path) -> None:
+    """np.load(allow_pickle=True) ignores its header size limit: an object array whose header was padded to
+    200 kB read as 'malformed' (review) with its pickle never scanned."""
+    pad = " " * 200_000
+    hdr = "{'descr': '|O'," + pad + "'fortran_order': False, 'shape': (1,), }" + pad + "\n"
+    data = b"\x93NUMPY\x02\x00" + struct.pack("<I", len(hdr)) + hdr.encode() + call("os", "system")
+    assert scan(tmp_path, "p.npy", data).verdict == "unsafe"
+    junk = "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'x': [" + "1," * 60_000 + "]}"
+    data = b"\x93NUMPY\x02\x00" + struct.pack("<I", len(junk)) + junk.encode() + b"\x00" * 4
+    assert scan(tmp_path, "j.npy", data).verdict == "incomplete"  # a literal too long to parse is not clean
+
+
+def test_zip_with_more_members_than_scanned_is_incomplete(tmp_path: Path) -> None:
+    from openscope.audit.limits import Limits
+
+    data = zip_of({f"m{i}.txt": b"x" for i in range(30)} | {"z.pkl": benign_dict()})
+    p = tmp_path / "many.zip"
+    p.write_bytes(data)
+    assert scan_path(p, Limits(max_members=10)).verdict == "incomplete"  # it read as clean
+    assert scan_path(p).verdict == "clean"
+
+
+def test_keras_torch_module_wrapper_is_reported(tmp_path: Path) -> None:
+    """Keras 3's TorchModuleWrapper torch.loads (unpickles) the module stored in its own config."""
+    cfg = {"module": "keras.layers", "class_name": "TorchModuleWrapper", "config": {"module": "gAJ9cQAu"}}
+    data = zip_of({"config.json": json.dumps(cfg).encode(), "metadata.json": b"{}"})
+    assert scan(tmp_path, "t.keras", data).verdict == "unsafe"

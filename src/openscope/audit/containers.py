@@ -187,6 +187,9 @@ def central_directory(ctx: Context, blob: Blob) -> list[ZipEntry] | None:
         concat = eocd - cd_size - cd_off
     concat = max(concat, 0)
     pos = cd_off + concat
+    if n > ctx.limits.max_members and n <= cd_size // 46 + 1:
+        ctx.incomplete(blob, "archive_members", f"{n:,} entries: the first {ctx.limits.max_members:,} are scanned",
+                       eocd)
     if n > ctx.limits.max_members or n > cd_size // 46 + 1:
         ctx.add(blob, "malformed.zip.entry_count", "medium", f"central directory claims {n:,} entries in "
                 f"{cd_size:,} bytes", eocd)
@@ -247,6 +250,8 @@ def local_headers(ctx: Context, blob: Blob) -> list[ZipEntry]:
                            "directory; members after it not found", pos)
             break
         pos = e.data + csize
+    if len(out) >= ctx.limits.max_members and pos + 4 <= blob.size and blob.read(pos, 4) == b"PK\x03\x04":
+        ctx.incomplete(blob, "archive_members", f"more than {ctx.limits.max_members:,} members; the rest not read", pos)
     return out
 
 
