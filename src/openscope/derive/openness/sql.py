@@ -309,7 +309,9 @@ _PAGES = ("replace(replace(g.evidence, '\"@model\"', to_json('https://huggingfac
 def _ancestors_back(evidence: str) -> str:
     """SQL that puts each binding ancestor's id (and Hub page, as a locator) back in place of the synthetic
     placeholders ``@anc<i>@`` (:data:`ancestry.PLACEHOLDER`) of the evidence text ``evidence``, from the
-    model's ``a.bases`` (nearest first, as the placeholders are numbered)."""
+    model's ``a.bases`` (nearest first, as the placeholders are numbered). Each id is put in JSON-escaped, so
+    the text stays valid JSON whatever an id holds; a placeholder never occurs in a Hub id (repository names
+    are letters, digits, ``-``, ``_`` and ``.``: no ``@``)."""
     page = "to_json('https://huggingface.co/' || p[1])::VARCHAR"
     bare = "substr(to_json(p[1])::VARCHAR, 2, length(to_json(p[1])::VARCHAR) - 2)"
     step = f"replace(replace(acc, '\"@anc' || p[2] || '@\"', {page}), '@anc' || p[2] || '@', {bare})"
