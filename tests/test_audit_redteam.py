@@ -385,3 +385,19 @@ def test_keras_torch_module_wrapper_is_reported(tmp_path: Path) -> None:
     cfg = {"module": "keras.layers", "class_name": "TorchModuleWrapper", "config": {"module": "gAJ9cQAu"}}
     data = zip_of({"config.json": json.dumps(cfg).encode(), "metadata.json": b"{}"})
     assert scan(tmp_path, "t.keras", data).verdict == "unsafe"
+
+
+def test_torch_load_of_a_file_name_is_not_an_embedded_checkpoint(tmp_path: Path) -> None:
+    """torch.load('/elsewhere/evil.pt') loads a file this audit never saw; it read as an embedded checkpoint
+    (medium, review) because its argument is a literal. Only bytes (or io.BytesIO of bytes) are embedded."""
+    for arg in (bu("/tmp/elsewhere.pt"), binbytes(b"/tmp/elsewhere.pt")):
+        for module in ("torch", "torch.serialization"):
+            rep = scan(tmp_path, "p.pkl", proto(2) + glob(module, "load") + arg + TUPLE1 + REDUCE + STOP)
+            assert rep.verdict == "unsafe" and "pickle.nested_checkpoint" not in rules_of(rep), rep.findings
+    rep = scan(tmp_path, "s.pkl", proto(2) + glob("torch.storage", "_load_from_bytes") + bu("x") + TUPLE1 + REDUCE
+               + STOP)
+    assert rep.verdict == "unsafe"
+    embedded = binbytes(torch_zip(call("os", "system")))
+    rep = scan(tmp_path, "b.pkl", proto(2) + glob("torch", "load") + glob("io", "BytesIO") + embedded + TUPLE1
+               + REDUCE + TUPLE1 + REDUCE + STOP)
+    assert rep.verdict == "unsafe" and any("<nested checkpoint" in (f.member or "") for f in rep.findings)

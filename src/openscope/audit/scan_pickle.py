@@ -213,7 +213,8 @@ def _report(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int, t
         canon = (rules.canonical_module(g.module), g.name)
         if canon in CHECKPOINT_LOADERS:
             uses = calls_of.get(key, [])
-            if uses and all(isinstance(c.args, tuple) and c.args and literal(c.args[0]) for c in uses):
+            if uses and all(isinstance(c.args, tuple) and c.args and checkpoint_arg(canon, c.args[0])
+                            and literal(c.args[0]) for c in uses):
                 ctx.add(blob, "pickle.nested_checkpoint", "medium",
                         f"{g.op} {named(g.module)} {named(g.name)}: loads an embedded checkpoint (a pickled tensor's storage); "
                         "its content is scanned as a nested member", base + g.offset, f"{g.module}.{g.name}")
@@ -246,6 +247,19 @@ def _report(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int, t
                 base + off, g.dotted)
 
 
+def checkpoint_arg(loader: tuple[str, str], v: Any) -> bool:
+    """Whether a checkpoint loader's argument is data it reads rather than a path it opens.
+
+    ``torch.storage._load_from_bytes(b)`` reads ``io.BytesIO(b)``: bytes, never text. ``torch.load(x)`` opens
+    ``x`` as a file name when it is a str or bytes (``torch.load("/elsewhere/evil.pt")`` loads a file this audit
+    never saw): only ``torch.load(io.BytesIO(literal))`` reads embedded data.
+    """
+    if loader == ("torch.storage", "_load_from_bytes"):
+        return not isinstance(v, str)
+    return (isinstance(v, Call) and isinstance(v.func, Global)
+            and (ruleset().canonical_module(v.func.module), v.func.name) == ("io", "BytesIO"))
+
+
 def value_key(v: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
     """A hashable key equal for values that evaluate alike: the same call of the same function on the same
     arguments (each REDUCE makes a new Call object, so object identity alone does not dedupe).
@@ -272,10 +286,13 @@ def value_key(v: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
 
 def _nested(ctx: Context, blob: Blob, c: Call, base: int) -> None:
     arg = c.args[0] if isinstance(c.args, tuple) and c.args else None
+    loader = (ruleset().canonical_module(c.func.module), c.func.name)
+    checkpoint = loader in CHECKPOINT_LOADERS
+    if checkpoint and not checkpoint_arg(loader, arg):
+        return  # a file name: the file it names is not in this audit (the import stays critical)
     payload = const_bytes(arg, blob, 0, ctx)
     if payload is None:
         return
-    checkpoint = (ruleset().canonical_module(c.func.module), c.func.name) in CHECKPOINT_LOADERS
     inner = blob.derived(payload, f"<nested {'checkpoint' if checkpoint else 'pickle'} @{base + c.offset}>")
     if inner.depth > ctx.limits.max_depth or checkpoint:
         ctx.scan(inner)  # by content (a torch.save zip or legacy pickle); also reports the nesting limit
