@@ -401,3 +401,15 @@ def test_torch_load_of_a_file_name_is_not_an_embedded_checkpoint(tmp_path: Path)
     rep = scan(tmp_path, "b.pkl", proto(2) + glob("torch", "load") + glob("io", "BytesIO") + embedded + TUPLE1
                + REDUCE + TUPLE1 + REDUCE + STOP)
     assert rep.verdict == "unsafe" and any("<nested checkpoint" in (f.member or "") for f in rep.findings)
+
+
+def test_config_auto_map_remote_code_is_not_clean(tmp_path: Path) -> None:
+    """A folder whose config.json auto_map names modeling code read as clean, though loading it with
+    trust_remote_code=True imports and runs that code (possibly from another repository)."""
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "x", "auto_map": {
+        "AutoModel": "modeling_x.XModel", "AutoConfig": "other/repo--configuration_x.XConfig"}}))
+    (tmp_path / "modeling_x.py").write_text("import os\n")
+    rep = bounded_scan(tmp_path)
+    assert rep.verdict == "review" and "transformers.remote_code" in rules_of(rep), rep.findings
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "bert", "hidden_size": 8}))
+    assert bounded_scan(tmp_path).verdict == "clean"

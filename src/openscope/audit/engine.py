@@ -192,11 +192,24 @@ class Engine:
         self.ctx.scan(inner)
         return "joblib-zfile"
 
+    def _remote_code(self, blob: Blob, auto_map: dict | list) -> None:
+        """A config whose ``auto_map`` names Python classes: transformers imports and runs those modules (from
+        this repository, or another one for ``repo--module.Class``) when loaded with trust_remote_code=True."""
+        refs = auto_map.values() if isinstance(auto_map, dict) else auto_map
+        names = sorted({r for v in refs for r in (v if isinstance(v, list) else [v]) if isinstance(r, str)})
+        other = [n for n in names if "--" in n]
+        self.ctx.add(blob, "transformers.remote_code", "medium",
+                     f"auto_map names Python code ({', '.join(n[:80] for n in names[:3])}{', …' if len(names) > 3 else ''})"
+                     f"{' from another repository' if other else ''}: loading with trust_remote_code=True imports and "
+                     "runs it; review that code (it is not analysed here)", 0)
+
     def _json(self, blob: Blob) -> str:
         try:
             doc = json.loads(blob.head(MAX_JSON).decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
             return "other"
+        if isinstance(doc, dict) and isinstance(doc.get("auto_map"), dict | list) and doc["auto_map"]:
+            self._remote_code(blob, doc["auto_map"])
         if isinstance(doc, dict) and isinstance(doc.get("weight_map"), dict):
             safetensors_format.check_index(self.ctx, blob, doc)
             return "checkpoint-index"
