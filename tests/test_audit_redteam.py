@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import lzma
+import pickle  # only pickle.dumps of plain arrays (writing); loading is trapped
 import struct
 import tarfile
 import time
@@ -413,3 +414,14 @@ def test_config_auto_map_remote_code_is_not_clean(tmp_path: Path) -> None:
     assert rep.verdict == "review" and "transformers.remote_code" in rules_of(rep), rep.findings
     (tmp_path / "config.json").write_text(json.dumps({"model_type": "bert", "hidden_size": 8}))
     assert bounded_scan(tmp_path).verdict == "clean"
+
+
+def test_benign_shapes_near_the_new_rules_stay_below_high(tmp_path: Path) -> None:
+    """Distributed-checkpoint metadata, numpy pickles of every protocol and a state dict must not become
+    unsafe through the rules this round added (torch.distributed is denied for its network calls only)."""
+    dcp = proto(4) + sg("torch.distributed.checkpoint.metadata", "Metadata") + EMPTY_TUPLE + b"\x81" + STOP
+    assert scan(tmp_path, ".metadata", dcp).verdict == "review"
+    for p in range(6):
+        for arr in (np.arange(4, dtype="<f4"), np.zeros(2, dtype=[("a", "<i4"), ("b", "<f8", (2,))])):
+            assert scan(tmp_path, "a.pkl", pickle.dumps(arr, protocol=p)).verdict == "clean"
+    assert scan(tmp_path, "sd.pt", torch_zip(state_dict_pickle())).verdict == "clean"
