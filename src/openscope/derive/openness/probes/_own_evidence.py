@@ -66,7 +66,8 @@ PROMISE = re.compile(
     r"open[- ]?sourced?|made\s+(?:public|available)|published|uploaded|updated|detailed|described|shared|added)\b"
     r"|\bto\s+be\s+(?:released|published|open[- ]?sourced|announced)\b|\b(?:TBD|TBA)\b|\bplanned\b"
     r"|\bnot\s+(?:yet\s+)?(?:been\s+)?(?:released|available|open[- ]?sourced|public(?:ly available)?)\b"
-    r"|\b(?:does|do|did)\s+not\s+(?:contain|include|provide|release|ship)\b|\bno\s+plans?\b", re.IGNORECASE)
+    r"|\b(?:does|do|did)\s+not\s+(?:contain|include|provide|release|ship)\b|\bno\s+plans?\b"
+    r"|\bnot\s+(?:yet\s+)?(?:been\s+)?(?:directly\s+|officially\s+|fully\s+)?supported\b", re.IGNORECASE)
 # An unchecked to-do item ("- [ ] training code"): planned, not done.
 TODO = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[\s\]")
 
@@ -248,6 +249,104 @@ def first_own_mention(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple
             return mention_evidence(rec, m), promised
         promised = promised or mention_evidence(rec, m)
     return None, promised
+
+
+_FENCE = re.compile(r"^[ \t]{0,3}(?:```|~~~)", re.MULTILINE)
+
+
+def code_spans(rec: ModelRecord) -> list[tuple[int, int]]:
+    """Where the card's fenced code blocks are (offsets in ``card.text``), cached on the record. Why: a URL or a
+    word inside code is what the reader types or feeds in (an input video, an option), not what the card shows
+    as the release's own thing; an unclosed fence runs to the end of the card, as Markdown renders it."""
+    card = rec.card
+    if card is None:
+        return []
+    spans = rec.cache.get("own_evidence_code")
+    if spans is None:
+        fences = [m.start() for m in _FENCE.finditer(card.text)] if "```" in card.text or "~~~" in card.text else []
+        spans = [(fences[i], fences[i + 1] if i + 1 < len(fences) else len(card.text))
+                 for i in range(0, len(fences), 2)]
+        rec.cache["own_evidence_code"] = spans
+    return spans
+
+
+def in_code(rec: ModelRecord, pos: int) -> bool:
+    """Whether offset ``pos`` of ``card.text`` is inside a fenced code block."""
+    spans = code_spans(rec)
+    i = bisect_right(spans, (pos, len(spans) + 10**12)) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
+
+
+def cited_link(rec: ModelRecord, place: Link) -> bool:
+    """Whether the card shows a link as someone else's (or not yet real): hidden in an HTML comment, in a
+    section of others' work, on a line that promises or denies, or in a sentence that cites it ("based on
+    [X](…)", "using [X](…)", "check out another project [X](…)"). Why: a link to a Hub model or dataset is
+    the release's own weights or training data only when the card does not attribute it to others."""
+    card = rec.card
+    if card is None:
+        return True
+    idx = card_index(rec)
+    at = idx.line_start(place.line)
+    line = card.text[at:card.text.find("\n", at) if card.text.find("\n", at) >= 0 else len(card.text)]
+    url_at = at + max(0, line.find(place.url))
+    if idx.is_hidden(url_at) or any(CITING_SECTION.search(t) or OTHERS_SECTION.search(t)
+                                     for t in enclosing_titles(card, at)):
+        return True
+    sentence = _sentence_at(card.text, url_at, url_at + len(place.url))
+    before = card.text[at:url_at]
+    if before.endswith("("):              # drop the link's own anchor: "[Stable Diffusion]("
+        before = before[:max(0, before.rfind("["))]
+    elif "<a" in before[-400:]:
+        before = before[:before.rfind("<a")]
+    if "](" in before:                    # the words that lead to this link, not to an earlier one on the line
+        before = before[before.rfind("](") + 2:]
+        before = before[before.find(")") + 1:] if ")" in before else before
+    cut = max(before.rfind(". "), before.rfind("! "), before.rfind("? "), before.rfind("。"))
+    before = before[cut + 1:]             # within the link's own sentence
+    before = _POINTING_END.sub("", before)  # "download our delta at the following [link](…)", "please refer to
+    #                                          [our data](…)" point at the thing, they do not cite it
+    near = before[-NEAR:]
+    used = bool(USED.search(near)) and not RESULT_LEAD.search(near)   # "the result is a model like [X](…)"
+    return promised(line, sentence) or bool(CITED.search(near)) or used or bool(ANOTHER.search(near))
+
+
+# Words that make what follows the release's own result, even after "like"/"such as": "the result is a DPO
+# model like [starchat](…)", "we release models such as [X](…)".
+RESULT_LEAD = re.compile(r"\bthe\s+results?\s+(?:is|are)\b|\bresults?\s+in\b|\bwe\s+(?:release|provide|publish|"
+                         r"open-?source)\b", re.IGNORECASE)
+_POINTING_END = re.compile(r"\b(?:(?:please\s+)?(?:refer\s+to|see|check\s+out|visit)(?:\s+the)?|"
+                           r"(?:at|from|in|on|via)?\s*+the\s+following)\s*+:?\s*+$", re.IGNORECASE)
+# Sections that list other people's things (read with their parents: "## Useful Resources" › "### Hugging Face").
+OTHERS_SECTION = re.compile(r"(?:useful|external|other|additional|more)\s+(?:resources|links|models|projects)|"
+                            r"further\s+reading|awesome", re.IGNORECASE)
+
+
+def enclosing_titles(card: Card, pos: int) -> list[str]:
+    """The titles of the section holding ``pos`` and of every section above it (its parents)."""
+    stack: list[tuple[int, str]] = []
+    for s in card.sections:
+        if s.start > pos:
+            break
+        while stack and stack[-1][0] >= s.level:
+            stack.pop()
+        stack.append((s.level, s.title))
+    return [t for _, t in stack]
+
+
+def own_place(rec: ModelRecord, link: Link) -> Link | None:
+    """The first place the card links ``link``'s URL that :func:`cited_link` does not set aside (a URL cited in
+    the news and linked again under "Training Data" is the release's own there)."""
+    if rec.card is None:
+        return None
+    return next((p for p in occurrences(rec.card, link) if not cited_link(rec, p)), None)
+
+
+# Right before a link, a pointer to a different release: "check out another awesome project [X](…)", "see our
+# other work", "Base Model: [X](…)", "fine-tuned from [X](…)".
+ANOTHER = re.compile(r"\b(?:another|other|sister|previous|earlier)\s+(?:\w+\s+){0,2}(?:projects?|works?|models?|"
+                     r"releases?|papers?)\b|\bbase\s+models?\b|\b(?:fine-?tuned|trained|initiali[sz]ed|distilled|"
+                     r"continued|quantized|converted)\s+(?:\w+\s+){0,2}from\b|"
+                     r"\b(?:fine-?tun(?:e|ing)|post-?train(?:ing)?|distill(?:ing)?)\s*$", re.IGNORECASE)
 
 
 # -- links -----------------------------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from openscope.derive.openness.probes import Evidence, Finding, hub_evidence, link_matching, section_with
+from openscope.derive.openness.probes import Evidence, Finding, hub_evidence, section_with
+from openscope.derive.openness.probes._own_evidence import card_index, cited_link
+from openscope.derive.openness.probes._own_paper import occurrences
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -21,6 +23,12 @@ ASSET = re.compile(r"\.(png|jpe?g|gif|svg|webp|mp4|webm|mov)(\?|#|$)|img\.shield
 # A dataset linked as a benchmark or evaluation set is not training data.
 EVAL_CONTEXT = re.compile(r"benchmark|\bbench\b|[-_]bench\b|bench[-_]|evaluat|\beval|\btest(ed|ing|[- ]?sets?)?\b"
                           r"|leaderboard", re.IGNORECASE)
+# Data a card offers to demonstrate its fine-tuning script ("this sample data was drawn from [X]") is the
+# reader's example, not what the model was trained on.
+DEMO_CONTEXT = re.compile(r"\b(?:sample|example|demo|toy|dummy)\s+(?:data|dataset)\b|\bto\s+demonstrate\b|"
+                          r"\bfor\s+demonstration\b", re.IGNORECASE)
+# A site's home page (https://laion.ai, https://commoncrawl.org/) names an organisation, not a dataset.
+HOME_PAGE = re.compile(r"^https?://[^/]+/?$")
 EVAL_SECTION = re.compile(r"bench|evaluat|\beval|result|performance|leaderboard", re.IGNORECASE)
 # A Hub dataset id handed to a training run: `--dataset_name org/x`, `--dataset_mixer_list org/x`,
 # `load_dataset("org/x")`. Local files (`data/x.json`, `/path/to/x`, `$VAR`) are not a released dataset, and
@@ -43,9 +51,22 @@ def training_data_link(rec: ModelRecord, url: re.Pattern[str] = DATA_LINK) -> Ev
     about_evaluation = _evaluation_context(rec)
     for ln in rec.card.links:
         # an image or badge stored in a dataset repository (a banner, a "Open in Spaces" badge) is not a dataset
-        if url.search(ln.url) and not ASSET.search(ln.url) and not about_evaluation(ln.line, f"{ln.text} {ln.url}"):
-            return link_matching(rec, re.compile(re.escape(ln.url) + "$"))
+        if not url.search(ln.url) or ASSET.search(ln.url) or HOME_PAGE.match(ln.url):
+            continue
+        for place in occurrences(rec.card, ln):
+            if not about_evaluation(place.line, f"{place.text} {place.url}") and not cited_link(rec, place) \
+                    and not DEMO_CONTEXT.search(_line(rec, place.line)):
+                shown = f"[{place.text}]({place.url})" if place.text else place.url
+                return Evidence("card", place.url, f"line {place.line}: {shown}", rec.read_at)
     return None
+
+
+def _line(rec: ModelRecord, line: int) -> str:
+    assert rec.card is not None
+    idx = card_index(rec)
+    at = idx.line_start(line)
+    end = rec.card.text.find("\n", at)
+    return rec.card.text[at:end if end >= 0 else len(rec.card.text)]
 
 
 def _evaluation_context(rec: ModelRecord) -> Callable[[int, str], bool]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import Finding, card_search, file_evidence, files_matching, repo_license
+from openscope.derive.openness.probes import Evidence, Finding, file_evidence, files_matching, repo_license
+from openscope.derive.openness.probes._own_evidence import mention_evidence, own_mentions
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -13,7 +14,7 @@ CKPT_FILES = re.compile(r"(^|/)(checkpoint|step|global_step)[-_]?\d+/", re.IGNOR
 CKPT_TEXT = re.compile(
     r"(intermediate (training )?checkpoints?|checkpoints? (saved |released |available )?(every|at each|for each|"
     r"at) (\d|step|epoch)|revision=[\"']?step\d+|\bstep\d{3,}\b|training checkpoints? (are|is) (released|available)"
-    r"|(?<!\d)\d+ checkpoints)", re.IGNORECASE)
+    r"|(?<![\w.])\d+ checkpoints)", re.IGNORECASE)   # a count: "154 checkpoints", not "bf16 checkpoints"
 CKPT_TEXT_NEEDLES = ('checkpoint', 'revision', 'step')
 REMEDIATION = "Publish intermediate checkpoints (e.g. as revisions `stepN`) under the same open licence."
 
@@ -21,7 +22,7 @@ REMEDIATION = "Publish intermediate checkpoints (e.g. as revisions `stepN`) unde
 def run(rec: ModelRecord) -> Finding:
     f = Finding("intermediate_checkpoints", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, CKPT_FILES)
-    text = card_search(rec, CKPT_TEXT, needles=CKPT_TEXT_NEEDLES)
+    text = None if files else released_mention(rec)
     if files or text:
         f.status, f.license = released_status(repo_license(rec, "weights"))
         f.outcome = "positive"
@@ -29,3 +30,20 @@ def run(rec: ModelRecord) -> Finding:
     elif rec.card is not None or rec.files:
         f.outcome = "negative"
     return f
+
+
+# A line that only lists in-page anchors (a table of contents) names a section; the section is the evidence.
+TOC_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[^\]]*\]\(#[^)]*\)")
+
+
+def released_mention(rec: ModelRecord) -> Evidence | None:
+    """The first mention of intermediate checkpoints that is the release's own: not promised ("will be
+    released", an unchecked to-do), hidden or in a section of others' work, and not a table-of-contents entry."""
+    card = rec.card
+    if card is None:
+        return None
+    for m, verdict in own_mentions(rec, CKPT_TEXT, needles=CKPT_TEXT_NEEDLES, cited=False):
+        ls = card.body.rfind("\n", 0, m.start()) + 1
+        if verdict == "own" and not TOC_LINE.match(card.body[ls:m.end() + 300]):
+            return mention_evidence(rec, m)
+    return None

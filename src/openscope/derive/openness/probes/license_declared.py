@@ -35,6 +35,8 @@ LICENSE_WORD = re.compile(r"licen[cs]|\bunder (the )?(apache\b|mit\b|bsd\b|a?gpl
 LICENSE_SECTION = re.compile(r"licen[cs]", re.IGNORECASE)
 GENERIC_HEADING = re.compile(r"\s*+#++\W*+((model|software|code|our) )?licen[cs]es?( agreements?| terms| information)?\W*+$",
                              re.IGNORECASE)
+# A misuse bullet speaks of other people's licensed material and terms; it names no licence of the release.
+MISUSE = re.compile(r"\blicensed material\b|\bin violation of (?:its|their|the|any) (?:terms|licen[cs]e)", re.IGNORECASE)
 REMEDIATION = "Declare an OSI-approved licence (e.g. Apache-2.0 or MIT) in the `license:` metadata and the card."
 
 
@@ -83,6 +85,8 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
         last_line_end = b
         if GENERIC_HEADING.match(body[a:b]):
             continue  # a heading ("## License Agreement") announces a section; it names no licence
+        if MISUSE.search(body[a:b]):
+            continue  # "sharing of … licensed material in violation of its terms of use" is a misuse, not a licence
         texts.append((body[a:b][:400], off + a))
         if len(texts) > 60:
             break

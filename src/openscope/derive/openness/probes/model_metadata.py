@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import Finding, card_search, file_evidence, files_matching, repo_license
+from openscope.derive.openness.probes import Evidence, Finding, file_evidence, files_matching, repo_license
+from openscope.derive.openness.probes._own_evidence import _sentence_at, mention_evidence, own_mentions
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -14,6 +15,21 @@ META_FILES = re.compile(r"(^|/)(trainer_state\.json|training_args\.bin|training_
 HYPER_TEXT = re.compile(r"\b(hyper-?parameters?|learning[ _]rate|batch[ _]size|warm-?up steps|optimi[sz]er|"
                         r"weight decay|training steps|epochs?)\b", re.IGNORECASE)
 HYPER_TEXT_NEEDLES = ('hyper', 'learning', 'batch', 'warm', 'optimi', 'decay', 'steps', 'epoch')
+# A hyperparameter is documented when the card gives its value ("learning rate 2e-5", "4 epochs", "--lr 1e-4",
+# "Optimizer: AdamW", "the Muon optimizer"), or heads a list or table of them ("### Hyperparameters",
+# "with the following hyperparameters:"). Not documented: advice to the reader ("you can change the batch
+# size", "some hyper-parameter search could be necessary", "will affect the outputs") and inference or
+# serving options (temperature, top-p, a server's batch size), which say nothing of how the model was trained.
+VALUE_AFTER = re.compile(r"^[\s:=*`'\"|(]*+(?:(?:of|is|was|were|to|set\s+to)\b)?[\s:=*`'\"|]*+[<~≈]?\s*+\d")
+NAMED_OPTIMIZER = re.compile(r"^[\s:=*`'\"|]*+(?:(?:is|was|of)\s++)?[A-Z][\w-]{1,20}")
+OPTIMIZER_NAMED_BEFORE = re.compile(r"\b[A-Z][\w-]{1,20}\s*$")
+LIST_FOLLOWS = re.compile(r"^\**\s*(?::|\*\*:)")
+HEADING_LINE = re.compile(r"^\s*(?:#{1,6}\s|\||<summary|\*\*|<b>)")
+ADVICE = re.compile(r"\b(?:you|users?|one)\s+(?:can|could|may|might|should|need|want)|\bcould\s+be\s+necessary|"
+                    r"\baffect|\badjust|\bcustomi[sz]e|\btun(?:e|ing)\b|\bchange\b|\bsearch\b|\bif\s+you\b",
+                    re.IGNORECASE)
+INFERENCE = re.compile(r"\btemperature|\btop[-_ ]?[pk]\b|\bsampling|\bdecoding|\binference|serv(?:e|er|ing)\b",
+                       re.IGNORECASE)
 REMEDIATION = "Publish the training configuration and hyperparameters (config files, trainer state)."
 
 
@@ -24,9 +40,41 @@ def run(rec: ModelRecord) -> Finding:
         f.status, f.license = released_status(repo_license(rec, "weights"))
         f.outcome, f.evidence = "positive", [file_evidence(rec, files)]
         return f
-    text = card_search(rec, HYPER_TEXT, needles=HYPER_TEXT_NEEDLES)
+    text = documented_value(rec)
     if text:
         f.status, f.outcome, f.evidence = "documented_not_released", "negative", [text]
     elif rec.card is not None or rec.files:
         f.outcome = "negative"
     return f
+
+
+def documented_value(rec: ModelRecord) -> Evidence | None:
+    """The first place the card documents a training hyperparameter (its value, or a list or table of them),
+    as the constants above define; not hidden, promised or in a section of others' work."""
+    card = rec.card
+    if card is None:
+        return None
+    body, off = card.body, len(card.text) - len(card.body)
+    for m, verdict in own_mentions(rec, HYPER_TEXT, needles=HYPER_TEXT_NEEDLES, cited=False):
+        sentence = _sentence_at(card.text, off + m.start(), off + m.end())
+        if verdict != "own" or ADVICE.search(sentence) or INFERENCE.search(sentence):
+            continue
+        word = m.group(1).lower()
+        after, before = body[m.end():m.end() + 40], body[max(0, m.start() - 30):m.start()]
+        line = body[body.rfind("\n", 0, m.start()) + 1:m.start()]
+        valued = VALUE_AFTER.match(after) or _number_before(before)
+        if word.startswith("optimi"):
+            valued = valued or NAMED_OPTIMIZER.match(after) or OPTIMIZER_NAMED_BEFORE.search(before)
+        if word.startswith("hyper"):
+            valued = valued or LIST_FOLLOWS.match(after) or HEADING_LINE.match(line)
+        if valued:
+            return mention_evidence(rec, m)
+    return None
+
+
+def _number_before(before: str) -> bool:
+    """Whether the words right before a hyperparameter end with its value: "4 epochs", "`1500 to 3000` training
+    steps", "1e-4 learning rate", "10k warmup steps" (read without a regular expression: linear on any text)."""
+    tail = before.rstrip("`* \t")
+    tail = tail[:-1] if tail[-1:] in ("k", "K", "M", "B") else tail
+    return tail[-1:].isdigit()

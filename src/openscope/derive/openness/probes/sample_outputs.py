@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 
 from openscope.derive.openness.probes import Finding, repo_license
-from openscope.derive.openness.probes._own_evidence import mention_evidence, own_mentions
+from openscope.derive.openness.probes._own_evidence import card_index, in_code, mention_evidence, own_mentions
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Sample model outputs"
 SAMPLES = re.compile(r"(!\[[^\]\n]{0,300}\]\([^)\n]{1,500}\)|<img\s[^>]{0,1000}>|<video\s|\.gif\b|\.mp4\b"
                      r"|\b(example|sample|demo) (outputs?|generations?|results?|responses?|images?|videos?|"
-                     r"samples?|audios?|clips?)\b|\bgallery\b|\bshowcases?\b)", re.IGNORECASE)
+                     r"samples?|audios?|clips?)\b|\bgallery\b|\bshowcase\b)", re.IGNORECASE)
 SAMPLES_NEEDLES = ('![', '<img', '<video', '.gif', '.mp4', 'example', 'sample', 'demo', 'gallery',
                    'showcase')
 # An image that is not an output of the model: a badge, a logo, an icon, a banner, a diagram of the
@@ -21,16 +21,71 @@ NOT_OUTPUT = re.compile(r"shields\.io|badge|logo|icon|banner|favicon|avatar|qr[-
                         r"architecture|arch[-_.]|pipeline|framework|overview|diagram|method|flow|structure|"
                         r"benchmark|leaderboard|chart|plot|radar|table|results?[-_.]|performance|score|eval|"
                         r"comparison|compare|star[-_ ]?history|contributors|license", re.IGNORECASE)
+# A still image is an output only when the card says so: its alt text or file name, its caption (the rest of
+# its line, the next line) or the title of its section names samples, examples, a demo, a gallery, a showcase,
+# a teaser, generations or prompts. A bare header image, a figure or a chart says nothing of the kind.
+OUTPUT_WORDS = re.compile(r"sample|example|demo|showcase|teaser|gallery|generat|outputs?\b|prompt|preview|"
+                          r"visuali[sz]|text[- ]?to[- ]?(image|video|audio|speech|music)|image[- ]?to[- ]?video|"
+                          r"示例|样例|效果|展示|生成", re.IGNORECASE)
+# An animation or a video (a .gif, an .mp4, a <video>) shows the model at work unless named as something else.
+MOVING = re.compile(r"<video\s|\.gif\b|\.mp4\b", re.IGNORECASE)
+# A line that only lists in-page anchors (a table of contents): it names a gallery, it does not show one.
+TOC_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[^\]]*\]\(#[^)]*\)\s*$")
 REMEDIATION = "Show sample outputs (prompts with generations) in the card."
 
 
+def _caption(text: str, end: int) -> str:
+    """The rest of the image's line and the next non-empty line (where a caption or prompt is written)."""
+    stop = text.find("\n", end)
+    stop = len(text) if stop < 0 else stop
+    rest = text[end:stop]
+    nxt = text[stop + 1:stop + 400].lstrip("\n").split("\n", 1)[0]
+    return rest if nxt.lstrip().startswith("#") else f"{rest} {nxt}"   # a heading is the next section's
+
+
+def _section_title(rec: ModelRecord, pos: int) -> str:
+    """The title of the section holding ``pos``, unless it is the card's top-level title (which names what the
+    model does, "… Code Generation", not what an image in it is)."""
+    assert rec.card is not None
+    title, level = card_index(rec).section(pos), 0
+    for s in rec.card.sections:
+        if s.start > pos:
+            break
+        level = s.level
+    return title if title and level >= 2 else ""
+
+
+def _is_output(rec: ModelRecord, m: re.Match[str]) -> bool:
+    """Whether a match shows (or names) the model's own outputs, as :func:`run` documents."""
+    assert rec.card is not None
+    text = rec.card.text
+    off = len(text) - len(rec.card.body)
+    a, b = off + m.start(), off + m.end()
+    if in_code(rec, a):
+        return False                      # a URL in a code snippet is an input the reader feeds in
+    ls = text.rfind("\n", 0, a) + 1
+    le = text.find("\n", a)
+    if TOC_LINE.match(text[ls:le if le >= 0 else len(text)]):
+        return False
+    found = m.group(0)
+    if found[:1] not in "!<" and not MOVING.match(found):
+        return True                       # a phrase: "example outputs", "gallery", "showcase"
+    if NOT_OUTPUT.search(found):
+        return False
+    if MOVING.search(found):
+        return True
+    context = f"{found} {_caption(text, b)} {_section_title(rec, a)}"
+    return bool(OUTPUT_WORDS.search(context)) and not NOT_OUTPUT.search(_caption(text, b))
+
+
 def run(rec: ModelRecord) -> Finding:
-    """Positive for the first embedded image or video, or mention of example outputs, that is the model's
-    own: images that are badges, logos, diagrams or charts are not outputs, and neither is what the card
-    hides in an HTML comment or shows in a section of other people's work."""
+    """Positive for the first embedded video or animation, still image marked as an output (alt text, file name,
+    caption or section), or mention of example outputs, that is the model's own: badges, logos, diagrams,
+    charts and unmarked figures are not outputs, nor a URL in a code snippet, a table-of-contents entry, or
+    what the card hides in an HTML comment or shows in a section of other people's work."""
     f = Finding("sample_outputs", "unknown", COMPONENT, remediation=REMEDIATION)
     for m, verdict in own_mentions(rec, SAMPLES, needles=SAMPLES_NEEDLES, cited=False):
-        if verdict != "own" or (m.group(0)[:1] in "!<" and NOT_OUTPUT.search(m.group(0))):
+        if verdict != "own" or not _is_output(rec, m):
             continue
         f.status, f.license = released_status(repo_license(rec))
         f.outcome, f.evidence = "positive", [mention_evidence(rec, m)]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 from openscope.derive.openness.probes import (
+    Evidence,
     Finding,
     card_search,
     file_evidence,
     files_matching,
-    link_matching,
     repo_license,
 )
+from openscope.derive.openness.probes._own_evidence import own_place
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.probes.intermediate_checkpoints import CKPT_FILES
 from openscope.derive.openness.records import ModelRecord
@@ -22,7 +23,8 @@ WEIGHT_FILE = re.compile(r"\.(safetensors|bin|gguf|ggml|pt|pth|ckpt|h5|msgpack|o
                          re.IGNORECASE)
 NOT_WEIGHT_FILE = re.compile(r"(^|/)(training_args|optimizer|scheduler|rng_state)[^/]*$", re.IGNORECASE)
 HUB_MODEL_LINK = re.compile(
-    r"^https?://(huggingface\.co|hf\.co|modelscope\.cn/models|www\.modelscope\.cn/models)/"
+    r"^https?://(huggingface\.co|hf\.co|modelscope\.cn/models|www\.modelscope\.cn/models|model\.baai\.ac\.cn"
+    r"|(www\.)?wisemodel\.cn/models|openxlab\.org\.cn/models)/"
     r"(?!datasets/|spaces/|docs/|blog/|papers/|join|login|settings|collections/)[\w.-]+/[\w.-]+", re.IGNORECASE)
 RELEASED_TEXT = re.compile(
     r"(download (the )?(pre-?trained |model )?(weights|checkpoints?|models?)"
@@ -56,7 +58,7 @@ def run(rec: ModelRecord) -> Finding:
     files = sorted(files, key=lambda p: bool(CKPT_FILES.search(p)))[:3]
     ev = [file_evidence(rec, files)] if files else []
     if not ev:
-        link = link_matching(rec, HUB_MODEL_LINK)
+        link = own_model_link(rec)
         text = card_search(rec, RELEASED_TEXT, needles=RELEASED_TEXT_NEEDLES) \
             or card_search(rec, CARD_RELEASE, needles=CARD_RELEASE_NEEDLES)
         ev = [e for e in (text, link) if e]
@@ -74,3 +76,15 @@ def run(rec: ModelRecord) -> Finding:
     elif rec.card is not None or rec.files:
         f.outcome = "negative"
     return f
+
+
+def own_model_link(rec: ModelRecord) -> Evidence | None:
+    """The first Hub model link that the card does not attribute to others (:func:`._own_evidence.cited_link`). Why: cards link their base model ("based on [Stable
+    Diffusion](…)"), models they compare with and lists of references; those are other people's weights."""
+    if rec.card is None:
+        return None
+    own = [p for p in (own_place(rec, ln) for ln in rec.card.links if HUB_MODEL_LINK.search(ln.url)) if p]
+    for p in own:
+        return Evidence("card", p.url, f"line {p.line}: [{p.text}]({p.url})" if p.text else f"line {p.line}: {p.url}",
+                        rec.read_at)
+    return None
