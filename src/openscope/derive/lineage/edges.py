@@ -138,30 +138,19 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
                         AND json_type(base_models) = 'OBJECT' {where})))"""
     )
     # 2. Parents that match a store id only case-insensitively take the store's spelling (as the Hub matches).
-    #    A bare parent (no namespace) that matches no store id is the Hub's canonical repository moved under
-    #    a canonical-move namespace, when the store holds it there (canonical.py): it takes that id.
     con.execute("DROP TABLE IF EXISTS _edge_fix")
     con.execute(
-        f"""CREATE TEMP TABLE _edge_fix AS
+        """CREATE TEMP TABLE _edge_fix AS
         WITH d AS (SELECT DISTINCT parent FROM _edge_raw WHERE parent IS NOT NULL AND parent <> ''),
-        -- every bare parent under every canonical-move namespace (a handful of namespaces, few bare parents)
-        c AS (SELECT d.parent, lower(n.ns || '/' || d.parent) AS lc
-              FROM d CROSS JOIN (SELECT unnest([{canonical.sql_list()}]) AS ns) n
-              WHERE NOT contains(d.parent, '/')),
         -- one pass over the store's ids: every id equal to some parent up to case (the exact matches too),
-        -- or to a bare parent's canonical id, probed against the (fewer) distinct candidates
+        -- probed against the (fewer) distinct parents
         m AS (SELECT id, lower(id) AS lid FROM models
-              WHERE deleted_at IS NULL AND lower(id) IN (SELECT lower(parent) FROM d UNION ALL SELECT lc FROM c)),
-        own AS (SELECT d.parent, m.id FROM d JOIN m ON m.lid = lower(d.parent))
-        SELECT parent, min(id) AS id FROM own
-        WHERE parent NOT IN (SELECT id FROM m)
-        GROUP BY parent
-        UNION ALL
-        -- a bare parent without a store id of its own, held by exactly one canonical-move namespace
-        SELECT c.parent, min(m.id) FROM c JOIN m ON m.lid = c.lc
-        WHERE c.parent NOT IN (SELECT parent FROM own)
-        GROUP BY c.parent HAVING count(DISTINCT {namespace_expr('m.id')}) = 1"""
+              WHERE deleted_at IS NULL AND lower(id) IN (SELECT lower(parent) FROM d))
+        SELECT d.parent, min(m.id) AS id FROM d JOIN m ON m.lid = lower(d.parent)
+        WHERE d.parent NOT IN (SELECT id FROM m)
+        GROUP BY d.parent"""
     )
+    _canonical_fix(store)
     if con.execute("SELECT count(*) FROM _edge_fix").fetchone()[0]:
         r = """SELECT r.child, coalesce(f.id, r.parent) AS parent, r.prio, r.rc, r.multi
                FROM _edge_raw r LEFT JOIN _edge_fix f ON f.parent = r.parent
@@ -223,6 +212,38 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
     for t in ("_edge_inf", "_edge_lo", "_edge_g", "_edge_fix", "_edge_raw"):
         con.execute(f"DROP TABLE {t}")
     return int(n)
+
+
+def _canonical_fix(store: Store) -> None:
+    """Add to ``_edge_fix`` the bare parents (no namespace) that match no store id and name a model the store
+    holds in exactly one canonical-move namespace (``bert-base-uncased`` → ``google-bert/bert-base-uncased``,
+    see :mod:`.canonical`).
+
+    A statement of its own, run only when some parent is bare: a store without bare declarations pays one
+    scan of the declared parents, not a second pass over every store id (measured, docs/lineage.md).
+    """
+    con = store.con
+    con.execute("DROP TABLE IF EXISTS _edge_bare")
+    con.execute(
+        """CREATE TEMP TABLE _edge_bare AS
+        SELECT DISTINCT parent FROM _edge_raw WHERE NOT contains(parent, '/') AND parent <> ''"""
+    )
+    if con.execute("SELECT count(*) FROM _edge_bare").fetchone()[0]:
+        con.execute(
+            f"""INSERT INTO _edge_fix
+            WITH c AS (
+                SELECT b.parent, lower(n.ns || '/' || b.parent) AS lc
+                FROM _edge_bare b CROSS JOIN (SELECT unnest([{canonical.sql_list()}]) AS ns) n),
+            -- one pass over the store's ids: the canonical candidates, and the bare parents themselves
+            m AS (SELECT id, lower(id) AS lid FROM models
+                  WHERE deleted_at IS NULL
+                    AND lower(id) IN (SELECT lc FROM c UNION ALL SELECT lower(parent) FROM _edge_bare))
+            SELECT c.parent, min(m.id) FROM c JOIN m ON m.lid = c.lc
+            -- a bare id that is a store id itself (in any case) is that model
+            WHERE lower(c.parent) NOT IN (SELECT lid FROM m)
+            GROUP BY c.parent HAVING count(DISTINCT {namespace_expr('m.id')}) = 1"""
+        )
+    con.execute("DROP TABLE _edge_bare")
 
 
 def _infer(store: Store, best: str) -> None:
