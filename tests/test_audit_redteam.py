@@ -425,3 +425,14 @@ def test_benign_shapes_near_the_new_rules_stay_below_high(tmp_path: Path) -> Non
         for arr in (np.arange(4, dtype="<f4"), np.zeros(2, dtype=[("a", "<i4"), ("b", "<f8", (2,))])):
             assert scan(tmp_path, "a.pkl", pickle.dumps(arr, protocol=p)).verdict == "clean"
     assert scan(tmp_path, "sd.pt", torch_zip(state_dict_pickle())).verdict == "clean"
+
+
+def test_joblib_array_bytes_that_plain_pickle_load_runs(tmp_path: Path) -> None:
+    """joblib skips an array's bytes as raw data, so the model did too; pickle.load (a .pkl is not always read
+    by joblib) goes on interpreting them as opcodes: a uint8 'array' spelling a payload read as clean."""
+    body = glob("os", "system") + bu(PAYLOAD) + TUPLE1 + REDUCE + b"0"  # the call, then POP its result
+    u1 = _dtype("u1", b"(K\x03" + sbu("|") + b"NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00t")
+    shadow = _joblib(u1).replace(b"K\x01\x85", bytes([0x4B, len(body)]) + b"\x85", 1) + body + STOP
+    rep = scan(tmp_path, "s.pkl", shadow)
+    assert rep.verdict == "unsafe" and "hostile.joblib_shadow" in rules_of(rep), rep.findings
+    assert scan(tmp_path, "b.joblib", _joblib(u1) + b"\x07" + STOP).verdict == "clean"

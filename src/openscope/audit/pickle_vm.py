@@ -136,6 +136,7 @@ class StreamResult:
     error_offset: int | None = None
     limit: str | None = None
     first_op_invalid: bool = False
+    joblib_raw: int = 0  # joblib array data regions skipped as raw bytes
 
 
 _VALID = frozenset(
@@ -154,8 +155,10 @@ def _decode_str(raw: bytes) -> str:
 class PickleVM:
     """Run one pickle stream symbolically over ``data[start:end]``."""
 
-    def __init__(self, data: Any, start: int, end: int, *, max_ops: int, max_stack: int, depth: int = 0) -> None:
+    def __init__(self, data: Any, start: int, end: int, *, max_ops: int, max_stack: int, depth: int = 0,
+                 joblib: bool = True) -> None:
         self.depth = depth  # joblib object-array pickles inside this one (each a nested run)
+        self.joblib = joblib  # read joblib arrays as joblib does (False: as plain pickle.load does)
         self.data = data
         self.start = start
         self.end = end
@@ -233,6 +236,7 @@ class PickleVM:
             if n > self.end - pos:  # stop early: a product of thousands of 2,040-bit dims is quadratic
                 break
         self._need(pos, n)
+        res.joblib_raw += 1
         return pos + n
 
     # -- the machine ----------------------------------------------------------------------------
@@ -398,7 +402,7 @@ class PickleVM:
                     target = mutated_top("BUILD")
                     if isinstance(target, Call):
                         target.state = state
-                        if _joblib_wrapper(target):
+                        if self.joblib and _joblib_wrapper(target):
                             pos = self._joblib_array(target, state, pos, res)
                             stack[-1] = Opaque("joblib array")
                 elif op == 0x81:  # NEWOBJ

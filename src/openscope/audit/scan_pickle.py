@@ -156,6 +156,8 @@ def scan_pickle(ctx: Context, blob: Blob, what: str = "pickle", torchscript: boo
         stream += 1
         base = pos
         _report(ctx, blob, r, base, stream, torchscript)
+        if r.joblib_raw:
+            _plain_reading(ctx, blob, r, base, stream)
         if r.limit:
             ctx.add(blob, "hostile.pickle_size", "medium", f"stream {stream}: {r.limit}", base + (r.error_offset or 0))
             ctx.incomplete(blob, "pickle_limit", f"stream {stream} not followed to its end: {r.limit}",
@@ -172,6 +174,29 @@ def scan_pickle(ctx: Context, blob: Blob, what: str = "pickle", torchscript: boo
             legacy = True
         if legacy and stream == 5:
             return  # legacy torch.save: magic, protocol, sys_info, object, storage keys, then raw storages
+
+
+def _plain_reading(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int) -> None:
+    """The same stream as plain ``pickle.load`` reads it: joblib skips each array's bytes as raw data, but a
+    pickle loader that is not joblib goes on interpreting them as opcodes, so a payload can hide where joblib
+    would see array data. Imports that only this reading makes and then calls or changes (validly named:
+    raw array bytes that merely spell a GLOBAL line before breaking run nothing) are judged too."""
+    lim = ctx.limits
+    alt = PickleVM(blob.data, r.start, blob.end, max_ops=lim.max_pickle_ops, max_stack=lim.max_stack,
+                   joblib=False).run()
+    seen = {(g.module, g.name) for g in r.imports}
+    used = {id(c.func) for c in alt.calls} | {id(m[0]) for m in alt.mutations}
+    new = [g for g in alt.imports if (g.module, g.name) not in seen and valid_name(g.module) and valid_name(g.name)
+           and id(g) in used]
+    if not new:
+        return
+    ids = {id(g) for g in new}
+    only = StreamResult(start=alt.start, end=alt.end, protocol=alt.protocol, imports=new,
+                        calls=[c for c in alt.calls if id(c.func) in ids],
+                        mutations=[m for m in alt.mutations if id(m[0]) in ids])
+    ctx.add(blob, "hostile.joblib_shadow", "medium", f"stream {stream}: the bytes joblib reads as array data are "
+            "opcodes that import something when the file is read by pickle.load (not joblib); judged below", base)
+    _report(ctx, blob, only, base, stream)
 
 
 def _report(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int, torchscript: bool = False) -> None:
