@@ -323,3 +323,17 @@ def repo_license(rec: ModelRecord, what: str = "docs") -> str | None:
     if what in ("code", "data"):
         return card_license_for(rec, what, explicit_only=True) or rec.license or whole
     return rec.license or card_license_for(rec, "code", explicit_only=True) or whole
+
+
+def linked_code_license(rec: ModelRecord) -> str | None:
+    """The licence of code the card links in another repository (a GitHub project, not files of this one): the
+    licence the card names for the code, else, for a card with no declared licence of its own (a code
+    repository's README, whose whole-release licence is the repository's), the card's licence for the
+    whole release. Why: a model repository's declared licence (``license: openrail``) covers what that
+    repository holds; the linked project carries its own LICENSE file, which the card does not show."""
+    from openscope.derive.openness.probes.license_declared import card_license_for
+
+    named = card_license_for(rec, "code", explicit_only=True)
+    if named or rec.license:
+        return named
+    return card_license_for(rec, "docs")

@@ -8,6 +8,7 @@ from openscope.derive.openness.probes import (
     Finding,
     file_evidence,
     files_matching,
+    linked_code_license,
     repo_license,
     section_with,
 )
@@ -28,7 +29,8 @@ def run(rec: ModelRecord) -> Finding:
     files = files_matching(rec, ARCH_FILES)
     link = own_code_repository(rec)   # the release's own code, not a repository the card cites
     if files or link or rec.library_name:
-        f.status, f.license = released_status(repo_license(rec, "code"))
+        linked_only = bool(link) and not files and not rec.library_name
+        f.status, f.license = released_status(linked_code_license(rec) if linked_only else repo_license(rec, "code"))
         f.outcome = "positive"
         f.evidence = [file_evidence(rec, files)] if files else ([link] if link else [])
         return f

@@ -13,7 +13,7 @@ from openscope.derive.openness.probes import (
     library_evidence,
     repo_license,
 )
-from openscope.derive.openness.probes._own_evidence import mention_evidence, own_mentions
+from openscope.derive.openness.probes._own_evidence import enclosing_titles, mention_evidence, own_mentions
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -23,7 +23,7 @@ INFER_FILES = re.compile(r"(^|/)[\w-]{0,255}(infer|inference|generate|predict|de
 USAGE = re.compile(
     r"(from (transformers|diffusers|vllm|mlx_lm|sentence_transformers|peft|open_clip|timm|nemo|llama_cpp) import"
     r"|\bpipeline\(|\.generate\(|\bfrom_pretrained\(|python3? [\w/.-]*(infer|inference|generate|sample|demo|"
-    r"predict|run|cli|app)[\w-]*\.py|pip install [\w-]+|git clone https?://\S+|ollama run|llama-cli|vllm serve)",
+    r"predict|run|cli|app|chat|bot)[\w/-]*\.py|pip install [\w-]+|git clone https?://\S+|ollama run|llama-cli|vllm serve)",
     re.IGNORECASE)
 USAGE_NEEDLES = ('import', 'pipeline(', 'generate(', 'from_pretrained(', '.py', 'pip install', 'git clone', 'ollama', 'llama-cli', 'vllm')
 REMEDIATION = "Ship runnable inference code (or integrate with an open library) under an OSI-approved licence."
@@ -34,6 +34,13 @@ USAGE_LIBRARY = re.compile(r"\bfrom ([\w.]+) import|^[ \t]*import ([\w.]+)|pip i
                            r"|\b(llama-cli)\b|\b(vllm) serve", re.IGNORECASE | re.MULTILINE)
 OWN_SCRIPT = re.compile(r"python3? [\w/.-]*\.py", re.IGNORECASE)
 TOOL_NAMES = {"llama-cli": "llama.cpp"}
+# `pip install` shows code that runs the model when it installs the repository's code (`-r requirements.txt`,
+# `-e .`, `git+https://…`) or a library that runs models (transformers, diffusers, vllm…), outside a training
+# section. A framework or a tool (torch, huggingface_hub for a login, bitsandbytes for an optimiser, uv) is
+# the environment, not inference code.
+FRAMEWORKS = {"pytorch", "tensorflow", "jax", "flax", "onnx", "keras", "tf-keras"}
+TRAINING_SECTION = re.compile(r"train|fine-?tun|finetun|pre-?process|data\s+prep", re.IGNORECASE)
+PIP_OPTION = re.compile(r"^-(?!r$|e$)|^--(?!requirement$|editable$)")
 
 
 def _library(snippet: str) -> libraries.Library | None:
@@ -60,7 +67,7 @@ def run(rec: ModelRecord) -> Finding:
         return f
     # usage code the card shows for this model: not in an HTML comment or a section of others' projects
     usage = next((mention_evidence(rec, m) for m, verdict in own_mentions(rec, USAGE, USAGE_NEEDLES, cited=False)
-                  if verdict == "own"), None)
+                  if verdict == "own" and (not m.group(0).lower().startswith("pip install") or _installs_code(rec, m))), None)
     ev = [usage] if usage else []
     if not ev and rec.library_name:
         ev = [hub_evidence(rec, f"library_name: {rec.library_name}", "library_name")]
@@ -78,3 +85,26 @@ def run(rec: ModelRecord) -> Finding:
     else:
         f.status, f.license = "no_license", None
     return f
+
+
+def _installs_code(rec: ModelRecord, m: re.Match[str]) -> bool:
+    """Whether a ``pip install`` line installs code that runs the model (see ``FRAMEWORKS``)."""
+    assert rec.card is not None
+    body = rec.card.body
+    off = len(rec.card.text) - len(body)
+    if any(TRAINING_SECTION.search(t) for t in enclosing_titles(rec.card, off + m.start())):
+        return False
+    end = body.find("\n", m.start())
+    words = body[m.start():end if end >= 0 else len(body)].split()[2:12]
+    for w in words:
+        if w in ("-r", "-e", "--requirement", "--editable", ".") or w.startswith(("git+", "./", ".[", "-e.", "-r")):
+            return True
+        if PIP_OPTION.match(w) or w.startswith("#"):
+            if w.startswith("#"):
+                break
+            continue
+        name = re.split(r"[=<>\[~!;]", w.strip("'\""), maxsplit=1)[0].lower()
+        lib = libraries.by_library_name(name) or libraries.by_import(name.replace("-", "_"))
+        if lib is not None and lib.name not in FRAMEWORKS:
+            return True
+    return False

@@ -9,6 +9,7 @@ from openscope.derive.openness.probes import (
     card_search,
     file_evidence,
     files_matching,
+    linked_code_license,
     repo_license,
     repo_link,
 )
@@ -63,7 +64,8 @@ def run(rec: ModelRecord) -> Finding:
     rel = repo_link(rec, TRAIN_REL)
     field = card_search(rec, TRAIN_FIELD, needles=TRAIN_FIELD_NEEDLES)
     if files or cmd or field or released or (text and repo and not not_yet) or (rel and not not_yet):
-        f.status, f.license = released_status(repo_license(rec, "code"))
+        linked_only = not (files or cmd or rel) and bool(field or repo)   # the code is another repository's
+        f.status, f.license = released_status(linked_code_license(rec) if linked_only else repo_license(rec, "code"))
         f.outcome = "positive"
         f.evidence = [file_evidence(rec, files)] if files else [e for e in (cmd or field or rel or released or text, repo) if e]
         return f
