@@ -31,6 +31,8 @@ def _graph() -> list[dict]:
         entry("c/merge", ("mergekit",), card={"base_model": ["gpt2", "bert-base-uncased"]}),
         # bare and namespaced spellings of one parent: one pair
         entry("d/both", ("base_model:bert-base-uncased", f"base_model:finetune:{BERT}")),
+        # baseModels naming the bare id
+        entry("i/bm", base_models={"relation": "adapter", "models": [{"_id": "1", "id": "bert-base-uncased"}]}),
         # a canonical id the store does not hold: stays external as declared
         entry("e/t5-ft", ("base_model:finetune:t5-base",)),
         # a namespace-less model stored as such (an old dump's oddity) wins over a canonical namespace
@@ -58,6 +60,7 @@ def test_bare_ids_resolve_to_the_stored_canonical_model(cli, tmp_path: Path) -> 
     assert {(c, p) for c, p, *_ in edges if c == "c/merge"} == {("c/merge", GPT2), ("c/merge", BERT)}
     assert {(p, r, ev, ch) for c, p, r, ev, ch in edges if c == "d/both"} == {(BERT, "finetune", "tag", True)}
     assert ("e/t5-ft", "t5-base", "finetune", "tag", True) in edges
+    assert ("i/bm", BERT, "adapter", "base_models", True) in edges
     assert ("f/distil-ft", "distilgpt2", "finetune", "tag", True) in edges
     assert ("g/roberta-ft", "roberta-base", "finetune", "tag", True) in edges
     assert ("h/shared-ft", "shared-name", "finetune", "tag", True) in edges
@@ -103,11 +106,12 @@ def test_lineage_commands_show_the_declared_spelling_and_accept_the_bare_id(cli,
     assert down.code == 0, down.stderr
     doc = down.json()
     assert doc["id"] == BERT and doc["summary"]["in_store"] is True
-    assert {n["id"] for n in doc["nodes"]} == {BERT, "a/bert-ft", "c/merge", "d/both"}
+    assert {n["id"] for n in doc["nodes"]} == {BERT, "a/bert-ft", "c/merge", "d/both", "i/bm"}
     by_child = {(e["child"], e["evidence"]): e["declared_as"] for e in doc["edges"]}
     assert by_child[("a/bert-ft", "tag")] == "bert-base-uncased"
     assert by_child[("c/merge", "card")] == "bert-base-uncased"
     assert by_child[("d/both", "tag")] == "bert-base-uncased"  # one of its two spellings was bare
+    assert by_child[("i/bm", "base_models")] == "bert-base-uncased"
     up = cli("--db", db, "--json", "lineage", "b/gpt2-card").json()
     assert [(e["parent"], e["declared_as"]) for e in up["edges"]] == [(GPT2, "GPT2")]
     ft = cli("--db", db, "--json", "lineage", "e/t5-ft").json()
