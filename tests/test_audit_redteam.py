@@ -436,3 +436,14 @@ def test_joblib_array_bytes_that_plain_pickle_load_runs(tmp_path: Path) -> None:
     rep = scan(tmp_path, "s.pkl", shadow)
     assert rep.verdict == "unsafe" and "hostile.joblib_shadow" in rules_of(rep), rep.findings
     assert scan(tmp_path, "b.joblib", _joblib(u1) + b"\x07" + STOP).verdict == "clean"
+
+
+def test_npz_of_object_arrays_is_not_a_pickle_polyglot(tmp_path: Path) -> None:
+    """A zip starts with 'PK', read as PERSID: torch.load reads the file as a zip and every other unpickler
+    stops there (no persistent_load), so the object-array pickle inside a stored .npz runs only through
+    numpy.load, where it is judged as a member. Benign .npz files of object arrays read as review."""
+    buf = io.BytesIO()
+    np.savez(buf, a=np.array([1, "x", None], dtype=object))
+    assert scan(tmp_path, "b.npz", buf.getvalue()).verdict == "clean"
+    rep = scan(tmp_path, "m.npz", zip_of({"a.npy": npy_with("'|O'", call("os", "system"))}))
+    assert rep.verdict == "unsafe" and any(f.member == "a.npy!<object array pickle>" for f in rep.findings)

@@ -119,7 +119,10 @@ class Engine:
         """Scan a blob by what its content is, and also as a pickle when it is one too (a polyglot), and as a
         zip when a zip archive ends it (an appended zip)."""
         fmt = self._scan_format(blob)
-        if fmt not in ("pickle", "other", "empty") and pickle_polyglot(blob, self.ctx):
+        # a file starting with a zip local header is read as a zip by torch.load, and its first opcode (PERSID)
+        # stops every other unpickler (no persistent_load): an .npz of object arrays is not a polyglot
+        if fmt not in ("pickle", "other", "empty") and blob.head(4) != b"PK\x03\x04" \
+                and pickle_polyglot(blob, self.ctx):
             self.ctx.add(blob, "hostile.polyglot", "medium",
                          f"read as {fmt}, but it is also a pickle that imports and calls: a loader that unpickles "
                          "it (torch.load of a file that is not a zip, pickle.load, joblib.load) runs it; judged below",
