@@ -447,3 +447,16 @@ def test_npz_of_object_arrays_is_not_a_pickle_polyglot(tmp_path: Path) -> None:
     assert scan(tmp_path, "b.npz", buf.getvalue()).verdict == "clean"
     rep = scan(tmp_path, "m.npz", zip_of({"a.npy": npy_with("'|O'", call("os", "system"))}))
     assert rep.verdict == "unsafe" and any(f.member == "a.npy!<object array pickle>" for f in rep.findings)
+
+
+def test_tokenizer_config_chat_templates_are_checked(tmp_path: Path) -> None:
+    """transformers renders tokenizer_config.json chat templates in Jinja's sandbox, which format-string and
+    |attr tricks escaped before Jinja 3.1.6 (CVE-2024-56326, CVE-2025-27516); they were not looked at."""
+    evil = "{{ '{0.__class__.__init__.__globals__}'|attr('format')(x) }}"
+    for value in (evil, [{"name": "default", "template": BENIGN_TEMPLATES[0]}, {"name": "tool_use", "template": evil}]):
+        (tmp_path / "tokenizer_config.json").write_text(json.dumps({"chat_template": value, "eos_token": "</s>"}))
+        rep = bounded_scan(tmp_path)
+        assert rep.verdict == "unsafe" and "chat_template.injection" in rules_of(rep), rep.findings
+    for template in BENIGN_TEMPLATES:
+        (tmp_path / "tokenizer_config.json").write_text(json.dumps({"chat_template": template}))
+        assert bounded_scan(tmp_path).verdict == "clean"

@@ -206,6 +206,20 @@ class Engine:
                      f"{' from another repository' if other else ''}: loading with trust_remote_code=True imports and "
                      "runs it; review that code (it is not analysed here)", 0)
 
+    def _chat_templates(self, blob: Blob, value: object) -> None:
+        """``chat_template`` of a tokenizer_config.json / chat_template.json (a string, or a list of
+        ``{name, template}``): transformers renders it in Jinja's sandbox, which templates reaching Python
+        internals have escaped before (CVE-2024-56326, CVE-2025-27516, fixed in Jinja 3.1.5 and 3.1.6)."""
+        items = [("chat_template", value)] if isinstance(value, str) else [
+            (f"chat_template[{t.get('name')!r}]", t.get("template")) for t in value if isinstance(t, dict)
+        ] if isinstance(value, list) else []
+        for key, text in items:
+            m = gguf_format.SSTI.search(text) if isinstance(text, str) else None
+            if m:
+                self.ctx.add(blob, "chat_template.injection", "high",
+                             f"{key} contains {m.group(0)!r}: a Jinja2 sandbox-escape pattern (rendered by transformers "
+                             "in Jinja's sandbox, which older Jinja versions let such templates escape)", 0)
+
     def _json(self, blob: Blob) -> str:
         try:
             doc = json.loads(blob.head(MAX_JSON).decode("utf-8"))
@@ -213,6 +227,8 @@ class Engine:
             return "other"
         if isinstance(doc, dict) and isinstance(doc.get("auto_map"), dict | list) and doc["auto_map"]:
             self._remote_code(blob, doc["auto_map"])
+        if isinstance(doc, dict) and "chat_template" in doc:
+            self._chat_templates(blob, doc["chat_template"])
         if isinstance(doc, dict) and isinstance(doc.get("weight_map"), dict):
             safetensors_format.check_index(self.ctx, blob, doc)
             return "checkpoint-index"
