@@ -191,3 +191,19 @@ def test_the_shipped_namespaces_carry_sources_and_publishers() -> None:
     pubs = {r["org"] for r in csv.DictReader((path.parent.parent / "publishers" / "publishers.csv")
                                                .open(encoding="utf-8"))}
     assert {r["namespace"] for r in rows} <= pubs  # every namespace has a publisher row (maybe unknown)
+
+
+def test_every_command_taking_a_model_id_accepts_the_bare_canonical_id(cli, tmp_path: Path) -> None:
+    """A user typing ``gpt2`` means what the Hub redirects it to, in `model`, `license`, `assess`, `lineage`."""
+    db = tmp_path / "c.duckdb"
+    assert cli("--db", db, "--quiet", "ingest", write_jsonl(tmp_path / "c.jsonl", _graph())).code == 0
+    for command in ("model", "license", "assess", "lineage"):
+        r = cli("--db", db, "--json", command, "GPT2")
+        assert r.code == 0, (command, r.stderr)
+        assert r.json()["id"] == GPT2, command
+    # ambiguous (two canonical namespaces hold it) and user-namespace-only names are not resolved
+    for bare in ("shared-name", "someuser-only-name"):
+        r = cli("--db", db, "model", bare)
+        assert r.code == 66 and r.stderr.count("\n") == 1, (bare, r.stderr)
+    # a namespace-less model stored as such is itself
+    assert cli("--db", db, "--json", "model", "distilgpt2").json()["id"] == "distilgpt2"

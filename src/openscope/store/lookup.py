@@ -62,7 +62,8 @@ def unknown_message(store: Store, raw_id: str, table: str = "models") -> str:
 
 
 def find_id(store: Store, raw_id: str, table: str = "models") -> str | None:
-    """The stored spelling of ``raw_id`` (exact match first, then case-insensitive), or None."""
+    """The stored spelling of ``raw_id`` (exact match first, then case-insensitive, then a bare canonical id
+    under the namespace the Hub moved it to), or None."""
     if table not in _TABLES:
         raise ValueError(table)
     wanted = raw_id.strip()
@@ -76,7 +77,28 @@ def find_id(store: Store, raw_id: str, table: str = "models") -> str | None:
             ORDER BY id = ? DESC, id LIMIT 1""",
         [wanted, wanted],
     ).fetchone()
-    return row[0] if row else None
+    if row:
+        return row[0]
+    if table == "models" and "/" not in wanted:
+        return _canonical(store, wanted)
+    return None
+
+
+def _canonical(store: Store, bare: str) -> str | None:
+    """A bare canonical id (``gpt2``) is the model the Hub moved it to in 2024 (``openai-community/gpt2``):
+    the stored ``<ns>/<id>`` for ``<ns>`` a canonical-move namespace, when exactly one holds it (as lineage
+    resolves a declared base: :mod:`openscope.derive.lineage.canonical`)."""
+    from openscope.data.canonical import namespaces
+
+    marks = ", ".join("?" for _ in namespaces())
+    row = store.con.execute(
+        f"""SELECT min(id), count(DISTINCT lower(left(id, strpos(id, '/') - 1))) FROM models
+            WHERE deleted_at IS NULL AND contains(id, '/')
+              AND lower(left(id, strpos(id, '/') - 1)) IN ({marks})
+              AND lower(substr(id, strpos(id, '/') + 1)) = lower(?)""",
+        [*namespaces(), bare],
+    ).fetchone()
+    return row[0] if row and row[1] == 1 else None
 
 
 def resolve_id(store: Store, raw_id: str, table: str = "models") -> str:

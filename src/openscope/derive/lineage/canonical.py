@@ -17,26 +17,10 @@ by a guessed name would invent a node.
 
 from __future__ import annotations
 
-import csv
-import functools
-from importlib import resources
-from pathlib import Path
-
+from openscope.data.canonical import data_file, namespaces
 from openscope.derive.lineage.publishers import namespace_expr
 
-DATA = "data/canonical/namespaces.csv"
-
-
-def data_file() -> Path:
-    """The shipped list of canonical-move namespaces (with a source per row)."""
-    return Path(str(resources.files("openscope") / DATA))
-
-
-@functools.cache
-def namespaces() -> tuple[str, ...]:
-    """The canonical-move namespaces, lower case (the Hub matches namespaces case-insensitively)."""
-    with data_file().open(encoding="utf-8", newline="") as fh:
-        return tuple(sorted({r["namespace"].strip().lower() for r in csv.DictReader(fh) if r["namespace"].strip()}))
+__all__ = ["data_file", "in_canonical_ns", "name_expr", "namespaces", "sql_list"]
 
 
 def sql_list() -> str:

@@ -13,7 +13,6 @@ from typing import Any
 
 import duckdb
 
-from openscope.derive.lineage import canonical
 from openscope.derive.lineage.edges import declared_spellings
 from openscope.derive.lineage.publishers import namespace_expr
 from openscope.errors import MissingInput, UsageError
@@ -29,17 +28,6 @@ def resolve_node(store: Store, raw_id: str) -> tuple[str, bool]:
     found = find_id(store, raw_id)
     if found is not None:
         return found, True
-    wanted = raw_id.strip()
-    if "/" not in wanted:
-        # a bare canonical id (``gpt2``): the model the Hub moved it to, as the edges resolve it
-        row = store.con.execute(
-            f"""SELECT min(id), count(DISTINCT {namespace_expr('id')}) FROM models
-                WHERE deleted_at IS NULL AND contains(id, '/') AND {canonical.in_canonical_ns('id')}
-                  AND {canonical.name_expr('id')} = lower(?)""",
-            [wanted],
-        ).fetchone()
-        if row and row[1] == 1:
-            return row[0], True
     row = store.con.execute(
         "SELECT parent FROM edges WHERE lower(parent) = lower(?) ORDER BY parent = ? DESC LIMIT 1",
         [raw_id.strip(), raw_id.strip()],
