@@ -251,3 +251,16 @@ def test_set_based_rows_agree_with_assess_on_a_random_graph(tmp_path: Path) -> N
         assert _agree(store) >= 10
     finally:
         store.close()
+
+
+def test_a_binding_ancestor_in_the_middle_is_flagged_with_its_evidence(built: Store) -> None:
+    """The root (Apache-2.0) contradicts nothing; the CC BY-NC finetune in the middle does, and says so."""
+    flags = [f for f in _assess(built, "c1/leaf").flags if f["flag"] == "license-contradicts-base"]
+    assert [f["base"] for f in flags] == ["c1/mid"], flags
+    assert "'mit'" in flags[0]["detail"] and "'cc-by-nc-4.0'" in flags[0]["detail"] and "1 lineage step up" in flags[0]["detail"]
+    assert flags[0]["evidence"] and all("c1/mid" in e["locator"] + e["snippet"] for e in flags[0]["evidence"])
+    # two ancestors binding under two licences: one flag each, the root's not repeated
+    both = [f["base"] for f in _assess(built, "c2/leaf").flags if f["flag"] == "license-contradicts-base"]
+    assert sorted(both) == ["c2/mid", "c2/root"], both
+    # an all-permissive chain flags nothing
+    assert not [f for f in _assess(built, "c4/d").flags if f["flag"] == "license-contradicts-base"]

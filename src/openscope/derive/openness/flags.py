@@ -11,7 +11,8 @@ Three flags, each with its evidence:
   restrictive (a derivative cannot relax its base's terms; where the catalogue's flow-down rule says its
   terms bind the declared licence, the parameters are graded by the base's licence: :mod:`.inheritance`);
   a base whose licence class is unknown is not flagged. Without a lineage root, the base the card declares is used when
-  it resolves to a curated family (its weights' cited licence).
+  it resolves to a curated family (its weights' cited licence). Every other ancestor whose terms bind the
+  weights (a CC BY-NC finetune in the middle of the chain) is flagged too, once per ancestor.
 """
 
 from __future__ import annotations
@@ -94,4 +95,29 @@ def flags(rec: ModelRecord, end: Side, osaid_result: OsaidResult, base: Side | N
                           f"is under {bp.license!r}",
                 "evidence": [declared["evidence"]] + [e.as_json() for e in bp.evidence[:1]],
             })
+    out.extend(_binding_ancestors(end, {f.get("base") for f in out if f["flag"] == "license-contradicts-base"}))
+    return out
+
+
+def _binding_ancestors(end: Side, seen: set[Any]) -> list[dict[str, Any]]:
+    """``license-contradicts-base`` for every ancestor whose terms bind the weights (:mod:`.inheritance`), not
+    only the lineage root: an MIT model built on a CC BY-NC finetune of an Apache-2.0 root contradicts the
+    finetune's terms, and its weights are graded by them. Evidence: the weights' own, where it names that
+    ancestor (its Hub page or curated family)."""
+    fact = end.facts["Model parameters (Final)"]
+    inh = fact.inherited or {}
+    out = []
+    for b in inh.get("bases") or []:
+        if b.get("base") in seen:
+            continue
+        steps = b.get("distance")
+        where = f", {steps} lineage step{'s' if steps != 1 else ''} up" if isinstance(steps, int) else ""
+        out.append({
+            "flag": "license-contradicts-base",
+            "base": b.get("base"),
+            "detail": f"declares {inh.get('declared')!r} (open) but its ancestor {b.get('base')}{where} is under "
+                      f"{b.get('license')!r}, whose terms bind derivatives: " + "; ".join(b.get("reasons") or []),
+            "evidence": [e.as_json() for e in fact.evidence if str(b.get("base")) in (e.locator + e.snippet)][:2],
+        })
+        seen.add(b.get("base"))
     return out
