@@ -165,3 +165,20 @@ def test_code_in_a_linked_repository_takes_a_licence_the_card_names_for_code() -
             "[GitHub](https://github.com/acme/acme-code)\n\nThe code is released under the MIT license.\n")
     f = _probe(card, "architecture_code")
     assert f.status == "open_license" and f.license == "mit"
+
+
+# -- evaluation results: a data mixture or a gallery table is not results -------------------------------------
+
+def test_evaluation_results_a_data_mixture_or_a_gallery_table_is_not_results() -> None:
+    card = ("# Acme\n\n## Mid-training\n\n| Source | Dataset | Tokens (B) | Share |\n|---|---|---|---|\n"
+            "| Benchmark training set | [QA (train)](https://huggingface.co/datasets/x/qa) | 2 | 1.5% |\n\n"
+            "## Motion\n\n| Score | 1 | 4 | 7 |\n| --- | --- | --- | --- |\n"
+            "| | <img src=\"demo/m1.gif\"> | <img src=\"demo/m4.gif\"> | <img src=\"demo/m7.gif\"> |\n")
+    assert _probe(card, "evaluation_results").outcome == "negative"
+
+
+def test_evaluation_results_a_results_table_counts() -> None:
+    card = ("# Acme\n\n## Mid-training\n\n| Source | Tokens (B) |\n|---|---|\n| Web | 2 |\n\n"
+            "## Evaluation\n\n| Model | MMLU | GSM8K |\n| --- | --- | --- |\n| Acme-1B | 45.3 | 30.1 |\n")
+    f = _probe(card, "evaluation_results")
+    assert f.outcome == "positive" and "MMLU" in f.evidence[0].snippet

@@ -22,6 +22,13 @@ RESULTS_SECTION = re.compile(r"(evaluation|results|benchmarks?|performance)", re
 # a row of a command's options ("| `--motion_score` | 5.0 | Score to …") is documentation, not a result.
 NUMBER_CELL = re.compile(r"\|\s*[*_]*[-+]?\d+(?:[.,]\d+)?\s*%?[*_]*(?:\s*(?:\([^|)\n]{0,40}\)|±\s*[\d.]+))?"
                          r"\s*[↑↓]?\s*(?=\|)")
+# A table in a training or data section (a data mixture: "| Benchmark training set | … | 6.90% |") reports what
+# the model was trained on, and a table of images or videos is a gallery, not results.
+# (a short heading that names a training stage or the data: "Mid-training", "Data mixture"; a long title such
+# as a paper's is not read as one)
+TRAINING_SECTION = re.compile(r"^\W*(?:(?:pre|mid|post|continued)[- ]?)?training\W*$|^\W*(?:training\s+)?data(?:sets?)?"
+                              r"(?:\s+(?:mix(?:ture)?|composition|sources?))?\W*$|^\W*data\s+mix", re.IGNORECASE)
+MEDIA = re.compile(r"<img\s|<video\s|!\[", re.IGNORECASE)
 OPTION_ROW = re.compile(r"\|\s*`?--?[a-z]", re.IGNORECASE)
 REMEDIATION = "Publish evaluation results (a results table, or `model-index` metadata) with the benchmarks named."
 
@@ -39,17 +46,22 @@ def _table_from(body: str, at: int, max_rows: int = 60) -> str:
 def _results_row(rec: ModelRecord) -> Evidence | None:
     """The first results-table row, preferring a results section: a row naming a benchmark or metric in a table
     that reports a number in a cell of its own, shown to readers (not in an HTML comment) and not in a section
-    of others' work. A table of a command's options, of links or of videos names a metric word without
-    reporting a result."""
+    of others' work. A table of a command's options, of links or of videos (a gallery), or a data mixture in a
+    training or data section, names a metric word without reporting a result."""
     if rec.card is None:
         return None
     best: Evidence | None = None
     for m, verdict in own_mentions(rec, RESULTS_TABLE, cited=False):
         row = m.group("at")
-        if verdict != "own" or OPTION_ROW.search(row) or not NUMBER_CELL.search(_table_from(rec.card.body, m.start())):
+        if verdict != "own" or OPTION_ROW.search(row):
+            continue
+        table = _table_from(rec.card.body, m.start())
+        if not NUMBER_CELL.search(table) or MEDIA.search(table):
             continue
         off = len(rec.card.text) - len(rec.card.body)
         title = card_index(rec).section(off + m.start())
+        if TRAINING_SECTION.search(title) and not RESULTS_SECTION.search(title):
+            continue
         if RESULTS_SECTION.search(title):
             anchor, snip = rec.card.span(off + m.start("at"), off + m.end("at"))
             return Evidence("card", f"{rec.card_locator}{anchor}", f"[{title}] {snip}", rec.read_at)
