@@ -182,3 +182,13 @@ def test_evaluation_results_a_results_table_counts() -> None:
             "## Evaluation\n\n| Model | MMLU | GSM8K |\n| --- | --- | --- |\n| Acme-1B | 45.3 | 30.1 |\n")
     f = _probe(card, "evaluation_results")
     assert f.outcome == "positive" and "MMLU" in f.evidence[0].snippet
+
+
+# -- papers: a badge's picture is not the paper; the badge's link target is ------------------------------------
+
+def test_a_paper_badge_points_at_its_target_not_at_its_picture() -> None:
+    card = ("# Acme\n\n[![Paper](https://img.shields.io/badge/Paper-PDF-red?logo=adobeacrobatreader)]"
+            "(https://arxiv.org/abs/2601.00001)\n")
+    f = _probe(card, "research_paper")
+    assert f.outcome == "positive"
+    assert [e.locator for e in f.evidence] == ["https://arxiv.org/abs/2601.00001"]

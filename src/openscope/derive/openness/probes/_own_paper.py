@@ -226,6 +226,8 @@ def judge(card: Card, link: Link, lines: list[str] | None = None) -> str | None:
     return None
 
 
+# An image URL (a shields.io badge, a .png/.svg): the picture inside ``[![Paper](picture)](target)``.
+BADGE_IMAGE = re.compile(r"img\.shields\.io/|/badges?/|\.(?:png|jpe?g|gif|svg|webp)(?:\?|$)", re.IGNORECASE)
 MAX_PLACES = 2000   # link places judged per card (a hostile card with endless arXiv links stays cheap)
 
 
@@ -236,7 +238,10 @@ def own_paper_links(card: Card | None, limit: int | None = None) -> list[OwnPape
         return []
     places: list[Link] = []
     for link in card.links:
-        places.extend(occurrences(card, link) if PAPER_LINK.search(link.url) else [link])
+        if BADGE_IMAGE.search(link.url):
+            continue   # the picture of a "Paper" badge; the badge's own link target is the paper
+        paperish = PAPER_LINK.search(link.url) or link.url.lower().split("?", 1)[0].endswith(".pdf")
+        places.extend(occurrences(card, link) if paperish else [link])
         if len(places) >= MAX_PLACES:
             break
     lines = card.text.splitlines()
