@@ -460,3 +460,12 @@ def test_tokenizer_config_chat_templates_are_checked(tmp_path: Path) -> None:
     for template in BENIGN_TEMPLATES:
         (tmp_path / "tokenizer_config.json").write_text(json.dumps({"chat_template": template}))
         assert bounded_scan(tmp_path).verdict == "clean"
+
+
+@pytest.mark.parametrize("unit", ["_", "{", "x__", "'_", "~ "])
+def test_chat_template_patterns_are_linear_on_long_runs(tmp_path: Path, unit: str) -> None:
+    """The first version of the new patterns backtracked quadratically: 20 kB of '_' took 2 s (a megabyte,
+    an hour). Every pattern is now fixed-width or bounded around its repeat."""
+    t0 = time.perf_counter()
+    scan(tmp_path, "long.gguf", gguf_file(template=unit * (1_000_000 // len(unit))))
+    assert time.perf_counter() - t0 < 5

@@ -31,10 +31,11 @@ SSTI = re.compile(
     # an underscore written as an escape (Jinja string literals decode \x, \u, \U, octal and \N{...})
     r"|\\x5f|\\u005f|\\U0000005f|\\137|\\N\{LOW LINE\}"
     # attribute names built at render time: attr() of anything but a plain literal, underscores made by
-    # concatenation, repetition, join or %c formatting, a literal that starts or ends a dunder
+    # concatenation, repetition, join or %c formatting, a literal that starts or ends a dunder (every
+    # pattern fixed-width or bounded around its repeat: a template of a megabyte of '_' or '{' is linear)
     r"|\battr\s*\(\s*(?!['\"][A-Za-z])"
     r"|['\"]_+['\"]\s*(?:[~+*,]\s*(?:\d|['\"]_)|\*)|(?:[~+,]\s*)['\"]_+['\"]\s*[~+,]"
-    r"|\bset\s+\w+\s*=\s*['\"]_+['\"]|['\"]_{2,}\w|\w_{2,}['\"]|%c|\{[^}]*:c\}"
+    r"|\bset\s+\w+\s*=\s*['\"]_+['\"]|['\"]__\w|(?<=\w)__['\"]|%c|\{[^{}]{0,40}:c\}"
     # frames, code and globals reached without dunders; private attributes; SSTI-only Jinja globals
     r"|\b(?:gi_frame|gi_code|ag_frame|cr_frame|tb_frame|f_globals|f_builtins|f_locals|f_back|co_code|func_globals|im_func"
     r"|mro)\b|\.\s*_[A-Za-z]|\b(?:lipsum|cycler)\b",
