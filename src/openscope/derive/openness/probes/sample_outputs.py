@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from openscope.derive.openness.probes import Finding, repo_license
 from openscope.derive.openness.probes._own_evidence import card_index, in_code, mention_evidence, own_mentions
@@ -48,10 +49,9 @@ def _section_title(rec: ModelRecord, pos: int) -> str:
     model does, "… Code Generation", not what an image in it is)."""
     assert rec.card is not None
     title, level = card_index(rec).section(pos), 0
-    for s in rec.card.sections:
-        if s.start > pos:
-            break
-        level = s.level
+    i = bisect_right([s.start for s in rec.card.sections], pos) - 1
+    if i >= 0:
+        level = rec.card.sections[i].level
     return title if title and level >= 2 else ""
 
 

@@ -83,8 +83,9 @@ def own_model_link(rec: ModelRecord) -> Evidence | None:
     Diffusion](…)"), models they compare with and lists of references; those are other people's weights."""
     if rec.card is None:
         return None
-    own = [p for p in (own_place(rec, ln) for ln in rec.card.links if HUB_MODEL_LINK.search(ln.url)) if p]
-    for p in own:
-        return Evidence("card", p.url, f"line {p.line}: [{p.text}]({p.url})" if p.text else f"line {p.line}: {p.url}",
-                        rec.read_at)
+    for ln in rec.card.links:
+        p = own_place(rec, ln) if HUB_MODEL_LINK.search(ln.url) else None
+        if p is not None:
+            return Evidence("card", p.url, f"line {p.line}: [{p.text}]({p.url})" if p.text else
+                            f"line {p.line}: {p.url}", rec.read_at)
     return None
