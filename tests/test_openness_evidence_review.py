@@ -192,3 +192,10 @@ def test_a_paper_badge_points_at_its_target_not_at_its_picture() -> None:
     f = _probe(card, "research_paper")
     assert f.outcome == "positive"
     assert [e.locator for e in f.evidence] == ["https://arxiv.org/abs/2601.00001"]
+
+
+def test_inline_triple_backticks_do_not_open_a_code_block() -> None:
+    card = ("# Acme\n\n```!pip install acme```\n\n## Single calls\n\nHere is an example of this:\n\n"
+            "<img src=\"imgs/single.png\" alt=\"single_call_example\">\n")
+    f = _probe(card, "sample_outputs")
+    assert f.outcome == "positive" and "single.png" in f.evidence[0].snippet

@@ -251,7 +251,9 @@ def first_own_mention(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple
     return None, promised
 
 
-_FENCE = re.compile(r"^[ \t]{0,3}(?:```|~~~)", re.MULTILINE)
+# A fence line: three backticks (with no backtick after them on the line: "```!pip install x```" is inline code,
+# as CommonMark reads it) or three tildes.
+_FENCE = re.compile(r"^[ \t]{0,3}(?:```(?![^\n]*`)|~~~)", re.MULTILINE)
 
 
 def code_spans(rec: ModelRecord) -> list[tuple[int, int]]:
