@@ -199,3 +199,14 @@ def test_inline_triple_backticks_do_not_open_a_code_block() -> None:
             "<img src=\"imgs/single.png\" alt=\"single_call_example\">\n")
     f = _probe(card, "sample_outputs")
     assert f.outcome == "positive" and "single.png" in f.evidence[0].snippet
+
+
+# -- preprocessing code: a script that prepares a base model's weights is not data preprocessing ------------------
+
+def test_preprocessing_a_prepare_script_in_a_weights_folder_is_not_data_preprocessing() -> None:
+    card = ("# Acme\n\nTo download the base model and prepare it for fine-tuning, run:\n\n```shell\n"
+            "python pretrained/Base-7B/prepare.py\n```\n")
+    assert _probe(card, "preprocessing_code").status == "not_found"
+    card += "\n## Data\n\n```shell\npython data/corpus/prepare.py\n```\n"
+    f = _probe(card, "preprocessing_code")
+    assert f.status == "documented_not_released" and "data/corpus/prepare.py" in f.evidence[0].snippet

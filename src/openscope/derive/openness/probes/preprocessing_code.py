@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 from openscope.derive.openness.probes import (
+    Evidence,
     Finding,
     file_evidence,
     files_matching,
     repo_license,
     repo_link,
 )
-from openscope.derive.openness.probes._own_evidence import first_own_mention, own_code_repository
+from openscope.derive.openness.probes._own_evidence import mention_evidence, own_code_repository, own_mentions
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -25,13 +26,16 @@ PREP_TEXT = re.compile(
 PREP_TEXT_NEEDLES = ('process', 'clean', 'filter', 'curat', 'prep', 'dedup')
 # a linked file or folder beside the card (the card's own repository)
 PREP_REL = re.compile(r"(^|[/_\s-])(preprocess\w*|data[_ -]?(prep|processing|pipeline|curation)\w*|dedup\w*)\b", re.IGNORECASE)
+# A `prepare.py` under a folder of weights ("pretrained/Llama-2-7B/prepare.py" downloads and converts a base
+# model) prepares a model, not the training data.
+WEIGHTS_PATH = re.compile(r"(?:^|/)(?:pretrained|weights?|checkpoints?|models?|ckpts?)(?:/|$)", re.IGNORECASE)
 REMEDIATION = "Publish the data cleaning, filtering and tokenisation code under an OSI-approved licence."
 
 
 def run(rec: ModelRecord) -> Finding:
     f = Finding("preprocessing_code", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, PREP_FILES)
-    text, promised = first_own_mention(rec, PREP_TEXT, needles=PREP_TEXT_NEEDLES)
+    text, promised = _prep_mention(rec)
     text = text or promised   # a pipeline the card only promises is documented, not released
     repo = own_code_repository(rec) if text and not promised else None
     rel = repo_link(rec, PREP_REL)
@@ -44,3 +48,22 @@ def run(rec: ModelRecord) -> Finding:
     elif rec.card is not None or rec.files:
         f.outcome = "negative"
     return f
+
+
+def _prep_mention(rec: ModelRecord) -> tuple[Evidence | None, Evidence | None]:
+    """(the first own mention of preprocessing code, the first promised one), leaving out a ``prepare.py`` in
+    a folder of weights."""
+    card = rec.card
+    promised: Evidence | None = None
+    if card is None:
+        return None, None
+    for m, verdict in own_mentions(rec, PREP_TEXT, needles=PREP_TEXT_NEEDLES):
+        if m.group(0).lower().endswith(".py"):
+            start = max(card.body.rfind(" ", 0, m.start()), card.body.rfind("\n", 0, m.start()),
+                        card.body.rfind("`", 0, m.start())) + 1
+            if WEIGHTS_PATH.search(card.body[start:m.start()]):
+                continue
+        if verdict == "own":
+            return mention_evidence(rec, m), promised
+        promised = promised or mention_evidence(rec, m)
+    return None, promised
