@@ -210,3 +210,14 @@ def test_preprocessing_a_prepare_script_in_a_weights_folder_is_not_data_preproce
     card += "\n## Data\n\n```shell\npython data/corpus/prepare.py\n```\n"
     f = _probe(card, "preprocessing_code")
     assert f.status == "documented_not_released" and "data/corpus/prepare.py" in f.evidence[0].snippet
+
+
+# -- training code: an open-sourced release that lists its training scripts --------------------------------------
+
+def test_training_code_listed_in_an_open_sourced_release_counts() -> None:
+    card = ("# Acme\n\nAcme is a fully open-sourced language model that includes the pretraining data, a data "
+            "pipeline, pretraining scripts, and alignment code.\n")
+    f = _probe(card, "training_code")
+    assert f.outcome == "positive" and "pretraining scripts" in f.evidence[0].snippet
+    promised = "# Acme\n\nAcme will be open-sourced soon, including the training scripts.\n"
+    assert _probe(promised, "training_code").outcome == "negative"

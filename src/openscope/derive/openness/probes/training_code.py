@@ -38,6 +38,11 @@ TRAIN_TEXT_NEEDLES = ('train', 'fine-tun', 'finetun', 'sft', 'rlhf', 'dpo')
 NOT_YET_NEEDLES = ('training', 'tuning')
 # the card announces its own training code as released ("Training / Fine-tuning code is available NOW")
 TRAIN_RELEASED = released_phrase(r"training|train|fine-?tuning|finetuning|pre-?training|sft|rlhf|dpo|alignment")
+# a release said to be open-sourced with a list that names its training code ("a fully open-sourced model that
+# includes the pretraining data, …, pretraining scripts, and alignment code"); within one sentence
+LISTED_RELEASE = re.compile(
+    r"\bopen[- ]?sourced?\b[^.\n]{0,200}?\b(?:includ(?:e|es|ing)|along\s+with|together\s+with)\b[^.\n]{0,300}?"
+    r"\b(?:pre-?training|training|fine-?tuning|alignment|sft|rlhf)\s+(?:code|scripts?|recipes?)\b", re.IGNORECASE)
 # a linked file or folder beside the card (the card's own repository)
 TRAIN_REL = re.compile(r"(^|[/_\s-])(train|training|trainer|finetun\w*|fine-tun\w*|pretrain\w*|sft)\b", re.IGNORECASE)
 # a model-card field naming what trained the model, linked to a code host ("- **Orchestration:**
@@ -59,7 +64,8 @@ def run(rec: ModelRecord) -> Finding:
     # repository only where the card presents it as its own code (:mod:`._own_evidence`)
     text, promised = first_own_mention(rec, TRAIN_TEXT, needles=TRAIN_TEXT_NEEDLES)
     not_yet = card_search(rec, NOT_YET, needles=NOT_YET_NEEDLES) or promised
-    released = first_own_mention(rec, TRAIN_RELEASED, needles=TRAIN_TEXT_NEEDLES)[0] if text else None
+    released = (first_own_mention(rec, TRAIN_RELEASED, needles=TRAIN_TEXT_NEEDLES)[0]
+                or first_own_mention(rec, LISTED_RELEASE, needles=("open",))[0]) if text else None
     repo = own_code_repository(rec)
     rel = repo_link(rec, TRAIN_REL)
     field = card_search(rec, TRAIN_FIELD, needles=TRAIN_FIELD_NEEDLES)
