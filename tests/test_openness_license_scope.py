@@ -109,3 +109,19 @@ def test_a_weights_licence_against_the_hub_tag_is_still_flagged(cli, tmp_path: P
     doc = _assess(cli, tmp_path, card)
     flags = [f for f in doc["flags"] if f["flag"] == "card-license-contradicts-hub-tag"]
     assert flags and "CC-BY-NC-4.0" in flags[0]["detail"], doc["flags"]
+
+
+def test_open_licences_named_only_for_parts_leave_the_release_partly_covered(cli, tmp_path: Path) -> None:
+    """The index's `licenses` asks whether the whole release is under open licences: a card that names an
+    open licence for its code (and data) and nothing for the weights is `partial`; for everything, `open`."""
+    parts = _assess(cli, tmp_path, "# R\n\n## License\n\nCode and data are licensed under the Apache 2.0 license.\n")
+    assert parts["osai"]["licenses"] == "partial"
+    (tmp_path / "w").mkdir()
+    whole = _assess(cli, tmp_path / "w",
+                    "# R\n\n## License\n\nThe code and the model weights are licensed under the Apache 2.0 license.\n")
+    assert whole["osai"]["licenses"] == "open"
+    # a declared licence (front matter) covers the repository, weights included: the card's code line adds nothing
+    tagged = tmp_path / "t"
+    tagged.mkdir()
+    declared = _assess(cli, tagged, "---\nlicense: mit\n---\n# R\n\nThe code is under the MIT license.\n")
+    assert declared["osai"]["licenses"] == "open"

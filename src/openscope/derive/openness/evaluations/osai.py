@@ -220,10 +220,24 @@ def licenses(side: Side) -> tuple[str, str]:
     cat = license_category(side)
     if cat == "open" and side.facts["Model parameters (Final)"].inherited:
         cat = "mixed"  # the declared open licence covers what the publisher wrote; the base's terms the weights
+    elif cat == "open" and _names_only_parts(side):
+        cat = "open-parts"  # "the code is under Apache-2.0", nothing said of the weights: not fully covered
     # Open when an OSI-approved licence is declared; partial when open and restrictive licences are
-    # named side by side (e.g. code open, weights or data not); closed when only restrictive licences
+    # named side by side (e.g. code open, weights or data not), or when the open licences named cover only
+    # the code or the data and nothing states the weights' terms; closed when only restrictive licences
     # (non-commercial, RAIL, custom agreements) or none are named: none of them is an open licence.
-    return cat, {"open": "open", "mixed": "partial"}.get(cat, "closed")
+    return cat, {"open": "open", "mixed": "partial", "open-parts": "partial"}.get(cat, "closed")
+
+
+def _names_only_parts(side: Side) -> bool:
+    """Nothing is declared (no Hub tag or front matter) and every licence the card names covers only the code
+    or the data (:mod:`..probes._license_scope`): the weights' terms are not stated, so the release is not
+    fully covered by the open licences it names (the index asks whether the project as a whole is)."""
+    lic = side.findings.get("license_declared")
+    if lic is None or lic.detail.get("declared"):
+        return False
+    scopes = lic.detail.get("card_scopes") or []
+    return bool(scopes) and all(sc and "weights" not in sc for _, sc in scopes)
 
 
 RULES: dict[str, tuple[Callable[[Side], tuple[str, str]], str]] = {
