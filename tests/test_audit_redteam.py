@@ -480,3 +480,15 @@ def test_long_dotted_names_are_judged_in_linear_time() -> None:
         t0 = time.perf_counter()
         assert judge_import("openscope_test_pkg", name).severity == want
         assert time.perf_counter() - t0 < 5
+
+
+def test_zip_lzma_properties_the_decoder_refuses_are_malformed(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_LZMA) as z:
+        z.writestr("x.pkl", call("os", "system"))
+    data = bytearray(buf.getvalue())
+    nlen, xlen = struct.unpack_from("<HH", data, 26)
+    data[30 + nlen + xlen + 4] = 8 + 9 * 4 + 45 * 4  # lc=8, lp=4, pb=4: liblzma refuses it
+    rep = scan(tmp_path, "p.zip", bytes(data))
+    assert rep.verdict == "review" and "malformed.compressed_stream" in rules_of(rep), rep.findings
+    assert "incomplete.scanner_error" not in rules_of(rep)

@@ -68,7 +68,11 @@ def inflate(ctx: Context, blob: Blob, offset: int, length: int, kind: str, membe
             return f"expands more than {lim.max_ratio}x ({consumed:,} bytes in → {sink.size:,} out so far)"
         return None
 
-    d = new()
+    try:
+        d = new()
+    except (lzma.LZMAError, ValueError) as exc:  # LZMA properties the decoder refuses
+        ctx.add(blob, "malformed.compressed_stream", "medium", f"{member}: {kind} parameters refused ({exc})", offset)
+        return None
     zl = kind in ("deflate", "gzip", "zlib")
     try:
         for chunk in _chunks(blob, offset, length):
