@@ -92,3 +92,15 @@ def test_any_card_text_is_assessed_without_error(pieces: list[str]) -> None:
             m = re.search(r"#L(\d+)(?:-L(\d+))?$", e["locator"])
             if e["kind"] == "card" and m:
                 assert 1 <= int(m.group(1)) <= int(m.group(2) or m.group(1)) <= n_lines, e
+
+
+def test_a_comment_in_a_code_block_is_not_a_heading() -> None:
+    """``# install`` in a shell block neither names a section nor ends the one it sits in (CommonMark
+    fences: backticks or tildes, closed by a fence at least as long; never closed runs to the end)."""
+    card = parse_card("# Model\n\nIntro.\n\n## Training\n\n```bash\n# install the deps\npip install -r req.txt\n"
+                      "```\n\nThen run train.py.\n\n~~~~\n# also code\n~~~\n# still code\n~~~~\n## Usage\n"
+                      "```python```\n# Real heading\n```\n# never closed\n")
+    assert [(s.title, s.level) for s in card.sections] == [("Model", 1), ("Training", 2), ("Usage", 2),
+                                                           ("Real heading", 1)]
+    training = card.sections[1].text
+    assert "# install the deps" in training and "Then run train.py." in training and "# still code" in training

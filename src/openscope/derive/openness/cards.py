@@ -8,6 +8,7 @@ card cannot stall a bulk run.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,9 @@ MAX_CARD_CHARS = 400_000
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+# A fenced code block's opening or closing line (CommonMark: up to 3 spaces, 3+ backticks or tildes; a
+# backtick fence's info string holds no backtick, so "```x```" on one line is inline code, not a fence).
+_FENCE = re.compile(r"^ {0,3}(`{3,}(?=[^`\n]*$)|~{3,})[^\n]*$", re.MULTILINE)
 _MD_LINK = re.compile(r"\[([^\]\n]{0,300})\]\((https?://[^)\s]+)\)")
 # Links to files beside the card (a README's own repository): [text](docs/train.md), [x](./scripts/)
 _REL_LINK = re.compile(r"\[([^\]\n]{0,300})\]\((?!https?://|#|mailto:)([^)\s]{1,300})\)")
@@ -138,7 +142,9 @@ def parse_card(text: str) -> Card:
         warnings.append(warn)
     offset = len(text) - len(body)
     card = Card(text=text, meta=meta, body=body, warnings=warnings)
-    heads = list(_HEADING.finditer(body))
+    fenced = _fenced(body)
+    # a "# comment" line in a shell block is not a heading: it neither names a section nor ends one
+    heads = [h for h in _HEADING.finditer(body) if not _inside(fenced, h.start())]
     for i, h in enumerate(heads):
         end = heads[i + 1].start() if i + 1 < len(heads) else len(body)
         card.sections.append(
@@ -163,6 +169,29 @@ def parse_card(text: str) -> Card:
             seen.add(url)
             card.links.append(Link(url, "", card.line_of(offset + m.start())))
     return card
+
+
+def _fenced(body: str) -> list[tuple[int, int]]:
+    """(start, end) of each fenced code block, as CommonMark reads them: closed by a fence of the same
+    character at least as long with nothing after it, or running to the end of the card when never closed."""
+    out: list[tuple[int, int]] = []
+    opened: tuple[int, str] | None = None
+    for m in _FENCE.finditer(body):
+        run = m.group(1)
+        if opened is None:
+            opened = (m.start(), run)
+        elif run[0] == opened[1][0] and len(run) >= len(opened[1]) and not m.group(0).strip()[len(run):].strip():
+            out.append((opened[0], m.end()))
+            opened = None
+    if opened is not None:
+        out.append((opened[0], len(body)))
+    return out
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    """Whether ``pos`` lies in one of ``spans`` (sorted, not overlapping)."""
+    i = bisect.bisect_right(spans, (pos, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
 _SPACE = re.compile(r"\s")
