@@ -22,6 +22,10 @@ RULE_TEXT = {
     "onnx.external_data.path_traversal": "ONNX external data outside the model folder",
     "index.path_traversal": "Checkpoint index points outside the model folder",
     "torchscript.code": "TorchScript source code in the archive",
+    "pickle.import.method_sink": "Pickle imports an unbound method that writes files, runs commands or loads code",
+    "pickle.nested_checkpoint": "Pickle loads an embedded checkpoint (scanned as a nested member)",
+    "chat_template.injection": "Chat template with a Jinja sandbox-escape pattern",
+    "transformers.remote_code": "Config names Python code run with trust_remote_code",
 }
 
 
