@@ -81,7 +81,11 @@ SINKS = [
     ("pandas", "read_pickle"), ("pandas", "io.parsers.read_csv"), ("pandas", "eval"), ("numpy.lib.npyio", "load"),
     ("numpy.lib._npyio_impl", "load"), ("numpy", "lib.format.read_array"), ("numpy.lib._datasource", "DataSource"),
     ("zipfile", "ZipFile"), ("tarfile", "open"), ("gzip", "open"), ("sqlite3", "connect"), ("ssl", "wrap_socket"),
-    ("concurrent.futures", "ProcessPoolExecutor"), ("platform", "_syscmd_file"),
+    ("concurrent.futures", "ProcessPoolExecutor"), ("platform", "_syscmd_file"), ("torch.utils.collect_env", "run"),
+    ("torch.fx.experimental.symbolic_shapes", "ShapeEnv.evaluate_guards_expression"),
+    ("torch.testing._internal.common_utils", "shell"), ("_osx_support", "_read_output"),
+    ("joblib.externals.cloudpickle.cloudpickle", "_make_function"), ("ray.cloudpickle", "loads"),
+    ("srsly", "pickle_loads"), ("transformers", "pipeline"), ("transformers", "AutoModel.from_pretrained"),
 ]
 
 
