@@ -11,18 +11,18 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from audit_samples import benign_dict, call, state_dict_pickle, torch_zip, trap, zip_of
+from audit_samples import (
+    benign_dict,
+    call,
+    no_loading,  # noqa: F401 - the autouse trap of every audit test
+    state_dict_pickle,
+    torch_zip,
+    zip_of,
+)
 
 from openscope.audit.findings import SEVERITIES, VERDICTS
 
 KEYS = ["file", "member", "offset", "rule", "severity", "import", "detail"]
-
-
-@pytest.fixture(autouse=True)
-def _no_loading(tmp_path):
-    with trap() as calls:
-        yield
-    assert not calls, f"the audit loaded something: {calls}"
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import openscope.cli  # noqa: F401 - imported before any trap, like a real session
 from openscope.audit import scan_path
 
@@ -317,3 +319,12 @@ def patch_zip(zbytes: bytes, member: str, *, crc_xor: int = 0, flag_or: int = 0,
             break
         j = b.find(b"PK\x01\x02", j + 4)
     return bytes(b)
+
+
+@pytest.fixture(autouse=True)
+def no_loading(tmp_path):  # tmp_path first: pytest itself imports lazily while making it
+    """Every audit test runs under the trap: the test fails if the audit unpickled or imported anything.
+    Autouse in each test module that imports it (``from audit_samples import no_loading``)."""
+    with trap() as calls:
+        yield
+    assert not calls, f"the audit loaded something: {calls}"
