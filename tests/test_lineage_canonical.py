@@ -74,29 +74,37 @@ def test_bare_ids_resolve_to_the_stored_canonical_model(cli, tmp_path: Path) -> 
 
 def test_countries_follow_the_canonical_publishers(cli, tmp_path: Path) -> None:
     db = tmp_path / "c.duckdb"
-    cli("--db", db, "--quiet", "ingest", write_jsonl(tmp_path / "c.jsonl", _graph()))
+    german = "google-bert/bert-base-german-cased"
+    graph = _graph() + [entry(german), entry("j/german-ft", (f"base_model:finetune:{german}",)),
+                        entry("k/de-us-merge", ("mergekit",), card={"base_model": [german, "gpt2"]})]
+    cli("--db", db, "--quiet", "ingest", write_jsonl(tmp_path / "c.jsonl", graph))
     origin = dict(q(db, "SELECT id, root_country FROM model_origin WHERE id IN "
-                        "('a/bert-ft', 'b/gpt2-card', 'c/merge', 'e/t5-ft', 'h/shared-ft')"))
-    # GPT-2's namespace has a country (OpenAI, US); google-bert's stays unknown (Google's and deepset's
-    # models: makers in two countries), so a merge of the two is 'multiple'; external roots are unknown
-    assert origin == {"b/gpt2-card": "US", "a/bert-ft": None, "c/merge": "multiple", "e/t5-ft": None,
-                      "h/shared-ft": None}
+                        "('a/bert-ft', 'b/gpt2-card', 'c/merge', 'e/t5-ft', 'h/shared-ft', 'j/german-ft', "
+                        f"'k/de-us-merge', '{BERT}', '{german}')"))
+    # GPT-2's and BERT's namespaces are US (OpenAI, Google); the one deepset model in google-bert is
+    # deepset's (DE), per model, and so are its derivatives; external roots are unknown
+    assert origin == {"b/gpt2-card": "US", "a/bert-ft": "US", "c/merge": "US", "e/t5-ft": None,
+                      "h/shared-ft": None, BERT: "US", german: "DE", "j/german-ft": "DE",
+                      "k/de-us-merge": "multiple"}
+    publisher = dict(q(db, f"SELECT id, publisher FROM model_origin WHERE id IN ('{BERT}', '{german}')"))
+    assert publisher == {BERT: "google-bert", german: "deepset"}
     res = cli("--db", db, "--json", "lineage", "--by-root-country")
     assert res.code == 0
     by = {r["country"]: r["derivatives"] for r in res.json()["rows"]}
-    assert by["US"] == 1 and by["multiple"] == 1
+    assert by["DE"] == 1 and by["multiple"] == 1
+    node = cli("--db", db, "--json", "lineage", "j/german-ft").json()["nodes"]
+    assert [(n["id"], n["publisher"], n["country"]) for n in node if n["id"] == german] == [(german, "deepset", "DE")]
     pubs = {r[0]: r[1:] for r in q(db, "SELECT org, country, region, country_source FROM publishers "
                                        "WHERE org IN ('openai-community', 'google-t5', 'distilbert', 'albert', "
-                                       "'xlnet', 'google-bert', 'transfo-xl')")}
+                                       "'xlnet', 'google-bert', 'transfo-xl', 'deepset')")}
     assert set(pubs) == {"openai-community", "google-t5", "distilbert", "albert", "xlnet", "google-bert",
-                         "transfo-xl"}
+                         "transfo-xl", "deepset"}
     for org, (country, region, src) in pubs.items():
-        if org == "google-bert":
-            assert (country, region, src) == (None, None, None)
-        else:
-            assert (country, region) == ("US", "us") and "epoch.ai" in src and "pull/28795" in src
-    unused = q(db, "SELECT value, note FROM publisher_sources WHERE org = 'google-bert' AND NOT used ORDER BY value")
-    assert [v for v, _ in unused] == ["DE", "US"] and all("unknown" in n for _, n in unused)
+        assert (country, region) == (("DE", "eu") if org == "deepset" else ("US", "us")), org
+        assert "epoch.ai" in src, org
+    unused = q(db, "SELECT value, note FROM publisher_sources WHERE org = 'google-bert' AND NOT used")
+    assert [v for v, _ in unused] == ["DE"] and "bert-base-german-cased" in unused[0][1]
+    assert q(db, "SELECT id, org FROM model_publishers") == [(german, "deepset")]
 
 
 def test_lineage_commands_show_the_declared_spelling_and_accept_the_bare_id(cli, tmp_path: Path) -> None:

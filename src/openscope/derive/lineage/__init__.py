@@ -77,6 +77,7 @@ def _refresh(store: Store, *, full: bool, t0: float) -> dict:
     con = store.con
     with store.transaction():
         _ensure_layout(store)
+        origin.ensure_view(store)
         state = _state(store)
         pub_hash = publishers.data_hash()
         pubs_changed = state.get("publishers_hash") != pub_hash

@@ -12,8 +12,40 @@ own publisher and treats a model without parents as its own root.
 
 from __future__ import annotations
 
-from openscope.derive.lineage.publishers import namespace_expr
+from openscope.derive.lineage.publishers import publisher_expr
 from openscope.store import Store
+
+# Every model's publisher and its roots' origins: the organisation ``model_publishers`` names for the model,
+# else its namespace's (migration 0003 defined it without the per-model publishers; :func:`ensure_view`).
+MODEL_ORIGIN_VIEW = """
+CREATE OR REPLACE VIEW model_origin AS
+WITH pub AS (
+    SELECT lower(org) AS lorg, min(org) AS org, min(organisation) AS organisation, min(country) AS country,
+           min(region) AS region
+    FROM publishers GROUP BY 1
+),
+mp AS (SELECT lower(id) AS lid, min(lower(org)) AS lorg FROM model_publishers GROUP BY 1)
+SELECT m.id, p.org AS publisher, p.organisation, p.country, p.region,
+       CASE WHEN o.id IS NULL THEN 0 ELSE o.depth END AS depth,
+       coalesce(o.n_parents, 0) AS n_parents,
+       CASE WHEN o.id IS NULL THEN [m.id] ELSE o.roots END AS roots,
+       CASE WHEN o.id IS NULL THEN list_filter([p.country], lambda x: x IS NOT NULL) ELSE o.root_countries END
+           AS root_countries,
+       CASE WHEN o.id IS NULL THEN list_filter([p.region], lambda x: x IS NOT NULL) ELSE o.root_regions END
+           AS root_regions,
+       CASE WHEN o.id IS NULL THEN p.country ELSE o.root_country END AS root_country,
+       CASE WHEN o.id IS NULL THEN p.region ELSE o.root_region END AS root_region
+FROM models m
+LEFT JOIN lineage_origin o ON o.id = m.id
+LEFT JOIN mp ON mp.lid = lower(m.id)
+LEFT JOIN pub p ON p.lorg = coalesce(mp.lorg, CASE WHEN contains(m.id, '/') THEN lower(split_part(m.id, '/', 1)) END)
+WHERE m.deleted_at IS NULL
+"""
+
+
+def ensure_view(store: Store) -> None:
+    """(Re)define ``model_origin`` as above: run by every lineage refresh, after the layout is in place."""
+    store.con.execute(MODEL_ORIGIN_VIEW)
 
 
 def compute(store: Store, scope: str | None = None, paths: str = "lineage_paths",
@@ -51,7 +83,7 @@ def compute(store: Store, scope: str | None = None, paths: str = "lineage_paths"
                CASE WHEN p.country IS NOT NULL THEN dense_rank() OVER (ORDER BY p.country) END AS cc,
                CASE WHEN p.region IS NOT NULL THEN dense_rank() OVER (ORDER BY p.region) END AS rr
         FROM (SELECT DISTINCT root FROM {paths} {in_scope}) r
-        LEFT JOIN _pub p ON p.lorg = {namespace_expr('r.root')}"""
+        LEFT JOIN _pub p ON p.lorg = {publisher_expr('r.root')}"""
     )
     con.execute("DROP TABLE IF EXISTS _dl")
     con.execute(
@@ -130,7 +162,7 @@ def full(store: Store, paths: str, out: str) -> int:
                CASE WHEN p.country IS NULL THEN []::VARCHAR[] ELSE [p.country] END,
                CASE WHEN p.region IS NULL THEN []::VARCHAR[] ELSE [p.region] END,
                p.country, p.region
-        FROM {paths} l LEFT JOIN pub p ON p.lorg = {namespace_expr('l.root')}
+        FROM {paths} l LEFT JOIN pub p ON p.lorg = {publisher_expr('l.root')}
         WHERE hash(l.id) NOT IN (SELECT h FROM _mh)"""
     ).fetchone()[0]
     con.execute("DROP TABLE IF EXISTS _cx")

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 
 from openscope.derive.lineage.edges import declared_spellings
-from openscope.derive.lineage.publishers import namespace_expr
+from openscope.derive.lineage.publishers import publisher_expr
 from openscope.errors import MissingInput, UsageError
 from openscope.store import Store
 from openscope.store.lookup import find_id, unknown_message
@@ -48,7 +48,7 @@ def _node_sql(ids_sql: str) -> str:
         SELECT n.id, n.relation, n.depth, n.via, p.org AS publisher, p.name AS publisher_name, p.country,
                p.region, m.created_at, n.d30 AS downloads_30d, m.id IS NOT NULL AS in_store
         FROM n LEFT JOIN m ON m.id = n.id
-        LEFT JOIN pub p ON p.lorg = {namespace_expr('n.id')}"""
+        LEFT JOIN pub p ON p.lorg = {publisher_expr('n.id')}"""
 
 
 def publisher_countries(store: Store, ids: list[str]) -> dict[str, str | None]:
@@ -57,7 +57,7 @@ def publisher_countries(store: Store, ids: list[str]) -> dict[str, str | None]:
     rows = store.con.execute(
         f"""WITH pub AS (SELECT lower(org) AS lorg, min(country) AS country FROM publishers GROUP BY 1)
             SELECT i.id, p.country FROM (SELECT unnest($ids) AS id) i
-            LEFT JOIN pub p ON p.lorg = {namespace_expr('i.id')}""",
+            LEFT JOIN pub p ON p.lorg = {publisher_expr('i.id')}""",
         {"ids": ids}).fetchall()
     return {r[0]: r[1] for r in rows}
 
@@ -152,7 +152,7 @@ def _summary(store: Store, direction: str, total: int) -> dict[str, Any]:
         f"""CREATE TEMP TABLE _walk_x AS
         WITH pub AS (SELECT lower(org) AS lorg, min(country) AS country, min(region) AS region
                      FROM publishers GROUP BY 1)
-        SELECT w.*, p.country, p.region FROM _walk_d w LEFT JOIN pub p ON p.lorg = {namespace_expr('w.id')}
+        SELECT w.*, p.country, p.region FROM _walk_d w LEFT JOIN pub p ON p.lorg = {publisher_expr('w.id')}
         WHERE w.depth > 0"""
     )
 
