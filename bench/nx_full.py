@@ -28,7 +28,8 @@ The rules, as the docstrings and SQL of ``src/openscope/derive/lineage/{edges,gr
   paths the one through the smallest parent id; models no root reaches are listed per strongly connected
   set of 2+ members, ``cycle_id`` ranked by the set's smallest id;
 - origin: per child, chosen-parent count, largest depth, sorted roots, sorted distinct known countries and
-  regions of the roots' publishers (namespace matched case-insensitively), and one country/region or
+  regions of the roots' publishers (namespace matched case-insensitively, or the organisation
+  ``model_publishers`` names for the root), and one country/region or
   ``multiple`` (several, or a known one beside an unknown one) or NULL (none known).
 
 Run alone: ``.venv/bin/python -m bench.nx_full STORE`` (a store a full refresh has already written).
@@ -221,6 +222,7 @@ def _run(con: Any, phase: Any, t0: float, cap_s: float) -> dict[str, int]:
            AND (path LIKE '%.gguf' OR path LIKE '%.GGUF' OR path LIKE '%adapter_config.json')""").fetchall()
     peft = {r[0] for r in con.execute("SELECT id FROM models WHERE lower(library_name) = 'peft'").fetchall()}
     pub_rows = con.execute("SELECT org, country, region FROM publishers").fetchall()
+    by_model = dict(con.execute("SELECT lower(id), min(lower(org)) FROM model_publishers GROUP BY 1").fetchall())
     phase("reads")
 
     # ---- python edges -------------------------------------------------------------------------------
@@ -418,7 +420,8 @@ def _run(con: Any, phase: Any, t0: float, cap_s: float) -> dict[str, int]:
     def info(root: str) -> tuple[str | None, str | None]:
         x = root_info.get(root)
         if x is None:
-            ns = root[:root.index("/")].lower() if "/" in root else None
+            # the organisation model_publishers names for this model, else its namespace's
+            ns = by_model.get(root.lower()) or (root[:root.index("/")].lower() if "/" in root else None)
             cs, rs = pub_c.get(ns), pub_r.get(ns)
             x = root_info[root] = (min(cs) if cs else None, min(rs) if rs else None)
         return x
