@@ -31,7 +31,7 @@ def test_no_front_matter_is_fine() -> None:
 
 
 def test_broken_yaml_is_ignored_with_a_warning() -> None:
-    card = parse_card("---\nlicense: [unclosed\n---\n# Body\n")
+    card = parse_card("---\nlicense: [unclosed\n---\n# Body\nText.\n")
     assert card.meta == {}
     assert card.warnings and "not valid YAML" in card.warnings[0]
     assert card.body.startswith("# Body")

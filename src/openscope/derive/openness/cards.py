@@ -4,6 +4,11 @@ Why so careful: card front matter is attacker-controlled text. It is parsed with
 only (never evaluated, never template-rendered: Hub ``cardData`` has carried hostile payloads); any
 failure yields an empty mapping and a warning, never an exception. Texts are capped so a pathological
 card cannot stall a bulk run.
+
+What a reader of the rendered card does not see is not evidence: HTML comments, and the placeholders of the
+Hub's model-card template ("[More Information Needed]", the Trainer's "More information needed") with the
+empty field labels they fill, are blanked before any probe reads the card (:func:`mask_unseen`). A card
+generated from the template and never filled in documents nothing, however many sections it has.
 """
 
 from __future__ import annotations
@@ -30,6 +35,13 @@ _REL_LINK = re.compile(r"\[([^\]\n]{0,300})\]\((?!https?://|#|mailto:)([^)\s]{1,
 _BARE_URL = re.compile(r"\bhttps?://[^\s)\]>\"'`|]+")  # also the outer URL of nested badge links
 # An <a> tag ends before the next "<": each tag is read once, and its first http(s) href is committed to
 # (atomic group), so a run of unclosed "<a href=" is read in linear time.
+# Text a reader never sees, or that says nothing: an HTML comment (an unclosed one hides the rest of the card,
+# as GitHub renders it) and the template placeholders.
+_UNSEEN = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_PLACEHOLDER = re.compile(r"\[?\bmore information needed\b\]?\.?", re.IGNORECASE)
+# what is left of a template field once its placeholder is gone: "- **Developed by:**", "**License:**"
+_EMPTY_FIELD = re.compile(r"^[\s>*+\-|]*(?:\*\*|__)?[^\n:*_]{0,80}?(?:\[optional\])?\s*:?\s*(?:\*\*|__)?\s*:?[\s|]*$",
+                          re.IGNORECASE)
 _HTML_LINK = re.compile(r"<a\s(?>[^<>]*?href=[\"'](https?://[^\"'<>]+)[\"'])[^<>]*>(.{0,300}?)</a>",
                         re.IGNORECASE | re.DOTALL)
 
@@ -141,10 +153,23 @@ def parse_card(text: str) -> Card:
     if warn:
         warnings.append(warn)
     offset = len(text) - len(body)
-    card = Card(text=text, meta=meta, body=body, warnings=warnings)
+    masked = mask_unseen(body)
+    if masked is not body:
+        body, text = masked, text[:offset] + masked
     fenced = _fenced(body)
     # a "# comment" line in a shell block is not a heading: it neither names a section nor ends one
     heads = [h for h in _HEADING.finditer(body) if not _inside(fenced, h.start())]
+    empty = _empty_headings(body, heads)
+    if empty:
+        # a heading over nothing (a template's "### Model Architecture and Objective" never filled in) is not
+        # documentation: it is blanked like a placeholder and names no section
+        chars = list(body)
+        for i in empty:
+            chars[heads[i].start():heads[i].end()] = " " * (heads[i].end() - heads[i].start())
+        body = "".join(chars)  # (a heading match never spans a line break)
+        text = text[:offset] + body
+        heads = [h for i, h in enumerate(heads) if i not in empty]
+    card = Card(text=text, meta=meta, body=body, warnings=warnings)
     for i, h in enumerate(heads):
         end = heads[i + 1].start() if i + 1 < len(heads) else len(body)
         card.sections.append(
@@ -169,6 +194,49 @@ def parse_card(text: str) -> Card:
             seen.add(url)
             card.links.append(Link(url, "", card.line_of(offset + m.start())))
     return card
+
+
+def _empty_headings(body: str, heads: list[re.Match[str]]) -> set[int]:
+    """Indexes of the headings with no text in their scope (up to the next heading of the same or a higher
+    level), counting their subsections' text as theirs. Linear: a heading is inside at most five scopes."""
+    n = len(heads)
+    direct = [bool(body[h.end():heads[i + 1].start() if i + 1 < n else len(body)].strip()) for i, h in enumerate(heads)]
+    levels = [len(h.group(1)) for h in heads]
+    empty: set[int] = set()
+    for i in range(n):
+        j, has = i, False
+        while j < n and (j == i or levels[j] > levels[i]) and not has:
+            has = direct[j]
+            j += 1
+        if not has:
+            empty.add(i)
+    return empty
+
+
+def mask_unseen(body: str) -> str:
+    """``body`` with what a reader never sees, or that says nothing, blanked (HTML comments, template
+    placeholders and the empty field labels they leave): every character replaced by a space and every line
+    break kept, so offsets and line numbers still point into the card as written. The same object comes back
+    when nothing was blanked."""
+    out = _UNSEEN.sub(_blanked, body) if "<!--" in body else body
+    if _PLACEHOLDER.search(out) is not None:
+        out = _PLACEHOLDER_LINE.sub(_blank_placeholder_line, out)
+    return body if out == body else out
+
+
+_NOT_NEWLINE = re.compile(r"[^\n]")
+_PLACEHOLDER_LINE = re.compile(r"^[^\n]*?\bmore information needed\b[^\n]*", re.IGNORECASE | re.MULTILINE)
+
+
+def _blanked(m: re.Match[str]) -> str:
+    return _NOT_NEWLINE.sub(" ", m.group(0))
+
+
+def _blank_placeholder_line(m: re.Match[str]) -> str:
+    """A line holding a placeholder: the placeholder blanked, and the whole line when only a field's label is
+    left ("- **Model type:** [More Information Needed]", "Hardware Type: [More Information Needed]")."""
+    line = _PLACEHOLDER.sub(_blanked, m.group(0))
+    return " " * len(line) if _EMPTY_FIELD.match(line) else line
 
 
 def _fenced(body: str) -> list[tuple[int, int]]:
