@@ -37,6 +37,9 @@ def _write_hub(tmp: Path, n: int = 250, seed: int = 11) -> tuple[Path, Path]:
             tags.append(f"dataset:ds/d{i % 6}")
         if rnd.random() < 0.3:
             e["cardData"] = {"datasets": [f"ds/d{i % 4}"] if rnd.random() < 0.5 else "ds/d9", "license": lic}
+        if lic == "other" and rnd.random() < 0.6:  # `license_name` names the custom licence (a modified MIT, too)
+            e.setdefault("cardData", {"license": lic})["license_name"] = rnd.choice(
+                ["modified-mit", "Modified-Apache-2.0", "deepseek"])
         if i > 10 and rnd.random() < 0.35:
             tags.append(f"base_model:finetune:org{(i % 10) % 7}/m{i % 10}")
         e["tags"] = tags
@@ -96,6 +99,11 @@ def test_set_based_and_per_model_paths_agree(tmp_path: Path) -> None:
             a = assess_record(from_store(store, mid))
             expected = {(fw, d): (g, s) for fw, d, g, s, _ in openness_rows(a)}
             assert _grades(store, mid) == expected, mid
+        # a modified MIT under `license: other` is graded as such by both paths (not as an unknown custom licence)
+        modified = [r[0] for r in store.con.execute(
+            "SELECT id FROM models WHERE license = 'other' AND card_data->>'license_name' = 'modified-mit'").fetchall()]
+        graded = {_grades(store, m)[("osai", "licenses")][0] for m in modified}
+        assert "partial" in graded and graded <= {"partial", "unknown"}  # unknown: a record with nothing readable
         # base-model weights from the roots' cited facts: Pythia open, Llama 2 gated, LLaMA by request only
         base_weights = [_grades(store, f"fans/ft{k}")[("osai", "weights_basemodel")][0] for k in range(4)]
         assert base_weights == ["open", "partial", "closed", "unknown"]

@@ -64,7 +64,8 @@ def flags(rec: ModelRecord, end: Side, osaid_result: OsaidResult, base: Side | N
         # the licence the card names for the weights: a "Code License" badge beside a Hub tag that names the
         # weights' licence is not a contradiction
         hub, card = lic.detail.get("declared"), lic.detail.get("card_weights")
-        if hub and card and card != "other":
+        # a card naming a modified permissive licence ("Modified MIT") under the Hub's `other` says the same
+        if hub and card and card != "other" and not (hub == "other" and card.startswith("modified-")):
             vh, vc = classify(hub), classify(card)
             if vh.id and vc.id and vh.id.lower() != vc.id.lower() and (vh.open != vc.open or vh.open is False) \
                     and not _same_family(vh.id, vc.id):

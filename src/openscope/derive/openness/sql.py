@@ -60,7 +60,8 @@ FILE_FEATURES: dict[str, tuple[str, str]] = {
 }
 NEUTRAL_FILE = "notes.txt"
 PATTERN_COLS = (
-    "license", "gated_state", "lib", *FILE_FEATURES, "has_files", "arxiv", "ds_state", "ds_license",
+    "license", "lic_modified", "gated_state", "lib", *FILE_FEATURES, "has_files", "arxiv", "ds_state",
+    "ds_license",
 )
 
 
@@ -130,6 +131,10 @@ def features_sql() -> str:
         FROM dj GROUP BY id
     )
     SELECT l.id, l.license,
+           -- `license: other` with `license_name: modified-…`: a permissive licence its publisher modified
+           coalesce(l.license = 'other'
+                    AND lower(json_extract_string(l.card_data, '$.license_name')) LIKE 'modified%', FALSE)
+               AS lic_modified,
            CASE WHEN l.gated IS NULL THEN 'null'
                 WHEN lower(l.gated) IN ('false', '0', 'none') THEN 'open' ELSE 'gated' END AS gated_state,
            {_library_sql()} AS lib,
@@ -149,6 +154,7 @@ def synthetic_record(mid: str, p: dict[str, Any]) -> ModelRecord:
     """A record with exactly the features of pattern ``p`` (and nothing else)."""
     rec = ModelRecord(id=mid, locator=mid, read_at="")
     rec.license = p["license"]
+    rec.license_name = "modified" if p["lic_modified"] else None
     rec.gated = {"null": None, "open": "false", "gated": "manual"}[p["gated_state"]]
     rec.library_name = None if p["lib"] is None else (UNLISTED_LIBRARY if p["lib"] == "?" else _library_for(p["lib"]))
     files = [rep for name, (_, rep) in FILE_FEATURES.items() if p[name]]

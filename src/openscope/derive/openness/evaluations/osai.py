@@ -57,7 +57,7 @@ def _st(side: Side, component: str) -> str:
 
 
 def license_category(side: Side) -> str:
-    """open | rail | noncommercial | custom | mixed | none, from the licence probe."""
+    """open | modified | rail | noncommercial | custom | mixed | none, from the licence probe."""
     lic = side.findings.get("license_declared")
     if lic is None:
         return _fact_license_category(side)
@@ -67,7 +67,21 @@ def license_category(side: Side) -> str:
         return "open"
     if lic.status != "restrictive_license":
         return "none"
+    if _modified_permissive(lic.detail):
+        return "modified"
     return _restrictive_category(lic.license, lic.detail.get("class"))
+
+
+def _modified_permissive(detail: dict[str, Any]) -> bool:
+    """A permissive licence its publisher modified ("Modified MIT License": Hub `license: other` with
+    `license_name: modified-mit`, or named so in the card): not OSI-approved, but no agreement to accept and no
+    use restriction of the kind custom model licences add (Kimi's adds an attribution duty for the largest
+    commercial users)."""
+    declared = detail.get("declared")
+    if declared not in (None, "other"):
+        return False
+    name = (detail.get("license_name") if declared == "other" else detail.get("card")) or ""
+    return str(name).lower().startswith("modified")
 
 
 def _restrictive_category(license_id: str | None, cls: str | None) -> str:
@@ -223,10 +237,11 @@ def licenses(side: Side) -> tuple[str, str]:
     elif cat == "open" and _names_only_parts(side):
         cat = "open-parts"  # "the code is under Apache-2.0", nothing said of the weights: not fully covered
     # Open when an OSI-approved licence is declared; partial when open and restrictive licences are
-    # named side by side (e.g. code open, weights or data not), or when the open licences named cover only
-    # the code or the data and nothing states the weights' terms; closed when only restrictive licences
+    # named side by side (e.g. code open, weights or data not), when the open licences named cover only
+    # the code or the data and nothing states the weights' terms, or when the licence is a permissive one its
+    # publisher modified (open in most of its terms, not OSI-approved); closed when only restrictive licences
     # (non-commercial, RAIL, custom agreements) or none are named: none of them is an open licence.
-    return cat, {"open": "open", "mixed": "partial", "open-parts": "partial"}.get(cat, "closed")
+    return cat, {"open": "open", "mixed": "partial", "open-parts": "partial", "modified": "partial"}.get(cat, "closed")
 
 
 def _names_only_parts(side: Side) -> bool:

@@ -12,10 +12,15 @@ from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = None
 # Named licences, in the order they are tried; the first group is open, the second restrictive.
+# A permissive licence "modified" by its publisher (Kimi's "Modified MIT License") is not that licence: it is
+# the publisher's own terms (`modified-mit`, the id the Hub's `license_name` gives it), never the OSI-approved
+# original.
+_UNMODIFIED = r"(?<!modified )(?<!modified-)"
 OPEN_NAMES = [
-    ("Apache-2.0", re.compile(r"apache[- ]?(license,? )?(version |v)?2(\.0)?\b|apache license", re.IGNORECASE)),
-    ("MIT", re.compile(r"\bMIT\b(?! ?-?non)", re.IGNORECASE)),
-    ("BSD-3-Clause", re.compile(r"\bBSD\b", re.IGNORECASE)),
+    ("Apache-2.0", re.compile(_UNMODIFIED + r"(?:apache[- ]?(license,? )?(version |v)?2(\.0)?\b|apache license)",
+                              re.IGNORECASE)),
+    ("MIT", re.compile(_UNMODIFIED + r"\bMIT\b(?! ?-?non)", re.IGNORECASE)),
+    ("BSD-3-Clause", re.compile(_UNMODIFIED + r"\bBSD\b", re.IGNORECASE)),
     ("GPL-3.0-or-later", re.compile(r"\bA?GPL[- ]?v?\d|GNU (Affero )?General Public License", re.IGNORECASE)),
     ("CC-BY-4.0", re.compile(r"CC[- ]BY(?![- ]?(NC|ND))[- ]?(SA[- ]?)?\d|Creative Commons Attribution(?![- ](Non|No))",
                              re.IGNORECASE)),
@@ -27,6 +32,11 @@ RESTRICTIVE_NAMES = [
     ("other", re.compile(r"community licen[cs]e|licen[cs]e agreement|terms of (use|service)|research(-only| only)? "
                          r"licen[cs]e|model licen[cs]e|custom licen[cs]e|research purposes? only|"
                          r"academic research only|acceptable use policy|commercial licen[cs]e", re.IGNORECASE)),
+    # the licence's name, not "we modified MIT-licensed code": "Modified MIT License", or a badge's
+    # "License-Modified_MIT"
+    *((f"modified-{lic}", re.compile(rf"\bmodified[ -]{name}(?:[ -]?(?:v(?:ersion)?[ -]?)?[\d.]+)?(?=[ -]licen[cs]e\b)|"
+                                     rf"licen[cs]e[-: ]+modified[ -]{name}\b", re.IGNORECASE))
+      for lic, name in (("mit", "MIT"), ("apache-2.0", "apache"), ("bsd", "BSD"))),
 ]
 # A licence line names the word, or puts the work "under" a licence by name ("weights released under
 # Apache 2.0", "available under CC-BY-4.0") without saying "licence".
