@@ -27,6 +27,10 @@ HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 NOT_APPENDED_ZIP = frozenset({"zip", "pytorch-zip", "keras-v3", "numpy-npz", "7z", "gzip", "bz2", "xz", "zlib", "lzma",
                               "joblib-zfile", "tar", "pytorch-legacy-tar", "nested", "empty"})
 MAX_JSON = 64 << 20
+TEMPLATE_SUFFIXES = (".jinja", ".jinja2")  # chat templates saved as files (see Engine._template_file)
+# formats whose magic bytes text can have ('{' at byte 8 reads as a safetensors length, 'GGUF', 'BZh9', 'x^'):
+# a template file (by name) that is UTF-8 text is read as the template, not as a broken file of these
+TEXT_LOOKALIKES = frozenset({"json", "safetensors", "gguf", "bz2", "zlib", "lzma"})
 
 
 @dataclass
@@ -119,6 +123,8 @@ class Engine:
         """Scan a blob by what its content is, and also as a pickle when it is one too (a polyglot), and as a
         zip when a zip archive ends it (an appended zip)."""
         fmt = self._scan_format(blob)
+        if fmt == "other" and self._template_file(blob):
+            fmt = "chat-template"
         # a file starting with a zip local header is read as a zip by torch.load, and its first opcode (PERSID)
         # stops every other unpickler (no persistent_load): an .npz of object arrays is not a polyglot
         if fmt not in ("pickle", "other", "empty") and blob.head(4) != b"PK\x03\x04" \
@@ -142,6 +148,8 @@ class Engine:
         ctx = self.ctx
         try:
             fmt = detect(blob)
+            if fmt in TEXT_LOOKALIKES and self._template_file(blob):
+                return "chat-template"
             if fmt == "zip":
                 return containers.scan_zip(ctx, blob, keras_format.scan_keras_config, scan_pickle)
             if fmt == "7z":
@@ -214,11 +222,37 @@ class Engine:
             (f"chat_template[{t.get('name')!r}]", t.get("template")) for t in value if isinstance(t, dict)
         ] if isinstance(value, list) else []
         for key, text in items:
-            m = gguf_format.SSTI.search(text) if isinstance(text, str) else None
-            if m:
-                self.ctx.add(blob, "chat_template.injection", "high",
-                             f"{key} contains {m.group(0)!r}: a Jinja2 sandbox-escape pattern (rendered by transformers "
-                             "in Jinja's sandbox, which older Jinja versions let such templates escape)", 0)
+            if isinstance(text, str):
+                self._template(blob, key, text)
+
+    def _template(self, blob: Blob, key: str, text: str) -> None:
+        m = gguf_format.SSTI.search(text)
+        if m:
+            self.ctx.add(blob, "chat_template.injection", "high",
+                         f"{key} contains {m.group(0)[:200]!r}: a Jinja2 sandbox-escape pattern (rendered by "
+                         "transformers in Jinja's sandbox, which older Jinja versions let such templates escape)", 0)
+
+    def _template_file(self, blob: Blob) -> bool:
+        """A chat template saved as its own file (``chat_template.jinja``, ``additional_chat_templates/*.jinja``,
+        which transformers reads as UTF-8 text and renders like the ``chat_template`` of a tokenizer_config.json;
+        llama.cpp and vLLM take any template file by path). Recognised by its name (``*.jinja``/``*.jinja2``) and
+        by being UTF-8 text. Content still comes first: a pickle, an archive, NumPy or HDF5 named ``.jinja`` is
+        judged as what it is, and only text no other format claims, or text whose first bytes merely look
+        like a magic number (``TEXT_LOOKALIKES``), is a template. Bytes that are not UTF-8 are no template
+        transformers can read. True when the file was searched (or was too large to search)."""
+        name = (blob.member or blob.file).rsplit("!", 1)[-1].rsplit("/", 1)[-1].lower()
+        if not name.endswith(TEMPLATE_SUFFIXES) or blob.size == 0:
+            return False
+        if blob.size > MAX_JSON:
+            self.ctx.incomplete(blob, "template_size", f"a template file of {blob.size:,} bytes (more than "
+                                f"{MAX_JSON:,}): not searched")
+            return True
+        try:
+            text = blob.head(MAX_JSON).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return False
+        self._template(blob, "chat template file", text)
+        return True
 
     def _json(self, blob: Blob) -> str:
         try:

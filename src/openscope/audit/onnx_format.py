@@ -1,6 +1,10 @@
 """ONNX: a protobuf read with a minimal wire-format parser (no onnx import). Initializers whose
 ``external_data`` location is absolute or climbs out of the model's folder make ``onnx.load`` /
-onnxruntime read any file the user can read (CVE-2022-25882 / CVE-2025-51480 class)."""
+onnxruntime read any file the user can read (CVE-2022-25882 / CVE-2025-51480 class). A node whose operator
+domain is neither a standard ONNX domain, nor a domain whose kernels ship inside ONNX Runtime, nor a function
+defined in the model itself runs only once a custom-operator library (native code that is not in the file) is
+registered with the runtime: it is reported for review, like any other model that needs outside code to load.
+"""
 
 from __future__ import annotations
 
@@ -71,9 +75,19 @@ def looks_like_onnx(blob: Blob) -> bool:
     return 7 * 8 + 2 in seen and (1 * 8 + 0 in seen or 8 * 8 + 2 in seen)
 
 
-# message kinds: model, graph, node, attribute, tensor, sparse, function
+# Operator domains defined by the ONNX standard (https://onnx.ai/onnx/operators/; "" is ai.onnx).
+STANDARD_DOMAINS = frozenset({"", "ai.onnx", "ai.onnx.ml", "ai.onnx.training", "ai.onnx.preview.training"})
+# Contrib domains whose kernels are compiled into ONNX Runtime itself (include/onnxruntime/core/graph/
+# constants.h; docs/ContribOperators.md): loading them registers no library beyond the runtime, so they are
+# not reported. Every other domain (onnxruntime-extensions' ai.onnx.contrib, org.pytorch.aten, vendors')
+# needs a custom-operator library registered by the user.
+RUNTIME_DOMAINS = frozenset({"com.microsoft", "com.microsoft.nchwc", "com.microsoft.experimental"})
+MAX_CUSTOM_OPS = 10_000  # distinct (domain, op type) pairs kept per file; the rest are counted
+
+# message kinds: model, graph, node, attribute, tensor, sparse, function, training (TrainingInfoProto)
 _CHILDREN = {
-    "model": {7: "graph", 25: "function"},
+    "model": {7: "graph", 25: "function", 20: "training"},
+    "training": {1: "graph", 2: "graph"},
     "graph": {1: "node", 5: "tensor", 15: "sparse"},
     "function": {7: "node"},
     "node": {5: "attribute"},
@@ -82,25 +96,89 @@ _CHILDREN = {
 }
 
 
+# string fields naming an operator: NodeProto (name 3, op_type 4, domain 7, overload 8) and FunctionProto
+# (name 1, domain 10, overload 13), from onnx/onnx.proto
+_NODE_TEXT = {3: "name", 4: "op", 7: "domain", 8: "overload"}
+_FUNCTION_TEXT = {1: "op", 10: "domain", 13: "overload"}
+
+
+class _Ops:
+    """Custom-domain nodes met in the walk and the functions the model defines (a node calling one of those
+    runs the function's own nodes, which are walked and judged themselves)."""
+
+    def __init__(self) -> None:
+        self.functions: set[tuple[str, str, str]] = set()
+        self.custom: dict[tuple[str, str, str], list] = {}  # (domain, op, overload) -> [count, node name, offset]
+        self.dropped = 0
+
+    def node(self, text: dict[str, str], offset: int) -> None:
+        domain = text.get("domain", "")
+        if domain in STANDARD_DOMAINS or domain in RUNTIME_DOMAINS:
+            return
+        key = (domain, text.get("op", ""), text.get("overload", ""))
+        hit = self.custom.get(key)
+        if hit is not None:
+            hit[0] += 1
+        elif len(self.custom) < MAX_CUSTOM_OPS:
+            self.custom[key] = [1, text.get("name", ""), offset]
+        else:
+            self.dropped += 1
+
+    def report(self, ctx: Context, blob: Blob) -> None:
+        for (domain, op, overload), (count, name, offset) in self.custom.items():
+            if (domain, op, overload) in self.functions:
+                continue
+            where = f"node {name[:80]!r}" if name else "a node"
+            more = f" (and {count - 1:,} more node(s))" if count > 1 else ""
+            ctx.add(blob, "onnx.custom_op", "medium",
+                    f"{where}{more} uses operator {op[:120]!r} of domain {domain[:120]!r}: not a standard ONNX "
+                    "operator, not an ONNX Runtime built-in, not a function of this model; loading needs a "
+                    "custom-operator library (native code, not in this file) registered with the runtime: "
+                    "review that library", offset)
+        if self.dropped:
+            ctx.add(blob, "onnx.custom_op", "medium",
+                    f"{self.dropped:,} more custom-domain nodes beyond {MAX_CUSTOM_OPS:,} distinct operators")
+
+
+def _texts(blob: Blob, a: int, b: int, wanted: dict[int, str]) -> dict[str, str]:
+    return {wanted[fno]: blob.read(s, e - s).decode("utf-8", "replace")
+            for fno, wt, s, e in fields(blob, a, b) if wt == 2 and fno in wanted}
+
+
 def scan_onnx(ctx: Context, blob: Blob) -> None:
     todo: list[tuple[str, int, int]] = [("model", 0, blob.size)]
+    ops = _Ops()
     n = 0
-    try:
-        while todo:
-            kind, a, b = todo.pop()
-            n += 1
-            if n > MAX_MESSAGES:
-                ctx.incomplete(blob, "onnx_size", f"more than {MAX_MESSAGES:,} messages; rest not checked")
-                return
-            if kind == "tensor":
-                _tensor(ctx, blob, a, b)
-                continue
-            kids = _CHILDREN[kind]
-            for fno, wt, s, e in fields(blob, a, b):
-                if wt == 2 and fno in kids:
-                    todo.append((kids[fno], s, e))
-    except Truncated as exc:
-        ctx.add(blob, "malformed.onnx", "medium", f"not a well-formed ONNX protobuf: {exc}")
+    broken = False
+    while todo:
+        kind, a, b = todo.pop()
+        n += 1
+        if n > MAX_MESSAGES:
+            ctx.incomplete(blob, "onnx_size", f"more than {MAX_MESSAGES:,} messages; rest not checked")
+            break
+        try:
+            _message(ctx, blob, kind, a, b, ops, todo)
+        except Truncated as exc:
+            # reported once; the other messages are still walked, so a broken one hides nothing after it
+            if not broken:
+                ctx.add(blob, "malformed.onnx", "medium", f"not a well-formed ONNX protobuf: {exc}", a)
+            broken = True
+    ops.report(ctx, blob)
+
+
+def _message(ctx: Context, blob: Blob, kind: str, a: int, b: int, ops: _Ops, todo: list[tuple[str, int, int]]) -> None:
+    if kind == "tensor":
+        _tensor(ctx, blob, a, b)
+        return
+    if kind == "node":
+        ops.node(_texts(blob, a, b, _NODE_TEXT), a)
+    elif kind == "function":
+        t = _texts(blob, a, b, _FUNCTION_TEXT)
+        ops.functions.add((t.get("domain", ""), t.get("op", ""), t.get("overload", "")))
+    kids = _CHILDREN[kind]
+    for fno, wt, s, e in fields(blob, a, b):
+        if wt == 2 and fno in kids:
+            todo.append((kids[fno], s, e))
 
 
 def _tensor(ctx: Context, blob: Blob, a: int, b: int) -> None:

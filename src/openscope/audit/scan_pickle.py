@@ -236,6 +236,8 @@ def _report(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int, t
         if torchscript and (g.module == "__torch__" or g.module.startswith(("__torch__.", "torch.jit._pickle"))):
             continue
         canon = (rules.canonical_module(g.module), g.name)
+        if canon == ("builtins", "type") and singleton_types_only(r, key, calls_of.get(key, [])):
+            continue
         if canon in CHECKPOINT_LOADERS:
             uses = calls_of.get(key, [])
             if uses and all(isinstance(c.args, tuple) and c.args and checkpoint_arg(canon, c.args[0])
@@ -270,6 +272,50 @@ def _report(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int, t
         ctx.add(blob, "pickle.global_mutation", "critical",
                 f"{op} changes the imported object {named(g.dotted)} itself (attribute or item injection into a module)",
                 base + off, g.dotted)
+
+
+SINGLETONS = {("builtins", "NotImplemented"), ("builtins", "Ellipsis")}
+MAX_TYPE_USE_NODES = 1_000_000  # values searched for another use of builtins.type (past it: not benign)
+
+
+def singleton_types_only(r: StreamResult, key: tuple[str, str], uses: list[Call]) -> bool:
+    """Whether ``builtins.type`` is used in this stream only as pickle itself writes it: ``type(None)``,
+    ``type(NotImplemented)``, ``type(...)`` (pickle.py ``save_type``), each import called, and never passed
+    to anything else, built into, or called with any other argument (class construction is denied)."""
+    rules = ruleset()
+
+    def singleton(v: Any) -> bool:
+        return v is None or (isinstance(v, Global) and (rules.canonical_module(v.module), v.name) in SINGLETONS)
+
+    if not uses or not all(isinstance(c.args, tuple) and len(c.args) == 1 and singleton(c.args[0]) for c in uses):
+        return False
+    ids = {id(g) for g in r.imports if (g.module, g.name) == key}
+    if not ids <= {id(c.func) for c in uses} or any(id(m[0]) in ids for m in r.mutations):
+        return False
+    # the arguments and states of every other call, followed through tuples, dicts and call results (a type
+    # passed to copyreg.__newobj__ builds a class there); each value once, so shared values cost nothing
+    seen: set[int] = set()
+    todo: list[Any] = [x for c in r.calls if id(c.func) not in ids for x in (c.args, c.state)]
+    while todo:
+        v = todo.pop()
+        if isinstance(v, Global):
+            if id(v) in ids:
+                return False
+            continue
+        if not isinstance(v, tuple | SymDict | Call) or id(v) in seen:
+            continue
+        seen.add(id(v))
+        if len(seen) > MAX_TYPE_USE_NODES:
+            return False  # too much to search: not shown benign
+        if isinstance(v, tuple):
+            todo.extend(v)
+        elif isinstance(v, SymDict):
+            # items past the kept ones are not searched: a dict's values are called only by a callable that
+            # is judged itself (the safe ones that call a class they are given take it in a tuple)
+            todo.extend(x for kv in v.items for x in kv)
+        elif id(v.func) not in ids:  # a type(None) result is a plain class value
+            todo.extend((v.func, v.args, v.state))
+    return True
 
 
 def checkpoint_arg(loader: tuple[str, str], v: Any) -> bool:
