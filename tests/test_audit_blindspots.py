@@ -404,3 +404,22 @@ def test_template_text_that_looks_like_a_magic_number(tmp_path: Path, head: str)
     assert bounded_scan(put(tmp_path / "ok", "chat_template.jinja", head + BENIGN_TEMPLATES[0])).verdict == "clean"
     rep = bounded_scan(put(tmp_path / "bad", "chat_template.jinja", head + INJECTIONS[5]))
     assert rules_of(rep) == {"chat_template.injection"} and rep.files[0].format == "chat-template", rep.findings
+
+
+def test_cli_json_and_sarif_carry_the_new_findings(tmp_path: Path, cli) -> None:
+    """End to end through the CLI: the custom op and the template file each reach --json and SARIF with their
+    rule text, and the exit codes follow --fail-on (medium custom op: 0 by default, 1 with --fail-on medium)."""
+    folder = tmp_path / "m"
+    put(folder, "model.onnx", model(graph(CUSTOM)))
+    put(folder, "chat_template.jinja", INJECTIONS[3])
+    res = cli("audit", str(folder), "--json", "--sarif", str(tmp_path / "r.sarif"))
+    assert res.code == 1, res.stderr
+    doc = res.json()
+    assert {f["rule"] for f in doc["findings"]} == {"onnx.custom_op", "chat_template.injection"}
+    assert {e["file"]: e["format"] for e in doc["files"]} == {"model.onnx": "onnx", "chat_template.jinja": "chat-template"}
+    sarif = json.loads((tmp_path / "r.sarif").read_text())
+    texts = {r["id"]: r["shortDescription"]["text"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert "custom-operator library" in texts["onnx.custom_op"] and "sandbox-escape" in texts["chat_template.injection"]
+    (folder / "chat_template.jinja").unlink()
+    assert cli("audit", str(folder), "--json").code == 0
+    assert cli("audit", str(folder), "--json", "--fail-on", "medium").code == 1

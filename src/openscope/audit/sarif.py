@@ -26,6 +26,7 @@ RULE_TEXT = {
     "pickle.nested_checkpoint": "Pickle loads an embedded checkpoint (scanned as a nested member)",
     "chat_template.injection": "Chat template with a Jinja sandbox-escape pattern",
     "transformers.remote_code": "Config names Python code run with trust_remote_code",
+    "onnx.custom_op": "ONNX node needs a custom-operator library (native code outside the file)",
 }
 
 
