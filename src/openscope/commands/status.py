@@ -3,7 +3,8 @@
 Beyond the contract's counts it answers an operator's questions after a night of cron jobs: what did the
 last snapshot do (and why did it fail), is a crawl left unfinished and which command resumes it, how old
 are the counters, how big is the store. ``status`` opens the store read-only, so while a crawl is writing
-it exits 75 naming the crawl: a snapshot it sees ``running`` therefore belongs to a process that died.
+it exits 75 naming the crawl: a snapshot it sees ``running`` therefore belongs to a process that died, and
+it is shown as it will be recorded (``state`` says ``interrupted``; see ``store.snapshots.as_seen``).
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from rich.table import Table
 
 from openscope.commands._common import escaped, open_for_read, out_console, print_json, settings
 from openscope.store import Store
+from openscope.store import snapshots as snaps
 
 _LAST_KEYS = ["snapshot_id", "kind", "source", "started_at", "finished_at", "status", "n_records",
               "repo_type", "endpoint", "pages", "changed", "message"]
 
-# Snapshots that are running or failed and that no later run has superseded: for a crawl, a later crawl
-# with the same options (jobs/crawl.py resumes exactly these: same endpoint, repository type and params,
-# minus the refused expand fields the crawl learnt on the way); for an ingest, any later ingest.
+# Snapshots that are running or failed (or an ingest a writer closed because it had died) and that no later
+# run has superseded: for a crawl, a later crawl with the same options (jobs/crawl.py resumes exactly these:
+# same endpoint, repository type and params, minus the refused expand fields the crawl learnt on the way);
+# for an ingest, any later ingest.
 _UNFINISHED_SQL = """
 WITH s AS (
     SELECT *, json_merge_patch(coalesce(params, '{}'), '{"dropped_expand": null}')::VARCHAR AS p
@@ -33,7 +36,8 @@ WITH s AS (
 SELECT snapshot_id, kind, source, endpoint, repo_type, status, started_at, finished_at, pages, n_records,
        message, params
 FROM s
-WHERE status IN ('running', 'failed')
+WHERE (status IN ('running', 'failed') OR (status = 'aborted' AND kind NOT IN ('full', 'incremental', 'counters')
+                                             AND message = $dead))
   AND NOT EXISTS (SELECT 1 FROM s later
                   WHERE later.snapshot_id > s.snapshot_id AND later.repo_type IS NOT DISTINCT FROM s.repo_type
                     AND ((s.source = 'crawl' AND later.source = 'crawl' AND later.p = s.p
@@ -102,17 +106,25 @@ def _action(row: dict[str, Any], db: str) -> str:
     cmd = resume_command(row, db)
     if cmd is not None:
         return f"Resume it with: {cmd} (add --restart to start over, or --abandon to drop it)"
-    if row["status"] == "running":
+    if row["state"] == "interrupted":
         return "Nothing of it was stored (an ingest is one transaction); ingest the file again"
     return "Nothing of it was stored (an ingest is one transaction); fix the input and ingest it again"
 
 
 def _unfinished_line(u: dict[str, Any]) -> str:
     what = f"{u['kind']} crawl of {u['repo_type']}s" if u["source"] == "crawl" else u["kind"]
-    how = "was killed or crashed" if u["status"] == "running" else "failed"
+    how = "was killed or crashed" if u["state"] == "interrupted" else "failed"
     kept = f", {_plural(u['pages'] or 0, 'page')} kept" if u["source"] == "crawl" else ""
     return (f"#{u['snapshot_id']} {what} {how} (started {u['started_at']:%Y-%m-%d %H:%M} UTC{kept})"
             + (f": {u['message']}" if u["message"] and u["status"] == "failed" else "") + f". {u['action']}")
+
+
+def _seen(store: Store, row: dict[str, Any]) -> dict[str, Any]:
+    """The row with ``status``/``message`` as the store holds them or, for a dead run no writer has closed
+    yet, as the next writer records them, and ``state`` (``interrupted`` for a dead run): nothing is written."""
+    row["status"], row["state"], row["message"] = snaps.as_seen(
+        store.con, row["snapshot_id"], row["kind"], row["status"], row["message"])
+    return row
 
 
 def status_doc(store: Store) -> dict:
@@ -123,8 +135,8 @@ def status_doc(store: Store) -> dict:
     ukeys = ["snapshot_id", "kind", "source", "endpoint", "repo_type", "status", "started_at", "finished_at",
              "pages", "n_records", "message", "params"]
     unfinished = []
-    for r in con.execute(_UNFINISHED_SQL).fetchall():
-        row = dict(zip(ukeys, r, strict=True))
+    for r in con.execute(_UNFINISHED_SQL, {"dead": snaps.DEAD_RUN_MESSAGE}).fetchall():
+        row = _seen(store, dict(zip(ukeys, r, strict=True)))
         row["action"] = _action(row, str(store.path))
         row["resume"] = resume_command(row, str(store.path))
         del row["params"]
@@ -142,7 +154,7 @@ def status_doc(store: Store) -> dict:
         "models": q("SELECT count(*) FROM models WHERE deleted_at IS NULL"),
         "datasets": q("SELECT count(*) FROM datasets WHERE deleted_at IS NULL"),
         "rejects": q("SELECT count(*) FROM rejects"),
-        "last_snapshot": dict(zip(_LAST_KEYS, last, strict=True)) if last else None,
+        "last_snapshot": _seen(store, dict(zip(_LAST_KEYS, last, strict=True))) if last else None,
         "deleted_models": q("SELECT count(*) FROM models WHERE deleted_at IS NOT NULL"),
         "synthetic_models": q("SELECT count(*) FROM models WHERE synthetic"),
         "edges": q("SELECT count(*) FROM edges"),
@@ -195,7 +207,7 @@ def _plural(n: int, word: str) -> str:
 
 def _last_line(last: dict[str, Any]) -> str:
     what = f"{last['kind']} crawl of {last['repo_type']}s" if last["source"] == "crawl" else last["kind"]
-    line = (f"#{last['snapshot_id']} {what} · {last['status']} · {_plural(last['n_records'] or 0, 'record')}"
+    line = (f"#{last['snapshot_id']} {what} · {last['state']} · {_plural(last['n_records'] or 0, 'record')}"
             f" · {last['changed'] or 0:,} changed · {last['source']} · started {last['started_at']:%Y-%m-%d %H:%M:%S} UTC")
     if last["finished_at"] is not None:
         took = (last["finished_at"] - last["started_at"]).total_seconds()

@@ -145,6 +145,22 @@ def _pending(con: duckdb.DuckDBPyConnection) -> bool:
     return any(v not in applied for v, _, _ in _migrations())
 
 
+def _after_write_open(store: Store) -> None:
+    """What every open for writing does once the layout is current; each step writes nothing when there is
+    nothing to do.
+
+    Why at the open: DuckDB lets one process hold a store for writing, so this is when a ``running`` run
+    that this process did not begin is known dead (it is closed, as an ingest used to do for ingests only),
+    and when a view whose shipped definition changed can be brought up to date without waiting for a
+    derive. Imported here, not at the top: derive sits right of the store, and only this step names it.
+    """
+    from openscope.derive.lineage.origin import ensure_view
+    from openscope.store.snapshots import close_dead_runs
+
+    close_dead_runs(store)
+    ensure_view(store, if_stale=True)
+
+
 def open_store(path: str | Path | None = None, *, read_only: bool = False, create: bool = True) -> Store:
     """Open (and migrate) the store at ``path``.
 
@@ -200,6 +216,9 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, creat
         else:
             _refuse_foreign(con, p)
             _migrate(con, p)
+            store = Store(con, p, read_only)
+            _after_write_open(store)
+            return store
     except duckdb.Error as exc:  # the header opened but the catalog or its pages cannot be read: corrupt
         con.close()
         first = (str(exc).splitlines() or [""])[0]

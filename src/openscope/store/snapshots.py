@@ -1,8 +1,12 @@
 """Snapshots: every crawl or ingest is one, with a kind and a status, so history is a query.
 
 The snapshot row is committed *before* the work it describes starts, in its own transaction: if the
-process is killed, the row stays ``running`` and the next run of the same kind either resumes it
-(crawls, from the stored cursor) or marks it ``aborted`` (ingests), never leaving it ambiguous.
+process is killed, the row stays ``running``. DuckDB lets one process hold a store for writing and then no
+other process can open it, so a ``running`` row seen by any command that opened the store is a dead run
+unless this very process began it. A crawl resumes its own (from the stored cursor); every other kind
+cannot be resumed, so every command that opens the store for writing marks it ``aborted``
+(:func:`close_dead_runs`), and read-only commands, which cannot write, show it as it will be recorded
+(:func:`as_seen`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,31 @@ from openscope.store.db import Store
 
 KINDS = ("full", "incremental", "counters", "ingest")
 STATUSES = ("running", "complete", "failed", "aborted")
+# Kinds the same command continues after a kill (jobs/crawl.py resumes a ``running`` or ``failed`` crawl from
+# its cursor): their dead rows stay ``running``, which is how the crawl finds them. Every other kind is closed.
+RESUMABLE_KINDS = ("full", "incremental", "counters")
+# What a writer records on a dead run it closes (the message ingests have always recorded).
+DEAD_RUN_MESSAGE = "interrupted (killed or crashed); superseded by a later run"
+# What a read-only command says of a dead run no writer has closed yet (it cannot write the mark itself).
+SEEN_DEAD_MESSAGE = "interrupted (killed or crashed): no process is running it; nothing of it was stored"
+SEEN_DEAD_CRAWL_MESSAGE = ("interrupted (killed or crashed): no process is running it; the pages it committed are "
+                           "kept and the same crawl command resumes it")
+
+# Snapshots this process began and has not closed, per store file: the only ``running`` rows that are alive
+# (a second connection to the same file in this process must not close the run the first one is doing).
+_live: set[tuple[str, int]] = set()
+
+
+def _store_key(con: duckdb.DuckDBPyConnection) -> str:
+    """The store's file as DuckDB resolved it (``:memory:`` for an in-memory store)."""
+    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return str(row[0]) if row and row[0] else ":memory:"
+
+
+def live_runs(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The snapshot ids this process is running in the store of ``con`` (begun, not yet closed)."""
+    key = _store_key(con)
+    return sorted(sid for k, sid in _live if k == key)
 
 
 @dataclass
@@ -50,6 +79,7 @@ def begin(
                VALUES (?, ?, ?, ?, now()::TIMESTAMP, 'running', 0, ?, ?, ?)""",
             [sid, kind, source, endpoint, simulated, repo_type, json.dumps(params or {}, sort_keys=True)],
         )
+    _live.add((_store_key(store.con), int(sid)))
     return int(sid)
 
 
@@ -77,6 +107,7 @@ def close(con: duckdb.DuckDBPyConnection, snapshot_id: int, status: str, message
            WHERE snapshot_id = ?{" AND status = 'running'" if only_if_running else ""}""",
         [status, message, snapshot_id, snapshot_id, snapshot_id],
     )
+    _live.discard((_store_key(con), int(snapshot_id)))
 
 
 def add_progress(store: Store, snapshot_id: int, **fields: float | int | str | None) -> None:
@@ -112,19 +143,67 @@ def latest(store: Store, *, kind: str | None = None, status: str | None = None, 
     return Snapshot(row[0], row[1], row[2], row[3], row[4], json.loads(row[5] or "{}"), row[6])
 
 
-def abort_stale(store: Store, *, kinds: tuple[str, ...] = ("ingest",)) -> int:
-    """Mark runs of these kinds that died mid-way (status still ``running``) as aborted.
+def _dead_where(kinds: tuple[str, ...] | None, live: list[int]) -> tuple[str, list]:
+    """The WHERE clause selecting dead runs: ``running``, not resumable (or of ``kinds``), not ours."""
+    if kinds is None:
+        where, args = f"status = 'running' AND kind NOT IN ({','.join('?' for _ in RESUMABLE_KINDS)})", \
+            list(RESUMABLE_KINDS)
+    else:
+        where, args = f"status = 'running' AND kind IN ({','.join('?' for _ in kinds)})", list(kinds)
+    if live:
+        where += f" AND snapshot_id NOT IN ({','.join('?' for _ in live)})"
+        args += live
+    return where, args
 
-    Safe because a writer holds the store's exclusive lock: while we have it open for writing, no other
-    process can be running, so a ``running`` row of a non-resumable kind is a dead run. Returns how many.
+
+def close_dead_runs(store: Store, *, kinds: tuple[str, ...] | None = None) -> int:
+    """Mark the dead runs that nothing can resume ``aborted`` (every kind but a crawl's, unless ``kinds``
+    names them); returns how many. Run by every open for writing (:func:`openscope.store.db.open_store`).
+
+    Safe because a writer holds the store's exclusive lock: no other process can be running, so a
+    ``running`` row that this process did not begin is a dead run. Writes nothing when there is none
+    (a store's file is not touched by a command that only looks).
     """
-    marks = ",".join("?" for _ in kinds)
-    where = f"status = 'running' AND kind IN ({marks})"
+    if store.read_only or store.scalar(
+            """SELECT count(*) FROM information_schema.columns WHERE table_catalog = current_database()
+                 AND table_schema = 'main' AND table_name = 'snapshots'
+                 AND column_name IN ('snapshot_id', 'kind', 'status', 'finished_at', 'message')""") < 5:
+        return 0  # a layout without the columns (no snapshot can be running in it)
+    where, args = _dead_where(kinds, live_runs(store.con))
+    if not store.scalar(f"SELECT count(*) FROM snapshots WHERE {where}", args):
+        return 0
     with store.transaction() as con:
-        n = con.execute(f"SELECT count(*) FROM snapshots WHERE {where}", list(kinds)).fetchone()[0]
-        con.execute(
-            f"""UPDATE snapshots SET status = 'aborted', finished_at = now()::TIMESTAMP,
-                    message = 'interrupted (killed or crashed); superseded by a later run' WHERE {where}""",
-            list(kinds),
-        )
+        n = con.execute(
+            f"""UPDATE snapshots SET status = 'aborted', finished_at = now()::TIMESTAMP, message = ?
+                WHERE {where}""", [DEAD_RUN_MESSAGE, *args]).fetchone()[0]
     return int(n)
+
+
+def abort_stale(store: Store, *, kinds: tuple[str, ...] = ("ingest",)) -> int:
+    """Mark runs of these kinds that died mid-way (status still ``running``) as aborted (see
+    :func:`close_dead_runs`, which every open for writing already ran). Returns how many."""
+    return close_dead_runs(store, kinds=kinds)
+
+
+def is_dead_mark(kind: str, status: str, message: str | None) -> bool:
+    """True for a run a writer closed because it had died (killed or crashed), not one that ended."""
+    return status == "aborted" and kind not in RESUMABLE_KINDS and message == DEAD_RUN_MESSAGE
+
+
+def as_seen(con: duckdb.DuckDBPyConnection, snapshot_id: int, kind: str, status: str,
+            message: str | None) -> tuple[str, str, str | None]:
+    """``(status, state, message)`` of a snapshot as a reader must report it: the ``status`` the store holds
+    or, for a dead run no writer has closed yet, the one the next writer records (a value of the contract's
+    enum); ``state`` is ``interrupted`` for a dead run (killed or crashed), else the status.
+
+    Why: a reader sees a ``running`` row only when no process holds the store for writing (DuckDB lets no
+    reader in beside a writer), so the run is dead unless this process began it; showing it ``running``
+    told operators and scripts a run was in progress that was not. Nothing is written here.
+    """
+    if status == "running" and snapshot_id not in live_runs(con):
+        if kind in RESUMABLE_KINDS:
+            return "running", "interrupted", message or SEEN_DEAD_CRAWL_MESSAGE
+        return "aborted", "interrupted", SEEN_DEAD_MESSAGE
+    if is_dead_mark(kind, status, message):
+        return status, "interrupted", message
+    return status, status, message

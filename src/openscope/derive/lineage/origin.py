@@ -12,6 +12,8 @@ own publisher and treats a model without parents as its own root.
 
 from __future__ import annotations
 
+import duckdb
+
 from openscope.derive.lineage.publishers import publisher_expr
 from openscope.store import Store
 
@@ -43,9 +45,54 @@ WHERE m.deleted_at IS NULL
 """
 
 
-def ensure_view(store: Store) -> None:
-    """(Re)define ``model_origin`` as above: run by every lineage refresh, after the layout is in place."""
+# The view's inputs: a store whose layout lacks one (the development draft of migration 0003 kept
+# ``model_origin`` as a table and had no ``lineage_origin``) keeps its view until lineage's refresh moves it on.
+_VIEW_INPUTS = ("models", "publishers", "model_publishers", "lineage_origin")
+
+
+def _stale(store: Store) -> bool:
+    """True when ``model_origin`` can be defined as :data:`MODEL_ORIGIN_VIEW` and is not yet.
+
+    Compared as DuckDB prints both definitions (a temporary twin is bound and dropped; nothing is written),
+    so an open of a current store writes nothing. Any input missing or of an older shape: False."""
+    con = store.con
+    kinds = dict(con.execute(
+        """SELECT table_name, table_type FROM information_schema.tables
+           WHERE table_catalog = current_database() AND table_schema = 'main'
+             AND table_name IN ('model_origin', 'models', 'publishers', 'model_publishers', 'lineage_origin')"""
+    ).fetchall())
+    if kinds.get("model_origin", "VIEW") != "VIEW" or any(kinds.get(t) != "BASE TABLE" for t in _VIEW_INPUTS):
+        return False
+    twin = "_model_origin_wanted"
+    try:
+        con.execute(MODEL_ORIGIN_VIEW.replace("CREATE OR REPLACE VIEW model_origin", f"CREATE OR REPLACE TEMP VIEW {twin}", 1))
+    except duckdb.Error:  # a column an older layout lacks: leave the view to the next lineage refresh
+        return False
+    try:
+        rows = dict(con.execute(
+            f"""SELECT view_name, sql FROM duckdb_views()
+                WHERE (view_name = '{twin}' AND temporary) OR (view_name = 'model_origin' AND NOT temporary
+                       AND database_name = current_database() AND schema_name = 'main')""").fetchall())
+    finally:
+        con.execute(f"DROP VIEW IF EXISTS temp.{twin}")
+
+    def body(sql: str | None) -> str | None:  # the definition after "CREATE [TEMP] VIEW <name> AS"
+        return sql.split(" AS ", 1)[1] if sql and " AS " in sql else None
+
+    return body(rows.get("model_origin")) != body(rows.get(twin))
+
+
+def ensure_view(store: Store, *, if_stale: bool = False) -> bool:
+    """(Re)define ``model_origin`` as above; returns whether it did.
+
+    Run by every lineage refresh, after the layout is in place, and (``if_stale``) by every open of a store
+    for writing, so a store upgraded past migration 0011 reads the per-model publishers without waiting for
+    its next refresh: there only when the inputs exist in the shipped layout and the view differs.
+    """
+    if if_stale and (store.read_only or not _stale(store)):
+        return False
     store.con.execute(MODEL_ORIGIN_VIEW)
+    return True
 
 
 def compute(store: Store, scope: str | None = None, paths: str = "lineage_paths",
