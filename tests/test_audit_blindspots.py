@@ -357,14 +357,16 @@ CALL_GADGETS = [
     ("copy", "deepcopy"), ("copy", "copy"), ("copy", "_reconstruct"), ("copy", "replace"),
     ("atexit", "register"), ("atexit", "_run_exitfuncs"), ("weakref", "finalize"), ("weakref", "ref"),
     ("_weakref", "ref"), ("_weakref", "proxy"), ("weakref", "WeakMethod"), ("gc", "get_objects"),
-    ("gc", "get_referrers"), ("gc", "callbacks.append"), ("types", "new_class"),
+    ("gc", "get_referrers"), ("gc", "callbacks.append"), ("types", "new_class"), ("abc", "ABCMeta"),
+    ("_py_abc", "ABCMeta"), ("enum", "EnumMeta"), ("enum", "EnumType"),
 ]
 
 
 @pytest.mark.parametrize(("module", "name"), CALL_GADGETS)
 def test_call_forwarding_and_deferred_calls_are_denied(tmp_path: Path, module: str, name: str) -> None:
     """copy.deepcopy / copy._reconstruct call callables found in their argument; atexit.register and
-    weakref.finalize schedule any callable (deferred code execution). Before: medium `unknown`."""
+    weakref.finalize schedule any callable (deferred code execution); metaclasses build classes as type()
+    does. Before: medium `unknown`."""
     for p, data in ((2, proto(2) + glob(module, name) + MARK + glob("builtins", "print") + bu(PAYLOAD) + b"t"
                      + REDUCE + STOP),
                     (4, proto(4) + sg(module, name) + sbu(PAYLOAD) + TUPLE1 + REDUCE + STOP)):
@@ -389,8 +391,9 @@ def test_neighbours_of_the_new_rules_keep_their_judgment() -> None:
     assert judge_import("copy_reg", "_reconstructor").severity is None
     assert judge_import("builtins", "NotImplemented").severity is None
     assert judge_import("__builtin__", "Ellipsis").severity is None
+    assert judge_import("enum", "Enum").rule == "pickle.import.review"  # enum members, not the metaclass
     for module, name in (("_weakrefset", "WeakSet"), ("weakref", "WeakValueDictionary"), ("ast", "literal_eval"),
-                         ("codecs", "lookup"), ("copying", "deepcopy"), ("atexitx", "register")):
+                         ("codecs", "lookup"), ("copying", "deepcopy"), ("atexitx", "register"), ("abc", "abstractmethod")):
         assert judge_import(module, name).rule == "pickle.import.unknown", (module, name)
     for module, name in (("builtins", "type"), ("__builtin__", "type.__call__"), ("torch.serialization", "copy.deepcopy")):
         assert judge_import(module, name).severity == "critical", (module, name)
@@ -423,3 +426,31 @@ def test_cli_json_and_sarif_carry_the_new_findings(tmp_path: Path, cli) -> None:
     (folder / "chat_template.jinja").unlink()
     assert cli("audit", str(folder), "--json").code == 0
     assert cli("audit", str(folder), "--json", "--fail-on", "medium").code == 1
+
+
+def test_template_text_that_is_also_a_pickle_is_searched(tmp_path: Path) -> None:
+    """'N.' is a complete pickle (None): the file read as a clean pickle and its template was never searched,
+    though transformers renders all of it. Text that is a pickle too is now judged both ways."""
+    rep = bounded_scan(put(tmp_path / "a", "chat_template.jinja", "N." + INJECTIONS[9]))
+    assert "chat_template.injection" in rules_of(rep) and rep.verdict == "unsafe", rep.findings
+    rep = bounded_scan(put(tmp_path / "b", "chat_template.jinja", "N." + BENIGN_TEMPLATES[0]))
+    assert rep.verdict == "clean", rep.findings
+
+
+def test_large_files_named_like_templates(tmp_path: Path) -> None:
+    """Past 64 MiB a text template is incomplete (never clean); a binary file that only has the name is
+    judged by its own format alone."""
+    big = tmp_path / "a" / "chat_template.jinja"
+    big.parent.mkdir()
+    with big.open("wb") as f:
+        f.write(b"{{ x }}" * 16)
+        f.truncate(65 << 20)  # sparse: NUL bytes are valid UTF-8
+    rep = bounded_scan(big, seconds=20, mb=300)
+    assert "incomplete.template_size" in rules_of(rep) and rep.verdict == "incomplete", rep.findings
+    binary = tmp_path / "b" / "chat_template.jinja"
+    binary.parent.mkdir()
+    with binary.open("wb") as f:
+        f.write(b"\x80\x02N." + b"\xff" * 16)
+        f.truncate(65 << 20)
+    rep = bounded_scan(binary, seconds=20, mb=300)
+    assert "incomplete.template_size" not in rules_of(rep), rep.findings

@@ -3,6 +3,7 @@ its name, and every file is listed (unknown formats included)."""
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 from dataclasses import dataclass, field
@@ -123,7 +124,9 @@ class Engine:
         """Scan a blob by what its content is, and also as a pickle when it is one too (a polyglot), and as a
         zip when a zip archive ends it (an appended zip)."""
         fmt = self._scan_format(blob)
-        if fmt == "other" and self._template_file(blob):
+        # a template file is rendered as text whatever else its bytes are: 'N.' (a pickle of None) before the
+        # template made it a clean pickle, never searched; so it is searched under every format it has
+        if fmt != "chat-template" and self._template_file(blob) and fmt == "other":
             fmt = "chat-template"
         # a file starting with a zip local header is read as a zip by torch.load, and its first opcode (PERSID)
         # stops every other unpickler (no persistent_load): an .npz of object arrays is not a polyglot
@@ -237,13 +240,18 @@ class Engine:
         which transformers reads as UTF-8 text and renders like the ``chat_template`` of a tokenizer_config.json;
         llama.cpp and vLLM take any template file by path). Recognised by its name (``*.jinja``/``*.jinja2``) and
         by being UTF-8 text. Content still comes first: a pickle, an archive, NumPy or HDF5 named ``.jinja`` is
-        judged as what it is, and only text no other format claims, or text whose first bytes merely look
-        like a magic number (``TEXT_LOOKALIKES``), is a template. Bytes that are not UTF-8 are no template
-        transformers can read. True when the file was searched (or was too large to search)."""
+        judged as what it is (and searched as a template as well when its bytes are UTF-8 text: a text that is
+        also a pickle is still rendered), while text whose first bytes merely look like a magic number
+        (``TEXT_LOOKALIKES``) is only a template. Bytes that are not UTF-8 are no template transformers can
+        read. True when the file was searched (or was text too large to search)."""
         name = (blob.member or blob.file).rsplit("!", 1)[-1].rsplit("/", 1)[-1].lower()
         if not name.endswith(TEMPLATE_SUFFIXES) or blob.size == 0:
             return False
         if blob.size > MAX_JSON:
+            try:  # a large binary file that merely has the name is not a template (its own scan judged it)
+                codecs.getincrementaldecoder("utf-8")().decode(blob.head(1 << 16), final=False)
+            except UnicodeDecodeError:
+                return False
             self.ctx.incomplete(blob, "template_size", f"a template file of {blob.size:,} bytes (more than "
                                 f"{MAX_JSON:,}): not searched")
             return True
