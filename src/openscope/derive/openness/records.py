@@ -109,6 +109,44 @@ def _first_license(card_data: dict[str, Any]) -> str | None:
     return str(v) if isinstance(v, str | int | float) and str(v).strip() else None
 
 
+# A heading that opens a copy of another model's card: a quantizer's or converter's "# Original model card:
+# Acme's Lynx 7B", "## Original Model Card", "# Original README". What follows it is that model's card, pasted.
+# (Read in the raw text: the heading is often over nothing but the pasted card's own first heading, and the
+# parser drops a heading over nothing.)
+_QUOTED_CARD = re.compile(r"^ {0,3}#{1,6}[ \t]+[*_]{0,2}original[ \t]+(?:model[ \t]+)?(?:card|readme)\b[^\n]*",
+                          re.IGNORECASE | re.MULTILINE)
+# The end marker some quantizers put after the pasted card (inside an HTML comment, so read in the raw text).
+_QUOTED_END = re.compile(r"<!--\s*original[-_ ]model[-_ ]card[-_ ]end\s*-->", re.IGNORECASE)
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def read_card(text: str) -> Card:
+    """The card as this release's own documentation: :func:`parse_card`, with another model's card that this
+    one pastes (under a heading "Original model card…", to the end of the card or to the quantizer's
+    ``<!-- original-model-card end -->`` marker) blanked like unseen text, line numbers kept.
+
+    Why: a quantized or converted re-upload (GGUF, GPTQ, AWQ, MLX) often copies its base's whole card below its
+    own. What that copy claims (the base's paper, training data, training code, hardware, evaluation results,
+    licence terms) is the base's work, not the quantizer's: lineage grades the base's dimensions from the base,
+    and the re-upload's own dimensions from what its publisher wrote. The copy stays visible on the page;
+    the card's warnings say which lines were read as quoted.
+    """
+    card = parse_card(text)
+    low = card.lowered_body
+    quoted = _QUOTED_CARD.search(text, len(card.text) - len(card.body)) if "original" in low else None
+    if quoted is None:
+        return card
+    start = quoted.start()
+    end_m = _QUOTED_END.search(text, start)
+    end = end_m.start() if end_m else len(text)
+    own = text[:start] + _NOT_NEWLINE.sub(" ", text[start:end]) + text[end:]
+    out = parse_card(own)
+    first, last = card.line_of(start), card.line_of(max(start, end - 1))
+    out.warnings.append(f"lines {first}-{last} copy another model's card (\"{quoted.group(0).strip()[:80]}\"); they were read as "
+                        "that model's documentation, not this release's")
+    return out
+
+
 def from_folder(path: Path) -> ModelRecord:
     """A local model folder: README.md (with or without front matter) plus whatever files are there."""
     if not path.exists():
@@ -160,7 +198,7 @@ def from_folder(path: Path) -> ModelRecord:
             if warn:
                 rec.warnings.append(f"{printable(readme.name)}: {warn}")
             if text is not None:
-                rec.card = parse_card(text)
+                rec.card = read_card(text)
                 rec.card_locator = printable(str(readme))
                 rec.warnings.extend(f"{printable(readme.name)}: {w}" for w in rec.card.warnings)
     meta = rec.card.meta if rec.card else {}
@@ -178,7 +216,7 @@ def from_folder(path: Path) -> ModelRecord:
 def from_text(model_id: str, text: str, locator: str | None = None) -> ModelRecord:
     """A record made of a card text alone (benchmarks, tests, bulk card assessment)."""
     rec = ModelRecord(id=model_id, locator=locator or model_id, read_at=_today())
-    rec.card = parse_card(text)
+    rec.card = read_card(text)
     rec.card_locator = locator or model_id
     rec.warnings.extend(rec.card.warnings)
     rec.card_data = rec.card.meta
@@ -214,7 +252,7 @@ def _load_one(store: Store, model_id: str, with_root: bool) -> ModelRecord | Non
         [rec.id],
     ).fetchone()
     if card and card[0]:
-        rec.card = parse_card(card[0])
+        rec.card = read_card(card[0])
         rec.card_locator = card[1] or f"{HUB}/{rec.id}/blob/main/README.md"
         if card[2]:
             rec.read_at = card[2].date().isoformat() if hasattr(card[2], "date") else str(card[2])[:10]
@@ -290,7 +328,7 @@ def _has_table(store: Store, name: str) -> bool:
 
 
 def attach_card(rec: ModelRecord, text: str, locator: str) -> None:
-    rec.card = parse_card(text)
+    rec.card = read_card(text)
     rec.card_locator = locator
     rec.warnings.extend(rec.card.warnings)
 

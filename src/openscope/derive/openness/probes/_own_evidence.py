@@ -31,6 +31,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from openscope.derive.openness.cards import Card, Link
 from openscope.derive.openness.probes import (
@@ -319,8 +320,12 @@ RESULT_LEAD = re.compile(r"\bthe\s+results?\s+(?:is|are)\b|\bresults?\s+in\b|\bw
 _POINTING_END = re.compile(r"\b(?:(?:please\s+)?(?:refer\s+to|see|check\s+out|visit)(?:\s+the)?|"
                            r"(?:at|from|in|on|via)?\s*+the\s+following)\s*+:?\s*+$", re.IGNORECASE)
 # Sections that list other people's things (read with their parents: "## Useful Resources" › "### Hugging Face").
+# Also the Hub forms' lists of other repositories: a quantizer's "Repositories available" (its other formats
+# of the same model, and the original), a merge's "Models Merged".
 OTHERS_SECTION = re.compile(r"(?:useful|external|other|additional|more)\s+(?:resources|links|models|projects)|"
-                            r"further\s+reading|awesome", re.IGNORECASE)
+                            r"further\s+reading|awesome|repositories\s+available|available\s+(?:repositories|"
+                            r"formats|quants?|quantizations?)|other\s+(?:formats|quants?|quantizations?|versions|sizes)|"
+                            r"models?\s+merged|merged\s+models", re.IGNORECASE)
 
 
 def enclosing_titles(card: Card, pos: int) -> list[str]:
@@ -348,7 +353,12 @@ def own_place(rec: ModelRecord, link: Link) -> Link | None:
 ANOTHER = re.compile(r"\b(?:another|other|sister|previous|earlier)\s+(?:\w+\s+){0,2}(?:projects?|works?|models?|"
                      r"releases?|papers?)\b|\bbase\s+models?\b|\b(?:fine-?tuned|trained|initiali[sz]ed|distilled|"
                      r"continued|quantized|converted)\s+(?:\w+\s+){0,2}from\b|"
-                     r"\b(?:fine-?tun(?:e|ing)|post-?train(?:ing)?|distill(?:ing)?)\s*$", re.IGNORECASE)
+                     r"\b(?:fine-?tun(?:e|ing)|post-?train(?:ing)?|distill(?:ing)?)\s*$"
+                     # the model a re-upload or a merge is made of ("Original model: [X](…)", "GGUF format model
+                     # files for [X](…)", "a fine-tuned version of [X](…)", "a merge of [X](…)")
+                     r"|\boriginal\s+(?:[\w-]+\s+){0,3}?(?:models?|weights|checkpoints?)\b"
+                     r"|\b(?:versions?|variants?|quanti[sz]ations?|quants?|conversions?|files|merge|adapters?|LoRA)\s+"
+                     r"(?:of|for|to)\s*(?:the\s+)?$", re.IGNORECASE)
 
 
 # -- links -----------------------------------------------------------------------------------------------------
@@ -464,7 +474,8 @@ def own_code_repository(rec: ModelRecord) -> Evidence | None:
     lines = card.text.split("\n")   # numbered as Card.line_of numbers them
     idx = card_index(rec)
     found: Evidence | None = None
-    code_links = [ln for ln in card.links if CODE_HOST.search(ln.url) and not NOT_A_REPOSITORY.search(ln.url)]
+    code_links = [ln for ln in card.links if CODE_HOST.search(ln.url) and not NOT_A_REPOSITORY.search(ln.url)
+                  and not library_repository(rec, ln.url)]
     for link in _candidates(card, code_links, CODE_HINTS):
         for place in occurrences(card, link):
             if not _may_be(_line(lines, place.line), place, CODE_HINTS):
@@ -478,6 +489,44 @@ def own_code_repository(rec: ModelRecord) -> Evidence | None:
             break
     rec.cache["own_code_repository"] = found
     return found
+
+
+def _squash(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+_REPO_PATH = re.compile(r"^https?://[^/]+/([\w.-]+)/([\w.-]+)", re.IGNORECASE)
+
+
+def library_repository(rec: ModelRecord, url: str) -> bool:
+    """Whether a code-host link is the repository of a library the model runs with: one of ``libraries.yml``
+    (by its licence file's repository, or by its name: ``ggerganov/llama.cpp`` is ``ggml-org/llama.cpp``
+    renamed) or the card's own ``library_name``. Why: generated cards link their library's repository as
+    "**Repository:** [Sentence Transformers on GitHub](…)", and GGUF cards list llama.cpp and its clients; that
+    code is the library's, under the library's licence (the supporting-libraries probe reads it), not the
+    release's own code."""
+    m = _REPO_PATH.match(url)
+    if m is None:
+        return False
+    owner, repo = m.group(1).lower(), m.group(2).lower().removesuffix(".git")
+    names, repos = _library_names()
+    return f"{owner}/{repo}" in repos or _squash(repo) in names or (
+        bool(rec.library_name) and _squash(repo) == _squash(rec.library_name or ""))
+
+
+@cache
+def _library_names() -> tuple[frozenset[str], frozenset[str]]:
+    """(squashed names, ``owner/repo`` of the licence URLs) of the libraries ``libraries.yml`` lists."""
+    from openscope.derive.openness import libraries
+
+    names, repos = set(), set()
+    for name in libraries.known_names():
+        lib = libraries.by_library_name(name)
+        names.add(_squash(name))
+        m = _REPO_PATH.match(lib.url) if lib else None
+        if m:
+            repos.add(f"{m.group(1).lower()}/{m.group(2).lower()}")
+    return frozenset(names), frozenset(repos)
 
 
 # Reports: a technical report, tech report, system card, white paper or model report.

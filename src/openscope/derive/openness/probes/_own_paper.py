@@ -269,6 +269,31 @@ def _entry_text(text: str, start: int) -> str:
     return text[start:start + 3000]
 
 
+def _tool_names(card: Card) -> frozenset[str]:
+    """Squashed names of the tools a card's citations may be for: the libraries ``libraries.yml`` lists, the
+    card's ``library_name``, and the losses its ``loss:…`` tags name (sentence-transformers writes them)."""
+    from openscope.derive.openness import libraries
+    from openscope.derive.openness.cards import meta_list
+
+    names = [*libraries.known_names(), *meta_list(card.meta, "library_name")]
+    names += [t.split(":", 1)[1] for t in meta_list(card.meta, "tags") if t.lower().startswith("loss:")]
+    return frozenset(re.sub(r"[^a-z0-9]", "", n.lower()) for n in names if n)
+
+
+def _tool_citation(card: Card, at: int) -> bool:
+    """Whether the BibTeX entry at ``at`` sits under a heading that names a tool the model was made with (a
+    library, a loss function): "#### Sentence Transformers", "#### MultipleNegativesRankingLoss". Why: the
+    cards sentence-transformers generates cite the library's paper (Sentence-BERT) and each loss's paper in
+    their Citation section; those are the tools' papers, not the model's."""
+    title = ""
+    for s in card.sections:
+        if s.start > at:
+            break
+        title = s.title
+    squashed = re.sub(r"[^a-z0-9]", "", title.lower())
+    return bool(squashed) and (squashed in _tool_names(card) or (squashed.endswith("loss") and len(squashed) > 4))
+
+
 def citation_entry(card: Card | None) -> CitationEntry | None:
     """The first BibTeX entry of the citation the card asks readers to use (a section titled Citation/BibTeX,
     or an entry within a few lines after "please cite"), when that entry is a paper."""
@@ -277,13 +302,13 @@ def citation_entry(card: Card | None) -> CitationEntry | None:
     starts: list[int] = []
     for s in card.sections:
         if CITATION_TITLE.search(s.title):
-            m = BIB_ENTRY.search(s.text)
+            m = next((m for m in BIB_ENTRY.finditer(s.text) if not _tool_citation(card, s.start + m.start())), None)
             if m:
                 starts.append(s.start + m.start())
                 break
     if not starts:
         for m in BIB_ENTRY.finditer(card.text):
-            if CITE_ASK.search(card.text, max(0, m.start() - 300), m.start()):
+            if CITE_ASK.search(card.text, max(0, m.start() - 300), m.start()) and not _tool_citation(card, m.start()):
                 starts.append(m.start())
                 break
     if not starts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from openscope.derive.openness.probes import (
+    Evidence,
     Finding,
     file_evidence,
     files_matching,
@@ -14,6 +15,7 @@ from openscope.derive.openness.probes import (
 )
 from openscope.derive.openness.probes._own_evidence import own_code_repository
 from openscope.derive.openness.probes._status import released_status
+from openscope.derive.openness.probes.hardware_documented import ARCH
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Model architecture"
@@ -21,6 +23,13 @@ ARCH_FILES = re.compile(r"(^|/)(modeling_[\w]+\.py|configuration_[\w]+\.py|confi
                         r"params\.json|[\w-]{0,255}model[\w-]{0,255}\.py)$", re.IGNORECASE)
 ARCH_SECTION = re.compile(r"architecture|model (details|description|overview|structure)|technical specifications",
                           re.IGNORECASE)
+# A section whose title names the architecture documents it; a general "Model details/description/overview"
+# section documents it only when its text names some (layers, attention, an architecture family: the hardware
+# probe's words; a parameter count; causal, encoder, decoder, transformer, diffusion). Why: the Hub template's "### Model Description" left with "- **Finetuned from model:** X",
+# or a LoRA's "A LoRA trained on 40 paintings", describes no architecture.
+ARCH_TITLE = re.compile(r"architecture|model structure|technical specifications", re.IGNORECASE)
+DESCRIBES = re.compile(ARCH.pattern + r"|\bparam(?:eter)?s?\b|\bcausal\b|\bauto-?regressive\b|\bencoder\b|\bdecoder\b|"
+                       r"\bseq(?:uence)?-?to-?seq(?:uence)?\b|\btransformer\b|\bdiffusion\b", re.IGNORECASE)
 REMEDIATION = "Publish the model's architecture code (e.g. modeling_*.py or a code repository) under an open licence."
 
 
@@ -34,9 +43,19 @@ def run(rec: ModelRecord) -> Finding:
         f.outcome = "positive"
         f.evidence = [file_evidence(rec, files)] if files else ([link] if link else [])
         return f
-    sec = section_with(rec, ARCH_SECTION)
+    sec = section_with(rec, ARCH_TITLE) or described_model(rec)
     if sec:
         f.status, f.outcome, f.evidence = "documented_not_released", "negative", [sec]
     elif rec.card is not None or rec.files:
         f.outcome = "negative"
     return f
+
+
+def described_model(rec: ModelRecord) -> Evidence | None:
+    """The first general model section (:data:`ARCH_SECTION`) whose text names an architecture feature."""
+    if rec.card is None:
+        return None
+    for s in rec.card.sections:
+        if ARCH_SECTION.search(s.title) and not ARCH_TITLE.search(s.title) and DESCRIBES.search(s.text):
+            return section_with(rec, re.compile(re.escape(s.title)))
+    return None

@@ -27,6 +27,10 @@ EVAL_CONTEXT = re.compile(r"benchmark|\bbench\b|[-_]bench\b|bench[-_]|evaluat|\b
 # reader's example, not what the model was trained on.
 DEMO_CONTEXT = re.compile(r"\b(?:sample|example|demo|toy|dummy)\s+(?:data|dataset)\b|\bto\s+demonstrate\b|"
                           r"\bfor\s+demonstration\b", re.IGNORECASE)
+# Data a quantizer calibrates with (GPTQ's "GPTQ Dataset" column, llama.cpp's imatrix, AWQ's calibration set)
+# is not what the model was trained on: a dataset linked on a line, or in a section, about quantization.
+CALIBRATION_CONTEXT = re.compile(r"calibrat|\bimatrix\b|importance\s+matri|quanti[sz]", re.IGNORECASE)
+QUANT_SECTION = re.compile(r"quanti[sz]|\bGPTQ\b|\bAWQ\b|\bGGUF\b|\bEXL2\b|imatrix|provided\s+files", re.IGNORECASE)
 # A site's home page (https://laion.ai, https://commoncrawl.org/) names an organisation, not a dataset.
 HOME_PAGE = re.compile(r"^https?://[^/]+/?$")
 EVAL_SECTION = re.compile(r"bench|evaluat|\beval|result|performance|leaderboard", re.IGNORECASE)
@@ -49,12 +53,14 @@ def training_data_link(rec: ModelRecord, url: re.Pattern[str] = DATA_LINK) -> Ev
     if rec.card is None:
         return None
     about_evaluation = _evaluation_context(rec)
+    about_calibration = _evaluation_context(rec, CALIBRATION_CONTEXT, QUANT_SECTION)
     for ln in rec.card.links:
         # an image or badge stored in a dataset repository (a banner, a "Open in Spaces" badge) is not a dataset
         if not url.search(ln.url) or ASSET.search(ln.url) or HOME_PAGE.match(ln.url):
             continue
         for place in occurrences(rec.card, ln):
             if not about_evaluation(place.line, f"{place.text} {place.url}") and not cited_link(rec, place) \
+                    and not about_calibration(place.line) \
                     and not DEMO_CONTEXT.search(_line(rec, place.line)):
                 shown = f"[{place.text}]({place.url})" if place.text else place.url
                 return Evidence("card", place.url, f"line {place.line}: {shown}", rec.read_at)
@@ -69,9 +75,11 @@ def _line(rec: ModelRecord, line: int) -> str:
     return rec.card.text[at:end if end >= 0 else len(rec.card.text)]
 
 
-def _evaluation_context(rec: ModelRecord) -> Callable[[int, str], bool]:
+def _evaluation_context(rec: ModelRecord, words: re.Pattern[str] = EVAL_CONTEXT,
+                        sections: re.Pattern[str] = EVAL_SECTION) -> Callable[[int, str], bool]:
     """A test of whether a card line (with any extra text, such as a link's anchor) is about evaluation:
-    by that text or by the title of the section the line is in. Built once per card."""
+    by that text or by the title of the section the line is in (or about another context, given its ``words``
+    and ``sections``: calibration for quantization). Built once per card."""
     assert rec.card is not None
     lines = rec.card.text.splitlines()
     starts = sorted(((s.line, s.title) for s in rec.card.sections), reverse=True)
@@ -79,7 +87,7 @@ def _evaluation_context(rec: ModelRecord) -> Callable[[int, str], bool]:
     def about_evaluation(line: int, extra: str = "") -> bool:
         text = " ".join((extra, lines[line - 1] if 0 < line <= len(lines) else ""))
         section = next((t for start, t in starts if start <= line), "")
-        return bool(EVAL_CONTEXT.search(text) or EVAL_SECTION.search(section))
+        return bool(words.search(text) or sections.search(section))
 
     return about_evaluation
 

@@ -30,6 +30,16 @@ TRAINING_SECTION = re.compile(r"^\W*(?:(?:pre|mid|post|continued)[- ]?)?training
                               r"(?:\s+(?:mix(?:ture)?|composition|sources?))?\W*$|^\W*data\s+mix", re.IGNORECASE)
 MEDIA = re.compile(r"<img\s|<video\s|!\[", re.IGNORECASE)
 OPTION_ROW = re.compile(r"\|\s*`?--?[a-z]", re.IGNORECASE)
+# The generated cards' metric lines: AutoTrain's "## Validation Metrics" ("f1: 0.93"), the Trainer's "It achieves
+# the following results on the evaluation set: - Loss: 0.35 - Accuracy: 0.91". A metric, a colon, a number,
+# alone on its line (anchored at the line start: read once per line).
+METRIC_LINE = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(?P<at>(?:eval[_ ]|validation[_ ]|test[_ ])?(?:loss|accuracy|acc|f1|"
+                         r"precision|recall|auc|roc[_ ]auc|bleu|rouge\w{0,8}|wer|cer|mae|mse|rmse|r2|perplexity|"
+                         r"exact[_ ]match|spearman|pearson|map|ndcg(?:@\d+)?|mrr(?:@\d+)?|(?:micro|macro|weighted)[_ ]"
+                         r"\w{1,12})[ \t]*:[ \t]*[-+]?\d+(?:\.\d+)?%?)[ \t]*$", re.IGNORECASE | re.MULTILINE)
+METRICS_SECTION = re.compile(r"evaluation|results|metrics|benchmarks?|performance", re.IGNORECASE)
+# the Trainer's sentence before its list of metrics
+ON_EVALUATION_SET = re.compile(r"results on the (?:evaluation|validation|test) set", re.IGNORECASE)
 REMEDIATION = "Publish evaluation results (a results table, or `model-index` metadata) with the benchmarks named."
 
 
@@ -69,12 +79,29 @@ def _results_row(rec: ModelRecord) -> Evidence | None:
     return best
 
 
+def _metric_line(rec: ModelRecord) -> Evidence | None:
+    """A metric line ("f1: 0.93") in a section about results or metrics, or right after the Trainer's "results
+    on the evaluation set": the model's own measured result (not in a hidden or others' section)."""
+    card = rec.card
+    if card is None or ":" not in card.body:
+        return None
+    off = len(card.text) - len(card.body)
+    for m, verdict in own_mentions(rec, METRIC_LINE, cited=False):
+        if verdict != "own":
+            continue
+        title = card_index(rec).section(off + m.start())
+        if METRICS_SECTION.search(title) or ON_EVALUATION_SET.search(card.body, max(0, m.start() - 300), m.start()):
+            anchor, snip = card.span(off + m.start("at"), off + m.end("at"))
+            return Evidence("card", f"{rec.card_locator}{anchor}", f"[{title}] {snip}" if title else snip, rec.read_at)
+    return None
+
+
 def run(rec: ModelRecord) -> Finding:
     f = Finding("evaluation_results", "unknown", COMPONENT, remediation=REMEDIATION)
     mi = rec.card_data.get("model-index") or (rec.card.meta.get("model-index") if rec.card else None)
     ev = [hub_evidence(rec, "model-index metadata with results", "model-index")] if mi else []
     if not ev:
-        sec = _results_row(rec)
+        sec = _results_row(rec) or _metric_line(rec)
         ev = [sec] if sec else []
     if ev:
         f.status, f.license = released_status(repo_license(rec))

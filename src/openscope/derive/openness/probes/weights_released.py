@@ -83,9 +83,33 @@ def own_model_link(rec: ModelRecord) -> Evidence | None:
     Diffusion](…)"), models they compare with and lists of references; those are other people's weights."""
     if rec.card is None:
         return None
+    bases = declared_base_ids(rec)
     for ln in rec.card.links:
-        p = own_place(rec, ln) if HUB_MODEL_LINK.search(ln.url) else None
+        hub = HUB_MODEL_LINK.search(ln.url)
+        if hub and _repo_id(ln.url) in bases:
+            continue  # the base model's (or a merged model's) weights, which the card declares as such
+        p = own_place(rec, ln) if hub else None
         if p is not None:
             return Evidence("card", p.url, f"line {p.line}: [{p.text}]({p.url})" if p.text else
                             f"line {p.line}: {p.url}", rec.read_at)
     return None
+
+
+_HUB_REPO = re.compile(r"^https?://(?:huggingface\.co|hf\.co)/([\w.-]+/[\w.-]+)", re.IGNORECASE)
+
+
+def _repo_id(url: str) -> str:
+    m = _HUB_REPO.match(url)
+    return m.group(1).lower() if m else ""
+
+
+def declared_base_ids(rec: ModelRecord) -> set[str]:
+    """The Hub ids the front matter's ``base_model`` names (a string or a list: an adapter's, a quantization's
+    or a merge's ingredients), lower-cased. Why: a link to one of them is the model this release was made
+    from, never this release's own weights, however the card words the line."""
+    out: set[str] = set()
+    for src in (rec.card_data, rec.card.meta if rec.card is not None else {}):
+        raw = src.get("base_model")
+        ids = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
+        out.update(x.strip().lower() for x in ids if isinstance(x, str) and x.strip())
+    return out
