@@ -133,6 +133,8 @@ def onnx_places(inner: bytes) -> dict[str, bytes]:
         "model-local function": model(graph(node("Helper", "local.fn")),
                                       functions=[function("Helper", "local.fn", PLAIN, inner)]),
         "training algorithm": model(graph(PLAIN), training=[training_info(graph(PLAIN), graph(inner))]),
+        "function attribute default": model(graph(node("Helper", "local.fn")), functions=[
+            function("Helper", "local.fn", PLAIN) + pb_len(11, attr_graph("body", graph(inner)))]),
     }
 
 
@@ -206,6 +208,8 @@ def _external_places(loc: str) -> dict[str, bytes]:
         "Constant in a function": model(graph(node("F", "local.fn")), functions=[function("F", "local.fn", const)]),
         "training initializer": model(graph(PLAIN), training=[training_info(graph(PLAIN, initializers=[t]),
                                                                             graph(PLAIN))]),
+        "function attribute default": model(graph(node("F", "local.fn")), functions=[
+            function("F", "local.fn", PLAIN) + pb_len(11, attr_tensor("value", t))]),
     }
 
 
@@ -454,3 +458,17 @@ def test_large_files_named_like_templates(tmp_path: Path) -> None:
         f.truncate(65 << 20)
     rep = bounded_scan(binary, seconds=20, mb=300)
     assert "incomplete.template_size" not in rules_of(rep), rep.findings
+
+
+def test_onnx_fields_in_any_order_are_still_onnx(tmp_path: Path) -> None:
+    """Protobuf parsers accept fields in any order; detection wanted one of fields 1-8 first, so a model whose
+    functions (25), training info (20) or metadata (14) came first was listed as `other`, clean."""
+    g = pb_len(7, graph(node("Helper", "local.fn"), initializers=[tensor("w", "../../etc/passwd")]))
+    head = pb_int(1, 8) + pb_len(8, pb_int(2, 17))
+    firsts = {"functions": pb_len(25, function("Helper", "local.fn", CUSTOM)),
+              "training info": pb_len(20, training_info(graph(PLAIN), graph(CUSTOM))),
+              "metadata": pb_len(14, pb_len(1, b"k") + pb_len(2, b"v")) + pb_len(25, function("Helper", "x", CUSTOM))}
+    for what, first in firsts.items():
+        rep = bounded_scan(put(tmp_path / what.replace(" ", "_"), "m.onnx", first + g + head))
+        assert rep.files[0].format == "onnx", (what, rep.files)
+        assert {"onnx.custom_op", "onnx.external_data.path_traversal"} <= rules_of(rep), (what, rep.findings)

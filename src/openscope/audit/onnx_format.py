@@ -62,9 +62,20 @@ def fields(blob: Blob, start: int, end: int) -> Iterator[tuple[int, int, int, in
             raise Truncated("field runs past its message")
 
 
+# ModelProto field number -> wire type (onnx/onnx.proto). Serializers write fields in number order, but a
+# parser accepts any order: a model starting with its functions (25) or training info (20) went undetected.
+MODEL_FIELDS = {1: 0, 2: 2, 3: 2, 4: 2, 5: 0, 6: 2, 7: 2, 8: 2, 14: 2, 20: 2, 25: 2, 26: 2}
+
+
 def looks_like_onnx(blob: Blob) -> bool:
     """A ModelProto: parses as protobuf to the end and has a graph (field 7) plus ir_version or opsets."""
-    if blob.size < 4 or blob.data[blob.start] not in (0x08, 0x12, 0x1A, 0x22, 0x2A, 0x32, 0x3A, 0x42):
+    if blob.size < 4:
+        return False
+    try:
+        key, _ = _varint(blob, 0, min(blob.size, 3))
+    except Truncated:
+        return False
+    if MODEL_FIELDS.get(key >> 3) != key & 7:
         return False
     seen: set[int] = set()
     try:
@@ -89,7 +100,7 @@ _CHILDREN = {
     "model": {7: "graph", 25: "function", 20: "training"},
     "training": {1: "graph", 2: "graph"},
     "graph": {1: "node", 5: "tensor", 15: "sparse"},
-    "function": {7: "node"},
+    "function": {7: "node", 11: "attribute"},  # attribute_proto: default values, graphs and tensors included
     "node": {5: "attribute"},
     "attribute": {5: "tensor", 6: "graph", 10: "tensor", 11: "graph", 22: "sparse", 23: "sparse"},
     "sparse": {1: "tensor", 2: "tensor"},
