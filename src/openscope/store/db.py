@@ -166,7 +166,8 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, creat
 
     ``create=False`` refuses to create a missing store (exit 66): read-only commands never create one.
     A store newer than this code exits 65; a lock held by another process exits 75 naming it; a path
-    whose folder is missing or not writable exits 73.
+    whose folder is missing or not writable exits 73. An open for writing then closes the runs that died
+    and brings ``model_origin`` up to date (:func:`_after_write_open`).
     """
     p = Path(path) if path is not None else default_db_path()
     if str(p) != ":memory:":
