@@ -356,7 +356,7 @@ def test_status_after_every_run_names_the_last_snapshot_and_its_outcome(journey)
         last = doc["last_snapshot"]
         assert last["snapshot_id"] == r.top == doc["snapshots"], r.name
         assert (last["kind"], last["status"], last["n_records"], last["changed"]) == r.top_row, r.name
-        assert f"#{r.top} " in r.status_text and f"· {last['status']} ·" in r.status_text
+        assert f"#{r.top} " in r.status_text and f"· {last['state']} ·" in r.status_text
         if last["status"] == "failed":
             assert last["message"] and squeeze(last["message"]) in squeeze(r.status_text)
     down = by_name(journey, "down").status["last_snapshot"]
@@ -684,7 +684,7 @@ def test_a_killed_ingest_is_named_by_status_and_aborted_by_the_next(tmp_path) ->
             p.kill()
     doc = json.loads(run_cli("--db", db, "--json", "status")[1])
     [u] = doc["unfinished"]
-    assert (u["kind"], u["status"], u["resume"]) == ("ingest", "running", None)
+    assert (u["kind"], u["status"], u["state"], u["resume"]) == ("ingest", "aborted", "interrupted", None)
     assert "Nothing of it was stored" in u["action"]
     assert squeeze("#1 ingest was killed or crashed") in squeeze(run_cli("--db", db, "status")[1])
     good = tmp_path / "good.jsonl"
