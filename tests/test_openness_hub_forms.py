@@ -361,3 +361,37 @@ def test_the_set_based_and_per_model_paths_agree_on_a_quantized_reupload(tmp_pat
         assert rows["someone/Lynx-7B-Instruct-GGUF"] == "not_found"
     finally:
         store.close()
+
+
+def test_a_training_scripts_todo_placeholders_document_nothing() -> None:
+    dreambooth = ("---\nbase_model: acme-ai/pixel-diffusion-v1\nlibrary_name: diffusers\n---\n"
+                  "# LoRA text2image fine-tuning - jdoe/fox-lora\nThese are LoRA adaption weights for "
+                  "acme-ai/pixel-diffusion-v1. You can find some example images in the following.\n\n"
+                  "![img_0](./image_0.png)\n\n## Intended uses & limitations\n\n#### How to use\n\n```python\n"
+                  "# TODO: add an example code snippet for running this diffusion pipeline\n```\n\n"
+                  "#### Limitations and bias\n\n[TODO: provide examples of latent issues and potential remediations]\n\n"
+                  "## Training details\n\n[TODO: describe the data used to train the model]\n")
+    rec = from_text("jdoe/fox-lora", dreambooth)
+    assert rec.card is not None
+    titles = [s.title for s in rec.card.sections]
+    assert "Limitations and bias" not in titles and "Training details" not in titles, titles
+    found = {f.probe: f for f in run_all(rec)}
+    topics = found["model_card"].detail.get("topics") or []
+    assert "limitations" not in topics and "training" not in topics, found["model_card"].as_json()
+    assert found["sample_outputs"].outcome == "positive"   # the example images are there
+    filled = dreambooth.replace("[TODO: provide examples of latent issues and potential remediations]",
+                                "It draws foxes with too many tails and copies the base model's biases.")
+    assert "limitations" in _findings(filled, "jdoe/fox-lora")["model_card"].detail["topics"]
+
+
+def test_a_trainer_cards_metric_lines_are_its_evaluation_results() -> None:
+    trainer = ("# distilbert-imdb\n\nThis model is a fine-tuned version of [distilbert-base-uncased]"
+               "(https://huggingface.co/distilbert-base-uncased) on the imdb dataset.\nIt achieves the following "
+               "results on the evaluation set:\n- Loss: 0.2240\n- Accuracy: 0.9312\n\n## Training hyperparameters\n"
+               "- learning_rate: 2e-05\n- num_epochs: 2\n")
+    found = _findings(trainer, "jdoe/distilbert-imdb")
+    assert found["evaluation_results"].outcome == "positive" and "Accuracy: 0.9312" in _snippets(
+        found["evaluation_results"])
+    assert found["weights_released"].status == "not_found"     # the base's weights, linked as "a version of"
+    hyper_only = trainer.split("It achieves")[0] + "\n## Training hyperparameters\n- learning_rate: 2e-05\n"
+    assert _findings(hyper_only)["evaluation_results"].outcome == "negative"

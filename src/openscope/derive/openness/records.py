@@ -120,8 +120,14 @@ _QUOTED_END = re.compile(r"<!--\s*original[-_ ]model[-_ ]card[-_ ]end\s*-->", re
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
 
+# The placeholders of the cards diffusers' training scripts write ("[TODO: describe the data used to train the
+# model]", "# TODO: add an example code snippet for running this diffusion pipeline"): a field never filled in.
+_TODO = re.compile(r"\[TODO\b[^\]\n]{0,300}\]|^[ \t]*#[ \t]*TODO:[^\n]*", re.MULTILINE)
+
+
 def read_card(text: str) -> Card:
-    """The card as this release's own documentation: :func:`parse_card`, with another model's card that this
+    """The card as this release's own documentation: :func:`parse_card`, with the ``[TODO: …]`` placeholders of
+    generated cards blanked (a heading over nothing but one then names no section), and another model's card that this
     one pastes (under a heading "Original model card…", to the end of the card or to the quantizer's
     ``<!-- original-model-card end -->`` marker) blanked like unseen text, line numbers kept.
 
@@ -131,6 +137,8 @@ def read_card(text: str) -> Card:
     and the re-upload's own dimensions from what its publisher wrote. The copy stays visible on the page;
     the card's warnings say which lines were read as quoted.
     """
+    if "TODO" in text:
+        text = _TODO.sub(lambda m: _NOT_NEWLINE.sub(" ", m.group(0)), text)
     card = parse_card(text)
     low = card.lowered_body
     quoted = _QUOTED_CARD.search(text, len(card.text) - len(card.body)) if "original" in low else None
