@@ -36,8 +36,8 @@ WITH s AS (
 SELECT snapshot_id, kind, source, endpoint, repo_type, status, started_at, finished_at, pages, n_records,
        message, params
 FROM s
-WHERE (status IN ('running', 'failed') OR (status = 'aborted' AND kind NOT IN ('full', 'incremental', 'counters')
-                                             AND message = $dead))
+WHERE (status IN ('running', 'failed')
+       OR (status = 'aborted' AND NOT list_contains($resumable, kind) AND message = $dead))
   AND NOT EXISTS (SELECT 1 FROM s later
                   WHERE later.snapshot_id > s.snapshot_id AND later.repo_type IS NOT DISTINCT FROM s.repo_type
                     AND ((s.source = 'crawl' AND later.source = 'crawl' AND later.p = s.p
@@ -135,7 +135,8 @@ def status_doc(store: Store) -> dict:
     ukeys = ["snapshot_id", "kind", "source", "endpoint", "repo_type", "status", "started_at", "finished_at",
              "pages", "n_records", "message", "params"]
     unfinished = []
-    for r in con.execute(_UNFINISHED_SQL, {"dead": snaps.DEAD_RUN_MESSAGE}).fetchall():
+    for r in con.execute(_UNFINISHED_SQL, {"dead": snaps.DEAD_RUN_MESSAGE,
+                                             "resumable": list(snaps.RESUMABLE_KINDS)}).fetchall():
         row = _seen(store, dict(zip(ukeys, r, strict=True)))
         row["action"] = _action(row, str(store.path))
         row["resume"] = resume_command(row, str(store.path))
