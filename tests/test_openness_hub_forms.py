@@ -395,3 +395,17 @@ def test_a_trainer_cards_metric_lines_are_its_evaluation_results() -> None:
     assert found["weights_released"].status == "not_found"     # the base's weights, linked as "a version of"
     hyper_only = trainer.split("It achieves")[0] + "\n## Training hyperparameters\n- learning_rate: 2e-05\n"
     assert _findings(hyper_only)["evaluation_results"].outcome == "negative"
+
+
+def test_a_converters_card_titled_with_its_repository_id_links_its_own_weights() -> None:
+    mlx = ("---\nbase_model: acme-ai/Lynx-7B-Instruct\nlibrary_name: mlx\n---\n\n# mlx-community/Lynx-7B-Instruct-4bit\n\n"
+           "The Model [mlx-community/Lynx-7B-Instruct-4bit](https://huggingface.co/mlx-community/Lynx-7B-Instruct-4bit)"
+           " was converted to MLX format from [acme-ai/Lynx-7B-Instruct](https://huggingface.co/acme-ai/Lynx-7B-Instruct)"
+           " using mlx-lm version **0.19.0**.\n")
+    weights = _findings(mlx, "mlx-community/Lynx-7B-Instruct-4bit")["weights_released"]
+    assert weights.outcome == "positive" and "mlx-community/Lynx-7B-Instruct-4bit" in _snippets(weights)
+    assert "acme-ai" not in _snippets(weights)
+    # a real "Community" section is still others' work
+    community = ("# Lynx\n## Community\n* [fans/lynx-ft](https://huggingface.co/fans/lynx-ft), a fine-tune by a "
+                 "fan.\n")
+    assert _findings(community)["weights_released"].status == "not_found"

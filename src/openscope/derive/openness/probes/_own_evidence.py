@@ -107,6 +107,17 @@ CITING_SECTION = re.compile(
     r"ecosystem|third[- ]?party|awesome|see also|inspir|other (models|projects|works)", re.IGNORECASE)
 
 
+# A title that is only a Hub repository id ("mlx-community/Lynx-7B-4bit", a converter's card titled with its
+# own repository): the release's name, whatever words its namespace holds.
+_REPO_ID_TITLE = re.compile(r"^[\W_]*[\w.-]+/[\w.-]+[\W_]*$")
+
+
+def citing_section(title: str) -> bool:
+    """Whether a section title names others' work (:data:`CITING_SECTION`); a title that is a repository id is
+    the release's own name ("mlx-community/…" is not a "Community" section)."""
+    return bool(CITING_SECTION.search(title)) and not _REPO_ID_TITLE.match(title)
+
+
 def hidden_spans(card: Card) -> list[tuple[int, int]]:
     """Where the card's HTML comments are (offsets in ``card.text``): text a reader of the card never sees."""
     if "<!--" not in card.text:
@@ -186,7 +197,7 @@ def own_mentions(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple[str,
         idx = idx or card_index(rec)
         a, b = off + m.start(), off + m.end()
         ls, le = _line_span(card.text, a)
-        if not (idx.is_hidden(a) or CITING_SECTION.search(idx.section(a))):
+        if not (idx.is_hidden(a) or citing_section(idx.section(a))):
             if promised(card.text[ls:le], _sentence_at(card.text, a, b)):
                 yield m, "promised"
             elif not (cited and CITED.search(_sentence_at(card.text, a, b))):
@@ -292,7 +303,7 @@ def cited_link(rec: ModelRecord, place: Link) -> bool:
     at = idx.line_start(place.line)
     line = card.text[at:card.text.find("\n", at) if card.text.find("\n", at) >= 0 else len(card.text)]
     url_at = at + max(0, line.find(place.url))
-    if idx.is_hidden(url_at) or any(CITING_SECTION.search(t) or OTHERS_SECTION.search(t)
+    if idx.is_hidden(url_at) or any(citing_section(t) or OTHERS_SECTION.search(t)
                                      for t in enclosing_titles(card, at)):
         return True
     sentence = _sentence_at(card.text, url_at, url_at + len(place.url))
@@ -412,7 +423,7 @@ def judge_place(card: Card, place: Link, lines: list[str], idx: CardIndex, *,
     url_at = at + max(0, line.find(place.url))
     if idx.is_hidden(url_at):
         return None
-    if CITING_SECTION.search(idx.section(at)) or promised(line, _sentence_at(card.text, url_at,
+    if citing_section(idx.section(at)) or promised(line, _sentence_at(card.text, url_at,
                                                                                       url_at + len(place.url))):
         return None
     before, earlier = _sentence_before(lines, place, line)
@@ -617,7 +628,7 @@ def own_report_link(rec: ModelRecord) -> tuple[Evidence | None, bool]:
             at = idx.line_start(place.line)
             url_at = at + max(0, line.find(place.url))
             if not (idx.is_hidden(url_at) or promised(line, _sentence_at(card.text, url_at, url_at + len(place.url)))
-                    or CITING_SECTION.search(idx.section(at))):
+                    or citing_section(idx.section(at))):
                 # a file beside the card: the evidence quotes the card's own line where it is linked
                 anchor, snip = card.span(url_at, url_at + len(place.url))
                 return Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at), True

@@ -83,8 +83,9 @@ def _metric_line(rec: ModelRecord) -> Evidence | None:
     """A metric line ("f1: 0.93") in a section about results or metrics, or right after the Trainer's "results
     on the evaluation set": the model's own measured result (not in a hidden or others' section)."""
     card = rec.card
-    if card is None or ":" not in card.body:
-        return None
+    if card is None or not (any(METRICS_SECTION.search(s.title) for s in card.sections)
+                            or "results on the" in card.lowered_body):
+        return None   # (a cheap look first: most cards have neither, and the pattern reads every line)
     off = len(card.text) - len(card.body)
     for m, verdict in own_mentions(rec, METRIC_LINE, cited=False):
         if verdict != "own":
