@@ -107,15 +107,18 @@ CITING_SECTION = re.compile(
     r"ecosystem|third[- ]?party|awesome|see also|inspir|other (models|projects|works)", re.IGNORECASE)
 
 
-# A title that is only a Hub repository id ("mlx-community/Lynx-7B-4bit", a converter's card titled with its
-# own repository): the release's name, whatever words its namespace holds.
-_REPO_ID_TITLE = re.compile(r"^[\W_]*[\w.-]+/[\w.-]+[\W_]*$")
+def _repo_id_title(title: str) -> bool:
+    """Whether a title is only a Hub repository id ("mlx-community/Lynx-7B-4bit", a converter's card titled with
+    its own repository), emphasis and backticks aside."""
+    owner, slash, name = title.strip(" *_`#").partition("/")
+    return bool(slash and owner and name) and all(c.isalnum() or c in "._-" for c in owner + name)
 
 
 def citing_section(title: str) -> bool:
     """Whether a section title names others' work (:data:`CITING_SECTION`); a title that is a repository id is
-    the release's own name ("mlx-community/…" is not a "Community" section)."""
-    return bool(CITING_SECTION.search(title)) and not _REPO_ID_TITLE.match(title)
+    the release's own name, whatever words its namespace holds ("mlx-community/…" is not a "Community"
+    section)."""
+    return bool(CITING_SECTION.search(title)) and not _repo_id_title(title)
 
 
 def hidden_spans(card: Card) -> list[tuple[int, int]]:
