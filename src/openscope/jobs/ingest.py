@@ -1,7 +1,8 @@
 """`openscope ingest PATH`: a bulk file → one ``ingest`` snapshot, in one transaction.
 
 Why one transaction: a kill at any moment leaves the previous state intact (the snapshot row, committed
-first, stays ``running`` and is marked ``aborted`` by the next ingest of the same file). The ``complete``
+first, stays ``running`` and is marked ``aborted`` by the next command that opens the store for writing:
+``store.snapshots.close_dead_runs``). The ``complete``
 mark commits in the same transaction as the data, so a stored snapshot is never recorded as failed (a
 Ctrl-C between two commits did that) and a failed one never holds rows.
 """
