@@ -124,6 +124,7 @@ HOSTILE_FRONT = [
     "license: mit\n...\n", "<<: *x\n", "license:\n  - apache-2.0\n  - [nested, list]\n",
 ]
 BODY_FRAGMENTS = [
+    "- **Model type:** [More Information Needed]\n", "<!-- guidance -->\n", "<!--", "-->", "   :  ", "**",
     "# Model\n", "## Training\n", "## License\nApache 2.0\n", "```\npython train.py\n```\n", "```python\n", "```\n",
     "| MMLU | 45.3 |\n|---|---|\n", "[code](https://github.com/a/b)\n", "[x](./train.py)\n", "<a href='http://x'>y</a>\n",
     "This is a fully open-source model.\n", "fine-tuned from Llama-2-7b\n", "\x00", "\r\n", "\r", "\ufeff", "\u202e",
@@ -178,6 +179,7 @@ def cards(draw: st.DrawFn) -> bytes:
 @example(card=b"0" * 60_000 + b"x\n" + b"checkpoint " * 200, weights=False)  # "N checkpoints" from every digit (bug)
 @example(card=b"prepare-" * 10_000, weights=False)  # a script name from every "prepare" (bug)
 @example(card=b"fully open-source model \x1b[2J\x1b[1A[/]", weights=True)  # terminal escapes (bug)
+@example(card=b"**" + b" " * 3000 + b":" + b" " * 3000 + b"x more information needed", weights=False)  # (bug)
 @pytest.mark.timeout(120)
 def test_any_card_in_a_folder_is_graded_or_warned_about(cli, tmp_path_factory, card: bytes, weights: bool) -> None:
     d = tmp_path_factory.mktemp("card")

@@ -9,6 +9,7 @@ it: here the real template, rendered by huggingface_hub itself, and a Trainer-st
 
 from __future__ import annotations
 
+import pytest
 from huggingface_hub import ModelCard, ModelCardData
 
 from openscope.derive.openness.assessment import sides
@@ -116,3 +117,16 @@ def test_an_unclosed_comment_hides_the_rest_as_github_renders_it() -> None:
     card = "# Acme\n\nReal text about the model.\n\n<!-- draft\n## Hardware\n\nTrained on 64 H100 GPUs.\n"
     parsed = parse_card(card)
     assert "H100" not in parsed.body and [s.title for s in parsed.sections] == ["Acme"]
+
+
+@pytest.mark.timeout(60)
+def test_hostile_placeholder_lines_are_read_in_linear_time() -> None:
+    # runs of spaces around a label and a colon before a placeholder: a regular expression with adjacent
+    # optional whitespace backtracked exponentially here (100 spaces took 19 s); whole card under a second
+    n = 50_000
+    for body in ("**" + " " * n + ":" + " " * n + "x more information needed",
+                 "- **a:** [More Information Needed]\n" * 10_000,
+                 "x " * n + " more information needed\n"):
+        card = parse_card(body)
+        assert len(card.body) == len(body)
+    assert parse_card("- **a:** [More Information Needed]\n" * 3).body.strip() == ""

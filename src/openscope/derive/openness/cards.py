@@ -39,9 +39,6 @@ _BARE_URL = re.compile(r"\bhttps?://[^\s)\]>\"'`|]+")  # also the outer URL of n
 # as GitHub renders it) and the template placeholders.
 _UNSEEN = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _PLACEHOLDER = re.compile(r"\[?\bmore information needed\b\]?\.?", re.IGNORECASE)
-# what is left of a template field once its placeholder is gone: "- **Developed by:**", "**License:**"
-_EMPTY_FIELD = re.compile(r"^[\s>*+\-|]*(?:\*\*|__)?[^\n:*_]{0,80}?(?:\[optional\])?\s*:?\s*(?:\*\*|__)?\s*:?[\s|]*$",
-                          re.IGNORECASE)
 _HTML_LINK = re.compile(r"<a\s(?>[^<>]*?href=[\"'](https?://[^\"'<>]+)[\"'])[^<>]*>(.{0,300}?)</a>",
                         re.IGNORECASE | re.DOTALL)
 
@@ -236,7 +233,15 @@ def _blank_placeholder_line(m: re.Match[str]) -> str:
     """A line holding a placeholder: the placeholder blanked, and the whole line when only a field's label is
     left ("- **Model type:** [More Information Needed]", "Hardware Type: [More Information Needed]")."""
     line = _PLACEHOLDER.sub(_blanked, m.group(0))
-    return " " * len(line) if _EMPTY_FIELD.match(line) else line
+    return " " * len(line) if _only_a_label(line) else line
+
+
+def _only_a_label(line: str) -> bool:
+    """Whether a line is empty or only a field's label once its placeholder is gone: list, quote and table
+    markers, bold, then at most 80 characters ending with a colon ("- **Developed by:**", "Hardware Type:").
+    String operations only: a card's line can be hundreds of thousands of characters long."""
+    core = line.strip().lstrip(">*+-| \t").rstrip("| \t").replace("**", "").replace("__", "").strip()
+    return not core or (len(core) <= 80 and core.endswith(":") and ":" not in core[:-1])
 
 
 def _fenced(body: str) -> list[tuple[int, int]]:
