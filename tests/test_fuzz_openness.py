@@ -180,6 +180,8 @@ def cards(draw: st.DrawFn) -> bytes:
 @example(card=b"prepare-" * 10_000, weights=False)  # a script name from every "prepare" (bug)
 @example(card=b"fully open-source model \x1b[2J\x1b[1A[/]", weights=True)  # terminal escapes (bug)
 @example(card=b"**" + b" " * 3000 + b":" + b" " * 3000 + b"x more information needed", weights=False)  # (bug)
+@example(card=("## 协议\n" + "商用需要" * 20_000 + "\n" + "将" * 30_000 + "开源\n").encode(), weights=True)  # Chinese licence
+@example(card=("# 模型结构\n" + "0" * 30_000 + "层\n" + "学习率为 " * 20_000).encode(), weights=False)  # Chinese runs
 @pytest.mark.timeout(120)
 def test_any_card_in_a_folder_is_graded_or_warned_about(cli, tmp_path_factory, card: bytes, weights: bool) -> None:
     d = tmp_path_factory.mktemp("card")

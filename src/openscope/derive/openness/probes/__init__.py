@@ -201,12 +201,23 @@ def card_search(rec: ModelRecord, pattern: re.Pattern[str], *, sections: re.Patt
     return None
 
 
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
+
+
+def reading_length(text: str) -> int:
+    """How much a text says, in characters of English: a Chinese, Japanese or Korean character counts twice.
+    Why: a length threshold ("a section with some content") written for English would set aside the same
+    sentence in Chinese, which takes about half as many characters (an English word averages five letters and
+    a space; a Chinese word, about two characters)."""
+    return len(text) if text.isascii() else len(text) + len(_CJK.findall(text))
+
+
 def section_with(rec: ModelRecord, title: re.Pattern[str], min_chars: int = 40) -> Evidence | None:
-    """A card section whose title matches and that has some content."""
+    """A card section whose title matches and that has some content (:func:`reading_length`)."""
     if rec.card is None:
         return None
     for s in rec.card.sections:
-        if title.search(s.title) and len(s.text.strip()) >= min_chars:
+        if title.search(s.title) and reading_length(s.text.strip()) >= min_chars:
             lead = s.start + len(s.text) - len(s.text.lstrip())
             # from the heading to the last line of the snippet
             anchor, snip = rec.card.span(lead, lead, 160, stop=s.start + len(s.text), from_line=s.line)

@@ -68,7 +68,11 @@ PROMISE = re.compile(
     r"|\bto\s+be\s+(?:released|published|open[- ]?sourced|announced)\b|\b(?:TBD|TBA)\b|\bplanned\b"
     r"|\bnot\s+(?:yet\s+)?(?:been\s+)?(?:released|available|open[- ]?sourced|public(?:ly available)?)\b"
     r"|\b(?:does|do|did)\s+not\s+(?:contain|include|provide|release|ship)\b|\bno\s+plans?\b"
-    r"|\bnot\s+(?:yet\s+)?(?:been\s+)?(?:directly\s+|officially\s+|fully\s+)?supported\b", re.IGNORECASE)
+    r"|\bnot\s+(?:yet\s+)?(?:been\s+)?(?:directly\s+|officially\s+|fully\s+)?supported\b"
+    # Chinese: coming soon (即将, 敬请期待), released later (后续发布/开源/更新), "will release" (将会开源, 将于…发布),
+    # not yet (尚未, 暂未, 暂不, 未开源, 不开源), planned (计划开源)
+    r"|即将|敬请期待|后续(?:会|将)?(?:发布|开源|公开|更新|上线|提供)|将(?:会|要|于)?[^。\n，,]{0,8}?(?:发布|开源|公开|上线)"
+    r"|尚未|暂未|暂不|未开源|不开源|不公开|计划(?:发布|开源|公开)", re.IGNORECASE)
 # An unchecked to-do item ("- [ ] training code"): planned, not done.
 TODO = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[\s\]")
 
@@ -86,11 +90,15 @@ CITED = re.compile(
     r"|\b(?:supported|powered|enabled|backed|hosted)\s+by\b|\bfollow(?:ing|s)?\s+the\b"
     r"|\b(?:from|of|by)\s+(?!(?:this|our|the\s+same)\b)(?:the\s+)?\[?[\w .@/-]{1,60}\]?\s*"
     r"(?:repo(?:sitory)?|codebase|project|team|library|toolkit)\b"
-    r"|\b(?:released|provided|developed|maintained|published|written|created)\s+by\b(?!\s+us\b)",
+    r"|\b(?:released|provided|developed|maintained|published|written|created)\s+by\b(?!\s+us\b)"
+    # Chinese: based on (基于), adapted from (改编自, 修改自, 源自, 来自), thanks (感谢, 致谢, 鸣谢), refer to (参考,
+    # 参见, 借鉴), compared with (对比, 相比), cited (引用)
+    r"|基于|改编自|修改自|源自|来自|感谢|致谢|鸣谢|参考|参见|借鉴|对比|相比|引用",
     re.IGNORECASE)
 # Right before a link: the link is a tool or work the release uses ("trained with [veRL](…)", "via [X](…)").
 USED = re.compile(r"\b(?:using|uses|used|use|with|via|through|leverag\w+|adopt\w*|employ\w*|powered\s+by|"
-                  r"following|follows?|on\s+top\s+of|such\s+as|e\.g\.|like)\s*[:,]?\s*(?:the\s+|an?\s+)?$",
+                  r"following|follows?|on\s+top\s+of|such\s+as|e\.g\.|like|使用|采用|利用|借助|通过|基于|如|例如)"
+                  r"\s*[:,：，]?\s*(?:the\s+|an?\s+)?$",
                   re.IGNORECASE)
 NEAR = 80   # characters before a link read for a citing cue
 
@@ -104,6 +112,7 @@ def cites(before: str) -> bool:
 # Sections whose links and phrases are other people's work.
 CITING_SECTION = re.compile(
     r"acknowledg|thank|credit|related|reference|community|contribut|citation|cite|bibtex|引用|致谢|friend|"
+    r"鸣谢|参考|相关|社区|贡献|生态|第三方|友情链接|"
     r"ecosystem|third[- ]?party|awesome|see also|inspir|other (models|projects|works)", re.IGNORECASE)
 
 
@@ -380,8 +389,8 @@ ANOTHER = re.compile(r"\b(?:another|other|sister|previous|earlier)\s+(?:\w+\s+){
 WHY = {"label": "labelled as such", "sentence": "announced as the model's own", "header": "in the card's header"}
 
 
-CODE_HINTS = ("code", "github", "repo", "implementation", "source", "script")
-REPORT_HINTS = ("report", "card", "paper", "white")
+CODE_HINTS = ("code", "github", "repo", "implementation", "source", "script", "代码", "源码")
+REPORT_HINTS = ("report", "card", "paper", "white", "报告", "论文")
 
 
 _DEICTIC_LINK = re.compile(r"\[[^\[\]\w\n]{0,10}(?:click\s)?(?:here|read|link|this|view|see|pdf)[^\[\]\w\n]{0,10}\]"
@@ -462,14 +471,18 @@ CODE_ANCHOR = re.compile(
     r"^(?:(?:view|see|get|visit|browse|check(?:\s+out)?)\s+)?(?:(?:the|our|official)\s+)*"
     r"(?:(?:source|training|inference|project|model|full|official)\s+)?"
     r"(?:code(?:base)?|github(?:\s+repo(?:sitory)?)?(?:\s+(?:page|stars))?|git\s*hub|repo(?:sitory)?|implementation|source)"
-    r"(?:\s+(?:on|at)\s+github)?$", re.IGNORECASE)
-CODE_FIELD = re.compile(r"^\W*(?:source\s+)?(?:code(?:base)?|repository|repo|github|implementation|training\s+code)"
-                        r"\W*(?::|\*\*)", re.IGNORECASE)
+    r"(?:\s+(?:on|at)\s+github)?$"
+    # Chinese: 代码, 源码, 源代码, 官方代码, 训练代码, 项目代码, 代码仓库, (查看)代码
+    r"|^(?:查看|获取)?(?:官方|项目|训练|推理|模型)?(?:源代码|源码|代码)(?:仓库|地址|链接)?$", re.IGNORECASE)
+CODE_FIELD = re.compile(r"^\W*(?:source\s+)?(?:code(?:base)?|repository|repo|github|implementation|training\s+code"
+                        r"|源代码|源码|代码|代码仓库|训练代码)\W*(?::|：|\*\*)", re.IGNORECASE)
 CODE_CUE = re.compile(
     r"\bour\s+(?:[\w.+:'-]+\s+){0,4}?(?:code(?:base)?|repo(?:sitory)?|github|implementation|scripts?)\b"
     r"|\bofficial\s+(?:[\w-]+\s+){0,3}?(?:implementation|repo(?:sitory)?|code(?:base)?)\b"
     r"|\b(?:code|codebase|implementation|scripts)\s+(?:(?:is|are|has\s+been|have\s+been)\s+)?(?:now\s+)?(?:also\s+)?"
-    r"(?:released|available|open[- ]?sourced|public)\b",
+    r"(?:released|available|open[- ]?sourced|public)\b"
+    # Chinese: our code (我们的代码), the code is open-sourced / released (代码已开源, 代码已发布, 代码现已公开)
+    r"|我们的(?:[^。\n，]{0,6}?)(?:代码|源码|实现)|(?:代码|源码)(?:已|现已|已经)(?:全部)?(?:开源|发布|公开|上线)",
     re.IGNORECASE)
 
 
@@ -545,15 +558,16 @@ def _library_names() -> tuple[frozenset[str], frozenset[str]]:
 
 # Reports: a technical report, tech report, system card, white paper or model report.
 REPORT_WORDS = re.compile(r"\b(?:technical|tech\.?|technique)[\s_-]*reports?\b|\bsystem[\s_-]*cards?\b|"
-                          r"\bwhite[\s_-]*papers?\b|\bmodel[\s_-]*reports?\b", re.IGNORECASE)
+                          r"\bwhite[\s_-]*papers?\b|\bmodel[\s_-]*reports?\b|技术报告|白皮书", re.IGNORECASE)
 REPORT_ANCHOR = re.compile(
     r"^(?:(?:read|view|see|download|check(?:\s+out)?|open)\s+)?(?:(?:the|our|this|full|latest|new)\s+)*"
     r"(?:(?:technical|tech\.?|technique)\s+)?(?:report|system\s+card|white\s*paper)s?"
-    r"(?:\s+(?:v?\d+(?:\.\d+)*|pdf|arxiv|on\s+arxiv))*$", re.IGNORECASE)
+    r"(?:\s+(?:v?\d+(?:\.\d+)*|pdf|arxiv|on\s+arxiv))*$|^(?:阅读|查看|下载)?(?:我们的)?(?:技术报告|白皮书)(?:链接|地址)?$",
+    re.IGNORECASE)
 # Or a paper the publisher hosts itself ("[Paper Link](…/DeepSeek_R1.pdf)"): read by :func:`_report_kind`.
 REPORT_OR_PAPER_ANCHOR = re.compile(REPORT_ANCHOR.pattern + r"|^(?:(?:read|view|see|the|our|full)\s+)*papers?"
                                     r"(?:\s+(?:link|pdf))?$", re.IGNORECASE)
-REPORT_FIELD = re.compile(r"^\W*(?:(?:technical|tech\.?)\s+report|system\s+card|white\s*paper|report)\W*(?::|\*\*)",
+REPORT_FIELD = re.compile(r"^\W*(?:(?:technical|tech\.?)\s+report|system\s+card|white\s*paper|report|技术报告)\W*(?::|：|\*\*)",
                           re.IGNORECASE)
 REPORT_CUE = re.compile(
     OWN_CUE.pattern + r"|\b(?:technical|tech\.?)\s+report\b(?:[^.\n]|\.(?=\S)){0,200}?\b(?:is|are|has\s+been|have\s+been|was|were)\s+"
@@ -657,8 +671,12 @@ OWN_REPORT_TEXT = re.compile(
     r"report|system\s+card|white\s*paper)"
     r"|\b(?:technical|tech\.?)\s+report\b(?:[^.\n]|\.(?=\S)){0,200}?\b(?:is|are|has\s+been|have\s+been)\s+(?:now\s+)?(?:also\s+)?"
     r"(?:released|available|out|published)\b"
-    r"|\b(?:technical|tech\.?)\s+report\s+(?:of|for)\s+(?:this|the)\s+model\b", re.IGNORECASE)
-OWN_REPORT_TEXT_NEEDLES = ("report", "system card", "white")
+    r"|\b(?:technical|tech\.?)\s+report\s+(?:of|for)\s+(?:this|the)\s+model\b"
+    # Chinese: our technical report (我们的技术报告), the report is out (技术报告已发布/现已公开), we released a report
+    # (发布了技术报告), see the report (详见技术报告, 请参阅技术报告)
+    r"|我们的技术报告|技术报告(?:已|现已|已经)(?:发布|公开|上线)|(?:发布|公开)了?[^。\n，]{0,10}?技术报告"
+    r"|(?:详见|详情见|请参阅|请查看)[^。\n，]{0,6}?技术报告", re.IGNORECASE)
+OWN_REPORT_TEXT_NEEDLES = ("report", "system card", "white", "技术报告")
 
 
 def own_report_citation(rec: ModelRecord) -> Evidence | None:

@@ -35,15 +35,17 @@ PAPER_LINK = re.compile(r"arxiv\.org/(abs|pdf)/|openreview\.net/(forum|pdf)|acla
 # An anchor that is nothing but a paper word (after emoji, brackets and emphasis are removed).
 _VERBS = r"(?:(?:read|view|see|access|download|check(?:\s+out)?|open)\s+)?"
 _ARTICLE = r"(?:(?:in|on|at)\s+)?(?:(?:the|our|this|my)\s+)?(?:full\s+|latest\s+|new\s+)?"
-PAPER_WORD_ANCHOR = re.compile(rf"^{_VERBS}{_ARTICLE}(?:research\s+)?(?:paper|preprint)s?(?:\s+on\s+arxiv)?$",
+PAPER_WORD_ANCHOR = re.compile(rf"^{_VERBS}{_ARTICLE}(?:research\s+)?(?:paper|preprint)s?(?:\s+on\s+arxiv)?$"
+                               r"|^(?:阅读|查看|下载)?(?:我们的)?论文(?:链接|地址)?$",
                                re.IGNORECASE)
 # On a paper host, the anchor may also name the host or the report form ("arXiv", "Tech Report", "PDF").
 HOST_WORD_ANCHOR = re.compile(
     rf"^{_VERBS}{_ARTICLE}(?:(?:research\s+)?(?:paper|preprint)s?(?:\s+(?:on\s+)?arxiv)?|arxiv(?:\s+(?:paper|preprint))?"
-    rf"|(?:paper\s+)?pdf|(?:technical|tech\.?)\s+report|report)$", re.IGNORECASE)
+    rf"|(?:paper\s+)?pdf|(?:technical|tech\.?)\s+report|report)$|^(?:阅读|查看|下载)?(?:我们的)?(?:论文|技术报告)(?:链接|地址)?$",
+    re.IGNORECASE)
 # A model-card field whose label says the line gives the paper: "- **Paper:** [title](url)", "**Research Paper** …"
-PAPER_LABEL = re.compile(r"^\W*(research )?(paper|preprint)s?\W*(:|\*\*)", re.IGNORECASE)
-HOST_LABEL = re.compile(r"^\W*((research )?(paper|preprint)s?|arxiv|(technical|tech\.?) report)\W*(:|\*\*)",
+PAPER_LABEL = re.compile(r"^\W*((research )?(paper|preprint)s?|论文)\W*(:|：|\*\*)", re.IGNORECASE)
+HOST_LABEL = re.compile(r"^\W*((research )?(paper|preprint)s?|arxiv|(technical|tech\.?) report|论文|技术报告)\W*(:|：|\*\*)",
                         re.IGNORECASE)
 # The sentence says the paper is the publisher's own.
 OWN_CUE = re.compile(
@@ -51,7 +53,9 @@ OWN_CUE = re.compile(
     r"|\b(?:a|an|the|new|updated?|releas(?:e|ed|es|ing)|publish(?:ed|es|ing)?)\s+(?:technical|tech\.?)\s+report\b"
     r"|\bofficial\s+(?:[\w-]+\s+){0,3}?(?:implementation|repo(?:sitory)?|code(?:base)?|release)\s+(?:of|for)\b"
     r"|\b(?:paper|preprint|technical report)s?\b[^.\n]{0,40}?\b(?:is|are|has been|have been|was|were)\s+"
-    r"(?:now\s+)?(?:released|available|out|published|accepted)\b",
+    r"(?:now\s+)?(?:released|available|out|published|accepted)\b"
+    # Chinese: our paper / report (我们的论文, 我们的技术报告), the paper is out or accepted (论文已发布, 已被…接收)
+    r"|我们的(?:论文|技术报告|报告)|(?:论文|技术报告)(?:已|现已|已经)(?:发布|公开|上线|被[^。\n，]{0,20}?接收)",
     re.IGNORECASE)
 # An anchor that only points ("[here](…)", "[Read](…)", "[link](…)"): its meaning is in the sentence before.
 DEICTIC = re.compile(r"^(?:click\s+)?(?:here|read|link|this|view|see|pdf)$", re.IGNORECASE)

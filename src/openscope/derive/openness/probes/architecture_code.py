@@ -21,13 +21,15 @@ from openscope.derive.openness.records import ModelRecord
 COMPONENT = "Model architecture"
 ARCH_FILES = re.compile(r"(^|/)(modeling_[\w]+\.py|configuration_[\w]+\.py|config\.json|model_index\.json|"
                         r"params\.json|[\w-]{0,255}model[\w-]{0,255}\.py)$", re.IGNORECASE)
-ARCH_SECTION = re.compile(r"architecture|model (details|description|overview|structure)|technical specifications",
+ARCH_SECTION = re.compile(r"architecture|model (details|description|overview|structure)|technical specifications"
+                          r"|模型(?:结构|架构|详情|介绍|概述|描述|细节)|网络结构|技术规格",
                           re.IGNORECASE)
 # A section whose title names the architecture documents it; a general "Model details/description/overview"
 # section documents it only when its text names some (layers, attention, an architecture family: the hardware
 # probe's words; a parameter count; causal, encoder, decoder, transformer, diffusion). Why: the Hub template's "### Model Description" left with "- **Finetuned from model:** X",
 # or a LoRA's "A LoRA trained on 40 paintings", describes no architecture.
-ARCH_TITLE = re.compile(r"architecture|model structure|technical specifications", re.IGNORECASE)
+ARCH_TITLE = re.compile(r"architecture|model structure|technical specifications|模型结构|模型架构|网络结构|技术规格",
+                        re.IGNORECASE)
 DESCRIBES = re.compile(ARCH.pattern + r"|\bparam(?:eter)?s?\b|\bcausal\b|\bauto-?regressive\b|\bencoder\b|\bdecoder\b|"
                        r"\bseq(?:uence)?-?to-?seq(?:uence)?\b|\btransformer\b|\bdiffusion\b", re.IGNORECASE)
 REMEDIATION = "Publish the model's architecture code (e.g. modeling_*.py or a code repository) under an open licence."

@@ -20,13 +20,16 @@ from openscope.derive.openness.probes.datasets_released import training_data_lin
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Data card"
-SHEET_LINK = re.compile(r"datasheet|data[-_ ]?card|dataset[-_ ]?card", re.IGNORECASE)
+SHEET_LINK = re.compile(r"datasheet|data[-_ ]?card|dataset[-_ ]?card|数据卡|数据说明", re.IGNORECASE)
 # A Hub dataset page (which carries a dataset card) linked as training data; evaluation sets do not count.
 HUB_DATASET = re.compile(r"huggingface\.co/datasets/|hf\.co/datasets/", re.IGNORECASE)
-SHEET_TEXT = re.compile(r"\b(datasheet|data card|dataset card|data statement)s?\b", re.IGNORECASE)
+# (Chinese: 数据卡, 数据集卡片, 数据说明)
+SHEET_TEXT = re.compile(r"\b(datasheet|data card|dataset card|data statement)s?\b|数据卡片?|数据集卡片|数据说明", re.IGNORECASE)
 DATA_SECTION = re.compile(r"(training|pre-?training|fine-?tuning)[- ]?(data|dataset|corpus)|^data(sets?)?$"
-                          r"|data(set)? (sources?|composition|details|preparation|collection)", re.IGNORECASE)
-SHEET_TEXT_NEEDLES = ('datasheet', 'data card', 'dataset card', 'data statement', 'data cards', 'dataset cards')
+                          r"|data(set)? (sources?|composition|details|preparation|collection)"
+                          r"|(?:预训练|训练|微调)(?:数据|语料)|^数据集?$|数据(?:来源|构成|组成|准备|收集|说明)", re.IGNORECASE)
+SHEET_TEXT_NEEDLES = ('datasheet', 'data card', 'dataset card', 'data statement', 'data cards', 'dataset cards', '数据卡',
+                      '数据集卡片', '数据说明')
 # A datasheet shipped in the repository itself (RE2-compatible: the set-based form uses it verbatim).
 SHEET_FILES = re.compile(r"(^|/)[\w.-]{0,255}(datasheet|data[_-]?card|dataset[_-]?card)[\w.-]{0,255}\.(md|pdf|html?)$",
                          re.IGNORECASE)

@@ -17,7 +17,9 @@ DATA_LINK = re.compile(
     r"|(www\.)?modelscope\.cn/datasets/|opendatalab\.|commoncrawl\.org|data\.together\.xyz|laion\.ai)",
     re.IGNORECASE)
 DATA_SECTION = re.compile(r"(training|pre-?training|fine-?tuning|instruction)[- ]?(data|dataset|corpus|set)|^data(sets?)?$"
-                          r"|data(set)? (sources?|composition|details)", re.IGNORECASE)
+                          r"|data(set)? (sources?|composition|details)"
+                          # Chinese: 训练数据, 预训练数据, 微调数据, 指令数据, 数据集, 语料, 数据来源, 数据构成
+                          r"|(?:预训练|训练|微调|指令)(?:数据|语料)|^数据集?$|数据集|语料|数据(?:来源|构成|组成|配比)", re.IGNORECASE)
 # A file that is an image, a video or a badge: an asset some repository hosts, not a dataset.
 ASSET = re.compile(r"\.(png|jpe?g|gif|svg|webp|mp4|webm|mov)(\?|#|$)|img\.shields\.io|/badges?/", re.IGNORECASE)
 # A dataset linked as a benchmark or evaluation set is not training data.

@@ -12,9 +12,11 @@ from openscope.derive.openness.records import ModelRecord
 COMPONENT = "Evaluation code"
 EVAL_FILES = re.compile(r"(^|/)(eval|evaluate|evaluation|benchmark)[\w-]*\.(py|sh)$", re.IGNORECASE)
 # The publisher's own evaluation code: named as such, or a command that runs an evaluation script.
-EVAL_TEXT = re.compile(r"\bevaluation (code(base)?|scripts?|toolkit|pipeline)\b|\b(python3?|bash) [\w/.-]*eval[\w-]*\.(py|sh)\b",
+# (Chinese: 评测代码, 评估代码, 评测脚本, 评估脚本)
+EVAL_TEXT = re.compile(r"\bevaluation (code(base)?|scripts?|toolkit|pipeline)\b|\b(python3?|bash) [\w/.-]*eval[\w-]*\.(py|sh)\b"
+                       r"|(?:评测|评估|测评)(?:代码|脚本)",
                        re.IGNORECASE)
-EVAL_TEXT_NEEDLES = ('evaluation', 'eval')
+EVAL_TEXT_NEEDLES = ('evaluation', 'eval', '评测', '评估', '测评')
 # An open evaluation harness the model was evaluated with (someone else's code, under its own licence).
 HARNESS = re.compile(r"\b((?:l?lm|language model)[-_ ]?eval(?:uation)?[-_ ]harness|opencompass|evalplus|bigcode-evaluation-harness|lighteval"
                      r"|vbench)\b", re.IGNORECASE)

@@ -13,10 +13,10 @@ COMPONENT = "Evaluation results"
 # A table line: its first "|", a benchmark word, then its last "|". Anchored at the line start and committed to
 # the first benchmark word (atomic group), so a line of pipes is read once, not once per pipe; the match
 # proper is the group ``at`` (what ``card_search`` quotes).
-RESULTS_TABLE = re.compile(r"^[^\n|]*+(?P<at>\|(?>[^\n]*?\b(?:MMLU|GSM8K|HumanEval|MBPP|HellaSwag|ARC|TruthfulQA|WinoGrande|BBH|C-?Eval|"
+RESULTS_TABLE = re.compile(r"^[^\n|]*+(?P<at>\|(?>[^\n]*?(?:\b(?:MMLU|GSM8K|HumanEval|MBPP|HellaSwag|ARC|TruthfulQA|WinoGrande|BBH|C-?Eval|"
                            r"CMMLU|MT-?Bench|AlpacaEval|accuracy|acc|F1|BLEU|ROUGE|WER|FID|CLIP|score|pass@1|"
-                           r"VBench|GenEval|benchmark)\b)[^\n]*\|)", re.IGNORECASE | re.MULTILINE)
-RESULTS_SECTION = re.compile(r"(evaluation|results|benchmarks?|performance)", re.IGNORECASE)
+                           r"VBench|GenEval|benchmark)\b|准确率|得分|评测|评分))[^\n]*\|)", re.IGNORECASE | re.MULTILINE)
+RESULTS_SECTION = re.compile(r"(evaluation|results|benchmarks?|performance|评测|评估|测评|结果|基准|性能)", re.IGNORECASE)
 # A row that reports a result has a number in a cell of its own ("| MMLU | 61.2 |", "| **63.7** |", "| 45.3% |",
 # "| 65.2 (61.0) |");
 # a row of a command's options ("| `--motion_score` | 5.0 | Score to …") is documentation, not a result.
@@ -37,7 +37,8 @@ METRIC_LINE = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(?P<at>(?:eval[_ ]|validation[
                          r"precision|recall|auc|roc[_ ]auc|bleu|rouge\w{0,8}|wer|cer|mae|mse|rmse|r2|perplexity|"
                          r"exact[_ ]match|spearman|pearson|map|ndcg(?:@\d+)?|mrr(?:@\d+)?|(?:micro|macro|weighted)[_ ]"
                          r"\w{1,12})[ \t]*:[ \t]*[-+]?\d+(?:\.\d+)?%?)[ \t]*$", re.IGNORECASE | re.MULTILINE)
-METRICS_SECTION = re.compile(r"evaluation|results|metrics|benchmarks?|performance", re.IGNORECASE)
+METRICS_SECTION = re.compile(r"evaluation|results|metrics|benchmarks?|performance|评测|评估|测评|结果|指标|基准|性能",
+                             re.IGNORECASE)
 # the Trainer's sentence before its list of metrics
 ON_EVALUATION_SET = re.compile(r"results on the (?:evaluation|validation|test) set", re.IGNORECASE)
 REMEDIATION = "Publish evaluation results (a results table, or `model-index` metadata) with the benchmarks named."

@@ -16,22 +16,38 @@ COMPONENT = None
 # the publisher's own terms (`modified-mit`, the id the Hub's `license_name` gives it), never the OSI-approved
 # original.
 _UNMODIFIED = r"(?<!modified )(?<!modified-)"
+# Where a licence name begins and ends: not inside a Latin word or number. ``\b`` is not used at the edges of an
+# ASCII name, since a Chinese character is a word character to ``re``: "采用MIT协议" has no word boundary
+# around "MIT".
+_A = r"(?<![A-Za-z0-9])"
+_Z = r"(?![A-Za-z0-9])"
+# The Chinese forms of a licence of the publisher's own (restrictive ``other``): a community licence (社区许可协议),
+# a licence or user agreement named by its own title (《…许可协议》, 用户协议, 使用协议, 授权协议), terms for research
+# only (仅供学术研究), a commercial licence (商用许可), and commercial use only by application (商用需申请/授权, "if you
+# plan to use it commercially you need to e-mail us": the licence is an agreement granted case by case, not an open
+# one). "Apache 2.0 许可协议" is Apache 2.0 (a name right before the words is that licence's name), and "商用无需申请"
+# (no application needed) is no restriction. Bounded gaps between fixed words: linear on any line.
+_OTHER_ZH = (r"社区许可(?:协议|证)|(?<![0-9A-Za-z.])(?<![0-9A-Za-z.] )(?:许可协议|授权协议|使用协议|用户协议)"
+             r"|仅(?:供|限)(?:学术)?研究|商(?:用|业)许可"
+             r"|(?:商用|商业用途|商业使用|商业目的|商业化)[^。\n]{0,40}?(?<![无不免])(?:需要?|须|必须|应当?)"
+             r"[^。\n]{0,15}?(?:申请|授权|许可|同意|邮件|邮箱)"
+             r"|(?:如需|如果需要|若需|如要)[^。\n]{0,4}?(?:商用|商业)")
 OPEN_NAMES = [
     ("Apache-2.0", re.compile(_UNMODIFIED + r"(?:apache[- ]?(license,? )?(version |v)?2(\.0)?\b|apache license)",
                               re.IGNORECASE)),
-    ("MIT", re.compile(_UNMODIFIED + r"\bMIT\b(?! ?-?non)", re.IGNORECASE)),
-    ("BSD-3-Clause", re.compile(_UNMODIFIED + r"\bBSD\b", re.IGNORECASE)),
-    ("GPL-3.0-or-later", re.compile(r"\bA?GPL[- ]?v?\d|GNU (Affero )?General Public License", re.IGNORECASE)),
+    ("MIT", re.compile(_UNMODIFIED + _A + r"MIT" + _Z + r"(?! ?-?non)", re.IGNORECASE)),
+    ("BSD-3-Clause", re.compile(_UNMODIFIED + _A + r"BSD" + _Z, re.IGNORECASE)),
+    ("GPL-3.0-or-later", re.compile(_A + r"A?GPL[- ]?v?\d|GNU (Affero )?General Public License", re.IGNORECASE)),
     ("CC-BY-4.0", re.compile(r"CC[- ]BY(?![- ]?(NC|ND))[- ]?(SA[- ]?)?\d|Creative Commons Attribution(?![- ](Non|No))",
                              re.IGNORECASE)),
-    ("CC0-1.0", re.compile(r"\bCC0\b", re.IGNORECASE)),
+    ("CC0-1.0", re.compile(_A + r"CC0" + _Z, re.IGNORECASE)),
 ]
 RESTRICTIVE_NAMES = [
-    ("CC-BY-NC-4.0", re.compile(r"CC[- ]BY[- ]NC|non-?commercial|noncommercial", re.IGNORECASE)),
+    ("CC-BY-NC-4.0", re.compile(r"CC[- ]BY[- ]NC|non-?commercial|noncommercial|非商业|非商用", re.IGNORECASE)),
     ("openrail", re.compile(r"\b(Open)?RAIL(\+\+)?(-M|-S)?\b", re.IGNORECASE)),
     ("other", re.compile(r"community licen[cs]e|licen[cs]e agreement|terms of (use|service)|research(-only| only)? "
                          r"licen[cs]e|model licen[cs]e|custom licen[cs]e|research purposes? only|"
-                         r"academic research only|acceptable use policy|commercial licen[cs]e", re.IGNORECASE)),
+                         r"academic research only|acceptable use policy|commercial licen[cs]e|" + _OTHER_ZH, re.IGNORECASE)),
     # the licence's name, not "we modified MIT-licensed code": "Modified MIT License", or a badge's
     # "License-Modified_MIT"
     *((f"modified-{lic}", re.compile(rf"\bmodified[ -]{name}(?:[ -]?(?:v(?:ersion)?[ -]?)?[\d.]+)?(?=[ -]licen[cs]e\b)|"
@@ -41,10 +57,16 @@ RESTRICTIVE_NAMES = [
 # A licence line names the word, or puts the work "under" a licence by name ("weights released under
 # Apache 2.0", "available under CC-BY-4.0") without saying "licence".
 LICENSE_WORD = re.compile(r"licen[cs]|\bunder (the )?(apache\b|mit\b|bsd\b|a?gpl|lgpl|gnu\b|cc[- ]?by|cc0\b"
-                          r"|creative commons|(open)?rail\b|mpl\b|mozilla public)", re.IGNORECASE)
-LICENSE_SECTION = re.compile(r"licen[cs]", re.IGNORECASE)
+                          r"|creative commons|(open)?rail\b|mpl\b|mozilla public)"
+                          r"|许可|协议|授权|商用|商业(?:用途|使用|目的|化)", re.IGNORECASE)
+# A licence section: "License", or its Chinese titles (许可证, 许可协议, 开源协议, 协议 as in "声明、协议、引用", 授权).
+LICENSE_SECTION = re.compile(r"licen[cs]|许可|协议|授权", re.IGNORECASE)
 GENERIC_HEADING = re.compile(r"\s*+#++\W*+((model|software|code|our) )?licen[cs]es?( agreements?| terms| information)?\W*+$",
                              re.IGNORECASE)
+# The Chinese heading that only announces a licence section ("## 许可证", "## 模型许可协议", "## 开源协议"); the
+# lookbehind keeps a search linear on a run of spaces or "#" (it is used with `match` on one line).
+GENERIC_HEADING_ZH = re.compile(r"(?<![\s#])\s*+#++\W*+(?:模型|代码|软件|开源|本项目)?(?:的)?(?:许可证?|许可协议|开源协议|开源许可|协议|授权)"
+                                r"(?:说明|条款|信息|声明)?\W*+$")
 # A misuse bullet speaks of other people's licensed material and terms; it names no licence of the release.
 MISUSE = re.compile(r"\blicensed material\b|\bin violation of (?:its|their|the|any) (?:terms|licen[cs]e)", re.IGNORECASE)
 REMEDIATION = "Declare an OSI-approved licence (e.g. Apache-2.0 or MIT) in the `license:` metadata and the card."
@@ -93,7 +115,7 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
         b = body.find("\n", m.end())
         b = len(body) if b < 0 else b
         last_line_end = b
-        if GENERIC_HEADING.match(body[a:b]):
+        if GENERIC_HEADING.match(body[a:b]) or GENERIC_HEADING_ZH.match(body[a:b]):
             continue  # a heading ("## License Agreement") announces a section; it names no licence
         if MISUSE.search(body[a:b]):
             continue  # "sharing of … licensed material in violation of its terms of use" is a misuse, not a licence

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import Evidence, Finding, repo_license
+from openscope.derive.openness.probes import Evidence, Finding, reading_length, repo_license
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Model card"
+# Each topic's section titles in English and Chinese (用途/使用方法, 局限性/使用限制/偏见/风险/安全, 训练/数据,
+# 评测/评估/结果/基准/性能).
 CARD_TOPICS = {
-    "uses": re.compile(r"(intended|out-of-scope|direct|downstream) use|uses\b|usage", re.IGNORECASE),
-    "limitations": re.compile(r"limitation|bias|risk|safety|ethic|responsib", re.IGNORECASE),
-    "training": re.compile(r"training|data|dataset", re.IGNORECASE),
-    "evaluation": re.compile(r"evaluat|result|benchmark|performance", re.IGNORECASE),
+    "uses": re.compile(r"(intended|out-of-scope|direct|downstream) use|uses\b|usage|用途|使用方法|使用方式|用法|使用场景",
+                       re.IGNORECASE),
+    "limitations": re.compile(r"limitation|bias|risk|safety|ethic|responsib|局限|使用限制|偏见|风险|安全|伦理",
+                              re.IGNORECASE),
+    "training": re.compile(r"training|data|dataset|训练|数据", re.IGNORECASE),
+    "evaluation": re.compile(r"evaluat|result|benchmark|performance|评测|评估|测评|结果|基准|性能", re.IGNORECASE),
 }
 REMEDIATION = "Write a model card covering intended uses, limitations and risks, training data and evaluation."
 
@@ -22,7 +26,7 @@ def topics(rec: ModelRecord) -> list[str]:
     """Which model-card topics have a section of their own."""
     if rec.card is None:
         return []
-    titles = [s.title for s in rec.card.sections if len(s.text.strip()) >= 30]
+    titles = [s.title for s in rec.card.sections if reading_length(s.text.strip()) >= 30]
     return [k for k, rx in CARD_TOPICS.items() if any(rx.search(t) for t in titles)]
 
 
@@ -32,7 +36,7 @@ def run(rec: ModelRecord) -> Finding:
         return f
     found = topics(rec)
     f.detail = {"topics": found, "chars": len(rec.card.body)}
-    if len(rec.card.body.strip()) < 200:
+    if reading_length(rec.card.body.strip()) < 200:
         f.outcome = "negative"
         return f
     f.status, f.license = released_status(repo_license(rec))

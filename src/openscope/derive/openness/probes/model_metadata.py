@@ -13,22 +13,29 @@ COMPONENT = "Model metadata"
 META_FILES = re.compile(r"(^|/)(trainer_state\.json|training_args\.bin|training_config\.(json|ya?ml)|"
                         r"optimizer\.(pt|bin)|hparams\.ya?ml|args\.json)$", re.IGNORECASE)
 HYPER_TEXT = re.compile(r"\b(hyper-?parameters?|learning[ _]rate|batch[ _]size|warm-?up steps|optimi[sz]er|"
-                        r"weight decay|training steps|epochs?)\b", re.IGNORECASE)
-HYPER_TEXT_NEEDLES = ('hyper', 'learning', 'batch', 'warm', 'optimi', 'decay', 'steps', 'epoch')
+                        r"weight decay|training steps|epochs?)\b"
+                        # Chinese: 超参数, 学习率, 批大小 / 批次大小 / 批量大小, 训练步数, 优化器, 权重衰减, 预热步数, 训练轮数
+                        r"|(?P<zh>超参数?|学习率|批(?:次|量)?大小|训练步数|优化器|权重衰减|预热步数|训练轮数)", re.IGNORECASE)
+HYPER_TEXT_NEEDLES = ('hyper', 'learning', 'batch', 'warm', 'optimi', 'decay', 'steps', 'epoch', '超参', '学习率', '大小',
+                      '步数', '优化器', '衰减', '轮数')
 # A hyperparameter is documented when the card gives its value ("learning rate 2e-5", "4 epochs", "--lr 1e-4",
 # "Optimizer: AdamW", "the Muon optimizer"), or heads a list or table of them ("### Hyperparameters",
 # "with the following hyperparameters:"). Not documented: advice to the reader ("you can change the batch
 # size", "some hyper-parameter search could be necessary", "will affect the outputs") and inference or
 # serving options (temperature, top-p, a server's batch size), which say nothing of how the model was trained.
-VALUE_AFTER = re.compile(r"^[\s:=*`'\"|(]*+(?:(?:of|is|was|were|to|set\s+to)\b)?[\s:=*`'\"|]*+[<~≈]?\s*+\d")
-NAMED_OPTIMIZER = re.compile(r"^[\s:=*`'\"|]*+(?:(?:is|was|of)\s++)?[A-Z][\w-]{1,20}")
+# (Chinese: "学习率为 2e-5", "学习率：2e-5", "批大小设置为 1024", "优化器为 AdamW", "优化器采用 AdamW")
+VALUE_AFTER = re.compile(r"^[\s:=*`'\"|(：]*+(?:(?:of|is|was|were|to|set\s+to)\b|为|是|设为|设置为|取)?[\s:=*`'\"|：]*+"
+                         r"[<~≈]?\s*+\d")
+NAMED_OPTIMIZER = re.compile(r"^[\s:=*`'\"|：]*+(?:(?:is|was|of)\s++|为|是|采用|使用)?\s*+[A-Z][\w-]{1,20}")
 OPTIMIZER_NAMED_BEFORE = re.compile(r"\b[A-Z][\w-]{1,20}\s*$")
 LIST_FOLLOWS = re.compile(r"^\**\s*(?::|\*\*:)")
 HEADING_LINE = re.compile(r"^\s*(?:#{1,6}\s|\||<summary|\*\*|<b>)")
 ADVICE = re.compile(r"\b(?:you|users?|one)\s+(?:can|could|may|might|should|need|want)|\bcould\s+be\s+necessary|"
-                    r"\baffect|\badjust|\bcustomi[sz]e|\btun(?:e|ing)\b|\bchange\b|\bsearch\b|\bif\s+you\b",
+                    r"\baffect|\badjust|\bcustomi[sz]e|\btun(?:e|ing)\b|\bchange\b|\bsearch\b|\bif\s+you\b"
+                    r"|可以|可根据|调整|修改|自定义|如果您|如果你",
                     re.IGNORECASE)
-INFERENCE = re.compile(r"\btemperature|\btop[-_ ]?[pk]\b|\bsampling|\bdecoding|\binference|serv(?:e|er|ing)\b",
+INFERENCE = re.compile(r"\btemperature|\btop[-_ ]?[pk]\b|\bsampling|\bdecoding|\binference|serv(?:e|er|ing)\b"
+                       r"|推理|采样|解码|温度|部署|服务",
                        re.IGNORECASE)
 REMEDIATION = "Publish the training configuration and hyperparameters (config files, trainer state)."
 
@@ -59,13 +66,13 @@ def documented_value(rec: ModelRecord) -> Evidence | None:
         sentence = _sentence_at(card.text, off + m.start(), off + m.end())
         if verdict != "own" or ADVICE.search(sentence) or INFERENCE.search(sentence):
             continue
-        word = m.group(1).lower()
+        word = (m.group(1) or {"优化器": "optimizer"}.get(m.group("zh"), m.group("zh"))).lower()
         after, before = body[m.end():m.end() + 40], body[max(0, m.start() - 30):m.start()]
         line = body[body.rfind("\n", 0, m.start()) + 1:m.start()]
         valued = VALUE_AFTER.match(after) or _number_before(before)
         if word.startswith("optimi"):
             valued = valued or NAMED_OPTIMIZER.match(after) or OPTIMIZER_NAMED_BEFORE.search(before)
-        if word.startswith("hyper"):
+        if word.startswith(("hyper", "超参")):
             valued = valued or LIST_FOLLOWS.match(after) or HEADING_LINE.match(line)
         if valued:
             return mention_evidence(rec, m)

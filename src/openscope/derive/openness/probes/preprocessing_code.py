@@ -22,8 +22,10 @@ PREP_FILES = re.compile(r"(^|/)[\w-]{0,255}(preprocess|prepare_data|data_prep|to
 PREP_TEXT = re.compile(
     r"\b(data(set)?[- ](processing|preprocessing|pre-processing|cleaning|filtering|curation|preparation|prep)"
     r"[- ](code|scripts?|pipeline|tool(kit|s)?|repo(sitory)?)"
-    r"|(preprocess|prepare)[\w-]{0,255}\.py|data[-_]prep\b|dedup(lication)? (code|scripts?))", re.IGNORECASE)
-PREP_TEXT_NEEDLES = ('process', 'clean', 'filter', 'curat', 'prep', 'dedup')
+    r"|(preprocess|prepare)[\w-]{0,255}\.py|data[-_]prep\b|dedup(lication)? (code|scripts?))"
+    # Chinese: 数据处理代码, 数据预处理脚本, 数据清洗流程, 预处理代码, 去重代码
+    r"|数据(?:集)?(?:处理|预处理|清洗|过滤|构建|准备)(?:代码|脚本|流程|工具)|(?:预处理|去重)(?:代码|脚本)", re.IGNORECASE)
+PREP_TEXT_NEEDLES = ('process', 'clean', 'filter', 'curat', 'prep', 'dedup', '数据', '预处理', '去重')
 # a linked file or folder beside the card (the card's own repository)
 PREP_REL = re.compile(r"(^|[/_\s-])(preprocess\w*|data[_ -]?(prep|processing|pipeline|curation)\w*|dedup\w*)\b", re.IGNORECASE)
 # A `prepare.py` under a folder of weights ("pretrained/Llama-2-7B/prepare.py" downloads and converts a base

@@ -31,7 +31,11 @@ RELEASED_TEXT = re.compile(
     r"|(weights|checkpoints?|models?) (are|is|have been|has been) (now |publicly |officially )?"
     r"(released|available|open[- ]?sourced|uploaded)"
     r"|(release|open[- ]?source)d? (the |our )?(model )?(weights|checkpoints?)"
-    r"|pre-?trained (weights|checkpoints?)|model zoo|from_pretrained\()", re.IGNORECASE)
+    r"|pre-?trained (weights|checkpoints?)|model zoo|from_pretrained\()"
+    # Chinese: download the weights (下载模型权重, 模型下载, 权重下载), the weights are released (权重已开源/发布/上传),
+    # we open-source the weights (开源了模型权重), pre-trained weights (预训练权重)
+    r"|(?:下载|获取)(?:模型)?(?:权重|检查点)|模型下载|权重下载|(?:模型)?权重(?:已|现已|已经)(?:全部)?(?:开源|发布|公开|上传)"
+    r"|开源了?(?:模型)?权重|预训练权重", re.IGNORECASE)
 # Model-card statements that the models described are released (a separate pattern with rare needles:
 # searched only when the common phrases are absent, so it costs little).
 CARD_RELEASE = re.compile(r"models? released here|(developed|trained) and released (the )?[^\s.]+( [^\s.]+){0,2} "
@@ -44,9 +48,12 @@ DELTA_TEXT = re.compile(r"(delta|diff) (of )?(the )?weights|weights? (delta|diff
 DELTA_NEEDLES = ('delta', 'diff', 'xor')
 NOT_RELEASED = re.compile(
     r"((weights|checkpoints?|the model) (are|is|will) not (be )?(publicly )?(released|available|open[- ]?sourced)"
-    r"|(only )?(available|accessible) (only )?(via|through) (our |an |the )?api\b)", re.IGNORECASE)
-RELEASED_TEXT_NEEDLES = ('download', 'releas', 'availab', 'open', 'upload', 'trained', 'zoo', 'from_pretrained')
-NOT_RELEASED_NEEDLES = ('not', 'api')
+    r"|(only )?(available|accessible) (only )?(via|through) (our |an |the )?api\b"
+    # Chinese: the weights are not released (权重暂不开源, 模型不公开), only through an API (仅通过 API 提供)
+    r"|(?:权重|模型)(?:暂不|不会|将不|不)(?:开源|公开|发布)|仅(?:通过|提供)\s*API)", re.IGNORECASE)
+RELEASED_TEXT_NEEDLES = ('download', 'releas', 'availab', 'open', 'upload', 'trained', 'zoo', 'from_pretrained', '下载',
+                         '权重')
+NOT_RELEASED_NEEDLES = ('not', 'api', '权重', '模型')
 REMEDIATION = "Upload the final weights (e.g. safetensors) to the repository under an OSI-approved licence."
 
 
