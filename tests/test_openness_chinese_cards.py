@@ -288,14 +288,19 @@ def test_training_code_in_a_thanks_section_is_others_work() -> None:
     ("preprocessing_code", "数据处理代码即将开源。", "The data processing code will be released soon."),
     ("preprocessing_code", "感谢 Foo 团队的数据清洗脚本。", "Thanks to the Foo team for the data cleaning scripts."),
     ("training_code", "SFT 代码将于下月发布。", "The SFT code will be released next month."),
+    # "X-based" (基于X的) describes the release's own code; "based on X" (基于X, no 的) cites X
+    ("training_code", "我们开源了基于 DeepSpeed 的训练代码。", "We open-sourced our DeepSpeed-powered training code."),
+    ("training_code", "训练代码基于 Foo 项目修改而来。", "The training code is based on the Foo project."),
 ])
 def test_other_code_reads_as_in_english(probe: str, zh: str, en: str) -> None:
     assert _findings(f"# 代码\n\n{zh}\n")[probe] == _findings(f"# Code\n\n{en}\n")[probe]
 
 
-def test_evaluation_code_announced_and_promised_differ() -> None:
+def test_code_announced_and_promised_or_cited_differ() -> None:
     assert _findings("# 代码\n\n本仓库提供评测代码。\n")["evaluation_code"][0] == "positive"
     assert _findings("# 代码\n\n评测代码即将开源。\n")["evaluation_code"][0] == "negative"
+    assert _findings("# 代码\n\n我们开源了基于 DeepSpeed 的训练代码。\n")["training_code"][0] == "positive"
+    assert _findings("# 代码\n\n训练代码基于 Foo 项目修改而来。\n")["training_code"][0] == "negative"
 
 
 # -- weights ---------------------------------------------------------------------------------------------------------
@@ -349,3 +354,13 @@ def test_chinese_results_and_data_sections() -> None:
     assert _findings("# 评测结果\n\n结果请见官网。\n")["evaluation_results"][0] == "negative"
     sheet = "# 训练数据\n\n数据说明：我们的数据卡片介绍了语料的来源、构成、清洗与过滤流程以及各部分的许可，见 DATASHEET。\n" * 2
     assert _findings(sheet)["data_card"][1] != "not_found"
+
+
+def test_a_paper_linked_as_ours_in_chinese_counts_as_in_english() -> None:
+    zh = "# Lynx-7B\n\n[论文](https://arxiv.org/abs/2601.00001) | [代码](https://github.com/acme/lynx)\n\n模型介绍。\n"
+    en = "# Lynx-7B\n\n[Paper](https://arxiv.org/abs/2601.00001) | [Code](https://github.com/acme/lynx)\n\nIntroduction.\n"
+    assert _findings(zh)["research_paper"] == _findings(en)["research_paper"]
+    assert _findings(zh)["research_paper"][0] == "positive"
+    # a paper named by its title, in a sentence that cites it, is someone else's
+    cited = "# 介绍\n\n本方法参考了 [Foo: A Method](https://arxiv.org/abs/2601.00002)。\n"
+    assert _findings(cited)["research_paper"][0] == "negative"

@@ -15,7 +15,10 @@ name with no such word covers the release as a whole (a bare "License: MIT" badg
 Apache-2.0"), and so does a name joined to the previous one ("requires adherence to Apache 2.0 and the
 Community License"): it shares that one's scope. A clause that starts with "it", "this" or "they" is read
 with the clause before it ("The dataset is for research. And it is distributed under the MIT license."). URLs are not read (a link to ``CODE_LICENSE`` says nothing of
-the sentence). Nothing here keys on a model's name.
+the sentence). Chinese release notes are read the same way: the scope words 代码/源码/程序/脚本 (code),
+权重/模型/参数/检查点 (weights) and 数据/语料 (data), clauses ending at 。；！？ (with or without a space after),
+and names joined by 和/及/与/或/、 ("本仓库的代码遵循 Apache 2.0 协议，模型权重需遵循《…社区许可协议》": the code
+under Apache 2.0, the weights under the community licence). Nothing here keys on a model's name.
 """
 
 from __future__ import annotations

@@ -93,7 +93,7 @@ CITED = re.compile(
     r"|\b(?:released|provided|developed|maintained|published|written|created)\s+by\b(?!\s+us\b)"
     # Chinese: based on (基于), adapted from (改编自, 修改自, 源自, 来自), thanks (感谢, 致谢, 鸣谢), refer to (参考,
     # 参见, 借鉴), compared with (对比, 相比), cited (引用)
-    r"|基于|改编自|修改自|源自|来自|感谢|致谢|鸣谢|参考|参见|借鉴|对比|相比|引用",
+    r"|基于(?![^。\n，,]{1,20}?的)|改编自|修改自|源自|来自|感谢|致谢|鸣谢|参考|参见|借鉴|对比|相比|引用",
     re.IGNORECASE)
 # Right before a link: the link is a tool or work the release uses ("trained with [veRL](…)", "via [X](…)").
 USED = re.compile(r"\b(?:using|uses|used|use|with|via|through|leverag\w+|adopt\w*|employ\w*|powered\s+by|"

@@ -172,7 +172,8 @@ def occurrences(card: Card, link: Link) -> list[Link]:
 
 _BIB_FIELD = re.compile(r"^\s*\w+\s*=\s*[{\"]")
 _CITING = re.compile(r"\b(inspired|based on|built (on|upon)|following|using|uses|thanks|acknowledg|related|see also|"
-                     r"compare|cited?)\b", re.IGNORECASE)
+                     r"compare|cited?)\b|基于|参考|借鉴|感谢|致谢|鸣谢|引用|相关|对比|使用|采用", re.IGNORECASE)
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
 
 
 def _standalone(line: str) -> bool:
@@ -183,7 +184,8 @@ def _standalone(line: str) -> bool:
         return False
     rest = _HTML_A.sub(" ", line)
     rest = _LINK_MARKUP.sub(" ", _LINK_MARKUP.sub(" ", rest))
-    return sum(ch.isalpha() for ch in rest) <= STANDALONE_LETTERS
+    # a Chinese, Japanese or Korean character says about as much as two letters of English (a word is two of them)
+    return sum(ch.isalpha() for ch in rest) + (0 if rest.isascii() else len(_CJK.findall(rest))) <= STANDALONE_LETTERS
 
 
 def _sentence_before(lines: list[str], link: Link, line: str) -> tuple[str, str]:

@@ -43,7 +43,7 @@ NOT_YET_NEEDLES = ('training', 'tuning', '训练', '微调')
 # (Chinese: "we open-source the fine-tuning code" 开源了微调代码, "the training code is released" 训练代码已开源)
 TRAIN_RELEASED = re.compile(
     released_phrase(r"training|train|fine-?tuning|finetuning|pre-?training|sft|rlhf|dpo|alignment").pattern
-    + r"|(?:开源|发布|公开|提供)了?[^。\n，]{0,12}?(?:训练|微调|精调)(?:代码|脚本)"
+    + r"|(?:开源|发布|公开|提供)了?[^。\n，]{0,24}?(?:训练|微调|精调)(?:代码|脚本)"
       r"|(?:训练|微调|精调)(?:代码|脚本)(?:已|现已|已经)(?:全部)?(?:开源|发布|公开|上线)", re.IGNORECASE)
 # a release said to be open-sourced with a list that names its training code ("a fully open-sourced model that
 # includes the pretraining data, …, pretraining scripts, and alignment code"); within one sentence
