@@ -364,3 +364,24 @@ def test_a_paper_linked_as_ours_in_chinese_counts_as_in_english() -> None:
     # a paper named by its title, in a sentence that cites it, is someone else's
     cited = "# 介绍\n\n本方法参考了 [Foo: A Method](https://arxiv.org/abs/2601.00002)。\n"
     assert _findings(cited)["research_paper"][0] == "negative"
+
+
+def test_a_card_without_chinese_is_searched_with_the_english_side_alone_and_finds_the_same() -> None:
+    """Bilingual patterns search a text with no Chinese character with their English side only (speed); the
+    Chinese side needs a Chinese character, so the matches are the same."""
+    from openscope.derive.openness.probes import _ENGLISH, for_text, zsearch
+    from openscope.derive.openness.probes import hardware_documented as hw
+
+    assert len(_ENGLISH) >= 15
+    patterns = [rx for mod in list(__import__("sys").modules.values())
+                if getattr(mod, "__name__", "").startswith("openscope.derive.openness.probes")
+                for rx in vars(mod).values() if hasattr(rx, "pattern") and id(rx) in _ENGLISH]
+    texts = [EN_CARD, "We release the training code; the weights will be released soon. Learning rate 2e-5.",
+             "Thanks to the Foo team — “based on” Ascend 910B … 🤗 inference on a GPU"]
+    for rx in patterns:
+        for text in texts:
+            full = [m.span() for m in rx.finditer(text)]
+            assert [m.span() for m in for_text(rx, text).finditer(text)] == full, rx.pattern[:60]
+            assert (zsearch(rx, text) or None) is None or zsearch(rx, text).span() == full[0]
+    # and a text with Chinese is searched with both sides
+    assert for_text(hw.HARDWARE, "在昇腾上训练") is hw.HARDWARE and zsearch(hw.HARDWARE, "在昇腾上训练") is not None

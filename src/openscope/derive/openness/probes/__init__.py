@@ -130,6 +130,48 @@ def run_all(rec: ModelRecord) -> list[Finding]:
 
 # -- helpers shared by probes ------------------------------------------------------------------------
 
+
+_ENGLISH: dict[int, re.Pattern[str]] = {}   # by id: hashing a pattern hashes its compiled code
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
+
+
+def either(english: str, chinese: str, flags: int = 0) -> re.Pattern[str]:
+    """A pattern matching the English alternatives or the Chinese ones (every Chinese alternative holds a Chinese
+    character), each side grouped.
+
+    Why: Python's ``re`` searches a flat alternation of ``\\b``-words quickly, and the same alternation with
+    Chinese literals appended about four times more slowly (measured on the development cards: 46 → 220 ms for
+    the running-the-model words); grouped, it costs less, and :func:`for_text` searches a text with no Chinese
+    character (most Hub cards) with the English side alone, which finds exactly the same matches.
+    """
+    rx = re.compile(f"(?:{english})|(?:{chinese})", flags)
+    _ENGLISH[id(rx)] = re.compile(english, flags)
+    return rx
+
+
+_LAST_TEXT: list[Any] = [None, False]
+
+
+def for_text(pattern: re.Pattern[str], text: str) -> re.Pattern[str]:
+    """``pattern``, or its English side when ``text`` holds no Chinese, Japanese or Korean character (the other
+    side cannot match there). The last text's answer is kept: probes search one card many times."""
+    english = _ENGLISH.get(id(pattern))
+    if english is None:
+        return pattern
+    if _LAST_TEXT[0] is not text:
+        _LAST_TEXT[0], _LAST_TEXT[1] = text, not text.isascii() and _CJK.search(text) is not None
+    return pattern if _LAST_TEXT[1] else english
+
+
+def zsearch(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """``pattern.search(text)``, through :func:`for_text`: a sentence or a title with no Chinese character is
+    searched with an :func:`either` pattern's English side alone (an ASCII text without looking further)."""
+    english = _ENGLISH.get(id(pattern))
+    if english is not None and text.isascii():
+        return english.search(text)
+    return for_text(pattern, text).search(text)
+
+
 NEEDLE_BEFORE = 300   # a match starts at most this many characters before one of its needles
 NEEDLE_AFTER = 900    # … and ends at most this many characters after it
 
@@ -143,6 +185,7 @@ def fast_search(text: str, lowered: str, pattern: re.Pattern[str], needles: tupl
     probe's list is written next to its pattern), so searching windows around them finds exactly the
     leftmost match a full search would find. ``lowered`` is ``text.lower()`` (same length).
     """
+    pattern = for_text(pattern, text)
     if not needles or len(lowered) != len(text):
         return pattern.search(text)
     hits: list[int] = []
@@ -191,6 +234,7 @@ def card_search(rec: ModelRecord, pattern: re.Pattern[str], *, sections: re.Patt
         a, b = _quoted(m)
         anchor, snip = card.span(off + a, off + b)
         return Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at)
+    pattern = for_text(pattern, card.text)
     for s in card.sections:
         if sections.search(s.title):
             m = pattern.search(s.text)
@@ -199,9 +243,6 @@ def card_search(rec: ModelRecord, pattern: re.Pattern[str], *, sections: re.Patt
                 anchor, snip = card.span(s.start + a, s.start + b)
                 return Evidence("card", f"{rec.card_locator}{anchor}", f"[{s.title}] {snip}", rec.read_at)
     return None
-
-
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
 
 
 def reading_length(text: str) -> int:

@@ -39,8 +39,11 @@ from openscope.derive.openness.probes import (
     NEEDLE_AFTER,
     NEEDLE_BEFORE,
     Evidence,
+    either,
     fast_search,
+    for_text,
     links_to_listed_file,
+    zsearch,
 )
 from openscope.derive.openness.probes._own_paper import (
     DEICTIC,
@@ -62,7 +65,7 @@ from openscope.derive.openness.records import ModelRecord
 
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 # A sentence that only promises or denies: the thing is not released (yet).
-PROMISE = re.compile(
+PROMISE = either(
     r"coming\s+soon|\bstay\s+tuned\b|\b(?:will|shall)\s+(?:soon\s+)?(?:be\s+)?(?:released|available|provided|"
     r"open[- ]?sourced?|made\s+(?:public|available)|published|uploaded|updated|detailed|described|shared|added)\b"
     r"|\bto\s+be\s+(?:released|published|open[- ]?sourced|announced)\b|\b(?:TBD|TBA)\b|\bplanned\b"
@@ -71,7 +74,7 @@ PROMISE = re.compile(
     r"|\bnot\s+(?:yet\s+)?(?:been\s+)?(?:directly\s+|officially\s+|fully\s+)?supported\b"
     # Chinese: coming soon (即将, 敬请期待), released later (后续发布/开源/更新), "will release" (将会开源, 将于…发布),
     # not yet (尚未, 暂未, 暂不, 未开源, 不开源), planned (计划开源)
-    r"|即将|敬请期待|后续(?:会|将)?(?:发布|开源|公开|更新|上线|提供)|将(?:会|要|于)?[^。\n，,]{0,8}?(?:发布|开源|公开|上线)"
+    , r"即将|敬请期待|后续(?:会|将)?(?:发布|开源|公开|更新|上线|提供)|将(?:会|要|于)?[^。\n，,]{0,8}?(?:发布|开源|公开|上线)"
     r"|尚未|暂未|暂不|未开源|不开源|不公开|计划(?:发布|开源|公开)", re.IGNORECASE)
 # An unchecked to-do item ("- [ ] training code"): planned, not done.
 TODO = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[\s\]")
@@ -79,11 +82,11 @@ TODO = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[\s\]")
 
 def promised(line: str, sentence: str) -> bool:
     """Whether the sentence promises or denies (or its line is an unchecked to-do item)."""
-    return bool(TODO.match(line) or PROMISE.search(sentence))
+    return bool(TODO.match(line) or zsearch(PROMISE, sentence))
 
 
 # A phrase attributed to someone else's work: the link or phrase it is about is not the release's own.
-CITED = re.compile(
+CITED = either(
     r"\b(?:inspired|based|built|derived|adapted|borrowed|modified|forked|ported|taken|copied)\s+(?:on|upon|by|from)\b"
     r"|\b(?:thanks?|thanking|grateful|gratitude|acknowledg\w*|credits?\s+to|courtesy\s+of)\b"
     r"|\b(?:refer(?:ring)?\s+to|see\s+also|related|compared?\s+(?:to|with)|cit(?:e|ed|ing))\b"
@@ -93,27 +96,26 @@ CITED = re.compile(
     r"|\b(?:released|provided|developed|maintained|published|written|created)\s+by\b(?!\s+us\b)"
     # Chinese: based on (基于), adapted from (改编自, 修改自, 源自, 来自), thanks (感谢, 致谢, 鸣谢), refer to (参考,
     # 参见, 借鉴), compared with (对比, 相比), cited (引用)
-    r"|基于(?![^。\n，,]{1,20}?的)|改编自|修改自|源自|来自|感谢|致谢|鸣谢|参考|参见|借鉴|对比|相比|引用",
+    , r"基于(?![^。\n，,]{1,20}?的)|改编自|修改自|源自|来自|感谢|致谢|鸣谢|参考|参见|借鉴|对比|相比|引用",
     re.IGNORECASE)
 # Right before a link: the link is a tool or work the release uses ("trained with [veRL](…)", "via [X](…)").
-USED = re.compile(r"\b(?:using|uses|used|use|with|via|through|leverag\w+|adopt\w*|employ\w*|powered\s+by|"
-                  r"following|follows?|on\s+top\s+of|such\s+as|e\.g\.|like|使用|采用|利用|借助|通过|基于|如|例如)"
-                  r"\s*[:,：，]?\s*(?:the\s+|an?\s+)?$",
-                  re.IGNORECASE)
+USED = either(r"\b(?:using|uses|used|use|with|via|through|leverag\w+|adopt\w*|employ\w*|powered\s+by|"
+              r"following|follows?|on\s+top\s+of|such\s+as|e\.g\.|like)\s*[:,]?\s*(?:the\s+|an?\s+)?$",
+              r"(?:使用|采用|利用|借助|通过|基于|如|例如)\s*[:,：，]?\s*$", re.IGNORECASE)
 NEAR = 80   # characters before a link read for a citing cue
 
 
 def cites(before: str) -> bool:
     """Whether the words right before a link say that it cites (or names a tool the release uses)."""
     near = before[-NEAR:]
-    return bool(CITED.search(near) or USED.search(near))
+    return bool(zsearch(CITED, near) or zsearch(USED, near))
 
 
 # Sections whose links and phrases are other people's work.
-CITING_SECTION = re.compile(
-    r"acknowledg|thank|credit|related|reference|community|contribut|citation|cite|bibtex|引用|致谢|friend|"
-    r"鸣谢|参考|相关|社区|贡献|生态|第三方|友情链接|"
-    r"ecosystem|third[- ]?party|awesome|see also|inspir|other (models|projects|works)", re.IGNORECASE)
+CITING_SECTION = either(
+    r"acknowledg|thank|credit|related|reference|community|contribut|citation|cite|bibtex|friend|"
+    r"ecosystem|third[- ]?party|awesome|see also|inspir|other (models|projects|works)",
+    r"引用|致谢|鸣谢|参考|相关|社区|贡献|生态|第三方|友情链接", re.IGNORECASE)
 
 
 def _repo_id_title(title: str) -> bool:
@@ -127,7 +129,7 @@ def citing_section(title: str) -> bool:
     """Whether a section title names others' work (:data:`CITING_SECTION`); a title that is a repository id is
     the release's own name, whatever words its namespace holds ("mlx-community/…" is not a "Community"
     section)."""
-    return bool(CITING_SECTION.search(title)) and not _repo_id_title(title)
+    return bool(zsearch(CITING_SECTION, title)) and not _repo_id_title(title)
 
 
 def hidden_spans(card: Card) -> list[tuple[int, int]]:
@@ -212,7 +214,7 @@ def own_mentions(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple[str,
         if not (idx.is_hidden(a) or citing_section(idx.section(a))):
             if promised(card.text[ls:le], _sentence_at(card.text, a, b)):
                 yield m, "promised"
-            elif not (cited and CITED.search(_sentence_at(card.text, a, b))):
+            elif not (cited and zsearch(CITED, _sentence_at(card.text, a, b))):
                 yield m, "own"
 
 
@@ -224,6 +226,7 @@ def _matches(text: str, lowered: str, pattern: re.Pattern[str], needles: tuple[s
     first = fast_search(text, lowered, pattern, needles)
     if first is None:
         return
+    pattern = for_text(pattern, text)
     yield first
     pos = first.end() if first.end() > first.start() else first.end() + 1
     hits: list[int] = []
@@ -332,8 +335,8 @@ def cited_link(rec: ModelRecord, place: Link) -> bool:
     before = _POINTING_END.sub("", before)  # "download our delta at the following [link](…)", "please refer to
     #                                          [our data](…)" point at the thing, they do not cite it
     near = before[-NEAR:]
-    used = bool(USED.search(near)) and not RESULT_LEAD.search(near)   # "the result is a model like [X](…)"
-    return promised(line, sentence) or bool(CITED.search(near)) or used or bool(ANOTHER.search(near))
+    used = bool(zsearch(USED, near)) and not RESULT_LEAD.search(near)   # "the result is a model like [X](…)"
+    return promised(line, sentence) or bool(zsearch(CITED, near)) or used or bool(ANOTHER.search(near))
 
 
 # Words that make what follows the release's own result, even after "like"/"such as": "the result is a DPO
@@ -476,13 +479,13 @@ CODE_ANCHOR = re.compile(
     r"|^(?:查看|获取)?(?:官方|项目|训练|推理|模型)?(?:源代码|源码|代码)(?:仓库|地址|链接)?$", re.IGNORECASE)
 CODE_FIELD = re.compile(r"^\W*(?:source\s+)?(?:code(?:base)?|repository|repo|github|implementation|training\s+code"
                         r"|源代码|源码|代码|代码仓库|训练代码)\W*(?::|：|\*\*)", re.IGNORECASE)
-CODE_CUE = re.compile(
+CODE_CUE = either(
     r"\bour\s+(?:[\w.+:'-]+\s+){0,4}?(?:code(?:base)?|repo(?:sitory)?|github|implementation|scripts?)\b"
     r"|\bofficial\s+(?:[\w-]+\s+){0,3}?(?:implementation|repo(?:sitory)?|code(?:base)?)\b"
     r"|\b(?:code|codebase|implementation|scripts)\s+(?:(?:is|are|has\s+been|have\s+been)\s+)?(?:now\s+)?(?:also\s+)?"
     r"(?:released|available|open[- ]?sourced|public)\b"
     # Chinese: our code (我们的代码), the code is open-sourced / released (代码已开源, 代码已发布, 代码现已公开)
-    r"|我们的(?:[^。\n，]{0,6}?)(?:代码|源码|实现)|(?:代码|源码)(?:已|现已|已经)(?:全部)?(?:开源|发布|公开|上线)",
+    , r"我们的(?:[^。\n，]{0,6}?)(?:代码|源码|实现)|(?:代码|源码)(?:已|现已|已经)(?:全部)?(?:开源|发布|公开|上线)",
     re.IGNORECASE)
 
 
@@ -557,8 +560,8 @@ def _library_names() -> tuple[frozenset[str], frozenset[str]]:
 
 
 # Reports: a technical report, tech report, system card, white paper or model report.
-REPORT_WORDS = re.compile(r"\b(?:technical|tech\.?|technique)[\s_-]*reports?\b|\bsystem[\s_-]*cards?\b|"
-                          r"\bwhite[\s_-]*papers?\b|\bmodel[\s_-]*reports?\b|技术报告|白皮书", re.IGNORECASE)
+REPORT_WORDS = either(r"\b(?:technical|tech\.?|technique)[\s_-]*reports?\b|\bsystem[\s_-]*cards?\b|"
+                      r"\bwhite[\s_-]*papers?\b|\bmodel[\s_-]*reports?\b", r"技术报告|白皮书", re.IGNORECASE)
 REPORT_ANCHOR = re.compile(
     r"^(?:(?:read|view|see|download|check(?:\s+out)?|open)\s+)?(?:(?:the|our|this|full|latest|new)\s+)*"
     r"(?:(?:technical|tech\.?|technique)\s+)?(?:report|system\s+card|white\s*paper)s?"
@@ -663,7 +666,7 @@ def own_report_link(rec: ModelRecord) -> tuple[Evidence | None, bool]:
     return None, False
 
 
-OWN_REPORT_TEXT = re.compile(
+OWN_REPORT_TEXT = either(
     r"\bour\s+(?:[\w.+:'-]+\s+){0,4}?(?:(?:technical|tech\.?)\s+report|system\s+card|white\s*paper|model\s+report)s?\b"
     r"|\b(?:in|see|check|read|from|per)\s+(?:the|this|our)\s+(?:(?:technical|tech\.?)\s+report|system\s+card|"
     r"white\s*paper)\b"
@@ -674,7 +677,7 @@ OWN_REPORT_TEXT = re.compile(
     r"|\b(?:technical|tech\.?)\s+report\s+(?:of|for)\s+(?:this|the)\s+model\b"
     # Chinese: our technical report (我们的技术报告), the report is out (技术报告已发布/现已公开), we released a report
     # (发布了技术报告), see the report (详见技术报告, 请参阅技术报告)
-    r"|我们的技术报告|技术报告(?:已|现已|已经)(?:发布|公开|上线)|(?:发布|公开)了?[^。\n，]{0,10}?技术报告"
+    , r"我们的技术报告|技术报告(?:已|现已|已经)(?:发布|公开|上线)|(?:发布|公开)了?[^。\n，]{0,10}?技术报告"
     r"|(?:详见|详情见|请参阅|请查看)[^。\n，]{0,6}?技术报告", re.IGNORECASE)
 OWN_REPORT_TEXT_NEEDLES = ("report", "system card", "white", "技术报告")
 

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 
 from openscope.derive.openness.cards import Card, Link
+from openscope.derive.openness.probes import either, zsearch
 
 # Hosts whose links are papers (RE2-compatible is not needed: card text is read in Python only).
 PAPER_LINK = re.compile(r"arxiv\.org/(abs|pdf)/|openreview\.net/(forum|pdf)|aclanthology\.org/|doi\.org/10\.|"
@@ -48,14 +49,14 @@ PAPER_LABEL = re.compile(r"^\W*((research )?(paper|preprint)s?|论文)\W*(:|：|
 HOST_LABEL = re.compile(r"^\W*((research )?(paper|preprint)s?|arxiv|(technical|tech\.?) report|论文|技术报告)\W*(:|：|\*\*)",
                         re.IGNORECASE)
 # The sentence says the paper is the publisher's own.
-OWN_CUE = re.compile(
+OWN_CUE = either(
     r"\bour\s+(?:[\w.+:'-]+\s+){0,6}?(?:paper|preprint|(?:technical|tech\.?)\s+report|report|publication)s?\b"
     r"|\b(?:a|an|the|new|updated?|releas(?:e|ed|es|ing)|publish(?:ed|es|ing)?)\s+(?:technical|tech\.?)\s+report\b"
     r"|\bofficial\s+(?:[\w-]+\s+){0,3}?(?:implementation|repo(?:sitory)?|code(?:base)?|release)\s+(?:of|for)\b"
     r"|\b(?:paper|preprint|technical report)s?\b[^.\n]{0,40}?\b(?:is|are|has been|have been|was|were)\s+"
     r"(?:now\s+)?(?:released|available|out|published|accepted)\b"
     # Chinese: our paper / report (我们的论文, 我们的技术报告), the paper is out or accepted (论文已发布, 已被…接收)
-    r"|我们的(?:论文|技术报告|报告)|(?:论文|技术报告)(?:已|现已|已经)(?:发布|公开|上线|被[^。\n，]{0,20}?接收)",
+    , r"我们的(?:论文|技术报告|报告)|(?:论文|技术报告)(?:已|现已|已经)(?:发布|公开|上线|被[^。\n，]{0,20}?接收)",
     re.IGNORECASE)
 # An anchor that only points ("[here](…)", "[Read](…)", "[link](…)"): its meaning is in the sentence before.
 DEICTIC = re.compile(r"^(?:click\s+)?(?:here|read|link|this|view|see|pdf)$", re.IGNORECASE)
@@ -171,8 +172,8 @@ def occurrences(card: Card, link: Link) -> list[Link]:
 
 
 _BIB_FIELD = re.compile(r"^\s*\w+\s*=\s*[{\"]")
-_CITING = re.compile(r"\b(inspired|based on|built (on|upon)|following|using|uses|thanks|acknowledg|related|see also|"
-                     r"compare|cited?)\b|基于|参考|借鉴|感谢|致谢|鸣谢|引用|相关|对比|使用|采用", re.IGNORECASE)
+_CITING = either(r"\b(inspired|based on|built (on|upon)|following|using|uses|thanks|acknowledg|related|see also|"
+                     r"compare|cited?)\b", r"基于|参考|借鉴|感谢|致谢|鸣谢|引用|相关|对比|使用|采用", re.IGNORECASE)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
 
 
@@ -180,7 +181,7 @@ def _standalone(line: str) -> bool:
     """A line that is a link (or a row of links, badges) and nothing more: not a sentence, not a table row,
     not a BibTeX line, not a line that says it cites ("Inspired by [title](…)")."""
     stripped = line.lstrip()
-    if stripped.startswith(("|", "@")) or _BIB_FIELD.match(line) or _CITING.search(_LINK_MARKUP.sub(" ", line)):
+    if stripped.startswith(("|", "@")) or _BIB_FIELD.match(line) or zsearch(_CITING, _LINK_MARKUP.sub(" ", line)):
         return False
     rest = _HTML_A.sub(" ", line)
     rest = _LINK_MARKUP.sub(" ", _LINK_MARKUP.sub(" ", rest))

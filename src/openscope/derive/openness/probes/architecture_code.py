@@ -7,6 +7,7 @@ import re
 from openscope.derive.openness.probes import (
     Evidence,
     Finding,
+    either,
     file_evidence,
     files_matching,
     linked_code_license,
@@ -15,7 +16,7 @@ from openscope.derive.openness.probes import (
 )
 from openscope.derive.openness.probes._own_evidence import own_code_repository
 from openscope.derive.openness.probes._status import released_status
-from openscope.derive.openness.probes.hardware_documented import ARCH
+from openscope.derive.openness.probes.hardware_documented import ARCH_EN, ARCH_ZH
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Model architecture"
@@ -30,8 +31,8 @@ ARCH_SECTION = re.compile(r"architecture|model (details|description|overview|str
 # or a LoRA's "A LoRA trained on 40 paintings", describes no architecture.
 ARCH_TITLE = re.compile(r"architecture|model structure|technical specifications|模型结构|模型架构|网络结构|技术规格",
                         re.IGNORECASE)
-DESCRIBES = re.compile(ARCH.pattern + r"|\bparam(?:eter)?s?\b|\bcausal\b|\bauto-?regressive\b|\bencoder\b|\bdecoder\b|"
-                       r"\bseq(?:uence)?-?to-?seq(?:uence)?\b|\btransformer\b|\bdiffusion\b", re.IGNORECASE)
+DESCRIBES = either(ARCH_EN + r"|\bparam(?:eter)?s?\b|\bcausal\b|\bauto-?regressive\b|\bencoder\b|\bdecoder\b|"
+                   r"\bseq(?:uence)?-?to-?seq(?:uence)?\b|\btransformer\b|\bdiffusion\b", ARCH_ZH, re.IGNORECASE)
 REMEDIATION = "Publish the model's architecture code (e.g. modeling_*.py or a code repository) under an open licence."
 
 

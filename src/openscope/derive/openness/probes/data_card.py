@@ -7,6 +7,7 @@ import re
 from openscope.derive.openness.probes import (
     Evidence,
     Finding,
+    either,
     file_evidence,
     files_matching,
     link_matching,
@@ -24,7 +25,7 @@ SHEET_LINK = re.compile(r"datasheet|data[-_ ]?card|dataset[-_ ]?card|数据卡|�
 # A Hub dataset page (which carries a dataset card) linked as training data; evaluation sets do not count.
 HUB_DATASET = re.compile(r"huggingface\.co/datasets/|hf\.co/datasets/", re.IGNORECASE)
 # (Chinese: 数据卡, 数据集卡片, 数据说明)
-SHEET_TEXT = re.compile(r"\b(datasheet|data card|dataset card|data statement)s?\b|数据卡片?|数据集卡片|数据说明", re.IGNORECASE)
+SHEET_TEXT = either(r"\b(datasheet|data card|dataset card|data statement)s?\b", r"数据卡片?|数据集卡片|数据说明", re.IGNORECASE)
 DATA_SECTION = re.compile(r"(training|pre-?training|fine-?tuning)[- ]?(data|dataset|corpus)|^data(sets?)?$"
                           r"|data(set)? (sources?|composition|details|preparation|collection)"
                           r"|(?:预训练|训练|微调)(?:数据|语料)|^数据集?$|数据(?:来源|构成|组成|准备|收集|说明)", re.IGNORECASE)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import Finding, file_evidence, files_matching, repo_license, repo_link
+from openscope.derive.openness.probes import (
+    Finding,
+    either,
+    file_evidence,
+    files_matching,
+    repo_license,
+    repo_link,
+)
 from openscope.derive.openness.probes._own_evidence import first_own_mention, mention_evidence, own_mentions
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
@@ -13,8 +20,8 @@ COMPONENT = "Evaluation code"
 EVAL_FILES = re.compile(r"(^|/)(eval|evaluate|evaluation|benchmark)[\w-]*\.(py|sh)$", re.IGNORECASE)
 # The publisher's own evaluation code: named as such, or a command that runs an evaluation script.
 # (Chinese: 评测代码, 评估代码, 评测脚本, 评估脚本)
-EVAL_TEXT = re.compile(r"\bevaluation (code(base)?|scripts?|toolkit|pipeline)\b|\b(python3?|bash) [\w/.-]*eval[\w-]*\.(py|sh)\b"
-                       r"|(?:评测|评估|测评)(?:代码|脚本)",
+EVAL_TEXT = either(r"\bevaluation (code(base)?|scripts?|toolkit|pipeline)\b|\b(python3?|bash) [\w/.-]*eval[\w-]*\.(py|sh)\b",
+                       r"(?:评测|评估|测评)(?:代码|脚本)",
                        re.IGNORECASE)
 EVAL_TEXT_NEEDLES = ('evaluation', 'eval', '评测', '评估', '测评')
 # An open evaluation harness the model was evaluated with (someone else's code, under its own licence).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import Evidence, Finding, card_search
+from openscope.derive.openness.probes import Evidence, Finding, card_search, either, zsearch
 from openscope.derive.openness.probes._own_evidence import _matches, _sentence_at, in_code, mention_evidence
 from openscope.derive.openness.records import ModelRecord
 
@@ -13,28 +13,29 @@ COMPONENT = None
 # character to ``re``, so "8卡A100" or "A100显卡" has no word boundary around "A100". The Chinese forms: 昇腾
 # (Ascend), 显卡 / GPU卡 (graphics cards), 算力 (compute), 训练集群 / 计算集群 (training cluster), 训练服务器
 # (training server), 卡时 / GPU时 / GPU小时 (card-hours, GPU-hours).
-HARDWARE = re.compile(r"(?<![A-Za-z0-9])(A100|H100|H800|H20|V100|A800|L40S?|TPU ?v?\d*|GPUs?|GPU[- ]hours|accelerators?|"
+HARDWARE = either(r"(?<![A-Za-z0-9])(A100|H100|H800|H20|V100|A800|L40S?|TPU ?v?\d*|GPUs?|GPU[- ]hours|accelerators?|"
                       r"Ascend|MI2\d0X?|MI300X?|Gaudi|compute (budget|used)|FLOPs?)(?![A-Za-z0-9])"
-                      r"|昇腾|显卡|GPU ?卡|算力|训练集群|计算集群|训练服务器|卡时|GPU ?(?:小时|时)", re.IGNORECASE)
+                      , r"昇腾|显卡|GPU ?卡|算力|训练集群|计算集群|训练服务器|卡时|GPU ?(?:小时|时)", re.IGNORECASE)
 # Chinese: 模型结构 / 模型架构 / 网络结构 (architecture), 层数 (layers), 注意力头 (attention heads), 隐藏层 (hidden
 # layer/size), 上下文长度 (context length), 混合专家 (mixture of experts), "32 层" (32 layers).
-ARCH = re.compile(r"模型结构|模型架构|网络结构|层数|注意力头|隐藏层|上下文长度|混合专家|专家混合|(?<!\d)\d+ ?层(?!级|次)"
-                  r"|\b(\d+ (layers|attention heads|heads|experts)|hidden (size|dim(ension)?)|num_layers|d_model|"
-                  r"context (length|window)|decoder-only|encoder-decoder|mixture[- ]of[- ]experts|\bMoE\b|"
-                  r"\bDiT\b|U-?Net|\bVAE\b|transformer (architecture|decoder|encoder)|grouped[- ]query attention|"
-                  r"rotary|RoPE|SwiGLU|state[- ]space|Mamba|architecture)\b", re.IGNORECASE)
+ARCH_ZH = r"模型结构|模型架构|网络结构|层数|注意力头|隐藏层|上下文长度|混合专家|专家混合|(?<!\d)\d+ ?层(?!级|次)"
+ARCH_EN = (r"\b(\d+ (layers|attention heads|heads|experts)|hidden (size|dim(ension)?)|num_layers|d_model|"
+           r"context (length|window)|decoder-only|encoder-decoder|mixture[- ]of[- ]experts|\bMoE\b|"
+           r"\bDiT\b|U-?Net|\bVAE\b|transformer (architecture|decoder|encoder)|grouped[- ]query attention|"
+           r"rotary|RoPE|SwiGLU|state[- ]space|Mamba|architecture)\b")
+ARCH = either(ARCH_EN, ARCH_ZH, re.IGNORECASE)
 HARDWARE_NEEDLES = ('a100', 'h100', 'h800', 'h20', 'v100', 'a800', 'l40', 'tpu', 'gpu', 'accelerator', 'ascend', 'mi2', 'mi3',
                     'gaudi', 'compute', 'flop', '昇腾', '显卡', '算力', '集群', '训练服务器', '卡时')
 ARCH_NEEDLES = ('结构', '架构', '层', '注意力头', '上下文长度', '专家', 'layer', 'head', 'expert', 'hidden', 'd_model', 'context', 'decoder', 'encoder', 'mixture', 'moe', 'dit', 'unet', 'u-net', 'vae', 'transformer', 'query', 'rotary', 'rope', 'swiglu', 'state', 'mamba', 'architecture')
 # A sentence about running the model, not about training it: "GPTQ models for GPU inference", "a Python library
 # with GPU acceleration", "the number of layers to offload to GPU", "fits on a consumer GPU". A re-upload's card
 # (GGUF, GPTQ, AWQ, MLX) is full of them; they say what the reader needs, not what the model was trained on.
-RUNNING = re.compile(r"\binferenc\w*|\brun(?:s|ning)?\b|\boffload\w*|\bv?ram\b|\bmemory\b|\baccelerat(?:ion|ed)\b|"
+RUNNING = either(r"\binferenc\w*|\brun(?:s|ning)?\b|\boffload\w*|\bv?ram\b|\bmemory\b|\baccelerat(?:ion|ed)\b|"
                      r"\bdeploy\w*|\bserv(?:e|es|ing)\b|\bload(?:s|ing)?\b|\bfits?\b|\bconsumer\b|\bquanti[sz]\w*|"
                      r"\bclients?\b|\blatency\b|\bthroughput\b"
-                     r"|推理|部署|显存|内存|运行|加载|量化|服务|延迟|吞吐", re.IGNORECASE)
-TRAINING = re.compile(r"\btrain\w*|\bpre-?train\w*|\bfine-?tun\w*|\bcompute\b|\bhours\b|\bFLOPs?\b|\bcluster"
-                      r"|训练|微调|算力|集群|卡时|小时", re.IGNORECASE)
+                     , r"推理|部署|显存|内存|运行|加载|量化|服务|延迟|吞吐", re.IGNORECASE)
+TRAINING = either(r"\btrain\w*|\bpre-?train\w*|\bfine-?tun\w*|\bcompute\b|\bhours\b|\bFLOPs?\b|\bcluster"
+                      , r"训练|微调|算力|集群|卡时|小时", re.IGNORECASE)
 MAX_HARDWARE_MATCHES = 40
 REMEDIATION = "Document the architecture (layers, sizes, attention) and the training hardware and compute."
 
@@ -62,7 +63,7 @@ def training_hardware(rec: ModelRecord) -> Evidence | None:
             return None
         a, b = off + m.start(), off + m.end()
         sentence = _sentence_at(card.text, a, b)
-        if in_code(rec, a) or (RUNNING.search(sentence) and not TRAINING.search(sentence)):
+        if in_code(rec, a) or (zsearch(RUNNING, sentence) and not zsearch(TRAINING, sentence)):
             continue
         return mention_evidence(rec, m)
     return None

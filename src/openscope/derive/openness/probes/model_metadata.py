@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import Evidence, Finding, file_evidence, files_matching, repo_license
+from openscope.derive.openness.probes import (
+    Evidence,
+    Finding,
+    either,
+    file_evidence,
+    files_matching,
+    repo_license,
+    zsearch,
+)
 from openscope.derive.openness.probes._own_evidence import _sentence_at, mention_evidence, own_mentions
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
@@ -30,12 +38,12 @@ NAMED_OPTIMIZER = re.compile(r"^[\s:=*`'\"|：]*+(?:(?:is|was|of)\s++|为|是|�
 OPTIMIZER_NAMED_BEFORE = re.compile(r"\b[A-Z][\w-]{1,20}\s*$")
 LIST_FOLLOWS = re.compile(r"^\**\s*(?::|\*\*:)")
 HEADING_LINE = re.compile(r"^\s*(?:#{1,6}\s|\||<summary|\*\*|<b>)")
-ADVICE = re.compile(r"\b(?:you|users?|one)\s+(?:can|could|may|might|should|need|want)|\bcould\s+be\s+necessary|"
+ADVICE = either(r"\b(?:you|users?|one)\s+(?:can|could|may|might|should|need|want)|\bcould\s+be\s+necessary|"
                     r"\baffect|\badjust|\bcustomi[sz]e|\btun(?:e|ing)\b|\bchange\b|\bsearch\b|\bif\s+you\b"
-                    r"|可以|可根据|调整|修改|自定义|如果您|如果你",
+                    , r"可以|可根据|调整|修改|自定义|如果您|如果你",
                     re.IGNORECASE)
-INFERENCE = re.compile(r"\btemperature|\btop[-_ ]?[pk]\b|\bsampling|\bdecoding|\binference|serv(?:e|er|ing)\b"
-                       r"|推理|采样|解码|温度|部署|服务",
+INFERENCE = either(r"\btemperature|\btop[-_ ]?[pk]\b|\bsampling|\bdecoding|\binference|serv(?:e|er|ing)\b"
+                       , r"推理|采样|解码|温度|部署|服务",
                        re.IGNORECASE)
 REMEDIATION = "Publish the training configuration and hyperparameters (config files, trainer state)."
 
@@ -64,7 +72,7 @@ def documented_value(rec: ModelRecord) -> Evidence | None:
     body, off = card.body, len(card.text) - len(card.body)
     for m, verdict in own_mentions(rec, HYPER_TEXT, needles=HYPER_TEXT_NEEDLES, cited=False):
         sentence = _sentence_at(card.text, off + m.start(), off + m.end())
-        if verdict != "own" or ADVICE.search(sentence) or INFERENCE.search(sentence):
+        if verdict != "own" or zsearch(ADVICE, sentence) or zsearch(INFERENCE, sentence):
             continue
         word = (m.group(1) or {"优化器": "optimizer"}.get(m.group("zh"), m.group("zh"))).lower()
         after, before = body[m.end():m.end() + 40], body[max(0, m.start() - 30):m.start()]

@@ -7,6 +7,7 @@ import re
 from openscope.derive.openness.probes import (
     Evidence,
     Finding,
+    either,
     file_evidence,
     files_matching,
     repo_license,
@@ -19,12 +20,12 @@ from openscope.derive.openness.records import ModelRecord
 COMPONENT = "Data preprocessing code"
 PREP_FILES = re.compile(r"(^|/)[\w-]{0,255}(preprocess|prepare_data|data_prep|tokeni[sz]e_data|dedup|filter_data)[\w-]{0,255}\.(py|sh)$",
                         re.IGNORECASE)
-PREP_TEXT = re.compile(
+PREP_TEXT = either(
     r"\b(data(set)?[- ](processing|preprocessing|pre-processing|cleaning|filtering|curation|preparation|prep)"
     r"[- ](code|scripts?|pipeline|tool(kit|s)?|repo(sitory)?)"
     r"|(preprocess|prepare)[\w-]{0,255}\.py|data[-_]prep\b|dedup(lication)? (code|scripts?))"
     # Chinese: 数据处理代码, 数据预处理脚本, 数据清洗流程, 预处理代码, 去重代码
-    r"|数据(?:集)?(?:处理|预处理|清洗|过滤|构建|准备)(?:代码|脚本|流程|工具)|(?:预处理|去重)(?:代码|脚本)", re.IGNORECASE)
+    , r"数据(?:集)?(?:处理|预处理|清洗|过滤|构建|准备)(?:代码|脚本|流程|工具)|(?:预处理|去重)(?:代码|脚本)", re.IGNORECASE)
 PREP_TEXT_NEEDLES = ('process', 'clean', 'filter', 'curat', 'prep', 'dedup', '数据', '预处理', '去重')
 # a linked file or folder beside the card (the card's own repository)
 PREP_REL = re.compile(r"(^|[/_\s-])(preprocess\w*|data[_ -]?(prep|processing|pipeline|curation)\w*|dedup\w*)\b", re.IGNORECASE)

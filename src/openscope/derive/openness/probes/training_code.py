@@ -7,6 +7,7 @@ import re
 from openscope.derive.openness.probes import (
     Finding,
     card_search,
+    either,
     file_evidence,
     files_matching,
     linked_code_license,
@@ -27,23 +28,23 @@ TRAIN_FILES = re.compile(r"(^|/)(train|finetune|fine_tune|pretrain|sft|dpo|run_c
 TRAIN_COMMAND = re.compile(
     r"(python3?|torchrun|deepspeed|accelerate launch|bash|sh|srun)\s[^\n]{0,80}"
     r"(train|finetune|fine_tune|pretrain|sft|dpo)[\w-]*\.(py|sh)", re.IGNORECASE)
-TRAIN_TEXT = re.compile(
+TRAIN_TEXT = either(
     r"\b(training|train|pre-?training|fine-?tuning|finetune|sft|rlhf|dpo) (code|scripts?|recipes?|pipeline)\b"
     # Chinese: 训练代码, 微调代码, 预训练代码, 训练脚本, 精调脚本, SFT 代码
-    r"|(?:训练|微调|精调|(?<![A-Za-z])(?:SFT|RLHF|DPO) ?)(?:代码|脚本)",
+    , r"(?:训练|微调|精调|(?<![A-Za-z])(?:SFT|RLHF|DPO) ?)(?:代码|脚本)",
     re.IGNORECASE)
-NOT_YET = re.compile(
+NOT_YET = either(
     r"\b(training|fine-?tuning) (code|scripts?)\b[^.\n]{0,60}\b(will be|to be|coming soon|not (be )?(released|"
     r"available|open))"
-    r"|(?:训练|微调)(?:代码|脚本)[^。\n]{0,30}?(?:即将|将会|将于|后续|敬请期待|尚未|暂未|暂不|不开源)", re.IGNORECASE)
+    , r"(?:训练|微调)(?:代码|脚本)[^。\n]{0,30}?(?:即将|将会|将于|后续|敬请期待|尚未|暂未|暂不|不开源)", re.IGNORECASE)
 TRAIN_COMMAND_NEEDLES = ('train', 'finetune', 'fine_tune', 'fine-tun', 'finetun', 'sft', 'dpo')
 TRAIN_TEXT_NEEDLES = ('train', 'fine-tun', 'finetun', 'sft', 'rlhf', 'dpo', '训练', '微调', '精调')
 NOT_YET_NEEDLES = ('training', 'tuning', '训练', '微调')
 # the card announces its own training code as released ("Training / Fine-tuning code is available NOW")
 # (Chinese: "we open-source the fine-tuning code" 开源了微调代码, "the training code is released" 训练代码已开源)
-TRAIN_RELEASED = re.compile(
-    released_phrase(r"training|train|fine-?tuning|finetuning|pre-?training|sft|rlhf|dpo|alignment").pattern
-    + r"|(?:开源|发布|公开|提供)了?[^。\n，]{0,24}?(?:训练|微调|精调)(?:代码|脚本)"
+TRAIN_RELEASED = either(
+    released_phrase(r"training|train|fine-?tuning|finetuning|pre-?training|sft|rlhf|dpo|alignment").pattern,
+    r"(?:开源|发布|公开|提供)了?[^。\n，]{0,24}?(?:训练|微调|精调)(?:代码|脚本)"
       r"|(?:训练|微调|精调)(?:代码|脚本)(?:已|现已|已经)(?:全部)?(?:开源|发布|公开|上线)", re.IGNORECASE)
 # a release said to be open-sourced with a list that names its training code ("a fully open-sourced model that
 # includes the pretraining data, …, pretraining scripts, and alignment code"); within one sentence

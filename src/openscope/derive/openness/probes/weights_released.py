@@ -8,6 +8,7 @@ from openscope.derive.openness.probes import (
     Evidence,
     Finding,
     card_search,
+    either,
     file_evidence,
     files_matching,
     repo_license,
@@ -26,7 +27,7 @@ HUB_MODEL_LINK = re.compile(
     r"^https?://(huggingface\.co|hf\.co|modelscope\.cn/models|www\.modelscope\.cn/models|model\.baai\.ac\.cn"
     r"|(www\.)?wisemodel\.cn/models|openxlab\.org\.cn/models)/"
     r"(?!datasets/|spaces/|docs/|blog/|papers/|join|login|settings|collections/)[\w.-]+/[\w.-]+", re.IGNORECASE)
-RELEASED_TEXT = re.compile(
+RELEASED_TEXT = either(
     r"(download (the )?(pre-?trained |model )?(weights|checkpoints?|models?)"
     r"|(weights|checkpoints?|models?) (are|is|have been|has been) (now |publicly |officially )?"
     r"(released|available|open[- ]?sourced|uploaded)"
@@ -34,7 +35,7 @@ RELEASED_TEXT = re.compile(
     r"|pre-?trained (weights|checkpoints?)|model zoo|from_pretrained\()"
     # Chinese: download the weights (下载模型权重, 模型下载, 权重下载), the weights are released (权重已开源/发布/上传),
     # we open-source the weights (开源了模型权重), pre-trained weights (预训练权重)
-    r"|(?:下载|获取)(?:模型)?(?:权重|检查点)|模型下载|权重下载|(?:模型)?权重(?:已|现已|已经)(?:全部)?(?:开源|发布|公开|上传)"
+    , r"(?:下载|获取)(?:模型)?(?:权重|检查点)|模型下载|权重下载|(?:模型)?权重(?:已|现已|已经)(?:全部)?(?:开源|发布|公开|上传)"
     r"|开源了?(?:模型)?权重|预训练权重", re.IGNORECASE)
 # Model-card statements that the models described are released (a separate pattern with rare needles:
 # searched only when the common phrases are absent, so it costs little).
@@ -46,11 +47,11 @@ DELTA_TEXT = re.compile(r"(delta|diff) (of )?(the )?weights|weights? (delta|diff
                         r"|publish(ing|ed)? (only )?the (weights? )?difference|\bXOR\b (between|of) (the )?(files|weights)",
                         re.IGNORECASE)
 DELTA_NEEDLES = ('delta', 'diff', 'xor')
-NOT_RELEASED = re.compile(
+NOT_RELEASED = either(
     r"((weights|checkpoints?|the model) (are|is|will) not (be )?(publicly )?(released|available|open[- ]?sourced)"
-    r"|(only )?(available|accessible) (only )?(via|through) (our |an |the )?api\b"
+    r"|(only )?(available|accessible) (only )?(via|through) (our |an |the )?api\b)"
     # Chinese: the weights are not released (权重暂不开源, 模型不公开), only through an API (仅通过 API 提供)
-    r"|(?:权重|模型)(?:暂不|不会|将不|不)(?:开源|公开|发布)|仅(?:通过|提供)\s*API)", re.IGNORECASE)
+    , r"(?:权重|模型)(?:暂不|不会|将不|不)(?:开源|公开|发布)|仅(?:通过|提供)\s*API", re.IGNORECASE)
 RELEASED_TEXT_NEEDLES = ('download', 'releas', 'availab', 'open', 'upload', 'trained', 'zoo', 'from_pretrained', '下载',
                          '权重')
 NOT_RELEASED_NEEDLES = ('not', 'api', '权重', '模型')
