@@ -196,3 +196,18 @@ def test_a_development_draft_layout_opens_and_keeps_its_table_until_lineage_move
     assert r.code == 0, r.stderr
     assert _view_kind(db) == "VIEW" and _view_is_current(db)
     assert q(db, "SELECT publisher, country FROM model_origin WHERE id = ?", [GERMAN]) == [("deepset", "DE")]
+
+
+def test_the_store_layer_never_imports_derive(tmp_path: Path) -> None:
+    # DESIGN.md: a module imports only from layers to its left; lineage registers its open step itself
+    import subprocess
+    import sys
+
+    code = ("import sys; from openscope.store import open_store; "
+            f"open_store({str(tmp_path / 's.duckdb')!r}).close(); "
+            "bad = sorted(m for m in sys.modules if m.startswith('openscope.derive')); "
+            "assert not bad, bad; "
+            "import openscope.derive.lineage.origin as o; from openscope.store.db import _WRITE_OPEN_STEPS; "
+            "assert _WRITE_OPEN_STEPS == [o.ensure_view_if_stale], _WRITE_OPEN_STEPS")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr

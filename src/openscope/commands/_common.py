@@ -118,10 +118,19 @@ def warn(s: Settings, message: str) -> None:
         err_console().print(f"openscope: warning: {message}", markup=False, soft_wrap=True)
 
 
+def _with_write_open_steps() -> None:
+    """Import what registers a step for every open for writing (``store.on_write_open``): lineage's
+    ``model_origin`` check. Here, in the interface layer, so the store never imports derive; a read-only open
+    that upgrades an older store reopens it for writing once, so both opens need it."""
+    import openscope.derive.lineage.origin  # noqa: F401 - registers ensure_view_if_stale
+
+
 def open_for_read(s: Settings) -> Store:
     """Read-only commands never create a store (exit 66 when it is missing)."""
+    _with_write_open_steps()
     return open_store(s.db, read_only=True, create=False)
 
 
 def open_for_write(s: Settings) -> Store:
+    _with_write_open_steps()
     return open_store(s.db, read_only=False, create=True)

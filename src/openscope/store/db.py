@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -145,6 +145,19 @@ def _pending(con: duckdb.DuckDBPyConnection) -> bool:
     return any(v not in applied for v, _, _ in _migrations())
 
 
+# Steps a layer to the right asks every open for writing to run once the layout is current (lineage's
+# ``model_origin`` view check registers itself: :func:`on_write_open`). The store never imports them: derive
+# sits right of the store (DESIGN.md, "One way for data to flow").
+_WRITE_OPEN_STEPS: list[Callable[[Store], object]] = []
+
+
+def on_write_open(step: Callable[[Store], object]) -> Callable[[Store], object]:
+    """Register ``step(store)`` to run at every open for writing, after dead runs are closed (once per step)."""
+    if step not in _WRITE_OPEN_STEPS:
+        _WRITE_OPEN_STEPS.append(step)
+    return step
+
+
 def _after_write_open(store: Store) -> None:
     """What every open for writing does once the layout is current; each step writes nothing when there is
     nothing to do.
@@ -152,13 +165,13 @@ def _after_write_open(store: Store) -> None:
     Why at the open: DuckDB lets one process hold a store for writing, so this is when a ``running`` run
     that this process did not begin is known dead (it is closed, as an ingest used to do for ingests only),
     and when a view whose shipped definition changed can be brought up to date without waiting for a
-    derive. Imported here, not at the top: derive sits right of the store, and only this step names it.
+    derive (the registered steps).
     """
-    from openscope.derive.lineage.origin import ensure_view
     from openscope.store.snapshots import close_dead_runs
 
     close_dead_runs(store)
-    ensure_view(store, if_stale=True)
+    for step in _WRITE_OPEN_STEPS:
+        step(store)
 
 
 def open_store(path: str | Path | None = None, *, read_only: bool = False, create: bool = True) -> Store:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import duckdb
 
 from openscope.derive.lineage.publishers import publisher_expr
-from openscope.store import Store
+from openscope.store import Store, on_write_open
 
 # Every model's publisher and its roots' origins: the organisation ``model_publishers`` names for the model,
 # else its namespace's (migration 0003 defined it without the per-model publishers; :func:`ensure_view`).
@@ -93,6 +93,13 @@ def ensure_view(store: Store, *, if_stale: bool = False) -> bool:
         return False
     store.con.execute(MODEL_ORIGIN_VIEW)
     return True
+
+
+@on_write_open
+def ensure_view_if_stale(store: Store) -> bool:
+    """The step every open of a store for writing runs (registered with the store when lineage is imported:
+    the store layer never imports derive): the view, redefined only when stale."""
+    return ensure_view(store, if_stale=True)
 
 
 def compute(store: Store, scope: str | None = None, paths: str = "lineage_paths",
