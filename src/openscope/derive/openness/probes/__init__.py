@@ -176,6 +176,35 @@ NEEDLE_BEFORE = 300   # a match starts at most this many characters before one o
 NEEDLE_AFTER = 900    # … and ends at most this many characters after it
 
 
+_NEEDLES: list[Any] = [None, {}]   # the last lowered text searched, and where each needle occurs in it
+
+
+def needle_hits(lowered: str, needle: str, cap: int) -> list[int]:
+    """Where ``needle`` occurs in ``lowered``, in order: every occurrence, or the first ``cap`` + 1 when there are
+    more than ``cap`` (the caller then searches the whole text anyway).
+
+    Why: a card is searched for about thirty patterns whose needle lists share many words ("train", "code",
+    "weights"), and each ``str.find`` scans the card; the positions are kept for the last text (the probes read
+    one card at a time), so each needle is looked for once per card, not once per pattern and pass."""
+    held = _NEEDLES
+    if held[0] is not lowered:
+        held = [lowered, {}]
+        _NEEDLES[:] = held   # (a list of two: another thread sees the old pair or the new, never a mix)
+    table: dict[str, tuple[int, list[int]]] = held[1]
+    known = table.get(needle)
+    if known is not None and (known[0] >= cap or len(known[1]) <= known[0]):
+        return known[1] if len(known[1]) <= cap + 1 else known[1][:cap + 1]
+    out: list[int] = []
+    i = lowered.find(needle)
+    while i >= 0:
+        out.append(i)
+        if len(out) > cap:
+            break
+        i = lowered.find(needle, i + 1)
+    table[needle] = (cap, out)
+    return out
+
+
 def fast_search(text: str, lowered: str, pattern: re.Pattern[str], needles: tuple[str, ...] | None
                 ) -> re.Match[str] | None:
     """``pattern.search(text)``, but only around occurrences of ``needles``.
@@ -188,15 +217,12 @@ def fast_search(text: str, lowered: str, pattern: re.Pattern[str], needles: tupl
     pattern = for_text(pattern, text)
     if not needles or len(lowered) != len(text):
         return pattern.search(text)
-    hits: list[int] = []
     limit = len(text) // 400 + 1   # beyond this many hits the windows would cover most of the text
+    hits: list[int] = []
     for n in needles:
-        i = lowered.find(n)
-        while i >= 0:
-            hits.append(i)
-            if len(hits) > limit:
-                return pattern.search(text)
-            i = lowered.find(n, i + 1)
+        hits.extend(needle_hits(lowered, n, limit))
+        if len(hits) > limit:
+            return pattern.search(text)
     if not hits:
         return None
     hits.sort()

@@ -28,7 +28,7 @@ citations of others. Pure functions of the card; nothing keys on a model's name.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -43,6 +43,7 @@ from openscope.derive.openness.probes import (
     fast_search,
     for_text,
     links_to_listed_file,
+    needle_hits,
     zsearch,
 )
 from openscope.derive.openness.probes._own_paper import (
@@ -231,8 +232,13 @@ def _matches(text: str, lowered: str, pattern: re.Pattern[str], needles: tuple[s
     pos = first.end() if first.end() > first.start() else first.end() + 1
     hits: list[int] = []
     limit = len(text) // 400 + 1
+    since = max(0, pos - NEEDLE_BEFORE)
     for n in needles or ():
-        i = lowered.find(n, max(0, pos - NEEDLE_BEFORE))
+        known = needle_hits(lowered, n, limit)
+        if len(known) <= limit:   # every occurrence (kept by fast_search): those from ``since`` on
+            hits.extend(known[bisect_left(known, since):])
+            continue
+        i = lowered.find(n, since)
         while i >= 0 and len(hits) <= limit:
             hits.append(i)
             i = lowered.find(n, i + 1)
