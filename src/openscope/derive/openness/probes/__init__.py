@@ -233,11 +233,49 @@ def fast_search(text: str, lowered: str, pattern: re.Pattern[str], needles: tupl
             windows[-1][1] = max(windows[-1][1], b)
         else:
             windows.append([a, b])
+    head = _starts_near(pattern)
+    at = 0   # hits before this index were tried as starts already
     for a, b in windows:
-        m = pattern.search(text, a, min(b, len(text)))
+        b = min(b, len(text))
+        if head is not None:   # is there a match starting within NEEDLE_BEFORE before one of this window's hits?
+            tried, found = a - 1, False
+            while at < len(hits) and hits[at] < b and not found:
+                p = max(a, hits[at] - NEEDLE_BEFORE, tried + 1)
+                if p <= hits[at]:
+                    found = head.match(text, p, b) is not None
+                    tried = p + NEEDLE_BEFORE
+                at += 1
+            while at < len(hits) and hits[at] < b:
+                at += 1
+            if not found:
+                continue
+        m = pattern.search(text, a, b)
         if m:
             return m
     return None
+
+
+_HEADS: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+
+
+def _starts_near(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """``pattern`` tried at the first ``NEEDLE_BEFORE`` + 1 starts of a text only (``match`` with a lazy lead).
+
+    Why: a window is searched from ``NEEDLE_BEFORE`` characters before its first needle to ``NEEDLE_AFTER``
+    after its last, so that a match has room to end; but a match starts at most ``NEEDLE_BEFORE`` characters
+    before a needle it contains, and ``re`` tries every start up to the window's end (most of a window's cost).
+    A window is searched (with ``pattern.search``, the same call as before) only when this pattern matches from
+    a start near one of its needles, with the same end. None when the pattern cannot be wrapped (global flags).
+    """
+    held = _HEADS.get(id(pattern))
+    if held is None or held[0] is not pattern:   # (the pattern is held, so its id is not reused)
+        try:
+            head: re.Pattern[str] | None = re.compile(
+                f"(?s:.{{0,{NEEDLE_BEFORE}}}?)(?:{pattern.pattern})", pattern.flags)
+        except re.error:
+            head = None
+        held = _HEADS[id(pattern)] = (pattern, head)
+    return held[1]
 
 
 def _quoted(m: re.Match[str]) -> tuple[int, int]:
