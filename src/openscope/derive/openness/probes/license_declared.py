@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from urllib.parse import unquote
 
+from openscope.derive.openness.cards import Card
 from openscope.derive.openness.licensing import classify
-from openscope.derive.openness.probes import Evidence, Finding, hub_evidence
+from openscope.derive.openness.probes import Evidence, Finding, hub_evidence, needle_hits
 from openscope.derive.openness.probes._license_scope import covers, scopes_of
 from openscope.derive.openness.records import ModelRecord
 
@@ -69,6 +71,31 @@ GENERIC_HEADING_ZH = re.compile(r"(?<![\s#])\s*+#++\W*+(?:模型|代码|软件|�
                                 r"(?:说明|条款|信息|声明)?\W*+$")
 # A misuse bullet speaks of other people's licensed material and terms; it names no licence of the release.
 MISUSE = re.compile(r"\blicensed material\b|\bin violation of (?:its|their|the|any) (?:terms|licen[cs]e)", re.IGNORECASE)
+# Every match of LICENSE_WORD starts with one of these (as the lower-cased card reads them).
+LICENSE_WORD_STARTS = ("licen", "under ", "许可", "协议", "授权", "商用", "商业")
+# Characters that IGNORECASE matches to a letter of those words while ``str.lower`` does not give that letter.
+_CASE_FOLDS = ("\u0131", "\u0130", "\u017f", "\u212a")
+
+
+def license_words(card: Card) -> Iterator[re.Match[str]]:
+    """``LICENSE_WORD.finditer(card.body)``, trying the pattern only where one of its first words occurs.
+
+    Why: the pattern is case-insensitive, so ``re`` tries it at every character of the card; every match starts
+    with one of :data:`LICENSE_WORD_STARTS`, so matching at their occurrences, left to right and past the last
+    match's end, gives the same matches."""
+    body, low = card.body, card.lowered_body
+    if len(low) != len(body) or (not body.isascii() and any(c in body for c in _CASE_FOLDS)):
+        yield from LICENSE_WORD.finditer(body)
+        return
+    end = 0
+    for at in sorted({i for w in LICENSE_WORD_STARTS for i in needle_hits(low, w, len(low))}):
+        if at >= end:
+            m = LICENSE_WORD.match(body, at)
+            if m:
+                end = m.end()
+                yield m
+
+
 REMEDIATION = "Declare an OSI-approved licence (e.g. Apache-2.0 or MIT) in the `license:` metadata and the card."
 
 
@@ -108,7 +135,7 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
     off = len(rec.card.text) - len(rec.card.body)
     body = rec.card.body
     last_line_end = -1
-    for m in LICENSE_WORD.finditer(body):
+    for m in license_words(rec.card):
         if m.start() <= last_line_end:
             continue  # one entry per line
         a = body.rfind("\n", 0, m.start()) + 1
