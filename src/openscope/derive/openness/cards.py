@@ -29,6 +29,7 @@ _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 # A fenced code block's opening or closing line (CommonMark: up to 3 spaces, 3+ backticks or tildes; a
 # backtick fence's info string holds no backtick, so "```x```" on one line is inline code, not a fence).
 _FENCE = re.compile(r"^ {0,3}(`{3,}(?=[^`\n]*$)|~{3,})[^\n]*$", re.MULTILINE)
+_NEWLINE = re.compile("\n")
 _MD_LINK = re.compile(r"\[([^\]\n]{0,300})\]\((https?://[^)\s]+)\)")
 # Links to files beside the card (a README's own repository): [text](docs/train.md), [x](./scripts/)
 _REL_LINK = re.compile(r"\[([^\]\n]{0,300})\]\((?!https?://|#|mailto:)([^)\s]{1,300})\)")
@@ -71,6 +72,7 @@ class Card:
     rel_links: list[Link] = field(default_factory=list)   # relative links: files in the card's repository
     warnings: list[str] = field(default_factory=list)
     _lowered: str | None = field(default=None, repr=False)
+    _newlines: tuple[str, list[int]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def lowered_body(self) -> str:
@@ -79,7 +81,14 @@ class Card:
         return self._lowered
 
     def line_of(self, pos: int) -> int:
-        return self.text.count("\n", 0, pos) + 1
+        """The 1-based line of offset ``pos`` in the full text. Why a table: probes ask for the lines of dozens
+        of matches per card, and counting line breaks from the start each time scans the card again."""
+        held = self._newlines
+        if held is None or held[0] is not self.text:   # (built for this very text)
+            held = self._newlines = (self.text, [m.start() for m in _NEWLINE.finditer(self.text)])
+        if pos < 0:   # str.count's slice reading of a negative end
+            return self.text.count("\n", 0, pos) + 1
+        return bisect.bisect_left(held[1], pos) + 1
 
     def meta_line(self, key: str) -> int:
         """The line of a top-level front-matter key (1, the front matter's first line, if not found)."""
