@@ -274,6 +274,8 @@ def _starts_near(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
                 f"(?s:.{{0,{NEEDLE_BEFORE}}}?)(?:{pattern.pattern})", pattern.flags)
         except re.error:
             head = None
+        if len(_HEADS) >= 512:   # the probes' patterns are module constants; a caller's own stay bounded
+            _HEADS.clear()
         held = _HEADS[id(pattern)] = (pattern, head)
     return held[1]
 
