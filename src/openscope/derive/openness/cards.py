@@ -39,6 +39,9 @@ _BARE_URL = re.compile(r"\bhttps?://[^\s)\]>\"'`|]+")  # also the outer URL of n
 # Text a reader never sees, or that says nothing: an HTML comment (an unclosed one hides the rest of the card,
 # as GitHub renders it) and the template placeholders.
 _UNSEEN = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+# The placeholders of the cards diffusers' training scripts write ("[TODO: describe the data used to train the
+# model]", "# TODO: add an example code snippet for running this diffusion pipeline"): a field never filled in.
+_TODO = re.compile(r"\[TODO\b[^\]\n]{0,300}\]|^[ \t]*#[ \t]*TODO:[^\n]*", re.MULTILINE)
 _PLACEHOLDER = re.compile(r"\[?\bmore information needed\b\]?\.?", re.IGNORECASE)
 _HTML_LINK = re.compile(r"<a\s(?>[^<>]*?href=[\"'](https?://[^\"'<>]+)[\"'])[^<>]*>(.{0,300}?)</a>",
                         re.IGNORECASE | re.DOTALL)
@@ -221,10 +224,12 @@ def _empty_headings(body: str, heads: list[re.Match[str]]) -> set[int]:
 
 def mask_unseen(body: str) -> str:
     """``body`` with what a reader never sees, or that says nothing, blanked (HTML comments, template
-    placeholders and the empty field labels they leave): every character replaced by a space and every line
+    placeholders ("[More Information Needed]", "[TODO: …]") and the empty field labels they leave): every character replaced by a space and every line
     break kept, so offsets and line numbers still point into the card as written. The same object comes back
     when nothing was blanked."""
     out = _UNSEEN.sub(_blanked, body) if "<!--" in body else body
+    if "TODO" in out:
+        out = _TODO.sub(_blanked, out)
     if "nformation needed" in out or "nformation Needed" in out or "NFORMATION NEEDED" in out:
         out = _PLACEHOLDER_LINE.sub(_blank_placeholder_line, out)
     return body if out == body else out
@@ -234,8 +239,13 @@ _NOT_NEWLINE = re.compile(r"[^\n]")
 _PLACEHOLDER_LINE = re.compile(r"^[^\n]*?\bmore information needed\b[^\n]*", re.IGNORECASE | re.MULTILINE)
 
 
+def blank(text: str) -> str:
+    """``text`` with every character but a line break turned into a space (offsets and lines kept)."""
+    return _NOT_NEWLINE.sub(" ", text)
+
+
 def _blanked(m: re.Match[str]) -> str:
-    return _NOT_NEWLINE.sub(" ", m.group(0))
+    return blank(m.group(0))
 
 
 def _blank_placeholder_line(m: re.Match[str]) -> str:

@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openscope.derive.openness.cards import MAX_CARD_CHARS, Card, decode_card, parse_card, parse_front_matter
+from openscope.derive.openness.cards import (
+    MAX_CARD_CHARS,
+    Card,
+    blank,
+    decode_card,
+    parse_card,
+    parse_front_matter,
+)
 from openscope.derive.openness.inputs import NotRegular, printable, read_regular
 from openscope.errors import MissingInput
 from openscope.store import Store
@@ -117,18 +124,12 @@ _QUOTED_CARD = re.compile(r"^ {0,3}#{1,6}[ \t]+[*_]{0,2}original[ \t]+(?:model[ 
                           re.IGNORECASE | re.MULTILINE)
 # The end marker some quantizers put after the pasted card (inside an HTML comment, so read in the raw text).
 _QUOTED_END = re.compile(r"<!--\s*original[-_ ]model[-_ ]card[-_ ]end\s*-->", re.IGNORECASE)
-_NOT_NEWLINE = re.compile(r"[^\n]")
-
-
-# The placeholders of the cards diffusers' training scripts write ("[TODO: describe the data used to train the
-# model]", "# TODO: add an example code snippet for running this diffusion pipeline"): a field never filled in.
-_TODO = re.compile(r"\[TODO\b[^\]\n]{0,300}\]|^[ \t]*#[ \t]*TODO:[^\n]*", re.MULTILINE)
 
 
 def read_card(text: str) -> Card:
-    """The card as this release's own documentation: :func:`parse_card`, with the ``[TODO: …]`` placeholders of
-    generated cards blanked (a heading over nothing but one then names no section), and another model's card that this
-    one pastes (under a heading "Original model card…", to the end of the card or to the quantizer's
+    """The card as this release's own documentation: :func:`parse_card` (which blanks what a reader never sees
+    and the placeholders of generated cards, ``[TODO: …]`` included), with another model's card that this one
+    pastes (under a heading "Original model card…", to the end of the card or to the quantizer's
     ``<!-- original-model-card end -->`` marker) blanked like unseen text, line numbers kept.
 
     Why: a quantized or converted re-upload (GGUF, GPTQ, AWQ, MLX) often copies its base's whole card below its
@@ -137,8 +138,6 @@ def read_card(text: str) -> Card:
     and the re-upload's own dimensions from what its publisher wrote. The copy stays visible on the page;
     the card's warnings say which lines were read as quoted.
     """
-    if "TODO" in text:
-        text = _TODO.sub(lambda m: _NOT_NEWLINE.sub(" ", m.group(0)), text)
     card = parse_card(text)
     low = card.lowered_body
     quoted = _QUOTED_CARD.search(text, len(card.text) - len(card.body)) if "original" in low else None
@@ -147,7 +146,7 @@ def read_card(text: str) -> Card:
     start = quoted.start()
     end_m = _QUOTED_END.search(text, start)
     end = end_m.start() if end_m else len(text)
-    own = text[:start] + _NOT_NEWLINE.sub(" ", text[start:end]) + text[end:]
+    own = text[:start] + blank(text[start:end]) + text[end:]
     out = parse_card(own)
     first, last = card.line_of(start), card.line_of(max(start, end - 1))
     out.warnings.append(f"lines {first}-{last} copy another model's card (\"{quoted.group(0).strip()[:80]}\"); they were read as "
