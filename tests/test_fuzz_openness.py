@@ -639,8 +639,17 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         for k, v in vars(mod).items():  # patterns kept in lists of (name, pattern) or in dicts
             pairs = v.items() if isinstance(v, dict) else v if isinstance(v, list) else ()
             for pair in pairs:
-                if isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[1], re.Pattern):
+                if isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[1], re.Pattern) \
+                        and not isinstance(pair[0], int):  # tables by id(): named below, or caches
                     out.setdefault(f"{m.name.rsplit('.', 1)[-1]}.{k}[{pair[0]}]", pair[1])
+    # the English side of each bilingual pattern (searched alone in texts without Chinese), named after it: a
+    # test id stays the same from run to run, and caches filled by earlier calls are not collected
+    from openscope.derive.openness import probes
+
+    by_id = {id(rx): name for name, rx in out.items()}
+    for key, english in list(probes._ENGLISH.items()):
+        if key in by_id:
+            out.setdefault(f"{by_id[key]}[english]", english)
     return out
 
 
