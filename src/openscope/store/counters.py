@@ -63,8 +63,8 @@ def write_counters(
         END AS reason
         FROM {stage}"""
     )
-    n_records = con.execute("SELECT count(*) FROM _ctr_checked").fetchone()[0]
-    n_rejects = con.execute(
+    n_records = con.execute("SELECT count(*) FROM _ctr_checked").fetchone()[0]  # type: ignore[index]  # an aggregate always yields one row
+    n_rejects = con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
         """INSERT INTO rejects SELECT ?, ?, locator, left(raw, 4000), reason, now()::TIMESTAMP
            FROM _ctr_checked WHERE reason IS NOT NULL""",
         [snapshot_id, source],
@@ -94,11 +94,11 @@ def write_counters(
             FROM {stats} WHERE snapshot_id < $1 AND id IN (SELECT id FROM _ctr) GROUP BY id) p ON p.id = c.id""",
         [snapshot_id],
     )
-    n_changed = con.execute(
+    n_changed = con.execute(  # type: ignore[index]  # an aggregate always yields one row
         """SELECT count(*) FROM _ctr_new WHERE prev_sid IS NULL OR pd IS DISTINCT FROM d
                OR pa IS DISTINCT FROM a OR pl IS DISTINCT FROM l"""
     ).fetchone()[0]
-    n_written = con.execute(
+    n_written = con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
         f"INSERT INTO {stats} (snapshot_id, id, downloads_30d, downloads_all_time, likes) "
         "SELECT ?, id, d, a, l FROM _ctr_new",
         [snapshot_id],

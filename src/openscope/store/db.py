@@ -210,12 +210,12 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, creat
         raise InvalidInput(f"store {p} is not a valid openscope store: {str(exc).splitlines()[0]}")
     try:
         if read_only:
-            has = con.execute(
+            has = con.execute(  # type: ignore[index]  # an aggregate always yields one row
                 "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
             ).fetchone()[0]
             if not has:
                 raise InvalidInput(f"{p} is not an openscope store")
-            current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+            current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]  # type: ignore[index]  # an aggregate always yields one row
             if current > SCHEMA_VERSION:
                 raise InvalidInput(
                     f"store {p} has schema version {current}, newer than this openscope ({SCHEMA_VERSION}); "

@@ -160,7 +160,7 @@ def normalize(
     n_known = 0
     # A re-ingest skips entries whose raw text is already stored (same hash): they are not even parsed.
     # Crawls (counters="all") parse everything, since every entry's counters are recorded.
-    prefilter = counters == "changed" and con.execute(f"SELECT count(*) > 0 FROM {table}").fetchone()[0]
+    prefilter = counters == "changed" and con.execute(f"SELECT count(*) > 0 FROM {table}").fetchone()[0]  # type: ignore[index]  # an aggregate always yields one row
     lines_of = stage  # the stream whose lines number the entries, should any entry need its line
     if prefilter:
         known = f"(SELECT raw_hash FROM {table} WHERE deleted_at IS NULL AND raw_hash IS NOT NULL)"
@@ -174,7 +174,7 @@ def normalize(
               SELECT * EXCLUDE (raw), CASE WHEN NOT known THEN raw END AS raw
               FROM (SELECT *, h IN {known} AS known FROM (SELECT *, hash(raw) AS h FROM {stage})))"""
         )
-        n_known = con.execute(
+        n_known = con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
             f"""UPDATE {table} SET last_snapshot_id = ?
                 WHERE raw_hash IN (SELECT h FROM _hashed WHERE known) AND deleted_at IS NULL""",
             [snapshot_id],
@@ -225,7 +225,7 @@ def normalize(
           FROM ({parsed})
         ) p LEFT JOIN {table} o ON o.id = p.id AND p.reason IS NULL"""
     )
-    n_records, n_invalid, n_bad, n_ids, n_distinct = con.execute(
+    n_records, n_invalid, n_bad, n_ids, n_distinct = con.execute(  # type: ignore[misc]  # an aggregate always yields one row
         """SELECT count(*), count(*) FILTER (reason = 'not valid JSON'), count(reason),
                   count(id) FILTER (reason IS NULL), count(DISTINCT id) FILTER (reason IS NULL) FROM _typed"""
     ).fetchone()
@@ -243,7 +243,7 @@ def normalize(
             FROM (SELECT DISTINCT ON (raw_hash) * FROM _typed) t JOIN _lines l ON l.h = t.raw_hash"""
         )
         con.execute("DROP TABLE _lines")
-    n_rejects = con.execute(
+    n_rejects = con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
         """INSERT INTO rejects SELECT ?, ?, locator, left(bad_raw, 4000), reason, now()::TIMESTAMP
            FROM _typed WHERE reason IS NOT NULL""",
         [snapshot_id, source],
@@ -252,7 +252,7 @@ def normalize(
         con.execute("DELETE FROM _typed WHERE reason IS NOT NULL")
 
     # 2. The last occurrence of an id in a batch wins (checked first: a dump rarely repeats an id).
-    n_accepted = con.execute("SELECT count(*) FROM _typed").fetchone()[0]
+    n_accepted = con.execute("SELECT count(*) FROM _typed").fetchone()[0]  # type: ignore[index]  # an aggregate always yields one row
     if n_distinct < n_accepted:
         con.execute(
             """DELETE FROM _typed WHERE line_no IN (
@@ -265,7 +265,7 @@ def normalize(
     # 3. What changed: new ids or a different raw hash (or a deleted repository that came back).
     con.execute("DROP VIEW IF EXISTS _changed")
     con.execute("CREATE TEMP VIEW _changed AS SELECT * FROM _typed WHERE changed")
-    n_changed = con.execute("SELECT count(*) FROM _typed WHERE changed").fetchone()[0]
+    n_changed = con.execute("SELECT count(*) FROM _typed WHERE changed").fetchone()[0]  # type: ignore[index]  # an aggregate always yields one row
 
     # Seen but unchanged: only the last snapshot moves.
     if n_changed < n_accepted:
@@ -282,7 +282,7 @@ def normalize(
             card_data->>'$.license')"""
         author = "coalesce(author, CASE WHEN contains(id, '/') THEN split_part(id, '/', 1) END)"
         synthetic = "coalesce(list_contains(tag_list, 'openscope:synthetic'), false)"
-        has_old = con.execute("SELECT count(*) FROM _changed WHERE old_first IS NOT NULL").fetchone()[0]
+        has_old = con.execute("SELECT count(*) FROM _changed WHERE old_first IS NOT NULL").fetchone()[0]  # type: ignore[index]  # an aggregate always yields one row
         if has_old:
             con.execute(f"DELETE FROM {table} WHERE id IN (SELECT id FROM _changed WHERE old_first IS NOT NULL)")
         if repo_type == "model":
@@ -333,7 +333,7 @@ def normalize(
 
     # 4. Counters: per snapshot, never twice for one id in one snapshot.
     src = "_typed" if counters == "all" else "_changed"
-    n_counters = con.execute(
+    n_counters = con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
         f"""INSERT INTO {stats} (snapshot_id, id, downloads_30d, downloads_all_time, likes)
             SELECT ?, t.id, t.downloads_30d, t.downloads_all_time, t.likes
             FROM {src} t

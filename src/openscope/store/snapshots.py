@@ -11,6 +11,7 @@ cannot be resumed, so every command that opens the store for writing marks it ``
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -72,7 +73,7 @@ def begin(
     if kind not in KINDS:
         raise ValueError(f"unknown snapshot kind {kind!r}")
     with store.transaction() as con:
-        sid = con.execute("SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots").fetchone()[0]
+        sid = con.execute("SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots").fetchone()[0]  # type: ignore[index]  # an aggregate always yields one row
         con.execute(
             """INSERT INTO snapshots (snapshot_id, kind, source, endpoint, started_at, status, n_records,
                    simulated, repo_type, params)
@@ -110,7 +111,7 @@ def close(con: duckdb.DuckDBPyConnection, snapshot_id: int, status: str, message
     _live.discard((_store_key(con), int(snapshot_id)))
 
 
-def add_progress(store: Store, snapshot_id: int, **fields: float | int | str | None) -> None:
+def add_progress(store: Store, snapshot_id: int, **fields: float | int | str | dt.datetime | None) -> None:
     """Increment counters (pages, n_records, changed, rejects, api_calls, rate_limit_wait_s) and set
     cursor/watermark. Call inside the page's transaction so progress and data commit together."""
     sets, args = [], []
@@ -145,6 +146,7 @@ def latest(store: Store, *, kind: str | None = None, status: str | None = None, 
 
 def _dead_where(kinds: tuple[str, ...] | None, live: list[int]) -> tuple[str, list]:
     """The WHERE clause selecting dead runs: ``running``, not resumable (or of ``kinds``), not ours."""
+    args: list[str | int]
     if kinds is None:
         where, args = f"status = 'running' AND kind NOT IN ({','.join('?' for _ in RESUMABLE_KINDS)})", \
             list(RESUMABLE_KINDS)
@@ -173,7 +175,7 @@ def close_dead_runs(store: Store, *, kinds: tuple[str, ...] | None = None) -> in
     if not store.scalar(f"SELECT count(*) FROM snapshots WHERE {where}", args):
         return 0
     with store.transaction() as con:
-        n = con.execute(
+        n = con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
             f"""UPDATE snapshots SET status = 'aborted', finished_at = now()::TIMESTAMP, message = ?
                 WHERE {where}""", [DEAD_RUN_MESSAGE, *args]).fetchone()[0]
     return int(n)
