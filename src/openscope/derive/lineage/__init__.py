@@ -31,7 +31,7 @@ def _ensure_layout(store: Store) -> None:
     """Bring a store made with the development draft of migration 0003 (``lineage`` and ``model_origin``
     as tables) to the shipped layout (views over ``lineage_paths`` / ``lineage_origin``)."""
     con = store.con
-    has = con.execute(
+    has = con.execute(  # type: ignore[index]  # an aggregate always yields one row
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'lineage_paths'"
     ).fetchone()[0]
     if has:
@@ -58,7 +58,7 @@ def refresh(store: Store, *, full: bool = False) -> dict:
     # derived tables dictionary compression alone writes about 3x faster (measured, docs/benchmarks.md).
     con.execute("SET force_compression = 'dictionary'")
     # No output depends on row order (every reader sorts), and unordered parallel inserts write faster.
-    order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+    order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]  # type: ignore[index]  # a scalar SELECT always yields one row
     con.execute("SET preserve_insertion_order = false")
     try:
         return _refresh(store, full=full, t0=t0)
@@ -85,9 +85,9 @@ def _refresh(store: Store, *, full: bool, t0: float) -> dict:
             # Reference data, consistent on its own: should the lineage below fail, the state still names
             # the old hash and the next refresh recomputes everything.
             publishers.load(store)
-    high, gone_high = con.execute("SELECT max(updated_snapshot_id), max(deleted_at)::VARCHAR FROM models").fetchone()
+    high, gone_high = con.execute("SELECT max(updated_snapshot_id), max(deleted_at)::VARCHAR FROM models").fetchone()  # type: ignore[misc]  # an aggregate always yields one row
     last = state.get("models_snapshot")
-    n_models = con.execute("SELECT count(*) FROM models").fetchone()[0]
+    n_models = con.execute("SELECT count(*) FROM models").fetchone()[0]  # type: ignore[index]  # an aggregate always yields one row
     n_chg = 0
     if full or pubs_changed or last is None:
         mode = "full"
@@ -164,7 +164,7 @@ def _changed(store: Store, last: int, deleted_until: str | None = None) -> int:
     )
     _changed_canonical(store, last, deleted_until)
     con.execute("CREATE OR REPLACE TEMP TABLE _chg AS SELECT DISTINCT id FROM _chg")
-    return int(con.execute("SELECT count(*) FROM _chg").fetchone()[0])
+    return int(con.execute("SELECT count(*) FROM _chg").fetchone()[0])  # type: ignore[index]  # an aggregate always yields one row
 
 
 def _changed_canonical(store: Store, last: int, deleted_until: str | None) -> None:
@@ -183,7 +183,7 @@ def _changed_canonical(store: Store, last: int, deleted_until: str | None) -> No
           AND (NOT contains(id, '/') OR {canonical.in_canonical_ns('id')})""",
         [last] + ([] if deleted_until is None else [deleted_until]),
     )
-    if con.execute("SELECT count(*) FROM _cnew").fetchone()[0]:
+    if con.execute("SELECT count(*) FROM _cnew").fetchone()[0]:  # type: ignore[index]  # an aggregate always yields one row
         # children of the bare id (external) or of its canonical resolution; and the canonical models
         # themselves, whose own bare declaration was a self-reference until a namespace-less model came
         con.execute(
@@ -222,7 +222,7 @@ def _full(store: Store) -> dict:
 
 def _staged_ddl(store: Store, stored: str, staged: str) -> str:
     """``CREATE TABLE`` for an empty staging table with exactly the stored table's columns and constraints."""
-    ddl = store.con.execute(
+    ddl = store.con.execute(  # type: ignore[index]  # the migrations create every published table
         """SELECT sql FROM duckdb_tables()
            WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ?""",
         [stored],
@@ -261,7 +261,7 @@ def _incremental(store: Store) -> dict:
     graph.affected(store, "_chg")
     res = graph.compute(store, scope="_aff")
     origin.compute(store, scope="_aff")
-    affected = store.con.execute("SELECT count(*) FROM _aff").fetchone()[0]
+    affected = store.con.execute("SELECT count(*) FROM _aff").fetchone()[0]  # type: ignore[index]  # an aggregate always yields one row
     return {"edges": n_edges, **res, "affected": affected}
 
 

@@ -151,7 +151,7 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
         GROUP BY d.parent"""
     )
     _canonical_fix(store)
-    if con.execute("SELECT count(*) FROM _edge_fix").fetchone()[0]:
+    if con.execute("SELECT count(*) FROM _edge_fix").fetchone()[0]:  # type: ignore[index]  # an aggregate always yields one row
         r = """SELECT r.child, coalesce(f.id, r.parent) AS parent, r.prio, r.rc, r.multi
                FROM _edge_raw r LEFT JOIN _edge_fix f ON f.parent = r.parent
                WHERE r.parent IS NOT NULL AND r.parent <> '' AND r.parent <> r.child
@@ -179,7 +179,7 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
     # the lower-priority rows (a window over every child sorted 3x slower); every other child's is the tags.
     con.execute("DROP TABLE IF EXISTS _edge_lo")
     # (The baseModels part only when there are such rows: its anti-join hashes every tag child.)
-    with_bm = con.execute("SELECT count(*) FROM _edge_g WHERE prio = 2").fetchone()[0] > 0
+    with_bm = con.execute("SELECT count(*) FROM _edge_g WHERE prio = 2").fetchone()[0] > 0  # type: ignore[index]  # an aggregate always yields one row
     bm = """SELECT DISTINCT child, prio FROM _edge_g
             WHERE prio = 2 AND child NOT IN (SELECT child FROM _edge_g WHERE prio = 1)
             UNION ALL """ if with_bm else ""
@@ -190,7 +190,7 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
     )
     best = "g.prio = coalesce(l.prio, 1)"
     _infer(store, best)
-    n = con.execute(
+    n = con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
         f"""INSERT INTO {table} (child, parent, relation, evidence, chosen)
         WITH g AS (
             SELECT g.child, g.parent, g.prio, g.mn, g.mx, {best} AS best, i.child IS NOT NULL AS inferred
@@ -203,7 +203,7 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
                      unnest(CASE WHEN mn = 5 OR mn = mx THEN [mn] ELSE [mn, mx] END) AS rc FROM g)"""
     ).fetchone()[0]
     # 4. The inferred edges replace the chosen `unknown` ones of the children inference could tell.
-    n += con.execute(
+    n += con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
         f"""INSERT INTO {table} (child, parent, relation, evidence, chosen)
         SELECT g.child, g.parent, i.relation, 'inferred', true
         FROM _edge_g g JOIN _edge_inf i USING (child) LEFT JOIN _edge_lo l USING (child)
@@ -230,7 +230,7 @@ def _canonical_fix(store: Store) -> None:
         """CREATE TEMP TABLE _edge_bare AS
         SELECT DISTINCT parent FROM _edge_raw WHERE NOT contains(parent, '/') AND parent <> ''"""
     )
-    if con.execute("SELECT count(*) FROM _edge_bare").fetchone()[0]:
+    if con.execute("SELECT count(*) FROM _edge_bare").fetchone()[0]:  # type: ignore[index]  # an aggregate always yields one row
         con.execute(
             f"""INSERT INTO _edge_fix
             WITH c AS (

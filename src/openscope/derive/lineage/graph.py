@@ -69,7 +69,7 @@ def full(store: Store, paths: str, cycles: str) -> dict:
     from the rows of models that have children through them.
     """
     con = store.con
-    n_rows = con.execute(
+    n_rows = con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
         f"INSERT INTO {paths} SELECT child, parent, 1, [child, parent] FROM _ce WHERE NOT deep"
     ).fetchone()[0]
     con.execute("DROP TABLE IF EXISTS _ci")
@@ -81,7 +81,7 @@ def full(store: Store, paths: str, cycles: str) -> dict:
         WHERE NOT deep AND child IN (SELECT parent FROM _ci)"""
     )
     level = 1
-    while con.execute("SELECT count(*) FROM _front").fetchone()[0]:
+    while con.execute("SELECT count(*) FROM _front").fetchone()[0]:  # type: ignore[index]  # an aggregate always yields one row
         con.execute("DROP TABLE IF EXISTS _next")
         # As in compute: a pair reached at an earlier level is already in `paths`; only this level's
         # candidate models' rows are looked up. Of several parents reaching a (model, root) pair the
@@ -97,7 +97,7 @@ def full(store: Store, paths: str, cycles: str) -> dict:
             SELECT g.id, g.root, f.depth + 1 AS depth, list_prepend(g.id, f.path) AS path
             FROM g JOIN _front f ON f.id = g.via AND f.root = g.root"""
         )
-        n_rows += con.execute(f"INSERT INTO {paths} SELECT id, root, depth, path FROM _next").fetchone()[0]
+        n_rows += con.execute(f"INSERT INTO {paths} SELECT id, root, depth, path FROM _next").fetchone()[0]  # type: ignore[index]  # DuckDB's DML yields one row, its count
         con.execute("DROP TABLE _front")
         con.execute("CREATE TEMP TABLE _front AS SELECT * FROM _next WHERE id IN (SELECT parent FROM _ci)")
         level += 1
@@ -152,13 +152,13 @@ def compute(store: Store, scope: str | None = None, paths: str = "lineage_paths"
             SELECT l.id, l.root, l.depth, l.path FROM {paths} l
             WHERE l.id IN (SELECT parent FROM {te}) AND l.id NOT IN (SELECT id FROM {scope})"""
         )
-        max_seed = con.execute("SELECT coalesce(max(depth), -1) FROM _seed").fetchone()[0]
+        max_seed = con.execute("SELECT coalesce(max(depth), -1) FROM _seed").fetchone()[0]  # type: ignore[index]  # an aggregate always yields one row
     level = 0
     n_rows = 0
     while True:
         if level <= max_seed:
             con.execute("INSERT INTO _front SELECT * FROM _seed WHERE depth = ?", [level])
-        if level >= max_seed and con.execute("SELECT count(*) FROM _front").fetchone()[0] == 0:
+        if level >= max_seed and con.execute("SELECT count(*) FROM _front").fetchone()[0] == 0:  # type: ignore[index]  # an aggregate always yields one row
             break
         con.execute("DROP TABLE IF EXISTS _next")
         if level == 0 and max_seed < 0:
@@ -184,7 +184,7 @@ def compute(store: Store, scope: str | None = None, paths: str = "lineage_paths"
                 WHERE NOT EXISTS (SELECT 1 FROM seen l WHERE l.id = c.id AND l.root = c.root)
                 GROUP BY c.id, c.root"""
             )
-        n_rows += con.execute(f"INSERT INTO {paths} SELECT id, root, depth, path FROM _next").fetchone()[0]
+        n_rows += con.execute(f"INSERT INTO {paths} SELECT id, root, depth, path FROM _next").fetchone()[0]  # type: ignore[index]  # DuckDB's DML yields one row, its count
         con.execute("DROP TABLE _front")
         con.execute("ALTER TABLE _next RENAME TO _front")
         level += 1
@@ -205,7 +205,7 @@ def _cycles(store: Store, te: str, paths: str, cycles: str, keep_unreached: bool
         f"""CREATE TEMP TABLE _unr AS SELECT DISTINCT child AS id FROM {te}
            WHERE child NOT IN (SELECT id FROM {paths})"""
     )
-    if con.execute("SELECT count(*) FROM _unr").fetchone()[0] == 0:
+    if con.execute("SELECT count(*) FROM _unr").fetchone()[0] == 0:  # type: ignore[index]  # an aggregate always yields one row
         if not keep_unreached:
             con.execute("DROP TABLE _unr")
         return 0
@@ -222,8 +222,8 @@ def _cycles(store: Store, te: str, paths: str, cycles: str, keep_unreached: bool
             SELECT r.a, ue.parent FROM r JOIN ue ON ue.child = r.b
         ) SELECT a, b FROM r"""
     )
-    next_id = con.execute(f"SELECT coalesce(max(cycle_id), 0) FROM {cycles}").fetchone()[0]
-    n = con.execute(
+    next_id = con.execute(f"SELECT coalesce(max(cycle_id), 0) FROM {cycles}").fetchone()[0]  # type: ignore[index]  # an aggregate always yields one row
+    n = con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
         f"""INSERT INTO {cycles} (cycle_id, id)
         WITH members AS (SELECT a AS id FROM _reach WHERE a = b),
         comp AS (

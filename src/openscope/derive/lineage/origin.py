@@ -166,7 +166,7 @@ def compute(store: Store, scope: str | None = None, paths: str = "lineage_paths"
                list_sort(list_distinct(list(r.country))) AS rc, list_sort(list_distinct(list(r.region))) AS rr
         FROM _dl l JOIN _rinfo r USING (rk) WHERE l.id IN (SELECT id FROM _dagg WHERE n > 1) GROUP BY l.id"""
     )
-    n = con.execute(
+    n = con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
         f"""INSERT INTO {out} (id, depth, n_parents, roots, root_countries, root_regions,
                                         root_country, root_region)
         WITH cty AS (SELECT DISTINCT cc, country FROM _rinfo WHERE cc IS NOT NULL),
@@ -207,7 +207,7 @@ def full(store: Store, paths: str, out: str) -> int:
         UNION ALL
         SELECT hash(id) FROM {paths} GROUP BY 1 HAVING count(*) > 1"""
     )
-    n = con.execute(
+    n = con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
         f"""INSERT INTO {out} (id, depth, n_parents, roots, root_countries, root_regions, root_country,
                                 root_region)
         WITH pub AS (SELECT lower(org) AS lorg, min(country) AS country, min(region) AS region
