@@ -188,7 +188,7 @@ def _record_client_facts(store: Store, sid: int, client: HubClient) -> None:
     if not client.stats.dropped_expand:
         return
     with store.transaction() as con:
-        raw = con.execute("SELECT params FROM snapshots WHERE snapshot_id = ?", [sid]).fetchone()[0]
+        raw = con.execute("SELECT params FROM snapshots WHERE snapshot_id = ?", [sid]).fetchone()[0]  # type: ignore[index]  # this run's own snapshot row
         params = json.loads(raw or "{}")
         params["dropped_expand"] = sorted(set(client.stats.dropped_expand))
         con.execute("UPDATE snapshots SET params = ? WHERE snapshot_id = ?",
@@ -502,7 +502,7 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
         guard = _PageGuard(url or "", httpx.URL(client.list_url(rt, [])).path)
         if url and not (opts.limit is not None and done >= opts.limit):
             prefetch = _Prefetcher(client, url, guard=guard,
-                                   stop_after=lambda pg, n, d0=done: _last_wanted(pg, d0 + n, opts, cutoff))
+                                   stop_after=lambda pg, n, d0=done: _last_wanted(pg, d0 + n, opts, cutoff))  # type: ignore[misc]  # (Page, int) -> bool; d0 binds done now
         while url:
             if opts.limit is not None and done >= opts.limit:
                 with store.transaction():
@@ -519,7 +519,7 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
             with store.transaction() as con:
                 _stage(store, page.entries, done, page.url)
                 if cutoff is not None:
-                    n_old = con.execute(f"DELETE FROM _stage WHERE {_LM} < ?", [cutoff]).fetchone()[0]
+                    n_old = con.execute(f"DELETE FROM _stage WHERE {_LM} < ?", [cutoff]).fetchone()[0]  # type: ignore[index]  # DuckDB's DML yields one row, its count
                     if n_old:
                         next_url = None  # sorted newest first: everything after is older still
                 if opts.limit is not None and done + len(page.entries) > opts.limit:
@@ -530,7 +530,7 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
                     _write_dump(dump_fh, "".join(r[0] + "\n" for r in rows))
                 wm = lm_min = None
                 if cutoff is not None:
-                    wm, lm_min = con.execute(f"SELECT max({_LM}), min({_LM}) FROM _stage").fetchone()
+                    wm, lm_min = con.execute(f"SELECT max({_LM}), min({_LM}) FROM _stage").fetchone()  # type: ignore[misc]  # an aggregate always yields one row
                 if kind == "counters":
                     c = write_counters(store, sid, repo_type=rt, source=SOURCE)
                     n, changed, rejects = c.records, c.changed, c.rejects
@@ -558,7 +558,7 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
                 table = "models" if rt == "model" else "datasets"
                 # Not seen = gone. An entry that was read but rejected (a bad date, a wrong type) was
                 # seen: its id, found in the raw text kept in rejects, is not marked deleted.
-                deleted = int(con.execute(
+                deleted = int(con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
                     f"""UPDATE {table} SET deleted_at = now()::TIMESTAMP
                         WHERE deleted_at IS NULL AND coalesce(last_snapshot_id, -1) < $1
                           AND id NOT IN (SELECT regexp_extract(raw, '"id"\\s*:\\s*"([^"]+)"', 1)
@@ -615,6 +615,7 @@ def _result(store: Store, sid: int, t0: float, *, resumed: bool, deleted: int, c
     row = store.con.execute(
         """SELECT status, pages, n_records, changed, rejects, api_calls, rate_limit_wait_s, kind, repo_type,
                   endpoint, watermark FROM snapshots WHERE snapshot_id = ?""", [sid]).fetchone()
+    assert row is not None, f"snapshot {sid} is this run's own row"
     return CrawlResult(
         snapshot_id=sid, status=row[0], pages=int(row[1] or 0), records=int(row[2] or 0),
         changed=int(row[3] or 0), rejects=int(row[4] or 0), api_calls=int(row[5] or 0),
@@ -676,7 +677,7 @@ def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int |
                     tree_ids.append(repo_id)
                     for e in tree:
                         if e.get("type") == "file" and isinstance(e.get("path"), str):
-                            lfs = e.get("lfs") if isinstance(e.get("lfs"), dict) else {}
+                            lfs = e["lfs"] if isinstance(e.get("lfs"), dict) else {}
                             size = _int64(e.get("size"))
                             files.append({"id": repo_id, "path": e["path"],
                                           "size": size if size is not None else _int64(lfs.get("size")),
@@ -719,7 +720,8 @@ def _write_cards(store: Store, sid: int, cards: list[dict[str, Any]], files: lis
             con.execute("""INSERT INTO cards (id, repo_type, sha, text, fetched_at, snapshot_id, url)
                            SELECT id, 'model', sha, text, now()::TIMESTAMP, ?, url FROM _cards_in""", [sid])
             con.execute("DELETE FROM files WHERE repo_type = 'model' AND id IN (SELECT id FROM _trees_in)")
-            n = con.execute("""INSERT INTO files (repo_type, id, path, size, blob_id, lfs_sha256, snapshot_id)
+            n = con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
+                            """INSERT INTO files (repo_type, id, path, size, blob_id, lfs_sha256, snapshot_id)
                                SELECT 'model', id, path, size, blob_id, lfs_sha256, ? FROM _files_in""",
                             [sid]).fetchone()[0]
             snaps.add_progress(store, sid, api_calls=api_calls)

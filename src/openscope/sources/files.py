@@ -71,7 +71,7 @@ def sniff(path: Path) -> str:
 FIRST_LINE_MAX = 1 << 26   # a first line longer than 64 MiB is not read whole to tell the two formats apart
 
 
-def _first_line(fh: IO[bytes]) -> tuple[bytes, bool]:
+def _first_line(fh: IO[bytes] | gzip.GzipFile) -> tuple[bytes, bool]:
     """The first non-blank line, read whole (not just the first 4 KiB: one entry can be longer), and
     whether anything but white space follows it."""
     first = b""

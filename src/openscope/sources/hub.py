@@ -297,7 +297,7 @@ def announced_wait(headers: httpx.Headers, now: float | None = None) -> float | 
 def window_spent(headers: httpx.Headers) -> bool:
     """True when a successful response says no request is left in the current window (r=0)."""
     m = _RATELIMIT_R.search(headers.get("ratelimit", ""))
-    return bool(m) and int(m.group(1)) == 0
+    return m is not None and int(m.group(1)) == 0
 
 
 def strip_expand(url: str, dropped: set[str] | list[str]) -> str:
@@ -306,7 +306,7 @@ def strip_expand(url: str, dropped: set[str] | list[str]) -> str:
         return url
     u = httpx.URL(url)
     items = [(k, v) for k, v in u.params.multi_items() if not (k == "expand" and v in dropped)]
-    return str(u.copy_with(params=httpx.QueryParams(items)))
+    return str(u.copy_with(params=httpx.QueryParams(tuple(items))))
 
 
 def _attempts(n: int) -> str:
@@ -373,7 +373,7 @@ class HubClient:
     # -- URLs --------------------------------------------------------------------------------------
     def list_url(self, repo_type: str, params: list[tuple[str, str]]) -> str:
         route = "models" if repo_type == "model" else "datasets"
-        url = httpx.URL(f"{self.endpoint}/api/{route}", params=httpx.QueryParams(params))
+        url = httpx.URL(f"{self.endpoint}/api/{route}", params=httpx.QueryParams(tuple(params)))
         return strip_expand(str(url), self.stats.dropped_expand)
 
     def is_own(self, url: str | httpx.URL) -> bool:
