@@ -28,7 +28,7 @@ from openscope.errors import Exit, Interrupted, OpenscopeError, is_interrupt
 try:  # typer ≥ 0.20 vendors its own copy of click; catch both families of exceptions
     from typer._click import exceptions as _tclick
 except ImportError:  # pragma: no cover - older typer uses click itself
-    _tclick = click.exceptions
+    _tclick = click.exceptions  # type: ignore[misc]  # the same module family, from click itself
 
 _EXIT = (click.exceptions.Exit, typer.Exit)
 _ABORT = (click.exceptions.Abort, typer.Abort)
@@ -55,7 +55,7 @@ def _version(value: bool) -> None:
 
 def _global(
     ctx: typer.Context,
-    db: Path = typer.Option(None, "--db", help="Store path (env OPENSCOPE_DB, default ./openscope.duckdb)."),
+    db: Path | None = typer.Option(None, "--db", help="Store path (env OPENSCOPE_DB, default ./openscope.duckdb)."),
     json_out: bool = typer.Option(False, "--json", help="Print exactly one JSON document on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or decoration."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show version."),

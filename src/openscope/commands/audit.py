@@ -35,8 +35,8 @@ def register(app: typer.Typer) -> None:
         path: Path = typer.Argument(..., help="A model file or folder (scanned recursively)."),
         fail_on: FailOn = typer.Option(FailOn.high, "--fail-on", case_sensitive=False,
                                        help="Exit 1 when a finding is at or above this severity."),
-        sarif: Path = typer.Option(None, "--sarif", help="Also write the findings as SARIF 2.1.0 to FILE."),
-        model_id: str = typer.Option(None, "--model-id",
+        sarif: Path | None = typer.Option(None, "--sarif", help="Also write the findings as SARIF 2.1.0 to FILE."),
+        model_id: str | None = typer.Option(None, "--model-id",
                                      help="Store the findings in audit_findings (in --db) against this model id."),
     ) -> None:
         """Audit model files without executing them: pickles, PyTorch, NumPy, Keras, GGUF, safetensors, ONNX."""

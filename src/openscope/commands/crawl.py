@@ -85,7 +85,7 @@ class RichProgress(CrawlProgress):
         if self.progress is None or self.task is None:
             return
         t = self.progress.tasks[self.task]
-        extra = {"total": max(total, int(t.completed) + records)} if total else {}
+        extra: dict[str, Any] = {"total": max(total, int(t.completed) + records)} if total else {}
         self.progress.update(self.task, advance=records, pages=t.fields["pages"] + 1,
                              changed=t.fields["changed"] + changed, rejects=t.fields["rejects"] + rejects,
                              **extra)
@@ -295,26 +295,26 @@ def register(app: typer.Typer) -> None:
     @app.command("crawl")
     def crawl_cmd(
         ctx: typer.Context,
-        endpoint: str = typer.Option(None, "--endpoint", help="Hub URL (env HF_ENDPOINT, default https://huggingface.co)."),
+        endpoint: str | None = typer.Option(None, "--endpoint", help="Hub URL (env HF_ENDPOINT, default https://huggingface.co)."),
         full: bool = typer.Option(False, "--full", help="List everything (the default for a first crawl); an unfiltered full crawl marks vanished repositories deleted."),
         counters: bool = typer.Option(False, "--counters", help="Sweep downloads, all-time downloads and likes only (about 1 call per 1,000 repositories)."),
-        author: str = typer.Option(None, "--author", help="Only repositories of this user or organisation."),
-        filters: list[str] = typer.Option(None, "--filter", help="Only repositories with this tag (repeatable; all must match)."),
-        search: str = typer.Option(None, "--search", help="Only repositories whose id contains this text."),
-        since: str = typer.Option(None, "--since", help="Only repositories modified at or after DATE (YYYY-MM-DD or ISO time, UTC)."),
-        limit: int = typer.Option(None, "--limit", help="Stop after N records."),
+        author: str | None = typer.Option(None, "--author", help="Only repositories of this user or organisation."),
+        filters: list[str] | None = typer.Option(None, "--filter", help="Only repositories with this tag (repeatable; all must match)."),
+        search: str | None = typer.Option(None, "--search", help="Only repositories whose id contains this text."),
+        since: str | None = typer.Option(None, "--since", help="Only repositories modified at or after DATE (YYYY-MM-DD or ISO time, UTC)."),
+        limit: int | None = typer.Option(None, "--limit", help="Stop after N records."),
         datasets: bool = typer.Option(False, "--datasets", help="Also crawl datasets (a second snapshot)."),
         page_size: int = typer.Option(MAX_PAGE_SIZE, "--page-size", help="Entries per API call (at most 1000)."),
         max_wait: float = typer.Option(900.0, "--max-wait", help="Longest rate-limit wait accepted, in seconds; a longer one fails the crawl (resumable)."),
         retries: int = typer.Option(6, "--retries", help="Retries of a failed request (5xx, reset, timeout, truncated body) before giving up."),
         backoff: float = typer.Option(1.0, "--backoff", help="First retry delay in seconds; doubles each retry, with jitter."),
         timeout: float = typer.Option(60.0, "--timeout", help="Seconds a request may wait for the next bytes before it counts as failed."),
-        deadline: float = typer.Option(None, "--deadline", help="Seconds a whole answer (headers and body) may take before it counts as failed (default 5 x --timeout)."),
+        deadline: float | None = typer.Option(None, "--deadline", help="Seconds a whole answer (headers and body) may take before it counts as failed (default 5 x --timeout)."),
         restart: bool = typer.Option(False, "--restart", help="Abandon an unfinished crawl with the same options (marked aborted) and start over."),
         abandon: bool = typer.Option(False, "--abandon", help="Mark the unfinished crawl with these options aborted and stop, without crawling (e.g. a retired endpoint)."),
         cards: bool = typer.Option(False, "--cards", help="Also fetch README.md and the file tree of models without current card text."),
         top: int = typer.Option(100, "--top", help="With --cards: at most N models, most downloaded first."),
-        dump: Path = typer.Option(None, "--dump", help="Also write every raw entry, one per line (JSONL), to FILE."),
+        dump: Path | None = typer.Option(None, "--dump", help="Also write every raw entry, one per line (JSONL), to FILE."),
         run_derive: bool = typer.Option(True, "--derive/--no-derive", help="Recompute lineage, licences and openness afterwards."),
     ) -> None:
         """Crawl a Hub into the store: full, incremental (the default once a crawl completed) or counters.

@@ -127,17 +127,17 @@ def register(app: typer.Typer) -> None:
     @app.command("lineage")
     def lineage(
         ctx: typer.Context,
-        model_id: str = typer.Argument(None, metavar="ID", help="Model id (case-insensitive) or external base."),
+        model_id: str | None = typer.Argument(None, metavar="ID", help="Model id (case-insensitive) or external base."),
         up: bool = typer.Option(False, "--up", help="Ancestors: what the model is built on (default)."),
         down: bool = typer.Option(False, "--down", help="Descendants: what is built on the model."),
-        depth: int = typer.Option(None, "--depth", help="Follow at most N levels."),
-        relation: str = typer.Option(None, "--relation",
+        depth: int | None = typer.Option(None, "--depth", help="Follow at most N levels."),
+        relation: str | None = typer.Option(None, "--relation",
                                      help=f"Follow only edges of this relation ({', '.join(RELATIONS)})."),
         limit: int = typer.Option(25, "--limit", help="Show at most N nodes; the summary counts all of them."),
         countries: bool = typer.Option(False, "--by-root-country",
                                        help="Instead of one model: derivatives by the country of their roots."),
         region: bool = typer.Option(False, "--region", help="With --by-root-country: by region instead."),
-        since: str = typer.Option(None, "--since", metavar="DATE",
+        since: str | None = typer.Option(None, "--since", metavar="DATE",
                                   help="With --by-root-country: only derivatives created on or after DATE."),
     ) -> None:
         """Show a model's lineage tree with relation, publisher, country/region, date and downloads."""

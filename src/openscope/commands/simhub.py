@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from openscope.commands._common import print_json, settings
-from openscope.errors import OpenscopeError, StoreWriteError, UsageError
+from openscope.errors import Exit, OpenscopeError, StoreWriteError, UsageError
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
@@ -41,13 +41,13 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed", help="Random seed: the same seed gives the same ecosystem."),
         models: int = typer.Option(10_000, "--models", help="Number of models to generate."),
         datasets: int = typer.Option(1_000, "--datasets", help="Number of datasets to generate."),
-        max_fanout: int = typer.Option(None, "--max-fanout", help="Direct children of the largest base."),
-        rate_limit: int = typer.Option(None, "--rate-limit", help="API requests per window, then HTTP 429."),
+        max_fanout: int | None = typer.Option(None, "--max-fanout", help="Direct children of the largest base."),
+        rate_limit: int | None = typer.Option(None, "--rate-limit", help="API requests per window, then HTTP 429."),
         rate_window_s: float = typer.Option(300.0, "--rate-window-s", help="Rate-limit window in seconds."),
         error_rate: float = typer.Option(0.0, "--error-rate", help="Share of API requests answered 5xx (0-1)."),
         truncate_rate: float = typer.Option(0.0, "--truncate-rate", help="Share of responses cut short (0-1)."),
         slow_ms: int = typer.Option(0, "--slow-ms", help="Added latency per API request, in ms."),
-        dump: Path = typer.Option(None, "--dump", help="Write the ecosystem as JSON Lines to FILE and exit."),
+        dump: Path | None = typer.Option(None, "--dump", help="Write the ecosystem as JSON Lines to FILE and exit."),
         dump_datasets: bool = typer.Option(False, "--dump-datasets", help="With --dump: write datasets, not models."),
         allow_remote: bool = typer.Option(False, "--allow-remote", help="Allow a non-loopback --host."),
     ) -> None:
@@ -101,12 +101,12 @@ def _serve(s, host: str, port: int, seed: int, models: int, datasets: int, max_f
         sock.bind((host.strip("[]"), port))
     except OSError as exc:
         sock.close()
-        raise OpenscopeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", 69) from None
+        raise OpenscopeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", Exit.UNAVAILABLE) from None
     real_port = sock.getsockname()[1]
     state = HubState.generate(models=models, datasets=datasets, seed=seed, max_fanout=max_fanout)
     faults = Faults(seed=seed, settings=FaultSettings(**fault_kw))
     server = uvicorn.Server(make_config(create_app(state, faults), host, real_port))
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    server.install_signal_handlers = lambda: None  # type: ignore[attr-defined]  # uvicorn < 0.29 only; later ones install none off the main thread
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
 
     def stop(signum: int, frame: object) -> None:
@@ -118,7 +118,7 @@ def _serve(s, host: str, port: int, seed: int, models: int, datasets: int, max_f
     while not server.started and thread.is_alive():
         time.sleep(0.02)
     if not server.started:
-        raise OpenscopeError(f"the simulated Hub could not start on {host}:{real_port}", 69)
+        raise OpenscopeError(f"the simulated Hub could not start on {host}:{real_port}", Exit.UNAVAILABLE)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{real_port}"
     if s.json:

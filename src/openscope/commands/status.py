@@ -189,7 +189,7 @@ def _size(n: int) -> str:
     for unit in ("bytes", "KB", "MB", "GB", "TB"):
         if n < 1000 or unit == "TB":
             return f"{n:,} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
-        n /= 1000  # type: ignore[assignment]
+        n /= 1000
     raise AssertionError
 
 
