@@ -308,7 +308,7 @@ def _zip_lzma(ctx: Context, blob: Blob, e: ZipEntry) -> Blob | None:
         ctx.add(blob, "malformed.zip.lzma_header", "medium", f"{e.name}: invalid LZMA properties byte {d}", e.header)
         return None
     filters = [{"id": lzma.FILTER_LZMA1, "lc": d % 9, "lp": d // 9 % 5, "pb": d // 45, "dict_size": dict_size}]
-    return inflate(ctx, blob, e.data + 4 + psize, e.csize - 4 - psize, "lzma1", e.name, e.usize, filters)
+    return inflate(ctx, blob, e.data + 4 + psize, e.csize - 4 - psize, "lzma1", e.name, e.usize, filters)  # type: ignore[possibly-undefined]  # no psize: no props, returned above
 
 
 def scan_zip(ctx: Context, blob: Blob, keras_config: Callable[[Context, Blob], None],
@@ -438,7 +438,7 @@ def scan_tar(ctx: Context, blob: Blob) -> str:
     names: set[str] = set()
     regular: dict[str, tarfile.TarInfo] = {}
     try:
-        with tarfile.open(fileobj=_Region(blob), mode="r:") as tf:  # type: ignore[arg-type]
+        with tarfile.open(fileobj=_Region(blob), mode="r:") as tf:
             while True:
                 ti = tf.next()
                 if ti is None:

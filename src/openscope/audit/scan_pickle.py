@@ -11,6 +11,7 @@ import binascii
 import bz2
 import lzma
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 from openscope.audit.blob import Blob, Truncated
@@ -371,7 +372,7 @@ def _nested(ctx: Context, blob: Blob, c: Call, base: int) -> None:
     scan_pickle(ctx, inner, "nested pickle")
 
 
-_B64 = {
+_B64: dict[tuple[str, str], Callable[[bytes], bytes]] = {
     ("base64", "b64decode"): base64.b64decode, ("base64", "standard_b64decode"): base64.standard_b64decode,
     ("base64", "urlsafe_b64decode"): base64.urlsafe_b64decode, ("base64", "decodebytes"): base64.decodebytes,
     ("base64", "b32decode"): base64.b32decode, ("base64", "b16decode"): base64.b16decode,

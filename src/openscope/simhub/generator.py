@@ -481,14 +481,14 @@ def generate(models: int, datasets: int = 0, seed: int = 0, max_fanout: int | No
         "downloads": pa.array(dl), "downloads_all_time": pa.array(dl_all), "likes": pa.array(likes),
         "trending": pa.array(trending),
         "pipeline_tag": pa.array(np.array(PIPELINES, dtype=object)[pipeline], pa.string()),
-        "library_name": pa.array(np.where(no_lib, None, np.array(LIBRARIES, dtype=object)[library]), pa.string()),
-        "license": pa.array(np.where(lic >= 0, np.array(LICENSES, dtype=object)[np.maximum(lic, 0)], None), pa.string()),
+        "library_name": pa.array(np.where(no_lib, None, np.array(LIBRARIES, dtype=object)[library]), pa.string()),  # type: ignore[call-overload]  # None: an object array; numpy's stubs omit it
+        "license": pa.array(np.where(lic >= 0, np.array(LICENSES, dtype=object)[np.maximum(lic, 0)], None), pa.string()),  # type: ignore[call-overload]  # None: an object array; numpy's stubs omit it
         "gated": pa.array(gated),
-        "params": pa.array(np.where(params > 0, params, None), pa.int64()),
+        "params": pa.array(np.where(params > 0, params, None), pa.int64()),  # type: ignore[call-overload]  # None: an object array; numpy's stubs omit it
         "quant": pa.array(np.array(QUANT_NAMES, dtype=object)[quant], pa.string()),
         "openness": pa.array(openness),
-        "ds1": pa.array(np.where(ds1 >= 0, _dataset_ids(np.maximum(ds1, 0)), None), pa.string()),
-        "ds2": pa.array(np.where(ds2 >= 0, _dataset_ids(np.maximum(ds2, 0)), None), pa.string()),
+        "ds1": pa.array(np.where(ds1 >= 0, _dataset_ids(np.maximum(ds1, 0)), None), pa.string()),  # type: ignore[call-overload]  # None: an object array; numpy's stubs omit it
+        "ds2": pa.array(np.where(ds2 >= 0, _dataset_ids(np.maximum(ds2, 0)), None), pa.string()),  # type: ignore[call-overload]  # None: an object array; numpy's stubs omit it
         "arxiv": pa.array(arxiv.astype(np.int64)),
     })
     return Ecosystem(seed=seed, models=table, datasets=_generate_datasets(rng, datasets), externals=tuple(EXTERNAL_BASES))

@@ -381,7 +381,7 @@ def create_app(state: HubState, faults: Faults) -> FastAPI:
                 else:
                     start, end = max(0, size - int(m.group(2))), size - 1
                 end = min(end, size - 1)
-            if start is None or start > end or start >= size:
+            if start is None or start > end or start >= size:  # type: ignore[possibly-undefined]  # end is set whenever start is
                 return Response(b"", status_code=416, headers={**headers, "Content-Range": f"bytes */{size}"})
             status, body = 206, data[start:end + 1]
             headers["Content-Range"] = f"bytes {start}-{end}/{size}"

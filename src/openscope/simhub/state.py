@@ -86,7 +86,7 @@ class HubState:
             self.con.unregister("_src")
             # inverted tag index: a filter is a lookup, not a scan of every entry's tag list
             self.con.execute(f"CREATE TABLE {table}_tags AS SELECT unnest(tags) AS tag, idx FROM {table} ORDER BY tag")
-        self._clock_ms = int(self.con.execute(
+        self._clock_ms = int(self.con.execute(  # type: ignore[index]  # an aggregate always yields one row
             "SELECT greatest((SELECT coalesce(max(modified_ms), 0) FROM m), (SELECT coalesce(max(modified_ms), 0) FROM d))"
         ).fetchone()[0])
 
@@ -148,7 +148,7 @@ class HubState:
 
     def children_count(self, rid: str) -> int:
         with self._lock:
-            return int(self.con.execute(
+            return int(self.con.execute(  # type: ignore[index]  # an aggregate always yields one row
                 "SELECT count(*) FROM m WHERE NOT deleted AND list_contains(tags, ?)", ["base_model:" + rid]
             ).fetchone()[0])
 
@@ -178,7 +178,7 @@ class HubState:
     def count(self, kind: str = "models") -> int:
         table = "m" if kind in ("models", "model") else "d"
         with self._lock:
-            return int(self.con.execute(f"SELECT count(*) FROM {table} WHERE NOT deleted").fetchone()[0])
+            return int(self.con.execute(f"SELECT count(*) FROM {table} WHERE NOT deleted").fetchone()[0])  # type: ignore[index]  # an aggregate always yields one row
 
     # --- mutations (admin) ----------------------------------------------------------------------------
     def _tick(self) -> int:

@@ -360,7 +360,7 @@ def load_catalogue() -> Catalogue:
     curated, links = _curated_entries(by_lower)
     curated = [replace(e, aliases=[*e.aliases, *extra.get(e.id, [])]) if e.id in extra else e for e in curated]
     curated_spdx = {c.spdx.lower() for c in curated if c.spdx}
-    merged = curated + [e for e in spdx_entries if e.spdx.lower() not in curated_spdx]
+    merged = curated + [e for e in spdx_entries if e.spdx.lower() not in curated_spdx]  # type: ignore[union-attr]  # every SPDX-list entry has its id
     return Catalogue(merged, links)
 
 

@@ -135,7 +135,7 @@ def resolve_declaration(declared: str | None, license_name: str | None,
     """
     # the Hub derives the `license:` tag from the card's `license:` field: one declaration, read as a tag value
     first = normalize_license(declared, kind="tag") if declared and declared.strip() else None
-    if first is not None and declared.strip().lower() not in {"other", "unknown"}:
+    if first is not None and declared.strip().lower() not in {"other", "unknown"}:  # type: ignore[union-attr]  # first is None unless declared is set
         return first, "license"
     for raw, kind, source in ((license_name, "card_name", "card_name"), (license_link, "link", "license_link")):
         if raw:

@@ -342,7 +342,7 @@ def _normalize_cached(raw: str, kind: str) -> LicenseMatch:
         parts = [p.strip() for p in value.split("/")]
         hits = [_lookup(p) for p in parts]
         if len(parts) >= 2 and all(h is not None and h[2] in {"id", "alias"} for h in hits):
-            expr = _expression(" OR ".join(h[0].spdx or h[0].id for h in hits), kind, weight)
+            expr = _expression(" OR ".join(h[0].spdx or h[0].id for h in hits), kind, weight)  # type: ignore[index]  # all(h is not None) above
             if expr is not None:
                 return LicenseMatch(expr.id, expr.expression, expr.confidence, ev, expr.reason, expr.cls)
     if re.match(r"^https?://", value, re.I):
