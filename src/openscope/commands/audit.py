@@ -6,6 +6,7 @@ import json
 import os
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
@@ -15,6 +16,9 @@ from rich.text import Text
 from openscope.commands._common import err_console, out_console, print_json, settings
 from openscope.errors import MissingInput, StoreWriteError
 from openscope.text import visible
+
+if TYPE_CHECKING:  # imported lazily at run time: the audit engine loads only for `audit`
+    from openscope.audit.engine import Report
 
 
 class FailOn(StrEnum):
@@ -90,7 +94,7 @@ VERDICT_WORDS = {
 }
 
 
-def _files_table(report) -> Table:  # noqa: ANN001 - Report, imported lazily
+def _files_table(report: Report) -> Table:
     """Every file with its format and what the scan found in it, so a reader sees which files are fine
     and which are not (the findings above say why)."""
     worst: dict[str, str] = {}
@@ -115,7 +119,7 @@ def _files_table(report) -> Table:  # noqa: ANN001 - Report, imported lazily
     return t
 
 
-def _print(report) -> None:  # noqa: ANN001 - Report, imported lazily
+def _print(report: Report) -> None:
     out = out_console()
     for f in report.findings:
         where = shown(f.file + (f"!{f.member}" if f.member else "") + (f" @{f.offset}" if f.offset is not None

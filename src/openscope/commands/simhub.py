@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from openscope.commands._common import print_json, settings
+from openscope.commands._common import Settings, print_json, settings
 from openscope.errors import Exit, OpenscopeError, StoreWriteError, UsageError
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
@@ -85,7 +85,7 @@ def register(app: typer.Typer) -> None:
                     truncate_rate=truncate_rate, slow_ms=slow_ms))
 
 
-def _serve(s, host: str, port: int, seed: int, models: int, datasets: int, max_fanout: int | None,
+def _serve(s: Settings, host: str, port: int, seed: int, models: int, datasets: int, max_fanout: int | None,
            fault_kw: dict) -> None:
     import uvicorn
 

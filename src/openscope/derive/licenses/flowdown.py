@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 
 from openscope.derive.licenses.catalogue import CLASS_RANK, Clause, LicenseInfo, all_licenses, get_license
@@ -314,20 +316,21 @@ def refresh(store: Store) -> dict[str, Any]:
             "elapsed_s": round(time.perf_counter() - t0, 3), "phases": phases}
 
 
-def _recreate_empty(con, table: str) -> None:
+def _recreate_empty(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Empty a derived table by dropping and recreating it from its own DDL (as the migrations left it).
 
     Why not DELETE: deleting millions of rows and inserting their replacements in one transaction costs
     twice the write; a fresh table costs one. The DDL is read back from the catalog, so columns added by
     later migrations are kept.
     """
-    ddl = con.execute("SELECT sql FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?",
+    ddl = con.execute(  # type: ignore[index]  # the migrations create every derived table
+                      "SELECT sql FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?",
                       [table]).fetchone()[0]
     con.execute(f"DROP TABLE main.{table}")
     con.execute(ddl)
 
 
-def _flow(con, lap) -> None:
+def _flow(con: duckdb.DuckDBPyConnection, lap: Callable[[str], None]) -> None:
     """``license_flow`` from the lineage paths; the rules run once per distinct declaration pair."""
     flagged = " OR ".join(f"coalesce({cond}, FALSE)" for cond, _ in _RULES)
     all_false = " AND ".join(f"(({cond}) IS NOT DISTINCT FROM FALSE)" for cond, _ in _RULES)
@@ -362,7 +365,7 @@ def _flow(con, lap) -> None:
         JOIN _lic_pairs p ON p.dh = a.dh AND p.bk = coalesce(a.bh, 0)""")
 
 
-def _ancestors(con) -> None:
+def _ancestors(con: duckdb.DuckDBPyConnection) -> None:
     """Temp table ``_anc_pairs(id, base, distance, root)``: every ancestor of every model along chosen edges.
 
     Why every ancestor and not the stored lineage paths: a path is kept per (model, root), the shortest,
@@ -380,7 +383,7 @@ def _ancestors(con) -> None:
         SELECT id AS child, base AS parent, deep FROM _anc_up WHERE id IN (SELECT base FROM _anc_up WHERE deep)""")
     con.execute("CREATE OR REPLACE TEMP TABLE _anc_front AS SELECT id, base FROM _anc_up WHERE deep")
     level = 1
-    while con.execute("SELECT count(*) FROM _anc_front").fetchone()[0]:
+    while con.execute("SELECT count(*) FROM _anc_front").fetchone()[0]:  # type: ignore[index]  # an aggregate always yields one row
         level += 1
         # (as in the lineage walk: only this level's candidate models' pairs are looked up)
         con.execute("""CREATE OR REPLACE TEMP TABLE _anc_next AS
