@@ -103,6 +103,25 @@ def test_lineage_matches_brute_force(tmp_path_factory, g: dict[str, list[str]], 
         for v in list(g)[:4]:
             doc = tree(store, v, direction="down", limit=1)
             assert doc["summary"]["total"] == len(desc[v])
+        # every node of a walk, up or down, at its shortest distance, reached from the smallest `via`
+        rel_of = dict(((c, p), r) for c, p, r in con.execute(
+            "SELECT child, parent, relation FROM edges WHERE chosen").fetchall())
+        for v in list(g)[:3]:
+            for direction in ("down", "up"):
+                step = ({(p, c) for c, p in chosen} if direction == "down" else set(chosen))
+                dist, front = {v: 0}, [v]
+                while front:
+                    nxt = sorted({b for a, b in step if a in front and b not in dist})
+                    dist.update({b: dist[front[0]] + 1 for b in nxt})
+                    front = nxt
+                doc = tree(store, v, direction=direction, limit=10_000)
+                assert {n["id"]: n["depth"] for n in doc["nodes"]} == dist
+                for n in doc["nodes"]:
+                    if n["depth"]:
+                        vias = sorted(a for a, b in step if b == n["id"] and dist.get(a) == n["depth"] - 1)
+                        assert n["via"] == vias[0]
+                        pair = (n["id"], n["via"]) if direction == "down" else (n["via"], n["id"])
+                        assert n["relation"] == rel_of[pair]
         # a full recompute gives the same answer as the incremental one
         before = sorted(map(repr, rows))
         lineage_step.refresh(store, full=True)

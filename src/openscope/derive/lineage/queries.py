@@ -66,25 +66,45 @@ _NODE_KEYS = ["id", "relation", "depth", "via", "publisher", "publisher_name", "
               "created_at", "downloads_30d", "in_store"]
 
 
-def _walk_sql(direction: str, relation: str | None, max_depth: int) -> str:
-    """Breadth-first walk from ``$start`` along chosen edges; the shortest depth per node wins.
+def _walk(con: duckdb.DuckDBPyConnection, start: str, direction: str, relation: str | None,
+          max_depth: int) -> None:
+    """Breadth-first walk from ``start`` along chosen edges into the temp table ``_walk``
+    (id, depth, relation, via); each node keeps the depth at which it is first reached, the shortest.
 
     Of several edges reaching a node at that depth, the one from the smallest ``via`` id (then relation)
     gives its relation: the answer (and the summary by relation) is the same on every run.
+
+    Why level by level and not one recursive CTE: each level is one set-based join of the frontier with
+    the edges, minus the nodes already reached, so a node is never expanded twice and a cycle ends by
+    itself; the recursive form (UNION over (id, depth, relation, via)) carried every route to a node and
+    took about 0.25 s against 0.15 s here for the 188,551 descendants of the benchmark's largest base.
     """
     step_from, step_to = ("child", "parent") if direction == "up" else ("parent", "child")
     rel = "AND e.relation = $rel" if relation else ""
-    return f"""
-        WITH RECURSIVE w(id, depth, relation, via) AS (
-            SELECT $start::VARCHAR, 0, NULL::VARCHAR, NULL::VARCHAR
-            UNION
-            SELECT e.{step_to}, w.depth + 1, e.relation, e.{step_from}
-            FROM w JOIN edges e ON e.{step_from} = w.id AND e.chosen {rel}
-            WHERE w.depth < {int(max_depth)}
-        )
-        SELECT id, min(depth) AS depth, arg_min(relation, (depth, via, relation)) AS relation,
-               arg_min(via, (depth, via, relation)) AS via
-        FROM w GROUP BY id"""
+    params = {"rel": relation} if relation else {}
+    con.execute("DROP TABLE IF EXISTS _walk")
+    con.execute("""CREATE TEMP TABLE _walk AS
+                   SELECT $start::VARCHAR AS id, 0 AS depth, NULL::VARCHAR AS relation, NULL::VARCHAR AS via""",
+                {"start": start})
+    con.execute("DROP TABLE IF EXISTS _walk_front")
+    con.execute("CREATE TEMP TABLE _walk_front AS SELECT id FROM _walk")
+    for depth in range(1, max_depth + 1):
+        con.execute("DROP TABLE IF EXISTS _walk_next")
+        con.execute(
+            f"""CREATE TEMP TABLE _walk_next AS
+                SELECT e.{step_to} AS id, {depth} AS depth,
+                       arg_min(e.relation, (e.{step_from}, e.relation)) AS relation, min(e.{step_from}) AS via
+                FROM edges e SEMI JOIN _walk_front f ON e.{step_from} = f.id
+                WHERE e.chosen {rel} AND e.{step_to} NOT IN (SELECT id FROM _walk)
+                GROUP BY e.{step_to}""",
+            params)
+        if not con.execute("SELECT count(*) FROM _walk_next").fetchone()[0]:
+            break
+        con.execute("INSERT INTO _walk SELECT * FROM _walk_next")
+        con.execute("DROP TABLE _walk_front")
+        con.execute("ALTER TABLE _walk_next RENAME TO _walk_front")
+    for t in ("_walk_front", "_walk_next"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
 def tree(store: Store, raw_id: str, *, direction: str = "up", max_depth: int | None = None,
@@ -100,11 +120,9 @@ def tree(store: Store, raw_id: str, *, direction: str = "up", max_depth: int | N
         raise UsageError("--depth must be 0 or more")
     node_id, in_store = resolve_node(store, raw_id)
     depth_cap = MAX_DEPTH if max_depth is None else min(max_depth, MAX_DEPTH)
-    params = {"start": node_id, **({"rel": relation} if relation else {})}
     con = store.con
     # The walk is materialised once (temp tables work on a read-only store) and every answer reads it.
-    con.execute("DROP TABLE IF EXISTS _walk")
-    con.execute(f"CREATE TEMP TABLE _walk AS {_walk_sql(direction, relation, depth_cap)}", params)
+    _walk(con, node_id, direction, relation, depth_cap)
     con.execute("DROP TABLE IF EXISTS _walk_d")
     # A node's downloads are its latest reading, as `model` and the `counters` view give them: a counter
     # read as missing in the latest snapshot is unknown then, not the older value (hence arg_max_null).
@@ -223,13 +241,13 @@ def overview(store: Store, raw_id: str) -> dict[str, Any]:
     ).fetchall()
     # Everything built on the model, at any depth (each descendant once), and their latest downloads:
     # how widely it is adopted beyond its direct children.
+    _walk(con, mid, "down", None, MAX_DEPTH)
     desc = con.execute(
-        f"""WITH d AS ({_walk_sql("down", None, MAX_DEPTH)}),
-           s AS (SELECT id, arg_max_null(downloads_30d, snapshot_id) AS d30 FROM model_stats
-                 WHERE id IN (SELECT id FROM d) GROUP BY id)
-           SELECT count(*), coalesce(sum(s.d30), 0) FROM d LEFT JOIN s USING (id) WHERE d.depth > 0""",
-        {"start": mid},
+        """WITH s AS (SELECT id, arg_max_null(downloads_30d, snapshot_id) AS d30 FROM model_stats
+                      WHERE id IN (SELECT id FROM _walk) GROUP BY id)
+           SELECT count(*), coalesce(sum(s.d30), 0) FROM _walk d LEFT JOIN s USING (id) WHERE d.depth > 0"""
     ).fetchone()
+    con.execute("DROP TABLE IF EXISTS _walk")
     cycle = con.execute("SELECT min(cycle_id) FROM lineage_cycles WHERE id = ?", [mid]).fetchone()[0]
     origin = con.execute(
         """SELECT publisher, organisation, country, region, root_countries, root_regions, root_country,
