@@ -45,7 +45,7 @@ FAST = settings(max_examples=_HUNT or 15, deadline=None, suppress_health_check=l
 STATUSES = {"open_license", "restrictive_license", "no_license", "documented_not_released", "not_found"}
 OUTCOMES = {"positive", "negative", "not_applicable", "unknown"}
 GRADES = {"open", "partial", "closed", "unknown"}
-EVIDENCE_KINDS = {"hub_metadata", "card", "file_list", "curated", "expert"}
+EVIDENCE_KINDS = {"hub_metadata", "card", "file_list", "file", "curated", "expert"}
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 

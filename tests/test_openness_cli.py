@@ -29,7 +29,7 @@ def _check_contract(doc: dict) -> None:
         assert c["status"] in STATUSES and set(c) == {"status", "license", "evidence"}
         for e in c["evidence"]:
             assert set(e) == {"kind", "locator", "snippet", "read_at"}
-            assert e["kind"] in ("hub_metadata", "card", "file_list", "curated", "expert")
+            assert e["kind"] in ("hub_metadata", "card", "file_list", "file", "curated", "expert")
 
 
 def test_folder_with_card_and_files(cli, tmp_path: Path) -> None:

@@ -247,6 +247,20 @@ def _steps(doc: dict[str, Any]) -> list[tuple[str, list[str]]]:
     return list(groups.items())
 
 
+def _license_file_lines(doc: dict[str, Any]) -> list[str]:
+    """The release's licence files and what was read from each (the `license_declared` probe's detail)."""
+    found = next((p for p in doc.get("probes", []) if p.get("probe") == "license_declared"), None)
+    detail = (found or {}).get("detail") or {}
+    out = []
+    for lf in detail.get("files") or []:
+        what = lf["license"] or "licence unknown"
+        read = f": \"{shorten(lf['snippet'], 100)}\"" + (f" (line {lf['line']})" if lf.get("line") else "")
+        out.append(f"licence file {lf['path']} (covers {', '.join(lf['covers'])}): {what}{read}")
+    for path in detail.get("files_unread") or []:
+        out.append(f"licence file {path}: in the file list, its text not read (licence unknown)")
+    return out
+
+
 def _render(doc: dict[str, Any]) -> None:
     """The assessment for a reader: every string is printed as text (never as rich markup), so card text and
     ids print as themselves."""
@@ -263,6 +277,8 @@ def _render(doc: dict[str, Any]) -> None:
         con.print(Text(f"base model (lineage root): {doc['base_model']}"))
     if doc.get("curated"):
         con.print(Text(f"curated facts: {doc['curated']} family (cited; see evidence)"))
+    for line in _license_file_lines(doc):
+        con.print(Text(line))
     con.print(_components_table(doc, width))
     used = [st for st in STATUS_WORDS if any(c["status"] == st for c in doc["components"].values())]
     for st in used:

@@ -7,6 +7,10 @@ Three flags, each with its evidence:
 * ``card-license-contradicts-hub-tag``: the licence the card's text names for the weights (or for the whole
   release) differs from the Hub's ``license:`` tag; a licence it names only for the code or the data is not
   compared (:mod:`.probes._license_scope`);
+* ``license-file-contradicts-card``: a licence file of the folder (:mod:`.license_files`) names another licence
+  than the README for what the file covers: the README's declared licence (front matter) or the licence its
+  text names for the weights, against ``LICENSE`` / ``LICENSE-MODEL``; the licence its text names for the code,
+  against ``LICENSE-CODE``. Evidence: the file's identifying line and the README's;
 * ``license-contradicts-base``: the model declares an open licence while its lineage root's licence is
   restrictive (a derivative cannot relax its base's terms; where the catalogue's flow-down rule says its
   terms bind the declared licence, the parameters are graded by the base's licence: :mod:`.inheritance`);
@@ -74,6 +78,8 @@ def flags(rec: ModelRecord, end: Side, osaid_result: OsaidResult, base: Side | N
                     "detail": f"Hub licence tag {hub!r} but the card names {card!r}",
                     "evidence": _ev(end, "license_declared"),
                 })
+    if lic is not None:
+        out.extend(_file_contradictions(rec, lic))
     if base is not None and rec.root is not None:
         vb, ve = classify(rec.root.license), classify(rec.license)
         # a base whose licence is unknown (`other`, unrecognised) contradicts nothing we can show
@@ -87,7 +93,7 @@ def flags(rec: ModelRecord, end: Side, osaid_result: OsaidResult, base: Side | N
             })
     elif base is not None and declared is not None:
         bp = base.facts["Model parameters (Final)"]
-        own = rec.license or (lic.detail.get("card_weights") if lic is not None else None)
+        own = rec.license or (lic.detail.get("file_weights") or lic.detail.get("card_weights") if lic is not None else None)
         if bp.status == "restrictive_license" and classify(own).open:
             out.append({
                 "flag": "license-contradicts-base",
@@ -97,6 +103,56 @@ def flags(rec: ModelRecord, end: Side, osaid_result: OsaidResult, base: Side | N
                 "evidence": [declared["evidence"]] + [e.as_json() for e in bp.evidence[:1]],
             })
     out.extend(_binding_ancestors(end, {f.get("base") for f in out if f["flag"] == "license-contradicts-base"}))
+    return out
+
+
+def _differs(readme: str | None, in_file: str | None) -> bool:
+    """Do a README's licence and a licence file's name different terms? Not when either is unknown, when the
+    README's is the catch-all ``other`` (a licence outside the Hub's list, which a custom agreement or a
+    modified licence is), or when the README names only the family of the file's licence."""
+    if not readme or not in_file or (readme == "other" and not classify(in_file).open):
+        return False
+    if readme.startswith("modified-") and in_file.startswith("modified-"):
+        return False
+    vr, vf = classify(readme), classify(in_file)
+    if not (vr.id and vf.id) or vr.id.lower() == vf.id.lower() or _same_family(vf.id, vr.id):
+        return False
+    if readme.lower() == in_file.lower():
+        return False
+    return vr.open != vf.open or vr.open is False
+
+
+def _file_contradictions(rec: ModelRecord, lic: Any) -> list[dict[str, Any]]:
+    """``license-file-contradicts-card``: each licence file whose licence differs from the README's for what
+    the file covers (the weights, or the release as a whole: the declared licence, else the licence the card's
+    text names for the weights; the code: the licence the card names for the code)."""
+    from openscope.derive.openness.probes.license_declared import file_evidence_items, license_files
+
+    files = license_files(rec)
+    if not files:
+        return []
+    evidence = file_evidence_items(rec, limit=len(files))
+    declared = lic.detail.get("declared")
+    card_ev = [e for e in lic.evidence if e.kind == "card"]
+    decl_ev = [e for e in lic.evidence if e.kind == "hub_metadata"]
+    out = []
+    for lf, ev in zip(files, evidence, strict=False):
+        if lf.license is None:
+            continue
+        if lf.covers("weights"):
+            readme, what = declared or lic.detail.get("card_weights"), "the weights" if lf.scope else "the release"
+            rev = decl_ev if declared else card_ev
+        elif "code" in lf.scope:
+            readme, what, rev = lic.detail.get("card_code"), "the code", card_ev
+        else:
+            continue
+        if _differs(readme, lf.license):
+            out.append({
+                "flag": "license-file-contradicts-card",
+                "file": lf.path,
+                "detail": f"{lf.path} is {lf.license!r} but the README names {readme!r} for {what}",
+                "evidence": [ev.as_json()] + [e.as_json() for e in rev[:1]],
+            })
     return out
 
 

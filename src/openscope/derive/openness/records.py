@@ -26,6 +26,7 @@ from openscope.derive.openness.cards import (
     parse_front_matter,
 )
 from openscope.derive.openness.inputs import NotRegular, printable, read_regular
+from openscope.derive.openness.license_files import read_folder as read_license_files
 from openscope.errors import MissingInput
 from openscope.store import Store
 
@@ -155,7 +156,8 @@ def read_card(text: str) -> Card:
 
 
 def from_folder(path: Path) -> ModelRecord:
-    """A local model folder: README.md (with or without front matter) plus whatever files are there."""
+    """A local model folder: README.md (with or without front matter), its licence files (read and identified:
+    :mod:`.license_files`, kept in ``cache["license_files"]``) and whatever other files are there."""
     if not path.exists():
         raise MissingInput(f"no such model folder or id: {printable(str(path))}")
     root = path if path.is_dir() else path.parent
@@ -217,6 +219,10 @@ def from_folder(path: Path) -> ModelRecord:
     tags = meta.get("tags")
     rec.tags = [str(t) for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
     rec.datasets = [DatasetRef(d) for d in declared_datasets(rec.tags, meta, rec.card)]
+    if path.is_dir():  # the folder's own licence files: the most authoritative licence evidence it has
+        found, warns = read_license_files(root, [p for p, _ in files], rec.card)
+        rec.cache["license_files"] = found
+        rec.warnings.extend(warns)
     return rec
 
 

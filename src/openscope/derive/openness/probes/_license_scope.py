@@ -67,6 +67,12 @@ def _scope(words: str) -> frozenset[str]:
     return frozenset(s for s in SCOPES if _WORDS[s].search(words))
 
 
+def scope_of_words(text: str) -> frozenset[str]:
+    """What the scope words of ``text`` name (a README line that links a licence file: "Code license:
+    [Apache-2.0](LICENSE)" → the code); URLs are not read."""
+    return _scope(text)
+
+
 def covers(scope: frozenset[str], what: str) -> bool:
     """A name covers ``what`` when its scope names it, or names nothing (the release as a whole)."""
     return not scope or what in scope

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from urllib.parse import unquote
 
 from openscope.derive.openness.cards import Card
+from openscope.derive.openness.license_files import LicenseFile, is_license_file
 from openscope.derive.openness.licensing import classify
-from openscope.derive.openness.probes import Evidence, Finding, hub_evidence, needle_hits
+from openscope.derive.openness.probes import Evidence, Finding, file_locator, hub_evidence, needle_hits
 from openscope.derive.openness.probes._license_scope import covers, scopes_of
 from openscope.derive.openness.records import ModelRecord
 
@@ -110,14 +111,68 @@ def scoped_in_card(rec: ModelRecord) -> list[tuple[str, frozenset[str]]]:
     return _read_card(rec)[3]
 
 
-def card_license_for(rec: ModelRecord, what: str, *, explicit_only: bool = False) -> str | None:
-    """The licence the card names for ``what`` (code, weights, data): restrictive first, as a reader bound by
-    both must follow the stricter. ``explicit_only`` keeps only names that say they cover it."""
+def card_license_for(rec: ModelRecord, what: str, *, explicit_only: bool = False, files: bool = True) -> str | None:
+    """The licence the release names for ``what`` (code, weights, data): in its licence files
+    (:func:`file_license_for`) and in its card, restrictive first, as a reader bound by both must follow the
+    stricter. ``explicit_only`` keeps only names that say they cover it; ``files=False`` reads the card alone.
+    A card's catch-all ``other`` ("model licence", "licence agreement") never overrides a licence a file's text
+    identifies: the text says which licence it is."""
     names = [lic for lic, sc in scoped_in_card(rec)
              if (what in sc if explicit_only else covers(sc, what))]
     # a named restrictive licence before the catch-all `other` ("Model License: CC BY-NC 4.0" names both)
     restr = sorted((n for n in names if n in RESTRICTIVE_IDS), key=lambda n: n == "other")
+    card = (restr or names or [None])[0]
+    in_file = file_license_for(rec, what, explicit_only=explicit_only) if files else None
+    if in_file is None or card is None or card == "other":
+        return in_file or card
+    return card if _restrictive(card) and not _restrictive(in_file) else in_file
+
+
+def license_files(rec: ModelRecord) -> list[LicenseFile]:
+    """The licence files read from the record's folder (:mod:`..license_files`); none for a stored model."""
+    return list(rec.cache.get("license_files") or [])
+
+
+def _restrictive(name: str) -> bool:
+    return name in RESTRICTIVE_IDS or classify(name).open is False
+
+
+def _strictest(names: list[str]) -> str | None:
+    """Restrictive first (the catch-all ``other`` after a named one), else the first."""
+    restr = sorted((n for n in names if _restrictive(n)), key=lambda n: n == "other")
     return (restr or names or [None])[0]
+
+
+def file_license_for(rec: ModelRecord, what: str, *, explicit_only: bool = False) -> str | None:
+    """The licence the folder's licence files give ``what``: a file whose name says it covers it
+    (``LICENSE-MODEL`` for the weights) before one for the whole release (``LICENSE``); among several, the
+    stricter. None when no file's text identifies one."""
+    known = [lf for lf in license_files(rec) if lf.license]
+    named = [lf.license for lf in known if what in lf.scope and lf.license]
+    whole = [] if explicit_only else [lf.license for lf in known if not lf.scope and lf.license]
+    return _strictest(named) or _strictest(whole)
+
+
+def file_evidence_items(rec: ModelRecord, limit: int = 4) -> list[Evidence]:
+    """Each licence file with its identifying line (kind ``file``); for a stored model, whose file contents
+    the store does not keep, the licence files its file list names (kind ``file_list``: present, not read)."""
+    if "license_files" in rec.cache:
+        out = []
+        for lf in license_files(rec)[:limit]:
+            loc = file_locator(rec, lf.path) + (f"#L{lf.line}" if lf.line else "")
+            out.append(Evidence("file", loc, lf.snippet, rec.read_at))
+        return out
+    return [Evidence("file_list", file_locator(rec, p),
+                     f"{p}: a licence file is present; its text was not read (the store keeps file lists, not "
+                     "file contents), so its licence is unknown", rec.read_at)
+            for p in unread_license_files(rec)[:limit]]
+
+
+def unread_license_files(rec: ModelRecord) -> list[str]:
+    """Licence files a stored model's file list names (their text is not in the store)."""
+    if "license_files" in rec.cache:
+        return []
+    return [p for p, _ in rec.files if is_license_file(p)]
 
 
 RESTRICTIVE_IDS = {lic for lic, _ in RESTRICTIVE_NAMES}
@@ -170,7 +225,8 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
             # they span
             lead = at + len(raw) - len(raw.lstrip())
             anchor, snip = rec.card.span(lead, lead, 200, stop=at + len(raw))
-            ev.append(Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at))
+            if not any(e.locator == f"{rec.card_locator}{anchor}" for e in ev):  # a section and its line: once
+                ev.append(Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at))
     rec.cache["named_licenses"] = (opens, restr, ev, scoped)
     return opens, restr, ev, scoped
 
@@ -189,17 +245,33 @@ def run(rec: ModelRecord) -> Finding:
     opens, restr, card_ev = named_in_card(rec)
     card_lic = restr[0] if restr else (opens[0] if opens else None)
     rec.cache["card_license"] = card_lic
+    files = license_files(rec)
+    in_files = [lf.license for lf in files if lf.license]
+    file_weights = file_license_for(rec, "weights")
+    # what the release names beyond its declared licence: its licence files (for the weights or the whole
+    # release) first, then its card, then a licence file for the code or data alone
+    named = (file_weights or card_lic or _strictest(in_files)) if files else card_lic
     declared = rec.license
-    f.evidence = ([hub_evidence(rec, f"license: {declared}", "license")] if declared else []) + card_ev
+    f.evidence = (([hub_evidence(rec, f"license: {declared}", "license")] if declared else [])
+                  + file_evidence_items(rec) + card_ev)
     # What the card names for the weights (a code-only or data-only licence is not the model's): the
     # open-washing flags compare this one with the Hub tag.
-    f.detail = {"declared": declared, "card": card_lic, "card_open": opens, "card_restrictive": restr,
-                "card_weights": card_license_for(rec, "weights"),
-                "card_scopes": [[lic, sorted(sc)] for lic, sc in scoped_in_card(rec)],
+    f.detail = {"declared": declared, "card": named, "card_open": opens, "card_restrictive": restr,
+                "card_weights": card_license_for(rec, "weights", files=False),
+                "card_code": card_license_for(rec, "code", explicit_only=True, files=False),
+                "card_scopes": [[lf.license, sorted(lf.scope)] for lf in files if lf.license]
+                + [[lic, sorted(sc)] for lic, sc in scoped_in_card(rec)],
                 "license_name": rec.license_name}
-    v = classify(declared or card_lic)
+    if files:
+        f.detail["files"] = [lf.as_json() for lf in files]
+        f.detail["file_weights"] = file_weights
+    unread = unread_license_files(rec)
+    if unread:
+        f.detail["files_unread"] = unread
+    v = classify(declared or named)
     f.license = v.id
-    mixed = not declared and bool(opens) and bool(restr)
+    everything = in_files + opens + restr
+    mixed = not declared and any(not _restrictive(n) for n in everything) and any(_restrictive(n) for n in everything)
     f.detail["mixed"] = mixed
     f.detail["class"] = v.cls
     if v.open is None:
