@@ -325,7 +325,11 @@ def _readme_scope(path: str, card: Any) -> frozenset[str]:
             target = target[2:]
         target = re.sub(r"^/?(blob|tree|resolve)/[^/]+/", "", target.lstrip("/"))
         if target == path and 0 < ln.line <= len(lines):
-            found |= scope_of_words(lines[ln.line - 1])
+            line = lines[ln.line - 1]
+            at = line.find(ln.url)
+            # the link's own clause: "Code license: [MIT](LICENSE). Model weights: CC BY-NC 4.0." → the code
+            clause = re.split(r"[.;!?](?=\s)|[。；！？]", line[:at])[-1] if at >= 0 else line
+            found |= scope_of_words(clause)
     return frozenset(found)
 
 

@@ -433,10 +433,10 @@ def repo_license(rec: ModelRecord, what: str = "docs") -> str | None:
     A licence the card names only for the weights never covers the code, and one named for the code never
     covers the weights.
     """
-    from openscope.derive.openness.probes.license_declared import card_license_for
+    from openscope.derive.openness.probes.license_declared import card_license_for, weights_license
 
     if what == "weights":
-        return rec.license or card_license_for(rec, "weights")
+        return weights_license(rec)
     whole = card_license_for(rec, "docs")  # no scope names "docs": only names that cover everything
     if what in ("code", "data"):
         return card_license_for(rec, what, explicit_only=True) or rec.license or whole

@@ -153,6 +153,17 @@ def file_license_for(rec: ModelRecord, what: str, *, explicit_only: bool = False
     return _strictest(named) or _strictest(whole)
 
 
+def weights_license(rec: ModelRecord) -> str | None:
+    """The weights' licence: the declared one (Hub tag or front matter), unless a licence file that covers the
+    weights names a stricter one (a reader bound by both follows the stricter; the file is the licence's text,
+    the tag a label) or the declared one is the catch-all ``other``; else what the card names for the weights."""
+    declared = rec.license
+    in_file = file_license_for(rec, "weights")
+    if declared and in_file and (declared.lower() == "other" or (_restrictive(in_file) and not _restrictive(declared))):
+        return in_file
+    return declared or card_license_for(rec, "weights")
+
+
 def file_evidence_items(rec: ModelRecord, limit: int = 4) -> list[Evidence]:
     """Each licence file with its identifying line (kind ``file``); for a stored model, whose file contents
     the store does not keep, the licence files its file list names (kind ``file_list``: present, not read)."""
@@ -268,10 +279,15 @@ def run(rec: ModelRecord) -> Finding:
     unread = unread_license_files(rec)
     if unread:
         f.detail["files_unread"] = unread
-    v = classify(declared or named)
+    weights = weights_license(rec) if declared else None
+    overridden = bool(declared) and weights != declared
+    if overridden:
+        f.detail["weights_from_file"] = weights   # a licence file for the weights is stricter than the declared one
+    v = classify(weights or declared or named)
     f.license = v.id
-    everything = in_files + opens + restr
-    mixed = not declared and any(not _restrictive(n) for n in everything) and any(_restrictive(n) for n in everything)
+    everything = in_files + opens + restr + ([declared] if declared else [])
+    mixed = (not declared or overridden) and any(not _restrictive(n) for n in everything) \
+        and any(_restrictive(n) for n in everything)
     f.detail["mixed"] = mixed
     f.detail["class"] = v.cls
     if v.open is None:
