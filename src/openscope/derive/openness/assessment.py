@@ -14,7 +14,13 @@ from openscope.derive.openness import curated as curated_mod
 from openscope.derive.openness import flags as flags_mod
 from openscope.derive.openness import inheritance
 from openscope.derive.openness.components import ComponentFact, apply_curated, from_findings, mof_listing
-from openscope.derive.openness.declared_base import declared_base, family_of_root
+from openscope.derive.openness.declared_base import (
+    PASTED_LABEL,
+    PastedBase,
+    declared_base,
+    family_of_root,
+    pasted_base,
+)
 from openscope.derive.openness.evaluations import mof, osai, osaid
 from openscope.derive.openness.probes import Evidence, Finding, run_all
 from openscope.derive.openness.records import ModelRecord
@@ -36,6 +42,7 @@ class Assessment:
     experts: dict[str, Any] | None = None
     osai_basis: dict[str, str] = field(default_factory=dict)   # what each dimension's rule saw (its signal)
     base_declared: dict[str, Any] | None = None   # the base the card declares, when it gave the base side
+    base_pasted: dict[str, Any] | None = None     # the base's card a re-upload pastes, when it gave the base side
 
     def as_json(self) -> dict[str, Any]:
         """The contract's ``assess`` shape (plus a few documented extra keys)."""
@@ -50,6 +57,7 @@ class Assessment:
             "locator": self.locator,
             "base_model": self.base,
             "base_declared": self.base_declared,
+            "base_pasted": self.base_pasted,
             "curated": self.curated,
             "next_steps": {"mof": self.mof.next_steps, "osaid": self.osaid.next_steps},
             "probes": [f.as_json() for f in self.findings],
@@ -76,21 +84,44 @@ def _curated_side(entry: dict[str, Any]) -> osai.Side:
     return osai.Side(facts, {}, True)
 
 
+def _pasted_side(pasted: PastedBase) -> osai.Side:
+    """The base's side read from the card a re-upload pastes: its probes run on the copy alone, and every piece
+    of card evidence says it comes from the pasted copy (a third party's copy of the base's card)."""
+    findings = run_all(pasted.record)
+    label = f"[{PASTED_LABEL}, lines {pasted.lines[0]}-{pasted.lines[1]}] "
+    for f in findings:
+        for e in f.evidence:
+            if e.kind == "card" and not e.snippet.startswith(label):
+                e.snippet = label + e.snippet
+    return osai.Side(from_findings(findings), {f.probe: f for f in findings}, pasted.record.readable)
+
+
 def base_side(rec: ModelRecord, own_family: str | None = None) -> tuple[osai.Side | None, str | None]:
     """The side the base-model dimensions are graded from, and what it is (a Hub id or a family).
 
     The lineage root from the store when there is one (always with its curated facts: lineage is
     about the base, not about the model being assessed; a root outside the store is matched to a
     curated family by the name its id gives); otherwise the base the card declares, when it names a
-    curated family other than the model's own (:mod:`.declared_base`).
+    curated family other than the model's own (:mod:`.declared_base`); otherwise, for a re-upload that pastes
+    its base's card ("# Original model card: …"), that copy read as the base's card
+    (:func:`.declared_base.pasted_base`; also for a lineage root outside the store that no curated family
+    covers: nothing of its own to read).
     """
     if rec.is_derivative and rec.root is not None:
         root = rec.root
         if "curated_entry" not in root.cache:
             root.cache["curated_entry"] = family_of_root(root.id, bool(root.cache.get("external")))
+        pasted = pasted_base(rec) if root.cache.get("external") and root.cache["curated_entry"] is None else None
+        rec.cache["base_from_pasted"] = pasted is not None
+        if pasted is not None:
+            return _pasted_side(pasted), root.id
         return _side(root, True)[0], root.id
     decl = declared_base(rec)
-    if decl is None or decl.family.get("family") == own_family:
+    pasted = pasted_base(rec) if decl is None else None
+    rec.cache["base_from_pasted"] = pasted is not None
+    if decl is None:
+        return (_pasted_side(pasted), pasted.name) if pasted is not None else (None, None)
+    if decl.family.get("family") == own_family:
         return None, None
     return _curated_side(decl.family), str(decl.family["family"])
 
@@ -164,6 +195,11 @@ def assess_record(rec: ModelRecord, *, use_curated: bool = True) -> Assessment:
         "family": decl.family.get("family"), "named": decl.name, "mentions": decl.mentions,
         "evidence": decl.evidence.as_json(),
     }
+    pasted = pasted_base(rec) if base is not None and rec.cache.get("base_from_pasted") else None
+    warnings = list(rec.warnings)
+    if pasted is not None:
+        warnings.append(f"the base-model dimensions were read from the base's card pasted in this one (lines "
+                        f"{pasted.lines[0]}-{pasted.lines[1]}): no curated family or stored record of the base")
     grades = osai.evaluate(end, base)
     basis = osai.basis(end, base)
     m = mof.evaluate_components(mof_listing(end.facts))
@@ -172,5 +208,7 @@ def assess_record(rec: ModelRecord, *, use_curated: bool = True) -> Assessment:
     return Assessment(
         id=rec.id, locator=rec.locator, components=end.facts, findings=findings, osai=grades, mof=m, osaid=o,
         flags=flags, base=base_name, curated=family,
-        warnings=list(rec.warnings), osai_basis=basis, base_declared=declared,
+        warnings=warnings, osai_basis=basis, base_declared=declared,
+        base_pasted=None if pasted is None else {"named": pasted.name, "lines": list(pasted.lines),
+                                                  "evidence": pasted.evidence.as_json()},
     )

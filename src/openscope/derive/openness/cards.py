@@ -63,6 +63,17 @@ class Section:
     start: int = 0          # offset of ``text`` in the card's full text (front matter included)
 
 
+@dataclass(frozen=True)
+class Pasted:
+    """Another model's card that a card pastes under a heading ("# Original model card: …"), as written: its
+    offsets in the card's text (the heading's start, the copy's end), the heading and the copy's text."""
+
+    start: int
+    end: int
+    heading: str
+    text: str
+
+
 @dataclass
 class Card:
     """A parsed card: ``meta`` is the front matter (``{}`` when absent or broken), ``body`` the rest."""
@@ -74,6 +85,7 @@ class Card:
     links: list[Link] = field(default_factory=list)
     rel_links: list[Link] = field(default_factory=list)   # relative links: files in the card's repository
     warnings: list[str] = field(default_factory=list)
+    pasted: Pasted | None = None   # another model's card pasted in this one (blanked in ``text``)
     _lowered: str | None = field(default=None, repr=False)
     _newlines: tuple[str, list[int]] | None = field(default=None, repr=False, compare=False)
 

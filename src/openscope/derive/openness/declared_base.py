@@ -22,8 +22,9 @@ from functools import cache
 from typing import Any
 
 from openscope.derive.openness import curated
+from openscope.derive.openness.cards import blank
 from openscope.derive.openness.probes import Evidence
-from openscope.derive.openness.records import ModelRecord
+from openscope.derive.openness.records import ModelRecord, read_card
 
 # A phrase that declares what a model was built from: a verb and its preposition ("fine-tuned from",
 # "based on", "initialized with the weights of", "built upon", "continued pre-training on", "distilled
@@ -168,3 +169,52 @@ def family_of_root(root_id: str, external: bool) -> dict[str, Any] | None:
         hit = family_named(root_id)
         entry = hit[0] if hit else None
     return entry
+
+
+@dataclass
+class PastedBase:
+    """The base model's card as a re-upload pastes it ("# Original model card: …"), read as the base's own."""
+
+    record: ModelRecord          # the pasted copy alone, at its lines in the re-upload's card
+    name: str                    # the base's Hub id (front matter ``base_model``) or the name the heading gives
+    lines: tuple[int, int]       # first and last line of the copy in the re-upload's card
+    evidence: Evidence           # the heading that opens the copy
+
+
+_PASTED_TITLE = re.compile(r"^\W*original[ \t]+(?:model[ \t]+)?(?:card|readme)\b[\s:*_-]*", re.IGNORECASE)
+PASTED_LABEL = "pasted original card"
+
+
+def pasted_base(rec: ModelRecord) -> PastedBase | None:
+    """The card of the base model that this card pastes (:func:`records.read_card` found it), as a record of its
+    own: the copy alone (the re-upload's words blanked, and the copy's heading too, so the copy is not read as
+    pasting itself), at the very offsets and lines where the re-upload's README has it, with no files and no
+    front matter of its own. None when the card pastes no other card.
+
+    Why: the copy IS the base publisher's card as the uploader saw it. For the index's base-model dimensions
+    (the base's data sources and weights) it is the base's own words, better than the re-upload's words about
+    itself; it is still a third party's copy, so everything read from it says so (``[pasted original card,
+    lines a-b]``) and points at its lines in the re-upload's README."""
+    card = rec.card
+    if card is None or card.pasted is None:
+        return None
+    if "pasted_base" in rec.cache:
+        return rec.cache["pasted_base"]
+    p = card.pasted
+    nl = p.text.find("\n")
+    head = len(p.text) if nl < 0 else nl
+    text = blank(card.text[:p.start]) + blank(p.text[:head]) + p.text[head:] + blank(card.text[p.end:])
+    raw = rec.card_data.get("base_model") or card.meta.get("base_model")
+    ids = [raw] if isinstance(raw, str) else [x for x in raw if isinstance(x, str)] if isinstance(raw, list) else []
+    title = _PASTED_TITLE.sub("", p.heading.lstrip("# \t")).strip(" *_#:")
+    name = (ids[0].strip() if len(ids) == 1 and ids[0].strip() else "") or title or PASTED_LABEL
+    base = ModelRecord(id=name, locator=rec.locator, read_at=rec.read_at)
+    base.card = read_card(text)
+    base.card_locator = rec.card_locator
+    first, last = card.line_of(p.start), card.line_of(max(p.start, p.end - 1))
+    ev = Evidence("card", f"{rec.card_locator}#L{first}-L{last}",
+                  f"{PASTED_LABEL}: {p.heading[:120]} (lines {first}-{last}, the base's card as this re-upload "
+                  "copies it)", rec.read_at)
+    found = PastedBase(base, name, (first, last), ev)
+    rec.cache["pasted_base"] = found
+    return found

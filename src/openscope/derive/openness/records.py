@@ -20,6 +20,7 @@ from typing import Any
 from openscope.derive.openness.cards import (
     MAX_CARD_CHARS,
     Card,
+    Pasted,
     blank,
     decode_card,
     parse_card,
@@ -149,6 +150,7 @@ def read_card(text: str) -> Card:
     end = end_m.start() if end_m else len(text)
     own = text[:start] + blank(text[start:end]) + text[end:]
     out = parse_card(own)
+    out.pasted = Pasted(start, end, quoted.group(0).strip(), text[start:end])   # the base's side (:mod:`.declared_base`)
     first, last = card.line_of(start), card.line_of(max(start, end - 1))
     out.warnings.append(f"lines {first}-{last} copy another model's card (\"{quoted.group(0).strip()[:80]}\"); they were read as "
                         "that model's documentation, not this release's")

@@ -93,6 +93,8 @@ def features_sql() -> str:
         cond = f"regexp_matches(path, {_sql_str(pat)}, 'i')"
         if name == "f_weights":
             cond += f" AND NOT regexp_matches(path, {_sql_str(weights_released.NOT_WEIGHT_FILE.pattern)}, 'i')"
+            # a weight file in an intermediate checkpoint's folder is not the final weights (as the probe reads it)
+            cond += f" AND NOT regexp_matches(path, {_sql_str(intermediate_checkpoints.CKPT_FILES.pattern)}, 'i')"
         file_aggs.append(f"bool_or({cond}) AS {name}")
     return f"""
     WITH live AS (

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from openscope.derive.openness.probes import Evidence, Finding, hub_evidence, section_with
-from openscope.derive.openness.probes._own_evidence import card_index, cited_link
+from openscope.derive.openness.probes._own_evidence import (
+    MAX_MATCHES,
+    _matches,
+    card_index,
+    cited_link,
+    citing_section,
+    in_code,
+)
 from openscope.derive.openness.probes._own_paper import occurrences
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
@@ -109,6 +116,138 @@ def training_command_dataset(rec: ModelRecord) -> Evidence | None:
     return None
 
 
+# A sentence that says what the model was trained on: a training verb, then "on", "using" or "with" (not
+# "based on", "built on", "initialised from": those name a model).
+TRAINED_ON = re.compile(r"\b(?:(?:pre-?|post-?)?train(?:ed|ing)|fine-?tun(?:ed|ing)|finetun(?:ed|ing)|tuned|SFT|DPO)\b"
+                        r"(?:[ \t]+[\w'-]+){0,4}?[ \t]+(?:on|using|with)[ \t]+", re.IGNORECASE)
+TRAINED_ON_NEEDLES = ("train", "tun", "sft", "dpo")
+# A Hub-id-shaped name in text: owner/name, in backticks or quotes or bare, not part of a URL or a path.
+PLAIN_ID = re.compile(r"(?<![\w/.:@#-])([`\"']?)([A-Za-z0-9][\w.-]{0,95}/[\w.-]{0,95}[A-Za-z0-9_])\1(?![\w/]|\.[A-Za-z])")
+_DATASET_WORD = re.compile(r"^[`\"']?[ \t]+(?:dataset|data\s*set|corpus)s?\b", re.IGNORECASE)
+# Words right before a name that make it a model: "based on X", "from X", "the X model", "model: X".
+_MODEL_LEAD = re.compile(r"(?:\bbased\s+on|\bbuilt\s+(?:on|upon)|\bfrom|\bmodels?\s*:?|\bcheckpoint)\s*(?:the\s+)?[`\"']?$",
+                         re.IGNORECASE)
+_MODEL_AFTER = re.compile(r"^[`\"']?[ \t]+(?:model|checkpoint|weights|base)\b", re.IGNORECASE)
+_FILE_EXT = re.compile(r"\.(?:jsonl?|csv|parquet|txt|arrow|tsv|py|sh|md|ya?ml|zip|gz|tar|bin|safetensors|pt|pth)$",
+                       re.IGNORECASE)
+_LOCAL = re.compile(rf"^(?:{LOCAL_DIR}|src|docs?|examples?|tests?|train|eval|dev|valid|home|usr|mnt|tmp)$")
+_FROM_PRETRAINED = re.compile(r"from_pretrained\(\s*[\"']([^\"'\s]{3,200})[\"']")
+
+
+def _hub_shaped(owner: str, name: str) -> bool:
+    """Whether an unquoted ``owner/name`` looks like a Hub id rather than words joined by a slash
+    ("instruction/response", "English/Chinese", "4/8-bit"): both parts hold a letter, and one holds a digit, a
+    hyphen, an underscore, a dot or a capital letter after its first character."""
+    if not (any(c.isalpha() for c in owner) and any(c.isalpha() for c in name)):
+        return False
+    return any(c.isdigit() or c in "-_." for c in owner + name) or any(c.isupper() for c in owner[1:] + name[1:])
+
+
+def _model_ids(rec: ModelRecord) -> set[str]:
+    """Ids the card names as models (lower-cased): its declared bases and merged models, every Hub model it
+    links and every ``from_pretrained("…")`` it calls."""
+    from openscope.derive.openness.probes.weights_released import HUB_MODEL_LINK, _repo_id, declared_base_ids
+
+    assert rec.card is not None
+    out = set(declared_base_ids(rec))
+    out.update(_repo_id(ln.url) for ln in rec.card.links if HUB_MODEL_LINK.search(ln.url))
+    if "from_pretrained" in rec.card.lowered_body:
+        out.update(x.lower() for x in _FROM_PRETRAINED.findall(rec.card.body))
+    return out
+
+
+def _plain_ids(text: str, start: int, end: int, *, listed_at: int | None = None, sentence: bool = False
+               ) -> Iterator[tuple[int, int, str]]:
+    """(start, end, id) of the Hub-id-shaped names in ``text[start:end]`` that read as datasets: quoted
+    (`` `org/name` ``), followed by the word "dataset", a list item's whole content (an item starting at
+    ``listed_at``: the id alone, or before a separator and a description), or (in a sentence that says what the
+    model was trained on, ``sentence``) shaped like a Hub id. Never a file, a local path or a name the words
+    around it make a model."""
+    for m in PLAIN_ID.finditer(text, start, end):
+        quote, hid = m.group(1), m.group(2)
+        owner, _, name = hid.partition("/")
+        if _FILE_EXT.search(hid) or _LOCAL.match(owner) or "/" in name:
+            continue
+        before, after = text[max(0, m.start() - 30):m.start()], text[m.end():min(end, m.end() + 30)]
+        if _MODEL_LEAD.search(before) or _MODEL_AFTER.match(after):
+            continue
+        listed = m.start() == listed_at and bool(_ITEM_END.match(after))
+        if quote or _DATASET_WORD.match(after) or listed or (sentence and _hub_shaped(owner, name)):
+            yield m.start(2), m.end(2), hid
+
+
+# After a list item's id: the end of the item, or a separator before a description ("- org/chat-mix: 200k
+# dialogues", "- org/chat-mix (200k dialogues)").
+_ITEM_END = re.compile(r"^[ \t]*(?:$|\n|[:(,;–—]|-[ \t])")
+
+
+def plain_dataset_id(rec: ModelRecord) -> Evidence | None:
+    """A Hub dataset the card names by its id in plain text where it says what the model was trained on:
+    "fine-tuned on the `org/chat-200k` dataset", "trained on org/Chat-Mix", or an item of a list under a
+    training-data heading ("## Training data" › "- org/chat-mix"). Why: the id names a Hub dataset as plainly as
+    a link does. Not on evaluation, calibration or demonstration lines or sections, not in code, hidden or
+    cited text, and never an id the card names as a model (its base, a merged model, a linked model, a
+    ``from_pretrained`` argument)."""
+    card = rec.card
+    if card is None or "/" not in card.body:
+        return None
+    off = len(card.text) - len(card.body)
+    about_evaluation = _evaluation_context(rec)
+    about_calibration = _evaluation_context(rec, CALIBRATION_CONTEXT, QUANT_SECTION)
+    idx = card_index(rec)
+    models: set[str] | None = None
+    found: list[tuple[int, int, int]] = []   # (offset in the body, end, line)
+
+    def usable(a: int, b: int, hid: str) -> bool:
+        nonlocal models
+        at = off + a
+        line = card.line_of(at)
+        if idx.is_hidden(at) or in_code(rec, at) or citing_section(idx.section(at)) or about_evaluation(line) \
+                or about_calibration(line) or DEMO_CONTEXT.search(_line(rec, line)):
+            return False
+        models = _model_ids(rec) if models is None else models
+        return hid.lower() not in models
+
+    for seen, m in enumerate(_matches(card.body, card.lowered_body, TRAINED_ON, TRAINED_ON_NEEDLES)):
+        if seen >= MAX_MATCHES:
+            break
+        stop = min(len(card.body), m.end() + 300)
+        for cut in ("\n", ". "):
+            i = card.body.find(cut, m.end(), stop)
+            stop = i if i >= 0 else stop
+        for a, b, hid in _plain_ids(card.body, m.end(), stop, sentence=True):
+            if usable(a, b, hid):
+                found.append((a, b, card.line_of(off + a)))
+                break
+        if found:
+            break
+    for sec in card.sections:
+        if found and sec.start >= off + found[0][0]:
+            break
+        if not DATA_SECTION.search(sec.title) or EVAL_SECTION.search(sec.title) or QUANT_SECTION.search(sec.title):
+            continue
+        at = sec.start - off
+        for ln in sec.text.split("\n"):
+            item = _LIST_ITEM.match(ln)
+            ids = _plain_ids(card.body, at, at + len(ln), listed_at=at + item.start(1) if item else None)
+            hit = next(((a, b) for a, b, hid in ids if usable(a, b, hid)), None)
+            if hit:
+                found.append((hit[0], hit[1], card.line_of(off + hit[0])))
+                break
+            at += len(ln) + 1
+        if found:
+            break
+    if not found:
+        return None
+    a, b, _ = min(found)
+    anchor, snip = card.span(off + a, off + b)
+    return Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at)
+
+
+# A list item's content (after its bullet or number).
+_LIST_ITEM = re.compile(r"^[ \t]{0,6}(?:[-*+]|\d+[.)])[ \t]+(\S)")
+
+
 def run(rec: ModelRecord) -> Finding:
     f = Finding("datasets_released", "unknown", COMPONENT, remediation=REMEDIATION)
     known = sorted((d for d in rec.datasets if d.in_store and not d.deleted), key=lambda d: d.id.lower())
@@ -130,7 +269,7 @@ def run(rec: ModelRecord) -> Finding:
         f.evidence = [hub_evidence(rec, "declared datasets: " + ", ".join(d.id for d in rec.datasets[:5]), "datasets")]
         f.detail = {"declared": [x.id for x in rec.datasets], "public": []}
         return f
-    link = training_data_link(rec) or training_command_dataset(rec)
+    link = training_data_link(rec) or training_command_dataset(rec) or plain_dataset_id(rec)
     if link:
         f.status, f.outcome, f.evidence = "no_license", "positive", [link]
         return f

@@ -10,12 +10,20 @@ from openscope.derive.openness.probes import (
     card_search,
     either,
     file_evidence,
-    files_matching,
     repo_license,
 )
-from openscope.derive.openness.probes._own_evidence import own_place
+from openscope.derive.openness.probes._own_evidence import (
+    MAX_MATCHES,
+    _matches,
+    card_index,
+    cited_link,
+    code_spans,
+    mention_evidence,
+    own_place,
+)
+from openscope.derive.openness.probes._own_paper import occurrences
 from openscope.derive.openness.probes._status import released_status
-from openscope.derive.openness.probes.intermediate_checkpoints import CKPT_FILES
+from openscope.derive.openness.probes.intermediate_checkpoints import CKPT_FILES, CKPT_TEXT
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Model parameters (Final)"
@@ -60,14 +68,13 @@ REMEDIATION = "Upload the final weights (e.g. safetensors) to the repository und
 
 def run(rec: ModelRecord) -> Finding:
     f = Finding("weights_released", "unknown", COMPONENT, remediation=REMEDIATION)
-    files = [p for p in files_matching(rec, WEIGHT_FILE, limit=50) if not NOT_WEIGHT_FILE.search(p)]
-    # final weights first: an intermediate checkpoint (checkpoints/step-100/…) is cited only when it is all
-    # there is (it is the evidence of the intermediate-parameters component)
-    files = sorted(files, key=lambda p: bool(CKPT_FILES.search(p)))[:3]
+    # a weight file inside an intermediate checkpoint's folder (checkpoint-500/, step-100/) is the evidence of the
+    # intermediate-parameters component, never of the final weights
+    files = final_weight_files(rec)
     ev = [file_evidence(rec, files)] if files else []
     if not ev:
         link = own_model_link(rec)
-        text = card_search(rec, RELEASED_TEXT, needles=RELEASED_TEXT_NEEDLES) \
+        text = final_release_text(rec, RELEASED_TEXT, RELEASED_TEXT_NEEDLES) \
             or card_search(rec, CARD_RELEASE, needles=CARD_RELEASE_NEEDLES)
         ev = [e for e in (text, link) if e]
     delta = None if files else card_search(rec, DELTA_TEXT, needles=DELTA_NEEDLES)
@@ -86,17 +93,71 @@ def run(rec: ModelRecord) -> Finding:
     return f
 
 
+def final_weight_files(rec: ModelRecord, limit: int = 3) -> list[str]:
+    """Weight files of the final model: not optimizer or trainer state, and not inside an intermediate
+    checkpoint's folder (``checkpoint-1000/``, ``step-100/``, ``global_step500/``). Why: a Trainer run uploaded
+    with its checkpoint folders only, or a repository of training checkpoints, shows the intermediate parameters;
+    the final weights need evidence of their own."""
+    out: list[str] = []
+    for p, _ in rec.files:
+        if WEIGHT_FILE.search(p) and not NOT_WEIGHT_FILE.search(p) and not CKPT_FILES.search(p):
+            out.append(p)
+            if len(out) >= limit:
+                break
+    return out
+
+
+# A line about intermediate checkpoints (a revision branch ``step1000``, "checkpoints every 1000 steps",
+# "intermediate checkpoints are available") that does not also speak of the final model.
+_FINAL = re.compile(r"\bfinal\b|最终", re.IGNORECASE)
+# A Hub link into a revision branch of a training step ("…/tree/step1000", "?revision=step1000").
+INTERMEDIATE_URL = re.compile(r"/(?:tree|resolve|blob)/(?:step|checkpoint|global_step|iter)[-_]?\d+\b"
+                              r"|[?&]revision=(?:step|checkpoint|global_step|iter)[-_]?\d+", re.IGNORECASE)
+
+
+def about_intermediate(line: str) -> bool:
+    """Whether a card line speaks of intermediate checkpoints only (:data:`.intermediate_checkpoints.CKPT_TEXT`,
+    with no word of the final model)."""
+    return bool(CKPT_TEXT.search(line)) and not _FINAL.search(line)
+
+
+def _line_at(text: str, pos: int) -> str:
+    a = text.rfind("\n", 0, pos) + 1
+    b = text.find("\n", pos)
+    return text[a:b if b >= 0 else len(text)]
+
+
+def final_release_text(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple[str, ...]) -> Evidence | None:
+    """The first release phrase on a line that is not only about intermediate checkpoints ("intermediate
+    checkpoints are available every 1000 steps", ``from_pretrained(…, revision="step1000")``). Why: those lines
+    are the evidence of the intermediate-parameters component; the final weights need their own."""
+    card = rec.card
+    if card is None:
+        return None
+    for seen, m in enumerate(_matches(card.body, card.lowered_body, pattern, needles)):
+        if seen >= MAX_MATCHES:
+            return None
+        if not about_intermediate(_line_at(card.body, m.start())):
+            return mention_evidence(rec, m)
+    return None
+
+
 def own_model_link(rec: ModelRecord) -> Evidence | None:
     """The first Hub model link that the card does not attribute to others (:func:`._own_evidence.cited_link`). Why: cards link their base model ("based on [Stable
-    Diffusion](…)"), models they compare with and lists of references; those are other people's weights."""
+    Diffusion](…)"), models they compare with and lists of references; those are other people's weights. A link
+    into an intermediate checkpoint (a ``step1000`` revision, or on a line only about intermediate checkpoints)
+    is the intermediate parameters, not the final weights."""
     if rec.card is None:
         return None
     bases = declared_base_ids(rec)
     for ln in rec.card.links:
         hub = HUB_MODEL_LINK.search(ln.url)
-        if hub and _repo_id(ln.url) in bases:
+        if hub and (_repo_id(ln.url) in bases or INTERMEDIATE_URL.search(ln.url)):
             continue  # the base model's (or a merged model's) weights, which the card declares as such
         p = own_place(rec, ln) if hub else None
+        if p is not None and about_intermediate(_line_at(rec.card.text, card_index(rec).line_start(p.line))):
+            p = next((q for q in occurrences(rec.card, ln) if q.line > p.line and not cited_link(rec, q)
+                      and not about_intermediate(_line_at(rec.card.text, card_index(rec).line_start(q.line)))), None)
         if p is not None:
             return Evidence("card", p.url, f"line {p.line}: [{p.text}]({p.url})" if p.text else
                             f"line {p.line}: {p.url}", rec.read_at)
@@ -113,11 +174,66 @@ def _repo_id(url: str) -> str:
 
 def declared_base_ids(rec: ModelRecord) -> set[str]:
     """The Hub ids the front matter's ``base_model`` names (a string or a list: an adapter's, a quantization's
-    or a merge's ingredients), lower-cased. Why: a link to one of them is the model this release was made
-    from, never this release's own weights, however the card words the line."""
+    or a merge's ingredients), and the models a merge card lists as merged (:func:`merged_model_ids`),
+    lower-cased. Why: a link to one of them is the model this release was made from, never this release's own
+    weights, however the card words the line."""
+    if rec.card is not None and "declared_base_ids" in rec.cache:
+        return rec.cache["declared_base_ids"]
     out: set[str] = set()
     for src in (rec.card_data, rec.card.meta if rec.card is not None else {}):
         raw = src.get("base_model")
         ids = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
         out.update(x.strip().lower() for x in ids if isinstance(x, str) and x.strip())
+    out |= merged_model_ids(rec)
+    if rec.card is not None:
+        rec.cache["declared_base_ids"] = out
+    return out
+
+
+# The line that opens a merge card's list of the models merged: LazyMergekit's "X is a merge of the following
+# models using [LazyMergekit](…):", mergekit's "The following models were included in the merge:".
+MERGE_LIST_LEAD = re.compile(r"\bmerge\s+of\s+the\s+following\s+(?:\w+\s+){0,2}?models\b"
+                             r"|\bfollowing\s+models\s+were\s+(?:included\s+in|used\s+(?:in|for))\s+the\s+merge\b"
+                             r"|\bmerged?\s+(?:from|with)\s+the\s+following\s+models\b", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"^\s{0,6}(?:[-*+]|\d+[.)])\s+(.*)$")
+_ID = r"[A-Za-z0-9][\w.-]{0,95}/[\w.-]{0,95}[A-Za-z0-9_]"
+_ITEM_ID = re.compile(rf"^\W{{0,3}}({_ID})(?![\w/-])")
+# A mergekit configuration's model keys: "- model: org/name", "base_model: org/name" (a YAML block holding
+# ``merge_method:``), one per line.
+_CONFIG_MODEL = re.compile(rf"^[ \t-]*(?:base_)?model[ \t]*:[ \t]*[\"']?({_ID})[\"']?[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def merged_model_ids(rec: ModelRecord) -> set[str]:
+    """The Hub ids a merge card names as the models it merged, lower-cased: the list after "a merge of the
+    following models (using LazyMergekit):" (each item's link or id), and the ``model:``/``base_model:`` keys of
+    a mergekit configuration (a fenced block holding ``merge_method:``). Why: those models are the merge's
+    bases, each published by someone else; when the front matter has no ``base_model`` (LazyMergekit's cards
+    often have none), their links are still not this release's own weights."""
+    card = rec.card
+    if card is None:
+        return set()
+    low = card.lowered_body
+    out: set[str] = set()
+    if "following" in low and "merge" in low:
+        lines = card.body.split("\n")
+        for i, line in enumerate(lines):
+            if "following" not in line.lower() or not MERGE_LIST_LEAD.search(line):
+                continue
+            for item in lines[i + 1:i + 200]:
+                if not item.strip():
+                    if out:
+                        break
+                    continue
+                m = _LIST_ITEM.match(item)
+                if m is None:
+                    break
+                out.update(_repo_id(u) for u in re.findall(r"https?://\S+?(?=[)\s\]]|$)", m.group(1)) if _repo_id(u))
+                bare = _ITEM_ID.match(m.group(1))
+                if bare:
+                    out.add(bare.group(1).lower())
+    if "merge_method" in low:
+        for a, b in code_spans(rec):
+            block = card.text[a:b]
+            if "merge_method" in block:
+                out.update(x.lower() for x in _CONFIG_MODEL.findall(block))
     return out
