@@ -321,6 +321,9 @@ def test_assess_on_a_re_upload_folder_reads_the_pasted_copy_as_the_base(tmp_path
     doc = r.json()
     assert doc["base_pasted"]["evidence"]["locator"].endswith(f"README.md#L{PASTED_FIRST}-L{PASTED_LAST}")
     assert doc["osai"]["datasources_basemodel"] != "closed"
+    text = cli("assess", str(tmp_path))
+    assert text.code == 0 and "base model (its card as pasted in this one" in text.stdout
+    assert "lineage root" not in text.stdout
     # the base's name comes from the heading when the front matter names no single base
     no_front = GGUF.split("---\n", 2)[2]
     (tmp_path / "README.md").write_text(no_front, "utf-8")

@@ -273,6 +273,9 @@ def _render(doc: dict[str, Any]) -> None:
         con.print(Text(f"base model (declared in the card; base-model dimensions from its cited facts): "
                        f"{decl['family']}: \"{shorten(decl['evidence']['snippet'], 120)}\" "
                        f"({decl['evidence']['locator']})"))
+    elif doc.get("base_pasted"):
+        con.print(Text(f"base model (its card as pasted in this one; base-model dimensions from it): "
+                       f"{doc['base_model']} ({doc['base_pasted']['evidence']['locator']})"))
     elif doc.get("base_model"):
         con.print(Text(f"base model (lineage root): {doc['base_model']}"))
     if doc.get("curated"):
