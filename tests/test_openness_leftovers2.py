@@ -329,3 +329,72 @@ def test_assess_on_a_re_upload_folder_reads_the_pasted_copy_as_the_base(tmp_path
     (tmp_path / "README.md").write_text(no_front, "utf-8")
     doc = cli("assess", str(tmp_path), "--json").json()
     assert doc["base_model"] == "Acme AI's Lynx 7B Instruct"
+
+
+TRAINER = """---
+license: apache-2.0
+base_model: acme-ai/Lynx-1B
+tags:
+- generated_from_trainer
+---
+
+<!-- This model card has been generated automatically according to the information the Trainer had access to. -->
+
+# lynx-1b-chat
+
+This model is a fine-tuned version of [acme-ai/Lynx-1B](https://huggingface.co/acme-ai/Lynx-1B) on the acme-ai/chat-200k dataset.
+It achieves the following results on the evaluation set:
+- Loss: 1.2345
+"""
+
+AXOLOTL = """---
+base_model: acme-ai/Lynx-7B
+library_name: peft
+---
+
+[<img src="https://example.org/axolotl-badge-web.png" alt="Built with Axolotl"/>](https://github.com/axolotl-ai-cloud/axolotl)
+<details><summary>See axolotl config</summary>
+
+```yaml
+base_model: acme-ai/Lynx-7B
+adapter: lora
+
+datasets:
+  - path: ./local/extra.jsonl
+    type: alpaca
+  - path: acme-ai/alpaca-2k
+    type: alpaca
+test_datasets:
+  - path: acme-ai/lynx-heldout
+    type: alpaca
+output_dir: ./outputs/lora-out
+```
+
+</details>
+
+# lynx-7b-lora
+
+This model is a fine-tuned version of [acme-ai/Lynx-7B](https://huggingface.co/acme-ai/Lynx-7B) on the None dataset.
+"""
+
+
+def test_the_trainers_sentence_names_its_dataset_after_the_base_link() -> None:
+    d = _findings(TRAINER, "jdoe/lynx-1b-chat")["datasets_released"]
+    assert d.status == "no_license" and "acme-ai/chat-200k" in d.evidence[0].snippet
+    line = next(i for i, ln in enumerate(TRAINER.split("\n"), 1) if "chat-200k" in ln)
+    assert int(d.evidence[0].locator.split("#L")[1].split("-")[0]) == line
+    unknown = TRAINER.replace("the acme-ai/chat-200k dataset", "an unknown dataset")
+    assert _findings(unknown)["datasets_released"].outcome == "negative"
+
+
+def test_a_pasted_training_configurations_datasets_are_training_data() -> None:
+    d = _findings(AXOLOTL, "jdoe/lynx-lora")["datasets_released"]
+    assert d.status == "no_license" and "acme-ai/alpaca-2k" in d.evidence[0].snippet
+    assert int(d.evidence[0].locator.split("#L")[1].split("-")[0]) == AXOLOTL.split("\n").index(
+        "  - path: acme-ai/alpaca-2k") + 1
+    # only a local file and a held-out test set: no released training data
+    local = AXOLOTL.replace("  - path: acme-ai/alpaca-2k\n    type: alpaca\n", "")
+    assert _findings(local, "jdoe/lynx-lora")["datasets_released"].outcome == "negative"
+    # a YAML block that trains nothing (no base_model) is not a training configuration
+    other = AXOLOTL.replace("base_model: acme-ai/Lynx-7B\nadapter", "adapter")
+    assert _findings(other.split("---\n", 2)[2], "jdoe/lynx-lora")["datasets_released"].outcome == "negative"

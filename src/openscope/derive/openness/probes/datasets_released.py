@@ -12,6 +12,7 @@ from openscope.derive.openness.probes._own_evidence import (
     card_index,
     cited_link,
     citing_section,
+    code_spans,
     in_code,
 )
 from openscope.derive.openness.probes._own_paper import occurrences
@@ -116,10 +117,42 @@ def training_command_dataset(rec: ModelRecord) -> Evidence | None:
     return None
 
 
-# A sentence that says what the model was trained on: a training verb, then "on", "using" or "with" (not
-# "based on", "built on", "initialised from": those name a model).
+# A training configuration's datasets (axolotl's YAML, which its cards paste: "datasets:" then "- path: org/name"
+# items, each with its own keys); ``test_datasets:`` and other keys are not training data.
+_CONFIG_DATASETS = re.compile(r"^datasets[ \t]*:[ \t]*\n((?:[ \t-][^\n]*\n)+)", re.MULTILINE)
+_CONFIG_PATH = re.compile(rf"^[ \t-]*path[ \t]*:[ \t]*[\"']?({HUB_ID})[\"']?[ \t]*$", re.MULTILINE)
+
+
+def training_config_dataset(rec: ModelRecord) -> Evidence | None:
+    """A Hub dataset a training configuration pasted in the card trains on: the ``path:`` of an item of its
+    top-level ``datasets:`` list, in a fenced block that also names the ``base_model`` it trains (axolotl's
+    config, which its cards show under "See axolotl config"). Why: it is the training run's own input, as
+    plainly as ``--dataset_name org/name`` on a command line. A local file or folder is not a released dataset."""
+    card = rec.card
+    if card is None or "datasets:" not in card.body or "path:" not in card.body:
+        return None
+    for a, b in code_spans(rec):
+        block = card.text[a:b] + "\n"
+        if "base_model:" not in block:
+            continue
+        for m in _CONFIG_DATASETS.finditer(block):
+            for hit in _CONFIG_PATH.finditer(m.group(1)):
+                hid = hit.group(1)
+                owner = hid.partition("/")[0]
+                if _FILE_EXT.search(hid) or _LOCAL.match(owner):
+                    continue
+                at = a + m.start(1) + hit.start(1)
+                anchor, snip = card.span(at, at + len(hid), 24)
+                return Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at)
+    return None
+
+
+# A sentence that says what the model was trained on: a training verb, then "on", "using" or "with" within a
+# few words or links (the Trainer's and TRL's "a fine-tuned version of [org/base](…) on the org/data dataset");
+# a name right after "based on", "built on" or "from" is a model (:data:`_MODEL_LEAD`).
 TRAINED_ON = re.compile(r"\b(?:(?:pre-?|post-?)?train(?:ed|ing)|fine-?tun(?:ed|ing)|finetun(?:ed|ing)|tuned|SFT|DPO)\b"
-                        r"(?:[ \t]+[\w'-]+){0,4}?[ \t]+(?:on|using|with)[ \t]+", re.IGNORECASE)
+                        r"(?:[ \t]+(?:[\w'-]+|\[[^\]\n]{1,100}\]\([^)\s]{1,300}\))){0,4}?[ \t]+(?:on|using|with)[ \t]+",
+                        re.IGNORECASE)
 TRAINED_ON_NEEDLES = ("train", "tun", "sft", "dpo")
 # A Hub-id-shaped name in text: owner/name, in backticks or quotes or bare, not part of a URL or a path.
 PLAIN_ID = re.compile(r"(?<![\w/.:@#-])([`\"']?)([A-Za-z0-9][\w.-]{0,95}/[\w.-]{0,95}[A-Za-z0-9_])\1(?![\w/]|\.[A-Za-z])")
@@ -269,7 +302,8 @@ def run(rec: ModelRecord) -> Finding:
         f.evidence = [hub_evidence(rec, "declared datasets: " + ", ".join(d.id for d in rec.datasets[:5]), "datasets")]
         f.detail = {"declared": [x.id for x in rec.datasets], "public": []}
         return f
-    link = training_data_link(rec) or training_command_dataset(rec) or plain_dataset_id(rec)
+    link = training_data_link(rec) or training_command_dataset(rec) or training_config_dataset(rec) \
+        or plain_dataset_id(rec)
     if link:
         f.status, f.outcome, f.evidence = "no_license", "positive", [link]
         return f
