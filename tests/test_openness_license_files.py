@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from openscope.derive.openness import openness_rows, refresh
 from openscope.derive.openness.assessment import Assessment, assess_record
@@ -143,6 +146,22 @@ def test_texts_are_identified_by_what_is_characteristic_of_them() -> None:
     assert identify(MIT.split("The above copyright")[0]).license is None
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=200)
+       .filter(lambda t: any(c.isalnum() for c in t)))
+def test_any_words_added_to_mit_make_it_another_licence(added: str) -> None:
+    """Text after the MIT text's end, or any word changed inside its grant, is never read as MIT (a copyright
+    line after it is the one addition that is not a term)."""
+    after = identify(MIT + "\n" + added + "\n")
+    assert after.license in ("mit", "modified-mit")
+    if after.license == "mit":
+        notice = re.compile(r"^\W*(copyright\b.{0,12}?(\(c\)|©|\d{4})|(\(c\)|©)\s*\d{4}|all rights reserved\W*$"
+                            r"|spdx-license-identifier:)", re.IGNORECASE)
+        assert all(not any(c.isalnum() for c in ln) or notice.match(ln.strip()) for ln in added.split("\n")), added
+    inside = identify(MIT.replace("to deal\n", f"to deal {added}\n", 1))
+    assert inside.license != "mit" or not any(c.isalnum() for c in added)
+
+
 def test_a_modified_mit_text_is_not_mit() -> None:
     added = identify(MIT + "\n" + KIMI_CLAUSE + "\n")
     assert (added.license, added.how) == ("modified-mit", "modified")
@@ -153,6 +172,8 @@ def test_a_modified_mit_text_is_not_mit() -> None:
     assert inserted.license == "modified-mit" and "non-commercial" in inserted.snippet
     assert identify(BSD3 + "\nThe Software may not be used for military purposes.\n").license == "modified-bsd"
     assert identify(MIT).license == "mit"  # the original, with its title and copyright line
+    assert identify(MIT + "\nCopyright holders may revoke this licence at will.\n").license == "modified-mit"
+    assert identify(MIT + "\nCopyright (c) 2025 Acme AI Labs\n").license == "mit"   # another notice, no term
 
 
 def test_which_files_are_licence_files_and_what_their_names_cover() -> None:

@@ -16,7 +16,9 @@ identified only by text characteristic of it, never guessed:
    end, or before its start other than a title and copyright lines, or (MIT) a word changed inside the grant,
    make it the modified licence (``data/openness/license_texts.yml``, each with its canonical text's URL);
 3. an ``SPDX-License-Identifier:`` line in the first lines;
-4. a title line that is a licence name the catalogue knows (``normalize_license``, names and aliases);
+4. a title line that is the name of a model licence the catalogue curates (``normalize_license``, names and
+   aliases: "FAIR Noncommercial Research License"); an SPDX licence's name over a text that is not that
+   licence's ("MIT License" over other words) identifies nothing;
 5. a title of a licence of the publisher's own ("… Community License Agreement", "… Terms of Use",
    "… License Agreement": the card path's restrictive ``other`` patterns) → ``other``;
 6. anything else: a licence file whose text is not recognised (licence unknown).
@@ -66,8 +68,12 @@ _SCOPE_WORDS = {
     "weights": {"model", "models", "weights", "weight", "params", "parameters", "checkpoints"},
     "data": {"data", "dataset", "datasets", "corpus"},
 }
-_WORD = re.compile(r"[a-z0-9]+", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+")   # letters and digits of any script: an inserted Chinese clause is a word too
+# A copyright notice: before a licence's words any line that starts so; after them only a notice proper (a year or
+# a (c) after "Copyright": "Copyright holders may not …" added after the MIT text is a term, not a notice).
 _COPYRIGHT = re.compile(r"^\W*(?:copyright\b|\(c\)|©|all rights reserved|spdx-license-identifier\b)", re.IGNORECASE)
+_NOTICE = re.compile(r"^\W*(?:copyright\b[^\n]{0,12}?(?:\(c\)|©|\d{4})|(?:\(c\)|©)\s*\d{4}|all rights reserved\W*$"
+                     r"|spdx-license-identifier:)", re.IGNORECASE)
 _RULE = re.compile(r"^[\s=*_#~`>|-]*$")
 # What may stand before a title on its line: nothing, or the words of the Apache notice ("Licensed under the
 # Apache License, Version 2.0") or of a CC legal code's heading ("Creative Commons Attribution 4.0 …").
@@ -209,15 +215,15 @@ def _title_lines(text: str, head: int) -> list[tuple[int, str]]:
     return out
 
 
-def _allowed_outside(lines: str) -> tuple[bool, int]:
-    """Whether text before or after a licence's own words holds only titles, copyright lines and rules;
-    else the offset (in ``lines``) of the first line that adds something."""
+def _allowed_outside(lines: str, titles: bool) -> tuple[bool, int]:
+    """Whether text before (``titles``: a title may stand there too) or after a licence's own words holds only
+    copyright lines and rules; else the offset (in ``lines``) of the first line that adds something."""
     pos = 0
     for ln in lines.split("\n"):
         s = ln.strip()
-        short_title = len(s) <= 80 and re.search(r"licen[cs]e|\bMIT\b|\bBSD\b|\bISC\b", s, re.IGNORECASE) \
-            and not s.endswith((".", ";", ":"))
-        if s and not (_COPYRIGHT.match(s) or _RULE.match(s) or short_title):
+        short_title = titles and len(s) <= 80 and not s.endswith((".", ";", ":")) \
+            and re.search(r"licen[cs]e|\bMIT\b|\bBSD\b|\bISC\b", s, re.IGNORECASE)
+        if s and not ((_COPYRIGHT if titles else _NOTICE).match(s) or _RULE.match(s) or short_title):
             return False, pos + len(ln) - len(ln.lstrip())
         pos += len(ln) + 1
     return True, -1
@@ -238,11 +244,11 @@ def _check_whole(text: str, start: int, cid: str) -> Identity | None:
     while end < len(text) and text[end] in ".\"' \t":
         end += 1
     a = text.rfind("\n", 0, start) + 1
-    ok, at = _allowed_outside(text[:a] + text[a:start].strip())
+    ok, at = _allowed_outside(text[:a] + text[a:start].strip(), titles=True)
     if not ok:
         line, snip = _line_at(text, at)
         return Identity(spec["modified"], line, snip, "modified")
-    ok, at = _allowed_outside(text[end:])
+    ok, at = _allowed_outside(text[end:], titles=False)
     if not ok:
         line, snip = _line_at(text, end + at)
         return Identity(spec["modified"], line, snip, "modified")
@@ -261,7 +267,7 @@ def _check_whole(text: str, start: int, cid: str) -> Identity | None:
 
 def identify(text: str) -> Identity:
     """Which licence a licence file's text is (see the module docstring for the rules, in order)."""
-    from openscope.derive.licenses import normalize_license
+    from openscope.derive.licenses import get_license, normalize_license
     from openscope.derive.openness.probes.license_declared import RESTRICTIVE_NAMES
 
     head = _head_end(text)
@@ -295,7 +301,11 @@ def identify(text: str) -> Identity:
         if len(_WORD.findall(re.sub(r"licen[cs]es?|agreements?|terms", " ", title.lower()))) == 0:
             continue   # "LICENSE", "License Agreement": a heading, no name
         hit = normalize_license(title, kind="card_name")
-        if hit.id not in (None, "unknown", "other", "proprietary") and hit.cls != "unknown":
+        info = get_license(hit.id) if hit.id else None
+        # a model licence the catalogue curates, known by its name; an SPDX licence (MIT, Apache-2.0) is known by
+        # its text (rule 2), so a title naming it over another text is not that licence
+        if info is not None and info.curated and hit.id not in ("unknown", "other", "proprietary") \
+                and hit.id not in _texts() and hit.cls != "unknown":
             line, snip = _line_at(text, at)
             return Identity(hit.id, line, snip, "name")
     other = dict(RESTRICTIVE_NAMES)["other"]
