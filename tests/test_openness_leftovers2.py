@@ -398,3 +398,37 @@ def test_a_pasted_training_configurations_datasets_are_training_data() -> None:
     # a YAML block that trains nothing (no base_model) is not a training configuration
     other = AXOLOTL.replace("base_model: acme-ai/Lynx-7B\nadapter", "adapter")
     assert _findings(other.split("---\n", 2)[2], "jdoe/lynx-lora")["datasets_released"].outcome == "negative"
+
+
+def test_a_pasted_copy_with_nothing_in_it_gives_no_base_side_and_a_pasted_front_matter_is_the_bases() -> None:
+    empty = GGUF.split("# Original model card")[0] + "# Original model card: Acme AI's Lynx 7B Instruct\n\nSee above.\n"
+    a = assess_record(from_text("someone/lynx-gguf", empty, locator="README.md")).as_json()
+    assert a["base_pasted"] is None and a["base_model"] is None
+    whole = GGUF.replace("# Model Card for Lynx-7B-Instruct", "---\nlicense: cc-by-nc-4.0\ndatasets:\n- acme-ai/lynx-sft-mix\n"
+                         "---\n\n# Model Card for Lynx-7B-Instruct")
+    from openscope.derive.openness.assessment import sides
+
+    _, base, *_ = sides(from_text("someone/lynx-gguf", whole, locator="README.md"))
+    assert base is not None
+    declared = base.findings["datasets_released"].evidence[0]   # the base's declared datasets
+    assert declared.kind == "hub_metadata" and declared.snippet.startswith("[pasted original card, lines ")
+    assert base.findings["weights_released"].license == "cc-by-nc-4.0"
+    # the re-upload's own licence is still its own
+    assert assess_record(from_text("someone/lynx-gguf", whole)).components["Model parameters (Final)"].license \
+        == "apache-2.0"
+
+
+def test_the_fast_training_sentence_search_finds_what_the_plain_pattern_finds() -> None:
+    from openscope.derive.openness.probes import datasets_released as d
+
+    phrases = ["pre-trained on x", "post-training with y", "we fine-tune, fine-tuned on a", "finetuned on b",
+               "finetuning on c", "fine-tuning on d", "instruction tuning on e", "constrained on f", "microsoft with g",
+               "SFT on h", "DPO with i", "tuned on j", "retrained on k", "Pretraining on l", "attuned with m",
+               "Fine-Tuned on n", "x-training on o", "trained for 3 epochs using p", "a fine-tuned version of "
+               "[acme-ai/Lynx-1B](https://huggingface.co/acme-ai/Lynx-1B) on the acme-ai/chat dataset"]
+    for text in ["\n".join(phrases), LAZY, TRAINER, AXOLOTL, GGUF]:
+        low = text.lower()
+        plain = [m.end() for m in d.TRAINED_ON.finditer(text)]
+        fast = [m.end() for m in d.TRAINED_ON_LOWER.finditer(low) if d._verb_starts(low, m.start())]
+        assert plain == fast, (plain, fast)
+    assert len(list(d.TRAINED_ON.finditer("\n".join(phrases)))) == 14   # not: instruction tuning, constrained, …

@@ -86,12 +86,13 @@ def _curated_side(entry: dict[str, Any]) -> osai.Side:
 
 def _pasted_side(pasted: PastedBase) -> osai.Side:
     """The base's side read from the card a re-upload pastes: its probes run on the copy alone, and every piece
-    of card evidence says it comes from the pasted copy (a third party's copy of the base's card)."""
+    of card evidence (its text, and a front matter pasted with it) says it comes from the pasted copy (a third
+    party's copy of the base's card)."""
     findings = run_all(pasted.record)
     label = f"[{PASTED_LABEL}, lines {pasted.lines[0]}-{pasted.lines[1]}] "
     for f in findings:
         for e in f.evidence:
-            if e.kind == "card" and not e.snippet.startswith(label):
+            if e.kind in ("card", "hub_metadata") and not e.snippet.startswith(label):   # (its front matter too)
                 e.snippet = label + e.snippet
     return osai.Side(from_findings(findings), {f.probe: f for f in findings}, pasted.record.readable)
 

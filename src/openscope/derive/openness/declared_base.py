@@ -22,9 +22,15 @@ from functools import cache
 from typing import Any
 
 from openscope.derive.openness import curated
-from openscope.derive.openness.cards import blank
-from openscope.derive.openness.probes import Evidence
-from openscope.derive.openness.records import ModelRecord, read_card
+from openscope.derive.openness.cards import blank, parse_front_matter
+from openscope.derive.openness.probes import Evidence, reading_length
+from openscope.derive.openness.records import (
+    DatasetRef,
+    ModelRecord,
+    _first_license,
+    declared_datasets,
+    read_card,
+)
 
 # A phrase that declares what a model was built from: a verb and its preposition ("fine-tuned from",
 # "based on", "initialized with the weights of", "built upon", "continued pre-training on", "distilled
@@ -183,13 +189,16 @@ class PastedBase:
 
 _PASTED_TITLE = re.compile(r"^\W*original[ \t]+(?:model[ \t]+)?(?:card|readme)\b[\s:*_-]*", re.IGNORECASE)
 PASTED_LABEL = "pasted original card"
+MIN_PASTED_CHARS = 40   # a copy with less to read than this is no card (the probes' "some content" bound)
 
 
 def pasted_base(rec: ModelRecord) -> PastedBase | None:
     """The card of the base model that this card pastes (:func:`records.read_card` found it), as a record of its
     own: the copy alone (the re-upload's words blanked, and the copy's heading too, so the copy is not read as
-    pasting itself), at the very offsets and lines where the re-upload's README has it, with no files and no
-    front matter of its own. None when the card pastes no other card.
+    pasting itself), at the very offsets and lines where the re-upload's README has it, with no files. A front
+    matter block at the copy's start (some uploaders paste the base's README whole) is the base's declared
+    metadata (its licence, tags, datasets). None when the card pastes no other card, or a copy with nothing to
+    read.
 
     Why: the copy IS the base publisher's card as the uploader saw it. For the index's base-model dimensions
     (the base's data sources and weights) it is the base's own words, better than the re-upload's words about
@@ -203,7 +212,12 @@ def pasted_base(rec: ModelRecord) -> PastedBase | None:
     p = card.pasted
     nl = p.text.find("\n")
     head = len(p.text) if nl < 0 else nl
-    text = blank(card.text[:p.start]) + blank(p.text[:head]) + p.text[head:] + blank(card.text[p.end:])
+    rest = p.text[head:]
+    meta, after, _ = parse_front_matter(rest.lstrip("\r\n"))
+    if reading_length(after.strip()) < MIN_PASTED_CHARS:
+        rec.cache["pasted_base"] = None
+        return None   # a heading over nothing (or a few words): no card of the base to read
+    text = blank(card.text[:p.start]) + blank(p.text[:head]) + rest + blank(card.text[p.end:])
     raw = rec.card_data.get("base_model") or card.meta.get("base_model")
     ids = [raw] if isinstance(raw, str) else [x for x in raw if isinstance(x, str)] if isinstance(raw, list) else []
     title = _PASTED_TITLE.sub("", p.heading.lstrip("# \t")).strip(" *_#:")
@@ -211,6 +225,12 @@ def pasted_base(rec: ModelRecord) -> PastedBase | None:
     base = ModelRecord(id=name, locator=rec.locator, read_at=rec.read_at)
     base.card = read_card(text)
     base.card_locator = rec.card_locator
+    if meta:
+        base.card_data = meta
+        base.license = _first_license(meta)
+        tags = meta.get("tags")
+        base.tags = [str(t) for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+        base.datasets = [DatasetRef(d) for d in declared_datasets(base.tags, meta, None)]
     first, last = card.line_of(p.start), card.line_of(max(p.start, p.end - 1))
     ev = Evidence("card", f"{rec.card_locator}#L{first}-L{last}",
                   f"{PASTED_LABEL}: {p.heading[:120]} (lines {first}-{last}, the base's card as this re-upload "

@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from openscope.derive.openness.probes import Evidence, Finding, hub_evidence, section_with
 from openscope.derive.openness.probes._own_evidence import (
     MAX_MATCHES,
-    _matches,
     card_index,
     cited_link,
     citing_section,
@@ -154,6 +153,24 @@ TRAINED_ON = re.compile(r"\b(?:(?:pre-?|post-?)?train(?:ed|ing)|fine-?tun(?:ed|i
                         r"(?:[ \t]+(?:[\w'-]+|\[[^\]\n]{1,100}\]\([^)\s]{1,300}\))){0,4}?[ \t]+(?:on|using|with)[ \t]+",
                         re.IGNORECASE)
 TRAINED_ON_NEEDLES = ("train", "tun", "sft", "dpo")
+# The same, searched in the lowered card (a pattern led by its verbs' letters, without IGNORECASE, is searched about
+# three times faster); a verb inside a longer word ("constrained", "Microsoft") is set aside by :func:`_verb_starts`.
+TRAINED_ON_LOWER = re.compile(r"(?:train(?:ed|ing)|tun(?:ed|ing)|sft|dpo)\b"
+                              r"(?:[ \t]+(?:[\w'-]+|\[[^\]\n]{1,100}\]\([^)\s]{1,300}\))){0,4}?[ \t]+(?:on|using|with)[ \t]+")
+_VERB_PREFIX = re.compile(r"(?:^|[^\w])(?:pre-?|post-?|fine-?)$")
+
+
+def _verb_starts(lowered: str, at: int) -> bool:
+    """Whether the verb :data:`TRAINED_ON_LOWER` matched at ``at`` starts a word (or follows "pre", "post",
+    "fine": "pretrained", "fine-tuned", "finetuned"; "tuning" only after "fine"), as :data:`TRAINED_ON` reads it."""
+    fine = bool(_VERB_PREFIX.search(lowered, max(0, at - 6), at))
+    if lowered.startswith("tuning", at):   # "tuning" only as "fine-tuning" / "finetuning"
+        return fine and lowered[max(0, at - 5):at].rstrip("-").endswith("fine")
+    if at == 0 or not (lowered[at - 1].isalnum() or lowered[at - 1] == "_"):
+        return True
+    return lowered[at:at + 3] in ("tra", "tun") and fine
+
+
 # A Hub-id-shaped name in text: owner/name, in backticks or quotes or bare, not part of a URL or a path.
 PLAIN_ID = re.compile(r"(?<![\w/.:@#-])([`\"']?)([A-Za-z0-9][\w.-]{0,95}/[\w.-]{0,95}[A-Za-z0-9_])\1(?![\w/]|\.[A-Za-z])")
 _DATASET_WORD = re.compile(r"^[`\"']?[ \t]+(?:dataset|data\s*set|corpus)s?\b", re.IGNORECASE)
@@ -241,7 +258,10 @@ def plain_dataset_id(rec: ModelRecord) -> Evidence | None:
         models = _model_ids(rec) if models is None else models
         return hid.lower() not in models
 
-    for seen, m in enumerate(_matches(card.body, card.lowered_body, TRAINED_ON, TRAINED_ON_NEEDLES)):
+    low = card.lowered_body
+    verbs = (m for m in TRAINED_ON_LOWER.finditer(low) if _verb_starts(low, m.start())) if len(low) == len(card.body) \
+        else TRAINED_ON.finditer(card.body)
+    for seen, m in enumerate(verbs):
         if seen >= MAX_MATCHES:
             break
         stop = min(len(card.body), m.end() + 300)

@@ -214,23 +214,27 @@ def merged_model_ids(rec: ModelRecord) -> set[str]:
         return set()
     low = card.lowered_body
     out: set[str] = set()
-    if "following" in low and "merge" in low:
-        lines = card.body.split("\n")
-        for i, line in enumerate(lines):
-            if "following" not in line.lower() or not MERGE_LIST_LEAD.search(line):
-                continue
-            for item in lines[i + 1:i + 200]:
-                if not item.strip():
-                    if out:
-                        break
-                    continue
-                m = _LIST_ITEM.match(item)
-                if m is None:
-                    break
-                out.update(_repo_id(u) for u in re.findall(r"https?://\S+?(?=[)\s\]]|$)", m.group(1)) if _repo_id(u))
-                bare = _ITEM_ID.match(m.group(1))
-                if bare:
-                    out.add(bare.group(1).lower())
+    at = low.find("following") if "merge" in low else -1
+    while at >= 0:
+        a, b = card.body.rfind("\n", 0, at) + 1, card.body.find("\n", at)
+        b = len(card.body) if b < 0 else b
+        at = low.find("following", b)
+        if not MERGE_LIST_LEAD.search(card.body, a, b):
+            continue
+        listed = 0
+        for item in card.body[b + 1:b + 20_000].split("\n")[:200]:
+            if not item.strip():
+                if listed:
+                    break   # the list ended
+                continue    # blank lines between the lead and its list
+            m = _LIST_ITEM.match(item)
+            if m is None:
+                break
+            listed += 1
+            out.update(_repo_id(u) for u in re.findall(r"https?://\S+?(?=[)\s\]]|$)", m.group(1)) if _repo_id(u))
+            bare = _ITEM_ID.match(m.group(1))
+            if bare:
+                out.add(bare.group(1).lower())
     if "merge_method" in low:
         for a, b in code_spans(rec):
             block = card.text[a:b]
