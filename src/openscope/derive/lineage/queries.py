@@ -98,7 +98,7 @@ def _walk(con: duckdb.DuckDBPyConnection, start: str, direction: str, relation: 
                 WHERE e.chosen {rel} AND e.{step_to} NOT IN (SELECT id FROM _walk)
                 GROUP BY e.{step_to}""",
             params)
-        if not con.execute("SELECT count(*) FROM _walk_next").fetchone()[0]:
+        if con.execute("SELECT 1 FROM _walk_next LIMIT 1").fetchone() is None:  # nothing new: done
             break
         con.execute("INSERT INTO _walk SELECT * FROM _walk_next")
         con.execute("DROP TABLE _walk_front")
@@ -132,7 +132,7 @@ def tree(store: Store, raw_id: str, *, direction: str = "up", max_depth: int | N
                SELECT id, arg_max_null(downloads_30d, snapshot_id) AS d30 FROM model_stats
                WHERE id IN (SELECT id FROM _walk) GROUP BY id) s USING (id)"""
     )
-    total = con.execute("SELECT count(*) - 1 FROM _walk").fetchone()[0]
+    total = store.scalar("SELECT count(*) - 1 FROM _walk")
     # The start node, then the most-downloaded others (ties: shallower first, then by id).
     picked = f"""SELECT id, depth, relation, via, d30 FROM _walk_d
                  ORDER BY depth = 0 DESC, d30 DESC NULLS LAST, depth, id LIMIT {int(limit) + 1}"""
@@ -186,7 +186,7 @@ def _summary(store: Store, direction: str, total: int) -> dict[str, Any]:
         "by_depth": counts("depth"),
         "by_country": counts("country"),
         "by_region": counts("region"),
-        "downloads_30d": int(con.execute("SELECT coalesce(sum(d30), 0) FROM _walk_x").fetchone()[0]),
+        "downloads_30d": int(store.scalar("SELECT coalesce(sum(d30), 0) FROM _walk_x")),
     }
     if direction == "up":
         roots = con.execute(
@@ -207,6 +207,7 @@ def overview(store: Store, raw_id: str) -> dict[str, Any]:
     cols = ["author", "created_at", "created_at_raw", "last_modified", "pipeline_tag", "library_name", "gated",
             "license", "params", "synthetic", "sha", "first_snapshot_id", "last_snapshot_id", "deleted_at"]
     row = con.execute(f"SELECT {', '.join(cols)} FROM models WHERE id = ?", [mid]).fetchone()
+    assert row is not None  # resolve_id found this very row in the same read
     metadata = dict(zip(cols, row, strict=True))
     hist = con.execute(
         """SELECT s.snapshot_id, sn.finished_at, s.downloads_30d, s.downloads_all_time, s.likes
@@ -246,9 +247,9 @@ def overview(store: Store, raw_id: str) -> dict[str, Any]:
         """WITH s AS (SELECT id, arg_max_null(downloads_30d, snapshot_id) AS d30 FROM model_stats
                       WHERE id IN (SELECT id FROM _walk) GROUP BY id)
            SELECT count(*), coalesce(sum(s.d30), 0) FROM _walk d LEFT JOIN s USING (id) WHERE d.depth > 0"""
-    ).fetchone()
+    ).fetchone() or (0, 0)  # an aggregate without GROUP BY always yields its one row
     con.execute("DROP TABLE IF EXISTS _walk")
-    cycle = con.execute("SELECT min(cycle_id) FROM lineage_cycles WHERE id = ?", [mid]).fetchone()[0]
+    cycle = store.scalar("SELECT min(cycle_id) FROM lineage_cycles WHERE id = ?", [mid])
     origin = con.execute(
         """SELECT publisher, organisation, country, region, root_countries, root_regions, root_country,
                   root_region FROM model_origin WHERE id = ?""",
