@@ -432,3 +432,13 @@ def test_the_fast_training_sentence_search_finds_what_the_plain_pattern_finds() 
         fast = [m.end() for m in d.TRAINED_ON_LOWER.finditer(low) if d._verb_starts(low, m.start())]
         assert plain == fast, (plain, fast)
     assert len(list(d.TRAINED_ON.finditer("\n".join(phrases)))) == 14   # not: instruction tuning, constrained, …
+
+
+def test_a_tool_trained_with_is_not_a_dataset() -> None:
+    for card in ["# Lynx\n\nLynx was fine-tuned using `unsloth-ai/unsloth` on a single GPU.\n",
+                 "# Lynx\n\nWe trained Lynx with huggingface/trl-v2 and LoRA.\n",
+                 "# Lynx\n\nTrained on our cluster using the `acme-ai/trainer` library.\n",
+                 "# Lynx\n\nLynx was trained on `acme-ai/lynx-recipes` scripts.\n"]:
+        assert _findings(card)["datasets_released"].outcome != "positive", card
+    named = "# Lynx\n\nLynx was fine-tuned using the `acme-ai/chat-200k` dataset and LoRA.\n"
+    assert _findings(named)["datasets_released"].status == "no_license"

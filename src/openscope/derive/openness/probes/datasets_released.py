@@ -178,6 +178,9 @@ _DATASET_WORD = re.compile(r"^[`\"']?[ \t]+(?:dataset|data\s*set|corpus)s?\b", r
 _MODEL_LEAD = re.compile(r"(?:\bbased\s+on|\bbuilt\s+(?:on|upon)|\bfrom|\bmodels?\s*:?|\bcheckpoint)\s*(?:the\s+)?[`\"']?$",
                          re.IGNORECASE)
 _MODEL_AFTER = re.compile(r"^[`\"']?[ \t]+(?:model|checkpoint|weights|base)\b", re.IGNORECASE)
+# Words right after a name that make it a tool the model was trained with ("using the `org/trainer` library").
+_TOOL_AFTER = re.compile(r"^[`\"']?[ \t]+(?:library|framework|toolkit|trainer|repo(?:sitory)?|codebase|code|scripts?"
+                         r"|package|recipes?|pipeline)\b", re.IGNORECASE)
 _FILE_EXT = re.compile(r"\.(?:jsonl?|csv|parquet|txt|arrow|tsv|py|sh|md|ya?ml|zip|gz|tar|bin|safetensors|pt|pth)$",
                        re.IGNORECASE)
 _LOCAL = re.compile(rf"^(?:{LOCAL_DIR}|src|docs?|examples?|tests?|train|eval|dev|valid|home|usr|mnt|tmp)$")
@@ -206,20 +209,25 @@ def _model_ids(rec: ModelRecord) -> set[str]:
     return out
 
 
-def _plain_ids(text: str, start: int, end: int, *, listed_at: int | None = None, sentence: bool = False
-               ) -> Iterator[tuple[int, int, str]]:
+def _plain_ids(text: str, start: int, end: int, *, listed_at: int | None = None, sentence: bool = False,
+               named_only: bool = False) -> Iterator[tuple[int, int, str]]:
     """(start, end, id) of the Hub-id-shaped names in ``text[start:end]`` that read as datasets: quoted
     (`` `org/name` ``), followed by the word "dataset", a list item's whole content (an item starting at
     ``listed_at``: the id alone, or before a separator and a description), or (in a sentence that says what the
-    model was trained on, ``sentence``) shaped like a Hub id. Never a file, a local path or a name the words
-    around it make a model."""
+    model was trained on, ``sentence``) shaped like a Hub id; with ``named_only``, only a name followed by the
+    word "dataset" (after "trained using" or "with", a name is as often a tool: "using `org/trainer`"). Never a
+    file, a local path or a name the words around it make a model or a tool."""
     for m in PLAIN_ID.finditer(text, start, end):
         quote, hid = m.group(1), m.group(2)
         owner, _, name = hid.partition("/")
         if _FILE_EXT.search(hid) or _LOCAL.match(owner) or "/" in name:
             continue
         before, after = text[max(0, m.start() - 30):m.start()], text[m.end():min(end, m.end() + 30)]
-        if _MODEL_LEAD.search(before) or _MODEL_AFTER.match(after):
+        if _MODEL_LEAD.search(before) or _MODEL_AFTER.match(after) or _TOOL_AFTER.match(after):
+            continue
+        if named_only:
+            if _DATASET_WORD.match(after):
+                yield m.start(2), m.end(2), hid
             continue
         listed = m.start() == listed_at and bool(_ITEM_END.match(after))
         if quote or _DATASET_WORD.match(after) or listed or (sentence and _hub_shaped(owner, name)):
@@ -268,7 +276,8 @@ def plain_dataset_id(rec: ModelRecord) -> Evidence | None:
         for cut in ("\n", ". "):
             i = card.body.find(cut, m.end(), stop)
             stop = i if i >= 0 else stop
-        for a, b, hid in _plain_ids(card.body, m.end(), stop, sentence=True):
+        on = card.body[m.start():m.end()].split()[-1].lower() == "on"   # (the word before the names)
+        for a, b, hid in _plain_ids(card.body, m.end(), stop, sentence=True, named_only=not on):
             if usable(a, b, hid):
                 found.append((a, b, card.line_of(off + a)))
                 break
