@@ -221,6 +221,6 @@ def record_history(store: Store, snapshot_id: int | None) -> int:
             WHERE n.snapshot_id IS NOT DISTINCT FROM ? AND n.framework || '/' || n.dimension IN ({heads})
               AND (p.id IS NULL OR p.grade IS DISTINCT FROM n.grade OR p.score IS DISTINCT FROM n.score)""",
             [snapshot_id, snapshot_id, snapshot_id],
-        ).fetchone()[0]
+        ).fetchone()[0]  # type: ignore[index]  # DML yields one row, its count
         tx.execute("DELETE FROM openness WHERE snapshot_id IS DISTINCT FROM ?", [snapshot_id])
     return int(n)

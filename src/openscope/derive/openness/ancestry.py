@@ -17,6 +17,7 @@ path (:func:`binding_table`) read it through the same function.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -60,6 +61,12 @@ def curated_weights(entry: dict[str, Any] | None) -> tuple[str, Evidence] | None
     return str(w.license), w.evidence[0]
 
 
+def _same(entry: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The curated family already looked up (``read`` takes a function: it looks a family up only when
+    the Hub tag is not enough)."""
+    return entry
+
+
 def read(base: str, locator: str, distance: int | None, hub_license: str | None,
          family: Callable[[], dict[str, Any] | None], read_at: str) -> Reading | None:
     """An ancestor's licence: its Hub tag when the catalogue knows its terms, else its curated family's
@@ -87,7 +94,7 @@ def load(store: Store, ids: list[str], read_at: str) -> dict[str, list[Reading]]
     out: dict[str, list[Reading]] = {i: [] for i in ids}
     for mid, base, distance, lic, external in rows:
         r = read(base, f"{HUB}/{base}", int(distance), lic,
-                 lambda b=base, x=bool(external): family_of_root(b, x), read_at)
+                 functools.partial(family_of_root, base, bool(external)), read_at)
         if r is not None:
             out[mid].append(r)
     return out
@@ -216,7 +223,7 @@ def binding_table(store: Store, graded: str, external_family: Callable[[str], di
         for i, (distance, src, raw) in enumerate(items):
             ph = PLACEHOLDER.format(i)
             entry = None if src == "hub" else entries[int(src[1:])]
-            r = read(ph, ph, int(distance), raw if src == "hub" else None, lambda e=entry: e, "")
+            r = read(ph, ph, int(distance), raw if src == "hub" else None, functools.partial(_same, entry), "")
             assert r is not None, akey   # every listed licence is known
             out.append(r)
         lists[ah] = out

@@ -153,8 +153,8 @@ def read_expert_file(path: Path) -> list[Row]:
             return _mof_record_rows(path, text)
         except ValueError as exc:
             raise InvalidInput(f"{where}: not a MOF record ({first_line(exc)})")
+    reader = csv.DictReader(io.StringIO(text))  # reads nothing yet: it cannot raise
     try:
-        reader = csv.DictReader(io.StringIO(text))
         cols = set(reader.fieldnames or [])
         if "datasources_basemodel" in cols:
             return _osai_rows(reader)

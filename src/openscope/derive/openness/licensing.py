@@ -31,7 +31,7 @@ class LicenseVerdict:
 
 def _catalogue():  # the licence issue's module, when present
     try:
-        from openscope.derive import licenses  # type: ignore[attr-defined]
+        from openscope.derive import licenses
     except ImportError:
         return None
     if not hasattr(licenses, "normalize_license") or not hasattr(licenses, "get_license"):

@@ -200,6 +200,7 @@ def from_folder(path: Path) -> ModelRecord:
         if longer:
             rec.warnings.append(f"{printable(readme.name)} is larger than {MAX_README_BYTES:,} bytes; "
                                 "the rest was not read")
+            assert raw is not None  # an unreadable README never reports itself longer
             try:  # the cut may split a character: keep the text before it
                 raw = codecs.getincrementaldecoder("utf-8")().decode(raw, final=False).encode("utf-8")
             except UnicodeDecodeError:

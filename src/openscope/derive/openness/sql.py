@@ -18,6 +18,7 @@ individually (card-text probes), replacing their metadata-only rows.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -274,7 +275,7 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
                                ancestors.get(akey) if akey else None)
         for fw, dim, grade, score, ev in grade_rows(grades):
             out.append((pkey, rkey, akey, fw, dim, grade, score, ev))
-    cols_ = list(zip(*out, strict=True)) if out else [[]] * 8
+    cols_: list[Sequence[Any]] = list(zip(*out, strict=True)) if out else [[] for _ in range(8)]
     names = ("pkey", "rkey", "akey", "framework", "dimension", "grade", "score", "evidence")
     batch = pa.table({n: pa.array(c, pa.float64() if n == "score" else pa.string())
                       for n, c in zip(names, cols_, strict=True)})

@@ -287,7 +287,7 @@ def evaluate_record(record: dict[str, Any]) -> MofResult:
             if lic is not None and not isinstance(lic, str | int | float):  # a list or mapping names no licence
                 raise ValueError(f"not a MOF record: the licence of component {c['name'][:80]!r} is not a name")
             listed[c["name"]] = None if lic is None else str(lic)
-    gl = release.get("license") if isinstance(release.get("license"), dict) else {}
+    gl = release["license"] if isinstance(release.get("license"), dict) else {}
     for kind, entry in gl.items():
         name = entry.get("name") if isinstance(entry, dict) else None
         if name is not None and not isinstance(name, str | int | float):

@@ -186,7 +186,7 @@ def needle_hits(lowered: str, needle: str, cap: int) -> list[int]:
     Why: a card is searched for about thirty patterns whose needle lists share many words ("train", "code",
     "weights"), and each ``str.find`` scans the card; the positions are kept for the last text (the probes read
     one card at a time), so each needle is looked for once per card, not once per pattern and pass."""
-    held = _NEEDLES
+    held: list[Any] = _NEEDLES
     if held[0] is not lowered:
         held = [lowered, {}]
         _NEEDLES[:] = held   # (a list of two: another thread sees the old pair or the new, never a mix)

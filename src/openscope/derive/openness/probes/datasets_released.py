@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from typing import Protocol
 
 from openscope.derive.openness.probes import Evidence, Finding, hub_evidence, section_with
 from openscope.derive.openness.probes._own_evidence import (
@@ -84,8 +85,14 @@ def _line(rec: ModelRecord, line: int) -> str:
     return rec.card.text[at:end if end >= 0 else len(rec.card.text)]
 
 
+class _LineTest(Protocol):
+    """Whether card line ``line`` (with ``extra`` text such as a link's anchor) is in a given context."""
+
+    def __call__(self, line: int, extra: str = "") -> bool: ...
+
+
 def _evaluation_context(rec: ModelRecord, words: re.Pattern[str] = EVAL_CONTEXT,
-                        sections: re.Pattern[str] = EVAL_SECTION) -> Callable[[int, str], bool]:
+                        sections: re.Pattern[str] = EVAL_SECTION) -> _LineTest:
     """A test of whether a card line (with any extra text, such as a link's anchor) is about evaluation:
     by that text or by the title of the section the line is in (or about another context, given its ``words``
     and ``sections``: calibration for quantization). Built once per card."""

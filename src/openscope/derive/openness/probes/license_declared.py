@@ -121,7 +121,7 @@ def card_license_for(rec: ModelRecord, what: str, *, explicit_only: bool = False
              if (what in sc if explicit_only else covers(sc, what))]
     # a named restrictive licence before the catch-all `other` ("Model License: CC BY-NC 4.0" names both)
     restr = sorted((n for n in names if n in RESTRICTIVE_IDS), key=lambda n: n == "other")
-    card = (restr or names or [None])[0]
+    card = next(iter(restr or names), None)
     in_file = file_license_for(rec, what, explicit_only=explicit_only) if files else None
     if in_file is None or card is None or card == "other":
         return in_file or card
@@ -140,7 +140,7 @@ def _restrictive(name: str) -> bool:
 def _strictest(names: list[str]) -> str | None:
     """Restrictive first (the catch-all ``other`` after a named one), else the first."""
     restr = sorted((n for n in names if _restrictive(n)), key=lambda n: n == "other")
-    return (restr or names or [None])[0]
+    return next(iter(restr or names), None)
 
 
 def file_license_for(rec: ModelRecord, what: str, *, explicit_only: bool = False) -> str | None:

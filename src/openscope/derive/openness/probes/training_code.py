@@ -83,8 +83,8 @@ def run(rec: ModelRecord) -> Finding:
         f.outcome = "positive"
         f.evidence = [file_evidence(rec, files)] if files else [e for e in (cmd or field or rel or released or text, repo) if e]
         return f
-    if not_yet or text:
-        f.status, f.outcome, f.evidence = "documented_not_released", "negative", [not_yet or text]
+    if said := not_yet or text:
+        f.status, f.outcome, f.evidence = "documented_not_released", "negative", [said]
     elif rec.card is not None or rec.files:
         f.outcome = "negative"
     return f
