@@ -115,3 +115,18 @@ def test_dataset_files_and_tree(hub, tmp_path: Path):
     assert pq.read_table(tmp_path / "t.parquet").num_rows == 3
     card = httpx.get(f"{hub.url}/datasets/{did}/resolve/main/README.md", trust_env=False).text
     assert card.startswith("---\n") and "Synthetic dataset" in card
+
+
+def test_licence_files_carry_the_spdx_id_where_the_licence_has_one(hub):
+    """A LICENSE names its SPDX licence in the REUSE form, so a downloaded folder's licence file is read as
+    that licence; a licence of the publisher's own (llama3.1) has no SPDX id and stays unrecognised."""
+    from openscope.derive.openness.license_files import identify
+
+    seen: dict[str, str | None] = {}
+    for r in hub.state.eco.models.to_pylist():
+        entry = hub.state.entry("model", r["id"])[0]
+        lic = (entry.get("cardData") or {}).get("license")
+        if lic in ("apache-2.0", "mit", "llama3.1") and lic not in seen and \
+                any(s["rfilename"] == "LICENSE" for s in entry.get("siblings", [])):
+            seen[lic] = identify(_get(hub, r["id"], "LICENSE").decode()).license
+    assert seen == {"apache-2.0": "apache-2.0", "mit": "mit", "llama3.1": None}

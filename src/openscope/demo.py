@@ -127,6 +127,8 @@ def audit() -> None:
     run("audit", str(FILES / "Qwen__Qwen2.5-7B-Instruct"))
     rc = run("audit", str(FILES), "--sarif", str(OUT / "audit.sarif"), check=False)
     print(f"(exit code {rc}; SARIF for code-scanning tools in {OUT / 'audit.sarif'})")
+    _say("14. Before adopting it: grade the downloaded folder itself (its card, files and licence file)")
+    run("assess", str(FILES / "Qwen__Qwen2.5-7B-Instruct"))
 
 
 def lineage_and_origin() -> None:

@@ -148,6 +148,11 @@ def tiny_parquet(seed: int, dataset_id: str) -> bytes:
     return buf.getvalue()
 
 
+# Hub licence ids of the simulated Hub that are SPDX licences (https://spdx.org/licenses/), with their SPDX ids.
+_SPDX = {"apache-2.0": "Apache-2.0", "mit": "MIT", "cc-by-nc-4.0": "CC-BY-NC-4.0", "cc-by-4.0": "CC-BY-4.0",
+         "cc-by-sa-4.0": "CC-BY-SA-4.0", "odc-by": "ODC-By-1.0"}
+
+
 def file_bytes(seed: int, entry: dict[str, Any], openness: int, path: str, *, kind: str = "model") -> bytes | None:
     """The bytes of ``path`` in the repository of ``entry`` (None when the repo has no such file)."""
     names = {s["rfilename"] for s in entry.get("siblings", [])}
@@ -166,7 +171,11 @@ def file_bytes(seed: int, entry: dict[str, Any], openness: int, path: str, *, ki
         return b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.gguf filter=lfs diff=lfs merge=lfs -text\n*.bin filter=lfs diff=lfs merge=lfs -text\n"
     if path == "LICENSE":
         lic = (entry.get("cardData") or {}).get("license", "unknown")
-        return f"Synthetic licence file of the openscope simulated Hub. Declared licence: {lic}.\n".encode()
+        # The licence's SPDX identifier in the REUSE form real repositories use, where it has one; a licence
+        # of the publisher's own (llama3.1, gemma, other) has none and its file is a placeholder only.
+        spdx = _SPDX.get(str(lic))
+        head = f"SPDX-License-Identifier: {spdx}\n" if spdx else ""
+        return f"{head}Synthetic licence file of the openscope simulated Hub. Declared licence: {lic}.\n".encode()
     if path.endswith(".safetensors"):
         return safetensors_file(seed, mid + "/" + path)
     if path.endswith(".gguf"):
