@@ -107,3 +107,17 @@ def test_by_root_country(cli, store_db: Path) -> None:
     assert rows["CN"] == 3 + 150 and rows["multiple"] == 1 and rows["US"] == 5
     assert sum(r["share"] for r in doc["rows"]) == pytest.approx(1.0)
     assert doc["total"] == sum(rows.values())
+
+
+def test_tree_without_edges_is_the_same_answer(store_db: Path) -> None:
+    """The text view asks for no edges (it draws the tree from the nodes' relation and `via`): everything
+    else in the document is the same as with them."""
+    from openscope.derive.lineage.queries import tree
+    from openscope.store import open_store
+
+    with open_store(store_db, read_only=True) as store:
+        for direction, start in (("up", "bob/llama-ft-lora"), ("down", QWEN)):
+            full = tree(store, start, direction=direction, limit=5)
+            lean = tree(store, start, direction=direction, limit=5, edges=False)
+            assert full["edges"] and lean["edges"] == []
+            assert {k: v for k, v in full.items() if k != "edges"} == {k: v for k, v in lean.items() if k != "edges"}

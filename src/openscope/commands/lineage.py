@@ -160,8 +160,10 @@ def register(app: typer.Typer) -> None:
         if not model_id:
             raise UsageError("missing ID (or use --by-root-country)")
         with open_for_read(s) as store:
+            # the text view draws the tree from its nodes (each with its relation and `via`): the edges
+            # between the nodes shown, with their evidence and declared spellings, are for --json only
             doc = tree(store, model_id, direction="down" if down else "up", max_depth=depth,
-                       relation=relation, limit=limit)
+                       relation=relation, limit=limit, edges=s.json)
             # the roots may lie beyond the nodes shown (--limit): their countries are looked up apart
             roots = doc["summary"].get("roots") if not s.json else None
             countries = publisher_countries(store, roots) if roots else {}

@@ -108,8 +108,13 @@ def _walk(con: duckdb.DuckDBPyConnection, start: str, direction: str, relation: 
 
 
 def tree(store: Store, raw_id: str, *, direction: str = "up", max_depth: int | None = None,
-         relation: str | None = None, limit: int = 50) -> dict[str, Any]:
-    """The contract's ``lineage`` document for one model (or external base), ancestors or descendants."""
+         relation: str | None = None, limit: int = 50, edges: bool = True) -> dict[str, Any]:
+    """The contract's ``lineage`` document for one model (or external base), ancestors or descendants.
+
+    ``edges=False`` leaves the document's ``edges`` empty: a caller that draws the tree from the nodes alone
+    (the text view) skips reading every edge's evidence and declared spelling back from the records (on a
+    store of millions of models, a scan of the tags table: the largest part of a cold answer).
+    """
     if direction not in ("up", "down"):
         raise UsageError(f"direction must be up or down, not {direction!r}")
     if relation is not None and relation not in RELATIONS:
@@ -144,9 +149,9 @@ def tree(store: Store, raw_id: str, *, direction: str = "up", max_depth: int | N
            WHERE child IN (SELECT unnest($ids)) AND parent IN (SELECT unnest($ids))
            ORDER BY child, parent, chosen DESC, evidence""",
         {"ids": ids},
-    ).fetchall()
+    ).fetchall() if edges else []
     spelled = declared_spellings(store, sorted({r[0] for r in edge_rows}))
-    edges = [{**dict(zip(["child", "parent", "relation", "evidence", "chosen"], r, strict=True)),
+    shown = [{**dict(zip(["child", "parent", "relation", "evidence", "chosen"], r, strict=True)),
               "declared_as": spelled.get((r[0], r[1], r[3]))} for r in edge_rows]
     summary = _summary(store, direction, total)
     summary["in_store"] = in_store
@@ -156,7 +161,7 @@ def tree(store: Store, raw_id: str, *, direction: str = "up", max_depth: int | N
         "id": node_id,
         "direction": direction,
         "nodes": nodes,
-        "edges": edges,
+        "edges": shown,
         "truncated": total > len(nodes) - 1,
         "summary": summary,
     }
