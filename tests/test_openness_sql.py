@@ -18,6 +18,10 @@ LICENSES = ["apache-2.0", "mit", "llama2", "openrail", "cc-by-nc-4.0", "other", 
 FILES = ["model.safetensors", "pytorch_model.bin", "config.json", "modeling_x.py", "train.py", "scripts/finetune_lora.sh",
          "inference.py", "eval_harness.py", "preprocess_data.py", "checkpoint-500/model.bin", "trainer_state.json",
          "training_args.bin", "optimizer.pt", "README.md", "x.gguf", "run_train.py", "src/app.py"]
+# licence files a file list names (their text is never in the store): whole release, weights, code, data, REUSE,
+# and names that are not release licence files (a sub-folder's, third-party notices)
+LICENSE_FILES = ["LICENSE", "LICENSE.md", "LICENSE-MODEL", "MODEL_LICENSE", "LICENSE-CODE", "LICENSE-DATA",
+                 "LICENSES/Apache-2.0.txt", "COPYING", "vendor/LICENSE", "LICENSE-THIRD-PARTY", "NOTICE"]
 
 
 DERIVED_FROM = ("EleutherAI/pythia-70m", "meta-llama/Llama-2-7b-hf", "huggyllama/llama-7b", "nobody/unknown-base")
@@ -45,6 +49,8 @@ def _write_hub(tmp: Path, n: int = 250, seed: int = 11) -> tuple[Path, Path]:
         e["tags"] = tags
         if rnd.random() < 0.85:
             e["siblings"] = [{"rfilename": f} for f in rnd.sample(FILES, rnd.randint(0, 6))]
+            if rnd.random() < 0.4:
+                e["siblings"] += [{"rfilename": f} for f in rnd.sample(LICENSE_FILES, rnd.randint(1, 3))]
         g = rnd.choice([False, "auto", "manual", None])
         if g is not None:
             e["gated"] = g
@@ -97,8 +103,19 @@ def test_set_based_and_per_model_paths_agree(tmp_path: Path) -> None:
         ids = [r[0] for r in store.con.execute("SELECT id FROM models ORDER BY id").fetchall()]
         for mid in ids:  # every model: the whole table agrees, not just a sample
             a = assess_record(from_store(store, mid))
-            expected = {(fw, d): (g, s) for fw, d, g, s, _ in openness_rows(a)}
+            rows = openness_rows(a)
+            expected = {(fw, d): (g, s) for fw, d, g, s, _ in rows}
             assert _grades(store, mid) == expected, mid
+            verdict_ev = store.scalar("SELECT evidence::VARCHAR FROM openness WHERE id = ? AND framework = 'osaid'", [mid])
+            assert json.loads(verdict_ev) == json.loads(next(e for fw, _, _, _, e in rows if fw == "osaid")), mid
+        # licence files occur in the store; where one covering the weights is a model's only licence evidence, both
+        # paths grade its licence unknown (never "no licence")
+        lone = [r[0] for r in store.con.execute(
+            "SELECT DISTINCT f.id FROM files f JOIN models m USING (id) WHERE m.license IS NULL "
+            "AND f.path IN ('LICENSE', 'LICENSE-MODEL', 'MODEL_LICENSE') AND f.id NOT IN (SELECT id FROM cards)").fetchall()]
+        assert len(lone) >= 3
+        assert {_grades(store, m)[("osai", "licenses")][0] for m in lone} == {"unknown"}
+        assert {_grades(store, m)[("osaid", "verdict")][0] for m in lone} <= {"insufficient"}
         # a modified MIT under `license: other` is graded as such by both paths (not as an unknown custom licence)
         modified = [r[0] for r in store.con.execute(
             "SELECT id FROM models WHERE license = 'other' AND card_data->>'license_name' = 'modified-mit'").fetchall()]

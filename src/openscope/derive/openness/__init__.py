@@ -20,7 +20,7 @@ import pyarrow as pa
 from openscope.derive.openness import curated
 from openscope.derive.openness.assessment import Assessment, assess_record
 from openscope.derive.openness.records import ModelRecord, bulk_from_store, finish
-from openscope.derive.openness.sql import refresh_metadata
+from openscope.derive.openness.sql import osaid_evidence, refresh_metadata
 from openscope.store import Store
 
 __all__ = ["Assessment", "assess_record", "record_history", "refresh", "refresh_cards", "openness_rows"]
@@ -44,7 +44,7 @@ def openness_rows(a: Assessment) -> list[tuple[str, str, str | None, float | Non
     rows.append(("mof", "class", a.mof.label, float(a.mof.cls), None))
     for k, v in a.mof.progress.items():
         rows.append(("mof", f"progress_{k}", None, float(v), None))
-    rows.append(("osaid", "verdict", a.osaid.verdict, None, json.dumps({"missing": a.osaid.missing})))
+    rows.append(("osaid", "verdict", a.osaid.verdict, None, json.dumps(osaid_evidence(a.osaid.missing, a.osaid.notes))))
     for name, c in a.components.items():
         rows.append(("component", name, c.status, None,
                      json.dumps({"license": c.license, "evidence": [e.as_json() for e in c.evidence[:3]]})))

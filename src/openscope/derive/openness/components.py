@@ -6,6 +6,11 @@ publisher can see which component to fix. Probe findings and curated facts (cite
 ``openscope/data/openness``) are merged per component: the strongest status wins (open licence >
 restrictive licence > no licence > documented but not released > not found); curated facts are
 added to the evidence and, being cited, win over a weaker probe status.
+
+A stored model's file list may name a licence file whose text the store does not keep (``LICENSE``,
+``LICENSE-MODEL``). When nothing else gives the weights a licence, their status stays ``no_license`` (released,
+licence unknown) and :attr:`ComponentFact.license_unread` names the files that would decide it: the grades that
+read the weights' licence then say "licence unknown" (the licence file was not read), never "no licence".
 """
 
 from __future__ import annotations
@@ -14,10 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openscope.derive.openness.evaluations.mof import component_names
+from openscope.derive.openness.license_files import scope_of_name
 from openscope.derive.openness.probes import STATUS_RANK, Evidence, Finding
 
 STATUSES = tuple(STATUS_RANK)
 RELEASED = {"open_license", "restrictive_license", "no_license"}
+# Components whose licence is the weights' (the probes read it with ``repo_license(rec, "weights")``).
+WEIGHTS_COMPONENTS = ("Model parameters (Final)", "Model parameters (Intermediate)", "Model metadata")
+UNREAD_NOTE = "a licence file is present but its text was not read (licence unknown)"
 
 
 @dataclass
@@ -30,6 +39,7 @@ class ComponentFact:
     gated: bool = False          # curated: access after a form or an accepted agreement (self-service)
     by_request: bool = False     # curated: access only for applicants approved case by case
     inherited: dict[str, Any] | None = None   # the base's licence applies instead of the declared one
+    license_unread: list[str] = field(default_factory=list)   # licence files that cover it, their text not read
 
     def as_json(self) -> dict[str, Any]:
         return {"status": self.status, "license": self.license, "evidence": [e.as_json() for e in self.evidence]}
@@ -37,6 +47,12 @@ class ComponentFact:
     @property
     def released(self) -> bool:
         return self.status in RELEASED
+
+    @property
+    def license_unknown_unread(self) -> bool:
+        """Released with no licence found, while a licence file that covers it was not read: its licence is
+        unknown (it exists), not absent."""
+        return self.status == "no_license" and bool(self.license_unread)
 
 
 def from_findings(findings: list[Finding]) -> dict[str, ComponentFact]:
@@ -50,7 +66,39 @@ def from_findings(findings: list[Finding]) -> dict[str, ComponentFact]:
             cur.evidence = list(f.evidence) + cur.evidence
         else:
             cur.evidence.extend(f.evidence)
+    _mark_unread(facts, findings)
     return facts
+
+
+def unread_files(findings: list[Finding] | dict[str, Finding], what: str | None = None) -> list[str]:
+    """The licence files a stored model's file list names, their text not read, when they are its only licence
+    evidence (the licence probe found none: nothing declared, nothing named in the card or a read file). With
+    ``what`` (weights, code, data), only the files that cover it: a whole-release ``LICENSE`` or one whose name
+    says so (``LICENSE-MODEL`` for the weights; ``LICENSE-CODE`` covers the code alone)."""
+    lic = findings.get("license_declared") if isinstance(findings, dict) else \
+        next((f for f in findings if f.probe == "license_declared"), None)
+    if lic is None or lic.status != "no_license":
+        return []
+    paths = [str(p) for p in lic.detail.get("files_unread") or []]
+    if what is None:
+        return paths
+    return [p for p in paths if not (sc := scope_of_name(p)) or what in sc]
+
+
+def _mark_unread(facts: dict[str, ComponentFact], findings: list[Finding]) -> None:
+    """The weights' components released without a licence, when an unread licence file covers the weights: they
+    name the files, and the file-list evidence (present, not read) comes first, as it is what decides their
+    licence."""
+    paths = unread_files(findings, "weights")
+    if not paths:
+        return
+    lic = next(f for f in findings if f.probe == "license_declared")
+    ev = [e for e in lic.evidence if e.kind == "file_list"]
+    for name in WEIGHTS_COMPONENTS:
+        fact = facts.get(name)
+        if fact is not None and fact.status == "no_license":
+            fact.license_unread = list(paths)
+            fact.evidence = ev + [e for e in fact.evidence if e not in ev]
 
 
 def apply_curated(facts: dict[str, ComponentFact], curated: dict[str, Any] | None) -> None:
@@ -74,6 +122,7 @@ def apply_curated(facts: dict[str, ComponentFact], curated: dict[str, Any] | Non
                                             else fact.license)
         fact.evidence.insert(0, ev)
         fact.source = "curated"
+        fact.license_unread = []   # the cited fact states the component's licence (or its absence)
         access = str(c.get("access") or "").lower()
         fact.gated, fact.by_request = access == "gated", access == "request"
 

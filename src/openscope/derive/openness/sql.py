@@ -13,6 +13,12 @@ A derivative's base-model dimensions come from its lineage root's pattern togeth
 curated family (by Hub id; for a root outside the store also by the family its id names), exactly as
 the per-model path reads them. Models that have card text, or a curated entry, are then re-assessed
 individually (card-text probes), replacing their metadata-only rows.
+
+Licence files a model's file list names (``LICENSE``, ``LICENSE-MODEL``, ``LICENSE-CODE``; their text is not in
+the store) are one more feature, ``lic_file``: none, one that covers the weights (a whole-release or a
+weights file), or only others (code, data). Which paths are licence files, and what each covers, is decided by
+the per-model code itself (:func:`.license_files.is_license_file`, :func:`.license_files.scope_of_name`) over
+the store's *distinct* candidate paths (a handful), then joined back in SQL: the two paths cannot disagree.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from openscope.derive.openness import ancestry, libraries
 from openscope.derive.openness.assessment import assess_record
 from openscope.derive.openness.declared_base import family_of_root
 from openscope.derive.openness.inheritance import Reading
+from openscope.derive.openness.license_files import is_license_file, scope_of_name
 from openscope.derive.openness.probes import (
     architecture_code,
     data_card,
@@ -62,8 +69,10 @@ FILE_FEATURES: dict[str, tuple[str, str]] = {
 NEUTRAL_FILE = "notes.txt"
 PATTERN_COLS = (
     "license", "lic_modified", "gated_state", "lib", *FILE_FEATURES, "has_files", "arxiv", "ds_state",
-    "ds_license",
+    "ds_license", "lic_file",
 )
+# ``lic_file`` -> a representative licence file (its text unread): one for the whole release covers the weights
+LICENSE_FILE_REPS = {"weights": "LICENSE", "other": "LICENSE-CODE"}
 
 
 def _sql_str(s: str) -> str:
@@ -107,6 +116,10 @@ def features_sql() -> str:
         FROM files WHERE repo_type = 'model' GROUP BY id
     ),
     ax AS (SELECT DISTINCT id FROM tags WHERE repo_type = 'model' AND tag LIKE 'arxiv:%'),
+    lf AS (
+        SELECT f.id, bool_or(k.weights) AS weights
+        FROM files f JOIN _olf k ON k.path = f.path WHERE f.repo_type = 'model' GROUP BY f.id
+    ),
     declared AS (
         SELECT id, substr(tag, 9) AS ds FROM tags WHERE repo_type = 'model' AND tag LIKE 'dataset:%'
         UNION
@@ -144,12 +157,30 @@ def features_sql() -> str:
            {', '.join(f"coalesce(f.{n}, FALSE) AS {n}" for n in FILE_FEATURES)},
            coalesce(f.has_files, FALSE) AS has_files,
            ax.id IS NOT NULL AS arxiv,
-           coalesce(ds.ds_state, 'none') AS ds_state, ds.ds_license
-    FROM live l LEFT JOIN f USING (id) LEFT JOIN ax USING (id) LEFT JOIN ds USING (id)
+           coalesce(ds.ds_state, 'none') AS ds_state, ds.ds_license,
+           CASE WHEN lf.weights THEN 'weights' WHEN NOT lf.weights THEN 'other' END AS lic_file
+    FROM live l LEFT JOIN f USING (id) LEFT JOIN ax USING (id) LEFT JOIN ds USING (id) LEFT JOIN lf USING (id)
     """
+
+
+def license_file_table(store: Store) -> int:
+    """Temp table ``_olf(path, weights)``: every distinct file path in the store that is a release licence file
+    (by :func:`.license_files.is_license_file`), and whether it covers the weights (a whole-release file, or one
+    whose name says so). Every such name holds ``licen`` or ``copying``, so only those distinct paths are read
+    out (a few, however many models). Returns how many paths are licence files."""
+    con = store.con
+    paths = [r[0] for r in con.execute(
+        "SELECT DISTINCT path FROM files WHERE repo_type = 'model' "
+        "AND (path ILIKE '%licen%' OR path ILIKE '%copying%')").fetchall()]
+    rows = [(p, not (sc := scope_of_name(p)) or "weights" in sc) for p in paths if is_license_file(p)]
+    con.register("_olf_batch", pa.table({"path": pa.array([r[0] for r in rows], pa.string()),
+                                         "weights": pa.array([r[1] for r in rows], pa.bool_())}))
+    con.execute("CREATE OR REPLACE TEMP TABLE _olf AS SELECT * FROM _olf_batch")
+    con.unregister("_olf_batch")
+    return len(rows)
 MISSING_ROOT: dict[str, Any] = {
     **{c: False for c in PATTERN_COLS}, "license": None, "gated_state": "null", "lib": None, "ds_state": "none",
-    "ds_license": None,
+    "ds_license": None, "lic_file": None,
 }
 
 
@@ -161,6 +192,8 @@ def synthetic_record(mid: str, p: dict[str, Any]) -> ModelRecord:
     rec.gated = {"null": None, "open": "false", "gated": "manual"}[p["gated_state"]]
     rec.library_name = None if p["lib"] is None else (UNLISTED_LIBRARY if p["lib"] == "?" else _library_for(p["lib"]))
     files = [rep for name, (_, rep) in FILE_FEATURES.items() if p[name]]
+    if p.get("lic_file"):
+        files.append(LICENSE_FILE_REPS[p["lic_file"]])
     if p["has_files"] and not files:
         files = [NEUTRAL_FILE]
     rec.files = [(f, None) for f in files]
@@ -188,9 +221,18 @@ def grade_pattern(p: dict[str, Any], root: dict[str, Any] | None,
     return {
         "osai": {k: v for k, v in a.osai.items()},
         "mof": {"class": a.mof.cls, "label": a.mof.label, "progress": a.mof.progress},
-        "osaid": {"verdict": a.osaid.verdict, "missing": a.osaid.missing},
+        "osaid": {"verdict": a.osaid.verdict, "missing": a.osaid.missing, "notes": a.osaid.notes},
         "components": {n: (c.status, c.license, _inherited_evidence(c)) for n, c in a.components.items()},
     }
+
+
+def osaid_evidence(missing: list[str], notes: dict[str, str] | None) -> dict[str, Any]:
+    """The evidence JSON of an OSAID verdict row (both paths): the requirements not met, and why a requirement
+    is unknown when the licence file that decides it was not read."""
+    doc: dict[str, Any] = {"missing": missing}
+    if notes:
+        doc["notes"] = notes
+    return doc
 
 
 SYNTHETIC_LOCATORS = {"r": "@root", "m": "@model"}   # placeholders the SQL replaces with the Hub pages
@@ -224,7 +266,7 @@ def grade_rows(grades: dict[str, Any]) -> list[tuple[str, str, str | None, float
     for k, v in m["progress"].items():
         rows.append(("mof", f"progress_{k}", None, float(v), None))
     o = grades["osaid"]
-    rows.append(("osaid", "verdict", o["verdict"], None, json.dumps({"missing": o["missing"]})))
+    rows.append(("osaid", "verdict", o["verdict"], None, json.dumps(osaid_evidence(o["missing"], o.get("notes")))))
     for name, (status, lic, inherited) in grades["components"].items():
         doc: dict[str, Any] = {"license": lic}
         if inherited:
@@ -236,6 +278,7 @@ def grade_rows(grades: dict[str, Any]) -> list[tuple[str, str, str | None, float
 def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
     """Grade every live model from metadata (set-based). Returns the number of models graded."""
     con = store.con
+    license_file_table(store)
     con.execute("CREATE OR REPLACE TEMP TABLE _om AS " + features_sql())
     has_lineage = bool(store.scalar(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'lineage'"))
@@ -304,7 +347,7 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
     n = int(store.scalar("SELECT count(*) FROM _omr") or 0)
     for t in ("_om", "_omk", "_omr", "_ogr"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
-    for t in ("_oroot", "_ofam", "_oanc"):
+    for t in ("_oroot", "_ofam", "_oanc", "_olf"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return n
 

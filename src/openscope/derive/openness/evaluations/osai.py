@@ -16,6 +16,12 @@ because experts usually grade such cards closed).
 The score is the mean over graded dimensions with open = 1, partial = 0.5, closed = 0 (``unknown`` is
 left out). When nothing could be read (no card, no files) every dimension is ``unknown``. For a
 derivative, the ``*_basemodel`` dimensions come from its lineage root.
+
+A licence file the store lists but did not read (``LICENSE``), when it is the only licence evidence, is a
+licence of unknown terms, not the absence of one: the ``licenses`` dimension is ``unknown``, and so are the
+weights dimensions where the licence would decide them (released, not gated: open under an open licence,
+partial under a custom agreement). A file for the code or data alone (``LICENSE-CODE``) leaves the weights as
+they were.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from openscope.derive.openness.components import ComponentFact
+from openscope.derive.openness.components import ComponentFact, unread_files
 from openscope.derive.openness.probes import Finding
 
 DIMENSIONS = (
@@ -57,7 +63,8 @@ def _st(side: Side, component: str) -> str:
 
 
 def license_category(side: Side) -> str:
-    """open | modified | rail | noncommercial | custom | mixed | none, from the licence probe."""
+    """open | modified | rail | noncommercial | custom | mixed | unread | none, from the licence probe (``unread``:
+    no licence found but a listed licence file was not read, so a licence exists and its terms are unknown)."""
     lic = side.findings.get("license_declared")
     if lic is None:
         return _fact_license_category(side)
@@ -66,7 +73,7 @@ def license_category(side: Side) -> str:
     if lic.status == "open_license":
         return "open"
     if lic.status != "restrictive_license":
-        return "none"
+        return "unread" if unread_files(side.findings) else "none"
     if _modified_permissive(lic.detail):
         return "modified"
     return _restrictive_category(lic.license, lic.detail.get("class"))
@@ -109,7 +116,10 @@ def weights_license_category(side: Side) -> str:
         from openscope.derive.openness.licensing import classify
 
         return _restrictive_category(inh["license"], classify(inh["license"]).cls)
-    return license_category(side)
+    cat = license_category(side)
+    if cat == "unread" and not side.facts["Model parameters (Final)"].license_unknown_unread:
+        return "none"   # the unread files cover the code or the data alone (or a cited fact states the weights')
+    return cat
 
 
 def _fact_license_category(side: Side) -> str:
@@ -140,8 +150,11 @@ def weights(side: Side) -> tuple[str, str]:
     if p.released:
         # Availability, not licence terms (those are the `licenses` dimension): partial when access is
         # gated, under a custom licence agreement (which on the Hub comes with a click-through gate), or
-        # when only a weight difference is published (usable only with another model's weights).
-        return sig, "partial" if gated or delta or lic == "custom" else "open"
+        # when only a weight difference is published (usable only with another model's weights). Released and
+        # not gated under a licence file nobody read: open or partial as that licence is, so unknown.
+        if gated or delta or lic == "custom":
+            return sig, "partial"
+        return sig, "unknown" if lic == "unread" else "open"
     return sig, "closed"
 
 
@@ -240,8 +253,10 @@ def licenses(side: Side) -> tuple[str, str]:
     # named side by side (e.g. code open, weights or data not), when the open licences named cover only
     # the code or the data and nothing states the weights' terms, or when the licence is a permissive one its
     # publisher modified (open in most of its terms, not OSI-approved); closed when only restrictive licences
-    # (non-commercial, RAIL, custom agreements) or none are named: none of them is an open licence.
-    return cat, {"open": "open", "mixed": "partial", "open-parts": "partial", "modified": "partial"}.get(cat, "closed")
+    # (non-commercial, RAIL, custom agreements) or none are named: none of them is an open licence. Unknown when
+    # nothing is named but a listed licence file was not read (its licence exists; its terms are unknown).
+    return cat, {"open": "open", "mixed": "partial", "open-parts": "partial", "modified": "partial",
+                 "unread": "unknown"}.get(cat, "closed")
 
 
 def _names_only_parts(side: Side) -> bool:
@@ -331,8 +346,10 @@ def _basis(side: Side, dim: str) -> str:
             delta += "; given only to applicants approved case by case"
         inh = st["Model parameters (Final)"].inherited
         whose = f" ({inh['license']}, the base's terms; declared {inh['declared']})" if inh else ""
+        cat = weights_license_category(side)
+        lic = _unread_words(st["Model parameters (Final)"].license_unread) if cat == "unread" else cat
         return (f"Model parameters (Final): {st['Model parameters (Final)'].status}; "
-                f"{'gated' if gated else 'not gated'}; licence: {weights_license_category(side)}{whose}{delta}")
+                f"{'gated' if gated else 'not gated'}; licence: {lic}{whose}{delta}")
     if dim == "trainingcode":
         return f"Training code: {st['Training code'].status}"
     if dim == "code":
@@ -355,9 +372,25 @@ def _basis(side: Side, dim: str) -> str:
     if dim == "datasheet":
         return f"Data card: {st['Data card'].status}"
     inh = st["Model parameters (Final)"].inherited
+    unread = _unread_listed(side)
+    also = f"; {_unread_words(unread)} (not used: a licence is stated)" if unread and not unread_files(side.findings) \
+        else ""
     if inh:
-        return f"licence: {licenses(side)[0]} (declared {inh['declared']}; the weights are under the base's {inh['license']})"
-    return f"licence: {license_category(side)}"
+        return (f"licence: {licenses(side)[0]} (declared {inh['declared']}; the weights are under the base's "
+                f"{inh['license']}){also}")
+    cat = license_category(side)
+    return f"licence: {_unread_words(unread) if cat == 'unread' else cat}{also}"
+
+
+def _unread_listed(side: Side) -> list[str]:
+    """Every licence file the file list names whose text was not read, whether or not a licence is stated."""
+    lic = side.findings.get("license_declared")
+    return [str(p) for p in (lic.detail.get("files_unread") or [])] if lic is not None else []
+
+
+def _unread_words(paths: list[str]) -> str:
+    shown = ", ".join(paths[:3]) + (", …" if len(paths) > 3 else "")
+    return f"licence file present, not read ({shown}): licence unknown"
 
 
 def basis(end: Side, base: Side | None = None) -> dict[str, str]:

@@ -19,8 +19,14 @@ parameters-license     the parameters are under OSD-conformant terms (OSI, or an
 =====================  ======================================================================
 
 Each requirement is *met*, *unmet* (evidence shows it is not: documented but not released, or a
-restrictive licence) or *unknown* (nothing found either way). The verdict is ``pass`` when all are
-met, ``fail`` when any is unmet, else ``insufficient``; ``missing`` lists every requirement not met.
+restrictive licence, or parameters released with no licence at all) or *unknown* (nothing found either way).
+The verdict is ``pass`` when all are met, ``fail`` when any is unmet, else ``insufficient``; ``missing``
+lists every requirement not met.
+
+Parameters released with no licence found, whose repository lists a licence file the store did not read
+(``LICENSE``, ``LICENSE-MODEL``), have a licence nobody here has read: ``parameters-license`` is *unknown*
+(``insufficient``, not ``fail``), and ``notes`` says why (:data:`~..components.UNREAD_NOTE`). A licence file
+for the code alone (``LICENSE-CODE``) leaves the parameters as they were.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from openscope.derive.openness.components import ComponentFact
+from openscope.derive.openness.components import UNREAD_NOTE, ComponentFact
 
 REQUIREMENTS: dict[str, str] = {
     "data-information": "publish the training datasets, or a datasheet detailed enough to rebuild them",
@@ -49,9 +55,13 @@ class OsaidResult:
     missing: list[str]
     requirements: dict[str, str] = field(default_factory=dict)   # requirement -> met | unmet | unknown
     next_steps: list[str] = field(default_factory=list)
+    notes: dict[str, str] = field(default_factory=dict)   # requirement -> why it is unknown (licence file unread)
 
     def as_json(self) -> dict[str, Any]:
-        return {"verdict": self.verdict, "missing": self.missing}
+        doc: dict[str, Any] = {"verdict": self.verdict, "missing": self.missing}
+        if self.notes:
+            doc["notes"] = self.notes
+        return doc
 
 
 def _released(f: ComponentFact) -> str:
@@ -81,21 +91,33 @@ def evaluate(facts: dict[str, ComponentFact]) -> OsaidResult:
     else:
         req["code-license"] = "unknown"
     p = facts["Model parameters (Final)"]
-    req["parameters-license"] = {"open_license": "met", "restrictive_license": "unmet", "no_license": "unmet"}.get(
-        p.status, "unknown")
+    notes: dict[str, str] = {}
+    if p.license_unknown_unread:
+        # a licence exists (its file is listed) and was not read: unknown, not "released without a licence"
+        req["parameters-license"] = "unknown"
+        notes["parameters-license"] = UNREAD_NOTE
+    else:
+        req["parameters-license"] = {"open_license": "met", "restrictive_license": "unmet",
+                                     "no_license": "unmet"}.get(p.status, "unknown")
     missing = [r for r in REQUIREMENTS if req[r] != "met"]
     verdict = "pass" if not missing else ("fail" if any(req[r] == "unmet" for r in missing) else "insufficient")
     steps = [f"OSAID {r}: {REQUIREMENTS[r]}" + _why(r, facts) for r in missing]
-    return OsaidResult(verdict, missing, req, steps)
+    return OsaidResult(verdict, missing, req, steps, notes)
 
 
 _WORDS = {"restrictive_license": "under a licence that is not open", "no_license": "released, licence unknown",
           "documented_not_released": "described but not released", "not_found": "not found"}
 
 
+def _words(fact: ComponentFact) -> str:
+    if fact.license_unknown_unread:
+        return f"released, licence file present, not read ({', '.join(fact.license_unread[:3])}): licence unknown"
+    return _WORDS[fact.status]
+
+
 def _why(requirement: str, facts: dict[str, ComponentFact]) -> str:
     """What stands in the way of a licence requirement, in words: which components, and why."""
     names = CODE if requirement == "code-license" else ("Model parameters (Final)",) \
         if requirement == "parameters-license" else ()
-    parts = [f"{n}: {_WORDS[facts[n].status]}" for n in names if facts[n].status != "open_license"]
+    parts = [f"{n}: {_words(facts[n])}" for n in names if facts[n].status != "open_license"]
     return f" (now {'; '.join(parts)})" if parts else ""
