@@ -262,7 +262,7 @@ def test_unreadable_licence_files_are_warnings(tmp_path: Path, cli) -> None:
     cases = {"binary": lambda r: (r / "LICENSE").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
              "symlink": lambda r: (r / "LICENSE").symlink_to(outside / "LICENSE"),
              "fifo": lambda r: os.mkfifo(r / "LICENSE")}
-    words = {"binary": "is not text (binary or not UTF-8)", "symlink": "symbolic link that leads out of the folder",
+    words = {"binary": "is not text (binary)", "symlink": "symbolic link that leads out of the folder",
              "fifo": "not a regular file"}
     for name, make in cases.items():
         root = _folder(tmp_path / name, {})

@@ -255,9 +255,11 @@ def _license_file_lines(doc: dict[str, Any]) -> list[str]:
     for lf in detail.get("files") or []:
         what = lf["license"] or "licence unknown"
         read = f": \"{shorten(lf['snippet'], 100)}\"" + (f" (line {lf['line']})" if lf.get("line") else "")
-        out.append(f"licence file {lf['path']} (covers {', '.join(lf['covers'])}): {what}{read}")
+        # a file name may hold a newline or an escape sequence: shown on one line, escaped (the rest of the
+        # document keeps its lines)
+        out.append(f"licence file {visible(lf['path'])} (covers {', '.join(lf['covers'])}): {what}{read}")
     for path in detail.get("files_unread") or []:
-        out.append(f"licence file {path}: in the file list, its text not read (licence unknown)")
+        out.append(f"licence file {visible(path)}: in the file list, its text not read (licence unknown)")
     return out
 
 

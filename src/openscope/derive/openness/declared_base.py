@@ -204,18 +204,39 @@ def pasted_base(rec: ModelRecord) -> PastedBase | None:
     (the base's data sources and weights) it is the base's own words, better than the re-upload's words about
     itself; it is still a third party's copy, so everything read from it says so (``[pasted original card,
     lines a-b]``) and points at its lines in the re-upload's README."""
-    card = rec.card
-    if card is None or card.pasted is None:
+    if rec.card is None or rec.card.pasted is None:
         return None
     if "pasted_base" in rec.cache:
         return rec.cache["pasted_base"]
+    found = _pasted_copy(rec)
+    # A copy that itself pastes a card under its own "Original model card" heading (a quantization of a
+    # re-upload: the copied card is the re-upload's, and the model it was made from is pasted inside it): the
+    # innermost copy is the base's own card, the outer copies are the intermediate re-uploads' words about
+    # themselves. A few levels at most (a hostile card nests headings without end).
+    for _ in range(MAX_PASTED_DEPTH):
+        inner = _pasted_copy(found.record) if found is not None and found.record.card is not None \
+            and found.record.card.pasted is not None else None
+        if inner is None:
+            break
+        found = inner
+    rec.cache["pasted_base"] = found
+    return found
+
+
+MAX_PASTED_DEPTH = 3
+
+
+def _pasted_copy(rec: ModelRecord) -> PastedBase | None:
+    """The one copy :attr:`.Card.pasted` holds, as a record (see :func:`pasted_base`)."""
+    card = rec.card
+    if card is None or card.pasted is None:
+        return None
     p = card.pasted
     nl = p.text.find("\n")
     head = len(p.text) if nl < 0 else nl
     rest = p.text[head:]
     meta, after, _ = parse_front_matter(rest.lstrip("\r\n"))
     if reading_length(after.strip()) < MIN_PASTED_CHARS:
-        rec.cache["pasted_base"] = None
         return None   # a heading over nothing (or a few words): no card of the base to read
     text = blank(card.text[:p.start]) + blank(p.text[:head]) + rest + blank(card.text[p.end:])
     raw = rec.card_data.get("base_model") or card.meta.get("base_model")
@@ -235,6 +256,4 @@ def pasted_base(rec: ModelRecord) -> PastedBase | None:
     ev = Evidence("card", f"{rec.card_locator}#L{first}-L{last}",
                   f"{PASTED_LABEL}: {p.heading[:120]} (lines {first}-{last}, the base's card as this re-upload "
                   "copies it)", rec.read_at)
-    found = PastedBase(base, name, (first, last), ev)
-    rec.cache["pasted_base"] = found
-    return found
+    return PastedBase(base, name, (first, last), ev)

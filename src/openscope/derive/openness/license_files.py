@@ -32,12 +32,15 @@ recognised. ``NOTICE`` is not a licence (Apache-2.0 §4(d): attribution notices)
 licence files in sub-folders (they cover that folder's third-party content, not the release).
 
 Reading never trusts the folder: regular files only (a FIFO never blocks), at most
-:data:`MAX_LICENSE_BYTES` each, never through a symbolic link that leads out of the folder; a binary or
-undecodable file is a warning.
+:data:`MAX_LICENSE_BYTES` each, never through a symbolic link that leads out of the folder; a binary file is a
+warning, a UTF-16 (with its byte order mark) or Latin-1 text is read with one; names in messages are shown on one
+line without terminal escapes (:func:`.inputs.shown`); a folder with more than :data:`MAX_LICENSE_FILES` reads
+the plain and scoped ones first.
 """
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from dataclasses import dataclass
@@ -48,7 +51,7 @@ from typing import Any
 
 import yaml
 
-from openscope.derive.openness.inputs import NotRegular, printable, read_regular
+from openscope.derive.openness.inputs import NotRegular, printable, read_regular, shown
 
 MAX_LICENSE_BYTES = 1_000_000
 MAX_LICENSE_FILES = 20
@@ -229,6 +232,30 @@ def _allowed_outside(lines: str, titles: bool) -> tuple[bool, int]:
     return True, -1
 
 
+# The first words after a licence's end that open notices for other parts of the release, not terms added to the
+# licence: an Apache NOTICE ("This product includes software developed at …"), "Portions of this software are …
+# licensed as follows", a third-party section, another licence's text for a bundled component.
+_NOTICE_LEAD = re.compile(
+    r"\bthis\s+(?:product|software|project|repository|distribution|package)\s+(?:includes|contains|bundles)\b"
+    r"|\bportions?\s+of\s+(?:this|the)\b|\bincludes\s+(?:software|code|components?|material|files?)\b"
+    r"|\bthird[- ]party\b|\b(?:notices?|licen[cs]es?)\s+(?:for|of)\s+(?:the\s+)?(?:bundled|included|third)\b"
+    r"|\b(?:is|are)\s+licen[cs]ed\s+(?:under|as\s+follows)", re.IGNORECASE)
+NOTICE_WINDOW = 400   # characters of the first added paragraph looked at
+
+
+def _third_party_notice(text: str, at: int) -> bool:
+    """Whether the first text added after a licence's end (at ``at``) opens notices for other parts of the
+    release (:data:`_NOTICE_LEAD`) or another licence's own title (an appended Apache-2.0 text), rather than
+    terms added to the licence. Why: an MIT release that bundles Apache-2.0 code appends the Apache NOTICE to its
+    LICENSE; that file is the MIT licence for the release and a notice for the bundled part, not a "modified
+    MIT" licence. An added duty ("you shall display …") opens no such notice and stays a modification."""
+    para = text[at:at + NOTICE_WINDOW].split("\n\n", 1)[0]
+    if _NOTICE_LEAD.search(para):
+        return True
+    first = para.split("\n", 1)[0].strip(" #*_=-")
+    return any(not opening and rx.match(first) for rx, _, opening in _signatures())
+
+
 def _check_whole(text: str, start: int, cid: str) -> Identity | None:
     """The permissive text starting at ``start``: the licence (None) when nothing was added to it, else
     the modified licence with the first added line."""
@@ -249,7 +276,7 @@ def _check_whole(text: str, start: int, cid: str) -> Identity | None:
         line, snip = _line_at(text, at)
         return Identity(spec["modified"], line, snip, "modified")
     ok, at = _allowed_outside(text[end:], titles=False)
-    if not ok:
+    if not ok and not _third_party_notice(text, end + at):
         line, snip = _line_at(text, end + at)
         return Identity(spec["modified"], line, snip, "modified")
     body = spec.get("body")
@@ -343,13 +370,44 @@ def _readme_scope(path: str, card: Any) -> frozenset[str]:
     return frozenset(found)
 
 
-def _decode(raw: bytes) -> str | None:
+def _decode(raw: bytes) -> tuple[str | None, str | None]:
+    """(the text, how it was decoded when not as UTF-8) of a licence file's bytes; None for a binary file.
+
+    Why: licence files are plain text, but not always UTF-8: Windows editors write UTF-16 with a byte order mark,
+    and older texts are Latin-1 ("Licencié"). A careful reader reads them; only bytes that are no text at all (a
+    NUL in a file without a UTF-16 mark, control characters) are not a licence."""
+    for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if raw.startswith(bom):
+            body = raw[len(bom):]
+            try:
+                return body[: len(body) - len(body) % 2].decode(codec), "UTF-16"
+            except UnicodeDecodeError:
+                return None, None
     if b"\x00" in raw[:8192]:
-        return None
+        return None, None
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError:
-        return None
+        pass
+    text = raw.decode("latin-1")
+    if _BINARY.search(text):
+        return None, None
+    return text, "Latin-1"
+
+
+# Control characters no text file holds (a tab, a newline, a form feed and a carriage return excepted): bytes that
+# are not UTF-8 and hold these are binary, not a Latin-1 text.
+_BINARY = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+
+
+def _priority(path: str) -> int:
+    """Which licence files are read first when a folder has more than :data:`MAX_LICENSE_FILES`: the plain
+    ``LICENSE`` / ``COPYING`` and the scoped ones (``LICENSE-MODEL``) before ``LICENSE-<anything>``, and those
+    before ``LICENSES/`` texts. Why: a folder of 10,000 ``LICENSE-x`` files must not hide its ``LICENSE-MODEL``."""
+    if path.startswith("LICENSES/"):
+        return 2
+    m = _NAME.fullmatch(_stem(path))
+    return 0 if m is None or not m.group("suf") or scope_of_name(path) else 1
 
 
 def read_folder(root: Path, paths: list[str], card: Any = None) -> tuple[list[LicenseFile], list[str]]:
@@ -357,34 +415,36 @@ def read_folder(root: Path, paths: list[str], card: Any = None) -> tuple[list[Li
     warnings: list[str] = []
     out: list[LicenseFile] = []
     real_root = os.path.realpath(root)
-    candidates = [p for p in paths if is_license_file(p)]
+    candidates = sorted(dict.fromkeys(p for p in paths if is_license_file(p)), key=_priority)
     if len(candidates) > MAX_LICENSE_FILES:
         warnings.append(f"{len(candidates)} licence files; the first {MAX_LICENSE_FILES} were read")
         candidates = candidates[:MAX_LICENSE_FILES]
     for path in candidates:
-        shown = printable(path)
+        name = shown(path)   # for messages: one line, no terminal escapes (a file name may hold any character)
         scope = scope_of_name(path) or (frozenset() if path.startswith("LICENSES/") else _readme_scope(path, card))
         fp = root / path
         real = os.path.realpath(fp)
         if os.path.commonpath([real_root, real]) != real_root:
-            warnings.append(f"{shown} is a symbolic link that leads out of the folder; it was not read")
-            out.append(LicenseFile(shown, scope, None, None, "not read: a symbolic link out of the folder", "not_read"))
+            warnings.append(f"{name} is a symbolic link that leads out of the folder; it was not read")
+            out.append(LicenseFile(printable(path), scope, None, None, "not read: a symbolic link out of the folder", "not_read"))
             continue
         try:
             raw, longer = read_regular(fp, MAX_LICENSE_BYTES)
         except OSError as exc:
             why = "not a regular file" if isinstance(exc, NotRegular) else exc.strerror or str(exc)
-            warnings.append(f"cannot read licence file {shown}: {why}; its licence is unknown")
-            out.append(LicenseFile(shown, scope, None, None, f"not read: {why}", "not_read"))
+            warnings.append(f"cannot read licence file {name}: {shown(why)}; its licence is unknown")
+            out.append(LicenseFile(printable(path), scope, None, None, f"not read: {why}", "not_read"))
             continue
         if longer:
-            warnings.append(f"licence file {shown} is larger than {MAX_LICENSE_BYTES:,} bytes; the rest was not read")
+            warnings.append(f"licence file {name} is larger than {MAX_LICENSE_BYTES:,} bytes; the rest was not read")
             raw = raw[: raw.rfind(b"\n") + 1] or raw
-        text = _decode(raw)
+        text, codec = _decode(raw)
         if text is None:
-            warnings.append(f"licence file {shown} is not text (binary or not UTF-8); its licence is unknown")
-            out.append(LicenseFile(shown, scope, None, None, "not read: binary or not UTF-8 text", "not_read"))
+            warnings.append(f"licence file {name} is not text (binary); its licence is unknown")
+            out.append(LicenseFile(printable(path), scope, None, None, "not read: binary, not text", "not_read"))
             continue
+        if codec:
+            warnings.append(f"licence file {name} is not UTF-8; it was read as {codec} text")
         ident = identify(text)
         lic, how = ident.license, ident.how
         named = reuse_id(path)
@@ -396,8 +456,8 @@ def read_folder(root: Path, paths: list[str], card: Any = None) -> tuple[list[Li
                 lic, how = by_name, "reuse"
                 ident = Identity(lic, None, f"REUSE: the file name names {named}; its text is not recognised", how)
             elif lic is not None and by_name and by_name.lower() != lic.lower():
-                warnings.append(f"{shown}: the REUSE file name names {named} but its text is {lic}; the text was used")
+                warnings.append(f"{name}: the REUSE file name names {named} but its text is {lic}; the text was used")
         if lic is None:
-            warnings.append(f"licence file {shown}: its text is not recognised; its licence is unknown")
-        out.append(LicenseFile(shown, scope, lic, ident.line, printable(ident.snippet), how))
+            warnings.append(f"licence file {name}: its text is not recognised; its licence is unknown")
+        out.append(LicenseFile(printable(path), scope, lic, ident.line, printable(ident.snippet), how))
     return out, warnings

@@ -27,6 +27,7 @@ from openscope.derive.openness.cards import (
     parse_front_matter,
 )
 from openscope.derive.openness.inputs import NotRegular, printable, read_regular
+from openscope.derive.openness.license_files import is_license_file
 from openscope.derive.openness.license_files import read_folder as read_license_files
 from openscope.errors import MissingInput
 from openscope.store import Store
@@ -128,6 +129,25 @@ _QUOTED_CARD = re.compile(r"^ {0,3}#{1,6}[ \t]+[*_]{0,2}original[ \t]+(?:model[ 
 _QUOTED_END = re.compile(r"<!--\s*original[-_ ]model[-_ ]card[-_ ]end\s*-->", re.IGNORECASE)
 
 
+# A fenced code block's opening or closing line (CommonMark: up to three spaces, then ``` or ~~~).
+_FENCE = re.compile(r"^ {0,3}(?:```|~~~)", re.MULTILINE)
+MAX_PASTED_HEADINGS = 20   # headings looked at before giving up (a hostile card repeats them)
+
+
+def _pasted_heading(text: str, start: int) -> re.Match[str] | None:
+    """The first "Original model card" heading at or after ``start`` that is a heading a reader sees: not a
+    ``# Original model card`` comment line inside a fenced code block (a script or a config the card shows)."""
+    fences, pos = 0, start
+    for seen, m in enumerate(_QUOTED_CARD.finditer(text, start)):
+        if seen >= MAX_PASTED_HEADINGS:
+            return None
+        fences += len(_FENCE.findall(text, pos, m.start()))   # the fences since the last heading, counted once
+        pos = m.start()
+        if fences % 2 == 0:
+            return m
+    return None
+
+
 def read_card(text: str) -> Card:
     """The card as this release's own documentation: :func:`parse_card` (which blanks what a reader never sees
     and the placeholders of generated cards, ``[TODO: …]`` included), with another model's card that this one
@@ -141,8 +161,10 @@ def read_card(text: str) -> Card:
     the card's warnings say which lines were read as quoted.
     """
     card = parse_card(text)
-    low = card.lowered_body
-    quoted = _QUOTED_CARD.search(text, len(card.text) - len(card.body)) if "original" in low else None
+    # the raw text, not the parsed body: the parser blanks a heading over nothing but another heading, which is how
+    # a pasted card usually starts ("# Original model card: X" then "# X")
+    maybe = "riginal" in text or "RIGINAL" in text
+    quoted = _pasted_heading(text, len(card.text) - len(card.body)) if maybe else None
     if quoted is None:
         return card
     start = quoted.start()
@@ -165,14 +187,21 @@ def from_folder(path: Path) -> ModelRecord:
     root = path if path.is_dir() else path.parent
     rec = ModelRecord(id=printable(root.resolve().name), locator=printable(str(root)), read_at=_today())
     files: list[tuple[str, int | None]] = []
+    # names that are not a listable file but that a reader takes for a licence file (a dangling symbolic link, a
+    # link loop, a folder named LICENSE): handed to the licence-file reader, which says why it cannot read them
+    unlisted: list[str] = []
     if path.is_dir():
         for dirpath, dirnames, filenames in os.walk(root, followlinks=False):  # never follow symlinked folders
             dirnames[:] = sorted(d for d in dirnames if d != ".git")
+            top = Path(dirpath) == root
+            if top:
+                unlisted.extend(d for d in dirnames if is_license_file(d))
             for name in sorted(filenames):
                 fp = Path(dirpath) / name
                 try:
                     files.append((printable(fp.relative_to(root).as_posix()), fp.stat().st_size))
                 except OSError:
+                    unlisted.append(fp.relative_to(root).as_posix())
                     continue
             if len(files) >= 100_000:
                 rec.warnings.append("more than 100,000 files; the rest were not listed")
@@ -223,7 +252,8 @@ def from_folder(path: Path) -> ModelRecord:
     rec.tags = [str(t) for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
     rec.datasets = [DatasetRef(d) for d in declared_datasets(rec.tags, meta, rec.card)]
     if path.is_dir():  # the folder's own licence files: the most authoritative licence evidence it has
-        found, warns = read_license_files(root, [p for p, _ in files], rec.card)
+        listed = [p for p, _ in files] + [p for p in unlisted if is_license_file(p)]
+        found, warns = read_license_files(root, listed, rec.card)
         rec.cache["license_files"] = found
         rec.warnings.extend(warns)
     return rec

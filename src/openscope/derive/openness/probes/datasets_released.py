@@ -49,7 +49,8 @@ EVAL_SECTION = re.compile(r"bench|evaluat|\beval|result|performance|leaderboard"
 # an evaluation argument (`--dataset_eval_mixer`, `--eval_dataset`) is not training data; a `--…_dir`
 # argument or a path under a usual local folder (`data/`, `output/`, …) is a local folder.
 LOCAL_DIR = r"(?i:data|datasets?|outputs?|out|path|checkpoints?|models?|results?|tmp|cache|logs?|configs?|scripts?)"
-HUB_ID = r"[A-Za-z0-9][\w.-]*/[\w.-]*[A-Za-z0-9](?![\w./-])"
+# Hub ids are ASCII ("аcme/x" with a Cyrillic "а" is no Hub id); a letter of any script right after one ends no id.
+HUB_ID = r"[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9_.-]*[A-Za-z0-9](?![\w./-])"
 TRAINING_DATASET = re.compile(
     rf"--(?!\w*eval)(?:dataset|data|train)(?!\w*dir\b)\w*(?:[ \t]+|=)[\"']?(?!{LOCAL_DIR}/)"
     rf"(?![\w.-]*/[\w.-]*\.(?:jsonl?|csv|parquet|txt|arrow)\b)({HUB_ID})"
@@ -179,11 +180,19 @@ def _verb_starts(lowered: str, at: int) -> bool:
 
 
 # A Hub-id-shaped name in text: owner/name, in backticks or quotes or bare, not part of a URL or a path.
-PLAIN_ID = re.compile(r"(?<![\w/.:@#-])([`\"']?)([A-Za-z0-9][\w.-]{0,95}/[\w.-]{0,95}[A-Za-z0-9_])\1(?![\w/]|\.[A-Za-z])")
+# ASCII only (Hub ids are), never right after a letter of any script or a "%" (a URL-encoded "%2F" is no owner).
+PLAIN_ID = re.compile(r"(?<![\w/.:@#%-])([`\"']?)([A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9_.-]{0,95}[A-Za-z0-9_])\1"
+                      r"(?![\w/]|\.[A-Za-z])")
 _DATASET_WORD = re.compile(r"^[`\"']?[ \t]+(?:dataset|data\s*set|corpus)s?\b", re.IGNORECASE)
 # Words right before a name that make it a model: "based on X", "from X", "the X model", "model: X".
-_MODEL_LEAD = re.compile(r"(?:\bbased\s+on|\bbuilt\s+(?:on|upon)|\bfrom|\bmodels?\s*:?|\bcheckpoint)\s*(?:the\s+)?[`\"']?$",
+# "The same data as X", "better than X", "like X": X is compared with, not trained on (a model, as often as not);
+# "on top of X", "a version of X": X is the base.
+_MODEL_LEAD = re.compile(r"(?:\bbased\s+on|\bbuilt\s+(?:on|upon)|\bfrom|\bmodels?\s*:?|\bcheckpoint|\btop\s+of"
+                         r"|\bversion\s+of|\bsame\s+(?:[\w-]+\s+){0,3}?as|\bthan|\blike)\s*(?:the\s+)?[`\"']?$",
                          re.IGNORECASE)
+# A clause that denies what follows ("not trained on X", "we do NOT use X", "without X"): X is not training data.
+_NEGATED = re.compile(r"\b(?:not|never|without|excluding|except|nor|no\s+longer)\b|n't\b|不|未|没有", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[.;!?\n。；！？]")
 _MODEL_AFTER = re.compile(r"^[`\"']?[ \t]+(?:model|checkpoint|weights|base)\b", re.IGNORECASE)
 # Words right after a name that make it a tool the model was trained with ("using the `org/trainer` library").
 _TOOL_AFTER = re.compile(r"^[`\"']?[ \t]+(?:library|framework|toolkit|trainer|repo(?:sitory)?|codebase|code|scripts?"
@@ -230,7 +239,8 @@ def _plain_ids(text: str, start: int, end: int, *, listed_at: int | None = None,
         if _FILE_EXT.search(hid) or _LOCAL.match(owner) or "/" in name:
             continue
         before, after = text[max(0, m.start() - 30):m.start()], text[m.end():min(end, m.end() + 30)]
-        if _MODEL_LEAD.search(before) or _MODEL_AFTER.match(after) or _TOOL_AFTER.match(after):
+        if _MODEL_LEAD.search(before) or _MODEL_AFTER.match(after) or _TOOL_AFTER.match(after) \
+                or _negated(text, m.start()):
             continue
         if named_only:
             if _DATASET_WORD.match(after):
@@ -239,6 +249,28 @@ def _plain_ids(text: str, start: int, end: int, *, listed_at: int | None = None,
         listed = m.start() == listed_at and bool(_ITEM_END.match(after))
         if quote or _DATASET_WORD.match(after) or listed or (sentence and _hub_shaped(owner, name)):
             yield m.start(2), m.end(2), hid
+
+
+_NEVER = re.compile(r"(?!)")
+
+
+def _clause(text: str, a: int, b: int, reach: int = 200) -> str:
+    """The clause around ``text[a:b]``: back to and on to a sentence or clause end (at most ``reach`` characters
+    each way)."""
+    lead = text[max(0, a - reach):a]
+    ends = list(_CLAUSE_END.finditer(lead))
+    tail = text[b:b + reach]
+    stop = _CLAUSE_END.search(tail)
+    return lead[ends[-1].end() if ends else 0:] + text[a:b] + tail[:stop.start() if stop else len(tail)]
+
+
+def _negated(text: str, at: int) -> bool:
+    """Whether the clause before ``at`` (back to a sentence or clause end, at most 120 characters) denies: "The
+    model was not trained on X", "We do NOT use X". Why: a careful reader takes X for data the model was *not*
+    trained on."""
+    lead = text[max(0, at - 120):at]
+    ends = list(_CLAUSE_END.finditer(lead))
+    return bool(_NEGATED.search(lead, ends[-1].end() if ends else 0))
 
 
 # After a list item's id: the end of the item, or a separator before a description ("- org/chat-mix: 200k
@@ -257,7 +289,9 @@ def plain_dataset_id(rec: ModelRecord) -> Evidence | None:
     if card is None or "/" not in card.body:
         return None
     off = len(card.text) - len(card.body)
-    about_evaluation = _evaluation_context(rec)
+    # evaluation is judged by the id's own clause and its section ("Trained on org/x; evaluated on org/y": org/x
+    # is training data), calibration and demonstration by its line
+    eval_section = _evaluation_context(rec, _NEVER, EVAL_SECTION)
     about_calibration = _evaluation_context(rec, CALIBRATION_CONTEXT, QUANT_SECTION)
     idx = card_index(rec)
     models: set[str] | None = None
@@ -267,8 +301,9 @@ def plain_dataset_id(rec: ModelRecord) -> Evidence | None:
         nonlocal models
         at = off + a
         line = card.line_of(at)
-        if idx.is_hidden(at) or in_code(rec, at) or citing_section(idx.section(at)) or about_evaluation(line) \
-                or about_calibration(line) or DEMO_CONTEXT.search(_line(rec, line)):
+        if idx.is_hidden(at) or in_code(rec, at) or citing_section(idx.section(at)) or eval_section(line) \
+                or EVAL_CONTEXT.search(_clause(card.body, a, b)) or about_calibration(line) \
+                or DEMO_CONTEXT.search(_line(rec, line)):
             return False
         models = _model_ids(rec) if models is None else models
         return hid.lower() not in models
