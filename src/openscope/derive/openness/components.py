@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from openscope.derive.openness.evaluations.mof import component_names
+from openscope.derive.openness.evaluations.mof import UNREAD_LICENSE, component_names
 from openscope.derive.openness.license_files import scope_of_name
 from openscope.derive.openness.probes import STATUS_RANK, Evidence, Finding
 
@@ -128,9 +128,11 @@ def apply_curated(facts: dict[str, ComponentFact], curated: dict[str, Any] | Non
 
 
 def mof_listing(facts: dict[str, ComponentFact]) -> dict[str, str | None]:
-    """Components in the form the MOF evaluator takes: released ones with their licence ('' = none)."""
+    """Components in the form the MOF evaluator takes: released ones with their licence ('' = none,
+    :data:`~.evaluations.mof.UNREAD_LICENSE` = a licence file that covers it was not read)."""
     out: dict[str, str | None] = {}
     for name, f in facts.items():
         if f.released:
-            out[name] = f.license if (f.status != "no_license" and f.license) else ""
+            out[name] = f.license if (f.status != "no_license" and f.license) else \
+                (UNREAD_LICENSE if f.license_unknown_unread else "")
     return out

@@ -16,6 +16,11 @@ a grade that disagrees with it on the same record would be noise. The rule (lear
 * the class is the lowest (most open) class whose progress is 100.
 
 Progress values are unrounded floats in percent, as the tool reports them.
+
+A component released with a licence file nobody read (a stored model's file list names ``LICENSE``; the
+store keeps no file contents) is listed with :data:`UNREAD_LICENSE`: the tool counts a component only under a
+licence shown to be open, so it is not included (as ``unlicensed``: the class is what the evidence shows), but
+it is kept apart in :attr:`MofResult.unread` and its next step asks to read that file, not to add a licence.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from importlib import resources
 from typing import Any
 
 TECH_REPORT = 11
+UNREAD_LICENSE = "unread-license-file"   # listed licence: a licence file is present, its text not read
 RESEARCH_PAPER = 21
 CLASS_LABELS = {
     0: "Unclassified",
@@ -58,6 +64,7 @@ class MofResult:
     unlicensed: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     next_steps: list[str] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)   # released; their licence file was not read (unknown)
 
     def as_json(self) -> dict[str, Any]:
         return {"class": self.cls, "label": self.label, "progress": self.progress}
@@ -217,7 +224,8 @@ def evaluate_components(
 ) -> MofResult:
     """Evaluate components given by MOF name → licence id.
 
-    ``""`` or ``"unlicensed"`` = released without a licence; ``None`` = released, licence taken from the
+    ``""`` or ``"unlicensed"`` = released without a licence; :data:`UNREAD_LICENSE` = released, its licence
+    file not read (evaluated as unlicensed: not shown open); ``None`` = released, licence taken from the
     record's global licences. Components absent from ``listed`` are not released (missing). Unknown names
     are ignored, as the MOT ignores them.
     """
@@ -225,7 +233,8 @@ def evaluate_components(
     for name, lic in listed.items():
         comp = by_name(name)
         if comp is not None:
-            ids[comp.id] = None if lic is None else ("" if lic in ("", "unlicensed") else canonical_license(lic))
+            ids[comp.id] = None if lic is None else \
+                ("" if lic in ("", "unlicensed", UNREAD_LICENSE) else canonical_license(lic))
     gl = global_licenses or {}
     evaluation = _evaluate(ids, gl)
     progress = {str(c): _progress(evaluation, c) for c in (1, 2, 3)}
@@ -244,6 +253,7 @@ def evaluate_components(
         unlicensed=[comps[i].name for i in dict.fromkeys(ev1["unlicensed"])],
         missing=[comps[i].name for i in ev1["missing"]],
     )
+    res.unread = [n for n in res.unlicensed if listed.get(n) == UNREAD_LICENSE]
     res.next_steps = next_steps(res)
     return res
 
@@ -263,6 +273,10 @@ def next_steps(res: MofResult) -> list[str]:
             continue
         if c.name in res.invalid:
             steps.append(f"release {c.name} under an open licence (now {res.invalid[c.name]})")
+        elif c.name in res.unread:
+            steps.append(f"state the licence of {c.name} in the `license:` metadata (licence file present, not read: "
+                         "licence unknown; `openscope assess` on a clone of the repository reads it); it counts under an "
+                         f"open {c.content_type} licence")
         elif c.name in res.unlicensed:
             # released, but no licence could be read for it: the fix is to state one, not to release it again
             steps.append(f"state an open {c.content_type} licence for {c.name} (it is released, but no licence "
