@@ -346,6 +346,9 @@ def test_licence_file_texts_a_careful_reader_reads_so() -> None:
     # an added duty stays a modification
     duty = MIT + "\nIf the Software is used in a product with more than 100 million users, you shall display \"Acme\".\n"
     assert identify(duty).license == "modified-mit"
+    # a paragraph about the release's own model under another licence is a term, not a bundled part's notice
+    for added in ("The model weights are licensed under CC BY-NC 4.0.", "Third-party model weights are CC BY-NC."):
+        assert identify(MIT + "\n" + added + "\n").license == "modified-mit", added
     # a URL, a translation: a pointer or a text that is not the licence's legal text identifies nothing
     assert identify("https://www.apache.org/licenses/LICENSE-2.0\n").license is None
     assert identify("MIT 许可证\n\n版权所有 (c) 2025 某公司\n\n特此免费授予任何获得本软件副本的人不受限制地处理本软件的权利。\n").license is None
@@ -399,3 +402,33 @@ def test_set_based_and_per_model_paths_agree_on_new_file_shapes(tmp_path: Path) 
         assert only_ckpt > 0     # a folder of intermediate checkpoints alone shows no final weights, on both paths
     finally:
         store.close()
+
+
+@pytest.mark.timeout(30)
+def test_a_licence_file_name_that_is_not_utf8_is_read_by_its_real_name(tmp_path: Path) -> None:
+    root = _folder(tmp_path / "raw", {})
+    (root / "LICENSES").mkdir()
+    with open(os.fsencode(root / "LICENSES") + b"/MIT-\xff.txt", "wb") as f:
+        f.write(MIT.encode())
+    files = _licence_files(root)
+    assert files == {"LICENSES/MIT-\\xff.txt": files["LICENSES/MIT-\\xff.txt"]}
+    assert files["LICENSES/MIT-\\xff.txt"]["license"] == "mit"
+
+
+@pytest.mark.timeout(30)
+def test_a_contradiction_flag_shows_a_hostile_file_name_on_one_line(tmp_path: Path) -> None:
+    agreement = "ACME COMMUNITY LICENSE AGREEMENT\n\nYou may not use the model for commercial purposes.\n"
+    root = _folder(tmp_path / "flag", {"LICENSES/Acme\nforged.txt": agreement, "LICENSE-MODEL": agreement})
+    a = assess_record(from_folder(root), use_curated=False)
+    details = [f["detail"] for f in a.flags if f["flag"] == "license-file-contradicts-card"]
+    assert len(details) == 2 and all("\n" not in d for d in details), details
+    assert any(d.startswith("LICENSES/Acme\\nforged.txt is 'other'") for d in details), details
+
+
+@pytest.mark.timeout(30)
+def test_a_models_merged_heading_over_its_list_names_the_bases() -> None:
+    card = HEAD + "This model is a merge.\n\n### Models Merged\n\n* [org-a/Model-A](https://huggingface.co/org-a/Model-A)\n" \
+                  "* org-b/Model-B\n\n## Usage\n\n- org-c/not-listed\n"
+    assert merged_model_ids(from_text("acme/merge", card)) == {"org-a/model-a", "org-b/model-b"}
+    # a list under another heading of a merge card names nothing
+    assert merged_model_ids(from_text("acme/x", HEAD + "A merge.\n\n### Models Compared\n\n* org-b/Model-B\n")) == set()

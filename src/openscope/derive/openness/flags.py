@@ -126,6 +126,7 @@ def _file_contradictions(rec: ModelRecord, lic: Any) -> list[dict[str, Any]]:
     """``license-file-contradicts-card``: each licence file whose licence differs from the README's for what
     the file covers (the weights, or the release as a whole: the declared licence, else the licence the card's
     text names for the weights; the code: the licence the card names for the code)."""
+    from openscope.derive.openness.inputs import shown
     from openscope.derive.openness.probes.license_declared import file_evidence_items, license_files
 
     files = license_files(rec)
@@ -150,7 +151,8 @@ def _file_contradictions(rec: ModelRecord, lic: Any) -> list[dict[str, Any]]:
             out.append({
                 "flag": "license-file-contradicts-card",
                 "file": lf.path,
-                "detail": f"{lf.path} is {lf.license!r} but the README names {readme!r} for {what}",
+                # the name as one line without escapes: the detail is printed as text (a name may hold a newline)
+                "detail": f"{shown(lf.path)} is {lf.license!r} but the README names {readme!r} for {what}",
                 "evidence": [ev.as_json()] + [e.as_json() for e in rev[:1]],
             })
     return out

@@ -238,8 +238,11 @@ def _allowed_outside(lines: str, titles: bool) -> tuple[bool, int]:
 _NOTICE_LEAD = re.compile(
     r"\bthis\s+(?:product|software|project|repository|distribution|package)\s+(?:includes|contains|bundles)\b"
     r"|\bportions?\s+of\s+(?:this|the)\b|\bincludes\s+(?:software|code|components?|material|files?)\b"
-    r"|\bthird[- ]party\b|\b(?:notices?|licen[cs]es?)\s+(?:for|of)\s+(?:the\s+)?(?:bundled|included|third)\b"
-    r"|\b(?:is|are)\s+licen[cs]ed\s+(?:under|as\s+follows)", re.IGNORECASE)
+    r"|\bthird[- ]party\b|\b(?:notices?|licen[cs]es?)\s+(?:for|of)\s+(?:the\s+)?(?:bundled|included|third)\b",
+    re.IGNORECASE)
+# Words of the release's own model: a paragraph about them ("The model weights are licensed under CC BY-NC 4.0")
+# is a term for the release, never a notice for a bundled part.
+_RELEASE_WORDS = re.compile(r"\b(?:models?|weights?|parameters|checkpoints?|datasets?)\b|模型|权重", re.IGNORECASE)
 NOTICE_WINDOW = 400   # characters of the first added paragraph looked at
 
 
@@ -250,6 +253,8 @@ def _third_party_notice(text: str, at: int) -> bool:
     LICENSE; that file is the MIT licence for the release and a notice for the bundled part, not a "modified
     MIT" licence. An added duty ("you shall display …") opens no such notice and stays a modification."""
     para = text[at:at + NOTICE_WINDOW].split("\n\n", 1)[0]
+    if _RELEASE_WORDS.search(para):
+        return False
     if _NOTICE_LEAD.search(para):
         return True
     first = para.split("\n", 1)[0].strip(" #*_=-")

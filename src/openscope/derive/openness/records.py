@@ -190,6 +190,7 @@ def from_folder(path: Path) -> ModelRecord:
     # names that are not a listable file but that a reader takes for a licence file (a dangling symbolic link, a
     # link loop, a folder named LICENSE): handed to the licence-file reader, which says why it cannot read them
     unlisted: list[str] = []
+    raw_names: dict[str, str] = {}
     if path.is_dir():
         for dirpath, dirnames, filenames in os.walk(root, followlinks=False):  # never follow symlinked folders
             dirnames[:] = sorted(d for d in dirnames if d != ".git")
@@ -198,11 +199,14 @@ def from_folder(path: Path) -> ModelRecord:
                 unlisted.extend(d for d in dirnames if is_license_file(d))
             for name in sorted(filenames):
                 fp = Path(dirpath) / name
+                rel = fp.relative_to(root).as_posix()
                 try:
-                    files.append((printable(fp.relative_to(root).as_posix()), fp.stat().st_size))
+                    files.append((printable(rel), fp.stat().st_size))
                 except OSError:
-                    unlisted.append(fp.relative_to(root).as_posix())
+                    unlisted.append(rel)
                     continue
+                if rel != files[-1][0] and is_license_file(rel):
+                    raw_names[files[-1][0]] = rel   # a name that is not UTF-8: read by its real name
             if len(files) >= 100_000:
                 rec.warnings.append("more than 100,000 files; the rest were not listed")
                 break
@@ -252,7 +256,7 @@ def from_folder(path: Path) -> ModelRecord:
     rec.tags = [str(t) for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
     rec.datasets = [DatasetRef(d) for d in declared_datasets(rec.tags, meta, rec.card)]
     if path.is_dir():  # the folder's own licence files: the most authoritative licence evidence it has
-        listed = [p for p, _ in files] + [p for p in unlisted if is_license_file(p)]
+        listed = [raw_names.get(p, p) for p, _ in files] + [p for p in unlisted if is_license_file(p)]
         found, warns = read_license_files(root, listed, rec.card)
         rec.cache["license_files"] = found
         rec.warnings.extend(warns)

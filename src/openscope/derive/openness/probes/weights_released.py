@@ -194,13 +194,24 @@ def declared_base_ids(rec: ModelRecord) -> set[str]:
 # models using [LazyMergekit](…):", mergekit's "The following models were included in the merge:".
 MERGE_LIST_LEAD = re.compile(r"\bmerge\s+of\s+the\s+following\s+(?:\w+\s+){0,2}?models\b"
                              r"|\bfollowing\s+models\s+were\s+(?:included\s+in|used\s+(?:in|for))\s+the\s+merge\b"
-                             r"|\bmerged?\s+(?:from|with)\s+the\s+following\s+models\b", re.IGNORECASE)
+                             r"|\bmerged?\s+(?:from|with)\s+the\s+following\s+models\b"
+                             # mergekit's heading "### Models Merged" straight over its list
+                             r"|^[ \t]{0,3}#{1,6}[ \t]+[*_]{0,2}models[ \t]+merged[*_:]{0,3}[ \t]*$", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s{0,6}(?:[-*+]|\d+[.)])\s+(.*)$")
 _ID = r"[A-Za-z0-9][\w.-]{0,95}/[\w.-]{0,95}[A-Za-z0-9_]"
 _ITEM_ID = re.compile(rf"^\W{{0,3}}({_ID})(?![\w/-])")
 # A mergekit configuration's model keys: "- model: org/name", "base_model: org/name" (a YAML block holding
 # ``merge_method:``), one per line.
 _CONFIG_MODEL = re.compile(rf"^[ \t-]*(?:base_)?model[ \t]*:[ \t]*[\"']?({_ID})[\"']?[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def _occurrences(text: str, needle: str, limit: int = 100_000) -> list[int]:
+    """Where ``needle`` occurs in ``text`` (at most ``limit`` times)."""
+    out, i = [], text.find(needle)
+    while i >= 0 and len(out) < limit:
+        out.append(i)
+        i = text.find(needle, i + 1)
+    return out
 
 
 def merged_model_ids(rec: ModelRecord) -> set[str]:
@@ -214,12 +225,15 @@ def merged_model_ids(rec: ModelRecord) -> set[str]:
         return set()
     low = card.lowered_body
     out: set[str] = set()
-    at = low.find("following") if "merge" in low else -1
-    while at >= 0:
+    leads = sorted(i for n in ("following", "models merged") for i in _occurrences(low, n)) if "merge" in low else []
+    done = -1
+    for at in leads:
+        if at <= done:
+            continue   # a line already looked at
         a, b = card.body.rfind("\n", 0, at) + 1, card.body.find("\n", at)
         b = len(card.body) if b < 0 else b
-        at = low.find("following", b)
-        if not MERGE_LIST_LEAD.search(card.body, a, b):
+        done = b
+        if not MERGE_LIST_LEAD.search(card.body[a:b]):
             continue
         listed = 0
         for item in card.body[b + 1:b + 20_000].split("\n")[:200]:
