@@ -432,3 +432,9 @@ def test_a_models_merged_heading_over_its_list_names_the_bases() -> None:
     assert merged_model_ids(from_text("acme/merge", card)) == {"org-a/model-a", "org-b/model-b"}
     # a list under another heading of a merge card names nothing
     assert merged_model_ids(from_text("acme/x", HEAD + "A merge.\n\n### Models Compared\n\n* org-b/Model-B\n")) == set()
+
+
+@pytest.mark.timeout(30)
+def test_a_pasted_heading_of_a_page_gives_a_name_of_a_line() -> None:
+    p = pasted_base(from_text("q/x", "# GGUF\n\nFiles.\n\n# Original model card: " + "Acme " * 50_000 + "\n\n" + BASE_TEXT))
+    assert p is not None and 0 < len(p.name) <= 200

@@ -190,6 +190,7 @@ class PastedBase:
 _PASTED_TITLE = re.compile(r"^\W*original[ \t]+(?:model[ \t]+)?(?:card|readme)\b[\s:*_-]*", re.IGNORECASE)
 PASTED_LABEL = "pasted original card"
 MIN_PASTED_CHARS = 40   # a copy with less to read than this is no card (the probes' "some content" bound)
+MAX_NAME_CHARS = 200   # the base's name a heading gives is shown on one line
 
 
 def pasted_base(rec: ModelRecord) -> PastedBase | None:
@@ -241,7 +242,7 @@ def _pasted_copy(rec: ModelRecord) -> PastedBase | None:
     text = blank(card.text[:p.start]) + blank(p.text[:head]) + rest + blank(card.text[p.end:])
     raw = rec.card_data.get("base_model") or card.meta.get("base_model")
     ids = [raw] if isinstance(raw, str) else [x for x in raw if isinstance(x, str)] if isinstance(raw, list) else []
-    title = _PASTED_TITLE.sub("", p.heading.lstrip("# \t")).strip(" *_#:")
+    title = _PASTED_TITLE.sub("", p.heading.lstrip("# \t")).strip(" *_#:")[:MAX_NAME_CHARS]   # a name, not a page
     name = (ids[0].strip() if len(ids) == 1 and ids[0].strip() else "") or title or PASTED_LABEL
     base = ModelRecord(id=name, locator=rec.locator, read_at=rec.read_at)
     base.card = read_card(text)

@@ -207,7 +207,8 @@ _CONFIG_MODEL = re.compile(rf"^[ \t-]*(?:base_)?model[ \t]*:[ \t]*[\"']?({_ID})[
 
 def _occurrences(text: str, needle: str, limit: int = 100_000) -> list[int]:
     """Where ``needle`` occurs in ``text`` (at most ``limit`` times)."""
-    out, i = [], text.find(needle)
+    out: list[int] = []
+    i = text.find(needle)
     while i >= 0 and len(out) < limit:
         out.append(i)
         i = text.find(needle, i + 1)
