@@ -254,6 +254,23 @@ def test_an_unrecognised_licence_text_is_reported_not_guessed(tmp_path: Path, cl
     assert r.code == 0 and "licence file LICENSE: its text is not recognised" in r.stderr
 
 
+def test_an_unrecognised_licence_file_is_a_licence_of_unknown_terms(tmp_path: Path) -> None:
+    """As a listed file the store did not read: a licence exists and its terms are not known, so every grade
+    a licence decides is unknown, never "no licence"; the same README without the file is graded as before."""
+    with_file = _assess(_folder(tmp_path / "unk", {"LICENSE": UNKNOWN}))
+    without = _assess(_folder(tmp_path / "none", {}))
+    assert _licence(with_file).detail["files_unknown"] == ["LICENSE"]
+    assert (without.osai["licenses"], without.osai["weights_endmodel"]) == ("closed", "open")
+    assert (with_file.osai["licenses"], with_file.osai["weights_endmodel"]) == ("unknown", "unknown")
+    assert "licence file present, not identified (LICENSE)" in with_file.osai_basis["licenses"]
+    assert without.osaid.verdict == "fail" and "parameters-license" in without.osaid.missing
+    assert with_file.osaid.verdict == "insufficient" and "parameters-license" in with_file.osaid.notes
+    assert "parameters-license" not in without.osaid.notes
+    # a code-only licence file of unknown terms leaves the weights as they were
+    code_only = _assess(_folder(tmp_path / "code", {"LICENSE-CODE": UNKNOWN}))
+    assert code_only.osai["weights_endmodel"] == "open" and code_only.osai["licenses"] == "unknown"
+
+
 @pytest.mark.timeout(20)
 def test_unreadable_licence_files_are_warnings(tmp_path: Path, cli) -> None:
     outside = tmp_path / "outside"

@@ -98,8 +98,8 @@ def test_an_unread_licence_file_for_the_weights_is_licence_unknown(graded: Any, 
     # the index: licences unknown (not closed); the weights' availability rests on that licence: unknown
     assert (_osai(none, "licenses"), _osai(none, "weights_endmodel")) == ("closed", "open")
     assert (_osai(a, "licenses"), _osai(a, "weights_endmodel")) == ("unknown", "unknown")
-    assert "licence file present, not read" in a.osai_basis["licenses"]
-    assert "licence file present, not read" in a.osai_basis["weights_endmodel"]
+    assert "licence file present, not identified" in a.osai_basis["licenses"]
+    assert "licence file present, not identified" in a.osai_basis["weights_endmodel"]
     # the score leaves the unknown dimensions out
     assert a.osai["score"] == 0.0 and none.osai["score"] == pytest.approx(2 / 12)
     # OSAID: the parameters' licence is unknown (insufficient), never "released without a licence" (fail)
@@ -108,7 +108,7 @@ def test_an_unread_licence_file_for_the_weights_is_licence_unknown(graded: Any, 
     assert "parameters-license" in a.osaid.missing and a.osaid.notes == {"parameters-license": UNREAD_NOTE}
     assert a.osaid.as_json()["notes"] == {"parameters-license": UNREAD_NOTE}
     assert "notes" not in none.osaid.as_json()
-    assert any("licence file present, not read" in s for s in a.osaid.next_steps)
+    assert any("licence file present, not identified" in s for s in a.osaid.next_steps)
     assert stored[mid][("osaid", "verdict")][2] == {"missing": a.osaid.missing, "notes": a.osaid.notes}
     # MOF: released, licence unknown (`no_license`), the unread file first in its evidence; the class counts only
     # a licence shown to be open, so it is the same as with no licence file; the next step asks to state it
@@ -118,7 +118,7 @@ def test_an_unread_licence_file_for_the_weights_is_licence_unknown(graded: Any, 
     assert none.components["Model parameters (Final)"].license_unread == []
     assert (a.mof.cls, a.mof.progress) == (none.mof.cls, none.mof.progress)
     assert a.mof.unread == ["Model parameters (Final)"] and none.mof.unread == []
-    assert any("licence file present, not read" in s for s in a.mof.next_steps)
+    assert any("licence file present, not identified" in s for s in a.mof.next_steps)
     assert not any("licence file present" in s for s in none.mof.next_steps)
 
 
@@ -183,7 +183,7 @@ def test_assess_says_the_licence_file_was_not_read(graded: Any, cli: Any, monkey
     r = cli("--db", db, "assess", "t/lic")
     assert r.code == 0, r.stderr
     text = " ".join(r.stdout.split())
-    assert text.count("licence file present, not read") == 5   # licences, both weights rows, OSAID and MOF steps
+    assert text.count("licence file present, not identified") == 5   # licences, both weights rows, OSAID and MOF steps
     assert "OSAID 1.0: insufficient" in text
     doc = cli("--db", db, "assess", "t/lic", "--json").json()
     assert doc["osai"]["licenses"] == "unknown" and doc["osaid"]["notes"] == {"parameters-license": UNREAD_NOTE}

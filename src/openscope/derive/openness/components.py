@@ -26,7 +26,8 @@ STATUSES = tuple(STATUS_RANK)
 RELEASED = {"open_license", "restrictive_license", "no_license"}
 # Components whose licence is the weights' (the probes read it with ``repo_license(rec, "weights")``).
 WEIGHTS_COMPONENTS = ("Model parameters (Final)", "Model parameters (Intermediate)", "Model metadata")
-UNREAD_NOTE = "a licence file is present but its text was not read (licence unknown)"
+UNREAD_NOTE = ("a licence file is present but its licence was not identified (its text was not read, or not "
+               "recognised): licence unknown")
 
 
 @dataclass
@@ -71,7 +72,8 @@ def from_findings(findings: list[Finding]) -> dict[str, ComponentFact]:
 
 
 def unread_files(findings: list[Finding] | dict[str, Finding], what: str | None = None) -> list[str]:
-    """The licence files a stored model's file list names, their text not read, when they are its only licence
+    """The licence files whose licence was not identified (a stored model's listed files, their text not read;
+    a folder's files whose text is not recognised), when they are its only licence
     evidence (the licence probe found none: nothing declared, nothing named in the card or a read file). With
     ``what`` (weights, code, data), only the files that cover it: a whole-release ``LICENSE`` or one whose name
     says so (``LICENSE-MODEL`` for the weights; ``LICENSE-CODE`` covers the code alone)."""
@@ -79,7 +81,7 @@ def unread_files(findings: list[Finding] | dict[str, Finding], what: str | None 
         next((f for f in findings if f.probe == "license_declared"), None)
     if lic is None or lic.status != "no_license":
         return []
-    paths = [str(p) for p in lic.detail.get("files_unread") or []]
+    paths = [str(p) for p in (lic.detail.get("files_unread") or []) + (lic.detail.get("files_unknown") or [])]
     if what is None:
         return paths
     return [p for p in paths if not (sc := scope_of_name(p)) or what in sc]

@@ -274,8 +274,9 @@ def next_steps(res: MofResult) -> list[str]:
         if c.name in res.invalid:
             steps.append(f"release {c.name} under an open licence (now {res.invalid[c.name]})")
         elif c.name in res.unread:
-            steps.append(f"state the licence of {c.name} in the `license:` metadata (licence file present, not read: "
-                         "licence unknown; `openscope assess` on a clone of the repository reads it); it counts under an "
+            steps.append(f"state the licence of {c.name} in the `license:` metadata (licence file present, not "
+                         "identified: licence unknown; for a stored model, `openscope assess` on a clone of the "
+                         "repository reads it); it counts under an "
                          f"open {c.content_type} licence")
         elif c.name in res.unlicensed:
             # released, but no licence could be read for it: the fix is to state one, not to release it again

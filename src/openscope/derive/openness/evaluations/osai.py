@@ -383,14 +383,17 @@ def _basis(side: Side, dim: str) -> str:
 
 
 def _unread_listed(side: Side) -> list[str]:
-    """Every licence file the file list names whose text was not read, whether or not a licence is stated."""
+    """Every licence file whose licence was not identified (not read, or not recognised), whether or not a
+    licence is stated."""
     lic = side.findings.get("license_declared")
-    return [str(p) for p in (lic.detail.get("files_unread") or [])] if lic is not None else []
+    if lic is None:
+        return []
+    return [str(p) for p in (lic.detail.get("files_unread") or []) + (lic.detail.get("files_unknown") or [])]
 
 
 def _unread_words(paths: list[str]) -> str:
     shown = ", ".join(paths[:3]) + (", …" if len(paths) > 3 else "")
-    return f"licence file present, not read ({shown}): licence unknown"
+    return f"licence file present, not identified ({shown}): licence unknown"
 
 
 def basis(end: Side, base: Side | None = None) -> dict[str, str]:

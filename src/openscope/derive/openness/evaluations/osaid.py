@@ -111,7 +111,7 @@ _WORDS = {"restrictive_license": "under a licence that is not open", "no_license
 
 def _words(fact: ComponentFact) -> str:
     if fact.license_unknown_unread:
-        return f"released, licence file present, not read ({', '.join(fact.license_unread[:3])}): licence unknown"
+        return f"released, licence file present, not identified ({', '.join(fact.license_unread[:3])}): licence unknown"
     return _WORDS[fact.status]
 
 

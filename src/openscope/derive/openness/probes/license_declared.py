@@ -279,6 +279,9 @@ def run(rec: ModelRecord) -> Finding:
     unread = unread_license_files(rec)
     if unread:
         f.detail["files_unread"] = unread
+    unknown = [lf.path for lf in files if not lf.license]
+    if unknown:   # read, but no licence could be identified in the text: a licence of unknown terms too
+        f.detail["files_unknown"] = unknown
     weights = weights_license(rec) if declared else None
     overridden = bool(declared) and weights != declared
     if overridden:
