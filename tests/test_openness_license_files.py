@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from model_folders import model_folder
 
 from openscope.derive.openness import openness_rows, refresh
 from openscope.derive.openness.assessment import Assessment, assess_record
@@ -98,17 +99,7 @@ README = "# Acme 7B\n\nA language model.\n"
 
 
 def _folder(root: Path, files: dict[str, str | bytes], readme: str = README) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "README.md").write_text(readme)
-    (root / "model.safetensors").write_bytes(b"\0" * 16)
-    for name, content in files.items():
-        p = root / name
-        p.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            p.write_bytes(content)
-        else:
-            p.write_text(content)
-    return root
+    return model_folder(root, files, readme)
 
 
 def _assess(root: Path) -> Assessment:

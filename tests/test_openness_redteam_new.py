@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from model_folders import model_folder
 
 from openscope.derive.openness import openness_rows, refresh
 from openscope.derive.openness.assessment import assess_record
@@ -58,17 +59,7 @@ RUNS = [" ", "-", "[", "*", "- ", "1. ", "训练数据", "#", "\t", "`", "/", "a
 
 
 def _folder(root: Path, files: dict[str, str | bytes], readme: str = README) -> Path:
-    root.mkdir(parents=True)
-    (root / "README.md").write_text(readme, encoding="utf-8")
-    (root / "model.safetensors").write_bytes(b"\0" * 16)
-    for name, body in files.items():
-        p = root / name
-        p.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(body, bytes):
-            p.write_bytes(body)
-        else:
-            p.write_text(body, encoding="utf-8")
-    return root
+    return model_folder(root, files, readme)
 
 
 def _licence_files(root: Path) -> dict[str, dict]:
