@@ -149,8 +149,9 @@ def tiny_parquet(seed: int, dataset_id: str) -> bytes:
 
 
 # Hub licence ids of the simulated Hub that are SPDX licences (https://spdx.org/licenses/), with their SPDX ids.
-_SPDX = {"apache-2.0": "Apache-2.0", "mit": "MIT", "cc-by-nc-4.0": "CC-BY-NC-4.0", "cc-by-4.0": "CC-BY-4.0",
-         "cc-by-sa-4.0": "CC-BY-SA-4.0", "odc-by": "ODC-By-1.0"}
+# (`gpl-3.0` has none: the Hub id does not say whether it is GPL-3.0-only or GPL-3.0-or-later.)
+_SPDX = {"apache-2.0": "Apache-2.0", "mit": "MIT", "bsd-3-clause": "BSD-3-Clause", "cc-by-nc-4.0": "CC-BY-NC-4.0",
+         "cc-by-4.0": "CC-BY-4.0", "cc-by-sa-4.0": "CC-BY-SA-4.0", "odc-by": "ODC-By-1.0"}
 
 
 def file_bytes(seed: int, entry: dict[str, Any], openness: int, path: str, *, kind: str = "model") -> bytes | None:
