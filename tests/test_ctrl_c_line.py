@@ -1,0 +1,60 @@
+"""The one "interrupted" line is out before the process ends, whoever ends it.
+
+A second Ctrl-C ends an interrupted run at once, from the watcher thread or from the Python handler in the
+main thread, while the main thread may be writing the line for the first. The writes below are slowed (a
+sleep before the real write(2), in the child process only) to hold that window open: the race the interrupt
+fuzz met about once in a hundred runs under load (exit 130, nothing on stderr) becomes certain here.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+_PRELUDE = """
+import os, signal, sys, threading, time
+from openscope import cli
+cli._CtrlC.install()
+_real_write = os.write
+def _slow_write(fd, data):
+    if fd == 2:
+        time.sleep(0.4)
+    return _real_write(fd, data)
+os.write = _slow_write
+"""
+
+
+def _run(body: str) -> subprocess.CompletedProcess[str]:
+    code = _PRELUDE + textwrap.dedent(body)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.timeout(60)
+def test_the_watcher_waits_for_the_main_threads_line() -> None:
+    """The watcher's stop (a second Ctrl-C) comes while the main thread writes the first one's line."""
+    p = _run("""
+        threading.Thread(target=lambda: (time.sleep(0.1), cli._CtrlC.stop_now()), daemon=True).start()
+        cli._CtrlC.say("interrupted; the crawl is kept")
+        time.sleep(5)
+        os._exit(0)
+    """)
+    assert p.returncode == 130, p.stderr
+    assert p.stderr.splitlines() == ["openscope: interrupted; the crawl is kept"]
+
+
+@pytest.mark.timeout(60)
+def test_a_ctrl_c_during_the_write_is_handled_after_it() -> None:
+    """The main thread's own handler (a second Ctrl-C) lands while that thread writes the line: it is held
+    until the line is out, then ends the run: one line, exit 130."""
+    p = _run("""
+        cli._CtrlC.seen = 1   # the first Ctrl-C was taken up: the next one stops the run
+        threading.Thread(target=lambda: (time.sleep(0.1), os.kill(os.getpid(), signal.SIGINT)), daemon=True).start()
+        cli._CtrlC.say("interrupted")
+        time.sleep(5)
+        os._exit(0)
+    """)
+    assert p.returncode == 130, p.stderr
+    assert p.stderr.splitlines() == ["openscope: interrupted"]
