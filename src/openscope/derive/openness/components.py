@@ -118,7 +118,7 @@ def apply_curated(facts: dict[str, ComponentFact], curated: dict[str, Any] | Non
         ev = Evidence("curated", str(c.get("url") or curated.get("source") or ""),
                       str(c.get("note") or f"{name}: {c.get('status')} ({c.get('license') or 'no licence'})")
                       + ("" if c.get("verified", True) else " [unverified]"),
-                      str(curated.get("checked") or ""))
+                      str(c.get("checked") or curated.get("checked") or ""))  # a fact's own re-check date first
         fact.status = str(c.get("status") or fact.status)
         fact.license = c.get("license") or (None if fact.status in ("not_found", "documented_not_released")
                                             else fact.license)

@@ -5,12 +5,21 @@ model by its exact Hub id or an ``org/prefix*`` pattern listed under ``hub_ids``
 repository, with a citation per claim, not a probe rule. Facts imported from Model Openness Tool
 records (``mof_records.json``, built by :func:`write_mof_records` from the MOT's records table) are
 marked ``verified: false`` and apply only to the exact Hub id a record links.
+
+Who checked a fact, and when, is data too: a family's ``checked`` is the date its facts were written from
+their sources; a fact's own ``checked`` is the date a second reader re-read the source and confirmed it (or
+corrected it to what the source says), with ``checked_url`` when the confirming text is at another address
+than the fact's ``url``. ``verified: false`` marks a fact nobody has checked against its source; it cannot
+carry a ``checked`` date. :func:`validate` enforces this when the file is loaded, so a malformed date or a
+contradictory fact fails loudly instead of being shown as checked.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
+from collections.abc import Iterable, Mapping
 from fnmatch import fnmatchcase
 from functools import cache
 from importlib import resources
@@ -20,11 +29,74 @@ from typing import Any
 import yaml
 
 
+class CuratedDataError(ValueError):
+    """A curated fact whose check record is malformed or contradicts itself (a shipped-data bug)."""
+
+
+def _iso_date(value: Any) -> bool:
+    """Whether ``value`` is a calendar date written ``YYYY-MM-DD`` (YAML may already have parsed it)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return True
+    if not isinstance(value, str) or len(value) != 10:
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def check_record(where: str, fact: Mapping[str, Any]) -> None:
+    """Raise :class:`CuratedDataError` unless the fact's check record is well formed.
+
+    Why: ``checked``/``checked_url`` tell a reader that someone confirmed the fact against its source; a
+    typo there (a date that is not a date, a locator that is not a URL) or a fact both unverified and
+    checked would show an unchecked fact as checked. Shared by ``curated.yml`` and ``libraries.yml``.
+    """
+    verified = fact.get("verified", True)
+    if not isinstance(verified, bool):
+        raise CuratedDataError(f"{where}: verified must be true or false, not {verified!r}")
+    checked = fact.get("checked")
+    if checked is not None and not _iso_date(checked):
+        raise CuratedDataError(f"{where}: checked must be a date written YYYY-MM-DD, not {checked!r}")
+    url = fact.get("checked_url")
+    if url is not None and not (isinstance(url, str) and url.startswith("https://") and " " not in url):
+        raise CuratedDataError(f"{where}: checked_url must be an https:// URL, not {url!r}")
+    if not verified and (checked is not None or url is not None):
+        raise CuratedDataError(f"{where}: a fact marked verified: false cannot carry checked/checked_url")
+    if url is not None and checked is None:
+        raise CuratedDataError(f"{where}: checked_url without a checked date")
+
+
+def validate(families: Iterable[Mapping[str, Any]]) -> None:
+    """Check every family's and every fact's check record (see :func:`check_record`)."""
+    for fam in families:
+        name = str(fam.get("family", "?"))
+        checked = fam.get("checked")
+        if checked is not None and not _iso_date(checked):
+            raise CuratedDataError(f"{name}: checked must be a date written YYYY-MM-DD, not {checked!r}")
+        for comp, fact in (fam.get("components") or {}).items():
+            if not isinstance(fact, Mapping):
+                raise CuratedDataError(f"{name} / {comp}: a fact is a mapping, not {fact!r}")
+            check_record(f"{name} / {comp}", fact)
+
+
+def fact_checked(family: Mapping[str, Any], fact: Mapping[str, Any]) -> str | None:
+    """The date a fact was last read from its source: its own ``checked``, else its family's; None for a
+    fact marked ``verified: false`` (nobody checked it)."""
+    if fact.get("verified", True) is False:
+        return None
+    value = fact.get("checked") or family.get("checked")
+    return str(value) if value else None
+
+
 @cache
 def entries() -> tuple[dict[str, Any], ...]:
     text = resources.files("openscope.data.openness").joinpath("curated.yml").read_text("utf-8")
     data = yaml.safe_load(text) or {}
-    return tuple(data.get("families") or ())
+    families = tuple(data.get("families") or ())
+    validate(families)
+    return families
 
 
 def lookup(model_id: str) -> dict[str, Any] | None:

@@ -4,6 +4,10 @@ Why: a Hub ``library_name`` or a ``from transformers import …`` snippet in a c
 that library, so the inference code is the library's code under the *library's* licence. Giving it the
 model's licence claimed terms nobody stated (a CC-BY-NC model does not make transformers non-commercial),
 and calling a well-known library "no licence" hid a public fact. A library not listed stays unknown.
+
+Each entry records how its licence was checked, as in ``curated.yml``: ``checked`` (the date someone re-read
+the licence at its source), ``checked_url`` (when the text that confirmed it is elsewhere than ``url``, e.g.
+a ``setup.py`` licence field) and ``verified: false`` for an entry nobody has checked yet.
 """
 
 from __future__ import annotations
@@ -14,12 +18,17 @@ from importlib import resources
 
 import yaml
 
+from openscope.derive.openness.curated import check_record
+
 
 @dataclass(frozen=True)
 class Library:
     name: str
     license: str
     url: str
+    verified: bool = True             # False: the licence was never checked against its source
+    checked: str | None = None        # YYYY-MM-DD the licence was re-read at its source
+    checked_url: str | None = None    # where the confirming text is, when not at ``url``
 
 
 @cache
@@ -29,7 +38,10 @@ def _table() -> tuple[dict[str, Library], dict[str, Library]]:
     by_name: dict[str, Library] = {}
     by_import: dict[str, Library] = {}
     for name, row in (yaml.safe_load(text).get("libraries") or {}).items():
-        lib = Library(str(name).lower(), str(row["license"]), str(row["url"]))
+        check_record(f"libraries.yml / {name}", row)
+        checked = row.get("checked")
+        lib = Library(str(name).lower(), str(row["license"]), str(row["url"]), bool(row.get("verified", True)),
+                      str(checked) if checked else None, row.get("checked_url"))
         by_name[lib.name] = lib
         for mod in row.get("imports") or []:
             by_import[str(mod).lower()] = lib
@@ -44,6 +56,11 @@ def by_library_name(name: str | None) -> Library | None:
 def by_import(module: str | None) -> Library | None:
     """The library a Python ``import``/``from … import`` of ``module`` loads (its top-level package)."""
     return _table()[1].get(module.split(".")[0].strip().lower()) if module else None
+
+
+def all_libraries() -> list[Library]:
+    """Every listed library, by name (for the check-record test and reviewers)."""
+    return [_table()[0][n] for n in sorted(_table()[0])]
 
 
 def known_names() -> list[str]:
