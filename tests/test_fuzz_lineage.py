@@ -52,6 +52,7 @@ from test_fuzz_crawl import HostileHub, Page, _body_answer, _Handler, _serve
 from openscope import derive
 from openscope.derive import licenses as licenses_step
 from openscope.derive import lineage as lineage_step
+from openscope.derive.lineage.edges import declared_spellings, read_back_spellings
 from openscope.store import Store, open_store
 
 _HUNT = int(os.environ.get("OPENSCOPE_FUZZ_HUNT") or 0)
@@ -398,11 +399,20 @@ def trees_count(cli: Any, db: Path, mid: str, anc: dict[str, dict[str, int]]) ->
         assert (doc["summary"]["total"], doc["summary"]["by_depth"]) == (len(depths), hist), (mid, direction)
 
 
+def respelled_parents_cover(store: Store) -> None:
+    """The declared spellings an answer shows (read back only for edges to a re-spelled parent, once a
+    full refresh recorded them) equal those read from every child's records: the recorded set covers every
+    edge declared under another spelling than its stored parent."""
+    children = [r[0] for r in store.con.execute("SELECT DISTINCT child FROM edges ORDER BY child").fetchall()]
+    assert declared_spellings(store, children) == read_back_spellings(store, children)
+
+
 def check_step(runner: Runner, probe: list[str], trees: tuple[str, ...] = ()) -> dict[str, Any]:
     with open_store(runner.db, read_only=True) as store:
         now = derived(store)
         anc = brute_force(store)
         declared_tag_parents(store, runner.last)
+        respelled_parents_cover(store)
     for mid in [*probe, *trees]:
         if mid in anc:
             trees_count(runner.cli, runner.db, mid, anc)

@@ -70,7 +70,8 @@ def refresh(store: Store, *, full: bool = False) -> dict:
 
 # The stored tables a full refresh rebuilds, each with the staging table it is computed in.
 _PUBLISHED = (("edges", "edges__staged"), ("lineage_paths", "lineage_paths__staged"),
-              ("lineage_cycles", "lineage_cycles__staged"), ("lineage_origin", "lineage_origin__staged"))
+              ("lineage_cycles", "lineage_cycles__staged"), ("lineage_origin", "lineage_origin__staged"),
+              ("lineage_respelled", "lineage_respelled__staged"))
 
 
 def _refresh(store: Store, *, full: bool, t0: float) -> dict:
@@ -101,11 +102,12 @@ def _refresh(store: Store, *, full: bool, t0: float) -> dict:
             changed = affected = n_models
             with store.transaction():
                 _publish(store)
-                _write_state(store, high, pub_hash, gone_high)
+                _write_state(store, high, pub_hash, gone_high, respelled=True)
         else:
             with store.transaction():
                 res = _incremental(store) if n_chg else {"edges": 0, "lineage_rows": 0, "cycle_members": 0}
-                _write_state(store, high, pub_hash, gone_high)
+                # The re-spelled parents are complete only if a full refresh filled them (see edges.py).
+                _write_state(store, high, pub_hash, gone_high, respelled=state.get("respelled") == "complete")
             changed = n_chg
             affected = res.pop("affected", 0)
     finally:
@@ -212,8 +214,8 @@ def _full(store: Store) -> dict:
     for stored, staged in _PUBLISHED:
         con.execute(f"DROP TABLE IF EXISTS {staged}")
         con.execute(_staged_ddl(store, stored, staged))
-    e, p, c, o = (staged for _, staged in _PUBLISHED)
-    n_edges = edges.extract(store, table=e)
+    e, p, c, o, r = (staged for _, staged in _PUBLISHED)
+    n_edges = edges.extract(store, table=e, respelled=r)
     graph.chosen_edges(store, e, mark_deep=True)
     res = graph.full(store, paths=p, cycles=c)
     origin.full(store, paths=p, out=o)
@@ -265,9 +267,11 @@ def _incremental(store: Store) -> dict:
     return {"edges": n_edges, **res, "affected": affected}
 
 
-def _write_state(store: Store, high: int | None, pub_hash: str, gone_high: str | None) -> None:
+def _write_state(store: Store, high: int | None, pub_hash: str, gone_high: str | None, *, respelled: bool) -> None:
     store.con.execute("DELETE FROM lineage_state")
     store.con.execute(
-        "INSERT INTO lineage_state VALUES ('models_snapshot', ?), ('publishers_hash', ?), ('deleted_until', ?)",
-        [None if high is None else str(high), pub_hash, gone_high or "-infinity"],
+        """INSERT INTO lineage_state VALUES ('models_snapshot', ?), ('publishers_hash', ?), ('deleted_until', ?),
+           ('respelled', ?)""",
+        [None if high is None else str(high), pub_hash, gone_high or "-infinity",
+         "complete" if respelled else "pending"],
     )

@@ -61,11 +61,15 @@ def _hub_id(expr: str) -> str:
             f"AND NOT contains({expr}, '..') AND NOT ends_with({expr}, '.git') AND lower({expr}) NOT IN ({ph}))")
 
 
-def extract(store: Store, scope: str | None = None, table: str = "edges") -> int:
+def extract(store: Store, scope: str | None = None, table: str = "edges",
+            respelled: str = "lineage_respelled") -> int:
     """Write the edges of every model (``scope=None``) or of the children in temp table ``scope(id)``.
 
     Replaces those children's rows in ``table`` (``edges``, or an empty table of its shape that a full
-    refresh publishes later); returns the number of edge rows written.
+    refresh publishes later); returns the number of edge rows written. Adds to ``respelled`` (the stored
+    ``lineage_respelled``, or the empty table of its shape a full refresh publishes) every stored id that a
+    declaration of these children spelled otherwise, so that the set holds the parent of every edge whose
+    declared spelling differs from ``edges.parent`` (:func:`declared_spellings` reads only those back).
     """
     con = store.con
     where = f"AND id IN (SELECT id FROM {scope})" if scope else ""
@@ -151,6 +155,12 @@ def extract(store: Store, scope: str | None = None, table: str = "edges") -> int
         GROUP BY d.parent"""
     )
     _canonical_fix(store)
+    # The re-spelled parents, kept so an answer reads declared spellings back only for edges to them (a
+    # superset is harmless: an incremental refresh adds and never removes; a full one starts empty).
+    con.execute(
+        f"""INSERT INTO {respelled} SELECT DISTINCT id FROM _edge_fix
+            WHERE id NOT IN (SELECT parent FROM {respelled})"""
+    )
     if con.execute("SELECT count(*) FROM _edge_fix").fetchone()[0]:  # type: ignore[index]  # an aggregate always yields one row
         r = """SELECT r.child, coalesce(f.id, r.parent) AS parent, r.prio, r.rc, r.multi
                FROM _edge_raw r LEFT JOIN _edge_fix f ON f.parent = r.parent
@@ -306,12 +316,22 @@ def declared_spellings(store: Store, children: list[str]) -> dict[tuple[str, str
     """``{(child, parent, evidence): spelling}`` for the edges of ``children`` whose parent was declared
     under another spelling than the one stored in ``edges.parent`` (another case, or a bare canonical id
     such as ``bert-base-uncased`` for ``google-bert/bert-base-uncased``); an ``inferred`` edge shows the
-    spelling of any source. Edges declared as stored are absent.
+    spelling of any source. Edges declared as stored are absent, and so is a spelling that is a parent of
+    the child in its own right (two external spellings of one id, each its own node, are not each other's).
 
     Why: the edges table keeps the contract's columns, so the declared spelling is not stored there; it stays
     in the records (tags, card data, ``baseModels``), and an answer showing its evidence reads it back for
-    the few children it shows (one statement over those children's records).
+    the few children it shows (one statement over those children's records). Once a full refresh has
+    recorded the re-spelled parents (``lineage_respelled``, ``lineage_state`` key ``respelled``), only the
+    children with an edge to one of them are read back: on a store of millions of models the records'
+    statement scans every tag (about 0.25 s from a cold start), and most answers have no such edge.
     """
+    return read_back_spellings(store, _respelled_children(store, children))
+
+
+def read_back_spellings(store: Store, children: list[str]) -> dict[tuple[str, str, str], str]:
+    """:func:`declared_spellings` read from the records of every one of ``children``, without the
+    re-spelled parents' shortcut (the statement that scans every tag: what the shortcut must equal)."""
     if not children:
         return {}
     rel = "|".join(RELATIONS[:4])
@@ -331,14 +351,52 @@ def declared_spellings(store: Store, children: list[str]) -> dict[tuple[str, str
                 SELECT id AS child, unnest(json_extract_string(base_models, '$.models[*].id')) AS b
                 FROM models WHERE base_models IS NOT NULL AND json_type(base_models) = 'OBJECT'
                   AND id IN (SELECT id FROM ids))
-        )
-        SELECT e.child, e.parent, e.evidence, min(t.declared)
-        FROM edges e JOIN t ON t.child = e.child AND (t.evidence = e.evidence OR e.evidence = 'inferred')
-        WHERE e.child IN (SELECT id FROM ids) AND t.declared <> e.parent
-          AND (lower(t.declared) = lower(e.parent)
-               OR (NOT contains(t.declared, '/') AND contains(e.parent, '/')
-                   AND lower(t.declared) = lower(substr(e.parent, strpos(e.parent, '/') + 1))))
-        GROUP BY e.child, e.parent, e.evidence""",
+        ),
+        -- a declared spelling that differs from the edge's parent only in case, or a bare id of its canonical
+        -- namespace, and is not itself a parent of this child (two external spellings of one id are two nodes)
+        c AS (
+            SELECT e.child, e.parent, e.evidence, t.declared
+            FROM edges e JOIN t ON t.child = e.child AND (t.evidence = e.evidence OR e.evidence = 'inferred')
+            WHERE e.child IN (SELECT id FROM ids) AND t.declared <> e.parent
+              AND (lower(t.declared) = lower(e.parent)
+                   OR (NOT contains(t.declared, '/') AND contains(e.parent, '/')
+                       AND lower(t.declared) = lower(substr(e.parent, strpos(e.parent, '/') + 1))))
+              AND NOT EXISTS (SELECT 1 FROM edges x WHERE x.child = e.child AND x.parent = t.declared)
+        ),
+        live AS (SELECT id, lower(id) AS lid FROM models
+                 WHERE deleted_at IS NULL AND lower(id) IN (SELECT lower(declared) FROM c))
+        -- ... that resolves to that parent as the refresh resolves it: not a store id itself, and then the
+        -- smallest store id equal to it up to case, or (matching none) its canonical namespace's model
+        SELECT c.child, c.parent, c.evidence, min(c.declared) FROM c
+        WHERE c.declared NOT IN (SELECT id FROM live)
+          AND CASE WHEN lower(c.declared) = lower(c.parent)
+                   THEN c.parent = (SELECT min(id) FROM live WHERE lid = lower(c.declared))
+                   ELSE NOT EXISTS (SELECT 1 FROM live WHERE lid = lower(c.declared))
+                        AND {canonical.in_canonical_ns('c.parent')} END
+        GROUP BY c.child, c.parent, c.evidence""",
         {"ids": list(children)},
     ).fetchall()
     return {(c, p, ev): d for c, p, ev, d in rows}
+
+
+def _respelled_children(store: Store, children: list[str]) -> list[str]:
+    """The ``children`` that may have an edge declared under another spelling: all of them until a full
+    refresh has recorded the re-spelled parents (a store upgraded to migration 0012 and not refreshed since,
+    or a read of a store whose table or state row is missing), else those with an edge to a re-spelled
+    parent."""
+    if not children:
+        return []
+    con = store.con
+    complete = con.execute(
+        """SELECT count(*) FROM information_schema.tables t, lineage_state s
+           WHERE t.table_name = 'lineage_respelled' AND s.key = 'respelled' AND s.value = 'complete'"""
+    ).fetchone()
+    if not (complete and complete[0]):
+        return list(children)
+    rows = con.execute(
+        """SELECT DISTINCT child FROM edges
+           WHERE child IN (SELECT unnest($ids::VARCHAR[])) AND parent IN (SELECT parent FROM lineage_respelled)
+           ORDER BY child""",
+        {"ids": list(children)},
+    ).fetchall()
+    return [r[0] for r in rows]
