@@ -16,6 +16,7 @@ from openscope.audit import (
     numpy_format,
     onnx_format,
     safetensors_format,
+    tf_format,
 )
 from openscope.audit.blob import Blob, NotRegular, Truncated, map_file
 from openscope.audit.context import Context
@@ -71,7 +72,7 @@ def _zfile_length(blob: Blob) -> int | None:
 
 
 def detect(blob: Blob) -> str:
-    """The format a blob's content says it is (cheap magic checks; pickles and ONNX by a trial parse)."""
+    """The format a blob's content says it is (cheap magic checks; pickles, ONNX and TensorFlow by a trial parse)."""
     if blob.size == 0:
         return "empty"
     h = blob.head(16)
@@ -97,6 +98,12 @@ def detect(blob: Blob) -> str:
         return "numpy"
     if h[:4] == b"GGUF":
         return "gguf"
+    # TensorFlow protobufs have no magic; tried before the formats recognised by bytes further in (HDF5 at 512,
+    # tar at 257, a safetensors '{' at byte 8), which a graph's names could otherwise spell to hide it. The trial
+    # refuses nearly every other file at its first byte (tf_format.detect); ONNX keeps its own test
+    tf = tf_format.detect(blob)
+    if tf is not None and not onnx_format.looks_like_onnx(blob):
+        return tf
     if any(blob.size > off + 8 and blob.read(off, 8) == HDF5_MAGIC for off in (0, 512, 1024, 2048)):
         return "hdf5"
     if blob.size > 262 and blob.read(257, 5) == b"ustar":
@@ -178,6 +185,8 @@ class Engine:
                 scan_pickle(ctx, blob)
             elif fmt == "onnx":
                 onnx_format.scan_onnx(ctx, blob)
+            elif fmt in tf_format.FORMATS:
+                tf_format.scan_tf(ctx, blob, fmt)
             elif fmt == "json":
                 return self._json(blob)
             elif fmt == "headerless":

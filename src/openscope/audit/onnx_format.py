@@ -10,56 +10,14 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Iterator
 from pathlib import Path
 
 from openscope.audit.blob import Blob, Truncated
 from openscope.audit.context import Context
+from openscope.audit.protowire import fields
+from openscope.audit.protowire import varint as _varint
 
 MAX_MESSAGES = 2_000_000
-
-
-def _varint(blob: Blob, p: int, end: int) -> tuple[int, int]:
-    shift = 0
-    val = 0
-    while True:
-        if p >= end or shift > 63:
-            raise Truncated("bad varint")
-        b = blob.data[blob.start + p]
-        p += 1
-        val |= (b & 0x7F) << shift
-        if not b & 0x80:
-            return val, p
-        shift += 7
-
-
-def fields(blob: Blob, start: int, end: int) -> Iterator[tuple[int, int, int, int]]:
-    """(field number, wire type, value or payload start, payload end) for one message."""
-    p = start
-    while p < end:
-        key, p = _varint(blob, p, end)
-        fno, wt = key >> 3, key & 7
-        if fno == 0:
-            raise Truncated("field number 0")
-        if wt == 0:
-            v, p = _varint(blob, p, end)
-            yield fno, wt, v, p
-        elif wt == 1:
-            p += 8
-            yield fno, wt, p - 8, p
-        elif wt == 5:
-            p += 4
-            yield fno, wt, p - 4, p
-        elif wt == 2:
-            n, p = _varint(blob, p, end)
-            if p + n > end:
-                raise Truncated("length-delimited field runs past its message")
-            yield fno, wt, p, p + n
-            p += n
-        else:
-            raise Truncated(f"unsupported wire type {wt}")
-        if p > end:
-            raise Truncated("field runs past its message")
 
 
 # ModelProto field number -> wire type (onnx/onnx.proto). Serializers write fields in number order, but a

@@ -1,0 +1,504 @@
+"""TensorFlow: a SavedModel (``saved_model.pb``), a frozen ``GraphDef``, a TF1 ``MetaGraphDef`` (``.meta``) and
+Keras's ``keras_metadata.pb``, read with the protobuf wire reader (``protowire``; no tensorflow import).
+
+A TensorFlow graph is a program. Its ops run with the rights of whoever loads the model and calls it (a
+serving signature, a restored ``tf.function``, a Keras ``call``), and some of them read, list or write any
+file, reach the network or call back into the loader's Python. Those are listed, by operation name, in
+``rules.yml`` (``tensorflow_ops``, each group with its severity and why); every node is judged where it
+lives: the main graph of each meta graph, and every function of the graph's function library, which is where
+``tf.function`` bodies (and so nearly all of a TF2 SavedModel) live. Keras's metadata (the JSON of each layer,
+in ``keras_metadata.pb`` or, before TF 2.5, in the SavedModel's object graph) is checked as a ``.keras``
+config is (Lambda layers, module injection). Asset file names that climb out of the ``assets`` folder make the
+loader bind a file outside the model to the graph (``tensorflow.asset.path_traversal``).
+
+Field numbers are TensorFlow's (``saved_model.proto``, ``meta_graph.proto``, ``graph.proto``,
+``node_def.proto``, ``function.proto``, ``op_def.proto``, ``attr_value.proto``, ``saved_object_graph.proto``)
+and Keras's (``saved_metadata.proto``).
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from openscope.audit import keras_format
+from openscope.audit.blob import Blob, Truncated
+from openscope.audit.context import Context
+from openscope.audit.findings import RANK
+from openscope.audit.protowire import fields, varint
+
+FORMATS = ("tensorflow-savedmodel", "tensorflow-graphdef", "tensorflow-metagraph", "keras-metadata")
+MAX_MESSAGES = 2_000_000  # messages walked per file (then incomplete.tensorflow_size)
+MAX_TRIAL_FIELDS = 1_000_000  # top-level fields a trial parse reads before deciding on what it has seen
+TRIAL_NODES = 8  # nodes of a graph the trial parse checks field by field
+MAX_OP = 128  # an op name longer than this is no op the rules list (nothing longer is read)
+MAX_TEXT = 1024  # bytes of a node, function or asset name read
+MAX_ATTR = 4096  # bytes of one attribute string read
+MAX_ATTR_VALUES = 256  # strings of one list attribute read
+MAX_SITES = 10_000  # distinct (rule, op, function) kept per file; the rest are counted
+MAX_JSON = keras_format.MAX_JSON  # one object's Keras metadata (then incomplete.keras_metadata)
+
+# the first byte of a message these formats start with, whatever the field order: SavedModel (1 varint,
+# 2 bytes), MetaGraphDef (1-7 bytes), GraphDef (1, 2, 4, 5 bytes; 3 varint), Keras SavedMetadata (1 bytes)
+_FIRST_KEYS = frozenset({0x08, 0x0A, 0x12, 0x18, 0x1A, 0x22, 0x2A, 0x32, 0x3A})
+# message -> {field number: wire type}, for the strict trial parse (a loader accepts unknown fields; the walk
+# does too, the trial does not, so that no other protobuf, e.g. a sentencepiece model, reads as TensorFlow)
+SAVED_MODEL = {1: 0, 2: 2}
+META_GRAPH = {1: 2, 2: 2, 3: 2, 4: 2, 5: 2, 6: 2, 7: 2}
+GRAPH = {1: 2, 2: 2, 3: 0, 4: 2, 5: 2}
+NODE = {1: 2, 2: 2, 3: 2, 4: 2, 5: 2, 6: 2, 7: 2}
+KERAS_NODE = {2: 0, 3: 2, 4: 2, 5: 2, 6: 2}
+# evidence of a graph: an op name as TensorFlow's registry requires them (CamelCase, `_` for internal ops,
+# `Namespace>` for custom ones), or a function name (tf.function's `__inference_…`, any identifier)
+_OP_NAME = re.compile(rb"[A-Z_][A-Za-z0-9_>]+\Z")
+_FUNCTION_NAME = re.compile(rb"[A-Za-z_][A-Za-z0-9_.>/-]*\Z")
+_KERAS_ID = b"_tf_keras_"  # the identifier prefix of every object Keras saves in its metadata
+
+
+@dataclass(frozen=True)
+class OpGroup:
+    """One ``tensorflow_ops`` group of rules.yml: the ops, the rule and severity they get, and why."""
+
+    rule: str
+    severity: str
+    ops: frozenset[str]
+    why: str
+    attr: str | None = None
+    attr_prefix: tuple[str, ...] | None = None
+    attr_not_prefix: tuple[str, ...] | None = None
+
+    def applies(self, values: list[str]) -> bool:
+        """Whether a node of one of these ops is reported, given the values of ``attr`` (when it has one)."""
+        if self.attr is None:
+            return True
+        if self.attr_not_prefix is not None:
+            return any(not v.startswith(self.attr_not_prefix) for v in values) or not values
+        prefixes = self.attr_prefix or ()
+        return any(v and (not prefixes or v.startswith(prefixes)) for v in values)
+
+
+@lru_cache(maxsize=1)
+def op_table() -> dict[str, OpGroup]:
+    """Op name -> its group, from rules.yml (parsed once)."""
+    text = resources.files("openscope.audit").joinpath("rules.yml").read_text(encoding="utf-8")
+    doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+    table: dict[str, OpGroup] = {}
+    for g in doc.get("tensorflow_ops") or ():
+        prefix, not_prefix = g.get("attr_prefix"), g.get("attr_not_prefix")
+        group = OpGroup(rule=g["rule"], severity=g["severity"], ops=frozenset(g["ops"]), why=" ".join(g["why"].split()),
+                        attr=g.get("attr"), attr_prefix=None if prefix is None else tuple(prefix),
+                        attr_not_prefix=None if not_prefix is None else tuple(not_prefix))
+        for op in group.ops:
+            table[op] = group
+    return table
+
+
+# -- the trial parse ------------------------------------------------------------------------------------
+def _fields(blob: Blob, a: int, b: int) -> Iterator[tuple[int, int, int, int]]:
+    """``protowire.fields``, except that a length-delimited field running past its message is yielded cut at
+    the message's end before the error is raised: what a truncated file holds up to its end is still read
+    (and judged), and the error still reaches the caller (``malformed.tensorflow``)."""
+    last = a
+    try:
+        for f in fields(blob, a, b):
+            yield f
+            last = f[3]
+    except Truncated:
+        try:
+            key, p = varint(blob, last, b)
+            if key & 7 == 2 and key >> 3:
+                _, p = varint(blob, p, b)
+                if p < b:
+                    yield key >> 3, 2, p, b
+        except Truncated:
+            pass
+        raise
+
+
+def _shape(blob: Blob, a: int, b: int, schema: dict[int, int], limit: int = MAX_TRIAL_FIELDS,
+           sample: int = TRIAL_NODES) -> dict[int, list[tuple[int, int]]]:
+    """The fields of one message that ``schema`` defines (number and wire type), the first ``sample`` payloads
+    of each as offsets. Other fields are skipped, as protobuf parsers skip them (an unknown number, or a known
+    number with another wire type, is kept as an unknown field, not refused), so one extra field cannot hide
+    a graph that loads. A message that breaks gives what came before the break (and the field cut by it):
+    a truncated graph is still recognised, and reported as malformed. Reads at most ``limit`` fields."""
+    seen: dict[int, list[tuple[int, int]]] = {}
+    try:
+        for n, (fno, wt, s, e) in enumerate(_fields(blob, a, b)):
+            if schema.get(fno) == wt:
+                kept = seen.setdefault(fno, [])
+                if len(kept) < sample:
+                    kept.append((s, e))
+            if n >= limit:
+                break
+    except Truncated:
+        pass
+    return seen
+
+
+def _name_ok(blob: Blob, s: int, e: int, pattern: re.Pattern[bytes] = _OP_NAME) -> bool:
+    return 0 < e - s <= MAX_OP and bool(pattern.match(blob.read(s, e - s)))
+
+
+def _is_node(blob: Blob, a: int, b: int) -> bool:
+    """A NodeDef: well-formed, naming a valid op (field 2)."""
+    shape = _shape(blob, a, b, NODE, limit=10_000, sample=1)
+    return 2 in shape and _name_ok(blob, *shape[2][0])
+
+
+def _is_function(blob: Blob, a: int, b: int) -> bool:
+    """A FunctionDef: a signature (field 1) with a valid name, or a valid node (field 3)."""
+    shape = _shape(blob, a, b, {1: 2, 3: 2}, limit=10_000, sample=1)
+    if 1 in shape:
+        sig = _shape(blob, *shape[1][0], {1: 2}, limit=10_000, sample=1)
+        if 1 in sig and _name_ok(blob, *sig[1][0], _FUNCTION_NAME):
+            return True
+    return 3 in shape and _is_node(blob, *shape[3][0])
+
+
+def _is_graph(blob: Blob, a: int, b: int) -> bool:
+    """A GraphDef: well-formed, and one of its first nodes, or of its library's first functions, is what it
+    should be (a TF2 SavedModel may keep everything in the library and leave the main graph empty)."""
+    shape = _shape(blob, a, b, GRAPH)
+    if any(_is_node(blob, s, e) for s, e in shape.get(1, ())):
+        return True
+    for s, e in shape.get(2, ())[:1]:
+        lib = _shape(blob, s, e, {1: 2})
+        if any(_is_function(blob, fs, fe) for fs, fe in lib.get(1, ())):
+            return True
+    return False
+
+
+def _is_meta_graph(blob: Blob, a: int, b: int) -> bool:
+    """A MetaGraphDef: well-formed, with a GraphDef (field 2)."""
+    shape = _shape(blob, a, b, META_GRAPH, sample=1)
+    return 2 in shape and _is_graph(blob, *shape[2][0])
+
+
+def _is_library(blob: Blob, a: int, b: int) -> bool:
+    """A FunctionDefLibrary: one of its first functions (field 1) is a FunctionDef."""
+    return any(_is_function(blob, s, e) for s, e in _shape(blob, a, b, {1: 2}).get(1, ()))
+
+
+def _is_keras_node(blob: Blob, a: int, b: int) -> bool:
+    """A Keras SavedMetadata node whose identifier (field 4) is one Keras writes (``_tf_keras_…``)."""
+    node = _shape(blob, a, b, KERAS_NODE, limit=64, sample=1)
+    if 4 not in node:
+        return False
+    s, e = node[4][0]
+    return blob.read(s, min(e - s, len(_KERAS_ID))) == _KERAS_ID
+
+
+def detect(blob: Blob) -> str | None:
+    """The TensorFlow format a blob is, by a trial parse, or None.
+
+    Cheap for other files: the first byte must be a key one of these messages can start with, which no
+    other format this audit reads begins with (pickles start with 0x80 or an opcode letter; archives, NumPy
+    and GGUF with their magic; JSON with a brace), so nearly every other file is refused at byte 0 (a 50 MB
+    random or text file in well under a millisecond). Past it, one pass over the top-level fields (offsets
+    only: nothing is copied or allocated from a declared length; at most MAX_TRIAL_FIELDS fields; a file that
+    breaks is read up to the break) looks for positive evidence and stops at the first: a meta graph holding
+    a graph (a SavedModel), a graph (a TF1 MetaGraph), a node naming a valid op or a library function with a
+    valid name among a graph's first TRIAL_NODES (a frozen GraphDef), or a node with a Keras identifier
+    (keras_metadata.pb; every node is looked at, since Keras skips nodes of other identifiers). Real files
+    decide within their first fields; a hostile one costs at most one bounded pass (about a second).
+    Unknown fields are skipped as protobuf parsers skip them, so padding cannot hide a graph that loads.
+    """
+    if blob.size < 2 or blob.data[blob.start] not in _FIRST_KEYS:
+        return None
+    metas = nodes = 0
+    try:
+        for n, (fno, wt, s, e) in enumerate(_fields(blob, 0, blob.size)):
+            if n >= MAX_TRIAL_FIELDS:
+                break
+            if wt != 2:
+                continue
+            if fno == 2 and metas < TRIAL_NODES:  # SavedModel.meta_graphs, MetaGraphDef.graph_def, GraphDef.library
+                metas += 1
+                if _is_meta_graph(blob, s, e):
+                    return "tensorflow-savedmodel"
+                if _is_graph(blob, s, e):
+                    return "tensorflow-metagraph"
+                if _is_library(blob, s, e):
+                    return "tensorflow-graphdef"
+            elif fno == 1:  # GraphDef.node, SavedMetadata.nodes
+                if nodes < TRIAL_NODES:
+                    nodes += 1
+                    if _is_node(blob, s, e):
+                        return "tensorflow-graphdef"
+                if _is_keras_node(blob, s, e):
+                    return "keras-metadata"
+    except Truncated:
+        pass
+    return None
+
+
+# -- the walk -------------------------------------------------------------------------------------------
+class _Scope:
+    """Where a node lives: the main graph (name None) or a library function (its signature's name, known
+    once the function's fields have all been read, before any of its nodes is judged)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name
+
+
+MAIN = _Scope()
+
+
+class _Walk:
+    """One file's walk: an explicit stack of (message kind, start, end, scope), so nesting costs no Python
+    recursion and only the messages the schema names are entered (an attribute nested a million levels deep
+    is skipped in one step). A message that does not parse is reported once (``malformed.tensorflow``) and
+    the others are still walked, so a broken message cannot hide what follows it."""
+
+    def __init__(self, ctx: Context, blob: Blob) -> None:
+        self.ctx = ctx
+        self.blob = blob
+        self.table = op_table()
+        self.todo: list[tuple[str, int, int, _Scope]] = []
+        # (rule, op, scope name) -> [count, first node name, offset, detail extra]
+        self.hits: dict[tuple[str, str, str | None], list] = {}
+        self.dropped = 0
+        self.dropped_worst = "info"
+        self.broken = False
+        self.full = False
+        self.handlers: dict[str, Callable[[int, int, _Scope], None]] = {
+            "saved_model": self._saved_model, "meta_graph": self._meta_graph, "graph": self._graph,
+            "library": self._library, "function": self._function, "node": self._node,
+            "asset": self._asset, "object_graph": self._object_graph, "saved_object": self._saved_object,
+            "user_object": self._user_object, "keras_metadata": self._keras_metadata, "keras_node": self._keras_node,
+        }
+
+    def run(self, kind: str) -> None:
+        self.todo.append((kind, 0, self.blob.size, MAIN))
+        n = 0
+        while self.todo:
+            kind, a, b, scope = self.todo.pop()
+            n += 1
+            if n > MAX_MESSAGES:
+                if not self.full:
+                    self.ctx.incomplete(self.blob, "tensorflow_size", f"more than {MAX_MESSAGES:,} messages; the "
+                                        "rest were not checked", a)
+                break
+            try:
+                self.handlers[kind](a, b, scope)
+            except Truncated as exc:
+                self._malformed(kind, a, exc)
+        self._report()
+
+    def _malformed(self, kind: str, a: int, exc: Truncated) -> None:
+        """Reported once per file; the walk goes on with the other messages."""
+        if not self.broken:
+            self.ctx.add(self.blob, "malformed.tensorflow", "medium", f"not a well-formed TensorFlow protobuf "
+                         f"({kind.replace('_', ' ')} at byte {a:,}): {exc}", a)
+        self.broken = True
+
+    def _push(self, a: int, b: int, kids: dict[int, str], scope: _Scope = MAIN) -> None:
+        for fno, wt, s, e in _fields(self.blob, a, b):
+            if wt == 2 and fno in kids and self._room(s):
+                self.todo.append((kids[fno], s, e, scope))
+
+    def _room(self, at: int) -> bool:
+        """Whether one more message may wait on the stack: a graph of ten million empty nodes is 20 MB, and
+        the stack, not the file, would hold them all at once."""
+        if len(self.todo) < MAX_MESSAGES:
+            return True
+        if not self.full:
+            self.full = True
+            self.ctx.incomplete(self.blob, "tensorflow_size", f"more than {MAX_MESSAGES:,} messages waiting to be "
+                                "checked; the rest were not checked", at)
+        return False
+
+    def _text(self, s: int, e: int, limit: int = MAX_TEXT) -> str:
+        return self.blob.read(s, min(e - s, limit)).decode("utf-8", "replace")
+
+    # SavedModel.meta_graphs (2); MetaGraphDef.graph_def (2), asset_file_def (6), object_graph_def (7);
+    # GraphDef.node (1), library (2); FunctionDefLibrary.function (1)
+    def _saved_model(self, a: int, b: int, scope: _Scope) -> None:
+        self._push(a, b, {2: "meta_graph"})
+
+    def _meta_graph(self, a: int, b: int, scope: _Scope) -> None:
+        self._push(a, b, {2: "graph", 6: "asset", 7: "object_graph"})
+
+    def _graph(self, a: int, b: int, scope: _Scope) -> None:
+        self._push(a, b, {1: "node", 2: "library"})
+
+    def _library(self, a: int, b: int, scope: _Scope) -> None:
+        self._push(a, b, {1: "function"})
+
+    def _function(self, a: int, b: int, scope: _Scope) -> None:
+        """FunctionDef: signature (1, an OpDef whose name is field 1) and node_def (3)."""
+        inner = _Scope("")
+        for fno, wt, s, e in _fields(self.blob, a, b):
+            if wt != 2:
+                continue
+            if fno == 1:
+                for f2, w2, s2, e2 in fields(self.blob, s, e):
+                    if f2 == 1 and w2 == 2:
+                        inner.name = self._text(s2, e2)
+            elif fno == 3 and self._room(s):
+                self.todo.append(("node", s, e, inner))
+
+    def _node(self, a: int, b: int, scope: _Scope) -> None:
+        """NodeDef: name (1), op (2), attr (5: entries of key 1 and AttrValue 2)."""
+        name = op = None
+        attrs: list[tuple[int, int]] = []
+        broken: Truncated | None = None
+        try:
+            for fno, wt, s, e in _fields(self.blob, a, b):
+                if wt != 2:
+                    continue
+                if fno == 1:
+                    name = self._text(s, e)
+                elif fno == 2:
+                    op = self.blob.read(s, e - s).decode("utf-8", "replace") if e - s <= MAX_OP else None
+                elif fno == 5:
+                    attrs.append((s, e))
+        except Truncated as exc:  # a node cut short is still judged on what it names, then reported malformed
+            broken = exc
+        try:
+            self._judge(name, op, attrs, a, scope)
+        finally:
+            if broken is not None:
+                raise broken
+
+    def _judge(self, name: str | None, op: str | None, attrs: list[tuple[int, int]], a: int, scope: _Scope) -> None:
+        group = self.table.get(op) if op is not None else None
+        if group is None or op is None:
+            return
+        extra = ""
+        if group.attr is not None:
+            try:
+                values = self._attr_strings(attrs, group.attr)
+            except Truncated as exc:  # an attribute that does not parse cannot show the op harmless
+                self._malformed("attribute", a, exc)
+                values = None
+            if values is not None and not group.applies(values):
+                return
+            extra = f" ({group.attr} {', '.join(repr(v[:200]) for v in values[:3])})" if values else ""
+        key = (group.rule, op, scope.name)
+        hit = self.hits.get(key)
+        if hit is not None:
+            hit[0] += 1
+        elif len(self.hits) < MAX_SITES:
+            self.hits[key] = [1, name or "", a, extra]
+        else:
+            self.dropped += 1
+            if RANK[group.severity] > RANK[self.dropped_worst]:
+                self.dropped_worst = group.severity
+
+    def _attr_strings(self, attrs: list[tuple[int, int]], wanted: str) -> list[str]:
+        """The string values of attribute ``wanted``: AttrValue.s (2), or ListValue (1) .s (2)."""
+        values: list[str] = []
+        for s, e in attrs:
+            key: str | None = None
+            value: tuple[int, int] | None = None
+            for fno, wt, s2, e2 in fields(self.blob, s, e):
+                if fno == 1 and wt == 2:
+                    key = self._text(s2, e2)
+                elif fno == 2 and wt == 2:
+                    value = (s2, e2)
+            if key != wanted or value is None:
+                continue
+            for fno, wt, s2, e2 in fields(self.blob, *value):
+                if fno == 2 and wt == 2:
+                    values.append(self._text(s2, e2, MAX_ATTR))
+                elif fno == 1 and wt == 2:
+                    for f3, w3, s3, e3 in fields(self.blob, s2, e2):
+                        if f3 == 2 and w3 == 2 and len(values) < MAX_ATTR_VALUES:
+                            values.append(self._text(s3, e3, MAX_ATTR))
+        return values
+
+    def _asset(self, a: int, b: int, scope: _Scope) -> None:
+        """AssetFileDef.filename (2): the loader joins it to the model's ``assets`` folder and binds that path
+        to the graph (a vocabulary file read into a lookup table, typically); an absolute name or one
+        climbing out makes the graph read a file outside the model."""
+        for fno, wt, s, e in fields(self.blob, a, b):
+            if fno != 2 or wt != 2:
+                continue
+            name = self._text(s, e)
+            norm = posixpath.normpath(name.replace("\\", "/"))
+            if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":") or norm == ".." \
+                    or norm.startswith("../"):
+                self.ctx.add(self.blob, "tensorflow.asset.path_traversal", "high",
+                             f"asset file name {name[:200]!r} lies outside the model's assets folder: loading binds "
+                             "that file to the graph, which reads it (arbitrary file read)", a)
+
+    # MetaGraphDef.object_graph_def: SavedObjectGraph.nodes (1); SavedObject.user_object (4);
+    # SavedUserObject.identifier (1), metadata (3: the Keras JSON of TF 2.0-2.4)
+    def _object_graph(self, a: int, b: int, scope: _Scope) -> None:
+        self._push(a, b, {1: "saved_object"})
+
+    def _saved_object(self, a: int, b: int, scope: _Scope) -> None:
+        self._push(a, b, {4: "user_object"})
+
+    def _user_object(self, a: int, b: int, scope: _Scope) -> None:
+        self._metadata(a, b, identifier=1, metadata=3)
+
+    # Keras SavedMetadata.nodes (1); SavedObject.node_path (3), identifier (4), metadata (5)
+    def _keras_metadata(self, a: int, b: int, scope: _Scope) -> None:
+        self._push(a, b, {1: "keras_node"})
+
+    def _keras_node(self, a: int, b: int, scope: _Scope) -> None:
+        self._metadata(a, b, identifier=4, metadata=5)
+
+    def _metadata(self, a: int, b: int, identifier: int, metadata: int) -> None:
+        """A Keras object's JSON metadata: checked as a .keras config is (Lambda layers, module references).
+        Keras deserializes it (and a Lambda's marshalled bytecode) when the model is loaded with Keras."""
+        ident = ""
+        span: tuple[int, int] | None = None
+        for fno, wt, s, e in fields(self.blob, a, b):
+            if fno == identifier and wt == 2:
+                ident = self._text(s, e)
+            elif fno == metadata and wt == 2 and e > s:
+                span = (s, e)
+        if span is None:
+            return
+        s, e = span
+        if e - s > MAX_JSON:
+            self.ctx.incomplete(self.blob, "keras_metadata", f"Keras metadata of {e - s:,} bytes (more than "
+                                f"{MAX_JSON:,}) for {ident[:80]!r}: not checked", s)
+            return
+        raw = self.blob.read(s, e - s)
+        try:
+            doc = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            self.ctx.add(self.blob, "malformed.tensorflow.keras_metadata", "medium",
+                         f"Keras metadata of {ident[:80]!r} is not valid JSON: {exc}"[:300], s)
+            m = keras_format._LAMBDA.search(raw)
+            if m:
+                self.ctx.add(self.blob, "keras.lambda", "critical", "Lambda layer in Keras metadata that is not "
+                             "valid JSON: marshalled Python bytecode that load_model runs", s + m.start())
+            return
+        keras_format.check_config(self.ctx, self.blob, doc, s)
+
+    def _report(self) -> None:
+        for (rule, op, fn), (count, name, offset, extra) in self.hits.items():
+            group = self.table[op]
+            where = "the main graph" if fn is None else f"function {fn[:200]!r}"
+            node = f"node {name[:200]!r}" if name else "a node"
+            more = f" (and {count - 1:,} more such node(s) there)" if count > 1 else ""
+            self.ctx.add(self.blob, rule, group.severity,
+                         f"{node}{more} in {where} runs {op}{extra}: {group.why}", offset, op)
+        if self.dropped:
+            self.ctx.add(self.blob, "tensorflow.more_ops", self.dropped_worst,
+                         f"{self.dropped:,} more nodes of listed ops beyond {MAX_SITES:,} distinct (op, function) "
+                         "pairs (not listed one by one)")
+
+
+ROOTS = {"tensorflow-savedmodel": "saved_model", "tensorflow-metagraph": "meta_graph",
+         "tensorflow-graphdef": "graph", "keras-metadata": "keras_metadata"}
+
+
+def scan_tf(ctx: Context, blob: Blob, fmt: str) -> None:
+    """Walk a blob :func:`detect` recognised as ``fmt`` (one of FORMATS)."""
+    _Walk(ctx, blob).run(ROOTS[fmt])
