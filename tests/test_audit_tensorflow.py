@@ -390,3 +390,45 @@ def test_onnx_is_still_onnx() -> None:
     onnx = vi(1, 8) + st(2, "pytorch") + ld(7, ld(1, st(1, "x") + st(2, "y") + st(3, "n") + st(4, "Relu"))) \
         + ld(8, st(1, "") + vi(2, 17))
     assert detect(Blob(onnx, 0, len(onnx), "m.onnx")) == "onnx"
+
+
+# -- paths traced to constants ------------------------------------------------------------------------------
+def const(name: str, value: str) -> bytes:
+    """A string Const: attr value = AttrValue.tensor (8), TensorProto dtype (1) DT_STRING (7), string_val (8)."""
+    return node(name, "Const", attrs=attr("value", ld(8, vi(1, 7) + ld(2, b"") + st(8, value))))
+
+
+def test_saver_ops_on_a_constant_path_outside_the_model(tmp_path: Path) -> None:
+    """Save / SaveSlices / SaveV2 write where their first input says: a constant of the graph naming a place
+    outside the model is the file's own choice (the TensorAbuse write primitive)."""
+    g = graph([const("where", "/home/user/.bashrc"), node("hop", "Identity", "where:0"),
+               node("save", "SaveSlices", "hop", "names", "slices", "data"),
+               const("remote", "gs://attacker-bucket/loot"), node("restore", "RestoreV2", "remote", "n", "s")])
+    r = audit(tmp_path, g, "graph.pb")
+    assert rules(r) == ["tensorflow.constant_path", "tensorflow.constant_path"]
+    details = " ".join(f["detail"] for f in r["findings"])
+    assert "'/home/user/.bashrc'" in details and "gs://attacker-bucket/loot" in details
+    assert r["verdict"] == "unsafe"
+
+
+def test_saver_constants_an_exporter_writes_are_not_reported(tmp_path: Path) -> None:
+    """TF1's saver takes its prefix from `save/Const` ('model', replaced by the loader), and a TF1 asset
+    constant holds the export-time absolute path that the loader replaces (bound by asset_file_def)."""
+    nodes = [const("save/Const", "model"), node("save/filename", "PlaceholderWithDefault", "save/Const"),
+             node("save/SaveV2", "SaveV2", "save/filename", "save/SaveV2/tensor_names"),
+             const("asset_path_0", "/tmp/export/assets/vocab.txt"),  # asset_file_def binds asset_path_0:0
+             node("table_init", "InitializeTableFromTextFileV2", "hash_table", "asset_path_0")]
+    r = audit(tmp_path, saved_model(meta_graph(graph(nodes, SAVER_FUNCTIONS), assets=["vocab.txt"])))
+    assert (r["files"][0]["format"], r["findings"]) == ("tensorflow-savedmodel", [])
+    # the same table read from an unbound constant outside the model is reported
+    nodes[-2] = const("vocab", "/etc/passwd")
+    nodes[-1] = node("table_init", "InitializeTableFromTextFileV2", "hash_table", "vocab")
+    r = audit(tmp_path, saved_model(meta_graph(graph(nodes, SAVER_FUNCTIONS))))
+    assert rules(r) == ["tensorflow.constant_path"]
+
+
+def test_reported_op_shows_the_constant_it_reads(tmp_path: Path) -> None:
+    evil = function("__inference_call_3", const("Const", "/etc/passwd"), node("ReadFile", "ReadFile", "Const:output:0"))
+    r = audit(tmp_path, saved_model(meta_graph(graph(SAVER_NODES, [*SAVER_FUNCTIONS, evil]))))
+    [f] = r["findings"]
+    assert f["rule"] == "tensorflow.file_read" and "the constant '/etc/passwd'" in f["detail"]

@@ -42,6 +42,7 @@ MAX_OP = 128  # an op name longer than this is no op the rules list (nothing lon
 MAX_TEXT = 1024  # bytes of a node, function or asset name read
 MAX_ATTR = 4096  # bytes of one attribute string read
 MAX_ATTR_VALUES = 256  # strings of one list attribute read
+MAX_INPUTS = 4  # data inputs of a node kept for tracing (path inputs are the first two)
 MAX_SITES = 10_000  # distinct (rule, op, function) kept per file; the rest are counted
 MAX_JSON = keras_format.MAX_JSON  # one object's Keras metadata (then incomplete.keras_metadata)
 
@@ -59,6 +60,7 @@ KERAS_NODE = {2: 0, 3: 2, 4: 2, 5: 2, 6: 2}
 # `Namespace>` for custom ones), or a function name (tf.function's `__inference_…`, any identifier)
 _OP_NAME = re.compile(rb"[A-Z_][A-Za-z0-9_>]+\Z")
 _FUNCTION_NAME = re.compile(rb"[A-Za-z_][A-Za-z0-9_.>/-]*\Z")
+PASS_THROUGH = frozenset({"Identity", "PlaceholderWithDefault", "Snapshot", "StopGradient"})
 _KERAS_ID = b"_tf_keras_"  # the identifier prefix of every object Keras saves in its metadata
 
 
@@ -98,6 +100,38 @@ def op_table() -> dict[str, OpGroup]:
         for op in group.ops:
             table[op] = group
     return table
+
+
+@dataclass(frozen=True)
+class PathOps:
+    """``tensorflow_constant_paths`` of rules.yml: ops whose path inputs are judged when traced to a constant."""
+
+    rule: str
+    severity: str
+    inputs: dict[str, tuple[int, ...]]
+    why: str
+
+
+@lru_cache(maxsize=1)
+def path_ops() -> PathOps:
+    text = resources.files("openscope.audit").joinpath("rules.yml").read_text(encoding="utf-8")
+    doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+    g = doc["tensorflow_constant_paths"]
+    return PathOps(rule=g["rule"], severity=g["severity"], why=" ".join(g["why"].split()),
+                   inputs={op: tuple(ix) for op, ix in g["inputs"].items()})
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def outside(path: str, schemes: bool = True) -> bool:
+    """Whether a path names a place outside the model's folder: absolute (POSIX, a drive, UNC), climbing out
+    with ``..``, or (``schemes``) a URL of one of TensorFlow's file systems (``gs://``, ``s3://``, ``hdfs://``),
+    which reaches the network."""
+    norm = posixpath.normpath(path.replace("\\", "/"))
+    if path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":") or norm == ".." or norm.startswith("../"):
+        return True
+    return schemes and bool(_SCHEME.match(path))
 
 
 # -- the trial parse ------------------------------------------------------------------------------------
@@ -242,13 +276,30 @@ def detect(blob: Blob) -> str | None:
 
 # -- the walk -------------------------------------------------------------------------------------------
 class _Scope:
-    """Where a node lives: the main graph (name None) or a library function (its signature's name, known
-    once the function's fields have all been read, before any of its nodes is judged)."""
+    """Where a node lives: a main graph (name None) or a library function (its signature's name, known once
+    the function's fields have all been read, before any of its nodes is judged), with what a node's input
+    can be traced to there: string constants and pass-through nodes (``Identity`` and the like)."""
 
-    __slots__ = ("name",)
+    __slots__ = ("alias", "consts", "name", "pending")
 
     def __init__(self, name: str | None = None) -> None:
         self.name = name
+        self.consts: dict[str, str] = {}
+        self.alias: dict[str, str] = {}
+        self.pending: list[tuple[str, str, list[str], int]] = []  # (op, node name, path inputs, offset)
+
+    def resolve(self, ref: str) -> str | None:
+        """The string constant an input (``node``, ``node:0``, ``node:output:0``) comes from, through at most
+        eight pass-through nodes, or None."""
+        name = ref.split(":", 1)[0]
+        for _ in range(8):
+            if name in self.consts:
+                return self.consts[name]
+            nxt = self.alias.get(name)
+            if nxt is None:
+                return None
+            name = nxt.split(":", 1)[0]
+        return None
 
 
 MAIN = _Scope()
@@ -264,6 +315,9 @@ class _Walk:
         self.ctx = ctx
         self.blob = blob
         self.table = op_table()
+        self.paths = path_ops()
+        self.scopes: list[_Scope] = []
+        self.asset_tensors: set[str] = set()
         self.todo: list[tuple[str, int, int, _Scope]] = []
         # (rule, op, scope name) -> [count, first node name, offset, detail extra]
         self.hits: dict[tuple[str, str, str | None], list] = {}
@@ -330,14 +384,17 @@ class _Walk:
         self._push(a, b, {2: "graph", 6: "asset", 7: "object_graph"})
 
     def _graph(self, a: int, b: int, scope: _Scope) -> None:
-        self._push(a, b, {1: "node", 2: "library"})
+        inner = _Scope()  # node names are unique per graph, not per file
+        self.scopes.append(inner)
+        self._push(a, b, {1: "node", 2: "library"}, inner)
 
     def _library(self, a: int, b: int, scope: _Scope) -> None:
-        self._push(a, b, {1: "function"})
+        self._push(a, b, {1: "function"})  # functions get scopes of their own
 
     def _function(self, a: int, b: int, scope: _Scope) -> None:
         """FunctionDef: signature (1, an OpDef whose name is field 1) and node_def (3)."""
         inner = _Scope("")
+        self.scopes.append(inner)
         for fno, wt, s, e in _fields(self.blob, a, b):
             if wt != 2:
                 continue
@@ -352,6 +409,7 @@ class _Walk:
         """NodeDef: name (1), op (2), attr (5: entries of key 1 and AttrValue 2)."""
         name = op = None
         attrs: list[tuple[int, int]] = []
+        inputs: list[str] = []  # the first data inputs (control inputs, ``^node``, come after them)
         broken: Truncated | None = None
         try:
             for fno, wt, s, e in _fields(self.blob, a, b):
@@ -361,17 +419,65 @@ class _Walk:
                     name = self._text(s, e)
                 elif fno == 2:
                     op = self.blob.read(s, e - s).decode("utf-8", "replace") if e - s <= MAX_OP else None
+                elif fno == 3 and len(inputs) < MAX_INPUTS:
+                    ref = self._text(s, e)
+                    if not ref.startswith("^"):
+                        inputs.append(ref)
                 elif fno == 5:
                     attrs.append((s, e))
         except Truncated as exc:  # a node cut short is still judged on what it names, then reported malformed
             broken = exc
         try:
-            self._judge(name, op, attrs, a, scope)
+            self._trace(name, op, attrs, inputs, a, scope)
+            self._judge(name, op, attrs, inputs, a, scope)
         finally:
             if broken is not None:
                 raise broken
 
-    def _judge(self, name: str | None, op: str | None, attrs: list[tuple[int, int]], a: int, scope: _Scope) -> None:
+    def _trace(self, name: str | None, op: str | None, attrs: list[tuple[int, int]], inputs: list[str], a: int,
+               scope: _Scope) -> None:
+        """Record what later nodes' inputs can be traced to, and the nodes whose path input is to be traced."""
+        if name is None or op is None:
+            return
+        if op == "Const":
+            value = self._const_string(attrs)
+            if value is not None:
+                scope.consts[name] = value
+        elif op in PASS_THROUGH and inputs:
+            scope.alias[name] = inputs[0]
+        elif op in self.paths.inputs:
+            refs = [inputs[i] for i in self.paths.inputs[op] if i < len(inputs)]
+            if refs and len(scope.pending) < MAX_SITES:
+                scope.pending.append((op, name, refs, a))
+
+    def _const_string(self, attrs: list[tuple[int, int]]) -> str | None:
+        """The first string of a string ``Const``: attr ``value`` = AttrValue.tensor (8), a TensorProto of dtype
+        (1) DT_STRING (7) whose string_val (8) holds it. Tensor contents are skipped, never read."""
+        for s, e in attrs:
+            key: str | None = None
+            value: tuple[int, int] | None = None
+            for fno, wt, s2, e2 in fields(self.blob, s, e):
+                if fno == 1 and wt == 2:
+                    key = self._text(s2, e2)
+                elif fno == 2 and wt == 2:
+                    value = (s2, e2)
+            if key != "value" or value is None:
+                continue
+            for fno, wt, s2, e2 in fields(self.blob, *value):
+                if fno != 8 or wt != 2:
+                    continue
+                dtype, first = None, None
+                for f3, w3, s3, e3 in fields(self.blob, s2, e2):
+                    if f3 == 1 and w3 == 0:
+                        dtype = s3
+                    elif f3 == 8 and w3 == 2 and first is None:
+                        first = self._text(s3, e3, MAX_ATTR)
+                if dtype == 7 and first is not None:
+                    return first
+        return None
+
+    def _judge(self, name: str | None, op: str | None, attrs: list[tuple[int, int]], inputs: list[str], a: int,
+               scope: _Scope) -> None:
         group = self.table.get(op) if op is not None else None
         if group is None or op is None:
             return
@@ -390,7 +496,7 @@ class _Walk:
         if hit is not None:
             hit[0] += 1
         elif len(self.hits) < MAX_SITES:
-            self.hits[key] = [1, name or "", a, extra]
+            self.hits[key] = [1, name or "", a, extra, scope, inputs[0] if inputs else None]
         else:
             self.dropped += 1
             if RANK[group.severity] > RANK[self.dropped_worst]:
@@ -423,12 +529,14 @@ class _Walk:
         to the graph (a vocabulary file read into a lookup table, typically); an absolute name or one
         climbing out makes the graph read a file outside the model."""
         for fno, wt, s, e in fields(self.blob, a, b):
+            if fno == 1 and wt == 2:  # tensor_info: TensorInfo.name (1), the tensor the loader feeds the path to
+                for f2, w2, s2, e2 in fields(self.blob, s, e):
+                    if f2 == 1 and w2 == 2 and len(self.asset_tensors) < MAX_SITES:
+                        self.asset_tensors.add(self._text(s2, e2).split(":", 1)[0])
             if fno != 2 or wt != 2:
                 continue
             name = self._text(s, e)
-            norm = posixpath.normpath(name.replace("\\", "/"))
-            if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":") or norm == ".." \
-                    or norm.startswith("../"):
+            if outside(name, schemes=False):
                 self.ctx.add(self.blob, "tensorflow.asset.path_traversal", "high",
                              f"asset file name {name[:200]!r} lies outside the model's assets folder: loading binds "
                              "that file to the graph, which reads it (arbitrary file read)", a)
@@ -482,8 +590,12 @@ class _Walk:
         keras_format.check_config(self.ctx, self.blob, doc, s)
 
     def _report(self) -> None:
-        for (rule, op, fn), (count, name, offset, extra) in self.hits.items():
+        self._report_paths()
+        for (rule, op, fn), (count, name, offset, extra, scope, first) in self.hits.items():
             group = self.table[op]
+            value = scope.resolve(first) if first is not None and not extra else None
+            if value is not None:
+                extra = f" (its first input is the constant {value[:200]!r})"
             where = "the main graph" if fn is None else f"function {fn[:200]!r}"
             node = f"node {name[:200]!r}" if name else "a node"
             more = f" (and {count - 1:,} more such node(s) there)" if count > 1 else ""
@@ -493,6 +605,23 @@ class _Walk:
             self.ctx.add(self.blob, "tensorflow.more_ops", self.dropped_worst,
                          f"{self.dropped:,} more nodes of listed ops beyond {MAX_SITES:,} distinct (op, function) "
                          "pairs (not listed one by one)")
+
+
+    def _report_paths(self) -> None:
+        """Saver, table and cache ops whose path input is a constant of the graph naming a place outside the
+        model (the loader feeds these ops paths inside it; a constant it does not replace is the file's own)."""
+        paths = self.paths
+        for scope in self.scopes:
+            for op, name, refs, offset in scope.pending:
+                for ref in refs:
+                    value = scope.resolve(ref)
+                    if value is None or ref.split(":", 1)[0] in self.asset_tensors or not outside(value):
+                        continue
+                    where = "the main graph" if scope.name is None else f"function {scope.name[:200]!r}"
+                    self.ctx.add(self.blob, paths.rule, paths.severity,
+                                 f"node {name[:200]!r} in {where} runs {op} on the constant path {value[:200]!r}: "
+                                 f"{paths.why}", offset, op)
+                    break
 
 
 ROOTS = {"tensorflow-savedmodel": "saved_model", "tensorflow-metagraph": "meta_graph",
