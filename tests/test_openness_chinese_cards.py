@@ -384,4 +384,4 @@ def test_a_card_without_chinese_is_searched_with_the_english_side_alone_and_find
             assert [m.span() for m in for_text(rx, text).finditer(text)] == full, rx.pattern[:60]
             assert (zsearch(rx, text) or None) is None or zsearch(rx, text).span() == full[0]
     # and a text with Chinese is searched with both sides
-    assert for_text(hw.HARDWARE, "在昇腾上训练") is hw.HARDWARE and zsearch(hw.HARDWARE, "在昇腾上训练") is not None
+    assert for_text(hw.HARDWARE, "在昇腾上训练").search("在昇腾上训练") and zsearch(hw.HARDWARE, "在昇腾上训练") is not None

@@ -132,44 +132,107 @@ def run_all(rec: ModelRecord) -> list[Finding]:
 
 
 _ENGLISH: dict[int, re.Pattern[str]] = {}   # by id: hashing a pattern hashes its compiled code
+_HAN: dict[int, re.Pattern[str]] = {}       # the English and Chinese sides of a pattern that has a Japanese/Korean one
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
+# Kana and hangul syllables: a text with none of them is neither Japanese nor Korean. (The katakana middle dot
+# and the prolonged-sound mark, U+30FB and U+30FC, are left out: Chinese texts use the dot too.)
+_KANA_HANGUL = re.compile(r"[\u3040-\u30fa\u30fd-\u30ff\uac00-\ud7af]")
 
 
-def either(english: str, chinese: str, flags: int = 0) -> re.Pattern[str]:
-    """A pattern matching the English alternatives or the Chinese ones (every Chinese alternative holds a Chinese
-    character), each side grouped.
+def either(english: str, chinese: str, flags: int = 0, *, jako: str | None = None) -> re.Pattern[str]:
+    """A pattern matching the English alternatives, the Chinese ones (every Chinese alternative holds a Chinese
+    character) or the Japanese and Korean ones (``jako``: every alternative holds a kana or a hangul syllable),
+    each side grouped.
 
     Why: Python's ``re`` searches a flat alternation of ``\\b``-words quickly, and the same alternation with
     Chinese literals appended about four times more slowly (measured on the development cards: 46 → 220 ms for
     the running-the-model words); grouped, it costs less, and :func:`for_text` searches a text with no Chinese
-    character (most Hub cards) with the English side alone, which finds exactly the same matches.
+    character (most Hub cards) with the English side alone, and a text with Chinese characters but no kana or
+    hangul (a Chinese card) without the Japanese and Korean side: each finds exactly the same matches as the
+    whole pattern there.
     """
-    rx = re.compile(f"(?:{english})|(?:{chinese})", flags)
+    rx = re.compile(f"(?:{english})|(?:{chinese})" + (f"|(?:{jako})" if jako else ""), flags)
     _ENGLISH[id(rx)] = re.compile(english, flags)
+    if jako:
+        _HAN[id(rx)] = re.compile(f"(?:{english})|(?:{chinese})", flags)
     return rx
 
 
-_LAST_TEXT: list[Any] = [None, False]
+_LAST_TEXT: list[Any] = [None, 0]
+
+
+def _script(text: str) -> int:
+    """0: no Chinese, Japanese or Korean character; 1: some, but no kana or hangul; 2: kana or hangul."""
+    if text.isascii() or _CJK.search(text) is None:
+        return 0
+    return 2 if _KANA_HANGUL.search(text) else 1
+
+
+def kana_or_hangul(text: str) -> bool:
+    """Whether ``text`` holds a kana or a hangul syllable (a Japanese or Korean text): a pattern of Japanese and
+    Korean words that is not an :func:`either` pattern is searched only then."""
+    return not text.isascii() and _KANA_HANGUL.search(text) is not None
+
+
+def _level(text: str) -> int:
+    """:func:`_script` of ``text``, kept for the last text: probes search one card many times."""
+    if _LAST_TEXT[0] is not text:
+        _LAST_TEXT[0], _LAST_TEXT[1] = text, _script(text)
+    level: int = _LAST_TEXT[1]
+    return level
+
+
+def card_in_kana_or_hangul(body: str) -> bool:
+    """:func:`kana_or_hangul` for a card's text, kept for the last text (the check scans a card with no kana)."""
+    return _level(body) == 2
+
+
+_JAKO_ONLY: set[str] = set()
+_PLAIN: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def jako_needles(*needles: str) -> tuple[str, ...]:
+    """Needles (:func:`fast_search`) of Japanese and Korean words: looked for only in a text with kana or hangul."""
+    _JAKO_ONLY.update(needles)
+    return needles
+
+
+def needles_for(needles: tuple[str, ...], text: str) -> tuple[str, ...]:
+    """``needles`` less the :func:`jako_needles` when ``text`` has no kana or hangul (their words cannot be there).
+    Why: each needle is a ``str.find`` over the card, and a card holding an emoji or a Chinese character is scanned
+    for each one (the Japanese and Korean needles cost the development cards 8% more CPU before this)."""
+    if not needles or _level(text) == 2:
+        return needles
+    held = _PLAIN.get(id(needles))
+    if held is None or held[0] is not needles:   # (the tuple is held, so its id is not reused)
+        if len(_PLAIN) >= 512:
+            _PLAIN.clear()
+        held = _PLAIN[id(needles)] = (needles, tuple(n for n in needles if n not in _JAKO_ONLY) or needles)
+    return held[1]
 
 
 def for_text(pattern: re.Pattern[str], text: str) -> re.Pattern[str]:
-    """``pattern``, or its English side when ``text`` holds no Chinese, Japanese or Korean character (the other
-    side cannot match there). The last text's answer is kept: probes search one card many times."""
+    """``pattern``, or the sides of it that can match ``text``: its English side when ``text`` holds no Chinese,
+    Japanese or Korean character, its English and Chinese sides when it holds no kana and no hangul. The last
+    text's answer is kept: probes search one card many times."""
     english = _ENGLISH.get(id(pattern))
     if english is None:
         return pattern
-    if _LAST_TEXT[0] is not text:
-        _LAST_TEXT[0], _LAST_TEXT[1] = text, not text.isascii() and _CJK.search(text) is not None
-    return pattern if _LAST_TEXT[1] else english
+    level = _level(text)
+    if level == 0:
+        return english
+    return _HAN.get(id(pattern), pattern) if level == 1 else pattern
 
 
 def zsearch(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    """``pattern.search(text)``, through :func:`for_text`: a sentence or a title with no Chinese character is
-    searched with an :func:`either` pattern's English side alone (an ASCII text without looking further)."""
+    """``pattern.search(text)`` for a sentence or a title: one with no Chinese, Japanese or Korean character is
+    searched with an :func:`either` pattern's English side alone (an ASCII text without looking further), any
+    other with the whole pattern. Why whole: a Japanese title or sentence is often kanji alone ("謝辞", "学習デ
+    ータ" is not, "評価" is), and it is read as its card is; a sentence is short, so this costs little."""
     english = _ENGLISH.get(id(pattern))
-    if english is not None and text.isascii():
+    if english is not None and (text.isascii() or _CJK.search(text) is None):
         return english.search(text)
-    return for_text(pattern, text).search(text)
+    return pattern.search(text)
 
 
 NEEDLE_BEFORE = 300   # a match starts at most this many characters before one of its needles
@@ -217,6 +280,7 @@ def fast_search(text: str, lowered: str, pattern: re.Pattern[str], needles: tupl
     pattern = for_text(pattern, text)
     if not needles or len(lowered) != len(text):
         return pattern.search(text)
+    needles = needles_for(needles, text)
     limit = len(text) // 400 + 1   # beyond this many hits the windows would cover most of the text
     hits: list[int] = []
     for n in needles:
@@ -315,7 +379,12 @@ def reading_length(text: str) -> int:
     """How much a text says, in characters of English: a Chinese, Japanese or Korean character counts twice.
     Why: a length threshold ("a section with some content") written for English would set aside the same
     sentence in Chinese, which takes about half as many characters (an English word averages five letters and
-    a space; a Chinese word, about two characters)."""
+    a space; a Chinese word, about two characters). Kana and hangul count twice too, measured rather than
+    assumed: the prose sections of the Japanese and Korean twin cards in
+    ``tests/test_openness_japanese_korean_cards.py`` take 0.45-0.63 (Japanese, kanji mixed with kana) and
+    0.52-0.70 (Korean: a word of two or three syllables and a space, where English has five letters and a space)
+    of their English twins' characters, and 0.81-1.11 and 0.85-1.01 counted so. Counted once (or 1.5 times),
+    a Korean or Japanese section saying what an English one of 150 characters says would fall short of it."""
     return len(text) if text.isascii() else len(text) + len(_CJK.findall(text))
 
 

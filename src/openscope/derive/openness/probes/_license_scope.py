@@ -28,17 +28,19 @@ from collections.abc import Iterable
 
 SCOPES = ("code", "weights", "data")
 _WORDS = {
-    "code": re.compile(r"\b(source[- ]code|code(base)?s?|software|scripts?)\b|代码|源码|程序|脚本", re.IGNORECASE),
-    "weights": re.compile(r"\b(weights?|checkpoints?|models?|parameters)\b|权重|模型|参数|检查点", re.IGNORECASE),
-    "data": re.compile(r"\b(data(sets?)?|corpus|corpora)\b|数据|语料", re.IGNORECASE),
+    "code": re.compile(r"\b(source[- ]code|code(base)?s?|software|scripts?)\b|代码|源码|程序|脚本"
+                       r"|コード|スクリプト|ソフトウェア|코드|스크립트|소프트웨어", re.IGNORECASE),
+    "weights": re.compile(r"\b(weights?|checkpoints?|models?|parameters)\b|权重|模型|参数|检查点"
+                          r"|重み|ウェイト|モデル|パラメータ|チェックポイント|가중치|웨이트|모델|파라미터|체크포인트", re.IGNORECASE),
+    "data": re.compile(r"\b(data(sets?)?|corpus|corpora)\b|数据|语料|データ|コーパス|데이터|코퍼스|말뭉치", re.IGNORECASE),
 }
 # where a clause starts: a sentence end, a line break, a semicolon, a list bullet
-_CLAUSE_END = re.compile(r"(?:[.!?;](?=\s|$)|[。；！？]|\n|^\s*[-*] )", re.MULTILINE)
+_CLAUSE_END = re.compile(r"(?:[.!?;](?=\s|$)|[。；！？．]|\n|^\s*[-*] )", re.MULTILINE)
 _URL = re.compile(r"\]\([^()\]\s]*\)|https?://\S+|\(\s*[\w./-]*licen[cs]e[\w./-]*\s*\)", re.IGNORECASE)
 # a clause that refers back to the previous one: "…the dataset. And it is distributed under the MIT license."
 _PRONOUN = re.compile(r"^\s*(and |but |so )?(it|this|they|these|which|all of (it|them))\b", re.IGNORECASE)
 # a name right after another one, joined by "and", "or", "/", "&" or a comma: it shares that one's scope
-_JOINED = re.compile(r"^[\s\]\[*_`'\"]*(,|and|or|&|/|\+|as well as|、|，|和|及|与|或)?[\s\[*_`'\"]*(the\s+|an?\s+)?[\s\[*_`'\"]*$",
+_JOINED = re.compile(r"^[\s\]\[*_`'\"]*(,|and|or|&|/|\+|as well as|、|，|和|及|与|或|と|および|及び|並びに|または|및|와|과|또는)?[\s\[*_`'\"]*(the\s+|an?\s+)?[\s\[*_`'\"]*$",
                      re.IGNORECASE)
 
 

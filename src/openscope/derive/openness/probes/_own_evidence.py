@@ -42,8 +42,10 @@ from openscope.derive.openness.probes import (
     either,
     fast_search,
     for_text,
+    jako_needles,
     links_to_listed_file,
     needle_hits,
+    needles_for,
     zsearch,
 )
 from openscope.derive.openness.probes._own_paper import (
@@ -56,6 +58,7 @@ from openscope.derive.openness.probes._own_paper import (
     _line,
     _sentence_before,
     _standalone,
+    after_link,
     citation_entry,
     clean_anchor,
     occurrences,
@@ -76,7 +79,15 @@ PROMISE = either(
     # Chinese: coming soon (即将, 敬请期待), released later (后续发布/开源/更新), "will release" (将会开源, 将于…发布),
     # not yet (尚未, 暂未, 暂不, 未开源, 不开源), planned (计划开源)
     , r"即将|敬请期待|后续(?:会|将)?(?:发布|开源|公开|更新|上线|提供)|将(?:会|要|于)?[^。\n，,]{0,8}?(?:发布|开源|公开|上线)"
-    r"|尚未|暂未|暂不|未开源|不开源|不公开|计划(?:发布|开源|公开)", re.IGNORECASE)
+    r"|尚未|暂未|暂不|未开源|不开源|不公开|计划(?:发布|开源|公开)", re.IGNORECASE,
+    # Japanese: to be released (公開予定, 公開する予定), soon (近日公開), later (今後…公開, 後日公開), in preparation
+    # (準備中), not released (未公開, 非公開, 公開していません); Korean: to be released (공개 예정, 공개될 예정), later
+    # (추후/향후/곧 … 공개), in preparation (준비 중), not released (미공개, 비공개, 공개하지 않, 공개되지 않)
+    jako=r"(?:公開|リリース|提供|配布)(?:を|する|される)?予定|近日(?:中に)?(?:公開|リリース)"
+    r"|(?:今後|後日|将来的に)[^。\n、]{0,10}?(?:公開|リリース|提供)|準備中|未公開|非公開"
+    r"|(?:公開|リリース|提供)(?:されて|して)?(?:いません|おりません|しません|されません)"
+    r"|(?:공개|출시|배포|제공|릴리스)(?:될|할)?\s?예정|(?:추후|향후|곧)\s?[^.\n,]{0,10}?(?:공개|출시|배포|제공)"
+    r"|준비\s?중|미공개|비공개|(?:공개|출시|배포|제공)(?:되지|하지)\s?않")
 # An unchecked to-do item ("- [ ] training code"): planned, not done.
 TODO = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[\s\]")
 
@@ -98,7 +109,12 @@ CITED = either(
     # Chinese: based on (基于), adapted from (改编自, 修改自, 源自, 来自), thanks (感谢, 致谢, 鸣谢), refer to (参考,
     # 参见, 借鉴), compared with (对比, 相比), cited (引用)
     , r"基于(?![^。\n，,]{1,20}?的)|改编自|修改自|源自|来自|感谢|致谢|鸣谢|参考|参见|借鉴|对比|相比|引用",
-    re.IGNORECASE)
+    re.IGNORECASE,
+    # Japanese: based on (に基づ, をベースに, をもとに), derived from (から派生), thanks (感謝, 謝辞), refer to (参照,
+    # 参考), compared with (と比較, に比べ), cited (引用); Korean: based on (기반으로, 기반한, 바탕으로), derived from (에서
+    # 파생), thanks (감사), refer to (참고, 참조), compared with (와/과 비교, 에 비해), cited (인용)
+    jako=r"に基づ|を(?:ベース|もと|元)に|から派生|感謝|謝辞|参照|参考|と比較|に比べ|引用"
+    r"|기반으로|기반한|바탕으로|에서\s?파생|감사|참고|참조|[와과]\s?비교|에\s?비해|인용")
 # Right before a link: the link is a tool or work the release uses ("trained with [veRL](…)", "via [X](…)").
 USED = either(r"\b(?:using|uses|used|use|with|via|through|leverag\w+|adopt\w*|employ\w*|powered\s+by|"
               r"following|follows?|on\s+top\s+of|such\s+as|e\.g\.|like)\s*[:,]?\s*(?:the\s+|an?\s+)?$",
@@ -116,7 +132,10 @@ def cites(before: str) -> bool:
 CITING_SECTION = either(
     r"acknowledg|thank|credit|related|reference|community|contribut|citation|cite|bibtex|friend|"
     r"ecosystem|third[- ]?party|awesome|see also|inspir|other (models|projects|works)",
-    r"引用|致谢|鸣谢|参考|相关|社区|贡献|生态|第三方|友情链接", re.IGNORECASE)
+    r"引用|致谢|鸣谢|参考|相关|社区|贡献|生态|第三方|友情链接", re.IGNORECASE,
+    # Japanese: 謝辞, 参考文献, 参照, 関連, コミュニティ, 貢献, サードパーティ; Korean: 감사의 글, 참고 문헌, 관련, 커뮤니티,
+    # 기여, 서드 파티, 제3자
+    jako=r"謝辞|参考|参照|関連|コミュニティ|貢献|サードパーティ|第三者|감사|참고|참조|인용|관련|커뮤니티|기여|서드\s?파티|제3자")
 
 
 def _repo_id_title(title: str) -> bool:
@@ -233,7 +252,7 @@ def _matches(text: str, lowered: str, pattern: re.Pattern[str], needles: tuple[s
     hits: list[int] = []
     limit = len(text) // 400 + 1
     since = max(0, pos - NEEDLE_BEFORE)
-    for n in needles or ():
+    for n in needles_for(needles, text) if needles else ():
         known = needle_hits(lowered, n, limit)
         if len(known) <= limit:   # every occurrence (kept by fast_search): those from ``since`` on
             hits.extend(known[bisect_left(known, since):])
@@ -398,8 +417,9 @@ ANOTHER = re.compile(r"\b(?:another|other|sister|previous|earlier)\s+(?:\w+\s+){
 WHY = {"label": "labelled as such", "sentence": "announced as the model's own", "header": "in the card's header"}
 
 
-CODE_HINTS = ("code", "github", "repo", "implementation", "source", "script", "代码", "源码")
-REPORT_HINTS = ("report", "card", "paper", "white", "报告", "论文")
+CODE_HINTS = ("code", "github", "repo", "implementation", "source", "script", "代码", "源码") + jako_needles("コード", "코드")
+REPORT_HINTS = ("report", "card", "paper", "white", "报告", "论文") + jako_needles("レポート", "報告", "論文", "보고서", "리포트",
+                                                                           "논문")
 
 
 _DEICTIC_LINK = re.compile(r"\[[^\[\]\w\n]{0,10}(?:click\s)?(?:here|read|link|this|view|see|pdf)[^\[\]\w\n]{0,10}\]"
@@ -413,7 +433,7 @@ def _candidates(card: Card, links: list[Link], hints: tuple[str, ...]) -> list[L
     pointing anchor. Judging only these keeps a card with hundreds of links cheap."""
     body, low = card.body, card.lowered_body
     spans: set[tuple[int, int]] = set()
-    for h in hints:
+    for h in needles_for(hints, body):
         i = low.find(h)
         while i >= 0 and len(spans) < 5000:
             a, b = body.rfind("\n", 0, i) + 1, body.find("\n", i)
@@ -449,12 +469,15 @@ def judge_place(card: Card, place: Link, lines: list[str], idx: CardIndex, *,
         return None
     before, earlier = _sentence_before(lines, place, line)
     label = clean_anchor(place.text)
-    if label and anchor_rx.match(label) and not NAMED_BEFORE.search(before) and not cites(before):
+    after = after_link(line, place.url)
+    # a Japanese or Korean sentence says it cites after the link ("[X](…)を参考にしました", "[X](…)를 참고했습니다")
+    cited = cites(before) or bool(after and zsearch(CITED, after[:NEAR]))
+    if label and anchor_rx.match(label) and not NAMED_BEFORE.search(before) and not cited:
         return "label"
     if field_rx.search(line):
         return "label"
-    said = f"{before} {place.text}"
-    if cites(before):
+    said = f"{before} {place.text}{after}"
+    if cited:
         return None
     # a pointing anchor ("[here](…)") takes its meaning from the sentences before it on its line or paragraph
     head = f"{earlier} {line[:max(0, line.find(place.url))]}"
@@ -482,9 +505,13 @@ CODE_ANCHOR = re.compile(
     r"(?:code(?:base)?|github(?:\s+repo(?:sitory)?)?(?:\s+(?:page|stars))?|git\s*hub|repo(?:sitory)?|implementation|source)"
     r"(?:\s+(?:on|at)\s+github)?$"
     # Chinese: 代码, 源码, 源代码, 官方代码, 训练代码, 项目代码, 代码仓库, (查看)代码
-    r"|^(?:查看|获取)?(?:官方|项目|训练|推理|模型)?(?:源代码|源码|代码)(?:仓库|地址|链接)?$", re.IGNORECASE)
+    r"|^(?:查看|获取)?(?:官方|项目|训练|推理|模型)?(?:源代码|源码|代码)(?:仓库|地址|链接)?$"
+    # Japanese and Korean: コード, ソースコード, 公式実装, 学習コード; 코드, 소스 코드, 공식 코드, 학습 코드
+    r"|^(?:公式|学習|訓練|推論)?(?:の)?(?:ソースコード|コード|実装)(?:リポジトリ)?$"
+    r"|^(?:공식|학습|훈련|추론)?\s?(?:소스\s?코드|코드|구현)(?:\s?저장소)?$", re.IGNORECASE)
 CODE_FIELD = re.compile(r"^\W*(?:source\s+)?(?:code(?:base)?|repository|repo|github|implementation|training\s+code"
-                        r"|源代码|源码|代码|代码仓库|训练代码)\W*(?::|：|\*\*)", re.IGNORECASE)
+                        r"|源代码|源码|代码|代码仓库|训练代码|ソースコード|コード|リポジトリ|学習コード"
+                        r"|소스\s?코드|코드|저장소|학습\s?코드)\W*(?::|：|\*\*)", re.IGNORECASE)
 CODE_CUE = either(
     r"\bour\s+(?:[\w.+:'-]+\s+){0,4}?(?:code(?:base)?|repo(?:sitory)?|github|implementation|scripts?)\b"
     r"|\bofficial\s+(?:[\w-]+\s+){0,3}?(?:implementation|repo(?:sitory)?|code(?:base)?)\b"
@@ -492,7 +519,13 @@ CODE_CUE = either(
     r"(?:released|available|open[- ]?sourced|public)\b"
     # Chinese: our code (我们的代码), the code is open-sourced / released (代码已开源, 代码已发布, 代码现已公开)
     , r"我们的(?:[^。\n，]{0,6}?)(?:代码|源码|实现)|(?:代码|源码)(?:已|现已|已经)(?:全部)?(?:开源|发布|公开|上线)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+    # Japanese: our code (私たちの/我々のコード), the code is released (コードは…で公開しています, コードを公開しました);
+    # Korean: our code (저희/우리 코드), the code is released (코드는 …에서 공개, 코드를 공개했습니다)
+    jako=r"(?:私たち|我々|当社)の[^。\n、]{0,6}?(?:コード|実装)"
+    r"|コード(?:は|を|も)[^。\n]{0,120}?(?:公開しました|公開しています|公開されています|で公開|リリースしました)"
+    r"|(?:저희|우리)의?\s?[^.\n,]{0,6}?(?:코드|구현)"
+    r"|코드(?:는|를|도|가)\s?(?:[^.\n]|\.(?=\S)){0,120}?(?:공개했|공개하였|공개되었|공개되어|공개합니다|에서\s?공개)")
 
 
 def own_code_repository(rec: ModelRecord) -> Evidence | None:
@@ -567,16 +600,20 @@ def _library_names() -> tuple[frozenset[str], frozenset[str]]:
 
 # Reports: a technical report, tech report, system card, white paper or model report.
 REPORT_WORDS = either(r"\b(?:technical|tech\.?|technique)[\s_-]*reports?\b|\bsystem[\s_-]*cards?\b|"
-                      r"\bwhite[\s_-]*papers?\b|\bmodel[\s_-]*reports?\b", r"技术报告|白皮书", re.IGNORECASE)
+                      r"\bwhite[\s_-]*papers?\b|\bmodel[\s_-]*reports?\b", r"技术报告|白皮书", re.IGNORECASE,
+                      jako=r"技術(?:レポート|報告書?)|テクニカルレポート|ホワイトペーパー|白書"
+                      r"|기술\s?(?:보고서|리포트)|테크니컬\s?리포트|백서")
 REPORT_ANCHOR = re.compile(
     r"^(?:(?:read|view|see|download|check(?:\s+out)?|open)\s+)?(?:(?:the|our|this|full|latest|new)\s+)*"
     r"(?:(?:technical|tech\.?|technique)\s+)?(?:report|system\s+card|white\s*paper)s?"
-    r"(?:\s+(?:v?\d+(?:\.\d+)*|pdf|arxiv|on\s+arxiv))*$|^(?:阅读|查看|下载)?(?:我们的)?(?:技术报告|白皮书)(?:链接|地址)?$",
+    r"(?:\s+(?:v?\d+(?:\.\d+)*|pdf|arxiv|on\s+arxiv))*$|^(?:阅读|查看|下载)?(?:我们的)?(?:技术报告|白皮书)(?:链接|地址)?$"
+    r"|^(?:技術(?:レポート|報告書?)|テクニカルレポート|ホワイトペーパー)(?:\s?(?:PDF|リンク))?$"
+    r"|^(?:기술\s?(?:보고서|리포트)|테크니컬\s?리포트|백서)(?:\s?(?:PDF|링크))?$",
     re.IGNORECASE)
 # Or a paper the publisher hosts itself ("[Paper Link](…/DeepSeek_R1.pdf)"): read by :func:`_report_kind`.
 REPORT_OR_PAPER_ANCHOR = re.compile(REPORT_ANCHOR.pattern + r"|^(?:(?:read|view|see|the|our|full)\s+)*papers?"
                                     r"(?:\s+(?:link|pdf))?$", re.IGNORECASE)
-REPORT_FIELD = re.compile(r"^\W*(?:(?:technical|tech\.?)\s+report|system\s+card|white\s*paper|report|技术报告)\W*(?::|：|\*\*)",
+REPORT_FIELD = re.compile(r"^\W*(?:(?:technical|tech\.?)\s+report|system\s+card|white\s*paper|report|技术报告|技術レポート|技術報告書?|기술\s?보고서|기술\s?리포트)\W*(?::|：|\*\*)",
                           re.IGNORECASE)
 REPORT_CUE = re.compile(
     OWN_CUE.pattern + r"|\b(?:technical|tech\.?)\s+report\b(?:[^.\n]|\.(?=\S)){0,200}?\b(?:is|are|has\s+been|have\s+been|was|were)\s+"
@@ -684,8 +721,17 @@ OWN_REPORT_TEXT = either(
     # Chinese: our technical report (我们的技术报告), the report is out (技术报告已发布/现已公开), we released a report
     # (发布了技术报告), see the report (详见技术报告, 请参阅技术报告)
     , r"我们的技术报告|技术报告(?:已|现已|已经)(?:发布|公开|上线)|(?:发布|公开)了?[^。\n，]{0,10}?技术报告"
-    r"|(?:详见|详情见|请参阅|请查看)[^。\n，]{0,6}?技术报告", re.IGNORECASE)
-OWN_REPORT_TEXT_NEEDLES = ("report", "system card", "white", "技术报告")
+    r"|(?:详见|详情见|请参阅|请查看)[^。\n，]{0,6}?技术报告", re.IGNORECASE,
+    # Japanese: our report (私たちの技術レポート), the report is out (技術レポートを公開しました), see it (詳細は…技術
+    # レポート); Korean: our report (저희 기술 보고서), the report is out (기술 보고서를 공개했습니다), see it (자세한 내용은
+    # … 기술 보고서)
+    jako=r"(?:私たち|我々)の技術(?:レポート|報告書?)"
+    r"|技術(?:レポート|報告書?)(?:を|は)[^。\n]{0,120}?(?:公開しました|公開しています|公開されています|で公開)"
+    r"|詳細は[^。\n]{0,10}?技術(?:レポート|報告書?)|技術(?:レポート|報告書?)を(?:ご覧|お読み)"
+    r"|(?:저희|우리)의?\s?기술\s?(?:보고서|리포트)"
+    r"|기술\s?(?:보고서|리포트)(?:를|을|는|가)\s?(?:[^.\n]|\.(?=\S)){0,120}?(?:공개했|공개하였|공개되었|공개합니다|발표했)"
+    r"|자세한\s?내용은\s?[^.\n]{0,10}?기술\s?(?:보고서|리포트)|기술\s?(?:보고서|리포트)를\s?(?:확인|읽어)")
+OWN_REPORT_TEXT_NEEDLES = ("report", "system card", "white", "技术报告") + jako_needles("技術", "기술")
 
 
 def own_report_citation(rec: ModelRecord) -> Evidence | None:

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 
 from openscope.derive.openness.cards import Card, Link
-from openscope.derive.openness.probes import either, zsearch
+from openscope.derive.openness.probes import either, kana_or_hangul, zsearch
 
 # Hosts whose links are papers (RE2-compatible is not needed: card text is read in Python only).
 PAPER_LINK = re.compile(r"arxiv\.org/(abs|pdf)/|openreview\.net/(forum|pdf)|aclanthology\.org/|doi\.org/10\.|"
@@ -37,16 +37,18 @@ PAPER_LINK = re.compile(r"arxiv\.org/(abs|pdf)/|openreview\.net/(forum|pdf)|acla
 _VERBS = r"(?:(?:read|view|see|access|download|check(?:\s+out)?|open)\s+)?"
 _ARTICLE = r"(?:(?:in|on|at)\s+)?(?:(?:the|our|this|my)\s+)?(?:full\s+|latest\s+|new\s+)?"
 PAPER_WORD_ANCHOR = re.compile(rf"^{_VERBS}{_ARTICLE}(?:research\s+)?(?:paper|preprint)s?(?:\s+on\s+arxiv)?$"
-                               r"|^(?:阅读|查看|下载)?(?:我们的)?论文(?:链接|地址)?$",
+                               r"|^(?:阅读|查看|下载)?(?:我们的)?论文(?:链接|地址)?$|^(?:論文|논문)(?:\s?(?:リンク|링크|PDF))?$",
                                re.IGNORECASE)
 # On a paper host, the anchor may also name the host or the report form ("arXiv", "Tech Report", "PDF").
 HOST_WORD_ANCHOR = re.compile(
     rf"^{_VERBS}{_ARTICLE}(?:(?:research\s+)?(?:paper|preprint)s?(?:\s+(?:on\s+)?arxiv)?|arxiv(?:\s+(?:paper|preprint))?"
-    rf"|(?:paper\s+)?pdf|(?:technical|tech\.?)\s+report|report)$|^(?:阅读|查看|下载)?(?:我们的)?(?:论文|技术报告)(?:链接|地址)?$",
+    rf"|(?:paper\s+)?pdf|(?:technical|tech\.?)\s+report|report)$|^(?:阅读|查看|下载)?(?:我们的)?(?:论文|技术报告)(?:链接|地址)?$"
+    r"|^(?:論文|技術(?:レポート|報告書?)|논문|기술\s?(?:보고서|리포트))(?:\s?(?:リンク|링크|PDF))?$",
     re.IGNORECASE)
 # A model-card field whose label says the line gives the paper: "- **Paper:** [title](url)", "**Research Paper** …"
-PAPER_LABEL = re.compile(r"^\W*((research )?(paper|preprint)s?|论文)\W*(:|：|\*\*)", re.IGNORECASE)
-HOST_LABEL = re.compile(r"^\W*((research )?(paper|preprint)s?|arxiv|(technical|tech\.?) report|论文|技术报告)\W*(:|：|\*\*)",
+PAPER_LABEL = re.compile(r"^\W*((research )?(paper|preprint)s?|论文|論文|논문)\W*(:|：|\*\*)", re.IGNORECASE)
+HOST_LABEL = re.compile(r"^\W*((research )?(paper|preprint)s?|arxiv|(technical|tech\.?) report|论文|技术报告|論文|技術レポート"
+                        r"|技術報告書?|논문|기술\s?보고서|기술\s?리포트)\W*(:|：|\*\*)",
                         re.IGNORECASE)
 # The sentence says the paper is the publisher's own.
 OWN_CUE = either(
@@ -57,15 +59,21 @@ OWN_CUE = either(
     r"(?:now\s+)?(?:released|available|out|published|accepted)\b"
     # Chinese: our paper / report (我们的论文, 我们的技术报告), the paper is out or accepted (论文已发布, 已被…接收)
     , r"我们的(?:论文|技术报告|报告)|(?:论文|技术报告)(?:已|现已|已经)(?:发布|公开|上线|被[^。\n，]{0,20}?接收)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+    # Japanese: our paper (私たちの論文), the paper is out or accepted (論文を公開しました, 論文は…に採択されました);
+    # Korean: our paper (저희 논문), the paper is out or accepted (논문이 공개되었습니다, …에 채택되었습니다)
+    jako=r"(?:私たち|我々)の(?:論文|技術(?:レポート|報告書?))"
+    r"|(?:論文|技術(?:レポート|報告書?))(?:は|を|が)[^。\n]{0,120}?(?:公開しました|公開されました|公開しています|採択されました)"
+    r"|(?:저희|우리)의?\s?(?:논문|기술\s?(?:보고서|리포트))"
+    r"|(?:논문|기술\s?(?:보고서|리포트))(?:이|가|은|는|을|를)\s?(?:[^.\n]|\.(?=\S)){0,120}?(?:공개되었|공개했|게재되었|채택되었|발표되었)")
 # An anchor that only points ("[here](…)", "[Read](…)", "[link](…)"): its meaning is in the sentence before.
 DEICTIC = re.compile(r"^(?:click\s+)?(?:here|read|link|this|view|see|pdf)$", re.IGNORECASE)
 # A title quoted, or authors, right before a bare label: the label points at that named work.
 NAMED_BEFORE = re.compile(r"([\"”»]|\bet al\.?)[\s\[(]*$", re.IGNORECASE)
 HEADER_LINES = 40            # the card's header: its first body lines (title, badges, links, news)
 STANDALONE_LETTERS = 8       # a line whose text outside its links has at most this many letters
-CITATION_TITLE = re.compile(r"cit(e|ation|ing)|bibtex|引用", re.IGNORECASE)
-CITE_ASK = re.compile(r"\bcit(?:e|ing)\b|\bcitation\b|引用", re.IGNORECASE)
+CITATION_TITLE = re.compile(r"cit(e|ation|ing)|bibtex|引用|인용", re.IGNORECASE)
+CITE_ASK = re.compile(r"\bcit(?:e|ing)\b|\bcitation\b|引用|인용", re.IGNORECASE)
 BIB_ENTRY = re.compile(r"@(article|inproceedings|misc|techreport|unpublished|phdthesis|conference|incollection|"
                        r"online|report|preprint)\s*\{", re.IGNORECASE)
 # A BibTeX field that makes an entry a paper rather than the citation of a repository or a model page.
@@ -173,7 +181,9 @@ def occurrences(card: Card, link: Link) -> list[Link]:
 
 _BIB_FIELD = re.compile(r"^\s*\w+\s*=\s*[{\"]")
 _CITING = either(r"\b(inspired|based on|built (on|upon)|following|using|uses|thanks|acknowledg|related|see also|"
-                     r"compare|cited?)\b", r"基于|参考|借鉴|感谢|致谢|鸣谢|引用|相关|对比|使用|采用", re.IGNORECASE)
+                     r"compare|cited?)\b", r"基于|参考|借鉴|感谢|致谢|鸣谢|引用|相关|对比|使用|采用", re.IGNORECASE,
+                 jako=r"に基づ|を(?:ベース|もと|元)に|参照|参考|感謝|謝辞|関連|比較|使用|引用"
+                 r"|기반으로|기반한|바탕으로|참고|참조|감사|관련|비교|사용|인용")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
 
 
@@ -210,6 +220,24 @@ def _sentence_before(lines: list[str], link: Link, line: str) -> tuple[str, str]
     return (parts[-1] if parts else ""), (parts[-2] if len(parts) > 1 else "")
 
 
+_CLOSE = re.compile(r"。|[.!?](?=\s|$)")
+
+
+def after_link(line: str, url: str) -> str:
+    """The rest of the link's sentence after it, in a Japanese or Korean line (else ""). Why: their verbs follow
+    the object and the place ("コードは[GitHub](…)で公開しています", "코드는 [GitHub](…)에서 공개되어 있습니다"), so
+    the words that announce a link as the release's own come after it, where an English sentence has them
+    before ("the code is available at [GitHub](…)")."""
+    if not kana_or_hangul(line):
+        return ""
+    at = line.find(url)
+    if at < 0:
+        return ""
+    tail = line[at + len(url):at + len(url) + 300]
+    end = _CLOSE.search(tail)
+    return tail[:end.start()] if end else tail
+
+
 def judge(card: Card, link: Link, lines: list[str] | None = None) -> str | None:
     """Why ``link`` (one place it is linked) is the model's own paper (``label``, ``sentence``, ``header``), or
     None. ``lines`` is ``card.text.splitlines()`` when the caller has it."""
@@ -223,10 +251,10 @@ def judge(card: Card, link: Link, lines: list[str] | None = None) -> str | None:
         return "label"
     if (HOST_LABEL if host else PAPER_LABEL).search(line):
         return "label"
-    said = f"{before} {link.text}"
+    said = f"{before} {link.text}{after_link(line, link.url)}"
     cue = OWN_CUE.search(said) or (DEICTIC.match(label) and OWN_CUE.search(earlier))
     # off a paper host only a *paper* counts (a report on a company site is the technical-report probe's)
-    if cue and (host or re.search(r"paper|preprint", cue.group(0), re.IGNORECASE)):
+    if cue and (host or re.search(r"paper|preprint|論文|논문", cue.group(0), re.IGNORECASE)):
         return "sentence"
     if host and link.line - _body_first_line(card) < HEADER_LINES and _standalone(line) and _standalone(before):
         return "header"

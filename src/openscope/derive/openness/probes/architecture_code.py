@@ -16,23 +16,28 @@ from openscope.derive.openness.probes import (
 )
 from openscope.derive.openness.probes._own_evidence import own_code_repository
 from openscope.derive.openness.probes._status import released_status
-from openscope.derive.openness.probes.hardware_documented import ARCH_EN, ARCH_ZH
+from openscope.derive.openness.probes.hardware_documented import ARCH_EN, ARCH_JAKO, ARCH_ZH
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Model architecture"
 ARCH_FILES = re.compile(r"(^|/)(modeling_[\w]+\.py|configuration_[\w]+\.py|config\.json|model_index\.json|"
                         r"params\.json|[\w-]{0,255}model[\w-]{0,255}\.py)$", re.IGNORECASE)
 ARCH_SECTION = re.compile(r"architecture|model (details|description|overview|structure)|technical specifications"
-                          r"|模型(?:结构|架构|详情|介绍|概述|描述|细节)|网络结构|技术规格",
+                          r"|模型(?:结构|架构|详情|介绍|概述|描述|细节)|网络结构|技术规格"
+                          r"|モデル(?:の)?(?:詳細|概要|構造|アーキテクチャ|説明)|アーキテクチャ|ネットワーク構造|技術仕様"
+                          r"|모델\s?(?:세부\s?정보|상세|개요|구조|아키텍처|설명|정보)|아키텍처|기술\s?사양",
                           re.IGNORECASE)
 # A section whose title names the architecture documents it; a general "Model details/description/overview"
 # section documents it only when its text names some (layers, attention, an architecture family: the hardware
 # probe's words; a parameter count; causal, encoder, decoder, transformer, diffusion). Why: the Hub template's "### Model Description" left with "- **Finetuned from model:** X",
 # or a LoRA's "A LoRA trained on 40 paintings", describes no architecture.
-ARCH_TITLE = re.compile(r"architecture|model structure|technical specifications|模型结构|模型架构|网络结构|技术规格",
+ARCH_TITLE = re.compile(r"architecture|model structure|technical specifications|模型结构|模型架构|网络结构|技术规格"
+                        r"|モデル構造|アーキテクチャ|ネットワーク構造|技術仕様|모델\s?구조|아키텍처|기술\s?사양",
                         re.IGNORECASE)
 DESCRIBES = either(ARCH_EN + r"|\bparam(?:eter)?s?\b|\bcausal\b|\bauto-?regressive\b|\bencoder\b|\bdecoder\b|"
-                   r"\bseq(?:uence)?-?to-?seq(?:uence)?\b|\btransformer\b|\bdiffusion\b", ARCH_ZH, re.IGNORECASE)
+                   r"\bseq(?:uence)?-?to-?seq(?:uence)?\b|\btransformer\b|\bdiffusion\b", ARCH_ZH, re.IGNORECASE,
+                   jako=ARCH_JAKO + r"|パラメータ|パラメーター|デコーダ|エンコーダ|トランスフォーマー|拡散|自己回帰"
+                   r"|파라미터|매개변수|디코더|인코더|트랜스포머|확산|자기\s?회귀")
 REMEDIATION = "Publish the model's architecture code (e.g. modeling_*.py or a code repository) under an open licence."
 
 

@@ -10,6 +10,7 @@ from openscope.derive.openness.probes import (
     either,
     file_evidence,
     files_matching,
+    jako_needles,
     link_matching,
     repo_license,
     repo_link,
@@ -21,16 +22,26 @@ from openscope.derive.openness.probes.datasets_released import training_data_lin
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Data card"
-SHEET_LINK = re.compile(r"datasheet|data[-_ ]?card|dataset[-_ ]?card|数据卡|数据说明", re.IGNORECASE)
+SHEET_LINK = re.compile(r"datasheet|data[-_ ]?card|dataset[-_ ]?card|数据卡|数据说明|データ(?:セット)?カード|データシート"
+                        r"|데이터(?:셋)?\s?카드|데이터\s?시트", re.IGNORECASE)
 # A Hub dataset page (which carries a dataset card) linked as training data; evaluation sets do not count.
 HUB_DATASET = re.compile(r"huggingface\.co/datasets/|hf\.co/datasets/", re.IGNORECASE)
 # (Chinese: 数据卡, 数据集卡片, 数据说明)
-SHEET_TEXT = either(r"\b(datasheet|data card|dataset card|data statement)s?\b", r"数据卡片?|数据集卡片|数据说明", re.IGNORECASE)
+SHEET_TEXT = either(r"\b(datasheet|data card|dataset card|data statement)s?\b", r"数据卡片?|数据集卡片|数据说明", re.IGNORECASE,
+                    jako=r"データ(?:セット)?カード|データシート|데이터(?:셋)?\s?카드|데이터\s?시트")
 DATA_SECTION = re.compile(r"(training|pre-?training|fine-?tuning)[- ]?(data|dataset|corpus)|^data(sets?)?$"
                           r"|data(set)? (sources?|composition|details|preparation|collection)"
-                          r"|(?:预训练|训练|微调)(?:数据|语料)|^数据集?$|数据(?:来源|构成|组成|准备|收集|说明)", re.IGNORECASE)
+                          r"|(?:预训练|训练|微调)(?:数据|语料)|^数据集?$|数据(?:来源|构成|组成|准备|收集|说明)"
+                          # Japanese: 学習データ, 訓練データ, 事前学習データ, データセット, データの出典/構成; Korean: 학습 데이터,
+                          # 훈련 데이터, 사전 학습 데이터, 데이터셋, 데이터 출처/구성
+                          r"|(?:事前学習|学習|訓練|ファインチューニング)(?:用)?の?(?:データ|コーパス)|^データ(?:セット)?$"
+                          r"|データ(?:セット)?の?(?:出典|構成|詳細|収集|準備)"
+                          r"|(?:사전\s?학습|학습|훈련|파인\s?튜닝)\s?(?:데이터|코퍼스|말뭉치)|^데이터\s?(?:셋|세트)?$"
+                          r"|데이터\s?(?:출처|구성|수집|준비)", re.IGNORECASE)
 SHEET_TEXT_NEEDLES = ('datasheet', 'data card', 'dataset card', 'data statement', 'data cards', 'dataset cards', '数据卡',
-                      '数据集卡片', '数据说明')
+                      '数据集卡片', '数据说明') + jako_needles('データカード', 'データセットカード', 'データシート', '데이터카드',
+                                                              '데이터 카드', '데이터셋카드', '데이터셋 카드', '데이터시트',
+                                                              '데이터 시트')
 # A datasheet shipped in the repository itself (RE2-compatible: the set-based form uses it verbatim).
 SHEET_FILES = re.compile(r"(^|/)[\w.-]{0,255}(datasheet|data[_-]?card|dataset[_-]?card)[\w.-]{0,255}\.(md|pdf|html?)$",
                          re.IGNORECASE)

@@ -27,7 +27,13 @@ DATA_LINK = re.compile(
 DATA_SECTION = re.compile(r"(training|pre-?training|fine-?tuning|instruction)[- ]?(data|dataset|corpus|set)|^data(sets?)?$"
                           r"|data(set)? (sources?|composition|details)"
                           # Chinese: 训练数据, 预训练数据, 微调数据, 指令数据, 数据集, 语料, 数据来源, 数据构成
-                          r"|(?:预训练|训练|微调|指令)(?:数据|语料)|^数据集?$|数据集|语料|数据(?:来源|构成|组成|配比)", re.IGNORECASE)
+                          r"|(?:预训练|训练|微调|指令)(?:数据|语料)|^数据集?$|数据集|语料|数据(?:来源|构成|组成|配比)"
+                          # Japanese: 学習データ, 訓練データ, 事前学習データ, 指示データ, データセット, コーパス; Korean:
+                          # 학습 데이터, 훈련 데이터, 사전 학습 데이터, 데이터셋, 말뭉치
+                          r"|(?:事前学習|学習|訓練|ファインチューニング|指示)(?:用)?の?(?:データ|コーパス)|データセット|コーパス"
+                          r"|^データ$|データの?(?:出典|構成)"
+                          r"|(?:사전\s?학습|학습|훈련|파인\s?튜닝|지시)\s?(?:데이터|코퍼스|말뭉치)|데이터\s?(?:셋|세트)|말뭉치"
+                          r"|^데이터$|데이터\s?(?:출처|구성)", re.IGNORECASE)
 # A file that is an image, a video or a badge: an asset some repository hosts, not a dataset.
 ASSET = re.compile(r"\.(png|jpe?g|gif|svg|webp|mp4|webm|mov)(\?|#|$)|img\.shields\.io|/badges?/", re.IGNORECASE)
 # A dataset linked as a benchmark or evaluation set is not training data.

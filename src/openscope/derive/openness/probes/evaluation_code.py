@@ -9,6 +9,7 @@ from openscope.derive.openness.probes import (
     either,
     file_evidence,
     files_matching,
+    jako_needles,
     repo_license,
     repo_link,
 )
@@ -22,8 +23,10 @@ EVAL_FILES = re.compile(r"(^|/)(eval|evaluate|evaluation|benchmark)[\w-]*\.(py|s
 # (Chinese: 评测代码, 评估代码, 评测脚本, 评估脚本)
 EVAL_TEXT = either(r"\bevaluation (code(base)?|scripts?|toolkit|pipeline)\b|\b(python3?|bash) [\w/.-]*eval[\w-]*\.(py|sh)\b",
                        r"(?:评测|评估|测评)(?:代码|脚本)",
-                       re.IGNORECASE)
-EVAL_TEXT_NEEDLES = ('evaluation', 'eval', '评测', '评估', '测评')
+                       re.IGNORECASE,
+                       # (Japanese and Korean: 評価コード, 評価用スクリプト; 평가 코드, 평가 스크립트)
+                       jako=r"評価(?:用)?の?(?:コード|スクリプト)|평가\s?(?:코드|스크립트)")
+EVAL_TEXT_NEEDLES = ('evaluation', 'eval', '评测', '评估', '测评') + jako_needles('評価', '평가')
 # An open evaluation harness the model was evaluated with (someone else's code, under its own licence).
 HARNESS = re.compile(r"\b((?:l?lm|language model)[-_ ]?eval(?:uation)?[-_ ]harness|opencompass|evalplus|bigcode-evaluation-harness|lighteval"
                      r"|vbench)\b", re.IGNORECASE)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import Evidence, Finding, hub_evidence, repo_license
+from openscope.derive.openness.probes import (
+    Evidence,
+    Finding,
+    card_in_kana_or_hangul,
+    hub_evidence,
+    repo_license,
+)
 from openscope.derive.openness.probes._own_evidence import card_index, mention_evidence, own_mentions
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
@@ -13,10 +19,16 @@ COMPONENT = "Evaluation results"
 # A table line: its first "|", a benchmark word, then its last "|". Anchored at the line start and committed to
 # the first benchmark word (atomic group), so a line of pipes is read once, not once per pipe; the match
 # proper is the group ``at`` (what ``card_search`` quotes).
-RESULTS_TABLE = re.compile(r"^[^\n|]*+(?P<at>\|(?>[^\n]*?(?:\b(?:MMLU|GSM8K|HumanEval|MBPP|HellaSwag|ARC|TruthfulQA|WinoGrande|BBH|C-?Eval|"
-                           r"CMMLU|MT-?Bench|AlpacaEval|accuracy|acc|F1|BLEU|ROUGE|WER|FID|CLIP|score|pass@1|"
-                           r"VBench|GenEval|benchmark)\b|准确率|得分|评测|评分))[^\n]*\|)", re.IGNORECASE | re.MULTILINE)
-RESULTS_SECTION = re.compile(r"(evaluation|results|benchmarks?|performance|评测|评估|测评|结果|基准|性能)", re.IGNORECASE)
+_RESULT_WORDS = (r"\b(?:MMLU|GSM8K|HumanEval|MBPP|HellaSwag|ARC|TruthfulQA|WinoGrande|BBH|C-?Eval|"
+                 r"CMMLU|MT-?Bench|AlpacaEval|accuracy|acc|F1|BLEU|ROUGE|WER|FID|CLIP|score|pass@1|"
+                 r"VBench|GenEval|benchmark)\b|准确率|得分|评测|评分")
+RESULTS_TABLE = re.compile(rf"^[^\n|]*+(?P<at>\|(?>[^\n]*?(?:{_RESULT_WORDS}))[^\n]*\|)", re.IGNORECASE | re.MULTILINE)
+# The same with the Japanese and Korean words of a results table (スコア, 正解率, 精度, 評価, 平均; 점수, 정확도, 평가, 평균),
+# searched only in a card with kana or hangul: the others do not pay for the longer alternation.
+RESULTS_TABLE_JAKO = re.compile(rf"^[^\n|]*+(?P<at>\|(?>[^\n]*?(?:{_RESULT_WORDS}|スコア|正解率|精度|評価|平均|점수|정확도|평가"
+                                r"|평균))[^\n]*\|)", re.IGNORECASE | re.MULTILINE)
+RESULTS_SECTION = re.compile(r"(evaluation|results|benchmarks?|performance|评测|评估|测评|结果|基准|性能"
+                             r"|評価|結果|ベンチマーク|性能|평가|결과|벤치마크|성능)", re.IGNORECASE)
 # A row that reports a result has a number in a cell of its own ("| MMLU | 61.2 |", "| **63.7** |", "| 45.3% |",
 # "| 65.2 (61.0) |");
 # a row of a command's options ("| `--motion_score` | 5.0 | Score to …") is documentation, not a result.
@@ -37,7 +49,8 @@ METRIC_LINE = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(?P<at>(?:eval[_ ]|validation[
                          r"precision|recall|auc|roc[_ ]auc|bleu|rouge\w{0,8}|wer|cer|mae|mse|rmse|r2|perplexity|"
                          r"exact[_ ]match|spearman|pearson|map|ndcg(?:@\d+)?|mrr(?:@\d+)?|(?:micro|macro|weighted)[_ ]"
                          r"\w{1,12})[ \t]*:[ \t]*[-+]?\d+(?:\.\d+)?%?)[ \t]*$", re.IGNORECASE | re.MULTILINE)
-METRICS_SECTION = re.compile(r"evaluation|results|metrics|benchmarks?|performance|评测|评估|测评|结果|指标|基准|性能",
+METRICS_SECTION = re.compile(r"evaluation|results|metrics|benchmarks?|performance|评测|评估|测评|结果|指标|基准|性能"
+                             r"|評価|結果|指標|ベンチマーク|평가|결과|지표|벤치마크|성능",
                              re.IGNORECASE)
 # the Trainer's sentence before its list of metrics
 ON_EVALUATION_SET = re.compile(r"results on the (?:evaluation|validation|test) set", re.IGNORECASE)
@@ -62,7 +75,8 @@ def _results_row(rec: ModelRecord) -> Evidence | None:
     if rec.card is None:
         return None
     best: Evidence | None = None
-    for m, verdict in own_mentions(rec, RESULTS_TABLE, cited=False):
+    table_rx = RESULTS_TABLE_JAKO if card_in_kana_or_hangul(rec.card.body) else RESULTS_TABLE
+    for m, verdict in own_mentions(rec, table_rx, cited=False):
         row = m.group("at")
         if verdict != "own" or OPTION_ROW.search(row):
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import Evidence, Finding, card_search, either, zsearch
+from openscope.derive.openness.probes import Evidence, Finding, card_search, either, jako_needles, zsearch
 from openscope.derive.openness.probes._own_evidence import _matches, _sentence_at, in_code, mention_evidence
 from openscope.derive.openness.records import ModelRecord
 
@@ -15,7 +15,11 @@ COMPONENT = None
 # (training server), 卡时 / GPU时 / GPU小时 (card-hours, GPU-hours).
 HARDWARE = either(r"(?<![A-Za-z0-9])(A100|H100|H800|H20|V100|A800|L40S?|TPU ?v?\d*|GPUs?|GPU[- ]hours|accelerators?|"
                       r"Ascend|MI2\d0X?|MI300X?|Gaudi|compute (budget|used)|FLOPs?)(?![A-Za-z0-9])"
-                      , r"昇腾|显卡|GPU ?卡|算力|训练集群|计算集群|训练服务器|卡时|GPU ?(?:小时|时)", re.IGNORECASE)
+                      , r"昇腾|显卡|GPU ?卡|算力|训练集群|计算集群|训练服务器|卡时|GPU ?(?:小时|时)", re.IGNORECASE,
+                  # Japanese: 計算資源 (compute), 計算クラスタ, スーパーコンピュータ, GPU時間 (GPU hours); Korean: 연산/컴퓨팅
+                  # 자원 (compute), 클러스터, 슈퍼컴퓨터, GPU 시간
+                  jako=r"計算資源|計算クラスタ|スーパーコンピュータ|GPU ?時間|연산\s?자원|컴퓨팅\s?자원|슈퍼\s?컴퓨터|GPU ?시간"
+                  r"|학습\s?클러스터")
 # Chinese: 模型结构 / 模型架构 / 网络结构 (architecture), 层数 (layers), 注意力头 (attention heads), 隐藏层 (hidden
 # layer/size), 上下文长度 (context length), 混合专家 (mixture of experts), "32 层" (32 layers).
 ARCH_ZH = r"模型结构|模型架构|网络结构|层数|注意力头|隐藏层|上下文长度|混合专家|专家混合|(?<!\d)\d+ ?层(?!级|次)"
@@ -23,19 +27,33 @@ ARCH_EN = (r"\b(\d+ (layers|attention heads|heads|experts)|hidden (size|dim(ensi
            r"context (length|window)|decoder-only|encoder-decoder|mixture[- ]of[- ]experts|\bMoE\b|"
            r"\bDiT\b|U-?Net|\bVAE\b|transformer (architecture|decoder|encoder)|grouped[- ]query attention|"
            r"rotary|RoPE|SwiGLU|state[- ]space|Mamba|architecture)\b")
-ARCH = either(ARCH_EN, ARCH_ZH, re.IGNORECASE)
+# Japanese: モデル構造, アーキテクチャ, 層数 / "32層" / レイヤー, アテンションヘッド, 隠れ層, 隠れ次元, コンテキスト長;
+# Korean: 모델 구조, 아키텍처, 레이어 / "32개 층", 어텐션 헤드, 은닉층, 히든 사이즈, 컨텍스트 길이, 전문가 혼합.
+ARCH_JAKO = (r"モデル構造|アーキテクチャ|ネットワーク構造|層数|レイヤー|(?<!\d)\d+ ?層|アテンションヘッド|隠れ層|隠れ次元"
+             r"|コンテキスト長|エキスパート|모델\s?구조|아키텍처|레이어|(?<!\d)\d+\s?개?\s?층|어텐션\s?헤드|은닉층"
+             r"|히든\s?(?:사이즈|크기|차원)|컨텍스트\s?(?:길이|윈도우)|전문가\s?혼합")
+ARCH = either(ARCH_EN, ARCH_ZH, re.IGNORECASE, jako=ARCH_JAKO)
 HARDWARE_NEEDLES = ('a100', 'h100', 'h800', 'h20', 'v100', 'a800', 'l40', 'tpu', 'gpu', 'accelerator', 'ascend', 'mi2', 'mi3',
-                    'gaudi', 'compute', 'flop', '昇腾', '显卡', '算力', '集群', '训练服务器', '卡时')
-ARCH_NEEDLES = ('结构', '架构', '层', '注意力头', '上下文长度', '专家', 'layer', 'head', 'expert', 'hidden', 'd_model', 'context', 'decoder', 'encoder', 'mixture', 'moe', 'dit', 'unet', 'u-net', 'vae', 'transformer', 'query', 'rotary', 'rope', 'swiglu', 'state', 'mamba', 'architecture')
+                    'gaudi', 'compute', 'flop', '昇腾', '显卡', '算力', '集群', '训练服务器', '卡时') + jako_needles('計算', 'スーパーコンピュータ', '연산', '컴퓨팅', '슈퍼',
+                                                                          '클러스터')
+ARCH_NEEDLES = jako_needles('構造', 'アーキテクチャ', '層', 'レイヤー', 'アテンション', '隠れ', 'コンテキスト', 'エキスパート', '구조',
+                            '아키텍처', '레이어', '층', '어텐션', '은닉층', '히든', '컨텍스트', '전문가') + (
+                '结构', '架构', '层', '注意力头', '上下文长度', '专家', 'layer', 'head', 'expert', 'hidden', 'd_model', 'context', 'decoder', 'encoder', 'mixture', 'moe', 'dit', 'unet', 'u-net', 'vae', 'transformer', 'query', 'rotary', 'rope', 'swiglu', 'state', 'mamba', 'architecture')
 # A sentence about running the model, not about training it: "GPTQ models for GPU inference", "a Python library
 # with GPU acceleration", "the number of layers to offload to GPU", "fits on a consumer GPU". A re-upload's card
 # (GGUF, GPTQ, AWQ, MLX) is full of them; they say what the reader needs, not what the model was trained on.
 RUNNING = either(r"\binferenc\w*|\brun(?:s|ning)?\b|\boffload\w*|\bv?ram\b|\bmemory\b|\baccelerat(?:ion|ed)\b|"
                      r"\bdeploy\w*|\bserv(?:e|es|ing)\b|\bload(?:s|ing)?\b|\bfits?\b|\bconsumer\b|\bquanti[sz]\w*|"
                      r"\bclients?\b|\blatency\b|\bthroughput\b"
-                     , r"推理|部署|显存|内存|运行|加载|量化|服务|延迟|吞吐", re.IGNORECASE)
+                     , r"推理|部署|显存|内存|运行|加载|量化|服务|延迟|吞吐", re.IGNORECASE,
+                 # Japanese and Korean: inference (推論, 추론), deployment (デプロイ, 배포), memory (メモリ, 메모리), running
+                 # (実行, 実行, 실행), loading (読み込, ロード, 로드), quantisation (量子化, 양자화), serving (サービング, 서빙)
+                 jako=r"推論|デプロイ|メモリ|VRAM|実行|読み込|ロード|量子化|サービング|レイテンシ"
+                 r"|추론|배포|메모리|실행|로드|양자화|서빙|지연\s?시간|처리량")
 TRAINING = either(r"\btrain\w*|\bpre-?train\w*|\bfine-?tun\w*|\bcompute\b|\bhours\b|\bFLOPs?\b|\bcluster"
-                      , r"训练|微调|算力|集群|卡时|小时", re.IGNORECASE)
+                      , r"训练|微调|算力|集群|卡时|小时", re.IGNORECASE,
+                  jako=r"学習|訓練|ファインチューニング|微調整|計算資源|クラスタ|時間"
+                  r"|학습|훈련|파인\s?튜닝|미세\s?조정|클러스터|시간")
 MAX_HARDWARE_MATCHES = 40
 REMEDIATION = "Document the architecture (layers, sizes, attention) and the training hardware and compute."
 

@@ -9,7 +9,15 @@ from urllib.parse import unquote
 from openscope.derive.openness.cards import Card
 from openscope.derive.openness.license_files import LicenseFile, is_license_file
 from openscope.derive.openness.licensing import classify
-from openscope.derive.openness.probes import Evidence, Finding, file_locator, hub_evidence, needle_hits
+from openscope.derive.openness.probes import (
+    Evidence,
+    Finding,
+    file_locator,
+    hub_evidence,
+    jako_needles,
+    needle_hits,
+    needles_for,
+)
 from openscope.derive.openness.probes._license_scope import covers, scopes_of
 from openscope.derive.openness.records import ModelRecord
 
@@ -35,6 +43,16 @@ _OTHER_ZH = (r"社区许可(?:协议|证)|(?<![0-9A-Za-z.])(?<![0-9A-Za-z.] )(?:
              r"|(?:商用|商业用途|商业使用|商业目的|商业化)[^。\n]{0,40}?(?<![无不免])(?:需要?|须|必须|应当?)"
              r"[^。\n]{0,15}?(?:申请|授权|许可|同意|邮件|邮箱)"
              r"|(?:如需|如果需要|若需|如要)[^。\n]{0,4}?(?:商用|商业)")
+# The Japanese and Korean forms: a community licence (コミュニティライセンス, 커뮤니티 라이선스), a licence agreement or
+# terms of use (ライセンス契約, 使用許諾契約, 利用規約; 라이선스 계약, 이용 약관), research only (研究目的のみ, 연구 목적으로만),
+# and commercial use only with permission (商用利用には…許諾/お問い合わせ, 상업적 이용은 … 승인/문의), unless the sentence
+# says none is needed (不要, 필요하지 않, 없이).
+_OTHER_JAKO = (r"コミュニティ\s?ライセンス|ライセンス契約|使用許諾契約|利用規約|研究(?:目的|用途)(?:のみ|に限)"
+               r"|商用[^。\n]{0,30}?(?:(?:申請|許可|許諾|承認)(?:が|を)?(?:必要|得|取得|受け)|お問い合わせ|ご連絡|別途(?:契約|ライセンス))"
+               r"(?![^。\n]{0,10}?(?:不要|ありません|ない|なし))"
+               r"|커뮤니티\s?라이[선센]스|라이[선센]스\s?계약|[이사]용\s?약관|연구\s?(?:목적|용도)\s?(?:으로만|로만|에\s?한)"
+               r"|상업적\s?(?:이용|사용|목적)[^.\n]{0,30}?(?:(?:승인|허가|허락)(?:이|을|를)?\s?(?:받(?!지)|필요(?!하지|\s?없)|얻(?!지))|문의|별도\s?계약"
+               r"|별도의?\s?라이[선센]스)(?![^.\n]{0,10}?(?:필요\s?없|필요하지\s?않|없이|없습니다))")
 OPEN_NAMES = [
     ("Apache-2.0", re.compile(_UNMODIFIED + r"(?:apache[- ]?(license,? )?(version |v)?2(\.0)?\b|apache license)",
                               re.IGNORECASE)),
@@ -46,11 +64,13 @@ OPEN_NAMES = [
     ("CC0-1.0", re.compile(_A + r"CC0" + _Z, re.IGNORECASE)),
 ]
 RESTRICTIVE_NAMES = [
-    ("CC-BY-NC-4.0", re.compile(r"CC[- ]BY[- ]NC|non-?commercial|noncommercial|非商业|非商用", re.IGNORECASE)),
+    ("CC-BY-NC-4.0", re.compile(r"CC[- ]BY[- ]NC|non-?commercial|noncommercial|非商业|非商用|非営利|商用(?:利用)?不可"
+                                r"|비상업|상업적\s?(?:이용|사용)(?:은|이|을)?\s?(?:금지|불가)", re.IGNORECASE)),
     ("openrail", re.compile(r"\b(Open)?RAIL(\+\+)?(-M|-S)?\b", re.IGNORECASE)),
     ("other", re.compile(r"community licen[cs]e|licen[cs]e agreement|terms of (use|service)|research(-only| only)? "
                          r"licen[cs]e|model licen[cs]e|custom licen[cs]e|research purposes? only|"
-                         r"academic research only|acceptable use policy|commercial licen[cs]e|" + _OTHER_ZH, re.IGNORECASE)),
+                         r"academic research only|acceptable use policy|commercial licen[cs]e|" + _OTHER_ZH + "|"
+                         + _OTHER_JAKO, re.IGNORECASE)),
     # the licence's name, not "we modified MIT-licensed code": "Modified MIT License", or a badge's
     # "License-Modified_MIT"
     *((f"modified-{lic}", re.compile(rf"\bmodified[ -]{name}(?:[ -]?(?:v(?:ersion)?[ -]?)?[\d.]+)?(?=[ -]licen[cs]e\b)|"
@@ -61,19 +81,27 @@ RESTRICTIVE_NAMES = [
 # Apache 2.0", "available under CC-BY-4.0") without saying "licence".
 LICENSE_WORD = re.compile(r"licen[cs]|\bunder (the )?(apache\b|mit\b|bsd\b|a?gpl|lgpl|gnu\b|cc[- ]?by|cc0\b"
                           r"|creative commons|(open)?rail\b|mpl\b|mozilla public)"
-                          r"|许可|协议|授权|商用|商业(?:用途|使用|目的|化)", re.IGNORECASE)
+                          r"|许可|协议|授权|商用|商业(?:用途|使用|目的|化)"
+                          r"|ライセンス|利用規約|使用許諾|非営利|라이[선센]스|[이사]용\s?약관|상업적|비상업", re.IGNORECASE)
 # A licence section: "License", or its Chinese titles (许可证, 许可协议, 开源协议, 协议 as in "声明、协议、引用", 授权).
-LICENSE_SECTION = re.compile(r"licen[cs]|许可|协议|授权", re.IGNORECASE)
+LICENSE_SECTION = re.compile(r"licen[cs]|许可|协议|授权|ライセンス|利用規約|라이[선센]스|약관", re.IGNORECASE)
 GENERIC_HEADING = re.compile(r"\s*+#++\W*+((model|software|code|our) )?licen[cs]es?( agreements?| terms| information)?\W*+$",
                              re.IGNORECASE)
 # The Chinese heading that only announces a licence section ("## 许可证", "## 模型许可协议", "## 开源协议"); the
 # lookbehind keeps a search linear on a run of spaces or "#" (it is used with `match` on one line).
 GENERIC_HEADING_ZH = re.compile(r"(?<![\s#])\s*+#++\W*+(?:模型|代码|软件|开源|本项目)?(?:的)?(?:许可证?|许可协议|开源协议|开源许可|协议|授权)"
                                 r"(?:说明|条款|信息|声明)?\W*+$")
+# The Japanese and Korean headings that only announce one ("## ライセンス", "## モデルのライセンス", "## 라이선스",
+# "## 모델 라이센스", "## 이용 약관").
+GENERIC_HEADING_JAKO = re.compile(r"(?<![\s#])\s*+#++\W*+(?:(?:モデル|コード|ソフトウェア|本モデル)の?)?(?:ライセンス|利用規約)"
+                                  r"(?:情報|条項|について)?\W*+$"
+                                  r"|(?<![\s#])\s*+#++\W*+(?:(?:모델|코드|소프트웨어)\s?)?(?:라이[선센]스|[이사]용\s?약관)"
+                                  r"(?:\s?정보)?\W*+$")
 # A misuse bullet speaks of other people's licensed material and terms; it names no licence of the release.
 MISUSE = re.compile(r"\blicensed material\b|\bin violation of (?:its|their|the|any) (?:terms|licen[cs]e)", re.IGNORECASE)
 # Every match of LICENSE_WORD starts with one of these (as the lower-cased card reads them).
-LICENSE_WORD_STARTS = ("licen", "under ", "许可", "协议", "授权", "商用", "商业")
+LICENSE_WORD_STARTS = ("licen", "under ", "许可", "协议", "授权", "商用", "商业") + jako_needles(
+    "ライセンス", "利用規約", "使用許諾", "非営利", "라이선스", "라이센스", "이용", "사용", "상업적", "비상업")
 # Characters that IGNORECASE matches to a letter of those words while ``str.lower`` does not give that letter.
 _CASE_FOLDS = ("\u0131", "\u0130", "\u017f", "\u212a")
 
@@ -89,7 +117,7 @@ def license_words(card: Card) -> Iterator[re.Match[str]]:
         yield from LICENSE_WORD.finditer(body)
         return
     end = 0
-    for at in sorted({i for w in LICENSE_WORD_STARTS for i in needle_hits(low, w, len(low))}):
+    for at in sorted({i for w in needles_for(LICENSE_WORD_STARTS, body) for i in needle_hits(low, w, len(low))}):
         if at >= end:
             m = LICENSE_WORD.match(body, at)
             if m:
@@ -208,7 +236,7 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
         b = body.find("\n", m.end())
         b = len(body) if b < 0 else b
         last_line_end = b
-        if GENERIC_HEADING.match(body[a:b]) or GENERIC_HEADING_ZH.match(body[a:b]):
+        if GENERIC_HEADING.match(body[a:b]) or GENERIC_HEADING_ZH.match(body[a:b]) or GENERIC_HEADING_JAKO.match(body[a:b]):
             continue  # a heading ("## License Agreement") announces a section; it names no licence
         if MISUSE.search(body[a:b]):
             continue  # "sharing of … licensed material in violation of its terms of use" is a misuse, not a licence

@@ -12,12 +12,13 @@ COMPONENT = "Model card"
 # Each topic's section titles in English and Chinese (用途/使用方法, 局限性/使用限制/偏见/风险/安全, 训练/数据,
 # 评测/评估/结果/基准/性能).
 CARD_TOPICS = {
-    "uses": re.compile(r"(intended|out-of-scope|direct|downstream) use|uses\b|usage|用途|使用方法|使用方式|用法|使用场景",
-                       re.IGNORECASE),
-    "limitations": re.compile(r"limitation|bias|risk|safety|ethic|responsib|局限|使用限制|偏见|风险|安全|伦理",
-                              re.IGNORECASE),
-    "training": re.compile(r"training|data|dataset|训练|数据", re.IGNORECASE),
-    "evaluation": re.compile(r"evaluat|result|benchmark|performance|评测|评估|测评|结果|基准|性能", re.IGNORECASE),
+    "uses": re.compile(r"(intended|out-of-scope|direct|downstream) use|uses\b|usage|用途|使用方法|使用方式|用法|使用场景"
+                       r"|使い方|利用方法|使用例|사용\s?방법|사용법|용도|활용", re.IGNORECASE),
+    "limitations": re.compile(r"limitation|bias|risk|safety|ethic|responsib|局限|使用限制|偏见|风险|安全|伦理"
+                              r"|制限|限界|バイアス|リスク|倫理|한계|제한|편향|위험|안전|윤리", re.IGNORECASE),
+    "training": re.compile(r"training|data|dataset|训练|数据|学習|訓練|データ|학습|훈련|데이터", re.IGNORECASE),
+    "evaluation": re.compile(r"evaluat|result|benchmark|performance|评测|评估|测评|结果|基准|性能"
+                             r"|評価|結果|ベンチマーク|평가|결과|벤치마크|성능", re.IGNORECASE),
 }
 REMEDIATION = "Write a model card covering intended uses, limitations and risks, training data and evaluation."
 

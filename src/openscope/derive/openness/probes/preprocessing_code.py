@@ -10,6 +10,7 @@ from openscope.derive.openness.probes import (
     either,
     file_evidence,
     files_matching,
+    jako_needles,
     repo_license,
     repo_link,
 )
@@ -25,8 +26,13 @@ PREP_TEXT = either(
     r"[- ](code|scripts?|pipeline|tool(kit|s)?|repo(sitory)?)"
     r"|(preprocess|prepare)[\w-]{0,255}\.py|data[-_]prep\b|dedup(lication)? (code|scripts?))"
     # Chinese: 数据处理代码, 数据预处理脚本, 数据清洗流程, 预处理代码, 去重代码
-    , r"数据(?:集)?(?:处理|预处理|清洗|过滤|构建|准备)(?:代码|脚本|流程|工具)|(?:预处理|去重)(?:代码|脚本)", re.IGNORECASE)
-PREP_TEXT_NEEDLES = ('process', 'clean', 'filter', 'curat', 'prep', 'dedup', '数据', '预处理', '去重')
+    , r"数据(?:集)?(?:处理|预处理|清洗|过滤|构建|准备)(?:代码|脚本|流程|工具)|(?:预处理|去重)(?:代码|脚本)", re.IGNORECASE,
+    # Japanese: データ前処理コード, データ処理用スクリプト, 前処理コード; Korean: 데이터 전처리 코드, 데이터 정제 스크립트
+    jako=r"データ(?:セット)?の?(?:処理|前処理|クリーニング|フィルタリング|構築|準備)(?:用)?の?(?:コード|スクリプト|パイプライン|ツール)"
+    r"|(?:前処理|重複除去)(?:用)?の?(?:コード|スクリプト)"
+    r"|데이터\s?(?:처리|전처리|정제|필터링|구축|준비)\s?(?:코드|스크립트|파이프라인|도구)|(?:전처리|중복\s?제거)\s?(?:코드|스크립트)")
+PREP_TEXT_NEEDLES = ('process', 'clean', 'filter', 'curat', 'prep', 'dedup', '数据', '预处理', '去重') + jako_needles(
+    'データ', '前処理', '重複除去', '데이터', '전처리', '중복')
 # a linked file or folder beside the card (the card's own repository)
 PREP_REL = re.compile(r"(^|[/_\s-])(preprocess\w*|data[_ -]?(prep|processing|pipeline|curation)\w*|dedup\w*)\b", re.IGNORECASE)
 # A `prepare.py` under a folder of weights ("pretrained/Llama-2-7B/prepare.py" downloads and converts a base

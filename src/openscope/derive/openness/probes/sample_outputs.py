@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from openscope.derive.openness.probes import Finding, repo_license
+from openscope.derive.openness.probes import Finding, either, repo_license, zsearch
 from openscope.derive.openness.probes._own_evidence import card_index, in_code, mention_evidence, own_mentions
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
@@ -25,9 +25,10 @@ NOT_OUTPUT = re.compile(r"shields\.io|badge|logo|icon|banner|favicon|avatar|qr[-
 # A still image is an output only when the card says so: its alt text or file name, its caption (the rest of
 # its line, the next line) or the title of its section names samples, examples, a demo, a gallery, a showcase,
 # a teaser, generations or prompts. A bare header image, a figure or a chart says nothing of the kind.
-OUTPUT_WORDS = re.compile(r"sample|example|demo|showcase|teaser|gallery|generat|outputs?\b|prompt|preview|"
-                          r"visuali[sz]|text[- ]?to[- ]?(image|video|audio|speech|music)|image[- ]?to[- ]?video|"
-                          r"示例|样例|效果|展示|生成", re.IGNORECASE)
+OUTPUT_WORDS = either(r"sample|example|demo|showcase|teaser|gallery|generat|outputs?\b|prompt|preview|"
+                      r"visuali[sz]|text[- ]?to[- ]?(image|video|audio|speech|music)|image[- ]?to[- ]?video",
+                      r"示例|样例|效果|展示|生成", re.IGNORECASE,
+                      jako=r"出力例|生成例|使用例|サンプル|デモ|ギャラリー|예시|샘플|데모|갤러리|생성")
 # An animation or a video (a .gif, an .mp4, a <video>) shows the model at work unless named as something else.
 MOVING = re.compile(r"<video\s|\.gif\b|\.mp4\b", re.IGNORECASE)
 # A line that only lists in-page anchors (a table of contents): it names a gallery, it does not show one.
@@ -75,7 +76,7 @@ def _is_output(rec: ModelRecord, m: re.Match[str]) -> bool:
     if MOVING.search(found):
         return True
     context = f"{found} {_caption(text, b)} {_section_title(rec, a)}"
-    return bool(OUTPUT_WORDS.search(context)) and not NOT_OUTPUT.search(_caption(text, b))
+    return bool(zsearch(OUTPUT_WORDS, context)) and not NOT_OUTPUT.search(_caption(text, b))
 
 
 def run(rec: ModelRecord) -> Finding:

@@ -10,6 +10,7 @@ from openscope.derive.openness.probes import (
     card_search,
     either,
     file_evidence,
+    jako_needles,
     repo_license,
 )
 from openscope.derive.openness.probes._own_evidence import (
@@ -44,7 +45,15 @@ RELEASED_TEXT = either(
     # Chinese: download the weights (下载模型权重, 模型下载, 权重下载), the weights are released (权重已开源/发布/上传),
     # we open-source the weights (开源了模型权重), pre-trained weights (预训练权重)
     , r"(?:下载|获取)(?:模型)?(?:权重|检查点)|模型下载|权重下载|(?:模型)?权重(?:已|现已|已经)(?:全部)?(?:开源|发布|公开|上传)"
-    r"|开源了?(?:模型)?权重|预训练权重", re.IGNORECASE)
+    r"|开源了?(?:模型)?权重|预训练权重", re.IGNORECASE,
+    # Japanese: download the model / weights (モデルのダウンロード, 重みのダウンロード), the weights are released (重みを公開
+    # しました); Korean: 모델 다운로드, 가중치 다운로드, 가중치를 공개했습니다
+    jako=r"(?:モデル|重み|ウェイト|チェックポイント)の?ダウンロード"
+    r"|(?:重み|ウェイト|チェックポイント)(?:を|は)[^。\n]{0,120}?(?:公開しました|公開しています|公開されています|で公開)"
+    r"|事前学習済みの?(?:重み|チェックポイント)"
+    r"|(?:모델|가중치|체크포인트)\s?다운로드"
+    r"|(?:가중치|체크포인트)(?:를|을|는|가)\s?(?:[^.\n]|\.(?=\S)){0,120}?(?:공개했|공개하였|공개되었|공개합니다|공개되어)"
+    r"|사전\s?학습된\s?(?:가중치|체크포인트)")
 # Model-card statements that the models described are released (a separate pattern with rare needles:
 # searched only when the common phrases are absent, so it costs little).
 CARD_RELEASE = re.compile(r"models? released here|(developed|trained) and released (the )?[^\s.]+( [^\s.]+){0,2} "
@@ -59,10 +68,15 @@ NOT_RELEASED = either(
     r"((weights|checkpoints?|the model) (are|is|will) not (be )?(publicly )?(released|available|open[- ]?sourced)"
     r"|(only )?(available|accessible) (only )?(via|through) (our |an |the )?api\b)"
     # Chinese: the weights are not released (权重暂不开源, 模型不公开), only through an API (仅通过 API 提供)
-    , r"(?:权重|模型)(?:暂不|不会|将不|不)(?:开源|公开|发布)|仅(?:通过|提供)\s*API", re.IGNORECASE)
+    , r"(?:权重|模型)(?:暂不|不会|将不|不)(?:开源|公开|发布)|仅(?:通过|提供)\s*API", re.IGNORECASE,
+    # (Japanese: 重みは公開していません, API経由でのみ; Korean: 가중치는 공개하지 않습니다, API로만)
+    jako=r"(?:重み|モデル)(?:は|を)[^。\n]{0,10}?(?:公開しません|公開していません|公開されていません|非公開)"
+    r"|API(?:経由)?(?:で)?のみ|(?:가중치|모델)(?:는|은|를|을)\s?[^.\n]{0,10}?(?:공개하지\s?않|공개되지\s?않|비공개)"
+    r"|API(?:로|를\s?통해서?)만")
 RELEASED_TEXT_NEEDLES = ('download', 'releas', 'availab', 'open', 'upload', 'trained', 'zoo', 'from_pretrained', '下载',
-                         '权重')
-NOT_RELEASED_NEEDLES = ('not', 'api', '权重', '模型')
+                         '权重') + jako_needles('ダウンロード', '重み', 'ウェイト', 'チェックポイント', '事前学習済み', '다운로드', '가중치',
+                                                '체크포인트', '사전')
+NOT_RELEASED_NEEDLES = ('not', 'api', '权重', '模型') + jako_needles('重み', 'モデル', '가중치', '모델')
 REMEDIATION = "Upload the final weights (e.g. safetensors) to the repository under an OSI-approved licence."
 
 
