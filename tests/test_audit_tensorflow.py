@@ -432,3 +432,50 @@ def test_reported_op_shows_the_constant_it_reads(tmp_path: Path) -> None:
     r = audit(tmp_path, saved_model(meta_graph(graph(SAVER_NODES, [*SAVER_FUNCTIONS, evil]))))
     [f] = r["findings"]
     assert f["rule"] == "tensorflow.file_read" and "the constant '/etc/passwd'" in f["detail"]
+
+
+def test_mutated_files_never_break_the_scan() -> None:
+    """Seeded random mutations (bytes changed, cut, inserted, truncated) of a SavedModel with a Lambda in its
+    object graph and of a keras_metadata.pb: every one is scanned without an exception, quickly."""
+    import random
+
+    from openscope.audit.engine import Engine
+
+    evil = function("__inference_call_77", node("ReadFile", "ReadFile", "ReadFile/filename"))
+    objects = [user_object("_tf_keras_network", json.dumps({"class_name": "Sequential", "config": {
+        "layers": [DENSE, LAMBDA]}}))]
+    bases = [saved_model(meta_graph(graph(SAVER_NODES, [*SAVER_FUNCTIONS, evil]), objects=objects)),
+             keras_metadata(DENSE, LAMBDA)]
+    rng = random.Random(20261130)
+    t = time.perf_counter()
+    for _ in range(400):
+        d = bytearray(rng.choice(bases))
+        for _ in range(rng.randint(1, 4)):
+            p, k = rng.randrange(len(d)), rng.random()
+            if k < 0.5:
+                d[p] = rng.randrange(256)
+            elif k < 0.7:
+                del d[p:p + rng.randint(1, 20)]
+            elif k < 0.85:
+                d[p:p] = rng.randbytes(rng.randint(1, 10))
+            else:
+                del d[p:]
+        data = bytes(d)
+        Engine().scan_blob(Blob(data, 0, len(data), "f"))
+    assert time.perf_counter() - t < 20
+
+
+def test_formats_with_a_protobuf_looking_first_byte_keep_their_format() -> None:
+    """A safetensors header length whose low byte is a key TensorFlow messages start with (0x0a, 0x12) and a
+    zlib stream stay what they are."""
+    import struct
+    import zlib
+
+    for low in (0x0A, 0x12):
+        hdr = json.dumps({"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}).encode()
+        hdr += b" " * ((low - len(hdr)) % 256)
+        data = struct.pack("<Q", len(hdr)) + hdr + bytes(8)
+        assert data[0] in (0x0A, 0x12)
+        assert detect(Blob(data, 0, len(data), "m.safetensors")) == "safetensors"
+    z = zlib.compress(b"\x80\x04N." * 100)
+    assert detect(Blob(z, 0, len(z), "x")) == "zlib"
