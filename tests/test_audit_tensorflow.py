@@ -479,3 +479,13 @@ def test_formats_with_a_protobuf_looking_first_byte_keep_their_format() -> None:
         assert detect(Blob(data, 0, len(data), "m.safetensors")) == "safetensors"
     z = zlib.compress(b"\x80\x04N." * 100)
     assert detect(Blob(z, 0, len(z), "x")) == "zlib"
+
+
+def test_more_messages_than_the_bound_is_incomplete_never_clean(tmp_path: Path) -> None:
+    """Two million empty nodes after real ones, and the payload after them: the walk stops at its bound and
+    says so (4 MB of input; the verdict is incomplete, not clean)."""
+    g = graph([node("x", "Placeholder"), node("y", "Identity", "x")]) + b"\x0a\x00" * 2_000_000 \
+        + ld(1, node("r", "ReadFile", "x"))
+    r = audit(tmp_path, g, "frozen.pb")
+    assert r["files"][0]["format"] == "tensorflow-graphdef"
+    assert rules(r) == ["incomplete.tensorflow_size"] and r["verdict"] == "incomplete"
