@@ -380,7 +380,7 @@ def test_huge_declared_length_allocates_nothing(tmp_path: Path) -> None:
     vi(1, 2**63 + 5) + vi(2, 77) + vi(3, 88) + vi(4, 99) + vi(5, 11) + ld(6, vi(1, 1)),
     b"\n\nplain text that starts with two newlines\n",
     b"\x08\x01\x12\x05hello",
-])
+], ids=["sentencepiece", "fingerprint", "text", "short"])
 def test_other_protobufs_and_text_are_not_tensorflow(data: bytes) -> None:
     assert tf_detect(Blob(data, 0, len(data), "x")) is None
 
