@@ -6,7 +6,9 @@ HyperCLOVA X kind) write their READMEs in their own language: モデル詳細 / 
 statement is checked in its wrong form and its right form (commercial use by permission is not open; hardware
 to run the model is not training hardware; code promised is not code released; a citation is others' work; a
 licence named for the code is not the weights'), and each whole card grades exactly as the same card in
-English. Every test here but the boundary checks fails on the code before Japanese and Korean were read.
+English. Each rule's positive form fails on the code before Japanese and Korean were read (79 of the 103
+cases); what passed before too is a negative form (not a claim, not a sample), the licence-name boundary
+checks, 参考文献 (the Chinese 参考 reads it) and the length count (kana and hangul already counted twice).
 """
 
 from __future__ import annotations
@@ -490,6 +492,56 @@ def test_hyperparameters_are_documented_with_their_values(wrong: str, right: str
                                   "## 평가 결과\n\n| 항목 | 점수 |\n| --- | --- |\n| 한국어 이해 | 61.2 |\n"])
 def test_a_results_table_with_japanese_or_korean_headers_is_read(card: str) -> None:
     assert _findings(card)["evaluation_results"][0] == "positive"
+
+
+# -- weights, data, other code, samples, "open source" ---------------------------------------------------------------
+
+@pytest.mark.parametrize(("wrong", "right"), [
+    ("# M\n\n重みは公開していません。API経由でのみ利用できます。\n", "# M\n\n重みを Hugging Face で公開しました。\n"),
+    ("# M\n\n가중치는 공개하지 않습니다. API로만 제공됩니다.\n", "# M\n\n가중치를 Hugging Face에 공개했습니다.\n"),
+])
+def test_weights_withheld_or_released(wrong: str, right: str) -> None:
+    from openscope.derive.openness.probes.weights_released import NOT_RELEASED, RELEASED_TEXT
+
+    assert zsearch(NOT_RELEASED, wrong) is not None and zsearch(RELEASED_TEXT, wrong) is None
+    assert zsearch(RELEASED_TEXT, right) is not None and zsearch(NOT_RELEASED, right) is None
+
+
+@pytest.mark.parametrize(("probe", "text"), [
+    ("evaluation_code", "評価用スクリプトを同梱しています。"),
+    ("evaluation_code", "평가 코드를 함께 제공합니다."),
+    ("preprocessing_code", "データ前処理コードも同梱しています。"),
+    ("preprocessing_code", "데이터 전처리 코드도 함께 제공합니다."),
+    ("data_card", "データセットカードを同梱しています。"),
+    ("data_card", "데이터셋 카드를 함께 제공합니다."),
+])
+def test_other_code_and_data_cards_are_read(probe: str, text: str) -> None:
+    """Named in the card: released (the data card) or documented (preprocessing code with no repository)."""
+    assert _findings(f"# M\n\n{text}\n")[probe][1] != "not_found"
+
+
+@pytest.mark.parametrize(("card", "outcome"), [
+    ("## 出力例\n\n![](./images/cat.png)\n", "positive"),
+    ("## 생성 예시\n\n![](./images/cat.png)\n", "positive"),
+    ("## 概要\n\n![](./images/cat.png)\n", "negative"),
+])
+def test_an_image_in_a_samples_section_is_a_sample_output(card: str, outcome: str) -> None:
+    assert _findings(card)["sample_outputs"][0] == outcome
+
+
+@pytest.mark.parametrize(("text", "claim"), [
+    ("本モデルはオープンソースとして公開しました。", True),
+    ("学習コードをオープンソース化しました。", True),
+    ("本モデルはオープンソースです。", True),
+    ("他のオープンソースモデルと比較しました。", False),
+    ("本モデルは今後オープンソースとして公開する予定です。", False),
+    ("이 모델은 오픈소스로 공개했습니다.", True),
+    ("이 모델은 오픈소스입니다.", True),
+    ("다른 오픈소스 모델과 비교했습니다.", False),
+    ("추후 오픈소스로 공개할 예정입니다.", False),
+])
+def test_an_open_source_claim_is_the_release_speaking_of_itself(text: str, claim: bool) -> None:
+    assert (_findings(f"# M\n\n{text}\n")["open_source_claim"][0] == "positive") is claim
 
 
 # -- lengths and speed ----------------------------------------------------------------------------------------

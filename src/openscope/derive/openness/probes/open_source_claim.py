@@ -12,8 +12,10 @@ source"), or the card's own heading says so. A promise ("will be open-sourced") 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
+from itertools import islice
 
-from openscope.derive.openness.probes import Evidence, Finding
+from openscope.derive.openness.probes import Evidence, Finding, card_in_kana_or_hangul
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = None
@@ -53,6 +55,15 @@ SELF_BEFORE = re.compile(
     r"|" + RELEASE_VERBS + r"\b(an?|our|of)\s+"
     r"([\w*-]+\s+){0,2}\**$)",
     re.IGNORECASE)
+# Japanese and Korean (オープンソース, 오픈소스; read only in a card with kana or hangul): a claim when the words right
+# after it release the thing as open source ("オープンソースとして公開しました", "オープンソース化しました", "오픈소스로
+# 공개했습니다", "오픈소스화했습니다") or say it is one ("本モデルはオープンソースです", "이 모델은 오픈소스입니다"). The
+# adjective before a noun ("他のオープンソースモデル", "오픈소스 커뮤니티") is not a claim, nor is a promise (予定, 今後, 예정,
+# 추후) in the rest of the sentence.
+MENTION_JAKO = re.compile(r"オープン\s?ソース|오픈\s?소스")
+CLAIM_AFTER_JAKO = re.compile(r"\s?(?:(?:として|で)\s?(?:公開|リリース|提供|配布)|化(?:し|され)|(?:です|である)(?!が)"
+                              r"|(?:으로|로)\s?(?:공개|출시|배포|제공)|화(?:했|하였|되었|된)|(?:입니다|이다))")
+PROMISE_JAKO = re.compile(r"予定|近日|今後|예정|추후|향후")
 REMEDIATION = "Claim \"open source\" only when weights, code and data information meet the OSAID; otherwise say \"open weights\"."
 MAX_MENTIONS = 200   # a card that says it more often than this is read only that far
 
@@ -77,15 +88,31 @@ def is_claim(body: str, m: re.Match[str]) -> bool:
     return bool(SELF_BEFORE.search(before))
 
 
+def is_claim_jako(body: str, m: re.Match[str]) -> bool:
+    """True when the Japanese or Korean mention ``m`` (:data:`MENTION_JAKO`) claims open source for the release."""
+    end = body.find("\n", m.end())
+    rest = body[m.end(): end if end >= 0 else len(body)][:120]
+    stop = min((i for i in (rest.find("。"), rest.find(". ")) if i >= 0), default=len(rest))
+    rest = rest[:stop]
+    before = body[max(0, m.start() - 1):m.start()]
+    if before in ("/", ".", "_", "=", "-") or URL_AFTER.match(rest):
+        return False
+    return bool(CLAIM_AFTER_JAKO.match(rest)) and not PROMISE_JAKO.search(rest)
+
+
 def find_claim(rec: ModelRecord) -> Evidence | None:
     """The first mention of "open source" that claims it for this release, as evidence."""
     card = rec.card
-    if card is None or "open" not in card.lowered_body:
+    if card is None:
         return None
-    for n, m in enumerate(MENTION.finditer(card.body)):
-        if n >= MAX_MENTIONS:
-            break
-        if is_claim(card.body, m):
+    english = ((m, is_claim) for m in islice(MENTION.finditer(card.body), MAX_MENTIONS)
+               ) if "open" in card.lowered_body else iter(())
+    mentions: Iterable[tuple[re.Match[str], Callable[[str, re.Match[str]], bool]]] = english
+    if card_in_kana_or_hangul(card.body):   # both languages, in the card's order
+        jako = ((m, is_claim_jako) for m in islice(MENTION_JAKO.finditer(card.body), MAX_MENTIONS))
+        mentions = sorted([*english, *jako], key=lambda mc: mc[0].start())
+    for m, judge in mentions:
+        if judge(card.body, m):
             off = len(card.text) - len(card.body)
             anchor, snip = card.span(off + m.start(), off + m.end())
             return Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at)
