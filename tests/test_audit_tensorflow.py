@@ -300,6 +300,14 @@ def test_unknown_fields_do_not_hide_the_graph(tmp_path: Path) -> None:
     g = vi(3, 27) + ld(99, b"junk") + vi(1, 5) + graph([node("r", "ReadFile", "x")])
     r = audit(tmp_path, g, "frozen.pb")
     assert rules(r) == ["tensorflow.file_read"]
+    # an unknown field first hides nothing either, even when it spells another format's magic (field 15 = 1 is
+    # zlib's 0x78 0x01; a field 8 of 90 bytes starting 'h9' is bzip2's 'BZh9'; a fixed32 field 11 is ']\x00')
+    evil = function("__inference_call_1", node("w", "WriteFile", "p", "d"))
+    for first in (vi(15, 1), ld(8, b"h9" + b"x" * 88), b"]\0\0\0\0", st(9, "x"), varint(100 << 3 | 5) + b"\0" * 4):
+        r = audit(tmp_path, first + saved_model(meta_graph(graph(SAVER_NODES, [evil]))))
+        assert (r["files"][0]["format"], rules(r)) == ("tensorflow-savedmodel", ["tensorflow.file_write"]), first
+        r = audit(tmp_path, first + keras_metadata(LAMBDA), "keras_metadata.pb")
+        assert "keras.lambda" in rules(r), first
 
 
 def test_saved_model_folder(tmp_path: Path) -> None:

@@ -82,6 +82,13 @@ def detect(blob: Blob) -> str:
         return "7z"
     if h[:2] == b"\x1f\x8b":
         return "gzip"
+    # TensorFlow protobufs have no magic. An unknown field, which the loader skips, can spell the magic of the
+    # formats tested from here on (zlib's 0x78 0x01 is field 15 = 1, 'BZh9', ']\x00', 'ZF', HDF5 at 512, tar at
+    # 257, a safetensors '{' at byte 8), so the trial comes first; it stops within a few bytes on anything that
+    # is not protobuf (tf_format.detect). ONNX keeps its own test and wins
+    tf = tf_format.detect(blob)
+    if tf is not None and not onnx_format.looks_like_onnx(blob):
+        return tf
     if h[:3] == b"BZh" and h[3:4].isdigit():
         return "bz2"
     if h[:6] == b"\xfd7zXZ\x00":
@@ -98,12 +105,6 @@ def detect(blob: Blob) -> str:
         return "numpy"
     if h[:4] == b"GGUF":
         return "gguf"
-    # TensorFlow protobufs have no magic; tried before the formats recognised by bytes further in (HDF5 at 512,
-    # tar at 257, a safetensors '{' at byte 8), which a graph's names could otherwise spell to hide it. The trial
-    # refuses nearly every other file at its first byte (tf_format.detect); ONNX keeps its own test
-    tf = tf_format.detect(blob)
-    if tf is not None and not onnx_format.looks_like_onnx(blob):
-        return tf
     if any(blob.size > off + 8 and blob.read(off, 8) == HDF5_MAGIC for off in (0, 512, 1024, 2048)):
         return "hdf5"
     if blob.size > 262 and blob.read(257, 5) == b"ustar":

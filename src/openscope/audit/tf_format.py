@@ -46,11 +46,8 @@ MAX_INPUTS = 4  # data inputs of a node kept for tracing (path inputs are the fi
 MAX_SITES = 10_000  # distinct (rule, op, function) kept per file; the rest are counted
 MAX_JSON = keras_format.MAX_JSON  # one object's Keras metadata (then incomplete.keras_metadata)
 
-# the first byte of a message these formats start with, whatever the field order: SavedModel (1 varint,
-# 2 bytes), MetaGraphDef (1-7 bytes), GraphDef (1, 2, 4, 5 bytes; 3 varint), Keras SavedMetadata (1 bytes)
-_FIRST_KEYS = frozenset({0x08, 0x0A, 0x12, 0x18, 0x1A, 0x22, 0x2A, 0x32, 0x3A})
-# message -> {field number: wire type}, for the strict trial parse (a loader accepts unknown fields; the walk
-# does too, the trial does not, so that no other protobuf, e.g. a sentencepiece model, reads as TensorFlow)
+# message -> {field number: wire type}: the fields the trial parse looks into (others are skipped, as a loader
+# skips them)
 SAVED_MODEL = {1: 0, 2: 2}
 META_GRAPH = {1: 2, 2: 2, 3: 2, 4: 2, 5: 2, 6: 2, 7: 2}
 GRAPH = {1: 2, 2: 2, 3: 0, 4: 2, 5: 2}
@@ -233,19 +230,21 @@ def _is_keras_node(blob: Blob, a: int, b: int) -> bool:
 def detect(blob: Blob) -> str | None:
     """The TensorFlow format a blob is, by a trial parse, or None.
 
-    Cheap for other files: the first byte must be a key one of these messages can start with, which no
-    other format this audit reads begins with (pickles start with 0x80 or an opcode letter; archives, NumPy
-    and GGUF with their magic; JSON with a brace), so nearly every other file is refused at byte 0 (a 50 MB
-    random or text file in well under a millisecond). Past it, one pass over the top-level fields (offsets
-    only: nothing is copied or allocated from a declared length; at most MAX_TRIAL_FIELDS fields; a file that
-    breaks is read up to the break) looks for positive evidence and stops at the first: a meta graph holding
+    Cheap for other files: archives, NumPy and GGUF are recognised by their magic before this is tried, and
+    any other file stops at its first field that is not protobuf (a key of wire type 3, 4, 6 or 7, or of
+    field 0, a length past the end): random bytes within a few bytes, a safetensors length at its zero high
+    bytes, JSON at its brace, text within a word or two (a 50 MB random, text or safetensors file in well under
+    a millisecond). The first byte is not required to be one a TensorFlow writer emits: an unknown field first
+    is skipped by the loader, so it must not hide the graph here either. One pass over the top-level fields
+    (offsets only: nothing is copied or allocated from a declared length; at most MAX_TRIAL_FIELDS fields; a
+    file that breaks is read up to the break) looks for positive evidence and stops at the first: a meta graph holding
     a graph (a SavedModel), a graph (a TF1 MetaGraph), a node naming a valid op or a library function with a
     valid name among a graph's first TRIAL_NODES (a frozen GraphDef), or a node with a Keras identifier
     (keras_metadata.pb; every node is looked at, since Keras skips nodes of other identifiers). Real files
     decide within their first fields; a hostile one costs at most one bounded pass (about a second).
     Unknown fields are skipped as protobuf parsers skip them, so padding cannot hide a graph that loads.
     """
-    if blob.size < 2 or blob.data[blob.start] not in _FIRST_KEYS:
+    if blob.size < 2:
         return None
     metas = nodes = 0
     try:
