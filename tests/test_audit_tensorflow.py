@@ -497,3 +497,13 @@ def test_more_messages_than_the_bound_is_incomplete_never_clean(tmp_path: Path) 
     r = audit(tmp_path, g, "frozen.pb")
     assert r["files"][0]["format"] == "tensorflow-graphdef"
     assert rules(r) == ["incomplete.tensorflow_size"] and r["verdict"] == "incomplete"
+
+
+def test_padding_past_the_trial_bound_is_incomplete_not_other(tmp_path: Path) -> None:
+    """A million unknown fields (which the loader skips) before a SavedModel: the trial stops at its bound
+    without evidence, and the file is reported as not judged rather than listed as `other`."""
+    evil = function("__inference_call_1", node("w", "WriteFile", "p", "d"))
+    data = vi(15, 1) * 1_000_001 + saved_model(meta_graph(graph(SAVER_NODES, [evil])))
+    r = audit(tmp_path, data)
+    assert (r["files"][0]["format"], rules(r), r["verdict"]) == ("protobuf", ["incomplete.protobuf_trial"],
+                                                                 "incomplete")

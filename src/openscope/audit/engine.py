@@ -88,7 +88,9 @@ def detect(blob: Blob) -> str:
     # is not protobuf (tf_format.detect). ONNX keeps its own test and wins
     tf = tf_format.detect(blob)
     if tf is not None and not onnx_format.looks_like_onnx(blob):
-        return tf
+        # still protobuf past the trial's bound without evidence: no compressed stream, HDF5, tar or safetensors
+        # file parses that far, while padding could spell their magic; a pickle is still tried (engine)
+        return "pickle" if tf == "protobuf" and h[0] == 0x80 else tf
     if h[:3] == b"BZh" and h[3:4].isdigit():
         return "bz2"
     if h[:6] == b"\xfd7zXZ\x00":
@@ -186,14 +188,17 @@ class Engine:
                 scan_pickle(ctx, blob)
             elif fmt == "onnx":
                 onnx_format.scan_onnx(ctx, blob)
-            elif fmt in tf_format.FORMATS:
+            elif fmt in tf_format.FORMATS and fmt != "protobuf":
                 tf_format.scan_tf(ctx, blob, fmt)
             elif fmt == "json":
                 return self._json(blob)
-            elif fmt == "headerless":
+            elif fmt in ("headerless", "protobuf"):
                 if looks_like_pickle(blob, ctx):
                     scan_pickle(ctx, blob)
                     return "pickle"
+                if fmt == "protobuf":
+                    tf_format.scan_tf(ctx, blob, fmt)
+                    return fmt
                 return "other"
             return fmt
         except Truncated as exc:

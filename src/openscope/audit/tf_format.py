@@ -34,7 +34,7 @@ from openscope.audit.context import Context
 from openscope.audit.findings import RANK
 from openscope.audit.protowire import fields, varint
 
-FORMATS = ("tensorflow-savedmodel", "tensorflow-graphdef", "tensorflow-metagraph", "keras-metadata")
+FORMATS = ("tensorflow-savedmodel", "tensorflow-graphdef", "tensorflow-metagraph", "keras-metadata", "protobuf")
 MAX_MESSAGES = 2_000_000  # messages walked per file (then incomplete.tensorflow_size)
 MAX_TRIAL_FIELDS = 1_000_000  # top-level fields a trial parse reads before deciding on what it has seen
 TRIAL_NODES = 8  # nodes of a graph the trial parse checks field by field
@@ -242,7 +242,9 @@ def detect(blob: Blob) -> str | None:
     valid name among a graph's first TRIAL_NODES (a frozen GraphDef), or a node with a Keras identifier
     (keras_metadata.pb; every node is looked at, since Keras skips nodes of other identifiers). Real files
     decide within their first fields; a hostile one costs at most one bounded pass (about a second).
-    Unknown fields are skipped as protobuf parsers skip them, so padding cannot hide a graph that loads.
+    Unknown fields are skipped as protobuf parsers skip them, so padding cannot hide a graph that loads: a
+    file still protobuf after MAX_TRIAL_FIELDS fields with no evidence yet is ``protobuf`` (not judged:
+    ``incomplete.protobuf_trial``), never ``other``.
     """
     if blob.size < 2:
         return None
@@ -250,7 +252,9 @@ def detect(blob: Blob) -> str | None:
     try:
         for n, (fno, wt, s, e) in enumerate(_fields(blob, 0, blob.size)):
             if n >= MAX_TRIAL_FIELDS:
-                break
+                # still protobuf after a million fields and no evidence yet: padding before a graph (which the
+                # loader skips) or a protobuf of another kind; either way not judged, so never clean
+                return "protobuf"
             if wt != 2:
                 continue
             if fno == 2 and metas < TRIAL_NODES:  # SavedModel.meta_graphs, MetaGraphDef.graph_def, GraphDef.library
@@ -629,4 +633,9 @@ ROOTS = {"tensorflow-savedmodel": "saved_model", "tensorflow-metagraph": "meta_g
 
 def scan_tf(ctx: Context, blob: Blob, fmt: str) -> None:
     """Walk a blob :func:`detect` recognised as ``fmt`` (one of FORMATS)."""
+    if fmt == "protobuf":
+        ctx.incomplete(blob, "protobuf_trial", f"protobuf with more than {MAX_TRIAL_FIELDS:,} top-level fields "
+                       "and no sign of a TensorFlow graph among them (a loader skips unknown fields, so a graph may "
+                       "follow them): not judged")
+        return
     _Walk(ctx, blob).run(ROOTS[fmt])
