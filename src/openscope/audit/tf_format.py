@@ -9,7 +9,13 @@ lives: the main graph of each meta graph, and every function of the graph's func
 ``tf.function`` bodies (and so nearly all of a TF2 SavedModel) live. Keras's metadata (the JSON of each layer,
 in ``keras_metadata.pb`` or, before TF 2.5, in the SavedModel's object graph) is checked as a ``.keras``
 config is (Lambda layers, module injection). Asset file names that climb out of the ``assets`` folder make the
-loader bind a file outside the model to the graph (``tensorflow.asset.path_traversal``).
+loader bind a file outside the model to the graph (``tensorflow.asset.path_traversal``), and the saver, table
+and cache ops every honest model carries are judged by the path they are given when the graph pins it to a
+constant outside the model (``tensorflow.constant_path``, rules.yml ``tensorflow_constant_paths``).
+
+There is no magic number: :func:`detect` recognises the formats by a trial parse that looks for positive
+evidence and skips unknown fields as a loader does (so padding hides nothing), reading a broken file up to
+its break (a truncated SavedModel is malformed, never ``other``).
 
 Field numbers are TensorFlow's (``saved_model.proto``, ``meta_graph.proto``, ``graph.proto``,
 ``node_def.proto``, ``function.proto``, ``op_def.proto``, ``attr_value.proto``, ``saved_object_graph.proto``)
@@ -48,7 +54,6 @@ MAX_JSON = keras_format.MAX_JSON  # one object's Keras metadata (then incomplete
 
 # message -> {field number: wire type}: the fields the trial parse looks into (others are skipped, as a loader
 # skips them)
-SAVED_MODEL = {1: 0, 2: 2}
 META_GRAPH = {1: 2, 2: 2, 3: 2, 4: 2, 5: 2, 6: 2, 7: 2}
 GRAPH = {1: 2, 2: 2, 3: 0, 4: 2, 5: 2}
 NODE = {1: 2, 2: 2, 3: 2, 4: 2, 5: 2, 6: 2, 7: 2}
