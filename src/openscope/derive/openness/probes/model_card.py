@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import Evidence, Finding, reading_length, repo_license
+from openscope.derive.openness.probes import Evidence, Finding, either, reading_length, repo_license, zsearch
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -12,13 +12,13 @@ COMPONENT = "Model card"
 # Each topic's section titles in English and Chinese (用途/使用方法, 局限性/使用限制/偏见/风险/安全, 训练/数据,
 # 评测/评估/结果/基准/性能).
 CARD_TOPICS = {
-    "uses": re.compile(r"(intended|out-of-scope|direct|downstream) use|uses\b|usage|用途|使用方法|使用方式|用法|使用场景"
-                       r"|使い方|利用方法|使用例|사용\s?방법|사용법|용도|활용", re.IGNORECASE),
-    "limitations": re.compile(r"limitation|bias|risk|safety|ethic|responsib|局限|使用限制|偏见|风险|安全|伦理"
-                              r"|制限|限界|バイアス|リスク|倫理|한계|제한|편향|위험|안전|윤리", re.IGNORECASE),
-    "training": re.compile(r"training|data|dataset|训练|数据|学習|訓練|データ|학습|훈련|데이터", re.IGNORECASE),
-    "evaluation": re.compile(r"evaluat|result|benchmark|performance|评测|评估|测评|结果|基准|性能"
-                             r"|評価|結果|ベンチマーク|평가|결과|벤치마크|성능", re.IGNORECASE),
+    "uses": either(r"(intended|out-of-scope|direct|downstream) use|uses\b|usage", r"用途|使用方法|使用方式|用法|使用场景",
+                   re.IGNORECASE, jako=r"用途|使い方|利用方法|使用例|사용\s?방법|사용법|용도|활용"),
+    "limitations": either(r"limitation|bias|risk|safety|ethic|responsib", r"局限|使用限制|偏见|风险|安全|伦理", re.IGNORECASE,
+                          jako=r"制限|限界|バイアス|リスク|安全|倫理|한계|제한|편향|위험|안전|윤리"),
+    "training": either(r"training|data|dataset", r"训练|数据", re.IGNORECASE, jako=r"学習|訓練|データ|학습|훈련|데이터"),
+    "evaluation": either(r"evaluat|result|benchmark|performance", r"评测|评估|测评|结果|基准|性能", re.IGNORECASE,
+                         jako=r"評価|結果|ベンチマーク|性能|평가|결과|벤치마크|성능"),
 }
 REMEDIATION = "Write a model card covering intended uses, limitations and risks, training data and evaluation."
 
@@ -28,7 +28,7 @@ def topics(rec: ModelRecord) -> list[str]:
     if rec.card is None:
         return []
     titles = [s.title for s in rec.card.sections if reading_length(s.text.strip()) >= 30]
-    return [k for k, rx in CARD_TOPICS.items() if any(rx.search(t) for t in titles)]
+    return [k for k, rx in CARD_TOPICS.items() if any(zsearch(rx, t) for t in titles)]
 
 
 def run(rec: ModelRecord) -> Finding:

@@ -21,18 +21,17 @@ from openscope.derive.openness.records import ModelRecord
 COMPONENT = "Model metadata"
 META_FILES = re.compile(r"(^|/)(trainer_state\.json|training_args\.bin|training_config\.(json|ya?ml)|"
                         r"optimizer\.(pt|bin)|hparams\.ya?ml|args\.json)$", re.IGNORECASE)
-HYPER_TEXT = re.compile(r"\b(hyper-?parameters?|learning[ _]rate|batch[ _]size|warm-?up steps|optimi[sz]er|"
-                        r"weight decay|training steps|epochs?)\b"
-                        # Chinese: 超参数, 学习率, 批大小 / 批次大小 / 批量大小, 训练步数, 优化器, 权重衰减, 预热步数, 训练轮数
-                        r"|(?P<zh>超参数?|学习率|批(?:次|量)?大小|训练步数|优化器|权重衰减|预热步数|训练轮数)"
-                        # Japanese: ハイパーパラメータ, 学習率, バッチサイズ, エポック数, ステップ数, オプティマイザ / 最適化手法,
-                        # 重み減衰, ウォームアップ; Korean: 하이퍼파라미터, 학습률, 배치 크기, 에포크, 스텝 수, 옵티마이저, 가중치
-                        # 감쇠, 웜업
-                        r"|(?P<hyper>ハイパーパラメータ|ハイパーパラメーター|하이퍼\s?파라미터)"
-                        r"|(?P<optim>オプティマイザー?|最適化手法|옵티마이저)"
-                        r"|(?P<jako>学習率|バッチサイズ|エポック数?|学習ステップ数?|ステップ数|重み減衰|ウォームアップ(?:ステップ)?"
-                        r"|학습률|배치\s?(?:크기|사이즈)|에포크|에폭|학습\s?스텝|스텝\s?수|가중치\s?감쇠|웜업)",
-                        re.IGNORECASE)
+HYPER_TEXT = either(r"\b(hyper-?parameters?|learning[ _]rate|batch[ _]size|warm-?up steps|optimi[sz]er|"
+                    r"weight decay|training steps|epochs?)\b",
+                    # Chinese: 超参数, 学习率, 批大小 / 批次大小 / 批量大小, 训练步数, 优化器, 权重衰减, 预热步数, 训练轮数
+                    r"(?P<zh>超参数?|学习率|批(?:次|量)?大小|训练步数|优化器|权重衰减|预热步数|训练轮数)", re.IGNORECASE,
+                    # Japanese: ハイパーパラメータ, 学習率, バッチサイズ, エポック数, ステップ数, オプティマイザ / 最適化手法,
+                    # 重み減衰, ウォームアップ; Korean: 하이퍼파라미터, 학습률, 배치 크기, 에포크, 스텝 수, 옵티마이저, 가중치
+                    # 감쇠, 웜업
+                    jako=r"(?P<hyper>ハイパーパラメータ|ハイパーパラメーター|하이퍼\s?파라미터)"
+                    r"|(?P<optim>オプティマイザー?|最適化手法|옵티마이저)"
+                    r"|(?P<jako>学習率|バッチサイズ|エポック数?|学習ステップ数?|ステップ数|重み減衰|ウォームアップ(?:ステップ)?"
+                    r"|학습률|배치\s?(?:크기|사이즈)|에포크|에폭|학습\s?스텝|스텝\s?수|가중치\s?감쇠|웜업)")
 HYPER_TEXT_NEEDLES = ('hyper', 'learning', 'batch', 'warm', 'optimi', 'decay', 'steps', 'epoch', '超参', '学习率', '大小',
                       '步数', '优化器', '衰减', '轮数') + jako_needles(
     'ハイパーパラメ', 'オプティマイザ', '最適化手法', '学習率', 'バッチサイズ', 'エポック', 'ステップ', '重み減衰', 'ウォームアップ', '하이퍼',
@@ -87,8 +86,9 @@ def documented_value(rec: ModelRecord) -> Evidence | None:
         sentence = _sentence_at(card.text, off + m.start(), off + m.end())
         if verdict != "own" or zsearch(ADVICE, sentence) or zsearch(INFERENCE, sentence):
             continue
-        word = (m.group(1) or ("hyper" if m.group("hyper") else "optimizer" if m.group("optim") else None)
-                or {"优化器": "optimizer"}.get(m.group("zh"), m.group("zh")) or m.group("jako")).lower()
+        named = m.groupdict()   # (a text searched with fewer sides has fewer groups)
+        word = (m.group(1) or ("hyper" if named.get("hyper") else "optimizer" if named.get("optim") else None)
+                or {"优化器": "optimizer"}.get(named.get("zh") or "", named.get("zh")) or named.get("jako") or "").lower()
         after, before = body[m.end():m.end() + 40], body[max(0, m.start() - 30):m.start()]
         line = body[body.rfind("\n", 0, m.start()) + 1:m.start()]
         valued = VALUE_AFTER.match(after) or _number_before(before)

@@ -12,7 +12,7 @@ source"), or the card's own heading says so. A promise ("will be open-sourced") 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from itertools import islice
 
 from openscope.derive.openness.probes import Evidence, Finding, card_in_kana_or_hangul
@@ -105,18 +105,37 @@ def find_claim(rec: ModelRecord) -> Evidence | None:
     card = rec.card
     if card is None:
         return None
-    english = ((m, is_claim) for m in islice(MENTION.finditer(card.body), MAX_MENTIONS)
-               ) if "open" in card.lowered_body else iter(())
-    mentions: Iterable[tuple[re.Match[str], Callable[[str, re.Match[str]], bool]]] = english
-    if card_in_kana_or_hangul(card.body):   # both languages, in the card's order
-        jako = ((m, is_claim_jako) for m in islice(MENTION_JAKO.finditer(card.body), MAX_MENTIONS))
-        mentions = sorted([*english, *jako], key=lambda mc: mc[0].start())
-    for m, judge in mentions:
-        if judge(card.body, m):
-            off = len(card.text) - len(card.body)
-            anchor, snip = card.span(off + m.start(), off + m.end())
-            return Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at)
+    if card_in_kana_or_hangul(card.body):
+        return _find_claim_jako(rec)
+    if "open" not in card.lowered_body:
+        return None
+    for n, m in enumerate(MENTION.finditer(card.body)):
+        if n >= MAX_MENTIONS:
+            break
+        if is_claim(card.body, m):
+            return _evidence(rec, m)
     return None
+
+
+def _find_claim_jako(rec: ModelRecord) -> Evidence | None:
+    """:func:`find_claim` in a card with kana or hangul: its English and its Japanese or Korean mentions, in the
+    card's order."""
+    assert rec.card is not None
+    body = rec.card.body
+    mentions: list[tuple[re.Match[str], Callable[[str, re.Match[str]], bool]]] = [
+        *((m, is_claim) for m in islice(MENTION.finditer(body), MAX_MENTIONS)),
+        *((m, is_claim_jako) for m in islice(MENTION_JAKO.finditer(body), MAX_MENTIONS))]
+    for m, judge in sorted(mentions, key=lambda mc: mc[0].start()):
+        if judge(body, m):
+            return _evidence(rec, m)
+    return None
+
+
+def _evidence(rec: ModelRecord, m: re.Match[str]) -> Evidence:
+    assert rec.card is not None
+    off = len(rec.card.text) - len(rec.card.body)
+    anchor, snip = rec.card.span(off + m.start(), off + m.end())
+    return Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at)
 
 
 def run(rec: ModelRecord) -> Finding:
