@@ -158,7 +158,7 @@ def either(english: str, chinese: str, flags: int = 0, *, jako: str | None = Non
     return rx
 
 
-_LAST_TEXT: list[Any] = [None, 0, None, 0]   # the last two texts and their levels
+_LAST_TEXT: list[tuple[Any, int, Any, int]] = [(None, 0, None, 0)]   # the last two texts and their levels
 
 
 def _script(text: str) -> int:
@@ -177,13 +177,13 @@ def kana_or_hangul(text: str) -> bool:
 def _level(text: str) -> int:
     """:func:`_script` of ``text``, kept for the last two texts: probes search one card many times, its body and
     its whole text (front matter included) in turn."""
-    held = _LAST_TEXT
+    held = _LAST_TEXT[0]   # (a tuple, replaced whole: another thread sees the old one or the new, never a mix)
     if held[0] is text:
-        return int(held[1])
+        return held[1]
     if held[2] is text:
-        return int(held[3])
+        return held[3]
     level = _script(text)
-    _LAST_TEXT[:] = [text, level, held[0], held[1]]   # (one assignment: another thread sees a whole list)
+    _LAST_TEXT[0] = (text, level, held[0], held[1])
     return level
 
 
