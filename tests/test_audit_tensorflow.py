@@ -500,10 +500,28 @@ def test_more_messages_than_the_bound_is_incomplete_never_clean(tmp_path: Path) 
 
 
 def test_padding_past_the_trial_bound_is_incomplete_not_other(tmp_path: Path) -> None:
-    """A million unknown fields (which the loader skips) before a SavedModel: the trial stops at its bound
-    without evidence, and the file is reported as not judged rather than listed as `other`."""
+    """A million unknown fields (which the loader skips), no two alike in a row, before a SavedModel: the trial
+    stops at its bound without evidence, and the file is reported as not judged rather than listed as `other`."""
     evil = function("__inference_call_1", node("w", "WriteFile", "p", "d"))
-    data = vi(15, 1) * 1_000_001 + saved_model(meta_graph(graph(SAVER_NODES, [evil])))
+    data = (vi(15, 1) + vi(14, 2)) * 500_001 + saved_model(meta_graph(graph(SAVER_NODES, [evil])))
     r = audit(tmp_path, data)
     assert (r["files"][0]["format"], rules(r), r["verdict"]) == ("protobuf", ["incomplete.protobuf_trial"],
                                                                  "incomplete")
+
+
+def test_padding_of_one_repeated_field_is_jumped_and_the_graph_after_it_judged(tmp_path: Path) -> None:
+    """Two million copies of one unknown field before a SavedModel: the copies are jumped over in blocks and the
+    graph behind them is found and judged."""
+    evil = function("__inference_call_1", node("w", "WriteFile", "p", "d"))
+    for pad in (vi(15, 1), st(9, "x" * 40), b"  "):
+        r = audit(tmp_path, pad * 2_000_000 + saved_model(meta_graph(graph(SAVER_NODES, [evil]))))
+        assert (r["files"][0]["format"], rules(r)) == ("tensorflow-savedmodel", ["tensorflow.file_write"]), pad
+
+
+@pytest.mark.parametrize("text", [b" " * 3_000_000, b"x" * 5_000_000, b"\n" * 3_000_000, b"xy" * 2_000_000],
+                         ids=["spaces", "one-letter", "newlines", "two-letters"])
+def test_degenerate_text_is_other_and_clean(tmp_path: Path, text: bytes) -> None:
+    """Megabytes of one repeated character are valid protobuf all along (a space is field 4 = 32): a benign
+    file, listed as `other`, clean, not reported as a protobuf the audit could not judge."""
+    r = audit(tmp_path, text, "padding.txt")
+    assert (r["files"][0]["format"], rules(r), r["verdict"]) == ("other", [], "clean")

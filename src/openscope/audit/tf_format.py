@@ -249,37 +249,77 @@ def detect(blob: Blob) -> str | None:
     decide within their first fields; a hostile one costs at most one bounded pass (about a second).
     Unknown fields are skipped as protobuf parsers skip them, so padding cannot hide a graph that loads: a
     file still protobuf after MAX_TRIAL_FIELDS fields with no evidence yet is ``protobuf`` (not judged:
-    ``incomplete.protobuf_trial``), never ``other``.
+    ``incomplete.protobuf_trial``), never ``other``. Copies of one field in a row are jumped over, not
+    counted (:func:`_run_end`).
     """
     if blob.size < 2:
         return None
-    metas = nodes = 0
+    metas = nodes = n = 0
+    pos = 0
     try:
-        for n, (fno, wt, s, e) in enumerate(_fields(blob, 0, blob.size)):
-            if n >= MAX_TRIAL_FIELDS:
-                # still protobuf after a million fields and no evidence yet: padding before a graph (which the
-                # loader skips) or a protobuf of another kind; either way not judged, so never clean
-                return "protobuf"
-            if wt != 2:
-                continue
-            if fno == 2 and metas < TRIAL_NODES:  # SavedModel.meta_graphs, MetaGraphDef.graph_def, GraphDef.library
-                metas += 1
-                if _is_meta_graph(blob, s, e):
-                    return "tensorflow-savedmodel"
-                if _is_graph(blob, s, e):
-                    return "tensorflow-metagraph"
-                if _is_library(blob, s, e):
-                    return "tensorflow-graphdef"
-            elif fno == 1:  # GraphDef.node, SavedMetadata.nodes
-                if nodes < TRIAL_NODES:
-                    nodes += 1
-                    if _is_node(blob, s, e):
-                        return "tensorflow-graphdef"
-                if _is_keras_node(blob, s, e):
-                    return "keras-metadata"
+        while pos < blob.size:
+            at, jump = pos, None
+            for fno, wt, s, e in _fields(blob, pos, blob.size):
+                if n >= MAX_TRIAL_FIELDS:
+                    # still protobuf after a million fields and no evidence yet: padding before a graph (which
+                    # the loader skips) or a protobuf of another kind; either way not judged, so never clean
+                    return "protobuf"
+                n += 1
+                if wt == 2:
+                    if fno == 2 and metas < TRIAL_NODES:  # SavedModel.meta_graphs, MetaGraphDef.graph_def, GraphDef.library
+                        metas += 1
+                        if _is_meta_graph(blob, s, e):
+                            return "tensorflow-savedmodel"
+                        if _is_graph(blob, s, e):
+                            return "tensorflow-metagraph"
+                        if _is_library(blob, s, e):
+                            return "tensorflow-graphdef"
+                    elif fno == 1:  # GraphDef.node, SavedMetadata.nodes
+                        if nodes < TRIAL_NODES:
+                            nodes += 1
+                            if _is_node(blob, s, e):
+                                return "tensorflow-graphdef"
+                        if _is_keras_node(blob, s, e):
+                            return "keras-metadata"
+                end = _run_end(blob, at, e)
+                if end > e:  # copies of this very field follow: they hold the same evidence (none)
+                    jump = end
+                    break
+                at = e
+            if jump is None:
+                break
+            pos = jump
     except Truncated:
         pass
     return None
+
+
+MAX_RUN_UNIT = 64  # bytes of a field whose repeated copies the trial jumps over
+
+
+def _run_end(blob: Blob, a: int, e: int) -> int:
+    """Where the run of copies of the field ``blob[a:e]`` that follows it ends (``e`` when none follows).
+
+    Why: a degenerate text (megabytes of spaces, or of one letter) is valid protobuf all along, a field
+    repeated (a space is field 4 = 32); read field by field it would hit the trial's bound and be reported as
+    not judged. Copies of a field carry what the first one carries, so they are compared in blocks (bytes
+    equality, not a Python step per field) and jumped over; padding of one repeated field before a graph is
+    jumped over the same way, and the graph after it is found.
+    """
+    k = e - a
+    base = blob.start
+    if k <= 0 or k > MAX_RUN_UNIT or e + k > blob.size or blob.data[base + e] != blob.data[base + a]:
+        return e
+    unit = bytes(blob.data[base + a:base + e])
+    if bytes(blob.data[base + e:base + e + k]) != unit:
+        return e
+    block = unit * max(1, 65536 // k)
+    p = e
+    while p + len(block) <= blob.size and bytes(blob.data[base + p:base + p + len(block)]) == block:
+        p += len(block)
+    while p + k <= blob.size and bytes(blob.data[base + p:base + p + k]) == unit:
+        p += k
+    return p
 
 
 # -- the walk -------------------------------------------------------------------------------------------
