@@ -525,3 +525,23 @@ def test_degenerate_text_is_other_and_clean(tmp_path: Path, text: bytes) -> None
     file, listed as `other`, clean, not reported as a protobuf the audit could not judge."""
     r = audit(tmp_path, text, "padding.txt")
     assert (r["files"][0]["format"], rules(r), r["verdict"]) == ("other", [], "clean")
+
+
+def test_sarif_names_every_tensorflow_rule(tmp_path: Path, cli) -> None:
+    """Each TensorFlow rule reaches SARIF with a description of its own (code-scanning tools show it), not
+    its bare id: every rule rules.yml declares, and a WriteFile graph end to end through the CLI."""
+    import re
+
+    from openscope.audit import sarif
+
+    declared = set(re.findall(r"rule: *([a-z_.]+)", (Path(sarif.__file__).parent / "rules.yml").read_text()))
+    assert {r for r in declared if r.startswith("tensorflow.")} <= set(sarif.RULE_TEXT)
+    assert "tensorflow.asset.path_traversal" in sarif.RULE_TEXT
+    evil = function("__inference_call_1", node("w", "WriteFile", "p", "d"))
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "saved_model.pb").write_bytes(saved_model(meta_graph(graph(SAVER_NODES, [evil]))))
+    res = cli("audit", str(tmp_path / "m"), "--json", "--sarif", str(tmp_path / "r.sarif"))
+    assert res.code == 1, res.stderr
+    doc = json.loads((tmp_path / "r.sarif").read_text())
+    texts = {r["id"]: r["shortDescription"]["text"] for r in doc["runs"][0]["tool"]["driver"]["rules"]}
+    assert texts == {"tensorflow.file_write": "TensorFlow graph writes files when run"}

@@ -27,6 +27,13 @@ RULE_TEXT = {
     "chat_template.injection": "Chat template with a Jinja sandbox-escape pattern",
     "transformers.remote_code": "Config names Python code run with trust_remote_code",
     "onnx.custom_op": "ONNX node needs a custom-operator library (native code outside the file)",
+    "tensorflow.python_call": "TensorFlow graph calls back into Python (PyFunc, EagerPyFunc)",
+    "tensorflow.file_read": "TensorFlow graph reads or lists files when run",
+    "tensorflow.file_write": "TensorFlow graph writes files when run",
+    "tensorflow.debug_output": "TensorFlow graph writes debug output to files",
+    "tensorflow.network": "TensorFlow graph reaches the network when run",
+    "tensorflow.constant_path": "TensorFlow saver, table or cache op pinned to a path outside the model",
+    "tensorflow.asset.path_traversal": "SavedModel asset file outside the assets folder",
 }
 
 
