@@ -20,8 +20,10 @@ from openscope.derive.openness.evaluations import osai
 from openscope.derive.openness.probes import (
     _ENGLISH,
     _HAN,
+    _KANA,
     for_text,
     kana_or_hangul,
+    latin_boundaries,
     reading_length,
     run_all,
     zsearch,
@@ -38,6 +40,8 @@ from openscope.derive.openness.probes.license_declared import (
 from openscope.derive.openness.probes.model_card import topics
 from openscope.derive.openness.probes.model_metadata import documented_value
 from openscope.derive.openness.records import ModelRecord, from_text
+
+_LATIN = r"(?:(?<=[0-9A-Za-z_])(?![0-9A-Za-z_])|(?<![0-9A-Za-z_])(?=[0-9A-Za-z_]))"
 
 
 def _rec(text: str) -> ModelRecord:
@@ -415,6 +419,28 @@ def test_architecture_words_are_read(text: str) -> None:
 
 # -- code: released, promised, cited ------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("text", ["位置埋め込みには RoPEを採用しています。", "Mixture of Expertsを採用しました。",
+                                  "SwiGLU를 사용합니다.", "FFN에는 SwiGLU, 위치 인코딩에는 RoPE를 씁니다."])
+def test_a_latin_word_right_before_a_particle_is_read(text: str) -> None:
+    """Kana and hangul are word characters to ``re``: ``\\bRoPE\\b`` finds nothing in "RoPEを" or "RoPE를". In a text
+    with kana or hangul the patterns are searched with Latin word boundaries."""
+    from openscope.derive.openness.probes import card_search
+    assert card_search(_rec(f"# M\n\n{text}\n"), ARCH, needles=ARCH_NEEDLES) is not None
+
+
+def test_latin_boundaries_change_nothing_in_an_ascii_text() -> None:
+    import sys
+
+    assert latin_boundaries(r"\bx\b[\b]\\b") == f"{_LATIN}x{_LATIN}[\\b]\\\\b"
+    patterns = [rx for mod in list(sys.modules.values())
+                if getattr(mod, "__name__", "").startswith("openscope.derive.openness.probes")
+                for rx in vars(mod).values() if hasattr(rx, "pattern") and id(rx) in _KANA]
+    assert len(patterns) >= 20
+    for rx in patterns:
+        for text in (JA_EN_CARD, KO_EN_CARD):
+            assert [m.span() for m in _KANA[id(rx)].finditer(text)] == [m.span() for m in rx.finditer(text)]
+
+
 @pytest.mark.parametrize(("wrong", "right"), [
     ("# M\n\n学習コードは近日公開予定です。\n", "# M\n\n学習コードは [GitHub](https://github.com/acme/kitsune) で公開しています。\n"),
     ("# M\n\n学習コードは現在準備中です。\n", "# M\n\n学習コードを公開しました。\n"),
@@ -559,7 +585,7 @@ def test_a_text_without_kana_or_hangul_does_not_pay_for_the_japanese_and_korean_
     assert len(_HAN) >= 15
     assert for_text(PROMISE, "ascii text") is _ENGLISH[id(PROMISE)]
     assert for_text(PROMISE, "训练代码即将发布") is _HAN[id(PROMISE)]
-    assert for_text(PROMISE, "学習コードは公開予定です") is PROMISE
+    assert for_text(PROMISE, "学習コードは公開予定です") is _KANA[id(PROMISE)]
     assert not kana_or_hangul("训练代码即将发布・") and kana_or_hangul("모델") and kana_or_hangul("モデル")
 
 

@@ -155,7 +155,45 @@ def either(english: str, chinese: str, flags: int = 0, *, jako: str | None = Non
     _ENGLISH[id(rx)] = re.compile(english, flags)
     if jako:
         _HAN[id(rx)] = re.compile(f"(?:{english})|(?:{chinese})", flags)
+    _KANA[id(rx)] = re.compile(latin_boundaries(rx.pattern), flags)
     return rx
+
+
+_KANA: dict[int, re.Pattern[str]] = {}   # an either() pattern with Latin word boundaries, for Japanese and Korean
+_LATIN_B = r"(?:(?<=[0-9A-Za-z_])(?![0-9A-Za-z_])|(?<![0-9A-Za-z_])(?=[0-9A-Za-z_]))"
+
+
+def latin_boundaries(pattern: str) -> str:
+    """``pattern`` with each ``\\b`` (outside a character class) made a boundary of Latin letters and digits.
+
+    Why: kana and hangul are word characters to ``re``, and Japanese and Korean write their particles right after
+    a Latin word ("RoPEを採用", "SwiGLU를 사용"), so ``\\bRoPE\\b`` finds nothing there. On an ASCII text the two
+    boundaries are the same; this form is searched only in a text with kana or hangul (:func:`for_text`)."""
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            pair = pattern[i:i + 2]
+            out.append(_LATIN_B if pair == "\\b" and not in_class else pair)
+            i += 2
+            continue
+        if in_class and c == "]":
+            in_class = False
+        elif not in_class and c == "[":
+            in_class = True
+            out.append(c)
+            i += 1
+            if pattern[i:i + 1] == "^":
+                out.append("^")
+                i += 1
+            if pattern[i:i + 1] == "]":   # a "]" right after "[" or "[^" is a literal
+                out.append("]")
+                i += 1
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 _LAST_TEXT: list[tuple[Any, int, Any, int]] = [(None, 0, None, 0)]   # the last two texts and their levels
@@ -218,15 +256,16 @@ def needles_for(needles: tuple[str, ...], text: str) -> tuple[str, ...]:
 
 def for_text(pattern: re.Pattern[str], text: str) -> re.Pattern[str]:
     """``pattern``, or the sides of it that can match ``text``: its English side when ``text`` holds no Chinese,
-    Japanese or Korean character, its English and Chinese sides when it holds no kana and no hangul. The last
-    text's answer is kept: probes search one card many times."""
+    Japanese or Korean character, its English and Chinese sides when it holds no kana and no hangul, and all
+    with Latin word boundaries (:func:`latin_boundaries`) when it holds some. The last texts' answers are kept:
+    probes search one card many times."""
     english = _ENGLISH.get(id(pattern))
     if english is None:
         return pattern
     level = _level(text)
     if level == 0:
         return english
-    return _HAN.get(id(pattern), pattern) if level == 1 else pattern
+    return _HAN.get(id(pattern), pattern) if level == 1 else _KANA.get(id(pattern), pattern)
 
 
 def zsearch(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
@@ -235,9 +274,11 @@ def zsearch(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     other with the whole pattern. Why whole: a Japanese title or sentence is often kanji alone ("謝辞", "学習デ
     ータ" is not, "評価" is), and it is read as its card is; a sentence is short, so this costs little."""
     english = _ENGLISH.get(id(pattern))
-    if english is not None and (text.isascii() or _CJK.search(text) is None):
+    if english is None:
+        return pattern.search(text)
+    if text.isascii() or _CJK.search(text) is None:
         return english.search(text)
-    return pattern.search(text)
+    return (_KANA[id(pattern)] if _KANA_HANGUL.search(text) else pattern).search(text)
 
 
 NEEDLE_BEFORE = 300   # a match starts at most this many characters before one of its needles
