@@ -404,6 +404,9 @@ def test_a_licence_named_only_for_the_code_is_not_the_weights_licence(text: str)
     ("vLLM を使えば A100 にデプロイできます。", "ファインチューニングは A100 8 枚で行いました。"),
     ("추론에는 24GB 메모리를 가진 GPU 한 장이 필요합니다.", "모델은 H100 GPU 256개로 학습되었습니다."),
     ("vLLM으로 A100 GPU에 배포할 수 있습니다.", "사전 학습에는 A100 GPU 1,024개가 사용되었습니다."),
+    # time a reply takes is not GPU hours
+    ("H100 GPU での推論時間は 20ms です。", "学習には H100 GPU を約 3 万時間使いました。"),
+    ("A100 GPU 한 장에서 추론 지연 시간은 20ms입니다.", "학습에는 A100 GPU 약 3만 시간이 들었습니다."),
 ])
 def test_hardware_to_run_the_model_is_not_training_hardware(running: str, training: str) -> None:
     assert training_hardware(_rec(f"# M\n\n{running}\n")) is None

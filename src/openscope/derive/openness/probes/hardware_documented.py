@@ -52,8 +52,9 @@ RUNNING = either(r"\binferenc\w*|\brun(?:s|ning)?\b|\boffload\w*|\bv?ram\b|\bmem
                  r"|추론|배포|메모리|실행|로드|양자화|서빙|지연\s?시간|처리량")
 TRAINING = either(r"\btrain\w*|\bpre-?train\w*|\bfine-?tun\w*|\bcompute\b|\bhours\b|\bFLOPs?\b|\bcluster"
                       , r"训练|微调|算力|集群|卡时|小时", re.IGNORECASE,
-                  jako=r"学習|訓練|ファインチューニング|微調整|計算資源|クラスタ|時間"
-                  r"|학습|훈련|파인\s?튜닝|미세\s?조정|클러스터|시간")
+                  # (GPU hours, not "time": 推論時間 and 지연 시간 are the time a reply takes)
+                  jako=r"学習|訓練|ファインチューニング|微調整|計算資源|クラスタ|GPU\s?時間"
+                  r"|학습|훈련|파인\s?튜닝|미세\s?조정|클러스터|GPU\s?시간")
 MAX_HARDWARE_MATCHES = 40
 REMEDIATION = "Document the architecture (layers, sizes, attention) and the training hardware and compute."
 
