@@ -536,6 +536,19 @@ def test_weights_withheld_or_released(wrong: str, right: str) -> None:
     assert zsearch(RELEASED_TEXT, right) is not None and zsearch(NOT_RELEASED, right) is None
 
 
+@pytest.mark.parametrize(("evaluation", "training"), [
+    ("## 評価データセット\n\n- [acme/jcqa](https://huggingface.co/datasets/acme/jcqa)\n",
+     "## 学習データセット\n\n- [acme/ja-web](https://huggingface.co/datasets/acme/ja-web)\n"),
+    ("# M\n\nベンチマーク [acme/jcqa](https://huggingface.co/datasets/acme/jcqa) で評価しました。\n",
+     "# M\n\n[acme/ja-web](https://huggingface.co/datasets/acme/ja-web) で学習しました。\n"),
+    ("## 평가 데이터셋\n\n- [acme/kobench](https://huggingface.co/datasets/acme/kobench)\n",
+     "## 데이터셋\n\n- [acme/ko-web](https://huggingface.co/datasets/acme/ko-web)\n"),
+])
+def test_an_evaluation_set_is_not_training_data(evaluation: str, training: str) -> None:
+    assert _findings(evaluation)["datasets_released"][0] == "negative"
+    assert _findings(training)["datasets_released"][0] == "positive"
+
+
 @pytest.mark.parametrize(("probe", "text"), [
     ("evaluation_code", "評価用スクリプトを同梱しています。"),
     ("evaluation_code", "평가 코드를 함께 제공합니다."),

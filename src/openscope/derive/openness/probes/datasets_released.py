@@ -30,15 +30,18 @@ DATA_SECTION = re.compile(r"(training|pre-?training|fine-?tuning|instruction)[- 
                           r"|(?:预训练|训练|微调|指令)(?:数据|语料)|^数据集?$|数据集|语料|数据(?:来源|构成|组成|配比)"
                           # Japanese: 学習データ, 訓練データ, 事前学習データ, 指示データ, データセット, コーパス; Korean:
                           # 학습 데이터, 훈련 데이터, 사전 학습 데이터, 데이터셋, 말뭉치
-                          r"|(?:事前学習|学習|訓練|ファインチューニング|指示)(?:用)?の?(?:データ|コーパス)|データセット|コーパス"
-                          r"|^データ$|データの?(?:出典|構成)"
-                          r"|(?:사전\s?학습|학습|훈련|파인\s?튜닝|지시)\s?(?:데이터|코퍼스|말뭉치)|데이터\s?(?:셋|세트)|말뭉치"
-                          r"|^데이터$|데이터\s?(?:출처|구성)", re.IGNORECASE)
+                          # (a title that is only "dataset"; "評価データセット" / "평가 데이터셋" is an evaluation set)
+                          r"|(?:事前学習|学習|訓練|ファインチューニング|指示)(?:用)?の?(?:データ|コーパス)"
+                          r"|^(?:データ|データセット|コーパス)$|データの?(?:出典|構成)"
+                          r"|(?:사전\s?학습|학습|훈련|파인\s?튜닝|지시)\s?(?:데이터|코퍼스|말뭉치)"
+                          r"|^(?:데이터|데이터\s?셋|데이터\s?세트|말뭉치)$|데이터\s?(?:출처|구성)", re.IGNORECASE)
 # A file that is an image, a video or a badge: an asset some repository hosts, not a dataset.
 ASSET = re.compile(r"\.(png|jpe?g|gif|svg|webp|mp4|webm|mov)(\?|#|$)|img\.shields\.io|/badges?/", re.IGNORECASE)
 # A dataset linked as a benchmark or evaluation set is not training data.
+# (Japanese and Korean: 評価, ベンチマーク, テストセット, リーダーボード; 평가, 벤치마크, 테스트 세트, 리더보드)
 EVAL_CONTEXT = re.compile(r"benchmark|\bbench\b|[-_]bench\b|bench[-_]|evaluat|\beval|\btest(ed|ing|[- ]?sets?)?\b"
-                          r"|leaderboard", re.IGNORECASE)
+                          r"|leaderboard|評価|ベンチマーク|テストセット|リーダーボード|평가|벤치마크|테스트\s?세트|리더보드",
+                          re.IGNORECASE)
 # Data a card offers to demonstrate its fine-tuning script ("this sample data was drawn from [X]") is the
 # reader's example, not what the model was trained on.
 DEMO_CONTEXT = re.compile(r"\b(?:sample|example|demo|toy|dummy)\s+(?:data|dataset)\b|\bto\s+demonstrate\b|"
@@ -49,7 +52,8 @@ CALIBRATION_CONTEXT = re.compile(r"calibrat|\bimatrix\b|importance\s+matri|quant
 QUANT_SECTION = re.compile(r"quanti[sz]|\bGPTQ\b|\bAWQ\b|\bGGUF\b|\bEXL2\b|imatrix|provided\s+files", re.IGNORECASE)
 # A site's home page (https://laion.ai, https://commoncrawl.org/) names an organisation, not a dataset.
 HOME_PAGE = re.compile(r"^https?://[^/]+/?$")
-EVAL_SECTION = re.compile(r"bench|evaluat|\beval|result|performance|leaderboard", re.IGNORECASE)
+EVAL_SECTION = re.compile(r"bench|evaluat|\beval|result|performance|leaderboard|評価|ベンチマーク|結果|평가|벤치마크|결과",
+                          re.IGNORECASE)
 # A Hub dataset id handed to a training run: `--dataset_name org/x`, `--dataset_mixer_list org/x`,
 # `load_dataset("org/x")`. Local files (`data/x.json`, `/path/to/x`, `$VAR`) are not a released dataset, and
 # an evaluation argument (`--dataset_eval_mixer`, `--eval_dataset`) is not training data; a `--…_dir`
