@@ -38,7 +38,7 @@ from openscope.audit import keras_format
 from openscope.audit.blob import Blob, Truncated
 from openscope.audit.context import Context
 from openscope.audit.findings import RANK
-from openscope.audit.protowire import fields, varint
+from openscope.audit.protowire import TooLarge, fields, tag, varint
 
 FORMATS = ("tensorflow-savedmodel", "tensorflow-graphdef", "tensorflow-metagraph", "keras-metadata", "protobuf")
 MAX_MESSAGES = 2_000_000  # messages walked per file (then incomplete.tensorflow_size)
@@ -50,6 +50,7 @@ MAX_ATTR = 4096  # bytes of one attribute string read
 MAX_ATTR_VALUES = 256  # strings of one list attribute read
 MAX_INPUTS = 4  # data inputs of a node kept for tracing (path inputs are the first two)
 MAX_SITES = 10_000  # distinct (rule, op, function) kept per file; the rest are counted
+MAX_CONTENT_STRINGS = 4096  # elements of a string tensor's tensor_content read past to its first string
 MAX_JSON = keras_format.MAX_JSON  # one object's Keras metadata (then incomplete.keras_metadata)
 
 # message -> {field number: wire type}: the fields the trial parse looks into (others are skipped, as a loader
@@ -77,11 +78,14 @@ class OpGroup:
     attr: str | None = None
     attr_prefix: tuple[str, ...] | None = None
     attr_not_prefix: tuple[str, ...] | None = None
+    attr_default: str | None = None  # the op's default for ``attr``, which an absent attribute takes
 
     def applies(self, values: list[str]) -> bool:
         """Whether a node of one of these ops is reported, given the values of ``attr`` (when it has one)."""
         if self.attr is None:
             return True
+        if not values and self.attr_default is not None:
+            values = [self.attr_default]
         if self.attr_not_prefix is not None:
             return any(not v.startswith(self.attr_not_prefix) for v in values) or not values
         prefixes = self.attr_prefix or ()
@@ -98,7 +102,8 @@ def op_table() -> dict[str, OpGroup]:
         prefix, not_prefix = g.get("attr_prefix"), g.get("attr_not_prefix")
         group = OpGroup(rule=g["rule"], severity=g["severity"], ops=frozenset(g["ops"]), why=" ".join(g["why"].split()),
                         attr=g.get("attr"), attr_prefix=None if prefix is None else tuple(prefix),
-                        attr_not_prefix=None if not_prefix is None else tuple(not_prefix))
+                        attr_not_prefix=None if not_prefix is None else tuple(not_prefix),
+                        attr_default=g.get("attr_default"))
         for op in group.ops:
             table[op] = group
     return table
@@ -148,32 +153,41 @@ def _fields(blob: Blob, a: int, b: int) -> Iterator[tuple[int, int, int, int]]:
             last = f[3]
     except Truncated:
         try:
-            key, p = varint(blob, last, b)
-            if key & 7 == 2 and key >> 3:
+            fno, wt, p = tag(blob, last, b)
+            if wt == 2:
                 _, p = varint(blob, p, b)
                 if p < b:
-                    yield key >> 3, 2, p, b
+                    yield fno, 2, p, b
         except Truncated:
             pass
         raise
 
 
 def _shape(blob: Blob, a: int, b: int, schema: dict[int, int], limit: int = MAX_TRIAL_FIELDS,
-           sample: int = TRIAL_NODES) -> dict[int, list[tuple[int, int]]]:
+           sample: int = TRIAL_NODES, need: tuple[int, ...] = ()) -> dict[int, list[tuple[int, int]]]:
     """The fields of one message that ``schema`` defines (number and wire type), the first ``sample`` payloads
     of each as offsets. Other fields are skipped, as protobuf parsers skip them (an unknown number, or a known
     number with another wire type, is kept as an unknown field, not refused), so one extra field cannot hide
     a graph that loads. A message that breaks gives what came before the break (and the field cut by it):
-    a truncated graph is still recognised, and reported as malformed. Reads at most ``limit`` fields."""
+    a truncated graph is still recognised, and reported as malformed. Reads at most ``limit`` fields (a
+    group's bytes count as fields: each of its fields takes one byte or more); when none of the fields in
+    ``need`` was seen by then, or a group was too large to skip, raises :class:`TooLarge`: fields the loader
+    skips could be hiding the evidence, so the message is not judged rather than judged not TensorFlow."""
     seen: dict[int, list[tuple[int, int]]] = {}
+    n = 0
     try:
-        for n, (fno, wt, s, e) in enumerate(_fields(blob, a, b)):
+        for fno, wt, s, e in _fields(blob, a, b):
             if schema.get(fno) == wt:
                 kept = seen.setdefault(fno, [])
                 if len(kept) < sample:
                     kept.append((s, e))
+            n += 1 + (e - s if wt == 3 else 0)
             if n >= limit:
+                if need and not any(f in seen for f in need):
+                    raise TooLarge(f"more than {limit:,} fields before any sign of what the message is")
                 break
+    except TooLarge:
+        raise
     except Truncated:
         pass
     return seen
@@ -185,15 +199,15 @@ def _name_ok(blob: Blob, s: int, e: int, pattern: re.Pattern[bytes] = _OP_NAME) 
 
 def _is_node(blob: Blob, a: int, b: int) -> bool:
     """A NodeDef: well-formed, naming a valid op (field 2)."""
-    shape = _shape(blob, a, b, NODE, limit=10_000, sample=1)
+    shape = _shape(blob, a, b, NODE, limit=10_000, sample=1, need=(2,))
     return 2 in shape and _name_ok(blob, *shape[2][0])
 
 
 def _is_function(blob: Blob, a: int, b: int) -> bool:
     """A FunctionDef: a signature (field 1) with a valid name, or a valid node (field 3)."""
-    shape = _shape(blob, a, b, {1: 2, 3: 2}, limit=10_000, sample=1)
+    shape = _shape(blob, a, b, {1: 2, 3: 2}, limit=10_000, sample=1, need=(1, 3))
     if 1 in shape:
-        sig = _shape(blob, *shape[1][0], {1: 2}, limit=10_000, sample=1)
+        sig = _shape(blob, *shape[1][0], {1: 2}, limit=10_000, sample=1, need=(1,))
         if 1 in sig and _name_ok(blob, *sig[1][0], _FUNCTION_NAME):
             return True
     return 3 in shape and _is_node(blob, *shape[3][0])
@@ -202,11 +216,11 @@ def _is_function(blob: Blob, a: int, b: int) -> bool:
 def _is_graph(blob: Blob, a: int, b: int) -> bool:
     """A GraphDef: well-formed, and one of its first nodes, or of its library's first functions, is what it
     should be (a TF2 SavedModel may keep everything in the library and leave the main graph empty)."""
-    shape = _shape(blob, a, b, GRAPH)
+    shape = _shape(blob, a, b, GRAPH, need=(1, 2))
     if any(_is_node(blob, s, e) for s, e in shape.get(1, ())):
         return True
     for s, e in shape.get(2, ())[:1]:
-        lib = _shape(blob, s, e, {1: 2})
+        lib = _shape(blob, s, e, {1: 2}, need=(1,))
         if any(_is_function(blob, fs, fe) for fs, fe in lib.get(1, ())):
             return True
     return False
@@ -214,18 +228,18 @@ def _is_graph(blob: Blob, a: int, b: int) -> bool:
 
 def _is_meta_graph(blob: Blob, a: int, b: int) -> bool:
     """A MetaGraphDef: well-formed, with a GraphDef (field 2)."""
-    shape = _shape(blob, a, b, META_GRAPH, sample=1)
+    shape = _shape(blob, a, b, META_GRAPH, sample=1, need=(2,))
     return 2 in shape and _is_graph(blob, *shape[2][0])
 
 
 def _is_library(blob: Blob, a: int, b: int) -> bool:
     """A FunctionDefLibrary: one of its first functions (field 1) is a FunctionDef."""
-    return any(_is_function(blob, s, e) for s, e in _shape(blob, a, b, {1: 2}).get(1, ()))
+    return any(_is_function(blob, s, e) for s, e in _shape(blob, a, b, {1: 2}, need=(1,)).get(1, ()))
 
 
 def _is_keras_node(blob: Blob, a: int, b: int) -> bool:
     """A Keras SavedMetadata node whose identifier (field 4) is one Keras writes (``_tf_keras_…``)."""
-    node = _shape(blob, a, b, KERAS_NODE, limit=64, sample=1)
+    node = _shape(blob, a, b, KERAS_NODE, limit=10_000, sample=1, need=(4,))
     if 4 not in node:
         return False
     s, e = node[4][0]
@@ -264,7 +278,7 @@ def detect(blob: Blob) -> str | None:
                     # still protobuf after a million fields and no evidence yet: padding before a graph (which
                     # the loader skips) or a protobuf of another kind; either way not judged, so never clean
                     return "protobuf"
-                n += 1
+                n += 1 + (e - s if wt == 3 else 0)  # a group's fields were skipped too
                 if wt == 2:
                     if fno == 2 and metas < TRIAL_NODES:  # SavedModel.meta_graphs, MetaGraphDef.graph_def, GraphDef.library
                         metas += 1
@@ -289,6 +303,8 @@ def detect(blob: Blob) -> str | None:
             if jump is None:
                 break
             pos = jump
+    except TooLarge:
+        return "protobuf"  # evidence may lie past what was read: not judged, never clean
     except Truncated:
         pass
     return None
@@ -368,7 +384,7 @@ class _Walk:
         self.asset_tensors: set[str] = set()
         self.todo: list[tuple[str, int, int, _Scope]] = []
         # (rule, op, scope name) -> [count, first node name, offset, detail extra]
-        self.hits: dict[tuple[str, str, str | None], list] = {}
+        self.hits: dict[tuple[str, str, _Scope], list] = {}
         self.dropped = 0
         self.dropped_worst = "info"
         self.broken = False
@@ -429,12 +445,17 @@ class _Walk:
         self._push(a, b, {2: "meta_graph"})
 
     def _meta_graph(self, a: int, b: int, scope: _Scope) -> None:
-        self._push(a, b, {2: "graph", 6: "asset", 7: "object_graph"})
-
-    def _graph(self, a: int, b: int, scope: _Scope) -> None:
+        """graph_def is one message: protobuf merges its occurrences, so a graph split over several graph_def
+        fields is one graph (its nodes see each other's constants), and they share one scope."""
         inner = _Scope()  # node names are unique per graph, not per file
         self.scopes.append(inner)
-        self._push(a, b, {1: "node", 2: "library"}, inner)
+        self._push(a, b, {2: "graph", 6: "asset", 7: "object_graph"}, inner)
+
+    def _graph(self, a: int, b: int, scope: _Scope) -> None:
+        if scope is MAIN:  # a frozen GraphDef: the file is the graph
+            scope = _Scope()
+            self.scopes.append(scope)
+        self._push(a, b, {1: "node", 2: "library"}, scope)
 
     def _library(self, a: int, b: int, scope: _Scope) -> None:
         self._push(a, b, {1: "function"})  # functions get scopes of their own
@@ -498,31 +519,70 @@ class _Walk:
             if refs and len(scope.pending) < MAX_SITES:
                 scope.pending.append((op, name, refs, a))
 
-    def _const_string(self, attrs: list[tuple[int, int]]) -> str | None:
-        """The first string of a string ``Const``: attr ``value`` = AttrValue.tensor (8), a TensorProto of dtype
-        (1) DT_STRING (7) whose string_val (8) holds it. Tensor contents are skipped, never read."""
+    def _attr_values(self, attrs: list[tuple[int, int]], wanted: str) -> list[tuple[int, int]]:
+        """The AttrValue spans of attribute ``wanted``. A map entry's value is one message, which protobuf
+        merges from all its occurrences (an entry holding ``s`` then an empty value still holds ``s``), so every
+        occurrence is returned, not only the last."""
+        spans: list[tuple[int, int]] = []
         for s, e in attrs:
             key: str | None = None
-            value: tuple[int, int] | None = None
+            values: list[tuple[int, int]] = []
             for fno, wt, s2, e2 in fields(self.blob, s, e):
                 if fno == 1 and wt == 2:
                     key = self._text(s2, e2)
-                elif fno == 2 and wt == 2:
-                    value = (s2, e2)
-            if key != "value" or value is None:
-                continue
-            for fno, wt, s2, e2 in fields(self.blob, *value):
+                elif fno == 2 and wt == 2 and len(values) < MAX_ATTR_VALUES:
+                    values.append((s2, e2))
+            if key == wanted:
+                spans.extend(values)
+        return spans
+
+    def _const_string(self, attrs: list[tuple[int, int]]) -> str | None:
+        """The first string of a string ``Const``: attr ``value`` = AttrValue.tensor (8), a TensorProto of dtype
+        (1) DT_STRING (7) whose string_val (8), or tensor_content (4: the lengths as varints, then the bytes),
+        holds it. The tensor is one message merged from all its occurrences (dtype in one, the string in
+        another), and the enum is compared on its low 32 bits as protobuf reads it. Tensor contents are not
+        copied: only the first string's first MAX_ATTR bytes are read."""
+        dtype: int | None = None
+        first: str | None = None
+        content: tuple[int, int] | None = None
+        elements = 1  # dims of all the shape's occurrences (repeated fields concatenate when merged)
+        for s, e in self._attr_values(attrs, "value"):
+            for fno, wt, s2, e2 in fields(self.blob, s, e):
                 if fno != 8 or wt != 2:
                     continue
-                dtype, first = None, None
                 for f3, w3, s3, e3 in fields(self.blob, s2, e2):
                     if f3 == 1 and w3 == 0:
-                        dtype = s3
+                        dtype = s3 & 0xFFFFFFFF
                     elif f3 == 8 and w3 == 2 and first is None:
                         first = self._text(s3, e3, MAX_ATTR)
-                if dtype == 7 and first is not None:
-                    return first
-        return None
+                    elif f3 == 4 and w3 == 2:
+                        content = (s3, e3)  # bytes: the last occurrence wins
+                    elif f3 == 2 and w3 == 2:
+                        for f4, w4, s4, e4 in fields(self.blob, s3, e3):
+                            if f4 == 2 and w4 == 2:  # TensorShapeProto.dim: Dim.size (1)
+                                for f5, w5, v5, _ in fields(self.blob, s4, e4):
+                                    if f5 == 1 and w5 == 0:
+                                        elements *= v5
+                                        elements = min(elements, MAX_CONTENT_STRINGS + 1)
+        if dtype != 7:
+            return None
+        if content is not None and content[1] > content[0]:
+            return self._encoded_first_string(*content, elements)
+        return first
+
+    def _encoded_first_string(self, s: int, e: int, elements: int) -> str | None:
+        """The first string of a string tensor's tensor_content, as TensorFlow decodes it (``port::
+        DecodeStringList``): one varint length per element, then the bytes of each; None when it does not
+        decode or holds too many elements to be worth reading (never a path)."""
+        if not 1 <= elements <= MAX_CONTENT_STRINGS:
+            return None
+        try:
+            n, p = varint(self.blob, s, e)
+            for _ in range(elements - 1):
+                _, p = varint(self.blob, p, e)
+        except Truncated:
+            return None
+        return self._text(p, p + n, MAX_ATTR) if p + n <= e else None
 
     def _judge(self, name: str | None, op: str | None, attrs: list[tuple[int, int]], inputs: list[str], a: int,
                scope: _Scope) -> None:
@@ -539,7 +599,7 @@ class _Walk:
             if values is not None and not group.applies(values):
                 return
             extra = f" ({group.attr} {', '.join(repr(v[:200]) for v in values[:3])})" if values else ""
-        key = (group.rule, op, scope.name)
+        key = (group.rule, op, scope)  # the scope itself: a function's name is known by the report
         hit = self.hits.get(key)
         if hit is not None:
             hit[0] += 1
@@ -551,20 +611,12 @@ class _Walk:
                 self.dropped_worst = group.severity
 
     def _attr_strings(self, attrs: list[tuple[int, int]], wanted: str) -> list[str]:
-        """The string values of attribute ``wanted``: AttrValue.s (2), or ListValue (1) .s (2)."""
+        """The string values of attribute ``wanted``: AttrValue.s (2), or ListValue (1) .s (2), from every
+        occurrence of the value (protobuf merges them)."""
         values: list[str] = []
-        for s, e in attrs:
-            key: str | None = None
-            value: tuple[int, int] | None = None
+        for s, e in self._attr_values(attrs, wanted):
             for fno, wt, s2, e2 in fields(self.blob, s, e):
-                if fno == 1 and wt == 2:
-                    key = self._text(s2, e2)
-                elif fno == 2 and wt == 2:
-                    value = (s2, e2)
-            if key != wanted or value is None:
-                continue
-            for fno, wt, s2, e2 in fields(self.blob, *value):
-                if fno == 2 and wt == 2:
+                if fno == 2 and wt == 2 and len(values) < MAX_ATTR_VALUES:
                     values.append(self._text(s2, e2, MAX_ATTR))
                 elif fno == 1 and wt == 2:
                     for f3, w3, s3, e3 in fields(self.blob, s2, e2):
@@ -639,8 +691,9 @@ class _Walk:
 
     def _report(self) -> None:
         self._report_paths()
-        for (rule, op, fn), (count, name, offset, extra, scope, first) in self.hits.items():
+        for (rule, op, _), (count, name, offset, extra, scope, first) in self.hits.items():
             group = self.table[op]
+            fn = scope.name
             value = scope.resolve(first) if first is not None and not extra else None
             if value is not None:
                 extra = f" (its first input is the constant {value[:200]!r})"

@@ -1,0 +1,230 @@
+"""Red team of the TensorFlow audit: files built to be loaded and run by TensorFlow (tf.saved_model.load,
+import_meta_graph, GraphDef parsing) that hid what they do from the reader, and ordinary files it must leave
+alone.
+
+Each attack is written with the encoder of test_audit_tensorflow (our own bytes, field numbers from
+TensorFlow's protos) and relies on what protobuf parsers do and exporters never write: an unknown group
+skipped whole, a field key padded to five bytes whose high bits the C++ parser drops, a message split over
+several occurrences of its field (merged by the parser), a string constant kept in tensor_content, and the
+text format the loaders also accept (saved_model.pbtxt, a text .meta).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from test_audit_tensorflow import (
+    SAVER_FUNCTIONS,
+    SAVER_NODES,
+    attr,
+    attr_list,
+    attr_s,
+    audit,
+    const,
+    function,
+    graph,
+    ld,
+    meta_graph,
+    node,
+    rules,
+    saved_model,
+    st,
+    varint,
+    vi,
+)
+
+from openscope.audit.blob import Blob
+from openscope.audit.engine import detect
+from openscope.audit.tf_format import detect as tf_detect
+
+EVIL = function("__inference_call_1", node("w", "WriteFile", "p", "d"))
+
+
+def evil_saved_model() -> bytes:
+    return saved_model(meta_graph(graph(SAVER_NODES, [*SAVER_FUNCTIONS, EVIL])))
+
+
+# -- the wire format as the loader reads it ----------------------------------------------------------------
+@pytest.mark.parametrize("group", [
+    varint(99 << 3 | 3) + varint(99 << 3 | 4),  # an empty unknown group
+    varint(7 << 3 | 3) + vi(1, 5) + ld(2, b"x") + varint(8 << 3 | 3) + varint(8 << 3 | 4) + varint(7 << 3 | 4),
+], ids=["empty", "nested"])
+def test_an_unknown_group_does_not_hide_the_graph(tmp_path: Path, group: bytes) -> None:
+    """Protobuf parsers skip an unknown group (wire type 3 to its end key) as any unknown field: before the
+    SavedModel's fields, and inside its meta graph, it hid nothing from the loader and everything from us."""
+    r = audit(tmp_path, group + evil_saved_model())
+    assert (r["files"][0]["format"], rules(r)) == ("tensorflow-savedmodel", ["tensorflow.file_write"])
+    inner = saved_model(group + meta_graph(graph(SAVER_NODES, [*SAVER_FUNCTIONS, EVIL])))
+    r = audit(tmp_path, inner)
+    assert (r["files"][0]["format"], rules(r)) == ("tensorflow-savedmodel", ["tensorflow.file_write"])
+
+
+def test_a_group_that_never_ends_is_malformed_not_clean(tmp_path: Path) -> None:
+    data = evil_saved_model()
+    cut = saved_model(ld(2, varint(9 << 3 | 3) + vi(1, 1)))  # a meta graph whose group has no end key
+    r = audit(tmp_path, data + cut)
+    assert "malformed.tensorflow" in rules(r) and "tensorflow.file_write" in rules(r)
+    deep = varint(9 << 3 | 3) * 200 + varint(9 << 3 | 4) * 200  # deeper than protobuf's 100: does not load
+    r = audit(tmp_path, saved_model(ld(2, deep)) + data)
+    assert r["verdict"] != "clean"
+
+
+def test_a_padded_field_key_is_the_field_the_loader_sees(tmp_path: Path) -> None:
+    """protobuf's C++ parser reads a key of up to 5 bytes and keeps its low 32 bits: 0x12 written as
+    0x92 0x80 0x80 0x80 0x10 is still SavedModel.meta_graphs, not an unknown field 2**29 + 2."""
+    body = meta_graph(graph(SAVER_NODES, [*SAVER_FUNCTIONS, EVIL]))
+    padded = vi(1, 1) + bytes([0x92, 0x80, 0x80, 0x80, 0x10]) + varint(len(body)) + body
+    r = audit(tmp_path, padded)
+    assert (r["files"][0]["format"], rules(r)) == ("tensorflow-savedmodel", ["tensorflow.file_write"])
+
+
+# -- messages merged from several occurrences -----------------------------------------------------------------
+def test_an_attribute_value_split_in_two_is_merged(tmp_path: Path) -> None:
+    """A map entry's value given twice (the path, then an empty AttrValue) is one merged value holding the path:
+    the reader judged only the last occurrence, and tf.print to a file or a debug url passed."""
+    def split(key: str, value: bytes) -> bytes:
+        return ld(5, st(1, key) + ld(2, value) + ld(2, b""))
+
+    g = graph([node("p", "PrintV2", "msg", attrs=split("output_stream", attr_s("file:///home/u/.bashrc"))),
+               node("d", "DebugIdentityV2", "x", attrs=split("debug_urls", attr_list("grpc://evil:8000")))])
+    r = audit(tmp_path, g, "graph.pb")
+    assert rules(r) == ["tensorflow.debug_output", "tensorflow.file_write"]
+
+
+def test_a_constant_split_in_two_is_merged(tmp_path: Path) -> None:
+    """The Const's tensor given as two occurrences (its dtype in one, its string in the other) is one tensor
+    to the loader: the path outside the model is still traced."""
+    value = ld(8, vi(1, 7)) + ld(8, st(8, "/home/user/.bashrc"))
+    g = graph([node("where", "Const", attrs=attr("value", value)), node("save", "SaveSlices", "where", "n", "s", "d")])
+    r = audit(tmp_path, g, "graph.pb")
+    assert rules(r) == ["tensorflow.constant_path"] and "/home/user/.bashrc" in r["findings"][0]["detail"]
+
+
+def test_a_string_constant_in_tensor_content(tmp_path: Path) -> None:
+    """TensorFlow decodes a string tensor from tensor_content too (one varint length per element, then the
+    bytes): a scalar path kept there is the constant the saver writes to."""
+    path = b"/home/user/.ssh/authorized_keys"
+    scalar = ld(8, vi(1, 7) + ld(2, b"") + ld(4, varint(len(path)) + path))
+    vector = ld(8, vi(1, 7) + ld(2, ld(2, vi(1, 2))) + ld(4, varint(len(path)) + varint(1) + path + b"x"))
+    for value in (scalar, vector):
+        g = graph([node("where", "Const", attrs=attr("value", value)), node("save", "Save", "where", "n", "d")])
+        r = audit(tmp_path, g, "graph.pb")
+        assert rules(r) == ["tensorflow.constant_path"], value
+    # a DT_STRING enum padded with high bits (read as a 32-bit enum) is still DT_STRING
+    padded = ld(8, varint(1 << 3) + varint(7 | 1 << 40) + st(8, path.decode()))
+    g = graph([node("where", "Const", attrs=attr("value", padded)), node("save", "Save", "where", "n", "d")])
+    assert rules(audit(tmp_path, g, "graph.pb")) == ["tensorflow.constant_path"]
+
+
+def test_a_graph_split_over_two_graph_def_fields_is_one_graph(tmp_path: Path) -> None:
+    """MetaGraphDef.graph_def is one message: the loader merges a graph given in two pieces, so the constant in
+    the first piece is the path of the saver in the second."""
+    first = graph([const("where", "/etc/cron.d/job")])
+    second = graph([node("save", "SaveSlices", "where", "n", "s", "d")])
+    meta = ld(2, first) + ld(2, second)
+    r = audit(tmp_path, saved_model(meta))
+    assert rules(r) == ["tensorflow.constant_path"]
+    r = audit(tmp_path, meta, "model.ckpt.meta")
+    assert rules(r) == ["tensorflow.constant_path"]
+
+
+# -- ops that were not listed --------------------------------------------------------------------------------
+@pytest.mark.parametrize(("op", "rule"), [
+    ("SnapshotDatasetReader", "tensorflow.file_read"), ("SnapshotChunkDataset", "tensorflow.file_read"),
+    ("Rpc", "tensorflow.network"), ("TryRpc", "tensorflow.network"),
+])
+def test_more_listed_ops(tmp_path: Path, op: str, rule: str) -> None:
+    r = audit(tmp_path, graph([node("x", "Placeholder"), node("bad", op, "x")]), "frozen.pb")
+    assert rules(r) == [rule]
+
+
+def test_ops_that_read_or_send_by_their_attributes(tmp_path: Path) -> None:
+    """decode_proto reads its descriptors from the file descriptor_source names; a Copy with debug_ops_spec
+    runs tfdbg ops that dump or stream the tensor. Their defaults (local://, no spec) are not reported."""
+    g = graph([node("dp", "DecodeProtoV2", "b", attrs=attr("descriptor_source", attr_s("/etc/passwd"))),
+               node("cp", "Copy", "x", attrs=attr("debug_ops_spec", attr_list("DebugIdentity;file:///tmp/d;0")))])
+    r = audit(tmp_path, g, "graph.pb")
+    assert rules(r) == ["tensorflow.debug_output", "tensorflow.file_read"]
+    benign = graph([node("dp", "DecodeProtoV2", "b"),
+                    node("dp2", "EncodeProto", "s", "v", attrs=attr("descriptor_source", attr_s("local://"))),
+                    node("dp3", "DecodeProtoV2", "b", attrs=attr("descriptor_source", attr_s("global://"))),
+                    node("cp", "Copy", "x"), node("ch", "CopyHost", "x", attrs=attr("tensor_name", attr_s("x:0")))])
+    r = audit(tmp_path, benign, "graph.pb")
+    assert (r["files"][0]["format"], r["findings"]) == ("tensorflow-graphdef", [])
+
+
+# -- ordinary files of a model folder stay what they are --------------------------------------------------
+def test_ordinary_files_beside_a_saved_model_are_not_tensorflow(tmp_path: Path) -> None:
+    """What a publisher ships beside a SavedModel, and other model formats, are not read as TensorFlow graphs
+    and raise nothing: the variables index (an SSTable whose first entry is the bundle header), the
+    variables' raw tensor bytes, a TF Hub module's tfhub_module.pb, a TFLite flatbuffer, a tokenizer.json."""
+    import json
+    import random
+    import struct
+
+    header = vi(1, 1) + ld(3, vi(1, 1))  # BundleHeaderProto: num_shards, version.producer
+    entry = vi(1, 1) + ld(2, ld(2, vi(1, 4)) + ld(2, vi(1, 8))) + vi(5, 128) + b"\x35" + bytes(4)
+    index = bytes([0, 0, len(header)]) + header + bytes([0, 12, len(entry)]) + b"dense/kernel" + entry \
+        + bytes(4) + struct.pack("<I", 1) + b"\x00" + bytes(4) + bytes(40) + struct.pack("<Q", 0xdb4775248b80fb57)
+    rng = random.Random(7)
+    data = b"".join(struct.pack("<f", rng.gauss(0, 0.05)) for _ in range(4096))
+    tflite = struct.pack("<I", 28) + b"TFL3" + bytes(20) + struct.pack("<I", 3) + bytes(64)
+    files = {"variables.index": index, "variables.data-00000-of-00001": data, "tfhub_module.pb": vi(1, 3),
+             "model.tflite": tflite,
+             "tokenizer.json": json.dumps({"version": "1.0", "model": {"type": "BPE", "vocab": {"a": 0}}}).encode()}
+    for name, content in files.items():
+        assert tf_detect(Blob(content, 0, len(content), name)) is None, name
+        assert detect(Blob(content, 0, len(content), name)) not in ("protobuf", "tensorflow-graphdef"), name
+        r = audit(tmp_path, content, name)
+        assert r["findings"] == [] and r["verdict"] == "clean", name
+
+
+def test_the_trial_stays_cheap_for_other_files() -> None:
+    """A 50 MB random file and a 50 MB safetensors file are turned away by the TensorFlow trial within a few
+    bytes (the group and key rules added here read no further)."""
+    import json
+    import os
+    import struct
+
+    noise = os.urandom(50_000_000)
+    hdr = json.dumps({"w": {"dtype": "F32", "shape": [12_500_000], "data_offsets": [0, 50_000_000]}}).encode()
+    st_file = struct.pack("<Q", len(hdr)) + hdr + bytes(50_000_000)
+    for data in (noise, st_file):
+        blob = Blob(data, 0, len(data), "x")
+        t = time.perf_counter()
+        for _ in range(100):
+            tf_detect(blob)
+        assert (time.perf_counter() - t) / 100 < 0.005
+
+
+# -- bounds that decided 'not TensorFlow' on what they had not read ---------------------------------------
+def test_padding_inside_the_meta_graph_is_not_a_clean_other(tmp_path: Path) -> None:
+    """A million unknown fields inside the meta graph, before its graph_def: the loader skips them, the trial
+    stopped at its bound and called the file 'other' (clean). Now the file is not judged, never clean."""
+    pad = (vi(15, 1) + vi(14, 2)) * 500_001
+    data = saved_model(pad + ld(2, graph(SAVER_NODES, [*SAVER_FUNCTIONS, EVIL])))
+    r = audit(tmp_path, data)
+    assert r["verdict"] != "clean"
+    assert r["files"][0]["format"] in ("protobuf", "tensorflow-savedmodel")
+
+
+def test_fields_before_every_op_do_not_hide_a_frozen_graph(tmp_path: Path) -> None:
+    """Ten thousand inputs before the op field of each of the first nodes (protobuf reads fields in any order)
+    kept the trial from seeing any op: the frozen graph was 'other' and clean."""
+    inputs = b"".join(st(3, "x") for _ in range(10_001))
+    nodes = [st(1, f"n{i}") + inputs + st(2, "Identity") for i in range(8)]
+    data = b"".join(ld(1, n) for n in nodes) + ld(1, node("w", "WriteFile", "p", "d"))
+    r = audit(tmp_path, data, "frozen.pb")
+    assert r["verdict"] != "clean"
+
+
+def test_a_huge_group_is_not_judged_rather_than_skipped_for_ever(tmp_path: Path) -> None:
+    """A group of more than the skip bound (a quarter million fields) before the SavedModel: bounded time, and
+    the file is not judged rather than clean."""
+    data = varint(9 << 3 | 3) + vi(1, 1) * 250_000 + varint(9 << 3 | 4) + evil_saved_model()
+    t = time.perf_counter()
+    r = audit(tmp_path, data)
+    assert time.perf_counter() - t < 10
+    assert r["verdict"] != "clean"
