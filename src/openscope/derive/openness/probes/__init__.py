@@ -141,15 +141,14 @@ _KANA_HANGUL = re.compile(r"[\u3040-\u30fa\u30fd-\u30ff\uac00-\ud7af]")
 
 def either(english: str, chinese: str, flags: int = 0, *, jako: str | None = None) -> re.Pattern[str]:
     """A pattern matching the English alternatives, the Chinese ones (every Chinese alternative holds a Chinese
-    character) or the Japanese and Korean ones (``jako``: every alternative holds a kana or a hangul syllable),
-    each side grouped.
+    character) or the Japanese and Korean ones (``jako``), each side grouped.
 
     Why: Python's ``re`` searches a flat alternation of ``\\b``-words quickly, and the same alternation with
     Chinese literals appended about four times more slowly (measured on the development cards: 46 → 220 ms for
     the running-the-model words); grouped, it costs less, and :func:`for_text` searches a text with no Chinese
-    character (most Hub cards) with the English side alone, and a text with Chinese characters but no kana or
-    hangul (a Chinese card) without the Japanese and Korean side: each finds exactly the same matches as the
-    whole pattern there.
+    character (most Hub cards) with the English side alone, which finds exactly the same matches. The Japanese and
+    Korean side is searched in a card only when it holds kana or hangul (a Chinese card does not pay for it), so
+    a kanji-only word there (謝辞, 学習) is read in Japanese cards, and Chinese cards read as they did.
     """
     rx = re.compile(f"(?:{english})|(?:{chinese})" + (f"|(?:{jako})" if jako else ""), flags)
     _ENGLISH[id(rx)] = re.compile(english, flags)
@@ -271,8 +270,9 @@ def for_text(pattern: re.Pattern[str], text: str) -> re.Pattern[str]:
 def zsearch(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """``pattern.search(text)`` for a sentence or a title: one with no Chinese, Japanese or Korean character is
     searched with an :func:`either` pattern's English side alone (an ASCII text without looking further), any
-    other with the whole pattern. Why whole: a Japanese title or sentence is often kanji alone ("謝辞", "学習デ
-    ータ" is not, "評価" is), and it is read as its card is; a sentence is short, so this costs little."""
+    other with the whole pattern (with Latin word boundaries when it holds kana or hangul). Why whole: a Japanese
+    title is often kanji alone ("謝辞", "評価"), and it is read as its card is; a title is short, so this costs
+    little."""
     english = _ENGLISH.get(id(pattern))
     if english is None:
         return pattern.search(text)
@@ -429,8 +429,8 @@ def reading_length(text: str) -> int:
     assumed: the prose sections of the Japanese and Korean twin cards in
     ``tests/test_openness_japanese_korean_cards.py`` take 0.45-0.63 (Japanese, kanji mixed with kana) and
     0.52-0.70 (Korean: a word of two or three syllables and a space, where English has five letters and a space)
-    of their English twins' characters, and 0.81-1.11 and 0.85-1.01 counted so. Counted once (or 1.5 times),
-    a Korean or Japanese section saying what an English one of 150 characters says would fall short of it."""
+    of their English twins' characters, and 0.81-1.11 and 0.85-1.01 counted so. Counted once, a Korean or
+    Japanese section saying what an English one of 150 characters says would fall short of it."""
     return len(text) if text.isascii() else len(text) + len(_CJK.findall(text))
 
 
