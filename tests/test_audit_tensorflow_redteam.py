@@ -228,3 +228,115 @@ def test_a_huge_group_is_not_judged_rather_than_skipped_for_ever(tmp_path: Path)
     r = audit(tmp_path, data)
     assert time.perf_counter() - t < 10
     assert r["verdict"] != "clean"
+
+
+# -- the text format the loaders also accept --------------------------------------------------------------
+PBTXT_EVIL = r'''# written by hand: tf.saved_model.load reads saved_model.pbtxt when there is no saved_model.pb
+saved_model_schema_version: 1
+meta_graphs {
+  meta_info_def { tags: "serve" tensorflow_version: "2.15.0" }
+  graph_def {
+    node { name: "saver_filename" op: "Placeholder" attr { key: "dtype" value { type: DT_STRING } } }
+    library {
+      function {
+        signature { name: "__inference_serve_12" output_arg { name: "out" type: DT_STRING } }
+        node_def { name: "path" op: "Const"
+          attr { key: "value" value { tensor { dtype: DT_STRING tensor_shape {} string_val: "/etc/passwd" } } }
+          attr { key: "dtype" value { type: DT_STRING } } }
+        node_def { name: "ReadFile" op: "ReadFile" input: "path:output:0" }
+        ret { key: "out" value: "ReadFile:contents:0" }
+      }
+    }
+  }
+  signature_def { key: "serving_default" value { method_name: "tensorflow/serving/predict" } }
+}
+'''
+
+
+def test_a_text_saved_model_is_judged(tmp_path: Path) -> None:
+    """saved_model.pbtxt: the same graph in protobuf's text format, which the loaders read when no
+    saved_model.pb is there; it was listed as `other` and clean."""
+    r = audit(tmp_path, PBTXT_EVIL.encode(), "saved_model.pbtxt")
+    assert r["files"][0]["format"] == "tensorflow-text"
+    [f] = r["findings"]
+    assert (f["rule"], f["import"]) == ("tensorflow.file_read", "ReadFile")
+    assert "'__inference_serve_12'" in f["detail"] and "the constant '/etc/passwd'" in f["detail"]
+
+
+def test_text_meta_graph_and_graph_def(tmp_path: Path) -> None:
+    """import_meta_graph parses a .meta that is not binary as text; a GraphDef written with as_text=True is
+    parsed with text_format. Angle brackets, list syntax, a comment first, escapes and adjacent strings are the
+    text format's too."""
+    meta = (b'meta_info_def < tags: "train" >\ngraph_def {\n  node [{ name: "w" op: "Write" "File" input: "p" },\n'
+            b'        { name: "x" op: "Placeholder" }]\n  versions { producer: 27 }\n}\n'
+            b'asset_file_def { tensor_info { name: "a:0" } filename: "..\\x2f..\\x2fhome/u/.ssh/id_rsa" }\n')
+    r = audit(tmp_path, meta, "model.ckpt.meta")
+    assert (r["files"][0]["format"], rules(r)) == ("tensorflow-text",
+                                                    ["tensorflow.asset.path_traversal", "tensorflow.file_write"])
+    frozen = (b'# frozen graph\nversion: 1\nnode {\n  name: "p"\n  op: "PrintV2"\n  input: "m"\n  attr {\n'
+              b'    value { s: "file:///home/u/.bashrc" }\n    key: "output_stream"\n  }\n}\n'
+              b'node { name: "where" op: "Const" attr { key: "value" value { tensor {\n'
+              b'  dtype: DT_STRING tensor_shape { } tensor_content: "\\027/home/user/.profile.d/x" } } } }\n'
+              b'node { name: "s" op: "SaveSlices" input: "where" input: "n" input: "sl" input: "d" }\n')
+    r = audit(tmp_path, frozen, "graph.pbtxt")
+    assert (r["files"][0]["format"], rules(r)) == ("tensorflow-text",
+                                                    ["tensorflow.constant_path", "tensorflow.file_write"])
+
+
+def test_a_lambda_in_a_text_saved_model_object_graph(tmp_path: Path) -> None:
+    import json
+
+    from test_audit_tensorflow import DENSE, LAMBDA
+
+    meta = json.dumps({"class_name": "Sequential", "config": {"layers": [DENSE, LAMBDA]}})
+    escaped = meta.replace("\\", "\\\\").replace('"', '\\"')
+    text = ('meta_graphs {\n  graph_def { node { name: "x" op: "Placeholder" } }\n  object_graph_def {\n'
+            f'    nodes {{ user_object {{ identifier: "_tf_keras_network" metadata: "{escaped}" }} }}\n  }}\n}}\n')
+    r = audit(tmp_path, text.encode(), "saved_model.pbtxt")
+    assert "keras.lambda" in rules(r)
+
+
+def test_benign_text_graphs_and_other_pbtxt_files(tmp_path: Path) -> None:
+    """A benign text SavedModel is clean; a label map, a pipeline config, a checkpoint state file, YAML whose
+    first key is `version` and prose are not read as graphs at all."""
+    benign = PBTXT_EVIL.replace('op: "ReadFile"', 'op: "StringLength"').encode()
+    r = audit(tmp_path, benign, "saved_model.pbtxt")
+    assert (r["files"][0]["format"], r["findings"]) == ("tensorflow-text", [])
+    others = {
+        "label_map.pbtxt": b'item {\n  name: "/m/01g317"\n  id: 1\n  display_name: "person"\n}\n',
+        "pipeline.config": b"model {\n  ssd {\n    num_classes: 90\n  }\n}\n",
+        "checkpoint": b'model_checkpoint_path: "model.ckpt-1000"\nall_model_checkpoint_paths: "model.ckpt-1000"\n',
+        "compose.yml": b'version: "3.8"\nservices:\n  web:\n    image: nginx\n',
+        "README.md": b"# Model\n\nnode { is a word here } and more prose.\n",
+    }
+    for name, content in others.items():
+        assert detect(Blob(content, 0, len(content), name)) != "tensorflow-text", name
+        r = audit(tmp_path, content, name)
+        assert r["findings"] == [] and r["verdict"] == "clean", name
+
+
+def test_broken_and_hostile_text(tmp_path: Path) -> None:
+    """A text graph that does not parse is malformed (never clean) and what came before the break is judged;
+    deep nesting and long strings cost bounded time."""
+    cut = b'node { name: "r" op: "ReadFile" input: "x" }\nnode { name: "y" op: '
+    r = audit(tmp_path, cut, "graph.pbtxt")
+    assert rules(r) == ["malformed.tensorflow", "tensorflow.file_read"]
+    deep = b"node { attr { key: \"k\" value { list { " + b"func { attr { key: \"a\" value { " * 20_000
+    t = time.perf_counter()
+    r = audit(tmp_path, deep, "graph.pbtxt")
+    assert time.perf_counter() - t < 10 and r["verdict"] != "clean"
+    long = b'node { name: "' + b"x" * 5_000_000 + b'" op: "WriteFile" }\n'
+    r = audit(tmp_path, long, "graph.pbtxt")
+    assert rules(r) == ["tensorflow.file_write"]
+
+
+def test_leading_comments_are_bounded_and_do_not_hide_a_pbtxt(tmp_path: Path) -> None:
+    """The loaders read past any amount of leading comments: past the content test's 64 KiB of them, a file
+    named as text protobufs are is still read as one; any other file is turned away in bounded time."""
+    pad = b"# padding\n" * 20_000
+    r = audit(tmp_path, pad + PBTXT_EVIL.encode(), "saved_model.pbtxt")
+    assert (r["files"][0]["format"], rules(r)) == ("tensorflow-text", ["tensorflow.file_read"])
+    hostile = b"#\n" * 10_000_000
+    t = time.perf_counter()
+    assert detect(Blob(hostile, 0, len(hostile), "notes.txt")) == "headerless"
+    assert time.perf_counter() - t < 0.5

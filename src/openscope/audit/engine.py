@@ -17,6 +17,7 @@ from openscope.audit import (
     onnx_format,
     safetensors_format,
     tf_format,
+    tf_text,
 )
 from openscope.audit.blob import Blob, NotRegular, Truncated, map_file
 from openscope.audit.context import Context
@@ -122,6 +123,8 @@ def detect(blob: Blob) -> str:
         return "json"
     if onnx_format.looks_like_onnx(blob):
         return "onnx"
+    if tf_text.detect(blob):  # saved_model.pbtxt, a text .meta or GraphDef: loaders parse these too
+        return tf_text.FORMAT
     return "headerless"
 
 
@@ -190,6 +193,8 @@ class Engine:
                 onnx_format.scan_onnx(ctx, blob)
             elif fmt in tf_format.FORMATS and fmt != "protobuf":
                 tf_format.scan_tf(ctx, blob, fmt)
+            elif fmt == tf_text.FORMAT:
+                tf_text.scan(ctx, blob)
             elif fmt == "json":
                 return self._json(blob)
             elif fmt in ("headerless", "protobuf"):

@@ -497,19 +497,20 @@ class _Walk:
         except Truncated as exc:  # a node cut short is still judged on what it names, then reported malformed
             broken = exc
         try:
-            self._trace(name, op, attrs, inputs, a, scope)
-            self._judge(name, op, attrs, inputs, a, scope)
+            self._trace(name, op, inputs, lambda: self._const_string(attrs), a, scope)
+            self._judge(name, op, lambda key: self._attr_strings(attrs, key), inputs, a, scope)
         finally:
             if broken is not None:
                 raise broken
 
-    def _trace(self, name: str | None, op: str | None, attrs: list[tuple[int, int]], inputs: list[str], a: int,
+    def _trace(self, name: str | None, op: str | None, inputs: list[str], const: Callable[[], str | None], a: int,
                scope: _Scope) -> None:
-        """Record what later nodes' inputs can be traced to, and the nodes whose path input is to be traced."""
+        """Record what later nodes' inputs can be traced to, and the nodes whose path input is to be traced
+        (``const`` gives a Const node's string, read only for Const nodes)."""
         if name is None or op is None:
             return
         if op == "Const":
-            value = self._const_string(attrs)
+            value = const()
             if value is not None:
                 scope.consts[name] = value
         elif op in PASS_THROUGH and inputs:
@@ -584,15 +585,17 @@ class _Walk:
             return None
         return self._text(p, p + n, MAX_ATTR) if p + n <= e else None
 
-    def _judge(self, name: str | None, op: str | None, attrs: list[tuple[int, int]], inputs: list[str], a: int,
-               scope: _Scope) -> None:
+    def _judge(self, name: str | None, op: str | None, attr_strings: Callable[[str], list[str]], inputs: list[str],
+               a: int, scope: _Scope) -> None:
+        """Report a node whose op is listed (``attr_strings`` gives an attribute's strings, read only for the
+        ops judged by one)."""
         group = self.table.get(op) if op is not None else None
         if group is None or op is None:
             return
         extra = ""
         if group.attr is not None:
             try:
-                values = self._attr_strings(attrs, group.attr)
+                values = attr_strings(group.attr)
             except Truncated as exc:  # an attribute that does not parse cannot show the op harmless
                 self._malformed("attribute", a, exc)
                 values = None
@@ -625,21 +628,28 @@ class _Walk:
         return values
 
     def _asset(self, a: int, b: int, scope: _Scope) -> None:
-        """AssetFileDef.filename (2): the loader joins it to the model's ``assets`` folder and binds that path
-        to the graph (a vocabulary file read into a lookup table, typically); an absolute name or one
-        climbing out makes the graph read a file outside the model."""
+        """AssetFileDef: tensor_info (1: TensorInfo.name 1, the tensor the loader feeds the path to), filename
+        (2)."""
         for fno, wt, s, e in fields(self.blob, a, b):
-            if fno == 1 and wt == 2:  # tensor_info: TensorInfo.name (1), the tensor the loader feeds the path to
+            if fno == 1 and wt == 2:
                 for f2, w2, s2, e2 in fields(self.blob, s, e):
-                    if f2 == 1 and w2 == 2 and len(self.asset_tensors) < MAX_SITES:
-                        self.asset_tensors.add(self._text(s2, e2).split(":", 1)[0])
-            if fno != 2 or wt != 2:
-                continue
-            name = self._text(s, e)
-            if outside(name, schemes=False):
-                self.ctx.add(self.blob, "tensorflow.asset.path_traversal", "high",
-                             f"asset file name {name[:200]!r} lies outside the model's assets folder: loading binds "
-                             "that file to the graph, which reads it (arbitrary file read)", a)
+                    if f2 == 1 and w2 == 2:
+                        self._asset_tensor(self._text(s2, e2))
+            elif fno == 2 and wt == 2:
+                self._asset_name(self._text(s, e), a)
+
+    def _asset_tensor(self, name: str) -> None:
+        if len(self.asset_tensors) < MAX_SITES:
+            self.asset_tensors.add(name.split(":", 1)[0])
+
+    def _asset_name(self, name: str, a: int) -> None:
+        """The loader joins an asset's file name to the model's ``assets`` folder and binds that path to the
+        graph (a vocabulary file read into a lookup table, typically); an absolute name or one climbing out
+        makes the graph read a file outside the model."""
+        if outside(name, schemes=False):
+            self.ctx.add(self.blob, "tensorflow.asset.path_traversal", "high",
+                         f"asset file name {name[:200]!r} lies outside the model's assets folder: loading binds "
+                         "that file to the graph, which reads it (arbitrary file read)", a)
 
     # MetaGraphDef.object_graph_def: SavedObjectGraph.nodes (1); SavedObject.user_object (4);
     # SavedUserObject.identifier (1), metadata (3: the Keras JSON of TF 2.0-2.4)
@@ -676,7 +686,9 @@ class _Walk:
             self.ctx.incomplete(self.blob, "keras_metadata", f"Keras metadata of {e - s:,} bytes (more than "
                                 f"{MAX_JSON:,}) for {ident[:80]!r}: not checked", s)
             return
-        raw = self.blob.read(s, e - s)
+        self._check_metadata(ident, self.blob.read(s, e - s), s)
+
+    def _check_metadata(self, ident: str, raw: bytes, s: int) -> None:
         try:
             doc = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
