@@ -269,7 +269,8 @@ def test_ctrl_c_during_an_ingest_loses_nothing_and_the_next_run_completes(
         tmp_path, cli, ingest_inputs, where, whole, twice) -> None:
     db = _copy_store(ingest_inputs["before"], tmp_path / "s.duckdb")
     fifo = tmp_path / "new.jsonl.gz"
-    for _attempt in range(3):
+    # (up to 8 set-ups: under a load of 3-4 on two cores, three in a row have met the pipe race once)
+    for _attempt in range(8):
         feed = _Fifo(fifo, ingest_inputs["gz"].read_bytes(), whole=whole)
         try:
             proc = _start(db, "ingest", str(fifo))
@@ -293,7 +294,7 @@ def test_ctrl_c_during_an_ingest_loses_nothing_and_the_next_run_completes(
             feed.close()
             fifo.unlink()
     else:
-        raise AssertionError("the pipe could not be served in order three times")
+        raise AssertionError("the pipe could not be served in order eight times")
     _assert_interrupted(code, err)
     assert _differences(db, ingest_inputs["before"]) == {}, where  # every earlier row, unchanged
     runs = q(db, "SELECT status, message FROM snapshots ORDER BY snapshot_id")
