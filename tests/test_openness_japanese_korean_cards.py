@@ -15,9 +15,8 @@ hangul already counted twice).
 from __future__ import annotations
 
 import pytest
+from card_readings import card_findings, card_grades, card_record, licence_scopes
 
-from openscope.derive.openness.assessment import sides
-from openscope.derive.openness.evaluations import osai
 from openscope.derive.openness.probes import (
     _ENGLISH,
     _HAN,
@@ -29,39 +28,19 @@ from openscope.derive.openness.probes import (
     run_all,
     zsearch,
 )
-from openscope.derive.openness.probes._license_scope import scopes_of
 from openscope.derive.openness.probes._own_evidence import CITING_SECTION, own_code_repository
 from openscope.derive.openness.probes.hardware_documented import ARCH, ARCH_NEEDLES, training_hardware
 from openscope.derive.openness.probes.license_declared import (
-    OPEN_NAMES,
-    RESTRICTIVE_NAMES,
     card_license_for,
     scoped_in_card,
 )
 from openscope.derive.openness.probes.model_card import topics
 from openscope.derive.openness.probes.model_metadata import documented_value
-from openscope.derive.openness.records import ModelRecord, from_text
 
 _LATIN = r"(?:(?<=[0-9A-Za-z_])(?![0-9A-Za-z_])|(?<![0-9A-Za-z_])(?=[0-9A-Za-z_]))"
 
 
-def _rec(text: str) -> ModelRecord:
-    return from_text("acme/lynx-7b", text, locator="README.md")
-
-
-def _grades(text: str) -> dict[str, object]:
-    end, base, *_ = sides(_rec(text), use_curated=False)
-    return osai.evaluate(end, base)
-
-
-def _findings(text: str) -> dict[str, tuple[str, str, str | None]]:
-    return {f.probe: (f.outcome, f.status, f.license) for f in run_all(_rec(text))}
-
-
-def _scopes(text: str) -> list[tuple[str, list[str]]]:
-    hits = sorted((m.start(), m.end(), lic) for lic, rx in OPEN_NAMES + RESTRICTIVE_NAMES for m in rx.finditer(text))
-    return [(lic, sorted(sc)) for (_, _, lic), sc in zip(hits, scopes_of(text, [(a, b) for a, b, _ in hits]),
-                                                            strict=True)]
+_rec, _grades, _findings, _scopes = card_record, card_grades, card_findings, licence_scopes
 
 
 # -- whole cards: Japanese and Korean, each with its English twin -------------------------------------------------
