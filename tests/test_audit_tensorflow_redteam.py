@@ -340,3 +340,84 @@ def test_leading_comments_are_bounded_and_do_not_hide_a_pbtxt(tmp_path: Path) ->
     t = time.perf_counter()
     assert detect(Blob(hostile, 0, len(hostile), "notes.txt")) == "headerless"
     assert time.perf_counter() - t < 0.5
+
+
+def test_mutated_text_graphs_never_break_the_scan() -> None:
+    """Seeded random mutations of a text SavedModel and a text GraphDef (bytes changed, cut, inserted; braces,
+    quotes and escapes among them): every one is scanned without an exception, quickly."""
+    import random
+
+    from openscope.audit.engine import Engine
+
+    bases = [PBTXT_EVIL.encode(), b'node { name: "p" op: "PrintV2" attr { key: "output_stream" value { s: "f\\x41" '
+             b'"b" } } }\nnode < name: "c" op: "Const" attr { key: "value" value { tensor { dtype: DT_STRING '
+             b'tensor_content: "\\003abc" } } } >\nlibrary { function { signature { name: "f" } node_def [{ op: "W" }] } }']
+    rng = random.Random(20261130)
+    t = time.perf_counter()
+    for _ in range(600):
+        d = bytearray(rng.choice(bases))
+        for _ in range(rng.randint(1, 4)):
+            p, k = rng.randrange(len(d)), rng.random()
+            if k < 0.4:
+                d[p] = rng.choice(b'{}<>[]:;,"\'\\#\n x0')
+            elif k < 0.6:
+                del d[p:p + rng.randint(1, 20)]
+            elif k < 0.85:
+                d[p:p] = rng.randbytes(rng.randint(1, 10))
+            else:
+                del d[p:]
+        data = bytes(d)
+        Engine().scan_blob(Blob(data, 0, len(data), "saved_model.pbtxt"))
+    assert time.perf_counter() - t < 20
+
+
+# -- paths the graph builds instead of pinning ----------------------------------------------------------------
+def test_a_path_joined_from_constants_is_the_constant_path(tmp_path: Path) -> None:
+    """StringJoin of two constants (or a Select between constants) is as pinned as one constant: the saver
+    wrote to '/home/u/' + '.bashrc' and the reader, which followed only Identity-like nodes, saw nothing."""
+    g = graph([const("a", "/home/u"), const("b", ".bashrc"),
+               node("j", "StringJoin", "a", "b", attrs=attr("separator", attr_s("/"))),
+               node("save", "SaveSlices", "j", "n", "s", "d"),
+               const("c", "model"), const("d", "gs://attacker/loot"), node("sel", "Select", "cond", "c", "d"),
+               node("restore", "RestoreV2", "sel", "n", "s")])
+    r = audit(tmp_path, g, "graph.pb")
+    assert rules(r) == ["tensorflow.constant_path", "tensorflow.constant_path"]
+    details = " ".join(f["detail"] for f in r["findings"])
+    assert "'/home/u/.bashrc'" in details and "gs://attacker/loot" in details
+
+
+def test_a_path_the_graph_computes_is_for_review(tmp_path: Path) -> None:
+    """A saver whose path comes from an op that computes it (RegexReplace, a string variable restored from the
+    checkpoint) writes where the graph decides at run time: no exporter builds one; reported for review."""
+    g = graph([const("x", "x"), node("re", "RegexReplace", "x", "pat", "rewrite"),
+               node("save", "SaveV2", "re:0", "n", "s", "d"),
+               node("v", "ReadVariableOp", "var"), node("merge", "MergeV2Checkpoints", "v", "v")])
+    r = audit(tmp_path, g, "graph.pb")
+    assert [(f["rule"], f["severity"]) for f in r["findings"]] == [("tensorflow.computed_path", "medium")] * 2
+    assert r["verdict"] == "review"
+
+
+def test_the_savers_exporters_write_stay_clean(tmp_path: Path) -> None:
+    """TF2's _traced_save (the prefix argument, a Select between two relative suffixes, StringJoin,
+    ShardedFilename, Pack) and TF1's sharded saver (save/Const 'model', a temp-part constant) are not
+    reported, nor a saver fed by a Placeholder."""
+    tf2 = function("__inference__traced_save_9",
+                   node("StaticRegexFullMatch", "StaticRegexFullMatch", "file_prefix"),
+                   const("Const", ".part"), const("Const_1", "_temp/part"),
+                   node("Select", "Select", "StaticRegexFullMatch:output:0", "Const:output:0", "Const_1:output:0"),
+                   node("StringJoin", "StringJoin", "file_prefix", "Select:output:0"),
+                   node("ShardedFilename", "ShardedFilename", "StringJoin:output:0", "shard", "num_shards"),
+                   node("SaveV2", "SaveV2", "ShardedFilename:filename:0", "names", "slices"),
+                   node("Pack", "Pack", "ShardedFilename:filename:0"),
+                   node("Merge", "MergeV2Checkpoints", "Pack:output:0", "file_prefix"),
+                   node("RestoreV2", "RestoreV2", "file_prefix", "names", "slices"))
+    tf1 = [const("save/Const", "model"), const("save/StringJoin/inputs_1", "_temp_0f3a/part"),
+           node("save/StringJoin", "StringJoin", "save/Const", "save/StringJoin/inputs_1"),
+           node("save/ShardedFilename", "ShardedFilename", "save/StringJoin", "save/shard", "save/num_shards"),
+           node("save/SaveV2", "SaveV2", "save/ShardedFilename", "save/names", "save/slices"),
+           node("save/Pack", "Pack", "save/ShardedFilename"),
+           node("save/MergeV2Checkpoints", "MergeV2Checkpoints", "save/Pack", "save/Const"),
+           node("save/RestoreV2", "RestoreV2", "save/Const", "save/names", "save/slices"),
+           node("prefix", "Placeholder"), node("save2", "SaveV2", "prefix", "n", "s")]
+    r = audit(tmp_path, saved_model(meta_graph(graph([*SAVER_NODES, *tf1], [tf2]))))
+    assert (r["files"][0]["format"], r["findings"]) == ("tensorflow-savedmodel", [])

@@ -33,6 +33,7 @@ RULE_TEXT = {
     "tensorflow.debug_output": "TensorFlow graph writes debug output to files",
     "tensorflow.network": "TensorFlow graph reaches the network when run",
     "tensorflow.constant_path": "TensorFlow saver, table or cache op pinned to a path outside the model",
+    "tensorflow.computed_path": "TensorFlow saver, table or cache op on a path the graph computes",
     "tensorflow.asset.path_traversal": "SavedModel asset file outside the assets folder",
 }
 

@@ -64,6 +64,8 @@ KERAS_NODE = {2: 0, 3: 2, 4: 2, 5: 2, 6: 2}
 _OP_NAME = re.compile(rb"[A-Z_][A-Za-z0-9_>]+\Z")
 _FUNCTION_NAME = re.compile(rb"[A-Za-z_][A-Za-z0-9_.>/-]*\Z")
 PASS_THROUGH = frozenset({"Identity", "PlaceholderWithDefault", "Snapshot", "StopGradient"})
+COMBINE = frozenset({"StringJoin", "ShardedFilename", "Select", "SelectV2", "Pack"})  # how savers build paths
+FED = frozenset({"Placeholder", "PlaceholderV2"})
 _KERAS_ID = b"_tf_keras_"  # the identifier prefix of every object Keras saves in its metadata
 
 
@@ -344,13 +346,55 @@ class _Scope:
     the function's fields have all been read, before any of its nodes is judged), with what a node's input
     can be traced to there: string constants and pass-through nodes (``Identity`` and the like)."""
 
-    __slots__ = ("alias", "consts", "name", "pending")
+    __slots__ = ("alias", "combine", "consts", "fed", "full", "name", "pending")
 
     def __init__(self, name: str | None = None) -> None:
         self.name = name
         self.consts: dict[str, str] = {}
         self.alias: dict[str, str] = {}
         self.pending: list[tuple[str, str, list[str], int]] = []  # (op, node name, path inputs, offset)
+        self.combine: dict[str, tuple[str, list[str], str]] = {}  # path-building nodes: (op, inputs, separator)
+        self.fed: set[str] = set()  # what the loader or the caller feeds: placeholders, function arguments
+        self.full = False  # a record was dropped at its bound: an input not found may be one of them
+
+    def trace(self, ref: str) -> list[tuple[str, str]]:
+        """Where a path input comes from: ("const", the string or its known prefix), ("fed", name) for a
+        placeholder or argument, ("computed", node) for any other producer. Followed through pass-through
+        nodes and the ops TensorFlow's own savers build paths with (StringJoin: all constant parts joined,
+        else its first part, which places the path; ShardedFilename: its base; Select: both branches; Pack:
+        each element), at most 32 steps."""
+        out: list[tuple[str, str]] = []
+        todo = [ref]
+        for _ in range(32):
+            if not todo:
+                return out
+            ref = todo.pop()
+            name = ref.split(":", 1)[0]
+            if name in self.consts:
+                out.append(("const", self.consts[name]))
+            elif name in self.fed:
+                out.append(("fed", name))
+            elif name in self.alias:
+                todo.append(self.alias[name])
+            elif name in self.combine:
+                op, ins, sep = self.combine[name]
+                if op == "StringJoin":
+                    parts = [self.resolve(i) for i in ins]
+                    if ins and all(v is not None for v in parts) and len(ins) < MAX_INPUTS:
+                        out.append(("const", sep.join(v or "" for v in parts)))
+                    elif ins:
+                        todo.append(ins[0])
+                elif op == "ShardedFilename" and ins:
+                    todo.append(ins[0])
+                elif op in ("Select", "SelectV2"):
+                    todo.extend(ins[1:3])
+                else:  # Pack
+                    todo.extend(ins)
+            elif self.name is not None and ":" not in ref:
+                out.append(("fed", name))  # in a function a bare name is an argument (nodes are node:out:i)
+            elif not self.full:
+                out.append(("computed", name))
+        return out
 
     def resolve(self, ref: str) -> str | None:
         """The string constant an input (``node``, ``node:0``, ``node:output:0``) comes from, through at most
@@ -471,6 +515,10 @@ class _Walk:
                 for f2, w2, s2, e2 in fields(self.blob, s, e):
                     if f2 == 1 and w2 == 2:
                         inner.name = self._text(s2, e2)
+                    elif f2 == 2 and w2 == 2:  # OpDef.input_arg: ArgDef.name (1), what the caller feeds
+                        for f3, w3, s3, e3 in fields(self.blob, s2, e2):
+                            if f3 == 1 and w3 == 2:
+                                self._fed(inner, self._text(s3, e3))
             elif fno == 3 and self._room(s):
                 self.todo.append(("node", s, e, inner))
 
@@ -497,14 +545,22 @@ class _Walk:
         except Truncated as exc:  # a node cut short is still judged on what it names, then reported malformed
             broken = exc
         try:
-            self._trace(name, op, inputs, lambda: self._const_string(attrs), a, scope)
+            self._trace(name, op, inputs, lambda: self._const_string(attrs), a, scope,
+                        lambda key: self._attr_strings(attrs, key))
             self._judge(name, op, lambda key: self._attr_strings(attrs, key), inputs, a, scope)
         finally:
             if broken is not None:
                 raise broken
 
+    @staticmethod
+    def _fed(scope: _Scope, name: str) -> None:
+        if len(scope.fed) < MAX_SITES:
+            scope.fed.add(name)
+        else:
+            scope.full = True
+
     def _trace(self, name: str | None, op: str | None, inputs: list[str], const: Callable[[], str | None], a: int,
-               scope: _Scope) -> None:
+               scope: _Scope, attr_strings: Callable[[str], list[str]] | None = None) -> None:
         """Record what later nodes' inputs can be traced to, and the nodes whose path input is to be traced
         (``const`` gives a Const node's string, read only for Const nodes)."""
         if name is None or op is None:
@@ -515,6 +571,14 @@ class _Walk:
                 scope.consts[name] = value
         elif op in PASS_THROUGH and inputs:
             scope.alias[name] = inputs[0]
+        elif op in FED:
+            self._fed(scope, name)
+        elif op in COMBINE:
+            if len(scope.combine) < MAX_SITES:
+                sep = attr_strings("separator") if attr_strings is not None and op == "StringJoin" else []
+                scope.combine[name] = (op, list(inputs), sep[0] if sep else "")
+            else:
+                scope.full = True
         elif op in self.paths.inputs:
             refs = [inputs[i] for i in self.paths.inputs[op] if i < len(inputs)]
             if refs and len(scope.pending) < MAX_SITES:
@@ -722,19 +786,31 @@ class _Walk:
 
     def _report_paths(self) -> None:
         """Saver, table and cache ops whose path input is a constant of the graph naming a place outside the
-        model (the loader feeds these ops paths inside it; a constant it does not replace is the file's own)."""
+        model (the loader feeds these ops paths inside it; a constant it does not replace is the file's own),
+        or is computed by the graph from something neither constant nor fed (``tensorflow.computed_path``,
+        medium: where it points is decided when the graph runs)."""
         paths = self.paths
         for scope in self.scopes:
             for op, name, refs, offset in scope.pending:
+                where = "the main graph" if scope.name is None else f"function {scope.name[:200]!r}"
+                computed: str | None = None
                 for ref in refs:
-                    value = scope.resolve(ref)
-                    if value is None or ref.split(":", 1)[0] in self.asset_tensors or not outside(value):
+                    if ref.split(":", 1)[0] in self.asset_tensors:
                         continue
-                    where = "the main graph" if scope.name is None else f"function {scope.name[:200]!r}"
-                    self.ctx.add(self.blob, paths.rule, paths.severity,
-                                 f"node {name[:200]!r} in {where} runs {op} on the constant path {value[:200]!r}: "
-                                 f"{paths.why}", offset, op)
-                    break
+                    found = scope.trace(ref)
+                    bad = next((v for k, v in found if k == "const" and outside(v)), None)
+                    if bad is not None:
+                        self.ctx.add(self.blob, paths.rule, paths.severity,
+                                     f"node {name[:200]!r} in {where} runs {op} on the constant path {bad[:200]!r}: "
+                                     f"{paths.why}", offset, op)
+                        computed = None
+                        break
+                    computed = computed or next((v for k, v in found if k == "computed"), None)
+                if computed is not None:
+                    self.ctx.add(self.blob, "tensorflow.computed_path", "medium",
+                                 f"node {name[:200]!r} in {where} runs {op} on a path that node {computed[:200]!r} "
+                                 "computes (neither a constant nor fed by the loader): where it reads or writes is "
+                                 "decided when the graph runs, which no exporter's saver does", offset, op)
 
 
 ROOTS = {"tensorflow-savedmodel": "saved_model", "tensorflow-metagraph": "meta_graph",

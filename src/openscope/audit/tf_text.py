@@ -384,7 +384,8 @@ class _TextWalk:
         walk = self.walk
         if kind == "node" and frame.node is not None:
             node = frame.node
-            walk._trace(node.name, node.op, node.inputs, lambda: self._const(node), node.at, node.scope)
+            walk._trace(node.name, node.op, node.inputs, lambda: self._const(node), node.at, node.scope,
+                        lambda key: node.attrs.get(key, []))
             walk._judge(node.name, node.op, lambda key: node.attrs.get(key, []), node.inputs, node.at, node.scope)
         elif kind == "attr" and frame.node is not None and frame.key is not None:  # the key may follow the value
             frame.node.attrs.setdefault(frame.key, []).extend(frame.strings)
