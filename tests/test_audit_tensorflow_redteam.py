@@ -421,3 +421,16 @@ def test_the_savers_exporters_write_stay_clean(tmp_path: Path) -> None:
            node("prefix", "Placeholder"), node("save2", "SaveV2", "prefix", "n", "s")]
     r = audit(tmp_path, saved_model(meta_graph(graph([*SAVER_NODES, *tf1], [tf2]))))
     assert (r["files"][0]["format"], r["findings"]) == ("tensorflow-savedmodel", [])
+
+
+def test_a_saved_model_shaped_as_onnx_is_still_judged_as_tensorflow(tmp_path: Path) -> None:
+    """SavedModel's fields 1 (schema version) and 2 (meta graphs) have ONNX's numbers and wire types for
+    ir_version and producer_name; one unknown field 7 (TensorFlow skips it) made the file 'ONNX', which won,
+    and the graph was never read. A real ONNX model keeps its format."""
+    data = evil_saved_model() + ld(7, b"")
+    r = audit(tmp_path, data)
+    assert r["files"][0]["format"] == "tensorflow-savedmodel"
+    assert rules(r) == ["hostile.polyglot", "tensorflow.file_write"]
+    onnx = vi(1, 8) + st(2, "pytorch") + ld(7, ld(1, st(1, "x") + st(2, "y") + st(3, "n") + st(4, "Relu"))) \
+        + ld(8, st(1, "") + vi(2, 17))
+    assert detect(Blob(onnx, 0, len(onnx), "m.onnx")) == "onnx"

@@ -86,9 +86,11 @@ def detect(blob: Blob) -> str:
     # TensorFlow protobufs have no magic. An unknown field, which the loader skips, can spell the magic of the
     # formats tested from here on (zlib's 0x78 0x01 is field 15 = 1, 'BZh9', ']\x00', 'ZF', HDF5 at 512, tar at
     # 257, a safetensors '{' at byte 8), so the trial comes first; it stops within a few bytes on anything that
-    # is not protobuf (tf_format.detect). ONNX keeps its own test and wins
+    # is not protobuf (tf_format.detect). A file with a TensorFlow graph that is also shaped as an ONNX model
+    # (a SavedModel's fields 1 and 2 are ONNX's ir_version and producer_name; one unknown field 7 completes
+    # it) is read as TensorFlow and as ONNX (Engine), never as ONNX alone, which hid the graph
     tf = tf_format.detect(blob)
-    if tf is not None and not onnx_format.looks_like_onnx(blob):
+    if tf is not None and (tf != "protobuf" or not onnx_format.looks_like_onnx(blob)):
         # still protobuf past the trial's bound without evidence: no compressed stream, HDF5, tar or safetensors
         # file parses that far, while padding could spell their magic; a pickle is still tried (engine)
         return "pickle" if tf == "protobuf" and h[0] == 0x80 else tf
@@ -193,6 +195,10 @@ class Engine:
                 onnx_format.scan_onnx(ctx, blob)
             elif fmt in tf_format.FORMATS and fmt != "protobuf":
                 tf_format.scan_tf(ctx, blob, fmt)
+                if onnx_format.looks_like_onnx(blob):
+                    ctx.add(blob, "hostile.polyglot", "medium", f"read as {fmt}, but it is also shaped as an ONNX "
+                            "model (ir_version, a graph): ONNX Runtime loads it as one; judged as ONNX too", 0)
+                    onnx_format.scan_onnx(ctx, blob)
             elif fmt == tf_text.FORMAT:
                 tf_text.scan(ctx, blob)
             elif fmt == "json":

@@ -96,7 +96,8 @@ def _skip_group(blob: Blob, fno: int, p: int, end: int) -> tuple[int, int]:
 
 def fields(blob: Blob, start: int, end: int) -> Iterator[tuple[int, int, int, int]]:
     """(field number, wire type, value or payload start, payload end) for one message; a group is yielded
-    once, as wire type 3 with its content's span (no reader here enters one)."""
+    once, as wire type 3 with the span from its content to past its end key (no reader here enters one, and
+    a caller stepping from field to field lands where the loader does)."""
     p = start
     while p < end:
         fno, wt, p = tag(blob, p, end)
@@ -117,8 +118,8 @@ def fields(blob: Blob, start: int, end: int) -> Iterator[tuple[int, int, int, in
             p += n
         elif wt == 3:
             s = p
-            e, p = _skip_group(blob, fno, p, end)
-            yield fno, wt, s, e
+            _, p = _skip_group(blob, fno, p, end)
+            yield fno, wt, s, p
         else:
             raise Truncated(f"unsupported wire type {wt}" if wt != 4 else "group end key without its start")
         if p > end:
