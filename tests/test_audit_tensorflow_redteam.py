@@ -434,3 +434,15 @@ def test_a_saved_model_shaped_as_onnx_is_still_judged_as_tensorflow(tmp_path: Pa
     onnx = vi(1, 8) + st(2, "pytorch") + ld(7, ld(1, st(1, "x") + st(2, "y") + st(3, "n") + st(4, "Relu"))) \
         + ld(8, st(1, "") + vi(2, 17))
     assert detect(Blob(onnx, 0, len(onnx), "m.onnx")) == "onnx"
+
+
+def test_unicode_blanks_and_hex_enums_in_text_graphs(tmp_path: Path) -> None:
+    """Python's text_format (the loader's parser) takes Unicode blanks (U+00A0, U+3000, the ASCII separators
+    0x1c-0x1f) for blanks and reads enums as numbers in any base: they hid the graph or the string constant."""
+    evil = 'node\u00a0{ name: "w"\u3000op: "WriteFile" input: "p" }\n'.encode()
+    for lead in (b"", b"\x1c", "\u2003".encode()):
+        r = audit(tmp_path, lead + evil, "graph.pbtxt")
+        assert (r["files"][0]["format"], rules(r)) == ("tensorflow-text", ["tensorflow.file_write"]), lead
+    hexed = (b'node { name: "c" op: "Const" attr { key: "value" value { tensor { dtype: 0x7 string_val: "/etc/x" } } } }'
+             b'\nnode { name: "s" op: "Save" input: "c" input: "n" input: "d" }\n')
+    assert rules(audit(tmp_path, hexed, "graph.pbtxt")) == ["tensorflow.constant_path"]

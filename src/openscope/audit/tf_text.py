@@ -45,18 +45,23 @@ _FIRST_MESSAGES = frozenset({
     b"asset_file_def", b"object_graph_def", b"node", b"versions", b"library", b"debug_info"})
 _FIRST_SCALARS = frozenset({b"saved_model_schema_version", b"version"})
 
-_SKIP = re.compile(rb"[ \t\n\r\f\v]*(?:#[^\n]*[ \t\n\r\f\v]*)*")  # blanks and comments, unrolled (linear)
+# what Python's text_format (the loader's parser) takes for blanks: its tokenizer's \s is Unicode's, so the
+# ASCII separators 0x1c-0x1f and, in UTF-8, U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F,
+# U+205F and U+3000 separate tokens too (a graph after one of them still loads)
+_BLANK = (rb"(?:[ \t\n\r\f\v\x1c-\x1f]|\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f"
+          rb"|\xe3\x80\x80)")
+_SKIP = re.compile(rb"%s*(?:#[^\n]*%s*)*" % (_BLANK, _BLANK))  # blanks and comments, unrolled (linear)
 MAX_LEADING = 65_536  # bytes of leading blanks and comments the content test reads past
 _TEXT_NAMES = (".pbtxt", ".pbtext", ".meta", ".prototxt")  # past MAX_LEADING, the name decides
 _WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
-_SCALAR = re.compile(rb"[^\s{}<>\[\]:,;\"'#]+")
+_SCALAR = re.compile(rb"[^\s{}<>\[\]:,;\"'#\x1c-\x1f\x80-\xff]+")
 _TOKEN = re.compile(rb"""
-    (?P<ws>[\ \t\n\r\f\v]+)
+    (?P<ws>%s+)
   | (?P<comment>\#[^\n]*)
   | (?P<str>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
   | (?P<punct>[{}<>\[\]:,;])
-  | (?P<word>[^\s{}<>\[\]:,;"'\#]+)
-""", re.X)
+  | (?P<word>[^\s{}<>\[\]:,;"'\#\x1c-\x1f\x80-\xff]+)
+""" % _BLANK, re.X)
 _ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|(.))", re.S)
 _SIMPLE = {b"n": b"\n", b"t": b"\t", b"r": b"\r", b"a": b"\a", b"b": b"\b", b"f": b"\f", b"v": b"\v"}
 
@@ -367,7 +372,7 @@ class _TextWalk:
         elif kind == "tensor" and frame.tensor is not None:
             t = frame.tensor
             if name == b"dtype":
-                t.dtype = 7 if value == b"DT_STRING" else (int(value) & 0xFFFFFFFF if value.isdigit() else -1)
+                t.dtype = 7 if value == b"DT_STRING" else _int(value)
             elif name == b"string_val" and t.first is None:
                 t.first = value[:MAX_ATTR]
             elif name == b"tensor_content":
@@ -416,6 +421,18 @@ class _TextWalk:
             blob = Blob(t.content, 0, len(t.content), "tensor_content")
             return _first_encoded(blob, t.elements)
         return None if t.first is None else t.first.decode("utf-8", "replace")
+
+
+def _int(value: bytes) -> int:
+    """An integer as the text format writes it (decimal, 0x hex, 0 octal), kept to its low 32 bits as an enum
+    is; -1 when it is none."""
+    try:
+        return int(value.decode("ascii"), 0) & 0xFFFFFFFF if len(value) <= 24 else -1
+    except (UnicodeDecodeError, ValueError):
+        try:
+            return int(value.decode("ascii"), 8) & 0xFFFFFFFF if value[:1] == b"0" else -1
+        except (UnicodeDecodeError, ValueError):
+            return -1
 
 
 def _merge(old: _Tensor | None, new: _Tensor) -> _Tensor:
