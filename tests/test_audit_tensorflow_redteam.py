@@ -446,3 +446,32 @@ def test_unicode_blanks_and_hex_enums_in_text_graphs(tmp_path: Path) -> None:
     hexed = (b'node { name: "c" op: "Const" attr { key: "value" value { tensor { dtype: 0x7 string_val: "/etc/x" } } } }'
              b'\nnode { name: "s" op: "Save" input: "c" input: "n" input: "d" }\n')
     assert rules(audit(tmp_path, hexed, "graph.pbtxt")) == ["tensorflow.constant_path"]
+
+
+# -- decoys before the evidence ------------------------------------------------------------------------------
+def test_decoy_meta_graphs_graph_defs_and_libraries_do_not_hide_the_graph(tmp_path: Path) -> None:
+    """The trial looked at the first eight meta graphs, the first graph_def of a meta graph and the first
+    library of a graph: empty ones first (a SavedModel may hold meta graphs of other tags; singular messages
+    are merged from all their occurrences) made a loadable SavedModel a clean 'other'."""
+    real = meta_graph(graph([], [*SAVER_FUNCTIONS, EVIL]))
+    decoys = b"".join(ld(2, vi(9, i + 1)) for i in range(8))
+    r = audit(tmp_path, vi(1, 1) + decoys + ld(2, real))
+    assert (r["files"][0]["format"], rules(r)) == ("tensorflow-savedmodel", ["tensorflow.file_write"])
+    split_meta = ld(2, b"") + ld(2, graph([], [*SAVER_FUNCTIONS, EVIL]))  # an empty graph_def first
+    r = audit(tmp_path, vi(1, 1) + ld(2, split_meta))
+    assert (r["files"][0]["format"], rules(r)) == ("tensorflow-savedmodel", ["tensorflow.file_write"])
+    split_lib = ld(2, b"") + ld(2, ld(1, EVIL))  # an empty library first, then the functions
+    r = audit(tmp_path, vi(1, 1) + ld(2, ld(2, split_lib)))
+    assert (r["files"][0]["format"], rules(r)) == ("tensorflow-savedmodel", ["tensorflow.file_write"])
+
+
+def test_the_trial_budget_bounds_many_decoys(tmp_path: Path) -> None:
+    """Every meta graph is checked now, within one budget of fields for the whole trial: 350,000 decoy meta
+    graphs of four fields (each read as a meta graph, a graph and a library: past the budget) cost bounded
+    time and leave the file not judged, never clean."""
+    decoys = b"".join(ld(2, vi(9, i + 1) + vi(10, 1) + vi(11, 1) + vi(12, 1)) for i in range(350_000))
+    data = vi(1, 1) + decoys + ld(2, meta_graph(graph([], [EVIL])))
+    t = time.perf_counter()
+    r = audit(tmp_path, data)
+    assert time.perf_counter() - t < 30
+    assert r["verdict"] != "clean"

@@ -28,6 +28,7 @@ import json
 import posixpath
 import re
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -43,6 +44,10 @@ from openscope.audit.protowire import TooLarge, fields, tag, varint
 FORMATS = ("tensorflow-savedmodel", "tensorflow-graphdef", "tensorflow-metagraph", "keras-metadata", "protobuf")
 MAX_MESSAGES = 2_000_000  # messages walked per file (then incomplete.tensorflow_size)
 MAX_TRIAL_FIELDS = 1_000_000  # top-level fields a trial parse reads before deciding on what it has seen
+TRIAL_BUDGET = 4 * MAX_TRIAL_FIELDS  # fields one trial reads at every level together (then: not judged)
+# the fields the current trial may still read (detect sets it; _shape spends it): every check counts, so
+# checking every meta graph and every library of a file (decoys first) costs no more than this
+_BUDGET: ContextVar[list[int] | None] = ContextVar("tf_trial_budget", default=None)
 TRIAL_NODES = 8  # nodes of a graph the trial parse checks field by field
 MAX_OP = 128  # an op name longer than this is no op the rules list (nothing longer is read)
 MAX_TEXT = 1024  # bytes of a node, function or asset name read
@@ -166,7 +171,8 @@ def _fields(blob: Blob, a: int, b: int) -> Iterator[tuple[int, int, int, int]]:
 
 
 def _shape(blob: Blob, a: int, b: int, schema: dict[int, int], limit: int = MAX_TRIAL_FIELDS,
-           sample: int = TRIAL_NODES, need: tuple[int, ...] = ()) -> dict[int, list[tuple[int, int]]]:
+           sample: int = TRIAL_NODES, need: tuple[int, ...] = (),
+           every: tuple[int, ...] = ()) -> dict[int, list[tuple[int, int]]]:
     """The fields of one message that ``schema`` defines (number and wire type), the first ``sample`` payloads
     of each as offsets. Other fields are skipped, as protobuf parsers skip them (an unknown number, or a known
     number with another wire type, is kept as an unknown field, not refused), so one extra field cannot hide
@@ -177,11 +183,16 @@ def _shape(blob: Blob, a: int, b: int, schema: dict[int, int], limit: int = MAX_
     skips could be hiding the evidence, so the message is not judged rather than judged not TensorFlow."""
     seen: dict[int, list[tuple[int, int]]] = {}
     n = 0
+    budget = _BUDGET.get()
     try:
         for fno, wt, s, e in _fields(blob, a, b):
+            if budget is not None:
+                budget[0] -= 1 + (e - s if wt == 3 else 0)
+                if budget[0] < 0:
+                    raise TooLarge("the trial's budget of fields is spent")
             if schema.get(fno) == wt:
                 kept = seen.setdefault(fno, [])
-                if len(kept) < sample:
+                if len(kept) < sample or fno in every:  # ``every``: singular messages, merged from each
                     kept.append((s, e))
             n += 1 + (e - s if wt == 3 else 0)
             if n >= limit:
@@ -218,10 +229,10 @@ def _is_function(blob: Blob, a: int, b: int) -> bool:
 def _is_graph(blob: Blob, a: int, b: int) -> bool:
     """A GraphDef: well-formed, and one of its first nodes, or of its library's first functions, is what it
     should be (a TF2 SavedModel may keep everything in the library and leave the main graph empty)."""
-    shape = _shape(blob, a, b, GRAPH, need=(1, 2))
+    shape = _shape(blob, a, b, GRAPH, need=(1, 2), every=(2,))
     if any(_is_node(blob, s, e) for s, e in shape.get(1, ())):
         return True
-    for s, e in shape.get(2, ())[:1]:
+    for s, e in shape.get(2, ()):  # GraphDef.library is one message merged from its occurrences: each is read
         lib = _shape(blob, s, e, {1: 2}, need=(1,))
         if any(_is_function(blob, fs, fe) for fs, fe in lib.get(1, ())):
             return True
@@ -230,8 +241,8 @@ def _is_graph(blob: Blob, a: int, b: int) -> bool:
 
 def _is_meta_graph(blob: Blob, a: int, b: int) -> bool:
     """A MetaGraphDef: well-formed, with a GraphDef (field 2)."""
-    shape = _shape(blob, a, b, META_GRAPH, sample=1, need=(2,))
-    return 2 in shape and _is_graph(blob, *shape[2][0])
+    shape = _shape(blob, a, b, META_GRAPH, sample=1, need=(2,), every=(2,))
+    return any(_is_graph(blob, s, e) for s, e in shape.get(2, ()))
 
 
 def _is_library(blob: Blob, a: int, b: int) -> bool:
@@ -270,8 +281,9 @@ def detect(blob: Blob) -> str | None:
     """
     if blob.size < 2:
         return None
-    metas = nodes = n = 0
+    nodes = n = 0
     pos = 0
+    token = _BUDGET.set([TRIAL_BUDGET])
     try:
         while pos < blob.size:
             at, jump = pos, None
@@ -282,8 +294,7 @@ def detect(blob: Blob) -> str | None:
                     return "protobuf"
                 n += 1 + (e - s if wt == 3 else 0)  # a group's fields were skipped too
                 if wt == 2:
-                    if fno == 2 and metas < TRIAL_NODES:  # SavedModel.meta_graphs, MetaGraphDef.graph_def, GraphDef.library
-                        metas += 1
+                    if fno == 2:  # SavedModel.meta_graphs, MetaGraphDef.graph_def, GraphDef.library: every one
                         if _is_meta_graph(blob, s, e):
                             return "tensorflow-savedmodel"
                         if _is_graph(blob, s, e):
@@ -309,6 +320,8 @@ def detect(blob: Blob) -> str | None:
         return "protobuf"  # evidence may lie past what was read: not judged, never clean
     except Truncated:
         pass
+    finally:
+        _BUDGET.reset(token)
     return None
 
 
