@@ -475,3 +475,13 @@ def test_the_trial_budget_bounds_many_decoys(tmp_path: Path) -> None:
     r = audit(tmp_path, data)
     assert time.perf_counter() - t < 30
     assert r["verdict"] != "clean"
+
+
+def test_an_asset_constant_behind_an_identity_is_the_loaders(tmp_path: Path) -> None:
+    """A TF1 table initializer reading its asset through an Identity: the constant holds the export-time
+    absolute path, which the loader replaces (asset_file_def binds it); it is not the file's own path."""
+    nodes = [*SAVER_NODES, const("asset_path_0", "/tmp/export/assets/vocab.txt"),
+             node("vocab", "Identity", "asset_path_0"),
+             node("init", "InitializeTableFromTextFileV2", "table", "vocab")]
+    r = audit(tmp_path, saved_model(meta_graph(graph(nodes, SAVER_FUNCTIONS), assets=["vocab.txt"])))
+    assert (r["files"][0]["format"], r["findings"]) == ("tensorflow-savedmodel", [])

@@ -370,7 +370,7 @@ class _Scope:
         self.fed: set[str] = set()  # what the loader or the caller feeds: placeholders, function arguments
         self.full = False  # a record was dropped at its bound: an input not found may be one of them
 
-    def trace(self, ref: str) -> list[tuple[str, str]]:
+    def trace(self, ref: str, assets: set[str] | frozenset[str] = frozenset()) -> list[tuple[str, str]]:
         """Where a path input comes from: ("const", the string or its known prefix), ("fed", name) for a
         placeholder or argument, ("computed", node) for any other producer. Followed through pass-through
         nodes and the ops TensorFlow's own savers build paths with (StringJoin: all constant parts joined,
@@ -383,7 +383,9 @@ class _Scope:
                 return out
             ref = todo.pop()
             name = ref.split(":", 1)[0]
-            if name in self.consts:
+            if name in assets:  # a tensor asset_file_def binds: the loader replaces it with the asset's path
+                out.append(("fed", name))
+            elif name in self.consts:
                 out.append(("const", self.consts[name]))
             elif name in self.fed:
                 out.append(("fed", name))
@@ -810,7 +812,7 @@ class _Walk:
                 for ref in refs:
                     if ref.split(":", 1)[0] in self.asset_tensors:
                         continue
-                    found = scope.trace(ref)
+                    found = scope.trace(ref, self.asset_tensors)
                     bad = next((v for k, v in found if k == "const" and outside(v)), None)
                     if bad is not None:
                         self.ctx.add(self.blob, paths.rule, paths.severity,
