@@ -133,7 +133,7 @@ def test_a_graph_split_over_two_graph_def_fields_is_one_graph(tmp_path: Path) ->
 # -- ops that were not listed --------------------------------------------------------------------------------
 @pytest.mark.parametrize(("op", "rule"), [
     ("SnapshotDatasetReader", "tensorflow.file_read"), ("SnapshotChunkDataset", "tensorflow.file_read"),
-    ("Rpc", "tensorflow.network"), ("TryRpc", "tensorflow.network"),
+    ("Rpc", "tensorflow.network"), ("TryRpc", "tensorflow.network"), ("DatasetFromGraph", "tensorflow.hidden_graph"),
 ])
 def test_more_listed_ops(tmp_path: Path, op: str, rule: str) -> None:
     r = audit(tmp_path, graph([node("x", "Placeholder"), node("bad", op, "x")]), "frozen.pb")

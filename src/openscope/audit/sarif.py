@@ -34,6 +34,7 @@ RULE_TEXT = {
     "tensorflow.network": "TensorFlow graph reaches the network when run",
     "tensorflow.constant_path": "TensorFlow saver, table or cache op pinned to a path outside the model",
     "tensorflow.computed_path": "TensorFlow saver, table or cache op on a path the graph computes",
+    "tensorflow.hidden_graph": "TensorFlow graph runs a dataset graph carried in a tensor (not audited)",
     "tensorflow.asset.path_traversal": "SavedModel asset file outside the assets folder",
 }
 
