@@ -485,3 +485,16 @@ def test_an_asset_constant_behind_an_identity_is_the_loaders(tmp_path: Path) -> 
              node("init", "InitializeTableFromTextFileV2", "table", "vocab")]
     r = audit(tmp_path, saved_model(meta_graph(graph(nodes, SAVER_FUNCTIONS), assets=["vocab.txt"])))
     assert (r["files"][0]["format"], r["findings"]) == ("tensorflow-savedmodel", [])
+
+
+def test_text_lists_of_messages_keep_their_meaning(tmp_path: Path) -> None:
+    """Messages written as `[ {..}, {..} ]` are the same fields: an asset's tensor_info given so still binds
+    its constant (no false alarm), and nodes given so are still judged."""
+    text = (b'meta_graphs { graph_def { node [{ name: "asset_path_0" op: "Const" attr { key: "value" value { tensor {'
+            b' dtype: DT_STRING string_val: "/tmp/export/assets/vocab.txt" } } } },\n'
+            b'  { name: "init" op: "InitializeTableFromTextFileV2" input: "t" input: "asset_path_0" }] }\n'
+            b'  asset_file_def { tensor_info [{ name: "asset_path_0:0" }] filename: "vocab.txt" } }\n')
+    r = audit(tmp_path, text, "saved_model.pbtxt")
+    assert (r["files"][0]["format"], r["findings"]) == ("tensorflow-text", [])
+    r = audit(tmp_path, text.replace(b'filename: "vocab.txt"', b'filename: "/etc/passwd"'), "saved_model.pbtxt")
+    assert rules(r) == ["tensorflow.asset.path_traversal"]

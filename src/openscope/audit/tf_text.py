@@ -268,7 +268,8 @@ class _TextWalk:
                     if len(stack) == 1 or tok != top.closer:
                         self._malformed(at, f"unbalanced {tok.decode()!r}")
                         return
-                    self._close(stack.pop(), stack[-1])
+                    done = stack.pop()
+                    self._close(done, stack[-1] if stack[-1].kind != "[" else stack[-2])
                     continue
                 if kind == "word":
                     pending, colon = tok, False
