@@ -53,6 +53,7 @@ from openscope import derive
 from openscope.derive import licenses as licenses_step
 from openscope.derive import lineage as lineage_step
 from openscope.derive.lineage.edges import declared_spellings, read_back_spellings
+from openscope.derive.lineage.queries import MAX_DEPTH, _walk
 from openscope.store import Store, open_store
 
 _HUNT = int(os.environ.get("OPENSCOPE_FUZZ_HUNT") or 0)
@@ -407,12 +408,28 @@ def respelled_parents_cover(store: Store) -> None:
     assert declared_spellings(store, children) == read_back_spellings(store, children)
 
 
+def stored_descendants_equal_the_walk(store: Store) -> None:
+    """``lineage --down`` of a root reads its descendants from ``lineage_paths``: the same nodes, depths,
+    relations and ``via`` as the level-by-level walk of the edges, for every node (roots, external bases,
+    models with parents, cycle members), whole and capped at depth 1."""
+    con = store.con
+    nodes = [r[0] for r in con.execute("SELECT child FROM edges UNION SELECT parent FROM edges").fetchall()]
+    for node in nodes:
+        for cap in (MAX_DEPTH, 1):
+            got = []
+            for stored in (True, False):
+                _walk(con, node, "down", None, cap, stored=stored)
+                got.append(sorted(con.execute("SELECT id, depth, relation, via FROM _walk").fetchall(), key=repr))
+            assert got[0] == got[1], (node, cap)
+
+
 def check_step(runner: Runner, probe: list[str], trees: tuple[str, ...] = ()) -> dict[str, Any]:
     with open_store(runner.db, read_only=True) as store:
         now = derived(store)
         anc = brute_force(store)
         declared_tag_parents(store, runner.last)
         respelled_parents_cover(store)
+        stored_descendants_equal_the_walk(store)
     for mid in [*probe, *trees]:
         if mid in anc:
             trees_count(runner.cli, runner.db, mid, anc)
