@@ -8,7 +8,9 @@ saved_object_graph.proto and Keras's saved_metadata.proto); nothing is loaded an
 from __future__ import annotations
 
 import json
+import random
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -457,20 +459,26 @@ def test_mutated_files_never_break_the_scan() -> None:
     rng = random.Random(20261130)
     t = time.perf_counter()
     for _ in range(400):
-        d = bytearray(rng.choice(bases))
-        for _ in range(rng.randint(1, 4)):
-            p, k = rng.randrange(len(d)), rng.random()
-            if k < 0.5:
-                d[p] = rng.randrange(256)
-            elif k < 0.7:
-                del d[p:p + rng.randint(1, 20)]
-            elif k < 0.85:
-                d[p:p] = rng.randbytes(rng.randint(1, 10))
-            else:
-                del d[p:]
-        data = bytes(d)
+        data = mutated(rng, rng.choice(bases), lambda: rng.randrange(256), changed=0.5, cut=0.7)
         Engine().scan_blob(Blob(data, 0, len(data), "f"))
     assert time.perf_counter() - t < 20
+
+
+def mutated(rng: random.Random, data: bytes, new_byte: Callable[[], int], *, changed: float, cut: float) -> bytes:
+    """``data`` with 1-4 seeded mutations: a byte changed to ``new_byte()`` (below ``changed``), a run cut out
+    (below ``cut``), random bytes inserted (below 0.85), or the rest truncated."""
+    d = bytearray(data)
+    for _ in range(rng.randint(1, 4)):
+        p, k = rng.randrange(len(d)), rng.random()
+        if k < changed:
+            d[p] = new_byte()
+        elif k < cut:
+            del d[p:p + rng.randint(1, 20)]
+        elif k < 0.85:
+            d[p:p] = rng.randbytes(rng.randint(1, 10))
+        else:
+            del d[p:]
+    return bytes(d)
 
 
 def test_formats_with_a_protobuf_looking_first_byte_keep_their_format() -> None:

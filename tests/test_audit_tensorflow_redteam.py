@@ -27,6 +27,7 @@ from test_audit_tensorflow import (
     graph,
     ld,
     meta_graph,
+    mutated,
     node,
     rules,
     saved_model,
@@ -355,18 +356,7 @@ def test_mutated_text_graphs_never_break_the_scan() -> None:
     rng = random.Random(20261130)
     t = time.perf_counter()
     for _ in range(600):
-        d = bytearray(rng.choice(bases))
-        for _ in range(rng.randint(1, 4)):
-            p, k = rng.randrange(len(d)), rng.random()
-            if k < 0.4:
-                d[p] = rng.choice(b'{}<>[]:;,"\'\\#\n x0')
-            elif k < 0.6:
-                del d[p:p + rng.randint(1, 20)]
-            elif k < 0.85:
-                d[p:p] = rng.randbytes(rng.randint(1, 10))
-            else:
-                del d[p:]
-        data = bytes(d)
+        data = mutated(rng, rng.choice(bases), lambda: rng.choice(b'{}<>[]:;,"\'\\#\n x0'), changed=0.4, cut=0.6)
         Engine().scan_blob(Blob(data, 0, len(data), "saved_model.pbtxt"))
     assert time.perf_counter() - t < 20
 
