@@ -171,7 +171,9 @@ def test_ordinary_files_beside_a_saved_model_are_not_tensorflow(tmp_path: Path) 
         + bytes(4) + struct.pack("<I", 1) + b"\x00" + bytes(4) + bytes(40) + struct.pack("<Q", 0xdb4775248b80fb57)
     rng = random.Random(7)
     data = b"".join(struct.pack("<f", rng.gauss(0, 0.05)) for _ in range(4096))
-    tflite = struct.pack("<I", 28) + b"TFL3" + bytes(20) + struct.pack("<I", 3) + bytes(64)
+    # a well-formed TFLite root (the audit reads TFLite now): a vtable of one field, the schema version 3
+    tflite = struct.pack("<I", 16) + b"TFL3" + struct.pack("<HHH", 6, 8, 4) + bytes(2) + struct.pack("<iI", 8, 3) \
+        + bytes(64)
     files = {"variables.index": index, "variables.data-00000-of-00001": data, "tfhub_module.pb": vi(1, 3),
              "model.tflite": tflite,
              "tokenizer.json": json.dumps({"version": "1.0", "model": {"type": "BPE", "vocab": {"a": 0}}}).encode()}

@@ -18,6 +18,8 @@ from openscope.audit import (
     safetensors_format,
     tf_format,
     tf_text,
+    tfjs_format,
+    tflite_format,
 )
 from openscope.audit.blob import Blob, NotRegular, Truncated, map_file
 from openscope.audit.context import Context
@@ -28,7 +30,8 @@ from openscope.audit.scan_pickle import looks_like_pickle, pickle_polyglot, scan
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 # formats whose members are scanned anyway (a zip inside a tar is a member) or that are zips themselves
 NOT_APPENDED_ZIP = frozenset({"zip", "pytorch-zip", "keras-v3", "numpy-npz", "7z", "gzip", "bz2", "xz", "zlib", "lzma",
-                              "joblib-zfile", "tar", "pytorch-legacy-tar", "nested", "empty"})
+                              "joblib-zfile", "tar", "pytorch-legacy-tar", "nested", "empty",
+                              "tflite"})  # a .tflite's appended zip holds its associated files (tflite_format)
 MAX_JSON = 64 << 20
 TEMPLATE_SUFFIXES = (".jinja", ".jinja2")  # chat templates saved as files (see Engine._template_file)
 # formats whose magic bytes text can have ('{' at byte 8 reads as a safetensors length, 'GGUF', 'BZh9', 'x^'):
@@ -83,6 +86,8 @@ def detect(blob: Blob) -> str:
         return "7z"
     if h[:2] == b"\x1f\x8b":
         return "gzip"
+    if tflite_format.detect(h):  # 'TFL3' at byte 4, which the TFLite runtime requires
+        return tflite_format.FORMAT
     # TensorFlow protobufs have no magic. An unknown field, which the loader skips, can spell the magic of the
     # formats tested from here on (zlib's 0x78 0x01 is field 15 = 1, 'BZh9', ']\x00', 'ZF', HDF5 at 512, tar at
     # 257, a safetensors '{' at byte 8), so the trial comes first; it stops within a few bytes on anything that
@@ -193,6 +198,8 @@ class Engine:
                 scan_pickle(ctx, blob)
             elif fmt == "onnx":
                 onnx_format.scan_onnx(ctx, blob)
+            elif fmt == tflite_format.FORMAT:
+                tflite_format.scan_tflite(ctx, blob)
             elif fmt in tf_format.FORMATS and fmt != "protobuf":
                 tf_format.scan_tf(ctx, blob, fmt)
                 if onnx_format.looks_like_onnx(blob):
@@ -297,6 +304,10 @@ class Engine:
             self._remote_code(blob, doc["auto_map"])
         if isinstance(doc, dict) and "chat_template" in doc:
             self._chat_templates(blob, doc["chat_template"])
+        tfjs = tfjs_format.kind(doc)
+        if tfjs is not None:
+            tfjs_format.scan_tfjs(self.ctx, blob, doc, tfjs)
+            return tfjs
         if isinstance(doc, dict) and isinstance(doc.get("weight_map"), dict):
             safetensors_format.check_index(self.ctx, blob, doc)
             return "checkpoint-index"

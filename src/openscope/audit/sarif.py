@@ -36,6 +36,11 @@ RULE_TEXT = {
     "tensorflow.computed_path": "TensorFlow saver, table or cache op on a path the graph computes",
     "tensorflow.hidden_graph": "TensorFlow graph runs a dataset graph carried in a tensor (not audited)",
     "tensorflow.asset.path_traversal": "SavedModel asset file outside the assets folder",
+    "tflite.custom_op": "TFLite custom op needs a kernel registered by the application (native code outside the file)",
+    "tfjs.tensorflow_op": "TF.js graph model names a TensorFlow op that reads, writes or calls out when run by TensorFlow",
+    "tfjs.custom_layer": "TF.js layers model needs a layer class registered by the application",
+    "tfjs.weights.path_traversal": "TF.js weights manifest names a shard outside the model folder",
+    "tfjs.weights.missing": "TF.js weights manifest names a shard that is not beside the model",
 }
 
 

@@ -846,3 +846,19 @@ def scan_tf(ctx: Context, blob: Blob, fmt: str) -> None:
                        "follow them): not judged")
         return
     _Walk(ctx, blob).run(ROOTS[fmt])
+
+
+def node_def(ctx: Context, blob: Blob, a: int, b: int) -> tuple[str | None, Callable[[str], list[str]]]:
+    """The op of one serialized NodeDef found outside a graph (a TFLite Flex op carries one in its custom
+    options) and a reader of its attributes' strings, read as the graph walk reads a node (the same bounds,
+    attribute values merged from every occurrence), so other formats judge TensorFlow ops by these rules and
+    not by a copy of them. Raises :class:`Truncated` when the NodeDef does not parse."""
+    op: str | None = None
+    attrs: list[tuple[int, int]] = []
+    for fno, wt, s, e in fields(blob, a, b):
+        if fno == 2 and wt == 2:
+            op = blob.read(s, e - s).decode("utf-8", "replace") if e - s <= MAX_OP else None
+        elif fno == 5 and wt == 2:
+            attrs.append((s, e))
+    walk = _Walk(ctx, blob)
+    return op, lambda key: walk._attr_strings(attrs, key)
