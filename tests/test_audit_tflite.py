@@ -336,6 +336,21 @@ def test_associated_files_zip_is_scanned_without_polyglot(tmp_path: Path) -> Non
     assert any(f["member"] == "evil.pkl" for f in report["findings"])
 
 
+def test_zip_appended_by_zipfile_to_another_format_is_a_polyglot(tmp_path: Path) -> None:
+    """zipfile in append mode writes offsets from the start of the file: such an archive after a safetensors
+    file opens in zipfile (Keras loads .keras files through it) and its members are judged, as for an archive
+    whose offsets start at itself."""
+    hdr = json.dumps({"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}).encode()
+    p = tmp_path / "model.safetensors"
+    p.write_bytes(struct.pack("<Q", len(hdr)) + hdr + bytes(8))
+    with zipfile.ZipFile(p, "a") as z:
+        z.writestr("evil.pkl", b"cos\nsystem\n(S'echo'\ntR.")
+    report = scan_path(p).to_json()
+    assert report["verdict"] == "unsafe"
+    assert "hostile.polyglot" in rules(report)
+    assert any(f["member"] == "evil.pkl" and f["rule"] == "pickle.import.denied" for f in report["findings"])
+
+
 def test_detection_by_identifier_only(tmp_path: Path) -> None:
     data = tflite([(CONV_2D, None)], [(0, None)])
     assert detect(Blob(data, 0, len(data), "anything.bin")) == "tflite"

@@ -219,7 +219,8 @@ def appended_zip(blob: Blob) -> int | None:
     Python's zipfile (and Keras, which loads a ``.keras`` file through it) finds an archive from its end
     record wherever it starts, so a zip appended to a file of another format is opened by them. Only a
     consistent archive counts: an end record whose central directory and first local header are where it
-    says they are.
+    says they are. Its offsets may count from the archive's start or from the file's (zipfile appending to a
+    file of another format writes the latter, which read as no appended archive and hid its members).
     """
     eocd = blob.rfind(b"PK\x05\x06", max(0, blob.size - 65557))
     if eocd < 0 or eocd + 22 > blob.size:
@@ -228,14 +229,16 @@ def appended_zip(blob: Blob) -> int | None:
         _, _, _, n, cd_size, cd_off, _ = blob.unpack("<HHHHIIH", eocd + 4)
         cd = eocd - cd_size
         start = cd - cd_off
-        if n == 0 or start <= 0 or blob.read(cd, 4) != b"PK\x01\x02":
+        if n == 0 or start < 0 or blob.read(cd, 4) != b"PK\x01\x02":
             return None
         (lho,) = blob.unpack("<I", cd + 42)
         if blob.read(start + lho, 4) != b"PK\x03\x04":
             return None
     except Truncated:
         return None
-    return start
+    # offsets counted from the start of the file, as Python's zipfile writes them when it appends an archive
+    # to a file of another format (mode "a"): the archive starts at its first local header
+    return start if start > 0 else (lho if lho > 0 else None)
 
 
 def local_headers(ctx: Context, blob: Blob) -> list[ZipEntry]:

@@ -171,29 +171,9 @@ def scan_tflite(ctx: Context, blob: Blob) -> None:
     except _TooMany:
         ctx.incomplete(blob, "tflite_size", f"more than {MAX_TABLES:,} flatbuffer tables; the rest were not checked")
     _report(sc)
-    if _associated_files(blob):  # labels, vocabularies appended by the TFLite metadata tools
-        containers.scan_zip(ctx, blob, keras_format.scan_keras_config, scan_pickle)
-
-
-def _associated_files(blob: Blob) -> bool:
-    """Whether a zip archive ends the file. The TFLite metadata tools append associated files with Python's
-    zipfile in append mode, which writes offsets from the start of the file (``containers.appended_zip``
-    looks for archives whose offsets start at the archive itself), so both layouts are accepted: an end
-    record whose central directory and first local header are where it says."""
+    # labels, vocabularies appended by the TFLite metadata tools (Python's zipfile in append mode)
     if containers.appended_zip(blob) is not None:
-        return True
-    eocd = blob.rfind(b"PK\x05\x06", max(0, blob.size - 65557))
-    if eocd < 0:
-        return False
-    try:
-        _, _, _, n, cd_size, cd_off, _ = blob.unpack("<HHHHIIH", eocd + 4)
-        cd = eocd - cd_size
-        if n == 0 or cd < 0 or cd != cd_off or blob.read(cd, 4) != b"PK\x01\x02":
-            return False
-        (lho,) = blob.unpack("<I", cd + 42)
-        return blob.read(lho, 4) == b"PK\x03\x04"
-    except Truncated:
-        return False
+        containers.scan_zip(ctx, blob, keras_format.scan_keras_config, scan_pickle)
 
 
 def _walk(sc: _Scan) -> None:
