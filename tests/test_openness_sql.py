@@ -96,6 +96,16 @@ def test_set_based_and_per_model_paths_agree(tmp_path: Path) -> None:
         store.con.execute("INSERT INTO cards (id, repo_type, text, fetched_at, snapshot_id) VALUES "
                           "('org1/m1', 'model', ?, now(), ?)",
                           ["# M\n## Training\n```\npython train.py --lr 1e-4\n```\n", sid])
+        # licence texts the crawl read for models declaring `other` (no card text): one a licence the title
+        # identifies, one a text nothing identifies; both paths read them through the same records
+        other = [r[0] for r in store.con.execute(
+            "SELECT DISTINCT f.id FROM files f JOIN models m USING (id) WHERE m.license = 'other' "
+            "AND m.card_data->>'license_name' IS NULL AND f.path IN ('LICENSE', 'LICENSE-MODEL') ORDER BY 1").fetchall()]
+        assert len(other) >= 2
+        store.con.executemany(
+            "INSERT INTO license_texts (id, path, sha, text, read_at, snapshot_id) VALUES (?, ?, NULL, ?, now(), ?)",
+            [[other[0], "LICENSE", "LLAMA 2 COMMUNITY LICENSE AGREEMENT\nLlama 2 Version Release Date: July 18, 2023\n",
+              sid], [other[1], "LICENSE", "Terms of our own.\nUse it kindly.\n", sid]])
         from openscope import derive
         derive.refresh(store)  # lineage and licences first when present, then openness
         stats = refresh(store)
@@ -116,6 +126,15 @@ def test_set_based_and_per_model_paths_agree(tmp_path: Path) -> None:
         assert len(lone) >= 3
         assert {_grades(store, m)[("osai", "licenses")][0] for m in lone} == {"unknown"}
         assert {_grades(store, m)[("osaid", "verdict")][0] for m in lone} <= {"insufficient"}
+        # `other` with a stored licence text: identified by its title (the licence table and the grades), or,
+        # unrecognised, still unknown
+        assert store.con.execute("SELECT license, source FROM licenses WHERE id = ?", [other[0]]).fetchone() == (
+            "llama2", "license_file")
+        assert store.con.execute("SELECT license FROM licenses WHERE id = ?", [other[1]]).fetchone() == ("other",)
+        assert _grades(store, other[0])[("component", "Model parameters (Final)")][0] == "restrictive_license"
+        assert _grades(store, other[0])[("osai", "licenses")][0] == "closed"
+        assert "not recognised" in store.scalar("SELECT reason FROM licenses WHERE id = ?", [other[1]])
+        assert store.scalar("SELECT any_value(method) FROM openness WHERE id = ?", [other[0]]) == "card"
         # a modified MIT under `license: other` is graded as such by both paths (not as an unknown custom licence)
         modified = [r[0] for r in store.con.execute(
             "SELECT id FROM models WHERE license = 'other' AND card_data->>'license_name' = 'modified-mit'").fetchall()]

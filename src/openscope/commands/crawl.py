@@ -232,6 +232,8 @@ def _summary(results: list[CrawlResult], cards: CardsResult | None, elapsed: flo
     if cards is not None:
         doc["cards"] = {k: getattr(cards, k) for k in ("candidates", "fetched", "missing", "failed", "trees",
                                                           "files", "api_calls")}
+        doc["cards"]["license_files"] = {"read": cards.license_files, "too_large": cards.license_files_skipped,
+                                         "failed": cards.license_files_failed}
     return doc
 
 
@@ -384,5 +386,6 @@ def register(app: typer.Typer) -> None:
         if cards_res is not None:
             out_console().print(
                 f"cards: {cards_res.fetched} read, {cards_res.missing} without README.md, "
-                f"{cards_res.failed} not readable; {cards_res.trees} file trees ({cards_res.files:,} files)",
+                f"{cards_res.failed} not readable; {cards_res.trees} file trees ({cards_res.files:,} files); "
+                f"{cards_res.license_files} licence files read",
                 markup=False, highlight=False)

@@ -26,15 +26,18 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import quote
 
 import duckdb
 import httpx
 import pyarrow as pa
 
+from openscope.derive.openness.license_files import is_license_file, link_target, reading_priority
 from openscope.errors import InvalidInput, StoreWriteError, Unreachable, is_interrupt
 from openscope.jobs import RunSummary, file_write_error
 from openscope.sources.hub import (
@@ -101,6 +104,9 @@ class CardsResult:
     trees: int = 0
     files: int = 0
     api_calls: int = 0
+    license_files: int = 0  # licence file texts read and stored
+    license_files_skipped: int = 0  # larger than MAX_LICENSE_TEXT_BYTES (tree size or answer): stored as not read
+    license_files_failed: int = 0  # not readable (an error, gated): the model's licence files are tried again
 
 
 class CrawlProgress:
@@ -628,15 +634,17 @@ def _result(store: Store, sid: int, t0: float, *, resumed: bool, deleted: int, c
 # -- card text and file trees --------------------------------------------------------------------------
 
 def card_candidates(store: Store, top: int | None) -> list[tuple[str, str | None]]:
-    """Models without current card text (none stored, or stored for another commit), most downloaded
-    first."""
+    """Models without current card text (none stored, or stored for another commit, or stored before the crawl
+    read licence files or with licence files that could not be read), most downloaded first."""
     sql = """
         SELECT m.id, m.sha FROM models m
-        LEFT JOIN (SELECT id, arg_max(sha, fetched_at) AS sha FROM cards WHERE repo_type = 'model' GROUP BY id) c
+        LEFT JOIN (SELECT id, arg_max(sha, fetched_at) AS sha, arg_max(license_files_at, fetched_at) AS lf
+                   FROM cards WHERE repo_type = 'model' GROUP BY id) c
                ON c.id = m.id
         LEFT JOIN (SELECT id, arg_max(downloads_30d, snapshot_id) AS d FROM model_stats GROUP BY id) s
                ON s.id = m.id
-        WHERE m.deleted_at IS NULL AND (c.id IS NULL OR (m.sha IS NOT NULL AND c.sha IS DISTINCT FROM m.sha))
+        WHERE m.deleted_at IS NULL AND (c.id IS NULL OR (m.sha IS NOT NULL AND c.sha IS DISTINCT FROM m.sha)
+                                        OR c.lf IS NULL)
         ORDER BY s.d DESC NULLS LAST, m.id"""
     args: list[Any] = []
     if top is not None:
@@ -647,17 +655,20 @@ def card_candidates(store: Store, top: int | None) -> list[tuple[str, str | None
 
 def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int | None = 100,
                 progress: CrawlProgress | None = None, batch: int = 50) -> CardsResult:
-    """README.md (through ``resolve``, with the commit it was read at) and the recursive file tree for
-    up to ``top`` models without current card text. Written in batches, each one transaction; a kill
-    loses at most one batch, which is fetched again next time."""
+    """README.md (through ``resolve``, with the commit it was read at), the recursive file tree and the licence
+    files (:func:`license_paths`, :func:`_read_license_files`) for up to ``top`` models without current card
+    text. Written in batches, each one transaction; a kill loses at most one batch, which is fetched again next
+    time."""
     prog = progress or CrawlProgress()
     res = CardsResult()
     todo = card_candidates(store, top)
     res.candidates = len(todo)
+    links = _license_links(store, [m for m, _ in todo])
     prog.begin("cards and file trees", len(todo), 0)
     cards: list[dict[str, Any]] = []
     files: list[dict[str, Any]] = []
     tree_ids: list[str] = []
+    texts: list[dict[str, Any]] = []
     calls0 = start_calls = client.stats.api_calls
     try:
         for i, (repo_id, sha) in enumerate(todo, 1):
@@ -670,7 +681,10 @@ def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int |
                     res.fetched += 1
                 else:
                     res.missing += 1
-                cards.append({"id": repo_id, "sha": tf.commit or sha, "text": tf.text, "url": tf.url})
+                commit = tf.commit or sha
+                card = {"id": repo_id, "sha": commit, "text": tf.text, "url": tf.url,
+                        "license_files_at": False}   # True once its tree and licence files are read
+                cards.append(card)
                 tree = client.get_tree(repo_id)
                 if tree is not None:
                     res.trees += 1
@@ -683,18 +697,109 @@ def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int |
                                           "size": size if size is not None else _int64(lfs.get("size")),
                                           "blob_id": e.get("oid") if isinstance(e.get("oid"), str) else None,
                                           "lfs_sha256": lfs.get("oid") if isinstance(lfs.get("oid"), str) else None})
+                    read, complete = _read_license_files(client, repo_id, commit, tree, links.get(repo_id), res)
+                    texts.extend(read)
+                    # an error: the card's licence files are looked for again next time (license_files_at NULL)
+                    card["license_files_at"] = complete
             else:
                 res.failed += 1
             prog.page(1, 1 if tf.status == 200 else 0, 0)
             if len(cards) >= batch or i == len(todo):
-                res.files += _write_cards(store, snapshot_id, cards, files, tree_ids,
+                res.files += _write_cards(store, snapshot_id, cards, files, tree_ids, texts,
                                           client.stats.api_calls - calls0)
                 calls0 = client.stats.api_calls
-                cards, files, tree_ids = [], [], []
+                cards, files, tree_ids, texts = [], [], [], []
     finally:
         prog.end()
     res.api_calls = client.stats.api_calls - start_calls
     return res
+
+
+# A licence text is a few KiB (the longest model licences, OpenRAIL's, about 30 KiB); a "LICENSE" larger than this is
+# not a licence anyone reads, and is not downloaded.
+MAX_LICENSE_TEXT_BYTES = 256 * 2**10
+# Licence files read per model: the linked one and the release's own (LICENSE, LICENSE-MODEL, LICENSE-CODE); a
+# repository with a LICENSES/ folder of 40 REUSE texts costs no more than this.
+MAX_LICENSE_FILES_PER_MODEL = 4
+
+
+def _license_links(store: Store, ids: list[str]) -> dict[str, str]:
+    """The card's ``license_link`` of each model that has one (a path, or a URL)."""
+    if not ids:
+        return {}
+    rows = store.con.execute(
+        """SELECT id, json_extract_string(card_data, '$.license_link') FROM models
+           WHERE id IN (SELECT unnest(?::VARCHAR[])) AND card_data IS NOT NULL""", [ids]).fetchall()
+    return {r[0]: r[1] for r in rows if isinstance(r[1], str) and r[1].strip()}
+
+
+def license_paths(tree: list[dict[str, Any]], link: str | None, repo_id: str) -> list[tuple[str, int | None]]:
+    """(path, size in the tree) of the licence files to read: the ``license_link`` target first, then the
+    release's own licence files (:func:`.license_files.is_license_file`) in the order the folder reader uses, at
+    most :data:`MAX_LICENSE_FILES_PER_MODEL`."""
+    sizes: dict[str, int | None] = {}
+    for e in tree:
+        p = e.get("path")
+        if e.get("type") == "file" and isinstance(p, str):
+            lfs = e["lfs"] if isinstance(e.get("lfs"), dict) else {}
+            size = _int64(e.get("size"))
+            sizes[p] = size if size is not None else _int64(lfs.get("size"))
+    linked = link_target(link, repo_id, set(sizes))
+    wanted = ([linked] if linked else []) + sorted((p for p in sizes if is_license_file(p) and p != linked),
+                                                   key=reading_priority)
+    return [(p, sizes[p]) for p in wanted[:MAX_LICENSE_FILES_PER_MODEL]]
+
+
+@contextmanager
+def _bounded(client: HubClient, max_bytes: int) -> Iterator[None]:
+    """Reads through ``client`` bounded to ``max_bytes`` per answer (the client's own bound is for list pages).
+    The card pass runs alone, after the listing's reader thread has ended, so the bound is the client's while
+    it lasts."""
+    old = client.max_body
+    client.max_body = min(old, max_bytes)
+    try:
+        yield
+    finally:
+        client.max_body = old
+
+
+def _read_license_files(client: HubClient, repo_id: str, sha: str | None, tree: list[dict[str, Any]],
+                        link: str | None, res: CardsResult) -> tuple[list[dict[str, Any]], bool]:
+    """The licence files of one model, read: (rows for ``license_texts``, whether every one was read or is known
+    not to be readable). A file missing since the tree was read is not an error (no row); one larger than
+    :data:`MAX_LICENSE_TEXT_BYTES` (by the tree's size, without a request, or by the answer) gets a row without
+    text saying so; a failed read (an error after the client's retries, a 401/403) is counted, leaves no row and
+    makes the model's licence files be looked for again next time. Never raises for one file: the README and the
+    tree already read are kept."""
+    rows: list[dict[str, Any]] = []
+    complete = True
+    for path, size in license_paths(tree, link, repo_id):
+        base = {"id": repo_id, "path": path, "sha": sha, "text": None, "bytes": None, "url": None, "note": None}
+        too_large = f"larger than {MAX_LICENSE_TEXT_BYTES:,} bytes; not read"
+        if size is not None and size > MAX_LICENSE_TEXT_BYTES:
+            res.license_files_skipped += 1
+            rows.append({**base, "bytes": size, "note": too_large})
+            continue
+        try:
+            with _bounded(client, MAX_LICENSE_TEXT_BYTES):
+                tf = client.get_text_file(repo_id, quote(path, safe="/"))
+        except (Unreachable, InvalidInput):  # an endpoint that stays down or answers nonsense for this file
+            res.license_files_failed += 1
+            complete = False
+            continue
+        if tf.status == 200 and tf.text is not None:
+            res.license_files += 1
+            rows.append({**base, "sha": tf.commit or sha, "text": tf.text, "bytes": len(tf.text.encode("utf-8")),
+                         "url": tf.url})
+        elif tf.error_code == "TooLarge":
+            res.license_files_skipped += 1
+            rows.append({**base, "url": tf.url, "note": too_large})
+        elif tf.status == 404 and tf.error_code not in ("RepoNotFound", "RevisionNotFound"):
+            continue  # gone since the tree was read: nothing to read, nothing to retry
+        else:
+            res.license_files_failed += 1
+            complete = False
+    return rows, complete
 
 
 def _int64(v: object) -> int | None:
@@ -703,10 +808,14 @@ def _int64(v: object) -> int | None:
 
 
 def _write_cards(store: Store, sid: int, cards: list[dict[str, Any]], files: list[dict[str, Any]],
-                 tree_ids: list[str], api_calls: int) -> int:
+                 tree_ids: list[str], texts: list[dict[str, Any]], api_calls: int) -> int:
     con = store.con
     card_tbl = pa.Table.from_pylist(cards, schema=pa.schema(
-        [("id", pa.string()), ("sha", pa.string()), ("text", pa.string()), ("url", pa.string())]))
+        [("id", pa.string()), ("sha", pa.string()), ("text", pa.string()), ("url", pa.string()),
+         ("license_files_at", pa.bool_())]))
+    text_tbl = pa.Table.from_pylist(texts, schema=pa.schema(
+        [("id", pa.string()), ("path", pa.string()), ("sha", pa.string()), ("text", pa.string()),
+         ("bytes", pa.int64()), ("url", pa.string()), ("note", pa.string())]))
     file_tbl = pa.Table.from_pylist(files, schema=pa.schema(
         [("id", pa.string()), ("path", pa.string()), ("size", pa.int64()), ("blob_id", pa.string()),
          ("lfs_sha256", pa.string())]))
@@ -715,10 +824,23 @@ def _write_cards(store: Store, sid: int, cards: list[dict[str, Any]], files: lis
         con.register("_cards_in", card_tbl)
         con.register("_files_in", file_tbl)
         con.register("_trees_in", tree_tbl)
+        con.register("_texts_in", text_tbl)
         try:
             con.execute("DELETE FROM cards WHERE repo_type = 'model' AND id IN (SELECT id FROM _cards_in)")
-            con.execute("""INSERT INTO cards (id, repo_type, sha, text, fetched_at, snapshot_id, url)
-                           SELECT id, 'model', sha, text, now()::TIMESTAMP, ?, url FROM _cards_in""", [sid])
+            con.execute("""INSERT INTO cards (id, repo_type, sha, text, fetched_at, snapshot_id, url, license_files_at)
+                           SELECT id, 'model', sha, text, now()::TIMESTAMP, ?, url,
+                                  CASE WHEN license_files_at THEN now()::TIMESTAMP END
+                           FROM _cards_in""", [sid])
+            # a model's licence texts go with its card: replaced whenever its licence files were all read again;
+            # when one read failed, the texts read now replace their own paths only, and the others stay (tried
+            # again next time, since license_files_at stays NULL)
+            con.execute("""DELETE FROM license_texts t WHERE repo_type = 'model'
+                           AND (id IN (SELECT id FROM _cards_in WHERE license_files_at)
+                                OR EXISTS (SELECT 1 FROM _texts_in n WHERE n.id = t.id AND n.path = t.path))""")
+            con.execute("""INSERT INTO license_texts (repo_type, id, path, sha, text, bytes, url, note, read_at,
+                                                      snapshot_id)
+                           SELECT 'model', id, path, sha, text, bytes, url, note, now()::TIMESTAMP, ? FROM _texts_in""",
+                        [sid])
             con.execute("DELETE FROM files WHERE repo_type = 'model' AND id IN (SELECT id FROM _trees_in)")
             n = con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
                             """INSERT INTO files (repo_type, id, path, size, blob_id, lfs_sha256, snapshot_id)
@@ -729,4 +851,5 @@ def _write_cards(store: Store, sid: int, cards: list[dict[str, Any]], files: lis
             con.unregister("_cards_in")
             con.unregister("_files_in")
             con.unregister("_trees_in")
+            con.unregister("_texts_in")
     return int(n)

@@ -154,6 +154,41 @@ _SPDX = {"apache-2.0": "Apache-2.0", "mit": "MIT", "bsd-3-clause": "BSD-3-Clause
          "cc-by-4.0": "CC-BY-4.0", "cc-by-sa-4.0": "CC-BY-SA-4.0", "odc-by": "ODC-By-1.0"}
 
 
+# The title line of a licence of the publisher's own, as its real text begins (a title only: the simulated file
+# stands for the licence, it does not reproduce its terms). Readers identify a licence text by such a title
+# (openscope.derive.openness.license_files.identify), so a crawl that reads these files learns what `other` is.
+_TITLES = {"llama3.2": "LLAMA 3.2 COMMUNITY LICENSE AGREEMENT", "llama3.1": "LLAMA 3.1 COMMUNITY LICENSE AGREEMENT",
+           "llama3": "META LLAMA 3 COMMUNITY LICENSE AGREEMENT", "llama2": "LLAMA 2 COMMUNITY LICENSE AGREEMENT",
+           "gemma": "Gemma Terms of Use", "qwen": "Qwen LICENSE AGREEMENT"}
+# What the LICENSE of a repository declaring `other` (license_name not qwen) is, by a hash of its id: a simulation
+# choice, never a fact about a real model. None: a placeholder no reader can identify (the licence stays unknown).
+OTHER_LICENSE_TITLES: list[str | None] = ["DEEPSEEK LICENSE AGREEMENT", "Mistral AI Research License",
+                                          "TII Falcon License", None]
+
+
+def other_license_title(seed: int, model_id: str, license_name: str | None) -> str | None:
+    """The title of the licence a simulated repository declaring ``other`` ships as its LICENSE (None: unidentifiable)."""
+    if license_name == "qwen":
+        return _TITLES["qwen"]
+    return OTHER_LICENSE_TITLES[_h(seed, model_id, "license") % len(OTHER_LICENSE_TITLES)]
+
+
+def license_text(seed: int, entry: dict[str, Any]) -> str:
+    """The LICENSE of a simulated repository: the declared licence's SPDX identifier in the REUSE form real
+    repositories use, where it has one; the title line of a licence of the publisher's own (``llama3.1``, ``gemma``;
+    for ``other`` the one :func:`other_license_title` picks); else a placeholder naming the declared licence."""
+    card = entry.get("cardData") or {}
+    lic = str(card.get("license", "unknown"))
+    tail = f"Synthetic licence file of the openscope simulated Hub. Declared licence: {lic}.\n"
+    spdx = _SPDX.get(lic)
+    if spdx:
+        return f"SPDX-License-Identifier: {spdx}\n{tail}"
+    title = other_license_title(seed, entry["id"], card.get("license_name")) if lic == "other" else _TITLES.get(lic)
+    if title:
+        return f"{title}\n\n{tail}"
+    return tail
+
+
 def file_bytes(seed: int, entry: dict[str, Any], openness: int, path: str, *, kind: str = "model") -> bytes | None:
     """The bytes of ``path`` in the repository of ``entry`` (None when the repo has no such file)."""
     names = {s["rfilename"] for s in entry.get("siblings", [])}
@@ -171,12 +206,7 @@ def file_bytes(seed: int, entry: dict[str, Any], openness: int, path: str, *, ki
     if path == ".gitattributes":
         return b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.gguf filter=lfs diff=lfs merge=lfs -text\n*.bin filter=lfs diff=lfs merge=lfs -text\n"
     if path == "LICENSE":
-        lic = (entry.get("cardData") or {}).get("license", "unknown")
-        # The licence's SPDX identifier in the REUSE form real repositories use, where it has one; a licence
-        # of the publisher's own (llama3.1, gemma, other) has none and its file is a placeholder only.
-        spdx = _SPDX.get(str(lic))
-        head = f"SPDX-License-Identifier: {spdx}\n" if spdx else ""
-        return f"{head}Synthetic licence file of the openscope simulated Hub. Declared licence: {lic}.\n".encode()
+        return license_text(seed, entry).encode()
     if path.endswith(".safetensors"):
         return safetensors_file(seed, mid + "/" + path)
     if path.endswith(".gguf"):

@@ -128,13 +128,77 @@ def declared_value(license: str | None, card_license: str | None) -> str | None:
     return license
 
 
-def resolve_declaration(declared: str | None, license_name: str | None,
-                        license_link: str | None) -> tuple[LicenseMatch, str]:
-    """The licence a model declares: its ``license`` value; when that is absent, ``other`` or ``unknown``,
-    the card's ``license_name``, then ``license_link`` (the Hub's convention for licences outside its list).
+# A licence file the crawl read for a model, as the declaration uses it: (path, the licence its text identifies or
+# None, the identifying line or why not).
+FileReading = tuple[str, str | None, str]
 
-    Returns the match and its source: license | card_name | license_link | none.
+
+def identify_texts(texts: list[tuple[str, str]]) -> list[FileReading]:
+    """Each (path, text) read from a model's repository, identified by the folder reader's own rules
+    (:func:`.license_files.identify_file`: never a guess; an unrecognised text identifies nothing)."""
+    from openscope.derive.openness.license_files import identify_file, scope_of_name
+
+    out: list[FileReading] = []
+    for path, text in texts:
+        lf, _ = identify_file(path, text, scope_of_name(path))
+        where = f"{path}#L{lf.line}" if lf.line else path
+        out.append((path, lf.license, f"{where}: {lf.snippet}" if lf.snippet else where))
+    return out
+
+
+def declaration_file(model_id: str, license_link: str | None, files: list[FileReading]) -> FileReading | None:
+    """The licence file that tells which licence a model declaring ``other`` (or nothing) is under: the file its
+    card's ``license_link`` names, else its licence files for the weights (``LICENSE-MODEL``), else those for the
+    whole release (``LICENSE``), in the folder reader's order; the first whose text identifies a licence, else the
+    first of them (unidentified: the reason). None when none was read. A file for the code or data alone
+    (``LICENSE-CODE``) never says what the model is under."""
+    from openscope.derive.openness.license_files import (
+        is_license_file,
+        link_target,
+        reading_priority,
+        scope_of_name,
+    )
+
+    by_path = {f[0]: f for f in files}
+    linked = link_target(license_link, model_id, set(by_path)) if license_link else None
+    own = sorted((f for f in files if f[0] != linked and is_license_file(f[0])), key=lambda f: reading_priority(f[0]))
+    order = ([by_path[linked]] if linked else []) + [f for f in own if "weights" in scope_of_name(f[0])] \
+        + [f for f in own if not scope_of_name(f[0])]
+    return next((f for f in order if f[1]), order[0] if order else None)
+
+
+def resolve_declaration(declared: str | None, license_name: str | None,
+                        license_link: str | None, file: FileReading | None = None) -> tuple[LicenseMatch, str]:
+    """The licence a model declares: its ``license`` value; when that is absent, ``other`` or ``unknown``,
+    the card's ``license_name``, then ``license_link`` (the Hub's convention for licences outside its list),
+    then the text of the licence file the crawl read (``file``, :func:`declaration_file`): identified by its text,
+    never guessed; an unrecognised text leaves the licence unknown (or ``other``) with that reason.
+
+    Returns the match and its source: license | card_name | license_link | license_file | none.
     """
+    first, source = _resolve_declared(declared, license_name, license_link)
+    # as the set-based refresh keys it: the file counts where license_name/link do (nothing, `other`, `unknown`)
+    uses_file = declared is None or declared.strip().lower() in {"", "other", "unknown"}
+    if file is None or not uses_file or (first.id not in {"other", "unknown"} and first.license is not None):
+        return first, source
+    path, lic, why = file
+    if lic and lic not in {"other", "unknown"}:
+        m = normalize_license(lic, kind="tag")
+        if m.license is not None and m.id not in {"other", "unknown"}:
+            return LicenseMatch(m.id, m.expression, round(m.confidence * 0.8, 3), f"file: {why}", m.reason,
+                                m.cls), "license_file"
+        note = f"the licence file {path} identifies {lic}, which is not a catalogued licence"
+    elif lic == "other":
+        note = f"the licence file {path} is a licence of the publisher's own ({why})"
+    else:
+        note = f"the licence file {path} was read; its text is not recognised ({why})"
+    reason = f"{first.reason}; {note}" if first.reason else note
+    return LicenseMatch(first.id, first.expression, first.confidence, first.evidence, reason, first.cls), source
+
+
+def _resolve_declared(declared: str | None, license_name: str | None,
+                      license_link: str | None) -> tuple[LicenseMatch, str]:
+    """:func:`resolve_declaration` from the declaration alone (no licence file)."""
     # the Hub derives the `license:` tag from the card's `license:` field: one declaration, read as a tag value
     first = normalize_license(declared, kind="tag") if declared and declared.strip() else None
     if first is not None and declared.strip().lower() not in {"other", "unknown"}:  # type: ignore[union-attr]  # first is None unless declared is set
@@ -176,12 +240,51 @@ def _catalogue_table() -> pa.Table:
     })
 
 
-def _declaration_table(triples: list[tuple[int, str, str, str]]) -> pa.Table:
+def _license_file_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """Add to ``_lic_raw`` the licence file each model whose declaration uses one (``used``: absent, ``other``,
+    ``unknown``) was read with (``f_path``, ``f_lic``, ``f_why``: :func:`declaration_file`), and fold it into the
+    declaration key ``h``. Each distinct text is identified once; only models with stored licence texts (those the
+    crawl read cards for) are looked at, so the per-model work stays a join."""
+    rows = con.execute("""SELECT r.id, any_value(r.k_link), list(struct_pack(p := t.path, h := hash(t.text)))
+        FROM _lic_raw r JOIN license_texts t ON t.id = r.id AND t.repo_type = 'model'
+        WHERE r.used AND t.text IS NOT NULL GROUP BY r.id""").fetchall()
+    hashes = sorted({f["h"] for _, _, fs in rows for f in fs})
+    known: dict[int, str] = {}
+    if hashes:
+        for h, text in con.execute("""SELECT hash(text) AS h, any_value(text) FROM license_texts
+                WHERE text IS NOT NULL AND hash(text) IN (SELECT unnest(?::UBIGINT[])) GROUP BY h""",
+                                   [hashes]).fetchall():
+            known[h] = text
+    ident: dict[tuple[str, int], FileReading] = {}
+    picked: dict[str, list[Any]] = {"id": [], "f_path": [], "f_lic": [], "f_why": []}
+    for mid, link, fs in rows:
+        readings = []
+        for f in fs:
+            key = (f["p"], f["h"])
+            if key not in ident and f["h"] in known:
+                ident[key] = identify_texts([(f["p"], known[f["h"]])])[0]
+            if key in ident:
+                readings.append(ident[key])
+        chosen = declaration_file(mid, link, readings)
+        if chosen is not None:
+            for k, v in zip(("id", "f_path", "f_lic", "f_why"), (mid, *chosen), strict=True):
+                picked[k].append(v)
+    con.register("_lic_files_arrow", pa.table({k: pa.array(v, pa.string()) for k, v in picked.items()}))
+    con.execute("""CREATE OR REPLACE TEMP TABLE _lic_raw AS
+        SELECT r.* REPLACE (CASE WHEN f.id IS NULL THEN r.h
+                                 ELSE hash(r.h, f.f_path, coalesce(f.f_lic, ''), f.f_why) END AS h),
+               f.f_path, f.f_lic, f.f_why
+        FROM _lic_raw r LEFT JOIN _lic_files_arrow f ON f.id = r.id""")
+    con.unregister("_lic_files_arrow")
+
+
+def _declaration_table(triples: list[tuple[int, str, str, str, str, str, str]]) -> pa.Table:
     cols: dict[str, list[Any]] = {k: [] for k in (
         "h", "rank", "k_license", "k_name", "k_link", "license", "expression", "class", "confidence", "evidence", "reason",
         "source", "commercial_use", "use_restrictions", "user_cap", "duties", "same_terms", "derivatives_allowed")}
-    for h, declared, lname, llink in triples:
-        m, source = resolve_declaration(declared or None, lname or None, llink or None)
+    for h, declared, lname, llink, f_path, f_lic, f_why in triples:
+        m, source = resolve_declaration(declared or None, lname or None, llink or None,
+                                        (f_path, f_lic or None, f_why or "") if f_path else None)
         a = match_attributes(m)
         cols["h"].append(h)
         cols["rank"].append(CLASS_RANK.get(a["cls"]))
@@ -264,17 +367,20 @@ def refresh(store: Store) -> dict[str, Any]:
                                      json_extract_string(card_data, ['$.license_name', '$.license_link',
                                                                      '$.license']) AS ln
                               FROM models WHERE deleted_at IS NULL) m))""")
+        _license_file_keys(con)
         lap("read_declarations")
         triples = con.execute("""SELECT h, any_value(k_license),
                    any_value(CASE WHEN used THEN k_name END), any_value(CASE WHEN used THEN k_link END),
+                   any_value(f_path), any_value(f_lic), any_value(f_why),
                    count(DISTINCT (coalesce(k_license, ''), CASE WHEN used THEN coalesce(k_name, '') END,
-                                   CASE WHEN used THEN coalesce(k_link, '') END))
+                                   CASE WHEN used THEN coalesce(k_link, '') END, coalesce(f_path, ''),
+                                   coalesce(f_lic, ''), coalesce(f_why, '')))
             FROM _lic_raw GROUP BY h""").fetchall()
-        if any(t[4] > 1 for t in triples):  # a 64-bit hash collision: never seen, but never silently wrong
+        if any(t[7] > 1 for t in triples):  # a 64-bit hash collision: never seen, but never silently wrong
             raise RuntimeError("licence declaration hash collision; rerun with a different seed")
         lap("distinct")
         t_norm = time.perf_counter()
-        decl = _declaration_table([t[:4] for t in triples])
+        decl = _declaration_table([t[:7] for t in triples])
         t_norm = time.perf_counter() - t_norm
         cat = _catalogue_table()
         con.register("_lic_decl_arrow", decl)
@@ -426,7 +532,10 @@ def model_licenses(store: Store, model_id: str) -> dict[str, Any]:
             raise MissingInput(f"unknown model '{model_id}'")
         declared, lname, llink, card_license = m_row
         declared = declared_value(declared, card_license)
-        m, source = resolve_declaration(declared, lname, llink)
+        texts = con.execute("""SELECT path, text FROM license_texts WHERE repo_type = 'model' AND id = ?
+                               AND text IS NOT NULL""", [model_id]).fetchall()
+        m, source = resolve_declaration(declared, lname, llink,
+                                        declaration_file(model_id, llink, identify_texts([(p, t) for p, t in texts])))
         a = match_attributes(m)
         row = (declared, m.license, a["cls"], a["duties"], m.expression, m.confidence, m.evidence, m.reason,
                source, a["cls"], a["commercial_use"], a["use_restrictions"], a["user_cap"])

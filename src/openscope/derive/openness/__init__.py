@@ -52,10 +52,13 @@ def openness_rows(a: Assessment) -> list[tuple[str, str, str | None, float | Non
 
 
 def _card_ids(store: Store) -> list[str]:
-    """Models with card text, and models a curated entry names."""
+    """Models with card text or licence texts the crawl read (``license_texts``), and models a curated entry
+    names."""
     ids = {r[0] for r in store.con.execute(
         "SELECT DISTINCT c.id FROM cards c JOIN models m ON m.id = c.id "
-        "WHERE c.repo_type = 'model' AND c.text IS NOT NULL AND m.deleted_at IS NULL").fetchall()}
+        "WHERE c.repo_type = 'model' AND c.text IS NOT NULL AND m.deleted_at IS NULL "
+        "UNION SELECT DISTINCT t.id FROM license_texts t JOIN models m ON m.id = t.id "
+        "WHERE t.repo_type = 'model' AND m.deleted_at IS NULL").fetchall()}
     likes = [str(p).lower().replace("*", "%") for e in curated.entries() for p in e.get("hub_ids") or ()]
     if likes:
         cond = " OR ".join("lower(id) LIKE ?" for _ in likes)

@@ -48,6 +48,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
@@ -415,6 +416,44 @@ def _priority(path: str) -> int:
     return 0 if m is None or not m.group("suf") or scope_of_name(path) else 1
 
 
+def link_target(link: str | None, repo_id: str, tree_paths: set[str]) -> str | None:
+    """The repository path ``license_link`` names, when it is a file of the tree: a relative path (``LICENSE``,
+    ``./LICENSE.md``, ``blob/main/LICENSE``) or a URL of the repository's own file page
+    (``https://huggingface.co/{id}/blob/main/LICENSE``, on any host). None for anything else (a licence's web
+    page, another repository's file): what it names is not this repository's file."""
+    if not link:
+        return None
+    v = link.strip()
+    parts = urlsplit(v)
+    if parts.scheme:
+        if parts.scheme not in ("http", "https"):
+            return None
+        path = unquote(parts.path).lstrip("/")
+        for kind in ("blob", "resolve", "raw"):
+            prefix = f"{repo_id}/{kind}/"
+            if path.lower().startswith(prefix.lower()):
+                path = path[len(prefix):].split("/", 1)[-1] if "/" in path[len(prefix):] else ""
+                break
+        else:
+            return None
+    else:
+        path = unquote(v.split("#", 1)[0].split("?", 1)[0])
+        while path.startswith("./"):
+            path = path[2:]
+        path = path.lstrip("/")
+        for kind in ("blob/", "resolve/"):
+            if path.startswith(kind) and path.count("/") >= 2:
+                path = path.split("/", 2)[2]
+    if not path or ".." in path.split("/"):
+        return None
+    return path if path in tree_paths else None
+
+
+def reading_priority(path: str) -> tuple[int, str]:
+    """The order in which licence files are read when not all of them are (:func:`_priority`, then the path)."""
+    return _priority(path), path
+
+
 def read_folder(root: Path, paths: list[str], card: Any = None) -> tuple[list[LicenseFile], list[str]]:
     """The licence files among ``paths`` (relative to ``root``), read and identified, and the warnings."""
     warnings: list[str] = []
@@ -426,7 +465,7 @@ def read_folder(root: Path, paths: list[str], card: Any = None) -> tuple[list[Li
         candidates = candidates[:MAX_LICENSE_FILES]
     for path in candidates:
         name = shown(path)   # for messages: one line, no terminal escapes (a file name may hold any character)
-        scope = scope_of_name(path) or (frozenset() if path.startswith("LICENSES/") else _readme_scope(path, card))
+        scope = file_scope(path, card)
         fp = root / path
         real = os.path.realpath(fp)
         if os.path.commonpath([real_root, real]) != real_root:
@@ -450,19 +489,37 @@ def read_folder(root: Path, paths: list[str], card: Any = None) -> tuple[list[Li
             continue
         if codec:
             warnings.append(f"licence file {name} is not UTF-8; it was read as {codec} text")
-        ident = identify(text)
-        lic, how = ident.license, ident.how
-        named = reuse_id(path)
-        if named:
-            from openscope.derive.licenses import normalize_license
-
-            by_name = normalize_license(named, kind="tag").license
-            if lic is None and by_name:
-                lic, how = by_name, "reuse"
-                ident = Identity(lic, None, f"REUSE: the file name names {named}; its text is not recognised", how)
-            elif lic is not None and by_name and by_name.lower() != lic.lower():
-                warnings.append(f"{name}: the REUSE file name names {named} but its text is {lic}; the text was used")
-        if lic is None:
-            warnings.append(f"licence file {name}: its text is not recognised; its licence is unknown")
-        out.append(LicenseFile(printable(path), scope, lic, ident.line, printable(ident.snippet), how))
+        lf, warns = identify_file(path, text, scope)
+        out.append(lf)
+        warnings.extend(warns)
     return out, warnings
+
+
+def identify_file(path: str, text: str, scope: frozenset[str]) -> tuple[LicenseFile, list[str]]:
+    """One licence file's text identified (:func:`identify`, then a REUSE file name), with its warnings.
+
+    Why one function: a folder's files (:func:`read_folder`) and the texts the crawl stored for a model on the Hub
+    (``license_texts``, read by :func:`.records.from_store`) must be judged by exactly the same rules."""
+    name = shown(path)
+    warnings: list[str] = []
+    ident = identify(text)
+    lic, how = ident.license, ident.how
+    named = reuse_id(path)
+    if named:
+        from openscope.derive.licenses import normalize_license
+
+        by_name = normalize_license(named, kind="tag").license
+        if lic is None and by_name:
+            lic, how = by_name, "reuse"
+            ident = Identity(lic, None, f"REUSE: the file name names {named}; its text is not recognised", how)
+        elif lic is not None and by_name and by_name.lower() != lic.lower():
+            warnings.append(f"{name}: the REUSE file name names {named} but its text is {lic}; the text was used")
+    if lic is None:
+        warnings.append(f"licence file {name}: its text is not recognised; its licence is unknown")
+    return LicenseFile(printable(path), scope, lic, ident.line, printable(ident.snippet), how), warnings
+
+
+def file_scope(path: str, card: Any = None) -> frozenset[str]:
+    """What a licence file covers: its name's scope, else (outside ``LICENSES/``) what a README line linking to it
+    says."""
+    return scope_of_name(path) or (frozenset() if path.startswith("LICENSES/") else _readme_scope(path, card))

@@ -27,7 +27,13 @@ from openscope.derive.openness.cards import (
     parse_front_matter,
 )
 from openscope.derive.openness.inputs import NotRegular, printable, read_regular
-from openscope.derive.openness.license_files import is_license_file
+from openscope.derive.openness.license_files import (
+    LicenseFile,
+    file_scope,
+    identify_file,
+    is_license_file,
+    reading_priority,
+)
 from openscope.derive.openness.license_files import read_folder as read_license_files
 from openscope.errors import MissingInput
 from openscope.store import Store
@@ -312,6 +318,10 @@ def _load_one(store: Store, model_id: str, with_root: bool) -> ModelRecord | Non
         rec.warnings.append(f"the card (README.md) of {rec.id} is in its file list but its text is not in the "
                             "store (crawl with --cards to read it): components read from cards show "
                             "not_found, which here means not read")
+    lic_rows = con.execute(
+        "SELECT path, text, note FROM license_texts WHERE repo_type = 'model' AND id = ?", [rec.id]).fetchall()
+    if lic_rows:
+        attach_license_texts(rec, [(r[0], r[1], r[2]) for r in lic_rows])
     rec.datasets = _dataset_refs(store, declared_datasets(rec.tags, rec.card_data, rec.card))
     if with_root:
         rows = con.execute(
@@ -383,6 +393,25 @@ def attach_card(rec: ModelRecord, text: str, locator: str) -> None:
     rec.warnings.extend(rec.card.warnings)
 
 
+def attach_license_texts(rec: ModelRecord, rows: list[tuple[str, str | None, str | None]]) -> None:
+    """The licence files the crawl read for a stored model (``license_texts``: path, text, why not read),
+    identified as a folder's are (:func:`.license_files.identify_file`) and kept in ``cache["license_files"]``,
+    so probes see a stored model's licence files exactly as a folder's. Call after the card is attached: a README
+    line that links to a file may say what it covers."""
+    found: list[LicenseFile] = []
+    for path, text, note in sorted(rows, key=lambda r: reading_priority(r[0])):
+        scope = file_scope(path, rec.card)
+        if text is None:
+            why = note or "not readable"
+            rec.warnings.append(f"licence file {printable(path)}: {why}; its licence is unknown")
+            found.append(LicenseFile(printable(path), scope, None, None, f"not read: {why}", "not_read"))
+            continue
+        lf, warns = identify_file(path, text, scope)
+        found.append(lf)
+        rec.warnings.extend(warns)
+    rec.cache["license_files"] = found
+
+
 def _meta_only(rec: ModelRecord) -> Card | None:
     """The front matter of deferred card text (datasets it declares are resolved before parsing)."""
     pending = rec.cache.get("card_text")
@@ -398,6 +427,8 @@ def finish(rec: ModelRecord) -> ModelRecord:
         if r is not None and "card_text" in r.cache:
             text, locator = r.cache.pop("card_text")
             attach_card(r, text, locator)
+        if r is not None and "license_rows" in r.cache:
+            attach_license_texts(r, r.cache.pop("license_rows"))
     return rec
 
 
@@ -476,6 +507,17 @@ def _bulk_records(store: Store, ids: list[str], parse: bool = True) -> dict[str,
             rec.cache["card_text"] = (text, locator)
         if fetched is not None:
             rec.read_at = fetched.date().isoformat() if hasattr(fetched, "date") else str(fetched)[:10]
+    for mid, rows in con.execute(
+            f"""SELECT id, list(struct_pack(p := path, t := text, n := note)) FROM license_texts
+                WHERE repo_type = 'model' AND id IN {q} GROUP BY id""", [ids]).fetchall():
+        rec = recs.get(mid)
+        if rec is None:
+            continue
+        lic_rows = [(f["p"], f["t"], f["n"]) for f in rows]
+        if parse:
+            attach_license_texts(rec, lic_rows)
+        else:
+            rec.cache["license_rows"] = lic_rows   # identified with the card, by finish()
     declared = {mid: declared_datasets(r.tags, r.card_data, r.card if r.card is not None else _meta_only(r))
                 for mid, r in recs.items()}
     names = sorted({n.lower() for v in declared.values() for n in v})

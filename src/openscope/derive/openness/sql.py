@@ -14,9 +14,9 @@ curated family (by Hub id; for a root outside the store also by the family its i
 the per-model path reads them. Models that have card text, or a curated entry, are then re-assessed
 individually (card-text probes), replacing their metadata-only rows.
 
-Licence files a model's file list names (``LICENSE``, ``LICENSE-MODEL``, ``LICENSE-CODE``; their text is not in
-the store) are one more feature, ``lic_file``: none, one that covers the weights (a whole-release or a
-weights file), or only others (code, data). Which paths are licence files, and what each covers, is decided by
+Licence files a model's file list names (``LICENSE``, ``LICENSE-MODEL``, ``LICENSE-CODE``; where the crawl read
+their text, ``license_texts``, the model is graded per model instead, as a card is) are one more feature,
+``lic_file``: none, one that covers the weights (a whole-release or a weights file), or only others (code, data). Which paths are licence files, and what each covers, is decided by
 the per-model code itself (:func:`.license_files.is_license_file`, :func:`.license_files.scope_of_name`) over
 the store's *distinct* candidate paths (a handful), then joined back in SQL: the two paths cannot disagree.
 """
