@@ -56,13 +56,22 @@ def _vector(b: flatbuffers.Builder, offsets: list[int]) -> int:
     return b.EndVector()
 
 
-def tflite(codes: list[tuple[int, str | None]], ops: list[tuple[int, bytes | None]], *, version: int = 3,
+def tflite(codes: list[tuple[int, str | None]], ops: list[tuple], *, version: int = 3,
            buffers: list[bytes] | None = None, metadata: list[tuple[str, int]] = (),  # type: ignore[assignment]
-           description: str = "converted by a test", big_buffer: tuple[int, int] | None = None) -> bytes:
-    """A .tflite: ``codes`` are (builtin code, custom code), ``ops`` are (opcode index, custom options) of one
-    subgraph; ``buffers`` their data; ``metadata`` (name, buffer index); ``big_buffer`` an (offset, size) buffer
-    as models above 2 GB write them."""
+           description: str = "converted by a test", big_buffer: tuple[int, int] | None = None,
+           tensors: list[tuple[str, int]] = (), inputs: list[int] = ()) -> bytes:  # type: ignore[assignment]
+    """A .tflite: ``codes`` are (builtin code, custom code), ``ops`` are (opcode index, custom options[, input
+    tensors]) of one subgraph, whose ``tensors`` are (name, buffer index) and ``inputs`` its input tensors;
+    ``buffers`` their data; ``metadata`` (name, buffer index); ``big_buffer`` an (offset, size) buffer as models
+    above 2 GB write them."""
     b = flatbuffers.Builder(1024)
+
+    def ints(values: list[int]) -> int:
+        b.StartVector(4, len(values), 4)
+        for v in reversed(values):
+            b.PrependInt32(v)
+        return b.EndVector()
+
     code_offsets = []
     for builtin, custom in codes:
         name = b.CreateString(custom) if custom is not None else None
@@ -73,16 +82,29 @@ def tflite(codes: list[tuple[int, str | None]], ops: list[tuple[int, bytes | Non
         b.PrependInt8Slot(0, min(builtin, 127), 0)
         code_offsets.append(b.EndObject())
     op_offsets = []
-    for idx, options in ops:
+    for idx, options, *op_inputs in ops:
         opt = b.CreateByteVector(options) if options is not None else None
+        ins = ints(op_inputs[0]) if op_inputs else None
         b.StartObject(14)
         b.PrependUint32Slot(0, idx, 0)
+        if ins is not None:
+            b.PrependUOffsetTRelativeSlot(1, ins, 0)
         if opt is not None:
             b.PrependUOffsetTRelativeSlot(5, opt, 0)
         op_offsets.append(b.EndObject())
     ops_vec = _vector(b, op_offsets)
+    tensor_offsets = []
+    for tname, buffer in tensors:
+        n = b.CreateString(tname)
+        b.StartObject(10)
+        b.PrependUint32Slot(2, buffer, 0)
+        b.PrependUOffsetTRelativeSlot(3, n, 0)
+        tensor_offsets.append(b.EndObject())
+    tensors_vec, inputs_vec = _vector(b, tensor_offsets), ints(list(inputs))
     sg_name = b.CreateString("main")
     b.StartObject(6)
+    b.PrependUOffsetTRelativeSlot(0, tensors_vec, 0)
+    b.PrependUOffsetTRelativeSlot(1, inputs_vec, 0)
     b.PrependUOffsetTRelativeSlot(3, ops_vec, 0)
     b.PrependUOffsetTRelativeSlot(4, sg_name, 0)
     subgraph = b.EndObject()
@@ -202,6 +224,34 @@ def test_flex_attribute_conditions_apply(tmp_path: Path) -> None:
     assert to_log["verdict"] == "clean"
 
 
+def string_tensor(text: str) -> bytes:
+    """A TFLite string tensor's buffer: the count, count + 1 offsets from the buffer's start, the bytes."""
+    raw = text.encode()
+    return struct.pack("<iii", 1, 12, 12 + len(raw)) + raw
+
+
+def saver(path_buffer: bytes | None, *, fed: bool = False, op: str = "SaveV2") -> bytes:
+    """A model whose Flex ``op`` takes its path from tensor 0: a constant (``path_buffer``), the subgraph's
+    input (``fed``), or another operator's output (neither)."""
+    buffers = [b"", path_buffer] if path_buffer is not None else [b""]
+    return tflite([(CUSTOM, f"Flex{op}")], [(0, flex_options(op), [0, 1, 2])],
+                  buffers=buffers, tensors=[("prefix", 1 if path_buffer is not None else 0), ("names", 0),
+                                            ("slices", 0)], inputs=[0] if fed else [])
+
+
+def test_flex_saver_judged_by_its_path(tmp_path: Path) -> None:
+    """As in a TensorFlow graph: a constant path outside the model is constant_path (high); the path an
+    on-device training model's save signature takes as its argument is not reported; a relative constant is
+    not; one computed inside the model is computed_path (medium)."""
+    outside = audit(tmp_path, saver(string_tensor("/home/u/.bashrc")))
+    assert rules(outside) == {"tensorflow.constant_path": "high"}
+    assert "/home/u/.bashrc" in outside["findings"][0]["detail"]
+    assert rules(audit(tmp_path, saver(string_tensor("/etc/x"), op="RestoreV2"))) == {"tensorflow.constant_path": "high"}
+    assert audit(tmp_path, saver(None, fed=True))["verdict"] == "clean"
+    assert audit(tmp_path, saver(string_tensor("ckpt/model")))["verdict"] == "clean"
+    assert rules(audit(tmp_path, saver(None))) == {"tensorflow.computed_path": "medium"}
+
+
 def test_flex_options_that_are_no_flexbuffer_are_malformed(tmp_path: Path) -> None:
     data = tflite([(CUSTOM, "FlexAddV2")], [(0, b"\xff\xfe\x07")])
     report = audit(tmp_path, data)
@@ -306,7 +356,8 @@ def test_mutated_tflite_files_never_raise(tmp_path: Path) -> None:
     rng = random.Random(20261130)
     seeds = [flex("ReadFile"), flex("PrintV2", node_def("PrintV2", output_stream="file:///x")),
              tflite([(CONV_2D, None), (CUSTOM, "MyOp")], [(0, None), (1, b"opts")],
-                    buffers=[b"", b"1.14.0"], metadata=[("min_runtime_version", 1)])]
+                    buffers=[b"", b"1.14.0"], metadata=[("min_runtime_version", 1)]),
+             saver(string_tensor("/etc/x")), saver(None, fed=True)]
     t0 = time.perf_counter()
     judged = 0
     for i in range(600):

@@ -13,7 +13,9 @@ choosing. Two kinds of operator code are not:
   serialized ``NodeDef`` its custom options carry (a FlexBuffer vector ``[op name, NodeDef]``). Those include
   the file, network and Python ops the TensorFlow audit judges, so every name such an operator gives (the
   custom code, the FlexBuffer's op name, the NodeDef's op) is judged by the same ``tensorflow_ops`` rules and
-  reported with their rule and severity (``tf_format.op_table``, ``tf_format.node_def``: one table, no copy).
+  reported with their rule and severity (``tf_format.op_table``, ``tf_format.node_def``: one table, no copy);
+  Flex savers (``tensorflow_constant_paths``) are judged by their path tensor as the TensorFlow audit judges
+  them (a constant outside the model, or a path neither constant nor fed).
 
 Why a bounded reader of its own rather than the ``flatbuffers`` package's ``Table``: the Python runtime has no
 verifier (only the C++ one has), and its accessors read wherever an offset points (a negative offset wraps to
@@ -154,6 +156,7 @@ class _Scan:
     # (rule, op) -> [count, first place, offset, extra]
     hits: dict[tuple[str, str], list] = field(default_factory=dict)
     custom: dict[str, list[int]] = field(default_factory=dict)  # custom code -> [operators, offset]
+    buffers: list[int] = field(default_factory=list)  # positions of the Buffer tables
 
     def malformed(self, detail: str, offset: int | None = None) -> None:
         """Reported once per file; what parsed is still judged."""
@@ -220,6 +223,7 @@ def _buffers(sc: _Scan, model: _Table) -> int:
     except Truncated as exc:
         sc.malformed(f"buffers: {exc}")
         return 0
+    sc.buffers = places
     for k, p in enumerate(places):
         try:
             b = r.table(p)
@@ -277,7 +281,10 @@ def _operators(sc: _Scan, model: _Table, codes: list[tuple[int, str | None]]) ->
                 if name in sc.custom:
                     sc.custom[name][0] += 1
                 elif name.startswith("Flex"):
-                    _flex(sc, op, name, f"operator {k} of {where}", p)
+                    place = f"operator {k} of {where}"
+                    savers = [n for n in _flex(sc, op, name, place, p) if n in tf_format.path_ops().inputs]
+                    if savers:
+                        _paths(sc, sg, op, savers[0], place, p)
             except Truncated as exc:
                 sc.malformed(f"operator {k} of {where}: {exc}", p)
 
@@ -301,7 +308,7 @@ def _options(sc: _Scan, op: _Table) -> bytes | None:
     return blob.read(s, n)
 
 
-def _flex(sc: _Scan, op: _Table, code: str, place: str, offset: int) -> None:
+def _flex(sc: _Scan, op: _Table, code: str, place: str, offset: int) -> list[str]:
     """A Flex op: the delegate builds the TensorFlow op from the FlexBuffer ``[op name, NodeDef]`` of its custom
     options. Every name it gives is judged (a custom code that says one op and a NodeDef that runs another
     must not pass as the first)."""
@@ -348,6 +355,66 @@ def _flex(sc: _Scan, op: _Table, code: str, place: str, offset: int) -> None:
             hit[0] += 1
         elif len(sc.hits) < MAX_SITES:
             sc.hits[key] = [1, place, offset, extra]
+    return list(dict.fromkeys(names))
+
+
+def _paths(sc: _Scan, sg: _Table, op: _Table, name: str, place: str, offset: int) -> None:
+    """A Flex saver, table or cache op (rules.yml ``tensorflow_constant_paths``) is judged by its path input,
+    as in a TensorFlow graph: a constant string tensor of the model naming a place outside it is
+    ``tensorflow.constant_path``; a tensor the caller feeds (a subgraph input: on-device training models
+    save and restore through a ``checkpoint_path`` argument) is not reported; any other tensor (computed by
+    another operator, a variable) is ``tensorflow.computed_path``."""
+    r, blob = sc.r, sc.blob
+    paths = tf_format.path_ops()
+    ins_s, ins_n = r.vector(op, 1, 4)
+    tensors = r.tables_of(sg, 0)
+    in_s, in_n = r.vector(sg, 1, 4)
+    fed = {blob.unpack("<i", in_s + 4 * j)[0] for j in range(min(in_n, MAX_SITES))}
+    for i in paths.inputs[name]:
+        if i >= ins_n:
+            continue
+        (t,) = blob.unpack("<i", ins_s + 4 * i)
+        if t < 0 or t in fed:
+            continue
+        if t >= len(tensors):
+            sc.malformed(f"{place} names tensor {t:,} of {len(tensors):,}", offset)
+            continue
+        tensor = r.table(tensors[t])
+        value = _string_tensor(sc, r.scalar(tensor, 2, "<I"))
+        if value is not None:
+            if tf_format.outside(value):
+                sc.ctx.add(blob, paths.rule, paths.severity, f"{place} runs {name} through the Flex delegate on the "
+                           f"constant path {value[:200]!r}: {paths.why}", offset, name)
+                return
+            continue
+        tname = r.string(tensor, 3) or f"tensor {t}"
+        sc.ctx.add(blob, "tensorflow.computed_path", "medium",
+                   f"{place} runs {name} through the Flex delegate on a path held by {tname[:200]!r}, neither a "
+                   "constant of the model nor an input the caller feeds: where it reads or writes is decided when "
+                   "the model runs", offset, name)
+        return
+
+
+def _string_tensor(sc: _Scan, index: int) -> str | None:
+    """The first string of a constant string tensor's buffer (TFLite's string layout: the count, count + 1
+    offsets from the buffer's start, then the bytes), or None when the buffer is empty (buffer 0 is the empty
+    sentinel) or holds no such layout."""
+    if index == 0 or index >= len(sc.buffers):
+        return None
+    r, blob = sc.r, sc.blob
+    b = r.table(sc.buffers[index])
+    s, n = r.vector(b, 0, 1)
+    if not n:
+        off, size = r.scalar(b, 1, "<Q"), r.scalar(b, 2, "<Q")
+        if off <= 1 or off + size > blob.size:
+            return None
+        s, n = off, size
+    if n < 12:
+        return None
+    count, first, second = blob.unpack("<iii", s)
+    if count < 1 or 4 * (count + 2) > n or not 0 <= first <= second <= n:
+        return None
+    return blob.read(s + first, min(second - first, tf_format.MAX_ATTR)).decode("utf-8", "replace")
 
 
 # FlexBuffers types (flexbuffers.h): a string, a key (NUL-terminated), an untyped vector and a map (whose values
