@@ -24,7 +24,7 @@ from flatbuffers import flexbuffers
 from openscope.audit import scan_path
 from openscope.audit.blob import Blob
 from openscope.audit.engine import detect
-from tests.test_audit_tensorflow import attr, attr_s, mutated, st
+from tests.test_audit_tensorflow import attr, attr_s, ld, mutated, st
 
 CUSTOM = 32
 CONV_2D = 3
@@ -402,6 +402,50 @@ def test_zip_appended_by_zipfile_to_another_format_is_a_polyglot(tmp_path: Path)
     assert any(f["member"] == "evil.pkl" and f["rule"] == "pickle.import.denied" for f in report["findings"])
 
 
+def test_tensorflow_graph_spelling_the_identifier_is_still_judged(tmp_path: Path) -> None:
+    """A frozen GraphDef whose first field (an int32 given as bytes, which the loader skips) spells TFL3 at
+    byte 4: read as TFLite first, and its graph still judged."""
+    graph = b"\x1a\x06\x00\x00TFL3" + ld(1, node_def("ReadFile", name="leak"))
+    report = audit(tmp_path, graph, "frozen.pb")
+    assert report["files"][0]["format"] == "tflite"
+    got = rules(report)
+    assert got["tensorflow.file_read"] == "high" and got["hostile.polyglot"] == "medium"
+
+
+def test_vector_of_a_quarter_of_the_file_is_not_listed(tmp_path: Path) -> None:
+    """A buffers vector declaring as many elements as the file's bytes allow (a 16 MB file, 4 million) is
+    read one table at a time up to the table bound, never listed whole."""
+    from array import array
+
+    import psutil
+
+    head = bytearray(tflite([(CONV_2D, None)], [(0, None)]))
+    model = struct.unpack_from("<I", head, 0)[0]
+    vt = model - struct.unpack_from("<i", head, model)[0]
+    buffers_field = model + struct.unpack_from("<H", head, vt + 4 + 2 * 4)[0]
+    size = 16 << 20
+    vec = len(head)  # a new buffers vector after the model: every element points at one empty table
+    table = vec + 4 + 4 * ((size - vec - 4 - 16) // 4)
+    body = bytearray(size)
+    body[:len(head)] = head
+    count = (table - vec - 4) // 4
+    struct.pack_into("<I", body, buffers_field, vec - buffers_field)
+    struct.pack_into("<I", body, vec, count)
+    first = table - (vec + 4)
+    body[vec + 4:table] = array("I", range(first, first - 4 * count, -4)).tobytes()
+    struct.pack_into("<iHH", body, table, -4, 4, 4)  # soffset to a vtable right after it: no fields
+    p = tmp_path / "big.tflite"
+    p.write_bytes(body)
+    del body
+    before = psutil.Process().memory_info().rss
+    t0 = time.perf_counter()
+    report = scan_path(p).to_json()
+    grown = psutil.Process().memory_info().rss - before
+    assert rules(report).get("incomplete.tflite_size") == "info", report["findings"]
+    assert time.perf_counter() - t0 < 10
+    assert grown < 80 << 20  # the file's pages, no list of 4 million offsets (over 150 MB as Python ints)
+
+
 def test_detection_by_identifier_only(tmp_path: Path) -> None:
     data = tflite([(CONV_2D, None)], [(0, None)])
     assert detect(Blob(data, 0, len(data), "anything.bin")) == "tflite"
@@ -509,7 +553,8 @@ def test_layers_model_lambda_and_module_judged_as_keras(tmp_path: Path) -> None:
 
 
 def test_manifest_paths_escaping_the_folder(tmp_path: Path) -> None:
-    for bad in ("../../etc/passwd", "/etc/passwd", "C:\\Windows\\win.ini", "https://evil.example/w.bin"):
+    for bad in ("../../etc/passwd", "/etc/passwd", "C:\\Windows\\win.ini", "https://evil.example/w.bin",
+                "a/../../x.bin", "..\\x.bin"):
         g = graph_model({"name": "x", "op": "Const"})
         g["weightsManifest"] = [{"paths": [bad], "weights": []}]
         report = scan_path(write_json(tmp_path / "g", g)).to_json()
@@ -526,6 +571,11 @@ def test_manifest_missing_shard_and_size_mismatch(tmp_path: Path) -> None:
     folder = write_json(tmp_path / "l", g)
     (folder / "group1-shard1of2.bin").write_bytes(bytes(40))
     assert rules(scan_path(folder).to_json()) == {"tfjs.weights.missing": "medium"}
+    g["weightsManifest"][0]["paths"][1] = "nul\x00.bin"  # no file has this name: missing, not a crash
+    write_json(folder, g)
+    assert rules(scan_path(folder).to_json()) == {"tfjs.weights.missing": "medium"}
+    g["weightsManifest"][0]["paths"][1] = "group1-shard2of2.bin"
+    write_json(folder, g)
     (folder / "group1-shard2of2.bin").write_bytes(bytes(32))  # 64 + 8 expected, 72 held
     assert scan_path(folder).to_json()["verdict"] == "clean"
     (folder / "group1-shard2of2.bin").write_bytes(bytes(30))

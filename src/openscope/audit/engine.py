@@ -200,6 +200,14 @@ class Engine:
                 onnx_format.scan_onnx(ctx, blob)
             elif fmt == tflite_format.FORMAT:
                 tflite_format.scan_tflite(ctx, blob)
+                # the identifier is checked before the TensorFlow trial: bytes 4-7 of a graph can spell it inside
+                # a field the loader skips, so a graph must not hide behind it (the trial stops within a few
+                # bytes on a real flatbuffer)
+                tf = tf_format.detect(blob)
+                if tf is not None and tf != "protobuf":
+                    ctx.add(blob, "hostile.polyglot", "medium", f"read as tflite, but it is also a TensorFlow graph "
+                            f"({tf}): a TensorFlow loader given it runs that graph; judged as TensorFlow too", 0)
+                    tf_format.scan_tf(ctx, blob, tf)
             elif fmt in tf_format.FORMATS and fmt != "protobuf":
                 tf_format.scan_tf(ctx, blob, fmt)
                 if onnx_format.looks_like_onnx(blob):

@@ -237,7 +237,7 @@ def _manifest(ctx: Context, blob: Blob, manifest: Any) -> None:
             full = os.path.join(base, posixpath.normpath(p))
             try:
                 sizes.append(os.stat(full).st_size)
-            except OSError:
+            except (OSError, ValueError):  # ValueError: a NUL in the path (no loader opens it either)
                 ctx.add(blob, "tfjs.weights.missing", "medium",
                         f"weightsManifest group {g} names the shard {p[:200]!r}, which is not beside the model: the "
                         "weights that would be loaded were not checked", 0, p[:200])

@@ -37,6 +37,7 @@ carries them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -133,14 +134,28 @@ class _Reader:
         s, n = self.vector(t, i, 1)
         return self.blob.read(s, min(n, MAX_NAME)).decode("utf-8", "replace")
 
-    def tables_of(self, t: _Table, i: int) -> list[int]:
+    def tables_of(self, t: _Table, i: int) -> _Offsets:
         s, n = self.vector(t, i, 4)
-        out: list[int] = []
-        for k in range(n):
-            p = s + 4 * k
-            (u,) = self.blob.unpack("<I", p)
-            out.append(p + u)
-        return out
+        return _Offsets(self.blob, s, n)
+
+
+class _Offsets:
+    """The tables a vector of offsets points to, read one at a time: a vector may declare a quarter of the
+    file's bytes as elements (hundreds of millions in a large file), which are never listed at once."""
+
+    def __init__(self, blob: Blob, start: int, count: int) -> None:
+        self.blob, self.start, self.count = blob, start, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, k: int) -> int:
+        p = self.start + 4 * k
+        (u,) = self.blob.unpack("<I", p)
+        return p + u
+
+    def __iter__(self) -> Iterator[int]:
+        return (self[k] for k in range(self.count))
 
 
 class _TooMany(Exception):
@@ -156,7 +171,7 @@ class _Scan:
     # (rule, op) -> [count, first place, offset, extra]
     hits: dict[tuple[str, str], list] = field(default_factory=dict)
     custom: dict[str, list[int]] = field(default_factory=dict)  # custom code -> [operators, offset]
-    buffers: list[int] = field(default_factory=list)  # positions of the Buffer tables
+    buffers: _Offsets | None = None  # the Buffer tables
 
     def malformed(self, detail: str, offset: int | None = None) -> None:
         """Reported once per file; what parsed is still judged."""
@@ -399,7 +414,7 @@ def _string_tensor(sc: _Scan, index: int) -> str | None:
     """The first string of a constant string tensor's buffer (TFLite's string layout: the count, count + 1
     offsets from the buffer's start, then the bytes), or None when the buffer is empty (buffer 0 is the empty
     sentinel) or holds no such layout."""
-    if index == 0 or index >= len(sc.buffers):
+    if index == 0 or sc.buffers is None or index >= len(sc.buffers):
         return None
     r, blob = sc.r, sc.blob
     b = r.table(sc.buffers[index])
