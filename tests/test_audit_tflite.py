@@ -541,6 +541,10 @@ def test_layers_model_custom_layer_is_review(tmp_path: Path) -> None:
     report = scan_path(write_json(tmp_path / "l", layers_model(dense("a"), dense("mine", "MyAttention")))).to_json()
     assert rules(report) == {"tfjs.custom_layer": "medium"}
     assert report["findings"][0]["import"] == "MyAttention" and "'mine'" in report["findings"][0]["detail"]
+    wrapped = {"class_name": "Bidirectional", "config": {"name": "bi", "layer": {
+        "class_name": "RNN", "config": {"name": "rnn", "cell": [dense("c1", "LSTMCell"), dense("c2", "MyCell")]}}}}
+    report = scan_path(write_json(tmp_path / "w", layers_model(wrapped))).to_json()
+    assert [(f["rule"], f["import"]) for f in report["findings"]] == [("tfjs.custom_layer", "MyCell")]
 
 
 def test_layers_model_lambda_and_module_judged_as_keras(tmp_path: Path) -> None:
@@ -606,6 +610,38 @@ def test_tfjs_recognised_by_content_not_name(tmp_path: Path) -> None:
     assert audit(tmp_path, json.dumps(old).encode(), "anything.json")["files"][0]["format"] == "tfjs-layers-model"
     report = audit(tmp_path, json.dumps({"modelTopology": "x", "format": "other"}).encode(), "model.json")
     assert report["files"][0]["format"] == "json" and report["verdict"] == "clean"
+
+
+def _confuse(rng: random.Random, doc: object, depth: int = 0) -> object:
+    """``doc`` with values swapped for values of other types at random (lists for objects, numbers for
+    strings, nesting), as a hand-edited or hostile model.json may have them."""
+    if rng.random() < 0.08:
+        return rng.choice([None, 7, -1, 2.5, True, "x", "../x", [], {}, [[{}]], {"op": 3}, {"class_name": None},
+                           "A" * 300, [None] * 5])
+    if isinstance(doc, dict) and depth < 12:
+        return {k: _confuse(rng, v, depth + 1) for k, v in doc.items()}
+    if isinstance(doc, list) and depth < 12:
+        return [_confuse(rng, v, depth + 1) for v in doc]
+    return doc
+
+
+def test_type_confused_model_json_never_raises(tmp_path: Path) -> None:
+    """Seeded fuzz: graph and layers models whose values have the wrong types never end in a scanner error."""
+    rng = random.Random(1130)
+    g = graph_model({"name": "leak", "op": "ReadFile", "attr": {"x": {"list": {"s": ["AA=="]}}}},
+                    {"name": "p", "op": "PrintV2", "attr": {"output_stream": {"s": "ZmlsZTovLy94"}}},
+                    functions=[{"signature": {"name": "f"}, "nodeDef": [{"name": "w", "op": "WriteFile"}]}])
+    g["weightsManifest"] = [{"paths": ["group1-shard1of1.bin"], "weights": [
+        {"name": "w", "shape": [2, 3], "dtype": "float32", "quantization": {"dtype": "uint8"}}]}]
+    lm = layers_model(dense(), {"class_name": "Bidirectional", "config": {"layer": dense("inner", "MyCell")}})
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "group1-shard1of1.bin").write_bytes(bytes(6))
+    for i in range(300):
+        doc = _confuse(rng, g if i % 2 else lm)
+        (folder / "model.json").write_text(json.dumps(doc))
+        report = scan_path(folder).to_json()
+        assert not any(f["rule"] == "incomplete.scanner_error" for f in report["findings"]), doc
 
 
 def test_docs_list_the_new_rules() -> None:
