@@ -16,9 +16,11 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
+
+from openscope.derive.openness import hant
 
 MAX_CARD_CHARS = 400_000
 # ``yaml.safe_load``'s loader, in its C implementation when PyYAML has it (same safe constructors: no
@@ -26,6 +28,16 @@ MAX_CARD_CHARS = 400_000
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+# A pseudo-heading, common in Japanese (and Chinese) READMEs written outside Markdown's habits: a line that is
+# only a marker (■ □ ◆ ◇ ● ○ ◎ ▼ ▶ ★ ☆) and a short title ("■ 学習データ", "◆ ライセンス"), or only a title in
+# lenticular brackets ("【ライセンス】", "【训练数据】"). See :func:`_pseudo_heading_title` for what keeps a
+# sentence that starts with a marker as text.
+_PSEUDO_MARKERS = "■□◆◇●○◎▼▶★☆【"
+_PSEUDO_HEADING = re.compile(r"^[ \t]{0,3}(?:[■□◆◇●○◎▼▶★☆][ \t\u3000]*([^\n]{1,40}?)|【([^【】\n]{1,30})】)[ \t\u3000]*$",
+                             re.MULTILINE)
+# What a title is not: a sentence (it ends with or holds 。．!?！？, or ends with a verb's polite or plain form:
+# です, ます, した, ません, 니다, 다, 요) or a field with its value ("GPU: A100", "学習率：2e-5").
+_NOT_A_TITLE = re.compile(r"[。．！？!?:：]|[.,、，]\s|(?:です|ます|した|ません|ない|니다|했다|한다|이다|세요|어요|해요|아요)\W*$")
 # A fenced code block's opening or closing line (CommonMark: up to 3 spaces, 3+ backticks or tildes; a
 # backtick fence's info string holds no backtick, so "```x```" on one line is inline code, not a fence).
 _FENCE = re.compile(r"^ {0,3}(`{3,}(?=[^`\n]*$)|~{3,})[^\n]*$", re.MULTILINE)
@@ -86,6 +98,9 @@ class Card:
     rel_links: list[Link] = field(default_factory=list)   # relative links: files in the card's repository
     warnings: list[str] = field(default_factory=list)
     pasted: Pasted | None = None   # another model's card pasted in this one (blanked in ``text``)
+    # The card as written when ``text`` is its reading in simplified characters (a Traditional Chinese card:
+    # :mod:`.hant`; same length and lines): snippets quote it, rules read ``text``.
+    written: str | None = None
     _lowered: str | None = field(default=None, repr=False)
     _newlines: tuple[str, list[int]] | None = field(default=None, repr=False, compare=False)
 
@@ -131,7 +146,13 @@ class Card:
         """
         a, b = context_bounds(self.text, start, end, width)
         b = b if stop is None else max(a, min(b, stop))
-        return self.anchor(a, b, from_line), re.sub(r"\s+", " ", self.text[a:b]).strip()
+        quoted = self.text if self.written is None else self.written
+        return self.anchor(a, b, from_line), re.sub(r"\s+", " ", quoted[a:b]).strip()
+
+    def as_written(self, snippet: str) -> str:
+        """A snippet quoted from the card's reading text (a section title, a link's anchor) in the card's own
+        characters (:func:`.hant.as_written`); the snippet itself when the card was read as written."""
+        return snippet if self.written is None else hant.as_written(snippet, self.text, self.written)
 
 
 def decode_card(raw: bytes) -> tuple[str | None, str | None]:
@@ -179,50 +200,113 @@ def parse_card(text: str) -> Card:
         body, text = masked, text[:offset] + masked
     fenced = _fenced(body)
     # a "# comment" line in a shell block is not a heading: it neither names a section nor ends one
-    heads = [h for h in _HEADING.finditer(body) if not _inside(fenced, h.start())]
+    heads = [_Head(h.start(), h.end(), len(h.group(1)), h.group(2)) for h in _HEADING.finditer(body)
+             if not _inside(fenced, h.start())]
+    if not body.isascii() and any(c in body for c in _PSEUDO_MARKERS):
+        heads = _with_pseudo_headings(body, heads, fenced)
     empty = _empty_headings(body, heads)
     if empty:
         # a heading over nothing (a template's "### Model Architecture and Objective" never filled in) is not
         # documentation: it is blanked like a placeholder and names no section
         chars = list(body)
         for i in empty:
-            chars[heads[i].start():heads[i].end()] = " " * (heads[i].end() - heads[i].start())
+            chars[heads[i].start:heads[i].end] = " " * (heads[i].end - heads[i].start)
         body = "".join(chars)  # (a heading match never spans a line break)
         text = text[:offset] + body
         heads = [h for i, h in enumerate(heads) if i not in empty]
-    card = Card(text=text, meta=meta, body=body, warnings=warnings)
+    # a Traditional Chinese card is read in simplified characters (same offsets and lines); links keep their URLs
+    # as written
+    read = hant.reading(body)
+    written, url_body = (None, body) if read is None else (text, body)
+    if read is not None:   # (each title read from the reading text, at its place in the line)
+        heads = [_Head(h.start, h.end, h.level, read[at:at + len(h.title)])
+                 for h in heads for at in (body.find(h.title, h.start, h.end),)]
+        body, text = read, text[:offset] + read
+    card = Card(text=text, meta=meta, body=body, warnings=warnings, written=written)
     for i, h in enumerate(heads):
-        end = heads[i + 1].start() if i + 1 < len(heads) else len(body)
+        end = heads[i + 1].start if i + 1 < len(heads) else len(body)
         card.sections.append(
-            Section(h.group(2).strip(), len(h.group(1)), body[h.end():end], card.line_of(offset + h.start()),
-                    offset + h.end())
+            Section(h.title.strip(), h.level, body[h.end:end], card.line_of(offset + h.start), offset + h.end)
         )
     seen: set[str] = set()
     for rx, url_group, text_group in ((_MD_LINK, 2, 1), (_HTML_LINK, 1, 2)):
         for m in rx.finditer(body):
-            url = m.group(url_group).rstrip(".,;")
+            url = url_body[m.start(url_group):m.end(url_group)].rstrip(".,;")
             if url not in seen:
                 seen.add(url)
                 card.links.append(Link(url, re.sub(r"<[^>]+>", "", m.group(text_group)).strip(),
                                        card.line_of(offset + m.start())))
     for m in _REL_LINK.finditer(body):
-        card.rel_links.append(Link(m.group(2), m.group(1).strip(), card.line_of(offset + m.start())))
+        card.rel_links.append(Link(url_body[m.start(2):m.end(2)], m.group(1).strip(), card.line_of(offset + m.start())))
         if len(card.rel_links) >= 500:
             break
     for m in _BARE_URL.finditer(body):
-        url = m.group(0).rstrip(".,;:")
+        url = url_body[m.start():m.end()].rstrip(".,;:")
         if url not in seen:
             seen.add(url)
             card.links.append(Link(url, "", card.line_of(offset + m.start())))
     return card
 
 
-def _empty_headings(body: str, heads: list[re.Match[str]]) -> set[int]:
+class _Head(NamedTuple):
+    """A heading line: its offsets in the body, its level and its title. (A tuple: a card has hundreds of them at
+    times, and a frozen dataclass takes several times longer to build.)"""
+
+    start: int
+    end: int
+    level: int
+    title: str
+
+
+def _pseudo_heading_title(m: re.Match[str]) -> str | None:
+    """The title of a pseudo-heading line (:data:`_PSEUDO_HEADING`), or None when the line reads as text.
+
+    Why: a "■" or "●" starts a bullet as often as a title ("● 学習には 8 台の GPU を使いました。", "■ GPU: A100");
+    a title is short and says no sentence: it holds a letter, no sentence end, no field's colon, and no verb
+    ending (:data:`_NOT_A_TITLE`). A bracketed 【title】 alone on its line is a title (a sentence is not written
+    so); a 【label】 followed by text on the same line is a field, and no heading."""
+    title = (m.group(1) or m.group(2) or "").strip()
+    if not title or not any(c.isalpha() for c in title):
+        return None
+    if m.group(1) is not None and (_NOT_A_TITLE.search(title) or _reading_length(title) > 40):
+        return None
+    return title
+
+
+def _reading_length(text: str) -> int:
+    """Characters, a non-ASCII letter (CJK, kana, hangul) counted twice: a title's length in English terms."""
+    return len(text) + sum(1 for c in text if ord(c) > 0x2FFF)
+
+
+def _with_pseudo_headings(body: str, heads: list[_Head], fenced: list[tuple[int, int]]) -> list[_Head]:
+    """``heads`` with the card's pseudo-headings (:data:`_PSEUDO_HEADING`) among them, in order. A pseudo-heading
+    sits one level below the Markdown heading over it (level 1 when none is): the section it opens is part of
+    that one's, as a "###" under a "##" is."""
+    found: list[_Head] = []
+    for m in _PSEUDO_HEADING.finditer(body):
+        title = _pseudo_heading_title(m)
+        if title is not None and not _inside(fenced, m.start()):
+            found.append(_Head(m.start(), m.end(), 0, title))
+    if not found:
+        return heads
+    merged = sorted(heads + found, key=lambda h: h.start)
+    out: list[_Head] = []
+    over = 0   # the level of the last Markdown heading
+    for h in merged:
+        if h.level:
+            over = h.level
+            out.append(h)
+        else:
+            out.append(_Head(h.start, h.end, min(6, over + 1), h.title))
+    return out
+
+
+def _empty_headings(body: str, heads: list[_Head]) -> set[int]:
     """Indexes of the headings with no text in their scope (up to the next heading of the same or a higher
     level), counting their subsections' text as theirs. Linear: a heading is inside at most five scopes."""
     n = len(heads)
-    direct = [bool(body[h.end():heads[i + 1].start() if i + 1 < n else len(body)].strip()) for i, h in enumerate(heads)]
-    levels = [len(h.group(1)) for h in heads]
+    direct = [bool(body[h.end:heads[i + 1].start if i + 1 < n else len(body)].strip()) for i, h in enumerate(heads)]
+    levels = [h.level for h in heads]
     empty: set[int] = set()
     for i in range(n):
         j, has = i, False

@@ -23,6 +23,9 @@ from typing import Any
 
 import ahocorasick
 
+from openscope.derive.openness.hant import CJK as _CJK
+from openscope.derive.openness.hant import KANA_HANGUL as _KANA_HANGUL
+from openscope.derive.openness.hant import script_level as _level
 from openscope.derive.openness.records import ModelRecord
 
 PROBES: tuple[str, ...] = (
@@ -127,7 +130,17 @@ def write_documentation(path: str | None = None) -> None:
 
 
 def run_all(rec: ModelRecord) -> list[Finding]:
-    return [fn(rec) for _, fn in probe_functions()]
+    """Every probe's finding. A Traditional Chinese card is read in simplified characters (:mod:`..hant`); what
+    its evidence quotes of it (section titles, link anchors: the reading text's words) is given back in the
+    card's own characters here, once for all probes."""
+    findings = [fn(rec) for _, fn in probe_functions()]
+    card = rec.card
+    if card is not None and card.written is not None:
+        for f in findings:
+            for e in f.evidence:
+                if e.kind == "card":
+                    e.snippet = card.as_written(e.snippet)
+    return findings
 
 
 # -- helpers shared by probes ------------------------------------------------------------------------
@@ -135,10 +148,9 @@ def run_all(rec: ModelRecord) -> list[Finding]:
 
 _ENGLISH: dict[int, re.Pattern[str]] = {}   # by id: hashing a pattern hashes its compiled code
 _HAN: dict[int, re.Pattern[str]] = {}       # the English and Chinese sides of a pattern that has a Japanese/Korean one
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
-# Kana and hangul syllables: a text with none of them is neither Japanese nor Korean. (The katakana middle dot
-# and the prolonged-sound mark, U+30FB and U+30FC, are left out: Chinese texts use the dot too.)
-_KANA_HANGUL = re.compile(r"[\u3040-\u30fa\u30fd-\u30ff\uac00-\ud7af]")
+# Chinese, Japanese and Korean characters, and kana and hangul syllables (a text with none of them is neither
+# Japanese nor Korean): defined with the script levels in :mod:`..hant`, whose reading of a card asks for its level
+# first, so the probes find a card body's level kept.
 
 
 def either(english: str, chinese: str, flags: int = 0, *, jako: str | None = None) -> re.Pattern[str]:
@@ -197,33 +209,10 @@ def latin_boundaries(pattern: str) -> str:
     return "".join(out)
 
 
-_LAST_TEXT: list[tuple[Any, int, Any, int]] = [(None, 0, None, 0)]   # the last two texts and their levels
-
-
-def _script(text: str) -> int:
-    """0: no Chinese, Japanese or Korean character; 1: some, but no kana or hangul; 2: kana or hangul."""
-    if text.isascii() or _CJK.search(text) is None:
-        return 0
-    return 2 if _KANA_HANGUL.search(text) else 1
-
-
 def kana_or_hangul(text: str) -> bool:
     """Whether ``text`` holds a kana or a hangul syllable (a Japanese or Korean text): a pattern of Japanese and
     Korean words that is not an :func:`either` pattern is searched only then."""
     return not text.isascii() and _KANA_HANGUL.search(text) is not None
-
-
-def _level(text: str) -> int:
-    """:func:`_script` of ``text``, kept for the last two texts: probes search one card many times, its body and
-    its whole text (front matter included) in turn."""
-    held = _LAST_TEXT[0]   # (a tuple, replaced whole: another thread sees the old one or the new, never a mix)
-    if held[0] is text:
-        return held[1]
-    if held[2] is text:
-        return held[3]
-    level = _script(text)
-    _LAST_TEXT[0] = (text, level, held[0], held[1])
-    return level
 
 
 def card_in_kana_or_hangul(body: str) -> bool:

@@ -14,7 +14,8 @@ of the models are distributed under Apache 2.0", "this repository and the model 
 name with no such word covers the release as a whole (a bare "License: MIT" badge, "licensed under
 Apache-2.0"), and so does a name joined to the previous one ("requires adherence to Apache 2.0 and the
 Community License"): it shares that one's scope. A clause that starts with "it", "this" or "they" is read
-with the clause before it ("The dataset is for research. And it is distributed under the MIT license."). URLs are not read (a link to ``CODE_LICENSE`` says nothing of
+with the clause before it ("The dataset is for research. And it is distributed under the MIT license."), in
+Chinese, Japanese and Korean too ("该数据集仅供研究。其采用 MIT 许可证", "これは…", "이는…"). URLs are not read (a link to ``CODE_LICENSE`` says nothing of
 the sentence). Chinese release notes are read the same way: the scope words 代码/源码/程序/脚本 (code),
 权重/模型/参数/检查点 (weights) and 数据/语料 (data), clauses ending at 。；！？ (with or without a space after),
 and names joined by 和/及/与/或/、 ("本仓库的代码遵循 Apache 2.0 协议，模型权重需遵循《…社区许可协议》": the code
@@ -38,7 +39,14 @@ _WORDS = {
 _CLAUSE_END = re.compile(r"(?:[.!?;](?=\s|$)|[。；！？．]|\n|^\s*[-*] )", re.MULTILINE)
 _URL = re.compile(r"\]\([^()\]\s]*\)|https?://\S+|\(\s*[\w./-]*licen[cs]e[\w./-]*\s*\)", re.IGNORECASE)
 # a clause that refers back to the previous one: "…the dataset. And it is distributed under the MIT license."
-_PRONOUN = re.compile(r"^\s*(and |but |so )?(it|this|they|these|which|all of (it|them))\b", re.IGNORECASE)
+# The same in Chinese (其, 它, 该, 此, 这, 本: "其采用 MIT 许可证", "该项目遵循 …"; not 其他 / 其中 / 其余 / 此外, "other",
+# "among them", "the rest", "moreover"), Japanese (これ, それ, この, 本: "これは MIT ライセンスで公開") and Korean (이는,
+# 이것은, 그것은, 이 …, 본 …: "이는 MIT 라이선스로 배포됩니다"). A word after the pronoun that names what it is
+# ("该模型", "本モデル", "이 모델은") is read by the scope words first, as "This model is licensed under X" is.
+_PRONOUN = re.compile(r"^\s*(?:(and |but |so )?(it|this|they|these|which|all of (it|them))\b"
+                      r"|(?:而且|并且|但|且)?(?:其(?![他中余])|它|该|此(?!外)|这|本)"
+                      r"|(?:また|なお)?[、，]?(?:これ|それ|この|本)"
+                      r"|(?:또한\s?)?(?:이는|이것은|이것이|그것은|그것이|이\s|본\s?))", re.IGNORECASE)
 # a name right after another one, joined by "and", "or", "/", "&" or a comma: it shares that one's scope
 _JOINED = re.compile(r"^[\s\]\[*_`'\"]*(,|and|or|&|/|\+|as well as|、|，|和|及|与|或|と|および|及び|並びに|または|및|와|과|또는)?[\s\[*_`'\"]*(the\s+|an?\s+)?[\s\[*_`'\"]*$",
                      re.IGNORECASE)

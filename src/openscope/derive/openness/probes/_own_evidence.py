@@ -518,7 +518,7 @@ CODE_CUE = either(
     r"|\b(?:code|codebase|implementation|scripts)\s+(?:(?:is|are|has\s+been|have\s+been)\s+)?(?:now\s+)?(?:also\s+)?"
     r"(?:released|available|open[- ]?sourced|public)\b"
     # Chinese: our code (我们的代码), the code is open-sourced / released (代码已开源, 代码已发布, 代码现已公开)
-    , r"我们的(?:[^。\n，]{0,6}?)(?:代码|源码|实现)|(?:代码|源码)(?:已|现已|已经)(?:全部)?(?:开源|发布|公开|上线)",
+    , r"我们的(?:[^。\n，]{0,6}?)(?:代码|源码|实现)|(?:源?代码|源码)(?:已|现已|已经)(?:全部)?(?:开源|发布|公开|上线)",
     re.IGNORECASE,
     # Japanese: our code (私たちの/我々のコード), the code is released (コードは…で公開しています, コードを公開しました);
     # Korean: our code (저희/우리 코드), the code is released (코드는 …에서 공개, 코드를 공개했습니다)

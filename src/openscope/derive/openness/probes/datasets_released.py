@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Protocol
 
-from openscope.derive.openness.probes import Evidence, Finding, hub_evidence, section_with
+from openscope.derive.openness.probes import Evidence, Finding, hub_evidence, kana_or_hangul, section_with
 from openscope.derive.openness.probes._own_evidence import (
     MAX_MATCHES,
     card_index,
@@ -15,7 +15,7 @@ from openscope.derive.openness.probes._own_evidence import (
     code_spans,
     in_code,
 )
-from openscope.derive.openness.probes._own_paper import occurrences
+from openscope.derive.openness.probes._own_paper import after_link, occurrences
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -82,7 +82,8 @@ def training_data_link(rec: ModelRecord, url: re.Pattern[str] = DATA_LINK) -> Ev
         for place in occurrences(rec.card, ln):
             if not about_evaluation(place.line, f"{place.text} {place.url}") and not cited_link(rec, place) \
                     and not about_calibration(place.line) \
-                    and not DEMO_CONTEXT.search(_line(rec, place.line)):
+                    and not DEMO_CONTEXT.search(_line(rec, place.line)) \
+                    and not _DENIED_AFTER.search(after_link(_line(rec, place.line), place.url)):
                 shown = f"[{place.text}]({place.url})" if place.text else place.url
                 return Evidence("card", place.url, f"line {place.line}: {shown}", rec.read_at)
     return None
@@ -191,8 +192,10 @@ def _verb_starts(lowered: str, at: int) -> bool:
 
 # A Hub-id-shaped name in text: owner/name, in backticks or quotes or bare, not part of a URL or a path.
 # ASCII only (Hub ids are), never right after a letter of any script or a "%" (a URL-encoded "%2F" is no owner).
+# After a closing quote only a Latin letter, a digit or a slash goes on: a Japanese or Korean particle may follow it
+# ("`org/x`を使用", "`org/x`는").
 PLAIN_ID = re.compile(r"(?<![\w/.:@#%-])([`\"']?)([A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9_.-]{0,95}[A-Za-z0-9_])\1"
-                      r"(?![\w/]|\.[A-Za-z])")
+                      r"(?:(?<=[`\"'])(?![0-9A-Za-z_/])|(?<![`\"'])(?![\w/]|\.[A-Za-z]))")
 _DATASET_WORD = re.compile(r"^[`\"']?[ \t]+(?:dataset|data\s*set|corpus)s?\b", re.IGNORECASE)
 # Words right before a name that make it a model: "based on X", "from X", "the X model", "model: X".
 # "The same data as X", "better than X", "like X": X is compared with, not trained on (a model, as often as not);
@@ -203,6 +206,15 @@ _MODEL_LEAD = re.compile(r"(?:\bbased\s+on|\bbuilt\s+(?:on|upon)|\bfrom|\bmodels
 # A clause that denies what follows ("not trained on X", "we do NOT use X", "without X"): X is not training data.
 _NEGATED = re.compile(r"\b(?:not|never|without|excluding|except|nor|no\s+longer)\b|n't\b|不|未|没有", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[.;!?\n。；！？]")
+# The same denial in Japanese and Korean, whose verbs follow the object: "Xは使用していません", "Xを使用せず",
+# "Xを含みません", "Xを除く"; "X는 사용하지 않았습니다", "X를 사용하지 않았다", "X는 포함되지 않", "X를 제외". Only the
+# verbs of using, training on and including are read with their negation ("Xのみではありません", not only X, is
+# no denial). Searched only in a clause with kana or hangul.
+_DENIED_AFTER = re.compile(
+    r"(?:使用|利用|学習|訓練|活用)(?:に|は|を|も)?(?:し(?:て(?:い|お)?)?(?:ません|ない|りません)|せず|しない"
+    r"|され(?:て(?:い|お))?(?:ません|ない|りません|ず))"
+    r"|(?:使わ|用い(?:て(?:い|お))?|含ま(?:れ(?:て(?:い|お))?)?)(?:ません|ない|りません|ず)|含みません|除(?:く|き|外)"
+    r"|(?:사용|이용|포함|활용|학습)(?:하|되|시키)지\s?않|쓰지\s?않|(?:사용|이용)\s?안\s?(?:함|했|한)|제외")
 _MODEL_AFTER = re.compile(r"^[`\"']?[ \t]+(?:model|checkpoint|weights|base)\b", re.IGNORECASE)
 # Words right after a name that make it a tool the model was trained with ("using the `org/trainer` library").
 _TOOL_AFTER = re.compile(r"^[`\"']?[ \t]+(?:library|framework|toolkit|trainer|repo(?:sitory)?|codebase|code|scripts?"
@@ -250,7 +262,7 @@ def _plain_ids(text: str, start: int, end: int, *, listed_at: int | None = None,
             continue
         before, after = text[max(0, m.start() - 30):m.start()], text[m.end():min(end, m.end() + 30)]
         if _MODEL_LEAD.search(before) or _MODEL_AFTER.match(after) or _TOOL_AFTER.match(after) \
-                or _negated(text, m.start()):
+                or _negated(text, m.start()) or _denied_after(text, m.end()):
             continue
         if named_only:
             if _DATASET_WORD.match(after):
@@ -281,6 +293,16 @@ def _negated(text: str, at: int) -> bool:
     lead = text[max(0, at - 120):at]
     ends = list(_CLAUSE_END.finditer(lead))
     return bool(_NEGATED.search(lead, ends[-1].end() if ends else 0))
+
+
+def _denied_after(text: str, end: int) -> bool:
+    """Whether the clause after ``end`` (on to a sentence or clause end, at most 120 characters) denies, in a
+    Japanese or Korean clause: "Xは学習に使用していません", "X는 사용하지 않았습니다". Why: these languages put the
+    verb, and its negation, after the object, where :func:`_negated` does not look."""
+    tail = text[end:end + 120]
+    stop = _CLAUSE_END.search(tail)
+    tail = tail[:stop.start()] if stop else tail
+    return kana_or_hangul(tail) and _DENIED_AFTER.search(tail) is not None
 
 
 # After a list item's id: the end of the item, or a separator before a description ("- org/chat-mix: 200k

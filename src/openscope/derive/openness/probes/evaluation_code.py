@@ -22,7 +22,7 @@ EVAL_FILES = re.compile(r"(^|/)(eval|evaluate|evaluation|benchmark)[\w-]*\.(py|s
 # The publisher's own evaluation code: named as such, or a command that runs an evaluation script.
 # (Chinese: 评测代码, 评估代码, 评测脚本, 评估脚本)
 EVAL_TEXT = either(r"\bevaluation (code(base)?|scripts?|toolkit|pipeline)\b|\b(python3?|bash) [\w/.-]*eval[\w-]*\.(py|sh)\b",
-                       r"(?:评测|评估|测评)(?:代码|脚本)",
+                       r"(?:评测|评估|测评)(?:源?代码|源码|脚本)",
                        re.IGNORECASE,
                        # (Japanese and Korean: 評価コード, 評価用スクリプト; 평가 코드, 평가 스크립트)
                        jako=r"評価(?:用)?の?(?:コード|スクリプト)|평가\s?(?:코드|스크립트)")

@@ -32,7 +32,7 @@ TRAIN_COMMAND = re.compile(
 TRAIN_TEXT = either(
     r"\b(training|train|pre-?training|fine-?tuning|finetune|sft|rlhf|dpo) (code|scripts?|recipes?|pipeline)\b"
     # Chinese: 训练代码, 微调代码, 预训练代码, 训练脚本, 精调脚本, SFT 代码
-    , r"(?:训练|微调|精调|(?<![A-Za-z])(?:SFT|RLHF|DPO) ?)(?:代码|脚本)",
+    , r"(?:训练|微调|精调|(?<![A-Za-z])(?:SFT|RLHF|DPO) ?)(?:源?代码|源码|脚本)",
     re.IGNORECASE,
     # Japanese: 学習コード, 事前学習用スクリプト, ファインチューニングのコード; Korean: 학습 코드, 파인튜닝 스크립트
     jako=r"(?:事前学習|学習|訓練|ファインチューニング|微調整|(?<![A-Za-z])(?:SFT|RLHF|DPO) ?)(?:用)?の?(?:コード|スクリプト)"
@@ -40,7 +40,7 @@ TRAIN_TEXT = either(
 NOT_YET = either(
     r"\b(training|fine-?tuning) (code|scripts?)\b[^.\n]{0,60}\b(will be|to be|coming soon|not (be )?(released|"
     r"available|open))"
-    , r"(?:训练|微调)(?:代码|脚本)[^。\n]{0,30}?(?:即将|将会|将于|后续|敬请期待|尚未|暂未|暂不|不开源)", re.IGNORECASE,
+    , r"(?:训练|微调)(?:源?代码|源码|脚本)[^。\n]{0,30}?(?:即将|将会|将于|后续|敬请期待|尚未|暂未|暂不|不开源)", re.IGNORECASE,
     jako=r"(?:学習|訓練|ファインチューニング)(?:用)?の?(?:コード|スクリプト)[^。\n]{0,120}?(?:公開予定|近日公開|今後|準備中"
     r"|未公開|非公開|公開していません|公開されていません)"
     r"|(?:학습|훈련|파인\s?튜닝)\s?(?:코드|스크립트)(?:[^.\n]|\.(?=\S)){0,120}?(?:공개\s?예정|공개될\s?예정|추후|향후|준비\s?중|비공개|미공개"
@@ -53,8 +53,8 @@ NOT_YET_NEEDLES = ('training', 'tuning', '训练', '微调') + jako_needles('学
 # (Chinese: "we open-source the fine-tuning code" 开源了微调代码, "the training code is released" 训练代码已开源)
 TRAIN_RELEASED = either(
     released_phrase(r"training|train|fine-?tuning|finetuning|pre-?training|sft|rlhf|dpo|alignment").pattern,
-    r"(?:开源|发布|公开|提供)了?[^。\n，]{0,24}?(?:训练|微调|精调)(?:代码|脚本)"
-      r"|(?:训练|微调|精调)(?:代码|脚本)(?:已|现已|已经)(?:全部)?(?:开源|发布|公开|上线)", re.IGNORECASE,
+    r"(?:开源|发布|公开|提供)了?[^。\n，]{0,24}?(?:训练|微调|精调)(?:源?代码|源码|脚本)"
+      r"|(?:训练|微调|精调)(?:源?代码|源码|脚本)(?:已|现已|已经)(?:全部)?(?:开源|发布|公开|上线)", re.IGNORECASE,
     # (Japanese: "学習コードは…で公開しています", "学習コードを公開しました"; Korean: "학습 코드는 …에서 공개되어 있습니다",
     # "학습 코드를 공개했습니다")
     jako=r"(?:事前学習|学習|訓練|ファインチューニング|微調整)(?:用)?の?(?:コード|スクリプト)(?:は|を|も)[^。\n]{0,120}?"
