@@ -17,7 +17,10 @@ and the Taiwan words of the same length as their mainland form (資料 → 数�
 and, added by hand, 程式碼 / 原始碼 → 源代码, three characters each, and 硬體 → 硬件, whose mainland word no probe
 reads but a reader expects read alike), generated from OpenCC's own dictionaries
 (``TSCharacters.txt``, ``TWVariantsRev.txt``, ``TWPhrasesRev.txt`` of opencc-python-reimplemented 0.1.7) for the Han
-characters of ``probes/*.py`` and ``cards.py``. A word a probe gains later needs its characters here when they have
+characters of ``probes/*.py`` and ``cards.py``: to regenerate, take each traditional character whose first
+simplified form (``TSCharacters``, then ``TWVariantsRev``) is one of those characters, and each ``TWPhrasesRev``
+phrase whose first mainland form, in simplified characters, has its length and occurs in those files (keyed by
+the phrase as it reads once its characters are mapped). A word a probe gains later needs its characters here when they have
 a traditional form (``tests/test_openness_cjk_leftovers.py`` checks the words named above).
 
 What is not mapped: a text with kana or hangul (Japanese writes 論文, 公開, 技術, 訓練 in these very characters,
