@@ -18,6 +18,7 @@ answers and the catalogue are loaded into DuckDB as tables, and everything per m
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -146,6 +147,18 @@ def identify_texts(texts: list[tuple[str, str]]) -> list[FileReading]:
     return out
 
 
+def reading_line(f: FileReading) -> tuple[int | None, str]:
+    """The line of a file reading that identified its licence and that line's text (``(None, "")`` when none was
+    quoted), as :func:`identify_texts` put them in its third part (``path#L<line>: text``): for evidence that links
+    to the line."""
+    path, _, why = f
+    rest = why[len(path):] if why.startswith(path) else ""
+    m = re.match(r"#L(\d+)", rest)
+    if m is not None:
+        rest = rest[m.end():]
+    return (int(m.group(1)) if m else None), (rest[2:] if rest.startswith(": ") else "")
+
+
 def declaration_file(model_id: str, license_link: str | None, files: list[FileReading]) -> FileReading | None:
     """The licence file that tells which licence a model declaring ``other`` (or nothing) is under: the file its
     card's ``license_link`` names, else its licence files for the weights (``LICENSE-MODEL``), else those for the
@@ -240,13 +253,15 @@ def _catalogue_table() -> pa.Table:
     })
 
 
-def _license_file_keys(con: duckdb.DuckDBPyConnection) -> None:
-    """Add to ``_lic_raw`` the licence file each model whose declaration uses one (``used``: absent, ``other``,
-    ``unknown``) was read with (``f_path``, ``f_lic``, ``f_why``: :func:`declaration_file`), and fold it into the
-    declaration key ``h``. Each distinct text is identified once; only models with stored licence texts (those the
-    crawl read cards for) are looked at, so the per-model work stays a join."""
-    rows = con.execute("""SELECT r.id, any_value(r.k_link), list(struct_pack(p := t.path, h := hash(t.text)))
-        FROM _lic_raw r JOIN license_texts t ON t.id = r.id AND t.repo_type = 'model'
+def _license_file_keys(con: duckdb.DuckDBPyConnection, table: str = "_lic_raw") -> None:
+    """Add to ``table`` (``id``, ``k_link``, ``used``, ``h``; ``_lic_raw`` here, the ancestors whose tag says nothing
+    known for :mod:`openscope.derive.openness.ancestry`) the licence file each model whose declaration uses one
+    (``used``: absent, ``other``, ``unknown``) was read with (``f_path``, ``f_lic``, ``f_why``:
+    :func:`declaration_file`), and fold it into the declaration key ``h``. Each distinct text is identified once;
+    only models with stored licence texts (those the crawl read cards for) are looked at, so the per-model work stays
+    a join."""
+    rows = con.execute(f"""SELECT r.id, any_value(r.k_link), list(struct_pack(p := t.path, h := hash(t.text)))
+        FROM {table} r JOIN license_texts t ON t.id = r.id AND t.repo_type = 'model'
         WHERE r.used AND t.text IS NOT NULL GROUP BY r.id""").fetchall()
     hashes = sorted({f["h"] for _, _, fs in rows for f in fs})
     known: dict[int, str] = {}
@@ -270,11 +285,11 @@ def _license_file_keys(con: duckdb.DuckDBPyConnection) -> None:
             for k, v in zip(("id", "f_path", "f_lic", "f_why"), (mid, *chosen), strict=True):
                 picked[k].append(v)
     con.register("_lic_files_arrow", pa.table({k: pa.array(v, pa.string()) for k, v in picked.items()}))
-    con.execute("""CREATE OR REPLACE TEMP TABLE _lic_raw AS
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS
         SELECT r.* REPLACE (CASE WHEN f.id IS NULL THEN r.h
                                  ELSE hash(r.h, f.f_path, coalesce(f.f_lic, ''), f.f_why) END AS h),
                f.f_path, f.f_lic, f.f_why
-        FROM _lic_raw r LEFT JOIN _lic_files_arrow f ON f.id = r.id""")
+        FROM {table} r LEFT JOIN _lic_files_arrow f ON f.id = r.id""")
     con.unregister("_lic_files_arrow")
 
 

@@ -8,11 +8,25 @@ is never extended again, so a cycle ends after one turn). It is the set the lice
 ``license_flow`` lists (tested), computed here again because grading must not depend on that step having
 run.
 
-An ancestor's licence (:func:`read`) is its Hub ``license:`` tag when the licence catalogue knows its
-terms, else its curated family's cited licence for the weights (``curated.yml`` by Hub id; an ancestor
-that is not a live model of the store also by the family its id names, as a lineage root always was), else
-unknown: then it is left out (unknown never binds). The per-model path (:func:`attach`) and the set-based
-path (:func:`binding_table`) read it through the same function.
+An ancestor's licence (:func:`declared`, :func:`read`) is read the way the licence step reads a model's
+(``openscope license``): its Hub ``license:`` tag when the licence catalogue knows its terms; else what its
+declaration says by the licence step's own :func:`.flowdown.resolve_declaration` (the card's ``license_name``,
+then ``license_link``, then the text of the licence file the crawl stored, ``license_texts``, chosen by
+:func:`.flowdown.declaration_file` and identified by :func:`.flowdown.identify_texts`: never a guess, an
+unrecognised text identifies nothing); else its curated family's cited licence for the weights (``curated.yml``
+by Hub id; an ancestor that is not a live model of the store also by the family its id names, as a lineage root
+always was); else unknown: then it is left out (unknown never binds). Without the middle step an ancestor
+declaring ``license: other`` + ``license_name: deepseek`` (or a LICENSE whose text is the DeepSeek licence) bound
+nothing, while ``openscope license`` of the same ancestor named its terms: a derivative of a restrictively
+licensed base was graded as if nothing bound it. The evidence names where the licence was read: the ancestor's
+Hub page (``license: …``, ``license_name: …``, ``license_link: …``) or the licence file's Hub page at the line
+that identified it (``…/blob/main/LICENSE#L1``).
+
+Why the licence functions and not the derived ``licenses`` table: that table exists only after the licence step
+ran on the same store state (grading must not depend on it, as above); calling the same functions on the same
+stored inputs gives the same answer without the dependency. The per-model path (:func:`attach`) and the
+set-based path (:func:`binding_table`) read it through the same functions; the set-based path resolves each
+distinct declaration once (as the licence step does) and only for the ancestors whose tag says nothing known.
 """
 
 from __future__ import annotations
@@ -20,10 +34,20 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
+import duckdb
 import pyarrow as pa
 
+from openscope.derive.licenses.flowdown import (
+    FileReading,
+    _license_file_keys,
+    declaration_file,
+    declared_value,
+    identify_texts,
+    reading_line,
+    resolve_declaration,
+)
 from openscope.derive.openness import curated
 from openscope.derive.openness.components import apply_curated, from_findings
 from openscope.derive.openness.inheritance import Reading, can_bind, terms
@@ -63,21 +87,82 @@ def curated_weights(entry: dict[str, Any] | None) -> tuple[str, Evidence] | None
 
 def _same(entry: dict[str, Any] | None) -> dict[str, Any] | None:
     """The curated family already looked up (``read`` takes a function: it looks a family up only when
-    the Hub tag is not enough)."""
+    the ancestor's own declaration is not enough)."""
     return entry
 
 
-def read(base: str, locator: str, distance: int | None, hub_license: str | None,
+class Source(NamedTuple):
+    """Where an ancestor's own declaration says which licence it is under, without the ancestor's id (so the
+    set-based path can carry it in a key and put the id back): the licence as read (a value :func:`terms`
+    knows), the evidence kind, what follows the ancestor's Hub page in the locator, and the snippet."""
+
+    license: str
+    kind: str       # hub_metadata | file
+    where: str      # "" (the Hub page) or "/blob/main/LICENSE#L1"
+    snippet: str
+
+
+def tag_source(tag: str | None) -> Source | None:
+    """The Hub ``license:`` tag, when the catalogue knows its terms."""
+    if tag is None or terms(tag) is None:
+        return None
+    return Source(tag, "hub_metadata", "", f"license: {tag}")
+
+
+def by_declaration(declared_: str | None, license_name: str | None, license_link: str | None,
+                   file: FileReading | None) -> Source | None:
+    """What the licence step makes of a declaration whose tag says nothing known (:func:`.flowdown.resolve_declaration`
+    on the same inputs: ``license_name``, ``license_link``, the licence file :func:`.flowdown.declaration_file`
+    chose), when the catalogue knows the licence's terms; None otherwise (unknown stays unknown)."""
+    m, source = resolve_declaration(declared_, license_name, license_link, file)
+    lic = m.license
+    if lic is None or source == "none" or terms(lic) is None:
+        return None
+    if source == "card_name":
+        return Source(lic, "hub_metadata", "", f"license_name: {license_name}")
+    if source == "license_link":
+        return Source(lic, "hub_metadata", "", f"license_link: {license_link}")
+    if source == "license_file" and file is not None:
+        line, text = reading_line(file)
+        return Source(lic, "file", f"/blob/main/{file[0]}" + (f"#L{line}" if line else ""), text or file[0])
+    return Source(lic, "hub_metadata", "", f"license: {declared_}")   # a card list the tag kept one entry of
+
+
+def declared(tag: str | None, card_license: str | None, license_name: str | None, license_link: str | None,
+             file: FileReading | None) -> Source | None:
+    """An ancestor's own declaration, read as the licence step reads it: its Hub tag when the catalogue knows its
+    terms, else :func:`by_declaration` (``card_license``: the card's ``license:`` field, which may list several)."""
+    return tag_source(tag) or by_declaration(declared_value(tag, card_license), license_name, license_link, file)
+
+
+def read(base: str, distance: int | None, source: Source | None,
          family: Callable[[], dict[str, Any] | None], read_at: str) -> Reading | None:
-    """An ancestor's licence: its Hub tag when the catalogue knows its terms, else its curated family's
-    cited weights licence (``family`` is called only then), else None (unknown)."""
-    if hub_license is not None and terms(hub_license) is not None:
-        return Reading(base, distance, hub_license, (Evidence("hub_metadata", locator, f"license: {hub_license}",
-                                                              read_at),))
+    """An ancestor's licence: its own declaration (``source``, :func:`declared`), else its curated family's cited
+    weights licence (``family`` is called only then), else None (unknown). Locators are the ancestor's Hub page
+    (``{HUB}/{base}``), or a file's page under it."""
+    if source is not None:
+        return Reading(base, distance, source.license,
+                       (Evidence(source.kind, f"{HUB}/{base}{source.where}", source.snippet, read_at),))
     fact = curated_weights(family())
     if fact is not None and terms(fact[0]) is not None:
         return Reading(base, distance, fact[0], (fact[1],))
     return None
+
+
+@functools.lru_cache(maxsize=128)
+def _identified(path: str, text: str) -> FileReading:
+    """One stored licence text identified (a popular base is the ancestor of many models graded in turn)."""
+    return identify_texts([(path, text)])[0]
+
+
+def _files(store: Store, bases: list[str]) -> dict[str, list[FileReading]]:
+    """The stored licence texts of ``bases``, identified."""
+    if not bases:
+        return {}
+    rows = store.con.execute("""SELECT id, list(struct_pack(p := path, t := text) ORDER BY path) FROM license_texts
+        WHERE repo_type = 'model' AND text IS NOT NULL AND id IN (SELECT unnest(?::VARCHAR[])) GROUP BY id""",
+                             [bases]).fetchall()
+    return {mid: [_identified(f["p"], f["t"]) for f in fs] for mid, fs in rows}
 
 
 def load(store: Store, ids: list[str], read_at: str) -> dict[str, list[Reading]]:
@@ -87,13 +172,20 @@ def load(store: Store, ids: list[str], read_at: str) -> dict[str, list[Reading]]
     if not ids:
         return {}
     rows = store.con.execute(
-        f"""SELECT w.id, w.base, w.distance, m.license, m.id IS NULL AS external
+        f"""SELECT w.id, w.base, w.distance, m.license, m.id IS NULL AS external,
+                   json_extract_string(m.card_data, ['$.license', '$.license_name', '$.license_link']) AS card
             FROM ({walk_sql(True)}) w
             LEFT JOIN models m ON m.id = w.base AND m.deleted_at IS NULL
             ORDER BY w.id, w.distance, w.base""", [ids]).fetchall()
+    # each ancestor's own declaration once; licence texts only for those whose tag says nothing known
+    decl = {base: (lic, card or [None, None, None]) for _, base, _, lic, external, card in rows if not external}
+    files = _files(store, sorted(b for b, (lic, _) in decl.items() if tag_source(lic) is None))
+    sources = {base: declared(lic, card[0], card[1], card[2],
+                              declaration_file(base, card[2], files[base]) if base in files else None)
+               for base, (lic, card) in decl.items()}
     out: dict[str, list[Reading]] = {i: [] for i in ids}
-    for mid, base, distance, lic, external in rows:
-        r = read(base, f"{HUB}/{base}", int(distance), lic,
+    for mid, base, distance, _lic, external, _card in rows:
+        r = read(base, int(distance), sources.get(base),
                  functools.partial(family_of_root, base, bool(external)), read_at)
         if r is not None:
             out[mid].append(r)
@@ -126,12 +218,55 @@ def _families_sql_rows() -> tuple[list[tuple[int, str]], list[tuple[str, int]], 
     return pats, rows, entries + [e for _, e in mof]
 
 
+def _declarations(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp table ``_oanc_dec(base, lid, binds, item)``: for every ancestor of ``_oanc_need`` in the store (its tag
+    says nothing known), the licence its own declaration gives (:func:`by_declaration`) when the catalogue knows
+    its terms: catalogue id, whether it could bind anything, and the :class:`Source` as JSON. As the licence step
+    does it (:func:`.flowdown.refresh`): the card's ``license_name``/``license_link`` count only where the declared
+    value is absent, ``other`` or ``unknown``; the licence file is picked per ancestor by
+    :func:`.flowdown._license_file_keys` (each distinct text identified once, only ancestors with stored texts
+    looked at); then each distinct declaration is resolved once and joined back."""
+    con.execute("""CREATE OR REPLACE TEMP TABLE _oanc_decl AS
+        SELECT id, k_license, CASE WHEN used THEN ln[2] END AS k_name, CASE WHEN used THEN ln[3] END AS k_link,
+               used, 0::UBIGINT AS h
+        FROM (SELECT id, ln, k_license, k_license IS NULL OR lower(trim(k_license)) IN ('', 'other', 'unknown') AS used
+              FROM (SELECT m.id, ln,
+                           CASE WHEN starts_with(ln[1], '[') AND json_array_length(try_cast(ln[1] AS JSON)) > 1
+                                THEN ln[1] ELSE m.license END AS k_license
+                    FROM (SELECT id, license, json_extract_string(card_data, ['$.license', '$.license_name',
+                                                                              '$.license_link']) AS ln
+                          FROM models WHERE deleted_at IS NULL
+                            AND id IN (SELECT base FROM _oanc_need WHERE NOT external)) m))""")
+    _license_file_keys(con, "_oanc_decl")
+    keys = ("k_license", "k_name", "k_link", "f_path", "f_lic", "f_why")
+    cols: dict[str, list[Any]] = {k: [] for k in (*keys, "lid", "binds", "item")}
+    for row in con.execute(f"SELECT DISTINCT {', '.join(keys)} FROM _oanc_decl").fetchall():
+        decl, name, link, f_path, f_lic, f_why = row
+        src = by_declaration(decl, name, link, (f_path, f_lic, f_why or "") if f_path else None)
+        t = terms(src.license) if src is not None else None
+        if src is None or t is None:
+            continue
+        for k, v in zip(keys, row, strict=True):
+            cols[k].append(v)
+        cols["lid"].append(t.id)
+        cols["binds"].append(can_bind(t))
+        cols["item"].append(json.dumps(list(src)))
+    con.register("_oanc_dec_b", pa.table({k: pa.array(v, pa.bool_() if k == "binds" else pa.string())
+                                          for k, v in cols.items()}))
+    on = " AND ".join(f"b.{k} IS NOT DISTINCT FROM d.{k}" for k in keys)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _oanc_dec AS
+        SELECT d.id AS base, b.lid, b.binds, b.item FROM _oanc_decl d JOIN _oanc_dec_b b ON {on}""")
+    con.unregister("_oanc_dec_b")
+    con.execute("DROP TABLE IF EXISTS _oanc_decl")
+
+
 def binding_table(store: Store, graded: str, external_family: Callable[[str], dict[str, Any] | None]
                   ) -> tuple[dict[str, list[Reading]], int]:
     """Temp table ``_oanc(id, ah, akey, bases)``: for every model of ``graded`` (a table with ``id``) that has an
     ancestor whose known licence could bind something (:func:`inheritance.can_bind`), the nearest such
-    ancestor per distinct licence, nearest first: ``akey`` names that list of (distance, licence as read,
-    where it was read; ``ah`` is its md5), ``bases`` the ancestors' ids in the same order. Returns ah → the
+    ancestor per distinct licence, nearest first: ``akey`` names that list of (distance, where the licence was read:
+    ``hub`` and the tag, ``decl`` and the :class:`Source` its own declaration gave as JSON, or ``c<i>``, a curated
+    family, and its licence; ``ah`` is its md5), ``bases`` the ancestors' ids in the same order. Returns ah → the
     list as synthetic readings (ids and locators are :data:`PLACEHOLDER` i), and the length of the longest list.
 
     The per-model path keeps, among *binding* readings, the first per licence; this keeps, among readings
@@ -161,11 +296,13 @@ def binding_table(store: Store, graded: str, external_family: Callable[[str], di
     con.execute("""CREATE OR REPLACE TEMP TABLE _oanc_need AS
         SELECT DISTINCT a.base, a.external FROM _oanc_all a LEFT JOIN _oanc_raw r ON r.raw = a.raw
         WHERE r.raw IS NULL""")
+    _declarations(con)
     con.execute("""CREATE OR REPLACE TEMP TABLE _oanc_fam AS
         SELECT n.base, coalesce(min(p.idx), any_value(o.idx)) AS idx
         FROM _oanc_need n
         LEFT JOIN _oanc_pat_b p ON lower(n.base) GLOB p.pat
         LEFT JOIN _oanc_mof_b o ON o.lid = lower(n.base)
+        WHERE n.base NOT IN (SELECT base FROM _oanc_dec)
         GROUP BY n.base HAVING coalesce(min(p.idx), any_value(o.idx)) IS NOT NULL""")
     con.unregister("_oanc_pat_b")
     con.unregister("_oanc_mof_b")
@@ -197,12 +334,15 @@ def binding_table(store: Store, graded: str, external_family: Callable[[str], di
     con.execute("""CREATE OR REPLACE TEMP TABLE _oanc AS
         WITH readings AS (
             SELECT a.id, a.base, a.distance,
-                   CASE WHEN r.raw IS NOT NULL THEN 'hub' ELSE 'c' || f.idx END AS src,
-                   coalesce(r.raw, fl.raw) AS raw, coalesce(r.lid, fl.lid) AS lid,
-                   CASE WHEN r.raw IS NOT NULL THEN r.binds ELSE fl.idx IS NOT NULL END AS binds
+                   CASE WHEN r.raw IS NOT NULL THEN 'hub' WHEN d.base IS NOT NULL THEN 'decl'
+                        ELSE 'c' || f.idx END AS src,
+                   coalesce(r.raw, d.item, fl.raw) AS raw, coalesce(r.lid, d.lid, fl.lid) AS lid,
+                   CASE WHEN r.raw IS NOT NULL THEN r.binds WHEN d.base IS NOT NULL THEN d.binds
+                        ELSE fl.idx IS NOT NULL END AS binds
             FROM _oanc_all a
             LEFT JOIN _oanc_raw r ON r.raw = a.raw
-            LEFT JOIN _oanc_fam f ON r.raw IS NULL AND f.base = a.base
+            LEFT JOIN _oanc_dec d ON r.raw IS NULL AND d.base = a.base
+            LEFT JOIN _oanc_fam f ON r.raw IS NULL AND d.base IS NULL AND f.base = a.base
             LEFT JOIN _oanc_fl_b fl ON fl.idx = f.idx),
         nearest AS (
             SELECT * FROM readings WHERE binds
@@ -212,7 +352,7 @@ def binding_table(store: Store, graded: str, external_family: Callable[[str], di
                    list(base ORDER BY distance, base) AS bases
             FROM nearest GROUP BY id)""")
     con.unregister("_oanc_fl_b")
-    for t in ("_oanc_all", "_oanc_raw", "_oanc_need", "_oanc_fam"):
+    for t in ("_oanc_all", "_oanc_raw", "_oanc_need", "_oanc_fam", "_oanc_dec"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     lists: dict[str, list[Reading]] = {}
     longest = 0
@@ -222,8 +362,9 @@ def binding_table(store: Store, graded: str, external_family: Callable[[str], di
         out = []
         for i, (distance, src, raw) in enumerate(items):
             ph = PLACEHOLDER.format(i)
-            entry = None if src == "hub" else entries[int(src[1:])]
-            r = read(ph, ph, int(distance), raw if src == "hub" else None, functools.partial(_same, entry), "")
+            entry = entries[int(src[1:])] if src.startswith("c") else None
+            source = tag_source(raw) if src == "hub" else Source(*json.loads(raw)) if src == "decl" else None
+            r = read(ph, int(distance), source, functools.partial(_same, entry), "")
             assert r is not None, akey   # every listed licence is known
             out.append(r)
         lists[ah] = out

@@ -11,16 +11,20 @@ the model's declared licence and each ancestor's: an ancestor's terms apply to t
 licence *permits something the ancestor's forbids* (commercial use under a non-commercial licence, no use
 restrictions under a use-restricted one, no or a higher user cap, a naming duty dropped, any derivative
 under a no-derivatives licence). A permissive ancestor changes nothing; an ancestor whose licence is unknown
-(none, ``other``, unrecognised, an external model with no cited fact) changes nothing either: unknown is
-never a restriction. Both licences are read as the catalogue reads a Hub ``license:`` tag.
+(none, ``other`` with nothing that identifies it, unrecognised, an external model with no cited fact) changes
+nothing either: unknown is never a restriction. Both licences are read as the catalogue reads a Hub ``license:``
+tag.
 
 Which ancestors: every model on the model's lineage, not only its root (:mod:`.ancestry`: every ancestor
 along chosen lineage edges, each at its shortest distance, so a merge reaches every parent and every root,
 and a cycle ends). A finetune C of B (``cc-by-nc-4.0``) of root A (``apache-2.0``) that declares ``mit`` is
-bound by B's terms although its root says nothing about them. Each ancestor's licence is its Hub
-``license:`` tag when the catalogue knows its terms, else its curated family's cited licence (by Hub id; for
-an ancestor outside the store also by the family its id names). A card read alone has one base: the one
-it declares (its curated family's cited facts).
+bound by B's terms although its root says nothing about them. Each ancestor's licence is read as the licence
+step reads it (``openscope license``): its Hub ``license:`` tag when the catalogue knows its terms, else the card's
+``license_name``, ``license_link``, then the text of its licence file the crawl stored (identified, never guessed),
+else its curated family's cited licence (by Hub id; for an ancestor outside the store also by the family its id
+names). So a finetune of a base declaring ``license: other`` + ``license_name: qwen`` is bound by the Qwen
+licence, as the licence step says that base is under it. A card read alone has one base: the one it declares
+(its curated family's cited facts).
 
 Several binding ancestors: all of their terms apply at once (each is a licence on part of what the weights
 are made of). The component's ``license`` is the *nearest* binding ancestor's (fewest lineage edges, then
