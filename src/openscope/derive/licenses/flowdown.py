@@ -253,7 +253,30 @@ def _catalogue_table() -> pa.Table:
     })
 
 
-def _license_file_keys(con: duckdb.DuckDBPyConnection, table: str = "_lic_raw") -> None:
+def declarations(con: duckdb.DuckDBPyConnection, table: str, ids_sql: str | None = None) -> None:
+    """Temp table ``table(id, k_license, k_name, k_link, h, used, f_path, f_lic, f_why)``: each live model's licence
+    declaration (of the models ``ids_sql`` selects, else every one) as :func:`resolve_declaration` reads it, keyed by
+    ``h``, with the licence file :func:`_license_file_keys` picked. One definition for the licence step (every
+    model) and the openness inheritance rule (the ancestors it reads), so both read a declaration alike."""
+    where = f" AND id IN ({ids_sql})" if ids_sql else ""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS
+        SELECT id, license AS k_license, ln[1] AS k_name, ln[2] AS k_link,
+               hash(coalesce(license, ''), CASE WHEN used THEN coalesce(ln[1], '') ELSE '' END,
+                    CASE WHEN used THEN coalesce(ln[2], '') ELSE '' END) AS h, used
+        FROM (SELECT id, license, ln,
+                     license IS NULL OR lower(trim(license)) IN ('', 'other', 'unknown') AS used
+              FROM (SELECT id, ln,
+                           CASE WHEN starts_with(ln[3], '[') AND json_array_length(try_cast(ln[3] AS JSON)) > 1
+                                THEN ln[3]
+                                ELSE m.license END AS license
+                    FROM (SELECT id, license,
+                                 json_extract_string(card_data, ['$.license_name', '$.license_link',
+                                                                 '$.license']) AS ln
+                          FROM models WHERE deleted_at IS NULL{where}) m))""")
+    _license_file_keys(con, table)
+
+
+def _license_file_keys(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Add to ``table`` (``id``, ``k_link``, ``used``, ``h``; ``_lic_raw`` here, the ancestors whose tag says nothing
     known for :mod:`openscope.derive.openness.ancestry`) the licence file each model whose declaration uses one
     (``used``: absent, ``other``, ``unknown``) was read with (``f_path``, ``f_lic``, ``f_why``:
@@ -368,21 +391,7 @@ def refresh(store: Store) -> dict[str, Any]:
         # license_name / license_link only matter when the declared licence is absent, `other` or `unknown`
         # (resolve_declaration): elsewhere they stay out of the key, so per-repo links do not multiply it.
         # A card `license:` list (several licences) is kept whole: models.license holds only its first entry.
-        con.execute("""CREATE OR REPLACE TEMP TABLE _lic_raw AS
-            SELECT id, license AS k_license, ln[1] AS k_name, ln[2] AS k_link,
-                   hash(coalesce(license, ''), CASE WHEN used THEN coalesce(ln[1], '') ELSE '' END,
-                        CASE WHEN used THEN coalesce(ln[2], '') ELSE '' END) AS h, used
-            FROM (SELECT id, license, ln,
-                         license IS NULL OR lower(trim(license)) IN ('', 'other', 'unknown') AS used
-                  FROM (SELECT id, ln,
-                               CASE WHEN starts_with(ln[3], '[') AND json_array_length(try_cast(ln[3] AS JSON)) > 1
-                                    THEN ln[3]
-                                    ELSE m.license END AS license
-                        FROM (SELECT id, license,
-                                     json_extract_string(card_data, ['$.license_name', '$.license_link',
-                                                                     '$.license']) AS ln
-                              FROM models WHERE deleted_at IS NULL) m))""")
-        _license_file_keys(con)
+        declarations(con, "_lic_raw")
         lap("read_declarations")
         triples = con.execute("""SELECT h, any_value(k_license),
                    any_value(CASE WHEN used THEN k_name END), any_value(CASE WHEN used THEN k_link END),

@@ -41,8 +41,8 @@ import pyarrow as pa
 
 from openscope.derive.licenses.flowdown import (
     FileReading,
-    _license_file_keys,
     declaration_file,
+    declarations,
     declared_value,
     identify_texts,
     reading_line,
@@ -222,22 +222,14 @@ def _declarations(con: duckdb.DuckDBPyConnection) -> None:
     """Temp table ``_oanc_dec(base, lid, binds, item)``: for every ancestor of ``_oanc_need`` in the store (its tag
     says nothing known), the licence its own declaration gives (:func:`by_declaration`) when the catalogue knows
     its terms: catalogue id, whether it could bind anything, and the :class:`Source` as JSON. As the licence step
-    does it (:func:`.flowdown.refresh`): the card's ``license_name``/``license_link`` count only where the declared
-    value is absent, ``other`` or ``unknown``; the licence file is picked per ancestor by
-    :func:`.flowdown._license_file_keys` (each distinct text identified once, only ancestors with stored texts
+    does it (:func:`.flowdown.declarations`, the licence step's own table): the card's ``license_name``/``license_link``
+    count only where the declared value is absent, ``other`` or ``unknown``; the licence file is picked per ancestor
+    as that step picks it (each distinct text identified once, only ancestors with stored texts
     looked at); then each distinct declaration is resolved once and joined back."""
-    con.execute("""CREATE OR REPLACE TEMP TABLE _oanc_decl AS
-        SELECT id, k_license, CASE WHEN used THEN ln[2] END AS k_name, CASE WHEN used THEN ln[3] END AS k_link,
-               used, 0::UBIGINT AS h
-        FROM (SELECT id, ln, k_license, k_license IS NULL OR lower(trim(k_license)) IN ('', 'other', 'unknown') AS used
-              FROM (SELECT m.id, ln,
-                           CASE WHEN starts_with(ln[1], '[') AND json_array_length(try_cast(ln[1] AS JSON)) > 1
-                                THEN ln[1] ELSE m.license END AS k_license
-                    FROM (SELECT id, license, json_extract_string(card_data, ['$.license', '$.license_name',
-                                                                              '$.license_link']) AS ln
-                          FROM models WHERE deleted_at IS NULL
-                            AND id IN (SELECT base FROM _oanc_need WHERE NOT external)) m))""")
-    _license_file_keys(con, "_oanc_decl")
+    declarations(con, "_oanc_decl", "SELECT base FROM _oanc_need WHERE NOT external")
+    # the name and the link count only where the declared value is absent, `other` or `unknown` (the licence step's key)
+    con.execute("""CREATE OR REPLACE TEMP TABLE _oanc_decl AS SELECT * REPLACE (
+        CASE WHEN used THEN k_name END AS k_name, CASE WHEN used THEN k_link END AS k_link) FROM _oanc_decl""")
     keys = ("k_license", "k_name", "k_link", "f_path", "f_lic", "f_why")
     cols: dict[str, list[Any]] = {k: [] for k in (*keys, "lid", "binds", "item")}
     for row in con.execute(f"SELECT DISTINCT {', '.join(keys)} FROM _oanc_decl").fetchall():
