@@ -13,6 +13,7 @@ from openscope.audit import (
     containers,
     gguf_format,
     keras_format,
+    native_format,
     numpy_format,
     onnx_format,
     safetensors_format,
@@ -125,6 +126,13 @@ def detect(blob: Blob) -> str:
             return "safetensors"
     if h[0] == 0x80:
         return "pickle"
+    # native code (ELF, PE, Mach-O, WebAssembly) after every model format's magic: an HDF5 user block, a tar
+    # member's name or a safetensors length can start with these bytes, and such a file is judged as the model
+    # format it is (Engine.scan_blob still reports the native header); no text, JSON, ONNX or TensorFlow text
+    # file starts with them
+    native = native_format.detect(blob, h)
+    if native is not None:
+        return native
     first = h.lstrip()[:1]
     if first in (b"{", b"[") and blob.size <= MAX_JSON:
         return "json"
@@ -157,6 +165,10 @@ class Engine:
                          "it (torch.load of a file that is not a zip, pickle.load, joblib.load) runs it; judged below",
                          0)
             scan_pickle(self.ctx, blob)
+        if fmt not in native_format.FORMATS and fmt != "empty":
+            native = native_format.detect(blob, blob.head(16))
+            if native is not None:  # a model format whose first bytes are also a native header (byte 0)
+                native_format.scan_native(self.ctx, blob, native, also=fmt)
         if fmt not in NOT_APPENDED_ZIP:
             start = containers.appended_zip(blob)
             if start is not None and (fmt != "pickle" or start >= try_pickle(blob, self.ctx).end - blob.start):
@@ -214,6 +226,8 @@ class Engine:
                     ctx.add(blob, "hostile.polyglot", "medium", f"read as {fmt}, but it is also shaped as an ONNX "
                             "model (ir_version, a graph): ONNX Runtime loads it as one; judged as ONNX too", 0)
                     onnx_format.scan_onnx(ctx, blob)
+            elif fmt in native_format.FORMATS:
+                native_format.scan_native(ctx, blob, fmt)
             elif fmt == tf_text.FORMAT:
                 tf_text.scan(ctx, blob)
             elif fmt == "json":

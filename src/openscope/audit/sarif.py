@@ -41,6 +41,7 @@ RULE_TEXT = {
     "tfjs.custom_layer": "TF.js layers model needs a layer class registered by the application",
     "tfjs.weights.path_traversal": "TF.js weights manifest names a shard outside the model folder",
     "tfjs.weights.missing": "TF.js weights manifest names a shard that is not beside the model",
+    "native.code": "Native code (ELF, PE, Mach-O or WebAssembly binary) that runs when loaded and is not audited",
 }
 
 

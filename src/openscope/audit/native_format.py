@@ -1,0 +1,184 @@
+"""Native code shipped in a model folder: ELF, PE, Mach-O and WebAssembly binaries, recognised by content.
+
+A TensorFlow custom-op library (``_custom_ops.so``), a CUDA kernel that ``trust_remote_code`` modelling code
+loads with ``ctypes`` or ``torch.ops.load_library``, a Windows ``.dll``/``.pyd``, a Mach-O ``.dylib`` or a
+WebAssembly module of a web runtime runs with the rights of the process that loads it, and nothing in it is
+audited here. It used to be listed as ``other`` and the folder read ``clean``; now every such binary gives
+``native.code`` (severity from rules.yml ``native_code``), naming its kind and architecture, so the team
+auditing the folder knows it must trust that code.
+
+Only the headers are read (a few fixed offsets, and for ELF at most ``MAX_PHDRS`` program headers to tell a
+position-independent executable from a library): the checks cost a few byte comparisons on the head the
+engine already has, and a hostile 2 GB "ELF" costs the same as a real one. Symbols are not read: the
+dynamic symbol table needs section parsing (``pyelftools``, ``pefile``) and would tell a reviewer little that
+the presence of unaudited native code does not already, so no dependency is added for it.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from openscope.audit.blob import Blob
+from openscope.audit.context import Context
+
+FORMATS = frozenset({"elf", "pe", "macho", "wasm"})
+MAX_PHDRS = 256  # ELF program headers looked at for PT_INTERP (real files have about a dozen)
+MAX_LFANEW = 1 << 20  # a PE header past the end of the file counts as a truncated PE only below this offset
+MAX_FAT_ARCHS = 30  # file(1)'s bound: a larger "arch count" is a Java class file's version, not Mach-O
+
+ELF_TYPES = {1: "relocatable object", 2: "executable", 3: "shared library", 4: "core dump"}
+ELF_MACHINES = {3: "x86", 8: "MIPS", 20: "PowerPC", 21: "PowerPC64", 22: "S/390", 40: "ARM", 62: "x86-64",
+                183: "AArch64", 190: "NVIDIA CUDA", 224: "AMD GPU", 243: "RISC-V", 247: "BPF", 258: "LoongArch"}
+PE_MACHINES = {0x14C: "x86", 0x8664: "x86-64", 0xAA64: "ARM64", 0x1C0: "ARM", 0x1C4: "ARM Thumb-2",
+               0xA641: "ARM64EC", 0x5064: "RISC-V 64", 0x200: "Itanium"}
+MACHO_CPUS = {7: "x86", 0x01000007: "x86-64", 12: "ARM", 0x0100000C: "ARM64", 0x0200000C: "ARM64_32",
+              18: "PowerPC", 0x01000012: "PowerPC64"}
+MACHO_TYPES = {1: "relocatable object", 2: "executable", 6: "shared library", 8: "bundle (loadable module)",
+               9: "shared library stub", 11: "kernel extension"}
+MACHO_THIN = {b"\xfe\xed\xfa\xce": (">", 32), b"\xce\xfa\xed\xfe": ("<", 32),
+              b"\xfe\xed\xfa\xcf": (">", 64), b"\xcf\xfa\xed\xfe": ("<", 64)}
+FAT = {b"\xca\xfe\xba\xbe": 20, b"\xca\xfe\xba\xbf": 32}  # fat_arch / fat_arch_64 sizes
+WASM = b"\x00asm\x01\x00\x00\x00"
+
+
+@dataclass(frozen=True)
+class Native:
+    """What a binary's header says: its format, a one-line description, and a structural problem if any."""
+
+    format: str
+    what: str
+    malformed: str | None = None
+
+
+@lru_cache(maxsize=1)
+def policy() -> tuple[str, str]:
+    """The rule's severity and reason (rules.yml ``native_code``), kept with the other rule data."""
+    text = resources.files("openscope.audit").joinpath("rules.yml").read_text(encoding="utf-8")
+    doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+    section = doc.get("native_code") or {}
+    return str(section.get("severity", "medium")), str(section.get("why", ""))
+
+
+def _pe_offset(blob: Blob, h: bytes) -> int | None:
+    """``e_lfanew`` of a DOS header that leads to a PE header (or would, were the file not cut short)."""
+    if h[:2] != b"MZ" or blob.size < 64:
+        return None
+    (lfanew,) = blob.unpack("<I", 0x3C)
+    if lfanew + 4 <= blob.size:
+        return lfanew if blob.read(lfanew, 4) == b"PE\x00\x00" else None
+    # cut off before its PE header: still a file claiming to be one, unless the offset is one no linker writes
+    # (text starting "MZ" spells an offset above 500 MB in ASCII)
+    return lfanew if lfanew < MAX_LFANEW else None
+
+
+def _fat_count(h: bytes) -> int | None:
+    """The arch count of a universal binary's header, or None (a Java class file shares the magic: its
+    minor/major version read as the count is at least 45, so file(1)'s bound of 30 tells them apart)."""
+    if h[:4] not in FAT or len(h) < 8:
+        return None
+    (n,) = struct.unpack_from(">I", h, 4)
+    return n if 0 < n <= MAX_FAT_ARCHS else None
+
+
+def detect(blob: Blob, h: bytes) -> str | None:
+    """The native format whose magic (and the few header fields that make it unambiguous) ``h`` starts with."""
+    if h[:4] == b"\x7fELF":
+        return "elf"
+    if h[:4] in MACHO_THIN or _fat_count(h) is not None:
+        return "macho"
+    if h[:8] == WASM:
+        return "wasm"
+    if _pe_offset(blob, h) is not None:
+        return "pe"
+    return None
+
+
+def _arch(table: dict[int, str], code: int) -> str:
+    return table.get(code, f"machine {code:#x}")
+
+
+def _elf(blob: Blob, h: bytes) -> Native:
+    cls = {1: 32, 2: 64}.get(h[4]) if len(h) > 4 else None
+    order = {1: "<", 2: ">"}.get(h[5]) if len(h) > 5 else None
+    if cls is None or order is None:
+        return Native("elf", "ELF binary", "an ELF identification with no valid class or byte order")
+    head_size = 52 if cls == 32 else 64
+    if blob.size < head_size:
+        return Native("elf", f"ELF{cls} binary", f"cut off inside its {head_size}-byte header ({blob.size} bytes)")
+    e_type, machine = blob.unpack(order + "HH", 16)
+    if cls == 32:
+        (phoff,) = blob.unpack(order + "I", 28)
+        phentsize, phnum = blob.unpack(order + "HH", 42)
+    else:
+        (phoff,) = blob.unpack(order + "Q", 32)
+        phentsize, phnum = blob.unpack(order + "HH", 54)
+    kind = ELF_TYPES.get(e_type, f"ELF file of type {e_type:#x}")
+    problem = None
+    if e_type == 3 and phentsize >= 4 and phnum:
+        # a position-independent executable is ET_DYN too; it names a program interpreter (PT_INTERP = 3)
+        if phoff + min(phnum, MAX_PHDRS) * phentsize > blob.size:
+            problem = "its program headers lie past the end of the file"
+        elif any(blob.unpack(order + "I", phoff + i * phentsize)[0] == 3 for i in range(min(phnum, MAX_PHDRS))):
+            kind = "executable (position-independent)"
+    return Native("elf", f"ELF{cls} {kind} for {_arch(ELF_MACHINES, machine)}", problem)
+
+
+def _pe(blob: Blob, h: bytes) -> Native:
+    lfanew = _pe_offset(blob, h)
+    assert lfanew is not None  # detect() said pe
+    if lfanew + 24 > blob.size:
+        return Native("pe", "PE (Windows) binary", f"its PE header at byte {lfanew:,} lies past the end of the file")
+    machine, _, _, _, _, opt_size, chars = blob.unpack("<HHIIIHH", lfanew + 4)
+    kind = "DLL (shared library)" if chars & 0x2000 else "executable" if chars & 0x0002 else "object"
+    bits = ""
+    if opt_size >= 2 and lfanew + 26 <= blob.size:
+        bits = {0x10B: "PE32 ", 0x20B: "PE32+ "}.get(blob.unpack("<H", lfanew + 24)[0], "")
+    return Native("pe", f"{bits or 'PE '}{kind} for {_arch(PE_MACHINES, machine)}")
+
+
+def _macho(blob: Blob, h: bytes) -> Native:
+    if h[:4] in MACHO_THIN:
+        order, bits = MACHO_THIN[h[:4]]
+        if blob.size < 16:
+            return Native("macho", f"Mach-O {bits}-bit binary", "cut off inside its header")
+        cpu, _, ftype = blob.unpack(order + "iII", 4)
+        kind = MACHO_TYPES.get(ftype, f"file of type {ftype:#x}")
+        return Native("macho", f"Mach-O {bits}-bit {kind} for {_arch(MACHO_CPUS, cpu & 0xFFFFFFFF)}")
+    n = _fat_count(h)
+    assert n is not None  # detect() said macho
+    entry = FAT[h[:4]]
+    if 8 + n * entry > blob.size:
+        return Native("macho", f"Mach-O universal binary ({n} architectures)",
+                      "its architecture table lies past the end of the file")
+    arches = [_arch(MACHO_CPUS, blob.unpack(">I", 8 + i * entry)[0]) for i in range(n)]
+    return Native("macho", f"Mach-O universal binary for {', '.join(arches)}")
+
+
+def describe(blob: Blob, fmt: str) -> Native:
+    """What the header of a blob :func:`detect` recognised says, never raising on a malformed one."""
+    h = blob.head(64)
+    if fmt == "elf":
+        return _elf(blob, h)
+    if fmt == "pe":
+        return _pe(blob, h)
+    if fmt == "macho":
+        return _macho(blob, h)
+    return Native("wasm", "WebAssembly module (binary format version 1)")
+
+
+def scan_native(ctx: Context, blob: Blob, fmt: str, also: str | None = None) -> None:
+    """One ``native.code`` finding (and ``malformed.native`` for a header that is cut short or inconsistent).
+
+    ``also`` names the format the file was read as when it is another one too (its header claims to be
+    native code at byte 0, e.g. a tar whose first member name starts with ``\\x7fELF``)."""
+    n = describe(blob, fmt)
+    severity, why = policy()
+    read_as = f"read as {also}, but it starts with a native header too: " if also else ""
+    ctx.add(blob, "native.code", severity, f"{read_as}{n.what}: {why}", 0)
+    if n.malformed:
+        ctx.add(blob, "malformed.native", "medium", f"{n.what}: {n.malformed}", 0)
