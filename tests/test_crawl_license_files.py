@@ -9,18 +9,16 @@ answers for ``LICENSE``.
 from __future__ import annotations
 
 import contextlib
-import http.server
 import io
 import json
 import shutil
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import httpx
 import pytest
+from licence_hub import forwarding
 from store_rows import rows as q
 
 from openscope.jobs.crawl import MAX_LICENSE_TEXT_BYTES
@@ -135,46 +133,20 @@ def test_a_second_crawl_at_the_same_commit_reads_no_licence_file_again(hub, craw
 # -- faults in one licence file ---------------------------------------------------------------------------
 
 
-@contextmanager
-def _forwarding(upstream: str, faulty: dict[str, str]) -> Iterator[str]:
-    """A loopback server that forwards every request to ``upstream`` (its Link headers rewritten to itself) and
+def _forwarding(upstream: str, faulty: dict[str, str]) -> contextlib.AbstractContextManager[str]:
+    """A loopback server that forwards every request to ``upstream`` (:func:`licence_hub.forwarding`) and
     answers ``GET /{id}/resolve/main/LICENSE`` of the ids in ``faulty`` by their mode: ``large`` (a text larger
     than the crawl's bound, with a Content-Length the tree does not announce) or ``fail`` (HTTP 500)."""
-    client = httpx.Client(trust_env=False, timeout=30)
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
+    def answer(path: str) -> tuple[int, dict[str, str], bytes] | None:
+        for mid, mode in faulty.items():
+            if path == f"/{mid}/resolve/main/LICENSE":
+                if mode == "large":
+                    return 200, {}, b"Licence text.\n" * (MAX_LICENSE_TEXT_BYTES // 14 + 100)
+                return 500, {}, b"boom"
+        return None
 
-        def do_GET(self) -> None:  # noqa: N802 - the standard library's name
-            base = f"http://{self.server.server_address[0]}:{self.server.server_address[1]}"  # type: ignore[index]
-            for mid, mode in faulty.items():
-                if self.path == f"/{mid}/resolve/main/LICENSE":
-                    body = (b"Licence text.\n" * (MAX_LICENSE_TEXT_BYTES // 14 + 100)) if mode == "large" else b"boom"
-                    self.send_response(200 if mode == "large" else 500)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                    return
-            r = client.get(upstream + self.path)
-            self.send_response(r.status_code)
-            for k, v in r.headers.items():
-                if k.lower() in ("content-length", "content-encoding", "transfer-encoding", "connection"):
-                    continue
-                self.send_header(k, v.replace(upstream, base) if k.lower() == "link" else v)
-            self.send_header("Content-Length", str(len(r.content)))
-            self.end_headers()
-            self.wfile.write(r.content)
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        thread.join(10)
-        client.close()
+    return forwarding(upstream, answer)
 
 
 def test_an_oversized_or_failing_licence_file_loses_neither_the_readme_nor_the_snapshot(hub, crawled, tmp_path,

@@ -37,7 +37,13 @@ import duckdb
 import httpx
 import pyarrow as pa
 
-from openscope.derive.openness.license_files import is_license_file, link_target, reading_priority
+from openscope.derive.openness.license_files import (
+    decode_text,
+    is_license_file,
+    link_target,
+    not_a_licence_text,
+    reading_priority,
+)
 from openscope.errors import InvalidInput, StoreWriteError, Unreachable, is_interrupt
 from openscope.jobs import RunSummary, file_write_error
 from openscope.sources.hub import (
@@ -721,6 +727,8 @@ MAX_LICENSE_TEXT_BYTES = 256 * 2**10
 # Licence files read per model: the linked one and the release's own (LICENSE, LICENSE-MODEL, LICENSE-CODE); a
 # repository with a LICENSES/ folder of 40 REUSE texts costs no more than this.
 MAX_LICENSE_FILES_PER_MODEL = 4
+# What an answer's status line and headers may add to the client's raw bound (it counts every byte received).
+HEADER_ALLOWANCE = 64 * 2**10
 
 
 def _license_links(store: Store, ids: list[str]) -> dict[str, str]:
@@ -781,16 +789,27 @@ def _read_license_files(client: HubClient, repo_id: str, sha: str | None, tree: 
             rows.append({**base, "bytes": size, "note": too_large})
             continue
         try:
-            with _bounded(client, MAX_LICENSE_TEXT_BYTES):
+            # the client's raw bound counts the status line and headers too: an allowance for them, so a text of
+            # exactly the bound is read; the body itself is held to the bound below
+            with _bounded(client, MAX_LICENSE_TEXT_BYTES + HEADER_ALLOWANCE):
                 tf = client.get_text_file(repo_id, quote(path, safe="/"))
         except (Unreachable, InvalidInput):  # an endpoint that stays down or answers nonsense for this file
             res.license_files_failed += 1
             complete = False
             continue
-        if tf.status == 200 and tf.text is not None:
+        raw = tf.raw if tf.raw is not None else (tf.text or "").encode("utf-8")
+        if tf.status == 200 and tf.text is not None and len(raw) > MAX_LICENSE_TEXT_BYTES:
+            res.license_files_skipped += 1
+            rows.append({**base, "bytes": len(raw), "url": tf.url, "note": too_large})
+        elif tf.status == 200 and tf.text is not None:
             res.license_files += 1
-            rows.append({**base, "sha": tf.commit or sha, "text": tf.text, "bytes": len(tf.text.encode("utf-8")),
-                         "url": tf.url})
+            # decoded as the folder reader decodes a file (UTF-16 by its mark, a UTF-8 mark dropped, Latin-1), and
+            # kept only when it is a licence text: bytes that are no text, an LFS pointer or an HTML page are stored
+            # as a row without text that says what was served (never a text of replacement characters)
+            text, _ = decode_text(raw)
+            why = "not text (binary)" if text is None else not_a_licence_text(text)
+            rows.append({**base, "sha": tf.commit or sha, "text": None if why else text, "bytes": len(raw),
+                         "url": tf.url, "note": f"{why}; not read" if why else None})
         elif tf.error_code == "TooLarge":
             res.license_files_skipped += 1
             rows.append({**base, "url": tf.url, "note": too_large})

@@ -82,6 +82,7 @@ class TextFile:
     commit: str | None  # X-Repo-Commit
     url: str
     error_code: str | None = None  # X-Error-Code: EntryNotFound (no such file), RepoNotFound, …
+    raw: bytes | None = None  # the body as served (a licence file may be UTF-16 or binary: the reader decodes it)
 
 
 @dataclass
@@ -619,7 +620,8 @@ class HubClient:
         commit = resp.headers.get("x-repo-commit")
         if resp.status_code >= 400:
             return TextFile(resp.status_code, None, commit, url, resp.headers.get("x-error-code"))
-        return TextFile(resp.status_code, resp.content.decode("utf-8", errors="replace"), commit, url)
+        return TextFile(resp.status_code, resp.content.decode("utf-8", errors="replace"), commit, url,
+                        raw=resp.content)
 
     def get_tree(self, repo_id: str, *, repo_type: str = "model", revision: str = "main") -> list[dict] | None:
         """Every entry of ``GET /api/{type}s/{id}/tree/{revision}?recursive=true`` (all pages), or None

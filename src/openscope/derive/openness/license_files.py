@@ -34,7 +34,8 @@ licence files in sub-folders (they cover that folder's third-party content, not 
 Reading never trusts the folder: regular files only (a FIFO never blocks), at most
 :data:`MAX_LICENSE_BYTES` each, never through a symbolic link that leads out of the folder; a binary file is a
 warning, a UTF-16 (with its byte order mark) or Latin-1 text is read with one; names in messages are shown on one
-line without terminal escapes (:func:`.inputs.shown`); a folder with more than :data:`MAX_LICENSE_FILES` reads
+line without terminal escapes (:func:`.inputs.shown`); a Git LFS pointer or an HTML page in place of a licence
+text (:func:`not_a_licence_text`) is a file not read, never an identified licence; a folder with more than :data:`MAX_LICENSE_FILES` reads
 the plain and scoped ones first.
 """
 
@@ -56,6 +57,7 @@ from openscope.derive.openness.inputs import NotRegular, printable, read_regular
 
 MAX_LICENSE_BYTES = 1_000_000
 MAX_LICENSE_FILES = 20
+MAX_LINK_CHARS = 2_000   # a license_link longer than this names no file of a tree (and is not parsed)
 OPENING_WINDOW = 20_000  # the opening words of a permissive licence are looked for in its first characters
 HEAD_LINES = 6          # a title counts in the first non-blank lines only
 TEXT_EXTENSIONS = (".txt", ".md", ".markdown", ".rst")
@@ -376,7 +378,7 @@ def _readme_scope(path: str, card: Any) -> frozenset[str]:
     return frozenset(found)
 
 
-def _decode(raw: bytes) -> tuple[str | None, str | None]:
+def decode_text(raw: bytes) -> tuple[str | None, str | None]:
     """(the text, how it was decoded when not as UTF-8) of a licence file's bytes; None for a binary file.
 
     Why: licence files are plain text, but not always UTF-8: Windows editors write UTF-16 with a byte order mark,
@@ -421,10 +423,13 @@ def link_target(link: str | None, repo_id: str, tree_paths: set[str]) -> str | N
     ``./LICENSE.md``, ``blob/main/LICENSE``) or a URL of the repository's own file page
     (``https://huggingface.co/{id}/blob/main/LICENSE``, on any host). None for anything else (a licence's web
     page, another repository's file): what it names is not this repository's file."""
-    if not link:
-        return None
+    if not isinstance(link, str) or not link.strip() or len(link) > MAX_LINK_CHARS or "\x00" in link:
+        return None   # card data may hold anything: a list, a number, megabytes of text, a NUL
     v = link.strip()
-    parts = urlsplit(v)
+    try:
+        parts = urlsplit(v)
+    except ValueError:   # "https://[::1": not a URL, and not a path of the tree either
+        return None
     if parts.scheme:
         if parts.scheme not in ("http", "https"):
             return None
@@ -482,7 +487,7 @@ def read_folder(root: Path, paths: list[str], card: Any = None) -> tuple[list[Li
         if longer:
             warnings.append(f"licence file {name} is larger than {MAX_LICENSE_BYTES:,} bytes; the rest was not read")
             raw = raw[: raw.rfind(b"\n") + 1] or raw
-        text, codec = _decode(raw)
+        text, codec = decode_text(raw)
         if text is None:
             warnings.append(f"licence file {name} is not text (binary); its licence is unknown")
             out.append(LicenseFile(printable(path), scope, None, None, "not read: binary, not text", "not_read"))
@@ -502,6 +507,10 @@ def identify_file(path: str, text: str, scope: frozenset[str]) -> tuple[LicenseF
     (``license_texts``, read by :func:`.records.from_store`) must be judged by exactly the same rules."""
     name = shown(path)
     warnings: list[str] = []
+    why = not_a_licence_text(text)
+    if why:
+        return (LicenseFile(printable(path), scope, None, None, f"not read: {why}", "not_read"),
+                [f"licence file {name} is {why}; its licence is unknown"])
     ident = identify(text)
     lic, how = ident.license, ident.how
     named = reuse_id(path)
@@ -517,6 +526,27 @@ def identify_file(path: str, text: str, scope: frozenset[str]) -> tuple[LicenseF
     if lic is None:
         warnings.append(f"licence file {name}: its text is not recognised; its licence is unknown")
     return LicenseFile(printable(path), scope, lic, ident.line, printable(ident.snippet), how), warnings
+
+
+# What a Hub (or a proxy in front of it) may serve in place of a licence file's text: a Git LFS pointer (the file was
+# committed to LFS and the pointer, not the text, was served) or an HTML page (a login or error page answered with
+# 200). Their words are not a licence's: an HTML <title>"… License Agreement" would otherwise read as a title.
+_LFS_POINTER = re.compile(r"\Aversion https://git-lfs\.github\.com/spec/v\d+\s*\n(?:[a-z0-9._-]+ [^\n]*\n?){1,8}\Z")
+_HTML = re.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
+
+
+def not_a_licence_text(text: str) -> str | None:
+    """Why a file's text is not a licence text at all (a Git LFS pointer, an HTML page), or None.
+
+    Why: the crawl stores what the Hub served, and a publisher (or a proxy) controls that: a pointer or a login
+    page read as a licence would be "unrecognised" at best and, through an HTML title, a guessed ``other`` at
+    worst. Unknown stays unknown, and says why."""
+    head = text[:4096]
+    if _LFS_POINTER.match(head if len(text) <= 4096 else ""):
+        return "a Git LFS pointer, not the file's text"
+    if _HTML.match(head):
+        return "an HTML page, not a licence text"
+    return None
 
 
 def file_scope(path: str, card: Any = None) -> frozenset[str]:
