@@ -17,6 +17,7 @@ from pathlib import Path
 
 from openscope.audit import scan_path, verdict
 from openscope.audit.engine import HDF5_MAGIC
+from openscope.audit.native_format import MAX_READ
 from openscope.audit.sarif import to_sarif
 from tests.test_audit_tensorflow import mutated
 
@@ -36,6 +37,36 @@ def elf(*, bits: int = 64, order: str = "<", e_type: int = 3, machine: int = 62,
         head = struct.pack(order + "HHIQQQIHHHHHH", e_type, machine, 1, 0, off, 0, 0, ehsize, phentsize, n, 64, 0, 0)
         ph = b"".join(struct.pack(order + "IIQQQQQQ", t, 0, 0, 0, 0, 0, 0, 0) for t in phdrs)
     return ident + head + ph + tail
+
+
+def elf_dynamic(*, imports: tuple[str, ...] = (), exports: tuple[str, ...] = (), needed: tuple[str, ...] = (),
+                dynsym_size: int | None = None, shoff: int | None = None, pad_strings: bytes = b"") -> bytes:
+    """A 64-bit little-endian shared library with section headers: .dynstr, .dynsym (imports undefined,
+    exports defined functions), .dynamic (DT_NEEDED entries) and .shstrtab, as the linker lays them out."""
+    names = [*imports, *exports, *needed]
+    dynstr, pos = bytearray(b"\x00"), {}
+    for n in names:
+        pos[n] = len(dynstr)
+        dynstr += n.encode() + b"\x00"
+    dynstr += pad_strings
+    sym = bytes(24) + b"".join(struct.pack("<IBBHQQ", pos[n], 0x12, 0, 0 if n in imports else 1, 0, 0)
+                               for n in (*imports, *exports))
+    dyn = b"".join(struct.pack("<qQ", 1, pos[n]) for n in needed) + struct.pack("<qQ", 0, 0)
+    shstr = b"\x00.dynstr\x00.dynsym\x00.dynamic\x00.shstrtab\x00"
+    body, offs = bytearray(), []
+    for part in (bytes(dynstr), sym, dyn, shstr):
+        offs.append(64 + len(body))
+        body += part + bytes(-len(part) % 8)
+    sh_off = 64 + len(body) if shoff is None else shoff
+    sections = [(0, 0, 0, 0, 0, 0, 0)]  # name, type, offset, size, link, info, entsize
+    sections += [(1, 3, offs[0], len(dynstr), 0, 0, 0),
+                 (9, 11, offs[1], len(sym) if dynsym_size is None else dynsym_size, 1, 1, 24),
+                 (17, 6, offs[2], len(dyn), 1, 0, 16), (26, 3, offs[3], len(shstr), 0, 0, 0)]
+    shdrs = b"".join(struct.pack("<IIQQQQIIQQ", nm, tp, 0, 0, off, size, link, info, 8, ent)
+                     for nm, tp, off, size, link, info, ent in sections)
+    head = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8) + struct.pack(
+        "<HHIQQQIHHHHHH", 3, 62, 1, 0, 0, sh_off, 0, 64, 56, 0, 64, len(sections), 4)
+    return head + bytes(body) + (shdrs if shoff is None else b"")
 
 
 def pe(*, machine: int = 0x8664, chars: int = 0x2022, magic: int = 0x20B, lfanew: int = 0x80) -> bytes:
@@ -99,6 +130,21 @@ def test_each_kind_is_detected_with_kind_and_architecture(tmp_path: Path) -> Non
         assert found[0].detail.startswith(what), (name, found[0].detail)
         assert "not audited" in found[0].detail
         assert not any(f.rule.startswith("malformed.") for f in r.findings), name
+
+
+def test_elf_dynamic_symbols_and_needed_libraries(tmp_path: Path) -> None:
+    data = elf_dynamic(imports=("memcpy", "system", "socket", "dlopen", "execve"), exports=("PyInit_fastattn",),
+                       needed=("libcudart.so.12", "libc.so.6"))
+    r = audit(tmp_path, "fastattn.so", data)
+    (f,) = native(r)
+    assert f.detail.startswith("ELF64 shared library for x86-64; a Python extension module (exports "
+                               "PyInit_fastattn: `import fastattn` runs it); imports symbols to load code (dlopen); "
+                               "to network (socket); to run programs (system, execve); needs libcudart.so.12, "
+                               "libc.so.6: "), f.detail
+    assert "memcpy" not in f.detail
+    assert [x.rule for x in r.findings] == ["native.code"]
+    plain = native(audit(tmp_path, "kernel.so", elf_dynamic(imports=("memcpy",), needed=("libc.so.6",))))
+    assert plain[0].detail.startswith("ELF64 shared library for x86-64; needs libc.so.6: ")
 
 
 def test_verdict_is_what_the_verdict_rule_gives(tmp_path: Path) -> None:
@@ -177,6 +223,7 @@ def test_truncated_headers_are_still_native_code(tmp_path: Path) -> None:
         "elf_header": elf()[:40],
         "elf_phdrs": elf(phdrs=(1, 3))[:80],
         "elf_class": b"\x7fELF\x09\x01" + bytes(60),
+        "elf_sections": elf_dynamic(imports=("system",), shoff=1 << 20),
         "pe_lfanew": pe(lfanew=0x200)[:64],
         "pe_coff": pe()[:0x80 + 10],
         "macho_thin": macho()[:10],
@@ -201,9 +248,28 @@ def test_hostile_two_gigabyte_elf_is_bounded(tmp_path: Path) -> None:
     assert "shared library" in r.findings[0].detail
 
 
+def test_hostile_symbol_tables_are_bounded(tmp_path: Path) -> None:
+    # a .dynsym declaring 2 GB of symbols (a sparse file of zeros), and a string table past the read budget with
+    # no NUL
+    p = tmp_path / "syms.so"
+    with p.open("wb") as f:
+        f.write(elf_dynamic(imports=("system",), dynsym_size=((2 << 30) - 4096) // 24 * 24))
+        f.truncate(2 << 30)
+    t0 = time.perf_counter()
+    (f,) = scan_path(p).findings
+    assert f.rule == "native.code" and "symbols read up to 20,000" in f.detail
+    data = bytearray(elf_dynamic(imports=("system",), pad_strings=b"A" * (MAX_READ + (1 << 20))))
+    name = data.index(b"system")
+    data[name:name + 7] = b"AAAAAAA"  # the imported name now runs into the padding: no NUL before the budget
+    (f,) = audit(tmp_path, "strings.so", bytes(data)).findings
+    assert f.rule == "native.code" and f"{MAX_READ >> 20} MiB" in f.detail
+    assert time.perf_counter() - t0 < 4.0
+
+
 def test_mutated_headers_never_raise(tmp_path: Path) -> None:
     rng = random.Random(1234)
-    seeds = [elf(), elf(bits=32, order=">", phdrs=(3, 1)), pe(), macho(), fat((7, 12)), WASM, java_class()]
+    seeds = [elf(), elf(bits=32, order=">", phdrs=(3, 1)), elf_dynamic(imports=("system",), exports=("PyInit_x",),
+             needed=("libc.so.6",)), pe(), macho(), fat((7, 12)), WASM, java_class()]
     p = tmp_path / "m"
     flagged = 0
     for _ in range(400):

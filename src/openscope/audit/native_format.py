@@ -7,19 +7,26 @@ audited here. It used to be listed as ``other`` and the folder read ``clean``; n
 ``native.code`` (severity from rules.yml ``native_code``), naming its kind and architecture, so the team
 auditing the folder knows it must trust that code.
 
-Only the headers are read (a few fixed offsets, and for ELF at most ``MAX_PHDRS`` program headers to tell a
-position-independent executable from a library): the checks cost a few byte comparisons on the head the
-engine already has, and a hostile 2 GB "ELF" costs the same as a real one. Symbols are not read: the
-dynamic symbol table needs section parsing (``pyelftools``, ``pefile``) and would tell a reviewer little that
-the presence of unaudited native code does not already, so no dependency is added for it.
+Detection reads a few fixed header offsets (the checks cost a few byte comparisons on the head the engine
+already has). The description reads at most ``MAX_PHDRS`` ELF program headers (to tell a position-independent
+executable from a library) and, through pyelftools, an ELF's dynamic section and dynamic symbols: the
+libraries it needs, imports a reviewer should notice (running programs, the network, loading more code:
+rules.yml ``native_code.notable_imports``) and a ``PyInit_<name>`` export (a Python extension module, which a
+plain ``import`` runs). pyelftools reads through :class:`_Window`, a stream over the mapped blob that never
+copies it and stops after ``MAX_READ`` bytes, and at most ``MAX_SYMBOLS`` symbols are looked at, so a hostile
+2 GB "ELF" costs about what a real library does. PE imports are not read (pefile parses every directory of
+a file up front); the header says enough there.
 """
 
 from __future__ import annotations
 
+import io
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import islice
+from typing import IO, cast
 
 import yaml
 
@@ -29,6 +36,10 @@ from openscope.audit.context import Context
 FORMATS = frozenset({"elf", "pe", "macho", "wasm"})
 MAX_PHDRS = 256  # ELF program headers looked at for PT_INTERP (real files have about a dozen)
 MAX_LFANEW = 1 << 20  # a PE header past the end of the file counts as a truncated PE only below this offset
+MAX_READ = 16 << 20  # bytes pyelftools may read from one ELF (section headers, dynamic section, symbols, names)
+MAX_SECTIONS = 4096  # section headers looked at for the dynamic symbol table and the dynamic section
+MAX_SYMBOLS = 20_000  # dynamic symbols looked at (GNU ld puts the undefined, imported ones first)
+MAX_TAGS = 4096  # dynamic-section entries looked at for DT_NEEDED
 MAX_FAT_ARCHS = 30  # file(1)'s bound: a larger "arch count" is a Java class file's version, not Mach-O
 
 ELF_TYPES = {1: "relocatable object", 2: "executable", 3: "shared library", 4: "core dump"}
@@ -55,13 +66,109 @@ class Native:
     malformed: str | None = None
 
 
+@dataclass(frozen=True)
+class Policy:
+    severity: str
+    why: str
+    notable: dict[str, str]  # imported symbol -> what it does ("run programs", "network", "load code")
+
+
 @lru_cache(maxsize=1)
-def policy() -> tuple[str, str]:
-    """The rule's severity and reason (rules.yml ``native_code``), kept with the other rule data."""
+def policy() -> Policy:
+    """The rule's severity, reason and notable imports (rules.yml ``native_code``), kept with the rule data."""
     text = resources.files("openscope.audit").joinpath("rules.yml").read_text(encoding="utf-8")
     doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
     section = doc.get("native_code") or {}
-    return str(section.get("severity", "medium")), str(section.get("why", ""))
+    groups = section.get("notable_imports") or {}
+    notable = {str(name): str(what) for what, names in groups.items() for name in names}
+    return Policy(str(section.get("severity", "medium")), str(section.get("why", "")), notable)
+
+
+class _Budget(Exception):
+    """pyelftools asked for more than MAX_READ bytes of one file."""
+
+
+class _Window(io.RawIOBase):
+    """A read-only stream over a blob for pyelftools: reads slice the (memory-mapped) buffer, so a 2 GB file is
+    never copied, and past ``budget`` bytes read it raises :class:`_Budget` (a string table without a NUL, a
+    symbol table declaring gigabytes), which bounds the parser's time and memory on hostile input."""
+
+    def __init__(self, blob: Blob, budget: int) -> None:
+        super().__init__()
+        self._blob, self._pos, self._left = blob, 0, budget
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._blob.size}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        n = max(0, min(len(buffer), self._blob.size - self._pos))
+        if n > self._left:
+            raise _Budget
+        self._left -= n
+        b = self._blob
+        buffer[:n] = b.data[b.start + self._pos:b.start + self._pos + n]
+        self._pos += n
+        return n
+
+
+@dataclass(frozen=True)
+class Dynamic:
+    needed: list[str]
+    notable: dict[str, list[str]]  # what they do ("run programs") -> imported symbols
+    python: list[str]  # PyInit_<name> exports
+    symbols_cut: bool  # MAX_SYMBOLS or MAX_READ reached: not every symbol was looked at
+
+
+def _dynamic(blob: Blob) -> Dynamic | str:
+    """The needed libraries and notable dynamic symbols of an ELF, or why they could not be read."""
+    try:
+        from elftools.elf.dynamic import DynamicSection
+        from elftools.elf.elffile import ELFFile
+        from elftools.elf.sections import SymbolTableSection
+    except ImportError:  # the audit extra is not installed: the header still says what the file is
+        return Dynamic([], {}, [], False)
+    notable_names = policy().notable
+    needed: list[str] = []
+    notable: dict[str, list[str]] = {}
+    python: list[str] = []
+    cut = False
+    try:
+        elf = ELFFile(cast("IO[bytes]", _Window(blob, MAX_READ)))  # a binary stream; typeshed's IO is a protocol
+        for sec in islice(elf.iter_sections(), MAX_SECTIONS):
+            if isinstance(sec, DynamicSection) and sec["sh_type"] == "SHT_DYNAMIC":
+                needed += [str(getattr(t, "needed", "")) for t in islice(sec.iter_tags(), MAX_TAGS)
+                           if t.entry.d_tag == "DT_NEEDED"]  # pyelftools sets .needed on DT_NEEDED tags
+            elif isinstance(sec, SymbolTableSection) and sec["sh_type"] == "SHT_DYNSYM":
+                cut = cut or sec.num_symbols() > MAX_SYMBOLS
+                for sym in islice(sec.iter_symbols(), MAX_SYMBOLS):
+                    name = sym.name
+                    if sym["st_shndx"] == "SHN_UNDEF":
+                        what = notable_names.get(name)
+                        if what is not None and name not in notable.setdefault(what, []):
+                            notable[what].append(name)
+                    elif name.startswith("PyInit_") and sym["st_info"]["type"] == "STT_FUNC":
+                        python.append(name)
+    except _Budget:
+        cut = True
+    except Exception as exc:  # noqa: BLE001 - a third-party parser on hostile bytes: any failure is a finding
+        return f"its section or symbol tables do not parse ({type(exc).__name__}: {str(exc)[:120]})"
+    return Dynamic(needed, {k: v for k, v in notable.items() if v}, python, cut)
+
+
+def _names(items: list[str], n: int = 8) -> str:
+    shown = ", ".join(i[:120] for i in items[:n])
+    return shown + (f" and {len(items) - n:,} more" if len(items) > n else "")
 
 
 def _pe_offset(blob: Blob, h: bytes) -> int | None:
@@ -118,14 +225,31 @@ def _elf(blob: Blob, h: bytes) -> Native:
         (phoff,) = blob.unpack(order + "Q", 32)
         phentsize, phnum = blob.unpack(order + "HH", 54)
     kind = ELF_TYPES.get(e_type, f"ELF file of type {e_type:#x}")
-    problem = None
+    problem: str | None = None
     if e_type == 3 and phentsize >= 4 and phnum:
         # a position-independent executable is ET_DYN too; it names a program interpreter (PT_INTERP = 3)
         if phoff + min(phnum, MAX_PHDRS) * phentsize > blob.size:
             problem = "its program headers lie past the end of the file"
         elif any(blob.unpack(order + "I", phoff + i * phentsize)[0] == 3 for i in range(min(phnum, MAX_PHDRS))):
             kind = "executable (position-independent)"
-    return Native("elf", f"ELF{cls} {kind} for {_arch(ELF_MACHINES, machine)}", problem)
+    what = f"ELF{cls} {kind} for {_arch(ELF_MACHINES, machine)}"
+    if problem is not None:
+        return Native("elf", what, problem)
+    dyn = _dynamic(blob)
+    if isinstance(dyn, str):
+        return Native("elf", what, dyn)
+    if len(dyn.python) == 1:
+        mod = dyn.python[0].removeprefix("PyInit_")[:120]
+        what += f"; a Python extension module (exports PyInit_{mod}: `import {mod}` runs it)"
+    elif dyn.python:
+        what += f"; exports {len(dyn.python):,} Python module entry points ({_names(dyn.python, 3)})"
+    if dyn.notable:
+        what += "; imports symbols to " + "; to ".join(f"{k} ({_names(v)})" for k, v in sorted(dyn.notable.items()))
+    if dyn.needed:
+        what += f"; needs {_names(dyn.needed)}"
+    if dyn.symbols_cut:
+        what += f" (symbols read up to {MAX_SYMBOLS:,} or {MAX_READ >> 20} MiB)"
+    return Native("elf", what)
 
 
 def _pe(blob: Blob, h: bytes) -> Native:
@@ -177,7 +301,7 @@ def scan_native(ctx: Context, blob: Blob, fmt: str, also: str | None = None) -> 
     ``also`` names the format the file was read as when it is another one too (its header claims to be
     native code at byte 0, e.g. a tar whose first member name starts with ``\\x7fELF``)."""
     n = describe(blob, fmt)
-    severity, why = policy()
+    severity, why = policy().severity, policy().why
     read_as = f"read as {also}, but it starts with a native header too: " if also else ""
     ctx.add(blob, "native.code", severity, f"{read_as}{n.what}: {why}", 0)
     if n.malformed:
