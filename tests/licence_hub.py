@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import http.server
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import httpx
 
 # (status, headers, body) served in place of the Hub's answer; a Content-Length among the headers is sent as given
-# (it may lie), else the body's length is sent
-Answer = tuple[int, dict[str, str], bytes]
+# (it may lie), else the body's length is sent; a body given as a list of chunks is trickled, TRICKLE_S apart
+Answer = tuple[int, dict[str, str], bytes | list[bytes]]
+TRICKLE_S = 0.25
 
 
 @contextmanager
@@ -33,15 +35,23 @@ def forwarding(upstream: str, answer: Callable[[str], Answer | None] = lambda _:
             canned = answer(self.path)
             if canned is not None:
                 status, headers, body = canned
+                chunks = body if isinstance(body, list) else [body]
                 self.send_response(status)
                 for k, v in headers.items():
                     self.send_header(k, v)
                 if not any(k.lower() == "content-length" for k in headers):
-                    self.send_header("Content-Length", str(len(body)))
+                    self.send_header("Content-Length", str(sum(map(len, chunks))))
                 self.send_header("Connection", "close")
                 self.end_headers()
-                self.wfile.write(body)
                 self.close_connection = True
+                try:
+                    for i, chunk in enumerate(chunks):
+                        if i:
+                            time.sleep(TRICKLE_S)
+                        self.wfile.write(chunk)
+                        self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass   # the client cut the answer (its deadline): what a trickle test wants
                 return
             r = client.get(upstream + self.path)
             content = rewrite(self.path, r.content)

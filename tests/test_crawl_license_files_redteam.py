@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -208,3 +209,65 @@ def test_a_tree_of_many_odd_licence_entries_costs_at_most_the_bound(hub, crawled
     assert q(db, "SELECT license_files_at IS NOT NULL FROM cards WHERE id = ?", [mid]) == [(True,)]
     _checked(cli, db, [mid])
 
+
+
+def test_a_licence_file_trickled_past_the_deadline_is_a_failed_read_tried_again(hub, crawled, tmp_path,  # noqa: F811
+                                                                              cli) -> None:
+    """A publisher's file (or a proxy) that sends its bytes slowly never holds the crawl past ``--deadline``: the
+    read fails after the retries, the README and tree are kept and the model's licence files are looked for again."""
+    mid = _targets(crawled)[0]
+    slow = [APACHE.encode()[i:i + 8] for i in range(0, 160, 8)]   # 20 chunks, 0.25 s apart: 5 s
+    db = tmp_path / "trickle.duckdb"
+    with forwarding(hub.url, _licence_answers({mid: (200, {}, slow)})) as url:
+        r = _crawl(cli, db, url, "--no-derive", "--deadline", "0.6", "--timeout", "0.5")
+        assert r.code == 0, r.stderr
+    assert r.json()["cards"]["license_files"]["failed"] == 1
+    assert q(db, "SELECT count(*) FROM license_texts WHERE id = ?", [mid]) == [(0,)]
+    assert q(db, "SELECT text IS NOT NULL, license_files_at IS NULL FROM cards WHERE id = ?", [mid]) == [(True, True)]
+    with forwarding(hub.url) as url:   # the file is served whole again: read, and the model is done
+        doc = _crawl(cli, db, url, "--no-derive").json()
+    assert doc["cards"]["candidates"] == 1 and doc["cards"]["license_files"]["read"] == 1
+    assert q(db, "SELECT license_files_at IS NOT NULL FROM cards WHERE id = ?", [mid]) == [(True,)]
+
+
+# -- what the store keeps ---------------------------------------------------------------------------------------------
+
+
+def test_a_new_commit_replaces_a_models_texts_and_a_removed_licence_file_leaves_none(hub, crawled, tmp_path,  # noqa: F811
+                                                                                   cli) -> None:
+    """A publisher changes the licence at a new commit (new text) or removes the file: the stored texts are the new
+    commit's, never the old text kept for a commit that no longer has it."""
+    changed, removed = _targets(crawled)[:2]
+    new = "f" * 40
+    db = tmp_path / "commits.duckdb"
+    shutil.copyfile(crawled[0], db)
+    before = dict(q(db, "SELECT id, text FROM license_texts WHERE id IN (?, ?)", [changed, removed]))
+    assert before[changed] and before[removed]
+
+    def rewrite(path: str, body: bytes) -> bytes:
+        if path.startswith(f"/api/models/{removed}/tree/"):
+            return json.dumps([e for e in json.loads(body) if e.get("path") != "LICENSE"]).encode()
+        if path.startswith("/api/models?") or path.startswith("/api/models/?"):
+            entries = json.loads(body)
+            for e in entries:
+                if isinstance(e, dict) and e.get("id") in (changed, removed):
+                    e["sha"] = new
+            return json.dumps(entries).encode()
+        return body
+
+    def answer(path: str) -> Answer | None:
+        for mid in (changed, removed):
+            if path.split("?", 1)[0] == f"/{mid}/resolve/main/README.md":
+                return 200, {"X-Repo-Commit": new}, b"# A new card\n"
+        if path.split("?", 1)[0] == f"/{changed}/resolve/main/LICENSE":
+            return 200, {"X-Repo-Commit": new}, APACHE.encode()
+        return None
+
+    with forwarding(hub.url, answer, rewrite) as url:
+        r = _crawl(cli, db, url)
+        assert r.code == 0, r.stderr
+    assert r.json()["cards"]["candidates"] == 2
+    assert q(db, "SELECT id, path, sha, text FROM license_texts WHERE id IN (?, ?)", [changed, removed]) == [
+        (changed, "LICENSE", new, APACHE)]
+    assert cli("--db", db, "--json", "license", changed).json()["license"] == "apache-2.0"
+    assert cli("--db", db, "--json", "license", removed).json()["license"] == "other"

@@ -55,6 +55,7 @@ CONTENT = {
     "licenses": "id, declared, license, class, effective_class",
     "openness": "id, framework, dimension, grade, score, evidence::VARCHAR, method",
     "cards": "id, sha, text",
+    "license_texts": "id, path, sha, text, bytes, note",   # written in the cards' batch transaction
 }
 
 
