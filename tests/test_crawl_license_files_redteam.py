@@ -173,6 +173,10 @@ def test_license_link_names_this_repositorys_file_or_nothing() -> None:
     for link in ("/LICENSE", "LICENSE?download=true", "LICENSE#L3", "LICENSE%2Emd",
                  "https://huggingface.co/o/m/blob/main/LICENSE?download=true#L3", " LICENSE\n"):
         assert link_target(link, "o/m", tree) in ("LICENSE", "LICENSE.md"), link
+    # a file name holding a literal "%" (before: the link was unquoted only, and named no file)
+    assert link_target("LICENSE%20X", "o/m", tree | {"LICENSE%20X"}) == "LICENSE%20X"
+    assert link_target("my%20licence.txt", "o/m", tree | {"my licence.txt"}) == "my licence.txt"
+    assert link_target("%2e%2e/LICENSE", "o/m", tree | {"%2e%2e/LICENSE"}) == "%2e%2e/LICENSE"   # a name, not ..
 
 
 # -- what a tree may hold ---------------------------------------------------------------------------------------------

@@ -442,16 +442,24 @@ def link_target(link: str | None, repo_id: str, tree_paths: set[str]) -> str | N
         else:
             return None
     else:
-        path = unquote(v.split("#", 1)[0].split("?", 1)[0])
-        while path.startswith("./"):
-            path = path[2:]
-        path = path.lstrip("/")
-        for kind in ("blob/", "resolve/"):
-            if path.startswith(kind) and path.count("/") >= 2:
-                path = path.split("/", 2)[2]
+        raw = v.split("#", 1)[0].split("?", 1)[0]
+        # percent-encoded ("my%20licence.txt") as a link is written, else as the tree names it ("LICENSE%20X")
+        return next((p for p in (_relative(unquote(raw)), _relative(raw)) if p and p in tree_paths), None)
     if not path or ".." in path.split("/"):
         return None
     return path if path in tree_paths else None
+
+
+def _relative(path: str) -> str | None:
+    """A relative link's repository path (``./LICENSE``, ``/LICENSE``, ``blob/main/LICENSE`` → ``LICENSE``); None
+    for one that leaves the repository (``..``)."""
+    while path.startswith("./"):
+        path = path[2:]
+    path = path.lstrip("/")
+    for kind in ("blob/", "resolve/"):
+        if path.startswith(kind) and path.count("/") >= 2:
+            path = path.split("/", 2)[2]
+    return None if not path or ".." in path.split("/") else path
 
 
 def reading_priority(path: str) -> tuple[int, str]:
