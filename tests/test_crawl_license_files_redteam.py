@@ -83,6 +83,10 @@ def test_licence_bytes_are_decoded_as_the_folder_reader_does_or_stored_as_what_t
         assert "\ufeff" not in json.dumps(docs[mid], ensure_ascii=False)
     for mid in (binary, lfs):   # unknown stays unknown, and says why
         assert docs[mid]["license"] == "other" and docs[mid]["class"] == "unknown"
+    for mid in (utf16, bom, binary, lfs):   # the per-model grade is the set-based pass's
+        grade = q(db, "SELECT grade FROM openness WHERE id = ? AND framework = 'osai' AND dimension = 'licenses'",
+                  [mid])[0][0]
+        assert cli("--db", db, "--json", "assess", mid).json()["osai"]["licenses"] == grade, mid
 
     db2 = tmp_path / "html.duckdb"
     with forwarding(hub.url, _licence_answers({utf16: (200, {"Content-Type": "text/html"}, html_body)})) as url:
