@@ -283,17 +283,19 @@ def _license_file_keys(con: duckdb.DuckDBPyConnection, table: str) -> None:
     :func:`declaration_file`), and fold it into the declaration key ``h``. Each distinct text is identified once;
     only models with stored licence texts (those the crawl read cards for) are looked at, so the per-model work stays
     a join."""
-    rows = con.execute(f"""SELECT r.id, any_value(r.k_link), list(struct_pack(p := t.path, h := hash(t.text)))
+    rows = con.execute(f"""SELECT r.id, any_value(r.k_link), list(struct_pack(p := t.path, h := sha256(t.text)))
         FROM {table} r JOIN license_texts t ON t.id = r.id AND t.repo_type = 'model'
         WHERE r.used AND t.text IS NOT NULL GROUP BY r.id""").fetchall()
     hashes = sorted({f["h"] for _, _, fs in rows for f in fs})
-    known: dict[int, str] = {}
+    # texts are keyed by SHA-256, not DuckDB's 64-bit hash(): anyone can publish a licence file, and a text crafted
+    # to collide with another repository's would otherwise lend that repository's models its licence
+    known: dict[str, str] = {}
     if hashes:
-        for h, text in con.execute("""SELECT hash(text) AS h, any_value(text) FROM license_texts
-                WHERE text IS NOT NULL AND hash(text) IN (SELECT unnest(?::UBIGINT[])) GROUP BY h""",
+        for h, text in con.execute("""SELECT sha256(text) AS h, any_value(text) FROM license_texts
+                WHERE text IS NOT NULL AND sha256(text) IN (SELECT unnest(?::VARCHAR[])) GROUP BY h""",
                                    [hashes]).fetchall():
             known[h] = text
-    ident: dict[tuple[str, int], FileReading] = {}
+    ident: dict[tuple[str, str], FileReading] = {}
     picked: dict[str, list[Any]] = {"id": [], "f_path": [], "f_lic": [], "f_why": []}
     for mid, link, fs in rows:
         readings = []
