@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openness_paths import both_paths, live_ids
 
 from openscope import derive
 from openscope.derive.licenses.flowdown import model_licenses
-from openscope.derive.openness import openness_rows
 from openscope.derive.openness.assessment import Assessment, assess_record
 from openscope.derive.openness.records import from_store
 from openscope.jobs.ingest import ingest_file
@@ -161,12 +161,8 @@ def _agree(store: Store) -> tuple[int, int]:
     (where each licence was read, the ancestors' ids put back). Returns how many models have inherited weights, and
     how many of those by a licence file."""
     inherited = by_file = 0
-    for (mid,) in store.con.execute("SELECT id FROM models WHERE deleted_at IS NULL ORDER BY id").fetchall():
-        a = assess_record(from_store(store, mid))
-        stored = {(fw, d): (g, s, json.loads(ev) if ev else None) for fw, d, g, s, ev in store.con.execute(
-            "SELECT framework, dimension, grade, score, evidence::VARCHAR FROM openness WHERE id = ?", [mid]).fetchall()}
-        expected = {(fw, d): (g, s, json.loads(ev) if ev else None) for fw, d, g, s, ev in openness_rows(a)}
-        assert {k: v[:2] for k, v in stored.items()} == {k: v[:2] for k, v in expected.items()}, mid
+    for mid in live_ids(store):
+        a, stored, expected = both_paths(store, mid)
         if a.components[FINAL].inherited:
             inherited += 1
             got, want = stored[("component", FINAL)][2], expected[("component", FINAL)][2]

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openness_paths import both_paths, live_ids
 
 from openscope import derive
-from openscope.derive.openness import curated, openness_rows
+from openscope.derive.openness import curated
 from openscope.derive.openness.assessment import Assessment, assess_record
 from openscope.derive.openness.declared_base import family_of_root
 from openscope.derive.openness.inheritance import terms
@@ -198,12 +199,8 @@ def _agree(store: Store) -> int:
     """Every model's stored rows (set-based pass) equal ``assess``'s; evidence too where weights are inherited.
     Returns how many models have inherited weights."""
     inherited = 0
-    for (mid,) in store.con.execute("SELECT id FROM models WHERE deleted_at IS NULL ORDER BY id").fetchall():
-        a = assess_record(from_store(store, mid))
-        stored = {(fw, d): (g, s, json.loads(ev) if ev else None) for fw, d, g, s, ev in store.con.execute(
-            "SELECT framework, dimension, grade, score, evidence::VARCHAR FROM openness WHERE id = ?", [mid]).fetchall()}
-        expected = {(fw, d): (g, s, json.loads(ev) if ev else None) for fw, d, g, s, ev in openness_rows(a)}
-        assert {k: v[:2] for k, v in stored.items()} == {k: v[:2] for k, v in expected.items()}, mid
+    for mid in live_ids(store):
+        a, stored, expected = both_paths(store, mid)
         for name in (FINAL, INTERMEDIATE):
             if a.components[name].inherited:
                 inherited += name == FINAL
