@@ -7,6 +7,7 @@ above a threshold spills to an anonymous temporary file that is mapped in turn.
 
 from __future__ import annotations
 
+import io
 import mmap
 import os
 import stat
@@ -78,6 +79,62 @@ class Blob:
 
 
 SMALL_FILE = 1 << 20  # below this, reading is cheaper than mapping
+
+
+class ReadBudget(Exception):
+    """A :class:`BlobFile` was asked for more bytes than its budget."""
+
+
+class BlobFile(io.RawIOBase):
+    """A read-only, seekable file over a blob, without copying it (for tarfile, py7zr and pyelftools).
+
+    Reads return at most the bytes left: ``RawIOBase.read`` allocates the size asked for first, and a tar header can
+    ask for 2**80 bytes (OverflowError) or gigabytes. With a ``budget``, reading past that many bytes in all raises
+    :class:`ReadBudget`: a parser led by hostile offsets (an ELF string table without a NUL, a symbol table declaring
+    gigabytes) is stopped in bounded time and memory.
+    """
+
+    def __init__(self, blob: Blob, budget: int | None = None) -> None:
+        super().__init__()
+        self.blob, self.pos, self.left = blob, 0, budget
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, off: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.pos, io.SEEK_END: self.blob.size}[whence]
+        self.pos = max(0, base + off)
+        return self.pos
+
+    def _take(self, size: int | None) -> tuple[int, int]:
+        """(start in the buffer, length) of the next read of ``size`` bytes (all that is left: None or < 0)."""
+        left = max(0, self.blob.size - self.pos)
+        n = left if size is None or size < 0 else min(size, left)
+        if self.left is not None:
+            if n > self.left:
+                raise ReadBudget
+            self.left -= n
+        a = self.blob.start + self.pos
+        self.pos += n
+        return a, n
+
+    def read(self, size: int | None = -1) -> bytes:
+        a, n = self._take(size)
+        return bytes(self.blob.data[a:a + n])
+
+    def readall(self) -> bytes:
+        return self.read(-1)
+
+    def readinto(self, b: Any) -> int:
+        a, n = self._take(len(b))
+        b[:n] = self.blob.data[a:a + n]
+        return n
 
 
 class NotRegular(OSError):

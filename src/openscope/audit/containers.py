@@ -9,7 +9,6 @@ is scanned by content; decompression is streamed with a size budget and a ratio 
 from __future__ import annotations
 
 import bz2
-import io
 import lzma
 import re
 import struct
@@ -19,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from openscope.audit.blob import Blob, Sink, Truncated
+from openscope.audit.blob import Blob, BlobFile, Sink, Truncated
 from openscope.audit.context import Context
 
 CHUNK = 1 << 20
@@ -392,47 +391,6 @@ def _partial_overlaps(entries: list[ZipEntry], headers: set[int]) -> list[ZipEnt
 
 
 # -- tar ------------------------------------------------------------------------------------------------
-class _Region(io.RawIOBase):
-    """A read-only, seekable file over a blob (for tarfile and py7zr), without copying it."""
-
-    def __init__(self, blob: Blob) -> None:
-        self.blob = blob
-        self.pos = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self.pos
-
-    def seek(self, off: int, whence: int = 0) -> int:
-        self.pos = off if whence == 0 else self.pos + off if whence == 1 else self.blob.size + off
-        self.pos = max(0, self.pos)
-        return self.pos
-
-    def read(self, size: int | None = -1) -> bytes:
-        """At most the bytes left: RawIOBase.read allocates the size asked for first, and a tar header
-        can ask for 2**80 bytes (OverflowError) or gigabytes."""
-        left = max(0, self.blob.size - self.pos)
-        n = left if size is None or size < 0 else min(size, left)
-        a = self.blob.start + self.pos
-        self.pos += n
-        return bytes(self.blob.data[a:a + n])
-
-    def readall(self) -> bytes:
-        return self.read(-1)
-
-    def readinto(self, b: Any) -> int:
-        n = max(0, min(len(b), self.blob.size - self.pos))
-        a = self.blob.start + self.pos
-        b[:n] = self.blob.data[a:a + n]
-        self.pos += n
-        return n
-
-
 LEGACY_RECORDS = ("storages", "tensors")  # members torch.load of a legacy tar unpickles record by record
 
 
@@ -441,7 +399,7 @@ def scan_tar(ctx: Context, blob: Blob) -> str:
     names: set[str] = set()
     regular: dict[str, tarfile.TarInfo] = {}
     try:
-        with tarfile.open(fileobj=_Region(blob), mode="r:") as tf:
+        with tarfile.open(fileobj=BlobFile(blob), mode="r:") as tf:
             while True:
                 ti = tf.next()
                 if ti is None:
@@ -497,4 +455,4 @@ def scan_7z(ctx: Context, blob: Blob) -> str:
     except ImportError:
         ctx.incomplete(blob, "unsupported_7z", "7z archive: install openscope[audit] (py7zr) to look inside it")
         return "7z"
-    return sevenzip.scan_7z(ctx, blob, _Region(blob))
+    return sevenzip.scan_7z(ctx, blob, BlobFile(blob))

@@ -12,7 +12,7 @@ already has). The description reads at most ``MAX_PHDRS`` ELF program headers (t
 executable from a library) and, through pyelftools, an ELF's dynamic section and dynamic symbols: the
 libraries it needs, imports a reviewer should notice (running programs, the network, loading more code:
 rules.yml ``native_code.notable_imports``) and a ``PyInit_<name>`` export (a Python extension module, which a
-plain ``import`` runs). pyelftools reads through :class:`_Window`, a stream over the mapped blob that never
+plain ``import`` runs). pyelftools reads through :class:`.blob.BlobFile`, a stream over the mapped blob that never
 copies it and stops after ``MAX_READ`` bytes, and at most ``MAX_SYMBOLS`` symbols are looked at, so a hostile
 2 GB "ELF" costs about what a real library does. PE imports are not read (pefile parses every directory of
 a file up front); the header says enough there.
@@ -20,7 +20,6 @@ a file up front); the header says enough there.
 
 from __future__ import annotations
 
-import io
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,7 +29,7 @@ from typing import IO, cast
 
 import yaml
 
-from openscope.audit.blob import Blob
+from openscope.audit.blob import Blob, BlobFile, ReadBudget
 from openscope.audit.context import Context
 
 FORMATS = frozenset({"elf", "pe", "macho", "wasm"})
@@ -84,44 +83,6 @@ def policy() -> Policy:
     return Policy(str(section.get("severity", "medium")), str(section.get("why", "")), notable)
 
 
-class _Budget(Exception):
-    """pyelftools asked for more than MAX_READ bytes of one file."""
-
-
-class _Window(io.RawIOBase):
-    """A read-only stream over a blob for pyelftools: reads slice the (memory-mapped) buffer, so a 2 GB file is
-    never copied, and past ``budget`` bytes read it raises :class:`_Budget` (a string table without a NUL, a
-    symbol table declaring gigabytes), which bounds the parser's time and memory on hostile input."""
-
-    def __init__(self, blob: Blob, budget: int) -> None:
-        super().__init__()
-        self._blob, self._pos, self._left = blob, 0, budget
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._blob.size}[whence]
-        self._pos = max(0, base + offset)
-        return self._pos
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        n = max(0, min(len(buffer), self._blob.size - self._pos))
-        if n > self._left:
-            raise _Budget
-        self._left -= n
-        b = self._blob
-        buffer[:n] = b.data[b.start + self._pos:b.start + self._pos + n]
-        self._pos += n
-        return n
-
-
 @dataclass(frozen=True)
 class Dynamic:
     needed: list[str]
@@ -144,7 +105,7 @@ def _dynamic(blob: Blob) -> Dynamic | str:
     python: list[str] = []
     cut = False
     try:
-        elf = ELFFile(cast("IO[bytes]", _Window(blob, MAX_READ)))  # a binary stream; typeshed's IO is a protocol
+        elf = ELFFile(cast("IO[bytes]", BlobFile(blob, MAX_READ)))  # a binary stream; typeshed's IO is a protocol
         for sec in islice(elf.iter_sections(), MAX_SECTIONS):
             if isinstance(sec, DynamicSection) and sec["sh_type"] == "SHT_DYNAMIC":
                 needed += [str(getattr(t, "needed", "")) for t in islice(sec.iter_tags(), MAX_TAGS)
@@ -159,7 +120,7 @@ def _dynamic(blob: Blob) -> Dynamic | str:
                             notable[what].append(name)
                     elif name.startswith("PyInit_") and sym["st_info"]["type"] == "STT_FUNC":
                         python.append(name)
-    except _Budget:
+    except ReadBudget:
         cut = True
     except Exception as exc:  # noqa: BLE001 - a third-party parser on hostile bytes: any failure is a finding
         return f"its section or symbol tables do not parse ({type(exc).__name__}: {str(exc)[:120]})"
