@@ -84,8 +84,11 @@ def macho(*, magic: bytes = b"\xcf\xfa\xed\xfe", cpu: int = 0x0100000C, ftype: i
 
 
 def fat(cpus: tuple[int, ...]) -> bytes:
-    entries = b"".join(struct.pack(">iIIII", c, 0, 4096 * (i + 1), 64, 12) for i, c in enumerate(cpus))
-    return b"\xca\xfe\xba\xbe" + struct.pack(">I", len(cpus)) + entries + bytes(64)
+    entries = b"".join(struct.pack(">iIIII", c, 0, 4096 * (i + 1), 32, 12) for i, c in enumerate(cpus))
+    body = bytearray(b"\xca\xfe\xba\xbe" + struct.pack(">I", len(cpus)) + entries)
+    for i, c in enumerate(cpus):  # each slice a thin header where the table says (its load commands are read)
+        body += bytes(4096 * (i + 1) - len(body)) + macho(cpu=c)
+    return bytes(body)
 
 
 def java_class() -> bytes:

@@ -14,8 +14,22 @@ libraries it needs, imports a reviewer should notice (running programs, the netw
 rules.yml ``native_code.notable_imports``) and a ``PyInit_<name>`` export (a Python extension module, which a
 plain ``import`` runs). pyelftools reads through :class:`.blob.BlobFile`, a stream over the mapped blob that never
 copies it and stops after ``MAX_READ`` bytes, and at most ``MAX_SYMBOLS`` symbols are looked at, so a hostile
-2 GB "ELF" costs about what a real library does. PE imports are not read (pefile parses every directory of
-a file up front); the header says enough there.
+2 GB "ELF" costs about what a real library does.
+
+A PE (``.dll``, ``.pyd``, ``.exe``) gets the same detail from its import and export directories, read with
+pefile: ``fast_load=True`` parses the headers and section table only, then ``parse_data_directories`` reads
+just the import and export directories (pefile caps imports at 8,192 symbols, exports at 8,192, names at
+512 bytes). pefile indexes its data like bytes; it gets a :class:`_View` of the blob that copies only the
+slices it asks for and stops after ``MAX_READ`` bytes (pefile copies everything up to the lowest section
+offset as its "header", which a hostile section table puts at 2 GB).
+
+A Mach-O's load commands are read by hand (:func:`_macho_slice`): macholib, the maintained library, opens a
+file by name only (an archive member is not a file), reads every section's data into memory and loops over
+``ncmds`` as declared. The table is simple (a type and a size per command); at most ``MAX_CMDS`` are read,
+each must fit in the declared ``sizeofcmds`` and the file, and a size below 8 (which would loop forever) stops
+the walk as ``malformed.native``. The libraries a slice loads (``LC_LOAD_DYLIB``, weak, re-exported, lazy,
+upward), its ``LC_RPATH`` entries, and from ``LC_SYMTAB`` (at most ``MAX_SYMBOLS`` entries) the POSIX imports
+of ``notable_imports`` and a ``PyInit_<name>`` export are named, for each architecture of a universal binary.
 """
 
 from __future__ import annotations
@@ -40,6 +54,8 @@ MAX_SECTIONS = 4096  # section headers looked at for the dynamic symbol table an
 MAX_SYMBOLS = 20_000  # dynamic symbols looked at (GNU ld puts the undefined, imported ones first)
 MAX_TAGS = 4096  # dynamic-section entries looked at for DT_NEEDED
 MAX_FAT_ARCHS = 30  # file(1)'s bound: a larger "arch count" is a Java class file's version, not Mach-O
+MAX_CMDS = 4096  # Mach-O load commands read per architecture (a real library has a few dozen)
+MAX_NAME = 1024  # bytes of one Mach-O library, rpath or symbol name read
 
 ELF_TYPES = {1: "relocatable object", 2: "executable", 3: "shared library", 4: "core dump"}
 ELF_MACHINES = {3: "x86", 8: "MIPS", 20: "PowerPC", 21: "PowerPC64", 22: "S/390", 40: "ARM", 62: "x86-64",
@@ -54,6 +70,11 @@ MACHO_THIN = {b"\xfe\xed\xfa\xce": (">", 32), b"\xce\xfa\xed\xfe": ("<", 32),
               b"\xfe\xed\xfa\xcf": (">", 64), b"\xcf\xfa\xed\xfe": ("<", 64)}
 FAT = {b"\xca\xfe\xba\xbe": 20, b"\xca\xfe\xba\xbf": 32}  # fat_arch / fat_arch_64 sizes
 WASM = b"\x00asm\x01\x00\x00\x00"
+LC_REQ_DYLD = 0x80000000
+MACHO_DYLIBS = {0xC: "", 0x18 | LC_REQ_DYLD: " (weak)", 0x1F | LC_REQ_DYLD: " (re-exported)", 0x20: " (lazy)",
+                0x23 | LC_REQ_DYLD: " (upward)"}  # LC_LOAD_DYLIB, _WEAK_, LC_REEXPORT_, LC_LAZY_LOAD_, _UPWARD_
+LC_RPATH = 0x1C | LC_REQ_DYLD
+LC_SYMTAB = 0x2
 
 
 @dataclass(frozen=True)
@@ -70,6 +91,7 @@ class Policy:
     severity: str
     why: str
     notable: dict[str, str]  # imported symbol -> what it does ("run programs", "network", "load code")
+    notable_pe: dict[str, str]  # the same for a PE's imported functions (without their A/W suffix)
 
 
 @lru_cache(maxsize=1)
@@ -78,9 +100,11 @@ def policy() -> Policy:
     text = resources.files("openscope.audit").joinpath("rules.yml").read_text(encoding="utf-8")
     doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
     section = doc.get("native_code") or {}
-    groups = section.get("notable_imports") or {}
-    notable = {str(name): str(what) for what, names in groups.items() for name in names}
-    return Policy(str(section.get("severity", "medium")), str(section.get("why", "")), notable)
+    def table(key: str) -> dict[str, str]:
+        return {str(name): str(what) for what, names in (section.get(key) or {}).items() for name in names}
+
+    return Policy(str(section.get("severity", "medium")), str(section.get("why", "")), table("notable_imports"),
+                  table("notable_imports_pe"))
 
 
 @dataclass(frozen=True)
@@ -89,6 +113,28 @@ class Dynamic:
     notable: dict[str, list[str]]  # what they do ("run programs") -> imported symbols
     python: list[str]  # PyInit_<name> exports
     symbols_cut: bool  # MAX_SYMBOLS or MAX_READ reached: not every symbol was looked at
+    rpaths: tuple[str, ...] = ()  # Mach-O LC_RPATH entries
+
+    def text(self) -> str:
+        """The detail's tail: ``; a Python extension module …; imports symbols to …; needs …``."""
+        out = ""
+        if len(self.python) == 1:
+            mod = self.python[0].removeprefix("PyInit_")[:120]
+            out += f"; a Python extension module (exports PyInit_{mod}: `import {mod}` runs it)"
+        elif self.python:
+            out += f"; exports {len(self.python):,} Python module entry points ({_names(self.python, 3)})"
+        if self.notable:
+            out += "; imports symbols to " + "; to ".join(f"{k} ({_names(v)})" for k, v in sorted(self.notable.items()))
+        if self.needed:
+            out += f"; needs {_names(self.needed)}"
+        if self.rpaths:
+            out += f"; searches {_names(list(self.rpaths))} (LC_RPATH)"
+        return out
+
+
+def _note(notable: dict[str, list[str]], what: str | None, name: str) -> None:
+    if what is not None and name not in notable.setdefault(what, []):
+        notable[what].append(name)
 
 
 def _dynamic(blob: Blob) -> Dynamic | str:
@@ -115,9 +161,7 @@ def _dynamic(blob: Blob) -> Dynamic | str:
                 for sym in islice(sec.iter_symbols(), MAX_SYMBOLS):
                     name = sym.name
                     if sym["st_shndx"] == "SHN_UNDEF":
-                        what = notable_names.get(name)
-                        if what is not None and name not in notable.setdefault(what, []):
-                            notable[what].append(name)
+                        _note(notable, notable_names.get(name), name)
                     elif name.startswith("PyInit_") and sym["st_info"]["type"] == "STT_FUNC":
                         python.append(name)
     except ReadBudget:
@@ -199,18 +243,93 @@ def _elf(blob: Blob, h: bytes) -> Native:
     dyn = _dynamic(blob)
     if isinstance(dyn, str):
         return Native("elf", what, dyn)
-    if len(dyn.python) == 1:
-        mod = dyn.python[0].removeprefix("PyInit_")[:120]
-        what += f"; a Python extension module (exports PyInit_{mod}: `import {mod}` runs it)"
-    elif dyn.python:
-        what += f"; exports {len(dyn.python):,} Python module entry points ({_names(dyn.python, 3)})"
-    if dyn.notable:
-        what += "; imports symbols to " + "; to ".join(f"{k} ({_names(v)})" for k, v in sorted(dyn.notable.items()))
-    if dyn.needed:
-        what += f"; needs {_names(dyn.needed)}"
+    what += dyn.text()
     if dyn.symbols_cut:
         what += f" (symbols read up to {MAX_SYMBOLS:,} or {MAX_READ >> 20} MiB)"
     return Native("elf", what)
+
+
+class _View:
+    """The blob as pefile indexes its data (``len``, slices, ``find``), copying only the slices it asks for.
+
+    pefile takes bytes or a file name; a blob is a window into a mapped file (or an archive member), and
+    ``bytes(window)`` would copy it whole. Slices read past ``budget`` bytes in all mark the view ``spent`` and
+    raise :class:`ReadBudget` (pefile lets it through or gives up on that directory either way)."""
+
+    def __init__(self, blob: Blob, budget: int) -> None:
+        self.blob, self.left, self.spent = blob, budget, False
+
+    def __len__(self) -> int:
+        return self.blob.size
+
+    def __getitem__(self, key: int | slice) -> int | bytes:
+        size = self.blob.size
+        if isinstance(key, int):
+            if not -size <= key < size:
+                raise IndexError("index out of range")
+            return int(self.blob.data[self.blob.start + key % size])
+        a, b, _ = key.indices(size)
+        n = max(0, b - a)
+        if n > self.left:
+            self.spent = True
+            raise ReadBudget
+        self.left -= n
+        return bytes(self.blob.data[self.blob.start + a:self.blob.start + a + n])
+
+    def find(self, sub: bytes, start: int = 0, end: int | None = None) -> int:
+        """The search pefile does for the Rich header, over at most the budget left."""
+        stop = self.blob.size if end is None else min(end, self.blob.size)
+        stop = min(stop, max(start, 0) + self.left)
+        return self.blob.find(sub, max(start, 0), stop)
+
+
+def _pe_notable(name: str) -> str | None:
+    """What an imported function does, from rules.yml ``notable_imports_pe`` (with or without its A/W suffix)."""
+    table = policy().notable_pe
+    what = table.get(name)
+    if what is None and name[-1:] in ("A", "W"):
+        what = table.get(name[:-1])
+    return what
+
+
+def _text(b: bytes | None) -> str:
+    return (b or b"").decode("latin-1")[:MAX_NAME]
+
+
+def _pe_tables(blob: Blob) -> Dynamic | str:
+    """The DLLs a PE imports from, its notable imported functions and ``PyInit_<name>`` exports (pefile), or why
+    they could not be read; without pefile (the audit extra) an empty Dynamic: the header says what it is."""
+    try:
+        import pefile
+    except ImportError:
+        return Dynamic([], {}, [], False)
+    view = _View(blob, MAX_READ)
+    needed: list[str] = []
+    notable: dict[str, list[str]] = {}
+    python: list[str] = []
+    try:
+        pe = pefile.PE(data=view, fast_load=True)  # indexed like bytes (_View)
+        pe.parse_data_directories(directories=[pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_IMPORT"],
+                                               pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_EXPORT"]])
+        for entry in getattr(pe, "DIRECTORY_ENTRY_IMPORT", []):
+            dll = _text(entry.dll)
+            if dll not in needed:  # a DLL may have several descriptors (a hostile file a million)
+                needed.append(dll)
+            for imp in entry.imports:
+                name = _text(imp.name)
+                if name:
+                    _note(notable, _pe_notable(name), name)
+        exports = getattr(pe, "DIRECTORY_ENTRY_EXPORT", None)
+        for sym in exports.symbols if exports is not None else []:
+            name = _text(sym.name)
+            if name.startswith("PyInit_"):
+                python.append(name)
+    except ReadBudget:
+        pass
+    except Exception as exc:  # noqa: BLE001 - a third-party parser on hostile bytes: any failure is a finding
+        if not view.spent:
+            return f"its headers or import and export tables do not parse ({type(exc).__name__}: {str(exc)[:120]})"
+    return Dynamic(needed, {k: v for k, v in notable.items() if v}, python, view.spent)
 
 
 def _pe(blob: Blob, h: bytes) -> Native:
@@ -223,25 +342,131 @@ def _pe(blob: Blob, h: bytes) -> Native:
     bits = ""
     if opt_size >= 2 and lfanew + 26 <= blob.size:
         bits = {0x10B: "PE32 ", 0x20B: "PE32+ "}.get(blob.unpack("<H", lfanew + 24)[0], "")
-    return Native("pe", f"{bits or 'PE '}{kind} for {_arch(PE_MACHINES, machine)}")
+    what = f"{bits or 'PE '}{kind} for {_arch(PE_MACHINES, machine)}"
+    dyn = _pe_tables(blob)
+    if isinstance(dyn, str):
+        return Native("pe", what, dyn)
+    what += dyn.text()
+    if dyn.symbols_cut:
+        what += f" (tables read up to {MAX_READ >> 20} MiB)"
+    return Native("pe", what)
+
+
+def _cstr(blob: Blob, a: int, end: int) -> str:
+    """The NUL-terminated name at ``a`` (relative to the blob), read up to ``end`` and at most ``MAX_NAME`` bytes:
+    a name without a NUL ends where its command or table does."""
+    end = min(end, a + MAX_NAME, blob.size)
+    if a < 0 or a >= end:
+        return ""
+    z = blob.find(b"\x00", a, end)
+    return blob.read(a, (end if z < 0 else z) - a).decode("utf-8", "backslashreplace")
+
+
+def _symtab(blob: Blob, base: int, end: int, order: str, bits: int, cmd: tuple[int, int, int, int],
+            notable: dict[str, list[str]], python: list[str]) -> bool:
+    """Notable imports and ``PyInit_`` exports of an ``LC_SYMTAB`` (nlist entries, offsets from the slice's start);
+    True when ``MAX_SYMBOLS`` cut the table."""
+    symoff, nsyms, stroff, strsize = cmd
+    size = 12 if bits == 32 else 16
+    fmt = order + ("IBBhI" if bits == 32 else "IBBHQ")
+    s_end = min(base + stroff + strsize, end)
+    names = policy().notable
+    for i in range(min(nsyms, MAX_SYMBOLS)):
+        a = base + symoff + i * size
+        if a + size > end:
+            break
+        strx, ntype = struct.unpack_from(fmt, blob.data, blob.start + a)[:2]
+        if ntype & 0xE0 or not ntype & 0x01:  # a debugging (stab) entry, or not external
+            continue
+        name = _cstr(blob, base + stroff + strx, s_end).removeprefix("_")
+        if ntype & 0x0E == 0:  # N_UNDF: imported
+            _note(notable, names.get(name), name)
+        elif ntype & 0x0E == 0x0E and name.startswith("PyInit_"):  # N_SECT: defined here
+            python.append(name)
+    return nsyms > MAX_SYMBOLS
+
+
+def _macho_slice(blob: Blob, base: int, end: int) -> tuple[str, Dynamic, str | None]:
+    """One thin Mach-O at ``base`` (``end``: where its slice or the file ends): its kind and architecture, what its
+    load commands name, and a structural problem if any."""
+    magic = blob.read(base, 4) if base + 4 <= end else b""
+    if magic not in MACHO_THIN:
+        return "slice", Dynamic([], {}, [], False), f"the slice at byte {base:,} is not a thin Mach-O"
+    order, bits = MACHO_THIN[magic]
+    head = 28 if bits == 32 else 32
+    if base + head > end:
+        return f"Mach-O {bits}-bit binary", Dynamic([], {}, [], False), "cut off inside its header"
+    cpu, _, ftype, ncmds, sizeofcmds = struct.unpack_from(order + "iIIII", blob.data, blob.start + base + 4)
+    what = f"Mach-O {bits}-bit {MACHO_TYPES.get(ftype, f'file of type {ftype:#x}')} for " \
+        f"{_arch(MACHO_CPUS, cpu & 0xFFFFFFFF)}"
+    needed: list[str] = []
+    rpaths: list[str] = []
+    notable: dict[str, list[str]] = {}
+    python: list[str] = []
+    cut = ncmds > MAX_CMDS
+    problem: str | None = None
+    table_end = base + head + sizeofcmds
+    if table_end > end:
+        problem, table_end = f"its load commands ({sizeofcmds:,} bytes) run past the end of the file", end
+    a = base + head
+    for i in range(min(ncmds, MAX_CMDS)):
+        if a + 8 > table_end:
+            problem = problem or f"{ncmds:,} load commands declared, the table ends after {i:,}"
+            break
+        cmd, cmdsize = struct.unpack_from(order + "II", blob.data, blob.start + a)
+        if cmdsize < 8 or a + cmdsize > table_end:
+            problem = f"load command {i:,} at byte {a:,} has size {cmdsize:,}, outside its table"
+            break
+        if cmdsize >= 12 and (cmd in MACHO_DYLIBS or cmd == LC_RPATH):
+            (off,) = struct.unpack_from(order + "I", blob.data, blob.start + a + 8)
+            name = _cstr(blob, a + off, a + cmdsize) if 12 <= off < cmdsize else ""
+            if cmd == LC_RPATH:
+                rpaths.append(name)
+            else:
+                needed.append(name + MACHO_DYLIBS[cmd])
+        elif cmd == LC_SYMTAB and cmdsize >= 24:
+            fields = struct.unpack_from(order + "IIII", blob.data, blob.start + a + 8)
+            cut = _symtab(blob, base, end, order, bits, fields, notable, python) or cut
+        a += cmdsize
+    dyn = Dynamic(needed, {k: v for k, v in notable.items() if v}, python, cut, tuple(rpaths))
+    return what, dyn, problem
 
 
 def _macho(blob: Blob, h: bytes) -> Native:
     if h[:4] in MACHO_THIN:
-        order, bits = MACHO_THIN[h[:4]]
-        if blob.size < 16:
-            return Native("macho", f"Mach-O {bits}-bit binary", "cut off inside its header")
-        cpu, _, ftype = blob.unpack(order + "iII", 4)
-        kind = MACHO_TYPES.get(ftype, f"file of type {ftype:#x}")
-        return Native("macho", f"Mach-O {bits}-bit {kind} for {_arch(MACHO_CPUS, cpu & 0xFFFFFFFF)}")
+        what, dyn, problem = _macho_slice(blob, 0, blob.size)
+        return Native("macho", what + dyn.text() + _cut(dyn), problem)
     n = _fat_count(h)
     assert n is not None  # detect() said macho
     entry = FAT[h[:4]]
     if 8 + n * entry > blob.size:
         return Native("macho", f"Mach-O universal binary ({n} architectures)",
                       "its architecture table lies past the end of the file")
-    arches = [_arch(MACHO_CPUS, blob.unpack(">I", 8 + i * entry)[0]) for i in range(n)]
-    return Native("macho", f"Mach-O universal binary for {', '.join(arches)}")
+    arches: list[str] = []
+    details: list[tuple[str, str]] = []
+    problems: list[str] = []
+    for i in range(n):
+        a = 8 + i * entry
+        cpu, _, off, size = blob.unpack(">iIII" if entry == 20 else ">iIQQ", a)
+        arch = _arch(MACHO_CPUS, cpu & 0xFFFFFFFF)
+        arches.append(arch)
+        if off + size > blob.size:
+            problems.append(f"the {arch} slice (bytes {off:,} to {off + size:,}) lies past the end of the file")
+            continue
+        _, dyn, problem = _macho_slice(blob, off, off + size)
+        details.append((arch, dyn.text() + _cut(dyn)))
+        if problem:
+            problems.append(f"{arch}: {problem}")
+    what = f"Mach-O universal binary for {', '.join(arches)}"
+    if len(details) == n and len({d for _, d in details}) == 1:
+        what += details[0][1]  # every architecture names the same libraries (the usual build)
+    else:
+        what += "".join(f"; [{arch}]{d}" for arch, d in details if d)
+    return Native("macho", what, "; ".join(problems) or None)
+
+
+def _cut(dyn: Dynamic) -> str:
+    return f" (load commands read up to {MAX_CMDS:,}, symbols up to {MAX_SYMBOLS:,})" if dyn.symbols_cut else ""
 
 
 def describe(blob: Blob, fmt: str) -> Native:
