@@ -49,9 +49,11 @@ def _find_model(s: Settings, raw: str) -> tuple[Any, str] | None:
 def _not_found(s: Settings, raw: str) -> OpenscopeError:
     hints = suggest(raw)
     if s.db.exists():
-        from openscope.store.lookup import suggestions
+        from openscope.store.lookup import external_base, suggestions, unknown_message
 
         with open_for_read(s) as store:
+            if external_base(store, raw) is not None:  # a declared base that is not stored: not a typo
+                return MissingInput(unknown_message(store, raw))
             hints += [h for h in suggestions(store, raw) if h not in hints]
     tail = f"; did you mean {', '.join(hints[:5])}?" if hints else ""
     where = f" and no model with that id in {s.db}" if s.db.exists() else f" (and no store at {s.db} to look up models)"

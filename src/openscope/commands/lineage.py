@@ -9,7 +9,13 @@ from rich.table import Table
 from rich.tree import Tree
 
 from openscope.commands._common import escaped, open_for_read, out_console, print_json, settings
-from openscope.derive.lineage.queries import RELATIONS, derivatives_by_root_country, publisher_countries, tree
+from openscope.derive.lineage.queries import (
+    RELATIONS,
+    derivatives_by_root_country,
+    direct_children,
+    publisher_countries,
+    tree,
+)
 from openscope.errors import UsageError
 
 
@@ -29,7 +35,12 @@ def _label(n: dict[str, Any], direction: str = "down") -> str:
     return " · ".join(bits)
 
 
-def _render(doc: dict[str, Any], root_countries: dict[str, str | None] | None = None) -> None:
+def _render(doc: dict[str, Any], root_countries: dict[str, str | None] | None = None, filters: str = "",
+            children: int = 0) -> None:
+    """The tree, the summary and the closing line. ``filters`` names the options that cut the walk
+    (``--depth 0``, ``--relation adapter``; empty when none did) and ``children`` counts the models built
+    on the model directly: when the filters leave nothing to show, the answer says that they did, rather
+    than "no model in the store is built on it" or "it is a root itself" of a model that has both."""
     con = out_console()
     nodes = doc["nodes"]
     by_id = {n["id"]: n for n in nodes}
@@ -67,10 +78,20 @@ def _render(doc: dict[str, Any], root_countries: dict[str, str | None] | None = 
                 con.print(f"downloads in the last 30 days, all {_plural(sm['total'], kind)} together: "
                           f"{sm['downloads_30d']:,}")
     elif doc["direction"] == "down":
-        con.print("no model in the store is built on it")
+        if filters and children:
+            which = "it" if " and " not in filters else "them"
+            con.print(f"no descendant with {filters} ({_plural(children, 'model')} built on it directly; "
+                      f"without {which} they are shown)")
+        else:
+            con.print("no model in the store is built on it")
+    elif sm.get("roots") == [nodes[0]["id"]] and not nodes[0]["in_store"]:
+        # an external base: declared by stored models, never read itself, so whether it has a base is unknown
+        con.print("not in the store (a base that stored models declare): its own bases are unknown")
+    elif sm.get("roots") == [nodes[0]["id"]]:
+        con.print("no declared base: it is a root itself")
+    elif filters:
+        con.print(f"no ancestor with {filters}")
     if doc["direction"] == "up" and sm.get("roots"):
-        if sm["total"] == 0:
-            con.print("no declared base: it is a root itself")
         con.print(_roots_line(sm["roots"], root_countries or {}))
 
 
@@ -146,7 +167,14 @@ def register(app: typer.Typer) -> None:
             raise UsageError("choose one of --up and --down")
         if since is not None and not countries:
             raise UsageError("--since goes with --by-root-country")
+        if region and not countries:
+            raise UsageError("--region goes with --by-root-country")
         if countries:
+            clash = [o for o, given in (("ID", model_id), ("--up", up), ("--down", down), ("--depth", depth is not None),
+                                        ("--relation", relation is not None)) if given]
+            if clash:
+                raise UsageError(f"--by-root-country counts every derivative in the store: it takes no "
+                                 f"{' or '.join(clash)}")
             level = "region" if region else "country"
             with open_for_read(s) as store:
                 rows = derivatives_by_root_country(store, level=level, since=since)
@@ -167,7 +195,11 @@ def register(app: typer.Typer) -> None:
             # the roots may lie beyond the nodes shown (--limit): their countries are looked up apart
             roots = doc["summary"].get("roots") if not s.json else None
             countries = publisher_countries(store, roots) if roots else {}
+            filters = " and ".join(f for f in (f"--depth {depth}" if depth is not None else "",
+                                               f"--relation {relation}" if relation is not None else "") if f)
+            children = (direct_children(store, doc["id"])
+                        if filters and not s.json and down and not doc["summary"]["total"] else 0)
         if s.json:
             print_json(doc)
         else:
-            _render(escaped(doc), escaped(countries))
+            _render(escaped(doc), escaped(countries), escaped(filters), children)

@@ -6,6 +6,8 @@ id the same way: exit 66 with one line that suggests the closest ids, so a typo 
 
 from __future__ import annotations
 
+import re
+
 from openscope.errors import MissingInput
 from openscope.store.db import Store
 
@@ -16,6 +18,16 @@ _TABLES = {"models": "model", "datasets": "dataset"}
 # 0.9 ("deepseek-r1x" → "DeepSeek-R1" 0.99), unrelated ids of the same length 0.6-0.75 ("nosuch/model" →
 # "mighty-bison/code-walrus-med" 0.71). Suggesting those sent users after ids that had nothing to do with theirs.
 MIN_SIMILARITY = 0.8
+
+
+def typed_id(raw_id: str, table: str = "models") -> str:
+    """The id a user meant by what they pasted: without surrounding spaces, a Hub URL prefix
+    (``https://huggingface.co/``, ``…/datasets/`` for datasets) or trailing slashes, as lineage reads a
+    declared base (``derive.lineage.edges._clean``) and as the Hub's own page for ``Qwen/Qwen2-7B/`` is
+    that model's. Why: an id copied from the browser's address bar was answered as an unknown model."""
+    t = raw_id.strip()
+    prefix = r"^https?://(www\.)?huggingface\.co/" + ("datasets/" if table == "datasets" else "")
+    return re.sub(prefix, "", t).rstrip("/") or t
 
 
 def suggestions(store: Store, raw_id: str, table: str = "models", limit: int = 3) -> list[str]:
@@ -46,7 +58,7 @@ def external_base(store: Store, raw_id: str) -> tuple[str, int] | None:
         return None
     row = store.con.execute(
         "SELECT min(parent), count(DISTINCT child) FROM edges WHERE chosen AND lower(parent) = lower(?)",
-        [raw_id.strip()]).fetchone()
+        [typed_id(raw_id)]).fetchone()
     return (row[0], int(row[1])) if row and row[1] else None
 
 
@@ -66,7 +78,7 @@ def find_id(store: Store, raw_id: str, table: str = "models") -> str | None:
     under the namespace the Hub moved it to), or None."""
     if table not in _TABLES:
         raise ValueError(table)
-    wanted = raw_id.strip()
+    wanted = typed_id(raw_id, table)
     exact = store.con.execute(
         f"SELECT id FROM {table} WHERE id = ? AND deleted_at IS NULL LIMIT 1", [wanted]
     ).fetchone()

@@ -17,7 +17,7 @@ from openscope.derive.lineage.edges import declared_spellings
 from openscope.derive.lineage.publishers import publisher_expr
 from openscope.errors import MissingInput, UsageError
 from openscope.store import Store
-from openscope.store.lookup import find_id, unknown_message
+from openscope.store.lookup import find_id, typed_id, unknown_message
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge", "unknown")
 MAX_DEPTH = 64  # a guard against pathological chains; real lineage is a few levels deep
@@ -30,7 +30,7 @@ def resolve_node(store: Store, raw_id: str) -> tuple[str, bool]:
         return found, True
     row = store.con.execute(
         "SELECT parent FROM edges WHERE lower(parent) = lower(?) ORDER BY parent = ? DESC LIMIT 1",
-        [raw_id.strip(), raw_id.strip()],
+        [typed_id(raw_id), typed_id(raw_id)],
     ).fetchone()
     if row:
         return row[0], False
@@ -182,6 +182,12 @@ def tree(store: Store, raw_id: str, *, direction: str = "up", max_depth: int | N
               "declared_as": spelled.get((r[0], r[1], r[3]))} for r in edge_rows]
     summary = _summary(store, direction, total)
     summary["in_store"] = in_store
+    if direction == "up" and (max_depth is not None or relation is not None):
+        # The roots are the model's, whatever part of the way up is shown: a walk cut by --depth or
+        # --relation stops short of them (it found none at --depth 1 of a depth-2 model), so they are read
+        # from a whole walk, which is a few levels at most.
+        _walk(con, node_id, "up", None, MAX_DEPTH)
+        summary["roots"] = _roots(con)
     con.execute("DROP TABLE IF EXISTS _walk")
     con.execute("DROP TABLE IF EXISTS _walk_d")
     return {
@@ -221,13 +227,24 @@ def _summary(store: Store, direction: str, total: int) -> dict[str, Any]:
         "downloads_30d": int(store.scalar("SELECT coalesce(sum(d30), 0) FROM _walk_x")),
     }
     if direction == "up":
-        roots = con.execute(
-            """SELECT w.id FROM _walk w WHERE NOT EXISTS (
-                   SELECT 1 FROM edges e WHERE e.child = w.id AND e.chosen) ORDER BY w.id"""
-        ).fetchall()
-        out["roots"] = [r[0] for r in roots]
+        out["roots"] = _roots(con)
     con.execute("DROP TABLE IF EXISTS _walk_x")
     return out
+
+
+def _roots(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The nodes of the walk in ``_walk`` that have no chosen parent: for a whole walk up, the roots."""
+    rows = con.execute(
+        """SELECT w.id FROM _walk w WHERE NOT EXISTS (
+               SELECT 1 FROM edges e WHERE e.child = w.id AND e.chosen) ORDER BY w.id"""
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def direct_children(store: Store, node_id: str) -> int:
+    """How many models name ``node_id`` as a chosen parent: whether anything is built on it at all, when
+    ``--depth`` or ``--relation`` left no descendant to show (the answer must not then say there is none)."""
+    return int(store.scalar("SELECT count(DISTINCT child) FROM edges WHERE parent = ? AND chosen", [node_id]))
 
 
 def overview(store: Store, raw_id: str) -> dict[str, Any]:
