@@ -274,7 +274,8 @@ def test_cards_absent_readme_is_known_absent_and_unreadable_is_retried(fake, tmp
     doc = cli("--db", db, "crawl", "--endpoint", url, "--json", "--no-derive", "--cards", "--top", "3").json()
     # most downloaded first: m6, m5, m4 (downloads = index); none has a README.md here
     assert doc["cards"] == {"candidates": 3, "fetched": 0, "missing": 3, "failed": 0, "trees": 3, "files": 3,
-                            "api_calls": 6, "license_files": {"read": 0, "too_large": 0, "failed": 0}}
+                            "api_calls": 6, "trees_failed": 0, "retry_later": 0, "deferred": 0,
+                            "license_files": {"read": 0, "too_large": 0, "failed": 0}}
     con = duckdb.connect(str(db), read_only=True)
     cards = con.execute("SELECT id, sha, text FROM cards ORDER BY id").fetchall()
     files = con.execute("SELECT id, path, size, blob_id, lfs_sha256 FROM files ORDER BY id").fetchall()

@@ -230,10 +230,7 @@ def _summary(results: list[CrawlResult], cards: CardsResult | None, elapsed: flo
     doc["deleted"] = sum(r.deleted for r in results)
     doc["snapshots"] = [r.contract() for r in results]
     if cards is not None:
-        doc["cards"] = {k: getattr(cards, k) for k in ("candidates", "fetched", "missing", "failed", "trees",
-                                                          "files", "api_calls")}
-        doc["cards"]["license_files"] = {"read": cards.license_files, "too_large": cards.license_files_skipped,
-                                         "failed": cards.license_files_failed}
+        doc["cards"] = cards.summary()
     return doc
 
 
@@ -387,5 +384,7 @@ def register(app: typer.Typer) -> None:
             out_console().print(
                 f"cards: {cards_res.fetched} read, {cards_res.missing} without README.md, "
                 f"{cards_res.failed} not readable; {cards_res.trees} file trees ({cards_res.files:,} files); "
-                f"{cards_res.license_files} licence files read",
+                f"{cards_res.license_files} licence files read"
+                + (f"; {cards_res.trees_failed} file trees not read" if cards_res.trees_failed else "")
+                + (f"; {cards_res.deferred} asked again later" if cards_res.deferred else ""),
                 markup=False, highlight=False)

@@ -113,6 +113,18 @@ class CardsResult:
     license_files: int = 0  # licence file texts read and stored
     license_files_skipped: int = 0  # larger than MAX_LICENSE_TEXT_BYTES (tree size or answer): stored as not read
     license_files_failed: int = 0  # not readable (an error, gated): the model's licence files are tried again
+    trees_failed: int = 0  # README read, file tree not: recorded on the card (read_failure), asked again later
+    retry_later: int = 0  # cards whose tree or licence files failed and wait RETRY_DAYS (a refusal, or 3 in a row)
+    deferred: int = 0  # cards not asked again this run: a failed read whose retry_at has not come (no call)
+
+    def summary(self) -> dict[str, Any]:
+        """The ``cards`` object of the crawl's ``--json`` summary (keys may be added, never removed)."""
+        doc: dict[str, Any] = {k: getattr(self, k) for k in (
+            "candidates", "fetched", "missing", "failed", "trees", "files", "api_calls", "trees_failed",
+            "retry_later", "deferred")}
+        doc["license_files"] = {"read": self.license_files, "too_large": self.license_files_skipped,
+                                "failed": self.license_files_failed}
+        return doc
 
 
 class CrawlProgress:
@@ -639,18 +651,52 @@ def _result(store: Store, sid: int, t0: float, *, resumed: bool, deleted: int, c
 
 # -- card text and file trees --------------------------------------------------------------------------
 
+# How soon `--cards` asks again for a card whose file tree or licence files could not all be read (migration 0014;
+# docs/crawl.md, *Cards that could not be read whole*). A refusal (401/403, a 404 for the tree route, an answer past
+# the size bound or not the Hub's) will most likely be the same tomorrow: asked again when the repository's commit
+# changes, else after RETRY_DAYS (access may have been granted, a token added). A transient failure (5xx, a cut or
+# timed-out answer, still failing after the client's own retries) is asked again at the next run, at most
+# MAX_TRANSIENT_RETRIES runs in a row at one commit, then as a refusal. Nutch's db.fetch.retry.max and its long
+# re-fetch interval for gone pages are the model.
+RETRY_DAYS = 30
+MAX_TRANSIENT_RETRIES = 3
+
+
+@dataclass
+class _Failure:
+    """Why part of one card's read failed, and whether the next run may well succeed (``transient``)."""
+
+    what: str
+    transient: bool
+
+
+def _merge_failures(failures: list[_Failure]) -> _Failure | None:
+    """One card's failures as one: transient only when every part was (one refusal decides the wait)."""
+    if not failures:
+        return None
+    text = "; ".join(f.what for f in failures[:2]) + (f"; {len(failures) - 2} more" if len(failures) > 2 else "")
+    return _Failure(text[:500], all(f.transient for f in failures))
+
+
+def _refused(status: int, code: str | None) -> str:
+    return f"HTTP {status}" + (f" ({code})" if code else "") if status else "not read"
+
+
 def card_candidates(store: Store, top: int | None) -> list[tuple[str, str | None]]:
     """Models without current card text (none stored, or stored for another commit, or stored before the crawl
-    read licence files or with licence files that could not be read), most downloaded first."""
+    read licence files or with a tree or licence files that could not be read and whose ``retry_at`` has come),
+    most downloaded first."""
     sql = """
         SELECT m.id, m.sha FROM models m
-        LEFT JOIN (SELECT id, arg_max(sha, fetched_at) AS sha, arg_max(license_files_at, fetched_at) AS lf
+        LEFT JOIN (SELECT id, arg_max(sha, fetched_at) AS sha, arg_max(license_files_at, fetched_at) AS lf,
+                          arg_max(retry_at, fetched_at) AS retry_at
                    FROM cards WHERE repo_type = 'model' GROUP BY id) c
                ON c.id = m.id
         LEFT JOIN (SELECT id, arg_max(downloads_30d, snapshot_id) AS d FROM model_stats GROUP BY id) s
                ON s.id = m.id
         WHERE m.deleted_at IS NULL AND (c.id IS NULL OR (m.sha IS NOT NULL AND c.sha IS DISTINCT FROM m.sha)
-                                        OR c.lf IS NULL)
+                                        OR (c.lf IS NULL AND (c.retry_at IS NULL
+                                                              OR c.retry_at <= now()::TIMESTAMP)))
         ORDER BY s.d DESC NULLS LAST, m.id"""
     args: list[Any] = []
     if top is not None:
@@ -659,17 +705,52 @@ def card_candidates(store: Store, top: int | None) -> list[tuple[str, str | None
     return [(r[0], r[1]) for r in store.con.execute(sql, args).fetchall()]
 
 
+def deferred_cards(store: Store) -> int:
+    """Cards whose tree or licence files could not be read and that are not asked again yet (``retry_at`` to come,
+    the commit unchanged): what ``--cards`` leaves alone this run."""
+    return int(store.scalar(
+        """SELECT count(*) FROM cards c JOIN models m ON m.id = c.id AND m.deleted_at IS NULL
+           WHERE c.repo_type = 'model' AND c.license_files_at IS NULL AND c.retry_at > now()::TIMESTAMP
+             AND (m.sha IS NULL OR c.sha IS NOT DISTINCT FROM m.sha)""") or 0)
+
+
+def _prior_failures(store: Store, ids: list[str]) -> dict[str, tuple[str | None, int]]:
+    """(commit, consecutive failed reads) of the stored card of each id that has one."""
+    if not ids:
+        return {}
+    rows = store.con.execute(
+        """SELECT id, arg_max(sha, fetched_at), arg_max(coalesce(read_failures, 0), fetched_at) FROM cards
+           WHERE repo_type = 'model' AND id IN (SELECT unnest(?::VARCHAR[])) GROUP BY id""", [ids]).fetchall()
+    return {r[0]: (r[1], int(r[2] or 0)) for r in rows}
+
+
+def _retry_fields(failure: _Failure | None, prior: tuple[str | None, int] | None,
+                  commit: str | None) -> dict[str, Any]:
+    """The card's ``read_failures`` and ``read_failure`` after this run, and whether it waits :data:`RETRY_DAYS`
+    (``retry_later``; else it is asked again at the next run): the count goes on at the same commit and starts
+    again at a new one."""
+    if failure is None:
+        return {"read_failures": 0, "read_failure": None, "retry_later": False}
+    n = (prior[1] if prior is not None and prior[0] == commit else 0) + 1
+    return {"read_failures": n, "read_failure": failure.what,
+            "retry_later": not failure.transient or n >= MAX_TRANSIENT_RETRIES}
+
+
 def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int | None = 100,
                 progress: CrawlProgress | None = None, batch: int = 50) -> CardsResult:
     """README.md (through ``resolve``, with the commit it was read at), the recursive file tree and the licence
     files (:func:`license_paths`, :func:`_read_license_files`) for up to ``top`` models without current card
     text. Written in batches, each one transaction; a kill loses at most one batch, which is fetched again next
-    time."""
+    time. A tree or licence file that cannot be read is recorded on the card with when to ask again
+    (:func:`_retry_fields`); one repository's failure never ends the pass (only an endpoint that stays down does,
+    at its next README)."""
     prog = progress or CrawlProgress()
     res = CardsResult()
     todo = card_candidates(store, top)
     res.candidates = len(todo)
+    res.deferred = deferred_cards(store)
     links = _license_links(store, [m for m, _ in todo])
+    prior = _prior_failures(store, [m for m, _ in todo])
     prog.begin("cards and file trees", len(todo), 0)
     cards: list[dict[str, Any]] = []
     files: list[dict[str, Any]] = []
@@ -691,7 +772,8 @@ def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int |
                 card = {"id": repo_id, "sha": commit, "text": tf.text, "url": tf.url,
                         "license_files_at": False}   # True once its tree and licence files are read
                 cards.append(card)
-                tree = client.get_tree(repo_id)
+                failures: list[_Failure] = []
+                tree = _read_tree(client, repo_id, failures)
                 if tree is not None:
                     res.trees += 1
                     tree_ids.append(repo_id)
@@ -703,10 +785,18 @@ def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int |
                                           "size": size if size is not None else _int64(lfs.get("size")),
                                           "blob_id": e.get("oid") if isinstance(e.get("oid"), str) else None,
                                           "lfs_sha256": lfs.get("oid") if isinstance(lfs.get("oid"), str) else None})
-                    read, complete = _read_license_files(client, repo_id, commit, tree, links.get(repo_id), res)
+                    read, lf_failures = _read_license_files(client, repo_id, commit, tree, links.get(repo_id), res)
                     texts.extend(read)
-                    # an error: the card's licence files are looked for again next time (license_files_at NULL)
-                    card["license_files_at"] = complete
+                    failures += lf_failures
+                else:
+                    res.trees_failed += 1
+                failure = _merge_failures(failures)
+                # a failure: the card's tree and licence files are looked for again (license_files_at NULL) when
+                # its commit changes or its retry_at comes
+                card["license_files_at"] = failure is None
+                retry = _retry_fields(failure, prior.get(repo_id), commit)
+                card.update(retry)
+                res.retry_later += bool(retry["retry_later"])
             else:
                 res.failed += 1
             prog.page(1, 1 if tf.status == 200 else 0, 0)
@@ -719,6 +809,23 @@ def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int |
         prog.end()
     res.api_calls = client.stats.api_calls - start_calls
     return res
+
+
+def _read_tree(client: HubClient, repo_id: str, failures: list[_Failure]) -> list[dict[str, Any]] | None:
+    """The repository's recursive file tree, or None with why appended to ``failures``: a refusal (4xx, an
+    answer past the size bound or that is not a tree) or a transient failure (the endpoint still failing after
+    the client's retries). Never raises for one repository's tree."""
+    try:
+        t = client.read_tree(repo_id)
+    except Unreachable as exc:
+        failures.append(_Failure(f"file tree: {str(exc)[:200]}", True))
+        return None
+    except InvalidInput as exc:
+        failures.append(_Failure(f"file tree: {str(exc)[:200]}", False))
+        return None
+    if t.entries is None:
+        failures.append(_Failure(f"file tree: {_refused(t.status, t.error_code)}", False))
+    return t.entries
 
 
 # A licence text is a few KiB (the longest model licences, OpenRAIL's, about 30 KiB); a "LICENSE" larger than this is
@@ -772,15 +879,15 @@ def _bounded(client: HubClient, max_bytes: int) -> Iterator[None]:
 
 
 def _read_license_files(client: HubClient, repo_id: str, sha: str | None, tree: list[dict[str, Any]],
-                        link: str | None, res: CardsResult) -> tuple[list[dict[str, Any]], bool]:
-    """The licence files of one model, read: (rows for ``license_texts``, whether every one was read or is known
-    not to be readable). A file missing since the tree was read is not an error (no row); one larger than
+                        link: str | None, res: CardsResult) -> tuple[list[dict[str, Any]], list[_Failure]]:
+    """The licence files of one model, read: (rows for ``license_texts``, the reads that failed: none when every
+    file was read or is known not to be readable). A file missing since the tree was read is not an error (no row); one larger than
     :data:`MAX_LICENSE_TEXT_BYTES` (by the tree's size, without a request, or by the answer) gets a row without
     text saying so; a failed read (an error after the client's retries, a 401/403) is counted, leaves no row and
     makes the model's licence files be looked for again next time. Never raises for one file: the README and the
     tree already read are kept."""
     rows: list[dict[str, Any]] = []
-    complete = True
+    failures: list[_Failure] = []
     for path, size in license_paths(tree, link, repo_id):
         base = {"id": repo_id, "path": path, "sha": sha, "text": None, "bytes": None, "url": None, "note": None}
         too_large = f"larger than {MAX_LICENSE_TEXT_BYTES:,} bytes; not read"
@@ -793,9 +900,9 @@ def _read_license_files(client: HubClient, repo_id: str, sha: str | None, tree: 
             # exactly the bound is read; the body itself is held to the bound below
             with _bounded(client, MAX_LICENSE_TEXT_BYTES + HEADER_ALLOWANCE):
                 tf = client.get_text_file(repo_id, quote(path, safe="/"))
-        except (Unreachable, InvalidInput):  # an endpoint that stays down or answers nonsense for this file
+        except (Unreachable, InvalidInput) as exc:  # an endpoint that stays down or answers nonsense for this file
             res.license_files_failed += 1
-            complete = False
+            failures.append(_Failure(f"{path}: {str(exc)[:200]}", isinstance(exc, Unreachable)))
             continue
         raw = tf.raw if tf.raw is not None else (tf.text or "").encode("utf-8")
         if tf.status == 200 and tf.text is not None and len(raw) > MAX_LICENSE_TEXT_BYTES:
@@ -815,10 +922,10 @@ def _read_license_files(client: HubClient, repo_id: str, sha: str | None, tree: 
             rows.append({**base, "url": tf.url, "note": too_large})
         elif tf.status == 404 and tf.error_code not in ("RepoNotFound", "RevisionNotFound"):
             continue  # gone since the tree was read: nothing to read, nothing to retry
-        else:
+        else:   # 401/403 (gated), 404 for the repository: refused
             res.license_files_failed += 1
-            complete = False
-    return rows, complete
+            failures.append(_Failure(f"{path}: {_refused(tf.status, tf.error_code)}", False))
+    return rows, failures
 
 
 def _int64(v: object) -> int | None:
@@ -831,7 +938,8 @@ def _write_cards(store: Store, sid: int, cards: list[dict[str, Any]], files: lis
     con = store.con
     card_tbl = pa.Table.from_pylist(cards, schema=pa.schema(
         [("id", pa.string()), ("sha", pa.string()), ("text", pa.string()), ("url", pa.string()),
-         ("license_files_at", pa.bool_())]))
+         ("license_files_at", pa.bool_()), ("read_failures", pa.int32()), ("read_failure", pa.string()),
+         ("retry_later", pa.bool_())]))
     text_tbl = pa.Table.from_pylist(texts, schema=pa.schema(
         [("id", pa.string()), ("path", pa.string()), ("sha", pa.string()), ("text", pa.string()),
          ("bytes", pa.int64()), ("url", pa.string()), ("note", pa.string())]))
@@ -846,10 +954,13 @@ def _write_cards(store: Store, sid: int, cards: list[dict[str, Any]], files: lis
         con.register("_texts_in", text_tbl)
         try:
             con.execute("DELETE FROM cards WHERE repo_type = 'model' AND id IN (SELECT id FROM _cards_in)")
-            con.execute("""INSERT INTO cards (id, repo_type, sha, text, fetched_at, snapshot_id, url, license_files_at)
+            con.execute("""INSERT INTO cards (id, repo_type, sha, text, fetched_at, snapshot_id, url, license_files_at,
+                                              read_failures, read_failure, retry_at)
                            SELECT id, 'model', sha, text, now()::TIMESTAMP, ?, url,
-                                  CASE WHEN license_files_at THEN now()::TIMESTAMP END
-                           FROM _cards_in""", [sid])
+                                  CASE WHEN license_files_at THEN now()::TIMESTAMP END,
+                                  read_failures, read_failure,
+                                  CASE WHEN retry_later THEN now()::TIMESTAMP + to_days(?) END
+                           FROM _cards_in""", [sid, RETRY_DAYS])
             # a model's licence texts go with its card: replaced whenever its licence files were all read again;
             # when one read failed, the texts read now replace their own paths only, and the others stay (tried
             # again next time, since license_files_at stays NULL)

@@ -86,6 +86,15 @@ class TextFile:
 
 
 @dataclass
+class Tree:
+    """A file tree as read: its entries, or None with the status (and ``X-Error-Code``) that refused it."""
+
+    entries: list[dict] | None
+    status: int
+    error_code: str | None = None
+
+
+@dataclass
 class ClientStats:
     api_calls: int = 0
     rate_limit_wait_s: float = 0.0
@@ -626,7 +635,14 @@ class HubClient:
     def get_tree(self, repo_id: str, *, repo_type: str = "model", revision: str = "main") -> list[dict] | None:
         """Every entry of ``GET /api/{type}s/{id}/tree/{revision}?recursive=true`` (all pages), or None
         when the repository or revision does not exist (or is not readable)."""
-        url = (f"{self.endpoint}/api/{repo_type}s/{self._repo_path('model', repo_id)}/tree/"
+        return self.read_tree(repo_id, repo_type=repo_type, revision=revision).entries
+
+    def read_tree(self, repo_id: str, *, repo_type: str = "model", revision: str = "main") -> Tree:
+        """:meth:`get_tree` with the answer's status and ``X-Error-Code`` when the tree was refused: the crawl
+        records why a tree was not read and how soon to ask again (a 403 is not a 500)."""
+        # the API route names the type in its prefix (/api/datasets/{id}); the id follows bare, never
+        # /api/datasets/datasets/{id} as the resolve route's repository path would give
+        url = (f"{self.endpoint}/api/{repo_type}s/{quote(repo_id, safe='/')}/tree/"
                f"{quote(revision, safe='')}?recursive=true")
         out: list[dict] = []
         next_url: str | None = url
@@ -634,7 +650,7 @@ class HubClient:
         while next_url:
             resp, data = self.request(next_url, parse=_json_list)
             if resp.status_code >= 400:
-                return None
+                return Tree(None, resp.status_code, resp.headers.get("x-error-code"))
             assert isinstance(data, list)
             out.extend(e for e in data if isinstance(e, dict))
             nxt = resp.links.get("next", {}).get("url")
@@ -646,7 +662,7 @@ class HubClient:
                 raise InvalidInput(f"the file tree of {repo_id} names a next page that is not a URL on "
                                    f"{self.endpoint} or was read already ({str(nxt)[:200]}); not followed")
             seen.add(str(next_url))
-        return out
+        return Tree(out, 200)
 
 
 def _json_list(resp: httpx.Response) -> list:
