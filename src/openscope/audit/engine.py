@@ -13,6 +13,7 @@ from openscope.audit import (
     containers,
     gguf_format,
     keras_format,
+    links,
     native_format,
     numpy_format,
     onnx_format,
@@ -420,11 +421,18 @@ def scan_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> Report:
                                             "scanned"))
         root = os.path.realpath(path)
         for p, rel in files:
-            if os.path.islink(p) and not os.path.isfile(p):
+            if os.path.islink(p) and (os.path.isdir(p) or not os.path.exists(p)):
                 folder = os.path.isdir(p)
                 eng.ctx.files.append(FileEntry(rel, "symlink-to-folder" if folder else "broken-symlink", 0))
                 _unfollowed_link(eng, p, rel, root, folder)
                 continue
+            if os.path.islink(p):  # a file (or FIFO, device: scan_file never opens those) it points at
+                finding, readable = links.check(p, rel, root)
+                if finding is not None:
+                    eng.ctx.findings.append(finding)
+                if not readable:
+                    eng.ctx.files.append(FileEntry(rel, "system-file", 0))
+                    continue
             eng.scan_file(p, rel)
     else:
         eng.scan_file(path, path.name)

@@ -145,7 +145,9 @@ def check_indexes(ctx: Context) -> None:
             shards.setdefault(shard, set()).add(tensor)
         for shard, tensors in sorted(shards.items()):
             norm = posixpath.normpath(posixpath.join(base, shard))
-            if shard.startswith(("/", "\\")) or norm.startswith("..") or ":" in shard.split("/")[0]:
+            # transformers joins the name to the folder with os.path.join: on Windows a backslash climbs too
+            climbs = posixpath.normpath(posixpath.join(base, shard.replace("\\", "/"))).startswith("..")
+            if shard.startswith(("/", "\\")) or norm.startswith("..") or climbs or ":" in shard.split("/")[0]:
                 ctx.add(blob, "index.path_traversal", "high",
                         f"shard {shard[:120]!r} points outside the model folder (a loader would read that file)")
                 continue

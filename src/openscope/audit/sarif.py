@@ -42,6 +42,8 @@ RULE_TEXT = {
     "tfjs.weights.path_traversal": "TF.js weights manifest names a shard outside the model folder",
     "tfjs.weights.missing": "TF.js weights manifest names a shard that is not beside the model",
     "native.code": "Native code (ELF, PE, Mach-O or WebAssembly binary) that runs when loaded and is not audited",
+    "link.outside_folder": "Model file is a symbolic link to a file outside the audited folder",
+    "link.system_file": "Model file is a symbolic link to a system or credentials file",
 }
 
 

@@ -1,0 +1,98 @@
+"""Files of an audited folder that are symbolic links leaving it.
+
+The walk scans a file link wherever it points, so the target's bytes are judged like any file's. What the link
+adds is *where* those bytes are: outside the folder, they are not what was published with the model. They can
+change after the audit, a copy or upload of the folder that follows links (``cp -L``, ``tar -h``, an uploader
+reading each file) carries them, and a link into the machine's or its user's files (``/etc/shadow``,
+``~/.ssh/id_rsa``, a Hub token) makes whoever loads or re-publishes the folder read or publish that file.
+So a link whose resolved target leaves the folder gives ``link.outside_folder`` (low, rules.yml ``links``) naming
+the target, and ``link.system_file`` (medium) for a system or credentials target; a target on a pseudo-file
+system (``/proc``, ``/sys``, ``/dev``) is not read at all.
+
+huggingface_hub's cache is made of such links: a snapshot ``models--org--name/snapshots/<rev>/<file>`` links to
+``../../blobs/<hash>``. A link from inside a ``snapshots`` folder to a file named by its hash in the ``blobs``
+folder beside it is where the cache keeps the file, and is not reported (its bytes are scanned as always).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from openscope.audit.findings import Finding
+
+BLOB_NAME = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # a git SHA-1 or an LFS SHA-256: huggingface_hub's etags
+
+
+@dataclass(frozen=True)
+class LinkPolicy:
+    rule: str
+    severity: str
+    sensitive_rule: str
+    sensitive_severity: str
+    folders: tuple[str, ...]
+    names: tuple[str, ...]
+    not_read: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def policy() -> LinkPolicy:
+    """rules.yml ``links``: rule names, severities and the sensitive locations, kept with the rule data."""
+    text = resources.files("openscope.audit").joinpath("rules.yml").read_text(encoding="utf-8")
+    doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+    sec = doc.get("links") or {}
+    sens = sec.get("sensitive") or {}
+    return LinkPolicy(str(sec.get("rule", "link.outside_folder")), str(sec.get("severity", "low")),
+                      str(sens.get("rule", "link.system_file")), str(sens.get("severity", "medium")),
+                      tuple(map(str, sens.get("folders") or ())), tuple(map(str, sens.get("names") or ())),
+                      tuple(map(str, sec.get("not_read") or ())))
+
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def cache_blob(link: Path, target: str) -> bool:
+    """Whether ``link`` is a huggingface_hub cache snapshot's link to its blob: some ancestor of the link (as
+    walked, not resolved) is a ``snapshots`` folder, and the target is a hash-named file in the ``blobs`` folder
+    beside it."""
+    parent = Path(os.path.abspath(link)).parent
+    for anc in (parent, *parent.parents):
+        if anc.name == "snapshots":
+            return os.path.dirname(target) == os.path.realpath(anc.parent / "blobs") \
+                and BLOB_NAME.fullmatch(os.path.basename(target)) is not None
+    return False
+
+
+def sensitive(target: str) -> bool:
+    """A resolved target in a system folder, or with a credentials name as a component or path suffix."""
+    pol = policy()
+    if any(_under(target, f) for f in pol.folders):
+        return True
+    parts = target.split(os.sep)
+    return any(n in parts if "/" not in n else target.endswith(os.sep + n.replace("/", os.sep)) for n in pol.names)
+
+
+def check(link: Path, rel: str, root: str) -> tuple[Finding | None, bool]:
+    """The finding for a file link of the folder whose real path is ``root`` (None when it stays inside or is a
+    cache blob), and whether its target may be read (False on a pseudo-file system)."""
+    target = os.path.realpath(link)
+    if _under(target, root) or cache_blob(link, target):
+        return None, True
+    pol = policy()
+    readable = not any(_under(target, f) for f in pol.not_read)
+    where = f"a symbolic link to {target!r}, outside the audited folder"
+    if sensitive(target):
+        read = "the audit read it as this file" if readable else "not read (a pseudo-file system)"
+        return Finding(rel, None, None, pol.sensitive_rule, pol.sensitive_severity, target,
+                       f"{where}, a system or credentials file ({read}): a loader opening this file reads that one, "
+                       "and a copy or upload of the folder that follows links publishes it"), readable
+    return Finding(rel, None, None, pol.rule, pol.severity, target,
+                   f"{where}: the bytes scanned are that file's, not the folder's (they can change after this "
+                   "audit, and a copy or upload of the folder that follows links carries them)"), readable
