@@ -83,10 +83,32 @@ def training_data_link(rec: ModelRecord, url: re.Pattern[str] = DATA_LINK) -> Ev
             if not about_evaluation(place.line, f"{place.text} {place.url}") and not cited_link(rec, place) \
                     and not about_calibration(place.line) \
                     and not DEMO_CONTEXT.search(_line(rec, place.line)) \
-                    and not _DENIED_AFTER.search(after_link(_line(rec, place.line), place.url)):
+                    and not _DENIED_AFTER.search(after_link(_line(rec, place.line), place.url)) \
+                    and not _link_denied(_line(rec, place.line), place.url):
                 shown = f"[{place.text}]({place.url})" if place.text else place.url
                 return Evidence("card", place.url, f"line {place.line}: {shown}", rec.read_at)
     return None
+
+
+# A link's opening markup before its URL ("[anchor](", "[![alt](badge)](", "<a href=\"") and its closing markup after
+# it (")", "\">anchor</a>").
+_OPENING = re.compile(r"(?:!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\(|<a\s[^<>]*?href=[\"']?)$", re.IGNORECASE)
+_CLOSING = re.compile(r"^(?:\)|[\"']?[^<>\n]{0,300}?>.{0,300}?</a>)", re.IGNORECASE)
+
+
+def _link_denied(line: str, url: str) -> bool:
+    """Whether the link to ``url`` on ``line`` stands in an English or Chinese clause that denies it ("we did not
+    use [X](…)", "[X](…) was not used", "未使用[X](…)数据集"), read as for a name in plain text (:func:`_negated`,
+    :func:`_denied_after_en_zh`). Why: a dataset the card says the model was not trained on is no training data."""
+    at = line.find(url)
+    if at < 0:
+        return False
+    head = line[:at]
+    opening = _OPENING.search(head[-400:])
+    start = len(head) - len(head[-400:]) + opening.start() if opening else at
+    tail = line[at + len(url):]
+    closing = _CLOSING.match(tail)
+    return _negated(line, start) or _denied_after_en_zh(tail, closing.end() if closing else 0)
 
 
 def _line(rec: ModelRecord, line: int) -> str:
@@ -204,7 +226,24 @@ _MODEL_LEAD = re.compile(r"(?:\bbased\s+on|\bbuilt\s+(?:on|upon)|\bfrom|\bmodels
                          r"|\bversion\s+of|\bsame\s+(?:[\w-]+\s+){0,3}?as|\bthan|\blike)\s*(?:the\s+)?[`\"']?$",
                          re.IGNORECASE)
 # A clause that denies what follows ("not trained on X", "we do NOT use X", "without X"): X is not training data.
-_NEGATED = re.compile(r"\b(?:not|never|without|excluding|except|nor|no\s+longer)\b|n't\b|不|未|没有", re.IGNORECASE)
+# English: a negation word; Chinese: a negation bound to a verb of using, including, training on or releasing
+# ("未使用 X", "不包含 X", "没有在 X 上训练", "并未公开 X"), never a bare 不 (不同, 不断, 不少 are no denial).
+_NEGATED = re.compile(r"\b(?:not|never|without|exclud(?:e|es|ed|ing)|except|nor|neither|no\s+longer)\b|n't\b"
+                      r"|(?:不|未|没有?|并未|并没有|从未|从不|尚未)(?:被|曾|会)?(?:使用|采用|用到|用|包含|包括|含|纳入|利用"
+                      r"|涉及|引入|加入|基于|在|训练|微调|发布|公开|开源|开放|提供)", re.IGNORECASE)
+# Negations that deny nothing of what follows: "not only X", "not just X", "including but not limited to X".
+_NOT_A_DENIAL = re.compile(r"(?:\bnot|n't)\s+(?:only|just|merely|simply|solely|exclusively|limited\s+to|necessarily"
+                           r"|to\s+mention)\b|\bexcept\s+that\b|不仅|不只|不止|不限于", re.IGNORECASE)
+# Where a denial's scope ends before the name: a sentence or clause end, a comma, a colon, or a word that opens
+# another clause or turns the negation round ("not A but X", "nothing other than X", "besides X", "only X").
+_SCOPE_BREAK = re.compile(r"[.;:!?,()\n。；：！？，（）]|\b(?:but|and|while|whereas|yet|which|who|that|instead|rather"
+                          r"|only|other\s+than|besides|apart\s+from|beyond|so|then|because|since|though|although"
+                          r"|however)\b|但|而|只|仅|除了|除", re.IGNORECASE)
+# A list of names right before the name read ("not [A](…), [B](…) or X", "未使用 A、B 和 X"): the denial before the
+# list covers each of its items, so the list is passed over back to its first item.
+_ITEM = r"(?:!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\([^()\s]*\)|`[^`\n]{1,100}`|[A-Za-z0-9][\w.-]*/[\w.-]+)"
+_LIST_BEFORE = re.compile(rf"(?:{_ITEM}\s*(?:(?:,|、|，)\s*(?:(?:or|nor|and)\b|和|或|及|以及|与)?|\b(?:or|nor|and)\b|和|或|及|以及|与)\s*)+$",
+                          re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[.;!?\n。；！？]")
 # The same denial in Japanese and Korean, whose verbs follow the object: "Xは使用していません", "Xを使用せず",
 # "Xを含みません", "Xを除く"; "X는 사용하지 않았습니다", "X를 사용하지 않았다", "X는 포함되지 않", "X를 제외". Only the
@@ -262,7 +301,8 @@ def _plain_ids(text: str, start: int, end: int, *, listed_at: int | None = None,
             continue
         before, after = text[max(0, m.start() - 30):m.start()], text[m.end():min(end, m.end() + 30)]
         if _MODEL_LEAD.search(before) or _MODEL_AFTER.match(after) or _TOOL_AFTER.match(after) \
-                or _negated(text, m.start()) or _denied_after(text, m.end()):
+                or _negated(text, m.start()) or _denied_after(text, m.end()) \
+                or _denied_after_en_zh(text, m.end()):
             continue
         if named_only:
             if _DATASET_WORD.match(after):
@@ -287,12 +327,35 @@ def _clause(text: str, a: int, b: int, reach: int = 200) -> str:
 
 
 def _negated(text: str, at: int) -> bool:
-    """Whether the clause before ``at`` (back to a sentence or clause end, at most 120 characters) denies: "The
-    model was not trained on X", "We do NOT use X". Why: a careful reader takes X for data the model was *not*
-    trained on."""
-    lead = text[max(0, at - 120):at]
-    ends = list(_CLAUSE_END.finditer(lead))
-    return bool(_NEGATED.search(lead, ends[-1].end() if ends else 0))
+    """Whether the words before ``at`` deny what stands at ``at``: a negation in the same clause, with nothing
+    between it and the name that ends its scope (:data:`_SCOPE_BREAK`) but a list of names the name ends ("The
+    model was not trained on X", "We do NOT use [A](…), [B](…) or X", "未使用 X 数据集"). Why scoped: a careful
+    reader takes X for data the model was *not* trained on, and reads "This is not a chat model, trained on X" or
+    "not only X" as saying it was; the lead is read back at most 160 characters."""
+    lead = text[max(0, at - 160):at]
+    listed = _LIST_BEFORE.search(lead) if ("," in lead or "、" in lead or "，" in lead or " or " in lead
+                                           or " and " in lead or " nor " in lead or "和" in lead or "或" in lead
+                                           or "及" in lead or "与" in lead) else None
+    if listed:
+        lead = lead[:listed.start()]
+    breaks = list(_SCOPE_BREAK.finditer(lead))
+    clause = lead[breaks[-1].end() if breaks else 0:]
+    return any(not _NOT_A_DENIAL.match(clause, m.start()) for m in _NEGATED.finditer(clause))
+
+
+# A denial after a name in English or Chinese: "[X](…) was not used", "X is not included", "X was excluded",
+# "[X](…)未被使用", "X 没有用于训练" (only the verbs of using, including and training on, in the name's own clause).
+_DENIED_AFTER_EN_ZH = re.compile(
+    r"^[`\"']?(?:\s+(?:dataset|data\s*set|data|corpus)s?)?\s+(?:was|were|is|are|has\s+been|have\s+been)\s+"
+    r"(?:(?:not|never)\s+(?:used|included|part\s+of|seen|trained\s+on|utili[sz]ed)|excluded|held\s+out|withheld)\b"
+    r"|^[`\"']?\s*(?:数据集?|语料)?\s*(?:未|没有|并未|并没有|从未)(?:被|曾)?(?:使用|采用|用于|参与|纳入|包含在)"
+    r"|^[`\"']?\s*(?:数据集?|语料)?\s*不(?:被)?(?:用于|参与)(?:模型)?(?:的)?(?:训练|微调)", re.IGNORECASE)
+
+
+def _denied_after_en_zh(text: str, end: int) -> bool:
+    """Whether the words right after a name (ending at ``end``) deny it in English or Chinese ("[X](…) was not
+    used in training", "X 未被使用"): the passive forms that put the denial after the name."""
+    return _DENIED_AFTER_EN_ZH.match(text[end:end + 80]) is not None
 
 
 def _denied_after(text: str, end: int) -> bool:

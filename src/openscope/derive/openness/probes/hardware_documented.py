@@ -11,11 +11,13 @@ from openscope.derive.openness.records import ModelRecord
 COMPONENT = None
 # The edges of the Latin names are "not a Latin letter or digit" rather than ``\b``: a Chinese character is a word
 # character to ``re``, so "8卡A100" or "A100显卡" has no word boundary around "A100". The Chinese forms: 昇腾
-# (Ascend), 显卡 / GPU卡 (graphics cards), 算力 (compute), 训练集群 / 计算集群 (training cluster), 训练服务器
-# (training server), 卡时 / GPU时 / GPU小时 (card-hours, GPU-hours).
-HARDWARE = either(r"(?<![A-Za-z0-9])(A100|H100|H800|H20|V100|A800|L40S?|TPU ?v?\d*|GPUs?|GPU[- ]hours|accelerators?|"
+# (Ascend), 显卡 / 显示卡 / GPU卡 (graphics cards: 显示卡 is Taiwan's 顯示卡 in its simplified reading, :mod:`..hant`),
+# 加速卡 (accelerator cards), 算力 / 计算资源 / 运算资源 (compute), 训练集群 / 计算集群 (training cluster; Taiwan's 訓練叢集
+# reads so), 训练服务器 (training server; 伺服器 reads 服务器), 卡时 / GPU时 / GPU小时 / GPU时数 (card-hours, GPU-hours).
+HARDWARE = either(r"(?<![A-Za-z0-9])(A100|H100|H800|H20|H200|GH200|GB200|B200|V100|A800|L40S?|"
+                      r"TPU ?v?\d*|GPUs?|GPU[- ]hours|accelerators?|"
                       r"Ascend|MI2\d0X?|MI300X?|Gaudi|compute (budget|used)|FLOPs?)(?![A-Za-z0-9])"
-                      , r"昇腾|显卡|GPU ?卡|算力|训练集群|计算集群|训练服务器|卡时|GPU ?(?:小时|时)", re.IGNORECASE,
+                      , r"昇腾|显卡|显示卡|加速卡|GPU ?卡|算力|(?:计算|运算)资源|训练集群|计算集群|训练服务器|卡时|GPU ?(?:小时|时)", re.IGNORECASE,
                   # Japanese: 計算資源 (compute), 計算クラスタ, スーパーコンピュータ, GPU時間 (GPU hours); Korean: 연산/컴퓨팅
                   # 자원 (compute), 클러스터, 슈퍼컴퓨터, GPU 시간
                   jako=r"計算資源|計算クラスタ|スーパーコンピュータ|GPU ?時間|연산\s?자원|컴퓨팅\s?자원|슈퍼\s?컴퓨터|GPU ?시간"
@@ -33,8 +35,8 @@ ARCH_JAKO = (r"モデル構造|アーキテクチャ|ネットワーク構造|�
              r"|コンテキスト長|エキスパート|모델\s?구조|아키텍처|레이어|(?<!\d)\d+\s?개?\s?층|어텐션\s?헤드|은닉층"
              r"|히든\s?(?:사이즈|크기|차원)|컨텍스트\s?(?:길이|윈도우)|전문가\s?혼합")
 ARCH = either(ARCH_EN, ARCH_ZH, re.IGNORECASE, jako=ARCH_JAKO)
-HARDWARE_NEEDLES = ('a100', 'h100', 'h800', 'h20', 'v100', 'a800', 'l40', 'tpu', 'gpu', 'accelerator', 'ascend', 'mi2', 'mi3',
-                    'gaudi', 'compute', 'flop', '昇腾', '显卡', '算力', '集群', '训练服务器', '卡时') + jako_needles('計算', 'スーパーコンピュータ', '연산', '컴퓨팅', '슈퍼',
+HARDWARE_NEEDLES = ('a100', 'h100', 'h800', 'h20', 'b200', 'v100', 'a800', 'l40', 'tpu', 'gpu', 'accelerator', 'ascend', 'mi2', 'mi3',
+                    'gaudi', 'compute', 'flop', '昇腾', '显卡', '显示卡', '加速卡', '资源', '算力', '集群', '训练服务器', '卡时') + jako_needles('計算', 'スーパーコンピュータ', '연산', '컴퓨팅', '슈퍼',
                                                                           '클러스터')
 ARCH_NEEDLES = jako_needles('構造', 'アーキテクチャ', '層', 'レイヤー', 'アテンション', '隠れ', 'コンテキスト', 'エキスパート', '구조',
                             '아키텍처', '레이어', '층', '어텐션', '은닉층', '히든', '컨텍스트', '전문가') + (
@@ -45,13 +47,14 @@ ARCH_NEEDLES = jako_needles('構造', 'アーキテクチャ', '層', 'レイヤ
 RUNNING = either(r"\binferenc\w*|\brun(?:s|ning)?\b|\boffload\w*|\bv?ram\b|\bmemory\b|\baccelerat(?:ion|ed)\b|"
                      r"\bdeploy\w*|\bserv(?:e|es|ing)\b|\bload(?:s|ing)?\b|\bfits?\b|\bconsumer\b|\bquanti[sz]\w*|"
                      r"\bclients?\b|\blatency\b|\bthroughput\b"
-                     , r"推理|部署|显存|内存|运行|加载|量化|服务|延迟|吞吐", re.IGNORECASE,
+                     # (Taiwan's 推論, 記憶體 and 消費級 read 推论, 记忆體 and 消费级: :mod:`..hant`)
+                     , r"推理|推论|部署|显存|内存|记忆[体體]|运行|加载|量化|服务|延迟|吞吐|消费级", re.IGNORECASE,
                  # Japanese and Korean: inference (推論, 추론), deployment (デプロイ, 배포), memory (メモリ, 메모리), running
                  # (実行, 実行, 실행), loading (読み込, ロード, 로드), quantisation (量子化, 양자화), serving (サービング, 서빙)
                  jako=r"推論|デプロイ|メモリ|VRAM|実行|読み込|ロード|量子化|サービング|レイテンシ"
                  r"|추론|배포|메모리|실행|로드|양자화|서빙|지연\s?시간|처리량")
 TRAINING = either(r"\btrain\w*|\bpre-?train\w*|\bfine-?tun\w*|\bcompute\b|\bhours\b|\bFLOPs?\b|\bcluster"
-                      , r"训练|微调|算力|集群|卡时|小时", re.IGNORECASE,
+                      , r"训练|微调|算力|集群|卡时|小时|时数", re.IGNORECASE,
                   # (GPU hours, not "time": 推論時間 and 지연 시간 are the time a reply takes)
                   jako=r"学習|訓練|ファインチューニング|微調整|計算資源|クラスタ|GPU\s?時間"
                   r"|학습|훈련|파인\s?튜닝|미세\s?조정|클러스터|GPU\s?시간")

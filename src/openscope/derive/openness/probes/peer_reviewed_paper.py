@@ -9,7 +9,8 @@ from openscope.derive.openness.probes._own_paper import MAX_PLACES, citation_ent
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = None
-VENUE_LINK = re.compile(r"openreview\.net/(forum|pdf)|aclanthology\.org/|proceedings\.(neurips|mlr)|papers\.nips\.cc|"
+VENUE_LINK = re.compile(r"openreview\.net/(forum|pdf)|aclanthology\.org/|aclweb\.org/anthology/|proceedings\.(neurips|mlr)"
+                        r"|papers\.nips\.cc|link\.springer\.com/(chapter|article)/|ecva\.net/papers/|"
                         r"jmlr\.org/papers|openaccess\.thecvf\.com|ojs\.aaai\.org|dl\.acm\.org/doi|ijcai\.org/proceedings|"
                         r"nature\.com/articles|science\.org/doi|isca-archive|ieeexplore", re.IGNORECASE)
 # A venue counts only as the model's own publication: "accepted at / published in / to appear in" a venue,
@@ -34,7 +35,10 @@ REMEDIATION = "Publish the work in a peer-reviewed venue and cite it in the card
 
 def _paper_link(rec: ModelRecord) -> Evidence | None:
     """A proceedings link that the card announces as its own paper (:mod:`._own_paper`), not a citation of a
-    benchmark or a dataset ("LAION-5B's [NeurIPS 2022](…) paper")."""
+    benchmark or a dataset ("LAION-5B's [NeurIPS 2022](…) paper"). Its anchor says it is the paper or names the
+    venue, or its line or sentence does: a link labelled as the paper ("**Paper:** [Lynx: a title](…)") or
+    announced as the card's own ("our paper [Lynx: a title](…)") is the paper whatever its anchor is (a title, as
+    often as not); a link in the card's header only with an anchor that says so."""
     if rec.card is None:
         return None
     lines: list[str] | None = None
@@ -42,7 +46,8 @@ def _paper_link(rec: ModelRecord) -> Evidence | None:
     for link in venues[:MAX_PLACES]:  # a hostile card with endless venue links stays cheap
         lines = rec.card.text.splitlines() if lines is None else lines
         for ln in occurrences(rec.card, link):
-            if ln.text and PAPER_ANCHOR.search(ln.text) and judge(rec.card, ln, lines):
+            why = judge(rec.card, ln, lines)
+            if why in ("label", "sentence") or (why and ln.text and PAPER_ANCHOR.search(ln.text)):
                 return Evidence("card", ln.url, f"line {ln.line}: [{ln.text}]({ln.url})", rec.read_at)
     return None
 

@@ -11,8 +11,16 @@ from openscope.derive.openness.probes import (
     files_matching,
     hub_evidence,
     repo_license,
+    zsearch,
 )
-from openscope.derive.openness.probes._own_paper import PAPER_LINK, citation_entry, own_paper_links
+from openscope.derive.openness.probes._own_evidence import _line_span, _sentence_at, in_code, own_mentions
+from openscope.derive.openness.probes._own_paper import (
+    HOST_LABEL,
+    OWN_CUE,
+    PAPER_LINK,
+    citation_entry,
+    own_paper_links,
+)
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -27,8 +35,40 @@ WHY = {"label": "labelled as the paper", "sentence": "announced as the model's o
        "header": "in the card's header", "citation": "the citation the card asks for"}
 
 
+# An arXiv identifier written without a link: "arXiv:2401.12345", "arXiv: 2401.12345v2", the old form
+# "arXiv:cs/0112017", "**arXiv:** 2401.12345". Not part of a URL or a path.
+ARXIV_ID = re.compile(r"(?<![\w/.])arXiv\**[ \t]?[:：][ \t]?\**[ \t]?(?:\d{4}\.\d{4,5}|[a-z-]{2,20}(?:\.[A-Z]{2})?/\d{7})"
+                      r"(?:v\d{1,3})?(?![\w.]*\w)", re.IGNORECASE)
+ARXIV_ID_NEEDLES = ("arxiv",)
+
+
+def _arxiv_id(rec: ModelRecord) -> Evidence | None:
+    """An arXiv identifier the card writes without a link, on a line labelled as its paper ("**Paper:**
+    arXiv:2401.12345", "arXiv: 2401.12345") or in a sentence that announces the card's own paper ("see our paper
+    (arXiv:2401.12345)"). Why: it names the same preprint as ``https://arxiv.org/abs/2401.12345`` and is judged
+    by the same rules as that link (:func:`._own_paper.judge`'s label and sentence); hidden text, code, sections
+    of others' work and sentences that cite are left out (:func:`._own_evidence.own_mentions`), and a BibTeX
+    entry is the card's citation's business (:func:`._own_paper.citation_entry`)."""
+    card = rec.card
+    if card is None:
+        return None
+    off = len(card.text) - len(card.body)
+    for m, verdict in own_mentions(rec, ARXIV_ID, ARXIV_ID_NEEDLES):
+        a, b = off + m.start(), off + m.end()
+        if verdict != "own" or in_code(rec, a):
+            continue
+        ls, le = _line_span(card.text, a)
+        why = "label" if HOST_LABEL.search(card.text[ls:le]) else \
+            "sentence" if zsearch(OWN_CUE, _sentence_at(card.text, a, b)) else None
+        if why:
+            anchor, snip = card.span(a, b)
+            return Evidence("card", f"{rec.card_locator}{anchor}", f"{snip} ({WHY[why]})", rec.read_at)
+    return None
+
+
 def _card_paper(rec: ModelRecord) -> Evidence | None:
-    """The first card link that announces the model's own paper, else the card's own citation, as evidence."""
+    """The first card link that announces the model's own paper, else an arXiv identifier written so, else the
+    card's own citation, as evidence."""
     if rec.card is None:
         return None
     own = own_paper_links(rec.card, limit=1)
@@ -36,6 +76,9 @@ def _card_paper(rec: ModelRecord) -> Evidence | None:
         ln, why = own[0].link, own[0].why
         shown = f"[{ln.text}]({ln.url})" if ln.text else ln.url
         return Evidence("card", ln.url, f"line {ln.line}: {shown} ({WHY[why]})", rec.read_at)
+    bare = _arxiv_id(rec)
+    if bare is not None:
+        return bare
     cite = citation_entry(rec.card)
     if cite is not None:
         first = " ".join(cite.text[:160].split())
