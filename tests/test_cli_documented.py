@@ -225,3 +225,33 @@ def test_sql_limit_shows_at_most_n_rows_and_0_all(cli, store: Path) -> None:
     n = cli("--db", store, "--json", "sql", "SELECT count(*) AS n FROM models").json()["rows"][0]["n"]
     assert len(cli("--db", store, "--json", "sql", "SELECT id FROM models", "--limit", "2").json()["rows"]) == 2
     assert len(cli("--db", store, "--json", "sql", "SELECT id FROM models", "--limit", "0").json()["rows"]) == n
+
+
+# -- rootless cycles ("Models on a cycle that no outside root reaches (and models below such a cycle)") -----
+
+def test_a_model_on_or_below_a_rootless_cycle_says_it_has_no_root(cli, store: Path) -> None:
+    """x/a ⇄ x/b, and x/c built on x/a: the answer says why there is no roots line, not nothing."""
+    for mid in ("x/a", "x/c"):
+        doc = cli("--db", store, "--json", "lineage", mid).json()
+        assert doc["summary"]["roots"] == [] and doc["summary"]["total"] >= 1
+        flat = _flat(cli("--db", store, "lineage", mid).stdout)
+        assert flat.endswith("roots: none (it is on, or built on, a cycle that no outside root reaches; "
+                             "see lineage_cycles); root country: unknown"), flat
+    assert "lineage on cycle #" in _flat(cli("--db", store, "model", "x/a").stdout)
+    below = _flat(cli("--db", store, "model", "x/c").stdout)
+    assert "roots none: it is built on a cycle that no outside root reaches" in below
+    assert "root countries unknown" in below
+
+
+# -- a base whose licence is not known ("A licence that is not known has unknown duties, never `none`") ----
+
+def test_a_base_of_unknown_licence_has_unknown_duties_in_model_and_license(cli, store: Path, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "120")
+    lic = cli("--db", store, "--json", "license", "x/c").json()
+    assert {f["base"]: (f["license"], f["duties"]) for f in lic["flow_down"]} == {"x/a": (None, []),
+                                                                                   "x/b": (None, [])}
+    model = _flat(cli("--db", store, "model", "x/c").stdout)
+    assert model.count("its duties unknown (the licence is not known)") == 2 and "its duties none" not in model
+    table = cli("--db", store, "license", "x/c").stdout
+    rows = [line for line in table.splitlines() if line.startswith("│ x/")]
+    assert len(rows) == 2 and all(line.split("│")[3].strip() == "unknown" for line in rows), rows

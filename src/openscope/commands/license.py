@@ -120,6 +120,8 @@ def _render_model(doc: dict[str, Any]) -> None:
         for fd in doc["flow_down"]:
             conflict = {True: "CONFLICT", False: "ok", None: "unknown"}[fd["conflict"]]
             duties = base_duties(doc, fd)
+            if duties is not None and not fd["duties"] and fd["class"] in (None, "unknown"):
+                duties = "unknown"  # a base whose licence is not known has unknown duties, not none ("-")
             f.add_row(_text(f"{fd['base']} ({fd['distance']})"),
                       _text(f"{_yn(fd['license'])}\n{_yn(fd['class'])}"),
                       _text("same as this model's" if duties is None else duties), _text(conflict))

@@ -93,6 +93,9 @@ def _render(doc: dict[str, Any], root_countries: dict[str, str | None] | None = 
         con.print(f"no ancestor with {filters}")
     if doc["direction"] == "up" and sm.get("roots"):
         con.print(_roots_line(sm["roots"], root_countries or {}))
+    elif doc["direction"] == "up":  # every way up ends in a loop: no root, so no root country either
+        con.print("roots: none (it is on, or built on, a cycle that no outside root reaches; see lineage_cycles); "
+                  "root country: unknown")
 
 
 def _plural(n: int, word: str) -> str:

@@ -56,8 +56,13 @@ def _licence_part(t: Table, lic: dict[str, Any]) -> None:
         t.add_row(cell("  from base"), cell(f"{fd.get('base')} (distance {yn(fd.get('distance'))}): "
                                            f"{yn(fd.get('license'))}, {class_meaning(fd.get('class'))}"))
         duties = base_duties(lic, fd)
-        t.add_row(cell("    its duties"), cell("the same as this model's" if duties is None
-                                               else duties_in_words(fd.get("duties"))))
+        if duties is None:
+            words = "the same as this model's"
+        elif not fd.get("duties") and fd.get("class") in (None, "unknown"):
+            words = "unknown (the licence is not known)"  # not "none": nothing is known of its terms
+        else:
+            words = duties_in_words(fd.get("duties"))
+        t.add_row(cell("    its duties"), cell(words))
     for cf in lic.get("conflicts") or []:
         t.add_row(cell("  conflict"), cell(f"{cf.get('base')}: {cf.get('reason')}"))
     meaning = conflict_meaning(lic)
@@ -99,6 +104,8 @@ def _render(doc: dict[str, Any], raw_licenses: dict[str, Any] | None) -> None:
         t.add_row("roots", "itself (no declared base)")
     elif lin["roots"]:
         t.add_row("roots", ", ".join(f"{r['id']} (depth {r['depth']})" for r in lin["roots"]))
+    elif lin["parents"]:  # below a rootless cycle: every way up ends in the loop (lineage keeps no row)
+        t.add_row("roots", "none: it is built on a cycle that no outside root reaches")
     countries = ", ".join(doc["root_countries"]) or "unknown"
     if doc.get("root_country") == "multiple":
         countries += " (counted as 'multiple' in shares by root country)"
