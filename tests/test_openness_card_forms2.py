@@ -7,9 +7,10 @@
 2. Chinese hardware words, Traditional and Simplified (顯示卡 / 显示卡, 加速卡, 計算資源 / 運算資源, GPU 時數), with
    the same split as the English words between training hardware and hardware to run the model (推論, 記憶體,
    消費級 are running words).
-3. Forms of papers and hardware a card writes in another common way: a venue link labelled as the paper with a
-   title for its anchor, the ACL Anthology's former address, Springer chapters, arXiv's HTML view, an arXiv
-   identifier written without a link, H200 / B200 / GB200; and regression tests for forms that were already read
+3. Forms of papers, licences and hardware a card writes in another common way: a venue link labelled as the paper
+   with a title for its anchor, the ACL Anthology's former address, Springer chapters, arXiv's HTML view, the
+   preprint servers of biology, medicine and chemistry, an arXiv identifier written without a link, MPL / LGPL /
+   the Unlicense, H200 / B200 / GB200, "8xA100" and "H100s"; and regression tests for forms that were already read
    (licence names written as "Apache 2", "Apache License 2.0", "Apache2.0" or in a shields.io badge URL, weights on
    ModelScope, WiseModel and OpenXLab).
 
@@ -210,3 +211,44 @@ def test_licence_names_in_other_forms_are_read(text: str, licence: str) -> None:
 ])
 def test_weights_on_a_mirror_are_released_weights(url: str) -> None:
     assert card_findings(f"# Lynx\n\nDownload the weights from [the mirror]({url}).\n")["weights_released"][0] == "positive"
+
+
+# -- licence names, hardware and preprint servers written in other forms -------------------------------------------
+
+@pytest.mark.parametrize(("text", "licence"), [
+    ("This model is released under MPL 2.0.", "mpl-2.0"),
+    ("Licensed under the Mozilla Public License.", "mpl-2.0"),
+    ("The code is released under the LGPLv3.", "lgpl-3.0"),
+    ("Distributed under the GNU Lesser General Public License.", "lgpl-3.0"),
+    ("Released under the Unlicense.", "unlicense"),
+])
+def test_licence_names_that_were_read_as_none_are_read(text: str, licence: str) -> None:
+    assert card_findings(f"# Lynx\n\n## License\n\n{text}\n")["license_declared"] == ("positive", "open_license", licence)
+
+
+@pytest.mark.parametrize("text", [
+    "This model is unlicensed: no licence is granted.",                         # no licence at all
+    "[![License](https://img.shields.io/github/license/acme/lynx)](LICENSE)",  # shown only when rendered
+])
+def test_a_licence_line_naming_no_licence_names_none(text: str) -> None:
+    assert card_findings(f"# Lynx\n\n## License\n\n{text}\n")["license_declared"][:2] == ("negative", "no_license")
+
+
+@pytest.mark.parametrize("sentence", ["Training: 8xA100 80GB, 3 days.", "Trained on 256 H100s for two weeks."])
+def test_a_chip_glued_to_its_count_or_plural_is_training_hardware(sentence: str) -> None:
+    assert _hardware(sentence)
+    assert not _hardware("Inference runs on 2xA100s.")
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.biorxiv.org/content/10.1101/2024.02.27.582234v1",
+    "https://www.medrxiv.org/content/10.1101/2024.01.01.123456v1",
+    "https://chemrxiv.org/engage/chemrxiv/article-details/65a1b2c3",
+    "https://papers.ssrn.com/sol3/papers.cfm?abstract_id=1234567",
+])
+def test_a_preprint_server_link_in_the_header_is_the_paper(url: str) -> None:
+    card = f"# Lynx\n\n[![Paper](https://img.shields.io/badge/Paper-red)]({url})\n\nA model.\n"
+    assert card_findings(card)["research_paper"][0] == "positive"
+    # in a sentence that cites it, it is someone else's
+    cited = f"# Lynx\n\nA model.\n\nWe compare with the method of [Cheetah: a method]({url}) on our benchmark.\n"
+    assert card_findings(cited)["research_paper"][0] == "negative"

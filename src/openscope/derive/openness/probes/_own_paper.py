@@ -31,9 +31,10 @@ from openscope.derive.openness.probes import either, kana_or_hangul, zsearch
 
 # Hosts whose links are papers (RE2-compatible is not needed: card text is read in Python only).
 # (arXiv's HTML view, arxiv.org/html/<id>, is the same paper as its abstract page; the ACL Anthology's former address
-# is aclweb.org/anthology/)
+# is aclweb.org/anthology/; the preprint servers of biology, medicine and chemistry, and SSRN, hold preprints as
+# arXiv does)
 PAPER_LINK = re.compile(r"arxiv\.org/(abs|pdf|html)/|openreview\.net/(forum|pdf)|aclanthology\.org/|aclweb\.org/anthology/"
-                        r"|doi\.org/10\.|"
+                        r"|doi\.org/10\.|(?:bio|med)rxiv\.org/content/10\.|chemrxiv\.org/engage/|ssrn\.com/(?:abstract|sol3/papers)|"
                         r"proceedings\.(neurips|mlr)|papers\.nips\.cc|huggingface\.co/papers/|jmlr\.org/papers|"
                         r"openaccess\.thecvf\.com|ojs\.aaai\.org|dl\.acm\.org/doi", re.IGNORECASE)
 # An anchor that is nothing but a paper word (after emoji, brackets and emphasis are removed).

@@ -14,7 +14,9 @@ COMPONENT = None
 # (Ascend), 显卡 / 显示卡 / GPU卡 (graphics cards: 显示卡 is Taiwan's 顯示卡 in its simplified reading, :mod:`..hant`),
 # 加速卡 (accelerator cards), 算力 / 计算资源 / 运算资源 (compute), 训练集群 / 计算集群 (training cluster; Taiwan's 訓練叢集
 # reads so), 训练服务器 (training server; 伺服器 reads 服务器), 卡时 / GPU时 / GPU小时 / GPU时数 (card-hours, GPU-hours).
-HARDWARE = either(r"(?<![A-Za-z0-9])(A100|H100|H800|H20|H200|GH200|GB200|B200|V100|A800|L40S?|"
+# A count may be glued to a chip's name ("8xA100", "8xH100": the "x" is a letter, yet no word goes on), and the
+# name may be plural ("256 H100s").
+HARDWARE = either(r"(?:(?<![A-Za-z0-9])|(?<=\dx))(?:(?:A100|H100|H800|H20|H200|GH200|GB200|B200|V100|A800|L40S?)s?|"
                       r"TPU ?v?\d*|GPUs?|GPU[- ]hours|accelerators?|"
                       r"Ascend|MI2\d0X?|MI300X?|Gaudi|compute (budget|used)|FLOPs?)(?![A-Za-z0-9])"
                       , r"昇腾|显卡|显示卡|加速卡|GPU ?卡|算力|(?:计算|运算)资源|训练集群|计算集群|训练服务器|卡时|GPU ?(?:小时|时)", re.IGNORECASE,

@@ -62,6 +62,13 @@ OPEN_NAMES = [
     ("CC-BY-4.0", re.compile(r"CC[- ]BY(?![- ]?(NC|ND))[- ]?(SA[- ]?)?\d|Creative Commons Attribution(?![- ](Non|No))",
                              re.IGNORECASE)),
     ("CC0-1.0", re.compile(_A + r"CC0" + _Z, re.IGNORECASE)),
+    # names a licence line already announces ("under MPL 2.0", "under the Unlicense") and that were read as no
+    # licence: the Mozilla Public License, the LGPL ("LGPL" is not "GPL": its L is a letter before the name), the
+    # Unlicense (not "unlicensed", which says there is no licence)
+    ("MPL-2.0", re.compile(_UNMODIFIED + _A + r"MPL(?:[- ]?v?2(?:\.0)?)?" + _Z + r"|Mozilla Public License", re.IGNORECASE)),
+    ("LGPL-3.0", re.compile(_A + r"LGPL(?:[- ]?v?\d(?:\.\d)?)?" + _Z + r"|GNU Lesser General Public License",
+                            re.IGNORECASE)),
+    ("Unlicense", re.compile(_A + r"Unlicense" + _Z, re.IGNORECASE)),
 ]
 RESTRICTIVE_NAMES = [
     ("CC-BY-NC-4.0", re.compile(r"CC[- ]BY[- ]NC|non-?commercial|noncommercial|非商业|非商用|非営利|商用(?:利用)?不可"
