@@ -126,10 +126,13 @@ def test_one_descendant_has_its_downloads_in_the_singular(cli, store: Path) -> N
 
 @pytest.mark.parametrize("args", [["--region"], [QWEN, "--region"], ["--by-root-country", QWEN],
                                   ["--by-root-country", "--down"], ["--by-root-country", "--up"],
-                                  ["--by-root-country", "--depth", "1"], ["--by-root-country", "--relation", "merge"]],
-                         ids=" ".join)
-def test_options_that_do_not_go_together_are_usage_errors(cli, store: Path, args: list[str]) -> None:
-    res = cli("--db", store, "--json", "lineage", *args)
+                                  ["--by-root-country", "--depth", "1"], ["--by-root-country", "--relation", "merge"],
+                                  ["--by-root-country", "--since", ""], [" "], ["model", ""], ["model", "  "]],
+                         ids=lambda a: " ".join(a) or "blank")
+def test_options_that_do_not_go_together_and_blank_values_are_usage_errors(cli, store: Path,
+                                                                            args: list[str]) -> None:
+    """A blank id is a usage error for every command that takes one, as `license` and `assess` answer it."""
+    res = cli("--db", store, "--json", *(args if args[0] == "model" else ["lineage", *args]))
     assert res.code == 64
     _one_error_line(res)
 

@@ -170,6 +170,8 @@ def register(app: typer.Typer) -> None:
             raise UsageError("choose one of --up and --down")
         if since is not None and not countries:
             raise UsageError("--since goes with --by-root-country")
+        if since is not None and not since.strip():  # an empty value was read as no --since at all
+            raise UsageError("--since is empty; give a date (YYYY-MM-DD)")
         if region and not countries:
             raise UsageError("--region goes with --by-root-country")
         if countries:
@@ -188,6 +190,8 @@ def register(app: typer.Typer) -> None:
                 return
             _render_by_root(rows, level, since)
             return
+        if model_id is not None and not model_id.strip():  # as `license` and `assess` answer a blank argument
+            raise UsageError("the model id is blank; give one (or use --by-root-country)")
         if not model_id:
             raise UsageError("missing ID (or use --by-root-country)")
         with open_for_read(s) as store:

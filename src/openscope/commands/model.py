@@ -19,6 +19,7 @@ from openscope.commands._license_words import (
     yn,
 )
 from openscope.derive.lineage.queries import overview
+from openscope.errors import UsageError
 
 
 def _v(x: Any) -> str:
@@ -130,6 +131,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """One screen about a model: metadata, counters and history, lineage, publisher, root countries, licences."""
         s = settings(ctx)
+        if not model_id.strip():  # a usage error, as `license` and `assess` answer a blank argument
+            raise UsageError("the model id is blank; give one")
         with open_for_read(s) as store:
             doc = overview(store, model_id)
         if s.json:
