@@ -10,7 +10,8 @@
 3. Forms of papers, licences and hardware a card writes in another common way: a venue link labelled as the paper
    with a title for its anchor, the ACL Anthology's former address, Springer chapters, arXiv's HTML view, the
    preprint servers of biology, medicine and chemistry, an arXiv identifier written without a link, MPL / LGPL /
-   the Unlicense, H200 / B200 / GB200, "8xA100" and "H100s"; and regression tests for forms that were already read
+   the Unlicense, H200 / B200 / GB200, "8xA100" and "H100s", datasets on the OpenXLab and WiseModel mirrors, Figshare
+   and Dataverse; and regression tests for forms that were already read
    (licence names written as "Apache 2", "Apache License 2.0", "Apache2.0" or in a shields.io badge URL, weights on
    ModelScope, WiseModel and OpenXLab).
 
@@ -53,6 +54,8 @@ def _datasets(text: str) -> tuple[str, str]:
     f"训练数据不包含{X}。",
     f"{X}未被使用。",
     f"{X} 数据集没有用于训练。",
+    f"The model was not trained on the following datasets: {A}, {X}.",   # a colon that introduces the list
+    f"模型没有使用以下数据集：{X}。",
 ])
 def test_a_dataset_link_the_card_denies_is_not_training_data(sentence: str) -> None:
     title = "## 训练数据" if not sentence.isascii() else "## Training data"
@@ -72,6 +75,8 @@ def test_a_dataset_link_the_card_denies_is_not_training_data(sentence: str) -> N
     f"我们在不同的{X}数据上训练。",                            # 不同 ("different") is no negation
     f"模型不仅在{X}上训练。",
     f"{X}中不包含个人信息。",                                  # X does not contain personal data: X is used
+    f"We did not use RLHF: the model was trained on {X}.",     # a colon that ends the denial's clause
+    f"模型没有使用强化学习：它在{X}上训练。",
 ])
 def test_a_dataset_link_in_a_clause_that_denies_nothing_of_it_still_counts(sentence: str) -> None:
     title = "## 训练数据" if not sentence.isascii() else "## Training data"
@@ -252,3 +257,20 @@ def test_a_preprint_server_link_in_the_header_is_the_paper(url: str) -> None:
     # in a sentence that cites it, it is someone else's
     cited = f"# Lynx\n\nA model.\n\nWe compare with the method of [Cheetah: a method]({url}) on our benchmark.\n"
     assert card_findings(cited)["research_paper"][0] == "negative"
+
+
+@pytest.mark.parametrize("url", [
+    "https://openxlab.org.cn/datasets/acme/web",
+    "https://wisemodel.cn/datasets/acme/web",
+    "https://figshare.com/articles/dataset/web/1234567",
+    "https://dataverse.harvard.edu/dataset.xhtml?persistentId=doi:10.7910/DVN/ABC",
+])
+def test_a_dataset_on_a_mirror_or_a_research_data_repository_is_released(url: str) -> None:
+    assert _datasets(f"## Training data\n\nThe model was trained on [web]({url}).\n") == ("positive", "no_license")
+    # a figure on Figshare, or the same link denied, is no released training data
+    assert _datasets(f"## Training data\n\nThe model was not trained on [web]({url}).\n")[0] == "negative"
+
+
+def test_a_figure_on_figshare_is_no_dataset() -> None:
+    card = "## Training data\n\nSee [the figure](https://figshare.com/articles/figure/lynx/1234567).\n"
+    assert _datasets(card) == ("negative", "documented_not_released")

@@ -20,9 +20,13 @@ from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Datasets"
+# Dataset hosts: the Hub, Kaggle, Zenodo, ModelScope, OpenDataLab, and the Chinese mirrors that host datasets as they
+# host weights (OpenXLab, WiseModel), and the research data repositories (Figshare, Dataverse).
 DATA_LINK = re.compile(
     r"^https?://(huggingface\.co/datasets/|hf\.co/datasets/|(www\.)?kaggle\.com/datasets/|zenodo\.org/record"
-    r"|(www\.)?modelscope\.cn/datasets/|opendatalab\.|commoncrawl\.org|data\.together\.xyz|laion\.ai)",
+    r"|(www\.)?modelscope\.cn/datasets/|opendatalab\.|commoncrawl\.org|data\.together\.xyz|laion\.ai"
+    r"|(www\.)?openxlab\.org\.cn/datasets/|(www\.)?wisemodel\.cn/datasets/|(www\.)?figshare\.com/articles/dataset/"
+    r"|[\w.-]*dataverse[\w.-]*/dataset)",
     re.IGNORECASE)
 DATA_SECTION = re.compile(r"(training|pre-?training|fine-?tuning|instruction)[- ]?(data|dataset|corpus|set)|^data(sets?)?$"
                           r"|data(set)? (sources?|composition|details)"
@@ -245,6 +249,9 @@ _ITEM = r"(?:!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\([^()\s]*\)|`[^`\n]{1,100}`|[A-
 _LIST_BEFORE = re.compile(rf"(?:{_ITEM}\s*(?:(?:,|、|，)\s*(?:(?:or|nor|and)\b|和|或|及|以及|与)?|\b(?:or|nor|and)\b|和|或|及|以及|与)\s*)+$",
                           re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[.;!?\n。；！？]")
+# A colon that introduces the names the clause speaks of ("not trained on the following datasets: X, Y") carries the
+# denial on; any other colon ends its scope ("We did not use RLHF: the model was trained on X").
+_LIST_INTRO = re.compile(r"\b(?:following|these|those|below)\b[\w\s-]{0,30}$|以下[^，。；：]{0,10}$", re.IGNORECASE)
 # The same denial in Japanese and Korean, whose verbs follow the object: "Xは使用していません", "Xを使用せず",
 # "Xを含みません", "Xを除く"; "X는 사용하지 않았습니다", "X를 사용하지 않았다", "X는 포함되지 않", "X를 제외". Only the
 # verbs of using, training on and including are read with their negation ("Xのみではありません", not only X, is
@@ -339,6 +346,8 @@ def _negated(text: str, at: int) -> bool:
     if listed:
         lead = lead[:listed.start()]
     breaks = list(_SCOPE_BREAK.finditer(lead))
+    while breaks and breaks[-1].group() in ":：" and _LIST_INTRO.search(lead, 0, breaks[-1].start()):
+        breaks.pop()
     clause = lead[breaks[-1].end() if breaks else 0:]
     return any(not _NOT_A_DENIAL.match(clause, m.start()) for m in _NEGATED.finditer(clause))
 
