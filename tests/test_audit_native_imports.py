@@ -6,6 +6,7 @@ Every binary is assembled here with ``struct`` (no binary is copied into the rep
 from __future__ import annotations
 
 import builtins
+import random
 import struct
 import time
 import zipfile
@@ -15,6 +16,7 @@ import pytest
 
 from openscope.audit import native_format as nf
 from openscope.audit import scan_path
+from tests.test_audit_tensorflow import mutated
 
 # -- PE ----------------------------------------------------------------------------------------------------
 LFANEW = 0x80
@@ -165,7 +167,8 @@ def test_hostile_pe_a_million_imports_in_two_gigabytes(tmp_path: Path) -> None:
     took = time.perf_counter() - t0
     assert took < 10.0, took
     detail = one_native(r)
-    assert "run programs (WinExec); needs KERNEL32.dll:" in detail  # thousands of descriptors, one DLL named once
+    # thousands of descriptors, one DLL named once, and pefile's cap on imports said
+    assert "run programs (WinExec); needs KERNEL32.dll (import and export tables read up to 8,192 entries" in detail
 
 
 def test_hostile_pe_header_spanning_the_file_is_bounded(tmp_path: Path) -> None:
@@ -367,3 +370,31 @@ def test_hostile_macho_symbol_table(tmp_path: Path) -> None:
     detail = one_native(r)
     assert f"symbols up to {nf.MAX_SYMBOLS:,}" in detail
     assert [f.rule for f in r.findings] == ["native.code"]
+
+
+def test_mutated_tables_never_raise(tmp_path: Path) -> None:
+    rng = random.Random(4321)
+    seeds = [
+        pe_image(imports={"KERNEL32.dll": ["CreateProcessW", "LoadLibraryA"], "WS2_32.dll": [4]},
+                 exports=("PyInit_m",)),
+        thin([dylib(LC_LOAD_DYLIB, "/usr/lib/libSystem.B.dylib"), rpath("@loader_path")],
+             symbols=[("_system", N_UNDF_EXT), ("_PyInit_m", N_SECT_EXT)]),
+        universal([(0x01000007, thin([dylib(LC_LOAD_WEAK_DYLIB, "@rpath/a.dylib")], cpu=0x01000007)),
+                   (0x0100000C, thin([rpath("/opt/lib")]))]),
+    ]
+    p = tmp_path / "m"
+    t0 = time.perf_counter()
+    named = 0
+    for _ in range(300):
+        try:
+            data = mutated(rng, rng.choice(seeds), lambda: rng.randrange(256), changed=0.5, cut=0.5)
+        except ValueError:  # the helper cut the whole sample before its next mutation
+            continue
+        if not data:
+            continue
+        p.write_bytes(data)
+        r = scan_path(p)
+        assert not any(f.rule == "incomplete.scanner_error" for f in r.findings), (data[:80], r.findings)
+        named += any(f.rule == "native.code" and "needs " in f.detail for f in r.findings)
+    assert named > 50  # most mutations keep enough of the tables to name a library
+    assert time.perf_counter() - t0 < 30.0

@@ -70,6 +70,7 @@ MACHO_THIN = {b"\xfe\xed\xfa\xce": (">", 32), b"\xce\xfa\xed\xfe": ("<", 32),
               b"\xfe\xed\xfa\xcf": (">", 64), b"\xcf\xfa\xed\xfe": ("<", 64)}
 FAT = {b"\xca\xfe\xba\xbe": 20, b"\xca\xfe\xba\xbf": 32}  # fat_arch / fat_arch_64 sizes
 WASM = b"\x00asm\x01\x00\x00\x00"
+PEFILE_CAPS = ("too many imported symbols", "Excessive number of imports", "Export directory contains more than")
 LC_REQ_DYLD = 0x80000000
 MACHO_DYLIBS = {0xC: "", 0x18 | LC_REQ_DYLD: " (weak)", 0x1F | LC_REQ_DYLD: " (re-exported)", 0x20: " (lazy)",
                 0x23 | LC_REQ_DYLD: " (upward)"}  # LC_LOAD_DYLIB, _WEAK_, LC_REEXPORT_, LC_LAZY_LOAD_, _UPWARD_
@@ -307,6 +308,7 @@ def _pe_tables(blob: Blob) -> Dynamic | str:
     needed: list[str] = []
     notable: dict[str, list[str]] = {}
     python: list[str] = []
+    capped = False
     try:
         pe = pefile.PE(data=view, fast_load=True)  # indexed like bytes (_View)
         pe.parse_data_directories(directories=[pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_IMPORT"],
@@ -324,12 +326,14 @@ def _pe_tables(blob: Blob) -> Dynamic | str:
             name = _text(sym.name)
             if name.startswith("PyInit_"):
                 python.append(name)
+        # pefile stops at 8,192 imports or exports and says so only in its warnings
+        capped = any(w in text for text in pe.get_warnings() for w in PEFILE_CAPS)
     except ReadBudget:
         pass
     except Exception as exc:  # noqa: BLE001 - a third-party parser on hostile bytes: any failure is a finding
         if not view.spent:
             return f"its headers or import and export tables do not parse ({type(exc).__name__}: {str(exc)[:120]})"
-    return Dynamic(needed, {k: v for k, v in notable.items() if v}, python, view.spent)
+    return Dynamic(needed, {k: v for k, v in notable.items() if v}, python, view.spent or capped)
 
 
 def _pe(blob: Blob, h: bytes) -> Native:
@@ -348,7 +352,7 @@ def _pe(blob: Blob, h: bytes) -> Native:
         return Native("pe", what, dyn)
     what += dyn.text()
     if dyn.symbols_cut:
-        what += f" (tables read up to {MAX_READ >> 20} MiB)"
+        what += f" (import and export tables read up to 8,192 entries or {MAX_READ >> 20} MiB)"
     return Native("pe", what)
 
 
