@@ -221,6 +221,13 @@ def test_weights_on_a_mirror_are_released_weights(url: str) -> None:
 # -- licence names, hardware and preprint servers written in other forms -------------------------------------------
 
 @pytest.mark.parametrize(("text", "licence"), [
+    ("Released under the Apache licence 2.0.", "apache-2.0"),                 # British spelling
+    ("Released under the Apache Licence, Version 2.0.", "apache-2.0"),
+    ("Released under the Apache licence.", "apache-2.0"),
+    ("License :: OSI Approved :: Apache Software License", "apache-2.0"),
+    ("License: Apache Software License 2.0", "apache-2.0"),
+    ("许可证：Apache 许可证 2.0", "apache-2.0"),
+    ("授權：Apache 許可證 2.0", "apache-2.0"),
     ("This model is released under MPL 2.0.", "mpl-2.0"),
     ("Licensed under the Mozilla Public License.", "mpl-2.0"),
     ("The code is released under the LGPLv3.", "lgpl-3.0"),

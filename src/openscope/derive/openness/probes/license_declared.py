@@ -54,7 +54,10 @@ _OTHER_JAKO = (r"コミュニティ\s?ライセンス|ライセンス契約|使�
                r"|상업적\s?(?:이용|사용|목적)[^.\n]{0,30}?(?:(?:승인|허가|허락)(?:이|을|를)?\s?(?:받(?!지)|필요(?!하지|\s?없)|얻(?!지))|문의|별도\s?계약"
                r"|별도의?\s?라이[선센]스)(?![^.\n]{0,10}?(?:필요\s?없|필요하지\s?않|없이|없습니다))")
 OPEN_NAMES = [
-    ("Apache-2.0", re.compile(_UNMODIFIED + r"(?:apache[- ]?(license,? )?(version |v)?2(\.0)?\b|apache license)",
+    # (spelt "licence" too, as British and European cards write it, or "Apache Software License", the name Python
+    # packaging gives it; in Chinese "Apache 许可证 2.0")
+    ("Apache-2.0", re.compile(_UNMODIFIED + r"(?:apache[- ]?(?:software[- ])?(?:licen[cs]e,?[- ]|许可证 ?|许可协议 ?)?"
+                              r"(?:version[- ]?|v)?2(?:\.0)?\b|apache[- ](?:software[- ])?licen[cs]e|apache ?许可)",
                               re.IGNORECASE)),
     ("MIT", re.compile(_UNMODIFIED + _A + r"MIT" + _Z + r"(?! ?-?non)", re.IGNORECASE)),
     ("BSD-3-Clause", re.compile(_UNMODIFIED + _A + r"BSD" + _Z, re.IGNORECASE)),
