@@ -258,3 +258,36 @@ def test_a_base_of_unknown_licence_has_unknown_duties_in_model_and_license(cli, 
     table = cli("--db", store, "license", "x/c").stdout
     rows = [line for line in table.splitlines() if line.startswith("│ x/")]
     assert len(rows) == 2 and all(line.split("│")[3].strip() == "unknown" for line in rows), rows
+
+
+# -- a store whose lineage was never derived (docs/crawl.md, "Derived tables left behind") -----------------
+
+def test_a_first_ingest_without_derive_is_named_by_status_and_warned_by_the_answers(cli, tmp_path: Path) -> None:
+    """`status` names the steps behind the newest snapshot; a first `ingest --no-derive` left every step
+    unrun and status said nothing, while `lineage` called a model that declares a base "a root itself"."""
+    db = tmp_path / "nd.duckdb"
+    src = write_jsonl(tmp_path / "nd.jsonl", hand_graph())
+    assert cli("--db", db, "--quiet", "ingest", src, "--no-derive").code == 0
+    doc = cli("--db", db, "--json", "status").json()
+    assert doc["derive_behind"] == {"snapshot_id": 1, "steps": {"licenses": None, "lineage": None, "openness": None}}
+    assert "licenses (never run), lineage (never run), openness (never run)" in _flat(cli("--db", db, "status").stdout)
+    for args, steps in ((["lineage", "bob/llama-ft-lora"], "lineage was never derived"),
+                        (["lineage", "--by-root-country"], "lineage was never derived"),
+                        (["model", "bob/llama-ft-lora"], "lineage was never derived, licenses was never derived"),
+                        (["license", "bob/llama-ft-lora"], "lineage was never derived, licenses was never derived")):
+        res = cli("--db", db, "--json", *args)
+        assert res.code == 0 and json.loads(res.stdout)  # the answer is still one JSON document on stdout
+        assert res.stderr.startswith(f"openscope: warning: the newest snapshot is #1, but {steps} "), res.stderr
+        assert cli("--db", db, "--json", "--quiet", *args).stderr == ""
+    # once derived, no warning and status says nothing
+    with open_store(db) as s:
+        derive_refresh(s)
+    assert cli("--db", db, "--json", "status").json()["derive_behind"] is None
+    res = cli("--db", db, "lineage", "bob/llama-ft-lora")
+    assert res.stderr == "" and f"roots: {LLAMA} (US)" in _flat(res.stdout)
+
+
+def test_a_derived_store_gives_no_warning(cli, store: Path) -> None:
+    """The module's store derived lineage and licences (not openness): nothing to warn about here."""
+    for args in (["lineage", "bob/llama-ft-lora"], ["model", LIC_FT_FT], ["license", LIC_FT_FT]):
+        assert cli("--db", store, *args).stderr == ""

@@ -19,6 +19,7 @@ from openscope.commands._license_words import base_duties, conflict_meaning, dut
 from openscope.commands._license_words import cell as _text
 from openscope.commands._license_words import class_meaning as _meaning
 from openscope.commands._license_words import yn as _yn
+from openscope.commands.status import warn_if_behind
 from openscope.derive.licenses import LicenseInfo, get_license, model_licenses, normalize_license, suggest
 from openscope.errors import MissingInput, OpenscopeError, UsageError
 from openscope.text import visible
@@ -165,6 +166,7 @@ def register(app: typer.Typer) -> None:
                 if hit is not None:
                     store, model_id = hit
                     with store:
+                        warn_if_behind(s, store, "lineage", "licenses")
                         doc = model_licenses(store, model_id)
                     if s.json:
                         print_json(doc)

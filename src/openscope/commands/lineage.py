@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from openscope.commands._common import escaped, open_for_read, out_console, print_json, settings
+from openscope.commands.status import warn_if_behind
 from openscope.derive.lineage.queries import (
     RELATIONS,
     derivatives_by_root_country,
@@ -182,6 +183,7 @@ def register(app: typer.Typer) -> None:
                                  f"{' or '.join(clash)}")
             level = "region" if region else "country"
             with open_for_read(s) as store:
+                warn_if_behind(s, store, "lineage")
                 rows = derivatives_by_root_country(store, level=level, since=since)
             if s.json:
                 print_json({"level": level, "total": sum(r["derivatives"] for r in rows),
@@ -195,6 +197,7 @@ def register(app: typer.Typer) -> None:
         if not model_id:
             raise UsageError("missing ID (or use --by-root-country)")
         with open_for_read(s) as store:
+            warn_if_behind(s, store, "lineage")
             # the text view draws the tree from its nodes (each with its relation and `via`): the edges
             # between the nodes shown, with their evidence and declared spellings, are for --json only
             doc = tree(store, model_id, direction="down" if down else "up", max_depth=depth,

@@ -18,6 +18,7 @@ from openscope.commands._license_words import (
     licence_rows,
     yn,
 )
+from openscope.commands.status import warn_if_behind
 from openscope.derive.lineage.queries import overview
 from openscope.errors import UsageError
 
@@ -134,6 +135,7 @@ def register(app: typer.Typer) -> None:
         if not model_id.strip():  # a usage error, as `license` and `assess` answer a blank argument
             raise UsageError("the model id is blank; give one")
         with open_for_read(s) as store:
+            warn_if_behind(s, store, "lineage", "licenses")
             doc = overview(store, model_id)
         if s.json:
             print_json(doc)

@@ -17,7 +17,15 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from openscope.commands._common import escaped, open_for_read, out_console, print_json, settings
+from openscope.commands._common import (
+    Settings,
+    escaped,
+    open_for_read,
+    out_console,
+    print_json,
+    settings,
+    warn,
+)
 from openscope.store import Store
 from openscope.store import snapshots as snaps
 
@@ -163,7 +171,7 @@ def status_doc(store: Store) -> dict:
         "store_bytes": store_bytes(store.path),
         "counters": counters,
         "unfinished": unfinished,
-        "derive_behind": _derive_behind(store),
+        "derive_behind": derive_behind(store),
     }
 
 
@@ -171,18 +179,44 @@ def status_doc(store: Store) -> dict:
 _LATEST_WRITE_SQL = """SELECT max(snapshot_id) FROM snapshots WHERE status = 'complete' AND kind <> 'counters'"""
 
 
-def _derive_behind(store: Store) -> dict[str, Any] | None:
+# Whether the store has recorded its derive runs (migration 0010) since before its first snapshot: then a step
+# without a row never ran. In a store upgraded to 0010 later, a missing row only means "not run since".
+_STATE_FROM_START_SQL = """SELECT (SELECT min(applied_at) FROM schema_version WHERE version = 10)
+                                  <= (SELECT min(started_at) FROM snapshots)"""
+
+
+def derive_behind(store: Store) -> dict[str, Any] | None:
     """The derive steps that have not run since the newest snapshot that wrote repositories, or None.
 
     Why: a crawl or ingest killed while deriving (or run with ``--no-derive``) leaves lineage, licences or
-    openness describing an older store, and nothing else says so. A step that never recorded a run (a store
-    older than migration 0010) is not reported: unknown is not "behind"."""
+    openness describing an older store, and nothing else says so. A step that never recorded a run is
+    behind (snapshot ``None``) in a store that kept ``derive_state`` from its first snapshot on: a first
+    ingest with ``--no-derive`` left every step unrun, and status said nothing. In a store older than
+    migration 0010 a missing row is not reported: unknown is not "behind"."""
     latest = store.scalar(_LATEST_WRITE_SQL)
     if latest is None:
         return None
-    rows = store.con.execute("SELECT step, snapshot_id FROM derive_state ORDER BY step").fetchall()
-    behind = {step: sid for step, sid in rows if sid is None or sid < latest}
+    rows: dict[str, int | None] = dict(store.con.execute("SELECT step, snapshot_id FROM derive_state").fetchall())
+    if store.scalar(_STATE_FROM_START_SQL):
+        from openscope.derive import STEPS
+
+        for step, _ in STEPS:
+            rows.setdefault(step, None)
+    behind = {step: sid for step, sid in sorted(rows.items()) if sid is None or sid < latest}
     return {"snapshot_id": int(latest), "steps": behind} if behind else None
+
+
+def warn_if_behind(s: Settings, store: Store, *steps: str) -> None:
+    """A warning on stderr when a step an answer reads from has not run for the newest snapshot: after an
+    ingest with ``--no-derive`` `lineage` said "no declared base: it is a root itself" of a model that
+    declares one, with nothing to say the lineage was never derived."""
+    behind = derive_behind(store)
+    late = [f"{st} was last derived for #{behind['steps'][st]}" if behind["steps"][st] is not None
+            else f"{st} was never derived" for st in steps if behind and st in behind["steps"]]
+    if behind and late:
+        warn(s, f"the newest snapshot is #{behind['snapshot_id']}, but {', '.join(late)} (a derive killed, or "
+                "--no-derive): this answer may be out of date; the next crawl or ingest that derives brings it "
+                "up to date")
 
 
 def _size(n: int) -> str:
@@ -252,8 +286,9 @@ def register(app: typer.Typer) -> None:
             t.add_row("needs attention", escaped(_unfinished_line(u)))
         behind = doc["derive_behind"]
         if behind:
-            steps = ", ".join(f"{k} (#{v})" if v is not None else k for k, v in behind["steps"].items())
+            steps = ", ".join(f"{k} (#{v})" if v is not None else f"{k} (never run)"
+                              for k, v in behind["steps"].items())
             t.add_row("needs attention", f"derived tables behind snapshot #{behind['snapshot_id']}: {steps} last "
-                      "finished for an older snapshot (a derive killed or skipped with --no-derive); the next "
-                      "crawl or ingest that derives brings them up to date")
+                      "finished for an older snapshot, or never (a derive killed or skipped with --no-derive); the "
+                      "next crawl or ingest that derives brings them up to date")
         out_console().print(t)
