@@ -233,9 +233,24 @@ def test_weights_on_a_mirror_are_released_weights(url: str) -> None:
     ("The code is released under the LGPLv3.", "lgpl-3.0"),
     ("Distributed under the GNU Lesser General Public License.", "lgpl-3.0"),
     ("Released under the Unlicense.", "unlicense"),
+    ("The data is released under the ODC-By licence.", "odc-by"),
+    ("The data is released under ODbL.", "odbl"),
+    ("The data is released under the Open Database License.", "odbl"),
+    ("The data is in the public domain (ODC PDDL).", "pddl"),
+    ("The data is released under CDLA-Permissive-2.0.", "cdla-permissive-2.0"),
 ])
 def test_licence_names_that_were_read_as_none_are_read(text: str, licence: str) -> None:
     assert card_findings(f"# Lynx\n\n## License\n\n{text}\n")["license_declared"] == ("positive", "open_license", licence)
+
+
+@pytest.mark.parametrize(("text", "licence"), [
+    ("Released under CC BY-ND 4.0.", "cc-by-nd-4.0"),
+    ("Released under Creative Commons Attribution-NoDerivatives 4.0.", "cc-by-nd-4.0"),
+    ("Released under CC BY-NC-ND 4.0.", "cc-by-nc-4.0"),
+])
+def test_a_no_derivatives_licence_is_restrictive(text: str, licence: str) -> None:
+    assert card_findings(f"# Lynx\n\n## License\n\n{text}\n")["license_declared"] == \
+        ("negative", "restrictive_license", licence)
 
 
 @pytest.mark.parametrize("text", [

@@ -72,10 +72,20 @@ OPEN_NAMES = [
     ("LGPL-3.0", re.compile(_A + r"LGPL(?:[- ]?v?\d(?:\.\d)?)?" + _Z + r"|GNU Lesser General Public License",
                             re.IGNORECASE)),
     ("Unlicense", re.compile(_A + r"Unlicense" + _Z, re.IGNORECASE)),
+    # the open data licences a card names for its data (the MOF's open data licences): Open Data Commons
+    # Attribution, the Open Database License, Public Domain Dedication, and the Community Data Licence Agreements
+    ("ODC-By-1.0", re.compile(_A + r"ODC[- ]?By" + _Z + r"|Open Data Commons Attribution", re.IGNORECASE)),
+    ("ODbL-1.0", re.compile(_A + r"ODbL" + _Z + r"|Open Database Licen[cs]e", re.IGNORECASE)),
+    ("PDDL-1.0", re.compile(_A + r"(?:ODC[- ])?PDDL" + _Z, re.IGNORECASE)),
+    ("CDLA-Permissive-2.0", re.compile(_A + r"CDLA[- ]Permissive" + _Z, re.IGNORECASE)),
+    ("CDLA-Sharing-1.0", re.compile(_A + r"CDLA[- ]Sharing" + _Z, re.IGNORECASE)),
 ]
 RESTRICTIVE_NAMES = [
     ("CC-BY-NC-4.0", re.compile(r"CC[- ]BY[- ]NC|non-?commercial|noncommercial|非商业|非商用|非営利|商用(?:利用)?不可"
                                 r"|비상업|상업적\s?(?:이용|사용)(?:은|이|을)?\s?(?:금지|불가)", re.IGNORECASE)),
+    # no derivatives: a model under it may not be modified or fine-tuned and shared (CC BY-NC-ND is non-commercial
+    # first, above)
+    ("CC-BY-ND-4.0", re.compile(r"CC[- ]BY[- ]ND|Attribution[- ]No[- ]?Deriv", re.IGNORECASE)),
     ("openrail", re.compile(r"\b(Open)?RAIL(\+\+)?(-M|-S)?\b", re.IGNORECASE)),
     ("other", re.compile(r"community licen[cs]e|licen[cs]e agreement|terms of (use|service)|research(-only| only)? "
                          r"licen[cs]e|model licen[cs]e|custom licen[cs]e|research purposes? only|"
@@ -90,7 +100,7 @@ RESTRICTIVE_NAMES = [
 # A licence line names the word, or puts the work "under" a licence by name ("weights released under
 # Apache 2.0", "available under CC-BY-4.0") without saying "licence".
 LICENSE_WORD = re.compile(r"licen[cs]|\bunder (the )?(apache\b|mit\b|bsd\b|a?gpl|lgpl|gnu\b|cc[- ]?by|cc0\b"
-                          r"|creative commons|(open)?rail\b|mpl\b|mozilla public)"
+                          r"|creative commons|(open)?rail\b|mpl\b|mozilla public|odc\b|odbl\b|pddl\b|cdla\b)"
                           r"|许可|协议|授权|商用|商业(?:用途|使用|目的|化)"
                           r"|ライセンス|利用規約|使用許諾|非営利|라이[선센]스|[이사]용\s?약관|상업적|비상업", re.IGNORECASE)
 # A licence section: "License", or its Chinese titles (许可证, 许可协议, 开源协议, 协议 as in "声明、协议、引用", 授权).
