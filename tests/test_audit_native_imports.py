@@ -42,7 +42,8 @@ class Section:
 
 def pe_image(*, imports: dict[str, list[str | int]] | None = None, exports: tuple[str, ...] = (),
              dll: bool = True, extra: bytes = b"", section: Section | None = None,
-             import_dir: tuple[int, int] | None = None, raw_size: int | None = None) -> bytes:
+             import_dir: tuple[int, int] | None = None, raw_size: int | None = None,
+             delay: dict[str, list[str]] | None = None) -> bytes:
     """A PE32+ x86-64 image with one section holding an import directory (a descriptor per DLL, its lookup table of
     hint/name entries or ordinals) and an export directory naming ``exports``, as a linker lays them out."""
     sec = section or Section()
@@ -54,6 +55,15 @@ def pe_image(*, imports: dict[str, list[str | int]] | None = None, exports: tupl
         iat = sec.put(b"".join(struct.pack("<Q", t) for t in [*thunks, 0]))
         descs.append((ilt, sec.string(name), iat))
     imp_rva = sec.put(b"".join(struct.pack("<IIIII", ilt, 0, 0, nm, iat) for ilt, nm, iat in descs) + bytes(20), 4)
+    delay_dir = (0, 0)
+    if delay:  # delay-load descriptors (grAttrs 1: RVAs): name, module handle, IAT, INT, bound and unload IATs
+        ddescs = []
+        for name, funcs in delay.items():
+            thunks = [sec.string(struct.pack("<H", 0) + f.encode()) for f in funcs]
+            table = sec.put(b"".join(struct.pack("<Q", t) for t in [*thunks, 0]))
+            iat = sec.put(b"".join(struct.pack("<Q", t) for t in [*thunks, 0]))
+            ddescs.append(struct.pack("<IIIIIIII", 1, sec.string(name), sec.put(bytes(8)), iat, table, 0, 0, 0))
+        delay_dir = (sec.put(b"".join(ddescs) + bytes(32), 4), 32 * (len(ddescs) + 1))
     exp_rva = exp_size = 0
     if exports:
         names = [sec.string(e) for e in exports]
@@ -66,7 +76,8 @@ def pe_image(*, imports: dict[str, list[str | int]] | None = None, exports: tupl
         exp_size = 40
     sec.data += extra
     data = bytes(sec.data) + bytes(-len(sec.data) % 0x200)
-    dirs = [(exp_rva, exp_size), import_dir or (imp_rva, 20 * (len(descs) + 1))] + [(0, 0)] * 14
+    dirs = [(exp_rva, exp_size), import_dir or (imp_rva, 20 * (len(descs) + 1))] + [(0, 0)] * 11 + [delay_dir] \
+        + [(0, 0)] * 2
     opt = struct.pack("<HBBIIIIIQIIHHHHHHIIIIHHQQQQII", 0x20B, 14, 0, 0, len(data), 0, 0, RVA, 0x180000000,
                       0x1000, 0x200, 6, 0, 0, 0, 6, 0, 0, RVA + len(data) + 0x1000, RAW, 0, 2, 0x160,
                       1 << 20, 4096, 1 << 20, 4096, 0, 16)
@@ -112,6 +123,14 @@ def test_pe_imported_dlls_and_notable_functions(tmp_path: Path) -> None:
     assert "needs KERNEL32.dll, WS2_32.dll, SHELL32.dll, WININET.dll" in detail
     assert not any(f.rule.startswith("malformed.") for f in r.findings)
     assert r.verdict == "review"
+
+
+def test_pe_delay_loaded_dlls(tmp_path: Path) -> None:
+    data = pe_image(imports={"KERNEL32.dll": ["GetLastError"]}, delay={"WININET.dll": ["InternetOpenW"],
+                                                                        "SHELL32.dll": ["ShellExecuteExW"]})
+    detail = one_native(audit(tmp_path, "d", data))
+    assert "run programs (ShellExecuteExW)" in detail and "network (InternetOpenW)" in detail
+    assert "needs KERNEL32.dll, WININET.dll (delay-loaded), SHELL32.dll (delay-loaded):" in detail
 
 
 def test_pyd_python_extension_export(tmp_path: Path) -> None:
@@ -376,7 +395,7 @@ def test_mutated_tables_never_raise(tmp_path: Path) -> None:
     rng = random.Random(4321)
     seeds = [
         pe_image(imports={"KERNEL32.dll": ["CreateProcessW", "LoadLibraryA"], "WS2_32.dll": [4]},
-                 exports=("PyInit_m",)),
+                 exports=("PyInit_m",), delay={"WININET.dll": ["InternetOpenW"]}),
         thin([dylib(LC_LOAD_DYLIB, "/usr/lib/libSystem.B.dylib"), rpath("@loader_path")],
              symbols=[("_system", N_UNDF_EXT), ("_PyInit_m", N_SECT_EXT)]),
         universal([(0x01000007, thin([dylib(LC_LOAD_WEAK_DYLIB, "@rpath/a.dylib")], cpu=0x01000007)),

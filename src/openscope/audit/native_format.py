@@ -16,10 +16,10 @@ plain ``import`` runs). pyelftools reads through :class:`.blob.BlobFile`, a stre
 copies it and stops after ``MAX_READ`` bytes, and at most ``MAX_SYMBOLS`` symbols are looked at, so a hostile
 2 GB "ELF" costs about what a real library does.
 
-A PE (``.dll``, ``.pyd``, ``.exe``) gets the same detail from its import and export directories, read with
-pefile: ``fast_load=True`` parses the headers and section table only, then ``parse_data_directories`` reads
-just the import and export directories (pefile caps imports at 8,192 symbols, exports at 8,192, names at
-512 bytes). pefile indexes its data like bytes; it gets a :class:`_View` of the blob that copies only the
+A PE (``.dll``, ``.pyd``, ``.exe``) gets the same detail from its import, delay-load import and export
+directories, read with pefile: ``fast_load=True`` parses the headers and section table only, then
+``parse_data_directories`` reads just those three (pefile caps imports, both kinds together, at 8,192 symbols,
+exports at 8,192, names at 512 bytes). pefile indexes its data like bytes; it gets a :class:`_View` of the blob that copies only the
 slices it asks for and stops after ``MAX_READ`` bytes (pefile copies everything up to the lowest section
 offset as its "header", which a hostile section table puts at 2 GB).
 
@@ -311,10 +311,13 @@ def _pe_tables(blob: Blob) -> Dynamic | str:
     capped = False
     try:
         pe = pefile.PE(data=view, fast_load=True)  # indexed like bytes (_View)
-        pe.parse_data_directories(directories=[pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_IMPORT"],
-                                               pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_EXPORT"]])
-        for entry in getattr(pe, "DIRECTORY_ENTRY_IMPORT", []):
-            dll = _text(entry.dll)
+        pe.parse_data_directories(directories=[pefile.DIRECTORY_ENTRY[f"IMAGE_DIRECTORY_ENTRY_{d}"]
+                                               for d in ("IMPORT", "EXPORT", "DELAY_IMPORT")])
+        # delay-loaded DLLs are loaded on the first call into them (a way to keep a DLL out of the import table)
+        tables = [(e, "") for e in getattr(pe, "DIRECTORY_ENTRY_IMPORT", [])] \
+            + [(e, " (delay-loaded)") for e in getattr(pe, "DIRECTORY_ENTRY_DELAY_IMPORT", [])]
+        for entry, how in tables:
+            dll = _text(entry.dll) + how
             if dll not in needed:  # a DLL may have several descriptors (a hostile file a million)
                 needed.append(dll)
             for imp in entry.imports:
