@@ -291,3 +291,12 @@ def test_a_derived_store_gives_no_warning(cli, store: Path) -> None:
     """The module's store derived lineage and licences (not openness): nothing to warn about here."""
     for args in (["lineage", "bob/llama-ft-lora"], ["model", LIC_FT_FT], ["license", LIC_FT_FT]):
         assert cli("--db", store, *args).stderr == ""
+
+
+def test_bad_values_name_what_is_allowed(cli, store: Path) -> None:
+    """`--relation R`: one of the five relations; `--depth -1`, `--limit 0`: usage errors (docs/store.md)."""
+    line = _one_error_line(cli("--db", store, "--json", "lineage", QWEN, "--relation", "cousin"))
+    assert "unknown relation 'cousin'; choose one of finetune, adapter, quantized, merge, unknown" in line
+    for args, says in ((["--depth", "-1"], "--depth must be 0 or more"), (["--limit", "0"], "--limit must be at least 1")):
+        res = cli("--db", store, "--json", "lineage", QWEN, *args)
+        assert res.code == 64 and says in _one_error_line(res)
