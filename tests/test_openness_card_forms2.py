@@ -296,3 +296,18 @@ def test_a_dataset_on_a_mirror_or_a_research_data_repository_is_released(url: st
 def test_a_figure_on_figshare_is_no_dataset() -> None:
     card = "## Training data\n\nSee [the figure](https://figshare.com/articles/figure/lynx/1234567).\n"
     assert _datasets(card) == ("negative", "documented_not_released")
+
+
+@pytest.mark.parametrize("url", [
+    "https://modelscope.cn/models/acme/base-7b",
+    "https://www.modelscope.cn/models/Acme/base-7b/summary",
+    "https://wisemodel.cn/models/acme/base-7b",
+    "https://openxlab.org.cn/models/detail/acme/base-7b",
+])
+def test_a_mirror_link_to_the_declared_base_is_the_base_not_this_release(url: str) -> None:
+    table = "| Model | Download |\n|---|---|\n"
+    base = f"---\nbase_model: acme/base-7b\n---\n# Lynx\n\n{table}| base-7b | [Download]({url}) |\n"
+    assert card_findings(base)["weights_released"][0] == "negative"
+    # the release's own repository on the same mirror is its weights
+    own = f"---\nbase_model: acme/base-7b\n---\n# Lynx\n\n{table}| lynx-7b | [Download]({url.replace('base-7b', 'lynx-7b')}) |\n"
+    assert card_findings(own)["weights_released"][0] == "positive"

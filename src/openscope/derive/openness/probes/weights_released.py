@@ -178,7 +178,10 @@ def own_model_link(rec: ModelRecord) -> Evidence | None:
     return None
 
 
-_HUB_REPO = re.compile(r"^https?://(?:huggingface\.co|hf\.co)/([\w.-]+/[\w.-]+)", re.IGNORECASE)
+# A model repository's id in a link to the Hub or to a mirror that names models as the Hub does (ModelScope, WiseModel,
+# OpenXLab): a mirror's copy of the base model is the base model, as its Hub page is.
+_HUB_REPO = re.compile(r"^https?://(?:huggingface\.co|hf\.co|(?:www\.)?modelscope\.cn/models|(?:www\.)?wisemodel\.cn/models"
+                       r"|(?:www\.)?openxlab\.org\.cn/models/detail)/([\w.-]+/[\w.-]+)", re.IGNORECASE)
 
 
 def _repo_id(url: str) -> str:
