@@ -45,7 +45,7 @@ from openscope.jobs.crawl import (
     CrawlProgress,
     CrawlResult,
     crawl,
-    fetch_cards,
+    fetch_all_cards,
     make_client,
 )
 from openscope.jobs.crawl import (
@@ -257,7 +257,7 @@ def _run(s: Settings, ep: str, prog: CrawlProgress, *, counters: bool, full: boo
                 )
                 results.append(crawl(store, client, opts, prog))
             if cards:
-                cards_res = fetch_cards(store, client, results[0].snapshot_id, top=top, progress=prog)
+                cards_res = fetch_all_cards(store, client, results, top=top, progress=prog)
         if run_derive:
             derive.refresh(store)
     return results, cards_res
@@ -311,8 +311,8 @@ def register(app: typer.Typer) -> None:
         deadline: float | None = typer.Option(None, "--deadline", help="Seconds a whole answer (headers and body) may take before it counts as failed (default 5 x --timeout)."),
         restart: bool = typer.Option(False, "--restart", help="Abandon an unfinished crawl with the same options (marked aborted) and start over."),
         abandon: bool = typer.Option(False, "--abandon", help="Mark the unfinished crawl with these options aborted and stop, without crawling (e.g. a retired endpoint)."),
-        cards: bool = typer.Option(False, "--cards", help="Also fetch README.md and the file tree of models without current card text."),
-        top: int = typer.Option(100, "--top", help="With --cards: at most N models, most downloaded first."),
+        cards: bool = typer.Option(False, "--cards", help="Also fetch README.md, the file tree and licence files of models (and, with --datasets, datasets) without current card text."),
+        top: int = typer.Option(100, "--top", help="With --cards: at most N models (and N datasets with --datasets), most downloaded first."),
         dump: Path | None = typer.Option(None, "--dump", help="Also write every raw entry, one per line (JSONL), to FILE."),
         run_derive: bool = typer.Option(True, "--derive/--no-derive", help="Recompute lineage, licences and openness afterwards."),
     ) -> None:

@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
@@ -40,6 +40,7 @@ import pyarrow as pa
 from openscope.derive.openness.license_files import (
     decode_text,
     is_license_file,
+    link_repo_id,
     link_target,
     not_a_licence_text,
     reading_priority,
@@ -116,6 +117,13 @@ class CardsResult:
     trees_failed: int = 0  # README read, file tree not: recorded on the card (read_failure), asked again later
     retry_later: int = 0  # cards whose tree or licence files failed and wait RETRY_DAYS (a refusal, or 3 in a row)
     deferred: int = 0  # cards not asked again this run: a failed read whose retry_at has not come (no call)
+    datasets: CardsResult | None = None  # with --datasets: the datasets' own figures (the fields above are sums)
+
+    def add(self, other: CardsResult) -> None:
+        """Add ``other``'s figures to this one's (one repository type's pass to the run's total)."""
+        for f in fields(self):
+            if f.type in ("int", int):
+                setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
     def summary(self) -> dict[str, Any]:
         """The ``cards`` object of the crawl's ``--json`` summary (keys may be added, never removed)."""
@@ -124,6 +132,8 @@ class CardsResult:
             "retry_later", "deferred")}
         doc["license_files"] = {"read": self.license_files, "too_large": self.license_files_skipped,
                                 "failed": self.license_files_failed}
+        if self.datasets is not None:
+            doc["datasets"] = self.datasets.summary()
         return doc
 
 
@@ -682,17 +692,28 @@ def _refused(status: int, code: str | None) -> str:
     return f"HTTP {status}" + (f" ({code})" if code else "") if status else "not read"
 
 
-def card_candidates(store: Store, top: int | None) -> list[tuple[str, str | None]]:
-    """Models without current card text (none stored, or stored for another commit, or stored before the crawl
-    read licence files or with a tree or licence files that could not be read and whose ``retry_at`` has come),
-    most downloaded first."""
-    sql = """
-        SELECT m.id, m.sha FROM models m
+# The store's tables of each repository type the cards pass reads.
+_REPO_TABLES = {"model": ("models", "model_stats"), "dataset": ("datasets", "dataset_stats")}
+
+
+def _tables(repo_type: str) -> tuple[str, str]:
+    if repo_type not in _REPO_TABLES:
+        raise ValueError(f"repository type {repo_type!r}: model or dataset")
+    return _REPO_TABLES[repo_type]
+
+
+def card_candidates(store: Store, top: int | None, repo_type: str = "model") -> list[tuple[str, str | None]]:
+    """Repositories of ``repo_type`` without current card text (none stored, or stored for another commit, or
+    stored before the crawl read licence files or with a tree or licence files that could not be read and whose
+    ``retry_at`` has come), most downloaded first."""
+    table, stats = _tables(repo_type)
+    sql = f"""
+        SELECT m.id, m.sha FROM {table} m
         LEFT JOIN (SELECT id, arg_max(sha, fetched_at) AS sha, arg_max(license_files_at, fetched_at) AS lf,
                           arg_max(retry_at, fetched_at) AS retry_at
-                   FROM cards WHERE repo_type = 'model' GROUP BY id) c
+                   FROM cards WHERE repo_type = '{repo_type}' GROUP BY id) c
                ON c.id = m.id
-        LEFT JOIN (SELECT id, arg_max(downloads_30d, snapshot_id) AS d FROM model_stats GROUP BY id) s
+        LEFT JOIN (SELECT id, arg_max(downloads_30d, snapshot_id) AS d FROM {stats} GROUP BY id) s
                ON s.id = m.id
         WHERE m.deleted_at IS NULL AND (c.id IS NULL OR (m.sha IS NOT NULL AND c.sha IS DISTINCT FROM m.sha)
                                         OR (c.lf IS NULL AND (c.retry_at IS NULL
@@ -705,22 +726,23 @@ def card_candidates(store: Store, top: int | None) -> list[tuple[str, str | None
     return [(r[0], r[1]) for r in store.con.execute(sql, args).fetchall()]
 
 
-def deferred_cards(store: Store) -> int:
+def deferred_cards(store: Store, repo_type: str = "model") -> int:
     """Cards whose tree or licence files could not be read and that are not asked again yet (``retry_at`` to come,
     the commit unchanged): what ``--cards`` leaves alone this run."""
+    table, _ = _tables(repo_type)
     return int(store.scalar(
-        """SELECT count(*) FROM cards c JOIN models m ON m.id = c.id AND m.deleted_at IS NULL
-           WHERE c.repo_type = 'model' AND c.license_files_at IS NULL AND c.retry_at > now()::TIMESTAMP
-             AND (m.sha IS NULL OR c.sha IS NOT DISTINCT FROM m.sha)""") or 0)
+        f"""SELECT count(*) FROM cards c JOIN {table} m ON m.id = c.id AND m.deleted_at IS NULL
+            WHERE c.repo_type = ? AND c.license_files_at IS NULL AND c.retry_at > now()::TIMESTAMP
+              AND (m.sha IS NULL OR c.sha IS NOT DISTINCT FROM m.sha)""", [repo_type]) or 0)
 
 
-def _prior_failures(store: Store, ids: list[str]) -> dict[str, tuple[str | None, int]]:
+def _prior_failures(store: Store, ids: list[str], repo_type: str) -> dict[str, tuple[str | None, int]]:
     """(commit, consecutive failed reads) of the stored card of each id that has one."""
     if not ids:
         return {}
     rows = store.con.execute(
         """SELECT id, arg_max(sha, fetched_at), arg_max(coalesce(read_failures, 0), fetched_at) FROM cards
-           WHERE repo_type = 'model' AND id IN (SELECT unnest(?::VARCHAR[])) GROUP BY id""", [ids]).fetchall()
+           WHERE repo_type = ? AND id IN (SELECT unnest(?::VARCHAR[])) GROUP BY id""", [repo_type, ids]).fetchall()
     return {r[0]: (r[1], int(r[2] or 0)) for r in rows}
 
 
@@ -736,22 +758,36 @@ def _retry_fields(failure: _Failure | None, prior: tuple[str | None, int] | None
             "retry_later": not failure.transient or n >= MAX_TRANSIENT_RETRIES}
 
 
+def fetch_all_cards(store: Store, client: HubClient, crawled: list[CrawlResult], *, top: int | None = 100,
+                    progress: CrawlProgress | None = None) -> CardsResult:
+    """``--cards``: the cards of each repository type this run crawled (models, then datasets with ``--datasets``),
+    up to ``top`` of each type, each type's calls counted in its own snapshot. The result's figures are the sums;
+    ``datasets`` holds the datasets' own."""
+    total = CardsResult()
+    for r in crawled:
+        one = fetch_cards(store, client, r.snapshot_id, top=top, repo_type=r.repo_type, progress=progress)
+        total.add(one)
+        if r.repo_type == "dataset":
+            total.datasets = one
+    return total
+
+
 def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int | None = 100,
-                progress: CrawlProgress | None = None, batch: int = 50) -> CardsResult:
+                repo_type: str = "model", progress: CrawlProgress | None = None, batch: int = 50) -> CardsResult:
     """README.md (through ``resolve``, with the commit it was read at), the recursive file tree and the licence
-    files (:func:`license_paths`, :func:`_read_license_files`) for up to ``top`` models without current card
-    text. Written in batches, each one transaction; a kill loses at most one batch, which is fetched again next
+    files (:func:`license_paths`, :func:`_read_license_files`) for up to ``top`` repositories of ``repo_type``
+    without current card text, with the same bounds and checks for models and datasets. Written in batches, each one transaction; a kill loses at most one batch, which is fetched again next
     time. A tree or licence file that cannot be read is recorded on the card with when to ask again
     (:func:`_retry_fields`); one repository's failure never ends the pass (only an endpoint that stays down does,
     at its next README)."""
     prog = progress or CrawlProgress()
     res = CardsResult()
-    todo = card_candidates(store, top)
+    todo = card_candidates(store, top, repo_type)
     res.candidates = len(todo)
-    res.deferred = deferred_cards(store)
-    links = _license_links(store, [m for m, _ in todo])
-    prior = _prior_failures(store, [m for m, _ in todo])
-    prog.begin("cards and file trees", len(todo), 0)
+    res.deferred = deferred_cards(store, repo_type)
+    links = _license_links(store, [m for m, _ in todo], repo_type)
+    prior = _prior_failures(store, [m for m, _ in todo], repo_type)
+    prog.begin("cards and file trees" + ("" if repo_type == "model" else f" of {repo_type}s"), len(todo), 0)
     cards: list[dict[str, Any]] = []
     files: list[dict[str, Any]] = []
     tree_ids: list[str] = []
@@ -759,7 +795,7 @@ def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int |
     calls0 = start_calls = client.stats.api_calls
     try:
         for i, (repo_id, sha) in enumerate(todo, 1):
-            tf = client.get_text_file(repo_id, "README.md")
+            tf = client.get_text_file(repo_id, "README.md", repo_type=repo_type)
             # 404 for the file (EntryNotFound) means "no card"; a 404 for the repository or revision
             # (gone since the listing) and 401/403 (gated, private) are "not readable": tried again.
             absent = tf.status == 404 and tf.error_code not in ("RepoNotFound", "RevisionNotFound")
@@ -773,7 +809,7 @@ def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int |
                         "license_files_at": False}   # True once its tree and licence files are read
                 cards.append(card)
                 failures: list[_Failure] = []
-                tree = _read_tree(client, repo_id, failures)
+                tree = _read_tree(client, repo_id, repo_type, failures)
                 if tree is not None:
                     res.trees += 1
                     tree_ids.append(repo_id)
@@ -785,7 +821,8 @@ def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int |
                                           "size": size if size is not None else _int64(lfs.get("size")),
                                           "blob_id": e.get("oid") if isinstance(e.get("oid"), str) else None,
                                           "lfs_sha256": lfs.get("oid") if isinstance(lfs.get("oid"), str) else None})
-                    read, lf_failures = _read_license_files(client, repo_id, commit, tree, links.get(repo_id), res)
+                    read, lf_failures = _read_license_files(client, repo_id, commit, tree, links.get(repo_id), res,
+                                                            repo_type)
                     texts.extend(read)
                     failures += lf_failures
                 else:
@@ -802,7 +839,7 @@ def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int |
             prog.page(1, 1 if tf.status == 200 else 0, 0)
             if len(cards) >= batch or i == len(todo):
                 res.files += _write_cards(store, snapshot_id, cards, files, tree_ids, texts,
-                                          client.stats.api_calls - calls0)
+                                          client.stats.api_calls - calls0, repo_type)
                 calls0 = client.stats.api_calls
                 cards, files, tree_ids, texts = [], [], [], []
     finally:
@@ -811,12 +848,13 @@ def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int |
     return res
 
 
-def _read_tree(client: HubClient, repo_id: str, failures: list[_Failure]) -> list[dict[str, Any]] | None:
+def _read_tree(client: HubClient, repo_id: str, repo_type: str,
+               failures: list[_Failure]) -> list[dict[str, Any]] | None:
     """The repository's recursive file tree, or None with why appended to ``failures``: a refusal (4xx, an
     answer past the size bound or that is not a tree) or a transient failure (the endpoint still failing after
     the client's retries). Never raises for one repository's tree."""
     try:
-        t = client.read_tree(repo_id)
+        t = client.read_tree(repo_id, repo_type=repo_type)
     except Unreachable as exc:
         failures.append(_Failure(f"file tree: {str(exc)[:200]}", True))
         return None
@@ -838,17 +876,19 @@ MAX_LICENSE_FILES_PER_MODEL = 4
 HEADER_ALLOWANCE = 64 * 2**10
 
 
-def _license_links(store: Store, ids: list[str]) -> dict[str, str]:
-    """The card's ``license_link`` of each model that has one (a path, or a URL)."""
+def _license_links(store: Store, ids: list[str], repo_type: str = "model") -> dict[str, str]:
+    """The card's ``license_link`` of each repository that has one (a path, or a URL)."""
     if not ids:
         return {}
+    table, _ = _tables(repo_type)
     rows = store.con.execute(
-        """SELECT id, json_extract_string(card_data, '$.license_link') FROM models
-           WHERE id IN (SELECT unnest(?::VARCHAR[])) AND card_data IS NOT NULL""", [ids]).fetchall()
+        f"""SELECT id, json_extract_string(card_data, '$.license_link') FROM {table}
+            WHERE id IN (SELECT unnest(?::VARCHAR[])) AND card_data IS NOT NULL""", [ids]).fetchall()
     return {r[0]: r[1] for r in rows if isinstance(r[1], str) and r[1].strip()}
 
 
-def license_paths(tree: list[dict[str, Any]], link: str | None, repo_id: str) -> list[tuple[str, int | None]]:
+def license_paths(tree: list[dict[str, Any]], link: str | None, repo_id: str,
+                  repo_type: str = "model") -> list[tuple[str, int | None]]:
     """(path, size in the tree) of the licence files to read: the ``license_link`` target first, then the
     release's own licence files (:func:`.license_files.is_license_file`) in the order the folder reader uses, at
     most :data:`MAX_LICENSE_FILES_PER_MODEL`."""
@@ -859,7 +899,7 @@ def license_paths(tree: list[dict[str, Any]], link: str | None, repo_id: str) ->
             lfs = e["lfs"] if isinstance(e.get("lfs"), dict) else {}
             size = _int64(e.get("size"))
             sizes[p] = size if size is not None else _int64(lfs.get("size"))
-    linked = link_target(link, repo_id, set(sizes))
+    linked = link_target(link, link_repo_id(repo_type, repo_id), set(sizes))
     wanted = ([linked] if linked else []) + sorted((p for p in sizes if is_license_file(p) and p != linked),
                                                    key=reading_priority)
     return [(p, sizes[p]) for p in wanted[:MAX_LICENSE_FILES_PER_MODEL]]
@@ -879,7 +919,8 @@ def _bounded(client: HubClient, max_bytes: int) -> Iterator[None]:
 
 
 def _read_license_files(client: HubClient, repo_id: str, sha: str | None, tree: list[dict[str, Any]],
-                        link: str | None, res: CardsResult) -> tuple[list[dict[str, Any]], list[_Failure]]:
+                        link: str | None, res: CardsResult,
+                        repo_type: str = "model") -> tuple[list[dict[str, Any]], list[_Failure]]:
     """The licence files of one model, read: (rows for ``license_texts``, the reads that failed: none when every
     file was read or is known not to be readable). A file missing since the tree was read is not an error (no row); one larger than
     :data:`MAX_LICENSE_TEXT_BYTES` (by the tree's size, without a request, or by the answer) gets a row without
@@ -888,7 +929,7 @@ def _read_license_files(client: HubClient, repo_id: str, sha: str | None, tree: 
     tree already read are kept."""
     rows: list[dict[str, Any]] = []
     failures: list[_Failure] = []
-    for path, size in license_paths(tree, link, repo_id):
+    for path, size in license_paths(tree, link, repo_id, repo_type):
         base = {"id": repo_id, "path": path, "sha": sha, "text": None, "bytes": None, "url": None, "note": None}
         too_large = f"larger than {MAX_LICENSE_TEXT_BYTES:,} bytes; not read"
         if size is not None and size > MAX_LICENSE_TEXT_BYTES:
@@ -899,7 +940,7 @@ def _read_license_files(client: HubClient, repo_id: str, sha: str | None, tree: 
             # the client's raw bound counts the status line and headers too: an allowance for them, so a text of
             # exactly the bound is read; the body itself is held to the bound below
             with _bounded(client, MAX_LICENSE_TEXT_BYTES + HEADER_ALLOWANCE):
-                tf = client.get_text_file(repo_id, quote(path, safe="/"))
+                tf = client.get_text_file(repo_id, quote(path, safe="/"), repo_type=repo_type)
         except (Unreachable, InvalidInput) as exc:  # an endpoint that stays down or answers nonsense for this file
             res.license_files_failed += 1
             failures.append(_Failure(f"{path}: {str(exc)[:200]}", isinstance(exc, Unreachable)))
@@ -934,7 +975,7 @@ def _int64(v: object) -> int | None:
 
 
 def _write_cards(store: Store, sid: int, cards: list[dict[str, Any]], files: list[dict[str, Any]],
-                 tree_ids: list[str], texts: list[dict[str, Any]], api_calls: int) -> int:
+                 tree_ids: list[str], texts: list[dict[str, Any]], api_calls: int, repo_type: str = "model") -> int:
     con = store.con
     card_tbl = pa.Table.from_pylist(cards, schema=pa.schema(
         [("id", pa.string()), ("sha", pa.string()), ("text", pa.string()), ("url", pa.string()),
@@ -953,29 +994,30 @@ def _write_cards(store: Store, sid: int, cards: list[dict[str, Any]], files: lis
         con.register("_trees_in", tree_tbl)
         con.register("_texts_in", text_tbl)
         try:
-            con.execute("DELETE FROM cards WHERE repo_type = 'model' AND id IN (SELECT id FROM _cards_in)")
+            con.execute("DELETE FROM cards WHERE repo_type = ? AND id IN (SELECT id FROM _cards_in)", [repo_type])
             con.execute("""INSERT INTO cards (id, repo_type, sha, text, fetched_at, snapshot_id, url, license_files_at,
                                               read_failures, read_failure, retry_at)
-                           SELECT id, 'model', sha, text, now()::TIMESTAMP, ?, url,
+                           SELECT id, ?, sha, text, now()::TIMESTAMP, ?, url,
                                   CASE WHEN license_files_at THEN now()::TIMESTAMP END,
                                   read_failures, read_failure,
                                   CASE WHEN retry_later THEN now()::TIMESTAMP + to_days(?) END
-                           FROM _cards_in""", [sid, RETRY_DAYS])
+                           FROM _cards_in""", [repo_type, sid, RETRY_DAYS])
             # a model's licence texts go with its card: replaced whenever its licence files were all read again;
             # when one read failed, the texts read now replace their own paths only, and the others stay (tried
             # again next time, since license_files_at stays NULL)
-            con.execute("""DELETE FROM license_texts t WHERE repo_type = 'model'
+            con.execute("""DELETE FROM license_texts t WHERE repo_type = ?
                            AND (id IN (SELECT id FROM _cards_in WHERE license_files_at)
-                                OR EXISTS (SELECT 1 FROM _texts_in n WHERE n.id = t.id AND n.path = t.path))""")
+                                OR EXISTS (SELECT 1 FROM _texts_in n WHERE n.id = t.id AND n.path = t.path))""",
+                        [repo_type])
             con.execute("""INSERT INTO license_texts (repo_type, id, path, sha, text, bytes, url, note, read_at,
                                                       snapshot_id)
-                           SELECT 'model', id, path, sha, text, bytes, url, note, now()::TIMESTAMP, ? FROM _texts_in""",
-                        [sid])
-            con.execute("DELETE FROM files WHERE repo_type = 'model' AND id IN (SELECT id FROM _trees_in)")
+                           SELECT ?, id, path, sha, text, bytes, url, note, now()::TIMESTAMP, ? FROM _texts_in""",
+                        [repo_type, sid])
+            con.execute("DELETE FROM files WHERE repo_type = ? AND id IN (SELECT id FROM _trees_in)", [repo_type])
             n = con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
                             """INSERT INTO files (repo_type, id, path, size, blob_id, lfs_sha256, snapshot_id)
-                               SELECT 'model', id, path, size, blob_id, lfs_sha256, ? FROM _files_in""",
-                            [sid]).fetchone()[0]
+                               SELECT ?, id, path, size, blob_id, lfs_sha256, ? FROM _files_in""",
+                            [repo_type, sid]).fetchone()[0]
             snaps.add_progress(store, sid, api_calls=api_calls)
         finally:
             con.unregister("_cards_in")

@@ -166,6 +166,30 @@ OTHER_LICENSE_TITLES: list[str | None] = ["DEEPSEEK LICENSE AGREEMENT", "Mistral
                                           "TII Falcon License", None]
 
 
+# What the LICENSE of a dataset declaring `other` is, by a hash of its id (a simulation choice): a data licence named by
+# its SPDX identifier (the REUSE form: permissive, copyleft, non-commercial) or a placeholder no reader
+# identifies. Readers identify the first three, so a crawl that reads dataset licence files learns what `other` is.
+OTHER_DATASET_LICENSES: list[str | None] = ["SPDX-License-Identifier: CDLA-Permissive-2.0",
+                                            "SPDX-License-Identifier: ODbL-1.0", "SPDX-License-Identifier: CC-BY-NC-4.0",
+                                            None]
+
+
+def other_dataset_license(seed: int, dataset_id: str) -> str | None:
+    """The first line of the LICENSE a simulated dataset declaring ``other`` ships (None: unidentifiable)."""
+    return OTHER_DATASET_LICENSES[_h(seed, dataset_id, "dataset-license") % len(OTHER_DATASET_LICENSES)]
+
+
+def dataset_license_text(seed: int, entry: dict[str, Any]) -> str:
+    """The LICENSE of a simulated dataset: for ``other``, the line :func:`other_dataset_license` picks, else (or
+    for none) the placeholder naming the declared licence that models get (:func:`license_text`)."""
+    card = entry.get("cardData") or {}
+    if str(card.get("license")) == "other":
+        first = other_dataset_license(seed, entry["id"])
+        tail = "Synthetic licence file of the openscope simulated Hub. Declared licence: other.\n"
+        return f"{first}\n{tail}" if first else tail
+    return license_text(seed, entry)
+
+
 def other_license_title(seed: int, model_id: str, license_name: str | None) -> str | None:
     """The title of the licence a simulated repository declaring ``other`` ships as its LICENSE (None: unidentifiable)."""
     if license_name == "qwen":
@@ -199,6 +223,8 @@ def file_bytes(seed: int, entry: dict[str, Any], openness: int, path: str, *, ki
             return dataset_readme(entry).encode()
         if path.endswith(".parquet"):
             return tiny_parquet(seed, entry["id"])
+        if path == "LICENSE":
+            return dataset_license_text(seed, entry).encode()
     mid = entry["id"]
     rel, bases = _relation(entry)
     if path == "README.md":

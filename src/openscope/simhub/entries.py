@@ -165,13 +165,16 @@ def dataset_entry_sql(table: str) -> str:
     tags = f"""list_filter(['task_categories:' || task, 'language:en', 'license:' || license,
         'size_categories:' || size_cat, 'format:parquet', 'modality:text', '{SYNTHETIC_TAG}', 'region:us'],
         lambda x: x IS NOT NULL)"""
-    card = f"""concat_ws(',', {_kv('license', 'license')}, '"task_categories":' || to_json([task])::VARCHAR,
+    # a dataset declaring `other` ships its licence as a LICENSE file the card links to, as models do
+    card = f"""concat_ws(',', {_kv('license', 'license')},
+        CASE WHEN license = 'other' THEN '"license_link":"LICENSE"' END,
+        '"task_categories":' || to_json([task])::VARCHAR,
         '"language":["en"]', '"size_categories":' || to_json([size_cat])::VARCHAR)"""
     pieces = {
         **_common_pieces("created_ms // 1000"),
         "description": """'"description":' || to_json('Synthetic dataset (openscope simulated Hub) for ' || task || '.')::VARCHAR""",
         "cardData": f"""'"cardData":{{' || {card} || '}}'""",
-        "siblings": """'"siblings":[{"rfilename":".gitattributes"},{"rfilename":"README.md"},{"rfilename":"data/train-00000-of-00001.parquet"}]'""",
+        "siblings": """'"siblings":[{"rfilename":".gitattributes"},' || CASE WHEN license = 'other' THEN '{"rfilename":"LICENSE"},' ELSE '' END || '{"rfilename":"README.md"},{"rfilename":"data/train-00000-of-00001.parquet"}]'""",
     }
     return _assemble(table, pieces, tags, COMPACT_DATASET_KEYS)
 

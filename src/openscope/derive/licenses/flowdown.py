@@ -253,11 +253,15 @@ def _catalogue_table() -> pa.Table:
     })
 
 
-def declarations(con: duckdb.DuckDBPyConnection, table: str, ids_sql: str | None = None) -> None:
-    """Temp table ``table(id, k_license, k_name, k_link, h, used, f_path, f_lic, f_why)``: each live model's licence
-    declaration (of the models ``ids_sql`` selects, else every one) as :func:`resolve_declaration` reads it, keyed by
-    ``h``, with the licence file :func:`_license_file_keys` picked. One definition for the licence step (every
-    model) and the openness inheritance rule (the ancestors it reads), so both read a declaration alike."""
+def declarations(con: duckdb.DuckDBPyConnection, table: str, ids_sql: str | None = None,
+                 repo_type: str = "model") -> None:
+    """Temp table ``table(id, k_license, k_name, k_link, h, used, f_path, f_lic, f_why)``: each live model's (or,
+    with ``repo_type`` ``dataset``, dataset's) licence declaration (of those ``ids_sql`` selects, else every one) as
+    :func:`resolve_declaration` reads it, keyed by ``h``, with the licence file :func:`_license_file_keys` picked.
+    One definition for the licence step (every model and dataset) and the openness inheritance rule (the ancestors
+    it reads), so all read a declaration alike."""
+    if repo_type not in ("model", "dataset"):
+        raise ValueError(f"repository type {repo_type!r}: model or dataset")
     where = f" AND id IN ({ids_sql})" if ids_sql else ""
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS
         SELECT id, license AS k_license, ln[1] AS k_name, ln[2] AS k_link,
@@ -272,20 +276,22 @@ def declarations(con: duckdb.DuckDBPyConnection, table: str, ids_sql: str | None
                     FROM (SELECT id, license,
                                  json_extract_string(card_data, ['$.license_name', '$.license_link',
                                                                  '$.license']) AS ln
-                          FROM models WHERE deleted_at IS NULL{where}) m))""")
-    _license_file_keys(con, table)
+                          FROM {repo_type}s WHERE deleted_at IS NULL{where}) m))""")
+    _license_file_keys(con, table, repo_type)
 
 
-def _license_file_keys(con: duckdb.DuckDBPyConnection, table: str) -> None:
+def _license_file_keys(con: duckdb.DuckDBPyConnection, table: str, repo_type: str = "model") -> None:
     """Add to ``table`` (``id``, ``k_link``, ``used``, ``h``; ``_lic_raw`` here, the ancestors whose tag says nothing
     known for :mod:`openscope.derive.openness.ancestry`) the licence file each model whose declaration uses one
     (``used``: absent, ``other``, ``unknown``) was read with (``f_path``, ``f_lic``, ``f_why``:
     :func:`declaration_file`), and fold it into the declaration key ``h``. Each distinct text is identified once;
     only models with stored licence texts (those the crawl read cards for) are looked at, so the per-model work stays
     a join."""
+    from openscope.derive.openness.license_files import link_repo_id
+
     rows = con.execute(f"""SELECT r.id, any_value(r.k_link), list(struct_pack(p := t.path, h := sha256(t.text)))
-        FROM {table} r JOIN license_texts t ON t.id = r.id AND t.repo_type = 'model'
-        WHERE r.used AND t.text IS NOT NULL GROUP BY r.id""").fetchall()
+        FROM {table} r JOIN license_texts t ON t.id = r.id AND t.repo_type = ?
+        WHERE r.used AND t.text IS NOT NULL GROUP BY r.id""", [repo_type]).fetchall()
     hashes = sorted({f["h"] for _, _, fs in rows for f in fs})
     # texts are keyed by SHA-256, not DuckDB's 64-bit hash(): anyone can publish a licence file, and a text crafted
     # to collide with another repository's would otherwise lend that repository's models its licence
@@ -305,7 +311,7 @@ def _license_file_keys(con: duckdb.DuckDBPyConnection, table: str) -> None:
                 ident[key] = identify_texts([(f["p"], known[f["h"]])])[0]
             if key in ident:
                 readings.append(ident[key])
-        chosen = declaration_file(mid, link, readings)
+        chosen = declaration_file(link_repo_id(repo_type, mid), link, readings)
         if chosen is not None:
             for k, v in zip(("id", "f_path", "f_lic", "f_why"), (mid, *chosen), strict=True):
                 picked[k].append(v)
@@ -441,11 +447,45 @@ def refresh(store: Store) -> dict[str, Any]:
                        GROUP BY a.id) w ON w.id = r.id""")
         n = int(store.scalar("SELECT count(*) FROM licenses") or 0)
         lap("write_licenses")
+        n_datasets = _dataset_licenses(con)
+        lap("dataset_licenses")
         for t in ("_lic_raw", "_lic_decl", "_anc", "_lic_pairs"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
     lap("commit")
-    return {"models": n, "declarations": len(triples), "flow_rows": n_flow, "normalise_s": round(t_norm, 3),
+    return {"models": n, "datasets": n_datasets, "declarations": len(triples), "flow_rows": n_flow,
+            "normalise_s": round(t_norm, 3),
             "elapsed_s": round(time.perf_counter() - t0, 3), "phases": phases}
+
+
+def _dataset_licenses(con: duckdb.DuckDBPyConnection) -> int:
+    """Write ``dataset_licenses`` (migration 0015): each live dataset's licence, resolved from its declaration as a
+    model's is (:func:`resolve_declaration`: ``license``, then ``license_name``/``license_link``, then the text of the
+    licence file ``crawl --datasets --cards`` read). Why: a dataset declaring ``license: other`` with a LICENSE is
+    unknown by its tag alone; its text identifies it, and the openness grades read the identified licence for a
+    model's declared training data (the MOF *Datasets* component, the index's data dimensions). Datasets have no
+    lineage, so there is no flow-down. Returns the rows written."""
+    declarations(con, "_dlic_raw", repo_type="dataset")
+    triples = con.execute("""SELECT h, any_value(k_license),
+               any_value(CASE WHEN used THEN k_name END), any_value(CASE WHEN used THEN k_link END),
+               any_value(f_path), any_value(f_lic), any_value(f_why),
+               count(DISTINCT (coalesce(k_license, ''), CASE WHEN used THEN coalesce(k_name, '') END,
+                               CASE WHEN used THEN coalesce(k_link, '') END, coalesce(f_path, ''),
+                               coalesce(f_lic, ''), coalesce(f_why, '')))
+        FROM _dlic_raw GROUP BY h""").fetchall()
+    if any(t[7] > 1 for t in triples):  # a 64-bit hash collision: never seen, but never silently wrong
+        raise RuntimeError("licence declaration hash collision; rerun with a different seed")
+    con.register("_dlic_decl_arrow", _declaration_table([t[:7] for t in triples]))
+    try:
+        _recreate_empty(con, "dataset_licenses")
+        con.execute("""INSERT INTO dataset_licenses (id, declared, license, class, confidence, evidence, expression,
+                source, reason, license_name, license_link)
+            SELECT r.id, r.k_license, d.license, d.class, d.confidence, d.evidence, d.expression, d.source, d.reason,
+                   r.k_name, r.k_link
+            FROM _dlic_raw r JOIN _dlic_decl_arrow d ON d.h = r.h""")
+    finally:
+        con.unregister("_dlic_decl_arrow")
+        con.execute("DROP TABLE IF EXISTS _dlic_raw")
+    return int(con.execute("SELECT count(*) FROM dataset_licenses").fetchone()[0])  # type: ignore[index]  # an aggregate always yields one row
 
 
 def _recreate_empty(con: duckdb.DuckDBPyConnection, table: str) -> None:

@@ -450,6 +450,13 @@ def link_target(link: str | None, repo_id: str, tree_paths: set[str]) -> str | N
     return path if path in tree_paths else None
 
 
+def link_repo_id(repo_type: str, repo_id: str) -> str:
+    """The repository's path on the Hub's web pages, which :func:`link_target` matches a ``license_link`` URL
+    against: ``{id}`` for a model, ``datasets/{id}`` for a dataset (``https://huggingface.co/datasets/{id}/blob/main/
+    LICENSE``); a relative link names the same file either way."""
+    return repo_id if repo_type == "model" else f"{repo_type}s/{repo_id}"
+
+
 def _relative(path: str) -> str | None:
     """A relative link's repository path (``./LICENSE``, ``/LICENSE``, ``blob/main/LICENSE`` → ``LICENSE``); None
     for one that leaves the repository (``..``)."""

@@ -344,12 +344,20 @@ def resolve_datasets(store: Store, rec: ModelRecord) -> None:
         rec.datasets = _dataset_refs(store, [d.id for d in rec.datasets])
 
 
+# A dataset's licence as the openness grades read it: the licence its LICENSE file identifies when its declaration
+# left it to that file (`license: other`; the licence step's dataset_licenses, source license_file), else its declared
+# `license`. Over ``datasets x``, with :data:`DATASET_LICENSE_JOIN`.
+DATASET_LICENSE_SQL = "coalesce(CASE WHEN dl.source = 'license_file' THEN dl.license END, x.license)"
+DATASET_LICENSE_JOIN = "LEFT JOIN dataset_licenses dl ON dl.id = x.id"
+
+
 def _dataset_refs(store: Store, names: list[str]) -> list[DatasetRef]:
     """Each declared dataset with its record in the store (gating, privacy, licence, deleted), if it has one."""
     refs = []
     for name in names:
         row = store.con.execute(
-            "SELECT gated, private, license, deleted_at IS NOT NULL FROM datasets WHERE lower(id) = lower(?)", [name]
+            f"SELECT x.gated, x.private, {DATASET_LICENSE_SQL}, x.deleted_at IS NOT NULL FROM datasets x "
+            f"{DATASET_LICENSE_JOIN} WHERE lower(x.id) = lower(?)", [name]
         ).fetchone()
         refs.append(DatasetRef(name, row is not None, *(row or (None, None, None, False))))
     return refs
@@ -524,8 +532,8 @@ def _bulk_records(store: Store, ids: list[str], parse: bool = True) -> dict[str,
     info: dict[str, tuple] = {}
     if names:
         for low, gated, private, lic, deleted in con.execute(
-                f"SELECT lower(id), gated, private, license, deleted_at IS NOT NULL FROM datasets "
-                f"WHERE lower(id) IN {q}", [names]).fetchall():
+                f"SELECT lower(x.id), x.gated, x.private, {DATASET_LICENSE_SQL}, x.deleted_at IS NOT NULL "
+                f"FROM datasets x {DATASET_LICENSE_JOIN} WHERE lower(x.id) IN {q}", [names]).fetchall():
             info.setdefault(low, (gated, private, lic, deleted))
     for mid, rec in recs.items():
         rec.datasets = [DatasetRef(n, n.lower() in info, *(info.get(n.lower()) or (None, None, None, False)))

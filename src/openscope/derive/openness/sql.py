@@ -48,7 +48,13 @@ from openscope.derive.openness.probes import (
     training_code,
     weights_released,
 )
-from openscope.derive.openness.records import NON_INFORMATIVE, DatasetRef, ModelRecord
+from openscope.derive.openness.records import (
+    DATASET_LICENSE_JOIN,
+    DATASET_LICENSE_SQL,
+    NON_INFORMATIVE,
+    DatasetRef,
+    ModelRecord,
+)
 from openscope.store import Store
 
 # feature -> (pattern, a representative file that matches this pattern and no other)
@@ -132,8 +138,8 @@ def features_sql() -> str:
     dj AS (
         SELECT d.id, trim(d.ds) AS ds, x.id IS NOT NULL AND x.deleted_at IS NULL AS known,
                coalesce(NOT x.private, TRUE) AND (x.gated IS NULL OR lower(x.gated) = 'false') AS open_,
-               x.license AS dlicense
-        FROM declared d LEFT JOIN datasets x ON lower(x.id) = lower(trim(d.ds))
+               {DATASET_LICENSE_SQL} AS dlicense
+        FROM declared d LEFT JOIN datasets x ON lower(x.id) = lower(trim(d.ds)) {DATASET_LICENSE_JOIN}
         WHERE d.ds IS NOT NULL AND trim(d.ds) <> ''
     ),
     ds AS (
