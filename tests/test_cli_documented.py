@@ -300,3 +300,14 @@ def test_bad_values_name_what_is_allowed(cli, store: Path) -> None:
     for args, says in ((["--depth", "-1"], "--depth must be 0 or more"), (["--limit", "0"], "--limit must be at least 1")):
         res = cli("--db", store, "--json", "lineage", QWEN, *args)
         assert res.code == 64 and says in _one_error_line(res)
+
+
+def test_an_odd_stored_id_is_still_found_as_typed(cli, tmp_path: Path) -> None:
+    """A dump may hold an id with a trailing slash or a URL as it is: typed as stored, it is that model
+    (the cleaned form is only tried after the id as typed)."""
+    db = tmp_path / "odd.duckdb"
+    src = write_jsonl(tmp_path / "odd.jsonl", [entry("odd/name/"), entry("https://huggingface.co/x/y")])
+    assert cli("--db", db, "--quiet", "ingest", src).code == 0
+    for typed, stored in (("odd/name/", "odd/name/"), ("ODD/Name/", "odd/name/"),
+                          ("https://huggingface.co/x/y", "https://huggingface.co/x/y")):
+        assert cli("--db", db, "--json", "model", typed).json()["id"] == stored

@@ -78,19 +78,20 @@ def find_id(store: Store, raw_id: str, table: str = "models") -> str | None:
     under the namespace the Hub moved it to), or None."""
     if table not in _TABLES:
         raise ValueError(table)
-    wanted = typed_id(raw_id, table)
-    exact = store.con.execute(
-        f"SELECT id FROM {table} WHERE id = ? AND deleted_at IS NULL LIMIT 1", [wanted]
-    ).fetchone()
-    if exact:
-        return exact[0]
-    row = store.con.execute(
-        f"""SELECT id FROM {table} WHERE deleted_at IS NULL AND lower(id) = lower(?)
-            ORDER BY id = ? DESC, id LIMIT 1""",
-        [wanted, wanted],
-    ).fetchone()
-    if row:
-        return row[0]
+    # as typed first (a dump may hold an id such as `odd/name/` as it is), then as pasted from the browser
+    for wanted in dict.fromkeys((raw_id.strip(), typed_id(raw_id, table))):
+        exact = store.con.execute(
+            f"SELECT id FROM {table} WHERE id = ? AND deleted_at IS NULL LIMIT 1", [wanted]
+        ).fetchone()
+        if exact:
+            return exact[0]
+        row = store.con.execute(
+            f"""SELECT id FROM {table} WHERE deleted_at IS NULL AND lower(id) = lower(?)
+                ORDER BY id = ? DESC, id LIMIT 1""",
+            [wanted, wanted],
+        ).fetchone()
+        if row:
+            return row[0]
     if table == "models" and "/" not in wanted:
         return _canonical(store, wanted)
     return None
