@@ -37,14 +37,6 @@ import duckdb
 import httpx
 import pyarrow as pa
 
-from openscope.derive.openness.license_files import (
-    decode_text,
-    is_license_file,
-    link_repo_id,
-    link_target,
-    not_a_licence_text,
-    reading_priority,
-)
 from openscope.errors import InvalidInput, StoreWriteError, Unreachable, is_interrupt
 from openscope.jobs import RunSummary, file_write_error
 from openscope.sources.hub import (
@@ -54,6 +46,14 @@ from openscope.sources.hub import (
     MODEL_EXPAND,
     HubClient,
     Page,
+)
+from openscope.sources.license_files import (
+    decode_text,
+    is_license_file,
+    link_repo_id,
+    link_target,
+    not_a_licence_text,
+    reading_priority,
 )
 from openscope.store import Store
 from openscope.store import snapshots as snaps
@@ -890,7 +890,7 @@ def _license_links(store: Store, ids: list[str], repo_type: str = "model") -> di
 def license_paths(tree: list[dict[str, Any]], link: str | None, repo_id: str,
                   repo_type: str = "model") -> list[tuple[str, int | None]]:
     """(path, size in the tree) of the licence files to read: the ``license_link`` target first, then the
-    release's own licence files (:func:`.license_files.is_license_file`) in the order the folder reader uses, at
+    release's own licence files (:func:`openscope.sources.license_files.is_license_file`) in the order the folder reader uses, at
     most :data:`MAX_LICENSE_FILES_PER_MODEL`."""
     sizes: dict[str, int | None] = {}
     for e in tree:

@@ -29,6 +29,7 @@ import pyarrow as pa
 from openscope.derive.licenses.catalogue import CLASS_RANK, Clause, LicenseInfo, all_licenses, get_license
 from openscope.derive.licenses.normalize import _LICENSING, LicenseMatch, _lookup, _symbols, normalize_license
 from openscope.errors import MissingInput
+from openscope.sources.license_files import is_license_file, link_repo_id, link_target, reading_priority
 from openscope.store import Store
 
 _ATTRS = ("cls", "commercial_use", "use_restrictions", "user_cap", "duties", "same_terms", "derivatives_allowed")
@@ -165,12 +166,7 @@ def declaration_file(model_id: str, license_link: str | None, files: list[FileRe
     whole release (``LICENSE``), in the folder reader's order; the first whose text identifies a licence, else the
     first of them (unidentified: the reason). None when none was read. A file for the code or data alone
     (``LICENSE-CODE``) never says what the model is under."""
-    from openscope.derive.openness.license_files import (
-        is_license_file,
-        link_target,
-        reading_priority,
-        scope_of_name,
-    )
+    from openscope.derive.openness.license_files import scope_of_name
 
     by_path = {f[0]: f for f in files}
     linked = link_target(license_link, model_id, set(by_path)) if license_link else None
@@ -287,8 +283,6 @@ def _license_file_keys(con: duckdb.DuckDBPyConnection, table: str, repo_type: st
     :func:`declaration_file`), and fold it into the declaration key ``h``. Each distinct text is identified once;
     only models with stored licence texts (those the crawl read cards for) are looked at, so the per-model work stays
     a join."""
-    from openscope.derive.openness.license_files import link_repo_id
-
     rows = con.execute(f"""SELECT r.id, any_value(r.k_link), list(struct_pack(p := t.path, h := sha256(t.text)))
         FROM {table} r JOIN license_texts t ON t.id = r.id AND t.repo_type = ?
         WHERE r.used AND t.text IS NOT NULL GROUP BY r.id""", [repo_type]).fetchall()
