@@ -14,9 +14,10 @@ COMPONENT = None
 # (Ascend), 显卡 / 显示卡 / GPU卡 (graphics cards: 显示卡 is Taiwan's 顯示卡 in its simplified reading, :mod:`..hant`),
 # 加速卡 (accelerator cards), 算力 / 计算资源 / 运算资源 (compute), 训练集群 / 计算集群 (training cluster; Taiwan's 訓練叢集
 # reads so), 训练服务器 (training server; 伺服器 reads 服务器), 卡时 / GPU时 / GPU小时 / GPU时数 (card-hours, GPU-hours).
-# A count may be glued to a chip's name ("8xA100", "8xH100": the "x" is a letter, yet no word goes on), and the
-# name may be plural ("256 H100s").
-HARDWARE = either(r"(?:(?<![A-Za-z0-9])|(?<=\dx))(?:(?:A100|H100|H800|H20|H200|GH200|GB200|B200|V100|A800|L40S?)s?|"
+# A count may be glued to a chip's name ("8xA100", "8xH100": the "x" is a letter, yet no word goes on; the letter before
+# a name may be an "x", and :func:`training_hardware` keeps such a match only after a digit, which is cheaper than a
+# lookbehind for it), and the name may be plural ("256 H100s").
+HARDWARE = either(r"(?<![A-WYZa-wyz0-9])(?:(?:A100|H100|H800|H20|H200|GH200|GB200|B200|V100|A800|L40S?)s?|"
                       r"TPU ?v?\d*|GPUs?|GPU[- ]hours|accelerators?|"
                       r"Ascend|MI2\d0X?|MI300X?|Gaudi|compute (budget|used)|FLOPs?)(?![A-Za-z0-9])"
                       , r"昇腾|显卡|显示卡|加速卡|GPU ?卡|算力|(?:计算|运算)资源|训练集群|计算集群|训练服务器|卡时|GPU ?(?:小时|时)", re.IGNORECASE,
@@ -86,6 +87,8 @@ def training_hardware(rec: ModelRecord) -> Evidence | None:
         if seen >= MAX_HARDWARE_MATCHES:
             return None
         a, b = off + m.start(), off + m.end()
+        if a > 0 and card.text[a - 1] in "xX" and not card.text[a - 2:a - 1].isdigit():
+            continue   # a word ending in "x" ("maxFLOPs"), not a count ("8xA100")
         sentence = _sentence_at(card.text, a, b)
         if in_code(rec, a) or (zsearch(RUNNING, sentence) and not zsearch(TRAINING, sentence)):
             continue

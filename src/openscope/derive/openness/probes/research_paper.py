@@ -40,6 +40,8 @@ WHY = {"label": "labelled as the paper", "sentence": "announced as the model's o
 ARXIV_ID = re.compile(r"(?<![\w/.])arXiv\**[ \t]?[:：][ \t]?\**[ \t]?(?:\d{4}\.\d{4,5}|[a-z-]{2,20}(?:\.[A-Z]{2})?/\d{7})"
                       r"(?:v\d{1,3})?(?![\w.]*\w)", re.IGNORECASE)
 ARXIV_ID_NEEDLES = ("arxiv",)
+# What every identifier written so holds, in the lowered card: a card without it (nearly every card) is not searched.
+_ARXIV_COLON = re.compile(r"arxiv\**[ \t]?[:：]")
 
 
 def _arxiv_id(rec: ModelRecord) -> Evidence | None:
@@ -50,7 +52,7 @@ def _arxiv_id(rec: ModelRecord) -> Evidence | None:
     of others' work and sentences that cite are left out (:func:`._own_evidence.own_mentions`), and a BibTeX
     entry is the card's citation's business (:func:`._own_paper.citation_entry`)."""
     card = rec.card
-    if card is None:
+    if card is None or "arxiv" not in card.lowered_body or not _ARXIV_COLON.search(card.lowered_body):
         return None
     off = len(card.text) - len(card.body)
     for m, verdict in own_mentions(rec, ARXIV_ID, ARXIV_ID_NEEDLES):
