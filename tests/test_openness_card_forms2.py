@@ -54,6 +54,8 @@ def _datasets(text: str) -> tuple[str, str]:
     f"训练数据不包含{X}。",
     f"{X}未被使用。",
     f"{X} 数据集没有用于训练。",
+    f"模型從未在{X}上訓練。",                                   # Traditional: 從未 reads 从未
+    f"訓練資料並未納入{X}。",                                   # 並未納入 reads 并未纳入
     f"The model was not trained on the following datasets: {A}, {X}.",   # a colon that introduces the list
     f"模型没有使用以下数据集：{X}。",
 ])
@@ -135,6 +137,7 @@ def test_the_reading_table_keeps_the_taiwan_words_it_read_before() -> None:
     # 資 is now mapped on its own (資源 → 资源); the phrases holding it still read as their mainland words
     assert hant.reading("訓練資料與個人資訊") == "训练数据与個人信息"
     assert hant.reading("運算資源、消費級、記憶體") == "运算资源、消费级、记忆體"
+    assert hant.reading("從未納入") == "从未纳入"
 
 
 @pytest.mark.parametrize("chip", ["H200", "GH200", "GB200", "B200"])

@@ -12,7 +12,7 @@ it reads a simplified card (the same rules, so the same judgments: no rule of it
 Why a table, not a converter library: OpenCC (``opencc-python-reimplemented``, pure Python, Apache-2.0) converts
 phrase by phrase with a segmenting dictionary, so a phrase may change length (程式碼 → 代码) and offsets, line
 anchors and snippets would no longer point into the card; it is also slower than one ``str.translate`` over a
-card. The table below holds only the traditional characters whose simplified form the probes' words use (164),
+card. The table below holds only the traditional characters whose simplified form the probes' words use (166),
 and the Taiwan words of the same length as their mainland form (資料 → 数据, 程式 → 程序, 釋出 → 发布, 軟體 → 软件;
 and, added by hand, 程式碼 / 原始碼 → 源代码, three characters each, and 硬體 → 硬件, whose mainland word no probe
 reads but a reader expects read alike), generated from OpenCC's own dictionaries
@@ -36,8 +36,8 @@ from typing import Any
 # Traditional character, then its simplified form (generated: see the module's docstring).
 _PAIRS = (
     "並并佈布併并來来侷局俬私倉仓們们倫伦備备傢家傳传僅仅優优內内劃划務务區区協协卽即參参噹当埰采報报場场學学寀采實实將将專专"
-    "對对層层庫库後后態态憶忆應应戶户採采據据數数於于時时暫暂書书會会朮术査查條条業业構构標标樣样檢检檯台權权沒没減减測测準准溫温"
-    "濾滤為为無无熱热爲为獲获獻献現现當当發发確确碼码穫获節节級级細细紹绍終终組组結结絡络經经綫线網网線线編编練练緻致續续羣群"
+    "對对層层庫库後后從从態态憶忆應应戶户採采據据數数於于時时暫暂書书會会朮术査查條条業业構构標标樣样檢检檯台權权沒没減减測测準准溫温"
+    "濾滤為为無无熱热爲为獲获獻献現现當当發发確确碼码穫获節节級级細细納纳紹绍終终組组結结絡络經经綫线網网線线編编練练緻致續续羣群"
     "義义習习聲声脩修腳脚臺台與与蔘参處处術术衕同裝装製制見见規规計计記记訓训設设許许註注証证評评該该詳详語语說说説说調调請请論论"
     "謝谢證证議议讀读貢贡費费資资軟软載载輪轮辭辞迴回這这運运過过遲迟郵邮鏈链鑑鉴鑒鉴長长開开閤合閱阅閲阅關关險险隱隐項项須须預预頭头"
     "顯显風风颱台餘余騰腾髮发鬚须鳴鸣點点齣出"
