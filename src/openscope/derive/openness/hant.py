@@ -12,7 +12,7 @@ it reads a simplified card (the same rules, so the same judgments: no rule of it
 Why a table, not a converter library: OpenCC (``opencc-python-reimplemented``, pure Python, Apache-2.0) converts
 phrase by phrase with a segmenting dictionary, so a phrase may change length (程式碼 → 代码) and offsets, line
 anchors and snippets would no longer point into the card; it is also slower than one ``str.translate`` over a
-card. The table below holds only the traditional characters whose simplified form the probes' words use (166),
+card. The table below holds only the traditional characters whose simplified form the probes' words use (169),
 and the Taiwan words of the same length as their mainland form (資料 → 数据, 程式 → 程序, 釋出 → 发布, 軟體 → 软件;
 and, added by hand, 程式碼 / 原始碼 → 源代码, three characters each, and 硬體 → 硬件, whose mainland word no probe
 reads but a reader expects read alike), generated from OpenCC's own dictionaries
@@ -41,6 +41,8 @@ _PAIRS = (
     "義义習习聲声脩修腳脚臺台與与蔘参處处術术衕同裝装製制見见規规計计記记訓训設设許许註注証证評评該该詳详語语說说説说調调請请論论"
     "謝谢證证議议讀读貢贡費费資资軟软載载輪轮辭辞迴回這这運运過过遲迟郵邮鏈链鑑鉴鑒鉴長长開开閤合閱阅閲阅關关險险隱隐項项須须預预頭头"
     "顯显風风颱台餘余騰腾髮发鬚须鳴鸣點点齣出"
+    # added by hand for the base-model words of ``weights_released`` (在…基礎上, 進行了繼續預訓練)
+    "礎础進进繼继"
 )
 # Taiwan words, as they read once their characters are mapped (程式碼 → 程式码), and the mainland word of the same
 # length; replaced longest first.

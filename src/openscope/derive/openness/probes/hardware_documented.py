@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import Evidence, Finding, card_search, either, jako_needles, zsearch
+from openscope.derive.openness.probes import Evidence, Finding, either, jako_needles, zsearch
 from openscope.derive.openness.probes._own_evidence import _matches, _sentence_at, in_code, mention_evidence
 from openscope.derive.openness.records import ModelRecord
 
@@ -69,7 +69,7 @@ def run(rec: ModelRecord) -> Finding:
     f = Finding("hardware_documented", "unknown", COMPONENT, remediation=REMEDIATION)
     if rec.card is None:
         return f
-    hw, arch = training_hardware(rec), card_search(rec, ARCH, needles=ARCH_NEEDLES)
+    hw, arch = training_hardware(rec), architecture(rec)
     f.detail = {"hardware": hw is not None, "architecture": arch is not None}
     f.evidence = [e for e in (arch, hw) if e]
     f.outcome = "positive" if hw and arch else "negative"
@@ -91,6 +91,54 @@ def training_hardware(rec: ModelRecord) -> Evidence | None:
             continue   # a word ending in "x" ("maxFLOPs"), not a count ("8xA100")
         sentence = _sentence_at(card.text, a, b)
         if in_code(rec, a) or (zsearch(RUNNING, sentence) and not zsearch(TRAINING, sentence)):
+            continue
+        return mention_evidence(rec, m)
+    return None
+
+
+# "mamba" is also a package manager: conda's faster twin ("conda install mamba -n base", "mamba env create -f
+# environment.yml", "Install mamba in the base environment", micromamba), and "pip install mamba-ssm" installs a
+# library. A command or an install step says how to set up the reader's machine, not what the model is made of.
+# Read as the tool: a "mamba" inside a code block or inline code (`mamba`), right after an install word (install,
+# conda, pip, apt, brew), right before a subcommand or an option ("mamba env", "mamba install", "mamba -n"), or in a
+# sentence about conda or setting up an environment (conda, conda-forge, micromamba, mambaforge, miniforge, environment,
+# package manager, set up).
+_MAMBA_TOOL_BEFORE = re.compile(r"\b(?:install(?:s|ed|ing)?|conda|pip3?|apt(?:-get)?|brew)[ \t]+(?:the[ \t]+)?$",
+                                re.IGNORECASE)
+_MAMBA_TOOL_AFTER = re.compile(r"^[ \t]+(?:install|env|create|activate|deactivate|update|upgrade|remove|uninstall|run|"
+                               r"search|list|clean|init|info|config|repoquery|shell)\b|^[ \t]+-{1,2}[a-z]", re.IGNORECASE)
+_MAMBA_TOOL_SENTENCE = re.compile(r"\b(?:conda(?:-forge)?|micromamba|mambaforge|miniforge|miniconda|environments?|"
+                                  r"package[ \t]+manager|set[ \t-]?up)\b", re.IGNORECASE)
+MAX_ARCH_MATCHES = 40
+
+
+def mamba_tool(rec: ModelRecord, a: int, b: int) -> bool:
+    """Whether the "mamba" at ``card.text[a:b]`` is the package manager (or a package installed), not the
+    state-space architecture. Why: an OpenChatKit-style README's setup steps ("Install mamba in the base
+    environment", ``mamba env create``) were read as a description of the model's architecture."""
+    card = rec.card
+    assert card is not None
+    text = card.text
+    if in_code(rec, a) or text[a - 1:a] == "`" or text[b:b + 1] == "`":
+        return True
+    line_start = text.rfind("\n", 0, a) + 1
+    line_end = text.find("\n", b)
+    line_end = len(text) if line_end < 0 else line_end
+    return bool(_MAMBA_TOOL_BEFORE.search(text[line_start:a]) or _MAMBA_TOOL_AFTER.search(text[b:line_end])
+                or _MAMBA_TOOL_SENTENCE.search(_sentence_at(text, a, b)))
+
+
+def architecture(rec: ModelRecord) -> Evidence | None:
+    """The first architecture detail (:data:`ARCH`) that is not the "mamba" package manager (:func:`mamba_tool`).
+    The first 40 matches are read."""
+    card = rec.card
+    if card is None:
+        return None
+    off = len(card.text) - len(card.body)
+    for seen, m in enumerate(_matches(card.body, card.lowered_body, ARCH, ARCH_NEEDLES)):
+        if seen >= MAX_ARCH_MATCHES:
+            return None
+        if m.group().lower() == "mamba" and mamba_tool(rec, off + m.start(), off + m.end()):
             continue
         return mention_evidence(rec, m)
     return None

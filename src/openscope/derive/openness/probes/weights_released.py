@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from openscope.derive.openness.cards import Link
 from openscope.derive.openness.probes import (
     Evidence,
     Finding,
@@ -12,9 +13,11 @@ from openscope.derive.openness.probes import (
     file_evidence,
     jako_needles,
     repo_license,
+    zsearch,
 )
 from openscope.derive.openness.probes._own_evidence import (
     MAX_MATCHES,
+    NEAR,
     _matches,
     card_index,
     cited_link,
@@ -157,13 +160,15 @@ def final_release_text(rec: ModelRecord, pattern: re.Pattern[str], needles: tupl
 
 
 def own_model_link(rec: ModelRecord) -> Evidence | None:
-    """The first Hub model link that the card does not attribute to others (:func:`._own_evidence.cited_link`). Why: cards link their base model ("based on [Stable
+    """The first Hub model link that the card does not attribute to others (:func:`._own_evidence.cited_link`) and
+    that is not a base model, declared (:func:`declared_base_ids`) or named so by a sentence of the card
+    (:func:`marked_base_ids`). Why: cards link their base model ("based on [Stable
     Diffusion](…)"), models they compare with and lists of references; those are other people's weights. A link
     into an intermediate checkpoint (a ``step1000`` revision, or on a line only about intermediate checkpoints)
     is the intermediate parameters, not the final weights."""
     if rec.card is None:
         return None
-    bases = declared_base_ids(rec)
+    bases = declared_base_ids(rec) | marked_base_ids(rec)
     for ln in rec.card.links:
         hub = HUB_MODEL_LINK.search(ln.url)
         if hub and (_repo_id(ln.url) in bases or INTERMEDIATE_URL.search(ln.url)):
@@ -176,6 +181,97 @@ def own_model_link(rec: ModelRecord) -> Evidence | None:
             return Evidence("card", p.url, f"line {p.line}: [{p.text}]({p.url})" if p.text else
                             f"line {p.line}: {p.url}", rec.read_at)
     return None
+
+
+# Words right before a model link that make it the model this release was made from (English): "we fine-tuned [X]",
+# "we further fine-tune [X]", "fine-tuned on (top of) [X]", "trained on top of [X]", "continued pre-training of [X]",
+# "continual pretraining on [X]", "initialised with [X]", "starting from [X]", "warm-started from [X]". ("based on",
+# "built on", "fine-tuned from", "initialised from" and "fine-tuning [X]" already cite: :func:`._own_evidence.cited_link`.)
+# Chinese: "以[X]为基座"; "在[X]的基础上" is read after the link.
+BASE_BEFORE = either(
+    r"(?:\b(?:we|i|they)[ \t]+(?:\w+[ \t]+){0,2}?(?:fine-?tuned?|finetuned?|post-?trained?|"
+    r"further[ \t]+(?:pre-?)?trained?|distilled?|adapted?)"
+    r"|\b(?:fine-?tuned|finetuned|(?:pre-?)?trained|post-?trained)[ \t]+on[ \t]+top[ \t]+of"
+    r"|\b(?:fine-?tuned|finetuned)[ \t]+on"
+    r"|\bcontinu(?:ed|e|es|ing|al)[ \t]+(?:pre-?)?train(?:ing|ed)?(?:[ \t]+(?:of|on|from))?"
+    r"|\binitiali[sz](?:ed|es|ing)[ \t]+(?:with|by)|\b(?:start(?:s|ed|ing)?|warm-?start(?:s|ed|ing)?)[ \t]+from)"
+    r"[ \t]*(?:the[ \t]+)?$",
+    r"以[ \t]*$", re.IGNORECASE)
+# Words right after a model link that make it the base (the Chinese, Japanese and Korean forms put the marker after the
+# name): "[X]-based"; 在[X]的基础上, [X]上微调 / 继续预训练, 以[X]为基座 / 为基础; [X]をベースに, [X]ベースの, [X]を
+# ファインチューニング, [X]から継続事前学習; [X]를 기반으로, [X] 기반, [X]를 파인튜닝, [X]에서 추가 학습.
+BASE_AFTER = either(
+    r"^-based\b",
+    r"^[ \t]*(?:的)?[ \t]*基础上|^[ \t]*(?:为|作为)[ \t]*(?:基础|基座|底座|基模|初始)"
+    r"|^[ \t]*(?:模型)?[ \t]*上[ \t]*(?:进行了?|做了?)?[ \t]*(?:全量|指令|全参数?)?(?:微调|继续预训练|增量预训练|持续预训练|二次预训练)",
+    0,
+    jako=r"^[ \t]*(?:を|の)?[ \t]*(?:ベース|もと|元|基盤)(?:モデル)?(?:に|と|として|で|の)"
+    r"|^[ \t]*を[ \t]*(?:ファインチューニング|微調整|継続事前学習|追加学習)"
+    r"|^[ \t]*から[ \t]*(?:ファインチューニング|微調整|継続事前学習|追加学習)"
+    r"|^[ \t]*(?:을|를|의)?[ \t]*(?:기반|바탕)"
+    r"|^[ \t]*(?:을|를)[ \t]*(?:파인[ \t]?튜닝|미세[ \t]?조정|추가[ \t]?학습)"
+    r"|^[ \t]*에서[ \t]*(?:파인[ \t]?튜닝|미세[ \t]?조정|추가[ \t]?학습)")
+BASE_AFTER_NEEDLES = ("based", "基础", "基座", "底座", "基模", "初始", "微调", "预训练", "ベース", "もと", "元", "基盤", "ファイン",
+                      "微調整", "学習", "기반", "바탕", "파인", "미세", "추가")
+MAX_MARKED_LINKS = 200
+_LINK_THEN_JOINER = re.compile(r"\[[^\[\]\n]{0,300}\]\([^()\s]{1,500}\)[*_`]*[ \t]*(?:,[ \t]*(?:and|or)?|and|or|&|/|、|，|和|及|以及|与"
+                               r"|と|や|및|와|과)[ \t]*[*_`]*$", re.IGNORECASE)
+
+
+def _around(rec: ModelRecord, place: Link) -> tuple[str, str]:
+    """The words of a link's own sentence right before it (after any earlier link on the line) and right after it
+    (past the link's closing bracket and emphasis)."""
+    card = rec.card
+    assert card is not None
+    at = card_index(rec).line_start(place.line)
+    end = card.text.find("\n", at)
+    line = card.text[at:end if end >= 0 else len(card.text)]
+    i = line.find(place.url)
+    if i < 0:
+        return "", ""
+    before, after = line[:i], line[i + len(place.url):]
+    if before.endswith("("):
+        before = before[:max(0, before.rfind("["))]
+    for _ in range(20):   # a list of links after the marker: "trained on top of [A](…) and [B](…)" marks both
+        m = _LINK_THEN_JOINER.search(before)
+        if m is None:
+            break
+        before = before[:m.start()]
+    if "](" in before:
+        before = before[before.rfind("](") + 2:]
+        before = before[before.find(")") + 1:] if ")" in before else before
+    cut = max(before.rfind(". "), before.rfind("! "), before.rfind("? "), before.rfind("。"))
+    before = before[cut + 1:].rstrip("*_ \t")
+    after = after.lstrip(")>*_`")
+    return before[-NEAR:], after[:40]
+
+
+def marked_base_ids(rec: ModelRecord) -> set[str]:
+    """The ids of Hub (or mirror) model links that a sentence of the card marks as the model this release was made
+    from (:data:`BASE_BEFORE`, :data:`BASE_AFTER`; "based on", "built on", "fine-tuned from" are in
+    :data:`._own_evidence.CITED` and :data:`._own_evidence.ANOTHER` too), lower-cased.
+    Why: a card that declares no ``base_model`` names its base in prose ("We fine-tuned [Qwen2-7B](…) on our data",
+    "在[X](…)的基础上继续预训练", "[X](…)をベースに"): that link is the base's weights wherever the card links it, as a
+    declared base's is. The first 200 model links are read."""
+    card = rec.card
+    if card is None:
+        return set()
+    if "marked_base_ids" in rec.cache:
+        return rec.cache["marked_base_ids"]
+    out: set[str] = set()
+    hub_links = [ln for ln in card.links if HUB_MODEL_LINK.search(ln.url)][:MAX_MARKED_LINKS]
+    for ln in hub_links:
+        rid = _repo_id(ln.url)
+        if not rid or rid in out:
+            continue
+        for p in occurrences(card, ln):
+            before, after = _around(rec, p)
+            if zsearch(BASE_BEFORE, before) or (after and any(n in after for n in BASE_AFTER_NEEDLES)
+                                                and zsearch(BASE_AFTER, after)):
+                out.add(rid)
+                break
+    rec.cache["marked_base_ids"] = out
+    return out
 
 
 # A model repository's id in a link to the Hub or to a mirror that names models as the Hub does (ModelScope, WiseModel,
