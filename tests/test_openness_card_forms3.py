@@ -127,3 +127,48 @@ def test_the_releases_own_link_stays_its_weights(sentence: str) -> None:
 def test_a_base_marked_in_prose_is_read_beside_a_declared_one() -> None:
     card = f"---\nbase_model: acme/other\n---\n# Lynx\n\nWe fine-tuned {Q} on our data.\n"
     assert card_findings(card)["weights_released"][0] == "negative"
+
+
+# -- 3. a denial before a list, and "no" before a name ------------------------------------------------------------
+
+X = "[acme/web](https://huggingface.co/datasets/acme/web)"
+A = "[acme/books](https://huggingface.co/datasets/acme/books)"
+
+
+def _datasets(text: str) -> str:
+    return card_findings(f"# Lynx\n\nLynx answers questions.\n\n{text}\n")["datasets_released"][0]
+
+
+@pytest.mark.parametrize("text", [
+    f"We did not use the following datasets:\n- {X}\n- {A}",
+    f"We did not use the following datasets:\n\n- {X}",              # blank lines between the lead and its list
+    f"The following data was not used:\n* {X}",
+    f"**Excluded datasets:**\n1. {X}",
+    "## Training data\n\nWe never trained on these corpora:\n- `acme/web-2`\n- `acme/web-3`",
+    f"我们没有使用以下数据集：\n- {X}",
+    f"訓練資料並未納入以下資料集：\n- {X}",                            # traditional: read as 并未纳入
+    f"No {X} data was used.",
+    f"We use no data from {X}.",
+    f"No data from {X} was used in training.",
+    f"The model saw no samples of {X} or {A}.",
+    "## Training data\n\nWe did not use the following datasets:\n- `acme/web-2`",
+])
+def test_a_denied_list_or_a_no_denies_its_datasets(text: str) -> None:
+    assert _datasets(text) == "negative"
+
+
+@pytest.mark.parametrize("text", [
+    f"We did not use the following datasets:\n- {A}\n\nWe trained on:\n- {X}",        # a blank line ends the list
+    f"We did not use the following datasets:\n- {A}\n\n{X} is our training data.",
+    f"We did not use the following datasets:\n- {A}\n## Training data\n- {X}",       # so does a heading
+    f"We did not use the following datasets:\n- {A}\nWe trained on {X}.",            # and a paragraph line
+    f"We did not use RLHF. We trained on:\n- {X}",          # the denial is another sentence's
+    f"We did not use RLHF, but trained on:\n- {X}",         # "but" turns it round
+    f"Training data:\n- {X}",
+    f"Not only these:\n- {X}",                              # "not only" denies nothing
+    f"We applied no filtering to {X}, our training data.",  # "no" denies the filtering, not the data
+    f"There are no duplicates in {X}, which we trained on.",
+    "## Training data\n\n- `acme/web-2`",
+])
+def test_a_list_or_a_no_that_denies_something_else_keeps_the_data(text: str) -> None:
+    assert _datasets(text) == "positive"

@@ -88,7 +88,8 @@ def training_data_link(rec: ModelRecord, url: re.Pattern[str] = DATA_LINK) -> Ev
                     and not about_calibration(place.line) \
                     and not DEMO_CONTEXT.search(_line(rec, place.line)) \
                     and not _DENIED_AFTER.search(after_link(_line(rec, place.line), place.url)) \
-                    and not _link_denied(_line(rec, place.line), place.url):
+                    and not _link_denied(_line(rec, place.line), place.url) \
+                    and place.line not in denied_list_lines(rec):
                 shown = f"[{place.text}]({place.url})" if place.text else place.url
                 return Evidence("card", place.url, f"line {place.line}: {shown}", rec.read_at)
     return None
@@ -113,6 +114,47 @@ def _link_denied(line: str, url: str) -> bool:
     tail = line[at + len(url):]
     closing = _CLOSING.match(tail)
     return _negated(line, start) or _denied_after_en_zh(tail, closing.end() if closing else 0)
+
+
+# A line that introduces a list: it ends with a colon (after any emphasis), and is no heading.
+_LEAD_END = re.compile(r"[:：][ \t*_]*$")
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]")
+
+
+def denied_list_lines(rec: ModelRecord) -> frozenset[int]:
+    """The card lines (1-based, as :attr:`Link.line`) that are items of a list whose lead denies it: a line ending
+    with a colon whose words deny what follows (:func:`_negated`: "We did not use the following datasets:", "The
+    following data was not used:", "Excluded datasets:", "我们没有使用以下数据集："), then its list items ("- [X](…)",
+    "* `org/x`", "1. X"). The list ends where its items do: at the first line that is not an item (a blank line, a
+    heading, a paragraph); blank lines between the lead and its first item are passed over. Why: helper-cardread
+    scoped a denial to the name's own clause, and a list after a colon carries it on; a list on the next lines is
+    the same clause set out line by line."""
+    card = rec.card
+    if card is None:
+        return frozenset()
+    held = rec.cache.get("denied_list_lines")
+    if held is not None:
+        return held
+    out: set[int] = set()
+    text = card.text
+    if ":" in text or "：" in text:
+        lines = text.split("\n")
+        for k, ln in enumerate(lines):
+            end = _LEAD_END.search(ln)
+            if end is None or _HEADING.match(ln) or k + 1 >= len(lines):
+                continue
+            head = ln[:end.start()]
+            if not _negated(head + " ", len(head) + 1):
+                continue
+            j = k + 1
+            while j < len(lines) and not lines[j].strip():
+                j += 1
+            while j < len(lines) and _LIST_ITEM.match(lines[j]):
+                out.add(j + 1)
+                j += 1
+    frozen = frozenset(out)
+    rec.cache["denied_list_lines"] = frozen
+    return frozen
 
 
 def _line(rec: ModelRecord, line: int) -> str:
@@ -233,6 +275,11 @@ _MODEL_LEAD = re.compile(r"(?:\bbased\s+on|\bbuilt\s+(?:on|upon)|\bfrom|\bmodels
 # English: a negation word; Chinese: a negation bound to a verb of using, including, training on or releasing
 # ("未使用 X", "不包含 X", "没有在 X 上训练", "并未公开 X"), never a bare 不 (不同, 不断, 不少 are no denial).
 _NEGATED = re.compile(r"\b(?:not|never|without|exclud(?:e|es|ed|ing)|except|nor|neither|no\s+longer)\b|n't\b"
+                      # "no" as the determiner of the name or of the data taken from it, right before the name ("No
+                      # [X](…) data was used", "we use no data from X"); elsewhere in the clause "no" denies something
+                      # else ("no overlap between our training set X and the test set")
+                      r"|\bno(?:\s+(?:other\s+)?(?:data|datasets?|corpus|corpora|texts?|samples?|examples?|content"
+                      r"|documents?|instances?)\s+(?:from|of|in|out\s+of))?\s*(?:the\s+)?$"
                       r"|(?:不|未|没有?|并未|并没有|从未|从不|尚未)(?:被|曾|会)?(?:使用|采用|用到|用|包含|包括|含|纳入|利用"
                       r"|涉及|引入|加入|基于|在|训练|微调|发布|公开|开源|开放|提供)", re.IGNORECASE)
 # Negations that deny nothing of what follows: "not only X", "not just X", "including but not limited to X".
@@ -406,6 +453,7 @@ def plain_dataset_id(rec: ModelRecord) -> Evidence | None:
         at = off + a
         line = card.line_of(at)
         if idx.is_hidden(at) or in_code(rec, at) or citing_section(idx.section(at)) or eval_section(line) \
+                or line in denied_list_lines(rec) \
                 or EVAL_CONTEXT.search(_clause(card.body, a, b)) or about_calibration(line) \
                 or DEMO_CONTEXT.search(_line(rec, line)):
             return False
