@@ -79,17 +79,18 @@ def training_data_link(rec: ModelRecord, url: re.Pattern[str] = DATA_LINK) -> Ev
         return None
     about_evaluation = _evaluation_context(rec)
     about_calibration = _evaluation_context(rec, CALIBRATION_CONTEXT, QUANT_SECTION)
+    denied = denied_list_lines(rec)
     for ln in rec.card.links:
         # an image or badge stored in a dataset repository (a banner, a "Open in Spaces" badge) is not a dataset
         if not url.search(ln.url) or ASSET.search(ln.url) or HOME_PAGE.match(ln.url):
             continue
         for place in occurrences(rec.card, ln):
-            if not about_evaluation(place.line, f"{place.text} {place.url}") and not cited_link(rec, place) \
+            if place.line not in denied and not about_evaluation(place.line, f"{place.text} {place.url}") \
+                    and not cited_link(rec, place) \
                     and not about_calibration(place.line) \
                     and not DEMO_CONTEXT.search(_line(rec, place.line)) \
                     and not _DENIED_AFTER.search(after_link(_line(rec, place.line), place.url)) \
-                    and not _link_denied(_line(rec, place.line), place.url) \
-                    and place.line not in denied_list_lines(rec):
+                    and not _link_denied(_line(rec, place.line), place.url):
                 shown = f"[{place.text}]({place.url})" if place.text else place.url
                 return Evidence("card", place.url, f"line {place.line}: {shown}", rec.read_at)
     return None
@@ -116,8 +117,9 @@ def _link_denied(line: str, url: str) -> bool:
     return _negated(line, start) or _denied_after_en_zh(tail, closing.end() if closing else 0)
 
 
-# A line that introduces a list: it ends with a colon (after any emphasis), and is no heading.
-_LEAD_END = re.compile(r"[:：][ \t*_]*$")
+# A line that introduces a list: it ends with a colon (after any emphasis), and the list's first item follows on the
+# next line or after blank lines. (Searched in the whole card at once: most cards have few such lines.)
+_LIST_LEAD = re.compile(r"[:：][ \t*_]*\n(?:[ \t]*\n)*(?=[ \t]{0,6}(?:[-*+]|\d+[.)])[ \t])")
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]")
 
 
@@ -138,20 +140,19 @@ def denied_list_lines(rec: ModelRecord) -> frozenset[int]:
     out: set[int] = set()
     text = card.text
     if ":" in text or "：" in text:
-        lines = text.split("\n")
-        for k, ln in enumerate(lines):
-            end = _LEAD_END.search(ln)
-            if end is None or _HEADING.match(ln) or k + 1 >= len(lines):
+        for m in _LIST_LEAD.finditer(text):
+            head = text[text.rfind("\n", 0, m.start()) + 1:m.start()]
+            if _HEADING.match(head) or not _negated(head + " ", len(head) + 1):
                 continue
-            head = ln[:end.start()]
-            if not _negated(head + " ", len(head) + 1):
-                continue
-            j = k + 1
-            while j < len(lines) and not lines[j].strip():
-                j += 1
-            while j < len(lines) and _LIST_ITEM.match(lines[j]):
-                out.add(j + 1)
-                j += 1
+            line = card.line_of(m.end())
+            at = m.end()
+            while at < len(text):
+                end = text.find("\n", at)
+                end = len(text) if end < 0 else end
+                if not _LIST_ITEM.match(text[at:end]):
+                    break
+                out.add(line)
+                line, at = line + 1, end + 1
     frozen = frozenset(out)
     rec.cache["denied_list_lines"] = frozen
     return frozen

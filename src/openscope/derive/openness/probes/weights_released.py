@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.cards import Link
 from openscope.derive.openness.probes import (
     Evidence,
     Finding,
@@ -218,18 +217,12 @@ _LINK_THEN_JOINER = re.compile(r"\[[^\[\]\n]{0,300}\]\([^()\s]{1,500}\)[*_`]*[ \
                                r"|と|や|및|와|과)[ \t]*[*_`]*$", re.IGNORECASE)
 
 
-def _around(rec: ModelRecord, place: Link) -> tuple[str, str]:
-    """The words of a link's own sentence right before it (after any earlier link on the line) and right after it
-    (past the link's closing bracket and emphasis)."""
-    card = rec.card
-    assert card is not None
-    at = card_index(rec).line_start(place.line)
-    end = card.text.find("\n", at)
-    line = card.text[at:end if end >= 0 else len(card.text)]
-    i = line.find(place.url)
-    if i < 0:
-        return "", ""
-    before, after = line[:i], line[i + len(place.url):]
+def _around(text: str, a: int, b: int) -> tuple[str, str]:
+    """The words of the sentence of the link whose URL is ``text[a:b]`` right before the link (after any earlier link
+    on the line) and right after it (past the link's closing bracket and emphasis)."""
+    start = text.rfind("\n", max(0, a - 2000), a) + 1
+    end = text.find("\n", b, b + 200)
+    before, after = text[max(start, a - 2000):a], text[b:end if end >= 0 else b + 200]
     if before.endswith("("):
         before = before[:max(0, before.rfind("["))]
     for _ in range(20):   # a list of links after the marker: "trained on top of [A](…) and [B](…)" marks both
@@ -246,30 +239,38 @@ def _around(rec: ModelRecord, place: Link) -> tuple[str, str]:
     return before[-NEAR:], after[:40]
 
 
+# A URL in the card's text, to find every place a model link stands in one pass over the card.
+_URL = re.compile(r"https?://[^\s()<>\[\]\"']{1,500}")
+
+
 def marked_base_ids(rec: ModelRecord) -> set[str]:
     """The ids of Hub (or mirror) model links that a sentence of the card marks as the model this release was made
     from (:data:`BASE_BEFORE`, :data:`BASE_AFTER`; "based on", "built on", "fine-tuned from" are in
     :data:`._own_evidence.CITED` and :data:`._own_evidence.ANOTHER` too), lower-cased.
     Why: a card that declares no ``base_model`` names its base in prose ("We fine-tuned [Qwen2-7B](…) on our data",
     "在[X](…)的基础上继续预训练", "[X](…)をベースに"): that link is the base's weights wherever the card links it, as a
-    declared base's is. The first 200 model links are read."""
+    declared base's is. Every place of the first 200 model links is read, in one pass over the card's URLs (the
+    first 2,000)."""
     card = rec.card
     if card is None:
         return set()
     if "marked_base_ids" in rec.cache:
         return rec.cache["marked_base_ids"]
     out: set[str] = set()
-    hub_links = [ln for ln in card.links if HUB_MODEL_LINK.search(ln.url)][:MAX_MARKED_LINKS]
-    for ln in hub_links:
-        rid = _repo_id(ln.url)
-        if not rid or rid in out:
-            continue
-        for p in occurrences(card, ln):
-            before, after = _around(rec, p)
+    ids = set(list(dict.fromkeys(r for ln in card.links if HUB_MODEL_LINK.search(ln.url) and (r := _repo_id(ln.url))))
+              [:MAX_MARKED_LINKS])
+    if ids:
+        text = card.text
+        for seen, m in enumerate(_URL.finditer(text, len(text) - len(card.body))):
+            if seen >= 2000:
+                break
+            rid = _repo_id(m.group())
+            if rid not in ids or rid in out:
+                continue
+            before, after = _around(text, m.start(), m.end())
             if zsearch(BASE_BEFORE, before) or (after and any(n in after for n in BASE_AFTER_NEEDLES)
                                                 and zsearch(BASE_AFTER, after)):
                 out.add(rid)
-                break
     rec.cache["marked_base_ids"] = out
     return out
 
