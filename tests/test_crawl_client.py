@@ -275,6 +275,7 @@ def test_cards_absent_readme_is_known_absent_and_unreadable_is_retried(fake, tmp
     # most downloaded first: m6, m5, m4 (downloads = index); none has a README.md here
     assert doc["cards"] == {"candidates": 3, "fetched": 0, "missing": 3, "failed": 0, "trees": 3, "files": 3,
                             "api_calls": 6, "trees_failed": 0, "retry_later": 0, "deferred": 0,
+                            "readmes_retry_later": 0, "readmes_deferred": 0,
                             "license_files": {"read": 0, "too_large": 0, "failed": 0}}
     con = duckdb.connect(str(db), read_only=True)
     cards = con.execute("SELECT id, sha, text FROM cards ORDER BY id").fetchall()
@@ -285,8 +286,10 @@ def test_cards_absent_readme_is_known_absent_and_unreadable_is_retried(fake, tmp
     doc = cli("--db", db, "crawl", "--endpoint", url, "--json", "--no-derive", "--cards", "--top", "10").json()
     # org/m0 answers 403 (gated), org/m1 404 RepoNotFound (gone since the listing): both not readable
     assert doc["cards"]["candidates"] == 4 and doc["cards"]["failed"] == 2 and doc["cards"]["missing"] == 2
+    assert doc["cards"]["readmes_retry_later"] == 2   # both refusals: asked again at a new commit or in 30 days
     doc = cli("--db", db, "crawl", "--endpoint", url, "--json", "--no-derive", "--cards").json()
-    assert doc["cards"]["candidates"] == 2 and doc["cards"]["failed"] == 2  # only the unreadable ones again
+    # not asked again at the same commit (migration 0016; before: both were asked at every run)
+    assert doc["cards"]["candidates"] == 0 and doc["cards"]["readmes_deferred"] == 2
 
 
 def test_a_503_with_retry_after_is_retried_no_sooner(fake) -> None:

@@ -56,6 +56,12 @@ from openscope.sources.hub import DEFAULT_ENDPOINT
 _SUMMED = ("pages", "records", "changed", "rejects", "api_calls", "rate_limit_wait_s")
 
 
+def _card_unit(label: str) -> str:
+    """What a cards pass counts, from its label (``cards and file trees of datasets``): the datasets' pass said
+    "models"."""
+    return "datasets" if label.endswith("of datasets") else "models"
+
+
 class RichProgress(CrawlProgress):
     """A progress bar on stderr: pages, records, changes, rejects, rate-limit waits and an ETA where a
     total can be estimated (the store's size for full crawls and sweeps, --limit, --top, the share of the
@@ -69,7 +75,7 @@ class RichProgress(CrawlProgress):
 
     def begin(self, label: str, total: int | None, done: int) -> None:
         if label.startswith("cards"):
-            text = "{task.completed:,.0f} models · {task.fields[changed]:,} cards read"
+            text = "{task.completed:,.0f} " + _card_unit(label) + " · {task.fields[changed]:,} cards read"
         else:
             text = ("{task.fields[pages]} pages · {task.completed:,.0f} records · {task.fields[changed]:,} changed"
                     " · {task.fields[rejects]} rejects · waited {task.fields[waited]:.1f} s")
@@ -133,6 +139,7 @@ class LogProgress(CrawlProgress):
         self.pages = self.records = self.changed = self.rejects = 0
         self.waited = 0.0
         self.cards = False
+        self.unit = "models"
 
     def _line(self, text: str) -> None:
         now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -141,7 +148,7 @@ class LogProgress(CrawlProgress):
     def _tally(self) -> str:
         elapsed = dt.timedelta(seconds=round(self.clock() - self.t0))
         if self.cards:
-            text = f"{self.records:,} models · {self.changed:,} cards read"
+            text = f"{self.records:,} {self.unit} · {self.changed:,} cards read"
         else:
             text = (f"{self.pages:,} page{'' if self.pages == 1 else 's'} · {self.records:,} records · "
                     f"{self.changed:,} changed · {self.rejects:,} rejects · waited {self.waited:.1f} s")
@@ -152,6 +159,7 @@ class LogProgress(CrawlProgress):
 
     def begin(self, label: str, total: int | None, done: int) -> None:
         self.label, self.total, self.cards = label, total, label.startswith("cards")
+        self.unit = _card_unit(label)
         self.pages = self.changed = self.rejects = 0
         self.records = done
         self.t0 = self.last = self.clock()
@@ -386,5 +394,6 @@ def register(app: typer.Typer) -> None:
                 f"{cards_res.failed} not readable; {cards_res.trees} file trees ({cards_res.files:,} files); "
                 f"{cards_res.license_files} licence files read"
                 + (f"; {cards_res.trees_failed} file trees not read" if cards_res.trees_failed else "")
-                + (f"; {cards_res.deferred} asked again later" if cards_res.deferred else ""),
+                + (f"; {cards_res.deferred + cards_res.readmes_deferred} asked again later"
+                   if cards_res.deferred + cards_res.readmes_deferred else ""),
                 markup=False, highlight=False)

@@ -26,6 +26,7 @@ from openscope.commands._common import (
     settings,
     warn,
 )
+from openscope.jobs.crawl import deferred_cards, deferred_readmes
 from openscope.store import Store
 from openscope.store import snapshots as snaps
 
@@ -168,6 +169,9 @@ def status_doc(store: Store) -> dict:
         "synthetic_models": q("SELECT count(*) FROM models WHERE synthetic"),
         "edges": q("SELECT count(*) FROM edges"),
         "cards": q("SELECT count(*) FROM cards"),
+        # repositories whose card `crawl --cards` could not read and does not ask again yet (docs/crawl.md)
+        "cards_waiting": {"readmes": sum(deferred_readmes(store, rt) for rt in ("model", "dataset")),
+                          "trees": sum(deferred_cards(store, rt) for rt in ("model", "dataset"))},
         "store_bytes": store_bytes(store.path),
         "counters": counters,
         "unfinished": unfinished,
@@ -267,6 +271,10 @@ def register(app: typer.Typer) -> None:
         t.add_column(overflow="fold")  # a long source path wraps whole instead of ending in "…"
         for k in ("schema_version", "snapshots", "models", "datasets", "rejects", "edges", "cards"):
             t.add_row(k, f"{doc[k]:,}" if isinstance(doc[k], int) else str(doc[k]))
+        waiting = doc["cards_waiting"]
+        if waiting["readmes"] or waiting["trees"]:
+            t.add_row("cards waiting", f"{waiting['readmes']:,} READMEs and {waiting['trees']:,} file trees or licence "
+                      "files not readable: asked again when their commit changes or their retry_at comes")
         if doc["deleted_models"]:
             t.add_row("deleted models", f"{doc['deleted_models']:,} (gone from the Hub; history kept)")
         if doc["synthetic_models"]:

@@ -46,6 +46,7 @@ from openscope.sources.hub import (
     MODEL_EXPAND,
     HubClient,
     Page,
+    TextFile,
 )
 from openscope.sources.license_files import (
     decode_text,
@@ -107,7 +108,7 @@ class CardsResult:
     candidates: int = 0
     fetched: int = 0  # README.md read
     missing: int = 0  # no README.md in the repository (stored as known-absent)
-    failed: int = 0  # not readable (gated, private, gone): retried next time
+    failed: int = 0  # README not readable (gated, private, gone, failing): recorded in card_attempts (migration 0016)
     trees: int = 0
     files: int = 0
     api_calls: int = 0
@@ -117,6 +118,8 @@ class CardsResult:
     trees_failed: int = 0  # README read, file tree not: recorded on the card (read_failure), asked again later
     retry_later: int = 0  # cards whose tree or licence files failed and wait RETRY_DAYS (a refusal, or 3 in a row)
     deferred: int = 0  # cards not asked again this run: a failed read whose retry_at has not come (no call)
+    readmes_retry_later: int = 0  # READMEs not readable this run that now wait RETRY_DAYS (a refusal, or 3 in a row)
+    readmes_deferred: int = 0  # repositories not asked this run: their README could not be read and retry_at is to come
     datasets: CardsResult | None = None  # with --datasets: the datasets' own figures (the fields above are sums)
 
     def add(self, other: CardsResult) -> None:
@@ -129,7 +132,7 @@ class CardsResult:
         """The ``cards`` object of the crawl's ``--json`` summary (keys may be added, never removed)."""
         doc: dict[str, Any] = {k: getattr(self, k) for k in (
             "candidates", "fetched", "missing", "failed", "trees", "files", "api_calls", "trees_failed",
-            "retry_later", "deferred")}
+            "retry_later", "deferred", "readmes_retry_later", "readmes_deferred")}
         doc["license_files"] = {"read": self.license_files, "too_large": self.license_files_skipped,
                                 "failed": self.license_files_failed}
         if self.datasets is not None:
@@ -705,7 +708,9 @@ def _tables(repo_type: str) -> tuple[str, str]:
 def card_candidates(store: Store, top: int | None, repo_type: str = "model") -> list[tuple[str, str | None]]:
     """Repositories of ``repo_type`` without current card text (none stored, or stored for another commit, or
     stored before the crawl read licence files or with a tree or licence files that could not be read and whose
-    ``retry_at`` has come), most downloaded first."""
+    ``retry_at`` has come), most downloaded first; never one whose README could not be read at the listing's commit
+    and whose ``card_attempts.retry_at`` is to come (a gated flagship would otherwise cost a call at every run and
+    take a place in ``--top N``)."""
     table, stats = _tables(repo_type)
     sql = f"""
         SELECT m.id, m.sha FROM {table} m
@@ -715,9 +720,13 @@ def card_candidates(store: Store, top: int | None, repo_type: str = "model") -> 
                ON c.id = m.id
         LEFT JOIN (SELECT id, arg_max(downloads_30d, snapshot_id) AS d FROM {stats} GROUP BY id) s
                ON s.id = m.id
+        LEFT JOIN (SELECT id, arg_max(sha, tried_at) AS sha, arg_max(retry_at, tried_at) AS retry_at
+                   FROM card_attempts WHERE repo_type = '{repo_type}' GROUP BY id) a
+               ON a.id = m.id
         WHERE m.deleted_at IS NULL AND (c.id IS NULL OR (m.sha IS NOT NULL AND c.sha IS DISTINCT FROM m.sha)
                                         OR (c.lf IS NULL AND (c.retry_at IS NULL
                                                               OR c.retry_at <= now()::TIMESTAMP)))
+          AND NOT coalesce(a.retry_at > now()::TIMESTAMP AND a.sha IS NOT DISTINCT FROM m.sha, false)
         ORDER BY s.d DESC NULLS LAST, m.id"""
     args: list[Any] = []
     if top is not None:
@@ -734,6 +743,26 @@ def deferred_cards(store: Store, repo_type: str = "model") -> int:
         f"""SELECT count(*) FROM cards c JOIN {table} m ON m.id = c.id AND m.deleted_at IS NULL
             WHERE c.repo_type = ? AND c.license_files_at IS NULL AND c.retry_at > now()::TIMESTAMP
               AND (m.sha IS NULL OR c.sha IS NOT DISTINCT FROM m.sha)""", [repo_type]) or 0)
+
+
+def deferred_readmes(store: Store, repo_type: str = "model") -> int:
+    """Repositories whose README could not be read and that are not asked again yet (``card_attempts.retry_at`` to
+    come, the listing's commit unchanged): what ``--cards`` leaves alone this run, and no call is spent on."""
+    table, _ = _tables(repo_type)
+    return int(store.scalar(
+        f"""SELECT count(DISTINCT a.id) FROM card_attempts a JOIN {table} m ON m.id = a.id AND m.deleted_at IS NULL
+            WHERE a.repo_type = ? AND a.retry_at > now()::TIMESTAMP AND a.sha IS NOT DISTINCT FROM m.sha""",
+        [repo_type]) or 0)
+
+
+def _prior_readme_failures(store: Store, ids: list[str], repo_type: str) -> dict[str, tuple[str | None, int]]:
+    """(commit, consecutive failed README reads) of each id whose last README read failed."""
+    if not ids:
+        return {}
+    rows = store.con.execute(
+        """SELECT id, arg_max(sha, tried_at), arg_max(failures, tried_at) FROM card_attempts
+           WHERE repo_type = ? AND id IN (SELECT unnest(?::VARCHAR[])) GROUP BY id""", [repo_type, ids]).fetchall()
+    return {r[0]: (r[1], int(r[2] or 0)) for r in rows}
 
 
 def _prior_failures(store: Store, ids: list[str], repo_type: str) -> dict[str, tuple[str | None, int]]:
@@ -778,28 +807,43 @@ def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int |
     files (:func:`license_paths`, :func:`_read_license_files`) for up to ``top`` repositories of ``repo_type``
     without current card text, with the same bounds and checks for models and datasets. Written in batches, each one transaction; a kill loses at most one batch, which is fetched again next
     time. A tree or licence file that cannot be read is recorded on the card with when to ask again
-    (:func:`_retry_fields`); one repository's failure never ends the pass (only an endpoint that stays down does,
-    at its next README)."""
+    (:func:`_retry_fields`); a README that cannot be read, in ``card_attempts`` with the same policy (migration
+    0016). One repository's failure never ends the pass: only an endpoint that stays down does, when a README
+    read fails transiently right after another read failed transiently (the second failure says the endpoint,
+    not the repository, is at fault; the batch in progress, with both, is what is lost)."""
     prog = progress or CrawlProgress()
     res = CardsResult()
     todo = card_candidates(store, top, repo_type)
     res.candidates = len(todo)
     res.deferred = deferred_cards(store, repo_type)
+    res.readmes_deferred = deferred_readmes(store, repo_type)
     links = _license_links(store, [m for m, _ in todo], repo_type)
     prior = _prior_failures(store, [m for m, _ in todo], repo_type)
+    prior_readme = _prior_readme_failures(store, [m for m, _ in todo], repo_type)
     prog.begin("cards and file trees" + ("" if repo_type == "model" else f" of {repo_type}s"), len(todo), 0)
     cards: list[dict[str, Any]] = []
     files: list[dict[str, Any]] = []
     tree_ids: list[str] = []
     texts: list[dict[str, Any]] = []
+    attempts: list[dict[str, Any]] = []
     calls0 = start_calls = client.stats.api_calls
+    suspect = False   # the previous repository's last read failed transiently: the endpoint may be down
     try:
         for i, (repo_id, sha) in enumerate(todo, 1):
-            tf = client.get_text_file(repo_id, "README.md", repo_type=repo_type)
+            tf: TextFile | None = None
+            readme_failure: _Failure | None = None
+            try:
+                tf = client.get_text_file(repo_id, "README.md", repo_type=repo_type)
+            except Unreachable as exc:
+                if suspect:   # two in a row: the endpoint, not this repository (exit 69; the batch is read again)
+                    raise
+                readme_failure = _Failure(f"README.md: {str(exc)[:200]}", True)
             # 404 for the file (EntryNotFound) means "no card"; a 404 for the repository or revision
-            # (gone since the listing) and 401/403 (gated, private) are "not readable": tried again.
-            absent = tf.status == 404 and tf.error_code not in ("RepoNotFound", "RevisionNotFound")
-            if tf.status == 200 or absent:
+            # (gone since the listing), 401/403 (gated, private), any other 4xx and an answer past the size bound
+            # are refusals, a failure after the client's retries transient: recorded in card_attempts
+            absent = tf is not None and tf.status == 404 and tf.error_code not in ("RepoNotFound", "RevisionNotFound")
+            if tf is not None and (tf.status == 200 or absent):
+                suspect = False
                 if tf.status == 200:
                     res.fetched += 1
                 else:
@@ -827,21 +871,32 @@ def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int |
                     failures += lf_failures
                 else:
                     res.trees_failed += 1
-                failure = _merge_failures(failures)
+                merged = _merge_failures(failures)
+                suspect = any(f.transient for f in failures)
                 # a failure: the card's tree and licence files are looked for again (license_files_at NULL) when
                 # its commit changes or its retry_at comes
-                card["license_files_at"] = failure is None
-                retry = _retry_fields(failure, prior.get(repo_id), commit)
+                card["license_files_at"] = merged is None
+                retry = _retry_fields(merged, prior.get(repo_id), commit)
                 card.update(retry)
                 res.retry_later += bool(retry["retry_later"])
             else:
+                if tf is not None:   # the endpoint answered: a refusal
+                    readme_failure = _Failure("README.md: " + (
+                        f"larger than {client.max_body:,} bytes; not read" if tf.error_code == "TooLarge"
+                        else _refused(tf.status, tf.error_code)), False)
+                suspect = tf is None
                 res.failed += 1
-            prog.page(1, 1 if tf.status == 200 else 0, 0)
-            if len(cards) >= batch or i == len(todo):
+                # the listing's commit, not the answer's: what the next run compares with the listing's
+                retry = _retry_fields(readme_failure, prior_readme.get(repo_id), sha)
+                attempts.append({"id": repo_id, "sha": sha, "failure": retry["read_failure"],
+                                 "failures": retry["read_failures"], "retry_later": retry["retry_later"]})
+                res.readmes_retry_later += bool(retry["retry_later"])
+            prog.page(1, 1 if tf is not None and tf.status == 200 else 0, 0)
+            if len(cards) + len(attempts) >= batch or i == len(todo):
                 res.files += _write_cards(store, snapshot_id, cards, files, tree_ids, texts,
-                                          client.stats.api_calls - calls0, repo_type)
+                                          client.stats.api_calls - calls0, repo_type, attempts)
                 calls0 = client.stats.api_calls
-                cards, files, tree_ids, texts = [], [], [], []
+                cards, files, tree_ids, texts, attempts = [], [], [], [], []
     finally:
         prog.end()
     res.api_calls = client.stats.api_calls - start_calls
@@ -975,8 +1030,14 @@ def _int64(v: object) -> int | None:
 
 
 def _write_cards(store: Store, sid: int, cards: list[dict[str, Any]], files: list[dict[str, Any]],
-                 tree_ids: list[str], texts: list[dict[str, Any]], api_calls: int, repo_type: str = "model") -> int:
+                 tree_ids: list[str], texts: list[dict[str, Any]], api_calls: int, repo_type: str = "model",
+                 attempts: list[dict[str, Any]] | None = None) -> int:
+    """One batch in one transaction: the cards read (and their trees and licence texts) and the README reads that
+    failed (``card_attempts``: replaced per repository; a repository whose README was read loses its row)."""
     con = store.con
+    attempt_tbl = pa.Table.from_pylist(attempts or [], schema=pa.schema(
+        [("id", pa.string()), ("sha", pa.string()), ("failure", pa.string()), ("failures", pa.int32()),
+         ("retry_later", pa.bool_())]))
     card_tbl = pa.Table.from_pylist(cards, schema=pa.schema(
         [("id", pa.string()), ("sha", pa.string()), ("text", pa.string()), ("url", pa.string()),
          ("license_files_at", pa.bool_()), ("read_failures", pa.int32()), ("read_failure", pa.string()),
@@ -993,7 +1054,16 @@ def _write_cards(store: Store, sid: int, cards: list[dict[str, Any]], files: lis
         con.register("_files_in", file_tbl)
         con.register("_trees_in", tree_tbl)
         con.register("_texts_in", text_tbl)
+        con.register("_attempts_in", attempt_tbl)
         try:
+            con.execute("""DELETE FROM card_attempts WHERE repo_type = ?
+                           AND (id IN (SELECT id FROM _cards_in) OR id IN (SELECT id FROM _attempts_in))""",
+                        [repo_type])
+            con.execute("""INSERT INTO card_attempts (repo_type, id, sha, failure, failures, retry_at, tried_at,
+                                                      snapshot_id)
+                           SELECT ?, id, sha, failure, failures,
+                                  CASE WHEN retry_later THEN now()::TIMESTAMP + to_days(?) END, now()::TIMESTAMP, ?
+                           FROM _attempts_in""", [repo_type, RETRY_DAYS, sid])
             con.execute("DELETE FROM cards WHERE repo_type = ? AND id IN (SELECT id FROM _cards_in)", [repo_type])
             con.execute("""INSERT INTO cards (id, repo_type, sha, text, fetched_at, snapshot_id, url, license_files_at,
                                               read_failures, read_failure, retry_at)
@@ -1024,4 +1094,5 @@ def _write_cards(store: Store, sid: int, cards: list[dict[str, Any]], files: lis
             con.unregister("_files_in")
             con.unregister("_trees_in")
             con.unregister("_texts_in")
+            con.unregister("_attempts_in")
     return int(n)
