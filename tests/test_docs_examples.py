@@ -207,6 +207,13 @@ def _merge_store(db: Path) -> Path:
                             "license:apache-2.0", "base_model:merge:mit/base", "base_model:merge:nc/base"]}])
 
 
+def _pasted_store(db: Path) -> Path:
+    """docs/licenses.md's `p.duckdb` (`license --dataset`): tests/test_cli_pasted_and_dataset_license.py's store."""
+    from test_cli_pasted_and_dataset_license import build_store
+
+    return build_store(db)
+
+
 def _readme_files(cwd: Path) -> None:
     """The demo's audit folder: the crafted pickle `make demo` writes (its other files are downloads)."""
     from openscope.demo import CRAFTED
@@ -224,7 +231,8 @@ SETUP: dict[str, Setup] = {
     "docs/crawl.md": lambda cwd, demo, analyst: shutil.copy(demo, cwd / "demo.duckdb"),
     "docs/lineage.md": lambda cwd, demo, analyst: (shutil.copy(demo, cwd / "openscope.duckdb"),
                                                   shutil.copy(analyst, cwd / "analyst.duckdb")),
-    "docs/licenses.md": lambda cwd, demo, analyst: (_lin_store(cwd / "lin.duckdb"), _merge_store(cwd / "demo.duckdb")),
+    "docs/licenses.md": lambda cwd, demo, analyst: (_lin_store(cwd / "lin.duckdb"), _merge_store(cwd / "demo.duckdb"),
+                                                    _pasted_store(cwd / "p.duckdb")),
     "docs/audit.md": lambda cwd, demo, analyst: None,
     "docs/simhub.md": lambda cwd, demo, analyst: None,
     "docs/store.md": lambda cwd, demo, analyst: (shutil.copy(demo, cwd / "openscope.duckdb"),

@@ -2,7 +2,9 @@
 
 ``ID`` is a model in the store (case-insensitive; an unknown id exits 66 with suggestions); ``PATH``
 is a local model folder (README.md with or without front matter, plus whatever files are there) or a
-README file. ``--mof-record FILE.yml`` evaluates a Model Openness Tool record instead;
+README file. Which one an argument is: an existing file or folder wins (what is on disk is what the user
+points at); else an id as pasted from the browser (``Org/Name/``, ``https://huggingface.co/Org/Name``: the
+same id, as ``lineage``, ``model`` and ``license`` read it) is looked up in the store; else exit 66 in one line. ``--mof-record FILE.yml`` evaluates a Model Openness Tool record instead;
 ``--import-experts FILE`` loads an expert index (OSAI CSV, MOF CSV/YAML, FMTI CSV) into the store for
 the overlay, which ``--no-experts`` turns off.
 """
@@ -10,6 +12,7 @@ the overlay, which ``--no-experts`` turns off.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +57,19 @@ def _looks_like_path(target: str) -> bool:
     """A Hub id is ``name`` or ``org/name``; anything else that names a file is a path."""
     return target.startswith((".", "/", "~")) or target.count("/") > 1 or target.lower().endswith(".md") \
         or os.sep != "/" and os.sep in target
+
+
+# The Hub's address bar: whatever follows is an id (or a dataset's, which the lookup names), never a local path.
+_HUB_URL = re.compile(r"^https?://(www\.)?huggingface\.co/", re.IGNORECASE)
+
+
+def _is_store_id(target: str) -> bool:
+    """Whether an argument that names no file or folder is an id to look up: a Hub id as pasted (without the URL
+    prefix and trailing slashes, ``Org/Name/`` is ``Org/Name``), or any Hub URL. Why: ``Org/Name/`` and the Hub URL
+    have two slashes and were read as a missing folder, so the id copied from the browser was never looked up."""
+    from openscope.store.lookup import typed_id
+
+    return bool(_HUB_URL.match(target.strip())) or not _looks_like_path(typed_id(target))
 
 
 def _exists(path: Path) -> bool:
@@ -371,12 +387,18 @@ def register(app: typer.Typer) -> None:
                 store = _store_or_none(s) if not no_experts else _store_if_readable(s)
                 if store is not None:  # the datasets the folder declares, as the store knows them
                     records.resolve_datasets(store, rec)
-            elif _looks_like_path(target) or not Path(s.db).exists():
+            elif not _is_store_id(target) or not Path(s.db).exists():
                 raise MissingInput(f"no such model folder or file: {_shown(target)}"
                                    + ("" if Path(s.db).exists() else f" (and no store at {s.db})"))
             else:
                 store = open_for_read(s)
-                rec = records.from_store(store, _resolve(store, target))
+                try:
+                    model_id = _resolve(store, target)
+                except MissingInput as exc:
+                    if target.strip().endswith("/"):  # a folder's spelling too: say that was looked for as well
+                        raise MissingInput(f"no such model folder, and {exc}") from None
+                    raise
+                rec = records.from_store(store, model_id)
             for w in rec.warnings:
                 warn(s, _visible(w))
             a = assessment.assess_record(rec)

@@ -4,23 +4,36 @@ Why one command for both: users paste whatever they have, a model id or the lice
 A licence lookup needs no store; a model lookup opens the store read-only (never creating one).
 Resolution order: an id containing "/" is tried as a model first; anything else as a licence first
 (so `mit` is the MIT licence, not a legacy model named `mit`), then the other way round.
+
+A dataset is answered only when asked for (``--dataset``, or its Hub URL ``…/datasets/ID`` pasted): the Hub lets a
+model and a dataset share an id, so the same command line must not name a model in one store and a dataset in
+another (a script's ``--json`` shape would change with the store's contents). An id that is only a dataset gets a
+one-line pointer to ``--dataset``, as ``model`` and ``lineage`` give.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from openscope.commands._common import Settings, open_for_read, out_console, print_json, settings
+from openscope.commands._common import Settings, open_for_read, out_console, print_json, settings, warn
 from openscope.commands._license_words import base_duties, conflict_meaning, duty_words, licence_rows
 from openscope.commands._license_words import cell as _text
 from openscope.commands._license_words import class_meaning as _meaning
 from openscope.commands._license_words import yn as _yn
 from openscope.commands.status import warn_if_behind
-from openscope.derive.licenses import LicenseInfo, get_license, model_licenses, normalize_license, suggest
+from openscope.derive.licenses import (
+    LicenseInfo,
+    dataset_license,
+    get_license,
+    model_licenses,
+    normalize_license,
+    suggest,
+)
 from openscope.errors import MissingInput, OpenscopeError, UsageError
 from openscope.text import visible
 
@@ -47,14 +60,50 @@ def _find_model(s: Settings, raw: str) -> tuple[Any, str] | None:
     return store, found
 
 
+# A dataset's page on the Hub: the URL names a dataset whatever else shares its id.
+_DATASET_URL = re.compile(r"^\s*https?://(www\.)?huggingface\.co/datasets/", re.IGNORECASE)
+
+
+def _dataset(s: Settings, raw: str) -> None:
+    """``license --dataset ID``: the dataset's licence, or exit 66 with the closest datasets (or the pointer to the
+    model that has that id)."""
+    if not s.db.exists():
+        raise MissingInput(f"unknown dataset '{raw}' (no store at {s.db} to look up datasets)")
+    from openscope.store.lookup import resolve_id
+
+    with open_for_read(s) as store:
+        dataset_id = resolve_id(store, raw, "datasets")
+        warn_if_behind(s, store, "licenses")
+        doc = dataset_license(store, dataset_id)
+    if s.json:
+        print_json(doc)
+    else:
+        _render_dataset(doc)
+
+
+def _warn_if_also_a_dataset(s: Settings, store: Any, raw: str) -> None:
+    """Say on stderr that the model answered shares its id with a dataset (the Hub allows it), and how to get
+    the dataset's licence: the answer is the model's, and the reader should know there was a choice."""
+    from openscope.store.lookup import find_id
+
+    dataset_id = find_id(store, raw, "datasets")
+    if dataset_id is not None:
+        warn(s, f"this is the model; '{dataset_id}' is also a dataset in the store "
+                f"(openscope license --dataset {dataset_id} for its licence)")
+
+
 def _not_found(s: Settings, raw: str) -> OpenscopeError:
     hints = suggest(raw)
     if s.db.exists():
-        from openscope.store.lookup import external_base, suggestions, unknown_message
+        from openscope.store.lookup import external_base, find_id, suggestions, unknown_message
 
         with open_for_read(s) as store:
             if external_base(store, raw) is not None:  # a declared base that is not stored: not a typo
                 return MissingInput(unknown_message(store, raw))
+            dataset_id = find_id(store, raw, "datasets")
+            if dataset_id is not None:  # not a model nor a licence, but a dataset: the one-step fix
+                return MissingInput(f"no licence or model '{raw}': '{dataset_id}' is a dataset in the store "
+                                    f"(openscope license --dataset {dataset_id})")
             hints += [h for h in suggestions(store, raw) if h not in hints]
     tail = f"; did you mean {', '.join(hints[:5])}?" if hints else ""
     where = f" and no model with that id in {s.db}" if s.db.exists() else f" (and no store at {s.db} to look up models)"
@@ -138,19 +187,53 @@ def _render_model(doc: dict[str, Any]) -> None:
         con.print(_text(f"what this means: {meaning}"))
 
 
+# Where a dataset's licence was read from, in words (the `source` values of `dataset_licenses`, as of `licenses`).
+SOURCE_WORDS = {
+    "license": "the dataset's `license` tag (its card's `license:`)",
+    "card_name": "the card's `license_name`",
+    "license_link": "the card's `license_link`",
+    "license_file": "the text of the dataset's licence file",
+    "none": "nothing (no licence declared, no licence file identified)",
+}
+
+
+def _render_dataset(doc: dict[str, Any]) -> None:
+    """A dataset's licence in the model view's words (`_license_words`), without the lineage rows (a dataset has
+    no bases), plus where the licence was read from and the licence file's path when its text decided."""
+    con = out_console()
+    t = Table(title=_text(f"{doc['id']} (dataset)"), show_header=False, box=None, title_justify="left")
+    t.add_column(style="dim", no_wrap=True)
+    t.add_column(overflow="fold")  # the licence file's URL whole, folded, never cut
+    for key, value in licence_rows(doc):
+        if key == "with its bases":
+            continue
+        t.add_row(_text(key), _text(value))
+    t.add_row(_text("read from"), _text(SOURCE_WORDS.get(str(doc.get("source")), _yn(doc.get("source")))))
+    lf = doc.get("license_file")
+    if lf:
+        t.add_row(_text("licence file"), _text(lf["path"] + (f"\n{lf['url']}" if lf.get("url") else "")))
+    con.print(t)
+    con.print("a dataset has no lineage here: no flow-down from bases")
+
+
 def register(app: typer.Typer) -> None:
     @app.command("license")
     def license_cmd(
         ctx: typer.Context,
         target: str = typer.Argument(..., metavar="ID|LICENSE",
                                      help="A model id in the store, or a licence id / Hub id / SPDX id / name."),
+        dataset: bool = typer.Option(False, "--dataset",
+                                     help="ID is a dataset in the store: its licence (a dataset's Hub URL implies it)."),
     ) -> None:
-        """A model's licence, class, duties and flow-down from its bases; or a licence's terms with the
-        clauses each comes from."""
+        """A model's licence, class, duties and flow-down from its bases; a dataset's licence (--dataset); or a
+        licence's terms with the clauses each comes from."""
         s = settings(ctx)
         raw = target.strip()
         if not raw:
-            raise UsageError("give a licence or a model id (the argument is empty)")
+            raise UsageError(f"give a {'dataset id' if dataset else 'licence or a model id'} (the argument is empty)")
+        if dataset or _DATASET_URL.match(raw):
+            _dataset(s, raw)
+            return
         order = ("model", "licence") if "/" in raw else ("licence", "model")
         for what in order:
             if what == "licence":
@@ -168,6 +251,7 @@ def register(app: typer.Typer) -> None:
                     with store:
                         warn_if_behind(s, store, "lineage", "licenses")
                         doc = model_licenses(store, model_id)
+                        _warn_if_also_a_dataset(s, store, raw)
                     if s.json:
                         print_json(doc)
                     else:

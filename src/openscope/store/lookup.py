@@ -36,7 +36,7 @@ def suggestions(store: Store, raw_id: str, table: str = "models", limit: int = 3
     is also compared with each id's name part, as the Hub's search does."""
     if table not in _TABLES:
         raise ValueError(table)
-    q = raw_id.strip().lower()
+    q = typed_id(raw_id, table).lower()  # a pasted URL is compared as the id it names
     name = "" if "/" in q else "greatest(s, jaro_winkler_similarity(lower(split_part(id, '/', -1)), $q))"
     rows = store.con.execute(
         f"""SELECT id FROM (
@@ -68,6 +68,12 @@ def unknown_message(store: Store, raw_id: str, table: str = "models") -> str:
     if ext is not None:
         return (f"model '{ext[0]}' is not in the store: it is the external base of {ext[1]:,} stored "
                 f"model{'s' if ext[1] != 1 else ''} (openscope lineage {ext[0]} --down)")
+    other = "datasets" if table == "models" else "models"
+    elsewhere = find_id(store, raw_id, other)
+    if elsewhere is not None:  # the Hub lets a model and a dataset share an id: say which one this is
+        # `license` is the one command that answers for both kinds; a dataset only with --dataset
+        how = f"openscope license --dataset {elsewhere}" if other == "datasets" else f"openscope license {elsewhere}"
+        return f"unknown {kind} '{raw_id}': '{elsewhere}' is a {_TABLES[other]} in the store ({how})"
     close = suggestions(store, raw_id, table)
     tail = f"; did you mean {', '.join(close)}?" if close else ""
     return f"unknown {kind} '{raw_id}'{tail}"

@@ -5,6 +5,7 @@ Public API (other parts import these):
 - :func:`normalize_license` (raw value → :class:`LicenseMatch`)
 - :func:`get_license` (id / alias → :class:`LicenseInfo` with its :class:`Clause` list)
 - :func:`model_licenses` (the contract's `license` JSON for a model in the store)
+- :func:`dataset_license` (`license --dataset`'s JSON for a dataset in the store)
 - :func:`refresh` (the derive step: ``licenses``, ``license_catalogue`` and ``license_flow`` tables)
 """
 
@@ -18,6 +19,7 @@ from openscope.derive.licenses.catalogue import (
     get_license,
     suggest,
 )
+from openscope.derive.licenses.datasets import dataset_license
 from openscope.derive.licenses.flowdown import match_attributes, model_licenses, refresh, resolve_declaration
 from openscope.derive.licenses.normalize import KINDS, LicenseMatch, normalize_license
 
@@ -28,6 +30,7 @@ __all__ = [
     "LicenseInfo",
     "LicenseMatch",
     "all_licenses",
+    "dataset_license",
     "get_license",
     "match_attributes",
     "model_licenses",
