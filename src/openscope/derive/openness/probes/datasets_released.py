@@ -294,7 +294,7 @@ _SCOPE_BREAK = re.compile(r"[.;:!?,()\n。；：！？，（）]|\b(?:but|and|wh
 # A list of names right before the name read ("not [A](…), [B](…) or X", "未使用 A、B 和 X"): the denial before the
 # list covers each of its items, so the list is passed over back to its first item.
 _ITEM = r"(?:!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\([^()\s]*\)|`[^`\n]{1,100}`|[A-Za-z0-9][\w.-]*/[\w.-]+)"
-_LIST_BEFORE = re.compile(rf"(?:{_ITEM}\s*(?:(?:,|、|，)\s*(?:(?:or|nor|and)\b|和|或|及|以及|与)?|\b(?:or|nor|and)\b|和|或|及|以及|与)\s*)+$",
+_LIST_BEFORE = re.compile(rf"(?:{_ITEM}\s*(?:[,、，](?:\s*(?:(?:or|nor|and)\b|和|或|及|以及|与))?|\b(?:or|nor|and)\b|和|或|及|以及|与)\s*)+$",
                           re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[.;!?\n。；！？]")
 # A colon that introduces the names the clause speaks of ("not trained on the following datasets: X, Y") carries the
@@ -403,10 +403,10 @@ def _negated(text: str, at: int) -> bool:
 # A denial after a name in English or Chinese: "[X](…) was not used", "X is not included", "X was excluded",
 # "[X](…)未被使用", "X 没有用于训练" (only the verbs of using, including and training on, in the name's own clause).
 _DENIED_AFTER_EN_ZH = re.compile(
-    r"^[`\"']?(?:\s+(?:dataset|data\s*set|data|corpus)s?)?\s+(?:was|were|is|are|has\s+been|have\s+been)\s+"
+    r"^[`\"']?\s+(?:(?:dataset|data\s*set|data|corpus)s?\s+)?(?:was|were|is|are|has\s+been|have\s+been)\s+"
     r"(?:(?:not|never)\s+(?:used|included|part\s+of|seen|trained\s+on|utili[sz]ed)|excluded|held\s+out|withheld)\b"
-    r"|^[`\"']?\s*(?:数据集?|语料)?\s*(?:未|没有|并未|并没有|从未)(?:被|曾)?(?:使用|采用|用于|参与|纳入|包含在)"
-    r"|^[`\"']?\s*(?:数据集?|语料)?\s*不(?:被)?(?:用于|参与)(?:模型)?(?:的)?(?:训练|微调)", re.IGNORECASE)
+    r"|^[`\"']?\s*(?:(?:数据集?|语料)\s*)?(?:未|没有|并未|并没有|从未)(?:被|曾)?(?:使用|采用|用于|参与|纳入|包含在)"
+    r"|^[`\"']?\s*(?:(?:数据集?|语料)\s*)?不(?:被)?(?:用于|参与)(?:模型)?(?:的)?(?:训练|微调)", re.IGNORECASE)
 
 
 def _denied_after_en_zh(text: str, end: int) -> bool:
