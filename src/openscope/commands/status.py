@@ -26,9 +26,9 @@ from openscope.commands._common import (
     settings,
     warn,
 )
-from openscope.jobs.crawl import deferred_cards, deferred_readmes
 from openscope.store import Store
 from openscope.store import snapshots as snaps
+from openscope.store.card_waits import deferred_cards, deferred_readmes
 
 _LAST_KEYS = ["snapshot_id", "kind", "source", "started_at", "finished_at", "status", "n_records",
               "repo_type", "endpoint", "pages", "changed", "message"]

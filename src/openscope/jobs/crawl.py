@@ -58,6 +58,7 @@ from openscope.sources.license_files import (
 )
 from openscope.store import Store
 from openscope.store import snapshots as snaps
+from openscope.store.card_waits import deferred_cards, deferred_readmes
 from openscope.store.counters import write_counters
 from openscope.store.db import is_write_failure
 from openscope.store.normalize import normalize, utc_timestamp_sql
@@ -733,26 +734,6 @@ def card_candidates(store: Store, top: int | None, repo_type: str = "model") -> 
         sql += " LIMIT ?"
         args.append(top)
     return [(r[0], r[1]) for r in store.con.execute(sql, args).fetchall()]
-
-
-def deferred_cards(store: Store, repo_type: str = "model") -> int:
-    """Cards whose tree or licence files could not be read and that are not asked again yet (``retry_at`` to come,
-    the commit unchanged): what ``--cards`` leaves alone this run."""
-    table, _ = _tables(repo_type)
-    return int(store.scalar(
-        f"""SELECT count(*) FROM cards c JOIN {table} m ON m.id = c.id AND m.deleted_at IS NULL
-            WHERE c.repo_type = ? AND c.license_files_at IS NULL AND c.retry_at > now()::TIMESTAMP
-              AND (m.sha IS NULL OR c.sha IS NOT DISTINCT FROM m.sha)""", [repo_type]) or 0)
-
-
-def deferred_readmes(store: Store, repo_type: str = "model") -> int:
-    """Repositories whose README could not be read and that are not asked again yet (``card_attempts.retry_at`` to
-    come, the listing's commit unchanged): what ``--cards`` leaves alone this run, and no call is spent on."""
-    table, _ = _tables(repo_type)
-    return int(store.scalar(
-        f"""SELECT count(DISTINCT a.id) FROM card_attempts a JOIN {table} m ON m.id = a.id AND m.deleted_at IS NULL
-            WHERE a.repo_type = ? AND a.retry_at > now()::TIMESTAMP AND a.sha IS NOT DISTINCT FROM m.sha""",
-        [repo_type]) or 0)
 
 
 def _prior_readme_failures(store: Store, ids: list[str], repo_type: str) -> dict[str, tuple[str | None, int]]:
