@@ -318,6 +318,23 @@ def _license_file_keys(con: duckdb.DuckDBPyConnection, table: str, repo_type: st
     con.unregister("_lic_files_arrow")
 
 
+def _distinct_declarations(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
+    """One row per distinct declaration key ``h`` of ``table`` (as :func:`declarations` writes it): the tag, the
+    name and link where they are used, the licence file's path, licence and reason, each key's first 7 values
+    and the number of distinct declarations sharing it (more than one would be a 64-bit hash collision: never
+    seen, but never silently wrong, so it raises)."""
+    triples = con.execute(f"""SELECT h, any_value(k_license),
+               any_value(CASE WHEN used THEN k_name END), any_value(CASE WHEN used THEN k_link END),
+               any_value(f_path), any_value(f_lic), any_value(f_why),
+               count(DISTINCT (coalesce(k_license, ''), CASE WHEN used THEN coalesce(k_name, '') END,
+                               CASE WHEN used THEN coalesce(k_link, '') END, coalesce(f_path, ''),
+                               coalesce(f_lic, ''), coalesce(f_why, '')))
+        FROM {table} GROUP BY h""").fetchall()
+    if any(t[7] > 1 for t in triples):
+        raise RuntimeError("licence declaration hash collision; rerun with a different seed")
+    return triples
+
+
 def _declaration_table(triples: list[tuple[int, str, str, str, str, str, str]]) -> pa.Table:
     cols: dict[str, list[Any]] = {k: [] for k in (
         "h", "rank", "k_license", "k_name", "k_link", "license", "expression", "class", "confidence", "evidence", "reason",
@@ -395,15 +412,7 @@ def refresh(store: Store) -> dict[str, Any]:
         # A card `license:` list (several licences) is kept whole: models.license holds only its first entry.
         declarations(con, "_lic_raw")
         lap("read_declarations")
-        triples = con.execute("""SELECT h, any_value(k_license),
-                   any_value(CASE WHEN used THEN k_name END), any_value(CASE WHEN used THEN k_link END),
-                   any_value(f_path), any_value(f_lic), any_value(f_why),
-                   count(DISTINCT (coalesce(k_license, ''), CASE WHEN used THEN coalesce(k_name, '') END,
-                                   CASE WHEN used THEN coalesce(k_link, '') END, coalesce(f_path, ''),
-                                   coalesce(f_lic, ''), coalesce(f_why, '')))
-            FROM _lic_raw GROUP BY h""").fetchall()
-        if any(t[7] > 1 for t in triples):  # a 64-bit hash collision: never seen, but never silently wrong
-            raise RuntimeError("licence declaration hash collision; rerun with a different seed")
+        triples = _distinct_declarations(con, "_lic_raw")
         lap("distinct")
         t_norm = time.perf_counter()
         decl = _declaration_table([t[:7] for t in triples])
@@ -459,15 +468,7 @@ def _dataset_licenses(con: duckdb.DuckDBPyConnection) -> int:
     model's declared training data (the MOF *Datasets* component, the index's data dimensions). Datasets have no
     lineage, so there is no flow-down. Returns the rows written."""
     declarations(con, "_dlic_raw", repo_type="dataset")
-    triples = con.execute("""SELECT h, any_value(k_license),
-               any_value(CASE WHEN used THEN k_name END), any_value(CASE WHEN used THEN k_link END),
-               any_value(f_path), any_value(f_lic), any_value(f_why),
-               count(DISTINCT (coalesce(k_license, ''), CASE WHEN used THEN coalesce(k_name, '') END,
-                               CASE WHEN used THEN coalesce(k_link, '') END, coalesce(f_path, ''),
-                               coalesce(f_lic, ''), coalesce(f_why, '')))
-        FROM _dlic_raw GROUP BY h""").fetchall()
-    if any(t[7] > 1 for t in triples):  # a 64-bit hash collision: never seen, but never silently wrong
-        raise RuntimeError("licence declaration hash collision; rerun with a different seed")
+    triples = _distinct_declarations(con, "_dlic_raw")
     con.register("_dlic_decl_arrow", _declaration_table([t[:7] for t in triples]))
     try:
         _recreate_empty(con, "dataset_licenses")
