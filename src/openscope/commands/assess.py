@@ -12,7 +12,6 @@ the overlay, which ``--no-experts`` turns off.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -59,17 +58,14 @@ def _looks_like_path(target: str) -> bool:
         or os.sep != "/" and os.sep in target
 
 
-# The Hub's address bar: whatever follows is an id (or a dataset's, which the lookup names), never a local path.
-_HUB_URL = re.compile(r"^https?://(www\.)?huggingface\.co/", re.IGNORECASE)
-
-
 def _is_store_id(target: str) -> bool:
     """Whether an argument that names no file or folder is an id to look up: a Hub id as pasted (without the URL
     prefix and trailing slashes, ``Org/Name/`` is ``Org/Name``), or any Hub URL. Why: ``Org/Name/`` and the Hub URL
     have two slashes and were read as a missing folder, so the id copied from the browser was never looked up."""
-    from openscope.store.lookup import typed_id
+    from openscope.store.lookup import is_hub_url, typed_id
 
-    return bool(_HUB_URL.match(target.strip())) or not _looks_like_path(typed_id(target))
+    # the Hub's address bar: whatever follows is a repository's page (the lookup names it), never a local path
+    return is_hub_url(target) or not _looks_like_path(typed_id(target))
 
 
 def _exists(path: Path) -> bool:

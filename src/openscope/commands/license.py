@@ -13,7 +13,6 @@ one-line pointer to ``--dataset``, as ``model`` and ``lineage`` give.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import typer
@@ -60,8 +59,13 @@ def _find_model(s: Settings, raw: str) -> tuple[Any, str] | None:
     return store, found
 
 
-# A dataset's page on the Hub: the URL names a dataset whatever else shares its id.
-_DATASET_URL = re.compile(r"^\s*https?://(www\.)?huggingface\.co/datasets/", re.IGNORECASE)
+def _hub_kind(raw: str) -> str | None:
+    """What a pasted Hub URL points into (``model``, ``dataset``, ``space``), else ``None``: a dataset's page
+    names a dataset whatever else shares its id, a Space's is neither (``store.lookup.hub_page``)."""
+    from openscope.store.lookup import hub_page
+
+    page = hub_page(raw)
+    return page.kind if page is not None else None
 
 
 def _dataset(s: Settings, raw: str) -> None:
@@ -231,7 +235,12 @@ def register(app: typer.Typer) -> None:
         raw = target.strip()
         if not raw:
             raise UsageError(f"give a {'dataset id' if dataset else 'licence or a model id'} (the argument is empty)")
-        if dataset or _DATASET_URL.match(raw):
+        kind = _hub_kind(raw)
+        if kind == "space":  # an app, neither a model nor a dataset (nor a licence's name)
+            from openscope.store.lookup import space_message
+
+            raise MissingInput(space_message(raw) or raw)
+        if dataset or kind == "dataset":
             _dataset(s, raw)
             return
         order = ("model", "licence") if "/" in raw else ("licence", "model")

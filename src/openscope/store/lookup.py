@@ -7,6 +7,8 @@ id the same way: exit 66 with one line that suggests the closest ids, so a typo 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from openscope.errors import MissingInput
 from openscope.store.db import Store
@@ -20,14 +22,77 @@ _TABLES = {"models": "model", "datasets": "dataset"}
 MIN_SIMILARITY = 0.8
 
 
+# A Hub address as pasted from the browser: https or http, with or without www., the short host hf.co too.
+_HUB_URL = re.compile(r"^https?://(www\.)?(huggingface\.co|hf\.co)(/|$)", re.IGNORECASE)
+
+# The pages inside a repository (``/Org/Name/<page>/...``). Only needed to read an id without a namespace
+# (``gpt2/tree/main`` is ``gpt2``, while ``Org/Name/tree/main`` is ``Org/Name``): whatever follows ``Org/Name`` is
+# that repository's page, listed here or not.
+SUB_PAGES = frozenset({"tree", "blob", "resolve", "raw", "commit", "commits", "discussions", "blame", "edit",
+                       "viewer", "settings"})
+
+_KINDS = {"": "model", "datasets": "dataset", "spaces": "space"}
+
+
+@dataclass(frozen=True)
+class HubPage:
+    """The repository a Hub URL points into: ``kind`` is ``model``, ``dataset`` or ``space``."""
+
+    kind: str
+    id: str
+
+
+def is_hub_url(raw: str) -> bool:
+    """Whether ``raw`` is an address on the Hub (never a local path, whatever follows the host)."""
+    return bool(_HUB_URL.match(raw.strip()))
+
+
+def hub_page(raw: str) -> HubPage | None:
+    """The repository a Hub URL names, from any page inside it: ``/Org/Name``, ``/Org/Name/tree/main/sub``,
+    ``/blob|resolve|raw/<rev>/<file>``, ``/commit/<sha>``, ``/discussions/3``, ``?query``, ``#anchor``;
+    ``/datasets/...`` a dataset, ``/spaces/...`` a Space. ``None`` for anything else (not a Hub URL, or the
+    host alone). Why: a URL copied from a file's or a discussion's page was answered as an unknown model.
+
+    The id is the first two path segments, except for an id without a namespace (the canonical ``gpt2``), whose
+    second segment is a sub-page (:data:`SUB_PAGES`) followed by more than a repository's own sub-page would
+    be: ``gpt2/tree/main`` is ``gpt2``, ``Org/tree`` and ``Org/tree/tree/main`` are ``Org/tree``."""
+    t = raw.strip()
+    m = _HUB_URL.match(t)
+    if not m:
+        return None
+    path = urlsplit(t).path
+    parts = [p for p in path.split("/") if p]
+    kind = _KINDS.get(parts[0].lower(), "model") if parts else "model"
+    if kind != "model":
+        parts = parts[1:]
+    if not parts:
+        return None
+    if len(parts) >= 3 and parts[1].lower() in SUB_PAGES and parts[2].lower() not in SUB_PAGES:
+        return HubPage(kind, parts[0])
+    return HubPage(kind, "/".join(parts[:2]))
+
+
+def space_message(raw: str) -> str | None:
+    """The one-line answer to a Space's URL (a Space is an app, neither a model nor a dataset), else ``None``."""
+    page = hub_page(raw)
+    if page is None or page.kind != "space":
+        return None
+    return (f"'{raw.strip()}' is a Space ('{page.id}'), neither a model nor a dataset: "
+            "openscope measures models and datasets")
+
+
 def typed_id(raw_id: str, table: str = "models") -> str:
-    """The id a user meant by what they pasted: without surrounding spaces, a Hub URL prefix
-    (``https://huggingface.co/``, ``…/datasets/`` for datasets) or trailing slashes, as lineage reads a
-    declared base (``derive.lineage.edges._clean``) and as the Hub's own page for ``Qwen/Qwen2-7B/`` is
-    that model's. Why: an id copied from the browser's address bar was answered as an unknown model."""
+    """The id a user meant by what they pasted: without surrounding spaces or trailing slashes, and a Hub URL
+    (``https://huggingface.co/``, ``…/datasets/`` for datasets, any page inside the repository: :func:`hub_page`)
+    as the repository it names, as lineage reads a declared base (``derive.lineage.edges._clean``) and as the Hub's
+    own page for ``Qwen/Qwen2-7B/`` is that model's. Why: an id copied from the browser's address bar was
+    answered as an unknown model. A URL of another kind (a dataset's when models are looked up, a Space's) is
+    returned as typed: it names no repository of this table."""
     t = raw_id.strip()
-    prefix = r"^https?://(www\.)?huggingface\.co/" + ("datasets/" if table == "datasets" else "")
-    return re.sub(prefix, "", t).rstrip("/") or t
+    if is_hub_url(t):
+        page = hub_page(t)
+        return page.id if page is not None and page.kind == _TABLES[table] else t
+    return t.rstrip("/") or t
 
 
 def suggestions(store: Store, raw_id: str, table: str = "models", limit: int = 3) -> list[str]:
@@ -64,6 +129,9 @@ def external_base(store: Store, raw_id: str) -> tuple[str, int] | None:
 
 def unknown_message(store: Store, raw_id: str, table: str = "models") -> str:
     kind = _TABLES[table]
+    space = space_message(raw_id)
+    if space is not None:
+        return space
     ext = external_base(store, raw_id) if table == "models" else None
     if ext is not None:
         return (f"model '{ext[0]}' is not in the store: it is the external base of {ext[1]:,} stored "
