@@ -246,7 +246,8 @@ def _run(s: Settings, ep: str, prog: CrawlProgress, *, counters: bool, full: boo
          filters: list[str], search: str | None, since: dt.datetime | None, limit: int | None, datasets: bool,
          page_size: int, max_wait: float, retries: int, backoff: float, timeout: float,
          deadline: float | None, restart: bool,
-         cards: bool, top: int, dump: Path | None, run_derive: bool) -> tuple[list[CrawlResult], CardsResult | None]:
+         cards: bool, top: int, dump: Path | None, run_derive: bool,
+         retry_now: bool = False) -> tuple[list[CrawlResult], CardsResult | None]:
     """Crawl models (and datasets), then cards, then derive: one store session, one HTTP client (so one
     rate-limit budget)."""
     results: list[CrawlResult] = []
@@ -265,7 +266,7 @@ def _run(s: Settings, ep: str, prog: CrawlProgress, *, counters: bool, full: boo
                 )
                 results.append(crawl(store, client, opts, prog))
             if cards:
-                cards_res = fetch_all_cards(store, client, results, top=top, progress=prog)
+                cards_res = fetch_all_cards(store, client, results, top=top, progress=prog, retry_now=retry_now)
         if run_derive:
             derive.refresh(store)
     return results, cards_res
@@ -321,6 +322,7 @@ def register(app: typer.Typer) -> None:
         abandon: bool = typer.Option(False, "--abandon", help="Mark the unfinished crawl with these options aborted and stop, without crawling (e.g. a retired endpoint)."),
         cards: bool = typer.Option(False, "--cards", help="Also fetch README.md, the file tree and licence files of models (and, with --datasets, datasets) without current card text."),
         top: int = typer.Option(100, "--top", help="With --cards: at most N models (and N datasets with --datasets), most downloaded first."),
+        retry_now: bool = typer.Option(False, "--retry-now", help="With --cards: ask now, first within --top, for the READMEs, trees and licence files waiting to be asked again (failure counts kept)."),
         dump: Path | None = typer.Option(None, "--dump", help="Also write every raw entry, one per line (JSONL), to FILE."),
         run_derive: bool = typer.Option(True, "--derive/--no-derive", help="Recompute lineage, licences and openness afterwards."),
     ) -> None:
@@ -349,6 +351,8 @@ def register(app: typer.Typer) -> None:
         if dump is not None and (dump.is_dir() or not dump.parent.is_dir()):  # as simhub --dump, audit --sarif
             raise StoreWriteError(f"cannot write --dump {dump}: not a file in an existing folder")
         since_ts = _parse_since(since)
+        if retry_now and not cards:
+            raise UsageError("--retry-now asks again for cards that could not be read: give it with --cards")
         if abandon:
             if restart or cards or dump is not None:
                 raise UsageError("--abandon only marks an unfinished crawl aborted; it takes no --restart, "
@@ -368,7 +372,7 @@ def register(app: typer.Typer) -> None:
                                       datasets=datasets, page_size=page_size, max_wait=max_wait,
                                       retries=retries, backoff=backoff, timeout=timeout, deadline=deadline,
                                       restart=restart,
-                                      cards=cards, top=top, dump=dump, run_derive=run_derive)
+                                      cards=cards, top=top, dump=dump, run_derive=run_derive, retry_now=retry_now)
         except BaseException as exc:
             if not is_interrupt(exc):
                 raise
@@ -394,6 +398,8 @@ def register(app: typer.Typer) -> None:
                 f"{cards_res.failed} not readable; {cards_res.trees} file trees ({cards_res.files:,} files); "
                 f"{cards_res.license_files} licence files read"
                 + (f"; {cards_res.trees_failed} file trees not read" if cards_res.trees_failed else "")
+                + (f"; {cards_res.retried_now + cards_res.readmes_retried_now} that were waiting asked again now"
+                   if cards_res.retried_now + cards_res.readmes_retried_now else "")
                 + (f"; {cards_res.deferred + cards_res.readmes_deferred} asked again later"
                    if cards_res.deferred + cards_res.readmes_deferred else ""),
                 markup=False, highlight=False)

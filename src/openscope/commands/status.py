@@ -274,7 +274,8 @@ def register(app: typer.Typer) -> None:
         waiting = doc["cards_waiting"]
         if waiting["readmes"] or waiting["trees"]:
             t.add_row("cards waiting", f"{waiting['readmes']:,} READMEs and {waiting['trees']:,} file trees or licence "
-                      "files not readable: asked again when their commit changes or their retry_at comes")
+                      "files not readable: asked again when their commit changes or their retry_at comes "
+                      "(now: crawl --cards --retry-now)")
         if doc["deleted_models"]:
             t.add_row("deleted models", f"{doc['deleted_models']:,} (gone from the Hub; history kept)")
         if doc["synthetic_models"]:

@@ -121,6 +121,8 @@ class CardsResult:
     deferred: int = 0  # cards not asked again this run: a failed read whose retry_at has not come (no call)
     readmes_retry_later: int = 0  # READMEs not readable this run that now wait RETRY_DAYS (a refusal, or 3 in a row)
     readmes_deferred: int = 0  # repositories not asked this run: their README could not be read and retry_at is to come
+    retried_now: int = 0  # --retry-now: cards asked this run although their tree or licence files' retry_at was to come
+    readmes_retried_now: int = 0  # --retry-now: repositories asked this run although their README's retry_at was to come
     datasets: CardsResult | None = None  # with --datasets: the datasets' own figures (the fields above are sums)
 
     def add(self, other: CardsResult) -> None:
@@ -133,7 +135,8 @@ class CardsResult:
         """The ``cards`` object of the crawl's ``--json`` summary (keys may be added, never removed)."""
         doc: dict[str, Any] = {k: getattr(self, k) for k in (
             "candidates", "fetched", "missing", "failed", "trees", "files", "api_calls", "trees_failed",
-            "retry_later", "deferred", "readmes_retry_later", "readmes_deferred")}
+            "retry_later", "deferred", "readmes_retry_later", "readmes_deferred", "retried_now",
+            "readmes_retried_now")}
         doc["license_files"] = {"read": self.license_files, "too_large": self.license_files_skipped,
                                 "failed": self.license_files_failed}
         if self.datasets is not None:
@@ -706,15 +709,32 @@ def _tables(repo_type: str) -> tuple[str, str]:
     return _REPO_TABLES[repo_type]
 
 
-def card_candidates(store: Store, top: int | None, repo_type: str = "model") -> list[tuple[str, str | None]]:
+def card_candidates(store: Store, top: int | None, repo_type: str = "model", *,
+                    retry_now: bool = False) -> list[tuple[str, str | None]]:
     """Repositories of ``repo_type`` without current card text (none stored, or stored for another commit, or
     stored before the crawl read licence files or with a tree or licence files that could not be read and whose
     ``retry_at`` has come), most downloaded first; never one whose README could not be read at the listing's commit
     and whose ``card_attempts.retry_at`` is to come (a gated flagship would otherwise cost a call at every run and
-    take a place in ``--top N``)."""
+    take a place in ``--top N``). ``retry_now`` (``crawl --retry-now``): those waiting are candidates too, first."""
+    return [(r[0], r[1]) for r in _candidates(store, top, repo_type, retry_now)]
+
+
+def _candidates(store: Store, top: int | None, repo_type: str,
+                retry_now: bool) -> list[tuple[str, str | None, bool, bool]]:
+    """:func:`card_candidates` with, for each, whether its README (``card_attempts``) and whether its tree or
+    licence files (``cards.retry_at``) were waiting: only ever true with ``retry_now``, which takes the waiting
+    repositories before the others (the user asked for them: a token added, access granted), so ``--top N`` spends
+    its places on them first."""
     table, stats = _tables(repo_type)
+    # the conditions card_waits counts (deferred_readmes, deferred_cards): asked again later, unless retry_now
+    readme_waits = "coalesce(a.retry_at > now()::TIMESTAMP AND a.sha IS NOT DISTINCT FROM m.sha, false)"
+    tree_waits = ("coalesce(c.lf IS NULL AND c.retry_at > now()::TIMESTAMP "
+                  "AND (m.sha IS NULL OR c.sha IS NOT DISTINCT FROM m.sha), false)")
+    tree_due = "true" if retry_now else "(c.retry_at IS NULL OR c.retry_at <= now()::TIMESTAMP)"
+    readme_due = "" if retry_now else f"AND NOT {readme_waits}"
+    first = "(readme_waits OR tree_waits) DESC, " if retry_now else ""
     sql = f"""
-        SELECT m.id, m.sha FROM {table} m
+        SELECT m.id, m.sha, {readme_waits} AS readme_waits, {tree_waits} AS tree_waits FROM {table} m
         LEFT JOIN (SELECT id, arg_max(sha, fetched_at) AS sha, arg_max(license_files_at, fetched_at) AS lf,
                           arg_max(retry_at, fetched_at) AS retry_at
                    FROM cards WHERE repo_type = '{repo_type}' GROUP BY id) c
@@ -725,15 +745,14 @@ def card_candidates(store: Store, top: int | None, repo_type: str = "model") -> 
                    FROM card_attempts WHERE repo_type = '{repo_type}' GROUP BY id) a
                ON a.id = m.id
         WHERE m.deleted_at IS NULL AND (c.id IS NULL OR (m.sha IS NOT NULL AND c.sha IS DISTINCT FROM m.sha)
-                                        OR (c.lf IS NULL AND (c.retry_at IS NULL
-                                                              OR c.retry_at <= now()::TIMESTAMP)))
-          AND NOT coalesce(a.retry_at > now()::TIMESTAMP AND a.sha IS NOT DISTINCT FROM m.sha, false)
-        ORDER BY s.d DESC NULLS LAST, m.id"""
+                                        OR (c.lf IS NULL AND {tree_due}))
+          {readme_due}
+        ORDER BY {first}s.d DESC NULLS LAST, m.id"""
     args: list[Any] = []
     if top is not None:
         sql += " LIMIT ?"
         args.append(top)
-    return [(r[0], r[1]) for r in store.con.execute(sql, args).fetchall()]
+    return [(r[0], r[1], bool(r[2]), bool(r[3])) for r in store.con.execute(sql, args).fetchall()]
 
 
 def _prior_readme_failures(store: Store, ids: list[str], repo_type: str) -> dict[str, tuple[str | None, int]]:
@@ -769,13 +788,14 @@ def _retry_fields(failure: _Failure | None, prior: tuple[str | None, int] | None
 
 
 def fetch_all_cards(store: Store, client: HubClient, crawled: list[CrawlResult], *, top: int | None = 100,
-                    progress: CrawlProgress | None = None) -> CardsResult:
+                    progress: CrawlProgress | None = None, retry_now: bool = False) -> CardsResult:
     """``--cards``: the cards of each repository type this run crawled (models, then datasets with ``--datasets``),
     up to ``top`` of each type, each type's calls counted in its own snapshot. The result's figures are the sums;
-    ``datasets`` holds the datasets' own."""
+    ``datasets`` holds the datasets' own. ``retry_now``: see :func:`fetch_cards`."""
     total = CardsResult()
     for r in crawled:
-        one = fetch_cards(store, client, r.snapshot_id, top=top, repo_type=r.repo_type, progress=progress)
+        one = fetch_cards(store, client, r.snapshot_id, top=top, repo_type=r.repo_type, progress=progress,
+                          retry_now=retry_now)
         total.add(one)
         if r.repo_type == "dataset":
             total.datasets = one
@@ -783,7 +803,8 @@ def fetch_all_cards(store: Store, client: HubClient, crawled: list[CrawlResult],
 
 
 def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int | None = 100,
-                repo_type: str = "model", progress: CrawlProgress | None = None, batch: int = 50) -> CardsResult:
+                repo_type: str = "model", progress: CrawlProgress | None = None, batch: int = 50,
+                retry_now: bool = False) -> CardsResult:
     """README.md (through ``resolve``, with the commit it was read at), the recursive file tree and the licence
     files (:func:`license_paths`, :func:`_read_license_files`) for up to ``top`` repositories of ``repo_type``
     without current card text, with the same bounds and checks for models and datasets. Written in batches, each one transaction; a kill loses at most one batch, which is fetched again next
@@ -791,13 +812,21 @@ def fetch_cards(store: Store, client: HubClient, snapshot_id: int, *, top: int |
     (:func:`_retry_fields`); a README that cannot be read, in ``card_attempts`` with the same policy (migration
     0016). One repository's failure never ends the pass: only an endpoint that stays down does, when a README
     read fails transiently right after another read failed transiently (the second failure says the endpoint,
-    not the repository, is at fault; the batch in progress, with both, is what is lost)."""
+    not the repository, is at fault; the batch in progress, with both, is what is lost).
+
+    ``retry_now`` (``crawl --retry-now``): the repositories waiting for their ``retry_at`` are asked now, before the
+    others within ``top``. Their failure counts are kept: one that fails again at the same commit counts one more
+    failure in a row (a transient failure the third time, a refusal at once, waits :data:`RETRY_DAYS` again)."""
     prog = progress or CrawlProgress()
     res = CardsResult()
-    todo = card_candidates(store, top, repo_type)
+    found = _candidates(store, top, repo_type, retry_now)
+    todo = [(m, sha) for m, sha, _, _ in found]
     res.candidates = len(todo)
-    res.deferred = deferred_cards(store, repo_type)
-    res.readmes_deferred = deferred_readmes(store, repo_type)
+    res.readmes_retried_now = sum(r for _, _, r, _ in found)
+    res.retried_now = sum(t for _, _, _, t in found)
+    # waiting repositories this run does not ask (all of them, unless retry_now; then those past --top)
+    res.deferred = deferred_cards(store, repo_type) - res.retried_now
+    res.readmes_deferred = deferred_readmes(store, repo_type) - res.readmes_retried_now
     links = _license_links(store, [m for m, _ in todo], repo_type)
     prior = _prior_failures(store, [m for m, _ in todo], repo_type)
     prior_readme = _prior_readme_failures(store, [m for m, _ in todo], repo_type)
