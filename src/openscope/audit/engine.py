@@ -46,6 +46,7 @@ class Report:
     target: str
     findings: list[Finding]
     files: list[FileEntry] = field(default_factory=list)
+    link: str | None = None  # the resolved path when the audited path is a symbolic link (links.given): `link_to`
 
     @property
     def verdict(self) -> str:
@@ -61,6 +62,7 @@ class Report:
             "findings": [f.to_json() for f in self.findings],
             "files": [{"file": e.file, "format": e.format, "bytes": e.bytes} for e in self.files],
             "summary": {"files": len(self.files), "bytes": sum(e.bytes for e in self.files), "by_severity": counts},
+            "link_to": None if self.link is None else utf8(self.link),
         }
 
 
@@ -389,8 +391,8 @@ def _unfollowed_link(eng: Engine, p: Path, rel: str, root: str, folder: bool) ->
 
     A link to a folder inside the audited one is walked where that folder lives: nothing is missed. A link to
     a folder elsewhere (or one that loops) is not walked, so what a loader would read through it was not
-    scanned; a broken link (or a link loop) names content that cannot be read at all, as a broken link given
-    as the target does. Either way the audit cannot vouch for it (it used to read ``clean``)."""
+    scanned; a broken link (or a link loop) names content that cannot be read at all (given as the target, it is
+    the command's one-line error, exit 66). Either way the audit cannot vouch for it (it used to read ``clean``)."""
     if folder:
         target = os.path.realpath(p)
         if target == root or target.startswith(root.rstrip(os.sep) + os.sep):
@@ -404,6 +406,22 @@ def _unfollowed_link(eng: Engine, p: Path, rel: str, root: str, folder: bool) ->
 def scan_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> Report:
     """Audit one file or a folder (recursively). Never imports or unpickles anything it reads."""
     eng = Engine(limits)
+    target = utf8(str(path))
+    # a link given as the target (a broken one is the command's one-line error; here it reads as unreadable)
+    if os.path.islink(path) and os.path.exists(path):
+        given = links.given(path)
+        if given.finding is not None:
+            eng.ctx.findings.append(given.finding)
+        if not given.read:  # a system or credentials file or folder: listed, never opened nor walked
+            eng.ctx.files.append(FileEntry(path.name or target, "system-file", 0))
+            return Report(target, eng.ctx.findings, eng.ctx.files, given.target)
+        report = _scan(eng, path, limits)
+        report.link = given.target
+        return report
+    return _scan(eng, path, limits)
+
+
+def _scan(eng: Engine, path: Path, limits: Limits) -> Report:
     target = utf8(str(path))
     # os.path's predicates answer False where pathlib's raise (a path longer than PATH_MAX): such a file
     # then fails to open and is listed as unreadable, never skipped

@@ -9,6 +9,9 @@ So a link whose resolved target leaves the folder gives ``link.outside_folder`` 
 the target, and ``link.system_file`` (medium) for a system or credentials target; a target on a pseudo-file
 system (``/proc``, ``/sys``, ``/dev``) is not read at all.
 
+The audit's target itself can be a link (``openscope audit model.bin`` with ``model.bin -> …``): :func:`given` says
+what it points at and judges it as the walk would judge that file in its own folder; see its docstring.
+
 huggingface_hub's cache is made of such links: a snapshot ``models--org--name/snapshots/<rev>/<file>`` links to
 ``../../blobs/<hash>``. A link from inside a ``snapshots`` folder to a file named by its hash in the ``blobs``
 folder beside it is where the cache keeps the file, and is not reported (its bytes are scanned as always).
@@ -79,15 +82,16 @@ def sensitive(target: str) -> bool:
     return any(n in parts if "/" not in n else target.endswith(os.sep + n.replace("/", os.sep)) for n in pol.names)
 
 
-def check(link: Path, rel: str, root: str) -> tuple[Finding | None, bool]:
+def check(link: Path, rel: str, root: str, folder: str = "the audited folder") -> tuple[Finding | None, bool]:
     """The finding for a file link of the folder whose real path is ``root`` (None when it stays inside or is a
-    cache blob), and whether its target may be read (False on a pseudo-file system)."""
+    cache blob), and whether its target may be read (False on a pseudo-file system). ``folder``: that folder in
+    the finding's words."""
     target = os.path.realpath(link)
     if _under(target, root) or cache_blob(link, target):
         return None, True
     pol = policy()
     readable = not any(_under(target, f) for f in pol.not_read)
-    where = f"a symbolic link to {target!r}, outside the audited folder"
+    where = f"a symbolic link to {target!r}, outside {folder}"
     if sensitive(target):
         read = "the audit read it as this file" if readable else "not read (a pseudo-file system)"
         return Finding(rel, None, None, pol.sensitive_rule, pol.sensitive_severity, target,
@@ -96,3 +100,44 @@ def check(link: Path, rel: str, root: str) -> tuple[Finding | None, bool]:
     return Finding(rel, None, None, pol.rule, pol.severity, target,
                    f"{where}: the bytes scanned are that file's, not the folder's (they can change after this "
                    "audit, and a copy or upload of the folder that follows links carries them)"), readable
+
+
+@dataclass(frozen=True)
+class GivenLink:
+    """The audit's target when it is a symbolic link: ``target`` its resolved path, ``finding`` what the link itself
+    earns (or None), ``read`` whether the target is scanned (a file) or walked (a folder)."""
+
+    target: str
+    finding: Finding | None
+    read: bool
+
+
+def given(path: Path) -> GivenLink:
+    """What a link given as the audit's target (an existing target; a broken link is the command's one-line error)
+    points at, and how it is judged. Why not simply follow it, as before: a link to ``~/.ssh/id_ed25519`` or
+    ``/proc/self/environ`` was read (or walked, for a folder such as ``/proc``) as a model, and nothing said the
+    bytes judged were another file's.
+
+    - A target in a system folder, with a credentials name, or on a pseudo-file system (:func:`sensitive`,
+      ``links.not_read``), file or folder: ``link.system_file`` (medium), the same finding the walk gives such a
+      link, and the target is **not read** (nor walked): the machine's or its user's file is no model, a read of
+      a pseudo-file can block or act, and what the audit learns from a key is nothing a reviewer needs.
+    - A folder elsewhere: walked as the audited folder, no finding (its files are named from it, as before).
+    - A file: scanned as the link's name, with the finding the walk would give this link in the folder it is in
+      (``link.outside_folder``, low, when the target leaves that folder; none for a target beside it, or for a
+      huggingface_hub cache snapshot's link to its blob), so auditing the file or its folder says the same of it.
+    """
+    target = os.path.realpath(path)
+    name = path.name or str(path)
+    pol = policy()
+    if sensitive(target) or any(_under(target, f) for f in pol.not_read):
+        return GivenLink(target, Finding(
+            name, None, None, pol.sensitive_rule, pol.sensitive_severity, target,
+            f"the audited path is a symbolic link to {target!r}, a system or credentials "
+            f"{'folder' if os.path.isdir(target) else 'file'} (not read): a loader opening this path reads that "
+            "one, and a copy or upload that follows links publishes it"), False)
+    if os.path.isdir(target):
+        return GivenLink(target, None, True)
+    root = os.path.realpath(os.path.dirname(os.path.abspath(path)))
+    finding, _ = check(path, name, root, folder=f"the folder it is in ({root!r})")
+    return GivenLink(target, finding, True)

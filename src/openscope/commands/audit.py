@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from enum import StrEnum
@@ -51,6 +52,8 @@ def register(app: typer.Typer) -> None:
         if not os.path.lexists(path):  # False, not an OSError, for a name longer than the system allows
             name = str(path)
             raise MissingInput(f"no such file or folder: {name if len(name) <= 200 else name[:200] + '…'}")
+        if os.path.islink(path) and not os.path.exists(path):
+            raise MissingInput(_broken_link(path))
         report = scan_path(path)
         if sarif is not None:
             try:
@@ -70,6 +73,26 @@ def register(app: typer.Typer) -> None:
         code = exit_code(report.findings, fail_on.value)
         if code:
             raise typer.Exit(code)
+
+
+def _clip(text: str) -> str:
+    return visible(text if len(text) <= 200 else text[:200] + "…")
+
+
+def _broken_link(path: Path) -> str:
+    """The one-line error for a broken link given as the target: what it names and why nothing is there. Why an
+    error and not an ``incomplete`` report, as before: the user named nothing that exists, as with a missing path
+    (exit 66); inside a folder, a broken link is one file among others and stays ``incomplete.unreadable``."""
+    try:
+        to = os.readlink(path)
+    except OSError:
+        to = "?"
+    try:
+        os.stat(path)
+        why = "not readable"
+    except OSError as exc:
+        why = "a link loop" if exc.errno == errno.ELOOP else "no such file or folder"
+    return f"{_clip(str(path))} is a broken symbolic link (to '{_clip(to)}': {why}); nothing to audit"
 
 
 def shown(s: str) -> str:
@@ -133,7 +156,8 @@ def _print(report: Report) -> None:
     n = len(report.files)
     size = sum(e.bytes for e in report.files)
     others = sum(1 for e in report.files if e.format in NOT_MODEL)
-    out.print(f"[{_VERDICT_STYLE[report.verdict]}]{report.verdict}[/] {shown(report.target)}: {n} file(s), {size:,} bytes, "
+    via = f" (a symbolic link to {shown(report.link)})" if report.link is not None else ""
+    out.print(f"[{_VERDICT_STYLE[report.verdict]}]{report.verdict}[/] {shown(report.target)}{via}: {n} file(s), {size:,} bytes, "
               f"{len(report.findings)} finding(s)" + (f"; {others} file(s) of no model format (not scanned for code) listed with --json"
                                                        if others else ""))
     if report.verdict == "unsafe":
