@@ -83,6 +83,7 @@ MODEL_PAGES = [
     (f"{HUB}/gpt2/tree/main", GPT2),              # an id without a namespace: its own sub-pages
     (f"{HUB}/gpt2/blob/main/config.json", GPT2),
     (f"{HUB}/gpt2/discussions/3", GPT2),
+    (f"{HUB}/api/models/{MODEL}", MODEL),         # the API's record of it
 ]
 
 
@@ -180,6 +181,10 @@ def test_the_parser_reads_pages_not_names() -> None:
     assert hub_page(f"{HUB}/{TREE}/tree/tree/main") == HubPage("model", TREE)  # branch `tree` of `acme/tree`
     assert hub_page(f"{HUB}/datasets/squad/viewer/plain_text/train") == HubPage("dataset", "squad")
     assert hub_page(f"{HUB}/spaces/acme/demo") == HubPage("space", "acme/demo")
+    assert hub_page(f"{HUB}/api/models/{MODEL}/tree/main") == HubPage("model", MODEL)  # the API's address too
+    assert hub_page(f"{HUB}/api/datasets/{DATASET}") == HubPage("dataset", DATASET)
+    assert hub_page(f"{HUB}/api/spaces/acme/demo") == HubPage("space", "acme/demo")
+    assert hub_page(f"{HUB}/api/models") is None and hub_page(f"{HUB}/datasets/") is None
     assert hub_page(f"https://example.com/{MODEL}") is None and hub_page(MODEL) is None
     assert hub_page(f"https://huggingface.com/{MODEL}") is None  # another host
     assert typed_id(f"{MODEL}/tree/main") == f"{MODEL}/tree/main"  # not a URL: the text as typed

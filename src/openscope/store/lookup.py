@@ -32,6 +32,7 @@ SUB_PAGES = frozenset({"tree", "blob", "resolve", "raw", "commit", "commits", "d
                        "viewer", "settings"})
 
 _KINDS = {"": "model", "datasets": "dataset", "spaces": "space"}
+_API_KINDS = ("models", "datasets", "spaces")  # /api/models/Org/Name is the model's record, /api/datasets/… a dataset's
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def is_hub_url(raw: str) -> bool:
 def hub_page(raw: str) -> HubPage | None:
     """The repository a Hub URL names, from any page inside it: ``/Org/Name``, ``/Org/Name/tree/main/sub``,
     ``/blob|resolve|raw/<rev>/<file>``, ``/commit/<sha>``, ``/discussions/3``, ``?query``, ``#anchor``;
-    ``/datasets/...`` a dataset, ``/spaces/...`` a Space. ``None`` for anything else (not a Hub URL, or the
+    ``/datasets/...`` a dataset, ``/spaces/...`` a Space; the API's ``/api/models|datasets|spaces/...`` the same. ``None`` for anything else (not a Hub URL, or the
     host alone). Why: a URL copied from a file's or a discussion's page was answered as an unknown model.
 
     The id is the first two path segments, except for an id without a namespace (the canonical ``gpt2``), whose
@@ -62,6 +63,8 @@ def hub_page(raw: str) -> HubPage | None:
         return None
     path = urlsplit(t).path
     parts = [p for p in path.split("/") if p]
+    if len(parts) > 1 and parts[0].lower() == "api" and parts[1].lower() in _API_KINDS:  # the API's address
+        parts = parts[1:] if parts[1].lower() != "models" else parts[2:]
     kind = _KINDS.get(parts[0].lower(), "model") if parts else "model"
     if kind != "model":
         parts = parts[1:]
