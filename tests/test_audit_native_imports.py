@@ -392,8 +392,11 @@ def test_hostile_macho_symbol_table(tmp_path: Path) -> None:
 
 
 def test_mutated_tables_never_raise(tmp_path: Path) -> None:
+    from tests.test_audit_chained_fixups import fixups, with_fixups  # imports this module's builders
+
     rng = random.Random(4321)
     seeds = [
+        with_fixups(fixups(["_system", "_memcpy", "_dlopen"], fmt=2)),  # imports only in LC_DYLD_CHAINED_FIXUPS
         pe_image(imports={"KERNEL32.dll": ["CreateProcessW", "LoadLibraryA"], "WS2_32.dll": [4]},
                  exports=("PyInit_m",), delay={"WININET.dll": ["InternetOpenW"]}),
         thin([dylib(LC_LOAD_DYLIB, "/usr/lib/libSystem.B.dylib"), rpath("@loader_path")],

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import struct
 
+from openscope.audit import native_format
 from openscope.audit.blob import Blob, Truncated
 from openscope.audit.context import Context
 
@@ -24,6 +25,7 @@ GGML_TYPES: dict[int, tuple[int, int]] = {
 _SCALAR = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}
 MAX_DIMS = 4  # GGML_MAX_DIMS
 MAX_ARRAY_DEPTH = 4
+MAX_CARRIED = 1000  # strings starting like a native header kept for the native.embedded check
 SSTI = re.compile(
     # dunder attributes and Jinja internals
     r"__[A-Za-z]\w*__|_TemplateReference__context|\bself\s*\.\s*_|\b(?:popen|subprocess|import_module)\b"
@@ -50,15 +52,29 @@ class _Bad(Exception):
 
 
 def scan_gguf(ctx: Context, blob: Blob) -> None:
+    carried: list[tuple[int, int, str]] = []
     try:
-        _scan(ctx, blob)
+        _scan(ctx, blob, carried)
     except _Bad as b:
         ctx.add(blob, f"malformed.gguf.{b.rule}", "medium", b.detail, b.offset)
     except Truncated as exc:
         ctx.add(blob, "malformed.gguf.truncated", "medium", f"file ends inside a declared structure: {exc}")
+    _carried(ctx, blob, carried)
 
 
-def _scan(ctx: Context, blob: Blob) -> None:  # noqa: C901 - one pass over the format
+def _carried(ctx: Context, blob: Blob, carried: list[tuple[int, int, str]]) -> None:
+    """``native.embedded`` for a string (a metadata value, an array item, a key or tensor name) that holds a
+    native image: llama.cpp and gguf-py hand string values over as raw bytes, which code reading the file can
+    write out and load. Only strings the walk already bounds-checked are judged, never tensor data."""
+    for at, n, key in carried:
+        image = Blob(blob.data, blob.start + at, blob.start + at + n, blob.file, blob.member, blob.depth + 1,
+                     blob.folder, blob.keep)
+        fmt = native_format.embedded(image)
+        if fmt is not None:
+            native_format.report_embedded(ctx, blob, image, fmt, f"string {key} at byte {at:,}", at)
+
+
+def _scan(ctx: Context, blob: Blob, carried: list[tuple[int, int, str]]) -> None:  # noqa: C901 - one pass
     (v_le,) = blob.unpack("<I", 4)
     (v_be,) = blob.unpack(">I", 4)
     if 1 <= v_le <= 3:
@@ -78,10 +94,19 @@ def _scan(ctx: Context, blob: Blob) -> None:  # noqa: C901 - one pass over the f
     if n_kv > left // (csize + 5) or n_tensors > left // (csize + 4 + 4 + 8):
         raise _Bad("count", f"declares {n_tensors:,} tensors and {n_kv:,} metadata pairs in {left:,} bytes", 8)
 
+    where = ["key"]  # what the strings being read are, for native.embedded's detail
+
+    def carry(p: int, n: int) -> None:
+        """Keep a string (bounds already checked) whose first bytes start a native magic, for _carried."""
+        if n >= native_format.MIN_EMBEDDED and len(carried) < MAX_CARRIED \
+                and blob.read(p, 2) in native_format.MAGIC2:
+            carried.append((p, n, where[0]))
+
     def string(p: int) -> tuple[str, int]:
         (n,) = blob.unpack(cnt, p)
         if n > blob.size - p - csize:
             raise _Bad("string_length", f"string of {n:,} bytes at {p:,} runs past the end", p)
+        carry(p + csize, n)
         return blob.read(p + csize, n).decode("utf-8", "replace"), p + csize + n
 
     def skip_value(t: int, p: int, depth: int, keep: bool) -> tuple[object, int]:
@@ -97,6 +122,7 @@ def _scan(ctx: Context, blob: Blob) -> None:  # noqa: C901 - one pass over the f
             (n,) = blob.unpack(cnt, p)
             if n > blob.size - p - csize:
                 raise _Bad("string_length", f"string of {n:,} bytes at {p:,} runs past the end", p)
+            carry(p + csize, n)
             return None, p + csize + n
         if t == 9:
             if depth >= MAX_ARRAY_DEPTH:
@@ -121,7 +147,9 @@ def _scan(ctx: Context, blob: Blob) -> None:  # noqa: C901 - one pass over the f
     alignment = 32
     templates: list[tuple[str, str, int]] = []
     for _ in range(n_kv):
+        where[0] = "key"
         key, pos = string(pos)
+        where[0] = f"value of {key[:80]!r}"
         (t,) = blob.unpack(f"{e}I", pos)
         pos += 4
         at = pos
@@ -134,6 +162,7 @@ def _scan(ctx: Context, blob: Blob) -> None:  # noqa: C901 - one pass over the f
         elif key.startswith("tokenizer.chat_template") and isinstance(val, str):
             templates.append((key, val, at))
     infos = []
+    where[0] = "tensor name"
     for _ in range(n_tensors):
         name, pos = string(pos)
         (nd,) = blob.unpack(f"{e}I", pos)

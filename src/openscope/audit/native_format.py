@@ -30,6 +30,8 @@ each must fit in the declared ``sizeofcmds`` and the file, and a size below 8 (w
 the walk as ``malformed.native``. The libraries a slice loads (``LC_LOAD_DYLIB``, weak, re-exported, lazy,
 upward), its ``LC_RPATH`` entries, and from ``LC_SYMTAB`` (at most ``MAX_SYMBOLS`` entries) the POSIX imports
 of ``notable_imports`` and a ``PyInit_<name>`` export are named, for each architecture of a universal binary.
+Binaries linked for macOS 12+ list their imports in the ``LC_DYLD_CHAINED_FIXUPS`` blob instead of the symbol
+table; its import table is read the same bounded way (:func:`_chained_imports`).
 """
 
 from __future__ import annotations
@@ -76,6 +78,9 @@ MACHO_DYLIBS = {0xC: "", 0x18 | LC_REQ_DYLD: " (weak)", 0x1F | LC_REQ_DYLD: " (r
                 0x23 | LC_REQ_DYLD: " (upward)"}  # LC_LOAD_DYLIB, _WEAK_, LC_REEXPORT_, LC_LAZY_LOAD_, _UPWARD_
 LC_RPATH = 0x1C | LC_REQ_DYLD
 LC_SYMTAB = 0x2
+LC_DYLD_CHAINED_FIXUPS = 0x34 | LC_REQ_DYLD
+# dyld_chained_import entry sizes by imports_format: DYLD_CHAINED_IMPORT, _ADDEND, _ADDEND64
+CHAINED_IMPORT_SIZE = {1: 4, 2: 8, 3: 16}
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,8 @@ class Policy:
     why: str
     notable: dict[str, str]  # imported symbol -> what it does ("run programs", "network", "load code")
     notable_pe: dict[str, str]  # the same for a PE's imported functions (without their A/W suffix)
+    embedded_severity: str = "high"  # rules.yml native_embedded: a native image carried as bytes in a value
+    embedded_why: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -104,8 +111,9 @@ def policy() -> Policy:
     def table(key: str) -> dict[str, str]:
         return {str(name): str(what) for what, names in (section.get(key) or {}).items() for name in names}
 
+    embedded = doc.get("native_embedded") or {}
     return Policy(str(section.get("severity", "medium")), str(section.get("why", "")), table("notable_imports"),
-                  table("notable_imports_pe"))
+                  table("notable_imports_pe"), str(embedded.get("severity", "high")), str(embedded.get("why", "")))
 
 
 @dataclass(frozen=True)
@@ -393,6 +401,43 @@ def _symtab(blob: Blob, base: int, end: int, order: str, bits: int, cmd: tuple[i
     return nsyms > MAX_SYMBOLS
 
 
+def _chained_imports(blob: Blob, base: int, end: int, order: str, cmd: tuple[int, int],
+                     notable: dict[str, list[str]]) -> bool:
+    """Notable imports named by an ``LC_DYLD_CHAINED_FIXUPS`` blob (macOS 12+ and iOS 15+ linkers put the imported
+    symbols there, not in the symbol table); True when ``MAX_SYMBOLS`` cut the import table.
+
+    The blob (``dataoff``/``datasize``, from the slice's start) begins with a ``dyld_chained_fixups_header``:
+    version, starts, imports and symbols offsets, the import count and formats. Each import entry (4, 8 or 16
+    bytes by ``imports_format``) holds the offset of its name in the symbols pool. Every offset is checked
+    against the blob, which is clipped to the slice; names end at the pool's end and at ``MAX_NAME`` bytes;
+    at most ``MAX_SYMBOLS`` entries are read. A pool stored zlib-compressed (``symbols_format`` 1, which ld64
+    does not write) is not read. A header that does not fit, or an unknown format, names nothing."""
+    dataoff, datasize = cmd
+    lo, hi = base + dataoff, min(base + dataoff + datasize, end)
+    if hi - lo < 28 or lo < base:
+        return False
+    _, _, imports_off, symbols_off, count, imports_format, symbols_format = struct.unpack_from(
+        order + "7I", blob.data, blob.start + lo)
+    size = CHAINED_IMPORT_SIZE.get(imports_format)
+    if size is None or symbols_format != 0:
+        return False
+    names = policy().notable
+    pool = lo + symbols_off
+    for i in range(min(count, MAX_SYMBOLS)):
+        a = lo + imports_off + i * size
+        if a + size > hi:
+            break
+        if size == 16:
+            (raw,) = struct.unpack_from(order + "Q", blob.data, blob.start + a)
+            name_off = raw >> 32
+        else:
+            (raw,) = struct.unpack_from(order + "I", blob.data, blob.start + a)
+            name_off = raw >> 9  # lib_ordinal:8, weak_import:1, name_offset:23
+        name = _cstr(blob, pool + name_off, hi).removeprefix("_")
+        _note(notable, names.get(name), name)
+    return count > MAX_SYMBOLS
+
+
 def _macho_slice(blob: Blob, base: int, end: int) -> tuple[str, Dynamic, str | None]:
     """One thin Mach-O at ``base`` (``end``: where its slice or the file ends): its kind and architecture, what its
     load commands name, and a structural problem if any."""
@@ -434,6 +479,9 @@ def _macho_slice(blob: Blob, base: int, end: int) -> tuple[str, Dynamic, str | N
         elif cmd == LC_SYMTAB and cmdsize >= 24:
             fields = struct.unpack_from(order + "IIII", blob.data, blob.start + a + 8)
             cut = _symtab(blob, base, end, order, bits, fields, notable, python) or cut
+        elif cmd == LC_DYLD_CHAINED_FIXUPS and cmdsize >= 16:
+            data_at = struct.unpack_from(order + "II", blob.data, blob.start + a + 8)
+            cut = _chained_imports(blob, base, end, order, data_at, notable) or cut
         a += cmdsize
     dyn = Dynamic(needed, {k: v for k, v in notable.items() if v}, python, cut, tuple(rpaths))
     return what, dyn, problem
@@ -499,3 +547,72 @@ def scan_native(ctx: Context, blob: Blob, fmt: str, also: str | None = None) -> 
     ctx.add(blob, "native.code", severity, f"{read_as}{n.what}: {why}", 0)
     if n.malformed:
         ctx.add(blob, "malformed.native", "medium", f"{n.what}: {n.malformed}", 0)
+
+
+# -- native images carried as a value (native.embedded) ---------------------------------------------------------
+# the first two bytes of every magic detect() knows: a byte string not starting with one of these is skipped at the
+# cost of one comparison (a pickle's bytes arguments are checked inside the VM's loop)
+MAGIC2 = frozenset({b"\x7fE", b"MZ", b"\xfe\xed", b"\xce\xfa", b"\xcf\xfa", b"\xca\xfe", b"\x00a"})
+MAGIC1 = frozenset(m[0] for m in MAGIC2)  # their first bytes, tested first (an integer comparison)
+MIN_EMBEDDED = 28  # the smallest header checked (a 32-bit Mach-O); shorter byte strings hold no image
+
+
+def embedded(blob: Blob) -> str | None:
+    """The native format a blob of raw bytes (a value some format carries) is an image of, or None.
+
+    A value's first bytes are data, not a file's magic: tensor bytes or a token can start with ``MZ`` or even
+    ``\x7fELF`` by chance. So beyond the magic, the header fields a loader (ld.so, dyld, the Windows loader)
+    checks must be consistent: an ELF's version 1 twice, a known class, byte order and type and the header size
+    its class implies; a PE's ``PE\0\0`` signature inside the bytes and a known machine; a Mach-O's known CPU and
+    file type and a load-command table that fits; a universal binary's first slice inside the bytes; WebAssembly
+    version 1 followed by a known section id. Random bytes pass with a probability below 2**-60."""
+    n = blob.size
+    if n < MIN_EMBEDDED:
+        return None
+    h = blob.head(64)
+    if h[:4] == b"\x7fELF":
+        order = {1: "<", 2: ">"}.get(h[5])
+        ehsize = {1: 52, 2: 64}.get(h[4])
+        if order is None or ehsize is None or h[6] != 1 or n < ehsize:
+            return None
+        e_type, _, version = struct.unpack_from(order + "HHI", h, 16)
+        (size,) = struct.unpack_from(order + "H", h, 40 if ehsize == 52 else 52)
+        return "elf" if version == 1 and e_type in ELF_TYPES and size == ehsize else None
+    if h[:4] in MACHO_THIN:
+        order, bits = MACHO_THIN[h[:4]]
+        head = 28 if bits == 32 else 32
+        if n < head:
+            return None
+        cpu, _, ftype, ncmds, sizeofcmds = struct.unpack_from(order + "iIIII", h, 4)
+        ok = cpu & 0xFFFFFFFF in MACHO_CPUS and ftype in MACHO_TYPES and 0 < 8 * ncmds <= sizeofcmds <= n - head
+        return "macho" if ok else None
+    count = _fat_count(h)
+    if count is not None:
+        entry = FAT[h[:4]]
+        if 8 + count * entry > n:
+            return None
+        cpu, _, off, size = blob.unpack(">iIII" if entry == 20 else ">iIQQ", 8)
+        return "macho" if cpu & 0xFFFFFFFF in MACHO_CPUS and 8 + count * entry <= off and off + size <= n else None
+    if h[:2] == b"MZ" and n >= 64:
+        (lfanew,) = struct.unpack_from("<I", h, 0x3C)
+        if lfanew < 64 or lfanew + 24 > n or blob.read(lfanew, 4) != b"PE\x00\x00":
+            return None
+        return "pe" if blob.unpack("<H", lfanew + 4)[0] in PE_MACHINES else None
+    if h[:8] == WASM:
+        return "wasm" if h[8] <= 13 else None
+    return None
+
+
+def report_embedded(ctx: Context, where: Blob, image: Blob, fmt: str, place: str, offset: int | None) -> None:
+    """One ``native.embedded`` finding on ``where`` (the file or member holding the value) for the ``image`` it
+    carries; ``place`` says which value (``bytes argument at byte 12``, ``metadata value 'x'``). The image is
+    described as a file of its own would be (its kind, architecture, imports), unless the finding would not be
+    listed (a hostile file repeating it: the count still reaches the verdict)."""
+    pol = policy()
+    if not ctx.listing(where, "native.embedded"):
+        ctx.add(where, "native.embedded", pol.embedded_severity, place, offset)
+        return
+    n = describe(image, fmt)
+    cut = f" ({n.malformed})" if n.malformed else ""
+    ctx.add(where, "native.embedded", pol.embedded_severity,
+            f"{place} ({image.size:,} bytes) is a native image: {n.what}{cut}: {pol.embedded_why}", offset)

@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openscope.audit.blob import Truncated
+from openscope.audit.native_format import MAGIC1, MAGIC2, MIN_EMBEDDED
 
 MAX_INLINE_BYTES = 1 << 20  # byte strings longer than this stay windows into the input
+MAX_NATIVE_CANDIDATES = 10_000  # byte strings starting like a native header kept per stream for the scanner
 MAX_LINE = 64 << 20  # protocol-0 text arguments (GLOBAL module and name lines among them)
 MAX_NAME = 64 << 20  # a STACK_GLOBAL operand decoded from a long string (a loader imports any length)
 MAX_JOBLIB_DEPTH = 32  # joblib object arrays inside object arrays (a Python frame each)
@@ -137,6 +139,10 @@ class StreamResult:
     limit: str | None = None
     first_op_invalid: bool = False
     joblib_raw: int = 0  # joblib array data regions skipped as raw bytes
+    # (absolute start, length) of byte-string arguments whose first bytes could start a native image, for the
+    # scanner's native.embedded check; past MAX_NATIVE_CANDIDATES they are counted only
+    natives: list[tuple[int, int]] = field(default_factory=list)
+    natives_more: int = 0
 
 
 _VALID = frozenset(
@@ -183,6 +189,16 @@ class PickleVM:
         if v.length > MAX_NAME:
             raise LimitHit(f"STACK_GLOBAL operand of {v.length:,} bytes (more than {MAX_NAME:,})")
         return _decode_str(bytes(self.data[v.start:v.start + v.length]))
+
+    def _native(self, res: StreamResult, pos: int, n: int) -> None:
+        """Keep a byte string (bounds-checked, at least MIN_EMBEDDED bytes, its first byte in MAGIC1: the callers'
+        test, an integer comparison per argument) whose first two bytes start a native magic; the header is judged
+        by the scanner (native_format.embedded), outside the loop."""
+        if bytes(self.data[pos:pos + 2]) in MAGIC2:
+            if len(res.natives) < MAX_NATIVE_CANDIDATES:
+                res.natives.append((pos, n))
+            else:
+                res.natives_more += 1
 
     def _line(self, pos: int) -> tuple[bytes, int]:
         stop = min(self.end, pos + MAX_LINE)
@@ -500,22 +516,30 @@ class PickleVM:
                     self._need(pos, 1)
                     n = data[pos]
                     stack.append(self._bytes(pos + 1, n))
+                    if n >= MIN_EMBEDDED and data[pos + 1] in MAGIC1:
+                        self._native(res, pos + 1, n)
                     pos += 1 + n
                 elif op == 0x42:  # BINBYTES
                     self._need(pos, 4)
                     (n,) = unpack("<I", data, pos)
                     stack.append(self._bytes(pos + 4, n))
+                    if n >= MIN_EMBEDDED and data[pos + 4] in MAGIC1:
+                        self._native(res, pos + 4, n)
                     pos += 4 + n
                 elif op in (0x8E, 0x96):  # BINBYTES8, BYTEARRAY8
                     self._need(pos, 8)
                     (n,) = unpack("<Q", data, pos)
                     stack.append(self._bytes(pos + 8, n))
+                    if n >= MIN_EMBEDDED and data[pos + 8] in MAGIC1:
+                        self._native(res, pos + 8, n)
                     pos += 8 + n
                 elif op == 0x55:  # SHORT_BINSTRING
                     self._need(pos, 1)
                     n = data[pos]
                     self._need(pos + 1, n)
                     stack.append(bytes(data[pos + 1:pos + 1 + n]).decode("latin-1"))
+                    if n >= MIN_EMBEDDED and data[pos + 1] in MAGIC1:
+                        self._native(res, pos + 1, n)
                     pos += 1 + n
                 elif op == 0x54:  # BINSTRING
                     self._need(pos, 4)
@@ -524,6 +548,8 @@ class PickleVM:
                         raise PickleError("BINSTRING with a negative length")
                     v = self._bytes(pos + 4, n)
                     stack.append(v.decode("latin-1") if isinstance(v, bytes) else v)
+                    if n >= MIN_EMBEDDED and data[pos + 4] in MAGIC1:
+                        self._native(res, pos + 4, n)
                     pos += 4 + n
                 elif op == 0x53:  # STRING
                     raw, pos = self._line(pos)

@@ -7,10 +7,13 @@ shards' headers once the whole folder is read.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import posixpath
 from typing import Any
 
+from openscope.audit import native_format
 from openscope.audit.blob import Blob, Truncated
 from openscope.audit.context import Context
 
@@ -35,6 +38,39 @@ def _no_dups(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise _Dup(k)
         seen[k] = v
     return seen
+
+
+def _metadata_bytes(value: str) -> bytes | None:
+    """The bytes a ``__metadata__`` string can carry an image as, when it starts like one: its characters as
+    bytes (``\u0000``-escaped in the JSON, read back with ``.encode('latin-1')``), or base64 (the usual way to put
+    bytes in JSON text: its first 12 characters are decoded before the whole value is)."""
+    if len(value) < native_format.MIN_EMBEDDED:
+        return None
+    if value[:2].encode("latin-1", "replace") in native_format.MAGIC2:
+        try:
+            return value.encode("latin-1")
+        except UnicodeEncodeError:
+            return None
+    try:
+        if base64.b64decode(value[:12], validate=True)[:2] not in native_format.MAGIC2:
+            return None
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _carried(ctx: Context, blob: Blob, meta: dict) -> None:
+    """``native.embedded`` for a ``__metadata__`` value holding a native image. safetensors loaders return the
+    metadata as a dict of strings that code reading the file can decode, write to disk and load (a dropper);
+    nothing in the tensor data is looked at."""
+    for key, value in meta.items():
+        raw = _metadata_bytes(value) if isinstance(value, str) else None
+        if raw is None:
+            continue
+        image = blob.derived(raw, f"__metadata__[{str(key)[:80]!r}]")
+        fmt = native_format.embedded(image)
+        if fmt is not None:
+            native_format.report_embedded(ctx, blob, image, fmt, f"__metadata__ value {str(key)[:80]!r}", 8)
 
 
 def scan_safetensors(ctx: Context, blob: Blob) -> None:
@@ -73,6 +109,8 @@ def scan_safetensors(ctx: Context, blob: Blob) -> None:
     meta = header.pop("__metadata__", None)
     if meta is not None and not (isinstance(meta, dict) and all(isinstance(v, str) for v in meta.values())):
         bad("metadata", "__metadata__ must map strings to strings", 8)
+    if isinstance(meta, dict):
+        _carried(ctx, blob, meta)
     data_len = blob.size - 8 - n
     spans: list[tuple[int, int, str]] = []
     ok = True

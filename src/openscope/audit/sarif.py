@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from openscope import __version__
 from openscope.audit.engine import Report
+from openscope.audit.findings import utf8
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
@@ -42,6 +43,7 @@ RULE_TEXT = {
     "tfjs.weights.path_traversal": "TF.js weights manifest names a shard outside the model folder",
     "tfjs.weights.missing": "TF.js weights manifest names a shard that is not beside the model",
     "native.code": "Native code (ELF, PE, Mach-O or WebAssembly binary) that runs when loaded and is not audited",
+    "native.embedded": "Native executable image carried as a value inside a model file (a dropper's payload)",
     "link.outside_folder": "Model file is a symbolic link to a file outside the audited folder",
     "link.system_file": "Model file is a symbolic link to a system or credentials file",
 }
@@ -87,7 +89,10 @@ def to_sarif(report: Report) -> dict:
                 "rules": [{"id": r, "shortDescription": {"text": _rule_text(r)}} for r in rules],
             }},
             "invocations": [{"executionSuccessful": not any(f.incomplete for f in report.findings)}],
-            "properties": {"target": report.target, "verdict": report.verdict},
+            # link_to: as in --json, the resolved path when the target given is a symbolic link, else null (SARIF
+            # 2.1.0 §3.8: a property bag holds any key; the run's describes what was analysed)
+            "properties": {"target": report.target, "verdict": report.verdict,
+                           "link_to": None if report.link is None else utf8(report.link)},
             "results": results,
         }],
     }

@@ -9,16 +9,19 @@ from __future__ import annotations
 import base64
 import binascii
 import bz2
+import codecs
 import lzma
 import zlib
 from collections.abc import Callable
 from typing import Any
 
+from openscope.audit import native_format
 from openscope.audit.blob import Blob, Truncated
 from openscope.audit.context import Context
 from openscope.audit.findings import clip
 from openscope.audit.pickle_vm import (
     BigBytes,
+    BigStr,
     Call,
     Global,
     Opaque,
@@ -36,6 +39,7 @@ NESTED_LOADERS = {
     ("torch.storage", "_load_from_bytes"), ("numpy", "loads"), ("joblib", "load"), ("torch", "load"),
 }
 MAX_NESTED_BYTES = 64 << 20
+TEXT_CODECS = frozenset({"iso8859-1", "utf-8"})  # codecs.lookup names of the encodings judged for native.embedded
 NAME_IN_DETAIL = 200  # characters of an imported name quoted in a detail (see named)
 MAX_DISTINCT_IMPORTS = 100_000  # distinct names judged per stream (each judgment walks the rule lists)
 # loaders whose literal argument is a whole checkpoint (plain pickle of a torch tensor stores its storage as
@@ -200,7 +204,54 @@ def _plain_reading(ctx: Context, blob: Blob, r: StreamResult, base: int, stream:
     _report(ctx, blob, only, base, stream)
 
 
+def _embedded(ctx: Context, blob: Blob, r: StreamResult, base: int) -> None:
+    """``native.embedded`` for each byte-string argument that holds a native image (a dropper's payload: the
+    pickle hands the bytes to code that writes and loads them). Only arguments the VM already read, whose first
+    bytes start a native magic, are judged; their header must be consistent (native_format.embedded). Protocols
+    0-2 have no bytes opcode: ``pickle`` writes bytes as ``_codecs.encode(text, 'latin1')``, judged the same."""
+    for start, n in r.natives:
+        image = Blob(blob.data, start, start + n, blob.file, blob.member, blob.depth + 1, blob.folder, blob.keep)
+        fmt = native_format.embedded(image)
+        if fmt is not None:
+            at = start - blob.start
+            native_format.report_embedded(ctx, blob, image, fmt, f"bytes argument at byte {at:,}", at)
+    seen: set[int] = set()  # a text shared through the memo and encoded a million times is judged once
+    for c in r.calls:
+        text = c.args[0] if isinstance(c.args, tuple) and c.args else None
+        if not (isinstance(text, str | BigStr) and isinstance(c.func, Global) and c.func.name == "encode"
+                and id(text) not in seen and ruleset().canonical_module(c.func.module) in ("_codecs", "codecs")):
+            continue
+        seen.add(id(text))
+        if isinstance(text, BigStr):  # a text above 1 MiB (an image of a real library) stays in the file
+            head = bytes(blob.data[text.start:text.start + 8]).decode("utf-8", "ignore")
+            if text.length > MAX_NESTED_BYTES or head[:2].encode("latin-1", "replace") not in native_format.MAGIC2 \
+                    or not ctx.charge(blob, text.length):
+                continue
+            try:  # as the unpickler decodes BINUNICODE
+                text = bytes(blob.data[text.start:text.start + text.length]).decode("utf-8", "surrogatepass")
+            except UnicodeDecodeError:
+                continue
+        if len(text) < native_format.MIN_EMBEDDED or text[:2].encode("latin-1", "replace") not in native_format.MAGIC2:
+            continue
+        enc = c.args[1] if len(c.args) > 1 and isinstance(c.args[1], str) else "utf-8"
+        try:  # only the encodings that give an image's bytes back in linear time (pickle writes latin1)
+            raw = text.encode(codecs.lookup(enc).name) if codecs.lookup(enc).name in TEXT_CODECS else None
+        except (UnicodeError, LookupError):  # not that text, or no such encoding
+            raw = None
+        if raw is None:
+            continue
+        image = blob.derived(raw, "<_codecs.encode>")
+        fmt = native_format.embedded(image)
+        if fmt is not None:
+            at = base + c.offset
+            native_format.report_embedded(ctx, blob, image, fmt, f"bytes built by _codecs.encode at byte {at:,}", at)
+    if r.natives_more:
+        ctx.incomplete(blob, "native_candidates", f"{r.natives_more:,} more byte-string arguments starting like a "
+                       f"native header than the {len(r.natives):,} examined: not checked for native images")
+
+
 def _report(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int, torchscript: bool = False) -> None:
+    _embedded(ctx, blob, r, base)
     rules = ruleset()
     called = {id(c.func) for c in r.calls}
     # calls per imported name, built once (a per-import scan of every call was quadratic: a pickle of

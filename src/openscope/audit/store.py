@@ -1,7 +1,8 @@
 """Storing an audit in ``audit_findings`` (and its verdict in ``audit_runs``) against a model id.
 
 A re-audit of the same model and target replaces the previous rows in one transaction, so the store
-always holds the latest complete audit and never half of one.
+always holds the latest complete audit and never half of one. ``audit_runs.link_to`` (migration 0017) keeps the
+resolved path when the target was a symbolic link, as ``--json`` and SARIF say it.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from openscope.audit.engine import Report
+from openscope.audit.findings import utf8
 from openscope.store import Store
 
 
@@ -25,8 +27,8 @@ def store_report(store: Store, model_id: str, report: Report) -> int:
                 'INSERT INTO audit_findings (model_id, target, file, member, "offset", rule, severity, import, '
                 "detail, scanned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         con.execute(
-            "INSERT INTO audit_runs (model_id, target, verdict, files, bytes, findings, scanned_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit_runs (model_id, target, verdict, files, bytes, findings, scanned_at, link_to) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [model_id, report.target, report.verdict, len(report.files), sum(e.bytes for e in report.files),
-             len(rows), now])
+             len(rows), now, None if report.link is None else utf8(report.link)])
     return len(rows)
