@@ -441,7 +441,7 @@ def check_step(runner: Runner, probe: list[str], trees: tuple[str, ...] = ()) ->
 
 # --- the tests ------------------------------------------------------------------------------------------
 
-@_fast(8)
+@_fast(6)
 @given(seq=snapshots(), probe=probes)
 def test_incremental_lineage_equals_a_full_recompute_after_every_snapshot(cli, hub, tmp_path_factory, seq,
                                                                            probe) -> None:

@@ -32,7 +32,7 @@ from openscope.errors import Exit
 
 # OPENSCOPE_FUZZ_HUNT=500 runs many more examples, without shrinking, to hunt for bugs (see the docstring).
 _HUNT = int(os.environ.get("OPENSCOPE_FUZZ_HUNT") or 0)
-FAST = settings(max_examples=_HUNT or 20, deadline=None, suppress_health_check=list(HealthCheck),
+FAST = settings(max_examples=_HUNT or 16, deadline=None, suppress_health_check=list(HealthCheck),
                 phases=(Phase.explicit, Phase.generate) if _HUNT else tuple(Phase), print_blob=bool(_HUNT))
 OK_CODES = {int(c) for c in Exit} - {int(Exit.CHECK_FAILED), int(Exit.INCOMPLETE)}
 
