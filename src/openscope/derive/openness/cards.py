@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -42,6 +43,7 @@ _NOT_A_TITLE = re.compile(r"[。．！？!?:：]|[.,、，]\s|(?:です|ます|�
 # backtick fence's info string holds no backtick, so "```x```" on one line is inline code, not a fence).
 _FENCE = re.compile(r"^ {0,3}(`{3,}(?=[^`\n]*$)|~{3,})[^\n]*$", re.MULTILINE)
 _NEWLINE = re.compile("\n")
+_SPACES = re.compile(r"\s+")
 _MD_LINK = re.compile(r"\[([^\]\n]{0,300})\]\((https?://[^)\s]+)\)")
 # Links to files beside the card (a README's own repository): [text](docs/train.md), [x](./scripts/)
 _REL_LINK = re.compile(r"\[([^\]\n]{0,300})\]\((?!https?://|#|mailto:)([^)\s]{1,300})\)")
@@ -147,12 +149,32 @@ class Card:
         a, b = context_bounds(self.text, start, end, width)
         b = b if stop is None else max(a, min(b, stop))
         quoted = self.text if self.written is None else self.written
-        return self.anchor(a, b, from_line), re.sub(r"\s+", " ", quoted[a:b]).strip()
+        return self.anchor(a, b, from_line), _SPACES.sub(" ", quoted[a:b]).strip()
 
     def as_written(self, snippet: str) -> str:
         """A snippet quoted from the card's reading text (a section title, a link's anchor) in the card's own
         characters (:func:`.hant.as_written`); the snippet itself when the card was read as written."""
         return snippet if self.written is None else hant.as_written(snippet, self.text, self.written)
+
+
+_LINES: list[Any] = [None, (), None, ()]   # the last text, its splitlines(); the last text, its split("\n")
+
+
+def lines_of(text: str) -> tuple[str, ...]:
+    """``text.splitlines()`` as a tuple, kept for the last text. Why: a card is read by its lines by several probes
+    (the paper links, the venue links, the evaluation context of each dataset link, the datasheet mentions),
+    each splitting the whole card again; a tuple, so that no reader can change another's lines."""
+    if _LINES[0] is not text:
+        _LINES[0:2] = [text, tuple(text.splitlines())]
+    return _LINES[1]
+
+
+def newline_split(text: str) -> tuple[str, ...]:
+    """``text.split("\n")`` as a tuple, kept for the last text (the lines ``Card.line_of`` numbers; the code and
+    the report links both read them)."""
+    if _LINES[2] is not text:
+        _LINES[2:4] = [text, tuple(text.split("\n"))]
+    return _LINES[3]
 
 
 def decode_card(raw: bytes) -> tuple[str | None, str | None]:
@@ -200,7 +222,7 @@ def parse_card(text: str) -> Card:
         body, text = masked, text[:offset] + masked
     fenced = _fenced(body)
     # a "# comment" line in a shell block is not a heading: it neither names a section nor ends one
-    heads = [_Head(h.start(), h.end(), len(h.group(1)), h.group(2)) for h in _HEADING.finditer(body)
+    heads = [_Head(h.start(), h.end(), len(h.group(1)), h.group(2)) for h in _headings(body)
              if not _inside(fenced, h.start())]
     if not body.isascii() and any(c in body for c in _PSEUDO_MARKERS):
         heads = _with_pseudo_headings(body, heads, fenced)
@@ -234,18 +256,71 @@ def parse_card(text: str) -> Card:
             url = url_body[m.start(url_group):m.end(url_group)].rstrip(".,;")
             if url not in seen:
                 seen.add(url)
-                card.links.append(Link(url, re.sub(r"<[^>]+>", "", m.group(text_group)).strip(),
+                anchor = m.group(text_group)
+                # (an anchor is at most 300 characters: the tag pattern stays cheap on it)
+                card.links.append(Link(url, (re.sub(r"<[^>]+>", "", anchor) if "<" in anchor else anchor).strip(),
                                        card.line_of(offset + m.start())))
     for m in _REL_LINK.finditer(body):
         card.rel_links.append(Link(url_body[m.start(2):m.end(2)], m.group(1).strip(), card.line_of(offset + m.start())))
         if len(card.rel_links) >= 500:
             break
-    for m in _BARE_URL.finditer(body):
+    for m in _bare_urls(body):
         url = url_body[m.start():m.end()].rstrip(".,;:")
         if url not in seen:
             seen.add(url)
             card.links.append(Link(url, "", card.line_of(offset + m.start())))
     return card
+
+
+def _headings(body: str) -> Iterator[re.Match[str]]:
+    """``_HEADING.finditer(body)``, tried only at the starts of lines that begin with "#".
+
+    Why: a heading starts a line with "#", and ``re`` tries a ``^`` pattern at every character of the card (a
+    tenth of a card's parse); ``str.find`` reaches those lines at C speed. A match never spans a line break, so
+    matching at each such line start, in order, gives the same matches."""
+    if body.startswith("#"):
+        m = _HEADING.match(body, 0)
+        if m:
+            yield m
+    i = body.find("\n#")
+    while i >= 0:
+        m = _HEADING.match(body, i + 1)
+        if m:
+            yield m
+        i = body.find("\n#", i + 1)
+
+
+def _bare_urls(body: str) -> Iterator[re.Match[str]]:
+    """``_BARE_URL.finditer(body)``, tried only where "http" occurs (every match starts with it).
+
+    Why: the pattern opens with ``\\b``, which keeps ``re`` from skipping ahead to its literal; it was tried at
+    every character of every card (a quarter of a card's parse). Matching at each occurrence past the last
+    match's end, left to right, gives the same matches (``\\b`` still sees the character before)."""
+    end = 0
+    i = body.find("http")
+    while i >= 0:
+        if i >= end:
+            m = _BARE_URL.match(body, i)
+            if m:
+                end = m.end()
+                yield m
+        i = body.find("http", max(i + 1, end))
+
+
+def _fence_lines(body: str) -> list[re.Match[str]]:
+    """``list(_FENCE.finditer(body))``, tried only at the starts of lines that open with at most three spaces
+    and a run of backticks or tildes. Why: as for :func:`_headings`, a ``^`` pattern is tried at every
+    character; the runs are found with ``str.find``, and a fence line is matched once at its line's start
+    (a match never spans a line break)."""
+    starts: set[int] = set()
+    for run in ("```", "~~~"):
+        j = body.find(run)
+        while j >= 0:
+            ls = body.rfind("\n", 0, j) + 1
+            if j - ls <= 3 and body[ls:j] == " " * (j - ls):
+                starts.add(ls)
+            j = body.find(run, j + 1)
+    return [m for m in (_FENCE.match(body, ls) for ls in sorted(starts)) if m]
 
 
 class _Head(NamedTuple):
@@ -364,7 +439,7 @@ def _fenced(body: str) -> list[tuple[int, int]]:
     character at least as long with nothing after it, or running to the end of the card when never closed."""
     out: list[tuple[int, int]] = []
     opened: tuple[int, str] | None = None
-    for m in _FENCE.finditer(body):
+    for m in _fence_lines(body):
         run = m.group(1)
         if opened is None:
             opened = (m.start(), run)

@@ -23,7 +23,7 @@ from typing import Any
 
 from openscope.derive.openness import curated
 from openscope.derive.openness.cards import blank, parse_front_matter
-from openscope.derive.openness.probes import Evidence, reading_length
+from openscope.derive.openness.probes import Evidence, needle_hits, reading_length
 from openscope.derive.openness.records import (
     DatasetRef,
     ModelRecord,
@@ -81,18 +81,28 @@ def family_named(text: str, start: int = 0, end: int | None = None,
     reach = min(len(text), stop + LOOKAHEAD)
     window = (lowered[start:reach] if lowered is not None else text[start:reach].lower())
     best: tuple[int, int, dict[str, Any], re.Match[str]] | None = None
+    present: dict[tuple[str, ...], bool] = {}   # a family's needles, looked for once for all its aliases
     for rx, needles, entry in _aliases():
-        if needles and not any(n in window for n in needles):
-            continue
+        if needles:
+            held = present.get(needles)
+            if held is None:
+                held = present[needles] = any(n in window for n in needles)
+            if not held:
+                continue
         m = rx.search(text, start, reach)
         if m and m.start() < stop and (best is None or (m.start(), -len(m.group(0))) < (best[0], best[1])):
             best = (m.start(), -len(m.group(0)), entry, m)
     return (best[2], best[3]) if best else None
 
 
-def _declarations(body: str, lowered: str) -> list[re.Match[str]]:
-    """Every :data:`DECLARES` match, searched only around its verbs (Python's ``re`` scans alternations slowly)."""
-    hits = sorted(i for n in DECLARES_NEEDLES for i in _find_all(lowered, n))
+def _declarations(body: str, lowered: str, indexed: bool = False) -> list[re.Match[str]]:
+    """Every :data:`DECLARES` match, searched only around its verbs (Python's ``re`` scans alternations slowly).
+    ``indexed``: ``lowered`` is the card's ``lowered_body`` itself, whose needle occurrences the probes' index
+    (:func:`..probes.needle_hits`) holds (the same positions as a ``find`` loop); another text is not indexed,
+    so that the card's index is not rebuilt for it."""
+    # the card's needle index (one pass for all needles) when ``lowered`` is the card's own lowered body
+    find = (lambda n: needle_hits(lowered, n, len(lowered))) if indexed else (lambda n: _find_all(lowered, n))
+    hits = sorted(i for n in DECLARES_NEEDLES for i in find(n))
     out: list[re.Match[str]] = []
     last = -1
     pos = 0
@@ -142,7 +152,7 @@ def declared_base(rec: ModelRecord) -> DeclaredBase | None:
         body = rec.card.body[:MAX_SCAN]
         lowered = rec.card.lowered_body[:MAX_SCAN]
         counts: dict[str, DeclaredBase] = {}
-        for m in _declarations(body, lowered):
+        for m in _declarations(body, lowered, lowered is rec.card.lowered_body):
             nl = body.find("\n", m.end())
             stop = min(m.end() + WINDOW, len(body) if nl < 0 else nl)
             hit = family_named(body, m.end(), stop, lowered)

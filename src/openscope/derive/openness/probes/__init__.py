@@ -264,12 +264,43 @@ def zsearch(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     other with the whole pattern (with Latin word boundaries when it holds kana or hangul). Why whole: a Japanese
     title is often kanji alone ("謝辞", "評価"), and it is read as its card is; a title is short, so this costs
     little."""
+    short = len(text) <= _ZMEMO_TEXT
+    if short:
+        held = _ZMEMO.get((id(pattern), text))
+        if held is not None and held[0] is pattern:   # (the pattern is held, so its id is not reused)
+            return held[1]
     english = _ENGLISH.get(id(pattern))
     if english is None:
-        return pattern.search(text)
-    if text.isascii() or _CJK.search(text) is None:
-        return english.search(text)
-    return (_KANA[id(pattern)] if _KANA_HANGUL.search(text) else pattern).search(text)
+        m = pattern.search(text)
+    elif text.isascii() or _CJK.search(text) is None:
+        m = english.search(text) if may_match(_needles_of(english), text, text.lower()) else None
+    else:
+        m = (_KANA[id(pattern)] if _KANA_HANGUL.search(text) else pattern).search(text)
+    if short:
+        if len(_ZMEMO) >= 4096:
+            _ZMEMO.clear()
+        _ZMEMO[(id(pattern), text)] = (pattern, m)
+    return m
+
+
+# The answers of :func:`zsearch` for short texts (a sentence, a title), by pattern and text. Why: the probes ask
+# the same question of the same sentence again and again (does the sentence around a match promise or cite? is
+# this section others' work?), once per pattern that matched in it: a third of the calls repeated an earlier one.
+_ZMEMO_TEXT = 1000
+_ZMEMO: dict[tuple[int, str], tuple[re.Pattern[str], re.Match[str] | None]] = {}
+_NEEDLES_OF: dict[int, tuple[re.Pattern[str], tuple[str, ...] | None]] = {}
+
+
+def _needles_of(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """:func:`required_needles` of ``pattern``, kept by pattern. Why: an :func:`either` pattern's English side is
+    a long case-insensitive alternation that ``re`` tries at every character of a sentence; most sentences hold
+    none of its words, and a substring test says so (:func:`may_match`)."""
+    held = _NEEDLES_OF.get(id(pattern))
+    if held is None or held[0] is not pattern:   # (the pattern is held, so its id is not reused)
+        if len(_NEEDLES_OF) >= 1024:
+            _NEEDLES_OF.clear()
+        held = _NEEDLES_OF[id(pattern)] = (pattern, required_needles(pattern))
+    return held[1]
 
 
 NEEDLE_BEFORE = 300   # a match starts at most this many characters before one of its needles
@@ -355,7 +386,7 @@ def fast_search(text: str, lowered: str, pattern: re.Pattern[str], needles: tupl
     for n in needles:
         hits.extend(needle_hits(lowered, n, limit))
         if len(hits) > limit:
-            return pattern.search(text)
+            return _search_near_all(text, lowered, pattern, needles)
     if not hits:
         return None
     hits.sort()
@@ -366,51 +397,252 @@ def fast_search(text: str, lowered: str, pattern: re.Pattern[str], needles: tupl
             windows[-1][1] = max(windows[-1][1], b)
         else:
             windows.append([a, b])
-    head = _starts_near(pattern)
+    head, lead = _starts_near(pattern, _lead_for(pattern, needles, text))
     at = 0   # hits before this index were tried as starts already
     for a, b in windows:
         b = min(b, len(text))
-        if head is not None:   # is there a match starting within NEEDLE_BEFORE before one of this window's hits?
+        start = a
+        if head is not None:   # is there a match starting within ``lead`` before one of this window's hits?
             tried, found = a - 1, False
             while at < len(hits) and hits[at] < b and not found:
-                p = max(a, hits[at] - NEEDLE_BEFORE, tried + 1)
+                p = max(a, hits[at] - lead, tried + 1)
                 if p <= hits[at]:
                     found = head.match(text, p, b) is not None
-                    tried = p + NEEDLE_BEFORE
+                    tried = p + lead
+                    if found and lead < NEEDLE_BEFORE:
+                        # a bound read from the pattern (:func:`_lead_for`): no match starts before p in this
+                        # window (each start was tried, or holds no needle that close), so the search from p
+                        # finds the one a search from the window's start finds
+                        start = p
                 at += 1
             while at < len(hits) and hits[at] < b:
                 at += 1
             if not found:
                 continue
-        m = pattern.search(text, a, b)
+        m = pattern.search(text, start, b)
         if m:
             return m
     return None
 
 
-_HEADS: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+_HEADS: dict[tuple[int, int], tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+_LEADS: dict[tuple[int, tuple[str, ...]], tuple[re.Pattern[str], int]] = {}
 
 
-def _starts_near(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
-    """``pattern`` tried at the first ``NEEDLE_BEFORE`` + 1 starts of a text only (``match`` with a lazy lead).
+def _search_near_all(text: str, lowered: str, pattern: re.Pattern[str], needles: tuple[str, ...]
+                     ) -> re.Match[str] | None:
+    """``pattern.search(text)`` for a text with more needle occurrences than windows pay for: the whole text is
+    searched, but when every match holds a needle near its start (:func:`_lead_for`) and the starts before all
+    the needles are fewer than a tenth of the text, only those starts are tried (with the whole text's end: the
+    same match as the full search, the leftmost, since every start before it was tried or is not near a
+    needle). Why: a card that says "train" a hundred times was searched whole for every pattern with that
+    needle."""
+    lead = _lead_for(pattern, needles, text)
+    if lead >= NEEDLE_BEFORE:
+        return pattern.search(text)
+    hits: list[int] = []
+    for n in needles:
+        hits.extend(needle_hits(lowered, n, len(lowered)))
+        if len(hits) * (lead + 1) * 10 > len(text):
+            return pattern.search(text)
+    head = _starts_near(pattern, lead)[0]
+    if head is None:
+        return pattern.search(text)
+    hits.sort()
+    tried = -1   # no match starts in [0, tried]
+    for h in hits:
+        p = max(0, h - lead, tried + 1)
+        if p > h:
+            continue
+        if head.match(text, p) is not None:
+            return pattern.search(text, p)
+        tried = p + lead
+    return None
+
+
+def _parsed(pattern: re.Pattern[str]) -> Any:
+    """``re``'s own parse of ``pattern`` (its private parser and opcodes: None where a Python has none, and then
+    the callers keep ``NEEDLE_BEFORE`` and search as before)."""
+    try:
+        from re import _constants  # type: ignore[attr-defined]  # noqa: F401 - the opcodes the readers compare
+
+        return re._parser.parse(pattern.pattern, pattern.flags)  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - another Python's parser: the callers fall back to NEEDLE_BEFORE
+        return None
+
+
+def _longest(items: Any) -> int:
+    """The longest text a parsed (sub)pattern can match (lookarounds and anchors take no room; ``re`` measures)."""
+    return int(items.getwidth()[1])
+
+
+def _needle_offset(seq: Any, needles: tuple[str, ...], spelt: int = 0) -> int | None:
+    """How far after a match's start, at most, one of ``needles`` starts in every match of the parsed sequence
+    ``seq``: the first fixed run of letters of the sequence that holds a needle (case aside), after the longest
+    text the items before it can take; in a group, an alternation (each alternative must have one) or a
+    repeat of at least once, the same within. An optional letter or a set of two or three letters ("fine-?tun",
+    "[- ]") is spelt out each way (at most three per sequence). None when no such run is certain (a needle may
+    stand anywhere)."""
+    from re import _constants as k  # type: ignore[attr-defined]
+
+    items = list(seq)
+    if spelt < 3:
+        for e, (op, av) in enumerate(items):
+            ways: list[list[Any]] | None = None
+            if op in (k.MAX_REPEAT, k.MIN_REPEAT) and av[0] == 0 and av[1] == 1 and len(av[2]) == 1 \
+                    and av[2][0][0] is k.LITERAL:
+                ways = [[], [av[2][0]]]
+            elif op is k.IN and 2 <= len(av) <= 3 and all(o is k.LITERAL for o, _ in av):
+                ways = [[item] for item in av]
+            if ways is not None:
+                each = [_needle_offset(type(seq)(seq.state, items[:e] + w + items[e + 1:]), needles, spelt + 1)
+                        for w in ways]
+                return None if any(x is None for x in each) else max(x for x in each if x is not None)
+    before = 0
+    i = 0
+    while i < len(items) and before <= NEEDLE_BEFORE:
+        op, av = items[i]
+        if op is k.LITERAL:
+            j = i
+            while j < len(items) and items[j][0] is k.LITERAL:
+                j += 1
+            run = "".join(chr(c) for _, c in items[i:j])
+            low = run.lower()
+            if run.isascii():
+                found = [low.find(n) for n in needles if n in low]
+                if found:
+                    return before + min(found)
+            before += j - i
+            i = j
+            continue
+        inner: int | None = None
+        if op is k.SUBPATTERN:
+            inner = _needle_offset(av[-1], needles)
+        elif op is k.ATOMIC_GROUP:
+            inner = _needle_offset(av, needles)
+        elif op is k.BRANCH:
+            each = [_needle_offset(alt, needles) for alt in av[1]]
+            inner = None if any(e is None for e in each) else max(e for e in each if e is not None)
+        elif op in (k.MAX_REPEAT, k.MIN_REPEAT, k.POSSESSIVE_REPEAT) and av[0] >= 1:
+            inner = _needle_offset(av[2], needles)
+        if inner is not None:
+            return before + inner
+        before += _longest(type(seq)(seq.state, [items[i]]))
+        i += 1
+    return None
+
+
+def _required(seq: Any) -> frozenset[str] | None:
+    """Lower-case strings one of which every match of the parsed sequence ``seq`` contains (the most selective
+    set found: its shortest string longest), or None when none is certain. Only runs of ASCII letters, or of
+    characters without case (Chinese, Japanese, Korean), are taken: their lower case is what ``str.lower`` gives."""
+    from re import _constants as k  # type: ignore[attr-defined]
+
+    best: frozenset[str] | None = None
+    items = list(seq)
+    i = 0
+    while i < len(items):
+        op, av = items[i]
+        found: frozenset[str] | None = None
+        if op is k.LITERAL:
+            j = i
+            while j < len(items) and items[j][0] is k.LITERAL:
+                j += 1
+            run = "".join(chr(c) for _, c in items[i:j])
+            if run.isascii() or run.lower() == run == run.upper():
+                found = frozenset({run.lower()})
+            i = j - 1
+        elif op is k.SUBPATTERN:
+            found = _required(av[-1])
+        elif op is k.ATOMIC_GROUP:
+            found = _required(av)
+        elif op is k.BRANCH:
+            each = [_required(alt) for alt in av[1]]
+            found = None if any(e is None for e in each) else frozenset().union(*(e for e in each if e is not None))
+        elif op in (k.MAX_REPEAT, k.MIN_REPEAT, k.POSSESSIVE_REPEAT) and av[0] >= 1:
+            found = _required(av[2])
+        if found and (best is None or min(map(len, found)) > min(map(len, best))):
+            best = found
+        i += 1
+    return best
+
+
+def required_needles(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Lower-case strings one of which every match of ``pattern`` contains, read from ``re``'s own parse of it
+    (:func:`_required`); None when none is certain. Use with :func:`may_match`."""
+    tree = _parsed(pattern)
+    found = None if tree is None else _required(tree)
+    return tuple(sorted(found)) if found else None
+
+
+def may_match(needles: tuple[str, ...] | None, text: str, lowered: str) -> bool:
+    """False only when no match of the pattern whose :func:`required_needles` are ``needles`` can be in ``text``
+    (``lowered`` is ``text.lower()``): none of them occurs in it. Why: a short text (a licence line) searched for
+    twenty names runs twenty patterns that ``re`` must try at every character; a substring test skips those
+    whose words are absent. Always True when the lower case of the text is not one character per character, or
+    it holds one of :data:`_ODD_FOLDS` (a match's letters may then not lower to the needle)."""
+    if needles is None or len(lowered) != len(text) or (not text.isascii() and any(c in text for c in _ODD_FOLDS)):
+        return True
+    for n in needles:  # noqa: SIM110 - runs for every sentence; ``any`` over a generator costs 1.7x as much
+        if n in lowered:
+            return True
+    return False
+
+
+# Characters a case-insensitive ASCII letter matches whose lower case is not that letter (``re`` reads "ſ" as
+# "s" and "ı" as "i"): in a text holding one, a match's letters may not lower to its needle.
+_ODD_FOLDS = ("\u017f", "\u0131")
+_FOLDS_SEEN: list[Any] = [None, False]
+
+
+def _odd_folds(text: str) -> bool:
+    """Whether ``text`` holds one of :data:`_ODD_FOLDS` (kept for the last text: a card is searched many times)."""
+    if text.isascii():
+        return False
+    if _FOLDS_SEEN[0] is not text:
+        _FOLDS_SEEN[:] = [text, any(c in text for c in _ODD_FOLDS)]
+    return bool(_FOLDS_SEEN[1])
+
+
+def _lead_for(pattern: re.Pattern[str], needles: tuple[str, ...], text: str) -> int:
+    """How far before one of ``needles`` a match of ``pattern`` in ``text`` can start: ``NEEDLE_BEFORE``, or less
+    when every match holds an ASCII needle in a fixed run of letters near its start (:func:`_needle_offset`, read
+    from ``re``'s own parse of the pattern; not in a text holding one of :data:`_ODD_FOLDS`).
+
+    Why: a pattern that opens with its needle ("request access", "python train.py …", "MMLU") is then tried at a
+    few starts before each needle, not 301 (the starts tried before needles were a sixth of a card's
+    assessment). The bound is the pattern's own: a window is found to hold a match exactly when it was before."""
+    key = (id(pattern), needles)
+    held = _LEADS.get(key)
+    if held is None or held[0] is not pattern:   # (the pattern is held, so its id is not reused)
+        tree = _parsed(pattern)
+        near = None if tree is None else _needle_offset(tree, needles)
+        if len(_LEADS) >= 1024:   # the probes' patterns and needle lists are module constants
+            _LEADS.clear()
+        held = _LEADS[key] = (pattern, NEEDLE_BEFORE if near is None else min(NEEDLE_BEFORE, near))
+    return NEEDLE_BEFORE if held[1] < NEEDLE_BEFORE and _odd_folds(text) else held[1]
+
+
+def _starts_near(pattern: re.Pattern[str], lead: int = NEEDLE_BEFORE) -> tuple[re.Pattern[str] | None, int]:
+    """(``pattern`` tried at the first ``lead`` + 1 starts of a text only (``match`` with a lazy lead), ``lead``).
 
     Why: a window is searched from ``NEEDLE_BEFORE`` characters before its first needle to ``NEEDLE_AFTER``
-    after its last, so that a match has room to end; but a match starts at most ``NEEDLE_BEFORE`` characters
-    before a needle it contains, and ``re`` tries every start up to the window's end (most of a window's cost).
-    A window is searched (with ``pattern.search``, the same call as before) only when this pattern matches from
-    a start near one of its needles, with the same end. None when the pattern cannot be wrapped (global flags).
+    after its last, so that a match has room to end; but a match starts at most ``lead`` (:func:`_lead_for`)
+    characters before a needle it contains, and ``re`` tries every start up to the window's end (most of a
+    window's cost). A window is searched (with ``pattern.search``, the same call as before) only when this
+    pattern matches from a start near one of its needles, with the same end. None when the pattern cannot be
+    wrapped (global flags).
     """
-    held = _HEADS.get(id(pattern))
+    held = _HEADS.get((id(pattern), lead))
     if held is None or held[0] is not pattern:   # (the pattern is held, so its id is not reused)
         try:
-            head: re.Pattern[str] | None = re.compile(
-                f"(?s:.{{0,{NEEDLE_BEFORE}}}?)(?:{pattern.pattern})", pattern.flags)
+            head: re.Pattern[str] | None = re.compile(f"(?s:.{{0,{lead}}}?)(?:{pattern.pattern})", pattern.flags)
         except re.error:
             head = None
-        if len(_HEADS) >= 512:   # the probes' patterns are module constants; a caller's own stay bounded
+        if len(_HEADS) >= 1024:   # the probes' patterns are module constants; a caller's own stay bounded
             _HEADS.clear()
-        held = _HEADS[id(pattern)] = (pattern, head)
-    return held[1]
+        held = _HEADS[(id(pattern), lead)] = (pattern, head)
+    return held[1], lead
 
 
 def _quoted(m: re.Match[str]) -> tuple[int, int]:

@@ -29,16 +29,19 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
-from openscope.derive.openness.cards import Card, Link
+from openscope.derive.openness.cards import Card, Link, newline_split
 from openscope.derive.openness.probes import (
     CODE_HOST,
     NEEDLE_AFTER,
     NEEDLE_BEFORE,
     Evidence,
+    _lead_for,
+    _starts_near,
     either,
     fast_search,
     for_text,
@@ -232,9 +235,10 @@ def own_mentions(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple[str,
         a, b = off + m.start(), off + m.end()
         ls, le = _line_span(card.text, a)
         if not (idx.is_hidden(a) or citing_section(idx.section(a))):
-            if promised(card.text[ls:le], _sentence_at(card.text, a, b)):
+            sentence = _sentence_at(card.text, a, b)
+            if promised(card.text[ls:le], sentence):
                 yield m, "promised"
-            elif not (cited and zsearch(CITED, _sentence_at(card.text, a, b))):
+            elif not (cited and zsearch(CITED, sentence)):
                 yield m, "own"
 
 
@@ -273,14 +277,50 @@ def _matches(text: str, lowered: str, pattern: re.Pattern[str], needles: tuple[s
                 windows[-1] = (windows[-1][0], max(windows[-1][1], b))
             else:
                 windows.append((a, b))
+    # A pattern whose every match holds a needle near its start (:func:`..probes._lead_for`) is tried only at the
+    # starts that close before each needle (as fast_search does for the first match): the same matches, without
+    # ``re`` trying every start of a window of 1,200 characters.
+    lead = _lead_for(pattern, needles_for(needles, text), text) if needles and windows and len(lowered) == len(text) \
+        and len(hits) <= limit else NEEDLE_BEFORE
+    head = _starts_near(pattern, lead)[0] if lead < NEEDLE_BEFORE else None
+    hits.sort()
     for a, b in windows:
         at = a
+        if head is not None:
+            yield from _near_needles(text, pattern, head, lead, hits, a, b)
+            continue
         while at <= b:
             m = pattern.search(text, at, b)
             if m is None:
                 break
             yield m
             at = m.end() if m.end() > m.start() else m.end() + 1
+
+
+def _near_needles(text: str, pattern: re.Pattern[str], head: re.Pattern[str], lead: int, hits: list[int], a: int,
+                  b: int) -> Iterator[re.Match[str]]:
+    """``pattern``'s matches in ``text[a:b]`` (searched with end ``b``), in order, as repeated searches from ``a``
+    find them, when every match starts at most ``lead`` characters before one of ``hits`` (sorted) that it holds:
+    ``head`` (:func:`..probes._starts_near`) tells whether one starts in the ``lead`` + 1 starts before a needle,
+    and the search from there finds it (the leftmost: every start before was tried, or is not near a needle)."""
+    at, tried = a, a - 1   # matches start from ``at``; no match starts in (.., tried]
+    j = bisect_left(hits, a)
+    while j < len(hits) and hits[j] < b:
+        h = hits[j]
+        p = max(at, h - lead, tried + 1)
+        if p > h:
+            j += 1
+            continue
+        if head.match(text, p, b) is None:
+            tried = p + lead
+            j += 1
+            continue
+        m = pattern.search(text, p, b)
+        if m is None:   # (cannot be: the head matched from p with the same end)
+            return
+        yield m
+        at = m.end() if m.end() > m.start() else m.end() + 1
+        tried = at - 1
 
 
 def mention_evidence(rec: ModelRecord, m: re.Match[str]) -> Evidence:
@@ -308,6 +348,21 @@ def first_own_mention(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple
 _FENCE = re.compile(r"^[ \t]{0,3}(?:```(?![^\n]*`)|~~~)", re.MULTILINE)
 
 
+def _fence_starts(text: str) -> list[int]:
+    """Where ``_FENCE.finditer(text)`` matches, tried only at the starts of lines that open with at most three
+    spaces or tabs and a run of backticks or tildes. Why: a ``^`` pattern is tried at every character of the
+    card; the runs are found with ``str.find``, and a fence line matches once, at its line's start."""
+    starts: set[int] = set()
+    for run in ("```", "~~~"):
+        j = text.find(run)
+        while j >= 0:
+            ls = text.rfind("\n", 0, j) + 1
+            if j - ls <= 3 and all(c in " \t" for c in text[ls:j]):
+                starts.add(ls)
+            j = text.find(run, j + 1)
+    return [ls for ls in sorted(starts) if _FENCE.match(text, ls)]
+
+
 def code_spans(rec: ModelRecord) -> list[tuple[int, int]]:
     """Where the card's fenced code blocks are (offsets in ``card.text``), cached on the record. Why: a URL or a
     word inside code is what the reader types or feeds in (an input video, an option), not what the card shows
@@ -317,7 +372,7 @@ def code_spans(rec: ModelRecord) -> list[tuple[int, int]]:
         return []
     spans = rec.cache.get("own_evidence_code")
     if spans is None:
-        fences = [m.start() for m in _FENCE.finditer(card.text)] if "```" in card.text or "~~~" in card.text else []
+        fences = _fence_starts(card.text)
         spans = [(fences[i], fences[i + 1] if i + 1 < len(fences) else len(card.text))
                  for i in range(0, len(fences), 2)]
         rec.cache["own_evidence_code"] = spans
@@ -434,16 +489,32 @@ def _candidates(card: Card, links: list[Link], hints: tuple[str, ...]) -> list[L
     body, low = card.body, card.lowered_body
     spans: set[tuple[int, int]] = set()
     for h in needles_for(hints, body):
-        i = low.find(h)
-        while i >= 0 and len(spans) < 5000:
+        b = 0   # each hint's first occurrence on a line after the last line taken (the card's needle index: one pass)
+        for i in needle_hits(low, h, len(low)):
+            if len(spans) >= 5000:
+                break
+            if i < b:
+                continue
             a, b = body.rfind("\n", 0, i) + 1, body.find("\n", i)
             b = len(body) if b < 0 else b
             spans.add((a, b))
-            i = low.find(h, b)
     hinted = "\n".join(body[a:b] for a, b in sorted(spans))
-    pointing = {a or b for a, b in _DEICTIC_LINK.findall(card.text)} if any(
-        w in low for w in ("here", "read", "link", "this", "view", "see", "pdf")) else set()
+    pointing = _pointing(card)
     return [ln for ln in links if ln.url in pointing or ln.url in hinted]
+
+
+_POINTING: list[Any] = [None, frozenset()]
+
+
+def _pointing(card: Card) -> frozenset[str]:
+    """The URLs the card links with a pointing anchor ("[here](…)"), kept for the last card text: the code and
+    the report links both ask (each ``findall`` reads the whole card)."""
+    if _POINTING[0] is not card.text:
+        low = card.lowered_body
+        found = frozenset(a or b for a, b in _DEICTIC_LINK.findall(card.text)) if any(
+            w in low for w in ("here", "read", "link", "this", "view", "see", "pdf")) else frozenset()
+        _POINTING[:] = [card.text, found]
+    return _POINTING[1]
 
 
 def _may_be(line: str, place: Link, hints: tuple[str, ...]) -> bool:
@@ -454,7 +525,7 @@ def _may_be(line: str, place: Link, hints: tuple[str, ...]) -> bool:
     return any(h in low for h in hints) or bool(place.text and DEICTIC.match(clean_anchor(place.text)))
 
 
-def judge_place(card: Card, place: Link, lines: list[str], idx: CardIndex, *,
+def judge_place(card: Card, place: Link, lines: Sequence[str], idx: CardIndex, *,
                 anchor_rx: re.Pattern[str], field_rx: re.Pattern[str], cue_rx: re.Pattern[str],
                 header: bool = True) -> str | None:
     """Why one place a URL is linked is the release's own thing (``label``, ``sentence``, ``header``), or None
@@ -540,7 +611,7 @@ def own_code_repository(rec: ModelRecord) -> Evidence | None:
         return None
     if "own_code_repository" in rec.cache:
         return rec.cache["own_code_repository"]
-    lines = card.text.split("\n")   # numbered as Card.line_of numbers them
+    lines = newline_split(card.text)   # numbered as Card.line_of numbers them
     idx = card_index(rec)
     found: Evidence | None = None
     code_links = [ln for ln in card.links if CODE_HOST.search(ln.url) and not NOT_A_REPOSITORY.search(ln.url)
@@ -675,7 +746,7 @@ def own_report_link(rec: ModelRecord) -> tuple[Evidence | None, bool]:
     card = rec.card
     if card is None:
         return None, False
-    lines = card.text.split("\n")   # numbered as Card.line_of numbers them
+    lines = newline_split(card.text)   # numbered as Card.line_of numbers them
     idx = card_index(rec)
     places: list[tuple[Link, bool]] = []
     hinted = {ln.url for ln in _candidates(card, card.links, REPORT_HINTS)}

@@ -24,9 +24,12 @@ the work that title names, not at the model's. Pure functions of the card; nothi
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
-from openscope.derive.openness.cards import Card, Link
+from openscope.derive.openness.cards import Card, Link, lines_of
 from openscope.derive.openness.probes import either, kana_or_hangul, zsearch
 
 # Hosts whose links are papers (RE2-compatible is not needed: card text is read in Python only).
@@ -119,12 +122,15 @@ class CitationEntry:
                                  self.text, re.IGNORECASE))
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def clean_anchor(text: str) -> str:
     """An anchor without emoji, brackets or emphasis, its spaces collapsed ("**📖 arXiv**" → "arXiv")."""
-    return re.sub(r"\s+", " ", _CLEAN_ANCHOR.sub(" ", text.replace("_", " "))).strip(" .-'")
+    return _SPACES.sub(" ", _CLEAN_ANCHOR.sub(" ", text.replace("_", " "))).strip(" .-'")
 
 
-def _line(lines: list[str], n: int) -> str:
+def _line(lines: Sequence[str], n: int) -> str:
     return lines[n - 1] if 0 < n <= len(lines) else ""
 
 
@@ -203,19 +209,24 @@ def _standalone(line: str) -> bool:
     return sum(ch.isalpha() for ch in rest) + (0 if rest.isascii() else len(_CJK.findall(rest))) <= STANDALONE_LETTERS
 
 
-def _sentence_before(lines: list[str], link: Link, line: str) -> tuple[str, str]:
+_OPEN_A = re.compile(r"<a\s[^<>]*$", re.IGNORECASE)
+_OPEN_MD_LINK = re.compile(r"!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\($")
+_ITEM_START = re.compile(r"^\s*(#|[-*+]\s|\d+[.)]\s|\|)")
+
+
+def _sentence_before(lines: Sequence[str], link: Link, line: str) -> tuple[str, str]:
     """(the sentence before the link, the sentence before that) within its paragraph or list item."""
     i = link.line - 1
     at = line.find(link.url)
     head = (line[:at] if at >= 0 else line)[-1000:]
     # drop the link's own opening markup: "[anchor](", "[![alt](badge)](", "<a href=\""
-    head = re.sub(r"<a\s[^<>]*$", "", head, flags=re.IGNORECASE)
-    head = re.sub(r"!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\($", "", head)
+    head = _OPEN_A.sub("", head)
+    head = _OPEN_MD_LINK.sub("", head)
     block = [head]
     j = i - 1
     while j >= 0 and len(" ".join(block)) < 400:
         prev = lines[j]
-        if not prev.strip() or re.match(r"^\s*(#|[-*+]\s|\d+[.)]\s|\|)", lines[j + 1]):
+        if not prev.strip() or _ITEM_START.match(lines[j + 1]):
             break
         block.insert(0, prev)
         j -= 1
@@ -242,10 +253,10 @@ def after_link(line: str, url: str) -> str:
     return tail[:end.start()] if end else tail
 
 
-def judge(card: Card, link: Link, lines: list[str] | None = None) -> str | None:
+def judge(card: Card, link: Link, lines: Sequence[str] | None = None) -> str | None:
     """Why ``link`` (one place it is linked) is the model's own paper (``label``, ``sentence``, ``header``), or
     None. ``lines`` is ``card.text.splitlines()`` when the caller has it."""
-    lines = card.text.splitlines() if lines is None else lines
+    lines = lines_of(card.text) if lines is None else lines
     line = _line(lines, link.line)
     host = bool(PAPER_LINK.search(link.url))
     label = clean_anchor(link.text)
@@ -283,7 +294,7 @@ def own_paper_links(card: Card | None, limit: int | None = None) -> list[OwnPape
         places.extend(occurrences(card, link) if paperish else [link])
         if len(places) >= MAX_PLACES:
             break
-    lines = card.text.splitlines()
+    lines = lines_of(card.text)
     out = []
     for place in sorted(places[:MAX_PLACES], key=lambda ln: ln.line):
         why = judge(card, place, lines)
@@ -314,9 +325,22 @@ def _tool_names(card: Card) -> frozenset[str]:
     from openscope.derive.openness import libraries
     from openscope.derive.openness.cards import meta_list
 
-    names = [*libraries.known_names(), *meta_list(card.meta, "library_name")]
+    names = meta_list(card.meta, "library_name")
     names += [t.split(":", 1)[1] for t in meta_list(card.meta, "tags") if t.lower().startswith("loss:")]
-    return frozenset(re.sub(r"[^a-z0-9]", "", n.lower()) for n in names if n)
+    return _known_tool_names(tuple(libraries.known_names())) | frozenset(_squash(n) for n in names if n)
+
+
+@cache
+def _known_tool_names(names: tuple[str, ...]) -> frozenset[str]:
+    """The listed libraries' names squashed, once per list (every card's citations asked for them again)."""
+    return frozenset(_squash(n) for n in names if n)
+
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+def _squash(name: str) -> str:
+    return _NOT_ALNUM.sub("", name.lower())
 
 
 def _tool_citation(card: Card, at: int) -> bool:
@@ -329,15 +353,27 @@ def _tool_citation(card: Card, at: int) -> bool:
         if s.start > at:
             break
         title = s.title
-    squashed = re.sub(r"[^a-z0-9]", "", title.lower())
+    squashed = _squash(title)
     return bool(squashed) and (squashed in _tool_names(card) or (squashed.endswith("loss") and len(squashed) > 4))
+
+
+_CITATION: list[Any] = [None, None, None]   # the last card, its text, its citation entry
 
 
 def citation_entry(card: Card | None) -> CitationEntry | None:
     """The first BibTeX entry of the citation the card asks readers to use (a section titled Citation/BibTeX,
-    or an entry within a few lines after "please cite"), when that entry is a paper."""
+    or an entry within a few lines after "please cite"), when that entry is a paper. Kept for the last card (an
+    entry is frozen): the research-paper, peer-review and report probes each ask for it."""
     if card is None:
         return None
+    if _CITATION[0] is card and _CITATION[1] is card.text:
+        return _CITATION[2]
+    found = _citation_entry(card)
+    _CITATION[:] = [card, card.text, found]
+    return found
+
+
+def _citation_entry(card: Card) -> CitationEntry | None:
     starts: list[int] = []
     for s in card.sections:
         if CITATION_TITLE.search(s.title):

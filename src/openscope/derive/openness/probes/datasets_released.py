@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Protocol
 
+from openscope.derive.openness.cards import lines_of
 from openscope.derive.openness.probes import Evidence, Finding, hub_evidence, kana_or_hangul, section_with
 from openscope.derive.openness.probes._own_evidence import (
     MAX_MATCHES,
@@ -178,7 +179,7 @@ def _evaluation_context(rec: ModelRecord, words: re.Pattern[str] = EVAL_CONTEXT,
     by that text or by the title of the section the line is in (or about another context, given its ``words``
     and ``sections``: calibration for quantization). Built once per card."""
     assert rec.card is not None
-    lines = rec.card.text.splitlines()
+    lines = lines_of(rec.card.text)
     starts = sorted(((s.line, s.title) for s in rec.card.sections), reverse=True)
 
     def about_evaluation(line: int, extra: str = "") -> bool:

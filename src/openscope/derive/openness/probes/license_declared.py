@@ -15,8 +15,10 @@ from openscope.derive.openness.probes import (
     file_locator,
     hub_evidence,
     jako_needles,
+    may_match,
     needle_hits,
     needles_for,
+    required_needles,
 )
 from openscope.derive.openness.probes._license_scope import covers, scopes_of
 from openscope.derive.openness.records import ModelRecord
@@ -235,6 +237,11 @@ def unread_license_files(rec: ModelRecord) -> list[str]:
 
 
 RESTRICTIVE_IDS = {lic for lic, _ in RESTRICTIVE_NAMES}
+# The words one of which each licence name's every match holds (:func:`..probes.required_needles`), in the order
+# of OPEN_NAMES and RESTRICTIVE_NAMES. Why: each name's pattern opens with a lookbehind and is case-insensitive,
+# so ``re`` tries it at every character of a licence line; twenty names made this scan a twentieth of a card's
+# assessment, and a line names one or two of them.
+_NAME_NEEDLES = ([required_needles(rx) for _, rx in OPEN_NAMES], [required_needles(rx) for _, rx in RESTRICTIVE_NAMES])
 
 
 def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], list[tuple[str, frozenset[str]]]]:
@@ -269,11 +276,15 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
     scoped: list[tuple[str, frozenset[str]]] = []
     for raw, at in texts:
         text = unquote(raw).replace("_", " ")  # badges: License-Apache%202.0
+        low = text.lower()
         # In the order the text names them: "this model is under MIT; the distilled ones derive from
-        # Apache-2.0 models" declares MIT first (the pattern order only breaks ties).
+        # Apache-2.0 models" declares MIT first (the pattern order only breaks ties). A name whose words are
+        # absent from the line is not searched for (:data:`_NAME_NEEDLES`).
         hits = sorted((m.start(), i, lic, kind, m.end())
-                      for kind, names in ((opens, OPEN_NAMES), (restr, RESTRICTIVE_NAMES))
-                      for i, (lic, rx) in enumerate(names) for m in rx.finditer(text))
+                      for kind, names, needles in ((opens, OPEN_NAMES, _NAME_NEEDLES[0]),
+                                                   (restr, RESTRICTIVE_NAMES, _NAME_NEEDLES[1]))
+                      for i, (lic, rx) in enumerate(names) if may_match(needles[i], text, low)
+                      for m in rx.finditer(text))
         for (_, _, lic, kind, _), sc in zip(hits, scopes_of(text, [(h[0], h[4]) for h in hits]), strict=True):
             if lic not in kind:
                 kind.append(lic)

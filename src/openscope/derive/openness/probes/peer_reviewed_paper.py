@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from openscope.derive.openness.probes import Evidence, Finding, card_search
+from openscope.derive.openness.cards import lines_of
+from openscope.derive.openness.probes import Evidence, Finding, card_search, may_match, required_needles
 from openscope.derive.openness.probes._own_paper import MAX_PLACES, citation_entry, judge, occurrences
 from openscope.derive.openness.records import ModelRecord
 
@@ -13,6 +15,8 @@ VENUE_LINK = re.compile(r"openreview\.net/(forum|pdf)|aclanthology\.org/|aclweb\
                         r"|papers\.nips\.cc|link\.springer\.com/(chapter|article)/|ecva\.net/papers/|"
                         r"jmlr\.org/papers|openaccess\.thecvf\.com|ojs\.aaai\.org|dl\.acm\.org/doi|ijcai\.org/proceedings|"
                         r"nature\.com/articles|science\.org/doi|isca-archive|ieeexplore", re.IGNORECASE)
+# The hosts' words one of which every venue link holds (a link without any is not searched: cards link dozens)
+_VENUE_NEEDLES = required_needles(VENUE_LINK)
 # A venue counts only as the model's own publication: "accepted at / published in / to appear in" a venue,
 # the work's venue named with its year, or the card's own citation (its first BibTeX entry) in a proceedings
 # or a journal; a bare venue name, or a BibTeX entry of a work the card cites besides, is someone else's.
@@ -41,10 +45,10 @@ def _paper_link(rec: ModelRecord) -> Evidence | None:
     often as not); a link in the card's header only with an anchor that says so."""
     if rec.card is None:
         return None
-    lines: list[str] | None = None
-    venues = [ln for ln in rec.card.links if VENUE_LINK.search(ln.url)]
+    lines: Sequence[str] | None = None
+    venues = [ln for ln in rec.card.links if may_match(_VENUE_NEEDLES, ln.url, ln.url.lower()) and VENUE_LINK.search(ln.url)]
     for link in venues[:MAX_PLACES]:  # a hostile card with endless venue links stays cheap
-        lines = rec.card.text.splitlines() if lines is None else lines
+        lines = lines_of(rec.card.text) if lines is None else lines
         for ln in occurrences(rec.card, link):
             why = judge(rec.card, ln, lines)
             if why in ("label", "sentence") or (why and ln.text and PAPER_ANCHOR.search(ln.text)):
