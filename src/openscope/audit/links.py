@@ -26,9 +26,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from openscope.audit.findings import Finding
+from openscope.yamlsafe import safe_load
 
 BLOB_NAME = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # a git SHA-1 or an LFS SHA-256: huggingface_hub's etags
 
@@ -48,7 +47,7 @@ class LinkPolicy:
 def policy() -> LinkPolicy:
     """rules.yml ``links``: rule names, severities and the sensitive locations, kept with the rule data."""
     text = resources.files("openscope.audit").joinpath("rules.yml").read_text(encoding="utf-8")
-    doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+    doc = safe_load(text)
     sec = doc.get("links") or {}
     sens = sec.get("sensitive") or {}
     return LinkPolicy(str(sec.get("rule", "link.outside_folder")), str(sec.get("severity", "low")),

@@ -43,10 +43,9 @@ from importlib import resources
 from itertools import islice
 from typing import IO, cast
 
-import yaml
-
 from openscope.audit.blob import Blob, BlobFile, ReadBudget
 from openscope.audit.context import Context
+from openscope.yamlsafe import safe_load
 
 FORMATS = frozenset({"elf", "pe", "macho", "wasm"})
 MAX_PHDRS = 256  # ELF program headers looked at for PT_INTERP (real files have about a dozen)
@@ -106,7 +105,7 @@ class Policy:
 def policy() -> Policy:
     """The rule's severity, reason and notable imports (rules.yml ``native_code``), kept with the rule data."""
     text = resources.files("openscope.audit").joinpath("rules.yml").read_text(encoding="utf-8")
-    doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+    doc = safe_load(text)
     section = doc.get("native_code") or {}
     def table(key: str) -> dict[str, str]:
         return {str(name): str(what) for what, names in (section.get(key) or {}).items() for name in names}

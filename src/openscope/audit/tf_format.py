@@ -33,13 +33,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
 from openscope.audit import keras_format
 from openscope.audit.blob import Blob, Truncated
 from openscope.audit.context import Context
 from openscope.audit.findings import RANK
 from openscope.audit.protowire import TooLarge, fields, tag, varint
+from openscope.yamlsafe import safe_load
 
 FORMATS = ("tensorflow-savedmodel", "tensorflow-graphdef", "tensorflow-metagraph", "keras-metadata", "protobuf")
 MAX_MESSAGES = 2_000_000  # messages walked per file (then incomplete.tensorflow_size)
@@ -103,7 +102,7 @@ class OpGroup:
 def op_table() -> dict[str, OpGroup]:
     """Op name -> its group, from rules.yml (parsed once)."""
     text = resources.files("openscope.audit").joinpath("rules.yml").read_text(encoding="utf-8")
-    doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+    doc = safe_load(text)
     table: dict[str, OpGroup] = {}
     for g in doc.get("tensorflow_ops") or ():
         prefix, not_prefix = g.get("attr_prefix"), g.get("attr_not_prefix")
@@ -129,7 +128,7 @@ class PathOps:
 @lru_cache(maxsize=1)
 def path_ops() -> PathOps:
     text = resources.files("openscope.audit").joinpath("rules.yml").read_text(encoding="utf-8")
-    doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+    doc = safe_load(text)
     g = doc["tensorflow_constant_paths"]
     return PathOps(rule=g["rule"], severity=g["severity"], why=" ".join(g["why"].split()),
                    inputs={op: tuple(ix) for op, ix in g["inputs"].items()})

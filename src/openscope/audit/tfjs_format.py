@@ -36,11 +36,10 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from openscope.audit import keras_format, tf_format
 from openscope.audit.blob import Blob
 from openscope.audit.context import Context
+from openscope.yamlsafe import safe_load
 
 MAX_NODES = 1_000_000  # graph nodes and config objects looked at per model.json (then incomplete.tfjs_size)
 MAX_SITES = 10_000  # distinct findings kept per rule and name
@@ -54,7 +53,7 @@ CONTAINERS = ("layers", "layer", "cell", "cells", "forward_layer", "backward_lay
 def layer_classes() -> frozenset[str]:
     """The layer and model classes TF.js ships (rules.yml ``tfjs_layer_classes``)."""
     text = resources.files("openscope.audit").joinpath("rules.yml").read_text(encoding="utf-8")
-    doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+    doc = safe_load(text)
     return frozenset((doc.get("tfjs_layer_classes") or {}).get("classes") or ())
 
 

@@ -42,12 +42,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
 from openscope.audit import containers, keras_format, tf_format
 from openscope.audit.blob import Blob, Truncated
 from openscope.audit.context import Context
 from openscope.audit.scan_pickle import scan_pickle
+from openscope.yamlsafe import safe_load
 
 FORMAT = "tflite"
 IDENTIFIER = b"TFL3"
@@ -63,7 +62,7 @@ MAX_SITES = 10_000  # distinct (rule, op) / custom codes reported per file
 def runtime_custom_ops() -> frozenset[str]:
     """Custom op names the TFLite runtime registers itself (rules.yml ``tflite_builtin_custom_ops``)."""
     text = resources.files("openscope.audit").joinpath("rules.yml").read_text(encoding="utf-8")
-    doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+    doc = safe_load(text)
     return frozenset((doc.get("tflite_builtin_custom_ops") or {}).get("ops") or ())
 
 

@@ -29,7 +29,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from openscope.yamlsafe import safe_load
 
 CLASSES = (
     "permissive",
@@ -213,7 +213,7 @@ def _facts_to(info: dict[str, Any], facts: list[dict[str, Any]], url_default: st
 
 
 def _spdx_entries(hub_map: dict[str, tuple[str, str, bool]]) -> list[LicenseInfo]:
-    rules = yaml.safe_load(_data("spdx_rules.yaml"))
+    rules = safe_load(_data("spdx_rules.yaml"))
     categories: dict[str, str] = rules["categories"]
     class_facts: dict[str, dict[str, Any]] = rules["class_facts"]
     overrides = [(re.compile(o["match"]), o) for o in rules["overrides"]]
@@ -309,7 +309,7 @@ def _spdx_entries(hub_map: dict[str, tuple[str, str, bool]]) -> list[LicenseInfo
 
 
 def _curated_entries(spdx_by_id: dict[str, LicenseInfo]) -> tuple[list[LicenseInfo], list[tuple[re.Pattern[str], str]]]:
-    raw = yaml.safe_load(_data("model_licenses.yaml"))
+    raw = safe_load(_data("model_licenses.yaml"))
     out, links = [], []
     for e in raw:
         info: dict[str, Any] = {"cls": e.get("class", "unknown"), "commercial_use": None, "use_restrictions": None,

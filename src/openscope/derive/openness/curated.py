@@ -26,7 +26,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
+from openscope.yamlsafe import safe_load
 
 
 class CuratedDataError(ValueError):
@@ -95,7 +95,7 @@ def entries() -> tuple[dict[str, Any], ...]:
     text = resources.files("openscope.data.openness").joinpath("curated.yml").read_text("utf-8")
     # the C loader when PyYAML has one (the same safe constructors; the facts load in a seventh of the time, once
     # per process: each worker of a bulk assessment pays it)
-    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # noqa: S506 - a safe loader
+    data = safe_load(text) or {}
     families = tuple(data.get("families") or ())
     validate(families)
     return families

@@ -19,11 +19,9 @@ import yaml
 
 from openscope.errors import InvalidInput, MissingInput
 from openscope.text import visible
+from openscope.yamlsafe import safe_load
 
 MAX_RECORD_BYTES = 16 * 1024 * 1024   # a MOF record or an expert index (the reference ones are < 1 MB)
-# PyYAML's safe loader in C when available: libyaml bounds nesting (1,000 levels) where the pure-Python
-# composer recurses until RecursionError.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class NotRegular(OSError):
@@ -89,7 +87,9 @@ def first_line(exc: BaseException) -> str:
 def load_yaml(text: str) -> Any:
     """YAML with the safe constructors only (no ``!!python`` tags); ``ValueError`` on anything wrong."""
     try:
-        return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - the safe loader, never a full one
+        # the C safe loader when available: libyaml bounds nesting (1,000 levels) where the pure-Python
+        # composer recurses until RecursionError
+        return safe_load(text)
     except yaml.YAMLError as exc:
         raise ValueError(f"not valid YAML: {first_line(exc)}") from None
     except (RecursionError, MemoryError):

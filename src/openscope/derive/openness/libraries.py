@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from openscope.derive.openness.curated import check_record
+from openscope.yamlsafe import safe_load
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ def _table() -> tuple[dict[str, Library], dict[str, Library]]:
     text = resources.files("openscope.data.openness").joinpath("libraries.yml").read_text("utf-8")
     by_name: dict[str, Library] = {}
     by_import: dict[str, Library] = {}
-    for name, row in (yaml.safe_load(text).get("libraries") or {}).items():
+    for name, row in (safe_load(text).get("libraries") or {}).items():
         check_record(f"libraries.yml / {name}", row)
         checked = row.get("checked")
         lib = Library(str(name).lower(), str(row["license"]), str(row["url"]), bool(row.get("verified", True)),

@@ -49,8 +49,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from openscope.derive.openness.inputs import NotRegular, printable, read_regular, shown
 
 # which files are licence files, their reading order, the file a license_link names and the decoding of their bytes are
@@ -69,6 +67,7 @@ from openscope.sources.license_files import (  # noqa: F401 - re-exported: the n
     reuse_id,
     scope_of_name,
 )
+from openscope.yamlsafe import safe_load
 
 MAX_LICENSE_BYTES = 1_000_000
 MAX_LICENSE_FILES = 20
@@ -123,7 +122,7 @@ class LicenseFile:
 @cache
 def _texts() -> dict[str, dict[str, Any]]:
     raw = resources.files("openscope.data.openness").joinpath("license_texts.yml").read_text("utf-8")
-    return yaml.safe_load(raw)
+    return safe_load(raw)
 
 
 def _spaced(pattern: str) -> str:
