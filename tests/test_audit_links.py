@@ -151,10 +151,10 @@ def test_links_to_system_and_credentials_files(tmp_path: Path) -> None:
     assert found["tokenizer.json"].import_ == str(home / ".ssh" / "id_ed25519")
     assert "link.outside_folder" not in rules(r)
     fmt = formats(r)
-    # a pseudo-file system is never read (a read there can block or act), and a device never opened
-    assert fmt["environ.bin"] == fmt["zeros.bin"] == "system-file"
-    assert "not read" in found["zeros.bin"].detail
-    assert fmt["merges.txt"] == "other"  # a regular file: scanned as this file
+    # none is read: not a pseudo-file (a read there can block or act), a device (never opened), nor a regular
+    # system or credentials file (the audit must not open a user's secret: tests/test_audit_walk_system_links.py)
+    assert {fmt[n] for n in found} == {"system-file"}
+    assert all("not read" in f.detail for f in found.values())
     assert r.verdict == "review"
 
 

@@ -441,6 +441,13 @@ def _scan(eng: Engine, path: Path, limits: Limits) -> Report:
         for p, rel in files:
             if os.path.islink(p) and (os.path.isdir(p) or not os.path.exists(p)):
                 folder = os.path.isdir(p)
+                # a link to a system or credentials folder: the finding, never walked (links.system_link), and
+                # nothing to audit there, so no incomplete.unreadable asking for it; as when given as the target
+                system = links.system_link(p, rel, root) if folder else None
+                if system is not None:
+                    eng.ctx.findings.append(system)
+                    eng.ctx.files.append(FileEntry(rel, "system-file", 0))
+                    continue
                 eng.ctx.files.append(FileEntry(rel, "symlink-to-folder" if folder else "broken-symlink", 0))
                 _unfollowed_link(eng, p, rel, root, folder)
                 continue
@@ -448,7 +455,7 @@ def _scan(eng: Engine, path: Path, limits: Limits) -> Report:
                 finding, readable = links.check(p, rel, root)
                 if finding is not None:
                     eng.ctx.findings.append(finding)
-                if not readable:
+                if not readable:  # a system or credentials file (links.system_link): listed, never opened
                     eng.ctx.files.append(FileEntry(rel, "system-file", 0))
                     continue
             eng.scan_file(p, rel)

@@ -6,8 +6,11 @@ change after the audit, a copy or upload of the folder that follows links (``cp 
 reading each file) carries them, and a link into the machine's or its user's files (``/etc/shadow``,
 ``~/.ssh/id_rsa``, a Hub token) makes whoever loads or re-publishes the folder read or publish that file.
 So a link whose resolved target leaves the folder gives ``link.outside_folder`` (low, rules.yml ``links``) naming
-the target, and ``link.system_file`` (medium) for a system or credentials target; a target on a pseudo-file
-system (``/proc``, ``/sys``, ``/dev``) is not read at all.
+the target, and ``link.system_file`` (medium) for a system or credentials target (or one on a pseudo-file system,
+``/proc``, ``/sys``, ``/dev``), file or folder, which is **never read nor walked** (:func:`system_link`): the
+audit itself must not open a user's key because a downloaded folder links to it (its bytes could reach a
+finding, a SARIF file or the store, and a hostile repository can plant such links), and a pseudo-file's read
+can block or act.
 
 The audit's target itself can be a link (``openscope audit model.bin`` with ``model.bin -> …``): :func:`given` says
 what it points at and judges it as the walk would judge that file in its own folder; see its docstring.
@@ -81,24 +84,47 @@ def sensitive(target: str) -> bool:
     return any(n in parts if "/" not in n else target.endswith(os.sep + n.replace("/", os.sep)) for n in pol.names)
 
 
+def not_read(target: str) -> bool:
+    """Whether a resolved target is never opened: a system or credentials location (:func:`sensitive`) or a
+    pseudo-file system (``links.not_read``)."""
+    return sensitive(target) or any(_under(target, f) for f in policy().not_read)
+
+
+def system_link(link: Path, rel: str, root: str, folder: str = "the audited folder") -> Finding | None:
+    """``link.system_file`` for a link of the folder whose real path is ``root`` (to a file or a folder) whose
+    target outside it is a system or credentials location (:func:`not_read`), else None. The caller reads nothing
+    through such a link and does not walk it (the finding says "not read"), as for a link given as the target
+    (:func:`given`). Why not read it, as the walk did: a folder is audited because it came from elsewhere, and a
+    link in it to ``~/.ssh/id_rsa`` or ``~/.aws/credentials`` would make the audit open the user's secret (its
+    text could reach a finding's detail, a SARIF file or the store), which no model needs and no reviewer
+    needs judged. Checked before the huggingface_hub cache exemption: a snapshot whose ``blobs`` folder is a
+    link into such a location is not a cache to trust. ``folder``: that folder in the finding's words."""
+    target = os.path.realpath(link)
+    if _under(target, root) or not not_read(target):
+        return None
+    pol = policy()
+    kind = "folder (not read, not walked)" if os.path.isdir(target) else "file (not read)"
+    return Finding(rel, None, None, pol.sensitive_rule, pol.sensitive_severity, target,
+                   f"a symbolic link to {target!r}, outside {folder}, a system or credentials {kind}: a loader "
+                   "opening this path reads that one, and a copy or upload of the folder that follows links "
+                   "publishes it")
+
+
 def check(link: Path, rel: str, root: str, folder: str = "the audited folder") -> tuple[Finding | None, bool]:
     """The finding for a file link of the folder whose real path is ``root`` (None when it stays inside or is a
-    cache blob), and whether its target may be read (False on a pseudo-file system). ``folder``: that folder in
-    the finding's words."""
+    cache blob), and whether its target may be read (False for a system or credentials target, or one on a
+    pseudo-file system: :func:`system_link`). ``folder``: that folder in the finding's words."""
+    system = system_link(link, rel, root, folder)
+    if system is not None:
+        return system, False
     target = os.path.realpath(link)
     if _under(target, root) or cache_blob(link, target):
         return None, True
     pol = policy()
-    readable = not any(_under(target, f) for f in pol.not_read)
-    where = f"a symbolic link to {target!r}, outside {folder}"
-    if sensitive(target):
-        read = "the audit read it as this file" if readable else "not read (a pseudo-file system)"
-        return Finding(rel, None, None, pol.sensitive_rule, pol.sensitive_severity, target,
-                       f"{where}, a system or credentials file ({read}): a loader opening this file reads that one, "
-                       "and a copy or upload of the folder that follows links publishes it"), readable
     return Finding(rel, None, None, pol.rule, pol.severity, target,
-                   f"{where}: the bytes scanned are that file's, not the folder's (they can change after this "
-                   "audit, and a copy or upload of the folder that follows links carries them)"), readable
+                   f"a symbolic link to {target!r}, outside {folder}: the bytes scanned are that file's, not the "
+                   "folder's (they can change after this audit, and a copy or upload of the folder that follows "
+                   "links carries them)"), True
 
 
 @dataclass(frozen=True)
@@ -119,8 +145,9 @@ def given(path: Path) -> GivenLink:
 
     - A target in a system folder, with a credentials name, or on a pseudo-file system (:func:`sensitive`,
       ``links.not_read``), file or folder: ``link.system_file`` (medium), the same finding the walk gives such a
-      link, and the target is **not read** (nor walked): the machine's or its user's file is no model, a read of
-      a pseudo-file can block or act, and what the audit learns from a key is nothing a reviewer needs.
+      link (:func:`system_link`), and the target is **not read** (nor walked), as in the walk: the machine's or
+      its user's file is no model, a read of a pseudo-file can block or act, and what the audit learns from a key
+      is nothing a reviewer needs.
     - A folder elsewhere: walked as the audited folder, no finding (its files are named from it, as before).
     - A file: scanned as the link's name, with the finding the walk would give this link in the folder it is in
       (``link.outside_folder``, low, when the target leaves that folder; none for a target beside it, or for a
@@ -129,7 +156,7 @@ def given(path: Path) -> GivenLink:
     target = os.path.realpath(path)
     name = path.name or str(path)
     pol = policy()
-    if sensitive(target) or any(_under(target, f) for f in pol.not_read):
+    if not_read(target):
         return GivenLink(target, Finding(
             name, None, None, pol.sensitive_rule, pol.sensitive_severity, target,
             f"the audited path is a symbolic link to {target!r}, a system or credentials "
