@@ -118,6 +118,40 @@ def _declarations(body: str, lowered: str, indexed: bool = False) -> list[re.Mat
     return out
 
 
+# The end of a link right before a declaration's verb, and the verb's subject words: "[X](…) was " before
+# "fine-tuned on our data" (used with .search on the 40 characters before the verb).
+_LINK_THEN_BE = re.compile(r"\)[*_`]*[ \t]+(?:was|is|were|are|has[ \t]+been|have[ \t]+been)[ \t]+"
+                           r"(?:(?:then|first|additionally|subsequently)[ \t]+)?$", re.IGNORECASE)
+
+
+def _linked_before(rec: ModelRecord, body: str, lowered: str, at: int) -> tuple[dict[str, Any], re.Match[str]] | None:
+    """The curated family a Hub (or mirror) model link right before the declaration at ``body[at]`` names, when the
+    words after the link mark it as the model that was trained further ("[Llama-2-7b](…/meta-llama/Llama-2-7b-hf)
+    was fine-tuned on our data": :data:`..probes.weights_released.BASE_AFTER_EN`, not "… was fine-tuned from Y")
+    and the link is not the release itself (named as the card's title: ``weights_released._own_release``). Why:
+    the card names its base as the subject of the sentence, where "fine-tuned from [X](…)" names it as the object;
+    the base is the same."""
+    from openscope.derive.openness.probes.weights_released import BASE_AFTER_EN, _own_release, _repo_id
+
+    lead = body[max(0, at - 40):at]
+    if ")" not in lead:
+        return None
+    tail = _LINK_THEN_BE.search(lead)
+    if tail is None:
+        return None
+    close = at - len(lead) + tail.start()           # the link's closing parenthesis
+    mid = body.rfind("](", max(0, close - 500), close)
+    start = body.rfind("[", max(0, mid - 300), mid) if mid >= 0 else -1
+    if start < 0 or "\n" in body[start:close]:
+        return None
+    rid = _repo_id(body[mid + 2:close])
+    off = len(rec.card.text) - len(rec.card.body) if rec.card is not None else 0
+    if not rid or not BASE_AFTER_EN.match(body[close + 1:close + 81]) \
+            or _own_release(rec, rid, rec.card.text if rec.card is not None else body, off + mid + 2):
+        return None
+    return family_named(body, start, close, lowered)
+
+
 def _find_all(text: str, needle: str) -> list[int]:
     out, i = [], text.find(needle)
     while i >= 0:
@@ -157,6 +191,8 @@ def declared_base(rec: ModelRecord) -> DeclaredBase | None:
             stop = min(m.end() + WINDOW, len(body) if nl < 0 else nl)
             hit = family_named(body, m.end(), stop, lowered)
             if hit is None:
+                hit = _linked_before(rec, body, lowered, m.start())
+            if hit is None:
                 continue
             entry, am = hit
             if ABOUT_DOCS.match(body, am.end()):
@@ -166,7 +202,8 @@ def declared_base(rec: ModelRecord) -> DeclaredBase | None:
                 counts[key].mentions += 1
                 continue
             off = len(rec.card.text) - len(rec.card.body)
-            anchor, snip = rec.card.span(off + m.start(), off + am.end())
+            a, b = min(m.start(), am.start()), max(m.end(), am.end())
+            anchor, snip = rec.card.span(off + a, off + b)
             ev = Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at)
             counts[key] = DeclaredBase(entry, am.group(0), ev, 1)
         if counts:

@@ -128,10 +128,13 @@ def denied_list_lines(rec: ModelRecord) -> frozenset[int]:
     """The card lines (1-based, as :attr:`Link.line`) that are items of a list whose lead denies it: a line ending
     with a colon whose words deny what follows (:func:`_negated`: "We did not use the following datasets:", "The
     following data was not used:", "Excluded datasets:", "我们没有使用以下数据集："), then its list items ("- [X](…)",
-    "* `org/x`", "1. X"). The list ends where its items do: at the first line that is not an item (a blank line, a
-    heading, a paragraph); blank lines between the lead and its first item are passed over. Why: helper-cardread
-    scoped a denial to the name's own clause, and a list after a colon carries it on; a list on the next lines is
-    the same clause set out line by line."""
+    "* `org/x`", "1. X"). The list ends where its items do: at the first line that is not an item (a heading, a
+    paragraph); blank lines between the lead and its first item, and between items (a loose list), are passed
+    over. The list items of a section whose heading denies (:func:`denying_title`: "Training data (not
+    released)", "Datasets — not public", "训练数据（未公开）", "Not released: training code") are denied the same
+    way. Why: helper-cardread scoped a denial to the name's own clause, and a list after a colon carries it on; a
+    list on the next lines is the same clause set out line by line, and a heading that denies is that clause
+    written as the title of what it lists."""
     card = rec.card
     if card is None:
         return frozenset()
@@ -145,18 +148,46 @@ def denied_list_lines(rec: ModelRecord) -> frozenset[int]:
             head = text[text.rfind("\n", 0, m.start()) + 1:m.start()]
             if _HEADING.match(head) or not _negated(head + " ", len(head) + 1):
                 continue
-            line = card.line_of(m.end())
-            at = m.end()
-            while at < len(text):
-                end = text.find("\n", at)
-                end = len(text) if end < 0 else end
-                if not _LIST_ITEM.match(text[at:end]):
-                    break
-                out.add(line)
-                line, at = line + 1, end + 1
+            _list_lines(text, m.end(), card.line_of(m.end()), out)
+    for sec in card.sections:
+        if denying_title(sec.title):
+            _section_items(sec.text, card.line_of(sec.start), out)
     frozen = frozenset(out)
     rec.cache["denied_list_lines"] = frozen
     return frozen
+
+
+def _list_lines(text: str, at: int, line: int, out: set[int]) -> None:
+    """Add to ``out`` the lines of the list that starts at ``text[at]`` (card line ``line``): its items, tight or
+    loose. Blank lines are passed over when a list item follows them (Markdown reads a list whose items are
+    separated by blank lines as one list); any other line ends the list."""
+    while at < len(text):
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        row = text[at:end]
+        if _LIST_ITEM.match(row):
+            out.add(line)
+        elif row.strip():
+            break       # a paragraph or a heading (a blank line is passed over: the next line decides)
+        line, at = line + 1, end + 1
+
+
+def _section_items(body: str, line: int, out: set[int]) -> None:
+    """Add to ``out`` the lines of every list item in a section's ``body`` (whose first line is card line
+    ``line``), to the section's end (the next heading)."""
+    for ln in body.split("\n"):
+        if _LIST_ITEM.match(ln):
+            out.add(line)
+        line += 1
+
+
+def denying_title(title: str) -> bool:
+    """Whether a section's heading denies what the section lists: a negation of :data:`_NEGATED` in any of its
+    clauses, other than one that denies nothing ("not only"): "Training data (not released)", "Datasets — not
+    public", "训练数据（未公开）", "Not released: training code", "Excluded datasets". A heading that only names a
+    release ("Release notes", "Data release plan") holds no negation. Why: a heading is read as a whole (a
+    parenthesis or a colon in it does not end the denial's scope as it would in a sentence)."""
+    return any(not _NOT_A_DENIAL.match(title, m.start()) for m in _NEGATED.finditer(title))
 
 
 def _line(rec: ModelRecord, line: int) -> str:

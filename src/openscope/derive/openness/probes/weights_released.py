@@ -212,6 +212,17 @@ BASE_AFTER = either(
     r"|^[ \t]*에서[ \t]*(?:파인[ \t]?튜닝|미세[ \t]?조정|추가[ \t]?학습)")
 BASE_AFTER_NEEDLES = ("based", "基础", "基座", "底座", "基模", "初始", "微调", "预训练", "ベース", "もと", "元", "基盤", "ファイン",
                       "微調整", "学習", "기반", "바탕", "파인", "미세", "추가")
+# English words right after a model link that make it the model that was trained further: "[X](…) was fine-tuned on
+# our data", "[X](…) is further pre-trained with …", "[X](…) has been instruction-tuned for chat". Not "[X](…) was
+# fine-tuned from Y" or "… on top of Y" (X is then the derivative, Y its base), nor a bare "was pretrained on" (a
+# model's own pre-training, said of any model the card compares with).
+BASE_AFTER_EN = re.compile(
+    r"^[*_`]*[ \t]+(?:was|is|were|are|has[ \t]+been|have[ \t]+been)[ \t]+(?:(?:then|first|additionally|subsequently)[ \t]+)?"
+    r"(?:fine-?tuned|finetuned|post-?trained|instruction[- ]tuned|further[ \t]+(?:pre-?)?trained"
+    r"|continual(?:ly)?[ \t]+pre-?trained|continued[ \t]+to[ \t]+be[ \t]+trained)"
+    r"(?![ \t]+(?:from|of|off|on[ \t]+top)\b)(?:[ \t]+(?:on|with|using|for|in|by|to|via)\b|[ \t]*[.,;:]|[ \t]*$)",
+    re.IGNORECASE)
+BASE_AFTER_EN_NEEDLES = ("tuned", "trained")
 MAX_MARKED_LINKS = 200
 _LINK_THEN_JOINER = re.compile(r"\[[^\[\]\n]{0,300}\]\([^()\s]{1,500}\)[*_`]*[ \t]*(?:,[ \t]*(?:and|or)?|and|or|&|/|、|，|和|及|以及|与"
                                r"|と|や|및|와|과)[ \t]*[*_`]*$", re.IGNORECASE)
@@ -269,10 +280,28 @@ def marked_base_ids(rec: ModelRecord) -> set[str]:
                 continue
             before, after = _around(text, m.start(), m.end())
             if zsearch(BASE_BEFORE, before) or (after and any(n in after for n in BASE_AFTER_NEEDLES)
-                                                and zsearch(BASE_AFTER, after)):
+                                                and zsearch(BASE_AFTER, after)) \
+                    or (after and any(n in after.lower() for n in BASE_AFTER_EN_NEEDLES)
+                        and BASE_AFTER_EN.match(after) and not _own_release(rec, rid, text, m.start())):
                 out.add(rid)
     rec.cache["marked_base_ids"] = out
     return out
+
+
+def _own_release(rec: ModelRecord, rid: str, text: str, at: int) -> bool:
+    """Whether the model link (lower-cased id ``rid``, its URL at ``text[at]``) is the release itself: its repository
+    name or its anchor is the card's title, or the title followed by a size or variant ("# Lynx" over
+    "[Lynx-7B](…/acme/Lynx-7B) was fine-tuned on our data"), or the title is the link's id. Why: "[X](…) was
+    fine-tuned on our data" names X as the base only when X is another model; said of the release, it tells how the
+    release was made. (Read from the card's own words: a probe never looks at the model's name.)"""
+    assert rec.card is not None
+    title = next((s.title for s in rec.card.sections if s.level == 1), "").strip(" *_`#").lower()
+    if not title:
+        return False
+    open_ = text.rfind("[", max(0, at - 300), at)
+    anchor = text[open_ + 1:at].partition("](")[0].strip(" *_`").lower() if open_ >= 0 else ""
+    return title == rid or any(n == title or n.startswith((title + "-", title + "_", title + "."))
+                               for n in (rid.rpartition("/")[2], anchor) if n)
 
 
 # A model repository's id in a link to the Hub or to a mirror that names models as the Hub does (ModelScope, WiseModel,
