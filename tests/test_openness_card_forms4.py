@@ -52,6 +52,7 @@ def test_a_heading_that_denies_denies_its_items(text: str) -> None:
     f"## Data release plan\n\n- {X}",
     f"## Training data\n\n- {X}",
     f"## Not only web data\n\n- {X}",                          # "not only" denies nothing
+    f"## Training without RLHF\n\n- {X}",                      # the negation denies something else
     f"## Training data (not released)\n\n- `acme/web-2`\n\n## Training data\n\n- {X}",  # the next section is not
 ])
 def test_a_heading_that_names_a_release_denies_nothing(text: str) -> None:
@@ -67,6 +68,10 @@ def test_a_heading_that_names_a_release_denies_nothing(text: str) -> None:
     ("Data release plan", False),
     ("Not only text", False),
     ("不仅文本", False),
+    ("Not Enough Memory", False),                          # a negation of something else
+    ("(1) Without Prompt Extension", False),
+    ("Data we did not use", True),
+    ("Unreleased corpora", True),
 ])
 def test_denying_title(title: str, denies: bool) -> None:
     assert denying_title(title) is denies

@@ -181,13 +181,25 @@ def _section_items(body: str, line: int, out: set[int]) -> None:
         line += 1
 
 
+# A heading's denial of what its section lists: a negation bound to releasing, publishing or using ("(not released)",
+# "not public", "not yet available", "not used", "excluded", "unreleased", "未公开", "未使用"). A bare negation in a
+# heading usually denies something else ("Not enough memory", "Without prompt extension").
+_TITLE_DENIAL = re.compile(
+    r"(?:\b(?:not|never|no[ \t]+longer)\b|n't)[ \t]+(?:(?:yet|publicly|openly|being|been|be|currently)[ \t]+)?"
+    r"(?:released|public|available|open(?:-?sourced)?|used?|included|shared|published|provided|disclosed|distributed)\b"
+    r"|\b(?:exclud(?:ed|ing)|withheld|unreleased|undisclosed|unpublished)\b"
+    r"|(?:不|未|没有?|并未|并没有|从未|尚未)(?:被|曾|会)?(?:使用|采用|用到|包含|包括|纳入|利用|发布|公开|开源|开放|提供)",
+    re.IGNORECASE)
+
+
 def denying_title(title: str) -> bool:
-    """Whether a section's heading denies what the section lists: a negation of :data:`_NEGATED` in any of its
-    clauses, other than one that denies nothing ("not only"): "Training data (not released)", "Datasets — not
-    public", "训练数据（未公开）", "Not released: training code", "Excluded datasets". A heading that only names a
-    release ("Release notes", "Data release plan") holds no negation. Why: a heading is read as a whole (a
-    parenthesis or a colon in it does not end the denial's scope as it would in a sentence)."""
-    return any(not _NOT_A_DENIAL.match(title, m.start()) for m in _NEGATED.finditer(title))
+    """Whether a section's heading denies what the section lists (:data:`_TITLE_DENIAL`): "Training data (not
+    released)", "Datasets — not public", "训练数据（未公开）", "Not released: training code", "Excluded datasets". A
+    heading that only names a release ("Release notes", "Data release plan"), or whose negation is of something
+    else ("Not enough memory", "Without prompt extension", "Not only web data"), denies nothing. Why: a heading is
+    read as a whole (a parenthesis or a colon in it does not end the denial's scope as it would in a sentence), so
+    its negation must be bound to releasing or using to deny the section's items."""
+    return _TITLE_DENIAL.search(title) is not None
 
 
 def _line(rec: ModelRecord, line: int) -> str:
