@@ -20,6 +20,7 @@ import duckdb
 import pytest
 from licence_hub import Answer, forwarding
 from store_rows import rows as q
+from store_rows import top_ids as _top
 
 from openscope.jobs.crawl import MAX_TRANSIENT_RETRIES, RETRY_DAYS
 from openscope.simhub.testing import running_simhub
@@ -82,12 +83,6 @@ def _attempt(db: Path, repo: str, repo_type: str = "model") -> tuple | None:
 
 def _has_card(db: Path, repo: str, repo_type: str = "model") -> bool:
     return q(db, "SELECT count(*) FROM cards WHERE repo_type = ? AND id = ?", [repo_type, repo])[0][0] == 1
-
-
-def _top(db: Path, n: int, repo_type: str = "model") -> list[str]:
-    table, stats = ("models", "model_stats") if repo_type == "model" else ("datasets", "dataset_stats")
-    return [r[0] for r in q(db, f"""SELECT m.id FROM {table} m JOIN {stats} s USING (id)
-                                    ORDER BY s.downloads_30d DESC NULLS LAST, m.id LIMIT ?""", [n])]
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from licence_hub import Answer, forwarding
 from store_rows import rows as q
+from store_rows import top_ids as _top
 
 from openscope.jobs.crawl import MAX_TRANSIENT_RETRIES
 from openscope.simhub.testing import running_simhub
@@ -78,12 +79,6 @@ def _attempt(db: Path, repo: str, repo_type: str = "model") -> tuple | None:
 def _card(db: Path, repo: str) -> tuple:
     return q(db, """SELECT read_failures, read_failure, retry_at > now()::TIMESTAMP, license_files_at IS NOT NULL
                     FROM cards WHERE repo_type = 'model' AND id = ?""", [repo])[0]
-
-
-def _top(db: Path, n: int, repo_type: str = "model") -> list[str]:
-    table, stats = ("models", "model_stats") if repo_type == "model" else ("datasets", "dataset_stats")
-    return [r[0] for r in q(db, f"""SELECT m.id FROM {table} m JOIN {stats} s USING (id)
-                                    ORDER BY s.downloads_30d DESC NULLS LAST, m.id LIMIT ?""", [n])]
 
 
 @pytest.fixture
