@@ -276,6 +276,7 @@ def test_cards_absent_readme_is_known_absent_and_unreadable_is_retried(fake, tmp
     assert doc["cards"] == {"candidates": 3, "fetched": 0, "missing": 3, "failed": 0, "trees": 3, "files": 3,
                             "api_calls": 6, "trees_failed": 0, "retry_later": 0, "deferred": 0,
                             "readmes_retry_later": 0, "readmes_deferred": 0,
+                            "retried_now": 0, "readmes_retried_now": 0,
                             "license_files": {"read": 0, "too_large": 0, "failed": 0}}
     con = duckdb.connect(str(db), read_only=True)
     cards = con.execute("SELECT id, sha, text FROM cards ORDER BY id").fetchall()
