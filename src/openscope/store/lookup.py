@@ -22,8 +22,13 @@ _TABLES = {"models": "model", "datasets": "dataset"}
 MIN_SIMILARITY = 0.8
 
 
-# A Hub address as pasted from the browser: https or http, with or without www., the short host hf.co too.
-_HUB_URL = re.compile(r"^https?://(www\.)?(huggingface\.co|hf\.co)(/|$)", re.IGNORECASE)
+# A Hub address as pasted from the browser: https or http, or no scheme at all (the address bar shows
+# `huggingface.co/Org/Name`, and copying it often drops the scheme), with or without www., the short host hf.co
+# too. The host must end there (`/` or the end): `huggingface.co.evil.com/…` and `evilhuggingface.co/…` are not
+# the Hub. Why the scheme-less form is an address: read as an id it named nothing (`huggingface.co/Org/Name`) or a
+# model of a user called `huggingface.co` (`huggingface.co/Org`: the Hub's ids allow a dot in a namespace). An id
+# stored with that very spelling (an odd dump) is still found as typed first, as any id is (:func:`find_id`).
+_HUB_URL = re.compile(r"^(https?://)?(www\.)?(huggingface\.co|hf\.co)(/|$)", re.IGNORECASE)
 
 # The pages inside a repository (``/Org/Name/<page>/...``). Only needed to read an id without a namespace
 # (``gpt2/tree/main`` is ``gpt2``, while ``Org/Name/tree/main`` is ``Org/Name``): whatever follows ``Org/Name`` is
@@ -44,15 +49,18 @@ class HubPage:
 
 
 def is_hub_url(raw: str) -> bool:
-    """Whether ``raw`` is an address on the Hub (never a local path, whatever follows the host)."""
+    """Whether ``raw`` is an address on the Hub, with or without its scheme (``huggingface.co/Org/Name`` too).
+    With a scheme it is never a local path; without one, ``assess`` checks for a folder of that spelling first."""
     return bool(_HUB_URL.match(raw.strip()))
 
 
 def hub_page(raw: str) -> HubPage | None:
     """The repository a Hub URL names, from any page inside it: ``/Org/Name``, ``/Org/Name/tree/main/sub``,
     ``/blob|resolve|raw/<rev>/<file>``, ``/commit/<sha>``, ``/discussions/3``, ``?query``, ``#anchor``;
-    ``/datasets/...`` a dataset, ``/spaces/...`` a Space; the API's ``/api/models|datasets|spaces/...`` the same. ``None`` for anything else (not a Hub URL, or the
-    host alone). Why: a URL copied from a file's or a discussion's page was answered as an unknown model.
+    ``/datasets/...`` a dataset, ``/spaces/...`` a Space; the API's ``/api/models|datasets|spaces/...`` the same;
+    with ``https://``, ``http://`` or no scheme (``huggingface.co/Org/Name``, ``hf.co/Org/Name``). ``None`` for
+    anything else (not a Hub URL, or the host alone). Why: a URL copied from a file's or a discussion's page was
+    answered as an unknown model.
 
     The id is the first two path segments, except for an id without a namespace (the canonical ``gpt2``), whose
     second segment is a sub-page (:data:`SUB_PAGES`) followed by more than a repository's own sub-page would
@@ -61,7 +69,7 @@ def hub_page(raw: str) -> HubPage | None:
     m = _HUB_URL.match(t)
     if not m:
         return None
-    path = urlsplit(t).path
+    path = urlsplit(t if m.group(1) else f"https://{t}").path  # without a scheme urlsplit reads no host
     parts = [p for p in path.split("/") if p]
     if len(parts) > 1 and parts[0].lower() == "api" and parts[1].lower() in _API_KINDS:  # the API's address
         parts = parts[1:] if parts[1].lower() != "models" else parts[2:]
@@ -86,7 +94,8 @@ def space_message(raw: str) -> str | None:
 
 def typed_id(raw_id: str, table: str = "models") -> str:
     """The id a user meant by what they pasted: without surrounding spaces or trailing slashes, and a Hub URL
-    (``https://huggingface.co/``, ``…/datasets/`` for datasets, any page inside the repository: :func:`hub_page`)
+    (``https://huggingface.co/``, ``huggingface.co/`` or ``hf.co/`` without a scheme, ``…/datasets/`` for datasets,
+    any page inside the repository: :func:`hub_page`)
     as the repository it names, as lineage reads a declared base (``derive.lineage.edges._clean``) and as the Hub's
     own page for ``Qwen/Qwen2-7B/`` is that model's. Why: an id copied from the browser's address bar was
     answered as an unknown model. A URL of another kind (a dataset's when models are looked up, a Space's) is
@@ -104,6 +113,8 @@ def suggestions(store: Store, raw_id: str, table: str = "models", limit: int = 3
     is also compared with each id's name part, as the Hub's search does."""
     if table not in _TABLES:
         raise ValueError(table)
+    if is_hub_url(raw_id) and getattr(hub_page(raw_id), "kind", None) != _TABLES[table]:
+        return []  # an address naming no repository of this kind (the host, a listing): no id is like it
     q = typed_id(raw_id, table).lower()  # a pasted URL is compared as the id it names
     name = "" if "/" in q else "greatest(s, jaro_winkler_similarity(lower(split_part(id, '/', -1)), $q))"
     rows = store.con.execute(
@@ -169,7 +180,9 @@ def find_id(store: Store, raw_id: str, table: str = "models") -> str | None:
         ).fetchone()
         if row:
             return row[0]
-    if table == "models" and "/" not in wanted:
+    # a bare id as the Hub's canonical one; never an address that names no model (`huggingface.co` alone, whose
+    # `<ns>/huggingface.co` would be some model's id)
+    if table == "models" and "/" not in wanted and not is_hub_url(wanted):
         return _canonical(store, wanted)
     return None
 
