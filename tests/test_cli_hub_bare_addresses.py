@@ -32,6 +32,8 @@ MODEL = "acme/Coder-7B"
 CHILD = "acme/Coder-7B-Instruct"
 GPT2 = "openai-community/gpt2"            # `gpt2` without a namespace names it (the Hub's canonical move)
 DATASET = "acme/wiki-text"                # a dataset only (cc-by-sa-4.0)
+EXTERNAL = "Other-Lab/Base-1B"            # a declared base that is not in the store
+EXT_CHILD = "zed/lora-on-base"
 DECOY_ID = "huggingface.co/acme"          # an (odd) model id that is also a scheme-less Hub address
 DECOY_CANONICAL = "openai-community/huggingface.co"  # what a bare `huggingface.co` read as a canonical id names
 HUB = "https://huggingface.co"
@@ -55,7 +57,8 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("bare") / "s.duckdb"
     models = write_jsonl(path.with_suffix(".m.jsonl"), [
         entry(MODEL, ("license:apache-2.0",), downloads=50),
-        entry(CHILD, ("license:apache-2.0", f"base_model:finetune:{MODEL}")), entry(GPT2, ("license:mit",))])
+        entry(CHILD, ("license:apache-2.0", f"base_model:finetune:{MODEL}")), entry(GPT2, ("license:mit",)),
+        entry(EXT_CHILD, ("license:mit", f"base_model:adapter:{EXTERNAL}"))])
     datasets = write_jsonl(path.with_suffix(".d.jsonl"), [_dataset(DATASET, ("license:cc-by-sa-4.0",))])
     assert _run("--db", path, "--quiet", "ingest", models, "--no-derive") == 0
     assert _run("--db", path, "--quiet", "ingest", "--datasets", datasets, "--no-derive") == 0
@@ -123,6 +126,18 @@ def test_lineage_and_assess_name_the_repository(cli, db, tmp_path, monkeypatch, 
     assessed = cli("--db", db, "--json", "--quiet", "assess", address, "--no-experts")
     assert assessed.code == 0, assessed.stderr
     assert assessed.json()["id"] == MODEL
+
+
+@pytest.mark.parametrize("address", [f"huggingface.co/{EXTERNAL}", f"hf.co/{EXTERNAL.lower()}/tree/main"])
+def test_an_external_base_is_named_by_its_address(cli, db, address: str) -> None:
+    """A declared base that is not stored is a node of the lineage: its address reaches it as its id does."""
+    down = cli("--db", db, "--json", "lineage", address, "--down")
+    assert down.code == 0, down.stderr
+    assert EXT_CHILD in down.stdout
+    res = cli("--db", db, "model", address)
+    assert res.code == 66 and res.stderr.strip() == (
+        f"openscope: error: model '{EXTERNAL}' is not in the store: it is the external base of 1 stored model "
+        f"(openscope lineage {EXTERNAL} --down)")
 
 
 def test_an_existing_folder_of_that_spelling_wins_for_assess(cli, db, tmp_path, monkeypatch) -> None:
@@ -237,3 +252,12 @@ def test_the_parser_reads_bare_addresses_and_only_the_hub() -> None:
     assert typed_id(f"huggingface.co/{MODEL}/tree/main") == MODEL
     assert typed_id(f"huggingface.co/datasets/{DATASET}") == f"huggingface.co/datasets/{DATASET}"  # not a model
     assert typed_id(f"huggingface.co/datasets/{DATASET}", "datasets") == DATASET
+
+
+def test_as_a_process_the_exit_codes_and_the_one_line(run_openscope, db) -> None:
+    """The console entry itself: the address answers with exit 0, what only looks like one with exit 66 in one line."""
+    ok = run_openscope("--db", db, "--json", "model", f"hf.co/{MODEL}/blob/main/README.md")
+    assert ok.code == 0 and ok.json()["id"] == MODEL, ok.stderr
+    bad = run_openscope("--db", db, "model", f"huggingface.co.evil.com/{MODEL}")
+    assert bad.code == 66 and bad.stdout == ""
+    assert bad.stderr.splitlines() == [f"openscope: error: unknown model 'huggingface.co.evil.com/{MODEL}'"]
