@@ -31,7 +31,9 @@ the walk as ``malformed.native``. The libraries a slice loads (``LC_LOAD_DYLIB``
 upward), its ``LC_RPATH`` entries, and from ``LC_SYMTAB`` (at most ``MAX_SYMBOLS`` entries) the POSIX imports
 of ``notable_imports`` and a ``PyInit_<name>`` export are named, for each architecture of a universal binary.
 Binaries linked for macOS 12+ list their imports in the ``LC_DYLD_CHAINED_FIXUPS`` blob instead of the symbol
-table; its import table is read the same bounded way (:func:`_chained_imports`).
+table; its import table is read the same bounded way (:func:`_chained_imports`). Older ones (and a stripped binary,
+whose symbol table keeps no undefined symbol) list them in the bind, weak-bind and lazy-bind opcode streams of
+``LC_DYLD_INFO(_ONLY)``, decoded opcode by opcode within a per-file budget (:func:`_bind_stream`).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from importlib import resources
 from itertools import islice
 from typing import IO, cast
 
-from openscope.audit.blob import Blob, BlobFile, ReadBudget
+from openscope.audit.blob import Blob, BlobFile, Buffer, ReadBudget
 from openscope.audit.context import Context
 from openscope.yamlsafe import safe_load
 
@@ -78,6 +80,11 @@ MACHO_DYLIBS = {0xC: "", 0x18 | LC_REQ_DYLD: " (weak)", 0x1F | LC_REQ_DYLD: " (r
 LC_RPATH = 0x1C | LC_REQ_DYLD
 LC_SYMTAB = 0x2
 LC_DYLD_CHAINED_FIXUPS = 0x34 | LC_REQ_DYLD
+LC_DYLD_INFO, LC_DYLD_INFO_ONLY = 0x22, 0x22 | LC_REQ_DYLD
+MAX_BIND_OPS = 2_000_000  # bind opcodes decoded per file, every stream and slice together (a big dylib has ~10**5)
+MAX_BIND_NAMES = 16 << 20  # bytes of bind symbol names scanned per file
+MAX_LEB = 10  # bytes of one (S)LEB128 number: more cannot fit 64 bits, which dyld refuses ("uleb128 too big")
+BIND_STREAMS = ("bind", "weak-bind", "lazy-bind")  # the dyld_info_command pairs after rebase, in order
 # dyld_chained_import entry sizes by imports_format: DYLD_CHAINED_IMPORT, _ADDEND, _ADDEND64
 CHAINED_IMPORT_SIZE = {1: 4, 2: 8, 3: 16}
 
@@ -122,6 +129,7 @@ class Dynamic:
     python: list[str]  # PyInit_<name> exports
     symbols_cut: bool  # MAX_SYMBOLS or MAX_READ reached: not every symbol was looked at
     rpaths: tuple[str, ...] = ()  # Mach-O LC_RPATH entries
+    binds_cut: bool = False  # Mach-O: MAX_BIND_OPS or MAX_BIND_NAMES reached before the bind opcodes ended
 
     def text(self) -> str:
         """The detail's tail: ``; a Python extension module …; imports symbols to …; needs …``."""
@@ -437,9 +445,141 @@ def _chained_imports(blob: Blob, base: int, end: int, order: str, cmd: tuple[int
     return count > MAX_SYMBOLS
 
 
-def _macho_slice(blob: Blob, base: int, end: int) -> tuple[str, Dynamic, str | None]:
+class BindBudget:
+    """What is left of the per-file bounds on bind opcodes, shared by every stream and every slice of a universal
+    binary (30 slices of 2 GB streams cost what one does); ``cut`` once either ran out."""
+
+    def __init__(self) -> None:
+        self.ops, self.names, self.cut = MAX_BIND_OPS, MAX_BIND_NAMES, False
+
+
+def _leb_end(data: Buffer, i: int, stop: int) -> int:
+    """Where the (S)LEB128 number at ``i`` ends (the index after its last byte), or -1 when it runs past ``stop``
+    or past ``MAX_LEB`` bytes."""
+    for j in range(i, min(stop, i + MAX_LEB)):
+        if data[j] < 0x80:
+            return j + 1
+    return -1
+
+
+def _uleb(data: Buffer, i: int, stop: int) -> tuple[int, int]:
+    """The ULEB128 value at ``i`` and the index after it (-1: it runs past ``stop`` or ``MAX_LEB`` bytes)."""
+    j = _leb_end(data, i, stop)
+    if j < 0:
+        return 0, -1
+    value = 0
+    for k in range(j - 1, i - 1, -1):
+        value = value << 7 | data[k] & 0x7F
+    return value, j
+
+
+def _bind_stream(blob: Blob, lo: int, hi: int, kind: str, libraries: int, notable: dict[str, list[str]],
+                 budget: BindBudget) -> str | None:
+    """Notable imports bound by one bind opcode stream (bytes ``lo`` to ``hi`` of the blob), or the fault that ended
+    the read (a malformed stream: what was bound before it is kept).
+
+    The opcodes are ``<mach-o/loader.h>``'s ``BIND_OPCODE_*``: a high nibble and an immediate, some followed by
+    (S)LEB128 numbers or a NUL-terminated name. ``SET_SYMBOL_TRAILING_FLAGS_IMM`` names the symbol the next
+    ``DO_BIND*`` binds (judged then, as dyld binds it then: a name set and never bound imports nothing);
+    ``SET_DYLIB_ORDINAL_*``/``SPECIAL_IMM`` name the library, checked against the libraries the slice loads (dyld
+    refuses a larger ordinal); the rest only move the cursor and are skipped by their length. ``DONE`` ends a bind
+    or weak-bind stream; the lazy-bind stream holds one entry per stub, each ending with ``DONE``, and is read to
+    its end. Every number is read within ``MAX_LEB`` bytes and the stream, every name within the stream and
+    the budget's name bytes, and each opcode costs one of the budget's opcodes: time is linear in the opcodes
+    read, whatever the file declares, and memory is the names kept."""
+    data, names = blob.data, policy().notable
+    i, stop, lazy = blob.start + lo, blob.start + hi, kind == "lazy-bind"
+    sym, bound = "", True
+    long_number = "has a number that runs past its stream or 64 bits"
+
+    def fault(what: str, at: int) -> str:
+        return f"a {kind} opcode at byte {at - blob.start:,} {what}"
+
+    while i < stop:
+        if budget.ops <= 0:
+            budget.cut = True
+            return None
+        budget.ops -= 1
+        at, byte = i, data[i]
+        op, imm = byte & 0xF0, byte & 0x0F
+        i += 1
+        if op in (0x90, 0xA0, 0xB0, 0xC0):  # DO_BIND, _ADD_ADDR_ULEB, _ADD_ADDR_IMM_SCALED, _ULEB_TIMES_SKIPPING_ULEB
+            if not bound:
+                bound, name = True, sym.removeprefix("_")
+                _note(notable, names.get(name), name)
+            if op == 0xA0 or op == 0xC0:
+                i = _leb_end(data, i, stop)
+                if op == 0xC0 and i >= 0:
+                    i = _leb_end(data, i, stop)
+                if i < 0:
+                    return fault(long_number, at)
+        elif op in (0x60, 0x70, 0x80):  # SET_ADDEND_SLEB, SET_SEGMENT_AND_OFFSET_ULEB, ADD_ADDR_ULEB
+            i = _leb_end(data, i, stop)
+            if i < 0:
+                return fault(long_number, at)
+        elif op == 0x40:  # SET_SYMBOL_TRAILING_FLAGS_IMM: the name follows, up to its NUL
+            z = data.find(b"\x00", i, min(stop, i + budget.names))
+            if z < 0:
+                if i + budget.names < stop:
+                    budget.cut = True
+                    return None
+                return fault("has a symbol name without a NUL before the stream ends", at)
+            budget.names -= z + 1 - i
+            sym = bytes(data[i:min(z, i + MAX_NAME)]).decode("utf-8", "backslashreplace")
+            bound, i = False, z + 1
+        elif op == 0x00:  # DONE
+            if not lazy:
+                return None
+        elif op == 0x10 or op == 0x20:  # SET_DYLIB_ORDINAL_IMM, _ULEB
+            ordinal = imm
+            if op == 0x20:
+                ordinal, i = _uleb(data, i, stop)
+                if i < 0:
+                    return fault(long_number, at)
+            if ordinal > libraries:
+                return fault(f"names library ordinal {ordinal:,}, but the slice loads {libraries:,} "
+                             f"librar{'y' if libraries == 1 else 'ies'}", at)
+        elif op == 0x30:  # SET_DYLIB_SPECIAL_IMM: 0 self, -1 the main executable, -2 flat lookup, -3 weak lookup
+            if 0 < imm < 0xD:
+                return fault(f"names special library ordinal {imm - 16}, which dyld does not define", at)
+        elif byte == 0xD0:  # THREADED + SET_BIND_ORDINAL_TABLE_SIZE_ULEB
+            i = _leb_end(data, i, stop)
+            if i < 0:
+                return fault(long_number, at)
+        elif op != 0x50 and byte != 0xD1:  # SET_TYPE_IMM, THREADED + APPLY: no operand; the rest is no opcode
+            return fault(f"is {byte:#04x}, which is no bind opcode", at)
+    return None
+
+
+def _bind_imports(blob: Blob, base: int, end: int, fields: tuple[int, ...], libraries: int,
+                  notable: dict[str, list[str]], budget: BindBudget) -> str | None:
+    """Notable imports bound by the bind, weak-bind and lazy-bind opcode streams of an ``LC_DYLD_INFO(_ONLY)``
+    (``fields``: the command's ten offsets and sizes, from the slice's start), where linkers before macOS 12 (and
+    ld64 for older deployment targets) list the imported symbols: a stripped binary has no undefined symbols in its
+    ``LC_SYMTAB`` and no chained fixups, and named no import before. Each stream is clipped to the slice and read by
+    :func:`_bind_stream`; a stream running past the slice, or a malformed one, is the structural problem returned
+    (``malformed.native``) after what could be read was."""
+    problems: list[str] = []
+    for n, kind in enumerate(BIND_STREAMS):
+        off, size = fields[2 + 2 * n], fields[3 + 2 * n]
+        if not size:
+            continue
+        lo, hi = base + off, base + off + size
+        if hi > end:
+            problems.append(f"its {kind} opcodes (bytes {off:,} to {off + size:,} of the slice) run past its end")
+            hi = end
+        if lo < hi:
+            problem = _bind_stream(blob, lo, hi, kind, libraries, notable, budget)
+            if problem is not None:
+                problems.append(problem)
+    return "; ".join(problems) or None
+
+
+def _macho_slice(blob: Blob, base: int, end: int, budget: BindBudget | None = None) -> tuple[str, Dynamic, str | None]:
     """One thin Mach-O at ``base`` (``end``: where its slice or the file ends): its kind and architecture, what its
-    load commands name, and a structural problem if any."""
+    load commands name, and a structural problem if any. ``budget``: the file's bounds on bind opcodes (shared by
+    the slices of a universal binary)."""
+    budget = budget or BindBudget()
     magic = blob.read(base, 4) if base + 4 <= end else b""
     if magic not in MACHO_THIN:
         return "slice", Dynamic([], {}, [], False), f"the slice at byte {base:,} is not a thin Mach-O"
@@ -456,6 +596,7 @@ def _macho_slice(blob: Blob, base: int, end: int) -> tuple[str, Dynamic, str | N
     python: list[str] = []
     cut = ncmds > MAX_CMDS
     problem: str | None = None
+    dyld_info: tuple[int, ...] | None = None
     table_end = base + head + sizeofcmds
     if table_end > end:
         problem, table_end = f"its load commands ({sizeofcmds:,} bytes) run past the end of the file", end
@@ -481,8 +622,14 @@ def _macho_slice(blob: Blob, base: int, end: int) -> tuple[str, Dynamic, str | N
         elif cmd == LC_DYLD_CHAINED_FIXUPS and cmdsize >= 16:
             data_at = struct.unpack_from(order + "II", blob.data, blob.start + a + 8)
             cut = _chained_imports(blob, base, end, order, data_at, notable) or cut
+        elif cmd in (LC_DYLD_INFO, LC_DYLD_INFO_ONLY) and cmdsize >= 48:
+            dyld_info = struct.unpack_from(order + "10I", blob.data, blob.start + a + 8)
         a += cmdsize
-    dyn = Dynamic(needed, {k: v for k, v in notable.items() if v}, python, cut, tuple(rpaths))
+    if dyld_info is not None:  # after the walk: a bind's library ordinal counts every library command
+        bind_problem = _bind_imports(blob, base, end, dyld_info, len(needed), notable, budget)
+        problem = "; ".join(p for p in (problem, bind_problem) if p) or None
+    dyn = Dynamic(needed, {k: v for k, v in notable.items() if v}, python, cut, tuple(rpaths),
+                  dyld_info is not None and budget.cut)
     return what, dyn, problem
 
 
@@ -499,6 +646,7 @@ def _macho(blob: Blob, h: bytes) -> Native:
     arches: list[str] = []
     details: list[tuple[str, str]] = []
     problems: list[str] = []
+    budget = BindBudget()
     for i in range(n):
         a = 8 + i * entry
         cpu, _, off, size = blob.unpack(">iIII" if entry == 20 else ">iIQQ", a)
@@ -507,7 +655,7 @@ def _macho(blob: Blob, h: bytes) -> Native:
         if off + size > blob.size:
             problems.append(f"the {arch} slice (bytes {off:,} to {off + size:,}) lies past the end of the file")
             continue
-        _, dyn, problem = _macho_slice(blob, off, off + size)
+        _, dyn, problem = _macho_slice(blob, off, off + size, budget)
         details.append((arch, dyn.text() + _cut(dyn)))
         if problem:
             problems.append(f"{arch}: {problem}")
@@ -520,7 +668,10 @@ def _macho(blob: Blob, h: bytes) -> Native:
 
 
 def _cut(dyn: Dynamic) -> str:
-    return f" (load commands read up to {MAX_CMDS:,}, symbols up to {MAX_SYMBOLS:,})" if dyn.symbols_cut else ""
+    parts = [f"load commands read up to {MAX_CMDS:,}, symbols up to {MAX_SYMBOLS:,}"] if dyn.symbols_cut else []
+    if dyn.binds_cut:
+        parts.append(f"bind opcodes read up to {MAX_BIND_OPS:,} and {MAX_BIND_NAMES >> 20} MiB of names per file")
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def describe(blob: Blob, fmt: str) -> Native:
