@@ -13,6 +13,7 @@ import os
 import stat
 import struct
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,27 +142,34 @@ class NotRegular(OSError):
     """A FIFO, device or socket: opening it could block forever or act on a device; it holds no file content."""
 
 
-def map_file(path: Path) -> tuple[Buffer, list[Any]]:
+def map_file(path: Path, screen: Callable[[os.stat_result], None] | None = None) -> tuple[Buffer, list[Any]]:
     """Memory-map a file read-only (small files are simply read; empty ones become ``b""``).
 
     Only regular files are opened: a FIFO in a model folder blocked the audit forever in ``open``. The mode is
     checked before opening, and again on the open descriptor (opened non-blocking) in case the path changed.
+    ``screen`` is given both stats too and raises to refuse the file before a byte is read (a hard link to a
+    credentials file: ``links.HardLinks``).
     """
-    if not stat.S_ISREG(os.stat(path).st_mode):
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
         raise NotRegular(f"not a regular file: {path}")
+    if screen is not None:
+        screen(st)
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     f = os.fdopen(fd, "rb")  # kept open as long as the map lives
     try:
         st = os.fstat(f.fileno())
         if not stat.S_ISREG(st.st_mode):
             raise NotRegular(f"not a regular file: {path}")
+        if screen is not None:
+            screen(st)
         size = st.st_size
         if size < SMALL_FILE:
             data = f.read(size)  # exactly what fstat says (a file growing meanwhile is read as it was)
             f.close()
             return data, []
         m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):
+    except Exception:  # OSError, ValueError (an empty map), or what ``screen`` raised: nothing stays open
         f.close()
         raise
     return m, [f, m]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,9 +148,10 @@ def detect(blob: Blob) -> str:
 
 
 class Engine:
-    def __init__(self, limits: Limits = DEFAULT_LIMITS) -> None:
+    def __init__(self, limits: Limits = DEFAULT_LIMITS, sensitive_files: Sequence[str] | None = None) -> None:
         self.ctx = Context(limits=limits)
         self.ctx.dispatch = self.scan_blob
+        self.hard_links = links.HardLinks(sensitive_files)  # files never read through a hard link
 
     def scan_blob(self, blob: Blob) -> str:
         """Scan a blob by what its content is, and also as a pickle when it is one too (a polyglot), and as a
@@ -344,7 +346,11 @@ class Engine:
     def scan_file(self, path: Path, rel: str) -> None:
         ctx = self.ctx
         try:
-            data, keep = map_file(path)
+            data, keep = map_file(path, lambda st: self.hard_links.check(path, st))
+        except links.HardLinked as exc:  # another name of a system or credentials file: listed, never read
+            ctx.files.append(FileEntry(rel, "system-file", 0))
+            ctx.findings.append(exc.finding(rel))
+            return
         except NotRegular:
             ctx.files.append(FileEntry(rel, "special-file", 0))
             ctx.findings.append(Finding(rel, None, None, "incomplete.special_file", "info", None,
@@ -403,9 +409,12 @@ def _unfollowed_link(eng: Engine, p: Path, rel: str, root: str, folder: bool) ->
     eng.ctx.findings.append(Finding(rel, None, None, "incomplete.unreadable", "info", None, detail))
 
 
-def scan_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> Report:
-    """Audit one file or a folder (recursively). Never imports or unpickles anything it reads."""
-    eng = Engine(limits)
+def scan_path(path: Path, limits: Limits = DEFAULT_LIMITS, sensitive_files: Sequence[str] | None = None) -> Report:
+    """Audit one file or a folder (recursively). Never imports or unpickles anything it reads.
+
+    ``sensitive_files``: the system and credentials files a hard link must not reach (:class:`links.HardLinks`);
+    None for rules.yml ``links.sensitive.files`` (``~/.ssh``, ``/etc/shadow``, a Hub token…)."""
+    eng = Engine(limits, sensitive_files)
     target = utf8(str(path))
     # a link given as the target (a broken one is the command's one-line error; here it reads as unreadable)
     if os.path.islink(path) and os.path.exists(path):

@@ -1,4 +1,4 @@
-"""Files of an audited folder that are symbolic links leaving it.
+"""Files of an audited folder that are symbolic links leaving it, or hard links to credentials.
 
 The walk scans a file link wherever it points, so the target's bytes are judged like any file's. What the link
 adds is *where* those bytes are: outside the folder, they are not what was published with the model. They can
@@ -12,6 +12,10 @@ audit itself must not open a user's key because a downloaded folder links to it 
 finding, a SARIF file or the store, and a hostile repository can plant such links), and a pseudo-file's read
 can block or act.
 
+A hard link has no target to resolve: it is the file under another name. :class:`HardLinks` tells one to a system
+or credentials file (rules.yml ``links.sensitive.files``) by its device and inode, and the engine gives it the same
+``link.system_file`` and never reads it.
+
 The audit's target itself can be a link (``openscope audit model.bin`` with ``model.bin -> …``): :func:`given` says
 what it points at and judges it as the walk would judge that file in its own folder; see its docstring.
 
@@ -24,15 +28,20 @@ from __future__ import annotations
 
 import os
 import re
+import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import islice
 from pathlib import Path
 
 from openscope.audit.findings import Finding
 from openscope.yamlsafe import safe_load
 
 BLOB_NAME = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # a git SHA-1 or an LFS SHA-256: huggingface_hub's etags
+MAX_KNOWN_FILES = 4096  # files stat'ed for HardLinks per audit (a few dozen on a usual machine)
+MAX_KNOWN_DEPTH = 3  # levels below a listed folder (~/.aws/sso/cache/<file> is the deepest usual one)
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,7 @@ class LinkPolicy:
     folders: tuple[str, ...]
     names: tuple[str, ...]
     not_read: tuple[str, ...]
+    files: tuple[str, ...] = ()  # links.sensitive.files: the same locations as paths, for hard links
 
 
 @lru_cache(maxsize=1)
@@ -56,7 +66,7 @@ def policy() -> LinkPolicy:
     return LinkPolicy(str(sec.get("rule", "link.outside_folder")), str(sec.get("severity", "low")),
                       str(sens.get("rule", "link.system_file")), str(sens.get("severity", "medium")),
                       tuple(map(str, sens.get("folders") or ())), tuple(map(str, sens.get("names") or ())),
-                      tuple(map(str, sec.get("not_read") or ())))
+                      tuple(map(str, sec.get("not_read") or ())), tuple(map(str, sens.get("files") or ())))
 
 
 def _under(path: str, folder: str) -> bool:
@@ -167,3 +177,82 @@ def given(path: Path) -> GivenLink:
     root = os.path.realpath(os.path.dirname(os.path.abspath(path)))
     finding, _ = check(path, name, root, folder=f"the folder it is in ({root!r})")
     return GivenLink(target, finding, True)
+
+
+def expand(entry: str) -> str | None:
+    """A ``links.sensitive.files`` entry as a path: ``~`` is the user's home, ``$VAR`` the environment's value
+    (huggingface_hub's ``$HF_HOME``, ``$HF_TOKEN_PATH``); None when a variable is unset."""
+    path = os.path.expandvars(os.path.expanduser(entry))
+    return None if "$" in path or path.startswith("~") else path
+
+
+def _known_files(entries: Sequence[str]) -> dict[tuple[int, int], set[str]]:
+    """(st_dev, st_ino) -> the real paths of the regular files the entries name: a file itself, a folder's files up
+    to ``MAX_KNOWN_DEPTH`` levels down (folders reached through a link are not entered), ``MAX_KNOWN_FILES`` in all.
+    A path that does not exist or cannot be listed names nothing (``stat`` needs no read permission:
+    ``/etc/shadow`` is known to any user)."""
+    known: dict[tuple[int, int], set[str]] = {}
+    budget = MAX_KNOWN_FILES
+    pending = [(path, 0) for path in map(expand, entries) if path is not None]
+    while pending and budget > 0:
+        path, depth = pending.pop()
+        budget -= 1
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):
+            continue
+        if stat.S_ISREG(st.st_mode):
+            known.setdefault((st.st_dev, st.st_ino), set()).add(os.path.realpath(path))
+        elif stat.S_ISDIR(st.st_mode) and depth < MAX_KNOWN_DEPTH and (depth == 0 or not os.path.islink(path)):
+            try:
+                with os.scandir(path) as it:
+                    pending += [(e.path, depth + 1) for e in islice(it, budget)]
+            except (OSError, ValueError):
+                continue
+    return known
+
+
+class HardLinked(Exception):
+    """A file of the audit that is a hard link to a system or credentials file (:class:`HardLinks`): not read."""
+
+    def __init__(self, known: str, st: os.stat_result) -> None:
+        super().__init__(known)
+        self.known, self.device, self.inode = known, st.st_dev, st.st_ino
+
+    def finding(self, rel: str) -> Finding:
+        """``link.system_file``, as for a symbolic link to that file (:func:`system_link`)."""
+        pol = policy()
+        return Finding(rel, None, None, pol.sensitive_rule, pol.sensitive_severity, self.known,
+                       f"a hard link to {self.known!r} (the same file: device {self.device}, inode {self.inode}), "
+                       "a system or credentials file (not read): a loader opening this path reads that one, and a "
+                       "copy or upload of the folder publishes it")
+
+
+class HardLinks:
+    """Which files of an audit are hard links to the system and credentials files of ``links.sensitive.files``.
+
+    A symbolic link says where it points; a hard link does not: it *is* the file under another name, so a folder
+    holding ``tokenizer.json`` hard-linked to ``~/.ssh/id_rsa`` was read as an ordinary file, the user's key
+    included (its text can reach a finding, ``--json``, SARIF, the store). What tells one apart is the identity
+    the kernel gives the file, (``st_dev``, ``st_ino``), shared by every name of it: a file whose link count is
+    above 1 is compared with the identities of the known files, stat'ed once per audit, the first time such a
+    file is met (hard links are normal in a huggingface_hub cache with ``local_dir`` copies and in git objects,
+    which match nothing and are read as before). The file the known path names itself, audited by that name
+    (``openscope audit ~/.ssh``), is read as before: it is what was asked for.
+
+    ``paths`` replaces the entries of rules.yml (the real defaults); tests give files of their own."""
+
+    def __init__(self, paths: Sequence[str] | None = None) -> None:
+        self.paths = tuple(policy().files if paths is None else paths)
+        self._known: dict[tuple[int, int], set[str]] | None = None
+
+    def check(self, path: Path | str, st: os.stat_result) -> None:
+        """Raise :class:`HardLinked` when ``st`` (the stat of ``path``, or of its open descriptor) is a known
+        file reached under another name."""
+        if st.st_nlink < 2:
+            return
+        if self._known is None:
+            self._known = _known_files(self.paths)
+        names = self._known.get((st.st_dev, st.st_ino))
+        if names and os.path.realpath(path) not in names:
+            raise HardLinked(min(names), st)

@@ -45,7 +45,7 @@ RULE_TEXT = {
     "native.code": "Native code (ELF, PE, Mach-O or WebAssembly binary) that runs when loaded and is not audited",
     "native.embedded": "Native executable image carried as a value inside a model file (a dropper's payload)",
     "link.outside_folder": "Model file is a symbolic link to a file outside the audited folder",
-    "link.system_file": "Model file is a symbolic link to a system or credentials file",
+    "link.system_file": "Model file is a link (symbolic or hard) to a system or credentials file",
 }
 
 
