@@ -120,8 +120,8 @@ def _declarations(body: str, lowered: str, indexed: bool = False) -> list[re.Mat
 
 # The end of a link right before a declaration's verb, and the verb's subject words: "[X](…) was " before
 # "fine-tuned on our data" (used with .search on the 40 characters before the verb).
-_LINK_THEN_BE = re.compile(r"\)[*_`]*[ \t]+(?:was|is|were|are|has[ \t]+been|have[ \t]+been)[ \t]+"
-                           r"(?:(?:then|first|additionally|subsequently)[ \t]+)?$", re.IGNORECASE)
+_LINK_THEN_BE = re.compile(r"\)[*_`]*[ \t]+(?:was|is|were|are|has[ \t]+been|have[ \t]+been|serves?[ \t]+as|served[ \t]+as)[ \t]+"
+                           r"(?:(?:then|first|additionally|subsequently|the|our)[ \t]+)?$", re.IGNORECASE)
 
 
 def _linked_before(rec: ModelRecord, body: str, lowered: str, at: int) -> tuple[dict[str, Any], re.Match[str]] | None:
@@ -150,6 +150,27 @@ def _linked_before(rec: ModelRecord, body: str, lowered: str, at: int) -> tuple[
             or _own_release(rec, rid, rec.card.text if rec.card is not None else body, off + mid + 2):
         return None
     return family_named(body, start, close, lowered)
+
+
+def _anchor_of_own_link(rec: ModelRecord, body: str, a: int, b: int) -> bool:
+    """Whether ``body[a:b]`` (a family's name) is the anchor of a Hub (or mirror) model link to the release itself
+    (its repository or anchor named as the card's title, or the title with a size: "The base model is
+    [Llama-2-7b](…/acme/Lynx-7B)" under "# Lynx"; ``weights_released._own_release``). Why: the words then point at this release, whatever its anchor says; the
+    same rule as for "[X](…) was fine-tuned on our data" (:func:`_linked_before`)."""
+    from openscope.derive.openness.probes.weights_released import _own_release, _repo_id
+
+    open_ = body.rfind("[", max(0, a - 300), a + 1)
+    if open_ < 0 or "]" in body[open_:a] or "\n" in body[open_:a]:
+        return False
+    mid = body.find("](", b, b + 300)
+    if mid < 0 or "\n" in body[b:mid] or "[" in body[b:mid]:
+        return False
+    close = body.find(")", mid + 2, mid + 502)
+    rid = _repo_id(body[mid + 2:close]) if close >= 0 else ""
+    if not rid or rec.card is None:
+        return False
+    off = len(rec.card.text) - len(rec.card.body)
+    return _own_release(rec, rid, rec.card.text, off + mid + 2)
 
 
 def _find_all(text: str, needle: str) -> list[int]:
@@ -195,7 +216,7 @@ def declared_base(rec: ModelRecord) -> DeclaredBase | None:
             if hit is None:
                 continue
             entry, am = hit
-            if ABOUT_DOCS.match(body, am.end()):
+            if ABOUT_DOCS.match(body, am.end()) or _anchor_of_own_link(rec, body, am.start(), am.end()):
                 continue
             key = str(entry["family"])
             if key in counts:

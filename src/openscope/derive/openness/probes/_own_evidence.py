@@ -221,13 +221,18 @@ MAX_MATCHES = 40   # phrase matches judged per pattern and card (a hostile card 
 def own_mentions(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple[str, ...] | None = None, *,
                  cited: bool = True) -> Iterator[tuple[re.Match[str], str]]:
     """Matches of ``pattern`` in the card body that the card shows as its own, each with the verdict
-    ``own`` or ``promised`` (the line promises or denies it). Left out: matches inside HTML comments, in
-    sections of others' work, and (with ``cited``) in sentences that say they cite."""
+    ``own`` or ``promised`` (the line promises or denies it, or stands where the card denies: an item of a list
+    after a denial lead or under a heading that denies, or any line in such a heading's scope:
+    :func:`.datasets_released.denied_lines`). Left out: matches inside HTML comments, in sections of others'
+    work, and (with ``cited``) in sentences that say they cite."""
+    from openscope.derive.openness.probes.datasets_released import denied_lines
+
     card = rec.card
     if card is None:
         return
     off = len(card.text) - len(card.body)
     idx: CardIndex | None = None
+    denied: frozenset[int] | None = None
     for seen, m in enumerate(_matches(card.body, card.lowered_body, pattern, needles)):
         if seen >= MAX_MATCHES:
             return
@@ -236,7 +241,8 @@ def own_mentions(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple[str,
         ls, le = _line_span(card.text, a)
         if not (idx.is_hidden(a) or citing_section(idx.section(a))):
             sentence = _sentence_at(card.text, a, b)
-            if promised(card.text[ls:le], sentence):
+            denied = denied_lines(rec) if denied is None else denied
+            if promised(card.text[ls:le], sentence) or (denied and card.line_of(a) in denied):
                 yield m, "promised"
             elif not (cited and zsearch(CITED, sentence)):
                 yield m, "own"

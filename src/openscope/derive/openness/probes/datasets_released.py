@@ -80,7 +80,7 @@ def training_data_link(rec: ModelRecord, url: re.Pattern[str] = DATA_LINK) -> Ev
         return None
     about_evaluation = _evaluation_context(rec)
     about_calibration = _evaluation_context(rec, CALIBRATION_CONTEXT, QUANT_SECTION)
-    denied = denied_list_lines(rec)
+    denied = denied_lines(rec)
     for ln in rec.card.links:
         # an image or badge stored in a dataset repository (a banner, a "Open in Spaces" badge) is not a dataset
         if not url.search(ln.url) or ASSET.search(ln.url) or HOME_PAGE.match(ln.url):
@@ -149,12 +149,63 @@ def denied_list_lines(rec: ModelRecord) -> frozenset[int]:
             if _HEADING.match(head) or not _negated(head + " ", len(head) + 1):
                 continue
             _list_lines(text, m.end(), card.line_of(m.end()), out)
-    for sec in card.sections:
-        if denying_title(sec.title):
-            _section_items(sec.text, card.line_of(sec.start), out)
+    for body, line in _denied_scopes(rec):
+        _section_items(body, line, out)
     frozen = frozenset(out)
     rec.cache["denied_list_lines"] = frozen
     return frozen
+
+
+def denied_lines(rec: ModelRecord) -> frozenset[int]:
+    """The card lines (1-based) that the card denies: those of :func:`denied_list_lines`, and every line with text
+    in the scope of a heading that denies (:func:`denying_title`), paragraphs and subheadings included: "## Training
+    data (not released)" over "We trained on [X](…) and web text." denies X. The scope runs to the next heading of
+    the same or a higher level (a "###" under the denying "##" is inside it). Why: a heading that denies is the
+    denial clause written as a title, and it governs its section's sentences as it governs its list items; the
+    component probes read it through :func:`._own_evidence.own_mentions` (a denied mention is not the release's
+    own: documented, not released)."""
+    card = rec.card
+    if card is None:
+        return frozenset()
+    held = rec.cache.get("denied_lines")
+    if held is not None:
+        return held
+    out = set(denied_list_lines(rec))
+    for body, line in _denied_scopes(rec):
+        for row in body.split("\n"):
+            if row.strip():
+                out.add(line)
+            line += 1
+    frozen = frozenset(out)
+    rec.cache["denied_lines"] = frozen
+    return frozen
+
+
+def _denied_scopes(rec: ModelRecord) -> list[tuple[str, int]]:
+    """(text, first card line) of each denying heading's scope: its section and the subsections under it, to the
+    next heading of the same or a higher level (cached on the record; the sections are read once)."""
+    card = rec.card
+    assert card is not None
+    held = rec.cache.get("denied_scopes")
+    if held is not None:
+        return held
+    out: list[tuple[str, int]] = []
+    secs = card.sections
+    i = 0
+    while i < len(secs):
+        sec = secs[i]
+        if not denying_title(sec.title):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(secs) and secs[j].level > sec.level:
+            j += 1
+        # (a section starts right after its heading: the next heading's line starts at the line break before it)
+        end = card.text.rfind("\n", 0, secs[j].start) + 1 if j < len(secs) else len(card.text)
+        out.append((card.text[sec.start:end], card.line_of(sec.start)))
+        i = j
+    rec.cache["denied_scopes"] = out
+    return out
 
 
 def _list_lines(text: str, at: int, line: int, out: set[int]) -> None:
@@ -173,8 +224,8 @@ def _list_lines(text: str, at: int, line: int, out: set[int]) -> None:
 
 
 def _section_items(body: str, line: int, out: set[int]) -> None:
-    """Add to ``out`` the lines of every list item in a section's ``body`` (whose first line is card line
-    ``line``), to the section's end (the next heading)."""
+    """Add to ``out`` the lines of every list item in a denying heading's scope ``body`` (whose first line is card
+    line ``line``), subsections included."""
     for ln in body.split("\n"):
         if _LIST_ITEM.match(ln):
             out.add(line)
@@ -498,7 +549,7 @@ def plain_dataset_id(rec: ModelRecord) -> Evidence | None:
         at = off + a
         line = card.line_of(at)
         if idx.is_hidden(at) or in_code(rec, at) or citing_section(idx.section(at)) or eval_section(line) \
-                or line in denied_list_lines(rec) \
+                or line in denied_lines(rec) \
                 or EVAL_CONTEXT.search(_clause(card.body, a, b)) or about_calibration(line) \
                 or DEMO_CONTEXT.search(_line(rec, line)):
             return False

@@ -220,9 +220,20 @@ BASE_AFTER_EN = re.compile(
     r"^[*_`]*[ \t]+(?:was|is|were|are|has[ \t]+been|have[ \t]+been)[ \t]+(?:(?:then|first|additionally|subsequently)[ \t]+)?"
     r"(?:fine-?tuned|finetuned|post-?trained|instruction[- ]tuned|further[ \t]+(?:pre-?)?trained"
     r"|continual(?:ly)?[ \t]+pre-?trained|continued[ \t]+to[ \t]+be[ \t]+trained)"
-    r"(?![ \t]+(?:from|of|off|on[ \t]+top)\b)(?:[ \t]+(?:on|with|using|for|in|by|to|via)\b|[ \t]*[.,;:]|[ \t]*$)",
+    r"(?![ \t]+(?:from|of|off|on[ \t]+top)\b)(?:[ \t]+(?:on|with|using|for|in|by|to|via)\b|[ \t]*[.,;:]|[ \t]*$)"
+    # "[X](…) is the base model" / "[X](…) serves as the base": X is named as the base in so many words
+    r"|^[*_`]*[ \t]+(?:is|was|serves[ \t]+as|served[ \t]+as)[ \t]+(?:the|our)[ \t]+base(?:[ \t]+model)?\b",
     re.IGNORECASE)
-BASE_AFTER_EN_NEEDLES = ("tuned", "trained")
+BASE_AFTER_EN_NEEDLES = ("tuned", "trained", "base")
+# Words right before a model link that name it as the base in so many words: "The base model is [X](…)", "Base model:
+# [X](…)", "- **Base model:** [X](…)", "built on top of [X](…)"; Chinese "基座模型为 [X](…)", "基础模型：[X](…)".
+# Unlike :data:`BASE_BEFORE` these are said of the release's own checkpoint too (a base card's "Base model: [Lynx-7B]"
+# under "# Lynx-7B"), so a link to the release itself is not marked (:func:`_own_release`).
+BASE_NAMED_BEFORE = either(
+    r"\bbase[ \t]+model[ \t]*(?:is|was|[:：])(?:[ \t]+the)?[ \t]*$"
+    r"|\bbuilt[ \t]+(?:on[ \t]+top[ \t]+of|upon)(?:[ \t]+the)?[ \t]*$",
+    r"(?:基座|基础|底座)模型[ \t]*(?:为|是|采用|选用|[:：])[ \t]*$", re.IGNORECASE)
+BASE_NAMED_BEFORE_NEEDLES = ("base", "built", "基座", "基础", "底座")
 MAX_MARKED_LINKS = 200
 _LINK_THEN_JOINER = re.compile(r"\[[^\[\]\n]{0,300}\]\([^()\s]{1,500}\)[*_`]*[ \t]*(?:,[ \t]*(?:and|or)?|and|or|&|/|、|，|和|及|以及|与"
                                r"|と|や|및|와|과)[ \t]*[*_`]*$", re.IGNORECASE)
@@ -279,10 +290,12 @@ def marked_base_ids(rec: ModelRecord) -> set[str]:
             if rid not in ids or rid in out:
                 continue
             before, after = _around(text, m.start(), m.end())
+            named = any(n in before.lower() for n in BASE_NAMED_BEFORE_NEEDLES) and zsearch(BASE_NAMED_BEFORE, before)
             if zsearch(BASE_BEFORE, before) or (after and any(n in after for n in BASE_AFTER_NEEDLES)
                                                 and zsearch(BASE_AFTER, after)) \
-                    or (after and any(n in after.lower() for n in BASE_AFTER_EN_NEEDLES)
-                        and BASE_AFTER_EN.match(after) and not _own_release(rec, rid, text, m.start())):
+                    or ((named or (after and any(n in after.lower() for n in BASE_AFTER_EN_NEEDLES)
+                                   and BASE_AFTER_EN.match(after)))
+                        and not _own_release(rec, rid, text, m.start())):
                 out.add(rid)
     rec.cache["marked_base_ids"] = out
     return out
