@@ -28,6 +28,16 @@ def entry(mid: str, tags: tuple[str, ...] = (), card: dict | None = None, files:
     return e
 
 
+def dataset_entry(did: str, tags: tuple[str, ...] = (), card: dict | None = None) -> dict[str, Any]:
+    """A `/api/datasets` list entry (the fields ingest reads)."""
+    e: dict[str, Any] = {"_id": did, "id": did, "author": did.split("/")[0], "createdAt": "2024-05-01T00:00:00.000Z",
+                         "lastModified": "2024-05-01T00:00:00.000Z", "downloads": 5, "likes": 0,
+                         "tags": list(tags), "private": False}
+    if card is not None:
+        e["cardData"] = card
+    return e
+
+
 def hand_graph() -> list[dict[str, Any]]:
     """Finetunes, an adapter, a quantization, a two-country merge, card-only and base_models-only edges,
     a tag/card disagreement, an external base, a legacy namespace and a rootless cycle."""

@@ -19,10 +19,9 @@ from __future__ import annotations
 import contextlib
 import io
 from pathlib import Path
-from typing import Any
 
 import pytest
-from lineage_graphs import entry, write_jsonl
+from lineage_graphs import dataset_entry, entry, write_jsonl
 
 from openscope.derive import refresh as derive_refresh
 from openscope.store import open_store
@@ -46,12 +45,6 @@ def _run(*args: str | Path) -> int:
         return main([str(a) for a in args])
 
 
-def _dataset(did: str, tags: tuple[str, ...]) -> dict[str, Any]:
-    return {"_id": did, "id": did, "author": did.split("/")[0], "createdAt": "2024-05-01T00:00:00.000Z",
-            "lastModified": "2024-05-01T00:00:00.000Z", "downloads": 5, "likes": 0, "tags": list(tags),
-            "private": False}
-
-
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("bare") / "s.duckdb"
@@ -59,7 +52,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         entry(MODEL, ("license:apache-2.0",), downloads=50),
         entry(CHILD, ("license:apache-2.0", f"base_model:finetune:{MODEL}")), entry(GPT2, ("license:mit",)),
         entry(EXT_CHILD, ("license:mit", f"base_model:adapter:{EXTERNAL}"))])
-    datasets = write_jsonl(path.with_suffix(".d.jsonl"), [_dataset(DATASET, ("license:cc-by-sa-4.0",))])
+    datasets = write_jsonl(path.with_suffix(".d.jsonl"), [dataset_entry(DATASET, ("license:cc-by-sa-4.0",))])
     assert _run("--db", path, "--quiet", "ingest", models, "--no-derive") == 0
     assert _run("--db", path, "--quiet", "ingest", "--datasets", datasets, "--no-derive") == 0
     with open_store(path) as s:
@@ -162,7 +155,7 @@ DATASET_ADDRESSES = [f"huggingface.co/datasets/{DATASET}", f"www.huggingface.co/
 
 
 @pytest.mark.parametrize("address", DATASET_ADDRESSES)
-def test_a_dataset_address_names_the_dataset(cli, db, tmp_path, monkeypatch, address: str) -> None:
+def test_a_dataset_address_names_thedataset_entry(cli, db, tmp_path, monkeypatch, address: str) -> None:
     """As the dataset's full URL: `license` answers the dataset, the model commands point to it."""
     lic = cli("--db", db, "--json", "license", address)
     assert lic.code == 0, lic.stderr

@@ -15,10 +15,9 @@ from __future__ import annotations
 import contextlib
 import io
 from pathlib import Path
-from typing import Any
 
 import pytest
-from lineage_graphs import entry, write_jsonl
+from lineage_graphs import dataset_entry, entry, write_jsonl
 
 from openscope.derive import refresh as derive_refresh
 from openscope.store import open_store
@@ -40,12 +39,6 @@ def _run(*args: str | Path) -> int:
         return main([str(a) for a in args])
 
 
-def _dataset(did: str, tags: tuple[str, ...]) -> dict[str, Any]:
-    return {"_id": did, "id": did, "author": did.split("/")[0], "createdAt": "2024-05-01T00:00:00.000Z",
-            "lastModified": "2024-05-01T00:00:00.000Z", "downloads": 5, "likes": 0, "tags": list(tags),
-            "private": False}
-
-
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("subpages") / "s.duckdb"
@@ -53,8 +46,8 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         entry(MODEL, ("license:apache-2.0",), downloads=50),
         entry(CHILD, ("license:apache-2.0", f"base_model:finetune:{MODEL}")),
         entry(SHARED, ("license:mit",)), entry(TREE, ("license:mit",)), entry(GPT2, ("license:mit",))])
-    datasets = write_jsonl(path.with_suffix(".d.jsonl"), [_dataset(SHARED, ("license:cc-by-nc-4.0",)),
-                                                          _dataset(DATASET, ("license:cc-by-sa-4.0",))])
+    datasets = write_jsonl(path.with_suffix(".d.jsonl"), [dataset_entry(SHARED, ("license:cc-by-nc-4.0",)),
+                                                          dataset_entry(DATASET, ("license:cc-by-sa-4.0",))])
     assert _run("--db", path, "--quiet", "ingest", models, "--no-derive") == 0
     assert _run("--db", path, "--quiet", "ingest", "--datasets", datasets, "--no-derive") == 0
     with open_store(path) as s:
@@ -127,7 +120,7 @@ DATASET_PAGES = [f"{HUB}/datasets/{DATASET}/viewer/default/train", f"{HUB}/datas
 
 
 @pytest.mark.parametrize("url", DATASET_PAGES)
-def test_a_dataset_page_names_the_dataset(cli, db, tmp_path, monkeypatch, url: str) -> None:
+def test_a_dataset_page_names_thedataset_entry(cli, db, tmp_path, monkeypatch, url: str) -> None:
     """As the dataset's own URL: `license` answers the dataset, the model commands point to it."""
     lic = cli("--db", db, "--json", "license", url)
     assert lic.code == 0, lic.stderr
@@ -154,7 +147,7 @@ def test_a_shared_id_is_the_kind_its_page_names(cli, db) -> None:
 
 @pytest.mark.parametrize("url", [f"{HUB}/spaces/acme/demo", f"{HUB}/spaces/{SHARED}/blob/main/app.py",
                                  f"https://hf.co/spaces/{MODEL}?logs=build"])
-def test_a_space_is_neither_a_model_nor_a_dataset(cli, db, tmp_path, monkeypatch, url: str) -> None:
+def test_a_space_is_neither_a_model_nor_adataset_entry(cli, db, tmp_path, monkeypatch, url: str) -> None:
     """Even when a model and a dataset of the same id are stored: the Space is another repository."""
     monkeypatch.chdir(tmp_path)
     for cmd in (("model",), ("lineage",), ("license",), ("license", "--dataset"), ("assess",)):

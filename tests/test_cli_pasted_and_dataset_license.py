@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lineage_graphs import entry, write_jsonl
+from lineage_graphs import dataset_entry, entry, write_jsonl
 
 from openscope.derive import refresh as derive_refresh
 from openscope.store import open_store
@@ -32,16 +32,6 @@ PLAIN = "acme/wiki-text"               # a dataset declaring cc-by-sa-4.0 in its
 BARE = "acme/no-licence"               # a dataset declaring nothing
 LICENSE_TEXT = "SPDX-License-Identifier: ODbL-1.0\n\nThis database is made available under the ODbL.\n"
 LICENSE_URL = f"https://huggingface.co/datasets/{OTHER}/resolve/main/LICENSE"
-
-
-def _dataset(did: str, tags: tuple[str, ...] = (), card: dict | None = None) -> dict[str, Any]:
-    """A `/api/datasets` list entry (the fields ingest reads)."""
-    e: dict[str, Any] = {"_id": did, "id": did, "author": did.split("/")[0], "createdAt": "2024-05-01T00:00:00.000Z",
-                         "lastModified": "2024-05-01T00:00:00.000Z", "downloads": 5, "likes": 0,
-                         "tags": list(tags), "private": False}
-    if card is not None:
-        e["cardData"] = card
-    return e
 
 
 def _run(*args: str | Path) -> tuple[int, str]:
@@ -61,10 +51,10 @@ def build_store(db: Path, derive: bool = True) -> Path:
                                          entry("acme/Coder-7B-Instruct", ("license:apache-2.0",
                                                                           f"base_model:finetune:{MODEL}"))])
     datasets = write_jsonl(db.with_suffix(".datasets.jsonl"), [
-        _dataset(SHARED, ("license:cc-by-nc-4.0",)),
-        _dataset(OTHER, ("license:other",), {"license": "other", "license_link": "LICENSE"}),
-        _dataset(PLAIN, ("license:cc-by-sa-4.0",)),
-        _dataset(BARE)])
+        dataset_entry(SHARED, ("license:cc-by-nc-4.0",)),
+        dataset_entry(OTHER, ("license:other",), {"license": "other", "license_link": "LICENSE"}),
+        dataset_entry(PLAIN, ("license:cc-by-sa-4.0",)),
+        dataset_entry(BARE)])
     assert _run("--db", db, "--quiet", "ingest", models, "--no-derive")[0] == 0
     assert _run("--db", db, "--quiet", "ingest", "--datasets", datasets, "--no-derive")[0] == 0
     models.unlink()
@@ -150,7 +140,7 @@ def test_an_existing_folder_wins_and_paths_keep_their_documented_behaviour(cli, 
     assert not (tmp_path / "none.duckdb").exists()
 
 
-def test_assess_of_a_dataset_url_says_it_is_a_dataset(cli, built, tmp_path, monkeypatch) -> None:
+def test_assess_of_a_dataset_url_says_it_is_adataset_entry(cli, built, tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     res = cli("--db", built["db"], "assess", f"https://huggingface.co/datasets/{PLAIN}")
     assert res.code == 66
@@ -189,7 +179,7 @@ def test_license_of_a_dataset_declared_by_its_tag_and_of_one_declaring_nothing(c
     assert "duties unknown (the licence is not known)" in flat
 
 
-def test_a_dataset_url_implies_dataset(cli, built) -> None:
+def test_a_dataset_url_impliesdataset_entry(cli, built) -> None:
     doc = cli("--db", built["db"], "--json", "license", f"https://huggingface.co/datasets/{SHARED}").json()
     assert (doc["repo_type"], doc["license"], doc["class"]) == ("dataset", "cc-by-nc-4.0", "non_commercial")
 
