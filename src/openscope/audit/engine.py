@@ -418,7 +418,7 @@ def scan_path(path: Path, limits: Limits = DEFAULT_LIMITS, sensitive_files: Sequ
     target = utf8(str(path))
     # a link given as the target (a broken one is the command's one-line error; here it reads as unreadable)
     if os.path.islink(path) and os.path.exists(path):
-        given = links.given(path)
+        given = links.given(path, eng.hard_links)
         if given.finding is not None:
             eng.ctx.findings.append(given.finding)
         if not given.read:  # a system or credentials file or folder: listed, never opened nor walked
@@ -452,7 +452,7 @@ def _scan(eng: Engine, path: Path, limits: Limits) -> Report:
                 folder = os.path.isdir(p)
                 # a link to a system or credentials folder: the finding, never walked (links.system_link), and
                 # nothing to audit there, so no incomplete.unreadable asking for it; as when given as the target
-                system = links.system_link(p, rel, root) if folder else None
+                system = links.system_link(p, rel, root, known=eng.hard_links) if folder else None
                 if system is not None:
                     eng.ctx.findings.append(system)
                     eng.ctx.files.append(FileEntry(rel, "system-file", 0))
@@ -461,7 +461,7 @@ def _scan(eng: Engine, path: Path, limits: Limits) -> Report:
                 _unfollowed_link(eng, p, rel, root, folder)
                 continue
             if os.path.islink(p):  # a file (or FIFO, device: scan_file never opens those) it points at
-                finding, readable = links.check(p, rel, root)
+                finding, readable = links.check(p, rel, root, known=eng.hard_links)
                 if finding is not None:
                     eng.ctx.findings.append(finding)
                 if not readable:  # a system or credentials file (links.system_link): listed, never opened

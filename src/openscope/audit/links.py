@@ -94,13 +94,16 @@ def sensitive(target: str) -> bool:
     return any(n in parts if "/" not in n else target.endswith(os.sep + n.replace("/", os.sep)) for n in pol.names)
 
 
-def not_read(target: str) -> bool:
-    """Whether a resolved target is never opened: a system or credentials location (:func:`sensitive`) or a
-    pseudo-file system (``links.not_read``)."""
-    return sensitive(target) or any(_under(target, f) for f in policy().not_read)
+def not_read(target: str, located: Sequence[str] = ()) -> bool:
+    """Whether a resolved target is never opened: a system or credentials location (:func:`sensitive`), one of
+    ``located`` (the real paths of ``links.sensitive.files`` for this audit, :meth:`HardLinks.locations`: where the
+    environment puts a Hub token, ``$HF_HOME/token``, which no name pattern can know) or under it, or a pseudo-file
+    system (``links.not_read``)."""
+    return sensitive(target) or any(_under(target, f) for f in (*located, *policy().not_read))
 
 
-def system_link(link: Path, rel: str, root: str, folder: str = "the audited folder") -> Finding | None:
+def system_link(link: Path, rel: str, root: str, folder: str = "the audited folder",
+                known: HardLinks | None = None) -> Finding | None:
     """``link.system_file`` for a link of the folder whose real path is ``root`` (to a file or a folder) whose
     target outside it is a system or credentials location (:func:`not_read`), else None. The caller reads nothing
     through such a link and does not walk it (the finding says "not read"), as for a link given as the target
@@ -108,9 +111,10 @@ def system_link(link: Path, rel: str, root: str, folder: str = "the audited fold
     link in it to ``~/.ssh/id_rsa`` or ``~/.aws/credentials`` would make the audit open the user's secret (its
     text could reach a finding's detail, a SARIF file or the store), which no model needs and no reviewer
     needs judged. Checked before the huggingface_hub cache exemption: a snapshot whose ``blobs`` folder is a
-    link into such a location is not a cache to trust. ``folder``: that folder in the finding's words."""
+    link into such a location is not a cache to trust. ``folder``: that folder in the finding's words; ``known``:
+    the audit's sensitive files, whose real paths count as credentials too (:meth:`HardLinks.locations`)."""
     target = os.path.realpath(link)
-    if _under(target, root) or not not_read(target):
+    if _under(target, root) or not not_read(target, known.locations() if known is not None else ()):
         return None
     pol = policy()
     kind = "folder (not read, not walked)" if os.path.isdir(target) else "file (not read)"
@@ -120,11 +124,13 @@ def system_link(link: Path, rel: str, root: str, folder: str = "the audited fold
                    "publishes it")
 
 
-def check(link: Path, rel: str, root: str, folder: str = "the audited folder") -> tuple[Finding | None, bool]:
+def check(link: Path, rel: str, root: str, folder: str = "the audited folder",
+          known: HardLinks | None = None) -> tuple[Finding | None, bool]:
     """The finding for a file link of the folder whose real path is ``root`` (None when it stays inside or is a
     cache blob), and whether its target may be read (False for a system or credentials target, or one on a
-    pseudo-file system: :func:`system_link`). ``folder``: that folder in the finding's words."""
-    system = system_link(link, rel, root, folder)
+    pseudo-file system: :func:`system_link`). ``folder``: that folder in the finding's words; ``known``: as for
+    :func:`system_link`."""
+    system = system_link(link, rel, root, folder, known)
     if system is not None:
         return system, False
     target = os.path.realpath(link)
@@ -147,7 +153,7 @@ class GivenLink:
     read: bool
 
 
-def given(path: Path) -> GivenLink:
+def given(path: Path, known: HardLinks | None = None) -> GivenLink:
     """What a link given as the audit's target (an existing target; a broken link is the command's one-line error)
     points at, and how it is judged. Why not simply follow it, as before: a link to ``~/.ssh/id_ed25519`` or
     ``/proc/self/environ`` was read (or walked, for a folder such as ``/proc``) as a model, and nothing said the
@@ -162,11 +168,13 @@ def given(path: Path) -> GivenLink:
     - A file: scanned as the link's name, with the finding the walk would give this link in the folder it is in
       (``link.outside_folder``, low, when the target leaves that folder; none for a target beside it, or for a
       huggingface_hub cache snapshot's link to its blob), so auditing the file or its folder says the same of it.
+
+    ``known``: the audit's sensitive files (:meth:`HardLinks.locations`), as for :func:`system_link`.
     """
     target = os.path.realpath(path)
     name = path.name or str(path)
     pol = policy()
-    if not_read(target):
+    if not_read(target, known.locations() if known is not None else ()):
         return GivenLink(target, Finding(
             name, None, None, pol.sensitive_rule, pol.sensitive_severity, target,
             f"the audited path is a symbolic link to {target!r}, a system or credentials "
@@ -175,7 +183,7 @@ def given(path: Path) -> GivenLink:
     if os.path.isdir(target):
         return GivenLink(target, None, True)
     root = os.path.realpath(os.path.dirname(os.path.abspath(path)))
-    finding, _ = check(path, name, root, folder=f"the folder it is in ({root!r})")
+    finding, _ = check(path, name, root, folder=f"the folder it is in ({root!r})", known=known)
     return GivenLink(target, finding, True)
 
 
@@ -184,6 +192,30 @@ def expand(entry: str) -> str | None:
     (huggingface_hub's ``$HF_HOME``, ``$HF_TOKEN_PATH``); None when a variable is unset."""
     path = os.path.expandvars(os.path.expanduser(entry))
     return None if "$" in path or path.startswith("~") else path
+
+
+def located(entries: Sequence[str]) -> tuple[str, ...]:
+    """The real paths of the ``links.sensitive.files`` entries, for symbolic links. The name patterns of
+    :func:`sensitive` know a Hub token as ``…/huggingface/token``, but huggingface_hub puts it wherever the
+    environment says (``$HF_HOME/token``, ``$HF_TOKEN_PATH``, ``$AWS_SHARED_CREDENTIALS_FILE`` for AWS): a link
+    to ``/data/hf/token`` with ``HF_HOME=/data/hf`` matched no pattern and the token was read as a model file. Each
+    entry is expanded (an unset variable names nothing) and resolved (``~/.aws`` may itself be a link to
+    ``/vault/aws``), a folder standing for everything under it. A location that is the file system's root, the
+    home folder or one of its ancestors (``HF_TOKEN_PATH=/`` by mistake) is left out: it would make every target a
+    credential and the audit read nothing."""
+    home = os.path.realpath(os.path.expanduser("~"))
+    out: list[str] = []
+    for path in map(expand, entries):
+        if path is None or not path:
+            continue
+        try:
+            real = os.path.realpath(path)
+        except (OSError, ValueError):
+            continue
+        if real == os.sep or _under(home, real) or real in out:
+            continue
+        out.append(real)
+    return tuple(out)
 
 
 def _known_files(entries: Sequence[str]) -> dict[tuple[int, int], set[str]]:
@@ -245,6 +277,14 @@ class HardLinks:
     def __init__(self, paths: Sequence[str] | None = None) -> None:
         self.paths = tuple(policy().files if paths is None else paths)
         self._known: dict[tuple[int, int], set[str]] | None = None
+        self._located: tuple[str, ...] | None = None
+
+    def locations(self) -> tuple[str, ...]:
+        """The real paths of the entries (:func:`located`), resolved the first time a symbolic link asks, once per
+        audit: a link's target is compared with them as well as with the name patterns of :func:`sensitive`."""
+        if self._located is None:
+            self._located = located(self.paths)
+        return self._located
 
     def check(self, path: Path | str, st: os.stat_result) -> None:
         """Raise :class:`HardLinked` when ``st`` (the stat of ``path``, or of its open descriptor) is a known
