@@ -12,6 +12,7 @@ import random
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -479,6 +480,35 @@ def mutated(rng: random.Random, data: bytes, new_byte: Callable[[], int], *, cha
         else:
             del d[p:]
     return bytes(d)
+
+
+def scan_mutations(path: Path, rng: random.Random, seeds: list[bytes], n: int, counts: Callable[[Any], bool], *,
+                   changed: float, cut: float, seconds: float) -> int:
+    """Scan ``n`` seeded mutations of ``seeds`` (:func:`mutated`, random new bytes) written at ``path``: no scan
+    may end in a scanner error, all of them within ``seconds`` (a hang bound, not a speed figure). Returns how
+    many reports ``counts`` holds for, so a caller can check the mutations still reach what it tests."""
+    from openscope.audit import scan_path
+
+    hits = 0
+    t0 = time.perf_counter()
+    for _ in range(n):
+        try:
+            data = mutated(rng, rng.choice(seeds), lambda: rng.randrange(256), changed=changed, cut=cut)
+        except ValueError:  # the helper cut the whole sample before its next mutation: nothing to scan
+            continue
+        if not data:
+            continue
+        path.write_bytes(data)
+        r = scan_path(path)
+        assert not any(f.rule == "incomplete.scanner_error" for f in r.findings), (data[:80], r.findings)
+        hits += bool(counts(r))
+    assert time.perf_counter() - t0 < seconds
+    return hits
+
+
+def native_detail(fragment: str) -> Callable[[Any], bool]:
+    """For :func:`scan_mutations`: a report with a ``native.code`` finding whose detail says ``fragment``."""
+    return lambda r: any(f.rule == "native.code" and fragment in f.detail for f in r.findings)
 
 
 def test_formats_with_a_protobuf_looking_first_byte_keep_their_format() -> None:
