@@ -92,6 +92,29 @@ def _store_if_readable(s: Settings) -> Store | None:
         return None
 
 
+def _datasets_not_looked_up(rec: Any, s: Settings, store: Store | None) -> str | None:
+    """A warning when a folder declares Hub datasets whose licences no store told: why the Datasets component
+    stays "licence unknown" and how to change that. Why: a publisher who declares ``datasets: [org/corpus]`` is
+    told to "state an open data licence for Datasets", which no edit of their folder does; the licence is the
+    dataset's own, read from a store that holds its record (``--db``)."""
+    missing = [d.id for d in rec.datasets if not d.in_store]
+    if not missing:
+        return None
+    one = len(missing) == 1
+    it = "it" if one else "them"
+    names = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    if store is not None:
+        where = f"the store {s.db} does not hold {it}"
+    elif Path(s.db).exists():
+        where = f"the store {s.db} could not be read"
+    else:
+        where = f"there is no store at {s.db} to look {it} up in"
+    return (f"the card declares the dataset{'' if one else 's'} {names} and {where}: "
+            f"{'its licence' if one else 'their licences'} stay{'s' if one else ''} unknown here; to grade "
+            f"{it} by {'its' if one else 'their'} licence{'' if one else 's'}, give --db a store that holds "
+            f"{it} (`openscope crawl --datasets`)")
+
+
 def _resolve(store: Store, target: str) -> str:
     try:
         from openscope.store.lookup import resolve_id
@@ -360,6 +383,10 @@ def register(app: typer.Typer) -> None:
 
         s = settings(ctx)
         if mof_record is not None:
+            if target is not None or import_experts:
+                # the record is graded alone: a model or folder given beside it was silently not graded
+                raise UsageError("--mof-record grades the record alone: give no model id or folder "
+                                 "(nor --import-experts) with it")
             return _mof_record(s, mof_record)
         if import_experts:
             with open_for_write(s) as store:
@@ -383,6 +410,9 @@ def register(app: typer.Typer) -> None:
                 store = _store_or_none(s) if not no_experts else _store_if_readable(s)
                 if store is not None:  # the datasets the folder declares, as the store knows them
                     records.resolve_datasets(store, rec)
+                unknown = _datasets_not_looked_up(rec, s, store)
+                if unknown:
+                    rec.warnings.append(unknown)
             elif not _is_store_id(target) or not Path(s.db).exists():
                 raise MissingInput(f"no such model folder or file: {_shown(target)}"
                                    + ("" if Path(s.db).exists() else f" (and no store at {s.db})"))

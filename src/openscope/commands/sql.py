@@ -28,7 +28,9 @@ def _check_read_only(con: duckdb.DuckDBPyConnection, query: str) -> None:
         raise UsageError("the query is empty; give a SELECT")
     for st in stmts:
         if st.type.name not in _READ_ONLY:
-            raise InvalidInput(f"query failed: sql is read-only, a {st.type.name} statement is refused "
+            kind = st.type.name
+            article = "an" if kind[:1] in "AEIOU" else "a"  # "an INSERT statement", "a DROP statement"
+            raise InvalidInput(f"query failed: sql is read-only, {article} {kind} statement is refused "
                                "(use SELECT, DESCRIBE, SHOW, SUMMARIZE or EXPLAIN)")
 
 
