@@ -5,7 +5,8 @@
   Hub dataset the card declares cannot get a licence by any edit of the folder: it is read from a store that
   holds it, and ``assess`` now says so in a warning instead of leaving "state an open data licence" unexplained.
 - ``assess --mof-record FILE ID`` graded the record and silently ignored ``ID``: now a usage error (64).
-- ``sql`` refused "a INSERT statement": the article follows the statement's word.
+- ``sql`` refused "a INSERT statement": the article follows the statement's word. And it cut a result at
+  ``--limit`` (1,000 by default) without a word, in ``--json`` too: the cut is now said on stderr.
 - docs/openness.md showed ``--mof-record``'s progress line as the program does not print it.
 
 One small store per module (ingested from JSON Lines we write); no network.
@@ -198,6 +199,19 @@ def test_mof_record_with_a_model_beside_it_is_a_usage_error(tmp_path: Path, rele
 def test_sql_refuses_writes_in_good_english(db: Path, query: str, said: str) -> None:
     code, out, err = run("--db", db, "sql", query)
     assert code == 65 and out == "" and said in err
+
+
+def test_sql_says_when_the_limit_cut_the_result(db: Path) -> None:
+    """The analyst's export was silently the first --limit rows: the cut is said on stderr, --json unchanged."""
+    query = "SELECT * FROM range(5) t(n)"
+    code, out, err = run("--db", db, "--json", "sql", "--limit", "3", query)
+    assert code == 0 and [r["n"] for r in json.loads(out)["rows"]] == [0, 1, 2]
+    assert err == "openscope: warning: showing the first 3 rows; the query has more (--limit N shows N, --limit 0 all)\n"
+    for limit in ("5", "0"):   # exactly the limit, or all of it: nothing was cut, nothing is said
+        code, out, err = run("--db", db, "--json", "sql", "--limit", limit, query)
+        assert code == 0 and len(json.loads(out)["rows"]) == 5 and err == ""
+    code, out, err = run("--db", db, "--quiet", "sql", "--limit", "3", query)
+    assert code == 0 and err == "" and "│ 2 │" in out and "│ 3 │" not in out
 
 
 def _doc_block(after: str) -> list[str]:

@@ -9,7 +9,7 @@ import typer
 from rich.cells import cell_len
 from rich.table import Table
 
-from openscope.commands._common import escaped, open_for_read, out_console, print_json, settings
+from openscope.commands._common import escaped, open_for_read, out_console, print_json, settings, warn
 from openscope.errors import InvalidInput, UsageError
 
 # Statements that only read. The store is opened read-only, so nothing else could change it anyway; the
@@ -65,9 +65,14 @@ def register(app: typer.Typer) -> None:
                 store.con.execute("SET autoinstall_known_extensions = false")  # no downloads from a query
                 cur = store.con.execute(query)
                 cols = _unique([d[0] for d in cur.description or []])
-                rows = cur.fetchmany(limit) if limit else cur.fetchall()
+                rows = cur.fetchmany(limit + 1) if limit else cur.fetchall()
             except duckdb.Error as exc:
                 raise InvalidInput(f"query failed: {str(exc).splitlines()[0]}")
+        if limit and len(rows) > limit:
+            # Why: an analyst who counts or exports a result got the first 1,000 rows with no sign that there
+            # were more (also with --json); the cut is said on stderr, and how to see it all.
+            rows = rows[:limit]
+            warn(s, f"showing the first {limit:,} rows; the query has more (--limit N shows N, --limit 0 all)")
         if s.json:
             print_json({"columns": cols, "rows": [dict(zip(cols, r, strict=True)) for r in rows]})
             return
