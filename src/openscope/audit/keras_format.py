@@ -12,6 +12,7 @@ import json
 import re
 from typing import Any
 
+from openscope.audit import hdf5_format, native_format
 from openscope.audit.blob import Blob
 from openscope.audit.context import Context
 from openscope.audit.rules import ruleset
@@ -34,17 +35,33 @@ def _is_keras(module: str) -> bool:
 
 
 def check_config(ctx: Context, blob: Blob, doc: Any, offset: int | None = None) -> None:
-    """Walk a Keras config (iteratively, bounded) for Lambda layers and non-Keras module references."""
+    """Walk a Keras config (iteratively, bounded) for Lambda layers and non-Keras module references, and its string
+    values for native images (``native.embedded``: Keras hands a layer's config values to the layer's class, and
+    a custom one can write an image held in base64, or as code points escaped in the JSON, out and load it)."""
     rules = ruleset()
     todo = [doc]
-    seen = 0
     reported: set[tuple[str, str]] = set()
+    values = native_format.Values(ctx, blob)
+    where = "the Keras config" if offset is None else f"the Keras config at byte {offset:,}"
+    try:
+        _walk_config(ctx, blob, todo, offset, rules, reported, values, where)
+    finally:
+        values.done()
+
+
+def _walk_config(ctx: Context, blob: Blob, todo: list[Any], offset: int | None, rules: Any,
+                 reported: set[tuple[str, str]], values: native_format.Values, where: str) -> None:
+    seen = 0
     while todo:
         node = todo.pop()
         seen += 1
         if seen > MAX_NODES:
             ctx.incomplete(blob, "keras_config", f"config has more than {MAX_NODES:,} nodes; rest not checked", offset)
             return
+        if isinstance(node, str):
+            if len(node) >= native_format.MIN_EMBEDDED:
+                values.value(node, f"a string value of {where}", offset)
+            continue
         if isinstance(node, list):
             todo.extend(node)
             continue
@@ -93,7 +110,9 @@ def scan_keras_config(ctx: Context, blob: Blob) -> None:
 
 
 def scan_hdf5(ctx: Context, blob: Blob) -> None:
-    """Legacy Keras ``.h5``: find the JSON configs in the raw bytes and check them; regexes catch the rest."""
+    """Legacy Keras ``.h5``: find the JSON configs in the raw bytes and check them; regexes catch the rest. The
+    attribute values are read from the HDF5 structures for native images (:mod:`hdf5_format`)."""
+    hdf5_format.scan_attributes(ctx, blob)
     decoder = json.JSONDecoder()
     pos = 0
     skip_to = 0

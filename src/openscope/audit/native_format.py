@@ -38,6 +38,8 @@ whose symbol table keeps no undefined symbol) list them in the bind, weak-bind a
 
 from __future__ import annotations
 
+import base64
+import binascii
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
@@ -766,3 +768,98 @@ def report_embedded(ctx: Context, where: Blob, image: Blob, fmt: str, place: str
     cut = f" ({n.malformed})" if n.malformed else ""
     ctx.add(where, "native.embedded", pol.embedded_severity,
             f"{place} ({image.size:,} bytes) is a native image: {n.what}{cut}: {pol.embedded_why}", offset)
+
+
+MAX_VALUE_CANDIDATES = 10_000  # values of one file starting like an image (raw or base64) judged; the rest counted
+MAX_BASE64 = 64 << 20  # characters of one base64 value decoded (an image cut there is still recognised)
+_B64_HEAD = 12  # characters decoded first: 9 bytes, enough for MAGIC2
+
+
+def _base64_image(text: bytes) -> bytes | None:
+    """The bytes a base64 value decodes to when its first characters decode to a native magic (else None without
+    decoding the rest): the usual way to put bytes in a text field. Strict alphabet, as for safetensors
+    ``__metadata__``; only the first MAX_BASE64 characters are decoded."""
+    try:
+        if base64.b64decode(text[:_B64_HEAD], validate=True)[:2] not in MAGIC2:
+            return None
+        return base64.b64decode(text[:MAX_BASE64], validate=True)  # MAX_BASE64 is a multiple of 4
+    except (binascii.Error, ValueError):
+        return None
+
+
+class Values:
+    """The string values of one file that may carry a native image (``native.embedded``), judged as the format's
+    walk meets them: ONNX string tensors and string attributes, TensorFlow string constants, Keras HDF5 string
+    attributes. A value is raw bytes or base64 text; one not starting like either costs a two-byte comparison, a
+    raw one is judged in place (no copy), a base64 one is decoded once it starts like an image. Past
+    MAX_VALUE_CANDIDATES candidates the rest are counted (``incomplete.native_candidates`` from :meth:`done`), so a
+    file of a million ``MZ…`` strings stays linear."""
+
+    def __init__(self, ctx: Context, blob: Blob) -> None:
+        self.ctx, self.blob = ctx, blob
+        self.judged = 0
+        self.more = 0
+
+    def _room(self) -> bool:
+        if self.judged < MAX_VALUE_CANDIDATES:
+            self.judged += 1
+            return True
+        self.more += 1
+        return False
+
+    def span(self, s: int, e: int, place: str) -> None:
+        """The value at bytes [s, e) of the blob (bounds already checked by the walk); ``place`` names it for the
+        finding (``string constant 'x' of function 'f'``)."""
+        if e - s < MIN_EMBEDDED:
+            return
+        blob = self.blob
+        first = blob.read(s, 2)
+        if first in MAGIC2:
+            if self._room():
+                image = Blob(blob.data, blob.start + s, blob.start + e, blob.file, blob.member, blob.depth + 1,
+                             blob.folder, blob.keep)
+                self._judge(image, place, s)
+            return
+        if _maybe_base64(first):
+            head = blob.read(s, min(e - s, _B64_HEAD))
+            if _base64_image(head) is not None and self._room():
+                raw = _base64_image(blob.read(s, min(e - s, MAX_BASE64)))
+                if raw is not None:
+                    self._judge(blob.derived(raw, f"{place} (base64)"), f"{place} (base64)", s)
+
+    def value(self, raw: bytes | str, place: str, offset: int | None = None) -> None:
+        """A value already in memory (a str is read as its code points' bytes, as latin-1 text holds bytes)."""
+        if isinstance(raw, str):
+            try:
+                raw = raw.encode("latin-1")
+            except UnicodeEncodeError:  # neither bytes held as code points nor base64 (ASCII)
+                return
+        if len(raw) < MIN_EMBEDDED:
+            return
+        if raw[:2] in MAGIC2:
+            if self._room():
+                self._judge(self.blob.derived(raw, place), place, offset)
+        elif _maybe_base64(raw[:2]) and _base64_image(raw[:_B64_HEAD]) is not None and self._room():
+            image = _base64_image(raw)
+            if image is not None:
+                self._judge(self.blob.derived(image, f"{place} (base64)"), f"{place} (base64)", offset)
+
+    def _judge(self, image: Blob, place: str, offset: int | None) -> None:
+        fmt = embedded(image)
+        if fmt is not None:
+            report_embedded(self.ctx, self.blob, image, fmt, place, offset)
+
+    def done(self) -> None:
+        if self.more:
+            self.ctx.incomplete(self.blob, "native_candidates", f"{self.more:,} more string values starting like a "
+                                f"native image (raw or base64) than the {self.judged:,} examined: not checked for "
+                                "native images")
+
+
+# the first two characters of the base64 of each MAGIC2 (the first 12 bits fix the first two; a value starting
+# otherwise is no base64 image, without decoding anything)
+_B64_FIRST = frozenset(base64.b64encode(m + b"\x00")[:2] for m in MAGIC2)
+
+
+def _maybe_base64(first: bytes) -> bool:
+    return first in _B64_FIRST

@@ -12,6 +12,7 @@ import os
 import posixpath
 from pathlib import Path
 
+from openscope.audit import native_format
 from openscope.audit.blob import Blob, Truncated
 from openscope.audit.context import Context
 from openscope.audit.protowire import fields
@@ -55,7 +56,7 @@ MAX_CUSTOM_OPS = 10_000  # distinct (domain, op type) pairs kept per file; the r
 
 # message kinds: model, graph, node, attribute, tensor, sparse, function, training (TrainingInfoProto)
 _CHILDREN = {
-    "model": {7: "graph", 25: "function", 20: "training"},
+    "model": {7: "graph", 25: "function", 20: "training", 14: "entry"},  # entry: metadata_props
     "training": {1: "graph", 2: "graph"},
     "graph": {1: "node", 5: "tensor", 15: "sparse"},
     "function": {7: "node", 11: "attribute"},  # attribute_proto: default values, graphs and tensors included
@@ -117,6 +118,7 @@ def _texts(blob: Blob, a: int, b: int, wanted: dict[int, str]) -> dict[str, str]
 def scan_onnx(ctx: Context, blob: Blob) -> None:
     todo: list[tuple[str, int, int]] = [("model", 0, blob.size)]
     ops = _Ops()
+    values = native_format.Values(ctx, blob)
     n = 0
     broken = False
     while todo:
@@ -126,19 +128,26 @@ def scan_onnx(ctx: Context, blob: Blob) -> None:
             ctx.incomplete(blob, "onnx_size", f"more than {MAX_MESSAGES:,} messages; rest not checked")
             break
         try:
-            _message(ctx, blob, kind, a, b, ops, todo)
+            _message(ctx, blob, kind, a, b, ops, todo, values)
         except Truncated as exc:
             # reported once; the other messages are still walked, so a broken one hides nothing after it
             if not broken:
                 ctx.add(blob, "malformed.onnx", "medium", f"not a well-formed ONNX protobuf: {exc}", a)
             broken = True
     ops.report(ctx, blob)
+    values.done()
 
 
-def _message(ctx: Context, blob: Blob, kind: str, a: int, b: int, ops: _Ops, todo: list[tuple[str, int, int]]) -> None:
+def _message(ctx: Context, blob: Blob, kind: str, a: int, b: int, ops: _Ops, todo: list[tuple[str, int, int]],
+             values: native_format.Values) -> None:
     if kind == "tensor":
-        _tensor(ctx, blob, a, b)
+        _tensor(ctx, blob, a, b, values)
         return
+    if kind == "entry":
+        _entry(blob, a, b, values)
+        return
+    if kind == "attribute":
+        _attribute_strings(blob, a, b, values)
     if kind == "node":
         ops.node(_texts(blob, a, b, _NODE_TEXT), a)
     elif kind == "function":
@@ -150,12 +159,50 @@ def _message(ctx: Context, blob: Blob, kind: str, a: int, b: int, ops: _Ops, tod
             todo.append((kids[fno], s, e))
 
 
-def _tensor(ctx: Context, blob: Blob, a: int, b: int) -> None:
+# TensorProto.data_type STRING (onnx.proto TensorProto.DataType), whose elements are string_data (6) entries
+STRING = 8
+
+
+def _entry(blob: Blob, a: int, b: int, values: native_format.Values) -> None:
+    """ModelProto.metadata_props: a StringStringEntryProto (key 1, value 2), the model's own key-value strings
+    (``onnx.load`` hands them to any code reading the model, as safetensors' ``__metadata__``)."""
+    key, spans = "", []
+    for fno, wt, s, e in fields(blob, a, b):
+        if fno == 1 and wt == 2:
+            key = blob.read(s, min(e - s, 80)).decode("utf-8", "replace")
+        elif fno == 2 and wt == 2:
+            spans.append((s, e))
+    for s, e in spans:
+        values.span(s, e, f"metadata_props value {key!r} at byte {s:,}")
+
+
+def _attribute_strings(blob: Blob, a: int, b: int, values: native_format.Values) -> None:
+    """``native.embedded`` for an AttributeProto's strings: ``s`` (4) and ``strings`` (9), bytes the runtime hands
+    to the operator and ``onnx.load`` to any caller (a ``Constant`` node's ``value_string(s)``, any custom op's
+    attribute). Its tensors are walked as tensors."""
+    name = ""
+    spans: list[tuple[int, int]] = []
+    for fno, wt, s, e in fields(blob, a, b):
+        if fno == 1 and wt == 2:
+            name = blob.read(s, min(e - s, 80)).decode("utf-8", "replace")
+        elif fno in (4, 9) and wt == 2:
+            spans.append((s, e))
+    for s, e in spans:
+        values.span(s, e, f"string attribute {name!r} at byte {s:,}")
+
+
+def _tensor(ctx: Context, blob: Blob, a: int, b: int, values: native_format.Values | None = None) -> None:
     name = ""
     external: dict[str, str] = {}
+    strings: list[tuple[int, int]] = []  # string_data entries (6), judged when data_type is STRING
+    data_type: int | None = None
     for fno, wt, s, e in fields(blob, a, b):
         if fno == 8 and wt == 2:
             name = blob.read(s, e - s).decode("utf-8", "replace")
+        elif fno == 2 and wt == 0:
+            data_type = s & 0xFFFFFFFF  # an enum is read on its low 32 bits, the last occurrence winning
+        elif fno == 6 and wt == 2:
+            strings.append((s, e))
         elif fno == 13 and wt == 2:
             kv = {}
             for f2, w2, s2, e2 in fields(blob, s, e):
@@ -163,6 +210,11 @@ def _tensor(ctx: Context, blob: Blob, a: int, b: int) -> None:
                     kv[f2] = blob.read(s2, e2 - s2).decode("utf-8", "replace")
             if 1 in kv:
                 external[kv[1]] = kv.get(2, "")
+    if values is not None and data_type == STRING:
+        # a STRING tensor's elements are bytes that onnx.load and the runtime hand over as they are (numpy
+        # object arrays of bytes); numeric tensors' bytes (raw_data, float_data) are never read
+        for s, e in strings:
+            values.span(s, e, f"string tensor {name[:80]!r} element at byte {s:,}")
     loc = external.get("location")
     if loc is None:
         return

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from openscope.audit import keras_format
+from openscope.audit import keras_format, native_format
 from openscope.audit.blob import Blob, Truncated
 from openscope.audit.context import Context
 from openscope.audit.findings import RANK
@@ -453,6 +453,7 @@ class _Walk:
         self.dropped_worst = "info"
         self.broken = False
         self.full = False
+        self.values = native_format.Values(ctx, blob)  # string constants that may carry a native image
         self.handlers: dict[str, Callable[[int, int, _Scope], None]] = {
             "saved_model": self._saved_model, "meta_graph": self._meta_graph, "graph": self._graph,
             "library": self._library, "function": self._function, "node": self._node,
@@ -476,6 +477,7 @@ class _Walk:
             except Truncated as exc:
                 self._malformed(kind, a, exc)
         self._report()
+        self.values.done()
 
     def _malformed(self, kind: str, a: int, exc: Truncated) -> None:
         """Reported once per file; the walk goes on with the other messages."""
@@ -565,6 +567,8 @@ class _Walk:
         except Truncated as exc:  # a node cut short is still judged on what it names, then reported malformed
             broken = exc
         try:
+            if op == "Const":
+                self._carried(name, attrs, scope)
             self._trace(name, op, inputs, lambda: self._const_string(attrs), a, scope,
                         lambda key: self._attr_strings(attrs, key))
             self._judge(name, op, lambda key: self._attr_strings(attrs, key), inputs, a, scope)
@@ -654,6 +658,64 @@ class _Walk:
         if content is not None and content[1] > content[0]:
             return self._encoded_first_string(*content, elements)
         return first
+
+    def _carried(self, name: str | None, attrs: list[tuple[int, int]], scope: _Scope) -> None:
+        """``native.embedded`` for the strings of a string ``Const`` (read as :meth:`_const_string` reads its
+        first): each ``string_val``, or each element of ``tensor_content`` as TensorFlow decodes it. A loaded
+        graph hands them to whoever runs it as bytes (``tf.constant`` of a file's bytes is how a dropper rides in
+        a SavedModel: a ``tf.io.write_file`` of it, or code calling the signature, puts it on disk). Numeric
+        constants' bytes are never read."""
+        dtype: int | None = None
+        strings: list[tuple[int, int]] = []
+        content: tuple[int, int] | None = None
+        elements = 1
+        for s, e in self._attr_values(attrs, "value"):
+            for fno, wt, s2, e2 in fields(self.blob, s, e):
+                if fno != 8 or wt != 2:
+                    continue
+                for f3, w3, s3, e3 in fields(self.blob, s2, e2):
+                    if f3 == 1 and w3 == 0:
+                        dtype = s3 & 0xFFFFFFFF
+                    elif f3 == 8 and w3 == 2:
+                        strings.append((s3, e3))
+                    elif f3 == 4 and w3 == 2:
+                        content = (s3, e3)
+                    elif f3 == 2 and w3 == 2:
+                        for f4, w4, s4, e4 in fields(self.blob, s3, e3):
+                            if f4 == 2 and w4 == 2:
+                                for f5, w5, v5, _ in fields(self.blob, s4, e4):
+                                    if f5 == 1 and w5 == 0:
+                                        elements = min(elements * v5, self.blob.size + 1)
+        if dtype != 7:
+            return
+        where = "" if scope.name is None else f" of function {scope.name[:120]!r}"
+        place = f"string constant {(name or '')[:120]!r}{where}"
+        if content is not None and content[1] > content[0]:
+            strings = self._content_strings(*content, elements)
+        for s, e in strings:
+            self.values.span(s, e, f"{place} at byte {s:,}")
+
+    def _content_strings(self, s: int, e: int, elements: int) -> list[tuple[int, int]]:
+        """The element spans of a string tensor's tensor_content (``port::DecodeStringList``: ``elements`` varint
+        lengths, then the bytes of each), or none when it does not decode so (TensorFlow refuses such a tensor).
+        Linear: each element takes at least one byte of the content."""
+        if not 1 <= elements <= e - s:
+            return []
+        lengths: list[int] = []
+        p = s
+        try:
+            for _ in range(elements):
+                n, p = varint(self.blob, p, e)
+                lengths.append(n)
+        except Truncated:
+            return []
+        spans: list[tuple[int, int]] = []
+        for n in lengths:
+            if n > e - p:
+                return []
+            spans.append((p, p + n))
+            p += n
+        return spans
 
     def _encoded_first_string(self, s: int, e: int, elements: int) -> str | None:
         """The first string of a string tensor's tensor_content, as TensorFlow decodes it (``port::
