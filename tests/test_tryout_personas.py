@@ -7,6 +7,8 @@
 - ``assess --mof-record FILE ID`` graded the record and silently ignored ``ID``: now a usage error (64).
 - ``sql`` refused "a INSERT statement": the article follows the statement's word. And it cut a result at
   ``--limit`` (1,000 by default) without a word, in ``--json`` too: the cut is now said on stderr.
+- ``lineage --by-root-country`` said "no model with a declared base" of a store whose lineage was never derived
+  and of one whose derivatives are all older than ``--since``: it says which.
 - docs/openness.md showed ``--mof-record``'s progress line as the program does not print it.
 
 One small store per module (ingested from JSON Lines we write); no network.
@@ -212,6 +214,34 @@ def test_sql_says_when_the_limit_cut_the_result(db: Path) -> None:
         assert code == 0 and len(json.loads(out)["rows"]) == 5 and err == ""
     code, out, err = run("--db", db, "--quiet", "sql", "--limit", "3", query)
     assert code == 0 and err == "" and "│ 2 │" in out and "│ 3 │" not in out
+
+
+def test_by_root_country_says_why_it_found_no_derivative(db: Path, tmp_path: Path) -> None:
+    """"no model with a declared base" was said of a store whose lineage was never derived (its models declare
+    bases) and of one with derivatives none of which is as recent as --since: the answer says why it is empty."""
+    code, out, _ = run("--db", db, "lineage", "--by-root-country")
+    assert code == 0 and "no derivatives in the store (no model with a declared base)" in out
+
+    dump = tmp_path / "d.jsonl"
+    dump.write_text("\n".join(json.dumps(e) for e in [
+        {"id": "acme-lab/base"},
+        {"id": "jdoe/base-ft", "createdAt": "2025-05-01T00:00:00.000Z", "tags": ["base_model:finetune:acme-lab/base"]},
+    ]) + "\n")
+    store = tmp_path / "s.duckdb"
+    assert run("--db", store, "--quiet", "ingest", "--no-derive", dump)[0] == 0
+    code, out, err = run("--db", store, "lineage", "--by-root-country")
+    flat = " ".join(out.split())
+    assert code == 0 and "lineage was never derived for this store" in flat and "declared base" not in flat
+    assert "lineage was never derived" in err                        # the warning stands beside it
+
+    derived = tmp_path / "t.duckdb"
+    assert run("--db", derived, "--quiet", "ingest", dump)[0] == 0
+    code, out, err = run("--db", derived, "--json", "lineage", "--by-root-country")
+    assert code == 0 and json.loads(out)["total"] == 1              # there is a derivative...
+    code, out, err = run("--db", derived, "lineage", "--by-root-country", "--since", "2026-01-01")
+    flat = " ".join(out.split())                                      # ...none created since 2026
+    assert code == 0 and "no derivative in the store was created on or after 2026-01-01" in flat
+    assert "declared base" not in flat and err == ""
 
 
 def _doc_block(after: str) -> list[str]:

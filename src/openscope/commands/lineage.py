@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from openscope.commands._common import escaped, open_for_read, out_console, print_json, settings
-from openscope.commands.status import warn_if_behind
+from openscope.commands.status import derive_behind, warn_if_behind
 from openscope.derive.lineage.queries import (
     RELATIONS,
     derivatives_by_root_country,
@@ -124,12 +124,23 @@ def _roots_line(roots: list[str], country: dict[str, str | None]) -> str:
     return f"roots: {shown}; root country: {verdict}"
 
 
-def _render_by_root(rows: list[dict[str, Any]], level: str, since: str | None) -> None:
-    """The shares table, with a note on what `multiple` and `unknown` mean (for readers new to it)."""
+def _render_by_root(rows: list[dict[str, Any]], level: str, since: str | None, stale: str | None = None) -> None:
+    """The shares table, with a note on what `multiple` and `unknown` mean (for readers new to it).
+
+    ``stale`` says how lineage is behind the store (never derived, or for an older snapshot): then no row
+    means nothing about the newest models (after ``ingest --no-derive`` it said "no model with a declared base" of
+    models declaring one)."""
     con = out_console()
     scope = f" created since {since}" if since else ""
+    if not rows and stale:
+        con.print(f"no derivatives{scope} known: {stale} (the next crawl or ingest that derives finds them)")
+        return
+    if not rows and since:  # derivatives there may be: none is known to be this recent
+        con.print(f"no derivative in the store was created on or after {since} (one whose creation date is "
+                  "unknown is left out)")
+        return
     if not rows:
-        con.print(f"no derivatives{scope} in the store (no model with a declared base)")
+        con.print("no derivatives in the store (no model with a declared base)")
         return
     t = Table(title=f"derivatives{scope} by root {level}", box=None)
     t.add_column(f"root {level}")
@@ -185,12 +196,19 @@ def register(app: typer.Typer) -> None:
             with open_for_read(s) as store:
                 warn_if_behind(s, store, "lineage")
                 rows = derivatives_by_root_country(store, level=level, since=since)
+                behind = derive_behind(store) if not rows else None
+                stale = None
+                if behind and "lineage" in behind["steps"]:
+                    last = behind["steps"]["lineage"]
+                    stale = (f"lineage was last derived for snapshot #{last}, before the newest, "
+                             f"#{behind['snapshot_id']}" if last is not None
+                             else "lineage was never derived for this store")
             if s.json:
                 print_json({"level": level, "total": sum(r["derivatives"] for r in rows),
                             "downloads_30d": sum(r["downloads_30d"] for r in rows), "since": since,
                             "rows": rows})
                 return
-            _render_by_root(rows, level, since)
+            _render_by_root(rows, level, since, stale)
             return
         if model_id is not None and not model_id.strip():  # as `license` and `assess` answer a blank argument
             raise UsageError("the model id is blank; give one (or use --by-root-country)")
