@@ -23,7 +23,7 @@ import typer
 
 from openscope import __version__
 from openscope.commands._common import Settings, err_console
-from openscope.errors import Exit, Interrupted, OpenscopeError, is_interrupt
+from openscope.errors import Exit, Interrupted, OpenscopeError, UsageError, is_interrupt
 
 try:  # typer ≥ 0.20 vendors its own copy of click; catch both families of exceptions
     from typer._click import exceptions as _tclick
@@ -55,12 +55,15 @@ def _version(value: bool) -> None:
 
 def _global(
     ctx: typer.Context,
-    db: Path | None = typer.Option(None, "--db", help="Store path (env OPENSCOPE_DB, default ./openscope.duckdb)."),
+    db: str | None = typer.Option(None, "--db", help="Store path (env OPENSCOPE_DB, default ./openscope.duckdb)."),
     json_out: bool = typer.Option(False, "--json", help="Print exactly one JSON document on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or decoration."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show version."),
 ) -> None:
-    ctx.obj = Settings(db=db or Path(os.environ.get("OPENSCOPE_DB") or "openscope.duckdb"), json=json_out, quiet=quiet)
+    if db is not None and not db.strip():  # `--db ""` (an unset shell variable): as a path it would be the folder "."
+        raise UsageError("--db needs a store path; it was given an empty value")
+    ctx.obj = Settings(db=Path(db) if db else Path(os.environ.get("OPENSCOPE_DB") or "openscope.duckdb"),
+                       json=json_out, quiet=quiet)
 
 
 def build_app(only: str | None = None) -> typer.Typer:

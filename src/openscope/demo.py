@@ -63,10 +63,38 @@ def stop(proc: subprocess.Popen) -> None:
             proc.kill()
 
 
-def main() -> int:
+# Written into the output folder when the demo creates it: the demo deletes and rewrites only a folder that holds it
+# (or an empty one), never one that `OPENSCOPE_DEMO_OUT` points at by mistake (a home, a project, a store).
+MARKER = ".openscope-demo"
+
+
+def _refuse(message: str) -> None:
+    print(f"openscope demo: {message}", file=sys.stderr)
+    raise SystemExit(73)  # the contract's "cannot write the store"
+
+
+def _older_demo() -> bool:
+    """A folder a demo made before the marker existed: exactly what the demo writes, and its store."""
+    names = {p.name for p in OUT.iterdir()}
+    return DB.name in names and names <= {DB.name, f"{DB.name}.wal", ".hf-home", "audit.sarif", "files"}
+
+
+def _fresh_out() -> None:
+    """An empty output folder: the previous demo's removed, any other non-empty folder refused (exit 73)."""
+    if OUT.exists() and not OUT.is_dir():
+        _refuse(f"{OUT} is a file, not a folder; set OPENSCOPE_DEMO_OUT to a new or empty folder")
+    if OUT.is_dir() and any(OUT.iterdir()) and not (OUT / MARKER).is_file() and not _older_demo():
+        _refuse(f"{OUT} is not empty and was not made by the demo; set OPENSCOPE_DEMO_OUT to a new or empty folder "
+                "(the demo deletes and rewrites it)")
     if OUT.exists():
         shutil.rmtree(OUT)
     OUT.mkdir(parents=True)
+    (OUT / MARKER).write_text("made by `make demo` (python -m openscope.demo); it deletes this folder when run again\n",
+                              encoding="utf-8")
+
+
+def main() -> int:
+    _fresh_out()
 
     _say("1. A simulated Hub on loopback (generated around the real flagship models; all synthetic)")
     hub, url = start_simhub()
