@@ -172,8 +172,7 @@ def _entry(blob: Blob, a: int, b: int, values: native_format.Values) -> None:
             key = blob.read(s, min(e - s, 80)).decode("utf-8", "replace")
         elif fno == 2 and wt == 2:
             spans.append((s, e))
-    for s, e in spans:
-        values.span(s, e, f"metadata_props value {key!r} at byte {s:,}")
+    values.spans(spans, f"metadata_props value {key!r} at byte {{at}}")
 
 
 def _attribute_strings(blob: Blob, a: int, b: int, values: native_format.Values) -> None:
@@ -187,8 +186,7 @@ def _attribute_strings(blob: Blob, a: int, b: int, values: native_format.Values)
             name = blob.read(s, min(e - s, 80)).decode("utf-8", "replace")
         elif fno in (4, 9) and wt == 2:
             spans.append((s, e))
-    for s, e in spans:
-        values.span(s, e, f"string attribute {name!r} at byte {s:,}")
+    values.spans(spans, f"string attribute {name!r} at byte {{at}}")
 
 
 def _tensor(ctx: Context, blob: Blob, a: int, b: int, values: native_format.Values | None = None) -> None:
@@ -196,13 +194,15 @@ def _tensor(ctx: Context, blob: Blob, a: int, b: int, values: native_format.Valu
     external: dict[str, str] = {}
     strings: list[tuple[int, int]] = []  # string_data entries (6), judged when data_type is STRING
     data_type: int | None = None
+    data, base, lead, shortest = blob.data, blob.start, native_format.FIRST_BYTES, native_format.MIN_EMBEDDED
     for fno, wt, s, e in fields(blob, a, b):
-        if fno == 8 and wt == 2:
+        if fno == 6 and wt == 2:
+            if e - s >= shortest and data[base + s] in lead:  # only values that may start like an image are kept
+                strings.append((s, e))
+        elif fno == 8 and wt == 2:
             name = blob.read(s, e - s).decode("utf-8", "replace")
         elif fno == 2 and wt == 0:
             data_type = s & 0xFFFFFFFF  # an enum is read on its low 32 bits, the last occurrence winning
-        elif fno == 6 and wt == 2:
-            strings.append((s, e))
         elif fno == 13 and wt == 2:
             kv = {}
             for f2, w2, s2, e2 in fields(blob, s, e):
@@ -213,8 +213,7 @@ def _tensor(ctx: Context, blob: Blob, a: int, b: int, values: native_format.Valu
     if values is not None and data_type == STRING:
         # a STRING tensor's elements are bytes that onnx.load and the runtime hand over as they are (numpy
         # object arrays of bytes); numeric tensors' bytes (raw_data, float_data) are never read
-        for s, e in strings:
-            values.span(s, e, f"string tensor {name[:80]!r} element at byte {s:,}")
+        values.spans(strings, f"string tensor {name[:80]!r} element at byte {{at}}")
     loc = external.get("location")
     if loc is None:
         return

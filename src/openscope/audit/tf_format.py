@@ -692,8 +692,7 @@ class _Walk:
         place = f"string constant {(name or '')[:120]!r}{where}"
         if content is not None and content[1] > content[0]:
             strings = self._content_strings(*content, elements)
-        for s, e in strings:
-            self.values.span(s, e, f"{place} at byte {s:,}")
+        self.values.spans(strings, f"{place} at byte {{at}}")
 
     def _content_strings(self, s: int, e: int, elements: int) -> list[tuple[int, int]]:
         """The element spans of a string tensor's tensor_content (``port::DecodeStringList``: ``elements`` varint
