@@ -116,8 +116,19 @@ def _words(fact: ComponentFact) -> str:
 
 
 def _why(requirement: str, facts: dict[str, ComponentFact]) -> str:
-    """What stands in the way of a licence requirement, in words: which components, and why."""
-    names = CODE if requirement == "code-license" else ("Model parameters (Final)",) \
-        if requirement == "parameters-license" else ()
+    """What stands in the way of a licence requirement, in words: which components, and why.
+
+    For ``code-license`` only the released code counts: code not released yet is the step of its own requirement
+    (``training-code``, ``data-processing-code``, ``inference-code``), and naming it here too made one missing
+    script read as two actions; such code is named once, as what the licence will also have to cover."""
+    if requirement == "parameters-license":
+        names: tuple[str, ...] = ("Model parameters (Final)",)
+    elif requirement == "code-license":
+        names = tuple(n for n in CODE if facts[n].released)
+    else:
+        names = ()
     parts = [f"{n}: {_words(facts[n])}" for n in names if facts[n].status != "open_license"]
-    return f" (now {'; '.join(parts)})" if parts else ""
+    now = f"now {'; '.join(parts)}" if parts else ""
+    later = [n for n in CODE if not facts[n].released] if requirement == "code-license" else []
+    said = "; ".join(x for x in (now, f"{', '.join(later)}: when released" if later else "") if x)
+    return f" ({said})" if said else ""
