@@ -246,17 +246,39 @@ def test_hdf5_config_string_values_and_keras_archives(tmp_path: Path) -> None:
     assert len(embedded(r)) == 2 and all(f.member == "config.json" for f in embedded(r))
 
 
-def test_hdf5_dense_attribute_storage_is_incomplete_not_clean(tmp_path: Path) -> None:
-    """More than 8 attributes on one object with libver latest: a fractal heap this reader does not follow."""
+def test_hdf5_dense_storage_links_and_attributes(tmp_path: Path) -> None:
+    """libver latest: more than 8 attributes or links on one object live in a fractal heap indexed by a version 2
+    B-tree (its internal nodes past a few dozen records; nested indirect blocks past ~512 KiB of objects); an
+    attribute above 64 KiB is a huge heap object. All are read."""
     def many(f: h5py.File) -> None:
-        for i in range(12):
-            f.attrs[f"a{i}"] = np.void(ELF) if i == 11 else "x"
+        for i in range(60):
+            f.attrs[f"a{i}"] = "x" * i
+        f.attrs["zz"] = np.void(ELF)
+        for i in range(300):
+            f.create_group(f"g{i}")
+        f["g277"].attrs["b64"] = base64.b64encode(PE).decode()
+        big = f.create_group("big")
+        for i in range(8000):
+            big.attrs[f"n{i}"] = "y" * 100
+        big.attrs["last"] = np.frombuffer(MACHO, dtype=np.uint8)
+        f.attrs["huge"] = np.void(ELF + bytes(100_000))
+    t0 = time.perf_counter()
     r = scan_path(keras_h5(tmp_path / "m.h5", many, libver="latest"))
+    assert time.perf_counter() - t0 < 3.0
+    assert sorted(f.detail.split(" (")[0] for f in r.findings) == [
+        "attribute 'b64' of '/g277'", "attribute 'huge' of '/'", "attribute 'last' of '/big'", "attribute 'zz' of '/'"]
+    assert {f.rule for f in r.findings} == {"native.embedded"}
+
+
+def test_hdf5_shared_datatype_attributes_are_incomplete_not_clean(tmp_path: Path) -> None:
+    """An attribute of a committed (shared) datatype is not read: the file is incomplete, never clean."""
+    def shared(f: h5py.File) -> None:
+        f["blob_t"] = np.dtype((np.void, len(ELF)))
+        f.attrs.create("blob", np.void(ELF), dtype=f["blob_t"])
+    r = scan_path(keras_h5(tmp_path / "m.h5", shared))
     assert r.verdict == "incomplete"
     assert [f.rule for f in r.findings] == ["incomplete.hdf5_attributes"]
-    assert "dense storage" in r.findings[0].detail
-    r = scan_path(keras_h5(tmp_path / "e.h5", many))  # the default layout keeps them in the header: found
-    assert len(embedded(r)) == 1
+    assert "shared datatype" in r.findings[0].detail
 
 
 def test_hdf5_after_a_user_block(tmp_path: Path) -> None:
@@ -265,13 +287,17 @@ def test_hdf5_after_a_user_block(tmp_path: Path) -> None:
     assert len(embedded(scan_path(tmp_path / "m.h5"))) == 1
 
 
-def test_hdf5_hostile_structures_end_quickly(tmp_path: Path) -> None:
-    """Flipped bytes in the metadata of a real file (addresses, counts, lengths): every scan ends in bounded time
-    with no scanner error, whatever it finds."""
+@pytest.mark.parametrize("libver", ["earliest", "latest"])
+def test_hdf5_hostile_structures_end_quickly(tmp_path: Path, libver: str) -> None:
+    """Flipped bytes in the metadata of a real file (addresses, counts, lengths; with libver latest, the fractal
+    heaps and version 2 B-trees of dense storage too): every scan ends in bounded time with no scanner error,
+    whatever it finds."""
     def put(f: h5py.File) -> None:
-        for i in range(5):
-            f.create_group(f"g{i}").attrs["v"] = np.void(ELF)
-    base = keras_h5(tmp_path / "base.h5", put).read_bytes()
+        for i in range(12):
+            g = f.create_group(f"g{i}")
+            for k in range(10 if i < 2 else 1):
+                g.attrs[f"v{k}"] = np.void(ELF) if k == 0 else f"text {k}"
+    base = keras_h5(tmp_path / "base.h5", put, libver=libver).read_bytes()
     meta_end = base.find(b"\x7fELF")  # flip only in the structures before the first value
     rng = random.Random(5)
     t0 = time.perf_counter()

@@ -12,6 +12,10 @@ binary value needs to be found where it starts, so the attribute messages are re
   continuation messages) gives its attribute messages (type 12), and a group's children: an old-style group's
   symbol table (type 17: a version 1 B-tree of ``SNOD`` nodes, names in the local heap) or a new-style group's
   link messages (type 6, hard links);
+- links and attributes in dense storage (more than 8 on one object with ``libver='latest'``) are the objects of a
+  fractal heap (``FRHP``: direct blocks ``FHDB``, indirect blocks ``FHIB`` nested as the heap grew, huge objects
+  stored apart) listed by a version 2 B-tree name index (``BTHD``, ``BTIN``, ``BTLF``), and are read as the
+  messages they are;
 - an attribute's value is judged when its datatype can hold bytes: a fixed-length string or opaque value (each
   element), an array of 1-byte integers (the whole array), a variable-length string or byte sequence (each
   element, from its global heap collection, ``GCOL``).
@@ -19,9 +23,9 @@ binary value needs to be found where it starts, so the attribute messages are re
 Dataset data (the weights) is never read, nor are compressed chunks: only attribute values, which HDF5 stores
 uncompressed. Every address is checked against the file before it is read, each object header, continuation chunk,
 B-tree node and heap collection is visited once (a loop of addresses ends), and the counts are bounded
-(MAX_OBJECTS, MAX_MESSAGES): past a bound, or on structures this reader does not follow (dense attribute or link
-storage in a fractal heap, a shared attribute message), the file is ``incomplete.hdf5_attributes``, never clean by
-omission. A structure that does not parse ends the walk of that object only; the rest is still read.
+(MAX_OBJECTS, MAX_MESSAGES, MAX_NODES): past a bound, or on structures this reader does not follow (a shared
+datatype or attribute message, a filtered fractal heap), the file is ``incomplete.hdf5_attributes``, never clean
+by omission. A structure that does not parse ends the walk of that object only; the rest is still read.
 
 Layouts from the HDF5 File Format Specification version 3.0 (sections II and IV).
 """
@@ -29,6 +33,7 @@ Layouts from the HDF5 File Format Specification version 3.0 (sections II and IV)
 from __future__ import annotations
 
 import struct
+from bisect import bisect_right
 from collections.abc import Iterator
 
 from openscope.audit.blob import Blob, Truncated
@@ -45,6 +50,132 @@ MAX_PATH = 200  # characters of an object's path kept for the finding
 
 class _Bad(Exception):
     """A structure of the file that does not parse as the specification lays it out."""
+
+
+class _Unsupported(Exception):
+    """A structure the specification allows that this reader does not follow (reported as not read)."""
+
+
+def _enc_size(n: int) -> int:
+    """Bytes HDF5 uses to store a count up to ``n`` (H5VM_limit_enc_size)."""
+    return (n.bit_length() - 1) // 8 + 1 if n else 1
+
+
+class _Heap:
+    """A fractal heap's managed objects: the direct blocks of its root (a direct block, or an indirect block of
+    direct blocks, nested as deep as the heap grew), each with the heap offsets it covers, so a heap ID's (offset,
+    length) is a span of the file. Huge and tiny objects and filtered heaps are not followed
+    (:class:`_Unsupported`)."""
+
+    def __init__(self, walk: _Walk, pos: int) -> None:
+        w = walk
+        self.blobs = w.blob
+        if w.blob.read(pos, 4) != b"FRHP" or w.blob.read(pos + 4, 1)[0] != 0:
+            raise _Bad(f"no fractal heap header at byte {pos:,}")
+        self.walk = w
+        self.id_len = w.uint(pos + 5, 2)
+        if w.uint(pos + 7, 2):
+            raise _Unsupported("a filtered heap")
+        self.huge_tree = w.off(pos + 14 + w.sl)  # the version 2 B-tree of huge objects (record type 1)
+        self.huge: dict[int, tuple[int, int]] | None = None
+        p = pos + 10 + 4 + w.sl + w.so + w.sl + w.so + 8 * w.sl  # to the doubling table
+        width = w.uint(p, 2)
+        start = w.length(p + 2)
+        max_direct = w.length(p + 2 + w.sl)
+        self.max_bits = w.uint(p + 2 + 2 * w.sl, 2)
+        root = w.off(p + 4 + 2 * w.sl + 2)
+        rows = w.uint(p + 4 + 2 * w.sl + 2 + w.so, 2)
+        if not 0 < self.max_bits <= 64 or not 0 < start <= max_direct <= 1 << 32 or width > 65536:
+            raise _Bad("fractal heap doubling table out of range")
+        self.off_len = (self.max_bits + 7) // 8
+        self.blocks: list[tuple[int, int, int]] = []  # (heap offset, size, file position)
+        self.starts: list[int] = []  # the blocks' heap offsets, sorted, once the first ID is looked up
+        if root == w.undefined:
+            return
+        if rows == 0:
+            self._direct(w, w.at(root), start)
+            return
+        # indirect blocks: rows of `width` children, row r's blocks of start * 2**(r-1) bytes (rows 0 and 1 of
+        # `start`); rows up to max_direct hold direct blocks, the others indirect blocks of as many rows as their
+        # size needs (H5HF__dtable_size_to_rows)
+        first_row_bits = (start.bit_length() - 1) + (width.bit_length() - 1)
+        if width & (width - 1) or start & (start - 1) or not width:
+            raise _Bad("fractal heap doubling table not in powers of two")
+        todo = [(w.at(root), rows)]
+        while todo:
+            ipos, nrows = todo.pop()
+            if not w.once(ipos):
+                continue
+            w.nodes += 1
+            if w.nodes > MAX_NODES or nrows > 64:
+                raise _Unsupported("more heap blocks than the bound")
+            if w.blob.read(ipos, 4) != b"FHIB":
+                raise _Bad(f"no fractal heap indirect block at byte {ipos:,}")
+            q = ipos + 5 + w.so + self.off_len
+            for r in range(nrows):
+                size = start << max(0, r - 1)
+                for _ in range(width):
+                    child = w.off(q)
+                    q += w.so
+                    if child == w.undefined:
+                        continue
+                    if size <= max_direct:
+                        self._direct(w, w.at(child), size)
+                    else:
+                        todo.append((w.at(child), size.bit_length() - 1 - first_row_bits + 1))
+
+    def _direct(self, w: _Walk, pos: int, size: int) -> None:
+        w.nodes += 1
+        if w.nodes > MAX_NODES:
+            raise _Unsupported("more heap blocks than the bound")
+        if w.blob.read(pos, 4) != b"FHDB":
+            raise _Bad(f"no fractal heap direct block at byte {pos:,}")
+        offset = w.uint(pos + 5 + w.so, self.off_len)
+        if pos + size > w.blob.size:
+            raise _Bad(f"fractal heap direct block at byte {pos:,} runs past the end")
+        self.blocks.append((offset, size, pos))
+
+    def find(self, hid: bytes) -> tuple[int, int] | None:
+        """The span of the object a heap ID names: a managed object in a direct block, or a huge one (stored
+        apart, its address and length in the ID or in the huge objects' B-tree); None for a tiny one (a few bytes
+        inside the ID: no attribute fits)."""
+        kind = (hid[0] >> 4) & 3 if hid else 3
+        if kind == 1:
+            return self._huge(hid)
+        if kind != 0 or len(hid) < 1 + self.off_len:
+            return None
+        off = int.from_bytes(hid[1:1 + self.off_len], "little")
+        n = int.from_bytes(hid[1 + self.off_len:], "little")
+        if not self.starts:
+            self.blocks.sort()
+            self.starts = [b[0] for b in self.blocks]
+        i = bisect_right(self.starts, off) - 1
+        if i >= 0:
+            start, size, pos = self.blocks[i]
+            if off + n <= start + size:
+                return pos + off - start, pos + off - start + n
+        raise _Bad(f"heap object at offset {off:,} lies in no direct block")
+
+    def _huge(self, hid: bytes) -> tuple[int, int] | None:
+        w = self.walk
+        if len(hid) >= 1 + w.so + w.sl:  # huge IDs holding the address and length themselves
+            addr, n = w.off_of(hid, 1), int.from_bytes(hid[1 + w.so:1 + w.so + w.sl], "little")
+        else:
+            if self.huge is None:
+                self.huge = {}
+                if self.huge_tree != w.undefined:
+                    for rec in w._records(w.at(self.huge_tree)):
+                        if len(rec) >= w.so + 2 * w.sl and len(self.huge) < MAX_NODES:
+                            self.huge[int.from_bytes(rec[w.so + w.sl:w.so + 2 * w.sl], "little")] = (
+                                w.off_of(rec, 0), int.from_bytes(rec[w.so:w.so + w.sl], "little"))
+            found = self.huge.get(int.from_bytes(hid[1:], "little"))
+            if found is None:
+                raise _Bad("huge heap object not in its B-tree")
+            addr, n = found
+        pos = w.at(addr)
+        if n > w.blob.size - pos:
+            raise _Bad(f"huge heap object at byte {pos:,} runs past the end")
+        return pos, pos + n
 
 
 class _Walk:
@@ -74,6 +205,10 @@ class _Walk:
 
     def off(self, pos: int) -> int:
         return self.uint(pos, self.so)
+
+    def off_of(self, raw: bytes, at: int) -> int:
+        """An address inside bytes already read (a heap ID, a B-tree record)."""
+        return int.from_bytes(raw[at:at + self.so], "little")
 
     def length(self, pos: int) -> int:
         return self.uint(pos, self.sl)
@@ -166,16 +301,92 @@ class _Walk:
                     self._symbol_table(s, path)
                 elif mtype == 0x06:
                     self._link(s, e, path)
-                elif mtype == 0x02 and self._dense(s, 0x02):
-                    self.skip("links in dense storage (a fractal heap)")
-                elif mtype == 0x15 and self._dense(s, 0x15):
-                    self.skip("attributes in dense storage (a fractal heap)")
+                elif mtype in (0x02, 0x15):
+                    self._dense(s, mtype, path)
 
-    def _dense(self, s: int, mtype: int) -> bool:
-        """Whether a link info (2) or attribute info (21) message points at a fractal heap (dense storage)."""
+    def _dense(self, s: int, mtype: int, path: str) -> None:
+        """A link info (2) or attribute info (21) message: when it names a fractal heap (dense storage, more than 8
+        links or attributes with ``libver='latest'``), the links or attribute messages are that heap's objects,
+        listed by the name index (a version 2 B-tree of heap IDs)."""
         flags = self.blob.read(s + 1, 1)[0]
         p = s + 2 + (8 if mtype == 0x02 and flags & 1 else 0) + (2 if mtype == 0x15 and flags & 1 else 0)
-        return self.off(p) != self.undefined
+        heap, index = self.off(p), self.off(p + self.so)
+        if heap == self.undefined:
+            return
+        what = "links" if mtype == 0x02 else "attributes"
+        try:
+            objects = _Heap(self, self.at(heap))
+            for hid in self._btree2(self.at(index)):
+                span = objects.find(hid)
+                if span is None:
+                    self.skip(f"{what} in dense storage held as huge or filtered heap objects")
+                    continue
+                a, b = span
+                if mtype == 0x02:
+                    self._link(a, b, path)
+                else:
+                    self._attribute(a, b, path)
+        except _Unsupported as exc:
+            self.skip(f"{what} in dense storage ({exc})")
+
+    def _btree2(self, pos: int) -> Iterator[bytes]:
+        """The heap IDs a version 2 B-tree of link names (record type 5: hash, ID) or attribute names (type 8: ID,
+        flags, creation order, hash) lists, each node visited once."""
+        rtype = self.blob.read(pos + 5, 1)[0] if self.blob.size > pos + 5 else -1
+        if rtype not in (5, 8):
+            raise _Unsupported(f"B-tree of record type {rtype}")
+        for record in self._records(pos):
+            yield record[4:] if rtype == 5 else record[:-9]
+
+    def _records(self, pos: int) -> Iterator[bytes]:
+        """The records of a version 2 B-tree (any type), each node visited once, in no particular order."""
+        if self.blob.read(pos, 4) != b"BTHD" or self.blob.read(pos + 4, 1)[0] != 0:
+            raise _Bad(f"no version 2 B-tree header at byte {pos:,}")
+        node_size = self.uint(pos + 6, 4)
+        rsize = self.uint(pos + 10, 2)
+        depth = self.uint(pos + 12, 2)
+        root = self.off(pos + 16)
+        nroot = self.uint(pos + 16 + self.so, 2)
+        if not 0 < rsize <= node_size or node_size > 1 << 20 or depth > 16:
+            raise _Bad("version 2 B-tree of impossible node or record size")
+        # the widths of an internal node's child counts (H5B2__hdr_init): a leaf's maximum record count, then for
+        # each depth the records it and all below it can hold
+        max_leaf = (node_size - 10) // rsize
+        nrec_size = _enc_size(max_leaf)
+        cum = [max_leaf]
+        cum_size = [0]
+        for d in range(1, depth + 1):
+            ptr = self.so + nrec_size + (cum_size[d - 1] if d > 1 else 0)
+            room = (node_size - 10 - ptr) // (rsize + ptr)
+            if room <= 0:
+                raise _Bad("B-tree nodes too small for their records")
+            cum.append((room + 1) * cum[d - 1] + room)
+            cum_size.append(_enc_size(cum[d]))
+        todo = [(root, nroot, depth)]
+        while todo:
+            addr, nrec, level = todo.pop()
+            node = self.at(addr)
+            if not self.once(node):
+                continue
+            self.nodes += 1
+            if self.nodes > MAX_NODES:
+                return
+            sig = self.blob.read(node, 4)
+            if sig != (b"BTLF" if level == 0 else b"BTIN"):
+                raise _Bad(f"no B-tree node at byte {node:,}")
+            p = node + 6
+            if p + nrec * rsize > node + node_size:
+                raise _Bad(f"B-tree node at byte {node:,} holds more records than fit")
+            for k in range(nrec):
+                yield self.blob.read(p + k * rsize, rsize)
+            if level:
+                p += nrec * rsize
+                extra = cum_size[level - 1] if level > 1 else 0
+                for _ in range(nrec + 1):
+                    child = self.off(p)
+                    count = self.uint(p + self.so, nrec_size)
+                    todo.append((child, count, level - 1))
+                    p += self.so + nrec_size + extra
 
     def _messages(self, start: int, end: int, version: int, creation: bool) -> Iterator[tuple[int, int, int, int]]:
         """(type, flags, data start, data end) of each message of a chunk."""
