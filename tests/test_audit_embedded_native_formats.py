@@ -330,3 +330,38 @@ def test_hdf5_many_candidate_attributes_stay_cheap(tmp_path: Path) -> None:
     assert time.perf_counter() - t0 < 5.0
     assert [f.rule for f in r.findings] == ["incomplete.native_candidates"]
 
+
+
+# -- TensorFlow text format (saved_model.pbtxt) -----------------------------------------------------------------
+def c_escape(data: bytes) -> str:
+    """Bytes as the text format writes them (printable ASCII as is, the rest as octal escapes)."""
+    return "".join(chr(b) if 32 <= b < 127 and b not in (34, 39, 92) else f"\\{b:03o}" for b in data)
+
+
+def pbtxt(*values: str, dtype: str = "DT_STRING", in_function: bool = True) -> bytes:
+    """A text SavedModel whose Const carries ``values`` as string_val (dtype written after them: any order)."""
+    strings = " ".join(f'string_val: "{v}"' for v in values)
+    const = (f'node_def {{ name: "blob" op: "Const" attr {{ key: "value" value {{ tensor {{ {strings} '
+             f'tensor_shape {{ dim {{ size: {len(values)} }} }} dtype: {dtype} }} }} }} }}')
+    body = (f'library {{ function {{ signature {{ name: "__inference_drop_3" }} {const} }} }}' if in_function
+            else const.replace("node_def", "node"))
+    return (f'saved_model_schema_version: 1\nmeta_graphs {{ meta_info_def {{ tags: "serve" }}\n'
+            f'  graph_def {{ {body} }} }}\n').encode()
+
+
+def test_pbtxt_string_constants(tmp_path: Path) -> None:
+    r = audit(tmp_path, "saved_model.pbtxt", pbtxt("hello", c_escape(ELF)))
+    (f,) = embedded(r)
+    assert r.files[0].format == "tensorflow-text"
+    assert f.detail.startswith("string constant 'blob' of function '__inference_drop_3' at byte ")
+    assert f"({len(ELF):,} bytes) is a native image: ELF64 shared library" in f.detail
+    r = audit(tmp_path, "saved_model.pbtxt", pbtxt(base64.b64encode(PE).decode(), in_function=False))
+    (f,) = embedded(r)
+    assert f.detail.startswith("string constant 'blob' at byte ") and "(base64)" in f.detail
+
+
+def test_pbtxt_benign_controls(tmp_path: Path) -> None:
+    """Text, look-alikes, and an image's bytes in a constant that is not DT_STRING."""
+    odd = [c_escape(x) for x in lookalikes()]
+    assert audit(tmp_path, "saved_model.pbtxt", pbtxt("the vocabulary", *odd)).verdict == "clean"
+    assert audit(tmp_path, "saved_model.pbtxt", pbtxt(c_escape(ELF), dtype="DT_FLOAT")).verdict == "clean"

@@ -834,7 +834,7 @@ class Values:
                              blob.folder, blob.keep)
                 self._judge(image, place, s)
             return
-        if _maybe_base64(first):
+        if maybe_base64(first):
             head = blob.read(s, min(e - s, _B64_HEAD))
             if _base64_image(head) is not None and self._room():
                 raw = _base64_image(blob.read(s, min(e - s, MAX_BASE64)))
@@ -853,7 +853,7 @@ class Values:
         if raw[:2] in MAGIC2:
             if self._room():
                 self._judge(self.blob.derived(raw, place), place, offset)
-        elif _maybe_base64(raw[:2]) and _base64_image(raw[:_B64_HEAD]) is not None and self._room():
+        elif maybe_base64(raw[:2]) and _base64_image(raw[:_B64_HEAD]) is not None and self._room():
             image = _base64_image(raw)
             if image is not None:
                 self._judge(self.blob.derived(image, f"{place} (base64)"), f"{place} (base64)", offset)
@@ -878,5 +878,5 @@ _B64_FIRST = frozenset(base64.b64encode(m + b"\x00")[:2] for m in MAGIC2)
 FIRST_BYTES = frozenset(m[0] for m in (*MAGIC2, *_B64_FIRST))  # a value's first byte, tested before any slice
 
 
-def _maybe_base64(first: bytes) -> bool:
+def maybe_base64(first: bytes) -> bool:
     return first in _B64_FIRST

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from openscope.audit import native_format
 from openscope.audit.blob import Blob, Truncated
 from openscope.audit.context import Context
 from openscope.audit.protowire import varint
@@ -156,6 +157,7 @@ class _Tensor:
     first: bytes | None = None
     content: bytes | None = None
     elements: int = 1
+    carried: list[tuple[bytes, int]] = field(default_factory=list)  # string_val values starting like an image
 
 
 @dataclass
@@ -208,12 +210,14 @@ class _TextWalk:
         self.walk = _Walk(ctx, blob)
         self.root_scope = _Scope()
         self.walk.scopes.append(self.root_scope)
+        self.carried = 0  # string values kept for the native.embedded check
 
     def run(self) -> None:
         try:
             self._parse()
         finally:
             self.walk._report()
+            self.walk.values.done()
 
     def _malformed(self, at: int, why: str) -> None:
         self.walk._malformed("text", at, Truncated(why))
@@ -349,11 +353,28 @@ class _TextWalk:
                 parts.append(n.group()[1:-1])
                 p = n.end()
             value = b"".join(parts)
+            if frame.kind == "tensor" and name == b"string_val" and frame.tensor is not None:
+                self._carry(frame.tensor, value, m.start() - self.blob.start)
             if frame.kind != "user":  # escapes take at most 4 characters a byte
                 value = value[:4 * (MAX_CONTENT if name == b"tensor_content" else MAX_ATTR)]
             value = _unescape(value)
         self._field(frame, name, value, m.lastgroup == "str")
         return p
+
+    def _carry(self, tensor: _Tensor, escaped: bytes, at: int) -> None:
+        """Keep a ``string_val`` whose first bytes start like a native image (raw or base64), unescaped whole, for
+        the ``native.embedded`` check at the node's end (when its dtype is known: fields come in any order).
+        Past the values' bound the rest are counted, not kept."""
+        head = _unescape(escaped[:64])[:2]
+        if len(escaped) < native_format.MIN_EMBEDDED or not (head in native_format.MAGIC2 or
+                                                             native_format.maybe_base64(head)):
+            return
+        values = self.walk.values
+        if self.carried >= native_format.MAX_VALUE_CANDIDATES:
+            values.more += 1
+            return
+        self.carried += 1
+        tensor.carried.append((_unescape(escaped), at))
 
     def _field(self, frame: _Frame, name: bytes, value: bytes, quoted: bool) -> None:
         text = value.decode("utf-8", "replace")
@@ -393,6 +414,11 @@ class _TextWalk:
             walk._trace(node.name, node.op, node.inputs, lambda: self._const(node), node.at, node.scope,
                         lambda key: node.attrs.get(key, []))
             walk._judge(node.name, node.op, lambda key: node.attrs.get(key, []), node.inputs, node.at, node.scope)
+            t = node.tensor
+            if node.op == "Const" and t is not None and t.dtype == 7:
+                where = "" if node.scope.name is None else f" of function {node.scope.name[:120]!r}"
+                for value, at in t.carried:
+                    walk.values.value(value, f"string constant {(node.name or '')[:120]!r}{where} at byte {at:,}", at)
         elif kind == "attr" and frame.node is not None and frame.key is not None:  # the key may follow the value
             frame.node.attrs.setdefault(frame.key, []).extend(frame.strings)
             if frame.key == "value" and frame.tensor is not None:
@@ -442,7 +468,8 @@ def _merge(old: _Tensor | None, new: _Tensor) -> _Tensor:
         return new
     return _Tensor(new.dtype if new.dtype is not None else old.dtype,
                    old.first if old.first is not None else new.first,
-                   new.content if new.content is not None else old.content, old.elements * new.elements)
+                   new.content if new.content is not None else old.content, old.elements * new.elements,
+                   old.carried + new.carried)
 
 
 def _first_encoded(blob: Blob, elements: int) -> str | None:
