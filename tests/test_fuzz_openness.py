@@ -199,9 +199,11 @@ def test_any_card_in_a_folder_is_graded_or_warned_about(cli, tmp_path_factory, c
 @pytest.mark.parametrize("raw, warning", [
     (b"", None),
     (b"\x00\x01\x02binary\x00", "binary"),
-    ("---\nlicense: mit\n---\n".encode("utf-16"), "binary"),  # UTF-16 holds NUL bytes
-    ("# caf\xe9\n".encode("latin-1"), "not UTF-8"),
-    (b"# x\n\xed\xa0\x80 lone surrogate\n", "not UTF-8"),
+    ("---\nlicense: mit\n---\n".encode("utf-16-le"), "binary"),  # UTF-16 without its byte order mark: NUL bytes
+    ("---\nlicense: mit\n---\n".encode("utf-16"), "read as UTF-16 text"),  # with its mark: a text, read
+    ("# caf\xe9\n".encode("latin-1"), "read as Latin-1 text"),
+    (b"# x\n\xed\xa0\x80 lone surrogate\n", "read as Latin-1 text"),
+    ("# 中文模型\n".encode() + b"\xff\n", "read as UTF-8 text with 1 invalid byte sequence replaced"),
     (b"---\nlicense: [broken\n---\n# x\n", "not valid YAML"),
     (b"---\n- a\n- b\n---\n# x\n", "not a mapping"),
     (b"---\n" + b"[" * 2000 + b"\n---\n", "not valid YAML"),
@@ -213,8 +215,10 @@ def test_unreadable_cards_warn_and_grade_unknown(cli, tmp_path: Path, raw: bytes
     _check_doc(res.json())
     if warning:
         assert "warning" in res.stderr and warning in res.stderr, res.stderr
-    if warning in ("binary", "not UTF-8"):
+    if warning == "binary":
         assert all(c["status"] == "not_found" for c in res.json()["components"].values())
+    if warning and warning.startswith("read as UTF-16"):  # the card's front matter was read: its licence counts
+        assert res.json()["osai"]["licenses"] == "open"  # `license: mit`, unreadable before
 
 
 @pytest.mark.timeout(120)

@@ -52,7 +52,7 @@ def test_non_mapping_front_matter() -> None:
 
 def test_binary_and_non_utf8_readmes() -> None:
     assert decode_card(b"\x00\x01binary")[0] is None
-    assert decode_card("caf\u00e9".encode("latin-1"))[0] is None
+    assert decode_card("caf\u00e9".encode("latin-1")) == ("caf\u00e9", "README is not UTF-8; it was read as Latin-1 text")
     assert decode_card(b"# ok")[0] == "# ok"
 
 

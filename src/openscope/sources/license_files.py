@@ -71,7 +71,8 @@ def reuse_id(path: str) -> str | None:
 
 
 def decode_text(raw: bytes) -> tuple[str | None, str | None]:
-    """(the text, how it was decoded when not as UTF-8) of a licence file's bytes; None for a binary file.
+    """(the text, how it was read when not as UTF-8: "UTF-16 text", "Latin-1 text", "UTF-8 text with 2 invalid byte
+    sequences replaced") of a licence file's or a README's bytes; None for a binary file.
 
     Why: licence files are plain text, but not always UTF-8: Windows editors write UTF-16 with a byte order mark,
     and older texts are Latin-1 ("Licencié"). A careful reader reads them; only bytes that are no text at all (a
@@ -80,7 +81,7 @@ def decode_text(raw: bytes) -> tuple[str | None, str | None]:
         if raw.startswith(bom):
             body = raw[len(bom):]
             try:
-                return body[: len(body) - len(body) % 2].decode(codec), "UTF-16"
+                return body[: len(body) - len(body) % 2].decode(codec), "UTF-16 text"
             except UnicodeDecodeError:
                 return None, None
     if b"\x00" in raw[:8192]:
@@ -89,10 +90,16 @@ def decode_text(raw: bytes) -> tuple[str | None, str | None]:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError:
         pass
+    # Mostly UTF-8 with a few broken bytes (a file cut mid-character, one pasted Latin-1 word) is UTF-8: read as
+    # Latin-1 every one of its other non-ASCII characters (all of a Chinese text) would turn to noise.
+    mixed = raw.decode("utf-8-sig", errors="replace")
+    bad = mixed.count("\ufffd")
+    if sum(not c.isascii() for c in mixed) - bad > bad and not _BINARY.search(mixed):
+        return mixed, f"UTF-8 text with {bad:,} invalid byte sequence{'s' if bad > 1 else ''} replaced"
     text = raw.decode("latin-1")
     if _BINARY.search(text):
         return None, None
-    return text, "Latin-1"
+    return text, "Latin-1 text"
 
 
 # Control characters no text file holds (a tab, a newline, a form feed and a carriage return excepted): bytes that

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from openscope.derive.openness import hant
+from openscope.sources.license_files import decode_text
 from openscope.yamlsafe import safe_load
 
 MAX_CARD_CHARS = 400_000
@@ -176,13 +177,15 @@ def newline_split(text: str) -> tuple[str, ...]:
 
 
 def decode_card(raw: bytes) -> tuple[str | None, str | None]:
-    """Bytes of a README → text, or ``(None, warning)`` for binary or undecodable content."""
-    if b"\x00" in raw[:8192]:
-        return None, "README is binary (NUL bytes); card probes read nothing from it"
-    try:
-        return raw.decode("utf-8"), None
-    except UnicodeDecodeError:
-        return None, "README is not UTF-8 text; card probes read nothing from it"
+    """Bytes of a README → (text, warning): UTF-8 as it is; UTF-16 with its byte order mark, Latin-1, or UTF-8 with
+    a few broken bytes read with a warning that says so, as a licence file is (``sources.license_files.decode_text``);
+    ``(None, warning)`` for binary content. Why: a README written by a Windows editor or an older tool is still the
+    card its publisher wrote; refusing it graded every card dimension unknown, while the crawl reads the same bytes
+    from the Hub (as UTF-8 with replacement)."""
+    text, codec = decode_text(raw)
+    if text is None:
+        return None, "README is binary (NUL bytes or control characters); card probes read nothing from it"
+    return text, (f"README is not UTF-8; it was read as {codec}" if codec else None)
 
 
 def parse_front_matter(text: str) -> tuple[dict[str, Any], str, str | None]:

@@ -370,7 +370,7 @@ def read_folder(root: Path, paths: list[str], card: Any = None) -> tuple[list[Li
             out.append(LicenseFile(printable(path), scope, None, None, "not read: binary, not text", "not_read"))
             continue
         if codec:
-            warnings.append(f"licence file {name} is not UTF-8; it was read as {codec} text")
+            warnings.append(f"licence file {name} is not UTF-8; it was read as {codec}")
         lf, warns = identify_file(path, text, scope)
         out.append(lf)
         warnings.extend(warns)
