@@ -844,6 +844,8 @@ class Values:
     def value(self, raw: bytes | str, place: str, offset: int | None = None) -> None:
         """A value already in memory (a str is read as its code points' bytes, as latin-1 text holds bytes)."""
         if isinstance(raw, str):
+            if len(raw) < MIN_EMBEDDED or ord(raw[0]) not in FIRST_BYTES:  # most config strings: no copy made
+                return
             try:
                 raw = raw.encode("latin-1")
             except UnicodeEncodeError:  # neither bytes held as code points nor base64 (ASCII)
