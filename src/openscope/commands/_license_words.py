@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.text import Text
 
+from openscope.derive.licenses.catalogue import CLASS_RANK
 from openscope.text import visible
 
 # Plain words for the catalogue's vocabulary (docs/licenses.md, "Classes").
@@ -73,19 +74,11 @@ def licence_rows(doc: dict[str, Any]) -> list[tuple[str, str]]:
     rows = [("declared", yn(doc.get("declared"))),
             ("licence", yn(doc.get("license")) + (f"  ({doc['reason']})" if doc.get("reason") else "")),
             ("class", class_meaning(doc.get("class")))]
-    if doc.get("effective_class") != doc.get("class"):
-        rows.append(("with its bases", class_meaning(doc.get("effective_class"))))
-    else:
-        rows.append(("with its bases", "the same (no base adds terms)" if doc.get("flow_down")
-                     else "the same (no base in the lineage)"))
-    rows.append(("commercial use", yn(doc.get("commercial_use"))))
-    restricted = doc.get("use_restrictions")
-    rows.append(("use restrictions", yn(restricted)
-                 + (" (an acceptable-use policy limits what it may be used for)" if restricted else "")))
-    cap = doc.get("user_cap")
-    if cap:
-        rows.append(("user cap", f"{cap:,} monthly active users (above it, ask the licensor for a licence)"
-                     if isinstance(cap, int) else str(cap)))
+    rows.append(("with its bases", _with_bases(doc)))
+    rows.append(("commercial use", _own_and_bases(doc, "commercial_use", _plain)))
+    rows.append(("use restrictions", _own_and_bases(doc, "use_restrictions", _restricted)))
+    if doc.get("user_cap") or doc.get("effective_user_cap"):
+        rows.append(("user cap", _own_and_bases(doc, "user_cap", _cap)))
     unknown = not doc.get("duties") and doc.get("class") in (None, "unknown")
     rows.append(("duties", "unknown (the licence is not known)" if unknown else duties_in_words(doc.get("duties"))))
     if doc.get("confidence") == 0 and doc.get("license") in (None, "unknown"):
@@ -97,6 +90,56 @@ def licence_rows(doc: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def _restricted(v: Any) -> tuple[str, str]:
+    return yn(v), " (an acceptable-use policy limits what it may be used for)" if v else ""
+
+
+def _cap(v: Any) -> tuple[str, str]:
+    if not v:
+        return "none", ""
+    if isinstance(v, int):
+        return f"{v:,} monthly active users", " (above it, ask the licensor for a licence)"
+    return str(v), ""
+
+
+def _plain(v: Any) -> tuple[str, str]:
+    return yn(v), ""
+
+
+def _own_and_bases(doc: dict[str, Any], key: str, words: Any) -> str:
+    """What the model's own licence says of ``key`` and, where its bases' terms change the answer, what applies
+    with them first: "may we use it commercially?" is answered by every licence along the lineage (an Apache-2.0
+    finetune of a CC BY-NC base said only "yes"). ``words`` gives (value, explanation)."""
+    own = doc.get(key)
+    eff_key = f"effective_{key}"
+    if eff_key not in doc or doc[eff_key] == own:
+        return "".join(words(own))
+    value, why = words(doc[eff_key])
+    if doc.get("license") in (None, "unknown"):
+        return f"{value} with its bases{why}; its own licence is not known"
+    return f"{value} with its bases{why}; {words(own)[0]} under {yn(doc.get('license'))} alone"
+
+
+def _with_bases(doc: dict[str, Any]) -> str:
+    """The class with the bases' terms. A base whose licence is not known makes it unknown (it said "the same
+    (no base adds terms)"), and a model whose own licence is not known is still bound by its bases' known terms
+    (a GGUF of Gemma declaring nothing said "the same")."""
+    flows = doc.get("flow_down") or []
+    if not flows:
+        return "the same (no base in the lineage)"
+    unknown = [str(fd.get("base")) for fd in flows if fd.get("class") in (None, "unknown")]
+    if unknown:
+        known = "" if doc.get("effective_class") in (None, "unknown") else \
+            f"; with the known ones: {class_meaning(doc.get('effective_class'))}"
+        return f"unknown: the licence of {', '.join(unknown)} is not known{known}"
+    if doc.get("class") in (None, "unknown"):
+        worst = max((str(fd["class"]) for fd in flows), key=lambda c: CLASS_RANK.get(c, -1))
+        return f"unknown (its own licence is not known); its bases' terms apply at least: {class_meaning(worst)}"
+    if doc.get("effective_class") != doc.get("class"):
+        return class_meaning(doc.get("effective_class"))
+    return "the same (no base adds terms)"
+
+
 def base_duties(doc: dict[str, Any], flow: dict[str, Any]) -> str | None:
     """A base's duties, or ``None`` when they are the model's own (said once, not twice)."""
     if flow.get("duties") and list(flow["duties"]) == list(doc.get("duties") or []):
@@ -106,7 +149,19 @@ def base_duties(doc: dict[str, Any], flow: dict[str, Any]) -> str | None:
 
 def conflict_meaning(doc: dict[str, Any]) -> str | None:
     """What a conflict with a base means for whoever uses the model, or ``None`` when there is none."""
+    if doc.get("license") in (None, "unknown") and doc.get("class") in (None, "unknown"):
+        bound = sorted({str(fd["license"]) for fd in doc.get("flow_down") or []
+                        if fd.get("class") not in (None, "unknown", "permissive") and fd.get("license")})
+        if bound:  # no conflict can be decided, but the bases' terms bind it all the same
+            return (f"its own licence is not known; whoever uses this model must at least follow the terms of "
+                    f"{', '.join(bound)} (its bases' licence)")
+        return None
     if not doc.get("conflicts"):
+        unknown = [str(fd.get("base")) for fd in doc.get("flow_down") or [] if fd.get("class") in (None, "unknown")]
+        if unknown:  # nothing to flag, and nothing to rely on either: say what to do
+            return (f"the licence of {', '.join(unknown)} is not known, and its terms may bind this model: "
+                    f"find them (its model card or licence file) before relying on the declared "
+                    f"{yn(doc.get('license'))}")
         return None
     bases = sorted({str(fd["license"]) for fd in doc.get("flow_down") or [] if fd.get("conflict")})
     return (f"whoever uses this model must still follow the terms of {', '.join(bases)} (its bases' licence); "

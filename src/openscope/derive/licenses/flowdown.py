@@ -607,7 +607,10 @@ def model_licenses(store: Store, model_id: str) -> dict[str, Any]:
     (declared, lic, cls, duties, expression, confidence, evidence, reason, source, effective, commercial,
      restrictions, cap) = row
     conflicts = [{"base": b, "reason": r} for b, _bl, _bc, _bd, _dist, c, r, _root in flows if c]
-    unknown = [b for b, _bl, _bc, _bd, _dist, c, _r, _root in flows if c is None]
+    # a base is unknown when its own licence is: a known base under a model of unknown licence has an
+    # undecidable conflict (null) but terms that were read and bind the model all the same
+    unknown = [b for b, bl, bc, _bd, _dist, _c, _r, _root in flows if bl is None or bc in (None, "unknown")]
+    with_bases = _with_bases(commercial, restrictions, cap, [bl for _b, bl, *_rest in flows])
     return {
         "id": model_id,
         "declared": declared,
@@ -630,4 +633,28 @@ def model_licenses(store: Store, model_id: str) -> dict[str, Any]:
         "use_restrictions": restrictions,
         "user_cap": cap,
         "unknown_bases": unknown,
+        **with_bases,
     }
+
+
+def _with_bases(commercial: bool | None, restrictions: bool | None, cap: int | None,
+                base_licenses: list[str | None]) -> dict[str, Any]:
+    """What whoever uses the model may do under its own licence and every ancestor's together
+    (``effective_commercial_use``, ``effective_use_restrictions``, ``effective_user_cap``).
+
+    Why: a governance reader asks "may we use it commercially?"; the model's own row said "yes" for an
+    Apache-2.0 finetune of a CC BY-NC base, whose terms still bind it. Every licence applies (an AND):
+    commercial use only when all allow it, restrictions when any has them, the lowest user cap. A base
+    whose licence is not known leaves what it could forbid unknown, never allowed.
+    """
+    commercial_uses, restricted, caps = [commercial], [restrictions], [cap]
+    for bl in base_licenses:
+        info = get_license(bl) if bl else None
+        known = info is not None and info.known
+        commercial_uses.append(info.commercial_use if known and info else None)
+        restricted.append(info.use_restrictions if known and info else None)
+        caps.append(info.user_cap if known and info else None)
+    known_caps = [c for c in caps if c is not None]
+    return {"effective_commercial_use": _all_true(commercial_uses),
+            "effective_use_restrictions": _any_true(restricted),
+            "effective_user_cap": min(known_caps) if known_caps else None}
