@@ -390,6 +390,8 @@ def register(app: typer.Typer) -> None:
             for k in ("endpoint", "status", "pages", "records", "changed", "rejects", "deleted", "api_calls",
                       "rate_limit_wait_s", "elapsed_s", "watermark"):
                 v = getattr(r, k)
+                if v is None:  # a counters sweep keeps no watermark: the table said "watermark  None"
+                    continue
                 t.add_row(k, f"{v:,}" if isinstance(v, int) else str(v))
             out_console().print(t)
         if cards_res is not None:

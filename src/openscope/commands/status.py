@@ -26,6 +26,8 @@ from openscope.commands._common import (
     settings,
     warn,
 )
+from openscope.jobs.crawl import INTERRUPTED_MESSAGE as INTERRUPTED_CRAWL
+from openscope.jobs.ingest import INTERRUPTED as INTERRUPTED_INGEST
 from openscope.store import Store
 from openscope.store import snapshots as snaps
 from openscope.store.card_waits import deferred_cards, deferred_readmes
@@ -56,14 +58,18 @@ ORDER BY snapshot_id
 """
 
 # The newest complete snapshot that read the counters of every repository it listed: an unfiltered full
-# crawl, a counters sweep, or an ingest (a dump). Incremental crawls read only what changed.
+# crawl, an unfiltered counters sweep, or an ingest (a dump) that read at least one record. Incremental crawls
+# read only what changed. A sweep with --limit/--author/--filter/--search/--since read only some (a `--counters
+# --limit 10` was reported as the models' counters read, 10 records, hiding that the rest were days old), and an
+# ingest of an empty file read none (it was reported as the counters read now, 0 records).
 _COUNTERS_SQL = """
 SELECT snapshot_id, kind, finished_at, n_records,
        epoch(now()::TIMESTAMP - finished_at) / 3600.0 AS age_hours
 FROM snapshots
 WHERE status = 'complete' AND repo_type = ?
-  AND (kind IN ('counters', 'ingest')
-       OR (kind = 'full' AND NOT coalesce(try_cast(json_extract(params, '$.filtered') AS BOOLEAN), false)))
+  AND ((kind = 'ingest' AND n_records > 0)
+       OR (kind IN ('full', 'counters')
+           AND NOT coalesce(try_cast(json_extract(params, '$.filtered') AS BOOLEAN), false)))
 ORDER BY snapshot_id DESC LIMIT 1
 """
 
@@ -115,14 +121,16 @@ def _action(row: dict[str, Any], db: str) -> str:
     cmd = resume_command(row, db)
     if cmd is not None:
         return f"Resume it with: {cmd} (add --restart to start over, or --abandon to drop it)"
-    if row["state"] == "interrupted":
+    if row["state"] == "interrupted" or row["message"] == INTERRUPTED_INGEST:
+        # Ctrl-C (recorded as failed with the message `interrupted`): the file was not at fault.
         return "Nothing of it was stored (an ingest is one transaction); ingest the file again"
     return "Nothing of it was stored (an ingest is one transaction); fix the input and ingest it again"
 
 
 def _unfinished_line(u: dict[str, Any]) -> str:
     what = f"{u['kind']} crawl of {u['repo_type']}s" if u["source"] == "crawl" else u["kind"]
-    how = "was killed or crashed" if u["state"] == "interrupted" else "failed"
+    how = ("was interrupted (Ctrl-C)" if u["message"] == INTERRUPTED_CRAWL
+           else "was killed or crashed" if u["state"] == "interrupted" else "failed")
     kept = f", {_plural(u['pages'] or 0, 'page')} kept" if u["source"] == "crawl" else ""
     return (f"#{u['snapshot_id']} {what} {how} (started {u['started_at']:%Y-%m-%d %H:%M} UTC{kept})"
             + (f": {u['message']}" if u["message"] and u["status"] == "failed" else "") + f". {u['action']}")
@@ -248,7 +256,8 @@ def _last_line(last: dict[str, Any]) -> str:
     what = f"{last['kind']} crawl of {last['repo_type']}s" if last["source"] == "crawl" else last["kind"]
     line = (f"#{last['snapshot_id']} {what} · {last['state']} · {_plural(last['n_records'] or 0, 'record')}"
             f" · {last['changed'] or 0:,} changed · {last['source']} · started {last['started_at']:%Y-%m-%d %H:%M:%S} UTC")
-    if last["finished_at"] is not None:
+    # A dead run's finished_at is when a later writer noticed it (a day later, after an upgrade): no duration.
+    if last["finished_at"] is not None and last["state"] != "interrupted":
         took = (last["finished_at"] - last["started_at"]).total_seconds()
         line += f", took {took:,.1f} s"
     if last["message"]:

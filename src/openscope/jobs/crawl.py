@@ -611,9 +611,11 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
         _fail(store, sid, client, calls0, wait0, str(exc))
         raise
     except KeyboardInterrupt:
+        _note_interrupt(store, sid)
         raise  # the snapshot stays running: the same command resumes it
     except Exception as exc:
         if is_interrupt(exc):  # Ctrl-C while DuckDB was working: the same as above
+            _note_interrupt(store, sid)
             raise KeyboardInterrupt from exc
         first = (str(exc).splitlines() or [""])[0]
         if isinstance(exc, duckdb.Error) and is_write_failure(first):  # a full disk: 73, resumable
@@ -639,6 +641,22 @@ def _write_dump(fh: IO[str], text: str) -> None:
         os.fsync(fh.fileno())
     except OSError as exc:
         raise file_write_error(Path(fh.name), exc) or exc
+
+
+# The message of a crawl stopped by Ctrl-C (it stays `running`, resumable; a resume clears it). Without it,
+# `status` could only say what it says of a dead process: "killed or crashed", of a crawl the operator stopped.
+INTERRUPTED_MESSAGE = ("interrupted (Ctrl-C): the pages it committed are kept and the same crawl command "
+                       "resumes it")
+
+
+def _note_interrupt(store: Store, sid: int) -> None:
+    """Best effort: record that a Ctrl-C stopped the crawl. A store that cannot take the one-row write (a
+    full disk, a connection the interrupt left unusable) keeps the snapshot as a kill leaves it."""
+    try:
+        store.con.execute("UPDATE snapshots SET message = ? WHERE snapshot_id = ? AND status = 'running'",
+                          [INTERRUPTED_MESSAGE, sid])
+    except Exception:  # noqa: BLE001  # the interrupt is what must propagate, not this note
+        pass
 
 
 def _fail(store: Store, sid: int, client: HubClient, calls0: int, wait0: float, message: str) -> None:

@@ -22,6 +22,10 @@ from openscope.store import Store
 from openscope.store import snapshots as snaps
 from openscope.store.normalize import normalize
 
+# The message of an ingest ended by Ctrl-C (recorded as failed): `status` then says to ingest the file again,
+# not to fix it.
+INTERRUPTED = "interrupted"
+
 
 @dataclass
 class IngestResult(RunSummary):
@@ -55,7 +59,7 @@ def ingest_file(store: Store, path: Path, *, repo_type: str = "model") -> Ingest
                                rejects=res.rejects)
             snaps.close(con, sid, "complete")
     except BaseException as exc:
-        why = "interrupted" if is_interrupt(exc) else (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        why = INTERRUPTED if is_interrupt(exc) else (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         snaps.finish(store, sid, "failed", message=why, only_if_running=True)
         raise
     return IngestResult(
