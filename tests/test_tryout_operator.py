@@ -203,3 +203,16 @@ def test_a_dead_run_closed_later_shows_no_duration(cli, tmp_path) -> None:
     one.write_text(json.dumps({"id": "org/m", "downloads": 3}) + "\n")
     assert cli("--db", db, "-q", "ingest", one, "--no-derive").code == 0
     assert ", took" in cli("--db", db, "status").stdout
+
+
+@pytest.mark.parametrize("option", [["--author", ""], ["--search", " "], ["--filter", "gguf", "--filter", ""]])
+def test_an_empty_filter_is_a_usage_error_not_a_crawl_of_the_whole_hub(hub, cli, tmp_path, option) -> None:
+    """`crawl --author "$ORG"` with ORG unset ran an unfiltered full crawl of every repository (and recorded it
+    as unfiltered: a later full crawl of it marks deletions). Now 64, before a request or a store."""
+    db = tmp_path / "s.duckdb"
+    asked = hub.stats()["requests"]
+    r = cli("--db", db, "crawl", "--endpoint", hub.url, "--no-derive", *FAST, *option)
+    assert r.code == 64 and r.stdout == "", r
+    assert r.stderr.strip().splitlines() == [f"openscope: error: {option[-2]} is empty; give a value, or leave "
+                                             "the option out to crawl every repository"]
+    assert hub.stats()["requests"] == asked and not db.exists()

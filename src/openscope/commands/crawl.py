@@ -336,6 +336,12 @@ def register(app: typer.Typer) -> None:
             raise UsageError(f"--endpoint {ep!r} is not an http(s) URL")
         if full and counters:
             raise UsageError("--full and --counters are different kinds of crawl; choose one")
+        # `--author "$ORG"` with ORG unset in a crontab: an empty value filtered nothing, and the job crawled the
+        # whole Hub unfiltered (a full crawl then marks everything it did not see deleted).
+        blank = [name for name, v in (("--author", author), ("--search", search)) if v is not None and not v.strip()]
+        blank += ["--filter"] if any(not f.strip() for f in filters or []) else []
+        if blank:
+            raise UsageError(f"{blank[0]} is empty; give a value, or leave the option out to crawl every repository")
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise UsageError(f"--page-size must be between 1 and {MAX_PAGE_SIZE}")
         if limit is not None and limit < 1:
