@@ -216,3 +216,19 @@ def test_an_empty_filter_is_a_usage_error_not_a_crawl_of_the_whole_hub(hub, cli,
     assert r.stderr.strip().splitlines() == [f"openscope: error: {option[-2]} is empty; give a value, or leave "
                                              "the option out to crawl every repository"]
     assert hub.stats()["requests"] == asked and not db.exists()
+
+
+def test_an_abandoned_crawl_shows_no_duration(hub, cli, tmp_path) -> None:
+    """`crawl --abandon` closes a failed crawl now; status said it 'took' the time from its start until then."""
+    db = tmp_path / "s.duckdb"
+    hub.set_faults(down=True)
+    try:
+        r = cli("--db", db, "crawl", "--endpoint", hub.url, "--no-derive", "--retries", "0")
+    finally:
+        hub.set_faults(down=False)
+    assert r.code == 69, r
+    time.sleep(1.1)  # the abandon comes later than the failure, as it does for an operator
+    assert cli("--db", db, "-q", "crawl", "--endpoint", hub.url, "--full", "--abandon").code == 0
+    assert q(db, "SELECT status FROM snapshots") == [("aborted",)]
+    last = " ".join(cli("--db", db, "status").stdout.split("last snapshot", 1)[1].split())
+    assert "· aborted ·" in last and "took" not in last, last

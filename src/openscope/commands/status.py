@@ -256,8 +256,9 @@ def _last_line(last: dict[str, Any]) -> str:
     what = f"{last['kind']} crawl of {last['repo_type']}s" if last["source"] == "crawl" else last["kind"]
     line = (f"#{last['snapshot_id']} {what} · {last['state']} · {_plural(last['n_records'] or 0, 'record')}"
             f" · {last['changed'] or 0:,} changed · {last['source']} · started {last['started_at']:%Y-%m-%d %H:%M:%S} UTC")
-    # A dead run's finished_at is when a later writer noticed it (a day later, after an upgrade): no duration.
-    if last["finished_at"] is not None and last["state"] != "interrupted":
+    # A dead run's finished_at is when a later writer noticed it (a day later, after an upgrade), an aborted
+    # one's when --abandon or --restart gave it up (a Ctrl-C'd crawl of 4 s 'took 476.9 s'): no duration.
+    if last["finished_at"] is not None and last["state"] != "interrupted" and last["status"] != "aborted":
         took = (last["finished_at"] - last["started_at"]).total_seconds()
         line += f", took {took:,.1f} s"
     if last["message"]:
