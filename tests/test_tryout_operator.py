@@ -232,3 +232,23 @@ def test_an_abandoned_crawl_shows_no_duration(hub, cli, tmp_path) -> None:
     assert q(db, "SELECT status FROM snapshots") == [("aborted",)]
     last = " ".join(cli("--db", db, "status").stdout.split("last snapshot", 1)[1].split())
     assert "· aborted ·" in last and "took" not in last, last
+
+
+def test_a_datasets_dump_ingested_as_models_is_named(hub, cli, tmp_path) -> None:
+    """`crawl --datasets --dump d.jsonl` writes the datasets to `d.datasets.jsonl`; `ingest` of it without
+    `--datasets` stored every dataset as a model without a word. Now a warning says so; a models dump says
+    nothing, and `--quiet` silences it."""
+    db = tmp_path / "crawl.duckdb"
+    dump = tmp_path / "d.jsonl"
+    with running_simhub(models=40, datasets=30, seed=3) as small:
+        assert cli("--db", db, "-q", "crawl", "--endpoint", small.url, "--datasets", "--dump", dump,
+                   "--no-derive", *FAST).code == 0
+    ds = tmp_path / "d.datasets.jsonl"
+    r = cli("--db", tmp_path / "a.duckdb", "ingest", ds, "--no-derive")
+    assert r.code == 0
+    assert ("openscope: warning: the 30 entries stored as models look like datasets" in r.stderr
+            and "--datasets" in r.stderr), r.stderr
+    assert cli("--db", tmp_path / "b.duckdb", "-q", "ingest", ds, "--no-derive").stderr == ""
+    for args in ((dump,), ("--datasets", ds)):
+        r = cli("--db", tmp_path / "c.duckdb", "ingest", *args, "--no-derive")
+        assert r.code == 0 and "warning" not in r.stderr, r.stderr

@@ -8,9 +8,37 @@ import typer
 from rich.table import Table
 
 from openscope import derive
-from openscope.commands._common import err_console, escaped, open_for_write, out_console, print_json, settings
+from openscope.commands._common import (
+    err_console,
+    escaped,
+    open_for_write,
+    out_console,
+    print_json,
+    settings,
+    warn,
+)
 from openscope.errors import MissingInput
 from openscope.jobs.ingest import ingest_file
+from openscope.store import Store
+
+# Models this ingest wrote that carry a dataset's tags (the Hub gives `task_categories:` and `size_categories:`
+# to datasets) and none of a model's fields: all of them, and the file was a dump of datasets.
+_DATASETS_AS_MODELS_SQL = """
+SELECT count(*) AS written,
+       count(*) FILTER (WHERE m.pipeline_tag IS NULL AND m.library_name IS NULL AND EXISTS (
+           SELECT 1 FROM tags t WHERE t.repo_type = 'model' AND t.id = m.id
+             AND (starts_with(t.tag, 'task_categories:') OR starts_with(t.tag, 'size_categories:'))))
+FROM models m WHERE m.updated_snapshot_id = ?
+"""
+
+
+def _datasets_as_models(store: Store, snapshot_id: int) -> int:
+    """How many entries this ingest stored as models look like datasets, when every one it wrote does
+    (else 0). Why: `crawl --dump` writes datasets to `….datasets.jsonl`, and `ingest` of that file without
+    `--datasets` stored 500 datasets as models without a word."""
+    row = store.con.execute(_DATASETS_AS_MODELS_SQL, [snapshot_id]).fetchone()
+    written, like = (int(row[0]), int(row[1])) if row else (0, 0)
+    return written if written and like == written else 0
 
 
 def register(app: typer.Typer) -> None:
@@ -33,6 +61,10 @@ def register(app: typer.Typer) -> None:
             else:
                 with err_console().status(f"ingesting {path} …"):
                     res = ingest_file(store, path, repo_type="dataset" if datasets else "model")
+            if not datasets and (n := _datasets_as_models(store, res.snapshot_id)):
+                warn(s, f"the {n:,} entries stored as models look like datasets (task_categories: or "
+                        f"size_categories: tags, no pipeline_tag or library_name); if {path} is a dump of "
+                        "datasets, ingest it with --datasets (the models stored now stay)")
             if run_derive:
                 derive.refresh(store)
         doc = res.contract()
