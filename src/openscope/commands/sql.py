@@ -68,17 +68,19 @@ def register(app: typer.Typer) -> None:
                 rows = cur.fetchmany(limit + 1) if limit else cur.fetchall()
             except duckdb.Error as exc:
                 raise InvalidInput(f"query failed: {str(exc).splitlines()[0]}")
-        if limit and len(rows) > limit:
-            # Why: an analyst who counts or exports a result got the first 1,000 rows with no sign that there
-            # were more (also with --json); the cut is said on stderr, and how to see it all.
-            rows = rows[:limit]
-            warn(s, f"showing the first {limit:,} rows; the query has more (--limit N shows N, --limit 0 all)")
+        cut = bool(limit) and len(rows) > limit
+        rows = rows[:limit] if cut else rows
         if s.json:
             print_json({"columns": cols, "rows": [dict(zip(cols, r, strict=True)) for r in rows]})
-            return
-        numeric = [bool(rows) and all(isinstance(r[i], (int, float, Decimal)) and not isinstance(r[i], bool)
-                                      for r in rows if r[i] is not None) for i in range(len(cols))]
-        _render(cols, [["" if v is None else str(v) for v in r] for r in rows], numeric)
+        else:
+            numeric = [bool(rows) and all(isinstance(r[i], (int, float, Decimal)) and not isinstance(r[i], bool)
+                                          for r in rows if r[i] is not None) for i in range(len(cols))]
+            _render(cols, [["" if v is None else str(v) for v in r] for r in rows], numeric)
+        if cut:
+            # Why: an analyst who counts or exports a result got the first 1,000 rows with no sign that there
+            # were more (also with --json); the cut is said on stderr, and how to see it all. Said after the rows,
+            # where a reader of a long output looks last (and an output stopped by Ctrl-C ends with that alone).
+            warn(s, f"showing the first {limit:,} rows; the query has more (--limit N shows N, --limit 0 all)")
 
 
 def _natural_width(cols: list[str], rows: list[list[str]]) -> int:
