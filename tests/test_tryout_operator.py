@@ -252,3 +252,25 @@ def test_a_datasets_dump_ingested_as_models_is_named(hub, cli, tmp_path) -> None
     for args in ((dump,), ("--datasets", ds)):
         r = cli("--db", tmp_path / "c.duckdb", "ingest", *args, "--no-derive")
         assert r.code == 0 and "warning" not in r.stderr, r.stderr
+
+
+def test_a_locked_store_names_the_command_that_holds_it(hub, cli, tmp_path) -> None:
+    """DuckDB names the holder's executable: `locked by …/bin/python3.11 (PID n)` did not say it was a crawl.
+    Where the system shows it, the message gives the holder's command line."""
+    db = tmp_path / "s.duckdb"
+    held = hub.pages_served() + 2
+    hub.set_faults(hold_after_pages=held)
+    p = _popen(db, "crawl", "--endpoint", hub.url, "--page-size", "100", "--no-derive", *FAST)
+    try:
+        _wait_for(lambda: hub.pages_served() >= held)
+        time.sleep(0.5)
+        r = cli("--db", db, "status")
+        assert r.code == 75, r
+        line = r.stderr.strip()
+        assert line.startswith(f"openscope: error: store {db} is locked by ") and f"(PID {p.pid})" in line, line
+        assert f"--db {db} crawl --endpoint {hub.url}" in line, line
+    finally:
+        hub.set_faults(hold_after_pages=None)
+        hub.release()
+        p.wait(60)
+    assert p.returncode == 0

@@ -40,10 +40,23 @@ def default_db_path() -> Path:
     return Path(os.environ.get("OPENSCOPE_DB") or "openscope.duckdb")
 
 
+def _command_line(pid: str) -> str | None:
+    """The holder's command line where the system shows it (Linux): DuckDB names only the executable, and
+    `locked by …/bin/python3.11` did not tell an operator that the holder was last night's `openscope crawl`."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return None
+    words = [a.decode("utf-8", "replace") for a in argv if a]
+    line = " ".join(words[1:] if len(words) > 1 and Path(words[0]).name.startswith("python") else words)
+    line = "".join(c if c.isprintable() else "?" for c in line)
+    return (line[:200] + "…" if len(line) > 200 else line) or None
+
+
 def _lock_message(path: Path, exc: Exception) -> str:
     text = str(exc)
     m = re.search(r"Conflicting lock is held in (.+?) \(PID (\d+)\)", text)
-    holder = f"{m.group(1)} (PID {m.group(2)})" if m else "another process"
+    holder = f"{_command_line(m.group(2)) or m.group(1)} (PID {m.group(2)})" if m else "another process"
     return f"store {path} is locked by {holder}; wait for it to finish or stop it"
 
 
