@@ -26,7 +26,7 @@ def _card(body: str, front: str = "") -> ModelRecord:
     ("We fine-tune [StarCoder2 15B](https://huggingface.co/bigcode/starcoder2-15b) on code review data.",
      "StarCoder2"),
     ("The model was initialized from the weights of Qwen2.5-7B and trained further.", "Qwen2.5"),
-    ("    --model_name_or_path meta-llama/Llama-3.1-8B \\", "Llama 3"),
+    ("    --model_name_or_path meta-llama/Llama-3.1-8B \\", "Llama 3.1"),
     ("This is a fine-tuned variant of GPT-NeoX-20B from Eleuther AI.", "GPT-NeoX-20B"),
     ("Our captioner is built on top of Mistral-7B.", "Mistral 7B"),
     ("A 7B code model continued pre-training from CodeLlama-7B.", "Code Llama"),
@@ -115,7 +115,8 @@ def test_every_alias_compiles_and_names_its_own_family() -> None:
     for e in curated.entries():
         for alias in e.get("base_aliases") or ():
             re.compile(alias)
-    samples = {"Llama 2": "Llama-2-70B", "LLaMA": "LLaMA-65B", "Llama 3": "Llama-3.1-405B", "Qwen2.5": "Qwen2.5-32B",
+    samples = {"Llama 2": "Llama-2-70B", "LLaMA": "LLaMA-65B", "Llama 3": "Meta-Llama-3-70B", "Llama 3.1": "Llama-3.1-405B",
+               "Llama 3.2": "Llama3.2-1B", "Llama 3.3": "Llama-3.3-70B", "Qwen2.5": "Qwen2.5-32B",
                "Qwen3": "Qwen3-8B", "Qwen2": "Qwen2-7B", "Stable Diffusion 1-2": "stable-diffusion-2-base",
                "GPT-2": "GPT2-Medium", "Flan-T5": "Flan-T5-XL", "DeepSeek-R1": "DeepSeek-R1-Distill-Qwen-32B"}
     from openscope.derive.openness.declared_base import family_named
