@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,16 +54,23 @@ class Report:
     def verdict(self) -> str:
         return verdict(self.findings)
 
+    @property
+    def counted(self) -> list[FileEntry]:
+        """The files, each once: every entry but the other names of a file (``same_as``, a symbolic or hard link
+        to a file listed under its own name), which the summary's counts of files and bytes leave out."""
+        return [e for e in self.files if e.same_as is None]
+
     def to_json(self) -> dict:
         counts: dict[str, int] = {}
         for f in self.findings:
             counts[f.severity] = counts.get(f.severity, 0) + 1
+        once = self.counted
         return {
             "target": self.target,
             "verdict": self.verdict,
             "findings": [f.to_json() for f in self.findings],
-            "files": [{"file": e.file, "format": e.format, "bytes": e.bytes} for e in self.files],
-            "summary": {"files": len(self.files), "bytes": sum(e.bytes for e in self.files), "by_severity": counts},
+            "files": [e.to_json() for e in self.files],
+            "summary": {"files": len(once), "bytes": sum(e.bytes for e in once), "by_severity": counts},
             "link_to": None if self.link is None else utf8(self.link),
         }
 
@@ -430,6 +438,70 @@ def scan_path(path: Path, limits: Limits = DEFAULT_LIMITS, sensitive_files: Sequ
     return _scan(eng, path, limits)
 
 
+@dataclass
+class _Name:
+    """One entry of a folder walk, looked at before anything is read: ``st`` is ``os.stat`` of it (through a
+    symbolic link; None for a broken link or a loop), ``link`` what :func:`links.judge` says of a symbolic link to
+    a file (its finding, whether its target may be read, the resolved target)."""
+
+    path: Path
+    rel: str
+    is_link: bool
+    st: os.stat_result | None
+    link: tuple[Finding | None, bool, str] | None = None
+
+    @property
+    def to_folder(self) -> bool:
+        return self.st is not None and stat.S_ISDIR(self.st.st_mode)
+
+
+def _names(eng: Engine, files: list[tuple[Path, str]], root: str) -> list[_Name]:
+    """Each walked entry with its ``stat``: the one ``os.stat`` per entry the walk adds (it replaces the
+    ``isdir``/``exists`` checks a link had), and what a symbolic link to a file earns (resolved once)."""
+    out: list[_Name] = []
+    for p, rel in files:
+        is_link = os.path.islink(p)
+        try:
+            st: os.stat_result | None = os.stat(p)
+        except (OSError, ValueError):
+            st = None
+        name = _Name(p, rel, is_link, st)
+        if is_link and st is not None and not name.to_folder:
+            name.link = links.judge(p, rel, root, known=eng.hard_links)
+        out.append(name)
+    return out
+
+
+def _same_files(eng: Engine, names: list[_Name]) -> dict[int, int]:
+    """Which entries are another name of a file the walk also reaches under a name it prefers: index -> the index
+    of that name. A huggingface_hub cache lists each file as its blob (``blobs/<hash>``) and as a link to it in
+    every revision that has it (``snapshots/<rev>/pytorch_model.bin``): read under each name, a payload was two
+    or three findings and the summary counted the bytes as often. One file is one identity, (``st_dev``,
+    ``st_ino``), whatever leads to it: symbolic links (followed by ``os.stat``) and hard links alike. The name
+    kept is a chat template's name if there is one (the only name that changes how bytes are judged,
+    Engine._template_file: ``a.txt`` hard-linked to ``chat_template.jinja`` must not hide the template), then a
+    symbolic link (the name a user or a loader opens: the snapshot's, not the hash), then the first in sorted
+    order. Left out, so they are listed and judged exactly as before: anything that is not
+    a regular file, a link whose target is never read (:func:`links.judge`), and a file that is a system or
+    credentials file under another name (:class:`links.HardLinks`), each name of which has its own finding."""
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i, n in enumerate(names):
+        if n.st is None or not stat.S_ISREG(n.st.st_mode) or (n.link is not None and not n.link[1]):
+            continue
+        try:
+            eng.hard_links.check(n.path, n.st)
+        except links.HardLinked:
+            continue
+        groups.setdefault((n.st.st_dev, n.st.st_ino), []).append(i)
+    same: dict[int, int] = {}
+    for group in groups.values():
+        if len(group) > 1:
+            keep = min(group, key=lambda i: (not names[i].rel.lower().endswith(TEMPLATE_SUFFIXES),
+                                             not names[i].is_link, i))
+            same.update((i, keep) for i in group if i != keep)
+    return same
+
+
 def _scan(eng: Engine, path: Path, limits: Limits) -> Report:
     target = utf8(str(path))
     # os.path's predicates answer False where pathlib's raise (a path longer than PATH_MAX): such a file
@@ -447,9 +519,13 @@ def _scan(eng: Engine, path: Path, limits: Limits) -> Report:
                                             f"cannot list this folder: {exc.strerror or exc}; its files were not "
                                             "scanned"))
         root = os.path.realpath(path)
-        for p, rel in files:
-            if os.path.islink(p) and (os.path.isdir(p) or not os.path.exists(p)):
-                folder = os.path.isdir(p)
+        names = _names(eng, files, root)
+        same = _same_files(eng, names)
+        entry_of: dict[int, FileEntry] = {}  # the entry of each name read, and of each other name
+        for i, n in enumerate(names):
+            p, rel = n.path, n.rel
+            if n.is_link and (n.to_folder or n.st is None):
+                folder = n.to_folder
                 # a link to a system or credentials folder: the finding, never walked (links.system_link), and
                 # nothing to audit there, so no incomplete.unreadable asking for it; as when given as the target
                 system = links.system_link(p, rel, root, known=eng.hard_links) if folder else None
@@ -460,16 +536,41 @@ def _scan(eng: Engine, path: Path, limits: Limits) -> Report:
                 eng.ctx.files.append(FileEntry(rel, "symlink-to-folder" if folder else "broken-symlink", 0))
                 _unfollowed_link(eng, p, rel, root, folder)
                 continue
-            if os.path.islink(p):  # a file (or FIFO, device: scan_file never opens those) it points at
-                finding, readable = links.check(p, rel, root, known=eng.hard_links)
+            link_to = None
+            if n.link is not None:  # a file (or FIFO, device: scan_file never opens those) it points at
+                finding, readable, link_to = n.link
                 if finding is not None:
                     eng.ctx.findings.append(finding)
-                if not readable:  # a system or credentials file (links.system_link): listed, never opened
+                if not readable:  # a system or credentials file (links.system_link): listed, never opened (as
+                    # when given as the target: its finding's `import` names it, the entry stays as it was)
                     eng.ctx.files.append(FileEntry(rel, "system-file", 0))
                     continue
+            if i in same:  # another name of a file read under the name kept: listed, filled in below
+                entry_of[i] = FileEntry(rel, "", 0, same_as=names[same[i]].rel, link_to=link_to)
+                eng.ctx.files.append(entry_of[i])
+                continue
             eng.scan_file(p, rel)
+            entry = entry_of[i] = eng.ctx.files[-1]  # scan_file lists each file once, last
+            if link_to is not None:
+                entry.link_to = utf8(link_to)
+        _fill_other_names(eng, names, same, entry_of)
     else:
         eng.scan_file(path, path.name)
     safetensors_format.check_indexes(eng.ctx)
     eng.ctx.summarize_unlisted()
     return Report(target, eng.ctx.findings, eng.ctx.files)
+
+
+def _fill_other_names(eng: Engine, names: list[_Name], same: dict[int, int], entry_of: dict[int, FileEntry]) -> None:
+    """Each other name of a file gets the format and size its content was read as (the name kept may come later
+    in the walk: a blob sorts before its snapshot), and, for a sharded checkpoint's index, the tensors of that
+    shard under its own name too: a revision whose new index names a shard it shares with an older revision
+    finds the shard beside it (safetensors_format.check_indexes), as when each name was read."""
+    for i, keep in same.items():
+        entry, kept = entry_of.get(i), entry_of.get(keep)
+        if entry is None or kept is None:
+            continue
+        entry.format, entry.bytes = kept.format, kept.bytes
+        tensors = eng.ctx.st_tensors.get(names[keep].rel)
+        if tensors is not None:
+            eng.ctx.st_tensors[names[i].rel] = tensors

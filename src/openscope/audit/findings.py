@@ -74,9 +74,27 @@ class FileEntry:
     bytes: int
     members: int = 0
     notes: list[str] = field(default_factory=list)
+    # another name of a file listed under ``same_as`` (a symbolic or hard link to it in the same audit): the file
+    # is read and judged once, under that name; this entry has its format and size and no findings of its own
+    same_as: str | None = None
+    link_to: str | None = None  # the resolved path, when this name is a symbolic link to a file
 
     def __post_init__(self) -> None:
         self.file = utf8(self.file)
+        if self.same_as is not None:
+            self.same_as = utf8(self.same_as)
+        if self.link_to is not None:
+            self.link_to = utf8(self.link_to)
+
+    def to_json(self) -> dict:
+        """``file``, ``format``, ``bytes``, then ``same_as`` and ``link_to`` only when they apply (keys are only
+        ever added to this shape; an entry of an ordinary file keeps its three)."""
+        d: dict = {"file": self.file, "format": self.format, "bytes": self.bytes}
+        if self.same_as is not None:
+            d["same_as"] = self.same_as
+        if self.link_to is not None:
+            d["link_to"] = self.link_to
+        return d
 
 
 def verdict(findings: list[Finding]) -> str:

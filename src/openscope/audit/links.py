@@ -113,7 +113,12 @@ def system_link(link: Path, rel: str, root: str, folder: str = "the audited fold
     needs judged. Checked before the huggingface_hub cache exemption: a snapshot whose ``blobs`` folder is a
     link into such a location is not a cache to trust. ``folder``: that folder in the finding's words; ``known``:
     the audit's sensitive files, whose real paths count as credentials too (:meth:`HardLinks.locations`)."""
-    target = os.path.realpath(link)
+    return _system_link(link, os.path.realpath(link), rel, root, folder, known)
+
+
+def _system_link(link: Path, target: str, rel: str, root: str, folder: str,
+                 known: HardLinks | None) -> Finding | None:
+    """:func:`system_link` for a link already resolved to ``target``."""
     if _under(target, root) or not not_read(target, known.locations() if known is not None else ()):
         return None
     pol = policy()
@@ -130,17 +135,25 @@ def check(link: Path, rel: str, root: str, folder: str = "the audited folder",
     cache blob), and whether its target may be read (False for a system or credentials target, or one on a
     pseudo-file system: :func:`system_link`). ``folder``: that folder in the finding's words; ``known``: as for
     :func:`system_link`."""
-    system = system_link(link, rel, root, folder, known)
-    if system is not None:
-        return system, False
+    finding, readable, _ = judge(link, rel, root, folder, known)
+    return finding, readable
+
+
+def judge(link: Path, rel: str, root: str, folder: str = "the audited folder",
+          known: HardLinks | None = None) -> tuple[Finding | None, bool, str]:
+    """:func:`check` and the link's resolved target, resolved once: the walk lists it as the entry's ``link_to``
+    and the target's identity decides which names are one file (engine: each file is read once)."""
     target = os.path.realpath(link)
+    system = _system_link(link, target, rel, root, folder, known)
+    if system is not None:
+        return system, False, target
     if _under(target, root) or cache_blob(link, target):
-        return None, True
+        return None, True, target
     pol = policy()
     return Finding(rel, None, None, pol.rule, pol.severity, target,
                    f"a symbolic link to {target!r}, outside {folder}: the bytes scanned are that file's, not the "
                    "folder's (they can change after this audit, and a copy or upload of the folder that follows "
-                   "links carries them)"), True
+                   "links carries them)"), True, target
 
 
 @dataclass(frozen=True)

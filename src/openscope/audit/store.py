@@ -2,7 +2,8 @@
 
 A re-audit of the same model and target replaces the previous rows in one transaction, so the store
 always holds the latest complete audit and never half of one. ``audit_runs.link_to`` (migration 0017) keeps the
-resolved path when the target was a symbolic link, as ``--json`` and SARIF say it.
+resolved path when the target was a symbolic link, as ``--json`` and SARIF say it. ``files`` and ``bytes`` count
+each file once, as ``--json``'s summary does (another name of a file, ``same_as``, is not counted again).
 """
 
 from __future__ import annotations
@@ -29,6 +30,6 @@ def store_report(store: Store, model_id: str, report: Report) -> int:
         con.execute(
             "INSERT INTO audit_runs (model_id, target, verdict, files, bytes, findings, scanned_at, link_to) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [model_id, report.target, report.verdict, len(report.files), sum(e.bytes for e in report.files),
+            [model_id, report.target, report.verdict, len(report.counted), sum(e.bytes for e in report.counted),
              len(rows), now, None if report.link is None else utf8(report.link)])
     return len(rows)

@@ -131,7 +131,13 @@ def _files_table(report: Report) -> Table:
     t.add_column("format", no_wrap=True)
     t.add_column("result", ratio=2)
     for e in report.files:
-        if e.file in count:
+        if e.same_as is not None:  # another name of a file (a link): shown only when that file has findings
+            if e.same_as not in count:
+                continue
+            n = count[e.same_as]
+            result = Text(f"same file as {visible(e.same_as)}: {n} finding{'s' if n > 1 else ''} "
+                          f"({worst[e.same_as]})", style=_STYLE[worst[e.same_as]])
+        elif e.file in count:
             n = count[e.file]
             result = Text(f"{n} finding{'s' if n > 1 else ''} ({worst[e.file]})", style=_STYLE[worst[e.file]])
         elif e.format in NOT_MODEL:
@@ -153,13 +159,15 @@ def _print(report: Report) -> None:
         out.print(f"         {visible(f.detail)}", markup=False, highlight=False, soft_wrap=True)
     if any(e.format not in NOT_MODEL or e.file in {f.file for f in report.findings} for e in report.files):
         out.print(_files_table(report))
-    n = len(report.files)
-    size = sum(e.bytes for e in report.files)
-    others = sum(1 for e in report.files if e.format in NOT_MODEL)
+    n = len(report.counted)  # each file once (docs/audit.md, "One file, several names")
+    size = sum(e.bytes for e in report.counted)
+    others = sum(1 for e in report.counted if e.format in NOT_MODEL)
+    names = len(report.files) - n
     via = f" (a symbolic link to {shown(report.link)})" if report.link is not None else ""
     out.print(f"[{_VERDICT_STYLE[report.verdict]}]{report.verdict}[/] {shown(report.target)}{via}: {n} file(s), {size:,} bytes, "
               f"{len(report.findings)} finding(s)" + (f"; {others} file(s) of no model format (not scanned for code) listed with --json"
-                                                       if others else ""))
+                                                       if others else "")
+              + (f"; {names} other name(s) of these files (links), each file read once" if names else ""))
     if report.verdict == "unsafe":
         bad = sorted({f.file for f in report.findings if f.severity in ("high", "critical")})
     else:
