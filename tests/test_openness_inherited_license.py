@@ -83,8 +83,28 @@ def test_permissive_or_unknown_base_changes_nothing() -> None:
     # a model that declares nothing open keeps its own (restrictive or missing) grade
     nc = assess_record(_rec("x/ft", "cc-by-nc-4.0", _rec("x/base", "llama3")), use_curated=False)
     assert (nc.components[FINAL].status, nc.components[FINAL].license) == ("restrictive_license", "cc-by-nc-4.0")
-    none = assess_record(_rec("x/ft", None, _rec("x/base", "llama3")), use_curated=False)
-    assert none.components[FINAL].status == "no_license"
+
+
+
+def test_weights_stating_no_licence_are_under_the_terms_that_follow_them() -> None:
+    """Released weights with no licence of their own, built on a base whose terms follow derivatives (Llama 3's
+    acceptable-use policy and user cap, CC BY-NC, Gemma's terms): those terms apply, so the weights are
+    `restrictive_license` under the base's licence, not "no licence found"; nothing was declared, so nothing is
+    contradicted. A base whose licence binds nothing (permissive, copyleft, unknown) leaves them `no_license`."""
+    for base_license in ("llama3", "cc-by-nc-4.0", "gemma"):
+        a = assess_record(_rec("x/ft", None, _rec("x/base", base_license)), use_curated=False)
+        for name in (FINAL, INTERMEDIATE):
+            assert (a.components[name].status, a.components[name].license) == ("restrictive_license", base_license)
+        inh = a.components[FINAL].inherited
+        assert inh is not None and inh["declared"] is None and inh["base"] == "x/base", inh
+        assert any(e.locator == "https://huggingface.co/x/base" and base_license in e.snippet
+                   for e in a.components[FINAL].evidence)
+        assert "parameters-license" in a.osaid.missing and a.osaid.verdict == "fail"
+        assert "license-contradicts-base" not in [f["flag"] for f in a.flags]
+        assert "declared no licence" in a.osai_basis["weights_endmodel"], a.osai_basis["weights_endmodel"]
+    for base_license in ("apache-2.0", "mit", "gpl-3.0", "other", None):
+        a = assess_record(_rec("x/ft", None, _rec("x/base", base_license)), use_curated=False)
+        assert a.components[FINAL].status == "no_license" and a.components[FINAL].inherited is None, base_license
 
 
 def test_a_card_read_alone_inherits_from_the_base_it_declares() -> None:

@@ -165,7 +165,9 @@ def _binding_ancestors(end: Side, seen: set[Any]) -> list[dict[str, Any]]:
     ancestor (its Hub page or curated family)."""
     fact = end.facts["Model parameters (Final)"]
     inh = fact.inherited or {}
-    out = []
+    out: list[dict[str, Any]] = []
+    if inh.get("declared") is None:  # the weights declare nothing: the base's terms apply, nothing contradicts them
+        return out
     for b in inh.get("bases") or []:
         if b.get("base") in seen:
             continue

@@ -91,7 +91,7 @@ class Binding:
 class Inheritance:
     """The ancestors' licences apply to the weights: what was declared, what applies, and why."""
 
-    declared: str               # the model's declared licence (catalogue id)
+    declared: str | None        # the model's declared licence (catalogue id); None: it declares none
     license: str                # the nearest binding ancestor's licence, which applies (catalogue id)
     base: str                   # that ancestor's Hub id or curated family
     reasons: tuple[str, ...]    # what the declared licence permits that the binding ancestors' forbid
@@ -188,6 +188,47 @@ def bindings(declared: str | None, readings: list[Reading]) -> list[Binding]:
     return out
 
 
+def _undeclared(facts: dict[str, ComponentFact], declared_evidence: Evidence, readings: list[Reading],
+                read_at: str) -> Inheritance | None:
+    """Weights released with no licence of their own, built on an ancestor whose known terms follow derivatives
+    (:func:`can_bind`: non-commercial, use restrictions, a user cap, a naming duty, no derivatives): those terms
+    apply to them, so they are graded ``restrictive_license`` under the nearest such ancestor's licence, not
+    ``no_license``. Why: a quantization of Gemma or a finetune of Llama 3 that states no licence of its own is
+    still bound by Gemma's or Llama's terms (the licence step says so: ``openscope license``); "no licence found"
+    read as if nothing restricted them. A licence that binds nothing (permissive, copyleft) is not inherited: the
+    weights' own terms stay unknown. Not a contradiction either (nothing was declared): no flag."""
+    found: list[Binding] = []
+    seen: set[str] = set()
+    for r in readings:
+        b = terms(r.license)
+        if b is None or b.id is None or b.id in seen or not can_bind(b):
+            continue
+        seen.add(b.id)
+        found.append(Binding(r, b, (f"states no licence of its own; the terms of {b.id} follow derivatives",)))
+    if not found:
+        return None
+    first = found[0]
+    # first, where the model's own licence would be stated (its Hub page, its card): that it states none
+    ev = [Evidence(declared_evidence.kind, declared_evidence.locator,
+                   "no licence stated for the weights: a derivative is bound by the terms of "
+                   + ", ".join(str(b.terms.id) for b in found), declared_evidence.read_at)]
+    for b in found:
+        shown = list(b.reading.evidence[:2])
+        ev += [Evidence(e.kind, e.locator, f"{e.snippet} {_where(b.reading, str(b.terms.id))}"
+                        if i == len(shown) - 1 else e.snippet, e.read_at) for i, e in enumerate(shown)]
+        if b.terms.clause is not None:
+            ev.append(Evidence("curated", b.terms.clause[0], f"{b.terms.name}: {b.terms.clause[1]}", read_at))
+    reasons = tuple(dict.fromkeys(r for b in found for r in b.reasons))
+    out = Inheritance(None, str(first.terms.id), first.reading.base, reasons, tuple(ev), tuple(found))
+    for name in GOVERNED:
+        fact = facts[name]
+        if fact.status == "no_license" and not fact.license_unknown_unread:
+            fact.status, fact.license = "restrictive_license", first.terms.id
+            fact.evidence = list(out.evidence) + fact.evidence
+            fact.inherited = out.as_json()
+    return out
+
+
 def _where(r: Reading, lic: str) -> str:
     up = "" if r.distance is None else f", {r.distance} lineage step{'s' if r.distance != 1 else ''} up"
     return f"(base {r.base}{up}: its licence {lic} applies to derivatives)"
@@ -203,6 +244,8 @@ def apply(facts: dict[str, ComponentFact], declared_evidence: Evidence, readings
     (per binding ancestor), then each binding ancestor's licence where it was read, then the clause of each
     binding licence that makes its terms follow derivatives. Returns what was inherited, or None."""
     weights = facts["Model parameters (Final)"]
+    if weights.status == "no_license" and not weights.license_unknown_unread:
+        return _undeclared(facts, declared_evidence, readings, read_at)
     if weights.status != "open_license":
         return None
     found = bindings(weights.license, readings)

@@ -112,7 +112,9 @@ def weights_license_category(side: Side) -> str:
     under custom model licences from `open` to `partial` (weights_endmodel 86.3% → 82.2% on the development
     cards). The weights' own licence is the *Model parameters* component's, which does read the scope."""
     inh = side.facts["Model parameters (Final)"].inherited
-    if inh:
+    # An inherited licence the model did not declare stands for no click-through: its own repository states no
+    # terms, so nothing gates it (the base's terms still grade the component: MOF, OSAID, the licences dimension).
+    if inh and inh.get("declared") is not None:
         from openscope.derive.openness.licensing import classify
 
         return _restrictive_category(inh["license"], classify(inh["license"]).cls)
@@ -345,7 +347,7 @@ def _basis(side: Side, dim: str) -> str:
         if st["Model parameters (Final)"].by_request:
             delta += "; given only to applicants approved case by case"
         inh = st["Model parameters (Final)"].inherited
-        whose = f" ({inh['license']}, the base's terms; declared {inh['declared']})" if inh else ""
+        whose = f" ({inh['license']}, the base's terms; declared {inh['declared'] or 'no licence'})" if inh else ""
         cat = weights_license_category(side)
         lic = _unread_words(st["Model parameters (Final)"].license_unread) if cat == "unread" else cat
         return (f"Model parameters (Final): {st['Model parameters (Final)'].status}; "
@@ -376,7 +378,7 @@ def _basis(side: Side, dim: str) -> str:
     also = f"; {_unread_words(unread)} (not used: a licence is stated)" if unread and not unread_files(side.findings) \
         else ""
     if inh:
-        return (f"licence: {licenses(side)[0]} (declared {inh['declared']}; the weights are under the base's "
+        return (f"licence: {licenses(side)[0]} (declared {inh['declared'] or 'no licence'}; the weights are under the base's "
                 f"{inh['license']}){also}")
     cat = license_category(side)
     return f"licence: {_unread_words(unread) if cat == 'unread' else cat}{also}"
