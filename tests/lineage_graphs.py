@@ -72,3 +72,14 @@ def hand_graph() -> list[dict[str, Any]]:
 def write_jsonl(path: Path, entries: list[dict[str, Any]]) -> Path:
     path.write_text("".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")
     return path
+
+
+def run_quiet(*args: str | Path) -> int:
+    """The CLI's exit code for ``args``, its output discarded: for fixtures that build a store with it."""
+    import contextlib
+    import io
+
+    from openscope.cli import main
+
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        return main([str(a) for a in args])

@@ -16,12 +16,10 @@ lineage and licence steps); a second one holds decoys the old reading answered: 
 
 from __future__ import annotations
 
-import contextlib
-import io
 from pathlib import Path
 
 import pytest
-from lineage_graphs import dataset_entry, entry, write_jsonl
+from lineage_graphs import dataset_entry, entry, run_quiet, write_jsonl
 
 from openscope.derive import refresh as derive_refresh
 from openscope.store import open_store
@@ -38,13 +36,6 @@ DECOY_CANONICAL = "openai-community/huggingface.co"  # what a bare `huggingface.
 HUB = "https://huggingface.co"
 
 
-def _run(*args: str | Path) -> int:
-    from openscope.cli import main
-
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        return main([str(a) for a in args])
-
-
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("bare") / "s.duckdb"
@@ -53,8 +44,8 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         entry(CHILD, ("license:apache-2.0", f"base_model:finetune:{MODEL}")), entry(GPT2, ("license:mit",)),
         entry(EXT_CHILD, ("license:mit", f"base_model:adapter:{EXTERNAL}"))])
     datasets = write_jsonl(path.with_suffix(".d.jsonl"), [dataset_entry(DATASET, ("license:cc-by-sa-4.0",))])
-    assert _run("--db", path, "--quiet", "ingest", models, "--no-derive") == 0
-    assert _run("--db", path, "--quiet", "ingest", "--datasets", datasets, "--no-derive") == 0
+    assert run_quiet("--db", path, "--quiet", "ingest", models, "--no-derive") == 0
+    assert run_quiet("--db", path, "--quiet", "ingest", "--datasets", datasets, "--no-derive") == 0
     with open_store(path) as s:
         derive_refresh(s, only=["lineage", "licenses"])
     return path
@@ -66,7 +57,7 @@ def decoys(tmp_path_factory: pytest.TempPathFactory) -> Path:
     models = write_jsonl(path.with_suffix(".m.jsonl"), [
         entry(DECOY_ID, ("license:mit",)), entry(DECOY_CANONICAL, ("license:mit",)),
         entry(f"{DECOY_ID}/Coder-7B", ("license:mit",))])  # an odd id: the full address typed, stored as it is
-    assert _run("--db", path, "--quiet", "ingest", models, "--no-derive") == 0
+    assert run_quiet("--db", path, "--quiet", "ingest", models, "--no-derive") == 0
     with open_store(path) as s:
         derive_refresh(s, only=["lineage", "licenses"])
     return path

@@ -12,12 +12,10 @@ word (`acme/tree`), and a canonical-move model (`openai-community/gpt2`, which t
 
 from __future__ import annotations
 
-import contextlib
-import io
 from pathlib import Path
 
 import pytest
-from lineage_graphs import dataset_entry, entry, write_jsonl
+from lineage_graphs import dataset_entry, entry, run_quiet, write_jsonl
 
 from openscope.derive import refresh as derive_refresh
 from openscope.store import open_store
@@ -32,13 +30,6 @@ DATASET = "acme/wiki-text"       # a dataset only (cc-by-sa-4.0)
 HUB = "https://huggingface.co"
 
 
-def _run(*args: str | Path) -> int:
-    from openscope.cli import main
-
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        return main([str(a) for a in args])
-
-
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("subpages") / "s.duckdb"
@@ -48,8 +39,8 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         entry(SHARED, ("license:mit",)), entry(TREE, ("license:mit",)), entry(GPT2, ("license:mit",))])
     datasets = write_jsonl(path.with_suffix(".d.jsonl"), [dataset_entry(SHARED, ("license:cc-by-nc-4.0",)),
                                                           dataset_entry(DATASET, ("license:cc-by-sa-4.0",))])
-    assert _run("--db", path, "--quiet", "ingest", models, "--no-derive") == 0
-    assert _run("--db", path, "--quiet", "ingest", "--datasets", datasets, "--no-derive") == 0
+    assert run_quiet("--db", path, "--quiet", "ingest", models, "--no-derive") == 0
+    assert run_quiet("--db", path, "--quiet", "ingest", "--datasets", datasets, "--no-derive") == 0
     with open_store(path) as s:
         derive_refresh(s, only=["lineage", "licenses"])
     return path
