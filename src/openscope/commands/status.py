@@ -26,8 +26,6 @@ from openscope.commands._common import (
     settings,
     warn,
 )
-from openscope.jobs.crawl import INTERRUPTED_MESSAGE as INTERRUPTED_CRAWL
-from openscope.jobs.ingest import INTERRUPTED as INTERRUPTED_INGEST
 from openscope.store import Store
 from openscope.store import snapshots as snaps
 from openscope.store.card_waits import deferred_cards, deferred_readmes
@@ -121,7 +119,7 @@ def _action(row: dict[str, Any], db: str) -> str:
     cmd = resume_command(row, db)
     if cmd is not None:
         return f"Resume it with: {cmd} (add --restart to start over, or --abandon to drop it)"
-    if row["state"] == "interrupted" or row["message"] == INTERRUPTED_INGEST:
+    if row["state"] == "interrupted" or row["message"] == snaps.INGEST_INTERRUPTED:
         # Ctrl-C (recorded as failed with the message `interrupted`): the file was not at fault.
         return "Nothing of it was stored (an ingest is one transaction); ingest the file again"
     return "Nothing of it was stored (an ingest is one transaction); fix the input and ingest it again"
@@ -129,7 +127,7 @@ def _action(row: dict[str, Any], db: str) -> str:
 
 def _unfinished_line(u: dict[str, Any]) -> str:
     what = f"{u['kind']} crawl of {u['repo_type']}s" if u["source"] == "crawl" else u["kind"]
-    how = ("was interrupted (Ctrl-C)" if u["message"] == INTERRUPTED_CRAWL
+    how = ("was interrupted (Ctrl-C)" if u["message"] == snaps.CRAWL_INTERRUPTED
            else "was killed or crashed" if u["state"] == "interrupted" else "failed")
     kept = f", {_plural(u['pages'] or 0, 'page')} kept" if u["source"] == "crawl" else ""
     return (f"#{u['snapshot_id']} {what} {how} (started {u['started_at']:%Y-%m-%d %H:%M} UTC{kept})"

@@ -643,10 +643,7 @@ def _write_dump(fh: IO[str], text: str) -> None:
         raise file_write_error(Path(fh.name), exc) or exc
 
 
-# The message of a crawl stopped by Ctrl-C (it stays `running`, resumable; a resume clears it). Without it,
-# `status` could only say what it says of a dead process: "killed or crashed", of a crawl the operator stopped.
-INTERRUPTED_MESSAGE = ("interrupted (Ctrl-C): the pages it committed are kept and the same crawl command "
-                       "resumes it")
+INTERRUPTED_MESSAGE = snaps.CRAWL_INTERRUPTED  # recorded on a crawl stopped by Ctrl-C (see store.snapshots)
 
 
 def _note_interrupt(store: Store, sid: int) -> None:

@@ -22,9 +22,7 @@ from openscope.store import Store
 from openscope.store import snapshots as snaps
 from openscope.store.normalize import normalize
 
-# The message of an ingest ended by Ctrl-C (recorded as failed): `status` then says to ingest the file again,
-# not to fix it.
-INTERRUPTED = "interrupted"
+INTERRUPTED = snaps.INGEST_INTERRUPTED  # recorded on an ingest ended by Ctrl-C (see store.snapshots)
 
 
 @dataclass

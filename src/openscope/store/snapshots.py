@@ -20,6 +20,15 @@ import duckdb
 
 from openscope.store.db import Store
 
+# The messages a run stopped by Ctrl-C records on its snapshot, read back by `status` (kept here, in the store
+# layer both sides import, so that the read-only `status` never imports the crawl and with it an HTTP client).
+# A crawl stays `running`, resumable (a resume clears it): without this message `status` could only say what it
+# says of a dead process, "killed or crashed". An ingest is recorded as failed, and `status` then says to ingest
+# the file again, not to fix it.
+CRAWL_INTERRUPTED = ("interrupted (Ctrl-C): the pages it committed are kept and the same crawl command "
+                     "resumes it")
+INGEST_INTERRUPTED = "interrupted"
+
 KINDS = ("full", "incremental", "counters", "ingest")
 STATUSES = ("running", "complete", "failed", "aborted")
 # Kinds the same command continues after a kill (jobs/crawl.py resumes a ``running`` or ``failed`` crawl from
