@@ -39,6 +39,7 @@ for them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -207,22 +208,32 @@ def _undeclared(facts: dict[str, ComponentFact], declared_evidence: Evidence, re
         found.append(Binding(r, b, (f"states no licence of its own; the terms of {b.id} follow derivatives",)))
     if not found:
         return None
-    first = found[0]
     # first, where the model's own licence would be stated (its Hub page, its card): that it states none
-    ev = [Evidence(declared_evidence.kind, declared_evidence.locator,
+    own = Evidence(declared_evidence.kind, declared_evidence.locator,
                    "no licence stated for the weights: a derivative is bound by the terms of "
-                   + ", ".join(str(b.terms.id) for b in found), declared_evidence.read_at)]
+                   + ", ".join(str(b.terms.id) for b in found), declared_evidence.read_at)
+    return _grade(facts, None, own, found, read_at, lambda f: f.status == "no_license" and not f.license_unknown_unread)
+
+
+def _grade(facts: dict[str, ComponentFact], declared: str | None, own: Evidence, found: list[Binding], read_at: str,
+           governed: Callable[[ComponentFact], bool]) -> Inheritance:
+    """The parameters components ``governed`` selects become ``restrictive_license`` under the nearest binding
+    licence. Their evidence, in order: ``own`` (the model's own licence line), each binding ancestor's licence
+    where it was read, then the clause of each binding licence that makes its terms follow derivatives."""
+    first = found[0]
+    ev = [own]
     for b in found:
         shown = list(b.reading.evidence[:2])
         ev += [Evidence(e.kind, e.locator, f"{e.snippet} {_where(b.reading, str(b.terms.id))}"
                         if i == len(shown) - 1 else e.snippet, e.read_at) for i, e in enumerate(shown)]
+    for b in found:
         if b.terms.clause is not None:
             ev.append(Evidence("curated", b.terms.clause[0], f"{b.terms.name}: {b.terms.clause[1]}", read_at))
     reasons = tuple(dict.fromkeys(r for b in found for r in b.reasons))
-    out = Inheritance(None, str(first.terms.id), first.reading.base, reasons, tuple(ev), tuple(found))
+    out = Inheritance(declared, str(first.terms.id), first.reading.base, reasons, tuple(ev), tuple(found))
     for name in GOVERNED:
         fact = facts[name]
-        if fact.status == "no_license" and not fact.license_unknown_unread:
+        if governed(fact):
             fact.status, fact.license = "restrictive_license", first.terms.id
             fact.evidence = list(out.evidence) + fact.evidence
             fact.inherited = out.as_json()
@@ -253,24 +264,8 @@ def apply(facts: dict[str, ComponentFact], declared_evidence: Evidence, readings
         return None
     declared = terms(weights.license)
     assert declared is not None and declared.id is not None
-    first = found[0]
     why = "; ".join("; ".join(b.reasons) + (f" (terms of {b.reading.base})" if len(found) > 1 else "") for b in found)
-    ev = [Evidence(declared_evidence.kind, declared_evidence.locator,
+    own = Evidence(declared_evidence.kind, declared_evidence.locator,
                    f"{declared_evidence.snippet} (declared, but a derivative cannot relax its base's terms: "
-                   f"this licence {why})", declared_evidence.read_at)]
-    for b in found:
-        shown = list(b.reading.evidence[:2])
-        ev += [Evidence(e.kind, e.locator, f"{e.snippet} {_where(b.reading, str(b.terms.id))}"
-                        if i == len(shown) - 1 else e.snippet, e.read_at) for i, e in enumerate(shown)]
-    for b in found:
-        if b.terms.clause is not None:
-            ev.append(Evidence("curated", b.terms.clause[0], f"{b.terms.name}: {b.terms.clause[1]}", read_at))
-    reasons = tuple(dict.fromkeys(r for b in found for r in b.reasons))
-    out = Inheritance(declared.id, str(first.terms.id), first.reading.base, reasons, tuple(ev), tuple(found))
-    for name in GOVERNED:
-        fact = facts[name]
-        if fact.status == "open_license":
-            fact.status, fact.license = "restrictive_license", first.terms.id
-            fact.evidence = list(out.evidence) + fact.evidence
-            fact.inherited = out.as_json()
-    return out
+                   f"this licence {why})", declared_evidence.read_at)
+    return _grade(facts, declared.id, own, found, read_at, lambda f: f.status == "open_license")
