@@ -803,14 +803,21 @@ def repo_license(rec: ModelRecord, what: str = "docs") -> str | None:
     A licence the card names only for the weights never covers the code, and one named for the code never
     covers the weights.
     """
-    from openscope.derive.openness.probes.license_declared import card_license_for, weights_license
+    from openscope.derive.openness.probes.license_declared import (
+        card_license_for,
+        file_license_for,
+        weights_license,
+    )
 
     if what == "weights":
         return weights_license(rec)
     whole = card_license_for(rec, "docs")  # no scope names "docs": only names that cover everything
+    declared = rec.license   # the catch-all `other` never overrides a licence a file's text identifies (as for weights)
+    if declared and declared.lower() == "other":
+        declared = file_license_for(rec, what) or declared
     if what in ("code", "data"):
-        return card_license_for(rec, what, explicit_only=True) or rec.license or whole
-    return rec.license or card_license_for(rec, "code", explicit_only=True) or whole
+        return card_license_for(rec, what, explicit_only=True) or declared or whole
+    return declared or card_license_for(rec, "code", explicit_only=True) or whole
 
 
 def linked_code_license(rec: ModelRecord) -> str | None:
