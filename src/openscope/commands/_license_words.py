@@ -51,6 +51,11 @@ def duty_words(duty: str) -> str:
         "attribution": "credit the authors (keep the copyright notices)",
         "notice": "pass on the licence's notice text",
         "include_license": "ship a copy of the licence with the model or anything built on it",
+        "notice_file": "pass on the attribution notices of the work's NOTICE file (if it has one) with any copy or "
+                       "derivative",
+        "state_changes": "mark every file you modified with a prominent notice that you changed it",
+        "include_restrictions": "put its use restrictions into your own terms for the model or anything built on "
+                                "it, as an enforceable provision, and tell recipients they apply",
         "same_terms": "release derivatives under the same terms",
         "naming": f'display "{arg}" with products built on it',
         "name_prefix": f'start the name of a derived model with "{arg}"',
@@ -81,13 +86,32 @@ def licence_rows(doc: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("user cap", _own_and_bases(doc, "user_cap", _cap)))
     unknown = not doc.get("duties") and doc.get("class") in (None, "unknown")
     rows.append(("duties", "unknown (the licence is not known)" if unknown else duties_in_words(doc.get("duties"))))
+    inherited = [d for d in doc.get("effective_duties") or [] if d.get("from")]
+    if inherited:  # what its bases' licences add: a derivative carries them out too
+        rows.append(("duties from its bases",
+                     "\n".join(f"{duty_words(str(d['duty']))} (from {d['from']})" for d in inherited)))
     if doc.get("confidence") == 0 and doc.get("license") in (None, "unknown"):
         rows.append(("evidence", "none (nothing was read that names a licence)"))
     else:
         rows.append(("evidence", f"{yn(doc.get('evidence'))} (confidence {yn(doc.get('confidence'))})"))
+    if doc.get("card_license"):
+        rows.append(("card licence", card_words(doc["card_license"])))
     if doc.get("unknown_bases"):
         rows.append(("bases not known", ", ".join(doc["unknown_bases"]) + " (their terms could not be read)"))
     return rows
+
+
+def card_words(card: dict[str, Any]) -> str:
+    """What the card's text names for the weights against the Hub tag (``card_license``), and where the card says
+    it: a contradiction first, in capitals, with what a reader should do about it."""
+    where = next((e.get("locator") for e in card.get("evidence") or [] if e.get("kind") == "card"), None)
+    at = f"\n(read at {where})" if where else ""
+    if card.get("contradicts"):
+        return (f"CONTRADICTS the tag: {card.get('detail')}; which terms the publisher meant is unclear: ask them, "
+                f"and until then follow both{at}")
+    if card.get("contradicts") is False:
+        return f"agrees with the tag: {card.get('detail')}{at}"
+    return f"{card.get('detail')}{at}"
 
 
 def _restricted(v: Any) -> tuple[str, str]:
@@ -137,6 +161,8 @@ def _with_bases(doc: dict[str, Any]) -> str:
         return f"unknown (its own licence is not known); its bases' terms apply at least: {class_meaning(worst)}"
     if doc.get("effective_class") != doc.get("class"):
         return class_meaning(doc.get("effective_class"))
+    if any(d.get("from") for d in doc.get("effective_duties") or []):
+        return "the same class; its bases add duties (below)"
     return "the same (no base adds terms)"
 
 

@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from openscope.derive.licenses.card import card_license as read_card_license
 from openscope.derive.licenses.catalogue import CLASS_RANK, Clause, LicenseInfo, all_licenses, get_license
 from openscope.derive.licenses.normalize import _LICENSING, LicenseMatch, _lookup, _symbols, normalize_license
 from openscope.errors import MissingInput
@@ -611,6 +612,7 @@ def model_licenses(store: Store, model_id: str) -> dict[str, Any]:
     # undecidable conflict (null) but terms that were read and bind the model all the same
     unknown = [b for b, bl, bc, _bd, _dist, _c, _r, _root in flows if bl is None or bc in (None, "unknown")]
     with_bases = _with_bases(commercial, restrictions, cap, [bl for _b, bl, *_rest in flows])
+    with_bases["effective_duties"] = _duties_with_bases(duties, [(b, bd) for b, _bl, _bc, bd, *_rest in flows])
     return {
         "id": model_id,
         "declared": declared,
@@ -634,7 +636,29 @@ def model_licenses(store: Store, model_id: str) -> dict[str, Any]:
         "user_cap": cap,
         "unknown_bases": unknown,
         **with_bases,
+        # what the card's text names for the weights against the tag (:mod:`.card`): a card naming MIT beside an
+        # apache-2.0 tag leaves open which terms were meant; null when the store holds no card text
+        "card_license": read_card_license(store, model_id),
     }
+
+
+def _duties_with_bases(own: list[str] | None, bases: list[tuple[str, list[str] | None]]) -> list[dict[str, str]]:
+    """``effective_duties``: every duty whoever distributes the model (or builds on it) must carry out, its own
+    licence's first, then each base's that its own does not already carry, nearest base first, each with the
+    licence it comes from (``{duty, from}``, ``from`` the base's id, or ``null`` for the model's own licence).
+
+    Why: "what must we do?" is answered by every licence along the lineage, as "may we?" is
+    (:func:`_with_bases`): an MIT finetune of an Apache-2.0 base still has to pass on the base's NOTICE file and
+    mark its changed files, and a finetune of Gemma has to put Gemma's use restrictions into its own terms. A base
+    whose licence is not known adds no duty here (``unknown_bases`` names it: its duties are unknown, not none)."""
+    out: list[dict[str, Any]] = [{"duty": d, "from": None} for d in own or []]
+    seen = {d["duty"] for d in out}
+    for base, duties in bases:
+        for d in duties or []:
+            if d not in seen:
+                seen.add(d)
+                out.append({"duty": d, "from": base})
+    return out
 
 
 def _with_bases(commercial: bool | None, restrictions: bool | None, cap: int | None,

@@ -26,6 +26,7 @@ from typing import Any
 from openscope.derive.openness.evaluations.osai import Side
 from openscope.derive.openness.evaluations.osaid import OsaidResult
 from openscope.derive.openness.licensing import classify
+from openscope.derive.openness.probes import Finding
 from openscope.derive.openness.records import ModelRecord
 
 # Names the card text can only give as a family ("Open RAIL++-M", "CreativeML OpenRAIL-M" are all read as
@@ -65,19 +66,9 @@ def flags(rec: ModelRecord, end: Side, osaid_result: OsaidResult, base: Side | N
             })
     lic = end.findings.get("license_declared")
     if lic is not None:
-        # the licence the card names for the weights: a "Code License" badge beside a Hub tag that names the
-        # weights' licence is not a contradiction
-        hub, card = lic.detail.get("declared"), lic.detail.get("card_weights")
-        # a card naming a modified permissive licence ("Modified MIT") under the Hub's `other` says the same
-        if hub and card and card != "other" and not (hub == "other" and card.startswith("modified-")):
-            vh, vc = classify(hub), classify(card)
-            if vh.id and vc.id and vh.id.lower() != vc.id.lower() and (vh.open != vc.open or vh.open is False) \
-                    and not _same_family(vh.id, vc.id):
-                out.append({
-                    "flag": "card-license-contradicts-hub-tag",
-                    "detail": f"Hub licence tag {hub!r} but the card names {card!r}",
-                    "evidence": _ev(end, "license_declared"),
-                })
+        contradiction = card_tag_contradiction(lic)
+        if contradiction is not None:
+            out.append(contradiction)
     if lic is not None:
         out.extend(_file_contradictions(rec, lic))
     if base is not None and rec.root is not None:
@@ -104,6 +95,42 @@ def flags(rec: ModelRecord, end: Side, osaid_result: OsaidResult, base: Side | N
             })
     out.extend(_binding_ancestors(end, {f.get("base") for f in out if f["flag"] == "license-contradicts-base"}))
     return out
+
+
+def card_versus_tag(lic: Finding) -> bool | None:
+    """Whether the licence the card's text names for the weights (or the whole release) is another licence than
+    the Hub's ``license:`` tag (:func:`.probes.license_declared.run`'s ``declared`` and ``card_weights``): True;
+    False when it is the same licence, the same family named less precisely, or a modified permissive licence under
+    the Hub's ``other``; None when there is nothing to compare (no tag, no licence named for the weights, only the
+    catch-all ``other``, or a name no licence is known by). A "Code License" badge beside a Hub tag that names the
+    weights' licence is not compared. One reading for ``assess`` (:func:`card_tag_contradiction`) and ``openscope
+    license ID`` (:mod:`openscope.derive.licenses.card`), which also shows two open licences that differ (MIT
+    against Apache-2.0: the duties differ, the openness does not)."""
+    hub, card = lic.detail.get("declared"), lic.detail.get("card_weights")
+    if not hub or not card or card == "other":
+        return None
+    if hub == "other" and card.startswith("modified-"):  # the publisher's own terms, said twice
+        return False
+    vh, vc = classify(hub), classify(card)
+    if not (vh.id and vc.id):
+        return None
+    return vh.id.lower() != vc.id.lower() and not _same_family(vh.id, vc.id)
+
+
+def card_tag_contradiction(lic: Finding) -> dict[str, Any] | None:
+    """``card-license-contradicts-hub-tag`` from the ``license_declared`` finding, or None: the card names another
+    licence than the tag (:func:`card_versus_tag`) and the two differ in openness, or both are restrictive."""
+    if not card_versus_tag(lic):
+        return None
+    hub, card = lic.detail["declared"], lic.detail["card_weights"]
+    vh, vc = classify(hub), classify(card)
+    if vh.open != vc.open or vh.open is False:
+        return {
+            "flag": "card-license-contradicts-hub-tag",
+            "detail": f"Hub licence tag {hub!r} but the card names {card!r}",
+            "evidence": [e.as_json() for e in lic.evidence],
+        }
+    return None
 
 
 def _differs(readme: str | None, in_file: str | None) -> bool:
