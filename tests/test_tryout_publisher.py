@@ -204,6 +204,20 @@ def test_license_other_with_an_apache_license_file_covers_the_code_and_documents
     assert doc["mof"]["class"] == 1
     assert doc["osaid"]["verdict"] == "pass"
     assert "(now other)" not in _steps(doc)
+    # `other` names no licence of its own beside the file's: not "open and restrictive side by side"
+    assert (doc["osai"]["licenses"], doc["osai_basis"]["licenses"]) == ("open", "licence: open")
+    # the tag still disagrees with the file's text: the publisher is told to tag it apache-2.0
+    assert "license-file-contradicts-card" in json.dumps(doc["flags"])
+
+
+def test_license_other_with_a_nc_card_licence_and_an_apache_file_stays_mixed(cli: Any, tmp_path: Path) -> None:
+    """The catch-all is dropped only as a name: a restrictive licence the card names still makes the release
+    mixed beside the file's open one."""
+    rel = _weights_only(tmp_path)
+    _card(rel, "other", "\n## License\nThe model weights are released under CC BY-NC 4.0.\n")
+    (rel / "LICENSE").write_text(APACHE, encoding="utf-8")
+    doc = _assess(cli, tmp_path / "none.duckdb", rel)
+    assert doc["osai"]["licenses"] == "partial"
 
 
 def test_license_other_with_a_weights_only_license_file_leaves_the_code_under_other(cli: Any,

@@ -347,7 +347,9 @@ def run(rec: ModelRecord) -> Finding:
         f.detail["weights_from_file"] = weights   # a licence file for the weights is stricter than the declared one
     v = classify(weights or declared or named)
     f.license = v.id
-    everything = in_files + opens + restr + ([declared] if declared else [])
+    # a declared catch-all `other` whose licence a file's text identifies names no licence of its own (not "mixed")
+    catch_all = bool(declared) and overridden and str(declared).lower() == "other"
+    everything = in_files + opens + restr + ([declared] if declared and not catch_all else [])
     mixed = (not declared or overridden) and any(not _restrictive(n) for n in everything) \
         and any(_restrictive(n) for n in everything)
     f.detail["mixed"] = mixed
