@@ -248,7 +248,15 @@ def test_a_mof_record_of_the_same_release_agrees_with_the_folder(cli: Any, tmp_p
                       "  components:\n" + "".join(f"    - {{name: {c}}}\n" for c in included), encoding="utf-8")
     r = cli("--json", "assess", "--mof-record", record)
     assert r.code == 0, r.stderr
-    assert r.json()["mof"] == folder["mof"]
+    doc = r.json()
+    assert doc["mof"] == folder["mof"]
+    # the record's document, as README.md gives it
+    assert set(doc) == {"id", "mof", "included", "invalid", "unlicensed", "missing", "next_steps"}
+    assert sorted(doc["included"]) == sorted(included) and doc["missing"] == ["Datasets",
+                                                                            "Model parameters (Intermediate)",
+                                                                            "Research paper"]
+    assert [s.split(": ", 1)[1].split(" (")[0] for s in doc["next_steps"]] == \
+        [s.split(": ", 1)[1].split(" (")[0] for s in folder["next_steps"]["mof"]]
 
 
 @pytest.mark.parametrize("readme", [b"---\nlicense: [apache-2.0\n---\n# x\n", b"\x00\x01\x02PK\x03\x04", None])
