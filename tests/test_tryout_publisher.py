@@ -270,3 +270,18 @@ def test_a_broken_binary_or_missing_readme_warns_and_exits_0(cli: Any, tmp_path:
     assert doc["warnings"] and "openscope: warning:" in r.stderr
     assert doc["components"]["Model parameters (Final)"]["status"] == "no_license"
     assert doc["components"]["Model card"]["status"] == "not_found"
+
+
+def test_a_readme_path_grades_the_card_alone_as_readme_md_says(cli: Any, tmp_path: Path) -> None:
+    """README.md: "give the folder, not its README". The README's path lists no weights beside it: the parameters
+    are unknown (not unmet) and the steps ask for them, while the folder itself passes."""
+    rel = _weights_only(tmp_path)
+    _card(rel, "apache-2.0", CARD_SECTIONS + "\nSee the [datasheet](DATASHEET.md) and the [technical report]"
+          "(technical_report.md).\n")
+    _add_documents(rel)
+    _add_code(rel)
+    none = tmp_path / "none.duckdb"
+    assert _assess(cli, none, rel)["osaid"]["verdict"] == "pass"
+    alone = _assess(cli, none, rel / "README.md")
+    assert alone["components"]["Model parameters (Final)"]["status"] == "not_found"
+    assert alone["osaid"]["verdict"] == "insufficient" and "parameters" in alone["osaid"]["missing"]
