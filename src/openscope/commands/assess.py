@@ -94,9 +94,10 @@ def _store_if_readable(s: Settings) -> Store | None:
 
 def _datasets_not_looked_up(rec: Any, s: Settings, store: Store | None) -> str | None:
     """A warning when a folder declares Hub datasets whose licences no store told: why the Datasets component
-    stays "licence unknown" and how to change that. Why: a publisher who declares ``datasets: [org/corpus]`` is
-    told to "state an open data licence for Datasets", which no edit of their folder does; the licence is the
-    dataset's own, read from a store that holds its record (``--db``)."""
+    stays "licence unknown" and how to change that. Why: the licence is the dataset's own, read from a store that
+    holds its record (``--db``); the MOF's next step names the dataset repository (:class:`~openscope.derive.openness.evaluations.mof.Hosted`), but only
+    this warning names the store that did not tell it, and it shows at every class, where the OSAI data grades
+    read that licence too (so the step does not make it redundant)."""
     missing = [d.id for d in rec.datasets if not d.in_store]
     if not missing:
         return None

@@ -23,6 +23,7 @@ from openscope.derive.openness.declared_base import (
 )
 from openscope.derive.openness.evaluations import mof, osai, osaid
 from openscope.derive.openness.probes import Evidence, Finding, run_all
+from openscope.derive.openness.probes.datasets_released import hosted_datasets
 from openscope.derive.openness.records import ModelRecord
 
 
@@ -203,7 +204,7 @@ def assess_record(rec: ModelRecord, *, use_curated: bool = True) -> Assessment:
                         f"{pasted.lines[0]}-{pasted.lines[1]}): no curated family or stored record of the base")
     grades = osai.evaluate(end, base)
     basis = osai.basis(end, base)
-    m = mof.evaluate_components(mof_listing(end.facts))
+    m = mof.evaluate_components(mof_listing(end.facts), hosted=hosted_datasets(end.facts, end.findings))
     o = osaid.evaluate(end.facts)
     flags = flags_mod.flags(rec, end, o, base, declared)
     return Assessment(

@@ -21,12 +21,17 @@ A component released with a licence file nobody read (a stored model's file list
 store keeps no file contents) is listed with :data:`UNREAD_LICENSE`: the tool counts a component only under a
 licence shown to be open, so it is not included (as ``unlicensed``: the class is what the evidence shows), but
 it is kept apart in :attr:`MofResult.unread` and its next step asks to read that file, not to add a licence.
+
+A component released as repositories of its own (:class:`Hosted`: the training datasets a card declares by Hub id)
+has their licence, stated in their own cards: its next step asks for a licence there (or an open dataset in their
+place), since no edit of the model's repository, shipping files in it included, changes it.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -54,6 +59,15 @@ class Component:
     required: bool
 
 
+@dataclass(frozen=True)
+class Hosted:
+    """A component released as repositories of its own, not as files of the model's: the training datasets a card
+    declares by Hub id (``datasets:``). Its licence is theirs (their cards' ``license:``); ``looked_up`` says
+    whether their records were read (False: no store told their licence, so it is unknown, not absent)."""
+    repos: tuple[str, ...]
+    looked_up: bool
+
+
 @dataclass
 class MofResult:
     cls: int
@@ -65,6 +79,7 @@ class MofResult:
     missing: list[str] = field(default_factory=list)
     next_steps: list[str] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)   # released; their licence file was not read (unknown)
+    hosted: dict[str, Hosted] = field(default_factory=dict)   # released as repositories of their own
 
     def as_json(self) -> dict[str, Any]:
         return {"class": self.cls, "label": self.label, "progress": self.progress}
@@ -220,14 +235,16 @@ def _progress(evaluation: dict[int, dict[str, list[int]]], cls: int) -> float:
 
 
 def evaluate_components(
-    listed: dict[str, str | None], global_licenses: dict[str, Any] | None = None
+    listed: dict[str, str | None], global_licenses: dict[str, Any] | None = None, *,
+    hosted: Mapping[str, Hosted] | None = None,
 ) -> MofResult:
     """Evaluate components given by MOF name → licence id.
 
     ``""`` or ``"unlicensed"`` = released without a licence; :data:`UNREAD_LICENSE` = released, its licence
     file not read (evaluated as unlicensed: not shown open); ``None`` = released, licence taken from the
     record's global licences. Components absent from ``listed`` are not released (missing). Unknown names
-    are ignored, as the MOT ignores them.
+    are ignored, as the MOT ignores them. ``hosted`` names the components released as repositories of their own
+    (:class:`Hosted`): the class is the same, their next steps ask for the licence where it is stated.
     """
     ids: dict[int, str | None] = {}
     for name, lic in listed.items():
@@ -254,6 +271,7 @@ def evaluate_components(
         missing=[comps[i].name for i in ev1["missing"]],
     )
     res.unread = [n for n in res.unlicensed if listed.get(n) == UNREAD_LICENSE]
+    res.hosted = {n: h for n, h in (hosted or {}).items() if n in listed and h.repos}
     res.next_steps = next_steps(res)
     return res
 
@@ -271,7 +289,9 @@ def next_steps(res: MofResult) -> list[str]:
             continue
         if c.id == TECH_REPORT and "Research paper" in res.included:
             continue
-        if c.name in res.invalid:
+        if c.name in res.hosted and (c.name in res.invalid or c.name in res.unlicensed):
+            steps.append(_hosted_step(res.hosted[c.name], res.invalid.get(c.name)))
+        elif c.name in res.invalid:
             steps.append(f"release {c.name} under an open licence (now {res.invalid[c.name]})")
         elif c.name in res.unread:
             steps.append(f"state the licence of {c.name} in the `license:` metadata (licence file present, not "
@@ -285,6 +305,21 @@ def next_steps(res: MofResult) -> list[str]:
         else:
             steps.append(f"release {c.name} ({c.description.lower()}) under an open {c.content_type} licence")
     return [f"to reach {CLASS_LABELS[target]}: {s}" for s in steps]
+
+
+def _hosted_step(h: Hosted, now: str | None) -> str:
+    """The step for a component released as repositories of its own (declared Hub datasets) whose licence is not
+    shown open: the licence is stated in *their* cards, so that is where to state it, or declare an open dataset
+    instead. Without a look-up (``looked_up`` False) their licence is unknown here, and the step says so."""
+    one = len(h.repos) == 1
+    names = ", ".join(h.repos[:3]) + (f" and {len(h.repos) - 3} more" if len(h.repos) > 3 else "")
+    what = f"the declared dataset{'' if one else 's'} {names}"
+    own = "its own card" if one else "their own cards"
+    if not h.looked_up:
+        return (f"make sure {what} state{'s' if one else ''} an open data licence (`license:` in {own}): "
+                f"{'its licence was' if one else 'their licences were'} not looked up here (unknown)")
+    return (f"give {what} an open data licence (`license:` in {own}, not in this repository{'' if now is None else f'; now {now}'})"
+            f", or declare a released dataset whose licence is open")
 
 
 def evaluate_record(record: dict[str, Any]) -> MofResult:

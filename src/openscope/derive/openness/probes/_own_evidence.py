@@ -219,12 +219,12 @@ MAX_MATCHES = 40   # phrase matches judged per pattern and card (a hostile card 
 
 
 def own_mentions(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple[str, ...] | None = None, *,
-                 cited: bool = True) -> Iterator[tuple[re.Match[str], str]]:
+                 cited: bool = True, component: str | None = None) -> Iterator[tuple[re.Match[str], str]]:
     """Matches of ``pattern`` in the card body that the card shows as its own, each with the verdict
-    ``own`` or ``promised`` (the line promises or denies it, or stands where the card denies: an item of a list
-    after a denial lead or under a heading that denies, or any line in such a heading's scope:
-    :func:`.datasets_released.denied_lines`). Left out: matches inside HTML comments, in sections of others'
-    work, and (with ``cited``) in sentences that say they cite."""
+    ``own`` or ``promised`` (the line promises or denies it, or stands where the card denies ``component``: an
+    item of a list after a denial lead, or any line in the scope of a heading that denies it or names no
+    component: :func:`.datasets_released.denied_lines`). Left out: matches inside HTML comments, in sections of
+    others' work, and (with ``cited``) in sentences that say they cite."""
     from openscope.derive.openness.probes.datasets_released import denied_lines
 
     card = rec.card
@@ -241,7 +241,7 @@ def own_mentions(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple[str,
         ls, le = _line_span(card.text, a)
         if not (idx.is_hidden(a) or citing_section(idx.section(a))):
             sentence = _sentence_at(card.text, a, b)
-            denied = denied_lines(rec) if denied is None else denied
+            denied = denied_lines(rec, component) if denied is None else denied
             if promised(card.text[ls:le], sentence) or (denied and card.line_of(a) in denied):
                 yield m, "promised"
             elif not (cited and zsearch(CITED, sentence)):
@@ -339,14 +339,69 @@ def mention_evidence(rec: ModelRecord, m: re.Match[str]) -> Evidence:
 
 
 def first_own_mention(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple[str, ...] | None = None, *,
-                      cited: bool = True) -> tuple[Evidence | None, Evidence | None]:
-    """(the first own mention, the first promised one) as evidence."""
+                      cited: bool = True, component: str | None = None) -> tuple[Evidence | None, Evidence | None]:
+    """(the first own mention, the first promised one) as evidence (a mention the card denies for ``component``
+    is promised: :func:`own_mentions`)."""
     promised = None
-    for m, verdict in own_mentions(rec, pattern, needles, cited=cited):
+    for m, verdict in own_mentions(rec, pattern, needles, cited=cited, component=component):
         if verdict == "own":
             return mention_evidence(rec, m), promised
         promised = promised or mention_evidence(rec, m)
     return None, promised
+
+
+def denial_evidence(rec: ModelRecord, line: int, component: str | None) -> Evidence | None:
+    """The words that deny card line ``line`` for ``component`` (the denying heading over it, or the lead of the
+    denied list it is an item of: :func:`.datasets_released.denial_of`) as evidence, quoted as written. Why: a
+    finding that sets a mention or a link aside as denied shows which words of the card decided it."""
+    from openscope.derive.openness.probes.datasets_released import denial_of
+
+    found = denial_of(rec, line, component)
+    if found is None or rec.card is None:
+        return None
+    at, text = found
+    return Evidence("card", f"{rec.card_locator}#L{at}", text, rec.read_at)
+
+
+def line_of_evidence(ev: Evidence) -> int | None:
+    """The first card line a card evidence's locator names (``…#L7`` or ``…#L7-L9``), else None."""
+    m = _LOCATOR_LINE.search(ev.locator) if ev.kind == "card" else None
+    return int(m.group(1)) if m else None
+
+
+_LOCATOR_LINE = re.compile(r"#L(\d+)(?:-L\d+)?$")
+
+
+def with_denial(rec: ModelRecord, ev: Evidence, component: str | None) -> list[Evidence]:
+    """``ev``, then the words that deny its line for ``component`` when the card denies it there
+    (:func:`denial_evidence`): a "documented, not released" finding read off a denied list item names the denial."""
+    line = line_of_evidence(ev)
+    denial = None if line is None else denial_evidence(rec, line, component)
+    return [ev] if denial is None else [ev, denial]
+
+
+def first_undenied(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple[str, ...] | None, component: str | None
+                   ) -> tuple[Evidence | None, Evidence | None]:
+    """(the first match of ``pattern`` in the card body on a line the card does not deny for ``component``, the
+    first on a denied line) as evidence. Why: a model-card field "- training code: https://github.com/…" names the
+    release's code, except as an item of a list the card denies ("## Not released"), where its link may be a
+    placeholder."""
+    from openscope.derive.openness.probes.datasets_released import denied_lines
+
+    card = rec.card
+    if card is None:
+        return None, None
+    off = len(card.text) - len(card.body)
+    denied_ev: Evidence | None = None
+    denied: frozenset[int] | None = None
+    for seen, m in enumerate(_matches(card.body, card.lowered_body, pattern, needles)):
+        if seen >= MAX_MATCHES:
+            break
+        denied = denied_lines(rec, component) if denied is None else denied
+        if card.line_of(off + m.start()) not in denied:
+            return mention_evidence(rec, m), denied_ev
+        denied_ev = denied_ev or mention_evidence(rec, m)
+    return None, denied_ev
 
 
 # A fence line: three backticks (with no backtick after them on the line: "```!pip install x```" is inline code,
@@ -605,18 +660,25 @@ CODE_CUE = either(
     r"|코드(?:는|를|도|가)\s?(?:[^.\n]|\.(?=\S)){0,120}?(?:공개했|공개하였|공개되었|공개되어|공개합니다|에서\s?공개)")
 
 
-def own_code_repository(rec: ModelRecord) -> Evidence | None:
+def own_code_repository(rec: ModelRecord, component: str | None = None) -> Evidence | None:
     """The first code-host repository (GitHub, GitLab, …) the card presents as the release's own code: linked
     as "Code"/"GitHub"/"Repository" (anchor, badge or model-card field), or announced ("our code", "the official
     implementation", "the code is available at"). A repository the card cites (a framework it was trained with,
     a base model's, a plug-in, a related project), an issue tracker, a licence file or an asset is not the
     release's code, and neither is a repository merely standing in the header: headers link integrations,
-    demos and other people's ports as readily as their own code."""
+    demos and other people's ports as readily as their own code. Nor is a link on a line the card denies for
+    ``component`` (an item of "## Not released" › "- training code: https://github.com/…": the link may be a
+    placeholder; :func:`.datasets_released.denied_lines`)."""
     card = rec.card
     if card is None:
         return None
-    if "own_code_repository" in rec.cache:
-        return rec.cache["own_code_repository"]
+    from openscope.derive.openness.probes.datasets_released import denied_lines
+
+    denied = denied_lines(rec, component)
+    # (one look for every component on a card that denies nothing, the most of them: the answer is the same)
+    key = f"own_code_repository:{component}" if denied else "own_code_repository"
+    if key in rec.cache:
+        return rec.cache[key]
     lines = newline_split(card.text)   # numbered as Card.line_of numbers them
     idx = card_index(rec)
     found: Evidence | None = None
@@ -624,7 +686,7 @@ def own_code_repository(rec: ModelRecord) -> Evidence | None:
                   and not library_repository(rec, ln.url)]
     for link in _candidates(card, code_links, CODE_HINTS):
         for place in occurrences(card, link):
-            if not _may_be(_line(lines, place.line), place, CODE_HINTS):
+            if place.line in denied or not _may_be(_line(lines, place.line), place, CODE_HINTS):
                 continue
             why = judge_place(card, place, lines, idx, anchor_rx=CODE_ANCHOR, field_rx=CODE_FIELD, cue_rx=CODE_CUE,
                               header=False)
@@ -633,7 +695,7 @@ def own_code_repository(rec: ModelRecord) -> Evidence | None:
                 break
         if found:
             break
-    rec.cache["own_code_repository"] = found
+    rec.cache[key] = found
     return found
 
 

@@ -44,7 +44,7 @@ REMEDIATION = "Publish the model's architecture code (e.g. modeling_*.py or a co
 def run(rec: ModelRecord) -> Finding:
     f = Finding("architecture_code", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, ARCH_FILES)
-    link = own_code_repository(rec)   # the release's own code, not a repository the card cites
+    link = own_code_repository(rec, component=COMPONENT)   # the release's own code, not a repository the card cites
     if files or link or rec.library_name:
         linked_only = bool(link) and not files and not rec.library_name
         f.status, f.license = released_status(linked_code_license(rec) if linked_only else repo_license(rec, "code"))

@@ -82,7 +82,7 @@ def run(rec: ModelRecord) -> Finding:
     # a datasheet the card names as its own (not one it cites, hides or promises); a "dataset card" named
     # beside a Hub dataset ("See the [org/x](…) dataset card on the Hub") is that dataset's card, not the
     # repository's: it is under that dataset's licence
-    text = first_own_mention(rec, SHEET_TEXT, needles=SHEET_TEXT_NEEDLES)[0]
+    text = first_own_mention(rec, SHEET_TEXT, needles=SHEET_TEXT_NEEDLES, component=COMPONENT)[0]
     link = link_matching(rec, SHEET_LINK)
     hub = None if link else training_data_link(rec, HUB_DATASET)
     elsewhere = text is not None and not (files or rel) and _on_the_hub(rec, text)

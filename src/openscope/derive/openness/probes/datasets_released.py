@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Protocol
+from collections.abc import Iterator, Mapping
+from typing import Any, Protocol
 
 from openscope.derive.openness.cards import lines_of
+from openscope.derive.openness.evaluations.mof import Hosted
 from openscope.derive.openness.probes import Evidence, Finding, hub_evidence, kana_or_hangul, section_with
 from openscope.derive.openness.probes._own_evidence import (
     MAX_MATCHES,
@@ -80,7 +81,7 @@ def training_data_link(rec: ModelRecord, url: re.Pattern[str] = DATA_LINK) -> Ev
         return None
     about_evaluation = _evaluation_context(rec)
     about_calibration = _evaluation_context(rec, CALIBRATION_CONTEXT, QUANT_SECTION)
-    denied = denied_lines(rec)
+    denied = denied_lines(rec, COMPONENT)
     for ln in rec.card.links:
         # an image or badge stored in a dataset repository (a banner, a "Open in Spaces" badge) is not a dataset
         if not url.search(ln.url) or ASSET.search(ln.url) or HOME_PAGE.match(ln.url):
@@ -124,6 +125,27 @@ _LIST_LEAD = re.compile(r"[:：][ \t*_]*\n(?:[ \t]*\n)*(?=[ \t]{0,6}(?:[-*+]|\d+
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]")
 
 
+def _lead_lists(rec: ModelRecord) -> list[tuple[int, str, frozenset[int]]]:
+    """(lead's card line, lead's text, item lines) of every list whose lead denies it (cached on the record)."""
+    card = rec.card
+    assert card is not None
+    held = rec.cache.get("denied_lead_lists")
+    if held is not None:
+        return held
+    out: list[tuple[int, str, frozenset[int]]] = []
+    text = card.text
+    if ":" in text or "：" in text:
+        for m in _LIST_LEAD.finditer(text):
+            head = text[text.rfind("\n", 0, m.start()) + 1:m.start()]
+            if _HEADING.match(head) or not _negated(head + " ", len(head) + 1):
+                continue
+            items: set[int] = set()
+            _list_lines(text, m.end(), card.line_of(m.end()), items)
+            out.append((card.line_of(m.start()), (head + text[m.start():m.end()]).strip(), frozenset(items)))
+    rec.cache["denied_lead_lists"] = out
+    return out
+
+
 def denied_list_lines(rec: ModelRecord) -> frozenset[int]:
     """The card lines (1-based, as :attr:`Link.line`) that are items of a list whose lead denies it: a line ending
     with a colon whose words deny what follows (:func:`_negated`: "We did not use the following datasets:", "The
@@ -142,54 +164,76 @@ def denied_list_lines(rec: ModelRecord) -> frozenset[int]:
     if held is not None:
         return held
     out: set[int] = set()
-    text = card.text
-    if ":" in text or "：" in text:
-        for m in _LIST_LEAD.finditer(text):
-            head = text[text.rfind("\n", 0, m.start()) + 1:m.start()]
-            if _HEADING.match(head) or not _negated(head + " ", len(head) + 1):
-                continue
-            _list_lines(text, m.end(), card.line_of(m.end()), out)
-    for body, line in _denied_scopes(rec):
+    for _, _, items in _lead_lists(rec):
+        out |= items
+    for body, line, _ in _denied_scopes(rec):
         _section_items(body, line, out)
     frozen = frozenset(out)
     rec.cache["denied_list_lines"] = frozen
     return frozen
 
 
-def denied_lines(rec: ModelRecord) -> frozenset[int]:
-    """The card lines (1-based) that the card denies: those of :func:`denied_list_lines`, and every line with text
-    in the scope of a heading that denies (:func:`denying_title`), paragraphs and subheadings included: "## Training
-    data (not released)" over "We trained on [X](…) and web text." denies X. The scope runs to the next heading of
-    the same or a higher level (a "###" under the denying "##" is inside it). Why: a heading that denies is the
-    denial clause written as a title, and it governs its section's sentences as it governs its list items; the
+def denied_lines(rec: ModelRecord, component: str | None = None) -> frozenset[int]:
+    """The card lines (1-based) that the card denies for ``component`` (a MOF component name; None: for any):
+    those of a list whose lead denies it (:func:`denied_list_lines`), and every line with text in the scope of a
+    heading that denies (:func:`denying_title`), list items, paragraphs and subheadings alike: "## Training data
+    (not released)" over "We trained on [X](…) and web text." denies X. The scope runs to the next heading of the
+    same or a higher level (a "###" under the denying "##" is inside it). A heading that names components
+    (:func:`heading_components`) denies only theirs: "## Training data (not released)" over "The training code is
+    available at [Code](…)" leaves the training code released; one that names none ("## Not released",
+    "## Unavailable") denies every component under it. Why: a heading that denies is the denial clause written as
+    a title, and it governs its section's sentences as it governs its list items, but only of what it names; the
     component probes read it through :func:`._own_evidence.own_mentions` (a denied mention is not the release's
     own: documented, not released)."""
     card = rec.card
     if card is None:
         return frozenset()
-    held = rec.cache.get("denied_lines")
+    key = f"denied_lines:{component}"
+    held = rec.cache.get(key)
     if held is not None:
         return held
-    out = set(denied_list_lines(rec))
-    for body, line in _denied_scopes(rec):
+    out: set[int] = set()
+    for _, _, items in _lead_lists(rec):
+        out |= items
+    for body, line, names in _denied_scopes(rec):
+        if component is not None and names is not None and component not in names:
+            continue
+        _section_items(body, line, out)
         for row in body.split("\n"):
             if row.strip():
                 out.add(line)
             line += 1
     frozen = frozenset(out)
-    rec.cache["denied_lines"] = frozen
+    rec.cache[key] = frozen
     return frozen
 
 
-def _denied_scopes(rec: ModelRecord) -> list[tuple[str, int]]:
-    """(text, first card line) of each denying heading's scope: its section and the subsections under it, to the
-    next heading of the same or a higher level (cached on the record; the sections are read once)."""
+def denial_of(rec: ModelRecord, line: int, component: str | None = None) -> tuple[int, str] | None:
+    """(card line, text) of what denies card line ``line`` for ``component``: the denying heading whose scope holds
+    it, or the lead of the denied list it is an item of; None when nothing does. Why: a finding that sets a
+    mention or a link aside as denied names the denial as evidence, so a reader sees which words decided it."""
+    card = rec.card
+    if card is None or line not in denied_lines(rec, component):
+        return None
+    for at, head, items in _lead_lists(rec):
+        if line in items:
+            return at, head
+    for body, first, names in _denied_scopes(rec):
+        if (component is None or names is None or component in names) and first <= line <= first + body.count("\n"):
+            return first, _line(rec, first).strip()
+    return None
+
+
+def _denied_scopes(rec: ModelRecord) -> list[tuple[str, int, frozenset[str] | None]]:
+    """(text, first card line, the components its heading names or None) of each denying heading's scope: its
+    section and the subsections under it, to the next heading of the same or a higher level (cached on the
+    record; the sections are read once)."""
     card = rec.card
     assert card is not None
     held = rec.cache.get("denied_scopes")
     if held is not None:
         return held
-    out: list[tuple[str, int]] = []
+    out: list[tuple[str, int, frozenset[str] | None]] = []
     secs = card.sections
     i = 0
     while i < len(secs):
@@ -202,7 +246,7 @@ def _denied_scopes(rec: ModelRecord) -> list[tuple[str, int]]:
             j += 1
         # (a section starts right after its heading: the next heading's line starts at the line break before it)
         end = card.text.rfind("\n", 0, secs[j].start) + 1 if j < len(secs) else len(card.text)
-        out.append((card.text[sec.start:end], card.line_of(sec.start)))
+        out.append((card.text[sec.start:end], card.line_of(sec.start), heading_components(sec.title)))
         i = j
     rec.cache["denied_scopes"] = out
     return out
@@ -238,7 +282,7 @@ def _section_items(body: str, line: int, out: set[int]) -> None:
 _TITLE_DENIAL = re.compile(
     r"(?:\b(?:not|never|no[ \t]+longer)\b|n't)[ \t]+(?:(?:yet|publicly|openly|being|been|be|currently)[ \t]+)?"
     r"(?:released|public|available|open(?:-?sourced)?|used?|included|shared|published|provided|disclosed|distributed)\b"
-    r"|\b(?:exclud(?:ed|ing)|withheld|unreleased|undisclosed|unpublished)\b"
+    r"|\b(?:exclud(?:ed|ing)|withheld|unreleased|undisclosed|unpublished|unavailable)\b"
     r"|(?:不|未|没有?|并未|并没有|从未|尚未)(?:被|曾|会)?(?:使用|采用|用到|包含|包括|纳入|利用|发布|公开|开源|开放|提供)",
     re.IGNORECASE)
 
@@ -251,6 +295,44 @@ def denying_title(title: str) -> bool:
     read as a whole (a parenthesis or a colon in it does not end the denial's scope as it would in a sentence), so
     its negation must be bound to releasing or using to deny the section's items."""
     return _TITLE_DENIAL.search(title) is not None
+
+
+_CODE = ("Training code", "Data preprocessing code", "Inference code", "Evaluation code", "Model architecture",
+         "Supporting libraries and tools")
+_WEIGHTS = ("Model parameters (Final)", "Model parameters (Intermediate)")
+# What a heading names, most specific first: each match is taken out of the title before the next pattern is tried,
+# so "Data processing code" names the preprocessing code (not Datasets and every code component besides).
+_HEADING_NAMES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple((re.compile(rx, re.IGNORECASE), names) for rx, names in (
+    (r"\b(?:(?:pre-?|post-?)?training|train|fine-?tuning|finetuning|sft|rlhf|dpo|alignment)[ \t]+"
+     r"(?:code|scripts?|recipes?|pipeline)\b|(?:预?训练|微调|精调)(?:源?代码|源码|脚本)", ("Training code",)),
+    (r"\b(?:(?:data[ \t]+)?(?:pre-?)?processing|cleaning|filtering|dedup(?:lication)?)[ \t]+(?:code|scripts?|pipeline)\b"
+     r"|(?:数据)?(?:预)?处理(?:源?代码|源码|脚本)", ("Data preprocessing code",)),
+    (r"\b(?:evaluation|eval|benchmark(?:ing)?)[ \t]+(?:code|scripts?|harness)\b|(?:评测|评估)(?:代码|脚本)",
+     ("Evaluation code",)),
+    (r"\binference[ \t]+(?:code|scripts?)\b|推理代码", ("Inference code",)),
+    (r"\b(?:evaluation|eval|test|benchmark)[ \t]+(?:data(?:sets?)?|sets?)\b|(?:评测|评估)(?:数据|集)", ("Evaluation data",)),
+    (r"\bdata[ \t]*(?:cards?|sheets?)\b", ("Data card",)),
+    (r"\bmodel[ \t]+cards?\b", ("Model card",)),
+    (r"\bintermediate[ \t]+(?:checkpoints?|weights)\b|\bcheckpoints\b", ("Model parameters (Intermediate)",)),
+    (r"\bdata(?:sets?)?\b|\bcorp(?:us|ora)\b|数据|语料|データ|데이터", ("Datasets",)),
+    (r"\b(?:source[ \t]+)?code(?:base)?\b|\bscripts?\b|代码|源码|コード|코드", _CODE),
+    (r"\b(?:model[ \t]+)?weights\b|\bparameters\b|权重|重み|가중치", _WEIGHTS),
+    (r"\b(?:technical[ \t]+)?reports?\b|技术报告", ("Technical report",)),
+    (r"\bpapers?\b|论文", ("Research paper",)),
+))
+
+
+def heading_components(title: str) -> frozenset[str] | None:
+    """The MOF components a denying heading names ("Training data (not released)": Datasets; "Not released: training
+    code": Training code; "Code and data — not public": Datasets and every code component), or None when it names
+    none ("Not released", "Unavailable", "Components (not public)"). Why: a heading that names what it denies
+    denies that, not the other components a paragraph under it may release; one that names nothing denies all."""
+    names: set[str] = set()
+    for rx, comps in _HEADING_NAMES:
+        title, n = rx.subn(" ", title)
+        if n:
+            names.update(comps)
+    return frozenset(names) or None
 
 
 def _line(rec: ModelRecord, line: int) -> str:
@@ -549,7 +631,7 @@ def plain_dataset_id(rec: ModelRecord) -> Evidence | None:
         at = off + a
         line = card.line_of(at)
         if idx.is_hidden(at) or in_code(rec, at) or citing_section(idx.section(at)) or eval_section(line) \
-                or line in denied_lines(rec) \
+                or line in denied_lines(rec, COMPONENT) \
                 or EVAL_CONTEXT.search(_clause(card.body, a, b)) or about_calibration(line) \
                 or DEMO_CONTEXT.search(_line(rec, line)):
             return False
@@ -614,12 +696,13 @@ def run(rec: ModelRecord) -> Finding:
         else:
             f.status, f.license = "restrictive_license", d.license
         f.outcome = "positive" if open_ else "negative"
-        f.detail = {"declared": [x.id for x in rec.datasets], "public": [x.id for x in open_]}
+        f.detail = {"declared": [x.id for x in rec.datasets], "public": [x.id for x in open_], "licence_of": [d.id]}
         return f
     if rec.datasets:
         f.status, f.outcome = "no_license", "positive"
         f.evidence = [hub_evidence(rec, "declared datasets: " + ", ".join(d.id for d in rec.datasets[:5]), "datasets")]
-        f.detail = {"declared": [x.id for x in rec.datasets], "public": []}
+        f.detail = {"declared": [x.id for x in rec.datasets], "public": [], "licence_of": [],
+                    "not_looked_up": [x.id for x in rec.datasets]}
         return f
     link = training_data_link(rec) or training_command_dataset(rec) or training_config_dataset(rec) \
         or plain_dataset_id(rec)
@@ -632,3 +715,21 @@ def run(rec: ModelRecord) -> Finding:
     elif rec.card is not None:
         f.outcome = "negative"
     return f
+
+
+def hosted_datasets(facts: Mapping[str, Any], findings: Mapping[str, Finding]) -> dict[str, Hosted]:
+    """The Datasets component as released in repositories of their own, for the MOF's next step
+    (:class:`~..evaluations.mof.Hosted`), when this probe's reading of declared Hub datasets decides it: the
+    dataset whose licence it took (looked up), or every declared one when none was looked up (licence unknown).
+    Empty when a cited curated fact or another reading decides the component. Why: a declared dataset's licence is
+    stated in its own card, so "state an open data licence … shipping it in the repository" asks for an edit that
+    changes nothing; the step must name the dataset repository instead."""
+    fact, found = facts.get(COMPONENT), findings.get("datasets_released")
+    if fact is None or found is None or getattr(fact, "source", "probe") != "probe" \
+            or getattr(fact, "status", None) != found.status:
+        return {}
+    if found.detail.get("licence_of"):
+        return {COMPONENT: Hosted(tuple(found.detail["licence_of"]), True)}
+    if found.detail.get("not_looked_up"):
+        return {COMPONENT: Hosted(tuple(found.detail["not_looked_up"]), False)}
+    return {}

@@ -45,7 +45,7 @@ def _harness(rec: ModelRecord) -> Finding | None:
     assert rec.card is not None
     text = rec.card.text
     off = len(text) - len(rec.card.body)
-    for m, verdict in own_mentions(rec, HARNESS, HARNESS_NEEDLES, cited=False):
+    for m, verdict in own_mentions(rec, HARNESS, HARNESS_NEEDLES, cited=False, component=COMPONENT):
         a = off + m.start()
         ls = text.rfind("\n", 0, a) + 1
         le = text.find("\n", a)
@@ -70,7 +70,7 @@ def run(rec: ModelRecord) -> Finding:
     files = files_matching(rec, EVAL_FILES)
     own = None
     if not files:
-        own = first_own_mention(rec, EVAL_TEXT, needles=EVAL_TEXT_NEEDLES)[0] or repo_link(rec, EVAL_REL)
+        own = first_own_mention(rec, EVAL_TEXT, needles=EVAL_TEXT_NEEDLES, component=COMPONENT)[0] or repo_link(rec, EVAL_REL)
     if files or own:
         f.status, f.license = released_status(repo_license(rec, "code"))
         f.outcome = "positive"
@@ -78,7 +78,7 @@ def run(rec: ModelRecord) -> Finding:
         return f
     if rec.card is not None:
         harness = _harness(rec)
-        cited = None if harness else first_own_mention(rec, EVAL_TEXT, needles=EVAL_TEXT_NEEDLES, cited=False)[0]
+        cited = None if harness else first_own_mention(rec, EVAL_TEXT, needles=EVAL_TEXT_NEEDLES, cited=False, component=COMPONENT)[0]
         if harness or cited:
             if harness:
                 return harness

@@ -40,7 +40,7 @@ def run(rec: ModelRecord) -> Finding:
     # a benchmark the model was evaluated on, not one named only in a section of others' work (references,
     # acknowledgements, citations) or in text a reader never sees (an HTML comment)
     ev = next((mention_evidence(rec, m) for m, verdict in own_mentions(rec, BENCHMARKS, BENCHMARK_NEEDLES,
-                                                                          cited=False)
+                                                                          cited=False, component=COMPONENT)
                if verdict == "own"), None)
     if ev:
         f.status, f.outcome, f.evidence = "no_license", "positive", [ev]

@@ -76,7 +76,7 @@ def _results_row(rec: ModelRecord) -> Evidence | None:
         return None
     best: Evidence | None = None
     table_rx = RESULTS_TABLE_JAKO if card_in_kana_or_hangul(rec.card.body) else RESULTS_TABLE
-    for m, verdict in own_mentions(rec, table_rx, cited=False):
+    for m, verdict in own_mentions(rec, table_rx, cited=False, component=COMPONENT):
         row = m.group("at")
         if verdict != "own" or OPTION_ROW.search(row):
             continue
@@ -102,7 +102,7 @@ def _metric_line(rec: ModelRecord) -> Evidence | None:
                             or "results on the" in card.lowered_body):
         return None   # (a cheap look first: most cards have neither, and the pattern reads every line)
     off = len(card.text) - len(card.body)
-    for m, verdict in own_mentions(rec, METRIC_LINE, cited=False):
+    for m, verdict in own_mentions(rec, METRIC_LINE, cited=False, component=COMPONENT):
         if verdict != "own":
             continue
         title = card_index(rec).section(off + m.start())

@@ -66,7 +66,7 @@ def run(rec: ModelRecord) -> Finding:
         f.outcome, f.evidence = "positive", [file_evidence(rec, files)]
         return f
     # usage code the card shows for this model: not in an HTML comment or a section of others' projects
-    usage = next((mention_evidence(rec, m) for m, verdict in own_mentions(rec, USAGE, USAGE_NEEDLES, cited=False)
+    usage = next((mention_evidence(rec, m) for m, verdict in own_mentions(rec, USAGE, USAGE_NEEDLES, cited=False, component=COMPONENT)
                   if verdict == "own" and (not m.group(0).lower().startswith("pip install") or _installs_code(rec, m))), None)
     ev = [usage] if usage else []
     if not ev and rec.library_name:

@@ -42,7 +42,7 @@ def released_mention(rec: ModelRecord) -> Evidence | None:
     card = rec.card
     if card is None:
         return None
-    for m, verdict in own_mentions(rec, CKPT_TEXT, needles=CKPT_TEXT_NEEDLES, cited=False):
+    for m, verdict in own_mentions(rec, CKPT_TEXT, needles=CKPT_TEXT_NEEDLES, cited=False, component=COMPONENT):
         ls = card.body.rfind("\n", 0, m.start()) + 1
         if verdict == "own" and not TOC_LINE.match(card.body[ls:m.end() + 300]):
             return mention_evidence(rec, m)

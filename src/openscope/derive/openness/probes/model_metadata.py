@@ -82,7 +82,7 @@ def documented_value(rec: ModelRecord) -> Evidence | None:
     if card is None:
         return None
     body, off = card.body, len(card.text) - len(card.body)
-    for m, verdict in own_mentions(rec, HYPER_TEXT, needles=HYPER_TEXT_NEEDLES, cited=False):
+    for m, verdict in own_mentions(rec, HYPER_TEXT, needles=HYPER_TEXT_NEEDLES, cited=False, component=COMPONENT):
         sentence = _sentence_at(card.text, off + m.start(), off + m.end())
         if verdict != "own" or zsearch(ADVICE, sentence) or zsearch(INFERENCE, sentence):
             continue

@@ -14,7 +14,12 @@ from openscope.derive.openness.probes import (
     repo_license,
     repo_link,
 )
-from openscope.derive.openness.probes._own_evidence import mention_evidence, own_code_repository, own_mentions
+from openscope.derive.openness.probes._own_evidence import (
+    mention_evidence,
+    own_code_repository,
+    own_mentions,
+    with_denial,
+)
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -46,14 +51,14 @@ def run(rec: ModelRecord) -> Finding:
     files = files_matching(rec, PREP_FILES)
     text, promised = _prep_mention(rec)
     text = text or promised   # a pipeline the card only promises is documented, not released
-    repo = own_code_repository(rec) if text and not promised else None
+    repo = own_code_repository(rec, component=COMPONENT) if text and not promised else None
     rel = repo_link(rec, PREP_REL)
     if files or (text and repo) or rel:
         f.status, f.license = released_status(repo_license(rec, "code"))
         f.outcome = "positive"
         f.evidence = [file_evidence(rec, files)] if files else [e for e in (rel or text, repo) if e]
     elif text:
-        f.status, f.outcome, f.evidence = "documented_not_released", "negative", [text]
+        f.status, f.outcome, f.evidence = "documented_not_released", "negative", with_denial(rec, text, COMPONENT)
     elif rec.card is not None or rec.files:
         f.outcome = "negative"
     return f
@@ -66,7 +71,7 @@ def _prep_mention(rec: ModelRecord) -> tuple[Evidence | None, Evidence | None]:
     promised: Evidence | None = None
     if card is None:
         return None, None
-    for m, verdict in own_mentions(rec, PREP_TEXT, needles=PREP_TEXT_NEEDLES):
+    for m, verdict in own_mentions(rec, PREP_TEXT, needles=PREP_TEXT_NEEDLES, component=COMPONENT):
         if m.group(0).lower().endswith(".py"):
             start = max(card.body.rfind(" ", 0, m.start()), card.body.rfind("\n", 0, m.start()),
                         card.body.rfind("`", 0, m.start())) + 1

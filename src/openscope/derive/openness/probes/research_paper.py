@@ -55,7 +55,7 @@ def _arxiv_id(rec: ModelRecord) -> Evidence | None:
     if card is None or "arxiv" not in card.lowered_body or not _ARXIV_COLON.search(card.lowered_body):
         return None
     off = len(card.text) - len(card.body)
-    for m, verdict in own_mentions(rec, ARXIV_ID, ARXIV_ID_NEEDLES):
+    for m, verdict in own_mentions(rec, ARXIV_ID, ARXIV_ID_NEEDLES, component=COMPONENT):
         a, b = off + m.start(), off + m.end()
         if verdict != "own" or in_code(rec, a):
             continue

@@ -85,7 +85,7 @@ def run(rec: ModelRecord) -> Finding:
     charts and unmarked figures are not outputs, nor a URL in a code snippet, a table-of-contents entry, or
     what the card hides in an HTML comment or shows in a section of other people's work."""
     f = Finding("sample_outputs", "unknown", COMPONENT, remediation=REMEDIATION)
-    for m, verdict in own_mentions(rec, SAMPLES, needles=SAMPLES_NEEDLES, cited=False):
+    for m, verdict in own_mentions(rec, SAMPLES, needles=SAMPLES_NEEDLES, cited=False, component=COMPONENT):
         if verdict != "own" or not _is_output(rec, m):
             continue
         f.status, f.license = released_status(repo_license(rec))

@@ -56,7 +56,7 @@ def named_library(rec: ModelRecord) -> tuple[Evidence | None, str | None]:
     if card is None:
         return None, None
     off = len(card.text) - len(card.body)
-    for m, verdict in own_mentions(rec, LIBS, needles=LIBS_NEEDLES, cited=False):
+    for m, verdict in own_mentions(rec, LIBS, needles=LIBS_NEEDLES, cited=False, component=COMPONENT):
         before, after = card.body[max(0, m.start() - 1):m.start()], card.body[m.end():m.end() + 6]
         if verdict != "own" or before in ("-", "_") or CONTINUED.match(after):
             continue                      # part of another name: Cosmos-NeMo-Assets, pytorch-model.bin

@@ -31,7 +31,7 @@ def run(rec: ModelRecord) -> Finding:
     f = Finding("technical_report", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, REPORT_FILES)
     link, beside = own_report_link(rec)
-    text, promised = first_own_mention(rec, OWN_REPORT_TEXT, needles=OWN_REPORT_TEXT_NEEDLES)
+    text, promised = first_own_mention(rec, OWN_REPORT_TEXT, needles=OWN_REPORT_TEXT_NEEDLES, component=COMPONENT)
     cite = None if (link or text) else own_report_citation(rec)
     if files or beside:
         f.status, f.license = released_status(repo_license(rec))

@@ -17,8 +17,10 @@ from openscope.derive.openness.probes import (
 )
 from openscope.derive.openness.probes._own_evidence import (
     first_own_mention,
+    first_undenied,
     own_code_repository,
     released_phrase,
+    with_denial,
 )
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
@@ -85,21 +87,22 @@ def run(rec: ModelRecord) -> Finding:
     cmd = card_search(rec, TRAIN_COMMAND, needles=TRAIN_COMMAND_NEEDLES)
     # a mention counts only where the card shows it as its own (not hidden, cited or only promised) and a
     # repository only where the card presents it as its own code (:mod:`._own_evidence`)
-    text, promised = first_own_mention(rec, TRAIN_TEXT, needles=TRAIN_TEXT_NEEDLES)
+    text, promised = first_own_mention(rec, TRAIN_TEXT, needles=TRAIN_TEXT_NEEDLES, component=COMPONENT)
     not_yet = card_search(rec, NOT_YET, needles=NOT_YET_NEEDLES) or promised
-    released = (first_own_mention(rec, TRAIN_RELEASED, needles=TRAIN_TEXT_NEEDLES)[0]
-                or first_own_mention(rec, LISTED_RELEASE, needles=("open",))[0]) if text else None
-    repo = own_code_repository(rec)
+    released = (first_own_mention(rec, TRAIN_RELEASED, needles=TRAIN_TEXT_NEEDLES, component=COMPONENT)[0]
+                or first_own_mention(rec, LISTED_RELEASE, needles=("open",), component=COMPONENT)[0]) if text else None
+    repo = own_code_repository(rec, component=COMPONENT)
     rel = repo_link(rec, TRAIN_REL)
-    field = card_search(rec, TRAIN_FIELD, needles=TRAIN_FIELD_NEEDLES)
+    field, denied_field = first_undenied(rec, TRAIN_FIELD, TRAIN_FIELD_NEEDLES, COMPONENT)
     if files or cmd or field or released or (text and repo and not not_yet) or (rel and not not_yet):
         linked_only = not (files or cmd or rel) and bool(field or repo)   # the code is another repository's
         f.status, f.license = released_status(linked_code_license(rec) if linked_only else repo_license(rec, "code"))
         f.outcome = "positive"
         f.evidence = [file_evidence(rec, files)] if files else [e for e in (cmd or field or rel or released or text, repo) if e]
         return f
-    if said := not_yet or text:
-        f.status, f.outcome, f.evidence = "documented_not_released", "negative", [said]
+    if said := not_yet or text or denied_field:
+        # a mention the card denies ("## Not released" › "- training code: …") names the denial beside it
+        f.status, f.outcome, f.evidence = "documented_not_released", "negative", with_denial(rec, said, COMPONENT)
     elif rec.card is not None or rec.files:
         f.outcome = "negative"
     return f
