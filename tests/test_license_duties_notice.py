@@ -231,3 +231,14 @@ def test_a_licence_lookup_loads_no_card_reader() -> None:
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(p.stdout)["license"] == "mit"
     assert p.stderr.strip() == "[]"
+
+
+def test_a_model_without_card_text_loads_no_card_reader(store: Path) -> None:
+    """Whether the store holds a card is asked first: a model without one is answered as before, without loading
+    the openness package (about half a second)."""
+    code = ("import sys; from openscope.cli import main; "
+            f"main(['--db', {str(store)!r}, 'license', 'acme/no-card', '--json']); "
+            "print([m for m in sys.modules if m.startswith('openscope.derive.openness')], file=sys.stderr)")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(p.stdout)["card_license"] is None
+    assert p.stderr.strip() == "[]"

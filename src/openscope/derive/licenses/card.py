@@ -30,6 +30,10 @@ def card_license(store: Store, model_id: str) -> dict[str, Any] | None:
     when there is nothing to compare; ``open_washing`` is true when ``assess`` flags it
     (``card-license-contradicts-hub-tag``: the two differ in openness, or both are restrictive); ``evidence`` is
     where each was read (the tag, the card's lines)."""
+    # most models of a store crawled without --cards have no card text: answered without loading the card reader
+    if store.scalar("SELECT count(*) FROM cards WHERE id = ? AND repo_type = 'model' AND text IS NOT NULL",
+                    [model_id]) == 0:
+        return None
     from openscope.derive.openness.flags import card_tag_contradiction, card_versus_tag
     from openscope.derive.openness.probes import license_declared
     from openscope.derive.openness.records import _load_one
