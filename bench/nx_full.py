@@ -11,8 +11,10 @@ the same row filters our SQL uses) and writes the results (one Arrow table per o
 The rules, as the docstrings and SQL of ``src/openscope/derive/lineage/{edges,graph,origin}.py`` define them:
 
 - declared edges: tags ``base_model:<relation>:<id>`` / ``base_model:<id>`` (prio 1, ids taken as written),
-  ``baseModels`` (prio 2) and card ``base_model`` (prio 3), the last two with Hub URL prefix, spaces and
-  trailing slashes cleaned, and card values kept only if they can be Hub ids (``edges.HUB_ID``, no
+  ``baseModels`` (prio 2) and card ``base_model`` (prio 3), the last two with spaces and trailing slashes
+  cleaned and a Hub address (``https://huggingface.co/Org/Name``, ``hf.co/Org/Name/tree/main``, any case,
+  scheme optional) read as the id it names (a dataset's or a Space's names none), and card values kept only
+  if they can be Hub ids (``edges.HUB_ID``, no
   placeholder); a deleted model's declarations are ignored; a parent that is not a live store id
   but equals one up to case takes the smallest such id; a bare parent (no namespace) equal to no store id
   takes the stored ``<ns>/<name>`` of a canonical-move namespace (``openscope/data/canonical``) when exactly
@@ -49,6 +51,7 @@ from typing import Any
 
 from openscope.derive.lineage import canonical
 from openscope.derive.lineage.edges import ADAPTER_TAGS, HUB_ID, MERGE_TAGS, PLACEHOLDERS, QUANT_TAGS
+from openscope.store.lookup import SUB_PAGES
 
 TABLES = ("edges", "lineage_paths", "lineage_cycles", "lineage_origin")
 RELATIONS = ("", "finetune", "adapter", "quantized", "merge", "unknown")  # code 1..5
@@ -56,7 +59,16 @@ REL_CODE = {r: i for i, r in enumerate(RELATIONS) if 1 <= i <= 4}
 UNKNOWN = 5
 EVIDENCE = ("", "tag", "base_models", "card")  # by source priority 1..3
 DECLARED_BITS = 0b11110  # bits 1..4: the declared relations
-HUB_URL = re.compile(r"^https?://(www\.)?huggingface\.co/")
+# A Hub address: scheme optional (any case), host huggingface.co or hf.co with optional www., ending at `/` or
+# the end. A dataset's or a Space's names no model; a repository page after `Org/Name` (or after a legacy
+# one-segment id, when more follows the page) is not part of the id.
+_HOST = r"^(?:https?://)?(?:www\.)?(?:huggingface|hf)\.co"
+_PAGES = "|".join(sorted(SUB_PAGES))
+HUB_URL = re.compile(_HOST + r"(?:/|$)", re.IGNORECASE)
+HUB_NOT_MODEL = re.compile(_HOST + r"/+(?:datasets|spaces)(?:[/?#]|$)", re.IGNORECASE)
+HUB_PAGE_OF = (re.compile(_HOST + rf"/+([^/?#]+/[^/?#]+)/(?:{_PAGES})(?:[/?#]|$)", re.IGNORECASE),
+               re.compile(_HOST + rf"/+([^/?#]+)/(?:{_PAGES})/[^/?#]", re.IGNORECASE))
+URL_STARTS = frozenset({"http:", "https", "hf.co", "huggi", "www.h"})  # where our SQL looks for an address
 _HUB_ID = re.compile(HUB_ID, re.ASCII)  # DuckDB's RE2 `\w` is ASCII
 
 
@@ -80,17 +92,28 @@ def _sql_list(values: Iterable[str]) -> str:
 
 
 def _clean(b: str | None) -> str | None:
-    """A declared base id without spaces around it, a Hub URL prefix or trailing slashes (cards, baseModels).
+    """A declared base id without spaces around it or trailing slashes, a Hub address as the id it names
+    (cards, baseModels); None for a dataset's or a Space's address (no model).
 
-    DuckDB's ``trim`` removes spaces only (not tabs), and the cleaning runs only when the id starts with
-    ``http`` or a space, or ends with a space or a slash.
+    DuckDB's ``trim`` removes spaces only (not tabs), and the cleaning runs only when the id starts (in any
+    case) with ``http:``, ``https``, ``hf.co``, ``huggi`` or ``www.h``, or with a space, or ends with a space or
+    a slash. The id in an address: ``Org/Name`` followed by a repository page (``/blob/main/x``), a one-segment
+    id followed by a page and more (``gpt2/tree/main``), else the path without query, fragment and trailing
+    slashes.
     """
-    if b is None or not (b.startswith(("http", " ")) or b.endswith((" ", "/"))):
+    if b is None or not (b[:5].lower() in URL_STARTS or b.startswith(" ") or b.endswith((" ", "/"))):
         return b
     t = b.strip(" ")
-    if t.startswith("http"):
-        t = HUB_URL.sub("", t, count=1)
-    return t.rstrip("/")
+    if HUB_NOT_MODEL.match(t):
+        return None
+    if not HUB_URL.match(t):
+        return t.rstrip("/")
+    for rx in HUB_PAGE_OF:
+        m = rx.match(t)
+        if m:
+            return m.group(1)
+    path = t[t.lower().index(".co") + 3:].lstrip("/")
+    return re.split(r"[?#]", path, maxsplit=1)[0].rstrip("/")
 
 
 def _as_text(v: Any) -> str | None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from openscope.derive.lineage.edges import declared_id
 from openscope.derive.openness import curated
 from openscope.derive.openness.cards import blank, parse_front_matter
 from openscope.derive.openness.probes import Evidence, needle_hits, reading_length
@@ -186,8 +187,13 @@ def _front_matter(rec: ModelRecord) -> DeclaredBase | None:
     raw = rec.card_data.get("base_model") or meta.get("base_model")
     ids = [raw] if isinstance(raw, str) else [x for x in raw if isinstance(x, str)] if isinstance(raw, list) else []
     for bid in ids:
-        entry = curated.lookup(bid)
-        named = family_named(bid) if entry is None else None
+        # a Hub address (`https://hf.co/Org/Name/tree/main`) is the id it names, as lineage reads it; a dataset's
+        # or a Space's address names no model (and its path must not be read as a family's name)
+        rid = declared_id(bid)
+        if rid is None:
+            continue
+        entry = curated.lookup(rid)
+        named = family_named(rid) if entry is None else None
         entry = entry or (named[0] if named else None)
         if entry is not None:
             line = rec.card.meta_line("base_model") if rec.card is not None else 1
@@ -311,7 +317,8 @@ def _pasted_copy(rec: ModelRecord) -> PastedBase | None:
     raw = rec.card_data.get("base_model") or card.meta.get("base_model")
     ids = [raw] if isinstance(raw, str) else [x for x in raw if isinstance(x, str)] if isinstance(raw, list) else []
     title = _PASTED_TITLE.sub("", p.heading.lstrip("# \t")).strip(" *_#:")[:MAX_NAME_CHARS]   # a name, not a page
-    name = (ids[0].strip() if len(ids) == 1 and ids[0].strip() else "") or title or PASTED_LABEL
+    rid = declared_id(ids[0]) if len(ids) == 1 else None   # an address as the id it names, as lineage reads it
+    name = (rid.strip() if rid and rid.strip() else "") or title or PASTED_LABEL
     base = ModelRecord(id=name, locator=rec.locator, read_at=rec.read_at)
     base.card = read_card(text)
     base.card_locator = rec.card_locator
