@@ -8,7 +8,7 @@
 2. A code-host link inside a denied list item ("## Not released" › "- training code: https://github.com/acme/x",
    or after "The following are not released:") is no evidence of release: the training-code probe reads the item
    as documented, not released, with the denying words as evidence, and no probe takes the link as the release's
-   own code.
+   own code, report, paper or weights.
 3. A denying heading that names a component denies that component's statements under it: "## Training data (not
    released)" › "The training code is available at https://github.com/…" releases the training code; one that names
    none ("## Not released", "## Unavailable") denies everything under it.
@@ -241,3 +241,18 @@ def test_a_heading_that_names_nothing_denies_every_component(title: str) -> None
     assert found["training_code"].evidence[-1].snippet == f"## {title}"
     assert found["architecture_code"].status == "not_found"
     assert found["datasets_released"].status != "no_license"
+
+
+@pytest.mark.parametrize(("probe", "item"), [
+    ("technical_report", "- technical report: [Report](https://arxiv.org/abs/2401.00001)"),
+    ("research_paper", "- paper: [Paper](https://arxiv.org/abs/2401.00001)"),
+    ("weights_released", "- weights: [acme/lynx-7b](https://huggingface.co/acme/lynx-7b)"),
+    ("evaluation_code", "- evaluation code: [Code](https://github.com/acme/lynx-eval)"),
+])
+def test_every_probe_leaves_a_link_in_a_denied_item(probe: str, item: str) -> None:
+    """The probes agree: a link in a denied item releases no report, paper, weights or code; the same item under a
+    heading that releases does."""
+    assert _findings(_card(f"## Not released\n\n{item}"))[probe].outcome == "negative"
+    assert _findings(_card(f"## Released\n\n{item}"))[probe].outcome == "positive"
+    # a heading that names another component leaves it released
+    assert _findings(_card(f"## Training data (not released)\n\n{item}"))[probe].outcome == "positive"

@@ -507,12 +507,13 @@ def enclosing_titles(card: Card, pos: int) -> list[str]:
     return [t for _, t in stack]
 
 
-def own_place(rec: ModelRecord, link: Link) -> Link | None:
+def own_place(rec: ModelRecord, link: Link, skip: frozenset[int] = frozenset()) -> Link | None:
     """The first place the card links ``link``'s URL that :func:`cited_link` does not set aside (a URL cited in
-    the news and linked again under "Training Data" is the release's own there)."""
+    the news and linked again under "Training Data" is the release's own there), on no line of ``skip`` (the lines
+    the card denies: an item of "## Not released")."""
     if rec.card is None:
         return None
-    return next((p for p in occurrences(rec.card, link) if not cited_link(rec, p)), None)
+    return next((p for p in occurrences(rec.card, link) if p.line not in skip and not cited_link(rec, p)), None)
 
 
 # Right before a link, a pointer to a different release: "check out another awesome project [X](…)", "see our
@@ -807,13 +808,17 @@ def _html_relative_links(card: Card) -> list[Link]:
             for m in _HTML_REL.finditer(card.body)][:200]
 
 
-def own_report_link(rec: ModelRecord) -> tuple[Evidence | None, bool]:
+def own_report_link(rec: ModelRecord, component: str | None = None) -> tuple[Evidence | None, bool]:
     """(the first link the card presents as the release's own technical report, whether it is a file beside the
     card). A relative link is the repository's own file: it counts when it is a report (and the file list has
-    its target, or there is no file list), unless the card hides or promises it there."""
+    its target, or there is no file list), unless the card hides or promises it there. A link on a line the card
+    denies for ``component`` (an item of "## Not released") is no report the card releases."""
+    from openscope.derive.openness.probes.datasets_released import denied_lines
+
     card = rec.card
     if card is None:
         return None, False
+    denied = denied_lines(rec, component)
     lines = newline_split(card.text)   # numbered as Card.line_of numbers them
     idx = card_index(rec)
     places: list[tuple[Link, bool]] = []
@@ -825,6 +830,8 @@ def own_report_link(rec: ModelRecord) -> tuple[Evidence | None, bool]:
     relative = card.rel_links + _html_relative_links(card)
     places.extend((p, True) for p in relative if _relative_report(p) and links_to_listed_file(rec, p.url))
     for place, relative in sorted(places[:2000], key=lambda x: x[0].line):
+        if place.line in denied:
+            continue
         if relative:
             line = _line(lines, place.line)
             at = idx.line_start(place.line)

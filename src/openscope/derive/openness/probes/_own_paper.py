@@ -281,9 +281,11 @@ BADGE_IMAGE = re.compile(r"img\.shields\.io/|/badges?/|\.(?:png|jpe?g|gif|svg|we
 MAX_PLACES = 2000   # link places judged per card (a hostile card with endless arXiv links stays cheap)
 
 
-def own_paper_links(card: Card | None, limit: int | None = None) -> list[OwnPaper]:
+def own_paper_links(card: Card | None, limit: int | None = None, skip: frozenset[int] = frozenset()
+                    ) -> list[OwnPaper]:
     """The places the card links its own paper, in the card's order (the first ``limit`` of them): each
-    paper-host link at every place it occurs, and each other link whose anchor or line calls it the paper."""
+    paper-host link at every place it occurs, and each other link whose anchor or line calls it the paper. Places
+    on the lines ``skip`` names (lines the card denies: an item of "## Not released") are left out."""
     if card is None:
         return []
     places: list[Link] = []
@@ -297,6 +299,8 @@ def own_paper_links(card: Card | None, limit: int | None = None) -> list[OwnPape
     lines = lines_of(card.text)
     out = []
     for place in sorted(places[:MAX_PLACES], key=lambda ln: ln.line):
+        if place.line in skip:
+            continue
         why = judge(card, place, lines)
         if why:
             out.append(OwnPaper(place, why))

@@ -22,6 +22,7 @@ from openscope.derive.openness.probes._own_paper import (
     own_paper_links,
 )
 from openscope.derive.openness.probes._status import released_status
+from openscope.derive.openness.probes.datasets_released import denied_lines
 from openscope.derive.openness.records import ModelRecord
 
 __all__ = ["COMPONENT", "PAPER_FILES", "PAPER_LINK", "REMEDIATION", "run"]
@@ -73,7 +74,7 @@ def _card_paper(rec: ModelRecord) -> Evidence | None:
     card's own citation, as evidence."""
     if rec.card is None:
         return None
-    own = own_paper_links(rec.card, limit=1)
+    own = own_paper_links(rec.card, limit=1, skip=denied_lines(rec, COMPONENT))   # (a denied item links no paper)
     if own:
         ln, why = own[0].link, own[0].why
         shown = f"[{ln.text}]({ln.url})" if ln.text else ln.url

@@ -30,7 +30,7 @@ def run(rec: ModelRecord) -> Finding:
     method's, a base model's), hides in an HTML comment or only promises does not."""
     f = Finding("technical_report", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, REPORT_FILES)
-    link, beside = own_report_link(rec)
+    link, beside = own_report_link(rec, COMPONENT)
     text, promised = first_own_mention(rec, OWN_REPORT_TEXT, needles=OWN_REPORT_TEXT_NEEDLES, component=COMPONENT)
     cite = None if (link or text) else own_report_citation(rec)
     if files or beside:

@@ -26,6 +26,7 @@ from openscope.derive.openness.probes._own_evidence import (
 )
 from openscope.derive.openness.probes._own_paper import occurrences
 from openscope.derive.openness.probes._status import released_status
+from openscope.derive.openness.probes.datasets_released import denied_lines
 from openscope.derive.openness.probes.intermediate_checkpoints import CKPT_FILES, CKPT_TEXT
 from openscope.derive.openness.records import ModelRecord
 
@@ -168,13 +169,15 @@ def own_model_link(rec: ModelRecord) -> Evidence | None:
     if rec.card is None:
         return None
     bases = declared_base_ids(rec) | marked_base_ids(rec)
+    denied = denied_lines(rec, COMPONENT)   # a link in an item of "## Not released" releases no weights
     for ln in rec.card.links:
         hub = HUB_MODEL_LINK.search(ln.url)
         if hub and (_repo_id(ln.url) in bases or INTERMEDIATE_URL.search(ln.url)):
             continue  # the base model's (or a merged model's) weights, which the card declares as such
-        p = own_place(rec, ln) if hub else None
+        p = own_place(rec, ln, denied) if hub else None
         if p is not None and about_intermediate(_line_at(rec.card.text, card_index(rec).line_start(p.line))):
-            p = next((q for q in occurrences(rec.card, ln) if q.line > p.line and not cited_link(rec, q)
+            p = next((q for q in occurrences(rec.card, ln) if q.line > p.line and q.line not in denied
+                      and not cited_link(rec, q)
                       and not about_intermediate(_line_at(rec.card.text, card_index(rec).line_start(q.line)))), None)
         if p is not None:
             return Evidence("card", p.url, f"line {p.line}: [{p.text}]({p.url})" if p.text else
