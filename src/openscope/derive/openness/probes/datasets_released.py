@@ -8,7 +8,15 @@ from typing import Any, Protocol
 
 from openscope.derive.openness.cards import lines_of
 from openscope.derive.openness.evaluations.mof import Hosted
-from openscope.derive.openness.probes import Evidence, Finding, hub_evidence, kana_or_hangul, section_with
+from openscope.derive.openness.probes import (
+    Evidence,
+    Finding,
+    file_evidence,
+    hub_evidence,
+    kana_or_hangul,
+    repo_license,
+    section_with,
+)
 from openscope.derive.openness.probes._own_evidence import (
     MAX_MATCHES,
     card_index,
@@ -73,6 +81,18 @@ TRAINING_DATASET = re.compile(
     rf"|load_dataset\(\s*[\"']({HUB_ID})[\"']")
 TRAINING_DATASET_NEEDLES = ("--data", "--train", "load_dataset(")
 REMEDIATION = "Publish the training datasets (e.g. as Hub datasets, public and ungated) under open data licences."
+# Training data shipped in the repository: a data file whose name, or a folder's name on its path, starts with
+# train/training ("train.jsonl", "data/train-00000-of-00001.parquet", "training/part-1.csv"). Not what a trainer
+# writes beside the weights ("train_results.json", "training_args.json", "trainer_state.json": "trainer" is no
+# "train" name), and not under an evaluation or test folder.
+TRAIN_DATA_FILES = re.compile(
+    r"^(?!(?:[\w.-]+/)*(?:eval|evaluation|benchmark|test)[\w-]*/)(?:[\w.-]+/)*"
+    r"(?:train(?:ing)?(?:[_-](?!(?:results?|state|args|arguments|config|log|logs|metrics|params|loss)\b)[\w-]*)?"
+    r"(?:/[\w.-]{1,100}){0,3})\.(?:jsonl?|csv|tsv|parquet|arrow|txt)$", re.IGNORECASE)
+# Any data file (a file under a folder the card calls training data is that data, whatever its name).
+DATA_FILES = re.compile(r"\.(?:jsonl?|csv|tsv|parquet|arrow|txt)$", re.IGNORECASE)
+# Words of a card line that call what it names training data.
+TRAINING_WORDS = re.compile(r"\btrain(?:ing|ed)?\b|\bpre-?train|\bfine-?tun|训练|学習|훈련|학습", re.IGNORECASE)
 
 
 def training_data_link(rec: ModelRecord, url: re.Pattern[str] = DATA_LINK) -> Evidence | None:
@@ -682,6 +702,45 @@ def plain_dataset_id(rec: ModelRecord) -> Evidence | None:
 _LIST_ITEM = re.compile(r"^[ \t]{0,6}(?:[-*+]|\d+[.)])[ \t]+(\S)")
 
 
+def shipped_training_data(rec: ModelRecord, limit: int = 3) -> list[str]:
+    """Training data the folder or repository ships as files: data files named train* (:data:`TRAIN_DATA_FILES`),
+    then data files the card names as training data, by their own path or a folder on it (`` `data/` ``,
+    ``[corpus](corpus/)``, ``./data/corpus.jsonl``) on a line that calls it training data or in a training-data
+    section (not an evaluation one, and not in a line the card denies for the Datasets). Why: a file shipped beside
+    the weights is released as they are, under the repository's licence unless the card states another; only the
+    folder and the card's words decide it is training data, never the model's name. A data folder the card does not
+    call training data ("data/corpus.jsonl" alone) is not credited: it may hold anything."""
+    if not rec.files:
+        return []
+    named = [p for p, _ in rec.files if TRAIN_DATA_FILES.search(p)]
+    if named or rec.card is None:
+        return named[:limit]
+    data = [p for p, _ in rec.files if "/" in p and DATA_FILES.search(p)]
+    if not data:
+        return []
+    card = rec.card
+    lines = lines_of(card.text)
+    about_evaluation = _evaluation_context(rec)
+    starts = sorted(((s.line, s.title) for s in card.sections), reverse=True)
+    denied = denied_lines(rec, COMPONENT)
+    out: list[str] = []
+    for path in data:
+        parts = path.split("/")
+        places = ["/".join(parts[:i]) for i in range(1, len(parts))] + [path]
+        said = re.compile(r"(?<![\w./-])(?:\./)?(?:" + "|".join(re.escape(x) for x in places)
+                          + r")(?:/|(?=[`)\]]))", re.IGNORECASE)
+        for i, text in enumerate(lines, 1):
+            if i in denied or not said.search(text) or about_evaluation(i):
+                continue
+            section = next((t for start, t in starts if start <= i), "")
+            if TRAINING_WORDS.search(text) or DATA_SECTION.search(section):
+                out.append(path)
+                break
+        if len(out) >= limit:
+            break
+    return out
+
+
 def run(rec: ModelRecord) -> Finding:
     f = Finding("datasets_released", "unknown", COMPONENT, remediation=REMEDIATION)
     known = sorted((d for d in rec.datasets if d.in_store and not d.deleted), key=lambda d: d.id.lower())
@@ -697,6 +756,13 @@ def run(rec: ModelRecord) -> Finding:
             f.status, f.license = "restrictive_license", d.license
         f.outcome = "positive" if open_ else "negative"
         f.detail = {"declared": [x.id for x in rec.datasets], "public": [x.id for x in open_], "licence_of": [d.id]}
+        return f
+    shipped = shipped_training_data(rec)
+    if shipped:
+        # shipped beside the weights: under the repository's licence unless the card states one for the data
+        f.status, f.license = released_status(repo_license(rec, "data"))
+        f.outcome, f.evidence = "positive", [file_evidence(rec, shipped)]
+        f.detail = {"shipped": shipped}
         return f
     if rec.datasets:
         f.status, f.outcome = "no_license", "positive"

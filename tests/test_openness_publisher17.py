@@ -1,0 +1,135 @@
+"""What the publisher tryout (helper-tryout4) found in the probes and the MOF steps, each read by a general rule.
+
+1. Training data shipped in the folder (``data/train.jsonl``, or a data file under a folder the card calls training
+   data) is released under the repository's licence, as shipped evaluation data already was; the MOF step no longer
+   asks to "release Datasets".
+
+The folders are written here (an invented "pub-1b" release); each right form fails on the code before.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import numpy as np
+from safetensors.numpy import save_file
+
+from openscope.cli import main
+from openscope.derive.openness.assessment import Assessment, assess_record
+from openscope.derive.openness.records import from_folder
+
+CARD = """---
+license: apache-2.0
+---
+# pub-1b
+
+**Paper:** [pub-1b: a small open model](https://arxiv.org/abs/2501.01234)
+
+pub-1b is a decoder-only transformer language model.
+
+## Intended uses
+Research on small language models.
+
+## Limitations and risks
+May produce wrong or biased text.
+
+## Training data and procedure
+Trained on a web text corpus for 2 epochs with AdamW.
+
+## Evaluation
+| benchmark | score |
+|---|---|
+| MMLU | 31.0 |
+
+See the [datasheet](DATASHEET.md) of the training data and the [technical report](technical_report.md).
+"""
+
+FILES = {
+    "DATASHEET.md": "# Datasheet: pub-1b training data\n\n## Sources\nPublic web pages crawled in 2025.\n\n"
+                    "## Composition\n12B tokens of English text.\n\n## Collection and filtering\nLanguage "
+                    "identification, deduplication, quality filtering.\n\n## Known issues\nContains biased text.\n",
+    "config.json": json.dumps({"architectures": ["LlamaForCausalLM"], "hidden_size": 64, "num_hidden_layers": 2,
+                               "model_type": "llama"}),
+    "eval.py": "# evaluate pub-1b on MMLU\n",
+    "inference.py": "from transformers import AutoModelForCausalLM\n",
+    "preprocess.py": "# clean, filter, deduplicate, tokenise\n",
+    "technical_report.md": "# pub-1b technical report\n\nCapabilities: text completion. Usage: load with "
+                           "transformers.\n",
+    "train.py": "import torch\n# train pub-1b\n",
+    "paper.pdf": "%PDF-1.4 pub-1b paper\n",
+    "eval_data/mmlu_subset.jsonl": '{"q": "2+2", "a": "4"}\n',
+}
+
+
+def _release(root: Path, card: str = CARD, files: dict[str, str] | None = None, *, full: bool = True) -> Path:
+    """A release folder: the card, weights (and an intermediate checkpoint) and, with ``full``, every other
+    component MOF Class I asks for but the Datasets; ``files`` adds or replaces files (path: text)."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "README.md").write_text(card, "utf-8")
+    save_file({"w": np.zeros((4, 4), dtype=np.float32)}, str(root / "model.safetensors"))
+    chosen = dict(FILES) if full else {"config.json": FILES["config.json"]}
+    if full:
+        (root / "checkpoint-1000").mkdir(exist_ok=True)
+        (root / "checkpoint-1000" / "model.safetensors").write_bytes((root / "model.safetensors").read_bytes())
+    chosen.update(files or {})
+    for path, text in chosen.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text, "utf-8")
+    return root
+
+
+def _assess(folder: Path) -> Assessment:
+    return assess_record(from_folder(folder))
+
+
+def _run(*args: str | Path) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return code, out.getvalue(), err.getvalue()
+
+
+# -- 1. training data shipped in the folder ------------------------------------------------------------------------
+
+def test_a_shipped_train_file_releases_the_datasets_under_the_repository_licence(tmp_path: Path) -> None:
+    a = _assess(_release(tmp_path / "r7", files={"data/train.jsonl": '{"text": "hello"}\n'}))
+    fact = a.components["Datasets"]
+    assert fact.status == "open_license" and (fact.license or "").lower() == "apache-2.0"
+    assert "data/train.jsonl" in json.dumps([e.as_json() for e in fact.evidence])
+    assert a.mof.cls == 1 and not any("Datasets" in s for s in a.mof.next_steps)
+
+
+def test_the_cli_walk_of_the_tryout_folder_reaches_class_one(tmp_path: Path) -> None:
+    folder = _release(tmp_path / "r7", files={"data/train.jsonl": '{"text": "hello"}\n'})
+    code, out, err = _run("--db", tmp_path / "none.duckdb", "--json", "assess", folder)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["mof"]["class"] == 1 and doc["components"]["Datasets"]["status"] == "open_license"
+    assert not any("release Datasets" in s for s in doc["next_steps"]["mof"])
+
+
+def test_a_data_folder_the_card_calls_training_data_is_released(tmp_path: Path) -> None:
+    card = CARD.replace("Trained on a web text corpus for 2 epochs with AdamW.",
+                        "Trained on a web text corpus for 2 epochs with AdamW. The training corpus ships in "
+                        "[corpus/](corpus/).")
+    a = _assess(_release(tmp_path / "c", card, {"corpus/web-2025.jsonl": '{"text": "hello"}\n'}))
+    assert a.components["Datasets"].status == "open_license"
+    assert "corpus/web-2025.jsonl" in a.components["Datasets"].evidence[0].snippet
+
+
+def test_a_data_folder_the_card_does_not_call_training_data_is_not_credited(tmp_path: Path) -> None:
+    a = _assess(_release(tmp_path / "c", files={"corpus/web-2025.jsonl": '{"text": "hello"}\n',
+                                                 "train_results.json": "{}", "trainer_state.json": "{}",
+                                                 "training_args.json": "{}", "test/train.jsonl": "{}\n"}))
+    assert a.components["Datasets"].status == "documented_not_released"
+
+
+def test_a_data_licence_the_card_states_governs_the_shipped_file(tmp_path: Path) -> None:
+    card = CARD.replace("## Intended uses", "Data License: CC-BY-NC-4.0\n\n## Intended uses")
+    a = _assess(_release(tmp_path / "nc", card, {"data/train.jsonl": '{"text": "hello"}\n'}))
+    fact = a.components["Datasets"]
+    assert fact.status != "open_license" and "nc" in (fact.license or "").lower()
+    assert a.components["Evaluation data"].license == fact.license   # shipped data read alike
