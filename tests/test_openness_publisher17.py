@@ -3,6 +3,8 @@
 1. Training data shipped in the folder (``data/train.jsonl``, or a data file under a folder the card calls training
    data) is released under the repository's licence, as shipped evaluation data already was; the MOF step no longer
    asks to "release Datasets".
+2. A licence the card states for a named benchmark ("The evaluation data (MMLU) is released under the MIT
+   license.") is the evaluation data's, as the same sentence for the evaluation code already was.
 
 The folders are written here (an invented "pub-1b" release); each right form fails on the code before.
 """
@@ -133,3 +135,37 @@ def test_a_data_licence_the_card_states_governs_the_shipped_file(tmp_path: Path)
     fact = a.components["Datasets"]
     assert fact.status != "open_license" and "nc" in (fact.license or "").lower()
     assert a.components["Evaluation data"].license == fact.license   # shipped data read alike
+
+
+# -- 2. a licence stated for a named benchmark ---------------------------------------------------------------------
+
+BENCH_CARD = CARD.replace(
+    "| MMLU | 31.0 |\n",
+    "| MMLU | 31.0 |\n\n{line}\n")
+
+
+def _eval_data(tmp_path: Path, line: str) -> tuple[str, str | None, list[str]]:
+    folder = _release(tmp_path / "gh", BENCH_CARD.replace("{line}", line), full=False)
+    fact = _assess(folder).components["Evaluation data"]
+    return fact.status, fact.license, [e.snippet for e in fact.evidence]
+
+
+def test_a_licence_the_card_states_for_the_named_benchmark_is_credited(tmp_path: Path) -> None:
+    status, licence, snippets = _eval_data(tmp_path, "The evaluation data (MMLU) is released under the MIT license.")
+    assert (status, (licence or "").lower()) == ("open_license", "mit")
+    assert "The evaluation data (MMLU) is released under the MIT license." in snippets
+
+
+def test_a_benchmark_named_with_its_licence_alone_is_credited(tmp_path: Path) -> None:
+    status, licence, _ = _eval_data(tmp_path, "MMLU is distributed under the MIT license.")
+    assert status == "open_license" and (licence or "").lower() == "mit"
+
+
+def test_a_restrictive_benchmark_licence_is_read_as_stated(tmp_path: Path) -> None:
+    status, licence, _ = _eval_data(tmp_path, "Our benchmark data is released under CC BY-NC 4.0.")
+    assert status == "restrictive_license" and "nc" in (licence or "").lower()
+
+
+def test_a_licence_stated_for_the_evaluation_code_leaves_the_benchmark_unlicensed(tmp_path: Path) -> None:
+    status, licence, _ = _eval_data(tmp_path, "The evaluation code for MMLU is released under the MIT license.")
+    assert status == "no_license" and licence is None

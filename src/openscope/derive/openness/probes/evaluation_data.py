@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import Finding, file_evidence, files_matching, repo_license
+from openscope.derive.openness.probes import Evidence, Finding, file_evidence, files_matching, repo_license
 from openscope.derive.openness.probes._own_evidence import mention_evidence, own_mentions
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
@@ -26,11 +26,46 @@ BENCHMARK_NEEDLES = ("mmlu", "gsm8k", "eval", "mbpp", "hellaswag", "arc-", "trut
 EVAL_DATA_FILES = re.compile(r"(^|/)(eval|evaluation|benchmark)[\w-]{0,255}(/[\w.-]{1,100}){0,3}\.(jsonl?|csv|tsv|parquet|arrow)$",
                              re.IGNORECASE)
 REMEDIATION = "Name the evaluation datasets and publish any custom evaluation data under an open data licence."
+# A card line about the evaluation data itself (a benchmark it names, or the words "evaluation data", "test set",
+# "benchmark"), where a licence it states is the evaluation data's.
+EVAL_DATA_WORDS = re.compile(r"\b(?:evaluation|eval|test|benchmark)[ \t_-]*(?:data(?:sets?)?|sets?|splits?)\b"
+                             r"|\bbenchmarks?\b|评测数据|评估数据|評価データ|평가\s?데이터", re.IGNORECASE)
+LICENCE_WORDS = ("licen", "许可", "協議", "协议", "ライセンス", "라이선스", "cc-by", "cc by")
+
+
+def stated_licence(rec: ModelRecord) -> tuple[str, Evidence] | None:
+    """The licence the card states for its evaluation data, with the line that states it: a line that names a
+    benchmark or the evaluation data and a licence for the data or for what the line names ("The evaluation data
+    (MMLU) is released under the MIT license.", "MMLU is released under the MIT license"; not one it names only for
+    the code or the weights), not in a line the card denies for it. Why: a named benchmark's licence is its own, so
+    a name alone is ``no_license``; a card that states it has told the reader what it is, as a card that states
+    its evaluation code's licence has."""
+    card = rec.card
+    if card is None or not any(w in card.lowered_body for w in LICENCE_WORDS):
+        return None
+    from openscope.derive.openness.probes.datasets_released import denied_lines
+    from openscope.derive.openness.probes.license_declared import licences_in
+
+    denied = denied_lines(rec, COMPONENT)
+    at = 0
+    for i, line in enumerate(card.text.split("\n"), 1):
+        start, at = at, at + len(line) + 1
+        low = line.lower()
+        if i in denied or not any(w in low for w in LICENCE_WORDS) \
+                or not (EVAL_DATA_WORDS.search(line) or BENCHMARKS.search(line)):
+            continue
+        named = [lic for lic, scope in licences_in(line) if not scope or "data" in scope]
+        if named:
+            lead = start + len(line) - len(line.lstrip())
+            anchor, snip = card.span(lead, lead, 200, stop=start + len(line))
+            return named[0], Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at)
+    return None
 
 
 def run(rec: ModelRecord) -> Finding:
     """Evaluation data in the repository is under the repository's licence; a public benchmark the card
-    names is released, but under its own licence, which the name alone does not tell (``no_license``)."""
+    names is released, but under its own licence, which the name alone does not tell (``no_license``) unless
+    the card states it (:func:`stated_licence`)."""
     f = Finding("evaluation_data", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, EVAL_DATA_FILES)
     if files:
@@ -44,6 +79,10 @@ def run(rec: ModelRecord) -> Finding:
                if verdict == "own"), None)
     if ev:
         f.status, f.outcome, f.evidence = "no_license", "positive", [ev]
+        stated = stated_licence(rec)
+        if stated:   # the card states the benchmark's licence: released under it
+            f.status, f.license = released_status(stated[0])
+            f.evidence.append(stated[1])
     elif rec.card is not None:
         f.outcome = "negative"
     return f

@@ -301,6 +301,19 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
     return opens, restr, ev, scoped
 
 
+def licences_in(raw: str) -> list[tuple[str, frozenset[str]]]:
+    """The licences one piece of card text names, in its order, with what each covers (:mod:`._license_scope`), read
+    as :func:`scoped_in_card` reads a card line. Why: a probe that finds a line about its own component ("The
+    evaluation data (MMLU) is released under the MIT license.") reads the licence that line states for it."""
+    text = unquote(raw).replace("_", " ")
+    low = text.lower()
+    hits = sorted((m.start(), i, lic, m.end())
+                  for names, needles in ((OPEN_NAMES, _NAME_NEEDLES[0]), (RESTRICTIVE_NAMES, _NAME_NEEDLES[1]))
+                  for i, (lic, rx) in enumerate(names) if may_match(needles[i], text, low)
+                  for m in rx.finditer(text))
+    return [(h[2], sc) for h, sc in zip(hits, scopes_of(text, [(h[0], h[3]) for h in hits]), strict=True)]
+
+
 def from_card_text(rec: ModelRecord) -> tuple[str | None, object]:
     opens, restr, ev = named_in_card(rec)
     if restr:
