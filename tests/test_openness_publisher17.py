@@ -169,3 +169,35 @@ def test_a_restrictive_benchmark_licence_is_read_as_stated(tmp_path: Path) -> No
 def test_a_licence_stated_for_the_evaluation_code_leaves_the_benchmark_unlicensed(tmp_path: Path) -> None:
     status, licence, _ = _eval_data(tmp_path, "The evaluation code for MMLU is released under the MIT license.")
     assert status == "no_license" and licence is None
+
+
+# -- 3. the step for a README too short to be a model card ---------------------------------------------------------
+
+SHORT_CARD = "---\nlicense: apache-2.0\n---\n# pub-1b\n\npub-1b is a decoder-only transformer language model.\n\n" \
+             "## Limitations\nMay produce wrong text.\n"
+
+
+def _card_step(steps: list[str]) -> str:
+    (step,) = [s for s in steps if "model card" in s.lower()]
+    return step
+
+
+def test_a_short_readme_step_says_what_it_lacks(tmp_path: Path) -> None:
+    a = _assess(_release(tmp_path / "mc", SHORT_CARD, full=False))
+    step = _card_step(a.mof.next_steps)
+    assert "release Model card" not in step
+    assert "102 characters of text (at least 200)" in step
+    assert "at least 2 of intended uses, limitations and risks, training data, evaluation" in step
+    assert "at least 30 characters" in step and "'Limitations' has 23" in step
+
+
+def test_a_short_readme_step_names_the_topics_already_there(tmp_path: Path) -> None:
+    card = SHORT_CARD.replace("May produce wrong text.", "May produce wrong or biased text; check its answers.")
+    step = _card_step(_assess(_release(tmp_path / "mc", card, full=False)).mof.next_steps)
+    assert "(now limitations and risks)" in step and "has 23" not in step
+
+
+def test_no_readme_keeps_the_release_step(tmp_path: Path) -> None:
+    folder = _release(tmp_path / "none", full=False)
+    (folder / "README.md").unlink()
+    assert "release Model card" in _card_step(_assess(folder).mof.next_steps)

@@ -24,6 +24,7 @@ from openscope.derive.openness.declared_base import (
 from openscope.derive.openness.evaluations import mof, osai, osaid
 from openscope.derive.openness.probes import Evidence, Finding, run_all
 from openscope.derive.openness.probes.datasets_released import hosted_datasets
+from openscope.derive.openness.probes.model_card import next_step as card_step
 from openscope.derive.openness.records import ModelRecord
 
 
@@ -204,7 +205,8 @@ def assess_record(rec: ModelRecord, *, use_curated: bool = True) -> Assessment:
                         f"{pasted.lines[0]}-{pasted.lines[1]}): no curated family or stored record of the base")
     grades = osai.evaluate(end, base)
     basis = osai.basis(end, base)
-    m = mof.evaluate_components(mof_listing(end.facts), hosted=hosted_datasets(end.facts, end.findings))
+    m = mof.evaluate_components(mof_listing(end.facts), hosted=hosted_datasets(end.facts, end.findings),
+                                hints=card_step(end.findings))
     o = osaid.evaluate(end.facts)
     flags = flags_mod.flags(rec, end, o, base, declared)
     return Assessment(

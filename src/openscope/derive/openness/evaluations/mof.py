@@ -80,6 +80,8 @@ class MofResult:
     next_steps: list[str] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)   # released; their licence file was not read (unknown)
     hosted: dict[str, Hosted] = field(default_factory=dict)   # released as repositories of their own
+    # what a read but unreleased component lacks, as its step ("Model card": the README read is too short)
+    hints: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {"class": self.cls, "label": self.label, "progress": self.progress}
@@ -236,7 +238,7 @@ def _progress(evaluation: dict[int, dict[str, list[int]]], cls: int) -> float:
 
 def evaluate_components(
     listed: dict[str, str | None], global_licenses: dict[str, Any] | None = None, *,
-    hosted: Mapping[str, Hosted] | None = None,
+    hosted: Mapping[str, Hosted] | None = None, hints: Mapping[str, str] | None = None,
 ) -> MofResult:
     """Evaluate components given by MOF name → licence id.
 
@@ -244,7 +246,9 @@ def evaluate_components(
     file not read (evaluated as unlicensed: not shown open); ``None`` = released, licence taken from the
     record's global licences. Components absent from ``listed`` are not released (missing). Unknown names
     are ignored, as the MOT ignores them. ``hosted`` names the components released as repositories of their own
-    (:class:`Hosted`): the class is the same, their next steps ask for the licence where it is stated.
+    (:class:`Hosted`): the class is the same, their next steps ask for the licence where it is stated. ``hints``
+    gives the step for a component that was read but is not released (a README too short to be a model card:
+    what it lacks), in place of "release X"; a component that is released or absent from it keeps its step.
     """
     ids: dict[int, str | None] = {}
     for name, lic in listed.items():
@@ -272,6 +276,7 @@ def evaluate_components(
     )
     res.unread = [n for n in res.unlicensed if listed.get(n) == UNREAD_LICENSE]
     res.hosted = {n: h for n, h in (hosted or {}).items() if n in listed and h.repos}
+    res.hints = {n: h for n, h in (hints or {}).items() if n not in listed and h}
     res.next_steps = next_steps(res)
     return res
 
@@ -302,6 +307,8 @@ def next_steps(res: MofResult) -> list[str]:
             # released, but no licence could be read for it: the fix is to state one, not to release it again
             steps.append(f"state an open {c.content_type} licence for {c.name} (it is released, but no licence "
                          "is stated for it; shipping it in the repository puts it under the repository's licence)")
+        elif c.name in res.hints:
+            steps.append(res.hints[c.name])
         else:
             steps.append(f"release {c.name} ({c.description.lower()}) under an open {c.content_type} licence")
     return [f"to reach {CLASS_LABELS[target]}: {s}" for s in steps]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from openscope.derive.openness.probes import Evidence, Finding, either, reading_length, repo_license, zsearch
 from openscope.derive.openness.probes._status import released_status
@@ -21,14 +22,46 @@ CARD_TOPICS = {
                          jako=r"評価|結果|ベンチマーク|性能|평가|결과|벤치마크|성능"),
 }
 REMEDIATION = "Write a model card covering intended uses, limitations and risks, training data and evaluation."
+# The rule's thresholds: a card of at least MIN_CARD characters of text (:func:`reading_length`), and a section of
+# at least MIN_SECTION characters on at least MIN_TOPICS of the topics.
+MIN_CARD, MIN_SECTION, MIN_TOPICS = 200, 30, 2
+TOPIC_WORDS = {"uses": "intended uses", "limitations": "limitations and risks", "training": "training data",
+               "evaluation": "evaluation"}
 
 
 def topics(rec: ModelRecord) -> list[str]:
     """Which model-card topics have a section of their own."""
     if rec.card is None:
         return []
-    titles = [s.title for s in rec.card.sections if reading_length(s.text.strip()) >= 30]
+    titles = [s.title for s in rec.card.sections if reading_length(s.text.strip()) >= MIN_SECTION]
     return [k for k, rx in CARD_TOPICS.items() if any(zsearch(rx, t) for t in titles)]
+
+
+def short_sections(rec: ModelRecord) -> list[tuple[str, int]]:
+    """(title, length) of each topic section too short to count (under :data:`MIN_SECTION` characters)."""
+    if rec.card is None:
+        return []
+    return [(s.title, n) for s in rec.card.sections
+            if (n := reading_length(s.text.strip())) < MIN_SECTION
+            and any(zsearch(rx, s.title) for rx in CARD_TOPICS.values())]
+
+
+def next_step(findings: Mapping[str, Finding]) -> dict[str, str]:
+    """The MOF step for a README that was read but is too short to be a model card: what it has against the rule's
+    thresholds (its length, the topic sections it looks for and theirs), as one short instruction. Empty when
+    no README was read or the card is released. Why: "release Model card" beside a README the publisher wrote
+    reads as if it had not been found; the step must say what to add."""
+    f = findings.get("model_card")
+    if f is None or f.status not in ("unknown", "not_found") or "reading" not in f.detail:
+        return {}
+    have = f.detail["reading"]
+    short = f.detail.get("short") or []
+    now = "; ".join(f"'{t}' has {n}" for t, n in short[:3])
+    return {COMPONENT: (f"expand the README into a model card under an open document licence: it has {have} "
+                        f"characters of text (at least {MIN_CARD}); give at least {MIN_TOPICS} of intended uses, "
+                        f"limitations and risks, training data, evaluation a section of at least {MIN_SECTION} "
+                        f"characters each (now {', '.join(TOPIC_WORDS[t] for t in f.detail['topics']) or 'none'}"
+                        f"{'; ' + now if now else ''})")}
 
 
 def run(rec: ModelRecord) -> Finding:
@@ -36,8 +69,9 @@ def run(rec: ModelRecord) -> Finding:
     if rec.card is None:
         return f
     found = topics(rec)
-    f.detail = {"topics": found, "chars": len(rec.card.body)}
-    if reading_length(rec.card.body.strip()) < 200:
+    reading = reading_length(rec.card.body.strip())
+    f.detail = {"topics": found, "chars": len(rec.card.body), "reading": reading, "short": short_sections(rec)}
+    if reading < MIN_CARD:
         f.outcome = "negative"
         return f
     f.status, f.license = released_status(repo_license(rec))
