@@ -5,6 +5,8 @@
    asks to "release Datasets".
 2. A licence the card states for a named benchmark ("The evaluation data (MMLU) is released under the MIT
    license.") is the evaluation data's, as the same sentence for the evaluation code already was.
+3. The MOF step for a README too short to be a model card says what it lacks against the rule's thresholds.
+4. A MOF record's step for a component listed without a licence asks for one in the record (it has no repository).
 
 The folders are written here (an invented "pub-1b" release); each right form fails on the code before.
 """
@@ -21,6 +23,7 @@ from safetensors.numpy import save_file
 
 from openscope.cli import main
 from openscope.derive.openness.assessment import Assessment, assess_record
+from openscope.derive.openness.evaluations.mof import evaluate_components
 from openscope.derive.openness.records import from_folder
 
 CARD = """---
@@ -201,3 +204,52 @@ def test_no_readme_keeps_the_release_step(tmp_path: Path) -> None:
     folder = _release(tmp_path / "none", full=False)
     (folder / "README.md").unlink()
     assert "release Model card" in _card_step(_assess(folder).mof.next_steps)
+
+
+# -- 4. a MOF record's steps ask for the licence in the record ----------------------------------------------------
+
+RECORD = """framework:
+  name: Model Openness Framework
+  version: '1.0'
+release:
+  name: pub-1b
+  version: 1b
+  producer: pubco
+  license:
+    distribution: {name: Apache-2.0}
+    code: {name: Apache-2.0}
+    data: {name: CC-BY-4.0}
+    document: {name: CC-BY-4.0}
+  components:
+    - {name: Model architecture}
+    - {name: Model parameters (Final)}
+    - {name: Evaluation results}
+    - {name: Model card}
+    - {name: Data card}
+    - {name: Technical report}
+    - {name: Training code}
+    - {name: Inference code}
+    - {name: Evaluation code}
+    - {name: Evaluation data}
+    - {name: Data preprocessing code}
+    - {name: Supporting libraries and tools}
+    - {name: Datasets}
+    - {name: Model parameters (Intermediate)}
+    - {name: Research paper, license: unlicensed}
+"""
+
+
+def test_a_record_step_asks_for_a_licence_in_the_record(tmp_path: Path) -> None:
+    path = tmp_path / "rec3.yml"
+    path.write_text(RECORD, "utf-8")
+    code, out, err = _run("--db", tmp_path / "none.duckdb", "--json", "assess", "--mof-record", path)
+    assert code == 0, err
+    (step,) = json.loads(out)["next_steps"]
+    assert "state an open document licence for Research paper in the record" in step
+    assert "`license:` on its entry in release.components" in step
+    assert "repository" not in step
+
+
+def test_a_folder_step_for_an_unlicensed_component_still_names_the_repository(tmp_path: Path) -> None:
+    res = evaluate_components({"Model architecture": "", "Model parameters (Final)": "Apache-2.0"})
+    assert any("shipping it in the repository" in s for s in res.next_steps)

@@ -238,7 +238,7 @@ def _progress(evaluation: dict[int, dict[str, list[int]]], cls: int) -> float:
 
 def evaluate_components(
     listed: dict[str, str | None], global_licenses: dict[str, Any] | None = None, *,
-    hosted: Mapping[str, Hosted] | None = None, hints: Mapping[str, str] | None = None,
+    hosted: Mapping[str, Hosted] | None = None, hints: Mapping[str, str] | None = None, record: bool = False,
 ) -> MofResult:
     """Evaluate components given by MOF name → licence id.
 
@@ -249,6 +249,8 @@ def evaluate_components(
     (:class:`Hosted`): the class is the same, their next steps ask for the licence where it is stated. ``hints``
     gives the step for a component that was read but is not released (a README too short to be a model card:
     what it lacks), in place of "release X"; a component that is released or absent from it keeps its step.
+    ``record``: the components come from a MOF record (:func:`evaluate_record`), so a step asks for a licence in
+    the record, not in a repository it does not have.
     """
     ids: dict[int, str | None] = {}
     for name, lic in listed.items():
@@ -277,13 +279,15 @@ def evaluate_components(
     res.unread = [n for n in res.unlicensed if listed.get(n) == UNREAD_LICENSE]
     res.hosted = {n: h for n, h in (hosted or {}).items() if n in listed and h.repos}
     res.hints = {n: h for n, h in (hints or {}).items() if n not in listed and h}
-    res.next_steps = next_steps(res)
+    res.next_steps = next_steps(res, record=record)
     return res
 
 
-def next_steps(res: MofResult) -> list[str]:
+def next_steps(res: MofResult, *, record: bool = False) -> list[str]:
     """Concrete steps to reach the next MOF class: each required component of that class (and the
-    classes above it) that is not yet released under an open licence."""
+    classes above it) that is not yet released under an open licence. For a MOF record (``record``), a component
+    listed without a licence is given one in the record: the record has no repository whose licence would cover a
+    file shipped in it."""
     target = 3 if res.cls == 0 else res.cls - 1
     if target < 1:
         return []
@@ -303,6 +307,9 @@ def next_steps(res: MofResult) -> list[str]:
                          "identified: licence unknown; for a stored model, `openscope assess` on a clone of the "
                          "repository reads it); it counts under an "
                          f"open {c.content_type} licence")
+        elif c.name in res.unlicensed and record:
+            steps.append(f"state an open {c.content_type} licence for {c.name} in the record (`license:` on its "
+                         "entry in release.components; it is listed, but no licence is stated for it)")
         elif c.name in res.unlicensed:
             # released, but no licence could be read for it: the fix is to state one, not to release it again
             steps.append(f"state an open {c.content_type} licence for {c.name} (it is released, but no licence "
@@ -349,4 +356,4 @@ def evaluate_record(record: dict[str, Any]) -> MofResult:
         name = entry.get("name") if isinstance(entry, dict) else None
         if name is not None and not isinstance(name, str | int | float):
             raise ValueError(f"not a MOF record: release.license.{str(kind)[:40]}.name is not a name")
-    return evaluate_components(listed, gl)
+    return evaluate_components(listed, gl, record=True)
