@@ -117,3 +117,18 @@ def test_every_stated_attribute_of_every_catalogued_licence_cites_its_clause() -
                   "derivatives_allowed": None if info.derivatives_allowed else info.derivatives_allowed}
         missing += [f"{info.id}: {a}" for a, v in stated.items() if v is not None and a not in cited]
     assert missing == []
+
+
+@pytest.mark.parametrize(("pasted", "expression"), [("MIT/Apache-2.0", "MIT OR Apache-2.0"),
+                                                    ("Apache License 2.0 or MIT", "Apache-2.0 OR MIT"),
+                                                    ("Apache-2.0 OR MIT", "Apache-2.0 OR MIT")])
+def test_license_answers_an_expression_as_a_card_writes_it(cli, tmp_path: Path, pasted: str, expression: str) -> None:
+    """`license` takes "the licence string from a card"; the normaliser reads `MIT/Apache-2.0` as an OR (docs, rule 3),
+    but `license MIT/Apache-2.0` answered exit 66 "unknown licence or model" while `Apache-2.0 OR MIT` was answered."""
+    doc = cli("--db", tmp_path / "none.duckdb", "--json", "license", pasted)
+    assert doc.code == 0, doc.stderr
+    got = doc.json()
+    assert got["license"] == expression and got["class"] == "permissive" and got["commercial_use"] is True
+    assert not (tmp_path / "none.duckdb").exists()  # a licence lookup needs no store and creates none
+    unknown = cli("--db", tmp_path / "none.duckdb", "license", "GPL-3.0/no-such-licence")
+    assert unknown.code == 66 and unknown.stderr.startswith("openscope: error: unknown licence or model")

@@ -38,10 +38,15 @@ from openscope.text import visible
 
 
 def _licence_for(raw: str) -> LicenseInfo | None:
+    """The catalogue entry for what a user pasted: an id or name, else what the normaliser reads in it. An
+    expression it reads (the dual-licensing ``MIT/Apache-2.0`` of a card, ``Apache License 2.0 or MIT``) has no id
+    but its normalised form, which ``get_license`` answers as a combined entry, as it answers ``Apache-2.0 OR MIT``."""
     info = get_license(raw)
     if info is not None:
         return info
     m = normalize_license(raw, kind="card_name")
+    if m.id is None and m.expression:
+        return get_license(m.expression)
     return get_license(m.id) if m.id and m.id != "unknown" else None
 
 
