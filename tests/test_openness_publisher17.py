@@ -7,6 +7,7 @@
    license.") is the evaluation data's, as the same sentence for the evaluation code already was.
 3. The MOF step for a README too short to be a model card says what it lacks against the rule's thresholds.
 4. A MOF record's step for a component listed without a licence asks for one in the record (it has no repository).
+5. A snippet quoting a mention stops at its paragraph (not the next paragraph or table).
 
 The folders are written here (an invented "pub-1b" release); each right form fails on the code before.
 """
@@ -253,3 +254,16 @@ def test_a_record_step_asks_for_a_licence_in_the_record(tmp_path: Path) -> None:
 def test_a_folder_step_for_an_unlicensed_component_still_names_the_repository(tmp_path: Path) -> None:
     res = evaluate_components({"Model architecture": "", "Model parameters (Final)": "Apache-2.0"})
     assert any("shipping it in the repository" in s for s in res.next_steps)
+
+
+# -- 5. a snippet stops at its paragraph -------------------------------------------------------------------------
+
+def test_evaluation_snippets_stop_at_their_paragraph(tmp_path: Path) -> None:
+    card = CARD.replace("## Evaluation\n", "## Evaluation\nWe evaluated with lm-evaluation-harness.\n\n"
+                                           "| benchmark | score |\n|---|---|\n| HellaSwag | 40.0 |\n\n")
+    a = _assess(_release(tmp_path / "p", card, full=False))
+    for name, first in (("Evaluation code", "lm-evaluation-harness."), ("Evaluation data", "| HellaSwag | 40.0 |")):
+        ev = a.components[name].evidence[0]
+        assert ev.snippet.endswith(first), (name, ev.snippet)
+        assert "-L" not in ev.locator.rsplit("#", 1)[1], (name, ev.locator)   # one line: its own paragraph
+

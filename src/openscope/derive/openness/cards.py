@@ -461,6 +461,17 @@ def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
 _SPACE = re.compile(r"\s")
 
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def paragraph_end(text: str, at: int) -> int:
+    """Where the paragraph holding ``text[at]`` ends: the line break before the next blank line (the end of the
+    text when none follows). Why: a snippet quoting a mention stops at its paragraph; run on, it quoted the next
+    paragraph or table as if it said the same thing ("| MMLU | 31.0 | See the [datasheet](…)")."""
+    m = _BLANK_LINE.search(text, at)
+    return m.start() if m else len(text)
+
+
 def context_bounds(text: str, start: int, end: int, width: int = 80) -> tuple[int, int]:
     """A match and a little context around it, widened to whole words (never a cut word at either end).
 

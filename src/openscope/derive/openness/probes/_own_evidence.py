@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from openscope.derive.openness.cards import Card, Link, newline_split
+from openscope.derive.openness.cards import Card, Link, newline_split, paragraph_end
 from openscope.derive.openness.probes import (
     CODE_HOST,
     NEEDLE_AFTER,
@@ -330,11 +330,13 @@ def _near_needles(text: str, pattern: re.Pattern[str], head: re.Pattern[str], le
 
 
 def mention_evidence(rec: ModelRecord, m: re.Match[str]) -> Evidence:
-    """Evidence quoting a body match (the group ``at`` when the pattern names one), as ``card_search`` does."""
+    """Evidence quoting a body match (the group ``at`` when the pattern names one), as ``card_search`` does, with
+    the context after it cut at the end of its paragraph (:func:`..cards.paragraph_end`): the snippet and its
+    ``#L`` lines are the match's paragraph, never the next paragraph or table."""
     assert rec.card is not None
     off = len(rec.card.text) - len(rec.card.body)
     a, b = m.span("at") if "at" in m.re.groupindex else m.span()
-    anchor, snip = rec.card.span(off + a, off + b)
+    anchor, snip = rec.card.span(off + a, off + b, stop=paragraph_end(rec.card.text, off + b))
     return Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at)
 
 
