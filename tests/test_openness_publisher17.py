@@ -8,6 +8,8 @@
 3. The MOF step for a README too short to be a model card says what it lacks against the rule's thresholds.
 4. A MOF record's step for a component listed without a licence asks for one in the record (it has no repository).
 5. A snippet quoting a mention stops at its paragraph (not the next paragraph or table).
+6. A card's ``base_model`` pasted as an address is the id it names (as lineage reads it), so the base's link is
+   not taken for this release's weights.
 
 The folders are written here (an invented "pub-1b" release); each right form fails on the code before.
 """
@@ -20,12 +22,14 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import numpy as np
+import pytest
 from safetensors.numpy import save_file
 
 from openscope.cli import main
 from openscope.derive.openness.assessment import Assessment, assess_record
 from openscope.derive.openness.evaluations.mof import evaluate_components
-from openscope.derive.openness.records import from_folder
+from openscope.derive.openness.probes.weights_released import declared_base_ids, own_model_link
+from openscope.derive.openness.records import from_folder, from_text
 
 CARD = """---
 license: apache-2.0
@@ -267,3 +271,26 @@ def test_evaluation_snippets_stop_at_their_paragraph(tmp_path: Path) -> None:
         assert ev.snippet.endswith(first), (name, ev.snippet)
         assert "-L" not in ev.locator.rsplit("#", 1)[1], (name, ev.locator)   # one line: its own paragraph
 
+
+# -- 6. a declared base pasted as an address ---------------------------------------------------------------------
+
+BASE_CARD = """---
+base_model: {base}
+---
+# Lynx
+
+Lynx answers questions. Download: [acme/base-7b](https://huggingface.co/acme/base-7b).
+"""
+
+
+@pytest.mark.parametrize("base", ["acme/base-7b", "hf.co/acme/base-7b", "https://huggingface.co/acme/base-7b/tree/main",
+                                  "huggingface.co/Acme/Base-7B?x=1"])
+def test_a_declared_base_written_as_an_address_is_its_id(base: str) -> None:
+    rec = from_text("pubco/lynx", BASE_CARD.replace("{base}", base))
+    assert declared_base_ids(rec) == {"acme/base-7b"}
+    assert own_model_link(rec) is None     # the base's weights, not this release's
+
+
+def test_a_dataset_address_declared_as_base_names_no_base() -> None:
+    rec = from_text("pubco/lynx", BASE_CARD.replace("{base}", "https://huggingface.co/datasets/acme/corpus"))
+    assert declared_base_ids(rec) == set()

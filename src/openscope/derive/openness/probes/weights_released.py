@@ -334,15 +334,23 @@ def _repo_id(url: str) -> str:
 def declared_base_ids(rec: ModelRecord) -> set[str]:
     """The Hub ids the front matter's ``base_model`` names (a string or a list: an adapter's, a quantization's
     or a merge's ingredients), and the models a merge card lists as merged (:func:`merged_model_ids`),
-    lower-cased. Why: a link to one of them is the model this release was made from, never this release's own
-    weights, however the card words the line."""
+    lower-cased. A value pasted as an address (``hf.co/Org/Name``, ``https://huggingface.co/Org/Name/tree/main``) is
+    the id it names, read by :func:`openscope.derive.lineage.edges.declared_id` as lineage reads it (a dataset's or
+    a Space's address names no base). Why: a link to one of them is the model this release was made from, never
+    this release's own weights, however the card words the line; the links are compared by id, so the declared
+    value must be an id too."""
+    from openscope.derive.lineage.edges import declared_id
+
     if rec.card is not None and "declared_base_ids" in rec.cache:
         return rec.cache["declared_base_ids"]
     out: set[str] = set()
     for src in (rec.card_data, rec.card.meta if rec.card is not None else {}):
         raw = src.get("base_model")
         ids = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
-        out.update(x.strip().lower() for x in ids if isinstance(x, str) and x.strip())
+        for x in ids:
+            rid = declared_id(x.strip()) if isinstance(x, str) and x.strip() else None
+            if rid:
+                out.add(rid.lower())
     out |= merged_model_ids(rec)
     if rec.card is not None:
         rec.cache["declared_base_ids"] = out
