@@ -10,6 +10,7 @@
 5. A snippet quoting a mention stops at its paragraph (not the next paragraph or table).
 6. A card's ``base_model`` pasted as an address is the id it names (as lineage reads it), so the base's link is
    not taken for this release's weights.
+7. A technical report named only in a denied list item is documented, not released, with the denial as evidence.
 
 The folders are written here (an invented "pub-1b" release); each right form fails on the code before.
 """
@@ -28,6 +29,7 @@ from safetensors.numpy import save_file
 from openscope.cli import main
 from openscope.derive.openness.assessment import Assessment, assess_record
 from openscope.derive.openness.evaluations.mof import evaluate_components
+from openscope.derive.openness.probes import run_all
 from openscope.derive.openness.probes.weights_released import declared_base_ids, own_model_link
 from openscope.derive.openness.records import from_folder, from_text
 
@@ -294,3 +296,24 @@ def test_a_declared_base_written_as_an_address_is_its_id(base: str) -> None:
 def test_a_dataset_address_declared_as_base_names_no_base() -> None:
     rec = from_text("pubco/lynx", BASE_CARD.replace("{base}", "https://huggingface.co/datasets/acme/corpus"))
     assert declared_base_ids(rec) == set()
+
+
+# -- 7. a technical report named only in a denied item ----------------------------------------------------------
+
+@pytest.mark.parametrize(("lead", "denial"), [
+    ("## Not released\n\n", "## Not released"),
+    ("The following are not released:\n\n", "The following are not released:"),
+])
+def test_a_report_named_only_in_a_denied_item_is_documented_not_released(lead: str, denial: str) -> None:
+    rec = from_text("pubco/lynx", f"# Lynx\n\nLynx answers questions.\n\n{lead}"
+                                  "- technical report: [Report](https://arxiv.org/abs/2401.00001)\n")
+    (f,) = [x for x in run_all(rec) if x.probe == "technical_report"]
+    assert (f.status, f.outcome) == ("documented_not_released", "negative")
+    assert f.evidence[0].snippet.startswith("- technical report") and f.evidence[-1].snippet == denial
+
+
+def test_a_report_under_a_heading_denying_something_else_stays_released() -> None:
+    rec = from_text("pubco/lynx", "# Lynx\n\nLynx answers questions.\n\n## Training data (not released)\n\n"
+                                  "- technical report: [Report](https://arxiv.org/abs/2401.00001)\n")
+    (f,) = [x for x in run_all(rec) if x.probe == "technical_report"]
+    assert f.status == "no_license"
