@@ -317,3 +317,27 @@ def test_a_report_under_a_heading_denying_something_else_stays_released() -> Non
                                   "- technical report: [Report](https://arxiv.org/abs/2401.00001)\n")
     (f,) = [x for x in run_all(rec) if x.probe == "technical_report"]
     assert f.status == "no_license"
+
+
+# -- 7. `license ID` loads the licence probe, not every probe -----------------------------------------------------
+
+def test_the_card_licence_path_imports_only_what_it_needs() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, openscope.derive.licenses.card, openscope.derive.openness.flags, "
+            "openscope.derive.openness.probes.license_declared; "
+            "print(','.join(sorted(m for m in sys.modules if m.startswith('openscope.derive.openness.') and "
+            "m.rsplit('.', 1)[-1] in ('assessment', 'sql', 'weights_released', 'datasets_released', "
+            "'technical_report', 'model_card', 'inheritance'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
+
+
+def test_the_package_still_gives_its_grading_names() -> None:
+    import openscope.derive.openness as pkg
+    from openscope.derive.openness.assessment import assess_record as real
+
+    assert pkg.assess_record is real and callable(pkg.refresh_metadata) and pkg.curated.entries()
+    with pytest.raises(AttributeError):
+        _ = pkg.no_such_name

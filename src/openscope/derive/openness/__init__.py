@@ -14,16 +14,51 @@ import signal
 import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
 
-from openscope.derive.openness import curated
-from openscope.derive.openness.assessment import Assessment, assess_record
-from openscope.derive.openness.records import ModelRecord, bulk_from_store, finish
-from openscope.derive.openness.sql import osaid_evidence, refresh_metadata
-from openscope.store import Store
+    from openscope.derive.openness.assessment import Assessment, assess_record
+    from openscope.derive.openness.records import ModelRecord, bulk_from_store, finish
+    from openscope.derive.openness.sql import osaid_evidence, refresh_metadata
+    from openscope.store import Store
 
 __all__ = ["Assessment", "assess_record", "record_history", "refresh", "refresh_cards", "openness_rows"]
+
+# The names this package gives that the grading modules define, imported on first use (:func:`_load`).
+_LAZY = ("pa", "Assessment", "assess_record", "ModelRecord", "bulk_from_store", "finish",
+         "osaid_evidence", "refresh_metadata")
+
+
+def _load() -> None:
+    """Import the grading modules (every probe, the evaluations, DuckDB's and Arrow's bindings) into this package's
+    namespace, once, keeping any name already set there (a test's stand-in for ``assess_record``). Why: importing
+    a submodule imports this package first, and ``openscope license ID`` needs only the licence probe and the
+    flags (``licenses.card.card_license``); loading every probe for it cost about half a second."""
+    g = globals()
+    if all(n in g for n in _LAZY):
+        return
+    import pyarrow
+
+    from openscope.derive.openness import assessment, records, sql
+
+    found = {"pa": pyarrow, "Assessment": assessment.Assessment,
+             "assess_record": assessment.assess_record, "ModelRecord": records.ModelRecord,
+             "bulk_from_store": records.bulk_from_store, "finish": records.finish,
+             "osaid_evidence": sql.osaid_evidence, "refresh_metadata": sql.refresh_metadata}
+    for name, value in found.items():
+        g.setdefault(name, value)
+
+
+def __getattr__(name: str) -> Any:
+    """The lazily imported names (:data:`_LAZY`), loaded on first access from outside the package. (Submodules are
+    not among them: ``from openscope.derive.openness import curated`` asks for the attribute first, and an
+    AttributeError lets the import system load the submodule.)"""
+    if name in _LAZY:
+        _load()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _snapshot(store: Store) -> int | None:
@@ -35,6 +70,7 @@ def _snapshot(store: Store) -> int | None:
 
 def openness_rows(a: Assessment) -> list[tuple[str, str, str | None, float | None, str | None]]:
     """(framework, dimension, grade, score, evidence JSON) rows of one assessment, as :mod:`.sql` writes."""
+    _load()
     rows: list[tuple[str, str, str | None, float | None, str | None]] = []
     for dim, g in a.osai.items():
         if dim == "score":
@@ -54,6 +90,8 @@ def openness_rows(a: Assessment) -> list[tuple[str, str, str | None, float | Non
 def _card_ids(store: Store) -> list[str]:
     """Models with card text or licence texts the crawl read (``license_texts``), and models a curated entry
     names."""
+    from openscope.derive.openness import curated
+
     ids = {r[0] for r in store.con.execute(
         "SELECT DISTINCT c.id FROM cards c JOIN models m ON m.id = c.id "
         "WHERE c.repo_type = 'model' AND c.text IS NOT NULL AND m.deleted_at IS NULL "
@@ -78,6 +116,7 @@ PARALLEL_FROM = 2000   # below this many cards, worker start-up costs more than 
 def _grade_batch(recs: list[ModelRecord], snapshot_id: int | None) -> tuple[list[tuple], list[tuple[str, str]]]:
     """(rows, (id, why) of the cards not graded): a card whose assessment raises is left out, never the
     batch with it."""
+    _load()
     out: list[tuple] = []
     failed: list[tuple[str, str]] = []
     for rec in recs:
@@ -136,6 +175,7 @@ def refresh_cards(store: Store, snapshot_id: int | None, ids: Iterable[str] | No
     """Per-model assessment (card text, curated facts) for ``ids``; replaces their rows. Returns how many
     models were graded: a model whose card could not be assessed keeps its metadata rows, and gets a
     ``rejects`` row (source ``openness``) saying why, so the loss is visible and can be reported."""
+    _load()
     todo = list(ids) if ids is not None else _card_ids(store)
     if not todo:
         return 0
@@ -183,6 +223,7 @@ def refresh_cards(store: Store, snapshot_id: int | None, ids: Iterable[str] | No
 def refresh(store: Store) -> dict[str, float]:
     """The derive step: metadata grades for all models, then card/curated grades where available, then the
     history of headline grades (:func:`record_history`)."""
+    _load()
     sid = _snapshot(store)
     t0 = time.perf_counter()
     n_meta = refresh_metadata(store, sid)
