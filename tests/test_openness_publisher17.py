@@ -274,6 +274,14 @@ def test_evaluation_snippets_stop_at_their_paragraph(tmp_path: Path) -> None:
         assert "-L" not in ev.locator.rsplit("#", 1)[1], (name, ev.locator)   # one line: its own paragraph
 
 
+def test_a_mention_in_a_heading_quotes_the_paragraph_under_it() -> None:
+    rec = from_text("pubco/lynx", "# Lynx\n\nLynx answers questions.\n\n## Example outputs\n\nAsked for a haiku, "
+                                  "it writes three lines.\n\n## Limitations\n\nMay produce wrong text.\n")
+    (f,) = [x for x in run_all(rec) if x.probe == "sample_outputs"]
+    assert f.evidence[0].snippet.startswith("## Example outputs Asked for a haiku")
+    assert "Limitations" not in f.evidence[0].snippet
+
+
 # -- 6. a declared base pasted as an address ---------------------------------------------------------------------
 
 BASE_CARD = """---

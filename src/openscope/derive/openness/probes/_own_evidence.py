@@ -329,14 +329,25 @@ def _near_needles(text: str, pattern: re.Pattern[str], head: re.Pattern[str], le
         tried = at - 1
 
 
+_HEADING_LINE = re.compile(r"[ \t]{0,3}#{1,6}[ \t]")
+_BLANKS = re.compile(r"\s*")
+
+
 def mention_evidence(rec: ModelRecord, m: re.Match[str]) -> Evidence:
     """Evidence quoting a body match (the group ``at`` when the pattern names one), as ``card_search`` does, with
     the context after it cut at the end of its paragraph (:func:`..cards.paragraph_end`): the snippet and its
-    ``#L`` lines are the match's paragraph, never the next paragraph or table."""
-    assert rec.card is not None
-    off = len(rec.card.text) - len(rec.card.body)
+    ``#L`` lines are the match's paragraph, never the next paragraph or table. A match in a heading quotes the
+    heading and the paragraph under it (a heading alone says nothing of what its section holds)."""
+    card = rec.card
+    assert card is not None
+    off = len(card.text) - len(card.body)
     a, b = m.span("at") if "at" in m.re.groupindex else m.span()
-    anchor, snip = rec.card.span(off + a, off + b, stop=paragraph_end(rec.card.text, off + b))
+    start = card.text.rfind("\n", 0, off + a) + 1
+    stop = off + b
+    if _HEADING_LINE.match(card.text, start):
+        eol = card.text.find("\n", off + b)
+        stop = len(card.text) if eol < 0 else _BLANKS.match(card.text, eol + 1).end()  # type: ignore[union-attr]
+    anchor, snip = card.span(off + a, off + b, stop=paragraph_end(card.text, stop))
     return Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at)
 
 
