@@ -104,10 +104,17 @@ def _warn_if_also_a_dataset(s: Settings, store: Any, raw: str) -> None:
 def _not_found(s: Settings, raw: str) -> OpenscopeError:
     hints = suggest(raw)
     if s.db.exists():
-        from openscope.store.lookup import external_base, find_id, suggestions, unknown_message
+        from openscope.store.lookup import (
+            external_base,
+            find_id,
+            moved_external_base,
+            suggestions,
+            unknown_message,
+        )
 
         with open_for_read(s) as store:
-            if external_base(store, raw) is not None:  # a declared base that is not stored: not a typo
+            # a declared base that is not stored (or its bare canonical id, `gpt2`): not a typo
+            if external_base(store, raw) is not None or moved_external_base(store, raw.strip()) is not None:
                 return MissingInput(unknown_message(store, raw))
             dataset_id = find_id(store, raw, "datasets")
             if dataset_id is not None:  # not a model nor a licence, but a dataset: the one-step fix

@@ -141,6 +141,32 @@ def external_base(store: Store, raw_id: str) -> tuple[str, int] | None:
     return (row[0], int(row[1])) if row and row[1] else None
 
 
+def moved_external_base(store: Store, bare: str) -> tuple[str, int] | None:
+    """``(id, number of children)`` when a bare canonical id (``gpt2``) names no stored model but stored models
+    declare its moved id (``openai-community/gpt2``) as an external base: the lineage's node for it, under exactly
+    one canonical-move namespace (each holds moved repositories only, so that id is where the Hub sends ``gpt2``).
+
+    Why: ``model gpt2`` otherwise suggests look-alike derivatives (``…/gpt2-AWQ``) and never the base the user
+    means, which the store knows only as the parent its derivatives declare."""
+    if "/" in bare or not bare or is_hub_url(bare):
+        return None
+    has = store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'edges'")
+    if not has:
+        return None
+    from openscope.data.canonical import namespaces
+
+    marks = ", ".join("?" for _ in namespaces())
+    row = store.con.execute(
+        f"""SELECT min(parent), count(DISTINCT child), count(DISTINCT lower(left(parent, strpos(parent, '/') - 1)))
+            FROM edges
+            WHERE chosen AND contains(parent, '/')
+              AND lower(left(parent, strpos(parent, '/') - 1)) IN ({marks})
+              AND lower(substr(parent, strpos(parent, '/') + 1)) = lower(?)""",
+        [*namespaces(), bare],
+    ).fetchone()
+    return (row[0], int(row[1])) if row and row[1] and row[2] == 1 else None
+
+
 def unknown_message(store: Store, raw_id: str, table: str = "models") -> str:
     kind = _TABLES[table]
     space = space_message(raw_id)
@@ -150,6 +176,10 @@ def unknown_message(store: Store, raw_id: str, table: str = "models") -> str:
     if ext is not None:
         return (f"model '{ext[0]}' is not in the store: it is the external base of {ext[1]:,} stored "
                 f"model{'s' if ext[1] != 1 else ''} (openscope lineage {ext[0]} --down)")
+    moved = moved_external_base(store, raw_id.strip()) if table == "models" else None
+    if moved is not None:
+        return (f"model '{raw_id.strip()}' is not in the store: the Hub moved it to {moved[0]}, the external base of "
+                f"{moved[1]:,} stored model{'s' if moved[1] != 1 else ''} (openscope lineage {moved[0]} --down)")
     other = "datasets" if table == "models" else "models"
     elsewhere = find_id(store, raw_id, other)
     if elsewhere is not None:  # the Hub lets a model and a dataset share an id: say which one this is
