@@ -12,12 +12,12 @@ ingest and derive steps; the cards are our own text.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from screens import screen_rows
 
 from openscope.derive import refresh as derive_refresh
 from openscope.store import open_store
@@ -84,21 +84,6 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-def _rows(text: str) -> dict[str, str]:
-    """The `label  value` rows of a key-value screen, continuation lines joined, spaces squeezed (as
-    tests/test_tryout_governance.py reads them)."""
-    rows: dict[str, str] = {}
-    last = None
-    for line in text.splitlines():
-        m = re.match(r"^ (\S.*?)\s{2,}(\S.*)$", line)
-        if m and not line.startswith("   "):
-            last = m.group(1)
-            rows[last] = m.group(2).strip()
-        elif last and line.startswith(" " * 10) and line.strip():
-            rows[last] += " " + line.strip()
-    return {k: " ".join(v.split()) for k, v in rows.items()}
-
-
 @pytest.fixture(autouse=True)
 def _wide(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "160")
@@ -158,7 +143,7 @@ def test_a_derivative_inherits_the_new_duties(cli, store: Path, model: str, base
     assert set(inherited) <= set(from_base)
     assert [d["duty"] for d in doc["effective_duties"] if d["from"] is None] == doc["duties"]
     text = cli("--db", store, "license", model)
-    rows = _rows(text.stdout)
+    rows = screen_rows(text.stdout)
     assert all(f"{d}: " in rows["duties from its bases"] for d in inherited)
     assert f"(from {base})" in rows["duties from its bases"]
     if base_licence == "apache-2.0":  # the same class as its own MIT: the duties are what the base adds
@@ -166,14 +151,14 @@ def test_a_derivative_inherits_the_new_duties(cli, store: Path, model: str, base
     # `model ID` says the same, in the same words
     mdoc = cli("--db", store, "--json", "model", model).json()
     assert mdoc["licenses"]["effective_duties"] == doc["effective_duties"]
-    mrows = _rows(cli("--db", store, "model", model).stdout)
+    mrows = screen_rows(cli("--db", store, "model", model).stdout)
     assert mrows["duties from its bases"] == rows["duties from its bases"]
 
 
 def test_a_base_with_the_same_duties_adds_none(cli, store: Path) -> None:
     doc = cli("--db", store, "license", "google/gemma-base", "--json").json()
     assert doc["effective_duties"] == [{"duty": d, "from": None} for d in doc["duties"]]
-    assert "duties from its bases" not in _rows(cli("--db", store, "license", "google/gemma-base").stdout)
+    assert "duties from its bases" not in screen_rows(cli("--db", store, "license", "google/gemma-base").stdout)
 
 
 def test_a_card_naming_mit_beside_an_apache_tag_is_shown(cli, store: Path) -> None:
@@ -186,13 +171,13 @@ def test_a_card_naming_mit_beside_an_apache_tag_is_shown(cli, store: Path) -> No
     assert "MIT License" in where[0]["snippet"]
     assert [e["snippet"] for e in card["evidence"] if e["kind"] == "hub_metadata"] == ["license: apache-2.0"]
     assert doc["conflicts"] == []            # a conflict is with a base; this is the model's own declaration
-    rows = _rows(cli("--db", store, "license", "acme/card-mit").stdout)
+    rows = screen_rows(cli("--db", store, "license", "acme/card-mit").stdout)
     assert rows["card licence"].startswith("CONTRADICTS the tag: the card names 'MIT' for the weights but the Hub "
                                            "licence tag is 'apache-2.0'")
     assert "README.md#L10" in rows["card licence"]
     mdoc = cli("--db", store, "--json", "model", "acme/card-mit").json()
     assert mdoc["licenses"]["card_license"] == card
-    assert _rows(cli("--db", store, "model", "acme/card-mit").stdout)["card licence"] == rows["card licence"]
+    assert screen_rows(cli("--db", store, "model", "acme/card-mit").stdout)["card licence"] == rows["card licence"]
 
 
 def test_a_card_naming_a_non_commercial_licence_is_also_an_open_washing_flag(cli, store: Path) -> None:
@@ -208,7 +193,7 @@ def test_a_card_agreeing_with_its_tag_shows_no_contradiction(cli, store: Path) -
     assert (card["card"], card["contradicts"], card["open_washing"]) == ("Apache-2.0", False, False)
     out = cli("--db", store, "license", "acme/card-agrees").stdout
     assert "CONTRADICTS" not in out
-    assert _rows(out)["card licence"].startswith("agrees with the tag: the card names 'Apache-2.0'")
+    assert screen_rows(out)["card licence"].startswith("agrees with the tag: the card names 'Apache-2.0'")
 
 
 def test_a_code_licence_badge_is_not_compared(cli, store: Path) -> None:
@@ -221,7 +206,7 @@ def test_a_code_licence_badge_is_not_compared(cli, store: Path) -> None:
 def test_no_card_in_the_store_leaves_the_comparison_unknown(cli, store: Path) -> None:
     doc = cli("--db", store, "license", "acme/no-card", "--json").json()
     assert doc["card_license"] is None
-    assert "card licence" not in _rows(cli("--db", store, "license", "acme/no-card").stdout)
+    assert "card licence" not in screen_rows(cli("--db", store, "license", "acme/no-card").stdout)
 
 
 def test_a_licence_lookup_loads_no_card_reader() -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from model_folders import model_folder
+from model_folders import APACHE, model_folder
 
 from openscope.derive.openness import openness_rows, refresh
 from openscope.derive.openness.assessment import Assessment, assess_record
@@ -51,15 +51,6 @@ SOFTWARE.
 KIMI_CLAUSE = ("Our only modification part is that, if the Software (or any derivative works thereof) is used for any "
                "of your commercial products or services that have more than 100 million monthly active users, you "
                "shall prominently display \"Acme K2\" on the user interface of such product or service.")
-APACHE = """
-                                 Apache License
-                           Version 2.0, January 2004
-                        http://www.apache.org/licenses/
-
-   TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION
-
-   1. Definitions.
-"""
 BSD3 = """Copyright (c) 2025, Acme AI
 
 Redistribution and use in source and binary forms, with or without

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from model_folders import CARD_SECTIONS
 from safetensors.numpy import save_file
 
 from openscope.cli import main
@@ -41,21 +42,7 @@ license: apache-2.0
 **Paper:** [pub-1b: a small open model](https://arxiv.org/abs/2501.01234)
 
 pub-1b is a decoder-only transformer language model.
-
-## Intended uses
-Research on small language models.
-
-## Limitations and risks
-May produce wrong or biased text.
-
-## Training data and procedure
-Trained on a web text corpus for 2 epochs with AdamW.
-
-## Evaluation
-| benchmark | score |
-|---|---|
-| MMLU | 31.0 |
-
+""" + CARD_SECTIONS + """
 See the [datasheet](DATASHEET.md) of the training data and the [technical report](technical_report.md).
 """
 

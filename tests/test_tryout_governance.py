@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+from screens import screen_rows
 
 from openscope.cli import main
 
@@ -71,20 +71,6 @@ def _lic(db: Path, model: str) -> dict:
     return json.loads(out)
 
 
-def _rows(text: str) -> dict[str, str]:
-    """The `label  value` rows of a key-value screen, continuation lines joined, spaces squeezed."""
-    rows: dict[str, str] = {}
-    last = None
-    for line in text.splitlines():
-        m = re.match(r"^ (\S.*?)\s{2,}(\S.*)$", line)
-        if m and not line.startswith("   "):
-            last = m.group(1)
-            rows[last] = m.group(2).strip()
-        elif last and line.startswith(" " * 10) and line.strip():
-            rows[last] += " " + line.strip()
-    return {k: " ".join(v.split()) for k, v in rows.items()}
-
-
 @pytest.fixture(autouse=True)
 def _wide(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "160")
@@ -97,14 +83,14 @@ def test_a_finetune_of_a_non_commercial_base_may_not_be_used_commercially(store:
     for command in ("license", "model"):
         code, out = _run(store, command, NC_FT)
         assert code == 0
-        assert _rows(out)["commercial use"] == "no with its bases; yes under apache-2.0 alone", command
+        assert screen_rows(out)["commercial use"] == "no with its bases; yes under apache-2.0 alone", command
 
 
 def test_a_llama_adapter_under_apache_keeps_the_aup_and_the_user_cap(store: Path) -> None:
     doc = _lic(store, LORA)
     assert doc["effective_use_restrictions"] is True and doc["use_restrictions"] is False
     assert doc["effective_user_cap"] == 700_000_000 and doc["user_cap"] is None
-    rows = _rows(_run(store, "license", LORA)[1])
+    rows = screen_rows(_run(store, "license", LORA)[1])
     assert rows["use restrictions"].startswith("yes with its bases")
     assert rows["user cap"].startswith("700,000,000 monthly active users with its bases")
     assert rows["user cap"].endswith("none under apache-2.0 alone")
@@ -115,12 +101,12 @@ def test_a_quantization_declaring_nothing_is_bound_by_its_bases_known_terms(stor
     assert doc["license"] is None and doc["unknown_bases"] == []  # Gemma's terms were read
     code, out = _run(store, "license", GGUF)
     assert code == 0
-    rows = _rows(out)
+    rows = screen_rows(out)
     assert "bases not known" not in rows
     assert rows["with its bases"].startswith("unknown (its own licence is not known); its bases' terms apply "
                                              "at least: custom_flow_down")
     assert "must at least follow the terms of gemma" in " ".join(out.split())
-    model_rows = _rows(_run(store, "model", GGUF)[1])
+    model_rows = screen_rows(_run(store, "model", GGUF)[1])
     assert model_rows["with its bases"] == rows["with its bases"]
     assert "at least follow the terms of gemma" in model_rows["what this means"]
 
@@ -129,7 +115,7 @@ def test_an_external_base_leaves_the_terms_with_its_bases_unknown(store: Path) -
     doc = _lic(store, ON_GHOST)
     assert doc["unknown_bases"] == [GHOST]
     assert doc["commercial_use"] is True and doc["effective_commercial_use"] is None
-    rows = _rows(_run(store, "license", ON_GHOST)[1])
+    rows = screen_rows(_run(store, "license", ON_GHOST)[1])
     assert rows["with its bases"].startswith(f"unknown: the licence of {GHOST} is not known")
     assert rows["commercial use"] == "unknown with its bases; yes under apache-2.0 alone"
     assert "no base adds terms" not in rows["with its bases"]
@@ -140,7 +126,7 @@ def test_an_external_base_leaves_the_terms_with_its_bases_unknown(store: Path) -
 def test_a_base_that_adds_nothing_still_reads_the_same(store: Path) -> None:
     doc = _lic(store, MIT_FT)
     assert doc["effective_commercial_use"] is True and doc["unknown_bases"] == []
-    rows = _rows(_run(store, "license", MIT_FT)[1])
+    rows = screen_rows(_run(store, "license", MIT_FT)[1])
     assert rows["with its bases"] == "the same (no base adds terms)"
     assert rows["commercial use"] == "yes"
 
@@ -148,8 +134,8 @@ def test_a_base_that_adds_nothing_still_reads_the_same(store: Path) -> None:
 @pytest.mark.parametrize("model", [NC_FT, GGUF, LORA, ON_GHOST, MIT_FT])
 def test_model_and_license_say_the_same(store: Path, model: str) -> None:
     """The governance reader must get one answer whichever command they ran."""
-    lic = _rows(_run(store, "license", model)[1])
-    mod = _rows(_run(store, "model", model)[1])
+    lic = screen_rows(_run(store, "license", model)[1])
+    mod = screen_rows(_run(store, "model", model)[1])
     for key in ("with its bases", "commercial use", "use restrictions", "user cap", "duties"):
         assert lic.get(key) == mod.get(key), key
     assert json.loads(_run(store, "--json", "model", model)[1])["licenses"] == _lic(store, model)

@@ -15,39 +15,13 @@ from typing import Any
 
 import numpy as np
 import pytest
+from model_folders import APACHE, CARD_SECTIONS
 from safetensors.numpy import save_file
 
 ASSESS_KEYS = {"id", "osai", "mof", "osaid", "components", "flags"}
 DIMENSIONS = {"datasources_basemodel", "datasources_endmodel", "weights_basemodel", "weights_endmodel",
               "trainingcode", "code", "hardware_architecture", "preprint", "paper", "modelcard", "datasheet",
               "licenses"}
-APACHE = """
-                                 Apache License
-                           Version 2.0, January 2004
-                        http://www.apache.org/licenses/
-
-   TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION
-
-   1. Definitions.
-"""
-
-CARD_SECTIONS = """
-## Intended uses
-Research on small language models.
-
-## Limitations and risks
-May produce wrong or biased text.
-
-## Training data and procedure
-Trained on a web text corpus for 2 epochs with AdamW.
-
-## Evaluation
-| benchmark | score |
-|---|---|
-| MMLU | 31.0 |
-"""
-
-
 def _card(folder: Path, license_id: str, body: str = "", datasets: str = "", paper: str = "") -> None:
     front = f"---\nlicense: {license_id}\n{datasets}---\n"
     (folder / "README.md").write_text(f"{front}# pub-1b\n{paper}\npub-1b is a decoder-only transformer language "
