@@ -19,6 +19,13 @@ their text, ``license_texts``, the model is graded per model instead, as a card 
 ``lic_file``: none, one that covers the weights (a whole-release or a weights file), or only others (code, data). Which paths are licence files, and what each covers, is decided by
 the per-model code itself (:func:`.license_files.is_license_file`, :func:`.license_files.scope_of_name`) over
 the store's *distinct* candidate paths (a handful), then joined back in SQL: the two paths cannot disagree.
+
+Training data a file list ships (``data/train.jsonl``, ``train-00000-of-00001.parquet``: a data file named
+``train*``, :data:`.datasets_released.TRAIN_DATA_FILES`) is one more feature, ``f_traindata``, decided the same
+way: the probe's pattern has lookaheads that DuckDB's RE2 cannot run, so an RE2 prefilter
+(:data:`TRAIN_DATA_PREFILTER`, which every path the pattern matches also matches) reads out the store's distinct
+candidate paths, the probe's own pattern decides each, and the paths it keeps are joined back
+(:func:`train_data_table`).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from openscope.derive.openness.license_files import is_license_file, scope_of_na
 from openscope.derive.openness.probes import (
     architecture_code,
     data_card,
+    datasets_released,
     evaluation_code,
     evaluation_data,
     inference_code,
@@ -73,8 +81,14 @@ FILE_FEATURES: dict[str, tuple[str, str]] = {
     "f_paper": (research_paper.PAPER_FILES.pattern, "paper.pdf"),
 }
 NEUTRAL_FILE = "notes.txt"
+# ``f_traindata``: a path every match of TRAIN_DATA_FILES also matches (RE2): a path component starting with
+# "train" (Python's IGNORECASE also takes the dotted and dotless i, İ and ı, for "i"; RE2's folding does not, so
+# they are spelt out), then at most three more components, ending in a data extension (Python's ``$`` also
+# matches before a final newline, RE2's does not)
+TRAIN_DATA_PREFILTER = r"(?i)(^|/)tra[iıİ]n[^/]*(/[^/]*){0,3}\.(jsonl?|csv|tsv|parquet|arrow|txt)\n?$"
+TRAIN_DATA_REP = "train.jsonl"   # matches TRAIN_DATA_FILES and no pattern of FILE_FEATURES
 PATTERN_COLS = (
-    "license", "lic_modified", "gated_state", "lib", *FILE_FEATURES, "has_files", "arxiv", "ds_state",
+    "license", "lic_modified", "gated_state", "lib", *FILE_FEATURES, "f_traindata", "has_files", "arxiv", "ds_state",
     "ds_license", "lic_file",
 )
 # ``lic_file`` -> a representative licence file (its text unread): one for the whole release covers the weights
@@ -103,7 +117,8 @@ def _library_for(license_id: str) -> str:
 
 
 def features_sql() -> str:
-    """One row per live model: its metadata features."""
+    """One row per live model: its metadata features. Reads the temp tables :func:`license_file_table` and
+    :func:`train_data_table` make (the file rules decided in Python over the store's distinct paths)."""
     file_aggs = []
     for name, (pat, _) in FILE_FEATURES.items():
         cond = f"regexp_matches(path, {_sql_str(pat)}, 'i')"
@@ -111,6 +126,9 @@ def features_sql() -> str:
             cond += f" AND NOT regexp_matches(path, {_sql_str(weights_released.NOT_WEIGHT_FILE.pattern)}, 'i')"
             # a weight file in an intermediate checkpoint's folder is not the final weights (as the probe reads it)
             cond += f" AND NOT regexp_matches(path, {_sql_str(intermediate_checkpoints.CKPT_FILES.pattern)}, 'i')"
+        elif name == "f_evaldata":
+            # what a trainer or an evaluation run writes (eval_results.json, ...) is no evaluation data
+            cond += f" AND NOT regexp_matches(path, {_sql_str(evaluation_data.NOT_EVAL_DATA_FILE.pattern)}, 'i')"
         file_aggs.append(f"bool_or({cond}) AS {name}")
     return f"""
     WITH live AS (
@@ -121,6 +139,8 @@ def features_sql() -> str:
                bool_or(NOT regexp_matches(path, {_sql_str(NON_INFORMATIVE)})) AS has_files
         FROM files WHERE repo_type = 'model' GROUP BY id
     ),
+    -- shipped training data: the paths train_data_table kept (a small table), joined back
+    td AS (SELECT DISTINCT x.id FROM files x JOIN _otd t ON t.tpath = x.path WHERE x.repo_type = 'model'),
     ax AS (SELECT DISTINCT id FROM tags WHERE repo_type = 'model' AND tag LIKE 'arxiv:%'),
     lf AS (
         SELECT f.id, bool_or(k.weights) AS weights
@@ -161,11 +181,13 @@ def features_sql() -> str:
                 WHEN lower(l.gated) IN ('false', '0', 'none') THEN 'open' ELSE 'gated' END AS gated_state,
            {_library_sql()} AS lib,
            {', '.join(f"coalesce(f.{n}, FALSE) AS {n}" for n in FILE_FEATURES)},
+           td.id IS NOT NULL AS f_traindata,
            coalesce(f.has_files, FALSE) AS has_files,
            ax.id IS NOT NULL AS arxiv,
            coalesce(ds.ds_state, 'none') AS ds_state, ds.ds_license,
            CASE WHEN lf.weights THEN 'weights' WHEN NOT lf.weights THEN 'other' END AS lic_file
     FROM live l LEFT JOIN f USING (id) LEFT JOIN ax USING (id) LEFT JOIN ds USING (id) LEFT JOIN lf USING (id)
+         LEFT JOIN td USING (id)
     """
 
 
@@ -184,6 +206,25 @@ def license_file_table(store: Store) -> int:
     con.execute("CREATE OR REPLACE TEMP TABLE _olf AS SELECT * FROM _olf_batch")
     con.unregister("_olf_batch")
     return len(rows)
+
+
+def train_data_table(store: Store) -> int:
+    """Temp table ``_otd(tpath)``: every distinct model file path in the store that is shipped training data by
+    the probe's own pattern (:data:`.datasets_released.TRAIN_DATA_FILES`, which RE2 cannot run: it has
+    lookaheads). Only the distinct paths :data:`TRAIN_DATA_PREFILTER` keeps are read out and decided in Python
+    (3,000 in a 200,000-model test store where 18,000 models ship such files: distinct paths, not models), so the set-based grading reads a model's file list exactly as
+    :func:`.datasets_released.shipped_training_data` does for a model without card text. Returns how many paths
+    are training data."""
+    con = store.con
+    paths = [r[0] for r in con.execute(
+        "SELECT DISTINCT path FROM files WHERE repo_type = 'model' AND regexp_matches(path, ?)",
+        [TRAIN_DATA_PREFILTER]).fetchall()]
+    keep = [p for p in paths if datasets_released.TRAIN_DATA_FILES.search(p)]
+    con.register("_otd_batch", pa.table({"tpath": pa.array(keep, pa.string())}))
+    con.execute("CREATE OR REPLACE TEMP TABLE _otd AS SELECT * FROM _otd_batch")
+    con.unregister("_otd_batch")
+    return len(keep)
+
 MISSING_ROOT: dict[str, Any] = {
     **{c: False for c in PATTERN_COLS}, "license": None, "gated_state": "null", "lib": None, "ds_state": "none",
     "ds_license": None, "lic_file": None,
@@ -198,6 +239,8 @@ def synthetic_record(mid: str, p: dict[str, Any]) -> ModelRecord:
     rec.gated = {"null": None, "open": "false", "gated": "manual"}[p["gated_state"]]
     rec.library_name = None if p["lib"] is None else (UNLISTED_LIBRARY if p["lib"] == "?" else _library_for(p["lib"]))
     files = [rep for name, (_, rep) in FILE_FEATURES.items() if p[name]]
+    if p.get("f_traindata"):
+        files.append(TRAIN_DATA_REP)
     if p.get("lic_file"):
         files.append(LICENSE_FILE_REPS[p["lic_file"]])
     if p["has_files"] and not files:
@@ -285,6 +328,7 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
     """Grade every live model from metadata (set-based). Returns the number of models graded."""
     con = store.con
     license_file_table(store)
+    train_data_table(store)
     con.execute("CREATE OR REPLACE TEMP TABLE _om AS " + features_sql())
     has_lineage = bool(store.scalar(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'lineage'"))
@@ -353,7 +397,7 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
     n = int(store.scalar("SELECT count(*) FROM _omr") or 0)
     for t in ("_om", "_omk", "_omr", "_ogr"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
-    for t in ("_oroot", "_ofam", "_oanc", "_olf"):
+    for t in ("_oroot", "_ofam", "_oanc", "_olf", "_otd"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return n
 

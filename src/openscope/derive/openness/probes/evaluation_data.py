@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes import Evidence, Finding, file_evidence, files_matching, repo_license
+from openscope.derive.openness.probes import Evidence, Finding, file_evidence, repo_license
 from openscope.derive.openness.probes._own_evidence import mention_evidence, own_mentions
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
@@ -25,6 +25,17 @@ BENCHMARK_NEEDLES = ("mmlu", "gsm8k", "eval", "mbpp", "hellaswag", "arc-", "trut
 # file whose name, or whose folder's name, starts with eval/evaluation/benchmark.
 EVAL_DATA_FILES = re.compile(r"(^|/)(eval|evaluation|benchmark)[\w-]{0,255}(/[\w.-]{1,100}){0,3}\.(jsonl?|csv|tsv|parquet|arrow)$",
                              re.IGNORECASE)
+# What a trainer or an evaluation run writes beside the weights, not evaluation data: the Hugging Face Trainer's
+# eval_results.json, eval_metrics.json, eval_predictions.jsonl, eval_nbest_predictions.json, an evaluation
+# harness's evaluation_results.json, results_<date>.json, eval/metrics.json: a file or folder whose name has a
+# word naming results, metrics, predictions, scores, logs, outputs or generations (anything may follow it:
+# eval_results_mnli.json), or that ends in state, args, arguments, config, params, loss or summary (eval_state.json;
+# evaluation/state_of_the_union.jsonl is data), as TRAIN_DATA_FILES leaves out train_results.json. RE2-compatible: the set-based
+# form uses it verbatim, as it does NOT_WEIGHT_FILE.
+NOT_EVAL_DATA_FILE = re.compile(
+    r"(^|[/_-])((results?|metrics?|predictions?|preds|null_odds|scores?|logs?|outputs?|generations?)([_-][^/]{0,100})?"
+    r"|state|args|arguments|config|params|loss|summary)(/|\.(jsonl?|csv|tsv|parquet|arrow)$)",
+    re.IGNORECASE)
 REMEDIATION = "Name the evaluation datasets and publish any custom evaluation data under an open data licence."
 # A card line about the evaluation data itself (a benchmark it names, or the words "evaluation data", "test set",
 # "benchmark"), where a licence it states is the evaluation data's.
@@ -63,11 +74,12 @@ def stated_licence(rec: ModelRecord) -> tuple[str, Evidence] | None:
 
 
 def run(rec: ModelRecord) -> Finding:
-    """Evaluation data in the repository is under the repository's licence; a public benchmark the card
+    """Evaluation data in the repository (not what an evaluation run wrote, :data:`NOT_EVAL_DATA_FILE`) is under
+    the repository's licence; a public benchmark the card
     names is released, but under its own licence, which the name alone does not tell (``no_license``) unless
     the card states it (:func:`stated_licence`)."""
     f = Finding("evaluation_data", "unknown", COMPONENT, remediation=REMEDIATION)
-    files = files_matching(rec, EVAL_DATA_FILES)
+    files = [p for p, _ in rec.files if EVAL_DATA_FILES.search(p) and not NOT_EVAL_DATA_FILE.search(p)][:3]
     if files:
         f.status, f.license = released_status(repo_license(rec, "data"))
         f.outcome, f.evidence = "positive", [file_evidence(rec, files)]
