@@ -115,7 +115,9 @@ def card_words(card: dict[str, Any]) -> str:
 
 
 def _restricted(v: Any) -> tuple[str, str]:
-    return yn(v), " (an acceptable-use policy limits what it may be used for)" if v else ""
+    """Use restrictions in words. Not "an acceptable-use policy": that is Llama's and Gemma's kind; a RAIL
+    licence's Attachment A, CC BY-ND's no-derivatives or a research licence's limits are use restrictions too."""
+    return yn(v), " (a licence forbids some uses of it)" if v else ""
 
 
 def _cap(v: Any) -> tuple[str, str]:

@@ -33,6 +33,7 @@ from openscope.derive.licenses import (
     normalize_license,
     suggest,
 )
+from openscope.derive.licenses.catalogue import duties_known
 from openscope.errors import MissingInput, OpenscopeError, UsageError
 from openscope.text import visible
 
@@ -138,7 +139,9 @@ def _render_licence(info: LicenseInfo) -> None:
                  ("use restrictions", info.use_restrictions),
                  ("user cap (MAU)", info.user_cap if info.user_cap is not None else ("none" if info.known else None)),
                  ("derivatives same terms", info.same_terms), ("derivatives allowed", info.derivatives_allowed),
-                 ("duties", "\n".join(duty_words(d) for d in info.duties) or "none"),
+                 # a licence that is not known (`other`, `unknown`) has unknown duties, never "none"
+                 ("duties", "\n".join(duty_words(d) for d in info.duties)
+                  or ("none" if duties_known(info.cls, info.duties) else "unknown (the licence is not known)")),
                  ("Hub ids", ", ".join(info.hub_ids) or "none"), ("text", info.url)):
         t.add_row(_text(k), _text(_yn(v)))
     if info.notes:

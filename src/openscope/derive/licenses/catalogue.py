@@ -108,6 +108,7 @@ class LicenseInfo:
             "use_restrictions": self.use_restrictions,
             "user_cap": self.user_cap,
             "duties": list(self.duties),
+            "duties_known": duties_known(self.cls, self.duties),
             "same_terms": self.same_terms,
             "derivatives_allowed": self.derivatives_allowed,
             "hub_ids": list(self.hub_ids),
@@ -116,6 +117,13 @@ class LicenseInfo:
             "notes": self.notes,
             "clauses": [c.to_json() for c in self.clauses],
         }
+
+
+def duties_known(cls: str | None, duties: list[str] | tuple[str, ...] | None) -> bool:
+    """Whether a ``duties`` list can be read as complete. A licence that is not known (no licence, ``other``,
+    class ``unknown``) has unknown duties, and its empty list must not read as "no duties": the contract keeps
+    ``duties`` a list, so this flag says which of the two an empty list means."""
+    return bool(duties) or cls not in (None, "unknown")
 
 
 def loose_key(text: str) -> str:

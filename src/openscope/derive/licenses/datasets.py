@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from openscope.derive.licenses.catalogue import duties_known
 from openscope.derive.licenses.flowdown import (
     declaration_file,
     declared_value,
@@ -70,6 +71,7 @@ def dataset_license(store: Store, dataset_id: str) -> dict[str, Any]:
         "license": lic,
         "class": cls,
         "duties": list(attrs["duties"] or []),
+        "duties_known": duties_known(cls, attrs["duties"]),
         "expression": expression,
         "confidence": confidence,
         "evidence": evidence,

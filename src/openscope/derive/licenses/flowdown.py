@@ -27,7 +27,14 @@ import duckdb
 import pyarrow as pa
 
 from openscope.derive.licenses.card import card_license as read_card_license
-from openscope.derive.licenses.catalogue import CLASS_RANK, Clause, LicenseInfo, all_licenses, get_license
+from openscope.derive.licenses.catalogue import (
+    CLASS_RANK,
+    Clause,
+    LicenseInfo,
+    all_licenses,
+    duties_known,
+    get_license,
+)
 from openscope.derive.licenses.normalize import _LICENSING, LicenseMatch, _lookup, _symbols, normalize_license
 from openscope.errors import MissingInput
 from openscope.sources.license_files import is_license_file, link_repo_id, link_target, reading_priority
@@ -374,7 +381,7 @@ _RULES = [
     ("d.commercial_use AND NOT b.commercial_use",
      "'permits commercial use; base licence ' || b.license || ' is non-commercial'"),
     ("(NOT d.use_restrictions) AND b.use_restrictions",
-     "'drops the use restrictions (acceptable-use policy) of ' || b.license"),
+     "'drops the use restrictions of ' || b.license || ' (the uses that licence forbids)'"),
     ("b.user_cap IS NOT NULL AND (d.user_cap IS NULL OR d.user_cap > b.user_cap)",
      "'lifts the ' || format('{:,}', b.user_cap) || ' monthly-active-user cap of ' || b.license"),
     ("len(list_filter(b.duties, lambda x: x LIKE 'naming:%' OR x LIKE 'name_prefix:%')) > 0 AND "
@@ -613,14 +620,19 @@ def model_licenses(store: Store, model_id: str) -> dict[str, Any]:
     unknown = [b for b, bl, bc, _bd, _dist, _c, _r, _root in flows if bl is None or bc in (None, "unknown")]
     with_bases = _with_bases(commercial, restrictions, cap, [bl for _b, bl, *_rest in flows])
     with_bases["effective_duties"] = _duties_with_bases(duties, [(b, bd) for b, _bl, _bc, bd, *_rest in flows])
+    # complete only when the model's own duties and every base's are known: a base of unknown licence adds none
+    # to the list, which must not read as "adds nothing"
+    with_bases["effective_duties_known"] = duties_known(cls, duties) and not unknown
     return {
         "id": model_id,
         "declared": declared,
         "license": lic,
         "class": cls,
         "duties": list(duties or []),
+        "duties_known": duties_known(cls, duties),
         "flow_down": [
-            {"base": b, "license": bl, "class": bc, "duties": list(bd or []), "distance": dist, "root": root,
+            {"base": b, "license": bl, "class": bc, "duties": list(bd or []), "duties_known": duties_known(bc, bd),
+             "distance": dist, "root": root,
              "conflict": c}
             for b, bl, bc, bd, dist, c, _r, root in flows
         ],

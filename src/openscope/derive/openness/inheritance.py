@@ -146,7 +146,7 @@ def conflicts(declared: Terms, base: Terms) -> list[str]:
     if declared.commercial_use is True and base.commercial_use is False:
         out.append(f"permits commercial use; base licence {base.id} is non-commercial")
     if declared.use_restrictions is False and base.use_restrictions is True:
-        out.append(f"drops the use restrictions (acceptable-use policy) of {base.id}")
+        out.append(f"drops the use restrictions of {base.id} (the uses that licence forbids)")
     if base.user_cap is not None and (declared.user_cap is None or declared.user_cap > base.user_cap):
         out.append(f"lifts the {base.user_cap:,} monthly-active-user cap of {base.id}")
     dropped = [d for d in _naming(base.duties) if d not in declared.duties]
