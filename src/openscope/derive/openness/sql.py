@@ -2,36 +2,40 @@
 
 Why this shape: probes are pure functions of a record, and for metadata alone (licence, gated flag,
 library, file list, ``arxiv:`` and ``dataset:`` tags, dataset records, lineage root) a record reduces
-to a handful of features. DuckDB computes those features for all models in one pass (the probes'
-file patterns are RE2-compatible and used verbatim), groups the models by their feature *pattern*
-(a few thousand distinct patterns for millions of models), grades each pattern once with the very
+to a handful of features. DuckDB computes those features for all models in one pass, groups the models by their
+feature *pattern* (a few thousand distinct patterns for millions of models), grades each pattern once with the very
 same per-model code (:func:`assessment.assess_record` on a synthetic record that has exactly those
 features), and joins the grades back. The per-model path and the set-based path therefore cannot
-drift apart; ``tests/test_openness_sql.py`` checks that they agree on a sample.
+drift apart; ``tests/test_openness_sql.py`` checks that they agree on a sample, and
+``tests/test_openness_sql_parity_files.py`` on random file lists of tricky paths.
 
 A derivative's base-model dimensions come from its lineage root's pattern together with the root's
 curated family (by Hub id; for a root outside the store also by the family its id names), exactly as
 the per-model path reads them. Models that have card text, or a curated entry, are then re-assessed
 individually (card-text probes), replacing their metadata-only rows.
 
-Licence files a model's file list names (``LICENSE``, ``LICENSE-MODEL``, ``LICENSE-CODE``; where the crawl read
-their text, ``license_texts``, the model is graded per model instead, as a card is) are one more feature,
-``lic_file``: none, one that covers the weights (a whole-release or a weights file), or only others (code, data). Which paths are licence files, and what each covers, is decided by
-the per-model code itself (:func:`.license_files.is_license_file`, :func:`.license_files.scope_of_name`) over
-the store's *distinct* candidate paths (a handful), then joined back in SQL: the two paths cannot disagree.
-
-Training data a file list ships (``data/train.jsonl``, ``train-00000-of-00001.parquet``: a data file named
-``train*``, :data:`.datasets_released.TRAIN_DATA_FILES`) is one more feature, ``f_traindata``, decided the same
-way: the probe's pattern has lookaheads that DuckDB's RE2 cannot run, so an RE2 prefilter
-(:data:`TRAIN_DATA_PREFILTER`, which every path the pattern matches also matches) reads out the store's distinct
-candidate paths, the probe's own pattern decides each, and the paths it keeps are joined back
-(:func:`train_data_table`).
+Every file feature is decided by the per-model code itself, never by a second engine (:data:`PATH_RULES`,
+:func:`path_table`): the final weights (:func:`.weights_released.final_weight_files`), each probe's file pattern
+(:func:`.probes.files_matching`), evaluation data (:func:`.evaluation_data.shipped_eval_data`), training data named
+``train*`` (:func:`.datasets_released.shipped_training_data`), licence files and whether one covers the weights
+(:func:`.license_declared.unread_license_files`, :func:`.license_files.scope_of_name`; where the crawl read their
+text, ``license_texts``, the model is graded per model instead, as a card is: feature ``lic_file``), and README and
+git files that say nothing (:meth:`.ModelRecord.readable`: ``has_files``). Each selection keeps or drops each file on
+its own, so it runs on a record listing one path, for each of the store's *distinct* candidate paths, and SQL only
+aggregates the answers per model. Why not the patterns in RE2, as before: Python's ``re`` and RE2 differ on ``\\w``
+(any script's letters or ASCII ones: ``eval/数据.jsonl``), on case folding (``İ``, ``ı`` for "i") and on ``$``
+(before a final newline), and RE2 cannot run lookaheads. RE2 only narrows: :func:`re2_superset` turns each probe's
+pattern into one that matches every path the pattern matches, and Python decides the candidates.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -40,13 +44,14 @@ from openscope.derive.openness import ancestry, libraries
 from openscope.derive.openness.assessment import assess_record
 from openscope.derive.openness.declared_base import family_of_root
 from openscope.derive.openness.inheritance import Reading
-from openscope.derive.openness.license_files import is_license_file, scope_of_name
+from openscope.derive.openness.license_files import scope_of_name
 from openscope.derive.openness.probes import (
     architecture_code,
     data_card,
     datasets_released,
     evaluation_code,
     evaluation_data,
+    files_matching,
     inference_code,
     intermediate_checkpoints,
     model_metadata,
@@ -56,6 +61,7 @@ from openscope.derive.openness.probes import (
     training_code,
     weights_released,
 )
+from openscope.derive.openness.probes.license_declared import unread_license_files
 from openscope.derive.openness.records import (
     DATASET_LICENSE_JOIN,
     DATASET_LICENSE_SQL,
@@ -65,34 +71,162 @@ from openscope.derive.openness.records import (
 )
 from openscope.store import Store
 
-# feature -> (pattern, a representative file that matches this pattern and no other)
-FILE_FEATURES: dict[str, tuple[str, str]] = {
-    "f_weights": (weights_released.WEIGHT_FILE.pattern, "model.safetensors"),
-    "f_arch": (architecture_code.ARCH_FILES.pattern, "config.json"),
-    "f_train": (training_code.TRAIN_FILES.pattern, "train.sh"),
-    "f_infer": (inference_code.INFER_FILES.pattern, "infer.py"),
-    "f_eval": (evaluation_code.EVAL_FILES.pattern, "eval.sh"),
-    "f_prep": (preprocessing_code.PREP_FILES.pattern, "preprocess.sh"),
-    "f_ckpt": (intermediate_checkpoints.CKPT_FILES.pattern, "checkpoint-1/x"),
-    "f_meta": (model_metadata.META_FILES.pattern, "trainer_state.json"),
-    "f_report": (technical_report.REPORT_FILES.pattern, "technical_report.pdf"),
-    "f_sheet": (data_card.SHEET_FILES.pattern, "DATASHEET.md"),
-    "f_evaldata": (evaluation_data.EVAL_DATA_FILES.pattern, "evaluation/set.jsonl"),
-    "f_paper": (research_paper.PAPER_FILES.pattern, "paper.pdf"),
+# feature -> (the probe's pattern every path with the feature matches, a representative file that has this feature
+# and no other)
+_FEATURE_PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
+    "f_weights": (weights_released.WEIGHT_FILE, "model.safetensors"),
+    "f_arch": (architecture_code.ARCH_FILES, "config.json"),
+    "f_train": (training_code.TRAIN_FILES, "train.sh"),
+    "f_infer": (inference_code.INFER_FILES, "infer.py"),
+    "f_eval": (evaluation_code.EVAL_FILES, "eval.sh"),
+    "f_prep": (preprocessing_code.PREP_FILES, "preprocess.sh"),
+    "f_ckpt": (intermediate_checkpoints.CKPT_FILES, "checkpoint-1/x"),
+    "f_meta": (model_metadata.META_FILES, "trainer_state.json"),
+    "f_report": (technical_report.REPORT_FILES, "technical_report.pdf"),
+    "f_sheet": (data_card.SHEET_FILES, "DATASHEET.md"),
+    "f_evaldata": (evaluation_data.EVAL_DATA_FILES, "evaluation/set.jsonl"),
+    "f_paper": (research_paper.PAPER_FILES, "paper.pdf"),
 }
+FILE_FEATURES: dict[str, tuple[str, str]] = {k: (p.pattern, rep) for k, (p, rep) in _FEATURE_PATTERNS.items()}
 NEUTRAL_FILE = "notes.txt"
-# ``f_traindata``: a path every match of TRAIN_DATA_FILES also matches (RE2): a path component starting with
-# "train" (Python's IGNORECASE also takes the dotted and dotless i, İ and ı, for "i"; RE2's folding does not, so
-# they are spelt out), then at most three more components, ending in a data extension (Python's ``$`` also
-# matches before a final newline, RE2's does not)
-TRAIN_DATA_PREFILTER = r"(?i)(^|/)tra[iıİ]n[^/]*(/[^/]*){0,3}\.(jsonl?|csv|tsv|parquet|arrow|txt)\n?$"
 TRAIN_DATA_REP = "train.jsonl"   # matches TRAIN_DATA_FILES and no pattern of FILE_FEATURES
+# every release licence file's name holds one of these (:func:`.license_files.is_license_file`: LICEN[CS]E, COPYING)
+LICENSE_NAME = re.compile(r"licen|copying", re.IGNORECASE)
+
+
+def _files_matching(pattern: re.Pattern[str]) -> Callable[[ModelRecord], bool]:
+    return lambda rec: bool(files_matching(rec, pattern))
+
+
+def _covers_weights(rec: ModelRecord) -> bool:
+    """A licence file for the whole release, or one whose name says it covers the weights (as
+    :func:`.components.unread_files` reads it for the weights)."""
+    return any(not (sc := scope_of_name(p)) or "weights" in sc for p in unread_license_files(rec))
+
+
+@dataclass(frozen=True)
+class PathRule:
+    """How the per-model code reads one stored path for one feature: ``keeps`` is its own selection run on a
+    record listing that path alone (each selection keeps or drops each file on its own, so a model has the feature
+    when one of its paths is kept), ``needs`` the probe's pattern that every kept path matches (so its RE2
+    superset, :func:`re2_superset`, narrows the store's distinct paths to the candidates Python decides)."""
+
+    column: str
+    needs: re.Pattern[str]
+    keeps: Callable[[ModelRecord], bool]
+
+    def keeps_path(self, path: str) -> bool:
+        return self.keeps(_listing(path))
+
+
+def _listing(path: str) -> ModelRecord:
+    """A stored model's record (no card) whose file list is ``path`` alone."""
+    rec = ModelRecord(id="", locator="", read_at="")
+    rec.files = [(path, None)]
+    return rec
+
+
+PATH_RULES: tuple[PathRule, ...] = (
+    PathRule("f_weights", weights_released.WEIGHT_FILE, lambda r: bool(weights_released.final_weight_files(r))),
+    *(PathRule(k, p, _files_matching(p)) for k, (p, _) in _FEATURE_PATTERNS.items()
+      if k not in ("f_weights", "f_evaldata")),
+    PathRule("f_evaldata", evaluation_data.EVAL_DATA_FILES, lambda r: bool(evaluation_data.shipped_eval_data(r))),
+    # training data named train* (a stored model has no card: only the names decide)
+    PathRule("f_traindata", datasets_released.TRAIN_DATA_FILES,
+             lambda r: bool(datasets_released.shipped_training_data(r))),
+    PathRule("lic_any", LICENSE_NAME, lambda r: bool(unread_license_files(r))),
+    PathRule("lic_weights", LICENSE_NAME, _covers_weights),
+    # README and git files: what :meth:`.ModelRecord.readable` does not count as something to read
+    PathRule("uninformative", re.compile(NON_INFORMATIVE), lambda r: not r.readable),
+)
 PATTERN_COLS = (
     "license", "lic_modified", "gated_state", "lib", *FILE_FEATURES, "f_traindata", "has_files", "arxiv", "ds_state",
     "ds_license", "lic_file",
 )
 # ``lic_file`` -> a representative licence file (its text unread): one for the whole release covers the weights
 LICENSE_FILE_REPS = {"weights": "LICENSE", "other": "LICENSE-CODE"}
+
+# the probes' own engine's parser and compiler (no public API): they tell what each character position admits
+_sre_parser: Any = importlib.import_module("re._parser")
+_sre_compiler: Any = importlib.import_module("re._compiler")
+_sre_constants: Any = importlib.import_module("re._constants")
+# Python's ``re`` (the probes') and RE2 (DuckDB's) differ on ``\w`` (Unicode or ASCII letters), on case folding
+# (Python's IGNORECASE takes İ and ı for "i", ſ for "s", the Kelvin sign for "k") and on ``$`` (Python's also
+# matches before a final newline). A prefilter made by :func:`re2_superset` sidesteps all three: each character
+# position admits exactly the ASCII characters Python's own compiled pattern admits there, and every non-ASCII one.
+_ANY_NON_ASCII = r"\x{80}-\x{10FFFF}"
+_RE2_MAX_COUNT = 16   # a counted repeat above this is written unbounded (RE2 unrolls counts; a superset all the same)
+
+
+def _char_class(state: Any, node: tuple[Any, Any], flags: int) -> str:
+    """The RE2 class admitting every character the one-character node admits in Python: its ASCII characters, as
+    Python's own compiled node decides them under ``flags``, and all non-ASCII characters."""
+    sub = _sre_parser.SubPattern(state, [node])
+    compiled = _sre_compiler.compile(sub, flags)
+    ascii_ = "".join(f"\\x{{{c:02x}}}" for c in range(128) if compiled.fullmatch(chr(c)))
+    return f"[{ascii_}{_ANY_NON_ASCII}]"
+
+
+def _re2(state: Any, seq: Any, flags: int, top: bool) -> str:
+    out: list[str] = []
+    items = list(seq)
+    for i, (op, av) in enumerate(items):
+        name = str(op)
+        if name in ("LITERAL", "NOT_LITERAL", "ANY", "IN", "CATEGORY"):
+            out.append(_char_class(state, (op, av), flags))
+        elif name == "SUBPATTERN":
+            _, add, drop, sub = av
+            out.append("(?:" + _re2(state, sub, (flags | add) & ~drop, top and i == len(items) - 1) + ")")
+        elif name == "ATOMIC_GROUP":
+            out.append("(?:" + _re2(state, av, flags, False) + ")")
+        elif name == "BRANCH":
+            last = top and i == len(items) - 1
+            out.append("(?:" + "|".join(_re2(state, alt, flags, last) for alt in av[1]) + ")")
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            lo, hi, sub = av
+            lo = lo if lo <= _RE2_MAX_COUNT else 0
+            bound = "" if hi == _sre_constants.MAXREPEAT or hi > _RE2_MAX_COUNT else str(hi)
+            out.append("(?:" + _re2(state, sub, flags, False) + f"){{{lo},{bound}}}")
+        elif name == "AT":
+            at = str(av)
+            multiline = bool(flags & re.MULTILINE)
+            if at in ("AT_BEGINNING_STRING",) or (at == "AT_BEGINNING" and not multiline):
+                out.append("^")
+            elif at == "AT_END_STRING":
+                out.append("$")
+            elif at == "AT_END" and not multiline and top and i == len(items) - 1:
+                out.append(r"\n?$")   # Python's $ also matches before a final newline
+            # else (\b, \B, $ inside, multiline anchors): no condition, a superset
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            pass   # a lookaround only narrows what matches: leaving it out keeps a superset
+        elif name == "GROUPREF":
+            out.append(f"[\\x{{00}}-\\x{{7f}}{_ANY_NON_ASCII}]*")
+        elif name == "GROUPREF_EXISTS":
+            _, yes, no = av
+            out.append("(?:" + _re2(state, yes, flags, False) + "|" + (_re2(state, no, flags, False) if no else "")
+                       + ")")
+        else:
+            raise ValueError(f"no RE2 superset for {name}")
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=64)
+def re2_superset(pattern: re.Pattern[str]) -> str | None:
+    """An RE2 pattern that matches (searched anywhere, as ``regexp_matches`` does) every string ``pattern``'s
+    ``search`` matches, and few others; None where the pattern uses a construct this does not translate (then
+    every path is a candidate). Why: the set-based grading must read each path exactly as the probe does, which
+    only the probe's own Python pattern can; RE2 merely narrows millions of distinct paths to the few candidates
+    Python then decides. Each character is widened to Python's own ASCII answer plus all non-ASCII characters,
+    lookarounds and word boundaries are dropped, large counts are unbounded: every step only widens."""
+    try:
+        parsed = _sre_parser.parse(pattern.pattern, pattern.flags)
+        return _re2(parsed.state, parsed, parsed.state.flags, True)
+    except (ValueError, TypeError, AttributeError, re.error):
+        return None
+
+
+# the RE2 prefilter of training data named train* (``""``, matching every path, were the pattern untranslatable)
+TRAIN_DATA_PREFILTER: str = re2_superset(datasets_released.TRAIN_DATA_FILES) or ""
 
 
 def _sql_str(s: str) -> str:
@@ -117,35 +251,21 @@ def _library_for(license_id: str) -> str:
 
 
 def features_sql() -> str:
-    """One row per live model: its metadata features. Reads the temp tables :func:`license_file_table` and
-    :func:`train_data_table` make (the file rules decided in Python over the store's distinct paths)."""
-    file_aggs = []
-    for name, (pat, _) in FILE_FEATURES.items():
-        cond = f"regexp_matches(path, {_sql_str(pat)}, 'i')"
-        if name == "f_weights":
-            cond += f" AND NOT regexp_matches(path, {_sql_str(weights_released.NOT_WEIGHT_FILE.pattern)}, 'i')"
-            # a weight file in an intermediate checkpoint's folder is not the final weights (as the probe reads it)
-            cond += f" AND NOT regexp_matches(path, {_sql_str(intermediate_checkpoints.CKPT_FILES.pattern)}, 'i')"
-        elif name == "f_evaldata":
-            # what a trainer or an evaluation run writes (eval_results.json, ...) is no evaluation data
-            cond += f" AND NOT regexp_matches(path, {_sql_str(evaluation_data.NOT_EVAL_DATA_FILE.pattern)}, 'i')"
-        file_aggs.append(f"bool_or({cond}) AS {name}")
+    """One row per live model: its metadata features. Its file features only aggregate, per model, the answers
+    :func:`path_table` took from the per-model code for each distinct path (temp table ``_opf``); a path not in it
+    has no feature and is informative."""
+    file_aggs = [f"bool_or(coalesce(k.{name}, FALSE)) AS {name}" for name in (*FILE_FEATURES, "f_traindata")]
     return f"""
     WITH live AS (
         SELECT id, license, gated, library_name, card_data FROM models WHERE deleted_at IS NULL
     ),
     f AS (
-        SELECT id, {', '.join(file_aggs)},
-               bool_or(NOT regexp_matches(path, {_sql_str(NON_INFORMATIVE)})) AS has_files
-        FROM files WHERE repo_type = 'model' GROUP BY id
+        SELECT x.id, {', '.join(file_aggs)},
+               bool_or(NOT coalesce(k.uninformative, FALSE)) AS has_files,
+               bool_or(k.lic_weights) FILTER (WHERE k.lic_any) AS lic_weights
+        FROM files x LEFT JOIN _opf k ON k.path = x.path WHERE x.repo_type = 'model' GROUP BY x.id
     ),
-    -- shipped training data: the paths train_data_table kept (a small table), joined back
-    td AS (SELECT DISTINCT x.id FROM files x JOIN _otd t ON t.tpath = x.path WHERE x.repo_type = 'model'),
     ax AS (SELECT DISTINCT id FROM tags WHERE repo_type = 'model' AND tag LIKE 'arxiv:%'),
-    lf AS (
-        SELECT f.id, bool_or(k.weights) AS weights
-        FROM files f JOIN _olf k ON k.path = f.path WHERE f.repo_type = 'model' GROUP BY f.id
-    ),
     declared AS (
         SELECT id, substr(tag, 9) AS ds FROM tags WHERE repo_type = 'model' AND tag LIKE 'dataset:%'
         UNION
@@ -181,49 +301,56 @@ def features_sql() -> str:
                 WHEN lower(l.gated) IN ('false', '0', 'none') THEN 'open' ELSE 'gated' END AS gated_state,
            {_library_sql()} AS lib,
            {', '.join(f"coalesce(f.{n}, FALSE) AS {n}" for n in FILE_FEATURES)},
-           td.id IS NOT NULL AS f_traindata,
+           coalesce(f.f_traindata, FALSE) AS f_traindata,
            coalesce(f.has_files, FALSE) AS has_files,
            ax.id IS NOT NULL AS arxiv,
            coalesce(ds.ds_state, 'none') AS ds_state, ds.ds_license,
-           CASE WHEN lf.weights THEN 'weights' WHEN NOT lf.weights THEN 'other' END AS lic_file
-    FROM live l LEFT JOIN f USING (id) LEFT JOIN ax USING (id) LEFT JOIN ds USING (id) LEFT JOIN lf USING (id)
-         LEFT JOIN td USING (id)
+           CASE WHEN f.lic_weights THEN 'weights' WHEN NOT f.lic_weights THEN 'other' END AS lic_file
+    FROM live l LEFT JOIN f USING (id) LEFT JOIN ax USING (id) LEFT JOIN ds USING (id)
     """
 
 
-def license_file_table(store: Store) -> int:
-    """Temp table ``_olf(path, weights)``: every distinct file path in the store that is a release licence file
-    (by :func:`.license_files.is_license_file`), and whether it covers the weights (a whole-release file, or one
-    whose name says so). Every such name holds ``licen`` or ``copying``, so only those distinct paths are read
-    out (a few, however many models). Returns how many paths are licence files."""
+def path_table(store: Store) -> int:
+    """Temp table ``_opf(path, <a column per rule>)``: every distinct model file path in the store that some
+    :data:`PATH_RULES` rule keeps, with each rule's answer, decided by the per-model code itself on that path.
+    RE2 only narrows: each rule's prefilter (:func:`re2_superset`, which every path the rule keeps matches) says
+    which distinct paths are candidates for which rules, and Python decides each candidate for the rules it is one
+    for (a path no prefilter keeps is kept by no rule; a rule without a prefilter takes every path as a candidate).
+    The set-based features then only aggregate this table per model, so the two paths cannot read a file
+    differently. Returns how many (path, rule) candidates Python decided."""
     con = store.con
-    paths = [r[0] for r in con.execute(
-        "SELECT DISTINCT path FROM files WHERE repo_type = 'model' "
-        "AND (path ILIKE '%licen%' OR path ILIKE '%copying%')").fetchall()]
-    rows = [(p, not (sc := scope_of_name(p)) or "weights" in sc) for p in paths if is_license_file(p)]
-    con.register("_olf_batch", pa.table({"path": pa.array([r[0] for r in rows], pa.string()),
-                                         "weights": pa.array([r[1] for r in rows], pa.bool_())}))
-    con.execute("CREATE OR REPLACE TEMP TABLE _olf AS SELECT * FROM _olf_batch")
-    con.unregister("_olf_batch")
-    return len(rows)
+    filters = [re2_superset(r.needs) for r in PATH_RULES]
+    flags = [f"regexp_matches(path, {_sql_str(f)})" if f is not None else "TRUE" for f in dict.fromkeys(filters)]
+    slot = {f: i for i, f in enumerate(dict.fromkeys(filters))}
+    cands = [f"c{j}" for j in range(len(flags))]
+    rows = con.execute(f"""WITH d AS MATERIALIZED (
+                               SELECT path, {', '.join(f'{e} AS {c}' for e, c in zip(flags, cands, strict=True))}
+                               FROM (SELECT DISTINCT path FROM files WHERE repo_type = 'model'))
+                           SELECT path, {', '.join(cands)} FROM d WHERE {' OR '.join(cands)}""").fetchall()
+    by_slot: list[list[tuple[int, Callable[[ModelRecord], bool]]]] = [[] for _ in slot]
+    for i, (r, f) in enumerate(zip(PATH_RULES, filters, strict=True)):
+        by_slot[slot[f]].append((i, r.keeps))
+    rec = ModelRecord(id="", locator="", read_at="")   # one record, its file list set to each path in turn
+    kept: list[tuple[Any, ...]] = []
+    decided = 0
+    for path, *candidate in rows:
+        rec.files = [(path, None)]
+        answers = [False] * len(PATH_RULES)
+        for j, flag in enumerate(candidate):
+            if flag:
+                for i, keeps in by_slot[j]:
+                    answers[i] = keeps(rec)
+                    decided += 1
+        if any(answers):
+            kept.append((path, *answers))
+    names = ["path", *(r.column for r in PATH_RULES)]
+    cols = {n: [k[i] for k in kept] for i, n in enumerate(names)}
+    con.register("_opf_batch", pa.table({k: pa.array(v, pa.string() if k == "path" else pa.bool_())
+                                          for k, v in cols.items()}))
+    con.execute("CREATE OR REPLACE TEMP TABLE _opf AS SELECT * FROM _opf_batch")
+    con.unregister("_opf_batch")
+    return decided
 
-
-def train_data_table(store: Store) -> int:
-    """Temp table ``_otd(tpath)``: every distinct model file path in the store that is shipped training data by
-    the probe's own pattern (:data:`.datasets_released.TRAIN_DATA_FILES`, which RE2 cannot run: it has
-    lookaheads). Only the distinct paths :data:`TRAIN_DATA_PREFILTER` keeps are read out and decided in Python
-    (3,000 in a 200,000-model test store where 18,000 models ship such files: distinct paths, not models), so the set-based grading reads a model's file list exactly as
-    :func:`.datasets_released.shipped_training_data` does for a model without card text. Returns how many paths
-    are training data."""
-    con = store.con
-    paths = [r[0] for r in con.execute(
-        "SELECT DISTINCT path FROM files WHERE repo_type = 'model' AND regexp_matches(path, ?)",
-        [TRAIN_DATA_PREFILTER]).fetchall()]
-    keep = [p for p in paths if datasets_released.TRAIN_DATA_FILES.search(p)]
-    con.register("_otd_batch", pa.table({"tpath": pa.array(keep, pa.string())}))
-    con.execute("CREATE OR REPLACE TEMP TABLE _otd AS SELECT * FROM _otd_batch")
-    con.unregister("_otd_batch")
-    return len(keep)
 
 MISSING_ROOT: dict[str, Any] = {
     **{c: False for c in PATTERN_COLS}, "license": None, "gated_state": "null", "lib": None, "ds_state": "none",
@@ -327,8 +454,7 @@ def grade_rows(grades: dict[str, Any]) -> list[tuple[str, str, str | None, float
 def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
     """Grade every live model from metadata (set-based). Returns the number of models graded."""
     con = store.con
-    license_file_table(store)
-    train_data_table(store)
+    path_table(store)
     con.execute("CREATE OR REPLACE TEMP TABLE _om AS " + features_sql())
     has_lineage = bool(store.scalar(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'lineage'"))
@@ -397,7 +523,7 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
     n = int(store.scalar("SELECT count(*) FROM _omr") or 0)
     for t in ("_om", "_omk", "_omr", "_ogr"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
-    for t in ("_oroot", "_ofam", "_oanc", "_olf", "_otd"):
+    for t in ("_oroot", "_ofam", "_oanc", "_opf"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return n
 

@@ -21,7 +21,7 @@ BENCHMARKS = re.compile(
 BENCHMARK_NEEDLES = ("mmlu", "gsm8k", "eval", "mbpp", "hellaswag", "arc-", "truthfulqa", "winogrande", "bench", "bbh",
                      "piqa", "boolq", "lambada", "math", "squad", "glue", "librispeech", "voice", "coco", "imagenet",
                      "aime", "gpqa")
-# Evaluation data shipped in the repository (RE2-compatible: the set-based form uses it verbatim): a data
+# Evaluation data shipped in the repository (the set-based form runs it too, shipped_eval_data): a data
 # file whose name, or whose folder's name, starts with eval/evaluation/benchmark.
 EVAL_DATA_FILES = re.compile(r"(^|/)(eval|evaluation|benchmark)[\w-]{0,255}(/[\w.-]{1,100}){0,3}\.(jsonl?|csv|tsv|parquet|arrow)$",
                              re.IGNORECASE)
@@ -30,8 +30,8 @@ EVAL_DATA_FILES = re.compile(r"(^|/)(eval|evaluation|benchmark)[\w-]{0,255}(/[\w
 # harness's evaluation_results.json, results_<date>.json, eval/metrics.json: a file or folder whose name has a
 # word naming results, metrics, predictions, scores, logs, outputs or generations (anything may follow it:
 # eval_results_mnli.json), or that ends in state, args, arguments, config, params, loss or summary (eval_state.json;
-# evaluation/state_of_the_union.jsonl is data), as TRAIN_DATA_FILES leaves out train_results.json. RE2-compatible: the set-based
-# form uses it verbatim, as it does NOT_WEIGHT_FILE.
+# evaluation/state_of_the_union.jsonl is data), as TRAIN_DATA_FILES leaves out train_results.json. The set-based form runs
+# this very rule on each stored path (shipped_eval_data).
 NOT_EVAL_DATA_FILE = re.compile(
     r"(^|[/_-])((results?|metrics?|predictions?|preds|null_odds|scores?|logs?|outputs?|generations?)([_-][^/]{0,100})?"
     r"|state|args|arguments|config|params|loss|summary)(/|\.(jsonl?|csv|tsv|parquet|arrow)$)",
@@ -73,13 +73,19 @@ def stated_licence(rec: ModelRecord) -> tuple[str, Evidence] | None:
     return None
 
 
+def shipped_eval_data(rec: ModelRecord, limit: int = 3) -> list[str]:
+    """Evaluation data files the repository ships (not what an evaluation run wrote). A function of its own so the
+    set-based grading decides each stored path with this very code (:mod:`..sql`)."""
+    return [p for p, _ in rec.files if EVAL_DATA_FILES.search(p) and not NOT_EVAL_DATA_FILE.search(p)][:limit]
+
+
 def run(rec: ModelRecord) -> Finding:
     """Evaluation data in the repository (not what an evaluation run wrote, :data:`NOT_EVAL_DATA_FILE`) is under
     the repository's licence; a public benchmark the card
     names is released, but under its own licence, which the name alone does not tell (``no_license``) unless
     the card states it (:func:`stated_licence`)."""
     f = Finding("evaluation_data", "unknown", COMPONENT, remediation=REMEDIATION)
-    files = [p for p, _ in rec.files if EVAL_DATA_FILES.search(p) and not NOT_EVAL_DATA_FILE.search(p)][:3]
+    files = shipped_eval_data(rec)
     if files:
         f.status, f.license = released_status(repo_license(rec, "data"))
         f.outcome, f.evidence = "positive", [file_evidence(rec, files)]

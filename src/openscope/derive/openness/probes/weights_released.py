@@ -31,7 +31,7 @@ from openscope.derive.openness.probes.intermediate_checkpoints import CKPT_FILES
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Model parameters (Final)"
-# File patterns are RE2-compatible: the set-based form (sql.py) uses the same strings in DuckDB.
+# The set-based form (sql.py) runs these very patterns on each stored path (RE2 only narrows the candidates).
 WEIGHT_FILE = re.compile(r"\.(safetensors|bin|gguf|ggml|pt|pth|ckpt|h5|msgpack|onnx|npz|tflite|nemo|keras|mlmodel)$",
                          re.IGNORECASE)
 NOT_WEIGHT_FILE = re.compile(r"(^|/)(training_args|optimizer|scheduler|rng_state)[^/]*$", re.IGNORECASE)
