@@ -11,6 +11,7 @@ grade alike on both paths.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -128,3 +129,23 @@ def test_prefilters_narrow_and_keep_the_vocabulary() -> None:
         hits = {p for p in VOCAB if rule.keeps_path(p)}
         assert hits and hits <= kept, (rule.column, hits - kept)
         assert len(kept) < len(VOCAB) / 2, rule.column
+
+
+# constructs the translation must widen soundly: lookarounds, word boundaries, back-references, conditionals,
+# atomic and possessive groups, inline flags switched on and off, multiline anchors, \Z, large counts, `$` inside
+CONSTRUCTS = [r"(?i)(?<=/)tra(?!x)in\b", r"(a)b\1$", r"(?i)(a)?(?(1)b|c)\Z", r"(?>ab|a)c", r"a++b", r"(?i:k)(?-i:s)",
+              r"(?m)^s$\n", r"x{3,2000}", r"(?s).i.", r"\W\d\S$", r"[^/]{2}\.bin$", r"(?i)[a-z]{0,300}ſ$",
+              r"(?i)(^|/)(train|eval)[\w-]*\.(py|sh)$"]
+ALPHABET = "aAbBcCiIİıkKKsSſx/._-\n1数 trnelvpyh"
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(st.sampled_from(CONSTRUCTS), st.lists(st.text(alphabet=ALPHABET, max_size=12), min_size=1, max_size=20))
+def test_re2_superset_keeps_every_python_match(pattern: str, texts: list[str]) -> None:
+    compiled = re.compile(pattern)
+    pf = re2_superset(compiled)
+    assert pf is not None, pattern
+    kept = [r[0] for r in duckdb.connect().execute("SELECT regexp_matches(p, ?) FROM unnest(?::VARCHAR[]) t(p)",
+                                                   [pf, texts]).fetchall()]
+    for t, k in zip(texts, kept, strict=True):
+        assert k or not compiled.search(t), (pattern, t, pf)
