@@ -790,7 +790,9 @@ def test_joblib_object_arrays_nested_deeply_still_report_the_payload(cli) -> Non
     obj = b"}(" + sbu("shape") + b"K\x01\x85" + sbu("dtype") + glob("numpy", "dtype") + sbu("|O") + b"\x85R" + b"u"
     wrapper = proto(2) + glob("joblib.numpy_pickle", "NumpyArrayWrapper") + b")\x81" + obj + b"b"
     doc = audit_bytes(cli, "deep.joblib", wrapper * 2000 + inner)
-    assert doc["verdict"] == "incomplete" and "hostile.pickle_size" in {f["rule"] for f in doc["findings"]}
+    # joblib reads an object array's pickle with plain pickle.load (red-team round four): the wrappers after the
+    # first are ordinary objects there, so the payload after them runs and is reported, within the time bound
+    assert doc["verdict"] == "unsafe" and "posix.system" in imports(doc)
     doc = audit_bytes(cli, "payload.joblib", inner[:-1] + b"0" + wrapper * 2000)
     assert "posix.system" in imports(doc) and doc["verdict"] == "unsafe"
 

@@ -20,6 +20,11 @@ from openscope.audit.rules import ruleset
 KERAS_MODULES = ("keras", "tf_keras", "tensorflow.keras", "tensorflow.python.keras", "keras_nlp", "keras_hub",
                  "keras_cv")
 MAX_NODES = 1_000_000
+# constructor arguments that Keras layers and KerasHub tokenizers read as a file when given a string
+# (StringLookup/IntegerLookup/TextVectorization `vocabulary`, BytePairTokenizer `merges`, SentencePieceTokenizer
+# `proto`; the last two only on tokenizers): a saved config holds the list or nothing, so a string there makes
+# loading read that path
+FILE_KEYS = ("vocabulary", "merges", "proto")
 CHUNK = 4 << 20
 OVERLAP = 64 << 10
 MAX_JSON = 64 << 20
@@ -77,6 +82,18 @@ def _walk_config(ctx: Context, blob: Blob, todo: list[Any], offset: int | None, 
                 ctx.add(blob, "keras.lambda", "critical",
                         f"Lambda layer {name!r}: carries marshalled Python bytecode that load_model turns into a "
                         "function and runs", offset)
+        inner = node.get("config")
+        if isinstance(cls, str) and isinstance(inner, dict):
+            for k in FILE_KEYS:
+                if k != "vocabulary" and not cls.endswith("Tokenizer"):
+                    continue
+                path = inner.get(k)
+                if isinstance(path, str) and path and (k, path) not in reported:
+                    reported.add((k, path))
+                    ctx.add(blob, "keras.file_reference", "high",
+                            f"{cls} layer {inner.get('name')!r}: its {k} {path!r} is a file path, which loading reads "
+                            "on the loader's machine (tf.io.gfile: also gs:// and other remote schemes) into the "
+                            "model: arbitrary file read (CVE-2025-12058 class)", offset, path)
         module = node.get("module")
         if isinstance(module, str) and isinstance(cls, str):
             target = node.get("config") if cls == "function" and isinstance(node.get("config"), str) else cls

@@ -221,12 +221,14 @@ class PickleVM:
         kind, itemsize = _dtype_size(dtype)
         # joblib unpickles the bytes after the wrapper whenever dtype.hasobject: an object dtype, a structured
         # or sub-array dtype with an object inside, or a dtype this model cannot size (built some other way,
-        # e.g. numpy.dtypes.ObjectDType()): all are followed as the inline pickle joblib reads
+        # e.g. numpy.dtypes.ObjectDType()): all are followed as the inline pickle joblib reads. joblib reads it
+        # with plain pickle.load (NumpyArrayWrapper.read_array), not its own unpickler: a wrapper inside it is
+        # an ordinary object whose "array data" the loader runs as opcodes, so it is followed with joblib=False
         if kind == "O" or itemsize is None or _dtype_has_object(dtype):
             if self.depth >= MAX_JOBLIB_DEPTH:
                 raise LimitHit(f"joblib object arrays nested deeper than {MAX_JOBLIB_DEPTH}")
             sub = PickleVM(self.data, pos, self.end, max_ops=self.max_ops, max_stack=self.max_stack,
-                           depth=self.depth + 1).run()
+                           depth=self.depth + 1, joblib=False).run()
             shift = pos - self.start
             for g in sub.imports:
                 g.offset += shift

@@ -1,0 +1,129 @@
+"""Red-team round four (docs/audit.md, "Red-team round four"): samples written here opcode by opcode or as JSON,
+never loaded (the ``no_loading`` trap fails a test that unpickles or imports anything).
+
+- joblib reads an object array's inline pickle with plain ``pickle.load`` (``NumpyArrayWrapper.read_array``), so a
+  wrapper inside that pickle is an ordinary object and the bytes after it are opcodes the loader runs; the model
+  skipped them as array data (clean).
+- Keras configs that make loading read a file outside the archive: ``TFSMLayer`` loads the SavedModel at its
+  ``filepath``; ``StringLookup``/``IntegerLookup``/``TextVectorization`` read a ``vocabulary`` given as a path, and
+  KerasHub tokenizers their ``merges``/``proto`` (CVE-2025-12058 class): all read as clean.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from audit_samples import (  # no_loading: the autouse trap of every audit test
+    BUILD,
+    EMPTY_DICT,
+    EMPTY_TUPLE,
+    MARK,
+    POP,
+    REDUCE,
+    STOP,
+    TUPLE1,
+    bu,
+    glob,
+    imports_of,
+    no_loading,  # noqa: F401
+    proto,
+    rules_of,
+    sbu,
+    zip_of,
+)
+
+from openscope.audit import scan_path
+
+PAYLOAD_OPS = glob("posix", "system") + bu("echo OPENSCOPE-TEST-MARKER") + TUPLE1 + REDUCE + POP
+
+
+def scan(tmp_path: Path, name: str, data: bytes):
+    p = tmp_path / name
+    p.write_bytes(data)
+    return scan_path(p)
+
+
+# -- joblib: the object array's pickle is read by plain pickle.load -------------------------------------------
+def dtype(spec: str) -> bytes:
+    """numpy.dtype(spec, False, True) with the BUILD state pickle writes (version 3, byte order '|')."""
+    state = MARK + b"K\x03" + sbu("|") + b"NNN" + b"J\xff\xff\xff\xff" * 2 + b"K\x3f" + b"t"
+    return glob("numpy", "dtype") + sbu(spec) + b"\x89\x88\x87" + REDUCE + state + BUILD
+
+
+def wrapper(n: int, spec: str) -> bytes:
+    """joblib's NumpyArrayWrapper of shape (n,) and dtype spec, as joblib.dump pickles it (NEWOBJ, then BUILD)."""
+    state = EMPTY_DICT + MARK + sbu("subclass") + glob("numpy", "ndarray") + sbu("shape") + b"K" + bytes([n]) + TUPLE1
+    state += sbu("order") + sbu("C") + sbu("dtype") + dtype(spec) + sbu("allow_mmap") + b"\x89" + b"u"
+    return glob("joblib.numpy_pickle", "NumpyArrayWrapper") + EMPTY_TUPLE + b"\x81" + state + BUILD
+
+
+def test_a_wrapper_inside_an_object_arrays_pickle_hides_nothing(tmp_path: Path) -> None:
+    """An object array's pickle holding a uint8 wrapper whose 'array data' is a call: plain pickle.load runs it."""
+    inner = proto(2) + wrapper(len(PAYLOAD_OPS), "u1") + PAYLOAD_OPS + STOP
+    rep = scan(tmp_path, "m.joblib", proto(2) + wrapper(1, "O") + inner + STOP)
+    assert rep.verdict == "unsafe" and "posix.system" in imports_of(rep), rep.findings
+
+
+def test_joblib_arrays_as_joblib_writes_them_stay_clean(tmp_path: Path) -> None:
+    """Benign: a uint8 array's raw bytes at the top level, and an object array's pickle (pickle.dump of an
+    ndarray: numpy's _reconstruct and the state BUILD sets, no wrapper inside)."""
+    raw = proto(2) + wrapper(4, "u1") + b"\x00\x01\x02\x03" + STOP
+    assert scan(tmp_path, "raw.joblib", raw).verdict == "clean"
+    nd = (glob("numpy.core.multiarray", "_reconstruct") + glob("numpy", "ndarray") + b"K\x00" + TUPLE1 + sbu("b")
+          + b"\x87" + REDUCE + MARK + b"K\x01" + b"K\x01" + TUPLE1 + dtype("O") + b"\x89" + b"]" + MARK
+          + sbu("x") + b"e" + b"t" + BUILD)
+    rep = scan(tmp_path, "obj.joblib", proto(2) + wrapper(1, "O") + proto(2) + nd + STOP + STOP)
+    assert rep.verdict == "clean", rep.findings
+
+
+def test_the_hidden_call_is_found_however_deep_the_wrappers_sit(tmp_path: Path) -> None:
+    """Several wrappers after the object array's: plain pickle.load reads them all as objects."""
+    inner = proto(2) + (wrapper(1, "O") + POP) * 3 + wrapper(len(PAYLOAD_OPS), "u1") + PAYLOAD_OPS + STOP
+    rep = scan(tmp_path, "deep.joblib", proto(2) + wrapper(1, "O") + inner + STOP)
+    assert rep.verdict == "unsafe" and "posix.system" in imports_of(rep), rep.findings
+
+
+# -- Keras: files read outside the archive ---------------------------------------------------------------------
+def keras(*layers: dict) -> bytes:
+    cfg = {"module": "keras", "class_name": "Sequential", "config": {"name": "s", "layers": list(layers)},
+           "registered_name": None}
+    return zip_of({"config.json": json.dumps(cfg).encode(), "metadata.json": b'{"keras_version": "3.8.0"}',
+                   "model.weights.h5": b""})
+
+
+@pytest.mark.parametrize("module", ["keras.layers", "keras.src.export.tfsm_layer", "keras.src.export.export_lib"])
+def test_tfsm_layer_loading_an_outside_savedmodel_is_unsafe(tmp_path: Path, module: str) -> None:
+    layer = {"module": module, "class_name": "TFSMLayer", "registered_name": None,
+             "config": {"name": "t", "filepath": "/tmp/elsewhere/saved_model", "call_endpoint": "serve"}}
+    rep = scan(tmp_path, "m.keras", keras(layer))
+    assert rep.verdict == "unsafe" and "keras.module_injection" in rules_of(rep), rep.findings
+    assert any("TFSMLayer loads the TensorFlow SavedModel" in f.detail for f in rep.findings)
+
+
+@pytest.mark.parametrize(("cls", "key", "path"), [
+    ("StringLookup", "vocabulary", "/etc/passwd"),
+    ("IntegerLookup", "vocabulary", "~/.ssh/id_rsa"),
+    ("TextVectorization", "vocabulary", "gs://bucket/vocab.txt"),
+    ("StringLookup", "vocabulary", "../../home/user/.netrc"),
+    ("BytePairTokenizer", "merges", "/etc/shadow"),
+    ("SentencePieceTokenizer", "proto", "/root/.aws/credentials"),
+])
+def test_a_layer_reading_a_file_path_from_its_config_is_reported(tmp_path: Path, cls: str, key: str,
+                                                                 path: str) -> None:
+    layer = {"module": "keras.layers", "class_name": cls, "registered_name": None,
+             "config": {"name": "l", key: path, "num_oov_indices": 1}}
+    rep = scan(tmp_path, "m.keras", keras(layer))
+    hits = [f for f in rep.findings if f.rule == "keras.file_reference"]
+    assert rep.verdict == "unsafe" and hits and hits[0].severity == "high" and path in hits[0].detail, rep.findings
+
+
+def test_vocabularies_as_keras_saves_them_are_not_reported(tmp_path: Path) -> None:
+    """A saved StringLookup holds its vocabulary as a list (or null, with the vocabulary in the assets); a
+    `proto`/`merges` key on a layer that is no tokenizer is not a file read."""
+    rep = scan(tmp_path, "m.keras", keras(
+        {"module": "keras.layers", "class_name": "StringLookup", "config": {"name": "a", "vocabulary": ["x", "y"]}},
+        {"module": "keras.layers", "class_name": "IntegerLookup", "config": {"name": "b", "vocabulary": None}},
+        {"module": "keras.layers", "class_name": "Dense", "config": {"name": "c", "units": 2, "proto": "p"}}))
+    assert rep.verdict == "clean", rep.findings
