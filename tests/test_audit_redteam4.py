@@ -7,6 +7,8 @@ never loaded (the ``no_loading`` trap fails a test that unpickles or imports any
 - Keras configs that make loading read a file outside the archive: ``TFSMLayer`` loads the SavedModel at its
   ``filepath``; ``StringLookup``/``IntegerLookup``/``TextVectorization`` read a ``vocabulary`` given as a path, and
   KerasHub tokenizers their ``merges``/``proto`` (CVE-2025-12058 class): all read as clean.
+- transformers configs: a ``chat_template`` dict (kept and rendered by transformers) was not searched, and a
+  ``custom_pipelines`` ``impl`` (imported with trust_remote_code) was not reported.
 """
 
 from __future__ import annotations
@@ -127,3 +129,27 @@ def test_vocabularies_as_keras_saves_them_are_not_reported(tmp_path: Path) -> No
         {"module": "keras.layers", "class_name": "IntegerLookup", "config": {"name": "b", "vocabulary": None}},
         {"module": "keras.layers", "class_name": "Dense", "config": {"name": "c", "units": 2, "proto": "p"}}))
     assert rep.verdict == "clean", rep.findings
+
+
+# -- transformers configs ---------------------------------------------------------------------------------------
+def test_a_chat_template_dict_is_searched(tmp_path: Path) -> None:
+    """transformers keeps a dict chat_template as it is and renders its 'default' (or a named) template."""
+    doc = {"chat_template": {"default": "{{ ''.__class__.__mro__[1].__subclasses__() }}", "rag": "{{ x }}"}}
+    (tmp_path / "tokenizer_config.json").write_text(json.dumps(doc))
+    rep = scan_path(tmp_path)
+    hits = [f for f in rep.findings if f.rule == "chat_template.injection"]
+    assert rep.verdict == "unsafe" and hits and "chat_template['default']" in hits[0].detail, rep.findings
+    (tmp_path / "tokenizer_config.json").write_text(json.dumps({"chat_template": {"default": "{{ m['content'] }}"}}))
+    assert scan_path(tmp_path).verdict == "clean"
+
+
+def test_custom_pipelines_name_remote_code(tmp_path: Path) -> None:
+    """pipeline(model, trust_remote_code=True) imports each custom pipeline's impl, as auto_map's classes."""
+    doc = {"model_type": "bert", "custom_pipelines": {"pair-classification": {
+        "impl": "custom_pipeline.PairClassificationPipeline", "pt": ["AutoModelForSequenceClassification"]}}}
+    (tmp_path / "config.json").write_text(json.dumps(doc))
+    rep = scan_path(tmp_path)
+    hits = [f for f in rep.findings if f.rule == "transformers.remote_code"]
+    assert hits and "custom_pipeline.PairClassificationPipeline" in hits[0].detail, rep.findings
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "bert", "custom_pipelines": {}}))
+    assert scan_path(tmp_path).verdict == "clean"

@@ -274,24 +274,29 @@ class Engine:
         self.ctx.scan(inner)
         return "joblib-zfile"
 
-    def _remote_code(self, blob: Blob, auto_map: dict | list) -> None:
-        """A config whose ``auto_map`` names Python classes: transformers imports and runs those modules (from
-        this repository, or another one for ``repo--module.Class``) when loaded with trust_remote_code=True."""
+    def _remote_code(self, blob: Blob, auto_map: dict | list, key: str = "auto_map") -> None:
+        """A config whose ``auto_map`` (or ``custom_pipelines`` ``impl``) names Python classes: transformers imports
+        and runs those modules (from this repository, or another one for ``repo--module.Class``) when loaded with
+        trust_remote_code=True."""
         refs = auto_map.values() if isinstance(auto_map, dict) else auto_map
         names = sorted({r for v in refs for r in (v if isinstance(v, list) else [v]) if isinstance(r, str)})
         other = [n for n in names if "--" in n]
         self.ctx.add(blob, "transformers.remote_code", "medium",
-                     f"auto_map names Python code ({', '.join(n[:80] for n in names[:3])}{', …' if len(names) > 3 else ''})"
+                     f"{key} names Python code ({', '.join(n[:80] for n in names[:3])}{', …' if len(names) > 3 else ''})"
                      f"{' from another repository' if other else ''}: loading with trust_remote_code=True imports and "
                      "runs it; review that code (it is not analysed here)", 0)
 
     def _chat_templates(self, blob: Blob, value: object) -> None:
-        """``chat_template`` of a tokenizer_config.json / chat_template.json (a string, or a list of
-        ``{name, template}``): transformers renders it in Jinja's sandbox, which templates reaching Python
-        internals have escaped before (CVE-2024-56326, CVE-2025-27516, fixed in Jinja 3.1.5 and 3.1.6)."""
+        """``chat_template`` of a tokenizer_config.json / chat_template.json (a string, a list of
+        ``{name, template}``, or a dict of name to template, which transformers keeps as it is and picks
+        ``default``/``tool_use`` or a named template from): transformers renders it in Jinja's sandbox, which
+        templates reaching Python internals have escaped before (CVE-2024-56326, CVE-2025-27516, fixed in Jinja
+        3.1.5 and 3.1.6)."""
         items = [("chat_template", value)] if isinstance(value, str) else [
             (f"chat_template[{t.get('name')!r}]", t.get("template")) for t in value if isinstance(t, dict)
-        ] if isinstance(value, list) else []
+        ] if isinstance(value, list) else [
+            (f"chat_template[{k!r}]", t) for k, t in value.items()
+        ] if isinstance(value, dict) else []
         for key, text in items:
             if isinstance(text, str):
                 self._template(blob, key, text)
@@ -337,6 +342,12 @@ class Engine:
             return "other"
         if isinstance(doc, dict) and isinstance(doc.get("auto_map"), dict | list) and doc["auto_map"]:
             self._remote_code(blob, doc["auto_map"])
+        # a config's custom pipelines ({task: {"impl": "module.Class", ...}}): pipeline(..., trust_remote_code=True)
+        # imports each impl from the repository as it does auto_map's classes
+        pipes = doc.get("custom_pipelines") if isinstance(doc, dict) else None
+        impls = [v.get("impl") for v in pipes.values() if isinstance(v, dict)] if isinstance(pipes, dict) else []
+        if any(isinstance(i, str) and i for i in impls):
+            self._remote_code(blob, [i for i in impls if isinstance(i, str) and i], "custom_pipelines")
         if isinstance(doc, dict) and "chat_template" in doc:
             self._chat_templates(blob, doc["chat_template"])
         tfjs = tfjs_format.kind(doc)
