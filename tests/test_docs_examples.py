@@ -129,6 +129,8 @@ NOT_RUN: dict[str, str] = {
                                         "crawls; tests/test_crawl_simhub.py and test_crawl_deadline.py run them",
     "openscope --db ops.duckdb": "the operator's store after a crawl of a Hub that went down; "
                                  "tests/test_persona_operator.py runs this night and compares status",
+    "openscope --db moved.duckdb": "a simulated Hub crawled before and after a model was moved and one deleted; "
+                                   "tests/test_tryout_analyst.py builds it and checks these lines",
     "openscope-cron.sh": "the cron script of docs/crawl.md; tests/test_persona_operator.py runs it",
     "curl": "talks to a running simulated Hub (tests/test_simhub_api.py checks these routes)",
     "openscope audit demo-model": AUDIT_CORPUS,

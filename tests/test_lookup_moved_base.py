@@ -2,9 +2,9 @@
 
 Before: `openscope model gpt2` on the demo's store answered "unknown model 'gpt2'; did you mean
 eager-badger/gpt2-AWQ, …" (look-alike derivatives), although seventeen stored models declare
-`openai-community/gpt2`, the repository the Hub moved `gpt2` to. Now `model`, `lineage`, `assess` and `license` name
-that base and the command that shows its derivatives. Only under exactly one canonical-move namespace
-(openscope/data/canonical): a name two of them hold is ambiguous and gets the usual suggestions. Docs:
+`openai-community/gpt2`, the repository the Hub moved `gpt2` to. Now `model`, `assess` and `license` name
+that base and the command that shows its derivatives, and `lineage gpt2` shows that base, as it shows any
+external one. Only under exactly one canonical-move namespace (openscope/data/canonical): a name two of them hold is ambiguous and gets the usual suggestions. Docs:
 docs/lineage.md (unknown ids).
 
 One store for the module, made by the real commands (`ingest --no-derive` of hand-written Hub list entries, then the
@@ -41,7 +41,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.mark.parametrize("args", [("model", "gpt2"), ("lineage", "GPT2"), ("license", "gpt2"),
+@pytest.mark.parametrize("args", [("model", "gpt2"), ("license", "gpt2"),
                                   ("assess", "gpt2", "--no-experts")])
 def test_the_bare_id_names_the_moved_external_base(cli, db, args: tuple[str, ...]) -> None:
     res = cli("--db", db, *args)
@@ -54,6 +54,16 @@ def test_the_bare_id_names_the_moved_external_base(cli, db, args: tuple[str, ...
     down = cli("--db", db, "--json", "lineage", MOVED, "--down")
     assert down.code == 0, down.stderr
     assert {n["id"] for n in down.json()["nodes"]} >= {f"acme/gpt2-ft-{i}" for i in range(3)}
+
+
+def test_lineage_of_the_bare_id_shows_the_moved_base(cli, db) -> None:
+    """`lineage` answers an external base itself, so it answers the bare id of a moved one too (it exited 66
+    naming `lineage openai-community/gpt2 --down`; tests/test_tryout_analyst.py)."""
+    res = cli("--db", db, "--json", "lineage", "GPT2", "--down")
+    assert res.code == 0, res.stderr
+    assert res.json()["id"] == MOVED and res.json()["summary"]["in_store"] is False
+    assert {n["id"] for n in res.json()["nodes"][1:]} == {f"acme/gpt2-ft-{i}" for i in range(3)}
+    assert cli("--db", db, "lineage", "shared-name").code == 66  # under two canonical namespaces: no one base
 
 
 def test_a_stored_canonical_base_is_still_the_model_itself(cli, db) -> None:

@@ -12,6 +12,7 @@ from openscope.commands._common import escaped, open_for_read, out_console, prin
 from openscope.commands.status import derive_behind, warn_if_behind
 from openscope.derive.lineage.queries import (
     RELATIONS,
+    deleted_ids,
     derivatives_by_root_country,
     direct_children,
     publisher_countries,
@@ -32,12 +33,16 @@ def _label(n: dict[str, Any], direction: str = "down") -> str:
     place = "/".join(x for x in (n["country"], n["region"]) if x) or "origin unknown"
     bits.append(f"{origin} ({place})" if origin else place)
     bits.append(f"created {n['created_at']:%Y-%m-%d}" if n["created_at"] else "created unknown")
-    bits.append(f"{_fmt_num(n['downloads_30d'])} dl/30d" if n["in_store"] else "[dim]not in store[/dim]")
+    if n.get("deleted_at"):  # its records stay in the store; the Hub no longer has it
+        bits.append(f"[dim]deleted from the Hub {n['deleted_at']:%Y-%m-%d}[/dim] · last read "
+                    f"{_fmt_num(n['downloads_30d'])} dl/30d")
+    else:
+        bits.append(f"{_fmt_num(n['downloads_30d'])} dl/30d" if n["in_store"] else "[dim]not in store[/dim]")
     return " · ".join(bits)
 
 
 def _render(doc: dict[str, Any], root_countries: dict[str, str | None] | None = None, filters: str = "",
-            children: int = 0) -> None:
+            children: int = 0, deleted: set[str] | frozenset[str] = frozenset()) -> None:
     """The tree, the summary and the closing line. ``filters`` names the options that cut the walk
     (``--depth 0``, ``--relation adapter``; empty when none did) and ``children`` counts the models built
     on the model directly: when the filters leave nothing to show, the answer says that they did, rather
@@ -85,6 +90,10 @@ def _render(doc: dict[str, Any], root_countries: dict[str, str | None] | None = 
                       f"without {which} they are shown)")
         else:
             con.print("no model in the store is built on it")
+    elif sm.get("roots") == [nodes[0]["id"]] and nodes[0].get("deleted_at"):
+        # its records stay, but lineage reads only live models' declarations: it was read as a root of its own
+        con.print("deleted from the Hub (a full crawl no longer saw it): its own bases are no longer read, so "
+                  "the models built on it have it as their root")
     elif sm.get("roots") == [nodes[0]["id"]] and not nodes[0]["in_store"]:
         # an external base: declared by stored models, never read itself, so whether it has a base is unknown
         con.print("not in the store (a base that stored models declare): its own bases are unknown")
@@ -93,7 +102,7 @@ def _render(doc: dict[str, Any], root_countries: dict[str, str | None] | None = 
     elif filters:
         con.print(f"no ancestor with {filters}")
     if doc["direction"] == "up" and sm.get("roots"):
-        con.print(_roots_line(sm["roots"], root_countries or {}))
+        con.print(_roots_line(sm["roots"], root_countries or {}, deleted))
     elif doc["direction"] == "up":  # every way up ends in a loop: no root, so no root country either
         con.print("roots: none (it is on, or built on, a cycle that no outside root reaches; see lineage_cycles); "
                   "root country: unknown")
@@ -106,14 +115,17 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def _roots_line(roots: list[str], country: dict[str, str | None]) -> str:
-    """The roots with their publishers' countries, and the model's root country as shares count it.
+def _roots_line(roots: list[str], country: dict[str, str | None],
+                deleted: set[str] | frozenset[str] = frozenset()) -> str:
+    """The roots with their publishers' countries, and the model's root country as shares count it. A root in
+    ``deleted`` (gone from the Hub) says so: it is a root only because its own bases are no longer read.
 
     The rule of ``lineage_origin``: one country when every root's is known and the same; ``multiple``
     when they differ (a root of unknown origin counts as a different origin); unknown when none is known.
     """
     countries = [country.get(r) for r in roots]
-    shown = ", ".join(f"{r} ({c or 'origin unknown'})" for r, c in zip(roots, countries, strict=True))
+    shown = ", ".join(f"{r} ({c or 'origin unknown'}{'; deleted from the Hub' if r in deleted else ''})"
+                      for r, c in zip(roots, countries, strict=True))
     known = sorted({c for c in countries if c})
     if not known:
         verdict = "unknown"
@@ -223,6 +235,7 @@ def register(app: typer.Typer) -> None:
             # the roots may lie beyond the nodes shown (--limit): their countries are looked up apart
             roots = doc["summary"].get("roots") if not s.json else None
             countries = publisher_countries(store, roots) if roots else {}
+            gone = deleted_ids(store, roots) if roots else set()
             filters = " and ".join(f for f in (f"--depth {depth}" if depth is not None else "",
                                                f"--relation {relation}" if relation is not None else "") if f)
             children = (direct_children(store, doc["id"])
@@ -230,4 +243,4 @@ def register(app: typer.Typer) -> None:
         if s.json:
             print_json(doc)
         else:
-            _render(escaped(doc), escaped(countries), escaped(filters), children)
+            _render(escaped(doc), escaped(countries), escaped(filters), children, set(escaped(sorted(gone))))

@@ -19,7 +19,8 @@ _READ_ONLY = {"SELECT", "EXPLAIN", "MULTI"}
 
 
 def _check_read_only(con: duckdb.DuckDBPyConnection, query: str) -> None:
-    """Refuse, before anything runs, a query with any statement that is not a read (exit 65)."""
+    """Refuse, before anything runs, a query with any statement that is not a read, or with more than one
+    statement (exit 65)."""
     try:
         stmts = con.extract_statements(query)
     except duckdb.Error as exc:
@@ -32,6 +33,11 @@ def _check_read_only(con: duckdb.DuckDBPyConnection, query: str) -> None:
             article = "an" if kind[:1] in "AEIOU" else "a"  # "an INSERT statement", "a DROP statement"
             raise InvalidInput(f"query failed: sql is read-only, {article} {kind} statement is refused "
                                "(use SELECT, DESCRIBE, SHOW, SUMMARIZE or EXPLAIN)")
+    if len(stmts) > 1:
+        # Why: DuckDB runs them all and gives back the last result only, so `SELECT a; SELECT b` printed b's
+        # rows alone, with no sign that a's were dropped (and --json has room for one result).
+        raise InvalidInput(f"query failed: sql runs one statement at a time; the query has {len(stmts)} "
+                           "(run each with its own `openscope sql`)")
 
 
 def _unique(cols: list[str]) -> list[str]:

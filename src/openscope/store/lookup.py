@@ -167,11 +167,36 @@ def moved_external_base(store: Store, bare: str) -> tuple[str, int] | None:
     return (row[0], int(row[1])) if row and row[1] and row[2] == 1 else None
 
 
+def deleted_message(store: Store, raw_id: str, table: str = "models") -> str | None:
+    """The one-line answer for a repository a full crawl found gone from the Hub (``deleted_at`` set), else None.
+
+    Why: ``model X`` of a deleted model said it "is not in the store", though its records and the counters of
+    every snapshot that read it are kept there (adoption before it went is still a question), and lineage
+    still shows it as the base of what was built on it. This says when it went and where its history is."""
+    row = store.con.execute(
+        f"""SELECT id, deleted_at FROM {table} WHERE deleted_at IS NOT NULL AND lower(id) = lower(?)
+            ORDER BY id = ? DESC, id LIMIT 1""", [typed_id(raw_id, table), typed_id(raw_id, table)]).fetchone()
+    if row is None:
+        return None
+    rid, when = row
+    kind, stats = _TABLES[table], "model_stats" if table == "models" else "dataset_stats"
+    text = (f"{kind} '{rid}' was deleted from the Hub (a full crawl on {when:%Y-%m-%d} no longer saw it); its "
+            f"records and counters stay in the store (openscope sql \"SELECT * FROM {stats} WHERE id = '{rid}'\")")
+    ext = external_base(store, rid) if table == "models" else None
+    if ext is not None:
+        text += (f"; {ext[1]:,} stored model{'s' if ext[1] != 1 else ''} declare{'s' if ext[1] == 1 else ''} it as "
+                 f"their base (openscope lineage {ext[0]} --down)")
+    return text
+
+
 def unknown_message(store: Store, raw_id: str, table: str = "models") -> str:
     kind = _TABLES[table]
     space = space_message(raw_id)
     if space is not None:
         return space
+    gone = deleted_message(store, raw_id, table)
+    if gone is not None:
+        return gone
     ext = external_base(store, raw_id) if table == "models" else None
     if ext is not None:
         return (f"model '{ext[0]}' is not in the store: it is the external base of {ext[1]:,} stored "

@@ -17,7 +17,7 @@ from openscope.derive.lineage.edges import declared_spellings
 from openscope.derive.lineage.publishers import publisher_expr
 from openscope.errors import MissingInput, UsageError
 from openscope.store import Store
-from openscope.store.lookup import find_id, typed_id, unknown_message
+from openscope.store.lookup import find_id, moved_external_base, typed_id, unknown_message
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge", "unknown")
 MAX_DEPTH = 64  # a guard against pathological chains; real lineage is a few levels deep
@@ -34,6 +34,11 @@ def resolve_node(store: Store, raw_id: str) -> tuple[str, bool]:
     ).fetchone()
     if row:
         return row[0], False
+    # a bare id the Hub moved (`roberta-base`), known only as the external base its derivatives declare under
+    # its new id: `lineage roberta-base` answered exit 66 pointing to `lineage FacebookAI/roberta-base`
+    moved = moved_external_base(store, raw_id.strip())
+    if moved is not None:
+        return moved[0], False
     raise MissingInput(unknown_message(store, raw_id.strip()))
 
 
@@ -42,11 +47,12 @@ def _node_sql(ids_sql: str) -> str:
     latest 30-day downloads, already looked up for the whole walk)."""
     return f"""
         WITH n AS ({ids_sql}),
-        m AS (SELECT id, created_at FROM models WHERE id IN (SELECT id FROM n)),
+        m AS (SELECT id, created_at, deleted_at FROM models WHERE id IN (SELECT id FROM n)),
         pub AS (SELECT lower(org) AS lorg, min(org) AS org, min(name) AS name, min(country) AS country,
                        min(region) AS region FROM publishers GROUP BY 1)
         SELECT n.id, n.relation, n.depth, n.via, p.org AS publisher, p.name AS publisher_name, p.country,
-               p.region, m.created_at, n.d30 AS downloads_30d, m.id IS NOT NULL AS in_store
+               p.region, m.created_at, n.d30 AS downloads_30d,
+               m.id IS NOT NULL AND m.deleted_at IS NULL AS in_store, m.deleted_at
         FROM n LEFT JOIN m ON m.id = n.id
         LEFT JOIN pub p ON p.lorg = {publisher_expr('n.id')}"""
 
@@ -62,8 +68,19 @@ def publisher_countries(store: Store, ids: list[str]) -> dict[str, str | None]:
     return {r[0]: r[1] for r in rows}
 
 
+# ``in_store``: a live model of the store, whose own bases were read. A model a full crawl found gone from the
+# Hub (``deleted_at`` set) is not: its records stay, but lineage no longer reads its declarations, so it is a
+# node as an external base is (its bases unknown) and says when it went (it read as a live root before).
+def deleted_ids(store: Store, ids: list[str]) -> set[str]:
+    """Those of ``ids`` a full crawl found gone from the Hub: a root among them is one only because lineage no
+    longer reads what it was built on, which the roots line says (it named it as any root before)."""
+    rows = store.con.execute(
+        "SELECT id FROM models WHERE id IN (SELECT unnest($ids)) AND deleted_at IS NOT NULL", {"ids": ids}).fetchall()
+    return {r[0] for r in rows}
+
+
 _NODE_KEYS = ["id", "relation", "depth", "via", "publisher", "publisher_name", "country", "region",
-              "created_at", "downloads_30d", "in_store"]
+              "created_at", "downloads_30d", "in_store", "deleted_at"]
 
 
 def _walk(con: duckdb.DuckDBPyConnection, start: str, direction: str, relation: str | None,
