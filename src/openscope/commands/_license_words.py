@@ -84,12 +84,15 @@ def licence_rows(doc: dict[str, Any]) -> list[tuple[str, str]]:
     rows.append(("use restrictions", _own_and_bases(doc, "use_restrictions", _restricted)))
     if doc.get("user_cap") or doc.get("effective_user_cap"):
         rows.append(("user cap", _own_and_bases(doc, "user_cap", _cap)))
-    unknown = not doc.get("duties") and doc.get("class") in (None, "unknown")
-    rows.append(("duties", "unknown (the licence is not known)" if unknown else duties_in_words(doc.get("duties"))))
+    unknown = not doc.get("duties") and (doc.get("class") in (None, "unknown") or doc.get("duties_known") is False)
+    not_read = "the licence is not known" if doc.get("class") in (None, "unknown") else "its text was not read"
+    rows.append(("duties", f"unknown ({not_read})" if unknown else duties_in_words(doc.get("duties"))))
     inherited = [d for d in doc.get("effective_duties") or [] if d.get("from")]
     if inherited:  # what its bases' licences add: a derivative carries them out too
         rows.append(("duties from its bases",
-                     "\n".join(f"{duty_words(str(d['duty']))} (from {d['from']})" for d in inherited)))
+                     "\n".join(f"{duty_words(str(d['duty']))} (from {d['from']}"
+                               + ("; only if this model is an unmodified copy of it" if d.get("scope") else "") + ")"
+                               for d in inherited)))
     if doc.get("confidence") == 0 and doc.get("license") in (None, "unknown"):
         rows.append(("evidence", "none (nothing was read that names a licence)"))
     else:

@@ -140,8 +140,11 @@ def _render_licence(info: LicenseInfo) -> None:
                  ("user cap (MAU)", info.user_cap if info.user_cap is not None else ("none" if info.known else None)),
                  ("derivatives same terms", info.same_terms), ("derivatives allowed", info.derivatives_allowed),
                  # a licence that is not known (`other`, `unknown`) has unknown duties, never "none"
-                 ("duties", "\n".join(duty_words(d) for d in info.duties)
-                  or ("none" if duties_known(info.cls, info.duties) else "unknown (the licence is not known)")),
+                 ("duties", "\n".join(duty_words(d) + (" (only on a copy passed on whole and unmodified)"
+                                                         if info.duty_scopes.get(d) == "unmodified_only" else "")
+                                      for d in info.duties)
+                  or ("none" if duties_known(info.cls, info.duties, info.id) else "unknown (its text was not read)"
+                      if info.known else "unknown (the licence is not known)")),
                  ("Hub ids", ", ".join(info.hub_ids) or "none"), ("text", info.url)):
         t.add_row(_text(k), _text(_yn(v)))
     if info.notes:

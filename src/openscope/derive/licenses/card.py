@@ -5,7 +5,7 @@ card's ``license:``), and a card whose text says "the weights are released under
 leaves open which terms the publisher meant. ``assess`` flags that (``card-license-contradicts-hub-tag``) but the
 licence answer said nothing. Why not a second reader: the openness side already reads which licence a card's text
 names and what it covers (the ``license_declared`` probe with :mod:`..openness.probes._license_scope`); this module
-loads the stored model's record as ``assess ID`` does (:func:`..openness.records.from_store`'s loader, without the
+loads the stored model's record as ``assess ID`` does (:func:`..openness.records.load_record`, without the
 lineage root or ancestors, which the probe does not read), runs that probe, and compares with
 :func:`..openness.flags.card_versus_tag`. The openness modules are imported when a model is answered, never for a
 licence lookup, so ``license mit`` starts as light as before (``tests/test_cli_startup.py``).
@@ -36,9 +36,9 @@ def card_license(store: Store, model_id: str) -> dict[str, Any] | None:
         return None
     from openscope.derive.openness.flags import card_tag_contradiction, card_versus_tag
     from openscope.derive.openness.probes import license_declared
-    from openscope.derive.openness.records import _load_one
+    from openscope.derive.openness.records import load_record
 
-    rec = _load_one(store, model_id, with_root=False)
+    rec = load_record(store, model_id, with_root=False)
     if rec is None or rec.card is None:
         return None
     finding = license_declared.run(rec)

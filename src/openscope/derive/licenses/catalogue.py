@@ -45,6 +45,12 @@ CLASSES = (
 # least restrictive option, an AND expression the most restrictive part.
 CLASS_RANK = {c: i for i, c in enumerate(CLASSES[:-1])}
 
+# The scope of a duty (a duty fact's `scope` in model_licenses.yaml): `all` (the default) binds every copy and every
+# derivative; `unmodified_only` binds only a copy passed on whole and unchanged (the Apple sample code licence: "if
+# you redistribute the Apple Software in its entirety and without modifications, you must retain this notice"), so a
+# derivative that changes the weights does not inherit it (flowdown.MODIFYING says which relations change them).
+DUTY_SCOPES = ("all", "unmodified_only")
+
 SCANCODE_URL = "https://scancode-licensedb.aboutcode.org/{key}.html"
 SPDX_LIST_SOURCE = "SPDX License List 2024-05-21 as copied in lfai/model_openness_tool @ 8b5d30e (licenses.json)"
 
@@ -85,6 +91,11 @@ class LicenseInfo:
     curated: bool = False
     deprecated: bool = False
     notes: str | None = None
+    # duty → scope, for the duties whose scope is not `all` (:data:`DUTY_SCOPES`)
+    duty_scopes: dict[str, str] = field(default_factory=dict)
+    # False when the licence's text could not be read, so its duties are not known even though its class is: the
+    # empty (or partial) list must not read as "no (other) duties" (`duties_known: false` in model_licenses.yaml)
+    duties_complete: bool = True
 
     @property
     def known(self) -> bool:
@@ -108,7 +119,8 @@ class LicenseInfo:
             "use_restrictions": self.use_restrictions,
             "user_cap": self.user_cap,
             "duties": list(self.duties),
-            "duties_known": duties_known(self.cls, self.duties),
+            "duties_known": duties_known(self.cls, self.duties) and self.duties_complete,
+            "duty_scopes": dict(self.duty_scopes),
             "same_terms": self.same_terms,
             "derivatives_allowed": self.derivatives_allowed,
             "hub_ids": list(self.hub_ids),
@@ -119,10 +131,16 @@ class LicenseInfo:
         }
 
 
-def duties_known(cls: str | None, duties: list[str] | tuple[str, ...] | None) -> bool:
+def duties_known(cls: str | None, duties: list[str] | tuple[str, ...] | None, license: str | None = None) -> bool:
     """Whether a ``duties`` list can be read as complete. A licence that is not known (no licence, ``other``,
     class ``unknown``) has unknown duties, and its empty list must not read as "no duties": the contract keeps
-    ``duties`` a list, so this flag says which of the two an empty list means."""
+    ``duties`` a list, so this flag says which of the two an empty list means. With ``license`` (a catalogue id or
+    expression), a catalogued licence whose text could not be read (``duties_complete`` false: its class is known,
+    its duties are not) is not known either."""
+    if license:
+        info = get_license(license)
+        if info is not None and not info.duties_complete:
+            return False
     return bool(duties) or cls not in (None, "unknown")
 
 
@@ -210,6 +228,11 @@ def _facts_to(info: dict[str, Any], facts: list[dict[str, Any]], url_default: st
         if attr == "duty":
             if val not in info["duties"]:
                 info["duties"].append(val)
+            scope = f.get("scope", "all")
+            if scope not in DUTY_SCOPES:
+                raise ValueError(f"duty {val!r}: scope {scope!r} is not one of {', '.join(DUTY_SCOPES)}")
+            if scope != "all":
+                info["duty_scopes"][val] = scope
         elif attr == "class":
             info["cls"] = val
         elif attr in {"osi_approved", "fsf_libre", "commercial_use", "use_restrictions", "user_cap", "same_terms",
@@ -322,7 +345,7 @@ def _curated_entries(spdx_by_id: dict[str, LicenseInfo]) -> tuple[list[LicenseIn
     for e in raw:
         info: dict[str, Any] = {"cls": e.get("class", "unknown"), "commercial_use": None, "use_restrictions": None,
                                 "user_cap": None, "same_terms": None, "duties": [], "osi_approved": None,
-                                "fsf_libre": None, "derivatives_allowed": True}
+                                "fsf_libre": None, "derivatives_allowed": True, "duty_scopes": {}}
         spdx = e.get("spdx")
         if spdx and spdx.lower() in spdx_by_id:  # the SPDX list's flags stand unless a fact says otherwise
             base = spdx_by_id[spdx.lower()]
@@ -336,7 +359,7 @@ def _curated_entries(spdx_by_id: dict[str, LicenseInfo]) -> tuple[list[LicenseIn
             use_restrictions=info["use_restrictions"], user_cap=info["user_cap"], duties=info["duties"],
             same_terms=info["same_terms"], hub_ids=list(e.get("hub_ids") or []), aliases=list(e.get("aliases") or []),
             clauses=clauses, url=e.get("url"), derivatives_allowed=info["derivatives_allowed"], curated=True,
-            notes=e.get("notes"),
+            notes=e.get("notes"), duty_scopes=info["duty_scopes"], duties_complete=e.get("duties_known", True) is not False,
         ))
     return out, links
 

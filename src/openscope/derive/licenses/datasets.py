@@ -71,7 +71,7 @@ def dataset_license(store: Store, dataset_id: str) -> dict[str, Any]:
         "license": lic,
         "class": cls,
         "duties": list(attrs["duties"] or []),
-        "duties_known": duties_known(cls, attrs["duties"]),
+        "duties_known": duties_known(cls, attrs["duties"], lic),
         "expression": expression,
         "confidence": confidence,
         "evidence": evidence,

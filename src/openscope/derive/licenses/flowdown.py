@@ -72,7 +72,14 @@ def _combine(node) -> dict[str, Any]:
         duties: list[str] = []
         for p in parts:
             duties += [d for d in p["duties"] if d not in duties]
+        # a duty binds only unmodified copies when every part that imposes it says so (one part binding every copy
+        # is enough for the whole to)
+        scopes = {d: sc for d in duties
+                  if len(sc_set := {p["duty_scopes"].get(d, "all") for p in parts if d in p["duties"]}) == 1
+                  and (sc := next(iter(sc_set))) != "all"}
         return {
+            "duty_scopes": scopes,
+            "duties_complete": all(p["duties_complete"] for p in parts),
             "cls": "unknown" if "unknown" in classes else max(classes, key=CLASS_RANK.__getitem__),
             "commercial_use": _all_true([p["commercial_use"] for p in parts]),
             "use_restrictions": _any_true([p["use_restrictions"] for p in parts]),
@@ -86,12 +93,13 @@ def _combine(node) -> dict[str, Any]:
 
 
 def _info_attrs(info: LicenseInfo) -> dict[str, Any]:
-    return {a: (list(getattr(info, a)) if a == "duties" else getattr(info, a)) for a in _ATTRS}
+    return {**{a: (list(getattr(info, a)) if a == "duties" else getattr(info, a)) for a in _ATTRS},
+            "duty_scopes": dict(info.duty_scopes), "duties_complete": info.duties_complete}
 
 
 def _unknown_attrs() -> dict[str, Any]:
     return {"cls": "unknown", "commercial_use": None, "use_restrictions": None, "user_cap": None, "duties": [],
-            "same_terms": None, "derivatives_allowed": None}
+            "same_terms": None, "derivatives_allowed": None, "duty_scopes": {}, "duties_complete": False}
 
 
 def match_attributes(m: LicenseMatch) -> dict[str, Any]:
@@ -122,6 +130,7 @@ def expression_info(raw: str) -> LicenseInfo | None:
                         "the least restrictive option, AND applies every part", "https://spdx.github.io/"
                         "spdx-spec/v2.3/SPDX-license-expressions/", True)],
         derivatives_allowed=a["derivatives_allowed"], notes="synthesised from an SPDX expression",
+        duty_scopes=a["duty_scopes"], duties_complete=a["duties_complete"],
     )
 
 
@@ -618,23 +627,28 @@ def model_licenses(store: Store, model_id: str) -> dict[str, Any]:
     # a base is unknown when its own licence is: a known base under a model of unknown licence has an
     # undecidable conflict (null) but terms that were read and bind the model all the same
     unknown = [b for b, bl, bc, _bd, _dist, _c, _r, _root in flows if bl is None or bc in (None, "unknown")]
+    modified = modified_bases(store, model_id, [f[0] for f in flows])
+    inherited = [_inherited_duties(bl, bd, modified.get(b)) for b, bl, _bc, bd, *_rest in flows]
     with_bases = _with_bases(commercial, restrictions, cap, [bl for _b, bl, *_rest in flows])
-    with_bases["effective_duties"] = _duties_with_bases(duties, [(b, bd) for b, _bl, _bc, bd, *_rest in flows])
+    with_bases["effective_duties"] = _duties_with_bases(
+        duties, [(f[0], kept) for f, (kept, _dropped, _cond) in zip(flows, inherited, strict=True)],
+        {(f[0], d) for f, (_kept, _dropped, cond) in zip(flows, inherited, strict=True) for d in cond})
     # complete only when the model's own duties and every base's are known: a base of unknown licence adds none
-    # to the list, which must not read as "adds nothing"
-    with_bases["effective_duties_known"] = duties_known(cls, duties) and not unknown
+    # to the list, which must not read as "adds nothing"; nor does one whose licence text could not be read
+    with_bases["effective_duties_known"] = duties_known(cls, duties, lic) and not unknown and all(
+        duties_known(bc, bd, bl) for _b, bl, bc, bd, *_rest in flows)
     return {
         "id": model_id,
         "declared": declared,
         "license": lic,
         "class": cls,
         "duties": list(duties or []),
-        "duties_known": duties_known(cls, duties),
+        "duties_known": duties_known(cls, duties, lic),
         "flow_down": [
-            {"base": b, "license": bl, "class": bc, "duties": list(bd or []), "duties_known": duties_known(bc, bd),
+            {"base": b, "license": bl, "class": bc, "duties": kept, "duties_known": duties_known(bc, bd, bl),
              "distance": dist, "root": root,
-             "conflict": c}
-            for b, bl, bc, bd, dist, c, _r, root in flows
+             "conflict": c, "modified": modified.get(b), "dropped_duties": dropped, "unmodified_only": cond}
+            for (b, bl, bc, bd, dist, c, _r, root), (kept, dropped, cond) in zip(flows, inherited, strict=True)
         ],
         "conflicts": conflicts,
         "expression": expression,
@@ -654,7 +668,57 @@ def model_licenses(store: Store, model_id: str) -> dict[str, Any]:
     }
 
 
-def _duties_with_bases(own: list[str] | None, bases: list[tuple[str, list[str] | None]]) -> list[dict[str, str]]:
+# The lineage relations whose derivative changes the base's weights (docs/licenses.md, "Duties that bind only
+# unmodified copies"): a finetune, an adapter (new weights trained for the base, distributed without it), a merge
+# and a quantised copy (its numbers are not the base's) are all modified versions, so a duty that binds only a copy
+# passed on "in its entirety and without modifications" does not flow down through them. `unknown` says nothing.
+MODIFYING = frozenset({"finetune", "adapter", "merge", "quantized"})
+
+
+def modified_bases(store: Store, model_id: str, bases: list[str]) -> dict[str, bool | None]:
+    """For each base of ``model_id``: ``True`` when every chosen lineage path from the model to it passes through a
+    relation that changes the weights (:data:`MODIFYING`), ``None`` (unknown) when some path is made only of edges
+    whose relation is ``unknown``. Never ``False``: no relation says the model is a verbatim copy of its base.
+
+    Why every path: a base reached both through a finetune and through an edge of unknown relation may still be
+    copied unchanged along the second, so a duty on unmodified copies is not dropped for it."""
+    if not bases:
+        return {}
+    nodes = [model_id, *bases]
+    rows = store.con.execute("""SELECT child, parent, relation FROM edges
+        WHERE chosen AND child IN (SELECT unnest(?::VARCHAR[]))""", [nodes]).fetchall()
+    parents: dict[str, list[tuple[str, bool]]] = {}
+    for child, parent, relation in rows:
+        parents.setdefault(child, []).append((parent, relation in MODIFYING))
+    unchanged, todo = {model_id}, [model_id]  # reached along edges none of which is known to change the weights
+    while todo:
+        for parent, modifies in parents.get(todo.pop(), []):
+            if not modifies and parent not in unchanged:
+                unchanged.add(parent)
+                todo.append(parent)
+    return {b: None if b in unchanged else True for b in bases}
+
+
+def _inherited_duties(base_license: str | None, base_duties: list[str] | None,
+                      modified: bool | None) -> tuple[list[str], list[str], list[str]]:
+    """A base's duties as its derivative inherits them: (kept, dropped, kept only if the derivative is an unmodified
+    copy). A duty of scope ``unmodified_only`` (the Apple sample code licence's notice) is dropped when the derivative
+    modifies the base (``modified`` true) and kept but qualified when that is unknown."""
+    info = get_license(base_license) if base_license else None
+    scopes = info.duty_scopes if info is not None else {}
+    kept, dropped, conditional = [], [], []
+    for d in base_duties or []:
+        if scopes.get(d) == "unmodified_only":
+            if modified:
+                dropped.append(d)
+                continue
+            conditional.append(d)
+        kept.append(d)
+    return kept, dropped, conditional
+
+
+def _duties_with_bases(own: list[str] | None, bases: list[tuple[str, list[str] | None]],
+                       conditional: set[tuple[str, str]] | None = None) -> list[dict[str, str]]:
     """``effective_duties``: every duty whoever distributes the model (or builds on it) must carry out, its own
     licence's first, then each base's that its own does not already carry, nearest base first, each with the
     licence it comes from (``{duty, from}``, ``from`` the base's id, or ``null`` for the model's own licence).
@@ -662,14 +726,19 @@ def _duties_with_bases(own: list[str] | None, bases: list[tuple[str, list[str] |
     Why: "what must we do?" is answered by every licence along the lineage, as "may we?" is
     (:func:`_with_bases`): an MIT finetune of an Apache-2.0 base still has to pass on the base's NOTICE file and
     mark its changed files, and a finetune of Gemma has to put Gemma's use restrictions into its own terms. A base
-    whose licence is not known adds no duty here (``unknown_bases`` names it: its duties are unknown, not none)."""
+    whose licence is not known adds no duty here (``unknown_bases`` names it: its duties are unknown, not none).
+    A duty in ``conditional`` (``(base, duty)``: it binds only an unmodified copy, and whether this model modifies that
+    base is unknown) carries ``scope: unmodified_only``."""
     out: list[dict[str, Any]] = [{"duty": d, "from": None} for d in own or []]
     seen = {d["duty"] for d in out}
     for base, duties in bases:
         for d in duties or []:
             if d not in seen:
                 seen.add(d)
-                out.append({"duty": d, "from": base})
+                entry: dict[str, Any] = {"duty": d, "from": base}
+                if conditional and (base, d) in conditional:
+                    entry["scope"] = "unmodified_only"
+                out.append(entry)
     return out
 
 

@@ -285,7 +285,11 @@ def from_text(model_id: str, text: str, locator: str | None = None) -> ModelReco
     return rec
 
 
-def _load_one(store: Store, model_id: str, with_root: bool) -> ModelRecord | None:
+def load_record(store: Store, model_id: str, with_root: bool = False) -> ModelRecord | None:
+    """A stored model's record exactly as ``model_id`` is stored (``None`` when the store has no such model), with its
+    lineage root when ``with_root`` and the store has the lineage, but without its ancestors' licences
+    (:func:`from_store` adds those). Public because the licence side reads a model's card through it
+    (:mod:`openscope.derive.licenses.card`): a caller outside this module should not lean on a private helper."""
     con = store.con
     row = con.execute(
         """SELECT id, license, gated, library_name, pipeline_tag, card_data::VARCHAR, last_modified
@@ -328,10 +332,13 @@ def _load_one(store: Store, model_id: str, with_root: bool) -> ModelRecord | Non
             "SELECT root, depth, path FROM lineage WHERE id = ? ORDER BY depth DESC, root LIMIT 1", [rec.id]
         ).fetchall()
         if rows and rows[0][0] != rec.id:
-            rec.root = _load_one(store, rows[0][0], with_root=False) or _external(rows[0][0], rec.read_at)
+            rec.root = load_record(store, rows[0][0], with_root=False) or _external(rows[0][0], rec.read_at)
             path = rows[0][2] or []
             rec.parents = list(path[1:2])
     return rec
+
+
+_load_one = load_record  # the former private name, kept for callers that still use it
 
 
 def resolve_datasets(store: Store, rec: ModelRecord) -> None:
@@ -372,12 +379,12 @@ def _external(model_id: str, read_at: str) -> ModelRecord:
 
 def from_store(store: Store, model_id: str) -> ModelRecord:
     """A model in the store (exact id, else case-insensitive), with its lineage root when known."""
-    rec = _load_one(store, model_id, with_root=_has_table(store, "lineage"))
+    rec = load_record(store, model_id, with_root=_has_table(store, "lineage"))
     if rec is None:
         real = store.scalar("SELECT id FROM models WHERE lower(id) = lower(?) LIMIT 1", [model_id])
         if real is None:
             raise MissingInput(f"unknown model id {model_id!r} (not in the store, not a folder)")
-        rec = _load_one(store, real, with_root=_has_table(store, "lineage"))
+        rec = load_record(store, real, with_root=_has_table(store, "lineage"))
     assert rec is not None
     _attach_ancestors(store, [rec])
     return rec
