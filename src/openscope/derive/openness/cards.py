@@ -141,12 +141,15 @@ class Card:
              from_line: int | None = None) -> tuple[str, str]:
         """(``#L<a>`` or ``#L<a>-L<b>``, snippet) for a match at ``start:end`` of the full text.
 
-        The snippet is the card's own words around the match (never past ``stop``), cut at word boundaries
-        and with runs of whitespace shown as one space; the line anchor (GitHub's form) covers every line
-        it spans, from ``from_line`` when given, so a reader finds it where the locator points.
+        The snippet is the card's own words around the match (never past ``stop``; without one, never past the
+        end of the match's paragraph, :func:`paragraph_end`), cut at word boundaries and with runs of whitespace
+        shown as one space; the line anchor (GitHub's form) covers every line it spans, from ``from_line`` when
+        given, so a reader finds it where the locator points. Why the paragraph: the context run on past a blank
+        line quoted the next paragraph or table as if it said the same thing ("| MMLU | 61.2 | See our data
+        licence …"); a caller that quotes more (a section from its heading) says how far with ``stop``.
         """
         a, b = context_bounds(self.text, start, end, width)
-        b = b if stop is None else max(a, min(b, stop))
+        b = max(a, min(b, paragraph_end(self.text, end) if stop is None else stop))
         quoted = self.text if self.written is None else self.written
         return self.anchor(a, b, from_line), _SPACES.sub(" ", quoted[a:b]).strip()
 

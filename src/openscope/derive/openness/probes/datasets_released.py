@@ -166,6 +166,68 @@ def _lead_lists(rec: ModelRecord) -> list[tuple[int, str, frozenset[int]]]:
     return out
 
 
+# A lead's denial of releasing what it lists ("We do not release:", "The following are not yet public:", "未开源：");
+# a lead that denies only using or including ("The following were not used in training:", "Excluded datasets:") speaks
+# of what the model was trained on, and denies the listed items as training data, not their release.
+_RELEASE_DENIAL = re.compile(
+    r"(?:\b(?:not|never|no[ \t]+longer)\b|n't)[ \t]+(?:(?:yet|publicly|openly|being|been|be|currently|going[ \t]+to"
+    r"|to)[ \t]+)*(?:releas\w*|public|available|open(?:-?sourc\w*)?|shar\w*|publish\w*|provid\w*|disclos\w*"
+    r"|distribut\w*)\b|\b(?:withheld|unreleased|undisclosed|unpublished|unavailable)\b"
+    r"|(?:不|未|没有?|并未|并没有|从未|尚未|暂不|暂未)(?:被|曾|会)?(?:发布|公开|开源|开放|提供)", re.IGNORECASE)
+_URL_IN_ITEM = re.compile(r"https?://[^\s)\]>\"']+")
+
+
+def _item_components(item: str) -> frozenset[str] | None:
+    """The MOF components a list item names (:func:`heading_components` of its words and anchors, and Datasets for a
+    link to a dataset host), or None when it names none. A link's address is read only for its host: the words of a
+    repository's path ("…/train-scripts") are a name, not what the item says it is."""
+    names = set(heading_components(_URL_IN_ITEM.sub(" ", item)) or ())
+    if any(DATA_LINK.match(u) for u in _URL_IN_ITEM.findall(item)):
+        names.add(COMPONENT)
+    return frozenset(names) or None
+
+
+def _item_denials(lead: str, items: Mapping[int, str]) -> dict[int, frozenset[str] | None]:
+    """For each item line of a denied list, the components its lead denies there (None: every one). Why: a reader
+    takes a denial to reach what it names. A lead that denies a release ("We do not release:", "The following
+    datasets were not released:") denies, for each item, what the lead names and what the item names ("- the
+    training code"); an item that names nothing under a lead that names nothing ("We do not release:" › "- the
+    reward model"), and an item with a link ("- training code: https://github.com/…": the link is the withheld
+    thing itself, whatever a probe would read it as), are denied whole. A lead that names only what is no MOF
+    component ("We do not release the following tokenizer files:") denies no component in an item without a link. A lead that denies using or including ("The following were not used in
+    training:", "The following datasets were not used:") says what the model was not trained on, not what was
+    withheld: it denies its items as training data (Datasets, or what the lead itself names), never the release of
+    what an item names ("- the evaluation set X", "- training code: …")."""
+    lead_names = heading_components(lead)
+    release = _RELEASE_DENIAL.search(lead) is not None
+    out: dict[int, frozenset[str] | None] = {}
+    for line, item in items.items():
+        if release:
+            item_names = _item_components(item) or frozenset()
+            linked = _URL_IN_ITEM.search(item) is not None
+            out[line] = None if linked or (lead_names is None and not item_names) \
+                else (lead_names or frozenset()) | item_names
+        else:
+            out[line] = (frozenset((COMPONENT,)) if lead_names is None else lead_names) - {"Evaluation data"}
+    return out
+
+
+def _denies(names: frozenset[str] | None, component: str | None) -> bool:
+    """Whether a denial of ``names`` (None: of every component) reaches ``component`` (None: any)."""
+    return names is None or (bool(names) if component is None else component in names)
+
+
+def _lead_denials(rec: ModelRecord) -> list[tuple[int, str, dict[int, frozenset[str] | None]]]:
+    """(lead's card line, lead's text, {item line: the components denied there}) of each denied list
+    (:func:`_item_denials`; cached on the record)."""
+    held = rec.cache.get("lead_denials")
+    if held is None:
+        held = [(at, head, _item_denials(head, {ln: _line(rec, ln) for ln in sorted(items)}))
+                for at, head, items in _lead_lists(rec)]
+        rec.cache["lead_denials"] = held
+    return held
+
+
 def denied_list_lines(rec: ModelRecord) -> frozenset[int]:
     """The card lines (1-based, as :attr:`Link.line`) that are items of a list whose lead denies it: a line ending
     with a colon whose words deny what follows (:func:`_negated`: "We did not use the following datasets:", "The
@@ -213,10 +275,10 @@ def denied_lines(rec: ModelRecord, component: str | None = None) -> frozenset[in
     if held is not None:
         return held
     out: set[int] = set()
-    for _, _, items in _lead_lists(rec):
-        out |= items
+    for _, _, denials in _lead_denials(rec):
+        out.update(ln for ln, names in denials.items() if _denies(names, component))
     for body, line, names in _denied_scopes(rec):
-        if component is not None and names is not None and component not in names:
+        if not _denies(names, component):
             continue
         _section_items(body, line, out)
         for row in body.split("\n"):
@@ -235,11 +297,11 @@ def denial_of(rec: ModelRecord, line: int, component: str | None = None) -> tupl
     card = rec.card
     if card is None or line not in denied_lines(rec, component):
         return None
-    for at, head, items in _lead_lists(rec):
-        if line in items:
+    for at, head, denials in _lead_denials(rec):
+        if line in denials and _denies(denials[line], component):
             return at, head
     for body, first, names in _denied_scopes(rec):
-        if (component is None or names is None or component in names) and first <= line <= first + body.count("\n"):
+        if _denies(names, component) and first <= line <= first + body.count("\n"):
             return first, _line(rec, first).strip()
     return None
 
@@ -258,7 +320,8 @@ def _denied_scopes(rec: ModelRecord) -> list[tuple[str, int, frozenset[str] | No
     i = 0
     while i < len(secs):
         sec = secs[i]
-        if not denying_title(sec.title):
+        names = heading_components(sec.title) if denying_title(sec.title) else frozenset()
+        if names is not None and not names:   # no denial, or the denial of what is no MOF component
             i += 1
             continue
         j = i + 1
@@ -266,7 +329,7 @@ def _denied_scopes(rec: ModelRecord) -> list[tuple[str, int, frozenset[str] | No
             j += 1
         # (a section starts right after its heading: the next heading's line starts at the line break before it)
         end = card.text.rfind("\n", 0, secs[j].start) + 1 if j < len(secs) else len(card.text)
-        out.append((card.text[sec.start:end], card.line_of(sec.start), heading_components(sec.title)))
+        out.append((card.text[sec.start:end], card.line_of(sec.start), names))
         i = j
     rec.cache["denied_scopes"] = out
     return out
@@ -330,7 +393,11 @@ _HEADING_NAMES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple((re.
     (r"\b(?:evaluation|eval|benchmark(?:ing)?)[ \t]+(?:code|scripts?|harness)\b|(?:评测|评估)(?:代码|脚本)",
      ("Evaluation code",)),
     (r"\binference[ \t]+(?:code|scripts?)\b|推理代码", ("Inference code",)),
+    (r"\b(?:evaluation|eval|benchmark)[ \t]+results?\b|(?:评测|评估)结果", ("Evaluation results",)),
     (r"\b(?:evaluation|eval|test|benchmark)[ \t]+(?:data(?:sets?)?|sets?)\b|(?:评测|评估)(?:数据|集)", ("Evaluation data",)),
+    (r"\bmetadata\b|元数据", ("Model metadata",)),
+    (r"\b(?:sample|example)[ \t]+(?:model[ \t]+)?outputs?\b|输出示例|示例输出", ("Sample model outputs",)),
+    (r"\b(?:supporting[ \t]+)?librar(?:y|ies)\b", ("Supporting libraries and tools",)),
     (r"\bdata[ \t]*(?:cards?|sheets?)\b", ("Data card",)),
     (r"\bmodel[ \t]+cards?\b", ("Model card",)),
     (r"\bintermediate[ \t]+(?:checkpoints?|weights)\b|\bcheckpoints\b", ("Model parameters (Intermediate)",)),
@@ -342,17 +409,40 @@ _HEADING_NAMES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple((re.
 ))
 
 
+# Words of a denying heading or list lead that name nothing in particular ("## Not released", "## Components (not
+# public)", "What we do not release yet:", "以下内容暂未开源"): a denial whose other words are only these denies
+# whatever stands under it. Any other word names something ("## Tokenizer (not released)", "## Reward model: not
+# released"): a thing that is no MOF component when the heading names none.
+_ANY_WORDS = re.compile(
+    r"\b(?:the|a|an|our|we|us|this|these|those|that|following|below|above|list|of|and|or|for|in|on|at|to|from|as|by"
+    r"|is|are|was|were|be|been|being|do|does|did|will|would|can|could|have|has|had|it|its|yet|currently|publicly"
+    r"|openly|still|time|moment|now|any|all|other|others|everything|else|what|which|items?|components?|artifacts?"
+    r"|artefacts?|assets?|resources?|materials?|parts?|pieces?|things?|files?|models?|release[ds]?|releasing|status"
+    r"|open|public|private|closed|available|availability|source[ds]?|not|never|no|longer|withheld|unreleased"
+    r"|undisclosed|unpublished|unavailable|exclud\w*|us(?:e|ed|ing)|included|shar\w*|publish\w*|provid\w*"
+    r"|disclos\w*|distribut\w*|train(?:ing|ed)?|pre-?train(?:ing|ed)?|fine-?tun(?:ing|ed)|soon|coming|plan(?:ned)?"
+    r"|later|future|n't|t|note|notes|please|limitations?|yet|here|there|they|them|it)\b"
+    r"|以下|如下|下列|内容|部分|组件|项目|资源|文件|模型|我们|目前|暂时?|尚|均|将|仍|的|和|与|及|等|均|会|被|曾|还"
+    r"|不|未|没有?|并|从|发布|公开|开源|开放|提供|使用|采用|训练|状态", re.IGNORECASE)
+_NAMING = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
 def heading_components(title: str) -> frozenset[str] | None:
     """The MOF components a denying heading names ("Training data (not released)": Datasets; "Not released: training
-    code": Training code; "Code and data — not public": Datasets and every code component), or None when it names
-    none ("Not released", "Unavailable", "Components (not public)"). Why: a heading that names what it denies
-    denies that, not the other components a paragraph under it may release; one that names nothing denies all."""
+    code": Training code; "Code and data — not public": Datasets and every code component); None when it names
+    nothing in particular ("Not released", "Unavailable", "Components (not public)"); an empty set when it names
+    only what is no MOF component ("Tokenizer (not released)", "Reward model: not released"). Why: a heading that
+    names what it denies denies that, not the other components a paragraph under it may release; one that names
+    nothing denies all; one that names something else denies none of the components."""
     names: set[str] = set()
     for rx, comps in _HEADING_NAMES:
         title, n = rx.subn(" ", title)
         if n:
             names.update(comps)
-    return frozenset(names) or None
+    if names:
+        return frozenset(names)
+    rest = _ANY_WORDS.sub(" ", _TITLE_DENIAL.sub(" ", _URL_IN_ITEM.sub(" ", title)))
+    return frozenset() if _NAMING.search(rest) else None
 
 
 def _line(rec: ModelRecord, line: int) -> str:
