@@ -4,8 +4,8 @@ Before: `openscope model gpt2` on the demo's store answered "unknown model 'gpt2
 eager-badger/gpt2-AWQ, …" (look-alike derivatives), although seventeen stored models declare
 `openai-community/gpt2`, the repository the Hub moved `gpt2` to. Now `model`, `assess` and `license` name
 that base and the command that shows its derivatives, and `lineage gpt2` shows that base, as it shows any
-external one. Only under exactly one canonical-move namespace (openscope/data/canonical): a name two of them hold is ambiguous and gets the usual suggestions. Docs:
-docs/lineage.md (unknown ids).
+external one. Only under exactly one canonical-move namespace (openscope/data/canonical): a name two of them
+hold is ambiguous and gets the usual suggestions. Docs: docs/lineage.md (unknown ids).
 
 One store for the module, made by the real commands (`ingest --no-derive` of hand-written Hub list entries, then the
 lineage and licence steps).

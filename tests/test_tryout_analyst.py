@@ -32,6 +32,7 @@ MOVED = "quiet-otter/BAR-2x7B-Code-SFT-hi-orpo"
 NEW_ID = "moved-org/BAR-2x7B-Code-SFT-hi-orpo-v2"
 GONE = "ai21labs/AI21-Jamba-Mini-1.7-FP8"
 CHILD = "eager-falcon/BAR-2x7B-Code-SFT-GGUF"  # a quantization of the moved model, which still declares the old id
+GONE_DATASET = "bright-tiger1/ko-corpus-94"
 
 
 def _move(hub, old: str, new: str) -> None:
@@ -57,7 +58,9 @@ def moved_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert main(["--db", str(db), "crawl", "--endpoint", hub.url, "--counters", "--datasets", *fast]) == 0
         _move(hub, MOVED, NEW_ID)
         hub.mutate(delete=[GONE], add=5)
-        assert main(["--db", str(db), "crawl", "--endpoint", hub.url, "--full", *fast]) == 0
+        with hub.state._lock:  # a dataset gone too (the admin route deletes models only)
+            hub.state.con.execute("UPDATE d SET deleted = true WHERE id = ?", [GONE_DATASET])
+        assert main(["--db", str(db), "crawl", "--endpoint", hub.url, "--full", "--datasets", *fast]) == 0
     return db
 
 
@@ -130,6 +133,20 @@ def test_what_is_built_on_a_deleted_model_names_it_in_its_roots(cli, moved_db: P
     assert f"roots: {GONE} (IL; deleted from the Hub); root country: IL" in flat
     down = cli("--db", moved_db, "--json", "lineage", GONE, "--down").json()
     assert {n["id"] for n in down["nodes"][1:]} == _children(moved_db, GONE)
+
+
+def test_model_of_a_derivative_names_its_deleted_parent_and_root(cli, moved_db: Path) -> None:
+    doc = cli("--db", moved_db, "--json", "model", CHILD).json()
+    assert doc["lineage"]["parents"] == [{"id": MOVED, "relation": "quantized", "evidence": "tag", "deleted": True}]
+    assert [(r["id"], r["deleted"]) for r in doc["lineage"]["roots"]] == [(MOVED, True)]
+    live = cli("--db", moved_db, "--json", "model", NEW_ID).json()["lineage"]
+    assert live["parents"] and not any(p["deleted"] for p in live["parents"])
+    assert not any(r["deleted"] for r in live["roots"])
+    out = cli("--db", moved_db, "model", CHILD).stdout
+    flat = " ".join(out.split())
+    assert f"built on {MOVED} (quantized, tag; deleted from the Hub)" in flat
+    assert f"roots {MOVED} (depth 1; deleted from the Hub)" in flat
+    assert all(len(line) <= 80 for line in out.splitlines())
 
 
 def test_deleted_roots_recipe_equals_a_brute_force(cli, moved_db: Path) -> None:
@@ -219,6 +236,33 @@ def test_one_datasets_adoption_recipe_equals_a_brute_force(cli, moved_db: Path) 
     assert want[-1][3] > 0 and len(snaps) >= 2
 
 
+def test_dataset_adoption_counts_a_deleted_dataset_until_the_crawl_that_found_it_gone(cli, moved_db: Path) -> None:
+    """docs/store.md, recipe dataset-adoption: a dataset a full crawl found gone is in the snapshots before that
+    crawl and not from it on (the tryout's brute force first left it out of every snapshot: the docs were right)."""
+    text = (ROOT / "docs" / "store.md").read_text()
+    body = text[text.index("<!-- recipe: dataset-adoption -->"):]
+    cmd = shlex.split(body[body.index("$ ") + 2:body.index("\n┏")])
+    rows = cli("--db", moved_db, "--json", "sql", cmd[cmd.index("sql") + 1], "--limit", "0").json()["rows"]
+    snaps = _raw(moved_db, """SELECT snapshot_id, finished_at FROM snapshots WHERE repo_type = 'dataset'
+                              AND status = 'complete' ORDER BY 1""")
+    info = _raw(moved_db, "SELECT id, first_snapshot_id, deleted_at FROM datasets")
+    reads = _raw(moved_db, "SELECT snapshot_id, id, downloads_30d FROM dataset_stats")
+    gone_at = {d: min(s for s, fin in snaps if fin >= at) for d, _, at in info if at is not None}
+    assert set(gone_at) == {GONE_DATASET}
+    for s, _ in snaps:
+        alive = {d for d, first, _ in info if first <= s and (d not in gone_at or s < gone_at[d])}
+        latest: dict[str, tuple[int, int | None]] = {}
+        for sn, d, dl in reads:
+            if d in alive and sn <= s and (d not in latest or sn > latest[d][0]):
+                latest[d] = (sn, dl)
+        got = [r for r in rows if r["snapshot"] == s]
+        assert sum(r["datasets"] for r in got) == len(alive), s
+        assert sum(r["downloads"] or 0 for r in got) == sum(dl or 0 for _, dl in latest.values()), s
+    first, last = snaps[0][0], snaps[-1][0]
+    assert sum(r["datasets"] for r in rows if r["snapshot"] == first) == \
+        sum(r["datasets"] for r in rows if r["snapshot"] == last) + 1
+
+
 # ---------------------------------------------------------------------------------------------------------
 # sql: one statement per call
 
@@ -238,3 +282,13 @@ def test_sql_refuses_more_than_one_statement(cli, moved_db: Path) -> None:
     assert ok.code == 0 and ok.json() == {"columns": ["a"], "rows": [{"a": 1}]}
     pivot = cli("--db", moved_db, "--json", "sql", "PIVOT (SELECT 'x' AS k, 1 AS v) ON k USING sum(v)")
     assert pivot.code == 0 and json.loads(pivot.stdout)["rows"] == [{"x": 1}]
+
+
+def test_a_query_that_starts_with_a_comment_runs_after_the_double_dash(cli, moved_db: Path) -> None:
+    """docs/store.md: a pasted recipe with a leading `-- …` comment is read as an option unless `--` precedes it."""
+    query = "-- the live models\nSELECT count(*) AS n FROM models WHERE deleted_at IS NULL"
+    res = cli("--db", moved_db, "--json", "sql", "--", query)
+    assert res.code == 0, res.stderr
+    assert res.json()["rows"] == [{"n": _raw(moved_db, "SELECT count(*) FROM models WHERE deleted_at IS NULL")[0][0]}]
+    bare = cli("--db", moved_db, "sql", query)
+    assert bare.code == 64 and "No such option" in bare.stderr and len(bare.stderr.strip().splitlines()) == 1

@@ -33,6 +33,12 @@ def _v(x: Any) -> str:
     return str(x)
 
 
+def _gone(node: dict[str, Any]) -> str:
+    """'; deleted from the Hub' for a parent or root a full crawl found gone: lineage no longer reads what it
+    was built on, so it is a root (and the root country of what builds on it may have changed)."""
+    return "; deleted from the Hub" if node.get("deleted") else ""
+
+
 def _history(history: list[dict[str, Any]]) -> Table:
     """Counters per snapshot in which they were read: adoption over time, one dated row each."""
     t = Table(title="counters by snapshot", box=None, title_justify="left")
@@ -99,13 +105,14 @@ def _render(doc: dict[str, Any], raw_licenses: dict[str, Any] | None) -> None:
     else:
         t.add_row("publisher", "not in the curated publishers table (origin unknown)")
     if lin["parents"]:
-        t.add_row("built on", ", ".join(f"{p['id']} ({p['relation']}, {p['evidence']})" for p in lin["parents"]))
+        t.add_row("built on", ", ".join(f"{p['id']} ({p['relation']}, {p['evidence']}{_gone(p)})"
+                                        for p in lin["parents"]))
     if lin["cycle_id"] is not None:
         t.add_row("lineage", f"on cycle #{lin['cycle_id']} with no outside root")
-    elif lin["roots"] == [{"id": doc["id"], "depth": 0, "path": [doc["id"]]}]:
+    elif [(r["id"], r["depth"]) for r in lin["roots"]] == [(doc["id"], 0)]:
         t.add_row("roots", "itself (no declared base)")
     elif lin["roots"]:
-        t.add_row("roots", ", ".join(f"{r['id']} (depth {r['depth']})" for r in lin["roots"]))
+        t.add_row("roots", ", ".join(f"{r['id']} (depth {r['depth']}{_gone(r)})" for r in lin["roots"]))
     elif lin["parents"]:  # below a rootless cycle: every way up ends in the loop (lineage keeps no row)
         t.add_row("roots", "none: it is built on a cycle that no outside root reaches")
     countries = ", ".join(doc["root_countries"]) or "unknown"

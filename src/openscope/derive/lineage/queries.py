@@ -331,10 +331,13 @@ def overview(store: Store, raw_id: str) -> dict[str, Any]:
         if p:
             publisher = dict(zip(["org", "name", "organisation", "alias_of", "country", "region", "kind",
                                   "country_source", "region_source"], p, strict=True))
+    # a parent or root gone from the Hub is one the answer must name as such: what it was built on is no
+    # longer read, which is why it is a root (or why the root country of what builds on it may have changed)
+    gone = deleted_ids(store, sorted({r for r, _, _ in roots} | {p for p, _, _ in parents}))
     lineage = {
-        "roots": [{"id": r, "depth": d, "path": list(p or [])} for r, d, p in roots],
+        "roots": [{"id": r, "depth": d, "path": list(p or []), "deleted": r in gone} for r, d, p in roots],
         "depth": max((d for _, d, _ in roots), default=None),
-        "parents": [{"id": p, "relation": r, "evidence": e} for p, r, e in parents],
+        "parents": [{"id": p, "relation": r, "evidence": e, "deleted": p in gone} for p, r, e in parents],
         "declared": [{"id": p, "relation": r, "evidence": e, "chosen": c, "declared_as": spelled.get((mid, p, e))}
                      for p, r, e, c in declared],
         "children_by_relation": {r: int(n) for r, n in children},
