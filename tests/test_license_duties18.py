@@ -4,7 +4,9 @@
   licence (§3: a copy of the licence and a fixed attribution notice with every copy and derivative; §2(b): keep the
   notices) and the FAIR Noncommercial Research License (§1.b.ii: a copy of the Agreement, derivatives only under its
   terms). Both were read in copies of their texts in public repositories (the YAML's `checked` and comments name
-  them), as was the Llama 2 licence, whose clauses were paraphrases. LLaMA (version 1)'s licence text could not be
+  them), as were the Llama 2, Tongyi Qianwen (and research), DeepSeek, OpenRAIL++, FLUX.1 [dev] and Apple ML research
+  licences, whose clauses were paraphrases and whose duty lists missed duties their texts impose (Tongyi Qianwen's
+  change notices and fixed notice, DeepSeek's §4(d) notices, FLUX.1's change statement, Apple ML research's notice). LLaMA (version 1)'s licence text could not be
   found: its duties are now unknown (`duties_known: false`), never "none"; so are those of `proprietary`.
 - The Apple sample code licence's two duties bind only a copy passed on "in its entirety and without modifications",
   but a finetune of an `apple-ascl` model inherited them as if they bound modified versions. A duty now has a scope
@@ -87,6 +89,15 @@ READ = [
     ("deepfloyd-if-license", {"include_license", "notice", "attribution"}, "deep-floyd/IF/blob/7333292"),
     ("fair-noncommercial-research-license", {"include_license", "same_terms"}, "facebookresearch/MobileLLM/blob/fefd6d1"),
     ("llama2", {"include_license", "notice"}, "meta-llama/llama/blob/6d4c0c2"),
+    ("tongyi-qianwen", {"include_license", "state_changes", "notice"}, "QwenLM/Qwen/blob/9139fbd"),
+    ("tongyi-qianwen-research", {"include_license", "state_changes", "notice"}, "QwenLM/Qwen/blob/e8e1596"),
+    ("deepseek", {"include_license", "include_restrictions", "state_changes", "attribution"},
+     "deepseek-ai/DeepSeek-Coder/blob/4486955"),
+    ("openrail++", {"include_license", "include_restrictions", "state_changes", "attribution"},
+     "Stability-AI/stablediffusion/blob/ca86da3"),
+    ("flux-1-dev-non-commercial-license", {"include_license", "notice", "state_changes", "attribution"},
+     "black-forest-labs/flux/blob/1f71c43"),
+    ("apple-amlr", {"include_license", "notice", "state_changes"}, "apple/ml-mobileclip/blob/e15d36e"),
 ]
 
 
