@@ -121,7 +121,17 @@ def test_deepfloyd_s_notice_is_its_fixed_attribution_text() -> None:
     assert all(c.verified for c in info.clauses if c.attribute != "osi_approved")
 
 
-@pytest.mark.parametrize("licence", ["llama-1-license", "proprietary"])
+def test_no_hand_reviewed_licence_says_none_for_duties_it_was_not_read_for() -> None:
+    """An empty duty list with `duties_known: true` reads "this licence imposes nothing": DeepFloyd IF, FAIR
+    Noncommercial, LLaMA (version 1), the `lgpl` and `gfdl` families and `proprietary` said so. Only arXiv's licence,
+    which grants the public nothing to inherit, still does."""
+    from openscope.derive.licenses.catalogue import all_licenses
+
+    says_none = [i.id for i in all_licenses() if i.curated and not i.duties and i.to_json()["duties_known"]]
+    assert says_none == ["arxiv-nonexclusive-distrib-1.0"]
+
+
+@pytest.mark.parametrize("licence", ["llama-1-license", "proprietary", "lgpl", "gfdl"])
 def test_a_licence_whose_text_was_not_read_has_unknown_duties_not_none(cli, licence: str) -> None:
     doc = cli("license", licence, "--json").json()
     assert doc["duties"] == [] and doc["duties_known"] is False and doc["class"] != "unknown"
