@@ -3,10 +3,15 @@ never loaded (the ``no_loading`` trap fails a test that unpickles or imports any
 
 - joblib reads an object array's inline pickle with plain ``pickle.load`` (``NumpyArrayWrapper.read_array``), so a
   wrapper inside that pickle is an ordinary object and the bytes after it are opcodes the loader runs; the model
-  skipped them as array data (clean).
+  skipped them as array data (clean). A wrapper's state read as a dict is read: a key set twice keeps its last
+  value, and the keys joblib reads are kept past the model's item bound (review or clean before).
 - Keras configs that make loading read a file outside the archive: ``TFSMLayer`` loads the SavedModel at its
   ``filepath``; ``StringLookup``/``IntegerLookup``/``TextVectorization`` read a ``vocabulary`` given as a path, and
   KerasHub tokenizers their ``merges``/``proto`` (CVE-2025-12058 class): all read as clean.
+- chat templates (GGUF, rendered without a sandbox by llama-cpp-python before 0.2.72, CVE-2024-34359) that build
+  ``__init__``/``__globals__`` from an underscore no pattern saw: a nested format spec, a ``%``/``{:`` directive
+  built by concatenation, ``int.to_bytes``, a character cut out of a literal, reached through a subscript of a
+  Jinja global (``namespace[...]``, which falls back to getattr) or a computed key.
 - transformers configs: a ``chat_template`` dict (kept and rendered by transformers) was not searched, and a
   ``custom_pipelines`` ``impl`` (imported with trust_remote_code) was not reported.
 """
@@ -27,6 +32,7 @@ from audit_samples import (  # no_loading: the autouse trap of every audit test
     STOP,
     TUPLE1,
     bu,
+    gguf_file,
     glob,
     imports_of,
     no_loading,  # noqa: F401
@@ -85,6 +91,39 @@ def test_the_hidden_call_is_found_however_deep_the_wrappers_sit(tmp_path: Path) 
     inner = proto(2) + (wrapper(1, "O") + POP) * 3 + wrapper(len(PAYLOAD_OPS), "u1") + PAYLOAD_OPS + STOP
     rep = scan(tmp_path, "deep.joblib", proto(2) + wrapper(1, "O") + inner + STOP)
     assert rep.verdict == "unsafe" and "posix.system" in imports_of(rep), rep.findings
+
+
+
+def _wrapper_of(pairs: list[bytes]) -> bytes:
+    state = EMPTY_DICT + MARK + b"".join(pairs) + b"u"
+    return glob("joblib.numpy_pickle", "NumpyArrayWrapper") + EMPTY_TUPLE + b"\x81" + state + BUILD
+
+
+def _shape(n: int) -> bytes:
+    return sbu("shape") + b"M" + n.to_bytes(2, "little") + TUPLE1
+
+
+_BASE = [sbu("subclass") + glob("numpy", "ndarray"), sbu("order") + sbu("C"), sbu("dtype") + dtype("u1"),
+         sbu("allow_mmap") + b"\x89"]
+
+
+def test_a_wrapper_state_setting_shape_twice_is_read_with_the_last(tmp_path: Path) -> None:
+    """A dict keeps the last value of a key set twice: joblib reads one byte (0xff, which breaks a plain
+    pickle.load reading) and runs the call after it; the model took the first shape and skipped the call."""
+    tail = PAYLOAD_OPS + STOP
+    data = proto(2) + _wrapper_of([_shape(len(tail) + 1), *_BASE, _shape(1)]) + b"\xff" + tail
+    rep = scan(tmp_path, "m.joblib", data)
+    assert rep.verdict == "unsafe" and "posix.system" in imports_of(rep), rep.findings
+
+
+def test_a_wrapper_state_with_many_keys_before_shape_is_still_read(tmp_path: Path) -> None:
+    """40 other keys before 'shape' (the model kept 32 items): the wrapper read as unreadable (review)."""
+    junk = [sbu(f"k{i}") + b"N" for i in range(40)]
+    data = proto(2) + _wrapper_of([*junk, _shape(1), *_BASE]) + b"\xff" + PAYLOAD_OPS + STOP
+    rep = scan(tmp_path, "m.joblib", data)
+    assert rep.verdict == "unsafe" and "posix.system" in imports_of(rep), rep.findings
+    benign = proto(2) + _wrapper_of([*junk, _shape(2), *_BASE]) + b"\x00\x01" + STOP
+    assert scan(tmp_path, "b.joblib", benign).verdict == "clean"
 
 
 # -- Keras: files read outside the archive ---------------------------------------------------------------------
@@ -153,3 +192,55 @@ def test_custom_pipelines_name_remote_code(tmp_path: Path) -> None:
     assert hits and "custom_pipeline.PairClassificationPipeline" in hits[0].detail, rep.findings
     (tmp_path / "config.json").write_text(json.dumps({"model_type": "bert", "custom_pipelines": {}}))
     assert scan_path(tmp_path).verdict == "clean"
+
+
+# -- chat templates: names built at render time ------------------------------------------------------------------
+REACH = "{% set d = u ~ u %}{{ namespace[d ~ 'init' ~ d][d ~ 'globals' ~ d]['os']['sys' ~ 'tem']('echo x') }}"
+UNDERSCORES = [
+    "{% set u = '{:{}}'.format(95, 'c') %}",  # the format spec is an argument
+    "{% set u = ('{:' ~ 'c}').format(95) %}",  # a {:c} spec built by concatenation
+    "{% set u = ('%' ~ 'c')|format(95) %}",  # a %c directive built by concatenation
+    "{% set u = (95).to_bytes(1, 'big').decode() %}",
+    "{% set u = 'a_b'[1] %}",  # cut out of a literal
+    "{% set u = ('a_b'|list)[1] %}",
+    "{% set u = 'a_b'.split('a')[1][0] %}",
+    "{% set u = (dict(a_=1)|list|first)[1] %}",
+]
+
+
+@pytest.mark.parametrize("source", UNDERSCORES)
+def test_gguf_templates_that_make_an_underscore_at_render_time(tmp_path: Path, source: str) -> None:
+    """Each reaches os.system in a Jinja environment without a sandbox (checked by hand with getcwd) and read as
+    clean: its underscore comes from a number, a format spec or a literal no pattern saw."""
+    rep = scan(tmp_path, "t.gguf", gguf_file(template=source + REACH))
+    assert rep.verdict == "unsafe" and "gguf.chat_template.injection" in rules_of(rep), rep.findings
+
+
+@pytest.mark.parametrize("template", [
+    "{% set k = x %}{{ namespace[k] }}",  # a Jinja global subscripted: getattr on the class
+    "{% set k = x %}{{ joiner[k] }}",
+    "{% set k = x %}{{ self[k] }}",
+    "{{ ''[x] }}",  # a string literal subscripted by a name
+    "{{ messages[k ~ 'class' ~ k] }}",  # a key concatenated at render time
+    "{{ messages[(k ~ 'class')] }}",
+    "{{ messages[k|replace('X', y)] }}",
+])
+def test_gguf_templates_reaching_attributes_through_subscripts(tmp_path: Path, template: str) -> None:
+    rep = scan(tmp_path, "t.gguf", gguf_file(template=template))
+    assert rep.verdict == "unsafe", (template, rep.findings)
+
+
+@pytest.mark.parametrize("template", [
+    "{{ bos_token }}{% for m in messages %}{% if m['role'] == 'user' %}{{ '[INST] ' + m['content'] + ' [/INST]' }}"
+    "{% else %}{{ m['content'] + eos_token }}{% endif %}{% endfor %}",
+    "{%- set ns = namespace(found_tool=false, last_index=messages|length - 1) %}{{ ns.found_tool }}",
+    "{{ '[TOOL_CALLS][' ~ calls|tojson ~ ']' }}{{ out[:-1] }}{{ messages[loop.index0 - 1]['content'][1:] }}",
+    "{{ strftime_now('%d %b %Y') }}{{ name | replace('-', '_') }}{{ '<|tool_call|>' + x }}",
+    "{% set c = message['content'].split('</think>')[-1].lstrip('\\n') %}{{ tool['function']['name'] }}",
+    "{% for k, v in tool.items() if k != 'return' %}{{ '\"' + k + '\": ' + v|tojson }}{% endfor %}",
+])
+def test_ordinary_template_constructs_stay_clean(tmp_path: Path, template: str) -> None:
+    """Constructs real chat templates use (tool calls, namespaces with underscored names, slices, date
+    formats, splits): none is read as an escape."""
+    rep = scan(tmp_path, "b.gguf", gguf_file(template=template))
+    assert rep.verdict == "clean", (template, rep.findings)

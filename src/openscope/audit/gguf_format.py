@@ -40,7 +40,21 @@ SSTI = re.compile(
     r"|\bset\s+\w+\s*=\s*['\"]_+['\"]|['\"]__\w|(?<=\w)__['\"]|%c|\{[^{}]{0,40}:c\}"
     # frames, code and globals reached without dunders; private attributes; SSTI-only Jinja globals
     r"|\b(?:gi_frame|gi_code|ag_frame|cr_frame|tb_frame|f_globals|f_builtins|f_locals|f_back|co_code|func_globals|im_func"
-    r"|mro)\b|\.\s*_[A-Za-z]|\b(?:lipsum|cycler)\b",
+    r"|mro)\b|\.\s*_[A-Za-z]|\b(?:lipsum|cycler)\b"
+    # red-team round four: names built from characters no pattern above sees. An underscore made from a
+    # number by a format spec that is itself an argument ('{:{}}'.format(95, 'c')) or built by concatenation
+    # ('%' ~ 'c', '{:' ~ 'c}'), by int.to_bytes/bytes.fromhex, or cut out of a literal holding one
+    # ('a_b'[1], 'a_b'|list, 'a_b'.split('a'), dict(a_=1)|list); a Jinja global class or function, or a
+    # string literal, subscripted (Jinja's subscript falls back to getattr: namespace['__init__']); a
+    # subscript whose key is concatenated or filtered at render time (x[d ~ 'init' ~ d])
+    r"|\{[^{}]{0,40}:\{|['\"][^'\"\n]{0,20}(?:%|\{[^{}'\"]{0,10}:)['\"]\s*[~+]|\b(?:to_bytes|fromhex)\b"
+    r"|['\"][^'\"\n]{0,40}_[^'\"\n]{0,40}['\"]\s*(?:\[|\|\s*(?:list|first|last|batch|slice|reverse|random|sort|unique"
+    r"|map|select)\b|\.\s*(?:split|rsplit|partition|rpartition|strip|lstrip|rstrip|replace|translate)\b)"
+    r"|\bdict\s*\([^()]{0,80}\b\w{0,40}_\w{0,40}\s*="
+    r"|\b(?:namespace|joiner|range|dict|self|raise_exception|strftime_now)\s*\["
+    r"|(?:[(=,~+\[]|\{\{-?)\s{0,3}['\"][^'\"\n%{}]{0,40}['\"]\s*\[\s*(?![-\d:\]])"
+    r"|(?<=[\w)\]])\[\s*\(?\s*\w+\s*~|(?<=[\w)\]])\[[^\[\]\n]{0,80}(?:\|\s*(?:join|format|replace|reverse|string"
+    r"|lower|upper|title|trim)\b|\.\s*format\s*\()",
     re.IGNORECASE,
 )
 

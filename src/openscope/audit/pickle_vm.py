@@ -99,21 +99,38 @@ class Opaque:
 
 
 MAX_DICT_ITEMS = 32  # dict items kept (enough for the states joblib needs; the rest are dropped)
+# the keys of a joblib NumpyArrayWrapper's state the model reads: kept past MAX_DICT_ITEMS, since joblib reads
+# them wherever they stand (40 other keys before 'shape' made the wrapper unreadable, review, while joblib ran
+# the call after the array)
+KEPT_KEYS = frozenset({"shape", "dtype", "order", "numpy_array_alignment_bytes"})
 
 
 @dataclass(eq=False)
 class SymDict:
     items: list = field(default_factory=list)
     dropped: bool = False  # items past MAX_DICT_ITEMS were not kept
+    index: dict[str, int] = field(default_factory=dict)  # text key -> its position in items
 
     def add(self, k: Any, v: Any) -> None:
-        if len(self.items) < MAX_DICT_ITEMS:
+        """Set k to v as a dict does: a text key set again keeps its last value (a state holding 'shape' twice
+        is read by joblib with the second, and the model used the first, skipping the call after the array)."""
+        if type(k) is str:
+            i = self.index.get(k)
+            if i is not None:
+                self.items[i] = (k, v)
+                return
+            if len(self.items) < MAX_DICT_ITEMS or k in KEPT_KEYS:
+                self.index[k] = len(self.items)
+                self.items.append((k, v))
+                return
+        elif len(self.items) < MAX_DICT_ITEMS:
             self.items.append((k, v))
-        else:
-            self.dropped = True
+            return
+        self.dropped = True
 
     def get(self, key: str) -> Any:
-        return next((v for k, v in self.items if k == key), None)
+        i = self.index.get(key)
+        return None if i is None else self.items[i][1]
 
 
 @dataclass(eq=False)
@@ -390,6 +407,12 @@ class PickleVM:
                     target = mutated_top("SETITEMS")
                     if isinstance(target, SymDict):
                         for i in range(0, min(len(items) - 1, 2 * MAX_DICT_ITEMS), 2):
+                            target.add(items[i], items[i + 1])
+                        # past the first pairs only keys already kept or read by the model count (a later
+                        # value replaces an earlier one, as in a dict); one pass, no call per other pair
+                        idx = target.index
+                        for i in [j for j in range(2 * MAX_DICT_ITEMS, len(items) - 1, 2)
+                                  if type(items[j]) is str and (items[j] in idx or items[j] in KEPT_KEYS)]:
                             target.add(items[i], items[i + 1])
                 elif op == 0x73:  # SETITEM
                     v = pop()
