@@ -263,6 +263,24 @@ def test_dataset_adoption_counts_a_deleted_dataset_until_the_crawl_that_found_it
         sum(r["datasets"] for r in rows if r["snapshot"] == last) + 1
 
 
+def test_status_counts_deleted_datasets_and_synthetic_models_among_the_live(cli, moved_db: Path) -> None:
+    """`status` said `deleted models 2` and nothing of the deleted dataset, and `synthetic models` counted the
+    deleted models too (more synthetic models than models)."""
+    doc = cli("--db", moved_db, "--json", "status").json()
+    count = lambda sql: _raw(moved_db, sql)[0][0]  # noqa: E731
+    assert doc["deleted_datasets"] == count("SELECT count(*) FROM datasets WHERE deleted_at IS NOT NULL") == 1
+    assert doc["deleted_models"] == count("SELECT count(*) FROM models WHERE deleted_at IS NOT NULL") == 2
+    assert doc["synthetic_models"] == doc["models"] == count("SELECT count(*) FROM models WHERE deleted_at IS NULL")
+    out = cli("--db", moved_db, "status").stdout
+    flat = " ".join(out.split())
+    assert "deleted datasets 1 (gone from the Hub; history kept)" in flat
+    assert f"synthetic models {doc['models']:,} (from a simulated Hub)" in flat
+    gone = cli("--db", moved_db, "license", "--dataset", GONE_DATASET)  # a dataset id answers the same way
+    assert gone.code == 66 and f"dataset '{GONE_DATASET}' was deleted from the Hub" in gone.stderr
+    assert f"SELECT * FROM dataset_stats WHERE id = '{GONE_DATASET}'" in gone.stderr
+    assert all(len(line) <= 80 for line in out.splitlines())
+
+
 # ---------------------------------------------------------------------------------------------------------
 # sql: one statement per call
 
