@@ -174,6 +174,11 @@ def test_deleted_roots_recipe_equals_a_brute_force(cli, moved_db: Path) -> None:
                 want[r] += 1
     assert {r["deleted_root"]: r["derivatives"] for r in rows} == dict(want)
     assert want[MOVED] == 10  # 8 direct, 2 at depth 2
+    # the table the docs print (the deletion's date is the crawl's)
+    block = text[cmd.end():]
+    shown = block[:block.index("```")].strip()
+    printed = cli("--db", moved_db, *args[3:]).stdout.strip()
+    assert re.sub(r"\d{4}-\d\d-\d\d", "DATE", printed) == re.sub(r"\d{4}-\d\d-\d\d", "DATE", shown)
 
 
 def test_the_docs_example_prints_what_the_store_gives(cli, moved_db: Path) -> None:
