@@ -4,7 +4,8 @@ never loaded (the ``no_loading`` trap fails a test that unpickles or imports any
 - joblib reads an object array's inline pickle with plain ``pickle.load`` (``NumpyArrayWrapper.read_array``), so a
   wrapper inside that pickle is an ordinary object and the bytes after it are opcodes the loader runs; the model
   skipped them as array data (clean). A wrapper's state read as a dict is read: a key set twice keeps its last
-  value, and the keys joblib reads are kept past the model's item bound (review or clean before).
+  value, and the keys joblib reads are kept past the model's item bound (review or clean before). An old
+  joblib wrapper (before 0.10) naming a companion file outside the folder, which joblib.load reads (review).
 - Keras configs that make loading read a file outside the archive: ``TFSMLayer`` loads the SavedModel at its
   ``filepath``; ``StringLookup``/``IntegerLookup``/``TextVectorization`` read a ``vocabulary`` given as a path, and
   KerasHub tokenizers their ``merges``/``proto`` (CVE-2025-12058 class): all read as clean.
@@ -124,6 +125,35 @@ def test_a_wrapper_state_with_many_keys_before_shape_is_still_read(tmp_path: Pat
     assert rep.verdict == "unsafe" and "posix.system" in imports_of(rep), rep.findings
     benign = proto(2) + _wrapper_of([*junk, _shape(2), *_BASE]) + b"\x00\x01" + STOP
     assert scan(tmp_path, "b.joblib", benign).verdict == "clean"
+
+
+
+def _companion(filename: str, cls: str = "NDArrayWrapper", module: str = "joblib.numpy_pickle") -> bytes:
+    """A joblib < 0.10 pickle: copy_reg._reconstructor(<wrapper>, object, None) with the state it BUILDs."""
+    state = (EMPTY_DICT + MARK + sbu("filename") + bu(filename) + sbu("subclass") + glob("numpy", "ndarray")
+             + sbu("allow_mmap") + b"\x88" + b"u")
+    return (proto(2) + glob("copy_reg", "_reconstructor") + glob(module, cls) + glob("__builtin__", "object") + b"N"
+            + b"\x87" + REDUCE + state + BUILD + STOP)
+
+
+@pytest.mark.parametrize(("filename", "cls", "severity"), [
+    ("/tmp/planted/evil.npy", "NDArrayWrapper", "critical"),
+    ("../../uploads/evil.npy", "NDArrayWrapper", "critical"),
+    ("C:\\Users\\x\\evil.npy", "NDArrayWrapper", "critical"),
+    ("/home/user/.ssh/id_rsa", "ZNDArrayWrapper", "high"),
+])
+def test_an_old_joblib_wrapper_naming_a_file_outside_the_folder(tmp_path: Path, filename: str, cls: str,
+                                                               severity: str) -> None:
+    """joblib.load reads os.path.join(<folder>, filename): an NDArrayWrapper through np.load(allow_pickle=True),
+    so a pickle planted at that path runs (it read as review: an unknown import)."""
+    rep = scan(tmp_path, "m.pkl", _companion(filename, cls))
+    hits = [f for f in rep.findings if f.rule == "joblib.external_array"]
+    assert rep.verdict == "unsafe" and hits and hits[0].severity == severity, rep.findings
+
+
+def test_an_old_joblib_wrapper_with_its_companion_beside_it_is_not_that_finding(tmp_path: Path) -> None:
+    rep = scan(tmp_path, "m.pkl", _companion("m.pkl_01.npy"))
+    assert "joblib.external_array" not in rules_of(rep) and rep.verdict == "review", rep.findings
 
 
 # -- Keras: files read outside the archive ---------------------------------------------------------------------

@@ -20,6 +20,7 @@ RULE_TEXT = {
     "keras.module_injection": "Keras config imports a dangerous module",
     "keras.custom_module": "Keras config imports a non-Keras module",
     "keras.file_reference": "Keras config names a file that loading reads on the loader's machine",
+    "joblib.external_array": "Old joblib array wrapper whose companion file lies outside the model folder",
     "gguf.chat_template.injection": "GGUF chat template with a template-injection pattern",
     "onnx.external_data.path_traversal": "ONNX external data outside the model folder",
     "index.path_traversal": "Checkpoint index points outside the model folder",

@@ -32,6 +32,7 @@ from openscope.audit.pickle_vm import (
     is_opcode,
 )
 from openscope.audit.rules import ruleset
+from openscope.audit.tf_format import outside  # the shared path test (absolute, drive, UNC, '..')
 
 LEGACY_TORCH_MAGIC = 0x1950A86A20F9469CFC6C  # torch.serialization.MAGIC_NUMBER
 NESTED_LOADERS = {
@@ -320,10 +321,40 @@ def _report(ctx: Context, blob: Blob, r: StreamResult, base: int, stream: int, t
                 if k not in nested_done:  # the same payload (or the same decoding of it) is scanned once
                     nested_done.add(k)
                     _nested(ctx, blob, c, base)
+    _companion_arrays(ctx, blob, r, base)
     for g, off, op in r.mutations:
         ctx.add(blob, "pickle.global_mutation", "critical",
                 f"{op} changes the imported object {named(g.dotted)} itself (attribute or item injection into a module)",
                 base + off, g.dotted)
+
+
+# joblib before 0.10 kept each array in a companion file: NDArrayWrapper (np.load(..., allow_pickle=True)) and
+# ZNDArrayWrapper (zlib data) read os.path.join(<folder of the pickle>, state['filename']) when joblib.load meets them
+_COMPANION = {"NDArrayWrapper": "numpy.load(allow_pickle=True), which unpickles an object array",
+              "ZNDArrayWrapper": "its zlib data as the array's bytes"}
+_COMPANION_MODULES = ("joblib.numpy_pickle", "joblib.numpy_pickle_compat", "sklearn.externals.joblib.numpy_pickle",
+                      "sklearn.externals.joblib.numpy_pickle_compat")
+
+
+def _companion_arrays(ctx: Context, blob: Blob, r: StreamResult, base: int) -> None:
+    """``joblib.external_array``: an old joblib wrapper whose companion file lies outside the audited folder (an
+    absolute path, a drive, or one climbing out with ``..``: os.path.join restarts at an absolute part). joblib.load
+    reads that file, which this audit never saw: with NDArrayWrapper through np.load(allow_pickle=True), so a pickle
+    planted there runs (critical, like torch.load of a path); with ZNDArrayWrapper as data (high). A companion inside
+    the folder is a file of the folder and is judged where it lies."""
+    for c in r.calls:
+        cls = c.func
+        if isinstance(cls, Global) and cls.name == "_reconstructor" and isinstance(c.args, tuple) and c.args:
+            cls = c.args[0]
+        if not (isinstance(cls, Global) and cls.name in _COMPANION and cls.module in _COMPANION_MODULES):
+            continue
+        name = c.state.get("filename") if isinstance(c.state, SymDict) else None
+        if name is None and cls is c.func and isinstance(c.args, tuple) and c.args:
+            name = c.args[0]  # NDArrayWrapper(filename, subclass, allow_mmap) called directly
+        if isinstance(name, str) and name and outside(name, schemes=False):
+            ctx.add(blob, "joblib.external_array", "critical" if cls.name == "NDArrayWrapper" else "high",
+                    f"{cls.name} with filename {clip(name, NAME_IN_DETAIL)!r}: joblib.load reads that file, outside the "
+                    f"audited folder and never audited here, with {_COMPANION[cls.name]}", base + c.offset, name)
 
 
 SINGLETONS = {("builtins", "NotImplemented"), ("builtins", "Ellipsis")}
