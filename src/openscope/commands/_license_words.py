@@ -88,11 +88,17 @@ def licence_rows(doc: dict[str, Any]) -> list[tuple[str, str]]:
     not_read = "the licence is not known" if doc.get("class") in (None, "unknown") else "its text was not read"
     rows.append(("duties", f"unknown ({not_read})" if unknown else duties_in_words(doc.get("duties"))))
     inherited = [d for d in doc.get("effective_duties") or [] if d.get("from")]
-    if inherited:  # what its bases' licences add: a derivative carries them out too
+    # a base under a catalogued licence whose text was not read (llama-1-license, proprietary) adds duties no one
+    # knows: said here, or the list above would read as complete (`unknown_bases` covers bases of unknown licence)
+    not_read = [fd for fd in doc.get("flow_down") or []
+                if fd.get("duties_known") is False and fd.get("class") not in (None, "unknown")]
+    if inherited or not_read:  # what its bases' licences add: a derivative carries them out too
         rows.append(("duties from its bases",
-                     "\n".join(f"{duty_words(str(d['duty']))} (from {d['from']}"
-                               + ("; only if this model is an unmodified copy of it" if d.get("scope") else "") + ")"
-                               for d in inherited)))
+                     "\n".join([f"{duty_words(str(d['duty']))} (from {d['from']}"
+                                + ("; only if this model is an unmodified copy of it" if d.get("scope") else "") + ")"
+                                for d in inherited]
+                               + [f"unknown: the duties of {fd.get('license')} (from {fd.get('base')}; its text was "
+                                  f"not read)" for fd in not_read])))
     if doc.get("confidence") == 0 and doc.get("license") in (None, "unknown"):
         rows.append(("evidence", "none (nothing was read that names a licence)"))
     else:
@@ -144,7 +150,7 @@ def _own_and_bases(doc: dict[str, Any], key: str, words: Any) -> str:
     if eff_key not in doc or doc[eff_key] == own:
         return "".join(words(own))
     value, why = words(doc[eff_key])
-    if doc.get("license") in (None, "unknown"):
+    if doc.get("license") in (None, "unknown") or doc.get("class") in (None, "unknown"):
         return f"{value} with its bases{why}; its own licence is not known"
     return f"{value} with its bases{why}; {words(own)[0]} under {yn(doc.get('license'))} alone"
 
@@ -175,20 +181,39 @@ def base_duties(doc: dict[str, Any], flow: dict[str, Any]) -> str | None:
     """A base's duties, or ``None`` when they are the model's own (said once, not twice)."""
     if flow.get("duties") and list(flow["duties"]) == list(doc.get("duties") or []):
         return None
-    return ", ".join(flow.get("duties") or []) or "-"
+    return ", ".join(flow.get("duties") or []) or no_base_duties(flow)
+
+
+def no_base_duties(flow: dict[str, Any]) -> str:
+    """What an empty ``duties`` list of a ``flow_down`` entry means. Not "none" (or "-") when the base's licence is
+    not known, or is catalogued but its text was not read (a LLaMA 1 base showed "-", as if it imposed nothing), and
+    not a bare "none" when its duties bind only unmodified copies and this model changes the base (Apple sample
+    code under a finetune): the reader sees why they were dropped."""
+    if flow.get("class") in (None, "unknown"):
+        return "unknown (the licence is not known)"
+    if flow.get("duties_known") is False:
+        return "unknown (its text was not read)"
+    if flow.get("dropped_duties"):
+        return (f"none: {', '.join(flow['dropped_duties'])} bind only an unmodified copy, and this model changes "
+                f"the base")
+    return "none"
 
 
 def conflict_meaning(doc: dict[str, Any]) -> str | None:
     """What a conflict with a base means for whoever uses the model, or ``None`` when there is none."""
-    if doc.get("license") in (None, "unknown") and doc.get("class") in (None, "unknown"):
+    unknown = [str(fd.get("base")) for fd in doc.get("flow_down") or [] if fd.get("class") in (None, "unknown")]
+    # a declared `other` (a licence of the publisher's own, not catalogued) is as unknown as no licence: it said
+    # "find them … before relying on the declared other" and never named the bases' terms that bind it
+    if doc.get("class") in (None, "unknown"):
         bound = sorted({str(fd["license"]) for fd in doc.get("flow_down") or []
                         if fd.get("class") not in (None, "unknown", "permissive") and fd.get("license")})
+        also = (f"; the licence of {', '.join(unknown)} is not known either: find its terms (its model card or "
+                f"licence file)") if unknown else ""
         if bound:  # no conflict can be decided, but the bases' terms bind it all the same
             return (f"its own licence is not known; whoever uses this model must at least follow the terms of "
-                    f"{', '.join(bound)} (its bases' licence)")
-        return None
+                    f"{', '.join(bound)} (its bases' licence){also}")
+        return f"its own licence is not known{also}" if unknown else None
     if not doc.get("conflicts"):
-        unknown = [str(fd.get("base")) for fd in doc.get("flow_down") or [] if fd.get("class") in (None, "unknown")]
         if unknown:  # nothing to flag, and nothing to rely on either: say what to do
             return (f"the licence of {', '.join(unknown)} is not known, and its terms may bind this model: "
                     f"find them (its model card or licence file) before relying on the declared "

@@ -16,6 +16,7 @@ from openscope.commands._license_words import (
     conflict_meaning,
     duties_in_words,
     licence_rows,
+    no_base_duties,
     yn,
 )
 from openscope.commands.status import warn_if_behind
@@ -66,8 +67,8 @@ def _licence_part(t: Table, lic: dict[str, Any]) -> None:
         duties = base_duties(lic, fd)
         if duties is None:
             words = "the same as this model's"
-        elif not fd.get("duties") and fd.get("class") in (None, "unknown"):
-            words = "unknown (the licence is not known)"  # not "none": nothing is known of its terms
+        elif not fd.get("duties"):  # unknown, or dropped, not a bare "none" (`no_base_duties`)
+            words = no_base_duties(fd)
         else:
             words = duties_in_words(fd.get("duties"))
         t.add_row(cell("    its duties"), cell(words))

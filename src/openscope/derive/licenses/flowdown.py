@@ -401,6 +401,15 @@ _RULES = [
      "|| ') of ' || b.license"),
     ("NOT b.derivatives_allowed",
      "'base licence ' || b.license || ' forbids distributing derivatives'"),
+    # share-alike (GPL §5(c) and §10, CC BY-SA §3(b), CC BY-NC-SA): the base's licence obliges a derivative to stay
+    # under the same terms, and a derivative whose licence carries no such duty (MIT, Apache-2.0, CC BY-NC) lets
+    # its own derivatives go out under any terms. A derivative under a share-alike licence of its own is not
+    # flagged (whether two share-alike licences are compatible is not decided here); nor is one whose licence's
+    # text was not read (its duties are unknown: `_UNREAD` is filled in by `_flow`)
+    ("list_contains(b.duties, 'same_terms') AND NOT list_contains(d.duties, 'same_terms') "
+     "AND NOT list_contains(_UNREAD, d.license)",
+     "'lets derivatives go out under other terms; base licence ' || b.license || ' obliges them to stay under "
+     "its own (share-alike)'"),
 ]
 
 
@@ -516,9 +525,11 @@ def _recreate_empty(con: duckdb.DuckDBPyConnection, table: str) -> None:
 
 def _flow(con: duckdb.DuckDBPyConnection, lap: Callable[[str], None]) -> None:
     """``license_flow`` from the lineage paths; the rules run once per distinct declaration pair."""
-    flagged = " OR ".join(f"coalesce({cond}, FALSE)" for cond, _ in _RULES)
-    all_false = " AND ".join(f"(({cond}) IS NOT DISTINCT FROM FALSE)" for cond, _ in _RULES)
-    reasons = ", ".join(f"CASE WHEN coalesce({cond}, FALSE) THEN {text} END" for cond, text in _RULES)
+    unread = "[" + ", ".join("'" + e.id.replace("'", "''") + "'" for e in all_licenses() if not e.duties_complete) + "]::VARCHAR[]"
+    rules = [(cond.replace("_UNREAD", unread), text) for cond, text in _RULES]
+    flagged = " OR ".join(f"coalesce({cond}, FALSE)" for cond, _ in rules)
+    all_false = " AND ".join(f"(({cond}) IS NOT DISTINCT FROM FALSE)" for cond, _ in rules)
+    reasons = ", ".join(f"CASE WHEN coalesce({cond}, FALSE) THEN {text} END" for cond, text in rules)
     _ancestors(con)
     con.execute("""CREATE OR REPLACE TEMP TABLE _anc AS
         SELECT a.id, a.base, a.root, a.distance, d.h AS dh, b.h AS bh
