@@ -14,7 +14,8 @@ never loaded (the ``no_loading`` trap fails a test that unpickles or imports any
   built by concatenation, ``int.to_bytes``, a character cut out of a literal, reached through a subscript of a
   Jinja global (``namespace[...]``, which falls back to getattr) or a computed key.
 - transformers configs: a ``chat_template`` dict (kept and rendered by transformers) was not searched, and a
-  ``custom_pipelines`` ``impl`` (imported with trust_remote_code) was not reported.
+  ``custom_pipelines`` ``impl`` (imported with trust_remote_code) was not reported; nor was a sentence-transformers
+  ``modules.json`` naming a module type outside the library (imported by name, its ``load`` called).
 """
 
 from __future__ import annotations
@@ -274,3 +275,31 @@ def test_ordinary_template_constructs_stay_clean(tmp_path: Path, template: str) 
     formats, splits): none is read as an escape."""
     rep = scan(tmp_path, "b.gguf", gguf_file(template=template))
     assert rep.verdict == "clean", (template, rep.findings)
+
+
+
+def _modules_json(*types: str) -> str:
+    return json.dumps([{"idx": i, "name": str(i), "path": "" if i == 0 else f"{i}_Module", "type": t}
+                       for i, t in enumerate(types)])
+
+
+@pytest.mark.parametrize(("ref", "rule", "severity"), [
+    ("os.system", "sentence_transformers.module_injection", "critical"),
+    ("torch.jit", "sentence_transformers.module_injection", "critical"),  # torch.jit.load(<folder>) runs
+    ("subprocess.Popen", "sentence_transformers.module_injection", "critical"),
+    ("custom_pooling.MyPooling", "sentence_transformers.custom_module", "medium"),
+])
+def test_sentence_transformers_modules_naming_code(tmp_path: Path, ref: str, rule: str, severity: str) -> None:
+    """SentenceTransformer imports each module's type by name (import_from_string, or the repository's code with
+    trust_remote_code=True) and calls its load(): a type outside the library read as clean."""
+    (tmp_path / "modules.json").write_text(_modules_json("sentence_transformers.models.Transformer", ref))
+    rep = scan_path(tmp_path)
+    hits = [f for f in rep.findings if f.rule == rule]
+    assert hits and hits[0].severity == severity and ref in hits[0].detail, rep.findings
+
+
+def test_sentence_transformers_own_modules_are_not_reported(tmp_path: Path) -> None:
+    (tmp_path / "modules.json").write_text(_modules_json(
+        "sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling",
+        "sentence_transformers.models.Normalize"))
+    assert scan_path(tmp_path).verdict == "clean"

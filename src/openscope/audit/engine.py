@@ -27,8 +27,9 @@ from openscope.audit import (
 )
 from openscope.audit.blob import Blob, NotRegular, Truncated, map_file
 from openscope.audit.context import Context
-from openscope.audit.findings import FileEntry, Finding, utf8, verdict
+from openscope.audit.findings import RANK, FileEntry, Finding, clip, utf8, verdict
 from openscope.audit.limits import DEFAULT_LIMITS, Limits
+from openscope.audit.rules import ruleset
 from openscope.audit.scan_pickle import looks_like_pickle, pickle_polyglot, scan_pickle, try_pickle
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
@@ -286,6 +287,35 @@ class Engine:
                      f"{' from another repository' if other else ''}: loading with trust_remote_code=True imports and "
                      "runs it; review that code (it is not analysed here)", 0)
 
+    def _st_modules(self, blob: Blob, modules: list[dict]) -> None:
+        """sentence-transformers' ``modules.json``: SentenceTransformer imports each module's ``type`` by its
+        dotted name (``import_from_string``; with trust_remote_code=True, a name outside the library is first
+        looked for as this repository's own code) and calls its ``load`` on the module's folder. A type outside
+        ``sentence_transformers.`` is code the file names: judged like a Keras config's module
+        (``sentence_transformers.module_injection``, critical, when the rules deny it; otherwise
+        ``sentence_transformers.custom_module``, medium)."""
+        rules = ruleset()
+        seen: set[str] = set()
+        for m in modules:
+            ref = str(m["type"])
+            if ref.startswith("sentence_transformers.") or ref in seen:
+                continue
+            seen.add(ref)
+            module, _, name = ref.rpartition(".")
+            # the name itself, and its load() that the library calls (torch.jit is a module; torch.jit.load runs)
+            j = max((rules.judge(module or ref, name), rules.judge(module or ref, f"{name}.load")),
+                    key=lambda x: RANK.get(x.severity or "", -1))
+            if j.severity == "critical":
+                self.ctx.add(blob, "sentence_transformers.module_injection", "critical",
+                             f"modules.json makes SentenceTransformer import {clip(ref, 200)} and call its load(): "
+                             f"{j.reason}", 0, ref)
+            elif j.severity is not None:
+                self.ctx.add(blob, "sentence_transformers.custom_module", "medium",
+                             f"modules.json names {clip(ref, 200)}, which is not part of sentence-transformers: "
+                             "loading imports it (this repository's code with trust_remote_code=True, else an "
+                             "installed module) and calls its load(); review that code (it is not analysed here)",
+                             0, ref)
+
     def _chat_templates(self, blob: Blob, value: object) -> None:
         """``chat_template`` of a tokenizer_config.json / chat_template.json (a string, a list of
         ``{name, template}``, or a dict of name to template, which transformers keeps as it is and picks
@@ -357,6 +387,9 @@ class Engine:
         if isinstance(doc, dict) and isinstance(doc.get("weight_map"), dict):
             safetensors_format.check_index(self.ctx, blob, doc)
             return "checkpoint-index"
+        if isinstance(doc, list) and doc and all(isinstance(m, dict) and isinstance(m.get("type"), str)
+                                                 and "path" in m for m in doc):
+            self._st_modules(blob, doc)
         if isinstance(doc, dict) and "class_name" in doc and "config" in doc:
             keras_format.check_config(self.ctx, blob, doc)
             return "keras-config"

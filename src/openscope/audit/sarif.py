@@ -21,6 +21,8 @@ RULE_TEXT = {
     "keras.custom_module": "Keras config imports a non-Keras module",
     "keras.file_reference": "Keras config names a file that loading reads on the loader's machine",
     "joblib.external_array": "Old joblib array wrapper whose companion file lies outside the model folder",
+    "sentence_transformers.module_injection": "sentence-transformers modules.json imports a dangerous module",
+    "sentence_transformers.custom_module": "sentence-transformers modules.json imports code outside the library",
     "gguf.chat_template.injection": "GGUF chat template with a template-injection pattern",
     "onnx.external_data.path_traversal": "ONNX external data outside the model folder",
     "index.path_traversal": "Checkpoint index points outside the model folder",
