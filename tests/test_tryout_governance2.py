@@ -13,7 +13,9 @@ Regressions, each seen there:
   "find them … before relying on the declared other", never that Llama 3.1's terms bind it, as it says for a model
   declaring nothing;
 * an Apple sample code finetune showed its base's duties as `-`: they bind only unmodified copies, and the reader
-  was not told why they were gone.
+  was not told why they were gone;
+* a card naming CC BY-NC 4.0 for the weights beside an `apache-2.0` tag said "until then follow both" two rows below
+  `commercial use  yes`.
 
 One store per module, ingested from records written here; no network.
 """
@@ -29,6 +31,7 @@ import pytest
 from screens import screen_rows
 
 from openscope.cli import main
+from openscope.store.db import open_store
 
 SA_BASE, SA_FT = "sa-lab/base-sa", "acme/sa-finetune-mit"
 GPL_BASE, GPL_NC, GPL_GPL = "gpl-lab/base-gpl", "acme/base-gpl-GPTQ", "acme/gpl-finetune-gpl"
@@ -36,6 +39,9 @@ GPL_L1 = "acme/gpl-finetune-llama1"
 LLAMA1, ON_LLAMA1 = "huggyllama/llama-7b", "acme/llama1-finetune-apache"
 ASCL, ON_ASCL = "apple/base-ascl", "acme/ascl-finetune"
 LLAMA31, GHOST, MERGE = "meta-llama/Llama-3.1-8B", "ghost-lab/private-base", "acme/own-licence-merge"
+CARD_NC, CARD_MIT = "acme/card-says-nc", "acme/card-says-mit"
+CARDS = {CARD_NC: "The model weights are released under the CC BY-NC 4.0 license.",
+         CARD_MIT: "The model weights are released under the MIT License."}
 
 
 def _ft(child: str, parents: list[str], lic: str | None, relation: str = "finetune", **card: str) -> dict:
@@ -66,11 +72,17 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         _base(ASCL, "apple-ascl"), _ft(ON_ASCL, [ASCL], "apple-ascl"),
         _base(LLAMA31, "llama3.1"),
         _ft(MERGE, [LLAMA31, GHOST], "other", "merge", license="other", license_name="acme-model-license"),
+        _base(CARD_NC, "apache-2.0"), _base(CARD_MIT, "apache-2.0"),
     ]
     src = d / "gov2.jsonl"
     src.write_text("".join(json.dumps(e) + "\n" for e in entries))
     db = d / "gov2.duckdb"
     assert main(["--db", str(db), "--quiet", "ingest", str(src)]) == 0
+    with open_store(db) as s:  # card texts as `crawl --cards` stores them (read when a model is answered)
+        sid = s.scalar("SELECT max(snapshot_id) FROM snapshots")
+        for mid, text in CARDS.items():
+            s.con.execute("INSERT INTO cards (id, repo_type, text, fetched_at, snapshot_id) VALUES (?, 'model', ?, "
+                          "now(), ?)", [mid, f"---\nlicense: apache-2.0\n---\n# Model\n\n## License\n\n{text}\n", sid])
     return db
 
 
@@ -157,3 +169,17 @@ def test_model_and_license_say_the_same(store: Path, model: str) -> None:
     mod = screen_rows(_run(store, "model", model)[1])
     for key in ("with its bases", "commercial use", "use restrictions", "duties", "duties from its bases"):
         assert lic.get(key) == mod.get(key), key
+
+
+def test_a_card_naming_a_non_commercial_licence_qualifies_the_commercial_use_row(store: Path) -> None:
+    doc = _lic(store, CARD_NC)
+    assert doc["card_license"]["contradicts"] is True and doc["effective_commercial_use"] is True
+    for command in ("license", "model"):
+        rows = screen_rows(_run(store, command, CARD_NC)[1])
+        assert rows["commercial use"] == ("yes; no under the card's CC-BY-NC-4.0 (it contradicts the tag: ask the "
+                                          "publisher)"), command
+        assert rows["card licence"].startswith("CONTRADICTS the tag")
+    # an open licence on the card (MIT) forbids nothing the tag allows: the row stays as it was
+    rows = screen_rows(_run(store, "license", CARD_MIT)[1])
+    assert rows["card licence"].startswith("CONTRADICTS the tag") and rows["commercial use"] == "yes"
+    assert rows["use restrictions"] == "no"

@@ -11,7 +11,7 @@ from typing import Any
 
 from rich.text import Text
 
-from openscope.derive.licenses.catalogue import CLASS_RANK
+from openscope.derive.licenses.catalogue import CLASS_RANK, get_license
 from openscope.text import visible
 
 # Plain words for the catalogue's vocabulary (docs/licenses.md, "Classes").
@@ -80,8 +80,9 @@ def licence_rows(doc: dict[str, Any]) -> list[tuple[str, str]]:
             ("licence", yn(doc.get("license")) + (f"  ({doc['reason']})" if doc.get("reason") else "")),
             ("class", class_meaning(doc.get("class")))]
     rows.append(("with its bases", _with_bases(doc)))
-    rows.append(("commercial use", _own_and_bases(doc, "commercial_use", _plain)))
-    rows.append(("use restrictions", _own_and_bases(doc, "use_restrictions", _restricted)))
+    rows.append(("commercial use", _own_and_bases(doc, "commercial_use", _plain) + _card_says(doc, "commercial_use")))
+    rows.append(("use restrictions", _own_and_bases(doc, "use_restrictions", _restricted)
+                 + _card_says(doc, "use_restrictions")))
     if doc.get("user_cap") or doc.get("effective_user_cap"):
         rows.append(("user cap", _own_and_bases(doc, "user_cap", _cap)))
     unknown = not doc.get("duties") and (doc.get("class") in (None, "unknown") or doc.get("duties_known") is False)
@@ -108,6 +109,22 @@ def licence_rows(doc: dict[str, Any]) -> list[tuple[str, str]]:
     if doc.get("unknown_bases"):
         rows.append(("bases not known", ", ".join(doc["unknown_bases"]) + " (their terms could not be read)"))
     return rows
+
+
+def _card_says(doc: dict[str, Any], key: str) -> str:
+    """Where the card's text names another licence for the weights than the tag (``card_license.contradicts``) and
+    that licence is stricter on ``key``, what it would say: the card row tells the reader to follow both, and a
+    `commercial use  yes` two rows above it (a CC BY-NC card beside an Apache-2.0 tag) said the opposite."""
+    card = doc.get("card_license") or {}
+    info = get_license(str(card["card"])) if card.get("contradicts") and card.get("card") else None
+    if info is None or not info.known:
+        return ""
+    said = doc.get(f"effective_{key}", doc.get(key))
+    if key == "commercial_use" and info.commercial_use is False and said is not False:
+        return f"; no under the card's {card['card']} (it contradicts the tag: ask the publisher)"
+    if key == "use_restrictions" and info.use_restrictions is True and said is not True:
+        return f"; yes under the card's {card['card']} (it contradicts the tag: ask the publisher)"
+    return ""
 
 
 def card_words(card: dict[str, Any]) -> str:
