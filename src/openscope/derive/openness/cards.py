@@ -464,13 +464,16 @@ def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
 _SPACE = re.compile(r"\s")
 
 
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# A paragraph's end: a blank line, or a line that starts a heading or opens or closes a code fence (Markdown ends a
+# paragraph, a list or a table there without a blank line: "| MMLU | 31.0 |" then "## Limitations").
+_BLANK_LINE = re.compile(r"\n[ \t]*\n|\n(?=[ \t]{0,3}(?:#{1,6}[ \t]|`{3,}|~{3,}))")
 
 
 def paragraph_end(text: str, at: int) -> int:
-    """Where the paragraph holding ``text[at]`` ends: the line break before the next blank line (the end of the
-    text when none follows). Why: a snippet quoting a mention stops at its paragraph; run on, it quoted the next
-    paragraph or table as if it said the same thing ("| MMLU | 31.0 | See the [datasheet](…)")."""
+    """Where the paragraph holding ``text[at]`` ends: the line break before the next blank line, heading or code
+    fence (the end of the text when none follows). Why: a snippet quoting a mention stops at its paragraph; run
+    on, it quoted the next paragraph or table as if it said the same thing ("| MMLU | 31.0 | See the
+    [datasheet](…)", "| MMLU | 31.0 | ## Limitations …")."""
     m = _BLANK_LINE.search(text, at)
     return m.start() if m else len(text)
 

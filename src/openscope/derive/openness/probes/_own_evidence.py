@@ -79,10 +79,18 @@ PROMISE = either(
     r"|\bnot\s+(?:yet\s+)?(?:been\s+)?(?:released|available|open[- ]?sourced|public(?:ly available)?)\b"
     r"|\b(?:does|do|did)\s+not\s+(?:contain|include|provide|release|ship)\b|\bno\s+plans?\b"
     r"|\bnot\s+(?:yet\s+)?(?:been\s+)?(?:directly\s+|officially\s+|fully\s+)?supported\b"
+    # given out on request, not published: "available upon request", "shared on reasonable request"
+    r"|\b(?:available|provided|shared|released|obtainable|accessible|given)\s+(?:only\s+)?(?:up)?on\s+"
+    r"(?:\w+\s+)?request\b|\bupon\s+request\b"
+    # "No training code is released", "no data will be shared"; a field left empty ("Training code: N/A")
+    r"|\bno\s+(?:[\w-]+\s+){0,3}?(?:is|are|was|were|has\s+been|have\s+been|will\s+be)\s+(?:publicly\s+|yet\s+)?"
+    r"(?:released|available|provided|published|open[- ]?sourced|shared|made\s+(?:public|available))\b"
+    r"|[:：][ \t]*[*_]*(?:n/a|none|not\s+applicable|unavailable|internal(?:\s+only)?|closed[- ]source)[*_]*[ \t]*[.。]?[ \t]*$"
     # Chinese: coming soon (即将, 敬请期待), released later (后续发布/开源/更新), "will release" (将会开源, 将于…发布),
     # not yet (尚未, 暂未, 暂不, 未开源, 不开源), planned (计划开源)
     , r"即将|敬请期待|后续(?:会|将)?(?:发布|开源|公开|更新|上线|提供)|将(?:会|要|于)?[^。\n，,]{0,8}?(?:发布|开源|公开|上线)"
-    r"|尚未|暂未|暂不|未开源|不开源|不公开|计划(?:发布|开源|公开)", re.IGNORECASE,
+    r"|尚未|暂未|暂不|未开源|不开源|不公开|计划(?:发布|开源|公开)|按需提供|(?:可|需)?(?:申请|联系我们)(?:后)?(?:获取|获得|提供)",
+    re.IGNORECASE,
     # Japanese: to be released (公開予定, 公開する予定), soon (近日公開), later (今後…公開, 後日公開), in preparation
     # (準備中), not released (未公開, 非公開, 公開していません); Korean: to be released (공개 예정, 공개될 예정), later
     # (추후/향후/곧 … 공개), in preparation (준비 중), not released (미공개, 비공개, 공개하지 않, 공개되지 않)
@@ -90,7 +98,9 @@ PROMISE = either(
     r"|(?:今後|後日|将来的に)[^。\n、]{0,10}?(?:公開|リリース|提供)|準備中|未公開|非公開"
     r"|(?:公開|リリース|提供)(?:されて|して)?(?:いません|おりません|しません|されません)"
     r"|(?:공개|출시|배포|제공|릴리스)(?:될|할)?\s?예정|(?:추후|향후|곧)\s?[^.\n,]{0,10}?(?:공개|출시|배포|제공)"
-    r"|준비\s?중|미공개|비공개|(?:공개|출시|배포|제공)(?:되지|하지)\s?않")
+    r"|준비\s?중|미공개|비공개|(?:공개|출시|배포|제공)(?:되지|하지)\s?않"
+    # on request: リクエスト/要望/申請に応じて (提供), 요청 시 (제공)
+    r"|(?:リクエスト|要望|申請|依頼)に応じて|요청\s?시\s?(?:제공|공유|공개)")
 # An unchecked to-do item ("- [ ] training code"): planned, not done.
 TODO = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[\s\]")
 
@@ -155,11 +165,20 @@ def citing_section(title: str) -> bool:
     return bool(zsearch(CITING_SECTION, title)) and not _repo_id_title(title)
 
 
+# Struck-through text (GitHub's "~~…~~", HTML's <del>, <s>, <strike>): a reader sees it crossed out, withdrawn.
+_STRUCK = re.compile(r"~~(?=[^\s~])[^\n]{0,2000}?[^\s~]~~|<(del|s|strike)>.{0,2000}?</\1>", re.IGNORECASE | re.DOTALL)
+
+
 def hidden_spans(card: Card) -> list[tuple[int, int]]:
-    """Where the card's HTML comments are (offsets in ``card.text``): text a reader of the card never sees."""
-    if "<!--" not in card.text:
-        return []
-    return [m.span() for m in _HTML_COMMENT.finditer(card.text)]
+    """Where the card hides text from a reader (offsets in ``card.text``, in order): its HTML comments, which a
+    reader never sees, and struck-through text ("- ~~Training code: [Code](…)~~ (withdrawn)"), which a reader
+    sees crossed out: what the card no longer says. Why: neither is what the card tells its reader."""
+    text = card.text
+    spans = [m.span() for m in _HTML_COMMENT.finditer(text)] if "<!--" in text else []
+    if "~~" in text or "</" in text:
+        spans += [m.span() for m in _STRUCK.finditer(text) if not any(a <= m.start() < b for a, b in spans)]
+        spans.sort()
+    return spans
 
 
 @dataclass(frozen=True)
@@ -241,11 +260,47 @@ def own_mentions(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple[str,
         ls, le = _line_span(card.text, a)
         if not (idx.is_hidden(a) or citing_section(idx.section(a))):
             sentence = _sentence_at(card.text, a, b)
+            if _HEADING_LINE.match(card.text, ls):
+                sentence += " " + _first_sentence_under(card.text, le)
             denied = denied_lines(rec, component) if denied is None else denied
-            if promised(card.text[ls:le], sentence) or (denied and card.line_of(a) in denied):
+            if promised(card.text[ls:le], sentence) or (denied and card.line_of(a) in denied) \
+                    or _elliptic_denial(sentence, card.text[a:b]):
                 yield m, "promised"
             elif not (cited and zsearch(CITED, sentence)):
                 yield m, "own"
+
+
+# A clause whose verb is denied with its object left out, after a clause that affirms it ("The training data is
+# released, but the training code is not.", "the weights are public while the data isn't").
+_CLAUSE_BREAK = re.compile(r",|;|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b|但|而", re.IGNORECASE)
+_ELLIPTIC = re.compile(r"\b(?:is|are|was|were|has|have|will|does|do)(?:\s+not|n't)(?:\s+(?:yet|been|be))?\W*$"
+                       r"|\b(?:isn't|aren't|wasn't|weren't|hasn't|haven't|won't)\W*$", re.IGNORECASE)
+
+
+def _elliptic_denial(sentence: str, mention: str) -> bool:
+    """Whether the clause of ``sentence`` that holds ``mention`` denies it elliptically: "…, but the training code
+    is not." Why: the denial's verb stands in the earlier clause ("is released"), so no released/available word
+    follows the negation and :data:`PROMISE` does not see it; a reader does."""
+    at = sentence.find(mention)
+    if at < 0 or not _ELLIPTIC.search(sentence):
+        return False
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, at)]
+    after = _CLAUSE_BREAK.search(sentence, at + len(mention))
+    clause = sentence[breaks[-1] if breaks else 0:after.start() if after else len(sentence)]
+    return bool(breaks) and _ELLIPTIC.search(clause) is not None
+
+
+def _first_sentence_under(text: str, eol: int) -> str:
+    """The first sentence of the paragraph under a heading whose line ends at ``eol`` ("" when a heading or nothing
+    follows). Why: a heading's words are said by what it heads ("## Training code" › "Not released.", "Coming
+    soon."): a mention in a heading whose first sentence denies or promises is no release, as its snippet, which
+    quotes the heading and the paragraph under it, shows the reader."""
+    at = _BLANKS.match(text, eol).end()  # type: ignore[union-attr]
+    if at >= len(text) or _HEADING_LINE.match(text, at):
+        return ""
+    end = text.find("\n", at)
+    end = len(text) if end < 0 else end
+    return _sentence_at(text, at, at)[:300] if end > at else ""
 
 
 def _matches(text: str, lowered: str, pattern: re.Pattern[str], needles: tuple[str, ...] | None

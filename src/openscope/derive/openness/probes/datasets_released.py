@@ -141,7 +141,9 @@ def _link_denied(line: str, url: str) -> bool:
 
 # A line that introduces a list: it ends with a colon (after any emphasis), and the list's first item follows on the
 # next line or after blank lines. (Searched in the whole card at once: most cards have few such lines.)
-_LIST_LEAD = re.compile(r"[:：][ \t*_]*\n(?:[ \t]*\n)*(?=[ \t]{0,6}(?:[-*+]|\d+[.)])[ \t])")
+# (In a quote block, "> We do not release:" › "> - training code", the lead and its items are quoted alike.)
+_LIST_LEAD = re.compile(r"[:：][ \t*_]*\n(?:[ \t>]*\n)*(?=(?:[ \t]{0,3}>[ \t]?)*[ \t]{0,6}(?:[-*+]|\d+[.)])[ \t])")
+_QUOTE = re.compile(r"^(?:[ \t]{0,3}>[ \t]?)+")
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]")
 
 
@@ -157,13 +159,28 @@ def _lead_lists(rec: ModelRecord) -> list[tuple[int, str, frozenset[int]]]:
     if ":" in text or "：" in text:
         for m in _LIST_LEAD.finditer(text):
             head = text[text.rfind("\n", 0, m.start()) + 1:m.start()]
-            if _HEADING.match(head) or not _negated(head + " ", len(head) + 1):
+            if _HEADING.match(head) or not (_negated(head + " ", len(head) + 1) or _jako_denial(head)):
                 continue
             items: set[int] = set()
             _list_lines(text, m.end(), card.line_of(m.end()), items)
-            out.append((card.line_of(m.start()), (head + text[m.start():m.end()]).strip(), frozenset(items)))
+            out.append((card.line_of(m.start()), (head + text[m.start():text.find("\n", m.start())]).strip(),
+                        frozenset(items)))
     rec.cache["denied_lead_lists"] = out
     return out
+
+
+# A Japanese or Korean denial of a release, its verb after the object ("以下は公開していません：", "未公開", "다음은
+# 공개하지 않습니다:", "비공개").
+_JAKO_RELEASE_DENIAL = (r"(?:公開|リリース|提供|配布)(?:されて|して)?(?:い|お)?(?:ません|ない|しません|されません)|未公開|非公[開开]"
+                        r"|(?:공개|출시|배포|제공)(?:되지|하지)\s?않|미공개|비공개")
+_JAKO_RELEASE = re.compile(_JAKO_RELEASE_DENIAL)
+
+
+def _jako_denial(lead: str) -> bool:
+    """Whether a Japanese or Korean list lead denies what it lists ("以下のデータセットは学習に使用していません：",
+    "다음 데이터셋은 학습에 사용하지 않았습니다:", "以下は公開していません："): the verb of using, including or releasing
+    and its negation come after the object, where :func:`_negated` does not look."""
+    return kana_or_hangul(lead) and (_DENIED_AFTER.search(lead) is not None or _JAKO_RELEASE.search(lead) is not None)
 
 
 # A lead's denial of releasing what it lists ("We do not release:", "The following are not yet public:", "未开源：");
@@ -173,7 +190,17 @@ _RELEASE_DENIAL = re.compile(
     r"(?:\b(?:not|never|no[ \t]+longer)\b|n't)[ \t]+(?:(?:yet|publicly|openly|being|been|be|currently|going[ \t]+to"
     r"|to)[ \t]+)*(?:releas\w*|public|available|open(?:-?sourc\w*)?|shar\w*|publish\w*|provid\w*|disclos\w*"
     r"|distribut\w*)\b|\b(?:withheld|unreleased|undisclosed|unpublished|unavailable)\b"
-    r"|(?:不|未|没有?|并未|并没有|从未|尚未|暂不|暂未)(?:被|曾|会)?(?:发布|公开|开源|开放|提供)", re.IGNORECASE)
+    # "Excluded from this release:", "Not included in the repository:": what the release leaves out
+    r"|\b(?:from|in|of)[ \t]+(?:this|the|our)[ \t]+(?:release|repository|repo|open[- ]?source[ \t]+release)\b"
+    r"|(?:不|未|没有?|并未|并没有|从未|尚未|暂不|暂未)(?:被|曾|会)?(?:发布|公开|开源|开放|提供)"
+    # Japanese and Korean: 公開していません, 未公開, 非公開; 공개하지 않, 미공개, 비공개
+    r"|" + _JAKO_RELEASE_DENIAL, re.IGNORECASE)
+# A lead's denial of using, including or training on what it lists ("not used", "did not use", "excluded", "not
+# included", "未用于训练", "学習に使用していません"): with no denial of a release besides, the list is what the model was not
+# trained on. A lead that denies in other words ("We are not able to share:") is read as denying the release.
+_USE_DENIAL = re.compile(r"\b(?:us(?:e|ed|ing)|utili[sz](?:e|ed|ing)|includ(?:e|ed|ing)|train(?:ed|ing)?|seen|exclud\w*"
+                         r"|part[ \t]+of)\b|使用|用于|采用|包含|纳入|训练|学習|訓練|含ま|除|사용|학습|포함|제외",
+                         re.IGNORECASE)
 _URL_IN_ITEM = re.compile(r"https?://[^\s)\]>\"']+")
 
 
@@ -199,7 +226,7 @@ def _item_denials(lead: str, items: Mapping[int, str]) -> dict[int, frozenset[st
     withheld: it denies its items as training data (Datasets, or what the lead itself names), never the release of
     what an item names ("- the evaluation set X", "- training code: …")."""
     lead_names = heading_components(lead)
-    release = _RELEASE_DENIAL.search(lead) is not None
+    release = _RELEASE_DENIAL.search(lead) is not None or _USE_DENIAL.search(lead) is None
     out: dict[int, frozenset[str] | None] = {}
     for line, item in items.items():
         if release:
@@ -285,9 +312,57 @@ def denied_lines(rec: ModelRecord, component: str | None = None) -> frozenset[in
             if row.strip():
                 out.add(line)
             line += 1
+    out.update(ln for ln, names in _marked_lines(rec).items() if _denies(names, component))
+    out.update(ln for ln, (names, _, _) in _footnote_denials(rec).items() if _denies(names, component))
     frozen = frozenset(out)
     rec.cache[key] = frozen
     return frozen
+
+
+# A mark that says "no" beside what a line names: a cross (❌ ✗ ✘ ✖ ⛔ 🚫, GitHub's :x:), or a table cell that is only
+# "No", "Not released", "Closed", "Private", "否", "未开源"…; and a mark that says "yes" (✓ ✔ ✅ ☑, :white_check_mark:).
+_CROSS_MARK = re.compile(r"[❌✗✘✖⛔🚫❎]|:x:|:no_entry(?:_sign)?:|:heavy_multiplication_x:")
+_NO_CELL = re.compile(r"\|[ \t]*[*_]*(?:no|none|closed|private|withheld|unreleased|unavailable|not[ \t]+(?:yet[ \t]+)?"
+                      r"(?:released|available|public|open(?:[ \t-]?sourced)?|provided)|否|无|未公开|未开源|不公开|非公開"
+                      r"|未公開|비공개|미공개)[*_]*[ \t]*(?=\|)", re.IGNORECASE)
+_TICK_MARK = re.compile(r"[✓✔✅☑]|:white_check_mark:|:heavy_check_mark:")
+
+
+_PARTS = re.compile(r"[|,;，；、]")
+
+
+def _crossed(part: str) -> str:
+    """``part`` with its crosses and its "no" cells taken out (``part`` itself when it has none)."""
+    out = _CROSS_MARK.sub(" ", part)
+    return _NO_CELL.sub("|", out if "|" in part else f"|{out}|") if _NO_CELL.search(f"|{part}|") else out
+
+
+def _marked_lines(rec: ModelRecord) -> dict[int, frozenset[str]]:
+    """{card line: the components it marks as not released} (cached on the record): a line that names components
+    (:func:`_item_components`) beside a cross or, in a table row, a cell that says "no" ("| Training code | ✗ |",
+    "- ❌ Training code", "| Training data | Not released |"); a line with a tick too is read part by part (cells,
+    or what commas and semicolons part: "weights ✅, training code ❌" denies the training code). Why: a table of released artefacts or a
+    checklist is how many cards say what they withhold; a reader takes the cross as the denial of what its line
+    names, and nothing else (a cross in a row naming no component, "| GPT-4 | ✗ |", denies nothing)."""
+    card = rec.card
+    assert card is not None
+    held = rec.cache.get("marked_lines")
+    if held is not None:
+        return held
+    out: dict[int, frozenset[str]] = {}
+    text = card.text
+    if _CROSS_MARK.search(text) or ("|" in text and _NO_CELL.search(text)):
+        for i, row in enumerate(text.split("\n"), 1):
+            if not (_CROSS_MARK.search(row) or ("|" in row and _NO_CELL.search(row + "|"))):
+                continue
+            # a line with a tick too is read part by part ("weights ✅, training code ❌", "| Weights ✓ | Code ✗ |")
+            parts = _PARTS.split(row) if _TICK_MARK.search(row) else [row]
+            names = frozenset().union(*(_item_components(_crossed(part)) or () for part in parts
+                                        if not _TICK_MARK.search(part) and _crossed(part) != part))
+            if names:
+                out[i] = names
+    rec.cache["marked_lines"] = out
+    return out
 
 
 def denial_of(rec: ModelRecord, line: int, component: str | None = None) -> tuple[int, str] | None:
@@ -303,7 +378,40 @@ def denial_of(rec: ModelRecord, line: int, component: str | None = None) -> tupl
     for body, first, names in _denied_scopes(rec):
         if _denies(names, component) and first <= line <= first + body.count("\n"):
             return first, _line(rec, first).strip()
+    note = _footnote_denials(rec).get(line)
+    if note is not None and _denies(note[0], component):
+        return note[1], note[2]
     return None
+
+
+# A footnote's definition ("[^1]: Not yet released.") and a reference to one ("[Code](…)[^1]").
+_FOOTNOTE_DEF = re.compile(r"^[ \t]{0,3}\[\^([^\]\s]{1,40})\]:[ \t]*(.+)$", re.MULTILINE)
+_FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]{1,40})\](?!:)")
+
+
+def _footnote_denials(rec: ModelRecord) -> dict[int, tuple[frozenset[str] | None, int, str]]:
+    """{card line: (the components it names or None, the footnote's line, the footnote's text)} of each line that
+    refers to a footnote that promises or denies ("Training code: [Code](…)[^1]" › "[^1]: Not yet released.";
+    :func:`._own_evidence.promised`), cached on the record. Why: a footnote is its line's own words set below
+    it, and a reader follows the mark; the denial reaches what the line names (all of it when it names none)."""
+    card = rec.card
+    assert card is not None
+    held = rec.cache.get("footnote_denials")
+    if held is not None:
+        return held
+    out: dict[int, tuple[frozenset[str] | None, int, str]] = {}
+    if "[^" in card.text:
+        from openscope.derive.openness.probes._own_evidence import promised
+
+        notes = {m.group(1): (card.line_of(m.start()), m.group(0).strip()) for m in _FOOTNOTE_DEF.finditer(card.text)
+                 if promised(m.group(2), m.group(2))}
+        if notes:
+            for i, row in enumerate(card.text.split("\n"), 1):
+                refs = [r for r in _FOOTNOTE_REF.findall(row) if r in notes] if "[^" in row else []
+                if refs and not _FOOTNOTE_DEF.match(row):
+                    out[i] = (_item_components(row), *notes[refs[0]])
+    rec.cache["footnote_denials"] = out
+    return out
 
 
 def _denied_scopes(rec: ModelRecord) -> list[tuple[str, int, frozenset[str] | None]]:
@@ -331,7 +439,34 @@ def _denied_scopes(rec: ModelRecord) -> list[tuple[str, int, frozenset[str] | No
         end = card.text.rfind("\n", 0, secs[j].start) + 1 if j < len(secs) else len(card.text)
         out.append((card.text[sec.start:end], card.line_of(sec.start), names))
         i = j
+    if "<summary" in card.text.lower():
+        out.extend(_denied_details(card.text, card.line_of))
     rec.cache["denied_scopes"] = out
+    return out
+
+
+# A folded block's title: <details><summary>Not released</summary> … </details> (the summary is a heading a reader
+# unfolds; what it governs runs to the block's end).
+_SUMMARY = re.compile(r"<summary\b[^<>]{0,200}>((?:(?!</?summary)[^\n]){0,300}?)</summary>", re.IGNORECASE)
+_DETAILS_END = re.compile(r"</details\s*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^<>]{0,200}>")
+
+
+def _denied_details(text: str, line_of: Any) -> list[tuple[str, int, frozenset[str] | None]]:
+    """(text, first card line, the components its summary names or None) of each ``<details>`` block whose
+    ``<summary>`` denies (read as a heading: :func:`denying_title`, :func:`heading_components`), to its
+    ``</details>``. Why: a card that folds its list of withheld artefacts under "<summary>Not released</summary>"
+    says what a heading "## Not released" says."""
+    out: list[tuple[str, int, frozenset[str] | None]] = []
+    for m in _SUMMARY.finditer(text):
+        title = _TAG.sub(" ", m.group(1))
+        if not denying_title(title):
+            continue
+        names = heading_components(title)
+        if names is not None and not names:
+            continue
+        end = _DETAILS_END.search(text, m.end())
+        out.append((text[m.start():end.start() if end else len(text)], line_of(m.start()), names))
     return out
 
 
@@ -342,7 +477,8 @@ def _list_lines(text: str, at: int, line: int, out: set[int]) -> None:
     while at < len(text):
         end = text.find("\n", at)
         end = len(text) if end < 0 else end
-        row = text[at:end]
+        row = _QUOTE.sub("", text[at:end]) if text.startswith(">", at) or text[at:at + 4].lstrip().startswith(">") \
+            else text[at:end]
         if _LIST_ITEM.match(row):
             out.add(line)
         elif row.strip():
@@ -366,8 +502,11 @@ _TITLE_DENIAL = re.compile(
     r"(?:\b(?:not|never|no[ \t]+longer)\b|n't)[ \t]+(?:(?:yet|publicly|openly|being|been|be|currently)[ \t]+)?"
     r"(?:released|public|available|open(?:-?sourced)?|used?|included|shared|published|provided|disclosed|distributed)\b"
     r"|\b(?:exclud(?:ed|ing)|withheld|unreleased|undisclosed|unpublished|unavailable)\b"
-    r"|(?:不|未|没有?|并未|并没有|从未|尚未)(?:被|曾|会)?(?:使用|采用|用到|包含|包括|纳入|利用|发布|公开|开源|开放|提供)",
-    re.IGNORECASE)
+    # a promise is no release yet: "(coming soon)", "(will be released)", "(to be released)", "TBD", 即将开源, 公開予定
+    r"|\bcoming[ \t]+soon\b|\b(?:will|to)[ \t]+be[ \t]+(?:released|published|open[- ]?sourced|made[ \t]+public)\b"
+    r"|\bTB[DA]\b|即将(?:发布|开源|公开)|敬请期待|(?:公開|リリース)予定|(?:공개|출시)\s?예정"
+    r"|(?:不|未|没有?|并未|并没有|从未|尚未)(?:被|曾|会)?(?:使用|采用|用到|包含|包括|纳入|利用|发布|公开|开源|开放|提供)"
+    r"|" + _JAKO_RELEASE_DENIAL, re.IGNORECASE)
 
 
 def denying_title(title: str) -> bool:
@@ -423,7 +562,8 @@ _ANY_WORDS = re.compile(
     r"|disclos\w*|distribut\w*|train(?:ing|ed)?|pre-?train(?:ing|ed)?|fine-?tun(?:ing|ed)|soon|coming|plan(?:ned)?"
     r"|later|future|n't|t|note|notes|please|limitations?|yet|here|there|they|them|it)\b"
     r"|以下|如下|下列|内容|部分|组件|项目|资源|文件|模型|我们|目前|暂时?|尚|均|将|仍|的|和|与|及|等|均|会|被|曾|还"
-    r"|不|未|没有?|并|从|发布|公开|开源|开放|提供|使用|采用|训练|状态", re.IGNORECASE)
+    r"|不|未|没有?|并|从|发布|公开|开源|开放|提供|使用|采用|训练|状态"
+    r"|以下|一覧|項目|内容|現在|まだ|[はのをもがにでと]|다음|항목|내용|목록|현재|아직|[은는을를이가의]", re.IGNORECASE)
 _NAMING = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
