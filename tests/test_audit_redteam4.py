@@ -15,7 +15,8 @@ never loaded (the ``no_loading`` trap fails a test that unpickles or imports any
   Jinja global (``namespace[...]``, which falls back to getattr) or a computed key.
 - transformers configs: a ``chat_template`` dict (kept and rendered by transformers) was not searched, and a
   ``custom_pipelines`` ``impl`` (imported with trust_remote_code) was not reported; nor was a sentence-transformers
-  ``modules.json`` naming a module type outside the library (imported by name, its ``load`` called).
+  ``modules.json`` naming a module type outside the library (imported by name, its ``load`` called), nor a diffusers
+  ``model_index.json`` naming a custom pipeline or a component whose code the repository ships.
 """
 
 from __future__ import annotations
@@ -302,4 +303,28 @@ def test_sentence_transformers_own_modules_are_not_reported(tmp_path: Path) -> N
     (tmp_path / "modules.json").write_text(_modules_json(
         "sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling",
         "sentence_transformers.models.Normalize"))
+    assert scan_path(tmp_path).verdict == "clean"
+
+
+
+def test_diffusers_model_index_naming_repository_code(tmp_path: Path) -> None:
+    """DiffusionPipeline.from_pretrained(trust_remote_code=True) runs a custom pipeline (_class_name as [file,
+    Class]) and a custom component (<component>/<library>.py shipped beside it): both read as clean."""
+    index = {"_class_name": ["pipeline_my", "MyPipeline"], "_diffusers_version": "0.30.0",
+             "unet": ["my_unet", "MyUNet"], "scheduler": ["diffusers", "PNDMScheduler"]}
+    (tmp_path / "unet").mkdir()
+    (tmp_path / "unet" / "my_unet.py").write_text("class MyUNet:\n    pass\n")
+    (tmp_path / "model_index.json").write_text(json.dumps(index))
+    rep = scan_path(tmp_path)
+    hits = [f for f in rep.findings if f.rule == "transformers.remote_code" and f.file == "model_index.json"]
+    assert hits and "pipeline_my.MyPipeline" in hits[0].detail and "unet/my_unet.py" in hits[0].detail, rep.findings
+
+
+def test_diffusers_standard_model_index_is_not_reported(tmp_path: Path) -> None:
+    """Components of diffusers, transformers and diffusers' own pipeline modules (stable_diffusion's safety
+    checker), with no code of that name in the repository."""
+    index = {"_class_name": "StableDiffusionPipeline", "_diffusers_version": "0.30.0",
+             "unet": ["diffusers", "UNet2DConditionModel"], "text_encoder": ["transformers", "CLIPTextModel"],
+             "safety_checker": ["stable_diffusion", "StableDiffusionSafetyChecker"], "feature_extractor": [None, None]}
+    (tmp_path / "model_index.json").write_text(json.dumps(index))
     assert scan_path(tmp_path).verdict == "clean"

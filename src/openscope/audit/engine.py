@@ -156,6 +156,35 @@ def detect(blob: Blob) -> str:
     return "headerless"
 
 
+def _diffusers_code(doc: dict, folder: Path | None) -> list[str]:
+    """Python code a diffusers ``model_index.json`` names, which DiffusionPipeline.from_pretrained imports from
+    this repository with trust_remote_code=True: a custom pipeline (``_class_name`` written as ``[module_file,
+    Class]``, the repository's file or a community pipeline of that name), and a custom component (``[library,
+    Class]`` whose ``<component>/<library>.py`` the repository holds, as diffusers decides it; a library name
+    without such a file is diffusers' own pipeline module, ``stable_diffusion`` for the safety checker, or an
+    installed package)."""
+    def pair(v: object) -> tuple[str, str] | None:
+        if isinstance(v, list | tuple) and len(v) == 2 and all(isinstance(x, str) and x for x in v):
+            return str(v[0]), str(v[1])
+        return None
+
+    refs = []
+    custom = pair(doc.get("_class_name"))
+    if custom:
+        refs.append(".".join(custom))
+    for k, v in doc.items():
+        p = pair(v)
+        if folder is None or k.startswith("_") or p is None or "/" in k or "\\" in k or "/" in p[0] or "\\" in p[0]:
+            continue
+        try:
+            shipped = (folder / k / f"{p[0]}.py").is_file()
+        except (OSError, ValueError):  # a name the file system refuses is no file of the repository
+            shipped = False
+        if shipped:
+            refs.append(f"{k}/{p[0]}.py: {p[1]}")
+    return refs
+
+
 class Engine:
     def __init__(self, limits: Limits = DEFAULT_LIMITS, sensitive_files: Sequence[str] | None = None) -> None:
         self.ctx = Context(limits=limits)
@@ -378,6 +407,10 @@ class Engine:
         impls = [v.get("impl") for v in pipes.values() if isinstance(v, dict)] if isinstance(pipes, dict) else []
         if any(isinstance(i, str) and i for i in impls):
             self._remote_code(blob, [i for i in impls if isinstance(i, str) and i], "custom_pipelines")
+        if isinstance(doc, dict) and "_class_name" in doc and "_diffusers_version" in doc:
+            refs = _diffusers_code(doc, None if blob.member is not None or blob.folder is None else Path(blob.folder))
+            if refs:
+                self._remote_code(blob, refs, "model_index.json")
         if isinstance(doc, dict) and "chat_template" in doc:
             self._chat_templates(blob, doc["chat_template"])
         tfjs = tfjs_format.kind(doc)
