@@ -18,7 +18,8 @@ The rules, as the docstrings and SQL of ``src/openscope/derive/lineage/{edges,gr
   placeholder); a deleted model's declarations are ignored; a parent that is not a live store id
   but equals one up to case takes the smallest such id; a bare parent (no namespace) equal to no store id
   takes the stored ``<ns>/<name>`` of a canonical-move namespace (``openscope/data/canonical``) when exactly
-  one such namespace holds the name (the smallest spelling); empty parents and self-edges are dropped;
+  one such namespace holds the name (the smallest spelling); else a parent that is the old id of a repository a
+  full crawl found moved (table ``moves``) takes the last id of its chain of moves; empty parents and self-edges are dropped;
 - per (child, parent, source): the smallest and largest declared relation (finetune < adapter < quantized <
   merge) are kept as rows, ``unknown`` only when nothing is declared; a card naming 2+ bases without a
   relation declares ``merge``;
@@ -271,6 +272,28 @@ def _run(con: Any, phase: Any, t0: float, cap_s: float) -> dict[str, int]:
                 bare_id[k] = m
     bare = {k: v for k, v in bare_id.items() if len(bare_ns[k]) == 1}
     del bare_ns, bare_id
+    # Repositories a full crawl found moved on the Hub (table `moves`): an old id's latest answer, lower case
+    # old id -> new id; a declared parent that is no live id resolves along the chain (edges.moved_sql).
+    has_moves = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'moves'").fetchone()[0]
+    last_move: dict[str, str] = dict(con.execute(
+        """SELECT lower(old_id), new_id FROM moves WHERE repo_type = 'model'
+           QUALIFY row_number() OVER (PARTITION BY lower(old_id) ORDER BY snapshot_id DESC, found_at DESC,
+                                      new_id) = 1""").fetchall()) if has_moves else {}
+
+    def moved_to(low: str) -> str | None:
+        """The last id of the chain of moves from old id ``low``: stops at a live id, before a repeat."""
+        seen, cur, c = {low}, None, low
+        while c in last_move:
+            nxt = last_move[c]
+            if nxt.lower() in seen:
+                break
+            cur = nxt
+            seen.add(nxt.lower())
+            if nxt.lower() in canon:
+                break
+            c = nxt.lower()
+        return None if cur is None else canon.get(cur.lower(), cur)
+
     fixed: dict[str, str] = {}
 
     # (child, prio, parent) -> bit mask of the relation codes declared
@@ -285,7 +308,9 @@ def _run(con: Any, phase: Any, t0: float, cap_s: float) -> dict[str, int]:
         if p is None:
             p = parent if parent in alive_set else canon.get(parent.lower())
             if p is None:
-                p = parent if "/" in parent else bare.get(parent.lower(), parent)
+                p = None if "/" in parent else bare.get(parent.lower())
+            if p is None:
+                p = (moved_to(parent.lower()) if last_move else None) or parent
             fixed[parent] = p
         if p == child:
             return

@@ -114,7 +114,7 @@ def test_bad_fault_settings_are_400(hub, client):
         assert client.post("/_admin/faults", json=body).status_code == 400
     cur = client.post("/_admin/faults", json={"slow_ms": 0}).json()
     assert set(cur) == {"rate_limit", "rate_window_s", "error_rate", "truncate_rate", "slow_ms", "down",
-                        "hold_after_pages"}
+                        "hold_after_pages", "hold_repo_info"}
 
 
 def test_mutate_edit_add_delete_counters():

@@ -84,6 +84,8 @@ class CrawlOptions:
     restart: bool = False
     dump: Path | None = None
     overlap_s: float = 60.0
+    # An unfiltered full crawl asks the Hub about at most this many ids it no longer saw (moved or gone?).
+    move_checks: int = 100
 
     @property
     def filtered(self) -> bool:
@@ -100,6 +102,7 @@ class CrawlResult(RunSummary):
     endpoint: str = ""
     resumed: bool = False
     deleted: int = 0
+    moved: int = 0  # ids gone from the lists that the Hub answered with another id (table `moves`)
     watermark: str | None = None
     dropped_expand: list[str] = field(default_factory=list)
 
@@ -593,18 +596,32 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
             url = next_url
 
         deleted = 0
+        moved: list[tuple[str, str]] = []
+        seen = int(store.scalar("SELECT n_records FROM snapshots WHERE snapshot_id = ?", [sid]) or 0)
+        sweep = kind == "full" and not opts.filtered and seen > 0
+        table = "models" if rt == "model" else "datasets"
+        if sweep and opts.move_checks > 0:
+            # Ask the Hub about the ids gone (bounded), outside any transaction: the answers are written
+            # with the deletion stamps below, in one transaction, so a kill here writes nothing and the
+            # same command asks again.
+            moved = _find_moves(store, client, table, sid, rt, opts.move_checks)
         with store.transaction() as con:
-            seen = int(store.scalar("SELECT n_records FROM snapshots WHERE snapshot_id = ?", [sid]) or 0)
-            if kind == "full" and not opts.filtered and seen > 0:
-                table = "models" if rt == "model" else "datasets"
-                # Not seen = gone. An entry that was read but rejected (a bad date, a wrong type) was
-                # seen: its id, found in the raw text kept in rejects, is not marked deleted.
+            if sweep:
+                if moved:
+                    con.execute(
+                        """INSERT INTO moves (repo_type, old_id, new_id, snapshot_id, found_at)
+                           SELECT ?, unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), ?, now()::TIMESTAMP""",
+                        [rt, [o for o, _ in moved], [n for _, n in moved], sid])
+                # Not seen = gone (a moved repository's old id too: the Hub lists it under its new id). An
+                # entry that was read but rejected (a bad date, a wrong type) was seen: its id, found in the
+                # raw text kept in rejects, is not marked deleted.
                 deleted = int(con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
-                    f"""UPDATE {table} SET deleted_at = now()::TIMESTAMP
-                        WHERE deleted_at IS NULL AND coalesce(last_snapshot_id, -1) < $1
-                          AND id NOT IN (SELECT regexp_extract(raw, '"id"\\s*:\\s*"([^"]+)"', 1)
-                                         FROM rejects WHERE snapshot_id = $1 AND raw IS NOT NULL)""", [sid],
+                    f"UPDATE {table} SET deleted_at = now()::TIMESTAMP WHERE {_GONE}", [sid],
                 ).fetchone()[0])
+            if client.stats.api_calls != calls0:  # the move questions: counted with the crawl's calls
+                snaps.add_progress(store, sid, api_calls=client.stats.api_calls - calls0,
+                                   rate_limit_wait_s=round(client.stats.rate_limit_wait_s - wait0, 3))
+                calls0, wait0 = client.stats.api_calls, client.stats.rate_limit_wait_s
         _record_client_facts(store, sid, client)
         snaps.finish(store, sid, "complete")
     except (Unreachable, InvalidInput, StoreWriteError) as exc:
@@ -629,7 +646,36 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
         if dump_fh is not None:
             dump_fh.close()
         prog.end()
-    return _result(store, sid, t0, resumed=resumed, deleted=deleted, client=client)
+    return _result(store, sid, t0, resumed=resumed, deleted=deleted, moved=len(moved), client=client)
+
+
+# The rows of a repository table that an unfiltered full crawl (snapshot $1) did not see: gone from the Hub's
+# lists. A rejected entry was seen (its id, in the raw text kept in rejects, is not gone).
+_GONE = """deleted_at IS NULL AND coalesce(last_snapshot_id, -1) < $1
+           AND id NOT IN (SELECT regexp_extract(raw, '"id"\\s*:\\s*"([^"]+)"', 1)
+                          FROM rejects WHERE snapshot_id = $1 AND raw IS NOT NULL)"""
+
+
+def _find_moves(store: Store, client: HubClient, table: str, sid: int, repo_type: str,
+                limit: int) -> list[tuple[str, str]]:
+    """(old id, new id) for the ids gone from the Hub's lists that the Hub answers with another id: moved.
+
+    Why ask: the Hub redirects a moved repository's old id to its new one, and lists only the new one; a
+    full crawl sees the old id vanish and a new id appear, and derivatives that still declare the old id
+    would lose their real root. At most ``limit`` ids are asked about per crawl (one request each, plus
+    the redirect's hop, through the client's politeness and retry rules), the ids that stored models
+    declare as a parent first (a move matters to lineage through them), then by id. A question the Hub
+    does not answer after the retries ends the crawl as any unanswered request does (exit 69; the same
+    command resumes and asks again)."""
+    ids = [r[0] for r in store.con.execute(
+        f"""SELECT id FROM {table} WHERE {_GONE}
+            ORDER BY id IN (SELECT parent FROM edges) DESC, id LIMIT {int(limit)}""", [sid]).fetchall()]
+    out: list[tuple[str, str]] = []
+    for old in ids:
+        new = client.moved_to(old, repo_type=repo_type)
+        if new is not None:
+            out.append((old, new))
+    return out
 
 
 def _write_dump(fh: IO[str], text: str) -> None:
@@ -667,7 +713,8 @@ def _fail(store: Store, sid: int, client: HubClient, calls0: int, wait0: float, 
         pass
 
 
-def _result(store: Store, sid: int, t0: float, *, resumed: bool, deleted: int, client: HubClient) -> CrawlResult:
+def _result(store: Store, sid: int, t0: float, *, resumed: bool, deleted: int, client: HubClient,
+            moved: int = 0) -> CrawlResult:
     row = store.con.execute(
         """SELECT status, pages, n_records, changed, rejects, api_calls, rate_limit_wait_s, kind, repo_type,
                   endpoint, watermark FROM snapshots WHERE snapshot_id = ?""", [sid]).fetchone()
@@ -676,7 +723,7 @@ def _result(store: Store, sid: int, t0: float, *, resumed: bool, deleted: int, c
         snapshot_id=sid, status=row[0], pages=int(row[1] or 0), records=int(row[2] or 0),
         changed=int(row[3] or 0), rejects=int(row[4] or 0), api_calls=int(row[5] or 0),
         rate_limit_wait_s=round(float(row[6] or 0), 3), elapsed_s=round(time.monotonic() - t0, 3),
-        kind=row[7], repo_type=row[8], endpoint=row[9], resumed=resumed, deleted=deleted,
+        kind=row[7], repo_type=row[8], endpoint=row[9], resumed=resumed, deleted=deleted, moved=moved,
         watermark=row[10].isoformat() if row[10] else None, dropped_expand=list(client.stats.dropped_expand),
     )
 

@@ -21,7 +21,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-FAULT_KEYS = ("rate_limit", "rate_window_s", "error_rate", "truncate_rate", "slow_ms", "down", "hold_after_pages")
+FAULT_KEYS = ("rate_limit", "rate_window_s", "error_rate", "truncate_rate", "slow_ms", "down", "hold_after_pages",
+              "hold_repo_info")
 
 
 @dataclass
@@ -33,6 +34,7 @@ class FaultSettings:
     slow_ms: int = 0  # added latency per API request
     down: bool = False  # every API route answers 503
     hold_after_pages: int | None = None  # after k list pages, list requests wait for /_admin/release
+    hold_repo_info: bool = False  # repository info requests (/api/models/{id}) wait for /_admin/release
 
     def validate(self) -> None:
         if self.rate_limit is not None and self.rate_limit < 1:
@@ -72,6 +74,7 @@ class Faults:
         self.requests = 0
         self.pages_served = 0
         self.early_requests = 0
+        self.info_held = 0  # repository info requests that waited under hold_repo_info
         self.status_counts: Counter[int] = Counter()
         self._release: asyncio.Event | None = None
         self._released = False
@@ -86,7 +89,8 @@ class Faults:
             new.validate()
             if new.rate_limit != self.settings.rate_limit or new.rate_window_s != self.settings.rate_window_s:
                 self._t0, self._window, self._used, self._announced_reset = time.monotonic(), -1, 0, None
-            if new.hold_after_pages != self.settings.hold_after_pages:
+            if (new.hold_after_pages, new.hold_repo_info) != (self.settings.hold_after_pages,
+                                                              self.settings.hold_repo_info):
                 self._released = False
             self.settings = new
         return new
@@ -138,10 +142,20 @@ class Faults:
         k = self.settings.hold_after_pages
         return k is not None and not self._released and self.pages_served >= k
 
-    async def wait_release(self) -> None:
+    def must_hold_info(self) -> bool:
+        """Whether a repository info request waits (kill a crawler while it asks about gone ids)."""
+        return self.settings.hold_repo_info and not self._released
+
+    async def wait_info_release(self) -> None:
+        with self._lock:
+            self.info_held += 1
+        await self.wait_release(self.must_hold_info)
+
+    async def wait_release(self, held: Any = None) -> None:
+        held = held or self.must_hold
         if self._release is None:
             self._release = asyncio.Event()
-        while self.must_hold():
+        while held():
             self._release.clear()
             try:
                 await asyncio.wait_for(self._release.wait(), timeout=0.2)
@@ -158,4 +172,4 @@ class Faults:
         with self._lock:
             return {"pages_served": self.pages_served, "requests": self.requests,
                     "status_counts": {str(k): v for k, v in sorted(self.status_counts.items())},
-                    "early_requests": self.early_requests}
+                    "early_requests": self.early_requests, "info_held": self.info_held}

@@ -263,11 +263,30 @@ def create_app(state: HubState, faults: Faults) -> FastAPI:
                 return "/".join(parts[:i]), parts[i], parts[i + 1:]
         return rest, "", []
 
+    def _moved(request: Request, kind: str, rid: str) -> Response | None:
+        """HTTP 307 to the same route of the id a moved repository now lives at, query kept, or None.
+
+        As the Hub answers an old id after ``move_repo`` (docs/simhub.md, *Moves*): a relative redirect on
+        the same host, which huggingface_hub's HTTP session (and openscope's client) follows."""
+        new = state.redirect(kind, rid)
+        if new is None:
+            return None
+        path = request.url.path
+        at = path.find(rid)
+        if at < 0:  # the id as routed differs from the path's spelling (percent-encoding): rebuild it
+            return None
+        target = path[:at] + new + path[at + len(rid):]
+        if request.url.query:
+            target += "?" + request.url.query
+        return Response(b"", status_code=307, headers={"Location": target})
+
     async def _repo_info(request: Request, kind: str, rest: str) -> Response:
         rid, action, tail = _split_repo_route(rest)
+        if faults.must_hold_info():
+            await faults.wait_info_release()
         found = await run_in_threadpool(state.entry, kind, rid)
         if found is None:
-            return _error(404, "Repository not found", "RepoNotFound")
+            return _moved(request, kind, rid) or _error(404, "Repository not found", "RepoNotFound")
         entry, openness = found
         if action in ("tree", "revision"):
             if not tail:
@@ -354,7 +373,7 @@ def create_app(state: HubState, faults: Faults) -> FastAPI:
     async def _resolve(request: Request, kind: str, rid: str, rev: str, path: str) -> Response:
         found = await run_in_threadpool(state.entry, kind, rid)
         if found is None:
-            return _error(404, "Repository not found", "RepoNotFound")
+            return _moved(request, kind, rid) or _error(404, "Repository not found", "RepoNotFound")
         entry, openness = found
         if rev not in ("main", entry["sha"]):
             return _error(404, f"Invalid rev id: {rev}", "RevisionNotFound")
@@ -425,9 +444,14 @@ def create_app(state: HubState, faults: Faults) -> FastAPI:
     async def admin_mutate(request: Request) -> Response:
         try:
             body = await request.json() if await request.body() else {}
-            if not isinstance(body, dict) or set(body) - {"edit", "add", "delete", "counters"}:
-                raise ValueError("body must be an object with keys edit, add, delete, counters")
+            if not isinstance(body, dict) or set(body) - {"edit", "add", "delete", "counters", "move"}:
+                raise ValueError("body must be an object with keys edit, add, delete, counters, move")
             for k, v in body.items():
+                if k == "move":
+                    if not isinstance(v, dict) or not all(isinstance(x, str) and isinstance(y, str)
+                                                          for x, y in v.items()):
+                        raise ValueError("move must be an object {old id: new id}")
+                    continue
                 ok = (isinstance(v, int) and not isinstance(v, bool) and v >= 0) or (
                     k != "add" and isinstance(v, list) and all(isinstance(x, str) for x in v))
                 if not ok:

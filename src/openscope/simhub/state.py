@@ -75,6 +75,11 @@ class HubState:
         self._rng = np.random.default_rng([eco.seed, 0x51AB])
         self._clock_ms = 0
         self._added = 0
+        # Repositories moved (renamed or transferred): lower-cased old id → the id it moved to, per kind.
+        # Why a dict and not rows: the Hub answers an old id with a redirect to the new one for as long as
+        # no repository takes the old id again (docs/simhub.md, *Moves*); a handful of entries, looked up
+        # only when an id is not found.
+        self.redirects: dict[str, dict[str, str]] = {"model": {}, "dataset": {}}
         for table, src, kind in (("m", eco.models, "model"), ("d", eco.datasets, "dataset")):
             self.con.register("_src", src)
             self.con.execute(
@@ -146,6 +151,14 @@ class HubState:
             row = self.con.execute(f"SELECT js, {col} FROM {table} WHERE id = ? AND NOT deleted", [rid]).fetchone()
         return (json.loads(row[0]), int(row[1])) if row else None
 
+    def redirect(self, kind: str, rid: str) -> str | None:
+        """The id a moved repository ``rid`` now lives at (one hop, as the Hub answers), or None.
+
+        A live repository of that id wins over a redirect (a repository moved back to its old id, or a new
+        one created there, answers for itself); a redirect may lead to a repository deleted since (404)."""
+        with self._lock:
+            return self.redirects["model" if kind in ("model", "models") else "dataset"].get(rid.lower())
+
     def children_count(self, rid: str) -> int:
         with self._lock:
             return int(self.con.execute(  # type: ignore[index]  # an aggregate always yields one row
@@ -215,11 +228,40 @@ class HubState:
         self.con.execute("INSERT INTO m_tags SELECT unnest(tags) AS tag, idx FROM m WHERE idx IN (SELECT idx FROM _chg)")
         self.con.execute("DROP TABLE _chg")
 
+    def _move(self, moves: dict[str, str]) -> list[list[str]]:
+        """Rename or transfer models: ``{old id: new id}``, applied in order. The entry takes the new id and
+        its namespace as author (keeping its ``_id``, dates, files and counters); the old id answers with a
+        redirect to the new one; lists show only the new id. Derivatives keep declaring the old id, as
+        their cards on the Hub do. Unknown old id → KeyError; a new id already taken → ValueError."""
+        done: list[list[str]] = []
+        for old, new in moves.items():
+            if not isinstance(new, str) or not new or new.count("/") != 1 or not all(new.split("/")):
+                raise ValueError(f"move target must be an id 'namespace/name': {new!r}")
+            row = self.con.execute("SELECT idx FROM m WHERE id = ? AND NOT deleted", [old]).fetchone()
+            if row is None:
+                raise KeyError(f"unknown model ids: {old}")
+            taken = self.con.execute("SELECT id FROM m WHERE lid = ? AND NOT deleted AND idx <> ?",
+                                     [new.lower(), row[0]]).fetchone()
+            if taken is not None:
+                raise ValueError(f"cannot move {old} to {new}: {taken[0]} exists")
+            author = new.split("/", 1)[0]
+            self.con.execute("UPDATE m SET id = ?, lid = ?, author = ?, lauthor = ? WHERE idx = ?",
+                             [new, new.lower(), author, author.lower(), row[0]])
+            red = self.redirects["model"]
+            red[old.lower()] = new
+            red.pop(new.lower(), None)  # the new id answers for itself now (a move back to an old id)
+            self._rebuild([new])
+            done.append([old, new])
+        return done
+
     def mutate(self, *, edit: int | list[str] | None = None, add: int | None = None,
-               delete: int | list[str] | None = None, counters: int | list[str] | None = None) -> dict[str, list[str]]:
-        """Edit (lastModified = now), add, delete repositories and change counters (lastModified kept)."""
-        out: dict[str, list[str]] = {"edited": [], "added": [], "deleted": [], "counters_changed": []}
+               delete: int | list[str] | None = None, counters: int | list[str] | None = None,
+               move: dict[str, str] | None = None) -> dict[str, list[Any]]:
+        """Edit (lastModified = now), add, delete repositories, change counters (lastModified kept) and move
+        repositories (``move={old: new}``, see :meth:`_move`; done first)."""
+        out: dict[str, list[Any]] = {"edited": [], "added": [], "deleted": [], "counters_changed": [], "moved": []}
         with self._lock:
+            out["moved"] = self._move(dict(move or {}))
             deleted = self._pick(delete)
             if deleted:
                 self.con.execute("UPDATE m SET deleted = true WHERE id IN (SELECT unnest(?::VARCHAR[]))", [deleted])

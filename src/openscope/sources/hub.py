@@ -549,7 +549,9 @@ class HubClient:
         # The same answer with its body in memory; decoded already, so no Content-Encoding any more.
         # The raw header bytes: a value that is not ASCII (latin-1 on the wire) cannot be re-encoded from str.
         headers = [(k, v) for k, v in resp.headers.raw if k.lower() != b"content-encoding"]
-        return httpx.Response(resp.status_code, headers=headers, content=body, request=resp.request), problem
+        out = httpx.Response(resp.status_code, headers=headers, content=body, request=resp.request)
+        out.history = list(resp.history)  # the redirects followed (a moved repository's old id answers with one)
+        return out, problem
 
     # -- list pages --------------------------------------------------------------------------------
     def get_page(self, url: str) -> Page:
@@ -616,6 +618,26 @@ class HubClient:
             page = self.get_page(next_url)
             yield page
             next_url = page.next_url
+
+    # -- moved repositories --------------------------------------------------------------------------
+    def moved_to(self, repo_id: str, *, repo_type: str = "model") -> str | None:
+        """The id the Hub now answers ``repo_id`` with, when that is another id (the repository was renamed
+        or transferred: ``move_repo``), else None (gone: 404; not readable: 401/403; or still there).
+
+        Why one info request: after a move the Hub redirects the old id to the new one, and the answer
+        after the redirect is the moved repository's entry, whose ``id`` names it (huggingface_hub's
+        ``model_info`` follows the redirect the same way). ``expand=author`` keeps the answer to three
+        keys. The redirect's hop is one more request to the Hub: counted in ``api_calls``. An answer from
+        another server (a redirect off the endpoint) names nothing we trust: None."""
+        url = f"{self.endpoint}/api/{repo_type}s/{quote(repo_id, safe='/')}?expand=author"
+        resp, data = self.request(url, parse=lambda r: json.loads(r.content))
+        self.stats.api_calls += len(resp.history)
+        if resp.status_code != 200 or not isinstance(data, dict) or not self.is_own(resp.url):
+            return None
+        new = data.get("id")
+        if not isinstance(new, str) or not new or new == repo_id:
+            return None
+        return new
 
     # -- files -------------------------------------------------------------------------------------
     def get_text_file(self, repo_id: str, path: str, *, repo_type: str = "model",

@@ -167,6 +167,24 @@ def moved_external_base(store: Store, bare: str) -> tuple[str, int] | None:
     return (row[0], int(row[1])) if row and row[1] and row[2] == 1 else None
 
 
+def moved_to(store: Store, rid: str, table: str = "models") -> str | None:
+    """The id a stored repository ``rid`` moved to on the Hub, as a full crawl recorded it (table ``moves``,
+    migration 0018): the last of a chain of moves, as lineage resolves a declared base (``edges.moved_sql``), or
+    None. Why here: ``model OLD`` and ``lineage OLD`` name the move instead of only "deleted from the Hub"."""
+    has = store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'moves'")
+    if not has or table not in ("models", "datasets"):
+        return None
+    if table == "models":
+        from openscope.derive.lineage.edges import moved_sql
+
+        row = store.con.execute(f"SELECT id FROM ({moved_sql('SELECT ?::VARCHAR AS parent')})", [rid]).fetchone()
+        return row[0] if row else None
+    row = store.con.execute(
+        """SELECT new_id FROM moves WHERE repo_type = 'dataset' AND lower(old_id) = lower(?)
+           ORDER BY snapshot_id DESC, found_at DESC, new_id LIMIT 1""", [rid]).fetchone()
+    return row[0] if row else None
+
+
 def deleted_message(store: Store, raw_id: str, table: str = "models") -> str | None:
     """The one-line answer for a repository a full crawl found gone from the Hub (``deleted_at`` set), else None.
 
@@ -180,6 +198,13 @@ def deleted_message(store: Store, raw_id: str, table: str = "models") -> str | N
         return None
     rid, when = row
     kind, stats = _TABLES[table], "model_stats" if table == "models" else "dataset_stats"
+    moved = moved_to(store, rid, table)
+    if moved is not None:
+        now = find_id(store, moved, table)
+        tail = f" (openscope {'model' if table == 'models' else 'license --dataset'} {now})" if now else ""
+        return (f"{kind} '{rid}' moved to {moved} on the Hub (a full crawl on {when:%Y-%m-%d} found its id "
+                f"redirecting there){tail}; its records and counters under the old id stay in the store "
+                f"(openscope sql \"SELECT * FROM {stats} WHERE id = '{rid}'\")")
     text = (f"{kind} '{rid}' was deleted from the Hub (a full crawl on {when:%Y-%m-%d} no longer saw it); its "
             f"records and counters stay in the store (openscope sql \"SELECT * FROM {stats} WHERE id = '{rid}'\")")
     ext = external_base(store, rid) if table == "models" else None

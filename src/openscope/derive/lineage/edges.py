@@ -227,6 +227,7 @@ def extract(store: Store, scope: str | None = None, table: str = "edges",
         GROUP BY d.parent"""
     )
     _canonical_fix(store)
+    _moved_fix(store)
     # The re-spelled parents, kept so an answer reads declared spellings back only for edges to them (a
     # superset is harmless: an incremental refresh adds and never removes; a full one starts empty).
     con.execute(
@@ -330,6 +331,51 @@ def _canonical_fix(store: Store) -> None:
     con.execute("DROP TABLE _edge_bare")
 
 
+def moved_sql(parents: str) -> str:
+    """SQL ``SELECT parent, id``: each value of ``parents`` (a query of one column ``parent``) that is the old id
+    of a repository a full crawl found moved on the Hub (table ``moves``, matched case-insensitively as the Hub
+    matches) and is no live store id, with the id it moved to: the last of a chain of moves (A → B → C gives C),
+    stopping at a live store id (a repository moved back to an old id, or one created there, answers for itself)
+    and before any id the chain already passed (a cycle of moves ends, it does not loop). The id takes the
+    store's spelling when a live store id matches it up to case, else the Hub's. An old id's latest row is the
+    Hub's latest answer. See docs/lineage.md, *Repositories the Hub moved*."""
+    return f"""WITH RECURSIVE
+        lm AS (SELECT lower(old_id) AS lold, new_id FROM moves WHERE repo_type = 'model'
+               QUALIFY row_number() OVER (PARTITION BY lower(old_id) ORDER BY snapshot_id DESC, found_at DESC,
+                                          new_id) = 1),
+        live AS (SELECT id, lower(id) AS lid FROM models
+                 WHERE deleted_at IS NULL AND lower(id) IN (SELECT lold FROM lm UNION ALL SELECT lower(new_id) FROM lm)),
+        start AS (SELECT DISTINCT parent FROM ({parents}) p
+                  WHERE lower(parent) IN (SELECT lold FROM lm) AND lower(parent) NOT IN (SELECT lid FROM live)),
+        walk(parent, cur, seen, n) AS (
+            SELECT parent, parent, [lower(parent)], 0 FROM start
+            UNION ALL
+            SELECT w.parent, lm.new_id, list_append(w.seen, lower(lm.new_id)), w.n + 1
+            FROM walk w JOIN lm ON lm.lold = lower(w.cur)
+            WHERE NOT list_contains(w.seen, lower(lm.new_id))
+              AND (w.n = 0 OR lower(w.cur) NOT IN (SELECT lid FROM live))),
+        fin AS (SELECT parent, arg_max(cur, n) AS cur FROM walk WHERE n > 0 GROUP BY parent)
+        SELECT f.parent, coalesce((SELECT min(l.id) FROM live l WHERE l.lid = lower(f.cur)), f.cur) AS id
+        FROM fin f"""
+
+
+def _moved_fix(store: Store) -> None:
+    """Add to ``_edge_fix`` the declared parents that are old ids of repositories the Hub moved (:func:`moved_sql`),
+    unless a store id already took them (``_edge_fix``). Derivatives keep declaring ``base_model: <old id>`` after a
+    move; read literally, the old id is a deleted (or external) root and they lose their real one.
+
+    Set-based, and free where nothing moved: one count of ``moves`` (empty in most stores, the benchmark's
+    included), then one statement joining the declared parents to the few recorded moves."""
+    con = store.con
+    if not con.execute("SELECT count(*) FROM moves WHERE repo_type = 'model'").fetchone()[0]:  # type: ignore[index]  # an aggregate always yields one row
+        return
+    con.execute(
+        f"""INSERT INTO _edge_fix
+        SELECT parent, id FROM ({moved_sql("SELECT DISTINCT parent FROM _edge_raw")})
+        WHERE parent NOT IN (SELECT parent FROM _edge_fix)"""
+    )
+
+
 def _infer(store: Store, best: str) -> None:
     """Temp table ``_edge_inf(child, relation)``: the relation the records show for the children whose
     chosen relation is ``unknown``, where they show one.
@@ -386,8 +432,9 @@ def _infer(store: Store, best: str) -> None:
 
 def declared_spellings(store: Store, children: list[str]) -> dict[tuple[str, str, str], str]:
     """``{(child, parent, evidence): spelling}`` for the edges of ``children`` whose parent was declared
-    under another spelling than the one stored in ``edges.parent`` (another case, or a bare canonical id
-    such as ``bert-base-uncased`` for ``google-bert/bert-base-uncased``); an ``inferred`` edge shows the
+    under another spelling than the one stored in ``edges.parent`` (another case, a bare canonical id
+    such as ``bert-base-uncased`` for ``google-bert/bert-base-uncased``, or the old id of a repository the Hub
+    moved: :func:`moved_sql`); an ``inferred`` edge shows the
     spelling of any source. Edges declared as stored are absent, and so is a spelling that is a parent of
     the child in its own right (two external spellings of one id, each its own node, are not each other's).
 
@@ -424,15 +471,19 @@ def read_back_spellings(store: Store, children: list[str]) -> dict[tuple[str, st
                 FROM models WHERE base_models IS NOT NULL AND json_type(base_models) = 'OBJECT'
                   AND id IN (SELECT id FROM ids))
         ),
+        -- the declared old ids of repositories the Hub moved, each with the id it resolves to
+        mv AS ({moved_sql("SELECT DISTINCT declared AS parent FROM t")}),
         -- a declared spelling that differs from the edge's parent only in case, or a bare id of its canonical
-        -- namespace, and is not itself a parent of this child (two external spellings of one id are two nodes)
+        -- namespace, or an old id of a moved repository, and is not itself a parent of this child (two external
+        -- spellings of one id are two nodes)
         c AS (
             SELECT e.child, e.parent, e.evidence, t.declared
             FROM edges e JOIN t ON t.child = e.child AND (t.evidence = e.evidence OR e.evidence = 'inferred')
             WHERE e.child IN (SELECT id FROM ids) AND t.declared <> e.parent
               AND (lower(t.declared) = lower(e.parent)
                    OR (NOT contains(t.declared, '/') AND contains(e.parent, '/')
-                       AND lower(t.declared) = lower(substr(e.parent, strpos(e.parent, '/') + 1))))
+                       AND lower(t.declared) = lower(substr(e.parent, strpos(e.parent, '/') + 1)))
+                   OR (t.declared, e.parent) IN (SELECT parent, id FROM mv))
               AND NOT EXISTS (SELECT 1 FROM edges x WHERE x.child = e.child AND x.parent = t.declared)
         ),
         live AS (SELECT id, lower(id) AS lid FROM models
@@ -443,8 +494,9 @@ def read_back_spellings(store: Store, children: list[str]) -> dict[tuple[str, st
         WHERE c.declared NOT IN (SELECT id FROM live)
           AND CASE WHEN lower(c.declared) = lower(c.parent)
                    THEN c.parent = (SELECT min(id) FROM live WHERE lid = lower(c.declared))
-                   ELSE NOT EXISTS (SELECT 1 FROM live WHERE lid = lower(c.declared))
-                        AND {canonical.in_canonical_ns('c.parent')} END
+                   ELSE (NOT EXISTS (SELECT 1 FROM live WHERE lid = lower(c.declared))
+                         AND {canonical.in_canonical_ns('c.parent')})
+                        OR (c.declared, c.parent) IN (SELECT parent, id FROM mv) END
         GROUP BY c.child, c.parent, c.evidence""",
         {"ids": list(children)},
     ).fetchall()
