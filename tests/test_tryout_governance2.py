@@ -183,3 +183,16 @@ def test_a_card_naming_a_non_commercial_licence_qualifies_the_commercial_use_row
     rows = screen_rows(_run(store, "license", CARD_MIT)[1])
     assert rows["card licence"].startswith("CONTRADICTS the tag") and rows["commercial use"] == "yes"
     assert rows["use restrictions"] == "no"
+
+
+@pytest.mark.parametrize("licence", ["cc-by-4.0", "cc-by-nc-4.0", "cc-by-sa-4.0", "cc-by-nc-nd-4.0"])
+def test_a_creative_commons_4_licence_asks_for_the_licence_and_a_change_notice(store: Path, licence: str) -> None:
+    """CC BY 4.0 §3(a)(1)(B) and (C): whoever shares it says whether they modified it and passes on the licence (its
+    text or a link); the catalogue listed attribution alone (an MIT finetune of a CC BY-NC base inherited nothing
+    else)."""
+    doc = json.loads(_run(store, "--json", "license", licence)[1])
+    assert {"attribution", "include_license", "state_changes"} <= set(doc["duties"])
+    [change] = [c for c in doc["clauses"] if c["attribute"] == "duty:state_changes"]
+    assert "indicate if You modified the Licensed Material" in change["text"]
+    assert change["url"].startswith("https://creativecommons.org/licenses/") and "/4.0/legalcode" in change["url"]
+    assert change["verified"] is (licence == "cc-by-4.0")  # read in CC BY 4.0's legal code; the others are leads

@@ -408,8 +408,8 @@ _RULES = [
     # text was not read (its duties are unknown: `_UNREAD` is filled in by `_flow`)
     ("list_contains(b.duties, 'same_terms') AND NOT list_contains(d.duties, 'same_terms') "
      "AND NOT list_contains(_UNREAD, d.license)",
-     "'lets derivatives go out under other terms; base licence ' || b.license || ' obliges them to stay under "
-     "its own (share-alike)'"),
+     "'lets derivatives go out under other terms, where base licence ' || b.license || ' obliges them to stay "
+     "under its own (share-alike)'"),
 ]
 
 
