@@ -303,3 +303,9 @@ def test_a_heading_that_promises_denies_for_now(title: str) -> None:
     assert found["datasets_released"].outcome == "negative"
     if title not in ("Coming soon", "TBD"):     # a heading that names the data is its (unreleased) data section
         assert found["datasets_released"].status == "documented_not_released"
+
+
+def test_an_evaluation_sets_licence_covers_data() -> None:
+    from card_readings import licence_scopes
+    assert licence_scopes("- the evaluation set MMLU, released under the MIT license") == [("MIT", ["data"])]
+    assert licence_scopes("The model is released under the MIT license.") == [("MIT", ["weights"])]

@@ -9,7 +9,7 @@ the code (MusicGen's training code graded non-commercial).
 
 How: each licence name a line names is read with the words before it, back to the previous licence name or
 the start of its clause: "code"/"software"/"scripts" there → the code; "weights"/"checkpoints"/"model(s)"/
-"parameters" → the weights; "data"/"dataset(s)"/"corpus" → the data; several of them ("the code and weights
+"parameters" → the weights; "data"/"dataset(s)"/"corpus"/"evaluation set"/"test split" → the data; several of them ("the code and weights
 of the models are distributed under Apache 2.0", "this repository and the model weights") → each of them. A
 name with no such word covers the release as a whole (a bare "License: MIT" badge, "licensed under
 Apache-2.0"), and so does a name joined to the previous one ("requires adherence to Apache 2.0 and the
@@ -33,7 +33,9 @@ _WORDS = {
                        r"|コード|スクリプト|ソフトウェア|코드|스크립트|소프트웨어", re.IGNORECASE),
     "weights": re.compile(r"\b(weights?|checkpoints?|models?|parameters)\b|权重|模型|参数|检查点"
                           r"|重み|ウェイト|モデル|パラメータ|チェックポイント|가중치|웨이트|모델|파라미터|체크포인트", re.IGNORECASE),
-    "data": re.compile(r"\b(data(sets?)?|corpus|corpora)\b|数据|语料|データ|コーパス|데이터|코퍼스|말뭉치", re.IGNORECASE),
+    # (an evaluation or test set is data: "the evaluation set X, released under the MIT license")
+    "data": re.compile(r"\b(data(sets?)?|corpus|corpora|(?:evaluation|eval|test|validation|benchmark)[ \t]+(?:sets?|splits?))\b"
+                       r"|数据|语料|データ|コーパス|데이터|코퍼스|말뭉치", re.IGNORECASE),
 }
 # where a clause starts: a sentence end, a line break, a semicolon, a list bullet
 _CLAUSE_END = re.compile(r"(?:[.!?;](?=\s|$)|[。；！？．]|\n|^\s*[-*] )", re.MULTILINE)
