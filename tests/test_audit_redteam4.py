@@ -130,6 +130,24 @@ def test_a_wrapper_state_with_many_keys_before_shape_is_still_read(tmp_path: Pat
 
 
 
+@pytest.mark.parametrize("make", ["newobj_reduce", "newobj_ex_reduce", "dotted"])
+def test_a_wrapper_built_another_way_is_still_read_as_joblib_reads_it(tmp_path: Path, make: str) -> None:
+    """joblib's unpickler tests isinstance after BUILD: a wrapper made by copyreg.__newobj__(cls) or named
+    'joblib' + 'numpy_pickle.NumpyArrayWrapper' (protocol 4) has its bytes skipped all the same. The model read
+    them as opcodes, broke on the 0xff, and never reached the call joblib runs after them (review)."""
+    pairs = [_shape(1), *_BASE]
+    state = EMPTY_DICT + MARK + b"".join(pairs) + b"u"
+    cls = glob("joblib.numpy_pickle", "NumpyArrayWrapper")
+    if make == "newobj_reduce":
+        w = glob("copyreg", "__newobj__") + cls + TUPLE1 + REDUCE
+    elif make == "newobj_ex_reduce":
+        w = glob("copyreg", "__newobj_ex__") + cls + EMPTY_TUPLE + EMPTY_DICT + b"\x87" + REDUCE
+    else:
+        w = sbu("joblib") + sbu("numpy_pickle.NumpyArrayWrapper") + b"\x93" + EMPTY_TUPLE + b"\x81"
+    rep = scan(tmp_path, "m.joblib", proto(4) + w + state + BUILD + b"\xff" + PAYLOAD_OPS + STOP)
+    assert rep.verdict == "unsafe" and "posix.system" in imports_of(rep), rep.findings
+
+
 def _companion(filename: str, cls: str = "NDArrayWrapper", module: str = "joblib.numpy_pickle") -> bytes:
     """A joblib < 0.10 pickle: copy_reg._reconstructor(<wrapper>, object, None) with the state it BUILDs."""
     state = (EMPTY_DICT + MARK + sbu("filename") + bu(filename) + sbu("subclass") + glob("numpy", "ndarray")

@@ -672,18 +672,30 @@ class PickleVM:
         return res
 
 
-_JOBLIB = {("joblib.numpy_pickle", "NumpyArrayWrapper"), ("sklearn.externals.joblib.numpy_pickle", "NumpyArrayWrapper")}
+# joblib's wrapper class under any name that reaches it: the module and the name split anywhere (protocol 4
+# resolves "joblib" + "numpy_pickle.NumpyArrayWrapper" attribute by attribute) and through a joblib module that
+# imported numpy_pickle (joblib._store_backends.numpy_pickle...). joblib's unpickler tests isinstance, so any of
+# them is read as a wrapper; a name matched wrongly only makes the model skip bytes that the plain reading
+# (hostile.joblib_shadow) still interprets
+_JOBLIB = re.compile(r"(?:sklearn\.externals\.)?joblib(?:\.\w+)*\.numpy_pickle\.NumpyArrayWrapper")
+_COPYREG_NEW = frozenset({"_reconstructor", "__newobj__", "__newobj_ex__"})
 _DTYPE = re.compile(r"^[<>|=]?([a-zA-Z])(\d*)")
 
 
+def _is_wrapper_class(g: Any) -> bool:
+    return isinstance(g, Global) and g.name.endswith("NumpyArrayWrapper") and bool(_JOBLIB.fullmatch(g.dotted))
+
+
 def _joblib_wrapper(c: Call) -> bool:
+    """Whether a call builds a joblib NumpyArrayWrapper: the class called (NEWOBJ, NEWOBJ_EX, OBJ, INST, REDUCE) or
+    handed to copyreg's constructors (_reconstructor(cls, object, None) of protocols 0/1, __newobj__(cls),
+    __newobj_ex__(cls, args, kwargs)), which make an instance of it all the same."""
     f = c.func
-    if isinstance(f, Global) and (f.module, f.name) in _JOBLIB:
+    if _is_wrapper_class(f):
         return True
-    # protocols 0/1: copyreg._reconstructor(NumpyArrayWrapper, object, None)
-    if isinstance(f, Global) and f.name == "_reconstructor" and isinstance(c.args, tuple) and c.args:
-        g = c.args[0]
-        return isinstance(g, Global) and (g.module, g.name) in _JOBLIB
+    if isinstance(f, Global) and f.name in _COPYREG_NEW and f.module in ("copyreg", "copy_reg") \
+            and isinstance(c.args, tuple) and c.args:
+        return _is_wrapper_class(c.args[0])
     return False
 
 
