@@ -259,9 +259,10 @@ class HubState:
                move: dict[str, str] | None = None) -> dict[str, list[Any]]:
         """Edit (lastModified = now), add, delete repositories, change counters (lastModified kept) and move
         repositories (``move={old: new}``, see :meth:`_move`; done first)."""
-        out: dict[str, list[Any]] = {"edited": [], "added": [], "deleted": [], "counters_changed": [], "moved": []}
+        out: dict[str, list[Any]] = {"edited": [], "added": [], "deleted": [], "counters_changed": []}
         with self._lock:
-            out["moved"] = self._move(dict(move or {}))
+            if move:  # the answer names moves only when asked for some (its shape is unchanged otherwise)
+                out["moved"] = self._move(dict(move))
             deleted = self._pick(delete)
             if deleted:
                 self.con.execute("UPDATE m SET deleted = true WHERE id IN (SELECT unnest(?::VARCHAR[]))", [deleted])
