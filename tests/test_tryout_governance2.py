@@ -15,7 +15,10 @@ Regressions, each seen there:
 * an Apple sample code finetune showed its base's duties as `-`: they bind only unmodified copies, and the reader
   was not told why they were gone;
 * a card naming CC BY-NC 4.0 for the weights beside an `apache-2.0` tag said "until then follow both" two rows below
-  `commercial use  yes`.
+  `commercial use  yes`;
+* a merge of a Llama 2 and a Llama 3.1 model listed one `include_license` and one `notice` (Llama 3.1's), and an
+  Apache-2.0 LoRA of Llama 3.1 none from its base: the duties were merged by name, although a copy of one licence (or
+  its notice) cannot stand for another's.
 
 One store per module, ingested from records written here; no network.
 """
@@ -40,6 +43,7 @@ LLAMA1, ON_LLAMA1 = "huggyllama/llama-7b", "acme/llama1-finetune-apache"
 ASCL, ON_ASCL = "apple/base-ascl", "acme/ascl-finetune"
 LLAMA31, GHOST, MERGE = "meta-llama/Llama-3.1-8B", "ghost-lab/private-base", "acme/own-licence-merge"
 CARD_NC, CARD_MIT = "acme/card-says-nc", "acme/card-says-mit"
+LLAMA2, MERGE2 = "meta-llama/Llama-2-7b-hf", "acme/llama-2-3-merge"
 CARDS = {CARD_NC: "The model weights are released under the CC BY-NC 4.0 license.",
          CARD_MIT: "The model weights are released under the MIT License."}
 
@@ -73,6 +77,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         _base(LLAMA31, "llama3.1"),
         _ft(MERGE, [LLAMA31, GHOST], "other", "merge", license="other", license_name="acme-model-license"),
         _base(CARD_NC, "apache-2.0"), _base(CARD_MIT, "apache-2.0"),
+        _base(LLAMA2, "llama2"), _ft(MERGE2, [LLAMA2, LLAMA31], "llama3.1", "merge"),
     ]
     src = d / "gov2.jsonl"
     src.write_text("".join(json.dumps(e) + "\n" for e in entries))
@@ -196,3 +201,16 @@ def test_a_creative_commons_4_licence_asks_for_the_licence_and_a_change_notice(s
     assert "indicate if You modified the Licensed Material" in change["text"]
     assert change["url"].startswith("https://creativecommons.org/licenses/") and "/4.0/legalcode" in change["url"]
     assert change["verified"] is (licence == "cc-by-4.0")  # read in CC BY 4.0's legal code; the others are leads
+
+
+def test_a_copy_of_each_licence_and_its_notice_are_owed_once_per_licence(store: Path) -> None:
+    doc = _lic(store, MERGE2)
+    inherited = [(d["duty"], d["from"]) for d in doc["effective_duties"] if d["from"]]
+    # Llama 2's agreement and notice beside Llama 3.1's own; Llama 3.1's base adds nothing its own licence does not
+    assert ("include_license", LLAMA2) in inherited and ("notice", LLAMA2) in inherited
+    assert not [b for _d, b in inherited if b == LLAMA31]
+    said = screen_rows(_run(store, "license", MERGE2)[1])["duties from its bases"]
+    assert f"include_license: ship a copy of the licence with the model or anything built on it (from {LLAMA2})" in said
+    # a duty that is the same whatever the licence (attribution) is still said once, as its own licence's
+    doc = _lic(store, ON_LLAMA1)
+    assert [d["duty"] for d in doc["effective_duties"]].count("attribution") == 1

@@ -643,7 +643,8 @@ def model_licenses(store: Store, model_id: str) -> dict[str, Any]:
     with_bases = _with_bases(commercial, restrictions, cap, [bl for _b, bl, *_rest in flows])
     with_bases["effective_duties"] = _duties_with_bases(
         duties, [(f[0], kept) for f, (kept, _dropped, _cond) in zip(flows, inherited, strict=True)],
-        {(f[0], d) for f, (_kept, _dropped, cond) in zip(flows, inherited, strict=True) for d in cond})
+        {(f[0], d) for f, (_kept, _dropped, cond) in zip(flows, inherited, strict=True) for d in cond},
+        lic, {f[0]: f[1] for f in flows})
     # complete only when the model's own duties and every base's are known: a base of unknown licence adds none
     # to the list, which must not read as "adds nothing"; nor does one whose licence text could not be read
     with_bases["effective_duties_known"] = duties_known(cls, duties, lic) and not unknown and all(
@@ -728,8 +729,15 @@ def _inherited_duties(base_license: str | None, base_duties: list[str] | None,
     return kept, dropped, conditional
 
 
+# Duties whose object is the licence itself (a copy of *that* licence, *its* fixed notice text): one licence's cannot
+# stand for another's, so a base under another licence adds them again (an MIT finetune of an Apache-2.0 base ships the
+# Apache License too; a merge of Llama 2 and Llama 3.1 models ships both agreements and both notices).
+LICENCE_SPECIFIC = frozenset({"include_license", "notice"})
+
+
 def _duties_with_bases(own: list[str] | None, bases: list[tuple[str, list[str] | None]],
-                       conditional: set[tuple[str, str]] | None = None) -> list[dict[str, str]]:
+                       conditional: set[tuple[str, str]] | None = None, own_license: str | None = None,
+                       base_licenses: dict[str, str | None] | None = None) -> list[dict[str, str]]:
     """``effective_duties``: every duty whoever distributes the model (or builds on it) must carry out, its own
     licence's first, then each base's that its own does not already carry, nearest base first, each with the
     licence it comes from (``{duty, from}``, ``from`` the base's id, or ``null`` for the model's own licence).
@@ -739,13 +747,19 @@ def _duties_with_bases(own: list[str] | None, bases: list[tuple[str, list[str] |
     mark its changed files, and a finetune of Gemma has to put Gemma's use restrictions into its own terms. A base
     whose licence is not known adds no duty here (``unknown_bases`` names it: its duties are unknown, not none).
     A duty in ``conditional`` (``(base, duty)``: it binds only an unmodified copy, and whether this model modifies that
-    base is unknown) carries ``scope: unmodified_only``."""
+    base is unknown) carries ``scope: unmodified_only``. A duty of :data:`LICENCE_SPECIFIC` is listed once per licence (``own_license``,
+    ``base_licenses``: each base's licence), any other once."""
+    licences = base_licenses or {}
+
+    def key(d: str, lic: str | None) -> tuple[str, str | None]:
+        return d, (lic if d in LICENCE_SPECIFIC else None)
+
     out: list[dict[str, Any]] = [{"duty": d, "from": None} for d in own or []]
-    seen = {d["duty"] for d in out}
+    seen = {key(d, own_license) for d in own or []}
     for base, duties in bases:
         for d in duties or []:
-            if d not in seen:
-                seen.add(d)
+            if key(d, licences.get(base)) not in seen:
+                seen.add(key(d, licences.get(base)))
                 entry: dict[str, Any] = {"duty": d, "from": base}
                 if conditional and (base, d) in conditional:
                     entry["scope"] = "unmodified_only"
