@@ -187,3 +187,27 @@ def test_a_crawl_killed_while_asking_leaves_no_half_recorded_move(tmp_path, cli)
         doc = _crawl(cli, db, h, "--full", "--no-derive")  # resumes: asks again, records once
         assert doc["snapshot_id"] == sid and doc["deleted"] == 2 and doc["snapshots"][0]["moved"] == 1
         assert q(db, "SELECT old_id, new_id, snapshot_id FROM moves") == [(BASE, new, sid)]
+
+
+def test_the_questions_are_bounded_and_parents_are_asked_first(tmp_path, cli) -> None:
+    """``move_checks`` bounds the questions per crawl; the ids stored models declare as a parent come first, so
+    with a bound of 1 the moved base is found among six gone ids, and the other five are stamped deleted unasked."""
+    from openscope.jobs.crawl import CrawlOptions, crawl, make_client
+
+    db = tmp_path / "s.duckdb"
+    with running_simhub(models=400, datasets=0, seed=21) as h:
+        _crawl(cli, db, h)  # derives lineage: the edges name BASE as a parent
+        # five ids sorting before BASE that no model declares: by id alone they would be asked first
+        leaves = [r[0] for r in h.state.con.execute(
+            """SELECT id FROM m WHERE NOT deleted AND id < ? AND id NOT IN (
+                   SELECT p FROM (SELECT unnest([parent, parent2, parent3]) AS p FROM m) WHERE p IS NOT NULL)
+               ORDER BY id LIMIT 5""", [BASE]).fetchall()]
+        assert len(leaves) == 5
+        h.mutate(move={BASE: BASE + "-v2"}, delete=leaves)
+        before = h.stats()["requests"]
+        with open_store(db) as store, make_client(h.url, backoff=0.01) as client:
+            res = crawl(store, client, CrawlOptions(endpoint=h.url, kind="full", move_checks=1))
+        assert res.deleted == 1 + len(leaves) and res.moved == 1
+        # one list page per 1,000, the watermark's call, and one question plus its redirect's hop
+        assert res.api_calls == h.stats()["requests"] - before == 1 + 1 + 2
+        assert q(db, "SELECT old_id, new_id FROM moves") == [(BASE, BASE + "-v2")]
