@@ -109,6 +109,16 @@ def test_model_of_a_deleted_model_says_it_was_deleted_and_where_its_history_is(c
     assert leaf.code == 66 and "was deleted from the Hub" in leaf.stderr
 
 
+def test_license_of_a_deleted_model_says_it_was_deleted_as_model_does(cli, moved_db: Path) -> None:
+    # `license` said "unknown licence or model … did you mean …" of a model a full crawl found gone
+    for rid in (MOVED, GONE.upper()):
+        res = cli("--db", moved_db, "license", rid)
+        model = cli("--db", moved_db, "model", rid)
+        assert res.code == 66 and res.stdout == "" and len(res.stderr.strip().splitlines()) == 1
+        assert "was deleted from the Hub" in res.stderr and "did you mean" not in res.stderr
+        assert res.stderr == model.stderr  # one answer for one fact
+
+
 def test_lineage_of_a_deleted_model_does_not_call_it_a_root_by_declaration(cli, moved_db: Path) -> None:
     doc = cli("--db", moved_db, "--json", "lineage", MOVED).json()
     node = doc["nodes"][0]

@@ -106,6 +106,7 @@ def _not_found(s: Settings, raw: str) -> OpenscopeError:
     hints = suggest(raw)
     if s.db.exists():
         from openscope.store.lookup import (
+            deleted_message,
             external_base,
             find_id,
             moved_external_base,
@@ -114,6 +115,9 @@ def _not_found(s: Settings, raw: str) -> OpenscopeError:
         )
 
         with open_for_read(s) as store:
+            gone = deleted_message(store, raw.strip())
+            if gone is not None:  # a full crawl found it gone (or moved): say so, as `model` does, not "unknown"
+                return MissingInput(gone)
             # a declared base that is not stored (or its bare canonical id, `gpt2`): not a typo
             if external_base(store, raw) is not None or moved_external_base(store, raw.strip()) is not None:
                 return MissingInput(unknown_message(store, raw))
