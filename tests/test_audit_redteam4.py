@@ -148,6 +148,36 @@ def test_a_wrapper_built_another_way_is_still_read_as_joblib_reads_it(tmp_path: 
     assert rep.verdict == "unsafe" and "posix.system" in imports_of(rep), rep.findings
 
 
+def _numeric_dtype(spec: str) -> bytes:
+    """numpy.dtype(spec, False, True) with a little-endian, flag-free BUILD state (a multi-byte number)."""
+    state = MARK + b"K\x03" + sbu("<") + b"NNN" + b"J\xff\xff\xff\xff" * 2 + b"K\x00" + b"t"
+    return glob("numpy", "dtype") + sbu(spec) + b"\x89\x88\x87" + REDUCE + state + BUILD
+
+
+@pytest.mark.parametrize("spec", ["H", "<H", "uint16", "i", "float32"])
+def test_a_dtype_spelled_as_a_type_code_or_name_is_sized(tmp_path: Path, spec: str) -> None:
+    """numpy.dtype('H') / ('uint16'): joblib reads shape x itemsize bytes and goes on. The model could not size
+    them and read the bytes as an object array's pickle: 'N.' ended it early, and a BINBYTES after it swallowed
+    the call joblib runs after the data (clean)."""
+    import struct
+
+    size = {"H": 2, "<H": 2, "uint16": 2, "i": 4, "float32": 4}[spec]
+    n = 8 * size
+    region = b"N." + b"B" + struct.pack("<I", n - 7 + len(PAYLOAD_OPS)) + b"a" * (n - 7)
+    data = proto(2) + _wrapper_of([_shape(8), _BASE[0], _BASE[1], sbu("dtype") + _numeric_dtype(spec)])
+    rep = scan(tmp_path, "m.joblib", data + region + PAYLOAD_OPS + STOP)
+    assert rep.verdict == "unsafe" and "posix.system" in imports_of(rep), rep.findings
+    benign = proto(2) + _wrapper_of([_shape(2), _BASE[0], _BASE[1], sbu("dtype") + _numeric_dtype(spec)])
+    assert scan(tmp_path, "b.joblib", benign + b"\x00" * (2 * size) + STOP).verdict == "clean"
+
+
+def test_a_dtype_the_model_cannot_size_is_incomplete_not_clean(tmp_path: Path) -> None:
+    """numpy.dtype('l') is 8 bytes on Linux and 4 on Windows: where joblib goes on is not known."""
+    data = proto(2) + _wrapper_of([_shape(8), _BASE[0], _BASE[1], sbu("dtype") + _numeric_dtype("l")])
+    rep = scan(tmp_path, "m.joblib", data + b"N." + b"\x00" * 62 + STOP)
+    assert rep.verdict == "incomplete", rep.findings
+
+
 def _companion(filename: str, cls: str = "NDArrayWrapper", module: str = "joblib.numpy_pickle") -> bytes:
     """A joblib < 0.10 pickle: copy_reg._reconstructor(<wrapper>, object, None) with the state it BUILDs."""
     state = (EMPTY_DICT + MARK + sbu("filename") + bu(filename) + sbu("subclass") + glob("numpy", "ndarray")

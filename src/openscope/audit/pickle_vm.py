@@ -241,7 +241,8 @@ class PickleVM:
         # e.g. numpy.dtypes.ObjectDType()): all are followed as the inline pickle joblib reads. joblib reads it
         # with plain pickle.load (NumpyArrayWrapper.read_array), not its own unpickler: a wrapper inside it is
         # an ordinary object whose "array data" the loader runs as opcodes, so it is followed with joblib=False
-        if kind == "O" or itemsize is None or _dtype_has_object(dtype):
+        has_object = kind == "O" or _dtype_has_object(dtype)
+        if has_object or itemsize is None:
             if self.depth >= MAX_JOBLIB_DEPTH:
                 raise LimitHit(f"joblib object arrays nested deeper than {MAX_JOBLIB_DEPTH}")
             sub = PickleVM(self.data, pos, self.end, max_ops=self.max_ops, max_stack=self.max_stack,
@@ -257,6 +258,11 @@ class PickleVM:
             res.exts.extend(sub.exts)
             if sub.limit:
                 raise LimitHit(sub.limit)
+            if not has_object:
+                # a dtype the model cannot size: what the bytes hold was judged as a pickle, but whether joblib
+                # reads them as one or as raw data of unknown length is not known, so neither is where it goes on
+                raise LimitHit(f"joblib array of a dtype the audit cannot size ({_short_dtype(dtype)}): where joblib "
+                               "goes on after its bytes is not known")
             if sub.error:
                 raise PickleError(f"joblib object array pickle: {sub.error}")
             return sub.end
@@ -735,12 +741,41 @@ def _dtype_has_object(dtype: Any) -> bool:
     return False
 
 
+# numpy's one-character type codes and type names whose size is the same on every platform ('l', 'L', 'g',
+# 'int', 'long' are not: they stay unsized), and numpy 2's dtype classes (numpy.dtypes.UInt16DType())
+_CHAR_SIZES = {"?": 1, "b": 1, "B": 1, "h": 2, "H": 2, "i": 4, "I": 4, "q": 8, "Q": 8, "e": 2, "f": 4, "d": 8,
+               "F": 8, "D": 16, "c": 1}
+_NAME_SIZES = {"bool": 1, "bool_": 1, "int8": 1, "uint8": 1, "byte": 1, "ubyte": 1, "int16": 2, "uint16": 2,
+               "short": 2, "ushort": 2, "int32": 4, "uint32": 4, "intc": 4, "uintc": 4, "int64": 8, "uint64": 8,
+               "longlong": 8, "ulonglong": 8, "float16": 2, "half": 2, "float32": 4, "single": 4, "float64": 8,
+               "double": 8, "complex64": 8, "csingle": 8, "complex128": 16, "cdouble": 16}
+_CLASS_SIZES = {"BoolDType": 1, "Int8DType": 1, "UInt8DType": 1, "ByteDType": 1, "UByteDType": 1, "Int16DType": 2,
+                "UInt16DType": 2, "Int32DType": 4, "UInt32DType": 4, "Int64DType": 8, "UInt64DType": 8,
+                "Float16DType": 2, "Float32DType": 4, "Float64DType": 8, "Complex64DType": 8, "Complex128DType": 16}
+
+
 def _dtype_size(dtype: Any) -> tuple[str, int | None]:
-    """(kind, itemsize) of a pickled ``numpy.dtype(spec, ...)`` call with its BUILD state."""
+    """(kind, itemsize) of a pickled ``numpy.dtype(spec, ...)`` call with its BUILD state (or of a numpy 2 dtype
+    class called with nothing). ``numpy.dtype('H')`` and ``numpy.dtype('uint16')`` are sized as numpy sizes them:
+    read as unsized, they were followed as an object array's pickle, and a short pickle there ('N.') put the model
+    out of step with joblib, which reads the 16 bytes as data and runs the call after them."""
+    if isinstance(dtype, Call) and isinstance(dtype.func, Global) and dtype.func.module in ("numpy.dtypes",
+                                                                                             "numpy._core._dtype"):
+        if dtype.func.name in ("ObjectDType",):
+            return "O", 8
+        if dtype.func.name in _CLASS_SIZES:
+            return "n", _CLASS_SIZES[dtype.func.name]
     if not (isinstance(dtype, Call) and isinstance(dtype.func, Global) and dtype.func.name == "dtype"
             and isinstance(dtype.args, tuple) and dtype.args and isinstance(dtype.args[0], str)):
         return "?", None
-    m = _DTYPE.match(dtype.args[0])
+    spec = dtype.args[0]
+    if spec in ("O", "object", "object_") or spec.lstrip("<>|=") == "O":
+        return "O", 8
+    if spec in _NAME_SIZES:
+        return "n", _NAME_SIZES[spec]
+    if len(spec.lstrip("<>|=")) == 1 and spec.lstrip("<>|=") in _CHAR_SIZES and len(spec) <= 2:
+        return spec[-1], _CHAR_SIZES[spec[-1]]
+    m = _DTYPE.match(spec)
     if not m:
         return "?", None
     kind, digits = m.group(1), m.group(2)
@@ -755,6 +790,13 @@ def _dtype_size(dtype: Any) -> tuple[str, int | None]:
     if kind == "b" and not digits:
         return kind, 1
     return kind, (int(digits) if digits else elsize)
+
+
+def _short_dtype(dtype: Any) -> str:
+    if isinstance(dtype, Call) and isinstance(dtype.func, Global):
+        arg = dtype.args[0] if isinstance(dtype.args, tuple) and dtype.args else ""
+        return f"{dtype.func.dotted[:80]}({str(arg)[:40]!r})"
+    return type(dtype).__name__
 
 
 def _int(raw: bytes) -> Any:
