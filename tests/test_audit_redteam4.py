@@ -178,6 +178,43 @@ def test_a_dtype_the_model_cannot_size_is_incomplete_not_clean(tmp_path: Path) -
     assert rep.verdict == "incomplete", rep.findings
 
 
+def test_a_wrapper_built_by_its_constructor_is_not_read_as_if_it_had_no_padding(tmp_path: Path) -> None:
+    """NumpyArrayWrapper(ndarray, (1,), 'C', dtype) called by REDUCE runs __init__, whose default (joblib 1.2 and
+    later) adds numpy_array_alignment_bytes=16: joblib reads a padding byte first. The model read the state only,
+    took no padding, and a BINBYTES swallowed the call joblib runs (clean). Which reading applies depends on the
+    joblib version: incomplete, never clean."""
+    import struct
+
+    args = MARK + glob("numpy", "ndarray") + b"K\x01" + TUPLE1 + sbu("C") + dtype("u1") + b"t"
+    state = EMPTY_DICT + MARK + _shape(1) + b"".join(_BASE) + b"u"
+    pad = 0x20
+    after = (bytes([pad]) + b"B" + struct.pack("<I", (pad - 5) + 1 + len(PAYLOAD_OPS)) + b"a" * (pad - 5)
+             + b"\x00" + PAYLOAD_OPS + STOP)
+    cls = glob("joblib.numpy_pickle", "NumpyArrayWrapper")
+    rep = scan(tmp_path, "m.joblib", proto(2) + cls + args + REDUCE + state + BUILD + after)
+    assert rep.verdict == "incomplete", rep.findings
+    # with the padding stated (the sixth argument), the reading is exact
+    args6 = args[:-1] + b"\x89" + b"K\x10" + b"t"
+    benign = proto(2) + cls + args6 + REDUCE + state + BUILD + b"\x00" + b"\x07" + STOP
+    assert scan(tmp_path, "b.joblib", benign).verdict == "clean"
+
+
+@pytest.mark.parametrize("form", ["state_tuple", "state_call", "shape_list"])
+def test_wrapper_states_the_model_did_not_read(tmp_path: Path, form: str) -> None:
+    """A (dict, slots) state is read like a dict (joblib updates __dict__ from both); a state built by a call or
+    a shape given as a list, which joblib reads and the model cannot, stop the reading (incomplete): all three
+    read as review, a wrapper 'without a state dict' or 'with an unreadable shape'."""
+    cls = glob("joblib.numpy_pickle", "NumpyArrayWrapper") + EMPTY_TUPLE + b"\x81"
+    if form == "state_tuple":
+        st = MARK + EMPTY_DICT + MARK + _shape(1) + b"".join(_BASE) + b"u" + b"N" + b"t"
+    elif form == "state_call":
+        st = glob("builtins", "dict") + EMPTY_TUPLE + REDUCE
+    else:
+        st = EMPTY_DICT + MARK + sbu("shape") + b"]" + b"K\x01" + b"a" + b"".join(_BASE) + b"u"
+    rep = scan(tmp_path, "m.joblib", proto(2) + cls + st + BUILD + b"\xff" + PAYLOAD_OPS + STOP)
+    assert rep.verdict == ("unsafe" if form == "state_tuple" else "incomplete"), rep.findings
+
+
 def _companion(filename: str, cls: str = "NDArrayWrapper", module: str = "joblib.numpy_pickle") -> bytes:
     """A joblib < 0.10 pickle: copy_reg._reconstructor(<wrapper>, object, None) with the state it BUILDs."""
     state = (EMPTY_DICT + MARK + sbu("filename") + bu(filename) + sbu("subclass") + glob("numpy", "ndarray")

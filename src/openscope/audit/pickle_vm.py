@@ -230,11 +230,14 @@ class PickleVM:
         """joblib writes each array's bytes right after its NumpyArrayWrapper's BUILD (joblib.numpy_pickle
         NumpyUnpickler.load_build): raw data after an optional padding, or an inline pickle for object
         arrays. Skip the raw data (never interpreted); follow an inline pickle like any other."""
-        if not isinstance(state, SymDict):
-            raise PickleError("joblib NumpyArrayWrapper without a state dict")
-        shape, dtype = state.get("shape"), state.get("dtype")
+        attrs = _wrapper_attrs(wrapper, state)
+        shape, dtype = attrs.get("shape"), attrs.get("dtype")
+        if shape is None:
+            raise PickleError("joblib NumpyArrayWrapper without a shape")
         if not (isinstance(shape, tuple) and all(isinstance(d, int) and d >= 0 for d in shape)):
-            raise PickleError("joblib NumpyArrayWrapper with an unreadable shape")
+            # a list, numpy integers, a value built by a call: joblib may read it (np.int64(x) for x in shape),
+            # the model cannot, so where joblib goes on after the data is not known
+            raise LimitHit(f"joblib NumpyArrayWrapper with a shape the audit cannot read ({type(shape).__name__})")
         kind, itemsize = _dtype_size(dtype)
         # joblib unpickles the bytes after the wrapper whenever dtype.hasobject: an object dtype, a structured
         # or sub-array dtype with an object inside, or a dtype this model cannot size (built some other way,
@@ -266,7 +269,12 @@ class PickleVM:
             if sub.error:
                 raise PickleError(f"joblib object array pickle: {sub.error}")
             return sub.end
-        if state.get("numpy_array_alignment_bytes") is not None:
+        align = attrs.get("numpy_array_alignment_bytes")
+        if align is _BY_VERSION:
+            raise LimitHit("joblib NumpyArrayWrapper built by calling its class, with no numpy_array_alignment_bytes "
+                           "in its state: joblib 1.2 and later read a padding byte before the data (the constructor's "
+                           "default), older versions none, so where the data starts depends on the joblib version")
+        if align is not None:
             self._need(pos, 1)
             pad = self.data[pos]
             self._need(pos + 1, pad)
@@ -703,6 +711,35 @@ def _joblib_wrapper(c: Call) -> bool:
             and isinstance(c.args, tuple) and c.args:
         return _is_wrapper_class(c.args[0])
     return False
+
+
+_BY_VERSION = Opaque("the joblib version's constructor default")
+_WRAPPER_ARGS = ("subclass", "shape", "order", "dtype", "allow_mmap", "numpy_array_alignment_bytes")
+
+
+def _wrapper_attrs(wrapper: Call, state: Any) -> dict[str, Any]:
+    """The attributes joblib's reader finds on a NumpyArrayWrapper: those its __init__ set when the class itself was
+    called (REDUCE, OBJ, INST run __init__(subclass, shape, order, dtype, allow_mmap=False,
+    numpy_array_alignment_bytes=16 in joblib 1.2 and later, absent before); NEWOBJ and copyreg's constructors do
+    not), then the BUILD state's (a dict, or a (dict, slots) pair; later keys win). A state the model did not keep
+    (a dict built by a call, or one past its item bound without the keys) cannot be read: LimitHit."""
+    attrs: dict[str, Any] = {}
+    if wrapper.op in ("REDUCE", "OBJ", "INST") and _is_wrapper_class(wrapper.func):
+        args = wrapper.args if isinstance(wrapper.args, tuple) else ()
+        attrs.update(zip(_WRAPPER_ARGS, args[:len(_WRAPPER_ARGS)], strict=False))
+        attrs.setdefault("numpy_array_alignment_bytes", _BY_VERSION)
+    parts = list(state) if isinstance(state, tuple) and len(state) == 2 else [state]
+    for part in parts:
+        if part is None:
+            continue
+        if not isinstance(part, SymDict):
+            if isinstance(part, Call | Opaque | Persistent):
+                raise LimitHit(f"joblib NumpyArrayWrapper whose state is built at load time ({type(part).__name__})")
+            raise PickleError("joblib NumpyArrayWrapper without a state dict")
+        for k, v in part.items:
+            if isinstance(k, str):
+                attrs[k] = v
+    return attrs
 
 
 def _dtype_has_object(dtype: Any) -> bool:
