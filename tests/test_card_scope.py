@@ -309,3 +309,20 @@ def test_an_evaluation_sets_licence_covers_data() -> None:
     from card_readings import licence_scopes
     assert licence_scopes("- the evaluation set MMLU, released under the MIT license") == [("MIT", ["data"])]
     assert licence_scopes("The model is released under the MIT license.") == [("MIT", ["weights"])]
+
+
+@pytest.mark.parametrize("body", [
+    f"We release everything except: training code.\n\nCode: {CODE}",
+    f"We release the weights and the data, but not the training code.\n\nCode: {CODE}",
+    f"All components are open-sourced other than the training code.\n\nCode: {CODE}",
+])
+def test_what_a_release_excepts_is_not_released(body: str) -> None:
+    assert _graded(_findings(body)["training_code"]) == ("negative", "documented_not_released")
+
+
+@pytest.mark.parametrize("body", [
+    f"We release the training code ({CODE}) and everything else except the data.",
+    f"Everything is open except the data, and the training code is at {CODE}.",
+])
+def test_what_a_release_does_not_except_stays_released(body: str) -> None:
+    assert _graded(_findings(body)["training_code"]) == ("positive", "no_license")

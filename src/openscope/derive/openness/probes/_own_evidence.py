@@ -264,7 +264,7 @@ def own_mentions(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple[str,
                 sentence += " " + _first_sentence_under(card.text, le)
             denied = denied_lines(rec, component) if denied is None else denied
             if promised(card.text[ls:le], sentence) or (denied and card.line_of(a) in denied) \
-                    or _elliptic_denial(sentence, card.text[a:b]):
+                    or _elliptic_denial(sentence, card.text[a:b]) or _excepted(sentence, card.text[a:b]):
                 yield m, "promised"
             elif not (cited and zsearch(CITED, sentence)):
                 yield m, "own"
@@ -288,6 +288,23 @@ def _elliptic_denial(sentence: str, mention: str) -> bool:
     after = _CLAUSE_BREAK.search(sentence, at + len(mention))
     clause = sentence[breaks[-1] if breaks else 0:after.start() if after else len(sentence)]
     return bool(breaks) and _ELLIPTIC.search(clause) is not None
+
+
+# What a release sentence leaves out: "We release everything except the training code", "…, but not the training
+# code", "all components other than the data". Its scope ends at a clause end or where another clause starts.
+_EXCEPT = re.compile(r"\b(?:except(?:\s+for)?|excluding|but\s+not|other\s+than|apart\s+from|save\s+for)\b", re.IGNORECASE)
+_EXCEPT_END = re.compile(r"[.;!?。；！？]|,\s*(?:and|while|whereas|which|but)\b|\bbut\b(?!\s+not)|\bwhich\b", re.IGNORECASE)
+
+
+def _excepted(sentence: str, mention: str) -> bool:
+    """Whether ``mention`` stands in what its sentence excepts ("We release everything except: training code.",
+    "the weights, but not the training code"), nothing ending that clause between the exception and it. Why: a
+    reader takes what follows "except" as what is left out of the release."""
+    at = sentence.find(mention)
+    if at <= 0 or not _EXCEPT.search(sentence, 0, at):
+        return False
+    last = [m for m in _EXCEPT.finditer(sentence, 0, at)][-1]
+    return _EXCEPT_END.search(sentence, last.end(), at) is None
 
 
 def _first_sentence_under(text: str, eol: int) -> str:
