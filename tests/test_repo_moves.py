@@ -211,3 +211,24 @@ def test_the_questions_are_bounded_and_parents_are_asked_first(tmp_path, cli) ->
         # one list page per 1,000, the watermark's call, and one question plus its redirect's hop
         assert res.api_calls == h.stats()["requests"] - before == 1 + 1 + 2
         assert q(db, "SELECT old_id, new_id FROM moves") == [(BASE, BASE + "-v2")]
+
+
+def test_move_checks_option_bounds_the_questions_from_the_command_line(tmp_path, cli) -> None:
+    """``crawl --move-checks 0`` asks nothing: the moved base is stamped deleted and no move is recorded; the
+    summary's top-level ``moved`` and the text table's ``moved`` row say how many were found; a negative value
+    is a usage error."""
+    db = tmp_path / "s.duckdb"
+    with running_simhub(models=400, datasets=0, seed=21) as h:
+        _crawl(cli, db, h)
+        bad = cli("--db", db, "crawl", "--endpoint", h.url, "--full", "--move-checks", "-1")
+        assert bad.code == 64 and "--move-checks" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+        h.mutate(move={BASE: BASE + "-v2"})
+        doc = _crawl(cli, db, h, "--full", "--move-checks", "0")
+        assert doc["moved"] == 0 and doc["deleted"] == 1
+        assert q(db, "SELECT count(*) FROM moves") == [(0,)]
+        h.mutate(move={BASE + "-v2": BASE + "-v3"})
+        text = cli("--db", db, "crawl", "--endpoint", h.url, "--full", "--no-derive")
+        assert text.code == 0
+        row = [ln.split() for ln in text.stdout.splitlines() if ln.split()[:1] == ["moved"]]
+        assert row == [["moved", "1"]]
+        assert q(db, "SELECT old_id, new_id FROM moves") == [(BASE + "-v2", BASE + "-v3")]

@@ -236,6 +236,7 @@ def _summary(results: list[CrawlResult], cards: CardsResult | None, elapsed: flo
     doc["elapsed_s"] = round(elapsed, 3)
     doc["kind"] = first.kind
     doc["deleted"] = sum(r.deleted for r in results)
+    doc["moved"] = sum(r.moved for r in results)
     doc["snapshots"] = [r.contract() for r in results]
     if cards is not None:
         doc["cards"] = cards.summary()
@@ -247,7 +248,7 @@ def _run(s: Settings, ep: str, prog: CrawlProgress, *, counters: bool, full: boo
          page_size: int, max_wait: float, retries: int, backoff: float, timeout: float,
          deadline: float | None, restart: bool,
          cards: bool, top: int, dump: Path | None, run_derive: bool,
-         retry_now: bool = False) -> tuple[list[CrawlResult], CardsResult | None]:
+         retry_now: bool = False, move_checks: int = 100) -> tuple[list[CrawlResult], CardsResult | None]:
     """Crawl models (and datasets), then cards, then derive: one store session, one HTTP client (so one
     rate-limit budget)."""
     results: list[CrawlResult] = []
@@ -262,7 +263,7 @@ def _run(s: Settings, ep: str, prog: CrawlProgress, *, counters: bool, full: boo
                 opts = CrawlOptions(
                     endpoint=ep, repo_type=rt, kind="counters" if counters else ("full" if full else None),
                     author=author, filters=filters, search=search, since=since, limit=limit,
-                    page_size=page_size, restart=restart, dump=dump,
+                    page_size=page_size, restart=restart, dump=dump, move_checks=move_checks,
                 )
                 results.append(crawl(store, client, opts, prog))
             if cards:
@@ -325,6 +326,7 @@ def register(app: typer.Typer) -> None:
         retry_now: bool = typer.Option(False, "--retry-now", help="With --cards: ask now, first within --top, for the READMEs, trees and licence files waiting to be asked again (failure counts kept)."),
         dump: Path | None = typer.Option(None, "--dump", help="Also write every raw entry, one per line (JSONL), to FILE."),
         run_derive: bool = typer.Option(True, "--derive/--no-derive", help="Recompute lineage, licences and openness afterwards."),
+        move_checks: int = typer.Option(100, "--move-checks", help="An unfiltered full crawl asks the Hub about at most N ids gone from its lists, to find the ones it moved (0: none)."),
     ) -> None:
         """Crawl a Hub into the store: full, incremental (the default once a crawl completed) or counters.
 
@@ -348,6 +350,8 @@ def register(app: typer.Typer) -> None:
             raise UsageError("--limit must be at least 1")
         if top < 1:
             raise UsageError("--top must be at least 1")
+        if move_checks < 0:
+            raise UsageError("--move-checks must not be negative (0 asks about none)")
         if retries < 0 or max_wait < 0 or backoff < 0 or timeout <= 0:
             raise UsageError("--retries, --max-wait and --backoff must not be negative, --timeout positive")
         if deadline is not None and not deadline > 0:
@@ -378,7 +382,8 @@ def register(app: typer.Typer) -> None:
                                       datasets=datasets, page_size=page_size, max_wait=max_wait,
                                       retries=retries, backoff=backoff, timeout=timeout, deadline=deadline,
                                       restart=restart,
-                                      cards=cards, top=top, dump=dump, run_derive=run_derive, retry_now=retry_now)
+                                      cards=cards, top=top, dump=dump, run_derive=run_derive, retry_now=retry_now,
+                                      move_checks=move_checks)
         except BaseException as exc:
             if not is_interrupt(exc):
                 raise
@@ -393,7 +398,7 @@ def register(app: typer.Typer) -> None:
         for r in results:
             t = Table(title=f"snapshot #{r.snapshot_id}: {r.kind} crawl of {r.repo_type}s"
                             + (" (resumed)" if r.resumed else ""), show_header=False, box=None, title_justify="left")
-            for k in ("endpoint", "status", "pages", "records", "changed", "rejects", "deleted", "api_calls",
+            for k in ("endpoint", "status", "pages", "records", "changed", "rejects", "deleted", "moved", "api_calls",
                       "rate_limit_wait_s", "elapsed_s", "watermark"):
                 v = getattr(r, k)
                 if v is None:  # a counters sweep keeps no watermark: the table said "watermark  None"
