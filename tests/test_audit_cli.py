@@ -93,8 +93,32 @@ def test_sarif_output(cli, model: Path, tmp_path: Path) -> None:
     for r in run["results"]:
         assert ids[r["ruleIndex"]] == r["ruleId"]
         assert r["level"] in ("error", "warning", "note")
-        assert r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "training_args.bin"
+        # a folder outside the working folder: the file's absolute URI, no base id; the --json name kept aside
+        assert r["locations"][0]["physicalLocation"]["artifactLocation"] == {
+            "uri": (model / "training_args.bin").as_uri()}
+        assert r["properties"]["file"] == "training_args.bin"
     assert run["results"][0]["level"] == "error"
+
+
+def test_sarif_names_files_from_the_working_folder_as_code_scanning_reads_them(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GitHub code scanning reads ``artifactLocation.uri`` relative to the repository root: a folder audited below
+    the checkout (``models/acme v2/``) named its files relative to itself (``training_args.bin``), an alert on a
+    path that does not exist. Under the working folder each file is named from it, with ``%SRCROOT%``."""
+    repo = tmp_path / "repo"
+    d = repo / "models" / "acme v2" / "ckpt#1"
+    d.mkdir(parents=True)
+    (d / "training_args.bin").write_bytes(call("posix", "system"))
+    monkeypatch.chdir(repo)
+    for given, out in ((Path("models/acme v2/ckpt#1"), "a.sarif"), (d / "training_args.bin", "b.sarif")):
+        res = cli("audit", given, "--sarif", out)
+        assert res.code == 1, res.stderr
+        run = json.loads((repo / out).read_text())["runs"][0]
+        assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": repo.resolve().as_uri() + "/"}}
+        (r,) = run["results"]
+        assert r["locations"][0]["physicalLocation"]["artifactLocation"] == {
+            "uri": "models/acme%20v2/ckpt%231/training_args.bin", "uriBaseId": "%SRCROOT%"}
+        assert r["properties"]["file"] == "training_args.bin"
 
 
 def test_store_findings_against_a_model_id(cli, model: Path, db: Path, tmp_path: Path) -> None:

@@ -129,7 +129,8 @@ def test_json_sarif_and_text_say_it_once(cli, tmp_path: Path) -> None:
     results = json.loads(sarif.read_text())["runs"][0]["results"]
     assert len(results) == len(doc["findings"])
     assert [x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for x in results
-            if x["properties"]["import"] == "posix.system"] == [kept]
+            if x["properties"]["import"] == "posix.system"] == [(tmp_path / "hub" / kept).as_uri()]
+    assert [x["properties"]["file"] for x in results if x["properties"]["import"] == "posix.system"] == [kept]
     # text: the finding once; the other names of the file with findings shown as the same file
     text = cli("audit", tmp_path / "hub").stdout
     assert text.count("pickle.import.denied") == 1

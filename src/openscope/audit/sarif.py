@@ -1,6 +1,20 @@
-"""SARIF 2.1.0 output, so code-scanning tools (GitHub code scanning, IDEs) can show audit findings."""
+"""SARIF 2.1.0 output, so code-scanning tools (GitHub code scanning, IDEs) can show audit findings.
+
+Where a finding is located: ``--json`` names each file relative to the audited folder, but a code-scanning
+tool reads ``artifactLocation.uri`` relative to the repository root (GitHub), so a folder audited below the
+root (``models/acme/…``) would put every alert on a path that does not exist. A file under the working folder
+(where a CI job runs, the checkout) is therefore named relative to it, with ``uriBaseId`` ``%SRCROOT%`` and the
+run's ``originalUriBaseIds`` giving that folder's absolute URI; a file elsewhere gets its absolute ``file://``
+URI and no base id (SARIF 2.1.0 §3.4.4: a base id goes only with a relative reference). Paths are
+percent-encoded, as a URI must be; the audited-folder name stays in ``properties.file``.
+"""
 
 from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
 
 from openscope import __version__
 from openscope.audit.engine import Report
@@ -65,12 +79,35 @@ def _rule_text(rule: str) -> str:
     return rule
 
 
-def to_sarif(report: Report) -> dict:
+SRCROOT = "%SRCROOT%"
+
+
+def _locator(report: Report, root: str) -> Callable[[str], dict]:
+    """A function giving the ``artifactLocation`` of a file named as ``--json`` names it."""
+    given = os.path.abspath(report.target)
+    # a file given as the target: findings name it (and its members) by its base name, beside it
+    folder = given if os.path.isdir(given) else os.path.dirname(given)
+
+    def locate(name: str) -> dict:
+        path = os.path.normpath(os.path.join(folder, name))  # never resolved: a link keeps the name users know
+        if path == root or path.startswith(root.rstrip(os.sep) + os.sep):
+            rel = os.path.relpath(path, root).replace(os.sep, "/")
+            return {"uri": quote(rel, safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
+        return {"uri": Path(path).as_uri()}
+
+    return locate
+
+
+def to_sarif(report: Report, cwd: str | None = None) -> dict:
+    """The report as one SARIF 2.1.0 log; ``cwd`` (default: the working folder) is the root files are named
+    relative to."""
     rules = sorted({f.rule for f in report.findings})
+    root = os.path.abspath(cwd or os.getcwd())
+    locate = _locator(report, root)
     results = []
     for f in report.findings:
         region = {"byteOffset": f.offset} if f.offset is not None and f.member is None else None
-        loc: dict = {"artifactLocation": {"uri": f.file}}
+        loc: dict = {"artifactLocation": locate(f.file)}
         if region:
             loc["region"] = region
         results.append({
@@ -81,7 +118,8 @@ def to_sarif(report: Report) -> dict:
             "locations": [{"physicalLocation": loc,
                            **({"logicalLocations": [{"fullyQualifiedName": f"{f.file}!{f.member}",
                                                      "kind": "member"}]} if f.member else {})}],
-            "properties": {"severity": f.severity, "member": f.member, "offset": f.offset, "import": f.import_},
+            "properties": {"severity": f.severity, "file": f.file, "member": f.member, "offset": f.offset,
+                           "import": f.import_},
         })
     return {
         "$schema": SCHEMA,
@@ -93,6 +131,7 @@ def to_sarif(report: Report) -> dict:
                 "rules": [{"id": r, "shortDescription": {"text": _rule_text(r)}} for r in rules],
             }},
             "invocations": [{"executionSuccessful": not any(f.incomplete for f in report.findings)}],
+            "originalUriBaseIds": {SRCROOT: {"uri": Path(root).as_uri().rstrip("/") + "/"}},
             # link_to: as in --json, the resolved path when the target given is a symbolic link, else null (SARIF
             # 2.1.0 §3.8: a property bag holds any key; the run's describes what was analysed)
             "properties": {"target": report.target, "verdict": report.verdict,
