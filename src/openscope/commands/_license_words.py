@@ -44,13 +44,18 @@ def cell(value: Any) -> Text:
     return Text(visible(str(value), keep_lines=True))
 
 
-def duty_words(duty: str) -> str:
-    """One duty of the catalogue (``naming:Built with Llama``) as what a user of the model must do."""
+def duty_words(duty: str, license: str | None = None) -> str:
+    """One duty of the catalogue (``naming:Built with Llama``) as what a user of the model must do; with ``license``
+    (the licence imposing it), in that licence's terms where they differ: a licence whose clause accepts a link
+    instead of a copy (the Creative Commons 4.0 licences, §3(a)(1)(C) "include the text of, or the URI or hyperlink
+    to, this Public License") says so, or a reader would ship a copy no one asked for."""
     kind, _, arg = duty.partition(":")
     words = {
         "attribution": "credit the authors (keep the copyright notices)",
         "notice": "pass on the licence's notice text",
-        "include_license": "ship a copy of the licence with the model or anything built on it",
+        "include_license": ("ship the licence's text, or its URI or a link to it, with the model or anything built on "
+                            "it" if _licence_link_suffices(license) else
+                            "ship a copy of the licence with the model or anything built on it"),
         "notice_file": "pass on the attribution notices of the work's NOTICE file (if it has one) with any copy or "
                        "derivative",
         "state_changes": "mark every file you modified with a prominent notice that you changed it",
@@ -63,14 +68,22 @@ def duty_words(duty: str) -> str:
     return f"{duty}: {words[kind]}" if kind in words else duty
 
 
+def _licence_link_suffices(license: str | None) -> bool:
+    """Whether the licence's own ``include_license`` clause accepts its URI or a link instead of a copy of its text."""
+    info = get_license(license) if license else None
+    return info is not None and any(c.attribute == "duty:include_license" and "URI or hyperlink" in c.text
+                                    for c in info.clauses)
+
+
 def class_meaning(cls: Any) -> str:
     """``permissive: use, change and share …``: the class id, then what it means."""
     return f"{yn(cls)}: {CLASS_WORDS[cls]}" if cls in CLASS_WORDS else yn(cls)
 
 
-def duties_in_words(duties: list[str] | tuple[str, ...] | None) -> str:
-    """Every duty on its own line, in words; ``none`` when there is none."""
-    return "\n".join(duty_words(d) for d in duties or ()) or "none"
+def duties_in_words(duties: list[str] | tuple[str, ...] | None, license: str | None = None) -> str:
+    """Every duty on its own line, in words (in ``license``'s terms, :func:`duty_words`); ``none`` when there is
+    none."""
+    return "\n".join(duty_words(d, license) for d in duties or ()) or "none"
 
 
 def licence_rows(doc: dict[str, Any]) -> list[tuple[str, str]]:
@@ -87,15 +100,17 @@ def licence_rows(doc: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("user cap", _own_and_bases(doc, "user_cap", _cap)))
     unknown = not doc.get("duties") and (doc.get("class") in (None, "unknown") or doc.get("duties_known") is False)
     not_read = "the licence is not known" if doc.get("class") in (None, "unknown") else "its text was not read"
-    rows.append(("duties", f"unknown ({not_read})" if unknown else duties_in_words(doc.get("duties"))))
+    rows.append(("duties", f"unknown ({not_read})" if unknown else duties_in_words(doc.get("duties"),
+                                                                                   doc.get("license"))))
     inherited = [d for d in doc.get("effective_duties") or [] if d.get("from")]
     # a base under a catalogued licence whose text was not read (llama-1-license, proprietary) adds duties no one
     # knows: said here, or the list above would read as complete (`unknown_bases` covers bases of unknown licence)
     not_read = [fd for fd in doc.get("flow_down") or []
                 if fd.get("duties_known") is False and fd.get("class") not in (None, "unknown")]
+    base_licence = {fd.get("base"): fd.get("license") for fd in doc.get("flow_down") or []}
     if inherited or not_read:  # what its bases' licences add: a derivative carries them out too
         rows.append(("duties from its bases",
-                     "\n".join([f"{duty_words(str(d['duty']))} (from {d['from']}"
+                     "\n".join([f"{duty_words(str(d['duty']), base_licence.get(d['from']))} (from {d['from']}"
                                 + ("; only if this model is an unmodified copy of it" if d.get("scope") else "") + ")"
                                 for d in inherited]
                                + [f"unknown: the duties of {fd.get('license')} (from {fd.get('base')}; its text was "

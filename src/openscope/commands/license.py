@@ -144,7 +144,7 @@ def _render_licence(info: LicenseInfo) -> None:
                  ("user cap (MAU)", info.user_cap if info.user_cap is not None else ("none" if info.known else None)),
                  ("derivatives same terms", info.same_terms), ("derivatives allowed", info.derivatives_allowed),
                  # a licence that is not known (`other`, `unknown`) has unknown duties, never "none"
-                 ("duties", "\n".join(duty_words(d) + (" (only on a copy passed on whole and unmodified)"
+                 ("duties", "\n".join(duty_words(d, info.id) + (" (only on a copy passed on whole and unmodified)"
                                                          if info.duty_scopes.get(d) == "unmodified_only" else "")
                                       for d in info.duties)
                   or ("none" if duties_known(info.cls, info.duties, info.id) else "unknown (its text was not read)"

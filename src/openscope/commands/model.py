@@ -70,7 +70,7 @@ def _licence_part(t: Table, lic: dict[str, Any]) -> None:
         elif not fd.get("duties"):  # unknown, or dropped, not a bare "none" (`no_base_duties`)
             words = no_base_duties(fd)
         else:
-            words = duties_in_words(fd.get("duties"))
+            words = duties_in_words(fd.get("duties"), fd.get("license"))
         t.add_row(cell("    its duties"), cell(words))
     for cf in lic.get("conflicts") or []:
         t.add_row(cell("  conflict"), cell(f"{cf.get('base')}: {cf.get('reason')}"))

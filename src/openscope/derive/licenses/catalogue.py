@@ -128,7 +128,17 @@ class LicenseInfo:
             "url": self.url,
             "notes": self.notes,
             "clauses": [c.to_json() for c in self.clauses],
+            "share_alike": _share_alike_json(self.id),
         }
+
+
+def _share_alike_json(license_id: str) -> dict[str, Any] | None:
+    """The licence's share-alike entry (which licences its derivatives may carry, from its text: ``sharealike``), or
+    None where there is none."""
+    from openscope.derive.licenses import sharealike  # late: sharealike imports this module
+
+    entry = sharealike.get(license_id)
+    return entry.to_json() if entry is not None else None
 
 
 def duties_known(cls: str | None, duties: list[str] | tuple[str, ...] | None, license: str | None = None) -> bool:

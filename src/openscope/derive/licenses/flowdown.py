@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from openscope.derive.licenses import sharealike
 from openscope.derive.licenses.card import card_license as read_card_license
 from openscope.derive.licenses.catalogue import (
     CLASS_RANK,
@@ -410,6 +411,13 @@ _RULES = [
      "AND NOT list_contains(_UNREAD, d.license)",
      "'lets derivatives go out under other terms, where base licence ' || b.license || ' obliges them to stay "
      "under its own (share-alike)'"),
+    # two share-alike licences: the base's text says which licences its derivatives may carry (share_alike.yaml,
+    # :mod:`.sharealike`): CC BY-SA 4.0 material may go out under GPLv3, GPLv3 material never under CC BY-SA. `s` is
+    # the pair's verdict (`_lic_sa`, filled in by `_flow`): NULL where the base's text leaves it undecided
+    ("list_contains(b.duties, 'same_terms') AND list_contains(d.duties, 'same_terms') AND d.license <> b.license "
+     "AND NOT s.accepted",
+     "'goes out under ' || d.license || ', which base licence ' || b.license || ' does not accept for "
+     "derivatives (share-alike: ' || s.why || ')'"),
 ]
 
 
@@ -538,6 +546,7 @@ def _flow(con: duckdb.DuckDBPyConnection, lap: Callable[[str], None]) -> None:
         LEFT JOIN _lic_raw b ON b.id = a.base""")
     con.execute("DROP TABLE _anc_pairs")
     lap("flow_ancestors")
+    _share_alike_pairs(con)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _lic_pairs AS
         SELECT p.dh, coalesce(p.bh, 0) AS bk,
                CASE WHEN d.license IS NULL OR b.license IS NULL OR d.class = 'unknown' OR b.class = 'unknown'
@@ -549,7 +558,9 @@ def _flow(con: duckdb.DuckDBPyConnection, lap: Callable[[str], None]) -> None:
                     THEN nullif(concat_ws('; ', {reasons}), '') END AS reason
         FROM (SELECT DISTINCT dh, bh FROM _anc) p
         JOIN _lic_decl d ON d.h = p.dh
-        LEFT JOIN _lic_decl b ON b.h = p.bh""")
+        LEFT JOIN _lic_decl b ON b.h = p.bh
+        LEFT JOIN _lic_sa s ON s.dl = d.license AND s.bl = b.license""")
+    con.execute("DROP TABLE _lic_sa")
     lap("flow_rules")
     con.execute("""INSERT INTO license_flow
         SELECT a.id, a.base, a.root, a.distance, d.license, d.class, b.license, coalesce(b.class, 'unknown'),
@@ -558,6 +569,53 @@ def _flow(con: duckdb.DuckDBPyConnection, lap: Callable[[str], None]) -> None:
         JOIN _lic_decl d ON d.h = a.dh
         LEFT JOIN _lic_decl b ON b.h = a.bh
         JOIN _lic_pairs p ON p.dh = a.dh AND p.bk = coalesce(a.bh, 0)""")
+    _contradicting_bases(con)
+    lap("flow_contradictions")
+
+
+def _share_alike_pairs(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp table ``_lic_sa(dl, bl, accepted, why)``: for each distinct (derivative licence, base licence) pair along
+    the lineage where both licences are share-alike and differ, whether the base's text lets its derivatives go out
+    under the derivative's licence (:func:`.sharealike.accepts`: NULL when undecided) and the clause that says so.
+    A few pairs per store, decided in Python once each."""
+    pairs = con.execute("""SELECT DISTINCT d.license, b.license FROM (SELECT DISTINCT dh, bh FROM _anc) p
+        JOIN _lic_decl d ON d.h = p.dh JOIN _lic_decl b ON b.h = p.bh
+        WHERE list_contains(b.duties, 'same_terms') AND list_contains(d.duties, 'same_terms')
+          AND d.license <> b.license""").fetchall()
+    table = pa.table({"dl": pa.array([d for d, _ in pairs], pa.string()),
+                      "bl": pa.array([b for _, b in pairs], pa.string()),
+                      "accepted": pa.array([sharealike.accepts(b, d) for d, b in pairs], pa.bool_()),
+                      "why": pa.array([sharealike.why_refused(b) for _, b in pairs], pa.string())})
+    con.register("_lic_sa_arrow", table)
+    con.execute("CREATE OR REPLACE TEMP TABLE _lic_sa AS SELECT * FROM _lic_sa_arrow")
+    con.unregister("_lic_sa_arrow")
+
+
+def _contradicting_bases(con: duckdb.DuckDBPyConnection) -> None:
+    """Flag a model whose bases' terms cannot all be met, whatever licence it declares: a base under a share-alike
+    licence that forbids adding restrictions (CC BY-SA 4.0 §3(b)(3), GPLv3 §10: :func:`.sharealike.
+    forbids_added_restrictions`) beside a base whose licence forbids some uses and binds what is built on it to that
+    (Gemma, Llama, the OpenRAIL family). Why: the pair rules compare the model's own licence with one base at a time,
+    so a merge of a CC BY-SA and a Gemma model declaring either licence conflicted with one base only, and one
+    declaring nothing with none, though no licence could satisfy both. The share-alike base's row is flagged, its
+    reason naming the other base."""
+    nar = [i for i in sharealike.rules() if sharealike.forbids_added_restrictions(i) is not None]
+    if not nar:
+        return
+    con.execute("""UPDATE license_flow f SET conflict = TRUE, reason = concat_ws('; ', f.reason, x.why)
+        FROM (WITH sa AS (SELECT a.id, a.base, b.license FROM _anc a JOIN _lic_decl b ON b.h = a.bh
+                          WHERE list_contains(?::VARCHAR[], b.license)),
+                   rs AS (SELECT a.id, a.base, b.license FROM _anc a JOIN _lic_decl b ON b.h = a.bh
+                          WHERE b.use_restrictions AND b.derivatives_allowed IS NOT FALSE
+                            AND a.id IN (SELECT id FROM sa))
+              SELECT sa.id, sa.base,
+                     'its bases'' terms cannot all be met, whatever licence it declares: base licence '
+                     || any_value(sa.license) || ' forbids adding restrictions to derivatives, and '
+                     || array_to_string(list_sort(list_distinct(list(rs.license || ' (of ' || rs.base || ')'))), ', ')
+                     || ' binds whatever is built on it to its use restrictions' AS why
+              FROM sa JOIN rs ON rs.id = sa.id AND rs.base <> sa.base
+              GROUP BY sa.id, sa.base) x
+        WHERE f.id = x.id AND f.base = x.base""", [nar])
 
 
 def _ancestors(con: duckdb.DuckDBPyConnection) -> None:
@@ -649,6 +707,7 @@ def model_licenses(store: Store, model_id: str) -> dict[str, Any]:
     # to the list, which must not read as "adds nothing"; nor does one whose licence text could not be read
     with_bases["effective_duties_known"] = duties_known(cls, duties, lic) and not unknown and all(
         duties_known(bc, bd, bl) for _b, bl, bc, bd, *_rest in flows)
+    card = read_card_license(store, model_id)
     return {
         "id": model_id,
         "declared": declared,
@@ -676,8 +735,43 @@ def model_licenses(store: Store, model_id: str) -> dict[str, Any]:
         **with_bases,
         # what the card's text names for the weights against the tag (:mod:`.card`): a card naming MIT beside an
         # apache-2.0 tag leaves open which terms were meant; null when the store holds no card text
-        "card_license": read_card_license(store, model_id),
+        "card_license": card,
+        **_with_card(card, with_bases),
     }
+
+
+def _with_card(card: dict[str, Any] | None, with_bases: dict[str, Any]) -> dict[str, Any]:
+    """What the card's licence adds for a JSON reader (docs/licenses.md, *The card's licence against the tag*):
+    ``card_license_terms`` (the licence the card names for the weights, where it contradicts the tag: its class,
+    commercial use, use restrictions and user cap; null otherwise, or ``{license, class: "unknown", ...}`` with nulls
+    when the catalogue does not know it) and ``effective_commercial_use_with_card``,
+    ``effective_use_restrictions_with_card``, ``effective_user_cap_with_card`` (the ``effective_*`` answers with the
+    card's licence applying too, as "until then follow both" asks).
+
+    Why new keys: ``effective_*`` are the contract's answer from the declaration and the lineage; a script reading
+    them said "commercial use: yes" for a card naming CC BY-NC 4.0 beside an ``apache-2.0`` tag, where the text view
+    qualifies it."""
+    out: dict[str, Any] = {"card_license_terms": None,
+                           "effective_commercial_use_with_card": with_bases["effective_commercial_use"],
+                           "effective_use_restrictions_with_card": with_bases["effective_use_restrictions"],
+                           "effective_user_cap_with_card": with_bases["effective_user_cap"]}
+    if not card or not card.get("contradicts") or not card.get("card"):
+        return out
+    info = get_license(str(card["card"]))
+    known = info is not None and info.known
+    terms: dict[str, Any] = {"license": info.id if info is not None else str(card["card"]),
+             "class": info.cls if known and info else "unknown",
+             "commercial_use": info.commercial_use if known and info else None,
+             "use_restrictions": info.use_restrictions if known and info else None,
+             "user_cap": info.user_cap if known and info else None}
+    caps = [c for c in (with_bases["effective_user_cap"], terms["user_cap"]) if c is not None]
+    out.update({"card_license_terms": terms,
+                "effective_commercial_use_with_card": _all_true([with_bases["effective_commercial_use"],
+                                                                 terms["commercial_use"]]),
+                "effective_use_restrictions_with_card": _any_true([with_bases["effective_use_restrictions"],
+                                                                   terms["use_restrictions"]]),
+                "effective_user_cap_with_card": min(caps) if caps else None})
+    return out
 
 
 # The lineage relations whose derivative changes the base's weights (docs/licenses.md, "Duties that bind only
