@@ -165,8 +165,29 @@ def _changed(store: Store, last: int, deleted_until: str | None = None) -> int:
         [last],
     )
     _changed_canonical(store, last, deleted_until)
+    _changed_moved(store, last)
     con.execute("CREATE OR REPLACE TEMP TABLE _chg AS SELECT DISTINCT id FROM _chg")
     return int(con.execute("SELECT count(*) FROM _chg").fetchone()[0])  # type: ignore[index]  # an aggregate always yields one row
+
+
+def _changed_moved(store: Store, last: int) -> None:
+    """Add to ``_chg`` the children built on the target of a recorded move (``moves``) when an old id of a move
+    is a live model written since snapshot ``last``: a repository moved back there, or a new one created at
+    it, answers for the old id again (``edges.moved_sql`` stops at a live id), so a model declaring the old id
+    is built on it, no longer on the id it had moved to. Their edges name the target, not the old id, and the
+    target did not change: without this an incremental refresh kept them on the target while a full one
+    moved them (red team of the eighteenth session). A superset (every move target's children) is harmless
+    and small; free where nothing moved: one count of ``moves``."""
+    con = store.con
+    if not con.execute("SELECT count(*) FROM moves WHERE repo_type = 'model'").fetchone()[0]:  # type: ignore[index]  # an aggregate always yields one row
+        return
+    con.execute(
+        """INSERT INTO _chg SELECT DISTINCT e.child FROM edges e
+        WHERE lower(e.parent) IN (SELECT lower(new_id) FROM moves WHERE repo_type = 'model')
+          AND EXISTS (SELECT 1 FROM models m JOIN moves v ON v.repo_type = 'model' AND lower(v.old_id) = lower(m.id)
+                      WHERE m.updated_snapshot_id > ? AND m.deleted_at IS NULL)""",
+        [last],
+    )
 
 
 def _changed_canonical(store: Store, last: int, deleted_until: str | None) -> None:
