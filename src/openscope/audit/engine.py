@@ -14,6 +14,7 @@ from pathlib import Path
 from openscope.audit import (
     containers,
     gguf_format,
+    jinja_ast,
     keras_format,
     links,
     native_format,
@@ -366,6 +367,8 @@ class Engine:
             self.ctx.add(blob, "chat_template.injection", "high",
                          f"{key} contains {m.group(0)[:200]!r}: a Jinja2 sandbox-escape pattern (rendered by "
                          "transformers in Jinja's sandbox, which older Jinja versions let such templates escape)", 0)
+        else:
+            jinja_ast.report(self.ctx, blob, key, text, "chat_template.injection", "high", 0)
 
     def _template_file(self, blob: Blob) -> bool:
         """A chat template saved as its own file (``chat_template.jinja``, ``additional_chat_templates/*.jinja``,

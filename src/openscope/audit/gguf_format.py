@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import struct
 
-from openscope.audit import native_format
+from openscope.audit import jinja_ast, native_format
 from openscope.audit.blob import Blob, Truncated
 from openscope.audit.context import Context
 
@@ -214,3 +214,5 @@ def _scan(ctx: Context, blob: Blob, carried: list[tuple[int, int, str]]) -> None
             ctx.add(blob, "gguf.chat_template.injection", "critical",
                     f"{key} contains {m.group(0)!r}: Jinja2 sandbox-escape pattern (a template reaching Python "
                     "internals runs code when rendered, CVE-2024-34359 class)", at)
+        else:
+            jinja_ast.report(ctx, blob, key, text, "gguf.chat_template.injection", "critical", at)
