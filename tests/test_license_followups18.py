@@ -149,3 +149,24 @@ def test_the_card_licence_has_json_keys(store: Path) -> None:
     assert plain["effective_commercial_use_with_card"] == plain["effective_commercial_use"]
     rows = screen_rows(_run(store, "license", CARD_NC)[1])
     assert rows["commercial use"].startswith("yes; no under the card's CC-BY-NC-4.0")
+
+
+@pytest.mark.parametrize("licence, verified", [("openrail++", True), ("deepseek", True),
+                                               ("creativeml-openrail-m", False)])
+def test_the_rail_texts_let_derivatives_change_terms_but_not_drop_the_restrictions(licence: str,
+                                                                                  verified: bool) -> None:
+    """4.e lets a derivative carry "additional or different license terms", 4.a makes the use restrictions travel:
+    `same_terms: true` said the first was forbidden."""
+    from openscope.derive.openness.inheritance import terms
+
+    doc = json.loads(_run(None, "--json", "license", licence)[1])
+    assert doc["same_terms"] is False and doc["restrictions_travel"] is True
+    clauses = {c["attribute"]: c for c in doc["clauses"]}
+    assert "additional or different license terms" in clauses["same_terms"]["text"]
+    assert clauses["same_terms"]["verified"] is verified and clauses["restrictions_travel"]["verified"] is verified
+    assert json.loads(_run(None, "--json", "license", "mit")[1])["restrictions_travel"] is None
+    # the openness inheritance rule still cites the clause that binds a derivative, not the one that frees it
+    t = terms(licence)
+    assert t is not None and t.clause is not None and t.clause[1] == clauses["restrictions_travel"]["text"]
+    rows = screen_rows(_run(None, "license", licence)[1])
+    assert rows["derivatives same terms"] == "no" and rows["use restrictions travel"] == "yes"

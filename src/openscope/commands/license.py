@@ -142,7 +142,10 @@ def _render_licence(info: LicenseInfo) -> None:
                  ("FSF libre", info.fsf_libre), ("commercial use", info.commercial_use),
                  ("use restrictions", info.use_restrictions),
                  ("user cap (MAU)", info.user_cap if info.user_cap is not None else ("none" if info.known else None)),
-                 ("derivatives same terms", info.same_terms), ("derivatives allowed", info.derivatives_allowed),
+                 ("derivatives same terms", info.same_terms),
+                 *((("use restrictions travel", info.restrictions_travel),) if info.restrictions_travel is not None
+                   else ()),
+                 ("derivatives allowed", info.derivatives_allowed),
                  # a licence that is not known (`other`, `unknown`) has unknown duties, never "none"
                  ("duties", "\n".join(duty_words(d, info.id) + (" (only on a copy passed on whole and unmodified)"
                                                          if info.duty_scopes.get(d) == "unmodified_only" else "")

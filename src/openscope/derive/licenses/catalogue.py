@@ -96,6 +96,10 @@ class LicenseInfo:
     # False when the licence's text could not be read, so its duties are not known even though its class is: the
     # empty (or partial) list must not read as "no (other) duties" (`duties_known: false` in model_licenses.yaml)
     duties_complete: bool = True
+    # True when the use restrictions bind every derivative whatever licence it goes out under (the RAIL texts' 4.a,
+    # beside 4.e letting it carry "additional or different license terms"); None where no text says so. Why apart from
+    # `same_terms`: those texts let a derivative take other terms, so `same_terms` (keep this licence) is false there
+    restrictions_travel: bool | None = None
 
     @property
     def known(self) -> bool:
@@ -122,6 +126,7 @@ class LicenseInfo:
             "duties_known": duties_known(self.cls, self.duties) and self.duties_complete,
             "duty_scopes": dict(self.duty_scopes),
             "same_terms": self.same_terms,
+            "restrictions_travel": self.restrictions_travel,
             "derivatives_allowed": self.derivatives_allowed,
             "hub_ids": list(self.hub_ids),
             "aliases": list(self.aliases),
@@ -246,7 +251,7 @@ def _facts_to(info: dict[str, Any], facts: list[dict[str, Any]], url_default: st
         elif attr == "class":
             info["cls"] = val
         elif attr in {"osi_approved", "fsf_libre", "commercial_use", "use_restrictions", "user_cap", "same_terms",
-                      "derivatives_allowed"}:
+                      "derivatives_allowed", "restrictions_travel"}:
             info[attr] = val
         clauses.append(Clause(attr if attr != "duty" else f"duty:{val}", str(f.get("text", "")).strip(),
                               f.get("url") or url_default or "", bool(f.get("verified", False))))
@@ -355,7 +360,8 @@ def _curated_entries(spdx_by_id: dict[str, LicenseInfo]) -> tuple[list[LicenseIn
     for e in raw:
         info: dict[str, Any] = {"cls": e.get("class", "unknown"), "commercial_use": None, "use_restrictions": None,
                                 "user_cap": None, "same_terms": None, "duties": [], "osi_approved": None,
-                                "fsf_libre": None, "derivatives_allowed": True, "duty_scopes": {}}
+                                "fsf_libre": None, "derivatives_allowed": True, "duty_scopes": {},
+                                "restrictions_travel": None}
         spdx = e.get("spdx")
         if spdx and spdx.lower() in spdx_by_id:  # the SPDX list's flags stand unless a fact says otherwise
             base = spdx_by_id[spdx.lower()]
@@ -370,6 +376,7 @@ def _curated_entries(spdx_by_id: dict[str, LicenseInfo]) -> tuple[list[LicenseIn
             same_terms=info["same_terms"], hub_ids=list(e.get("hub_ids") or []), aliases=list(e.get("aliases") or []),
             clauses=clauses, url=e.get("url"), derivatives_allowed=info["derivatives_allowed"], curated=True,
             notes=e.get("notes"), duty_scopes=info["duty_scopes"], duties_complete=e.get("duties_known", True) is not False,
+            restrictions_travel=info["restrictions_travel"],
         ))
     return out, links
 

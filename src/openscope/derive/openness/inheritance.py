@@ -120,7 +120,8 @@ def terms(raw: str | None) -> Terms | None:
     info = get_license(m.id) if m.id else None
     clause = None
     if info is not None:
-        c = next((c for c in info.clauses if c.attribute == "same_terms" and c.text), None) or \
+        c = next((c for c in info.clauses if c.attribute == "restrictions_travel" and c.text), None) or \
+            next((c for c in info.clauses if c.attribute == "same_terms" and c.text), None) or \
             next((c for c in info.clauses if c.attribute == "class" and c.text), None)
         clause = (c.url, c.text) if c is not None else None
     return Terms(m.license, info.name if info is not None else m.license, a["cls"], a["commercial_use"],
