@@ -24,7 +24,6 @@ import pytest
 from screens import screen_rows
 
 from openscope.cli import main
-from openscope.derive.licenses import sharealike
 from openscope.store.db import open_store
 
 SA, GPL, GEMMA, APACHE = "sa-lab/base-sa4", "gpl-lab/base-gpl3", "google/gemma-base", "apache-lab/base"
@@ -86,6 +85,8 @@ def _wide(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_share_alike_compatibility_runs_one_way_as_the_texts_say() -> None:
+    from openscope.derive.licenses import sharealike
+
     assert sharealike.accepts("cc-by-sa-4.0", "gpl-3.0") is True  # CC's one-way declaration
     assert sharealike.accepts("gpl-3.0", "cc-by-sa-4.0") is False  # GPLv3 §5(c): the whole work under GPLv3
     assert sharealike.accepts("cc-by-sa-4.0", "cc-by-nc-sa-4.0") is False  # "the same License Elements"
