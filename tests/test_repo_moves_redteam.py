@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from store_rows import rows as q
+
 from bench.nx_full import networkx_full
 from openscope.derive.lineage import refresh
 from openscope.simhub.testing import running_simhub
@@ -57,3 +59,44 @@ def test_a_repository_created_at_a_moved_old_id_takes_its_derivatives_back_in_an
             edges = store.con.execute("SELECT child, parent FROM edges ORDER BY ALL").fetchall()
             refresh(store, full=True)
             assert store.con.execute("SELECT child, parent FROM edges ORDER BY ALL").fetchall() == edges
+
+
+def test_moves_beyond_the_bound_are_found_by_the_next_full_crawls(tmp_path, cli) -> None:
+    """A namespace renamed with more repositories than the bound (or a crawl with ``--move-checks 0``): the ids
+    not asked were stamped deleted and no later crawl asked about them again, so their moves were lost for good
+    and the derivatives kept a deleted root. Now each later full crawl asks, within its bound, the deleted ids no
+    crawl asked since their deletion (table ``move_checks``), the declared parents first; the incremental lineage
+    refresh then re-reads their children."""
+    db = tmp_path / "s.duckdb"
+    with running_simhub(models=400, datasets=0, seed=21) as h:
+        _crawl(cli, db, h)
+        org = [i for i in h.ids() if i.startswith("meta-llama/")]
+        assert len(org) >= 3 and BASE in org
+        renamed = {i: "meta/" + i.split("/", 1)[1] for i in org}
+        parents = {r[0] for r in h.state.con.execute("SELECT DISTINCT parent FROM m WHERE parent IS NOT NULL").fetchall()}
+        h.mutate(move=renamed)
+        kid = h.state.con.execute("SELECT id FROM m WHERE parent = ? AND parent2 IS NULL AND NOT deleted ORDER BY id",
+                                  [BASE]).fetchone()[0]
+        doc = _crawl(cli, db, h, "--full", "--move-checks", "0")
+        assert doc["deleted"] == len(org) and doc["moved"] == 0
+        r = cli("--db", db, "model", kid, "--json").json()["lineage"]["roots"]
+        assert [(x["id"], x["deleted"]) for x in r] == [(BASE, True)]
+        # the next full crawl, bound 1: nothing new is gone, the unasked deleted ids are asked, the parent first
+        before = h.stats()["requests"]
+        doc = _crawl(cli, db, h, "--full", "--move-checks", "1")
+        assert doc["deleted"] == 0 and doc["moved"] == 1
+        assert doc["api_calls"] == h.stats()["requests"] - before
+        (old, new), = q(db, "SELECT old_id, new_id FROM moves")
+        assert new == renamed[old] and old in parents  # each of the org's ids is a declared parent
+        child = h.state.con.execute("SELECT min(id) FROM m WHERE parent = ? AND parent2 IS NULL AND NOT deleted",
+                                    [old]).fetchone()[0]
+        assert _roots(cli, db, child) == [new]  # the crawl's incremental refresh re-read the child
+        # the rest over the next crawl (default bound); then nothing is asked again
+        doc = _crawl(cli, db, h, "--full")
+        assert doc["moved"] == len(org) - 1 and _roots(cli, db, kid) == [renamed[BASE]]
+        assert sorted(q(db, "SELECT old_id, new_id FROM moves")) == sorted(renamed.items())
+        assert q(db, "SELECT count(DISTINCT id) FROM move_checks") == [(len(org),)]
+        before = h.stats()["requests"]
+        doc = _crawl(cli, db, h, "--full")
+        assert doc["moved"] == 0 and doc["api_calls"] == doc["pages"] + 1 == h.stats()["requests"] - before
+        assert all(networkx_full(db, cap_s=120)["tables_equal"].values())

@@ -597,6 +597,7 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
 
         deleted = 0
         moved: list[tuple[str, str]] = []
+        asked: list[str] = []
         seen = int(store.scalar("SELECT n_records FROM snapshots WHERE snapshot_id = ?", [sid]) or 0)
         sweep = kind == "full" and not opts.filtered and seen > 0
         table = "models" if rt == "model" else "datasets"
@@ -604,7 +605,7 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
             # Ask the Hub about the ids gone (bounded), outside any transaction: the answers are written
             # with the deletion stamps below, in one transaction, so a kill here writes nothing and the
             # same command asks again.
-            moved = _find_moves(store, client, table, sid, rt, opts.move_checks)
+            asked, moved = _find_moves(store, client, table, sid, rt, opts.move_checks)
         with store.transaction() as con:
             if sweep:
                 if moved:
@@ -612,6 +613,10 @@ def crawl(store: Store, client: HubClient, opts: CrawlOptions,
                         """INSERT INTO moves (repo_type, old_id, new_id, snapshot_id, found_at)
                            SELECT ?, unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), ?, now()::TIMESTAMP""",
                         [rt, [o for o, _ in moved], [n for _, n in moved], sid])
+                if asked:  # every answer, so a later crawl asks only the ids no crawl asked since their deletion
+                    con.execute(
+                        """INSERT INTO move_checks (repo_type, id, snapshot_id, checked_at)
+                           SELECT ?, unnest(?::VARCHAR[]), ?, now()::TIMESTAMP""", [rt, asked, sid])
                 # Not seen = gone (a moved repository's old id too: the Hub lists it under its new id). An
                 # entry that was read but rejected (a bad date, a wrong type) was seen: its id, found in the
                 # raw text kept in rejects, is not marked deleted.
@@ -657,25 +662,36 @@ _GONE = """deleted_at IS NULL AND coalesce(last_snapshot_id, -1) < $1
 
 
 def _find_moves(store: Store, client: HubClient, table: str, sid: int, repo_type: str,
-                limit: int) -> list[tuple[str, str]]:
-    """(old id, new id) for the ids gone from the Hub's lists that the Hub answers with another id: moved.
+                limit: int) -> tuple[list[str], list[tuple[str, str]]]:
+    """The ids asked about, and (old id, new id) for those the Hub answers with another id: moved.
+
+    Asked: the ids gone from the Hub's lists in this crawl, and the ids stamped deleted earlier that no crawl
+    asked about since their deletion (table ``move_checks``: beyond an earlier crawl's bound, or with
+    ``--move-checks 0``), so a namespace renamed with more repositories than the bound is found over the next
+    full crawls instead of never.
 
     Why ask: the Hub redirects a moved repository's old id to its new one, and lists only the new one; a
     full crawl sees the old id vanish and a new id appear, and derivatives that still declare the old id
     would lose their real root. At most ``limit`` ids are asked about per crawl (one request each, plus
     the redirect's hop, through the client's politeness and retry rules), the ids that stored models
-    declare as a parent first (a move matters to lineage through them), then by id. A question the Hub
+    declare as a parent first (a move matters to lineage through them), then the ids gone in this crawl, then
+    by id. A question the Hub
     does not answer after the retries ends the crawl as any unanswered request does (exit 69; the same
     command resumes and asks again)."""
     ids = [r[0] for r in store.con.execute(
-        f"""SELECT id FROM {table} WHERE {_GONE}
-            ORDER BY id IN (SELECT parent FROM edges) DESC, id LIMIT {int(limit)}""", [sid]).fetchall()]
+        f"""SELECT id FROM {table} t
+            WHERE ({_GONE})
+               OR (deleted_at IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM move_checks c WHERE c.repo_type = $2 AND c.id = t.id
+                                                                 AND c.checked_at >= t.deleted_at))
+            ORDER BY id IN (SELECT parent FROM edges) DESC, deleted_at IS NULL DESC, id LIMIT {int(limit)}""",
+        [sid, repo_type]).fetchall()]
     out: list[tuple[str, str]] = []
     for old in ids:
         new = client.moved_to(old, repo_type=repo_type)
         if new is not None:
             out.append((old, new))
-    return out
+    return ids, out
 
 
 def _write_dump(fh: IO[str], text: str) -> None:

@@ -177,7 +177,9 @@ def _changed_moved(store: Store, last: int) -> None:
     is built on it, no longer on the id it had moved to. Their edges name the target, not the old id, and the
     target did not change: without this an incremental refresh kept them on the target while a full one
     moved them (red team of the eighteenth session). A superset (every move target's children) is harmless
-    and small; free where nothing moved: one count of ``moves``."""
+    and small. Also the children of an old id whose move a crawl found since ``last`` although the old id was
+    stamped deleted earlier (asked by a later crawl: beyond an earlier crawl's bound, or ``--move-checks 0``):
+    its deletion is not new, its move is. Free where nothing moved: one count of ``moves``."""
     con = store.con
     if not con.execute("SELECT count(*) FROM moves WHERE repo_type = 'model'").fetchone()[0]:  # type: ignore[index]  # an aggregate always yields one row
         return
@@ -186,6 +188,11 @@ def _changed_moved(store: Store, last: int) -> None:
         WHERE lower(e.parent) IN (SELECT lower(new_id) FROM moves WHERE repo_type = 'model')
           AND EXISTS (SELECT 1 FROM models m JOIN moves v ON v.repo_type = 'model' AND lower(v.old_id) = lower(m.id)
                       WHERE m.updated_snapshot_id > ? AND m.deleted_at IS NULL)""",
+        [last],
+    )
+    con.execute(
+        """INSERT INTO _chg SELECT DISTINCT child FROM edges
+        WHERE lower(parent) IN (SELECT lower(old_id) FROM moves WHERE repo_type = 'model' AND snapshot_id > ?)""",
         [last],
     )
 
