@@ -34,6 +34,11 @@ EVASIONS = [
     "{% macro reach(obj, name) %}{{ obj[name] }}{% endmacro %}{{ reach(messages, bos_token ~ 'class') }}",
     # a loop over a token's characters
     "{% for c in eos_token %}{% set k = c ~ c ~ 'class' %}{{ messages[k] }}{% endfor %}",
+    # filters that look attributes up by a name given as an argument (Jinja's make_attrgetter, getattr fallback)
+    "{% set n = bos_token ~ 'class' %}{{ messages|map('attr', n)|list }}",
+    "{% set n = bos_token ~ 'class' %}{{ messages|map(attribute=n)|list }}",
+    "{% set n = bos_token ~ 'class' %}{{ messages|selectattr(n)|list }}{{ messages|sum(attribute=n) }}",
+    "{% set f = bos_token %}{{ messages|map(f, 'x')|list }}",  # a computed filter name may be 'attr'
     # join with a separator the template does not write, repetition, a dict literal's value
     "{% set k = ['', 'class', '']|join(bos_token) %}{{ messages[k] }}",
     "{% set k = (bos_token * 2) ~ 'class' %}{{ messages[k] }}",
@@ -79,6 +84,8 @@ def test_attr_with_a_computed_name_and_transformers_files(tmp_path: Path) -> Non
     ("{{ messages|attr('format') }}", "format"),  # CVE-2025-27516: str.format past the sandbox's interception
     ("{% set ns = namespace() %}{% set ns.__x = 1 %}", "__x"),
     ("{{ (x|list).gi_frame }}", "gi_frame"),  # jinja2.sandbox.UNSAFE_GENERATOR_ATTRIBUTES
+    ("{{ messages|map(attribute='role.' ~ 'mro')|list }}", "mro"),
+    ("{{ tools|sort(attribute='function.' ~ '_' ~ 'x') }}", "_x"),
 ])
 def test_names_folded_from_literals_are_named(template: str, name: str) -> None:
     res = judge(template)
@@ -132,6 +139,9 @@ BENIGN = [
     "{%- for tool in tools %}{%- for name, field in tool.parameters.properties|items %}"
     "{{ name + ': ' + py_type(field) }}{{ tool.parameters.properties[name]['description'] }}{%- endfor %}"
     "{%- for k in ['name', 'description'] %}{{ tool[k] }}{% endfor %}{%- endfor %}",
+    # filters with literal filter, test and attribute names
+    "{{ tools|selectattr('type', 'equalto', 'function')|map(attribute='function.name')|join(', ') }}"
+    "{{ (item|map('upper')|list)|tojson }}{{ messages|groupby('role')|length }}{{ docs|sort(attribute='id') }}",
     # a key kept in a variable from a literal; data keys and values from .items(); private-looking variables
     "{% set key = 'content' %}{% for m in messages %}{{ m[key] }}{% set _args = m.tool_calls or {} %}"
     "{% for k, v in _args.items() %}{{ k ~ '=' ~ (v|tojson if v is not string else v) }}{% endfor %}{% endfor %}",
@@ -176,3 +186,15 @@ def test_templates_jinja2_cannot_parse_fall_back_to_the_text_patterns(tmp_path: 
     assert rep.verdict == "unsafe", rep.findings
     assert scan(tmp_path, "b.gguf", gguf_file(template="{% unknown_tag %}{{ messages[0]['content'] }}")).verdict \
         == "clean"
+
+
+@pytest.mark.parametrize("template", ["{% set k = x %}{{ namespace[k] }}", "{{ ''[x] }}", "{{ joiner[key] }}",
+                                      "{{ self[m['role']] }}"])
+def test_literals_and_globals_subscripted_by_the_callers_text(template: str) -> None:
+    """A string literal or a Jinja global has no items: a subscript by text only reaches its attributes (the text
+    patterns catch these as written; the parse catches them without the patterns)."""
+    assert judge(template).reaches
+
+
+def test_a_literal_dict_indexed_by_the_callers_data_is_clean() -> None:
+    assert judge("{% set m = {'string': 'str'} %}{{ m[spec.type] }}{{ {'a': 1}[k] }}{{ 'abc'[0] }}").reaches == []

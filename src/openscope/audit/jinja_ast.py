@@ -314,6 +314,9 @@ class _Walker:
                 return base.derived() if base.strs else base
             key = self._expr(n.arg)
             self._reach("a subscript (Jinja falls back to getattr)", key, n)
+            if key.data and self._not_a_mapping(n.node):
+                # a string literal or a Jinja global has no items to look up by the caller's text: only getattr
+                self._reach("a subscript of a literal string or a Jinja global", MADE, n)
             if base.strs and isinstance(n.arg, nodes.Const) and isinstance(n.arg.value, int):
                 i = n.arg.value
                 return strs_of([s[i] for s in base.strs if -len(s) <= i < len(s)]) | V(data=base.data,
@@ -370,6 +373,14 @@ class _Walker:
             out = out | (self._expr(child) if isinstance(child, nodes.Expr) else NONE)
         return out.derived()
 
+    def _not_a_mapping(self, base: nodes.Node) -> bool:
+        """A string literal, or a Jinja global the template did not rebind (``namespace``, ``joiner``, ``self``,
+        ``range``, …): subscripting it by anything but a number only reaches attributes."""
+        if isinstance(base, nodes.Const):
+            return isinstance(base.value, str)
+        return isinstance(base, nodes.Name) and base.name in GLOBALS and base.name not in self.env \
+            and base.name != "loop"
+
     def _concat(self, parts: list[V]) -> V:
         """``~``/``+`` of strings: folded when every part is known, else made when any part is the template's
         (a literal or made); the caller's data joined to data stays data."""
@@ -409,6 +420,7 @@ class _Walker:
         base = self._expr(n.node) if n.node is not None else MADE
         args = self._args(n)
         name = n.name
+        self._attribute_args(n)
         if name == "attr":
             key = args[0] if args else MADE
             if not (n.args and isinstance(n.args[0], nodes.Const) and isinstance(n.args[0].value, str)):
@@ -439,14 +451,40 @@ class _Walker:
                 if all(f is not None for f in folded):
                     return strs_of([f for f in folded if f is not None])
         if name in CONTAINER_FILTERS:
-            out = base
-            for a in args:
-                out = out | a
-            return out.derived() if (out.strs and name not in ("default", "d")) else out
+            if name in ("default", "d"):
+                return base | args[0] if args else base
+            # the literal arguments of map/select/sort name filters, tests and attributes, not content
+            return base.derived() if base.strs else base
         out = base
         for a in args:
             out = out | a
         return out.derived()
+
+    def _attribute_args(self, n: nodes.Filter) -> None:
+        """Filters that look attributes up by a name given as an argument (Jinja's ``make_attrgetter``: dotted
+        parts, each through ``getitem``, which falls back to ``getattr``): ``map(attribute=…)``,
+        ``selectattr``/``rejectattr``/``groupby``, ``sort``/``unique``/``min``/``max``/``sum(attribute=…)``, and
+        ``map('attr', name)``; ``map`` of a filter name the template computes may be ``attr`` itself."""
+        names: list[tuple[nodes.Node, bool]] = [(kw.value, False) for kw in n.kwargs if kw.key == "attribute"]
+        if n.name in ("selectattr", "rejectattr", "groupby") and n.args:
+            names.append((n.args[0], False))
+        if n.name == "map" and n.args:
+            first = n.args[0]
+            if isinstance(first, nodes.Const) and first.value == "attr":
+                names.append((n.args[1], True) if len(n.args) > 1 else (first, True))
+            elif not (isinstance(first, nodes.Const) and isinstance(first.value, str)):
+                self._reach("'|map' of a filter name", MADE, n)
+        for node, attr_filter in names:
+            if isinstance(node, nodes.Const) and isinstance(node.value, int):
+                continue
+            v = self._expr(node)
+            if v.strs and not (v.num or v.data or v.made):  # a literal, or folded from literals
+                for text in v.strs:
+                    for part in [text] if attr_filter else text.split("."):
+                        if not part.isdigit():
+                            self._reach(f"'|{n.name}' by attribute", const(part), node, attr_filter)
+            else:  # any name not a literal: real templates only ever write these out
+                self._reach(f"'|{n.name}' by attribute", MADE, node, attr_filter)
 
     def _format(self, n: nodes.Node, fmt: V, raw_args: Sequence[nodes.Node], args: list[V]) -> V:
         """``str.format``/``|format``: a field like ``{0.__class__}`` reaches an attribute of an argument without
