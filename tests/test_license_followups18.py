@@ -99,6 +99,9 @@ def test_share_alike_compatibility_runs_one_way_as_the_texts_say() -> None:
     assert "gpl-3.0" in doc["share_alike"]["accepts"]
     assert all(c["verified"] for c in doc["share_alike"]["clauses"])
     assert json.loads(_run(None, "--json", "license", "mit")[1])["share_alike"] is None
+    rows = screen_rows(_run(None, "license", "gpl-3.0")[1])
+    assert rows["derivatives may also carry"] == "agpl-3.0, agpl-3.0-only, agpl-3.0-or-later; every other licence: no"
+    assert "derivatives may also carry" not in screen_rows(_run(None, "license", "mit")[1])
 
 
 def test_a_share_alike_derivative_is_judged_by_its_base_licence_text(store: Path) -> None:

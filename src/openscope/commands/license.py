@@ -31,6 +31,7 @@ from openscope.derive.licenses import (
     get_license,
     model_licenses,
     normalize_license,
+    sharealike,
     suggest,
 )
 from openscope.derive.licenses.catalogue import duties_known
@@ -143,6 +144,8 @@ def _render_licence(info: LicenseInfo) -> None:
                  ("use restrictions", info.use_restrictions),
                  ("user cap (MAU)", info.user_cap if info.user_cap is not None else ("none" if info.known else None)),
                  ("derivatives same terms", info.same_terms),
+                 *((("derivatives may also carry", _share_alike_words(info.id)),) if _share_alike_words(info.id)
+                   else ()),
                  *((("use restrictions travel", info.restrictions_travel),) if info.restrictions_travel is not None
                    else ()),
                  ("derivatives allowed", info.derivatives_allowed),
@@ -292,3 +295,16 @@ def register(app: typer.Typer) -> None:
                         _render_model(doc)
                     return
         raise _not_found(s, raw)
+
+
+def _share_alike_words(license_id: str) -> str | None:
+    """What a share-alike licence's own text lets its derivatives carry besides itself (``share_alike.yaml``), in
+    words: "derivatives same terms  yes" alone read as "this licence only", which CC BY-SA 4.0 is not (GPLv3 too)."""
+    entry = sharealike.get(license_id)
+    if entry is None:
+        return None
+    accepted = ", ".join(entry.accepts) or "no other licence"
+    rest = "; every other licence: no" if entry.closed else (
+        "; other Creative Commons licences: no; anything else: not decided (the text defers to a list not read)"
+        if entry.refuses is not None and entry.refuses.pattern == "^cc-" else "; anything else: not decided")
+    return accepted + rest
