@@ -326,3 +326,24 @@ def test_what_a_release_excepts_is_not_released(body: str) -> None:
 ])
 def test_what_a_release_does_not_except_stays_released(body: str) -> None:
     assert _graded(_findings(body)["training_code"]) == ("positive", "no_license")
+
+
+def test_a_struck_through_denial_on_the_line_says_nothing() -> None:
+    found = _findings(f"~~The training code is not released.~~ The training code is available at {CODE}.")
+    train = found["training_code"]
+    assert _graded(train) == ("positive", "no_license")
+    assert train.evidence[-1].locator == "https://github.com/acme/lynx"      # the link is the release's code too
+    assert found["architecture_code"].outcome == "positive"
+
+
+@pytest.mark.parametrize("sentence", [
+    "The training code is no longer available.",
+    "We cannot release the training code.",
+    "The training code is kept private.",
+    "The training code remains closed-source.",
+])
+def test_more_ways_of_withholding(sentence: str) -> None:
+    found = _findings(f"{sentence}\n\nCode: {CODE}")
+    assert _graded(found["training_code"]) == ("negative", "documented_not_released")
+    snippet = found["training_code"].evidence[0].snippet
+    assert snippet in sentence and snippet.startswith(("The training code", "cannot"))   # the denying words quoted

@@ -82,6 +82,13 @@ PROMISE = either(
     # given out on request, not published: "available upon request", "shared on reasonable request"
     r"|\b(?:available|provided|shared|released|obtainable|accessible|given)\s+(?:only\s+)?(?:up)?on\s+"
     r"(?:\w+\s+)?request\b|\bupon\s+request\b"
+    # "no longer available", "we cannot release", "kept private", "remains closed-source" ("is not closed" is no
+    # denial: the negation is of "closed")
+    r"|\bno\s+longer\s+(?:publicly\s+)?(?:available|released|public|hosted|accessible|provided|shared)\b"
+    r"|\b(?:cannot|can't|could\s+not|couldn't|unable\s+to|(?:do|does|did)\s+not\s+plan\s+to|(?:don't|doesn't)\s+plan\s+to)"
+    r"\s+(?:yet\s+)?(?:be\s+)?(?:release|publish|open[- ]?sourc|share|provid|disclos|distribut|make\s+(?:\w+\s+)?(?:public|available))\w*"
+    r"|\b(?:kept|keep|keeps|remains?|stays?|is|are|was|were)\s+(?:strictly\s+|currently\s+|still\s+)?"
+    r"(?:private|proprietary|internal|confidential|closed(?:[- ]sourced?)?)\b"
     # "No training code is released", "no data will be shared"; a field left empty ("Training code: N/A")
     r"|\bno\s+(?:[\w-]+\s+){0,3}?(?:is|are|was|were|has\s+been|have\s+been|will\s+be)\s+(?:publicly\s+|yet\s+)?"
     r"(?:released|available|provided|published|open[- ]?sourced|shared|made\s+(?:public|available))\b"
@@ -181,6 +188,52 @@ def hidden_spans(card: Card) -> list[tuple[int, int]]:
     return spans
 
 
+def visible_text(rec: ModelRecord) -> str:
+    """The card's text with what it hides from its reader (:func:`hidden_spans`) blanked, line breaks kept (same
+    length and lines; cached on the record). Why: "~~The training code is not released.~~ The training code is
+    available at …" says the code is available; the struck-through sentence is no part of the one read."""
+    card = rec.card
+    assert card is not None
+    held = rec.cache.get("visible_text")
+    if held is None:
+        spans = card_index(rec).hidden
+        if not spans:
+            held = card.text
+        else:
+            parts, at = [], 0
+            for a, b in spans:
+                if a < at:
+                    continue
+                parts += [card.text[at:a], _NOT_NEWLINE.sub(" ", card.text[a:b])]
+                at = b
+            held = "".join(parts) + card.text[at:]
+        rec.cache["visible_text"] = held
+    return held
+
+
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def _visible_line(line: str, at: int, hidden: list[tuple[int, int]]) -> str:
+    """Card line ``line`` (starting at offset ``at``) with what the card hides on it blanked (same length), as
+    :func:`visible_text` reads the card."""
+    end = at + len(line)
+    if not hidden or not any(a < end and b > at for a, b in hidden):
+        return line
+    chars = list(line)
+    for a, b in hidden:
+        for i in range(max(a, at), min(b, end)):
+            chars[i - at] = " "
+    return "".join(chars)
+
+
+def _promised_at(line: str, at: int, url_at: int, url: str, hidden: list[tuple[int, int]]) -> bool:
+    """Whether the line of a link (at offset ``at``; the URL at ``url_at``) promises or denies it, read without
+    what the card hides on the line (a struck-through denial before "the code is available at [Code](…)")."""
+    vis = _visible_line(line, at, hidden)
+    return promised(vis, _sentence_at(vis, url_at - at, url_at - at + len(url)))
+
+
 @dataclass(frozen=True)
 class CardIndex:
     """Offsets of a card's lines, sections and HTML comments, built once per record (a card with thousands of
@@ -259,11 +312,12 @@ def own_mentions(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple[str,
         a, b = off + m.start(), off + m.end()
         ls, le = _line_span(card.text, a)
         if not (idx.is_hidden(a) or citing_section(idx.section(a))):
-            sentence = _sentence_at(card.text, a, b)
-            if _HEADING_LINE.match(card.text, ls):
-                sentence += " " + _first_sentence_under(card.text, le)
+            text = visible_text(rec)   # (what the card hides on the line is no part of the sentence read)
+            sentence = _sentence_at(text, a, b)
+            if _HEADING_LINE.match(text, ls):
+                sentence += " " + _first_sentence_under(text, le)
             denied = denied_lines(rec, component) if denied is None else denied
-            if promised(card.text[ls:le], sentence) or (denied and card.line_of(a) in denied) \
+            if promised(text[ls:le], sentence) or (denied and card.line_of(a) in denied) \
                     or _elliptic_denial(sentence, card.text[a:b]) or _excepted(sentence, card.text[a:b]):
                 yield m, "promised"
             elif not (cited and zsearch(CITED, sentence)):
@@ -547,7 +601,6 @@ def cited_link(rec: ModelRecord, place: Link) -> bool:
     if idx.is_hidden(url_at) or any(citing_section(t) or OTHERS_SECTION.search(t)
                                      for t in enclosing_titles(card, at)):
         return True
-    sentence = _sentence_at(card.text, url_at, url_at + len(place.url))
     before = card.text[at:url_at]
     if before.endswith("("):              # drop the link's own anchor: "[Stable Diffusion]("
         before = before[:max(0, before.rfind("["))]
@@ -562,7 +615,8 @@ def cited_link(rec: ModelRecord, place: Link) -> bool:
     #                                          [our data](…)" point at the thing, they do not cite it
     near = before[-NEAR:]
     used = bool(zsearch(USED, near)) and not RESULT_LEAD.search(near)   # "the result is a model like [X](…)"
-    return promised(line, sentence) or bool(zsearch(CITED, near)) or used or bool(ANOTHER.search(near))
+    return _promised_at(line, at, url_at, place.url, idx.hidden) or bool(zsearch(CITED, near)) or used \
+        or bool(ANOTHER.search(near))
 
 
 # Words that make what follows the release's own result, even after "like"/"such as": "the result is a DPO
@@ -682,8 +736,7 @@ def judge_place(card: Card, place: Link, lines: Sequence[str], idx: CardIndex, *
     url_at = at + max(0, line.find(place.url))
     if idx.is_hidden(url_at):
         return None
-    if citing_section(idx.section(at)) or promised(line, _sentence_at(card.text, url_at,
-                                                                                      url_at + len(place.url))):
+    if citing_section(idx.section(at)) or _promised_at(line, at, url_at, place.url, idx.hidden):
         return None
     before, earlier = _sentence_before(lines, place, line)
     label = clean_anchor(place.text)
@@ -921,7 +974,7 @@ def own_report_link(rec: ModelRecord, component: str | None = None) -> tuple[Evi
             line = _line(lines, place.line)
             at = idx.line_start(place.line)
             url_at = at + max(0, line.find(place.url))
-            if not (idx.is_hidden(url_at) or promised(line, _sentence_at(card.text, url_at, url_at + len(place.url)))
+            if not (idx.is_hidden(url_at) or _promised_at(line, at, url_at, place.url, idx.hidden)
                     or citing_section(idx.section(at))):
                 # a file beside the card: the evidence quotes the card's own line where it is linked
                 anchor, snip = card.span(url_at, url_at + len(place.url))
