@@ -100,3 +100,8 @@ def test_moves_beyond_the_bound_are_found_by_the_next_full_crawls(tmp_path, cli)
         doc = _crawl(cli, db, h, "--full")
         assert doc["moved"] == 0 and doc["api_calls"] == doc["pages"] + 1 == h.stats()["requests"] - before
         assert all(networkx_full(db, cap_s=120)["tables_equal"].values())
+        # status tells a rename from a removal
+        st = cli("--db", db, "status", "--json").json()
+        assert st["deleted_models"] == st["moved_models"] == len(org) and st["moved_datasets"] == 0
+        flat = " ".join(cli("--db", db, "status").stdout.split())
+        assert f"deleted models {len(org)} (gone from the Hub; history kept); {len(org)} of them moved" in flat

@@ -173,6 +173,12 @@ def status_doc(store: Store) -> dict:
         "last_snapshot": _seen(store, dict(zip(_LAST_KEYS, last, strict=True))) if last else None,
         "deleted_models": q("SELECT count(*) FROM models WHERE deleted_at IS NOT NULL"),
         "deleted_datasets": q("SELECT count(*) FROM datasets WHERE deleted_at IS NOT NULL"),
+        # of the deleted ones, the old ids a full crawl found the Hub redirecting (table `moves`): without it a
+        # user saw only deletions and could not tell a rename from a removal (red team, eighteenth session)
+        "moved_models": q("SELECT count(*) FROM models WHERE deleted_at IS NOT NULL AND lower(id) IN "
+                        "(SELECT lower(old_id) FROM moves WHERE repo_type = 'model')"),
+        "moved_datasets": q("SELECT count(*) FROM datasets WHERE deleted_at IS NOT NULL AND lower(id) IN "
+                        "(SELECT lower(old_id) FROM moves WHERE repo_type = 'dataset')"),
         # of the live models counted above (a deleted one is in `deleted_models`): with deletions it said
         # "synthetic models 3,006" beside "models 3,004"
         "synthetic_models": q("SELECT count(*) FROM models WHERE synthetic AND deleted_at IS NULL"),
@@ -289,7 +295,10 @@ def register(app: typer.Typer) -> None:
                       "(now: crawl --cards --retry-now)")
         for kind in ("models", "datasets"):
             if doc[f"deleted_{kind}"]:
-                t.add_row(f"deleted {kind}", f"{doc[f'deleted_{kind}']:,} (gone from the Hub; history kept)")
+                moved = doc[f"moved_{kind}"]
+                t.add_row(f"deleted {kind}", f"{doc[f'deleted_{kind}']:,} (gone from the Hub; history kept)" + (
+                    f"; {moved:,} of them moved, their old ids followed by lineage (openscope sql \"SELECT * FROM "
+                    f"moves\"); only a full crawl finds deletions and moves" if moved else ""))
         if doc["synthetic_models"]:
             t.add_row("synthetic models", f"{doc['synthetic_models']:,} (from a simulated Hub)")
         if doc["store_bytes"] is not None:

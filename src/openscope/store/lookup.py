@@ -202,6 +202,10 @@ def deleted_message(store: Store, raw_id: str, table: str = "models") -> str | N
     if moved is not None:
         now = find_id(store, moved, table)
         tail = f" (openscope {'model' if table == 'models' else 'license --dataset'} {now})" if now else ""
+        # the crawl that found the move, which may be later than the one that stamped the deletion (an id
+        # beyond an earlier crawl's --move-checks bound is asked by a later one)
+        when = store.scalar("SELECT max(found_at) FROM moves WHERE repo_type = ? AND lower(old_id) = lower(?)",
+                            ["model" if table == "models" else "dataset", rid]) or when
         return (f"{kind} '{rid}' moved to {moved} on the Hub (a full crawl on {when:%Y-%m-%d} found its id "
                 f"redirecting there){tail}; its records and counters under the old id stay in the store "
                 f"(openscope sql \"SELECT * FROM {stats} WHERE id = '{rid}'\")")
