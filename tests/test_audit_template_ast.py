@@ -139,6 +139,11 @@ BENIGN = [
     "{%- for tool in tools %}{%- for name, field in tool.parameters.properties|items %}"
     "{{ name + ': ' + py_type(field) }}{{ tool.parameters.properties[name]['description'] }}{%- endfor %}"
     "{%- for k in ['name', 'description'] %}{{ tool[k] }}{% endfor %}{%- endfor %}",
+    # the caller's data shaped by methods and filters with literal arguments, then used as a key
+    "{%- set role_map = {'user': 'User', 'assistant': 'Assistant'} %}{% for message in messages %}"
+    "{%- set role = (message['role'] | default('user', true)).strip().lower() %}{{ role_map[role] }}"
+    "{%- set c = message['content'].split('</think>', 1)[-1]|trim %}{{ seen[c] }}{{ names[message.get('name', 'x')] }}"
+    "{%- endfor %}",
     # filters with literal filter, test and attribute names
     "{{ tools|selectattr('type', 'equalto', 'function')|map(attribute='function.name')|join(', ') }}"
     "{{ (item|map('upper')|list)|tojson }}{{ messages|groupby('role')|length }}{{ docs|sort(attribute='id') }}",

@@ -59,6 +59,9 @@ ATTR_FORBIDDEN = FORBIDDEN | {"format", "format_map"}
 NUMBER_FILTERS = frozenset({"length", "count", "int", "float", "abs", "round", "wordcount", "sum", "filesizeformat"})
 STR_FOLDS = frozenset({"string", "lower", "upper", "trim", "title", "capitalize", "reverse", "replace", "first",
                        "last", "e", "escape", "safe", "strip", "lstrip", "rstrip"})
+# filters and str methods that put their arguments' text into the result
+INSERTING = frozenset({"replace", "format", "format_map", "join", "center", "ljust", "rjust", "indent", "wordwrap",
+                       "truncate", "xmlattr", "urlize", "expandtabs", "zfill", "translate"})
 CONTAINER_FILTERS = frozenset({"list", "items", "dictsort", "selectattr", "rejectattr", "map", "select", "reject",
                                "sort", "unique", "batch", "slice", "groupby", "min", "max", "random", "default", "d"})
 
@@ -444,21 +447,20 @@ class _Walker:
             items = [self._expr(i) for i in n.node.items]
             if sep is not None and all(len(i.strs) == 1 and not (i.num or i.data or i.made) for i in items):
                 return const(sep.join(next(iter(i.strs)) for i in items))
-        if name in STR_FOLDS and base.strs and not (base.num or base.data or base.made):
+        if name in STR_FOLDS and base.strs:
             consts = [a.value for a in n.args if isinstance(a, nodes.Const)]
             if len(consts) == len(n.args) and not n.kwargs and all(isinstance(c, str) for c in consts):
                 folded = [_fold_str(name, s, [str(c) for c in consts]) for s in base.strs]
-                if all(f is not None for f in folded):
-                    return strs_of([f for f in folded if f is not None])
+                if all(f is not None for f in folded):  # the literal part folded; the rest as it is shaped
+                    rest = _shaped(V(data=base.data, made=base.made), args, name in INSERTING) \
+                        if (base.data or base.made) else NONE
+                    return strs_of([f for f in folded if f is not None]) | rest
         if name in CONTAINER_FILTERS:
             if name in ("default", "d"):
                 return base | args[0] if args else base
             # the literal arguments of map/select/sort name filters, tests and attributes, not content
             return base.derived() if base.strs else base
-        out = base
-        for a in args:
-            out = out | a
-        return out.derived()
+        return _shaped(base, args, name in INSERTING)
 
     def _attribute_args(self, n: nodes.Filter) -> None:
         """Filters that look attributes up by a name given as an argument (Jinja's ``make_attrgetter``: dotted
@@ -540,20 +542,30 @@ class _Walker:
             self._reach(f"'.{f.attr[:60]}'", const(f.attr), f)
             if f.attr in ("format", "format_map"):
                 return self._format(n, base, n.args, args)
-            if base.strs and not (base.num or base.data or base.made) and not n.kwargs \
+            if base.strs and not n.kwargs \
                     and all(isinstance(a, nodes.Const) and isinstance(a.value, str) for a in n.args):
                 folded = [_fold_str(f.attr, s, [str(a.value) for a in n.args if isinstance(a, nodes.Const)])
                           for s in base.strs]
-                if all(x is not None for x in folded):
-                    return strs_of([x for x in folded if x is not None])
+                if all(x is not None for x in folded):  # the literal part folded; the rest as it is shaped
+                    rest = _shaped(V(data=base.data, made=base.made), args, f.attr in INSERTING) \
+                        if (base.data or base.made) else NONE
+                    return strs_of([x for x in folded if x is not None]) | rest
             if f.attr in ("startswith", "endswith", "count", "find", "index", "isdigit", "isalpha"):
                 return NUM
-            out = base
-            for a in args:
-                out = out | a
-            return out.derived() if (out.strs or base.made) else out
+            if f.attr == "get":  # a mapping's item or the default given
+                return base.derived() | (args[1] if len(args) > 1 else NONE)
+            return _shaped(base, args, f.attr in INSERTING)
         callee = self._expr(f)
         return callee.derived() | V(made=callee.made)
+
+
+def _shaped(base: V, args: list[V], inserting: bool) -> V:
+    """A filter or method not folded here. Of the caller's data, it stays data unless it puts text of the
+    template's into the result (``replace``, ``format``, ``join``, padding: ``INSERTING``); the literal
+    arguments of the others (``split('</think>')``, ``strip('\\n')``, ``tojson(indent=2)``) only shape it. Of the
+    template's own strings, or with a made argument, the result is made."""
+    made = base.made or bool(base.strs) or any(a.made for a in args) or (inserting and any(a.strs for a in args))
+    return V(data=base.data or (inserting and any(a.data for a in args)), made=made)
 
 
 def parts_made(parts: list[V]) -> bool:
