@@ -105,3 +105,22 @@ def test_moves_beyond_the_bound_are_found_by_the_next_full_crawls(tmp_path, cli)
         assert st["deleted_models"] == st["moved_models"] == len(org) and st["moved_datasets"] == 0
         flat = " ".join(cli("--db", db, "status").stdout.split())
         assert f"deleted models {len(org)} (gone from the Hub; history kept); {len(org)} of them moved" in flat
+
+
+def test_a_dataset_moved_is_recorded_and_named_by_license_dataset(tmp_path, cli) -> None:
+    """The simulated Hub moves datasets as models (``move_datasets``; the old id answers 307); a full crawl with
+    ``--datasets`` records the move under ``repo_type = 'dataset'``, ``license --dataset OLD`` names it, and
+    ``status`` counts it among the deleted datasets."""
+    db = tmp_path / "s.duckdb"
+    with running_simhub(models=200, datasets=40, seed=21) as h:
+        _crawl(cli, db, h, "--datasets")
+        old = h.ids("datasets")[0]
+        new = "moved-org/" + old.split("/", 1)[-1]
+        assert h.mutate(move_datasets={old: new})["moved_datasets"] == [[old, new]]
+        assert old not in h.ids("datasets") and new in h.ids("datasets")
+        doc = _crawl(cli, db, h, "--full", "--datasets")
+        assert doc["moved"] == 1
+        assert q(db, "SELECT repo_type, old_id, new_id FROM moves") == [("dataset", old, new)]
+        r = cli("--db", db, "license", "--dataset", old)
+        assert r.code == 66 and f"moved to {new} on the Hub" in r.stderr and "Traceback" not in r.stderr
+        assert cli("--db", db, "status", "--json").json()["moved_datasets"] == 1

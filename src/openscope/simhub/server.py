@@ -444,13 +444,13 @@ def create_app(state: HubState, faults: Faults) -> FastAPI:
     async def admin_mutate(request: Request) -> Response:
         try:
             body = await request.json() if await request.body() else {}
-            if not isinstance(body, dict) or set(body) - {"edit", "add", "delete", "counters", "move"}:
-                raise ValueError("body must be an object with keys edit, add, delete, counters, move")
+            if not isinstance(body, dict) or set(body) - {"edit", "add", "delete", "counters", "move", "move_datasets"}:
+                raise ValueError("body must be an object with keys edit, add, delete, counters, move, move_datasets")
             for k, v in body.items():
-                if k == "move":
+                if k in ("move", "move_datasets"):
                     if not isinstance(v, dict) or not all(isinstance(x, str) and isinstance(y, str)
                                                           for x, y in v.items()):
-                        raise ValueError("move must be an object {old id: new id}")
+                        raise ValueError(f"{k} must be an object {{old id: new id}}")
                     continue
                 ok = (isinstance(v, int) and not isinstance(v, bool) and v >= 0) or (
                     k != "add" and isinstance(v, list) and all(isinstance(x, str) for x in v))

@@ -216,20 +216,21 @@ class HubState:
         n = min(n, len(alive))
         return [alive[i] for i in sorted(self._rng.choice(len(alive), size=n, replace=False))] if n else []
 
-    def _rebuild(self, ids: list[str]) -> None:
+    def _rebuild(self, ids: list[str], kind: str = "model") -> None:
         if not ids:
             return
-        self.con.execute("CREATE OR REPLACE TEMP TABLE _chg AS SELECT * FROM m WHERE id IN (SELECT unnest(?::VARCHAR[]))", [ids])
+        t = "m" if kind == "model" else "d"
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE _chg AS SELECT * FROM {t} WHERE id IN (SELECT unnest(?::VARCHAR[]))", [ids])
         self.con.execute(
-            f"""UPDATE m SET js = e.js, jc = e.jc, tags = e.tags, oid = e.oid
-                FROM ({entry_sql('_chg', 'model')}) e WHERE m.idx = e.idx"""
+            f"""UPDATE {t} SET js = e.js, jc = e.jc, tags = e.tags, oid = e.oid
+                FROM ({entry_sql('_chg', kind)}) e WHERE {t}.idx = e.idx"""
         )
-        self.con.execute("DELETE FROM m_tags WHERE idx IN (SELECT idx FROM _chg)")
-        self.con.execute("INSERT INTO m_tags SELECT unnest(tags) AS tag, idx FROM m WHERE idx IN (SELECT idx FROM _chg)")
+        self.con.execute(f"DELETE FROM {t}_tags WHERE idx IN (SELECT idx FROM _chg)")
+        self.con.execute(f"INSERT INTO {t}_tags SELECT unnest(tags) AS tag, idx FROM {t} WHERE idx IN (SELECT idx FROM _chg)")
         self.con.execute("DROP TABLE _chg")
 
-    def _move(self, moves: dict[str, str]) -> list[list[str]]:
-        """Rename or transfer models: ``{old id: new id}``, applied in order. The entry takes the new id and
+    def _move(self, moves: dict[str, str], kind: str = "model") -> list[list[str]]:
+        """Rename or transfer models (or datasets, ``kind='dataset'``): ``{old id: new id}``, applied in order. The entry takes the new id and
         its namespace as author (keeping its ``_id``, dates, files and counters); the old id answers with a
         redirect to the new one; lists show only the new id. Derivatives keep declaring the old id, as
         their cards on the Hub do. Unknown old id → KeyError; a new id already taken → ValueError."""
@@ -237,32 +238,36 @@ class HubState:
         for old, new in moves.items():
             if not isinstance(new, str) or not new or new.count("/") != 1 or not all(new.split("/")):
                 raise ValueError(f"move target must be an id 'namespace/name': {new!r}")
-            row = self.con.execute("SELECT idx FROM m WHERE id = ? AND NOT deleted", [old]).fetchone()
+            t = "m" if kind == "model" else "d"
+            row = self.con.execute(f"SELECT idx FROM {t} WHERE id = ? AND NOT deleted", [old]).fetchone()
             if row is None:
-                raise KeyError(f"unknown model ids: {old}")
-            taken = self.con.execute("SELECT id FROM m WHERE lid = ? AND NOT deleted AND idx <> ?",
+                raise KeyError(f"unknown {kind} ids: {old}")
+            taken = self.con.execute(f"SELECT id FROM {t} WHERE lid = ? AND NOT deleted AND idx <> ?",
                                      [new.lower(), row[0]]).fetchone()
             if taken is not None:
                 raise ValueError(f"cannot move {old} to {new}: {taken[0]} exists")
             author = new.split("/", 1)[0]
-            self.con.execute("UPDATE m SET id = ?, lid = ?, author = ?, lauthor = ? WHERE idx = ?",
+            self.con.execute(f"UPDATE {t} SET id = ?, lid = ?, author = ?, lauthor = ? WHERE idx = ?",
                              [new, new.lower(), author, author.lower(), row[0]])
-            red = self.redirects["model"]
+            red = self.redirects[kind]
             red[old.lower()] = new
             red.pop(new.lower(), None)  # the new id answers for itself now (a move back to an old id)
-            self._rebuild([new])
+            self._rebuild([new], kind)
             done.append([old, new])
         return done
 
     def mutate(self, *, edit: int | list[str] | None = None, add: int | None = None,
                delete: int | list[str] | None = None, counters: int | list[str] | None = None,
-               move: dict[str, str] | None = None) -> dict[str, list[Any]]:
+               move: dict[str, str] | None = None,
+               move_datasets: dict[str, str] | None = None) -> dict[str, list[Any]]:
         """Edit (lastModified = now), add, delete repositories, change counters (lastModified kept) and move
         repositories (``move={old: new}``, see :meth:`_move`; done first)."""
         out: dict[str, list[Any]] = {"edited": [], "added": [], "deleted": [], "counters_changed": []}
         with self._lock:
             if move:  # the answer names moves only when asked for some (its shape is unchanged otherwise)
                 out["moved"] = self._move(dict(move))
+            if move_datasets:  # datasets move as models do (their old id redirects); named only when asked
+                out["moved_datasets"] = self._move(dict(move_datasets), "dataset")
             deleted = self._pick(delete)
             if deleted:
                 self.con.execute("UPDATE m SET deleted = true WHERE id IN (SELECT unnest(?::VARCHAR[]))", [deleted])
