@@ -203,3 +203,16 @@ def test_literals_and_globals_subscripted_by_the_callers_text(template: str) -> 
 
 def test_a_literal_dict_indexed_by_the_callers_data_is_clean() -> None:
     assert judge("{% set m = {'string': 'str'} %}{{ m[spec.type] }}{{ {'a': 1}[k] }}{{ 'abc'[0] }}").reaches == []
+
+
+@pytest.mark.parametrize("template", [
+    "{{ " + "[" * 40 + "'a'" + "]|join" * 40 + " }}",  # each join re-reads its items
+    "{% macro f(a) %}{% endmacro %}{{ " + "f(a=" * 40 + "1" + ")" * 40 + " }}",  # and a macro call its keywords
+    "{{ " + "x|map(attribute=(" * 40 + "'a'" + "))" * 40 + " }}",
+])
+def test_nested_folds_are_linear(template: str) -> None:
+    """Folding evaluated sub-expressions again: 22 nested joins took a minute (2^depth) before each expression
+    was evaluated once a pass."""
+    t0 = time.perf_counter()
+    judge(template)
+    assert time.perf_counter() - t0 < 2

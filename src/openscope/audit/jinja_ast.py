@@ -42,6 +42,7 @@ MAX_STRS = 16  # known string values one variable may hold before it counts as m
 MAX_STR_LEN = 512  # a folded string longer than this counts as made
 MAX_FINDINGS = 8
 PASSES = 4  # fixpoint passes over the flow-insensitive environment
+MAX_STEPS = 2_000_000  # expression evaluations over all passes (each node once a pass; 256 KiB has far fewer)
 
 # text the model files choose (a tokenizer's special tokens; llama.cpp and transformers hand them to the template)
 TOKEN_NAMES = frozenset({"bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token", "mask_token",
@@ -109,6 +110,10 @@ def strs_of(values: list[str]) -> V:
     return out
 
 
+class _Budget(Exception):
+    """More expression evaluations than MAX_STEPS: the template is not followed to the end (incomplete)."""
+
+
 class _Generation(jinja2.ext.Extension):
     """transformers' ``{% generation %}…{% endgeneration %}`` (AssistantTracker), parsed as a plain block so
     templates that use it are judged; never rendered here."""
@@ -157,6 +162,8 @@ def judge(source: str) -> Result:
         walker.run(tree)
     except RecursionError:
         return Result(error="depth", detail="nested too deeply to follow")
+    except _Budget:
+        return Result(error="size", detail=f"more than {MAX_STEPS:,} expression evaluations to follow")
     return Result(reaches=walker.reaches[:MAX_FINDINGS])
 
 
@@ -171,16 +178,20 @@ class _Walker:
         self._seen: set[str] = set()
         self._report = False
         self._changed = False
+        self._memo: dict[int, V] = {}
+        self._steps = 0
 
     def run(self, tree: nodes.Template) -> None:
         for m in tree.find_all(nodes.Macro):
             self.macros[m.name] = m
         for _ in range(PASSES):
             self._changed = False
+            self._memo.clear()
             self._stmts(tree.body)
             if not self._changed:
                 break
         self._report = True
+        self._memo.clear()
         self._stmts(tree.body)
 
     # -- reporting ---------------------------------------------------------------------------------------------
@@ -271,7 +282,20 @@ class _Walker:
                 out.append(self._expr(extra))
         return out
 
-    def _expr(self, n: nodes.Node) -> V:  # noqa: C901 - one dispatch over jinja2's expression nodes
+    def _expr(self, n: nodes.Node) -> V:
+        """Each expression evaluated once per pass: folding re-reads sub-expressions (a join's items, a macro
+        call's keywords, a filter's attribute argument), which nested would otherwise cost 2^depth."""
+        hit = self._memo.get(id(n))
+        if hit is not None:
+            return hit
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise _Budget
+        v = self._eval(n)
+        self._memo[id(n)] = v
+        return v
+
+    def _eval(self, n: nodes.Node) -> V:  # noqa: C901 - one dispatch over jinja2's expression nodes
         if isinstance(n, nodes.Const):
             if isinstance(n.value, str):
                 return const(n.value)
