@@ -10,20 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from store_rows import rows as q
+from test_repo_moves import BASE, _crawl  # the same seed-21 ecosystem and crawl options
 
 from bench.nx_full import networkx_full
 from openscope.derive.lineage import refresh
 from openscope.simhub.testing import running_simhub
 from openscope.store import open_store
-
-FAST = ["--backoff", "0.01", "--retries", "8"]
-BASE = "meta-llama/Llama-3.1-8B-Instruct"  # a flagship of the seed-21 ecosystem with derivatives
-
-
-def _crawl(cli, db: Path, hub, *args: str) -> dict:
-    r = cli("--db", db, "crawl", "--endpoint", hub.url, "--json", *FAST, *args)
-    assert r.code == 0, r.stderr
-    return r.json()
 
 
 def _roots(cli, db: Path, mid: str) -> list[str]:

@@ -25,12 +25,12 @@ One store per module, ingested from records written here; no network.
 
 from __future__ import annotations
 
-import io
 import json
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+from screens import license_json as _lic
+from screens import run_cli as _run
 from screens import screen_rows
 
 from openscope.cli import main
@@ -91,17 +91,6 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-def _run(db: Path, *args: str) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(["--db", str(db), *args])
-    return code, out.getvalue()
-
-
-def _lic(db: Path, model: str) -> dict:
-    code, out = _run(db, "--json", "license", model)
-    assert code == 0
-    return json.loads(out)
 
 
 def _said(db: Path, *args: str) -> str:
