@@ -152,6 +152,31 @@ BENIGN = [
     "{% for k, v in _args.items() %}{{ k ~ '=' ~ (v|tojson if v is not string else v) }}{% endfor %}{% endfor %}",
 ]
 
+# Text between two literals across Jinja tags, and compact JSON in a literal: the text patterns read
+# "' %}{%- if loop.first and system_message is defined %}{{- ' [" (a Mistral-style template) as a literal holding
+# an underscore, subscripted, and '{"type":"function","function":{' as a nested format spec: both `unsafe`.
+ACROSS_TAGS = [
+    "{%- if messages[0]['role'] == 'system' %}{%- set system_message = messages[0]['content'] %}"
+    "{%- set loop_messages = messages[1:] %}{%- else %}{%- set loop_messages = messages %}{%- endif %}"
+    "{{- bos_token }}{%- for message in loop_messages %}{%- if message['role'] == 'user' %}"
+    "{%- if loop.first and system_message is defined %}{{- ' [INST] ' + system_message + '\n\n' + message['content']"
+    " + ' [/INST]' }}{%- else %}{{- ' [INST] ' + message['content'] + ' [/INST]' }}{%- endif %}"
+    "{%- elif message['role'] == 'assistant' %}{{- ' ' + message['content'] + eos_token }}{%- endif %}{%- endfor %}",
+    "{%- for tool in tools %}{{- '{\"type\":\"function\",\"function\":{' + '\"name\":\"' + tool.name + '\"}}' }}"
+    "{%- endfor %}",
+]
+
+
+@pytest.mark.parametrize("template", ACROSS_TAGS)
+def test_text_between_literals_across_tags_is_no_literal(tmp_path: Path, template: str) -> None:
+    assert SSTI.search(template) is None
+    rep = scan(tmp_path, "b.gguf", gguf_file(template=template))
+    assert rep.verdict == "clean", rep.findings
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "tokenizer_config.json").write_text(json.dumps({"chat_template": template}))
+    assert scan_path(folder).verdict == "clean"
+
 
 @pytest.mark.parametrize("template", BENIGN)
 def test_benign_templates_stay_clean(tmp_path: Path, template: str) -> None:

@@ -46,9 +46,13 @@ SSTI = re.compile(
     # ('%' ~ 'c', '{:' ~ 'c}'), by int.to_bytes/bytes.fromhex, or cut out of a literal holding one
     # ('a_b'[1], 'a_b'|list, 'a_b'.split('a'), dict(a_=1)|list); a Jinja global class or function, or a
     # string literal, subscripted (Jinja's subscript falls back to getattr: namespace['__init__']); a
-    # subscript whose key is concatenated or filtered at render time (x[d ~ 'init' ~ d])
-    r"|\{[^{}]{0,40}:\{|['\"][^'\"\n]{0,20}(?:%|\{[^{}'\"]{0,10}:)['\"]\s*[~+]|\b(?:to_bytes|fromhex)\b"
-    r"|['\"][^'\"\n]{0,40}_[^'\"\n]{0,40}['\"]\s*(?:\[|\|\s*(?:list|first|last|batch|slice|reverse|random|sort|unique"
+    # subscript whose key is concatenated or filtered at render time (x[d ~ 'init' ~ d]). A literal holds no
+    # brace or percent sign here, and a format field's name is word characters: otherwise the text between two
+    # literals across Jinja tags (`'user' %}{%- if system_message … %}{{- ' [INST]`, Mistral's template) and
+    # compact JSON (`'{"type":"function","function":{'`) read as a literal cut or a nested format spec; such
+    # literals are still judged from the template's parse (jinja_ast)
+    r"|\{[\w.\[\]]{0,40}:\{|['\"][^'\"\n]{0,20}(?:%|\{[^{}'\"]{0,10}:)['\"]\s*[~+]|\b(?:to_bytes|fromhex)\b"
+    r"|['\"][^'\"\n{}%]{0,40}_[^'\"\n{}%]{0,40}['\"]\s*(?:\[|\|\s*(?:list|first|last|batch|slice|reverse|random|sort|unique"
     r"|map|select)\b|\.\s*(?:split|rsplit|partition|rpartition|strip|lstrip|rstrip|replace|translate)\b)"
     r"|\bdict\s*\([^()]{0,80}\b\w{0,40}_\w{0,40}\s*="
     r"|\b(?:namespace|joiner|range|dict|self|raise_exception|strftime_now)\s*\["
