@@ -206,7 +206,8 @@ def assess_record(rec: ModelRecord, *, use_curated: bool = True) -> Assessment:
     grades = osai.evaluate(end, base)
     basis = osai.basis(end, base)
     m = mof.evaluate_components(mof_listing(end.facts), hosted=hosted_datasets(end.facts, end.findings),
-                                hints=card_step(end.findings))
+                                hints=card_step(end.findings),
+                                inherited={n: str(f.inherited.get("base")) for n, f in end.facts.items() if f.inherited})
     o = osaid.evaluate(end.facts)
     flags = flags_mod.flags(rec, end, o, base, declared)
     return Assessment(

@@ -82,6 +82,9 @@ class MofResult:
     hosted: dict[str, Hosted] = field(default_factory=dict)   # released as repositories of their own
     # what a read but unreleased component lacks, as its step ("Model card": the README read is too short)
     hints: dict[str, str] = field(default_factory=dict)
+    # a component graded under a licence its base's terms make it carry (component name -> that base): declaring
+    # another licence cannot change it, so its step says what can
+    inherited: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {"class": self.cls, "label": self.label, "progress": self.progress}
@@ -239,6 +242,7 @@ def _progress(evaluation: dict[int, dict[str, list[int]]], cls: int) -> float:
 def evaluate_components(
     listed: dict[str, str | None], global_licenses: dict[str, Any] | None = None, *,
     hosted: Mapping[str, Hosted] | None = None, hints: Mapping[str, str] | None = None, record: bool = False,
+    inherited: Mapping[str, str] | None = None,
 ) -> MofResult:
     """Evaluate components given by MOF name → licence id.
 
@@ -250,7 +254,8 @@ def evaluate_components(
     gives the step for a component that was read but is not released (a README too short to be a model card:
     what it lacks), in place of "release X"; a component that is released or absent from it keeps its step.
     ``record``: the components come from a MOF record (:func:`evaluate_record`), so a step asks for a licence in
-    the record, not in a repository it does not have.
+    the record, not in a repository it does not have. ``inherited`` names the components graded under the licence
+    of a base whose terms bind derivatives (name -> that base): their step says that relicensing cannot lift it.
     """
     ids: dict[int, str | None] = {}
     for name, lic in listed.items():
@@ -279,6 +284,7 @@ def evaluate_components(
     res.unread = [n for n in res.unlicensed if listed.get(n) == UNREAD_LICENSE]
     res.hosted = {n: h for n, h in (hosted or {}).items() if n in listed and h.repos}
     res.hints = {n: h for n, h in (hints or {}).items() if n not in listed and h}
+    res.inherited = {n: b for n, b in (inherited or {}).items() if n in res.invalid and b}
     res.next_steps = next_steps(res, record=record)
     return res
 
@@ -300,6 +306,13 @@ def next_steps(res: MofResult, *, record: bool = False) -> list[str]:
             continue
         if c.name in res.hosted and (c.name in res.invalid or c.name in res.unlicensed):
             steps.append(_hosted_step(res.hosted[c.name], res.invalid.get(c.name)))
+        elif c.name in res.inherited:
+            # a derivative's weights under its base's licence: a publisher who declares an open licence (or ships
+            # an open LICENSE) changes nothing, since the base's terms follow derivatives (docs/openness.md, "A
+            # derivative cannot relicense what it was built from"); only another base can
+            steps.append(f"release {c.name} under an open licence (now {res.invalid[c.name]}, the licence of its "
+                         f"base {res.inherited[c.name]}, whose terms bind derivatives: declaring another licence does "
+                         "not lift them; build it on a base whose licence is open)")
         elif c.name in res.invalid:
             steps.append(f"release {c.name} under an open licence (now {res.invalid[c.name]})")
         elif c.name in res.unread:

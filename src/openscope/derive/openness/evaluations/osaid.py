@@ -110,6 +110,11 @@ _WORDS = {"restrictive_license": "under a licence that is not open", "no_license
 
 
 def _words(fact: ComponentFact) -> str:
+    if fact.inherited and fact.status == "restrictive_license":
+        # the base's terms, not the publisher's declaration: "license the parameters under Apache-2.0" alone sent
+        # a publisher who had already declared it round in a circle
+        return (f"under {fact.license}, the licence of its base {fact.inherited.get('base')}, whose terms bind "
+                "derivatives: declaring another licence does not lift them; build it on a base whose licence is open")
     if fact.license_unknown_unread:
         return f"released, licence file present, not identified ({', '.join(fact.license_unread[:3])}): licence unknown"
     return _WORDS[fact.status]
