@@ -53,12 +53,20 @@ def _render(doc: dict[str, Any], root_countries: dict[str, str | None] | None = 
     arrow = "built on" if doc["direction"] == "up" else "derivatives of"
     root = Tree(_label(nodes[0], doc["direction"]), guide_style="dim")
     branches = {nodes[0]["id"]: root}
+    drawn_under = {n["id"]: n["via"] for n in nodes[1:]}
     for n in nodes[1:]:
         parent = branches.get(n["via"]) if n["via"] in by_id else None
         label = _label(n, doc["direction"])
         if parent is None:
             parent = root
             label += f" [dim](via {n['via']})[/dim]"
+        if doc["direction"] == "up":
+            # a base shared by two of the ancestors is drawn once, under one of them: the other must not read
+            # as a model without a base (a merge of two finetunes of one model showed one finetune bare)
+            for e in doc["edges"]:
+                if (e["chosen"] and e["child"] == n["id"] and e["parent"] in drawn_under
+                        and drawn_under[e["parent"]] != n["id"]):
+                    label += f" [dim](also built on {e['parent']}, shown under {drawn_under[e['parent']]})[/dim]"
         branches[n["id"]] = parent.add(label)
     con.print(f"[dim]{arrow}:[/dim]")
     con.print(root)
@@ -229,9 +237,10 @@ def register(app: typer.Typer) -> None:
         with open_for_read(s) as store:
             warn_if_behind(s, store, "lineage")
             # the text view draws the tree from its nodes (each with its relation and `via`): the edges
-            # between the nodes shown, with their evidence and declared spellings, are for --json only
+            # between the nodes shown, with their evidence and declared spellings, are for --json, and for
+            # --up (a few nodes) to name a base drawn under another of the ancestors
             doc = tree(store, model_id, direction="down" if down else "up", max_depth=depth,
-                       relation=relation, limit=limit, edges=s.json)
+                       relation=relation, limit=limit, edges=s.json or not down)
             # the roots may lie beyond the nodes shown (--limit): their countries are looked up apart
             roots = doc["summary"].get("roots") if not s.json else None
             countries = publisher_countries(store, roots) if roots else {}

@@ -84,7 +84,7 @@ _NODE_KEYS = ["id", "relation", "depth", "via", "publisher", "publisher_name", "
 
 
 def _walk(con: duckdb.DuckDBPyConnection, start: str, direction: str, relation: str | None,
-          max_depth: int, *, stored: bool = True) -> None:
+          max_depth: int, *, stored: bool = True, also: tuple[str, ...] = ()) -> None:
     """Breadth-first walk from ``start`` along chosen edges into the temp table ``_walk``
     (id, depth, relation, via); each node keeps the depth at which it is first reached, the shortest.
 
@@ -95,8 +95,11 @@ def _walk(con: duckdb.DuckDBPyConnection, start: str, direction: str, relation: 
     the edges, minus the nodes already reached, so a node is never expanded twice and a cycle ends by
     itself; the recursive form (UNION over (id, depth, relation, via)) carried every route to a node and
     took about 0.25 s against 0.15 s here for the 188,551 descendants of the benchmark's largest base.
+
+    ``also``: other spellings of ``start`` (an external base declared in several cases, which ``edges`` keeps
+    as declared): the walk down starts from all of them, and what hangs on one is reached ``via`` ``start``.
     """
-    if stored and direction == "down" and relation is None and _descendants_of_root(con, start, max_depth):
+    if stored and direction == "down" and relation is None and _descendants_of_root(con, start, max_depth, also):
         return
     step_from, step_to = ("child", "parent") if direction == "up" else ("parent", "child")
     rel = "AND e.relation = $rel" if relation else ""
@@ -106,7 +109,8 @@ def _walk(con: duckdb.DuckDBPyConnection, start: str, direction: str, relation: 
                    SELECT $start::VARCHAR AS id, 0 AS depth, NULL::VARCHAR AS relation, NULL::VARCHAR AS via""",
                 {"start": start})
     con.execute("DROP TABLE IF EXISTS _walk_front")
-    con.execute("CREATE TEMP TABLE _walk_front AS SELECT id FROM _walk")
+    con.execute("CREATE TEMP TABLE _walk_front AS SELECT id FROM _walk UNION SELECT unnest($also::VARCHAR[])",
+                {"also": list(also)})
     for depth in range(1, max_depth + 1):
         con.execute("DROP TABLE IF EXISTS _walk_next")
         con.execute(
@@ -124,9 +128,13 @@ def _walk(con: duckdb.DuckDBPyConnection, start: str, direction: str, relation: 
         con.execute("ALTER TABLE _walk_next RENAME TO _walk_front")
     for t in ("_walk_front", "_walk_next"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
+    if also:  # a child of another spelling hangs on the node shown
+        con.execute("UPDATE _walk SET via = $start WHERE via IN (SELECT unnest($also::VARCHAR[]))",
+                    {"start": start, "also": list(also)})
 
 
-def _descendants_of_root(con: duckdb.DuckDBPyConnection, start: str, max_depth: int) -> bool:
+def _descendants_of_root(con: duckdb.DuckDBPyConnection, start: str, max_depth: int,
+                         also: tuple[str, ...] = ()) -> bool:
     """Fill ``_walk`` with the descendants of ``start`` read from the stored lineage, when ``start`` is a root
     (no chosen parent); False (nothing written) otherwise.
 
@@ -135,9 +143,26 @@ def _descendants_of_root(con: duckdb.DuckDBPyConnection, start: str, max_depth: 
     ``edges``); one scan of that table answers a base with 188,551 descendants in a fraction of
     the walk's time from a cold start (0.08 s against 0.46 s on the benchmark store), where most of a
     ``lineage --down`` goes. A node with a parent is not the root of its descendants' rows: it is walked.
+    ``also``: the other spellings of an external base (see :func:`_walk`), roots of rows of their own: a model
+    built on two of them is kept once, at its shortest depth.
     """
     if con.execute("SELECT 1 FROM edges WHERE child = ? AND chosen LIMIT 1", [start]).fetchone() is not None:
         return False
+    if also:
+        con.execute("DROP TABLE IF EXISTS _walk")
+        con.execute(
+            """CREATE TEMP TABLE _walk AS
+               SELECT $start::VARCHAR AS id, 0 AS depth, NULL::VARCHAR AS relation, NULL::VARCHAR AS via
+               UNION ALL
+               SELECT id, depth, relation, via FROM (
+                   SELECT p.id, p.depth, e.relation,
+                          CASE WHEN p.depth = 1 THEN $start ELSE e.parent END AS via
+                   FROM lineage_paths p JOIN edges e ON e.child = p.id AND e.parent = p.path[2] AND e.chosen
+                   WHERE p.root IN (SELECT unnest($roots::VARCHAR[])) AND p.depth <= $max
+                   QUALIFY row_number() OVER (PARTITION BY p.id ORDER BY p.depth, e.parent, e.relation) = 1)""",
+            {"start": start, "roots": [start, *also], "max": max_depth},
+        )
+        return True
     con.execute("DROP TABLE IF EXISTS _walk")
     con.execute(
         """CREATE TEMP TABLE _walk AS
@@ -170,8 +195,9 @@ def tree(store: Store, raw_id: str, *, direction: str = "up", max_depth: int | N
     node_id, in_store = resolve_node(store, raw_id)
     depth_cap = MAX_DEPTH if max_depth is None else min(max_depth, MAX_DEPTH)
     con = store.con
+    also = other_spellings(store, node_id) if not in_store and direction == "down" else ()
     # The walk is materialised once (temp tables work on a read-only store) and every answer reads it.
-    _walk(con, node_id, direction, relation, depth_cap)
+    _walk(con, node_id, direction, relation, depth_cap, also=also)
     con.execute("DROP TABLE IF EXISTS _walk_d")
     # A node's downloads are its latest reading, as `model` and the `counters` view give them: a counter
     # read as missing in the latest snapshot is unknown then, not the older value (hence arg_max_null).
@@ -190,13 +216,17 @@ def tree(store: Store, raw_id: str, *, direction: str = "up", max_depth: int | N
     ids = [n["id"] for n in nodes]
     edge_rows = con.execute(
         """SELECT child, parent, relation, evidence, chosen FROM edges
-           WHERE child IN (SELECT unnest($ids)) AND parent IN (SELECT unnest($ids))
+           WHERE child IN (SELECT unnest($ids)) AND parent IN (SELECT unnest($parents))
            ORDER BY child, parent, chosen DESC, evidence""",
-        {"ids": ids},
+        {"ids": ids, "parents": ids + list(also)},
     ).fetchall() if edges else []
     spelled = declared_spellings(store, sorted({r[0] for r in edge_rows}))
-    shown = [{**dict(zip(["child", "parent", "relation", "evidence", "chosen"], r, strict=True)),
-              "declared_as": spelled.get((r[0], r[1], r[3]))} for r in edge_rows]
+    keys = ["child", "parent", "relation", "evidence", "chosen"]
+    # an edge to another spelling of the external base shown names the node shown, declared as it was spelled
+    shown = [{**dict(zip(keys, r, strict=True)), "declared_as": spelled.get((r[0], r[1], r[3]))}
+             if r[1] not in also else {**dict(zip(keys, (r[0], node_id, *r[2:]), strict=True)), "declared_as": r[1]}
+             for r in edge_rows]
+    shown.sort(key=lambda e: (e["child"], e["parent"], not e["chosen"], e["evidence"]))
     summary = _summary(store, direction, total)
     summary["in_store"] = in_store
     if direction == "up" and (max_depth is not None or relation is not None):
@@ -260,8 +290,26 @@ def _roots(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def direct_children(store: Store, node_id: str) -> int:
     """How many models name ``node_id`` as a chosen parent: whether anything is built on it at all, when
-    ``--depth`` or ``--relation`` left no descendant to show (the answer must not then say there is none)."""
-    return int(store.scalar("SELECT count(DISTINCT child) FROM edges WHERE parent = ? AND chosen", [node_id]))
+    ``--depth`` or ``--relation`` left no descendant to show (the answer must not then say there is none).
+    An external base counts the models declaring it in any case, as the Hub matches ids."""
+    return int(store.scalar("SELECT count(DISTINCT child) FROM edges WHERE parent IN (SELECT unnest(?)) AND chosen",
+                            [[node_id, *other_spellings(store, node_id)]]))
+
+
+def other_spellings(store: Store, node_id: str) -> tuple[str, ...]:
+    """The other spellings, up to case, under which stored models declare the external base ``node_id``.
+
+    Why: ``edges`` keeps an external parent as each child declared it, so ``DeepSeek-AI/deepseek-v3`` and
+    ``deepseek-ai/DeepSeek-V3`` are two nodes there; the Hub matches ids case-insensitively, so they name one
+    repository, and ``lineage --down`` of it (which ``model`` points to, counting both) must show what is
+    built on either. Empty for a live stored model (its declarations take its spelling) and for one spelling.
+    """
+    if store.scalar("SELECT 1 FROM models WHERE id = ? AND deleted_at IS NULL", [node_id]):
+        return ()
+    rows = store.con.execute(
+        "SELECT DISTINCT parent FROM edges WHERE lower(parent) = lower(?) AND parent <> ? ORDER BY parent",
+        [node_id, node_id]).fetchall()
+    return tuple(r[0] for r in rows)
 
 
 def overview(store: Store, raw_id: str) -> dict[str, Any]:
