@@ -248,6 +248,18 @@ def test_an_external_base_declared_in_two_cases_shows_all_built_on_it(store: Pat
     assert js(store, "lineage", "h2/dsv3-ft-upper")["summary"]["roots"] == [DS_UPPER]
 
 
+def test_model_names_the_root_of_unknown_origin_that_makes_it_multiple(store: Path) -> None:
+    """`root countries  US (counted as 'multiple' …)` of a Llama merged with a base of unknown origin read as one
+    country; the roots line of `lineage` said `multiple (US, unknown)`."""
+    code, text = run(store, "model", "q/unk-known-merge")
+    assert code == 0 and "root countries US, and unknown for nobody/base (counted as 'multiple' in shares by root " \
+        "country)" in flat(text)
+    code, text = run(store, "lineage", "q/unk-known-merge")
+    assert flat(text).endswith("root country: multiple (US, unknown)")
+    code, text = run(store, "model", "erin/merge-ft")
+    assert "root countries CN, FR (counted as 'multiple' in shares by root country)" in flat(text)
+
+
 def test_cycles_with_and_without_an_outside_root(store: Path) -> None:
     con = duckdb.connect(str(store), read_only=True)
     try:

@@ -20,7 +20,7 @@ from openscope.commands._license_words import (
     yn,
 )
 from openscope.commands.status import warn_if_behind
-from openscope.derive.lineage.queries import overview
+from openscope.derive.lineage.queries import overview, publisher_countries
 from openscope.errors import UsageError
 
 
@@ -79,9 +79,10 @@ def _licence_part(t: Table, lic: dict[str, Any]) -> None:
         t.add_row(cell("what this means"), cell(meaning))
 
 
-def _render(doc: dict[str, Any], raw_licenses: dict[str, Any] | None) -> None:
+def _render(doc: dict[str, Any], raw_licenses: dict[str, Any] | None, unknown_roots: list[str] | None = None) -> None:
     """``doc`` is markup-escaped (`escaped`); ``raw_licenses`` is the original licence part, shown as
-    `Text` cells by the shared licence wording."""
+    `Text` cells by the shared licence wording. ``unknown_roots``: the roots whose publisher's country is not
+    known, named where they make the model ``multiple`` (``root countries  US`` alone read as one country)."""
     con = out_console()
     md, c, lin = doc["metadata"], doc["counters"], doc["lineage"]
     t = Table(title=doc["id"], show_header=False, box=None, title_justify="left")
@@ -118,6 +119,8 @@ def _render(doc: dict[str, Any], raw_licenses: dict[str, Any] | None) -> None:
         t.add_row("roots", "none: it is built on a cycle that no outside root reaches")
     countries = ", ".join(doc["root_countries"]) or "unknown"
     if doc.get("root_country") == "multiple":
+        if unknown_roots:
+            countries += f", and unknown for {', '.join(unknown_roots)}"
         countries += " (counted as 'multiple' in shares by root country)"
     t.add_row("root countries", countries)
     if lin["children_by_relation"]:
@@ -145,7 +148,9 @@ def register(app: typer.Typer) -> None:
         with open_for_read(s) as store:
             warn_if_behind(s, store, "lineage", "licenses")
             doc = overview(store, model_id)
+            roots = [r["id"] for r in doc["lineage"]["roots"]] if doc["root_country"] == "multiple" else []
+            unknown = [r for r, c in publisher_countries(store, roots).items() if c is None] if roots else []
         if s.json:
             print_json(doc)
         else:
-            _render(escaped(doc), doc["licenses"])
+            _render(escaped(doc), doc["licenses"], escaped(sorted(unknown)))
