@@ -337,6 +337,8 @@ def test_shares_by_root_country_sum_to_100_and_match_a_brute_force(store: Path) 
     # the per-month recipe counts each derivative once too
     months = js(store, "sql", _recipe("per-month"), "--limit", "0")["rows"]
     assert sum(v for row in months for k, v in row.items() if k != "month") == sum(want.values())
+    code, text = run(store, "lineage", "--by-root-country", "--region")
+    assert "eu: ATOM's Europe-facing bucket (GB and CH too), not EU membership." in flat(text)
     region = js(store, "lineage", "--by-root-country", "--region")
     assert region["total"] == doc["total"] and {"eu", "us", "china", "other"} >= {
         r["region"] for r in region["rows"]} - {"multiple", "unknown"}

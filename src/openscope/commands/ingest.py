@@ -76,9 +76,22 @@ def register(app: typer.Typer) -> None:
         # the title as its own line: as a table title it wrapped to the (narrow) width of the table
         out_console().print(f"ingest {escaped(path.name)} → snapshot #{res.snapshot_id}", highlight=False)
         t = Table(show_header=False, box=None)
-        for k in ("format", "records", "changed", "rejects", "counters", "elapsed_s"):
+        keys = ("format", "records", "changed", "rejects", "counters", "elapsed_s")
+        if res.older_than_moves:  # only when it happened: the usual table is unchanged
+            keys = (*keys[:5], "older_than_moves", keys[5])
+        for k in keys:
             t.add_row(k, f"{doc[k]:,}" if isinstance(doc[k], int) else str(doc[k]))
         out_console().print(t)
+        if res.older_than_moves:
+            stats = "dataset_stats" if datasets else "model_stats"
+            kind = "dataset" if datasets else "model"
+            err_console().print(
+                f"{res.older_than_moves:,} entries name ids a full crawl found the Hub redirecting to another id, and "
+                f"nothing in {path.name} is newer than that crawl: the old ids stay moved (their counters are kept as "
+                f"their history: openscope sql \"SELECT * FROM {stats} WHERE snapshot_id = {res.snapshot_id} AND id IN "
+                f"(SELECT old_id FROM moves WHERE repo_type = '{kind}')\")",
+                markup=False, highlight=False,
+            )
         if res.rejects:
             err_console().print(
                 f"{res.rejects} entries rejected; see them with: openscope sql \"SELECT * FROM rejects "

@@ -175,8 +175,11 @@ def _render_by_root(rows: list[dict[str, Any]], level: str, since: str | None, s
               f"{sum(r['downloads_30d'] for r in rows):,}", "100%" if any(r["downloads_30d"] for r in rows) else "")
     con.print(t)
     levels = "countries" if level == "country" else "regions"
+    # ATOM's buckets: "eu" holds GB and CH too, and a reader of a share must not take it for EU membership
+    europe = (" eu: ATOM's Europe-facing bucket (GB and CH too), not EU membership."
+              if level == "region" and any(r[level] == "eu" for r in rows) else "")
     con.print(f"[dim]Each derivative counts once. multiple: its roots are in several {levels} (or one root's "
-              f"is unknown); unknown: no root's {level} is known.[/dim]")
+              f"is unknown); unknown: no root's {level} is known.{europe}[/dim]")
 
 
 def register(app: typer.Typer) -> None:

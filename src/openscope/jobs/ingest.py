@@ -31,6 +31,7 @@ class IngestResult(RunSummary):
 
     format: str = ""
     counters: int = 0
+    older_than_moves: int = 0  # entries of ids the Hub moved, older than the crawl that found it (not made live)
 
 
 def ingest_file(store: Store, path: Path, *, repo_type: str = "model") -> IngestResult:
@@ -45,7 +46,7 @@ def ingest_file(store: Store, path: Path, *, repo_type: str = "model") -> Ingest
             staged = stage_file(con, path)
             try:
                 res = normalize(store, sid, repo_type=repo_type, source=source, counters="changed",
-                                locator_prefix=staged.locator_prefix)
+                                locator_prefix=staged.locator_prefix, dump=True)
             except duckdb.Error as exc:  # the file went bad mid-read (e.g. a corrupt gzip stream)
                 if is_interrupt(exc):  # a statement after one Ctrl-C stopped: not the file's fault
                     raise
@@ -63,5 +64,5 @@ def ingest_file(store: Store, path: Path, *, repo_type: str = "model") -> Ingest
     return IngestResult(
         snapshot_id=sid, status="complete", pages=1, records=res.records, changed=res.changed,
         rejects=res.rejects, api_calls=0, rate_limit_wait_s=0.0, elapsed_s=round(time.monotonic() - t0, 3),
-        format=staged.format, counters=res.counters,
+        format=staged.format, counters=res.counters, older_than_moves=res.older_than_moves,
     )

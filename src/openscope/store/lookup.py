@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from openscope.errors import MissingInput
 from openscope.store.db import Store
+from openscope.store.moves import moved_sql as moved_any_sql
 
 _TABLES = {"models": "model", "datasets": "dataset"}
 
@@ -179,9 +180,9 @@ def moved_to(store: Store, rid: str, table: str = "models") -> str | None:
 
         row = store.con.execute(f"SELECT id FROM ({moved_sql('SELECT ?::VARCHAR AS parent')})", [rid]).fetchone()
         return row[0] if row else None
-    row = store.con.execute(
-        """SELECT new_id FROM moves WHERE repo_type = 'dataset' AND lower(old_id) = lower(?)
-           ORDER BY snapshot_id DESC, found_at DESC, new_id LIMIT 1""", [rid]).fetchone()
+    # a dataset follows its chain of moves as a model does (and as the openness probes look a declared dataset up)
+    row = store.con.execute(f"SELECT id FROM ({moved_any_sql('SELECT ?::VARCHAR AS parent', 'dataset')})",
+                            [rid]).fetchone()
     return row[0] if row else None
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from openscope.store.db import Store
+from openscope.store.moves import has_moves, latest_moves_sql
 
 # The Hub stamps every repository created before it kept dates within this minute (both "T" and the
 # space separator that parquet dumps use).
@@ -72,6 +73,7 @@ class NormalizeResult:
     rejects: int
     counters: int  # counter rows written
     invalid_json: int = 0  # entries that were not JSON at all
+    older_than_moves: int = 0  # a dump's entries of ids the Hub moved, older than the crawl that found it
 
 
 # A time followed by a zone: Z, an offset (+05:30, -0800, +05) or a zone name (PST, Europe/Paris).
@@ -136,11 +138,16 @@ def normalize(
     counters: str = "changed",
     stage: str = "_stage",
     locator_prefix: str | None = None,
+    dump: bool = False,
 ) -> NormalizeResult:
     """Normalise the staged entries of ``stage`` into the store. Call inside a transaction.
 
     ``stage`` has columns ``(line_no, locator, raw)``, or just ``raw`` for a stream read in order (a
     file), whose entries are then numbered here and located as ``locator_prefix`` + number.
+
+    ``dump``: the entries are a bulk dump of unknown date (``ingest``), not the Hub's answer now (a crawl): an
+    entry of an id a full crawl found moved is set aside when nothing in the dump is newer than that crawl
+    (:func:`_set_aside_older_than_moves`).
     """
     if repo_type not in ("model", "dataset"):
         raise ValueError(repo_type)
@@ -262,6 +269,13 @@ def normalize(
         )
         n_accepted = n_distinct
 
+    # 2b. A dump's entries of ids the Hub moved, older news than the crawl that found the move: kept out of the
+    #     repository rows (they would make the old id live again), their counters kept as the old id's history.
+    n_stale = 0
+    if dump and has_moves(store, repo_type):
+        n_stale = _set_aside_older_than_moves(store, repo_type, table, known_hashes=prefilter)
+        n_accepted -= n_stale
+
     # 3. What changed: new ids or a different raw hash (or a deleted repository that came back).
     con.execute("DROP VIEW IF EXISTS _changed")
     con.execute("CREATE TEMP VIEW _changed AS SELECT * FROM _typed WHERE changed")
@@ -333,6 +347,9 @@ def normalize(
 
     # 4. Counters: per snapshot, never twice for one id in one snapshot.
     src = "_typed" if counters == "all" else "_changed"
+    if n_stale:  # an old id's readings from before its move are its history (the counters view ends at its deletion)
+        cols = "id, downloads_30d, downloads_all_time, likes"
+        src = f"(SELECT {cols} FROM {src} UNION ALL SELECT {cols} FROM _stale)"
     n_counters = con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
         f"""INSERT INTO {stats} (snapshot_id, id, downloads_30d, downloads_all_time, likes)
             SELECT ?, t.id, t.downloads_30d, t.downloads_all_time, t.likes
@@ -350,10 +367,62 @@ def normalize(
 
     con.execute("DROP VIEW IF EXISTS _changed")
     con.execute("DROP TABLE IF EXISTS _typed")
+    con.execute("DROP TABLE IF EXISTS _stale")
     if prefilter:
         con.execute("DROP VIEW IF EXISTS _fresh")
         con.execute("DROP TABLE IF EXISTS _hashed")
     n_records += n_known
-    n_accepted += n_known
+    n_accepted += n_known + n_stale
     return NormalizeResult(int(n_records), int(n_accepted), int(n_changed), int(n_rejects), int(n_counters),
-                           int(n_invalid))
+                           int(n_invalid), int(n_stale))
+
+
+def _set_aside_older_than_moves(store: Store, repo_type: str, table: str, *, known_hashes: bool) -> int:
+    """Move from ``_typed`` to temp table ``_stale`` (its columns, ``id`` spelled as the move's old id) the
+    entries of a dump that name an id a full crawl found moved and that the dump cannot be newer than. Returns
+    how many.
+
+    Why: a full crawl that found ``A`` redirecting to ``B`` stamped ``A`` deleted and recorded the move; a dump
+    taken before the move still lists ``A``, and ingest takes a listed repository as present, so the old id came
+    back as a live model, lineage stopped at it (a live id answers for itself) and the derivatives declaring ``A``
+    lost ``B`` until the next full crawl. The dump is older news than the crawl. But a dump taken after the move
+    that lists ``A`` is the Hub saying ``A`` is live again (moved back, or a new repository created there), and
+    must still revive it.
+
+    The rule (docs/ingest.md, *Repositories the Hub moved*): an entry is set aside when its id is, up to case, the
+    old id of a recorded move (the Hub's latest answer about it, not a case-only rename) that no live store row
+    holds, and the dump's newest date is not later than the ``found_at`` of that move. The dump's newest date is
+    the latest ``lastModified`` or ``createdAt`` of its entries (those unchanged since an earlier ingest too), not
+    later than now: a dump is taken after every date it holds, so a date later than the crawl proves the dump
+    newer than the move (the Hub listed the old id after the redirect was seen). A move keeps ``lastModified``, so
+    the entry's own date alone cannot tell a repository moved back; without such a date the dump cannot be told
+    from one taken before the move, and the crawl, which asked the Hub, wins (the next full crawl revives a live
+    old id)."""
+    con = store.con
+    con.execute("DROP TABLE IF EXISTS _stale")
+    con.execute(
+        f"""CREATE TEMP TABLE _stale AS
+        WITH lm AS ({latest_moves_sql(repo_type)})
+        SELECT t.* REPLACE (lm.old_id AS id), lm.found_at AS move_found_at
+        FROM _typed t JOIN lm ON lm.lold = lower(t.id)
+        WHERE lower(lm.new_id) <> lm.lold
+          AND lm.lold NOT IN (SELECT lower(id) FROM {table}
+                              WHERE deleted_at IS NULL AND lower(id) IN (SELECT lold FROM lm))"""
+    )
+    if not con.execute("SELECT count(*) FROM _stale").fetchone()[0]:  # type: ignore[index]  # an aggregate always yields one row
+        return 0
+    now = "timezone('UTC', now())::TIMESTAMP"
+    newest = f"""SELECT max(d) FROM (SELECT greatest(last_modified, created_at) AS d FROM _typed) WHERE d <= {now}"""
+    if known_hashes:  # entries unchanged since an earlier ingest were not parsed: their dates are the stored ones
+        newest = f"""SELECT max(d) FROM (
+            SELECT greatest(last_modified, created_at) AS d FROM _typed
+            UNION ALL
+            SELECT greatest(last_modified, created_at) FROM {table}
+            WHERE deleted_at IS NULL AND raw_hash IN (SELECT h FROM _hashed WHERE known)) WHERE d <= {now}"""
+    con.execute(f"""DELETE FROM _stale WHERE move_found_at < ({newest})""")
+    n = int(con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
+        "DELETE FROM _typed WHERE lower(id) IN (SELECT lower(id) FROM _stale)").fetchone()[0])
+    # two spellings of one old id in a dump: one counter row for it, the last line's (as for a repeated id)
+    con.execute("CREATE OR REPLACE TEMP TABLE _stale AS SELECT * FROM _stale "
+                "QUALIFY row_number() OVER (PARTITION BY id ORDER BY line_no DESC NULLS LAST) = 1")
+    return n

@@ -37,6 +37,7 @@ from openscope.derive.openness.license_files import (
 from openscope.derive.openness.license_files import read_folder as read_license_files
 from openscope.errors import MissingInput
 from openscope.store import Store
+from openscope.store.moves import moved_ids
 
 HUB = "https://huggingface.co"
 README_NAMES = ("README.md", "readme.md", "README.MD", "Readme.md", "README")
@@ -55,6 +56,7 @@ class DatasetRef:
     private: bool | None = None
     license: str | None = None
     deleted: bool = False
+    moved_to: str | None = None  # the Hub moved the declared id here; the record read is this id's (store/moves.py)
 
 
 @dataclass
@@ -359,15 +361,29 @@ DATASET_LICENSE_JOIN = "LEFT JOIN dataset_licenses dl ON dl.id = x.id"
 
 
 def _dataset_refs(store: Store, names: list[str]) -> list[DatasetRef]:
-    """Each declared dataset with its record in the store (gating, privacy, licence, deleted), if it has one."""
-    refs = []
-    for name in names:
-        row = store.con.execute(
-            f"SELECT x.gated, x.private, {DATASET_LICENSE_SQL}, x.deleted_at IS NOT NULL FROM datasets x "
-            f"{DATASET_LICENSE_JOIN} WHERE lower(x.id) = lower(?)", [name]
-        ).fetchone()
-        refs.append(DatasetRef(name, row is not None, *(row or (None, None, None, False))))
-    return refs
+    """Each declared dataset with its record in the store (gating, privacy, licence, deleted), if it has one; a
+    declared id the Hub moved (table ``moves``) with the record of the id it moved to."""
+    moved = moved_ids(store, names, "dataset")
+    look = sorted({n.lower() for n in names} | {v.lower() for v in moved.values()})
+    info: dict[str, tuple] = {}
+    for low, *row in store.con.execute(
+            f"SELECT lower(x.id), x.gated, x.private, {DATASET_LICENSE_SQL}, x.deleted_at IS NOT NULL FROM datasets x "
+            f"{DATASET_LICENSE_JOIN} WHERE lower(x.id) IN (SELECT unnest(?::VARCHAR[])) "
+            f"ORDER BY x.deleted_at IS NOT NULL, x.id", [look]).fetchall():
+        info.setdefault(low, tuple(row))
+    return [dataset_ref(n, info, moved) for n in names]
+
+
+def dataset_ref(name: str, info: dict[str, tuple], moved: dict[str, str]) -> DatasetRef:
+    """The reference to declared dataset ``name``: the record of the id the Hub moved it to when that is a live
+    store row (``moved``: lower-cased declared id → that id), else its own record in ``info`` (lower-cased id →
+    gated, private, licence, deleted), if any. Why: a model card keeps naming a dataset's old id after the Hub
+    moved it; its old row is stamped deleted and told nothing, though the dataset is public under its new id."""
+    to = moved.get(name.lower())
+    if to is not None and to.lower() in info:
+        gated, private, lic, deleted = info[to.lower()]
+        return DatasetRef(name, True, gated, private, lic, deleted, moved_to=to)
+    return DatasetRef(name, name.lower() in info, *(info.get(name.lower()) or (None, None, None, False)))
 
 
 def _external(model_id: str, read_at: str) -> ModelRecord:
@@ -537,12 +553,14 @@ def _bulk_records(store: Store, ids: list[str], parse: bool = True) -> dict[str,
                 for mid, r in recs.items()}
     names = sorted({n.lower() for v in declared.values() for n in v})
     info: dict[str, tuple] = {}
+    moved = moved_ids(store, names, "dataset")  # declared ids the Hub moved: read under the id they moved to
+    names = sorted(set(names) | {v.lower() for v in moved.values()})
     if names:
         for low, gated, private, lic, deleted in con.execute(
                 f"SELECT lower(x.id), x.gated, x.private, {DATASET_LICENSE_SQL}, x.deleted_at IS NOT NULL "
-                f"FROM datasets x {DATASET_LICENSE_JOIN} WHERE lower(x.id) IN {q}", [names]).fetchall():
+                f"FROM datasets x {DATASET_LICENSE_JOIN} WHERE lower(x.id) IN {q} "
+                f"ORDER BY x.deleted_at IS NOT NULL, x.id", [names]).fetchall():
             info.setdefault(low, (gated, private, lic, deleted))
     for mid, rec in recs.items():
-        rec.datasets = [DatasetRef(n, n.lower() in info, *(info.get(n.lower()) or (None, None, None, False)))
-                        for n in declared[mid]]
+        rec.datasets = [dataset_ref(n, info, moved) for n in declared[mid]]
     return recs

@@ -70,6 +70,7 @@ from openscope.derive.openness.records import (
     ModelRecord,
 )
 from openscope.store import Store
+from openscope.store.moves import has_moves, moved_sql
 
 # feature -> (the probe's pattern every path with the feature matches, a representative file that has this feature
 # and no other)
@@ -250,10 +251,16 @@ def _library_for(license_id: str) -> str:
     return next(n for n in libraries.known_names() if libraries.by_library_name(n).license == license_id)  # type: ignore[union-attr]
 
 
-def features_sql() -> str:
+def features_sql(moved_datasets: bool = False) -> str:
     """One row per live model: its metadata features. Its file features only aggregate, per model, the answers
     :func:`path_table` took from the per-model code for each distinct path (temp table ``_opf``); a path not in it
-    has no feature and is informative."""
+    has no feature and is informative. ``moved_datasets``: some dataset moved (table ``moves``): a declared old id
+    is read under the live id it moved to, as the per-model path reads it (``records.dataset_ref``)."""
+    # lower-cased declared old id → lower-cased live id it moved to (store/moves.py, the per-model path's rule)
+    mv = (f"""LEFT JOIN (SELECT lower(parent) AS lds, lower(id) AS lto
+                   FROM ({moved_sql("SELECT DISTINCT trim(ds) AS parent FROM declared", "dataset")})
+                   WHERE lower(id) IN (SELECT lower(id) FROM datasets WHERE deleted_at IS NULL)) mv
+              ON mv.lds = lower(trim(d.ds))""" if moved_datasets else "")
     file_aggs = [f"bool_or(coalesce(k.{name}, FALSE)) AS {name}" for name in (*FILE_FEATURES, "f_traindata")]
     return f"""
     WITH live AS (
@@ -279,7 +286,9 @@ def features_sql() -> str:
         SELECT d.id, trim(d.ds) AS ds, x.id IS NOT NULL AND x.deleted_at IS NULL AS known,
                coalesce(NOT x.private, TRUE) AND (x.gated IS NULL OR lower(x.gated) = 'false') AS open_,
                {DATASET_LICENSE_SQL} AS dlicense
-        FROM declared d LEFT JOIN datasets x ON lower(x.id) = lower(trim(d.ds)) {DATASET_LICENSE_JOIN}
+        FROM declared d {mv}
+        LEFT JOIN datasets x ON lower(x.id) = {"coalesce(mv.lto, lower(trim(d.ds)))" if moved_datasets
+                                              else "lower(trim(d.ds))"} {DATASET_LICENSE_JOIN}
         WHERE d.ds IS NOT NULL AND trim(d.ds) <> ''
     ),
     ds AS (
@@ -287,8 +296,10 @@ def features_sql() -> str:
                CASE WHEN bool_or(known AND open_) THEN 'open'
                     WHEN bool_or(known) THEN 'closed'
                     ELSE 'declared' END AS ds_state,
-               CASE WHEN bool_or(known AND open_) THEN arg_min(dlicense, lower(ds)) FILTER (WHERE known AND open_)
-                    WHEN bool_or(known) THEN arg_min(dlicense, lower(ds)) FILTER (WHERE known)
+               -- the licence of the first known dataset by id, as the probe takes it, even when that one has none
+               -- (arg_min skips a NULL licence and took the next dataset's)
+               CASE WHEN bool_or(known AND open_) THEN arg_min_null(dlicense, lower(ds)) FILTER (WHERE known AND open_)
+                    WHEN bool_or(known) THEN arg_min_null(dlicense, lower(ds)) FILTER (WHERE known)
                     END AS ds_license
         FROM dj GROUP BY id
     )
@@ -455,7 +466,7 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
     """Grade every live model from metadata (set-based). Returns the number of models graded."""
     con = store.con
     path_table(store)
-    con.execute("CREATE OR REPLACE TEMP TABLE _om AS " + features_sql())
+    con.execute("CREATE OR REPLACE TEMP TABLE _om AS " + features_sql(has_moves(store, "dataset")))
     has_lineage = bool(store.scalar(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'lineage'"))
     cols = ", ".join(PATTERN_COLS)

@@ -977,15 +977,20 @@ def run(rec: ModelRecord) -> Finding:
     if known:
         open_ = [d for d in known if not d.private and (not d.gated or str(d.gated).lower() == "false")]
         d = open_[0] if open_ else known[0]
-        f.evidence = [Evidence("hub_metadata", f"https://huggingface.co/datasets/{d.id}",
-                               f"dataset:{d.id} gated={d.gated} private={d.private} license={d.license}",
+        # a declared id the Hub moved is read under the id it moved to (records.dataset_ref): both are named
+        moved = f" (moved to {d.moved_to} on the Hub)" if d.moved_to else ""
+        f.evidence = [Evidence("hub_metadata", f"https://huggingface.co/datasets/{d.moved_to or d.id}",
+                               f"dataset:{d.id}{moved} gated={d.gated} private={d.private} license={d.license}",
                                rec.read_at)]
         if open_:
             f.status, f.license = released_status(d.license)
         else:
             f.status, f.license = "restrictive_license", d.license
         f.outcome = "positive" if open_ else "negative"
-        f.detail = {"declared": [x.id for x in rec.datasets], "public": [x.id for x in open_], "licence_of": [d.id]}
+        f.detail = {"declared": [x.id for x in rec.datasets], "public": [x.id for x in open_],
+                    "licence_of": [d.moved_to or d.id]}
+        if any(x.moved_to for x in rec.datasets):
+            f.detail["moved"] = {x.id: x.moved_to for x in rec.datasets if x.moved_to}
         return f
     shipped = shipped_training_data(rec)
     if shipped:
