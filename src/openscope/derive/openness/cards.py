@@ -138,7 +138,7 @@ class Card:
         return f"#L{first}" if first == last else f"#L{first}-L{last}"
 
     def span(self, start: int, end: int, width: int = 80, *, stop: int | None = None,
-             from_line: int | None = None) -> tuple[str, str]:
+             from_line: int | None = None, row: bool = True) -> tuple[str, str]:
         """(``#L<a>`` or ``#L<a>-L<b>``, snippet) for a match at ``start:end`` of the full text.
 
         The snippet is the card's own words around the match (never past ``stop``; without one, never past the
@@ -147,9 +147,16 @@ class Card:
         given, so a reader finds it where the locator points. Why the paragraph: the context run on past a blank
         line quoted the next paragraph or table as if it said the same thing ("| MMLU | 61.2 | See our data
         licence …"); a caller that quotes more (a section from its heading) says how far with ``stop``.
+
+        A match that ends in a table row (:func:`table_row_end`) is quoted to the end of that row, never into the
+        next: a table is one paragraph, and "| Training code | ✗ | | Training data | [X](…) |" quoted the next row
+        as if the cross were said of it. A caller that quotes a table's header with a row (the results table) says so
+        with ``row=False`` and its own ``stop``; an empty match (a section quoted from its start) is not cut.
         """
         a, b = context_bounds(self.text, start, end, width)
         b = max(a, min(b, paragraph_end(self.text, end) if stop is None else stop))
+        if row and end > start:
+            b = max(a, min(b, table_row_end(self.text, end - 1)))
         quoted = self.text if self.written is None else self.written
         return self.anchor(a, b, from_line), _SPACES.sub(" ", quoted[a:b]).strip()
 
@@ -476,6 +483,60 @@ def paragraph_end(text: str, at: int) -> int:
     [datasheet](…)", "| MMLU | 31.0 | ## Limitations …")."""
     m = _BLANK_LINE.search(text, at)
     return m.start() if m else len(text)
+
+
+# A table's delimiter row ("|---|:---:|", "--- | ---"): what makes pipe-separated lines a table (GFM).
+_DELIMITER_ROW = re.compile(r"[ \t]{0,3}(?:>[ \t]?)*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+_ROW_START = re.compile(r"[ \t]{0,3}(?:>[ \t]?)*\|")
+
+
+def table_row_end(text: str, at: int) -> int:
+    """The end of the table row holding ``text[at]`` (the line break after it), or the end of the text when
+    ``text[at]`` is in no table row. A row is a line that starts with a pipe, or a line holding one in a paragraph
+    with a delimiter row above it ("--- | ---": a table written without outer pipes). A header row (a delimiter row
+    under it) ends with the table's first row (:func:`_header_end`). Why: a snippet quoting a cell of a table stops
+    at its row (:meth:`Card.span`); each row of a table says something of its own."""
+    ls = text.rfind("\n", 0, at) + 1
+    le = text.find("\n", at)
+    le = len(text) if le < 0 else le
+    if "|" not in text[ls:le]:
+        return len(text)
+    head = _header_end(text, le)
+    if head is not None:
+        return head
+    if _ROW_START.match(text, ls) or _DELIMITER_ROW.match(text, ls, le):
+        return le
+    # a row without outer pipes: a delimiter row in the lines above it, within its paragraph (read back at most
+    # 500 lines: a longer table of such rows is quoted to its paragraph's end, as before)
+    pos = ls
+    for _ in range(500):
+        if pos <= 0:
+            break
+        prev = text.rfind("\n", 0, pos - 1) + 1
+        line = text[prev:pos - 1]
+        if not line.strip() or "|" not in line:
+            return len(text)
+        if _DELIMITER_ROW.fullmatch(line):
+            return le
+        pos = prev
+    return len(text)
+
+
+def _header_end(text: str, le: int) -> int | None:
+    """When the line ending at ``le`` is a table's header (a delimiter row follows it), the end of the table's first
+    row (of the delimiter row when none follows); else None. Why: a header cell names a column ("#GPUs",
+    "Hyperparameter"), and its first row holds what the column says; the rows after it are quoted no more."""
+    if le >= len(text):
+        return None
+    d_end = text.find("\n", le + 1)
+    d_end = len(text) if d_end < 0 else d_end
+    if "|" not in text[le + 1:d_end] or not _DELIMITER_ROW.match(text, le + 1, d_end):
+        return None
+    if d_end >= len(text):
+        return d_end
+    r_end = text.find("\n", d_end + 1)
+    r_end = len(text) if r_end < 0 else r_end
+    return r_end if "|" in text[d_end + 1:r_end] else d_end
 
 
 def context_bounds(text: str, start: int, end: int, width: int = 80) -> tuple[int, int]:

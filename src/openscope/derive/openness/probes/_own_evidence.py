@@ -229,9 +229,44 @@ def _visible_line(line: str, at: int, hidden: list[tuple[int, int]]) -> str:
 
 def _promised_at(line: str, at: int, url_at: int, url: str, hidden: list[tuple[int, int]]) -> bool:
     """Whether the line of a link (at offset ``at``; the URL at ``url_at``) promises or denies it, read without
-    what the card hides on the line (a struck-through denial before "the code is available at [Code](…)")."""
+    what the card hides on the line (a struck-through denial before "the code is available at [Code](…)"), in the
+    link's own clause when that clause releases it (:func:`release_clause`)."""
     vis = _visible_line(line, at, hidden)
-    return promised(vis, _sentence_at(vis, url_at - at, url_at - at + len(url)))
+    a, b = url_at - at, url_at - at + len(url)
+    sentence, start = _sentence_and_start(vis, a, b)
+    return promised(vis, release_clause(sentence, start, start + b - a))
+
+
+# Where a sentence's clauses part: a semicolon, or a conjunction that opens a clause of its own ("…, but the SFT set
+# is available at …", "while", "whereas", "however").
+_CLAUSES = re.compile(r"[;；]|,?\s*\b(?:but|while|whereas|however)\b(?!\s+(?:not|also)\b)", re.IGNORECASE)
+# A clause that releases what it names with a verb of its own: "we release only the SFT set at …", "the SFT set is
+# available at …", "can be downloaded from …".
+_RELEASES = either(r"\bwe(?:'ve|\s+have)?\s+(?:(?!(?:not|never|no)\b)\w+\s+){0,2}?(?:releas|provid|publish|open-?sourc|shar"
+                   r"|host|upload)\w*"
+                   r"|\b(?:is|are|has\s+been|have\s+been|was|were)\s+(?:(?!(?:not|never|no)\b)\w+\s+)?(?:released|available"
+                   r"|published|provided"
+                   r"|hosted|open-?sourced|public|shared|uploaded)\b|\bcan\s+be\s+(?:found|downloaded|accessed)\b",
+                   r"(?:已|已经)(?:发布|开源|公开)|(?:开源|发布|公开)(?:了|在|于)", re.IGNORECASE)
+
+
+def release_clause(sentence: str, start: int, end: int) -> str:
+    """The part of ``sentence`` a promise or denial is read in for the mention or link at ``sentence[start:end]``:
+    the clause holding it when another clause of the sentence stands beside it (parted by a semicolon, "but",
+    "while", "whereas", "however") and its own clause releases it with a verb of its own ("we release only the SFT
+    set at [X](…)", "the SFT set is available at [X](…)"), else the whole sentence. Why: "The pretraining corpus
+    is not publicly available; we release only the SFT set at [X](…)" denies the corpus and releases the set; read
+    as one sentence, the denial took the set's link for a promise. A clause that only points at the link ("Coming
+    soon; see [X](…)") says nothing of its own, and the sentence's denial still reaches it."""
+    parts = [m for m in _CLAUSES.finditer(sentence)]
+    if not parts:
+        return sentence
+    a = max((m.end() for m in parts if m.end() <= start), default=0)
+    b = min((m.start() for m in parts if m.start() >= end), default=len(sentence))
+    if a == 0 and b == len(sentence):
+        return sentence
+    clause = sentence[a:b]
+    return clause if zsearch(_RELEASES, clause) else sentence
 
 
 @dataclass(frozen=True)
@@ -276,13 +311,18 @@ def _line_span(text: str, pos: int) -> tuple[int, int]:
 
 def _sentence_at(text: str, start: int, end: int) -> str:
     """The sentence (within its line) around ``text[start:end]``."""
+    return _sentence_and_start(text, start, end)[0]
+
+
+def _sentence_and_start(text: str, start: int, end: int) -> tuple[str, int]:
+    """(the sentence around ``text[start:end]``, within its line; where ``text[start]`` stands in it)."""
     a, b = _line_span(text, start)
     head, tail = text[a:start], text[end:b]
     cut = max(head.rfind(". "), head.rfind("! "), head.rfind("? "), head.rfind("。"))
     head = head[cut + 1:] if cut >= 0 else head
     stop = min((i for i in (tail.find(". "), tail.find("! "), tail.find("? "), tail.find("。")) if i >= 0),
                default=len(tail))
-    return head + text[start:end] + tail[:stop]
+    return head + text[start:end] + tail[:stop], len(head)
 
 
 # -- phrases ---------------------------------------------------------------------------------------------------
@@ -313,11 +353,12 @@ def own_mentions(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple[str,
         ls, le = _line_span(card.text, a)
         if not (idx.is_hidden(a) or citing_section(idx.section(a))):
             text = visible_text(rec)   # (what the card hides on the line is no part of the sentence read)
-            sentence = _sentence_at(text, a, b)
+            sentence, at = _sentence_and_start(text, a, b)
             if _HEADING_LINE.match(text, ls):
                 sentence += " " + _first_sentence_under(text, le)
             denied = denied_lines(rec, component) if denied is None else denied
-            if promised(text[ls:le], sentence) or (denied and card.line_of(a) in denied) \
+            if promised(text[ls:le], release_clause(sentence, at, at + b - a)) \
+                    or (denied and card.line_of(a) in denied) \
                     or _elliptic_denial(sentence, card.text[a:b]) or _excepted(sentence, card.text[a:b]):
                 yield m, "promised"
             elif not (cited and zsearch(CITED, sentence)):

@@ -24,6 +24,8 @@ from openscope.derive.openness.probes._own_evidence import (
     citing_section,
     code_spans,
     in_code,
+    mention_evidence,
+    own_mentions,
 )
 from openscope.derive.openness.probes._own_paper import after_link, occurrences
 from openscope.derive.openness.probes._status import released_status
@@ -563,8 +565,11 @@ _ANY_WORDS = re.compile(
     r"|later|future|n't|t|note|notes|please|limitations?|yet|here|there|they|them|it)\b"
     r"|以下|如下|下列|内容|部分|组件|项目|资源|文件|模型|我们|目前|暂时?|尚|均|将|仍|的|和|与|及|等|均|会|被|曾|还"
     r"|不|未|没有?|并|从|发布|公开|开源|开放|提供|使用|采用|训练|状态"
-    r"|以下|一覧|項目|内容|現在|まだ|[はのをもがにでと]|다음|항목|내용|목록|현재|아직|[은는을를이가의]", re.IGNORECASE)
+    r"|以下|一覧|項目|内容|現在|まだ|モデル|[はのをもがにでと]|다음|항목|내용|목록|현재|아직|모델|[은는을를이가의]", re.IGNORECASE)
 _NAMING = re.compile(r"[^\W\d_]", re.UNICODE)
+# The release's model named alone in a denial ("Model", "the models", 模型, モデル, 모델): its weights, when no other
+# word of the title names something else.
+_THE_MODEL = re.compile(r"\bmodels?\b|模型|モデル|모델", re.IGNORECASE)
 
 
 def heading_components(title: str) -> frozenset[str] | None:
@@ -579,10 +584,16 @@ def heading_components(title: str) -> frozenset[str] | None:
         title, n = rx.subn(" ", title)
         if n:
             names.update(comps)
-    if names:
-        return frozenset(names)
     rest = _ANY_WORDS.sub(" ", _TITLE_DENIAL.sub(" ", _URL_IN_ITEM.sub(" ", title)))
-    return frozenset() if _NAMING.search(rest) else None
+    # the model itself, named by no other word ("## Model (not released)", "## The model (coming soon)", "## Model
+    # files: not public", "## Code and models: not public"): its weights; "## Reward model (not released)" names
+    # another model (its word is left in ``rest``)
+    model = not _NAMING.search(rest) and _THE_MODEL.search(title) is not None
+    if names:
+        return frozenset(names | set(_WEIGHTS)) if model else frozenset(names)
+    if _NAMING.search(rest):
+        return frozenset()
+    return frozenset(_WEIGHTS) if model else None
 
 
 def _line(rec: ModelRecord, line: int) -> str:
@@ -971,7 +982,139 @@ def shipped_training_data(rec: ModelRecord, limit: int = 3) -> list[str]:
     return out
 
 
+# Training data the card says it keeps to itself: proprietary, internal, in-house, private, confidential, not disclosed.
+_WITHHELD_WORD = (r"proprietary|in-house|inhouse|internal|private|confidential|undisclosed|non-public"
+                  r"|not[ \t]+(?:publicly[ \t]+)?disclosed")
+_DATA_NAME = (r"(?:(?:pre-?|post-?)?training|fine-?tuning|finetuning|instruction|sft)[ \t-]+(?:data(?:[ \t]*sets?)?|corp(?:us|ora)"
+              r"|sets?|mix(?:ture)?)|data(?:[ \t]*sets?)?|corp(?:us|ora)")
+# "Training data: proprietary", "- **Training Data:** Internal", "Pretraining corpus: not disclosed" (a field whose value
+# says so; "Training data: proprietary licence" is the data's licence, and "License: proprietary" no data at all).
+PROPRIETARY_FIELD = re.compile(
+    rf"^[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?[*_]*(?P<at>(?:{_DATA_NAME})(?:[ \t]+sources?)?[*_]*[ \t]*[:：][*_ \t]*"
+    rf"(?:{_WITHHELD_WORD}))\b(?![ \t-]*(?:licen[cs]e|terms|agreement|use\b))",
+    re.IGNORECASE | re.MULTILINE)
+# "proprietary data", "an in-house corpus", "our own private dataset", "internal instruction data", and "the training
+# data is confidential" (read with the words around it: :func:`withheld_data`).
+PROPRIETARY_PHRASE = re.compile(
+    rf"\b(?P<at>(?:{_WITHHELD_WORD})[ \t]+(?:(?:training|pre-?training|fine-?tuning|instruction|sft|web|text|code|chat"
+    rf"|conversation(?:al)?|dialogue|image|customer|user|domain)[ \t]+)?(?:data(?:[ \t]*sets?)?|corp(?:us|ora))"
+    rf"|(?:(?:pre-?|post-?)?training|fine-?tuning|instruction|sft)[ \t-]+(?:data(?:[ \t]*sets?)?|corp(?:us|ora))[ \t]+"
+    rf"(?:is|are|was|were|remains?)[ \t]+(?:kept[ \t]+)?(?:strictly[ \t]+)?(?:{_WITHHELD_WORD}))\b",
+    re.IGNORECASE)
+PROPRIETARY_NEEDLES = ("proprietary", "in-house", "inhouse", "internal", "private", "confidential", "undisclosed",
+                       "non-public", "disclosed")
+# A mention of the training data, for a sentence that denies or promises it ("The pretraining corpus is not publicly
+# available", "We do not release the training data", "The data will be released soon").
+TRAINING_DATA_TEXT = re.compile(
+    r"\b(?P<at>(?:(?:pre-?|post-?)?training|fine-?tuning|finetuning|instruction|sft)[ \t-]+(?:data(?:[ \t]*sets?)?"
+    r"|corp(?:us|ora))|(?:the|our|its)[ \t]+(?:data(?:[ \t]*sets?)?|corp(?:us|ora)))\b", re.IGNORECASE)
+TRAINING_DATA_NEEDLES = ("data", "corpus", "corpora")
+# A promise to describe the data later is no withholding of it.
+_DESCRIBED_LATER = re.compile(r"\b(?:detailed|described|documented|explained|discussed|announced|updated|added)\b",
+                              re.IGNORECASE)
+_OUR = re.compile(r"\b(?:our|its)[ \t]+(?:own[ \t]+)?$", re.IGNORECASE)
+
+
+def withheld_data(rec: ModelRecord, limit: int = 2) -> list[Evidence]:
+    """The card's words that keep training data to itself, as evidence (at most ``limit``, in card order): a field or
+    a phrase that calls it proprietary, internal, in-house, private, confidential or not disclosed ("Training data:
+    proprietary", "pre-trained on an in-house corpus", "fine-tuned on our own private dataset", "The training data
+    is confidential"), and a mention of the training data in a sentence that denies or promises it ("The pretraining
+    corpus is not publicly available", or under "## Training data (not released)"). Not a licence ("Training data:
+    proprietary licence"), not a negation ("No proprietary data was used", "not trained on any proprietary data",
+    "not proprietary"), not an evaluation set ("an internal test set"), and a phrase only where the card speaks of
+    training (a training word in its sentence, a training-data section, or "our" before it: "Do not paste
+    confidential data into the prompt" is about the user's data). Why: such a card documents its training data and
+    says it is not released (``documented_not_released``); beside a dataset it does release, a reader is told both."""
+    card = rec.card
+    if card is None:
+        return []
+    off = len(card.text) - len(card.body)
+    idx = card_index(rec)
+    eval_section = _evaluation_context(rec, _NEVER, EVAL_SECTION)
+    found: list[tuple[int, Evidence]] = []
+
+    def about_other_data(m: re.Match[str]) -> bool:
+        """An evaluation, calibration or demonstration set, or code: not the training data."""
+        line = card.line_of(off + m.start())
+        return in_code(rec, off + m.start()) or eval_section(line) \
+            or EVAL_CONTEXT.search(_clause(card.body, m.start(), m.end())) is not None \
+            or CALIBRATION_CONTEXT.search(_line(rec, line)) is not None or DEMO_CONTEXT.search(_line(rec, line)) is not None
+
+    def about_training(m: re.Match[str]) -> bool:
+        """The card speaks of training there: a training word in the sentence or the match, a training-data section,
+        "our" right before, or a line the card denies for the Datasets."""
+        line = card.line_of(off + m.start())
+        return bool(TRAINING_WORDS.search(_sentence(card.body, m.start(), m.end())) or TRAINING_WORDS.search(m.group("at"))
+                    or DATA_SECTION.search(idx.section(off + m.start())) or _OUR.search(card.body, 0, m.start())
+                    or line in denied_lines(rec, COMPONENT) or DATA_SECTION.search(_lead_label(rec, line)))
+
+    def add(m: re.Match[str]) -> None:
+        if len(found) < limit and all(at != m.start() for at, _ in found):
+            found.append((m.start(), mention_evidence(rec, m)))
+
+    for m, _ in own_mentions(rec, PROPRIETARY_FIELD, cited=False, component=COMPONENT):
+        if not about_other_data(m):
+            add(m)
+            break
+    for m, _ in own_mentions(rec, PROPRIETARY_PHRASE, PROPRIETARY_NEEDLES, cited=False, component=COMPONENT):
+        if not _negated(card.body, m.start()) and not about_other_data(m) and about_training(m):
+            add(m)
+            break
+    for m, verdict in own_mentions(rec, TRAINING_DATA_TEXT, TRAINING_DATA_NEEDLES, cited=False, component=COMPONENT):
+        if verdict != "promised":
+            continue
+        sentence = _sentence(card.body, m.start(), m.end())
+        # a heading that names the data is said by the sentences under it (read for themselves), unless it denies
+        heading = _HEADING.match(_line(rec, card.line_of(off + m.start()))) is not None
+        if about_other_data(m) or not about_training(m) or (heading and not denying_title(sentence)) \
+                or (_DESCRIBED_LATER.search(sentence) and not _NOT_RELEASED.search(sentence)):
+            continue
+        add(m)
+        break
+    return [ev for _, ev in sorted(found, key=lambda x: x[0])][:limit]
+
+
+def _lead_label(rec: ModelRecord, line: int) -> str:
+    """The label a paragraph stands under when the line before it (blank lines passed over) is one ending with a
+    colon ("**Training Data:**" over "1.2B pairs … and a few internal datasets"), "" otherwise: a field's label
+    written on a line of its own, read as the section title it stands for."""
+    at = line - 1
+    while at > 0 and not _line(rec, at).strip():
+        at -= 1
+    label = _line(rec, at).strip().strip("*_ \t") if at > 0 else ""
+    return label[:-1].strip("*_ \t") if label.endswith((":", "：")) and len(label) <= 60 else ""
+
+
+_NOT_RELEASED = re.compile(r"\bnot\b|n't\b|\bno\b|\bcannot\b|proprietary|confidential|private|internal|withheld",
+                           re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?:[.!?](?=\s)|[。！？\n])")
+
+
+def _sentence(text: str, a: int, b: int) -> str:
+    """The sentence around ``text[a:b]`` within its line (at most 300 characters each way)."""
+    lead = text[max(0, a - 300):a]
+    ends = list(_SENTENCE_END.finditer(lead))
+    tail = text[b:b + 300]
+    stop = _SENTENCE_END.search(tail)
+    return lead[ends[-1].end() if ends else 0:] + text[a:b] + tail[:stop.start() if stop else len(tail)]
+
+
 def run(rec: ModelRecord) -> Finding:
+    """The Datasets component from what is released (declared datasets, files shipped, links and ids in the card),
+    else from what the card documents (:func:`withheld_data`, a training-data section). A card that releases a set
+    while it keeps other training data to itself ("we release only the SFT set") is released, and its evidence shows
+    the withholding words after what released it (``detail["withheld"]``): a reader sees both."""
+    f = _run(rec)
+    if f.status in ("open_license", "restrictive_license", "no_license"):
+        withheld = withheld_data(rec)
+        if withheld:
+            f.evidence = f.evidence + withheld
+            f.detail = {**f.detail, "withheld": [e.snippet for e in withheld]}
+    return f
+
+
+def _run(rec: ModelRecord) -> Finding:
     f = Finding("datasets_released", "unknown", COMPONENT, remediation=REMEDIATION)
     known = sorted((d for d in rec.datasets if d.in_store and not d.deleted), key=lambda d: d.id.lower())
     if known:
@@ -1010,9 +1153,13 @@ def run(rec: ModelRecord) -> Finding:
     if link:
         f.status, f.outcome, f.evidence = "no_license", "positive", [link]
         return f
+    withheld = withheld_data(rec)
     sec = section_with(rec, DATA_SECTION)
-    if sec:
-        f.status, f.outcome, f.evidence = "documented_not_released", "negative", [sec]
+    if withheld or sec:
+        f.status, f.outcome = "documented_not_released", "negative"
+        f.evidence = withheld + ([sec] if sec else [])
+        if withheld:
+            f.detail = {"withheld": [e.snippet for e in withheld]}
     elif rec.card is not None:
         f.outcome = "negative"
     return f

@@ -88,10 +88,29 @@ def _results_row(rec: ModelRecord) -> Evidence | None:
         if TRAINING_SECTION.search(title) and not RESULTS_SECTION.search(title):
             continue
         if RESULTS_SECTION.search(title):
-            anchor, snip = rec.card.span(off + m.start("at"), off + m.end("at"))
+            anchor, snip = rec.card.span(off + m.start("at"), off + m.end("at"), stop=off + _first_result_end(table, m),
+                                         row=False)
             return Evidence("card", f"{rec.card_locator}{anchor}", f"[{title}] {snip}", rec.read_at)
-        best = best or mention_evidence(rec, m)
+        if best is None:
+            ev = mention_evidence(rec, m)
+            if not NUMBER_CELL.search(row):   # a header row: quoted with the first row that reports a number
+                anchor, snip = rec.card.span(off + m.start("at"), off + m.end("at"),
+                                             stop=off + _first_result_end(table, m), row=False)
+                ev = Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at)
+            best = ev
     return best
+
+
+def _first_result_end(table: str, m: re.Match[str]) -> int:
+    """The body offset where the quoted part of a results table ends: the matched row's end when it reports a number
+    itself, else the end of the first row after it that does (the header names the benchmarks, that row the
+    numbers). Why: a snippet quotes one result, not every row of the table (each row says something of its own)."""
+    at = m.start()
+    for line in table.split("\n"):
+        if NUMBER_CELL.search(line + "|"):
+            return at + len(line)
+        at += len(line) + 1
+    return m.end()
 
 
 def _metric_line(rec: ModelRecord) -> Evidence | None:
