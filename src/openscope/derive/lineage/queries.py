@@ -25,20 +25,30 @@ MAX_DEPTH = 64  # a guard against pathological chains; real lineage is a few lev
 
 def resolve_node(store: Store, raw_id: str) -> tuple[str, bool]:
     """(id, in_store): a stored model, or an external base some model declares; else exit 66."""
+    node, in_store, _ = _resolve(store, raw_id)
+    return node, in_store
+
+
+def _resolve(store: Store, raw_id: str) -> tuple[str, bool, tuple[str, ...]]:
+    """:func:`resolve_node`, and for an external base the other spellings stored models declare it under (see
+    :func:`other_spellings`), read by the same scan of ``edges``."""
     found = find_id(store, raw_id)
     if found is not None:
-        return found, True
+        return found, True, ()
     row = store.con.execute(
-        "SELECT parent FROM edges WHERE lower(parent) = lower(?) ORDER BY parent = ? DESC LIMIT 1",
-        [typed_id(raw_id), typed_id(raw_id)],
+        """SELECT list(DISTINCT parent ORDER BY parent) FROM edges WHERE lower(parent) = lower($t)
+           HAVING count(*) > 0""",
+        {"t": typed_id(raw_id)},
     ).fetchone()
     if row:
-        return row[0], False
+        spellings = list(row[0])
+        node = typed_id(raw_id) if typed_id(raw_id) in spellings else spellings[0]
+        return node, False, tuple(p for p in spellings if p != node)
     # a bare id the Hub moved (`roberta-base`), known only as the external base its derivatives declare under
     # its new id: `lineage roberta-base` answered exit 66 pointing to `lineage FacebookAI/roberta-base`
     moved = moved_external_base(store, raw_id.strip())
     if moved is not None:
-        return moved[0], False
+        return moved[0], False, other_spellings(store, moved[0])
     raise MissingInput(unknown_message(store, raw_id.strip()))
 
 
@@ -192,10 +202,10 @@ def tree(store: Store, raw_id: str, *, direction: str = "up", max_depth: int | N
         raise UsageError("--limit must be at least 1")
     if max_depth is not None and max_depth < 0:
         raise UsageError("--depth must be 0 or more")
-    node_id, in_store = resolve_node(store, raw_id)
+    node_id, in_store, spellings = _resolve(store, raw_id)
     depth_cap = MAX_DEPTH if max_depth is None else min(max_depth, MAX_DEPTH)
     con = store.con
-    also = other_spellings(store, node_id) if not in_store and direction == "down" else ()
+    also = spellings if direction == "down" else ()
     # The walk is materialised once (temp tables work on a read-only store) and every answer reads it.
     _walk(con, node_id, direction, relation, depth_cap, also=also)
     con.execute("DROP TABLE IF EXISTS _walk_d")
