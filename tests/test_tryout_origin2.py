@@ -337,6 +337,10 @@ def test_shares_by_root_country_sum_to_100_and_match_a_brute_force(store: Path) 
     # the per-month recipe counts each derivative once too
     months = js(store, "sql", _recipe("per-month"), "--limit", "0")["rows"]
     assert sum(v for row in months for k, v in row.items() if k != "month") == sum(want.values())
+    # so does the per-snapshot recipe, its download percentages summing to 100 (rounded to 0.1 each)
+    snap = js(store, "sql", _recipe("per-snapshot"), "--limit", "0")["rows"]
+    assert {r["root_country"]: r["derivatives"] for r in snap} == dict(want)
+    assert abs(sum(r["pct"] for r in snap) - 100) <= 0.05 * len(snap)
     code, text = run(store, "lineage", "--by-root-country", "--region")
     assert "eu: ATOM's Europe-facing bucket (GB and CH too), not EU membership." in flat(text)
     region = js(store, "lineage", "--by-root-country", "--region")
