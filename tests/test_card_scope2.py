@@ -137,6 +137,30 @@ def test_a_proprietary_licence_or_a_negation_is_no_proprietary_data(line: str) -
     assert data.status == "not_found", data.evidence
 
 
+@pytest.mark.parametrize(("line", "status"), [
+    ("- 训练数据：私有", "documented_not_released"),
+    ("模型在内部数据上进行了预训练。", "documented_not_released"),
+    ("训练数据暂不公开。", "documented_not_released"),
+    ("- 学習データ：非公開", "documented_not_released"),
+    ("Lynxは社内データで学習しました。", "documented_not_released"),
+    ("- 학습 데이터: 비공개", "documented_not_released"),
+    ("Lynx는 내부 데이터로 학습되었습니다.", "documented_not_released"),
+    ("我们未使用任何私有数据进行训练。", "not_found"),
+    ("请勿输入保密数据。", "not_found"),
+    ("社内データは学習に使用していません。", "not_found"),
+])
+def test_proprietary_training_data_in_chinese_japanese_and_korean(line: str, status: str) -> None:
+    data = _read(f"## 详情\n\n{line}")["datasets_released"]
+    assert data.status == status, data.evidence
+    assert status == "not_found" or data.evidence[0].snippet.endswith(line.lstrip("- ")[-4:])
+
+
+def test_a_chinese_released_set_beside_a_denied_corpus_is_released() -> None:
+    found = _read(f"## 训练数据\n\n预训练语料未公开；我们发布了 SFT 数据集 [acme/sft]({SFT})。")["datasets_released"]
+    assert found.status == "no_license" and found.evidence[0].locator == SFT
+    assert "未公开" in found.evidence[1].snippet
+
+
 def test_proprietary_pretraining_data_beside_a_released_set_shows_both() -> None:
     data = _read(f"## Details\n\nLynx was pre-trained on proprietary data and fine-tuned on {WEB}.")["datasets_released"]
     assert data.status == "no_license" and "datasets/acme/web" in data.evidence[0].locator

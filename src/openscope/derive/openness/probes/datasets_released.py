@@ -1009,6 +1009,20 @@ TRAINING_DATA_TEXT = re.compile(
     r"\b(?P<at>(?:(?:pre-?|post-?)?training|fine-?tuning|finetuning|instruction|sft)[ \t-]+(?:data(?:[ \t]*sets?)?"
     r"|corp(?:us|ora))|(?:the|our|its)[ \t]+(?:data(?:[ \t]*sets?)?|corp(?:us|ora)))\b", re.IGNORECASE)
 TRAINING_DATA_NEEDLES = ("data", "corpus", "corpora")
+# The same in Chinese, Japanese and Korean, searched only in a card that is not ASCII (a CJK character is a word
+# character to ``re``: no ``\b``). Withheld: 私有, 专有, 内部, 自有, 自建, 保密, 未公开, 不公开, 非公开, 未披露; 社内, 自社, 独自,
+# 非公開; 내부, 자체, 사내, 비공개. Data: 数据(集), 语料, データ(セット), コーパス, 데이터(셋), 말뭉치.
+_CJK_WITHHELD = r"私有|专有|专属|内部|自有|自建|保密|未公开|不公开|非公开|未披露|不披露|社内|自社|独自|非公開|내부|자체|사내|비공개|미공개"
+_CJK_DATA = r"数据集?|语料(?:库)?|データ(?:セット)?|コーパス|데이터\s?셋|데이터|말뭉치"
+_CJK_TRAINING_DATA = (r"(?:预训练|训练|微调|指令)(?:数据集?|语料)|(?:事前学習|学習|訓練|ファインチューニング)(?:用)?の?(?:データ|コーパス)"
+                      r"|(?:사전\s?학습|학습|훈련|파인\s?튜닝)\s?(?:데이터|코퍼스|말뭉치)")
+PROPRIETARY_FIELD_CJK = re.compile(
+    rf"^[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?[*_]*(?P<at>(?:{_CJK_TRAINING_DATA}|{_CJK_DATA})[*_]*[ \t]*[:：][*_ \t]*"
+    rf"(?:{_CJK_WITHHELD}))", re.MULTILINE)
+PROPRIETARY_PHRASE_CJK = re.compile(
+    rf"(?P<at>(?:{_CJK_WITHHELD})(?:的|の)?\s?(?:(?:训练|預?训练|学習|학습|훈련)(?:用)?\s?)?(?:{_CJK_DATA})"
+    rf"|(?:{_CJK_TRAINING_DATA})(?:是|为|は|는|은)?\s?(?:{_CJK_WITHHELD}))")
+TRAINING_DATA_TEXT_CJK = re.compile(rf"(?P<at>{_CJK_TRAINING_DATA})")
 # A promise to describe the data later is no withholding of it.
 _DESCRIBED_LATER = re.compile(r"\b(?:detailed|described|documented|explained|discussed|announced|updated|added)\b",
                               re.IGNORECASE)
@@ -1050,28 +1064,39 @@ def withheld_data(rec: ModelRecord, limit: int = 2) -> list[Evidence]:
                     or line in denied_lines(rec, COMPONENT) or DATA_SECTION.search(_lead_label(rec, line)))
 
     def add(m: re.Match[str]) -> None:
-        if len(found) < limit and all(at != m.start() for at, _ in found):
-            found.append((m.start(), mention_evidence(rec, m)))
+        ev = mention_evidence(rec, m)
+        if len(found) < limit and all(e.locator != ev.locator for _, e in found):   # (one line quoted once)
+            found.append((m.start(), ev))
 
-    for m, _ in own_mentions(rec, PROPRIETARY_FIELD, cited=False, component=COMPONENT):
-        if not about_other_data(m):
+    cjk = not card.body.isascii()
+    fields = (PROPRIETARY_FIELD, PROPRIETARY_FIELD_CJK) if cjk else (PROPRIETARY_FIELD,)
+    phrases = ((PROPRIETARY_PHRASE, PROPRIETARY_NEEDLES), (PROPRIETARY_PHRASE_CJK, None)) if cjk \
+        else ((PROPRIETARY_PHRASE, PROPRIETARY_NEEDLES),)
+    mentions = ((TRAINING_DATA_TEXT, TRAINING_DATA_NEEDLES), (TRAINING_DATA_TEXT_CJK, None)) if cjk \
+        else ((TRAINING_DATA_TEXT, TRAINING_DATA_NEEDLES),)
+    for rx in fields:
+        for m, _ in own_mentions(rec, rx, cited=False, component=COMPONENT):
+            if not about_other_data(m):
+                add(m)
+                break
+    for rx, needles in phrases:
+        for m, _ in own_mentions(rec, rx, needles, cited=False, component=COMPONENT):
+            if not _negated(card.body, m.start()) and not _denied_after(card.body, m.end()) \
+                    and not about_other_data(m) and about_training(m):
+                add(m)
+                break
+    for rx, needles in mentions:
+        for m, verdict in own_mentions(rec, rx, needles, cited=False, component=COMPONENT):
+            if verdict != "promised":
+                continue
+            sentence = _sentence(card.body, m.start(), m.end())
+            # a heading that names the data is said by the sentences under it (read for themselves), unless it denies
+            heading = _HEADING.match(_line(rec, card.line_of(off + m.start()))) is not None
+            if about_other_data(m) or not about_training(m) or (heading and not denying_title(sentence)) \
+                    or (_DESCRIBED_LATER.search(sentence) and not _NOT_RELEASED.search(sentence)):
+                continue
             add(m)
             break
-    for m, _ in own_mentions(rec, PROPRIETARY_PHRASE, PROPRIETARY_NEEDLES, cited=False, component=COMPONENT):
-        if not _negated(card.body, m.start()) and not about_other_data(m) and about_training(m):
-            add(m)
-            break
-    for m, verdict in own_mentions(rec, TRAINING_DATA_TEXT, TRAINING_DATA_NEEDLES, cited=False, component=COMPONENT):
-        if verdict != "promised":
-            continue
-        sentence = _sentence(card.body, m.start(), m.end())
-        # a heading that names the data is said by the sentences under it (read for themselves), unless it denies
-        heading = _HEADING.match(_line(rec, card.line_of(off + m.start()))) is not None
-        if about_other_data(m) or not about_training(m) or (heading and not denying_title(sentence)) \
-                or (_DESCRIBED_LATER.search(sentence) and not _NOT_RELEASED.search(sentence)):
-            continue
-        add(m)
-        break
     return [ev for _, ev in sorted(found, key=lambda x: x[0])][:limit]
 
 
