@@ -99,3 +99,85 @@ def test_a_derivatives_inherited_licence_gets_a_step_the_publisher_can_take(cli:
     # the text output says the same
     r = cli("--db", tmp_path / "none.duckdb", "assess", rel)
     assert r.code == 0 and "whose terms bind" in " ".join(r.stdout.split())
+
+
+def _apache_terms(*edits: tuple[str, str]) -> str:
+    """The Apache License 2.0 as its file reads, generated from the canonical words the package ships (so the test
+    holds no third-party text of its own): the title, then its terms laid out in lines, with ``edits`` (old words,
+    new words) made first."""
+    from openscope.derive.openness.license_files import _texts
+
+    body = _texts()["apache-2.0"]["body"]
+    for old, new in edits:
+        assert old in body
+        body = body.replace(old, new, 1)
+    words = body.split()
+    lines = [" ".join(words[i:i + 12]) for i in range(0, len(words), 12)]
+    return "                                 Apache License\n                           Version 2.0, January 2004\n" \
+           "                        http://www.apache.org/licenses/\n\n" + "\n".join(lines) + "\n"
+
+
+def _folder_with_license(root: Path, license_text: str) -> Path:
+    rel = root / "rel"
+    rel.mkdir(parents=True)
+    (rel / "README.md").write_text("---\nlicense: apache-2.0\n---\n# pub-1b\n\nA decoder-only transformer.\n",
+                                   encoding="utf-8")
+    (rel / "LICENSE").write_text(license_text, encoding="utf-8")
+    _weights(rel)
+    return rel
+
+
+def test_an_edited_apache_text_is_not_the_apache_license(cli: Any, tmp_path: Path) -> None:
+    """A LICENSE with the Apache-2.0 title whose grant was edited ("… use, reproduce … for non-commercial purposes
+    only") was read as Apache-2.0 by its title: the weights open, OSAID parameters-license met. Its terms are now
+    compared with the canonical words: it is `modified-apache-2.0`, the flag points at the changed line, and the
+    step says to ship the text unmodified (not "(now unknown)")."""
+    grant = "perpetual worldwide non exclusive no charge royalty free irrevocable copyright license"
+    edited = _apache_terms((grant, grant + " for non commercial purposes only"))
+    rel = _folder_with_license(tmp_path, edited)
+    doc = _assess(cli, rel)
+    probe = next(p for p in doc["probes"] if p["probe"] == "license_declared")
+    (f,) = probe["detail"]["files"]
+    assert f["license"] == "modified-apache-2.0" and "non commercial purposes only" in f["snippet"]
+    assert edited.split("\n")[f["line"] - 1].strip() in f["snippet"] or f["snippet"] in edited.split("\n")[f["line"] - 1]
+    weights = doc["components"]["Model parameters (Final)"]
+    assert (weights["status"], weights["license"]) == ("restrictive_license", "modified-apache-2.0")
+    assert "parameters-license" in doc["osaid"]["missing"]
+    step = next(s for s in doc["next_steps"]["mof"] if "Model parameters (Final)" in s)
+    assert "now modified-apache-2.0" in step and "ship its text unmodified" in step
+    assert any(fl["flag"] == "license-file-contradicts-card" for fl in doc["flags"])
+
+
+def test_the_apache_text_unedited_and_its_circulating_wordings_stay_apache(cli: Any, tmp_path: Path) -> None:
+    """The canonical terms, and the copies that say "submitted to the Licensor" / "excluding any notices" (as
+    TensorFlow's LICENSE does), are Apache-2.0; so is a file holding only the title and first lines (a text cut
+    short is left to its title)."""
+    text = _apache_terms()
+    variant = _apache_terms(("submitted to licensor for inclusion", "submitted to the licensor for inclusion"),
+                            ("excluding those notices that do not", "excluding any notices that do not"))
+    for i, license_text in enumerate((text, variant, APACHE)):
+        rel = _folder_with_license(tmp_path / str(i), license_text)
+        weights = _assess(cli, rel)["components"]["Model parameters (Final)"]
+        assert (weights["status"], weights["license"]) == ("open_license", "apache-2.0"), i
+
+
+def test_a_modified_mit_step_names_the_licence_not_unknown(cli: Any, tmp_path: Path) -> None:
+    """A LICENSE that adds a term to the MIT text was identified (`modified-mit`) but the steps said "(now
+    unknown)" and the component's licence was `unknown`: the catalogue has no entry for it."""
+    mit = ("MIT License\n\nCopyright (c) 2026 Pubco\n\nPermission is hereby granted, free of charge, to any person "
+           "obtaining a copy of this software and associated documentation files (the \"Software\"), to deal in the "
+           "Software without restriction, including without limitation the rights to use, copy, modify, merge, "
+           "publish, distribute, sublicense, and/or sell copies of the Software, and to permit persons to whom the "
+           "Software is furnished to do so, subject to the following conditions:\n\nThe Software may not be used "
+           "for commercial purposes.\n\nThe above copyright notice and this permission notice shall be included in "
+           "all copies or substantial portions of the Software.\n\nTHE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT "
+           "WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF "
+           "MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR "
+           "COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF "
+           "CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR "
+           "OTHER DEALINGS IN THE SOFTWARE.\n")
+    rel = _folder_with_license(tmp_path, mit)
+    doc = _assess(cli, rel)
+    assert doc["components"]["Model parameters (Final)"]["license"] == "modified-mit"
+    steps = "\n".join(doc["next_steps"]["mof"] + doc["next_steps"]["osaid"])
+    assert "now unknown" not in steps and "now modified-mit: an edited licence text" in steps

@@ -15,6 +15,8 @@ identified only by text characteristic of it, never guessed:
    (MIT, BSD, ISC) count where they are, and their text must then be the licence's whole text: words after its
    end, or before its start other than a title and copyright lines, or (MIT) a word changed inside the grant,
    make it the modified licence (``data/openness/license_texts.yml``, each with its canonical text's URL);
+   Apache-2.0, known by its title, is compared word by word within its terms when the file holds them whole
+   (:func:`_check_terms`: an edited grant is ``modified-apache-2.0``);
 3. an ``SPDX-License-Identifier:`` line in the first lines;
 4. a title line that is the name of a model licence the catalogue curates (``normalize_license``, names and
    aliases: "FAIR Noncommercial Research License"); an SPDX licence's name over a text that is not that
@@ -136,7 +138,8 @@ def _signatures() -> list[tuple[re.Pattern[str], str, bool]]:
     permissive texts of :data:`license_texts.yml`) count anywhere; titles only in the first lines."""
     from openscope.derive.licenses.normalize import _TEXT_SIGNATURES
 
-    body_ids = set(_texts()) | {"unlicense"}
+    # a licence whose `terms` are compared (Apache-2.0) is identified by its title, not by opening words
+    body_ids = {cid for cid, spec in _texts().items() if "terms" not in spec} | {"unlicense"}
     return [(re.compile(_spaced(p.pattern), p.flags), cid, cid in body_ids) for p, cid in _TEXT_SIGNATURES]
 
 
@@ -257,6 +260,57 @@ def _check_whole(text: str, start: int, cid: str) -> Identity | None:
     return None
 
 
+def _phrase(words: str) -> re.Pattern[str]:
+    """``words`` with any run of punctuation and whitespace between them ("TERMS AND CONDITIONS FOR USE,
+    REPRODUCTION, AND DISTRIBUTION")."""
+    return re.compile(r"[\W_]+".join(map(re.escape, words.split())), re.IGNORECASE)
+
+
+def _check_terms(text: str, cid: str) -> Identity | None:
+    """A long licence identified by its title (Apache-2.0) whose file holds its whole terms: the modified licence,
+    with the line of the first word that differs, when its terms are not the canonical text word for word; else
+    None. Why: a publisher's edited Apache text ("Grant of Copyright License (for non-commercial use only)") kept
+    the title and was read as the OSI-approved licence. A file without the terms' first or last words (a title, a
+    header, a text cut short) is left to its title, as before; the appendix and anything after the terms' end are
+    not compared."""
+    spec = _texts().get(cid)
+    if not spec or "terms" not in spec:
+        return None
+    start = _phrase(spec["terms"]).search(text)
+    end = _phrase(spec["end"]).search(text, start.start()) if start is not None else None
+    if start is None or end is None:
+        return None
+    words = list(_WORD.finditer(text, start.start(), end.end()))
+    got, at = _canonical_words([w.group(0).lower() for w in words], spec.get("variants") or [])
+    want = spec["body"].split()
+    if got == want:
+        return None
+    i = next((k for k, (g, w) in enumerate(zip(got, want, strict=False)) if g != w), min(len(got), len(want)))
+    line, snip = _line_at(text, words[at[min(i, len(at) - 1)]].start())
+    return Identity(spec["modified"], line, snip, "modified")
+
+
+def _canonical_words(words: list[str], variants: list[list[str]]) -> tuple[list[str], list[int]]:
+    """``words`` with each known variant wording (``[variant, canonical]``) read as the canonical one, and for each
+    word the index of the word it came from (where a difference is shown)."""
+    alts = [(v.split(), c.split()) for v, c in variants]
+    out: list[str] = []
+    at: list[int] = []
+    i = 0
+    while i < len(words):
+        for alt, canon in alts:
+            if words[i:i + len(alt)] == alt:
+                out += canon
+                at += [i] * len(canon)
+                i += len(alt)
+                break
+        else:
+            out.append(words[i])
+            at.append(i)
+            i += 1
+    return out, at
+
+
 def identify(text: str) -> Identity:
     """Which licence a licence file's text is (see the module docstring for the rules, in order)."""
     from openscope.derive.licenses import get_license, normalize_license
@@ -278,7 +332,7 @@ def identify(text: str) -> Identity:
             lead = text[text.rfind("\n", 0, m.start()) + 1:m.start()]
             if len(lead) > 200 or not _TITLE_LEAD.fullmatch(re.sub(r"^[\W_]+|[\W_]+$", "", lead)):
                 continue   # a licence mentioned inside a sentence, not the file's title
-        changed = _check_whole(text, m.start(), cid) if opening else None
+        changed = _check_whole(text, m.start(), cid) if opening else _check_terms(text, cid)
         if changed is not None:
             return changed
         line, snip = _line_at(text, m.start())

@@ -44,6 +44,11 @@ def classify(raw: str | None) -> LicenseVerdict:
     if raw is None or str(raw).strip().lower() in NO_LICENSE:
         return LicenseVerdict(raw, None, None, None, None, "none declared")
     raw = str(raw).strip()
+    if raw.lower().startswith("modified-"):
+        # a permissive licence its publisher modified (a licence file's "Modified MIT", an edited Apache-2.0 text):
+        # no catalogue entry, so the catalogue's "unknown" made a publisher's step read "(now unknown)" for a
+        # licence that was identified
+        return LicenseVerdict(raw, raw.lower(), False, False, None, "a permissive licence its publisher modified")
     cat = _catalogue()
     if cat is not None:
         try:

@@ -38,6 +38,8 @@ from importlib import resources
 from typing import Any
 
 TECH_REPORT = 11
+# what a step says of a permissive licence text its publisher changed (``modified-mit``, ``modified-apache-2.0``)
+MODIFIED_WORDS = "an edited licence text, not the OSI-approved licence: ship its text unmodified"
 UNREAD_LICENSE = "unread-license-file"   # listed licence: a licence file is present, its text not read
 RESEARCH_PAPER = 21
 CLASS_LABELS = {
@@ -313,6 +315,9 @@ def next_steps(res: MofResult, *, record: bool = False) -> list[str]:
             steps.append(f"release {c.name} under an open licence (now {res.invalid[c.name]}, the licence of its "
                          f"base {res.inherited[c.name]}, whose terms bind derivatives: declaring another licence does "
                          "not lift them; build it on a base whose licence is open)")
+        elif c.name in res.invalid and res.invalid[c.name].lower().startswith("modified-"):
+            # an edited permissive text (a licence file that adds or changes terms): the fix is its unmodified text
+            steps.append(f"release {c.name} under an open licence (now {res.invalid[c.name]}: {MODIFIED_WORDS})")
         elif c.name in res.invalid:
             steps.append(f"release {c.name} under an open licence (now {res.invalid[c.name]})")
         elif c.name in res.unread:

@@ -109,12 +109,19 @@ _WORDS = {"restrictive_license": "under a licence that is not open", "no_license
           "documented_not_released": "described but not released", "not_found": "not found"}
 
 
+def _modified(fact: ComponentFact) -> bool:
+    """Under a permissive licence its publisher edited (``modified-mit``, ``modified-apache-2.0``)."""
+    return (fact.license or "").lower().startswith("modified-")
+
+
 def _words(fact: ComponentFact) -> str:
     if fact.inherited and fact.status == "restrictive_license":
         # the base's terms, not the publisher's declaration: "license the parameters under Apache-2.0" alone sent
         # a publisher who had already declared it round in a circle
         return (f"under {fact.license}, the licence of its base {fact.inherited.get('base')}, whose terms bind "
                 "derivatives: declaring another licence does not lift them; build it on a base whose licence is open")
+    if fact.status == "restrictive_license" and _modified(fact):
+        return f"under {fact.license}"
     if fact.license_unknown_unread:
         return f"released, licence file present, not identified ({', '.join(fact.license_unread[:3])}): licence unknown"
     return _WORDS[fact.status]
@@ -133,6 +140,12 @@ def _why(requirement: str, facts: dict[str, ComponentFact]) -> str:
     else:
         names = ()
     parts = [f"{n}: {_words(facts[n])}" for n in names if facts[n].status != "open_license"]
+    edited = dict.fromkeys(str(facts[n].license) for n in names if facts[n].status == "restrictive_license"
+                           and _modified(facts[n]))
+    if edited:   # said once, not once per component under it
+        from openscope.derive.openness.evaluations.mof import MODIFIED_WORDS
+
+        parts.append(f"{', '.join(edited)}: {MODIFIED_WORDS}")
     now = f"now {'; '.join(parts)}" if parts else ""
     later = [n for n in CODE if not facts[n].released] if requirement == "code-license" else []
     said = "; ".join(x for x in (now, f"{', '.join(later)}: when released" if later else "") if x)
