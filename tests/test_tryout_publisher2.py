@@ -181,3 +181,29 @@ def test_a_modified_mit_step_names_the_licence_not_unknown(cli: Any, tmp_path: P
     assert doc["components"]["Model parameters (Final)"]["license"] == "modified-mit"
     steps = "\n".join(doc["next_steps"]["mof"] + doc["next_steps"]["osaid"])
     assert "now unknown" not in steps and "now modified-mit: an edited licence text" in steps
+
+
+def test_a_folders_declared_base_is_read_from_the_store(cli: Any, tmp_path: Path) -> None:
+    """An Apache-2.0 LoRA folder whose card declares a base the store holds under CC BY-NC 4.0: ``license`` of the
+    base named its terms, but ``assess PATH`` graded the adapter open (no flag, OSAID parameters-license met): a
+    folder's base was looked up only among the curated families. Now the stored base binds it, as it binds a stored
+    derivative; without the store the adapter is graded on its own, as before."""
+    src = tmp_path / "models.jsonl"
+    src.write_text(json.dumps({"id": "pubco/base-1b", "author": "pubco", "tags": ["license:cc-by-nc-4.0"],
+                               "cardData": {"license": "cc-by-nc-4.0"}}) + "\n", encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    assert cli("--db", db, "--quiet", "ingest", src).code == 0
+    rel = tmp_path / "lora"
+    rel.mkdir()
+    (rel / "README.md").write_text(LORA_CARD.replace("meta-llama/Llama-2-7b-hf", "pubco/base-1b"), encoding="utf-8")
+    _weights(rel, "adapter_model.safetensors")
+    r = cli("--db", db, "--json", "assess", rel)
+    assert r.code == 0, r.stderr
+    doc = r.json()
+    weights = doc["components"]["Model parameters (Final)"]
+    assert (weights["status"], weights["license"]) == ("restrictive_license", "cc-by-nc-4.0")
+    assert any(e["locator"] == "https://huggingface.co/pubco/base-1b" for e in weights["evidence"])
+    assert "parameters-license" in doc["osaid"]["missing"]
+    assert any(f["flag"] == "license-contradicts-base" and f["base"] == "pubco/base-1b" for f in doc["flags"])
+    alone = _assess(cli, rel)["components"]["Model parameters (Final)"]
+    assert (alone["status"], alone["license"]) == ("open_license", "apache-2.0")

@@ -116,6 +116,49 @@ def _datasets_not_looked_up(rec: Any, s: Settings, store: Store | None) -> str |
             f"{it} (`openscope crawl --datasets`)")
 
 
+def _stored_bases(store: Store, rec: Any) -> None:
+    """The licences of the bases a folder's card declares (front matter ``base_model:``) that the store holds, and of
+    their own ancestors, put where the inheritance rule reads a stored model's (``rec.cache["ancestors"]``).
+
+    Why: a publisher's Apache-2.0 adapter of a CC BY-NC base was graded open with no word of the base, while
+    ``openscope license`` of that base named its terms; a folder's base was looked up only among the curated
+    families. Each base is read as :mod:`.ancestry` reads an ancestor (its tag, else its declaration, else its stored
+    licence file, else its curated family), one lineage step up; its ancestors one step further. A base the store
+    does not hold, or whose licence is unknown, adds nothing (unknown never binds), and the curated family a card
+    declares is still read when no stored base is."""
+    from dataclasses import replace
+    from functools import partial
+
+    from openscope.derive.licenses.flowdown import declaration_file
+    from openscope.derive.lineage.edges import declared_id
+    from openscope.derive.openness import ancestry
+    from openscope.derive.openness.declared_base import family_of_root
+
+    meta = rec.card.meta if rec.card is not None else {}
+    raw = rec.card_data.get("base_model") or meta.get("base_model")
+    named = [raw] if isinstance(raw, str) else [x for x in raw if isinstance(x, str)] if isinstance(raw, list) else []
+    ids = [i for i in dict.fromkeys(declared_id(b) for b in named[:20]) if i]
+    if not ids:
+        return
+    rows = store.con.execute(
+        """SELECT id, license, json_extract_string(card_data, ['$.license', '$.license_name', '$.license_link'])
+           FROM models WHERE lower(id) IN (SELECT lower(unnest(?::VARCHAR[]))) AND deleted_at IS NULL ORDER BY id""",
+        [ids]).fetchall()
+    readings = []
+    for bid, lic, card in rows:
+        card = card or [None, None, None]
+        files = ancestry._files(store, [bid]) if ancestry.tag_source(lic) is None else {}
+        src = ancestry.declared(lic, card[0], card[1], card[2],
+                                declaration_file(bid, card[2], files[bid]) if bid in files else None)
+        r = ancestry.read(bid, 1, src, partial(family_of_root, bid, False), rec.read_at)
+        if r is not None:
+            readings.append(r)
+    for found in ancestry.load(store, [r[0] for r in rows], rec.read_at).values():
+        readings += [replace(r, distance=(r.distance or 0) + 1) for r in found]
+    if readings:
+        rec.cache["ancestors"] = sorted(readings, key=lambda r: (r.distance or 0, r.base))
+
+
 def _resolve(store: Store, target: str) -> str:
     try:
         from openscope.store.lookup import resolve_id
@@ -409,8 +452,9 @@ def register(app: typer.Typer) -> None:
             if _exists(path):
                 rec = records.from_folder(path)
                 store = _store_or_none(s) if not no_experts else _store_if_readable(s)
-                if store is not None:  # the datasets the folder declares, as the store knows them
+                if store is not None:  # the datasets and bases the folder declares, as the store knows them
                     records.resolve_datasets(store, rec)
+                    _stored_bases(store, rec)
                 unknown = _datasets_not_looked_up(rec, s, store)
                 if unknown:
                     rec.warnings.append(unknown)
