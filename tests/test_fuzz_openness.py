@@ -631,7 +631,9 @@ MATCH_ONLY = {"license_declared.GENERIC_HEADING", "open_source_claim.OTHER_THING
 # Patterns searched only in a bounded slice (the 160 characters before a mention of "open source"; the list of
 # names before a dataset mention, searched in the 160 characters before it by datasets_released._negated)
 BOUNDED_SLICE = {"open_source_claim.SELF_BEFORE", "open_source_claim.THING_SELF", "open_source_claim.FUTURE",
-                 "datasets_released._LIST_BEFORE"}
+                 "datasets_released._LIST_BEFORE",
+                 # run at one position of the 200 characters before a base declaration's verb
+                 "declared_base._COPULA_THEN_VERB"}
 
 
 def _patterns() -> dict[str, re.Pattern[str]]:

@@ -57,6 +57,7 @@ class DeclaredBase:
     name: str                    # what the card says ("Llama-2-13B", "meta-llama/Llama-2-7b-hf")
     evidence: Evidence
     mentions: int                # declarations naming this family
+    by_title: bool = False       # a declaration whose subject is the card's title ("X is fine-tuned from Y" under "# X")
 
 
 @cache
@@ -213,6 +214,7 @@ def declared_base(rec: ModelRecord) -> DeclaredBase | None:
         body = rec.card.body[:MAX_SCAN]
         lowered = rec.card.lowered_body[:MAX_SCAN]
         counts: dict[str, DeclaredBase] = {}
+        title = _title_pattern(rec)
         for m in _declarations(body, lowered, lowered is rec.card.lowered_body):
             nl = body.find("\n", m.end())
             stop = min(m.end() + WINDOW, len(body) if nl < 0 else nl)
@@ -225,19 +227,61 @@ def declared_base(rec: ModelRecord) -> DeclaredBase | None:
             if ABOUT_DOCS.match(body, am.end()) or _anchor_of_own_link(rec, body, am.start(), am.end()):
                 continue
             key = str(entry["family"])
+            # (a card naming its own title as what was built on: "… distilled from DeepSeek-R1" under "# DeepSeek-R1"
+            # tells what was built from it)
+            subject = (title is not None and not title.fullmatch(am.group(0).strip())
+                       and _subject_is(body, m.start(), title))
             if key in counts:
                 counts[key].mentions += 1
+                counts[key].by_title = counts[key].by_title or subject
                 continue
             off = len(rec.card.text) - len(rec.card.body)
             a, b = min(m.start(), am.start()), max(m.end(), am.end())
             anchor, snip = rec.card.span(off + a, off + b)
             ev = Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at)
-            counts[key] = DeclaredBase(entry, am.group(0), ev, 1)
+            counts[key] = DeclaredBase(entry, am.group(0), ev, 1, subject)
         if counts:
-            # the family declared most often; at equal counts the first declared (dicts keep order)
-            found = max(counts.values(), key=lambda d: d.mentions)
+            # a family the card's own model is said to be built on ("DeepSeek-R1 is trained based on
+            # DeepSeek-V3-Base" under "# DeepSeek-R1") before families named more often about other models
+            # ("six dense models distilled from DeepSeek-R1 based on Llama and Qwen"); then the family declared
+            # most often; at equal counts the first declared (dicts keep order)
+            found = max(counts.values(), key=lambda d: (d.by_title, d.mentions))
     rec.cache["declared_base"] = found
     return found
+
+
+def _title_pattern(rec: ModelRecord) -> re.Pattern[str] | None:
+    """The card's title (its first level-1 heading) as a pattern matching it as a whole name, or None.
+    Read from the card's own words, as :func:`..probes.weights_released._own_release` reads it: a probe never
+    looks at the model's id."""
+    assert rec.card is not None
+    title = next((s.title for s in rec.card.sections if s.level == 1), "").strip(" *_`#")
+    if len(title) < 3:
+        return None
+    return re.compile(rf"(?<![\w.-]){re.escape(title)}(?![\w-]|\.\w)", re.IGNORECASE)
+
+
+# What ends the sentence before a declaration's verb: its subject is read back to there.
+_SENTENCE_END = re.compile(r"[.!?;:。！？；：\n](?:\s|$)|\n")
+
+
+_COPULA_THEN_VERB = re.compile(r"[ \t]*(?:is|are|was|were|has[ \t]+been|have[ \t]+been)\b[^,;()\[\]]{0,40}",
+                               re.IGNORECASE)
+
+
+def _subject_is(body: str, at: int, title: re.Pattern[str]) -> bool:
+    """Whether the sentence before the declaration at ``body[at]`` names the card's title ("DeepSeek-R1-Zero &
+    DeepSeek-R1 are trained based on …" under "# DeepSeek-R1"): the card then says what its own model was built on.
+    Why: a card also tells what was built *from* its model ("six dense models distilled from DeepSeek-R1"), and such
+    lines may outnumber the one that names its base."""
+    start = max(0, at - 200)
+    lead = body[start:at]
+    ends = [e.end() for e in _SENTENCE_END.finditer(lead)]
+    lead = lead[ends[-1]:] if ends else lead
+    named = [t.end() for t in title.finditer(lead)]
+    # the title as the subject of the declaring verb: "X are trained based on", "X was fine-tuned from", not "…
+    # distilled from X based on Llama" (X is an object there)
+    return bool(named) and _COPULA_THEN_VERB.fullmatch(lead, named[-1]) is not None
 
 
 def family_of_root(root_id: str, external: bool) -> dict[str, Any] | None:
