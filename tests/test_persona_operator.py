@@ -200,9 +200,12 @@ class Journey:
         p = popen(["--db", str(self.db), *args], preexec_fn=preexec)
         try:
             if kill_after_pages is not None:
-                target = self.hub.pages_served() + kill_after_pages
-                wait_for(lambda: self.hub.pages_served() >= target)
-                time.sleep(0.5)  # the pages read are committed; the next request is held
+                held = self.hub.pages_held()
+                # the crawler asks for the page after the last one served only once it has written those: kill
+                # it while that request is held (a fixed delay was too short on a loaded machine)
+                # (the reader runs one page ahead of the writer: a held request means at least one page written)
+                wait_for(lambda: self.hub.pages_held() > held)
+                time.sleep(0.5)  # and, on an idle machine, the rest of those pages
                 p.send_signal(signal.SIGKILL)
             out, err = p.communicate(timeout=60)
         finally:

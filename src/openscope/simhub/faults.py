@@ -75,6 +75,7 @@ class Faults:
         self.pages_served = 0
         self.early_requests = 0
         self.info_held = 0  # repository info requests that waited under hold_repo_info
+        self.pages_held = 0  # list-page requests that waited under hold_after_pages
         self.status_counts: Counter[int] = Counter()
         self._release: asyncio.Event | None = None
         self._released = False
@@ -146,6 +147,13 @@ class Faults:
         """Whether a repository info request waits (kill a crawler while it asks about gone ids)."""
         return self.settings.hold_repo_info and not self._released
 
+    async def wait_page_release(self) -> None:
+        """Hold a list-page request until release, counted: a test kills the crawler once it is waiting here (it has
+        then written every page it was served) rather than after a guessed delay."""
+        with self._lock:
+            self.pages_held += 1
+        await self.wait_release(self.must_hold)
+
     async def wait_info_release(self) -> None:
         with self._lock:
             self.info_held += 1
@@ -172,4 +180,5 @@ class Faults:
         with self._lock:
             return {"pages_served": self.pages_served, "requests": self.requests,
                     "status_counts": {str(k): v for k, v in sorted(self.status_counts.items())},
-                    "early_requests": self.early_requests, "info_held": self.info_held}
+                    "early_requests": self.early_requests, "info_held": self.info_held,
+                    "pages_held": self.pages_held}

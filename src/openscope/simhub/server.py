@@ -221,7 +221,7 @@ def create_app(state: HubState, faults: Faults) -> FastAPI:
             return _error(400, f"invalid sort: {sort}; allowed: {', '.join(sorted(SORT_COLUMNS))}")
         tags = _multi(request, "filter")
         if faults.must_hold():
-            await faults.wait_release()
+            await faults.wait_page_release()
         try:
             page = await run_in_threadpool(
                 state.page, kind, limit=limit, sort=sort, cursor=qp.get("cursor"), search=qp.get("search"),

@@ -46,6 +46,10 @@ class SimHubHandle:
     def pages_served(self) -> int:
         return int(self.stats()["pages_served"])
 
+    def pages_held(self) -> int:
+        """List-page requests that have waited under ``hold_after_pages`` (the crawler asked for the next page)."""
+        return int(self.stats()["pages_held"])
+
     def set_faults(self, **kw: Any) -> dict[str, Any]:
         with self._client() as c:
             return c.post("/_admin/faults", json=kw).raise_for_status().json()
