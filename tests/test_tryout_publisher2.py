@@ -207,3 +207,38 @@ def test_a_folders_declared_base_is_read_from_the_store(cli: Any, tmp_path: Path
     assert any(f["flag"] == "license-contradicts-base" and f["base"] == "pubco/base-1b" for f in doc["flags"])
     alone = _assess(cli, rel)["components"]["Model parameters (Final)"]
     assert (alone["status"], alone["license"]) == ("open_license", "apache-2.0")
+
+
+FRENCH_SECTIONS = """---
+license: apache-2.0
+---
+# Heath-1B
+
+Heath-1B est un transformeur décodeur de 1,1 milliard de paramètres.
+
+## Utilisations prévues
+Recherche sur les petits modèles de langue et enseignement.
+
+## Limites et risques
+Peut affirmer des faits faux avec assurance et reproduire des biais.
+
+## Données d'entraînement
+Deux jeux de données publics de texte du web et de code source.
+
+## Évaluation
+| benchmark | score |
+|---|---|
+| HellaSwag | 58.2 |
+"""
+
+
+def test_a_french_model_card_has_its_topics(cli: Any, tmp_path: Path) -> None:
+    """The French twin of an English card (the same four sections): no topic was found ("7 sections; topics:
+    none"), so the OSAI `modelcard` dimension was closed where the English card's is open."""
+    rel = tmp_path / "fr"
+    rel.mkdir()
+    (rel / "README.md").write_text(FRENCH_SECTIONS, encoding="utf-8")
+    _weights(rel)
+    doc = _assess(cli, rel)
+    assert doc["osai"]["modelcard"] == "open", doc["osai_basis"]["modelcard"]
+    assert "topics: uses, limitations, training, evaluation" in doc["osai_basis"]["modelcard"]

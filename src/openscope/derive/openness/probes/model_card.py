@@ -11,14 +11,17 @@ from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Model card"
 # Each topic's section titles in English and Chinese (用途/使用方法, 局限性/使用限制/偏见/风险/安全, 训练/数据,
-# 评测/评估/结果/基准/性能).
+# 评测/评估/结果/基准/性能), and in French, Spanish and German ("Utilisations prévues", "Limites et risques",
+# "Données d'entraînement", "Évaluation"; "Usos previstos", "Limitaciones", "Datos de entrenamiento", "Evaluación";
+# "Verwendung", "Einschränkungen", "Trainingsdaten", "Bewertung").
 CARD_TOPICS = {
-    "uses": either(r"(intended|out-of-scope|direct|downstream) use|uses\b|usage", r"用途|使用方法|使用方式|用法|使用场景",
+    "uses": either(r"(intended|out-of-scope|direct|downstream) use|uses\b|usage|utilisations?\b|usos?\b|verwendung", r"用途|使用方法|使用方式|用法|使用场景",
                    re.IGNORECASE, jako=r"用途|使い方|利用方法|使用例|사용\s?방법|사용법|용도|활용"),
-    "limitations": either(r"limitation|bias|risk|safety|ethic|responsib", r"局限|使用限制|偏见|风险|安全|伦理", re.IGNORECASE,
+    "limitations": either(r"limitation|bias|risk|safety|ethic|responsib|limites?\b|risques?\b|biais|limitaci|riesgos?\b|sesgos?\b"
+                          r"|einschränkung|risiken", r"局限|使用限制|偏见|风险|安全|伦理", re.IGNORECASE,
                           jako=r"制限|限界|バイアス|リスク|安全|倫理|한계|제한|편향|위험|안전|윤리"),
-    "training": either(r"training|data|dataset", r"训练|数据", re.IGNORECASE, jako=r"学習|訓練|データ|학습|훈련|데이터"),
-    "evaluation": either(r"evaluat|result|benchmark|performance", r"评测|评估|测评|结果|基准|性能", re.IGNORECASE,
+    "training": either(r"training|data|dataset|entraînement|données|entrenamiento|datos\b|daten\b", r"训练|数据", re.IGNORECASE, jako=r"学習|訓練|データ|학습|훈련|데이터"),
+    "evaluation": either(r"evaluat|result|benchmark|performance|évaluation|evaluaci|résultats?\b|bewertung|ergebnis", r"评测|评估|测评|结果|基准|性能", re.IGNORECASE,
                          jako=r"評価|結果|ベンチマーク|性能|평가|결과|벤치마크|성능"),
 }
 REMEDIATION = "Write a model card covering intended uses, limitations and risks, training data and evaluation."
