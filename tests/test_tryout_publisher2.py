@@ -242,3 +242,17 @@ def test_a_french_model_card_has_its_topics(cli: Any, tmp_path: Path) -> None:
     doc = _assess(cli, rel)
     assert doc["osai"]["modelcard"] == "open", doc["osai_basis"]["modelcard"]
     assert "topics: uses, limitations, training, evaluation" in doc["osai_basis"]["modelcard"]
+
+
+def test_an_adapters_architecture_shows_where_it_was_read(cli: Any, tmp_path: Path) -> None:
+    """A LoRA folder (adapter_config.json, adapter_model.safetensors, `library_name: peft`): the Model architecture
+    was `restrictive_license` with no evidence at all; it is the `library_name` line of the README."""
+    rel = tmp_path / "lora"
+    rel.mkdir()
+    (rel / "README.md").write_text(LORA_CARD.replace("apache-2.0", "cc-by-nc-4.0"), encoding="utf-8")
+    (rel / "adapter_config.json").write_text(json.dumps({"peft_type": "LORA", "r": 8}), encoding="utf-8")
+    _weights(rel, "adapter_model.safetensors")
+    arch = _assess(cli, rel)["components"]["Model architecture"]
+    assert arch["status"] == "restrictive_license"
+    assert [(e["locator"].split("/")[-1], e["snippet"]) for e in arch["evidence"]] == [("README.md#L4",
+                                                                                       "library_name: peft")]

@@ -10,6 +10,7 @@ from openscope.derive.openness.probes import (
     either,
     file_evidence,
     files_matching,
+    hub_evidence,
     linked_code_license,
     repo_license,
     section_with,
@@ -49,7 +50,10 @@ def run(rec: ModelRecord) -> Finding:
         linked_only = bool(link) and not files and not rec.library_name
         f.status, f.license = released_status(linked_code_license(rec) if linked_only else repo_license(rec, "code"))
         f.outcome = "positive"
-        f.evidence = [file_evidence(rec, files)] if files else ([link] if link else [])
+        # a library integration alone (an adapter's `library_name: peft`) is shown too: a released component with no
+        # evidence left the publisher nothing to check
+        f.evidence = [file_evidence(rec, files)] if files else [link] if link else \
+            [hub_evidence(rec, f"library_name: {rec.library_name}", "library_name")]
         return f
     sec = section_with(rec, ARCH_TITLE) or described_model(rec)
     if sec:
