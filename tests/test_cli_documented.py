@@ -20,7 +20,7 @@ from lineage_graphs import LLAMA, MISTRAL_EXT, QWEN, entry, hand_graph, write_js
 from openscope.derive import refresh as derive_refresh
 from openscope.store import open_store
 
-LIC_BASE, LIC_FT, LIC_FT_FT = "lic/base", "lic/ft", "lic/ft-ft"
+LIC_BASE, LIC_FT, LIC_FT_FT = "lic/base", "lic-ft/ft", "lic-ftft/ft-ft"   # three publishers: a licence binds its licensees
 
 
 @pytest.fixture(scope="module")

@@ -28,20 +28,20 @@ FT = "base_model:finetune:"
 ENTRIES = [
     {"id": "nvidia/mdw-base", "author": "nvidia", "tags": ["license:openmdw-1.1"]},
     # the licence named only by its link, under the Hub's `other`
-    {"id": "acme/mdw-linked", "author": "acme", "tags": ["license:other"],
+    {"id": "acme-mdw-linked/mdw-linked", "author": "acme", "tags": ["license:other"],
      "cardData": {"license": "other", "license_name": "nv-model-terms", "license_link": "https://openmdw.ai/license/1-1/"}},
-    {"id": "acme/nd-base", "author": "acme", "tags": ["license:cc-by-nd-4.0"]},
-    {"id": "acme/nd-ft", "author": "acme", "tags": ["license:apache-2.0", FT + "acme/nd-base"]},
+    {"id": "acme-nd-base/nd-base", "author": "acme", "tags": ["license:cc-by-nd-4.0"]},
+    {"id": "acme-nd-ft/nd-ft", "author": "acme", "tags": ["license:apache-2.0", FT + "acme-nd-base/nd-base"]},
     {"id": "CompVis/sd-base", "author": "CompVis", "tags": ["license:creativeml-openrail-m"]},
-    {"id": "acme/sd-ft", "author": "acme", "tags": ["license:apache-2.0", FT + "CompVis/sd-base"]},
+    {"id": "acme-sd-ft/sd-ft", "author": "acme", "tags": ["license:apache-2.0", FT + "CompVis/sd-base"]},
     {"id": "meta-llama/Llama-3.1-8B", "author": "meta-llama", "tags": ["license:llama3.1"]},
-    {"id": "acme/llama-ft", "author": "acme", "tags": ["license:apache-2.0", FT + "meta-llama/Llama-3.1-8B"]},
+    {"id": "acme-llama-ft/llama-ft", "author": "acme", "tags": ["license:apache-2.0", FT + "meta-llama/Llama-3.1-8B"]},
     # a model that declares nothing, and one whose base is outside the store (its licence not known)
-    {"id": "acme/no-licence", "author": "acme", "tags": []},
-    {"id": "acme/ghost-ft", "author": "acme", "tags": ["license:mit", FT + "ghost-lab/base"]},
+    {"id": "acme-no-licence/no-licence", "author": "acme", "tags": []},
+    {"id": "acme-ghost-ft/ghost-ft", "author": "acme", "tags": ["license:mit", FT + "ghost-lab/base"]},
 ]
-DATASETS = [{"id": "acme/no-licence-data", "author": "acme", "tags": []},
-            {"id": "acme/mit-data", "author": "acme", "tags": ["license:mit"]}]
+DATASETS = [{"id": "acme-no-licence-data/no-licence-data", "author": "acme", "tags": []},
+            {"id": "acme-mit-data/mit-data", "author": "acme", "tags": ["license:mit"]}]
 
 
 @pytest.fixture(scope="module")
@@ -118,12 +118,12 @@ def test_a_model_under_openmdw_1_1_has_its_terms(cli, store: Path) -> None:
     tagged = cli("--db", store, "license", "nvidia/mdw-base", "--json").json()
     assert (tagged["license"], tagged["class"]) == ("openmdw-1.1", "permissive")
     assert sorted(tagged["duties"]) == ["attribution", "include_license"] and tagged["duties_known"] is True
-    linked = cli("--db", store, "license", "acme/mdw-linked", "--json").json()
+    linked = cli("--db", store, "license", "acme-mdw-linked/mdw-linked", "--json").json()
     assert linked["license"] == "openmdw-1.1" and linked["source"] == "license_link"
 
 
 # (derivative, its base's licence): an Apache-2.0 finetune of each kind of use-restricted base
-RESTRICTED = [("acme/nd-ft", "cc-by-nd-4.0"), ("acme/sd-ft", "creativeml-openrail-m"), ("acme/llama-ft", "llama3.1")]
+RESTRICTED = [("acme-nd-ft/nd-ft", "cc-by-nd-4.0"), ("acme-sd-ft/sd-ft", "creativeml-openrail-m"), ("acme-llama-ft/llama-ft", "llama3.1")]
 
 
 @pytest.mark.parametrize(("model", "base_licence"), RESTRICTED)
@@ -154,23 +154,23 @@ def test_a_licence_that_is_not_known_has_unknown_duties_not_none(cli) -> None:
 
 
 def test_a_model_declaring_nothing_has_duties_known_false(cli, store: Path) -> None:
-    doc = cli("--db", store, "license", "acme/no-licence", "--json").json()
+    doc = cli("--db", store, "license", "acme-no-licence/no-licence", "--json").json()
     assert doc["duties"] == [] and doc["duties_known"] is False and doc["effective_duties_known"] is False
 
 
 def test_a_base_of_unknown_licence_makes_its_entry_and_the_effective_duties_unknown(cli, store: Path) -> None:
-    doc = cli("--db", store, "license", "acme/ghost-ft", "--json").json()
+    doc = cli("--db", store, "license", "acme-ghost-ft/ghost-ft", "--json").json()
     assert doc["duties_known"] is True  # its own MIT is known
     ghost = [fd for fd in doc["flow_down"] if fd["base"] == "ghost-lab/base"]
     assert len(ghost) == 1 and ghost[0]["duties"] == [] and ghost[0]["duties_known"] is False
     assert doc["effective_duties_known"] is False  # the base's duties are missing from effective_duties
-    known = cli("--db", store, "license", "acme/llama-ft", "--json").json()
+    known = cli("--db", store, "license", "acme-llama-ft/llama-ft", "--json").json()
     assert known["effective_duties_known"] is True
     assert all(fd["duties_known"] for fd in known["flow_down"])
 
 
 def test_a_dataset_declaring_nothing_has_duties_known_false(cli, store: Path) -> None:
-    none = cli("--db", store, "license", "--dataset", "acme/no-licence-data", "--json").json()
+    none = cli("--db", store, "license", "--dataset", "acme-no-licence-data/no-licence-data", "--json").json()
     assert none["duties"] == [] and none["duties_known"] is False
-    mit = cli("--db", store, "license", "--dataset", "acme/mit-data", "--json").json()
+    mit = cli("--db", store, "license", "--dataset", "acme-mit-data/mit-data", "--json").json()
     assert mit["duties_known"] is True

@@ -25,26 +25,26 @@ from openscope.store import open_store
 FT = "base_model:finetune:"
 ENTRIES = [
     {"id": "google/gemma-base", "author": "google", "tags": ["license:gemma"]},
-    {"id": "acme/gemma-ft", "author": "acme", "tags": ["license:mit", FT + "google/gemma-base"]},
+    {"id": "acme-gemma-ft/gemma-ft", "author": "acme", "tags": ["license:mit", FT + "google/gemma-base"]},
     {"id": "CompVis/sd-base", "author": "CompVis", "tags": ["license:creativeml-openrail-m"]},
-    {"id": "acme/sd-ft", "author": "acme", "tags": ["license:mit", FT + "CompVis/sd-base"]},
-    {"id": "acme/apache-base", "author": "acme", "tags": ["license:apache-2.0"]},
-    {"id": "acme/apache-ft", "author": "acme", "tags": ["license:mit", FT + "acme/apache-base"]},
-    {"id": "acme/card-mit", "author": "acme", "tags": ["license:apache-2.0"]},
-    {"id": "acme/card-nc", "author": "acme", "tags": ["license:apache-2.0"]},
-    {"id": "acme/card-agrees", "author": "acme", "tags": ["license:apache-2.0"]},
-    {"id": "acme/code-badge", "author": "acme", "tags": ["license:apache-2.0"]},
-    {"id": "acme/no-card", "author": "acme", "tags": ["license:apache-2.0"]},
+    {"id": "acme-sd-ft/sd-ft", "author": "acme", "tags": ["license:mit", FT + "CompVis/sd-base"]},
+    {"id": "acme-apache-base/apache-base", "author": "acme", "tags": ["license:apache-2.0"]},
+    {"id": "acme-apache-ft/apache-ft", "author": "acme", "tags": ["license:mit", FT + "acme-apache-base/apache-base"]},
+    {"id": "acme-card-mit/card-mit", "author": "acme", "tags": ["license:apache-2.0"]},
+    {"id": "acme-card-nc/card-nc", "author": "acme", "tags": ["license:apache-2.0"]},
+    {"id": "acme-card-agrees/card-agrees", "author": "acme", "tags": ["license:apache-2.0"]},
+    {"id": "acme-code-badge/code-badge", "author": "acme", "tags": ["license:apache-2.0"]},
+    {"id": "acme-no-card/no-card", "author": "acme", "tags": ["license:apache-2.0"]},
 ]
 CARDS = {
-    "acme/card-mit": "---\nlicense: apache-2.0\n---\n# Model\n\nA small model.\n\n## License\n\n"
+    "acme-card-mit/card-mit": "---\nlicense: apache-2.0\n---\n# Model\n\nA small model.\n\n## License\n\n"
                      "The model weights are released under the MIT License.\n",
-    "acme/card-nc": "---\nlicense: apache-2.0\n---\n# Model\n\n## License\n\n"
+    "acme-card-nc/card-nc": "---\nlicense: apache-2.0\n---\n# Model\n\n## License\n\n"
                     "The weights are licensed under CC BY-NC 4.0.\n",
-    "acme/card-agrees": "---\nlicense: apache-2.0\n---\n# Model\n\n## License\n\n"
+    "acme-card-agrees/card-agrees": "---\nlicense: apache-2.0\n---\n# Model\n\n## License\n\n"
                         "This model is released under the Apache License 2.0.\n",
     # a licence named for the code only says nothing of the weights: nothing is compared
-    "acme/code-badge": "---\nlicense: apache-2.0\n---\n# Model\n\n## License\n\nCode License: MIT\n",
+    "acme-code-badge/code-badge": "---\nlicense: apache-2.0\n---\n# Model\n\n## License\n\nCode License: MIT\n",
 }
 # (licence, new duty, words of its clause, words the text view says for it)
 DUTIES = [
@@ -60,9 +60,9 @@ DUTIES = [
 ]
 # (derivative, its base, the base's licence, the duties it inherits that its own MIT does not carry)
 DERIVATIVES = [
-    ("acme/gemma-ft", "google/gemma-base", "gemma", ["include_restrictions", "state_changes"]),
-    ("acme/sd-ft", "CompVis/sd-base", "creativeml-openrail-m", ["include_restrictions", "state_changes"]),
-    ("acme/apache-ft", "acme/apache-base", "apache-2.0", ["state_changes", "notice_file"]),
+    ("acme-gemma-ft/gemma-ft", "google/gemma-base", "gemma", ["include_restrictions", "state_changes"]),
+    ("acme-sd-ft/sd-ft", "CompVis/sd-base", "creativeml-openrail-m", ["include_restrictions", "state_changes"]),
+    ("acme-apache-ft/apache-ft", "acme-apache-base/apache-base", "apache-2.0", ["state_changes", "notice_file"]),
 ]
 
 
@@ -163,51 +163,51 @@ def test_a_base_with_the_same_duties_adds_none(cli, store: Path) -> None:
 
 
 def test_a_card_naming_mit_beside_an_apache_tag_is_shown(cli, store: Path) -> None:
-    doc = cli("--db", store, "license", "acme/card-mit", "--json").json()
+    doc = cli("--db", store, "license", "acme-card-mit/card-mit", "--json").json()
     card = doc["card_license"]
     assert (card["tag"], card["card"], card["contradicts"]) == ("apache-2.0", "MIT", True)
     assert card["open_washing"] is False     # both open: `assess` raises no open-washing flag, the duties differ
     where = [e for e in card["evidence"] if e["kind"] == "card"]
-    assert where and where[0]["locator"].endswith("/acme/card-mit/blob/main/README.md#L10")
+    assert where and where[0]["locator"].endswith("/acme-card-mit/card-mit/blob/main/README.md#L10")
     assert "MIT License" in where[0]["snippet"]
     assert [e["snippet"] for e in card["evidence"] if e["kind"] == "hub_metadata"] == ["license: apache-2.0"]
     assert doc["conflicts"] == []            # a conflict is with a base; this is the model's own declaration
-    rows = screen_rows(cli("--db", store, "license", "acme/card-mit").stdout)
+    rows = screen_rows(cli("--db", store, "license", "acme-card-mit/card-mit").stdout)
     assert rows["card licence"].startswith("CONTRADICTS the tag: the card names 'MIT' for the weights but the Hub "
                                            "licence tag is 'apache-2.0'")
     assert "README.md#L10" in rows["card licence"]
-    mdoc = cli("--db", store, "--json", "model", "acme/card-mit").json()
+    mdoc = cli("--db", store, "--json", "model", "acme-card-mit/card-mit").json()
     assert mdoc["licenses"]["card_license"] == card
-    assert screen_rows(cli("--db", store, "model", "acme/card-mit").stdout)["card licence"] == rows["card licence"]
+    assert screen_rows(cli("--db", store, "model", "acme-card-mit/card-mit").stdout)["card licence"] == rows["card licence"]
 
 
 def test_a_card_naming_a_non_commercial_licence_is_also_an_open_washing_flag(cli, store: Path) -> None:
-    card = cli("--db", store, "license", "acme/card-nc", "--json").json()["card_license"]
+    card = cli("--db", store, "license", "acme-card-nc/card-nc", "--json").json()["card_license"]
     assert (card["card"], card["contradicts"], card["open_washing"]) == ("CC-BY-NC-4.0", True, True)
-    flags = cli("--db", store, "--json", "assess", "acme/card-nc").json()["flags"]
+    flags = cli("--db", store, "--json", "assess", "acme-card-nc/card-nc").json()["flags"]
     assert [f["flag"] for f in flags if f["flag"] == "card-license-contradicts-hub-tag"] == [
         "card-license-contradicts-hub-tag"]
 
 
 def test_a_card_agreeing_with_its_tag_shows_no_contradiction(cli, store: Path) -> None:
-    card = cli("--db", store, "license", "acme/card-agrees", "--json").json()["card_license"]
+    card = cli("--db", store, "license", "acme-card-agrees/card-agrees", "--json").json()["card_license"]
     assert (card["card"], card["contradicts"], card["open_washing"]) == ("Apache-2.0", False, False)
-    out = cli("--db", store, "license", "acme/card-agrees").stdout
+    out = cli("--db", store, "license", "acme-card-agrees/card-agrees").stdout
     assert "CONTRADICTS" not in out
     assert screen_rows(out)["card licence"].startswith("agrees with the tag: the card names 'Apache-2.0'")
 
 
 def test_a_code_licence_badge_is_not_compared(cli, store: Path) -> None:
-    card = cli("--db", store, "license", "acme/code-badge", "--json").json()["card_license"]
+    card = cli("--db", store, "license", "acme-code-badge/code-badge", "--json").json()["card_license"]
     assert (card["card"], card["contradicts"]) == (None, None)
-    out = cli("--db", store, "license", "acme/code-badge").stdout
+    out = cli("--db", store, "license", "acme-code-badge/code-badge").stdout
     assert "CONTRADICTS" not in out and "names no licence for the weights" in " ".join(out.split())
 
 
 def test_no_card_in_the_store_leaves_the_comparison_unknown(cli, store: Path) -> None:
-    doc = cli("--db", store, "license", "acme/no-card", "--json").json()
+    doc = cli("--db", store, "license", "acme-no-card/no-card", "--json").json()
     assert doc["card_license"] is None
-    assert "card licence" not in screen_rows(cli("--db", store, "license", "acme/no-card").stdout)
+    assert "card licence" not in screen_rows(cli("--db", store, "license", "acme-no-card/no-card").stdout)
 
 
 def test_a_licence_lookup_loads_no_card_reader() -> None:
@@ -223,7 +223,7 @@ def test_a_model_without_card_text_loads_no_card_reader(store: Path) -> None:
     """Whether the store holds a card is asked first: a model without one is answered as before, without loading
     the openness package (about half a second)."""
     code = ("import sys; from openscope.cli import main; "
-            f"main(['--db', {str(store)!r}, 'license', 'acme/no-card', '--json']); "
+            f"main(['--db', {str(store)!r}, 'license', 'acme-no-card/no-card', '--json']); "
             "print([m for m in sys.modules if m.startswith('openscope.derive.openness')], file=sys.stderr)")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(p.stdout)["card_license"] is None

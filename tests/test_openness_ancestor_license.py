@@ -38,28 +38,28 @@ def _model(mid: str, lic: str | None, parents: tuple[str, ...] = (), card: dict[
 OTHER_LINK = {"license": "other", "license_link": "LICENSE"}
 MODELS = [
     # `other` + a licence_name the catalogue knows (Qwen's: a user cap and a naming duty)
-    _model("acme/named-base", "other", card={"license": "other", "license_name": "qwen"}),
-    _model("acme/named-ft", "apache-2.0", ("acme/named-base",)),
+    _model("acme-named-base/named-base", "other", card={"license": "other", "license_name": "qwen"}),
+    _model("acme-named-ft/named-ft", "apache-2.0", ("acme-named-base/named-base",)),
     # `other` + license_link: LICENSE, whose stored text is the DeepSeek licence (use restrictions); two steps down
-    _model("acme/file-base", "other", card=OTHER_LINK, license_file=True),
-    _model("acme/file-ft", "apache-2.0", ("acme/file-base",)),
-    _model("acme/file-ft2", "mit", ("acme/file-ft",)),
+    _model("acme-file-base/file-base", "other", card=OTHER_LINK, license_file=True),
+    _model("acme-file-ft/file-ft", "apache-2.0", ("acme-file-base/file-base",)),
+    _model("acme-file-ft2/file-ft2", "mit", ("acme-file-ft/file-ft",)),
     # a licence_name no catalogue entry has: the licence file decides, as in the licence step
-    _model("acme/odd-base", "other", card={"license": "other", "license_name": "acme-terms"}, license_file=True),
-    _model("acme/odd-ft", "apache-2.0", ("acme/odd-base",)),
+    _model("acme-odd-base/odd-base", "other", card={"license": "other", "license_name": "acme-terms"}, license_file=True),
+    _model("acme-odd-ft/odd-ft", "apache-2.0", ("acme-odd-base/odd-base",)),
     # a LICENSE whose text no rule identifies: unknown, nothing binds
-    _model("acme/own-base", "other", card=OTHER_LINK, license_file=True),
-    _model("acme/own-ft", "apache-2.0", ("acme/own-base",)),
+    _model("acme-own-base/own-base", "other", card=OTHER_LINK, license_file=True),
+    _model("acme-own-ft/own-ft", "apache-2.0", ("acme-own-base/own-base",)),
     # a curated family's Hub id (Falcon-180B: use restrictions) whose own declaration names a permissive licence:
     # the declaration is read first, so the family's licence is not consulted and nothing binds
     _model("tiiuae/falcon-180B-chat", "other",
            card={"license": "other", "license_link": "https://www.apache.org/licenses/LICENSE-2.0"}),
-    _model("acme/f180-ft", "mit", ("tiiuae/falcon-180B-chat",)),
+    _model("acme-f180-ft/f180-ft", "mit", ("tiiuae/falcon-180B-chat",)),
     # the same family's Hub id declaring nothing readable: its curated licence binds, as before
     _model("tiiuae/falcon-180B", "other"),
-    _model("acme/f180-ft2", "mit", ("tiiuae/falcon-180B",)),
+    _model("acme-f180-ft2/f180-ft2", "mit", ("tiiuae/falcon-180B",)),
 ]
-TEXTS = {"acme/file-base": DEEPSEEK, "acme/odd-base": DEEPSEEK, "acme/own-base": OWN_TERMS}
+TEXTS = {"acme-file-base/file-base": DEEPSEEK, "acme-odd-base/odd-base": DEEPSEEK, "acme-own-base/own-base": OWN_TERMS}
 
 
 def _store(tmp: Path) -> Store:
@@ -98,62 +98,62 @@ def _stored(store: Store, mid: str, name: str = FINAL) -> tuple[str, dict[str, A
 
 
 def test_a_base_declaring_other_with_a_licence_name_binds_its_derivative(built: Store) -> None:
-    assert model_licenses(built, "acme/named-base")["license"] == "qwen"   # what `openscope license` says
-    a = _assess(built, "acme/named-ft")
+    assert model_licenses(built, "acme-named-base/named-base")["license"] == "qwen"   # what `openscope license` says
+    a = _assess(built, "acme-named-ft/named-ft")
     w = a.components[FINAL]
     assert (w.status, w.license) == ("restrictive_license", "qwen")
-    assert [(b["base"], b["license"], b["distance"]) for b in w.inherited["bases"]] == [("acme/named-base", "qwen", 1)]
+    assert [(b["base"], b["license"], b["distance"]) for b in w.inherited["bases"]] == [("acme-named-base/named-base", "qwen", 1)]
     assert any("monthly-active-user cap of qwen" in r for r in w.inherited["reasons"])
     ev = w.evidence[1]
-    assert (ev.kind, ev.locator) == ("hub_metadata", HUB + "acme/named-base")
-    assert ev.snippet.startswith("license_name: qwen (base acme/named-base, 1 lineage step up")
+    assert (ev.kind, ev.locator) == ("hub_metadata", HUB + "acme-named-base/named-base")
+    assert ev.snippet.startswith("license_name: qwen (base acme-named-base/named-base, 1 lineage step up")
     # the set-based pass: the same grade, licence and evidence, with the ancestor's id put back
-    grade, doc = _stored(built, "acme/named-ft")
+    grade, doc = _stored(built, "acme-named-ft/named-ft")
     assert (grade, doc["license"]) == ("restrictive_license", "qwen")
-    assert doc["evidence"][1]["locator"] == HUB + "acme/named-base"
+    assert doc["evidence"][1]["locator"] == HUB + "acme-named-base/named-base"
     assert doc["evidence"][1]["snippet"] == ev.snippet
-    assert any(f["flag"] == "license-contradicts-base" and f["base"] == "acme/named-base" for f in a.flags)
+    assert any(f["flag"] == "license-contradicts-base" and f["base"] == "acme-named-base/named-base" for f in a.flags)
 
 
 def test_a_base_known_only_by_its_stored_licence_text_binds_with_the_identifying_line(built: Store) -> None:
-    base = model_licenses(built, "acme/file-base")
+    base = model_licenses(built, "acme-file-base/file-base")
     assert (base["license"], base["source"]) == ("deepseek", "license_file")
-    for mid, declared, distance in (("acme/file-ft", "apache-2.0", 1), ("acme/file-ft2", "mit", 2)):
+    for mid, declared, distance in (("acme-file-ft/file-ft", "apache-2.0", 1), ("acme-file-ft2/file-ft2", "mit", 2)):
         w = _assess(built, mid).components[FINAL]
         assert (w.status, w.license, w.inherited["declared"]) == ("restrictive_license", "deepseek", declared), mid
-        assert w.inherited["bases"][0]["base"] == "acme/file-base"
+        assert w.inherited["bases"][0]["base"] == "acme-file-base/file-base"
         assert w.inherited["bases"][0]["distance"] == distance
         assert any("use restrictions" in r for r in w.inherited["reasons"])
         ev = w.evidence[1]
-        assert (ev.kind, ev.locator) == ("file", HUB + "acme/file-base/blob/main/LICENSE#L1"), mid
-        assert ev.snippet.startswith("DEEPSEEK LICENSE AGREEMENT (base acme/file-base, "), ev.snippet
+        assert (ev.kind, ev.locator) == ("file", HUB + "acme-file-base/file-base/blob/main/LICENSE#L1"), mid
+        assert ev.snippet.startswith("DEEPSEEK LICENSE AGREEMENT (base acme-file-base/file-base, "), ev.snippet
         grade, doc = _stored(built, mid)
         assert (grade, doc["license"]) == ("restrictive_license", "deepseek"), mid
         assert (doc["evidence"][1]["locator"], doc["evidence"][1]["snippet"]) == (ev.locator, ev.snippet)
     # a licence_name no catalogue entry has: the file decides, as `openscope license` does
-    assert model_licenses(built, "acme/odd-base")["license"] == "deepseek"
-    odd = _assess(built, "acme/odd-ft").components[FINAL]
+    assert model_licenses(built, "acme-odd-base/odd-base")["license"] == "deepseek"
+    odd = _assess(built, "acme-odd-ft/odd-ft").components[FINAL]
     assert (odd.status, odd.license, odd.evidence[1].kind) == ("restrictive_license", "deepseek", "file")
 
 
 def test_a_licence_text_no_rule_identifies_binds_nothing(built: Store) -> None:
-    base = model_licenses(built, "acme/own-base")
+    base = model_licenses(built, "acme-own-base/own-base")
     assert base["license"] == "other" and "not recognised" in base["reason"]
-    a = _assess(built, "acme/own-ft")
+    a = _assess(built, "acme-own-ft/own-ft")
     assert (a.components[FINAL].status, a.components[FINAL].license) == ("open_license", "apache-2.0")
     assert a.components[FINAL].inherited is None
-    assert _stored(built, "acme/own-ft")[0] == "open_license"
+    assert _stored(built, "acme-own-ft/own-ft")[0] == "open_license"
     # its twin, whose same-shaped LICENSE the rules identify, is bound: the text decides, nothing else
-    assert _stored(built, "acme/file-ft")[0] == "restrictive_license"
+    assert _stored(built, "acme-file-ft/file-ft")[0] == "restrictive_license"
 
 
 def test_the_declaration_comes_before_the_curated_family(built: Store) -> None:
-    a = _assess(built, "acme/f180-ft")
+    a = _assess(built, "acme-f180-ft/f180-ft")
     assert (a.components[FINAL].status, a.components[FINAL].license) == ("open_license", "mit")
-    assert _stored(built, "acme/f180-ft")[0] == "open_license"
-    b = _assess(built, "acme/f180-ft2").components[FINAL]
+    assert _stored(built, "acme-f180-ft/f180-ft")[0] == "open_license"
+    b = _assess(built, "acme-f180-ft2/f180-ft2").components[FINAL]
     assert (b.status, b.license) == ("restrictive_license", "falcon-180b-license")
-    assert _stored(built, "acme/f180-ft2")[0] == "restrictive_license"
+    assert _stored(built, "acme-f180-ft2/f180-ft2")[0] == "restrictive_license"
 
 
 def _agree(store: Store) -> tuple[int, int]:
@@ -191,7 +191,7 @@ def test_both_paths_agree_on_a_random_graph_of_declarations_and_licence_files(tm
         ("unknown", {"license": "unknown", "license_link": "https://ai.google.dev/gemma/terms"}, None),
         ("other", None, None), (None, None, None),
     ]
-    ids = [f"r/m{i}" for i in range(70)]
+    ids = [f"r-m{i}/m{i}" for i in range(70)]
     models, texts = [], {}
     for i, mid in enumerate(ids):
         lic, card, text = rnd.choice(kinds)

@@ -12,7 +12,9 @@ answers and the catalogue are loaded into DuckDB as tables, and everything per m
    only where the derivative's licence permits something the base's forbids: commercial use under a
    non-commercial base, no use restrictions under a use-restricted base, no (or a higher) user cap, a
    naming duty dropped, or any distribution of a derivative under a no-derivatives base. Unknown on either
-   side gives NULL (unknown), never a flag.
+   side gives NULL (unknown), never a flag. A base the model's own organisation published
+   (:mod:`.licensor`) is its licensor's: a licence binds its licensees, not its licensor, so that row is
+   FALSE with a reason saying so, and passes no terms down (other organisations' ancestors still do).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from openscope.derive.licenses.catalogue import (
     duties_known,
     get_license,
 )
+from openscope.derive.licenses.licensor import WHY as LICENSOR_WHY
+from openscope.derive.licenses.licensor import org_sql, organisation
 from openscope.derive.licenses.normalize import _LICENSING, LicenseMatch, _lookup, _symbols, normalize_license
 from openscope.errors import MissingInput
 from openscope.sources.license_files import is_license_file, link_repo_id, link_target, reading_priority
@@ -467,7 +471,7 @@ def refresh(store: Store) -> dict[str, Any]:
             n_flow = int(store.scalar("SELECT count(*) FROM license_flow") or 0)
             lap("flow_write")
         else:
-            con.execute("CREATE OR REPLACE TEMP TABLE _anc (id VARCHAR, bh UBIGINT)")
+            con.execute("CREATE OR REPLACE TEMP TABLE _anc (id VARCHAR, bh UBIGINT, licensor BOOLEAN)")
         ranks = f"[{_class_rank_sql()}]"
         _recreate_empty(con, "licenses")
         con.execute(f"""INSERT INTO licenses (id, declared, license, class, confidence, evidence, expression, source,
@@ -481,7 +485,7 @@ def refresh(store: Store) -> dict[str, Any]:
                         ELSE list_extract({ranks}, w.worst + 1) END
             FROM _lic_raw r JOIN _lic_decl d ON d.h = r.h
             LEFT JOIN (SELECT a.id, max(b.rank) AS worst FROM _anc a JOIN _lic_decl b ON b.h = a.bh
-                       GROUP BY a.id) w ON w.id = r.id""")
+                       WHERE NOT a.licensor GROUP BY a.id) w ON w.id = r.id""")
         n = int(store.scalar("SELECT count(*) FROM licenses") or 0)
         lap("write_licenses")
         n_datasets = _dataset_licenses(con)
@@ -539,11 +543,16 @@ def _flow(con: duckdb.DuckDBPyConnection, lap: Callable[[str], None]) -> None:
     all_false = " AND ".join(f"(({cond}) IS NOT DISTINCT FROM FALSE)" for cond, _ in rules)
     reasons = ", ".join(f"CASE WHEN coalesce({cond}, FALSE) THEN {text} END" for cond, text in rules)
     _ancestors(con)
-    con.execute("""CREATE OR REPLACE TEMP TABLE _anc AS
-        SELECT a.id, a.base, a.root, a.distance, d.h AS dh, b.h AS bh
-        FROM _anc_pairs a
-        JOIN _lic_raw d ON d.id = a.id
-        LEFT JOIN _lic_raw b ON b.id = a.base""")
+    # `lorg`: the organisation that publishes both the model and this ancestor, its licensor (:mod:`.licensor`):
+    # the ancestor's terms do not bind it (NULL otherwise; `licensor` says which rows)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _anc AS
+        SELECT * EXCLUDE (o_id, o_base), CASE WHEN o_id = o_base THEN o_id END AS lorg,
+               coalesce(o_id = o_base, FALSE) AS licensor
+        FROM (SELECT a.id, a.base, a.root, a.distance, d.h AS dh, b.h AS bh,
+                     {org_sql('a.id')} AS o_id, {org_sql('a.base')} AS o_base
+              FROM _anc_pairs a
+              JOIN _lic_raw d ON d.id = a.id
+              LEFT JOIN _lic_raw b ON b.id = a.base)""")
     con.execute("DROP TABLE _anc_pairs")
     lap("flow_ancestors")
     _share_alike_pairs(con)
@@ -562,15 +571,26 @@ def _flow(con: duckdb.DuckDBPyConnection, lap: Callable[[str], None]) -> None:
         LEFT JOIN _lic_sa s ON s.dl = d.license AND s.bl = b.license""")
     con.execute("DROP TABLE _lic_sa")
     lap("flow_rules")
-    con.execute("""INSERT INTO license_flow
+    con.execute(f"""INSERT INTO license_flow
         SELECT a.id, a.base, a.root, a.distance, d.license, d.class, b.license, coalesce(b.class, 'unknown'),
-               coalesce(b.duties, []), p.conflict, p.reason
+               coalesce(b.duties, []), CASE WHEN a.licensor THEN FALSE ELSE p.conflict END,
+               CASE WHEN a.licensor THEN {_licensor_reason_sql('a.lorg')} ELSE p.reason END
         FROM _anc a
         JOIN _lic_decl d ON d.h = a.dh
         LEFT JOIN _lic_decl b ON b.h = a.bh
         JOIN _lic_pairs p ON p.dh = a.dh AND p.bk = coalesce(a.bh, 0)""")
     _contradicting_bases(con)
     lap("flow_contradictions")
+
+
+LICENSOR_REASON = "relicensed by its licensor"
+
+
+def _licensor_reason_sql(col: str) -> str:
+    """SQL for the reason of a ``license_flow`` row whose base the model's own organisation (``col``) published
+    (:mod:`.licensor`): no conflict, and :func:`model_licenses` reads no terms from it."""
+    return (f"'{LICENSOR_REASON}: ' || {col} || ' publishes both this model and this base; "
+            f"{LICENSOR_WHY.replace(chr(39), chr(39) * 2)}'")
 
 
 def _share_alike_pairs(con: duckdb.DuckDBPyConnection) -> None:
@@ -604,9 +624,9 @@ def _contradicting_bases(con: duckdb.DuckDBPyConnection) -> None:
         return
     con.execute("""UPDATE license_flow f SET conflict = TRUE, reason = concat_ws('; ', f.reason, x.why)
         FROM (WITH sa AS (SELECT a.id, a.base, b.license FROM _anc a JOIN _lic_decl b ON b.h = a.bh
-                          WHERE list_contains(?::VARCHAR[], b.license)),
+                          WHERE list_contains(?::VARCHAR[], b.license) AND NOT a.licensor),
                    rs AS (SELECT a.id, a.base, b.license FROM _anc a JOIN _lic_decl b ON b.h = a.bh
-                          WHERE b.use_restrictions AND b.derivatives_allowed IS NOT FALSE
+                          WHERE NOT a.licensor AND b.use_restrictions AND b.derivatives_allowed IS NOT FALSE
                             AND a.id IN (SELECT id FROM sa))
               SELECT sa.id, sa.base,
                      'its bases'' terms cannot all be met, whatever licence it declares: base licence '
@@ -693,12 +713,17 @@ def model_licenses(store: Store, model_id: str) -> dict[str, Any]:
     (declared, lic, cls, duties, expression, confidence, evidence, reason, source, effective, commercial,
      restrictions, cap) = row
     conflicts = [{"base": b, "reason": r} for b, _bl, _bc, _bd, _dist, c, r, _root in flows if c]
+    # a base the model's own organisation published is its licensor's: its terms do not bind the model
+    # (:mod:`.licensor`); the row stays, to say so, but adds no terms, duties or unknowns
+    licensor = {f[0] for f in flows if f[5] is False and str(f[6] or "").startswith(LICENSOR_REASON)}
+    binding = [f for f in flows if f[0] not in licensor]
     # a base is unknown when its own licence is: a known base under a model of unknown licence has an
     # undecidable conflict (null) but terms that were read and bind the model all the same
-    unknown = [b for b, bl, bc, _bd, _dist, _c, _r, _root in flows if bl is None or bc in (None, "unknown")]
+    unknown = [b for b, bl, bc, _bd, _dist, _c, _r, _root in binding if bl is None or bc in (None, "unknown")]
     modified = modified_bases(store, model_id, [f[0] for f in flows])
-    inherited = [_inherited_duties(bl, bd, modified.get(b)) for b, bl, _bc, bd, *_rest in flows]
-    with_bases = _with_bases(commercial, restrictions, cap, [bl for _b, bl, *_rest in flows])
+    inherited = [([], [], []) if b in licensor else _inherited_duties(bl, bd, modified.get(b))
+                 for b, bl, _bc, bd, *_rest in flows]
+    with_bases = _with_bases(commercial, restrictions, cap, [bl for _b, bl, *_rest in binding])
     with_bases["effective_duties"] = _duties_with_bases(
         duties, [(f[0], kept) for f, (kept, _dropped, _cond) in zip(flows, inherited, strict=True)],
         {(f[0], d) for f, (_kept, _dropped, cond) in zip(flows, inherited, strict=True) for d in cond},
@@ -706,7 +731,8 @@ def model_licenses(store: Store, model_id: str) -> dict[str, Any]:
     # complete only when the model's own duties and every base's are known: a base of unknown licence adds none
     # to the list, which must not read as "adds nothing"; nor does one whose licence text could not be read
     with_bases["effective_duties_known"] = duties_known(cls, duties, lic) and not unknown and all(
-        duties_known(bc, bd, bl) for _b, bl, bc, bd, *_rest in flows)
+        duties_known(bc, bd, bl) for _b, bl, bc, bd, *_rest in binding)
+    own_org = organisation(model_id)
     card = read_card_license(store, model_id)
     return {
         "id": model_id,
@@ -718,8 +744,9 @@ def model_licenses(store: Store, model_id: str) -> dict[str, Any]:
         "flow_down": [
             {"base": b, "license": bl, "class": bc, "duties": kept, "duties_known": duties_known(bc, bd, bl),
              "distance": dist, "root": root,
-             "conflict": c, "modified": modified.get(b), "dropped_duties": dropped, "unmodified_only": cond}
-            for (b, bl, bc, bd, dist, c, _r, root), (kept, dropped, cond) in zip(flows, inherited, strict=True)
+             "conflict": c, "modified": modified.get(b), "dropped_duties": dropped, "unmodified_only": cond,
+             "licensor": {"organisation": own_org, "reason": r} if b in licensor else None}
+            for (b, bl, bc, bd, dist, c, r, root), (kept, dropped, cond) in zip(flows, inherited, strict=True)
         ],
         "conflicts": conflicts,
         "expression": expression,

@@ -6,7 +6,9 @@ parents and roots. The walk follows chosen lineage edges (``edges.chosen``) upwa
 once, at its shortest distance (a DuckDB recursive CTE keyed on (model, ancestor): a pair already reached
 is never extended again, so a cycle ends after one turn). It is the set the licence step's
 ``license_flow`` lists (tested), computed here again because grading must not depend on that step having
-run.
+run. An ancestor the model's own organisation published is left out of both paths (:mod:`..licenses.licensor`): a
+licence binds its licensees, not its licensor, so relicensing its own base binds nothing from it; ancestors of
+other organisations further up are still walked through it.
 
 An ancestor's licence (:func:`declared`, :func:`read`) is read the way the licence step reads a model's
 (``openscope license``): its Hub ``license:`` tag when the licence catalogue knows its terms; else what its
@@ -48,6 +50,7 @@ from openscope.derive.licenses.flowdown import (
     reading_line,
     resolve_declaration,
 )
+from openscope.derive.licenses.licensor import same_org_sql
 from openscope.derive.openness import curated
 from openscope.derive.openness.components import apply_curated, from_findings
 from openscope.derive.openness.inheritance import Reading, can_bind, terms
@@ -176,6 +179,7 @@ def load(store: Store, ids: list[str], read_at: str) -> dict[str, list[Reading]]
                    json_extract_string(m.card_data, ['$.license', '$.license_name', '$.license_link']) AS card
             FROM ({walk_sql(True)}) w
             LEFT JOIN models m ON m.id = w.base AND m.deleted_at IS NULL
+            WHERE NOT {same_org_sql('w.id', 'w.base')}
             ORDER BY w.id, w.distance, w.base""", [ids]).fetchall()
     # each ancestor's own declaration once; licence texts only for those whose tag says nothing known
     decl = {base: (lic, card or [None, None, None]) for _, base, _, lic, external, card in rows if not external}
@@ -269,7 +273,8 @@ def binding_table(store: Store, graded: str, external_family: Callable[[str], di
         SELECT w.id, w.base, w.distance, m.license AS raw, m.id IS NULL AS external
         FROM ({walk_sql(False)}) w
         JOIN {graded} g ON g.id = w.id
-        LEFT JOIN models m ON m.id = w.base AND m.deleted_at IS NULL""")
+        LEFT JOIN models m ON m.id = w.base AND m.deleted_at IS NULL
+        WHERE NOT {same_org_sql('w.id', 'w.base')}""")
     # each distinct Hub tag value once: does the catalogue know its terms, and could they bind?
     raws = [r[0] for r in con.execute("SELECT DISTINCT raw FROM _oanc_all WHERE raw IS NOT NULL").fetchall()]
     known = [(raw, t.id, can_bind(t)) for raw in raws if (t := terms(raw)) is not None]

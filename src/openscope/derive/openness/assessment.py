@@ -161,9 +161,20 @@ def ancestor_readings(rec: ModelRecord, base: osai.Side | None, base_name: str |
     if base is None or base_name is None or (walked is not None and rec.is_derivative):
         return []
     lic, ev = base_license(rec, base)
-    if lic is None:
+    if lic is None or licensor_declared(rec):
         return []
     return [inheritance.Reading(base_name, None, lic, tuple(ev))]
+
+
+def licensor_declared(rec: ModelRecord) -> bool:
+    """Whether the base the card declares (a curated family) was published by the model's own organisation, its
+    licensor (:mod:`..licenses.licensor`): then its terms do not bind the model. Only from data: the model's Hub id
+    names an organisation of the publishers table whose name is the family's ``publisher``; a folder, an id with
+    no namespace or a publisher the table does not name gets no exception."""
+    from openscope.derive.licenses.licensor import publishes
+
+    decl = None if rec.is_derivative else declared_base(rec)
+    return decl is not None and publishes(rec.id, decl.family.get("publisher"))
 
 
 def _inherit(rec: ModelRecord, end: osai.Side, base: osai.Side | None, base_name: str | None) -> None:

@@ -74,7 +74,7 @@ def flags(rec: ModelRecord, end: Side, osaid_result: OsaidResult, base: Side | N
     if base is not None and rec.root is not None:
         vb, ve = classify(rec.root.license), classify(rec.license)
         # a base whose licence is unknown (`other`, unrecognised) contradicts nothing we can show
-        if vb.open is False and vb.cls not in (None, "unknown") and ve.open:
+        if vb.open is False and vb.cls not in (None, "unknown") and ve.open and not _licensor(rec.id, rec.root.id):
             out.append({
                 "flag": "license-contradicts-base",
                 "base": rec.root.id,
@@ -85,7 +85,7 @@ def flags(rec: ModelRecord, end: Side, osaid_result: OsaidResult, base: Side | N
     elif base is not None and declared is not None:
         bp = base.facts["Model parameters (Final)"]
         own = rec.license or (lic.detail.get("file_weights") or lic.detail.get("card_weights") if lic is not None else None)
-        if bp.status == "restrictive_license" and classify(own).open:
+        if bp.status == "restrictive_license" and classify(own).open and not _licensor_declared(rec):
             out.append({
                 "flag": "license-contradicts-base",
                 "base": declared["family"],
@@ -183,6 +183,20 @@ def _file_contradictions(rec: ModelRecord, lic: Any) -> list[dict[str, Any]]:
                 "evidence": [ev.as_json()] + [e.as_json() for e in rev[:1]],
             })
     return out
+
+
+def _licensor(model_id: str, base_id: str) -> bool:
+    """The base's organisation published the model: its licensor, not bound by its licence (:mod:`..licenses.licensor`)."""
+    from openscope.derive.licenses.licensor import organisation
+
+    org = organisation(model_id)
+    return org is not None and org == organisation(base_id)
+
+
+def _licensor_declared(rec: ModelRecord) -> bool:
+    from openscope.derive.openness.assessment import licensor_declared
+
+    return licensor_declared(rec)
 
 
 def _binding_ancestors(end: Side, seen: set[Any]) -> list[dict[str, Any]]:

@@ -26,6 +26,12 @@ names). So a finetune of a base declaring ``license: other`` + ``license_name: q
 licence, as the licence step says that base is under it. A card read alone has one base: the one it declares
 (its curated family's cited facts).
 
+Not its licensor: an ancestor published by the model's own organisation (the publishers table, else the same Hub
+namespace: :mod:`openscope.derive.licenses.licensor`) is left out of the readings (:mod:`.ancestry`; for a card read
+alone, :func:`.assessment.licensor_declared`). A licence is a grant by the rights holder to others: DeepSeek
+releasing DeepSeek-R1 under MIT on its own DeepSeek-V3-Base relicenses its own work, it drops no licensee's duty.
+Other organisations' ancestors still bind, also above a same-organisation base.
+
 Several binding ancestors: all of their terms apply at once (each is a licence on part of what the weights
 are made of). The component's ``license`` is the *nearest* binding ancestor's (fewest lineage edges, then
 the smallest id): the licence the model received directly from what it was built on, which itself had to
