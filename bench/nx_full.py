@@ -20,9 +20,11 @@ The rules, as the docstrings and SQL of ``src/openscope/derive/lineage/{edges,gr
   takes the stored ``<ns>/<name>`` of a canonical-move namespace (``openscope/data/canonical``) when exactly
   one such namespace holds the name (the smallest spelling); else a parent that is the old id of a repository a
   full crawl found moved (table ``moves``) takes the last id of its chain of moves; empty parents and self-edges are dropped;
+  a parent that resolves to no live store id (an external base) takes the spelling, equal to it up to case, that
+  most children's declarations resolve to, ties to the smallest (one node per id up to case);
 - per (child, parent, source): the smallest and largest declared relation (finetune < adapter < quantized <
-  merge) are kept as rows, ``unknown`` only when nothing is declared; a card naming 2+ bases without a
-  relation declares ``merge``;
+  merge) are kept as rows, ``unknown`` only when nothing is declared; a card naming 2+ bases (that differ
+  beyond case) without a relation declares ``merge``;
 - chosen: rows of the child's best source (smallest prio) with the pair's smallest relation; where that is
   ``unknown`` and the records tell (2+ chosen parents → merge; adapter_config.json / PEFT → adapter;
   quantisation tags or .gguf files → quantized; mergekit/merge tags → merge) the ``unknown`` row is
@@ -344,11 +346,27 @@ def _run(con: Any, phase: Any, t0: float, cap_s: float) -> dict[str, int]:
             continue
         bases = [c for b in raw_bases if _hub_id(c := _clean(b))]
         rc = REL_CODE.get(rel.lower() if rel is not None else "")
-        bit = 1 << (rc if rc is not None else (REL_CODE["merge"] if len(bases) >= 2 else UNKNOWN))
+        # two spellings of one id are one base: a merge needs two ids that differ beyond case
+        bit = 1 << (rc if rc is not None else (REL_CODE["merge"] if len({b.lower() for b in bases}) >= 2
+                                               else UNKNOWN))
         for b in bases:
             add(child, 3, b, bit)
     del card_rows, bm_rows
     fixed.clear()
+    # An external base (no live store id) is one node per id up to case, spelled as most children declare it
+    # (ties: the smallest spelling); the pairs it merges share one row, their relations combined.
+    spellings: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # lower -> spelling -> children
+    for (child, _, p) in groups:
+        if p not in alive_set:
+            spellings[p.lower()][p].add(child)
+    node = {low: min(by, key=lambda sp: (-len(by[sp]), sp)) for low, by in spellings.items() if len(by) > 1}
+    if node:
+        folded: dict[tuple[str, int, str], int] = {}
+        for (child, prio, p), mask in groups.items():
+            k = (child, prio, node.get(p.lower(), p) if p not in alive_set else p)
+            folded[k] = folded.get(k, 0) | mask
+        groups = folded
+    del spellings, node
     phase("python_edges/parse")
 
     n_best: dict[str, int] = defaultdict(int)  # child -> chosen parents (one chosen edge per best group)

@@ -31,7 +31,7 @@ def _graph() -> list[dict]:
         entry("b/case-ft", ("base_model:finetune:ORG/BASE-7B",)),
         # declared exactly as stored: nothing to read back
         entry("c/plain", ("base_model:finetune:Org/Base-7B",)),
-        # two external spellings of one id: two nodes, each declared as it is
+        # two external spellings of one id: one node (one child each: the smallest), the other declared otherwise
         entry("d/ghosts", ("base_model:merge:NOBODY/ghost", "base_model:merge:nobody/Ghost")),
         # both stored spellings, each named exactly: neither is another's spelling
         entry("e/both-stored", ("base_model:merge:Org/Base-7B", "base_model:merge:org/base-7b")),
@@ -50,8 +50,9 @@ def test_the_refresh_records_the_respelled_parents_and_answers_equal_a_full_read
     assert cli("--db", db, "--quiet", "ingest", write_jsonl(tmp_path / "r.jsonl", _graph())).code == 0
     assert q(db, "SELECT value FROM lineage_state WHERE key = 'respelled'") == [("complete",)]
     # the stored ids some declaration spelled otherwise ("ORG/BASE-7B" and "ORG/base-7B" take the smallest
-    # of the two stored spellings, "Org/Base-7B")
-    assert sorted(r[0] for r in q(db, "SELECT parent FROM lineage_respelled")) == sorted([BERT, "Org/Base-7B"])
+    # of the two stored spellings, "Org/Base-7B"), and the external node "NOBODY/ghost" of "nobody/Ghost"
+    assert sorted(r[0] for r in q(db, "SELECT parent FROM lineage_respelled")) == sorted(
+        [BERT, "Org/Base-7B", "NOBODY/ghost"])
     with open_store(db, read_only=True) as store:
         children = _children(store)
         got = declared_spellings(store, children)
@@ -59,11 +60,12 @@ def test_the_refresh_records_the_respelled_parents_and_answers_equal_a_full_read
     assert got == {
         ("a/bert-ft", BERT, "tag"): "bert-base-uncased",
         ("b/case-ft", "Org/Base-7B", "tag"): "ORG/BASE-7B",
+        ("d/ghosts", "NOBODY/ghost", "tag"): "nobody/Ghost",
         ("f/exact-and-other", "Org/Base-7B", "tag"): "ORG/base-7B",
     }
     ghosts = cli("--db", db, "--json", "lineage", "d/ghosts").json()
     assert sorted((e["parent"], e["declared_as"]) for e in ghosts["edges"]) == [
-        ("NOBODY/ghost", None), ("nobody/Ghost", None)]
+        ("NOBODY/ghost", "nobody/Ghost")]
     both = cli("--db", db, "--json", "model", "f/exact-and-other").json()
     assert sorted((d["id"], d["declared_as"]) for d in both["lineage"]["declared"]) == [
         ("Org/Base-7B", "ORG/base-7B"), ("org/base-7b", None)]
@@ -84,7 +86,7 @@ def test_a_store_without_a_complete_set_reads_every_child_until_a_full_refresh(c
         assert declared_spellings(store, _children(store)) == want
         lineage_step.refresh(store, full=True)
         assert store.scalar("SELECT value FROM lineage_state WHERE key = 'respelled'") == "complete"
-        assert store.scalar("SELECT count(*) FROM lineage_respelled") == 2
+        assert store.scalar("SELECT count(*) FROM lineage_respelled") == 3
         assert declared_spellings(store, _children(store)) == want
     # the answers of the commands are the same on the complete set
     doc = cli("--db", db, "--json", "lineage", "Org/Base-7B", "--down").json()
@@ -99,5 +101,5 @@ def test_an_answer_without_respelled_edges_reads_no_records(cli, tmp_path: Path)
     with open_store(db, read_only=True) as store:
         # a superset: every child with an edge to a re-spelled parent, declared as stored or not
         assert _respelled_children(store, ["c/plain", "d/ghosts", "e/both-stored", "g/lower"]) == [
-            "c/plain", "e/both-stored"]
-        assert _respelled_children(store, ["d/ghosts", "g/lower"]) == []
+            "c/plain", "d/ghosts", "e/both-stored"]
+        assert _respelled_children(store, ["g/lower"]) == []

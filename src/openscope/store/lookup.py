@@ -241,9 +241,59 @@ def unknown_message(store: Store, raw_id: str, table: str = "models") -> str:
         # `license` is the one command that answers for both kinds; a dataset only with --dataset
         how = f"openscope license --dataset {elsewhere}" if other == "datasets" else f"openscope license {elsewhere}"
         return f"unknown {kind} '{raw_id}': '{elsewhere}' is a {_TABLES[other]} in the store ({how})"
+    same_org = other_namespace_ids(store, raw_id) if table == "models" else []
+    if same_org:
+        ids = [i for i, _ in same_org]
+        spaces = sorted({i.split("/", 1)[0] for i in ids} | {typed_id(raw_id).split("/", 1)[0]}, key=str.lower)
+        return (f"unknown {kind} '{raw_id}'; did you mean {', '.join(ids)}? ({' and '.join(spaces)} are "
+                f"namespaces of one organisation, {same_org[0][1]}, by the shipped publisher aliases; the store "
+                "holds it under the other one)")
     close = suggestions(store, raw_id, table)
     tail = f"; did you mean {', '.join(close)}?" if close else ""
     return f"unknown {kind} '{raw_id}'{tail}"
+
+
+def _organisations() -> dict[str, str]:
+    """Namespace (lower case) → its organisation, for the namespaces the shipped publisher aliases join
+    (``THUDM`` → ``zai-org``; the organisation maps to itself)."""
+    import csv
+
+    from openscope.derive.lineage.publishers import data_dir
+
+    out: dict[str, str] = {}
+    with (data_dir() / "aliases.csv").open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            ns, org = r["namespace"].strip(), r["organisation"].strip()
+            if ns and org:
+                out[ns.lower()] = org
+                out[org.lower()] = org
+    return out
+
+
+def other_namespace_ids(store: Store, raw_id: str) -> list[tuple[str, str]]:
+    """``[(id, organisation)]``: the stored models (else external bases the lineage knows) named as ``raw_id``
+    in another namespace of the same organisation (``THUDM/X`` for ``zai-org/X``, ``facebook/X`` for
+    ``meta-llama/X``), by the shipped publisher aliases; empty when ``raw_id``'s namespace has no alias.
+
+    Why a suggestion, not an answer: the aliases say the namespaces belong to one organisation, not that a
+    repository of one is the repository of the other (a renamed namespace may hold both, and only a recorded
+    move says a repository went from one to the other: :func:`moved_to`). Naming the id the store holds turns
+    "unknown model" into a one-step fix without guessing."""
+    ns, sep, name = typed_id(raw_id).partition("/")
+    orgs = _organisations()
+    org = orgs.get(ns.lower()) if sep and name and "/" not in name else None
+    if org is None:
+        return []
+    others = sorted({k for k, v in orgs.items() if v == org and k != ns.lower()})
+    wanted = [f"{o}/{name}".lower() for o in others]
+    rows = store.con.execute(
+        "SELECT min(id) FROM models WHERE deleted_at IS NULL AND lower(id) IN (SELECT unnest(?)) "
+        "GROUP BY lower(id) ORDER BY 1", [wanted]).fetchall()
+    if not rows and store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'edges'"):
+        rows = store.con.execute(
+            "SELECT min(parent) FROM edges WHERE chosen AND lower(parent) IN (SELECT unnest(?)) "
+            "GROUP BY lower(parent) ORDER BY 1", [wanted]).fetchall()
+    return [(r[0], org) for r in rows]
 
 
 def find_id(store: Store, raw_id: str, table: str = "models") -> str | None:

@@ -142,92 +142,15 @@ def extract(store: Store, scope: str | None = None, table: str = "edges",
     """
     con = store.con
     where = f"AND id IN (SELECT id FROM {scope})" if scope else ""
-    # 1. Every declared (child, parent, source, relation), relation coded 1-5 in the order
-    #    finetune, adapter, quantized, merge, unknown (small integers aggregate fast). One statement per
-    #    source: DuckDB runs these separately materialised steps faster than one union.
-    code = """(CASE relation WHEN 'finetune' THEN 1 WHEN 'adapter' THEN 2 WHEN 'quantized' THEN 3
-                              WHEN 'merge' THEN 4 ELSE 5 END)::UTINYINT"""
-    # Empty, missing and self parents are dropped when grouping (step 3), not here: a filter on a computed
-    # column evaluates its expression a second time (measured).
+    # Empty, missing and self parents are dropped when grouping (step 3), not when reading: a filter on a
+    # computed column evaluates its expression a second time (measured).
     keep = "parent IS NOT NULL AND parent <> '' AND parent <> child"
-    con.execute("DROP TABLE IF EXISTS _edge_raw")
-    # `base_model:<relation>:<id>` for a declared relation, else `base_model:<id>` (relation unknown). One
-    # prefix test per relation and a fixed offset: cheaper than splitting every tag (measured).
-    rel_code = "CASE " + " ".join(
-        f"WHEN starts_with(tag, 'base_model:{r}:') THEN {i}" for i, r in enumerate(RELATIONS[:4], 1)
-    ) + " ELSE 5 END"
-    offset = "CASE rc " + " ".join(
-        f"WHEN {i} THEN {len('base_model:') + len(r) + 2}" for i, r in enumerate(RELATIONS[:4], 1)
-    ) + f" ELSE {len('base_model:') + 1} END"
-    con.execute(
-        f"""CREATE TEMP TABLE _edge_raw AS
-        SELECT child, parent, 1::UTINYINT AS prio, rc, true AS multi FROM (
-            SELECT child, rc, substr(tag, {offset}) AS parent
-            FROM (SELECT id AS child, tag, ({rel_code})::UTINYINT AS rc
-                  FROM tags
-                  WHERE repo_type = 'model' AND starts_with(tag, 'base_model:') {where}
-                    AND id NOT IN (SELECT id FROM models WHERE deleted_at IS NOT NULL)))"""
-    )
-    # base_model is a string or a list of strings (an object or a number names no model). One statement
-    # from the card text to the edge rows: each intermediate table cost a materialisation (measured).
-    card_code = """(CASE rel WHEN 'finetune' THEN 1 WHEN 'adapter' THEN 2 WHEN 'quantized' THEN 3
-                              WHEN 'merge' THEN 4 ELSE CASE WHEN len(bases) >= 2 THEN 4 ELSE 5 END END)::UTINYINT"""
-    # Each declared value is cleaned, and kept only if it can be a Hub id; a merge is two or more of those.
-    # (A single string, the usual case, without the list lambdas: measured cheaper.) A list is cleaned only
-    # when one of its values needs it: in a lambda each function of the cleaning costs its state per list
-    # (measured: the card statement 1.4x slower on the 200,000-model store when every list was cleaned).
-    clean_many = (f"CASE WHEN list_bool_or(list_transform(many, lambda b: {_needs_cleaning('b')})) "
-                  f"THEN list_transform(many, lambda b: {_clean('b')}) ELSE many END")
-    con.execute(
-        f"""INSERT INTO _edge_raw
-        SELECT child, parent, 3, rc, multi FROM (
-            SELECT child, rc, multi, b AS parent FROM (
-                SELECT child, {card_code} AS rc, len(bases) > 1 AS multi, unnest(bases) AS b FROM (
-                    SELECT child, rel,
-                           CASE WHEN many IS NOT NULL
-                                    THEN list_filter({clean_many}, lambda p: {_hub_id('p')})
-                                WHEN {_hub_id('one')} THEN [one] END AS bases FROM (
-                    SELECT child, rel, many, {_clean('v')} AS one FROM (
-                    SELECT child, lower(j[2]) AS rel,
-                           -- a list; a string that only starts with '[' is no list (and no Hub id)
-                           CASE WHEN starts_with(j[1], '[') AND json_type(card_data, '$.base_model') = 'ARRAY'
-                                THEN json_extract_string(j[1], '$[*]') END AS many,
-                           CASE WHEN j[1] IS NULL OR starts_with(j[1], '[') OR starts_with(j[1], '{{')
-                                     OR try_cast(j[1] AS DOUBLE) IS NOT NULL THEN NULL
-                                ELSE j[1] END AS v
-                    FROM (SELECT id AS child, card_data,
-                                 json_extract_string(card_data, ['$.base_model', '$.base_model_relation']) AS j
-                          FROM models
-                          WHERE card_data IS NOT NULL AND deleted_at IS NULL {where}
-                            AND contains(card_data::VARCHAR, '"base_model"')))))))"""
-    )
-    con.execute(
-        f"""INSERT INTO _edge_raw
-        SELECT child, parent, 2, {code}, true FROM (
-            SELECT child, relation, {_clean('b')} AS parent FROM (
-                SELECT child, CASE WHEN rel IN {_DECLARED} THEN rel ELSE 'unknown' END AS relation,
-                       unnest(bases) AS b
-                FROM (SELECT id AS child, lower(base_models->>'$.relation') AS rel,
-                             json_extract_string(base_models, '$.models[*].id') AS bases
-                      FROM models
-                      WHERE base_models IS NOT NULL AND deleted_at IS NULL
-                        AND json_type(base_models) = 'OBJECT' {where})))"""
-    )
-    # 2. Parents that match a store id only case-insensitively take the store's spelling (as the Hub matches).
-    con.execute("DROP TABLE IF EXISTS _edge_fix")
-    con.execute(
-        """CREATE TEMP TABLE _edge_fix AS
-        WITH d AS (SELECT DISTINCT parent FROM _edge_raw WHERE parent IS NOT NULL AND parent <> ''),
-        -- one pass over the store's ids: every id equal to some parent up to case (the exact matches too),
-        -- probed against the (fewer) distinct parents
-        m AS (SELECT id, lower(id) AS lid FROM models
-              WHERE deleted_at IS NULL AND lower(id) IN (SELECT lower(parent) FROM d))
-        SELECT d.parent, min(m.id) AS id FROM d JOIN m ON m.lid = lower(d.parent)
-        WHERE d.parent NOT IN (SELECT id FROM m)
-        GROUP BY d.parent"""
-    )
-    _canonical_fix(store)
-    _moved_fix(store)
+    # 1-2. What each child declares, and what each declared parent resolves to (_edge_raw, _edge_fix); an
+    #      external base is one node per id up to case (_fold_external).
+    _declare(store, where)
+    if scope and _siblings(store, scope, table, respelled):
+        _declare(store, where)  # the scope now holds the siblings too: their declarations are read as well
+    _fold_external(store, scope, table)
     # The re-spelled parents, kept so an answer reads declared spellings back only for edges to them (a
     # superset is harmless: an incremental refresh adds and never removes; a full one starts empty).
     con.execute(
@@ -292,9 +215,110 @@ def extract(store: Store, scope: str | None = None, table: str = "edges",
         FROM _edge_g g JOIN _edge_inf i USING (child) LEFT JOIN _edge_lo l USING (child)
         WHERE {best} AND g.mn = 5"""
     ).fetchone()[0]
-    for t in ("_edge_inf", "_edge_lo", "_edge_g", "_edge_fix", "_edge_raw"):
+    for t in ("_edge_inf", "_edge_lo", "_edge_g", "_edge_fix", "_edge_d", "_edge_raw"):
         con.execute(f"DROP TABLE {t}")
     return int(n)
+
+
+def _declare(store: Store, where: str) -> None:
+    """Temp tables ``_edge_raw`` (every declared (child, parent, source, relation) of the children ``where``
+    selects), ``_edge_d`` (its distinct parents, with their lower case) and ``_edge_fix`` (declared parent → the store id, canonical model or move target it resolves
+    to). Steps 1 and 2 of :func:`extract`, a function of their own so that an incremental refresh can read
+    them again for a scope grown by :func:`_siblings`."""
+    con = store.con
+    # 1. Every declared (child, parent, source, relation), relation coded 1-5 in the order
+    #    finetune, adapter, quantized, merge, unknown (small integers aggregate fast). One statement per
+    #    source: DuckDB runs these separately materialised steps faster than one union.
+    code = """(CASE relation WHEN 'finetune' THEN 1 WHEN 'adapter' THEN 2 WHEN 'quantized' THEN 3
+                              WHEN 'merge' THEN 4 ELSE 5 END)::UTINYINT"""
+    con.execute("DROP TABLE IF EXISTS _edge_raw")
+    # `base_model:<relation>:<id>` for a declared relation, else `base_model:<id>` (relation unknown). One
+    # prefix test per relation and a fixed offset: cheaper than splitting every tag (measured).
+    rel_code = "CASE " + " ".join(
+        f"WHEN starts_with(tag, 'base_model:{r}:') THEN {i}" for i, r in enumerate(RELATIONS[:4], 1)
+    ) + " ELSE 5 END"
+    offset = "CASE rc " + " ".join(
+        f"WHEN {i} THEN {len('base_model:') + len(r) + 2}" for i, r in enumerate(RELATIONS[:4], 1)
+    ) + f" ELSE {len('base_model:') + 1} END"
+    con.execute(
+        f"""CREATE TEMP TABLE _edge_raw AS
+        SELECT child, parent, 1::UTINYINT AS prio, rc, true AS multi FROM (
+            SELECT child, rc, substr(tag, {offset}) AS parent
+            FROM (SELECT id AS child, tag, ({rel_code})::UTINYINT AS rc
+                  FROM tags
+                  WHERE repo_type = 'model' AND starts_with(tag, 'base_model:') {where}
+                    AND id NOT IN (SELECT id FROM models WHERE deleted_at IS NOT NULL)))"""
+    )
+    # base_model is a string or a list of strings (an object or a number names no model). One statement
+    # from the card text to the edge rows: each intermediate table cost a materialisation (measured).
+    card_code = """(CASE rel WHEN 'finetune' THEN 1 WHEN 'adapter' THEN 2 WHEN 'quantized' THEN 3
+                              WHEN 'merge' THEN 4 ELSE CASE WHEN len(bases) >= 2 THEN
+                                  -- two spellings of one id (`[Qwen/Qwen2.5-7B, qwen/qwen2.5-7b]`) are one base
+                                  CASE WHEN len(list_distinct(list_transform(bases, lambda x: lower(x)))) >= 2
+                                       THEN 4 ELSE 5 END
+                              ELSE 5 END END)::UTINYINT"""
+    # Each declared value is cleaned, and kept only if it can be a Hub id; a merge is two or more of those.
+    # (A single string, the usual case, without the list lambdas: measured cheaper.) A list is cleaned only
+    # when one of its values needs it: in a lambda each function of the cleaning costs its state per list
+    # (measured: the card statement 1.4x slower on the 200,000-model store when every list was cleaned).
+    clean_many = (f"CASE WHEN list_bool_or(list_transform(many, lambda b: {_needs_cleaning('b')})) "
+                  f"THEN list_transform(many, lambda b: {_clean('b')}) ELSE many END")
+    con.execute(
+        f"""INSERT INTO _edge_raw
+        SELECT child, parent, 3, rc, multi FROM (
+            SELECT child, rc, multi, b AS parent FROM (
+                SELECT child, {card_code} AS rc, len(bases) > 1 AS multi, unnest(bases) AS b FROM (
+                    SELECT child, rel,
+                           CASE WHEN many IS NOT NULL
+                                    THEN list_filter({clean_many}, lambda p: {_hub_id('p')})
+                                WHEN {_hub_id('one')} THEN [one] END AS bases FROM (
+                    SELECT child, rel, many, {_clean('v')} AS one FROM (
+                    SELECT child, lower(j[2]) AS rel,
+                           -- a list; a string that only starts with '[' is no list (and no Hub id)
+                           CASE WHEN starts_with(j[1], '[') AND json_type(card_data, '$.base_model') = 'ARRAY'
+                                THEN json_extract_string(j[1], '$[*]') END AS many,
+                           CASE WHEN j[1] IS NULL OR starts_with(j[1], '[') OR starts_with(j[1], '{{')
+                                     OR try_cast(j[1] AS DOUBLE) IS NOT NULL THEN NULL
+                                ELSE j[1] END AS v
+                    FROM (SELECT id AS child, card_data,
+                                 json_extract_string(card_data, ['$.base_model', '$.base_model_relation']) AS j
+                          FROM models
+                          WHERE card_data IS NOT NULL AND deleted_at IS NULL {where}
+                            AND contains(card_data::VARCHAR, '"base_model"')))))))"""
+    )
+    con.execute(
+        f"""INSERT INTO _edge_raw
+        SELECT child, parent, 2, {code}, true FROM (
+            SELECT child, relation, {_clean('b')} AS parent FROM (
+                SELECT child, CASE WHEN rel IN {_DECLARED} THEN rel ELSE 'unknown' END AS relation,
+                       unnest(bases) AS b
+                FROM (SELECT id AS child, lower(base_models->>'$.relation') AS rel,
+                             json_extract_string(base_models, '$.models[*].id') AS bases
+                      FROM models
+                      WHERE base_models IS NOT NULL AND deleted_at IS NULL
+                        AND json_type(base_models) = 'OBJECT' {where})))"""
+    )
+    # The distinct declared parents (and their lower case), once: the fixes below and the folding of external
+    # spellings (:func:`_fold_external`) each read them, and each DISTINCT over every declaration cost a pass.
+    con.execute("DROP TABLE IF EXISTS _edge_d")
+    con.execute(
+        """CREATE TEMP TABLE _edge_d AS SELECT parent, lower(parent) AS lp FROM (
+               SELECT DISTINCT parent FROM _edge_raw WHERE parent IS NOT NULL AND parent <> '')"""
+    )
+    # 2. Parents that match a store id only case-insensitively take the store's spelling (as the Hub matches).
+    con.execute("DROP TABLE IF EXISTS _edge_fix")
+    con.execute(
+        """CREATE TEMP TABLE _edge_fix AS
+        -- one pass over the store's ids: every id equal to some parent up to case (the exact matches too),
+        -- probed against the (fewer) distinct parents
+        WITH m AS (SELECT id, lower(id) AS lid FROM models
+                   WHERE deleted_at IS NULL AND lower(id) IN (SELECT lp FROM _edge_d))
+        SELECT d.parent, min(m.id) AS id FROM _edge_d d JOIN m ON m.lid = d.lp
+        WHERE d.parent NOT IN (SELECT id FROM m)
+        GROUP BY d.parent"""
+    )
+    _canonical_fix(store)
+    _moved_fix(store)
 
 
 def _canonical_fix(store: Store) -> None:
@@ -310,8 +334,7 @@ def _canonical_fix(store: Store) -> None:
     con = store.con
     con.execute("DROP TABLE IF EXISTS _edge_bare")
     con.execute(
-        """CREATE TEMP TABLE _edge_bare AS
-        SELECT DISTINCT parent FROM _edge_raw WHERE NOT contains(parent, '/') AND parent <> ''"""
+        """CREATE TEMP TABLE _edge_bare AS SELECT parent FROM _edge_d WHERE NOT contains(parent, '/')"""
     )
     if con.execute("SELECT count(*) FROM _edge_bare").fetchone()[0]:  # type: ignore[index]  # an aggregate always yields one row
         con.execute(
@@ -371,9 +394,101 @@ def _moved_fix(store: Store) -> None:
         return
     con.execute(
         f"""INSERT INTO _edge_fix
-        SELECT parent, id FROM ({moved_sql("SELECT DISTINCT parent FROM _edge_raw")})
+        SELECT parent, id FROM ({moved_sql("SELECT parent FROM _edge_d")})
         WHERE parent NOT IN (SELECT parent FROM _edge_fix)"""
     )
+
+
+def _resolved() -> str:
+    """SQL over ``_edge_d`` and ``_edge_fix``: each distinct declared ``parent`` with ``p``, what it resolves
+    to (a store id, a canonical model, a move's target, else itself), and ``lp``, that in lower case."""
+    return """SELECT r.parent, coalesce(f.id, r.parent) AS p, CASE WHEN f.id IS NULL THEN r.lp ELSE lower(f.id) END AS lp
+              FROM _edge_d r LEFT JOIN _edge_fix f ON f.parent = r.parent"""
+
+
+def _fold_external(store: Store, scope: str | None, table: str) -> None:
+    """Make an external base one node per id up to case: in ``_edge_fix``, every declared parent that resolves
+    to an external id takes the spelling of that id most children declare (ties: the smallest), counting the
+    declarations read and, for an incremental refresh, the edges kept outside ``scope``.
+
+    Why: the Hub matches ids case-insensitively, so two spellings are one repository; kept as declared, they
+    were two nodes and two roots, and a card naming both had two parents (relation ``merge``). The spelling
+    most children use is the one derivatives copied from the Hub (``deepseek-ai/DeepSeek-V3`` for ten children,
+    not one stray ``DeepSeek-AI/deepseek-v3``); each child's own spelling stays its ``declared_as`` (the node
+    is recorded in ``lineage_respelled``). Cheap: the children are counted only for the ids declared in two or
+    more spellings (none on the benchmark store). A resolved id is a store id or an external one for every
+    spelling of it alike (a parent equal to a store id up to case takes the store's spelling), so a group is
+    external when its chosen spelling is no live id: one probe of those few, no pass over every store id.
+    """
+    con = store.con
+    outside, outside_n = "", ""
+    if scope:
+        # the spelling the edges kept outside the scope carry (:func:`_siblings` put in the scope every child
+        # of a node whose spelling may change), with its children
+        outside = f"""UNION SELECT parent, lower(parent) FROM {table}
+                      WHERE lower(parent) IN (SELECT lp FROM d) AND child NOT IN (SELECT id FROM {scope})"""
+        outside_n = f"""UNION ALL SELECT lower(parent), parent, count(DISTINCT child) FROM {table}
+                        WHERE lower(parent) IN (SELECT lp FROM multi) AND child NOT IN (SELECT id FROM {scope})
+                        GROUP BY parent"""
+    con.execute("DROP TABLE IF EXISTS _edge_fold")
+    con.execute(
+        f"""CREATE TEMP TABLE _edge_fold AS
+        WITH d AS ({_resolved()}),
+        multi AS (SELECT lp FROM (SELECT p, lp FROM d {outside}) GROUP BY lp HAVING min(p) <> max(p)),
+        n AS (SELECT d.lp, d.p, count(DISTINCT r.child) AS n
+              FROM _edge_raw r JOIN d ON d.parent = r.parent
+              WHERE d.lp IN (SELECT lp FROM multi) GROUP BY d.lp, d.p
+              {outside_n}),
+        s AS (SELECT lp, p AS s FROM (SELECT lp, p, sum(n) AS n FROM n GROUP BY lp, p)
+              QUALIFY row_number() OVER (PARTITION BY lp ORDER BY n DESC, p) = 1)
+        SELECT d.parent, s.s AS id FROM d JOIN s ON s.lp = d.lp
+        WHERE d.p <> s.s
+          AND s.s NOT IN (SELECT id FROM models WHERE deleted_at IS NULL AND id IN (SELECT s FROM s))"""
+    )
+    if con.execute("SELECT count(*) FROM _edge_fold").fetchone()[0]:  # type: ignore[index]  # an aggregate always yields one row
+        con.execute("DELETE FROM _edge_fix WHERE parent IN (SELECT parent FROM _edge_fold)")
+        con.execute("INSERT INTO _edge_fix SELECT parent, id FROM _edge_fold")
+    con.execute("DROP TABLE _edge_fold")
+
+
+def _siblings(store: Store, scope: str, table: str, respelled: str) -> int:
+    """Add to ``scope`` the children outside it whose external node :func:`_fold_external` may rename; return
+    how many.
+
+    An external node is spelled as most of its children declare it, so a child's change can rename it for
+    children that did not change: a changed child declares another spelling of it (``EXT/THING`` beside the
+    node ``Ext/Thing``), or a child of the scope had an edge to a node that some child declares otherwise
+    (the node is in ``respelled``, or the set is not complete yet), and its spelling may have counted.
+    Those children are read again (their edges are rewritten, and their lineage and origin recomputed with
+    the scope's descendants). Children of a node every child declares exactly as it is are left alone: on
+    a store of millions, a changed finetune of a popular external base does not re-read its siblings.
+    """
+    con = store.con
+    complete = con.execute(
+        """SELECT count(*) FROM information_schema.tables t, lineage_state s
+           WHERE t.table_name = 'lineage_respelled' AND s.key = 'respelled' AND s.value = 'complete'"""
+    ).fetchone()
+    renamed = f"e.parent IN (SELECT parent FROM {respelled})" if complete and complete[0] else "true"
+    con.execute("DROP TABLE IF EXISTS _edge_sib")
+    con.execute(
+        f"""CREATE TEMP TABLE _edge_sib AS
+        WITH d AS ({_resolved()}),
+        b AS (SELECT DISTINCT lp, p FROM d),
+        old AS (SELECT DISTINCT lower(parent) AS lp FROM {table} WHERE child IN (SELECT id FROM {scope})),
+        e AS (SELECT child, parent FROM {table}
+              WHERE lower(parent) IN (SELECT lp FROM b UNION ALL SELECT lp FROM old)
+                AND child NOT IN (SELECT id FROM {scope}))
+        SELECT DISTINCT e.child, e.parent FROM e
+        WHERE (lower(e.parent) IN (SELECT lp FROM old) AND {renamed})
+           OR EXISTS (SELECT 1 FROM b WHERE b.lp = lower(e.parent) AND b.p <> e.parent)"""
+    )
+    n = con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
+        f"""INSERT INTO {scope} SELECT DISTINCT child FROM _edge_sib
+        WHERE parent NOT IN (SELECT id FROM models WHERE deleted_at IS NULL
+                             AND id IN (SELECT parent FROM _edge_sib))"""
+    ).fetchone()[0]
+    con.execute("DROP TABLE _edge_sib")
+    return int(n)
 
 
 def _infer(store: Store, best: str) -> None:
@@ -435,8 +550,11 @@ def declared_spellings(store: Store, children: list[str]) -> dict[tuple[str, str
     under another spelling than the one stored in ``edges.parent`` (another case, a bare canonical id
     such as ``bert-base-uncased`` for ``google-bert/bert-base-uncased``, or the old id of a repository the Hub
     moved: :func:`moved_sql`); an ``inferred`` edge shows the
-    spelling of any source. Edges declared as stored are absent, and so is a spelling that is a parent of
-    the child in its own right (two external spellings of one id, each its own node, are not each other's).
+    spelling of any source (of a source naming the parent in two spellings, the one that differs: as for
+    ``[bert-base-uncased, google-bert/bert-base-uncased]``). Edges declared as stored are absent, and so is a
+    spelling that is a parent of the child in its own right (two stored ids equal up to case, each named).
+    An external base is one node per id up to case (:func:`_fold_external`): a child that declared it in
+    another spelling than the node's shows its own.
 
     Why: the edges table keeps the contract's columns, so the declared spelling is not stored there; it stays
     in the records (tags, card data, ``baseModels``), and an answer showing its evidence reads it back for
@@ -474,8 +592,8 @@ def read_back_spellings(store: Store, children: list[str]) -> dict[tuple[str, st
         -- the declared old ids of repositories the Hub moved, each with the id it resolves to
         mv AS ({moved_sql("SELECT DISTINCT declared AS parent FROM t")}),
         -- a declared spelling that differs from the edge's parent only in case, or a bare id of its canonical
-        -- namespace, or an old id of a moved repository, and is not itself a parent of this child (two external
-        -- spellings of one id are two nodes)
+        -- namespace, or an old id of a moved repository, and is not itself a parent of this child (two stored
+        -- ids equal up to case are two nodes)
         c AS (
             SELECT e.child, e.parent, e.evidence, t.declared
             FROM edges e JOIN t ON t.child = e.child AND (t.evidence = e.evidence OR e.evidence = 'inferred')
@@ -489,11 +607,12 @@ def read_back_spellings(store: Store, children: list[str]) -> dict[tuple[str, st
         live AS (SELECT id, lower(id) AS lid FROM models
                  WHERE deleted_at IS NULL AND lower(id) IN (SELECT lower(declared) FROM c))
         -- ... that resolves to that parent as the refresh resolves it: not a store id itself, and then the
-        -- smallest store id equal to it up to case, or (matching none) its canonical namespace's model
+        -- smallest store id equal to it up to case (matching none: the external node of that id, one per id up
+        -- to case), or (matching none) its canonical namespace's model
         SELECT c.child, c.parent, c.evidence, min(c.declared) FROM c
         WHERE c.declared NOT IN (SELECT id FROM live)
           AND CASE WHEN lower(c.declared) = lower(c.parent)
-                   THEN c.parent = (SELECT min(id) FROM live WHERE lid = lower(c.declared))
+                   THEN c.parent = coalesce((SELECT min(id) FROM live WHERE lid = lower(c.declared)), c.parent)
                    ELSE (NOT EXISTS (SELECT 1 FROM live WHERE lid = lower(c.declared))
                          AND {canonical.in_canonical_ns('c.parent')})
                         OR (c.declared, c.parent) IN (SELECT parent, id FROM mv) END
