@@ -237,3 +237,27 @@ def test_a_crossed_rows_snippet_is_its_row() -> None:
 def test_a_row_mention_in_a_table_without_outer_pipes_is_its_row() -> None:
     ev = _read("## Evaluation\n\nBenchmark | Score\n--- | ---\nMMLU | 61.2\nGSM8K | 40.1")["evaluation_data"].evidence
     assert ev and ev[0].snippet == "MMLU | 61.2"
+
+
+# -- 4b. a list item's snippet is its own item ----------------------------------------------------------------------
+
+def test_a_list_items_snippet_is_its_item() -> None:
+    found = _read("## Training\n\n- **Hardware:** 8 A100 GPUs\n- **Optimizer:** AdamW\n- **Learning rate:** 2e-5")
+    hw = found["hardware_documented"].evidence[0]
+    assert hw.snippet.endswith("**Hardware:** 8 A100 GPUs") and hw.locator == "README.md#L7"
+    assert found["model_metadata"].evidence[0].snippet.endswith("**Optimizer:** AdamW")
+
+
+def test_a_list_items_snippet_keeps_its_continuation_and_sub_items() -> None:
+    found = _read("## Training\n\n- Hardware: we trained on\n  64 H100 GPUs for two weeks\n  - in one cluster\n"
+                  "- Optimizer: AdamW")
+    hw = [e for e in found["hardware_documented"].evidence if "H100" in e.snippet]
+    assert hw and "in one cluster" in hw[0].snippet and "Optimizer" not in hw[0].snippet
+
+
+def test_a_paragraph_under_a_heading_after_a_list_is_no_item() -> None:
+    from openscope.derive.openness.cards import list_item_end
+
+    text = "- weights\n## Training\nWe trained on 8 A100 GPUs.\n- Optimizer: AdamW\n"
+    assert list_item_end(text, text.index("A100")) == len(text)
+    assert list_item_end(text, text.index("weights")) == text.index("\n")

@@ -150,13 +150,13 @@ class Card:
 
         A match that ends in a table row (:func:`table_row_end`) is quoted to the end of that row, never into the
         next: a table is one paragraph, and "| Training code | ✗ | | Training data | [X](…) |" quoted the next row
-        as if the cross were said of it. A caller that quotes a table's header with a row (the results table) says so
+        as if the cross were said of it; a match in a list item, to the end of that item (:func:`list_item_end`). A caller that quotes a table's header with a row (the results table) says so
         with ``row=False`` and its own ``stop``; an empty match (a section quoted from its start) is not cut.
         """
         a, b = context_bounds(self.text, start, end, width)
         b = max(a, min(b, paragraph_end(self.text, end) if stop is None else stop))
         if row and end > start:
-            b = max(a, min(b, table_row_end(self.text, end - 1)))
+            b = max(a, min(b, table_row_end(self.text, end - 1), list_item_end(self.text, end - 1)))
         quoted = self.text if self.written is None else self.written
         return self.anchor(a, b, from_line), _SPACES.sub(" ", quoted[a:b]).strip()
 
@@ -486,8 +486,10 @@ def paragraph_end(text: str, at: int) -> int:
 
 
 # A table's delimiter row ("|---|:---:|", "--- | ---"): what makes pipe-separated lines a table (GFM).
-_DELIMITER_ROW = re.compile(r"[ \t]{0,3}(?:>[ \t]?)*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
-_ROW_START = re.compile(r"[ \t]{0,3}(?:>[ \t]?)*\|")
+# (Anchored at a line start, and no two runs of blanks side by side: linear when searched in a hostile card.)
+_DELIMITER_ROW = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*(?:\|[ \t]*)?$",
+                            re.MULTILINE)
+_ROW_START = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)*\|", re.MULTILINE)
 
 
 def table_row_end(text: str, at: int) -> int:
@@ -520,6 +522,51 @@ def table_row_end(text: str, at: int) -> int:
             return le
         pos = prev
     return len(text)
+
+
+_BLOCK_START = re.compile(r"[ \t]{0,3}(?:#{1,6}[ \t]|`{3,}|~{3,})")
+_LIST_ITEM_LINE = re.compile(r"^([ \t]*(?:>[ \t]*)*)(?:[-*+]|\d{1,9}[.)])[ \t]+\S", re.MULTILINE)
+
+
+def list_item_end(text: str, at: int) -> int:
+    """The end of the list item holding ``text[at]`` (the line break before the next line that starts an item at
+    the same or a shallower indentation, or the paragraph's end), or the end of the text when ``text[at]`` is on
+    no item's line. Its continuation lines and its sub-items (indented deeper) are part of it. Why: a tight list
+    is one paragraph, and "- Evaluation code: [Eval](…) - Data processing scripts: [Prep](…)" quoted the next item
+    as if it said the same thing; each item says its own (:meth:`Card.span`)."""
+    ls = text.rfind("\n", 0, at) + 1
+    le = text.find("\n", at)
+    le = len(text) if le < 0 else le
+    m = _LIST_ITEM_LINE.match(text, ls, le)
+    back = ls
+    for _ in range(50):   # a continuation line: the item it continues, within its paragraph (50 lines back at most)
+        if m is not None or back <= 0:
+            break
+        back = text.rfind("\n", 0, back - 1) + 1
+        line_end = text.find("\n", back)
+        if not text[back:line_end].strip() or _BLOCK_START.match(text, back, line_end):
+            break   # (a blank line, a heading or a code fence ends the paragraph)
+        m = _LIST_ITEM_LINE.match(text, back, line_end)
+    if m is None:
+        return len(text)
+    indent = _indent(m)
+    stop = paragraph_end(text, le) if le < len(text) else len(text)
+    pos = le
+    for _ in range(200):   # (an item's lines read at most 200 on: a longer item is quoted to its paragraph's end)
+        if pos >= stop:
+            return stop
+        nxt = text.find("\n", pos + 1)
+        nxt = len(text) if nxt < 0 else nxt
+        item = _LIST_ITEM_LINE.match(text, pos + 1, nxt)
+        if item is not None and _indent(item) <= indent:
+            return pos
+        pos = nxt
+    return stop
+
+
+def _indent(item: re.Match[str]) -> int:
+    """A list item's indentation: the width of what stands before its bullet, quote markers left out."""
+    return len(item.group(1).replace(">", "").expandtabs(4))
 
 
 def _header_end(text: str, le: int) -> int | None:

@@ -239,7 +239,7 @@ def _promised_at(line: str, at: int, url_at: int, url: str, hidden: list[tuple[i
 
 # Where a sentence's clauses part: a semicolon, or a conjunction that opens a clause of its own ("…, but the SFT set
 # is available at …", "while", "whereas", "however").
-_CLAUSES = re.compile(r"[;；]|,?\s*\b(?:but|while|whereas|however)\b(?!\s+(?:not|also)\b)", re.IGNORECASE)
+_CLAUSES = re.compile(r"[;；]|\b(?:but|while|whereas|however)\b(?!\s+(?:not|also)\b)", re.IGNORECASE)
 # A clause that releases what it names with a verb of its own: "we release only the SFT set at …", "the SFT set is
 # available at …", "can be downloaded from …".
 _RELEASES = either(r"\bwe(?:'ve|\s+have)?\s+(?:(?!(?:not|never|no)\b)\w+\s+){0,2}?(?:releas|provid|publish|open-?sourc|shar"
@@ -309,14 +309,21 @@ def _line_span(text: str, pos: int) -> tuple[int, int]:
     return text.rfind("\n", 0, pos) + 1, (text.find("\n", pos) + 1 or len(text) + 1) - 1
 
 
+SENTENCE_REACH = 1000
+
+
 def _sentence_at(text: str, start: int, end: int) -> str:
     """The sentence (within its line) around ``text[start:end]``."""
     return _sentence_and_start(text, start, end)[0]
 
 
 def _sentence_and_start(text: str, start: int, end: int) -> tuple[str, int]:
-    """(the sentence around ``text[start:end]``, within its line; where ``text[start]`` stands in it)."""
+    """(the sentence around ``text[start:end]``, within its line and at most :data:`SENTENCE_REACH` characters each
+    way; where ``text[start]`` stands in it). Why the reach: a line of hundreds of thousands of characters with no
+    sentence end (a hostile card, a minified blob) is no sentence a reader takes as one, and each mention's
+    judgement read all of it."""
     a, b = _line_span(text, start)
+    a, b = max(a, start - SENTENCE_REACH), min(b, end + SENTENCE_REACH)
     head, tail = text[a:start], text[end:b]
     cut = max(head.rfind(". "), head.rfind("! "), head.rfind("? "), head.rfind("。"))
     head = head[cut + 1:] if cut >= 0 else head

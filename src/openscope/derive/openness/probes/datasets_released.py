@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from itertools import islice
 from typing import Any, Protocol
 
 from openscope.derive.openness.cards import lines_of
@@ -1029,6 +1030,9 @@ _DESCRIBED_LATER = re.compile(r"\b(?:detailed|described|documented|explained|dis
 _OUR = re.compile(r"\b(?:our|its)[ \t]+(?:own[ \t]+)?$", re.IGNORECASE)
 
 
+_WITHHELD_TRIES = 8
+
+
 def withheld_data(rec: ModelRecord, limit: int = 2) -> list[Evidence]:
     """The card's words that keep training data to itself, as evidence (at most ``limit``, in card order): a field or
     a phrase that calls it proprietary, internal, in-house, private, confidential or not disclosed ("Training data:
@@ -1060,7 +1064,7 @@ def withheld_data(rec: ModelRecord, limit: int = 2) -> list[Evidence]:
         "our" right before, or a line the card denies for the Datasets."""
         line = card.line_of(off + m.start())
         return bool(TRAINING_WORDS.search(_sentence(card.body, m.start(), m.end())) or TRAINING_WORDS.search(m.group("at"))
-                    or DATA_SECTION.search(idx.section(off + m.start())) or _OUR.search(card.body, 0, m.start())
+                    or DATA_SECTION.search(idx.section(off + m.start())) or _OUR.search(card.body, max(0, m.start() - 20), m.start())
                     or line in denied_lines(rec, COMPONENT) or DATA_SECTION.search(_lead_label(rec, line)))
 
     def add(m: re.Match[str]) -> None:
@@ -1074,19 +1078,21 @@ def withheld_data(rec: ModelRecord, limit: int = 2) -> list[Evidence]:
         else ((PROPRIETARY_PHRASE, PROPRIETARY_NEEDLES),)
     mentions = ((TRAINING_DATA_TEXT, TRAINING_DATA_NEEDLES), (TRAINING_DATA_TEXT_CJK, None)) if cjk \
         else ((TRAINING_DATA_TEXT, TRAINING_DATA_NEEDLES),)
+    # (at most _WITHHELD_TRIES matches of each pattern are judged: each judgement reads the match's sentence, and a
+    # hostile card repeats a name along one line of hundreds of thousands of characters)
     for rx in fields:
-        for m, _ in own_mentions(rec, rx, cited=False, component=COMPONENT):
+        for m, _ in islice(own_mentions(rec, rx, cited=False, component=COMPONENT), _WITHHELD_TRIES):
             if not about_other_data(m):
                 add(m)
                 break
     for rx, needles in phrases:
-        for m, _ in own_mentions(rec, rx, needles, cited=False, component=COMPONENT):
+        for m, _ in islice(own_mentions(rec, rx, needles, cited=False, component=COMPONENT), _WITHHELD_TRIES):
             if not _negated(card.body, m.start()) and not _denied_after(card.body, m.end()) \
                     and not about_other_data(m) and about_training(m):
                 add(m)
                 break
     for rx, needles in mentions:
-        for m, verdict in own_mentions(rec, rx, needles, cited=False, component=COMPONENT):
+        for m, verdict in islice(own_mentions(rec, rx, needles, cited=False, component=COMPONENT), _WITHHELD_TRIES):
             if verdict != "promised":
                 continue
             sentence = _sentence(card.body, m.start(), m.end())

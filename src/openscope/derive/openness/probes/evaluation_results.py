@@ -126,7 +126,9 @@ def _metric_line(rec: ModelRecord) -> Evidence | None:
             continue
         title = card_index(rec).section(off + m.start())
         if METRICS_SECTION.search(title) or ON_EVALUATION_SET.search(card.body, max(0, m.start() - 300), m.start()):
-            anchor, snip = card.span(off + m.start("at"), off + m.end("at"))
+            # (a list of metric lines is one block of results, the Trainer's "- Loss: 0.35 - Accuracy: 0.91": quoted
+            # on from the first, not cut at its list item)
+            anchor, snip = card.span(off + m.start("at"), off + m.end("at"), row=False)
             return Evidence("card", f"{rec.card_locator}{anchor}", f"[{title}] {snip}" if title else snip, rec.read_at)
     return None
 
