@@ -32,7 +32,7 @@ import re
 
 from openscope.derive.lineage import canonical
 from openscope.derive.lineage.publishers import namespace_expr
-from openscope.store import Store
+from openscope.store import Store, moves
 from openscope.store.lookup import SUB_PAGES
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge", "unknown")
@@ -362,24 +362,7 @@ def moved_sql(parents: str) -> str:
     and before any id the chain already passed (a cycle of moves ends, it does not loop). The id takes the
     store's spelling when a live store id matches it up to case, else the Hub's. An old id's latest row is the
     Hub's latest answer. See docs/lineage.md, *Repositories the Hub moved*."""
-    return f"""WITH RECURSIVE
-        lm AS (SELECT lower(old_id) AS lold, new_id FROM moves WHERE repo_type = 'model'
-               QUALIFY row_number() OVER (PARTITION BY lower(old_id) ORDER BY snapshot_id DESC, found_at DESC,
-                                          new_id) = 1),
-        live AS (SELECT id, lower(id) AS lid FROM models
-                 WHERE deleted_at IS NULL AND lower(id) IN (SELECT lold FROM lm UNION ALL SELECT lower(new_id) FROM lm)),
-        start AS (SELECT DISTINCT parent FROM ({parents}) p
-                  WHERE lower(parent) IN (SELECT lold FROM lm) AND lower(parent) NOT IN (SELECT lid FROM live)),
-        walk(parent, cur, seen, n) AS (
-            SELECT parent, parent, [lower(parent)], 0 FROM start
-            UNION ALL
-            SELECT w.parent, lm.new_id, list_append(w.seen, lower(lm.new_id)), w.n + 1
-            FROM walk w JOIN lm ON lm.lold = lower(w.cur)
-            WHERE NOT list_contains(w.seen, lower(lm.new_id))
-              AND (w.n = 0 OR lower(w.cur) NOT IN (SELECT lid FROM live))),
-        fin AS (SELECT parent, arg_max(cur, n) AS cur FROM walk WHERE n > 0 GROUP BY parent)
-        SELECT f.parent, coalesce((SELECT min(l.id) FROM live l WHERE l.lid = lower(f.cur)), f.cur) AS id
-        FROM fin f"""
+    return moves.moved_sql(parents, "model")
 
 
 def _moved_fix(store: Store) -> None:
