@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from openness_paths import both_paths, live_ids
-from screens import license_json
+from screens import license_json, run_cli
 
 from openscope import derive
 from openscope.derive.licenses.licensor import organisation, publishes
@@ -103,6 +103,14 @@ def test_same_namespace_relicensing_is_no_conflict_and_passes_no_terms(db: Path)
         assert "binds its licensees, not its licensor" in row["licensor"]["reason"]
         assert doc["effective_use_restrictions"] is False and doc["effective_class"] == "permissive"
         assert not [d for d in doc["effective_duties"] if d["from"] == BASE]
+
+
+def test_the_text_view_says_why_a_relicensed_base_is_no_conflict(db: Path) -> None:
+    code, out = run_cli(db, "license", OWN)
+    flat = " ".join(out.split())
+    assert code == 0 and "relicensed by its licensor, acme" in flat and "CONFLICT" not in out
+    code, out = run_cli(db, "license", OTHER)
+    assert code == 0 and "CONFLICT" in out and "relicensed" not in out
 
 
 def test_a_legacy_namespace_is_the_same_organisation(db: Path) -> None:

@@ -201,6 +201,8 @@ def _render_model(doc: dict[str, Any]) -> None:
         f.add_column("conflict", no_wrap=True)
         for fd in doc["flow_down"]:
             conflict = {True: "CONFLICT", False: "ok", None: "unknown"}[fd["conflict"]]
+            if fd.get("licensor"):  # the base's own publisher relicensed it: its terms do not bind this model
+                conflict = f"ok: relicensed by its licensor, {fd['licensor']['organisation']}"
             duties = base_duties(doc, fd)
             if duties is not None and not fd["duties"] and fd["class"] in (None, "unknown"):
                 duties = "unknown"  # a base whose licence is not known has unknown duties, not none ("-")
