@@ -61,7 +61,9 @@ def test_a_released_set_beside_a_denied_corpus_is_released_and_both_are_shown(se
     assert fact.released and len(fact.evidence) >= 2
     # the denial of a corpus denies no code: the preprocessing code is neither released nor denied by it
     assert found["preprocessing_code"].status == "not_found"
-    assert card_grades(rec.card.text if rec.card else "")["datasources_endmodel"] == "open"
+    # some of the training data is released, the rest kept back: the index's data sources are partial
+    assert card_grades(rec.card.text if rec.card else "")["datasources_endmodel"] == "partial"
+    assert card_grades(f"{HEAD}## Training data\n\nWe release the SFT set at {SFT}.\n")["datasources_endmodel"] == "open"
 
 
 def test_a_public_declared_dataset_beside_a_denied_corpus_shows_both() -> None:

@@ -164,6 +164,11 @@ def datasources(side: Side) -> tuple[str, str]:
     d, c = _st(side, "Datasets"), _st(side, "Data card")
     sig = f"{d}|{c}"
     if d in ("open_license", "no_license"):
+        # a set released while the card says other training data is kept back ("we release only the SFT set;
+        # the pretraining corpus is not publicly available"): some of the data, not all of it
+        f = side.findings.get("datasets_released")
+        if f is not None and f.detail.get("withheld"):
+            return f"{sig}|withheld", "partial"
         return sig, "open"
     if d == "restrictive_license":
         return sig, "partial"
