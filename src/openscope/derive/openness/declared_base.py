@@ -226,6 +226,8 @@ def declared_base(rec: ModelRecord) -> DeclaredBase | None:
             entry, am = hit
             if ABOUT_DOCS.match(body, am.end()) or _anchor_of_own_link(rec, body, am.start(), am.end()):
                 continue
+            if _about_a_part(rec, body, m.start(), title):
+                continue
             key = str(entry["family"])
             # (a card naming its own title as what was built on: "… distilled from DeepSeek-R1" under "# DeepSeek-R1"
             # tells what was built from it)
@@ -267,6 +269,41 @@ _SENTENCE_END = re.compile(r"[.!?;:。！？；：\n](?:\s|$)|\n")
 
 _COPULA_THEN_VERB = re.compile(r"[ \t]*(?:is|are|was|were|has[ \t]+been|have[ \t]+been)\b[^,;()\[\]]{0,40}",
                                re.IGNORECASE)
+
+
+# A tool around a model that a card describes beside it (its prompt enhancer, its data captioner, its safety checker):
+# built on a family of its own, which is not the base of the card's model. Read as the heading of the section holding
+# the declaration ("#### Video Captioner"). A reward model or a judge is left out: a card about one names it so.
+_PART = re.compile(r"\b(?:prompt[ \t-]*(?:enhancer|rewriter|extender)s?|enhancers?|captioners?|rewriters?|annotators?|"
+                   r"safety[ \t-]+(?:checkers?|classifiers?))\b", re.IGNORECASE)
+# As a sentence's subject only the parts no card names its own model by ("The prompt enhancer is implemented based
+# on Y"; "Our captioner is built on top of Y" may be a captioner's own card, so it is not read here); no comma
+# between ("Lumen-Chat, trained to follow any prompt, is fine-tuned from Y" has the model as its subject).
+_PART_SUBJECT = re.compile(r"[ \t]*(?:the|our|this|its|a|an)?[ \t]*(?:[\w-]+[ \t]+){0,2}?"
+                           r"(?:prompt[ \t-]*(?:enhancer|rewriter|extender)s?|safety[ \t-]+(?:checkers?|classifiers?))"
+                           r"\b[^,;()\[\]]{0,60}$", re.IGNORECASE)
+
+
+def _about_a_part(rec: ModelRecord, body: str, at: int, title: re.Pattern[str] | None) -> bool:
+    """Whether the declaration at ``body[at]`` is about a tool around the card's model rather than the model: "The
+    prompt enhancer is implemented based on Y", or any declaration under "#### Video Captioner". Why: a video model's
+    README tells what its enhancer and its captioner are built on (a chat or vision-language model), and those
+    lines were read as the video model's base. A card whose title names such a part (the captioner's own card)
+    declares its own base that way: the rule then stays out."""
+    assert rec.card is not None
+    from openscope.derive.openness.probes._own_evidence import enclosing_titles
+
+    head = next((s.title for s in rec.card.sections if s.level == 1), "")
+    if _PART.search(head):
+        return False
+    lead = body[max(0, at - 200):at]
+    ends = [e.end() for e in _SENTENCE_END.finditer(lead)]
+    lead = lead[ends[-1]:] if ends else lead
+    if _PART_SUBJECT.match(lead) and (title is None or not title.search(lead)):
+        return True
+    off = len(rec.card.text) - len(rec.card.body)
+    near = enclosing_titles(rec.card, off + at)[-1:]
+    return bool(near) and _PART.search(near[0]) is not None
 
 
 def _subject_is(body: str, at: int, title: re.Pattern[str]) -> bool:

@@ -1,0 +1,67 @@
+"""Card review, nineteenth session: evident misreadings of real cards, each fixed by a general rule.
+
+The excerpts are ours, written in the form of the cards where the misreading was found (never copied).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from openscope.derive.openness.declared_base import declared_base
+from openscope.derive.openness.records import from_text
+
+# A video model's README whose only "based on" lines are about the tools around it: a prompt enhancer and a
+# captioner used for data annotation, both built on a curated family. The video model's own base is not told.
+VIDEO_TOOLS = """# Lumen-Video
+
+Lumen-Video is a text-to-video model trained with diffusion forcing.
+
+## Quickstart
+
+- **Prompt Enhancer**
+
+The prompt enhancer is implemented based on [Qwen2.5-32B-Instruct](https://huggingface.co/Qwen/Qwen2.5-32B-Instruct) and is used via `--prompt_enhancer`.
+
+## Methodology
+
+#### Video Captioner
+
+[LumenCaptioner](https://huggingface.co/acme/LumenCaptioner) serves as our captioning model for data annotation. This model is trained on the captions of the base model [Qwen2.5-VL-72B](https://huggingface.co/Qwen/Qwen2.5-VL-72B-Instruct). Built upon the [Qwen2.5-VL-7B](https://huggingface.co/Qwen/Qwen2.5-VL-7B-Instruct) foundation model, LumenCaptioner is fine-tuned on 2M videos.
+
+#### Diffusion Forcing
+
+We fine-tune the transformer from a full-sequence diffusion model.
+"""
+
+
+def _base(text: str, rid: str = "acme/lumen-video") -> str | None:
+    found = declared_base(from_text(rid, text, locator="README.md"))
+    return None if found is None else str(found.family["family"])
+
+
+def test_a_base_declared_for_a_tool_around_the_model_is_not_its_base() -> None:
+    # the enhancer (the sentence's subject) and the captioner (the section's heading) are built on Qwen2.5;
+    # the card does not say what Lumen-Video itself is built on: unknown stays unknown
+    assert _base(VIDEO_TOOLS) is None
+
+
+def test_the_models_own_declaration_still_counts_beside_its_tools() -> None:
+    text = VIDEO_TOOLS.replace("Lumen-Video is a text-to-video model trained with diffusion forcing.",
+                               "Lumen-Video is fine-tuned from Mistral-7B.")
+    assert _base(text) == "Mistral 7B"
+
+
+@pytest.mark.parametrize("sentence", [
+    "The model is fine-tuned from Qwen2.5-7B on our data.",
+    "Built upon the Qwen2.5-7B foundation model, it is fine-tuned on 2M captions.",
+])
+def test_a_captioners_own_card_declares_its_base(sentence: str) -> None:
+    # the card *is* the captioner's: its title names the part, so the part's base is its own
+    text = f"# LumenCaptioner: a video captioner\n\n#### Video Captioner\n\n{sentence}\n"
+    assert _base(text, "acme/lumencaptioner") == "Qwen2.5"
+
+
+def test_a_part_named_elsewhere_in_the_sentence_is_not_its_subject() -> None:
+    # "prompt" or "captions" in the sentence does not make a part its subject
+    text = "# Lumen-Chat\n\nLumen-Chat, trained to follow any prompt, is fine-tuned from Qwen2.5-7B.\n"
+    assert _base(text, "acme/lumen-chat") == "Qwen2.5"
