@@ -65,3 +65,33 @@ def test_a_part_named_elsewhere_in_the_sentence_is_not_its_subject() -> None:
     # "prompt" or "captions" in the sentence does not make a part its subject
     text = "# Lumen-Chat\n\nLumen-Chat, trained to follow any prompt, is fine-tuned from Qwen2.5-7B.\n"
     assert _base(text, "acme/lumen-chat") == "Qwen2.5"
+
+
+# An LLM's README whose opening sentence lists what its open-source release includes: the data processing pipeline
+# is released there as the training code is (it was read as only documented while the same list's pretraining
+# scripts were released).
+LISTED = """# Lumen-7B: a fully open-sourced language model
+
+<b>Lumen-7B</b> is a <b>fully open-sourced</b> language model that includes the pretraining data, a data processing pipeline (<b>Sieve</b>), pretraining scripts, and alignment code. It is trained from scratch on 4T tokens.
+"""
+
+
+def _status(text: str, component: str) -> str:
+    from openscope.derive.openness.probes import preprocessing_code, training_code
+    probe = {"Data preprocessing code": preprocessing_code, "Training code": training_code}[component]
+    return probe.run(from_text("acme/lumen-7b", text, locator="README.md")).status
+
+
+def test_a_data_pipeline_listed_in_an_open_sourced_release_is_released() -> None:
+    assert _status(LISTED, "Training code") != "documented_not_released"
+    assert _status(LISTED, "Data preprocessing code") == _status(LISTED, "Training code")
+
+
+@pytest.mark.parametrize("sentence", [
+    # a list of what was open-sourced that does not name the pipeline: the pipeline is only described
+    "Lumen-7B is fully open-sourced, including the weights. We describe our data processing pipeline in the paper.",
+    # a promise
+    "Lumen-7B is open-sourced; the release will include a data processing pipeline soon.",
+])
+def test_a_pipeline_outside_the_open_sourced_list_is_not_released(sentence: str) -> None:
+    assert _status(f"# Lumen-7B\n\n{sentence}\n", "Data preprocessing code") == "documented_not_released"

@@ -15,6 +15,7 @@ from openscope.derive.openness.probes import (
     repo_link,
 )
 from openscope.derive.openness.probes._own_evidence import (
+    first_own_mention,
     mention_evidence,
     own_code_repository,
     own_mentions,
@@ -43,6 +44,13 @@ PREP_REL = re.compile(r"(^|[/_\s-])(preprocess\w*|data[_ -]?(prep|processing|pip
 # A `prepare.py` under a folder of weights ("pretrained/Llama-2-7B/prepare.py" downloads and converts a base
 # model) prepares a model, not the training data.
 WEIGHTS_PATH = re.compile(r"(?:^|/)(?:pretrained|weights?|checkpoints?|models?|ckpts?)(?:/|$)", re.IGNORECASE)
+# a release said to be open-sourced with a list that names its data pipeline ("a fully open-sourced model that
+# includes the pretraining data, a data processing pipeline, pretraining scripts, …"), within one sentence: the
+# training code probe's LISTED_RELEASE, for the pipeline the same list names; never a promise ("will include")
+LISTED_RELEASE = re.compile(
+    r"\bopen[- ]?sourced?\b[^.;\n]{0,200}?(?<!will )(?<!to )(?<!shall )\b(?:includ(?:e|es|ing)|along\s+with|"
+    r"together\s+with)\b[^.;\n]{0,300}?\bdata(?:set)?[- ](?:processing|preprocessing|pre-processing|cleaning|filtering|curation|preparation)[- ]"
+    r"(?:code|scripts?|pipeline|tool(?:kit|s)?)\b", re.IGNORECASE)
 REMEDIATION = "Publish the data cleaning, filtering and tokenisation code under an OSI-approved licence."
 
 
@@ -53,10 +61,13 @@ def run(rec: ModelRecord) -> Finding:
     text = text or promised   # a pipeline the card only promises is documented, not released
     repo = own_code_repository(rec, component=COMPONENT) if text and not promised else None
     rel = repo_link(rec, PREP_REL)
-    if files or (text and repo) or rel:
+    # the pipeline named in the list of what the release open-sources (as its training code is)
+    listed = first_own_mention(rec, LISTED_RELEASE, needles=("open",), component=COMPONENT)[0] \
+        if text and not promised else None
+    if files or (text and repo) or rel or listed:
         f.status, f.license = released_status(repo_license(rec, "code"))
         f.outcome = "positive"
-        f.evidence = [file_evidence(rec, files)] if files else [e for e in (rel or text, repo) if e]
+        f.evidence = [file_evidence(rec, files)] if files else [e for e in (rel or listed or text, repo) if e]
     elif text:
         f.status, f.outcome, f.evidence = "documented_not_released", "negative", with_denial(rec, text, COMPONENT)
     elif rec.card is not None or rec.files:
