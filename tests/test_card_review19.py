@@ -95,3 +95,42 @@ def test_a_data_pipeline_listed_in_an_open_sourced_release_is_released() -> None
 ])
 def test_a_pipeline_outside_the_open_sourced_list_is_not_released(sentence: str) -> None:
     assert _status(f"# Lumen-7B\n\n{sentence}\n", "Data preprocessing code") == "documented_not_released"
+
+
+# A flagship's GitHub README titled by an HTML heading, with a markdown "# Table of Contents" as its first markdown
+# level-1 heading: its own family, named in "Based on this quantization method, X supports …", an example
+# fine-tuning command and a disclaimer, was read as its base.
+FLAGSHIP_HTML_TITLE = """<!-- markdownlint-disable first-line-h1 -->
+<div align="center">
+<h1>
+  Qwen2.5
+</h1>
+</div>
+
+# Table of Contents
+
+- [Quantization](#quantization)
+
+# Quantization
+
+Based on this quantization method, Qwen2.5 supports both online and offline quantization.
+
+# Disclaimer
+
+We hereby declare that our team has not developed any applications based on Qwen2.5 models.
+"""
+
+
+def test_the_cards_own_family_named_as_its_html_title_is_not_its_base() -> None:
+    assert _base(FLAGSHIP_HTML_TITLE, "someone/flagship") is None
+
+
+def test_the_cards_own_family_named_as_its_markdown_title_is_not_its_base() -> None:
+    text = FLAGSHIP_HTML_TITLE.replace("<h1>\n  Qwen2.5\n</h1>", "").replace("# Table of Contents", "# Qwen2.5")
+    assert _base(text, "someone/flagship") is None
+
+
+def test_under_another_html_title_the_family_is_still_declared() -> None:
+    text = FLAGSHIP_HTML_TITLE.replace("  Qwen2.5\n</h1>", "  Lumen\n</h1>").replace(
+        "Based on this quantization method, Qwen2.5 supports", "Lumen is fine-tuned from Qwen2.5 and supports")
+    assert _base(text, "someone/lumen") == "Qwen2.5"

@@ -215,6 +215,7 @@ def declared_base(rec: ModelRecord) -> DeclaredBase | None:
         lowered = rec.card.lowered_body[:MAX_SCAN]
         counts: dict[str, DeclaredBase] = {}
         title = _title_pattern(rec)
+        own = _own_family(rec)
         for m in _declarations(body, lowered, lowered is rec.card.lowered_body):
             nl = body.find("\n", m.end())
             stop = min(m.end() + WINDOW, len(body) if nl < 0 else nl)
@@ -226,7 +227,7 @@ def declared_base(rec: ModelRecord) -> DeclaredBase | None:
             entry, am = hit
             if ABOUT_DOCS.match(body, am.end()) or _anchor_of_own_link(rec, body, am.start(), am.end()):
                 continue
-            if _about_a_part(rec, body, m.start(), title):
+            if entry.get("family") == own or _about_a_part(rec, body, m.start(), title):
                 continue
             key = str(entry["family"])
             # (a card naming its own title as what was built on: "… distilled from DeepSeek-R1" under "# DeepSeek-R1"
@@ -252,12 +253,40 @@ def declared_base(rec: ModelRecord) -> DeclaredBase | None:
     return found
 
 
+# An HTML level-1 heading ("<div align="center"><h1>X</h1></div>", a GitHub README's centred title)
+_HTML_H1 = re.compile(r"<h1\b[^>]{0,200}>([^<]{1,200})</h1\s*>", re.IGNORECASE)
+
+
+def _title_text(rec: ModelRecord) -> str:
+    """The card's title: its first level-1 heading, or an HTML ``<h1>`` standing before it. Why: a GitHub README
+    centres its title in HTML and may open its markdown with "# Table of Contents"."""
+    assert rec.card is not None
+    first = next((s for s in rec.card.sections if s.level == 1), None)
+    end = first.start if first is not None else min(len(rec.card.text), 20_000)
+    html = _HTML_H1.search(rec.card.text, 0, end)
+    if html is not None and html.group(1).strip():
+        return " ".join(html.group(1).split()).strip(" *_`#")
+    return first.title.strip(" *_`#") if first is not None else ""
+
+
+def _own_family(rec: ModelRecord) -> str | None:
+    """The curated family the card's title is, as a whole ("Baichuan 2" titling Baichuan 2's own README), or None.
+    Why: a flagship's README names its own family in sentences that read as declarations ("Based on this
+    quantization method, X supports …", its fine-tuning example's ``--model_name_or_path``, "no applications based
+    on X"); a family of the model's own is never its base."""
+    title = _title_text(rec)
+    hit = family_named(title) if len(title) >= 3 else None
+    if hit is None or hit[1].group(0).strip().lower() != title.lower():
+        return None
+    return str(hit[0]["family"])
+
+
 def _title_pattern(rec: ModelRecord) -> re.Pattern[str] | None:
-    """The card's title (its first level-1 heading) as a pattern matching it as a whole name, or None.
+    """The card's title (:func:`_title_text`) as a pattern matching it as a whole name, or None.
     Read from the card's own words, as :func:`..probes.weights_released._own_release` reads it: a probe never
     looks at the model's id."""
     assert rec.card is not None
-    title = next((s.title for s in rec.card.sections if s.level == 1), "").strip(" *_`#")
+    title = _title_text(rec)
     if len(title) < 3:
         return None
     return re.compile(rf"(?<![\w.-]){re.escape(title)}(?![\w-]|\.\w)", re.IGNORECASE)
@@ -293,8 +322,7 @@ def _about_a_part(rec: ModelRecord, body: str, at: int, title: re.Pattern[str] |
     assert rec.card is not None
     from openscope.derive.openness.probes._own_evidence import enclosing_titles
 
-    head = next((s.title for s in rec.card.sections if s.level == 1), "")
-    if _PART.search(head):
+    if _PART.search(_title_text(rec)):
         return False
     lead = body[max(0, at - 200):at]
     ends = [e.end() for e in _SENTENCE_END.finditer(lead)]
