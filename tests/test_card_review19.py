@@ -134,3 +134,43 @@ def test_under_another_html_title_the_family_is_still_declared() -> None:
     text = FLAGSHIP_HTML_TITLE.replace("  Qwen2.5\n</h1>", "  Lumen\n</h1>").replace(
         "Based on this quantization method, Qwen2.5 supports", "Lumen is fine-tuned from Qwen2.5 and supports")
     assert _base(text, "someone/lumen") == "Qwen2.5"
+
+
+# A model card (the "Model Cards for Model Reporting" form) whose only "models are released" words are a general
+# remark about releases ("once models are released, it is impossible to restrict access"), while its opening line
+# says the models were trained and released by their developer.
+REMARK = """# Model Card: Lumen-ASR
+
+This is the official codebase for running the speech recognition models (Lumen models) trained and released by Acme.
+
+## Model Use
+
+We recognize that once models are released, it is impossible to restrict access to only intended uses.
+"""
+
+
+def _weights(text: str) -> tuple[str, list[str]]:
+    from openscope.derive.openness.probes import weights_released
+    found = weights_released.run(from_text("acme/lumen-asr", text, locator="README.md"))
+    return found.status, [e.snippet for e in found.evidence]
+
+
+def test_a_remark_about_releases_in_general_is_not_the_release() -> None:
+    status, snippets = _weights(REMARK)
+    assert status == "no_license"
+    assert snippets and all("once models are released" not in s for s in snippets)
+    assert any("trained and released by Acme" in s for s in snippets)
+
+
+@pytest.mark.parametrize("remark", [
+    "If models are released without safeguards, misuse follows.",
+    "When weights are released, they cannot be recalled.",
+])
+def test_a_conditional_release_alone_is_no_evidence(remark: str) -> None:
+    status, _ = _weights(f"# Lumen-ASR\n\nA speech model.\n\n{remark}\n")
+    assert status == "not_found"
+
+
+def test_a_plain_release_sentence_still_counts() -> None:
+    status, snippets = _weights("# Lumen-ASR\n\nThe model weights are now released under MIT.\n")
+    assert status != "not_found" and "weights are now released" in snippets[0]

@@ -60,7 +60,13 @@ RELEASED_TEXT = either(
 # Model-card statements that the models described are released (a separate pattern with rare needles:
 # searched only when the common phrases are absent, so it costs little).
 CARD_RELEASE = re.compile(r"models? released here|(developed|trained) and released (the )?[^\s.]+( [^\s.]+){0,2} "
-                          r"(family|series|models?)\b|\bmodel release date", re.IGNORECASE)
+                          r"(family|series|models?)\b|\bmodel release date"
+                          # "the ASR models (X models) trained and released by Acme"
+                          r"|\bmodels?\b[^.\n]{0,40}?\b(?:developed|trained) and released by\b", re.IGNORECASE)
+# A release named as a condition or a time, not as a fact ("once models are released, it is impossible to restrict
+# access", "if weights are released …"): a remark about releases in general.
+CONDITIONAL = re.compile(r"\b(?:once|if|when|whenever|after|before|until|unless)[ \t]+(?:the[ \t]+|such[ \t]+|these[ \t]+|"
+                         r"open[ \t]+|AI[ \t]+|[\w-]+[ \t]+)?$", re.IGNORECASE)
 CARD_RELEASE_NEEDLES = ('released here', 'and released', 'release date')
 # Weights published only as a difference to another model's weights (to recover with the base).
 DELTA_TEXT = re.compile(r"(delta|diff) (of )?(the )?weights|weights? (delta|diff)s?\b|weight differences?"
@@ -154,6 +160,8 @@ def final_release_text(rec: ModelRecord, pattern: re.Pattern[str], needles: tupl
     for seen, m in enumerate(_matches(card.body, card.lowered_body, pattern, needles)):
         if seen >= MAX_MATCHES:
             return None
+        if CONDITIONAL.search(card.body, max(0, m.start() - 30), m.start()):
+            continue   # "once models are released, …": a remark, not the release
         if not about_intermediate(_line_at(card.body, m.start())):
             return mention_evidence(rec, m)
     return None
