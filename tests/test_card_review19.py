@@ -174,3 +174,4 @@ def test_a_conditional_release_alone_is_no_evidence(remark: str) -> None:
 def test_a_plain_release_sentence_still_counts() -> None:
     status, snippets = _weights("# Lumen-ASR\n\nThe model weights are now released under MIT.\n")
     assert status != "not_found" and "weights are now released" in snippets[0]
+

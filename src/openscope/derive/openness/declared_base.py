@@ -308,7 +308,7 @@ _PART = re.compile(r"\b(?:prompt[ \t-]*(?:enhancer|rewriter|extender)s?|enhancer
 # As a sentence's subject only the parts no card names its own model by ("The prompt enhancer is implemented based
 # on Y"; "Our captioner is built on top of Y" may be a captioner's own card, so it is not read here); no comma
 # between ("Lumen-Chat, trained to follow any prompt, is fine-tuned from Y" has the model as its subject).
-_PART_SUBJECT = re.compile(r"[ \t]*(?:the|our|this|its|a|an)?[ \t]*(?:[\w-]+[ \t]+){0,2}?"
+_PART_SUBJECT = re.compile(r"[ \t]*+(?:(?:the|our|this|its|a|an)[ \t]++)?(?:[\w-]++[ \t]++){0,2}?"
                            r"(?:prompt[ \t-]*(?:enhancer|rewriter|extender)s?|safety[ \t-]+(?:checkers?|classifiers?))"
                            r"\b[^,;()\[\]]{0,60}$", re.IGNORECASE)
 
