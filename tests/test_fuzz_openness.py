@@ -633,7 +633,7 @@ MATCH_ONLY = {"license_declared.GENERIC_HEADING", "open_source_claim.OTHER_THING
 BOUNDED_SLICE = {"open_source_claim.SELF_BEFORE", "open_source_claim.THING_SELF", "open_source_claim.FUTURE",
                  "datasets_released._LIST_BEFORE",
                  # run at one position of the 200 characters before a base declaration's verb
-                 "declared_base._COPULA_THEN_VERB"}
+                 "declared_base._COPULA_THEN_VERB", "declared_base._PART_SUBJECT"}
 
 
 def _patterns() -> dict[str, re.Pattern[str]]:
