@@ -23,8 +23,9 @@ The rules, as the docstrings and SQL of ``src/openscope/derive/lineage/{edges,gr
   a parent that resolves to no live store id (an external base) takes the spelling, equal to it up to case, that
   most children's declarations resolve to, ties to the smallest (one node per id up to case);
 - per (child, parent, source): the smallest and largest declared relation (finetune < adapter < quantized <
-  merge) are kept as rows, ``unknown`` only when nothing is declared; a card naming 2+ bases (that differ
-  beyond case) without a relation declares ``merge``;
+  merge) are kept as rows, ``unknown`` only when nothing is declared; a card naming 2+ bases without a
+  relation declares ``merge`` when they resolve (as above) to 2+ parents that differ beyond case, the child
+  itself not counted;
 - chosen: rows of the child's best source (smallest prio) with the pair's smallest relation; where that is
   ``unknown`` and the records tell (2+ chosen parents → merge; adapter_config.json / PEFT → adapter;
   quantisation tags or .gguf files → quantized; mergekit/merge tags → merge) the ``unknown`` row is
@@ -303,9 +304,10 @@ def _run(con: Any, phase: Any, t0: float, cap_s: float) -> dict[str, int]:
     # child -> its best source: the sources are read in priority order, so the first kept row's
     best: dict[str, int] = {}
 
-    def add(child: str, prio: int, parent: str | None, bit: int) -> None:
+    def resolve(child: str, parent: str | None) -> str | None:
+        """The parent ``parent`` names for ``child``: None for an empty one or a self-reference."""
         if not parent or parent == child:
-            return
+            return None
         p = fixed.get(parent)
         if p is None:
             p = parent if parent in alive_set else canon.get(parent.lower())
@@ -314,7 +316,11 @@ def _run(con: Any, phase: Any, t0: float, cap_s: float) -> dict[str, int]:
             if p is None:
                 p = (moved_to(parent.lower()) if last_move else None) or parent
             fixed[parent] = p
-        if p == child:
+        return None if p == child else p
+
+    def add(child: str, prio: int, parent: str | None, bit: int) -> None:
+        p = resolve(child, parent)
+        if p is None:
             return
         k = (child, prio, p)
         groups[k] = groups.get(k, 0) | bit
@@ -346,9 +352,12 @@ def _run(con: Any, phase: Any, t0: float, cap_s: float) -> dict[str, int]:
             continue
         bases = [c for b in raw_bases if _hub_id(c := _clean(b))]
         rc = REL_CODE.get(rel.lower() if rel is not None else "")
-        # two spellings of one id are one base: a merge needs two ids that differ beyond case
-        bit = 1 << (rc if rc is not None else (REL_CODE["merge"] if len({b.lower() for b in bases}) >= 2
-                                               else UNKNOWN))
+        if rc is None:
+            # a merge needs two parents that differ beyond case once resolved (a bare id and its canonical full
+            # id, a moved old id and its new id are one base); a self-reference is no parent
+            resolved = {p.lower() for b in bases if (p := resolve(child, b)) is not None}
+            rc = REL_CODE["merge"] if len(resolved) >= 2 else UNKNOWN
+        bit = 1 << rc
         for b in bases:
             add(child, 3, b, bit)
     del card_rows, bm_rows

@@ -3,7 +3,8 @@
 :func:`refresh` is the derive step the pipeline runs after every ingest or crawl. It is incremental:
 only models written since the last refresh (``models.updated_snapshot_id``) get their edges re-read, and
 only they and their descendants get lineage and origin recomputed. A first run, a change of the shipped
-publisher data, or a change touching a large part of the store recomputes everything (faster then).
+publisher data, a store whose edges another version of the edge rules wrote (:data:`edges.RULES_VERSION`), or a
+change touching a large part of the store recomputes everything (faster then).
 
 A failure or a kill leaves the previous lineage intact: an incremental refresh runs in one transaction; a
 full one computes into staging tables first and then swaps them in, in one short transaction.
@@ -49,7 +50,9 @@ def _state(store: Store) -> dict[str, str]:
 def refresh(store: Store, *, full: bool = False) -> dict:
     """Recompute lineage for what changed since the last refresh (everything with ``full=True``).
 
-    Returns what was done: ``{mode, changed, affected, edges, lineage_rows, cycle_members, elapsed_s}``.
+    Returns what was done: ``{mode, reason, changed, affected, edges, lineage_rows, cycle_members, elapsed_s}``;
+    ``reason`` says why a refresh recomputed everything (``asked for``, ``first refresh``, ``publisher data
+    changed``, ``edge rules changed (version A → B)``, ``N of M models changed``), None for an incremental one.
     """
     t0 = time.monotonic()
     con = store.con
@@ -90,12 +93,22 @@ def _refresh(store: Store, *, full: bool, t0: float) -> dict:
     last = state.get("models_snapshot")
     n_models = con.execute("SELECT count(*) FROM models").fetchone()[0]  # type: ignore[index]  # an aggregate always yields one row
     n_chg = 0
-    if full or pubs_changed or last is None:
-        mode = "full"
+    rules = str(edges.RULES_VERSION)
+    reason: str | None = None
+    if full:
+        reason = "asked for"
+    elif last is None:
+        reason = "first refresh"
+    elif pubs_changed:
+        reason = "publisher data changed"
+    elif state.get("edge_rules") != rules:
+        # edges written by other rules: an incremental refresh would bring only the edges it re-reads to these
+        reason = f"edge rules changed (version {state.get('edge_rules', 'unrecorded')} → {rules})"
     else:
         n_chg = _changed(store, int(last), state.get("deleted_until"))
-        big = n_models >= FULL_MIN_MODELS and n_chg > FULL_THRESHOLD * n_models
-        mode = "full" if big else "incremental"
+        if n_models >= FULL_MIN_MODELS and n_chg > FULL_THRESHOLD * n_models:
+            reason = f"{n_chg:,} of {n_models:,} models changed"
+    mode = "incremental" if reason is None else "full"
     try:
         if mode == "full":
             res = _full(store)
@@ -117,7 +130,7 @@ def _refresh(store: Store, *, full: bool, t0: float) -> dict:
             with suppress(duckdb.Error):
                 con.execute(f"DROP TABLE IF EXISTS {t}")
     return {
-        "mode": mode, "changed": int(changed), "affected": int(affected), "edges": int(res["edges"]),
+        "mode": mode, "reason": reason, "changed": int(changed), "affected": int(affected), "edges": int(res["edges"]),
         "lineage_rows": int(res["lineage_rows"]), "cycle_members": int(res["cycle_members"]),
         "elapsed_s": round(time.monotonic() - t0, 3),
     }
@@ -296,10 +309,12 @@ def _incremental(store: Store) -> dict:
 
 
 def _write_state(store: Store, high: int | None, pub_hash: str, gone_high: str | None, *, respelled: bool) -> None:
+    """Record what the refresh saw; ``edge_rules`` is the version of the rules that wrote ``edges`` (an incremental
+    refresh runs only on a store whose edges the current rules wrote, so it is always the current one)."""
     store.con.execute("DELETE FROM lineage_state")
     store.con.execute(
         """INSERT INTO lineage_state VALUES ('models_snapshot', ?), ('publishers_hash', ?), ('deleted_until', ?),
-           ('respelled', ?)""",
+           ('respelled', ?), ('edge_rules', ?)""",
         [None if high is None else str(high), pub_hash, gone_high or "-infinity",
-         "complete" if respelled else "pending"],
+         "complete" if respelled else "pending", str(edges.RULES_VERSION)],
     )

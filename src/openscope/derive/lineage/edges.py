@@ -50,6 +50,18 @@ HUB_ID = r"\w([\w.-]{0,94}\w)?(/\w([\w.-]{0,94}\w)?)?"
 PLACEHOLDERS = ("none", "null", "nil", "n/a", "na", "nan", "unknown", "tbd", "todo", "true", "false",
                 "base_model", "model", "local", "custom", "other")
 
+# The version of the rules above and below that decide what ``edges`` holds. A refresh records it with the edges
+# it writes (``lineage_state`` key ``edge_rules``), and an incremental refresh of a store whose edges another
+# version wrote recomputes everything instead: a rule change would otherwise reach only the edges a refresh
+# happens to re-read. Bump it with every change of what a refresh writes for the same records (docs/lineage.md,
+# *Incremental*; docs/development.md). 1: the nineteenth session's rules, the first recorded; 2: a card's list
+# without a relation is a merge only when its bases resolve to two or more parents.
+RULES_VERSION = 2
+
+# The relation code (1-5 are finetune … unknown) of a card's list naming ids that differ beyond case without a
+# relation: a merge if they resolve to two or more parents, else unknown (:func:`_card_merges` decides).
+CARD_MERGE = 6
+
 
 # A declared base written as a Hub address (cards paste the browser's address bar): the scheme optional (http or
 # https, any case), the host `huggingface.co` or `hf.co` with an optional `www.`, ending at `/` or the end
@@ -151,6 +163,7 @@ def extract(store: Store, scope: str | None = None, table: str = "edges",
     if scope and _siblings(store, scope, table, respelled):
         _declare(store, where)  # the scope now holds the siblings too: their declarations are read as well
     _fold_external(store, scope, table)
+    _card_merges(store)
     # The re-spelled parents, kept so an answer reads declared spellings back only for edges to them (a
     # superset is harmless: an incremental refresh adds and never removes; a full one starts empty).
     con.execute(
@@ -251,11 +264,13 @@ def _declare(store: Store, where: str) -> None:
     )
     # base_model is a string or a list of strings (an object or a number names no model). One statement
     # from the card text to the edge rows: each intermediate table cost a materialisation (measured).
-    card_code = """(CASE rel WHEN 'finetune' THEN 1 WHEN 'adapter' THEN 2 WHEN 'quantized' THEN 3
+    card_code = f"""(CASE rel WHEN 'finetune' THEN 1 WHEN 'adapter' THEN 2 WHEN 'quantized' THEN 3
                               WHEN 'merge' THEN 4 ELSE CASE WHEN len(bases) >= 2 THEN
-                                  -- two spellings of one id (`[Qwen/Qwen2.5-7B, qwen/qwen2.5-7b]`) are one base
+                                  -- two spellings of one id (`[Qwen/Qwen2.5-7B, qwen/qwen2.5-7b]`) are one base;
+                                  -- ids that differ beyond case are a merge if they resolve to two parents
+                                  -- (code {CARD_MERGE}, decided by :func:`_card_merges`)
                                   CASE WHEN len(list_distinct(list_transform(bases, lambda x: lower(x)))) >= 2
-                                       THEN 4 ELSE 5 END
+                                       THEN {CARD_MERGE} ELSE 5 END
                               ELSE 5 END END)::UTINYINT"""
     # Each declared value is cleaned, and kept only if it can be a Hub id; a merge is two or more of those.
     # (A single string, the usual case, without the list lambdas: measured cheaper.) A list is cleaned only
@@ -319,6 +334,34 @@ def _declare(store: Store, where: str) -> None:
     )
     _canonical_fix(store)
     _moved_fix(store)
+
+
+def _card_merges(store: Store) -> None:
+    """Decide, in ``_edge_raw``, the relation of the card rows coded :data:`CARD_MERGE`: ``merge`` (4) when the
+    card's bases resolve (``_edge_fix``) to two or more parents distinct up to case, other than the child itself,
+    else ``unknown`` (5).
+
+    Why after resolution: ``[bert-base-uncased, google-bert/bert-base-uncased]`` names one base twice (the bare id
+    resolves to the stored canonical model), as does a moved repository's old id beside its new one, or an id
+    beside a Hub address of it (``_clean`` reads those before); decided on the declared spellings, such a card
+    declared ``merge`` with a single parent. Up to case, as the spellings' rule (resolution maps spellings equal
+    up to case to ids equal up to case, so only lists that differ beyond case are coded here). Cheap: the
+    children coded so are the card merges (a few in a store), found by one scan of a one-byte column."""
+    con = store.con
+    con.execute("DROP TABLE IF EXISTS _edge_cm")
+    con.execute(
+        f"""CREATE TEMP TABLE _edge_cm AS
+        SELECT r.child, count(DISTINCT lower(coalesce(f.id, r.parent))) >= 2 AS merge
+        FROM (SELECT child, parent FROM _edge_raw WHERE rc = {CARD_MERGE}) r
+        LEFT JOIN _edge_fix f ON f.parent = r.parent
+        WHERE coalesce(f.id, r.parent) <> r.child AND r.parent <> r.child
+        GROUP BY r.child"""
+    )
+    con.execute(
+        f"""UPDATE _edge_raw SET rc = CASE WHEN child IN (SELECT child FROM _edge_cm WHERE merge) THEN 4 ELSE 5 END
+            WHERE rc = {CARD_MERGE}"""
+    )
+    con.execute("DROP TABLE _edge_cm")
 
 
 def _canonical_fix(store: Store) -> None:
