@@ -231,3 +231,24 @@ def test_crawl_on_a_store_written_by_older_rules_recomputes_everything(cli, hub,
     assert _edges(r.db, "a/bare-full") == [("a/bare-full", BERT, "unknown", "card", True)]
     check_step(r, [])  # equal to a full recompute
     assert _rules(r.db) == [(str(edges_mod.RULES_VERSION),)]
+
+
+def test_an_ingest_says_when_an_upgrade_recomputes_the_lineage_and_quiet_silences_it(db: Path, tmp_path: Path,
+                                                                                        cli) -> None:
+    """An operator's nightly ingest that turns into a full recompute (edge rules of an older openscope) says so in
+    one stderr line; the summary on stdout is unchanged, and --quiet stays silent."""
+    new = write_jsonl(tmp_path / "n.jsonl", [entry("n/new")])
+    said = []
+    for flags in ((), ("--quiet",), ()):
+        work = tmp_path / "w.duckdb"
+        shutil.copyfile(db, work)
+        _as_older_rules_wrote_it(work, "0")
+        res = cli("--db", work, *flags, "ingest", new)
+        assert res.code == 0
+        said.append(res.stderr)
+    expected = f"openscope: lineage recomputed in full: edge rules changed (version 0 → {edges_mod.RULES_VERSION})"
+    assert [ln for ln in said[0].splitlines() if "recomputed" in ln] == [expected]
+    assert said[1] == ""
+    # the current rules recorded: the next ingest refreshes incrementally and says nothing about it
+    res = cli("--db", work, "ingest", write_jsonl(tmp_path / "m.jsonl", [entry("m/new")]))
+    assert res.code == 0 and "recomputed" not in res.stderr

@@ -118,6 +118,26 @@ def warn(s: Settings, message: str) -> None:
         err_console().print(f"openscope: warning: {message}", markup=False, soft_wrap=True)
 
 
+# Why a lineage refresh recomputed everything that an operator did not ask for and would not expect from an
+# incremental crawl or ingest: the edge rules or the publisher table changed with an upgrade of openscope.
+_UNASKED_FULL = ("edge rules changed", "publisher data changed")
+
+
+def derive_refresh(s: Settings, store: Store) -> None:
+    """The derive steps after a crawl or an ingest; a full lineage recompute brought by an upgrade is said on
+    stderr (one line, silenced by --quiet): it takes longer than the usual incremental refresh, and every edge
+    may change."""
+    from openscope import derive
+
+    def report(name: str, result: object) -> None:
+        reason = result.get("reason") if isinstance(result, dict) else None
+        if name == "lineage" and isinstance(reason, str) and reason.startswith(_UNASKED_FULL) and not s.quiet:
+            err_console().print(f"openscope: lineage recomputed in full: {reason}", markup=False, highlight=False,
+                                soft_wrap=True)
+
+    derive.refresh(store, report=report)
+
+
 def _with_write_open_steps() -> None:
     """Import what registers a step for every open for writing (``store.on_write_open``): lineage's
     ``model_origin`` check. Here, in the interface layer, so the store never imports derive; a read-only open

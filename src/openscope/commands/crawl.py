@@ -27,9 +27,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from openscope import derive
 from openscope.commands._common import (
     Settings,
+    derive_refresh,
     err_console,
     open_for_write,
     out_console,
@@ -269,7 +269,7 @@ def _run(s: Settings, ep: str, prog: CrawlProgress, *, counters: bool, full: boo
             if cards:
                 cards_res = fetch_all_cards(store, client, results, top=top, progress=prog, retry_now=retry_now)
         if run_derive:
-            derive.refresh(store)
+            derive_refresh(s, store)
     return results, cards_res
 
 

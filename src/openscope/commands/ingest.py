@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from openscope import derive
 from openscope.commands._common import (
+    derive_refresh,
     err_console,
     escaped,
     open_for_write,
@@ -66,7 +66,7 @@ def register(app: typer.Typer) -> None:
                         f"size_categories: tags, no pipeline_tag or library_name); if {path} is a dump of "
                         "datasets, ingest it with --datasets (the models stored now stay)")
             if run_derive:
-                derive.refresh(store)
+                derive_refresh(s, store)
         doc = res.contract()
         if s.json:
             print_json(doc)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import Any
 
 from openscope.store import Store
 
@@ -30,8 +31,13 @@ def _resolve(target: str) -> Callable[[Store], object] | None:
     return getattr(mod, func, None)
 
 
-def refresh(store: Store, only: list[str] | None = None) -> list[str]:
-    """Run the derive steps (all, or those named in ``only``); returns the names that ran."""
+def refresh(store: Store, only: list[str] | None = None,
+            report: Callable[[str, Any], None] | None = None) -> list[str]:
+    """Run the derive steps (all, or those named in ``only``); returns the names that ran.
+
+    ``report(name, result)`` receives each step's own result (lineage's says whether it recomputed everything and
+    why), so the interface layer can tell an operator what they did not ask for without derive printing anything.
+    """
     ran = []
     for name, target in STEPS:
         if only is not None and name not in only:
@@ -39,8 +45,10 @@ def refresh(store: Store, only: list[str] | None = None) -> list[str]:
         fn = _resolve(target)
         if fn is None:
             continue
-        fn(store)
+        result = fn(store)
         _finished(store, name)
+        if report is not None:
+            report(name, result)
         ran.append(name)
     return ran
 
