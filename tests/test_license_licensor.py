@@ -184,3 +184,35 @@ def test_a_card_read_alone_relicensed_by_its_publisher() -> None:
     # a name without a namespace (a folder's) has no known organisation: no exception
     bare = assess_record(from_text("DeepSeek-R1", R1_CARD), use_curated=False)
     assert bare.components[FINAL].status == "restrictive_license"
+
+
+GLM_CARD = """---
+license: apache-2.0
+---
+# GLM-Edge-X
+
+## Model Summary
+
+GLM-Edge-X is fine-tuned from ChatGLM3-6B. We release the model weights on the Hub.
+"""
+
+
+def test_a_family_whose_publisher_the_table_spells_otherwise_is_matched_by_its_namespaces() -> None:
+    """ChatGLM's curated publisher ("Zhipu AI / Tsinghua KEG") is no name the publishers table gives zai-org, but
+    the family's own repositories (`thudm/chatglm*`, `zai-org/chatglm*`) are in zai-org's namespaces: a zai-org or
+    THUDM model built on it is relicensed by its licensor; another organisation's is bound by ChatGLM's licence."""
+    from openscope.derive.licenses.licensor import family_organisations
+
+    assert family_organisations(["thudm/chatglm*", "zai-org/chatglm*", "gpt2"]) == {"zai-org"}
+    assert publishes("THUDM/glm-x", "no such name", ["zai-org/chatglm*"])
+    assert not publishes("someone/glm-x", "Zhipu AI / Tsinghua KEG", ["thudm/chatglm*"])
+    assert not publishes("glm-x", None, ["thudm/chatglm*"])               # no namespace: no organisation
+    for mid in ("zai-org/glm-edge-x", "THUDM/glm-edge-x"):
+        own = assess_record(from_text(mid, GLM_CARD), use_curated=False)
+        assert own.base == "ChatGLM"
+        assert not [f for f in own.flags if f["flag"] == "license-contradicts-base"]
+    # ChatGLM's licence is a custom one (`other`: terms not in the catalogue, so none are inherited); the
+    # contradiction is still flagged for another organisation's Apache-2.0 derivative
+    other = assess_record(from_text("someone/glm-edge-x", GLM_CARD), use_curated=False)
+    assert other.base == "ChatGLM"
+    assert [f for f in other.flags if f["flag"] == "license-contradicts-base"]

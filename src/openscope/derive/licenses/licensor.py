@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import functools
 import re
+from collections.abc import Iterable
 
 from openscope.derive.lineage.publishers import data_dir, model_overrides, publisher_expr
 
@@ -89,12 +90,26 @@ def names_of(org: str) -> frozenset[str]:
     return frozenset(f for ns, o, name in _rows() if o == org and name for f in _name_forms(name))
 
 
-def publishes(hub_id: str | None, publisher: str | None) -> bool:
-    """Whether the organisation of ``hub_id`` is the one a curated family names as its ``publisher``: the family's
-    publisher, compared without case and extra spaces, is one of the names the publishers table gives that
-    organisation. False when either side is unknown (no namespace, a namespace the table does not name, no
-    publisher): a card read alone gets the exception only from data."""
+def family_organisations(hub_ids: Iterable[str]) -> frozenset[str]:
+    """The organisations whose namespaces hold a curated family's own repositories (its ``hub_ids``, patterns such
+    as ``qwen/qwen2.5-*`` read by their namespace; legacy namespaces folded as :func:`organisation` folds them). A
+    family's ids are where its publisher releases it, so their namespaces name its licensor without comparing
+    spellings of names ("Alibaba Cloud (Qwen)" against the publishers table's "Alibaba Cloud – Qwen team")."""
+    al = dict(aliases())
+    return frozenset(al.get(ns, ns) for h in hub_ids if "/" in h and (ns := h.strip().lower().split("/", 1)[0]))
+
+
+def publishes(hub_id: str | None, publisher: str | None, family_ids: Iterable[str] = ()) -> bool:
+    """Whether the organisation of ``hub_id`` is the one that publishes a curated family: it owns one of the
+    namespaces of the family's own repositories (``family_ids``), or the family's ``publisher``, compared without
+    case and extra spaces, is one of the names the publishers table gives that organisation. False when the
+    model's organisation is unknown (no namespace) or neither matches: a card read alone gets the exception only
+    from data."""
     org = organisation(hub_id)
-    if org is None or not publisher or not publisher.strip():
+    if org is None:
+        return False
+    if org in family_organisations(family_ids):
+        return True
+    if not publisher or not publisher.strip():
         return False
     return " ".join(publisher.split()).casefold() in names_of(org)

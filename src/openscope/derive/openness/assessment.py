@@ -169,12 +169,13 @@ def ancestor_readings(rec: ModelRecord, base: osai.Side | None, base_name: str |
 def licensor_declared(rec: ModelRecord) -> bool:
     """Whether the base the card declares (a curated family) was published by the model's own organisation, its
     licensor (:mod:`..licenses.licensor`): then its terms do not bind the model. Only from data: the model's Hub id
-    names an organisation of the publishers table whose name is the family's ``publisher``; a folder, an id with
-    no namespace or a publisher the table does not name gets no exception."""
+    is in a namespace of the family's own repositories (its curated ``hub_ids``), or names an organisation of the
+    publishers table whose name is the family's ``publisher``; a folder or an id with no namespace gets no
+    exception."""
     from openscope.derive.licenses.licensor import publishes
 
     decl = None if rec.is_derivative else declared_base(rec)
-    return decl is not None and publishes(rec.id, decl.family.get("publisher"))
+    return decl is not None and publishes(rec.id, decl.family.get("publisher"), decl.family.get("hub_ids") or ())
 
 
 def _inherit(rec: ModelRecord, end: osai.Side, base: osai.Side | None, base_name: str | None) -> None:
