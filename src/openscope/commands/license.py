@@ -126,6 +126,9 @@ def _not_found(s: Settings, raw: str) -> OpenscopeError:
             if dataset_id is not None:  # not a model nor a licence, but a dataset: the one-step fix
                 return MissingInput(f"no licence or model '{raw}': '{dataset_id}' is a dataset in the store "
                                     f"(openscope license --dataset {dataset_id})")
+            gone_dataset = deleted_message(store, raw.strip(), "datasets")
+            if gone_dataset is not None:  # a dataset a full crawl found moved or deleted: not look-alike models
+                return MissingInput(f"no licence or model '{raw}': {gone_dataset}")
             hints += [h for h in suggestions(store, raw) if h not in hints]
     tail = f"; did you mean {', '.join(hints[:5])}?" if hints else ""
     where = f" and no model with that id in {s.db}" if s.db.exists() else f" (and no store at {s.db} to look up models)"

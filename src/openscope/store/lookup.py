@@ -31,6 +31,24 @@ MIN_SIMILARITY = 0.8
 # stored with that very spelling (an odd dump) is still found as typed first, as any id is (:func:`find_id`).
 _HUB_URL = re.compile(r"^(https?://)?(www\.)?(huggingface\.co|hf\.co)(/|$)", re.IGNORECASE)
 
+# The path `huggingface_hub`'s file system (HfFileSystem) reads, and the Hub's dataset viewer shows in its code
+# snippets (`pd.read_parquet("hf://datasets/Org/Name/data/train.parquet")`): `hf://Org/Name` is a model,
+# `hf://datasets/Org/Name` a dataset, `hf://spaces/…` a Space, a revision after `@` (`Org/Name@main/file`). Why: a
+# dataset analyst pastes it from there, and it was answered "unknown dataset" with no hint.
+_HF_FS = re.compile(r"^hf://", re.IGNORECASE)
+
+
+def _as_address(raw: str) -> str:
+    """``hf://…`` as the Hub address of the same repository (the revision after ``@`` is a page of it), else
+    ``raw`` unchanged."""
+    if not _HF_FS.match(raw):
+        return raw
+    parts = raw[5:].split("/")
+    named = 3 if parts and parts[0].lower() in ("datasets", "spaces") else 2  # the segment holding the name
+    if len(parts) >= named and "@" in parts[named - 1]:
+        parts[named - 1] = parts[named - 1].split("@", 1)[0]
+    return "https://huggingface.co/" + "/".join(parts)
+
 # The pages inside a repository (``/Org/Name/<page>/...``). Only needed to read an id without a namespace
 # (``gpt2/tree/main`` is ``gpt2``, while ``Org/Name/tree/main`` is ``Org/Name``): whatever follows ``Org/Name`` is
 # that repository's page, listed here or not.
@@ -52,21 +70,22 @@ class HubPage:
 def is_hub_url(raw: str) -> bool:
     """Whether ``raw`` is an address on the Hub, with or without its scheme (``huggingface.co/Org/Name`` too).
     With a scheme it is never a local path; without one, ``assess`` checks for a folder of that spelling first."""
-    return bool(_HUB_URL.match(raw.strip()))
+    return bool(_HUB_URL.match(_as_address(raw.strip())))
 
 
 def hub_page(raw: str) -> HubPage | None:
     """The repository a Hub URL names, from any page inside it: ``/Org/Name``, ``/Org/Name/tree/main/sub``,
     ``/blob|resolve|raw/<rev>/<file>``, ``/commit/<sha>``, ``/discussions/3``, ``?query``, ``#anchor``;
     ``/datasets/...`` a dataset, ``/spaces/...`` a Space; the API's ``/api/models|datasets|spaces/...`` the same;
-    with ``https://``, ``http://`` or no scheme (``huggingface.co/Org/Name``, ``hf.co/Org/Name``). ``None`` for
-    anything else (not a Hub URL, or the host alone). Why: a URL copied from a file's or a discussion's page was
-    answered as an unknown model.
+    with ``https://``, ``http://`` or no scheme (``huggingface.co/Org/Name``, ``hf.co/Org/Name``), or as
+    ``huggingface_hub``'s file system path ``hf://[datasets/]Org/Name[@rev]/…``. ``None`` for anything else
+    (not a Hub URL, or the host alone). Why: a URL copied from a file's or a discussion's page was answered as an
+    unknown model.
 
     The id is the first two path segments, except for an id without a namespace (the canonical ``gpt2``), whose
     second segment is a sub-page (:data:`SUB_PAGES`) followed by more than a repository's own sub-page would
     be: ``gpt2/tree/main`` is ``gpt2``, ``Org/tree`` and ``Org/tree/tree/main`` are ``Org/tree``."""
-    t = raw.strip()
+    t = _as_address(raw.strip())
     m = _HUB_URL.match(t)
     if not m:
         return None
@@ -241,6 +260,11 @@ def unknown_message(store: Store, raw_id: str, table: str = "models") -> str:
         # `license` is the one command that answers for both kinds; a dataset only with --dataset
         how = f"openscope license --dataset {elsewhere}" if other == "datasets" else f"openscope license {elsewhere}"
         return f"unknown {kind} '{raw_id}': '{elsewhere}' is a {_TABLES[other]} in the store ({how})"
+    # a repository of the other kind that a full crawl found moved or deleted: say so, as for this kind. Why: `model`
+    # of a moved dataset's old id suggested unrelated look-alike models, a silently wrong pointer
+    gone_other = deleted_message(store, raw_id, other)
+    if gone_other is not None:
+        return f"unknown {kind} '{raw_id}': {gone_other}"
     same_org = other_namespace_ids(store, raw_id) if table == "models" else []
     if same_org:
         ids = [i for i, _ in same_org]
