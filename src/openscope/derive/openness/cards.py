@@ -14,9 +14,11 @@ generated from the template and never filled in documents nothing, however many 
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate, count
 from typing import Any, NamedTuple
 
 import yaml
@@ -116,10 +118,19 @@ class Card:
         of matches per card, and counting line breaks from the start each time scans the card again."""
         held = self._newlines
         if held is None or held[0] is not self.text:   # (built for this very text)
-            held = self._newlines = (self.text, [m.start() for m in _NEWLINE.finditer(self.text)])
+            held = self._newlines = (self.text, newline_offsets(self.text))
         if pos < 0:   # str.count's slice reading of a negative end
             return self.text.count("\n", 0, pos) + 1
         return bisect.bisect_left(held[1], pos) + 1
+
+    def line_start(self, line: int) -> int:
+        """The offset in the full text where 1-based line ``line`` starts (the inverse of :meth:`line_of`, from the
+        same table of line breaks)."""
+        if line <= 1:
+            return 0
+        self.line_of(0)   # (builds the table for this text)
+        assert self._newlines is not None
+        return self._newlines[1][line - 2] + 1
 
     def meta_line(self, key: str) -> int:
         """The line of a top-level front-matter key (1, the front matter's first line, if not found)."""
@@ -164,6 +175,13 @@ class Card:
         """A snippet quoted from the card's reading text (a section title, a link's anchor) in the card's own
         characters (:func:`.hant.as_written`); the snippet itself when the card was read as written."""
         return snippet if self.written is None else hant.as_written(snippet, self.text, self.written)
+
+
+def newline_offsets(text: str) -> list[int]:
+    """The offsets of ``text``'s line breaks, in order (``[m.start() for m in re.finditer("\n", text)]``). Why: from
+    the lengths of its lines, summed by C iterators (the k-th break stands after the first k + 1 lines and the k
+    breaks before it), not a Python step per line break: every card's tables of lines are built from them."""
+    return list(map(operator.add, accumulate(map(len, text.split("\n")[:-1])), count()))
 
 
 _LINES: list[Any] = [None, (), None, ()]   # the last text, its splitlines(); the last text, its split("\n")

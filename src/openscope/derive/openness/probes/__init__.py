@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -575,6 +575,166 @@ def required_needles(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     return tuple(sorted(found)) if found else None
 
 
+def bounded_needles(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """:func:`required_needles` of ``pattern`` fit for :func:`fast_search` (and so ``own_mentions``), or None.
+
+    Why: ``fast_search`` finds exactly the matches a full search finds only when every match starts at most
+    :data:`NEEDLE_BEFORE` characters before a needle it holds and ends at most :data:`NEEDLE_AFTER` after it;
+    a hand-written needle list answers for that by its author's reading of the pattern. Here it is read from
+    ``re``'s own parse: a pattern whose longest match is at most ``NEEDLE_BEFORE`` characters and that has no
+    lookaround (which reads past the match, perhaps past a window's end) meets both bounds for any needle it
+    must hold. Anything else gets None (searched whole, as before)."""
+    tree = _parsed(pattern)
+    if tree is None or _longest(tree) > NEEDLE_BEFORE or _has_lookaround(tree):
+        return None
+    return required_needles(pattern)
+
+
+def _has_lookaround(seq: Any) -> bool:
+    """Whether the parsed (sub)pattern ``seq`` holds a lookahead or lookbehind anywhere."""
+    from re import _constants as k  # type: ignore[attr-defined]
+
+    for op, av in seq:
+        if op in (k.ASSERT, k.ASSERT_NOT):
+            return True
+        if op is k.SUBPATTERN:
+            inner = [av[-1]]
+        elif op is k.BRANCH:
+            inner = list(av[1])
+        elif op in (k.MAX_REPEAT, k.MIN_REPEAT, k.POSSESSIVE_REPEAT):
+            inner = [av[2]]
+        elif op is k.ATOMIC_GROUP:
+            inner = [av]
+        elif op is k.GROUPREF_EXISTS:
+            inner = [x for x in av[1:] if x is not None]
+        else:
+            continue
+        if any(_has_lookaround(x) for x in inner):
+            return True
+    return False
+
+
+def one_line(pattern: re.Pattern[str]) -> bool:
+    """Whether no match of ``pattern`` can hold a line break, nor depend on what stands past the line it ends in,
+    read from ``re``'s own parse (kept by pattern; False when unsure). Such a pattern's matches in a card are its
+    matches in each line (:func:`line_matches`)."""
+    held = _ONE_LINE.get(id(pattern))
+    if held is None or held[0] is not pattern:   # (the pattern is held, so its id is not reused)
+        tree = _parsed(pattern)
+        try:
+            ok = tree is not None and _one_line(tree, bool(pattern.flags & re.DOTALL), bool(pattern.flags & re.MULTILINE))
+        except Exception:  # noqa: BLE001 - an opcode this reader does not know: not one line
+            ok = False
+        if len(_ONE_LINE) >= 1024:
+            _ONE_LINE.clear()
+        held = _ONE_LINE[id(pattern)] = (pattern, ok)
+    return held[1]
+
+
+_ONE_LINE: dict[int, tuple[re.Pattern[str], bool]] = {}
+
+
+def _one_line(seq: Any, dotall: bool, multiline: bool) -> bool:
+    """:func:`one_line` of a parsed (sub)pattern: no item matches "\\n" (a literal, a set, ``.`` under DOTALL), and
+    no anchor reads the end of the text (``$`` without MULTILINE, ``\\Z``: at a line's end they answer otherwise
+    than at the text's). Line starts (``^``), word boundaries and lookarounds of one line read the same either way."""
+    from re import _constants as k  # type: ignore[attr-defined]
+
+    for op, av in seq:
+        if op is k.LITERAL:
+            if av == 10:
+                return False
+        elif op is k.NOT_LITERAL:
+            if av != 10:
+                return False
+        elif op is k.ANY:
+            if dotall:
+                return False
+        elif op is k.IN:
+            negated = bool(av) and av[0][0] is k.NEGATE
+            if _set_has_newline(av) != negated:
+                return False
+        elif op is k.AT:
+            if av is k.AT_END_STRING or (av is k.AT_END and not multiline):
+                return False
+        elif op is k.SUBPATTERN:
+            add, drop = av[1], av[2]
+            if not _one_line(av[3], (dotall or bool(add & re.DOTALL)) and not drop & re.DOTALL,
+                             (multiline or bool(add & re.MULTILINE)) and not drop & re.MULTILINE):
+                return False
+        elif op is k.BRANCH:
+            if not all(_one_line(alt, dotall, multiline) for alt in av[1]):
+                return False
+        elif op in (k.MAX_REPEAT, k.MIN_REPEAT, k.POSSESSIVE_REPEAT):
+            if not _one_line(av[2], dotall, multiline):
+                return False
+        elif op is k.ATOMIC_GROUP:
+            if not _one_line(av, dotall, multiline):
+                return False
+        elif op in (k.ASSERT, k.ASSERT_NOT):
+            if not _one_line(av[1], dotall, multiline):
+                return False
+        else:   # back references, conditionals, anything else: not read here
+            return False
+    return True
+
+
+def _set_has_newline(items: Any) -> bool:
+    """Whether a parsed character set's items (its NEGATE aside) name "\\n"."""
+    from re import _constants as k  # type: ignore[attr-defined]
+
+    for op, av in items:
+        if op is k.NEGATE:
+            continue
+        if op is k.LITERAL and av == 10 or op is k.RANGE and av[0] <= 10 <= av[1]:
+            return True
+        if op is k.CATEGORY and av in (k.CATEGORY_SPACE, k.CATEGORY_NOT_WORD, k.CATEGORY_NOT_DIGIT,
+                                       k.CATEGORY_UNI_SPACE, k.CATEGORY_UNI_NOT_WORD, k.CATEGORY_UNI_NOT_DIGIT,
+                                       k.CATEGORY_LINEBREAK, k.CATEGORY_UNI_LINEBREAK):
+            return True
+        if op not in (k.LITERAL, k.RANGE, k.CATEGORY):
+            raise ValueError(f"set item {op}")
+    return False
+
+
+def line_matches(text: str, lowered: str, pattern: re.Pattern[str]) -> Iterator[re.Match[str]] | None:
+    """Every match of ``pattern`` in ``text``, in order (as repeated searches from each match's end find them),
+    searched only in the lines that hold one of its :func:`required_needles`; None when that reading does not
+    apply (the pattern may span lines or names no needle, or the lower case of ``text`` is not one character per
+    character, or holds one of :data:`_ODD_FOLDS`): the caller then searches the whole text.
+
+    Why exact: a :func:`one_line` pattern's every match lies within one line and holds a needle, so a line
+    without one holds no match; searched from the line's start to its end, a line gives the matches the whole
+    text gives there (nothing past the line bears on them). Why: a pattern that opens with ``^`` or whose needle
+    may stand any distance from its start ("training" … "data") cannot be searched around its needles
+    (:func:`fast_search`), and a search of a whole card tries it at every character."""
+    needles = _needles_of(pattern)
+    if not needles or not one_line(pattern) or len(lowered) != len(text) \
+            or (not text.isascii() and _odd_folds(text)):
+        return None
+    return _line_matches(text, lowered, pattern, needles)
+
+
+def _line_matches(text: str, lowered: str, pattern: re.Pattern[str], needles: tuple[str, ...]
+                  ) -> Iterator[re.Match[str]]:
+    hits = sorted(h for n in needles for h in needle_hits(lowered, n, len(lowered)))
+    done = -1   # the lines up to this offset were searched
+    for h in hits:
+        if h <= done:
+            continue
+        start = text.rfind("\n", 0, h) + 1
+        end = text.find("\n", h)
+        end = len(text) if end < 0 else end
+        done = end
+        at = start
+        while at <= end:
+            m = pattern.search(text, at, end)
+            if m is None:
+                break
+            yield m
+            at = m.end() if m.end() > m.start() else m.end() + 1
+
+
 def may_match(needles: tuple[str, ...] | None, text: str, lowered: str) -> bool:
     """False only when no match of the pattern whose :func:`required_needles` are ``needles`` can be in ``text``
     (``lowered`` is ``text.lower()``): none of them occurs in it. Why: a short text (a licence line) searched for
@@ -587,6 +747,15 @@ def may_match(needles: tuple[str, ...] | None, text: str, lowered: str) -> bool:
         if n in lowered:
             return True
     return False
+
+
+def card_may_match(needles: tuple[str, ...] | None, text: str, lowered: str) -> bool:
+    """:func:`may_match` for a card's whole text (``lowered`` its lower case, searched by the probes): each needle
+    is looked up among the occurrences found for that text (:func:`needle_hits`), not searched for again. Why: a
+    card is tens of kilobytes, and a substring test per needle read all of it each time."""
+    if needles is None or len(lowered) != len(text) or (not text.isascii() and _odd_folds(text)):
+        return True
+    return any(needle_hits(lowered, n, 0) for n in needles)
 
 
 # Characters a case-insensitive ASCII letter matches whose lower case is not that letter (``re`` reads "ſ" as

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from openscope.derive.openness.cards import Card, Link, newline_split, paragraph_end
+from openscope.derive.openness.cards import Card, Link, newline_offsets, newline_split, paragraph_end
 from openscope.derive.openness.probes import (
     CODE_HOST,
     NEEDLE_AFTER,
@@ -46,6 +46,7 @@ from openscope.derive.openness.probes import (
     fast_search,
     for_text,
     jako_needles,
+    line_matches,
     links_to_listed_file,
     needle_hits,
     needles_for,
@@ -298,7 +299,7 @@ def card_index(rec: ModelRecord) -> CardIndex:
     idx = rec.cache.get("own_evidence_index")
     if idx is None:
         text = rec.card.text
-        idx = CardIndex([0] + [m.end() for m in re.finditer("\n", text)],
+        idx = CardIndex([0, *map((1).__add__, newline_offsets(text))],
                         [sec.start - 1 for sec in rec.card.sections], [sec.title for sec in rec.card.sections],
                         hidden_spans(rec.card))
         rec.cache["own_evidence_index"] = idx
@@ -426,7 +427,14 @@ def _matches(text: str, lowered: str, pattern: re.Pattern[str], needles: tuple[s
              ) -> Iterator[re.Match[str]]:
     """Every match of ``pattern`` in ``text``, in order, searched only in windows around ``needles`` as
     :func:`fast_search` does for the first one (every match contains a needle; Python's ``re`` is slow on
-    long cards). The first match is exactly :func:`fast_search`'s."""
+    long cards). The first match is exactly :func:`fast_search`'s. Without ``needles``, a pattern whose matches
+    stay within a line is searched only in the lines that hold the words it requires (:func:`..probes.line_matches`:
+    the same matches as a search of the whole text)."""
+    if needles is None:
+        by_line = line_matches(text, lowered, for_text(pattern, text))
+        if by_line is not None:
+            yield from by_line
+            return
     first = fast_search(text, lowered, pattern, needles)
     if first is None:
         return
@@ -663,8 +671,10 @@ def cited_link(rec: ModelRecord, place: Link) -> bool:
     #                                          [our data](…)" point at the thing, they do not cite it
     near = before[-NEAR:]
     used = bool(zsearch(USED, near)) and not RESULT_LEAD.search(near)   # "the result is a model like [X](…)"
-    return _promised_at(line, at, url_at, place.url, idx.hidden) or bool(zsearch(CITED, near)) or used \
-        or bool(ANOTHER.search(near))
+    # (the tests are pure, so their order is free: the sentence and clause reading of _promised_at, the dearest,
+    # comes last, and is skipped for a link the words before it already cite)
+    return used or bool(zsearch(CITED, near)) or bool(ANOTHER.search(near)) \
+        or _promised_at(line, at, url_at, place.url, idx.hidden)
 
 
 # Words that make what follows the release's own result, even after "like"/"such as": "the result is a DPO

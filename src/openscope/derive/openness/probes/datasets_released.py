@@ -7,15 +7,18 @@ from collections.abc import Iterator, Mapping
 from itertools import islice
 from typing import Any, Protocol
 
-from openscope.derive.openness.cards import lines_of
+from openscope.derive.openness.cards import lines_of, newline_split
 from openscope.derive.openness.evaluations.mof import Hosted
 from openscope.derive.openness.probes import (
     Evidence,
     Finding,
+    bounded_needles,
+    card_may_match,
     file_evidence,
     hub_evidence,
     kana_or_hangul,
     repo_license,
+    required_needles,
     section_with,
 )
 from openscope.derive.openness.probes._own_evidence import (
@@ -328,6 +331,11 @@ _CROSS_MARK = re.compile(r"[❌✗✘✖⛔🚫❎]|:x:|:no_entry(?:_sign)?:|:he
 _NO_CELL = re.compile(r"\|[ \t]*[*_]*(?:no|none|closed|private|withheld|unreleased|unavailable|not[ \t]+(?:yet[ \t]+)?"
                       r"(?:released|available|public|open(?:[ \t-]?sourced)?|provided)|否|无|未公开|未开源|不公开|非公開"
                       r"|未公開|비공개|미공개)[*_]*[ \t]*(?=\|)", re.IGNORECASE)
+# Where a cross can start: every match of _CROSS_MARK starts with one of these (found with ``str.find``).
+_CROSS_STARTS = ("❌", "✗", "✘", "✖", "⛔", "🚫", "❎", ":x:", ":no_entry", ":heavy_multiplication_x:")
+# _NO_CELL as a search of the whole card finds the rows whose ``row + "|"`` it matches: the cell may end its row (the
+# appended "|" is the end of the line). A cell is never more than one line.
+_NO_CELL_ROW = re.compile(_NO_CELL.pattern.removesuffix(r"(?=\|)") + r"(?=\||$)", re.IGNORECASE | re.MULTILINE)
 _TICK_MARK = re.compile(r"[✓✔✅☑]|:white_check_mark:|:heavy_check_mark:")
 
 
@@ -354,10 +362,22 @@ def _marked_lines(rec: ModelRecord) -> dict[int, frozenset[str]]:
         return held
     out: dict[int, frozenset[str]] = {}
     text = card.text
-    if _CROSS_MARK.search(text) or ("|" in text and _NO_CELL.search(text)):
-        for i, row in enumerate(text.split("\n"), 1):
-            if not (_CROSS_MARK.search(row) or ("|" in row and _NO_CELL.search(row + "|"))):
-                continue
+    # The rows to read are found in the whole card, not by a search of each row (which cost every line of every
+    # card two regex calls): those holding a cross (where one of its first characters stands and the mark matches;
+    # a mark is never more than one line) and those a "no" cell ends in (:data:`_NO_CELL_ROW`). The same rows, in
+    # the same order, as ``_CROSS_MARK.search(row) or ("|" in row and _NO_CELL.search(row + "|"))`` picks.
+    crossed: set[int] = set()
+    for start in _CROSS_STARTS:
+        j = text.find(start)
+        while j >= 0:
+            if _CROSS_MARK.match(text, j):
+                crossed.add(card.line_of(j))
+            j = text.find(start, j + 1)
+    if crossed or ("|" in text and _NO_CELL.search(text)):
+        rows = newline_split(text)
+        marked = crossed | ({card.line_of(m.start()) for m in _NO_CELL_ROW.finditer(text)} if "|" in text else set())
+        for i in sorted(marked):
+            row = rows[i - 1]
             # a line with a tick too is read part by part ("weights ✅, training code ❌", "| Weights ✓ | Code ✗ |")
             parts = _PARTS.split(row) if _TICK_MARK.search(row) else [row]
             names = frozenset().union(*(_item_components(_crossed(part)) or () for part in parts
@@ -1031,6 +1051,14 @@ _OUR = re.compile(r"\b(?:our|its)[ \t]+(?:own[ \t]+)?$", re.IGNORECASE)
 
 
 _WITHHELD_TRIES = 8
+# Words one of which each field's every match holds: a card holding none of them has no such field, and is not
+# searched for one (a full search of a long card, the fields being anchored at a line's start and so no
+# fast_search pattern). The CJK phrases' needles, read from the patterns (:func:`..probes.bounded_needles`), let
+# ``own_mentions`` search only around them, as it does the English phrases.
+_FIELD_NEEDLES = {PROPRIETARY_FIELD: required_needles(PROPRIETARY_FIELD),
+                  PROPRIETARY_FIELD_CJK: required_needles(PROPRIETARY_FIELD_CJK)}
+_PHRASE_CJK_NEEDLES = bounded_needles(PROPRIETARY_PHRASE_CJK)
+_TRAINING_DATA_CJK_NEEDLES = bounded_needles(TRAINING_DATA_TEXT_CJK)
 
 
 def withheld_data(rec: ModelRecord, limit: int = 2) -> list[Evidence]:
@@ -1074,13 +1102,17 @@ def withheld_data(rec: ModelRecord, limit: int = 2) -> list[Evidence]:
 
     cjk = not card.body.isascii()
     fields = (PROPRIETARY_FIELD, PROPRIETARY_FIELD_CJK) if cjk else (PROPRIETARY_FIELD,)
-    phrases = ((PROPRIETARY_PHRASE, PROPRIETARY_NEEDLES), (PROPRIETARY_PHRASE_CJK, None)) if cjk \
+    phrases = ((PROPRIETARY_PHRASE, PROPRIETARY_NEEDLES), (PROPRIETARY_PHRASE_CJK, _PHRASE_CJK_NEEDLES)) if cjk \
         else ((PROPRIETARY_PHRASE, PROPRIETARY_NEEDLES),)
-    mentions = ((TRAINING_DATA_TEXT, TRAINING_DATA_NEEDLES), (TRAINING_DATA_TEXT_CJK, None)) if cjk \
-        else ((TRAINING_DATA_TEXT, TRAINING_DATA_NEEDLES),)
+    # (the English mention is searched line by line, for the words it requires: "data" stands too often in a card for
+    # a search around its occurrences, and may stand any distance after "training")
+    mentions = ((TRAINING_DATA_TEXT, None), (TRAINING_DATA_TEXT_CJK, _TRAINING_DATA_CJK_NEEDLES)) \
+        if cjk else ((TRAINING_DATA_TEXT, None),)
     # (at most _WITHHELD_TRIES matches of each pattern are judged: each judgement reads the match's sentence, and a
     # hostile card repeats a name along one line of hundreds of thousands of characters)
     for rx in fields:
+        if not card_may_match(_FIELD_NEEDLES[rx], card.body, card.lowered_body):
+            continue
         for m, _ in islice(own_mentions(rec, rx, cited=False, component=COMPONENT), _WITHHELD_TRIES):
             if not about_other_data(m):
                 add(m)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from openscope.derive.openness.cards import newline_split
 from openscope.derive.openness.probes import Evidence, Finding, file_evidence, repo_license
 from openscope.derive.openness.probes._own_evidence import mention_evidence, own_mentions
 from openscope.derive.openness.probes._status import released_status
@@ -42,6 +43,23 @@ REMEDIATION = "Name the evaluation datasets and publish any custom evaluation da
 EVAL_DATA_WORDS = re.compile(r"\b(?:evaluation|eval|test|benchmark)[ \t_-]*(?:data(?:sets?)?|sets?|splits?)\b"
                              r"|\bbenchmarks?\b|评测数据|评估数据|評価データ|평가\s?데이터", re.IGNORECASE)
 LICENCE_WORDS = ("licen", "许可", "協議", "协议", "ライセンス", "라이선스", "cc-by", "cc by")
+_LICENCE_WORD = re.compile("|".join(re.escape(w) for w in LICENCE_WORDS))
+
+
+def _lines_naming_a_licence(text: str) -> list[int]:
+    """The 1-based lines of ``text`` whose lower case holds one of :data:`LICENCE_WORDS`, in order. Why: found in one
+    pass over the lower-cased card, not by lower-casing and testing each of its lines (the other lines are never
+    read). ``text.lower()`` has the same line breaks as ``text``, and its lines are the lower case of ``text``'s
+    lines (no character lowers to or from a line break, and a word never spans one)."""
+    low = text.lower()
+    out: list[int] = []
+    line, at = 1, 0
+    for m in _LICENCE_WORD.finditer(low):
+        line += low.count("\n", at, m.start())
+        at = m.start()
+        if not out or out[-1] != line:
+            out.append(line)
+    return out
 
 
 def stated_licence(rec: ModelRecord) -> tuple[str, Evidence] | None:
@@ -58,12 +76,10 @@ def stated_licence(rec: ModelRecord) -> tuple[str, Evidence] | None:
     from openscope.derive.openness.probes.license_declared import licences_in
 
     denied = denied_lines(rec, COMPONENT)
-    at = 0
-    for i, line in enumerate(card.text.split("\n"), 1):
-        start, at = at, at + len(line) + 1
-        low = line.lower()
-        if i in denied or not any(w in low for w in LICENCE_WORDS) \
-                or not (EVAL_DATA_WORDS.search(line) or BENCHMARKS.search(line)):
+    lines = newline_split(card.text)
+    for i in _lines_naming_a_licence(card.text):
+        line, start = lines[i - 1], card.line_start(i)
+        if i in denied or not (EVAL_DATA_WORDS.search(line) or BENCHMARKS.search(line)):
             continue
         named = [lic for lic, scope in licences_in(line) if not scope or "data" in scope]
         if named:
