@@ -201,3 +201,20 @@ def test_dataset_declared_recipe_equals_a_brute_force(cli, ds_db) -> None:
     top = rows[0]
     assert top["dataset"] == NEW_ID and moved not in uses  # the old id's declarations count for the new id
     assert top["country"] == "US" and top["region"] == "us"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# `status`: who follows a moved dataset's old id
+
+
+def test_status_says_who_follows_a_moved_datasets_old_id(cli, ds_db, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The `deleted datasets` row said their old ids were "followed by lineage": a dataset is no node of the
+    lineage; the openness probes read a model's declared dataset under its new id."""
+    monkeypatch.setenv("COLUMNS", "200")
+    db = ds_db[0]
+    doc = cli("--db", db, "--json", "status").json()
+    assert doc["deleted_datasets"] == 2 and doc["moved_datasets"] == 1
+    rows = {line.split("  ", 1)[0].strip(): line for line in cli("--db", db, "status").stdout.splitlines()
+            if line.strip().startswith("deleted ")}
+    assert "1 of them moved, their old ids followed by the openness probes" in rows["deleted datasets"]
+    assert "lineage" not in rows["deleted datasets"]

@@ -72,6 +72,11 @@ ORDER BY snapshot_id DESC LIMIT 1
 """
 
 
+# Who reads a moved repository's old id as its new one. Why per kind: a dataset is no node of the lineage; the
+# openness probes grade a model's declared dataset under its new id, and `license --dataset OLD` names the move
+# (the status line said "followed by lineage" of datasets too).
+_FOLLOWED_BY = {"models": "lineage", "datasets": "the openness probes (a model's declared datasets)"}
+
 def store_bytes(path: Path) -> int | None:
     """The store's size on disk: the database file plus its write-ahead log (None for :memory:)."""
     if str(path) == ":memory:":
@@ -297,8 +302,8 @@ def register(app: typer.Typer) -> None:
             if doc[f"deleted_{kind}"]:
                 moved = doc[f"moved_{kind}"]
                 t.add_row(f"deleted {kind}", f"{doc[f'deleted_{kind}']:,} (gone from the Hub; history kept)" + (
-                    f"; {moved:,} of them moved, their old ids followed by lineage (openscope sql \"SELECT * FROM "
-                    f"moves\"); only a full crawl finds deletions and moves" if moved else ""))
+                    f"; {moved:,} of them moved, their old ids followed by {_FOLLOWED_BY[kind]} (openscope sql "
+                    f"\"SELECT * FROM moves\"); only a full crawl finds deletions and moves" if moved else ""))
         if doc["synthetic_models"]:
             t.add_row("synthetic models", f"{doc['synthetic_models']:,} (from a simulated Hub)")
         if doc["store_bytes"] is not None:
