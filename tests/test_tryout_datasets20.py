@@ -204,6 +204,38 @@ def test_dataset_declared_recipe_equals_a_brute_force(cli, ds_db) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# docs/store.md, recipe dataset-time-to-first
+
+
+def test_dataset_time_to_first_recipe_equals_a_brute_force(cli, ds_db) -> None:
+    db, moved, _, _ = ds_db
+    rows = cli("--db", db, "--json", "sql", _recipe("dataset-time-to-first"), "--limit", "0").json()["rows"]
+    created = dict(_raw(db, "SELECT id, created_at FROM models WHERE deleted_at IS NULL"))
+    datasets = dict(_raw(db, "SELECT id, created_at FROM datasets WHERE deleted_at IS NULL"))
+    live_ds = {i.lower(): i for i in datasets}
+    moves = {o.lower(): n for o, n in _raw(db, "SELECT old_id, new_id FROM moves WHERE repo_type = 'dataset'")}
+    uses: dict[str, set[str]] = {}
+    for model, tag in _raw(db, "SELECT id, tag FROM tags WHERE repo_type = 'model' AND tag LIKE 'dataset:%'"):
+        declared = tag[len("dataset:"):].lower()
+        ds = live_ds.get(declared) or live_ds.get(moves.get(declared, "").lower())
+        if model in created and ds is not None:
+            uses.setdefault(ds, set()).add(model)
+    want = {}
+    for ds, models in uses.items():
+        released = datasets[ds]
+        if released is None:
+            continue
+        dated = [created[m].date() for m in models if created[m] is not None]
+        first = min(dated) if dated else None
+        want[ds] = (released.date().isoformat(), first and first.isoformat(),
+                    first and (first - released.date()).days,
+                    sum(0 <= (d - released.date()).days < 30 for d in dated), len(models))
+    got = {r["dataset"]: (r["released"], r["first"], r["days"], r["in_30d"], r["models"]) for r in rows}
+    assert got == want and NEW_ID in got and moved not in got
+    assert [r["released"] for r in rows] == sorted(r["released"] for r in rows)
+
+
+# ---------------------------------------------------------------------------------------------------------
 # `status`: who follows a moved dataset's old id
 
 
