@@ -11,8 +11,8 @@ crawl. What it found wrong, each failing on the code before the fix:
   `dataset-use` recipe keeps a moved dataset's declarations under the old id (which joins to no live dataset):
   the recipes `dataset-growth` and `dataset-declared` are checked here against a brute force over the raw tables.
 
-The simulated Hub's admin route changes the counters of models only and deletes models only, so the test changes
-its datasets' state directly, as tests/test_tryout_analyst.py deletes a dataset.
+The test raises its datasets' counters by known amounts directly in the simulated Hub's state (the admin route's
+`dataset_counters` raises them by random amounts; tests/test_simhub_dataset_mutate.py covers that route).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def ds_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str, lis
                             GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1""")[0][0]
         ids = [i for i in hub.ids("datasets") if i != moved]
         grown, gone = ids[:10], ids[-1]
-        with hub.state._lock:  # the admin route changes models' counters only
+        with hub.state._lock:  # known amounts (the admin route's are random)
             hub.state.con.execute(
                 """UPDATE d SET downloads = downloads + 50 + idx, downloads_all_time = downloads_all_time + 70,
                    likes = likes + 2 WHERE id IN (SELECT unnest(?::VARCHAR[]))""", [[*grown, moved]])

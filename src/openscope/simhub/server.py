@@ -47,6 +47,10 @@ DATASET_EXPAND = {
     "siblings", "tags", "trendingScore", "usedStorage",
 }
 REFUSED_ON_LIST = {"baseModels", "childrenModelCount"}
+# `POST /_admin/mutate`'s keys (HubState.mutate's arguments)
+MUTATE_KEYS_ORDER = ("edit", "add", "delete", "counters", "move", "move_datasets", "dataset_edit", "dataset_delete",
+                     "dataset_counters")
+MUTATE_KEYS = frozenset(MUTATE_KEYS_ORDER)
 TRUNCATE_MARK = "openscope-simhub-truncated"
 PAGE_MARK = b"x-openscope-internal-list-page"
 
@@ -444,8 +448,8 @@ def create_app(state: HubState, faults: Faults) -> FastAPI:
     async def admin_mutate(request: Request) -> Response:
         try:
             body = await request.json() if await request.body() else {}
-            if not isinstance(body, dict) or set(body) - {"edit", "add", "delete", "counters", "move", "move_datasets"}:
-                raise ValueError("body must be an object with keys edit, add, delete, counters, move, move_datasets")
+            if not isinstance(body, dict) or set(body) - MUTATE_KEYS:
+                raise ValueError(f"body must be an object with keys {', '.join(MUTATE_KEYS_ORDER)}")
             for k, v in body.items():
                 if k in ("move", "move_datasets"):
                     if not isinstance(v, dict) or not all(isinstance(x, str) and isinstance(y, str)

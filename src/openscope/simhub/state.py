@@ -199,20 +199,21 @@ class HubState:
         self._clock_ms = max(self._clock_ms + 1000, int(time.time() * 1000))
         return self._clock_ms
 
-    def _pick(self, spec: int | list[str] | None) -> list[str]:
+    def _pick(self, spec: int | list[str] | None, kind: str = "model") -> list[str]:
         if spec is None:
             return []
+        t = "m" if kind == "model" else "d"
         if isinstance(spec, list):
             have = set(r[0] for r in self.con.execute(
-                "SELECT id FROM m WHERE NOT deleted AND id IN (SELECT unnest(?::VARCHAR[]))", [spec]).fetchall())
+                f"SELECT id FROM {t} WHERE NOT deleted AND id IN (SELECT unnest(?::VARCHAR[]))", [spec]).fetchall())
             missing = [i for i in spec if i not in have]
             if missing:
-                raise KeyError(f"unknown model ids: {', '.join(missing[:5])}")
+                raise KeyError(f"unknown {kind} ids: {', '.join(missing[:5])}")
             return list(spec)
         n = int(spec)
         if n < 0:
             raise ValueError("counts must be >= 0")
-        alive = [r[0] for r in self.con.execute("SELECT id FROM m WHERE NOT deleted ORDER BY idx").fetchall()]
+        alive = [r[0] for r in self.con.execute(f"SELECT id FROM {t} WHERE NOT deleted ORDER BY idx").fetchall()]
         n = min(n, len(alive))
         return [alive[i] for i in sorted(self._rng.choice(len(alive), size=n, replace=False))] if n else []
 
@@ -259,31 +260,23 @@ class HubState:
     def mutate(self, *, edit: int | list[str] | None = None, add: int | None = None,
                delete: int | list[str] | None = None, counters: int | list[str] | None = None,
                move: dict[str, str] | None = None,
-               move_datasets: dict[str, str] | None = None) -> dict[str, list[Any]]:
+               move_datasets: dict[str, str] | None = None, dataset_edit: int | list[str] | None = None,
+               dataset_delete: int | list[str] | None = None,
+               dataset_counters: int | list[str] | None = None) -> dict[str, list[Any]]:
         """Edit (lastModified = now), add, delete repositories, change counters (lastModified kept) and move
-        repositories (``move={old: new}``, see :meth:`_move`; done first)."""
+        repositories (``move={old: new}``, see :meth:`_move`; done first). Datasets are deleted, edited and
+        counted by the ``dataset_*`` keys, after the models (so a mutation of models alone draws the same random
+        picks as before datasets could change); the answer names them (``datasets_deleted``, ``datasets_edited``,
+        ``datasets_counters_changed``) only when asked, as for moves."""
         out: dict[str, list[Any]] = {"edited": [], "added": [], "deleted": [], "counters_changed": []}
         with self._lock:
             if move:  # the answer names moves only when asked for some (its shape is unchanged otherwise)
                 out["moved"] = self._move(dict(move))
             if move_datasets:  # datasets move as models do (their old id redirects); named only when asked
                 out["moved_datasets"] = self._move(dict(move_datasets), "dataset")
-            deleted = self._pick(delete)
-            if deleted:
-                self.con.execute("UPDATE m SET deleted = true WHERE id IN (SELECT unnest(?::VARCHAR[]))", [deleted])
-            out["deleted"] = deleted
-            edited = self._pick(edit)
-            for rid in edited:
-                self.con.execute("UPDATE m SET modified_ms = ?, likes = likes + 1 WHERE id = ?", [self._tick(), rid])
-            out["edited"] = edited
-            changed = self._pick(counters)
-            if changed:
-                bumps = self._rng.integers(1, 1000, len(changed)).tolist()
-                self.con.execute(
-                    """UPDATE m SET downloads = m.downloads + b.v, downloads_all_time = m.downloads_all_time + b.v,
-                       likes = m.likes + (b.v % 3) FROM (SELECT unnest(?::VARCHAR[]) AS id, unnest(?::BIGINT[]) AS v) b
-                       WHERE m.id = b.id""", [changed, bumps])
-            out["counters_changed"] = changed
+            ch = self._change("model", delete, edit, counters)
+            touched = ch.pop("touched")
+            out.update(ch)
             added: list[str] = []
             for _ in range(int(add or 0)):
                 self._added += 1
@@ -304,6 +297,30 @@ class HubState:
                     [new_idx])
                 added.append(new_id)
             out["added"] = added
-            self._rebuild(edited + changed + added)
+            self._rebuild(touched + added)
+            if dataset_edit is not None or dataset_delete is not None or dataset_counters is not None:
+                ds = self._change("dataset", dataset_delete, dataset_edit, dataset_counters)
+                self._rebuild(ds.pop("touched"), "dataset")
+                out.update({f"datasets_{k}": v for k, v in ds.items()})
         return out
+
+    def _change(self, kind: str, delete: int | list[str] | None, edit: int | list[str] | None,
+                counters: int | list[str] | None) -> dict[str, list[str]]:
+        """Delete, edit (lastModified = now, one more like) and raise the counters (lastModified kept) of models or
+        datasets, in that order; ``touched`` lists the ids whose entries must be rebuilt."""
+        t = "m" if kind == "model" else "d"
+        deleted = self._pick(delete, kind)
+        if deleted:
+            self.con.execute(f"UPDATE {t} SET deleted = true WHERE id IN (SELECT unnest(?::VARCHAR[]))", [deleted])
+        edited = self._pick(edit, kind)
+        for rid in edited:
+            self.con.execute(f"UPDATE {t} SET modified_ms = ?, likes = likes + 1 WHERE id = ?", [self._tick(), rid])
+        changed = self._pick(counters, kind)
+        if changed:
+            bumps = self._rng.integers(1, 1000, len(changed)).tolist()
+            self.con.execute(
+                f"""UPDATE {t} SET downloads = {t}.downloads + b.v, downloads_all_time = {t}.downloads_all_time + b.v,
+                   likes = {t}.likes + (b.v % 3) FROM (SELECT unnest(?::VARCHAR[]) AS id, unnest(?::BIGINT[]) AS v) b
+                   WHERE {t}.id = b.id""", [changed, bumps])
+        return {"deleted": deleted, "edited": edited, "counters_changed": changed, "touched": edited + changed}
 
