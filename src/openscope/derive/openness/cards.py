@@ -364,15 +364,20 @@ def _fence_lines(body: str) -> list[re.Match[str]]:
     """``list(_FENCE.finditer(body))``, tried only at the starts of lines that open with at most three spaces
     and a run of backticks or tildes. Why: as for :func:`_headings`, a ``^`` pattern is tried at every
     character; the runs are found with ``str.find``, and a fence line is matched once at its line's start
-    (a match never spans a line break)."""
+    (a match never spans a line break). Only the first run of a line can open it within three characters of the
+    line's start, so the search goes on at the next line: a line of 200,000 backticks is read once, not once per
+    backtick (each looking back to the line's start)."""
     starts: set[int] = set()
     for run in ("```", "~~~"):
         j = body.find(run)
         while j >= 0:
-            ls = body.rfind("\n", 0, j) + 1
-            if j - ls <= 3 and body[ls:j] == " " * (j - ls):
+            ls = body.rfind("\n", max(0, j - 4), j) + 1
+            if ls == 0 and j > 3:
+                ls = -1  # the line starts more than three characters before the run
+            if ls >= 0 and body[ls:j] == " " * (j - ls):
                 starts.add(ls)
-            j = body.find(run, j + 1)
+            nl = body.find("\n", j)
+            j = -1 if nl < 0 else body.find(run, nl + 1)
     return [m for m in (_FENCE.match(body, ls) for ls in sorted(starts)) if m]
 
 
