@@ -146,3 +146,25 @@ def test_lines_naming_a_licence() -> None:
         expected = [i for i, line in enumerate(text.split("\n"), 1)
                     if any(w in line.lower() for w in ed.LICENCE_WORDS)]
         assert ed._lines_naming_a_licence(text) == expected
+
+
+def test_sentences_without_the_words_hold_no_clause_break_ellipsis_or_exception() -> None:
+    """The judgement of a mention skips a sentence's clause, ellipsis and exception searches when the sentence holds
+    none of the words they require: it then holds no match of theirs."""
+    from openscope.derive.openness.probes import _own_evidence as oe
+    from openscope.derive.openness.probes import may_match
+
+    words = ("but", "BUT", "While", "whereas", "however", ";", "；", "is not", "isn't", "are n't", "won't", "not",
+             "except", "EXCEPT for", "excluding", "other than", "apart from", "save for", "ſave for", "whereaſ", "İ",
+             "ı", " ", ", ", ".", "released", "the training code", "data")
+    rng = random.Random(23)
+    seen = {"clause": 0, "ellipsis": 0, "exception": 0}
+    for _ in range(3000):
+        s = " ".join(rng.choice(words) for _ in range(rng.randint(0, 8)))
+        for name, rx, needles in (("clause", oe._CLAUSES, oe._CLAUSE_WORDS),
+                                  ("ellipsis", oe._ELLIPTIC, oe._ELLIPTIC_NEEDLES),
+                                  ("exception", oe._EXCEPT, oe._EXCEPT_NEEDLES)):
+            if rx.search(s):
+                seen[name] += 1
+                assert may_match(needles, s, s.lower()), (name, s)
+    assert all(n > 100 for n in seen.values())

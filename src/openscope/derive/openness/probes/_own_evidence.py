@@ -48,8 +48,10 @@ from openscope.derive.openness.probes import (
     jako_needles,
     line_matches,
     links_to_listed_file,
+    may_match,
     needle_hits,
     needles_for,
+    required_needles,
     zsearch,
 )
 from openscope.derive.openness.probes._own_paper import (
@@ -241,6 +243,9 @@ def _promised_at(line: str, at: int, url_at: int, url: str, hidden: list[tuple[i
 # Where a sentence's clauses part: a semicolon, or a conjunction that opens a clause of its own ("…, but the SFT set
 # is available at …", "while", "whereas", "however").
 _CLAUSES = re.compile(r"[;；]|\b(?:but|while|whereas|however)\b(?!\s+(?:not|also)\b)", re.IGNORECASE)
+# What every match of _CLAUSES holds (its set of semicolons is not read by required_needles): a sentence holding
+# none of them is one clause, and is not searched (the judgement of each mention reads its sentence's clauses).
+_CLAUSE_WORDS = (";", "；", "but", "while", "whereas", "however")
 # A clause that releases what it names with a verb of its own: "we release only the SFT set at …", "the SFT set is
 # available at …", "can be downloaded from …".
 _RELEASES = either(r"\bwe(?:'ve|\s+have)?\s+(?:(?!(?:not|never|no)\b)\w+\s+){0,2}?(?:releas|provid|publish|open-?sourc|shar"
@@ -259,6 +264,8 @@ def release_clause(sentence: str, start: int, end: int) -> str:
     is not publicly available; we release only the SFT set at [X](…)" denies the corpus and releases the set; read
     as one sentence, the denial took the set's link for a promise. A clause that only points at the link ("Coming
     soon; see [X](…)") says nothing of its own, and the sentence's denial still reaches it."""
+    if not may_match(_CLAUSE_WORDS, sentence, sentence.lower()):
+        return sentence   # (no clause break can stand in it: the finditer below finds none)
     parts = [m for m in _CLAUSES.finditer(sentence)]
     if not parts:
         return sentence
@@ -385,7 +392,7 @@ def _elliptic_denial(sentence: str, mention: str) -> bool:
     is not." Why: the denial's verb stands in the earlier clause ("is released"), so no released/available word
     follows the negation and :data:`PROMISE` does not see it; a reader does."""
     at = sentence.find(mention)
-    if at < 0 or not _ELLIPTIC.search(sentence):
+    if at < 0 or not may_match(_ELLIPTIC_NEEDLES, sentence, sentence.lower()) or not _ELLIPTIC.search(sentence):
         return False
     breaks = [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, at)]
     after = _CLAUSE_BREAK.search(sentence, at + len(mention))
@@ -396,6 +403,9 @@ def _elliptic_denial(sentence: str, mention: str) -> bool:
 # What a release sentence leaves out: "We release everything except the training code", "…, but not the training
 # code", "all components other than the data". Its scope ends at a clause end or where another clause starts.
 _EXCEPT = re.compile(r"\b(?:except(?:\s+for)?|excluding|but\s+not|other\s+than|apart\s+from|save\s+for)\b", re.IGNORECASE)
+# The words one of which every match of _ELLIPTIC, _EXCEPT holds: a sentence with none is not searched for them.
+_ELLIPTIC_NEEDLES = required_needles(_ELLIPTIC)
+_EXCEPT_NEEDLES = required_needles(_EXCEPT)
 _EXCEPT_END = re.compile(r"[.;!?。；！？]|,\s*(?:and|while|whereas|which|but)\b|\bbut\b(?!\s+not)|\bwhich\b", re.IGNORECASE)
 
 
@@ -404,7 +414,7 @@ def _excepted(sentence: str, mention: str) -> bool:
     "the weights, but not the training code"), nothing ending that clause between the exception and it. Why: a
     reader takes what follows "except" as what is left out of the release."""
     at = sentence.find(mention)
-    if at <= 0 or not _EXCEPT.search(sentence, 0, at):
+    if at <= 0 or not may_match(_EXCEPT_NEEDLES, sentence, sentence.lower()) or not _EXCEPT.search(sentence, 0, at):
         return False
     last = [m for m in _EXCEPT.finditer(sentence, 0, at)][-1]
     return _EXCEPT_END.search(sentence, last.end(), at) is None
