@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import importlib
+import json
 import os
 import select
 import signal
@@ -47,16 +48,21 @@ COMMAND_MODULES = [
     "sql",
 ]
 
-def _version(value: bool) -> None:
+def _version(ctx: typer.Context, value: bool) -> None:
+    """``--version``: one line, or under ``--json`` one JSON document (the contract: ``--json`` prints exactly one).
+    ``--json`` is eager too and hoisted before everything else (:func:`_hoist_globals`), so it is read first."""
     if value:
-        typer.echo(f"openscope {__version__}")
+        if ctx.params.get("json_out"):
+            typer.echo(json.dumps({"name": "openscope", "version": __version__}))
+        else:
+            typer.echo(f"openscope {__version__}")
         raise typer.Exit()
 
 
 def _global(
     ctx: typer.Context,
     db: str | None = typer.Option(None, "--db", help="Store path (env OPENSCOPE_DB, default ./openscope.duckdb)."),
-    json_out: bool = typer.Option(False, "--json", help="Print exactly one JSON document on stdout."),
+    json_out: bool = typer.Option(False, "--json", is_eager=True, help="Print exactly one JSON document on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or decoration."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show version."),
 ) -> None:

@@ -44,7 +44,9 @@ def register(app: typer.Typer) -> None:
         model_id: str | None = typer.Option(None, "--model-id",
                                      help="Store the findings in audit_findings (in --db) against this model id."),
     ) -> None:
-        """Audit model files without executing them: pickles, PyTorch, NumPy, Keras, GGUF, safetensors, ONNX."""
+        """Audit model files without executing them: pickles (PyTorch, joblib, NumPy), Keras, TensorFlow, TFLite,
+        TF.js, GGUF (and its chat template), safetensors, ONNX, HDF5, archives, native code and links that leave the
+        folder."""
         from openscope.audit import exit_code, scan_path
         from openscope.audit.sarif import to_sarif
 
