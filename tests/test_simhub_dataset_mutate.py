@@ -10,22 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import httpx
+from store_rows import rows as _q
 
 from openscope.cli import main
 from openscope.simhub.state import HubState
 from openscope.simhub.testing import running_simhub
 
 FAST = ["--quiet", "--backoff", "0.01"]
-
-
-def _q(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def _latest(db: Path) -> dict[str, tuple[int, int, int]]:

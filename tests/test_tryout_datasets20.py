@@ -20,19 +20,11 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-import duckdb
 import pytest
+from store_rows import rows as _raw
 
 ROOT = Path(__file__).resolve().parents[1]
 NEW_ID = "allenai/moved-corpus"  # a namespace the shipped publishers table knows (AllenAI, US)
-
-
-def _raw(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
