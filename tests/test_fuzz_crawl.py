@@ -42,6 +42,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from held_open import reads_only
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from lineage_graphs import entry
@@ -470,22 +471,23 @@ def test_a_hostile_hub_never_breaks_the_contract_or_the_store(cli, hostile, good
     res = _crawl(cli, db, hostile, *args)
     assert time.monotonic() - t0 < 60, "a hostile Hub must not keep the crawl for long"
     doc = _check(res, ("hostile", full))
-    snaps = _snapshot_rows(db)
-    # one new snapshot, two with --datasets (the models' may complete before the datasets' fails)
-    assert snaps[0] == (1, "complete", "full") and len(snaps) in ((2, 3) if "--datasets" in args else (2,)), snaps
-    sid, status = snaps[1][0], snaps[-1][1]
-    ids_after, stats_after = _good_state(db)
-    assert ids_after == before[0] and stats_after == before[1]  # nothing stored is lost
-    if doc is None:
-        assert status == "failed" and all(s[1] in ("complete", "failed") for s in snaps), snaps
-        if "--datasets" not in args:
-            assert q(db, "SELECT count(*) FROM models WHERE deleted_at IS NOT NULL")[0][0] == 0
-    else:
-        assert all(s[1] == "complete" for s in snaps) and doc["status"] == "complete"
-        if full and "--dump" in args:  # the dump holds exactly the entries read
-            assert (tmp / "dump.jsonl").read_text(encoding="utf-8").count("\n") == doc["records"]
-        if full:
-            _assert_accounted(db, sid, _served_entries(hostile, pages), _clean_ids(pages))
+    with reads_only(db):  # the queries below share one started database (held_open)
+        snaps = _snapshot_rows(db)
+        # one new snapshot, two with --datasets (the models' may complete before the datasets' fails)
+        assert snaps[0] == (1, "complete", "full") and len(snaps) in ((2, 3) if "--datasets" in args else (2,)), snaps
+        sid, status = snaps[1][0], snaps[-1][1]
+        ids_after, stats_after = _good_state(db)
+        assert ids_after == before[0] and stats_after == before[1]  # nothing stored is lost
+        if doc is None:
+            assert status == "failed" and all(s[1] in ("complete", "failed") for s in snaps), snaps
+            if "--datasets" not in args:
+                assert q(db, "SELECT count(*) FROM models WHERE deleted_at IS NOT NULL")[0][0] == 0
+        else:
+            assert all(s[1] == "complete" for s in snaps) and doc["status"] == "complete"
+            if full and "--dump" in args:  # the dump holds exactly the entries read
+                assert (tmp / "dump.jsonl").read_text(encoding="utf-8").count("\n") == doc["records"]
+            if full:
+                _assert_accounted(db, sid, _served_entries(hostile, pages), _clean_ids(pages))
 
     hostile.set_good()
     res = _crawl(cli, db, hostile, *args)
@@ -626,7 +628,8 @@ def _expected_utc(value: str) -> Any:
     st.integers(0, 23), st.integers(0, 59), st.sampled_from(["", ".5", ".123", ".123456", ".1234567", ".123456789"]),
     st.sampled_from(["Z", "+00:00", "+05:30", "-08:00", "+14:00", "-12:00", "+01", "", "+0945"])),
     min_size=1, max_size=6))
-def test_dates_with_offsets_are_the_same_utc_instant_from_jsonl_and_parquet(cli, tmp_path_factory, dates) -> None:
+def test_dates_with_offsets_are_the_same_utc_instant_from_jsonl_and_parquet(cli, tmp_path_factory, empty_store,
+                                                                           dates) -> None:
     """Before: DuckDB's cast to TIMESTAMP dropped the offset (05:00+05:30 was stored as 05:00)."""
     d = tmp_path_factory.mktemp("dates")
     rows = [dict(entry(f"t/m{i}"), createdAt=v, lastModified=v) for i, v in enumerate(dates)]
@@ -636,7 +639,7 @@ def test_dates_with_offsets_are_the_same_utc_instant_from_jsonl_and_parquet(cli,
     pq.write_table(pa.table({"id": [r["id"] for r in rows], "createdAt": dates, "lastModified": dates}), pqf)
     got = {}
     for path in (jl, pqf):
-        db = d / f"{path.suffix[1:]}.duckdb"
+        db = Path(shutil.copyfile(empty_store, d / f"{path.suffix[1:]}.duckdb"))  # (conftest.empty_store)
         doc = _check(cli("--db", db, "--json", "ingest", path, "--no-derive"), path)
         assert doc["rejects"] == 0
         got[path.suffix] = q(db, "SELECT id, created_at, last_modified FROM models ORDER BY id")
@@ -749,8 +752,9 @@ def test_the_simulated_hubs_faults_never_break_the_contract_or_the_store(cli, si
     """The faults simhub/faults.py injects (5xx, cut bodies, slowness, an outage, 429 windows), in any mix,
     on any kind of crawl after a good one: the same properties as against the hostile server."""
     db = _fresh(sim_store, tmp_path_factory.mktemp("s"))
-    ids = q(db, "SELECT id FROM models ORDER BY id")
-    stats = q(db, "SELECT id, downloads_30d FROM model_stats WHERE snapshot_id = 1 ORDER BY id")
+    with reads_only(db):
+        ids = q(db, "SELECT id FROM models ORDER BY id")
+        stats = q(db, "SELECT id, downloads_30d FROM model_stats WHERE snapshot_id = 1 ORDER BY id")
     args = ("--endpoint", simhub.url, "--page-size", page_size, *kind, *(("--datasets",) if datasets else ()))
     simhub.set_faults(**{**NO_FAULTS, **faults})
     try:
@@ -758,9 +762,10 @@ def test_the_simulated_hubs_faults_never_break_the_contract_or_the_store(cli, si
     finally:
         simhub.set_faults(**NO_FAULTS)
     doc = _check(res, faults)
-    assert q(db, "SELECT id FROM models ORDER BY id") == ids
-    assert q(db, "SELECT id, downloads_30d FROM model_stats WHERE snapshot_id = 1 ORDER BY id") == stats
-    later = [r[0] for r in q(db, "SELECT status FROM snapshots WHERE snapshot_id > 2 ORDER BY snapshot_id")]
+    with reads_only(db):  # (held_open)
+        assert q(db, "SELECT id FROM models ORDER BY id") == ids
+        assert q(db, "SELECT id, downloads_30d FROM model_stats WHERE snapshot_id = 1 ORDER BY id") == stats
+        later = [r[0] for r in q(db, "SELECT status FROM snapshots WHERE snapshot_id > 2 ORDER BY snapshot_id")]
     if doc is None:  # with --datasets the models' snapshot may have completed before the datasets' failed
         assert later and later[-1] == "failed" and "running" not in later, later
     else:

@@ -44,6 +44,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from held_open import reads_only
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from lineage_graphs import entry, write_jsonl
@@ -186,9 +187,11 @@ def _serve_entries(hub: HostileHub, entries: list[dict[str, Any]]) -> None:
 class Runner:
     """Applies snapshots to one store through the CLI and remembers the last entry written per id."""
 
-    def __init__(self, cli: Any, hub: HostileHub, d: Path) -> None:
+    def __init__(self, cli: Any, hub: HostileHub, d: Path, empty: Path | None = None) -> None:
         self.cli, self.hub, self.d = cli, hub, d
         self.db = d / "store.duckdb"
+        if empty is not None:  # a new store, made once a session (conftest.empty_store)
+            shutil.copyfile(empty, self.db)
         self.last: dict[str, dict[str, Any]] = {}
         self.n = 0
 
@@ -427,18 +430,19 @@ def stored_descendants_equal_the_walk(store: Store) -> None:
 
 
 def check_step(runner: Runner, probe: list[str], trees: tuple[str, ...] = ()) -> dict[str, Any]:
-    with open_store(runner.db, read_only=True) as store:
+    # Nothing writes the store during the checks: the commands share one started database (held_open).
+    with reads_only(runner.db), open_store(runner.db, read_only=True) as store:
         now = derived(store)
         anc = brute_force(store)
         declared_tag_parents(store, runner.last)
         respelled_parents_cover(store)
         stored_descendants_equal_the_walk(store)
-    for mid in [*probe, *trees]:
-        if mid in anc:
-            trees_count(runner.cli, runner.db, mid, anc)
-    full = full_recompute(runner.db, runner.d)
-    assert now == full, _diff(now, full)
-    commands_answer(runner.cli, runner.db, probe)
+        for mid in [*probe, *trees]:
+            if mid in anc:
+                trees_count(runner.cli, runner.db, mid, anc)
+        full = full_recompute(runner.db, runner.d)
+        assert now == full, _diff(now, full)
+        commands_answer(runner.cli, runner.db, probe)
     return now
 
 
@@ -446,9 +450,9 @@ def check_step(runner: Runner, probe: list[str], trees: tuple[str, ...] = ()) ->
 
 @_fast(6)
 @given(seq=snapshots(), probe=probes)
-def test_incremental_lineage_equals_a_full_recompute_after_every_snapshot(cli, hub, tmp_path_factory, seq,
-                                                                           probe) -> None:
-    runner = Runner(cli, hub, tmp_path_factory.mktemp("seq"))
+def test_incremental_lineage_equals_a_full_recompute_after_every_snapshot(cli, hub, tmp_path_factory, empty_store,
+                                                                           seq, probe) -> None:
+    runner = Runner(cli, hub, tmp_path_factory.mktemp("seq"), empty_store)
     for mode, snap in seq:
         runner.apply(mode, snap)
         check_step(runner, [probe, next(iter(snap)).swapcase()], trees=(next(iter(snap)),))
@@ -458,8 +462,9 @@ def test_incremental_lineage_equals_a_full_recompute_after_every_snapshot(cli, h
 @given(seq=snapshots(), at=st.integers(1, 7), phase=st.sampled_from(["lineage_paths__staged", "lineage_state",
                                                                      "license_flow"]))
 def test_a_refresh_failing_midway_keeps_the_last_lineage_and_the_next_repairs_it(cli, hub, tmp_path_factory,
-                                                                                  seq, at, phase) -> None:
-    runner = Runner(cli, hub, tmp_path_factory.mktemp("kill"))
+                                                                                  empty_store, seq, at,
+                                                                                  phase) -> None:
+    runner = Runner(cli, hub, tmp_path_factory.mktemp("kill"), empty_store)
     at = at % len(seq)
     before = None
     for k, (mode, snap) in enumerate(seq):
@@ -496,7 +501,8 @@ def test_a_refresh_failing_midway_keeps_the_last_lineage_and_the_next_repairs_it
             assert store.con.execute(
                 "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '%\\_\\_staged' ESCAPE '\\'"
             ).fetchone()[0] == 0
-        commands_answer(cli, runner.db, list(snap)[:1])
+        with reads_only(runner.db):
+            commands_answer(cli, runner.db, list(snap)[:1])
         # the next refresh (of the next ingest, or run alone) repairs it
         with open_store(runner.db) as store:
             derive.refresh(store)
@@ -508,12 +514,12 @@ LINEAGE_TABLES = ("edges", "lineage_paths", "lineage_origin", "lineage_cycles")
 
 @_fast(3)
 @given(seq=snapshots(), at=st.integers(1, 7), delay=st.floats(0.0, 1.5))
-def test_an_ingest_killed_at_a_random_moment_keeps_a_consistent_lineage(cli, hub, tmp_path_factory, seq, at,
-                                                                        delay) -> None:
+def test_an_ingest_killed_at_a_random_moment_keeps_a_consistent_lineage(cli, hub, tmp_path_factory, empty_store,
+                                                                        seq, at, delay) -> None:
     """SIGKILL a real ``openscope ingest`` subprocess (ingest, then the derive steps) at a random moment:
     the store opens, its lineage is the previous snapshot's or the new one's (never a mix), and the next
     refresh makes it equal to a full recompute."""
-    runner = Runner(cli, hub, tmp_path_factory.mktemp("sigkill"))
+    runner = Runner(cli, hub, tmp_path_factory.mktemp("sigkill"), empty_store)
     at = 1 + at % (len(seq) - 1)
     for mode, snap in seq[:at]:
         runner.apply(mode, snap)
@@ -533,7 +539,8 @@ def test_an_ingest_killed_at_a_random_moment_keeps_a_consistent_lineage(cli, hub
     full = full_recompute(runner.db, runner.d)
     lineage_now, was, will = ({t: x[t] for t in LINEAGE_TABLES} for x in (now, before, full))
     assert lineage_now in (was, will), {"vs previous": _diff(lineage_now, was), "vs new": _diff(lineage_now, will)}
-    commands_answer(cli, runner.db, list(seq[at][1])[:1])
+    with reads_only(runner.db):
+        commands_answer(cli, runner.db, list(seq[at][1])[:1])
     # the next refresh repairs it; then the same file ingested again gives the snapshot's declarations
     with open_store(runner.db) as store:
         derive.refresh(store)

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from held_open import reads_only
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from lineage_graphs import entry
@@ -297,12 +299,13 @@ def _assert_accounting(cli: Any, db: Path, doc: dict[str, Any], entries: list[An
 
 @FAST
 @given(batch=batches(), fmt=st.sampled_from(["jsonl", "array"]), datasets=st.booleans())
-def test_odd_entries_load_or_reject_and_every_command_answers(cli, tmp_path_factory, batch, fmt, datasets) -> None:
+def test_odd_entries_load_or_reject_and_every_command_answers(cli, tmp_path_factory, empty_store, batch, fmt,
+                                                              datasets) -> None:
     """Any entries, as JSON Lines or a JSON array, as models or datasets: each is stored or rejected."""
     odd, clean = batch
     entries = odd + clean
     d = tmp_path_factory.mktemp("fz")
-    db = d / "s.duckdb"
+    db = Path(shutil.copyfile(empty_store, d / "s.duckdb"))  # a new store, made once (conftest.empty_store)
     if fmt == "jsonl" and len(entries) == 1 and isinstance(entries[0], list):
         # by design: a file whose one line is a JSON array is an array (an API page saved as is)
         path = write_jsonl(d / "e.jsonl", entries)
@@ -322,30 +325,33 @@ def test_odd_entries_load_or_reject_and_every_command_answers(cli, tmp_path_fact
             return f"e.json[{i}]"
     doc = _check(cli("--db", db, "--json", "ingest", path, *(["--datasets"] if datasets else [])), json_out=True,
                  allowed={0})  # well-formed JSON is never refused whole: bad entries are rejects
-    _assert_accounting(cli, db, doc, entries, clean, loc, "datasets" if datasets else "models")
-    _read_commands(cli, db, _probe_ids(entries))
+    with reads_only(db):  # every command below only reads: they share one started database (held_open)
+        _assert_accounting(cli, db, doc, entries, clean, loc, "datasets" if datasets else "models")
+        _read_commands(cli, db, _probe_ids(entries))
 
 
 @FAST
 @given(first=batches(), second=st.lists(CLEAN_IDS, min_size=1, max_size=4, unique=True), data=st.data())
-def test_a_later_ingest_keeps_what_was_stored(cli, tmp_path_factory, first, second, data) -> None:
+def test_a_later_ingest_keeps_what_was_stored(cli, tmp_path_factory, empty_store, first, second, data) -> None:
     """Odd file, then a good file (some ids shared), then a corrupt file: nothing stored is lost."""
     odd, clean = first
     d = tmp_path_factory.mktemp("fz2")
-    db = d / "s.duckdb"
+    db = Path(shutil.copyfile(empty_store, d / "s.duckdb"))  # a new store, made once (conftest.empty_store)
     doc1 = _ingest(cli, db, write_jsonl(d / "one.jsonl", odd + clean))
     assert doc1 is not None
-    before = {r["id"] for r in _query(cli, db, "SELECT id FROM models")}
-    n_rejects = _query(cli, db, "SELECT count(*) AS n FROM rejects")[0]["n"]
+    with reads_only(db):  # the queries between two ingests share one started database (held_open)
+        before = {r["id"] for r in _query(cli, db, "SELECT id FROM models")}
+        n_rejects = _query(cli, db, "SELECT count(*) AS n FROM rejects")[0]["n"]
     good = [data.draw(clean_entry(i)) for i in second]
     doc2 = _ingest(cli, db, write_jsonl(d / "two.jsonl", good), allowed={0})
     assert doc2["rejects"] == 0
-    after = {r["id"] for r in _query(cli, db, "SELECT id FROM models")}
-    assert after == before | set(second)
-    assert _query(cli, db, "SELECT count(*) AS n FROM rejects")[0]["n"] == n_rejects
-    # counters of the second file are the ones now read for its ids
-    rows = _query(cli, db, f"""SELECT id, downloads_30d, likes FROM counters
-                              WHERE snapshot_id = {doc2['snapshot_id']} AND repo_type = 'model'""")
+    with reads_only(db):
+        after = {r["id"] for r in _query(cli, db, "SELECT id FROM models")}
+        assert after == before | set(second)
+        assert _query(cli, db, "SELECT count(*) AS n FROM rejects")[0]["n"] == n_rejects
+        # counters of the second file are the ones now read for its ids
+        rows = _query(cli, db, f"""SELECT id, downloads_30d, likes FROM counters
+                                  WHERE snapshot_id = {doc2['snapshot_id']} AND repo_type = 'model'""")
     got = {r["id"]: (r["downloads_30d"], r["likes"]) for r in rows}
     for e in good:
         assert got[e["id"]] == (e["downloads"], e["likes"])
@@ -354,8 +360,9 @@ def test_a_later_ingest_keeps_what_was_stored(cli, tmp_path_factory, first, seco
     bad.write_text(_dumps(entry("ok/late", ("license:mit",))) + "\n" + _dumps(good[0])[:-1], encoding="utf-8")
     res = cli("--db", db, "--json", "ingest", bad)
     _check(res, json_out=True, allowed={int(Exit.DATAERR)})
-    assert {r["id"] for r in _query(cli, db, "SELECT id FROM models")} == after
-    snaps = _query(cli, db, "SELECT status FROM snapshots ORDER BY snapshot_id")
+    with reads_only(db):
+        assert {r["id"] for r in _query(cli, db, "SELECT id FROM models")} == after
+        snaps = _query(cli, db, "SELECT status FROM snapshots ORDER BY snapshot_id")
     assert [s["status"] for s in snaps[:2]] == ["complete", "complete"]
 
 
@@ -403,30 +410,33 @@ PARQUET_SCHEMA = pa.schema([
 
 @FAST
 @given(rows=parquet_rows())
-def test_odd_parquet_dump_loads_or_rejects(cli, tmp_path_factory, rows) -> None:
+def test_odd_parquet_dump_loads_or_rejects(cli, tmp_path_factory, empty_store, rows) -> None:
     d = tmp_path_factory.mktemp("fzp")
-    db = d / "s.duckdb"
+    db = Path(shutil.copyfile(empty_store, d / "s.duckdb"))  # a new store, made once (conftest.empty_store)
     path = d / "models.parquet"
     pq.write_table(pa.Table.from_pylist(rows, schema=PARQUET_SCHEMA), path)
     doc = _ingest(cli, db, path)
     assert doc is not None, "a well-formed parquet file is never refused whole"
-    _assert_accounting(cli, db, doc, rows, [], lambda i: f"models.parquet#row{i + 1}")
-    _read_commands(cli, db, _probe_ids(rows, 1))
+    with reads_only(db):  # every command below only reads (held_open)
+        _assert_accounting(cli, db, doc, rows, [], lambda i: f"models.parquet#row{i + 1}")
+        _read_commands(cli, db, _probe_ids(rows, 1))
 
 
 @FAST
 @given(data=st.binary(max_size=200) | st.text(max_size=200).map(str.encode),
        head=st.sampled_from([b"", b"PAR1", b"\x1f\x8b", b"[", b"{\n", b"{", b"\xef\xbb\xbf", b"[{\"id\": \"a/b\"}"]))
-def test_any_bytes_are_refused_or_loaded_without_losing_the_store(cli, tmp_path_factory, data, head) -> None:
+def test_any_bytes_are_refused_or_loaded_without_losing_the_store(cli, tmp_path_factory, empty_store, data,
+                                                                  head) -> None:
     d = tmp_path_factory.mktemp("fzb")
-    db = d / "s.duckdb"
+    db = Path(shutil.copyfile(empty_store, d / "s.duckdb"))  # a new store, made once (conftest.empty_store)
     assert _ingest(cli, db, write_jsonl(d / "good.jsonl", [entry("keep/me", ("license:mit",))]), allowed={0})
     junk = d / "junk.bin"
     junk.write_bytes(head + data)
     _check(cli("--db", db, "--json", "ingest", junk), json_out=True)
-    models = {r["id"] for r in _query(cli, db, "SELECT id FROM models")}
-    assert "keep/me" in models
-    _check(cli("--db", db, "--json", "model", "keep/me"), json_out=True, allowed={0})
+    with reads_only(db):  # (held_open)
+        models = {r["id"] for r in _query(cli, db, "SELECT id FROM models")}
+        assert "keep/me" in models
+        _check(cli("--db", db, "--json", "model", "keep/me"), json_out=True, allowed={0})
 
 
 def test_nan_and_infinity_do_not_reach_json_output(cli, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections import deque
 from pathlib import Path
 
@@ -145,7 +146,7 @@ _JSON = st.recursive(
     ["base_model:a/b", "base_model:finetune:c/d", "base_model:", "base_model:merge:", "base_model:x:y:z", "gguf",
      "base_model:finetune:A/B", "license:mit", "license:", "license:other", "dataset:a/b", "dataset:"]), max_size=3),
     _JSON, _JSON), min_size=1, max_size=6))
-def test_any_declared_values_give_consistent_edges(tmp_path_factory, models: list) -> None:
+def test_any_declared_values_give_consistent_edges(tmp_path_factory, empty_store, models: list) -> None:
     """Whatever cards, baseModels and tags declare, every derive step runs, and the edges keep the rules:
     one chosen source per child, no self-edges, card parents that can be Hub ids, lineage rows for every
     child."""
@@ -158,7 +159,8 @@ def test_any_declared_values_give_consistent_edges(tmp_path_factory, models: lis
                 card[key] = value
         entries.append(entry(f"z/m{i}", tuple(tags), card=card or None,
                              base_models=bm if isinstance(bm, dict) else None))
-    with open_store(d / "f.duckdb") as store:
+    # a new store, made once a session (conftest.empty_store): creating one per example was 0.2 s of each
+    with open_store(shutil.copyfile(empty_store, d / "f.duckdb")) as store:
         ingest_file(store, write_jsonl(d / "f.jsonl", entries))
         assert derive.refresh(store) == ["lineage", "licenses", "openness"]
         con = store.con
