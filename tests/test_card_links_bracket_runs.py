@@ -57,3 +57,14 @@ def test_fence_lines_are_the_patterns_own_matches(parts: list[str]) -> None:
     matches as the pattern tried everywhere, and a 200,000-backtick line is no longer read once per backtick."""
     body = "".join(parts)
     assert [m.span() for m in _fence_lines(body)] == [m.span() for m in _FENCE.finditer(body)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([*FENCE_PIECES, "\t\t```", "```x`"]), max_size=40))
+def test_own_evidence_fence_starts_are_the_patterns_own_matches(parts: list[str]) -> None:
+    """The probes' own fence finder (code spans of a card) reads each line once, with the same answer."""
+    from openscope.derive.openness.probes._own_evidence import _FENCE as OWN_FENCE
+    from openscope.derive.openness.probes._own_evidence import _fence_starts
+
+    text = "".join(parts)
+    assert _fence_starts(text) == [m.start() for m in OWN_FENCE.finditer(text)]

@@ -617,15 +617,19 @@ _FENCE = re.compile(r"^[ \t]{0,3}(?:```(?![^\n]*`)|~~~)", re.MULTILINE)
 def _fence_starts(text: str) -> list[int]:
     """Where ``_FENCE.finditer(text)`` matches, tried only at the starts of lines that open with at most three
     spaces or tabs and a run of backticks or tildes. Why: a ``^`` pattern is tried at every character of the
-    card; the runs are found with ``str.find``, and a fence line matches once, at its line's start."""
+    card; the runs are found with ``str.find``, and a fence line matches once, at its line's start. Only a line's
+    first run can stand within three characters of its start, so the search goes on at the next line, and the
+    line's start is looked for in the four characters before the run (a line of 200,000 backticks was read once
+    per backtick, each time back to its start)."""
     starts: set[int] = set()
     for run in ("```", "~~~"):
         j = text.find(run)
         while j >= 0:
-            ls = text.rfind("\n", 0, j) + 1
-            if j - ls <= 3 and all(c in " \t" for c in text[ls:j]):
+            ls = text.rfind("\n", max(0, j - 4), j) + 1
+            if (ls > 0 or j <= 3) and all(c in " \t" for c in text[ls:j]):
                 starts.add(ls)
-            j = text.find(run, j + 1)
+            nl = text.find("\n", j)
+            j = -1 if nl < 0 else text.find(run, nl + 1)
     return [ls for ls in sorted(starts) if _FENCE.match(text, ls)]
 
 
