@@ -173,7 +173,9 @@ def datasources(side: Side) -> tuple[str, str]:
     if d == "restrictive_license":
         return sig, "partial"
     # Availability: training data that is only described (a section, no dataset released) is not
-    # available; describing it is what the datasheet and model-card dimensions reward.
+    # available; describing it is what the datasheet and model-card dimensions reward. Data "available on
+    # request" is closed too: the index asks whether the sources are "open for inspection or shared", and data
+    # handed to those who ask is neither, as weights given only to approved applicants are closed (above).
     return sig, "closed"
 
 

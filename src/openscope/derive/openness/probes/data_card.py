@@ -17,7 +17,7 @@ from openscope.derive.openness.probes import (
     repo_link,
     section_with,
 )
-from openscope.derive.openness.probes._own_evidence import first_own_mention
+from openscope.derive.openness.probes._own_evidence import mention_evidence, own_mentions
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.probes.datasets_released import training_data_link
 from openscope.derive.openness.records import ModelRecord
@@ -72,6 +72,34 @@ def _on_the_hub(rec: ModelRecord, mention: Evidence) -> bool:
     return bool(HUB_DATASET_NEAR.search(" ".join(lines[max(0, first - 4):last])))
 
 
+def _anchor_of_a_link_elsewhere(body: str, start: int, end: int) -> bool:
+    """Whether body[start:end] lies in the anchor of a Markdown link to an absolute address that is no Hub
+    dataset page ("[data card](https://host/other-repo/blob/main/DATA_CARD.md)"). Why: such a mention is that
+    link, a document elsewhere whose terms it does not show, as a technical report linked so is; read as the
+    card's own text it took the repository's licence. Read without a regular expression: linear on any line."""
+    ls = body.rfind("\n", 0, start) + 1
+    open_at = body.rfind("[", ls, start)
+    if open_at < 0 or "]" in body[open_at:start]:
+        return False
+    nl = body.find("\n", end)
+    close = body.find("](", end, len(body) if nl < 0 else nl)
+    if close < 0 or "[" in body[end:close]:
+        return False
+    url = body[close + 2:close + 260].lstrip("<").lower()
+    return url.startswith(("http://", "https://", "//", "www.")) and not HUB_DATASET.search(url[:120])
+
+
+def _own_sheet_text(rec: ModelRecord) -> Evidence | None:
+    """The first datasheet mention the card makes as its own (not cited, hidden, promised or denied: the rules of
+    :mod:`._own_evidence`) that is not only the anchor of a link elsewhere (:func:`_anchor_of_a_link_elsewhere`)."""
+    assert rec.card is not None
+    body = rec.card.body
+    for m, verdict in own_mentions(rec, SHEET_TEXT, SHEET_TEXT_NEEDLES, component=COMPONENT):
+        if verdict == "own" and not _anchor_of_a_link_elsewhere(body, m.start(), m.end()):
+            return mention_evidence(rec, m)
+    return None
+
+
 def run(rec: ModelRecord) -> Finding:
     """Whose licence a data card is under depends on where it is: in the repository (a file, a relative
     link, the card's own text) under the repository's; on a Hub dataset page under that dataset's (when
@@ -82,7 +110,7 @@ def run(rec: ModelRecord) -> Finding:
     # a datasheet the card names as its own (not one it cites, hides or promises); a "dataset card" named
     # beside a Hub dataset ("See the [org/x](…) dataset card on the Hub") is that dataset's card, not the
     # repository's: it is under that dataset's licence
-    text = first_own_mention(rec, SHEET_TEXT, needles=SHEET_TEXT_NEEDLES, component=COMPONENT)[0]
+    text = _own_sheet_text(rec) if rec.card is not None else None
     link = link_matching(rec, SHEET_LINK)
     hub = None if link else training_data_link(rec, HUB_DATASET)
     elsewhere = text is not None and not (files or rel) and _on_the_hub(rec, text)

@@ -21,7 +21,7 @@ COMPONENT = "Evaluation results"
 # proper is the group ``at`` (what ``card_search`` quotes).
 _RESULT_WORDS = (r"\b(?:MMLU|GSM8K|HumanEval|MBPP|HellaSwag|ARC|TruthfulQA|WinoGrande|BBH|C-?Eval|"
                  r"CMMLU|MT-?Bench|AlpacaEval|accuracy|acc|F1|BLEU|ROUGE|WER|FID|CLIP|score|pass@1|"
-                 r"VBench|GenEval|benchmark)\b|准确率|得分|评测|评分")
+                 r"VBench|GenEval|benchmark|perplexity|ppl)\b|准确率|得分|评测|评分")
 RESULTS_TABLE = re.compile(rf"^[^\n|]*+(?P<at>\|(?>[^\n]*?(?:{_RESULT_WORDS}))[^\n]*\|)", re.IGNORECASE | re.MULTILINE)
 # The same with the Japanese and Korean words of a results table (スコア, 正解率, 精度, 評価, 平均; 점수, 정확도, 평가, 평균),
 # searched only in a card with kana or hangul: the others do not pay for the longer alternation.
@@ -42,6 +42,11 @@ TRAINING_SECTION = re.compile(r"^\W*(?:(?:pre|mid|post|continued)[- ]?)?training
                               r"(?:\s+(?:mix(?:ture)?|composition|sources?))?\W*$|^\W*data\s+mix", re.IGNORECASE)
 MEDIA = re.compile(r"<img\s|<video\s|!\[", re.IGNORECASE)
 OPTION_ROW = re.compile(r"\|\s*`?--?[a-z]", re.IGNORECASE)
+# Perplexity is a measured result of a language model (a quantizer's "| Q4_K_M | 9.81 |" under "perplexity
+# (wikitext-2)"), but the word also names a setting ("| perplexity target | none |" above a table of
+# hyperparameters). A row whose only result word is perplexity is results only as the table's header (the line
+# after it is the |---| rule) or with a number of its own.
+PERPLEXITY_ONLY = re.compile(rf"(?:{_RESULT_WORDS})", re.IGNORECASE)
 # The generated cards' metric lines: AutoTrain's "## Validation Metrics" ("f1: 0.93"), the Trainer's "It achieves
 # the following results on the evaluation set: - Loss: 0.35 - Accuracy: 0.91". A metric, a colon, a number,
 # alone on its line (anchored at the line start: read once per line).
@@ -81,7 +86,7 @@ def _results_row(rec: ModelRecord) -> Evidence | None:
         if verdict != "own" or OPTION_ROW.search(row):
             continue
         table = _table_from(rec.card.body, m.start())
-        if not NUMBER_CELL.search(table) or MEDIA.search(table):
+        if not NUMBER_CELL.search(table) or MEDIA.search(table) or not _results_row_of_its_table(row, table):
             continue
         off = len(rec.card.text) - len(rec.card.body)
         title = card_index(rec).section(off + m.start())
@@ -99,6 +104,21 @@ def _results_row(rec: ModelRecord) -> Evidence | None:
                 ev = Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at)
             best = ev
     return best
+
+
+def _results_row_of_its_table(row: str, table: str) -> bool:
+    """Whether a row naming perplexity alone (no other result word) heads a results table or reports a number
+    itself. Why: "perplexity" joined the result words for a quantizer's table; a setting named so ("perplexity
+    target") in a hyperparameter table must not make that table results. Rows naming another word keep the
+    rule they had (checked with a cheap substring test first: most rows never name perplexity)."""
+    low = row.lower()
+    if "perplex" not in low and "ppl" not in low:
+        return True
+    if any(w.group(0).lower() not in ("perplexity", "ppl") for w in PERPLEXITY_ONLY.finditer(row)):
+        return True
+    lines = table.split("\n")
+    rule = lines[1].strip().removeprefix("|").strip().removeprefix(":") if len(lines) > 1 else ""
+    return bool(NUMBER_CELL.search(row + "|")) or rule.startswith("---")
 
 
 def _first_result_end(table: str, m: re.Match[str]) -> int:

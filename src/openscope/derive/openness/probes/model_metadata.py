@@ -19,10 +19,17 @@ from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Model metadata"
+# (and a YAML file in a folder named for configurations, ``configs/heath-1b.yaml``: MOF's "any model metadata
+# including training configuration"; a CI workflow, ``.github/workflows/x.yml``, or a ``docker-compose.yml`` sits
+# in no such folder. RE2-compatible: the set-based form uses it verbatim.)
 META_FILES = re.compile(r"(^|/)(trainer_state\.json|training_args\.bin|training_config\.(json|ya?ml)|"
-                        r"optimizer\.(pt|bin)|hparams\.ya?ml|args\.json)$", re.IGNORECASE)
+                        r"optimizer\.(pt|bin)|hparams\.ya?ml|args\.json|configs?/[\w.-]{1,255}\.ya?ml)$",
+                        re.IGNORECASE)
+# (French, as a French card writes them: hyperparamètres, taux d'apprentissage, taille de lot, époques, optimiseur,
+# décroissance des poids, pas d'entraînement)
 HYPER_TEXT = either(r"\b(hyper-?parameters?|learning[ _]rate|batch[ _]size|warm-?up steps|optimi[sz]er|"
-                    r"weight decay|training steps|epochs?)\b",
+                    r"weight decay|training steps|epochs?|hyper-?paramètres?|taux d['’]apprentissage"
+                    r"|taille (?:de|des) lots?|époques?|optimiseur|décroissance des poids|pas d['’]entraînement)\b",
                     # Chinese: 超参数, 学习率, 批大小 / 批次大小 / 批量大小, 训练步数, 优化器, 权重衰减, 预热步数, 训练轮数
                     r"(?P<zh>超参数?|学习率|批(?:次|量)?大小|训练步数|优化器|权重衰减|预热步数|训练轮数)", re.IGNORECASE,
                     # Japanese: ハイパーパラメータ, 学習率, バッチサイズ, エポック数, ステップ数, オプティマイザ / 最適化手法,
@@ -32,7 +39,8 @@ HYPER_TEXT = either(r"\b(hyper-?parameters?|learning[ _]rate|batch[ _]size|warm-
                     r"|(?P<optim>オプティマイザー?|最適化手法|옵티마이저)"
                     r"|(?P<jako>学習率|バッチサイズ|エポック数?|学習ステップ数?|ステップ数|重み減衰|ウォームアップ(?:ステップ)?"
                     r"|학습률|배치\s?(?:크기|사이즈)|에포크|에폭|학습\s?스텝|스텝\s?수|가중치\s?감쇠|웜업)")
-HYPER_TEXT_NEEDLES = ('hyper', 'learning', 'batch', 'warm', 'optimi', 'decay', 'steps', 'epoch', '超参', '学习率', '大小',
+HYPER_TEXT_NEEDLES = ('hyper', 'learning', 'batch', 'warm', 'optimi', 'decay', 'steps', 'epoch', 'apprentissage',
+                      'taille', 'époque', 'décroissance', 'entraînement', '超参', '学习率', '大小',
                       '步数', '优化器', '衰减', '轮数') + jako_needles(
     'ハイパーパラメ', 'オプティマイザ', '最適化手法', '学習率', 'バッチサイズ', 'エポック', 'ステップ', '重み減衰', 'ウォームアップ', '하이퍼',
     '옵티마이저', '학습률', '배치', '에포크', '에폭', '스텝', '감쇠', '웜업')
@@ -42,7 +50,7 @@ HYPER_TEXT_NEEDLES = ('hyper', 'learning', 'batch', 'warm', 'optimi', 'decay', '
 # size", "some hyper-parameter search could be necessary", "will affect the outputs") and inference or
 # serving options (temperature, top-p, a server's batch size), which say nothing of how the model was trained.
 # (Chinese: "学习率为 2e-5", "学习率：2e-5", "批大小设置为 1024", "优化器为 AdamW", "优化器采用 AdamW")
-VALUE_AFTER = re.compile(r"^[\s:=*`'\"|(：]*+(?:(?:of|is|was|were|to|set\s+to)\b|为|是|设为|设置为|取|は|を|が|은|는|이|가|을|를)?"
+VALUE_AFTER = re.compile(r"^[\s:=*`'\"|(：]*+(?:(?:of|is|was|were|to|set\s+to|est\s+de|de|est|vaut)\b|为|是|设为|设置为|取|は|を|が|은|는|이|가|을|를)?"
                          r"[\s:=*`'\"|：]*+"
                          r"[<~≈]?\s*+\d")
 NAMED_OPTIMIZER = re.compile(r"^[\s:=*`'\"|：]*+(?:(?:is|was|of)\s++|为|是|采用|使用|は|には|として|은|는|으로|로)?\s*+"
@@ -52,6 +60,7 @@ LIST_FOLLOWS = re.compile(r"^\**\s*(?::|\*\*:)")
 HEADING_LINE = re.compile(r"^\s*(?:#{1,6}\s|\||<summary|\*\*|<b>)")
 ADVICE = either(r"\b(?:you|users?|one)\s+(?:can|could|may|might|should|need|want)|\bcould\s+be\s+necessary|"
                     r"\baffect|\badjust|\bcustomi[sz]e|\btun(?:e|ing)\b|\bchange\b|\bsearch\b|\bif\s+you\b"
+                    r"|\bvous\s+pouvez|\bajust(?:er|ez)\b|\bsi\s+vous\b"
                     , r"可以|可根据|调整|修改|自定义|如果您|如果你",
                     re.IGNORECASE, jako=r"できます|調整|変更|カスタマイズ|お好み|수\s?있|조정|변경|커스터마이즈|원하는")
 INFERENCE = either(r"\btemperature|\btop[-_ ]?[pk]\b|\bsampling|\bdecoding|\binference|serv(?:e|er|ing)\b"
