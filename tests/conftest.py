@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 from contextlib import redirect_stderr, redirect_stdout
@@ -30,6 +31,14 @@ settings.register_profile("repeatable", derandomize=True, database=None, print_b
 settings.register_profile("hunt", derandomize=False)
 settings.load_profile("hunt" if os.environ.get("OPENSCOPE_FUZZ_HUNT") else "repeatable")
 SHARED_DATA = REPO.parent / "shared" / "data"
+
+# The Ctrl-C tests press Ctrl-C (SIGINT) on openscope processes, as a user at a terminal would. A suite started as
+# a background job of a non-interactive shell (`make test &` in a script, `nohup … &`) has SIGINT *ignored*, and an
+# ignored signal stays ignored across exec: every child would then ignore Ctrl-C, as openscope rightly does when
+# started so (Python keeps an inherited SIG_IGN), and those tests would measure the launcher, not openscope. A
+# handled signal is reset to its default in each child, so the children start as from a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
