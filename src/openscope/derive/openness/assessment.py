@@ -202,6 +202,17 @@ def sides(rec: ModelRecord, *, use_curated: bool = True) -> tuple[osai.Side, osa
     return end, base, findings, family, base_name
 
 
+def _card_unread_step(step: str) -> str:
+    """A stored model whose README is in its file list but was never fetched has a model card: "release Model card"
+    would ask its publisher for what is there. The step says to read it first; the steps for what a card documents
+    (evaluation results, a data card, a report) may be met in it, which the warning above the steps says."""
+    goal, sep, what = step.partition(": ")
+    if not what.startswith("release Model card ("):
+        return step
+    return (f"{goal}{sep}read the model card before acting on these steps (its README is in the file list, its text "
+            "is not in the store: `openscope crawl --cards` reads it); what a card documents may be there already")
+
+
 def assess_record(rec: ModelRecord, *, use_curated: bool = True) -> Assessment:
     """Assess one model record (pure: reads nothing but ``rec`` and the shipped curated facts)."""
     end, base, findings, family, base_name = sides(rec, use_curated=use_curated)
@@ -220,6 +231,8 @@ def assess_record(rec: ModelRecord, *, use_curated: bool = True) -> Assessment:
     m = mof.evaluate_components(mof_listing(end.facts), hosted=hosted_datasets(end.facts, end.findings),
                                 hints=card_step(end.findings),
                                 inherited={n: str(f.inherited.get("base")) for n, f in end.facts.items() if f.inherited})
+    if rec.cache.get("card_unread"):
+        m.next_steps = [_card_unread_step(step) for step in m.next_steps]
     o = osaid.evaluate(end.facts)
     flags = flags_mod.flags(rec, end, o, base, declared)
     return Assessment(

@@ -321,6 +321,7 @@ def load_record(store: Store, model_id: str, with_root: bool = False) -> ModelRe
         rec.warnings.extend(rec.card.warnings)
     elif any(re.search(NON_INFORMATIVE, p) and not p.startswith(".") for p, _ in rec.files):
         # the repository has a README, but its text was never fetched: "not found" below means "not read"
+        rec.cache["card_unread"] = True
         rec.warnings.append(f"the card (README.md) of {rec.id} is in its file list but its text is not in the "
                             "store (crawl with --cards to read it): components read from cards show "
                             "not_found, which here means not read")
