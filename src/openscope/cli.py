@@ -18,22 +18,56 @@ import threading
 import time
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING, Any
 
-import click
 import typer
 
 from openscope import __version__
-from openscope.commands._common import Settings, err_console
 from openscope.errors import Exit, Interrupted, OpenscopeError, UsageError, is_interrupt
 
-try:  # typer ≥ 0.20 vendors its own copy of click; catch both families of exceptions
-    from typer._click import exceptions as _tclick
-except ImportError:  # pragma: no cover - older typer uses click itself
-    _tclick = click.exceptions  # type: ignore[misc]  # the same module family, from click itself
+if TYPE_CHECKING:
+    from rich.console import Console
 
-_EXIT = (click.exceptions.Exit, typer.Exit)
-_ABORT = (click.exceptions.Abort, typer.Abort)
-_CLICK_ERRORS = (click.ClickException, _tclick.ClickException)
+
+def _click_exceptions(name: str) -> tuple[Any, ...]:
+    """Click's exception class ``name`` from each copy of click that is loaded: typer ≥ 0.20 vendors its own
+    (``typer._click``), older typer uses click itself. Looked up when an exception is caught, not imported
+    up front: importing click for its exception classes alone cost every command about 20 ms at start-up,
+    and an exception of a click that was never imported cannot be raised. (``Any``: the classes of either
+    copy, whose ``exit_code`` and ``format_message`` the handlers read.)"""
+    found: list[type[BaseException]] = []
+    for module in ("typer._click.exceptions", "click.exceptions"):
+        cls = getattr(sys.modules.get(module), name, None)
+        if isinstance(cls, type) and issubclass(cls, BaseException) and cls not in found:
+            found.append(cls)
+    return tuple(found)
+
+
+def _exits() -> tuple[Any, ...]:
+    return (*_click_exceptions("Exit"), typer.Exit)
+
+
+def _aborts() -> tuple[Any, ...]:
+    return (*_click_exceptions("Abort"), typer.Abort)
+
+
+def _click_errors() -> tuple[Any, ...]:
+    return _click_exceptions("ClickException")
+
+
+def _err_line(line: str, *, highlight: bool = True) -> None:
+    """One error line on stderr, as rich prints it (:func:`openscope.commands._common.err_line`)."""
+    from openscope.commands._common import err_line
+
+    err_line(line, highlight=highlight)
+
+
+def err_console() -> Console:
+    """The stderr console of :mod:`openscope.commands._common`, imported when a line is printed (the
+    commands' shared module loads rich; ``--version`` needs neither)."""
+    from openscope.commands._common import err_console as _err_console
+
+    return _err_console()
 
 COMMAND_MODULES = [
     "status",
@@ -66,6 +100,8 @@ def _global(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or decoration."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show version."),
 ) -> None:
+    from openscope.commands._common import Settings
+
     if db is not None and not db.strip():  # `--db ""` (an unset shell variable): as a path it would be the folder "."
         raise UsageError("--db needs a store path; it was given an empty value")
     ctx.obj = Settings(db=Path(db) if db else Path(os.environ.get("OPENSCOPE_DB") or "openscope.duckdb"),
@@ -74,7 +110,8 @@ def _global(
 
 def build_app(only: str | None = None) -> typer.Typer:
     """The typer app with every command, or with just ``only`` (so that `openscope status` does not pay
-    for importing the crawler, the simulated Hub or the auditor: start-up time is part of every command)."""
+    for importing the crawler, the simulated Hub or the auditor: start-up time is part of every command);
+    ``only=""`` registers none (``--version``, which answers before any command is looked up)."""
     app = typer.Typer(
         name="openscope",
         help="Measure the open-source AI ecosystem: openness, lineage, adoption and safety, with evidence.",
@@ -84,13 +121,16 @@ def build_app(only: str | None = None) -> typer.Typer:
         rich_markup_mode=None,
     )
     app.callback()(_global)
-    for name in COMMAND_MODULES if only is None else [only]:
+    for name in COMMAND_MODULES if only is None else [only] if only else []:
         importlib.import_module(f"openscope.commands.{name}").register(app)
     return app
 
 
 def _command_name(args: list[str]) -> str | None:
-    """The subcommand named on the (hoisted) command line, if it is one of ours."""
+    """The subcommand named on the (hoisted) command line, if it is one of ours; ``""`` when the line asks
+    for ``--version`` before anything that needs the commands (no command is imported then: the eager
+    option answers while the global options are parsed, before a command is looked up; ``--help`` before
+    it lists every command, so it needs them all)."""
     i = 0
     while i < len(args):
         a = args[i]
@@ -98,7 +138,9 @@ def _command_name(args: list[str]) -> str | None:
             i += 2
             continue
         if a.startswith("-"):
-            if a in ("--help", "-h", "--version"):
+            if a == "--version":
+                return ""
+            if a in ("--help", "-h"):
                 return None
             i += 1
             continue
@@ -320,6 +362,12 @@ def _invoke(args: list[str]) -> object:
     """Run the command through click's context directly, not typer's ``main``: that turns Ctrl-C into a
     silent ``Exit(130)``, so no line said the run was interrupted (only the crawl printed one)."""
     command = typer.main.get_command(build_app(_command_name(args)))
+    try:
+        from openscope.commands._params import use_plain_conversions
+    except ImportError:  # pragma: no cover - a typer that converts without pydantic (before 0.2x): nothing to spare
+        pass
+    else:
+        use_plain_conversions(command)
     with command.make_context("openscope", list(args)) as ctx:
         return command.invoke(ctx)
 
@@ -333,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         code = _run(args)
     except KeyboardInterrupt as exc:  # landed outside a command, e.g. while an error line was printed
         code = _interrupted(exc)
-    return _exit(code, argv)
+    return _exit(code, argv, _command_name(args))
 
 
 def _run(args: list[str]) -> int:
@@ -343,20 +391,20 @@ def _run(args: list[str]) -> int:
     except OpenscopeError as exc:
         if is_interrupt(exc):  # raised while a Ctrl-C was being handled (a rollback's aftermath)
             return _interrupted(exc)
-        err_console().print(f"openscope: error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        _err_line(f"openscope: error: {exc}", highlight=False)
         code = int(exc.code)
-    except _EXIT as exc:
+    except _exits() as exc:
         code = exc.exit_code
-    except _ABORT as exc:
+    except _aborts() as exc:
         code = _interrupted(exc) if _CtrlC.seen else 130
         if not _CtrlC.seen:
             err_console().print("openscope: aborted", markup=False)
-    except _CLICK_ERRORS as exc:  # usage errors: bad option, missing argument
+    except _click_errors() as exc:  # usage errors: bad option, missing argument
         if type(exc).__name__ == "NoArgsIsHelpError":  # a bare `openscope`: the help, as --help shows it
             sys.stderr.write(exc.format_message().rstrip("\n") + "\n")
         else:
             msg = exc.format_message().replace("\n", " ")
-            err_console().print(f"openscope: usage error: {msg} (see --help)", markup=False, soft_wrap=True)
+            _err_line(f"openscope: usage error: {msg} (see --help)")
         code = int(Exit.USAGE)
     except KeyboardInterrupt as exc:
         code = _interrupted(exc)
@@ -373,14 +421,10 @@ def _run(args: list[str]) -> int:
             raise
         io = _io_error(exc, _db_named(args))
         if io is not None:
-            err_console().print(f"openscope: error: {io.message}", markup=False, highlight=False, soft_wrap=True)
+            _err_line(f"openscope: error: {io.message}", highlight=False)
             return io.code
         first = (str(exc).splitlines() or [""])[0]
-        err_console().print(
-            f"openscope: internal error: {type(exc).__name__}: {first} (set OPENSCOPE_DEBUG=1 for details)",
-            markup=False,
-            soft_wrap=True,
-        )
+        _err_line(f"openscope: internal error: {type(exc).__name__}: {first} (set OPENSCOPE_DEBUG=1 for details)")
         code = 70
     return code
 
@@ -396,7 +440,7 @@ def _pipe_closed() -> int:
     return 0
 
 
-def _exit(code: int, argv: list[str] | None) -> int:
+def _exit(code: int, argv: list[str] | None, command: str | None = None) -> int:
     if argv is None:
         if _CtrlC.seen:  # interrupted: its line is out and the store is closed; no interpreter shutdown
             _stop_children()
@@ -405,8 +449,50 @@ def _exit(code: int, argv: list[str] | None) -> int:
             except (OSError, ValueError):
                 pass
             os._exit(code)
+        if command in _READ_ONLY:
+            _end_at_once(code)
         sys.exit(code)
     return code
+
+
+# The commands that only read (and the lines that name none: --version, --help, a usage error). Their stores
+# are closed and their output written when the command returns; nothing they leave open holds data.
+_READ_ONLY = frozenset({"status", "lineage", "model", "license", "sql", "", None})
+
+
+def _end_at_once(code: int) -> None:
+    """End a finished read-only run without the interpreter's shutdown, when nothing can depend on it.
+
+    Why: tearing down the modules a command imported (DuckDB, rich, typer; every command module for
+    ``--help``) took 45 ms after ``lineage --down`` and 60-140 ms after ``--help``, part of what the user
+    waits for (issue 5 budgets the whole command at one second). What shutdown does that matters is done here:
+    stdout and stderr are flushed, the ``atexit`` functions run (``_CtrlC``'s among them; temporary files'
+    finalizers and multiprocessing's are ``atexit`` functions too). Left out: freeing objects one by one.
+    Not taken (the usual ``sys.exit``) when a thread that is not a daemon still runs (shutdown would wait for
+    it), a worker process is alive, stdout or stderr cannot be flushed (a reader that went away: shutdown says
+    what it says about it), or this Python has no ``atexit._run_exitfuncs``. Only the console script
+    (``argv is None``) ends this way: in-process callers get the exit code back.
+    """
+    if any(not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        return
+    mp = sys.modules.get("multiprocessing")
+    if mp is not None and mp.active_children():
+        return
+    run_exitfuncs = getattr(atexit, "_run_exitfuncs", None)
+    if run_exitfuncs is None:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    run_exitfuncs()
+    try:  # whatever an atexit function printed
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    os._exit(code)
 
 
 def _db_named(args: list[str]) -> str:

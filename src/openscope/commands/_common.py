@@ -7,17 +7,23 @@ import datetime as dt
 import decimal
 import json
 import math
+import re
 import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-from openscope.store import Store, open_store
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from openscope.store import Store
+
+# rich and the store are imported where they are used, not here: every command imports this module, and a
+# command that prints JSON, or answers before it opens a store (a usage error, a missing store), starts
+# without them (start-up is part of every command's time; see docs/development.md, "Start-up").
 
 
 @dataclass
@@ -33,10 +39,14 @@ def settings(ctx: typer.Context) -> Settings:
 
 
 def out_console() -> Console:
+    from rich.console import Console
+
     return Console(file=sys.stdout, soft_wrap=False)
 
 
 def err_console() -> Console:
+    from rich.console import Console
+
     return Console(file=sys.stderr, stderr=True)
 
 
@@ -66,13 +76,18 @@ def escaped(doc: Any) -> Any:
     """A copy of ``doc`` for the rich renderings: every string (keys too) escaped for rich markup. Ids,
     names and card text are data: ``a/[bold]`` or ``[/]`` must print as themselves, not style the
     output or crash it. The JSON twin is printed from the original."""
-    if isinstance(doc, str):
-        return escape(doc)
-    if isinstance(doc, dict):
-        return {escaped(k): escaped(v) for k, v in doc.items()}
-    if isinstance(doc, list | tuple):
-        return [escaped(v) for v in doc]
-    return doc
+    from rich.markup import escape
+
+    def esc(d: Any) -> Any:
+        if isinstance(d, str):
+            return escape(d)
+        if isinstance(d, dict):
+            return {esc(k): esc(v) for k, v in d.items()}
+        if isinstance(d, list | tuple):
+            return [esc(v) for v in d]
+        return d
+
+    return esc(doc)
 
 
 def _finite(x: float) -> float | None:
@@ -112,10 +127,25 @@ def print_json(doc: Any) -> None:
     sys.stdout.flush()
 
 
+# Where rich's emoji codes could stand in a line (``:name:``, ``:name-emoji:``): rich replaces them only there.
+_EMOJI_CODE = re.compile(r":\S*:")
+
+
+def err_line(line: str, *, highlight: bool = True) -> None:
+    """One line on stderr as rich prints it (``markup=False``, emoji codes, no wrapping, highlighted unless
+    ``highlight`` is false), without the work that cannot change a byte of it: highlighting when the console
+    has no colours (stderr is no terminal, NO_COLOR), and emoji replacement when the line holds no ``:code:``.
+    Skipping them spares a warning about 10 ms (rich's emoji table and the highlighter's patterns)."""
+    con = err_console()
+    con.print(line, markup=False, soft_wrap=True,
+              highlight=None if highlight and con.color_system is not None else False,
+              emoji=None if _EMOJI_CODE.search(line) else False)
+
+
 def warn(s: Settings, message: str) -> None:
     """Warnings go to stderr, even under --json; --quiet silences them."""
     if not s.quiet:
-        err_console().print(f"openscope: warning: {message}", markup=False, soft_wrap=True)
+        err_line(f"openscope: warning: {message}")
 
 
 # Why a lineage refresh recomputed everything that an operator did not ask for and would not expect from an
@@ -141,16 +171,20 @@ def derive_refresh(s: Settings, store: Store) -> None:
 def _with_write_open_steps() -> None:
     """Import what registers a step for every open for writing (``store.on_write_open``): lineage's
     ``model_origin`` check. Here, in the interface layer, so the store never imports derive; a read-only open
-    that upgrades an older store reopens it for writing once, so both opens need it."""
+    that upgrades an older store reopens it for writing once, so it needs them then (and only then: they
+    import the lineage package, which a read of a current store, or of a missing one, does not need)."""
     import openscope.derive.lineage.origin  # noqa: F401 - registers ensure_view_if_stale
 
 
 def open_for_read(s: Settings) -> Store:
     """Read-only commands never create a store (exit 66 when it is missing)."""
-    _with_write_open_steps()
-    return open_store(s.db, read_only=True, create=False)
+    from openscope.store import open_store
+
+    return open_store(s.db, read_only=True, create=False, before_upgrade=_with_write_open_steps)
 
 
 def open_for_write(s: Settings) -> Store:
+    from openscope.store import open_store
+
     _with_write_open_steps()
     return open_store(s.db, read_only=False, create=True)

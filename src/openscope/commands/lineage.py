@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.table import Table
-from rich.tree import Tree
 
 from openscope.commands._common import escaped, open_for_read, out_console, print_json, settings
 from openscope.commands.status import derive_behind, warn_if_behind
@@ -47,6 +45,9 @@ def _render(doc: dict[str, Any], root_countries: dict[str, str | None] | None = 
     (``--depth 0``, ``--relation adapter``; empty when none did) and ``children`` counts the models built
     on the model directly: when the filters leave nothing to show, the answer says that they did, rather
     than "no model in the store is built on it" or "it is a root itself" of a model that has both."""
+    from rich.table import Table  # the text view's only (``--json`` starts without them)
+    from rich.tree import Tree
+
     con = out_console()
     nodes = doc["nodes"]
     by_id = {n["id"]: n for n in nodes}
@@ -150,6 +151,8 @@ def _render_by_root(rows: list[dict[str, Any]], level: str, since: str | None, s
     ``stale`` says how lineage is behind the store (never derived, or for an older snapshot): then no row
     means nothing about the newest models (after ``ingest --no-derive`` it said "no model with a declared base" of
     models declaring one)."""
+    from rich.table import Table
+
     con = out_console()
     scope = f" created since {since}" if since else ""
     if not rows and stale:

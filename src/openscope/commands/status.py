@@ -10,12 +10,10 @@ it is shown as it will be recorded (``state`` says ``interrupted``; see ``store.
 from __future__ import annotations
 
 import json
-import shlex
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.table import Table
 
 from openscope.commands._common import (
     Settings,
@@ -26,9 +24,14 @@ from openscope.commands._common import (
     settings,
     warn,
 )
-from openscope.store import Store
-from openscope.store import snapshots as snaps
 from openscope.store.card_waits import deferred_cards, deferred_readmes
+
+if TYPE_CHECKING:
+    from openscope.store import Store
+
+# store.snapshots (and duckdb with it) is imported by the functions that read snapshots, rich by the text view:
+# lineage, license and model import this module for warn_if_behind, and `status` of a missing store answers
+# before either is needed (docs/development.md, "Start-up").
 
 _LAST_KEYS = ["snapshot_id", "kind", "source", "started_at", "finished_at", "status", "n_records",
               "repo_type", "endpoint", "pages", "changed", "message"]
@@ -116,11 +119,15 @@ def resume_command(row: dict[str, Any], db: str) -> str | None:
         args += ["--since", str(params["since"])]
     if params.get("limit"):
         args += ["--limit", str(params["limit"])]
+    import shlex
+
     return shlex.join(args)
 
 
 def _action(row: dict[str, Any], db: str) -> str:
     """What the operator should do about an unfinished snapshot, in one sentence."""
+    from openscope.store import snapshots as snaps
+
     cmd = resume_command(row, db)
     if cmd is not None:
         return f"Resume it with: {cmd} (add --restart to start over, or --abandon to drop it)"
@@ -131,6 +138,8 @@ def _action(row: dict[str, Any], db: str) -> str:
 
 
 def _unfinished_line(u: dict[str, Any]) -> str:
+    from openscope.store import snapshots as snaps
+
     what = f"{u['kind']} crawl of {u['repo_type']}s" if u["source"] == "crawl" else u["kind"]
     how = ("was interrupted (Ctrl-C)" if u["message"] == snaps.CRAWL_INTERRUPTED
            else "was killed or crashed" if u["state"] == "interrupted" else "failed")
@@ -142,12 +151,16 @@ def _unfinished_line(u: dict[str, Any]) -> str:
 def _seen(store: Store, row: dict[str, Any]) -> dict[str, Any]:
     """The row with ``status``/``message`` as the store holds them or, for a dead run no writer has closed
     yet, as the next writer records them, and ``state`` (``interrupted`` for a dead run): nothing is written."""
+    from openscope.store import snapshots as snaps
+
     row["status"], row["state"], row["message"] = snaps.as_seen(
         store.con, row["snapshot_id"], row["kind"], row["status"], row["message"])
     return row
 
 
 def status_doc(store: Store) -> dict:
+    from openscope.store import snapshots as snaps
+
     q = store.scalar
     con = store.con
     last = con.execute(
@@ -288,6 +301,8 @@ def register(app: typer.Typer) -> None:
         if s.json:
             print_json(doc)
             return
+        from rich.table import Table  # the text view's only (``--json`` starts without it)
+
         t = Table(title=f"openscope store {escaped(doc['db'])}", show_header=False, box=None)
         t.add_column(no_wrap=True)
         t.add_column(overflow="fold")  # a long source path wraps whole instead of ending in "…"
