@@ -77,6 +77,15 @@ def test_lineage_down_as_json_starts_without_pydantic_click_rich_or_http(lineage
     assert [n["id"] for n in json.loads(out)["nodes"]] == ["acme/base", "beta/ft"]
 
 
+def test_license_and_model_start_without_pyarrow(lineage_store: Path) -> None:
+    """They import the licence package for its catalogue; its flow-down builds Arrow tables only when deriving."""
+    rc, loaded, out = _loaded_after(["license", "mit", "--json"], ("pyarrow", "pydantic", "click"))
+    assert (rc, loaded) == (0, []) and json.loads(out)
+    rc, loaded, out = _loaded_after(["--db", str(lineage_store), "model", "beta/ft", "--json"],
+                                    ("pyarrow", "pydantic", "click", "httpx"))
+    assert (rc, loaded) == (0, []) and json.loads(out)
+
+
 def test_a_read_only_open_of_a_current_store_does_not_import_the_write_open_steps(lineage_store: Path) -> None:
     rc, loaded, _ = _loaded_after(["--db", str(lineage_store), "--json", "status"],
                                   ("openscope.derive.lineage.origin", "openscope.derive.lineage"))

@@ -23,10 +23,9 @@ import json
 import re
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from openscope.derive.licenses import sharealike
 from openscope.derive.licenses.card import card_license as read_card_license
@@ -44,6 +43,12 @@ from openscope.derive.licenses.normalize import _LICENSING, LicenseMatch, _looku
 from openscope.errors import MissingInput
 from openscope.sources.license_files import is_license_file, link_repo_id, link_target, reading_priority
 from openscope.store import Store
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# pyarrow (0.15 s to import) is imported by the functions that build tables: `model` and `license` import this
+# package for the catalogue and start without it (docs/development.md, "Start-up").
 
 _ATTRS = ("cls", "commercial_use", "use_restrictions", "user_cap", "duties", "same_terms", "derivatives_allowed")
 
@@ -253,6 +258,8 @@ def _resolve_declared(declared: str | None, license_name: str | None,
 
 
 def _catalogue_table() -> pa.Table:
+    import pyarrow as pa
+
     rows = all_licenses()
     return pa.table({
         "license": [e.id for e in rows],
@@ -305,6 +312,8 @@ def _license_file_keys(con: duckdb.DuckDBPyConnection, table: str, repo_type: st
     :func:`declaration_file`), and fold it into the declaration key ``h``. Each distinct text is identified once;
     only models with stored licence texts (those the crawl read cards for) are looked at, so the per-model work stays
     a join."""
+    import pyarrow as pa
+
     rows = con.execute(f"""SELECT r.id, any_value(r.k_link), list(struct_pack(p := t.path, h := sha256(t.text)))
         FROM {table} r JOIN license_texts t ON t.id = r.id AND t.repo_type = ?
         WHERE r.used AND t.text IS NOT NULL GROUP BY r.id""", [repo_type]).fetchall()
@@ -358,6 +367,8 @@ def _distinct_declarations(con: duckdb.DuckDBPyConnection, table: str) -> list[t
 
 
 def _declaration_table(triples: list[tuple[int, str, str, str, str, str, str]]) -> pa.Table:
+    import pyarrow as pa
+
     cols: dict[str, list[Any]] = {k: [] for k in (
         "h", "rank", "k_license", "k_name", "k_link", "license", "expression", "class", "confidence", "evidence", "reason",
         "source", "commercial_use", "use_restrictions", "user_cap", "duties", "same_terms", "derivatives_allowed")}
@@ -598,6 +609,8 @@ def _share_alike_pairs(con: duckdb.DuckDBPyConnection) -> None:
     the lineage where both licences are share-alike and differ, whether the base's text lets its derivatives go out
     under the derivative's licence (:func:`.sharealike.accepts`: NULL when undecided) and the clause that says so.
     A few pairs per store, decided in Python once each."""
+    import pyarrow as pa
+
     pairs = con.execute("""SELECT DISTINCT d.license, b.license FROM (SELECT DISTINCT dh, bh FROM _anc) p
         JOIN _lic_decl d ON d.h = p.dh JOIN _lic_decl b ON b.h = p.bh
         WHERE list_contains(b.duties, 'same_terms') AND list_contains(d.duties, 'same_terms')
