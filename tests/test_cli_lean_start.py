@@ -210,3 +210,13 @@ def test_a_read_only_run_waits_for_a_thread_that_is_not_a_daemon() -> None:
                "threading.Thread(target=lambda: (time.sleep(0.3), print('thread done', flush=True))).start()")
     res = _console(["--version"], prelude)
     assert res.returncode == 0 and res.stdout.splitlines() == [f"openscope {__version__}", "thread done"]
+
+
+def test_a_console_run_of_a_read_only_command_answers_as_an_in_process_one(lineage_store: Path, cli: Any) -> None:
+    """The console script leaves the read-only store's closing to the process's end and skips the shutdown;
+    what it prints and its exit code are an in-process run's."""
+    for args in (["lineage", "acme/base", "--down", "--json"], ["lineage", "gamma/q"], ["--json", "status"],
+                 ["model", "beta/ft"], ["sql", "SELECT id FROM models ORDER BY id"], ["lineage", "no/such"]):
+        res = _console(["--db", str(lineage_store), *args])
+        inproc = cli("--db", lineage_store, *args)
+        assert (res.returncode, res.stdout, res.stderr) == (inproc.code, inproc.stdout, inproc.stderr), args

@@ -377,6 +377,10 @@ def main(argv: list[str] | None = None) -> int:
     _CtrlC.said = False
     if argv is None:
         _CtrlC.install()
+        if _command_name(args) in _READ_ONLY - {"", None}:  # it ends the process when done (_end_at_once)
+            from openscope.store.db import leave_read_only_stores_open
+
+            leave_read_only_stores_open()
     try:
         code = _run(args)
     except KeyboardInterrupt as exc:  # landed outside a command, e.g. while an error line was printed
@@ -455,8 +459,9 @@ def _exit(code: int, argv: list[str] | None, command: str | None = None) -> int:
     return code
 
 
-# The commands that only read (and the lines that name none: --version, --help, a usage error). Their stores
-# are closed and their output written when the command returns; nothing they leave open holds data.
+# The commands that only read (and the lines that name none: --version, --help, a usage error). Their output
+# is written when the command returns, and what they leave open holds no data: a read-only store (whose close
+# the console script leaves to the end of the process: store.db.leave_read_only_stores_open).
 _READ_ONLY = frozenset({"status", "lineage", "model", "license", "sql", "", None})
 
 
