@@ -489,13 +489,13 @@ def _end_at_once(code: int) -> None:
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):  # (AttributeError: no stdout at all, as under pythonw)
         return
     run_exitfuncs()
     try:  # whatever an atexit function printed
         sys.stdout.flush()
         sys.stderr.flush()
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         pass
     os._exit(code)
 
