@@ -220,3 +220,22 @@ def test_a_console_run_of_a_read_only_command_answers_as_an_in_process_one(linea
         res = _console(["--db", str(lineage_store), *args])
         inproc = cli("--db", lineage_store, *args)
         assert (res.returncode, res.stdout, res.stderr) == (inproc.code, inproc.stdout, inproc.stderr), args
+
+
+def test_a_typer_whose_internals_differ_keeps_its_own_conversion(lineage_store: Path, cli: Any,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shortcut rests on typer's internals: when they are not what it knows (:func:`compatible` is False),
+    nothing is replaced and every command answers as before, through typer's own conversion."""
+    from openscope.commands import _params
+
+    assert _params.compatible()   # the typer installed here is the one the shortcut was written for
+    args = ("--db", lineage_store, "lineage", "acme/base", "--down", "--json", "--depth", "5", "--limit", "10")
+    fast = cli(*args)
+    monkeypatch.setattr(_params, "compatible", lambda: False)
+    command = _command()
+    use_plain_conversions(command)
+    assert all(getattr(p, "_runtime_param", None) is None for p in command.params)
+    slow = cli(*args)
+    assert (slow.code, slow.stdout) == (fast.code, fast.stdout) == (0, fast.stdout)
+    bad = cli("--db", lineage_store, "lineage", "acme/base", "--limit", "many")
+    assert bad.code == 64 and "'--limit'" in bad.stderr and bad.stderr.count("\n") == 1

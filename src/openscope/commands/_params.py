@@ -14,6 +14,9 @@ conversion: no custom parser, range, path or file flags, choice, list or tuple (
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -90,12 +93,30 @@ def _use_plain(param: Any) -> None:
         param._runtime_param = PlainParam(parameter_info=desc.parameter_info, annotation=desc.annotation)
 
 
+@functools.cache
+def compatible() -> bool:
+    """Whether the installed typer converts as this module expects: a ``RuntimeParam`` dataclass of
+    ``parameter_info`` and ``annotation`` whose ``_coerce_value(value, param, ctx)`` typer calls (parameters that
+    keep no ``_runtime_param`` or ``type_descriptor`` are left alone by :func:`plain_kind`). These are typer's
+    internals (0.2x), not its API: a typer that changed them keeps its own conversion for every value (correct,
+    only slower), never a broken command."""
+    try:
+        fields = {f.name for f in dataclasses.fields(RuntimeParam)}
+        coerce = list(inspect.signature(RuntimeParam._coerce_value).parameters)
+    except (TypeError, ValueError):
+        return False
+    return {"parameter_info", "annotation"} <= fields and coerce == ["self", "value", "param", "ctx"]
+
+
 def use_plain_conversions(command: Any) -> None:
     """Give every plain parameter of ``command`` and of its subcommands the pydantic-free conversion.
 
     ``--help`` too: click makes that option when the command's context is made, from the context's help option
     names, so it is given the conversion as it is made (its value is None unless asked for, which is not a
-    bool, so typer converted it through pydantic on every run)."""
+    bool, so typer converted it through pydantic on every run). Nothing, with a typer it does not know
+    (:func:`compatible`)."""
+    if not compatible():
+        return
     for param in getattr(command, "params", ()):
         _use_plain(param)
     make_help = getattr(command, "get_help_option", None)
