@@ -163,13 +163,16 @@ def test_a_linked_base_before_the_verb_is_the_declared_base() -> None:
     assert d is not None and d.family["family"] == "Llama 2"
     assert d.evidence.snippet.startswith("[Llama-2-7b](") and d.evidence.snippet.endswith("fine-tuned on our data.")
     assert d.evidence.locator == "README.md#L5"
+    # the same sentence wrapped after its link reads the same (a soft line break: docs/reviews.md, invariance review)
+    d = declared_base(card_record(_card(f"{L2}\nwas fine-tuned on our data.")))
+    assert d is not None and d.family["family"] == "Llama 2" and d.evidence.locator == "README.md#L5-L6"
 
 
 @pytest.mark.parametrize("sentence", [
     f"{L2} was fine-tuned from Mistral data.",
     "[Llama-2-7b](https://huggingface.co/acme/Lynx-7B) was fine-tuned on our data.",   # the release's own repository
     f"{L2} is great. We fine-tuned on chat data.",
-    f"{L2}\nwas fine-tuned on our data.",
+    f"{L2}.\nIt was fine-tuned on our data.",   # a sentence that ends on its line
 ])
 def test_a_link_before_the_verb_that_is_no_declared_base(sentence: str) -> None:
     assert declared_base(card_record(_card(sentence))) is None

@@ -58,6 +58,20 @@ _UNSEEN = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 # model]", "# TODO: add an example code snippet for running this diffusion pipeline"): a field never filled in.
 _TODO = re.compile(r"\[TODO\b[^\]\n]{0,300}\]|^[ \t]*#[ \t]*TODO:[^\n]*", re.MULTILINE)
 _PLACEHOLDER = re.compile(r"\[?\bmore information needed\b\]?\.?", re.IGNORECASE)
+# A setext heading's underline (CommonMark: up to three spaces, then a run of "=" (level 1) or "-" (level 2), as the
+# whole line) under a one-line paragraph: "Training data\n-------------" is a "## Training data". (Two characters
+# at least: a lone "-" under a line is read as an empty list item as often.)
+_SETEXT = re.compile(r"\n {0,3}(={2,}|-{2,})[ \t]*(?=\n|\Z)")
+# What a setext heading's title line cannot be: a line that opens a block of its own (an ATX heading, a list item,
+# a quote, a table row, HTML, a fence, indented code) or a thematic break.
+_NOT_SETEXT_TITLE = re.compile(r"(?:[ \t]{0,3}(?:#{1,6}(?:[ \t]|$)|[-*+](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|[>|<]|`{3}|~{3}"
+                               r"|(?:[-*_][ \t]*){3,}$)|[ \t]{4})")
+# A reference-style link's definition ("[1]: https://arxiv.org/abs/…", "[paper]: <https://…>"), and its uses: a full
+# reference "[text][label]", a collapsed one "[label][]", a shortcut "[label]"; a badge "[![alt][img]][label]" is a
+# full reference whose text is an image.
+_REF_DEF = re.compile(r"^ {0,3}\[([^\[\]\n]{1,300})\]:[ \t]*<?([^\s<>]{1,1000})>?", re.MULTILINE)
+_REF_USE = re.compile(r"\[(!\[[^\[\]\n]{0,300}\](?:\[[^\[\]\n]{0,300}\])?|[^\[\]\n]{0,300})\](?:\[([^\[\]\n]{0,300})\])?"
+                      r"(?![(:\[])")
 _HTML_LINK = re.compile(r"<a\s(?>[^<>]*?href=[\"'](https?://[^\"'<>]+)[\"'])[^<>]*>(.{0,300}?)</a>",
                         re.IGNORECASE | re.DOTALL)
 
@@ -104,8 +118,12 @@ class Card:
     # The card as written when ``text`` is its reading in simplified characters (a Traditional Chinese card:
     # :mod:`.hant`; same length and lines): snippets quote it, rules read ``text``.
     written: str | None = None
+    # The card's line breaks as written when ``text`` joins the lines of its paragraphs (:func:`soft_breaks`: a soft
+    # line break read as the space it renders as; same length, same offsets): lines are numbered from it.
+    lined: str | None = None
     _lowered: str | None = field(default=None, repr=False)
     _newlines: tuple[str, list[int]] | None = field(default=None, repr=False, compare=False)
+    _lines: tuple[tuple[str, ...], tuple[int, ...]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def lowered_body(self) -> str:
@@ -116,21 +134,53 @@ class Card:
     def line_of(self, pos: int) -> int:
         """The 1-based line of offset ``pos`` in the full text. Why a table: probes ask for the lines of dozens
         of matches per card, and counting line breaks from the start each time scans the card again."""
+        src = self.text if self.lined is None else self.lined
         held = self._newlines
-        if held is None or held[0] is not self.text:   # (built for this very text)
-            held = self._newlines = (self.text, newline_offsets(self.text))
+        if held is None or held[0] is not src:   # (built for this very text)
+            held = self._newlines = (src, newline_offsets(src))
         if pos < 0:   # str.count's slice reading of a negative end
-            return self.text.count("\n", 0, pos) + 1
+            return src.count("\n", 0, pos) + 1
         return bisect.bisect_left(held[1], pos) + 1
 
     def line_start(self, line: int) -> int:
-        """The offset in the full text where 1-based line ``line`` starts (the inverse of :meth:`line_of`, from the
-        same table of line breaks)."""
+        """The offset in the full text where the line that reads 1-based line ``line`` starts (the inverse of
+        :meth:`line_of`, from the same table of line breaks): the start of its paragraph's joined line when the line
+        continues a paragraph (:attr:`lined`), so ``text[line_start(n):]`` reads on from where :meth:`lines` does."""
         if line <= 1:
             return 0
         self.line_of(0)   # (builds the table for this text)
         assert self._newlines is not None
-        return self._newlines[1][line - 2] + 1
+        at = self._newlines[1][line - 2] + 1
+        return at if self.lined is None else self.text.rfind("\n", 0, at) + 1
+
+    def lines(self, splitlines: bool = False) -> tuple[str, ...]:
+        """The card's reading lines, one per line as written (index ``n - 1`` for line ``n``, as :meth:`line_of`
+        numbers them): the joined line of its paragraph for each line of a soft-wrapped paragraph. Without soft
+        breaks, ``text.split("\\n")`` (or ``text.splitlines()``), as the probes read it before."""
+        if self.lined is None:
+            return lines_of(self.text) if splitlines else newline_split(self.text)
+        return self._joined()[0]
+
+    def line_starts(self) -> list[int]:
+        """:meth:`line_start` of every line, in order (a table for the probes that index a card's lines)."""
+        if self.lined is None:
+            return [0, *map((1).__add__, newline_offsets(self.text))]
+        return list(self._joined()[1])
+
+    def _joined(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        """(reading line, its start) for each written line of a card read with soft breaks joined (built once)."""
+        if self._lines is None:
+            assert self.lined is not None
+            lines: list[str] = []
+            starts: list[int] = []
+            at = 0
+            for reading in self.text.split("\n"):
+                n = self.lined.count("\n", at, at + len(reading)) + 1
+                lines.extend([reading] * n)
+                starts.extend([at] * n)
+                at += len(reading) + 1
+            self._lines = (tuple(lines), tuple(starts))
+        return self._lines
 
     def meta_line(self, key: str) -> int:
         """The line of a top-level front-matter key (1, the front matter's first line, if not found)."""
@@ -253,6 +303,9 @@ def parse_card(text: str) -> Card:
     # a "# comment" line in a shell block is not a heading: it neither names a section nor ends one
     heads = [_Head(h.start(), h.end(), len(h.group(1)), h.group(2)) for h in _headings(body)
              if not _inside(fenced, h.start())]
+    setext = _setext_headings(body, fenced)
+    if setext:
+        heads = sorted(heads + setext, key=lambda h: h.start)
     if not body.isascii() and any(c in body for c in _PSEUDO_MARKERS):
         heads = _with_pseudo_headings(body, heads, fenced)
     empty = _empty_headings(body, heads)
@@ -260,9 +313,9 @@ def parse_card(text: str) -> Card:
         # a heading over nothing (a template's "### Model Architecture and Objective" never filled in) is not
         # documentation: it is blanked like a placeholder and names no section
         chars = list(body)
-        for i in empty:
-            chars[heads[i].start:heads[i].end] = " " * (heads[i].end - heads[i].start)
-        body = "".join(chars)  # (a heading match never spans a line break)
+        for i in empty:   # (a setext heading's line break is kept: lines still number as written)
+            chars[heads[i].start:heads[i].end] = _NOT_NEWLINE.sub(" ", body[heads[i].start:heads[i].end])
+        body = "".join(chars)
         text = text[:offset] + body
         heads = [h for i, h in enumerate(heads) if i not in empty]
     # a Traditional Chinese card is read in simplified characters (same offsets and lines); links keep their URLs
@@ -273,7 +326,16 @@ def parse_card(text: str) -> Card:
         heads = [_Head(h.start, h.end, h.level, read[at:at + len(h.title)])
                  for h in heads for at in (body.find(h.title, h.start, h.end),)]
         body, text = read, text[:offset] + read
-    card = Card(text=text, meta=meta, body=body, warnings=warnings, written=written)
+    lined = None
+    breaks = soft_breaks(body, heads, fenced)
+    if breaks:
+        lined = text
+        chars = list(body)
+        for at in breaks:
+            chars[at] = " "
+        body = "".join(chars)
+        text = text[:offset] + body
+    card = Card(text=text, meta=meta, body=body, warnings=warnings, written=written, lined=lined)
     for i, h in enumerate(heads):
         end = heads[i + 1].start if i + 1 < len(heads) else len(body)
         card.sections.append(
@@ -293,12 +355,124 @@ def parse_card(text: str) -> Card:
         card.rel_links.append(Link(url_body[m.start(2):m.end(2)], m.group(1).strip(), card.line_of(offset + m.start())))
         if len(card.rel_links) >= 500:
             break
+    if "]:" in body:
+        for url, anchor, at in _reference_links(body, url_body, fenced):
+            if re.match(r"https?://", url):
+                url = url.rstrip(".,;")
+                if url not in seen:
+                    seen.add(url)
+                    card.links.append(Link(url, anchor, card.line_of(offset + at)))
+            elif not url.startswith(("#", "mailto:")) and len(card.rel_links) < 500:
+                card.rel_links.append(Link(url, anchor, card.line_of(offset + at)))
     for m in _bare_urls(body):
         url = url_body[m.start():m.end()].rstrip(".,;:")
         if url not in seen:
             seen.add(url)
             card.links.append(Link(url, "", card.line_of(offset + m.start())))
     return card
+
+
+# A line that opens a block of its own, so never continues the paragraph above it: a heading, a fence, a list item, a
+# quote, a table row, HTML, a setext underline or a thematic break; or a field ("License: MIT", "**Training data:**
+# …"), which cards write one to a line and their readers read so (the probes' field rules read them by line). A
+# word and a colon that end the line ("… in the training\nscript:") end a sentence, and are no field.
+_OPENS_LINE = re.compile(r"(?:#{1,6}(?:[ \t]|$)|`{3}|~{3}|[-*+•](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|[>|<]|=+[ \t]*$"
+                         r"|-+[ \t]*$|(?:[*_][ \t]*){3,}$|[*_]{2}[^*_\n]{1,40}[:：]|[^\s:：|][^:：|\n]{0,40}[:：][*_]*[ \t]+\S)")
+# A line that ends a sentence (its break says nothing a reader of the line misses: the next sentence starts the next
+# line) or starts with an image or a badge (a row of badges, one to a line, each its own statement: "Code licence:
+# Apache 2.0" beside "Data licence: CC BY-NC").
+# A line break between two lines with text, the first not ending a sentence or a table row: the candidates that
+# :func:`soft_breaks` then judges one by one (found at C speed; most of a card's line breaks are not candidates).
+_JOIN_CANDIDATE = re.compile(r"[^\s.!?。！？|][ \t]*\r?\n(?=[ \t]*[^\s|])")
+_SENTENCE_END = re.compile(r"[.!?。！？][*_`)\]\"'”’]*[ \t]*$")
+_IMAGE_FIRST = re.compile(r"(?:\[[ \t]*)?!\[[^\]\n]{0,300}\]\(")   # (an image whose alt text closes on the line)
+_IMAGE_NEXT = re.compile(r"(?:\[[ \t]*)?!\[")
+_HARD_END = re.compile(r"<br\s{0,3}/?>$", re.IGNORECASE)   # (with "  " and "\\" at the end: :func:`_hard_end`)
+
+
+def _hard_end(line: str) -> bool:
+    """Whether ``line`` ends in a hard line break (two spaces, a backslash, ``<br>``). Why not one pattern: a search
+    for trailing spaces retries at every space of a long run of them."""
+    return line.endswith(("  ", "\\")) or (line.endswith(">") and bool(_HARD_END.search(line[-12:])))
+
+
+def soft_breaks(body: str, heads: list[_Head], fenced: list[tuple[int, int]]) -> list[int]:
+    """The offsets of the line breaks in ``body`` that are soft: inside a paragraph or a list item, where a reader
+    of the rendered card sees a space (CommonMark's soft line break).
+
+    Why: many rules read a sentence within its line; a card hard-wrapped at 72 or 80 columns (as editors and
+    converters write them) splits its sentences, and its links' anchors, across lines, and every such rule missed
+    them. The card is read with these breaks as spaces (same length: offsets and quoted snippets are unchanged; lines
+    are still numbered as written, :attr:`Card.lined`). Conservative: a break is kept when either line is blank,
+    in a fenced block or indented code, a heading, a table row, HTML, or ends in a hard break, and when the next
+    line opens a block or a field of its own (:data:`_OPENS_LINE`)."""
+    out: list[int] = []
+    heads_at = {h.start for h in heads} | {h.end for h in heads}
+    for m in _JOIN_CANDIDATE.finditer(body):
+        at = m.end() - 1                       # the line break
+        a = body.rfind("\n", 0, at) + 1       # the line before it ...
+        b = body.find("\n", at + 1)           # ... and the line after it
+        before = body[a:at].rstrip("\r")
+        after = body[at + 1:len(body) if b < 0 else b].rstrip("\r")
+        lead, next_lead = before.lstrip(" \t"), after.lstrip(" \t")
+        if (a in heads_at or at in heads_at or at - 1 in heads_at or at + 1 in heads_at or "|" in before
+                or "|" in after or _SENTENCE_END.search(before) or _hard_end(before)
+                or _IMAGE_FIRST.match(lead) or _IMAGE_NEXT.match(next_lead) or _OPENS_LINE.match(next_lead)
+                or before.lstrip().startswith("<") or (fenced and _inside(fenced, a))):
+            continue
+        if before.startswith(("    ", "\t")) and not (out and out[-1] == a - 1):
+            continue   # indented code (unless the line continues a paragraph joined above it)
+        out.append(at)
+    return out
+
+
+def _setext_headings(body: str, fenced: list[tuple[int, int]]) -> list[_Head]:
+    """The card's setext headings ("Title" over a line of "=" or "-") as headings of level 1 and 2.
+
+    Why: CommonMark renders "Training data\\n-------------" exactly as "## Training data"; a card written so had no
+    sections at all, and every rule that reads a section by its title missed it. Only a one-line paragraph is read as a
+    title (the line before it blank, a heading or the start of the body), never a line that opens a block of its own
+    (a list item over "---" is a list and a thematic break) nor one inside a fenced block."""
+    out: list[_Head] = []
+    for m in _SETEXT.finditer(body):
+        start = body.rfind("\n", 0, m.start()) + 1
+        title = body[start:m.start()]
+        if not title.strip() or _NOT_SETEXT_TITLE.match(title) or _inside(fenced, start):
+            continue
+        before = body.rfind("\n", 0, max(0, start - 1)) + 1
+        prev = body[before:start - 1] if start else ""
+        if prev.strip() and not _HEADING.match(prev) and not (out and out[-1].end == start - 1):
+            continue   # the last line of a longer paragraph (or of a list item, a table): not read as a title
+        out.append(_Head(start, m.end(), 1 if m.group(1)[0] == "=" else 2, title.strip()))
+    return out
+
+
+def _reference_links(body: str, url_body: str, fenced: list[tuple[int, int]]) -> Iterator[tuple[str, str, int]]:
+    """(address, anchor text, offset of the use) for each reference-style link whose label the card defines.
+
+    Why: "[paper][1]" with "[1]: https://arxiv.org/abs/…" below renders as the same link as "[paper](https://…)";
+    only the inline form was read, so a card that writes its links by reference seemed to link nothing (its
+    addresses were bare URLs with no anchor text). Labels match case-insensitively with their whitespace collapsed,
+    as CommonMark's do; the first definition of a label wins; definitions and uses inside code are not links."""
+    defs: dict[str, str] = {}
+    spans: list[tuple[int, int]] = []
+    for d in _REF_DEF.finditer(body):
+        if not _inside(fenced, d.start()):
+            defs.setdefault(_SPACES.sub(" ", d.group(1).strip()).casefold(), url_body[d.start(2):d.end(2)])
+            spans.append((d.start(), d.end()))
+    if not defs:
+        return
+    for m in _REF_USE.finditer(body):
+        if _inside(fenced, m.start()) or _inside(spans, m.start()):
+            continue
+        text = m.group(1)
+        label = m.group(2) if m.group(2) else text   # a collapsed or shortcut reference: its text is its label
+        url = defs.get(_SPACES.sub(" ", label.strip()).casefold())
+        if url is None:
+            continue
+        if text.startswith("!["):   # a badge: its image's alt text is the link's text
+            text = text[2:text.index("]")]
+        yield url, text.strip(), m.start()
 
 
 def _headings(body: str) -> Iterator[re.Match[str]]:

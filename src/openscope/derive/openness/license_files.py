@@ -373,7 +373,7 @@ def _readme_scope(path: str, card: Any) -> frozenset[str]:
 
     if card is None:
         return frozenset()
-    lines = card.text.split("\n")
+    lines = card.lines()
     found: set[str] = set()
     for ln in card.rel_links:
         target = ln.url.split("#", 1)[0].split("?", 1)[0]

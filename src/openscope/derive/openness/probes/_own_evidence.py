@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from openscope.derive.openness.cards import Card, Link, newline_offsets, newline_split, paragraph_end
+from openscope.derive.openness.cards import Card, Link, paragraph_end
 from openscope.derive.openness.probes import (
     CODE_HOST,
     NEEDLE_AFTER,
@@ -305,8 +305,7 @@ def card_index(rec: ModelRecord) -> CardIndex:
     assert rec.card is not None
     idx = rec.cache.get("own_evidence_index")
     if idx is None:
-        text = rec.card.text
-        idx = CardIndex([0, *map((1).__add__, newline_offsets(text))],
+        idx = CardIndex(rec.card.line_starts(),
                         [sec.start - 1 for sec in rec.card.sections], [sec.title for sec in rec.card.sections],
                         hidden_spans(rec.card))
         rec.cache["own_evidence_index"] = idx
@@ -890,7 +889,7 @@ def own_code_repository(rec: ModelRecord, component: str | None = None) -> Evide
     key = f"own_code_repository:{component}" if denied else "own_code_repository"
     if key in rec.cache:
         return rec.cache[key]
-    lines = newline_split(card.text)   # numbered as Card.line_of numbers them
+    lines = card.lines()   # numbered as Card.line_of numbers them
     idx = card_index(rec)
     found: Evidence | None = None
     code_links = [ln for ln in card.links if CODE_HOST.search(ln.url) and not NOT_A_REPOSITORY.search(ln.url)
@@ -1029,7 +1028,7 @@ def own_report_link(rec: ModelRecord, component: str | None = None) -> tuple[Evi
     if card is None:
         return None, False
     denied = denied_lines(rec, component)
-    lines = newline_split(card.text)   # numbered as Card.line_of numbers them
+    lines = card.lines()   # numbered as Card.line_of numbers them
     idx = card_index(rec)
     places: list[tuple[Link, bool]] = []
     hinted = {ln.url for ln in _candidates(card, card.links, REPORT_HINTS)}

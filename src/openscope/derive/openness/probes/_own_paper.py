@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from openscope.derive.openness.cards import Card, Link, lines_of
+from openscope.derive.openness.cards import Card, Link
 from openscope.derive.openness.probes import either, kana_or_hangul, zsearch
 
 # Hosts whose links are papers (RE2-compatible is not needed: card text is read in Python only).
@@ -256,7 +256,7 @@ def after_link(line: str, url: str) -> str:
 def judge(card: Card, link: Link, lines: Sequence[str] | None = None) -> str | None:
     """Why ``link`` (one place it is linked) is the model's own paper (``label``, ``sentence``, ``header``), or
     None. ``lines`` is ``card.text.splitlines()`` when the caller has it."""
-    lines = lines_of(card.text) if lines is None else lines
+    lines = card.lines(splitlines=True) if lines is None else lines
     line = _line(lines, link.line)
     host = bool(PAPER_LINK.search(link.url))
     label = clean_anchor(link.text)
@@ -296,7 +296,7 @@ def own_paper_links(card: Card | None, limit: int | None = None, skip: frozenset
         places.extend(occurrences(card, link) if paperish else [link])
         if len(places) >= MAX_PLACES:
             break
-    lines = lines_of(card.text)
+    lines = card.lines(splitlines=True)
     out = []
     for place in sorted(places[:MAX_PLACES], key=lambda ln: ln.line):
         if place.line in skip:

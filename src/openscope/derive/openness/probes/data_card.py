@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.cards import lines_of
 from openscope.derive.openness.probes import (
     Evidence,
     Finding,
@@ -68,7 +67,7 @@ def _on_the_hub(rec: ModelRecord, mention: Evidence) -> bool:
     if not m:
         return False
     first, last = int(m.group(1)), int(m.group(2) or m.group(1))
-    lines = lines_of(rec.card.text)
+    lines = rec.card.lines(splitlines=True)
     return bool(HUB_DATASET_NEAR.search(" ".join(lines[max(0, first - 4):last])))
 
 

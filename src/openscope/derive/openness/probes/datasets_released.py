@@ -7,7 +7,6 @@ from collections.abc import Iterator, Mapping
 from itertools import islice
 from typing import Any, Protocol
 
-from openscope.derive.openness.cards import lines_of, newline_split
 from openscope.derive.openness.evaluations.mof import Hosted
 from openscope.derive.openness.probes import (
     Evidence,
@@ -374,7 +373,7 @@ def _marked_lines(rec: ModelRecord) -> dict[int, frozenset[str]]:
                 crossed.add(card.line_of(j))
             j = text.find(start, j + 1)
     if crossed or ("|" in text and _NO_CELL.search(text)):
-        rows = newline_split(text)
+        rows = card.lines()
         marked = crossed | ({card.line_of(m.start()) for m in _NO_CELL_ROW.finditer(text)} if "|" in text else set())
         for i in sorted(marked):
             row = rows[i - 1]
@@ -429,7 +428,7 @@ def _footnote_denials(rec: ModelRecord) -> dict[int, tuple[frozenset[str] | None
         notes = {m.group(1): (card.line_of(m.start()), m.group(0).strip()) for m in _FOOTNOTE_DEF.finditer(card.text)
                  if promised(m.group(2), m.group(2))}
         if notes:
-            for i, row in enumerate(card.text.split("\n"), 1):
+            for i, row in enumerate(card.lines(), 1):
                 refs = [r for r in _FOOTNOTE_REF.findall(row) if r in notes] if "[^" in row else []
                 if refs and not _FOOTNOTE_DEF.match(row):
                     out[i] = (_item_components(row), *notes[refs[0]])
@@ -637,7 +636,7 @@ def _evaluation_context(rec: ModelRecord, words: re.Pattern[str] = EVAL_CONTEXT,
     by that text or by the title of the section the line is in (or about another context, given its ``words``
     and ``sections``: calibration for quantization). Built once per card."""
     assert rec.card is not None
-    lines = lines_of(rec.card.text)
+    lines = rec.card.lines(splitlines=True)
     starts = sorted(((s.line, s.title) for s in rec.card.sections), reverse=True)
 
     def about_evaluation(line: int, extra: str = "") -> bool:
@@ -981,7 +980,7 @@ def shipped_training_data(rec: ModelRecord, limit: int = 3) -> list[str]:
     if not data:
         return []
     card = rec.card
-    lines = lines_of(card.text)
+    lines = card.lines(splitlines=True)
     about_evaluation = _evaluation_context(rec)
     starts = sorted(((s.line, s.title) for s in card.sections), reverse=True)
     denied = denied_lines(rec, COMPONENT)

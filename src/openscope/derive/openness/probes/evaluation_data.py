@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.cards import newline_split
 from openscope.derive.openness.probes import Evidence, Finding, file_evidence, repo_license
 from openscope.derive.openness.probes._own_evidence import mention_evidence, own_mentions
 from openscope.derive.openness.probes._status import released_status
@@ -76,7 +75,7 @@ def stated_licence(rec: ModelRecord) -> tuple[str, Evidence] | None:
     from openscope.derive.openness.probes.license_declared import licences_in
 
     denied = denied_lines(rec, COMPONENT)
-    lines = newline_split(card.text)
+    lines = card.lines()
     for i in _lines_naming_a_licence(card.text):
         line, start = lines[i - 1], card.line_start(i)
         if i in denied or not (EVAL_DATA_WORDS.search(line) or BENCHMARKS.search(line)):

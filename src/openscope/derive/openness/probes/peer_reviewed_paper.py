@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from openscope.derive.openness.cards import lines_of
 from openscope.derive.openness.probes import Evidence, Finding, card_search, may_match, required_needles
 from openscope.derive.openness.probes._own_paper import MAX_PLACES, citation_entry, judge, occurrences
 from openscope.derive.openness.records import ModelRecord
@@ -48,7 +47,7 @@ def _paper_link(rec: ModelRecord) -> Evidence | None:
     lines: Sequence[str] | None = None
     venues = [ln for ln in rec.card.links if may_match(_VENUE_NEEDLES, ln.url, ln.url.lower()) and VENUE_LINK.search(ln.url)]
     for link in venues[:MAX_PLACES]:  # a hostile card with endless venue links stays cheap
-        lines = lines_of(rec.card.text) if lines is None else lines
+        lines = rec.card.lines(splitlines=True) if lines is None else lines
         for ln in occurrences(rec.card, link):
             why = judge(rec.card, ln, lines)
             if why in ("label", "sentence") or (why and ln.text and PAPER_ANCHOR.search(ln.text)):
