@@ -141,6 +141,14 @@ def test_setext_headings_are_sections() -> None:
     assert card.sections == []
 
 
+def test_a_setext_licence_heading_names_no_licence() -> None:
+    """"License Agreement" over a line of "-" announces a section, as "## License Agreement" does: no licence named."""
+    atx = "# Lynx\n\nA small model.\n\n## License Agreement\n\nThe weights are released under the Apache 2.0 license.\n"
+    setext = atx.replace("## License Agreement\n", "License Agreement\n-----------------\n")
+    assert _grades(setext) == _grades(atx)
+    assert _grades(atx)[1]["Model parameters (Final)"] == "open_license"
+
+
 def test_reference_links_are_links() -> None:
     """A reference-style link is in the card's links, with its anchor text and the line of its use. (The rules that
     read a link's markup in the text itself still read only the inline form: ``docs/reviews.md``, invariance review.)"""

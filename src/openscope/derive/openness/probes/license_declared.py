@@ -256,6 +256,9 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
     off = len(rec.card.text) - len(rec.card.body)
     body = rec.card.body
     last_line_end = -1
+    # the title lines of the sections whose heading is not "#" markup (setext), by the offset where they start
+    titles = {rec.card.line_start(sec.line): sec.title for sec in rec.card.sections
+              if not rec.card.text.startswith("#", rec.card.line_start(sec.line))}
     for m in license_words(rec.card):
         if m.start() <= last_line_end:
             continue  # one entry per line
@@ -263,7 +266,10 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
         b = body.find("\n", m.end())
         b = len(body) if b < 0 else b
         last_line_end = b
-        if GENERIC_HEADING.match(body[a:b]) or GENERIC_HEADING_ZH.match(body[a:b]) or GENERIC_HEADING_JAKO.match(body[a:b]):
+        line = body[a:b]
+        if off + a in titles:   # a setext heading's title line ("License Agreement" over "---"): read as its "##"
+            line = "## " + titles[off + a]
+        if GENERIC_HEADING.match(line) or GENERIC_HEADING_ZH.match(line) or GENERIC_HEADING_JAKO.match(line):
             continue  # a heading ("## License Agreement") announces a section; it names no licence
         if MISUSE.search(body[a:b]):
             continue  # "sharing of … licensed material in violation of its terms of use" is a misuse, not a licence
