@@ -28,6 +28,7 @@ import io
 import json
 import os
 import pickle  # only pickle.dumps (writing); loading is trapped
+import shutil
 import struct
 import tarfile
 import tempfile
@@ -692,15 +693,31 @@ def test_sarif_to_an_unwritable_place_is_a_one_line_error(cli) -> None:
         assert r.code == 73 and "Traceback" not in r.stderr and r.stderr.count("\n") == 1, r.stderr
 
 
+@pytest.fixture(scope="module")
+def kept_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding one stored audit (``keep/me``, a pickle that calls ``posix.system``), made once a
+    module through the real command. Why: making it in every example (a new store and an audit) was about
+    half of each example of the test below, which copies it and audits another model into the copy."""
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from openscope.cli import main
+
+    d = tmp_path_factory.mktemp("kept")
+    good = d / "good.pkl"
+    good.write_bytes(call("posix", "system"))
+    err = io.StringIO()
+    with redirect_stdout(io.StringIO()), redirect_stderr(err):
+        code = main(["--db", str(d / "kept.duckdb"), "--quiet", "audit", str(good), "--model-id", "keep/me"])
+    assert code == 1, err.getvalue()
+    assert not (d / "kept.duckdb.wal").exists()  # closed with a checkpoint: the one file is the whole store
+    return d / "kept.duckdb"
+
+
 @FAST
 @given(data=PICKLES | zips() | safetensors_files(), name=st.sampled_from(["x.bin", "[/].pkl", "m.safetensors"]))
-def test_stored_audits_keep_every_other_model(cli, data: bytes, name: str) -> None:
+def test_stored_audits_keep_every_other_model(cli, kept_store: Path, data: bytes, name: str) -> None:
     with workdir() as d:
-        db = d / "store.duckdb"
-        good = d / "good.pkl"
-        good.write_bytes(call("posix", "system"))
-        r = cli("--db", db, "--quiet", "audit", good, "--model-id", "keep/me")
-        assert r.code == 1, r.stderr
+        db = Path(shutil.copyfile(kept_store, d / "store.duckdb"))  # a store with keep/me's audit stored
         with duckdb.connect(str(db), read_only=True) as con:
             before = con.execute("SELECT * FROM audit_findings WHERE model_id = 'keep/me' ORDER BY ALL").fetchall()
         assert before
