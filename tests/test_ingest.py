@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -285,17 +286,36 @@ def test_missing_and_corrupt_inputs_exit_codes_and_store_unchanged(cli, db, tmp_
     assert not (tmp_path / "missing-dir").exists()
 
 
-def test_sigkill_during_ingest_keeps_previous_state(db, tmp_path, run_openscope):
+def _padded_lines(numbers: range, pad: str) -> Iterator[str]:
+    """``json.dumps(_entry(i, description=pad)) + "\\n"`` for each ``i``, byte for byte, from two templates
+    dumped once (with and without the base-model tag of every third model). Why: a dict and a json.dumps per
+    line was ~4 s of the SIGKILL test, which needs 400,000 lines only so that the ingest is still running."""
+    marks = {"_id": "%(h)s", "id": "org%(o)d/model-%(i)d", "author": "org%(o)d", "downloads": -10,
+             "downloadsAllTime": -100, "likes": -5, "description": pad}
+    plain = _entry(1, **marks)
+    based = _entry(1, **marks, tags=[*plain["tags"], "base_model:finetune:org0/model-%(p)d"])
+    templates = [json.dumps(e).replace("-100,", "%(a)d,").replace("-10,", "%(d)d,").replace("-5,", "%(l)d,") + "\n"
+                 for e in (based, plain)]
+    for i in numbers:
+        yield templates[i % 3 != 0] % {"h": f"{i:024x}", "o": i % 7, "i": i, "d": i * 10, "a": i * 100, "l": i % 5,
+                                       "p": i - 1}
+
+
+def test_padded_lines_are_the_entries_as_json_dumps_writes_them() -> None:
+    pad = "x" * 600
+    numbers = range(999, 1012)
+    assert list(_padded_lines(numbers, pad)) == [json.dumps(_entry(i, description=pad)) + "\n" for i in numbers]
+
+
+def test_sigkill_during_ingest_keeps_previous_state(db, tmp_path, cli):
     small = _write_jsonl(tmp_path / "small.jsonl", [_entry(i) for i in range(1, 21)])
-    assert run_openscope("--db", db, "-q", "ingest", small).code == 0
+    assert cli("--db", db, "-q", "ingest", small).code == 0
     before = _q(db, "SELECT * FROM models ORDER BY id")
     stats_before = _q(db, "SELECT count(*) FROM model_stats")[0][0]
 
     big = tmp_path / "big.jsonl"
-    pad = "x" * 600
     with big.open("w") as fh:
-        for i in range(1000, 400_000):
-            fh.write(json.dumps(_entry(i, description=pad)) + "\n")
+        fh.writelines(_padded_lines(range(1000, 400_000), "x" * 600))
     wal = Path(str(db) + ".wal")
     proc = subprocess.Popen([sys.executable, "-m", "openscope.cli", "--db", str(db), "-q", "ingest", str(big)])
     deadline = time.monotonic() + 60
@@ -311,7 +331,7 @@ def test_sigkill_during_ingest_keeps_previous_state(db, tmp_path, run_openscope)
     assert _q(db, "SELECT count(*) FROM model_stats")[0][0] == stats_before
     assert _q(db, "SELECT status FROM snapshots ORDER BY snapshot_id") == [("complete",), ("running",)]
 
-    r = run_openscope("--db", db, "--json", "ingest", small)
+    r = cli("--db", db, "--json", "ingest", small)
     assert r.code == 0 and r.json()["changed"] == 0
     assert _q(db, "SELECT status FROM snapshots ORDER BY snapshot_id") == [("complete",), ("aborted",), ("complete",)]
 

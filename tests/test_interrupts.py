@@ -79,9 +79,11 @@ def test_ctrl_c_during_an_ingest_keeps_the_store_and_the_next_run_completes(tmp_
     before = q(db, "SELECT id, license FROM models ORDER BY id")
     big = tmp_path / "big.jsonl"
     pad = "x" * 600
+    # 400,000 lines, each json.dumps({"id": f"big/m{i}", ...}) byte for byte, from one dumped template (a
+    # json.dumps per line was ~2 s of this test; the file only has to be long enough to still be read)
+    template = json.dumps({"id": "big/m%d", "tags": ["license:apache-2.0"], "description": pad}) + "\n"
     with big.open("w") as fh:
-        for i in range(400_000):
-            fh.write(json.dumps({"id": f"big/m{i}", "tags": ["license:apache-2.0"], "description": pad}) + "\n")
+        fh.writelines(template % i for i in range(400_000))
     wal = Path(str(db) + ".wal")
     proc = _start(db, "-q", "ingest", str(big), "--no-derive")
     # the snapshot row is committed (WAL) before the data transaction starts: from then on DuckDB works
