@@ -53,9 +53,11 @@ def test_json_ready_line(tmp_path: Path):
         assert p.wait(20) == 0
 
 
-def test_dump_writes_jsonl(run_openscope, tmp_path: Path):
+def test_dump_writes_jsonl(cli, run_openscope, tmp_path: Path):
+    # in-process, then the same dump from a real process (its own hash seed): the bytes depend on the seed alone.
+    # Why not two processes: each simhub start is about a second of imports, which this test does not measure.
     out = tmp_path / "hub.jsonl"
-    r = run_openscope("simhub", "--models", "800", "--seed", "5", "--dump", out, "--json")
+    r = cli("simhub", "--models", "800", "--seed", "5", "--dump", out, "--json")
     assert r.code == 0, r.stderr
     doc = r.json()
     assert doc["entries"] == 800 and doc["path"] == str(out)
@@ -65,18 +67,17 @@ def test_dump_writes_jsonl(run_openscope, tmp_path: Path):
     assert run_openscope("simhub", "--models", "800", "--seed", "5", "--dump", again, "--quiet").code == 0
     assert again.read_bytes() == out.read_bytes()  # same seed, same bytes
     ds = tmp_path / "ds.jsonl"
-    assert run_openscope("simhub", "--models", "10", "--datasets", "30", "--dump", ds, "--dump-datasets").code == 0
+    assert cli("simhub", "--models", "10", "--datasets", "30", "--dump", ds, "--dump-datasets").code == 0
     assert len(ds.read_text().splitlines()) == 30
 
 
-def test_dump_then_ingest_marks_models_synthetic(run_openscope, tmp_path: Path, db: Path):
+def test_dump_then_ingest_marks_models_synthetic(cli, tmp_path: Path, db: Path):
     out = tmp_path / "hub.jsonl"
-    assert run_openscope("simhub", "--models", "300", "--dump", out, "--quiet").code == 0
-    r = run_openscope("--db", db, "ingest", out, "--no-derive", "--json")
+    assert cli("simhub", "--models", "300", "--dump", out, "--quiet").code == 0
+    r = cli("--db", db, "ingest", out, "--no-derive", "--json")
     assert r.code == 0, r.stderr
     assert r.json()["records"] == 300 and r.json()["rejects"] == 0
-    q = run_openscope("--db", db, "sql", "SELECT count(*) FILTER (WHERE synthetic) AS s, count(*) AS n FROM models",
-                      "--json")
+    q = cli("--db", db, "sql", "SELECT count(*) FILTER (WHERE synthetic) AS s, count(*) AS n FROM models", "--json")
     assert q.code == 0, q.stderr
     assert q.json()["rows"] == [{"s": 300, "n": 300}]
 
