@@ -148,10 +148,8 @@ def _grade_in_workers(batches: Iterable[list[ModelRecord]], snapshot_id: int | N
     ctx = multiprocessing.get_context("spawn")
     out: list[tuple] = []
     failed: list[tuple[str, str]] = []
-    todo: Iterable[list[ModelRecord]] = batches
-    first = True
-    while first or todo:
-        first = False
+    todo: Iterable[list[ModelRecord]] | None = batches   # this round's batches: the stream, then the halves
+    while todo is not None:
         broken: list[list[ModelRecord]] = []
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_ignores_ctrl_c) as pool:
             try:
@@ -169,14 +167,20 @@ def _grade_in_workers(batches: Iterable[list[ModelRecord]], snapshot_id: int | N
                 # before the pool's exit waits for the ones running.
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
-        again: list[list[ModelRecord]] = []
-        for b in broken:
-            if len(b) == 1:
-                failed.append((b[0].id, "its assessment could not run in a worker process (the worker died)"))
-            else:
-                again += [b[: len(b) // 2], b[len(b) // 2:]]
-        todo = again
+        todo = _halves(broken, failed) or None   # a round with nothing broken is the last
     return out, failed
+
+
+def _halves(broken: list[list[ModelRecord]], failed: list[tuple[str, str]]) -> list[list[ModelRecord]]:
+    """The batches a dead worker took with it, each cut in two to be graded again; a card alone in its batch is
+    the one that kills a worker, and is added to ``failed`` instead."""
+    again: list[list[ModelRecord]] = []
+    for b in broken:
+        if len(b) == 1:
+            failed.append((b[0].id, "its assessment could not run in a worker process (the worker died)"))
+        else:
+            again += [b[: len(b) // 2], b[len(b) // 2:]]
+    return again
 
 
 BATCH = 100   # cards per worker batch: small enough that the last batches end close together (one worker idle

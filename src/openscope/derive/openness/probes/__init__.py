@@ -13,6 +13,7 @@ A finding's ``status`` uses the component vocabulary (``open_license``, ``restri
 
 from __future__ import annotations
 
+import bisect
 import importlib
 import re
 from collections.abc import Callable, Iterator
@@ -379,7 +380,8 @@ def fast_search(text: str, lowered: str, pattern: re.Pattern[str], needles: tupl
     """
     pattern = for_text(pattern, text)
     if not needles or len(lowered) != len(text):
-        return pattern.search(text)
+        starts = start_hits(text, lowered, pattern)
+        return pattern.search(text) if starts is None else first_match_at(text, pattern, starts, 0, len(text))
     needles = needles_for(needles, text)
     limit = len(text) // 400 + 1   # beyond this many hits the windows would cover most of the text
     hits: list[int] = []
@@ -397,6 +399,13 @@ def fast_search(text: str, lowered: str, pattern: re.Pattern[str], needles: tupl
             windows[-1][1] = max(windows[-1][1], b)
         else:
             windows.append([a, b])
+    starts = start_hits(text, lowered, pattern)
+    if starts is not None:   # each window searched at the places a match can start (the same leftmost match)
+        for a, b in windows:
+            m = first_match_at(text, pattern, starts, a, min(b, len(text)))
+            if m is not None:
+                return m
+        return None
     head, lead = _starts_near(pattern, _lead_for(pattern, needles, text))
     at = 0   # hits before this index were tried as starts already
     for a, b in windows:
@@ -436,7 +445,11 @@ def _search_near_all(text: str, lowered: str, pattern: re.Pattern[str], needles:
     the needles are fewer than a tenth of the text, only those starts are tried (with the whole text's end: the
     same match as the full search, the leftmost, since every start before it was tried or is not near a
     needle). Why: a card that says "train" a hundred times was searched whole for every pattern with that
-    needle."""
+    needle. A pattern whose every match opens with one of its :func:`start_needles` is tried only where one
+    occurs (:func:`first_match_at`): the same leftmost match as the search of the whole text."""
+    starts = start_hits(text, lowered, pattern)
+    if starts is not None:
+        return first_match_at(text, pattern, starts, 0, len(text))
     lead = _lead_for(pattern, needles, text)
     if lead >= NEEDLE_BEFORE:
         return pattern.search(text)
@@ -457,6 +470,151 @@ def _search_near_all(text: str, lowered: str, pattern: re.Pattern[str], needles:
         if head.match(text, p) is not None:
             return pattern.search(text, p)
         tried = p + lead
+    return None
+
+
+_STARTS: dict[int, tuple[re.Pattern[str], tuple[str, ...] | None]] = {}
+# Characters that IGNORECASE matches to an ASCII letter while ``str.lower`` does not give that letter (or gives two
+# characters): in a text holding one, a match need not open with the lower case of its start needle.
+_START_FOLDS = ("\u0131", "\u0130", "\u017f", "\u212a")
+_MAX_START_NEEDLES = 64
+
+
+def start_needles(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Lower-case strings (two characters or more) one of which every match of ``pattern`` opens with, read from
+    ``re``'s own parse (kept by pattern); None when none is certain (a match may open with a class, any character,
+    or nothing), or when there are more than :data:`_MAX_START_NEEDLES`.
+
+    Why: a pattern that ``re`` cannot skip ahead for (case-insensitive, or opening with ``\\b``) is tried at every
+    character of a window or of a whole card; a match can only start where one of these strings occurs, and the
+    card's occurrences of them are found in one pass with the other needles (:func:`needle_hits`)."""
+    held = _STARTS.get(id(pattern))
+    if held is None or held[0] is not pattern:   # (the pattern is held, so its id is not reused)
+        tree = _parsed(pattern)
+        try:
+            found = None if tree is None else _start_literals(tree)
+        except Exception:  # noqa: BLE001 - an opcode this reader does not know: no start needles
+            found = None
+        ok = found is not None and 0 < len(found) <= _MAX_START_NEEDLES and min(map(len, found)) >= 2
+        if len(_STARTS) >= 1024:
+            _STARTS.clear()
+        held = _STARTS[id(pattern)] = (pattern, tuple(sorted(found)) if ok and found is not None else None)
+    return held[1]
+
+
+def _start_literals(seq: Any) -> frozenset[str] | None:
+    """:func:`start_needles` of a parsed (sub)pattern: zero-width items (anchors, ``\\b``, lookarounds) are passed
+    over; a run of literal letters (ASCII, or characters without case) gives itself; a group, an alternation (each
+    alternative must give some) or a repeat of at least once gives what its content gives; an item that may match
+    nothing (``(the )?``) gives its own and those of what follows. None when a match may open otherwise."""
+    from re import _constants as k  # type: ignore[attr-defined]
+
+    items = list(seq)
+    out: set[str] = set()
+    i = 0
+    while i < len(items):
+        op, av = items[i]
+        if op is k.AT or op in (k.ASSERT, k.ASSERT_NOT):
+            i += 1
+            continue
+        inner: frozenset[str] | None
+        if op is k.LITERAL:
+            j = i
+            while j < len(items) and items[j][0] is k.LITERAL:
+                j += 1
+            run = "".join(chr(c) for _, c in items[i:j])
+            if not (run.isascii() or run.lower() == run == run.upper()):
+                return None
+            out.add(run.lower())
+            return frozenset(out)
+        if op is k.SUBPATTERN:
+            inner = _start_literals(av[-1])
+        elif op is k.ATOMIC_GROUP:
+            inner = _start_literals(av)
+        elif op is k.BRANCH:
+            each = [_start_literals(alt) for alt in av[1]]
+            inner = None if any(e is None for e in each) else frozenset().union(*(e for e in each if e is not None))
+        elif op in (k.MAX_REPEAT, k.MIN_REPEAT, k.POSSESSIVE_REPEAT):
+            if av[1] == 0:   # repeated never: matches nothing
+                i += 1
+                continue
+            inner = _start_literals(av[2])
+        else:
+            return None
+        if inner is None:
+            return None
+        out |= inner
+        if type(seq)(seq.state, [items[i]]).getwidth()[0] > 0:
+            return frozenset(out)
+        i += 1   # the item may match nothing: a match may open with what follows it
+    return None   # the whole (sub)pattern may match nothing
+
+
+def start_hits(text: str, lowered: str, pattern: re.Pattern[str]) -> list[int] | None:
+    """Every place in ``text`` where a match of ``pattern`` can start (the occurrences of its
+    :func:`start_needles` in ``lowered``, ``text.lower()``), in order; None when that reading does not apply (no
+    start needles, or the lower case of ``text`` is not one character per character, or ``text`` holds a character
+    IGNORECASE folds to an ASCII letter)."""
+    needles = start_needles(pattern)
+    if needles is None or len(lowered) != len(text) or (not text.isascii() and any(c in text for c in _START_FOLDS)):
+        return None
+    held: list[Any] = _START_HITS
+    if held[0] is not lowered:
+        held = [lowered, {}]
+        _START_HITS[:] = held
+    known = held[1].get(id(pattern))
+    if known is not None and known[0] is pattern:   # (the pattern is held, so its id is not reused)
+        return known[1]
+    if len(needles) == 1:   # (all of them, Japanese and Korean words too: the pattern is searched as it is given)
+        every = _every_occurrence(lowered, needles[0])
+    else:
+        every = sorted({i for n in needles for i in _every_occurrence(lowered, n)})
+    held[1][id(pattern)] = (pattern, every)
+    return every
+
+
+# The last lowered text :func:`start_hits` read, and its answers by pattern (a card's patterns are searched several
+# times each: the first match, then every match, in several probes).
+_START_HITS: list[Any] = [None, {}]
+
+
+def _every_occurrence(lowered: str, needle: str) -> list[int]:
+    """Every occurrence of ``needle`` in ``lowered``: from the card's one pass (:func:`needle_hits`) when the needle is
+    one the probes look for anyway, else found with ``str.find`` (kept for the text) and never added to that pass.
+    Why: some start needles are short common words ("in", "the"); the one pass then reported hundreds more
+    occurrences per card, for every pattern, to serve the few patterns that open with them."""
+    if needle in _SEEN:
+        return needle_hits(lowered, needle, len(lowered))
+    held: list[Any] = _NEEDLES
+    if held[0] is not lowered:
+        held = [lowered, {}, *(_all_occurrences(lowered) if _SEEN else ({}, frozenset()))]
+        _NEEDLES[:] = held
+    table: dict[str, tuple[int, list[int]]] = held[1]
+    known = table.get(needle)
+    if known is not None and (known[0] >= len(lowered) or len(known[1]) <= known[0]):
+        return known[1]
+    out: list[int] = []
+    i = lowered.find(needle)
+    while i >= 0:
+        out.append(i)
+        i = lowered.find(needle, i + 1)
+    table[needle] = (len(lowered), out)
+    return out
+
+
+def first_match_at(text: str, pattern: re.Pattern[str], starts: list[int], a: int, b: int) -> re.Match[str] | None:
+    """``pattern.search(text, a, b)`` when every match starts at one of ``starts`` (sorted: :func:`start_hits`):
+    ``pattern.match`` at each of them from ``a`` on, before ``b``; the first that matches is the leftmost match."""
+    j = bisect.bisect_left(starts, a)
+    n = len(starts)
+    while j < n:
+        at = starts[j]
+        if at >= b:
+            return None
+        m = pattern.match(text, at, b)
+        if m is not None:
+            return m
+        j += 1
     return None
 
 

@@ -44,6 +44,7 @@ from openscope.derive.openness.probes import (
     _starts_near,
     either,
     fast_search,
+    first_match_at,
     for_text,
     jako_needles,
     line_matches,
@@ -52,6 +53,7 @@ from openscope.derive.openness.probes import (
     needle_hits,
     needles_for,
     required_needles,
+    start_hits,
     zsearch,
 )
 from openscope.derive.openness.probes._own_paper import (
@@ -474,6 +476,16 @@ def _matches(text: str, lowered: str, pattern: re.Pattern[str], needles: tuple[s
                 windows[-1] = (windows[-1][0], max(windows[-1][1], b))
             else:
                 windows.append((a, b))
+    starts = start_hits(text, lowered, pattern)
+    if starts is not None:
+        # every match opens with one of the pattern's start needles (:func:`..probes.start_needles`): each window is
+        # tried only where one occurs, as repeated searches from each match's end find them
+        for a, b in windows:
+            m = first_match_at(text, pattern, starts, a, b)
+            while m is not None:
+                yield m
+                m = first_match_at(text, pattern, starts, m.end() if m.end() > m.start() else m.end() + 1, b)
+        return
     # A pattern whose every match holds a needle near its start (:func:`..probes._lead_for`) is tried only at the
     # starts that close before each needle (as fast_search does for the first match): the same matches, without
     # ``re`` trying every start of a window of 1,200 characters.
