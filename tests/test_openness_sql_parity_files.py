@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -70,15 +71,16 @@ LICENSES = ["apache-2.0", "mit", "llama2", "other", None]
 RE2 = duckdb.connect()
 
 
-def _graded(models: list[tuple[str | None, list[str]]]) -> list[tuple[str, dict, dict]]:
-    """Ingest ``models`` (licence, file list) into a fresh store, grade it set-based, and return per model the
-    set-based grades and the per-model ones."""
+def _graded(models: list[tuple[str | None, list[str]]], empty: Path) -> list[tuple[str, dict, dict]]:
+    """Ingest ``models`` (licence, file list) into a fresh store (a copy of ``empty``, conftest's
+    ``empty_store``: creating one runs every migration), grade it set-based, and return per model the set-based
+    grades and the per-model ones."""
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         rows = [{"id": f"o/m{i}", "author": "o", "tags": [f"license:{lic}"] if lic else [],
                  "siblings": [{"rfilename": f} for f in files]} for i, (lic, files) in enumerate(models)]
         (tmp / "models.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
-        store = open_store(tmp / "s.duckdb")
+        store = open_store(shutil.copyfile(empty, tmp / "s.duckdb"))
         try:
             ingest_file(store, tmp / "models.jsonl")
             refresh(store)
@@ -102,8 +104,9 @@ MODELS = st.lists(st.tuples(st.sampled_from(LICENSES),
 @example([("apache-2.0", ["model.safetensors", "eval/数据.jsonl"]), ("mit", ["pytorch_model.BİN", "traın.py"]),
           (None, ["LıCENSE", "README.md\n"])])
 @given(MODELS)
-def test_any_file_list_grades_alike_per_model_and_set_based(models: list[tuple[str | None, list[str]]]) -> None:
-    for mid, got, want in _graded(models):
+def test_any_file_list_grades_alike_per_model_and_set_based(empty_store: Path,
+                                                            models: list[tuple[str | None, list[str]]]) -> None:
+    for mid, got, want in _graded(models, empty_store):
         assert got == want, (mid, models, {k: (got.get(k), v) for k, v in want.items() if got.get(k) != v})
 
 
