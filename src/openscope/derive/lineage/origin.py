@@ -197,7 +197,8 @@ def full(store: Store, paths: str, out: str) -> int:
     ``_unr`` (see :func:`openscope.derive.lineage.graph.full`, which leaves it; dropped here).
     Models with several parents or rows are found by grouping on a 64-bit hash of the id: a collision can
     only merge two ids into one group, never split one, so an id counted once there occurs once, and a
-    collision merely sends two simple models down the general path.
+    collision merely sends two simple models down the general path. A model's several rows are counted among
+    the rows of depth 2 or more only: a model of one parent that is a root has a single row, of depth 1.
     """
     con = store.con
     con.execute("DROP TABLE IF EXISTS _mh")
@@ -205,18 +206,23 @@ def full(store: Store, paths: str, out: str) -> int:
         f"""CREATE TEMP TABLE _mh AS
         SELECT hash(child) AS h FROM _ce GROUP BY h HAVING count(*) > 1
         UNION ALL
-        SELECT hash(id) FROM {paths} GROUP BY 1 HAVING count(*) > 1"""
+        -- a model of one parent has one row if that parent is a root (depth 1), else its parent's rows shifted
+        -- (each of depth 2 or more): only the deeper rows can hold two of such a model (about a fifth of them)
+        SELECT hash(id) FROM {paths} WHERE depth > 1 GROUP BY 1 HAVING count(*) > 1"""
     )
     n = con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
         f"""INSERT INTO {out} (id, depth, n_parents, roots, root_countries, root_regions, root_country,
                                 root_region)
         WITH pub AS (SELECT lower(org) AS lorg, min(country) AS country, min(region) AS region
-                     FROM publishers GROUP BY 1)
+                     FROM publishers GROUP BY 1),
+        -- each distinct root's publisher looked up once (tens of thousands), not once per row (about a million)
+        r AS (SELECT r.root, p.country, p.region
+              FROM (SELECT DISTINCT root FROM {paths}) r LEFT JOIN pub p ON p.lorg = {publisher_expr('r.root')})
         SELECT l.id, l.depth, 1, [l.root],
-               CASE WHEN p.country IS NULL THEN []::VARCHAR[] ELSE [p.country] END,
-               CASE WHEN p.region IS NULL THEN []::VARCHAR[] ELSE [p.region] END,
-               p.country, p.region
-        FROM {paths} l LEFT JOIN pub p ON p.lorg = {publisher_expr('l.root')}
+               CASE WHEN r.country IS NULL THEN []::VARCHAR[] ELSE [r.country] END,
+               CASE WHEN r.region IS NULL THEN []::VARCHAR[] ELSE [r.region] END,
+               r.country, r.region
+        FROM {paths} l JOIN r USING (root)
         WHERE hash(l.id) NOT IN (SELECT h FROM _mh)"""
     ).fetchone()[0]
     con.execute("DROP TABLE IF EXISTS _cx")
