@@ -22,6 +22,7 @@ import json
 import os
 import pkgutil
 import re
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -508,8 +509,12 @@ HOSTILE_CARDS = [
 ]
 
 
-def _store_with_cards(cli: Any, tmp: Path, cards_text: list[str]) -> tuple[Path, list[str]]:
+def _store_with_cards(cli: Any, tmp: Path, cards_text: list[str], empty: Path | None = None) -> tuple[Path, list[str]]:
+    """A store of one model per card text plus ``org/plain`` (no card); ``empty``: conftest's ``empty_store``,
+    copied as the new store (the property test below: creating one runs every migration, in each example)."""
     db = tmp / "s.duckdb"
+    if empty is not None:
+        shutil.copyfile(empty, db)
     ids = [f"org/m{i}" for i in range(len(cards_text))] + ["org/plain"]
     p = tmp / "m.jsonl"
     p.write_text("".join(json.dumps({"id": i, "author": "org", "tags": ["license:mit"],
@@ -553,13 +558,13 @@ def test_the_card_pass_grades_every_card_and_assess_leaves_the_store_unchanged(c
 @FAST
 @given(texts=st.lists(cards().map(lambda b: b.decode("utf-8", "replace")), min_size=1, max_size=6))
 @pytest.mark.timeout(300)
-def test_any_cards_in_the_store_are_all_graded(cli, tmp_path_factory, texts: list[str]) -> None:
+def test_any_cards_in_the_store_are_all_graded(cli, tmp_path_factory, empty_store, texts: list[str]) -> None:
     """Cards as a crawl stores them (text, never bytes): the card pass grades every one, in the vocabulary."""
     from openscope.derive.openness import refresh_cards
     from openscope.store import open_store
 
     d = tmp_path_factory.mktemp("store")
-    db, ids = _store_with_cards(cli, d, [t.replace("\x00", "") for t in texts])
+    db, ids = _store_with_cards(cli, d, [t.replace("\x00", "") for t in texts], empty_store)
     with open_store(db) as store:
         assert refresh_cards(store, 1, ids[:-1], parallel_from=10**9) == len(texts)
         got = store.con.execute("SELECT id, grade FROM openness WHERE method = 'card' AND framework = 'osai' "
