@@ -6,7 +6,9 @@ import json
 from importlib import resources
 
 import duckdb
+import pytest
 
+from openscope.errors import InvalidInput
 from openscope.store import SCHEMA_VERSION, open_store
 
 CONTRACT_TABLES = {
@@ -125,3 +127,47 @@ def test_a_missing_lower_numbered_migration_is_still_applied(tmp_path, monkeypat
     with dbmod.open_store(p, read_only=True, create=False) as s:
         assert sorted(r[0] for r in s.con.execute("SELECT version FROM schema_version").fetchall()) == [1, 2, 3]
         assert s.scalar("SELECT count(*) FROM b") == 0
+
+
+def test_an_open_for_writing_checks_the_schema_only_when_the_store_is_not_current(db, tmp_path, monkeypatch):
+    """An up-to-date store opens for writing without reading a migration (the fast path); every store that is
+    not current still takes the full path: a foreign DuckDB database is refused, a newer store refused, a store
+    missing a migration gets it, a new store gets them all."""
+    from openscope.store import db as dbmod
+
+    with open_store(db) as s:   # a new store: every migration
+        assert s.schema_version() == SCHEMA_VERSION
+    reads = []
+    real = dbmod._migrations
+    monkeypatch.setattr(dbmod, "_migrations", lambda: reads.append(1) or real())
+    with open_store(db) as s:
+        s.con.execute("INSERT INTO models (id) VALUES ('kept/model')")
+    assert reads == []   # current: no migration read
+    # a migration shipped later (as if this openscope were newer): the full path applies it, keeping the rows
+    later = SCHEMA_VERSION + 1
+    monkeypatch.setattr(dbmod, "_migrations",
+                        lambda: reads.append(1) or [*real(), (later, f"{later:04d}_later.sql", "CREATE TABLE later_t (x INT)")])
+    shipped = dbmod._shipped_versions
+    monkeypatch.setattr(dbmod, "_shipped_versions", lambda: shipped() | {later})
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", later)
+    with open_store(db) as s:
+        assert s.scalar("SELECT count(*) FROM later_t") == 0
+        assert s.scalar("SELECT id FROM models") == "kept/model"
+        assert s.scalar("SELECT max(version) FROM schema_version") == later
+    assert reads == [1]
+    with open_store(db):   # current again: nothing read
+        pass
+    assert reads == [1]
+    monkeypatch.undo()
+    foreign = tmp_path / "theirs.duckdb"
+    con = duckdb.connect(str(foreign))
+    con.execute("CREATE TABLE their_table (x INT)")
+    con.close()
+    with pytest.raises(InvalidInput, match="not an openscope store"):
+        open_store(foreign)
+    assert [r[0] for r in duckdb.connect(str(foreign)).execute("SHOW TABLES").fetchall()] == ["their_table"]
+    newer = tmp_path / "newer.duckdb"
+    with open_store(newer) as s:
+        s.con.execute("INSERT INTO schema_version VALUES (9999, now()::TIMESTAMP)")
+    with pytest.raises(InvalidInput, match="newer than this openscope"):
+        open_store(newer)
