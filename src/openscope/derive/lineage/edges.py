@@ -138,8 +138,12 @@ def declared_id(value: str) -> str | None:
 def _hub_id(expr: str) -> str:
     """SQL: true when ``expr`` (already cleaned) can be a Hub model id."""
     ph = ", ".join(f"'{p}'" for p in PLACEHOLDERS)
+    # Most ids are longer than any placeholder and skip lowering (an id is ASCII: the regular expression's
+    # `\w` is, so its length in bytes is its length in characters, lower case or not).
+    longest = max(len(p) for p in PLACEHOLDERS)
     return (f"(regexp_full_match({expr}, '{HUB_ID}') AND NOT contains({expr}, '--') "
-            f"AND NOT contains({expr}, '..') AND NOT ends_with({expr}, '.git') AND lower({expr}) NOT IN ({ph}))")
+            f"AND NOT contains({expr}, '..') AND NOT ends_with({expr}, '.git') "
+            f"AND (strlen({expr}) > {longest} OR lower({expr}) NOT IN ({ph})))")
 
 
 def extract(store: Store, scope: str | None = None, table: str = "edges",
@@ -154,9 +158,6 @@ def extract(store: Store, scope: str | None = None, table: str = "edges",
     """
     con = store.con
     where = f"AND id IN (SELECT id FROM {scope})" if scope else ""
-    # Empty, missing and self parents are dropped when grouping (step 3), not when reading: a filter on a
-    # computed column evaluates its expression a second time (measured).
-    keep = "parent IS NOT NULL AND parent <> '' AND parent <> child"
     # 1-2. What each child declares, and what each declared parent resolves to (_edge_raw, _edge_fix); an
     #      external base is one node per id up to case (_fold_external).
     _declare(store, where)
@@ -170,30 +171,15 @@ def extract(store: Store, scope: str | None = None, table: str = "edges",
         f"""INSERT INTO {respelled} SELECT DISTINCT id FROM _edge_fix
             WHERE id NOT IN (SELECT parent FROM {respelled})"""
     )
-    if con.execute("SELECT count(*) FROM _edge_fix").fetchone()[0]:  # type: ignore[index]  # an aggregate always yields one row
-        r = """SELECT r.child, coalesce(f.id, r.parent) AS parent, r.prio, r.rc, r.multi
-               FROM _edge_raw r LEFT JOIN _edge_fix f ON f.parent = r.parent
-               WHERE r.parent IS NOT NULL AND r.parent <> '' AND r.parent <> r.child
-                 AND coalesce(f.id, r.parent) <> r.child"""
-    else:
-        r = f"SELECT child, parent, prio, rc, multi FROM _edge_raw WHERE {keep}"
+    # 3. One row per (child, parent, source) in `_edge_g`, then one edge per (child, parent, source, relation).
+    #    A bare `base_model:<id>` tag adds nothing when a `base_model:<relation>:<id>` tag names the same pair,
+    #    so `unknown` survives only alone. Chosen: the best source of the child and, per pair, its first
+    #    declared relation, unless inference (step 4) tells an `unknown` one.
+    _resolve(store)
     if scope:
         con.execute(f"DELETE FROM {table} WHERE child IN (SELECT id FROM {scope})")
     else:
         con.execute(f"DELETE FROM {table}")
-    # 3. One row per (child, parent, source, relation). A bare `base_model:<id>` tag adds nothing when a
-    #    `base_model:<relation>:<id>` tag names the same pair, so `unknown` survives only alone. Chosen: the
-    #    best source of the child and, per pair, its first declared relation, unless inference (step 4)
-    #    tells an `unknown` one. A card naming one base gives one row of its child, alone in its
-    #    (child, parent, card) group: those rows (most card rows) skip the aggregate (measured).
-    con.execute("DROP TABLE IF EXISTS _edge_g")
-    con.execute(
-        f"""CREATE TEMP TABLE _edge_g AS
-        SELECT child, parent, prio, min(rc) AS mn, max(CASE WHEN rc < 5 THEN rc END) AS mx
-        FROM ({r}) WHERE multi GROUP BY child, parent, prio
-        UNION ALL
-        SELECT child, parent, prio, rc, CASE WHEN rc < 5 THEN rc END FROM ({r}) WHERE NOT multi"""
-    )
     # The few children whose best source is not the tags (baseModels, or only the card), by anti-joins on
     # the lower-priority rows (a window over every child sorted 3x slower); every other child's is the tags.
     con.execute("DROP TABLE IF EXISTS _edge_lo")
@@ -228,18 +214,54 @@ def extract(store: Store, scope: str | None = None, table: str = "edges",
         FROM _edge_g g JOIN _edge_inf i USING (child) LEFT JOIN _edge_lo l USING (child)
         WHERE {best} AND g.mn = 5"""
     ).fetchone()[0]
-    for t in ("_edge_inf", "_edge_lo", "_edge_g", "_edge_fix", "_edge_d", "_edge_raw"):
+    for t in ("_edge_inf", "_edge_lo", "_edge_g", "_edge_fix", "_edge_d"):
         con.execute(f"DROP TABLE {t}")
     return int(n)
 
 
+def _resolve(store: Store) -> None:
+    """Step 3 of :func:`extract`: turn ``_edge_raw`` into ``_edge_g``, one row per (child, resolved parent, source)
+    with ``mn``, its first relation (1-5), and ``mx``, its last declared one (1-4; NULL when only ``unknown``).
+
+    Why in place: :func:`_declare` writes one row per (child, declared parent, source) already (the tags grouped
+    as they are read, a card's list and a ``baseModels`` list without repeats), so where no declared parent is
+    re-spelled (``_edge_fix`` empty, as in a store without case variants) only the empty, missing and self
+    parents go: a delete, not a copy of every declaration (the copy and its grouping were about 0.3 s of the
+    2.5-million-model refresh, measured). Where some are re-spelled, two spellings of one child may meet in
+    one parent: only the children with a re-spelled parent are grouped again (``min`` of the first relations,
+    ``max`` of the last ones), and a parent re-spelled as the child itself goes.
+    """
+    con = store.con
+    con.execute("DELETE FROM _edge_raw WHERE parent IS NULL OR parent = '' OR parent = child")
+    if con.execute("SELECT count(*) FROM _edge_fix").fetchone()[0]:  # type: ignore[index]  # an aggregate always yields one row
+        con.execute("DROP TABLE IF EXISTS _edge_fc")
+        con.execute(
+            """CREATE TEMP TABLE _edge_fc AS
+            SELECT DISTINCT child FROM _edge_raw WHERE parent IN (SELECT parent FROM _edge_fix)"""
+        )
+        con.execute("DROP TABLE IF EXISTS _edge_rg")
+        con.execute(
+            """CREATE TEMP TABLE _edge_rg AS
+            SELECT r.child, coalesce(f.id, r.parent) AS parent, r.prio, min(r.mn) AS mn, max(r.mx) AS mx
+            FROM _edge_raw r LEFT JOIN _edge_fix f ON f.parent = r.parent
+            WHERE r.child IN (SELECT child FROM _edge_fc) AND coalesce(f.id, r.parent) <> r.child
+            GROUP BY r.child, coalesce(f.id, r.parent), r.prio"""
+        )
+        con.execute("DELETE FROM _edge_raw WHERE child IN (SELECT child FROM _edge_fc)")
+        con.execute("INSERT INTO _edge_raw SELECT child, parent, prio, mn, mx FROM _edge_rg")
+        con.execute("DROP TABLE _edge_rg")
+        con.execute("DROP TABLE _edge_fc")
+    con.execute("DROP TABLE IF EXISTS _edge_g")
+    con.execute("ALTER TABLE _edge_raw RENAME TO _edge_g")
+
+
 def _declare(store: Store, where: str) -> None:
-    """Temp tables ``_edge_raw`` (every declared (child, parent, source, relation) of the children ``where``
-    selects), ``_edge_d`` (its distinct parents, with their lower case) and ``_edge_fix`` (declared parent → the store id, canonical model or move target it resolves
+    """Temp tables ``_edge_raw`` (one row per declared (child, parent, source) of the children ``where`` selects,
+    with its first relation ``mn`` and last declared one ``mx``, coded as below), ``_edge_d`` (its distinct parents, with their lower case) and ``_edge_fix`` (declared parent → the store id, canonical model or move target it resolves
     to). Steps 1 and 2 of :func:`extract`, a function of their own so that an incremental refresh can read
     them again for a scope grown by :func:`_siblings`."""
     con = store.con
-    # 1. Every declared (child, parent, source, relation), relation coded 1-5 in the order
+    # 1. Every declared (child, parent, source) with its relations, coded 1-5 in the order
     #    finetune, adapter, quantized, merge, unknown (small integers aggregate fast). One statement per
     #    source: DuckDB runs these separately materialised steps faster than one union.
     code = """(CASE relation WHEN 'finetune' THEN 1 WHEN 'adapter' THEN 2 WHEN 'quantized' THEN 3
@@ -253,14 +275,17 @@ def _declare(store: Store, where: str) -> None:
     offset = "CASE rc " + " ".join(
         f"WHEN {i} THEN {len('base_model:') + len(r) + 2}" for i, r in enumerate(RELATIONS[:4], 1)
     ) + f" ELSE {len('base_model:') + 1} END"
+    # Grouped as read: a bare `base_model:<id>` next to `base_model:<relation>:<id>` (the Hub writes both) is one
+    # row of the pair, with its first relation and its last declared one (see :func:`_resolve`).
     con.execute(
         f"""CREATE TEMP TABLE _edge_raw AS
-        SELECT child, parent, 1::UTINYINT AS prio, rc, true AS multi FROM (
+        SELECT child, parent, 1::UTINYINT AS prio, min(rc) AS mn, max(CASE WHEN rc < 5 THEN rc END) AS mx FROM (
             SELECT child, rc, substr(tag, {offset}) AS parent
             FROM (SELECT id AS child, tag, ({rel_code})::UTINYINT AS rc
                   FROM tags
                   WHERE repo_type = 'model' AND starts_with(tag, 'base_model:') {where}
-                    AND id NOT IN (SELECT id FROM models WHERE deleted_at IS NOT NULL)))"""
+                    AND id NOT IN (SELECT id FROM models WHERE deleted_at IS NOT NULL)))
+        GROUP BY child, parent"""
     )
     # base_model is a string or a list of strings (an object or a number names no model). One statement
     # from the card text to the edge rows: each intermediate table cost a materialisation (measured).
@@ -276,24 +301,26 @@ def _declare(store: Store, where: str) -> None:
     # (A single string, the usual case, without the list lambdas: measured cheaper.) A list is cleaned only
     # when one of its values needs it: in a lambda each function of the cleaning costs its state per list
     # (measured: the card statement 1.4x slower on the 200,000-model store when every list was cleaned).
+    # A list's repeated values are one row (only a list can repeat one; its relation is the card's).
     clean_many = (f"CASE WHEN list_bool_or(list_transform(many, lambda b: {_needs_cleaning('b')})) "
                   f"THEN list_transform(many, lambda b: {_clean('b')}) ELSE many END")
     con.execute(
         f"""INSERT INTO _edge_raw
-        SELECT child, parent, 3, rc, multi FROM (
-            SELECT child, rc, multi, b AS parent FROM (
-                SELECT child, {card_code} AS rc, len(bases) > 1 AS multi, unnest(bases) AS b FROM (
+        SELECT child, parent, 3, rc, CASE WHEN rc < 5 THEN rc END FROM (
+            SELECT child, rc, b AS parent FROM (
+                SELECT child, {card_code} AS rc, unnest(bases) AS b FROM (
                     SELECT child, rel,
                            CASE WHEN many IS NOT NULL
-                                    THEN list_filter({clean_many}, lambda p: {_hub_id('p')})
+                                    THEN list_distinct(list_filter({clean_many}, lambda p: {_hub_id('p')}))
                                 WHEN {_hub_id('one')} THEN [one] END AS bases FROM (
                     SELECT child, rel, many, {_clean('v')} AS one FROM (
                     SELECT child, lower(j[2]) AS rel,
                            -- a list; a string that only starts with '[' is no list (and no Hub id)
                            CASE WHEN starts_with(j[1], '[') AND json_type(card_data, '$.base_model') = 'ARRAY'
                                 THEN json_extract_string(j[1], '$[*]') END AS many,
+                           -- a number names no model (no number has a `/`: most ids skip the cast)
                            CASE WHEN j[1] IS NULL OR starts_with(j[1], '[') OR starts_with(j[1], '{{')
-                                     OR try_cast(j[1] AS DOUBLE) IS NOT NULL THEN NULL
+                                     OR (NOT contains(j[1], '/') AND try_cast(j[1] AS DOUBLE) IS NOT NULL) THEN NULL
                                 ELSE j[1] END AS v
                     FROM (SELECT id AS child, card_data,
                                  json_extract_string(card_data, ['$.base_model', '$.base_model_relation']) AS j
@@ -303,7 +330,7 @@ def _declare(store: Store, where: str) -> None:
     )
     con.execute(
         f"""INSERT INTO _edge_raw
-        SELECT child, parent, 2, {code}, true FROM (
+        SELECT DISTINCT child, parent, 2, {code}, CASE WHEN {code} < 5 THEN {code} END FROM (
             SELECT child, relation, {_clean('b')} AS parent FROM (
                 SELECT child, CASE WHEN rel IN {_DECLARED} THEN rel ELSE 'unknown' END AS relation,
                        unnest(bases) AS b
@@ -352,14 +379,15 @@ def _card_merges(store: Store) -> None:
     con.execute(
         f"""CREATE TEMP TABLE _edge_cm AS
         SELECT r.child, count(DISTINCT lower(coalesce(f.id, r.parent))) >= 2 AS merge
-        FROM (SELECT child, parent FROM _edge_raw WHERE rc = {CARD_MERGE}) r
+        FROM (SELECT child, parent FROM _edge_raw WHERE mn = {CARD_MERGE}) r
         LEFT JOIN _edge_fix f ON f.parent = r.parent
         WHERE coalesce(f.id, r.parent) <> r.child AND r.parent <> r.child
         GROUP BY r.child"""
     )
     con.execute(
-        f"""UPDATE _edge_raw SET rc = CASE WHEN child IN (SELECT child FROM _edge_cm WHERE merge) THEN 4 ELSE 5 END
-            WHERE rc = {CARD_MERGE}"""
+        f"""UPDATE _edge_raw SET mn = CASE WHEN child IN (SELECT child FROM _edge_cm WHERE merge) THEN 4 ELSE 5 END,
+                                 mx = CASE WHEN child IN (SELECT child FROM _edge_cm WHERE merge) THEN 4 END
+            WHERE mn = {CARD_MERGE}"""
     )
     con.execute("DROP TABLE _edge_cm")
 
