@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
+import psutil
 import pytest
 from store_rows import rows as q
 
@@ -38,6 +39,14 @@ def hub() -> Iterator[SimHubHandle]:
 def _popen(db: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "openscope.cli", "--db", str(db), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _has_open(p: subprocess.Popen, path: Path) -> bool:
+    """Whether the process ``p`` has ``path`` open now (False once it has ended)."""
+    try:
+        return any(f.path == str(path.resolve()) for f in psutil.Process(p.pid).open_files())
+    except psutil.Error:
+        return False
 
 
 def _wait_for(cond: Callable[[], bool], timeout: float = 60.0) -> None:
@@ -114,11 +123,12 @@ def test_an_ingest_records_how_long_it_took(cli, tmp_path) -> None:
 def test_ctrl_c_on_an_ingest_says_ingest_it_again_not_fix_it(cli, tmp_path) -> None:
     db = tmp_path / "s.duckdb"
     dump = _padded_dump(tmp_path / "big.jsonl", 120_000)
-    wal = Path(str(db) + ".wal")
     p = _popen(db, "-q", "ingest", str(dump), "--no-derive")
     try:
-        _wait_for(lambda: wal.exists() and wal.stat().st_size > 0 or p.poll() is not None)
-        time.sleep(0.3)
+        # The signal must land in the data transaction, after the snapshot row is committed: that is when
+        # DuckDB holds the dump open. (A fixed wait after the new store's WAL appeared landed, on a loaded
+        # machine, in the migrations, before any snapshot row existed.)
+        _wait_for(lambda: _has_open(p, dump) or p.poll() is not None)
         assert p.poll() is None, "the ingest ended before it could be interrupted"
         p.send_signal(signal.SIGINT)
         _, err = p.communicate(timeout=60)
