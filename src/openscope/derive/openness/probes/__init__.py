@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from itertools import accumulate
 from typing import Any
 
 import ahocorasick
@@ -480,14 +481,28 @@ _START_FOLDS = ("\u0131", "\u0130", "\u017f", "\u212a")
 _MAX_START_NEEDLES = 64
 
 
+# A start "needle" that stands for a place rather than a word (one character long, so never a needle read from a
+# literal run, which :func:`start_needles` keeps only from two characters on): the start of a line (a match that
+# opens at ``^`` or ``\A``, after zero-width items only). (A decimal digit was tried as another: the card's digits
+# cost more to list than the starts they saved.)
+LINE_START = "^"
+# Latin-1 letters that IGNORECASE matches only to their own two cases, both lowering to the same letter with
+# ``str.lower`` (checked against every code point in the tests): a literal run holding them still gives a start
+# needle (the French hyperparameter words: "époques", "décroissance des poids").
+_PLAIN_FOLD = frozenset(chr(c) for c in range(0xC0, 0xFF) if c not in (0xD7, 0xDF, 0xF7))
+
+
 def start_needles(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     """Lower-case strings (two characters or more) one of which every match of ``pattern`` opens with, read from
     ``re``'s own parse (kept by pattern); None when none is certain (a match may open with a class, any character,
-    or nothing), or when there are more than :data:`_MAX_START_NEEDLES`.
+    or nothing), or when there are more than :data:`_MAX_START_NEEDLES`. :data:`LINE_START` among them stands for
+    the start of a line (a match may open at ``^``).
 
     Why: a pattern that ``re`` cannot skip ahead for (case-insensitive, or opening with ``\\b``) is tried at every
     character of a window or of a whole card; a match can only start where one of these strings occurs, and the
-    card's occurrences of them are found in one pass with the other needles (:func:`needle_hits`)."""
+    card's occurrences of them are found in one pass with the other needles (:func:`needle_hits`). The line starts
+    serve the patterns that open with a list marker ("- **Training code:**"): without them, such a pattern was
+    tried at the 301 starts before each of its needles."""
     held = _STARTS.get(id(pattern))
     if held is None or held[0] is not pattern:   # (the pattern is held, so its id is not reused)
         tree = _parsed(pattern)
@@ -495,36 +510,67 @@ def start_needles(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
             found = None if tree is None else _start_literals(tree)
         except Exception:  # noqa: BLE001 - an opcode this reader does not know: no start needles
             found = None
-        ok = found is not None and 0 < len(found) <= _MAX_START_NEEDLES and min(map(len, found)) >= 2
+        words = None if found is None else [str(w) for w in found if not isinstance(w, _Place)]
+        # (a pattern that may match nothing is never read so: an empty match may stand anywhere, at a window's end)
+        ok = found is not None and words is not None and 0 < len(found) <= _MAX_START_NEEDLES \
+            and min(map(len, words), default=2) >= 2 and tree is not None and tree.getwidth()[0] > 0
         if len(_STARTS) >= 1024:
             _STARTS.clear()
-        held = _STARTS[id(pattern)] = (pattern, tuple(sorted(found)) if ok and found is not None else None)
+        places = sorted(w.name for w in found if isinstance(w, _Place)) if ok and found is not None else []
+        held = _STARTS[id(pattern)] = (pattern, tuple(sorted(words or ())) + tuple(places) if ok else None)
     return held[1]
 
 
-def _start_literals(seq: Any) -> frozenset[str] | None:
-    """:func:`start_needles` of a parsed (sub)pattern: zero-width items (anchors, ``\\b``, lookarounds) are passed
-    over; a run of literal letters (ASCII, or characters without case) gives itself; a group, an alternation (each
+class _Place:
+    """A start that is a place (:data:`LINE_START`), not a word: kept apart from the literal runs
+    while the parse is read (equal only to itself), so that a one-character literal is never taken for one."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+_AT_LINE = _Place(LINE_START)
+
+
+def _start_literals(seq: Any) -> frozenset[Any] | None:
+    """:func:`start_needles` of a parsed (sub)pattern: zero-width items (anchors, ``\\b``, lookarounds, a group of
+    them) are passed over, except that ``^`` or ``\\A`` makes the line's start a place a match may open at
+    (when what follows gives no words); a run of literal letters (ASCII, Latin-1 letters of plain case, or
+    characters without case) gives itself (a single letter, with the words that open what follows it); a group, an alternation (each
     alternative must give some) or a repeat of at least once gives what its content gives; an item that may match
     nothing (``(the )?``) gives its own and those of what follows. None when a match may open otherwise."""
     from re import _constants as k  # type: ignore[attr-defined]
 
     items = list(seq)
-    out: set[str] = set()
+    out: set[Any] = set()
     i = 0
     while i < len(items):
         op, av = items[i]
+        if op is k.AT and av in (k.AT_BEGINNING, k.AT_BEGINNING_STRING):
+            rest = _start_literals(type(seq)(seq.state, items[i + 1:]))
+            return frozenset(out | (rest if rest is not None else {_AT_LINE}))
         if op is k.AT or op in (k.ASSERT, k.ASSERT_NOT):
             i += 1
             continue
-        inner: frozenset[str] | None
+        if op in (k.SUBPATTERN, k.BRANCH) and type(seq)(seq.state, [items[i]]).getwidth() == (0, 0):
+            i += 1   # a group of zero-width items (the Latin word boundaries of latin_boundaries): no room taken
+            continue
+        inner: frozenset[Any] | None
         if op is k.LITERAL:
             j = i
             while j < len(items) and items[j][0] is k.LITERAL:
                 j += 1
             run = "".join(chr(c) for _, c in items[i:j])
-            if not (run.isascii() or run.lower() == run == run.upper()):
+            if not (run.isascii() or all(c.isascii() or c in _PLAIN_FOLD or c.lower() == c == c.upper() for c in run)):
                 return None
+            if len(run) == 1 and j < len(items):
+                # one letter before a group ("d" of "(delta|diff)", which ``re`` parses as "d" and "(elta|iff)"):
+                # the words that open what follows it, each after the letter
+                after = _start_literals(type(seq)(seq.state, items[j:]))
+                if after is not None and not any(isinstance(w, _Place) for w in after):
+                    return frozenset(out | {run.lower() + w for w in after})
             out.add(run.lower())
             return frozenset(out)
         if op is k.SUBPATTERN:
@@ -582,7 +628,10 @@ def _every_occurrence(lowered: str, needle: str) -> list[int]:
     """Every occurrence of ``needle`` in ``lowered``: from the card's one pass (:func:`needle_hits`) when the needle is
     one the probes look for anyway, else found with ``str.find`` (kept for the text) and never added to that pass.
     Why: some start needles are short common words ("in", "the"); the one pass then reported hundreds more
-    occurrences per card, for every pattern, to serve the few patterns that open with them."""
+    occurrences per card, for every pattern, to serve the few patterns that open with them. The place
+    :data:`LINE_START` (one character: no needle is) gives every line's start (:func:`_line_starts`)."""
+    if needle == LINE_START:
+        return _line_starts(lowered)
     if needle in _SEEN:
         return needle_hits(lowered, needle, len(lowered))
     held: list[Any] = _NEEDLES
@@ -600,6 +649,17 @@ def _every_occurrence(lowered: str, needle: str) -> list[int]:
         i = lowered.find(needle, i + 1)
     table[needle] = (len(lowered), out)
     return out
+
+
+_LINE_STARTS: list[Any] = [None, []]   # the last lowered text and the offsets where its lines start
+
+
+def _line_starts(lowered: str) -> list[int]:
+    """Every offset of ``lowered`` where a line starts (0, and after each line break), kept for the last text: where a
+    match that opens at ``^`` can start (``^`` with MULTILINE; without it, at 0 alone, which is among them)."""
+    if _LINE_STARTS[0] is not lowered:
+        _LINE_STARTS[:] = [lowered, [0, *accumulate(len(x) + 1 for x in lowered.split("\n")[:-1])]]
+    return _LINE_STARTS[1]
 
 
 def first_match_at(text: str, pattern: re.Pattern[str], starts: list[int], a: int, b: int) -> re.Match[str] | None:
