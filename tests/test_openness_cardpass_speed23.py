@@ -1,10 +1,11 @@
 """The card pass's speed changes (twenty-third session) find exactly what the searches they replace found.
 
 Why: the start needles (:func:`start_needles`) now also read a pattern that opens at a line's start (``^``: tried
-at each line start), a group of zero-width items (the Latin word boundaries of Japanese and Korean forms), a literal
-run with Latin-1 letters ("époques") and a one-letter run before a group ("d" of "(delta|diff)", as ``re`` parses
-it); a reading that lost one start would lose a match and change a grade with no test of a grade noticing. Each is
-compared with ``pattern.search`` on random texts, and the Latin-1 letters' case folding with every code point.
+at each line start) or with a decimal digit (``\\d``: each digit of a window tried), a group of zero-width items (the
+Latin word boundaries of Japanese and Korean forms), a literal run with Latin-1 letters ("époques") and a one-letter
+run before a group ("d" of "(delta|diff)", as ``re`` parses it); a reading that lost one start would lose a match and
+change a grade with no test of a grade noticing. Each is compared with ``pattern.search`` on random texts, and the
+Latin-1 letters' case folding with every code point.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 
 from openscope.derive.openness.probes import (
     _PLAIN_FOLD,
+    DIGIT,
     LINE_START,
     _line_starts,
     first_match_at,
@@ -39,7 +41,8 @@ from openscope.derive.openness.probes import (
     (r"a?(bc|de)", 0, None),
     (r"époques?|décroissance", 0, ("décroissance", "époque")),
     (r"ßx", 0, None),                                  # folds to "ss": not read
-    (r"\d+ layers", 0, None),                          # a digit: not read
+    (r"\d+ layers", 0, (DIGIT,)),                      # any decimal digit (tried in each window searched)
+    (r"(?<![\w.])\d+ checkpoints|step\d+", 0, ("step", DIGIT)),
 ])
 def test_start_needles_read_line_starts_and_more(pattern: str, flags: int, expected: tuple[str, ...] | None) -> None:
     assert start_needles(re.compile(pattern, re.IGNORECASE | flags)) == expected
@@ -76,6 +79,9 @@ def _text(rnd: random.Random, words: list[str]) -> str:
                                                                                       "code", "framework"]),
     (r"^[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?[*_]*(?P<at>data|corpus)\b", ["data", "corpus", "12", "3)"]),
     (r"\bépoques?\b|taux d['’]apprentissage", ["époque", "époques", "taux d'apprentissage", "ÉPOQUE"]),
+    (r"(intermediate checkpoints?|\bstep\d{3,}\b|(?<![\w.])\d+ checkpoints)", ["intermediate", "checkpoints", "step",
+                                                                               "154", "3", "1000", "a1", ".2"]),
+    (r"\b(\d+ (layers|heads)|hidden (size|dim))\b", ["layers", "heads", "hidden", "size", "32", "7", "x1", "٣"]),
     (r"(delta|diff) (of )?(the )?weights|weights? (delta|diff)s?\b", ["delta", "diff", "weights", "of ", "the "]),
     (r"(?:(?<=[0-9A-Za-z_])(?![0-9A-Za-z_])|(?<![0-9A-Za-z_])(?=[0-9A-Za-z_]))(?:code|repo)", ["code", "repo", "ab"]),
 ])

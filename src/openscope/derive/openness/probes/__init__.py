@@ -481,11 +481,13 @@ _START_FOLDS = ("\u0131", "\u0130", "\u017f", "\u212a")
 _MAX_START_NEEDLES = 64
 
 
-# A start "needle" that stands for a place rather than a word (one character long, so never a needle read from a
+# Start "needles" that stand for places rather than words (one character long, so never a needle read from a
 # literal run, which :func:`start_needles` keeps only from two characters on): the start of a line (a match that
-# opens at ``^`` or ``\A``, after zero-width items only). (A decimal digit was tried as another: the card's digits
-# cost more to list than the starts they saved.)
+# opens at ``^`` or ``\A``, after zero-width items only) and a decimal digit (a match that opens with ``\d``:
+# "154 checkpoints", "32 layers"; the digits are found within each window searched, not listed for the whole card,
+# which cost more than the starts saved).
 LINE_START = "^"
+DIGIT = "0"
 # Latin-1 letters that IGNORECASE matches only to their own two cases, both lowering to the same letter with
 # ``str.lower`` (checked against every code point in the tests): a literal run holding them still gives a start
 # needle (the French hyperparameter words: "époques", "décroissance des poids").
@@ -496,13 +498,13 @@ def start_needles(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     """Lower-case strings (two characters or more) one of which every match of ``pattern`` opens with, read from
     ``re``'s own parse (kept by pattern); None when none is certain (a match may open with a class, any character,
     or nothing), or when there are more than :data:`_MAX_START_NEEDLES`. :data:`LINE_START` among them stands for
-    the start of a line (a match may open at ``^``).
+    the start of a line (a match may open at ``^``), :data:`DIGIT` for any decimal digit (it may open with ``\\d``).
 
     Why: a pattern that ``re`` cannot skip ahead for (case-insensitive, or opening with ``\\b``) is tried at every
     character of a window or of a whole card; a match can only start where one of these strings occurs, and the
-    card's occurrences of them are found in one pass with the other needles (:func:`needle_hits`). The line starts
-    serve the patterns that open with a list marker ("- **Training code:**"): without them, such a pattern was
-    tried at the 301 starts before each of its needles."""
+    card's occurrences of them are found in one pass with the other needles (:func:`needle_hits`). The places serve
+    the patterns that open with a list marker ("- **Training code:**") or a count ("154 checkpoints"): without
+    them, such a pattern was tried at the 301 starts before each of its needles (a tenth of a card's time)."""
     held = _STARTS.get(id(pattern))
     if held is None or held[0] is not pattern:   # (the pattern is held, so its id is not reused)
         tree = _parsed(pattern)
@@ -522,7 +524,7 @@ def start_needles(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
 
 
 class _Place:
-    """A start that is a place (:data:`LINE_START`), not a word: kept apart from the literal runs
+    """A start that is a place (:data:`LINE_START`, :data:`DIGIT`), not a word: kept apart from the literal runs
     while the parse is read (equal only to itself), so that a one-character literal is never taken for one."""
 
     __slots__ = ("name",)
@@ -532,13 +534,15 @@ class _Place:
 
 
 _AT_LINE = _Place(LINE_START)
+_AT_DIGIT = _Place(DIGIT)
 
 
 def _start_literals(seq: Any) -> frozenset[Any] | None:
     """:func:`start_needles` of a parsed (sub)pattern: zero-width items (anchors, ``\\b``, lookarounds, a group of
     them) are passed over, except that ``^`` or ``\\A`` makes the line's start a place a match may open at
     (when what follows gives no words); a run of literal letters (ASCII, Latin-1 letters of plain case, or
-    characters without case) gives itself (a single letter, with the words that open what follows it); a group, an alternation (each
+    characters without case) gives itself (a single letter, with the words that open what follows it); ``\\d``
+    gives :data:`DIGIT`; a group, an alternation (each
     alternative must give some) or a repeat of at least once gives what its content gives; an item that may match
     nothing (``(the )?``) gives its own and those of what follows. None when a match may open otherwise."""
     from re import _constants as k  # type: ignore[attr-defined]
@@ -572,6 +576,9 @@ def _start_literals(seq: Any) -> frozenset[Any] | None:
                 if after is not None and not any(isinstance(w, _Place) for w in after):
                     return frozenset(out | {run.lower() + w for w in after})
             out.add(run.lower())
+            return frozenset(out)
+        if op is k.IN and av == [(k.CATEGORY, k.CATEGORY_DIGIT)]:
+            out.add(_AT_DIGIT)
             return frozenset(out)
         if op is k.SUBPATTERN:
             inner = _start_literals(av[-1])
@@ -611,12 +618,22 @@ def start_hits(text: str, lowered: str, pattern: re.Pattern[str]) -> list[int] |
     known = held[1].get(id(pattern))
     if known is not None and known[0] is pattern:   # (the pattern is held, so its id is not reused)
         return known[1]
-    if len(needles) == 1:   # (all of them, Japanese and Korean words too: the pattern is searched as it is given)
+    if needles[-1] == DIGIT:   # (places come last) the digits are read in each window searched: first_match_at
+        every: list[int] = _WithDigits(sorted({i for n in needles[:-1] for i in _every_occurrence(lowered, n)}))
+    elif len(needles) == 1:   # (all of them, Japanese and Korean words too: the pattern is searched as it is given)
         every = _every_occurrence(lowered, needles[0])
     else:
         every = sorted({i for n in needles for i in _every_occurrence(lowered, n)})
     held[1][id(pattern)] = (pattern, every)
     return every
+
+
+class _WithDigits(list[int]):
+    """The starts :func:`start_hits` lists for a pattern whose match may also open with a decimal digit
+    (:data:`DIGIT`): :func:`first_match_at` tries every digit of the span it searches too."""
+
+
+_A_DIGIT = re.compile(r"\d")
 
 
 # The last lowered text :func:`start_hits` read, and its answers by pattern (a card's patterns are searched several
@@ -664,9 +681,25 @@ def _line_starts(lowered: str) -> list[int]:
 
 def first_match_at(text: str, pattern: re.Pattern[str], starts: list[int], a: int, b: int) -> re.Match[str] | None:
     """``pattern.search(text, a, b)`` when every match starts at one of ``starts`` (sorted: :func:`start_hits`):
-    ``pattern.match`` at each of them from ``a`` on, before ``b``; the first that matches is the leftmost match."""
+    ``pattern.match`` at each of them from ``a`` on, before ``b``; the first that matches is the leftmost match.
+    For starts that include the digits (:class:`_WithDigits`), each decimal digit of ``text[a:b]`` is tried too, in
+    order with the others (found as the search reaches them: a window reads only its own digits)."""
     j = bisect.bisect_left(starts, a)
     n = len(starts)
+    if type(starts) is _WithDigits:
+        d = _A_DIGIT.search(text, a, b)
+        while True:
+            at = starts[j] if j < n else b
+            if d is not None and d.start() <= at:
+                at = d.start()
+                d = _A_DIGIT.search(text, at + 1, b)
+            if at >= b:
+                return None
+            m = pattern.match(text, at, b)
+            if m is not None:
+                return m
+            while j < n and starts[j] <= at:
+                j += 1
     while j < n:
         at = starts[j]
         if at >= b:
