@@ -103,3 +103,36 @@ def test_searching_at_the_new_start_needles_finds_what_search_finds(pattern: str
             every.append(m.span())
             at = m.end() if m.end() > m.start() else m.end() + 1
         assert every == [m.span() for m in p.finditer(text)], text
+
+
+def test_a_sentence_searched_at_its_start_needles_finds_what_search_finds() -> None:
+    """For the English side of every probe pattern with sentence start needles (:func:`sentence_start_needles`,
+    which also reads small classes and keeps single characters): the match found at those starts is
+    ``pattern.search``'s, and :func:`zsearch` answers as ``search`` does."""
+    import importlib
+    import pkgutil
+
+    from openscope.derive.openness import probes
+    from openscope.derive.openness.probes import _ENGLISH, _sentence_starts, required_needles, zsearch
+    from openscope.derive.openness.probes import sentence_start_needles as sentence_needles
+
+    defined: dict[int, re.Pattern[str]] = {}   # every module-level pattern of the probes, by id
+    for info in pkgutil.iter_modules(probes.__path__):
+        mod = importlib.import_module(f"{probes.__name__}.{info.name}")
+        defined.update((id(v), v) for v in vars(mod).values() if isinstance(v, re.Pattern))
+    pairs = [(defined.get(i), english) for i, english in _ENGLISH.items() if sentence_needles(english) is not None]
+    assert len(pairs) >= 20
+    rnd = random.Random(2323)
+    for whole, p in pairs:
+        words = list(sentence_needles(p) or ()) + list(required_needles(p) or ()) + ["the ", "model ", ". "]
+        for _ in range(120):
+            text = _text(rnd, words)
+            low = text.lower()
+            starts = _sentence_starts(p, text, low)
+            if starts is not None:
+                got, want = first_match_at(text, p, starts, 0, len(text)), p.search(text)
+                assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups())), \
+                    (p.pattern[:80], text)
+            if whole is not None and not re.search(r"[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]", text):
+                z, w = zsearch(whole, text), p.search(text)
+                assert (z and z.span()) == (w and w.span()), (p.pattern[:80], text)

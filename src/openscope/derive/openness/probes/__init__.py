@@ -275,7 +275,12 @@ def zsearch(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     if english is None:
         m = pattern.search(text)
     elif text.isascii() or _CJK.search(text) is None:
-        m = english.search(text) if may_match(_needles_of(english), text, text.lower()) else None
+        low = text.lower()
+        if not may_match(_needles_of(english), text, low):
+            m = None
+        else:
+            starts = _sentence_starts(english, text, low) if len(text) > _SENTENCE_STARTS_FROM else None
+            m = english.search(text) if starts is None else first_match_at(text, english, starts, 0, len(text))
     else:
         m = (_KANA[id(pattern)] if _KANA_HANGUL.search(text) else pattern).search(text)
     if short:
@@ -289,6 +294,47 @@ def zsearch(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
 # the same question of the same sentence again and again (does the sentence around a match promise or cite? is
 # this section others' work?), once per pattern that matched in it: a third of the calls repeated an earlier one.
 _ZMEMO_TEXT = 1000
+_SENTENCE_STARTS_FROM = 64   # a shorter text (a title) is searched as fast as its start needles are looked for
+_SENTENCE_STARTS: dict[int, tuple[re.Pattern[str], tuple[str, ...] | None]] = {}
+
+
+def sentence_start_needles(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """The lower-case strings one of which every match of ``pattern`` opens with, for a sentence: as
+    :func:`start_needles`, with a small class of characters read as its characters ("[:：]") and with single
+    characters kept (a sentence is short: each is one ``str.find``); None when a match may open otherwise, or at
+    a place (a line start, a digit). Kept by pattern."""
+    held = _SENTENCE_STARTS.get(id(pattern))
+    if held is None or held[0] is not pattern:   # (the pattern is held, so its id is not reused)
+        tree = _parsed(pattern)
+        try:
+            found = None if tree is None else _start_literals(tree, classes=True)
+        except Exception:  # noqa: BLE001 - an opcode this reader does not know: no start needles
+            found = None
+        ok = found is not None and 0 < len(found) <= _MAX_START_NEEDLES and tree is not None \
+            and tree.getwidth()[0] > 0 and not any(isinstance(w, _Place) for w in found)
+        if len(_SENTENCE_STARTS) >= 1024:
+            _SENTENCE_STARTS.clear()
+        held = _SENTENCE_STARTS[id(pattern)] = (pattern, tuple(sorted(found)) if ok and found is not None else None)
+    return held[1]
+
+
+def _sentence_starts(pattern: re.Pattern[str], text: str, lowered: str) -> list[int] | None:
+    """Every place in a sentence ``text`` (``lowered`` its lower case) where a match of ``pattern`` can start (the
+    occurrences of its :func:`sentence_start_needles`), in order; None when that reading does not apply (as for
+    :func:`start_hits`). Why: a sentence is searched for the long alternations of denials and citations
+    (:data:`._own_evidence.PROMISE`: dozens of words, most behind ``\\b``), which ``re`` tries at every character;
+    each mention's and link's sentence is asked, and the search of a sentence of 170 characters cost more than a
+    ``str.find`` of each start word and a ``match`` where one occurs."""
+    needles = sentence_start_needles(pattern)
+    if needles is None or len(lowered) != len(text) or (not text.isascii() and any(c in text for c in _START_FOLDS)):
+        return None
+    found: set[int] = set()
+    for n in needles:
+        i = lowered.find(n)
+        while i >= 0:
+            found.add(i)
+            i = lowered.find(n, i + 1)
+    return sorted(found)
 _ZMEMO: dict[tuple[int, str], tuple[re.Pattern[str], re.Match[str] | None]] = {}
 _NEEDLES_OF: dict[int, tuple[re.Pattern[str], tuple[str, ...] | None]] = {}
 
@@ -537,14 +583,15 @@ _AT_LINE = _Place(LINE_START)
 _AT_DIGIT = _Place(DIGIT)
 
 
-def _start_literals(seq: Any) -> frozenset[Any] | None:
+def _start_literals(seq: Any, classes: bool = False) -> frozenset[Any] | None:
     """:func:`start_needles` of a parsed (sub)pattern: zero-width items (anchors, ``\\b``, lookarounds, a group of
     them) are passed over, except that ``^`` or ``\\A`` makes the line's start a place a match may open at
     (when what follows gives no words); a run of literal letters (ASCII, Latin-1 letters of plain case, or
     characters without case) gives itself (a single letter, with the words that open what follows it); ``\\d``
     gives :data:`DIGIT`; a group, an alternation (each
     alternative must give some) or a repeat of at least once gives what its content gives; an item that may match
-    nothing (``(the )?``) gives its own and those of what follows. None when a match may open otherwise."""
+    nothing (``(the )?``) gives its own and those of what follows. With ``classes``, a class of at most four
+    characters ("[:：]", of the same letters) gives each of them. None when a match may open otherwise."""
     from re import _constants as k  # type: ignore[attr-defined]
 
     items = list(seq)
@@ -553,7 +600,7 @@ def _start_literals(seq: Any) -> frozenset[Any] | None:
     while i < len(items):
         op, av = items[i]
         if op is k.AT and av in (k.AT_BEGINNING, k.AT_BEGINNING_STRING):
-            rest = _start_literals(type(seq)(seq.state, items[i + 1:]))
+            rest = _start_literals(type(seq)(seq.state, items[i + 1:]), classes)
             return frozenset(out | (rest if rest is not None else {_AT_LINE}))
         if op is k.AT or op in (k.ASSERT, k.ASSERT_NOT):
             i += 1
@@ -572,7 +619,7 @@ def _start_literals(seq: Any) -> frozenset[Any] | None:
             if len(run) == 1 and j < len(items):
                 # one letter before a group ("d" of "(delta|diff)", which ``re`` parses as "d" and "(elta|iff)"):
                 # the words that open what follows it, each after the letter
-                after = _start_literals(type(seq)(seq.state, items[j:]))
+                after = _start_literals(type(seq)(seq.state, items[j:]), classes)
                 if after is not None and not any(isinstance(w, _Place) for w in after):
                     return frozenset(out | {run.lower() + w for w in after})
             out.add(run.lower())
@@ -580,18 +627,24 @@ def _start_literals(seq: Any) -> frozenset[Any] | None:
         if op is k.IN and av == [(k.CATEGORY, k.CATEGORY_DIGIT)]:
             out.add(_AT_DIGIT)
             return frozenset(out)
+        if op is k.IN and classes and 0 < len(av) <= 4 and all(o is k.LITERAL for o, _ in av):
+            chars = [chr(c) for _, c in av]
+            if not all(c.isascii() or c in _PLAIN_FOLD or c.lower() == c == c.upper() for c in chars):
+                return None
+            out |= {c.lower() for c in chars}
+            return frozenset(out)
         if op is k.SUBPATTERN:
-            inner = _start_literals(av[-1])
+            inner = _start_literals(av[-1], classes)
         elif op is k.ATOMIC_GROUP:
-            inner = _start_literals(av)
+            inner = _start_literals(av, classes)
         elif op is k.BRANCH:
-            each = [_start_literals(alt) for alt in av[1]]
+            each = [_start_literals(alt, classes) for alt in av[1]]
             inner = None if any(e is None for e in each) else frozenset().union(*(e for e in each if e is not None))
         elif op in (k.MAX_REPEAT, k.MIN_REPEAT, k.POSSESSIVE_REPEAT):
             if av[1] == 0:   # repeated never: matches nothing
                 i += 1
                 continue
-            inner = _start_literals(av[2])
+            inner = _start_literals(av[2], classes)
         else:
             return None
         if inner is None:
