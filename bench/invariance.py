@@ -12,7 +12,8 @@ What the transforms never touch, because rewriting it would change the document:
 blocks, tables (any paragraph with a ``|``), block quotes, setext headings already there, paragraphs with hard line
 breaks (two trailing spaces or a backslash), the front matter (except ``crlf`` and ``front_matter``).
 
-``python -m bench.invariance [--detail] [--time] [TRANSFORM …]`` (from the repository root, ``PYTHONPATH=.``).
+``python -m bench.invariance [--detail] [--time [--rounds N]] [TRANSFORM …]`` (from the repository root,
+``PYTHONPATH=.``; ``--time``: milliseconds per card, best of N rounds, 7 unless told).
 """
 
 from __future__ import annotations
@@ -377,7 +378,7 @@ def measure(names: list[str] | None = None, detail: bool = False) -> dict[str, A
     return report
 
 
-def timing(rounds: int = 5) -> dict[str, float]:
+def timing(rounds: int = 7) -> dict[str, float]:
     """Milliseconds per card (read, probes, grades) over the development cards, best of ``rounds``."""
     cards = dev_cards()
     best = float("inf")
@@ -406,13 +407,21 @@ def iter_transforms() -> Iterator[tuple[str, Callable[[str], str]]]:
 
 def main(argv: list[str]) -> int:
     detail = "--detail" in argv
+    rounds = 7
+    if "--rounds" in argv:   # (--time's best of N; the number follows the option)
+        i = argv.index("--rounds")
+        if i + 1 >= len(argv) or not argv[i + 1].isdigit() or int(argv[i + 1]) < 1:
+            print("invariance: --rounds takes a positive whole number", file=sys.stderr)
+            return 2
+        rounds = int(argv[i + 1])
+        argv = argv[:i] + argv[i + 2:]
     names = [a for a in argv if not a.startswith("--")]
     unknown = [n for n in names if n not in TRANSFORMS]
     if unknown:
         print(f"invariance: no transform {', '.join(unknown)} (known: {', '.join(TRANSFORMS)})", file=sys.stderr)
         return 2
     if "--time" in argv:
-        print(timing())
+        print(timing(rounds))
         return 0
     _print(measure(names or None, detail))
     return 0

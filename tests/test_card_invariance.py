@@ -2,8 +2,9 @@
 
 Why: the probes were tuned on cards written one way (ATX headings, inline links, a sentence to a line); a rule that
 reads the form fails on unseen cards written another way. These cards are written here, in our own words, each in
-two forms CommonMark renders alike: hard-wrapped at 72 columns (soft line breaks inside sentences and link anchors),
-Windows line endings, setext headings, reference-style links. The development cards' grades under the same rewrites
+two forms CommonMark renders alike (or a reader cannot tell apart): hard-wrapped at 72 columns (soft line breaks inside
+sentences and link anchors), Windows line endings, setext headings, reference-style links read as the inline links
+they render as, typographic quotes and Unicode spaces, every heading one level deeper. The development cards' grades under the same rewrites
 are checked in ``tests/test_openness_invariance_reference.py`` (``bench/invariance.py`` measures them).
 """
 
@@ -150,8 +151,7 @@ def test_a_setext_licence_heading_names_no_licence() -> None:
 
 
 def test_reference_links_are_links() -> None:
-    """A reference-style link is in the card's links, with its anchor text and the line of its use. (The rules that
-    read a link's markup in the text itself still read only the inline form: ``docs/reviews.md``, invariance review.)"""
+    """A reference-style link is in the card's links, with its anchor text and the line of its use."""
     card = parse_card("See [the report][r] and [Code][] and [data].\n\n[r]: https://arxiv.org/abs/2401.00001\n"
                       "[code]: <https://github.com/acme/x>\n[DATA]: ./data/README.md\n"
                       "```\n[z]: https://example.com/in-code\n```\n[z]\n")
@@ -168,3 +168,143 @@ def test_the_transforms_keep_this_card_s_grades(name: str) -> None:
     """The bench's own rewrites of this card (the ones the development cards keep their grades under)."""
     rewritten: Any = TRANSFORMS[name](ONE_LINE)
     assert _grades(rewritten) == _grades(ONE_LINE)
+
+
+# --- typographic quotes and Unicode spaces (twenty-third session) -------------------------------------------------
+
+ASCII_QUOTES = """# Wren-7B
+
+Wren-7B is the Finch lab's "small but complete" chat model: 7 billion parameters, trained from scratch.
+
+## The lab's training data
+
+The full training corpus isn't secret: it is released under CC-BY-4.0 at [the corpus's page](https://huggingface.co/datasets/finch/wren-corpus) with its data card.
+
+## Training code
+
+All of the training code is at [finch/wren-train](https://github.com/finch/wren-train) under the Apache 2.0 license.
+
+## License
+
+The model's weights are released under the "Apache 2.0" license.
+"""
+CURLY = (ASCII_QUOTES.replace("'", "\u2019").replace('"small but complete"', "\u201csmall but complete\u201d")
+         .replace('"Apache 2.0"', "\u201cApache\u00a02.0\u201d").replace("7 billion", "7\u202fbillion"))
+
+
+def test_typographic_quotes_and_spaces_read_as_ascii() -> None:
+    """Curly quotes and apostrophes and Unicode spaces are read as the ASCII characters the rules are written with
+    (one character for one: offsets and lines kept), while the card as written is what snippets quote."""
+    assert CURLY != ASCII_QUOTES and len(CURLY) == len(ASCII_QUOTES)
+    card, plain = parse_card(CURLY), parse_card(ASCII_QUOTES)
+    assert card.text == plain.text and card.written == CURLY and card.typographic
+    assert [s.title for s in card.sections] == [s.title for s in plain.sections]
+    assert plain.written is None and not plain.typographic   # an ASCII card is read as written
+    assert _grades(CURLY) == _grades(ASCII_QUOTES)
+    flat = " ".join(CURLY.split())
+    evidence = _evidence(CURLY)
+    assert evidence
+    for _, snippet in evidence:   # the card's own characters, a section's title included ("## The lab’s …: …")
+        assert snippet.removeprefix("## ").replace(": ", " ", 1) in flat or snippet in flat, snippet
+        assert "'" not in snippet and '"' not in snippet, snippet
+
+
+def test_the_ideographic_space_is_read_as_written() -> None:
+    """(Chinese and Japanese rules read U+3000 themselves; it is no typographic form of an ASCII space.)"""
+    text = "# 模型\n\n训练数据\u3000公开。\n"
+    assert parse_card(text).text == text and parse_card(text).written is None
+
+
+# --- reference-style links read as inline links (twenty-third session) ---------------------------------------------
+
+
+def test_a_card_written_with_references_reads_as_the_inline_card() -> None:
+    """Every rule reads a reference as the inline link it renders as: the same reading lines (the definitions blanked,
+    line breaks kept), the same grades."""
+    card = parse_card(REFERENCE)
+    n = len(ONE_LINE.split("\n")) - 1
+    assert card.text.split("\n")[:n] == ONE_LINE.split("\n")[:n]
+    assert all(not line.strip() for line in card.text.split("\n")[n:])   # the definitions render as nothing
+    assert card.written == REFERENCE and card.edits
+    assert _grades(REFERENCE) == _grades(ONE_LINE)
+
+
+def test_reference_evidence_quotes_the_card_as_written() -> None:
+    """Snippets and line numbers are the card as written: a quote over a reference shows "[text][label]", and no
+    definition line is quoted or linked as a link of its own."""
+    lines = REFERENCE.split("\n")
+    flat = " ".join(REFERENCE.split())
+    evidence = _evidence(REFERENCE)
+    assert evidence
+    for locator, snippet in evidence:
+        assert snippet in flat or snippet.removeprefix("## ").replace(": ", " ", 1) in flat, snippet
+        first = int(locator.split("#L")[1].split("-")[0])
+        assert not lines[first - 1].startswith("[") or "]:" not in lines[first - 1], locator
+    assert any("[our public training repository][2]" in s for _, s in evidence)
+    card = parse_card(REFERENCE)
+    code = next(ln for ln in card.links if ln.url == "https://github.com/acme/lynx-train")
+    assert (code.text, code.line) == ("our public training repository",
+                                      next(i for i, x in enumerate(lines, 1) if x.startswith("All of the training")))
+    assert all(ln.line < len(ONE_LINE.split("\n")) for ln in card.links)   # none at a definition's line
+
+
+def test_reference_forms_badges_and_what_is_no_reference() -> None:
+    text = ("Read [the report][R] and [Code][] and [data], then [![licence][shield]][lic].\n"
+            "[Note]: this line is a sentence, no definition.\n\n"
+            "```\n[z]: https://example.com/in-code\n[code]\n```\n\n"
+            "[r]: https://arxiv.org/abs/2401.00001 \"The report\"\n[code]: <https://github.com/acme/x>\n"
+            "[DATA]: ./data/README.md\n[shield]: https://img.shields.io/badge/licence-MIT-green\n[lic]: LICENSE\n"
+            "[r]: https://example.com/second-definition-loses\n")
+    card = parse_card(text)
+    assert card.text.split("\n")[0] == (
+        "Read [the report](https://arxiv.org/abs/2401.00001) and [Code](https://github.com/acme/x) and "
+        "[data](./data/README.md), then [![licence](https://img.shields.io/badge/licence-MIT-green)](LICENSE).")
+    assert card.text.split("\n")[1] == "[Note]: this line is a sentence, no definition."
+    assert "[code]\n```" in card.text and "[z]: https://example.com/in-code" in card.text   # code is as written
+    assert "second-definition" not in card.text and len(card.text.split("\n")) == len(text.split("\n"))
+    links = {ln.url: (ln.text, ln.line) for ln in card.links}
+    assert links["https://arxiv.org/abs/2401.00001"] == ("the report", 1)
+    assert links["https://github.com/acme/x"] == ("Code", 1)
+    assert ("./data/README.md", "data", 1) in {(ln.url, ln.text, ln.line) for ln in card.rel_links}
+    inline = parse_card(card.text.split("\n")[0] + "\n" + "\n".join(text.split("\n")[1:8]))   # as written inline
+    assert links["https://img.shields.io/badge/licence-MIT-green"] == next(
+        (ln.text, ln.line) for ln in inline.links if "shields" in ln.url)
+    assert [(ln.url, ln.text, ln.line) for ln in card.rel_links] == [(ln.url, ln.text, ln.line) for ln in inline.rel_links]
+    assert not any("second-definition" in u for u in links)
+    # offsets map both ways: each written character of a use's text is at its reading place
+    at = text.index("then")
+    assert card.written_at(card.reading_at(at)) == at and card.text[card.reading_at(at):].startswith("then")
+    inside = card.text.index("arxiv")   # a reading offset inside a rewritten span: the written reference around it
+    assert text[card.written_at(inside):card.written_at(inside + 5, end=True)] == "[R]"
+    assert card.span(card.text.index("the report"), card.text.index("the report") + 10)[1].startswith(
+        "Read [the report][R] and [Code][]")
+
+
+def test_a_pasted_card_after_references_keeps_its_lines() -> None:
+    """A re-upload that writes its own links by reference and pastes its base's card: the copy's offsets are the
+    reading text's and its lines the card's as written."""
+    from openscope.derive.openness.records import read_card
+
+    own = "# Wren-GGUF\n\nQuantized from [Wren][w].\n\n[w]: https://huggingface.co/finch/wren-7b\n\n"
+    base = "# Original model card: Wren-7B\n\nWren-7B was trained on " + "public web text. " * 20 + "\n"
+    card = read_card(own + base)
+    assert card.pasted is not None
+    assert card.text[card.pasted.start:].startswith(" " * 10)   # (blanked in the reading text)
+    assert card.line_of(card.pasted.start) == own.count("\n") + 1
+    assert any(f"lines {own.count(chr(10)) + 1}-" in w for w in card.warnings)
+
+
+# --- heading levels (twenty-third session) ---------------------------------------------------------------------------
+
+
+def test_a_card_written_one_level_deeper_has_the_same_outline() -> None:
+    """A title as "##" over "###" sections is read as "#" over "##" (levels are relative); a card whose shallowest
+    level holds several headings (sections all "##", no title) keeps its levels."""
+    deeper = ONE_LINE.replace("\n## ", "\n### ").replace("# Lynx-3B", "## Lynx-3B")
+    assert [(s.title, s.level) for s in parse_card(deeper).sections] == \
+        [(s.title, s.level) for s in parse_card(ONE_LINE).sections]
+    assert _grades(deeper) == _grades(ONE_LINE)
+    no_title = ONE_LINE.replace("# Lynx-3B\n", "")
+    assert {s.level for s in parse_card(no_title).sections} == {2}
+    assert [s.level for s in parse_card("## A\n\ntext\n\n## B\n\ntext\n\n### C\n\ntext\n").sections] == [2, 2, 3]
+    assert [s.level for s in parse_card("## Samples\n\n![](./images/cat.png)\n").sections] == [2]   # no title

@@ -1,10 +1,11 @@
 """Every development card keeps its grades when rewritten in another equally valid Markdown form (issue 7).
 
 Why: the probes were tuned on these 73 cards; a rule that reads their form rather than what they say fails on unseen
-cards. Each transform here (``bench/invariance.py``) renders to the same document in CommonMark; the ones listed
-leave every (card, OSAI dimension) grade and every (card, MOF component) status as the original text gives them.
-The transforms that still change some grades (hard-wrapping whole paragraphs, reference-style links, typographic
-quotes) are measured by ``python -m bench.invariance`` and described in ``docs/reviews.md``.
+cards. Each transform here (``bench/invariance.py``) renders to the same document in CommonMark (or one a reader cannot
+tell apart: typographic quotes, every heading one level deeper); the ones listed leave every (card, OSAI dimension)
+grade and every (card, MOF component) status as the original text gives them. The transforms that still change some
+grades (re-flowing paragraphs, reference-style links) are measured by ``python -m bench.invariance`` and described
+in ``docs/reviews.md``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from bench.invariance import TRANSFORMS, dev_cards, grade
 
 pytestmark = pytest.mark.reference
 
-INVARIANT = ("crlf", "setext", "star_bullets", "autolinks", "front_matter", "trailing_whitespace")
+INVARIANT = ("crlf", "setext", "star_bullets", "autolinks", "front_matter", "trailing_whitespace", "typographic",
+             "deeper_headings")
 
 
 @pytest.fixture(scope="module")
@@ -35,10 +37,11 @@ def test_a_rewrite_keeps_every_grade(originals, name: str) -> None:
 
 
 # The transforms that still change a few grades: at most as many (OSAI grades + MOF statuses) as measured after the
-# twenty-first session's fixes (before them: wrap_lines 59, hard_wrap 59, setext 66, reference_links 65), so a rule
-# that makes a card more form-dependent fails here. What remains and why: docs/reviews.md, invariance review.
-CEILINGS = {"wrap_lines": 3, "hard_wrap": 7, "unwrap": 12, "deeper_headings": 3, "typographic": 5,
-            "reference_links": 63}
+# twenty-first and twenty-third sessions' fixes (before them: wrap_lines 59, hard_wrap 59, setext 66, reference_links
+# 65, then 63), so a rule that makes a card more form-dependent fails here. What remains and why: docs/reviews.md,
+# invariance review and its second round (reference_links' 3: the definitions the rewrite puts above the body push
+# it past a probe's header of 40 written lines).
+CEILINGS = {"wrap_lines": 3, "hard_wrap": 7, "unwrap": 12, "reference_links": 3}
 
 
 @pytest.mark.parametrize("name", sorted(CEILINGS))

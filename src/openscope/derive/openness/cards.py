@@ -70,8 +70,29 @@ _NOT_SETEXT_TITLE = re.compile(r"(?:[ \t]{0,3}(?:#{1,6}(?:[ \t]|$)|[-*+](?:[ \t]
 # reference "[text][label]", a collapsed one "[label][]", a shortcut "[label]"; a badge "[![alt][img]][label]" is a
 # full reference whose text is an image.
 _REF_DEF = re.compile(r"^ {0,3}\[([^\[\]\n]{1,300})\]:[ \t]*<?([^\s<>]{1,1000})>?", re.MULTILINE)
+# An image inside a reference's text (a badge "[![alt][img]][label]"): its own full, collapsed or shortcut reference.
+_REF_IMAGE = re.compile(r"!\[([^\[\]\n]{0,300})\](?:\[([^\[\]\n]{0,300})\])?")
 _REF_USE = re.compile(r"\[(!\[[^\[\]\n]{0,300}\](?:\[[^\[\]\n]{0,300}\])?|[^\[\]\n]{0,300})\](?:\[([^\[\]\n]{0,300})\])?"
                       r"(?![(:\[])")
+# Typographic quotes and apostrophes, and Unicode spaces, as the ASCII characters the rules are written with: a
+# reader sees "don’t" as "don't" and "7\u00a0B" as "7 B". One character for one, so offsets, lines and snippets are
+# kept (the card as written is quoted: :attr:`Card.written`). Not the ideographic space (U+3000): Chinese and
+# Japanese rules read it as written.
+TYPOGRAPHIC = str.maketrans({**dict.fromkeys("\u2018\u2019\u201a\u201b", "'"), **dict.fromkeys("\u201c\u201d\u201e\u201f", '"'),
+                             **dict.fromkeys("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+                                             "\u202f\u205f", " ")})
+_TYPOGRAPHIC = re.compile("[" + "".join(chr(c) for c in TYPOGRAPHIC) + "]")
+
+
+def read_typographic(text: str) -> str:
+    """``text.translate(TYPOGRAPHIC)``. Why not ``translate``: over a text with non-ASCII characters it takes about a
+    millisecond for a 20 kB card; the characters the text holds are found in one scan and each replaced at C speed."""
+    for c in set(_TYPOGRAPHIC.findall(text)):
+        text = text.replace(c, TYPOGRAPHIC[ord(c)])
+    return text
+
+
+Edit = tuple[int, int, int, int]   # (reading start, reading end, written start, written end) of a rewritten span
 _HTML_LINK = re.compile(r"<a\s(?>[^<>]*?href=[\"'](https?://[^\"'<>]+)[\"'])[^<>]*>(.{0,300}?)</a>",
                         re.IGNORECASE | re.DOTALL)
 
@@ -115,9 +136,14 @@ class Card:
     rel_links: list[Link] = field(default_factory=list)   # relative links: files in the card's repository
     warnings: list[str] = field(default_factory=list)
     pasted: Pasted | None = None   # another model's card pasted in this one (blanked in ``text``)
-    # The card as written when ``text`` is its reading in simplified characters (a Traditional Chinese card:
-    # :mod:`.hant`; same length and lines): snippets quote it, rules read ``text``.
+    # The card as written (line breaks as written) when ``text`` is a reading of it: in simplified characters (a
+    # Traditional Chinese card: :mod:`.hant`), with typographic quotes and Unicode spaces in their ASCII form
+    # (:data:`TYPOGRAPHIC`; both the same length), or with its reference-style links written inline
+    # (:func:`inline_references`; ``edits`` map the offsets). Snippets quote it, rules read ``text``.
     written: str | None = None
+    edits: tuple[Edit, ...] = ()
+    hant: bool = False           # ``text`` is read in simplified characters
+    typographic: bool = False    # ``text`` reads typographic quotes and spaces in ASCII
     # The card's line breaks as written when ``text`` joins the lines of its paragraphs (:func:`soft_breaks`: a soft
     # line break read as the space it renders as; same length, same offsets): lines are numbered from it.
     lined: str | None = None
@@ -218,13 +244,50 @@ class Card:
         b = max(a, min(b, paragraph_end(self.text, end) if stop is None else stop))
         if row and end > start:
             b = max(a, min(b, table_row_end(self.text, end - 1), list_item_end(self.text, end - 1)))
-        quoted = self.text if self.written is None else self.written
-        return self.anchor(a, b, from_line), _SPACES.sub(" ", quoted[a:b]).strip()
+        if self.written is None:
+            return self.anchor(a, b, from_line), _SPACES.sub(" ", self.text[a:b]).strip()
+        wa, wb = (a, b) if not self.edits else (written_at(self.edits, a), written_at(self.edits, b, end=True))
+        return self.anchor(a, b, from_line), _SPACES.sub(" ", self.written[wa:wb]).strip()
+
+    def written_at(self, pos: int, end: bool = False) -> int:
+        """The offset in the card as written (:attr:`written`) of offset ``pos`` of ``text`` (:func:`written_at`)."""
+        return written_at(self.edits, pos, end) if self.edits else pos
+
+    def reading_at(self, pos: int) -> int:
+        """The offset in ``text`` of offset ``pos`` of the card as written (:func:`reading_at`)."""
+        return reading_at(self.edits, pos) if self.edits else pos
 
     def as_written(self, snippet: str) -> str:
         """A snippet quoted from the card's reading text (a section title, a link's anchor) in the card's own
-        characters (:func:`.hant.as_written`); the snippet itself when the card was read as written."""
-        return snippet if self.written is None else hant.as_written(snippet, self.text, self.written)
+        characters; the snippet itself when the card was read as written.
+
+        A Traditional Chinese card read as it was (:func:`.hant.as_written`, same length). Otherwise each word of
+        the snippet that the reading may have changed (one with an ASCII quote when typographic quotes were read
+        as ASCII, with "](" when references were written inline, with a simplified character) and that the card
+        as written does not hold is found in the reading text and replaced by what the card has written there.
+        Why words: snippets show runs of whitespace as one space, so a snippet is not a slice of either text."""
+        if self.written is None:
+            return snippet
+        if not self.edits and not self.typographic:
+            return hant.as_written(snippet, self.text, self.written)
+        if not self._changed(snippet):
+            return snippet
+        return re.sub(r"\S+", self._restore_word, snippet)
+
+    def _changed(self, word: str) -> bool:
+        """Whether the reading may have changed ``word`` (see :meth:`as_written`)."""
+        return ((self.typographic and ("'" in word or '"' in word)) or (bool(self.edits) and "](" in word)
+                or (self.hant and hant.writes(word)))
+
+    def _restore_word(self, m: re.Match[str]) -> str:
+        word = m.group(0)
+        assert self.written is not None
+        if not self._changed(word) or word in self.written:
+            return word
+        at = self.text.find(word)
+        if at < 0:
+            return word
+        return self.written[self.written_at(at):self.written_at(at + len(word), end=True)]
 
 
 def newline_offsets(text: str) -> list[int]:
@@ -300,6 +363,19 @@ def parse_card(text: str) -> Card:
     if masked is not body:
         body, text = masked, text[:offset] + masked
     fenced = _fenced(body)
+    # a card that writes its links by reference is read with them written inline (offsets change: the edits map
+    # them back to the card as written, which snippets quote)
+    as_written: str | None = None
+    edits: list[Edit] = []
+    if "]:" in body:
+        inlined = inline_references(body, fenced)
+        if inlined is not None:
+            as_written = text
+            body, edits = inlined
+            edits = [(r0 + offset, r1 + offset, w0 + offset, w1 + offset) for r0, r1, w0, w1 in edits]
+            text = text[:offset] + body
+            if edits:
+                fenced = _fenced(body)
     # a "# comment" line in a shell block is not a heading: it neither names a section nor ends one
     heads = [_Head(h.start(), h.end(), len(h.group(1)), h.group(2)) for h in _headings(body)
              if not _inside(fenced, h.start())]
@@ -317,15 +393,30 @@ def parse_card(text: str) -> Card:
             chars[heads[i].start:heads[i].end] = _NOT_NEWLINE.sub(" ", body[heads[i].start:heads[i].end])
         body = "".join(chars)
         text = text[:offset] + body
+        if as_written is not None:   # (blanked in the card as written too: a snippet never quotes it)
+            chars = list(as_written)
+            for i in empty:
+                a, b = written_at(edits, offset + heads[i].start), written_at(edits, offset + heads[i].end, end=True)
+                chars[a:b] = _NOT_NEWLINE.sub(" ", as_written[a:b])
+            as_written = "".join(chars)
         heads = [h for i, h in enumerate(heads) if i not in empty]
     # a Traditional Chinese card is read in simplified characters (same offsets and lines); links keep their URLs
     # as written
     read = hant.reading(body)
-    written, url_body = (None, body) if read is None else (text, body)
+    url_body = body
+    written = as_written if as_written is not None or read is None else text
     if read is not None:   # (each title read from the reading text, at its place in the line)
         heads = [_Head(h.start, h.end, h.level, read[at:at + len(h.title)])
                  for h in heads for at in (body.find(h.title, h.start, h.end),)]
         body, text = read, text[:offset] + read
+    # typographic quotes and Unicode spaces read as ASCII (same offsets and lines)
+    typographic = False
+    if not body.isascii() and _TYPOGRAPHIC.search(body) is not None:
+        typographic = True
+        written = text if written is None else written
+        typo = read_typographic(body)
+        heads = [_Head(h.start, h.end, h.level, read_typographic(h.title)) for h in heads]
+        body, text = typo, text[:offset] + typo
     lined = None
     breaks = soft_breaks(body, heads, fenced)
     if breaks:
@@ -335,11 +426,13 @@ def parse_card(text: str) -> Card:
             chars[at] = " "
         body = "".join(chars)
         text = text[:offset] + body
-    card = Card(text=text, meta=meta, body=body, warnings=warnings, written=written, lined=lined)
+    card = Card(text=text, meta=meta, body=body, warnings=warnings, written=written, lined=lined, edits=tuple(edits),
+                hant=read is not None, typographic=typographic)
+    shift = _title_depth(heads)
     for i, h in enumerate(heads):
         end = heads[i + 1].start if i + 1 < len(heads) else len(body)
         card.sections.append(
-            Section(h.title.strip(), h.level, body[h.end:end], card.line_of(offset + h.start), offset + h.end)
+            Section(h.title.strip(), h.level - shift, body[h.end:end], card.line_of(offset + h.start), offset + h.end)
         )
     seen: set[str] = set()
     for rx, url_group, text_group in ((_MD_LINK, 2, 1), (_HTML_LINK, 1, 2)):
@@ -355,15 +448,6 @@ def parse_card(text: str) -> Card:
         card.rel_links.append(Link(url_body[m.start(2):m.end(2)], m.group(1).strip(), card.line_of(offset + m.start())))
         if len(card.rel_links) >= 500:
             break
-    if "]:" in body:
-        for url, anchor, at in _reference_links(body, url_body, fenced):
-            if re.match(r"https?://", url):
-                url = url.rstrip(".,;")
-                if url not in seen:
-                    seen.add(url)
-                    card.links.append(Link(url, anchor, card.line_of(offset + at)))
-            elif not url.startswith(("#", "mailto:")) and len(card.rel_links) < 500:
-                card.rel_links.append(Link(url, anchor, card.line_of(offset + at)))
     for m in _bare_urls(body):
         url = url_body[m.start():m.end()].rstrip(".,;:")
         if url not in seen:
@@ -464,6 +548,23 @@ def _join_candidates(body: str) -> Iterator[int]:
             yield at
 
 
+def _title_depth(heads: list[_Head]) -> int:
+    """How many levels deeper than 1 the card's title heading is written: when its first heading is the only one
+    at the shallowest level and some deeper heading follows (the title, "## Wren-7B" over "### Training data"
+    sections), its level minus 1; else 0.
+
+    Why: levels are relative. A card written one level deeper throughout (a title as "##", its sections as "###",
+    as READMEs pasted under a page's own title are) has the same outline as one written from "#", and the rules that
+    tell a card's title from its sections by level read it so. A card with several headings at its shallowest
+    level (sections all "##", no title) keeps its levels."""
+    if not heads or heads[0].level <= 1:
+        return 0
+    top = min(h.level for h in heads)
+    if heads[0].level != top or len(heads) < 2 or sum(1 for h in heads if h.level == top) != 1:
+        return 0   # (a lone heading, "## Samples" over an image, is a section as written: no title over sections)
+    return top - 1
+
+
 def _setext_headings(body: str, fenced: list[tuple[int, int]]) -> list[_Head]:
     """The card's setext headings ("Title" over a line of "=" or "-") as headings of level 1 and 2.
 
@@ -485,32 +586,109 @@ def _setext_headings(body: str, fenced: list[tuple[int, int]]) -> list[_Head]:
     return out
 
 
-def _reference_links(body: str, url_body: str, fenced: list[tuple[int, int]]) -> Iterator[tuple[str, str, int]]:
-    """(address, anchor text, offset of the use) for each reference-style link whose label the card defines.
+def _ref_label(label: str) -> str:
+    """A reference label as CommonMark matches it: case-insensitive, inner whitespace collapsed."""
+    return _SPACES.sub(" ", label.strip()).casefold()
 
-    Why: "[paper][1]" with "[1]: https://arxiv.org/abs/…" below renders as the same link as "[paper](https://…)";
-    only the inline form was read, so a card that writes its links by reference seemed to link nothing (its
-    addresses were bare URLs with no anchor text). Labels match case-insensitively with their whitespace collapsed,
-    as CommonMark's do; the first definition of a label wins; definitions and uses inside code are not links."""
+
+def _reference_definitions(body: str, fenced: list[tuple[int, int]]) -> tuple[dict[str, str], list[tuple[int, int]]]:
+    """({label: address}, the (start, end) of each definition's line) for the card's link reference definitions
+    ("[1]: https://arxiv.org/abs/…", "[paper]: <https://…> \"title\""): the first definition of a label wins, none
+    inside a fenced block, and only a line that holds nothing after the address but a title ("[Note]: this model
+    is …" is a sentence that opens with a bracketed word)."""
     defs: dict[str, str] = {}
-    spans: list[tuple[int, int]] = []
+    lines: list[tuple[int, int]] = []
     for d in _REF_DEF.finditer(body):
-        if not _inside(fenced, d.start()):
-            defs.setdefault(_SPACES.sub(" ", d.group(1).strip()).casefold(), url_body[d.start(2):d.end(2)])
-            spans.append((d.start(), d.end()))
+        end = body.find("\n", d.end())
+        end = len(body) if end < 0 else end
+        rest = body[d.end():end].strip(" \t\r")
+        if rest and not (len(rest) >= 2 and rest[0] + rest[-1] in ('""', "''", "()")):
+            continue
+        if _inside(fenced, d.start()):
+            continue
+        defs.setdefault(_ref_label(d.group(1)), d.group(2))
+        lines.append((d.start(), end))
+    return defs, lines
+
+
+def inline_references(body: str, fenced: list[tuple[int, int]]) -> tuple[str, list[Edit]] | None:
+    """``body`` with each reference-style link written inline, and its definitions blanked; None when the card
+    defines no reference. The edits say where each rewritten span is in both texts (:meth:`Card.written_at`).
+
+    Why: "[paper][1]" with "[1]: https://arxiv.org/abs/…" below renders as the same link as "[paper](https://…)",
+    and most rules read a link's markup in the text itself ("our [code](…)", a licence line's "](LICENSE)", a table
+    cell), not the card's list of links: a card written with references seemed to link nothing. The reading text
+    writes each full ("[text][label]"), collapsed ("[text][]") and shortcut ("[text]") reference whose label the
+    card defines as "[text](address)" (a badge's image "[![alt][img]][label]" too), so every rule reads it as the
+    inline form. A definition renders as nothing: its line is blanked (line breaks kept), so its address is not
+    read a second time as a bare link on a line of its own. Line breaks are never added or removed, so a reading
+    line is the written line of the same number; snippets quote the card as written through the edits."""
+    defs, lines = _reference_definitions(body, fenced)
     if not defs:
-        return
+        return None
+    subs: list[tuple[int, int, str]] = []   # (written start, written end, reading text) in order
     for m in _REF_USE.finditer(body):
-        if _inside(fenced, m.start()) or _inside(spans, m.start()):
+        if _inside(fenced, m.start()) or _inside(lines, m.start()):
             continue
         text = m.group(1)
-        label = m.group(2) if m.group(2) else text   # a collapsed or shortcut reference: its text is its label
-        url = defs.get(_SPACES.sub(" ", label.strip()).casefold())
-        if url is None:
-            continue
-        if text.startswith("!["):   # a badge: its image's alt text is the link's text
-            text = text[2:text.index("]")]
-        yield url, text.strip(), m.start()
+        if text.startswith("!["):   # a badge: its image may be a reference of its own
+            img = _REF_IMAGE.match(text)
+            if img is not None:
+                url = defs.get(_ref_label(img.group(2) if img.group(2) else img.group(1)))
+                if url is not None:
+                    subs.append((m.start(1) + img.end(1) + 1, m.start(1) + img.end(), f"({url})"))
+        label = m.group(2) if m.group(2) else text
+        url = defs.get(_ref_label(label))
+        if url is not None:
+            subs.append((m.end(1) + 1, m.end(), f"({url})"))
+    pieces: list[str] = []
+    edits: list[Edit] = []
+    at = 0
+    shift = 0   # reading offset minus written offset, after the last edit
+    blanked = body
+    if lines:
+        chars = list(body)
+        for a, b in lines:
+            chars[a:b] = " " * (b - a)
+        blanked = "".join(chars)
+    for w0, w1, read in subs:
+        pieces.append(blanked[at:w0])
+        pieces.append(read)
+        r0 = w0 + shift
+        edits.append((r0, r0 + len(read), w0, w1))
+        shift += len(read) - (w1 - w0)
+        at = w1
+    pieces.append(blanked[at:])
+    return "".join(pieces), edits
+
+
+def written_at(edits: list[Edit] | tuple[Edit, ...], pos: int, end: bool = False) -> int:
+    """The offset in the text as written of reading offset ``pos``, through ``edits`` (:func:`inline_references`).
+    A position inside a rewritten span goes to the start of its written span, or to its end when ``end`` (a quote
+    ending there takes the whole written reference, "[paper][1]": the written text is the evidence)."""
+    k = bisect.bisect_right(edits, (pos, float("inf"))) - 1
+    if k < 0:
+        return pos
+    r0, r1, w0, w1 = edits[k]
+    if pos >= r1:
+        return pos + w1 - r1
+    return w1 if end and pos > r0 else w0
+
+
+def reading_at(edits: list[Edit] | tuple[Edit, ...], pos: int) -> int:
+    """The reading offset of offset ``pos`` of the text as written (the inverse of :func:`written_at`; a position
+    inside a rewritten span goes to the start of its reading)."""
+    lo, hi = 0, len(edits)
+    while lo < hi:   # the last edit whose written span starts at or before pos
+        mid = (lo + hi) // 2
+        if edits[mid][2] <= pos:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo == 0:
+        return pos
+    r0, r1, w0, w1 = edits[lo - 1]
+    return pos + r1 - w1 if pos >= w1 else r0
 
 
 def _headings(body: str) -> Iterator[re.Match[str]]:

@@ -111,6 +111,12 @@ def as_written(snippet: str, read: str, written: str) -> str:
     return re.sub(r"\S+", lambda m: _restore(m.group(0), read, written), snippet)
 
 
+def writes(text: str) -> bool:
+    """Whether ``text`` holds a simplified character that the reading writes for a traditional one (a word of a
+    reading that may differ from the card as written)."""
+    return any(c in _WRITTEN for c in text)
+
+
 def _restore(word: str, read: str, written: str) -> str:
     if not any(c in _WRITTEN for c in word):
         return word

@@ -180,8 +180,10 @@ def read_card(text: str) -> Card:
     end = end_m.start() if end_m else len(text)
     own = text[:start] + blank(text[start:end]) + text[end:]
     out = parse_card(own)
-    out.pasted = Pasted(start, end, quoted.group(0).strip(), text[start:end])   # the base's side (:mod:`.declared_base`)
-    first, last = card.line_of(start), card.line_of(max(start, end - 1))
+    # (offsets in the reading text, as the card's others: a card that writes its links by reference reads them
+    # inline, :func:`.cards.inline_references`)
+    out.pasted = Pasted(out.reading_at(start), out.reading_at(end), quoted.group(0).strip(), text[start:end])
+    first, last = card.line_of(card.reading_at(start)), card.line_of(card.reading_at(max(start, end - 1)))
     out.warnings.append(f"lines {first}-{last} copy another model's card (\"{quoted.group(0).strip()[:80]}\"); they were read as "
                         "that model's documentation, not this release's")
     return out
