@@ -1009,7 +1009,8 @@ def test_overlapping_zip_entries_are_bounded_and_never_clean(cli) -> None:
     pickle run each), so 140 kB took 10 s, 3 MB minutes, and the verdict was clean (bug 20)."""
     t0 = time.perf_counter()
     doc = audit_bytes(cli, "ov.zip", overlapping_zip(2000, b"N" * 3_000_000))
-    assert time.perf_counter() - t0 < 10
+    # about 3.8 s on an idle machine; the bug took minutes (the bound leaves room for a test worker beside it)
+    assert time.perf_counter() - t0 < 20
     rules = {f["rule"] for f in doc["findings"]}
     assert {"hostile.zip_overlap", "hostile.member_bytes"} <= rules and doc["verdict"] == "incomplete"
 
@@ -1086,7 +1087,8 @@ def test_loader_arguments_shared_through_the_memo_are_keyed_in_bounded_time(cli)
         b += b"h\x01(" + bytes([0x68, lvl - 1]) * 4 + b"tR" + bytes([0x71, lvl])
     t0 = time.perf_counter()
     doc = audit_bytes(cli, "dag.pkl", b + b"0" + b"h\x00h\x0b\x85R0" * 50_000 + b"N.")
-    assert time.perf_counter() - t0 < 10 and doc["verdict"] == "unsafe"
+    # about 3.2 s on an idle machine; unfolding 4**8 nodes per call takes hours
+    assert time.perf_counter() - t0 < 20 and doc["verdict"] == "unsafe"
 
 
 def test_millions_of_calls_on_results_are_counted_without_describing_each(cli) -> None:
@@ -1098,7 +1100,8 @@ def test_millions_of_calls_on_results_are_counted_without_describing_each(cli) -
         b += b"(" + bytes([0x68, lvl - 1]) * 4 + b"t" + bytes([0x71, lvl])
     t0 = time.perf_counter()
     doc = audit_bytes(cli, "wide.pkl", b + b"0" + b"h\x00h\x06R0" * 200_000 + b"N.")
-    assert time.perf_counter() - t0 < 6 and doc["verdict"] == "unsafe"
+    # about 1.6 s on an idle machine, 16 s with the bug
+    assert time.perf_counter() - t0 < 10 and doc["verdict"] == "unsafe"
     assert sum(f["rule"] == "pickle.call_on_result" for f in doc["findings"]) == 101
 
 
