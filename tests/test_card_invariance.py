@@ -225,7 +225,10 @@ def test_a_card_written_with_references_reads_as_the_inline_card() -> None:
     n = len(ONE_LINE.split("\n")) - 1
     assert card.text.split("\n")[:n] == ONE_LINE.split("\n")[:n]
     assert all(not line.strip() for line in card.text.split("\n")[n:])   # the definitions render as nothing
-    assert card.written == REFERENCE and card.edits
+    # the card as written, which snippets quote: its definitions blanked too (never quoted), every other line as is
+    assert card.written is not None and card.edits and len(card.written) == len(REFERENCE)
+    assert card.written.split("\n")[:n] == REFERENCE.split("\n")[:n]
+    assert all(not line.strip() for line in card.written.split("\n")[n:])
     assert _grades(REFERENCE) == _grades(ONE_LINE)
 
 
@@ -308,3 +311,21 @@ def test_a_card_written_one_level_deeper_has_the_same_outline() -> None:
     assert {s.level for s in parse_card(no_title).sections} == {2}
     assert [s.level for s in parse_card("## A\n\ntext\n\n## B\n\ntext\n\n### C\n\ntext\n").sections] == [2, 2, 3]
     assert [s.level for s in parse_card("## Samples\n\n![](./images/cat.png)\n").sections] == [2]   # no title
+
+
+def test_references_in_a_traditional_chinese_card_with_curly_quotes() -> None:
+    """Every reading at once (simplified characters, ASCII quotes, references inline): snippets quote the card as
+    written, never a definition (it renders as nothing), and a quote whose context would start inside a reference's
+    address starts after the reference."""
+    from openscope.derive.openness.probes import run_all
+
+    text = ("# 模型\n\n本模型的訓練資料公開於[資料集][d]，訓練程式碼見[我們的倉庫][c]。\n\n## 授權\n\n"
+            "模型權重採用 “Apache 2.0” 授權。\n\n[d]: https://huggingface.co/datasets/acme/data\n"
+            "[c]: https://github.com/acme/train\n")
+    rec = from_text("acme/m", text, "README.md")
+    assert rec.card is not None and rec.card.hant and rec.card.typographic and rec.card.edits
+    assert "[数据集](https://huggingface.co/datasets/acme/data)" in rec.card.text
+    quotes = [e.snippet for f in run_all(rec) for e in f.evidence if e.kind == "card" and "#L" in e.locator]
+    assert quotes and all(q in " ".join(text.split()) for q in quotes), quotes
+    assert not any("]: http" in q or q.startswith("[d]") for q in quotes), quotes
+    assert "模型權重採用 “Apache 2.0” 授權。" in quotes

@@ -247,6 +247,12 @@ class Card:
         if self.written is None:
             return self.anchor(a, b, from_line), _SPACES.sub(" ", self.text[a:b]).strip()
         wa, wb = (a, b) if not self.edits else (written_at(self.edits, a), written_at(self.edits, b, end=True))
+        if self.edits:
+            k = bisect.bisect_right(self.edits, (a, float("inf"))) - 1
+            if k >= 0 and self.edits[k][0] < a < self.edits[k][1] <= start:
+                # context that starts inside a reference's address, before the match: the quote starts after the
+                # reference, as it never starts inside a long word (:func:`context_bounds`)
+                wa = self.edits[k][3]
         return self.anchor(a, b, from_line), _SPACES.sub(" ", self.written[wa:wb]).strip()
 
     def written_at(self, pos: int, end: bool = False) -> int:
@@ -370,8 +376,8 @@ def parse_card(text: str) -> Card:
     if "]:" in body:
         inlined = inline_references(body, fenced)
         if inlined is not None:
-            as_written = text
-            body, edits = inlined
+            body, edits, blanked = inlined
+            as_written = text[:offset] + blanked
             edits = [(r0 + offset, r1 + offset, w0 + offset, w1 + offset) for r0, r1, w0, w1 in edits]
             text = text[:offset] + body
             if edits:
@@ -611,9 +617,11 @@ def _reference_definitions(body: str, fenced: list[tuple[int, int]]) -> tuple[di
     return defs, lines
 
 
-def inline_references(body: str, fenced: list[tuple[int, int]]) -> tuple[str, list[Edit]] | None:
-    """``body`` with each reference-style link written inline, and its definitions blanked; None when the card
-    defines no reference. The edits say where each rewritten span is in both texts (:meth:`Card.written_at`).
+def inline_references(body: str, fenced: list[tuple[int, int]]) -> tuple[str, list[Edit], str] | None:
+    """(``body`` with each reference-style link written inline and its definitions blanked, the edits, ``body`` with
+    only its definitions blanked); None when the card defines no reference. The edits say where each rewritten span
+    is in both texts (:meth:`Card.written_at`); the third text is the card as written that snippets quote (a
+    definition, which renders as nothing, is never quoted: as HTML comments are not, :func:`mask_unseen`).
 
     Why: "[paper][1]" with "[1]: https://arxiv.org/abs/…" below renders as the same link as "[paper](https://…)",
     and most rules read a link's markup in the text itself ("our [code](…)", a licence line's "](LICENSE)", a table
@@ -659,7 +667,7 @@ def inline_references(body: str, fenced: list[tuple[int, int]]) -> tuple[str, li
         shift += len(read) - (w1 - w0)
         at = w1
     pieces.append(blanked[at:])
-    return "".join(pieces), edits
+    return "".join(pieces), edits, blanked
 
 
 def written_at(edits: list[Edit] | tuple[Edit, ...], pos: int, end: bool = False) -> int:
