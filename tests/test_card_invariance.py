@@ -329,3 +329,39 @@ def test_references_in_a_traditional_chinese_card_with_curly_quotes() -> None:
     assert quotes and all(q in " ".join(text.split()) for q in quotes), quotes
     assert not any("]: http" in q or q.startswith("[d]") for q in quotes), quotes
     assert "模型權重採用 “Apache 2.0” 授權。" in quotes
+
+
+# --- the header counts the lines that hold text (twenty-third session) ----------------------------------------------
+
+HEADER_CARD = """# Lynx-3B
+
+[Lynx][p]
+
+Lynx-3B is a small language model trained by the Acme lab.
+"""
+
+
+def test_definitions_above_the_body_keep_the_header_link_in_the_header() -> None:
+    """A paper link alone on a line under the title, its anchor no label ("Lynx", not "Paper"), is the release's own
+    paper because it is in the card's header (its first 40 body lines with text). Definitions
+    written above the body render as nothing: 45 of them there must not push the link out of the header, as 45
+    written lines would (they are blanked in the reading)."""
+    defs = "".join(f"[r{i}]: https://example.org/{i}\n" for i in range(45))
+    defs += "[p]: https://arxiv.org/abs/2401.01234\n"
+    above, below = defs + "\n" + HEADER_CARD, HEADER_CARD + "\n" + defs
+    osai, _ = _grades(below)
+    assert osai["preprint"] == "open", osai   # (so the test compares something)
+    assert _grades(above) == _grades(below)
+    # what counts is lines with text: 45 lines of words above the link still end the header
+    words = "".join(f"Line {i} of a long preface.\n\n" for i in range(45))
+    assert _grades(words + HEADER_CARD.replace("[Lynx][p]", "[Lynx](https://arxiv.org/abs/2401.01234)"))[0][
+        "preprint"] == "closed"
+
+
+def test_the_header_counts_lines_with_text() -> None:
+    from openscope.derive.openness.probes._own_paper import HEADER_LINES, in_header
+
+    card = parse_card("# T\n" + "\n" * 100 + "a\n" * (HEADER_LINES - 1) + "b\nc\n")
+    first = 1 + 100 + HEADER_LINES   # the line of "a" number HEADER_LINES - 1, then "b" (the 41st with text), "c"
+    assert in_header(card, 1) and in_header(card, 50) and in_header(card, first - 1)
+    assert in_header(card, first) is False and in_header(card, first + 1) is False

@@ -58,17 +58,16 @@ from openscope.derive.openness.probes import (
 )
 from openscope.derive.openness.probes._own_paper import (
     DEICTIC,
-    HEADER_LINES,
     NAMED_BEFORE,
     OWN_CUE,
     PAPER_LINK,
-    _body_first_line,
     _line,
     _sentence_before,
     _standalone,
     after_link,
     citation_entry,
     clean_anchor,
+    in_header,
     occurrences,
 )
 from openscope.derive.openness.records import ModelRecord
@@ -837,7 +836,7 @@ def judge_place(card: Card, place: Link, lines: Sequence[str], idx: CardIndex, *
     head = f"{earlier} {line[:max(0, line.find(place.url))]}"
     if cue_rx.search(said) or (label and DEICTIC.match(label) and cue_rx.search(head)):
         return "sentence"
-    if header and place.line - _body_first_line(card) < HEADER_LINES and _standalone(line) and _standalone(before):
+    if header and in_header(card, place.line) and _standalone(line) and _standalone(before):
         return "header"
     return None
 

@@ -138,6 +138,29 @@ def _body_first_line(card: Card) -> int:
     return card.line_of(len(card.text) - len(card.body))
 
 
+_FILLED: list = [None, ()]  # the last card's reading lines and, for each line number, how many lines before it hold text
+
+
+def in_header(card: Card, line: int) -> bool:
+    """Whether ``line`` (1-based) is among the first :data:`HEADER_LINES` lines of the card's body that hold text.
+
+    Why lines with text, not written lines: blank lines render as nothing, and a card whose reference-style link
+    definitions (``[arxiv]: https://…``) sit above its body reads them as blank lines; counted, they pushed the
+    header's paper link out of the header (and the same card with its definitions at the end kept it).
+    """
+    lines = card.lines()
+    if _FILLED[0] is not lines:
+        before = [0]
+        for text in lines:
+            before.append(before[-1] + (text.strip() != ""))
+        _FILLED[0:2] = [lines, before]
+    before = _FILLED[1]
+    first = _body_first_line(card)
+    if line <= first:  # the body's first line, or the front matter above it, as before
+        return True
+    return before[min(line, len(lines) + 1) - 1] - before[first - 1] < HEADER_LINES
+
+
 def _anchor_at(text: str, at: int, url: str) -> str:
     """The anchor of the link whose URL starts at ``text[at]``: markdown ``[anchor](url``, an ``<a href=url>``
     element's text, a badge's alt text or badge words (``[![Paper](…badge…)](url)``, ``<img src=…/badge/Paper-…>``),
@@ -271,7 +294,7 @@ def judge(card: Card, link: Link, lines: Sequence[str] | None = None) -> str | N
     # off a paper host only a *paper* counts (a report on a company site is the technical-report probe's)
     if cue and (host or re.search(r"paper|preprint|論文|논문", cue.group(0), re.IGNORECASE)):
         return "sentence"
-    if host and link.line - _body_first_line(card) < HEADER_LINES and _standalone(line) and _standalone(before):
+    if host and in_header(card, link.line) and _standalone(line) and _standalone(before):
         return "header"
     return None
 
