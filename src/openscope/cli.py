@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from openscope import __version__
-from openscope.errors import Exit, Interrupted, OpenscopeError, UsageError, is_interrupt
+from openscope.errors import Exit, Interrupted, OpenscopeError, OutputError, UsageError, is_interrupt
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -389,12 +389,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: list[str]) -> int:
+    common = sys.modules.get("openscope.commands._common")
+    if common is not None:  # an earlier in-process run's decided exit code is not this run's
+        common.forget_decided_exit()
     try:
         rv = _invoke(args)
         code = int(rv) if isinstance(rv, int) else 0
     except OpenscopeError as exc:
         if is_interrupt(exc):  # raised while a Ctrl-C was being handled (a rollback's aftermath)
             return _interrupted(exc)
+        if isinstance(exc, OutputError):  # what is still buffered for stdout cannot be written either
+            _discard_stdout()
         _err_line(f"openscope: error: {exc}", highlight=False)
         code = int(exc.code)
     except _exits() as exc:
@@ -434,14 +439,23 @@ def _run(args: list[str]) -> int:
 
 
 def _pipe_closed() -> int:
-    """The reader of stdout went away (`openscope sql … | head`): not an error, exit 0. Whatever is still
-    buffered for stdout goes to /dev/null, so that Python's flush at exit cannot complain either."""
+    """The reader of stdout went away (`openscope sql … | head`): not an error, so the run ends with the exit code
+    the command had settled on before it printed (0 for a command that only reads; an audit's verdict: `openscope
+    audit DIR | head -1` exited 0 for an unsafe folder). Whatever is still buffered for stdout goes to /dev/null,
+    so that Python's flush at exit cannot complain either."""
+    _discard_stdout()
+    common = sys.modules.get("openscope.commands._common")
+    return int(common.decided_exit()) if common is not None else 0
+
+
+def _discard_stdout() -> None:
+    """Point stdout's descriptor at /dev/null: the output can no longer be delivered, and the flushes still to come
+    (rich's, the interpreter's at exit) must not fail again and turn the exit code into 1 or 120."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # stdout is no file (in-process tests): nothing to redirect
+    except (OSError, ValueError, AttributeError):  # stdout is no file (in-process tests) or absent: nothing to redirect
         pass
-    return 0
 
 
 def _exit(code: int, argv: list[str] | None, command: str | None = None) -> int:

@@ -61,6 +61,14 @@ class StoreWriteError(OpenscopeError):
         super().__init__(message, Exit.CANTCREAT)
 
 
+class OutputError(OpenscopeError):
+    """stdout could not be written for another reason than its reader going away (a full disk, an I/O error): exit
+    73, as for any output openscope cannot write (a SARIF file, a dump), not an internal error (70)."""
+
+    def __init__(self, exc: OSError) -> None:
+        super().__init__(f"cannot write the output (stdout): {exc.strerror or exc}", Exit.CANTCREAT)
+
+
 class StoreLocked(OpenscopeError):
     def __init__(self, message: str) -> None:
         super().__init__(message, Exit.TEMPFAIL)

@@ -7,7 +7,6 @@ import datetime as dt
 import decimal
 import json
 import math
-import re
 import sys
 import uuid
 from dataclasses import dataclass
@@ -15,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+
+from openscope.errors import OutputError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -38,16 +39,76 @@ def settings(ctx: typer.Context) -> Settings:
     return obj if isinstance(obj, Settings) else Settings(db=Path("openscope.duckdb"))
 
 
+class _Stdout:
+    """``sys.stdout`` as the commands write to it: a failed write is an :class:`OutputError`.
+
+    Why: ``openscope sql … > /dev/full`` (or a redirect to a full disk) ended in ``internal error: OSError`` with
+    exit 70, which says "a bug". A reader that went away (``BrokenPipeError``) is left as it is: the console script
+    treats it as the end of the output, not as an error. Everything but ``write`` and ``flush`` is the stream's own
+    (rich reads ``isatty``, ``encoding``, ``fileno``)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._inner.write(text))
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(exc) from exc
+
+    def flush(self) -> None:
+        try:
+            self._inner.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(exc) from exc
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def stdout() -> Any:
+    """Where a command writes its output: ``sys.stdout`` guarded by :class:`_Stdout`, or None when the process has
+    no stdout at all (started with it closed, ``>&-``; rich then writes nowhere, as for a reader that went away)."""
+    return None if sys.stdout is None else _Stdout(sys.stdout)
+
+
 def out_console() -> Console:
+    """The console of a command's output. ``emoji=False``: ids, card text and query results are data, and rich
+    turned a value's ``:x:`` into an emoji (``sql`` showed ``/etc/passwd``'s ``root:x:0`` as ``root❌0``)."""
     from rich.console import Console
 
-    return Console(file=sys.stdout, soft_wrap=False)
+    return Console(file=stdout(), soft_wrap=False, emoji=False)
 
 
 def err_console() -> Console:
     from rich.console import Console
 
-    return Console(file=sys.stderr, stderr=True)
+    return Console(file=sys.stderr, stderr=True, emoji=False)
+
+
+# The exit code a command has settled on before it writes its output (audit: the verdict's), or None. Why: when the
+# reader of stdout goes away mid-output (`openscope audit DIR | head -1`), the console script ends the run with
+# this code, not with 0: an unsafe folder piped into `head` exited 0, "no finding at or above --fail-on".
+_decided: list[int] = []
+
+
+def decide_exit(code: int) -> None:
+    """Say the exit code of this run before its output is written (:func:`decided_exit` reads it back)."""
+    _decided[:] = [code]
+
+
+def decided_exit() -> int:
+    """The code :func:`decide_exit` was given in this run, else 0 (a command that only reads and prints)."""
+    return _decided[0] if _decided else 0
+
+
+def forget_decided_exit() -> None:
+    """At the start of a run (in-process callers run several in one process)."""
+    _decided.clear()
 
 
 def _default(o: Any) -> Any:
@@ -73,14 +134,18 @@ def _default(o: Any) -> Any:
 
 
 def escaped(doc: Any) -> Any:
-    """A copy of ``doc`` for the rich renderings: every string (keys too) escaped for rich markup. Ids,
-    names and card text are data: ``a/[bold]`` or ``[/]`` must print as themselves, not style the
-    output or crash it. The JSON twin is printed from the original."""
+    """A copy of ``doc`` for the rich renderings: every string (keys too) escaped for rich markup, and its control
+    characters but tabs and newlines shown as escapes (:func:`openscope.text.visible`). Ids, names and card text
+    are data: ``a/[bold]`` or ``[/]`` must print as themselves, not style the output or crash it, and an ESC
+    sequence from a Hub entry must not move the cursor or retitle the terminal. The JSON twin is printed from the
+    original."""
     from rich.markup import escape
 
+    from openscope.text import visible
+
     def esc(d: Any) -> Any:
-        if isinstance(d, str):
-            return escape(d)
+        if isinstance(d, str):  # control characters too: a Hub value holding ESC [2J cleared the reader's screen
+            return escape(visible(d, keep_lines=True))
         if isinstance(d, dict):
             return {esc(k): esc(v) for k, v in d.items()}
         if isinstance(d, list | tuple):
@@ -121,25 +186,30 @@ def jsonable(doc: Any) -> Any:
 
 
 def print_json(doc: Any) -> None:
-    """Exactly one JSON document on stdout (the contract), strict JSON (RFC 8259) whatever the values."""
-    sys.stdout.write(json.dumps(jsonable(doc), default=_default, ensure_ascii=False, indent=2, allow_nan=False))
-    sys.stdout.write("\n")
-    sys.stdout.flush()
-
-
-# Where rich's emoji codes could stand in a line (``:name:``, ``:name-emoji:``): rich replaces them only there.
-_EMOJI_CODE = re.compile(r":\S*:")
+    """Exactly one JSON document on stdout (the contract), strict JSON (RFC 8259) whatever the values. With no
+    stdout at all (``>&-``) there is no one to read it: nothing is written, as rich writes nothing then."""
+    out = stdout()
+    if out is None:
+        return
+    out.write(json.dumps(jsonable(doc), default=_default, ensure_ascii=False, indent=2, allow_nan=False))
+    out.write("\n")
+    out.flush()
 
 
 def err_line(line: str, *, highlight: bool = True) -> None:
-    """One line on stderr as rich prints it (``markup=False``, emoji codes, no wrapping, highlighted unless
-    ``highlight`` is false), without the work that cannot change a byte of it: highlighting when the console
-    has no colours (stderr is no terminal, NO_COLOR), and emoji replacement when the line holds no ``:code:``.
-    Skipping them spares a warning about 10 ms (rich's emoji table and the highlighter's patterns)."""
+    """One line on stderr as rich prints it (``markup=False``, no emoji codes, control characters shown as escapes, no
+    wrapping, highlighted unless ``highlight`` is false), without the work that cannot change a byte of it:
+    highlighting when the console has no colours (stderr is no terminal, NO_COLOR). Skipping it spares a warning
+    about 10 ms (the highlighter's patterns)."""
+    from openscope.text import visible
+
     con = err_console()
-    con.print(line, markup=False, soft_wrap=True,
-              highlight=None if highlight and con.color_system is not None else False,
-              emoji=None if _EMOJI_CODE.search(line) else False)
+    try:
+        # visible(): the line may quote what the user typed or the store holds (an id with an ESC sequence).
+        con.print(visible(line), markup=False, soft_wrap=True,
+                  highlight=None if highlight and con.color_system is not None else False)
+    except (OSError, ValueError):  # stderr full or closed: the exit code still says it (a failed write made it 1)
+        pass
 
 
 def warn(s: Settings, message: str) -> None:

@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from openscope.commands._common import err_console, out_console, print_json, settings
+from openscope.commands._common import decide_exit, err_console, out_console, print_json, settings
 from openscope.errors import MissingInput, StoreWriteError
 from openscope.text import visible
 
@@ -68,11 +68,12 @@ def register(app: typer.Typer) -> None:
 
             with open_for_write(s) as store:
                 store_report(store, model_id, report)
+        code = exit_code(report.findings, fail_on.value)
+        decide_exit(code)  # the verdict's code stands even if the reader of the report goes away (`| head`)
         if s.json:
             print_json(report.to_json())
         elif not s.quiet:
             _print(report)
-        code = exit_code(report.findings, fail_on.value)
         if code:
             raise typer.Exit(code)
 

@@ -1,0 +1,108 @@
+"""Twenty-fourth red team: what happens to the exit code when stdout or stderr cannot be written.
+
+Real processes (``python -m openscope.cli``, the console script's path): the cases are about file descriptors the
+shell hands over (a pipe whose reader is gone, a closed descriptor, a full device), which an in-process call cannot
+have. Found by hand: ``openscope audit DIR | head -1`` exited 0 for an unsafe folder (the verdict's 1 was lost when
+the reader went away), ``--json`` with stdout closed and any output to a full disk were internal errors (70), and an
+error line that could not be written turned every exit code into 1 ("a check failed").
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+# A protocol-0 pickle whose GLOBAL names posix.system: written as bytes, never loaded (docs/audit.md).
+PAYLOAD = b"cposix\nsystem\n(S'echo openscope-redteam24'\ntR."
+
+
+@pytest.fixture
+def unsafe(tmp_path: Path) -> Path:
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "pytorch_model.bin").write_bytes(PAYLOAD)
+    return folder
+
+
+def _run(args: list[str], stdout: int | None, stderr: int | None = subprocess.PIPE,
+         preexec: Callable[[], None] | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "openscope.cli", *args], stdout=stdout, stderr=stderr,
+                          preexec_fn=preexec, timeout=120, check=False)
+
+
+def _gone_reader() -> tuple[int, int]:
+    """A pipe whose reading end is closed before anything is written: every write meets EPIPE, whatever the
+    output's size (a reader that read one line and left, as ``| head -1`` does)."""
+    r, w = os.pipe()
+    os.close(r)
+    return r, w
+
+
+@pytest.mark.parametrize("json_out", [False, True])
+def test_audit_keeps_its_verdict_exit_code_when_the_reader_goes_away(unsafe: Path, json_out: bool) -> None:
+    _, w = _gone_reader()
+    try:
+        p = _run([*(["--json"] if json_out else []), "audit", str(unsafe)], stdout=w)
+    finally:
+        os.close(w)
+    assert p.returncode == 1, p.stderr
+    assert b"Traceback" not in p.stderr
+
+
+def test_a_clean_audit_and_a_read_command_still_exit_0_when_the_reader_goes_away(tmp_path: Path) -> None:
+    (tmp_path / "clean").mkdir()
+    (tmp_path / "clean" / "notes.txt").write_text("hello\n")
+    for args in (["audit", str(tmp_path / "clean")], ["license", "mit"], ["--json", "license", "mit"]):
+        _, w = _gone_reader()
+        try:
+            p = _run(args, stdout=w)
+        finally:
+            os.close(w)
+        assert (p.returncode, p.stderr) == (0, b""), args
+
+
+def _close_stdout() -> None:
+    os.close(1)
+
+
+@pytest.mark.parametrize("args", [["--json", "license", "mit"], ["license", "mit"]])
+def test_a_closed_stdout_is_a_reader_that_went_away_not_an_internal_error(args: list[str]) -> None:
+    p = _run(args, stdout=None, preexec=_close_stdout)
+    assert p.returncode == 0, p.stderr
+    assert b"internal error" not in p.stderr
+
+
+def test_a_closed_stdout_keeps_the_audit_verdict(unsafe: Path) -> None:
+    p = _run(["--json", "audit", str(unsafe)], stdout=None, preexec=_close_stdout)
+    assert p.returncode == 1, p.stderr
+    assert b"internal error" not in p.stderr
+
+
+@pytest.mark.parametrize("args", [["--json", "license", "mit"], ["license", "mit"], ["--json", "audit", "{unsafe}"]])
+def test_output_to_a_full_disk_is_one_line_and_73(args: list[str], unsafe: Path) -> None:
+    with open("/dev/full", "wb") as full:
+        p = _run([a.format(unsafe=unsafe) for a in args], stdout=full.fileno())
+    lines = p.stderr.decode().splitlines()
+    assert p.returncode == 73, p.stderr
+    assert len(lines) == 1 and lines[0].startswith("openscope: error: cannot write the output"), lines
+    assert "No space left on device" in lines[0]
+
+
+def test_an_error_line_that_cannot_be_written_keeps_its_exit_code(tmp_path: Path) -> None:
+    with open("/dev/full", "wb") as full:
+        p = _run(["--db", str(tmp_path / "none.duckdb"), "model", "a/b"], stdout=subprocess.PIPE, stderr=full.fileno())
+    assert p.returncode == 66
+
+
+def test_a_warning_that_cannot_be_written_does_not_fail_the_command(tmp_path: Path) -> None:
+    (tmp_path / "rel").mkdir()  # no README.md: assess warns, then grades
+    with open("/dev/full", "wb") as full:
+        p = _run(["--db", str(tmp_path / "none.duckdb"), "--json", "assess", str(tmp_path / "rel")],
+                 stdout=subprocess.PIPE, stderr=full.fileno())
+    assert p.returncode == 0
+    assert b'"osaid"' in p.stdout
