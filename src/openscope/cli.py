@@ -166,6 +166,8 @@ def _hoist_globals(argv: list[str]) -> list[str]:
         elif a == "--db" and i + 1 < len(argv):
             front.extend([a, argv[i + 1]])
             i += 1
+        elif a == "--db":  # last, with no value: click's own "Option '--db' requires an argument", not the
+            return [*front, a]  # command's "No such option: --db" (nothing after it to take as the value)
         elif a.startswith("--db="):
             front.append(a)
         else:

@@ -27,6 +27,20 @@ if TYPE_CHECKING:
 # without them (start-up is part of every command's time; see docs/development.md, "Start-up").
 
 
+def nonblank_path(value: str | Path) -> Path:
+    """A path argument's conversion that refuses a blank value (exit 64), as ``--db ""`` and ``assess ""`` are refused.
+
+    Why: ``Path("")`` is the current folder, so ``openscope audit "$MODEL_DIR"`` with the variable unset audited
+    whatever folder the shell stood in (and reported it ``clean``), and ``ingest ""`` answered ". is a folder"."""
+    if isinstance(value, Path):
+        return value
+    if not value.strip():
+        from openscope.errors import UsageError
+
+        raise UsageError("the path is blank; give a file or folder (`.` for the current folder)")
+    return Path(value)
+
+
 @dataclass
 class Settings:
     db: Path

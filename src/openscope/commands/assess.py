@@ -433,6 +433,10 @@ def register(app: typer.Typer) -> None:
                                  "(nor --import-experts) with it")
             return _mof_record(s, mof_record)
         if import_experts:
+            # Every file is read before the store is opened: a missing or unreadable one created an empty store
+            # (`--db` naming a new file) and, after a good first file, left that file imported beside the error.
+            for p in import_experts:
+                experts.read_expert_file(p)
             with open_for_write(s) as store:
                 counts = {str(p): experts.import_experts(store, p) for p in import_experts}
             if s.json and target is None:

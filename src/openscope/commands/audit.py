@@ -14,8 +14,16 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from openscope.commands._common import decide_exit, err_console, out_console, print_json, settings
-from openscope.errors import MissingInput, StoreWriteError
+from openscope.commands._common import (
+    decide_exit,
+    err_console,
+    nonblank_path,
+    out_console,
+    print_json,
+    settings,
+    warn,
+)
+from openscope.errors import MissingInput, StoreWriteError, UsageError
 from openscope.text import visible
 
 if TYPE_CHECKING:  # imported lazily at run time: the audit engine loads only for `audit`
@@ -37,7 +45,7 @@ def register(app: typer.Typer) -> None:
     @app.command("audit")
     def audit(
         ctx: typer.Context,
-        path: Path = typer.Argument(..., help="A model file or folder (scanned recursively)."),
+        path: Path = typer.Argument(..., parser=nonblank_path, help="A model file or folder (scanned recursively)."),
         fail_on: FailOn = typer.Option(FailOn.high, "--fail-on", case_sensitive=False,
                                        help="Exit 1 when a finding is at or above this severity."),
         sarif: Path | None = typer.Option(None, "--sarif", help="Also write the findings as SARIF 2.1.0 to FILE."),
@@ -58,6 +66,10 @@ def register(app: typer.Typer) -> None:
             raise MissingInput(_broken_link(path))
         report = scan_path(path)
         if sarif is not None:
+            overwritten = _audited_model_file(sarif, path, report)
+            if overwritten is not None:
+                raise UsageError(f"--sarif {_clip(str(sarif))} is {overwritten}, a file this audit just read; writing "
+                                 "the SARIF there would replace it: give another file")
             try:
                 sarif.write_text(json.dumps(to_sarif(report), indent=2), encoding="utf-8")
             except OSError as exc:
@@ -70,12 +82,35 @@ def register(app: typer.Typer) -> None:
                 store_report(store, model_id, report)
         code = exit_code(report.findings, fail_on.value)
         decide_exit(code)  # the verdict's code stands even if the reader of the report goes away (`| head`)
+        if not report.files and path.is_dir():
+            # `clean` of nothing: a failed download leaves an empty folder, and `clean` alone reads as "safe to load"
+            warn(s, f"{_clip(str(path))} holds no file: nothing was audited")
         if s.json:
             print_json(report.to_json())
         elif not s.quiet:
             _print(report)
         if code:
             raise typer.Exit(code)
+
+
+def _audited_model_file(sarif: Path, target: Path, report: Report) -> str | None:
+    """The audited file of a model format that ``--sarif`` names (e.g. ``pytorch_model.bin (pickle)``), or None.
+
+    Why: ``audit DIR --sarif DIR/pytorch_model.bin`` replaced the pickle it had just reported with the SARIF, the
+    evidence gone. A SARIF file in the audited folder stays allowed, also when a run replaces an earlier run's (JSON,
+    no model format: ``audit . --sarif audit.sarif`` in a repository, run again)."""
+    try:
+        if not sarif.is_file():
+            return None
+        single = target.is_file()
+        for e in report.files:
+            if e.format in NOT_MODEL or e.same_as is not None:
+                continue
+            if os.path.samefile(target if single else target / e.file, sarif):
+                return f"{visible(e.file)} ({visible(e.format)})"
+    except (OSError, ValueError):  # a name that cannot be looked up again: not the file --sarif names
+        return None
+    return None
 
 
 def _clip(text: str) -> str:

@@ -11,6 +11,7 @@ from openscope.commands._common import (
     derive_refresh,
     err_console,
     escaped,
+    nonblank_path,
     open_for_write,
     out_console,
     print_json,
@@ -45,7 +46,8 @@ def register(app: typer.Typer) -> None:
     @app.command("ingest")
     def ingest(
         ctx: typer.Context,
-        path: Path = typer.Argument(..., help="A .jsonl(.gz), .json array or .parquet file of Hub API entries."),
+        path: Path = typer.Argument(..., parser=nonblank_path,
+                                    help="A .jsonl(.gz), .json array or .parquet file of Hub API entries."),
         datasets: bool = typer.Option(False, "--datasets", help="The entries are datasets, not models."),
         run_derive: bool = typer.Option(True, "--derive/--no-derive",
                                         help="Recompute lineage, licences and openness afterwards."),

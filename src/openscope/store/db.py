@@ -59,7 +59,10 @@ def _command_line(pid: str) -> str | None:
     except OSError:
         return None
     words = [a.decode("utf-8", "replace") for a in argv if a]
-    line = " ".join(words[1:] if len(words) > 1 and Path(words[0]).name.startswith("python") else words)
+    # The interpreter of a script is left out (`…/openscope --db s.duckdb crawl`, not `python3.11 …/openscope …`),
+    # but kept before an option: `python -c …` or `python -m …` read "locked by -c import duckdb …".
+    script = len(words) > 1 and Path(words[0]).name.startswith("python") and not words[1].startswith("-")
+    line = " ".join(words[1:] if script else words)
     line = "".join(c if c.isprintable() else "?" for c in line)
     return (line[:200] + "…" if len(line) > 200 else line) or None
 

@@ -1,0 +1,115 @@
+"""Twenty-fourth red team: odd inputs of the publisher's, the governance team's and the operator's commands.
+
+Each case was found by hand on a demo store (docs/reviews.md, "CLI red team (twenty-fourth session)").
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+PAYLOAD = b"cposix\nsystem\n(S'echo openscope-redteam24'\ntR."  # written as bytes, never loaded
+
+
+@pytest.mark.parametrize("args", [["audit", ""], ["audit", "  "], ["ingest", ""], ["--json", "audit", ""]])
+def test_a_blank_path_is_a_usage_error_not_the_current_folder(tmp_path: Path, cli, monkeypatch, args) -> None:
+    """`openscope audit "$MODEL_DIR"` with the variable unset audited the folder the shell stood in."""
+    (tmp_path / "pytorch_model.bin").write_bytes(PAYLOAD)
+    monkeypatch.chdir(tmp_path)
+    res = cli("--db", tmp_path / "s.duckdb", *args)
+    assert res.code == 64, res
+    assert res.stdout == "" and res.stderr.startswith("openscope: error: the path is blank")
+    assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_sarif_never_overwrites_an_audited_model_file(tmp_path: Path, cli) -> None:
+    """`audit DIR --sarif DIR/pytorch_model.bin` replaced the pickle it had just reported with the SARIF."""
+    model = tmp_path / "m"
+    model.mkdir()
+    pkl = model / "pytorch_model.bin"
+    pkl.write_bytes(PAYLOAD)
+    for target in (model, pkl):
+        res = cli("audit", target, "--sarif", pkl)
+        assert res.code == 64, res
+        assert "--sarif" in res.stderr and "pytorch_model.bin" in res.stderr
+        assert pkl.read_bytes() == PAYLOAD
+
+
+def test_sarif_may_still_be_written_into_the_audited_folder_again_and_again(tmp_path: Path, cli) -> None:
+    model = tmp_path / "m"
+    model.mkdir()
+    (model / "pytorch_model.bin").write_bytes(PAYLOAD)
+    for _ in range(2):  # the second run audits the first run's SARIF (JSON, no model format) and replaces it
+        res = cli("audit", model, "--sarif", model / "audit.sarif")
+        assert res.code == 1, res
+    assert '"runs"' in (model / "audit.sarif").read_text()
+
+
+@pytest.mark.parametrize("bad", ["missing.csv", "notes.txt"])
+def test_a_failed_expert_import_creates_no_store_and_imports_nothing(tmp_path: Path, cli, bad: str) -> None:
+    (tmp_path / "notes.txt").write_bytes(b"\xff\xfe not an expert file")
+    db = tmp_path / "new.duckdb"
+    res = cli("--db", db, "assess", "--import-experts", tmp_path / bad)
+    assert res.code in (65, 66), res
+    assert not db.exists() and not Path(f"{db}.wal").exists()
+
+
+def test_db_given_last_without_a_value_says_so(cli) -> None:
+    res = cli("status", "--db")
+    assert res.code == 64
+    assert "'--db' requires an argument" in res.stderr and "No such option" not in res.stderr
+
+
+def test_the_lock_holder_started_with_python_c_is_named_with_its_interpreter(tmp_path: Path, run_openscope) -> None:
+    from openscope.cli import main
+
+    db = tmp_path / "s.duckdb"
+    src = tmp_path / "one.jsonl"
+    src.write_text('{"id": "a/b"}\n')
+    assert main(["--db", str(db), "--quiet", "ingest", str(src)]) == 0
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); "
+                               "print('held', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        res = run_openscope("--db", db, "status")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert res.code == 75, res
+    line = res.stderr.strip()
+    assert f"(PID {holder.pid})" in line
+    assert f"locked by {sys.executable} -c import duckdb" in line, line
+
+
+def test_an_empty_folder_is_audited_with_a_warning_that_nothing_was_checked(tmp_path: Path, cli) -> None:
+    """A failed download leaves an empty folder; `clean` alone read as "safe to load"."""
+    (tmp_path / "empty").mkdir()
+    res = cli("audit", tmp_path / "empty")
+    assert res.code == 0
+    assert "holds no file" in res.stderr
+    res = cli("--json", "audit", tmp_path / "empty")
+    assert res.json()["verdict"] == "clean" and res.json()["findings"] == []
+
+
+def test_the_holder_line_still_names_a_script_by_its_script(tmp_path: Path) -> None:
+    """The usual holder, an openscope (or any script) run by its interpreter, is still named by its script; an
+    interpreter run with an option (`-c`, `-m`) is named with the interpreter."""
+    from openscope.store.db import _command_line
+
+    script = tmp_path / "holder.py"
+    script.write_text("import time\ntime.sleep(30)\n")
+    procs = [subprocess.Popen([sys.executable, str(script), "--db", "s.duckdb"]),
+             subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])]
+    try:
+        time.sleep(0.3)
+        lines = [_command_line(str(p.pid)) for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+    assert lines[0] == f"{script} --db s.duckdb"
+    assert lines[1] == f"{sys.executable} -c import time; time.sleep(30)"
