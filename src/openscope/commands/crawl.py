@@ -300,6 +300,27 @@ def _abandon(s: Settings, ep: str, *, counters: bool, full: bool, author: str | 
             out_console().print(f"{d['repo_type']}s: {what}", markup=False, highlight=False)
 
 
+def _dump_over_a_store(dump: Path, db: Path) -> str | None:
+    """Why ``--dump`` must not write to ``dump``, or None. A crawl truncates its dump file first, so ``--db s.duckdb
+    crawl --dump s.duckdb`` destroyed the store it crawled into, and a dump named after another store destroyed that
+    one: the store (or its write-ahead log) this crawl writes, or any DuckDB database file (its header's magic)."""
+    wal = Path(f"{db}.wal")
+    for own, what in ((db, "the store this crawl writes (--db)"), (wal, "the store's write-ahead log")):
+        try:
+            if dump.resolve() == own.resolve() or (dump.exists() and own.exists() and dump.samefile(own)):
+                return what
+        except OSError:  # a path that cannot be resolved is no store of ours
+            continue
+    try:
+        if not dump.is_file():  # a pipe (`--dump >(gzip > d.jsonl.gz)`) is never opened to be read
+            return None
+        with dump.open("rb") as fh:
+            head = fh.read(12)
+    except OSError:  # missing (to be created) or unreadable: the write itself will say what is wrong
+        return None
+    return "a DuckDB database (a store)" if head[8:12] == b"DUCK" else None
+
+
 def register(app: typer.Typer) -> None:
     @app.command("crawl")
     def crawl_cmd(
@@ -333,6 +354,11 @@ def register(app: typer.Typer) -> None:
         Each page is committed with its cursor, so the same command run again after a kill or a failure
         resumes where it stopped."""
         s = settings(ctx)
+        if endpoint is not None and not endpoint.strip():
+            # `--endpoint "$MIRROR"` with MIRROR unset: an empty value fell back to HF_ENDPOINT, then to the real Hub,
+            # which was crawled (with HF_TOKEN) instead of the mirror the operator meant
+            raise UsageError("--endpoint is empty; give the Hub's URL, or leave the option out for HF_ENDPOINT "
+                             f"(else {DEFAULT_ENDPOINT})")
         ep = (endpoint or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
         if not ep.startswith(("http://", "https://")) or not _valid_url(ep):
             raise UsageError(f"--endpoint {ep!r} is not an http(s) URL")
@@ -360,6 +386,9 @@ def register(app: typer.Typer) -> None:
             raise UsageError("--dump writes full entries; a --counters sweep reads only counters")
         if dump is not None and (dump.is_dir() or not dump.parent.is_dir()):  # as simhub --dump, audit --sarif
             raise StoreWriteError(f"cannot write --dump {dump}: not a file in an existing folder")
+        if dump is not None and (why := _dump_over_a_store(dump, Path(s.db))):
+            raise UsageError(f"--dump {dump} is {why}: the dump replaces its file, and the store would be lost; "
+                             "give another file")
         since_ts = _parse_since(since)
         if retry_now and not cards:
             raise UsageError("--retry-now asks again for cards that could not be read: give it with --cards")

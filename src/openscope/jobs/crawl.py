@@ -21,6 +21,7 @@ Why it is shaped like this:
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import queue
@@ -700,7 +701,11 @@ def _write_dump(fh: IO[str], text: str) -> None:
     try:
         fh.write(text)
         fh.flush()
-        os.fsync(fh.fileno())
+        try:
+            os.fsync(fh.fileno())
+        except OSError as exc:
+            if exc.errno != errno.EINVAL:  # EINVAL: a pipe (`--dump >(gzip > d.jsonl.gz)`), nothing to make durable
+                raise
     except OSError as exc:
         raise file_write_error(Path(fh.name), exc) or exc
 
