@@ -113,3 +113,22 @@ def test_the_holder_line_still_names_a_script_by_its_script(tmp_path: Path) -> N
             p.wait()
     assert lines[0] == f"{script} --db s.duckdb"
     assert lines[1] == f"{sys.executable} -c import time; time.sleep(30)"
+
+
+@pytest.mark.parametrize("command", [["audit", "{model}", "--sarif", "{store}"], ["simhub", "--models", "5", "--dump", "{store}"]])
+def test_an_output_file_never_replaces_a_store(tmp_path: Path, cli, command: list[str]) -> None:
+    """`--sarif` and `simhub --dump` replace their file: named after a store (a slip of the tab key), they destroyed it."""
+    from openscope.cli import main
+
+    store = tmp_path / "s.duckdb"
+    src = tmp_path / "one.jsonl"
+    src.write_text('{"id": "a/b"}\n')
+    assert main(["--db", str(store), "--quiet", "ingest", str(src)]) == 0
+    model = tmp_path / "m"
+    model.mkdir()
+    (model / "pytorch_model.bin").write_bytes(PAYLOAD)
+    before = store.read_bytes()
+    res = cli(*[a.format(model=model, store=store) for a in command])
+    assert res.code == 64, res
+    assert "DuckDB database" in res.stderr
+    assert store.read_bytes() == before

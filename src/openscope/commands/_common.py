@@ -41,6 +41,30 @@ def nonblank_path(value: str | Path) -> Path:
     return Path(value)
 
 
+def duckdb_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file holding a DuckDB database (its header's magic, bytes 8-11 ``DUCK``).
+
+    Why: ``crawl --dump``, ``audit --sarif`` and ``simhub --dump`` replace the file they are given; named after a
+    store (the one ``--db`` names, or any other), they destroyed it. Only a regular file is opened: a pipe given as
+    the output (``--dump >(gzip > d.gz)``) must not be read from."""
+    try:
+        if not path.is_file():
+            return False
+        with path.open("rb") as fh:
+            return fh.read(12)[8:12] == b"DUCK"
+    except OSError:  # unreadable: the write itself will say what is wrong
+        return False
+
+
+def refuse_store_as_output(option: str, path: Path) -> None:
+    """Exit 64 before an output file named ``path`` (given with ``option``) would replace a DuckDB database."""
+    if duckdb_file(path):
+        from openscope.errors import UsageError
+
+        raise UsageError(f"{option} {path} is a DuckDB database (a store): writing there would replace it and the "
+                         "store would be lost; give another file")
+
+
 @dataclass
 class Settings:
     db: Path

@@ -20,6 +20,7 @@ from openscope.commands._common import (
     nonblank_path,
     out_console,
     print_json,
+    refuse_store_as_output,
     settings,
     warn,
 )
@@ -64,6 +65,8 @@ def register(app: typer.Typer) -> None:
             raise MissingInput(f"no such file or folder: {name if len(name) <= 200 else name[:200] + '…'}")
         if os.path.islink(path) and not os.path.exists(path):
             raise MissingInput(_broken_link(path))
+        if sarif is not None:
+            refuse_store_as_output("--sarif", sarif)
         report = scan_path(path)
         if sarif is not None:
             overwritten = _audited_model_file(sarif, path, report)

@@ -30,6 +30,7 @@ from rich.table import Table
 from openscope.commands._common import (
     Settings,
     derive_refresh,
+    duckdb_file,
     err_console,
     open_for_write,
     out_console,
@@ -303,7 +304,7 @@ def _abandon(s: Settings, ep: str, *, counters: bool, full: bool, author: str | 
 def _dump_over_a_store(dump: Path, db: Path) -> str | None:
     """Why ``--dump`` must not write to ``dump``, or None. A crawl truncates its dump file first, so ``--db s.duckdb
     crawl --dump s.duckdb`` destroyed the store it crawled into, and a dump named after another store destroyed that
-    one: the store (or its write-ahead log) this crawl writes, or any DuckDB database file (its header's magic)."""
+    one: the store (or its write-ahead log) this crawl writes, or any DuckDB database file (:func:`duckdb_file`)."""
     wal = Path(f"{db}.wal")
     for own, what in ((db, "the store this crawl writes (--db)"), (wal, "the store's write-ahead log")):
         try:
@@ -311,14 +312,7 @@ def _dump_over_a_store(dump: Path, db: Path) -> str | None:
                 return what
         except OSError:  # a path that cannot be resolved is no store of ours
             continue
-    try:
-        if not dump.is_file():  # a pipe (`--dump >(gzip > d.jsonl.gz)`) is never opened to be read
-            return None
-        with dump.open("rb") as fh:
-            head = fh.read(12)
-    except OSError:  # missing (to be created) or unreadable: the write itself will say what is wrong
-        return None
-    return "a DuckDB database (a store)" if head[8:12] == b"DUCK" else None
+    return "a DuckDB database (a store)" if duckdb_file(dump) else None
 
 
 def register(app: typer.Typer) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from openscope.commands._common import Settings, print_json, settings
+from openscope.commands._common import Settings, print_json, refuse_store_as_output, settings, stdout
 from openscope.errors import Exit, OpenscopeError, StoreWriteError, UsageError
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
@@ -65,6 +65,8 @@ def register(app: typer.Typer) -> None:
         if dump is not None:
             from openscope.simhub.generator import write_dump
 
+            refuse_store_as_output("--dump", dump)
+
             t0 = time.monotonic()
             try:
                 n = write_dump(dump, models=models, datasets=datasets, seed=seed, max_fanout=max_fanout,
@@ -76,7 +78,9 @@ def register(app: typer.Typer) -> None:
             if s.json:
                 print_json(doc)
             elif not s.quiet:
-                sys.stdout.write(f"openscope simhub: wrote {n:,} {doc['repo_type']} entries to {dump}\n")
+                out = stdout()  # (None: no stdout at all)
+                if out is not None:
+                    out.write(f"openscope simhub: wrote {n:,} {doc['repo_type']} entries to {dump}\n")
             return
         if not _is_loopback(host) and not allow_remote:
             raise UsageError(f"refusing to listen on non-loopback host {host} without --allow-remote")
