@@ -132,3 +132,28 @@ def test_an_output_file_never_replaces_a_store(tmp_path: Path, cli, command: lis
     assert res.code == 64, res
     assert "DuckDB database" in res.stderr
     assert store.read_bytes() == before
+
+
+@pytest.mark.parametrize("args", [
+    ["lineage", "org/base", "--down", "--limit", "9223372036854775807"],
+    ["lineage", "org/base", "--down", "--limit", "99999999999999999999"],
+    ["lineage", "org/child", "--limit", "99999999999999999999", "--depth", "99999999999999999999"],
+    ["sql", "SELECT id FROM models ORDER BY id", "--limit", "99999999999999999999"],
+    ["sql", "SELECT id FROM models ORDER BY id", "--limit", "9223372036854775807"],
+])
+def test_a_huge_limit_means_everything_not_an_internal_error(tmp_path: Path, cli, args: list[str]) -> None:
+    """`--limit 99999999999999999999` (more than a 64-bit integer) was an internal error (70) in `lineage` and `sql`."""
+    from openscope.cli import main
+
+    src = tmp_path / "g.jsonl"
+    src.write_text('{"id": "org/base", "downloads": 5}\n'
+                   '{"id": "org/child", "tags": ["base_model:finetune:org/base"], "downloads": 3}\n')
+    db = tmp_path / "g.duckdb"
+    assert main(["--db", str(db), "--quiet", "ingest", str(src)]) == 0
+    res = cli("--db", db, "--json", *args)
+    assert res.code == 0, res
+    doc = res.json()
+    if args[0] == "sql":
+        assert [r["id"] for r in doc["rows"]] == ["org/base", "org/child"]
+    else:
+        assert {n["id"] for n in doc["nodes"]} == {"org/base", "org/child"} and doc["truncated"] is False

@@ -27,6 +27,16 @@ if TYPE_CHECKING:
 # without them (start-up is part of every command's time; see docs/development.md, "Start-up").
 
 
+# A --limit or --depth above this means "all": more than any store holds, and far below what DuckDB's 64-bit integers
+# and `fetchmany` accept (`--limit 99999999999999999999` was an internal error, 70, in `lineage` and `sql`).
+COUNT_CAP = 2**40
+
+
+def capped(n: int | None) -> int | None:
+    """``n`` with anything above :data:`COUNT_CAP` read as the cap (None stays None: no bound)."""
+    return None if n is None else min(n, COUNT_CAP)
+
+
 def nonblank_path(value: str | Path) -> Path:
     """A path argument's conversion that refuses a blank value (exit 64), as ``--db ""`` and ``assess ""`` are refused.
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from openscope.commands._common import escaped, open_for_read, out_console, print_json, settings
+from openscope.commands._common import capped, escaped, open_for_read, out_console, print_json, settings
 from openscope.commands.status import derive_behind, warn_if_behind
 from openscope.derive.lineage.queries import (
     RELATIONS,
@@ -245,8 +245,8 @@ def register(app: typer.Typer) -> None:
             # the text view draws the tree from its nodes (each with its relation and `via`): the edges
             # between the nodes shown, with their evidence and declared spellings, are for --json, and for
             # --up (a few nodes) to name a base drawn under another of the ancestors
-            doc = tree(store, model_id, direction="down" if down else "up", max_depth=depth,
-                       relation=relation, limit=limit, edges=s.json or not down)
+            doc = tree(store, model_id, direction="down" if down else "up", max_depth=capped(depth),
+                       relation=relation, limit=capped(limit) or limit, edges=s.json or not down)
             # the roots may lie beyond the nodes shown (--limit): their countries are looked up apart
             roots = doc["summary"].get("roots") if not s.json else None
             countries = publisher_countries(store, roots) if roots else {}

@@ -9,7 +9,7 @@ import typer
 from rich.cells import cell_len
 from rich.table import Table
 
-from openscope.commands._common import escaped, open_for_read, out_console, print_json, settings, warn
+from openscope.commands._common import capped, escaped, open_for_read, out_console, print_json, settings, warn
 from openscope.errors import InvalidInput, UsageError
 
 # Statements that only read. The store is opened read-only, so nothing else could change it anyway; the
@@ -71,7 +71,7 @@ def register(app: typer.Typer) -> None:
                 store.con.execute("SET autoinstall_known_extensions = false")  # no downloads from a query
                 cur = store.con.execute(query)
                 cols = _unique([d[0] for d in cur.description or []])
-                rows = cur.fetchmany(limit + 1) if limit else cur.fetchall()
+                rows = cur.fetchmany((capped(limit) or 0) + 1) if limit else cur.fetchall()
             except duckdb.Error as exc:
                 raise InvalidInput(f"query failed: {str(exc).splitlines()[0]}")
         cut = bool(limit) and len(rows) > limit
