@@ -157,3 +157,18 @@ def test_a_huge_limit_means_everything_not_an_internal_error(tmp_path: Path, cli
         assert [r["id"] for r in doc["rows"]] == ["org/base", "org/child"]
     else:
         assert {n["id"] for n in doc["nodes"]} == {"org/base", "org/child"} and doc["truncated"] is False
+
+
+@pytest.mark.parametrize("model_id", ["", "  ", "a\x1b[31m/b", "a/b\n"])
+def test_a_blank_or_control_character_model_id_is_refused_before_anything_is_stored(tmp_path: Path, cli,
+                                                                                      model_id: str) -> None:
+    """`audit DIR --model-id "$ID"` with ID unset stored nothing and said nothing (CI believed the findings recorded);
+    a blank id, or one holding control characters (ids the store refuses from any dump), was stored as is."""
+    model = tmp_path / "m"
+    model.mkdir()
+    (model / "pytorch_model.bin").write_bytes(PAYLOAD)
+    db = tmp_path / "s.duckdb"
+    res = cli("--db", db, "audit", model, "--model-id", model_id)
+    assert res.code == 64, res
+    assert res.stderr.startswith("openscope: error: --model-id") and res.stdout == ""
+    assert not db.exists()

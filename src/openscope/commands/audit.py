@@ -60,6 +60,11 @@ def register(app: typer.Typer) -> None:
         from openscope.audit.sarif import to_sarif
 
         s = settings(ctx)
+        if model_id is not None and (not model_id.strip() or visible(model_id) != model_id):
+            # `--model-id "$ID"` with ID unset stored nothing, silently; a blank id or one with control characters
+            # (which the store refuses from any dump) was stored as given
+            raise UsageError(f"--model-id {visible(model_id)!r} is blank or holds control characters; give the "
+                             "model's id")
         if not os.path.lexists(path):  # False, not an OSError, for a name longer than the system allows
             name = str(path)
             raise MissingInput(f"no such file or folder: {name if len(name) <= 200 else name[:200] + '…'}")
