@@ -172,3 +172,30 @@ def test_a_blank_or_control_character_model_id_is_refused_before_anything_is_sto
     assert res.code == 64, res
     assert res.stderr.startswith("openscope: error: --model-id") and res.stdout == ""
     assert not db.exists()
+
+
+def test_a_store_path_with_a_tilde_is_the_home_folder(tmp_path: Path, cli, monkeypatch) -> None:
+    """A crontab's `OPENSCOPE_DB=~/store.duckdb` (no shell expands it there) or `--db=~/s.duckdb` named a folder `~`
+    that does not exist (73 for a crawl); `assess ~/folder` already read the home folder."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    src = tmp_path / "one.jsonl"
+    src.write_text('{"id": "a/b"}\n')
+    monkeypatch.setenv("OPENSCOPE_DB", "~/env.duckdb")
+    assert cli("--quiet", "ingest", src).code == 0
+    assert (home / "env.duckdb").exists() and not (tmp_path / "~").exists()
+    monkeypatch.delenv("OPENSCOPE_DB")
+    assert cli("--db=~/opt.duckdb", "--quiet", "ingest", src).code == 0
+    assert (home / "opt.duckdb").exists()
+    res = cli("--db", "~/env.duckdb", "--json", "status")
+    assert res.code == 0 and res.json()["models"] == 1
+
+
+def test_a_blank_openscope_db_is_unset(tmp_path: Path, cli, monkeypatch) -> None:
+    """`OPENSCOPE_DB=" "` answered "no store at ; create one …" (a store named by spaces)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OPENSCOPE_DB", "  ")
+    res = cli("status")
+    assert res.code == 66 and "no store at openscope.duckdb" in res.stderr

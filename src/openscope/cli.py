@@ -104,8 +104,15 @@ def _global(
 
     if db is not None and not db.strip():  # `--db ""` (an unset shell variable): as a path it would be the folder "."
         raise UsageError("--db needs a store path; it was given an empty value")
-    ctx.obj = Settings(db=Path(db) if db else Path(os.environ.get("OPENSCOPE_DB") or "openscope.duckdb"),
-                       json=json_out, quiet=quiet)
+    ctx.obj = Settings(db=_store_path(db), json=json_out, quiet=quiet)
+
+
+def _store_path(db: str | None) -> Path:
+    """The store a command uses: ``--db``, else ``$OPENSCOPE_DB`` (blank counts as unset), else ./openscope.duckdb;
+    a leading ``~`` is the home folder. Why: no shell expands it in a crontab's ``OPENSCOPE_DB=~/store.duckdb`` or in
+    ``--db=~/s.duckdb``, and a crawl then failed on a folder named ``~`` (``assess ~/folder`` already expanded it); a
+    blank ``OPENSCOPE_DB`` named a store called "  " ("no store at  ; …")."""
+    return Path(db or (os.environ.get("OPENSCOPE_DB") or "").strip() or "openscope.duckdb").expanduser()
 
 
 def build_app(only: str | None = None) -> typer.Typer:
@@ -524,7 +531,7 @@ def _db_named(args: list[str]) -> str:
             db = args[i + 1]
         elif a.startswith("--db="):
             db = a[len("--db="):]
-    return db or os.environ.get("OPENSCOPE_DB") or "openscope.duckdb"
+    return str(_store_path(db))
 
 
 def _io_error(exc: Exception, db: str) -> OpenscopeError | None:

@@ -48,7 +48,7 @@ SCHEMA_VERSION = max(_shipped_versions())
 
 
 def default_db_path() -> Path:
-    return Path(os.environ.get("OPENSCOPE_DB") or "openscope.duckdb")
+    return Path((os.environ.get("OPENSCOPE_DB") or "").strip() or "openscope.duckdb").expanduser()  # as the CLI's
 
 
 def _command_line(pid: str) -> str | None:
