@@ -102,6 +102,17 @@ class Link:
     url: str
     text: str
     line: int
+    # where the URL starts in the card's reading text (-1 when not known): a URL linked twice on one line (a
+    # paragraph written on one line) is two places, each judged by its own words, not by the first's
+    at: int = field(default=-1, compare=False)
+
+    def url_in(self, line: str, line_start: int) -> int:
+        """The offset in ``line`` (the reading line that starts at ``line_start``) where this place's URL starts:
+        its own offset when known, else the URL's first occurrence on the line (-1 when absent)."""
+        k = self.at - line_start
+        if 0 <= k < len(line) and line.startswith(self.url, k):
+            return k
+        return line.find(self.url)
 
 
 @dataclass(frozen=True)
@@ -144,9 +155,14 @@ class Card:
     edits: tuple[Edit, ...] = ()
     hant: bool = False           # ``text`` is read in simplified characters
     typographic: bool = False    # ``text`` reads typographic quotes and spaces in ASCII
+    inlined: bool = False        # ``text`` writes the card's reference-style links inline (some ``edits`` are theirs)
     # The card's line breaks as written when ``text`` joins the lines of its paragraphs (:func:`soft_breaks`: a soft
     # line break read as the space it renders as; same length, same offsets): lines are numbered from it.
     lined: str | None = None
+    # The reading with its line breaks where :func:`gathered_breaks` put them (each line's text moved up to its line
+    # break, the whitespace around soft breaks gathered at its paragraph's end), when it moved any: ``lined`` is then
+    # the card's line breaks as written, and lines are numbered from this one (no visible character left its line).
+    layout: str | None = None
     _lowered: str | None = field(default=None, repr=False)
     _newlines: tuple[str, list[int]] | None = field(default=None, repr=False, compare=False)
     _lines: tuple[tuple[str, ...], tuple[int, ...]] | None = field(default=None, repr=False, compare=False)
@@ -160,7 +176,7 @@ class Card:
     def line_of(self, pos: int) -> int:
         """The 1-based line of offset ``pos`` in the full text. Why a table: probes ask for the lines of dozens
         of matches per card, and counting line breaks from the start each time scans the card again."""
-        src = self.text if self.lined is None else self.lined
+        src = self.text if self.lined is None else self.layout or self.lined
         held = self._newlines
         if held is None or held[0] is not src:   # (built for this very text)
             held = self._newlines = (src, newline_offsets(src))
@@ -200,8 +216,9 @@ class Card:
             lines: list[str] = []
             starts: list[int] = []
             at = 0
+            lined = self.layout or self.lined
             for reading in self.text.split("\n"):
-                n = self.lined.count("\n", at, at + len(reading)) + 1
+                n = lined.count("\n", at, at + len(reading)) + 1
                 lines.extend([reading] * n)
                 starts.extend([at] * n)
                 at += len(reading) + 1
@@ -282,7 +299,7 @@ class Card:
 
     def _changed(self, word: str) -> bool:
         """Whether the reading may have changed ``word`` (see :meth:`as_written`)."""
-        return ((self.typographic and ("'" in word or '"' in word)) or (bool(self.edits) and "](" in word)
+        return ((self.typographic and ("'" in word or '"' in word)) or (self.inlined and "](" in word)
                 or (self.hant and hant.writes(word)))
 
     def _restore_word(self, m: re.Match[str]) -> str:
@@ -406,6 +423,7 @@ def parse_card(text: str) -> Card:
                 chars[a:b] = _NOT_NEWLINE.sub(" ", as_written[a:b])
             as_written = "".join(chars)
         heads = [h for i, h in enumerate(heads) if i not in empty]
+    has_refs = bool(edits)
     # a Traditional Chinese card is read in simplified characters (same offsets and lines); links keep their URLs
     # as written
     read = hant.reading(body)
@@ -423,17 +441,29 @@ def parse_card(text: str) -> Card:
         typo = read_typographic(body)
         heads = [_Head(h.start, h.end, h.level, read_typographic(h.title)) for h in heads]
         body, text = typo, text[:offset] + typo
-    lined = None
+    lined = layout = None
     breaks = soft_breaks(body, heads, fenced)
     if breaks:
-        lined = text
+        gathered = gathered_breaks(body, breaks)
+        if gathered is not None:
+            # the whitespace around soft breaks gathered at each paragraph's end: the URLs' text too, and the card as
+            # written (kept as it is) is quoted through the edits
+            breaks, moves = gathered
+            written = text if written is None else written
+            url_body = gather(url_body, moves)
+            lined = text
+            body = gather(body, moves)
+            text = layout = text[:offset] + body
+            edits = _compose(edits, [(r0 + offset, r1 + offset, w0 + offset, w1 + offset) for r0, r1, w0, w1 in moves])
         chars = list(body)
+        lined = text if lined is None else lined
         for at in breaks:
             chars[at] = " "
         body = "".join(chars)
         text = text[:offset] + body
-    card = Card(text=text, meta=meta, body=body, warnings=warnings, written=written, lined=lined, edits=tuple(edits),
-                hant=read is not None, typographic=typographic)
+    card = Card(text=text, meta=meta, body=body, warnings=warnings, written=written, lined=lined, layout=layout,
+                edits=tuple(edits),
+                hant=read is not None, typographic=typographic, inlined=has_refs)
     shift = _title_depth(heads)
     for i, h in enumerate(heads):
         end = heads[i + 1].start if i + 1 < len(heads) else len(body)
@@ -449,16 +479,17 @@ def parse_card(text: str) -> Card:
                 anchor = m.group(text_group)
                 # (an anchor is at most 300 characters: the tag pattern stays cheap on it)
                 card.links.append(Link(url, (re.sub(r"<[^>]+>", "", anchor) if "<" in anchor else anchor).strip(),
-                                       card.line_of(offset + m.start())))
+                                       card.line_of(offset + m.start()), offset + m.start(url_group)))
     for m in _bracket_links(_REL_LINK, body):
-        card.rel_links.append(Link(url_body[m.start(2):m.end(2)], m.group(1).strip(), card.line_of(offset + m.start())))
+        card.rel_links.append(Link(url_body[m.start(2):m.end(2)], m.group(1).strip(), card.line_of(offset + m.start()),
+                                   offset + m.start(2)))
         if len(card.rel_links) >= 500:
             break
     for m in _bare_urls(body):
         url = url_body[m.start():m.end()].rstrip(".,;:")
         if url not in seen:
             seen.add(url)
-            card.links.append(Link(url, "", card.line_of(offset + m.start())))
+            card.links.append(Link(url, "", card.line_of(offset + m.start()), offset + m.start()))
     return card
 
 
@@ -532,6 +563,70 @@ def soft_breaks(body: str, heads: list[_Head], fenced: list[tuple[int, int]]) ->
             continue   # indented code (unless the line continues a paragraph joined above it)
         out.append(at)
     return out
+
+
+def gathered_breaks(body: str, breaks: list[int]) -> tuple[list[int], list[Edit]] | None:
+    """Each soft line break of ``body`` (``breaks``, in order) read with the whitespace around it as the one space it
+    renders as: (the breaks' offsets in the gathered body, the edits that map it to ``body``), or None when no break
+    has whitespace around it. The gathered body is :func:`gather` of ``body`` with these edits.
+
+    Why: the rules are written with one space between words ("delta weights", "our ICLR'23 paper"), and a list item
+    or a quote wrapped by an editor indents its continuation lines ("our delta\n  weights"), or a line keeps a
+    trailing space before its break: read joined, "delta   weights" matched no rule, and a snippet's 80 characters
+    held fewer words. The spaces and tabs that end a line before a soft break (one at most: two are a hard break) and
+    indent the line after it are gathered at the end of the paragraph's last line (before its line break), and each
+    line's text moves up to its line break: no visible character leaves its written line (lines are still numbered
+    as written, :attr:`Card.layout`) and the reading keeps the card's length. The edits ((reading start, reading end,
+    written start, written end), as :func:`inline_references` makes them) say where each line's text stood, so a
+    snippet still quotes the card as written (:meth:`Card.span`)."""
+    edits: list[Edit] = []
+    out: list[int] = []
+    n = len(body)
+    owed = 0   # whitespace taken out of the current paragraph, given back at its last line's end
+    for i, p in enumerate(breaks):
+        left = p
+        while left > 0 and body[left - 1] in " \t\r":
+            left -= 1
+        right = p + 1
+        while right < n and body[right] in " \t":
+            right += 1
+        if right - left == 1 and not owed:
+            out.append(p)
+            continue
+        out.append(left - owed)
+        if right - left > 1:
+            edits.append((left - owed, left - owed + 1, left, right))
+            owed += right - left - 1
+        end = body.find("\n", right)
+        end = n if end < 0 else end
+        if owed and (i + 1 == len(breaks) or breaks[i + 1] != end):   # the paragraph's last line: pay back
+            edits.append((end - owed, end, end, end))
+            owed = 0
+    return (out, edits) if edits else None
+
+
+def gather(text: str, edits: list[Edit]) -> str:
+    """``text`` (of the offsets of the body :func:`gathered_breaks` read) with its soft breaks' whitespace gathered as
+    the edits say: a run of whitespace around a break becomes the line break, the whitespace owed is spaces at the
+    paragraph's end."""
+    pieces: list[str] = []
+    at = 0
+    for r0, r1, w0, w1 in edits:
+        pieces.append(text[at:w0])
+        pieces.append(" " * (r1 - r0) if w0 == w1 else "\n")
+        at = w1
+    pieces.append(text[at:])
+    return "".join(pieces)
+
+
+def _compose(first: list[Edit], then: list[Edit]) -> list[Edit]:
+    """The edits from a text read twice: ``first`` maps text B to the card as written, ``then`` maps text C to B
+    (neither rewrites inside the other's spans: references are not whitespace); the result maps C to the card."""
+    if not first:
+        return then
+    moved = [(r0, r1, written_at(first, w0), written_at(first, w1, end=True)) for r0, r1, w0, w1 in then]
+    kept = [(reading_at(then, r0), reading_at(then, r0) + r1 - r0, w0, w1) for r0, r1, w0, w1 in first]
+    return sorted(moved + kept)
 
 
 def _join_candidates(body: str) -> Iterator[int]:

@@ -1213,7 +1213,10 @@ def repo_link(rec: ModelRecord, pattern: re.Pattern[str]) -> Evidence | None:
         return None
     for ln in rec.card.rel_links:
         if (pattern.search(ln.url) or pattern.search(ln.text)) and links_to_listed_file(rec, ln.url):
-            return Evidence("card", f"{rec.card_locator}#L{ln.line}", f"[{ln.text}]({ln.url})", rec.read_at)
+            # (from the line of its "[" to the line of its address: an anchor wrapped onto the next line spans both)
+            last = rec.card.line_of(ln.at + len(ln.url)) if ln.at >= 0 else ln.line
+            where = f"#L{ln.line}" if last <= ln.line else f"#L{ln.line}-L{last}"
+            return Evidence("card", f"{rec.card_locator}{where}", f"[{ln.text}]({ln.url})", rec.read_at)
     return None
 
 

@@ -40,8 +40,10 @@ _WORDS = {
                        r"|données|datos|daten(?:satz|sätze)?)\b"
                        r"|数据|语料|データ|コーパス|데이터|코퍼스|말뭉치", re.IGNORECASE),
 }
-# where a clause starts: a sentence end, a line break, a semicolon, a list bullet
-_CLAUSE_END = re.compile(r"(?:[.!?;](?=\s|$)|[。；！？．]|\n|^\s*[-*] )", re.MULTILINE)
+# where a clause starts: a sentence end, a line break, a semicolon, a list bullet, or a badge that follows another
+# link or badge on its line (a row of badges: "[![Code License](…)](…) [![Data License](…)](…)", one statement each,
+# as a reader of the rendered row reads them, and as the same badges one to a line are read)
+_CLAUSE_END = re.compile(r"(?:[.!?;](?=\s|$)|[。；！？．]|\n|^\s*[-*] |\)[ \t]*(?:&nbsp;[ \t]*)*(?=\[?!\[))", re.MULTILINE)
 _URL = re.compile(r"\]\([^()\]\s]*\)|https?://\S+|\(\s*[\w./-]*licen[cs]e[\w./-]*\s*\)", re.IGNORECASE)
 # a clause that refers back to the previous one: "…the dataset. And it is distributed under the MIT license."
 # The same in Chinese (其, 它, 该, 此, 这, 本: "其采用 MIT 许可证", "该项目遵循 …"; not 其他 / 其中 / 其余 / 此外, "other",

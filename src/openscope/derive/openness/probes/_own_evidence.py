@@ -677,7 +677,7 @@ def cited_link(rec: ModelRecord, place: Link) -> bool:
     idx = card_index(rec)
     at = idx.line_start(place.line)
     line = card.text[at:card.text.find("\n", at) if card.text.find("\n", at) >= 0 else len(card.text)]
-    url_at = at + max(0, line.find(place.url))
+    url_at = at + max(0, place.url_in(line, at))
     if idx.is_hidden(url_at) or any(citing_section(t) or OTHERS_SECTION.search(t)
                                      for t in enclosing_titles(card, at)):
         return True
@@ -815,12 +815,12 @@ def judge_place(card: Card, place: Link, lines: Sequence[str], idx: CardIndex, *
     when the card hides, promises or cites it there."""
     line = _line(lines, place.line)
     at = idx.line_start(place.line)
-    url_at = at + max(0, line.find(place.url))
+    url_at = at + max(0, place.url_in(line, at))
     if idx.is_hidden(url_at):
         return None
     if citing_section(idx.section(at)) or _promised_at(line, at, url_at, place.url, idx.hidden):
         return None
-    before, earlier = _sentence_before(lines, place, line)
+    before, earlier = _sentence_before(lines, place, line, card)
     label = clean_anchor(place.text)
     after = after_link(line, place.url)
     # a Japanese or Korean sentence says it cites after the link ("[X](…)を参考にしました", "[X](…)를 참고했습니다")
@@ -833,7 +833,7 @@ def judge_place(card: Card, place: Link, lines: Sequence[str], idx: CardIndex, *
     if cited:
         return None
     # a pointing anchor ("[here](…)") takes its meaning from the sentences before it on its line or paragraph
-    head = f"{earlier} {line[:max(0, line.find(place.url))]}"
+    head = f"{earlier} {line[:max(0, url_at - at)]}"
     if cue_rx.search(said) or (label and DEICTIC.match(label) and cue_rx.search(head)):
         return "sentence"
     if header and in_header(card, place.line) and _standalone(line) and _standalone(before):
@@ -1055,7 +1055,7 @@ def own_report_link(rec: ModelRecord, component: str | None = None) -> tuple[Evi
         if relative:
             line = _line(lines, place.line)
             at = idx.line_start(place.line)
-            url_at = at + max(0, line.find(place.url))
+            url_at = at + max(0, place.url_in(line, at))
             if not (idx.is_hidden(url_at) or _promised_at(line, at, url_at, place.url, idx.hidden)
                     or citing_section(idx.section(at))):
                 # a file beside the card: the evidence quotes the card's own line where it is linked
@@ -1069,7 +1069,7 @@ def own_report_link(rec: ModelRecord, component: str | None = None) -> tuple[Evi
                           cue_rx=REPORT_CUE)
         line = _line(lines, place.line)
         # announced as "our technical report [title](…)": the sentence names the report, not the anchor
-        named = why == "sentence" and bool(REPORT_WORDS.search(_sentence_before(lines, place, line)[0]))
+        named = why == "sentence" and bool(REPORT_WORDS.search(_sentence_before(lines, place, line, card)[0]))
         if why and (named or _report_kind(place, line, why)):
             return link_evidence(rec, place, why), False
     return None, False

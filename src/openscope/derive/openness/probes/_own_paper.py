@@ -207,7 +207,7 @@ def occurrences(card: Card, link: Link) -> list[Link]:
     while at >= 0 and len(out) < 20:
         end = at + len(url)
         if end >= len(text) or not (text[end].isalnum() or text[end] in "/_-"):   # not a longer URL
-            out.append(Link(url, re.sub(r"<[^>]+>", "", _anchor_at(text, at, url)).strip(), card.line_of(at)))
+            out.append(Link(url, re.sub(r"<[^>]+>", "", _anchor_at(text, at, url)).strip(), card.line_of(at), at))
         at = text.find(url, end)
     return out or [link]
 
@@ -237,22 +237,36 @@ _OPEN_MD_LINK = re.compile(r"!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\($")
 _ITEM_START = re.compile(r"^\s*(#|[-*+]\s|\d+[.)]\s|\|)")
 
 
-def _sentence_before(lines: Sequence[str], link: Link, line: str) -> tuple[str, str]:
-    """(the sentence before the link, the sentence before that) within its paragraph or list item."""
+def _first_line(card: Card | None, n: int) -> int:
+    """The first written line (1-based) of the reading line that holds written line ``n``: ``n`` itself unless the
+    card joins soft-wrapped lines (:attr:`Card.lined`), where every written line of a paragraph reads as the whole
+    paragraph (:meth:`Card.lines`)."""
+    if card is None or card.lined is None or n <= 1:
+        return n
+    return card.line_of(card.line_start(n))
+
+
+def _sentence_before(lines: Sequence[str], link: Link, line: str, card: Card | None = None) -> tuple[str, str]:
+    """(the sentence before the link, the sentence before that) within its paragraph or list item.
+
+    With ``card``, the lines before are read one reading line at a time (a soft-wrapped paragraph once, not once per
+    written line: read again for each of its written lines, a wrapped paragraph filled the 400 characters read back
+    with copies of itself, and the sentence before it was never reached), and the link's own place on its line is
+    its URL's offset (:attr:`Link.at`; a URL linked twice on one line is read at each place)."""
     i = link.line - 1
-    at = line.find(link.url)
+    at = link.url_in(line, card.line_start(link.line)) if card is not None else line.find(link.url)
     head = (line[:at] if at >= 0 else line)[-1000:]
     # drop the link's own opening markup: "[anchor](", "[![alt](badge)](", "<a href=\""
     head = _OPEN_A.sub("", head)
     head = _OPEN_MD_LINK.sub("", head)
     block = [head]
-    j = i - 1
+    j = _first_line(card, i + 1) - 2
     while j >= 0 and len(" ".join(block)) < 400:
         prev = lines[j]
         if not prev.strip() or _ITEM_START.match(lines[j + 1]):
             break
         block.insert(0, prev)
-        j -= 1
+        j = _first_line(card, j + 1) - 2
     text = " ".join(s.strip() for s in block)
     parts = _SENTENCE_END.split(text)
     return (parts[-1] if parts else ""), (parts[-2] if len(parts) > 1 else "")
@@ -283,7 +297,7 @@ def judge(card: Card, link: Link, lines: Sequence[str] | None = None) -> str | N
     line = _line(lines, link.line)
     host = bool(PAPER_LINK.search(link.url))
     label = clean_anchor(link.text)
-    before, earlier = _sentence_before(lines, link, line)
+    before, earlier = _sentence_before(lines, link, line, card)
     words = HOST_WORD_ANCHOR if host else PAPER_WORD_ANCHOR
     if label and words.match(label) and not NAMED_BEFORE.search(before):
         return "label"

@@ -244,6 +244,26 @@ RESTRICTIVE_IDS = {lic for lic, _ in RESTRICTIVE_NAMES}
 _NAME_NEEDLES = ([required_needles(rx) for _, rx in OPEN_NAMES], [required_needles(rx) for _, rx in RESTRICTIVE_NAMES])
 
 
+LINE_CHARS = 400   # the text read for one licence line: its first 400 characters
+_SENTENCE_ENDS = (". ", "! ", "? ", "。", "！", "？")
+
+
+def _statement(body: str, a: int, b: int, at: int) -> tuple[int, int]:
+    """The part of a long line ``body[a:b]`` read for the licence word at ``at``: from the start of its sentence (at
+    most 300 characters back) for :data:`LINE_CHARS` characters.
+
+    Why: a line is read as one licence statement, its first 400 characters. A card that writes each paragraph on one
+    line (most Hub cards) put a licence sentence past them ("… the checkpoint is licensed for research and
+    non-commercial use only." as the fourth sentence of a paragraph), and the same sentence on a line of its own was
+    read; a second licence sentence in the paragraph was never read. A line of at most 400 characters is read whole,
+    as before."""
+    lo = max(a, at - 300)
+    start = max((k + len(e) for e in _SENTENCE_ENDS if (k := body.rfind(e, lo, at)) >= 0), default=lo)
+    while start < at and body[start] in " \t":
+        start += 1
+    return start, min(b, start + LINE_CHARS)
+
+
 def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], list[tuple[str, frozenset[str]]]]:
     if rec.card is None:
         return [], [], [], []
@@ -261,10 +281,12 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
               if not rec.card.text.startswith("#", rec.card.line_start(sec.line))}
     for m in license_words(rec.card):
         if m.start() <= last_line_end:
-            continue  # one entry per line
+            continue  # one entry per line (per statement of a long line)
         a = body.rfind("\n", 0, m.start()) + 1
         b = body.find("\n", m.end())
         b = len(body) if b < 0 else b
+        if b - a > LINE_CHARS:
+            a, b = _statement(body, a, b, m.start())
         last_line_end = b
         line = body[a:b]
         if off + a in titles:   # a setext heading's title line ("License Agreement" over "---"): read as its "##"
@@ -273,7 +295,7 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
             continue  # a heading ("## License Agreement") announces a section; it names no licence
         if MISUSE.search(body[a:b]):
             continue  # "sharing of … licensed material in violation of its terms of use" is a misuse, not a licence
-        texts.append((body[a:b][:400], off + a))
+        texts.append((body[a:b][:LINE_CHARS], off + a))
         if len(texts) > 60:
             break
     opens: list[str] = []

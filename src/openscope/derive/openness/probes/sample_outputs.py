@@ -33,14 +33,26 @@ OUTPUT_WORDS = either(r"sample|example|demo|showcase|teaser|gallery|generat|outp
 MOVING = re.compile(r"<video\s|\.gif\b|\.mp4\b", re.IGNORECASE)
 # A line that only lists in-page anchors (a table of contents): it names a gallery, it does not show one.
 TOC_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[^\]]*\]\(#[^)]*\)\s*$")
+# Another image right after an image on its line (Markdown, a badge-style linked image or an <img>): a row of images.
+# (matched after the spaces and "&nbsp;" before it: a pattern that opens with a run of blanks is not linear in a search)
+_IMAGE_NEXT = re.compile(r"(?:\[[ \t]*)?(?:!\[|<img\s)", re.IGNORECASE)
 REMEDIATION = "Show sample outputs (prompts with generations) in the card."
 
 
 def _caption(text: str, end: int) -> str:
-    """The rest of the image's line and the next non-empty line (where a caption or prompt is written)."""
+    """The rest of the image's line and the next non-empty line (where a caption or prompt is written); only the rest
+    of the line when another image follows on it. Why: images in a row are one paragraph, written one to a line or on
+    one line alike; one to a line, an image's next line is the next image of the row, and on one line the next line
+    is the paragraph after the row, which is no caption of the first image ("![Teaser](a.png) ![Teaser](b.png)" over
+    a paragraph about the model's flow-matching design read that paragraph as the first teaser's caption)."""
     stop = text.find("\n", end)
     stop = len(text) if stop < 0 else stop
     rest = text[end:stop]
+    lead = rest.lstrip(" \t")
+    while lead.startswith("&nbsp;"):
+        lead = lead[6:].lstrip(" \t")
+    if _IMAGE_NEXT.match(lead):
+        return rest
     nxt = text[stop + 1:stop + 400].lstrip("\n").split("\n", 1)[0]
     return rest if nxt.lstrip().startswith("#") else f"{rest} {nxt}"   # a heading is the next section's
 

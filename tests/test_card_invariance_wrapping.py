@@ -1,0 +1,247 @@
+"""A card reads the same however its paragraphs are wrapped: one long line each (as most Hub cards write them),
+hard-wrapped at 72 columns with indented continuation lines (as many GitHub READMEs are), or a sentence to a line.
+
+Why: CommonMark renders all these forms alike, and issue 7 is measured on unseen cards written in all of them. The
+rules that read a written line as one statement read each form differently; each case below is a small card of our
+own, written in two or three of these forms, that one such rule graded differently (the development cards' grades
+under the same rewrites: ``tests/test_openness_invariance_reference.py``, ``python -m bench.invariance``).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bench.invariance import grade, hard_wrap, unwrap, wrap_lines
+from openscope.derive.openness.cards import parse_card
+from openscope.derive.openness.probes import run_all
+from openscope.derive.openness.probes._own_paper import judge, occurrences
+from openscope.derive.openness.probes.license_declared import named_in_card, scoped_in_card
+from openscope.derive.openness.records import from_text
+
+
+def _grades(text: str) -> tuple[dict[str, str], dict[str, str]]:
+    return grade("acme/wren-2b", text)
+
+
+def _finding(text: str, probe: str):  # noqa: ANN202 - a Finding
+    return next(f for f in run_all(from_text("acme/wren-2b", text, "README.md")) if f.probe == probe)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+# -- a URL linked twice in one paragraph: each place is judged by its own words ---------------------------------
+
+TWICE = """# Wren-2B-Megatron
+
+This is a Megatron version of [Wren-2B](https://huggingface.co/acme/wren-2b).
+We refer readers to the [Wren-2B model page](https://huggingface.co/acme/wren-2b) for the full documentation of this model
+"""
+
+
+def test_a_url_linked_twice_on_one_line_is_judged_at_each_place() -> None:
+    """The first place names another model ("a Megatron version of [X]"), the second points at this model's own page;
+    on one line, both places were judged by the words before the first (and the weights went unfound)."""
+    one_line = unwrap(TWICE)
+    assert one_line.count("\n") < TWICE.count("\n")
+    weights = [_finding(t, "weights_released") for t in (TWICE, one_line)]
+    assert [w.status for w in weights] == [weights[0].status] * 2 and weights[0].outcome == "positive"
+    assert "Wren-2B model page" in weights[1].evidence[0].snippet
+    card = parse_card(one_line)
+    places = occurrences(card, card.links[0])
+    assert len(places) == 2 and places[0].line == places[1].line
+    assert [card.text[p.at:p.at + len(p.url)] for p in places] == [p.url for p in places]
+    assert places[0].at < places[1].at
+
+
+# -- a row of badges, one to a line or on one line --------------------------------------------------------------
+
+BADGES_ONE_PER_LINE = """# Wren-2B
+
+[![Code License](https://img.shields.io/badge/Code%20License-Apache_2.0-green.svg)](CODE_LICENSE)
+[![Data License](https://img.shields.io/badge/Data%20License-CC%20By%20NC%204.0-red.svg)](DATA_LICENSE)
+[![Weights License](https://img.shields.io/badge/Weights%20License-Apache_2.0-blue.svg)](LICENSE)
+
+Wren-2B is a small chat model trained by the Acme lab.
+"""
+
+
+def test_a_row_of_badges_on_one_line_scopes_each_badge_alone() -> None:
+    """Each badge is its own statement however the row is written: the data badge's licence is the data's, not the
+    code's named by the badge before it on the line."""
+    one_line = unwrap(BADGES_ONE_PER_LINE)
+    assert "CODE_LICENSE) [![Data" in one_line
+    scopes = [scoped_in_card(from_text("acme/wren-2b", t, "README.md")) for t in (BADGES_ONE_PER_LINE, one_line)]
+    assert scopes[0] == scopes[1]
+    assert ("CC-BY-NC-4.0", frozenset({"data"})) in scopes[0] and ("Apache-2.0", frozenset({"code"})) in scopes[0]
+    assert _grades(one_line) == _grades(BADGES_ONE_PER_LINE)
+
+
+# -- a licence sentence deep in a long paragraph -------------------------------------------------------------------
+
+SENTENCES = """# Wren-2B
+
+## Model
+
+We trained a family of Wren models, from 300M to 2B parameters, on a mixture of public code and permissively licensed prose.
+The 300M and 800M models share one architecture and are trained from scratch on the full mixture for two epochs each.
+The 2B model starts from the 800M checkpoint, widened, and continues on the same mixture with a longer context window.
+Wren-2B-Chat is our instruction-tuned model from Wren-2B, tuned on conversations we collected with paid annotators.
+Because those conversations were collected under a research agreement, the Wren-2B-Chat checkpoint is licensed for research and **non-commercial** use only.
+"""
+
+
+def test_a_licence_sentence_past_the_first_400_characters_of_its_line_is_read() -> None:
+    """A line is read as one licence statement, its first 400 characters: a paragraph on one line put the licence
+    sentence past them. A long line is now read from the licence word's sentence."""
+    one_line = unwrap(SENTENCES)
+    assert max(len(x) for x in one_line.split("\n")) > 600
+    for text in (SENTENCES, one_line, hard_wrap(SENTENCES)):
+        opens, restr, ev = named_in_card(from_text("acme/wren-2b", text, "README.md"))
+        assert restr == ["CC-BY-NC-4.0"], text
+        assert "non-commercial" in ev[0].snippet and ev[0].snippet in _flat(text)
+    assert _grades(one_line) == _grades(SENTENCES)
+
+
+def test_a_long_line_reads_each_licence_statement() -> None:
+    """Two licence statements far apart on one line are both read (one entry per line read only the first)."""
+    filler = "The model was evaluated on many public benchmarks and compared with open models of its size. " * 6
+    text = f"# Wren-2B\n\nThe code is released under the MIT license. {filler}The weights are released under CC BY-NC 4.0.\n"
+    scoped = scoped_in_card(from_text("acme/wren-2b", text, "README.md"))
+    assert ("MIT", frozenset({"code"})) in scoped and ("CC-BY-NC-4.0", frozenset({"weights"})) in scoped
+
+
+# -- images in a row ------------------------------------------------------------------------------------------------
+
+IMAGES = """![Sample](assets/sample_cat.png)
+![Sample](assets/sample_city.png)
+
+Wren-Image is a rectified flow transformer that draws images from text prompts.
+"""
+
+
+def test_images_in_a_row_are_samples_one_to_a_line_or_on_one_line() -> None:
+    """The paragraph under a row of images is no caption of its first image (its "flow" read as a diagram's)."""
+    one_line = unwrap(IMAGES)
+    assert one_line.startswith("![Sample](assets/sample_cat.png) ![Sample]")
+    found = [_finding(t, "sample_outputs") for t in (IMAGES, one_line)]
+    assert [f.outcome for f in found] == ["positive", "positive"]
+    assert _grades(one_line) == _grades(IMAGES)
+
+
+# -- indented continuation lines: the whitespace around a soft break reads as one space ------------------------------
+
+ITEMS = """# Wren-2B
+
+## Use
+
+- To rebuild Wren-2B, download the base model and our delta weights from the Hub, then run the merge script.
+- The method is described in [our ICLR'23 paper](https://arxiv.org/abs/2301.01234), with the ablations.
+"""
+
+# (the same items as an editor wraps them: continuation lines indented under the item's text)
+ITEMS_WRAPPED = """# Wren-2B
+
+## Use
+
+- To rebuild Wren-2B, download the base model and our delta
+  weights from the Hub, then run the merge script.
+- The method is described in [our ICLR'23
+  paper](https://arxiv.org/abs/2301.01234), with the ablations.
+"""
+
+
+def test_an_indented_continuation_line_reads_as_one_space() -> None:
+    """"our delta\\n  weights" (a list item wrapped by an editor) reads "our delta weights": the rules are written
+    with one space between words."""
+    wrapped = ITEMS_WRAPPED
+    assert _finding(wrapped, "weights_released").detail == {"delta": True}
+    assert _finding(wrapped, "peer_reviewed_paper").outcome == _finding(ITEMS, "peer_reviewed_paper").outcome == "positive"
+    assert _grades(wrapped) == _grades(ITEMS) == _grades(hard_wrap(ITEMS)) == _grades(unwrap(ITEMS_WRAPPED))
+    card = parse_card(wrapped)
+    assert "delta weights" in card.text and "  weights" not in card.text and "ICLR'23 paper" in card.text
+    assert card.lined == wrapped and card.line_of(card.text.index("weights from")) == 6
+
+
+def test_gathered_whitespace_keeps_lines_offsets_and_the_card_as_written() -> None:
+    """The reading has the card's length; every visible character stays on its written line; ``lined`` and
+    ``written`` are the card as written; snippets quote the card at the lines they name."""
+    text = "# T\n\n- first item that goes \n    on and on\n    and ends here\n- second\n\nA line \nafter it.\n"
+    card = parse_card(text)
+    assert len(card.text) == len(text) and card.lined == text and card.written == text
+    assert "goes on and on and ends here" in card.text and "line after it." in card.text
+    for i, c in enumerate(card.text):
+        if not c.isspace():
+            assert card.line_of(i) == text.count("\n", 0, card.written_at(i)) + 1
+            assert text[card.written_at(i)] == c
+    assert card.lines()[3] == card.lines()[4] == card.lines()[2]   # one reading line for the item's three lines
+
+
+def test_gathered_whitespace_with_references_and_typographic_quotes() -> None:
+    """The moves compose with the other readings: references written inline and curly quotes read as ASCII, on
+    indented continuation lines; every snippet is still the card's own words."""
+    text = ("# Wren-2B\n\n- The model\u2019s training code is\n  available in [our repository][code] under the\n"
+            "  Apache 2.0 license.\n\n[code]: https://github.com/acme/wren\n")
+    card = parse_card(text)
+    assert "is available in [our repository](https://github.com/acme/wren) under the Apache" in card.text
+    for i, c in enumerate(card.text):
+        w = card.written_at(i)
+        if not c.isspace() and not any(r0 <= i < r1 and w1 - w0 != r1 - r0 for r0, r1, w0, w1 in card.edits):
+            assert card.written[w] == c or (c == "'" and card.written[w] == "\u2019"), (i, c)
+    flat = _flat(text)
+    rec = from_text("acme/wren-2b", text, "README.md")
+    for f in run_all(rec):
+        for e in f.evidence:
+            if e.kind == "card" and "#L" in e.locator:
+                assert e.snippet in flat, e
+    assert _finding(text, "training_code").outcome == "positive"
+
+
+# -- a wrapped paragraph before a link: the sentence before it is read once ------------------------------------------
+
+HEADER = """# Wren-2B
+
+:octocat: [**GitHub**](https://github.com/acme/wren) &nbsp; 🤗 [**Weights**](https://huggingface.co/acme/wren-2b) &nbsp; 📝 [**Wren: a small open model**](https://arxiv.org/abs/2401.05678) &nbsp; 🎮 [**Demo**](https://huggingface.co/spaces/acme/wren)
+
+Wren-2B is a small chat model trained by the Acme lab on public data.
+"""
+
+BRANCH = """# Wren-2B
+
+## Earlier work
+
+The official code for the
+paper: [Wren: a small open model, and how we trained it on public data](https://arxiv.org/abs/2401.05678)
+is on the [wren-v1 branch](https://github.com/acme/wren/tree/wren-v1)
+"""
+
+
+@pytest.mark.parametrize("transform", [wrap_lines, hard_wrap, unwrap])
+def test_a_wrapped_header_row_is_still_the_header(transform) -> None:  # noqa: ANN001 - a transform
+    """A row of links in the card's header, wrapped over three lines: the paper link is still read as the header's
+    (the lines before it were its own paragraph read again for each written line, past 400 characters of links)."""
+    for text in (HEADER, transform(HEADER)):
+        card = parse_card(text)
+        paper = next(ln for ln in card.links if "arxiv" in ln.url)
+        assert [judge(card, p) for p in occurrences(card, paper)] == ["header"], text
+    assert _grades(transform(HEADER)) == _grades(HEADER)
+
+
+@pytest.mark.parametrize("transform", [wrap_lines, hard_wrap, unwrap])
+def test_the_sentence_before_a_wrapped_link_is_reached(transform) -> None:  # noqa: ANN001 - a transform
+    """"The official code for the paper … is on the [branch](…)": the announcing words stay in reach however the
+    paragraph is wrapped."""
+    assert _grades(transform(BRANCH)) == _grades(BRANCH)
+    code = [_finding(t, "architecture_code") for t in (BRANCH, transform(BRANCH))]
+    assert code[0].outcome == "positive" and code[1].outcome == code[0].outcome
+
+
+def test_a_wrapped_relative_link_names_both_its_lines() -> None:
+    """A relative link whose anchor is wrapped onto the next line: its evidence names both lines."""
+    text = "# Wren\n\n## Training\n\nSee the [LoRA\nfine-tuning guide](docs/finetune.md) for training.\n"
+    ev = _finding(text, "training_code").evidence[0]
+    assert ev.locator.endswith("#L5-L6") and ev.snippet == "[LoRA fine-tuning guide](docs/finetune.md)"
+    assert re.search(r"#L5-L6$", ev.locator)
