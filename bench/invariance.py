@@ -12,8 +12,9 @@ What the transforms never touch, because rewriting it would change the document:
 blocks, tables (any paragraph with a ``|``), block quotes, setext headings already there, paragraphs with hard line
 breaks (two trailing spaces or a backslash), the front matter (except ``crlf`` and ``front_matter``).
 
-``python -m bench.invariance [--detail] [--time [--rounds N]] [TRANSFORM …]`` (from the repository root,
-``PYTHONPATH=.``; ``--time``: milliseconds per card, best of N rounds, 7 unless told).
+``python -m bench.invariance [--detail] [--width N] [--time [--rounds N]] [TRANSFORM …]`` (from the repository root,
+``PYTHONPATH=.``; ``--width``: the column ``wrap_lines`` and ``hard_wrap`` wrap at, 72 unless told (READMEs wrap at
+60 to 100); ``--time``: milliseconds per card, best of N rounds, 7 unless told).
 """
 
 from __future__ import annotations
@@ -405,8 +406,24 @@ def iter_transforms() -> Iterator[tuple[str, Callable[[str], str]]]:
     yield from TRANSFORMS.items()
 
 
+def _number(argv: list[str], option: str, default: int) -> tuple[int | None, list[str]]:
+    """(the positive whole number after ``option``, or ``default`` without it; None when it is not one; the rest)."""
+    if option not in argv:
+        return default, argv
+    i = argv.index(option)
+    if i + 1 >= len(argv) or not argv[i + 1].isdigit() or int(argv[i + 1]) < 1:
+        return None, argv
+    return int(argv[i + 1]), argv[:i] + argv[i + 2:]
+
+
 def main(argv: list[str]) -> int:
+    global WIDTH
     detail = "--detail" in argv
+    width, argv = _number(argv, "--width", WIDTH)
+    if width is None:
+        print("invariance: --width takes a positive whole number", file=sys.stderr)
+        return 2
+    WIDTH = width
     rounds = 7
     if "--rounds" in argv:   # (--time's best of N; the number follows the option)
         i = argv.index("--rounds")

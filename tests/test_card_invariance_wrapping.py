@@ -245,3 +245,37 @@ def test_a_wrapped_relative_link_names_both_its_lines() -> None:
     ev = _finding(text, "training_code").evidence[0]
     assert ev.locator.endswith("#L5-L6") and ev.snippet == "[LoRA fine-tuning guide](docs/finetune.md)"
     assert re.search(r"#L5-L6$", ev.locator)
+
+
+# -- a leaderboard in a later sentence of the paragraph --------------------------------------------------------------
+
+RAN = """# Wren-Video
+
+## Comparisons
+
+To evaluate Wren-Video we leverage [VBench](https://arxiv.org/abs/2311.17982) to compare it with open video models. The results are in the table below. We also submitted our results to the public leaderboard, where Wren-Video ranked first.
+"""
+
+
+@pytest.mark.parametrize("transform", [wrap_lines, hard_wrap])
+def test_a_harness_run_is_not_undone_by_a_leaderboard_in_a_later_sentence(transform) -> None:  # noqa: ANN001
+    """"We leverage VBench to compare …" is a run of the harness; the leaderboard two sentences on is another claim
+    (read per line, the paragraph on one line was no run, and the same paragraph wrapped was)."""
+    found = [_finding(t, "evaluation_code") for t in (RAN, transform(RAN))]
+    assert [f.outcome for f in found] == ["positive", "positive"]
+    assert found[0].detail == {"harness": "VBench"}
+    ranked = "# Wren-Video\n\nWren-Video ranks first on the VBench leaderboard.\n"
+    assert _finding(ranked, "evaluation_code").outcome == "negative"
+
+
+def test_a_colon_in_a_quoted_title_opens_no_field() -> None:
+    """A line that starts 'paper "Lynx: a small model"' continues its sentence (a label holds no quote): the
+    paper's label two lines up still labels its address."""
+    one = ('# Lynx\n\n**Research Paper** More information is in the paper "Lynx: A Small Open Model", available at '
+           "https://example.org/publications/lynx-a-small-open-model/.\n")
+    wrapped = ('# Lynx\n\n**Research Paper** More information is in the\npaper "Lynx: A Small Open Model",\navailable at\n'
+               "https://example.org/publications/lynx-a-small-open-model/.\n")
+    card = parse_card(wrapped)
+    assert "the paper \"Lynx: A Small Open Model\", available at https://" in card.text
+    found = [_finding(t, "research_paper") for t in (one, wrapped)]
+    assert [f.outcome for f in found] == ["positive", "positive"]

@@ -496,9 +496,10 @@ def parse_card(text: str) -> Card:
 # A line that opens a block of its own, so never continues the paragraph above it: a heading, a fence, a list item, a
 # quote, a table row, HTML, a setext underline or a thematic break; or a field ("License: MIT", "**Training data:**
 # …"), which cards write one to a line and their readers read so (the probes' field rules read them by line). A
-# word and a colon that end the line ("… in the training\nscript:") end a sentence, and are no field.
+# word and a colon that end the line ("… in the training\nscript:") end a sentence, and are no field; nor is a colon
+# inside a quoted title ("… can be found in the\npaper "Lynx: a small model"": no label holds a quote).
 _OPENS_LINE = re.compile(r"(?:#{1,6}(?:[ \t]|$)|`{3}|~{3}|[-*+•](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|[>|<]|=+[ \t]*$"
-                         r"|-+[ \t]*$|(?:[*_][ \t]*){3,}$|[*_]{2}[^*_\n]{1,40}[:：]|[^\s:：|][^:：|\n]{0,40}[:：][*_]*[ \t]+\S)")
+                         r"|-+[ \t]*$|(?:[*_][ \t]*){3,}$|[*_]{2}[^*_\n]{1,40}[:：]|[^\s:：|\"][^:：|\n\"]{0,40}[:：][*_]*[ \t]+\S)")
 # A line that ends a sentence (its break says nothing a reader of the line misses: the next sentence starts the next
 # line) or starts with an image or a badge (a row of badges, one to a line, each its own statement: "Code licence:
 # Apache 2.0" beside "Data licence: CC BY-NC").

@@ -13,7 +13,12 @@ from openscope.derive.openness.probes import (
     repo_license,
     repo_link,
 )
-from openscope.derive.openness.probes._own_evidence import first_own_mention, mention_evidence, own_mentions
+from openscope.derive.openness.probes._own_evidence import (
+    _sentence_at,
+    first_own_mention,
+    mention_evidence,
+    own_mentions,
+)
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -52,7 +57,9 @@ def _harness(rec: ModelRecord) -> Finding | None:
         line = text[ls:le if le >= 0 else len(text)]
         if verdict != "own" or line.lstrip().startswith(("|", "<td", "<th")) or text[a - 1:a] in "-/#=_":
             continue
-        if re.search(r"(href|src)=[\"'][^\"']*$", text[ls:a]) or NOT_RUN.search(line):
+        # (a leaderboard or a rank in the harness's own sentence: a paragraph written on one line is not read whole,
+        # "We leverage [VBench](…) to compare … Additionally, we submitted our results to the leaderboard" ran it)
+        if re.search(r"(href|src)=[\"'][^\"']*$", text[ls:a]) or NOT_RUN.search(_sentence_at(text, a, off + m.end())):
             continue
         f = Finding("evaluation_code", "positive", COMPONENT, "no_license", remediation=REMEDIATION)
         f.evidence, f.detail = [mention_evidence(rec, m)], {"harness": m.group(1)}
