@@ -106,3 +106,34 @@ def test_a_warning_that_cannot_be_written_does_not_fail_the_command(tmp_path: Pa
                  stdout=subprocess.PIPE, stderr=full.fileno())
     assert p.returncode == 0
     assert b'"osaid"' in p.stdout
+
+
+def test_a_crawl_whose_log_reader_goes_away_still_crawls_to_the_end(tmp_path: Path) -> None:
+    """`openscope crawl … 2>&1 | head -1`: the crawl stopped at its first log line, its snapshot left `running`
+    with nothing stored, and exited 0. The log is diagnostics: the crawl goes on and exits as it ends."""
+    import json
+
+    from openscope.simhub.testing import running_simhub
+
+    db = tmp_path / "s.duckdb"
+    with running_simhub(models=80, datasets=5, seed=24) as hub:
+        for stream in ("stderr", "both"):
+            _, w = _gone_reader()
+            try:
+                p = _run(["--db", str(db), "crawl", "--endpoint", hub.url, "--no-derive", "--full"],
+                         stdout=w if stream == "both" else subprocess.DEVNULL, stderr=w)
+            finally:
+                os.close(w)
+            assert p.returncode == 0
+            status = _run(["--db", str(db), "--json", "status"], stdout=subprocess.PIPE)
+            doc = json.loads(status.stdout)
+            assert doc["models"] == 80 and doc["last_snapshot"]["status"] == "complete", doc
+
+
+def test_an_error_line_whose_reader_went_away_keeps_its_exit_code(tmp_path: Path) -> None:
+    _, w = _gone_reader()
+    try:
+        p = _run(["--db", str(tmp_path / "none.duckdb"), "model", "a/b"], stdout=subprocess.PIPE, stderr=w)
+    finally:
+        os.close(w)
+    assert p.returncode == 66

@@ -460,15 +460,30 @@ def _pipe_closed() -> int:
 def _discard_stdout() -> None:
     """Point stdout's descriptor at /dev/null: the output can no longer be delivered, and the flushes still to come
     (rich's, the interpreter's at exit) must not fail again and turn the exit code into 1 or 120."""
+    _discard(sys.stdout)
+
+
+def _discard(stream: Any) -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):  # stdout is no file (in-process tests) or absent: nothing to redirect
+        os.dup2(devnull, stream.fileno())
+    except (OSError, ValueError, AttributeError):  # no file (in-process tests) or absent: nothing to redirect
         pass
+
+
+def _settle_stderr() -> None:
+    """Flush stderr before the console script exits; when that fails (its reader went away: `2>&1 | head`, or a full
+    disk), point it at /dev/null, so that the interpreter's own last flush cannot turn the exit code into 1 (a `model`
+    of an unknown id exited 1, "a check failed", instead of 66)."""
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        _discard(sys.stderr)
 
 
 def _exit(code: int, argv: list[str] | None, command: str | None = None) -> int:
     if argv is None:
+        _settle_stderr()
         if _CtrlC.seen:  # interrupted: its line is out and the store is closed; no interpreter shutdown
             _stop_children()
             try:  # (not stdout: a reader that stopped reading would keep an interrupted run waiting)

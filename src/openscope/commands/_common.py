@@ -11,7 +11,7 @@ import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import typer
 
@@ -132,10 +132,38 @@ def out_console() -> Console:
     return Console(file=stdout(), soft_wrap=False, emoji=False)
 
 
+class _Stderr:
+    """``sys.stderr`` as the commands write their warnings, progress and log lines to it: a write that fails is
+    dropped. Why: the log is diagnostics, not the work. ``openscope crawl … 2>&1 | head -1`` stopped the crawl at its
+    first log line (the reader gone, ``BrokenPipeError``), left its snapshot ``running`` with nothing stored and
+    exited 0; a full disk under the log ended a command as an internal error. The exit code still says how the
+    command ended (the console script points the descriptor at /dev/null before it exits, so the interpreter's last
+    flush cannot change it)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._inner.write(text))
+        except (OSError, ValueError):
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._inner.flush()
+        except (OSError, ValueError):
+            pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
 def err_console() -> Console:
     from rich.console import Console
 
-    return Console(file=sys.stderr, stderr=True, emoji=False)
+    # (cast: rich asks for a text stream, which _Stderr stands in for)
+    return Console(file=None if sys.stderr is None else cast("IO[str]", _Stderr(sys.stderr)), stderr=True, emoji=False)
 
 
 # The exit code a command has settled on before it writes its output (audit: the verdict's), or None. Why: when the

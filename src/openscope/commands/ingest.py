@@ -18,7 +18,7 @@ from openscope.commands._common import (
     settings,
     warn,
 )
-from openscope.errors import InvalidInput, MissingInput
+from openscope.errors import MissingInput
 from openscope.jobs.ingest import ingest_file
 from openscope.store import Store
 
@@ -56,11 +56,6 @@ def register(app: typer.Typer) -> None:
         s = settings(ctx)
         if not path.exists():
             raise MissingInput(f"no such file: {path}")
-        if not path.is_dir() and not path.is_file():
-            # A named pipe hung for ever (its format is sniffed from the head, then the whole file is read again),
-            # and `cat dump.jsonl | openscope ingest /dev/stdin` was called "truncated or corrupt".
-            raise InvalidInput(f"{path} is not a regular file (a pipe, a device or a socket): ingest reads a file "
-                               "twice, so save the stream to a file first")
         with open_for_write(s) as store:
             store.set_resource_limits()
             if s.json or s.quiet:
