@@ -199,3 +199,42 @@ def test_a_blank_openscope_db_is_unset(tmp_path: Path, cli, monkeypatch) -> None
     monkeypatch.setenv("OPENSCOPE_DB", "  ")
     res = cli("status")
     assert res.code == 66 and "no store at openscope.duckdb" in res.stderr
+
+
+@pytest.fixture
+def graph_store(tmp_path: Path) -> Path:
+    from openscope.cli import main
+
+    src = tmp_path / "g.jsonl"
+    src.write_text('{"id": "org/base", "downloads": 5}\n'
+                   '{"id": "org/child", "tags": ["base_model:finetune:org/base"], "downloads": 3}\n')
+    db = tmp_path / "g.duckdb"
+    assert main(["--db", str(db), "--quiet", "ingest", str(src)]) == 0
+    return db
+
+
+@pytest.mark.parametrize("command", ["model", "lineage", "license"])
+def test_a_folder_given_where_an_id_is_asked_points_to_assess_and_audit(tmp_path: Path, cli, graph_store: Path,
+                                                                         command: str) -> None:
+    """A publisher's `openscope model ./my-release` said only "unknown model './my-release'"."""
+    rel = tmp_path / "my-release"
+    rel.mkdir()
+    res = cli("--db", graph_store, command, rel)
+    assert res.code == 66, res
+    assert len(res.stderr.splitlines()) == 1
+    assert f"openscope assess {rel}" in res.stderr and f"openscope audit {rel}" in res.stderr
+
+
+def test_relation_is_matched_case_insensitively_as_ids_are(cli, graph_store: Path) -> None:
+    lower = cli("--db", graph_store, "--json", "lineage", "org/base", "--down", "--relation", "finetune")
+    upper = cli("--db", graph_store, "--json", "lineage", "org/base", "--down", "--relation", "FineTune")
+    assert lower.code == upper.code == 0, upper
+    assert upper.json() == lower.json() and [n["id"] for n in upper.json()["nodes"]] == ["org/base", "org/child"]
+
+
+def test_ingest_of_a_pipe_that_cannot_be_read_says_to_save_it_first(tmp_path: Path, run_openscope) -> None:
+    """`cat dump.jsonl | openscope ingest /dev/stdin` was "truncated or corrupt (File or stream is not seekable.)":
+    the dump is fine, the pipe cannot be read twice."""
+    res = run_openscope("--db", tmp_path / "s.duckdb", "ingest", "/dev/stdin", input='{"id": "a/b"}\n', timeout=60)
+    assert res.code == 65, res
+    assert "a pipe" in res.stderr and "save it to a file" in res.stderr and len(res.stderr.splitlines()) == 1

@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 import typer
 
-from openscope.errors import OutputError
+from openscope.errors import MissingInput, OutputError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -25,6 +25,24 @@ if TYPE_CHECKING:
 # rich and the store are imported where they are used, not here: every command imports this module, and a
 # command that prints JSON, or answers before it opens a store (a usage error, a missing store), starts
 # without them (start-up is part of every command's time; see docs/development.md, "Start-up").
+
+
+def with_folder_hint(exc: MissingInput, target: str) -> MissingInput:
+    """``exc`` (an unknown id) with a pointer to the commands that read a local folder, when ``target`` names one.
+
+    Why: a publisher's ``openscope model ./my-release`` (or ``lineage``, ``license``) said only "unknown model
+    './my-release'"; the commands for a folder are ``assess`` and ``audit``."""
+    try:
+        folder = Path(target).expanduser().is_dir()
+    except (OSError, ValueError):  # a name the system cannot look up is no folder
+        folder = False
+    if not folder:
+        return exc
+    from openscope.text import visible
+
+    t = visible(target)
+    return MissingInput(f"{exc.message}; {t} is a folder: `openscope assess {t}` grades it, `openscope audit {t}` "
+                        "checks its files")
 
 
 # A --limit or --depth above this means "all": more than any store holds, and far below what DuckDB's 64-bit integers

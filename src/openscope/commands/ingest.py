@@ -18,7 +18,7 @@ from openscope.commands._common import (
     settings,
     warn,
 )
-from openscope.errors import MissingInput
+from openscope.errors import InvalidInput, MissingInput
 from openscope.jobs.ingest import ingest_file
 from openscope.store import Store
 
@@ -58,11 +58,19 @@ def register(app: typer.Typer) -> None:
             raise MissingInput(f"no such file: {path}")
         with open_for_write(s) as store:
             store.set_resource_limits()
-            if s.json or s.quiet:
-                res = ingest_file(store, path, repo_type="dataset" if datasets else "model")
-            else:
-                with err_console().status(f"ingesting {path} …"):
+            try:
+                if s.json or s.quiet:
                     res = ingest_file(store, path, repo_type="dataset" if datasets else "model")
+                else:
+                    with err_console().status(f"ingesting {path} …"):
+                        res = ingest_file(store, path, repo_type="dataset" if datasets else "model")
+            except InvalidInput as exc:
+                if path.is_file() or path.is_dir():
+                    raise
+                # `cat d.jsonl | openscope ingest /dev/stdin` was "truncated or corrupt (… not seekable)": the dump is
+                # fine, a pipe cannot be read twice (the format is sniffed from its head, then the file is read)
+                raise InvalidInput(f"{exc}; {path} is a pipe (or a device), which ingest cannot read twice: save it to "
+                                   "a file first") from None
             if not datasets and (n := _datasets_as_models(store, res.snapshot_id)):
                 warn(s, f"the {n:,} entries stored as models look like datasets (task_categories: or "
                         f"size_categories: tags, no pipeline_tag or library_name); if {path} is a dump of "

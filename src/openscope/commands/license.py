@@ -19,7 +19,15 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from openscope.commands._common import Settings, open_for_read, out_console, print_json, settings, warn
+from openscope.commands._common import (
+    Settings,
+    open_for_read,
+    out_console,
+    print_json,
+    settings,
+    warn,
+    with_folder_hint,
+)
 from openscope.commands._license_words import base_duties, conflict_meaning, duty_words, licence_rows
 from openscope.commands._license_words import cell as _text
 from openscope.commands._license_words import class_meaning as _meaning
@@ -299,7 +307,8 @@ def register(app: typer.Typer) -> None:
                     else:
                         _render_model(doc)
                     return
-        raise _not_found(s, raw)
+        missing = _not_found(s, raw)
+        raise with_folder_hint(missing, raw) if isinstance(missing, MissingInput) else missing
 
 
 def _share_alike_words(license_id: str) -> str | None:

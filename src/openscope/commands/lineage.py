@@ -6,7 +6,15 @@ from typing import Any
 
 import typer
 
-from openscope.commands._common import capped, escaped, open_for_read, out_console, print_json, settings
+from openscope.commands._common import (
+    capped,
+    escaped,
+    open_for_read,
+    out_console,
+    print_json,
+    settings,
+    with_folder_hint,
+)
 from openscope.commands.status import derive_behind, warn_if_behind
 from openscope.derive.lineage.queries import (
     RELATIONS,
@@ -16,7 +24,7 @@ from openscope.derive.lineage.queries import (
     publisher_countries,
     tree,
 )
-from openscope.errors import UsageError
+from openscope.errors import MissingInput, UsageError
 
 
 def _fmt_num(n: int | None) -> str:
@@ -236,6 +244,8 @@ def register(app: typer.Typer) -> None:
                 return
             _render_by_root(rows, level, since, stale)
             return
+        if relation is not None:  # matched as ids are, whatever the case (`--relation FineTune`)
+            relation = relation.lower()
         if model_id is not None and not model_id.strip():  # as `license` and `assess` answer a blank argument
             raise UsageError("the model id is blank; give one (or use --by-root-country)")
         if not model_id:
@@ -245,8 +255,11 @@ def register(app: typer.Typer) -> None:
             # the text view draws the tree from its nodes (each with its relation and `via`): the edges
             # between the nodes shown, with their evidence and declared spellings, are for --json, and for
             # --up (a few nodes) to name a base drawn under another of the ancestors
-            doc = tree(store, model_id, direction="down" if down else "up", max_depth=capped(depth),
-                       relation=relation, limit=capped(limit) or limit, edges=s.json or not down)
+            try:
+                doc = tree(store, model_id, direction="down" if down else "up", max_depth=capped(depth),
+                           relation=relation, limit=capped(limit) or limit, edges=s.json or not down)
+            except MissingInput as exc:
+                raise with_folder_hint(exc, model_id) from None
             # the roots may lie beyond the nodes shown (--limit): their countries are looked up apart
             roots = doc["summary"].get("roots") if not s.json else None
             countries = publisher_countries(store, roots) if roots else {}

@@ -8,7 +8,14 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from openscope.commands._common import escaped, open_for_read, out_console, print_json, settings
+from openscope.commands._common import (
+    escaped,
+    open_for_read,
+    out_console,
+    print_json,
+    settings,
+    with_folder_hint,
+)
 from openscope.commands._license_words import (
     base_duties,
     cell,
@@ -21,7 +28,7 @@ from openscope.commands._license_words import (
 )
 from openscope.commands.status import warn_if_behind
 from openscope.derive.lineage.queries import overview, publisher_countries
-from openscope.errors import UsageError
+from openscope.errors import MissingInput, UsageError
 
 
 def _v(x: Any) -> str:
@@ -147,7 +154,10 @@ def register(app: typer.Typer) -> None:
             raise UsageError("the model id is blank; give one")
         with open_for_read(s) as store:
             warn_if_behind(s, store, "lineage", "licenses")
-            doc = overview(store, model_id)
+            try:
+                doc = overview(store, model_id)
+            except MissingInput as exc:
+                raise with_folder_hint(exc, model_id) from None
             roots = [r["id"] for r in doc["lineage"]["roots"]] if doc["root_country"] == "multiple" else []
             unknown = [r for r, c in publisher_countries(store, roots).items() if c is None] if roots else []
         if s.json:
