@@ -279,3 +279,65 @@ def test_a_colon_in_a_quoted_title_opens_no_field() -> None:
     assert "the paper \"Lynx: A Small Open Model\", available at https://" in card.text
     found = [_finding(t, "research_paper") for t in (one, wrapped)]
     assert [f.outcome for f in found] == ["positive", "positive"]
+
+
+# -- a pronoun that opens a licence sentence, its noun on the line before -------------------------------------------
+
+PRONOUN = """# Wren-Chat
+
+## Data
+
+The dialogue dataset is intended solely for research and education. And it is distributed under the MIT license.
+"""
+
+
+@pytest.mark.parametrize("width", [50, 72])
+def test_a_pronoun_refers_to_the_sentence_before_on_the_line_before(width: int, monkeypatch) -> None:  # noqa: ANN001
+    """"… the dialogue dataset … .\\nAnd it is distributed under the MIT license." (a paragraph wrapped at a sentence's
+    end) puts MIT on the data, as the paragraph on one line does; a list item or a blank line between does not."""
+    import bench.invariance as inv
+
+    monkeypatch.setattr(inv, "WIDTH", width)
+    wrapped = PRONOUN.replace("education. And", "education.\nAnd")
+    for text in (PRONOUN, wrapped, hard_wrap(wrapped)):
+        assert scoped_in_card(from_text("acme/wren-chat", text, "README.md")) == [("MIT", frozenset({"data"}))], text
+    apart = PRONOUN.replace("education. And", "education.\n\nAnd")
+    assert scoped_in_card(from_text("acme/wren-chat", apart, "README.md")) == [("MIT", frozenset())]
+
+
+# -- a label over a wrapped paragraph; a pointing link after a wrapped announcement --------------------------------
+
+LABELLED = """# Wren-Image
+
+## Training
+
+**Training Data:**
+
+About 900M text-image pairs (drawn from a public web crawl and a few internal datasets)
+"""
+
+
+def test_a_label_over_a_wrapped_paragraph_labels_all_of_it() -> None:
+    """"**Training Data:**" over a paragraph wrapped so that "internal datasets" falls on its second line: the
+    paragraph still stands under the label (the line above its second line is its own first line)."""
+    wrapped = LABELLED.replace("a few internal", "a few\ninternal")
+    for text in (LABELLED, wrapped):
+        f = _finding(text, "datasets_released")
+        assert f.status == "documented_not_released" and "internal datasets" in f.evidence[0].snippet, text
+
+
+POINTING = """# Wren-MoE
+
+## News
+
+[2024/02] We release the Wren-MoE paper! We ran a detailed analysis of expert routing and found several surprises. Read it [here](https://example.org/wren-moe/paper.pdf)!
+"""
+
+
+@pytest.mark.parametrize("transform", [wrap_lines, hard_wrap, unwrap])
+def test_a_pointing_link_reads_the_announcement_however_the_paragraph_is_wrapped(transform) -> None:  # noqa: ANN001
+    """"We release the … paper! … Read it [here](…)": the announcement two sentences before the pointing link is in
+    its paragraph, on its line or on the lines before."""
+    sentence_lines = POINTING.replace("paper! We", "paper!\nWe").replace("surprises. Read", "surprises.\nRead")
+    for text in (POINTING, sentence_lines, transform(POINTING)):
+        assert _finding(text, "technical_report").outcome == "positive", text

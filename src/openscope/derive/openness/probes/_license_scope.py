@@ -59,9 +59,11 @@ _JOINED = re.compile(r"^[\s\]\[*_`'\"]*(,|and|or|&|/|\+|as well as|、|，|和|�
                      re.IGNORECASE)
 
 
-def scopes_of(text: str, hits: Iterable[tuple[int, int]]) -> list[frozenset[str]]:
+def scopes_of(text: str, hits: Iterable[tuple[int, int]], before_text: str = "") -> list[frozenset[str]]:
     """The scope of each licence name at ``(start, end)`` in ``text`` (hits in text order); an empty set means
-    the release as a whole."""
+    the release as a whole. ``before_text`` is the sentence before ``text`` in its paragraph, which a pronoun that
+    opens ``text`` refers to ("The dataset is for research." on the line before "And it is distributed under the
+    MIT license.": a line break that ends a sentence inside a paragraph renders as a space)."""
     out: list[frozenset[str]] = []
     prev_end = 0
     for start, end in hits:
@@ -73,7 +75,8 @@ def scopes_of(text: str, hits: Iterable[tuple[int, int]]) -> list[frozenset[str]
         if not found and out and prev_end > clause and _JOINED.match(_URL.sub(" ", lead)):
             found = out[-1]
         elif not found and prev_end <= before and _PRONOUN.match(lead):
-            found = _scope(text[before:clause])  # "The dataset is … And it is distributed under MIT."
+            # "The dataset is … And it is distributed under MIT." (the sentence before, on the line before or not)
+            found = _scope(text[before:clause] if clause else before_text)
         out.append(found)
         prev_end = max(prev_end, end)
     return out

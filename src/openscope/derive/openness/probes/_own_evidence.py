@@ -69,6 +69,7 @@ from openscope.derive.openness.probes._own_paper import (
     clean_anchor,
     in_header,
     occurrences,
+    text_before,
 )
 from openscope.derive.openness.records import ModelRecord
 
@@ -832,9 +833,11 @@ def judge_place(card: Card, place: Link, lines: Sequence[str], idx: CardIndex, *
     said = f"{before} {place.text}{after}"
     if cited:
         return None
-    # a pointing anchor ("[here](…)") takes its meaning from the sentences before it on its line or paragraph
-    head = f"{earlier} {line[:max(0, url_at - at)]}"
-    if cue_rx.search(said) or (label and DEICTIC.match(label) and cue_rx.search(head)):
+    # a pointing anchor ("[here](…)") takes its meaning from the sentences before it in its paragraph, however the
+    # paragraph is wrapped ("We release our paper! … Check it [here](…)": one line, or a sentence to a line)
+    if cue_rx.search(said) or (label and DEICTIC.match(label)
+                               and cue_rx.search(f"{earlier} {line[:max(0, url_at - at)]}"
+                                                 f" {text_before(lines, place, line, card)}")):
         return "sentence"
     if header and in_header(card, place.line) and _standalone(line) and _standalone(before):
         return "header"

@@ -247,7 +247,14 @@ def _first_line(card: Card | None, n: int) -> int:
 
 
 def _sentence_before(lines: Sequence[str], link: Link, line: str, card: Card | None = None) -> tuple[str, str]:
-    """(the sentence before the link, the sentence before that) within its paragraph or list item.
+    """(the sentence before the link, the sentence before that) within its paragraph or list item (see
+    :func:`text_before`)."""
+    parts = _SENTENCE_END.split(text_before(lines, link, line, card))
+    return (parts[-1] if parts else ""), (parts[-2] if len(parts) > 1 else "")
+
+
+def text_before(lines: Sequence[str], link: Link, line: str, card: Card | None = None) -> str:
+    """The text before the link within its paragraph or list item (its lines joined, about 400 characters).
 
     With ``card``, the lines before are read one reading line at a time (a soft-wrapped paragraph once, not once per
     written line: read again for each of its written lines, a wrapped paragraph filled the 400 characters read back
@@ -267,9 +274,7 @@ def _sentence_before(lines: Sequence[str], link: Link, line: str, card: Card | N
             break
         block.insert(0, prev)
         j = _first_line(card, j + 1) - 2
-    text = " ".join(s.strip() for s in block)
-    parts = _SENTENCE_END.split(text)
-    return (parts[-1] if parts else ""), (parts[-2] if len(parts) > 1 else "")
+    return " ".join(s.strip() for s in block)
 
 
 _CLOSE = re.compile(r"。|[.!?](?=\s|$)")

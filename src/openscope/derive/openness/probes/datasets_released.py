@@ -30,7 +30,7 @@ from openscope.derive.openness.probes._own_evidence import (
     mention_evidence,
     own_mentions,
 )
-from openscope.derive.openness.probes._own_paper import after_link, occurrences
+from openscope.derive.openness.probes._own_paper import _first_line, after_link, occurrences
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -1140,8 +1140,10 @@ def withheld_data(rec: ModelRecord, limit: int = 2) -> list[Evidence]:
 def _lead_label(rec: ModelRecord, line: int) -> str:
     """The label a paragraph stands under when the line before it (blank lines passed over) is one ending with a
     colon ("**Training Data:**" over "1.2B pairs … and a few internal datasets"), "" otherwise: a field's label
-    written on a line of its own, read as the section title it stands for."""
-    at = line - 1
+    written on a line of its own, read as the section title it stands for. (The line before the paragraph's first
+    written line: a wrapped paragraph's second line has its own first line above it.)"""
+    assert rec.card is not None
+    at = _first_line(rec.card, line) - 1
     while at > 0 and not _line(rec, at).strip():
         at -= 1
     label = _line(rec, at).strip().strip("*_ \t") if at > 0 else ""

@@ -264,15 +264,39 @@ def _statement(body: str, a: int, b: int, at: int) -> tuple[int, int]:
     return start, min(b, start + LINE_CHARS)
 
 
+_NOT_PROSE = ("#", "|", "-", "*", "+", ">", "<", "`", "![", "[![")
+
+
+def _sentence_before(body: str, a: int) -> str:
+    """The sentence before the text that starts at ``body[a]``, within its paragraph (at most 300 characters): the
+    end of the same line before ``a`` (a statement of a long line), else of the line before when both are prose (not
+    a heading, list item, table row, quote, HTML, code or badge). What a pronoun that opens the text refers to."""
+    ls = body.rfind("\n", 0, a) + 1
+    if ls < a:
+        head = body[max(ls, a - 300):a]
+    else:
+        if a == 0:
+            return ""
+        pa = body.rfind("\n", 0, a - 1) + 1
+        head = body[max(pa, a - 301):a - 1]
+        line = body[a:a + 10].lstrip()
+        if not head.strip() or head.lstrip().startswith(_NOT_PROSE) or line.startswith(_NOT_PROSE) \
+                or line[:1].isdigit():
+            return ""
+    head = head.rstrip()
+    cut = max((k + len(e) for e in _SENTENCE_ENDS if (k := head.rfind(e, 0, len(head) - 1)) >= 0), default=0)
+    return head[cut:]
+
+
 def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], list[tuple[str, frozenset[str]]]]:
     if rec.card is None:
         return [], [], [], []
     if "named_licenses" in rec.cache:
         return rec.cache["named_licenses"]
-    texts: list[tuple[str, int]] = []  # (text, its offset in the card's full text)
+    texts: list[tuple[str, int, str]] = []  # (text, its offset in the card's full text, the sentence before it)
     for s in rec.card.sections:
         if LICENSE_SECTION.search(s.title):
-            texts.append((s.text[:2000], s.start))
+            texts.append((s.text[:2000], s.start, ""))
     off = len(rec.card.text) - len(rec.card.body)
     body = rec.card.body
     last_line_end = -1
@@ -295,14 +319,14 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
             continue  # a heading ("## License Agreement") announces a section; it names no licence
         if MISUSE.search(body[a:b]):
             continue  # "sharing of … licensed material in violation of its terms of use" is a misuse, not a licence
-        texts.append((body[a:b][:LINE_CHARS], off + a))
+        texts.append((body[a:b][:LINE_CHARS], off + a, _sentence_before(body, a)))
         if len(texts) > 60:
             break
     opens: list[str] = []
     restr: list[str] = []
     ev: list[Evidence] = []
     scoped: list[tuple[str, frozenset[str]]] = []
-    for raw, at in texts:
+    for raw, at, before in texts:
         text = unquote(raw).replace("_", " ")  # badges: License-Apache%202.0
         low = text.lower()
         # In the order the text names them: "this model is under MIT; the distilled ones derive from
@@ -313,7 +337,8 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
                                                    (restr, RESTRICTIVE_NAMES, _NAME_NEEDLES[1]))
                       for i, (lic, rx) in enumerate(names) if may_match(needles[i], text, low)
                       for m in rx.finditer(text))
-        for (_, _, lic, kind, _), sc in zip(hits, scopes_of(text, [(h[0], h[4]) for h in hits]), strict=True):
+        scopes = scopes_of(text, [(h[0], h[4]) for h in hits], unquote(before).replace("_", " ")) if hits else []
+        for (_, _, lic, kind, _), sc in zip(hits, scopes, strict=True):
             if lic not in kind:
                 kind.append(lic)
             if (lic, sc) not in scoped:
