@@ -137,3 +137,32 @@ def test_an_error_line_whose_reader_went_away_keeps_its_exit_code(tmp_path: Path
     finally:
         os.close(w)
     assert p.returncode == 66
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_a_stdout_that_is_not_utf8_gets_the_answer_not_an_internal_error(tmp_path: Path, encoding: str) -> None:
+    """A terminal or pipe in another encoding (an old Latin-1 locale, PYTHONIOENCODING=ascii, a Windows console):
+    `license llama3.1`, `model`, `lineage` and their --json twins were internal errors (70) on the first `–` or `↳`.
+    The JSON stays exact (characters escaped as \\uXXXX); the text shows what cannot be encoded as `?`."""
+    import json
+
+    from openscope.cli import main
+
+    src = tmp_path / "one.jsonl"
+    src.write_text(json.dumps({"id": "org/m", "pipeline_tag": "text–generation ↳ é"}) + "\n", encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    assert main(["--db", str(db), "--quiet", "ingest", str(src)]) == 0
+
+    def run(enc: str, *args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([sys.executable, "-m", "openscope.cli", "--db", str(db), *args], capture_output=True,
+                              env={**os.environ, "PYTHONIOENCODING": enc}, timeout=120, check=False)
+
+    utf8 = run("utf-8", "--json", "model", "org/m")
+    p = run(encoding, "--json", "model", "org/m")
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout.decode(encoding)) == json.loads(utf8.stdout.decode("utf-8"))
+    assert json.loads(p.stdout.decode(encoding))["metadata"]["pipeline_tag"] == "text–generation ↳ é"
+    for args in (["model", "org/m"], ["license", "llama3.1"], ["lineage", "org/m"]):
+        p = run(encoding, *args)
+        assert p.returncode == 0, (args, p.stderr)
+        assert p.stdout.decode(encoding).strip(), args

@@ -105,6 +105,14 @@ def settings(ctx: typer.Context) -> Settings:
     return obj if isinstance(obj, Settings) else Settings(db=Path("openscope.duckdb"))
 
 
+def _encodable(stream: Any, text: str) -> str:
+    """``text`` with what ``stream``'s encoding cannot hold replaced by "?". Why: a terminal or pipe in another encoding
+    than UTF-8 (an old Latin-1 locale, ``PYTHONIOENCODING=ascii``, a Windows console) made the first "–" or "↳" of a
+    rendering an internal error (70)."""
+    enc = getattr(stream, "encoding", None) or "utf-8"
+    return text.encode(enc, "replace").decode(enc, "replace")
+
+
 class _Stdout:
     """``sys.stdout`` as the commands write to it: a failed write is an :class:`OutputError`.
 
@@ -118,7 +126,10 @@ class _Stdout:
 
     def write(self, text: str) -> int:
         try:
-            return int(self._inner.write(text))
+            try:
+                return int(self._inner.write(text))
+            except UnicodeEncodeError:  # a stream in another encoding: what it cannot hold shows as "?"
+                return int(self._inner.write(_encodable(self._inner, text)))
         except BrokenPipeError:
             raise
         except OSError as exc:
@@ -163,7 +174,10 @@ class _Stderr:
 
     def write(self, text: str) -> int:
         try:
-            return int(self._inner.write(text))
+            try:
+                return int(self._inner.write(text))
+            except UnicodeEncodeError:  # (a ValueError: the line is written with "?", not dropped)
+                return int(self._inner.write(_encodable(self._inner, text)))
         except (OSError, ValueError):
             return len(text)
 
@@ -285,7 +299,12 @@ def print_json(doc: Any) -> None:
     out = stdout()
     if out is None:
         return
-    out.write(json.dumps(jsonable(doc), default=_default, ensure_ascii=False, indent=2, allow_nan=False))
+    text = json.dumps(jsonable(doc), default=_default, ensure_ascii=False, indent=2, allow_nan=False)
+    try:
+        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):  # stdout in another encoding: the same document, escaped (\uXXXX)
+        text = json.dumps(jsonable(doc), default=_default, ensure_ascii=True, indent=2, allow_nan=False)
+    out.write(text)
     out.write("\n")
     out.flush()
 
