@@ -341,3 +341,24 @@ def test_a_pointing_link_reads_the_announcement_however_the_paragraph_is_wrapped
     sentence_lines = POINTING.replace("paper! We", "paper!\nWe").replace("surprises. Read", "surprises.\nRead")
     for text in (POINTING, sentence_lines, transform(POINTING)):
         assert _finding(text, "technical_report").outcome == "positive", text
+
+
+# -- a dataset link whose paragraph says it is a test set -------------------------------------------------------------
+
+TESTED = """# Wren-Coder
+
+## Coding
+
+For the code domain we used the [PyTasks](https://huggingface.co/datasets/acme/pytasks) and [PyProblems](https://huggingface.co/datasets/acme/pyproblems) datasets. With an open harness we ran a 0-shot test on PyTasks and a 3-shot test on PyProblems.
+"""
+
+
+def test_a_dataset_link_in_a_paragraph_about_a_test_is_no_training_data() -> None:
+    """The sentence after the link says it is a test set, on the link's line or on the next; a list item is still
+    read alone."""
+    split = TESTED.replace("datasets. With", "datasets.\nWith")
+    for text in (TESTED, split, hard_wrap(split)):
+        assert _finding(text, "datasets_released").status == "not_found", text
+    listed = ("# Wren-Coder\n\n## Data\n\n- [PyCorpus](https://huggingface.co/datasets/acme/pycorpus): training\n"
+              "- We ran a 3-shot test on another set.\n")
+    assert _finding(listed, "datasets_released").status != "not_found"
