@@ -75,3 +75,39 @@ def test_an_error_line_prints_emoji_codes_as_typed(hostile: Path, cli) -> None:
     res = cli("--db", hostile, "model", "org/a:x:b")
     assert res.code == 66
     assert "org/a:x:b" in res.stderr and "❌" not in res.stderr
+
+
+RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: the terminal shows what follows reversed ("Trojan Source")
+
+
+def test_bidirectional_controls_are_shown_as_escapes(tmp_path: Path, cli) -> None:
+    """An id or a Hub value holding U+202E displayed the rest of the line reversed (`unknown model 'evil/txt.exe'`
+    read as `exe.txt`); C0 and C1 controls were escaped, bidirectional overrides and isolates were not."""
+    from openscope.cli import main
+
+    src = tmp_path / "b.jsonl"
+    src.write_text(json.dumps({"id": "org/m", "pipeline_tag": f"text{RLO}gen\u2066x\u2069"}) + "\n", encoding="utf-8")
+    db = tmp_path / "b.duckdb"
+    assert main(["--db", str(db), "--quiet", "ingest", str(src)]) == 0
+    for args in (["model", "org/m"], ["sql", "SELECT pipeline_tag FROM models"]):
+        res = cli("--db", db, *args)
+        assert res.code == 0
+        assert RLO not in res.stdout and "\u2066" not in res.stdout and "\\u202e" in res.stdout
+    res = cli("--db", db, "model", f"org/{RLO}exe.txt")
+    assert res.code == 66 and RLO not in res.stderr and "\\u202e" in res.stderr
+    assert cli("--db", db, "--json", "model", "org/m").json()["metadata"]["pipeline_tag"] == f"text{RLO}gen\u2066x\u2069"
+    folder = tmp_path / "rel"
+    folder.mkdir()
+    (folder / "README.md").write_text(f"---\nlicense: apache-2.0\nlibrary_name: tr{RLO}ansformers\n---\n# m\n")
+    res = cli("--db", db, "assess", folder)
+    assert res.code == 0 and RLO not in res.stdout + res.stderr
+
+
+def test_audit_names_a_file_disguised_by_a_bidirectional_override_as_it_is(tmp_path: Path, cli) -> None:
+    """`model<RLO>nib.exe` displays as `modelexe.bin`: the audit's report must show the name a loader opens."""
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / f"weights{RLO}nib.pt").write_bytes(b"cposix\nsystem\n(S'echo x'\ntR.")  # written, never loaded
+    res = cli("audit", folder)
+    assert res.code == 1
+    assert RLO not in res.stdout and "weights\\u202enib.pt" in res.stdout

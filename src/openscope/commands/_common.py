@@ -7,6 +7,7 @@ import datetime as dt
 import decimal
 import json
 import math
+import re
 import sys
 import uuid
 from dataclasses import dataclass
@@ -103,6 +104,20 @@ class Settings:
 def settings(ctx: typer.Context) -> Settings:
     obj = ctx.find_root().obj
     return obj if isinstance(obj, Settings) else Settings(db=Path("openscope.duckdb"))
+
+
+# Bidirectional embeddings, overrides, isolates and marks (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C):
+# printed as they are, U+202E showed the rest of a line reversed ("Trojan Source"): an id `org/<RLO>exe.txt` read
+# as `org/txt.exe`. openscope.text.visible escapes C0 and C1 controls only.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def shown_text(text: str, *, keep_lines: bool = False) -> str:
+    """``text`` for a terminal: control characters (:func:`openscope.text.visible`) and bidirectional controls shown
+    as escapes (``\\x1b``, ``\\u202e``); ``keep_lines`` keeps tabs and newlines."""
+    from openscope.text import visible
+
+    return _BIDI.sub(lambda m: f"\\u{ord(m.group(0)):04x}", visible(text, keep_lines=keep_lines))
 
 
 def _encodable(stream: Any, text: str) -> str:
@@ -249,11 +264,9 @@ def escaped(doc: Any) -> Any:
     original."""
     from rich.markup import escape
 
-    from openscope.text import visible
-
     def esc(d: Any) -> Any:
         if isinstance(d, str):  # control characters too: a Hub value holding ESC [2J cleared the reader's screen
-            return escape(visible(d, keep_lines=True))
+            return escape(shown_text(d, keep_lines=True))
         if isinstance(d, dict):
             return {esc(k): esc(v) for k, v in d.items()}
         if isinstance(d, list | tuple):
@@ -314,12 +327,10 @@ def err_line(line: str, *, highlight: bool = True) -> None:
     wrapping, highlighted unless ``highlight`` is false), without the work that cannot change a byte of it:
     highlighting when the console has no colours (stderr is no terminal, NO_COLOR). Skipping it spares a warning
     about 10 ms (the highlighter's patterns)."""
-    from openscope.text import visible
-
     con = err_console()
     try:
-        # visible(): the line may quote what the user typed or the store holds (an id with an ESC sequence).
-        con.print(visible(line), markup=False, soft_wrap=True,
+        # shown_text(): the line may quote what the user typed or the store holds (an id with an ESC sequence).
+        con.print(shown_text(line), markup=False, soft_wrap=True,
                   highlight=None if highlight and con.color_system is not None else False)
     except (OSError, ValueError):  # stderr full or closed: the exit code still says it (a failed write made it 1)
         pass

@@ -27,6 +27,7 @@ from openscope.commands._common import (
     out_console,
     print_json,
     settings,
+    shown_text,
     warn,
 )
 from openscope.errors import InvalidInput, MissingInput, OpenscopeError, UsageError, is_interrupt
@@ -37,8 +38,8 @@ from openscope.text import visible
 def _visible(doc: Any) -> Any:
     """A copy of ``doc`` for the terminal: control characters in every string shown as ``\\x1b`` escapes
     (the ``--json`` twin keeps them: JSON escapes them itself)."""
-    if isinstance(doc, str):
-        return visible(doc, keep_lines=True)
+    if isinstance(doc, str):  # (bidirectional controls too: shown_text)
+        return shown_text(doc, keep_lines=True)
     if isinstance(doc, dict):
         return {_visible(k): _visible(v) for k, v in doc.items()}
     if isinstance(doc, list | tuple):

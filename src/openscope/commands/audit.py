@@ -22,10 +22,10 @@ from openscope.commands._common import (
     print_json,
     refuse_store_as_output,
     settings,
+    shown_text,
     warn,
 )
 from openscope.errors import MissingInput, StoreWriteError, UsageError
-from openscope.text import visible
 
 if TYPE_CHECKING:  # imported lazily at run time: the audit engine loads only for `audit`
     from openscope.audit.engine import Report
@@ -60,10 +60,10 @@ def register(app: typer.Typer) -> None:
         from openscope.audit.sarif import to_sarif
 
         s = settings(ctx)
-        if model_id is not None and (not model_id.strip() or visible(model_id) != model_id):
+        if model_id is not None and (not model_id.strip() or shown_text(model_id) != model_id):
             # `--model-id "$ID"` with ID unset stored nothing, silently; a blank id or one with control characters
             # (which the store refuses from any dump) was stored as given
-            raise UsageError(f"--model-id {visible(model_id)!r} is blank or holds control characters; give the "
+            raise UsageError(f"--model-id {shown_text(model_id)!r} is blank or holds control characters; give the "
                              "model's id")
         if not os.path.lexists(path):  # False, not an OSError, for a name longer than the system allows
             name = str(path)
@@ -115,14 +115,14 @@ def _audited_model_file(sarif: Path, target: Path, report: Report) -> str | None
             if e.format in NOT_MODEL or e.same_as is not None:
                 continue
             if os.path.samefile(target if single else target / e.file, sarif):
-                return f"{visible(e.file)} ({visible(e.format)})"
+                return f"{shown_text(e.file)} ({shown_text(e.format)})"
     except (OSError, ValueError):  # a name that cannot be looked up again: not the file --sarif names
         return None
     return None
 
 
 def _clip(text: str) -> str:
-    return visible(text if len(text) <= 200 else text[:200] + "…")
+    return shown_text(text if len(text) <= 200 else text[:200] + "…")
 
 
 def _broken_link(path: Path) -> str:
@@ -143,9 +143,9 @@ def _broken_link(path: Path) -> str:
 
 def shown(s: str) -> str:
     """Attacker-chosen text (file, member and imported names, details) made safe for a terminal: control
-    characters escaped (:func:`openscope.text.visible`), then rich markup escaped (a name like "[/]" ended
+    characters and bidirectional controls escaped (:func:`shown_text`), then rich markup escaped (a name like "[/]" ended
     the command with a MarkupError)."""
-    return escape(visible(s))
+    return escape(shown_text(s))
 
 
 _RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
@@ -181,7 +181,7 @@ def _files_table(report: Report) -> Table:
             if e.same_as not in count:
                 continue
             n = count[e.same_as]
-            result = Text(f"same file as {visible(e.same_as)}: {n} finding{'s' if n > 1 else ''} "
+            result = Text(f"same file as {shown_text(e.same_as)}: {n} finding{'s' if n > 1 else ''} "
                           f"({worst[e.same_as]})", style=_STYLE[worst[e.same_as]])
         elif e.file in count:
             n = count[e.file]
@@ -190,7 +190,7 @@ def _files_table(report: Report) -> Table:
             continue  # listed with --json; counted in the summary line: a download cache can hold dozens
         else:
             result = Text("no finding", style="green")
-        t.add_row(Text(visible(e.file)), Text(visible(e.format)), result)
+        t.add_row(Text(shown_text(e.file)), Text(shown_text(e.format)), result)
     return t
 
 
@@ -202,7 +202,7 @@ def _print(report: Report) -> None:
         imp = f"  {shown(f.import_)}" if f.import_ else ""
         out.print(f"[{_STYLE[f.severity]}]{f.severity:<8}[/] {f.rule}{imp}  [dim]{where}[/]", highlight=False,
                   soft_wrap=True)
-        out.print(f"         {visible(f.detail)}", markup=False, highlight=False, soft_wrap=True)
+        out.print(f"         {shown_text(f.detail)}", markup=False, highlight=False, soft_wrap=True)
     if any(e.format not in NOT_MODEL or e.file in {f.file for f in report.findings} for e in report.files):
         out.print(_files_table(report))
     n = len(report.counted)  # each file once (docs/audit.md, "One file, several names")
@@ -220,7 +220,7 @@ def _print(report: Report) -> None:
         bad = sorted({f.file for f in report.findings if f.incomplete})
     files = (", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")) if bad else "these files"
     them = "it" if len(bad) == 1 else "them"
-    out.print(Text("what this means: " + VERDICT_WORDS[report.verdict].format(files=visible(files), them=them)))
+    out.print(Text("what this means: " + VERDICT_WORDS[report.verdict].format(files=shown_text(files), them=them)))
     if report.verdict == "incomplete":
         err_console().print("openscope: warning: some content could not be scanned; see the incomplete.* findings",
                             markup=False)
