@@ -238,3 +238,15 @@ def test_ingest_of_a_pipe_that_cannot_be_read_says_to_save_it_first(tmp_path: Pa
     res = run_openscope("--db", tmp_path / "s.duckdb", "ingest", "/dev/stdin", input='{"id": "a/b"}\n', timeout=60)
     assert res.code == 65, res
     assert "a pipe" in res.stderr and "save it to a file" in res.stderr and len(res.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("args", [["crawl", "--endpoint", "http://127.0.0.1:1", "--dump", ""],
+                                  ["audit", ".", "--sarif", " "], ["simhub", "--models", "5", "--dump", ""]])
+def test_a_blank_output_file_is_a_usage_error(tmp_path: Path, cli, monkeypatch, args: list[str]) -> None:
+    """`--dump "$FILE"` with FILE unset was read as the current folder: 73, "cannot write --dump .", after the crawl
+    had opened (and created) the store."""
+    monkeypatch.chdir(tmp_path)
+    res = cli("--db", tmp_path / "s.duckdb", *args)
+    assert res.code == 64, res
+    assert "an output file is blank" in res.stderr
+    assert not (tmp_path / "s.duckdb").exists()

@@ -94,6 +94,18 @@ def refuse_store_as_output(option: str, path: Path) -> None:
                          "store would be lost; give another file")
 
 
+def nonblank_output(value: str | Path) -> Path:
+    """An output file option's conversion that refuses a blank value (exit 64): ``--dump "$FILE"`` with FILE unset
+    was read as the current folder (73, "cannot write --dump .")."""
+    if isinstance(value, Path):
+        return value
+    if not value.strip():
+        from openscope.errors import UsageError
+
+        raise UsageError("an output file is blank; give a file name")
+    return Path(value)
+
+
 @dataclass
 class Settings:
     db: Path

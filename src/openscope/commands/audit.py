@@ -17,6 +17,7 @@ from rich.text import Text
 from openscope.commands._common import (
     decide_exit,
     err_console,
+    nonblank_output,
     nonblank_path,
     out_console,
     print_json,
@@ -49,7 +50,7 @@ def register(app: typer.Typer) -> None:
         path: Path = typer.Argument(..., parser=nonblank_path, help="A model file or folder (scanned recursively)."),
         fail_on: FailOn = typer.Option(FailOn.high, "--fail-on", case_sensitive=False,
                                        help="Exit 1 when a finding is at or above this severity."),
-        sarif: Path | None = typer.Option(None, "--sarif", help="Also write the findings as SARIF 2.1.0 to FILE."),
+        sarif: Path | None = typer.Option(None, "--sarif", parser=nonblank_output, help="Also write the findings as SARIF 2.1.0 to FILE."),
         model_id: str | None = typer.Option(None, "--model-id",
                                      help="Store the findings in audit_findings (in --db) against this model id."),
     ) -> None:

@@ -32,6 +32,7 @@ from openscope.commands._common import (
     derive_refresh,
     duckdb_file,
     err_console,
+    nonblank_output,
     open_for_write,
     out_console,
     print_json,
@@ -339,7 +340,7 @@ def register(app: typer.Typer) -> None:
         cards: bool = typer.Option(False, "--cards", help="Also fetch README.md, the file tree and licence files of models (and, with --datasets, datasets) without current card text."),
         top: int = typer.Option(100, "--top", help="With --cards: at most N models (and N datasets with --datasets), most downloaded first."),
         retry_now: bool = typer.Option(False, "--retry-now", help="With --cards: ask now, first within --top, for the READMEs, trees and licence files waiting to be asked again (failure counts kept)."),
-        dump: Path | None = typer.Option(None, "--dump", help="Also write every raw entry, one per line (JSONL), to FILE."),
+        dump: Path | None = typer.Option(None, "--dump", parser=nonblank_output, help="Also write every raw entry, one per line (JSONL), to FILE."),
         run_derive: bool = typer.Option(True, "--derive/--no-derive", help="Recompute lineage, licences and openness afterwards."),
         move_checks: int = typer.Option(100, "--move-checks", help="An unfiltered full crawl asks the Hub about at most N ids gone from its lists, to find the ones it moved (0: none)."),
     ) -> None:
