@@ -250,3 +250,9 @@ def test_a_blank_output_file_is_a_usage_error(tmp_path: Path, cli, monkeypatch, 
     assert res.code == 64, res
     assert "an output file is blank" in res.stderr
     assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_by_root_country_refuses_a_limit_it_would_ignore(cli, graph_store: Path) -> None:
+    res = cli("--db", graph_store, "lineage", "--by-root-country", "--limit", "5")
+    assert res.code == 64 and "it takes no --limit" in res.stderr
+    assert cli("--db", graph_store, "--json", "lineage", "--by-root-country").code == 0

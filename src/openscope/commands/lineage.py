@@ -221,8 +221,10 @@ def register(app: typer.Typer) -> None:
         if region and not countries:
             raise UsageError("--region goes with --by-root-country")
         if countries:
+            # --limit too, when given (it has a default): `--by-root-country --limit 5` printed every country, silently
+            limit_given = getattr(ctx.get_parameter_source("limit"), "name", "DEFAULT") != "DEFAULT"
             clash = [o for o, given in (("ID", model_id), ("--up", up), ("--down", down), ("--depth", depth is not None),
-                                        ("--relation", relation is not None)) if given]
+                                        ("--relation", relation is not None), ("--limit", limit_given)) if given]
             if clash:
                 raise UsageError(f"--by-root-country counts every derivative in the store: it takes no "
                                  f"{' or '.join(clash)}")
