@@ -256,3 +256,16 @@ def test_by_root_country_refuses_a_limit_it_would_ignore(cli, graph_store: Path)
     res = cli("--db", graph_store, "lineage", "--by-root-country", "--limit", "5")
     assert res.code == 64 and "it takes no --limit" in res.stderr
     assert cli("--db", graph_store, "--json", "lineage", "--by-root-country").code == 0
+
+
+@pytest.mark.parametrize("args,message", [
+    (["simhub", "--seed", "-5", "--models", "3", "--dump", "{tmp}/d.jsonl"], "--seed must be >= 0"),
+    (["simhub", "--seed", "-5", "--models", "3", "--port", "0"], "--seed must be >= 0"),
+    (["simhub", "--dump-datasets", "--models", "3"], "--dump-datasets goes with --dump"),
+])
+def test_simhub_refuses_a_negative_seed_and_a_lone_dump_datasets(tmp_path: Path, cli, args, message) -> None:
+    """`simhub --seed -5 --dump d.jsonl` was an internal error (70, "expected non-negative integer"), and
+    `simhub --dump-datasets` alone started a server, the flag ignored."""
+    res = cli(*[a.format(tmp=tmp_path) for a in args])
+    assert res.code == 64, res
+    assert message in res.stderr

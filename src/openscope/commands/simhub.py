@@ -61,6 +61,8 @@ def register(app: typer.Typer) -> None:
         """Serve a generated, Hub-shaped ecosystem on loopback (every entry tagged openscope:synthetic)."""
         s = settings(ctx)
         _check(models >= 1, "--models must be >= 1")
+        _check(seed >= 0, "--seed must be >= 0")  # a negative seed was an internal error (70) in the generator
+        _check(dump is not None or not dump_datasets, "--dump-datasets goes with --dump (it chooses what is dumped)")
         _check(datasets >= 0, "--datasets must be >= 0")
         _check(max_fanout is None or max_fanout >= 1, "--max-fanout must be >= 1")
         _check(0 <= port <= 65535, "--port must be between 0 and 65535")
