@@ -78,3 +78,21 @@ def test_dump_into_a_pipe_as_process_substitution_gives_it(tmp_path: Path, cli, 
         reader.join(30)
     assert res.code == 0, res
     assert len(got[0].decode().splitlines()) == 60
+
+
+@pytest.mark.parametrize("option,value", [("--timeout", "nan"), ("--timeout", "inf"), ("--max-wait", "nan"),
+                                          ("--backoff", "inf"), ("--max-wait", "inf"), ("--deadline", "inf")])
+def test_seconds_must_be_finite(tmp_path: Path, cli, option: str, value: str) -> None:
+    """`--timeout nan` and `--timeout inf` were internal errors (70); `--backoff inf` would sleep for ever at the first
+    retry, and `--max-wait nan` compared false with every wait, so no wait was ever too long."""
+    res = cli("--db", tmp_path / "s.duckdb", "crawl", "--endpoint", "http://127.0.0.1:1", option, value)
+    assert res.code == 64, res
+    assert f"{option} must be a finite number of seconds" in res.stderr
+    assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_a_huge_top_means_every_card(tmp_path: Path, cli, hub) -> None:
+    """`crawl --cards --top 99999999999999999999` was an internal error (70) from DuckDB."""
+    res = cli("--db", tmp_path / "s.duckdb", "--quiet", "crawl", "--endpoint", hub.url, "--no-derive", "--cards",
+              "--top", "99999999999999999999", "--limit", "99999999999999999999")
+    assert res.code == 0, res

@@ -8,6 +8,7 @@ progress on stderr and prints the summary.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import time
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from rich.table import Table
 
 from openscope.commands._common import (
     Settings,
+    capped,
     derive_refresh,
     duckdb_file,
     err_console,
@@ -373,6 +375,13 @@ def register(app: typer.Typer) -> None:
             raise UsageError("--top must be at least 1")
         if move_checks < 0:
             raise UsageError("--move-checks must not be negative (0 asks about none)")
+        seconds = (("--timeout", timeout), ("--max-wait", max_wait), ("--backoff", backoff), ("--deadline", deadline))
+        infinite = [name for name, v in seconds if v is not None and not math.isfinite(v)]
+        if infinite:  # nan and inf: `--timeout nan` was an internal error, `--backoff inf` a sleep for ever
+            raise UsageError(f"{infinite[0]} must be a finite number of seconds")
+        # counts beyond 2^40 mean "all" (`--top 99999999999999999999` was an internal error in DuckDB)
+        top, move_checks, retries = capped(top) or 0, capped(move_checks) or 0, capped(retries) or 0
+        limit = capped(limit)
         if retries < 0 or max_wait < 0 or backoff < 0 or timeout <= 0:
             raise UsageError("--retries, --max-wait and --backoff must not be negative, --timeout positive")
         if deadline is not None and not deadline > 0:
