@@ -27,7 +27,6 @@ folder beside it is where the cache keeps the file, and is not reported (its byt
 from __future__ import annotations
 
 import os
-import re
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,9 +36,9 @@ from itertools import islice
 from pathlib import Path
 
 from openscope.audit.findings import Finding
+from openscope.hfcache import cache_blob
 from openscope.yamlsafe import safe_load
 
-BLOB_NAME = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # a git SHA-1 or an LFS SHA-256: huggingface_hub's etags
 MAX_KNOWN_FILES = 4096  # files stat'ed for HardLinks per audit (a few dozen on a usual machine)
 MAX_KNOWN_DEPTH = 3  # levels below a listed folder (~/.aws/sso/cache/<file> is the deepest usual one)
 
@@ -71,18 +70,6 @@ def policy() -> LinkPolicy:
 
 def _under(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
-
-
-def cache_blob(link: Path, target: str) -> bool:
-    """Whether ``link`` is a huggingface_hub cache snapshot's link to its blob: some ancestor of the link (as
-    walked, not resolved) is a ``snapshots`` folder, and the target is a hash-named file in the ``blobs`` folder
-    beside it."""
-    parent = Path(os.path.abspath(link)).parent
-    for anc in (parent, *parent.parents):
-        if anc.name == "snapshots":
-            return os.path.dirname(target) == os.path.realpath(anc.parent / "blobs") \
-                and BLOB_NAME.fullmatch(os.path.basename(target)) is not None
-    return False
 
 
 def sensitive(target: str) -> bool:

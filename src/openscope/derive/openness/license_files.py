@@ -34,7 +34,8 @@ recognised. ``NOTICE`` is not a licence (Apache-2.0 §4(d): attribution notices)
 licence files in sub-folders (they cover that folder's third-party content, not the release).
 
 Reading never trusts the folder: regular files only (a FIFO never blocks), at most
-:data:`MAX_LICENSE_BYTES` each, never through a symbolic link that leads out of the folder; a binary file is a
+:data:`MAX_LICENSE_BYTES` each, never through a symbolic link that leads out of the folder (except a
+huggingface_hub cache snapshot's link to its blob, :mod:`openscope.hfcache`: that file is the snapshot's); a binary file is a
 warning, a UTF-16 (with its byte order mark) or Latin-1 text is read with one; names in messages are shown on one
 line without terminal escapes (:func:`.inputs.shown`); a Git LFS pointer or an HTML page in place of a licence
 text (:func:`not_a_licence_text`) is a file not read, never an identified licence; a folder with more than :data:`MAX_LICENSE_FILES` reads
@@ -52,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from openscope.derive.openness.inputs import NotRegular, printable, read_regular, shown
+from openscope.hfcache import cache_blob
 
 # which files are licence files, their reading order, the file a license_link names and the decoding of their bytes are
 # the sources' (the crawl fetches licence files by the same rules); imported here, where the folder reader, the
@@ -404,7 +406,7 @@ def read_folder(root: Path, paths: list[str], card: Any = None) -> tuple[list[Li
         scope = file_scope(path, card)
         fp = root / path
         real = os.path.realpath(fp)
-        if os.path.commonpath([real_root, real]) != real_root:
+        if os.path.commonpath([real_root, real]) != real_root and not cache_blob(fp, real):
             warnings.append(f"{name} is a symbolic link that leads out of the folder; it was not read")
             out.append(LicenseFile(printable(path), scope, None, None, "not read: a symbolic link out of the folder", "not_read"))
             continue

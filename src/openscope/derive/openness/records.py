@@ -36,6 +36,7 @@ from openscope.derive.openness.license_files import (
 )
 from openscope.derive.openness.license_files import read_folder as read_license_files
 from openscope.errors import MissingInput
+from openscope.hfcache import cache_blob
 from openscope.store import Store
 from openscope.store.moves import moved_ids
 
@@ -189,6 +190,13 @@ def read_card(text: str) -> Card:
     return out
 
 
+def _leads_out(root: Path, file: Path) -> bool:
+    """Whether ``file`` (in ``root``) resolves outside ``root``, other than a huggingface_hub cache snapshot's link
+    to its blob (:mod:`openscope.hfcache`), which is the snapshot's own file."""
+    real_root, real = os.path.realpath(root), os.path.realpath(file)
+    return os.path.commonpath([real_root, real]) != real_root and not cache_blob(file, real)
+
+
 def from_folder(path: Path) -> ModelRecord:
     """A local model folder: README.md (with or without front matter), its licence files (read and identified:
     :mod:`.license_files`, kept in ``cache["license_files"]``) and whatever other files are there."""
@@ -230,7 +238,12 @@ def from_folder(path: Path) -> ModelRecord:
             rec.warnings.append(f"{printable(path.name)} is not a README; give the model folder to read its card")
     else:
         readme = next((root / n for n in README_NAMES if (root / n).is_file()), None)
-    if readme is None:
+    if readme is not None and path.is_dir() and _leads_out(root, readme):
+        # as a licence file that leads out is not read (:mod:`.license_files`): what it leads to was not published
+        # with the model, and quoting it would put a file of the user's (notes, a key) in the evidence
+        rec.warnings.append(f"{printable(readme.name)} is a symbolic link that leads out of the folder; it was not "
+                            "read; card-based grades are unknown")
+    elif readme is None:
         if path.is_dir():
             rec.warnings.append(f"no README.md in {printable(str(root))}; card-based grades are unknown")
     else:
