@@ -105,3 +105,31 @@ def test_a_hash_named_file_outside_a_snapshot_layout_is_not_a_cache_blob(tmp_pat
     (snap / "LICENSE").symlink_to(other / SHA256)
     _, err = _assess(cli, snap)
     assert "LICENSE is a symbolic link that leads out of the folder" in err
+
+
+@pytest.mark.timeout(60)
+def test_the_cache_folder_of_a_repository_reads_the_snapshot_refs_main_names(tmp_path: Path, cli) -> None:
+    snap = _cache(tmp_path)
+    repo = snap.parent.parent
+    # an older revision beside it, whose card names other terms: refs/main decides which one is read
+    old = repo / "snapshots" / "9999ffff"
+    old.mkdir()
+    (repo / "blobs" / ("d" * 40)).write_text("# Wren-tiny (old)\n\nReleased under the MIT license.\n")
+    (old / "README.md").symlink_to(Path("..") / ".." / "blobs" / ("d" * 40))
+    (repo / "refs").mkdir()
+    rev = "0123abcd" + "0" * 32
+    snap.rename(repo / "snapshots" / rev)
+    (repo / "refs" / "main").write_text(rev)
+    doc, err = _assess(cli, repo)
+    assert f"is a huggingface_hub cache folder: read its snapshot {rev} (refs/main)" in err
+    assert doc["id"] == "acme/wren-tiny"   # the model the cache folder names, not the revision
+    assert doc["components"]["Model parameters (Final)"]["license"] == "apache-2.0"
+    assert not any("MIT" in e["snippet"] for e in _evidence(doc))
+    # the snapshot given itself: the same model id
+    direct, _ = _assess(cli, repo / "snapshots" / rev)
+    assert direct["id"] == "acme/wren-tiny" and direct["osai"] == doc["osai"]
+    # several snapshots and no refs/main: no guess, the user is told to name one
+    (repo / "refs" / "main").unlink()
+    doc, err = _assess(cli, repo)
+    assert "several snapshots and no refs/main: give the snapshot to read" in err
+    assert doc["osai"]["licenses"] == "closed" and "no README.md" in err

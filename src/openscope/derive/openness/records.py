@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openscope import hfcache
 from openscope.derive.openness.cards import (
     MAX_CARD_CHARS,
     Card,
@@ -36,7 +37,6 @@ from openscope.derive.openness.license_files import (
 )
 from openscope.derive.openness.license_files import read_folder as read_license_files
 from openscope.errors import MissingInput
-from openscope.hfcache import cache_blob
 from openscope.store import Store
 from openscope.store.moves import moved_ids
 
@@ -194,7 +194,7 @@ def _leads_out(root: Path, file: Path) -> bool:
     """Whether ``file`` (in ``root``) resolves outside ``root``, other than a huggingface_hub cache snapshot's link
     to its blob (:mod:`openscope.hfcache`), which is the snapshot's own file."""
     real_root, real = os.path.realpath(root), os.path.realpath(file)
-    return os.path.commonpath([real_root, real]) != real_root and not cache_blob(file, real)
+    return os.path.commonpath([real_root, real]) != real_root and not hfcache.cache_blob(file, real)
 
 
 def from_folder(path: Path) -> ModelRecord:
@@ -202,8 +202,22 @@ def from_folder(path: Path) -> ModelRecord:
     :mod:`.license_files`, kept in ``cache["license_files"]``) and whatever other files are there."""
     if not path.exists():
         raise MissingInput(f"no such model folder or id: {printable(str(path))}")
+    notes: list[str] = []
+    if path.is_dir() and hfcache.repo_folder(path) == Path(os.path.abspath(path)):
+        # a huggingface_hub cache's repository folder: its files are in a snapshot (as a loader reads them)
+        snap = hfcache.snapshot_of(path)
+        if snap is not None:
+            notes.append(f"{printable(str(path))} is a huggingface_hub cache folder: read its snapshot "
+                         f"{printable(snap[0].name)} ({snap[1]})")
+            path = snap[0]
+        else:
+            notes.append(f"{printable(str(path))} is a huggingface_hub cache folder with several snapshots and no "
+                         "refs/main: give the snapshot to read (…/snapshots/<revision>)")
     root = path if path.is_dir() else path.parent
-    rec = ModelRecord(id=printable(root.resolve().name), locator=printable(str(root)), read_at=_today())
+    # a cache snapshot's folder is named by its revision: the model is the one its repository folder names
+    rec = ModelRecord(id=printable(hfcache.repo_id(root) or root.resolve().name), locator=printable(str(root)),
+                      read_at=_today())
+    rec.warnings.extend(notes)
     files: list[tuple[str, int | None]] = []
     # names that are not a listable file but that a reader takes for a licence file (a dangling symbolic link, a
     # link loop, a folder named LICENSE): handed to the licence-file reader, which says why it cannot read them
