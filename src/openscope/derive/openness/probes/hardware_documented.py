@@ -62,6 +62,15 @@ TRAINING = either(r"\btrain\w*|\bpre-?train\w*|\bfine-?tun\w*|\bcompute\b|\bhour
                   jako=r"学習|訓練|ファインチューニング|微調整|計算資源|クラスタ|GPU\s?時間"
                   r"|학습|훈련|파인\s?튜닝|미세\s?조정|클러스터|GPU\s?시간")
 MAX_HARDWARE_MATCHES = 40
+# The text before a word that puts it inside an address, not a sentence: an absolute URL (``https://…/gpu.html``), a
+# link's target (``](./MoE/README.md)``, ``](docs/…``) or an HTML ``src=``/``href=`` value, with no space, bracket
+# or quote since. A word there names a file or a page ("installation/gpu.html", "collections/acme/acme-moe"), never
+# the model's hardware or architecture.
+_IN_ADDRESS = re.compile(r"(?:https?://|\]\(|(?:src|href)=[\"'])[^\s()\[\]<>\"']*$", re.IGNORECASE)
+# The text before a word that puts it inside an image's alt text (``![GPU Kernel](…)``, ``<img alt="GPU" …``).
+_IN_IMAGE_ALT = re.compile(r"!\[[^\]\n]*$|<img\b[^<>\n]*\balt=[\"'][^\"'<>\n]*$", re.IGNORECASE)
+# A badge image (shields.io and the like): its words are a label, not a statement.
+_BADGE = re.compile(r"shields\.io|/badges?/|badge\.(?:svg|png)|badgen\.net", re.IGNORECASE)
 REMEDIATION = "Document the architecture (layers, sizes, attention) and the training hardware and compute."
 
 
@@ -76,9 +85,30 @@ def run(rec: ModelRecord) -> Finding:
     return f
 
 
+def in_address_or_badge(text: str, a: int) -> bool:
+    """Whether the word at ``text[a]`` is inside a URL or a link's target, or is a badge's label (the alt text of an
+    image whose address is a badge service's). Why: on the development cards "gpu" in a documentation URL
+    (``…/installation/gpu.html``), "MoE" in a folder link (``](./MoE/README.md)``) or a collection's address, and a
+    "GPU Kernel" badge were quoted as the model's training hardware and architecture; a reader sees an address or a
+    label, not a statement. An image's alt text that is not a badge's ("![model architecture](arch.png)") is a
+    figure's caption and is still read."""
+    line_start = text.rfind("\n", 0, a) + 1
+    before = text[max(line_start, a - 400):a]
+    if _IN_ADDRESS.search(before):
+        return True
+    alt = _IN_IMAGE_ALT.search(before)
+    if alt is None:
+        return False
+    line_end = text.find("\n", a)
+    rest = text[a:len(text) if line_end < 0 else line_end]
+    close = rest.find(")") if alt.group().startswith("!") else rest.find(">")
+    return bool(_BADGE.search(alt.group() + (rest[:close] if close >= 0 else rest)))
+
+
 def training_hardware(rec: ModelRecord) -> Evidence | None:
     """The first hardware mention that is not about running the model (:data:`RUNNING` without a word of
-    training in its sentence) and not inside a code block (a command's ``--device cuda``)."""
+    training in its sentence), not inside a code block (a command's ``--device cuda``) and not in an address or a
+    badge (:func:`in_address_or_badge`)."""
     card = rec.card
     if card is None:
         return None
@@ -90,7 +120,8 @@ def training_hardware(rec: ModelRecord) -> Evidence | None:
         if a > 0 and card.text[a - 1] in "xX" and not card.text[a - 2:a - 1].isdigit():
             continue   # a word ending in "x" ("maxFLOPs"), not a count ("8xA100")
         sentence = _sentence_at(card.text, a, b)
-        if in_code(rec, a) or (zsearch(RUNNING, sentence) and not zsearch(TRAINING, sentence)):
+        if in_code(rec, a) or in_address_or_badge(card.text, a) or (zsearch(RUNNING, sentence)
+                                                                    and not zsearch(TRAINING, sentence)):
             continue
         return mention_evidence(rec, m)
     return None
@@ -129,8 +160,8 @@ def mamba_tool(rec: ModelRecord, a: int, b: int) -> bool:
 
 
 def architecture(rec: ModelRecord) -> Evidence | None:
-    """The first architecture detail (:data:`ARCH`) that is not the "mamba" package manager (:func:`mamba_tool`).
-    The first 40 matches are read."""
+    """The first architecture detail (:data:`ARCH`) that is not the "mamba" package manager (:func:`mamba_tool`) nor
+    in an address or a badge (:func:`in_address_or_badge`). The first 40 matches are read."""
     card = rec.card
     if card is None:
         return None
@@ -139,6 +170,8 @@ def architecture(rec: ModelRecord) -> Evidence | None:
         if seen >= MAX_ARCH_MATCHES:
             return None
         if m.group().lower() == "mamba" and mamba_tool(rec, off + m.start(), off + m.end()):
+            continue
+        if in_address_or_badge(card.text, off + m.start()):
             continue
         return mention_evidence(rec, m)
     return None

@@ -26,11 +26,13 @@ from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Training code"
-TRAIN_FILES = re.compile(r"(^|/)(train|finetune|fine_tune|pretrain|sft|dpo|run_clm|run_train)[\w-]*\.(py|sh)$",
+# a script's name may write "fine-tune" with a hyphen (``fine-tune.py``, ``fine-tune.sh``): the same script, and a card
+# that runs ``deepspeed … fine-tune.py`` shows its training code, not a mention of it
+TRAIN_FILES = re.compile(r"(^|/)(train|finetune|fine_tune|fine-tune|pretrain|sft|dpo|run_clm|run_train)[\w-]*\.(py|sh)$",
                          re.IGNORECASE)
 TRAIN_COMMAND = re.compile(
     r"(python3?|torchrun|deepspeed|accelerate launch|bash|sh|srun)\s[^\n]{0,80}"
-    r"(train|finetune|fine_tune|pretrain|sft|dpo)[\w-]*\.(py|sh)", re.IGNORECASE)
+    r"(train|finetune|fine_tune|fine-tune|pretrain|sft|dpo)[\w-]*\.(py|sh)", re.IGNORECASE)
 TRAIN_TEXT = either(
     r"\b(training|train|pre-?training|fine-?tuning|finetune|sft|rlhf|dpo) (code|scripts?|recipes?|pipeline)\b"
     # Chinese: 训练代码, 微调代码, 预训练代码, 训练脚本, 精调脚本, SFT 代码

@@ -39,6 +39,21 @@ HUB_MODEL_LINK = re.compile(
     r"^https?://(huggingface\.co|hf\.co|modelscope\.cn/models|www\.modelscope\.cn/models|model\.baai\.ac\.cn"
     r"|(www\.)?wisemodel\.cn/models|openxlab\.org\.cn/models)/"
     r"(?!datasets/|spaces/|docs/|blog/|papers/|join|login|settings|collections/)[\w.-]+/[\w.-]+", re.IGNORECASE)
+# A link into one file of a model repository that is a document, an image or a media file (a report's PDF, a README,
+# a figure: ``huggingface.co/acme/Acme-7B/blob/main/report.pdf``): the link opens that document, not the weights, and
+# its anchor says so ("[Paper](…/technical_details.pdf)").
+# (Two checks, not one pattern: a path matched up to its extension backtracks over every "/blob/" of a long URL.)
+DOCUMENT_FILE = re.compile(r"\.(?:pdf|md|txt|html?|png|jpe?g|gif|svg|webp|mp4|mov|webm|mp3|wav)$", re.IGNORECASE)
+_FILE_IN_REPO = ("/blob/", "/resolve/", "/raw/")
+
+
+def document_in_repo(url: str) -> bool:
+    """Whether ``url`` opens one document, image or media file of a repository (:data:`DOCUMENT_FILE` after
+    ``/blob/``, ``/resolve/`` or ``/raw/``; a query or a fragment is not part of the file's name)."""
+    path = url.split("#", 1)[0].split("?", 1)[0]
+    return any(m in path for m in _FILE_IN_REPO) and DOCUMENT_FILE.search(path) is not None
+
+
 RELEASED_TEXT = either(
     r"(download (the )?(pre-?trained |model )?(weights|checkpoints?|models?)"
     r"|(weights|checkpoints?|models?) (are|is|have been|has been) (now |publicly |officially )?"
@@ -173,7 +188,8 @@ def own_model_link(rec: ModelRecord) -> Evidence | None:
     (:func:`marked_base_ids`). Why: cards link their base model ("based on [Stable
     Diffusion](…)"), models they compare with and lists of references; those are other people's weights. A link
     into an intermediate checkpoint (a ``step1000`` revision, or on a line only about intermediate checkpoints)
-    is the intermediate parameters, not the final weights."""
+    is the intermediate parameters, not the final weights; a link into a document kept in a model repository
+    (:func:`document_in_repo`: "[Paper](…/blob/main/technical_details.pdf)") is that document."""
     if rec.card is None:
         return None
     bases = declared_base_ids(rec) | marked_base_ids(rec)
@@ -182,6 +198,8 @@ def own_model_link(rec: ModelRecord) -> Evidence | None:
         hub = HUB_MODEL_LINK.search(ln.url)
         if hub and (_repo_id(ln.url) in bases or INTERMEDIATE_URL.search(ln.url)):
             continue  # the base model's (or a merged model's) weights, which the card declares as such
+        if hub and document_in_repo(ln.url):
+            continue  # a document kept in a model repository (a report's PDF, a figure), not its weights
         p = own_place(rec, ln, denied) if hub else None
         if p is not None and about_intermediate(_line_at(rec.card.text, card_index(rec).line_start(p.line))):
             p = next((q for q in occurrences(rec.card, ln) if q.line > p.line and q.line not in denied
