@@ -80,3 +80,21 @@ def test_weights_a_link_to_the_model_repository_itself_still_counts() -> None:
     f = _probe(card, "weights_released", "acme-lab/Acme-Nano")
     assert f.outcome == "positive", (f.status, f.evidence)
     assert any(e.snippet.endswith("(https://huggingface.co/acme-lab/Acme-Nano)") for e in f.evidence), f.evidence
+
+
+# -- hardware: what the reader needs to run the model is not what it was trained on ----------------------------
+
+def test_hardware_a_requirements_section_or_a_generation_command_is_not_training_hardware() -> None:
+    card = ("# Acme-Video\n\nAcme-Video is a DiT video model.\n\n## System Requirements\n\n### Hardware\n\n"
+            "- **GPU**: NVIDIA GPU with CUDA support\n\n## Multi-GPU\n\n"
+            "For example, to generate a video with 2 GPUs, use the command below.\n\n"
+            "To use it on a machine with GPUs, make sure the libraries are installed.\n")
+    f = _probe(card, "hardware_documented")
+    assert f.detail.get("architecture") and not f.detail.get("hardware"), f.evidence
+
+
+def test_hardware_training_hardware_under_a_usage_heading_still_counts() -> None:
+    card = ("# Acme-Video\n\nAcme-Video is a DiT video model.\n\n## Usage\n\n"
+            "The model was trained on 512 H100 GPUs; to run it you need one GPU with 24 GB.\n")
+    f = _probe(card, "hardware_documented")
+    assert f.detail.get("hardware") and f.outcome == "positive", f.evidence

@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 
 from openscope.derive.openness.probes import Evidence, Finding, either, jako_needles, zsearch
-from openscope.derive.openness.probes._own_evidence import _matches, _sentence_at, in_code, mention_evidence
+from openscope.derive.openness.probes._own_evidence import (
+    _matches,
+    _sentence_at,
+    enclosing_titles,
+    in_code,
+    mention_evidence,
+)
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = None
@@ -47,7 +53,7 @@ ARCH_NEEDLES = jako_needles('構造', 'アーキテクチャ', '層', 'レイヤ
 # A sentence about running the model, not about training it: "GPTQ models for GPU inference", "a Python library
 # with GPU acceleration", "the number of layers to offload to GPU", "fits on a consumer GPU". A re-upload's card
 # (GGUF, GPTQ, AWQ, MLX) is full of them; they say what the reader needs, not what the model was trained on.
-RUNNING = either(r"\binferenc\w*|\brun(?:s|ning)?\b|\boffload\w*|\bv?ram\b|\bmemory\b|\baccelerat(?:ion|ed)\b|"
+RUNNING = either(r"\binferenc\w*|\brun(?:s|ning)?\b|\bgenerat(?:e|es|ing)\b|\brequire(?:s|d|ments?)?\b|\binstall(?:s|ed|ing)?\b|\boffload\w*|\bv?ram\b|\bmemory\b|\baccelerat(?:ion|ed)\b|"
                      r"\bdeploy\w*|\bserv(?:e|es|ing)\b|\bload(?:s|ing)?\b|\bfits?\b|\bconsumer\b|\bquanti[sz]\w*|"
                      r"\bclients?\b|\blatency\b|\bthroughput\b"
                      # (Taiwan's 推論, 記憶體 and 消費級 read 推论, 记忆體 and 消费级: :mod:`..hant`)
@@ -62,6 +68,12 @@ TRAINING = either(r"\btrain\w*|\bpre-?train\w*|\bfine-?tun\w*|\bcompute\b|\bhour
                   jako=r"学習|訓練|ファインチューニング|微調整|計算資源|クラスタ|GPU\s?時間"
                   r"|학습|훈련|파인\s?튜닝|미세\s?조정|클러스터|GPU\s?시간")
 MAX_HARDWARE_MATCHES = 40
+# A section that tells the reader how to set the model up or run it ("## System Requirements" › "### Hardware
+# Requirements", "## Installation", "## Inference", "## Quick Start", "## Usage"; 环境 / 安装 / 推理 / 部署 / 快速开始):
+# a GPU named there with no word of training in its sentence ("- **GPU**: NVIDIA GPU with CUDA support") is what the
+# reader needs, not what the model was trained on. The section and each of its parents are read.
+RUN_SECTION = either(r"\b(?:requirements?|install\w*|inferenc\w*|usage|quick[ -]?start|getting[ -]started|how[ -]to[ -]use"
+                     r"|deploy\w*|set[ -]?up)\b", r"环境|安装|推理|部署|快速开始|快速上手|使用方法", re.IGNORECASE)
 # The text before a word that puts it inside an address, not a sentence: an absolute URL (``https://…/gpu.html``), a
 # link's target (``](./MoE/README.md)``, ``](docs/…``) or an HTML ``src=``/``href=`` value, with no space, bracket
 # or quote since. A word there names a file or a page ("installation/gpu.html", "collections/acme/acme-moe"), never
@@ -106,8 +118,8 @@ def in_address_or_badge(text: str, a: int) -> bool:
 
 
 def training_hardware(rec: ModelRecord) -> Evidence | None:
-    """The first hardware mention that is not about running the model (:data:`RUNNING` without a word of
-    training in its sentence), not inside a code block (a command's ``--device cuda``) and not in an address or a
+    """The first hardware mention that is not about running the model (:data:`RUNNING` in its sentence, or a
+    section about setting it up or running it, :data:`RUN_SECTION`, with no word of training in its sentence), not inside a code block (a command's ``--device cuda``) and not in an address or a
     badge (:func:`in_address_or_badge`)."""
     card = rec.card
     if card is None:
@@ -120,8 +132,10 @@ def training_hardware(rec: ModelRecord) -> Evidence | None:
         if a > 0 and card.text[a - 1] in "xX" and not card.text[a - 2:a - 1].isdigit():
             continue   # a word ending in "x" ("maxFLOPs"), not a count ("8xA100")
         sentence = _sentence_at(card.text, a, b)
-        if in_code(rec, a) or in_address_or_badge(card.text, a) or (zsearch(RUNNING, sentence)
-                                                                    and not zsearch(TRAINING, sentence)):
+        if in_code(rec, a) or in_address_or_badge(card.text, a):
+            continue
+        if not zsearch(TRAINING, sentence) and (zsearch(RUNNING, sentence) or any(
+                zsearch(RUN_SECTION, t) for t in enclosing_titles(card, a))):
             continue
         return mention_evidence(rec, m)
     return None
