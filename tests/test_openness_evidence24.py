@@ -98,3 +98,18 @@ def test_hardware_training_hardware_under_a_usage_heading_still_counts() -> None
             "The model was trained on 512 H100 GPUs; to run it you need one GPU with 24 GB.\n")
     f = _probe(card, "hardware_documented")
     assert f.detail.get("hardware") and f.outcome == "positive", f.evidence
+
+
+# -- evaluation data: a benchmark's training split is training data -----------------------------------------------
+
+def test_evaluation_data_a_benchmark_named_as_a_training_source_is_not_the_evaluation() -> None:
+    card = ("# Acme-Coder\n\n## Data\n\n* The math mix is built from the training sets of GSM8K and MATH, with no test "
+            "item in it.\n\n## Evaluation\n\nWe report pass@1 on HumanEval.\n")
+    f = _probe(card, "evaluation_data")
+    assert f.outcome == "positive" and "HumanEval" in f.evidence[0].snippet, f.evidence
+
+
+def test_evaluation_data_a_card_naming_only_training_splits_has_no_evaluation_data() -> None:
+    card = "# Acme-Math\n\nAcme-Math was fine-tuned on the GSM8K training set.\n"
+    f = _probe(card, "evaluation_data")
+    assert f.outcome == "negative", f.evidence

@@ -36,6 +36,13 @@ NOT_EVAL_DATA_FILE = re.compile(
     r"(^|[/_-])((results?|metrics?|predictions?|preds|null_odds|scores?|logs?|outputs?|generations?)([_-][^/]{0,100})?"
     r"|state|args|arguments|config|params|loss|summary)(/|\.(jsonl?|csv|tsv|parquet|arrow)$)",
     re.IGNORECASE)
+# A benchmark named as a source of training data, not as what the model was evaluated on: "augmented using the
+# training sets from GSM8K and MATH", "the training split of MBPP", "the GSM8K training set" (a benchmark's training
+# split is training data; the words before reach back over a list of up to four names).
+TRAINING_SPLIT_BEFORE = re.compile(r"\btrain(?:ing)?[ \t-](?:sets?|splits?|data|portions?)[ \t]+(?:of|from)[ \t]+(?:the[ \t]+)?"
+                                   r"(?:[\w.+-]{1,40}(?:[ \t]*,[ \t]*|[ \t]+and[ \t]+|[ \t]*,[ \t]*and[ \t]+)){0,4}$",
+                                   re.IGNORECASE)
+TRAINING_SPLIT_AFTER = re.compile(r"^(?:'s)?[ \t]+train(?:ing)?[ \t-](?:sets?|splits?|data)\b", re.IGNORECASE)
 REMEDIATION = "Name the evaluation datasets and publish any custom evaluation data under an open data licence."
 # A card line about the evaluation data itself (a benchmark it names, or the words "evaluation data", "test set",
 # "benchmark"), where a licence it states is the evaluation data's.
@@ -88,6 +95,21 @@ def stated_licence(rec: ModelRecord) -> tuple[str, Evidence] | None:
     return None
 
 
+def training_split(rec: ModelRecord, m: re.Match[str]) -> bool:
+    """Whether the benchmark mention ``m`` (a match in the card's body) is named as training data, its training split
+    (:data:`TRAINING_SPLIT_BEFORE`, :data:`TRAINING_SPLIT_AFTER`, on its line). Why: on a development card "augmented
+    using the training sets from GSM8K and MATH, ensuring that no data from the testing sets is included" was quoted as
+    the evaluation data; it says what the model was trained on."""
+    card = rec.card
+    assert card is not None
+    text, off = card.text, len(card.text) - len(card.body)
+    a, b = off + m.start(), off + m.end()
+    line_start = text.rfind("\n", 0, a) + 1
+    line_end = text.find("\n", b)
+    return bool(TRAINING_SPLIT_BEFORE.search(text[max(line_start, a - 300):a])
+                or TRAINING_SPLIT_AFTER.match(text[b:len(text) if line_end < 0 else min(line_end, b + 100)]))
+
+
 def shipped_eval_data(rec: ModelRecord, limit: int = 3) -> list[str]:
     """Evaluation data files the repository ships (not what an evaluation run wrote). A function of its own so the
     set-based grading decides each stored path with this very code (:mod:`..sql`)."""
@@ -109,7 +131,7 @@ def run(rec: ModelRecord) -> Finding:
     # acknowledgements, citations) or in text a reader never sees (an HTML comment)
     ev = next((mention_evidence(rec, m) for m, verdict in own_mentions(rec, BENCHMARKS, BENCHMARK_NEEDLES,
                                                                           cited=False, component=COMPONENT)
-               if verdict == "own"), None)
+               if verdict == "own" and not training_split(rec, m)), None)
     if ev:
         f.status, f.outcome, f.evidence = "no_license", "positive", [ev]
         stated = stated_licence(rec)
