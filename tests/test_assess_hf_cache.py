@@ -133,3 +133,25 @@ def test_the_cache_folder_of_a_repository_reads_the_snapshot_refs_main_names(tmp
     doc, err = _assess(cli, repo)
     assert "several snapshots and no refs/main: give the snapshot to read" in err
     assert doc["osai"]["licenses"] == "closed" and "no README.md" in err
+
+
+@pytest.mark.timeout(120)
+def test_a_folder_huggingface_hub_downloaded_from_the_simulated_hub(tmp_path: Path, cli) -> None:
+    """The layout as huggingface_hub itself writes it (``snapshot_download`` from the simulated Hub on loopback): the
+    licence file behind its blob link is read and cited, and the model is named as on the Hub."""
+    from huggingface_hub import HfApi, snapshot_download
+
+    from openscope.simhub.testing import running_simhub
+
+    with running_simhub(models=300, datasets=5, seed=2) as hub:
+        api = HfApi(endpoint=hub.url, token=False)
+        model = next(m.id for m in api.list_models(limit=300, full=True)
+                     if "LICENSE" in {s.rfilename for s in (m.siblings or [])})
+        snap = Path(snapshot_download(model, cache_dir=tmp_path, endpoint=hub.url, token=False,
+                                      allow_patterns=["README.md", "LICENSE", "*.json"]))
+    assert (snap / "LICENSE").is_symlink() and "blobs" in os.readlink(snap / "LICENSE")
+    doc, err = _assess(cli, snap.parent.parent)
+    assert "leads out of the folder" not in err and "(refs/main)" in err
+    assert doc["id"] == model and doc["locator"] == str(snap)
+    declared = next(p for p in doc["probes"] if p["probe"] == "license_declared")
+    assert any(e["kind"] == "file" and e["locator"] == f"{snap}/LICENSE#L1" for e in declared["evidence"]), declared
