@@ -140,6 +140,14 @@ def _encodable(stream: Any, text: str) -> str:
     return text.encode(enc, "replace").decode(enc, "replace")
 
 
+def _write_encodable(inner: Any, text: str) -> int:
+    """Write ``text`` to ``inner``; a stream in another encoding gets "?" for what it cannot hold."""
+    try:
+        return int(inner.write(text))
+    except UnicodeEncodeError:
+        return int(inner.write(_encodable(inner, text)))
+
+
 class _Stdout:
     """``sys.stdout`` as the commands write to it: a failed write is an :class:`OutputError`.
 
@@ -153,10 +161,7 @@ class _Stdout:
 
     def write(self, text: str) -> int:
         try:
-            try:
-                return int(self._inner.write(text))
-            except UnicodeEncodeError:  # a stream in another encoding: what it cannot hold shows as "?"
-                return int(self._inner.write(_encodable(self._inner, text)))
+            return _write_encodable(self._inner, text)
         except BrokenPipeError:
             raise
         except OSError as exc:
@@ -201,10 +206,7 @@ class _Stderr:
 
     def write(self, text: str) -> int:
         try:
-            try:
-                return int(self._inner.write(text))
-            except UnicodeEncodeError:  # (a ValueError: the line is written with "?", not dropped)
-                return int(self._inner.write(_encodable(self._inner, text)))
+            return _write_encodable(self._inner, text)  # (a UnicodeEncodeError is written with "?", not dropped)
         except (OSError, ValueError):
             return len(text)
 
