@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import textwrap
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,7 +51,7 @@ def register(app: typer.Typer) -> None:
         path: Path = typer.Argument(..., parser=nonblank_path, help="A model file or folder (scanned recursively)."),
         fail_on: FailOn = typer.Option(FailOn.high, "--fail-on", case_sensitive=False,
                                        help="Exit 1 when a finding is at or above this severity."),
-        sarif: Path | None = typer.Option(None, "--sarif", parser=nonblank_output, help="Also write the findings as SARIF 2.1.0 to FILE."),
+        sarif: Path | None = typer.Option(None, "--sarif", parser=nonblank_output, metavar="FILE", help="Also write the findings as SARIF 2.1.0 to FILE."),
         model_id: str | None = typer.Option(None, "--model-id",
                                      help="Store the findings in audit_findings (in --db) against this model id."),
     ) -> None:
@@ -195,15 +196,28 @@ def _files_table(report: Report) -> Table:
     return t
 
 
+def _detail_lines(detail: str, width: int) -> str:
+    """A finding's detail under its rule, indented and wrapped at word boundaries to the console's width.
+
+    Why: a pickle finding's detail (the opcode, the call and why the import is denied) runs to 140 characters, and the
+    terminal folded it at column 80 in the middle of a word, back at column 1 under the severity column. A word longer
+    than the line (a member path, a URL) is kept whole: a reader copies it."""
+    indent = " " * 9
+    return textwrap.fill(detail, width=max(width, 40), initial_indent=indent, subsequent_indent=indent,
+                         break_long_words=False, break_on_hyphens=False) or indent
+
+
 def _print(report: Report) -> None:
     out = out_console()
     for f in report.findings:
         where = shown(f.file + (f"!{f.member}" if f.member else "") + (f" @{f.offset}" if f.offset is not None
                                                                        else ""))
         imp = f"  {shown(f.import_)}" if f.import_ else ""
-        out.print(f"[{_STYLE[f.severity]}]{f.severity:<8}[/] {f.rule}{imp}  [dim]{where}[/]", highlight=False,
-                  soft_wrap=True)
-        out.print(f"         {shown_text(f.detail)}", markup=False, highlight=False, soft_wrap=True)
+        # the place goes on a line of its own when the heading would run past the console's width
+        fits = Text.from_markup(f"{f.severity:<8} {f.rule}{imp}  {where}").cell_len <= out.width
+        out.print(f"[{_STYLE[f.severity]}]{f.severity:<8}[/] {f.rule}{imp}" + (f"  [dim]{where}[/]" if fits
+                  else f"\n         [dim]{where}[/]"), highlight=False, soft_wrap=True)
+        out.print(_detail_lines(shown_text(f.detail), out.width), markup=False, highlight=False, soft_wrap=True)
     if any(e.format not in NOT_MODEL or e.file in {f.file for f in report.findings} for e in report.files):
         out.print(_files_table(report))
     n = len(report.counted)  # each file once (docs/audit.md, "One file, several names")
