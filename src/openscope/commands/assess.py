@@ -419,9 +419,9 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         target: str | None = typer.Argument(None, help="Model id in the store, or a local model folder / README path."),
         no_experts: bool = typer.Option(False, "--no-experts", help="Do not show expert grades beside ours."),
-        mof_record: Path | None = typer.Option(None, "--mof-record", help="Evaluate a MOF record (YAML) instead."),
+        mof_record: Path | None = typer.Option(None, "--mof-record", metavar="FILE", help="Evaluate a MOF record (YAML) instead."),
         import_experts: list[Path] | None = typer.Option(
-            None, "--import-experts", help="Import an expert file (OSAI CSV, MOF CSV/YAML, FMTI CSV) into the store."),
+            None, "--import-experts", metavar="FILE", help="Import an expert file (OSAI CSV, MOF CSV/YAML, FMTI CSV) into the store."),
     ) -> int:
         """Grade a model's openness: MOF components, MOF class, OSAID 1.0 verdict, OSAI dimensions."""
         from openscope.derive.openness import assessment, experts, records

@@ -326,7 +326,7 @@ def register(app: typer.Typer) -> None:
         full: bool = typer.Option(False, "--full", help="List everything (the default for a first crawl); an unfiltered full crawl marks vanished repositories deleted."),
         counters: bool = typer.Option(False, "--counters", help="Sweep downloads, all-time downloads and likes only (about 1 call per 1,000 repositories)."),
         author: str | None = typer.Option(None, "--author", help="Only repositories of this user or organisation."),
-        filters: list[str] | None = typer.Option(None, "--filter", help="Only repositories with this tag (repeatable; all must match)."),
+        filters: list[str] | None = typer.Option(None, "--filter", metavar="TAG", help="Only repositories with this tag (repeatable; all must match)."),
         search: str | None = typer.Option(None, "--search", help="Only repositories whose id contains this text."),
         since: str | None = typer.Option(None, "--since", help="Only repositories modified at or after DATE (YYYY-MM-DD or ISO time, UTC)."),
         limit: int | None = typer.Option(None, "--limit", help="Stop after N records."),
@@ -342,7 +342,7 @@ def register(app: typer.Typer) -> None:
         cards: bool = typer.Option(False, "--cards", help="Also fetch README.md, the file tree and licence files of models (and, with --datasets, datasets) without current card text."),
         top: int = typer.Option(100, "--top", help="With --cards: at most N models (and N datasets with --datasets), most downloaded first."),
         retry_now: bool = typer.Option(False, "--retry-now", help="With --cards: ask now, first within --top, for the READMEs, trees and licence files waiting to be asked again (failure counts kept)."),
-        dump: Path | None = typer.Option(None, "--dump", parser=nonblank_output, help="Also write every raw entry, one per line (JSONL), to FILE."),
+        dump: Path | None = typer.Option(None, "--dump", parser=nonblank_output, metavar="FILE", help="Also write every raw entry, one per line (JSONL), to FILE."),
         run_derive: bool = typer.Option(True, "--derive/--no-derive", help="Recompute lineage, licences and openness afterwards."),
         move_checks: int = typer.Option(100, "--move-checks", help="An unfiltered full crawl asks the Hub about at most N ids gone from its lists, to find the ones it moved (0: none)."),
     ) -> None:

@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
         error_rate: float = typer.Option(0.0, "--error-rate", help="Share of API requests answered 5xx (0-1)."),
         truncate_rate: float = typer.Option(0.0, "--truncate-rate", help="Share of responses cut short (0-1)."),
         slow_ms: int = typer.Option(0, "--slow-ms", help="Added latency per API request, in ms."),
-        dump: Path | None = typer.Option(None, "--dump", parser=nonblank_output, help="Write the ecosystem as JSON Lines to FILE and exit."),
+        dump: Path | None = typer.Option(None, "--dump", parser=nonblank_output, metavar="FILE", help="Write the ecosystem as JSON Lines to FILE and exit."),
         dump_datasets: bool = typer.Option(False, "--dump-datasets", help="With --dump: write datasets, not models."),
         allow_remote: bool = typer.Option(False, "--allow-remote", help="Allow a non-loopback --host."),
     ) -> None:
