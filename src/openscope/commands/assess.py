@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
@@ -33,6 +33,9 @@ from openscope.commands._common import (
 from openscope.errors import InvalidInput, MissingInput, OpenscopeError, UsageError, is_interrupt
 from openscope.store import Store
 from openscope.text import visible
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def _visible(doc: Any) -> Any:
@@ -343,13 +346,27 @@ def _license_file_lines(doc: dict[str, Any]) -> list[str]:
     return out
 
 
+def _hanging(con: Console, head: Text, body: str | Text) -> Text:
+    """``head`` then ``body``, the body's wrapped lines indented under its first word. Why: at 80 columns the next
+    steps, the OSAID line and the flags wrapped back to column 1, where a continued step read as a new one."""
+    body = body if isinstance(body, Text) else Text(body)
+    out = Text()
+    for i, line in enumerate(body.wrap(con, max(20, con.width - head.cell_len))):
+        line.rstrip()
+        out.append("\n" if i else "")
+        out.append(head if i == 0 else Text(" " * head.cell_len))
+        out.append(line)
+    return out
+
+
 def _render(doc: dict[str, Any]) -> None:
     """The assessment for a reader: every string is printed as text (never as rich markup), so card text and
     ids print as themselves."""
     con = out_console()
     width = con.width
     con.print(Text(doc["id"], style="bold"))
-    con.print(Text(doc["locator"], style="dim"))
+    if doc["locator"] != doc["id"]:  # a folder given by its own name (`assess m`): said once
+        con.print(Text(doc["locator"], style="dim"))
     decl = doc.get("base_declared")
     if decl:
         con.print(Text(f"base model (declared in the card; base-model dimensions from its cited facts): "
@@ -383,25 +400,21 @@ def _render(doc: dict[str, Any]) -> None:
                       Text(doc.get("osai_basis", {}).get(d, "")))
     con.print(t)
     m = doc["mof"]
-    line = Text("MOF", style="bold")
-    line.append(f": {m['label']} (class {m['class']}); progress "
-                + ", ".join(f"Class {ROMAN.get(k, k)} {v:.1f}%" for k, v in sorted(m["progress"].items(), reverse=True)))
-    con.print(line)
+    con.print(_hanging(con, Text("MOF: ", style="bold"), f"{m['label']} (class {m['class']}); progress "
+              + ", ".join(f"Class {ROMAN.get(k, k)} {v:.1f}%" for k, v in sorted(m["progress"].items(), reverse=True))))
     o = doc["osaid"]
-    line = Text("OSAID 1.0", style="bold")
-    line.append(f": {o['verdict']}" + (f"; missing: {', '.join(o['missing'])}" if o["missing"] else ""))
-    con.print(line)
+    con.print(_hanging(con, Text("OSAID 1.0: ", style="bold"),
+                       o["verdict"] + (f"; missing: {', '.join(o['missing'])}" if o["missing"] else "")))
     for heading, steps in _steps(doc):
         con.print(Text(heading + ":", style="bold"))
         for step in steps:
-            con.print(Text(f"  - {step}"))
+            con.print(_hanging(con, Text("  - "), step))
     for f in doc["flags"]:
-        line = Text("flag ", style="bold red")
-        line.append(f"{f['flag']}: {f['detail']}")
-        con.print(line)
+        con.print(_hanging(con, Text("flag ", style="bold red"), f"{f['flag']}: {f['detail']}"))
         for ev in f.get("evidence", [])[:1]:
-            con.print(Text(f"    \"{shorten(ev.get('snippet', ''), 2 * width - 12)}\" "
-                           f"<{short_locator(ev.get('locator', ''), doc.get('locator') or '', width - 8)}>", style="dim"))
+            con.print(_hanging(con, Text("     "), Text(
+                f"\"{shorten(ev.get('snippet', ''), 2 * width - 12)}\" "
+                f"<{short_locator(ev.get('locator', ''), doc.get('locator') or '', width - 8)}>", style="dim")))
     ex = doc.get("experts")
     if ex:
         for src, v in ex["sources"].items():
