@@ -163,6 +163,10 @@ class Card:
     # break, the whitespace around soft breaks gathered at its paragraph's end), when it moved any: ``lined`` is then
     # the card's line breaks as written, and lines are numbered from this one (no visible character left its line).
     layout: str | None = None
+    # The text :func:`parse_card` was given (after the length cap): the card as written, front matter, comments and
+    # reference definitions included. Why kept: a reading of part of the card (:mod:`.probes._siblings` blanks the
+    # parts about other releases) is parsed again from it, offsets of :attr:`written` being offsets of it.
+    source: str = field(default="", repr=False, compare=False)
     _lowered: str | None = field(default=None, repr=False)
     _newlines: tuple[str, list[int]] | None = field(default=None, repr=False, compare=False)
     _lines: tuple[tuple[str, ...], tuple[int, ...]] | None = field(default=None, repr=False, compare=False)
@@ -378,6 +382,7 @@ def parse_card(text: str) -> Card:
     if len(text) > MAX_CARD_CHARS:
         text = text[:MAX_CARD_CHARS]
         warnings.append(f"card longer than {MAX_CARD_CHARS} characters; the rest was not read")
+    source = text
     meta, body, warn = parse_front_matter(text)
     if warn:
         warnings.append(warn)
@@ -462,7 +467,7 @@ def parse_card(text: str) -> Card:
         body = "".join(chars)
         text = text[:offset] + body
     card = Card(text=text, meta=meta, body=body, warnings=warnings, written=written, lined=lined, layout=layout,
-                edits=tuple(edits),
+                edits=tuple(edits), source=source,
                 hant=read is not None, typographic=typographic, inlined=has_refs)
     shift = _title_depth(heads)
     for i, h in enumerate(heads):

@@ -134,7 +134,12 @@ def write_documentation(path: str | None = None) -> None:
 def run_all(rec: ModelRecord) -> list[Finding]:
     """Every probe's finding. A Traditional Chinese card is read in simplified characters (:mod:`..hant`); what
     its evidence quotes of it (section titles, link anchors: the reading text's words) is given back in the
-    card's own characters here, once for all probes."""
+    card's own characters here, once for all probes. A card that hosts other releases (a team README's news
+    items, sections and paper links about a sibling model, benchmark or paper) is read without their parts
+    (:func:`._siblings.own_view`): what it says of them is not this release's evidence."""
+    from openscope.derive.openness.probes._siblings import own_view
+
+    rec = own_view(rec)
     findings = [fn(rec) for _, fn in probe_functions()]
     card = rec.card
     if card is not None and card.written is not None:

@@ -55,7 +55,7 @@ ARCH_NEEDLES = jako_needles('構造', 'アーキテクチャ', '層', 'レイヤ
 # (GGUF, GPTQ, AWQ, MLX) is full of them; they say what the reader needs, not what the model was trained on.
 RUNNING = either(r"\binferenc\w*|\brun(?:s|ning)?\b|\bgenerat(?:e|es|ing)\b|\brequire(?:s|d|ments?)?\b|\binstall(?:s|ed|ing)?\b|\boffload\w*|\bv?ram\b|\bmemory\b|\baccelerat(?:ion|ed)\b|"
                      r"\bdeploy\w*|\bserv(?:e|es|ing)\b|\bload(?:s|ing)?\b|\bfits?\b|\bconsumer\b|\bquanti[sz]\w*|"
-                     r"\bclients?\b|\blatency\b|\bthroughput\b"
+                     r"\bclients?\b|\blatency\b|\bthroughput\b|\bworkers?\b|\bweb ?servers?\b|\bcontroller\b|\byour\b"
                      # (Taiwan's 推論, 記憶體 and 消費級 read 推论, 记忆體 and 消费级: :mod:`..hant`)
                      , r"推理|推论|部署|显存|内存|记忆[体體]|运行|加载|量化|服务|延迟|吞吐|消费级", re.IGNORECASE,
                  # Japanese and Korean: inference (推論, 추론), deployment (デプロイ, 배포), memory (メモリ, 메모리), running
@@ -155,6 +155,46 @@ _MAMBA_TOOL_AFTER = re.compile(r"^[ \t]+(?:install|env|create|activate|deactivat
 _MAMBA_TOOL_SENTENCE = re.compile(r"\b(?:conda(?:-forge)?|micromamba|mambaforge|miniforge|miniconda|environments?|"
                                   r"package[ \t]+manager|set[ \t-]?up)\b", re.IGNORECASE)
 MAX_ARCH_MATCHES = 40
+# "architecture" said of a chip or of software, not of the model: a chip's or a vendor's name right before it
+# ("NVIDIA Ampere architecture", "GPU architecture"), or a program's ("bitnet.cpp's architecture", "the server
+# architecture"); and a bare "architecture" in a sentence about a serving system or a program (servers, workers,
+# a controller, a system-level paper, a library, a framework) when no word of a model stands right before it.
+_CHIP_OR_PROGRAM_BEFORE = re.compile(
+    r"(?:\.cpp|\bserv(?:er|ing)|\bsystem|\bsoftware|\bframework|\blibrary|\bengine|\bcodebase|\bapp|\bhardware|\bchips?"
+    r"|\bdevices?|\bGPUs?|\bCPUs?|\bNVIDIA|\bAMD|\bIntel|\bAmpere|\bHopper|\bAda(?:[ \t]+Lovelace)?|\bVolta|\bTuring"
+    r"|\bBlackwell|\bPascal|\bARM|\bx86(?:[-_]64)?)(?:'s)?[*_]{0,2}[ \t]+$", re.IGNORECASE)
+_SOFTWARE_SENTENCE = re.compile(r"\b(?:web ?servers?|servers?|serving|workers?|controller|system-level|librar(?:y|ies)"
+                                r"|frameworks?|codebase|toolkit)\b|\.cpp\b", re.IGNORECASE)
+# a link right after the word, to a document about a server or a system ("[here](docs/server_arch.md)")
+_SOFTWARE_LINK_AFTER = re.compile(r"[ \t]{0,3}(?:(?:in|at|on|here|see)[ \t]{1,3}){0,2}\[[^\]\n]{0,80}\]\([^)\s]{0,200}?"
+                                  r"(?:server|serving|system|infra|deploy)", re.IGNORECASE)
+_MODEL_BEFORE = re.compile(r"\b(?:model|network|neural|transformer|backbone|our|its)(?:'s)?[ \t]+(?:\w+[ \t]+)?$",
+                           re.IGNORECASE)
+
+
+def software_architecture(rec: ModelRecord, a: int, b: int) -> bool:
+    """Whether the "architecture" at ``card.text[a:b]`` is a chip's or a program's, not the model's
+    (:data:`_CHIP_OR_PROGRAM_BEFORE`, :data:`_SOFTWARE_SENTENCE`). Why: on the development cards "bitnet.cpp's
+    architecture and design", "learn more about the architecture" (of a web server, its model workers and their
+    controller) and "all NVIDIA Ampere architecture … devices" were read as the model's architecture."""
+    card = rec.card
+    assert card is not None
+    text = card.text
+    before = text[max(text.rfind("\n", 0, a) + 1, a - 60):a]
+    if _CHIP_OR_PROGRAM_BEFORE.search(before):
+        return True
+    line_end = text.find("\n", b)
+    if _SOFTWARE_LINK_AFTER.match(text, b, min(b + 160, len(text) if line_end < 0 else line_end)):
+        return True   # "learn more about the architecture [here](docs/server_arch.md)"
+    return not _MODEL_BEFORE.search(before) and bool(_SOFTWARE_SENTENCE.search(_sentence_at(text, a, b)))
+
+
+def code_identifier(rec: ModelRecord, a: int, b: int) -> bool:
+    """Whether the architecture word at ``card.text[a:b]`` is part of an identifier in code (``pipe.vae.enable_tiling()``,
+    ``unet(`` ): a program's attribute or call names an object, it does not describe the model. A configuration's
+    ``num_layers: 32`` or ``d_model=4096`` is still read."""
+    text = rec.card.text if rec.card is not None else ""
+    return (text[a - 1:a] in (".", "_") or text[b:b + 1] in (".", "(", "_")) and in_code(rec, a)
 
 
 def mamba_tool(rec: ModelRecord, a: int, b: int) -> bool:
@@ -186,6 +226,10 @@ def architecture(rec: ModelRecord) -> Evidence | None:
         if m.group().lower() == "mamba" and mamba_tool(rec, off + m.start(), off + m.end()):
             continue
         if in_address_or_badge(card.text, off + m.start()):
+            continue
+        if m.group().lower() == "architecture" and software_architecture(rec, off + m.start(), off + m.end()):
+            continue
+        if code_identifier(rec, off + m.start(), off + m.end()):
             continue
         return mention_evidence(rec, m)
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import chain
 
 from openscope.derive.openness import libraries
 from openscope.derive.openness.probes import (
@@ -14,6 +15,7 @@ from openscope.derive.openness.probes import (
     repo_license,
 )
 from openscope.derive.openness.probes._own_evidence import enclosing_titles, mention_evidence, own_mentions
+from openscope.derive.openness.probes._siblings import better_command
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -66,8 +68,12 @@ def run(rec: ModelRecord) -> Finding:
         f.outcome, f.evidence = "positive", [file_evidence(rec, files)]
         return f
     # usage code the card shows for this model: not in an HTML comment or a section of others' projects
-    usage = next((mention_evidence(rec, m) for m, verdict in own_mentions(rec, USAGE, USAGE_NEEDLES, cited=False, component=COMPONENT)
-                  if verdict == "own" and (not m.group(0).lower().startswith("pip install") or _installs_code(rec, m))), None)
+    shown = (m for m, verdict in own_mentions(rec, USAGE, USAGE_NEEDLES, cited=False, component=COMPONENT)
+             if verdict == "own" and (not m.group(0).lower().startswith("pip install") or _installs_code(rec, m)))
+    # (a README's command for another model, "vllm serve org/<other>-32B", gives way to the release's own)
+    first = next(shown, None)
+    later = better_command(rec, chain([first], shown)) if first is not None else None
+    usage = mention_evidence(rec, later or first) if first is not None else None
     ev = [usage] if usage else []
     if not ev and rec.library_name:
         ev = [hub_evidence(rec, f"library_name: {rec.library_name}", "library_name")]

@@ -10,6 +10,7 @@ from openscope.derive.openness.probes import (
     either,
     file_evidence,
     files_matching,
+    for_text,
     jako_needles,
     linked_code_license,
     repo_license,
@@ -22,6 +23,7 @@ from openscope.derive.openness.probes._own_evidence import (
     released_phrase,
     with_denial,
 )
+from openscope.derive.openness.probes._siblings import better_command, command_evidence
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -87,6 +89,10 @@ def run(rec: ModelRecord) -> Finding:
     f = Finding("training_code", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, TRAIN_FILES)
     cmd = card_search(rec, TRAIN_COMMAND, needles=TRAIN_COMMAND_NEEDLES)
+    if cmd is not None and rec.card is not None:
+        # a README's command for another model ("bash finetune_<other>-7b.sh") gives way to the release's own
+        later = better_command(rec, for_text(TRAIN_COMMAND, rec.card.body).finditer(rec.card.body))
+        cmd = command_evidence(rec, later) if later is not None else cmd
     # a mention counts only where the card shows it as its own (not hidden, cited or only promised) and a
     # repository only where the card presents it as its own code (:mod:`._own_evidence`)
     text, promised = first_own_mention(rec, TRAIN_TEXT, needles=TRAIN_TEXT_NEEDLES, component=COMPONENT)
