@@ -228,3 +228,19 @@ def test_the_readers_gpu_count_and_a_serving_setup_are_not_training_hardware() -
     trained = card + "\n## Training\n\nWren-2B was trained on 64 H100 GPUs for nine days.\n"
     f = _probe(trained, "hardware_documented", "birdlab/Wren-2B")
     assert f.detail.get("hardware") and "64 H100" in _cited(f), f.evidence
+
+
+def test_a_news_item_naming_only_a_kind_of_thing_or_a_version_stays_the_releases() -> None:
+    """"We released the **Code and Checkpoints**", "We released **v2.0**": no project is named, so nothing tells that
+    the item is about another release; the report it links is the release's."""
+    from openscope.derive.openness.probes._siblings import sibling_spans
+
+    card = HEADER + ("## News\n\n"
+                     "- [2024/07] We released the **Code and Checkpoints**, with the technical "
+                     "[report](https://arxiv.org/abs/2407.00003).\n"
+                     "- [2024/06] We released **v2.0**, with a longer context.\n"
+                     "- [2024/05] We released **Plover Dialogs**, a dataset of rated conversations.\n")
+    spans = sibling_spans(from_text("birdlab/Heron-Chat-7B", card).card, "birdlab/Heron-Chat-7B")
+    assert [s.name for s in spans] == ["Plover Dialogs"], spans
+    f = _probe(card, "technical_report", "birdlab/Heron-Chat-7B")
+    assert "2407.00003" in _cited(f), f.evidence

@@ -23,7 +23,8 @@ Then:
   by, updated a report; 发布, 开源, 推出) and names something (a bold, italic or code span, a link's anchor, or,
   in a list item, the capitalised name right after an active verb: "released Plover Arena technical report"), and
   in which no name nor word names this release. An item that names this release ("We've released the weights of
-  **Heron2.5**") or names nothing ("Updated the training code") stays the release's. A heading's section goes with
+  **Heron2.5**") or names nothing ("Updated the training code"; a version alone, "**v2.0**", or words for a kind of
+  thing, "**Code and Checkpoints**", name nothing) stays the release's. A heading's section goes with
   it;
 * **a section headed by a name so announced** ("## Kestrel-MoE: …"), with its subsections;
 * **a line that only labels what follows with such a name** ("**Kestrel-MoE:**" over its BibTeX entry), to the end
@@ -97,6 +98,14 @@ _GENERIC = frozenset({"here", "this", "link", "report", "paper", "technical-repo
                       "modelscope", "website", "project-page", "page", "space", "online", "docs", "documentation",
                       "readme", "details", "full-details", "model", "models", "video", "pdf", "note", "new", "hot",
                       "update", "updates", "news", "source", "plan", "todo"})
+# words for a kind of thing a news item gives ("**Code and Checkpoints**", "**Technical Report**"): a label made of them
+# names no project
+_KINDS = frozenset({"code", "codes", "weights", "checkpoint", "checkpoints", "model", "models", "data", "dataset",
+                    "datasets", "paper", "papers", "report", "reports", "technical", "tech", "inference", "training",
+                    "train", "evaluation", "eval", "demo", "demos", "and", "the", "of", "our", "a", "an", "for", "&",
+                    "new", "all", "full", "official", "version", "release", "scripts", "script", "recipes", "recipe",
+                    "pipeline", "blog", "post", "page", "project", "website", "documentation", "docs"})
+_LETTERS = re.compile(r"[a-z]+")
 _PAPER_LABEL = re.compile(r"^(.{2,60}?)\s+(?:paper|technical\s+report|tech\s+report|report|preprint)$", re.IGNORECASE)
 # what separates the links of a row: spaces, "&nbsp;", bars, dots, slashes and emoji (not the next link's bracket)
 _ROW_GAP = re.compile(r"(?:[ \t]|&nbsp;|[|｜·•/]|[^\w\s\[\]<>()!*_`#\\])*")
@@ -154,8 +163,10 @@ def name_like(label: str) -> str | None:
             return None
     elif not any(c.isupper() or c.isdigit() for c in words[0][1:] + "".join(words[1:])):
         return None
-    if "-".join(s.lower().split()) in _GENERIC:
+    if "-".join(s.lower().split()) in _GENERIC or all(w.strip(".,:;()'’-").lower() in _KINDS for w in words):
         return None
+    if not any(len(r) >= 3 for r in _LETTERS.findall(s.lower())):
+        return None   # a version or a size alone ("v2.0", "7B") names no project
     return s
 
 
