@@ -111,6 +111,9 @@ _PAPER_LABEL = re.compile(r"^(.{2,60}?)\s+(?:paper|technical\s+report|tech\s+rep
 _ROW_GAP = re.compile(r"(?:[ \t]|&nbsp;|[|｜·•/]|[^\w\s\[\]<>()!*_`#\\])*")
 # a line that is only a label ("**Kestrel-MoE:**", "Kestrel:"), and the blank lines up to a fence below it
 _LABEL_LINE = re.compile(r"\n[ \t]{0,3}(?:\*\*|__)?([\w][\w .+-]{1,58}?)(?:\*\*|__)?[ \t]*[:：][ \t]*(?:\*\*|__)?[ \t\r]*(?=\n|$)")
+# where a label line can end: its colon, then blanks and a closing emphasis mark, then the line's end (a line that
+# :data:`_LABEL_LINE` matches ends so)
+_LABEL_END = re.compile(r"[:：][ \t]*(?:\*\*|__)?[ \t\r]*(?=\n|\Z)")
 _NEXT_FENCE = re.compile(r"[ \t\r]{0,40}\n(?:[ \t\r]{0,40}\n){0,20}")
 _TITLE_HEAD = re.compile(r"[ \t]{0,8}[:：|]|\s[-—–]\s")
 _TITLE_PARTS = re.compile(r"[ \t]{0,8}(?:&|/|,|\+|\band\b)[ \t]{0,8}")
@@ -135,11 +138,14 @@ def runs(text: str) -> frozenset[str]:
     return frozenset(_runs(text))
 
 
+_NOT_PLAIN = re.compile(r"[^\w\s.:：&/,+'’-]")
+
+
 def _plain(text: str) -> str:
     """A title's or a label's words: without HTML tags, images, emphasis marks and emoji."""
     text = _TAG.sub(" ", text)
     text = _MD_LINK.sub(lambda m: "" if m.group(0).startswith("!") else m.group(1), text)
-    return re.sub(r"[^\w\s.:：&/,+'’-]", " ", text).strip(" _-")
+    return _NOT_PLAIN.sub(" ", text).strip(" _-")
 
 
 def names_release(name: str, own: frozenset[str]) -> bool:
@@ -168,6 +174,38 @@ def name_like(label: str) -> str | None:
     if not any(len(r) >= 3 for r in _LETTERS.findall(s.lower())):
         return None   # a version or a size alone ("v2.0", "7B") names no project
     return s
+
+
+def _label_lines(text: str) -> Iterator[re.Match[str]]:
+    """``_LABEL_LINE.finditer(text)``, tried only on the lines that end with a colon (:data:`_LABEL_END`).
+
+    Why: the pattern opens with a line break and a word, and ``re`` tried its lazy label at every line of the card
+    (a third of the search on a card that hosts other releases). A match is one line, from the line break before it
+    to the line's end, which ends with a colon: matching at the line break before each such line, in order, gives
+    the same matches (no match holds a line break, so none starts inside another)."""
+    last = -1
+    for end in _LABEL_END.finditer(text):
+        nl = text.rfind("\n", 0, end.start())
+        if nl < 0 or nl == last:
+            continue
+        last = nl
+        m = _LABEL_LINE.match(text, nl)
+        if m is not None:
+            yield m
+
+
+_PAPER_WORDS = ("paper", "report", "preprint")
+
+
+def _may_label_paper(anchor: str) -> bool:
+    """Whether a link's anchor may read as a paper's or a report's label (:data:`_PAPER_LABEL` on :func:`_plain`):
+    it holds one of the words, or an image, a link or a tag, whose removal may join one, or a character that is not
+    ASCII (the pattern ignores case as Unicode does: a dotless "ı" is an "i" to it). Why: a cheap test before the
+    anchor is read, on a card with hundreds of links."""
+    if not anchor.isascii() or "!" in anchor or "<" in anchor or "[" in anchor:
+        return True
+    low = anchor.lower()
+    return any(w in low for w in _PAPER_WORDS)
 
 
 def title_names_release(card: Card, own: frozenset[str]) -> bool:
@@ -226,11 +264,11 @@ def sibling_spans(card: Card, model_id: str) -> list[Sibling]:
     name = model_id.rpartition("/")[2]
     if len(_squash(name)) < 2 or not name[:1].isalnum() or not card.sections:
         return []
+    own = runs(name)
+    if not title_names_release(card, own):   # (the title first: it reads one line, and most cards stop here)
+        return []
     lowered = card.lowered_body
     if not any(n in lowered for n in ANNOUNCE_NEEDLES):   # (every part below is found from an announcement)
-        return []
-    own = runs(name)
-    if not title_names_release(card, own):
         return []
     text = card.text
     held: dict[int, int] = {}
@@ -292,7 +330,7 @@ def sibling_spans(card: Card, model_id: str) -> list[Sibling]:
             out.append(Sibling(head(i), section_end(i), m.group(1)))
     # a line that only labels what follows with a sibling's name ("**Kestrel-MoE:**" over its BibTeX entry)
     fenced = _fenced(text) if fenced is None else fenced
-    for m in _LABEL_LINE.finditer(text):
+    for m in _label_lines(text):
         if _squash(m.group(1)) in names and not any(a <= m.start() < b for a, b in fenced):
             nxt = _NEXT_FENCE.match(text, m.end())
             fence = next((b for a, b in fenced if nxt is not None and a == nxt.end()), None)
@@ -300,7 +338,9 @@ def sibling_spans(card: Card, model_id: str) -> list[Sibling]:
                                m.group(1)))
     # a link labelled as a sibling's paper or report (the card's links, each found again at its place on its line)
     for link in card.links:
-        label = _PAPER_LABEL.match(_plain(link.text)) if link.text and link.at >= 0 else None
+        if not link.text or link.at < 0 or not _may_label_paper(link.text):
+            continue
+        label = _PAPER_LABEL.match(_plain(link.text))
         if label is None or _squash(label.group(1)) not in names:
             continue
         ls, le = text.rfind("\n", 0, link.at) + 1, text.find("\n", link.at)
