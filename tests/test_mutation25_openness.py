@@ -116,6 +116,9 @@ HOSTED = [
     (("a/1", "a/2", "a/3", "a/4", "a/5"), True, None,
      "give the declared datasets a/1, a/2, a/3 and 2 more an open data licence (`license:` in their own cards, "
      "not in this repository), or declare a released dataset whose licence is open"),
+    (("a/1", "a/2", "a/3", "a/4"), True, None,
+     "give the declared datasets a/1, a/2, a/3 and 1 more an open data licence (`license:` in their own cards, "
+     "not in this repository), or declare a released dataset whose licence is open"),
     (("acme/web",), False, None,
      "make sure the declared dataset acme/web states an open data licence (`license:` in its own card): its "
      "licence was not looked up here (unknown)"),
@@ -389,10 +392,12 @@ RULE_CASES = [
     ("modelcard", {"Model card": OPEN}, {"model_card": ("positive", {"topics": ["uses"]})}, "partial"),
     ("modelcard", {"Model card": OPEN}, {"model_card": ("negative", {"topics": []})}, "closed"),
     ("modelcard", {"Model card": OPEN}, {}, "open"),                  # released, no card read: the published card
+    ("modelcard", {}, {}, "closed"),                                  # no card at all
     # datasheet
     ("datasheet", {"Data card": OPEN}, {"data_card": ("positive", {"explicit": True})}, "open"),
     ("datasheet", {"Data card": OPEN}, {"data_card": ("positive", {"explicit": False})}, "partial"),
     ("datasheet", {"Data card": OPEN}, {}, "open"),
+    ("datasheet", {"Data card": OPEN}, {"data_card": ("positive", {})}, "open"),    # a datasheet unless said otherwise
     ("datasheet", {"Data card": DOC}, {}, "closed"),
 ]
 
@@ -427,6 +432,14 @@ def test_osai_weights_rule(status: str, fields: dict, findings: dict, grade: str
     assert osai.weights(side)[1] == grade
 
 
+def test_a_cited_data_card_is_a_datasheet_even_where_the_probe_saw_only_links() -> None:
+    from openscope.derive.openness.evaluations import osai
+
+    findings = {"data_card": ("positive", {"explicit": False})}
+    assert osai.datasheet(_side({"Data card": OPEN}, findings))[1] == "partial"
+    assert osai.datasheet(_side({"Data card": OPEN}, findings, **{"Data card": {"source": "curated"}}))[1] == "open"
+
+
 def test_osai_score_and_unreadable_sides() -> None:
     """The score is the mean over graded dimensions (open 1, partial 0.5, closed 0; unknown left out); when nothing
     could be read every dimension is unknown and there is no score; the base's dimensions come from the base."""
@@ -449,3 +462,128 @@ def test_osai_score_and_unreadable_sides() -> None:
     assert with_base["weights_endmodel"] == "open" and with_base["datasources_endmodel"] == "open"
     unread_base = osai.evaluate(end, _side(readable=False))
     assert unread_base["weights_basemodel"] == "unknown" and unread_base["weights_endmodel"] == "open"
+
+
+@pytest.mark.parametrize("n_files, shown", [
+    (3, "COPYING, LICENSE, LICENSE-MODEL"),
+    (4, "COPYING, LICENSE, LICENSE-MODEL, …"),
+])
+def test_unidentified_licence_files_are_named_three_at_most(tmp_path: Path, n_files: int, shown: str) -> None:
+    """A folder whose licence files hold no text a rule recognises: a licence of unknown terms (docs/openness.md, "A
+    licence file that was not read"); the basis names the first three files, then "…"; the OSAID step the first
+    three."""
+    from openscope.derive.openness import records
+    from openscope.derive.openness.assessment import assess_record
+
+    (tmp_path / "README.md").write_text("# Model\n\nWeights in model.safetensors.\n", "utf-8")
+    (tmp_path / "model.safetensors").write_bytes(b"\0" * 16)
+    for name in ("COPYING", "LICENSE", "LICENSE-MODEL", "LICENSE.md")[:n_files]:
+        (tmp_path / name).write_text("Acme terms. You may do things with this model under conditions we set.\n", "utf-8")
+    a = assess_record(records.from_folder(tmp_path))
+    words = f"licence file present, not identified ({shown}): licence unknown"
+    assert (a.osai["licenses"], a.osai_basis["licenses"]) == ("unknown", f"licence: {words}")
+    assert a.osai["weights_endmodel"] == "unknown"
+    assert a.osai_basis["weights_endmodel"] == f"Model parameters (Final): no_license; not gated; licence: {words}"
+    assert a.osaid.verdict == "insufficient" and "parameters-license" in a.osaid.missing
+    assert a.osaid.next_steps[-1].endswith("(now Model parameters (Final): released, licence file present, not "
+                                           "identified (COPYING, LICENSE, LICENSE-MODEL): licence unknown)")
+
+
+def test_licence_category_without_a_licence_probe() -> None:
+    """A side with no licence finding (a base known only from cited facts) takes the weights' category from the
+    cited fact; a fact that is not cited, or weights not released, give none."""
+    from openscope.derive.openness.evaluations import osai
+
+    assert osai.license_category(_side({PARAMS: OPEN})) == "none"                 # a probe's fact, not a cited one
+    cited = {PARAMS: {"source": "curated", "license": "Apache-2.0"}}
+    assert osai.license_category(_side({PARAMS: OPEN}, **cited)) == "open"
+    assert osai.license_category(_side({PARAMS: DOC}, **cited)) == "none"         # not released
+    rail = {PARAMS: {"source": "curated", "license": "bigscience-bloom-rail-1.0"}}
+    assert osai.license_category(_side({PARAMS: RESTR}, **rail)) == "rail"
+
+
+def test_a_calibration_table_maps_a_signal_and_keeps_the_rule_elsewhere() -> None:
+    """The calibrated variant the benchmark measures (off by default): a dimension's signal seen in the table takes
+    the table's grade; an unseen signal, or a dimension the table lacks, keeps the rule's grade."""
+    from openscope.derive.openness.evaluations import osai
+
+    side = _side({"Training code": OPEN})
+    sig, rule = osai.trainingcode(side)
+    assert rule == "open"
+    assert osai.evaluate(side)["trainingcode"] == "open"
+    table = {"trainingcode": {"map": {sig: "closed"}}}
+    assert osai.evaluate(side, table=table)["trainingcode"] == "closed"
+    assert osai.evaluate(side, table={"trainingcode": {"map": {}}})["trainingcode"] == "open"
+    assert osai.evaluate(side, use_calibration=False)["trainingcode"] == "open"
+
+
+# -- MOF (docs/openness.md, "MOF class and progress"): the lists a result gives, and the rule's corners -------------
+
+@pytest.mark.parametrize("license_id, is_open", [
+    ("C-UDA-1.0", True),       # on the MOF's list for data: an open data licence
+    ("CC-PDDC", True),
+    ("FreeBSD-DOC", True),     # on the MOF's list for documents
+    ("MulanPSL-1.0", False),   # on the MOF's list for code only, neither OSI-approved nor FSF-libre
+])
+def test_open_licence_rule_for_the_mofs_own_list(license_id: str, is_open: bool) -> None:
+    assert mof.is_open_license(license_id) is is_open
+
+
+def test_missing_lists_the_required_components_not_released_in_order() -> None:
+    res = mof.evaluate_components({"Model card": "CC-BY-4.0", "Sample model outputs": "CC-BY-4.0"})
+    # class by class from III down, each class's required components in the MOF's order
+    required = [c.name for cls in (3, 2, 1) for c in mof.components() if c.cls == cls and c.required]
+    assert res.missing == [n for n in required if n != "Model card"]
+    # an optional component released under an open licence is included, and an optional one not released is not
+    # missing
+    assert res.included == ["Model card", "Sample model outputs"]
+    assert "Supporting libraries and tools" not in res.missing
+
+
+def test_a_research_paper_in_place_of_the_report_is_not_missing_either() -> None:
+    listed = {c.name: "Apache-2.0" for c in mof.components() if c.cls == 3 and c.name != "Technical report"}
+    listed["Research paper"] = "CC-BY-4.0"
+    res = mof.evaluate_components(listed)
+    assert res.cls == 3
+    assert "Technical report" not in res.missing and "Research paper" not in res.missing
+
+
+def test_a_listed_report_keeps_the_paper_from_counting_twice() -> None:
+    """A technical report that is included (not first: the MOT's quirk) is counted; a research paper then does not
+    stand in for a component that is missing."""
+    listed = {c.name: "Apache-2.0" for c in mof.components() if c.cls == 3 and c.name != "Model card"}
+    listed["Research paper"] = "CC-BY-4.0"
+    res = mof.evaluate_components(listed)
+    assert res.cls == 0 and res.progress["3"] == pytest.approx(5 / 6 * 100)
+    assert res.missing[0] == "Model card"
+
+
+def test_an_empty_licence_means_released_without_one_not_the_global_licence() -> None:
+    gl = {"distribution": {"name": "Apache-2.0"}}
+    assert mof.evaluate_components({"Model architecture": ""}, gl).unlicensed == ["Model architecture"]
+    assert mof.evaluate_components({"Model architecture": None}, gl).included == ["Model architecture"]
+
+
+def test_an_invalid_global_licence_is_named() -> None:
+    res = mof.evaluate_components({"Model architecture": None}, {"distribution": {"name": "llama2"}})
+    assert res.invalid == {"Model architecture": "llama2"}
+    assert res.next_steps == [
+        "to reach Class III - Open Model: release Model architecture under an open licence (now llama2)",
+        *res.next_steps[1:]]
+
+
+def test_hints_and_inherited_steps_apply_where_they_are_documented() -> None:
+    """``hints`` gives the step of a component read but not released; ``inherited`` the step of a component graded
+    under its base's binding licence (docs/openness.md); a name given for another state changes nothing."""
+    hint = "write a model card: the README read has 120 characters"
+    res = mof.evaluate_components({}, hints={"Model card": hint})
+    assert f"to reach Class III - Open Model: {hint}" in res.next_steps
+    listed = {"Model parameters (Final)": "llama2"}
+    res = mof.evaluate_components(listed, inherited={"Model parameters (Final)": "meta-llama/Llama-2-7b",
+                                                     "Model card": "meta-llama/Llama-2-7b"})
+    assert res.inherited == {"Model parameters (Final)": "meta-llama/Llama-2-7b"}
+    assert ("to reach Class III - Open Model: release Model parameters (Final) under an open licence (now llama2, "
+            "the licence of its base meta-llama/Llama-2-7b, whose terms bind derivatives: declaring another licence "
+            "does not lift them; build it on a base whose licence is open)") in res.next_steps
+    assert any(s.endswith("release Model card (model details including performance metrics, intended use, and "
+                          "limitations) under an open document licence") for s in res.next_steps)
