@@ -587,3 +587,29 @@ def test_hints_and_inherited_steps_apply_where_they_are_documented() -> None:
             "does not lift them; build it on a base whose licence is open)") in res.next_steps
     assert any(s.endswith("release Model card (model details including performance metrics, intended use, and "
                           "limitations) under an open document licence") for s in res.next_steps)
+
+
+def test_a_published_model_card_is_open_whatever_text_was_read() -> None:
+    """A cited fact that the model card is published, or a card whose reading says nothing (outcome unknown), grades
+    the published card: open."""
+    from openscope.derive.openness.evaluations import osai
+
+    few_topics = {"model_card": ("negative", {"topics": []})}
+    assert osai.modelcard(_side({"Model card": OPEN}, few_topics))[1] == "closed"
+    assert osai.modelcard(_side({"Model card": OPEN}, few_topics, **{"Model card": {"source": "curated"}}))[1] == "open"
+    assert osai.modelcard(_side({"Model card": OPEN}, {"model_card": ("unknown", {})}))[1] == "open"
+
+
+def test_an_unidentified_licence_file_for_the_code_leaves_the_weights_open(tmp_path: Path) -> None:
+    """docs/openness.md's table: an unread `LICENSE-CODE` alone makes `licenses` unknown, and leaves the weights (released,
+    not gated) open: the file does not cover them."""
+    from openscope.derive.openness import records
+    from openscope.derive.openness.assessment import assess_record
+
+    (tmp_path / "README.md").write_text("# Model\n\nWeights in model.safetensors.\n", "utf-8")
+    (tmp_path / "model.safetensors").write_bytes(b"\0" * 16)
+    (tmp_path / "LICENSE-CODE").write_text("Acme terms. You may do things with this code under conditions we set.\n",
+                                           "utf-8")
+    a = assess_record(records.from_folder(tmp_path))
+    assert (a.osai["weights_endmodel"], a.osai["licenses"]) == ("open", "unknown")
+    assert a.osai_basis["weights_endmodel"] == "Model parameters (Final): no_license; not gated; licence: none"
