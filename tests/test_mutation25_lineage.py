@@ -25,25 +25,27 @@ def _rows(store) -> list[tuple]:
 
 
 def test_a_new_model_below_an_unchanged_deep_parent_is_seeded_from_its_parents_rows(tmp_path: Path) -> None:
-    """Snapshot 2 adds a model under a parent two steps below its root: only the new model is recomputed, and its row
-    continues the parent's path (depth 3), as the full recompute has it."""
+    """Snapshot 2 adds models under parents one and two steps below their root: only the new models are recomputed,
+    and each row continues its parent's path, as the full recompute has it."""
     from openscope.jobs.ingest import ingest_file
 
     first = [entry(ROOT), entry("a/b", (f"base_model:finetune:{ROOT}",)), entry("a/c", ("base_model:finetune:a/b",))]
     second = [entry("a/d", ("base_model:finetune:a/c",), created="2024-06-01T00:00:00.000Z"),
-              entry("a/e", ("base_model:quantized:a/d",), created="2024-06-01T00:00:00.000Z")]
+              entry("a/e", ("base_model:quantized:a/d",), created="2024-06-01T00:00:00.000Z"),
+              entry("a/f", ("base_model:adapter:a/b",), created="2024-06-01T00:00:00.000Z")]
     with open_store(tmp_path / "s.duckdb") as store:
         ingest_file(store, write_jsonl(tmp_path / "1.jsonl", first))
         assert lineage_step.refresh(store)["mode"] == "full"
         ingest_file(store, write_jsonl(tmp_path / "2.jsonl", second))
         res = lineage_step.refresh(store)
-        assert res["mode"] == "incremental" and res["affected"] == 2
+        assert res["mode"] == "incremental" and res["affected"] == 3
         inc = _rows(store)
         assert lineage_step.refresh(store, full=True)["mode"] == "full"
         full = _rows(store)
     assert inc == full
     assert ("a/d", ROOT, 3, ["a/d", "a/c", "a/b", ROOT]) in inc
     assert ("a/e", ROOT, 4, ["a/e", "a/d", "a/c", "a/b", ROOT]) in inc
+    assert ("a/f", ROOT, 2, ["a/f", "a/b", ROOT]) in inc                  # seeded one level higher
 
 
 def _store_with_derivatives(tmp_path: Path, downloads: int) -> Path:
