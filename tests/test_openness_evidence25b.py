@@ -108,3 +108,39 @@ def test_the_view_is_the_card_parsed_again_with_the_parts_blanked() -> None:
     again = parse_card(view.card.source)
     assert (again.text, again.sections, again.links, again.rel_links) == (
         view.card.text, view.card.sections, view.card.links, view.card.rel_links)
+
+
+# -- class 4: a label alone is quoted with the value it labels -----------------------------------------------------
+
+WREN = ("# Wren-7B\n\nWren-7B is a small chat model of the Bird Lab.\n\n**Model Release Date:**\n\n"
+        "* **7B chat: March 3, 2025**\n\n## Training\n\nTrained on 8 GPUs.\n")
+
+
+def test_a_label_alone_is_quoted_with_its_value() -> None:
+    f = next(f for f in run_all(from_text("birdlab/Wren-7B", WREN)) if f.probe == "weights_released")
+    assert f.evidence and "March 3, 2025" in f.evidence[0].snippet
+    assert f.evidence[0].locator.endswith("#L5-L7")
+
+
+def test_a_label_over_a_heading_is_quoted_alone() -> None:
+    text = WREN.replace("* **7B chat: March 3, 2025**\n\n", "")
+    f = next(f for f in run_all(from_text("birdlab/Wren-7B", text)) if f.probe == "weights_released")
+    assert f.evidence and f.evidence[0].snippet == "**Model Release Date:**"
+
+
+def test_a_label_with_its_value_on_its_line_is_quoted_as_before() -> None:
+    text = WREN.replace("**Model Release Date:**\n\n* **7B chat: March 3, 2025**", "**Model Release Date:** March 3, 2025")
+    f = next(f for f in run_all(from_text("birdlab/Wren-7B", text)) if f.probe == "weights_released")
+    assert f.evidence and f.evidence[0].snippet == "**Model Release Date:** March 3, 2025"
+
+
+def test_a_sentence_that_ends_with_a_colon_is_no_label() -> None:
+    from openscope.derive.openness.cards import parse_card
+
+    card = parse_card("# Wren\n\nWe fine-tune Wren-7B from Lynx-7B with the following hyperparameters:\n\n"
+                      "| Hyperparameter | Wren-7B |\n|---|---|\n| lr | 2e-5 |\n\n**Model Release Date:**\n\n"
+                      "| 7B | March 3, 2025 |\n")
+    at = card.text.index("We fine-tune")
+    assert card.span(at, at + 12)[1] == "We fine-tune Wren-7B from Lynx-7B with the following hyperparameters:"
+    at = card.text.index("**Model Release")
+    assert card.span(at, at + 10)[1] == "**Model Release Date:**"   # (a table is no field's value)

@@ -265,6 +265,9 @@ class Card:
         b = max(a, min(b, paragraph_end(self.text, end) if stop is None else stop))
         if row and end > start:
             b = max(a, min(b, table_row_end(self.text, end - 1), list_item_end(self.text, end - 1)))
+        if stop is None and end > start and "\n" not in self.text[a:b] and _only_a_label(self.text[a:b]) \
+                and len(self.text[a:b].split()) <= LABEL_WORDS:
+            b = self._labelled_value(b, width)
         if self.written is None:
             return self.anchor(a, b, from_line), _SPACES.sub(" ", self.text[a:b]).strip()
         wa, wb = (a, b) if not self.edits else (written_at(self.edits, a), written_at(self.edits, b, end=True))
@@ -275,6 +278,28 @@ class Card:
                 # reference, as it never starts inside a long word (:func:`context_bounds`)
                 wa = self.edits[k][3]
         return self.anchor(a, b, from_line), _SPACES.sub(" ", self.written[wa:wb]).strip()
+
+    def _labelled_value(self, at: int, width: int) -> int:
+        """Where a quote of a field's label alone ("**Release date:**", its value in the next paragraph or list item)
+        ends once it takes the first line of that value (at most ``width`` characters of it, cut at a word's end);
+        ``at`` itself when nothing but a heading, a fence, a table, a quote or the card's end follows within two blank
+        lines. A label is a few words (:data:`LABEL_WORDS`): a sentence that ends with a colon ("We fine-tune it with
+        the following hyperparameters:") introduces a table or a list, and is quoted as it is.
+
+        Why: a card that writes a field's value under its label ("**Model Release Date:**" over "* **70B: December 6,
+        2024**") was quoted by its label alone, which says nothing a reader can check; the value is what the rule
+        read the label for."""
+        text = self.text
+        m = _VALUE_AFTER_LABEL.match(text, at)
+        if m is None or _BLOCK_START.match(text, m.end()) or text.startswith(("|", ">"), m.end()):
+            return at   # (a heading, a fence, a table or a quote is no field's value)
+        le = text.find("\n", m.end())
+        le = len(text) if le < 0 else le
+        b = min(le, m.end() + width)
+        if b < le:
+            cut = max(text.rfind(" ", m.end(), b), text.rfind("\t", m.end(), b))
+            b = cut if cut > m.end() else b
+        return b if text[m.end():b].strip() else at
 
     def written_at(self, pos: int, end: bool = False) -> int:
         """The offset in the card as written (:attr:`written`) of offset ``pos`` of ``text`` (:func:`written_at`)."""
@@ -1081,6 +1106,9 @@ def table_row_end(text: str, at: int) -> int:
 
 
 _BLOCK_START = re.compile(r"[ \t]{0,3}(?:#{1,6}[ \t]|`{3,}|~{3,})")
+LABEL_WORDS = 6   # words of a field's label at most ("**Model Release Date:**")
+# the line break after a label alone and up to two blank lines, then the indentation of the value's line
+_VALUE_AFTER_LABEL = re.compile(r"[ \t\r]{0,40}\n(?:[ \t\r]{0,40}\n){0,2}[ \t]{0,8}")
 _LIST_ITEM_LINE = re.compile(r"^([ \t]*(?:>[ \t]*)*)(?:[-*+]|\d{1,9}[.)])[ \t]+\S", re.MULTILINE)
 
 
