@@ -38,3 +38,32 @@ def test_licence_specific_duties_are_listed_once_per_licence() -> None:
     same = _duties_with_bases(["include_license"], [("a/base", ["include_license", "attribution"])],
                               own_license="apache-2.0", base_licenses={"a/base": "apache-2.0"})
     assert same == [{"duty": "include_license", "from": None}, {"duty": "attribution", "from": "a/base"}]
+    two_of_one = _duties_with_bases(None, [("a/one", ["include_license"]), ("b/two", ["include_license"])],
+                                    base_licenses={"a/one": "llama2", "b/two": "llama2"})
+    assert two_of_one == [{"duty": "include_license", "from": "a/one"}]   # one licence, one copy of its text
+
+
+def test_other_duties_are_listed_once_and_only_a_conditional_one_is_scoped() -> None:
+    """A duty that is not licence-specific is listed once, from the nearest base that has it; only the (base, duty)
+    pairs named conditional carry ``scope: unmodified_only``."""
+    duties = _duties_with_bases(None, [("a/sample", ["attribution"]), ("b/base", ["attribution", "notice"])],
+                                conditional={("a/sample", "attribution")},
+                                base_licenses={"a/sample": "apple-ascl", "b/base": "apache-2.0"})
+    assert duties == [{"duty": "attribution", "from": "a/sample", "scope": "unmodified_only"},
+                      {"duty": "notice", "from": "b/base"}]
+
+
+@pytest.mark.parametrize("own, bases, want", [
+    # (own commercial use, restrictions, cap), the bases' licences -> effective (commercial, restrictions, cap):
+    # every licence applies (an AND), the lowest cap, an unknown base leaves what it could forbid unknown
+    ((True, False, None), ["apache-2.0"], (True, False, None)),
+    ((True, False, None), ["cc-by-nc-4.0"], (False, False, None)),
+    ((True, False, None), ["llama2"], (True, True, 700_000_000)),
+    ((True, False, 1000), ["llama2"], (True, True, 1000)),
+    ((True, False, None), [None], (None, None, None)),
+])
+def test_effective_terms_with_bases(own: tuple, bases: list, want: tuple) -> None:
+    from openscope.derive.licenses.flowdown import _with_bases
+
+    got = _with_bases(*own, bases)
+    assert (got["effective_commercial_use"], got["effective_use_restrictions"], got["effective_user_cap"]) == want
