@@ -109,33 +109,25 @@ def full(store: Store, paths: str, cycles: str) -> dict:
     return {"lineage_rows": int(n_rows), "levels": level, "cycle_members": n_cyc}
 
 
-def compute(store: Store, scope: str | None = None, paths: str = "lineage_paths",
-            cycles: str = "lineage_cycles") -> dict:
-    """Rewrite ``lineage_paths`` and ``lineage_cycles`` for every model, or for the models in ``scope(id)``.
+def compute(store: Store, scope: str, paths: str = "lineage_paths", cycles: str = "lineage_cycles") -> dict:
+    """Rewrite ``lineage_paths`` and ``lineage_cycles`` for the models in ``scope(id)`` (the incremental refresh;
+    a full refresh is :func:`full`, which builds new tables rather than deleting every row of the old ones).
 
-    ``paths`` and ``cycles`` name the tables written (a full refresh writes empty tables of their shape and
-    publishes them later).
+    ``paths`` and ``cycles`` name the tables written.
     Needs ``_ce`` (:func:`chosen_edges`). ``scope`` must be closed under descendants (see :func:`affected`).
     Returns counts for reporting.
     """
     con = store.con
     con.execute("DROP TABLE IF EXISTS _te")
-    if scope is None:
-        te = "_ce"  # every chosen edge: no copy needed
-    else:
-        te = "_te"
-        con.execute(f"CREATE TEMP TABLE _te AS SELECT child, parent FROM _ce WHERE child IN (SELECT id FROM {scope})")
+    te = "_te"
+    con.execute(f"CREATE TEMP TABLE _te AS SELECT child, parent FROM _ce WHERE child IN (SELECT id FROM {scope})")
     # Each level is written straight to ``lineage_paths`` (no accumulating temp table to copy at the end):
     # the old rows of the models recomputed go first.
-    if scope is None:
-        con.execute(f"DELETE FROM {paths}")
-        con.execute(f"DELETE FROM {cycles}")
-    else:
-        con.execute(f"DELETE FROM {paths} WHERE id IN (SELECT id FROM {scope})")
-        con.execute(
-            f"""DELETE FROM {cycles} WHERE cycle_id IN (
-                   SELECT cycle_id FROM {cycles} WHERE id IN (SELECT id FROM {scope}))"""
-        )
+    con.execute(f"DELETE FROM {paths} WHERE id IN (SELECT id FROM {scope})")
+    con.execute(
+        f"""DELETE FROM {cycles} WHERE cycle_id IN (
+               SELECT cycle_id FROM {cycles} WHERE id IN (SELECT id FROM {scope}))"""
+    )
     # Roots that have children here (store models without parents, and external bases) start the walk.
     con.execute("DROP TABLE IF EXISTS _front")
     con.execute(
@@ -143,16 +135,14 @@ def compute(store: Store, scope: str | None = None, paths: str = "lineage_paths"
         SELECT parent AS id, parent AS root, 0 AS depth, [parent] AS path
         FROM (SELECT DISTINCT parent FROM {te}) WHERE parent NOT IN (SELECT child FROM _ce)"""
     )
-    max_seed = -1
-    if scope is not None:
-        # Parents outside the scope keep their rows; they seed the walk at their own depth.
-        con.execute("DROP TABLE IF EXISTS _seed")
-        con.execute(
-            f"""CREATE TEMP TABLE _seed AS
-            SELECT l.id, l.root, l.depth, l.path FROM {paths} l
-            WHERE l.id IN (SELECT parent FROM {te}) AND l.id NOT IN (SELECT id FROM {scope})"""
-        )
-        max_seed = con.execute("SELECT coalesce(max(depth), -1) FROM _seed").fetchone()[0]  # type: ignore[index]  # an aggregate always yields one row
+    # Parents outside the scope keep their rows; they seed the walk at their own depth.
+    con.execute("DROP TABLE IF EXISTS _seed")
+    con.execute(
+        f"""CREATE TEMP TABLE _seed AS
+        SELECT l.id, l.root, l.depth, l.path FROM {paths} l
+        WHERE l.id IN (SELECT parent FROM {te}) AND l.id NOT IN (SELECT id FROM {scope})"""
+    )
+    max_seed = con.execute("SELECT coalesce(max(depth), -1) FROM _seed").fetchone()[0]  # type: ignore[index]  # an aggregate always yields one row
     level = 0
     n_rows = 0
     while True:
