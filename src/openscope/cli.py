@@ -95,7 +95,7 @@ def _version(ctx: typer.Context, value: bool) -> None:
 
 def _global(
     ctx: typer.Context,
-    db: str | None = typer.Option(None, "--db", help="Store path (env OPENSCOPE_DB, default ./openscope.duckdb)."),
+    db: str | None = typer.Option(None, "--db", metavar="PATH", help="Store path (env OPENSCOPE_DB, default ./openscope.duckdb)."),
     json_out: bool = typer.Option(False, "--json", is_eager=True, help="Print exactly one JSON document on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or decoration."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show version."),

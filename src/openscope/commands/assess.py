@@ -430,7 +430,7 @@ def register(app: typer.Typer) -> None:
     @app.command("assess")
     def assess(
         ctx: typer.Context,
-        target: str | None = typer.Argument(None, help="Model id in the store, or a local model folder / README path."),
+        target: str | None = typer.Argument(None, metavar="ID|PATH", help="Model id in the store, or a local model folder / README path."),
         no_experts: bool = typer.Option(False, "--no-experts", help="Do not show expert grades beside ours."),
         mof_record: Path | None = typer.Option(None, "--mof-record", metavar="FILE", help="Evaluate a MOF record (YAML) instead."),
         import_experts: list[Path] | None = typer.Option(

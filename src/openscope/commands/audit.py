@@ -48,11 +48,11 @@ def register(app: typer.Typer) -> None:
     @app.command("audit")
     def audit(
         ctx: typer.Context,
-        path: Path = typer.Argument(..., parser=nonblank_path, help="A model file or folder (scanned recursively)."),
+        path: Path = typer.Argument(..., parser=nonblank_path, metavar="PATH", help="A model file or folder (scanned recursively)."),
         fail_on: FailOn = typer.Option(FailOn.high, "--fail-on", case_sensitive=False,
                                        help="Exit 1 when a finding is at or above this severity."),
         sarif: Path | None = typer.Option(None, "--sarif", parser=nonblank_output, metavar="FILE", help="Also write the findings as SARIF 2.1.0 to FILE."),
-        model_id: str | None = typer.Option(None, "--model-id",
+        model_id: str | None = typer.Option(None, "--model-id", metavar="ID",
                                      help="Store the findings in audit_findings (in --db) against this model id."),
     ) -> None:
         """Audit model files without executing them: pickles (PyTorch, joblib, NumPy), Keras, TensorFlow, TFLite,

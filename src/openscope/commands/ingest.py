@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
     @app.command("ingest")
     def ingest(
         ctx: typer.Context,
-        path: Path = typer.Argument(..., parser=nonblank_path,
+        path: Path = typer.Argument(..., parser=nonblank_path, metavar="FILE",
                                     help="A .jsonl(.gz), .json array or .parquet file of Hub API entries."),
         datasets: bool = typer.Option(False, "--datasets", help="The entries are datasets, not models."),
         run_derive: bool = typer.Option(True, "--derive/--no-derive",

@@ -58,8 +58,8 @@ def register(app: typer.Typer) -> None:
     @app.command("sql")
     def sql(
         ctx: typer.Context,
-        query: str = typer.Argument(..., help="A SELECT over the store's tables and views."),
-        limit: int = typer.Option(1000, "--limit", help="Rows shown at most (0 = all)."),
+        query: str = typer.Argument(..., metavar="QUERY", help="A SELECT over the store's tables and views."),
+        limit: int = typer.Option(1000, "--limit", metavar="N", help="Rows shown at most (0 = all)."),
     ) -> None:
         """Run a read-only query; --json prints {columns, rows}."""
         s = settings(ctx)
