@@ -20,6 +20,7 @@ from openscope.errors import MissingInput, OutputError
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from openscope.store import Store
 
@@ -191,6 +192,23 @@ def out_console() -> Console:
     from rich.console import Console
 
     return Console(file=stdout(), soft_wrap=False, emoji=False)
+
+
+def hanging(con: Console, head: Text, body: str | Text, indent: int | None = None) -> Text:
+    """``head`` then ``body`` wrapped to the console's width, each wrapped line indented by ``indent`` (default:
+    under the body's first word). Why: at 80 columns a long line (a next step, a flag, the root of a lineage
+    tree) wrapped back to column 1, where its continuation read as a new item."""
+    from rich.text import Text
+
+    body = body if isinstance(body, Text) else Text(body)
+    pad = head.cell_len if indent is None else indent
+    out = Text()
+    for i, line in enumerate(body.wrap(con, max(20, con.width - max(head.cell_len, pad)))):
+        line.rstrip()
+        out.append("\n" if i else "")
+        out.append(head if i == 0 else Text(" " * pad))
+        out.append(line)
+    return out
 
 
 class _Stderr:

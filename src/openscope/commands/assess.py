@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -22,6 +22,7 @@ from rich.text import Text
 
 from openscope.commands._common import (
     Settings,
+    hanging,
     open_for_read,
     open_for_write,
     out_console,
@@ -33,9 +34,6 @@ from openscope.commands._common import (
 from openscope.errors import InvalidInput, MissingInput, OpenscopeError, UsageError, is_interrupt
 from openscope.store import Store
 from openscope.text import visible
-
-if TYPE_CHECKING:
-    from rich.console import Console
 
 
 def _visible(doc: Any) -> Any:
@@ -346,19 +344,6 @@ def _license_file_lines(doc: dict[str, Any]) -> list[str]:
     return out
 
 
-def _hanging(con: Console, head: Text, body: str | Text) -> Text:
-    """``head`` then ``body``, the body's wrapped lines indented under its first word. Why: at 80 columns the next
-    steps, the OSAID line and the flags wrapped back to column 1, where a continued step read as a new one."""
-    body = body if isinstance(body, Text) else Text(body)
-    out = Text()
-    for i, line in enumerate(body.wrap(con, max(20, con.width - head.cell_len))):
-        line.rstrip()
-        out.append("\n" if i else "")
-        out.append(head if i == 0 else Text(" " * head.cell_len))
-        out.append(line)
-    return out
-
-
 def _render(doc: dict[str, Any]) -> None:
     """The assessment for a reader: every string is printed as text (never as rich markup), so card text and
     ids print as themselves."""
@@ -400,19 +385,19 @@ def _render(doc: dict[str, Any]) -> None:
                       Text(doc.get("osai_basis", {}).get(d, "")))
     con.print(t)
     m = doc["mof"]
-    con.print(_hanging(con, Text("MOF: ", style="bold"), f"{m['label']} (class {m['class']}); progress "
+    con.print(hanging(con, Text("MOF: ", style="bold"), f"{m['label']} (class {m['class']}); progress "
               + ", ".join(f"Class {ROMAN.get(k, k)} {v:.1f}%" for k, v in sorted(m["progress"].items(), reverse=True))))
     o = doc["osaid"]
-    con.print(_hanging(con, Text("OSAID 1.0: ", style="bold"),
+    con.print(hanging(con, Text("OSAID 1.0: ", style="bold"),
                        o["verdict"] + (f"; missing: {', '.join(o['missing'])}" if o["missing"] else "")))
     for heading, steps in _steps(doc):
         con.print(Text(heading + ":", style="bold"))
         for step in steps:
-            con.print(_hanging(con, Text("  - "), step))
+            con.print(hanging(con, Text("  - "), step))
     for f in doc["flags"]:
-        con.print(_hanging(con, Text("flag ", style="bold red"), f"{f['flag']}: {f['detail']}"))
+        con.print(hanging(con, Text("flag ", style="bold red"), f"{f['flag']}: {f['detail']}"))
         for ev in f.get("evidence", [])[:1]:
-            con.print(_hanging(con, Text("     "), Text(
+            con.print(hanging(con, Text("     "), Text(
                 f"\"{shorten(ev.get('snippet', ''), 2 * width - 12)}\" "
                 f"<{short_locator(ev.get('locator', ''), doc.get('locator') or '', width - 8)}>", style="dim")))
     ex = doc.get("experts")

@@ -9,6 +9,7 @@ import typer
 from openscope.commands._common import (
     capped,
     escaped,
+    hanging,
     open_for_read,
     out_console,
     print_json,
@@ -54,13 +55,16 @@ def _render(doc: dict[str, Any], root_countries: dict[str, str | None] | None = 
     on the model directly: when the filters leave nothing to show, the answer says that they did, rather
     than "no model in the store is built on it" or "it is a root itself" of a model that has both."""
     from rich.table import Table  # the text view's only (``--json`` starts without them)
+    from rich.text import Text
     from rich.tree import Tree
 
     con = out_console()
     nodes = doc["nodes"]
     by_id = {n["id"]: n for n in nodes}
     arrow = "built on" if doc["direction"] == "up" else "derivatives of"
-    root = Tree(_label(nodes[0], doc["direction"]), guide_style="dim")
+    # the root's line wraps under itself, not at column 1 where its continuation read as another node
+    root = Tree(hanging(con, Text(), Text.from_markup(_label(nodes[0], doc["direction"])), indent=2),
+                guide_style="dim")
     branches = {nodes[0]["id"]: root}
     drawn_under = {n["id"]: n["via"] for n in nodes[1:]}
     for n in nodes[1:]:
