@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from openscope.derive.openness.probes import Evidence, Finding, either, jako_needles, zsearch
+from openscope.derive.openness.probes._other_release import about_other_release, model_names
 from openscope.derive.openness.probes._own_evidence import (
     _matches,
     _sentence_at,
@@ -137,8 +138,26 @@ def training_hardware(rec: ModelRecord) -> Evidence | None:
         if not zsearch(TRAINING, sentence) and (zsearch(RUNNING, sentence) or any(
                 zsearch(RUN_SECTION, t) for t in enclosing_titles(card, a))):
             continue
+        if another_models_hardware(rec, sentence, a):
+            continue
         return mention_evidence(rec, m)
     return None
+
+
+def another_models_hardware(rec: ModelRecord, sentence: str, a: int) -> bool:
+    """Whether the hardware mention at ``card.text[a]`` is said of another model the card links on the Hub
+    (:func:`.._other_release.about_other_release`): its sentence names only such models ("train Heron-7B with 4 x
+    A100"), or, when the sentence names no model, the heading of its section does ("### Fine-tuning Heron-7B with
+    Local GPUs"). Why: a platform's README (FastChat's) gives the recipe of each model it hosts; the release's
+    training hardware is not another model's. Cheap: nothing is read unless the card links a Hub model."""
+    card = rec.card
+    assert card is not None
+    if "huggingface.co/" not in card.text:
+        return False
+    if about_other_release(rec, sentence):
+        return True
+    titles = enclosing_titles(card, a)
+    return not model_names(sentence) and bool(titles) and about_other_release(rec, titles[-1])
 
 
 # "mamba" is also a package manager: conda's faster twin ("conda install mamba -n base", "mamba env create -f
@@ -213,9 +232,25 @@ def mamba_tool(rec: ModelRecord, a: int, b: int) -> bool:
                 or _MAMBA_TOOL_SENTENCE.search(_sentence_at(text, a, b)))
 
 
+# A context length or window is a fact about the model only with its value: "a context length of 4,096 tokens", "a
+# 128K context window", "上下文长度为 32K". Named without one ("split long conversations into segments that fit the
+# model's maximum context length", "supports a long context window") it documents nothing a reader could check.
+_CONTEXT_WORD = re.compile(r"context|上下文长度|コンテキスト長|컨텍스트", re.IGNORECASE)
+# (a number standing alone, "8K", "2,048", "32K"; not a digit of a name, "Finch-7B", "v2")
+_ANY_DIGIT = re.compile(r"(?<![A-Za-z0-9.-])\d|[一二三四五六七八九十百千万]")
+
+
+def _context_valued(text: str, a: int, b: int) -> bool:
+    """Whether the context length or window at ``text[a:b]`` comes with its value: a number in its sentence, or a
+    table's cell (its column holds the values: "| **Context Length** |" over "| 128K |")."""
+    line = text[text.rfind("\n", 0, a) + 1:a]
+    return line.lstrip().startswith("|") or bool(_ANY_DIGIT.search(_sentence_at(text, a, b)))
+
+
 def architecture(rec: ModelRecord) -> Evidence | None:
     """The first architecture detail (:data:`ARCH`) that is not the "mamba" package manager (:func:`mamba_tool`) nor
-    in an address or a badge (:func:`in_address_or_badge`). The first 40 matches are read."""
+    in an address or a badge (:func:`in_address_or_badge`), nor a context length or window named without its value
+    (:data:`_CONTEXT_WORD`). The first 40 matches are read."""
     card = rec.card
     if card is None:
         return None
@@ -231,5 +266,7 @@ def architecture(rec: ModelRecord) -> Evidence | None:
             continue
         if code_identifier(rec, off + m.start(), off + m.end()):
             continue
+        if _CONTEXT_WORD.match(m.group()) and not _context_valued(card.text, off + m.start(), off + m.end()):
+            continue   # "segments that fit the model's maximum context length": no length is given
         return mention_evidence(rec, m)
     return None

@@ -1,0 +1,80 @@
+"""Evidence review, fourth round (twenty-sixth session): evidence about another model, or that states nothing.
+
+A platform's README that hosts several models lent the release another model's training hardware ("train Kestrel-7B
+with 4 x A100" under "### Fine-tuning Kestrel-7B with Local GPUs"), a context length named without its value stood
+for the architecture, and a README whose only command runs a distilled sibling lent that command as the release's
+inference code. Every card here is written by the test (never a copied card); each wrong form has beside it the form
+that must still count.
+"""
+
+from __future__ import annotations
+
+from openscope.derive.openness.probes import Finding, run_all
+from openscope.derive.openness.records import from_text
+
+
+def _probe(text: str, name: str, model_id: str) -> Finding:
+    return next(f for f in run_all(from_text(model_id, text)) if f.probe == name)
+
+
+def _cited(f: Finding) -> str:
+    return " ".join(f"{e.locator} {e.snippet}" for e in f.evidence)
+
+
+# -- another model's training hardware, and a context length without its value ----------------------------------
+
+PLATFORM = ("# Aviary\n\nAviary is an open platform for training and serving chat models.\n\n"
+            "## Models\n\n| Model | Weights |\n| --- | --- |\n"
+            "| Kestrel-7B | [birdlab/kestrel-7b-v2](https://huggingface.co/birdlab/kestrel-7b-v2) |\n"
+            "| Kestrel-13B | [birdlab/kestrel-13b-v2](https://huggingface.co/birdlab/kestrel-13b-v2) |\n"
+            "| Aviary-T5-3B | [birdlab/aviary-t5-3b-v1](https://huggingface.co/birdlab/aviary-t5-3b-v1) |\n\n"
+            "## Fine-tuning\n\n### Data\n\nKestrel is tuned on shared conversations, cut into pieces that fit the "
+            "model's maximum context length.\n\n"
+            "### Fine-tuning Kestrel-7B with Local GPUs\n\n"
+            "You can use the command below to train Kestrel-7B with 4 x A100 (40GB).\n\n"
+            "```bash\ntorchrun --nproc_per_node=4 train.py --data data.json\n```\n")
+
+
+def test_another_linked_models_training_hardware_is_not_the_releases() -> None:
+    f = _probe(PLATFORM, "hardware_documented", "birdlab/aviary-t5-3b-v1")
+    assert not f.detail.get("hardware"), f.evidence
+    assert not f.detail.get("architecture"), f.evidence   # a context length with no length stated
+
+
+def test_the_releases_own_training_hardware_still_counts_on_the_same_platform() -> None:
+    own = PLATFORM + ("\n### Fine-tuning Aviary-T5-3B\n\nWe trained Aviary-T5-3B on 8 A100 GPUs for two days; its "
+                      "context length is 2,048 tokens.\n")
+    f = _probe(own, "hardware_documented", "birdlab/aviary-t5-3b-v1")
+    assert f.detail.get("hardware") and "Aviary-T5-3B on 8 A100" in _cited(f), f.evidence
+    assert f.detail.get("architecture") and "2,048 tokens" in _cited(f), f.evidence
+
+
+def test_a_fine_tune_trained_from_a_linked_base_keeps_its_hardware() -> None:
+    """The base a release is tuned from is linked on its card too: "we fine-tune Kestrel-7B on 8 A100s" tells how the
+    release was made, so a declared base is never "another model", nor is another publisher's model."""
+    card = ("---\nbase_model: birdlab/kestrel-7b-v2\n---\n# Finch-7B\n\nFinch-7B is tuned from "
+            "[Kestrel-7B](https://huggingface.co/birdlab/kestrel-7b-v2).\n\n## Training\n\n"
+            "We fine-tune Kestrel-7B on 8 A100 GPUs for three epochs. It is a decoder-only model.\n")
+    f = _probe(card, "hardware_documented", "birdlab/Finch-7B")
+    assert f.detail.get("hardware") and "8 A100" in _cited(f), f.evidence
+    undeclared = card.split("---\n")[-1]
+    f = _probe(undeclared, "hardware_documented", "finchworks/Finch-7B")
+    assert f.detail.get("hardware") and "8 A100" in _cited(f), f.evidence
+
+
+def test_a_model_the_card_does_not_link_is_not_set_aside() -> None:
+    """A sentence naming a model the card never links as one of its own may be how the release was made."""
+    card = ("# Finch-7B\n\nFinch-7B is a chat model.\n\n## Training\n\n"
+            "We fine-tune Kestrel-7B on 8 A100 GPUs for three epochs. It is a decoder-only model.\n\n"
+            "See also [birdlab/wren-2b](https://huggingface.co/birdlab/wren-2b).\n")
+    f = _probe(card, "hardware_documented", "birdlab/Finch-7B")
+    assert f.detail.get("hardware") and "8 A100" in _cited(f), f.evidence
+
+
+def test_a_context_length_with_its_value_or_in_a_table_still_counts() -> None:
+    for text in ("Finch-7B has a context length of 8K tokens.\n",
+                 "| Model | Context Length |\n| --- | --- |\n| Finch-7B | 8K |\n"):
+        f = _probe("# Finch-7B\n\n" + text, "hardware_documented", "birdlab/Finch-7B")
+        assert f.detail.get("architecture") and "ontext" in _cited(f), (text, f.evidence)
+    f = _probe("# Finch-7B\n\nFinch-7B supports a long context window.\n", "hardware_documented", "birdlab/Finch-7B")
+    assert not f.detail.get("architecture"), f.evidence
