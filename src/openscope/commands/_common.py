@@ -186,12 +186,27 @@ def stdout() -> Any:
     return None if sys.stdout is None else _Stdout(sys.stdout)
 
 
+class _Trimmed(_Stdout):
+    """:class:`_Stdout` that leaves out the spaces before each line break. Why: rich pads every cell of a table to
+    its column's width, the last column too, so ``openscope model X > model.txt`` wrote every line of the screen
+    padded with spaces to the terminal's width (80 in a pipe): noise in a diff, an editor or ``grep 'x$'``. A
+    console writes a whole print at once (lines with their breaks), so no padding is split across writes."""
+
+    def write(self, text: str) -> int:
+        super().write(_PADDING.sub("", text))
+        return len(text)
+
+
+_PADDING = re.compile(r" +(?=\n)")
+
+
 def out_console() -> Console:
     """The console of a command's output. ``emoji=False``: ids, card text and query results are data, and rich
-    turned a value's ``:x:`` into an emoji (``sql`` showed ``/etc/passwd``'s ``root:x:0`` as ``root❌0``)."""
+    turned a value's ``:x:`` into an emoji (``sql`` showed ``/etc/passwd``'s ``root:x:0`` as ``root❌0``). Lines
+    are written without the spaces that pad them (:class:`_Trimmed`)."""
     from rich.console import Console
 
-    return Console(file=stdout(), soft_wrap=False, emoji=False)
+    return Console(file=None if sys.stdout is None else _Trimmed(sys.stdout), soft_wrap=False, emoji=False)
 
 
 def hanging(con: Console, head: Text, body: str | Text, indent: int | None = None) -> Text:
@@ -203,7 +218,10 @@ def hanging(con: Console, head: Text, body: str | Text, indent: int | None = Non
     body = body if isinstance(body, Text) else Text(body)
     pad = head.cell_len if indent is None else indent
     out = Text()
-    for i, line in enumerate(body.wrap(con, max(20, con.width - max(head.cell_len, pad)))):
+    lines = list(body.wrap(con, max(20, con.width - head.cell_len)))
+    if len(lines) > 1 and pad > head.cell_len:   # the rest has less room than the first line: wrap it again
+        lines[1:] = body[sum(len(x.plain) for x in lines[:1]):].wrap(con, max(20, con.width - pad))
+    for i, line in enumerate(lines):
         line.rstrip()
         out.append("\n" if i else "")
         out.append(head if i == 0 else Text(" " * pad))
