@@ -206,7 +206,8 @@ def out_console() -> Console:
     are written without the spaces that pad them (:class:`_Trimmed`)."""
     from rich.console import Console
 
-    return Console(file=None if sys.stdout is None else _Trimmed(sys.stdout), soft_wrap=False, emoji=False)
+    out = None if sys.stdout is None else cast("IO[str]", _Trimmed(sys.stdout))
+    return Console(file=out, soft_wrap=False, emoji=False)
 
 
 def hanging(con: Console, head: Text, body: str | Text, indent: int | None = None) -> Text:
