@@ -221,7 +221,9 @@ def hanging(con: Console, head: Text, body: str | Text, indent: int | None = Non
     out = Text()
     lines = list(body.wrap(con, max(20, con.width - head.cell_len)))
     if len(lines) > 1 and pad > head.cell_len:   # the rest has less room than the first line: wrap it again
-        lines[1:] = body[sum(len(x.plain) for x in lines[:1]):].wrap(con, max(20, con.width - pad))
+        rest = body[len(lines[0].plain):]
+        rest = rest[len(rest.plain) - len(rest.plain.lstrip(" ")):]   # (the break's space, if the line left it)
+        lines[1:] = rest.wrap(con, max(20, con.width - pad))
     for i, line in enumerate(lines):
         line.rstrip()
         out.append("\n" if i else "")

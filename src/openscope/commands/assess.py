@@ -300,8 +300,11 @@ def _components_table(doc: dict[str, Any], width: int) -> Table:
         t.add_column("licence", no_wrap=True)
         t.add_column("evidence", ratio=1)
     else:
+        # a status word is never broken ("documented_not_re / leased"): its column is at least as wide as the
+        # longest status shown; a longer licence under it folds rather than being cut short
+        longest = max((len(c["status"]) for c in doc["components"].values()), default=12)
         t.add_column("component", ratio=2, min_width=12)
-        t.add_column("status", ratio=2, min_width=12, overflow="fold")  # a status token is never cut short
+        t.add_column("status", width=max(12, longest), overflow="fold")   # (rich reads no min_width of a ratio)
         t.add_column("evidence", ratio=4)
     ev_width = max(24, (width - 10) // 2 if not wide else width - 70)
     for name, c in doc["components"].items():
@@ -354,18 +357,19 @@ def _render(doc: dict[str, Any]) -> None:
         con.print(Text(doc["locator"], style="dim"))
     decl = doc.get("base_declared")
     if decl:
-        con.print(Text(f"base model (declared in the card; base-model dimensions from its cited facts): "
-                       f"{decl['family']}: \"{shorten(decl['evidence']['snippet'], 120)}\" "
-                       f"({decl['evidence']['locator']})"))
+        con.print(hanging(con, Text(), f"base model (declared in the card; base-model dimensions from its cited "
+                                       f"facts): {decl['family']}: \"{shorten(decl['evidence']['snippet'], 120)}\" "
+                                       f"({decl['evidence']['locator']})", indent=2))
     elif doc.get("base_pasted"):
-        con.print(Text(f"base model (its card as pasted in this one; base-model dimensions from it): "
-                       f"{doc['base_model']} ({doc['base_pasted']['evidence']['locator']})"))
+        con.print(hanging(con, Text(), f"base model (its card as pasted in this one; base-model dimensions from "
+                                       f"it): {doc['base_model']} ({doc['base_pasted']['evidence']['locator']})",
+                          indent=2))
     elif doc.get("base_model"):
-        con.print(Text(f"base model (lineage root): {doc['base_model']}"))
+        con.print(hanging(con, Text(), f"base model (lineage root): {doc['base_model']}", indent=2))
     if doc.get("curated"):
-        con.print(Text(f"curated facts: {doc['curated']} family (cited; see evidence)"))
-    for line in _license_file_lines(doc):
-        con.print(Text(line))
+        con.print(hanging(con, Text(), f"curated facts: {doc['curated']} family (cited; see evidence)", indent=2))
+    for line in _license_file_lines(doc):   # (each wraps under itself: "(line" / "1)" read as two items)
+        con.print(hanging(con, Text(), line, indent=2))
     con.print(_components_table(doc, width))
     used = [st for st in STATUS_WORDS if any(c["status"] == st for c in doc["components"].values())]
     for st in used:
