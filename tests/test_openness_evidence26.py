@@ -78,3 +78,28 @@ def test_a_context_length_with_its_value_or_in_a_table_still_counts() -> None:
         assert f.detail.get("architecture") and "ontext" in _cited(f), (text, f.evidence)
     f = _probe("# Finch-7B\n\nFinch-7B supports a long context window.\n", "hardware_documented", "birdlab/Finch-7B")
     assert not f.detail.get("architecture"), f.evidence
+
+
+# -- a README whose only commands run other models ----------------------------------------------------------------
+
+DISTILLED = ("# Heron-R2\n\nHeron-R2 is a reasoning model.\n\n## How to Run Locally\n\n### Heron-R2 Models\n\n"
+             "Please visit [Heron-Serve](https://github.com/birdlab/heron-serve) repo for more information about "
+             "running Heron-R2 locally.\n\n### Heron-R2-Distill Models\n\n"
+             "The distilled models run like any small model, for instance with vLLM:\n\n"
+             "```shell\nvllm serve birdlab/Heron-R2-Distill-Mini-32B --tensor-parallel-size 2\n```\n")
+
+
+def test_another_models_command_gives_way_to_the_cards_pointer_for_the_release() -> None:
+    f = _probe(DISTILLED, "inference_code", "birdlab/Heron-R2")
+    assert "Distill" not in _cited(f) and "running Heron-R2 locally" in _cited(f), f.evidence
+    assert (f.outcome, f.status, f.license) == ("positive", "no_license", None)   # the linked code is not read
+
+
+def test_the_releases_own_command_still_counts_beside_a_pointer() -> None:
+    own = DISTILLED.replace("birdlab/Heron-R2-Distill-Mini-32B", "birdlab/Heron-R2")
+    f = _probe(own, "inference_code", "birdlab/Heron-R2")
+    assert "vllm serve birdlab/Heron-R2 " in _cited(f) and f.status == "open_license", f.evidence
+    # a pointer that is about another model is not the release's
+    other = DISTILLED.replace("running Heron-R2 locally", "running Kestrel-9B locally")
+    f = _probe(other, "inference_code", "birdlab/Heron-R2")
+    assert "heron-serve" not in _cited(f), f.evidence

@@ -12,7 +12,15 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes._siblings import _NAME_START, _SIZE, names_release, runs
+from openscope.derive.openness.probes._own_evidence import _sentence_and_start
+from openscope.derive.openness.probes._siblings import (
+    _NAME_START,
+    _SIZE,
+    command_rank,
+    line_at,
+    names_release,
+    runs,
+)
 from openscope.derive.openness.records import ModelRecord
 
 # A Hub model link ("https://huggingface.co/acme/heron-7b-v2"; not a dataset's or a Space's page).
@@ -85,3 +93,47 @@ def about_other_release(rec: ModelRecord, text: str) -> bool:
     if not others:
         return False
     return all(not names_release(n, own) and any(names_release(n, o) for o in others) for n in names)
+
+
+# A link to a code host's repository ("[Heron-Serve](https://github.com/birdlab/heron-serve)").
+_CODE_LINK = re.compile(r"\[[^\[\]\n]{0,200}\]\(https?://(?:www\.)?(?:github\.com|gitlab\.com|codeberg\.org)/[^)\s]{1,300}\)",
+                        re.IGNORECASE)
+_RUN_WORDS = re.compile(r"\b(?:run|runs|running|inference|deploy\w*|serv(?:e|es|ing)|locally)\b", re.IGNORECASE)
+_NAME_WORD = re.compile(r"[A-Za-z][\w.+-]{0,80}")
+MAX_POINTERS = 40
+
+
+def run_pointer(rec: ModelRecord) -> re.Match[str] | None:
+    """The sentence (as a match in the card's body) of the first link to a code repository (:data:`_CODE_LINK`) whose sentence is about running the release: a word of
+    running (run, running, inference, deploy, serve, locally) and a name that names the release by the card's own id
+    ("Please visit [Heron-Serve](https://github.com/…) for running Heron-R2 locally"). Why: a README whose only
+    commands run other models (a family's distilled siblings) sends the reader elsewhere for the release's own; that
+    sentence, not another model's command, is the evidence that code to run it exists. The first
+    :data:`MAX_POINTERS` links are read; a card with no code host's address reads nothing."""
+    card = rec.card
+    if card is None:
+        return None
+    body = card.body
+    if "github.com/" not in body and "gitlab.com/" not in body and "codeberg.org/" not in body:
+        return None
+    own = runs(rec.id.rpartition("/")[2])
+    for k, m in enumerate(_CODE_LINK.finditer(body)):
+        if k >= MAX_POINTERS:
+            break
+        sentence, at = _sentence_and_start(body, m.start(), m.end())
+        if not _RUN_WORDS.search(_CODE_LINK.sub(" ", sentence)):
+            continue
+        if any(names_release(w.strip(".-+"), own) for w in _NAME_WORD.findall(_CODE_LINK.sub(" ", sentence))):
+            # (the whole sentence is what the reader is told)
+            return re.compile(f"[^\\n]{{{len(sentence)}}}").match(body, m.start() - at) or m
+    return None
+
+
+def others_only(rec: ModelRecord, m: re.Match[str]) -> bool:
+    """Whether the usage match ``m`` (in the card's body) runs only other models (:func:`.._siblings.command_rank` 2
+    on its line). Read by ``inference_code`` when no later command is the release's or names no model: then the card's
+    sentence that sends the reader to a code repository for running the release (:func:`run_pointer`) is the
+    evidence. Why: another model's command (a distilled sibling's ``vllm serve …-Distill-…-32B``) shows that a library
+    runs that model, not the release, so its licence is not lent; the code linked is not read, its licence unknown."""
+    assert rec.card is not None
+    return command_rank(line_at(rec.card.body, m.start()), runs(rec.id.rpartition("/")[2])) == 2

@@ -14,6 +14,7 @@ from openscope.derive.openness.probes import (
     library_evidence,
     repo_license,
 )
+from openscope.derive.openness.probes._other_release import others_only, run_pointer
 from openscope.derive.openness.probes._own_evidence import enclosing_titles, mention_evidence, own_mentions
 from openscope.derive.openness.probes._siblings import better_command
 from openscope.derive.openness.probes._status import released_status
@@ -73,6 +74,12 @@ def run(rec: ModelRecord) -> Finding:
     # (a README's command for another model, "vllm serve org/<other>-32B", gives way to the release's own)
     first = next(shown, None)
     later = better_command(rec, chain([first], shown)) if first is not None else None
+    if first is not None and later is None and others_only(rec, first):
+        pointer = run_pointer(rec)
+        if pointer is not None:   # "visit [Heron-Serve](https://github.com/…) for running Heron-R2 locally"
+            f.outcome, f.status, f.license = "positive", "no_license", None
+            f.evidence = [mention_evidence(rec, pointer)]
+            return f
     usage = mention_evidence(rec, later or first) if first is not None else None
     ev = [usage] if usage else []
     if not ev and rec.library_name:
