@@ -103,3 +103,22 @@ def test_the_releases_own_command_still_counts_beside_a_pointer() -> None:
     other = DISTILLED.replace("running Heron-R2 locally", "running Kestrel-9B locally")
     f = _probe(other, "inference_code", "birdlab/Heron-R2")
     assert "heron-serve" not in _cited(f), f.evidence
+
+
+# -- a family's model table that lists a sibling first ------------------------------------------------------------
+
+FAMILY = ("# Heron-R2\n\n## Model Downloads\n\n| **Model** | **Download** |\n| :---: | :---: |\n"
+          "| Heron-R2-Zero | [🤗 Hub](https://huggingface.co/birdlab/Heron-R2-Zero) |\n"
+          "| Heron-R2 | [🤗 Hub](https://huggingface.co/birdlab/Heron-R2) |\n")
+
+
+def test_the_releases_own_link_is_the_weights_evidence_when_a_sibling_is_listed_first() -> None:
+    f = _probe(FAMILY, "weights_released", "birdlab/Heron-R2")
+    first = f.evidence[0]
+    assert first.locator == "https://huggingface.co/birdlab/Heron-R2" and "line 8" in first.snippet, f.evidence
+
+
+def test_a_siblings_link_still_counts_when_the_card_does_not_link_the_release() -> None:
+    only = FAMILY.replace("| Heron-R2 | [🤗 Hub](https://huggingface.co/birdlab/Heron-R2) |\n", "")
+    f = _probe(only, "weights_released", "birdlab/Heron-R2")
+    assert f.outcome == "positive" and f.evidence[0].locator.endswith("/Heron-R2-Zero"), f.evidence

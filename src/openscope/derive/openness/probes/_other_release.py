@@ -137,3 +137,15 @@ def others_only(rec: ModelRecord, m: re.Match[str]) -> bool:
     runs that model, not the release, so its licence is not lent; the code linked is not read, its licence unknown."""
     assert rec.card is not None
     return command_rank(line_at(rec.card.body, m.start()), runs(rec.id.rpartition("/")[2])) == 2
+
+
+def own_repo_id(rec: ModelRecord) -> str:
+    """The release's own repository id, lower-cased ("birdlab/heron-r2"): the card's own id, which every card has."""
+    return rec.id.lower()
+
+
+def links_own_repo(rec: ModelRecord) -> bool:
+    """Whether the card's text holds the release's own repository id in a Hub address (a cheap test before
+    ``weights_released`` reads the card's links again for it)."""
+    card = rec.card
+    return card is not None and "/" in rec.id and f"huggingface.co/{rec.id.lower()}" in card.text.lower()

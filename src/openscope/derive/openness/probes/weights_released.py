@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from openscope.derive.openness.probes import (
     Evidence,
@@ -14,6 +15,7 @@ from openscope.derive.openness.probes import (
     repo_license,
     zsearch,
 )
+from openscope.derive.openness.probes._other_release import links_own_repo, own_repo_id
 from openscope.derive.openness.probes._own_evidence import (
     MAX_MATCHES,
     NEAR,
@@ -189,9 +191,23 @@ def own_model_link(rec: ModelRecord) -> Evidence | None:
     Diffusion](…)"), models they compare with and lists of references; those are other people's weights. A link
     into an intermediate checkpoint (a ``step1000`` revision, or on a line only about intermediate checkpoints)
     is the intermediate parameters, not the final weights; a link into a document kept in a model repository
-    (:func:`document_in_repo`: "[Paper](…/blob/main/technical_details.pdf)") is that document."""
+    (:func:`document_in_repo`: "[Paper](…/blob/main/technical_details.pdf)") is that document. When the first such
+    link is another repository of the Hub and the card also links the release's own (:func:`.._other_release.
+    own_repo_id`: a family's model table that lists a sibling, "-Zero" or a smaller size, in the row above the release),
+    the release's own link is the evidence: the status is the same, the reader is shown the release's weights."""
     if rec.card is None:
         return None
+    places = _own_model_places(rec)
+    first = next(places, None)
+    if first is None or _repo_id(first.locator) == own_repo_id(rec) or not links_own_repo(rec):
+        return first
+    # (a family's model table lists a sibling first, "| Heron-R2-Zero | [🤗](…/Heron-R2-Zero) |", then the release)
+    return next((p for p in places if _repo_id(p.locator) == own_repo_id(rec)), first)
+
+
+def _own_model_places(rec: ModelRecord) -> Iterator[Evidence]:
+    """:func:`own_model_link`'s candidates in the card's order, as evidence."""
+    assert rec.card is not None
     bases = declared_base_ids(rec) | marked_base_ids(rec)
     denied = denied_lines(rec, COMPONENT)   # a link in an item of "## Not released" releases no weights
     for ln in rec.card.links:
@@ -206,9 +222,8 @@ def own_model_link(rec: ModelRecord) -> Evidence | None:
                       and not cited_link(rec, q)
                       and not about_intermediate(_line_at(rec.card.text, card_index(rec).line_start(q.line)))), None)
         if p is not None:
-            return Evidence("card", p.url, f"line {p.line}: [{p.text}]({p.url})" if p.text else
-                            f"line {p.line}: {p.url}", rec.read_at)
-    return None
+            yield Evidence("card", p.url, f"line {p.line}: [{p.text}]({p.url})" if p.text else
+                           f"line {p.line}: {p.url}", rec.read_at)
 
 
 # Words right before a model link that make it the model this release was made from (English): "we fine-tuned [X]",
