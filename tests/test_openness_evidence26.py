@@ -122,3 +122,35 @@ def test_a_siblings_link_still_counts_when_the_card_does_not_link_the_release() 
     only = FAMILY.replace("| Heron-R2 | [🤗 Hub](https://huggingface.co/birdlab/Heron-R2) |\n", "")
     f = _probe(only, "weights_released", "birdlab/Heron-R2")
     assert f.outcome == "positive" and f.evidence[0].locator.endswith("/Heron-R2-Zero"), f.evidence
+
+
+# -- a table of contents' entry --------------------------------------------------------------------------------
+
+CONTENTS = ("# Wren-2B\n\n- [Model Weights](#model-weights)\n- [Evaluation](#evaluation)\n"
+            "   1. [HumanEval](#humaneval)\n\n## Model Weights\n\n"
+            "Download the pre-trained weights of Wren-2B from the Hub.\n\n## Evaluation\n\n### HumanEval\n\n"
+            "Wren-2B scores 41.0 pass@1 on HumanEval.\n")
+
+
+def test_a_contents_entry_gives_way_to_the_section_it_points_to() -> None:
+    f = _probe(CONTENTS, "weights_released", "birdlab/Wren-2B")
+    assert f.outcome == "positive" and "Download the pre-trained weights" in f.evidence[0].snippet, f.evidence
+    f = _probe(CONTENTS, "evaluation_data", "birdlab/Wren-2B")
+    assert f.outcome == "positive" and "41.0 pass@1" in f.evidence[0].snippet, f.evidence
+
+
+def test_a_contents_entry_alone_still_counts_and_a_sentence_with_a_link_is_no_entry() -> None:
+    alone = "# Wren-2B\n\n- [Pre-trained Weights](#pre-trained-weights)\n\nWren-2B is small.\n"
+    f = _probe(alone, "weights_released", "birdlab/Wren-2B")
+    assert f.outcome == "positive" and "#pre-trained-weights" in f.evidence[0].snippet, f.evidence
+    sentence = "# Wren-2B\n\n- We evaluate on HumanEval (see [results](#results)).\n"
+    f = _probe(sentence, "evaluation_data", "birdlab/Wren-2B")
+    assert "We evaluate on HumanEval" in f.evidence[0].snippet, f.evidence
+
+
+def test_contents_entry_reads_one_line() -> None:
+    from openscope.derive.openness.probes._contents import contents_entry
+
+    text = "- [Weights](#weights)\r\n* **[🧱 Download](#-download)**\nSee [the weights](#weights).\n"
+    assert contents_entry(text, 3) and contents_entry(text, 30)
+    assert not contents_entry(text, len(text) - 5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from openscope.derive.openness.probes import Evidence, Finding, file_evidence, repo_license
+from openscope.derive.openness.probes._contents import contents_entry
 from openscope.derive.openness.probes._own_evidence import mention_evidence, own_mentions
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
@@ -116,6 +117,21 @@ def shipped_eval_data(rec: ModelRecord, limit: int = 3) -> list[str]:
     return [p for p, _ in rec.files if EVAL_DATA_FILES.search(p) and not NOT_EVAL_DATA_FILE.search(p)][:limit]
 
 
+def _first_benchmark(rec: ModelRecord) -> Evidence | None:
+    """The first benchmark the card names as one the model was evaluated on, not as a training source
+    (:func:`training_split`); a table of contents' entry ("1. [HumanEval](#humaneval)",
+    :func:`.._contents.contents_entry`) gives way to the next mention, and is quoted only when there is none."""
+    entry = None
+    for m, verdict in own_mentions(rec, BENCHMARKS, BENCHMARK_NEEDLES, cited=False, component=COMPONENT):
+        if verdict != "own" or training_split(rec, m):
+            continue
+        if rec.card is not None and contents_entry(rec.card.body, m.start()):
+            entry = entry or m
+            continue
+        return mention_evidence(rec, m)
+    return mention_evidence(rec, entry) if entry is not None else None
+
+
 def run(rec: ModelRecord) -> Finding:
     """Evaluation data in the repository (not what an evaluation run wrote, :data:`NOT_EVAL_DATA_FILE`) is under
     the repository's licence; a public benchmark the card
@@ -129,9 +145,7 @@ def run(rec: ModelRecord) -> Finding:
         return f
     # a benchmark the model was evaluated on, not one named only in a section of others' work (references,
     # acknowledgements, citations) or in text a reader never sees (an HTML comment)
-    ev = next((mention_evidence(rec, m) for m, verdict in own_mentions(rec, BENCHMARKS, BENCHMARK_NEEDLES,
-                                                                          cited=False, component=COMPONENT)
-               if verdict == "own" and not training_split(rec, m)), None)
+    ev = _first_benchmark(rec)
     if ev:
         f.status, f.outcome, f.evidence = "no_license", "positive", [ev]
         stated = stated_licence(rec)

@@ -15,6 +15,7 @@ from openscope.derive.openness.probes import (
     repo_license,
     zsearch,
 )
+from openscope.derive.openness.probes._contents import contents_entry
 from openscope.derive.openness.probes._other_release import links_own_repo, own_repo_id
 from openscope.derive.openness.probes._own_evidence import (
     MAX_MATCHES,
@@ -174,14 +175,18 @@ def final_release_text(rec: ModelRecord, pattern: re.Pattern[str], needles: tupl
     card = rec.card
     if card is None:
         return None
+    entry: re.Match[str] | None = None
     for seen, m in enumerate(_matches(card.body, card.lowered_body, pattern, needles)):
         if seen >= MAX_MATCHES:
-            return None
+            break
         if CONDITIONAL.search(card.body, max(0, m.start() - 30), m.start()):
             continue   # "once models are released, …": a remark, not the release
         if not about_intermediate(_line_at(card.body, m.start())):
+            if contents_entry(card.body, m.start()):
+                entry = entry or m   # a table of contents' entry: the section itself, if it says so, is quoted
+                continue
             return mention_evidence(rec, m)
-    return None
+    return mention_evidence(rec, entry) if entry is not None else None
 
 
 def own_model_link(rec: ModelRecord) -> Evidence | None:
