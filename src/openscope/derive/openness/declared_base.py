@@ -214,8 +214,11 @@ def declared_base(rec: ModelRecord) -> DeclaredBase | None:
         body = rec.card.body[:MAX_SCAN]
         lowered = rec.card.lowered_body[:MAX_SCAN]
         counts: dict[str, DeclaredBase] = {}
-        title = _title_pattern(rec)
-        own = _own_family(rec)
+        # the card's title and own family, read at the first family named (most declarations name none: each costs
+        # a search of the card's head and a walk over every alias)
+        title: re.Pattern[str] | None = None
+        own: str | None = None
+        read = False
         for m in _declarations(body, lowered, lowered is rec.card.lowered_body):
             nl = body.find("\n", m.end())
             stop = min(m.end() + WINDOW, len(body) if nl < 0 else nl)
@@ -227,6 +230,8 @@ def declared_base(rec: ModelRecord) -> DeclaredBase | None:
             entry, am = hit
             if ABOUT_DOCS.match(body, am.end()) or _anchor_of_own_link(rec, body, am.start(), am.end()):
                 continue
+            if not read:
+                title, own, read = _title_pattern(rec), _own_family(rec), True
             if entry.get("family") == own or _about_a_part(rec, body, m.start(), title):
                 continue
             key = str(entry["family"])

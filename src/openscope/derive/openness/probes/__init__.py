@@ -699,15 +699,26 @@ _A_DIGIT = re.compile(r"\d")
 _START_HITS: list[Any] = [None, {}]
 
 
+# A start needle this long or longer is found in the card's one pass (:func:`needle_hits`) like the probes' needles;
+# a shorter one with ``str.find``, kept for the text (see :func:`_every_occurrence`).
+POOLED_START = 4
+
+
 def _every_occurrence(lowered: str, needle: str) -> list[int]:
     """Every occurrence of ``needle`` in ``lowered``: from the card's one pass (:func:`needle_hits`) when the needle is
-    one the probes look for anyway, else found with ``str.find`` (kept for the text) and never added to that pass.
-    Why: some start needles are short common words ("in", "the"); the one pass then reported hundreds more
-    occurrences per card, for every pattern, to serve the few patterns that open with them. The place
+    one the probes look for anyway or is at least :data:`POOLED_START` characters long, else found with ``str.find``
+    (kept for the text) and never added to that pass.
+
+    Why: some start needles are short common words ("in", "the", "our"); the one pass then reported hundreds more
+    occurrences per card, for every pattern, to serve the few patterns that open with them. The longer ones ("access
+    request", "python", "torchrun", "decoder-only") occur a few times a card at most, and each ``str.find`` pass over
+    the whole card cost about as much as the one pass's walk gives for a dozen needles: about a hundred such passes a
+    card (a twentieth of its time) are saved by adding them to the one pass, at the cost of their few occurrences.
+    The positions are the same (every occurrence, overlapping ones included, in order). The place
     :data:`LINE_START` (one character: no needle is) gives every line's start (:func:`_line_starts`)."""
     if needle == LINE_START:
         return _line_starts(lowered)
-    if needle in _SEEN:
+    if needle in _SEEN or len(needle) >= POOLED_START:
         return needle_hits(lowered, needle, len(lowered))
     held: list[Any] = _NEEDLES
     if held[0] is not lowered:
