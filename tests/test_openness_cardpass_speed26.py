@@ -146,3 +146,51 @@ def test_start_hits_on_the_development_cards(shared_data: Path) -> None:
             if got is None:
                 continue
             assert list(got) == sorted({i for w in words for i in _finds(low, w)}), p.pattern[:80]
+
+
+def _every_probe_pattern() -> list[re.Pattern[str]]:
+    """Every compiled pattern the probes define at module level, whole (an :func:`either` pattern with all its
+    sides, as the link judges search it), and the sides :func:`either` keeps."""
+    import importlib
+    import pkgutil
+
+    seen: dict[int, re.Pattern[str]] = {}
+    for info in pkgutil.iter_modules(P.__path__):
+        mod = importlib.import_module(f"{P.__name__}.{info.name}")
+        for value in vars(mod).values():
+            if isinstance(value, re.Pattern):
+                seen[id(value)] = value
+    for side in (P._ENGLISH, P._HAN, P._KANA):
+        for value in side.values():
+            seen[id(value)] = value
+    return [p for p in seen.values() if P.sentence_start_needles(p) is not None]
+
+
+def test_sentence_search_is_search() -> None:
+    """For every probe pattern a sentence can be searched for at its start words (the judges' cues among them): the
+    same match as ``search``, span and groups, on random sentences made of its own words, in mixed case, with
+    Chinese, Japanese and odd-folding characters."""
+    from openscope.derive.openness.probes._own_evidence import CODE_CUE, REPORT_CUE
+    from openscope.derive.openness.probes._own_paper import NAMED_BEFORE, OWN_CUE
+
+    patterns = _every_probe_pattern()
+    assert all(P.sentence_start_needles(p) is not None for p in (OWN_CUE, REPORT_CUE, CODE_CUE, NAMED_BEFORE))
+    assert len(patterns) >= 30
+    rnd = random.Random(262)
+    fillers = [" ", " ", "\n", ". ", ", ", "-", ":", "(", ")", "[", "](", "the ", "our ", "is ", "not ", "released ",
+               "available ", "paper ", "we ", "a ", "代码", "论文", "コード", "\u017f", "\u212a", "é", "'"]
+    for p in patterns:
+        words = list(P.sentence_start_needles(p) or ()) + list(P.required_needles(p) or ())
+        for _ in range(120):
+            parts = []
+            for _ in range(rnd.randint(0, 50)):
+                r = rnd.random()
+                if r < 0.5:
+                    w = rnd.choice(words)
+                    parts.append(w.upper() if r < 0.1 else w.capitalize() if r < 0.2 else w)
+                else:
+                    parts.append(rnd.choice(fillers))
+            text = "".join(parts)
+            got, want = P.sentence_search(p, text), p.search(text)
+            assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups())), \
+                (p.pattern[:80], text)

@@ -53,6 +53,7 @@ from openscope.derive.openness.probes import (
     needle_hits,
     needles_for,
     required_needles,
+    sentence_search,
     start_hits,
     zsearch,
 )
@@ -826,7 +827,7 @@ def judge_place(card: Card, place: Link, lines: Sequence[str], idx: CardIndex, *
     after = after_link(line, place.url)
     # a Japanese or Korean sentence says it cites after the link ("[X](…)を参考にしました", "[X](…)를 참고했습니다")
     cited = cites(before) or bool(after and zsearch(CITED, after[:NEAR]))
-    if label and anchor_rx.match(label) and not NAMED_BEFORE.search(before) and not cited:
+    if label and anchor_rx.match(label) and not sentence_search(NAMED_BEFORE, before) and not cited:
         return "label"
     if field_rx.search(line):
         return "label"
@@ -835,9 +836,9 @@ def judge_place(card: Card, place: Link, lines: Sequence[str], idx: CardIndex, *
         return None
     # a pointing anchor ("[here](…)") takes its meaning from the sentences before it in its paragraph, however the
     # paragraph is wrapped ("We release our paper! … Check it [here](…)": one line, or a sentence to a line)
-    if cue_rx.search(said) or (label and DEICTIC.match(label)
-                               and cue_rx.search(f"{earlier} {line[:max(0, url_at - at)]}"
-                                                 f" {text_before(lines, place, line, card)}")):
+    if sentence_search(cue_rx, said) or (label and DEICTIC.match(label)
+                                         and sentence_search(cue_rx, f"{earlier} {line[:max(0, url_at - at)]}"
+                                                                     f" {text_before(lines, place, line, card)}")):
         return "sentence"
     if header and in_header(card, place.line) and _standalone(line) and _standalone(before):
         return "header"

@@ -30,7 +30,7 @@ from functools import cache
 from typing import Any
 
 from openscope.derive.openness.cards import Card, Link
-from openscope.derive.openness.probes import either, kana_or_hangul, zsearch
+from openscope.derive.openness.probes import either, kana_or_hangul, sentence_search, zsearch
 
 # Hosts whose links are papers (RE2-compatible is not needed: card text is read in Python only).
 # (arXiv's HTML view, arxiv.org/html/<id>, is the same paper as its abstract page; the ACL Anthology's former address
@@ -304,12 +304,12 @@ def judge(card: Card, link: Link, lines: Sequence[str] | None = None) -> str | N
     label = clean_anchor(link.text)
     before, earlier = _sentence_before(lines, link, line, card)
     words = HOST_WORD_ANCHOR if host else PAPER_WORD_ANCHOR
-    if label and words.match(label) and not NAMED_BEFORE.search(before):
+    if label and words.match(label) and not sentence_search(NAMED_BEFORE, before):
         return "label"
     if (HOST_LABEL if host else PAPER_LABEL).search(line):
         return "label"
     said = f"{before} {link.text}{after_link(line, link.url)}"
-    cue = OWN_CUE.search(said) or (DEICTIC.match(label) and OWN_CUE.search(earlier))
+    cue = sentence_search(OWN_CUE, said) or (DEICTIC.match(label) and sentence_search(OWN_CUE, earlier))
     # off a paper host only a *paper* counts (a report on a company site is the technical-report probe's)
     if cue and (host or re.search(r"paper|preprint|論文|논문", cue.group(0), re.IGNORECASE)):
         return "sentence"
