@@ -73,6 +73,24 @@ def test_glob_prefix_stops_at_the_first_wildcard(pattern: str, prefix: str) -> N
     assert curated._glob_of(pattern) == (pattern.lower(), prefix)
 
 
+def _module_patterns() -> list[re.Pattern[str]]:
+    """Every compiled pattern the probes define at module level, whole (an :func:`either` pattern with all its
+    sides, as the link judges search it), and the sides :func:`either` keeps."""
+    import importlib
+    import pkgutil
+
+    seen: dict[int, re.Pattern[str]] = {}
+    for info in pkgutil.iter_modules(P.__path__):
+        mod = importlib.import_module(f"{P.__name__}.{info.name}")
+        for value in vars(mod).values():
+            if isinstance(value, re.Pattern):
+                seen[id(value)] = value
+    for side in (P._ENGLISH, P._HAN, P._KANA):
+        for value in side.values():
+            seen[id(value)] = value
+    return list(seen.values())
+
+
 def _finds(text: str, needle: str) -> list[int]:
     out, i = [], text.find(needle)
     while i >= 0:
@@ -83,9 +101,7 @@ def _finds(text: str, needle: str) -> list[int]:
 
 def _start_words() -> list[str]:
     """Every start needle (words, not places) of the probes' patterns."""
-    from tests.test_openness_cardpass_speed22 import _probe_patterns
-
-    return sorted({n for p in _probe_patterns() for n in start_needles(p) or () if len(n) >= 2})
+    return sorted({n for p in _patterns() for n in start_needles(p) or () if len(n) >= 2})
 
 
 def _check_texts(texts: list[str]) -> None:
@@ -123,9 +139,8 @@ def test_start_words_are_found_as_find_finds_them() -> None:
 
 
 def _patterns() -> list[re.Pattern[str]]:
-    from tests.test_openness_cardpass_speed22 import _probe_patterns
-
-    return _probe_patterns()
+    """Every probe pattern with start needles (as ``test_openness_cardpass_speed22`` lists them)."""
+    return [p for p in _module_patterns() if start_needles(p) is not None]
 
 
 @pytest.mark.reference
@@ -149,21 +164,8 @@ def test_start_hits_on_the_development_cards(shared_data: Path) -> None:
 
 
 def _every_probe_pattern() -> list[re.Pattern[str]]:
-    """Every compiled pattern the probes define at module level, whole (an :func:`either` pattern with all its
-    sides, as the link judges search it), and the sides :func:`either` keeps."""
-    import importlib
-    import pkgutil
-
-    seen: dict[int, re.Pattern[str]] = {}
-    for info in pkgutil.iter_modules(P.__path__):
-        mod = importlib.import_module(f"{P.__name__}.{info.name}")
-        for value in vars(mod).values():
-            if isinstance(value, re.Pattern):
-                seen[id(value)] = value
-    for side in (P._ENGLISH, P._HAN, P._KANA):
-        for value in side.values():
-            seen[id(value)] = value
-    return [p for p in seen.values() if P.sentence_start_needles(p) is not None]
+    """Every probe pattern a sentence can be searched for at its start words."""
+    return [p for p in _module_patterns() if P.sentence_start_needles(p) is not None]
 
 
 def test_sentence_search_is_search() -> None:
