@@ -575,17 +575,29 @@ def soft_breaks(body: str, heads: list[_Head], fenced: list[tuple[int, int]]) ->
     line opens a block or a field of its own (:data:`_OPENS_LINE`)."""
     out: list[int] = []
     heads_at = {h.start for h in heads} | {h.end for h in heads}
+    # The fenced blocks are passed over first, by a sweep (``a`` never decreases; ``fenced`` is sorted and its spans
+    # do not overlap: the same answer as :func:`_inside`). Why: a quarter of a card's candidates are the lines of
+    # its code blocks, and each was cut, stripped and matched before the last test turned it down.
+    k, nf = 0, len(fenced)
     for at in _join_candidates(body):         # the line break
         a = body.rfind("\n", 0, at) + 1       # the line before it ...
+        while k < nf and fenced[k][1] <= a:
+            k += 1
+        if k < nf and fenced[k][0] <= a:
+            continue   # (a line of a fenced block)
         b = body.find("\n", at + 1)           # ... and the line after it
+        next_lead = body[at + 1:len(body) if b < 0 else b].rstrip("\r").lstrip(" \t")
+        # (the tests are pure: their order is free. The next line's come first: opening a block or a field of its
+        # own is what turns down most candidates, and then the line before is not even cut)
+        if "|" in next_lead or _OPENS_LINE.match(next_lead):
+            continue
         before = body[a:at].rstrip("\r")
-        after = body[at + 1:len(body) if b < 0 else b].rstrip("\r")
-        lead, next_lead = before.lstrip(" \t"), after.lstrip(" \t")
+        lead = before.lstrip(" \t")
         if (a in heads_at or at in heads_at or at - 1 in heads_at or at + 1 in heads_at or "|" in before
-                or "|" in after or _ends_sentence(before) or _hard_end(before)
+                or _ends_sentence(before) or _hard_end(before)
                 or (lead[:1] in _IMAGE_OPENS and _IMAGE_FIRST.match(lead))
-                or (next_lead[:1] in _IMAGE_OPENS and _IMAGE_NEXT.match(next_lead)) or _OPENS_LINE.match(next_lead)
-                or before.lstrip().startswith("<") or (fenced and _inside(fenced, a))):
+                or (next_lead[:1] in _IMAGE_OPENS and _IMAGE_NEXT.match(next_lead))
+                or before.lstrip().startswith("<")):
             continue
         if before.startswith(("    ", "\t")) and not (out and out[-1] == a - 1):
             continue   # indented code (unless the line continues a paragraph joined above it)
@@ -853,6 +865,14 @@ def _headings(body: str) -> Iterator[re.Match[str]]:
         i = body.find("\n#", i + 1)
 
 
+# What a bracket link pattern reads right after its ``](``: (the texts, whether it must open with one of them (True) or
+# never does (False)). ``_MD_LINK`` reads ``https?://`` there, ``_REL_LINK``'s lookahead refuses these four.
+_AFTER_OPEN: dict[re.Pattern[str], tuple[tuple[str, ...], bool]] = {
+    _MD_LINK: (("http://", "https://"), True),
+    _REL_LINK: (("http://", "https://", "#", "mailto:"), False),
+}
+
+
 def _bracket_links(rx: re.Pattern[str], body: str) -> Iterator[re.Match[str]]:
     """``rx.finditer(body)`` for a Markdown link pattern (``_MD_LINK``, ``_REL_LINK``: ``[`` up to 300 characters
     other than ``]`` or a line break, then ``](``), tried only at the one ``[`` each ``](`` allows.
@@ -862,10 +882,18 @@ def _bracket_links(rx: re.Pattern[str], body: str) -> Iterator[re.Match[str]]:
     after it, so a match ends at a ``](``; for each ``](`` (left to right, past the last match) the leftmost ``[``
     with no ``]`` or line break between it and the ``](``, and at most 301 characters before it, is the only
     start whose match can end there, and it is the start ``finditer`` would reach first. Checked equal to
-    ``finditer`` on random strings of brackets, parentheses, URLs and line breaks."""
+    ``finditer`` on random strings of brackets, parentheses, URLs and line breaks.
+
+    A ``](`` whose next characters the pattern refuses (:data:`_AFTER_OPEN`: ``_MD_LINK`` reads only a URL there,
+    ``_REL_LINK`` never one) ends no match, and is passed over before the ``[`` is looked for. Why: the two passes
+    each went through every link of the card, and most of a card's links are of one kind only."""
+    heads, must = _AFTER_OPEN.get(rx, ((), False))
     end = 0
     j = body.find("](")
     while j >= 0:
+        if heads and body.startswith(heads, j + 2) is not must:
+            j = body.find("](", max(j + 1, end))
+            continue
         lo = max(end, j - 301)
         lo = max(lo, body.rfind("]", lo, j) + 1, body.rfind("\n", lo, j) + 1)
         s = body.find("[", lo, j)
