@@ -1,9 +1,11 @@
 """The card parse's speed changes (twenty-sixth session) find exactly what the code they replace found.
 
 Why: :func:`cards.soft_breaks` now passes over a fenced block's lines by a sweep and reads the next line's tests
-before it cuts the line before, and :func:`cards._bracket_links` passes over a ``](`` whose next characters its
-pattern refuses. A shortcut that answered differently on some line (a fence that closes on the line, a link to
-``#top``, an upper-case scheme) would change a soft break or a link, and a grade, with no test of a grade noticing.
+before it cuts the line before, :func:`cards._bracket_links` passes over a ``](`` whose next characters its pattern
+refuses, and :func:`cards._blank_todos` tries ``_TODO`` only where a "TODO" lets it start. A shortcut that answered
+differently on some line (a fence that closes on the line, a link to ``#top``, an upper-case scheme, a TODO after
+another on its line) would change a soft break, a link or what is blanked, and a grade, with no test of a grade
+noticing.
 Each is compared with what it replaces, kept here as it was, on random cards over the characters that decide and on
 the development cards.
 """
@@ -11,6 +13,8 @@ the development cards.
 from __future__ import annotations
 
 import random
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,6 +26,9 @@ from openscope.derive.openness.cards import (
     _MD_LINK,
     _OPENS_LINE,
     _REL_LINK,
+    _TODO,
+    _blank_todos,
+    _blanked,
     _bracket_links,
     _ends_sentence,
     _fenced,
@@ -120,4 +127,33 @@ def test_on_the_development_cards(shared_data: Path) -> None:
         joined += len(got)
         for rx in (_MD_LINK, _REL_LINK):
             assert [m.span() for m in _bracket_links(rx, body)] == [m.span() for m in rx.finditer(body)]
+        assert _blank_todos(body) == _TODO.sub(_blanked, body)
     assert joined > 0
+
+
+TODO_PIECES = ["[TODO", "TODO", "TODO:", "# TODO: fill", "#", " ", "\t", "\n", "]", "[", "x", "TODOTODO", "[TODO]",
+               "[TODO: add]", "  # TODO:", "TODOs", "a" * 150, "<!-- -->"]
+
+
+def test_blank_todos_is_the_patterns_sub() -> None:
+    rnd = random.Random(11)
+    for _ in range(20_000):
+        body = "".join(rnd.choice(TODO_PIECES) for _ in range(rnd.randint(0, 20)))
+        assert _blank_todos(body) == _TODO.sub(_blanked, body), repr(body)
+
+
+def test_blank_todos_reads_a_line_of_todos_once() -> None:
+    """800,000 characters of "TODO" on one line cost a small multiple of the pattern's own pass over plain text of
+    that length (about 7 times: a Python step per occurrence); looking back to the line's start at each occurrence
+    took 100 times, and more as the line grows."""
+    def took(fn: Callable[[str], str], body: str) -> float:
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            fn(body)
+            best = min(best, time.perf_counter() - t0)
+        return best
+
+    body = "TODO" * 200_000 + "\n# TODO: x"
+    assert _blank_todos(body) == "TODO" * 200_000 + "\n" + " " * 9
+    assert took(_blank_todos, body) < 30 * took(lambda b: _TODO.sub(_blanked, b), "xy" * 400_000) + 0.1

@@ -1020,10 +1020,45 @@ def mask_unseen(body: str) -> str:
     when nothing was blanked."""
     out = _UNSEEN.sub(_blanked, body) if "<!--" in body else body
     if "TODO" in out:
-        out = _TODO.sub(_blanked, out)
+        out = _blank_todos(out)
     if "nformation needed" in out or "nformation Needed" in out or "NFORMATION NEEDED" in out:
         out = _PLACEHOLDER_LINE.sub(_blank_placeholder_line, out)
     return body if out == body else out
+
+
+def _blank_todos(body: str) -> str:
+    """``_TODO.sub(_blanked, body)``, tried only where an occurrence of "TODO" lets a match start: at the ``[``
+    right before it, and at the start of its line.
+
+    Why: the pattern has no literal to open with (its second form opens with ``^``), so ``re`` tried it at every
+    character of a card that names a TODO anywhere (a third of a millisecond on a 14 kB card). Every match holds
+    "TODO": the first form at its second character, the second on its own line. Trying those starts left to right,
+    past the last match's end, gives the same matches; the line starts are followed as the occurrences are (each
+    ``rfind`` reads only what lies since the last one: a line of 200,000 "TODO"s is read once)."""
+    starts: set[int] = set()
+    line, seen = 0, 0
+    i = body.find("TODO")
+    while i >= 0:
+        nl = body.rfind("\n", seen, i)
+        if nl >= 0:
+            line = nl + 1
+        seen = i
+        starts.add(line)
+        if i and body[i - 1] == "[":
+            starts.add(i - 1)
+        i = body.find("TODO", i + 1)
+    pieces: list[str] = []
+    at = 0
+    for s in sorted(starts):
+        if s < at:
+            continue
+        m = _TODO.match(body, s)
+        if m:
+            pieces.append(body[at:s])
+            pieces.append(blank(m.group(0)))
+            at = m.end()
+    pieces.append(body[at:])
+    return "".join(pieces)
 
 
 _NOT_NEWLINE = re.compile(r"[^\n]")
