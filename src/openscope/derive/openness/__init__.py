@@ -188,7 +188,9 @@ BATCH = 100   # cards per worker batch: small enough that the last batches end c
 
 
 def _batches(store: Store, todo: list[str], size: int = BATCH) -> Iterator[list[ModelRecord]]:
-    """The records of ``todo`` (cards not parsed: the workers parse them), ``size`` at a time, as they are read."""
+    """The records of ``todo`` (cards not parsed: the workers parse them), ``size`` at a time, as they are read.
+    (It loads the grading modules itself, as :func:`_grade_batch` does: a caller need not have.)"""
+    _load()
     batch: list[ModelRecord] = []
     for rec in bulk_from_store(store, todo, parse=False):
         batch.append(rec)
