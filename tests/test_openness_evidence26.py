@@ -154,3 +154,32 @@ def test_contents_entry_reads_one_line() -> None:
     text = "- [Weights](#weights)\r\n* **[🧱 Download](#-download)**\nSee [the weights](#weights).\n"
     assert contents_entry(text, 3) and contents_entry(text, 30)
     assert not contents_entry(text, len(text) - 5)
+
+
+# -- a logo linked to a video; demo images said of data; PEFT the method ---------------------------------------
+
+def test_a_logo_linked_to_a_video_is_not_a_sample_output() -> None:
+    card = ("# Heron-Video\n\n<a href='https://videos.example.org/intro.mp4'><img src='source/logo.png'></a>\n\n"
+            "## Data\n\nThe demo images used here are for testing and were not included in the training data.\n\n"
+            "## Results\n\n<img height=\"260\" src=\"https://img.example.org/heron-cat-01.gif\">\n")
+    f = _probe(card, "sample_outputs", "birdlab/Heron-Video")
+    assert f.outcome == "positive" and "heron-cat-01.gif" in _cited(f), f.evidence
+
+
+def test_a_video_link_and_example_outputs_still_count() -> None:
+    linked = "# Heron-Video\n\nClick <a href='https://videos.example.org/cat.mp4'>HERE</a> to view the generated video.\n"
+    f = _probe(linked, "sample_outputs", "birdlab/Heron-Video")
+    assert f.outcome == "positive" and "cat.mp4" in _cited(f), f.evidence
+    phrase = "# Heron-Video\n\nSee the example videos Heron-Video generated from short prompts below.\n"
+    f = _probe(phrase, "sample_outputs", "birdlab/Heron-Video")
+    assert f.outcome == "positive" and "example videos" in _cited(f), f.evidence
+
+
+def test_peft_the_method_is_not_the_library() -> None:
+    card = ("# Finch-Code-7B\n\nWe use parameter-efficient fine-tuning (PEFT) methods like LoRA to tune the model "
+            "on one GPU.\n\n## Setup\n\n```bash\npip install transformers\n```\n")
+    f = _probe(card, "supporting_libraries", "birdlab/Finch-Code-7B")
+    assert "PEFT) methods" not in _cited(f) and "pip install transformers" in _cited(f), f.evidence
+    library = card.replace("## Setup", "Adapters are trained with [PEFT](https://github.com/huggingface/peft).\n\n## Setup")
+    f = _probe(library, "supporting_libraries", "birdlab/Finch-Code-7B")
+    assert "[PEFT](https://github.com/huggingface/peft)" in _cited(f), f.evidence

@@ -6,7 +6,13 @@ import re
 from bisect import bisect_right
 
 from openscope.derive.openness.probes import Finding, either, repo_license, zsearch
-from openscope.derive.openness.probes._own_evidence import card_index, in_code, mention_evidence, own_mentions
+from openscope.derive.openness.probes._own_evidence import (
+    _sentence_at,
+    card_index,
+    in_code,
+    mention_evidence,
+    own_mentions,
+)
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -68,6 +74,26 @@ def _section_title(rec: ModelRecord, pos: int) -> str:
     return title if title and level >= 2 else ""
 
 
+# "demo images", "example videos", "sample clips" may be what the reader feeds the model: said in a sentence about
+# data ("the demo images used here are for testing purposes and were not included in the training", "example images
+# from the test set as inputs"), they are inputs, not outputs. "Example outputs", "sample generations" are outputs.
+_INPUT_NOUN = re.compile(r"\b(?:images?|videos?|audios?|clips?|samples?)$", re.IGNORECASE)
+_DATA_SENTENCE = re.compile(r"\b(?:inputs?|testing|test[ \t]{1,3}(?:data|set|split)|training|train[ \t]{1,3}set|datasets?)\b",
+                            re.IGNORECASE)
+
+# The rest of an HTML link right after the address it opens, when what the reader sees of the link is one image:
+# ``.mp4'><img src='source/logo.png'></a>``.
+_LINKED_IMAGE = re.compile(r"['\"]?[ \t]{0,3}>[ \t]{0,3}(<img\s[^<>]{0,500}>)", re.IGNORECASE)
+
+
+def _linked_from_a_logo(text: str, b: int, line_end: int) -> bool:
+    """Whether the video or animation address ending at ``text[b]`` is the target of a link whose face is an image
+    that is no output (a logo, a badge, an icon: :data:`NOT_OUTPUT`): ``<a href='…/demo.mp4'><img src='logo.png'></a>``
+    shows the project's logo, and the reader who clicks it gets a video the card does not show."""
+    m = _LINKED_IMAGE.match(text, b, min(line_end, b + 1000))
+    return m is not None and NOT_OUTPUT.search(m.group(1)) is not None
+
+
 def _is_output(rec: ModelRecord, m: re.Match[str]) -> bool:
     """Whether a match shows (or names) the model's own outputs, as :func:`run` documents."""
     assert rec.card is not None
@@ -82,11 +108,12 @@ def _is_output(rec: ModelRecord, m: re.Match[str]) -> bool:
         return False
     found = m.group(0)
     if found[:1] not in "!<" and not MOVING.match(found):
-        return True                       # a phrase: "example outputs", "gallery", "showcase"
+        # a phrase: "example outputs", "gallery", "showcase"; "demo images" said of data is the model's input
+        return not (_INPUT_NOUN.search(found) and _DATA_SENTENCE.search(_sentence_at(text, a, b)))
     if NOT_OUTPUT.search(found):
         return False
     if MOVING.search(found):
-        return True
+        return not _linked_from_a_logo(text, b, len(text) if le < 0 else le)
     context = f"{found} {_caption(text, b)} {_section_title(rec, a)}"
     return bool(zsearch(OUTPUT_WORDS, context)) and not NOT_OUTPUT.search(_caption(text, b))
 

@@ -48,6 +48,22 @@ def run(rec: ModelRecord) -> Finding:
     return f
 
 
+# "PEFT" is also the name of the method the library implements: "parameter-efficient fine-tuning (PEFT) methods like
+# LoRA", "PEFT techniques". Spelled out right before it in parentheses, or followed by "methods", "techniques" or
+# "approaches", it names the method; "[PEFT](https://github.com/huggingface/peft)", `peft`, "pip install peft" name
+# the library.
+_PEFT_SPELLED = re.compile(r"parameter[- ]efficient[ \t]{1,3}fine[- ]?tuning[ \t]{0,3}\([ \t]{0,3}$", re.IGNORECASE)
+_PEFT_METHOD_AFTER = re.compile(r"\)?[ \t]{1,3}(?:methods?|techniques?|approach(?:es)?|strateg(?:y|ies))\b", re.IGNORECASE)
+
+
+def _peft_the_method(body: str, a: int, b: int) -> bool:
+    """Whether the "PEFT" at ``body[a:b]`` names the fine-tuning method, not the library (:data:`_PEFT_SPELLED`,
+    :data:`_PEFT_METHOD_AFTER`): not after a link's bracket, a backtick or a slash."""
+    if body[a - 1:a] in ("[", "`", "/"):
+        return False
+    return bool(_PEFT_SPELLED.search(body, max(0, a - 40), a) or _PEFT_METHOD_AFTER.match(body, b, b + 30))
+
+
 def named_library(rec: ModelRecord) -> tuple[Evidence | None, str | None]:
     """The first place the card names a library it uses, and the name: not inside another name
     ("Cosmos-NeMo-Assets"), not a promise or a denial ("- [ ] Diffusers integration", "Transformers is not yet
@@ -61,6 +77,8 @@ def named_library(rec: ModelRecord) -> tuple[Evidence | None, str | None]:
         if verdict != "own" or before in ("-", "_") or CONTINUED.match(after):
             continue                      # part of another name: Cosmos-NeMo-Assets, pytorch-model.bin
         name = m.group(1).lower()
+        if name == "peft" and _peft_the_method(card.body, m.start(), m.end()):
+            continue                      # "parameter-efficient fine-tuning (PEFT) methods like LoRA": the method
         if name in AMBIGUOUS and not in_code(rec, off + m.start()) and before not in ("`", "/", "[") \
                 and not after.startswith(("`", "]")):
             near = card.body[max(0, m.start() - CUE_NEAR):m.end() + CUE_NEAR]
