@@ -10,18 +10,14 @@ the worker loop's halving of the batches a dead worker took is checked on its ow
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import random
 import re
 
 import pytest
+from probe_patterns import module_patterns
 
-from openscope.derive.openness import _halves, probes
+from openscope.derive.openness import _halves
 from openscope.derive.openness.probes import (
-    _ENGLISH,
-    _HAN,
-    _KANA,
     first_match_at,
     required_needles,
     start_hits,
@@ -46,17 +42,8 @@ def test_start_needles_are_read_from_the_pattern(pattern: str, expected: tuple[s
 
 
 def _probe_patterns() -> list[re.Pattern[str]]:
-    """Every compiled pattern the openness probes define at module level, with the sides :func:`either` keeps."""
-    seen: dict[int, re.Pattern[str]] = {}
-    for info in pkgutil.iter_modules(probes.__path__):
-        mod = importlib.import_module(f"{probes.__name__}.{info.name}")
-        for value in vars(mod).values():
-            if isinstance(value, re.Pattern):
-                seen[id(value)] = value
-    for side in (_ENGLISH, _HAN, _KANA):
-        for value in side.values():
-            seen[id(value)] = value
-    return [p for p in seen.values() if start_needles(p) is not None]
+    """Every probe pattern that has start needles."""
+    return [p for p in module_patterns() if start_needles(p) is not None]
 
 
 def _text(rnd: random.Random, words: list[str]) -> str:

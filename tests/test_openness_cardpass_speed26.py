@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from probe_patterns import find_all, module_patterns
 
 from openscope.derive.openness import curated
 from openscope.derive.openness import probes as P
@@ -73,32 +74,6 @@ def test_glob_prefix_stops_at_the_first_wildcard(pattern: str, prefix: str) -> N
     assert curated._glob_of(pattern) == (pattern.lower(), prefix)
 
 
-def _module_patterns() -> list[re.Pattern[str]]:
-    """Every compiled pattern the probes define at module level, whole (an :func:`either` pattern with all its
-    sides, as the link judges search it), and the sides :func:`either` keeps."""
-    import importlib
-    import pkgutil
-
-    seen: dict[int, re.Pattern[str]] = {}
-    for info in pkgutil.iter_modules(P.__path__):
-        mod = importlib.import_module(f"{P.__name__}.{info.name}")
-        for value in vars(mod).values():
-            if isinstance(value, re.Pattern):
-                seen[id(value)] = value
-    for side in (P._ENGLISH, P._HAN, P._KANA):
-        for value in side.values():
-            seen[id(value)] = value
-    return list(seen.values())
-
-
-def _finds(text: str, needle: str) -> list[int]:
-    out, i = [], text.find(needle)
-    while i >= 0:
-        out.append(i)
-        i = text.find(needle, i + 1)
-    return out
-
-
 def _start_words() -> list[str]:
     """Every start needle (words, not places) of the probes' patterns."""
     return sorted({n for p in _patterns() for n in start_needles(p) or () if len(n) >= 2})
@@ -112,13 +87,13 @@ def _check_texts(texts: list[str]) -> None:
         order = list(words)
         random.Random(len(text)).shuffle(order)   # (asked in any order: before and after the pass holds them)
         for w in order:
-            assert P._every_occurrence(low, w) == _finds(low, w), (w, text[:200])
+            assert P._every_occurrence(low, w) == find_all(low, w), (w, text[:200])
         for w in order:
             if len(w) >= P.POOLED_START:
                 assert w in P._SEEN   # found by the one pass from the next text on
         low2 = low + " "   # a new text: now the pass holds every long word
         for w in order:
-            assert P._every_occurrence(low2, w) == _finds(low2, w), (w, text[:200])
+            assert P._every_occurrence(low2, w) == find_all(low2, w), (w, text[:200])
 
 
 def test_start_words_are_found_as_find_finds_them() -> None:
@@ -140,7 +115,7 @@ def test_start_words_are_found_as_find_finds_them() -> None:
 
 def _patterns() -> list[re.Pattern[str]]:
     """Every probe pattern with start needles (as ``test_openness_cardpass_speed22`` lists them)."""
-    return [p for p in _module_patterns() if start_needles(p) is not None]
+    return [p for p in module_patterns() if start_needles(p) is not None]
 
 
 @pytest.mark.reference
@@ -160,12 +135,12 @@ def test_start_hits_on_the_development_cards(shared_data: Path) -> None:
             got = start_hits(low, low, p)
             if got is None:
                 continue
-            assert list(got) == sorted({i for w in words for i in _finds(low, w)}), p.pattern[:80]
+            assert list(got) == sorted({i for w in words for i in find_all(low, w)}), p.pattern[:80]
 
 
 def _every_probe_pattern() -> list[re.Pattern[str]]:
     """Every probe pattern a sentence can be searched for at its start words."""
-    return [p for p in _module_patterns() if P.sentence_start_needles(p) is not None]
+    return [p for p in module_patterns() if P.sentence_start_needles(p) is not None]
 
 
 def test_sentence_search_is_search() -> None:

@@ -10,19 +10,12 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from probe_patterns import find_all
 
 from openscope.derive.openness.probes import fast_search, needle_hits
 
 ALPHABET = "ab 数据层a/-"
 needle = st.text(alphabet=ALPHABET, min_size=1, max_size=4)
-
-
-def _find_all(text: str, w: str) -> list[int]:
-    out, i = [], text.find(w)
-    while i >= 0:
-        out.append(i)
-        i = text.find(w, i + 1)
-    return out
 
 
 @settings(max_examples=300, deadline=None)
@@ -33,7 +26,7 @@ def test_needle_hits_equal_a_find_loop(texts: list[str], needles: list[str], cap
         low = t.lower()
         for _round in range(2):   # first as new needles (find), then from the one-pass index
             for w in needles:
-                want = _find_all(low, w)
+                want = find_all(low, w)
                 assert needle_hits(low, w, cap) == (want if len(want) <= cap + 1 else want[:cap + 1]), (t, w, cap)
             low = "".join(low)  # an equal string that is another object: a new text for the index
             low = low + ""
