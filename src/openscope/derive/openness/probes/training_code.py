@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from openscope.derive.openness.probes import (
+    Evidence,
     Finding,
     card_search,
     either,
@@ -19,11 +20,17 @@ from openscope.derive.openness.probes import (
 from openscope.derive.openness.probes._own_evidence import (
     first_own_mention,
     first_undenied,
+    in_code,
     own_code_repository,
     released_phrase,
     with_denial,
 )
-from openscope.derive.openness.probes._siblings import better_command, command_evidence
+from openscope.derive.openness.probes._siblings import (
+    _own_rank,
+    better_command,
+    command_evidence,
+    command_rank,
+)
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -82,6 +89,17 @@ TRAIN_FIELD = re.compile(
     r"[^\n]*?https?://(www\.)?(github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|gitee\.com)/",
     re.IGNORECASE | re.MULTILINE)
 TRAIN_FIELD_NEEDLES = ('github', 'gitlab', 'bitbucket', 'codeberg', 'gitee')
+# A shell command continued over several lines, each ending with a backslash ("accelerate launch \\" over
+# "    --num_processes 64 \\" over "    open_instruct/finetune.py \\"): the shell runs one command, and the script it
+# runs may stand lines below the launcher, past what :data:`TRAIN_COMMAND` reads on one line. Read in a code block
+# only (a backslash at a prose line's end is Markdown's hard break, not a continuation).
+_CONTINUED = re.compile(r"\\\r?\n")
+_LAUNCHER = re.compile(r"(?<![\w-])(?:python3?|torchrun|deepspeed|accelerate[ \t]{1,3}launch|bash|sh|srun)[ \t]",
+                       re.IGNORECASE)
+_TRAIN_SCRIPT = re.compile(r"(?:train|finetune|fine_tune|fine-tune|pretrain|sft|dpo)[\w-]{0,100}\.(?:py|sh)(?![\w])",
+                           re.IGNORECASE)
+MAX_CONTINUED = 200   # commands continued over lines read at most, in a card
+_SCRIPT_WORDS = ("train", "finetune", "fine_tune", "fine-tune", "sft", "dpo")
 REMEDIATION = "Publish the training scripts and configuration (a public repository) under an OSI-approved licence."
 
 
@@ -93,6 +111,8 @@ def run(rec: ModelRecord) -> Finding:
         # a README's command for another model ("bash finetune_<other>-7b.sh") gives way to the release's own
         later = better_command(rec, for_text(TRAIN_COMMAND, rec.card.body).finditer(rec.card.body))
         cmd = command_evidence(rec, later) if later is not None else cmd
+    if cmd is None:
+        cmd = continued_command(rec)
     # a mention counts only where the card shows it as its own (not hidden, cited or only promised) and a
     # repository only where the card presents it as its own code (:mod:`._own_evidence`)
     text, promised = first_own_mention(rec, TRAIN_TEXT, needles=TRAIN_TEXT_NEEDLES, component=COMPONENT)
@@ -114,3 +134,49 @@ def run(rec: ModelRecord) -> Finding:
     elif rec.card is not None or rec.files:
         f.outcome = "negative"
     return f
+
+
+def continued_command(rec: ModelRecord) -> Evidence | None:
+    """A training command written over several lines joined by a trailing backslash, in a code block: a launcher
+    (:data:`_LAUNCHER`) and, on a later line of the same command, a training script (:data:`_TRAIN_SCRIPT`). Why: a
+    reproduction guide's ``accelerate launch \\`` runs ``open_instruct/finetune.py`` eight lines below, and the
+    card was graded as showing no training code. As for one-line commands, a command naming only another model
+    (:func:`._siblings.command_rank`) gives way to one naming the release, else to one naming no model.
+    Cheap: only the commands continued over lines are read (a card with no backslash at a line's end, or no word of
+    a training script, not at all)."""
+    card = rec.card
+    if card is None:
+        return None
+    body, lowered = card.body, card.lowered_body
+    if "\\\n" not in body and "\\\r\n" not in body or not any(n in lowered for n in _SCRIPT_WORDS):
+        return None
+    off = len(card.text) - len(body)
+    own = _own_rank(rec)   # the runs of the card's own id (the release's name)
+    found: list[tuple[int, int, int]] = []
+    pos = 0
+    for _ in range(MAX_CONTINUED):
+        c = _CONTINUED.search(body, pos)
+        if c is None:
+            break
+        start = body.rfind("\n", 0, c.start()) + 1
+        end = c.end()
+        while (nl := body.find("\n", end)) >= 0 and body[max(end, nl - 2):nl].rstrip("\r").endswith("\\"):
+            end = nl + 1   # the next line is continued too
+        end = len(body) if nl < 0 else nl
+        pos = end
+        command = _CONTINUED.sub(lambda m: " " * len(m.group()), body[start:end])   # one line, offsets kept
+        launcher = _LAUNCHER.search(command)
+        if launcher is None or "\n" not in body[start + launcher.end():end] or not in_code(rec, off + start):
+            continue   # a one-line command is TRAIN_COMMAND's; prose is not a command
+        script = _TRAIN_SCRIPT.search(command, launcher.end())
+        if script is None:
+            continue
+        rank = command_rank(command, own)
+        found.append((rank, start + launcher.start(), start + script.end()))
+        if rank == 0:
+            break
+    if not found:
+        return None
+    _, a, b = min(found)   # the release's own command, else the first naming no model, else the first
+    anchor, snip = card.span(off + a, off + b)
+    return Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at)

@@ -1,0 +1,66 @@
+"""Evidence review, fifth round (twenty-seventh session): false negatives, what a card shows and was not read.
+
+The earlier rounds asked whether the evidence shown supports a positive grade; this one asks the converse: where a
+component was graded not found, does the card plainly show it? A reproduction guide's training command written over
+several lines (``accelerate launch \\`` … ``open_instruct/finetune.py``) was missed because the script stood lines below
+its launcher. Every card here is written by the test (never
+a copied card); each form that now counts has beside it the same words where they must still not count.
+"""
+
+from __future__ import annotations
+
+from openscope.derive.openness.probes import Finding, run_all
+from openscope.derive.openness.records import from_text
+
+
+def _probe(text: str, name: str, model_id: str = "birdlab/heron-7b") -> Finding:
+    return next(f for f in run_all(from_text(model_id, text)) if f.probe == name)
+
+
+def _cited(f: Finding) -> str:
+    return " ".join(f"{e.locator} {e.snippet}" for e in f.evidence)
+
+
+# -- a training command continued over several lines ---------------------------------------------------------------
+
+GUIDE = ("# Heron reproduction\n\nThe commands below rebuild the Heron-7B release.\n\n## Supervised stage\n\n"
+         "We ran this on our cluster; change the counts to fit yours.\n\n"
+         "```bash\nNODES=4\ntorchrun \\\n    --nnodes $NODES \\\n    --nproc_per_node 8 \\\n"
+         "    recipes/heron/tune_sft.py \\\n    --lr 2e-5 \\\n    --epochs 3\n```\n")
+
+
+def test_a_training_command_continued_over_lines_is_training_code() -> None:
+    f = _probe(GUIDE, "training_code")
+    assert f.outcome == "positive" and f.status != "not_found", f.evidence
+    assert "torchrun" in _cited(f) and "tune_sft.py" in _cited(f), f.evidence
+    assert "#L11-L1" in _cited(f), f.evidence   # from the launcher's line (11) past the script's (14)
+
+
+def test_a_continued_command_with_crlf_line_ends_is_read_the_same() -> None:
+    f = _probe(GUIDE.replace("\n", "\r\n"), "training_code")
+    assert f.outcome == "positive" and "tune_sft.py" in _cited(f), f.evidence
+
+
+def test_a_continued_command_that_runs_no_training_script_is_not_training_code() -> None:
+    serve = GUIDE.replace("recipes/heron/tune_sft.py", "tools/serve_chat.py").replace("## Supervised stage",
+                                                                                      "## Serving")
+    assert _probe(serve, "training_code").status == "not_found"
+
+
+def test_backslash_line_breaks_in_prose_are_no_command() -> None:
+    """A backslash at a prose line's end is a Markdown hard break: "run with bash" and a script named lines below in
+    a paragraph are words about a command, not one."""
+    prose = ("# Heron\n\nHeron-7B is a chat model. Our team runs its jobs with bash \\\nscripts; the one that tuned "
+             "it, \\\nhelpers/finetune_all.sh, is kept private.\n")
+    assert _probe(prose, "training_code").status != "open_license"
+    assert "finetune_all.sh" not in _cited(_probe(prose, "training_code"))
+
+
+def test_the_releases_own_continued_command_is_quoted_before_another_models() -> None:
+    """As for one-line commands: a README that rebuilds several models quotes the release's own command first."""
+    two = ("# Heron recipes\n\n## Heron-1B\n\n```bash\naccelerate launch \\\n    scripts/finetune.py \\\n"
+           "    --run_name heron-1b-sft\n```\n\n## Heron-7B\n\n```bash\naccelerate launch \\\n"
+           "    scripts/finetune.py \\\n    --run_name heron-7b\n```\n")
+    f = _probe(two, "training_code")
+    assert "heron-7b" in _cited(f) or "#L14" in _cited(f), f.evidence
+    assert "#L6" not in _cited(f), f.evidence
