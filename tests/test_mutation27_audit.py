@@ -57,8 +57,24 @@ def test_cuts_of_a_long_name_are_its_first_and_last_32_dots(parts: int) -> None:
     ("joblib", "load", "pickle.import.denied"),
     ("yamlish", "load", "pickle.import.unknown"),
     ("yaml", "load", "pickle.import.denied"),
+    # the review tier: scikit-learn classes (CapWords), not sklearn.datasets (docs/audit.md, rule 4)
+    ("sklearn.linear_model._base", "LinearRegression", "pickle.import.review"),
+    ("sklearn", "Pipeline", "pickle.import.review"),
+    ("sklearn.datasets", "Bunch", "pickle.import.unknown"),
+    ("sklearn.datasets._base", "Bunch", "pickle.import.unknown"),
+    ("sklearn", "datasets.Bunch", "pickle.import.unknown"),
+    ("sklearn.utils._testing", "TempMemmap", "pickle.import.unknown"),
+    ("sklearn.linear_model", "make_thing", "pickle.import.unknown"),
+    ("sklearnx.tree", "Tree", "pickle.import.unknown"),
+    # the allowlist: storage types, also as legacy CUDA checkpoints name them (torch.cuda.FloatStorage);
+    # a dotted name is no storage type ("dotted tricks do not" match the allowlist)
+    ("torch", "FloatStorage", "pickle.import.safe"),
+    ("torch.cuda", "FloatStorage", "pickle.import.safe"),
+    ("torch", "cuda.FloatStorage", "pickle.import.unknown"),
+    ("collections", "OrderedDict", "pickle.import.safe"),
+    ("collections", "OrderedDict.fromkeys", "pickle.import.unknown"),
 ])
-def test_a_denied_pattern_covers_its_module_not_a_longer_name(module: str, name: str, rule: str) -> None:
+def test_a_rule_covers_its_module_as_a_whole_component(module: str, name: str, rule: str) -> None:
     assert judge_import(module, name).rule == rule
 
 
