@@ -78,6 +78,21 @@ def test_a_rule_covers_its_module_as_a_whole_component(module: str, name: str, r
     assert judge_import(module, name).rule == rule
 
 
+# -- Python 2 names: judged under the name the unpickler imports (``_compat_pickle``'s tables, then our aliases;
+# docs/audit.md: "SimpleHTTPServer.test is http.server.test") --------------------------------------------------
+@pytest.mark.parametrize(("module", "name", "severity"), [
+    ("SimpleHTTPServer", "test", "critical"),
+    ("thread", "start_new_thread", "critical"),  # _thread
+    ("SocketServer", "TCPServer", "critical"),
+    ("cookielib", "CookieJar", "critical"),
+    ("xmlrpclib", "ServerProxy", "critical"),
+    ("__builtin__", "eval", "critical"),
+    ("copy_reg", "_reconstructor", None),
+])
+def test_python2_module_names_are_judged_as_what_they_import(module: str, name: str, severity: str | None) -> None:
+    assert judge_import(module, name).severity == severity
+
+
 # -- the JSON shape of ``files`` (docs/audit.md, "JSON shape and verdict") -----------------------------------
 def test_files_entries_carry_same_as_and_link_to_only_where_they_apply(cli, tmp_path: Path) -> None:
     d = tmp_path / "m"
