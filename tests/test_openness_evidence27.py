@@ -3,7 +3,8 @@
 The earlier rounds asked whether the evidence shown supports a positive grade; this one asks the converse: where a
 component was graded not found, does the card plainly show it? A reproduction guide's training command written over
 several lines (``accelerate launch \\`` … ``open_instruct/finetune.py``) was missed because the script stood lines below
-its launcher. Every card here is written by the test (never
+its launcher; a generative model's architecture stated by its kind and parts ("a latent diffusion model", "AltCLIP as
+the text encoder", "a rectified flow transformer") was not read as one. Every card here is written by the test (never
 a copied card); each form that now counts has beside it the same words where they must still not count.
 """
 
@@ -64,3 +65,44 @@ def test_the_releases_own_continued_command_is_quoted_before_another_models() ->
     f = _probe(two, "training_code")
     assert "heron-7b" in _cited(f) or "#L14" in _cited(f), f.evidence
     assert "#L6" not in _cited(f), f.evidence
+
+
+# -- a generative model's architecture stated by its kind and parts ------------------------------------------------
+
+def test_a_latent_diffusion_model_with_its_text_encoder_is_an_architecture() -> None:
+    card = ("# Heron-Sketch\n\nHeron-Sketch draws pictures from captions. It is built as a latent diffusion model "
+            "conditioned on captions, with a multilingual CLIP model serving as its text encoder.\n")
+    f = _probe(card, "hardware_documented", "birdlab/heron-sketch")
+    assert f.detail.get("architecture") and "latent diffusion" in _cited(f), f.evidence
+
+
+def test_a_text_encoder_named_alone_is_an_architecture() -> None:
+    card = ("# Heron-Sketch\n\nWe took a public image generator and trained it again on captions in nine languages, "
+            "swapping its text encoder for our multilingual one.\n")
+    f = _probe(card, "hardware_documented", "birdlab/heron-sketch")
+    assert f.detail.get("architecture") and "text encoder" in _cited(f), f.evidence
+
+
+def test_a_rectified_flow_or_flow_based_model_is_an_architecture() -> None:
+    for line in ("Heron-Sketch is an eight billion parameter rectified flow transformer for drawing.",
+                 "Heron-Motion is a flow-based model that turns a still picture and a caption into a clip.",
+                 "Heron-Motion is a diffusion transformer that turns a caption into a clip."):
+        f = _probe(f"# Heron\n\n{line}\n", "hardware_documented", "birdlab/heron-sketch")
+        assert f.detail.get("architecture"), line
+
+
+def test_a_text_encoder_in_a_sentence_about_running_the_model_is_not_its_architecture() -> None:
+    card = ("# Heron-Sketch\n\nHeron-Sketch draws pictures from captions.\n\n## Usage\n\n"
+            "To run it on a small card, load the model with the text encoder offloaded to the CPU.\n\n"
+            "```python\npipe = HeronPipeline.from_pretrained('birdlab/heron-sketch', text_encoder=None)\n"
+            "pipe.text_encoder.to('cpu')\n```\n")
+    f = _probe(card, "hardware_documented", "birdlab/heron-sketch")
+    assert not f.detail.get("architecture"), f.evidence
+
+
+def test_diffusion_and_flow_words_that_name_no_model_part_are_not_an_architecture() -> None:
+    for line in ("A friendly desktop tool with a node graph for any diffusion model you have downloaded.",
+                 "Our data-flow based pipeline keeps the captions in order; the workflow based setup is in tools/.",
+                 "Heron-Sketch runs in TensorFlow and in a plain Python loop."):
+        f = _probe(f"# Heron\n\n{line}\n", "hardware_documented", "birdlab/heron-sketch")
+        assert not f.detail.get("architecture"), (line, f.evidence)

@@ -51,6 +51,16 @@ HARDWARE_NEEDLES = ('a100', 'h100', 'h800', 'h20', 'b200', 'v100', 'a800', 'l40'
 ARCH_NEEDLES = jako_needles('構造', 'アーキテクチャ', '層', 'レイヤー', 'アテンション', '隠れ', 'コンテキスト', 'エキスパート', '구조',
                             '아키텍처', '레이어', '층', '어텐션', '은닉층', '히든', '컨텍스트', '전문가') + (
                 '结构', '架构', '层', '注意力头', '上下文长度', '专家', 'layer', 'head', 'expert', 'hidden', 'd_model', 'context', 'decoder', 'encoder', 'mixture', 'moe', 'dit', 'unet', 'u-net', 'vae', 'transformer', 'query', 'rotary', 'rope', 'swiglu', 'state', 'mamba', 'architecture')
+# A generative model's kind and parts, as an image, video or audio generator's card states its architecture: "a Latent
+# Diffusion Model", "AltCLIP as the text encoder", "a 12B rectified flow transformer", "a flow-based model", "a
+# diffusion transformer" (潜在扩散 latent diffusion, 文本编码器 text encoder). Apart from :data:`ARCH`, searched only
+# in a card holding one of its words (the card's one needle pass), so the other cards pay nothing for it.
+GENERATIVE_ARCH = re.compile(
+    r"\b(?:latent[- ]diffusion|text[- ]encoders?|diffusion[- ]transformers?|rectified[- ]flow[- ](?:transformer|model)s?"
+    r"|flow[- ](?:based|matching)[- ](?:generative[- ])?(?:transformer|model)s?)\b|文本编码器|潜在扩散|潜空间扩散", re.IGNORECASE)
+GENERATIVE_NEEDLES = ('latent diffusion', 'latent-diffusion', 'text encoder', 'text-encoder', 'diffusion transformer',
+                      'diffusion-transformer', 'rectified flow', 'rectified-flow', 'flow based', 'flow-based',
+                      'flow matching', 'flow-matching', '文本编码器', '潜在扩散', '潜空间扩散')
 # A sentence about running the model, not about training it: "GPTQ models for GPU inference", "a Python library
 # with GPU acceleration", "the number of layers to offload to GPU", "fits on a consumer GPU". A re-upload's card
 # (GGUF, GPTQ, AWQ, MLX) is full of them; they say what the reader needs, not what the model was trained on.
@@ -240,6 +250,18 @@ _CONTEXT_WORD = re.compile(r"context|上下文长度|コンテキスト長|컨�
 _ANY_DIGIT = re.compile(r"(?<![A-Za-z0-9.-])\d|[一二三四五六七八九十百千万]")
 
 
+# A generative model's parts named in a sentence about running it ("offload the text encoder to the CPU", "load the
+# model with a remote text encoder") tell the reader what to do, not what the model is made of: passed over, as a
+# hardware mention there is (:data:`RUNNING` without :data:`TRAINING`).
+_TEXT_ENCODER = re.compile(r"text[- ]encoders?|文本编码器", re.IGNORECASE)
+
+
+def _running_sentence(text: str, a: int, b: int) -> bool:
+    """Whether the sentence around ``text[a:b]`` is about running the model and says nothing of training it."""
+    sentence = _sentence_at(text, a, b)
+    return bool(zsearch(RUNNING, sentence)) and not zsearch(TRAINING, sentence)
+
+
 def _context_valued(text: str, a: int, b: int) -> bool:
     """Whether the context length or window at ``text[a:b]`` comes with its value: a number in its sentence, or a
     table's cell (its column holds the values: "| **Context Length** |" over "| 128K |")."""
@@ -255,9 +277,12 @@ def architecture(rec: ModelRecord) -> Evidence | None:
     if card is None:
         return None
     off = len(card.text) - len(card.body)
+    gen = _generative_part(rec)
     for seen, m in enumerate(_matches(card.body, card.lowered_body, ARCH, ARCH_NEEDLES)):
+        if gen is not None and gen.start() < m.start():
+            return mention_evidence(rec, gen)   # the first detail in the card's order, whichever pattern found it
         if seen >= MAX_ARCH_MATCHES:
-            return None
+            return None if gen is None else mention_evidence(rec, gen)
         if m.group().lower() == "mamba" and mamba_tool(rec, off + m.start(), off + m.end()):
             continue
         if in_address_or_badge(card.text, off + m.start()):
@@ -269,4 +294,25 @@ def architecture(rec: ModelRecord) -> Evidence | None:
         if _CONTEXT_WORD.match(m.group()) and not _context_valued(card.text, off + m.start(), off + m.end()):
             continue   # "segments that fit the model's maximum context length": no length is given
         return mention_evidence(rec, m)
+    return None if gen is None else mention_evidence(rec, gen)
+
+
+def _generative_part(rec: ModelRecord) -> re.Match[str] | None:
+    """The first generative model's kind or part (:data:`GENERATIVE_ARCH`) that is not in an address or a badge, not
+    an identifier in code, and not a text encoder named in a sentence about running the model ("load the model with
+    the text encoder offloaded to the CPU"). Why: "Mustango leverages Latent Diffusion Model (LDM), Flan-T5 …", "We use
+    AltCLIP as the text encoder", "a 32 billion parameter rectified flow transformer" state what the model is made of
+    and were read as no architecture. The first 40 matches are read."""
+    card = rec.card
+    assert card is not None
+    off = len(card.text) - len(card.body)
+    for seen, m in enumerate(_matches(card.body, card.lowered_body, GENERATIVE_ARCH, GENERATIVE_NEEDLES)):
+        if seen >= MAX_ARCH_MATCHES:
+            return None
+        a, b = off + m.start(), off + m.end()
+        if in_address_or_badge(card.text, a) or code_identifier(rec, a, b):
+            continue
+        if _TEXT_ENCODER.fullmatch(m.group()) and _running_sentence(card.text, a, b):
+            continue   # "load the model with a remote text encoder on one GPU": how to run it, not what it is
+        return m
     return None
