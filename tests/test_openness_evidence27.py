@@ -106,3 +106,38 @@ def test_diffusion_and_flow_words_that_name_no_model_part_are_not_an_architectur
                  "Heron-Sketch runs in TensorFlow and in a plain Python loop."):
         f = _probe(f"# Heron\n\n{line}\n", "hardware_documented", "birdlab/heron-sketch")
         assert not f.detail.get("architecture"), (line, f.evidence)
+
+
+# -- inference code run by a distributed launcher, or a guide beside the card ----------------------------------------
+
+def test_a_launcher_running_the_generation_script_is_inference_code() -> None:
+    card = ("# Heron-7B\n\nHeron-7B is a chat model.\n\n## License\n\nThe code in this repository and the weights are "
+            "licensed under the MIT License.\n\n## Chat locally\n\n```bash\ncd serving\ntorchrun --nproc-per-node 4 chat_cli.py --ckpt ./heron "
+            "--interactive\n```\n")
+    f = _probe(card, "inference_code")
+    assert f.outcome == "positive" and "chat_cli.py" in _cited(f), f.evidence
+    assert f.status == "open_license" and f.license == "mit"   # the publisher's own script, under its licence
+
+
+def test_a_launcher_running_a_training_script_is_not_inference_code() -> None:
+    card = ("# Heron-7B\n\nHeron-7B is a chat model.\n\n## Tuning\n\n```bash\n"
+            "deepspeed --num_gpus 8 tune_heron.py --epochs 3\n```\n")
+    assert _probe(card, "inference_code").status == "not_found"
+
+
+def test_a_relative_link_to_a_guide_for_running_the_model_is_inference_code() -> None:
+    card = ("# Heron family\n\nHeron-7B and Heron-1B answer questions about birds.\n\n## Models\n\n"
+            "| Model | How to run it |\n| --- | --- |\n| Heron-7B | [step by step](guides/inference_heron.md) |\n")
+    f = _probe(card, "inference_code")
+    assert f.outcome == "positive" and "guides/inference_heron.md" in _cited(f), f.evidence
+
+
+def test_a_figure_or_another_projects_guide_is_not_inference_code() -> None:
+    for line in ("Speed on one card: ![chart](assets/inference_speed.png)",
+                 "Speed on one card is plotted in [this chart](assets/inference_speed.png).",
+                 "Read how others serve such models in [their guide](https://github.com/someone/serving/blob/main/"
+                 "inference.md).",
+                 "The paper behind the method is [here](papers/inference_tricks.pdf)."):
+        card = f"# Heron-7B\n\nHeron-7B answers questions about birds.\n\n{line}\n"
+        f = _probe(card, "inference_code")
+        assert f.status == "not_found", (line, f.evidence)

@@ -7,11 +7,13 @@ from itertools import chain
 
 from openscope.derive.openness import libraries
 from openscope.derive.openness.probes import (
+    Evidence,
     Finding,
     file_evidence,
     files_matching,
     hub_evidence,
     library_evidence,
+    links_to_listed_file,
     repo_license,
 )
 from openscope.derive.openness.probes._other_release import others_only, run_pointer
@@ -26,16 +28,27 @@ INFER_FILES = re.compile(r"(^|/)[\w-]{0,255}(infer|inference|generate|predict|de
 USAGE = re.compile(
     r"(from (transformers|diffusers|vllm|mlx_lm|sentence_transformers|peft|open_clip|timm|nemo|llama_cpp) import"
     r"|\bpipeline\(|\.generate\(|\bfrom_pretrained\(|python3? [\w/.-]*(infer|inference|generate|sample|demo|"
-    r"predict|run|cli|app|chat|bot)[\w/-]*\.py|pip install [\w-]+|git clone https?://\S+|ollama run|llama-cli|vllm serve)",
+    r"predict|run|cli|app|chat|bot)[\w/-]*\.py|pip install [\w-]+|git clone https?://\S+|ollama run|llama-cli|vllm serve"
+    # a distributed launcher running the publisher's generation script past its options ("torchrun --nproc-per-node 8
+    # generate.py --ckpt-path …", "deepspeed --num_gpus 2 inference/chat.py"): the same script as "python generate.py"
+    r"|\b(?:torchrun|deepspeed|accelerate[ \t]{1,3}launch)(?:[ \t]{1,3}[^\s]{1,200}){0,12}?[ \t]{1,3}[\w/.-]{0,200}?"
+    r"(?:infer|inference|generate|sample|demo|predict|cli|app|chat|bot)[\w/-]{0,200}\.py)",
     re.IGNORECASE)
-USAGE_NEEDLES = ('import', 'pipeline(', 'generate(', 'from_pretrained(', '.py', 'pip install', 'git clone', 'ollama', 'llama-cli', 'vllm')
+USAGE_NEEDLES = ('import', 'pipeline(', 'generate(', 'from_pretrained(', '.py', 'pip install', 'git clone', 'ollama', 'llama-cli', 'vllm',
+                 'torchrun', 'deepspeed', 'accelerate')
 REMEDIATION = "Ship runnable inference code (or integrate with an open library) under an OSI-approved licence."
 
 
 # What in a usage snippet names the code that runs the model: a Python import, a package installed, a CLI.
 USAGE_LIBRARY = re.compile(r"\bfrom ([\w.]+) import|^[ \t]*import ([\w.]+)|pip install (?:-U |--upgrade )?([\w.-]+)"
                            r"|\b(llama-cli)\b|\b(vllm) serve", re.IGNORECASE | re.MULTILINE)
-OWN_SCRIPT = re.compile(r"python3? [\w/.-]*\.py", re.IGNORECASE)
+OWN_SCRIPT = re.compile(r"python3? [\w/.-]*\.py|\b(?:torchrun|deepspeed|accelerate[ \t]{1,3}launch)[ \t][^\n]{0,400}?\.py",
+                        re.IGNORECASE)
+# A relative link from the card to a guide, a script or a folder for running the model in the card's own repository
+# ("[Cosmos-Predict2.5](docs/inference.md)", "[chat](inference/)"): the code is beside the card. An image, a video or
+# a PDF ("assets/inference_speed.png") is a figure or a paper, not code.
+INFER_LINK = re.compile(r"(?:^|[/_\s-])(?:inferenc\w*|infer)\b", re.IGNORECASE)
+_MEDIA = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp|mp4|webm|mov|mp3|wav|pdf)$", re.IGNORECASE)
 TOOL_NAMES = {"llama-cli": "llama.cpp"}
 # `pip install` shows code that runs the model when it installs the repository's code (`-r requirements.txt`,
 # `-e .`, `git+https://…`) or a library that runs models (transformers, diffusers, vllm…), outside a training
@@ -82,6 +95,11 @@ def run(rec: ModelRecord) -> Finding:
             return f
     usage = mention_evidence(rec, later or first) if first is not None else None
     ev = [usage] if usage else []
+    if not ev and (guide := inference_link(rec)) is not None:
+        # the publisher's own guide or script beside the card: the repository's code, under its licence
+        f.status, f.license = released_status(repo_license(rec, "code"))
+        f.outcome, f.evidence = "positive", [guide]
+        return f
     if not ev and rec.library_name:
         ev = [hub_evidence(rec, f"library_name: {rec.library_name}", "library_name")]
     if not ev:
@@ -98,6 +116,25 @@ def run(rec: ModelRecord) -> Finding:
     else:
         f.status, f.license = "no_license", None
     return f
+
+
+def inference_link(rec: ModelRecord) -> Evidence | None:
+    """A relative link to a file or folder for running the model (:data:`INFER_LINK` in its path or its anchor), in the
+    card's own repository (the file list holds it, when there is one), that is no image, video or PDF. Why: a code
+    repository's README that sends the reader to ``docs/inference.md`` for each model of its table, with no command on
+    the card itself, was graded as shipping no inference code; the training probe reads ``docs/train.md`` so."""
+    if rec.card is None:
+        return None
+    for ln in rec.card.rel_links:
+        target = ln.url.split("#", 1)[0].split("?", 1)[0]
+        if _MEDIA.search(target) or not (INFER_LINK.search(target) or INFER_LINK.search(ln.text)):
+            continue
+        if not links_to_listed_file(rec, ln.url):
+            continue
+        last = rec.card.line_of(ln.at + len(ln.url)) if ln.at >= 0 else ln.line
+        where = f"#L{ln.line}" if last <= ln.line else f"#L{ln.line}-L{last}"
+        return Evidence("card", f"{rec.card_locator}{where}", f"[{ln.text}]({ln.url})", rec.read_at)
+    return None
 
 
 def _installs_code(rec: ModelRecord, m: re.Match[str]) -> bool:
