@@ -88,9 +88,37 @@ def test_a_rule_covers_its_module_as_a_whole_component(module: str, name: str, r
     ("xmlrpclib", "ServerProxy", "critical"),
     ("__builtin__", "eval", "critical"),
     ("copy_reg", "_reconstructor", None),
+    ("__builtin__", "xrange", None),  # builtins.range: a Python 2 pickle of a range is a plain value
+    ("__builtin__", "unicode", None),  # builtins.str
+    ("__builtin__", "reduce", "critical"),  # functools.reduce (documented)
 ])
 def test_python2_module_names_are_judged_as_what_they_import(module: str, name: str, severity: str | None) -> None:
     assert judge_import(module, name).severity == severity
+
+
+# -- dunders and long attribute paths (docs/audit.md, rules 2 and 3, and the limits) ----------------------------
+@pytest.mark.parametrize(("name", "rule"), [
+    ("Net.__x__", "pickle.import.dunder"),  # a dunder of one letter is still one
+    ("Net.__globals__", "pickle.import.dunder"),
+    ("Net__", "pickle.import.unknown"),  # ends like a dunder, is none
+    ("__Net", "pickle.import.unknown"),
+    ("____", "pickle.import.unknown"),  # nothing between the underscores
+    ("Net", "pickle.import.unknown"),
+])
+def test_only_a_dunder_attribute_is_the_dunder_rule(name: str, rule: str) -> None:
+    j = judge_import("mypkg", name)
+    assert j.rule == rule
+    assert j.severity == ("critical" if rule == "pickle.import.dunder" else "medium")
+
+
+def test_more_than_16_components_naming_denied_modules_is_critical_without_search() -> None:
+    # `torch` heads denied modules (torch.hub, torch.jit), and `torch.nn.Linear` is no denied name: 16 such
+    # components are judged one by one (nothing denied), 17 are past the bound and critical
+    sixteen = judge_import("mypkg", ".".join(["torch"] * 16 + ["nn", "Linear"]))
+    assert (sixteen.severity, sixteen.rule) == ("medium", "pickle.import.unknown")
+    seventeen = judge_import("mypkg", ".".join(["torch"] * 17 + ["nn", "Linear"]))
+    assert (seventeen.severity, seventeen.rule) == ("critical", "pickle.import.denied")
+    assert "attribute path through 17 names of denied modules" in seventeen.reason
 
 
 # -- the JSON shape of ``files`` (docs/audit.md, "JSON shape and verdict") -----------------------------------
