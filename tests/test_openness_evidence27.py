@@ -141,3 +141,28 @@ def test_a_figure_or_another_projects_guide_is_not_inference_code() -> None:
         card = f"# Heron-7B\n\nHeron-7B answers questions about birds.\n\n{line}\n"
         f = _probe(card, "inference_code")
         assert f.status == "not_found", (line, f.evidence)
+
+
+# -- a model card's section on risks under its other usual titles ---------------------------------------------------
+
+_RISKS = ("Anyone can now make a stranger's voice say things that person never said, so the release could help "
+          "deceive people; we ship a detector for its output beside it.")
+
+
+def _topics(title: str, body: str = _RISKS) -> list[str]:
+    card = (f"# Heron-Voice\n\nHeron-Voice turns a line of text into speech in twelve languages, with a voice chosen "
+            f"from a short sample.\n\n## {title}\n\n{body}\n")
+    return list(_probe(card, "model_card", "birdlab/heron-voice").detail.get("topics", []))
+
+
+def test_a_section_on_broader_implications_or_misuse_is_the_limitations_topic() -> None:
+    for title in ("Broader Implications", "Broader impact", "Societal Impact", "Misuse and abuse",
+                  "Potential harms", "Caveats and recommendations", "Dual-use concerns", "社会影响", "防止滥用"):
+        assert "limitations" in _topics(title), title
+
+
+def test_impact_words_that_name_no_risk_are_not_the_limitations_topic() -> None:
+    compute = "About 3,000 hours of A100 time went into this model, emitting an estimated 400 kg of CO2."
+    for title, body in (("Environmental Impact", compute), ("Impact of the data mix", compute),
+                        ("Harmonizing speakers", compute), ("Model harmonics", compute)):
+        assert "limitations" not in _topics(title, body), title

@@ -17,8 +17,12 @@ COMPONENT = "Model card"
 CARD_TOPICS = {
     "uses": either(r"(intended|out-of-scope|direct|downstream) use|uses\b|usage|utilisations?\b|usos?\b|verwendung", r"用途|使用方法|使用方式|用法|使用场景",
                    re.IGNORECASE, jako=r"用途|使い方|利用方法|使用例|사용\s?방법|사용법|용도|활용"),
+    # (a section on what the release may do to others is this topic too, under its other usual titles: "Broader
+    # Implications", "Broader Impact", "Societal Impact", "Misuse and abuse", "Caveats", "Potential Harms", "Dual Use";
+    # 滥用 misuse, 社会影响 societal impact)
     "limitations": either(r"limitation|bias|risk|safety|ethic|responsib|limites?\b|risques?\b|biais|limitaci|riesgos?\b|sesgos?\b"
-                          r"|einschränkung|risiken", r"局限|使用限制|偏见|风险|安全|伦理", re.IGNORECASE,
+                          r"|einschränkung|risiken|broader[ \t-]{1,3}(?:impacts?|implications?)|societal[ \t-]{1,3}impacts?"
+                          r"|misuse|\bharms?\b|caveats?|dual[ \t-]use", r"局限|使用限制|偏见|风险|安全|伦理|滥用|社会影响", re.IGNORECASE,
                           jako=r"制限|限界|バイアス|リスク|安全|倫理|한계|제한|편향|위험|안전|윤리"),
     "training": either(r"training|data|dataset|entraînement|données|entrenamiento|datos\b|daten\b", r"训练|数据", re.IGNORECASE, jako=r"学習|訓練|データ|학습|훈련|데이터"),
     "evaluation": either(r"evaluat|result|benchmark|performance|évaluation|evaluaci|résultats?\b|bewertung|ergebnis", r"评测|评估|测评|结果|基准|性能", re.IGNORECASE,
