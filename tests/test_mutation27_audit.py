@@ -111,6 +111,19 @@ def test_only_a_dunder_attribute_is_the_dunder_rule(name: str, rule: str) -> Non
     assert j.severity == ("critical" if rule == "pickle.import.dunder" else "medium")
 
 
+@pytest.mark.parametrize(("module", "name", "reaches"), [
+    ("torch.serialization", "os.system", "os.system"),  # the documented example
+    ("mypkg.utils", "builtins.eval", "builtins.eval"),  # a rule that names its functions: the split must be exact
+    ("mypkg", "torch.hub.load", "torch.hub.load"),
+    ("mypkg", "a.bb.builtins.exec", "builtins.exec"),  # the path starts at a later component
+])
+def test_an_attribute_path_through_a_denied_module_is_judged_as_that_module(module: str, name: str,
+                                                                             reaches: str) -> None:
+    j = judge_import(module, name)
+    assert (j.severity, j.rule) == ("critical", "pickle.import.denied")
+    assert j.reason.startswith(f"reaches {reaches} through the attribute '{reaches.split('.')[0]}': ")
+
+
 def test_more_than_16_components_naming_denied_modules_is_critical_without_search() -> None:
     # `torch` heads denied modules (torch.hub, torch.jit), and `torch.nn.Linear` is no denied name: 16 such
     # components are judged one by one (nothing denied), 17 are past the bound and critical
