@@ -124,6 +124,27 @@ def test_an_attribute_path_through_a_denied_module_is_judged_as_that_module(modu
     assert j.reason.startswith(f"reaches {reaches} through the attribute '{reaches.split('.')[0]}': ")
 
 
+def test_the_dunder_finding_names_every_dunder_it_reaches_through() -> None:
+    j = judge_import("mypkg", "Net.__class__.__init__.__globals__")
+    assert j.reason == ("reaches interpreter internals through __class__/__init__/__globals__ "
+                        "(a known scanner bypass)")
+
+
+@pytest.mark.parametrize(("name", "severity", "rule"), [
+    ("ndarray.tofile", "high", "pickle.import.method_sink"),
+    ("core.ndarray.tofile", "high", "pickle.import.method_sink"),  # the last component decides, however deep
+    ("Frame.to_pickle", "high", "pickle.import.method_sink"),
+    ("system", "medium", "pickle.import.unknown"),  # one component: a function of the module, not a method
+    ("tofile", "medium", "pickle.import.unknown"),
+    ("tofile.Thing", "medium", "pickle.import.unknown"),
+])
+def test_a_method_sink_is_the_last_component_of_a_dotted_name(name: str, severity: str, rule: str) -> None:
+    j = judge_import("mypkg", name)
+    assert (j.severity, j.rule) == (severity, rule)
+    if rule == "pickle.import.method_sink":
+        assert j.reason.startswith("an unbound method that writes files, runs commands or loads code")
+
+
 def test_more_than_16_components_naming_denied_modules_is_critical_without_search() -> None:
     # `torch` heads denied modules (torch.hub, torch.jit), and `torch.nn.Linear` is no denied name: 16 such
     # components are judged one by one (nothing denied), 17 are past the bound and critical
