@@ -24,7 +24,7 @@ from typing import Any
 from openscope.derive.lineage.edges import declared_id
 from openscope.derive.openness import curated
 from openscope.derive.openness.cards import blank, parse_front_matter
-from openscope.derive.openness.probes import Evidence, needle_hits, reading_length
+from openscope.derive.openness.probes import Evidence, needle_hits, reads_at_least
 from openscope.derive.openness.records import (
     DatasetRef,
     ModelRecord,
@@ -425,7 +425,7 @@ def _pasted_copy(rec: ModelRecord) -> PastedBase | None:
     head = len(p.text) if nl < 0 else nl
     rest = p.text[head:]
     meta, after, _ = parse_front_matter(rest.lstrip("\r\n"))
-    if reading_length(after.strip()) < MIN_PASTED_CHARS:
+    if not reads_at_least(after.strip(), MIN_PASTED_CHARS):
         return None   # a heading over nothing (or a few words): no card of the base to read
     text = blank(card.text[:p.start]) + blank(p.text[:head]) + rest + blank(card.text[p.end:])
     raw = rec.card_data.get("base_model") or card.meta.get("base_model")

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from itertools import accumulate
+from itertools import accumulate, chain
 from typing import Any
 
 import ahocorasick
@@ -684,7 +684,7 @@ def start_hits(text: str, lowered: str, pattern: re.Pattern[str]) -> list[int] |
     start needles, or the lower case of ``text`` is not one character per character, or ``text`` holds a character
     IGNORECASE folds to an ASCII letter)."""
     needles = start_needles(pattern)
-    if needles is None or len(lowered) != len(text) or (not text.isascii() and any(c in text for c in _START_FOLDS)):
+    if needles is None or len(lowered) != len(text) or _start_folds(text):
         return None
     held: list[Any] = _START_HITS
     if held[0] is not lowered:
@@ -701,6 +701,19 @@ def start_hits(text: str, lowered: str, pattern: re.Pattern[str]) -> list[int] |
         every = sorted({i for n in needles for i in _every_occurrence(lowered, n)})
     held[1][id(pattern)] = (pattern, every)
     return every
+
+
+_START_FOLDS_SEEN: list[Any] = [None, False]
+
+
+def _start_folds(text: str) -> bool:
+    """Whether ``text`` holds one of :data:`_START_FOLDS`, kept for the last text. Why: :func:`start_hits` is asked for
+    each of a card's patterns, and a card that is not ASCII (an emoji is enough) was read four times at each ask."""
+    if text.isascii():
+        return False
+    if _START_FOLDS_SEEN[0] is not text:
+        _START_FOLDS_SEEN[:] = [text, any(c in text for c in _START_FOLDS)]
+    return bool(_START_FOLDS_SEEN[1])
 
 
 class _WithDigits(list[int]):
@@ -1054,6 +1067,11 @@ def line_matches(text: str, lowered: str, pattern: re.Pattern[str]) -> Iterator[
 
 def _line_matches(text: str, lowered: str, pattern: re.Pattern[str], needles: tuple[str, ...]
                   ) -> Iterator[re.Match[str]]:
+    """:func:`line_matches` once it applies. A pattern whose every match opens with one of its :func:`start_needles`
+    (a line start, for one anchored at ``^``) is tried in each line only where one occurs (:func:`first_match_at`: the
+    same match as the search of the line). Why: ``re`` tries such a pattern at every character of the line (a
+    case-insensitive one, or one that opens with ``^`` or ``\\b``, gives it nothing to skip ahead for)."""
+    starts = start_hits(text, lowered, pattern)
     hits = sorted(h for n in needles for h in needle_hits(lowered, n, len(lowered)))
     done = -1   # the lines up to this offset were searched
     for h in hits:
@@ -1065,7 +1083,7 @@ def _line_matches(text: str, lowered: str, pattern: re.Pattern[str], needles: tu
         done = end
         at = start
         while at <= end:
-            m = pattern.search(text, at, end)
+            m = pattern.search(text, at, end) if starts is None else first_match_at(text, pattern, starts, at, end)
             if m is None:
                 break
             yield m
@@ -1182,7 +1200,19 @@ def card_search(rec: ModelRecord, pattern: re.Pattern[str], *, sections: re.Patt
     return None
 
 
-def reading_length(text: str) -> int:
+def matches_from(text: str, pattern: re.Pattern[str], first: re.Match[str]) -> Iterator[re.Match[str]]:
+    """Every match of ``pattern`` in ``text`` in order, as ``pattern.finditer(text)`` gives them, when ``first`` is its
+    first (the leftmost match :func:`fast_search` found: the same span and groups): ``first``, then the matches from
+    its end on. Why: a probe that quotes the first match but may prefer a later one (a training command for another
+    model gives way to the release's own) read the card again from its start with ``finditer``, ``re`` trying every
+    character up to the match the needle windows had already found. A search from the match's end finds what the
+    iteration goes on to find (``re`` reads the text before a start position for ``\\b``, ``^`` and lookbehinds)."""
+    if first.end() == first.start():   # (after an empty match the iteration goes on at the same place: not taken)
+        return pattern.finditer(text)
+    return chain((first,), pattern.finditer(text, first.end()))
+
+
+def reading_length(text: str, within: str | None = None) -> int:
     """How much a text says, in characters of English: a Chinese, Japanese or Korean character counts twice.
     Why: a length threshold ("a section with some content") written for English would set aside the same
     sentence in Chinese, which takes about half as many characters (an English word averages five letters and
@@ -1191,8 +1221,21 @@ def reading_length(text: str) -> int:
     ``tests/test_openness_japanese_korean_cards.py`` take 0.45-0.63 (Japanese, kanji mixed with kana) and
     0.52-0.70 (Korean: a word of two or three syllables and a space, where English has five letters and a space)
     of their English twins' characters, and 0.81-1.11 and 0.85-1.01 counted so. Counted once, a Korean or
-    Japanese section saying what an English one of 150 characters says would fall short of it."""
-    return len(text) if text.isascii() else len(text) + len(_CJK.findall(text))
+    Japanese section saying what an English one of 150 characters says would fall short of it.
+
+    ``within``: a text that holds ``text`` (the card's body) whose script level is kept (:func:`..hant.script_level`):
+    when it holds no Chinese, Japanese or Korean character, neither does ``text``, which is then not read again."""
+    if text.isascii() or (within is not None and _level(within) == 0):
+        return len(text)
+    return len(text) + len(_CJK.findall(text))
+
+
+def reads_at_least(text: str, chars: int) -> bool:
+    """``reading_length(text) >= chars``, without counting when ``text`` is that long already (a character counts
+    once or twice, never less). Why: a card's sections are held to a small threshold ("at least 30 characters")
+    several times a card, and counting the Chinese, Japanese and Korean characters of a section that is not ASCII
+    (an emoji is enough) read all of it each time."""
+    return len(text) >= chars or reading_length(text) >= chars
 
 
 def section_with(rec: ModelRecord, title: re.Pattern[str], min_chars: int = 40) -> Evidence | None:
@@ -1200,7 +1243,7 @@ def section_with(rec: ModelRecord, title: re.Pattern[str], min_chars: int = 40) 
     if rec.card is None:
         return None
     for s in rec.card.sections:
-        if title.search(s.title) and reading_length(s.text.strip()) >= min_chars:
+        if title.search(s.title) and reads_at_least(s.text.strip(), min_chars):
             lead = s.start + len(s.text) - len(s.text.lstrip())
             # from the heading to the last line of the snippet
             anchor, snip = rec.card.span(lead, lead, 160, stop=s.start + len(s.text), from_line=s.line)
@@ -1208,12 +1251,21 @@ def section_with(rec: ModelRecord, title: re.Pattern[str], min_chars: int = 40) 
     return None
 
 
+def may_search(pattern: re.Pattern[str], text: str) -> bool:
+    """False only when ``pattern.search(text)`` finds nothing for certain: ``text`` holds none of the pattern's
+    :func:`required_needles` (:func:`may_match`). Why: a link's address and anchor are searched for the words of a
+    datasheet or a training script, case-insensitive alternations that ``re`` tries at every character of each
+    link of the card (about ten microseconds a link); most hold none of their words."""
+    needles = _needles_of(pattern)
+    return needles is None or may_match(needles, text, text.lower())
+
+
 def link_matching(rec: ModelRecord, url: re.Pattern[str], text: re.Pattern[str] | None = None) -> Evidence | None:
     """First card link whose URL matches (and whose anchor or surrounding text matches ``text``)."""
     if rec.card is None:
         return None
     for ln in rec.card.links:
-        if url.search(ln.url) and (text is None or text.search(ln.text) or text.search(ln.url)):
+        if may_search(url, ln.url) and url.search(ln.url) and (text is None or text.search(ln.text) or text.search(ln.url)):
             return Evidence("card", ln.url, f"line {ln.line}: [{ln.text}]({ln.url})" if ln.text else
                             f"line {ln.line}: {ln.url}", rec.read_at)
     return None
@@ -1245,7 +1297,8 @@ def repo_link(rec: ModelRecord, pattern: re.Pattern[str]) -> Evidence | None:
     if rec.card is None:
         return None
     for ln in rec.card.rel_links:
-        if (pattern.search(ln.url) or pattern.search(ln.text)) and links_to_listed_file(rec, ln.url):
+        if ((may_search(pattern, ln.url) and pattern.search(ln.url)) or (may_search(pattern, ln.text) and pattern.search(ln.text))) \
+                and links_to_listed_file(rec, ln.url):
             # (from the line of its "[" to the line of its address: an anchor wrapped onto the next line spans both)
             last = rec.card.line_of(ln.at + len(ln.url)) if ln.at >= 0 else ln.line
             where = f"#L{ln.line}" if last <= ln.line else f"#L{ln.line}-L{last}"

@@ -61,7 +61,6 @@ from openscope.derive.openness.probes._own_paper import (
     DEICTIC,
     NAMED_BEFORE,
     OWN_CUE,
-    PAPER_LINK,
     _line,
     _sentence_before,
     _standalone,
@@ -70,6 +69,7 @@ from openscope.derive.openness.probes._own_paper import (
     clean_anchor,
     in_header,
     occurrences,
+    paper_link,
     text_before,
 )
 from openscope.derive.openness.records import ModelRecord
@@ -1007,7 +1007,7 @@ def _report_kind(place: Link, line: str, why: str) -> bool:
         return True
     if REPORT_WORDS.search(_own_markup(line, place.url)) or _REPORT_IN_URL.search(place.url.split("?", 1)[0]):
         return True
-    self_hosted = not PAPER_LINK.search(place.url) and not PREPRINT_HOST.search(place.url)
+    self_hosted = not paper_link(place.url) and not PREPRINT_HOST.search(place.url)
     pdf = place.url.lower().split("?", 1)[0].endswith(".pdf")
     return self_hosted and pdf and bool(_PAPER_WORD.search(place.text) or why == "sentence")
 

@@ -30,7 +30,14 @@ from functools import cache
 from typing import Any
 
 from openscope.derive.openness.cards import Card, Link
-from openscope.derive.openness.probes import either, kana_or_hangul, sentence_search, zsearch
+from openscope.derive.openness.probes import (
+    either,
+    kana_or_hangul,
+    may_match,
+    required_needles,
+    sentence_search,
+    zsearch,
+)
 
 # Hosts whose links are papers (RE2-compatible is not needed: card text is read in Python only).
 # (arXiv's HTML view, arxiv.org/html/<id>, is the same paper as its abstract page; the ACL Anthology's former address
@@ -40,6 +47,23 @@ PAPER_LINK = re.compile(r"arxiv\.org/(abs|pdf|html)/|openreview\.net/(forum|pdf)
                         r"|doi\.org/10\.|(?:bio|med)rxiv\.org/content/10\.|chemrxiv\.org/engage/|ssrn\.com/(?:abstract|sol3/papers)|"
                         r"proceedings\.(neurips|mlr)|papers\.nips\.cc|huggingface\.co/papers/|jmlr\.org/papers|"
                         r"openaccess\.thecvf\.com|ojs\.aaai\.org|dl\.acm\.org/doi", re.IGNORECASE)
+_PAPER_LINK_NEEDLES = required_needles(PAPER_LINK)
+_PAPER_LINKS: dict[str, bool] = {}
+
+
+def paper_link(url: str) -> bool:
+    """Whether ``url`` is a paper host's page: ``PAPER_LINK.search(url)`` found something, kept by URL. Why: the
+    paper links, the paper judge and the report judge each ask it of the same links, and a search of a URL took
+    about six times as long as looking for the pattern's host names in it (:func:`..may_match`: ``re`` tries its
+    case-insensitive alternation at every character); a URL holding none of them is no paper host's."""
+    held = _PAPER_LINKS.get(url)
+    if held is None:
+        if len(_PAPER_LINKS) >= 4096:
+            _PAPER_LINKS.clear()
+        held = _PAPER_LINKS[url] = may_match(_PAPER_LINK_NEEDLES, url, url.lower()) and PAPER_LINK.search(url) is not None
+    return held
+
+
 # An anchor that is nothing but a paper word (after emoji, brackets and emphasis are removed).
 _VERBS = r"(?:(?:read|view|see|access|download|check(?:\s+out)?|open)\s+)?"
 _ARTICLE = r"(?:(?:in|on|at)\s+)?(?:(?:the|our|this|my)\s+)?(?:full\s+|latest\s+|new\s+)?"
@@ -300,7 +324,7 @@ def judge(card: Card, link: Link, lines: Sequence[str] | None = None) -> str | N
     None. ``lines`` is ``card.text.splitlines()`` when the caller has it."""
     lines = card.lines(splitlines=True) if lines is None else lines
     line = _line(lines, link.line)
-    host = bool(PAPER_LINK.search(link.url))
+    host = paper_link(link.url)
     label = clean_anchor(link.text)
     before, earlier = _sentence_before(lines, link, line, card)
     words = HOST_WORD_ANCHOR if host else PAPER_WORD_ANCHOR
@@ -334,7 +358,7 @@ def own_paper_links(card: Card | None, limit: int | None = None, skip: frozenset
     for link in card.links:
         if BADGE_IMAGE.search(link.url):
             continue   # the picture of a "Paper" badge; the badge's own link target is the paper
-        paperish = PAPER_LINK.search(link.url) or link.url.lower().split("?", 1)[0].endswith(".pdf")
+        paperish = paper_link(link.url) or link.url.lower().split("?", 1)[0].endswith(".pdf")
         places.extend(occurrences(card, link) if paperish else [link])
         if len(places) >= MAX_PLACES:
             break
@@ -439,5 +463,5 @@ def _citation_entry(card: Card) -> CitationEntry | None:
     if not BIB_PAPER.search(entry):
         return None  # a citation of a repository or a model page, not of a paper
     kind = BIB_ENTRY.match(entry)
-    url = next((u for u in re.findall(r"https?://[^\s}\"',]+", entry) if PAPER_LINK.search(u)), None)
+    url = next((u for u in re.findall(r"https?://[^\s}\"',]+", entry) if paper_link(u)), None)
     return CitationEntry(card.line_of(at), at, kind.group(1).lower() if kind else "misc", entry, url)

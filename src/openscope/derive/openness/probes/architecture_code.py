@@ -45,7 +45,10 @@ REMEDIATION = "Publish the model's architecture code (e.g. modeling_*.py or a co
 def run(rec: ModelRecord) -> Finding:
     f = Finding("architecture_code", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, ARCH_FILES)
-    link = own_code_repository(rec, component=COMPONENT)   # the release's own code, not a repository the card cites
+    # the release's own code, not a repository the card cites; read only when no architecture file is listed: a file
+    # decides the finding and is its evidence, so the repository would change nothing (and judging every code link of
+    # the card is one of the dearest readings of a card)
+    link = None if files else own_code_repository(rec, component=COMPONENT)
     if files or link or rec.library_name:
         linked_only = bool(link) and not files and not rec.library_name
         f.status, f.license = released_status(linked_code_license(rec) if linked_only else repo_license(rec, "code"))

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from itertools import islice
 from typing import Any, Protocol
 
+from openscope.derive.openness.cards import Card
 from openscope.derive.openness.evaluations.mof import Hosted
 from openscope.derive.openness.probes import (
     Evidence,
@@ -16,6 +17,7 @@ from openscope.derive.openness.probes import (
     file_evidence,
     hub_evidence,
     kana_or_hangul,
+    may_search,
     repo_license,
     required_needles,
     section_with,
@@ -501,10 +503,24 @@ def _denied_scopes(rec: ModelRecord) -> list[tuple[str, int, frozenset[str] | No
         end = card.text.rfind("\n", 0, secs[j].start) + 1 if j < len(secs) else len(card.text)
         out.append((card.text[sec.start:end], card.line_of(sec.start), names))
         i = j
-    if "<summary" in card.text.lower():
+    if _names_summary(card):
         out.extend(_denied_details(card.text, card.line_of))
     rec.cache["denied_scopes"] = out
     return out
+
+
+def _names_summary(card: Card) -> bool:
+    """``"<summary" in card.text.lower()``, read from the card's lowered body (kept on the card) and its front matter
+    lowered alone. Why: lowering the whole card again for this one test cost as much as the rest of the scopes' reading
+    (a card that is not ASCII is lowered a character at a time). The same answer: ``str.lower`` lowers each character
+    on its own but a final sigma, and "<summary" holds no sigma; the eight characters each side of the front matter's
+    end are lowered together, for a tag that would straddle it."""
+    text, body = card.text, card.body
+    cut = len(text) - len(body)
+    if cut < 0 or not text.endswith(body):   # (a card whose body is not the end of its text: read whole)
+        return "<summary" in text.lower()
+    return "<summary" in card.lowered_body or (cut > 0 and ("<summary" in text[:cut].lower()
+                                                            or "<summary" in text[max(0, cut - 8):cut + 8].lower()))
 
 
 # A folded block's title: <details><summary>Not released</summary> … </details> (the summary is a heading a reader
@@ -577,8 +593,9 @@ def denying_title(title: str) -> bool:
     heading that only names a release ("Release notes", "Data release plan"), or whose negation is of something
     else ("Not enough memory", "Without prompt extension", "Not only web data"), denies nothing. Why: a heading is
     read as a whole (a parenthesis or a colon in it does not end the denial's scope as it would in a sentence), so
-    its negation must be bound to releasing or using to deny the section's items."""
-    return _TITLE_DENIAL.search(title) is not None
+    its negation must be bound to releasing or using to deny the section's items. (A title holding none of the
+    pattern's words is not searched: :func:`..may_search`.)"""
+    return may_search(_TITLE_DENIAL, title) and _TITLE_DENIAL.search(title) is not None
 
 
 _CODE = ("Training code", "Data preprocessing code", "Inference code", "Evaluation code", "Model architecture",

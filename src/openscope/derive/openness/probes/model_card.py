@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from openscope.derive.openness.probes import Evidence, Finding, either, reading_length, repo_license, zsearch
+from openscope.derive.openness.probes import (
+    Evidence,
+    Finding,
+    either,
+    reading_length,
+    reads_at_least,
+    repo_license,
+    zsearch,
+)
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -40,7 +48,7 @@ def topics(rec: ModelRecord) -> list[str]:
     """Which model-card topics have a section of their own."""
     if rec.card is None:
         return []
-    titles = [s.title for s in rec.card.sections if reading_length(s.text.strip()) >= MIN_SECTION]
+    titles = [s.title for s in rec.card.sections if reads_at_least(s.text.strip(), MIN_SECTION)]
     return [k for k, rx in CARD_TOPICS.items() if any(zsearch(rx, t) for t in titles)]
 
 
@@ -48,8 +56,8 @@ def short_sections(rec: ModelRecord) -> list[tuple[str, int]]:
     """(title, length) of each topic section too short to count (under :data:`MIN_SECTION` characters)."""
     if rec.card is None:
         return []
-    return [(s.title, n) for s in rec.card.sections
-            if (n := reading_length(s.text.strip())) < MIN_SECTION
+    return [(s.title, reading_length(text)) for s in rec.card.sections
+            if not reads_at_least(text := s.text.strip(), MIN_SECTION)
             and any(zsearch(rx, s.title) for rx in CARD_TOPICS.values())]
 
 
@@ -76,7 +84,7 @@ def run(rec: ModelRecord) -> Finding:
     if rec.card is None:
         return f
     found = topics(rec)
-    reading = reading_length(rec.card.body.strip())
+    reading = reading_length(rec.card.body.strip(), within=rec.card.body)
     f.detail = {"topics": found, "chars": len(rec.card.body), "reading": reading, "short": short_sections(rec)}
     if reading < MIN_CARD:
         f.outcome = "negative"

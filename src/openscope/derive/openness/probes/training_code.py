@@ -9,11 +9,13 @@ from openscope.derive.openness.probes import (
     Finding,
     card_search,
     either,
+    fast_search,
     file_evidence,
     files_matching,
     for_text,
     jako_needles,
     linked_code_license,
+    matches_from,
     repo_license,
     repo_link,
 )
@@ -106,10 +108,12 @@ REMEDIATION = "Publish the training scripts and configuration (a public reposito
 def run(rec: ModelRecord) -> Finding:
     f = Finding("training_code", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, TRAIN_FILES)
-    cmd = card_search(rec, TRAIN_COMMAND, needles=TRAIN_COMMAND_NEEDLES)
-    if cmd is not None and rec.card is not None:
+    card = rec.card
+    first = fast_search(card.body, card.lowered_body, TRAIN_COMMAND, TRAIN_COMMAND_NEEDLES) if card is not None else None
+    cmd = command_evidence(rec, first) if first is not None else None   # (quoted as card_search quotes it)
+    if first is not None and card is not None:
         # a README's command for another model ("bash finetune_<other>-7b.sh") gives way to the release's own
-        later = better_command(rec, for_text(TRAIN_COMMAND, rec.card.body).finditer(rec.card.body))
+        later = better_command(rec, matches_from(card.body, for_text(TRAIN_COMMAND, card.body), first))
         cmd = command_evidence(rec, later) if later is not None else cmd
     if cmd is None:
         cmd = continued_command(rec)
@@ -119,10 +123,14 @@ def run(rec: ModelRecord) -> Finding:
     not_yet = card_search(rec, NOT_YET, needles=NOT_YET_NEEDLES) or promised
     released = (first_own_mention(rec, TRAIN_RELEASED, needles=TRAIN_TEXT_NEEDLES, component=COMPONENT)[0]
                 or first_own_mention(rec, LISTED_RELEASE, needles=("open",), component=COMPONENT)[0]) if text else None
-    repo = own_code_repository(rec, component=COMPONENT)
     rel = repo_link(rec, TRAIN_REL)
     field, denied_field = first_undenied(rec, TRAIN_FIELD, TRAIN_FIELD_NEEDLES, COMPONENT)
-    if files or cmd or field or released or (text and repo and not not_yet) or (rel and not not_yet):
+    shown = bool(files or cmd or field or released or (rel and not not_yet))
+    # the card's own code repository is read only when the finding uses it: as the evidence beside what releases the
+    # code, or to tell whether a mention of training code releases it (judging every code link of a card is one of
+    # its dearest readings, and most cards need neither)
+    repo = own_code_repository(rec, component=COMPONENT) if shown or (text and not not_yet) else None
+    if shown or (text and repo and not not_yet):
         linked_only = not (files or cmd or rel) and bool(field or repo)   # the code is another repository's
         f.status, f.license = released_status(linked_code_license(rec) if linked_only else repo_license(rec, "code"))
         f.outcome = "positive"
