@@ -22,6 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from probe_patterns import module_patterns
 
 from openscope.derive.openness import probes as P
 from openscope.derive.openness.cards import parse_card
@@ -39,23 +40,6 @@ def _cards(shared_data: Path) -> list[tuple[str, str]]:
              for p in sorted((shared_data / "openness" / "cards").glob("*.md"))]
     assert len(found) >= 70
     return found
-
-
-def _module_patterns() -> list[re.Pattern[str]]:
-    """Every compiled pattern the probes define at module level, and the sides :func:`..probes.either` keeps."""
-    import importlib
-    import pkgutil
-
-    seen: dict[int, re.Pattern[str]] = {}
-    for info in pkgutil.iter_modules(P.__path__):
-        mod = importlib.import_module(f"{P.__name__}.{info.name}")
-        for value in vars(mod).values():
-            if isinstance(value, re.Pattern):
-                seen[id(value)] = value
-    for side in (P._ENGLISH, P._HAN, P._KANA):
-        for value in side.values():
-            seen[id(value)] = value
-    return list(seen.values())
 
 
 def _text_of(rnd: random.Random, words: list[str], n: int, fillers: list[str]) -> str:
@@ -117,7 +101,7 @@ def test_may_search_never_turns_a_match_down() -> None:
     pattern's own words in mixed case with odd-folding characters; and it turns most word-less texts down."""
     rnd = random.Random(2727)
     fillers = [" ", "/", "-", "_", ".", "a", "the ", "code", "data", *ODD]
-    patterns = [p for p in _module_patterns() if P.required_needles(p)]
+    patterns = [p for p in module_patterns() if P.required_needles(p)]
     assert len(patterns) > 50
     turned = 0
     for p in patterns:
@@ -200,7 +184,7 @@ def test_matches_from_is_finditer_on_random_texts() -> None:
 
 
 def _line_patterns() -> list[re.Pattern[str]]:
-    return [p for p in _module_patterns() if P._needles_of(p) and P.one_line(p) and P.start_needles(p) is not None]
+    return [p for p in module_patterns() if P._needles_of(p) and P.one_line(p) and P.start_needles(p) is not None]
 
 
 def _check_line_matches(texts: list[str], patterns: list[re.Pattern[str]]) -> int:
@@ -312,8 +296,9 @@ def _architecture_before(rec: ModelRecord) -> P.Finding:
 
 
 def _training_before(rec: ModelRecord) -> P.Finding:
-    """``training_code.run`` as it was (twenty-sixth session): the code repository read first, always, and a later
-    training command found by ``finditer`` from the card's start."""
+    """``training_code.run`` as it was before this session's change (with the continued commands of the same
+    session): the code repository read first, always, and a later training command found by ``finditer`` from the
+    card's start."""
     from openscope.derive.openness.probes._siblings import better_command, command_evidence
 
     m = training_code
@@ -323,6 +308,8 @@ def _training_before(rec: ModelRecord) -> P.Finding:
     if cmd is not None and rec.card is not None:
         later = better_command(rec, P.for_text(m.TRAIN_COMMAND, rec.card.body).finditer(rec.card.body))
         cmd = command_evidence(rec, later) if later is not None else cmd
+    if cmd is None:
+        cmd = m.continued_command(rec)
     text, promised = OE.first_own_mention(rec, m.TRAIN_TEXT, needles=m.TRAIN_TEXT_NEEDLES, component=m.COMPONENT)
     not_yet = P.card_search(rec, m.NOT_YET, needles=m.NOT_YET_NEEDLES) or promised
     released = (OE.first_own_mention(rec, m.TRAIN_RELEASED, needles=m.TRAIN_TEXT_NEEDLES, component=m.COMPONENT)[0]
