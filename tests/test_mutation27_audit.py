@@ -75,7 +75,13 @@ def test_cuts_of_a_long_name_are_its_first_and_last_32_dots(parts: int) -> None:
     ("collections", "OrderedDict.fromkeys", "pickle.import.unknown"),
 ])
 def test_a_rule_covers_its_module_as_a_whole_component(module: str, name: str, rule: str) -> None:
-    assert judge_import(module, name).rule == rule
+    j = judge_import(module, name)
+    assert j.rule == rule
+    if rule == "pickle.import.unknown":  # never silently safe: the reader is told to review it
+        assert (j.severity, j.reason) == ("medium", "not on the allowlist: loading imports this module and may "
+                                          "call it; review it")
+    if rule == "pickle.import.review":
+        assert j.severity == "low" and j.reason.startswith("known-inert third-party class: ")
 
 
 # -- Python 2 names: judged under the name the unpickler imports (``_compat_pickle``'s tables, then our aliases;
