@@ -55,23 +55,24 @@ class _Rule:
     why: str
     tail: re.Pattern[str] | None = None  # the pattern without its leading ^, matched at a position
 
-    def _module_matches(self, module: str) -> bool:
-        if any(module == m or module.startswith(m + ".") for m in self.except_modules):
-            return False
-        return module == self.module or module.startswith(self.module + ".")
-
     def _prefix_matches(self, full: str, d: int) -> bool:
-        """_module_matches(full[:d]) without copying the prefix."""
+        """Whether ``full[:d]`` is this rule's module or one of its submodules, and none of ``except_modules``, read
+        in place (without copying the prefix)."""
         def under(m: str) -> bool:
             return d >= len(m) and full.startswith(m) and (d == len(m) or full[len(m)] == ".")
         return under(self.module) and not any(under(m) for m in self.except_modules)
 
     def exact(self, module: str, name: str) -> bool:
-        """Allowlist semantics: the very module and name, no dotted tricks."""
+        """Allowlist semantics: the very module and name, no dotted tricks and no submodules. Why the module is
+        exact for a name pattern too: an allowed name in any submodule (``torch.<anything>.device``) would allow
+        whatever object a module we never read keeps under that name; a module that needs the names (legacy CUDA
+        checkpoints' ``torch.cuda.FloatStorage``) gets its own rule."""
+        if module != self.module:
+            return False
         if self.names is not None:
-            return module == self.module and name in self.names
+            return name in self.names
         if self.pattern is not None:
-            return self._module_matches(module) and bool(self.pattern.fullmatch(name))
+            return bool(self.pattern.fullmatch(name))
         return False
 
     def covers(self, module: str, name: str, full: str | None = None, name_cuts: list[int] | None = None) -> bool:
