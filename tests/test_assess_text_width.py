@@ -74,3 +74,15 @@ def test_the_folder_is_named_once_when_given_by_its_own_name(cli, folder: Path,
     assert lines[0] == "release" and lines[1] != "release"
     lines = _run(cli, "80", monkeypatch, str(folder))
     assert lines[0] == "release" and lines[1] == str(folder)
+
+
+def test_a_folder_path_longer_than_the_terminal_is_printed_whole(cli, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A path is a thing to copy: at 80 columns a 120-character folder path is one line, not cut at the width (the
+    test above failed on a machine whose pytest temporary folders had grown past 80 characters)."""
+    deep = tmp_path / ("a-rather-long-folder-name-" * 3) / "release"
+    deep.mkdir(parents=True)
+    (deep / "README.md").write_text(CARD, encoding="utf-8")
+    assert len(str(deep)) > 90
+    lines = _run(cli, "80", monkeypatch, str(deep))
+    assert lines[0] == "release" and lines[1] == str(deep)

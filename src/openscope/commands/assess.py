@@ -352,9 +352,11 @@ def _render(doc: dict[str, Any]) -> None:
     ids print as themselves."""
     con = out_console()
     width = con.width
-    con.print(Text(doc["id"], style="bold"))
+    # the id and the folder or page are printed whole (soft wrap: the terminal wraps them, the text holds no break),
+    # so a path longer than the terminal is still one line to copy and to read back from the output
+    con.print(Text(doc["id"], style="bold"), soft_wrap=True)
     if doc["locator"] != doc["id"]:  # a folder given by its own name (`assess m`): said once
-        con.print(Text(doc["locator"], style="dim"))
+        con.print(Text(doc["locator"], style="dim"), soft_wrap=True)
     decl = doc.get("base_declared")
     if decl:
         con.print(hanging(con, Text(), f"base model (declared in the card; base-model dimensions from its cited "
