@@ -298,7 +298,8 @@ def test_assess_text_fits_80_columns_and_keeps_full_text_in_json(cli, tmp_path: 
     readme.write_text(readme.read_text("utf-8").replace('Sample outputs: "the cat', long + '"the cat'), "utf-8")
     text = cli("--db", dataset_store, "assess", root)
     assert text.code == 0
-    assert max(len(ln) for ln in text.stdout.splitlines()) <= 80
+    # (the folder's path is printed whole, as a thing to copy, however long this machine's temporary folders are)
+    assert max(len(ln) for ln in text.stdout.splitlines() if ln != str(root)) <= 80
     rows = [r for r in _table_rows(text.stdout) if len(r) == 3]
     doc = assess(cli, dataset_store, root)
     # nothing is cut: every component name and status token is there whole once its wrapped lines are joined
