@@ -5,6 +5,7 @@
 - ``cli``: runs the real console entry point in-process and captures stdout/stderr/exit code.
 - ``run_openscope``: runs ``openscope`` as a real subprocess (for kills, locks and exit codes).
 - ``empty_store``: a migrated empty store file, made once a session, for tests to copy.
+- ``demo_store``: the demo's ecosystem ingested from the simulated Hub's dump, made once a session (docs tests).
 """
 
 from __future__ import annotations
@@ -116,6 +117,23 @@ def empty_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     open_store(p).close()
     assert not Path(f"{p}.wal").exists()  # closed with a checkpoint: the one file is the whole store
     return p
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's ecosystem (`make demo`: the simulated Hub, seed 7, 20,000 models, 2,000 datasets), from
+    the generator's dump instead of a crawl (the same entries; docs/simhub.md), so the demo's ids exist.
+    Made once a session: the documentation tests of README.md and docs/*.md read it (about 6 s to build)."""
+    from openscope.cli import main
+    from openscope.simhub.generator import write_dump
+
+    d = tmp_path_factory.mktemp("demo")
+    db = d / "demo.duckdb"
+    write_dump(d / "m.jsonl", models=20_000, datasets=2_000, seed=7)
+    write_dump(d / "d.jsonl", models=20_000, datasets=2_000, seed=7, repo_type="dataset")
+    assert main(["--db", str(db), "--quiet", "ingest", "--no-derive", str(d / "m.jsonl")]) == 0
+    assert main(["--db", str(db), "--quiet", "ingest", "--datasets", str(d / "d.jsonl")]) == 0
+    return db
 
 
 @pytest.fixture(scope="module")

@@ -166,22 +166,6 @@ def _ingest(db: Path, entries: list[dict], *extra: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo's ecosystem (`make demo`: the simulated Hub, seed 7, 20,000 models, 2,000 datasets), from
-    the generator's dump instead of a crawl (the same entries; docs/simhub.md), so the demo's ids exist."""
-    from openscope.cli import main
-    from openscope.simhub.generator import write_dump
-
-    d = tmp_path_factory.mktemp("demo")
-    db = d / "demo.duckdb"
-    write_dump(d / "m.jsonl", models=20_000, datasets=2_000, seed=7)
-    write_dump(d / "d.jsonl", models=20_000, datasets=2_000, seed=7, repo_type="dataset")
-    assert main(["--db", str(db), "--quiet", "ingest", "--no-derive", str(d / "m.jsonl")]) == 0
-    assert main(["--db", str(db), "--quiet", "ingest", "--datasets", str(d / "d.jsonl")]) == 0
-    return db
-
-
-@pytest.fixture(scope="module")
 def analyst_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`analyst.duckdb`, the worked example of docs/lineage.md and docs/store.md."""
     from test_persona_analyst import build_analyst_store

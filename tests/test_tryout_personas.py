@@ -9,7 +9,8 @@
   ``--limit`` (1,000 by default) without a word, in ``--json`` too: the cut is now said on stderr.
 - ``lineage --by-root-country`` said "no model with a declared base" of a store whose lineage was never derived
   and of one whose derivatives are all older than ``--since``: it says which.
-- docs/openness.md showed ``--mof-record``'s progress line as the program does not print it.
+- docs/openness.md showed ``--mof-record``'s progress line as the program does not print it (that example, and every
+  other of docs/openness.md, is now run by ``test_docs_openness_examples``).
 
 One small store per module (ingested from JSON Lines we write); no network.
 """
@@ -19,7 +20,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -242,43 +242,6 @@ def test_by_root_country_says_why_it_found_no_derivative(db: Path, tmp_path: Pat
     flat = " ".join(out.split())                                      # ...none created since 2026
     assert code == 0 and "no derivative in the store was created on or after 2026-01-01" in flat
     assert "declared base" not in flat and err == ""
-
-
-def _doc_block(after: str) -> list[str]:
-    """The lines of docs/openness.md's fenced block that follow the line ``after`` (the command shown)."""
-    lines = (REPO / "docs" / "openness.md").read_text(encoding="utf-8").splitlines()
-    start = lines.index(after) + 1
-    end = next(i for i in range(start, len(lines)) if lines[i].startswith("```"))
-    return lines[start:end]
-
-
-@pytest.mark.reference
-def test_the_docs_mof_record_example_is_what_it_prints(shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    name = "RandomTestFile_C1_73%-C2_82%-C3_83%_15C_4G_15L_13V_2I_11T.yml"
-    shown = _doc_block(f"$ openscope assess --mof-record {name}")
-    monkeypatch.setenv("COLUMNS", "80")
-    code, out, err = run("assess", "--mof-record", shared_data / "mof" / "fixtures" / name)
-    assert code == 0 and err == ""
-    assert [line.rstrip() for line in out.splitlines()] == [line.rstrip() for line in shown]
-    assert re.search(r"^progress: Class III \d", out, re.M)
-
-
-def test_the_docs_folder_example_is_what_it_prints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """docs/openness.md's `assess my-model` (the publisher's example) as the program prints it, warning included."""
-    text = (REPO / "docs" / "openness.md").read_text(encoding="utf-8")
-    readme = text.split("A local folder `my-model/`", 1)[1].split("````\n", 2)[1]
-    folder = tmp_path / "my-model"
-    folder.mkdir()
-    (folder / "README.md").write_text(readme, encoding="utf-8")
-    (folder / "config.json").write_text('{"architectures": ["Acme"]}\n')
-    (folder / "model.safetensors").write_bytes(b"\0" * 16)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("COLUMNS", "80")
-    monkeypatch.delenv("OPENSCOPE_DB", raising=False)
-    code, out, err = run("assess", "my-model")
-    assert code == 0
-    shown = _doc_block("$ COLUMNS=80 openscope assess my-model")
-    assert [line.rstrip() for line in (err + out).splitlines()] == [line.rstrip() for line in shown]
 
 
 @pytest.fixture(autouse=True)

@@ -187,8 +187,8 @@ def _mof_record(s: Settings, path: Path) -> int:
     con = out_console()
     con.print(f"[bold]{escape(_visible(str(name)))}[/bold]: {res.label}", highlight=False)
     con.print("progress: " + ", ".join(f"Class {ROMAN.get(k, k)} {v:.1f}%" for k, v in sorted(res.progress.items(), reverse=True)))
-    for step in res.next_steps:
-        con.print(f"  - {_visible(step)}", markup=False)
+    for step in res.next_steps:  # wrapped under the step, as `assess ID` prints its steps
+        con.print(hanging(con, Text("  - "), _visible(step)))
     return 0
 
 
