@@ -182,6 +182,11 @@ def _shown(ex: Example) -> tuple[list[str], int]:
     return lines, code
 
 
+def _agree(chunk: list[str], printed: list[str], at: int) -> int:
+    """How many of ``chunk``'s lines ``printed`` holds in a row from ``at``."""
+    return next((j for j, line in enumerate(chunk) if printed[at + j:at + j + 1] != [line]), len(chunk))
+
+
 def _chunks_in_order(shown: list[str], printed: list[str], last_lines: bool) -> str | None:
     """None when every run of shown lines between `…` lines appears in ``printed``, in order; else what differs.
 
@@ -200,10 +205,11 @@ def _chunks_in_order(shown: list[str], printed: list[str], last_lines: bool) -> 
         anchored = n == 0 and not last_lines
         starts = [at] if anchored else range(at, len(printed) - len(chunk) + 1)
         found = next((i for i in starts if printed[i:i + len(chunk)] == chunk), None)
-        if found is None:
-            near = max(range(len(printed)), key=lambda i: printed[i] == chunk[0], default=0)
+        if found is None:  # say where the closest start (the most shown lines in a row) parts from the document
+            best = max(starts, key=lambda i: _agree(chunk, printed, i), default=at)
+            j = _agree(chunk, printed, best) if best < len(printed) else 0
             return (f"the lines from {chunk[0]!r} are not printed {'there' if anchored else 'after the ones before'}"
-                    f"; printed around there:\n" + "\n".join(printed[near:near + len(chunk) + 2]))
+                    f"; shown line {j + 1} of them: {chunk[j]!r}, printed: {printed[best + j:best + j + 1]}")
         at = found + len(chunk)
     if chunks[-1] and at != len(printed):
         return "printed more after the last shown line:\n" + "\n".join(printed[at:at + 5])
