@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from openscope.derive.openness import libraries
 from openscope.derive.openness.probes import Evidence, Finding, hub_evidence, library_evidence
-from openscope.derive.openness.probes._own_evidence import in_code, mention_evidence, own_mentions
+from openscope.derive.openness.probes._other_release import about_other_release, linked_models
+from openscope.derive.openness.probes._own_evidence import (
+    SENTENCE_REACH,
+    _sentence_and_start,
+    code_spans,
+    in_code,
+    mention_evidence,
+    own_mentions,
+)
+from openscope.derive.openness.probes._siblings import line_at
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -64,6 +74,43 @@ def _peft_the_method(body: str, a: int, b: int) -> bool:
     return bool(_PEFT_SPELLED.search(body, max(0, a - 40), a) or _PEFT_METHOD_AFTER.match(body, b, b + 30))
 
 
+INTRODUCED_BLOCK = 1500   # characters of the code block a sentence introduces read for the model it runs
+# After the name, before the code block: a sentence that goes on ("… using vLLM. Then …") or a blank line.
+_BREAK = re.compile(r"[.!?]\s+\S|。\s*\S|\n[ \t]*\n")
+
+
+def runs_another_model(rec: ModelRecord, a: int, b: int) -> bool:
+    """Whether the library named at ``card.text[a:b]`` is shown running another model of the release's publisher that
+    the card links on the Hub, and no model of the release (:func:`.._other_release.about_other_release`): the command
+    line it stands on ("vllm serve acme/Heron-R2-Mini-7B"), or, in prose, its sentence together with the code block
+    that sentence introduces (the last sentence of the paragraph the block follows: "you can start a service using
+    [vLLM]:" over ``vllm serve acme/Heron-R2-Mini-7B``; a sentence wrapped over lines is the same sentence).
+
+    Why: a family's README says how to run each of its models; a library shown serving a distilled sibling, when the
+    release's own section names none, is the sibling's tool, and its licence is not the release's. The signal is the
+    model the command runs, named by the id the card links, never the heading it stands under: a reproduction guide
+    runs one launcher for every stage and size (a sibling's heading over `accelerate launch`, whose line names no
+    model), and a base the release declares, or a model the card does not link, is not another release. Cheap:
+    nothing is read unless the card links a Hub model of its own publisher other than the release."""
+    card = rec.card
+    assert card is not None
+    if "huggingface.co/" not in card.text or not linked_models(rec):
+        return False
+    text = card.text
+    if in_code(rec, a):
+        return about_other_release(rec, line_at(text, a))
+    spans = code_spans(rec)
+    k = bisect_left(spans, (b, -1))
+    if k >= len(spans) or spans[k][0] - b > SENTENCE_REACH:
+        return False
+    rest = text[b:spans[k][0]].rstrip()
+    if _BREAK.search(rest):
+        return False                     # the sentence goes on after the name, or its paragraph ends before the block
+    block = text[spans[k][0]:min(spans[k][1], spans[k][0] + INTRODUCED_BLOCK)]
+    sentence, _ = _sentence_and_start(text, a, b)
+    return about_other_release(rec, f"{sentence} {rest}\n{block}")
+
+
 def named_library(rec: ModelRecord) -> tuple[Evidence | None, str | None]:
     """The first place the card names a library it uses, and the name: not inside another name
     ("Cosmos-NeMo-Assets"), not a promise or a denial ("- [ ] Diffusers integration", "Transformers is not yet
@@ -79,6 +126,8 @@ def named_library(rec: ModelRecord) -> tuple[Evidence | None, str | None]:
         name = m.group(1).lower()
         if name == "peft" and _peft_the_method(card.body, m.start(), m.end()):
             continue                      # "parameter-efficient fine-tuning (PEFT) methods like LoRA": the method
+        if runs_another_model(rec, off + m.start(), off + m.end()):
+            continue                      # "serve it with [vLLM]:" + `vllm serve acme/Heron-R2-Mini-7B`: a sibling's
         if name in AMBIGUOUS and not in_code(rec, off + m.start()) and before not in ("`", "/", "[") \
                 and not after.startswith(("`", "]")):
             near = card.body[max(0, m.start() - CUE_NEAR):m.end() + CUE_NEAR]

@@ -1,0 +1,97 @@
+"""Evidence review, sixth round (twenty-eighth session): the leftovers of the fourth and fifth rounds, and cards of
+kinds the development cards under-represent.
+
+Every card here is written by the test (never a copied card); each form that the rules now set aside or count has
+beside it the same words where they must still be read as before.
+"""
+
+from __future__ import annotations
+
+from openscope.derive.openness.probes import Finding, run_all
+from openscope.derive.openness.records import from_text
+
+
+def _probe(text: str, name: str, model_id: str = "birdlab/Heron-R2") -> Finding:
+    return next(f for f in run_all(from_text(model_id, text)) if f.probe == name)
+
+
+def _cited(f: Finding) -> str:
+    return " ".join(f"{e.locator} {e.snippet}" for e in f.evidence)
+
+
+# -- a library shown running another model of the family -------------------------------------------------------------
+
+FAMILY = ("# Heron-R2\n\nHeron-R2 is our reasoning model. We also release smaller models taught by it.\n\n"
+          "## Downloads\n\n| Model | Link |\n|---|---|\n| Heron-R2 | [hub](https://huggingface.co/birdlab/Heron-R2) |\n"
+          "| Heron-R2-Mini-7B | [hub](https://huggingface.co/birdlab/Heron-R2-Mini-7B) |\n\n"
+          "## Running it yourself\n\n### Heron-R2\n\nSee [heron-serve](https://github.com/birdlab/heron-serve) for "
+          "running Heron-R2 on your own machines.\n\n### Heron-R2-Mini\n\nThe small ones load like any other chat "
+          "model. For example, you can serve one with [vLLM](https://github.com/vllm-project/vllm):\n\n"
+          "```shell\nvllm serve birdlab/Heron-R2-Mini-7B --max-model-len 16384\n```\n")
+
+
+def test_a_library_shown_serving_a_linked_sibling_is_not_the_releases() -> None:
+    """The only library named runs a smaller sibling the card links by its id: the release's own section names
+    none, so no supporting library is found (it was vLLM, its Apache licence lent to the release)."""
+    f = _probe(FAMILY, "supporting_libraries")
+    assert f.status == "not_found" and f.outcome == "negative", f.evidence
+
+
+def test_the_sibling_command_itself_is_not_the_releases_library() -> None:
+    """The library's name on the command line that runs the sibling is set aside as well."""
+    text = FAMILY.replace("you can serve one with [vLLM](https://github.com/vllm-project/vllm):",
+                          "you can serve one like this:")
+    f = _probe(text, "supporting_libraries")
+    assert f.status == "not_found", f.evidence
+
+
+def test_a_library_serving_the_release_itself_still_counts() -> None:
+    text = FAMILY.replace("vllm serve birdlab/Heron-R2-Mini-7B", "vllm serve birdlab/Heron-R2")
+    f = _probe(text, "supporting_libraries")
+    assert f.status == "open_license" and "vLLM" in _cited(f), f.evidence
+
+
+def test_a_library_serving_a_model_the_card_does_not_link_still_counts() -> None:
+    """Without the sibling's Hub link nothing says the command's model is another release of the family."""
+    text = FAMILY.replace("| Heron-R2-Mini-7B | [hub](https://huggingface.co/birdlab/Heron-R2-Mini-7B) |\n", "")
+    f = _probe(text, "supporting_libraries")
+    assert f.status == "open_license" and "vLLM" in _cited(f), f.evidence
+
+
+def test_a_library_serving_the_declared_base_with_the_adapter_still_counts() -> None:
+    """An adapter's card serves its declared base with the adapter on top: the base is not another release."""
+    card = ("---\nbase_model: birdlab/Heron-7B\n---\n# Heron-7B-law adapter\n\nA LoRA adapter for "
+            "[Heron-7B](https://huggingface.co/birdlab/Heron-7B) and [Heron-13B](https://huggingface.co/birdlab/"
+            "Heron-13B) users who answer legal questions. Serve it with [vLLM](https://github.com/vllm-project/vllm):"
+            "\n\n```shell\nvllm serve birdlab/Heron-7B --enable-lora --lora-modules law=birdlab/heron-law-lora\n```\n")
+    f = _probe(card, "supporting_libraries", "birdlab/heron-law-lora")
+    assert f.status == "open_license" and "vLLM" in _cited(f), f.evidence
+
+
+def test_a_launcher_under_a_siblings_heading_still_counts() -> None:
+    """A reproduction guide runs one launcher for every stage and size; the launcher's line names no model, and the
+    heading it stands under is no signal (a library is shared tooling, unlike a model's recipe)."""
+    guide = ("# Heron-R2 reproduction\n\nModels: [Heron-R2](https://huggingface.co/birdlab/Heron-R2), "
+             "[Heron-R2-Mini-7B](https://huggingface.co/birdlab/Heron-R2-Mini-7B).\n\n### Heron-R2-Mini-7B stage\n\n"
+             "```bash\naccelerate launch \\\n    --num_processes 8 \\\n    recipes/tune.py \\\n"
+             "    --run_name Heron-R2-Mini-7B\n```\n")
+    f = _probe(guide, "supporting_libraries")
+    assert f.status != "not_found" and "accelerate launch" in _cited(f), f.evidence
+
+
+def test_a_sentence_that_goes_on_after_the_library_does_not_introduce_the_block() -> None:
+    """The block belongs to the paragraph's last sentence; a library named in an earlier one is not tied to it."""
+    text = FAMILY.replace("you can serve one with [vLLM](https://github.com/vllm-project/vllm):",
+                          "we serve everything with [vLLM](https://github.com/vllm-project/vllm). A small one, "
+                          "for instance:")
+    f = _probe(text, "supporting_libraries")
+    assert f.status == "open_license" and "vLLM" in _cited(f), f.evidence
+    parted = FAMILY.replace("[vLLM](https://github.com/vllm-project/vllm):",
+                            "[vLLM](https://github.com/vllm-project/vllm).\n\nA small one, for instance:")
+    assert _probe(parted, "supporting_libraries").status == "open_license"
+
+
+def test_a_sentence_wrapped_over_lines_still_introduces_its_block() -> None:
+    text = FAMILY.replace("you can serve one with [vLLM](https://github.com/vllm-project/vllm):",
+                          "you can serve one with\n[vLLM](https://github.com/vllm-project/vllm) on a\nsingle GPU:")
+    assert _probe(text, "supporting_libraries").status == "not_found"
