@@ -1,0 +1,163 @@
+"""Licences: behaviour that the third mutation-testing round showed no test asserted (twenty-eighth session).
+
+docs/licenses.md, *The normaliser* rule 3 (an SPDX expression: OR lets the licensee pick the least restrictive
+option, AND applies every part, a duty stays ``unmodified_only`` only when every part imposing it says so) and *A
+licence* (``openscope license EXPR`` answers one combined entry); docs/reviews.md, "Mutation testing, third round:
+the licences (twenty-eighth session)", lists the mutants these tests kill.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from openscope.derive.licenses.catalogue import get_license
+from openscope.derive.licenses.flowdown import declared_value
+
+# expression → the combined entry's terms: (class, spdx, osi_approved, commercial_use, use_restrictions, user_cap,
+# same_terms, derivatives_allowed, duties, duty_scopes)
+EXPRESSIONS: list[tuple[str, tuple[Any, ...]]] = [
+    # OR: the licensee may pick MIT, so the non-commercial option does not bind (not the first part's terms)
+    ("cc-by-nc-4.0 OR MIT", ("permissive", "CC-BY-NC-4.0 OR MIT", None, True, False, None, False, True,
+                             ["attribution", "include_license"], {})),
+    # OR with a part whose terms were never read (SSPL: class unknown): the known option is the answer
+    ("MIT OR SSPL-1.0", ("permissive", "MIT OR SSPL-1.0", None, True, False, None, False, True,
+                         ["attribution", "include_license"], {})),
+    # OR of unknown parts only: unknown, nothing allowed by guess
+    ("SSPL-1.0 OR BUSL-1.1", ("unknown", "SSPL-1.0 OR BUSL-1.1", False, None, None, None, None, True, [], {})),
+    # AND with an unknown part: the whole is unknown (its terms could forbid anything)
+    ("MIT AND SSPL-1.0", ("unknown", "MIT AND SSPL-1.0", None, None, None, None, None, True,
+                          ["attribution", "include_license"], {})),
+    # AND: every part applies: non-commercial, Llama's restrictions and its 700 million user cap, all the duties;
+    # no SPDX form, as llama3.1 has no SPDX id
+    ("llama3.1 AND cc-by-nc-4.0", ("custom_flow_down", None, False, False, True, 700_000_000, True, True,
+                                   ["include_license", "naming:Built with Llama", "name_prefix:Llama", "notice",
+                                    "attribution", "state_changes"], {})),
+    # WITH: the exception's licence carries the terms
+    ("GPL-2.0-only WITH Classpath-exception-2.0",
+     ("copyleft", "GPL-2.0-only WITH Classpath-exception-2.0", True, True, False, None, True, True,
+      ["attribution", "include_license", "same_terms"], {})),
+    # a no-derivatives part forbids derivatives of the whole; unknown share-alike stays unknown under AND
+    ("cc-by-nd-4.0 AND MIT", ("use_restricted", "CC-BY-ND-4.0 AND MIT", None, True, True, None, None, False,
+                              ["attribution", "include_license", "state_changes"], {})),
+    # apple-ascl's notice binds only unmodified copies; MIT's binds every copy, so AND binds every copy
+    ("apple-ascl AND MIT", ("permissive", None, None, True, False, None, False, True,
+                            ["attribution", "include_license"], {})),
+    # llama3.1 imposes include_license on every copy but no attribution: apple-ascl's attribution stays scoped
+    ("apple-ascl AND llama3.1", ("custom_flow_down", None, False, True, True, 700_000_000, True, True,
+                                 ["attribution", "include_license", "naming:Built with Llama", "name_prefix:Llama",
+                                  "notice"], {"attribution": "unmodified_only"})),
+]
+
+
+@pytest.mark.parametrize("expression, terms", EXPRESSIONS, ids=[e for e, _ in EXPRESSIONS])
+def test_expression_terms_combine_by_operator(expression: str, terms: tuple[Any, ...]) -> None:
+    info = get_license(expression)
+    assert info is not None
+    got = (info.cls, info.spdx, info.osi_approved, info.commercial_use, info.use_restrictions, info.user_cap,
+           info.same_terms, info.derivatives_allowed, list(info.duties), dict(info.duty_scopes))
+    assert got == terms
+
+
+def test_expression_entry_names_itself_and_its_source(cli) -> None:
+    """``openscope license EXPR --json``: the combined entry is named by the normalised expression and carries the
+    clause saying how it was combined, with the SPDX specification as its source (facts carry sources)."""
+    r = cli("license", "cc-by-nc-4.0 OR MIT", "--json")
+    assert r.code == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert (doc["license"], doc["name"], doc["notes"]) == ("CC-BY-NC-4.0 OR MIT", "CC-BY-NC-4.0 OR MIT",
+                                                           "synthesised from an SPDX expression")
+    assert doc["clauses"] == [{
+        "attribute": "expression",
+        "text": "combines cc-by-nc-4.0, mit: OR lets the licensee pick the least restrictive option, AND applies "
+                "every part",
+        "url": "https://spdx.github.io/spdx-spec/v2.3/SPDX-license-expressions/",
+        "verified": True}]
+
+
+@pytest.mark.parametrize("tag, card_license, declared", [
+    ("mit", '["mit"]', "mit"),                                     # one licence in a list: the tag says it all
+    ("mit", '["mit", "cc-by-nc-4.0"]', '["mit", "cc-by-nc-4.0"]'),  # several: the whole list is the declaration
+    ("mit", "mit", "mit"),
+    ("mit", "[not json", "mit"),
+    (None, None, None),
+])
+def test_declared_value_keeps_the_list_only_when_it_names_several(tag: str | None, card_license: str | None,
+                                                                  declared: str | None) -> None:
+    """The per-model twin of the refresh's SQL (``json_array_length(...) > 1``)."""
+    assert declared_value(tag, card_license) == declared
+
+
+def test_a_remark_in_brackets_naming_or_is_no_expression(cli) -> None:
+    """Rule 2: a remark in brackets is ignored when the rest names a licence exactly, even when the remark holds the
+    word "or": the answer is that licence's own catalogue entry, not an expression synthesised from it."""
+    assert get_license("Apache-2.0 (see LICENSE or NOTICE)") is None  # no catalogue id, no expression
+    r = cli("license", "Apache-2.0 (see LICENSE or NOTICE)", "--json")
+    assert r.code == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert (doc["license"], doc["name"]) == ("apache-2.0", "Apache License 2.0")
+    assert doc["notes"] != "synthesised from an SPDX expression"
+
+
+# -- share-alike: the licence document's `share_alike` key and the conflict reason's clause ----------------------
+
+def test_share_alike_key_of_the_licence_document(cli) -> None:
+    """docs/licenses.md, *Share-alike compatibility*: ``{same_text, accepts, refuses, closed, clauses: [{attribute,
+    text, url, verified}]}``, each clause with its source."""
+    sa = json.loads(cli("license", "cc-by-sa-4.0", "--json").stdout)["share_alike"]
+    assert set(sa) == {"same_text", "accepts", "refuses", "closed", "clauses"}
+    assert (sa["same_text"], sa["refuses"], sa["closed"]) == (["cc-by-sa-4.0"], "^cc-", False)
+    assert "gpl-3.0" in sa["accepts"]
+    assert [c["attribute"] for c in sa["clauses"]] == ["share_alike", "share_alike_compatibility",
+                                                       "no_added_restrictions"]
+    for c in sa["clauses"]:
+        assert c["verified"] is True and c["url"].startswith("https://creativecommons.org/")
+        assert c["text"] and c["text"] == c["text"].strip()
+    assert sa["clauses"][0]["text"].startswith("Section 3(b)(1): The Adapter's License You apply must be")
+    gpl = json.loads(cli("license", "gpl-3.0", "--json").stdout)["share_alike"]
+    assert (gpl["refuses"], gpl["closed"]) == (None, True)
+    assert "gpl-3.0-only" in gpl["same_text"]
+    # a clause read only in the template, not in the licence's own copy, says so: verified false
+    ncsa = json.loads(cli("license", "cc-by-nc-sa-4.0", "--json").stdout)["share_alike"]
+    assert [c["verified"] for c in ncsa["clauses"] if c["attribute"] == "no_added_restrictions"] == [False]
+
+
+@pytest.mark.parametrize("base, phrase", [
+    # the clause up to its definition of compatible licences (Section 1(c) is cut), quoted
+    ("cc-by-sa-4.0", '"Section 3(b)(1): The Adapter\'s License You apply must be a Creative Commons license with the '
+                     'same License Elements, this version or later, or a BY-SA Compatible License."'),
+    ("gpl-3.0", '"5. c) You must license the entire work, as a whole, under this License to anyone who comes into '
+                'possession of a copy."'),
+    ("mit", "its share-alike clause"),  # no entry read: the generic phrase
+])
+def test_why_refused_quotes_the_base_clause(base: str, phrase: str) -> None:
+    from openscope.derive.licenses.sharealike import why_refused
+
+    assert why_refused(base) == phrase
+    assert "; " not in why_refused(base)  # reasons are joined by "; "
+
+
+def test_no_added_restrictions_clause_only_where_read() -> None:
+    from openscope.derive.licenses.sharealike import forbids_added_restrictions
+
+    clause = forbids_added_restrictions("cc-by-sa-4.0")
+    assert clause is not None and clause.attribute == "no_added_restrictions"
+    assert clause.text.startswith("Section 3(b)(3)")
+    assert forbids_added_restrictions("mit") is None and forbids_added_restrictions(None) is None
+
+
+# -- licensor: a publisher's name as a curated family may spell it ---------------------------------------------
+
+@pytest.mark.parametrize("hub_id, publisher, expected", [
+    ("google/gemma-x", "Google DeepMind", True),            # one of the names "Google / Google DeepMind" joins
+    ("google/gemma-x", "  Google   DeepMind ", True),       # spaces and case do not matter
+    ("google/gemma-x", "Google / Google DeepMind", True),   # the whole name
+    ("google/gemma-x", "DeepMind", False),                  # a part of a name is no name
+    ("ibm-granite/x", "IBM", True),                         # "IBM (Granite)" without its qualifier
+])
+def test_publisher_name_forms(hub_id: str, publisher: str, expected: bool) -> None:
+    from openscope.derive.licenses.licensor import publishes
+
+    assert publishes(hub_id, publisher) is expected
