@@ -7,7 +7,7 @@ was never read, a DeepSeek-style folder with two licence files, an apache-2.0 fi
 matter, a path that does not exist, the demo's store with the expert files imported), and shows what ``assess``
 prints for it. So each example runs here in a folder built for it from the document's own description, and the
 lines it prints are compared with the lines the document shows: every shown line, in order, where a line ``…``
-stands for lines left out (and ``# (last lines …`` on the command for the lines before); a ``--json`` example's
+(or ``… (what)``) stands for lines left out (and ``# (last lines …`` on the command for the lines before); a ``--json`` example's
 document is compared key by key, where a key ``"…"`` stands for keys left out and ``read_at`` is any day. A shown
 ``rc=N`` is the exit code (else 0).
 
@@ -194,7 +194,7 @@ def _chunks_in_order(shown: list[str], printed: list[str], last_lines: bool) -> 
     must end it unless a `…` follows it."""
     chunks: list[list[str]] = [[]]
     for line in shown:
-        if line.strip() == ELIDED:
+        if line.strip() == ELIDED or line.strip().startswith(ELIDED + " "):  # "… (a table of …)" says what it leaves out
             chunks.append([])
         else:
             chunks[-1].append(line)
@@ -324,6 +324,8 @@ def test_the_comparison_fails_on_what_it_must_catch() -> None:
     assert _chunks_in_order(["b", "c", "…"], printed, True) is None               # "last lines": anywhere
     assert _chunks_in_order(["a", "b"], printed, False) is not None               # more printed after
     assert _chunks_in_order(["a", "B", "…"], printed, False) is not None
+    assert _chunks_in_order(["a", " … (two lines)", "d"], printed, False) is None       # an elision that says what
+    assert _chunks_in_order(["a", "…two", "d"], printed, False) is not None             # a line starting with it
     assert _json_differs({"a": 1, ELIDED: "more"}, {"a": 1, "b": 2}) is None
     assert _json_differs({"a": 1}, {"a": 1, "b": 2}) is not None
     assert _json_differs({"b": 2, "a": 1, ELIDED: ""}, {"a": 1, "b": 2}) is not None   # order counts
