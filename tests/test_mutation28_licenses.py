@@ -161,3 +161,34 @@ def test_publisher_name_forms(hub_id: str, publisher: str, expected: bool) -> No
     from openscope.derive.licenses.licensor import publishes
 
     assert publishes(hub_id, publisher) is expected
+
+
+# -- the normaliser, rule 5: a file name says only that a licence file exists, unless its suffix names the licence -
+
+_PRESENT = "a licence file{} is present; its text must be read to know which licence it is"
+_USE_POLICY = ("an acceptable-use policy file (Llama models ship one): use restrictions are likely, but the file name "
+               "does not identify the licence")
+
+
+@pytest.mark.parametrize("raw, lic, evidence, reason", [
+    ("LICENSE", None, "file: LICENSE", _PRESENT.format("")),
+    ("x/COPYING.txt", None, "file: COPYING.txt", _PRESENT.format("")),        # `.txt` is an extension, not a scope
+    ("LICENSE.md", None, "file: LICENSE.md", _PRESENT.format("")),
+    ("LICENSE-MODEL", None, "file: LICENSE-MODEL", _PRESENT.format(" for the model")),
+    ("LICENSE-code.md", None, "file: LICENSE-code.md", _PRESENT.format(" for the code")),
+    ("org/repo/sub/LICENSE-APACHE", "apache-2.0", "file: LICENSE-APACHE", None),  # only the last path part counts
+    ("org\\repo\\LICENSE-MIT", "mit", "file: LICENSE-MIT", None),              # a Windows path too
+    ("LICENSE-apache", "apache-2.0", "file: LICENSE-apache", None),
+    ("LICENSE-APACHE2.txt", "apache-2.0", "file: LICENSE-APACHE2.txt", None),
+    ("LICENSE-MIT.txt", "mit", "file: LICENSE-MIT.txt", None),
+    ("use_policy.md", None, "file: use_policy.md", _USE_POLICY),                  # any case
+    ("USE-POLICY.txt", None, "file: USE-POLICY.txt", _USE_POLICY),
+    ("README.md", None, "file: README.md", "'README.md' is not a licence file name"),
+])
+def test_file_names(raw: str, lic: str | None, evidence: str, reason: str | None) -> None:
+    from openscope.derive.licenses.normalize import normalize_license
+
+    m = normalize_license(raw, kind="file")
+    assert (m.license, m.evidence, m.reason) == (lic, evidence, reason)
+    # a name that identifies the licence is weaker evidence than the text: file weight 0.6 × 0.8
+    assert m.confidence == (0.48 if lic else 0.0)

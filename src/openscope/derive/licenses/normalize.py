@@ -287,6 +287,8 @@ def _from_file_name(raw: str, weight: float) -> LicenseMatch:
     if not m:
         return _unknown(ev, f"'{name}' is not a licence file name")
     suffix = m.group(2)
+    if suffix and suffix.lower() in {"txt", "md", "rst"}:  # `LICENSE.txt`: an extension, not the licence's scope
+        suffix = None
     if suffix and suffix.upper() not in {"MODEL", "WEIGHTS", "CODE", "DATA"}:
         s = suffix.lower()
         hit = _lookup({"apache": "apache-2.0", "apache2": "apache-2.0"}.get(s, s))
