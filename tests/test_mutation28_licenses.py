@@ -192,3 +192,39 @@ def test_file_names(raw: str, lic: str | None, evidence: str, reason: str | None
     assert (m.license, m.evidence, m.reason) == (lic, evidence, reason)
     # a name that identifies the licence is weaker evidence than the text: file weight 0.6 × 0.8
     assert m.confidence == (0.48 if lic else 0.0)
+
+
+def test_licence_texts_are_matched_by_their_opening_words() -> None:
+    """Rule 5: a licence text is matched by the title or opening words it is known by (weight 0.8), the evidence
+    naming the words matched (cut at 60 characters); a text that matches none is unknown, saying so."""
+    from openscope.derive.licenses.normalize import normalize_license
+
+    mit = normalize_license("MIT License\n\nCopyright (c) 2024 X\n\nPermission is hereby granted, free of charge, to "
+                            "any person obtaining a copy of this software", kind="text")
+    assert (mit.id, mit.confidence, mit.reason) == ("mit", 0.8, None)
+    assert mit.evidence == "text: …Permission is hereby granted, free of charge, to any person …"
+    none = normalize_license("Some words\nthat are no licence at all", kind="text")
+    assert (none.id, none.confidence, none.evidence, none.reason) == (
+        "unknown", 0.0, "text", "the text matches no catalogued licence's title or opening words")
+
+
+@pytest.mark.parametrize("link, lic", [
+    ("https://ai.google.dev/gemma/terms", "gemma"),                       # a licence's own page
+    ("https://spdx.org/licenses/MIT.html", "mit"),                        # the SPDX list's page of a licence
+    ("https://opensource.org/licenses/BSD-3-Clause", "bsd-3-clause"),
+])
+def test_links_are_looser_evidence_than_ids(link: str, lic: str) -> None:
+    """Rule 4 and the weights of rule 2: a link matched to a licence's canonical text is worth 0.95, weighted 0.85 as
+    a `license_link` (0.807), less than the same licence named by id."""
+    from openscope.derive.licenses.normalize import normalize_license
+
+    m = normalize_license(link, kind="link")
+    assert (m.id, m.confidence, m.evidence) == (lic, 0.807, f"link: {link}")
+
+
+@pytest.mark.parametrize("raw, part", [("MIT OR unknown", "unknown"), ("MIT AND other", "other")])
+def test_an_expression_with_an_unknown_part_is_unknown_naming_it(raw: str, part: str) -> None:
+    from openscope.derive.licenses.normalize import normalize_license
+
+    m = normalize_license(raw)
+    assert (m.id, m.license, m.reason) == ("unknown", None, f"expression part '{part}' is not a catalogued licence")
