@@ -227,4 +227,21 @@ def test_an_expression_with_an_unknown_part_is_unknown_naming_it(raw: str, part:
     from openscope.derive.licenses.normalize import normalize_license
 
     m = normalize_license(raw)
-    assert (m.id, m.license, m.reason) == ("unknown", None, f"expression part '{part}' is not a catalogued licence")
+    assert (m.id, m.license, m.evidence, m.reason) == (
+        "unknown", None, f"tag: {raw}", f"expression part '{part}' is not a catalogued licence")
+
+
+@pytest.mark.parametrize("raw, cls", [
+    ("cc-by-nc-4.0 OR MIT", "permissive"),      # OR: the least restrictive option
+    ("MIT AND cc-by-nc-4.0", "non_commercial"),  # AND: the most restrictive part
+    ("MIT OR SSPL-1.0", "permissive"),          # OR: the least restrictive *known* option
+    ("SSPL-1.0 OR BUSL-1.1", "unknown"),        # no known option
+    ("MIT AND SSPL-1.0", "unknown"),            # AND with a part of unknown terms
+    ("GPL-2.0-only WITH Classpath-exception-2.0", "copyleft"),
+])
+def test_the_normaliser_classes_an_expression_by_its_operators(raw: str, cls: str) -> None:
+    from openscope.derive.licenses.normalize import normalize_license
+
+    m = normalize_license(raw)
+    assert (m.id, m.cls, m.evidence) == (None, cls, f"tag: {raw}")
+    assert m.reason == "an expression of several licences; its class follows the expression's operators"
