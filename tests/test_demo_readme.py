@@ -22,27 +22,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_docs_examples import NOT_RUN, Example, examples
-from test_docs_openness_examples import _chunks_in_order, _run, _shown
+from doc_output import chunks_in_order, shown_output, stable
+from test_docs_examples import NOT_RUN, Example, _run, examples
 
 ROOT = Path(__file__).resolve().parents[1]
 STEPS = 14  # the demo's numbered steps ("1. A simulated Hub …" to "14. Before adopting it …")
-
-# what differs between two runs of the demo, whatever the code: the clock, the machine's speed, sizes on disk
-UNSTABLE = [
-    (re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)?( UTC)?"), "TIME"),
-    (re.compile(r"took \d[\d.,]* (ms|s|min)"), "took X"),
-    (re.compile(r"\(\d+ minutes? ago"), "(X ago"),
-    (re.compile(r"\b\d[\d.,]* [KMG]?B\b"), "X B"),
-    (re.compile(r"\b\d[\d,]* bytes\b"), "X bytes"),
-]
-
-
-def _stable(line: str) -> str:
-    for pattern, value in UNSTABLE:
-        line = pattern.sub(value, line)
-    return line.rstrip()
-
 
 def _run_demo(where: Path) -> subprocess.CompletedProcess[str]:
     """`make demo`'s job (``python -m openscope.demo``) in its own process, its output folder ``where/demo-out``."""
@@ -105,11 +89,11 @@ def test_each_readme_example_prints_what_the_readme_shows(ex: Example, demo: tup
     monkeypatch.delenv("HF_ENDPOINT", raising=False)
     for k, v in ex.env.items():
         monkeypatch.setenv(k, v)
-    code, out, err = _run(ex.argv[1:])
-    shown, shown_code = _shown(ex)
-    assert code == shown_code, (code, err[-500:])
-    problem = _chunks_in_order([_stable(line) for line in shown], [_stable(line) for line in (err + out).splitlines()],
-                               False)
+    r = _run(ex.argv[1:])
+    shown, shown_code = shown_output(ex.output, ex.code)
+    assert r.code == shown_code, (r.code, r.stderr[-500:])
+    problem = chunks_in_order([stable(line) for line in shown],
+                              [stable(line) for line in (r.stderr + r.stdout).splitlines()], False)
     assert problem is None, f"README.md:{ex.line}: `{ex.text.splitlines()[0]}`: {problem}"
 
 

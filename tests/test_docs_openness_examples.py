@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from doc_output import chunks_in_order, json_differs, parse_shown_json, shown_output
 from lineage_graphs import entry, write_jsonl
 from test_docs_examples import Example, examples
 from test_openness_leftovers2 import GGUF
@@ -36,7 +37,6 @@ from test_openness_license_files import DEEPSEEK, MIT
 
 DOC = "docs/openness.md"
 ROOT = Path(__file__).resolve().parents[1]
-ELIDED = "…"
 MOF_RECORD = "RandomTestFile_C1_73%-C2_82%-C3_83%_15C_4G_15L_13V_2I_11T.yml"
 EXPERT_FILES = {"osai_dev.csv": "openness", "mof_models.csv": "mof", "fmti_totals.csv": "fmti"}
 
@@ -170,98 +170,21 @@ def _examples() -> list[Example]:
 # Comparing what runs with what the document shows
 
 
-def _shown(ex: Example) -> tuple[list[str], int]:
-    """The document's lines for ``ex`` (right-stripped, blank lines at the end dropped) and its exit code."""
-    lines = [line.rstrip() for line in ex.output]
-    while lines and not lines[-1]:
-        lines.pop()
-    code = ex.code if ex.code is not None else 0
-    if lines and (m := re.fullmatch(r"rc=(\d+)", lines[-1])):
-        code = int(m.group(1))
-        lines.pop()
-    return lines, code
-
-
-def _agree(chunk: list[str], printed: list[str], at: int) -> int:
-    """How many of ``chunk``'s lines ``printed`` holds in a row from ``at``."""
-    return next((j for j, line in enumerate(chunk) if printed[at + j:at + j + 1] != [line]), len(chunk))
-
-
-def _chunks_in_order(shown: list[str], printed: list[str], last_lines: bool) -> str | None:
-    """None when every run of shown lines between `…` lines appears in ``printed``, in order; else what differs.
-
-    The first run must start the output unless a `…` (or the command's "last lines") comes before it; the last run
-    must end it unless a `…` follows it."""
-    chunks: list[list[str]] = [[]]
-    for line in shown:
-        if line.strip() == ELIDED or line.strip().startswith(ELIDED + " "):  # "… (a table of …)" says what it leaves out
-            chunks.append([])
-        else:
-            chunks[-1].append(line)
-    at = 0
-    for n, chunk in enumerate(chunks):
-        if not chunk:
-            continue
-        anchored = n == 0 and not last_lines
-        starts = [at] if anchored else range(at, len(printed) - len(chunk) + 1)
-        found = next((i for i in starts if printed[i:i + len(chunk)] == chunk), None)
-        if found is None:  # say where the closest start (the most shown lines in a row) parts from the document
-            best = max(starts, key=lambda i: _agree(chunk, printed, i), default=at)
-            j = _agree(chunk, printed, best) if best < len(printed) else 0
-            return (f"the lines from {chunk[0]!r} are not printed {'there' if anchored else 'after the ones before'}"
-                    f"; shown line {j + 1} of them: {chunk[j]!r}, printed: {printed[best + j:best + j + 1]}")
-        at = found + len(chunk)
-    if chunks[-1] and at != len(printed):
-        return "printed more after the last shown line:\n" + "\n".join(printed[at:at + 5])
-    return None
-
-
-DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _json_differs(shown: Any, printed: Any, where: str = "") -> str | None:
-    """None when ``printed`` is what the document shows: the same keys in the same order (a key "…" stands for
-    keys left out), equal values, a `read_at` any day; else the first place that differs."""
-    if isinstance(shown, dict):
-        if not isinstance(printed, dict):
-            return f"{where or '/'}: shown an object, printed {printed!r:.80}"
-        keys = [k for k in shown if k != ELIDED]
-        if ELIDED not in shown and list(printed) != keys:
-            return f"{where or '/'}: keys {list(printed)}, shown {keys}"
-        order = [k for k in printed if k in shown]
-        if order != keys:
-            return f"{where or '/'}: keys shown {keys} are printed as {order}"
-        for k in keys:
-            if k == "read_at" and isinstance(shown[k], str) and DAY.fullmatch(shown[k]):
-                if not (isinstance(printed[k], str) and DAY.fullmatch(printed[k])):
-                    return f"{where}/read_at: {printed[k]!r} is no day"
-                continue
-            if (d := _json_differs(shown[k], printed[k], f"{where}/{k}")) is not None:
-                return d
-        return None
-    if isinstance(shown, list):
-        if not isinstance(printed, list) or len(printed) != len(shown):
-            return f"{where}: shown {len(shown)} items, printed {printed!r:.200}"
-        return next((d for i, (s, p) in enumerate(zip(shown, printed, strict=True))
-                     if (d := _json_differs(s, p, f"{where}[{i}]")) is not None), None)
-    return None if shown == printed else f"{where}: printed {printed!r:.200}, shown {shown!r:.200}"
-
-
 FOLDER = re.compile(r"(?m)(?<=from )/\S*/(?=[^/\s]+$)")
 
 
 def _differs(ex: Example, code: int, out: str, err: str) -> str | None:
-    shown, shown_code = _shown(ex)
+    shown, shown_code = shown_output(ex.output, ex.code)
     if code != shown_code:
         return f"exit {code}, shown {shown_code} ({err.strip()[:300]})"
     if "--json" in ex.argv:
         start = next((i for i, line in enumerate(shown) if line.startswith("{")), len(shown))
-        if (d := _chunks_in_order(shown[:start], [line.rstrip() for line in err.splitlines()], False)) is not None:
+        if (d := chunks_in_order(shown[:start], [line.rstrip() for line in err.splitlines()], False)) is not None:
             return f"stderr: {d}"
         printed = json.loads(out)  # one JSON document on stdout, whether the document shows it or not
-        return _json_differs(json.loads("\n".join(shown[start:])), printed) if start < len(shown) else None
+        return json_differs(parse_shown_json(shown[start:]), printed) if start < len(shown) else None
     printed = [line.rstrip() for line in (err + out).splitlines()]
-    return _chunks_in_order(shown, printed, last_lines="# (last lines" in ex.text)
+    return chunks_in_order(shown, printed, last_lines="# (last lines" in ex.text)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -312,23 +235,3 @@ def test_every_example_of_the_document_is_run() -> None:
     keys = [_key(ex) for ex in _examples()]
     assert sorted(set(keys)) == sorted(SETUPS), (sorted(set(keys) - set(SETUPS)), sorted(set(SETUPS) - set(keys)))
     assert len(keys) >= 10
-
-
-def test_the_comparison_fails_on_what_it_must_catch() -> None:
-    """The matcher itself: a changed, missing or reordered line fails; `…` skips lines; JSON keys and values count."""
-    printed = ["a", "b", "c", "d"]
-    assert _chunks_in_order(["a", "…", "c", "d"], printed, False) is None
-    assert _chunks_in_order(["a", "b", "c", "d"], printed, False) is None
-    assert _chunks_in_order(["a", "…", "d", "c"], printed, False) is not None
-    assert _chunks_in_order(["b", "c", "…"], printed, False) is not None          # not at the start
-    assert _chunks_in_order(["b", "c", "…"], printed, True) is None               # "last lines": anywhere
-    assert _chunks_in_order(["a", "b"], printed, False) is not None               # more printed after
-    assert _chunks_in_order(["a", "B", "…"], printed, False) is not None
-    assert _chunks_in_order(["a", " … (two lines)", "d"], printed, False) is None       # an elision that says what
-    assert _chunks_in_order(["a", "…two", "d"], printed, False) is not None             # a line starting with it
-    assert _json_differs({"a": 1, ELIDED: "more"}, {"a": 1, "b": 2}) is None
-    assert _json_differs({"a": 1}, {"a": 1, "b": 2}) is not None
-    assert _json_differs({"b": 2, "a": 1, ELIDED: ""}, {"a": 1, "b": 2}) is not None   # order counts
-    assert _json_differs({"read_at": "2026-11-29"}, {"read_at": "2027-01-02"}) is None
-    assert _json_differs({"read_at": "2026-11-29"}, {"read_at": None}) is not None
-    assert _json_differs({"x": [1, {"y": "z"}]}, {"x": [1, {"y": "w"}]}) is not None
