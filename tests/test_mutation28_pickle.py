@@ -22,6 +22,8 @@ from audit_samples import (  # no_loading: the autouse trap of every audit test
 )
 
 from openscope.audit import scan_path
+from openscope.audit.limits import Limits
+from openscope.audit.rules import judge_import
 
 PAD = b"N0" * 510_000  # NONE, POP: 1,020,000 opcodes, past the trial's bound of a million
 
@@ -147,3 +149,109 @@ def test_a_polyglot_padded_past_the_trial_bound(tmp_path: Path, tail: bytes, pol
     r = scan_path(p)
     assert ("hostile.polyglot" in rules_of(r)) is polyglot, r.findings
     assert ("os.system" in {f.import_ for f in r.findings}) is polyglot, r.findings
+
+
+
+# -- scan_pickle: "Several pickles in one file are followed one after another (stacked pickles, legacy torch.save
+# files, whose raw storages after the fifth pickle are not interpreted), and a stream that breaks after a payload
+# still reports the payload"; limits: "64 stacked pickles", "20 million opcodes per pickle stream" ------------------
+NONE_PICKLE = b"\x80\x02N."  # protocol 2, None
+EVIL = b"\x80\x02" + CALL + STOP  # 18 bytes: os.system(None)
+
+
+def _findings(report, rule: str) -> list:
+    return [f for f in report.findings if f.rule == rule]
+
+
+def test_a_broken_first_stream_names_the_stream_and_the_byte(tmp_path: Path) -> None:
+    r = _scan(tmp_path, b"\x80\x02N\xff", "bad.pkl")
+    (f,) = _findings(r, "malformed.pickle")
+    assert f.severity == "medium" and f.offset == 3
+    assert f.detail.startswith("pickle stream 1 is broken at byte 3: invalid opcode 0xff (a loader runs everything")
+    assert r.verdict == "review"
+
+
+def test_junk_after_a_complete_pickle_that_imports_nothing_is_no_finding(tmp_path: Path) -> None:
+    """pickle.load stops at the first STOP: bytes after a harmless pickle run nothing."""
+    r = _scan(tmp_path, NONE_PICKLE + b"\xff\xfe junk", "trail.pkl")
+    assert _format(r) == "pickle"
+    assert r.findings == [] and r.verdict == "clean"
+
+
+def test_a_second_stream_breaking_after_its_import_is_reported_at_its_own_bytes(tmp_path: Path) -> None:
+    data = NONE_PICKLE + b"\x80\x02" + glob("os", "system") + b"\xff"
+    r = _scan(tmp_path, data, "two.pkl")
+    (imp,) = _findings(r, "pickle.import.denied")
+    assert imp.offset == 6 and imp.import_ == "os.system" and "(imported)" in imp.detail
+    (bad,) = _findings(r, "malformed.pickle")
+    at = 6 + len(glob("os", "system"))
+    assert bad.offset == at and bad.detail.startswith(f"pickle stream 2 is broken at byte {at}: ")
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_up_to_max_streams_stacked_pickles_are_read_whole(tmp_path: Path, n: int) -> None:
+    data = NONE_PICKLE * (n - 1) + EVIL
+    r = _scan(tmp_path, data, "stack.pkl", limits=Limits(max_streams=3))
+    assert not [f for f in r.findings if f.incomplete], r.findings
+    (imp,) = _findings(r, "pickle.import.denied")
+    assert imp.offset == 4 * (n - 1) + 2
+    assert r.verdict == "unsafe"
+
+
+def test_past_max_streams_the_rest_is_not_read_and_says_so(tmp_path: Path) -> None:
+    r = _scan(tmp_path, NONE_PICKLE * 3 + EVIL, "stack.pkl", limits=Limits(max_streams=3))
+    (inc,) = _findings(r, "incomplete.pickle_streams")
+    assert inc.offset == 12 and inc.severity == "info"
+    assert inc.detail == "more than 3 stacked pickles; rest not read"
+    assert not _findings(r, "pickle.import.denied") and r.verdict == "incomplete"
+
+
+def test_the_opcode_bound_of_a_later_stream(tmp_path: Path) -> None:
+    """Past max_pickle_ops (checked every 4,096 opcodes): hostile.pickle_size + incomplete.pickle_limit at the
+    opcode where the count was passed, counted from the file's start, and nothing after it is read."""
+    long = b"\x80\x02" + b"N0" * 5000 + b"N."  # 10,002 opcodes
+    r = _scan(tmp_path, NONE_PICKLE + long + EVIL, "long.pkl", limits=Limits(max_pickle_ops=5000))
+    (size,) = _findings(r, "hostile.pickle_size")
+    at = 4 + 8192  # the 8,192nd opcode of stream 2 (PROTO, 2 bytes, is its first; then one byte each)
+    assert size.severity == "medium" and size.offset == at
+    assert size.detail == "stream 2: more than 5,000 opcodes in one stream"
+    (inc,) = _findings(r, "incomplete.pickle_limit")
+    assert inc.offset == at and inc.detail == "stream 2 not followed to its end: more than 5,000 opcodes in one stream"
+    assert not _findings(r, "pickle.import.denied") and r.verdict == "incomplete"
+
+
+LEGACY_MAGIC = b"\x80\x02\x8a\x0a" + 0x1950A86A20F9469CFC6C.to_bytes(10, "little") + STOP
+
+
+@pytest.mark.parametrize("payload_stream", [2, 3, 4, 5])
+def test_legacy_torch_save_reads_five_pickles(tmp_path: Path, payload_stream: int) -> None:
+    """legacy torch.save: magic, protocol, sys_info, object, storage keys: a payload in any of the five runs."""
+    streams = [LEGACY_MAGIC] + [NONE_PICKLE] * 4
+    streams[payload_stream - 1] = EVIL
+    r = _scan(tmp_path, b"".join(streams) + b"\x00" * 16, "legacy.pt")
+    assert r.verdict == "unsafe" and "os.system" in {f.import_ for f in r.findings}, r.findings
+
+
+def test_legacy_torch_save_raw_storages_after_the_fifth_pickle_are_not_read(tmp_path: Path) -> None:
+    r = _scan(tmp_path, LEGACY_MAGIC + NONE_PICKLE * 4 + EVIL, "legacy.pt")
+    assert r.findings == [] and r.verdict == "clean"
+
+
+def test_stacked_pickles_without_the_legacy_magic_are_all_read(tmp_path: Path) -> None:
+    """Only a first pickle holding torch's magic number makes the file a legacy checkpoint."""
+    for first in (NONE_PICKLE, b"\x80\x02\x8a\x0a" + (0x1950A86A20F9469CFC6C + 1).to_bytes(10, "little") + STOP):
+        r = _scan(tmp_path, first + NONE_PICKLE * 4 + EVIL, "stacked.pkl")
+        assert r.verdict == "unsafe", r.findings
+    r = _scan(tmp_path, NONE_PICKLE + LEGACY_MAGIC + NONE_PICKLE * 3 + EVIL, "stacked.pkl")
+    assert r.verdict == "unsafe", r.findings
+
+
+@pytest.mark.parametrize(("module", "name"), [("__torch__", "Net"), ("__torch__.model", "Net"),
+                                              ("torch.jit._pickle", "build_intlist")])
+def test_torchscript_names_in_a_plain_pickle_are_judged(tmp_path: Path, module: str, name: str) -> None:
+    """Only TorchScript's own unpickler resolves __torch__.* and torch.jit._pickle.* to an archive's code: in a
+    plain pickle they are imports like any other."""
+    r = _scan(tmp_path, b"\x80\x02" + glob(module, name) + b"N" + TUPLE1 + REDUCE + STOP, "p.pkl")
+    (f,) = [f for f in r.findings if f.import_ == f"{module}.{name}"]
+    j = judge_import(module, name)
+    assert (f.rule, f.severity) == (j.rule, j.severity) and j.severity in ("medium", "critical"), r.findings
