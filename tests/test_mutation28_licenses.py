@@ -245,3 +245,22 @@ def test_the_normaliser_classes_an_expression_by_its_operators(raw: str, cls: st
     m = normalize_license(raw)
     assert (m.id, m.cls, m.evidence) == (None, cls, f"tag: {raw}")
     assert m.reason == "an expression of several licences; its class follows the expression's operators"
+
+
+@pytest.mark.parametrize("raw, kind, confidence", [
+    ("Apache-2.0 OR MIT", "tag", 1.0),
+    ("Apache-2.0 OR MIT", "card_name", 0.9),   # weighted by where the value came from
+    ("apache2 OR MIT", "card", 0.902),         # the loosest part counts: an alias (0.95) × card (0.95), 3 decimals
+])
+def test_an_expression_is_as_sure_as_its_loosest_part(raw: str, kind: str, confidence: float) -> None:
+    from openscope.derive.licenses.normalize import normalize_license
+
+    m = normalize_license(raw, kind=kind)
+    assert (m.expression, m.confidence, m.evidence) == ("Apache-2.0 OR MIT", confidence, f"{kind}: {raw}")
+
+
+def test_an_unknown_answer_has_no_class() -> None:
+    from openscope.derive.licenses.normalize import normalize_license
+
+    for raw, kind in (("MIT OR unknown", "tag"), ("LICENSE", "file"), ("no licence here\nat all", "text")):
+        assert normalize_license(raw, kind=kind).cls == "unknown"
