@@ -264,3 +264,45 @@ def test_an_unknown_answer_has_no_class() -> None:
 
     for raw, kind in (("MIT OR unknown", "tag"), ("LICENSE", "file"), ("no licence here\nat all", "text")):
         assert normalize_license(raw, kind=kind).cls == "unknown"
+
+
+# -- the card's licence against the tag (docs/licenses.md, *The card's licence against the tag*) ------------------
+
+_OPEN = {"effective_commercial_use": True, "effective_use_restrictions": False, "effective_user_cap": None}
+_CAPPED = {"effective_commercial_use": None, "effective_use_restrictions": None, "effective_user_cap": 1000}
+
+
+def _terms(lic: str, cls: str, commercial: bool | None, restrictions: bool | None,
+           cap: int | None) -> dict[str, Any]:
+    return {"license": lic, "class": cls, "commercial_use": commercial, "use_restrictions": restrictions,
+            "user_cap": cap}
+
+
+@pytest.mark.parametrize("card, with_bases, terms, with_card", [
+    # no card text, a card agreeing with the tag, or a contradiction naming nothing: the keys mirror effective_*
+    (None, _OPEN, None, (True, False, None)),
+    ({"card": "cc-by-nc-4.0", "contradicts": False}, _OPEN, None, (True, False, None)),
+    ({"card": None, "contradicts": True}, _OPEN, None, (True, False, None)),
+    # the card's non-commercial licence applies too: commercial use only when both allow it
+    ({"card": "cc-by-nc-4.0", "contradicts": True}, _OPEN,
+     _terms("cc-by-nc-4.0", "non_commercial", False, False, None), (False, False, None)),
+    # a licence the catalogue does not know: class unknown, null terms, and what it could forbid stays unknown
+    ({"card": "my-own", "contradicts": True}, _OPEN, _terms("my-own", "unknown", None, None, None), (None, None, None)),
+    ({"card": "SSPL-1.0", "contradicts": True}, _OPEN, _terms("sspl-1.0", "unknown", None, None, None),
+     (None, None, None)),
+    # spelled otherwise: named by its catalogue id
+    ({"card": "MIT", "contradicts": True}, _OPEN, _terms("mit", "permissive", True, False, None), (True, False, None)),
+    # restrictions when either has them, the lowest user cap of the two
+    ({"card": "llama3.1", "contradicts": True}, _OPEN,
+     _terms("llama3.1", "custom_flow_down", True, True, 700_000_000), (True, True, 700_000_000)),
+    ({"card": "llama3.1", "contradicts": True}, _CAPPED,
+     _terms("llama3.1", "custom_flow_down", True, True, 700_000_000), (None, True, 1000)),
+])
+def test_the_card_licence_applies_too(card: dict[str, Any] | None, with_bases: dict[str, Any],
+                                      terms: dict[str, Any] | None, with_card: tuple[Any, ...]) -> None:
+    from openscope.derive.licenses.flowdown import _with_card
+
+    out = _with_card(card, with_bases)
+    assert out["card_license_terms"] == terms
+    assert (out["effective_commercial_use_with_card"], out["effective_use_restrictions_with_card"],
+            out["effective_user_cap_with_card"]) == with_card

@@ -95,3 +95,64 @@ def test_a_sentence_wrapped_over_lines_still_introduces_its_block() -> None:
     text = FAMILY.replace("you can serve one with [vLLM](https://github.com/vllm-project/vllm):",
                           "you can serve one with\n[vLLM](https://github.com/vllm-project/vllm) on a\nsingle GPU:")
     assert _probe(text, "supporting_libraries").status == "not_found"
+
+
+# -- a program's mode, a memory budget, an identifier, the reader's machine: no training hardware ---------------------
+
+ARCH_LINE = "Heron-Tune is a decoder-only transformer with 24 layers.\n\n"
+
+
+def _hardware(text: str) -> Finding:
+    return _probe("# Heron-Tune\n\n" + ARCH_LINE + text, "hardware_documented", "birdlab/heron-tune")
+
+
+def test_a_multi_gpu_mode_is_no_training_hardware() -> None:
+    """A tool's setup says how the training script can run, not what the model was trained on: no chip, no count."""
+    f = _hardware("## Training\n\nWe use the `accelerate` package for multi-GPU training. Run `accelerate config` "
+                  "and answer its questions to set up your run.\n")
+    assert f.detail == {"hardware": False, "architecture": True}, f.evidence
+    g = _hardware("## Training\n\nThe script supports both single-GPU and multi-GPU training out of the box.\n")
+    assert g.detail["hardware"] is False, g.evidence
+
+
+def test_a_count_or_a_chip_beside_the_mode_still_counts() -> None:
+    f = _hardware("## Training\n\nWe ran multi-GPU training on 16 A100 GPUs for two days.\n")
+    assert f.detail["hardware"] is True and "16 A100" in _cited(f), f.evidence
+    g = _hardware("## Training\n\nThe whole run took 40 hours on a single GPU.\n")
+    assert g.detail["hardware"] is True and "single GPU" in _cited(g), g.evidence
+
+
+def test_a_memory_budget_is_no_training_hardware() -> None:
+    f = _hardware("## News\n\nWe updated the fine-tuning code, which now uses less GPU memory.\n\n"
+                  "- low-GPU-memory offload for LoRA training\n")
+    assert f.detail["hardware"] is False, f.evidence
+    g = _hardware("## Training\n\nWe fine-tuned it on 8 GPUs with 80 GB of memory each.\n")
+    assert g.detail["hardware"] is True and "8 GPUs" in _cited(g), g.evidence
+
+
+def test_a_device_word_inside_an_identifier_is_no_hardware() -> None:
+    f = _hardware("## Training\n\nThe effective batch is `train_num_gpus_per_node * micro_batch = 640`.\n")
+    assert f.detail["hardware"] is False, f.evidence
+
+
+def test_the_readers_condition_or_option_is_not_the_releases_hardware() -> None:
+    """A reproduction guide tells the reader what to change on a smaller machine; a card what the reader's own
+    fine-tuning can run on. Both name the reader's machine, even with a word of training."""
+    f = _hardware("## Training\n\nThe batch is 640 sequences. If you have fewer GPUs, raise the accumulation steps to "
+                  "keep the same batch during training.\n")
+    assert f.detail["hardware"] is False, f.evidence
+    g = _hardware("## Fine-tuning\n\nWith LoRA you can fine-tune Heron-Tune on new words with a single GPU.\n")
+    assert g.detail["hardware"] is False, g.evidence
+
+
+def test_the_releases_own_hardware_before_the_readers_clause_still_counts() -> None:
+    f = _hardware("## Training\n\nWe trained it on 64 H100 GPUs, so if you have fewer GPUs, raise the accumulation "
+                  "steps.\n")
+    assert f.detail["hardware"] is True and "64 H100" in _cited(f), f.evidence
+
+
+def test_a_requirement_to_train_is_still_read() -> None:
+    """A requirement says what the recipe takes; unlike a condition or an option it is not the reader's choice."""
+    f = _hardware("## Training\n\nYou will need 8 GPUs with 80 GB each to train the full model.\n")
+    assert f.detail["hardware"] is True and "8 GPUs" in _cited(f), f.evidence
+

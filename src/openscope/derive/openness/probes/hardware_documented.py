@@ -150,8 +150,60 @@ def training_hardware(rec: ModelRecord) -> Evidence | None:
             continue
         if another_models_hardware(rec, sentence, a):
             continue
+        if a_mode_or_a_budget(card.text, a, b) or readers_setting(card.text, a):
+            continue
         return mention_evidence(rec, m)
     return None
+
+
+# A device word that is part of a program's feature, not a statement of hardware: a mode of running ("multi-GPU
+# training", "single-GPU and multi-GPU training", "multi-GPU inference") or a memory budget ("uses less GPU memory",
+# "low-GPU-memory offload", "GPU Mem."), or a part of an identifier (`actor_num_gpus_per_node`). None says which
+# accelerator or how many.
+_GENERIC_DEVICE = frozenset({"gpu", "gpus", "accelerator", "accelerators"})
+_MODE_BEFORE = re.compile(r"(?:multi|single|dual|cross)-$", re.IGNORECASE)
+_BUDGET_AFTER = re.compile(r"[- ]?mem(?:ory|\.|\b)", re.IGNORECASE)
+
+
+def a_mode_or_a_budget(text: str, a: int, b: int) -> bool:
+    """Whether the device word at ``text[a:b]`` (a generic one: GPU, accelerator; never a chip's name) is a mode of
+    running a program ("multi-GPU training": the word after "multi-", "single-"), a memory budget ("GPU memory",
+    "low-GPU-memory offload") or a part of an identifier (`actor_num_gpus_per_node`, an option's name). Why: "We use the `accelerate` package for multi-GPU training" says how the training
+    script can be set up, and "fine-tuning code that uses less GPU memory" what it costs; a reader who asks what the
+    model was trained on learns no chip, no count and no compute from either (three development cards were graded
+    as documenting their training hardware on such a sentence). "Trained on a single GPU", "8 GPUs" and an A100 in
+    the same sentence are still read."""
+    if text[a:b].lower() not in _GENERIC_DEVICE:
+        return False
+    if text[a - 1:a] == "_" or text[b:b + 1] == "_":
+        return True                      # a part of an identifier: `actor_num_gpus_per_node`, `--gpus_per_node`
+    return bool(_MODE_BEFORE.search(text, max(0, a - 7), a) or _BUDGET_AFTER.match(text, b, b + 8))
+
+
+# A clause addressed to the reader as a condition or an option: "If you have fewer GPUs, lower the batch size", "if
+# your machine has one GPU", "when you only have 8 GPUs", "you can fine-tune it on a single GPU". The hardware named
+# there is the reader's choice, not the release's, even in a sentence about training. A requirement ("you need 8
+# GPUs to train it", "you will require 8 GPUs") says what the recipe takes, and is read.
+_READER = re.compile(r"\b(?:if|when|unless|whether)[ \t]+you(?:r|'re|'ve)?\b|\byou[ \t]+(?:can|could|may|might)\b",
+                     re.IGNORECASE)
+_CLAUSE_START = re.compile(r"[,;:()—–]|\s-\s|\n", re.IGNORECASE)
+READER_REACH = 300   # characters before a mention read for its clause
+
+
+def readers_setting(text: str, a: int) -> bool:
+    """Whether the hardware mention at ``text[a]`` stands in a clause addressed to the reader as a condition or an
+    option (:data:`_READER`: "if you have", "if your", "when you", "you can"), read from the clause's start (a comma, a semicolon, a colon, a
+    parenthesis, a dash, a line break or a sentence's end) to the mention. Why: a reproduction guide tells the reader
+    what to change on fewer GPUs ("If you have less GPUs, you can adjust the batch size"), a card what the reader's
+    fine-tuning needs ("you can add new concepts with a single GPU"); that is the reader's machine, not what the
+    release was trained on. A clause of the card's own ("We trained on 64 H100s, so if you have fewer GPUs …") is
+    read: its hardware stands before the reader's clause."""
+    head = text[max(0, a - READER_REACH):a]
+    cut = max(head.rfind(". "), head.rfind("! "), head.rfind("? "), head.rfind("。"))
+    head = head[cut + 1:]
+    starts = [m.end() for m in _CLAUSE_START.finditer(head)]
+    clause = head[starts[-1]:] if starts else head
+    return bool(_READER.search(clause))
 
 
 def another_models_hardware(rec: ModelRecord, sentence: str, a: int) -> bool:
