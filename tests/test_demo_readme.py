@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from doc_output import chunks_in_order, shown_output, stable
-from test_docs_examples import NOT_RUN, Example, _run, examples
+from test_docs_examples import DOCS, NOT_RUN, ON_DEMO, Example, _not_compared, _run, examples
 
 ROOT = Path(__file__).resolve().parents[1]
 STEPS = 14  # the demo's numbered steps ("1. A simulated Hub …" to "14. Before adopting it …")
@@ -73,11 +73,13 @@ def test_the_demo_runs_every_step_and_leaves_its_outputs(demo: tuple[Path, subpr
 
 
 def _readme_examples() -> list[Example]:
-    return [ex for ex in examples("README.md") if ex.argv[:1] == ["openscope"]
+    """README's tour, and the other pages' examples shown on `make demo`'s store (``ON_DEMO`` in test_docs_examples)."""
+    tour = [ex for ex in examples("README.md") if ex.argv[:1] == ["openscope"]
             and not any(" ".join(ex.argv).startswith(p) or ex.text.startswith(p) for p in NOT_RUN)]
+    return tour + [ex for doc in DOCS for ex in examples(doc) if _not_compared(ex) == ON_DEMO]
 
 
-@pytest.mark.parametrize("ex", [pytest.param(ex, id=f"L{ex.line}-{' '.join(ex.argv[1:3])[:40]}")
+@pytest.mark.parametrize("ex", [pytest.param(ex, id=f"{Path(ex.doc).stem}:{ex.line}-{' '.join(ex.argv[1:3])[:40]}")
                                 for ex in _readme_examples()])
 def test_each_readme_example_prints_what_the_readme_shows(ex: Example, demo: tuple[Path, subprocess.CompletedProcess[str]],
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
@@ -87,6 +89,8 @@ def test_each_readme_example_prints_what_the_readme_shows(ex: Example, demo: tup
     monkeypatch.setenv("OPENSCOPE_DB", "demo-out/openscope.duckdb")   # as the tour says, after `make demo`
     monkeypatch.setenv("COLUMNS", "115")
     monkeypatch.delenv("HF_ENDPOINT", raising=False)
+    if width := re.search(r"#.*\bCOLUMNS=(\d+)", ex.text):  # `… # COLUMNS=110`: the width the page shows it at
+        monkeypatch.setenv("COLUMNS", width.group(1))
     for k, v in ex.env.items():
         monkeypatch.setenv(k, v)
     r = _run(ex.argv[1:])
@@ -94,10 +98,11 @@ def test_each_readme_example_prints_what_the_readme_shows(ex: Example, demo: tup
     assert r.code == shown_code, (r.code, r.stderr[-500:])
     problem = chunks_in_order([stable(line) for line in shown],
                               [stable(line) for line in (r.stderr + r.stdout).splitlines()], False)
-    assert problem is None, f"README.md:{ex.line}: `{ex.text.splitlines()[0]}`: {problem}"
+    assert problem is None, f"{ex.doc}:{ex.line}: `{ex.text.splitlines()[0]}`: {problem}"
 
 
 def test_the_readme_examples_that_read_the_demo_are_many() -> None:
     """The list above is the README's tour (a change of the example reader that found none would pass silently)."""
-    words = {" ".join(ex.argv[1:2]) for ex in _readme_examples()}
+    words = {" ".join(ex.argv[1:2]) for ex in _readme_examples() if ex.doc == "README.md"}
     assert {"status", "lineage", "model", "license", "assess", "audit", "sql"} <= words, words
+    assert any(ex.doc != "README.md" for ex in _readme_examples())  # docs/lineage.md's tree of DeepSeek-R1

@@ -149,11 +149,11 @@ NOT_RUN: dict[str, str] = {
 
 # Examples that run (exit code, error line, --json keys and columns checked) but whose printed lines are not compared
 # with the document, with the reason: the document shows them on a store this test does not build.
+ON_DEMO = "make demo's store (crawled, counters swept), not the dump ingested here: tests/test_demo_readme.py compares it"
 NOT_COMPARED: dict[str, str] = {
     "openscope --db analyst.duckdb": "shown at 80 columns; tests/test_persona_analyst.py checks that the analyst's store "
                                      "prints exactly these lines",
-    "openscope lineage deepseek-ai/DeepSeek-R1 --down": "make demo's store (crawled, counters swept), not the dump "
-                                                        "ingested here",
+    "openscope lineage deepseek-ai/DeepSeek-R1 --down": ON_DEMO,
     "openscope --db demo.duckdb sql \"SELECT id, declared, license, class, source, evidence FROM dataset_licenses":
         "a dataset of the crawl quick start's store (`crawl --datasets --cards --top 50`), not built here; "
         "tests/test_cli_pasted_and_dataset_license.py reads a dataset's licence file",
