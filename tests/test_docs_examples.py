@@ -159,7 +159,7 @@ NOT_COMPARED: dict[str, str] = {
         "tests/test_cli_pasted_and_dataset_license.py reads a dataset's licence file",
     "openscope --db demo.duckdb sql \"SELECT snapshot_id": "the quick start's store, crawled from a simulated Hub of "
                                                          "5,000 models and then changed (tests/test_crawl_simhub.py "
-                                                         "checks these counts)",
+                                                         "checks crawls' snapshots and calls on Hubs of its own)",
 }
 NOT_COMPARED_DOCS = {"README.md": "its tour shows `make demo`'s store (crawled, cards read, counters swept), not the dump "
                                   "ingested here: tests/test_demo_readme.py runs the demo and compares every line"}
