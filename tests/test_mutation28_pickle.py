@@ -15,6 +15,7 @@ from audit_samples import (  # no_loading: the autouse trap of every audit test
     REDUCE,
     STOP,
     TUPLE1,
+    TUPLE2,
     bounded_scan,
     glob,
     no_loading,  # noqa: F401
@@ -255,3 +256,102 @@ def test_torchscript_names_in_a_plain_pickle_are_judged(tmp_path: Path, module: 
     (f,) = [f for f in r.findings if f.import_ == f"{module}.{name}"]
     j = judge_import(module, name)
     assert (f.rule, f.severity) == (j.rule, j.severity) and j.severity in ("medium", "critical"), r.findings
+
+
+# -- _report: each finding's rule, severity, offset (the opcode that made it, counted from the file's start, here in
+# a second stacked pickle at byte 4), import and detail, as docs/audit.md's "How pickles are judged" lists them ----
+OD = glob("collections", "OrderedDict")
+
+
+@pytest.mark.parametrize(("body", "rule", "severity", "at", "imported", "detail"), [
+    (b"\x82\x05" + b"0N", "pickle.extension_code", "medium", 0, None,
+     "EXT opcode code 5: resolves to whatever copyreg's extension registry holds at load time"),
+    (OD + b")R)R0N", "pickle.call_on_result", "high", len(OD) + 3, None,
+     "REDUCE calls the result of collections.OrderedDict(…) with (): a gadget chain (a safe pickle only calls "
+     "imported constructors)"),
+    (b"NQ)R0N", "pickle.call_on_result", "high", 3, None,
+     "REDUCE calls the result of persistent_load(…) with (): a gadget chain (a safe pickle only calls imported "
+     "constructors)"),
+    (glob("numpy", "size") + b"}b0N", "pickle.global_mutation", "critical", len(glob("numpy", "size")) + 1,
+     "numpy.size", "BUILD changes the imported object numpy.size itself (attribute or item injection into a module)"),
+    (glob("os", "system") + b"0N", "pickle.import.denied", "critical", 0, "os.system", "GLOBAL os system (imported): "),
+    (glob("os", "system") + b"N" + TUPLE1 + REDUCE, "pickle.import.denied", "critical", 0, "os.system",
+     "GLOBAL os system (called with (None)): "),
+    (b"\x8c\x02os\x8c\x06system\x93)R", "pickle.import.denied", "critical", 12, "os.system",
+     "STACK_GLOBAL os system (called with ()): "),
+    # the first import of a name is reported, "called" when any import of it is
+    (glob("os", "system") + b"0" + glob("os", "system") + b")R", "pickle.import.denied", "critical", 0, "os.system",
+     "GLOBAL os system (called with ()): "),
+])
+def test_what_a_second_stream_reports(tmp_path: Path, body: bytes, rule: str, severity: str, at: int,
+                                      imported: str | None, detail: str) -> None:
+    r = _scan(tmp_path, NONE_PICKLE + b"\x80\x02" + body + STOP, "two.pkl")
+    (f,) = _findings(r, rule)
+    assert (f.severity, f.offset, f.import_) == (severity, 4 + 2 + at, imported), f
+    assert f.detail.startswith(detail), f.detail
+
+
+# -- builtins.type: "class construction: only type(None), type(NotImplemented) and type(...), which pickle itself
+# writes, are not reported" --------------------------------------------------------------------------------------
+TYPE = glob("builtins", "type")
+
+
+@pytest.mark.parametrize(("body", "reported"), [
+    (TYPE + b"N" + TUPLE1 + REDUCE, False),
+    (glob("__builtin__", "type") + b"N" + TUPLE1 + REDUCE, False),  # the Python 2 name, mapped by _compat_pickle
+    (TYPE + glob("builtins", "NotImplemented") + TUPLE1 + REDUCE, False),
+    (TYPE + glob("builtins", "Ellipsis") + TUPLE1 + REDUCE, False),
+    (TYPE + b"N" + TUPLE1 + REDUCE + b"0" + TYPE + b"N" + TUPLE1 + REDUCE, False),  # twice, each as pickle writes it
+    (TYPE + b"\x8c\x01x" + TUPLE1 + REDUCE, True),  # type('x'): not a singleton
+    (TYPE + b"N" + TUPLE1 + REDUCE + b"0" + TYPE + b"0", True),  # a second import never called
+    (TYPE + b"0", True),  # imported, never called
+    (TYPE + b"NN" + TUPLE2 + REDUCE, True),  # two arguments
+    (TYPE + b"}b", True),  # built into: a mutation of the class itself
+    # passed to another call: copyreg.__newobj__(type, ...) builds a class
+    (TYPE + b"\x94N" + TUPLE1 + REDUCE + b"0" + glob("copyreg", "__newobj__") + b"h\x00" + TUPLE1 + REDUCE, True),
+    (TYPE + b"\x94N" + TUPLE1 + REDUCE + b"0" + OD + b"h\x00" + TUPLE1 + TUPLE1 + REDUCE, True),  # in a tuple
+    (TYPE + b"\x94N" + TUPLE1 + REDUCE + b"0" + OD + b")R}" + b"\x8c\x01kh\x00sb", True),  # in a BUILD state
+])
+def test_type_of_a_singleton_only(tmp_path: Path, body: bytes, reported: bool) -> None:
+    r = _scan(tmp_path, b"\x80\x02" + body + b"0N" + STOP, "t.pkl")
+    assert ("builtins.type" in {f.import_ for f in r.findings}) is reported, r.findings
+    if reported:
+        assert r.verdict == "unsafe"
+
+
+# -- checkpoint loaders: "torch.storage._load_from_bytes of a bytes literal, or torch.load(io.BytesIO(literal))"
+# is pickle.nested_checkpoint (medium); "with any other argument the import stays critical" ---------------------
+def _bb(d: bytes) -> bytes:
+    return b"C" + bytes([len(d)]) + d  # SHORT_BINBYTES
+
+
+LFB = glob("torch.storage", "_load_from_bytes")
+TLOAD = glob("torch", "load")
+BYTESIO = glob("io", "BytesIO")
+
+
+@pytest.mark.parametrize(("body", "rule", "severity"), [
+    (LFB + _bb(NONE_PICKLE) + TUPLE1 + REDUCE, "pickle.nested_checkpoint", "medium"),
+    (TLOAD + BYTESIO + _bb(NONE_PICKLE) + TUPLE1 + REDUCE + TUPLE1 + REDUCE, "pickle.nested_checkpoint", "medium"),
+    (glob("torch.serialization", "load") + BYTESIO + _bb(NONE_PICKLE) + TUPLE1 + REDUCE + TUPLE1 + REDUCE,
+     "pickle.nested_checkpoint", "medium"),
+    (LFB + b"\x8c\x08/tmp/x.p" + TUPLE1 + REDUCE, "pickle.import.denied", "critical"),  # text: not bytes
+    (TLOAD + _bb(b"/tmp/x.pt") + TUPLE1 + REDUCE, "pickle.import.denied", "critical"),  # a file name
+    (TLOAD + b"\x8c\x08/tmp/x.p" + TUPLE1 + REDUCE, "pickle.import.denied", "critical"),
+    (LFB + b"N" + TUPLE1 + REDUCE, "pickle.import.denied", "critical"),  # not a literal
+    (LFB + b")" + REDUCE, "pickle.import.denied", "critical"),  # no argument
+    (LFB + b"0N", "pickle.import.denied", "critical"),  # imported, never called
+    # one use with a literal, one without: critical
+    (LFB + b"\x94" + _bb(NONE_PICKLE) + TUPLE1 + REDUCE + b"0h\x00N" + TUPLE1 + REDUCE, "pickle.import.denied",
+     "critical"),
+])
+def test_checkpoint_loaders(tmp_path: Path, body: bytes, rule: str, severity: str) -> None:
+    r = _scan(tmp_path, b"\x80\x02" + body + b"0N" + STOP, "c.pkl")
+    loader = [f for f in r.findings if f.import_ in ("torch.storage._load_from_bytes", "torch.load",
+                                                        "torch.serialization.load")]
+    assert [(f.rule, f.severity) for f in loader] == [(rule, severity)], r.findings
+    (f,) = loader
+    assert f.offset == 2
+    if rule == "pickle.nested_checkpoint":
+        assert f.detail.startswith(f"GLOBAL {f.import_.rsplit('.', 1)[0]} {f.import_.rsplit('.', 1)[1]}: loads an "
+                                   "embedded checkpoint"), f.detail
