@@ -306,3 +306,18 @@ def test_the_card_licence_applies_too(card: dict[str, Any] | None, with_bases: d
     assert out["card_license_terms"] == terms
     assert (out["effective_commercial_use_with_card"], out["effective_use_restrictions_with_card"],
             out["effective_user_cap_with_card"]) == with_card
+
+
+@pytest.mark.parametrize("raw, kind, lic_id, confidence, reason", [
+    # the Hub's `unknown` is read exactly: the publisher says the licence is unknown (the answer is unknown, no id)
+    ("unknown", "tag", "unknown", 1.0, "the publisher declares the licence unknown"),
+    ("Unknown", "card_name", "unknown", 0.9, "the publisher declares the licence unknown"),
+    ("other", "tag", "other", 1.0,
+     "declared as `other`: a licence outside the Hub's list (see license_name / license_link)"),
+])
+def test_the_hubs_unknown_and_other(raw: str, kind: str, lic_id: str, confidence: float, reason: str) -> None:
+    from openscope.derive.licenses.normalize import normalize_license
+
+    m = normalize_license(raw, kind=kind)
+    assert (m.id, m.license, m.expression, m.confidence, m.evidence, m.reason, m.cls) == (
+        lic_id, None if lic_id == "unknown" else lic_id, None, confidence, f"{kind}: {raw}", reason, "unknown")
