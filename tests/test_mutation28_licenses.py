@@ -321,3 +321,33 @@ def test_the_hubs_unknown_and_other(raw: str, kind: str, lic_id: str, confidence
     m = normalize_license(raw, kind=kind)
     assert (m.id, m.license, m.expression, m.confidence, m.evidence, m.reason, m.cls) == (
         lic_id, None if lic_id == "unknown" else lic_id, None, confidence, f"{kind}: {raw}", reason, "unknown")
+
+
+# -- which licence file tells what a model declaring `other` (or nothing) is under (docs/licenses.md, *The
+# normaliser*, the paragraph on the text of the model's licence file) ---------------------------------------------
+
+_MODEL = ("LICENSE-MODEL", "llama3.1", "LICENSE-MODEL#L1: LLAMA 3.1 COMMUNITY LICENSE")
+_RELEASE = ("LICENSE", "mit", "LICENSE#L1: MIT License")
+_RELEASE_MD = ("LICENSE.md", "apache-2.0", "LICENSE.md#L1: Apache License")
+_CODE = ("LICENSE-CODE", "apache-2.0", "LICENSE-CODE#L1: Apache License")
+_UNREAD = ("LICENSE-MODEL", None, "LICENSE-MODEL: not recognised")
+
+
+@pytest.mark.parametrize("link, files, chosen", [
+    (None, [_RELEASE, _MODEL, _CODE], _MODEL),                                  # the weights' file first
+    ("LICENSE", [_RELEASE, _MODEL, _CODE], _RELEASE),                           # the file the card's link names
+    ("https://huggingface.co/o/m/blob/main/LICENSE", [_MODEL, _RELEASE], _RELEASE),  # its own file page
+    ("https://huggingface.co/other/m/blob/main/LICENSE", [_MODEL, _RELEASE], _MODEL),  # another repository's: no
+    ("LICENSE-CODE", [_CODE, _RELEASE], _CODE),                                 # named by the card, it counts
+    (None, [_CODE], None),                                                      # the code's alone never says
+    (None, [_UNREAD, _RELEASE], _RELEASE),                                      # the first that identifies one
+    (None, [_UNREAD], _UNREAD),                                                 # else the first (its reason)
+    (None, [_RELEASE_MD, _RELEASE], _RELEASE),                                  # in the folder reader's order
+    (None, [("NOTICE", "mit", "NOTICE")], None),                                # no licence file
+    (None, [], None),
+])
+def test_declaration_file_order(link: str | None, files: list[tuple[str, str | None, str]],
+                                chosen: tuple[str, str | None, str] | None) -> None:
+    from openscope.derive.licenses.flowdown import declaration_file
+
+    assert declaration_file("o/m", link, files) == chosen
