@@ -355,3 +355,30 @@ def test_checkpoint_loaders(tmp_path: Path, body: bytes, rule: str, severity: st
     if rule == "pickle.nested_checkpoint":
         assert f.detail.startswith(f"GLOBAL {f.import_.rsplit('.', 1)[0]} {f.import_.rsplit('.', 1)[1]}: loads an "
                                    "embedded checkpoint"), f.detail
+
+
+# -- every distinct import is judged: a repeated, an allowlisted or a TorchScript-resolved name before a denied one
+# does not end the judging ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("first", [
+    glob("os", "system") + b"0",  # the same name twice: judged once, and the names after it still are
+    OD + b"0",  # allowlisted: no finding, the next name still judged
+    glob("collections", "OrderedDict") + b"0" + OD + b"0",
+])
+def test_names_after_a_repeated_or_safe_import_are_judged(tmp_path: Path, first: bytes) -> None:
+    body = first + glob("os", "system") + b"0" + glob("builtins", "eval") + b"0N"
+    r = _scan(tmp_path, b"\x80\x02" + body + STOP, "p.pkl")
+    assert {f.import_ for f in _findings(r, "pickle.import.denied")} == {"os.system", "builtins.eval"}, r.findings
+    assert len(_findings(r, "pickle.import.denied")) == 2
+
+
+def test_a_torchscript_archive_judges_its_other_names(tmp_path: Path) -> None:
+    """TorchScript's unpickler resolves only __torch__.* and torch.jit._pickle.*; any other name, before or after
+    them, is imported as Python's unpickler would."""
+    from audit_samples import zip_of
+
+    body = (glob("os", "getcwd") + b"0" + glob("__torch__", "Net") + b"0" + glob("__torch__.m", "Sub") + b"0"
+            + glob("torch.jit._pickle", "build_intlist") + b"0" + glob("os", "system") + b"0N")
+    z = zip_of({"net/data.pkl": b"\x80\x02" + body + STOP, "net/code/__torch__.py": b"pass\n"})
+    r = _scan(tmp_path, z, "net.pt")
+    assert {f.import_ for f in r.findings if f.import_} == {"os.getcwd", "os.system"}, r.findings
+    assert "torchscript.code" in rules_of(r) and r.verdict == "unsafe"
