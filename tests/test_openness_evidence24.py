@@ -7,13 +7,7 @@ right form that must still count, so a fix that only silences the probe fails.
 
 from __future__ import annotations
 
-from openscope.derive.openness.probes import Finding, run_all
-from openscope.derive.openness.records import from_text
-
-
-def _probe(text: str, name: str, model_id: str = "acme/model") -> Finding:
-    return next(f for f in run_all(from_text(model_id, text)) if f.probe == name)
-
+from card_probes import probe as _probe
 
 # -- training code: a "fine-tune.py" script run on the card is the training code, not a mention of it ----------
 

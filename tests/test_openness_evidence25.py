@@ -10,18 +10,12 @@ release, a report the news gives for the release.
 
 from __future__ import annotations
 
+from card_probes import cited as _cited
+from card_probes import probe as _probe
+
 from openscope.derive.openness.assessment import assess_record
-from openscope.derive.openness.probes import Finding, run_all
+from openscope.derive.openness.probes import run_all
 from openscope.derive.openness.records import finish, from_text
-
-
-def _probe(text: str, name: str, model_id: str) -> Finding:
-    return next(f for f in run_all(from_text(model_id, text)) if f.probe == name)
-
-
-def _cited(f: Finding) -> str:
-    return " ".join(f"{e.locator} {e.snippet}" for e in f.evidence)
-
 
 HEADER = ("# Heron: small chat models for field notes\n\n"
           "Heron is a research programme of the Bird Lab on small assistants and the benchmarks to test them.\n\n")

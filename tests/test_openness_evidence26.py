@@ -9,17 +9,8 @@ that must still count.
 
 from __future__ import annotations
 
-from openscope.derive.openness.probes import Finding, run_all
-from openscope.derive.openness.records import from_text
-
-
-def _probe(text: str, name: str, model_id: str) -> Finding:
-    return next(f for f in run_all(from_text(model_id, text)) if f.probe == name)
-
-
-def _cited(f: Finding) -> str:
-    return " ".join(f"{e.locator} {e.snippet}" for e in f.evidence)
-
+from card_probes import cited as _cited
+from card_probes import probe as _probe
 
 # -- another model's training hardware, and a context length without its value ----------------------------------
 

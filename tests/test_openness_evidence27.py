@@ -10,16 +10,14 @@ a copied card); each form that now counts has beside it the same words where the
 
 from __future__ import annotations
 
-from openscope.derive.openness.probes import Finding, run_all
-from openscope.derive.openness.records import from_text
+from card_probes import cited as _cited
+from card_probes import probe
+
+from openscope.derive.openness.probes import Finding
 
 
 def _probe(text: str, name: str, model_id: str = "birdlab/heron-7b") -> Finding:
-    return next(f for f in run_all(from_text(model_id, text)) if f.probe == name)
-
-
-def _cited(f: Finding) -> str:
-    return " ".join(f"{e.locator} {e.snippet}" for e in f.evidence)
+    return probe(text, name, model_id)
 
 
 # -- a training command continued over several lines ---------------------------------------------------------------

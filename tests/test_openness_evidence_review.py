@@ -7,13 +7,7 @@ that covers it. One test (or a pair: the wrong form and the right one) per class
 
 from __future__ import annotations
 
-from openscope.derive.openness.probes import Finding, run_all
-from openscope.derive.openness.records import from_text
-
-
-def _probe(text: str, name: str, model_id: str = "acme/model") -> Finding:
-    return next(f for f in run_all(from_text(model_id, text)) if f.probe == name)
-
+from card_probes import probe as _probe
 
 # -- sample outputs: an image is an output only when the card says so ------------------------------------------
 

@@ -1,0 +1,22 @@
+"""Running one probe on a card the test writes, written once for the evidence tests.
+
+Why a module of its own: every evidence review (``test_openness_evidence*.py``) writes short cards in its own words and
+asks one probe what it found and what it cites; each kept its own two-line copy of the same helpers. Test modules
+cannot import one another, so they import this one, as they import ``lineage_graphs``. It calls the product's own
+``run_all`` on a record ``from_text`` builds: nothing is mocked.
+"""
+
+from __future__ import annotations
+
+from openscope.derive.openness.probes import Finding, run_all
+from openscope.derive.openness.records import from_text
+
+
+def probe(text: str, name: str, model_id: str = "acme/model") -> Finding:
+    """The finding of probe ``name`` on the card ``text`` of ``model_id``."""
+    return next(f for f in run_all(from_text(model_id, text)) if f.probe == name)
+
+
+def cited(f: Finding) -> str:
+    """Everything a finding cites, locators and snippets, as one string to search."""
+    return " ".join(f"{e.locator} {e.snippet}" for e in f.evidence)
