@@ -156,3 +156,101 @@ def test_a_requirement_to_train_is_still_read() -> None:
     f = _hardware("## Training\n\nYou will need 8 GPUs with 80 GB each to train the full model.\n")
     assert f.detail["hardware"] is True and "8 GPUs" in _cited(f), f.evidence
 
+
+# -- a card whose only licence statement is a link to its licence file -----------------------------------------------
+
+LICENCE_LINKED = ("# Finch-2B\n\nFinch-2B is a small chat model for customer support in Dutch.\n\n## Training\n\n"
+                  "Finch-2B is a decoder-only transformer with 22 layers, fine-tuned on 40,000 support tickets.\n\n"
+                  "## License\n\n{line}\n")
+
+
+def _licence(line: str) -> Finding:
+    return _probe(LICENCE_LINKED.format(line=line), "license_declared", "tulp/Finch-2B")
+
+
+def test_the_terms_in_the_licence_file_are_an_unknown_licence_not_custom_terms() -> None:
+    """"The terms of use are in the LICENSE file" says where the licence is, not which: the file may hold Apache-2.0
+    or a custom agreement, and the card shows neither (it was graded restrictive, `other`)."""
+    for line in ("The terms of use are in the [LICENSE](LICENSE) file.",
+                 "The license agreement is in [LICENSE](LICENSE).",
+                 "Use of the model is governed by the [license agreement](./LICENSE.md)."):
+        f = _licence(line)
+        assert f.status == "no_license" and f.license is None, (line, f.status, f.license)
+
+
+def test_named_or_unlinked_custom_terms_are_still_restrictive() -> None:
+    for line in ("Use is subject to the Finch Community License Agreement ([LICENSE](LICENSE)).",
+                 "This model is released under our [model license](./LICENSE).",
+                 "By downloading it you accept the license agreement.",
+                 "The terms of use are at [our site](https://finch.example/terms)."):
+        f = _licence(line)
+        assert f.status == "restrictive_license" and f.license == "other", (line, f.status, f.license)
+
+
+def test_a_licence_named_beside_the_file_link_is_still_read() -> None:
+    f = _licence("The license agreement is in [LICENSE](LICENSE): the Apache License 2.0.")
+    assert f.status == "open_license" and f.license == "apache-2.0", (f.status, f.license)
+
+
+# -- where the code is kept: "The training and inference code is on Codeberg: [repo](…)" ------------------------------
+
+RESEARCH = ("# Wren-speech\n\nWren-speech is a speech recogniser for Welsh, released with our paper "
+            "[Speech recognition for Welsh](https://arxiv.org/abs/2501.01234).\n\n{line}\n\n"
+            "The model weights are released under the MIT licence.\n")
+
+
+def _code(line: str) -> Finding:
+    return _probe(RESEARCH.format(line=line), "training_code", "cymru-ai/wren-speech")
+
+
+def test_the_code_said_to_be_on_a_code_host_is_the_releases_training_code() -> None:
+    """A research release says where its code is kept; the link is the release's own repository (it was not found,
+    or only documented as not released)."""
+    for line in ("The training and inference code is on Codeberg: [wren-asr](https://codeberg.org/cymru-ai/wren-asr).",
+                 "The training code is on GitLab: [wren-asr](https://gitlab.com/cymru-ai/wren-asr).",
+                 "The training code is at [wren-asr](https://github.com/cymru-ai/wren-asr)."):
+        f = _code(line)
+        assert f.outcome == "positive" and f.status == "no_license", (line, f.status)
+        assert "wren-asr" in _cited(f), f.evidence
+
+
+def test_someone_elses_code_on_a_code_host_is_still_not_the_releases() -> None:
+    for line in ("Their training and inference code is on GitHub: [otter-asr](https://github.com/otterlab/otter-asr).",
+                 "Otterlab's training code is on GitHub: [otter-asr](https://github.com/otterlab/otter-asr).",
+                 "Our training code is based on [fairseq](https://github.com/facebookresearch/fairseq)."):
+        f = _code(line)
+        assert f.status in ("not_found", "documented_not_released"), (line, f.status, f.evidence)
+
+
+# -- a benchmark's data named as what the model was trained on ---------------------------------------------------------
+
+SPEECH = ("# Wren-speech\n\nWren-speech is a speech recogniser for Welsh.\n\n## Training data\n\n{line}\n")
+
+
+def test_a_benchmark_named_as_the_training_data_is_no_evaluation_data() -> None:
+    """"We trained on [Common Voice Welsh](…)" says what the model learnt from; the card names no evaluation (it was
+    graded as evaluation data released)."""
+    for line in ("We trained on [Common Voice Welsh](https://huggingface.co/datasets/cv/welsh) and our own recordings.",
+                 "We fine-tuned it on LibriSpeech and Common Voice."):
+        f = _probe(SPEECH.format(line=line), "evaluation_data", "cymru-ai/wren-speech")
+        assert f.status == "not_found", (line, f.status, f.evidence)
+
+
+def test_a_benchmark_the_model_is_evaluated_on_still_counts() -> None:
+    for line in ("We trained on our own recordings and report word error rates on Common Voice Welsh.",
+                 "Trained on our recordings; evaluated on LibriSpeech."):
+        f = _probe(SPEECH.format(line=line), "evaluation_data", "cymru-ai/wren-speech")
+        assert f.status == "no_license", (line, f.status, f.evidence)
+
+
+def test_distillation_scripts_of_our_own_are_training_code() -> None:
+    """Distillation is how a distilled model is trained: "our distillation scripts" linked to a repository is its
+    training code (it was read as the architecture's code only)."""
+    card = ("# Sparrow-1.5B\n\nSparrow-1.5B is distilled from a larger reasoning model on 800,000 traces. We trained for "
+            "2 epochs with our [distillation scripts](https://github.com/sparrowlab/sparrow-distill).\n")
+    f = _probe(card, "training_code", "sparrowlab/Sparrow-1.5B")
+    assert f.outcome == "positive" and "sparrow-distill" in _cited(f), f.evidence
+    cited = card.replace("our [distillation scripts]", "the [distillation scripts] of Otterlab,").replace(
+        "We trained", "Following others, we trained")
+    g = _probe(cited.replace("with the", "based on the"), "training_code", "sparrowlab/Sparrow-1.5B")
+    assert g.outcome == "negative", g.evidence

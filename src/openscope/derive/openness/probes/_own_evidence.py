@@ -874,6 +874,10 @@ CODE_CUE = either(
     r"|\bofficial\s+(?:[\w-]+\s+){0,3}?(?:implementation|repo(?:sitory)?|code(?:base)?)\b"
     r"|\b(?:code|codebase|implementation|scripts)\s+(?:(?:is|are|has\s+been|have\s+been)\s+)?(?:now\s+)?(?:also\s+)?"
     r"(?:released|available|open[- ]?sourced|public)\b"
+    # where the code is kept: "The training and inference code is on Codeberg: [wren-asr](…)", "the code is at …"
+    # (after "the", "our" or "all": "Their code is on GitHub", "Otterlab's code is on GitHub" are someone else's)
+    r"|\b(?:the|our|all)\s+(?:[\w-]+\s+){0,4}?(?:code|codebase|implementation|scripts)\s+(?:is|are)\s+(?:hosted\s+)?"
+    r"(?:on|at)\b"
     # Chinese: our code (我们的代码), the code is open-sourced / released (代码已开源, 代码已发布, 代码现已公开)
     , r"我们的(?:[^。\n，]{0,6}?)(?:代码|源码|实现)|(?:源?代码|源码)(?:已|现已|已经)(?:全部)?(?:开源|发布|公开|上线)",
     re.IGNORECASE,

@@ -43,6 +43,12 @@ NOT_EVAL_DATA_FILE = re.compile(
 TRAINING_SPLIT_BEFORE = re.compile(r"\btrain(?:ing)?[ \t-](?:sets?|splits?|data|portions?)[ \t]+(?:of|from)[ \t]+(?:the[ \t]+)?"
                                    r"(?:[\w.+-]{1,40}(?:[ \t]*,[ \t]*|[ \t]+and[ \t]+|[ \t]*,[ \t]*and[ \t]+)){0,4}$",
                                    re.IGNORECASE)
+# A benchmark's data named as what the model was trained on: "We trained on [Common Voice Welsh](…) and our own
+# recordings", "fine-tuned it on SQuAD and BoolQ" (a speech or reading benchmark is also a training corpus). The
+# words before reach back over "it", "them", "the model", "our model", "the" and a list of up to four names.
+TRAINED_ON_BEFORE = re.compile(r"\b(?:(?:pre-?)?train(?:ed)?|fine-?tun(?:ed|e))[ \t]+(?:(?:it|them|the[ \t]+model|our[ \t]+"
+                               r"model)[ \t]+)?on[ \t]+(?:the[ \t]+)?(?:[\w.+-]{1,40}(?:[ \t]*,[ \t]*|[ \t]+and[ \t]+|"
+                               r"[ \t]*,[ \t]*and[ \t]+)){0,4}\[?$", re.IGNORECASE)
 TRAINING_SPLIT_AFTER = re.compile(r"^(?:'s)?[ \t]+train(?:ing)?[ \t-](?:sets?|splits?|data)\b", re.IGNORECASE)
 REMEDIATION = "Name the evaluation datasets and publish any custom evaluation data under an open data licence."
 # A card line about the evaluation data itself (a benchmark it names, or the words "evaluation data", "test set",
@@ -98,7 +104,8 @@ def stated_licence(rec: ModelRecord) -> tuple[str, Evidence] | None:
 
 def training_split(rec: ModelRecord, m: re.Match[str]) -> bool:
     """Whether the benchmark mention ``m`` (a match in the card's body) is named as training data, its training split
-    (:data:`TRAINING_SPLIT_BEFORE`, :data:`TRAINING_SPLIT_AFTER`, on its line). Why: on a development card "augmented
+    (:data:`TRAINING_SPLIT_BEFORE`, :data:`TRAINING_SPLIT_AFTER`, on its line) or the data the model was trained on
+    (:data:`TRAINED_ON_BEFORE`: "We trained on [Common Voice Welsh](…)"). Why: on a development card "augmented
     using the training sets from GSM8K and MATH, ensuring that no data from the testing sets is included" was quoted as
     the evaluation data; it says what the model was trained on."""
     card = rec.card
@@ -107,7 +114,8 @@ def training_split(rec: ModelRecord, m: re.Match[str]) -> bool:
     a, b = off + m.start(), off + m.end()
     line_start = text.rfind("\n", 0, a) + 1
     line_end = text.find("\n", b)
-    return bool(TRAINING_SPLIT_BEFORE.search(text[max(line_start, a - 300):a])
+    before = text[max(line_start, a - 300):a]
+    return bool(TRAINING_SPLIT_BEFORE.search(before) or (" on" in before and TRAINED_ON_BEFORE.search(before))
                 or TRAINING_SPLIT_AFTER.match(text[b:len(text) if line_end < 0 else min(line_end, b + 100)]))
 
 

@@ -337,6 +337,8 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
                                                    (restr, RESTRICTIVE_NAMES, _NAME_NEEDLES[1]))
                       for i, (lic, rx) in enumerate(names) if may_match(needles[i], text, low)
                       for m in rx.finditer(text))
+        if hits and "](" in text:
+            hits = [h for h in hits if not (h[2] == "other" and points_to_licence_file(text, h[0], h[4]))]
         scopes = scopes_of(text, [(h[0], h[4]) for h in hits], unquote(before).replace("_", " ")) if hits else []
         for (_, _, lic, kind, _), sc in zip(hits, scopes, strict=True):
             if lic not in kind:
@@ -354,6 +356,27 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
     return opens, restr, ev, scoped
 
 
+# "the license agreement", "the terms of use": a generic noun for whatever licence a file holds, with nothing before it
+# that names one ("the", "a", "its", "these", "our"; "the Heron Community License Agreement" is named by its words).
+_GENERIC_TERMS = re.compile(r"(?:licen[cs]e[ \t]+agreements?|terms[ \t]+of[ \t]+(?:use|service))$", re.IGNORECASE)
+_GENERIC_BEFORE = re.compile(r"(?:^|[^\w-])(?:the|a|its|these|those|their)[ \t]+\[?$", re.IGNORECASE)
+# A relative link to the repository's licence file: "[LICENSE](LICENSE)", "(./LICENSE.md)", "(LICENCE.txt)", "(COPYING)".
+_LICENCE_FILE_LINK = re.compile(r"\]\((?:\./)?(?:LICEN[CS]E|COPYING)(?:[-._][\w.-]{0,40})?\)", re.IGNORECASE)
+
+
+def points_to_licence_file(text: str, a: int, b: int) -> bool:
+    """Whether the custom-terms phrase at ``text[a:b]`` is a generic noun ("the terms of use", "the license agreement")
+    in a line that links the repository's licence file ("The terms of use are in the [LICENSE](LICENSE) file.").
+    Why: such a line says where the licence is, not which one; the file may hold Apache-2.0 or a custom agreement,
+    and the card shows neither, so the licence is unknown (not found on the card), never guessed restrictive. A
+    licence file read beside the card (:mod:`..license_files`) still decides it. A named agreement ("the Heron
+    Community License Agreement"), "our model license", or "the terms of use" with no link to a licence file are
+    still read as custom terms."""
+    if not _GENERIC_TERMS.search(text, a, b) or not _GENERIC_BEFORE.search(text, max(0, a - 8), a):
+        return False
+    return bool(_LICENCE_FILE_LINK.search(text))
+
+
 def licences_in(raw: str) -> list[tuple[str, frozenset[str]]]:
     """The licences one piece of card text names, in its order, with what each covers (:mod:`._license_scope`), read
     as :func:`scoped_in_card` reads a card line. Why: a probe that finds a line about its own component ("The
@@ -364,6 +387,8 @@ def licences_in(raw: str) -> list[tuple[str, frozenset[str]]]:
                   for names, needles in ((OPEN_NAMES, _NAME_NEEDLES[0]), (RESTRICTIVE_NAMES, _NAME_NEEDLES[1]))
                   for i, (lic, rx) in enumerate(names) if may_match(needles[i], text, low)
                   for m in rx.finditer(text))
+    if hits and "](" in text:
+        hits = [h for h in hits if not (h[2] == "other" and points_to_licence_file(text, h[0], h[3]))]
     return [(h[2], sc) for h, sc in zip(hits, scopes_of(text, [(h[0], h[3]) for h in hits]), strict=True)]
 
 
