@@ -363,11 +363,13 @@ def test_checkpoint_loaders(tmp_path: Path, body: bytes, rule: str, severity: st
     glob("os", "system") + b"0",  # the same name twice: judged once, and the names after it still are
     OD + b"0",  # allowlisted: no finding, the next name still judged
     glob("collections", "OrderedDict") + b"0" + OD + b"0",
+    LFB + _bb(NONE_PICKLE) + TUPLE1 + REDUCE + b"0",  # an embedded checkpoint (pickle.nested_checkpoint) first
 ])
 def test_names_after_a_repeated_or_safe_import_are_judged(tmp_path: Path, first: bytes) -> None:
     body = first + glob("os", "system") + b"0" + glob("builtins", "eval") + b"0N"
     r = _scan(tmp_path, b"\x80\x02" + body + STOP, "p.pkl")
     assert {f.import_ for f in _findings(r, "pickle.import.denied")} == {"os.system", "builtins.eval"}, r.findings
+    assert r.verdict == "unsafe"
     assert len(_findings(r, "pickle.import.denied")) == 2
 
 
