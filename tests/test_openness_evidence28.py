@@ -7,16 +7,14 @@ beside it the same words where they must still be read as before.
 
 from __future__ import annotations
 
-from openscope.derive.openness.probes import Finding, run_all
-from openscope.derive.openness.records import from_text
+from card_probes import cited as _cited
+from card_probes import probe
+
+from openscope.derive.openness.probes import Finding
 
 
 def _probe(text: str, name: str, model_id: str = "birdlab/Heron-R2") -> Finding:
-    return next(f for f in run_all(from_text(model_id, text)) if f.probe == name)
-
-
-def _cited(f: Finding) -> str:
-    return " ".join(f"{e.locator} {e.snippet}" for e in f.evidence)
+    return probe(text, name, model_id)
 
 
 # -- a library shown running another model of the family -------------------------------------------------------------
