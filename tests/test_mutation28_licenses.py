@@ -351,3 +351,11 @@ def test_declaration_file_order(link: str | None, files: list[tuple[str, str | N
     from openscope.derive.licenses.flowdown import declaration_file
 
     assert declaration_file("o/m", link, files) == chosen
+
+
+def test_a_file_suffix_naming_a_licence_by_alias_is_looser_still() -> None:
+    """The suffix's own confidence (an alias, 0.95) multiplies the file's weight and the name's 0.8."""
+    from openscope.derive.licenses.normalize import normalize_license
+
+    m = normalize_license("LICENSE-llama-3.1", kind="file")
+    assert (m.id, m.confidence) == ("llama3.1", 0.456)
