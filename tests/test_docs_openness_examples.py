@@ -19,19 +19,17 @@ ingest. Examples that read ``../shared/data`` (a Model Openness Tool record, the
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import re
 import shutil
 from collections.abc import Callable
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
 import pytest
 from doc_output import chunks_in_order, json_differs, parse_shown_json, shown_output
 from lineage_graphs import entry, write_jsonl
-from test_docs_examples import Example, examples
+from test_docs_examples import Example, _run, examples
 from test_openness_leftovers2 import GGUF
 from test_openness_license_files import DEEPSEEK, MIT
 
@@ -41,19 +39,10 @@ MOF_RECORD = "RandomTestFile_C1_73%-C2_82%-C3_83%_15C_4G_15L_13V_2I_11T.yml"
 EXPERT_FILES = {"osai_dev.csv": "openness", "mof_models.csv": "mof", "fmti_totals.csv": "fmti"}
 
 
-def _run(argv: list[str]) -> tuple[int, str, str]:
-    from openscope.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue()
-
-
 def _ingest(cwd: Path, entries: list[dict[str, Any]]) -> None:
     """``openscope.duckdb`` in ``cwd``, holding ``entries`` as the Hub lists them (our own ingest, derive included)."""
     src = write_jsonl(cwd / "hub.jsonl", entries)
-    assert _run(["--db", str(cwd / "openscope.duckdb"), "--quiet", "ingest", str(src)])[0] == 0
+    assert _run(["--db", str(cwd / "openscope.duckdb"), "--quiet", "ingest", str(src)]).code == 0
     src.unlink()
 
 
@@ -215,14 +204,15 @@ def test_each_example_prints_what_the_document_shows(ex: Example, tmp_path: Path
     if key in AFTER_PREVIOUS:  # run the example before it first, in the same folder, as the document does
         prev = before[-1]
         SETUPS[_key(prev)][0](tmp_path, demo_store, shared)
-        assert _run(prev.argv[1:])[0] == 0
+        assert _run(prev.argv[1:]).code == 0
     else:
         setup(tmp_path, demo_store, shared)
     for k, v in ex.env.items():
         monkeypatch.setenv(k, v)
     if m := re.search(r"(\d+) columns", ex.text):
         monkeypatch.setenv("COLUMNS", m.group(1))
-    code, out, err = _run(ex.argv[1:])
+    r = _run(ex.argv[1:])
+    code, out, err = r.code, r.stdout, r.stderr
     if key == "assess --import-experts":  # where the files were read from is the reader's folder, here a temporary one
         ex = dataclasses.replace(ex, output=[FOLDER.sub("", line) for line in ex.output])
         out, err = FOLDER.sub("", out), FOLDER.sub("", err)
