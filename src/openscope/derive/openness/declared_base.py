@@ -430,7 +430,8 @@ def _pasted_copy(rec: ModelRecord) -> PastedBase | None:
     text = blank(card.text[:p.start]) + blank(p.text[:head]) + rest + blank(card.text[p.end:])
     raw = rec.card_data.get("base_model") or card.meta.get("base_model")
     ids = [raw] if isinstance(raw, str) else [x for x in raw if isinstance(x, str)] if isinstance(raw, list) else []
-    title = _PASTED_TITLE.sub("", p.heading.lstrip("# \t")).strip(" *_#:")[:MAX_NAME_CHARS]   # a name, not a page
+    title = _PASTED_TITLE.sub("", p.heading.lstrip("# \t")).strip(" *_#:")[:MAX_NAME_CHARS] \
+        if _PASTED_TITLE.match(p.heading.lstrip("# \t")) else ""   # a name, not a page (nor a sentence over a copy)
     rid = declared_id(ids[0]) if len(ids) == 1 else None   # an address as the id it names, as lineage reads it
     name = (rid.strip() if rid and rid.strip() else "") or title or PASTED_LABEL
     base = ModelRecord(id=name, locator=rec.locator, read_at=rec.read_at)

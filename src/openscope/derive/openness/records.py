@@ -134,6 +134,20 @@ def _first_license(card_data: dict[str, Any]) -> str | None:
 # parser drops a heading over nothing.)
 _QUOTED_CARD = re.compile(r"^ {0,3}#{1,6}[ \t]+[*_]{0,2}original[ \t]+(?:model[ \t]+)?(?:card|readme)\b[^\n]*",
                           re.IGNORECASE | re.MULTILINE)
+# The same said in a sentence of its own, over the copy: "Everything below this line is copied from the original
+# model card.", "The following is taken from the Heron-9B model card:", "Below is the original model card.". The
+# sentence must say that what follows (below, the following, the rest) is copied, taken, reproduced, quoted or pasted
+# from a card or README, or is "the original … card": a line that merely mentions a card ("see the model card
+# below") is no copy. Bounded (each gap a fixed count of non-newline characters): linear.
+_QUOTED_PROSE = re.compile(
+    r"^[ \t>*_]{0,6}(?:note[:*_ \t]{1,8})?(?:(?:everything|all|the[ \t]+(?:text|sections?|content|rest|parts?|information))"
+    r"(?:[ \t]+of[ \t]+this[ \t]+(?:card|readme|page))?[ \t]+(?:below|that[ \t]+follows)(?:[ \t]+this[ \t]+(?:line|point))?"
+    r"|the[ \t]+following|what[ \t]+follows|below)[ \t]+(?:is|are)[ \t]+"
+    r"(?:(?:copied|taken|reproduced|quoted|pasted)(?:[ \t]+verbatim)?[ \t]+from\b[^\n]{0,120}?\b(?:model[ \t-]?card|readme|card)"
+    r"|(?:a[ \t]+copy[ \t]+of[ \t]+)?the[ \t]+original[ \t]+(?:model[ \t-]?)?(?:card|readme))\b[^\n]{0,80}$",
+    re.IGNORECASE | re.MULTILINE)
+# literal words one of which such a sentence holds (a cheap test before the search above)
+_QUOTED_PROSE_WORDS = ("opied", "aken from", "eproduced", "uoted", "asted", "riginal", "RIGINAL")
 # The end marker some quantizers put after the pasted card (inside an HTML comment, so read in the raw text).
 _QUOTED_END = re.compile(r"<!--\s*original[-_ ]model[-_ ]card[-_ ]end\s*-->", re.IGNORECASE)
 
@@ -143,11 +157,12 @@ _FENCE = re.compile(r"^ {0,3}(?:```|~~~)", re.MULTILINE)
 MAX_PASTED_HEADINGS = 20   # headings looked at before giving up (a hostile card repeats them)
 
 
-def _pasted_heading(text: str, start: int) -> re.Match[str] | None:
-    """The first "Original model card" heading at or after ``start`` that is a heading a reader sees: not a
-    ``# Original model card`` comment line inside a fenced code block (a script or a config the card shows)."""
+def _pasted_heading(text: str, start: int, pattern: re.Pattern[str] = _QUOTED_CARD) -> re.Match[str] | None:
+    """The first "Original model card" heading (or ``pattern``'s line) at or after ``start`` that is one a reader
+    sees: not a ``# Original model card`` comment line inside a fenced code block (a script or a config the card
+    shows)."""
     fences, pos = 0, start
-    for seen, m in enumerate(_QUOTED_CARD.finditer(text, start)):
+    for seen, m in enumerate(pattern.finditer(text, start)):
         if seen >= MAX_PASTED_HEADINGS:
             return None
         fences += len(_FENCE.findall(text, pos, m.start()))   # the fences since the last heading, counted once
@@ -172,8 +187,14 @@ def read_card(text: str) -> Card:
     card = parse_card(text)
     # the raw text, not the parsed body: the parser blanks a heading over nothing but another heading, which is how
     # a pasted card usually starts ("# Original model card: X" then "# X")
+    body_at = len(card.text) - len(card.body)
     maybe = "riginal" in text or "RIGINAL" in text
-    quoted = _pasted_heading(text, len(card.text) - len(card.body)) if maybe else None
+    quoted = _pasted_heading(text, body_at) if maybe else None
+    # a sentence over the copy says the same as the heading (a copy word or "original" in the text first)
+    said = _pasted_heading(text, body_at, _QUOTED_PROSE) \
+        if any(w in text for w in _QUOTED_PROSE_WORDS) else None
+    if said is not None and (quoted is None or said.start() < quoted.start()):
+        quoted = said
     if quoted is None:
         return card
     start = quoted.start()
