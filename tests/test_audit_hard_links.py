@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 
 import duckdb
 import pytest
+from cpu_time import cpu_seconds
 
 from openscope.audit import links, scan_path
 from openscope.audit.blob import map_file
@@ -159,9 +159,9 @@ def test_a_loop_in_a_registered_folder_and_unset_variables(tmp_path: Path) -> No
     (home / ".ssh" / "loop").symlink_to(home / ".ssh", target_is_directory=True)
     model = model_folder(tmp_path)
     os.link(home / ".ssh" / "id_rsa", model / "a.bin")
-    t0 = time.perf_counter()
+    t0 = cpu_seconds()
     r = scan_path(model, sensitive_files=["$OPENSCOPE_TEST_UNSET_VARIABLE/token", str(home / ".ssh")])
-    assert time.perf_counter() - t0 < 2.0
+    assert cpu_seconds() - t0 < 2.0
     assert [(f.file, f.rule) for f in r.findings] == [("a.bin", "link.system_file")]
     assert links.expand("$OPENSCOPE_TEST_UNSET_VARIABLE/token") is None
 
@@ -176,9 +176,9 @@ def test_many_hard_links_cost_one_look_at_the_known_files(tmp_path: Path) -> Non
     for i in range(MANY):
         (model / f"f{i}.txt").write_bytes(b"plain text")
         os.link(model / f"f{i}.txt", tmp_path / f"other{i}")
-    t0 = time.perf_counter()
+    t0 = cpu_seconds()
     r = scan_path(model, sensitive_files=[str(home / ".gnupg")] * 20)
-    assert time.perf_counter() - t0 < 5.0
+    assert cpu_seconds() - t0 < 5.0
     assert r.findings == [] and len(r.files) == MANY + 1
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pytest
 from card_readings import card_findings, card_record
+from cpu_time import cpu_seconds
 
 from openscope.derive.openness.declared_base import declared_base
 from openscope.derive.openness.probes.datasets_released import denied_list_lines, denying_title
@@ -110,11 +111,10 @@ def test_a_loose_lists_lines() -> None:
 
 
 def test_a_long_run_of_blank_lines_is_read_in_linear_time() -> None:
-    import time
     card = "# Lynx\n\nWe did not use the following datasets:\n- `acme/a`\n" + "\n" * 200_000 + "x\n"
-    t = time.perf_counter()
+    t = cpu_seconds()
     assert denied_list_lines(card_record(card)) == {4}
-    assert time.perf_counter() - t < 2.0
+    assert cpu_seconds() - t < 2.0
 
 
 # -- 3. an English marker after a link ------------------------------------------------------------------------------

@@ -7,10 +7,10 @@ judgment and whose licence it gives. The reference tests read the real cards the
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
+from cpu_time import cpu_seconds
 
 from openscope.derive.openness.probes import (
     architecture_code,
@@ -245,9 +245,9 @@ def test_a_hostile_card_is_judged_quickly() -> None:
     body = "# T\n" + "\n".join(f"## S{i}\nSee [x](https://github.com/a/b{i}) and [r](https://x.org/{i}.pdf) "
                                "our technical report <!-- c -->" for i in range(3000))
     rec = _card(body)
-    t0 = time.perf_counter()
+    t0 = cpu_seconds()
     findings = run_all(rec)
-    assert time.perf_counter() - t0 < 10
+    assert cpu_seconds() - t0 < 10
     assert {f.probe for f in findings} >= {"technical_report", "training_code", "architecture_code"}
 
 

@@ -13,11 +13,11 @@ the development cards.
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cpu_time import cpu_seconds
 
 from openscope.derive.openness.cards import (
     _IMAGE_FIRST,
@@ -149,9 +149,9 @@ def test_blank_todos_reads_a_line_of_todos_once() -> None:
     def took(fn: Callable[[str], str], body: str) -> float:
         best = float("inf")
         for _ in range(3):
-            t0 = time.perf_counter()
+            t0 = cpu_seconds()
             fn(body)
-            best = min(best, time.perf_counter() - t0)
+            best = min(best, cpu_seconds() - t0)
         return best
 
     body = "TODO" * 200_000 + "\n# TODO: x"

@@ -110,12 +110,40 @@ def popen(args: list[str], **kw: Any) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, **kw)
 
 
+def wait_for_reader(fifo: Path, timeout: float = 60.0) -> int:
+    """Open ``fifo`` for writing once a process has it open for reading; return the descriptor. A
+    non-blocking open for writing fails (ENXIO) while no process has the FIFO open for reading."""
+    end = time.monotonic() + timeout
+    while True:
+        try:
+            return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:
+            if time.monotonic() > end:
+                raise AssertionError(f"no process opened {fifo} for reading in {timeout} s") from None
+            time.sleep(0.02)
+
+
 def wait_for(cond: Callable[[], bool], timeout: float = 30.0) -> None:
     end = time.monotonic() + timeout
     while not cond():
         if time.monotonic() > end:
             raise AssertionError("condition not reached in time")
         time.sleep(0.02)
+
+
+def lines_until(p: subprocess.Popen, text: str, timeout: float = 120.0) -> str:
+    """Read ``p``'s stderr line by line until a line holds ``text``; return what was read. Why not a fixed
+    sleep: on a loaded machine the job may take longer than any sleep to reach the point the test waits for."""
+    assert p.stderr is not None
+    end, seen = time.monotonic() + timeout, []
+    while time.monotonic() < end:
+        line = p.stderr.readline()
+        if not line:
+            raise AssertionError(f"stderr ended before {text!r}: {''.join(seen)}")
+        seen.append(line)
+        if text in line:
+            return "".join(seen)
+    raise AssertionError(f"{text!r} not on stderr in {timeout} s: {''.join(seen)}")
 
 
 def hold_store(db: Path) -> subprocess.Popen:
@@ -597,13 +625,13 @@ def test_the_documented_cron_script_and_crontab(tmp_path) -> None:
         assert q(db, "SELECT kind FROM snapshots WHERE snapshot_id > 2 ORDER BY 1") == [("counters",), ("counters",)]
         # an analyst holds the store: the job waits and tries again, then crawls
         holder = hold_store(db)
-        t0 = time.monotonic()
         p = subprocess.Popen([str(script), "nightly"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env=env)
-        wait_for(lambda: time.monotonic() - t0 > 2.0)
+        seen = lines_until(p, "is locked by")  # the job found the store held (however slow the machine is)
         holder.kill()
         holder.wait()
-        out, err = p.communicate(timeout=120)
+        out, rest = p.communicate(timeout=120)
+        err = seen + rest
         assert p.returncode == 0, err
         assert "is locked by" in err and q(db, "SELECT kind FROM snapshots ORDER BY 1 DESC LIMIT 1") == [("incremental",)]
         # the Hub down: 69, the snapshot failed; status (in the same log) says how to resume
@@ -691,9 +719,12 @@ def test_a_killed_ingest_is_named_by_status_and_aborted_by_the_next(tmp_path) ->
     os.mkfifo(fifo)
     p = popen(["--db", str(db), "--quiet", "ingest", str(fifo)])
     try:
-        wait_for(lambda: db.exists())
-        time.sleep(1.0)  # the snapshot row is committed before the file is read
+        # the snapshot row is committed before the file is opened: wait until the ingest has the FIFO open for
+        # reading (then a writer can open it without blocking; nothing is ever written, so the ingest waits
+        # in its read), however slow the machine is
+        writer = wait_for_reader(fifo)
         p.send_signal(signal.SIGKILL)
+        os.close(writer)
         p.wait(10)
     finally:
         if p.poll() is None:
