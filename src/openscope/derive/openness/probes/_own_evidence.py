@@ -757,7 +757,7 @@ ANOTHER = re.compile(r"\b(?:another|other|sister|previous|earlier)\s+(?:\w+\s+){
 WHY = {"label": "labelled as such", "sentence": "announced as the model's own", "header": "in the card's header"}
 
 
-CODE_HINTS = ("code", "github", "repo", "implementation", "source", "script", "代码", "源码") + jako_needles("コード", "코드")
+CODE_HINTS = ("code", "github", "repo", "implementation", "source", "script", "código", "codice", "代码", "源码") + jako_needles("コード", "코드")
 REPORT_HINTS = ("report", "card", "paper", "white", "报告", "论文") + jako_needles("レポート", "報告", "論文", "보고서", "리포트",
                                                                            "논문")
 
@@ -878,6 +878,15 @@ CODE_CUE = either(
     # (after "the", "our" or "all": "Their code is on GitHub", "Otterlab's code is on GitHub" are someone else's)
     r"|\b(?:the|our|all)\s+(?:[\w-]+\s+){0,4}?(?:code|codebase|implementation|scripts)\s+(?:is|are)\s+(?:hosted\s+)?"
     r"(?:on|at)\b"
+    # the same in German, French and Spanish: "Der Trainingscode liegt auf GitHub", "Le code d'entraînement est
+    # disponible sur GitHub", "El código de entrenamiento está en GitLab" (after the article or "our": "unser",
+    # "notre", "nuestro")
+    r"|\b(?:der|unser)\s+(?:[\w-]+\s+){0,3}?[\w-]{0,30}code\s+(?:liegt|ist|steht)\s+(?:(?:öffentlich|frei|jetzt)\s+)?"
+    r"(?:auf|bei|unter)\b"
+    r"|\b(?:le|notre)\s+code\s+(?:[\w'’-]+\s+){0,3}?(?:est|se\s+trouve)\s+(?:(?:disponible|publié|hébergé|public)\s+)?"
+    r"(?:sur|à|dans)\b"
+    r"|\b(?:el|nuestro)\s+código\s+(?:[\w'-]+\s+){0,3}?(?:está|se\s+encuentra)\s+(?:(?:disponible|publicado|alojado)\s+)?"
+    r"en\b"
     # Chinese: our code (我们的代码), the code is open-sourced / released (代码已开源, 代码已发布, 代码现已公开)
     , r"我们的(?:[^。\n，]{0,6}?)(?:代码|源码|实现)|(?:源?代码|源码)(?:已|现已|已经)(?:全部)?(?:开源|发布|公开|上线)",
     re.IGNORECASE,

@@ -24,6 +24,10 @@ COMPONENT = "Model architecture"
 ARCH_FILES = re.compile(r"(^|/)(modeling_[\w]+\.py|configuration_[\w]+\.py|config\.json|model_index\.json|"
                         r"params\.json|[\w-]{0,255}model[\w-]{0,255}\.py)$", re.IGNORECASE)
 ARCH_SECTION = re.compile(r"architecture|model (details|description|overview|structure)|technical specifications"
+                          # German, French, Spanish, Italian, Portuguese: the architecture, the model's details
+                          r"|architektur|arquitectura|architettura|arquitetura|modell(?:details|beschreibung|übersicht)"
+                          r"|(?:détails|description) du modèle|(?:detalles|descripción) del modelo"
+                          r"|dettagli del modello|detalhes do modelo"
                           r"|模型(?:结构|架构|详情|介绍|概述|描述|细节)|网络结构|技术规格"
                           r"|モデル(?:の)?(?:詳細|概要|構造|アーキテクチャ|説明)|アーキテクチャ|ネットワーク構造|技術仕様"
                           r"|모델\s?(?:세부\s?정보|상세|개요|구조|아키텍처|설명|정보)|아키텍처|기술\s?사양",
@@ -33,6 +37,7 @@ ARCH_SECTION = re.compile(r"architecture|model (details|description|overview|str
 # probe's words; a parameter count; causal, encoder, decoder, transformer, diffusion). Why: the Hub template's "### Model Description" left with "- **Finetuned from model:** X",
 # or a LoRA's "A LoRA trained on 40 paintings", describes no architecture.
 ARCH_TITLE = re.compile(r"architecture|model structure|technical specifications|模型结构|模型架构|网络结构|技术规格"
+                        r"|architektur|arquitectura|architettura|arquitetura"
                         r"|モデル構造|アーキテクチャ|ネットワーク構造|技術仕様|모델\s?구조|아키텍처|기술\s?사양",
                         re.IGNORECASE)
 DESCRIBES = either(ARCH_EN + r"|\bparam(?:eter)?s?\b|\bcausal\b|\bauto-?regressive\b|\bencoder\b|\bdecoder\b|"

@@ -23,8 +23,11 @@ COMPONENT = None
 # reads so), 训练服务器 (training server; 伺服器 reads 服务器), 卡时 / GPU时 / GPU小时 / GPU时数 (card-hours, GPU-hours).
 # A count may be glued to a chip's name ("8xA100", "8xH100": the "x" is a letter, yet no word goes on; the letter before
 # a name may be an "x", and :func:`training_hardware` keeps such a match only after a digit, which is cheaper than a
-# lookbehind for it), and the name may be plural ("256 H100s").
-HARDWARE = either(r"(?<![A-WYZa-wyz0-9])(?:(?:A100|H100|H800|H20|H200|GH200|GB200|B200|V100|A800|L40S?)s?|"
+# lookbehind for it), and the name may be plural ("256 H100s"). The smaller data-centre and workstation chips a
+# fine-tune's card names are chips too ("one NVIDIA A10", "16 GPU A10", "an A6000", "a T4", "my RTX 3090"): the
+# probe counts a chip whatever its size.
+HARDWARE = either(r"(?<![A-WYZa-wyz0-9])(?:(?:A100|H100|H800|H20|H200|GH200|GB200|B200|V100|A800|L40S?"
+                      r"|A10G?|A40|A6000|L4|T4|P100|K80|RTX[ -]?A?\d{4}(?:[ -]?Ti)?)s?|"
                       r"TPU ?v?\d*|GPUs?|GPU[- ]hours|accelerators?|"
                       r"Ascend|MI2\d0X?|MI300X?|Gaudi|compute (budget|used)|FLOPs?)(?![A-Za-z0-9])"
                       , r"昇腾|显卡|显示卡|加速卡|GPU ?卡|算力|(?:计算|运算)资源|训练集群|计算集群|训练服务器|卡时|GPU ?(?:小时|时)", re.IGNORECASE,
@@ -38,19 +41,28 @@ ARCH_ZH = r"模型结构|模型架构|网络结构|层数|注意力头|隐藏层
 ARCH_EN = (r"\b(\d+ (layers|attention heads|heads|experts)|hidden (size|dim(ension)?)|num_layers|d_model|"
            r"context (length|window)|decoder-only|encoder-decoder|mixture[- ]of[- ]experts|\bMoE\b|"
            r"\bDiT\b|U-?Net|\bVAE\b|transformer (architecture|decoder|encoder)|grouped[- ]query attention|"
-           r"rotary|RoPE|SwiGLU|state[- ]space|Mamba|architecture)\b")
+           r"rotary|RoPE|SwiGLU|state[- ]space|Mamba|architecture|"
+           # German, French, Spanish, Italian, Portuguese: layer counts ("22 Schichten", "28 couches", "16 capas"),
+           # attention heads ("Attention-Köpfe", "têtes d'attention", "cabezas de atención"), decoder-only
+           # ("Nur-Decoder", "décodeur seul", "solo decodificador") and the word architecture itself
+           r"\d+ (?:Schichten|couches|capas|strati|camadas)|Attention-?Köpf\w*|Aufmerksamkeitsköpf\w*"
+           r"|têtes d'attention|cabezas de atención|teste di attenzione|cabeças de atenção"
+           r"|Nur-Decoder|décodeur seul|solo decodificador|Architektur|arquitectura|architettura|arquitetura)\b")
 # Japanese: モデル構造, アーキテクチャ, 層数 / "32層" / レイヤー, アテンションヘッド, 隠れ層, 隠れ次元, コンテキスト長;
 # Korean: 모델 구조, 아키텍처, 레이어 / "32개 층", 어텐션 헤드, 은닉층, 히든 사이즈, 컨텍스트 길이, 전문가 혼합.
 ARCH_JAKO = (r"モデル構造|アーキテクチャ|ネットワーク構造|層数|レイヤー|(?<!\d)\d+ ?層|アテンションヘッド|隠れ層|隠れ次元"
              r"|コンテキスト長|エキスパート|모델\s?구조|아키텍처|레이어|(?<!\d)\d+\s?개?\s?층|어텐션\s?헤드|은닉층"
              r"|히든\s?(?:사이즈|크기|차원)|컨텍스트\s?(?:길이|윈도우)|전문가\s?혼합")
 ARCH = either(ARCH_EN, ARCH_ZH, re.IGNORECASE, jako=ARCH_JAKO)
-HARDWARE_NEEDLES = ('a100', 'h100', 'h800', 'h20', 'b200', 'v100', 'a800', 'l40', 'tpu', 'gpu', 'accelerator', 'ascend', 'mi2', 'mi3',
+HARDWARE_NEEDLES = ('a10', 'h100', 'h800', 'h20', 'b200', 'v100', 'a800', 'l4', 'a40', 'a6000', 't4', 'p100', 'k80',
+                    'rtx', 'tpu', 'gpu', 'accelerator', 'ascend', 'mi2', 'mi3',
                     'gaudi', 'compute', 'flop', '昇腾', '显卡', '显示卡', '加速卡', '资源', '算力', '集群', '训练服务器', '卡时') + jako_needles('計算', 'スーパーコンピュータ', '연산', '컴퓨팅', '슈퍼',
                                                                           '클러스터')
 ARCH_NEEDLES = jako_needles('構造', 'アーキテクチャ', '層', 'レイヤー', 'アテンション', '隠れ', 'コンテキスト', 'エキスパート', '구조',
                             '아키텍처', '레이어', '층', '어텐션', '은닉층', '히든', '컨텍스트', '전문가') + (
-                '结构', '架构', '层', '注意力头', '上下文长度', '专家', 'layer', 'head', 'expert', 'hidden', 'd_model', 'context', 'decoder', 'encoder', 'mixture', 'moe', 'dit', 'unet', 'u-net', 'vae', 'transformer', 'query', 'rotary', 'rope', 'swiglu', 'state', 'mamba', 'architecture')
+                '结构', '架构', '层', '注意力头', '上下文长度', '专家', 'layer', 'head', 'expert', 'hidden', 'd_model', 'context', 'decoder', 'encoder', 'mixture', 'moe', 'dit', 'unet', 'u-net', 'vae', 'transformer', 'query', 'rotary', 'rope', 'swiglu', 'state', 'mamba', 'architecture',
+                'schichten', 'couches', 'capas', 'strati', 'camadas', 'köpf', "d'attention", 'de atención',
+                'di attenzione', 'de atenção', 'décodeur', 'decodificador', 'architektur', 'arquitect', 'arquitet', 'architettura')
 # A generative model's kind and parts, as an image, video or audio generator's card states its architecture: "a Latent
 # Diffusion Model", "AltCLIP as the text encoder", "a 12B rectified flow transformer", "a flow-based model", "a
 # diffusion transformer" (潜在扩散 latent diffusion, 文本编码器 text encoder). Apart from :data:`ARCH`, searched only
@@ -184,15 +196,27 @@ def a_mode_or_a_budget(text: str, a: int, b: int) -> bool:
 # your machine has one GPU", "when you only have 8 GPUs", "you can fine-tune it on a single GPU". The hardware named
 # there is the reader's choice, not the release's, even in a sentence about training. A requirement ("you need 8
 # GPUs to train it", "you will require 8 GPUs") says what the recipe takes, and is read.
-_READER = re.compile(r"\b(?:if|when|unless|whether)[ \t]+you(?:r|'re|'ve)?\b|\byou[ \t]+(?:can|could|may|might)\b",
+# A capability said of a tool or of the method works the same way: "a low-memory solution that enables fine-tuning on
+# a single RTX 4090", "lets you train on one T4", "can be executed on consumer hardware, such as a single RTX 3090"
+# (what it makes possible, not what the release was trained on); "can be trained on 8 A100s" is what the recipe
+# takes, as a requirement, and is read.
+_READER = re.compile(r"\b(?:if|when|unless|whether)[ \t]+you(?:r|'re|'ve)?\b|\byou[ \t]+(?:can|could|may|might)\b"
+                     r"|\b(?:enabl(?:e|es|ing)|allow(?:s|ing)?|lets)\b"
+                     r"|\b(?:can|could|may)[ \t]+be[ \t]+(?:run|executed|used|deployed|served|loaded)\b",
                      re.IGNORECASE)
+# A clause that gives an example ("such as a single RTX 3090", "e.g. an A10", "like a T4") belongs to the clause
+# before it, which says what the example is of.
+# A line break inside a sentence (after a letter, a digit or a comma, before a letter): a wrap, not a new clause.
+_WRAP = re.compile(r"(?<=[\w,])\n(?=[ \t]{0,8}[^\W\d_])")
+_EXAMPLE = re.compile(r"[ \t]{0,8}(?:such[ \t]+as|e\.g\.|for[ \t]+example|for[ \t]+instance|like)\b", re.IGNORECASE)
 _CLAUSE_START = re.compile(r"[,;:()—–]|\s-\s|\n", re.IGNORECASE)
 READER_REACH = 300   # characters before a mention read for its clause
 
 
 def readers_setting(text: str, a: int) -> bool:
     """Whether the hardware mention at ``text[a]`` stands in a clause addressed to the reader as a condition or an
-    option (:data:`_READER`: "if you have", "if your", "when you", "you can"), read from the clause's start (a comma, a semicolon, a colon, a
+    option (:data:`_READER`: "if you have", "if your", "when you", "you can"), or as what a tool or the method makes
+    possible ("enables", "allows", "lets", "can be run / executed on"), read from the clause's start (a comma, a semicolon, a colon, a
     parenthesis, a dash, a line break or a sentence's end) to the mention. Why: a reproduction guide tells the reader
     what to change on fewer GPUs ("If you have less GPUs, you can adjust the batch size"), a card what the reader's
     fine-tuning needs ("you can add new concepts with a single GPU"); that is the reader's machine, not what the
@@ -201,7 +225,10 @@ def readers_setting(text: str, a: int) -> bool:
     head = text[max(0, a - READER_REACH):a]
     cut = max(head.rfind(". "), head.rfind("! "), head.rfind("? "), head.rfind("。"))
     head = head[cut + 1:]
+    head = _WRAP.sub(" ", head)   # a line wrapped inside a sentence goes on the same clause (same length)
     starts = [m.end() for m in _CLAUSE_START.finditer(head)]
+    if starts and _EXAMPLE.match(head, starts[-1]):
+        starts.pop()   # an example's clause is read with the clause it exemplifies
     clause = head[starts[-1]:] if starts else head
     return bool(_READER.search(clause))
 

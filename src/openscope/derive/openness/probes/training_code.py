@@ -48,6 +48,12 @@ TRAIN_TEXT = either(
     r"\b(training|train|pre-?training|fine-?tuning|finetune|distillation|sft|rlhf|dpo) (code|scripts?|recipes?|pipeline)\b"
     # the code of two stages named together: "the training and inference code", "training & evaluation scripts"
     r"|\b(?:training|pre-?training|fine-?tuning) (?:and|&) (?:inference|evaluation|serving) (?:code|scripts?)\b"
+    # German, French, Spanish, Italian, Portuguese: "Trainingscode", "Trainingsskripte", "code d'entraînement",
+    # "scripts d'apprentissage", "código de entrenamiento", "codice di addestramento", "código de treino"
+    r"|\b(?:Trainings-?code|Trainings-?skript\w{0,4}|Feinabstimmungs-?code)\b"
+    r"|\b(?:code|scripts?) d['’](?:entraînement|entrainement|apprentissage|affinage)\b"
+    r"|\b(?:código|scripts?) de (?:entrenamiento|ajuste fino|treino|treinamento)\b"
+    r"|\b(?:codice|script) di (?:addestramento|allenamento)\b"
     # Chinese: 训练代码, 微调代码, 预训练代码, 训练脚本, 精调脚本, SFT 代码
     , r"(?:训练|微调|精调|(?<![A-Za-z])(?:SFT|RLHF|DPO) ?)(?:源?代码|源码|脚本)",
     re.IGNORECASE,
@@ -63,7 +69,9 @@ NOT_YET = either(
     r"|(?:학습|훈련|파인\s?튜닝)\s?(?:코드|스크립트)(?:[^.\n]|\.(?=\S)){0,120}?(?:공개\s?예정|공개될\s?예정|추후|향후|준비\s?중|비공개|미공개"
     r"|공개하지\s?않|공개되지\s?않)")
 TRAIN_COMMAND_NEEDLES = ('train', 'finetune', 'fine_tune', 'fine-tun', 'finetun', 'sft', 'dpo')
-TRAIN_TEXT_NEEDLES = ('train', 'fine-tun', 'finetun', 'distillation', 'sft', 'rlhf', 'dpo', '训练', '微调', '精调') + jako_needles(
+TRAIN_TEXT_NEEDLES = ('train', 'fine-tun', 'finetun', 'distillation', 'sft', 'rlhf', 'dpo', 'feinabstimmung', 'entraînement',
+                      'entrainement', 'apprentissage', 'affinage', 'entrenamiento', 'ajuste fino', 'treino', 'treinamento',
+                      'addestramento', 'allenamento', '训练', '微调', '精调') + jako_needles(
     '学習', '訓練', 'ファインチューニング', '微調整', '학습', '훈련', '파인', '미세')
 NOT_YET_NEEDLES = ('training', 'tuning', '训练', '微调') + jako_needles('学習', '訓練', 'ファインチューニング', '학습', '훈련', '파인')
 # the card announces its own training code as released ("Training / Fine-tuning code is available NOW")
