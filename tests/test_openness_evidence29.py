@@ -155,6 +155,29 @@ def test_someone_elses_code_or_a_mention_alone_is_still_no_release() -> None:
     assert probe(general, "architecture_code", "sevilla-ml/Vencejo-1B").status == "not_found"
 
 
+# -- inference code kept on a code host, said so -----------------------------------------------------------------------
+
+TTS = ("---\nlicense: mit\n---\n# wren-tts\n\nA small text-to-speech model for Welsh.\n\n"
+       "The inference code is on Codeberg: [wren-tts](https://codeberg.org/wrenlab/wren-tts).\n")
+
+
+def test_inference_code_kept_on_a_code_host_is_inference_code() -> None:
+    f = probe(TTS, "inference_code", "wrenlab/wren-tts")
+    assert f.status == "no_license" and "codeberg.org" in cited(f), f.evidence
+    both = TTS.replace("The inference code", "The training and inference code")
+    assert probe(both, "inference_code", "wrenlab/wren-tts").status == "no_license"
+    assert probe(both, "training_code", "wrenlab/wren-tts").status == "no_license"
+
+
+def test_someone_elses_or_a_promised_inference_code_is_not_found() -> None:
+    for words in ("Their inference code is on Codeberg: [wren-tts](https://codeberg.org/wrenlab/wren-tts).",
+                  "The inference code will be released later. Project page: "
+                  "[wren-tts](https://codeberg.org/wrenlab/wren-tts).",
+                  "Our inference code is on Codeberg."):
+        card = TTS.replace("The inference code is on Codeberg: [wren-tts](https://codeberg.org/wrenlab/wren-tts).", words)
+        assert probe(card, "inference_code", "wrenlab/wren-tts").status == "not_found", words
+
+
 # -- a capability is no training record ----------------------------------------------------------------------------------
 
 def test_what_a_tool_or_the_method_makes_possible_is_no_training_hardware() -> None:

@@ -9,15 +9,23 @@ from openscope.derive.openness import libraries
 from openscope.derive.openness.probes import (
     Evidence,
     Finding,
+    either,
     file_evidence,
     files_matching,
     hub_evidence,
     library_evidence,
+    linked_code_license,
     links_to_listed_file,
     repo_license,
 )
 from openscope.derive.openness.probes._other_release import others_only, run_pointer
-from openscope.derive.openness.probes._own_evidence import enclosing_titles, mention_evidence, own_mentions
+from openscope.derive.openness.probes._own_evidence import (
+    enclosing_titles,
+    first_own_mention,
+    mention_evidence,
+    own_code_repository,
+    own_mentions,
+)
 from openscope.derive.openness.probes._siblings import better_command
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
@@ -49,6 +57,15 @@ OWN_SCRIPT = re.compile(r"python3? [\w/.-]*\.py|\b(?:torchrun|deepspeed|accelera
 # a PDF ("assets/inference_speed.png") is a figure or a paper, not code.
 INFER_LINK = re.compile(r"(?:^|[/_\s-])(?:inferenc\w*|infer)\b", re.IGNORECASE)
 _MEDIA = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp|mp4|webm|mov|mp3|wav|pdf)$", re.IGNORECASE)
+# The card's words for its inference code, beside the repository it presents as its own ("The inference code is on
+# Codeberg: [wren-tts](…)", "the training and inference code is at …"): the training probe's reading of "training
+# code" with the card's own code repository. (Chinese 推理代码, 推理脚本; German Inferenzcode; French code d'inférence;
+# Spanish código de inferencia.)
+INFER_TEXT = either(r"\b(?:inference|serving) (?:code|scripts?)\b"
+                    r"|\b(?:training|pre-?training|fine-?tuning) (?:and|&) inference (?:code|scripts?)\b"
+                    r"|\bInferenz-?code\b|\b(?:code|scripts?) d['’]inférence\b|\b(?:código|scripts?) de inferencia\b",
+                    r"推理(?:源?代码|源码|脚本)", re.IGNORECASE)
+INFER_TEXT_NEEDLES = ("inferen", "serving", "推理")
 TOOL_NAMES = {"llama-cli": "llama.cpp"}
 # `pip install` shows code that runs the model when it installs the repository's code (`-r requirements.txt`,
 # `-e .`, `git+https://…`) or a library that runs models (transformers, diffusers, vllm…), outside a training
@@ -99,6 +116,13 @@ def run(rec: ModelRecord) -> Finding:
         # the publisher's own guide or script beside the card: the repository's code, under its licence
         f.status, f.license = released_status(repo_license(rec, "code"))
         f.outcome, f.evidence = "positive", [guide]
+        return f
+    if not ev and (said := first_own_mention(rec, INFER_TEXT, INFER_TEXT_NEEDLES, component=COMPONENT)[0]) is not None \
+            and (repo := own_code_repository(rec, component=COMPONENT)) is not None:
+        # the card names its inference code and presents a code repository as its own: that repository's code,
+        # under the licence the card names for code (its LICENSE file is not shown), as the training probe reads it
+        f.status, f.license = released_status(linked_code_license(rec))
+        f.outcome, f.evidence = "positive", [said, repo]
         return f
     if not ev and rec.library_name:
         ev = [hub_evidence(rec, f"library_name: {rec.library_name}", "library_name")]
