@@ -200,3 +200,18 @@ def test_the_cards_own_clause_or_what_the_recipe_takes_is_still_read() -> None:
                   "We fine-tuned it on a single GPU, for example to keep the cost low."):
         card = LORA.replace("- Trained for 3 epochs on one NVIDIA A10 (24 GB), about 5 hours.", words)
         assert probe(card, "hardware_documented", "owlab/lynx-law-lora").detail["hardware"] is True, words
+
+
+def test_a_card_full_of_copy_words_is_read_quickly() -> None:
+    """The copy sentence is looked for on the lines that hold a copy word, at most MAX_COPY_WORDS of them: a card
+    that repeats such words on every line costs no more than that (and its sentence further down is not looked for)."""
+    import time
+
+    from openscope.derive.openness.records import MAX_COPY_WORDS
+
+    card = AWQ_HEAD + "We copied the weights and quoted the scores.\n" * 20_000 + \
+        "Everything below this line is copied from the original model card.\n\n" + BASE_PART
+    t0 = time.process_time()
+    rec = from_text(AWQ_ID, card)
+    assert time.process_time() - t0 < 5
+    assert MAX_COPY_WORDS == 40 and rec.card is not None and rec.card.pasted is None
