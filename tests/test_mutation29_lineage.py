@@ -193,3 +193,12 @@ def test_a_merge_of_a_known_and_an_unknown_origin_is_multiple(tmp_path: Path) ->
     assert got == {"o/us-and-unknown": (["US"], "multiple", ["us"], "multiple"),
                    "o/us-and-us": (["US"], "US", ["us"], "us"),
                    "o/cn-and-us": (["CN", "US"], "multiple", ["china", "us"], "multiple")}
+
+
+def test_a_model_attributed_per_model_keeps_its_maker_as_publisher_and_root_origin(tmp_path: Path) -> None:
+    """docs/lineage.md: deepset's German BERT in `google-bert` is attributed to deepset (DE) per model
+    (`model_publishers.csv`): as the model's own publisher in `model_origin`, and as the root of its finetunes."""
+    german = "google-bert/bert-base-german-cased"
+    db = _store(tmp_path, [entry(german), entry("g/ft", (f"base_model:finetune:{german}",))])
+    got = {r[0]: r[1:] for r in q(db, "SELECT id, publisher, country, root_countries, root_country FROM model_origin")}
+    assert got == {german: ("deepset", "DE", ["DE"], "DE"), "g/ft": (None, None, ["DE"], "DE")}
