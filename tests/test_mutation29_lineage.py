@@ -202,3 +202,13 @@ def test_a_model_attributed_per_model_keeps_its_maker_as_publisher_and_root_orig
     db = _store(tmp_path, [entry(german), entry("g/ft", (f"base_model:finetune:{german}",))])
     got = {r[0]: r[1:] for r in q(db, "SELECT id, publisher, country, root_countries, root_country FROM model_origin")}
     assert got == {german: ("deepset", "DE", ["DE"], "DE"), "g/ft": (None, None, ["DE"], "DE")}
+
+
+@pytest.mark.parametrize(("value", "declared"), [
+    ("Qwen/Qwen2.5-7B ", QWEN), ("Qwen/Qwen2.5-7B/", QWEN), (" Qwen/Qwen2.5-7B", QWEN), (QWEN, QWEN)])
+def test_a_declared_id_loses_the_spaces_around_it_and_its_trailing_slashes(value: str, declared: str) -> None:
+    """docs/lineage.md, "Ids": spaces around a declared id and trailing slashes are removed (the Python twin of the
+    SQL cleaning, which the openness card reading uses)."""
+    from openscope.derive.lineage.edges import declared_id
+
+    assert declared_id(value) == declared
