@@ -212,3 +212,18 @@ def test_a_declared_id_loses_the_spaces_around_it_and_its_trailing_slashes(value
     from openscope.derive.lineage.edges import declared_id
 
     assert declared_id(value) == declared
+
+
+def test_an_open_for_writing_defines_a_missing_view_and_leaves_an_older_shape_alone(tmp_path: Path) -> None:
+    """`origin.ensure_view_if_stale` (every open for writing): a store whose `model_origin` view is missing gets it
+    back; a store whose inputs are of an older shape (here `publishers` without `region`) opens as it is and keeps
+    no view until lineage's refresh moves it on ("any input missing or of an older shape: False")."""
+    views = "SELECT count(*) FROM duckdb_views() WHERE view_name = 'model_origin' AND NOT temporary"
+    for name, older in (("missing", False), ("older", True)):
+        db = tmp_path / f"{name}.duckdb"
+        with open_store(db) as store:
+            store.con.execute("DROP VIEW model_origin")
+            if older:
+                store.con.execute("ALTER TABLE publishers DROP COLUMN region")
+        with open_store(db) as store:
+            assert store.scalar(views) == (0 if older else 1), name
