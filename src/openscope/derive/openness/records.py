@@ -157,12 +157,11 @@ _FENCE = re.compile(r"^ {0,3}(?:```|~~~)", re.MULTILINE)
 MAX_PASTED_HEADINGS = 20   # headings looked at before giving up (a hostile card repeats them)
 
 
-def _pasted_heading(text: str, start: int, pattern: re.Pattern[str] = _QUOTED_CARD) -> re.Match[str] | None:
-    """The first "Original model card" heading (or ``pattern``'s line) at or after ``start`` that is one a reader
-    sees: not a ``# Original model card`` comment line inside a fenced code block (a script or a config the card
-    shows)."""
+def _pasted_heading(text: str, start: int) -> re.Match[str] | None:
+    """The first "Original model card" heading at or after ``start`` that is a heading a reader sees: not a
+    ``# Original model card`` comment line inside a fenced code block (a script or a config the card shows)."""
     fences, pos = 0, start
-    for seen, m in enumerate(pattern.finditer(text, start)):
+    for seen, m in enumerate(_QUOTED_CARD.finditer(text, start)):
         if seen >= MAX_PASTED_HEADINGS:
             return None
         fences += len(_FENCE.findall(text, pos, m.start()))   # the fences since the last heading, counted once
