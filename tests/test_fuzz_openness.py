@@ -616,12 +616,13 @@ def test_a_card_left_out_by_the_card_pass_is_a_reject_with_its_reason(cli, tmp_p
 def test_a_batch_that_fails_in_the_pool_is_halved_until_the_bad_card_is_alone() -> None:
     """A batch that cannot be graded in a worker (here: a record that cannot even be sent to one, as a
     worker that dies loses its batch) is halved and retried in a fresh pool; only that record is lost."""
-    from openscope.derive.openness import _grade_in_workers
+    from openscope.derive.openness import _grade_batch, _graded_parts
 
     good = [from_text(f"org/good{i}", f"---\nlicense: mit\n---\n# Model {i}\n") for i in range(4)]
     bad = from_text("org/bad", "# M\n")
     bad.cache["unpicklable"] = lambda: None
-    rows, failed = _grade_in_workers([[good[0], bad, good[1]], [good[2], good[3]]], 1, 2)
+    parts, failed = _graded_parts([[good[0], bad, good[1]], [good[2], good[3]]], 1, 2, _grade_batch)
+    rows = [row for part in parts for row in part]
     assert [i for i, _ in failed] == ["org/bad"]
     assert {r[1] for r in rows} == {g.id for g in good}
     assert len(rows) == 4 * len({(r[2], r[3]) for r in rows})  # every good card, with all its rows

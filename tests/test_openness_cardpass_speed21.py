@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from openscope.derive.openness import _batches, _grade_in_workers, refresh_cards
+from openscope.derive.openness import _batches, _grade_batch, _graded_parts, refresh_cards
 from openscope.derive.openness.cards import (
     _IMAGE_FIRST,
     _IMAGE_NEXT,
@@ -83,8 +83,8 @@ def test_batches_are_read_as_the_store_is(tmp_path: Path) -> None:
         sizes = [len(b) for b in _batches(store, ids, size=3)]
         assert sizes == [3, 3, 1]
         assert [r.id for b in _batches(store, ids, size=3) for r in b] == ids
-        rows, failed = _grade_in_workers(_batches(store, ids, size=3), 1, 2)   # a generator, as refresh_cards sends
-        assert not failed and len(rows) == 7 * 35
+        parts, failed = _graded_parts(_batches(store, ids, size=3), 1, 2, _grade_batch)   # a generator, as refresh_cards sends
+        assert not failed and sum(map(len, parts)) == 7 * 35
     finally:
         store.close()
 

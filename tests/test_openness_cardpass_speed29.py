@@ -100,7 +100,7 @@ def test_rows_table_on_random_rows_is_the_table_built_before() -> None:
 def test_graded_tables_from_workers_are_the_rows_of_one_process() -> None:
     """Batches graded as tables in two workers, one with a card that raises and one with a card that cannot be sent
     (its batch halved until it is alone): the same rows, in the same order, and the same cards left out, as
-    :func:`_grade_batch` in this process gives (and the same rows :func:`_grade_in_workers` gives)."""
+    :func:`_grade_batch` in this process gives."""
     good = [from_text(f"org/good{i}", f"---\nlicense: mit\n---\n# Model {i}\n\nTrained on {i} GPUs.\n")
             for i in range(6)]
     raising = ModelRecord(id="org/raises", locator="x", read_at="2024-01-01")

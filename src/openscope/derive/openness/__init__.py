@@ -160,14 +160,6 @@ def _worker_ignores_ctrl_c() -> None:
 _Part = TypeVar("_Part")
 
 
-def _grade_in_workers(batches: Iterable[list[ModelRecord]], snapshot_id: int | None, workers: int
-                      ) -> tuple[list[tuple], list[tuple[str, str]]]:
-    """Grade batches in worker processes: the rows, in the batches' order, and (id, why) of the cards not graded
-    (:func:`_graded_parts`, each batch's rows as :func:`_grade_batch` gives them)."""
-    parts, failed = _graded_parts(batches, snapshot_id, workers, _grade_batch)
-    return [row for part in parts for row in part], failed
-
-
 def _graded_parts(batches: Iterable[list[ModelRecord]], snapshot_id: int | None, workers: int,
                   grade: Callable[[list[ModelRecord], int | None], tuple[_Part, list[tuple[str, str]]]]
                   ) -> tuple[list[_Part], list[tuple[str, str]]]:
