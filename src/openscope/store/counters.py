@@ -64,11 +64,11 @@ def write_counters(
         FROM {stage}"""
     )
     n_records = con.execute("SELECT count(*) FROM _ctr_checked").fetchone()[0]  # type: ignore[index]  # an aggregate always yields one row
-    n_rejects = con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
+    n_rejects = store.insert_in_order(
         """INSERT INTO rejects SELECT ?, ?, locator, left(raw, 4000), reason, now()::TIMESTAMP
-           FROM _ctr_checked WHERE reason IS NOT NULL""",
+           FROM _ctr_checked WHERE reason IS NOT NULL ORDER BY line_no""",
         [snapshot_id, source],
-    ).fetchone()[0]
+    )
     con.execute("DROP TABLE IF EXISTS _ctr")
     con.execute(
         f"""CREATE TEMP TABLE _ctr AS

@@ -136,6 +136,21 @@ class Store:
         row = self.con.execute(sql, params or []).fetchone()
         return row[0] if row else None
 
+    def insert_in_order(self, sql: str, params: list | None = None) -> int:
+        """Run an ``INSERT … SELECT … ORDER BY`` so the rows are stored in that order; return the row count.
+
+        Why: bulk work turns ``preserve_insertion_order`` off for speed (below), and DuckDB then stores an
+        ordered insert's rows in any order. Some tables are read by people with a bare ``SELECT *``: the
+        ``rejects`` of an ingest should come back in the dump's line order, as docs/ingest.md shows them.
+        """
+        keep = self.scalar("SELECT current_setting('preserve_insertion_order')")
+        self.con.execute("SET preserve_insertion_order=true")
+        try:
+            row = self.con.execute(sql, params or []).fetchone()
+        finally:
+            self.con.execute(f"SET preserve_insertion_order={'true' if keep else 'false'}")
+        return int(row[0]) if row else 0
+
     def set_resource_limits(self, memory_limit: str = "1GB", threads: int | None = None) -> None:
         """Bound memory for bulk work and let DuckDB spill next to the store."""
         self.con.execute(f"SET memory_limit='{memory_limit}'")

@@ -250,11 +250,11 @@ def normalize(
             FROM (SELECT DISTINCT ON (raw_hash) * FROM _typed) t JOIN _lines l ON l.h = t.raw_hash"""
         )
         con.execute("DROP TABLE _lines")
-    n_rejects = con.execute(  # type: ignore[index]  # DuckDB's DML yields one row, its count
+    n_rejects = store.insert_in_order(
         """INSERT INTO rejects SELECT ?, ?, locator, left(bad_raw, 4000), reason, now()::TIMESTAMP
-           FROM _typed WHERE reason IS NOT NULL""",
+           FROM _typed WHERE reason IS NOT NULL ORDER BY line_no""",
         [snapshot_id, source],
-    ).fetchone()[0]
+    )
     if n_rejects:
         con.execute("DELETE FROM _typed WHERE reason IS NOT NULL")
 
