@@ -11,7 +11,7 @@ from openscope.derive.openness.probes import (
     hub_evidence,
     repo_license,
 )
-from openscope.derive.openness.probes._own_evidence import card_index, mention_evidence, own_mentions
+from openscope.derive.openness.probes._own_evidence import card_index, in_code, mention_evidence, own_mentions
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
@@ -21,7 +21,9 @@ COMPONENT = "Evaluation results"
 # proper is the group ``at`` (what ``card_search`` quotes).
 _RESULT_WORDS = (r"\b(?:MMLU|GSM8K|HumanEval|MBPP|HellaSwag|ARC|TruthfulQA|WinoGrande|BBH|C-?Eval|"
                  r"CMMLU|MT-?Bench|AlpacaEval|accuracy|acc|F1|BLEU|ROUGE|WER|FID|CLIP|score|pass@1|"
-                 r"VBench|GenEval|benchmark|perplexity|ppl)\b|准确率|得分|评测|评分")
+                 r"VBench|GenEval|benchmark|perplexity|ppl|"
+                 # retrieval and ranking metrics ("| MS MARCO dev | MRR@10 |"), a classifier's top-k accuracy
+                 r"MRR|nDCG|recall@\d{1,4}|top-?[1-5])\b|准确率|得分|评测|评分")
 RESULTS_TABLE = re.compile(rf"^[^\n|]*+(?P<at>\|(?>[^\n]*?(?:{_RESULT_WORDS}))[^\n]*\|)", re.IGNORECASE | re.MULTILINE)
 # The same with the Japanese and Korean words of a results table (スコア, 正解率, 精度, 評価, 平均; 점수, 정확도, 평가, 평균),
 # searched only in a card with kana or hangul: the others do not pay for the longer alternation.
@@ -54,9 +56,21 @@ METRIC_LINE = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(?P<at>(?:eval[_ ]|validation[
                          r"precision|recall|auc|roc[_ ]auc|bleu|rouge\w{0,8}|wer|cer|mae|mse|rmse|r2|perplexity|"
                          r"exact[_ ]match|spearman|pearson|map|ndcg(?:@\d+)?|mrr(?:@\d+)?|(?:micro|macro|weighted)[_ ]"
                          r"\w{1,12})[ \t]*:[ \t]*[-+]?\d+(?:\.\d+)?%?)[ \t]*$", re.IGNORECASE | re.MULTILINE)
-METRICS_SECTION = re.compile(r"evaluation|results|metrics|benchmarks?|performance|评测|评估|测评|结果|指标|基准|性能"
+METRICS_SECTION = re.compile(r"[eé]valua(?:tion|ción|zione)|results|résultats|resultados|risultati|ergebnisse|avaliação"
+                             r"|metrics|benchmarks?|performance|评测|评估|测评|结果|指标|基准|性能"
                              r"|評価|結果|指標|ベンチマーク|평가|결과|지표|벤치마크|성능",
                              re.IGNORECASE)
+# A result said in a sentence: a benchmark or metric word, then (within the clause) a score, a number with decimals
+# or a percentage ("Top-1 accuracy on ImageNet-1k validation: 81.2%.", "HumanEval pass@1: 31.7", "F1 de 0,87 sur le
+# jeu de test"). Read only in a results section (METRICS_SECTION) or on a line labelled as one ("**Évaluation :**
+# …", "Results: …"), the way a reader takes it. Why: a card that reports its one score in prose showed no result.
+# The score follows the word, a colon or "=", or "of", "is", "de" ("an accuracy of 91.3%"): a number after other words
+# is a name or a count ("The score of Claude Opus 4.5 on CyberGym …", "5-shot", "1.5k prompts", "2024").
+RESULT_SENTENCE = re.compile(rf"^[^\n]{{0,200}}?(?P<at>(?:{_RESULT_WORDS})(?:[^\n.;]{{0,60}}?(?:[:=]|\b(?:of|is|was|de|di"
+                             r"|von|reaches|achieves)\b))?[ \t]{0,3}[-+]?\d{1,3}(?:[.,]\d{1,3}%?|%)(?![\w.,]?\d|[\w%]))",
+                             re.IGNORECASE | re.MULTILINE)
+RESULTS_LABEL = re.compile(r"[ \t]{0,3}(?:[-*+][ \t]{1,3})?[*_]{0,2}(?:[eé]valua(?:tion|ción|zione)|results?|résultats"
+                           r"|resultados|risultati|ergebnisse)[*_]{0,2}[ \t]{0,2}[:：]", re.IGNORECASE)
 # the Trainer's sentence before its list of metrics
 ON_EVALUATION_SET = re.compile(r"results on the (?:evaluation|validation|test) set", re.IGNORECASE)
 REMEDIATION = "Publish evaluation results (a results table, or `model-index` metadata) with the benchmarks named."
@@ -153,12 +167,32 @@ def _metric_line(rec: ModelRecord) -> Evidence | None:
     return None
 
 
+def _result_sentence(rec: ModelRecord) -> Evidence | None:
+    """A result said in a sentence (:data:`RESULT_SENTENCE`) in a results section or on a line labelled as results
+    (:data:`RESULTS_LABEL`): the model's own (not in a hidden or others' section, nor promised)."""
+    card = rec.card
+    if card is None:
+        return None
+    labelled = "valua" in card.lowered_body or "result" in card.lowered_body or "sultat" in card.lowered_body
+    if not (labelled or any(METRICS_SECTION.search(s.title) for s in card.sections)):
+        return None   # (a cheap look first: the pattern reads every line)
+    off = len(card.text) - len(card.body)
+    for m, verdict in own_mentions(rec, RESULT_SENTENCE, cited=False, component=COMPONENT):
+        if verdict != "own" or in_code(rec, off + m.start("at")):
+            continue
+        title = card_index(rec).section(off + m.start())
+        if METRICS_SECTION.search(title) or RESULTS_LABEL.match(card.body, m.start()):
+            anchor, snip = card.span(off + m.start("at"), off + m.end("at"), row=False)
+            return Evidence("card", f"{rec.card_locator}{anchor}", f"[{title}] {snip}" if title else snip, rec.read_at)
+    return None
+
+
 def run(rec: ModelRecord) -> Finding:
     f = Finding("evaluation_results", "unknown", COMPONENT, remediation=REMEDIATION)
     mi = rec.card_data.get("model-index") or (rec.card.meta.get("model-index") if rec.card else None)
     ev = [hub_evidence(rec, "model-index metadata with results", "model-index")] if mi else []
     if not ev:
-        sec = _results_row(rec) or _metric_line(rec)
+        sec = _results_row(rec) or _metric_line(rec) or _result_sentence(rec)
         ev = [sec] if sec else []
     if ev:
         f.status, f.license = released_status(repo_license(rec))
