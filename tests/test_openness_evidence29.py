@@ -96,7 +96,11 @@ def test_the_lora_settings_are_no_architecture() -> None:
     """Rank, alpha and target modules are the adapter's settings, not the architecture of the model."""
     f = probe(LORA, "hardware_documented", "owlab/lynx-law-lora")
     assert f.detail["architecture"] is False, f.evidence
-    assert probe(LORA, "architecture_code", "owlab/lynx-law-lora").status == "not_found"
+    # (the architecture code is the declared library's, read from the `library_name` line, never from the settings)
+    arch = probe(LORA, "architecture_code", "owlab/lynx-law-lora")
+    assert arch.evidence[0].snippet == "library_name: peft" and "rank" not in cited(arch).lower()
+    no_lib = probe(LORA.replace("library_name: peft\n", ""), "architecture_code", "owlab/lynx-law-lora")
+    assert no_lib.status == "not_found", no_lib.evidence
 
 
 def test_a_chip_for_running_or_inside_a_name_is_still_not_training_hardware() -> None:
@@ -831,6 +835,11 @@ EXPECTED["spanish"]["hw_architecture"] = {True}
 EXPECTED["lora_settings"]["hw_architecture"] = {False}
 EXPECTED["sd_lora"]["hw_architecture"] = {False}
 EXPECTED["peft_template"]["hw_architecture"] = {False}
+# Eighth round (evidence30): a declared library integration (`library_name: peft`) is the library's architecture code,
+# under the library's licence, in both paths (the record path now reads `library_name` as the folder path did); the
+# text still describes no architecture (the hardware probe's half above, and no settings as evidence: the test above).
+EXPECTED["peft_template"]["architecture_code"] = {OL}
+EXPECTED["lora_settings"]["architecture_code"] = {OL}
 EXPECTED["trainer_auto"]["hw_architecture"] = {False}
 EXPECTED["merge_yaml"]["hw_architecture"] = {False}
 EXPECTED["gguf_table"]["hw_architecture"] = {False}

@@ -229,11 +229,16 @@ A LoRA adapter for Lynx-7B, fine-tuned on instructions.
 
 
 def test_a_template_model_description_describes_no_architecture() -> None:
-    assert _findings(PEFT)["architecture_code"].status == "not_found"
+    """The template's description says nothing of the architecture; the code is the declared library's (`peft`,
+    under its own licence, from the `library_name` line: the rule of both paths since the eighth evidence round)."""
+    no_library = PEFT.replace("library_name: peft\n", "")
+    assert _findings(no_library)["architecture_code"].status == "not_found"
+    arch = _findings(PEFT)["architecture_code"]
+    assert (arch.status, arch.license) == ("open_license", "apache-2.0") and "library_name: peft" in _snippets(arch)
     lora = ("# Watercolor style\n## Model description\nA LoRA trained on 40 watercolor paintings for a soft washed "
             "look.\n## Trigger words\nUse `lnxstyle` to trigger the image generation.\n")
     assert _findings(lora)["architecture_code"].status == "not_found"
-    described = PEFT.replace("A LoRA adapter for Lynx-7B, fine-tuned on instructions.\n",
+    described = no_library.replace("A LoRA adapter for Lynx-7B, fine-tuned on instructions.\n",
                              "").replace("- **Developed by:**", "A 7B parameter decoder-only transformer.\n\n"
                                                                   "- **Developed by:**")
     arch = _findings(described)["architecture_code"]
@@ -293,7 +298,9 @@ This is a [sentence-transformers](https://www.SBERT.net) model finetuned from
 
 def test_a_library_repository_is_not_the_models_code() -> None:
     found = _findings(SENTENCE_TRANSFORMERS, "jdoe/lynx-embed")
-    assert "UKPLab" not in _snippets(found["architecture_code"])
+    arch = found["architecture_code"]   # the library's code (its licence file cited), never the card's own link
+    assert "UKPLab" not in " ".join(f"{e.locator} {e.snippet}" for e in arch.evidence if e.kind == "card")
+    assert arch.evidence[0].snippet == "library_name: sentence-transformers"
     assert found["training_code"].status == "not_found"
     own = SENTENCE_TRANSFORMERS.replace("- **Repository:** [Sentence Transformers on GitHub]"
                                         "(https://github.com/UKPLab/sentence-transformers)",

@@ -246,13 +246,16 @@ def test_a_french_model_card_has_its_topics(cli: Any, tmp_path: Path) -> None:
 
 def test_an_adapters_architecture_shows_where_it_was_read(cli: Any, tmp_path: Path) -> None:
     """A LoRA folder (adapter_config.json, adapter_model.safetensors, `library_name: peft`): the Model architecture
-    was `restrictive_license` with no evidence at all; it is the `library_name` line of the README."""
+    was `restrictive_license` with no evidence at all; it is the `library_name` line of the README. The code is the
+    library's, under the library's licence (peft: Apache-2.0), not the adapter's cc-by-nc-4.0 (eighth evidence round:
+    code kept outside the repository carries its own licence)."""
     rel = tmp_path / "lora"
     rel.mkdir()
     (rel / "README.md").write_text(LORA_CARD.replace("apache-2.0", "cc-by-nc-4.0"), encoding="utf-8")
     (rel / "adapter_config.json").write_text(json.dumps({"peft_type": "LORA", "r": 8}), encoding="utf-8")
     _weights(rel, "adapter_model.safetensors")
     arch = _assess(cli, rel)["components"]["Model architecture"]
-    assert arch["status"] == "restrictive_license"
-    assert [(e["locator"].split("/")[-1], e["snippet"]) for e in arch["evidence"]] == [("README.md#L4",
-                                                                                       "library_name: peft")]
+    assert (arch["status"], arch["license"]) == ("open_license", "apache-2.0")
+    assert [(e["locator"].split("/")[-1], e["snippet"]) for e in arch["evidence"]][0] == ("README.md#L4",
+                                                                                          "library_name: peft")
+    assert "peft is released under apache-2.0" in arch["evidence"][1]["snippet"]

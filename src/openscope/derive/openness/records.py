@@ -353,6 +353,11 @@ def from_text(model_id: str, text: str, locator: str | None = None) -> ModelReco
     rec.license = _first_license(rec.card.meta)
     ln = rec.card.meta.get("license_name")
     rec.license_name = ln if isinstance(ln, str) else None
+    # the Hub takes `library_name` and `pipeline_tag` from this front matter, and a folder's record reads them: a
+    # card read alone must make the same record, or a text and its folder are graded apart
+    lib, pipe = rec.card.meta.get("library_name"), rec.card.meta.get("pipeline_tag")
+    rec.library_name = lib if isinstance(lib, str) else None
+    rec.pipeline_tag = pipe if isinstance(pipe, str) else None
     tags = rec.card.meta.get("tags")
     rec.tags = [str(t) for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
     rec.datasets = [DatasetRef(d) for d in declared_datasets(rec.tags, rec.card_data, rec.card)]

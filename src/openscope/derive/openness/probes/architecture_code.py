@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from openscope.derive.openness import libraries
 from openscope.derive.openness.probes import (
     Evidence,
     Finding,
@@ -11,6 +12,7 @@ from openscope.derive.openness.probes import (
     file_evidence,
     files_matching,
     hub_evidence,
+    library_evidence,
     linked_code_license,
     repo_license,
     section_with,
@@ -54,14 +56,23 @@ def run(rec: ModelRecord) -> Finding:
     # decides the finding and is its evidence, so the repository would change nothing (and judging every code link of
     # the card is one of the dearest readings of a card)
     link = None if files else own_code_repository(rec, component=COMPONENT)
-    if files or link or rec.library_name:
-        linked_only = bool(link) and not files and not rec.library_name
-        f.status, f.license = released_status(linked_code_license(rec) if linked_only else repo_license(rec, "code"))
+    if files or link:
+        f.status, f.license = released_status(repo_license(rec, "code") if files else linked_code_license(rec))
         f.outcome = "positive"
-        # a library integration alone (an adapter's `library_name: peft`) is shown too: a released component with no
-        # evidence left the publisher nothing to check
-        f.evidence = [file_evidence(rec, files)] if files else [link] if link else \
-            [hub_evidence(rec, f"library_name: {rec.library_name}", "library_name")]
+        f.evidence = [file_evidence(rec, files)] if files else [link] if link else []
+        return f
+    if rec.library_name:
+        # A declared library integration (`library_name: transformers`, an adapter's `peft`) says the code that
+        # defines and loads the model is that library's: released, under the library's own licence (cited from
+        # libraries.yml), never the model repository's, as for any code kept outside this repository; a library not
+        # listed is code of unknown licence. The front-matter line is the evidence, in both paths (a folder's
+        # README and a card text read alone give the same record), so a publisher sees where it was read.
+        lib = libraries.by_library_name(rec.library_name)
+        f.status, f.license = released_status(lib.license) if lib is not None else ("no_license", None)
+        f.outcome = "positive"
+        f.evidence = [hub_evidence(rec, f"library_name: {rec.library_name}", "library_name")]
+        if lib is not None:
+            f.evidence.append(library_evidence(rec, lib))
         return f
     sec = section_with(rec, ARCH_TITLE) or described_model(rec)
     if sec:
