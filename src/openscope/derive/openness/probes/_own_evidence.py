@@ -754,7 +754,8 @@ ANOTHER = re.compile(r"\b(?:another|other|sister|previous|earlier)\s+(?:\w+\s+){
 
 # -- links -----------------------------------------------------------------------------------------------------
 
-WHY = {"label": "labelled as such", "sentence": "announced as the model's own", "header": "in the card's header"}
+WHY = {"label": "labelled as such", "sentence": "announced as the model's own", "header": "in the card's header",
+       "publisher": "the publisher's own repository, beside the code's mention"}
 
 
 CODE_HINTS = ("code", "github", "repo", "implementation", "source", "script", "código", "codice", "代码", "源码") + jako_needles("コード", "코드")
@@ -935,6 +936,32 @@ def own_code_repository(rec: ModelRecord, component: str | None = None) -> Evide
             break
     rec.cache[key] = found
     return found
+
+
+def publishers_repository(rec: ModelRecord, mention: Evidence) -> Evidence | None:
+    """A code-host repository linked on the lines of ``mention`` (a sentence naming the code, in whatever language)
+    whose owner is the release's own namespace on the Hub (``rio-nlp/sabia-lite`` for ``rio-nlp/Sabia-lite``), and
+    that the card does not cite, hide or promise there. Why: "O código de treinamento está disponível no GitHub:
+    [rio-nlp/sabia-lite](…)", "Il codice di addestramento è su GitHub", "De trainingscode staat op GitHub" name the
+    code beside the publisher's own repository, and the words that say "it is ours" differ in every language; the
+    owner is the same in all of them. The card's own id is the handle (never a model's name); a repository of
+    another owner still needs the card's words (:func:`own_code_repository`)."""
+    card = rec.card
+    namespace = _squash(rec.id.partition("/")[0]) if "/" in rec.id else ""
+    m = re.search(r"#L(\d+)(?:-L(\d+))?$", mention.locator)
+    if card is None or not namespace or m is None:
+        return None
+    first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+    for link in card.links:
+        if not CODE_HOST.search(link.url) or NOT_A_REPOSITORY.search(link.url) or library_repository(rec, link.url):
+            continue
+        owner = _REPO_PATH.match(link.url)
+        if owner is None or _squash(owner.group(1)) != namespace:
+            continue
+        for place in occurrences(card, link):
+            if first <= place.line <= last and not cited_link(rec, place):
+                return link_evidence(rec, place, "publisher")
+    return None
 
 
 def _squash(name: str) -> str:

@@ -24,6 +24,7 @@ from openscope.derive.openness.probes._own_evidence import (
     first_undenied,
     in_code,
     own_code_repository,
+    publishers_repository,
     released_phrase,
     with_denial,
 )
@@ -140,6 +141,8 @@ def run(rec: ModelRecord) -> Finding:
     # code, or to tell whether a mention of training code releases it (judging every code link of a card is one of
     # its dearest readings, and most cards need neither)
     repo = own_code_repository(rec, component=COMPONENT) if shown or (text and not not_yet) else None
+    if repo is None and text and not not_yet and not shown:
+        repo = publishers_repository(rec, text)   # the mention's sentence links the publisher's own repository
     if shown or (text and repo and not not_yet):
         linked_only = not (files or cmd or rel) and bool(field or repo)   # the code is another repository's
         f.status, f.license = released_status(linked_code_license(rec) if linked_only else repo_license(rec, "code"))
