@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 from probe_patterns import module_patterns
 
+from openscope.derive.openness import libraries
 from openscope.derive.openness import probes as P
 from openscope.derive.openness.cards import parse_card
 from openscope.derive.openness.probes import _own_evidence as OE
@@ -280,12 +281,17 @@ def _architecture_before(rec: ModelRecord) -> P.Finding:
     f = P.Finding("architecture_code", "unknown", m.COMPONENT, remediation=m.REMEDIATION)
     files = P.files_matching(rec, m.ARCH_FILES)
     link = OE.own_code_repository(rec, component=m.COMPONENT)
-    if files or link or rec.library_name:
-        linked_only = bool(link) and not files and not rec.library_name
-        f.status, f.license = released_status(P.linked_code_license(rec) if linked_only else P.repo_license(rec, "code"))
+    if files or link:
+        f.status, f.license = released_status(P.repo_license(rec, "code") if files else P.linked_code_license(rec))
         f.outcome = "positive"
-        f.evidence = [P.file_evidence(rec, files)] if files else [link] if link else \
-            [P.hub_evidence(rec, f"library_name: {rec.library_name}", "library_name")]
+        f.evidence = [P.file_evidence(rec, files)] if files else [link]
+        return f
+    if rec.library_name:   # (the eighth evidence round's rule: the library's code, under the library's licence)
+        lib = libraries.by_library_name(rec.library_name)
+        f.status, f.license = released_status(lib.license) if lib is not None else ("no_license", None)
+        f.outcome = "positive"
+        f.evidence = [P.hub_evidence(rec, f"library_name: {rec.library_name}", "library_name")]
+        f.evidence += [P.library_evidence(rec, lib)] if lib is not None else []
         return f
     sec = P.section_with(rec, m.ARCH_TITLE) or m.described_model(rec)
     if sec:
