@@ -328,7 +328,7 @@ def judge(card: Card, link: Link, lines: Sequence[str] | None = None) -> str | N
     label = clean_anchor(link.text)
     before, earlier = _sentence_before(lines, link, line, card)
     words = HOST_WORD_ANCHOR if host else PAPER_WORD_ANCHOR
-    if label and words.match(label) and not sentence_search(NAMED_BEFORE, before):
+    if label and words.match(label) and not sentence_search(NAMED_BEFORE, before) and not _base_named_before(card, before):
         return "label"
     if (HOST_LABEL if host else PAPER_LABEL).search(line):
         return "label"
@@ -340,6 +340,24 @@ def judge(card: Card, link: Link, lines: Sequence[str] | None = None) -> str | N
     if host and in_header(card, link.line) and _standalone(line) and _standalone(before):
         return "header"
     return None
+
+
+# The name right before a bare label's bracket ("A fine-tune of Heron-8B ([paper](…))").
+_NAME_BEFORE = re.compile(r"([\w.-]{2,100})[ \t]{0,3}[(\[]{1,2}[ \t]{0,3}$")
+
+
+def _base_named_before(card: Card, before: str) -> bool:
+    """Whether a bare paper label follows, in brackets, the name of a base model the card declares (``base_model:
+    birdlab/Heron-8B`` and "a fine-tune of Heron-8B ([paper](…))"): the label points at the base's paper, as after a
+    quoted title (:data:`NAMED_BEFORE`). Why: a fine-tune's card cites its base's paper beside the base's name, and it
+    was read as the fine-tune's own. The handle is the declared base (front matter), never a model's name."""
+    m = _NAME_BEFORE.search(before[-110:])
+    if m is None:
+        return False
+    bases = card.meta.get("base_model")
+    names = [bases] if isinstance(bases, str) else [b for b in bases if isinstance(b, str)] if isinstance(bases, list) else []
+    said = _squash(m.group(1))
+    return any(said == _squash(b.rpartition("/")[2]) for b in names)
 
 
 # An image URL (a shields.io badge, a .png/.svg): the picture inside ``[![Paper](picture)](target)``.
