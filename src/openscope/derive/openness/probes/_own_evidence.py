@@ -929,6 +929,8 @@ def own_code_repository(rec: ModelRecord, component: str | None = None) -> Evide
                 continue
             why = judge_place(card, place, lines, idx, anchor_rx=CODE_ANCHOR, field_rx=CODE_FIELD, cue_rx=CODE_CUE,
                               header=False)
+            if why == "sentence" and _details_pointer(_line(lines, place.line), place):
+                continue
             if why:
                 found = link_evidence(rec, place, why)
                 break
@@ -936,6 +938,23 @@ def own_code_repository(rec: ModelRecord, component: str | None = None) -> Evide
             break
     rec.cache[key] = found
     return found
+
+
+# "For details, please see our GitHub repository: [org/repo](…)", "Visit our repository for more information": the
+# sentence sends the reader to the repository for details, and names no code there.
+_FOR_DETAILS = re.compile(r"\bfor\s+(?:more\s+|further\s+|all\s+(?:the\s+)?|the\s+)?(?:details|information|info)\b"
+                          r"|\bto\s+learn\s+more\b|\bmore\s+(?:details|information)\b", re.IGNORECASE)
+_CODE_WORD = re.compile(r"\b(?:code(?:base)?|implementation|scripts?|source)\b", re.IGNORECASE)
+
+
+def _details_pointer(line: str, place: Link) -> bool:
+    """Whether the sentence that announces a repository only points to it for details (:data:`_FOR_DETAILS`) and
+    names no code in it (:data:`_CODE_WORD`, the link's anchor included). Why: "our GitHub repository" is the
+    publisher's, but a reader cannot tell from "see it for details" that it holds the model's code; "our code is on
+    GitHub", "the implementation and details are in our repository" still say so."""
+    at = line.find(place.url)
+    said = line if at < 0 else line[:at]
+    return bool(_FOR_DETAILS.search(said)) and not _CODE_WORD.search(said + " " + place.text)
 
 
 def publishers_repository(rec: ModelRecord, mention: Evidence) -> Evidence | None:
