@@ -22,8 +22,11 @@ from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Supporting libraries and tools"
 LIBS = re.compile(r"\b(transformers|diffusers|vllm|llama\.cpp|deepspeed|megatron(-lm)?|gpt-neox|pytorch|jax|flax|"
-                  r"tensorflow|accelerate|peft|trl|fairseq|nemo|mlx|sglang|xformers|flash[- ]attention)\b", re.IGNORECASE)
-LIBS_NEEDLES = ('transformers', 'diffusers', 'vllm', 'llama.cpp', 'deepspeed', 'megatron', 'gpt-neox', 'pytorch', 'jax', 'flax', 'tensorflow', 'accelerate', 'peft', 'trl', 'fairseq', 'nemo', 'mlx', 'sglang', 'xformers', 'flash')
+                  r"tensorflow|accelerate|peft|trl|fairseq|nemo|mlx|sglang|xformers|flash[- ]attention|mergekit)\b",
+                  re.IGNORECASE)
+# (mergekit, the tool a merge is made with, is named but not in libraries.yml: its licence has changed between
+# releases, and a card does not say which release it used, so its licence stays unknown: `no_license`)
+LIBS_NEEDLES = ('transformers', 'diffusers', 'vllm', 'llama.cpp', 'deepspeed', 'megatron', 'gpt-neox', 'pytorch', 'jax', 'flax', 'tensorflow', 'accelerate', 'peft', 'trl', 'fairseq', 'nemo', 'mlx', 'sglang', 'xformers', 'flash', 'mergekit')
 # Names that are also ordinary words: "Transformers" is an architecture ("Diffusion Transformers", "1-bit
 # Transformers"), "accelerate" a verb ("to accelerate inference"). They name the library only in code, in
 # backticks or a link, or right beside a cue that it is software (a library, a package, a version, pip, an
