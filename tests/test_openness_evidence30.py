@@ -48,6 +48,7 @@ def test_a_number_that_is_a_name_or_a_count_or_outside_results_is_no_result() ->
     for words in ("## Evaluation\n\nThe score of Claude Opus 4.5 on CyberGym is reported without thinking.\n",
                   "## Evaluation\n\nWe evaluate on MMLU (5-shot) and GSM8K in 2024.\n",
                   "## Training\n\nThe final loss reached a perplexity of 6.2 on our own data.\n",
+                  "## Evaluation\n\nSee below.\n\n## Training\n\nThe final loss reached a perplexity of 6.2.\n",
                   "## Evaluation\n\n<!-- HumanEval pass@1: 31.7 -->\nTo be added.\n"):
         f = probe(HEAD + words, "evaluation_results", "wren/Wren-1B")
         assert f.status == "not_found", (words, f.evidence)
