@@ -172,6 +172,29 @@ def test_mergekit_is_a_supporting_tool_of_unknown_licence() -> None:
     assert probe(card.replace("mergekit", "our own script"), "supporting_libraries", "mixers/x").status == "not_found"
 
 
+# -- a hardware snippet shows the fact -----------------------------------------------------------------------------------
+
+def test_the_hardware_snippet_quotes_its_clause_from_the_start() -> None:
+    """A snippet must show the fact to a reader: "hours on a single V100." (15 characters before the chip) did not
+    say what ran on it; the clause from its start does, a field's label included."""
+    for words, quoted in (
+            ("We evaluated it last week. Fine-tuning took 20 hours on a single V100.\n",
+             "Fine-tuning took 20 hours on a single V100."),
+            ("**Matériel :** une carte NVIDIA V100, 6 heures d'entraînement.\n",
+             "**Matériel :** une carte NVIDIA V100, 6 heures d'entraînement."),
+            ("Tidal-2.8B was trained on 64 H100 GPUs.\n", "Tidal-2.8B was trained on 64 H100 GPUs.")):
+        f = probe(HEAD + words, "hardware_documented", "wren/Wren-1B")
+        assert f.detail["hardware"] is True and f.evidence[-1].snippet == quoted, (words, f.evidence)
+
+
+def test_a_clause_that_starts_far_back_or_a_heading_is_quoted_as_before() -> None:
+    long = "Trained " + "with care and patience " * 12 + "on 64 H100 GPUs.\n"
+    f = probe(HEAD + long, "hardware_documented", "wren/Wren-1B")
+    assert f.detail["hardware"] is True and not f.evidence[-1].snippet.startswith("Trained"), f.evidence
+    heading = probe(HEAD + "## Trained on 64 H100 GPUs\n\nOver three weeks.\n", "hardware_documented", "wren/Wren-1B")
+    assert "Over three weeks." in heading.evidence[-1].snippet, heading.evidence
+
+
 # -- the round's 25 cards -------------------------------------------------------------------------------------------------
 # Left out (docs/reviews.md, *Evidence review, eighth round*, "Left"): full_release's training-code licence ("(Apache-2.0)"
 # after the link is not read: the licence reader reads lines that name a licence word), diffusion_script's training code

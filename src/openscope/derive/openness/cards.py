@@ -246,7 +246,7 @@ class Card:
         return f"#L{first}" if first == last else f"#L{first}-L{last}"
 
     def span(self, start: int, end: int, width: int = 80, *, stop: int | None = None,
-             from_line: int | None = None, row: bool = True) -> tuple[str, str]:
+             from_line: int | None = None, row: bool = True, before: int = 15) -> tuple[str, str]:
         """(``#L<a>`` or ``#L<a>-L<b>``, snippet) for a match at ``start:end`` of the full text.
 
         The snippet is the card's own words around the match (never past ``stop``; without one, never past the
@@ -261,7 +261,7 @@ class Card:
         as if the cross were said of it; a match in a list item, to the end of that item (:func:`list_item_end`). A caller that quotes a table's header with a row (the results table) says so
         with ``row=False`` and its own ``stop``; an empty match (a section quoted from its start) is not cut.
         """
-        a, b = context_bounds(self.text, start, end, width)
+        a, b = context_bounds(self.text, start, end, width, before)
         b = max(a, min(b, paragraph_end(self.text, end) if stop is None else stop))
         if row and end > start:
             b = max(a, min(b, table_row_end(self.text, end - 1), list_item_end(self.text, end - 1)))
@@ -1233,12 +1233,13 @@ def _header_end(text: str, le: int) -> int | None:
     return r_end if "|" in text[d_end + 1:r_end] else d_end
 
 
-def context_bounds(text: str, start: int, end: int, width: int = 80) -> tuple[int, int]:
-    """A match and a little context around it, widened to whole words (never a cut word at either end).
+def context_bounds(text: str, start: int, end: int, width: int = 80, before: int = 15) -> tuple[int, int]:
+    """A match and a little context around it (``before`` characters before it), widened to whole words (never a
+    cut word at either end).
 
     The context before the match stays on the match's line: the line anchor then starts where the match is.
     """
-    a = max(0, start - 15, text.rfind("\n", 0, start) + 1)
+    a = max(0, start - before, text.rfind("\n", 0, start) + 1)
     b = min(len(text), max(end, start + width) + 15)
     if a > 0 and not text[a - 1].isspace():
         ws = max(text.rfind(" ", 0, a), text.rfind("\n", 0, a), text.rfind("\t", 0, a))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from openscope.derive.openness.cards import paragraph_end
 from openscope.derive.openness.probes import Evidence, Finding, either, jako_needles, zsearch
 from openscope.derive.openness.probes._other_release import about_other_release, model_names
 from openscope.derive.openness.probes._own_evidence import (
@@ -164,8 +165,32 @@ def training_hardware(rec: ModelRecord) -> Evidence | None:
             continue
         if a_mode_or_a_budget(card.text, a, b) or readers_setting(card.text, a):
             continue
-        return mention_evidence(rec, m)
+        return _from_clause(rec, a, b) or mention_evidence(rec, m)
     return None
+
+
+# where a sentence starts, looking back from a chip: a sentence's end or a line's start (a field's label stays with it:
+# "**Matériel :** une carte NVIDIA V100"); a point inside a word or a number ("Tidal-2.8B") ends nothing
+_SENTENCE_START = re.compile(r"(?:[.!?;](?=\s)|[。；！？]|\n)(?:[^.!?;。；！？\n]|[.!?;](?!\s)){0,200}$")
+CLAUSE_REACH = 200   # characters looked back for the sentence's start
+
+
+def _from_clause(rec: ModelRecord, a: int, b: int) -> Evidence | None:
+    """The hardware quoted from the start of its sentence (at most :data:`CLAUSE_REACH` characters back) to the end
+    of its context. Why: a snippet must show the fact to a reader: "11 days on 128 H100 GPUs." and "hours on a single
+    V100." (15 characters before the chip) do not say what ran on them; "Kestrel-3B was trained for 11 days on 128
+    H100 GPUs." and "Fine-tuning took 20 hours on a single V100." do. None when the sentence starts farther back, or
+    on a heading (quoted with the paragraph under it, as before): the usual context is quoted."""
+    card = rec.card
+    assert card is not None
+    m = _SENTENCE_START.search(card.text, max(0, a - CLAUSE_REACH), a)
+    if m is None or card.text.startswith("#", card.text.rfind("\n", 0, a) + 1):
+        return None
+    start = m.start() + 1
+    while start < a and card.text[start].isspace():
+        start += 1
+    anchor, snip = card.span(start, b, stop=paragraph_end(card.text, b), before=0)
+    return Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at)
 
 
 # A device word that is part of a program's feature, not a statement of hardware: a mode of running ("multi-GPU
