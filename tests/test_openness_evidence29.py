@@ -152,7 +152,10 @@ def test_someone_elses_code_or_a_mention_alone_is_still_no_release() -> None:
     """"Ihr Trainingscode" (their training code) presents another's repository; a mention with no repository is a
     mention (documented, not released); a "Detalles del modelo" section that names no architecture feature describes
     none."""
-    theirs = GERMAN.replace("Der Trainingscode liegt", "Ihr Trainingscode liegt")
+    # (eighth round, evidence30: with the publisher's own repository, kiel-nlp/moewe on kiel-nlp's card, the owner says
+    # whose code it is whatever the pronoun; another owner's repository stays theirs)
+    theirs = GERMAN.replace("Der Trainingscode liegt", "Ihr Trainingscode liegt").replace(
+        "[kiel-nlp/moewe](https://github.com/kiel-nlp/moewe)", "[otterlab/moewe](https://github.com/otterlab/moewe)")
     assert probe(theirs, "training_code", "kiel-nlp/Moewe-1B").status == "documented_not_released"
     alone = SPANISH.replace(": [sevilla-ml/vencejo](https://gitlab.com/sevilla-ml/vencejo)", "")
     assert probe(alone, "training_code", "sevilla-ml/Vencejo-1B").status == "documented_not_released"
