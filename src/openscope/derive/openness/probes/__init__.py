@@ -549,7 +549,7 @@ def _search_near_all(text: str, lowered: str, pattern: re.Pattern[str], needles:
     return None
 
 
-_STARTS: dict[int, tuple[re.Pattern[str], tuple[str, ...] | None]] = {}
+_STARTS: dict[int, tuple[re.Pattern[str], tuple[str, ...] | None, bool]] = {}
 # Characters that IGNORECASE matches to an ASCII letter while ``str.lower`` does not give that letter (or gives two
 # characters): in a text holding one, a match need not open with the lower case of its start needle.
 _START_FOLDS = ("\u0131", "\u0130", "\u017f", "\u212a")
@@ -593,9 +593,22 @@ def start_needles(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
             and min(map(len, words), default=2) >= 2 and tree is not None and tree.getwidth()[0] > 0
         if len(_STARTS) >= 1024:
             _STARTS.clear()
-        places = sorted(w.name for w in found if isinstance(w, _Place)) if ok and found is not None else []
-        held = _STARTS[id(pattern)] = (pattern, tuple(sorted(words or ())) + tuple(places) if ok else None)
+        places = sorted({w.name for w in found if isinstance(w, _Place)}) if ok and found is not None else []
+        # a match that opens with a digit opens a word (re.ASCII's word boundary is another: not read so)
+        word_digits = ok and found is not None and _AT_WORD_DIGIT in found and _AT_DIGIT not in found \
+            and not pattern.flags & re.ASCII
+        held = _STARTS[id(pattern)] = (pattern, tuple(sorted(words or ())) + tuple(places) if ok else None,
+                                       word_digits)
     return held[1]
+
+
+def word_digits(pattern: re.Pattern[str]) -> bool:
+    """Whether every match of ``pattern`` that opens with a digit (:data:`DIGIT` among its :func:`start_needles`)
+    opens a word there: a ``\\b`` or a lookbehind refusing a word character stands before that ``\\d``
+    ("\\b(\\d+ layers|…)", "(?<![\\w.])\\d+ checkpoints"). Such a match never starts inside a number, so only
+    the digits that open one are tried (:class:`_WithWordDigits`)."""
+    start_needles(pattern)
+    return bool(_STARTS[id(pattern)][2])
 
 
 class _Place:
@@ -610,14 +623,19 @@ class _Place:
 
 _AT_LINE = _Place(LINE_START)
 _AT_DIGIT = _Place(DIGIT)
+# A digit that opens a word: a ``\d`` right after ``\b`` or after a lookbehind that refuses a word character
+# ("(?<![\w.])\d+ checkpoints"). Named :data:`DIGIT` too (:func:`start_needles` says the same), told apart by
+# :func:`word_digits`.
+_AT_WORD_DIGIT = _Place(DIGIT)
 
 
-def _start_literals(seq: Any, classes: bool = False) -> frozenset[Any] | None:
+def _start_literals(seq: Any, classes: bool = False, bounded: bool = False) -> frozenset[Any] | None:
     """:func:`start_needles` of a parsed (sub)pattern: zero-width items (anchors, ``\\b``, lookarounds, a group of
     them) are passed over, except that ``^`` or ``\\A`` makes the line's start a place a match may open at
     (when what follows gives no words); a run of literal letters (ASCII, Latin-1 letters of plain case, or
     characters without case) gives itself (a single letter, with the words that open what follows it); ``\\d``
-    gives :data:`DIGIT`; a group, an alternation (each
+    gives :data:`DIGIT` (``_AT_WORD_DIGIT`` when ``bounded``: a word boundary, or a lookbehind refusing a word
+    character, stands right before it, with only zero-width items between); a group, an alternation (each
     alternative must give some) or a repeat of at least once gives what its content gives; an item that may match
     nothing (``(the )?``) gives its own and those of what follows. With ``classes``, a class of at most four
     characters ("[:：]", of the same letters) gives each of them. None when a match may open otherwise."""
@@ -629,9 +647,10 @@ def _start_literals(seq: Any, classes: bool = False) -> frozenset[Any] | None:
     while i < len(items):
         op, av = items[i]
         if op is k.AT and av in (k.AT_BEGINNING, k.AT_BEGINNING_STRING):
-            rest = _start_literals(type(seq)(seq.state, items[i + 1:]), classes)
+            rest = _start_literals(type(seq)(seq.state, items[i + 1:]), classes, bounded)
             return frozenset(out | (rest if rest is not None else {_AT_LINE}))
         if op is k.AT or op in (k.ASSERT, k.ASSERT_NOT):
+            bounded = bounded or _opens_word(op, av)
             i += 1
             continue
         if op in (k.SUBPATTERN, k.BRANCH) and type(seq)(seq.state, [items[i]]).getwidth() == (0, 0):
@@ -654,7 +673,7 @@ def _start_literals(seq: Any, classes: bool = False) -> frozenset[Any] | None:
             out.add(run.lower())
             return frozenset(out)
         if op is k.IN and av == [(k.CATEGORY, k.CATEGORY_DIGIT)]:
-            out.add(_AT_DIGIT)
+            out.add(_AT_WORD_DIGIT if bounded else _AT_DIGIT)
             return frozenset(out)
         if op is k.IN and classes and 0 < len(av) <= 4 and all(o is k.LITERAL for o, _ in av):
             chars = [chr(c) for _, c in av]
@@ -663,17 +682,17 @@ def _start_literals(seq: Any, classes: bool = False) -> frozenset[Any] | None:
             out |= {c.lower() for c in chars}
             return frozenset(out)
         if op is k.SUBPATTERN:
-            inner = _start_literals(av[-1], classes)
+            inner = _start_literals(av[-1], classes, bounded)
         elif op is k.ATOMIC_GROUP:
-            inner = _start_literals(av, classes)
+            inner = _start_literals(av, classes, bounded)
         elif op is k.BRANCH:
-            each = [_start_literals(alt, classes) for alt in av[1]]
+            each = [_start_literals(alt, classes, bounded) for alt in av[1]]
             inner = None if any(e is None for e in each) else frozenset().union(*(e for e in each if e is not None))
         elif op in (k.MAX_REPEAT, k.MIN_REPEAT, k.POSSESSIVE_REPEAT):
             if av[1] == 0:   # repeated never: matches nothing
                 i += 1
                 continue
-            inner = _start_literals(av[2], classes)
+            inner = _start_literals(av[2], classes, bounded)
         else:
             return None
         if inner is None:
@@ -681,8 +700,23 @@ def _start_literals(seq: Any, classes: bool = False) -> frozenset[Any] | None:
         out |= inner
         if type(seq)(seq.state, [items[i]]).getwidth()[0] > 0:
             return frozenset(out)
-        i += 1   # the item may match nothing: a match may open with what follows it
+        i += 1   # the item may match nothing: a match may open with what follows it (``bounded`` still holds: a
+                 # match that opens with what follows matched nothing before it, so the boundary stands right there)
     return None   # the whole (sub)pattern may match nothing
+
+
+def _opens_word(op: Any, av: Any) -> bool:
+    """Whether a zero-width item of a parse (``op``, ``av``) holds only where no word character stands right before:
+    ``\\b`` (at a digit, a word character, it is the boundary before it), or a negative lookbehind of one character
+    from a class that holds ``\\w`` ("(?<![\\w.])"). Read for a digit that follows it (:data:`_AT_WORD_DIGIT`)."""
+    from re import _constants as k  # type: ignore[attr-defined]
+
+    if op is k.AT:
+        return av is k.AT_BOUNDARY
+    if op is not k.ASSERT_NOT or av[0] != -1 or len(av[1]) != 1:
+        return False
+    kind, items = av[1][0]
+    return kind is k.IN and (k.CATEGORY, k.CATEGORY_WORD) in items and (k.NEGATE, None) not in items
 
 
 def start_hits(text: str, lowered: str, pattern: re.Pattern[str]) -> list[int] | None:
@@ -700,8 +734,10 @@ def start_hits(text: str, lowered: str, pattern: re.Pattern[str]) -> list[int] |
     known = held[1].get(id(pattern))
     if known is not None and known[0] is pattern:   # (the pattern is held, so its id is not reused)
         return known[1]
-    if needles[-1] == DIGIT:   # (places come last) the digits are read in each window searched: first_match_at
-        every: list[int] = _WithDigits(sorted({i for n in needles[:-1] for i in _every_occurrence(lowered, n)}))
+    if DIGIT in needles:   # the digits are read in each window searched: first_match_at
+        # (``in``, not the last place: with a line start too, the digit is not last; "0" is no word, which are longer)
+        starts = sorted({i for n in needles if n != DIGIT for i in _every_occurrence(lowered, n)})
+        every: list[int] = (_WithWordDigits if word_digits(pattern) else _WithDigits)(starts)
     elif len(needles) == 1:   # (all of them, Japanese and Korean words too: the pattern is searched as it is given)
         every = _every_occurrence(lowered, needles[0])
     else:
@@ -728,7 +764,20 @@ class _WithDigits(list[int]):
     (:data:`DIGIT`): :func:`first_match_at` tries every digit of the span it searches too."""
 
 
+class _WithWordDigits(_WithDigits):
+    """:class:`_WithDigits` for a pattern whose digit opens a word (:func:`word_digits`): :func:`first_match_at`
+    tries only the digits of the span that no word character stands right before (``\\b\\d``). Why: "2024",
+    "1.5e-4", a table of scores: most digits of a card stand inside a number, and each was a ``match`` of a long
+    alternation that its ``\\b`` then refused (the architecture and checkpoint counts: 240 tries a card, 100 of
+    them at a word's start)."""
+
+
 _A_DIGIT = re.compile(r"\d")
+# A digit no word character stands before (``re`` reads the character before the search's start position, as the
+# pattern's own ``\b`` and lookbehinds do): every place a :class:`_WithWordDigits` pattern may open with a digit.
+# (Written digit first, with the lookbehind after it: ``re`` then skips to each digit at C speed, as for ``\d``;
+# ``\b\d`` was tried at every character.)
+_A_WORD_DIGIT = re.compile(r"\d(?<!\w\d)")
 
 
 # The last lowered text :func:`start_hits` read, and its answers by pattern (a card's patterns are searched several
@@ -789,16 +838,19 @@ def first_match_at(text: str, pattern: re.Pattern[str], starts: list[int], a: in
     """``pattern.search(text, a, b)`` when every match starts at one of ``starts`` (sorted: :func:`start_hits`):
     ``pattern.match`` at each of them from ``a`` on, before ``b``; the first that matches is the leftmost match.
     For starts that include the digits (:class:`_WithDigits`), each decimal digit of ``text[a:b]`` is tried too, in
-    order with the others (found as the search reaches them: a window reads only its own digits)."""
+    order with the others (found as the search reaches them: a window reads only its own digits); only those that
+    open a word for :class:`_WithWordDigits`."""
     j = bisect.bisect_left(starts, a)
     n = len(starts)
-    if type(starts) is _WithDigits:
-        d = _A_DIGIT.search(text, a, b)
+    kind = type(starts)
+    if kind is _WithDigits or kind is _WithWordDigits:
+        digit = _A_WORD_DIGIT if kind is _WithWordDigits else _A_DIGIT
+        d = digit.search(text, a, b)
         while True:
             at = starts[j] if j < n else b
             if d is not None and d.start() <= at:
                 at = d.start()
-                d = _A_DIGIT.search(text, at + 1, b)
+                d = digit.search(text, at + 1, b)
             if at >= b:
                 return None
             m = pattern.match(text, at, b)
