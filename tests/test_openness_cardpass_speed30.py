@@ -83,7 +83,8 @@ def test_an_empty_needle_is_never_reported() -> None:
 @pytest.mark.reference
 def test_one_pass_is_the_find_loop_on_the_development_cards(shared_data: Path) -> None:
     """Every needle the probes ask for (the whole grading of the cards first, so the index holds them all), on every
-    development card and its rewrites: the positions a ``str.find`` loop gives, overlapping ones included."""
+    development card and three of its rewrites (unwrapped lines, reference links, trailing whitespace: a ``find``
+    loop per needle over every rewrite took a minute): the positions a ``str.find`` loop gives, overlapping ones included."""
     from openscope.derive.openness.assessment import assess_record
     from openscope.derive.openness.records import finish, from_text
 
@@ -92,13 +93,13 @@ def test_one_pass_is_the_find_loop_on_the_development_cards(shared_data: Path) -
         assess_record(finish(from_text(f"org/{name}", text, locator=name + ".md")))
     checked = 0
     for _, text in cards:
-        for form in _forms(text):
+        for form in _forms(text)[::4]:
             low = parse_card(form).lowered_body
             found, held = P._all_occurrences(low)
             assert len(held) > 300
             assert found == _oracle(low, held)
             checked += 1
-    assert checked > 500
+    assert checked > 250
 
 
 # -- digits that open a word ------------------------------------------------------------------------------------
@@ -157,20 +158,20 @@ def test_first_match_at_is_the_search_on_random_texts() -> None:
 
 @pytest.mark.reference
 def test_first_match_at_is_the_search_on_the_development_cards(shared_data: Path) -> None:
-    """Every probe pattern whose match may open with a digit, every window of 1,200 characters (from every 300th
-    character) of every development card and its rewrites: the first match is the search's."""
+    """Every probe pattern whose match may open with a digit, every window of 1,200 characters (from every 600th
+    character) of every development card and its CRLF rewrite: the first match is the search's."""
     digit_patterns = [p for p in module_patterns() if P.DIGIT in (start_needles(p) or ())]
     assert sum(map(word_digits, digit_patterns)) >= 2   # (the architecture counts, the checkpoint counts)
     compared = 0
     for _, text in _cards(shared_data):
-        for form in _forms(text)[:4]:
+        for form in _forms(text)[:2]:
             body = parse_card(form).body
             low = body.lower()
             for rx in digit_patterns:
                 starts = start_hits(body, low, rx)
                 if starts is None:
                     continue
-                for a in range(0, len(body), 300):
+                for a in range(0, len(body), 600):
                     b = min(len(body), a + 1200)
                     got, want = first_match_at(body, rx, starts, a, b), rx.search(body, a, b)
                     assert (got and got.span()) == (want and want.span()), (rx.pattern[:60], a)
