@@ -284,7 +284,8 @@ def features_sql(moved_datasets: bool = False) -> str:
     ),
     dj AS (
         SELECT d.id, trim(d.ds) AS ds, x.id IS NOT NULL AND x.deleted_at IS NULL AS known,
-               coalesce(NOT x.private, TRUE) AND (x.gated IS NULL OR lower(x.gated) = 'false') AS open_,
+               -- as datasets_released reads it: no value, an empty one or `false` is no gate
+               coalesce(NOT x.private, TRUE) AND (x.gated IS NULL OR lower(x.gated) IN ('', 'false')) AS open_,
                {DATASET_LICENSE_SQL} AS dlicense
         FROM declared d {mv}
         LEFT JOIN datasets x ON lower(x.id) = {"coalesce(mv.lto, lower(trim(d.ds)))" if moved_datasets
@@ -308,8 +309,9 @@ def features_sql(moved_datasets: bool = False) -> str:
            coalesce(l.license = 'other'
                     AND lower(json_extract_string(l.card_data, '$.license_name')) LIKE 'modified%', FALSE)
                AS lic_modified,
+           -- as weights_gated reads it: an empty value is no gate (it is not NULL either: the probe calls it open)
            CASE WHEN l.gated IS NULL THEN 'null'
-                WHEN lower(l.gated) IN ('false', '0', 'none') THEN 'open' ELSE 'gated' END AS gated_state,
+                WHEN lower(l.gated) IN ('', 'false', '0', 'none') THEN 'open' ELSE 'gated' END AS gated_state,
            {_library_sql()} AS lib,
            {', '.join(f"coalesce(f.{n}, FALSE) AS {n}" for n in FILE_FEATURES)},
            coalesce(f.f_traindata, FALSE) AS f_traindata,

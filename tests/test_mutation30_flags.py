@@ -1,0 +1,70 @@
+"""Open-washing flags (derive/openness/flags.py): behaviour the fifth mutation round found untested.
+
+Each test names the mutants it kills (docs/reviews.md, "Mutation testing, fifth round"). Cards are written here
+(own words); the licence texts are the ones tests/test_openness_license_files.py writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from test_openness_license_files import LLAMA31, MIT, README, _assess, _folder
+
+from openscope.derive.openness.assessment import Assessment, assess_record
+from openscope.derive.openness.flags import card_versus_tag
+from openscope.derive.openness.probes import Finding
+from openscope.derive.openness.records import from_text
+
+
+def _card(text: str, mid: str = "acme/m") -> Assessment:
+    return assess_record(from_text(mid, text), use_curated=False)
+
+
+def _finding(a: Assessment, probe: str) -> Finding:
+    return next(f for f in a.findings if f.probe == probe)
+
+
+def _flags(a: Assessment, name: str) -> list[dict[str, Any]]:
+    return [f for f in a.flags if f["flag"] == name]
+
+
+def _licence_card(tag: str, sentence: str) -> str:
+    return f"---\nlicense: {tag}\n---\n# M\n\n## License\n\n{sentence}\n"
+
+
+def test_a_licence_family_the_card_names_is_the_precise_tag_not_a_contradiction() -> None:
+    """The card can only name "OpenRAIL" as a family; a Hub tag of that family (openrail++) is the same licence
+    named more precisely (stable-diffusion-2's card was flagged). Another tag (apache-2.0) still contradicts it.
+    Kills flags._same_family 1, 2, 3, 6, 7 (no family, the card's name upper-cased, `not in`, the tag upper-cased)."""
+    same = _card(_licence_card("openrail++", "The weights are released under the OpenRAIL license."))
+    lic = _finding(same, "license_declared")
+    assert (lic.detail["declared"], lic.detail["card_weights"]) == ("openrail++", "openrail")
+    assert card_versus_tag(lic) is False
+    assert _flags(same, "card-license-contradicts-hub-tag") == []
+    other = _card(_licence_card("apache-2.0", "The model weights are released under the OpenRAIL license."))
+    assert card_versus_tag(_finding(other, "license_declared")) is True
+    [flag] = _flags(other, "card-license-contradicts-hub-tag")
+    assert flag["detail"] == "Hub licence tag 'apache-2.0' but the card names 'openrail'"
+
+
+def test_the_open_source_claim_flag_cites_the_claim() -> None:
+    """The flag's evidence is the sentence that claims "open source" (where a reader checks it), nothing else.
+    Kills flags._ev 1-4 (no evidence, or the evidence of an absent finding)."""
+    a = _card("---\nlicense: apache-2.0\n---\n# M\n\nM is a fully open source language model.\n")
+    claim = _finding(a, "open_source_claim")
+    [flag] = _flags(a, "open-source-claim-with-closed-parts")
+    assert flag["evidence"] == [e.as_json() for e in claim.evidence]
+    assert flag["evidence"][0]["snippet"] == "M is a fully open source language model."
+    assert flag["evidence"][0]["locator"] == "acme/m#L6"
+
+
+def test_a_readme_declaring_other_contradicts_no_restrictive_licence_file(tmp_path: Path) -> None:
+    """`license: other` is the Hub's catch-all for a licence outside its list, which a custom agreement (Llama 3.1's)
+    is: the LICENSE naming that agreement agrees with it. An open licence file (MIT) is not "other": that is
+    flagged. Kills flags._differs 1, 7, 8 (the `other` exception dropped or misspelled)."""
+    readme = "---\nlicense: other\n---\n" + README
+    agree = _assess(_folder(tmp_path / "llama", {"LICENSE": LLAMA31}, readme))
+    assert _flags(agree, "license-file-contradicts-card") == []
+    differ = _assess(_folder(tmp_path / "mit", {"LICENSE": MIT}, readme))
+    [flag] = _flags(differ, "license-file-contradicts-card")
+    assert flag["detail"] == "LICENSE is 'mit' but the README names 'other' for the release"
