@@ -412,7 +412,10 @@ def load_record(store: Store, model_id: str, with_root: bool = False) -> ModelRe
             "SELECT root, depth, path FROM lineage WHERE id = ? ORDER BY depth DESC, root LIMIT 1", [rec.id]
         ).fetchall()
         if rows and rows[0][0] != rec.id:
-            rec.root = load_record(store, rows[0][0], with_root=False) or _external(rows[0][0], rec.read_at)
+            # a root deleted from the Hub is a node as an external base is (docs/lineage.md): nothing to read
+            live = not _deleted(store, [rows[0][0]])
+            rec.root = (load_record(store, rows[0][0], with_root=False) if live else None) \
+                or _external(rows[0][0], rec.read_at)
             path = rows[0][2] or []
             rec.parents = list(path[1:2])
     return rec
@@ -462,6 +465,17 @@ def dataset_ref(name: str, info: dict[str, tuple], moved: dict[str, str]) -> Dat
         gated, private, lic, deleted = info[to.lower()]
         return DatasetRef(name, True, gated, private, lic, deleted, moved_to=to)
     return DatasetRef(name, name.lower() in info, *(info.get(name.lower()) or (None, None, None, False)))
+
+
+def _deleted(store: Store, ids: list[str]) -> set[str]:
+    """Which of ``ids`` are stored models deleted from the Hub. Why: a lineage root deleted since is a node as an
+    external base is (docs/lineage.md), and the set-based pass grades its derivatives so (a root outside the live
+    models: nothing of its own to read, its curated family by the name its id gives); reading its last stored record
+    made the two paths disagree."""
+    if not ids:
+        return set()
+    return {r[0] for r in store.con.execute(
+        "SELECT id FROM models WHERE id IN (SELECT unnest(?::VARCHAR[])) AND deleted_at IS NOT NULL", [ids]).fetchall()}
 
 
 def _external(model_id: str, read_at: str) -> ModelRecord:
@@ -554,7 +568,8 @@ def bulk_from_store(store: Store, ids: list[str], chunk: int = 2000, parse: bool
             for mid, root, path in _roots(store, part):
                 if root != mid:
                     roots[mid] = (root, list(path or []))
-        wanted = list(dict.fromkeys(part + [r for r, _ in roots.values()]))
+        gone = _deleted(store, [r for r, _ in roots.values()])   # read as external roots, as above
+        wanted = list(dict.fromkeys(part + [r for r, _ in roots.values() if r not in gone]))
         recs = _bulk_records(store, wanted, parse)
         _attach_ancestors(store, [recs[m] for m in part if m in recs])
         for mid in part:

@@ -1,0 +1,117 @@
+"""Every ancestor's licence (derive/openness/ancestry.py) read alike by the per-model path and the set-based one, on
+the store shapes the fifth mutation round found no test built: a deleted ancestor, an ancestor whose unrecognised
+tag keeps its `license_name`/`license_link` from counting, an ancestor in the store whose id names a curated family,
+a stored licence text that could not be read, a dataset's licence text under an ancestor's id, and merges whose
+parents bind at one distance (the tie broken by id). Each case names the hand mutants it kills (docs/reviews.md,
+"Mutation testing, fifth round")."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_openness_ancestor_license import DEEPSEEK
+from test_openness_inherited_path import FINAL, _agree, _model
+
+from openscope import derive
+from openscope.derive.openness.assessment import assess_record
+from openscope.derive.openness.records import from_store
+from openscope.jobs.ingest import ingest_file
+from openscope.store import Store, open_store
+
+HUB = "https://huggingface.co/"
+GEMMA_TERMS = "https://ai.google.dev/gemma/terms"
+
+
+def _with_card(m: dict[str, Any], card: dict[str, Any]) -> dict[str, Any]:
+    return {**m, "cardData": card}
+
+
+MODELS = [
+    # a deleted ancestor is no model of the store: its licence binds nothing (A06, A13)
+    _model("a-del/base", "cc-by-nc-4.0"), _model("a-del-ft/ft", "mit", ["a-del/base"]),
+    # an unrecognised tag (not absent, `other` or `unknown`): the card's name and link do not count (A15, A16)
+    _with_card(_model("a-name/base", "acme-terms"), {"license": "acme-terms", "license_name": "qwen"}),
+    _model("a-name-ft/ft", "mit", ["a-name/base"]),
+    _with_card(_model("a-link/base", "acme-terms"), {"license": "acme-terms", "license_link": GEMMA_TERMS}),
+    _model("a-link-ft/ft", "mit", ["a-link/base"]),
+    # the same name under `other` counts (the case above is not simply unreadable)
+    _with_card(_model("a-name2/base", "other"), {"license": "other", "license_name": "qwen"}),
+    _model("a-name2-ft/ft", "mit", ["a-name2/base"]),
+    # a model of the store whose id names a curated family (LLaMA) is looked up by its Hub id only (A20)
+    _model("someone/llama-7b", None), _model("a-fam-ft/ft", "mit", ["someone/llama-7b"]),
+    # a licence text the crawl could not read (NULL text) and a dataset's text under the ancestor's id (A10, A12)
+    _with_card(_model("a-null/base", "other"), {"license": "other", "license_link": "LICENSE"}),
+    _model("a-null-ft/ft", "mit", ["a-null/base"]),
+    # two parents binding at one distance under two licences: the smaller id first (A25, A26)
+    _model("t-p1/a", "llama3"), _model("t-p2/b", "cc-by-nc-4.0"),
+    _model("t-merge/m", "mit", ["t-p2/b", "t-p1/a"], "merge"),
+    # two parents under one licence at one distance: the smaller id is the one named (A25)
+    _model("t-q2/b", "cc-by-nc-4.0"), _model("t-q1/a", "cc-by-nc-4.0"),
+    _model("t-merge2/m", "mit", ["t-q2/b", "t-q1/a"], "merge"),
+]
+DATASETS = [{"id": "a-null/base", "tags": [], "private": False, "gated": False}]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    tmp = tmp_path_factory.mktemp("m30anc")
+    s = open_store(tmp / "s.duckdb")
+    for name, rows, kind in (("m", MODELS, "model"), ("d", DATASETS, "dataset")):
+        (tmp / f"{name}.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+        ingest_file(s, tmp / f"{name}.jsonl", repo_type=kind)
+    s.con.execute("UPDATE models SET deleted_at = now()::TIMESTAMP WHERE id = 'a-del/base'")
+    # the rows `crawl --cards` writes: a LICENSE it could not read, and a dataset's LICENSE under the same id
+    for kind, text, note in (("model", None, "too large"), ("dataset", DEEPSEEK, None)):
+        s.con.execute("""INSERT INTO license_texts (repo_type, id, path, sha, text, bytes, url, note, read_at,
+                                                    snapshot_id)
+                         VALUES (?, 'a-null/base', 'LICENSE', 'abc123', ?, 10, ?, ?, now()::TIMESTAMP, NULL)""",
+                      [kind, text, f"{HUB}a-null/base/resolve/main/LICENSE", note])
+    derive.refresh(s)
+    yield s
+    s.close()
+
+
+def _weights(store: Store, mid: str) -> tuple[str, str | None, list[str]]:
+    w = assess_record(from_store(store, mid)).components[FINAL]
+    return w.status, w.license, [b["base"] for b in (w.inherited or {}).get("bases", [])]
+
+
+def test_both_paths_agree_evidence_included(store: Store) -> None:
+    """Every model's stored rows equal ``assess``'s, and the inherited weights' evidence names the same ancestors
+    at the same places (tests/test_openness_inherited_path.py, ``_agree``)."""
+    assert _agree(store) == 3   # a-name2-ft, t-merge, t-merge2
+
+
+def test_what_binds_and_what_does_not(store: Store) -> None:
+    assert _weights(store, "a-del-ft/ft") == ("open_license", "mit", [])
+    assert _weights(store, "a-name-ft/ft") == ("open_license", "mit", [])
+    assert _weights(store, "a-link-ft/ft") == ("open_license", "mit", [])
+    assert _weights(store, "a-name2-ft/ft") == ("restrictive_license", "qwen", ["a-name2/base"])
+    assert _weights(store, "a-fam-ft/ft") == ("open_license", "mit", [])
+    assert _weights(store, "a-null-ft/ft") == ("open_license", "mit", [])
+    # the merge: both licences bind, the smaller id first at one distance; one licence: its smaller id
+    assert _weights(store, "t-merge/m") == ("restrictive_license", "llama3", ["t-p1/a", "t-p2/b"])
+    assert _weights(store, "t-merge2/m") == ("restrictive_license", "cc-by-nc-4.0", ["t-q1/a"])
+
+
+def test_a_root_deleted_from_the_hub_is_read_as_an_external_base(store: Store) -> None:
+    """A defect this round found: the per-model path read a deleted root's last stored record (its licence, its
+    files), the set-based pass read nothing (a root outside the live models), so the two graded its derivative
+    differently. docs/lineage.md: a deleted model is a node as an external base is. Both now read nothing of it,
+    and the bulk records of the card pass agree."""
+    from openscope.derive.openness.records import bulk_from_store
+
+    rec = from_store(store, "a-del-ft/ft")
+    assert rec.root is not None and rec.root.id == "a-del/base" and rec.root.cache.get("external") is True
+    assert rec.root.license is None
+    [bulk] = list(bulk_from_store(store, ["a-del-ft/ft"]))
+    assert bulk.root is not None and bulk.root.cache.get("external") is True
+    a = assess_record(rec)
+    assert a.osai["weights_basemodel"] == "unknown"
+    assert not [f for f in a.flags if f["flag"] == "license-contradicts-base"]
+    stored = store.con.execute("SELECT grade FROM openness WHERE id = 'a-del-ft/ft' AND framework = 'osai' "
+                               "AND dimension = 'weights_basemodel'").fetchone()
+    assert stored == ("unknown",)
