@@ -8,7 +8,6 @@ parents bind at one distance (the tie broken by id). Each case names the hand mu
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
