@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from test_openness_license_files import LLAMA31, MIT, README, _assess, _folder
+from test_openness_license_files import KIMI_CLAUSE, LLAMA31, MIT, README, _assess, _folder
 
 from openscope.derive.openness.assessment import Assessment, assess_record
 from openscope.derive.openness.flags import card_versus_tag
@@ -68,3 +68,49 @@ def test_a_readme_declaring_other_contradicts_no_restrictive_licence_file(tmp_pa
     differ = _assess(_folder(tmp_path / "mit", {"LICENSE": MIT}, readme))
     [flag] = _flags(differ, "license-file-contradicts-card")
     assert flag["detail"] == "LICENSE is 'mit' but the README names 'other' for the release"
+
+
+def _weights_sentence(words: str) -> str:
+    return README + f"\n## License\n\nThe model weights are released under {words}.\n"
+
+
+MODIFIED_MIT = MIT + "\n" + KIMI_CLAUSE + "\n"   # identified as `modified-mit`
+
+
+def test_what_a_licence_file_agrees_with(tmp_path: Path) -> None:
+    """No contradiction: the README's text and the file both name a modified licence (the publisher's own terms,
+    said twice, even when they name different originals); the README names only the family (OpenRAIL) of the
+    file's licence (CreativeML Open RAIL-M); the README's tag is `unknown` (nothing to compare). Kills
+    flags._differs 14-19 (the both-modified exception), 23 (the family exception joined with `and`), 26 (an
+    unknown licence compared: a crash)."""
+    cases = {
+        "modified-same": (_weights_sentence("a modified MIT license"), {"LICENSE": MODIFIED_MIT}),
+        "modified-other": (_weights_sentence("a modified Apache 2.0 license"), {"LICENSE": MODIFIED_MIT}),
+        "family": (_weights_sentence("the OpenRAIL license"),
+                   {"LICENSE": "CreativeML Open RAIL-M\n\nSection I: PREAMBLE\n"}),
+        "unknown": ("---\nlicense: unknown\n---\n" + README, {"LICENSE": MIT}),
+    }
+    readme_names = {"modified-same": "modified-mit", "modified-other": "modified-apache-2.0", "family": "openrail"}
+    for name, (readme, files) in cases.items():
+        a = _assess(_folder(tmp_path / name, files, readme))
+        assert _flags(a, "license-file-contradicts-card") == [], name
+        if name in readme_names:
+            assert _finding(a, "license_declared").detail["card_weights"] == readme_names[name], name
+    # the same modified file under a README naming the unmodified licence is a contradiction
+    plain = _assess(_folder(tmp_path / "plain", {"LICENSE": MODIFIED_MIT}, "---\nlicense: mit\n---\n" + README))
+    [flag] = _flags(plain, "license-file-contradicts-card")
+    assert flag["detail"] == "LICENSE is 'modified-mit' but the README names 'mit' for the release"
+
+
+def test_the_closed_parts_an_open_source_claim_lists() -> None:
+    """Training data counts as released when the datasets or a data card are; no claim, no flag. Kills
+    flags.flags 6 (any claim finding, positive or not), 12 and 13 (the training-data test's `and`)."""
+    claim = "---\nlicense: apache-2.0\ndatasets:\n- acme/chat-data\n---\n# M\n\nM is a fully open source model.\n"
+    a = _card(claim)
+    assert _finding(a, "datasets_released").outcome == "positive"
+    [flag] = _flags(a, "open-source-claim-with-closed-parts")
+    assert flag["detail"] == ('the card claims "open source" but these are not released openly: training code, '
+                              "weights under an open licence")
+    quiet = _card(claim.replace("M is a fully open source model.", "M is a model."))
+    assert _finding(quiet, "open_source_claim").outcome != "positive"
+    assert _flags(quiet, "open-source-claim-with-closed-parts") == []

@@ -182,3 +182,24 @@ def test_weights_neither_open_nor_unlicensed_are_left_alone() -> None:
     unread[FINAL].license_unread = ["LICENSE"]
     assert apply(unread, OWN, [_r("a/nc", 1, "cc-by-nc-4.0")], "d") is None
     assert unread[FINAL].status == "no_license"
+
+
+@pytest.mark.parametrize(("lic", "attribute"), [
+    ("deepseek", "restrictions_travel"),   # has `same_terms` too: the travelling restrictions come first
+    ("openrail", "restrictions_travel"),
+    ("llama3", "same_terms"),              # has `class` too
+    ("cc-by-nc-4.0", "same_terms"),
+    ("qwen", "class"),                     # neither of the others
+])
+def test_the_clause_cited_for_a_binding_licence(lic: str, attribute: str) -> None:
+    """The evidence cites the clause that makes the terms follow derivatives: the travelling use restrictions,
+    else the same-terms clause, else the class's. Kills inheritance.terms' clause-choice mutants (29, 30, 34, 36,
+    41, 43, 49, 51)."""
+    from openscope.derive.licenses import get_license
+
+    t = terms(lic)
+    assert t is not None and t.clause is not None
+    info = get_license(lic)
+    assert info is not None
+    want = next(c for c in info.clauses if c.attribute == attribute and c.text)
+    assert t.clause == (want.url, want.text)
