@@ -50,6 +50,12 @@ MODELS = [
     # two parents under one licence at one distance: the smaller id is the one named (A25)
     _model("t-q2/b", "cc-by-nc-4.0"), _model("t-q1/a", "cc-by-nc-4.0"),
     _model("t-merge2/m", "mit", ["t-q2/b", "t-q1/a"], "merge"),
+    # a parent only a lower-priority source names (the card's `base_model` beside the tags): an unchosen edge,
+    # not walked, at the first step (A01) or further up (A02)
+    _model("a-ch/nc", "cc-by-nc-4.0"), _model("a-ch/ok", "apache-2.0"),
+    _with_card(_model("a-ch/ft", "mit", ["a-ch/ok"]), {"license": "mit", "base_model": "a-ch/nc"}),
+    _with_card(_model("a-ch/mid", "apache-2.0", ["a-ch/ok"]), {"license": "apache-2.0", "base_model": "a-ch/nc"}),
+    _model("a-ch/leaf", "mit", ["a-ch/mid"]),
 ]
 DATASETS = [{"id": "a-null/base", "tags": [], "private": False, "gated": False}]
 
@@ -91,6 +97,9 @@ def test_what_binds_and_what_does_not(store: Store) -> None:
     assert _weights(store, "a-name2-ft/ft") == ("restrictive_license", "qwen", ["a-name2/base"])
     assert _weights(store, "a-fam-ft/ft") == ("open_license", "mit", [])
     assert _weights(store, "a-null-ft/ft") == ("open_license", "mit", [])
+    assert store.scalar("SELECT count(*) FROM edges WHERE parent = 'a-ch/nc' AND NOT chosen") == 2
+    assert _weights(store, "a-ch/ft") == ("open_license", "mit", [])
+    assert _weights(store, "a-ch/leaf") == ("open_license", "mit", [])
     # the merge: both licences bind, the smaller id first at one distance; one licence: its smaller id
     assert _weights(store, "t-merge/m") == ("restrictive_license", "llama3", ["t-p1/a", "t-p2/b"])
     assert _weights(store, "t-merge2/m") == ("restrictive_license", "cc-by-nc-4.0", ["t-q1/a"])

@@ -11,6 +11,7 @@ from openscope.derive.openness.components import from_findings
 from openscope.derive.openness.inheritance import (
     GOVERNED,
     Reading,
+    Terms,
     _where,
     apply,
     bindings,
@@ -58,7 +59,10 @@ def test_what_a_declared_licence_relaxes(declared: str, base: str, reasons: list
     """Kills inheritance.conflicts' comparison, operand and text mutants."""
     assert _c(declared, base) == reasons
     got = inherited(declared, base)
-    assert (got[2] if got else []) == reasons
+    if reasons:
+        assert got is not None and got[2] == reasons and (got[0].id, got[1].id) == (declared, base)
+    else:
+        assert got is None    # nothing relaxed: nothing inherited
 
 
 def test_unknown_terms_bind_nothing() -> None:
@@ -80,6 +84,25 @@ def test_which_licences_can_bind_anything(lic: str, binds: bool) -> None:
     assert t is not None and can_bind(t) is binds
 
 
+def _only(**kw: object) -> Terms:
+    base = dict(id="x-only", name="X", cls="custom", commercial_use=True, use_restrictions=False, user_cap=None,
+                duties=(), derivatives_allowed=True)
+    return Terms(**{**base, **kw})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kw", [dict(commercial_use=False), dict(use_restrictions=True), dict(user_cap=1000),
+                                dict(duties=("naming:Built with X",)), dict(duties=("name_prefix:X",)),
+                                dict(derivatives_allowed=False)])
+def test_each_rule_alone_can_bind(kw: dict) -> None:
+    """A licence binds when the base side of any one rule holds (no catalogue licence has only a user cap, only a
+    naming duty or only a no-derivatives term today, so this is read on terms made for it): the rule and the
+    conflict agree. Kills inheritance.can_bind 1, 2, 10 (`and` for `or`; the naming duty dropped)."""
+    t = _only(**kw)
+    assert can_bind(t) is True
+    assert conflicts(_only(), t) != []
+    assert can_bind(_only()) is False and conflicts(_only(), _only()) == []
+
+
 def _r(base: str, distance: int | None, lic: str) -> Reading:
     return Reading(base, distance, lic, (Evidence("hub_metadata", f"https://huggingface.co/{base}",
                                                   f"license: {lic}", "2026-01-01"),))
@@ -87,7 +110,7 @@ def _r(base: str, distance: int | None, lic: str) -> Reading:
 
 def test_one_binding_per_licence_the_nearest_reading_first() -> None:
     """Kills inheritance.bindings' seen-set, order and skip mutants."""
-    readings = [_r("a/near", 1, "llama3"), _r("a/perm", 1, "apache-2.0"), _r("a/far", 2, "llama3"),
+    readings = [_r("a/near", 1, "llama3"), _r("a/unk", 1, "other"), _r("a/perm", 1, "apache-2.0"), _r("a/far", 2, "llama3"),
                 _r("a/nc", 3, "cc-by-nc-4.0")]
     got = bindings("mit", readings)
     assert [(b.reading.base, b.terms.id) for b in got] == [("a/near", "llama3"), ("a/nc", "cc-by-nc-4.0")]
