@@ -114,3 +114,41 @@ def test_the_closed_parts_an_open_source_claim_lists() -> None:
     quiet = _card(claim.replace("M is a fully open source model.", "M is a model."))
     assert _finding(quiet, "open_source_claim").outcome != "positive"
     assert _flags(quiet, "open-source-claim-with-closed-parts") == []
+
+
+def _on_base(own: str, root: tuple[str, str] | None, mid: str = "acme-x/ft", extra: str = "") -> list[dict[str, Any]]:
+    """The `license-contradicts-base` flags of a card declaring ``own`` on a lineage root (id, licence), or, without
+    one, on the base its front matter declares (``extra``)."""
+    from openscope.derive.openness.records import ModelRecord
+
+    rec = from_text(mid, f"---\nlicense: {own}\n{extra}---\n# M\n\nText.\n")
+    rec.license = own    # what a stored model's Hub tag gives
+    if root is not None:
+        rec.root = ModelRecord(id=root[0], locator=f"https://huggingface.co/{root[0]}", read_at="2026-01-01",
+                               license=root[1])
+    return _flags(assess_record(rec, use_curated=False), "license-contradicts-base")
+
+
+def test_an_open_licence_on_a_restrictive_root_or_declared_base() -> None:
+    """The flag, its detail and its evidence (the root's Hub page, the card's line and the curated fact); none for a
+    root whose licence is unknown or open, for a licence that is not open, or for the base's own organisation.
+    Kills flags.flags' `license-contradicts-base` mutants (its conditions, keys and texts: 75-134 and on)."""
+    read_at = from_text("x/y", "# x\n").read_at
+    assert _on_base("mit", ("meta-llama/base", "llama3")) == [{
+        "flag": "license-contradicts-base", "base": "meta-llama/base",
+        "detail": "declares 'mit' (open) but its base meta-llama/base is under 'llama3'",
+        "evidence": [{"kind": "hub_metadata", "locator": "https://huggingface.co/meta-llama/base",
+                      "snippet": "license: llama3", "read_at": read_at}]}]
+    assert _on_base("mit", ("meta-llama/base", "other")) == []           # unknown terms contradict nothing
+    assert _on_base("mit", ("meta-llama/base", "apache-2.0")) == []
+    assert _on_base("cc-by-nc-4.0", ("meta-llama/base", "llama3")) == []
+    assert _on_base("mit", ("acme-x/base", "llama3")) == []               # its own organisation: the licensor
+    declared = "base_model: meta-llama/Meta-Llama-3-8B\n"
+    [flag] = _on_base("mit", None, extra=declared)
+    assert (flag["base"], flag["detail"]) == (
+        "Llama 3", "declares 'mit' (open) but the base it declares, Llama 3, is under 'llama3'")
+    assert [(e["kind"], e["locator"]) for e in flag["evidence"]] == [
+        ("card", "acme-x/ft#L3"), ("curated", "https://huggingface.co/meta-llama/Meta-Llama-3-8B")]
+    assert flag["evidence"][0]["snippet"] == "front matter: base_model: meta-llama/Meta-Llama-3-8B"
+    assert _on_base("cc-by-nc-4.0", None, extra=declared) == []
+    assert _on_base("mit", None, mid="meta-llama/ft", extra=declared) == []
