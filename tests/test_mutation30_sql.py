@@ -116,6 +116,11 @@ def test_every_live_model_is_graded_alike_by_both_paths(store: Store, mid: str) 
     _, stored, expected = both_paths(store, mid)
     lic = {k: v[2]["license"] for k, v in stored.items() if k[0] == "component"}
     assert lic == {k: v[2]["license"] for k, v in expected.items() if k[0] == "component"}
+    # a component found cites where (the set-based pass: the model's Hub page); one not found cites nothing (S29, S35)
+    for k, (grade, _, doc) in stored.items():
+        if k[0] == "component":
+            assert bool(doc.get("evidence")) is (grade != "not_found"), k
+            assert bool(expected[k][2]["evidence"]) is (grade != "not_found"), k
 
 
 def test_a_deleted_model_gets_no_rows(store: Store) -> None:
