@@ -123,3 +123,49 @@ def test_a_root_deleted_from_the_hub_is_read_as_an_external_base(store: Store) -
     stored = store.con.execute("SELECT grade FROM openness WHERE id = 'a-del-ft/ft' AND framework = 'osai' "
                                "AND dimension = 'weights_basemodel'").fetchone()
     assert stored == ("unknown",)
+
+
+def test_how_an_ancestor_s_own_declaration_is_read() -> None:
+    """Each source of an ancestor's licence and the evidence it gives (a Hub tag the catalogue knows; else the
+    card's `license_name`, its `license_link`, the licence file; a card list the tag kept one entry of). Kills
+    ancestry.tag_source, by_declaration and declared mutants (kinds, locators' tails, snippets; the link or the
+    file dropped)."""
+    from openscope.derive.licenses.flowdown import identify_texts
+    from openscope.derive.openness.ancestry import Source, by_declaration, declared, tag_source
+
+    assert tag_source("llama3") == Source("llama3", "hub_metadata", "", "license: llama3")
+    assert tag_source("other") is None and tag_source(None) is None
+    assert by_declaration("other", "qwen", None, None) == Source("qwen", "hub_metadata", "", "license_name: qwen")
+    assert by_declaration(None, None, GEMMA_TERMS, None) == Source("gemma", "hub_metadata", "",
+                                                                   f"license_link: {GEMMA_TERMS}")
+    file = identify_texts([("LICENSE", DEEPSEEK)])[0]
+    assert by_declaration("other", None, "LICENSE", file) == Source("deepseek", "file", "/blob/main/LICENSE#L1",
+                                                                    "DEEPSEEK LICENSE AGREEMENT")
+    assert by_declaration("other", None, None, None) is None
+    assert declared("llama3", None, "qwen", None, None) == tag_source("llama3")
+    assert declared("other", None, "qwen", None, None) == by_declaration("other", "qwen", None, None)
+    assert declared("other", '["llama3", "mit"]', None, None, None) == Source(
+        "llama3 AND MIT", "hub_metadata", "", 'license: ["llama3", "mit"]')
+
+
+def test_an_ancestor_s_reading_and_its_curated_family() -> None:
+    """Its own declaration first (the family is then never looked up), else its curated family's cited weights
+    licence, else nothing. Kills ancestry.read and curated_weights mutants."""
+    from openscope.derive.openness import curated
+    from openscope.derive.openness.ancestry import Source, curated_weights, read
+    from openscope.derive.openness.inheritance import Reading
+    from openscope.derive.openness.probes import Evidence
+
+    def never() -> None:
+        raise AssertionError("the family is looked up only when the declaration says nothing known")
+
+    src = Source("deepseek", "file", "/blob/main/LICENSE#L1", "DEEPSEEK LICENSE AGREEMENT")
+    assert read("a/b", 2, src, never, "2026-01-02") == Reading("a/b", 2, "deepseek", (Evidence(
+        "file", f"{HUB}a/b/blob/main/LICENSE#L1", "DEEPSEEK LICENSE AGREEMENT", "2026-01-02"),))
+    falcon = curated.lookup_any("tiiuae/falcon-180B")
+    lic, ev = curated_weights(falcon)   # type: ignore[misc]
+    assert lic == "falcon-180b-license" and ev.kind == "curated"
+    assert ev.locator == "https://huggingface.co/spaces/tiiuae/falcon-180b-license/blob/main/LICENSE.txt"
+    assert read("x/y", 1, None, lambda: falcon, "d") == Reading("x/y", 1, "falcon-180b-license", (ev,))
+    assert read("x/y", 1, None, lambda: None, "d") is None
+    assert curated_weights(None) is None and curated_weights({}) is None
