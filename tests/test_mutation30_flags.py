@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from test_openness_license_files import KIMI_CLAUSE, LLAMA31, MIT, README, _assess, _folder
 
 from openscope.derive.openness.assessment import Assessment, assess_record
@@ -152,3 +153,32 @@ def test_an_open_licence_on_a_restrictive_root_or_declared_base() -> None:
     assert flag["evidence"][0]["snippet"] == "front matter: base_model: meta-llama/Meta-Llama-3-8B"
     assert _on_base("cc-by-nc-4.0", None, extra=declared) == []
     assert _on_base("mit", None, mid="meta-llama/ft", extra=declared) == []
+
+
+@pytest.mark.parametrize(("tag", "words", "versus", "flag"), [
+    # a custom licence the card names only as such: nothing to compare
+    ("llama3", "the Llama 3.1 Community License", None, None),
+    ("unknown", "the Apache 2.0 license", None, None),             # an unknown tag: nothing to compare
+    ("apache-2.0", "the Apache 2.0 license", False, None),          # the same licence, spelled otherwise
+    ("other", "a modified MIT license", False, None),               # the publisher's own terms, said twice
+    ("mit", "the Apache 2.0 license", True, None),                  # two open licences: duties differ, not openness
+    ("mit", "a modified MIT license", True, "Hub licence tag 'mit' but the card names 'modified-mit'"),
+    ("llama3", "the CC BY-NC 4.0 license", True, "Hub licence tag 'llama3' but the card names 'CC-BY-NC-4.0'"),
+])
+def test_a_card_licence_against_the_hub_tag(tag: str, words: str, versus: bool | None, flag: str | None) -> None:
+    """`card_versus_tag` (which ``openscope license ID`` shows too) and the flag, which needs a difference in
+    openness or two restrictive licences. Kills flags.card_versus_tag 13-22, 27, 31 and card_tag_contradiction
+    9, 10, 13, 14, 21, 22."""
+    a = _card(_licence_card(tag, f"The model weights are released under {words}."))
+    lic = _finding(a, "license_declared")
+    assert card_versus_tag(lic) is versus
+    got = _flags(a, "card-license-contradicts-hub-tag")
+    assert [f["detail"] for f in got] == ([flag] if flag else [])
+    if flag:
+        assert got[0]["evidence"] == [e.as_json() for e in lic.evidence] and got[0]["evidence"]
+
+
+def test_two_open_licences_in_readme_and_file_contradict_nothing(tmp_path: Path) -> None:
+    """A README under Apache-2.0 beside an MIT LICENSE: both open, no open-washing. Kills flags._differs 41, 42."""
+    a = _assess(_folder(tmp_path / "open", {"LICENSE": MIT}, "---\nlicense: apache-2.0\n---\n" + README))
+    assert _flags(a, "license-file-contradicts-card") == []

@@ -160,7 +160,11 @@ def test_an_open_declaration_is_regraded_with_evidence_in_order() -> None:
                                     "non-commercial (terms of a/nc); ")
     assert ev[1].snippet == ("license: cc-by-nc-4.0 (base a/nc, 1 lineage step up: its licence cc-by-nc-4.0 "
                              "applies to derivatives)")
+    assert (ev[1].kind, ev[1].locator, ev[1].read_at) == ("hub_metadata", "https://huggingface.co/a/nc", "2026-01-01")
     assert ev[2].locator == "https://huggingface.co/a/ll" and "2 lineage steps up" in ev[2].snippet
+    nc_clause = terms("cc-by-nc-4.0").clause   # type: ignore[union-attr]
+    assert nc_clause is not None and (ev[3].locator, ev[3].snippet) == (
+        nc_clause[0], f"{terms('cc-by-nc-4.0').name}: {nc_clause[1]}")   # type: ignore[union-attr]
     assert [e.kind for e in ev[3:5]] == ["curated", "curated"] and ev[3].read_at == "2026-01-02"
     assert out.as_json() == {
         "declared": "mit", "license": "cc-by-nc-4.0", "base": "a/nc", "reasons": list(out.reasons),
@@ -177,8 +181,11 @@ def test_weights_that_state_no_licence_take_a_binding_base_s_terms() -> None:
     evidence first where the model's own licence would be stated. Kills inheritance._undeclared's mutants (the
     evidence's kind, locator and text; the can_bind filter; one binding per licence)."""
     facts = _facts("no_license", None)
+    facts["Model parameters (Intermediate)"].status = "not_found"    # no checkpoints: nothing to grade
     out = apply(facts, OWN, [_r("a/perm", 1, "apache-2.0"), _r("a/ll", 1, "llama3"), _r("a/ll2", 2, "llama3"),
                              _r("a/nc", 3, "cc-by-nc-4.0")], "2026-01-02")
+    assert facts["Model parameters (Intermediate)"].status == "not_found"
+    assert [e.read_at for e in facts[FINAL].evidence if e.kind == "curated"] == ["2026-01-02", "2026-01-02"]
     assert out is not None and (out.declared, out.license, out.base) == (None, "llama3", "a/ll")
     assert [b.reading.base for b in out.bindings] == ["a/ll", "a/nc"]
     f = facts[FINAL]
