@@ -57,6 +57,18 @@ def test_the_open_source_claim_flag_cites_the_claim() -> None:
     assert flag["evidence"] == [e.as_json() for e in claim.evidence]
     assert flag["evidence"][0]["snippet"] == "M is a fully open source language model."
     assert flag["evidence"][0]["locator"] == "acme/m#L6"
+    assert flag["detail"] == ('the card claims "open source" but these are not released openly: training data, '
+                              "training code, weights under an open licence")
+
+
+def test_openly_licensed_weights_are_not_listed_as_closed(tmp_path: Path) -> None:
+    """Weights released under an open licence are not a closed part. Kills flags.flags 35, 36 (and 17, 22, 23 with
+    the test above: the training data's words and test)."""
+    readme = "---\nlicense: apache-2.0\n---\n# M\n\nM is a fully open source model.\n"
+    a = _assess(_folder(tmp_path / "w", {"model.safetensors": b"\0" * 64}, readme))
+    assert a.components["Model parameters (Final)"].status == "open_license"
+    [flag] = _flags(a, "open-source-claim-with-closed-parts")
+    assert flag["detail"] == 'the card claims "open source" but these are not released openly: training data, training code'
 
 
 def test_a_readme_declaring_other_contradicts_no_restrictive_licence_file(tmp_path: Path) -> None:
