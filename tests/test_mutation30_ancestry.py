@@ -95,6 +95,8 @@ def test_what_binds_and_what_does_not(store: Store) -> None:
     assert _weights(store, "a-name-ft/ft") == ("open_license", "mit", [])
     assert _weights(store, "a-link-ft/ft") == ("open_license", "mit", [])
     assert _weights(store, "a-name2-ft/ft") == ("restrictive_license", "qwen", ["a-name2/base"])
+    inh = assess_record(from_store(store, "a-name2-ft/ft")).components[FINAL].inherited
+    assert inh is not None and inh["bases"][0]["distance"] == 1    # a parent is one lineage step up (A05)
     assert _weights(store, "a-fam-ft/ft") == ("open_license", "mit", [])
     assert _weights(store, "a-null-ft/ft") == ("open_license", "mit", [])
     assert store.scalar("SELECT count(*) FROM edges WHERE parent = 'a-ch/nc' AND NOT chosen") == 2
