@@ -164,6 +164,11 @@ def test_an_open_licence_on_a_restrictive_root_or_declared_base() -> None:
         ("card", "acme-x/ft#L3"), ("curated", "https://huggingface.co/meta-llama/Meta-Llama-3-8B")]
     assert flag["evidence"][0]["snippet"] == "front matter: base_model: meta-llama/Meta-Llama-3-8B"
     assert _on_base("cc-by-nc-4.0", None, extra=declared) == []
+    # no licence tag: the licence the card's text names for the weights is the declared one (flags.flags 124-133)
+    text = _card("---\nbase_model: meta-llama/Meta-Llama-3-8B\n---\n# M\n\n## License\n\n"
+                 "The model weights are released under the MIT license.\n", "acme-x/ft")
+    assert [f["detail"] for f in _flags(text, "license-contradicts-base")] == [
+        "declares 'MIT' (open) but the base it declares, Llama 3, is under 'llama3'"]
     assert _on_base("mit", None, mid="meta-llama/ft", extra=declared) == []
 
 
