@@ -38,7 +38,7 @@ MODELS = [
     _model("a-link-ft/ft", "mit", ["a-link/base"]),
     # the same name under `other` counts (the case above is not simply unreadable)
     _with_card(_model("a-name2/base", "other"), {"license": "other", "license_name": "qwen"}),
-    _model("a-name2-ft/ft", "mit", ["a-name2/base"]),
+    _model("a-name2-ft/ft", "mit", ["a-name2/base"]), _model("a-name2-ft2/ft", "mit", ["a-name2-ft/ft"]),
     # a model of the store whose id names a curated family (LLaMA) is looked up by its Hub id only (A20)
     _model("someone/llama-7b", None), _model("a-fam-ft/ft", "mit", ["someone/llama-7b"]),
     # a licence text the crawl could not read (NULL text) and a dataset's text under the ancestor's id (A10, A12)
@@ -87,7 +87,7 @@ def _weights(store: Store, mid: str) -> tuple[str, str | None, list[str]]:
 def test_both_paths_agree_evidence_included(store: Store) -> None:
     """Every model's stored rows equal ``assess``'s, and the inherited weights' evidence names the same ancestors
     at the same places (tests/test_openness_inherited_path.py, ``_agree``)."""
-    assert _agree(store) == 3   # a-name2-ft, t-merge, t-merge2
+    assert _agree(store) == 4   # a-name2-ft, a-name2-ft2, t-merge, t-merge2
 
 
 def test_what_binds_and_what_does_not(store: Store) -> None:
@@ -171,3 +171,29 @@ def test_an_ancestor_s_reading_and_its_curated_family() -> None:
     assert read("x/y", 1, None, lambda: falcon, "d") == Reading("x/y", 1, "falcon-180b-license", (ev,))
     assert read("x/y", 1, None, lambda: None, "d") is None
     assert curated_weights(None) is None and curated_weights({}) is None
+
+
+def _base_flags(store: Store, mid: str) -> list[dict[str, Any]]:
+    a = assess_record(from_store(store, mid))
+    return [f for f in a.flags if f["flag"] == "license-contradicts-base"]
+
+
+def test_every_binding_ancestor_is_flagged_once(store: Store) -> None:
+    """The root's flag, then one per other binding ancestor (not the root again), each naming how far up it is
+    and what the declared licence relaxes, with the evidence that names it. Kills flags._binding_ancestors'
+    mutants (the seen set, the distance's words, the detail, the evidence filter)."""
+    merge = _base_flags(store, "t-merge/m")
+    assert [f["base"] for f in merge] == ["t-p1/a", "t-p2/b"]
+    assert merge[1]["detail"] == ("declares 'mit' (open) but its ancestor t-p2/b, 1 lineage step up is under "
+                                  "'cc-by-nc-4.0', whose terms bind derivatives: permits commercial use; base licence "
+                                  "cc-by-nc-4.0 is non-commercial")
+    assert [e["locator"] for e in merge[1]["evidence"]] == [HUB + "t-merge/m", HUB + "t-p2/b"]
+    # a root whose own tag says `other` (its name says qwen) gets no root flag, only this one
+    [near] = _base_flags(store, "a-name2-ft/ft")
+    assert near["detail"] == ("declares 'mit' (open) but its ancestor a-name2/base, 1 lineage step up is under "
+                              "'qwen', whose terms bind derivatives: lifts the 100,000,000 monthly-active-user cap "
+                              "of qwen; drops the naming duty (display \"Built with Qwen\") of qwen")
+    assert [e["locator"] for e in near["evidence"]] == [HUB + "a-name2/base"]
+    [far] = _base_flags(store, "a-name2-ft2/ft")
+    assert "its ancestor a-name2/base, 2 lineage steps up is under 'qwen'" in far["detail"]
+    assert _base_flags(store, "a-ch/leaf") == []
