@@ -199,3 +199,31 @@ def test_two_open_licences_in_readme_and_file_contradict_nothing(tmp_path: Path)
     """A README under Apache-2.0 beside an MIT LICENSE: both open, no open-washing. Kills flags._differs 41, 42."""
     a = _assess(_folder(tmp_path / "open", {"LICENSE": MIT}, "---\nlicense: apache-2.0\n---\n" + README))
     assert _flags(a, "license-file-contradicts-card") == []
+
+
+def test_a_licence_file_against_what_the_readme_names_for_what_it_covers(tmp_path: Path) -> None:
+    """The file, the detail (the weights, the code or the release) and the evidence: the file's identifying line,
+    then the README's line (its front matter for the declared licence, its text otherwise). Kills
+    flags._file_contradictions' key, scope, text and evidence mutants (13, 36, 46, 52, 67, 72 and their kin)."""
+    from model_folders import APACHE
+
+    cases = {
+        "w": ({"LICENSE-MODEL": APACHE}, README + "\n## License\n\nThe model weights are released under CC BY-NC 4.0.\n",
+              "LICENSE-MODEL is 'apache-2.0' but the README names 'CC-BY-NC-4.0' for the weights",
+              [("file", "LICENSE-MODEL#L2", "Apache License"),
+               ("card", "README.md#L7", "The model weights are released under CC BY-NC 4.0.")]),
+        "c": ({"LICENSE-CODE": LLAMA31}, README + "\n## License\n\nThe code is released under the MIT license.\n",
+              "LICENSE-CODE is 'llama3.1' but the README names 'MIT' for the code",
+              [("file", "LICENSE-CODE#L1", "LLAMA 3.1 COMMUNITY LICENSE AGREEMENT"),
+               ("card", "README.md#L7", "The code is released under the MIT license.")]),
+        "o": ({"LICENSE": MIT}, "---\nlicense: other\n---\n" + README,
+              "LICENSE is 'mit' but the README names 'other' for the release",
+              [("file", "LICENSE#L5", "Permission is hereby granted, free of charge, to any person obtaining a copy"),
+               ("hub_metadata", "README.md#L2", "license: other")]),
+    }
+    for name, (files, readme, detail, evidence) in cases.items():
+        root = _folder(tmp_path / name, files, readme)
+        [flag] = _flags(_assess(root), "license-file-contradicts-card")
+        assert (flag["file"], flag["detail"]) == (next(iter(files)), detail), name
+        assert [(e["kind"], e["locator"], e["snippet"]) for e in flag["evidence"]] == [
+            (k, f"{root}/{where}", snippet) for k, where, snippet in evidence], name
