@@ -51,11 +51,12 @@ MODELS = [
     _model("t-q2/b", "cc-by-nc-4.0"), _model("t-q1/a", "cc-by-nc-4.0"),
     _model("t-merge2/m", "mit", ["t-q2/b", "t-q1/a"], "merge"),
     # a parent only a lower-priority source names (the card's `base_model` beside the tags): an unchosen edge,
-    # not walked, at the first step (A01) or further up (A02)
-    _model("a-ch/nc", "cc-by-nc-4.0"), _model("a-ch/ok", "apache-2.0"),
-    _with_card(_model("a-ch/ft", "mit", ["a-ch/ok"]), {"license": "mit", "base_model": "a-ch/nc"}),
-    _with_card(_model("a-ch/mid", "apache-2.0", ["a-ch/ok"]), {"license": "apache-2.0", "base_model": "a-ch/nc"}),
-    _model("a-ch/leaf", "mit", ["a-ch/mid"]),
+    # not walked, at the first step (A01) or further up (A02); each model of its own organisation (a base of the
+    # same one is its licensor, left out whatever the edge)
+    _model("ach-nc/nc", "cc-by-nc-4.0"), _model("ach-ok/ok", "apache-2.0"),
+    _with_card(_model("ach-ft/ft", "mit", ["ach-ok/ok"]), {"license": "mit", "base_model": "ach-nc/nc"}),
+    _with_card(_model("ach-mid/mid", "apache-2.0", ["ach-ok/ok"]), {"license": "apache-2.0", "base_model": "ach-nc/nc"}),
+    _model("ach-leaf/leaf", "mit", ["ach-mid/mid"]),
 ]
 DATASETS = [{"id": "a-null/base", "tags": [], "private": False, "gated": False}]
 
@@ -99,9 +100,9 @@ def test_what_binds_and_what_does_not(store: Store) -> None:
     assert inh is not None and inh["bases"][0]["distance"] == 1    # a parent is one lineage step up (A05)
     assert _weights(store, "a-fam-ft/ft") == ("open_license", "mit", [])
     assert _weights(store, "a-null-ft/ft") == ("open_license", "mit", [])
-    assert store.scalar("SELECT count(*) FROM edges WHERE parent = 'a-ch/nc' AND NOT chosen") == 2
-    assert _weights(store, "a-ch/ft") == ("open_license", "mit", [])
-    assert _weights(store, "a-ch/leaf") == ("open_license", "mit", [])
+    assert store.scalar("SELECT count(*) FROM edges WHERE parent = 'ach-nc/nc' AND NOT chosen") == 2
+    assert _weights(store, "ach-ft/ft") == ("open_license", "mit", [])
+    assert _weights(store, "ach-leaf/leaf") == ("open_license", "mit", [])
     # the merge: both licences bind, the smaller id first at one distance; one licence: its smaller id
     assert _weights(store, "t-merge/m") == ("restrictive_license", "llama3", ["t-p1/a", "t-p2/b"])
     assert _weights(store, "t-merge2/m") == ("restrictive_license", "cc-by-nc-4.0", ["t-q1/a"])
@@ -196,4 +197,4 @@ def test_every_binding_ancestor_is_flagged_once(store: Store) -> None:
     assert [e["locator"] for e in near["evidence"]] == [HUB + "a-name2/base"]
     [far] = _base_flags(store, "a-name2-ft2/ft")
     assert "its ancestor a-name2/base, 2 lineage steps up is under 'qwen'" in far["detail"]
-    assert _base_flags(store, "a-ch/leaf") == []
+    assert _base_flags(store, "ach-leaf/leaf") == []
