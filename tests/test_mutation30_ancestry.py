@@ -145,6 +145,9 @@ def test_how_an_ancestor_s_own_declaration_is_read() -> None:
     assert by_declaration("other", None, "LICENSE", file) == Source("deepseek", "file", "/blob/main/LICENSE#L1",
                                                                     "DEEPSEEK LICENSE AGREEMENT")
     assert by_declaration("other", None, None, None) is None
+    # the card's name comes before a licence file (ancestry.by_declaration 47)
+    assert by_declaration("other", "qwen", None, file) == by_declaration("other", "qwen", None, None)
+    assert declared("other", None, None, GEMMA_TERMS, None) == by_declaration("other", None, GEMMA_TERMS, None)
     assert declared("llama3", None, "qwen", None, None) == tag_source("llama3")
     assert declared("other", None, "qwen", None, None) == by_declaration("other", "qwen", None, None)
     assert declared("other", '["llama3", "mit"]', None, None, None) == Source(
