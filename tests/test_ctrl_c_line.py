@@ -58,3 +58,52 @@ def test_a_ctrl_c_during_the_write_is_handled_after_it() -> None:
     """)
     assert p.returncode == 130, p.stderr
     assert p.stderr.splitlines() == ["openscope: interrupted"]
+
+
+@pytest.mark.timeout(60)
+def test_a_first_ctrl_c_landing_in_a_weakref_callback_is_not_lost() -> None:
+    """The handler runs inside a weakref callback (as importlib's module-lock cleanup in a CI run), where Python
+    drops the ``KeyboardInterrupt`` it raises with "Exception ignored in: …" and a traceback: the interrupt is
+    taken back and the main thread signalled again, so the run unwinds from its own code, quietly, at once (not
+    after the watcher's 10 s grace, which ends it with no cleanup)."""
+    p = _run("""
+        import weakref
+        class Box:
+            pass
+        def callback(_ref):
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(200_000):   # the handler runs here, between two of these bytecodes
+                pass
+        box = Box()
+        ref = weakref.ref(box, callback)
+        try:
+            del box   # the callback runs now
+            time.sleep(30)
+            print("not interrupted")
+        except KeyboardInterrupt:   # (lost, the watcher's grace would end the run with exit 130 and no line here)
+            print("interrupted in the main thread")
+        sys.stdout.flush()
+        os._exit(0)
+    """)
+    assert "Traceback" not in p.stderr and "Exception ignored" not in p.stderr, p.stderr
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "interrupted in the main thread"
+
+
+@pytest.mark.timeout(60)
+def test_an_unraisable_error_of_another_kind_is_still_printed() -> None:
+    """Only the handler's own interrupt is taken back: another exception a callback drops is printed as before."""
+    p = _run("""
+        import weakref
+        class Box:
+            pass
+        def callback(_ref):
+            raise ValueError("a finaliser's own error")
+        box = Box()
+        ref = weakref.ref(box, callback)
+        del box
+        sys.stderr.flush()
+        os._exit(0)
+    """)
+    assert p.returncode == 0
+    assert "Exception ignored in" in p.stderr and "ValueError: a finaliser's own error" in p.stderr, p.stderr
