@@ -548,14 +548,21 @@ _PAGES = ("replace(replace(g.evidence, '\"@model\"', to_json('https://huggingfac
 
 
 def _ancestors_back(evidence: str) -> str:
-    """SQL that puts each binding ancestor's id (and Hub page, as a locator) back in place of the synthetic
-    placeholders ``@anc<i>@`` (:data:`ancestry.PLACEHOLDER`) of the evidence text ``evidence``, from the
-    model's ``a.bases`` (nearest first, as the placeholders are numbered). Each id is put in JSON-escaped, so
-    the text stays valid JSON whatever an id holds; a placeholder never occurs in a Hub id (repository names
-    are letters, digits, ``-``, ``_`` and ``.``: no ``@``)."""
-    page = "to_json('https://huggingface.co/' || p[1])::VARCHAR"
+    """SQL that puts each binding ancestor's id back in place of the synthetic placeholders ``@anc<i>@``
+    (:data:`ancestry.PLACEHOLDER`) of the evidence text ``evidence``, from the model's ``a.bases`` (nearest
+    first, as the placeholders are numbered). Each id is put in JSON-escaped, so the text stays valid JSON
+    whatever an id holds; a placeholder never occurs in a Hub id (repository names are letters, digits, ``-``,
+    ``_`` and ``.``: no ``@``).
+
+    Why one plain replacement: a placeholder only ever stands inside a string, never as a whole JSON value. The
+    synthetic readings (:func:`ancestry.read`) put it in a locator after the Hub's address
+    (``https://huggingface.co/@anc0@/blob/main/LICENSE#L1``) and the inheritance rule in snippets
+    (``(base @anc0@ …)``); the stored evidence keeps only ``kind``, ``locator``, ``snippet`` and ``read_at``
+    (:func:`_inherited_evidence`), and a curated clause's locator is its citation. So the id alone, escaped,
+    turns each into the ancestor's page or name (tests/test_mutation31_ancestry.py checks that no stored
+    evidence holds a whole-value placeholder)."""
     bare = "substr(to_json(p[1])::VARCHAR, 2, length(to_json(p[1])::VARCHAR) - 2)"
-    step = f"replace(replace(acc, '\"@anc' || p[2] || '@\"', {page}), '@anc' || p[2] || '@', {bare})"
+    step = f"replace(acc, '@anc' || p[2] || '@', {bare})"
     return (f"CASE WHEN a.bases IS NULL THEN {evidence} "
             f"ELSE list_reduce(list_zip(a.bases, range(len(a.bases))), lambda acc, p: {step}, {evidence}) END")
 
