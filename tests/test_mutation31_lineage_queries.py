@@ -13,14 +13,16 @@ ID", "model ID", "lineage --by-root-country"; DESIGN.md's `lineage` and `model` 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lineage_graphs import LLAMA, QWEN, entry, write_jsonl
 
 from openscope import derive
-from openscope.derive.lineage.queries import derivatives_by_root_country, overview, tree
+from openscope.derive.lineage.queries import derivatives_by_root_country, direct_children, overview, tree
 from openscope.store import Store, open_store
 
 ON = "2024-06-01T00:00:00.000Z"
@@ -105,6 +107,10 @@ def test_a_node_of_unknown_downloads_comes_last(store: Store) -> None:
     doc = tree(store, "m/merge", direction="up", limit=1)
     assert _ids(doc) == ["m/merge", LLAMA]
     assert doc["summary"]["roots"] == ["ext/thing", LLAMA]
+    # counts that tie are listed by name, `US` before `unknown` before `us` (byte order), whichever row came first
+    # from the grouping: one of the two lists is out of that order if the tie is not broken by name (Q30)
+    assert list(doc["summary"]["by_country"].items()) == [("US", 1), ("unknown", 1)]
+    assert list(doc["summary"]["by_region"].items()) == [("unknown", 1), ("us", 1)]
 
 
 def test_edges_are_those_between_the_nodes_shown_chosen_first(store: Store) -> None:
@@ -128,6 +134,9 @@ def test_relation_filters_the_walk_down_from_a_root(store: Store) -> None:
     """A root's descendants are read from the stored lineage, except with `--relation`: only adapters (Q12)."""
     doc = tree(store, LLAMA, direction="down", relation="adapter")
     assert _ids(doc) == [LLAMA, "d1/c"] and doc["summary"]["by_relation"] == {"adapter": 1}
+    # and with `--depth 1`, the stored lineage's rows one level down only (Q18)
+    one = tree(store, LLAMA, direction="down", max_depth=1, limit=10)
+    assert _ids(one) == [LLAMA, "d1/b", "d1/c", "d1/a", "m/merge"] and one["summary"]["by_depth"] == {"1": 4}
 
 
 def test_an_external_base_is_found_in_any_case_and_its_edges_keep_their_spelling(store: Store) -> None:
@@ -148,12 +157,17 @@ def test_a_deleted_node_is_not_in_the_store(store: Store) -> None:
 
 def test_model_roots_nearest_first_and_children_largest_first(store: Store) -> None:
     """`model`: roots by depth, then id (Q35); direct derivatives by count, largest first (Q36); every descendant
-    once, not the model itself, with each one's latest downloads (Q39, Q40)."""
+    once, not the model itself, with each one's latest downloads (Q39, Q40); built on: chosen edges only (Q38)."""
     deep = overview(store, "m/deep")["lineage"]
     assert [(r["id"], r["depth"]) for r in deep["roots"]] == [("zed/ext", 1), (LLAMA, 2)]
     llama = overview(store, LLAMA)["lineage"]
     assert list(llama["children_by_relation"].items()) == [("finetune", 2), ("adapter", 1), ("merge", 1)]
     assert llama["descendants"] == {"total": 6, "downloads_30d": 100}
+    # built on: the chosen edge alone; declared: every edge, the card's unchosen one too (Q38)
+    c = overview(store, "d1/c")["lineage"]
+    assert [(p["id"], p["relation"], p["evidence"]) for p in c["parents"]] == [(LLAMA, "adapter", "tag")]
+    assert [(p["id"], p["relation"], p["chosen"]) for p in c["declared"]] == [
+        (LLAMA, "quantized", False), (LLAMA, "adapter", True)]
 
 
 def test_model_counters_are_the_latest_snapshot_s(store: Store) -> None:
@@ -178,8 +192,11 @@ def test_by_root_country_ties_by_name_and_since_keeps_the_day(store: Store) -> N
 # -- the commands: what they show, and their exit codes
 
 
+Run = Callable[..., tuple[int, str, str]]
+
+
 @pytest.fixture
-def run(cli, db: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def run(cli: Any, db: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
     monkeypatch.setenv("COLUMNS", "200")   # one line per node
 
     def go(*args: str) -> tuple[int, str, str]:
@@ -195,7 +212,7 @@ def _line(out: str, start: str) -> str:
     return found[0]
 
 
-def test_lineage_up_text(run) -> None:  # type: ignore[no-untyped-def]
+def test_lineage_up_text(run: Run) -> None:
     """`lineage m/merge`: each base "merge of" (C01), the external one "not in store" (C02), the roots line with
     the unknown origin counted as another (C10, C11)."""
     code, out, _ = run("lineage", "m/merge")
@@ -206,7 +223,7 @@ def test_lineage_up_text(run) -> None:  # type: ignore[no-untyped-def]
                                     "root country: multiple (US, unknown)")
 
 
-def test_lineage_up_text_of_a_base_drawn_elsewhere_and_cut_by_the_limit(run) -> None:  # type: ignore[no-untyped-def]
+def test_lineage_up_text_of_a_base_drawn_elsewhere_and_cut_by_the_limit(run: Run) -> None:
     """A base drawn under another ancestor is named so, and only then (C04, C14); a node whose parent is not shown
     says through which one it is reached (C03); the answer says how many are shown of how many (C05)."""
     _, out, _ = run("lineage", "cy/c")
@@ -219,7 +236,7 @@ def test_lineage_up_text_of_a_base_drawn_elsewhere_and_cut_by_the_limit(run) -> 
     assert "showing the 2 most-downloaded of 6 descendants (raise --limit to see more)" in out
 
 
-def test_lineage_closing_lines(run) -> None:  # type: ignore[no-untyped-def]
+def test_lineage_closing_lines(run: Run) -> None:
     """What the answer says when there is nothing to draw, or one node: an external base (C08), a deleted one and
     its roots line (C17, C19, C22), a walk cut by `--relation` (C18), one descendant (C09, C16)."""
     _, out, _ = run("lineage", "ext/thing")
@@ -235,7 +252,7 @@ def test_lineage_closing_lines(run) -> None:  # type: ignore[no-untyped-def]
     assert "its downloads in the last 30 days: 3" in out and "1 descendant\n" in out
 
 
-def test_lineage_down_cut_by_filters(run) -> None:  # type: ignore[no-untyped-def]
+def test_lineage_down_cut_by_filters(run: Run) -> None:
     """`--depth 0` is a filter too (C12); "without it"/"without them" (C07); a model nothing is built on says so,
     filters or not (C06)."""
     _, out, _ = run("lineage", "d1/a", "--down", "--depth", "0")
@@ -247,11 +264,11 @@ def test_lineage_down_cut_by_filters(run) -> None:  # type: ignore[no-untyped-de
     assert "no model in the store is built on it" in out and "no descendant" not in out
 
 
-def test_lineage_options(run) -> None:  # type: ignore[no-untyped-def]
+def test_lineage_options(run: Run) -> None:
     """`--relation` in any case (C13); options that do not go together exit 64 with one line (C15, C21); a
     `--since` no derivative reaches says so (C20)."""
     code, out, _ = run("--json", "lineage", "d1/a", "--relation", "FineTune")
-    assert code == 0 and [n["id"] for n in __import__("json").loads(out)["nodes"]] == ["d1/a", LLAMA]
+    assert code == 0 and [n["id"] for n in json.loads(out)["nodes"]] == ["d1/a", LLAMA]
     code, _, err = run("lineage", "--by-root-country", "--limit", "5")
     assert code == 64 and "it takes no --limit" in err
     code, _, err = run("lineage", "--region")
@@ -260,7 +277,7 @@ def test_lineage_options(run) -> None:  # type: ignore[no-untyped-def]
     assert code == 0 and "no derivative in the store was created on or after 2030-01-01" in out
 
 
-def test_model_text(run) -> None:  # type: ignore[no-untyped-def]
+def test_model_text(run: Run) -> None:
     """`model`: a derivative's roots are not "itself" (M01); below a rootless cycle (M02), on one (M09); a root of
     unknown origin in a merge named (M03, M08, Q06); a deleted base (M06); the counters table with two snapshots
     (M04); every descendant (M05)."""
@@ -281,7 +298,7 @@ def test_model_text(run) -> None:  # type: ignore[no-untyped-def]
     assert _line(out, "roots").split(None, 1)[1] == "itself (no declared base)"
 
 
-def test_unknown_ids_exit_66(run) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_ids_exit_66(run: Run) -> None:
     """An external base is named as one only by chosen edges (L03), in the singular for one model (L04); an id
     typed without its namespace is compared with the name part (L02)."""
     code, _, err = run("model", "ext/thing")
@@ -291,3 +308,40 @@ def test_unknown_ids_exit_66(run) -> None:  # type: ignore[no-untyped-def]
     assert code == 66 and "external base" not in err
     code, _, err = run("model", "llama-3.1-8b")
     assert code == 66 and "did you mean meta-llama/Llama-3.1-8B" in err
+
+
+@pytest.fixture(scope="module")
+def older(db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """The store as a refresh before the external spellings were folded into one node wrote it (lineage's edge rules
+    of the nineteenth session): ``edges`` keeps each child's spelling of the external base, `Ext/Thing` for m/merge
+    and `ext/thing` for q/ft (an edge added here), and ``lineage_paths`` roots each at its own spelling. `lineage`
+    reads such a store until the next refresh recomputes it."""
+    import shutil
+
+    path = tmp_path_factory.mktemp("m31old") / "old.duckdb"
+    shutil.copyfile(db, path)
+    with open_store(path) as s:
+        s.con.execute("UPDATE edges SET parent = 'Ext/Thing' WHERE child = 'm/merge' AND parent = 'ext/thing'")
+        s.con.execute("""UPDATE lineage_paths SET root = 'Ext/Thing', path = ['m/merge', 'Ext/Thing']
+                         WHERE id = 'm/merge' AND root = 'ext/thing'""")
+        s.con.execute("INSERT INTO edges VALUES ('q/ft', 'ext/thing', 'merge', 'tag', TRUE)")
+        s.con.execute("INSERT INTO lineage_paths VALUES ('q/ft', 'ext/thing', 1, ['q/ft', 'ext/thing'])")
+    with open_store(path, read_only=True, create=False) as s:
+        yield s
+
+
+def test_an_external_base_in_two_spellings_is_one_node(older: Store) -> None:
+    """`lineage ext/thing --down` is the spelling typed (Q02), with what hangs on either spelling, each child drawn
+    under the node shown (Q15), from the stored lineage or, with `--relation`, by the walk (Q10, Q11); `--depth 0`
+    shows the node alone (Q14); the edge to the other spelling is shown under the node, as declared (Q26); what is
+    built on it directly counts both (Q32)."""
+    want = [("ext/thing", 0, None), ("q/ft", 1, "ext/thing"), ("m/merge", 1, "ext/thing")]
+    kws: list[dict[str, Any]] = [{}, {"relation": "merge"}]
+    for kw in kws:
+        doc = tree(older, "ext/thing", direction="down", **kw)
+        assert doc["id"] == "ext/thing" and doc["summary"]["total"] == 2
+        assert [(n["id"], n["depth"], n["via"]) for n in doc["nodes"]] == want
+        assert [(e["child"], e["parent"], e["declared_as"]) for e in doc["edges"]] == [
+            ("m/merge", "ext/thing", "Ext/Thing"), ("q/ft", "ext/thing", None)]
+    assert _ids(tree(older, "ext/thing", direction="down", max_depth=0)) == ["ext/thing"]
+    assert direct_children(older, "ext/thing") == 2
