@@ -33,6 +33,9 @@ MODELS = [
     # two binding ancestors: placeholders 0 and 1 in one text, both put back, nearest first
     _model("an-two-root/root", "llama3"), _model("an-two-mid/mid", "cc-by-nc-4.0", ["an-two-root/root"]),
     _model("an-two-ft/ft", "mit", ["an-two-mid/mid"]),
+    # no licence tag, and a card listing two licences: the declaration is the whole list, as the licence step reads it
+    {**_model("an-list/base", None), "cardData": {"license": ["cc-by-nc-4.0", "mit"]}},
+    _model("an-list-ft/ft", "mit", ["an-list/base"]),
 ]
 
 
@@ -59,7 +62,7 @@ def _stored_weights(store: Store, mid: str) -> dict[str, Any]:
 
 def test_no_placeholder_is_left_in_the_stored_evidence(store: Store) -> None:
     assert store.scalar("SELECT count(*) FROM openness WHERE evidence LIKE '%@anc%'") == 0
-    assert _agree(store) == 4
+    assert _agree(store) == 5
 
 
 @pytest.mark.parametrize(("mid", "locator", "license"), [
@@ -84,3 +87,17 @@ def test_two_ancestors_in_one_text_each_put_back(store: Store) -> None:
     text = json.dumps(_stored_weights(store, "an-two-ft/ft"))
     assert f"{HUB}an-two-mid/mid" in text and "an-two-root/root" in text
     assert text.index("an-two-mid/mid") < text.index("an-two-root/root")
+
+
+def test_a_binding_licence_without_a_clause_stores_only_the_rule_s_evidence(store: Store) -> None:
+    """A defect this round found: an ancestor declaring a card list (`CC-BY-NC-4.0 AND MIT`, which has no clause
+    of its own in the catalogue) left the rule two evidence items, and the third stored was the component's own
+    finding; the set-based pass stored its synthetic record's (`m/model.safetensors`), the per-model path the
+    model's file page, so the two paths disagreed. Both now store the rule's items only: the model's licence
+    line and the ancestor's declaration, read from its card list (which also kills `load` reading the card's
+    `license:` as absent: mutmut `load` 30, 39)."""
+    doc = _stored_weights(store, "an-list-ft/ft")
+    assert doc["license"] == "CC-BY-NC-4.0 AND MIT"
+    assert [(e["kind"], e["locator"]) for e in doc["evidence"]] == [
+        ("hub_metadata", f"{HUB}an-list-ft/ft"), ("hub_metadata", f"{HUB}an-list/base")]
+    assert doc["evidence"][1]["snippet"].startswith('license: ["cc-by-nc-4.0","mit"] (base an-list/base, 1 lineage')

@@ -84,7 +84,7 @@ def openness_rows(a: Assessment) -> list[tuple[str, str, str | None, float | Non
     rows.append(("osaid", "verdict", a.osaid.verdict, None, json.dumps(osaid_evidence(a.osaid.missing, a.osaid.notes))))
     for name, c in a.components.items():
         rows.append(("component", name, c.status, None,
-                     json.dumps({"license": c.license, "evidence": [e.as_json() for e in c.evidence[:3]]})))
+                     json.dumps({"license": c.license, "evidence": [e.as_json() for e in c.stored_evidence()]})))
     return rows
 
 

@@ -40,10 +40,20 @@ class ComponentFact:
     gated: bool = False          # curated: access after a form or an accepted agreement (self-service)
     by_request: bool = False     # curated: access only for applicants approved case by case
     inherited: dict[str, Any] | None = None   # the base's licence applies instead of the declared one
+    inherited_evidence: int = 0   # with ``inherited``: how many evidence items, first, the inheritance rule gave
     license_unread: list[str] = field(default_factory=list)   # licence files that cover it, their text not read
 
     def as_json(self) -> dict[str, Any]:
         return {"status": self.status, "license": self.license, "evidence": [e.as_json() for e in self.evidence]}
+
+    def stored_evidence(self) -> list[Evidence]:
+        """The evidence the ``openness`` table keeps (both paths): the first three items; of a component graded by
+        an inherited licence only those the inheritance rule gave (its own licence line, each binding ancestor's,
+        the clauses), not the component's findings behind them. Why: the set-based pass grades a synthetic record
+        whose findings name its own representative files (``m/model.safetensors``), not the model's; they showed
+        in the stored evidence whenever the rule gave fewer than three items (a binding licence without a clause,
+        such as a card's list ``CC-BY-NC-4.0 AND MIT``), and the two paths disagreed (sixth mutation round)."""
+        return self.evidence[:min(3, self.inherited_evidence) if self.inherited else 3]
 
     @property
     def released(self) -> bool:

@@ -244,6 +244,7 @@ def _grade(facts: dict[str, ComponentFact], declared: str | None, own: Evidence,
             fact.status, fact.license = "restrictive_license", first.terms.id
             fact.evidence = list(out.evidence) + fact.evidence
             fact.inherited = out.as_json()
+            fact.inherited_evidence = len(out.evidence)
     return out
 
 

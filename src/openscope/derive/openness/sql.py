@@ -433,7 +433,7 @@ def _inherited_evidence(fact: Any) -> list[dict[str, str]] | None:
     if not fact.inherited:
         return None
     out = []
-    for e in fact.evidence[:3]:
+    for e in fact.stored_evidence():
         ev = e.as_json()
         ev["locator"] = SYNTHETIC_LOCATORS.get(ev["locator"], ev["locator"])
         if ev["kind"] != "curated":
