@@ -29,6 +29,10 @@ MODELS = [
     _model("an-tag/base", "cc-by-nc-4.0"), _model("an-tag-ft/ft", "mit", ["an-tag/base"]),
     {**_model("an-file/base", "other"), "cardData": {"license": "other", "license_link": "LICENSE"}},
     _model("an-file-ft/ft", "mit", ["an-file/base"]),
+    # the card links the licence by its full Hub address, to a file not named as a licence file (mutmut `load` 44)
+    {**_model("an-url/base", "other"),
+     "cardData": {"license": "other", "license_link": f"{HUB}an-url/base/blob/main/TERMS.md"}},
+    _model("an-url-ft/ft", "mit", ["an-url/base"]),
     _model("an-ext-ft/ft", "apache-2.0", ["huggyllama/llama-7b"]),
     # two binding ancestors: placeholders 0 and 1 in one text, both put back, nearest first
     _model("an-two-root/root", "llama3"), _model("an-two-mid/mid", "cc-by-nc-4.0", ["an-two-root/root"]),
@@ -45,9 +49,11 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Any:
     s = open_store(tmp / "s.duckdb")
     (tmp / "m.jsonl").write_text("\n".join(json.dumps(r) for r in MODELS) + "\n")
     ingest_file(s, tmp / "m.jsonl")
-    s.con.execute("""INSERT INTO license_texts (repo_type, id, path, sha, text, bytes, url, note, read_at, snapshot_id)
-                     VALUES ('model', 'an-file/base', 'LICENSE', 'abc123', ?, 10, ?, NULL, now()::TIMESTAMP, NULL)""",
-                  [DEEPSEEK, f"{HUB}an-file/base/resolve/main/LICENSE"])
+    for mid, path in (("an-file/base", "LICENSE"), ("an-url/base", "TERMS.md")):
+        s.con.execute("""INSERT INTO license_texts (repo_type, id, path, sha, text, bytes, url, note, read_at,
+                                                    snapshot_id)
+                         VALUES ('model', ?, ?, 'abc123', ?, 10, ?, NULL, now()::TIMESTAMP, NULL)""",
+                      [mid, path, DEEPSEEK, f"{HUB}{mid}/resolve/main/{path}"])
     derive.refresh(s, only=["lineage", "openness"])
     yield s
     s.close()
@@ -62,12 +68,13 @@ def _stored_weights(store: Store, mid: str) -> dict[str, Any]:
 
 def test_no_placeholder_is_left_in_the_stored_evidence(store: Store) -> None:
     assert store.scalar("SELECT count(*) FROM openness WHERE evidence LIKE '%@anc%'") == 0
-    assert _agree(store) == 5
+    assert _agree(store) == 6
 
 
 @pytest.mark.parametrize(("mid", "locator", "license"), [
     ("an-tag-ft/ft", f"{HUB}an-tag/base", "cc-by-nc-4.0"),
     ("an-file-ft/ft", f"{HUB}an-file/base/blob/main/LICENSE#L1", "deepseek"),
+    ("an-url-ft/ft", f"{HUB}an-url/base/blob/main/TERMS.md#L1", "deepseek"),
     ("an-two-ft/ft", f"{HUB}an-two-mid/mid", "cc-by-nc-4.0"),
 ])
 def test_each_ancestor_is_named_where_its_licence_was_read(store: Store, mid: str, locator: str,

@@ -41,7 +41,8 @@ GRAPH = [
     entry("m/merge", (f"base_model:merge:{LLAMA}", "base_model:merge:ext/thing"), downloads=0),
     # two roots at two depths, the deeper one first by name: zed/ext (depth 1), Llama (depth 2)
     entry("m/deep", ("base_model:merge:d1/a", "base_model:merge:zed/ext"), downloads=0),
-    entry("q/ft", (f"base_model:finetune:{QWEN}",), downloads=7),
+    # created on the Hub's placeholder date (unknown)
+    entry("q/ft", (f"base_model:finetune:{QWEN}",), downloads=7, created="2022-03-02T23:29:04.000Z"),
     # a rootless cycle, and a model built on it
     entry("cy/a", ("base_model:finetune:cy/b",)), entry("cy/b", ("base_model:finetune:cy/a",)),
     entry("cy/c", ("base_model:finetune:cy/a",)),
@@ -280,7 +281,7 @@ def test_lineage_options(run: Run) -> None:
 def test_model_text(run: Run) -> None:
     """`model`: a derivative's roots are not "itself" (M01); below a rootless cycle (M02), on one (M09); a root of
     unknown origin in a merge named (M03, M08, Q06); a deleted base (M06); the counters table with two snapshots
-    (M04); every descendant (M05)."""
+    (M04); every descendant (M05); a creation date the Hub gives as its placeholder (M07)."""
     _, out, _ = run("model", "d1/a")
     assert _line(out, "roots").split(None, 1)[1] == "meta-llama/Llama-3.1-8B (depth 1)"
     assert "counters by snapshot" in out
@@ -296,6 +297,8 @@ def test_model_text(run: Run) -> None:
     assert _line(out, "built on").split(None, 2)[2] == "gone/base (finetune, tag; deleted from the Hub)"
     _, out, _ = run("model", LLAMA)
     assert _line(out, "roots").split(None, 1)[1] == "itself (no declared base)"
+    _, out, _ = run("model", "q/ft")
+    assert _line(out, "created").split(None, 1)[1] == "unknown (Hub placeholder 2022-03-02T23:29:04.000Z)"
 
 
 def test_unknown_ids_exit_66(run: Run) -> None:
@@ -326,22 +329,40 @@ def older(db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]
                          WHERE id = 'm/merge' AND root = 'ext/thing'""")
         s.con.execute("INSERT INTO edges VALUES ('q/ft', 'ext/thing', 'merge', 'tag', TRUE)")
         s.con.execute("INSERT INTO lineage_paths VALUES ('q/ft', 'ext/thing', 1, ['q/ft', 'ext/thing'])")
+        # u/ft on both spellings: on `Ext/Thing` directly, on `ext/thing` through q/ft (depth 1 and 2)
+        s.con.execute("""INSERT INTO edges VALUES ('u/ft', 'Ext/Thing', 'merge', 'tag', TRUE),
+                                                  ('u/ft', 'q/ft', 'merge', 'tag', TRUE)""")
+        s.con.execute("""INSERT INTO lineage_paths VALUES ('u/ft', 'Ext/Thing', 1, ['u/ft', 'Ext/Thing']),
+                                                          ('u/ft', 'ext/thing', 2, ['u/ft', 'q/ft', 'ext/thing'])""")
+        # bare ids under canonical-move namespaces (docs/lineage.md): `tiny-x` under two, `only-one` under one
+        s.con.execute("""INSERT INTO edges VALUES ('d1/b', 'openai-community/tiny-x', 'finetune', 'card', TRUE),
+                                                  ('d1/c', 'google-bert/tiny-x', 'finetune', 'card', TRUE),
+                                                  ('d2/x', 'google-t5/only-one', 'finetune', 'card', TRUE)""")
     with open_store(path, read_only=True, create=False) as s:
         yield s
 
 
 def test_an_external_base_in_two_spellings_is_one_node(older: Store) -> None:
     """`lineage ext/thing --down` is the spelling typed (Q02), with what hangs on either spelling, each child drawn
-    under the node shown (Q15), from the stored lineage or, with `--relation`, by the walk (Q10, Q11); `--depth 0`
+    under the node shown at its shortest depth (Q15, Q16), from the stored lineage or, with `--relation`, by the walk (Q10, Q11); `--depth 0`
     shows the node alone (Q14); the edge to the other spelling is shown under the node, as declared (Q26); what is
     built on it directly counts both (Q32)."""
-    want = [("ext/thing", 0, None), ("q/ft", 1, "ext/thing"), ("m/merge", 1, "ext/thing")]
+    want = [("ext/thing", 0, None), ("q/ft", 1, "ext/thing"), ("m/merge", 1, "ext/thing"), ("u/ft", 1, "ext/thing")]
     kws: list[dict[str, Any]] = [{}, {"relation": "merge"}]
     for kw in kws:
         doc = tree(older, "ext/thing", direction="down", **kw)
-        assert doc["id"] == "ext/thing" and doc["summary"]["total"] == 2
+        assert doc["id"] == "ext/thing" and doc["summary"]["total"] == 3
         assert [(n["id"], n["depth"], n["via"]) for n in doc["nodes"]] == want
-        assert [(e["child"], e["parent"], e["declared_as"]) for e in doc["edges"]] == [
+        assert [(e["child"], e["parent"], e["declared_as"]) for e in doc["edges"] if e["child"] != "u/ft"] == [
             ("m/merge", "ext/thing", "Ext/Thing"), ("q/ft", "ext/thing", None)]
     assert _ids(tree(older, "ext/thing", direction="down", max_depth=0)) == ["ext/thing"]
-    assert direct_children(older, "ext/thing") == 2
+    assert direct_children(older, "ext/thing") == 3
+
+
+def test_a_bare_id_under_two_canonical_namespaces_is_no_moved_base(older: Store) -> None:
+    """`model tiny-x`: two canonical-move namespaces hold a declared `tiny-x`, so the Hub's move is not known and the
+    answer names neither (L06); under one namespace it is the moved base."""
+    from openscope.store.lookup import moved_external_base
+
+    assert moved_external_base(older, "only-one") == ("google-t5/only-one", 1)
+    assert moved_external_base(older, "tiny-x") is None
