@@ -334,10 +334,15 @@ def older(db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]
                                                   ('u/ft', 'q/ft', 'merge', 'tag', TRUE)""")
         s.con.execute("""INSERT INTO lineage_paths VALUES ('u/ft', 'Ext/Thing', 1, ['u/ft', 'Ext/Thing']),
                                                           ('u/ft', 'ext/thing', 2, ['u/ft', 'q/ft', 'ext/thing'])""")
-        # bare ids under canonical-move namespaces (docs/lineage.md): `tiny-x` under two, `only-one` under one
+        # bare ids under canonical-move namespaces (docs/lineage.md): `tiny-x` under two, `only-one` under one, in
+        # two spellings
         s.con.execute("""INSERT INTO edges VALUES ('d1/b', 'openai-community/tiny-x', 'finetune', 'card', TRUE),
                                                   ('d1/c', 'google-bert/tiny-x', 'finetune', 'card', TRUE),
-                                                  ('d2/x', 'google-t5/only-one', 'finetune', 'card', TRUE)""")
+                                                  ('d2/x', 'google-t5/only-one', 'finetune', 'card', TRUE),
+                                                  ('m/deep', 'Google-T5/Only-One', 'finetune', 'card', TRUE)""")
+        s.con.execute("""INSERT INTO lineage_paths VALUES
+                             ('d2/x', 'google-t5/only-one', 1, ['d2/x', 'google-t5/only-one']),
+                             ('m/deep', 'Google-T5/Only-One', 1, ['m/deep', 'Google-T5/Only-One'])""")
     with open_store(path, read_only=True, create=False) as s:
         yield s
 
@@ -361,8 +366,11 @@ def test_an_external_base_in_two_spellings_is_one_node(older: Store) -> None:
 
 def test_a_bare_id_under_two_canonical_namespaces_is_no_moved_base(older: Store) -> None:
     """`model tiny-x`: two canonical-move namespaces hold a declared `tiny-x`, so the Hub's move is not known and the
-    answer names neither (L06); under one namespace it is the moved base."""
+    answer names neither (L06); under one namespace it is the moved base, and `lineage only-one --down` shows what
+    is built on either of its spellings (Q04)."""
     from openscope.store.lookup import moved_external_base
 
-    assert moved_external_base(older, "only-one") == ("google-t5/only-one", 1)
+    assert moved_external_base(older, "only-one") == ("Google-T5/Only-One", 2)
     assert moved_external_base(older, "tiny-x") is None
+    doc = tree(older, "only-one", direction="down")
+    assert doc["id"] == "Google-T5/Only-One" and sorted(_ids(doc)[1:]) == ["d2/x", "m/deep"]
