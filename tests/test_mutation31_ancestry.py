@@ -101,8 +101,8 @@ def test_a_binding_licence_without_a_clause_stores_only_the_rule_s_evidence(stor
     of its own in the catalogue) left the rule two evidence items, and the third stored was the component's own
     finding; the set-based pass stored its synthetic record's (`m/model.safetensors`), the per-model path the
     model's file page, so the two paths disagreed. Both now store the rule's items only: the model's licence
-    line and the ancestor's declaration, read from its card list (which also kills `load` reading the card's
-    `license:` as absent: mutmut `load` 30, 39)."""
+    line and the ancestor's declaration, read from its card list (ingest keeps the whole list as the licence when
+    no `license:` tag names one)."""
     doc = _stored_weights(store, "an-list-ft/ft")
     assert doc["license"] == "CC-BY-NC-4.0 AND MIT"
     assert [(e["kind"], e["locator"]) for e in doc["evidence"]] == [
