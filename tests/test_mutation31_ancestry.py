@@ -108,3 +108,16 @@ def test_a_binding_licence_without_a_clause_stores_only_the_rule_s_evidence(stor
     assert [(e["kind"], e["locator"]) for e in doc["evidence"]] == [
         ("hub_metadata", f"{HUB}an-list-ft/ft"), ("hub_metadata", f"{HUB}an-list/base")]
     assert doc["evidence"][1]["snippet"].startswith('license: ["cc-by-nc-4.0","mit"] (base an-list/base, 1 lineage')
+
+
+def test_an_ancestor_s_reading_is_dated_as_the_record_was_read(store: Store) -> None:
+    """`assess` (the per-model path) dates the evidence of each ancestor's licence as the model's record was read: it
+    was read in the same store state (mutmut `load` 58: no date)."""
+    from openscope.derive.openness.assessment import assess_record
+    from openscope.derive.openness.records import from_store
+
+    rec = from_store(store, "an-tag-ft/ft")
+    assert rec.read_at
+    ev = assess_record(rec).components[FINAL].evidence
+    anc = [e for e in ev if e.locator == f"{HUB}an-tag/base"]
+    assert len(anc) == 1 and anc[0].read_at == rec.read_at
