@@ -40,6 +40,9 @@ MODELS = [
     # no licence tag, and a card listing two licences: the declaration is the whole list, as the licence step reads it
     {**_model("an-list/base", None), "cardData": {"license": ["cc-by-nc-4.0", "mit"]}},
     _model("an-list-ft/ft", "mit", ["an-list/base"]),
+    # a base of the store, its licence undeclared, known by the MOF record of its id, which the Hub spells in
+    # capitals (`stanford-crfm/BioMedLM`; the record's id is lower-case): its family's licence binds
+    _model("stanford-crfm/BioMedLM", None), _model("an-mof-ft/ft", "mit", ["stanford-crfm/BioMedLM"]),
 ]
 
 
@@ -68,7 +71,8 @@ def _stored_weights(store: Store, mid: str) -> dict[str, Any]:
 
 def test_no_placeholder_is_left_in_the_stored_evidence(store: Store) -> None:
     assert store.scalar("SELECT count(*) FROM openness WHERE evidence LIKE '%@anc%'") == 0
-    assert _agree(store) == 6
+    assert _agree(store) == 7
+    assert _stored_weights(store, "an-mof-ft/ft")["license"] == "bigscience-bloom-rail-1.0"   # the MOF record's
 
 
 @pytest.mark.parametrize(("mid", "locator", "license"), [
