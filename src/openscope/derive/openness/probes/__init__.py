@@ -1441,14 +1441,49 @@ def repo_license(rec: ModelRecord, what: str = "docs") -> str | None:
     return declared or card_license_for(rec, "code", explicit_only=True) or whole
 
 
-def linked_code_license(rec: ModelRecord) -> str | None:
-    """The licence of code the card links in another repository (a GitHub project, not files of this one): the
-    licence the card names for the code, else, for a card with no declared licence of its own (a code
+# A link followed by a short bracket: "[kestrel-ai/kestrel-train](https://github.com/…) (Apache-2.0)".
+_LINK_THEN_BRACKET = re.compile(r"\]\([^()\s]{1,500}\)[ \t]{0,3}\(([^()\n]{2,40})\)")
+_LINE_REF = re.compile(r"#L(\d+)")
+_SNIPPET_LINE = re.compile(r"line (\d+): ")   # a repository's evidence: "line 12: [owner/repo](…) (labelled as such)"
+
+
+def bracketed_code_license(rec: ModelRecord, evidence: tuple[Evidence | None, ...]) -> str | None:
+    """The licence named in brackets right after a link on the card line an evidence item quotes, when the bracket
+    names exactly one licence ("**Training code:** [repo](…) (Apache-2.0)", "(MIT License)"). Why: that bracket is
+    the linked code's own licence, more specific than any the card names elsewhere; it was not read (the card's
+    licence reader reads lines holding a licence word), so the code of a fully open release stayed "licence
+    unknown". Cheap: only the lines of evidence already found, and only where a link is followed by a bracket."""
+    card = rec.card
+    if card is None:
+        return None
+    from openscope.derive.openness.probes.license_declared import licences_in
+
+    lines = card.lines()
+    for ev in evidence:
+        if ev is None or ev.kind != "card" or (m := _LINE_REF.search(ev.locator) or _SNIPPET_LINE.match(ev.snippet)) is None:
+            continue
+        n = int(m.group(1))
+        line = lines[n - 1] if 0 < n <= len(lines) else ""
+        if ") (" not in line and ")(" not in line:
+            continue
+        for b in _LINK_THEN_BRACKET.finditer(line):
+            names = {lic for lic, _ in licences_in(b.group(1))}
+            if len(names) == 1:
+                return names.pop()
+    return None
+
+
+def linked_code_license(rec: ModelRecord, evidence: tuple[Evidence | None, ...] = ()) -> str | None:
+    """The licence of code the card links in another repository (a GitHub project, not files of this one): a
+    licence in brackets right after the link on the line ``evidence`` quotes (:func:`bracketed_code_license`), else
+    the licence the card names for the code, else, for a card with no declared licence of its own (a code
     repository's README, whose whole-release licence is the repository's), the card's licence for the
     whole release. Why: a model repository's declared licence (``license: openrail``) covers what that
     repository holds; the linked project carries its own LICENSE file, which the card does not show."""
     from openscope.derive.openness.probes.license_declared import card_license_for
 
+    if evidence and (bracketed := bracketed_code_license(rec, evidence)):
+        return bracketed
     named = card_license_for(rec, "code", explicit_only=True)
     if named or rec.license:
         return named

@@ -57,7 +57,7 @@ def run(rec: ModelRecord) -> Finding:
     # the card is one of the dearest readings of a card)
     link = None if files else own_code_repository(rec, component=COMPONENT)
     if files or link:
-        f.status, f.license = released_status(repo_license(rec, "code") if files else linked_code_license(rec))
+        f.status, f.license = released_status(repo_license(rec, "code") if files else linked_code_license(rec, (link,)))
         f.outcome = "positive"
         f.evidence = [file_evidence(rec, files)] if files else [link] if link else []
         return f

@@ -121,7 +121,7 @@ def run(rec: ModelRecord) -> Finding:
             and (repo := own_code_repository(rec, component=COMPONENT)) is not None:
         # the card names its inference code and presents a code repository as its own: that repository's code,
         # under the licence the card names for code (its LICENSE file is not shown), as the training probe reads it
-        f.status, f.license = released_status(linked_code_license(rec))
+        f.status, f.license = released_status(linked_code_license(rec, (said, repo)))
         f.outcome, f.evidence = "positive", [said, repo]
         return f
     if not ev and rec.library_name:

@@ -145,7 +145,8 @@ def run(rec: ModelRecord) -> Finding:
         repo = publishers_repository(rec, text)   # the mention's sentence links the publisher's own repository
     if shown or (text and repo and not not_yet):
         linked_only = not (files or cmd or rel) and bool(field or repo)   # the code is another repository's
-        f.status, f.license = released_status(linked_code_license(rec) if linked_only else repo_license(rec, "code"))
+        f.status, f.license = released_status(linked_code_license(rec, (field, repo)) if linked_only
+                                               else repo_license(rec, "code"))
         f.outcome = "positive"
         f.evidence = [file_evidence(rec, files)] if files else [e for e in (cmd or field or rel or released or text, repo) if e]
         return f
