@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from openscope.derive.openness.probes import (
     Evidence,
@@ -14,6 +15,7 @@ from openscope.derive.openness.probes import (
     files_matching,
     for_text,
     jako_needles,
+    library_evidence,
     linked_code_license,
     matches_from,
     repo_license,
@@ -113,6 +115,61 @@ _TRAIN_SCRIPT = re.compile(r"(?:train|finetune|fine_tune|fine-tune|pretrain|sft|
                            re.IGNORECASE)
 MAX_CONTINUED = 200   # commands continued over lines read at most, in a card
 _SCRIPT_WORDS = ("train", "finetune", "fine_tune", "fine-tune", "sft", "dpo")
+# A library's own training script named as what trained the release: "the diffusers example script", "the toolkit's
+# [example script](https://github.com/NVIDIA/NeMo/blob/main/examples/…)", "the jsut recipe in [espnet](…)"; read in a
+# sentence that says the model was trained with it (:func:`library_script`).
+_EXAMPLE_CUE = re.compile(r"\bexamples?[ \t]+(?:training[ \t]+|fine-?tuning[ \t]+)?(?:scripts?|recipes?|code)\b"
+                          r"|\brecipes?[ \t]+(?:in|from|of)\b|['’]s[ \t]+(?:example[ \t]+)?recipes?\b"
+                          r"|\]\(https?://[^()\s]{1,200}?/(?:examples|egs2?|recipes)/", re.IGNORECASE)
+# the sentence says this release was trained so ("was trained by …", "we trained it with", "Trained with …"), not that a
+# reader can train with it ("you can refer to the [training code](…/examples/…) and train your own models")
+_TRAINED = re.compile(r"\b(?:was|were|been|is|are)[ \t]+(?:\w+[ \t]+)?(?:trained|fine-?tuned|pre-?trained)\b"
+                      r"|\b(?:we|i)[ \t]+(?:\w+[ \t]+)?(?:trained|fine-?tuned|pre-?trained)\b|^\W*(?:trained|fine-?tuned)\b",
+                      re.IGNORECASE)
+_SENTENCE_STOP = re.compile(r"[.!?](?=\s)|\n\s*\n|\n(?=\s*(?:[-*+|#]|```))")
+_OWN_SCRIPT = re.compile(r"\b(?:our|my)[ \t]+(?:own[ \t]+)?(?:[\w-]+[ \t]+)?(?:examples?|recipes?|scripts?)\b")
+MAX_EXAMPLE_CUES = 20   # cue places read per card
+
+
+def library_script(rec: ModelRecord) -> tuple[Evidence, Any] | None:
+    """(the sentence, the library) where the card says a listed library's own example script or recipe trained the
+    release: the sentence names a library of ``libraries.yml`` (its name as a word, or a link into its repository)
+    beside an example-script or recipe cue and a training word. Why: "trained with the diffusers example script" over
+    ``accelerate launch train_dreambooth_lora_sdxl.py`` shows public training code that is the library's, under the
+    library's licence (cited), not the model repository's (the card's OpenRAIL was put on Apache-2.0 code), and a
+    NeMo card linking the toolkit's example script showed no training code at all. A command alone says nothing of
+    whose script it runs, so it keeps the repository's licence. Cheap: read only on a card holding "example",
+    "recipe", "/egs" or "/examples/" (one ``str`` search each), and only the sentences around a cue."""
+    from openscope.derive.openness import libraries
+
+    card = rec.card
+    if card is None:
+        return None
+    low = card.lowered_body
+    if "example" not in low and "recipe" not in low and "/egs" not in low:
+        return None
+    body, off = card.body, len(card.text) - len(card.body)
+    libs = libraries.all_libraries()
+    for n, m in enumerate(_EXAMPLE_CUE.finditer(body)):
+        if n >= MAX_EXAMPLE_CUES:
+            break
+        stops = list(_SENTENCE_STOP.finditer(body, max(0, m.start() - 300), m.start()))
+        a = stops[-1].end() if stops else max(0, m.start() - 300)
+        end = _SENTENCE_STOP.search(body, m.end())
+        b = min(end.start() + 1 if end else len(body), m.end() + 300)
+        sentence = low[a:b]
+        if not _TRAINED.search(sentence) or _OWN_SCRIPT.search(sentence) or in_code(rec, off + m.start()):
+            continue
+        for lib in libs:
+            repo = lib.url.lower().split("/blob/", 1)[0].split("/tree/", 1)[0]
+            if re.search(rf"(?<![\w.-]){re.escape(lib.name.lower())}(?![\w-])", sentence) or f"({repo}/" in sentence \
+                    or f"({repo})" in sentence:
+                a += len(body[a:b]) - len(body[a:b].lstrip())
+                anchor, snip = card.span(off + a, off + b, 200, before=0, stop=off + b)
+                return Evidence("card", f"{rec.card_locator}{anchor}", snip.strip(), rec.read_at), lib
+    return None
+
+
 REMEDIATION = "Publish the training scripts and configuration (a public repository) under an OSI-approved licence."
 
 
@@ -143,6 +200,13 @@ def run(rec: ModelRecord) -> Finding:
     repo = own_code_repository(rec, component=COMPONENT) if shown or (text and not not_yet) else None
     if repo is None and text and not not_yet and not shown:
         repo = publishers_repository(rec, text)   # the mention's sentence links the publisher's own repository
+    if not (files or field or rel or released) and (lib_script := library_script(rec)) is not None:
+        # the library's own script trained it: public code under the library's licence, cited (not the release's)
+        said, lib = lib_script
+        f.status, f.license = released_status(lib.license)
+        f.outcome = "positive"
+        f.evidence = [e for e in (said, cmd) if e] + [library_evidence(rec, lib)]
+        return f
     if shown or (text and repo and not not_yet):
         linked_only = not (files or cmd or rel) and bool(field or repo)   # the code is another repository's
         f.status, f.license = released_status(linked_code_license(rec, (field, repo)) if linked_only
