@@ -23,7 +23,10 @@ _RESULT_WORDS = (r"\b(?:MMLU|GSM8K|HumanEval|MBPP|HellaSwag|ARC|TruthfulQA|WinoG
                  r"CMMLU|MT-?Bench|AlpacaEval|accuracy|acc|F1|BLEU|ROUGE|WER|FID|CLIP|score|pass@1|"
                  r"VBench|GenEval|benchmark|perplexity|ppl|"
                  # retrieval and ranking metrics ("| MS MARCO dev | MRR@10 |"), a classifier's top-k accuracy
-                 r"MRR|nDCG|recall@\d{1,4}|top-?[1-5])\b|准确率|得分|评测|评分")
+                 r"MRR|nDCG|recall@\d{1,4}|top-?[1-5]|"
+                 # detection and segmentation (COCO's "AP50", "mAP", "box AP", "val AP", "mIoU"; a bare "AP" may be anything), speech (CER, and the
+                 # error column of a scoring tool's "| Corr | Sub | Del | Ins | Err |" table), forecasting (MASE, CRPS)
+                 r"mAP(?:50|75)?|AP(?:50|75)|(?:box|mask|val)[ \t]AP|mIoU|CER|Err|MASE|CRPS)\b|准确率|得分|评测|评分")
 RESULTS_TABLE = re.compile(rf"^[^\n|]*+(?P<at>\|(?>[^\n]*?(?:{_RESULT_WORDS}))[^\n]*\|)", re.IGNORECASE | re.MULTILINE)
 # The same with the Japanese and Korean words of a results table (スコア, 正解率, 精度, 評価, 平均; 점수, 정확도, 평가, 평균),
 # searched only in a card with kana or hangul: the others do not pay for the longer alternation.
