@@ -79,6 +79,9 @@ GENERATIVE_NEEDLES = ('latent diffusion', 'latent-diffusion', 'text encoder', 't
 # (GGUF, GPTQ, AWQ, MLX) is full of them; they say what the reader needs, not what the model was trained on.
 RUNNING = either(r"\binferenc\w*|\brun(?:s|ning)?\b|\bgenerat(?:e|es|ing)\b|\brequire(?:s|d|ments?)?\b|\binstall(?:s|ed|ing)?\b|\boffload\w*|\bv?ram\b|\bmemory\b|\baccelerat(?:ion|ed)\b|"
                      r"\bdeploy\w*|\bserv(?:e|es|ing)\b|\bload(?:s|ing)?\b|\bfits?\b|\bconsumer\b|\bquanti[sz]\w*|"
+                     # making a copy of the weights is not training them: a quantisation in Spanish ("Cuantizado en una
+                     # sola RTX 4090") or French ("quantifié"), a format conversion ("The GGUF conversion ran on one A100")
+                     r"\bcuantiz\w*|\bquantifi\w*|\bconver(?:t|ts|ted|ting|sion|sions|tido|tida|ti|tiert)\b|"
                      r"\bclients?\b|\blatency\b|\bthroughput\b|\bworkers?\b|\bweb ?servers?\b|\bcontroller\b|\byour\b"
                      # (Taiwan's 推論, 記憶體 and 消費級 read 推论, 记忆體 and 消费级: :mod:`..hant`)
                      , r"推理|推论|部署|显存|内存|记忆[体體]|运行|加载|量化|服务|延迟|吞吐|消费级", re.IGNORECASE,
