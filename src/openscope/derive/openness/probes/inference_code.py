@@ -25,6 +25,7 @@ from openscope.derive.openness.probes._own_evidence import (
     mention_evidence,
     own_code_repository,
     own_mentions,
+    publishers_repository,
 )
 from openscope.derive.openness.probes._siblings import better_command
 from openscope.derive.openness.probes._status import released_status
@@ -118,7 +119,9 @@ def run(rec: ModelRecord) -> Finding:
         f.outcome, f.evidence = "positive", [guide]
         return f
     if not ev and (said := first_own_mention(rec, INFER_TEXT, INFER_TEXT_NEEDLES, component=COMPONENT)[0]) is not None \
-            and (repo := own_code_repository(rec, component=COMPONENT)) is not None:
+            and (repo := own_code_repository(rec, component=COMPONENT) or publishers_repository(rec, said)) is not None:
+        # (or the mention's own lines link the publisher's own repository, whatever words say it is theirs:
+        # "推理代码见 GitHub：[huamei-audio/huamei-tts](…)" on huamei-audio's card, as for the training code)
         # the card names its inference code and presents a code repository as its own: that repository's code,
         # under the licence the card names for code (its LICENSE file is not shown), as the training probe reads it
         f.status, f.license = released_status(linked_code_license(rec, (said, repo)))
