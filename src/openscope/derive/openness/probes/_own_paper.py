@@ -339,7 +339,35 @@ def judge(card: Card, link: Link, lines: Sequence[str] | None = None) -> str | N
         return "sentence"
     if host and in_header(card, link.line) and _standalone(line) and _standalone(before):
         return "header"
+    if host and _under_paper_heading(card, link) and not zsearch(_CITING, _LINK_MARKUP.sub(" ", line)) \
+            and not sentence_search(NAMED_BEFORE, before) and not _base_named_before(card, before):
+        return "section"
     return None
+
+
+# A section whose title is only the paper's label: "## Paper", "## Preprint", "### Our paper", "## 论文".
+PAPER_HEADING = re.compile(r"^\W*(?:(?:our|the)\s+)?(?:research\s+)?(?:paper|preprint|publication)\W*$"
+                           r"|^\W*(?:论文|論文|논문)\W*$", re.IGNORECASE)
+
+
+def _under_paper_heading(card: Card, link: Link) -> bool:
+    """Whether a paper host's link is the first link of a section titled only as the paper ("## Paper" over
+    "[ProtCormorant: scaling protein language models](https://www.biorxiv.org/…) (bioRxiv preprint)."). Why: such a
+    heading is the model-card field "**Paper:**" written as a section; the link's line was read only as a field, a
+    sentence that calls it ours, or a bare line of the card's header, so a preprint named under its own heading with
+    a few words after it was no paper at all. A line that cites ("based on", "inspired by") is still not the
+    release's, and only the section's first paper link is (a list of papers under "## Papers" is not read: the
+    heading must be singular)."""
+    at = card.line_start(link.line)
+    sec = None
+    for s in card.sections:
+        if s.start > at:
+            break
+        sec = s
+    if sec is None or not PAPER_HEADING.match(sec.title):
+        return False
+    first = next((ln for ln in card.links if paper_link(ln.url) and sec.start <= card.line_start(ln.line) <= at), None)
+    return first is not None and first.url == link.url
 
 
 # The name right before a bare label's bracket ("A fine-tune of Heron-8B ([paper](…))").

@@ -33,7 +33,8 @@ PAPER_FILES = re.compile(r"(^|/)[\w.-]{0,255}(paper|preprint)[\w.-]{0,255}\.(pdf
 REMEDIATION = ("Publish a paper or preprint on the model (e.g. arXiv) and link it from the card as its paper "
                "(`**Paper:** [title](url)`, the `arxiv:` tag, or the card's citation).")
 WHY = {"label": "labelled as the paper", "sentence": "announced as the model's own",
-       "header": "in the card's header", "citation": "the citation the card asks for"}
+       "header": "in the card's header", "citation": "the citation the card asks for",
+       "section": "under the card's Paper heading"}
 
 
 # An arXiv identifier written without a link: "arXiv:2401.12345", "arXiv: 2401.12345v2", the old form
