@@ -38,12 +38,13 @@ from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Datasets"
 # Dataset hosts: the Hub, Kaggle, Zenodo, ModelScope, OpenDataLab, and the Chinese mirrors that host datasets as they
-# host weights (OpenXLab, WiseModel), and the research data repositories (Figshare, Dataverse).
+# host weights (OpenXLab, WiseModel), the research data repositories (Figshare, Dataverse), and biology's public
+# sequence and structure databases (UniProt, EMBL-EBI, the PDB), whose releases a protein model's card names as its data.
 DATA_LINK = re.compile(
     r"^https?://(huggingface\.co/datasets/|hf\.co/datasets/|(www\.)?kaggle\.com/datasets/|zenodo\.org/record"
     r"|(www\.)?modelscope\.cn/datasets/|opendatalab\.|commoncrawl\.org|data\.together\.xyz|laion\.ai"
     r"|(www\.)?openxlab\.org\.cn/datasets/|(www\.)?wisemodel\.cn/datasets/|(www\.)?figshare\.com/articles/dataset/"
-    r"|[\w.-]*dataverse[\w.-]*/dataset)",
+    r"|[\w.-]*dataverse[\w.-]*/dataset|(www\.|ftp\.|rest\.)?uniprot\.org/|(www\.|ftp\.)ebi\.ac\.uk/|(www\.)?rcsb\.org/)",
     re.IGNORECASE)
 DATA_SECTION = re.compile(r"(training|pre-?training|fine-?tuning|instruction)[- ]?(data|dataset|corpus|set)|^data(sets?)?$"
                           r"|data(set)? (sources?|composition|details)"
