@@ -16,6 +16,7 @@ from evidence31_cards import CARDS, EXPECTED, EXPECTED_OSAI
 
 from openscope.derive.openness.assessment import assess_record
 from openscope.derive.openness.probes import run_all
+from openscope.derive.openness.probes._own_paper import own_paper_links
 from openscope.derive.openness.records import from_folder, from_text
 
 HEAD = "---\nlicense: cc-by-nc-4.0\n---\n# Wren-1B\n\nA small model.\n\n"
@@ -146,6 +147,8 @@ def test_a_cited_paper_a_list_of_papers_or_a_second_link_is_not_made_the_release
                   "[Other](https://arxiv.org/abs/2401.01234) (arXiv preprint).\n")
     f = probe(two, "research_paper", "wren/Wren-1B")
     assert "biorxiv" in cited(f) and "2401.01234" not in cited(f), f.evidence
+    # (every place the card links its own paper, as the peer-review and report probes read them: the first only)
+    assert [p.link.url for p in own_paper_links(from_text("wren/Wren-1B", two).card)] == [BIORXIV]
 
 
 # -- biology's databases -------------------------------------------------------------------------------------------------------
