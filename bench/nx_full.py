@@ -19,7 +19,8 @@ The rules, as the docstrings and SQL of ``src/openscope/derive/lineage/{edges,gr
   but equals one up to case takes the smallest such id; a bare parent (no namespace) equal to no store id
   takes the stored ``<ns>/<name>`` of a canonical-move namespace (``openscope/data/canonical``) when exactly
   one such namespace holds the name (the smallest spelling); else a parent that is the old id of a repository a
-  full crawl found moved (table ``moves``) takes the last id of its chain of moves; empty parents and self-edges are dropped;
+  full crawl found moved (table ``moves``) takes the last id of its chain of moves; else a parent equal to a
+  deleted store id up to case takes the smallest such id; empty parents and self-edges are dropped;
   a parent that resolves to no live store id (an external base) takes the spelling, equal to it up to case, that
   most children's declarations resolve to, ties to the smallest (one node per id up to case);
 - per (child, parent, source): the smallest and largest declared relation (finetune < adapter < quantized <
@@ -297,6 +298,10 @@ def _run(con: Any, phase: Any, t0: float, cap_s: float) -> dict[str, int]:
             c = nxt.lower()
         return None if cur is None else canon.get(cur.lower(), cur)
 
+    # deleted store ids, lower case -> the smallest stored spelling
+    gone: dict[str, str] = {}
+    for m in sorted(deleted):
+        gone.setdefault(m.lower(), m)
     fixed: dict[str, str] = {}
 
     # (child, prio, parent) -> bit mask of the relation codes declared
@@ -314,7 +319,9 @@ def _run(con: Any, phase: Any, t0: float, cap_s: float) -> dict[str, int]:
             if p is None:
                 p = None if "/" in parent else bare.get(parent.lower())
             if p is None:
-                p = (moved_to(parent.lower()) if last_move else None) or parent
+                p = (moved_to(parent.lower()) if last_move else None)
+            if p is None:  # a deleted store id up to case: its stored spelling (edges._deleted_fix)
+                p = parent if parent in deleted else gone.get(parent.lower(), parent)
             fixed[parent] = p
         return None if p == child else p
 

@@ -55,8 +55,9 @@ PLACEHOLDERS = ("none", "null", "nil", "n/a", "na", "nan", "unknown", "tbd", "to
 # version wrote recomputes everything instead: a rule change would otherwise reach only the edges a refresh
 # happens to re-read. Bump it with every change of what a refresh writes for the same records (docs/lineage.md,
 # *Incremental*; docs/development.md). 1: the nineteenth session's rules, the first recorded; 2: a card's list
-# without a relation is a merge only when its bases resolve to two or more parents.
-RULES_VERSION = 2
+# without a relation is a merge only when its bases resolve to two or more parents; 3: a parent equal to a deleted
+# store id up to case takes its stored spelling (:func:`_deleted_fix`).
+RULES_VERSION = 3
 
 # The relation code (1-5 are finetune … unknown) of a card's list naming ids that differ beyond case without a
 # relation: a merge if they resolve to two or more parents, else unknown (:func:`_card_merges` decides).
@@ -361,6 +362,29 @@ def _declare(store: Store, where: str) -> None:
     )
     _canonical_fix(store)
     _moved_fix(store)
+    _deleted_fix(store)
+
+
+def _deleted_fix(store: Store) -> None:
+    """Add to ``_edge_fix`` the declared parents that match a *deleted* store id only up to case, and that no
+    live id, canonical model or move took: they take the deleted model's stored spelling.
+
+    Why: the Hub matched the base case-insensitively while it lived, and so did lineage (step 2 of
+    :func:`_declare`). Once a full crawl found it gone, the children's own spellings (``DEL/BASE``,
+    ``del/base``) were folded as an external base's, so the node lost its stored record: ``lineage`` showed it
+    "created unknown", without its deletion, and the children of each spelling were told apart from those that
+    declared the stored one. Last of the fixes, so a move's target (``_moved_fix``) still wins over the old id's
+    deleted row. Cheap: only the deleted rows (few) are lowered and probed against the distinct parents."""
+    store.con.execute(
+        """INSERT INTO _edge_fix
+        WITH g AS (SELECT id, lower(id) AS lid FROM models
+                   WHERE deleted_at IS NOT NULL AND lower(id) IN (SELECT lp FROM _edge_d))
+        SELECT d.parent, min(g.id) FROM _edge_d d JOIN g ON g.lid = d.lp
+        WHERE d.parent NOT IN (SELECT id FROM g)
+          AND d.parent NOT IN (SELECT parent FROM _edge_fix)
+          AND d.parent NOT IN (SELECT id FROM models WHERE deleted_at IS NULL AND lower(id) IN (SELECT lid FROM g))
+        GROUP BY d.parent"""
+    )
 
 
 def _card_merges(store: Store) -> None:
