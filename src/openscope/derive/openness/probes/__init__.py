@@ -414,6 +414,21 @@ def _all_occurrences(lowered: str) -> tuple[dict[str, list[int]], frozenset[str]
     return found, built[1]
 
 
+def pooled(lowered: str) -> tuple[dict[str, list[int]], frozenset[str]]:
+    """The card's one pass (:func:`_all_occurrences`) for ``lowered``, made when the text is new: every occurrence of
+    each needle it holds (a needle it holds and that does not occur has none listed), and those needles. For a
+    needle held, ``found.get(needle, [])`` is what :func:`needle_hits` gives with no cap (cut to ``cap`` + 1 with one).
+
+    Why: the callers that read a list of needles (a pattern's needles in :func:`fast_search`, its start needles in
+    :func:`start_hits`) made a call of :func:`needle_hits` per needle, about 700 a card, each a Python call that does
+    the same lookups; they now look the held needles up themselves and call it only for the others."""
+    held: list[Any] = _NEEDLES
+    if held[0] is not lowered:
+        held = [lowered, {}, *(_all_occurrences(lowered) if _SEEN else ({}, frozenset()))]
+        _NEEDLES[:] = held   # (one list: another thread sees the old text's answers or the new, never a mix)
+    return held[2], held[3]
+
+
 def needle_hits(lowered: str, needle: str, cap: int) -> list[int]:
     """Where ``needle`` occurs in ``lowered``, in order: every occurrence, or the first ``cap`` + 1 when there are
     more than ``cap`` (the caller then searches the whole text anyway).
@@ -461,8 +476,14 @@ def fast_search(text: str, lowered: str, pattern: re.Pattern[str], needles: tupl
     needles = needles_for(needles, text)
     limit = len(text) // 400 + 1   # beyond this many hits the windows would cover most of the text
     hits: list[int] = []
+    found, held = pooled(lowered)
     for n in needles:
-        hits.extend(needle_hits(lowered, n, limit))
+        if n in held:   # (needle_hits, without a call: :func:`pooled`)
+            every = found.get(n)
+            if every:
+                hits.extend(every if len(every) <= limit + 1 else every[:limit + 1])
+        else:
+            hits.extend(needle_hits(lowered, n, limit))
         if len(hits) > limit:
             return _search_near_all(text, lowered, pattern, needles)
     if not hits:
@@ -734,14 +755,18 @@ def start_hits(text: str, lowered: str, pattern: re.Pattern[str]) -> list[int] |
     known = held[1].get(id(pattern))
     if known is not None and known[0] is pattern:   # (the pattern is held, so its id is not reused)
         return known[1]
+    # (a needle the one pass holds is looked up there, as _every_occurrence would: :func:`pooled`; a line start never is)
+    found, pool = pooled(lowered)
     if DIGIT in needles:   # the digits are read in each window searched: first_match_at
         # (``in``, not the last place: with a line start too, the digit is not last; "0" is no word, which are longer)
-        starts = sorted({i for n in needles if n != DIGIT for i in _every_occurrence(lowered, n)})
+        starts = sorted({i for n in needles if n != DIGIT for i in (
+            found.get(n, ()) if n in pool and n != LINE_START else _every_occurrence(lowered, n))})
         every: list[int] = (_WithWordDigits if word_digits(pattern) else _WithDigits)(starts)
     elif len(needles) == 1:   # (all of them, Japanese and Korean words too: the pattern is searched as it is given)
         every = _every_occurrence(lowered, needles[0])
     else:
-        every = sorted({i for n in needles for i in _every_occurrence(lowered, n)})
+        every = sorted({i for n in needles for i in (
+            found.get(n, ()) if n in pool and n != LINE_START else _every_occurrence(lowered, n))})
     held[1][id(pattern)] = (pattern, every)
     return every
 
@@ -1131,7 +1156,9 @@ def _line_matches(text: str, lowered: str, pattern: re.Pattern[str], needles: tu
     same match as the search of the line). Why: ``re`` tries such a pattern at every character of the line (a
     case-insensitive one, or one that opens with ``^`` or ``\\b``, gives it nothing to skip ahead for)."""
     starts = start_hits(text, lowered, pattern)
-    hits = sorted(h for n in needles for h in needle_hits(lowered, n, len(lowered)))
+    found, pool = pooled(lowered)
+    hits = sorted(h for n in needles
+                  for h in (found.get(n, ()) if n in pool else needle_hits(lowered, n, len(lowered))))
     done = -1   # the lines up to this offset were searched
     for h in hits:
         if h <= done:
