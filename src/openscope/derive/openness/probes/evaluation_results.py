@@ -24,7 +24,14 @@ _RESULT_WORDS = (r"\b(?:MMLU|GSM8K|HumanEval|MBPP|HellaSwag|ARC|TruthfulQA|WinoG
                  r"VBench|GenEval|benchmark|perplexity|ppl|"
                  # retrieval and ranking metrics ("| MS MARCO dev | MRR@10 |"), a classifier's top-k accuracy
                  r"MRR|nDCG|recall@\d{1,4}|top-?[1-5])\b|准确率|得分|评测|评分")
-RESULTS_TABLE = re.compile(rf"^[^\n|]*+(?P<at>\|(?>[^\n]*?(?:{_RESULT_WORDS}))[^\n]*\|)", re.IGNORECASE | re.MULTILINE)
+# The characters one of which every match of _RESULT_WORDS opens with (case aside), as a lookahead written before it
+# where a pattern tries it at each character of a line: ``re`` tests the one class and moves on where none stands,
+# not each of the thirty words (case-insensitive words give ``re`` no first character to skip ahead for). Matches
+# exactly what the words match there (tests/test_openness_cardpass_speed31.py checks the class against the words'
+# own first characters, for every character).
+_RESULT_FIRST = r"(?=[abcfghmnprstvw准得评])"
+_RESULT_FIRST_JAKO = r"(?=[abcfghmnprstvw准得评ス正精評平점정평])"
+RESULTS_TABLE = re.compile(rf"^[^\n|]*+(?P<at>\|(?>[^\n]*?{_RESULT_FIRST}(?:{_RESULT_WORDS}))[^\n]*\|)", re.IGNORECASE | re.MULTILINE)
 # More result words of a table, read in a second pass only when the first found no results row: detection and
 # segmentation (COCO's "AP50", "mAP", "box AP", "val AP", "mIoU"; a bare "AP" may be anything), speech (CER, and the error
 # column of a scoring tool's "| Corr | Sub | Del | Ins | Err |" table), forecasting (MASE, CRPS). (In the first pattern
@@ -35,7 +42,7 @@ RESULTS_TABLE_MORE = re.compile(rf"^[^\n|]*+(?P<at>\|(?>[^\n]*?(?:{_MORE_RESULT_
 _MORE_NEEDLES = ("map", "ap50", "ap75", " ap", "miou", "cer", "err", "mase", "crps")
 # The same with the Japanese and Korean words of a results table (スコア, 正解率, 精度, 評価, 平均; 점수, 정확도, 평가, 평균),
 # searched only in a card with kana or hangul: the others do not pay for the longer alternation.
-RESULTS_TABLE_JAKO = re.compile(rf"^[^\n|]*+(?P<at>\|(?>[^\n]*?(?:{_RESULT_WORDS}|スコア|正解率|精度|評価|平均|점수|정확도|평가"
+RESULTS_TABLE_JAKO = re.compile(rf"^[^\n|]*+(?P<at>\|(?>[^\n]*?{_RESULT_FIRST_JAKO}(?:{_RESULT_WORDS}|スコア|正解率|精度|評価|平均|점수|정확도|평가"
                                 r"|평균))[^\n]*\|)", re.IGNORECASE | re.MULTILINE)
 RESULTS_SECTION = re.compile(r"(evaluation|results|benchmarks?|performance|评测|评估|测评|结果|基准|性能"
                              r"|評価|結果|ベンチマーク|性能|평가|결과|벤치마크|성능)", re.IGNORECASE)
@@ -74,7 +81,7 @@ METRICS_SECTION = re.compile(r"[eé]valua(?:tion|ción|zione)|results|résultats
 # …", "Results: …"), the way a reader takes it. Why: a card that reports its one score in prose showed no result.
 # The score follows the word, a colon or "=", or "of", "is", "de" ("an accuracy of 91.3%"): a number after other words
 # is a name or a count ("The score of Claude Opus 4.5 on CyberGym …", "5-shot", "1.5k prompts", "2024").
-RESULT_SENTENCE = re.compile(rf"^[^\n]{{0,200}}?(?P<at>(?:{_RESULT_WORDS})(?:[^\n.;]{{0,60}}?(?:[:=]|\b(?:of|is|was|de|di"
+RESULT_SENTENCE = re.compile(rf"^[^\n]{{0,200}}?{_RESULT_FIRST}(?P<at>(?:{_RESULT_WORDS})(?:[^\n.;]{{0,60}}?(?:[:=]|\b(?:of|is|was|de|di"
                              r"|von|reaches|achieves)\b))?[ \t]{0,3}[-+]?\d{1,3}(?:[.,]\d{1,3}%?|%)(?![\w.,]?\d|[\w%]))",
                              re.IGNORECASE | re.MULTILINE)
 RESULTS_LABEL = re.compile(r"[ \t]{0,3}(?:[-*+][ \t]{1,3})?[*_]{0,2}(?:[eé]valua(?:tion|ción|zione)|results?|résultats"
