@@ -476,10 +476,10 @@ def fast_search(text: str, lowered: str, pattern: re.Pattern[str], needles: tupl
     needles = needles_for(needles, text)
     limit = len(text) // 400 + 1   # beyond this many hits the windows would cover most of the text
     hits: list[int] = []
-    found, held = pooled(lowered)
+    occurrences, pool = pooled(lowered)
     for n in needles:
-        if n in held:   # (needle_hits, without a call: :func:`pooled`)
-            every = found.get(n)
+        if n in pool:   # (needle_hits, without a call: :func:`pooled`)
+            every = occurrences.get(n)
             if every:
                 hits.extend(every if len(every) <= limit + 1 else every[:limit + 1])
         else:
@@ -490,8 +490,11 @@ def fast_search(text: str, lowered: str, pattern: re.Pattern[str], needles: tupl
         return None
     hits.sort()
     windows: list[list[int]] = []
+    lined = one_line(pattern)
     for i in hits:
         a, b = max(0, i - NEEDLE_BEFORE), i + NEEDLE_AFTER
+        if lined:   # a match holding this needle lies within its line: the window ends there (:func:`_line_window`)
+            a, b = _line_window(text, i, a, b)
         if windows and a <= windows[-1][1]:
             windows[-1][1] = max(windows[-1][1], b)
         else:
@@ -533,6 +536,20 @@ def fast_search(text: str, lowered: str, pattern: re.Pattern[str], needles: tupl
 
 _HEADS: dict[tuple[int, int], tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
 _LEADS: dict[tuple[int, tuple[str, ...]], tuple[re.Pattern[str], int]] = {}
+
+
+def _line_window(text: str, i: int, a: int, b: int) -> tuple[int, int]:
+    """The window ``[a, b)`` around a needle at ``i`` cut to the needle's line, for a :func:`one_line` pattern.
+
+    Why exact: every match holds a needle; one of a one-line pattern lies within one line, so a match holding this
+    needle lies within its line and within ``[a, b)``; searched from the line's start to its end, the line gives
+    the matches the whole text gives there (:func:`line_matches`: nothing past the line bears on them), and a
+    window never spans two lines, so no match found in it spans them. Why: a pattern that opens at a line start
+    ("- **Training code:** [repo](https://github.com/…)") was tried at each line start in the 1,200 characters
+    around each link, about ninety ``match`` calls a card, where only the link's own line can hold one."""
+    start = text.rfind("\n", a, i) + 1
+    end = text.find("\n", i, b)
+    return max(a, start), b if end < 0 else end
 
 
 def _search_near_all(text: str, lowered: str, pattern: re.Pattern[str], needles: tuple[str, ...]
