@@ -182,3 +182,54 @@ def test_fast_search_cut_to_lines_is_the_uncut_on_the_development_cards(shared_d
                 m.setattr(P, "one_line", lambda _: False)
                 uncut = [fast_search(text, low, p, needles) for p, needles in patterns]
             assert [x and x.span() for x in cut] == [x and x.span() for x in uncut]
+
+
+def test_every_match_is_finditer_on_random_lines() -> None:
+    """:func:`.._own_evidence._matches` (every match; its windows after the first cut to the needle's line for a
+    one-line pattern) gives ``finditer``'s matches on random texts of short lines."""
+    from openscope.derive.openness.probes._own_evidence import _matches
+
+    rnd = random.Random(331)
+    # (whole matches among the pieces, so that a text holds several: the matches after the first are the windows')
+    pieces = ["training code", "Train Code", "- ", "**", ":", " ", "https://github.com/", "github", "x", "12 layers",
+              "3 heads", "\n", "\n", "\r\n", "training code github", "\n- **Training code:** https://github.com/a",
+              "\ntraining code\ngithub", "code github", "7 layers\n", *ODD]
+    for _ in range(1500):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 90)))
+        low = text.lower()
+        for p, needles in LINE_CASES:
+            assert [m.span() for m in _matches(text, low, p, needles)] == [m.span() for m in p.finditer(text)], text
+
+
+@pytest.mark.reference
+def test_every_match_cut_to_lines_is_the_uncut_on_the_development_cards(shared_data: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every match :func:`.._own_evidence._matches` gives for a one-line probe pattern with needles is the one it gave
+    with its windows as they were (:func:`one_line` read as False there and in :func:`fast_search`), on every
+    development card and four of its forms."""
+    from openscope.derive.openness.probes import _own_evidence as OE
+
+    patterns = [(p, n) for p in module_patterns() if one_line(p) and (n := required_needles(p))]
+    for card in _cards(shared_data):
+        for text in _forms(card)[:4]:
+            low = text.lower()
+            cut = [[m.span() for m in OE._matches(text, low, p, needles)] for p, needles in patterns]
+            with monkeypatch.context() as m:
+                m.setattr(P, "one_line", lambda _: False)
+                m.setattr(OE, "one_line", lambda _: False)
+                uncut = [[m.span() for m in OE._matches(text, low, p, needles)] for p, needles in patterns]
+            assert cut == uncut
+
+
+def test_a_match_across_lines_is_still_found_after_the_first() -> None:
+    """A pattern that spans lines keeps its windows whole in :func:`.._own_evidence._matches`: the matches after the
+    first, whose needle stands on the line after their start, are found (a long text, few needles: the windows are
+    read, not the whole text)."""
+    from openscope.derive.openness.probes._own_evidence import _matches
+
+    filler = ("x" * 60 + "\n") * 25
+    text = filler + "training code\ngithub\n" + filler + "Training code:\n  github\n" + filler + "training  code github"
+    for p, needles in LINE_CASES[3:]:
+        want = [m.span() for m in p.finditer(text)]
+        assert len(want) >= 2 or p.pattern.startswith("code")
+        assert [m.span() for m in _matches(text, text.lower(), p, needles)] == want

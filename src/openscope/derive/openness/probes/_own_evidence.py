@@ -41,6 +41,7 @@ from openscope.derive.openness.probes import (
     NEEDLE_BEFORE,
     Evidence,
     _lead_for,
+    _line_window,
     _starts_near,
     either,
     fast_search,
@@ -52,6 +53,7 @@ from openscope.derive.openness.probes import (
     may_match,
     needle_hits,
     needles_for,
+    one_line,
     required_needles,
     sentence_search,
     start_hits,
@@ -469,8 +471,11 @@ def _matches(text: str, lowered: str, pattern: re.Pattern[str], needles: tuple[s
         windows = [(pos, len(text))]
     else:
         windows = []
+        lined = one_line(pattern)   # (a window cut to its needle's line, as fast_search cuts it: _line_window)
         for i in sorted(hits):
             a, b = max(pos, i - NEEDLE_BEFORE), min(len(text), i + NEEDLE_AFTER)
+            if lined:
+                a, b = _line_window(text, i, a, b)
             if a >= b:
                 continue
             if windows and a <= windows[-1][1]:
