@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from openscope.derive.openness.probes._own_evidence import _sentence_and_start
+from openscope.derive.openness.probes._own_evidence import sentence_and_start
 from openscope.derive.openness.probes._siblings import (
     _NAME_START,
     _SIZE,
@@ -120,7 +120,7 @@ def run_pointer(rec: ModelRecord) -> re.Match[str] | None:
     for k, m in enumerate(_CODE_LINK.finditer(body)):
         if k >= MAX_POINTERS:
             break
-        sentence, at = _sentence_and_start(body, m.start(), m.end())
+        sentence, at = sentence_and_start(body, m.start(), m.end())
         if not _RUN_WORDS.search(_CODE_LINK.sub(" ", sentence)):
             continue
         if any(names_release(w.strip(".-+"), own) for w in _NAME_WORD.findall(_CODE_LINK.sub(" ", sentence))):

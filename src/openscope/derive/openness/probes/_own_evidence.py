@@ -241,7 +241,7 @@ def _promised_at(line: str, at: int, url_at: int, url: str, hidden: list[tuple[i
     link's own clause when that clause releases it (:func:`release_clause`)."""
     vis = _visible_line(line, at, hidden)
     a, b = url_at - at, url_at - at + len(url)
-    sentence, start = _sentence_and_start(vis, a, b)
+    sentence, start = sentence_and_start(vis, a, b)
     return promised(vis, release_clause(sentence, start, start + b - a))
 
 
@@ -326,10 +326,10 @@ SENTENCE_REACH = 1000
 
 def _sentence_at(text: str, start: int, end: int) -> str:
     """The sentence (within its line) around ``text[start:end]``."""
-    return _sentence_and_start(text, start, end)[0]
+    return sentence_and_start(text, start, end)[0]
 
 
-def _sentence_and_start(text: str, start: int, end: int) -> tuple[str, int]:
+def sentence_and_start(text: str, start: int, end: int) -> tuple[str, int]:
     """(the sentence around ``text[start:end]``, within its line and at most :data:`SENTENCE_REACH` characters each
     way; where ``text[start]`` stands in it). Why the reach: a line of hundreds of thousands of characters with no
     sentence end (a hostile card, a minified blob) is no sentence a reader takes as one, and each mention's
@@ -372,7 +372,7 @@ def own_mentions(rec: ModelRecord, pattern: re.Pattern[str], needles: tuple[str,
         ls, le = _line_span(card.text, a)
         if not (idx.is_hidden(a) or citing_section(idx.section(a))):
             text = visible_text(rec)   # (what the card hides on the line is no part of the sentence read)
-            sentence, at = _sentence_and_start(text, a, b)
+            sentence, at = sentence_and_start(text, a, b)
             if _HEADING_LINE.match(text, ls):
                 sentence += " " + _first_sentence_under(text, le)
             denied = denied_lines(rec, component) if denied is None else denied

@@ -435,7 +435,7 @@ def line_at(text: str, pos: int) -> str:
     return text[a:b if b >= 0 else len(text)]
 
 
-def _own_rank(rec: ModelRecord) -> frozenset[str]:
+def own_rank(rec: ModelRecord) -> frozenset[str]:
     return runs(rec.id.rpartition("/")[2])
 
 
@@ -447,7 +447,7 @@ def better_command(rec: ModelRecord, matches: Iterator[re.Match[str]], limit: in
     assert rec.card is not None
     body = rec.card.body
     first = next(matches, None)
-    own = _own_rank(rec)
+    own = own_rank(rec)
     if first is None or command_rank(line_at(body, first.start()), own) < 2:
         return None
     plain: re.Match[str] | None = None

@@ -10,11 +10,11 @@ from openscope.derive.openness.probes import Evidence, Finding, hub_evidence, li
 from openscope.derive.openness.probes._other_release import about_other_release, linked_models
 from openscope.derive.openness.probes._own_evidence import (
     SENTENCE_REACH,
-    _sentence_and_start,
     code_spans,
     in_code,
     mention_evidence,
     own_mentions,
+    sentence_and_start,
 )
 from openscope.derive.openness.probes._siblings import line_at
 from openscope.derive.openness.probes._status import released_status
@@ -110,7 +110,7 @@ def runs_another_model(rec: ModelRecord, a: int, b: int) -> bool:
     if _BREAK.search(rest):
         return False                     # the sentence goes on after the name, or its paragraph ends before the block
     block = text[spans[k][0]:min(spans[k][1], spans[k][0] + INTRODUCED_BLOCK)]
-    sentence, _ = _sentence_and_start(text, a, b)
+    sentence, _ = sentence_and_start(text, a, b)
     return about_other_release(rec, f"{sentence} {rest}\n{block}")
 
 

@@ -31,10 +31,10 @@ from openscope.derive.openness.probes._own_evidence import (
     with_denial,
 )
 from openscope.derive.openness.probes._siblings import (
-    _own_rank,
     better_command,
     command_evidence,
     command_rank,
+    own_rank,
 )
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
@@ -250,7 +250,7 @@ def continued_command(rec: ModelRecord) -> Evidence | None:
     if "\\\n" not in body and "\\\r\n" not in body or not any(n in lowered for n in _SCRIPT_WORDS):
         return None
     off = len(card.text) - len(body)
-    own = _own_rank(rec)   # the runs of the card's own id (the release's name)
+    own = own_rank(rec)   # the runs of the card's own id (the release's name)
     found: list[tuple[int, int, int]] = []
     pos = 0
     for _ in range(MAX_CONTINUED):
