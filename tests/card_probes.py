@@ -20,3 +20,13 @@ def probe(text: str, name: str, model_id: str = "acme/model") -> Finding:
 def cited(f: Finding) -> str:
     """Everything a finding cites, locators and snippets, as one string to search."""
     return " ".join(f"{e.locator} {e.snippet}" for e in f.evidence)
+
+
+def expected_value(found: dict[str, object], name: str) -> object:
+    """What a card's expectation ``name`` is compared with, from the findings by probe name ``found``: ``hw_<key>``
+    a detail of the hardware finding, ``claim`` the open-source claim's outcome, else a probe's status."""
+    if name.startswith("hw_"):
+        return found["hardware_documented"].detail.get(name[3:])  # type: ignore[attr-defined]
+    if name == "claim":
+        return found["open_source_claim"].outcome  # type: ignore[attr-defined]
+    return found[name].status  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from card_probes import cited, probe
+from card_probes import cited, expected_value, probe
 from evidence30_cards import CARDS, EXPECTED
 
 from openscope.derive.openness.probes import run_all
@@ -205,14 +205,6 @@ def test_a_clause_that_starts_far_back_or_a_heading_is_quoted_as_before() -> Non
 LEFT = {("diffusion_script", "training_code"), ("sibling_sections", "datasets_released")}
 
 
-def _got(found: dict[str, object], name: str) -> object:
-    if name.startswith("hw_"):
-        return found["hardware_documented"].detail.get(name[3:])  # type: ignore[attr-defined]
-    if name == "claim":
-        return found["open_source_claim"].outcome  # type: ignore[attr-defined]
-    return found[name].status  # type: ignore[attr-defined]
-
-
 @pytest.mark.parametrize("key", sorted(CARDS))
 def test_the_rounds_cards_are_graded_as_a_careful_reader_grades_them(key: str) -> None:
     model_id, text = CARDS[key]
@@ -220,5 +212,5 @@ def test_the_rounds_cards_are_graded_as_a_careful_reader_grades_them(key: str) -
     for name, accepted in EXPECTED[key].items():
         if (key, name) in LEFT:
             continue
-        got = _got(found, name)
+        got = expected_value(found, name)
         assert got in accepted, (key, name, got)

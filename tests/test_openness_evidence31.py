@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from card_probes import cited, probe
+from card_probes import cited, expected_value, probe
 from evidence31_cards import CARDS, EXPECTED, EXPECTED_OSAI
 
 from openscope.derive.openness.assessment import assess_record
@@ -197,20 +197,12 @@ LEFT = {("datasheet_inside", "data_card"), ("datasheet_inside", "datasheet"), ("
 LEFT_FOLDER = {("german_adapter", "training_code"), ("german_adapter", "trainingcode"), ("chinese_tts", "inference_code")}
 
 
-def _got(found: dict[str, object], name: str) -> object:
-    if name.startswith("hw_"):
-        return found["hardware_documented"].detail.get(name[3:])  # type: ignore[attr-defined]
-    if name == "claim":
-        return found["open_source_claim"].outcome  # type: ignore[attr-defined]
-    return found[name].status  # type: ignore[attr-defined]
-
-
 def _check(key: str, rec: object, left: set[tuple[str, str]]) -> None:
     a = assess_record(rec, use_curated=False)  # type: ignore[arg-type]
     found = {f.probe: f for f in a.findings}
     for name, accepted in EXPECTED[key].items():
         if (key, name) not in left:
-            assert _got(found, name) in accepted, (key, name, _got(found, name))
+            assert expected_value(found, name) in accepted, (key, name, expected_value(found, name))
     for dim, grades in EXPECTED_OSAI[key].items():
         if (key, dim) not in left:
             assert a.osai[dim] in grades, (key, dim, a.osai[dim], a.osai_basis.get(dim))
