@@ -257,13 +257,13 @@ def _declarations(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def binding_table(store: Store, graded: str, external_family: Callable[[str], dict[str, Any] | None]
-                  ) -> tuple[dict[str, list[Reading]], int]:
+                  ) -> dict[str, list[Reading]]:
     """Temp table ``_oanc(id, ah, akey, bases)``: for every model of ``graded`` (a table with ``id``) that has an
     ancestor whose known licence could bind something (:func:`inheritance.can_bind`), the nearest such
     ancestor per distinct licence, nearest first: ``akey`` names that list of (distance, where the licence was read:
     ``hub`` and the tag, ``decl`` and the :class:`Source` its own declaration gave as JSON, or ``c<i>``, a curated
     family, and its licence; ``ah`` is its md5), ``bases`` the ancestors' ids in the same order. Returns ah → the
-    list as synthetic readings (ids and locators are :data:`PLACEHOLDER` i), and the length of the longest list.
+    list as synthetic readings (ids and locators are :data:`PLACEHOLDER` i).
 
     The per-model path keeps, among *binding* readings, the first per licence; this keeps, among readings
     that *could* bind, the first per licence. The two agree: whether a reading binds depends only on its
@@ -352,10 +352,8 @@ def binding_table(store: Store, graded: str, external_family: Callable[[str], di
     for t in ("_oanc_all", "_oanc_raw", "_oanc_need", "_oanc_fam", "_oanc_dec"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     lists: dict[str, list[Reading]] = {}
-    longest = 0
     for ah, akey in con.execute("SELECT DISTINCT ah, akey FROM _oanc").fetchall():
         items = json.loads(akey)
-        longest = max(longest, len(items))
         out = []
         for i, (distance, src, raw) in enumerate(items):
             ph = PLACEHOLDER.format(i)
@@ -365,4 +363,4 @@ def binding_table(store: Store, graded: str, external_family: Callable[[str], di
             assert r is not None, akey   # every listed licence is known
             out.append(r)
         lists[ah] = out
-    return lists, longest
+    return lists

@@ -494,7 +494,7 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
         con.execute("CREATE OR REPLACE TEMP TABLE _oroot (id VARCHAR, root VARCHAR)")
         con.execute("CREATE OR REPLACE TEMP TABLE _omr AS SELECT id, pkey, NULL::VARCHAR AS rkey FROM _omk")
     # every ancestor whose licence could bind the weights (:mod:`.ancestry`, :mod:`.inheritance`): one more key
-    ancestors, _ = ancestry.binding_table(store, "_omk", lambda base: family_of_root(base, True))
+    ancestors = ancestry.binding_table(store, "_omk", lambda base: family_of_root(base, True))
     con.execute("""CREATE OR REPLACE TEMP TABLE _omr AS
                    SELECT m.*, a.ah AS akey FROM _omr m LEFT JOIN _oanc a USING (id)""")
     patterns = _patterns(store, cols)
