@@ -118,7 +118,12 @@ def base_side(rec: ModelRecord, own_family: str | None = None) -> tuple[osai.Sid
         rec.cache["base_from_pasted"] = pasted is not None
         if pasted is not None:
             return _pasted_side(pasted), root.id
-        return _side(root, True)[0], root.id
+        # one root record serves every derivative graded on it (a chunk of the card pass, the set-based grades'
+        # patterns): its side is read from its card once, not once per derivative
+        side = root.cache.get("base_side")
+        if side is None:
+            side = root.cache["base_side"] = _side(root, True)[0]
+        return side, root.id
     decl = declared_base(rec)
     pasted = pasted_base(rec) if decl is None else None
     rec.cache["base_from_pasted"] = pasted is not None
@@ -127,6 +132,17 @@ def base_side(rec: ModelRecord, own_family: str | None = None) -> tuple[osai.Sid
     if decl.family.get("family") == own_family:
         return None, None
     return _curated_side(decl.family), str(decl.family["family"])
+
+
+def base_grades(root: ModelRecord) -> tuple[bool, dict[str, str]]:
+    """What a derivative's grades read of its lineage root ``root``: whether it is readable, and the grade each
+    base-model dimension's rule gives (:func:`.osai.signals`; `assess` grades by the rule, no calibration). The
+    set-based grades compare a root's pattern with its own record by it (:func:`.sql._read_roots`)."""
+    side = root.cache.get("base_side")
+    if side is None:
+        side = root.cache["base_side"] = _side(root, True)[0]
+    sig = osai.signals(side, side)
+    return side.readable, {d: sig[d][1] for d, (_, which) in osai.RULES.items() if which == "base"}
 
 
 def base_license(rec: ModelRecord, base: osai.Side) -> tuple[str | None, list[Evidence]]:

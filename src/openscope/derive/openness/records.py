@@ -555,6 +555,12 @@ def finish(rec: ModelRecord) -> ModelRecord:
     return rec
 
 
+def root_records(store: Store, ids: list[str]) -> dict[str, ModelRecord]:
+    """The stored records of ``ids`` as :func:`bulk_from_store` reads a derivative's lineage root (card and licence
+    texts attached, no root or ancestors of their own): the set-based grades read a root whose text was read so."""
+    return _bulk_records(store, ids, True)
+
+
 def bulk_from_store(store: Store, ids: list[str], chunk: int = 2000, parse: bool = True) -> Iterator[ModelRecord]:
     """Records for many models with a few set-based queries per chunk (the card pass at scale).
 

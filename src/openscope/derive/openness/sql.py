@@ -41,7 +41,7 @@ from typing import Any
 import pyarrow as pa
 
 from openscope.derive.openness import ancestry, libraries
-from openscope.derive.openness.assessment import assess_record
+from openscope.derive.openness.assessment import assess_record, base_grades
 from openscope.derive.openness.declared_base import family_of_root
 from openscope.derive.openness.inheritance import Reading
 from openscope.derive.openness.license_files import scope_of_name
@@ -68,6 +68,7 @@ from openscope.derive.openness.records import (
     NON_INFORMATIVE,
     DatasetRef,
     ModelRecord,
+    root_records,
 )
 from openscope.store import Store
 from openscope.store.moves import has_moves, moved_sql
@@ -398,11 +399,16 @@ def synthetic_record(mid: str, p: dict[str, Any]) -> ModelRecord:
 
 
 def grade_pattern(p: dict[str, Any], root: dict[str, Any] | None,
-                  root_family: dict[str, Any] | None = None, ancestors: list[Reading] | None = None) -> dict[str, Any]:
+                  root_family: dict[str, Any] | None = None, ancestors: list[Reading] | None = None,
+                  root_record: ModelRecord | None = None) -> dict[str, Any]:
     """Grades for one (pattern, root pattern, root's curated family, ancestors' licences that could bind):
-    the per-model code on a synthetic record."""
+    the per-model code on a synthetic record. ``root_record``: the root's own stored record, for a root whose
+    card or licence files were read (:func:`_read_roots`), in place of a root pattern."""
     rec = synthetic_record("m", p)
-    if root is not None:
+    if root_record is not None:
+        rec.root = root_record
+        rec.root.cache["curated_entry"] = root_family
+    elif root is not None:
         rec.root = synthetic_record("r", root)
         rec.root.cache["curated_entry"] = root_family
     rec.cache["ancestors"] = list(ancestors or [])   # the walk's readings (:mod:`.ancestry`), as a stored record
@@ -489,10 +495,12 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
             FROM _omk m
             LEFT JOIN _oroot o ON o.id = m.id LEFT JOIN _omk r ON r.id = o.root
             LEFT JOIN _ofam f ON f.root = o.root""")
+        read_roots = _read_roots(store, families)
     else:
         families = {}
         con.execute("CREATE OR REPLACE TEMP TABLE _oroot (id VARCHAR, root VARCHAR)")
         con.execute("CREATE OR REPLACE TEMP TABLE _omr AS SELECT id, pkey, NULL::VARCHAR AS rkey FROM _omk")
+        read_roots = {}
     # every ancestor whose licence could bind the weights (:mod:`.ancestry`, :mod:`.inheritance`): one more key
     ancestors = ancestry.binding_table(store, "_omk", lambda base: family_of_root(base, True))
     con.execute("""CREATE OR REPLACE TEMP TABLE _omr AS
@@ -503,8 +511,9 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
     out: list[tuple[str, str | None, str | None, str, str, str | None, float | None, str | None]] = []
     for pkey, rkey, akey in combos:
         rpat, _, fam = (rkey or "").partition("#")
-        grades = grade_pattern(patterns[pkey], patterns.get(rpat) if rpat else None, families.get(fam),
-                               ancestors.get(akey) if akey else None)
+        read = read_roots.get(rpat[len(ROOT_READ):]) if rpat.startswith(ROOT_READ) else None
+        grades = grade_pattern(patterns[pkey], patterns.get(rpat) if rpat and read is None else None,
+                               families.get(fam), ancestors.get(akey) if akey else None, root_record=read)
         for fw, dim, grade, score, ev in grade_rows(grades):
             out.append((pkey, rkey, akey, fw, dim, grade, score, ev))
     cols_: list[Sequence[Any]] = list(zip(*out, strict=True)) if out else [[] for _ in range(8)]
@@ -565,6 +574,49 @@ def _ancestors_back(evidence: str) -> str:
     step = f"replace(acc, '@anc' || p[2] || '@', {bare})"
     return (f"CASE WHEN a.bases IS NULL THEN {evidence} "
             f"ELSE list_reduce(list_zip(a.bases, range(len(a.bases))), lambda acc, p: {step}, {evidence}) END")
+
+
+# the key of a lineage root graded from its own record (:func:`_read_roots`): the prefix, then the root's id
+ROOT_READ = "read:"
+
+
+def _read_roots(store: Store, families: dict[str, dict[str, Any]]) -> dict[str, ModelRecord]:
+    """The lineage roots whose own text changes what their derivatives' base-model dimensions read, by id, with their
+    stored records; the rows of ``_omr`` built on them get the key ``read:<root>#<family>``.
+
+    Why: a root whose card or licence files the crawl read is graded per model from that text (the card pass), and
+    the per-model path reads its derivatives' base side from the same text, where its metadata pattern alone misses
+    what the text says: a `license: other` root whose LICENSE is the Mistral Research License is a custom agreement
+    to its pattern (weights_basemodel `partial` for each of its derivatives here) and a non-commercial licence to its
+    text (`open` per model, the root's own grade). A derivative's stored grades read the base side only through the
+    base-model dimensions' rules (:func:`.assessment.base_grades`), so a root whose text leaves those as its pattern gives them
+    keeps its pattern's key: only the few roots whose text changes them are keyed (and graded) one by one."""
+    con = store.con
+    candidates = [r[0] for r in con.execute(
+        """SELECT DISTINCT o.root FROM _oroot o JOIN _omk r ON r.id = o.root
+           WHERE o.root IN (SELECT id FROM cards WHERE repo_type = 'model' AND text IS NOT NULL
+                            UNION SELECT id FROM license_texts WHERE repo_type = 'model')
+           ORDER BY 1""").fetchall()]
+    if not candidates:
+        return {}
+    fam = dict(con.execute("SELECT root, family FROM _ofam WHERE root IN (SELECT unnest(?::VARCHAR[]))",
+                           [candidates]).fetchall())
+    pats = {r[0]: dict(zip(PATTERN_COLS, r[1:], strict=True)) for r in con.execute(
+        f"SELECT id, {', '.join(PATTERN_COLS)} FROM _omk WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+        [candidates]).fetchall()}
+    records = root_records(store, candidates)
+    read: dict[str, ModelRecord] = {}
+    for root, rec in records.items():
+        entry = families.get(fam.get(root) or "")
+        syn = synthetic_record("r", pats[root])
+        syn.cache["curated_entry"] = rec.cache["curated_entry"] = entry
+        if base_grades(rec) != base_grades(syn):
+            read[root] = rec
+    if read:
+        con.execute(f"""UPDATE _omr SET rkey = '{ROOT_READ}' || o.root || coalesce('#' || f.family, '')
+                        FROM _oroot o LEFT JOIN _ofam f ON f.root = o.root
+                        WHERE o.id = _omr.id AND o.root IN (SELECT unnest(?::VARCHAR[]))""", [sorted(read)])
+    return read
 
 
 def _root_families(store: Store) -> dict[str, dict[str, Any]]:
