@@ -269,12 +269,42 @@ def short_locator(locator: str, home: str, limit: int) -> str:
     return locator[: keep // 2] + "…" + locator[len(locator) - (keep - keep // 2):]
 
 
+def _shown_evidence(c: dict[str, Any]) -> list[dict[str, Any]]:
+    """The evidence a component's cell shows: the first item, and the cited source of its licence when another."""
+    return [c["evidence"][0]] + [e for e in c["evidence"][1:] if e.get("kind") == "curated"][:1] if c["evidence"] else []
+
+
+def _evidence_width(width: int) -> int:
+    """The width the evidence column's text is shortened to (the table's layout: :func:`_components_table`)."""
+    return max(24, (width - 10) // 2 if width < WIDE else width - 70)
+
+
+def shortened_addresses(doc: dict[str, Any], width: int) -> list[tuple[str, str]]:
+    """(as shown, in full) for each address the table shortened with "…", once each, in the table's order.
+
+    Why: at 80 columns a library's licence read as "↳ github.com/…/blob/main/LICENSE" and a dataset's page as
+    "↳ huggingface.co/…/dpo-corpus-23", which no reader can open, though the evidence is there to be followed; the
+    table keeps its layout and the full addresses follow it."""
+    home = doc.get("locator") or ""
+    out: dict[str, str] = {}
+    ev_width = _evidence_width(width)
+    for c in doc["components"].values():
+        for ev in _shown_evidence(c):
+            short = short_locator(ev["locator"], home, ev_width - 2)
+            if "…" in short and "…" not in ev["locator"]:
+                full = ev["locator"]
+                if not home.startswith("http") and full.startswith(home.rstrip("/") + "/"):
+                    full = full[len(home.rstrip("/")) + 1:]   # a file of the folder: relative to it, as shown above
+                out.setdefault(full, short)
+    return [(short, full) for full, short in out.items()]
+
+
 def _evidence_cell(c: dict[str, Any], home: str, width: int) -> Text:
     """The first evidence item, and the cited source of the licence when that is another item (a library's
     licence file): a licence shown must show where it comes from."""
     if not c["evidence"]:
         return Text("")
-    shown = [c["evidence"][0]] + [e for e in c["evidence"][1:] if e.get("kind") == "curated"][:1]
+    shown = _shown_evidence(c)
     cell = Text()
     for i, ev in enumerate(shown):
         snippet, where = shorten(ev["snippet"], width * 2 - 4), short_locator(ev["locator"], home, width - 2)
@@ -306,7 +336,7 @@ def _components_table(doc: dict[str, Any], width: int) -> Table:
         t.add_column("component", ratio=2, min_width=12)
         t.add_column("status", width=max(12, longest), overflow="fold")   # (rich reads no min_width of a ratio)
         t.add_column("evidence", ratio=4)
-    ev_width = max(24, (width - 10) // 2 if not wide else width - 70)
+    ev_width = _evidence_width(width)
     for name, c in doc["components"].items():
         st = c["status"]
         status = Text(st, style=_GRADE_STYLE.get(st, ""))
@@ -347,6 +377,24 @@ def _license_file_lines(doc: dict[str, Any]) -> list[str]:
     return out
 
 
+def _roots(store: Any, model_id: str) -> list[str]:
+    """Every lineage root of a stored model, the one its base-model dimensions are graded from first (the deepest,
+    then the smallest id: `records.load_record`). Why: a merge of a Llama and a Qwen line said
+    "base model (lineage root): Qwen/…" alone, and a reader took Qwen for its only base."""
+    return [str(r[0]) for r in store.con.execute(
+        "SELECT root FROM lineage WHERE id = ? AND root <> id ORDER BY depth DESC, root", [model_id]).fetchall()]
+
+
+def _root_line(doc: dict[str, Any]) -> str:
+    """The lineage-root line: the root graded from, and the others a merge has (graded apart with their own id)."""
+    line = f"base model (lineage root): {doc['base_model']}"
+    others = [r for r in doc.get("roots") or [] if r != doc["base_model"]]
+    if others:
+        line = (f"base model (lineage root; base-model dimensions from it, the deepest of {len(others) + 1} "
+                f"roots): {doc['base_model']}; the other root{'s' if len(others) > 1 else ''}: {', '.join(others)}")
+    return line
+
+
 def _render(doc: dict[str, Any]) -> None:
     """The assessment for a reader: every string is printed as text (never as rich markup), so card text and
     ids print as themselves."""
@@ -367,12 +415,19 @@ def _render(doc: dict[str, Any]) -> None:
                                        f"it): {doc['base_model']} ({doc['base_pasted']['evidence']['locator']})",
                           indent=2))
     elif doc.get("base_model"):
-        con.print(hanging(con, Text(), f"base model (lineage root): {doc['base_model']}", indent=2))
+        con.print(hanging(con, Text(), _root_line(doc), indent=2))
     if doc.get("curated"):
         con.print(hanging(con, Text(), f"curated facts: {doc['curated']} family (cited; see evidence)", indent=2))
     for line in _license_file_lines(doc):   # (each wraps under itself: "(line" / "1)" read as two items)
         con.print(hanging(con, Text(), line, indent=2))
     con.print(_components_table(doc, width))
+    shortened = shortened_addresses(doc, width)
+    if shortened:
+        con.print(Text("  the addresses shortened above, in full:", style="dim"))
+    for short, full in shortened:
+        # each whole on a line of its own: one string to copy or click (one longer than the line is not cut)
+        con.print(Text(f"  {short}", style="dim"))
+        con.print(Text(f"    {full}"), soft_wrap=True)
     used = [st for st in STATUS_WORDS if any(c["status"] == st for c in doc["components"].values())]
     for st in used:
         line = Text("  ")
@@ -485,6 +540,7 @@ def register(app: typer.Typer) -> None:
             doc = a.as_json()
             if store is not None and not _exists(path):
                 _add_flow_down_conflicts(store, rec.id, doc)
+                doc["roots"] = _roots(store, rec.id)
             if not no_experts:
                 author = rec.id.split("/")[0] if "/" in rec.id else None
                 ov = experts.overlay(store, rec.id, author, doc)
