@@ -76,6 +76,10 @@ def _licence_part(t: Table, lic: dict[str, Any]) -> None:
             words = "the same as this model's"
         elif not fd.get("duties"):  # unknown, or dropped, not a bare "none" (`no_base_duties`)
             words = no_base_duties(fd)
+            if words == "none" and fd.get("licensor"):
+                # a base its licensor relicensed binds nothing: `license` says so in its conflict column, and a bare
+                # "none" here read as an error beside another base under the same licence with four duties
+                words = f"none: {fd['licensor']['reason']}"
         else:
             words = duties_in_words(fd.get("duties"), fd.get("license"))
         t.add_row(cell("    its duties"), cell(words))
