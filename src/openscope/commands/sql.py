@@ -10,6 +10,7 @@ from rich.cells import cell_len
 from rich.table import Table
 
 from openscope.commands._common import capped, escaped, open_for_read, out_console, print_json, settings, warn
+from openscope.commands.status import warn_if_behind
 from openscope.errors import InvalidInput, UsageError
 
 # Statements that only read. The store is opened read-only, so nothing else could change it anyway; the
@@ -38,6 +39,26 @@ def _check_read_only(con: duckdb.DuckDBPyConnection, query: str) -> None:
         # rows alone, with no sign that a's were dropped (and --json has room for one result).
         raise InvalidInput(f"query failed: sql runs one statement at a time; the query has {len(stmts)} "
                            "(run each with its own `openscope sql`)")
+
+
+# The tables and views each derive step writes (docs/store.md): a query over them after a derive that was killed, or
+# skipped with --no-derive, reads an older store's facts (or none), and `lineage`, `model` and `license` say so.
+_DERIVED = {
+    "lineage": ("edges", "lineage", "lineage_paths", "lineage_origin", "lineage_cycles", "lineage_respelled",
+                "lineage_state", "model_origin", "publishers", "publisher_sources", "model_publishers"),
+    "licenses": ("licenses", "license_flow", "license_catalogue", "dataset_licenses"),
+    "openness": ("openness", "openness_history"),
+}
+
+
+def _steps_read(con: duckdb.DuckDBPyConnection, query: str) -> list[str]:
+    """The derive steps whose tables ``query`` reads (by DuckDB's own parse of it, so a word in a string or a
+    column name is no table); none when it cannot be parsed so (a table function), which a warning never blocks."""
+    try:
+        names = {n.lower().rsplit(".", 1)[-1] for n in con.get_table_names(query)}
+    except duckdb.Error:
+        return []
+    return [step for step, tables in _DERIVED.items() if names & set(tables)]
 
 
 def _unique(cols: list[str]) -> list[str]:
@@ -74,6 +95,11 @@ def register(app: typer.Typer) -> None:
                 rows = cur.fetchmany((capped(limit) or 0) + 1) if limit else cur.fetchall()
             except duckdb.Error as exc:
                 raise InvalidInput(f"query failed: {str(exc).splitlines()[0]}")
+            steps = _steps_read(store.con, query)
+            if steps:
+                # Why: after a killed derive `sql "… FROM openness …"` answered 0 rows (or the older snapshot's
+                # grades) with no word, where `status` said the table was behind
+                warn_if_behind(s, store, *steps)
         cut = bool(limit) and len(rows) > limit
         rows = rows[:limit] if cut else rows
         if s.json:

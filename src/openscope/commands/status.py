@@ -336,9 +336,11 @@ def register(app: typer.Typer) -> None:
             t.add_row("needs attention", escaped(_unfinished_line(u)))
         behind = doc["derive_behind"]
         if behind:
-            steps = ", ".join(f"{k} (#{v})" if v is not None else f"{k} (never run)"
+            # each step says its own state ("openness (never run) last finished for an older snapshot, or never"
+            # read as a contradiction after a first derive killed part-way)
+            steps = ", ".join(f"{k} (last run for #{v})" if v is not None else f"{k} (never run)"
                               for k, v in behind["steps"].items())
-            t.add_row("needs attention", f"derived tables behind snapshot #{behind['snapshot_id']}: {steps} last "
-                      "finished for an older snapshot, or never (a derive killed or skipped with --no-derive); the "
-                      "next crawl or ingest that derives brings them up to date")
+            t.add_row("needs attention", f"derived tables behind snapshot #{behind['snapshot_id']}: {steps} (a "
+                      "derive killed or skipped with --no-derive); the next crawl or ingest that derives brings them "
+                      "up to date; until then `lineage`, `model`, `license` and `sql` over them warn")
         out_console().print(t)
