@@ -10,6 +10,7 @@ prints the exact command it runs, so a reader can repeat it by hand.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -39,6 +40,21 @@ def run(*args: str, check: bool = True) -> int:
     if check and rc not in (0,):
         raise SystemExit(f"demo step failed with exit code {rc}: {' '.join(cmd)}")
     return rc
+
+
+def _openscope() -> str:
+    """The `openscope` command to paste: the script installed beside this interpreter, as the shell would find it
+    from here. Why: the hint said `.venv/bin/openscope` wherever the demo ran, and README says it runs from any
+    folder (`python -m openscope.demo`), where no `.venv` is."""
+    script = Path(sys.executable).parent / "openscope"
+    if not script.is_file():
+        return "openscope"
+    if shutil.which("openscope") == str(script):
+        return "openscope"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return shlex.quote(str(script))
 
 
 def start_simhub() -> tuple[subprocess.Popen, str]:
@@ -121,7 +137,8 @@ def main() -> int:
         step()
 
     _say("Outputs")
-    print(f"store: {DB}\n  explore it: .venv/bin/openscope --db {DB} sql \"SELECT * FROM models LIMIT 5\"")
+    print(f"store: {DB}\n  explore it: {_openscope()} --db {shlex.quote(str(DB))} sql "
+          "\"SELECT * FROM models LIMIT 5\"")
     for extra in sorted(OUT.iterdir()):
         if extra != DB and not extra.name.startswith((DB.name, ".")):
             print(f"{extra.name}: {extra}")
