@@ -16,6 +16,7 @@ import fcntl
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -70,6 +71,21 @@ def test_the_demo_runs_every_step_and_leaves_its_outputs(demo: tuple[Path, subpr
     sarif = json.loads((out / "audit.sarif").read_text(encoding="utf-8"))
     rules = {r["ruleId"] for run in sarif["runs"] for r in run["results"]}
     assert "pickle.import.denied" in rules  # the crafted pickle it writes is caught, never loaded
+
+
+def test_the_demo_names_a_command_that_runs_from_where_it_ran(demo: tuple[Path, subprocess.CompletedProcess[str]]
+                                                              ) -> None:
+    """Its last lines say how to explore the store: the command must run from the folder the demo ran in (it said
+    `.venv/bin/openscope` wherever that was, and the README runs it from any folder). helper-tryout32."""
+    cwd, done = demo
+    hint = re.search(r"explore it: (.+)$", done.stdout, re.M)
+    assert hint is not None, done.stdout[-2000:]
+    argv = shlex.split(hint.group(1))
+    assert argv[1] == "--db" and Path(argv[2]).name == "openscope.duckdb"
+    argv[2] = str(cwd / "demo-out" / "openscope.duckdb")   # this worker's copy of the store
+    exe = argv[0] if "/" not in argv[0] else str(cwd / argv[0])
+    ran = subprocess.run([shutil.which(exe) or exe, *argv[1:]], cwd=cwd, capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0 and "id" in ran.stdout, ran.stderr
 
 
 def _readme_examples() -> list[Example]:

@@ -29,7 +29,8 @@ def test_a_derive_left_behind_is_named_until_the_next_derive(cli, tmp_path: Path
     assert main(["--db", str(db), "--quiet", "ingest", "--no-derive", str(_dump(tmp_path / "b.jsonl", ["a/y"]))]) == 0
     doc, text = _status(cli, db)
     assert doc["derive_behind"] == {"snapshot_id": 2, "steps": {"licenses": 1, "lineage": 1, "openness": 1}}
-    assert "derived tables behind snapshot #2: licenses (#1), lineage (#1), openness (#1) last finished" in text
+    assert ("derived tables behind snapshot #2: licenses (last run for #1), lineage (last run for #1), openness "
+            "(last run for #1) (a derive killed") in text
     # a derive that stopped after its first step (as a kill would leave it): the later steps are named
     with open_store(db) as store:
         assert derive.refresh(store, only=["lineage"]) == ["lineage"]
