@@ -36,6 +36,9 @@ REPO = Path(__file__).resolve().parents[1]
 QWEN, LLAMA = "Qwen/Qwen2.5-7B-Instruct", "meta-llama/Llama-3.1-8B-Instruct"
 OWN_FT, OWN_MERGE = "nvidia/qwen-chat-us", "nvidia/llama-qwen-merge"
 ROOT, QUANT = "acme/base-other", "someone/base-other-GGUF"
+CARD_ROOT, CARD_QUANT = "acme/base-card", "someone/base-card-GGUF"
+CARD = ("---\nlicense: apache-2.0\n---\n# Base card\n\n## Training data\n\nWe trained on the "
+        "[acme/open-corpus](https://huggingface.co/datasets/acme/open-corpus) dataset, released with the model.\n")
 
 
 def _rec(mid: str, lic: str, parents: tuple[str, ...] = (), relation: str = "finetune",
@@ -54,6 +57,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         _rec(OWN_FT, "apache-2.0", (QWEN,)), _rec(OWN_MERGE, "mit", (LLAMA, OWN_FT), "merge"),
         _rec(ROOT, "other", files=("LICENSE", "config.json", "model.safetensors")),
         _rec(QUANT, "other", (ROOT,), "quantized", files=("base-other.Q4_K_M.gguf",)),
+        _rec(CARD_ROOT, "apache-2.0", files=("README.md", "config.json", "model.safetensors")),
+        _rec(CARD_QUANT, "apache-2.0", (CARD_ROOT,), "quantized", files=("base-card.Q4_K_M.gguf",)),
     ]
     src = d / "p32.jsonl"
     src.write_text("".join(json.dumps(e) + "\n" for e in entries))
@@ -65,6 +70,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         s.con.execute("INSERT INTO license_texts (repo_type, id, path, text, bytes, url, read_at, snapshot_id) "
                       "VALUES ('model', ?, 'LICENSE', ?, 11357, ?, now(), ?)",
                       [ROOT, (REPO / "LICENSE").read_text(), f"https://huggingface.co/{ROOT}/blob/main/LICENSE", sid])
+        # and the other root's card, whose training-data section links the dataset it was trained on
+        s.con.execute("INSERT INTO cards (id, repo_type, text, fetched_at, snapshot_id) VALUES (?, 'model', ?, now(), ?)",
+                      [CARD_ROOT, CARD, sid])
         from openscope import derive
         derive.refresh(s)
     return db
@@ -125,12 +133,17 @@ def test_sql_over_a_derived_table_warns_when_its_derive_is_behind(cli, store: Pa
     assert r.json()["rows"] == [{"n": 0}] and "openness was never derived" in r.stderr
 
 
-def test_the_set_based_grades_read_a_root_by_its_licence_file_as_assess_does(cli, store: Path) -> None:
+def _table_and_assess(cli, store: Path, model: str) -> tuple[dict[str, str], dict[str, str]]:
     rows = cli("--db", store, "--json", "sql",
-               f"SELECT dimension, grade FROM openness WHERE id = '{QUANT}' AND framework = 'osai'").json()["rows"]
-    stored = {r["dimension"]: r["grade"] for r in rows}
-    per_model = json.loads(run_cli(store, "--json", "assess", QUANT)[1])["osai"]
-    assert {d: stored[d] for d in per_model if d != "score"} == {d: g for d, g in per_model.items() if d != "score"}
+               f"SELECT dimension, grade FROM openness WHERE id = '{model}' AND framework = 'osai'").json()["rows"]
+    stored = {r["dimension"]: r["grade"] for r in rows if r["dimension"] != "score"}
+    per_model = json.loads(run_cli(store, "--json", "assess", model)[1])["osai"]
+    return stored, {d: g for d, g in per_model.items() if d != "score"}
+
+
+def test_the_set_based_grades_read_a_root_by_its_licence_file_as_assess_does(cli, store: Path) -> None:
+    stored, per_model = _table_and_assess(cli, store, QUANT)
+    assert stored == per_model
     # the case that differed: the root's `other` licence is Apache-2.0 by its LICENSE (read), not a custom agreement
     assert stored["weights_basemodel"] == per_model["weights_basemodel"] == "open"
     root = json.loads(run_cli(store, "--json", "assess", ROOT)[1])
@@ -181,3 +194,13 @@ def test_status_says_each_derive_steps_own_state(cli, tmp_path: Path) -> None:
     assert ("derived tables behind snapshot #2: licenses (last run for #1), openness (never run) (a derive killed or "
             "skipped with --no-derive)") in text, text
     assert "or never" not in text and "sql` over them warn" in text
+
+
+def test_the_set_based_grades_read_a_root_by_its_card_as_assess_does(cli, store: Path) -> None:
+    """The same for a root whose card the crawl read: its training data is released by its card's link, which its
+    metadata pattern cannot show."""
+    stored, per_model = _table_and_assess(cli, store, CARD_QUANT)
+    assert stored == per_model
+    assert per_model["datasources_basemodel"] == "open" and per_model["datasources_endmodel"] == "closed"
+    root = json.loads(run_cli(store, "--json", "assess", CARD_ROOT)[1])["osai"]
+    assert root["datasources_endmodel"] == "open"
