@@ -166,7 +166,7 @@ def _resolve(store: Store, target: str) -> str:
         from openscope.store.lookup import resolve_id
     except ImportError:  # pragma: no cover - lookup ships with the lineage issue
         return target
-    return resolve_id(store, target)
+    return resolve_id(store, target, again="assess")
 
 
 def _mof_record(s: Settings, path: Path) -> int:

@@ -124,12 +124,12 @@ def _not_found(s: Settings, raw: str) -> OpenscopeError:
         )
 
         with open_for_read(s) as store:
-            gone = deleted_message(store, raw.strip())
+            gone = deleted_message(store, raw.strip(), again="license")
             if gone is not None:  # a full crawl found it gone (or moved): say so, as `model` does, not "unknown"
                 return MissingInput(gone)
             # a declared base that is not stored (or its bare canonical id, `gpt2`): not a typo
             if external_base(store, raw) is not None or moved_external_base(store, raw.strip()) is not None:
-                return MissingInput(unknown_message(store, raw))
+                return MissingInput(unknown_message(store, raw, again="license"))
             dataset_id = find_id(store, raw, "datasets")
             if dataset_id is not None:  # not a model nor a licence, but a dataset: the one-step fix
                 return MissingInput(f"no licence or model '{raw}': '{dataset_id}' is a dataset in the store "

@@ -205,12 +205,14 @@ def moved_to(store: Store, rid: str, table: str = "models") -> str | None:
     return row[0] if row else None
 
 
-def deleted_message(store: Store, raw_id: str, table: str = "models") -> str | None:
+def deleted_message(store: Store, raw_id: str, table: str = "models", again: str = "model") -> str | None:
     """The one-line answer for a repository a full crawl found gone from the Hub (``deleted_at`` set), else None.
 
     Why: ``model X`` of a deleted model said it "is not in the store", though its records and the counters of
     every snapshot that read it are kept there (adoption before it went is still a question), and lineage
-    still shows it as the base of what was built on it. This says when it went and where its history is."""
+    still shows it as the base of what was built on it. This says when it went and where its history is.
+    ``again``: the command a moved model's new id is pointed to (the one that was run: `lineage OLD` pointed to
+    `openscope model NEW`)."""
     row = store.con.execute(
         f"""SELECT id, deleted_at FROM {table} WHERE deleted_at IS NOT NULL AND lower(id) = lower(?)
             ORDER BY id = ? DESC, id LIMIT 1""", [typed_id(raw_id, table), typed_id(raw_id, table)]).fetchone()
@@ -221,7 +223,7 @@ def deleted_message(store: Store, raw_id: str, table: str = "models") -> str | N
     moved = moved_to(store, rid, table)
     if moved is not None:
         now = find_id(store, moved, table)
-        tail = f" (openscope {'model' if table == 'models' else 'license --dataset'} {now})" if now else ""
+        tail = f" (openscope {again if table == 'models' else 'license --dataset'} {now})" if now else ""
         # the crawl that found the move, which may be later than the one that stamped the deletion (an id
         # beyond an earlier crawl's --move-checks bound is asked by a later one)
         when = store.scalar("SELECT max(found_at) FROM moves WHERE repo_type = ? AND lower(old_id) = lower(?)",
@@ -238,12 +240,12 @@ def deleted_message(store: Store, raw_id: str, table: str = "models") -> str | N
     return text
 
 
-def unknown_message(store: Store, raw_id: str, table: str = "models") -> str:
+def unknown_message(store: Store, raw_id: str, table: str = "models", again: str = "model") -> str:
     kind = _TABLES[table]
     space = space_message(raw_id)
     if space is not None:
         return space
-    gone = deleted_message(store, raw_id, table)
+    gone = deleted_message(store, raw_id, table, again)
     if gone is not None:
         return gone
     ext = external_base(store, raw_id) if table == "models" else None
@@ -363,10 +365,10 @@ def _canonical(store: Store, bare: str) -> str | None:
     return row[0] if row and row[1] == 1 else None
 
 
-def resolve_id(store: Store, raw_id: str, table: str = "models") -> str:
+def resolve_id(store: Store, raw_id: str, table: str = "models", again: str = "model") -> str:
     """The stored id matching ``raw_id`` case-insensitively; else :class:`MissingInput` (exit 66) with
-    one line ``unknown model 'X'; did you mean A, B, C?``."""
+    one line ``unknown model 'X'; did you mean A, B, C?`` (``again``: the command a moved id's new id is shown with)."""
     found = find_id(store, raw_id, table)
     if found is None:
-        raise MissingInput(unknown_message(store, raw_id.strip(), table))
+        raise MissingInput(unknown_message(store, raw_id.strip(), table, again))
     return found

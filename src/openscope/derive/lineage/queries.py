@@ -49,7 +49,7 @@ def _resolve(store: Store, raw_id: str) -> tuple[str, bool, tuple[str, ...]]:
     moved = moved_external_base(store, raw_id.strip())
     if moved is not None:
         return moved[0], False, other_spellings(store, moved[0])
-    raise MissingInput(unknown_message(store, raw_id.strip()))
+    raise MissingInput(unknown_message(store, raw_id.strip(), again="lineage"))
 
 
 def _node_sql(ids_sql: str) -> str:
