@@ -204,3 +204,22 @@ def test_the_set_based_grades_read_a_root_by_its_card_as_assess_does(cli, store:
     assert per_model["datasources_basemodel"] == "open" and per_model["datasources_endmodel"] == "closed"
     root = json.loads(run_cli(store, "--json", "assess", CARD_ROOT)[1])["osai"]
     assert root["datasources_endmodel"] == "open"
+
+
+def test_a_moved_id_is_pointed_to_the_command_that_was_run(cli, tmp_path: Path) -> None:
+    """governance: `lineage OLD --down`, `assess OLD` and `license OLD` of a model the Hub moved each pointed to
+    `openscope model NEW`, another command than the one the reader ran."""
+    old, new = "acme/chat-v1", "acme/chat"
+    src = tmp_path / "m.jsonl"
+    src.write_text("".join(json.dumps(_rec(m, "mit")) + "\n" for m in (old, new)))
+    db = tmp_path / "moved.duckdb"
+    assert cli("--db", db, "--quiet", "ingest", src).code == 0
+    with open_store(db) as s:   # as a full crawl that found OLD redirecting to NEW leaves the store
+        s.con.execute("UPDATE models SET deleted_at = now()::TIMESTAMP WHERE id = ?", [old])
+        s.con.execute("INSERT INTO moves (repo_type, old_id, new_id, snapshot_id, found_at) "
+                      "VALUES ('model', ?, ?, 1, now()::TIMESTAMP)", [old, new])
+    for args, again in ((["lineage", old, "--down"], "lineage"), (["lineage", old], "lineage"),
+                        (["assess", old], "assess"), (["license", old], "license"), (["model", old], "model")):
+        r = cli("--db", db, *args)
+        assert r.code == 66 and f"moved to {new} on the Hub" in r.stderr, (args, r.stderr)
+        assert f"(openscope {again} {new})" in r.stderr, (args, r.stderr)
