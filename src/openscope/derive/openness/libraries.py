@@ -28,6 +28,7 @@ class Library:
     verified: bool = True             # False: the licence was never checked against its source
     checked: str | None = None        # YYYY-MM-DD the licence was re-read at its source
     checked_url: str | None = None    # where the confirming text is, when not at ``url``
+    hub_key: bool = False             # a model library of the Hub's own list: a tag of its name names it
 
 
 @cache
@@ -40,7 +41,7 @@ def _table() -> tuple[dict[str, Library], dict[str, Library]]:
         check_record(f"libraries.yml / {name}", row)
         checked = row.get("checked")
         lib = Library(str(name).lower(), str(row["license"]), str(row["url"]), bool(row.get("verified", True)),
-                      str(checked) if checked else None, row.get("checked_url"))
+                      str(checked) if checked else None, row.get("checked_url"), bool(row.get("hub_key", False)))
         by_name[lib.name] = lib
         for mod in row.get("imports") or []:
             by_import[str(mod).lower()] = lib
@@ -55,6 +56,20 @@ def by_library_name(name: str | None) -> Library | None:
 def by_import(module: str | None) -> Library | None:
     """The library a Python ``import``/``from … import`` of ``module`` loads (its top-level package)."""
     return _table()[1].get(module.split(".")[0].strip().lower()) if module else None
+
+
+def from_tags(tags: list[str]) -> str | None:
+    """The library a card's tags name, for a card without ``library_name``: the first tag that is a model library
+    of the Hub's own list (``hub_key``). Why: the Hub documents that it takes the library from ``library_name``,
+    else from "a tag with the name of a library that is supported" (an ESPnet card's ``tags: [espnet]``); openscope
+    read only the first, so a card and the Hub page of the same model named different libraries. A framework or a
+    file format tag (``pytorch``, ``onnx``, ``gguf``) names no model library there, and is not read so."""
+    table = _table()[0]
+    for t in tags:
+        lib = table.get(t.strip().lower())
+        if lib is not None and lib.hub_key:
+            return lib.name
+    return None
 
 
 def all_libraries() -> list[Library]:

@@ -28,6 +28,7 @@ from openscope.derive.openness.cards import (
     parse_front_matter,
 )
 from openscope.derive.openness.inputs import NotRegular, printable, read_regular
+from openscope.derive.openness.libraries import from_tags
 from openscope.derive.openness.license_files import (
     LicenseFile,
     file_scope,
@@ -334,6 +335,7 @@ def from_folder(path: Path) -> ModelRecord:
     rec.pipeline_tag = meta.get("pipeline_tag") if isinstance(meta.get("pipeline_tag"), str) else None
     tags = meta.get("tags")
     rec.tags = [str(t) for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+    rec.library_name = rec.library_name or from_tags(rec.tags)   # the Hub's order: library_name, else a library tag
     rec.datasets = [DatasetRef(d) for d in declared_datasets(rec.tags, meta, rec.card)]
     if path.is_dir():  # the folder's own licence files: the most authoritative licence evidence it has
         listed = [raw_names.get(p, p) for p, _ in files] + [p for p in unlisted if is_license_file(p)]
@@ -360,6 +362,7 @@ def from_text(model_id: str, text: str, locator: str | None = None) -> ModelReco
     rec.pipeline_tag = pipe if isinstance(pipe, str) else None
     tags = rec.card.meta.get("tags")
     rec.tags = [str(t) for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+    rec.library_name = rec.library_name or from_tags(rec.tags)   # the Hub's order: library_name, else a library tag
     rec.datasets = [DatasetRef(d) for d in declared_datasets(rec.tags, rec.card_data, rec.card)]
     return rec
 

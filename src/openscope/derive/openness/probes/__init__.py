@@ -25,6 +25,7 @@ from typing import Any
 
 import ahocorasick_rs
 
+from openscope.derive.openness.cards import Section
 from openscope.derive.openness.hant import CJK as _CJK
 from openscope.derive.openness.hant import KANA_HANGUL as _KANA_HANGUL
 from openscope.derive.openness.hant import script_level as _level
@@ -1342,16 +1343,39 @@ def reads_at_least(text: str, chars: int) -> bool:
 
 
 def section_with(rec: ModelRecord, title: re.Pattern[str], min_chars: int = 40) -> Evidence | None:
-    """A card section whose title matches and that has some content (:func:`reading_length`)."""
+    """A card section whose title matches and that has some content (:func:`reading_length`), its subsections'
+    text counted as its own. Why: "## Training data: X" over "### Source Data", "### Curation Rationale" holds all
+    it says in its subsections; read without them it held nothing, and a card that documents its data in a
+    datasheet's sections was not even ``documented_not_released``. A reader reads a section to the next heading of
+    the same or a higher level; the subsections' headings are not counted, only what they hold."""
     if rec.card is None:
         return None
-    for s in rec.card.sections:
-        if title.search(s.title) and reads_at_least(s.text.strip(), min_chars):
-            lead = s.start + len(s.text) - len(s.text.lstrip())
-            # from the heading to the last line of the snippet
-            anchor, snip = rec.card.span(lead, lead, 160, stop=s.start + len(s.text), from_line=s.line)
-            return Evidence("card", f"{rec.card_locator}{anchor}", f"## {s.title}: {snip}", rec.read_at)
+    sections = rec.card.sections
+    for i, s in enumerate(sections):
+        if not title.search(s.title):
+            continue
+        own = s.text.strip()
+        sub = [t for t in _subsections(sections, i) if t.text.strip()] if not reads_at_least(own, min_chars) else []
+        if not (reads_at_least(own, min_chars)
+                or (sub and reads_at_least(own + "".join(t.text.strip() for t in sub), min_chars))):
+            continue
+        first = s if own else sub[0]
+        lead = first.start + len(first.text) - len(first.text.lstrip())
+        end = (sub[-1] if sub else s)
+        # from the heading to the last line of the snippet
+        anchor, snip = rec.card.span(lead, lead, 160, stop=end.start + len(end.text), from_line=s.line)
+        return Evidence("card", f"{rec.card_locator}{anchor}", f"## {s.title}: {snip}", rec.read_at)
     return None
+
+
+def _subsections(sections: list[Section], i: int) -> list[Section]:
+    """The sections under section ``i``: those after it, to the next heading of the same or a higher level."""
+    out: list[Section] = []
+    for t in sections[i + 1:]:
+        if t.level <= sections[i].level:
+            break
+        out.append(t)
+    return out
 
 
 def may_search(pattern: re.Pattern[str], text: str) -> bool:
@@ -1449,6 +1473,17 @@ def hub_evidence(rec: ModelRecord, what: str, key: str | None = None) -> Evidenc
         line = _front_matter_line(rec, key) if key else None
         locator = f"{rec.card_locator}#L{line}" if line else rec.card_locator
     return Evidence("hub_metadata", locator, what, rec.read_at)
+
+
+def library_name_evidence(rec: ModelRecord) -> Evidence:
+    """The metadata that names the model's library: ``library_name``, or the tag the Hub reads as the library when
+    the front matter has none (:func:`..libraries.from_tags`), quoted as written so a reader finds it."""
+    meta = rec.card.meta if rec.card is not None else {}
+    if rec.card is not None and not isinstance(meta.get("library_name"), str) and rec.library_name \
+            and any(t.strip().lower() == rec.library_name for t in rec.tags):
+        return hub_evidence(rec, f"tags: {rec.library_name} (a library tag: the Hub's library_name when none is "
+                                 "declared)", "tags")
+    return hub_evidence(rec, f"library_name: {rec.library_name}", "library_name")
 
 
 CODE_HOST = re.compile(r"^https?://(www\.)?(github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|gitee\.com)/"

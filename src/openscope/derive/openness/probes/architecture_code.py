@@ -11,8 +11,8 @@ from openscope.derive.openness.probes import (
     either,
     file_evidence,
     files_matching,
-    hub_evidence,
     library_evidence,
+    library_name_evidence,
     linked_code_license,
     repo_license,
     section_with,
@@ -70,7 +70,7 @@ def run(rec: ModelRecord) -> Finding:
         lib = libraries.by_library_name(rec.library_name)
         f.status, f.license = released_status(lib.license) if lib is not None else ("no_license", None)
         f.outcome = "positive"
-        f.evidence = [hub_evidence(rec, f"library_name: {rec.library_name}", "library_name")]
+        f.evidence = [library_name_evidence(rec)]
         if lib is not None:
             f.evidence.append(library_evidence(rec, lib))
         return f

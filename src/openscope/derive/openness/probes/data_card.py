@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from openscope.derive.openness.cards import Section
 from openscope.derive.openness.probes import (
     Evidence,
     Finding,
@@ -45,6 +46,13 @@ SHEET_TEXT_NEEDLES = ('datasheet', 'data card', 'dataset card', 'data statement'
 # A datasheet shipped in the repository itself (RE2-compatible: the set-based form uses it verbatim).
 SHEET_FILES = re.compile(r"(^|/)[\w.-]{0,255}(datasheet|data[_-]?card|dataset[_-]?card)[\w.-]{0,255}\.(md|pdf|html?)$",
                          re.IGNORECASE)
+# The topics of a datasheet (Gebru et al., "Datasheets for Datasets": composition, collection process, preprocessing)
+# as the Hub's dataset-card template titles them; a model card whose sections carry two of them holds a datasheet.
+DATASHEET_TOPIC = re.compile(r"(?:\d+(?:\.\d+)*\.?\s*)?(dataset structure|data fields|data splits|data instances"
+                             r"|curation rationale|source data|initial data collection(?: and normali[sz]ation)?"
+                             r"|(?:data )?collection process|annotation process|personal and sensitive information"
+                             r"|considerations for using the data|discussion of biases|preprocessing(?:/| and )cleaning"
+                             r"(?:/| and )labell?ing)", re.IGNORECASE)
 REMEDIATION = "Publish a datasheet for the training data: sources, composition, collection, filtering, licences."
 
 
@@ -99,6 +107,27 @@ def _own_sheet_text(rec: ModelRecord) -> Evidence | None:
     return None
 
 
+def datasheet_sections(rec: ModelRecord) -> Evidence | None:
+    """The first of the card's own sections titled as a datasheet's topics, when at least two distinct topics
+    hold text ("### Source Data", "### Curation Rationale", "### Dataset Structure"): a datasheet written inside
+    the model card. Why: the MOF's Data card is "documentation for datasets including source, characteristics, and
+    preprocessing details", wherever it is; under "## Training data: X" those sections are that documentation,
+    while a training-data paragraph is not (it stays ``documented_not_released``). Titles only, read whole: a
+    word of one ("Annotations" in "WebVid motion annotations") is no topic."""
+    assert rec.card is not None
+    seen: dict[str, Section] = {}
+    for s in rec.card.sections:
+        m = DATASHEET_TOPIC.fullmatch(s.title.strip().rstrip(":"))
+        if m and s.text.strip():
+            seen.setdefault(m.group(1).lower(), s)
+    if len(seen) < 2:
+        return None
+    first = min(seen.values(), key=lambda s: s.start)
+    lead = first.start + len(first.text) - len(first.text.lstrip())
+    anchor, snip = rec.card.span(lead, lead, 160, stop=first.start + len(first.text), from_line=first.line)
+    return Evidence("card", f"{rec.card_locator}{anchor}", f"## {first.title}: {snip}", rec.read_at)
+
+
 def run(rec: ModelRecord) -> Finding:
     """Whose licence a data card is under depends on where it is: in the repository (a file, a relative
     link, the card's own text) under the repository's; on a Hub dataset page under that dataset's (when
@@ -131,6 +160,13 @@ def run(rec: ModelRecord) -> Finding:
     if ev:
         f.outcome, f.evidence = "positive", ev[:1]
         f.detail = {"explicit": hub is None or bool(files or rel or text)}
+        return f
+    # a datasheet written inside the model card: the MOF's Data card (the card's own text, under the repository's
+    # licence); for the OSAI index not a datasheet of its own (``explicit`` False: partial, as dataset pages are)
+    inside = datasheet_sections(rec) if rec.card is not None and len(rec.card.sections) > 2 else None
+    if inside is not None:
+        f.status, f.license = released_status(repo_license(rec))
+        f.outcome, f.evidence, f.detail = "positive", [inside], {"explicit": False, "inside_card": True}
         return f
     sec = section_with(rec, DATA_SECTION, min_chars=150)
     if sec:

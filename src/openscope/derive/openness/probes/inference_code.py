@@ -12,8 +12,8 @@ from openscope.derive.openness.probes import (
     either,
     file_evidence,
     files_matching,
-    hub_evidence,
     library_evidence,
+    library_name_evidence,
     linked_code_license,
     links_to_listed_file,
     repo_license,
@@ -128,7 +128,7 @@ def run(rec: ModelRecord) -> Finding:
         f.outcome, f.evidence = "positive", [said, repo]
         return f
     if not ev and rec.library_name:
-        ev = [hub_evidence(rec, f"library_name: {rec.library_name}", "library_name")]
+        ev = [library_name_evidence(rec)]
     if not ev:
         if rec.card is not None or rec.files:
             f.outcome = "negative"

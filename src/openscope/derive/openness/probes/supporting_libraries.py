@@ -6,7 +6,7 @@ import re
 from bisect import bisect_left
 
 from openscope.derive.openness import libraries
-from openscope.derive.openness.probes import Evidence, Finding, hub_evidence, library_evidence
+from openscope.derive.openness.probes import Evidence, Finding, library_evidence, library_name_evidence
 from openscope.derive.openness.probes._other_release import about_other_release, linked_models
 from openscope.derive.openness.probes._own_evidence import (
     SENTENCE_REACH,
@@ -45,7 +45,7 @@ def run(rec: ModelRecord) -> Finding:
     """Named libraries are released software; their licence is the library's own when it is listed (cited,
     :mod:`openscope.derive.openness.libraries`), else unknown (``no_license``)."""
     f = Finding("supporting_libraries", "unknown", COMPONENT, remediation=REMEDIATION)
-    ev = [hub_evidence(rec, f"library_name: {rec.library_name}", "library_name")] if rec.library_name else []
+    ev = [library_name_evidence(rec)] if rec.library_name else []
     lib = libraries.by_library_name(rec.library_name)
     if not ev:
         t, name = named_library(rec)
