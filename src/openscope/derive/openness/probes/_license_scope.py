@@ -32,7 +32,7 @@ _WORDS = {
     # (French, Spanish and German release notes too: "Les poids, le code et les documents sont publiés sous …")
     "code": re.compile(r"\b(source[- ]code|code(base)?s?|software|scripts?|logiciels?|código)\b|代码|源码|程序|脚本"
                        r"|コード|スクリプト|ソフトウェア|코드|스크립트|소프트웨어", re.IGNORECASE),
-    "weights": re.compile(r"\b(weights?|checkpoints?|models?|parameters|poids|modèles?|paramètres|pesos|modelos?"
+    "weights": re.compile(r"\b(weights?|checkpoints?|models?|networks?|parameters|poids|modèles?|paramètres|pesos|modelos?"
                           r"|parámetros|gewichte|modell(?:e|s)?)\b|权重|模型|参数|检查点"
                           r"|重み|ウェイト|モデル|パラメータ|チェックポイント|가중치|웨이트|모델|파라미터|체크포인트", re.IGNORECASE),
     # (an evaluation or test set is data: "the evaluation set X, released under the MIT license")

@@ -760,7 +760,8 @@ ANOTHER = re.compile(r"\b(?:another|other|sister|previous|earlier)\s+(?:\w+\s+){
 # -- links -----------------------------------------------------------------------------------------------------
 
 WHY = {"label": "labelled as such", "sentence": "announced as the model's own", "header": "in the card's header",
-       "publisher": "the publisher's own repository, beside the code's mention"}
+       "publisher": "the publisher's own repository, beside the code's mention",
+       "script": "a training script the sentence says trained the model"}
 
 
 CODE_HINTS = ("code", "github", "repo", "implementation", "source", "script", "código", "codice", "代码", "源码") + jako_needles("コード", "코드")

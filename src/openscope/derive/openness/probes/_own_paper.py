@@ -77,9 +77,10 @@ HOST_WORD_ANCHOR = re.compile(
     r"|^(?:論文|技術(?:レポート|報告書?)|논문|기술\s?(?:보고서|리포트))(?:\s?(?:リンク|링크|PDF))?$",
     re.IGNORECASE)
 # A model-card field whose label says the line gives the paper: "- **Paper:** [title](url)", "**Research Paper** …"
-PAPER_LABEL = re.compile(r"^\W*((research )?(paper|preprint)s?|论文|論文|논문)\W*(:|：|\*\*)", re.IGNORECASE)
+# ("| Paper | [title](url) |": a table row's label cell is the same field)
+PAPER_LABEL = re.compile(r"^\W*((research )?(paper|preprint)s?|论文|論文|논문)\W*(:|：|\*\*|\|)", re.IGNORECASE)
 HOST_LABEL = re.compile(r"^\W*((research )?(paper|preprint)s?|arxiv|(technical|tech\.?) report|论文|技术报告|論文|技術レポート"
-                        r"|技術報告書?|논문|기술\s?보고서|기술\s?리포트)\W*(:|：|\*\*)",
+                        r"|技術報告書?|논문|기술\s?보고서|기술\s?리포트)\W*(:|：|\*\*|\|)",
                         re.IGNORECASE)
 # The sentence says the paper is the publisher's own.
 OWN_CUE = either(

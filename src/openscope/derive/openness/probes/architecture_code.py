@@ -20,6 +20,7 @@ from openscope.derive.openness.probes import (
 from openscope.derive.openness.probes._own_evidence import own_code_repository
 from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.probes.hardware_documented import ARCH_EN, ARCH_JAKO, ARCH_ZH
+from openscope.derive.openness.probes.training_code import SCRIPT_URL
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Model architecture"
@@ -56,6 +57,10 @@ def run(rec: ModelRecord) -> Finding:
     # decides the finding and is its evidence, so the repository would change nothing (and judging every code link of
     # the card is one of the dearest readings of a card)
     link = None if files else own_code_repository(rec, component=COMPONENT)
+    if link is not None and rec.library_name and SCRIPT_URL.match(link.locator):
+        # a training script's file ("…/blob/main/train_lora.py") beside a declared library: the script trained the
+        # model, the library defines it (without a library, the script's repository stays the model's code)
+        link = None
     if files or link:
         f.status, f.license = released_status(repo_license(rec, "code") if files else linked_code_license(rec, (link,)))
         f.outcome = "positive"

@@ -44,7 +44,7 @@ DATA_LINK = re.compile(
     r"^https?://(huggingface\.co/datasets/|hf\.co/datasets/|(www\.)?kaggle\.com/datasets/|zenodo\.org/record"
     r"|(www\.)?modelscope\.cn/datasets/|opendatalab\.|commoncrawl\.org|data\.together\.xyz|laion\.ai"
     r"|(www\.)?openxlab\.org\.cn/datasets/|(www\.)?wisemodel\.cn/datasets/|(www\.)?figshare\.com/articles/dataset/"
-    r"|[\w.-]*dataverse[\w.-]*/dataset|(www\.|ftp\.|rest\.)?uniprot\.org/|(www\.|ftp\.)ebi\.ac\.uk/|(www\.)?rcsb\.org/)",
+    r"|[\w.-]*dataverse[\w.-]*/dataset|(www\.|ftp\.|rest\.)?uniprot\.org/|(www\.|ftp\.)ebi\.ac\.uk/|(www\.)?rcsb\.org/|(www\.|us\.|openslr\.)?openslr\.org/)",
     re.IGNORECASE)
 DATA_SECTION = re.compile(r"(training|pre-?training|fine-?tuning|instruction)[- ]?(data|dataset|corpus|set)|^data(sets?)?$"
                           r"|data(set)? (sources?|composition|details)"

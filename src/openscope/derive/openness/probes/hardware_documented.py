@@ -40,6 +40,9 @@ HARDWARE = either(r"(?<![A-WYZa-wyz0-9])(?:(?:A100|H100|H800|H20|H200|GH200|GB20
 # layer/size), 上下文长度 (context length), 混合专家 (mixture of experts), "32 层" (32 layers).
 ARCH_ZH = r"模型结构|模型架构|网络结构|层数|注意力头|隐藏层|上下文长度|混合专家|专家混合|(?<!\d)\d+ ?层(?!级|次)"
 ARCH_EN = (r"\b(\d+ (layers|attention heads|heads|experts)|hidden (size|dim(ension)?)|num_layers|d_model|"
+           # blocks of a named kind or alone ("12 conformer blocks", "a ViT of 12 blocks, width 384")
+           r"\d+ (?:(?:transformer|conformer|encoder|decoder|residual|convolutional|attention|mamba)[ -])?blocks|"
+           r"(?:width|embedding dim(?:ension)?) \d+|"
            r"context (length|window)|decoder-only|encoder-decoder|mixture[- ]of[- ]experts|\bMoE\b|"
            r"\bDiT\b|U-?Net|\bVAE\b|transformer (architecture|decoder|encoder)|grouped[- ]query attention|"
            r"rotary|RoPE|SwiGLU|state[- ]space|Mamba|architecture|"
@@ -63,7 +66,8 @@ ARCH_NEEDLES = jako_needles('構造', 'アーキテクチャ', '層', 'レイヤ
                             '아키텍처', '레이어', '층', '어텐션', '은닉층', '히든', '컨텍스트', '전문가') + (
                 '结构', '架构', '层', '注意力头', '上下文长度', '专家', 'layer', 'head', 'expert', 'hidden', 'd_model', 'context', 'decoder', 'encoder', 'mixture', 'moe', 'dit', 'unet', 'u-net', 'vae', 'transformer', 'query', 'rotary', 'rope', 'swiglu', 'state', 'mamba', 'architecture',
                 'schichten', 'couches', 'capas', 'strati', 'camadas', 'köpf', "d'attention", 'de atención',
-                'di attenzione', 'de atenção', 'décodeur', 'decodificador', 'architektur', 'arquitect', 'arquitet', 'architettura')
+                'di attenzione', 'de atenção', 'décodeur', 'decodificador', 'architektur', 'arquitect', 'arquitet', 'architettura',
+                'blocks', 'width', 'embedding dim')
 # A generative model's kind and parts, as an image, video or audio generator's card states its architecture: "a Latent
 # Diffusion Model", "AltCLIP as the text encoder", "a 12B rectified flow transformer", "a flow-based model", "a
 # diffusion transformer" (潜在扩散 latent diffusion, 文本编码器 text encoder). Apart from :data:`ARCH`, searched only

@@ -12,8 +12,9 @@ from openscope.derive.openness.records import ModelRecord
 COMPONENT = "Model parameters (Intermediate)"
 CKPT_FILES = re.compile(r"(^|/)(checkpoint|step|global_step)[-_]?\d+/", re.IGNORECASE)
 CKPT_TEXT = re.compile(
-    r"(intermediate (training )?checkpoints?|checkpoints? (saved |released |available )?(every|at each|for each|"
-    r"at) (\d|step|epoch)|revision=[\"']?step\d+|\bstep\d{3,}\b|training checkpoints? (are|is) (released|available)"
+    # (a field's label too: "- **Checkpoints:** every epoch, in …")
+    r"(intermediate (training )?checkpoints?|checkpoints?(?:\*\*)?:?(?:\*\*)? (saved |released |available )?(every|at each|"
+    r"for each|at) (\d|step|epoch)|revision=[\"']?step\d+|\bstep\d{3,}\b|training checkpoints? (are|is) (released|available)"
     r"|(?<![\w.])\d+ checkpoints)", re.IGNORECASE)   # a count: "154 checkpoints", not "bf16 checkpoints"
 CKPT_TEXT_NEEDLES = ('checkpoint', 'revision', 'step')
 REMEDIATION = "Publish intermediate checkpoints (e.g. as revisions `stepN`) under the same open licence."

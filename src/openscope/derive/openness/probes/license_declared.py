@@ -64,8 +64,13 @@ OPEN_NAMES = [
     ("MIT", re.compile(_UNMODIFIED + _A + r"MIT" + _Z + r"(?! ?-?non)", re.IGNORECASE)),
     ("BSD-3-Clause", re.compile(_UNMODIFIED + _A + r"BSD" + _Z, re.IGNORECASE)),
     ("GPL-3.0-or-later", re.compile(_A + r"A?GPL[- ]?v?\d|GNU (Affero )?General Public License", re.IGNORECASE)),
-    ("CC-BY-4.0", re.compile(r"CC[- ]BY(?![- ]?(NC|ND))[- ]?(SA[- ]?)?\d|Creative Commons Attribution(?![- ](Non|No))",
-                             re.IGNORECASE)),
+    # "the GPL" with no version: the family (every version is a copyleft licence the OSI approves; the licence
+    # catalogue's `gpl`), not a version the card does not name
+    ("GPL", re.compile(_A + r"A?GPL" + _Z + r"(?![- ]?v?\d)", re.IGNORECASE)),
+    # "CC BY" and "CC BY-SA" with no version are read as the spelt-out name without one is ("Creative Commons
+    # Attribution"): every version is an open data licence for the MOF and the OSAI index, so no grade hangs on it
+    ("CC-BY-4.0", re.compile(r"CC[- ]BY(?![- ]?(NC|ND))[- ]?(SA[- ]?)?\d|CC[- ]BY(?![- ]?(NC|ND))(?:[- ]SA)?(?![\w-])"
+                             r"|Creative Commons Attribution(?![- ](Non|No))", re.IGNORECASE)),
     ("CC0-1.0", re.compile(_A + r"CC0" + _Z, re.IGNORECASE)),
     # names a licence line already announces ("under MPL 2.0", "under the Unlicense") and that were read as no
     # licence: the Mozilla Public License, the LGPL ("LGPL" is not "GPL": its L is a letter before the name), the
@@ -126,6 +131,57 @@ LICENSE_WORD_STARTS = ("licen", "under ", "许可", "协议", "授权", "商用"
     "ライセンス", "利用規約", "使用許諾", "非営利", "라이선스", "라이센스", "이용", "사용", "상업적", "비상업")
 # Characters that IGNORECASE matches to a letter of those words while ``str.lower`` does not give that letter.
 _CASE_FOLDS = ("\u0131", "\u0130", "\u017f", "\u212a")
+
+
+# A licence named only by its deed or text address ("License: https://creativecommons.org/licenses/by-nc/4.0/",
+# "https://www.apache.org/licenses/LICENSE-2.0"): read as its name, so the names above match it
+_LICENCE_URL = re.compile(r"creativecommons\.org/licenses/(by(?:-nc)?(?:-sa|-nd)?)/(\d\.\d)\b/?"
+                          r"|creativecommons\.org/publicdomain/zero/1\.0\b/?|apache\.org/licenses/LICENSE-2\.0\b",
+                          re.IGNORECASE)
+
+
+def _url_name(m: re.Match[str]) -> str:
+    if m.group(1):
+        return f" CC-{m.group(1).upper()}-{m.group(2)} "
+    return " CC0-1.0 " if "zero" in m.group(0).lower() else " Apache-2.0 "
+
+
+def named_urls(text: str, low: str) -> str:
+    """``text`` with the licence addresses :data:`_LICENCE_URL` knows written as the licences' names, where the
+    address stands alone (not a Markdown link's target, whose anchor already names the licence: "[Apache 2
+    License](https://www.apache.org/licenses/LICENSE-2.0)" is one licence, not a second one for the whole release).
+    Why: a card that gives its licence only as the address of the licence's deed named no licence a reader missed."""
+    if "creativecommons.org" not in low and "apache.org/licenses" not in low:
+        return text
+
+    def name(m: re.Match[str]) -> str:
+        lead = text[max(0, m.start() - 14):m.start()]
+        return m.group(0) if "](" in lead or "href=" in lead else _url_name(m)
+    return _LICENCE_URL.sub(name, text)
+
+
+# A line that only labels a list of licences below it ("Licenses:", "**License:**")
+_LABEL_ONLY = re.compile(r"\s*[*_]*\s*(?:licen[cs]es?|licensing)\s*[*_]*\s*:\s*[*_]*\s*$", re.IGNORECASE)
+_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,2}[.)])[ \t]+\S")
+
+
+def _items_after(body: str, b: int) -> list[tuple[int, int]]:
+    """The list items right under the line that ends at ``b`` (one blank line allowed before the first), at most
+    twelve: what a licence label ("Licenses:") introduces."""
+    out: list[tuple[int, int]] = []
+    at, blanks = b + 1, 0
+    while at < len(body) and len(out) < 12:
+        end = body.find("\n", at)
+        end = len(body) if end < 0 else end
+        line = body[at:end]
+        if not line.strip() and not out and blanks == 0:
+            blanks += 1
+        elif _ITEM.match(line):
+            out.append((at, end))
+        else:
+            break
+        at = end + 1
+    return out
 
 
 def license_words(card: Card) -> Iterator[re.Match[str]]:
@@ -320,6 +376,9 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
         if MISUSE.search(body[a:b]):
             continue  # "sharing of … licensed material in violation of its terms of use" is a misuse, not a licence
         texts.append((body[a:b][:LINE_CHARS], off + a, _sentence_before(body, a)))
+        if _LABEL_ONLY.match(line):
+            # "Licenses:" over "- Code: Apache-2.0", "- Model weights: OpenRAIL-M": the items are the licence lines
+            texts.extend((body[x:y][:LINE_CHARS], off + x, line) for x, y in _items_after(body, b))
         if len(texts) > 60:
             break
     opens: list[str] = []
@@ -328,6 +387,8 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
     scoped: list[tuple[str, frozenset[str]]] = []
     for raw, at, before in texts:
         text = unquote(raw).replace("_", " ")  # badges: License-Apache%202.0
+        low = text.lower()
+        text = named_urls(text, low)
         low = text.lower()
         # In the order the text names them: "this model is under MIT; the distilled ones derive from
         # Apache-2.0 models" declares MIT first (the pattern order only breaks ties). A name whose words are
@@ -382,6 +443,7 @@ def licences_in(raw: str) -> list[tuple[str, frozenset[str]]]:
     as :func:`scoped_in_card` reads a card line. Why: a probe that finds a line about its own component ("The
     evaluation data (MMLU) is released under the MIT license.") reads the licence that line states for it."""
     text = unquote(raw).replace("_", " ")
+    text = named_urls(text, text.lower())
     low = text.lower()
     hits = sorted((m.start(), i, lic, m.end())
                   for names, needles in ((OPEN_NAMES, _NAME_NEEDLES[0]), (RESTRICTIVE_NAMES, _NAME_NEEDLES[1]))

@@ -41,6 +41,15 @@ THING_SELF = re.compile(
 TAGLINE = re.compile(r"^[\s*_>-]*(a|an)\s+([\w-]+\s+){0,2}$", re.IGNORECASE)
 URL_AFTER = re.compile(r"\.(org|com|net|io|ai)\b|/")
 FUTURE = re.compile(r"\b(will|to|would|shall|plan|plans|planning|going|soon|later)\b[^.\n]{0,25}$", re.IGNORECASE)
+# "we are proud / happy / excited to open-source X": an announcement of what is done now, not a plan ("to" after a
+# word of feeling)
+PROUD_TO = re.compile(r"\b(we|we're|we are|we've been|i am|i'm)\s+((very|so|really|truly)\s+)?"
+                      r"(proud|happy|excited|pleased|glad|thrilled|delighted|honou?red)\s+to\s+$", re.IGNORECASE)
+LATER = re.compile(r"\b(soon|later|shortly|upcoming|next (week|month|quarter|year)|in the (coming|near)\b)", re.IGNORECASE)
+# Italian, Spanish, Portuguese and French say it after the noun: "X è un modello linguistico open source", "es un
+# modelo de código abierto" is not read, "é um modelo open source", "est un modèle open source"
+IS_A_ROMANCE = re.compile(r"(?:^|[\s(])(?:è|é|es|est|sono|son|são|sont)\s+(?:un|una|uno|um|uma|une|il|la|le|el|o)\s+"
+                          r"([\w'’-]+[,\s]+){0,3}$", re.IGNORECASE)
 SELF_BEFORE = re.compile(
     # the release is open-sourced: "we (have) (also) open-sourced", "are fully open-sourced", "now open-source"
     r"(\b(we|we've|we're|we'll|is|are|was|were|been|being|now|here|has|have|hereby)\s+"
@@ -75,6 +84,9 @@ def is_claim(body: str, m: re.Match[str]) -> bool:
     after = body[m.end():m.end() + 60]
     if before.endswith(("/", ".", "_", "=", "-")) or URL_AFTER.match(after):
         return False  # a URL or a file name (opensource.org/licenses, open-source.md)
+    if PROUD_TO.search(before):
+        # "we are proud to open-source Ibis-2B": released as it says so, unless the sentence dates it later
+        return not LATER.search(body[m.end():m.end() + 120].split(".")[0])
     if FUTURE.search(before):
         return False  # "will be open-sourced", "we plan to open-source": a promise, not a claim
     # "open-source models", "the open-source community", "open source code": a class or another thing
@@ -85,7 +97,7 @@ def is_claim(body: str, m: re.Match[str]) -> bool:
         return True
     if thing:
         return bool(THING_SELF.search(before))
-    return bool(SELF_BEFORE.search(before))
+    return bool(SELF_BEFORE.search(before) or IS_A_ROMANCE.search(before))
 
 
 def is_claim_jako(body: str, m: re.Match[str]) -> bool:

@@ -11,11 +11,13 @@ from openscope.derive.openness.probes import (
     file_evidence,
     files_matching,
     jako_needles,
+    linked_code_license,
     repo_license,
     repo_link,
 )
 from openscope.derive.openness.probes._own_evidence import (
     first_own_mention,
+    first_undenied,
     mention_evidence,
     own_code_repository,
     own_mentions,
@@ -51,6 +53,14 @@ LISTED_RELEASE = re.compile(
     r"\bopen[- ]?sourced?\b[^.;\n]{0,200}?(?<!will )(?<!to )(?<!shall )\b(?:includ(?:e|es|ing)|along\s+with|"
     r"together\s+with)\b[^.;\n]{0,300}?\bdata(?:set)?[- ](?:processing|preprocessing|pre-processing|cleaning|filtering|curation|preparation)[- ]"
     r"(?:code|scripts?|pipeline|tool(?:kit|s)?)\b", re.IGNORECASE)
+# A field or a table row labelled as the data pipeline that links a code-host repository ("| Data cleaning pipeline |
+# [org/data](https://github.com/…) |", "- **Data processing code:** [org/data](…)"): the label presents the repository
+# as that code, as training code's field does (`training_code.TRAIN_FIELD`)
+PREP_FIELD = re.compile(
+    r"^[ \t]*+(?:\|[ \t]*+)?[-*]?[ \t]*+\**+(?:data(?:set)?[- ](?:processing|preprocessing|pre-processing|cleaning|"
+    r"filtering|curation|preparation)(?:[- ](?:code|scripts?|pipeline|tool(?:kit|s)?|repo(?:sitory)?))?)\**[ \t]*(?::|\|)"
+    r"[^\n]*?https?://(?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|gitee\.com)/",
+    re.IGNORECASE | re.MULTILINE)
 REMEDIATION = "Publish the data cleaning, filtering and tokenisation code under an OSI-approved licence."
 
 
@@ -64,7 +74,13 @@ def run(rec: ModelRecord) -> Finding:
     # the pipeline named in the list of what the release open-sources (as its training code is)
     listed = first_own_mention(rec, LISTED_RELEASE, needles=("open",), component=COMPONENT)[0] \
         if text and not promised else None
-    if files or (text and repo) or rel or listed:
+    field = first_undenied(rec, PREP_FIELD, ("github", "gitlab", "bitbucket", "codeberg", "gitee"), COMPONENT)[0] \
+        if text and not promised and not (files or repo or rel or listed) else None
+    if field is not None:
+        # the field links the pipeline's repository: public code, under that repository's licence (not shown)
+        f.status, f.license = released_status(linked_code_license(rec, (field,)))
+        f.outcome, f.evidence = "positive", [field]
+    elif files or (text and repo) or rel or listed:
         f.status, f.license = released_status(repo_license(rec, "code"))
         f.outcome = "positive"
         f.evidence = [file_evidence(rec, files)] if files else [e for e in (rel or listed or text, repo) if e]

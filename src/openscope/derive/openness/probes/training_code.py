@@ -22,14 +22,17 @@ from openscope.derive.openness.probes import (
     repo_link,
 )
 from openscope.derive.openness.probes._own_evidence import (
+    cited_link,
     first_own_mention,
     first_undenied,
     in_code,
+    link_evidence,
     own_code_repository,
     publishers_repository,
     released_phrase,
     with_denial,
 )
+from openscope.derive.openness.probes._own_paper import occurrences
 from openscope.derive.openness.probes._siblings import (
     better_command,
     command_evidence,
@@ -57,6 +60,8 @@ TRAIN_TEXT = either(
     r"|\b(?:code|scripts?) d['’](?:entraînement|entrainement|apprentissage|affinage)\b"
     r"|\b(?:código|scripts?) de (?:entrenamiento|ajuste fino|treino|treinamento)\b"
     r"|\b(?:codice|script) di (?:addestramento|allenamento)\b"
+    # Russian: "код обучения", "скрипты дообучения", "код для обучения"
+    r"|(?<!\w)(?:код|скрипты?)\s+(?:для\s+)?(?:обучения|дообучения|тренировки)(?!\w)"
     # Chinese: 训练代码, 微调代码, 预训练代码, 训练脚本, 精调脚本, SFT 代码
     , r"(?:训练|微调|精调|(?<![A-Za-z])(?:SFT|RLHF|DPO) ?)(?:源?代码|源码|脚本)",
     re.IGNORECASE,
@@ -74,7 +79,7 @@ NOT_YET = either(
 TRAIN_COMMAND_NEEDLES = ('train', 'finetune', 'fine_tune', 'fine-tun', 'finetun', 'sft', 'dpo')
 TRAIN_TEXT_NEEDLES = ('train', 'fine-tun', 'finetun', 'distillation', 'sft', 'rlhf', 'dpo', 'feinabstimmung', 'entraînement',
                       'entrainement', 'apprentissage', 'affinage', 'entrenamiento', 'ajuste fino', 'treino', 'treinamento',
-                      'addestramento', 'allenamento', '训练', '微调', '精调') + jako_needles(
+                      'addestramento', 'allenamento', 'обучения', 'тренировки', '训练', '微调', '精调') + jako_needles(
     '学習', '訓練', 'ファインチューニング', '微調整', '학습', '훈련', '파인', '미세')
 NOT_YET_NEEDLES = ('training', 'tuning', '训练', '微调') + jako_needles('学習', '訓練', 'ファインチューニング', '학습', '훈련', '파인')
 # the card announces its own training code as released ("Training / Fine-tuning code is available NOW")
@@ -99,8 +104,12 @@ TRAIN_REL = re.compile(r"(^|[/_\s-])(train|training|trainer|finetun\w*|fine-tun\
 # a model-card field naming what trained the model, linked to a code host ("- **Orchestration:**
 # [Megatron-LM](https://github.com/…)", "Training code: https://gitlab.com/…"); a bare "Repository:" is
 # not enough (quantised copies point it at their runtime)
+# A table row labelled so ("| Training code | [org/repo](https://github.com/…) |") and the field in the languages
+# TRAIN_TEXT reads ("- Código de treinamento: [org/repo](…)", "Код обучения: …") are the same field.
 TRAIN_FIELD = re.compile(
-    r"^[ \t]*+[-*]?[ \t]*+\**+(orchestration|training (code|framework|library|repository|repo|scripts?))\**[ \t]*:"
+    r"^[ \t]*+(?:\|[ \t]*+)?[-*]?[ \t]*+\**+(orchestration|training (code|framework|library|repository|repo|scripts?)"
+    r"|código de (?:treinamento|treino|entrenamiento)|codice di addestramento|code d['’]entra[îi]nement|trainings-?code"
+    r"|код (?:для )?обучения|训练代码)\**[ \t]*(?::|：|\|)"
     r"[^\n]*?https?://(www\.)?(github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|gitee\.com)/",
     re.IGNORECASE | re.MULTILINE)
 TRAIN_FIELD_NEEDLES = ('github', 'gitlab', 'bitbucket', 'codeberg', 'gitee')
@@ -184,6 +193,33 @@ def library_script(rec: ModelRecord) -> tuple[Evidence, Any] | None:
 
 
 REMEDIATION = "Publish the training scripts and configuration (a public repository) under an OSI-approved licence."
+# a training script's file on a code host (".../blob/main/train_lora.py", ".../tree/main/scripts/finetune.sh")
+SCRIPT_URL = re.compile(r"^https?://(?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|gitee\.com)/[\w.-]+/"
+                        r"[\w.-]+/(?:-/)?(?:blob|tree|raw|src)/[^?#\s]*/(?:train|finetune|fine_tune|fine-tune|pretrain|sft|dpo)"
+                        r"[\w-]*\.(?:py|sh)(?:[?#].*)?$", re.IGNORECASE)
+# the sentence says the model was trained with it ("trained … with our script [train_lora.py](…)")
+_TRAINED_WITH = re.compile(r"\b(?:trained|fine-?tuned|pre-?trained|we\s+train(?:ed)?)\b", re.IGNORECASE)
+
+
+def script_link(rec: ModelRecord) -> Evidence | None:
+    """A link to a training script's file on a code host (:data:`SCRIPT_URL`) in a sentence that says the model was
+    trained, where the card does not cite it, hide it, promise it or deny it (:func:`._own_evidence.cited_link`).
+    Why: "trained for three epochs … with our script [train_lora.py](https://github.com/…/train_lora.py)" links the
+    very code that trained the model, public at that address, and was graded as no training code (the card names no
+    "training code" in words). Its licence is the linked repository's, which the link does not show (``no_license``);
+    a listed library's script is read by :func:`library_script` first. Cheap: only links whose address names a
+    script are read."""
+    card = rec.card
+    if card is None:
+        return None
+    for ln in card.links:
+        if not SCRIPT_URL.match(ln.url):
+            continue
+        for place in occurrences(card, ln):
+            line = card.lines()[place.line - 1] if 0 < place.line <= len(card.lines()) else ""
+            if _TRAINED_WITH.search(line) and not cited_link(rec, place):
+                return link_evidence(rec, place, "script")
+    return None
 
 
 def run(rec: ModelRecord) -> Finding:
@@ -219,6 +255,10 @@ def run(rec: ModelRecord) -> Finding:
         f.status, f.license = released_status(lib.license)
         f.outcome = "positive"
         f.evidence = [e for e in (said, cmd) if e] + [library_evidence(rec, lib)]
+        return f
+    if not (shown or (text and repo and not not_yet)) and (script := script_link(rec)) is not None:
+        f.status, f.license = released_status(linked_code_license(rec, (script,)))
+        f.outcome, f.evidence = "positive", [script]
         return f
     if shown or (text and repo and not not_yet):
         linked_only = not (files or cmd or rel) and bool(field or repo)   # the code is another repository's
