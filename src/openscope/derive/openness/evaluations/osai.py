@@ -254,6 +254,9 @@ def datasheet(side: Side) -> tuple[str, str]:
 
 def licenses(side: Side) -> tuple[str, str]:
     cat = license_category(side)
+    lic = side.findings.get("license_declared")
+    if cat in ("custom", "noncommercial", "rail") and lic is not None and lic.detail.get("parts_open"):
+        cat = "mixed"   # the declared licence for the weights, open licences the card names for the code or data
     if cat == "open" and side.facts["Model parameters (Final)"].inherited:
         cat = "mixed"  # the declared open licence covers what the publisher wrote; the base's terms the weights
     elif cat == "open" and _names_only_parts(side):

@@ -184,6 +184,29 @@ def _items_after(body: str, b: int) -> list[tuple[int, int]]:
     return out
 
 
+_LICENCE_CELL = re.compile(r"\|\s*\**\s*licen[cs]es?\s*\**\s*(?=\|)", re.IGNORECASE)
+_DELIMITER_ROW = re.compile(r"\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def _rows_after(body: str, b: int) -> list[tuple[int, int]]:
+    """The rows of the table whose header row ends at ``b`` (after its delimiter row), at most twelve."""
+    out: list[tuple[int, int]] = []
+    at = b + 1
+    end = body.find("\n", at)
+    end = len(body) if end < 0 else end
+    if not _DELIMITER_ROW.match(body[at:end]):
+        return out
+    at = end + 1
+    while at < len(body) and len(out) < 12:
+        end = body.find("\n", at)
+        end = len(body) if end < 0 else end
+        if not body[at:end].lstrip().startswith("|"):
+            break
+        out.append((at, end))
+        at = end + 1
+    return out
+
+
 def license_words(card: Card) -> Iterator[re.Match[str]]:
     """``LICENSE_WORD.finditer(card.body)``, trying the pattern only where one of its first words occurs.
 
@@ -379,6 +402,10 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
         if _LABEL_ONLY.match(line):
             # "Licenses:" over "- Code: Apache-2.0", "- Model weights: OpenRAIL-M": the items are the licence lines
             texts.extend((body[x:y][:LINE_CHARS], off + x, line) for x, y in _items_after(body, b))
+        elif line.lstrip().startswith("|") and _LICENCE_CELL.search(line):
+            # a table with a licence column ("| Component | License |"): each row is a licence line, its first
+            # cell saying what the licence covers
+            texts.extend((body[x:y][:LINE_CHARS], off + x, "") for x, y in _rows_after(body, b))
         if len(texts) > 60:
             break
     opens: list[str] = []
@@ -506,6 +533,13 @@ def run(rec: ModelRecord) -> Finding:
     mixed = (not declared or overridden) and any(not _restrictive(n) for n in everything) \
         and any(_restrictive(n) for n in everything)
     f.detail["mixed"] = mixed
+    # a declared restrictive licence beside open licences the card names for the code or the data alone ("the code
+    # is Apache-2.0, the weights the Heron Community License, the data ODC-By"): open and restrictive licences named
+    # side by side for the parts of the release, which the OSAI `licenses` dimension grades partial (the weights keep
+    # the declared licence: their access is graded by it)
+    if declared and not mixed and _restrictive(str(declared)) and any(
+            not _restrictive(lic) and sc and "weights" not in sc for lic, sc in scoped_in_card(rec)):
+        f.detail["parts_open"] = True   # (the key is set only when it holds: the other documents stay as they were)
     f.detail["class"] = v.cls
     if v.open is None:
         f.outcome = "negative" if rec.card is not None or rec.files else "unknown"
