@@ -120,6 +120,7 @@ def test_a_non_commercial_cc_by_without_a_version_or_the_lgpl_stay_as_they_were(
                         ("Released under the LGPL.", "open_license")):
         f = probe(NONE + words + "\n", "license_declared", "wren/Wren-1B")
         assert f.status == want and f.license != "cc-by-4.0" and f.license != "gpl", (words, f.license)
+        assert "CC-BY-4.0" not in f.detail["card_open"] and "GPL" not in f.detail["card_open"], (words, f.detail)
 
 
 def test_a_licence_named_only_by_its_deeds_address_is_that_licence() -> None:
@@ -151,6 +152,9 @@ def test_a_licence_label_over_a_list_and_a_licence_column_are_read_part_by_part(
     assert osai(table)["licenses"] == "partial"
     alone = "---\nlicense: cc-by-nc-4.0\n---\n" + NONE + "A captioning model.\n"
     assert osai(alone)["licenses"] == "closed" and "parts_open" not in probe(alone, "license_declared").detail
+    # an open licence the card names for the whole release (or the weights) is no part's: it contradicts the tag
+    whole = "---\nlicense: cc-by-nc-4.0\n---\n" + NONE + "License: MIT\n"
+    assert "parts_open" not in probe(whole, "license_declared").detail
 
 
 # -- a linked training script --------------------------------------------------------------------------------------------------
@@ -169,10 +173,11 @@ def test_a_linked_training_script_the_sentence_says_trained_the_model_is_trainin
         assert (arch.status, arch.license) == ("open_license", "apache-2.0"), arch.evidence
 
 
-def test_a_cited_script_or_one_beside_no_library_is_read_as_before() -> None:
-    cited_card = SCRIPT.format(lib="", how="following", owner="someone-else").replace(
-        "It was trained for three epochs following", "Our recipe is based on")
+def test_a_cited_script_a_script_not_said_to_train_or_one_beside_no_library_is_read_as_before() -> None:
+    cited_card = SCRIPT.format(lib="", how="with a recipe based on", owner="someone-else")
     assert probe(cited_card, "training_code", "wren/wren-sql-lora").status == "not_found"
+    options = SCRIPT.format(lib="", how="", owner="wren").replace("It was trained for three epochs ", "See ")
+    assert probe(options, "training_code", "wren/wren-sql-lora").status == "not_found"
     # without a declared library the script's repository is still the code the card labels ("[code](…/train.py)")
     card = HEAD + "Training: see the [code](https://github.com/wren/wren/blob/main/scripts/train.py).\n"
     assert probe(card, "architecture_code", "wren/Wren-1B").status == "no_license"
@@ -199,8 +204,9 @@ def test_a_row_labelled_as_the_data_pipeline_or_the_paper_links_it() -> None:
     prep = HEAD + ROWS + "| Data cleaning pipeline | [tern/tern-data](https://github.com/tern/tern-data) |\n"
     f = probe(prep, "preprocessing_code", "tern/Tern-1B")
     assert f.status == "no_license" and "tern-data" in cited(f), f.evidence
-    paper = HEAD + ROWS + "| Paper | [Tern: a reproducible model](https://arxiv.org/abs/2503.01234) |\n"
-    assert probe(paper, "research_paper", "tern/Tern-1B").status == "no_license"
+    for url in ("https://arxiv.org/abs/2503.01234", "https://tern.example.org/tern-paper.pdf"):
+        paper = HEAD + ROWS + f"| Paper | [Tern: a reproducible model]({url}) |\n"
+        assert probe(paper, "research_paper", "tern/Tern-1B").status == "no_license", url
     results = HEAD + "| Benchmark | Score |\n|---|---|\n| [MMLU](https://arxiv.org/abs/2009.03300) | 52.4 |\n"
     assert probe(results, "research_paper", "tern/Tern-1B").status == "not_found"
 
