@@ -60,14 +60,16 @@ TRAIN_TEXT = either(
     r"|\b(?:code|scripts?) d['’](?:entraînement|entrainement|apprentissage|affinage)\b"
     r"|\b(?:código|scripts?) de (?:entrenamiento|ajuste fino|treino|treinamento)\b"
     r"|\b(?:codice|script) di (?:addestramento|allenamento)\b"
-    # Russian: "код обучения", "скрипты дообучения", "код для обучения"
-    r"|(?<!\w)(?:код|скрипты?)\s+(?:для\s+)?(?:обучения|дообучения|тренировки)(?!\w)"
     # Chinese: 训练代码, 微调代码, 预训练代码, 训练脚本, 精调脚本, SFT 代码
     , r"(?:训练|微调|精调|(?<![A-Za-z])(?:SFT|RLHF|DPO) ?)(?:源?代码|源码|脚本)",
     re.IGNORECASE,
     # Japanese: 学習コード, 事前学習用スクリプト, ファインチューニングのコード; Korean: 학습 코드, 파인튜닝 스크립트
     jako=r"(?:事前学習|学習|訓練|ファインチューニング|微調整|(?<![A-Za-z])(?:SFT|RLHF|DPO) ?)(?:用)?の?(?:コード|スクリプト)"
     r"|(?:사전\s?학습|학습|훈련|파인\s?튜닝|미세\s?조정|(?<![A-Za-z])(?:SFT|RLHF|DPO))\s?(?:코드|스크립트)")
+# Russian ("код обучения", "скрипты дообучения", "код для обучения"): a pattern of its own, searched only in a card
+# that holds one of its words (in TRAIN_TEXT it kept that pattern's fast paths from every other card: 0.41 → 0.90 ms)
+TRAIN_TEXT_RU = re.compile(r"\b(?:код|скрипты?)\s+(?:для\s+)?(?:обучения|дообучения|тренировки)\b", re.IGNORECASE)
+TRAIN_TEXT_RU_NEEDLES = ("обучения", "тренировки")
 NOT_YET = either(
     r"\b(training|fine-?tuning) (code|scripts?)\b[^.\n]{0,60}\b(will be|to be|coming soon|not (be )?(released|"
     r"available|open))"
@@ -79,7 +81,7 @@ NOT_YET = either(
 TRAIN_COMMAND_NEEDLES = ('train', 'finetune', 'fine_tune', 'fine-tun', 'finetun', 'sft', 'dpo')
 TRAIN_TEXT_NEEDLES = ('train', 'fine-tun', 'finetun', 'distillation', 'sft', 'rlhf', 'dpo', 'feinabstimmung', 'entraînement',
                       'entrainement', 'apprentissage', 'affinage', 'entrenamiento', 'ajuste fino', 'treino', 'treinamento',
-                      'addestramento', 'allenamento', 'обучения', 'тренировки', '训练', '微调', '精调') + jako_needles(
+                      'addestramento', 'allenamento', '训练', '微调', '精调') + jako_needles(
     '学習', '訓練', 'ファインチューニング', '微調整', '학습', '훈련', '파인', '미세')
 NOT_YET_NEEDLES = ('training', 'tuning', '训练', '微调') + jako_needles('学習', '訓練', 'ファインチューニング', '학습', '훈련', '파인')
 # the card announces its own training code as released ("Training / Fine-tuning code is available NOW")
@@ -237,6 +239,9 @@ def run(rec: ModelRecord) -> Finding:
     # a mention counts only where the card shows it as its own (not hidden, cited or only promised) and a
     # repository only where the card presents it as its own code (:mod:`._own_evidence`)
     text, promised = first_own_mention(rec, TRAIN_TEXT, needles=TRAIN_TEXT_NEEDLES, component=COMPONENT)
+    if text is None and promised is None and card is not None and not card.body.isascii() \
+            and any(n in card.lowered_body for n in TRAIN_TEXT_RU_NEEDLES):
+        text, promised = first_own_mention(rec, TRAIN_TEXT_RU, needles=TRAIN_TEXT_RU_NEEDLES, component=COMPONENT)
     not_yet = card_search(rec, NOT_YET, needles=NOT_YET_NEEDLES) or promised
     released = (first_own_mention(rec, TRAIN_RELEASED, needles=TRAIN_TEXT_NEEDLES, component=COMPONENT)[0]
                 or first_own_mention(rec, LISTED_RELEASE, needles=("open",), component=COMPONENT)[0]) if text else None
