@@ -633,7 +633,9 @@ def test_a_batch_that_fails_in_the_pool_is_halved_until_the_bad_card_is_alone() 
 # Patterns applied only with ``.match`` at one position (searching them from every position is quadratic
 # by nature, and nothing does): the heading line of a licence word, and the 60 characters after "open source".
 MATCH_ONLY = {"license_declared.GENERIC_HEADING", "open_source_claim.OTHER_THING", "declared_base.ABOUT_DOCS",
-              "open_source_claim.TAGLINE", "open_source_claim.URL_AFTER"}
+              "open_source_claim.TAGLINE", "open_source_claim.URL_AFTER",
+              # matched at a line's start (a licence label, a list item) or over a whole section title
+              "license_declared._LABEL_ONLY", "license_declared._ITEM", "data_card.DATASHEET_TOPIC"}
 # Patterns searched only in a bounded slice (the 160 characters before a mention of "open source"; the list of
 # names before a dataset mention, searched in the 160 characters before it by datasets_released._negated)
 BOUNDED_SLICE = {"open_source_claim.SELF_BEFORE", "open_source_claim.THING_SELF", "open_source_claim.FUTURE",

@@ -161,7 +161,7 @@ def named_urls(text: str, low: str) -> str:
 
 
 # A line that only labels a list of licences below it ("Licenses:", "**License:**")
-_LABEL_ONLY = re.compile(r"\s*[*_]*\s*(?:licen[cs]es?|licensing)\s*[*_]*\s*:\s*[*_]*\s*$", re.IGNORECASE)
+_LABEL_ONLY = re.compile(r"[\s*_]*(?:licen[cs]es?|licensing)[\s*_]*:[\s*_]*$", re.IGNORECASE)   # (matched at the start)
 _ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,2}[.)])[ \t]+\S")
 
 
@@ -185,7 +185,11 @@ def _items_after(body: str, b: int) -> list[tuple[int, int]]:
 
 
 _LICENCE_CELL = re.compile(r"\|\s*\**\s*licen[cs]es?\s*\**\s*(?=\|)", re.IGNORECASE)
-_DELIMITER_ROW = re.compile(r"\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def _delimiter_row(line: str) -> bool:
+    """A table's delimiter row ("|---|:--:|"): read without a regular expression (linear on any line)."""
+    return "--" in line and not line.strip(" \t|:-")
 
 
 def _rows_after(body: str, b: int) -> list[tuple[int, int]]:
@@ -194,7 +198,7 @@ def _rows_after(body: str, b: int) -> list[tuple[int, int]]:
     at = b + 1
     end = body.find("\n", at)
     end = len(body) if end < 0 else end
-    if not _DELIMITER_ROW.match(body[at:end]):
+    if not _delimiter_row(body[at:end]):
         return out
     at = end + 1
     while at < len(body) and len(out) < 12:
