@@ -86,6 +86,11 @@ RESULT_SENTENCE = re.compile(rf"^[^\n]{{0,200}}?{_RESULT_FIRST}(?P<at>(?:{_RESUL
                              re.IGNORECASE | re.MULTILINE)
 RESULTS_LABEL = re.compile(r"[ \t]{0,3}(?:[-*+][ \t]{1,3})?[*_]{0,2}(?:[eé]valua(?:tion|ción|zione)|results?|résultats"
                            r"|resultados|risultati|ergebnisse)[*_]{0,2}[ \t]{0,2}[:：]", re.IGNORECASE)
+# A result sentence that names the held-out split it was measured on ("Top-1 accuracy on the CIFAR-100 test set:
+# 82.4%."), read outside a results section too: the split says it is an evaluation, as a results title does
+ON_HELD_OUT = re.compile(r"\bon\b[^\n.;:]{0,50}?\b(?:test|validation|dev|held-out)[ -](?:set|split)\b", re.IGNORECASE)
+_HELD_OUT_WORDS = ("test set", "test split", "validation set", "validation split", "dev set", "dev split",
+                   "held-out set", "held-out split")
 # the Trainer's sentence before its list of metrics
 ON_EVALUATION_SET = re.compile(r"results on the (?:evaluation|validation|test) set", re.IGNORECASE)
 REMEDIATION = "Publish evaluation results (a results table, or `model-index` metadata) with the benchmarks named."
@@ -197,7 +202,8 @@ def _result_sentence(rec: ModelRecord) -> Evidence | None:
     card = rec.card
     if card is None:
         return None
-    labelled = "valua" in card.lowered_body or "result" in card.lowered_body or "sultat" in card.lowered_body
+    low = card.lowered_body
+    labelled = "valua" in low or "result" in low or "sultat" in low or any(w in low for w in _HELD_OUT_WORDS)
     if not (labelled or any(METRICS_SECTION.search(s.title) for s in card.sections)):
         return None   # (a cheap look first: the pattern reads every line)
     off = len(card.text) - len(card.body)
@@ -205,7 +211,7 @@ def _result_sentence(rec: ModelRecord) -> Evidence | None:
         if verdict != "own" or in_code(rec, off + m.start("at")):
             continue
         title = card_index(rec).section(off + m.start())
-        if METRICS_SECTION.search(title) or RESULTS_LABEL.match(card.body, m.start()):
+        if METRICS_SECTION.search(title) or RESULTS_LABEL.match(card.body, m.start()) or ON_HELD_OUT.search(m.group("at")):
             anchor, snip = card.span(off + m.start("at"), off + m.end("at"), row=False)
             return Evidence("card", f"{rec.card_locator}{anchor}", f"[{title}] {snip}" if title else snip, rec.read_at)
     return None
