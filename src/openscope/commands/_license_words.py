@@ -231,6 +231,33 @@ def no_base_duties(flow: dict[str, Any]) -> str:
     return "none"
 
 
+def deleted_words(flow: dict[str, Any]) -> str:
+    """What a ``flow_down`` entry's base being gone from the Hub means for its licence ("" for a live base): its
+    licence is the one it was last read with (a licence binds a derivative as it was granted), or none was read."""
+    if not flow.get("deleted_at"):
+        return ""
+    known = flow.get("class") not in (None, "unknown")
+    return (f"deleted from the Hub on {flow['deleted_at']}; "
+            + ("its licence as last read" if known else "no licence could be read from it before"))
+
+
+def _find_terms(doc: dict[str, Any], unknown: list[str]) -> str:
+    """Where to look for the terms of the bases in ``unknown``: their model card or licence file, but not for a base
+    deleted from the Hub (its card went with it: the reader was sent to a page that answers 404)."""
+    gone = {str(fd.get("base")) for fd in doc.get("flow_down") or [] if fd.get("deleted_at")}
+    live = [b for b in unknown if b not in gone]
+    where = []
+    if live:
+        where.append("its model card or licence file" if len(live) == len(unknown) else
+                     f"the model card or licence file of {', '.join(live)}")
+    if len(live) < len(unknown):
+        dead = [b for b in unknown if b in gone]
+        where.append(f"{', '.join(dead)} {'was' if len(dead) == 1 else 'were'} deleted from the Hub with "
+                     f"{'its' if len(dead) == 1 else 'their'} card: its publisher, or a copy of its terms kept "
+                     f"elsewhere")
+    return "; ".join(where)
+
+
 def conflict_meaning(doc: dict[str, Any]) -> str | None:
     """What a conflict with a base means for whoever uses the model, or ``None`` when there is none."""
     unknown = [str(fd.get("base")) for fd in doc.get("flow_down") or [] if fd.get("class") in (None, "unknown")]
@@ -239,8 +266,8 @@ def conflict_meaning(doc: dict[str, Any]) -> str | None:
     if doc.get("class") in (None, "unknown"):
         bound = sorted({str(fd["license"]) for fd in doc.get("flow_down") or []
                         if fd.get("class") not in (None, "unknown", "permissive") and fd.get("license")})
-        also = (f"; the licence of {', '.join(unknown)} is not known either: find its terms (its model card or "
-                f"licence file)") if unknown else ""
+        also = (f"; the licence of {', '.join(unknown)} is not known either: find its terms "
+                f"({_find_terms(doc, unknown)})") if unknown else ""
         if bound:  # no conflict can be decided, but the bases' terms bind it all the same
             return (f"its own licence is not known; whoever uses this model must at least follow the terms of "
                     f"{', '.join(bound)} (its bases' licence){also}")
@@ -248,7 +275,7 @@ def conflict_meaning(doc: dict[str, Any]) -> str | None:
     if not doc.get("conflicts"):
         if unknown:  # nothing to flag, and nothing to rely on either: say what to do
             return (f"the licence of {', '.join(unknown)} is not known, and its terms may bind this model: "
-                    f"find them (its model card or licence file) before relying on the declared "
+                    f"find them ({_find_terms(doc, unknown)}) before relying on the declared "
                     f"{yn(doc.get('license'))}")
         return None
     bases = sorted({str(fd["license"]) for fd in doc.get("flow_down") or [] if fd.get("conflict")})

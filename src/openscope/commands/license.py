@@ -28,7 +28,13 @@ from openscope.commands._common import (
     warn,
     with_folder_hint,
 )
-from openscope.commands._license_words import base_duties, conflict_meaning, duty_words, licence_rows
+from openscope.commands._license_words import (
+    base_duties,
+    conflict_meaning,
+    deleted_words,
+    duty_words,
+    licence_rows,
+)
 from openscope.commands._license_words import cell as _text
 from openscope.commands._license_words import class_meaning as _meaning
 from openscope.commands._license_words import yn as _yn
@@ -217,7 +223,8 @@ def _render_model(doc: dict[str, Any]) -> None:
             duties = base_duties(doc, fd)
             if duties is not None and not fd["duties"] and fd["class"] in (None, "unknown"):
                 duties = "unknown"  # a base whose licence is not known has unknown duties, not none ("-")
-            f.add_row(_text(f"{fd['base']} ({fd['distance']})"),
+            gone = deleted_words(fd)
+            f.add_row(_text(f"{fd['base']} ({fd['distance']})" + (f"\n{gone}" if gone else "")),
                       _text(f"{_yn(fd['license'])}\n{_yn(fd['class'])}"),
                       _text("same as this model's" if duties is None else duties), _text(conflict))
         con.print(f)

@@ -21,6 +21,7 @@ from openscope.commands._license_words import (
     cell,
     class_meaning,
     conflict_meaning,
+    deleted_words,
     duties_in_words,
     licence_rows,
     no_base_duties,
@@ -69,7 +70,9 @@ def _licence_part(t: Table, lic: dict[str, Any]) -> None:
     for key, value in rows:
         t.add_row(cell(f"licence {key}" if key in ("class", "evidence") else key), cell(value))
     for fd in lic.get("flow_down") or []:
-        t.add_row(cell("  from base"), cell(f"{fd.get('base')} (distance {yn(fd.get('distance'))}): "
+        gone = deleted_words(fd)
+        t.add_row(cell("  from base"), cell(f"{fd.get('base')} (distance {yn(fd.get('distance'))}"
+                                           + (f"; {gone}" if gone else "") + "): "
                                            f"{yn(fd.get('license'))}, {class_meaning(fd.get('class'))}"))
         duties = base_duties(lic, fd)
         if duties is None:

@@ -279,29 +279,35 @@ def _catalogue_table() -> pa.Table:
 
 
 def declarations(con: duckdb.DuckDBPyConnection, table: str, ids_sql: str | None = None,
-                 repo_type: str = "model") -> None:
-    """Temp table ``table(id, k_license, k_name, k_link, h, used, f_path, f_lic, f_why)``: each live model's (or,
-    with ``repo_type`` ``dataset``, dataset's) licence declaration (of those ``ids_sql`` selects, else every one) as
-    :func:`resolve_declaration` reads it, keyed by ``h``, with the licence file :func:`_license_file_keys` picked.
-    One definition for the licence step (every model and dataset) and the openness inheritance rule (the ancestors
-    it reads), so all read a declaration alike."""
+                 repo_type: str = "model", with_deleted: bool = False) -> None:
+    """Temp table ``table(id, deleted_at, k_license, k_name, k_link, h, used, f_path, f_lic, f_why)``: each live
+    model's (or, with ``repo_type`` ``dataset``, dataset's) licence declaration (of those ``ids_sql`` selects, else
+    every one) as :func:`resolve_declaration` reads it, keyed by ``h``, with the licence file
+    :func:`_license_file_keys` picked. One definition for the licence step (every model and dataset) and the openness
+    inheritance rule (the ancestors it reads), so all read a declaration alike.
+
+    ``with_deleted``: models a full crawl found gone from the Hub too (``deleted_at`` set), with the declaration
+    they were last read with. Why: a licence binds a derivative as it was granted, and a deleted base's card can no
+    longer be read on the Hub, so its last-read declaration is the best evidence there is (docs/licenses.md, *A base
+    deleted from the Hub*); the licence step reads bases so, and still writes no row for a deleted model itself."""
     if repo_type not in ("model", "dataset"):
         raise ValueError(f"repository type {repo_type!r}: model or dataset")
     where = f" AND id IN ({ids_sql})" if ids_sql else ""
+    live = "TRUE" if with_deleted else "deleted_at IS NULL"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS
-        SELECT id, license AS k_license, ln[1] AS k_name, ln[2] AS k_link,
+        SELECT id, deleted_at, license AS k_license, ln[1] AS k_name, ln[2] AS k_link,
                hash(coalesce(license, ''), CASE WHEN used THEN coalesce(ln[1], '') ELSE '' END,
                     CASE WHEN used THEN coalesce(ln[2], '') ELSE '' END) AS h, used
-        FROM (SELECT id, license, ln,
+        FROM (SELECT id, deleted_at, license, ln,
                      license IS NULL OR lower(trim(license)) IN ('', 'other', 'unknown') AS used
-              FROM (SELECT id, ln,
+              FROM (SELECT id, deleted_at, ln,
                            CASE WHEN starts_with(ln[3], '[') AND json_array_length(try_cast(ln[3] AS JSON)) > 1
                                 THEN ln[3]
                                 ELSE m.license END AS license
-                    FROM (SELECT id, license,
+                    FROM (SELECT id, deleted_at, license,
                                  json_extract_string(card_data, ['$.license_name', '$.license_link',
                                                                  '$.license']) AS ln
-                          FROM {repo_type}s WHERE deleted_at IS NULL{where}) m))""")
+                          FROM {repo_type}s WHERE {live}{where}) m))""")
     _license_file_keys(con, table, repo_type)
 
 
@@ -459,7 +465,8 @@ def refresh(store: Store) -> dict[str, Any]:
         # license_name / license_link only matter when the declared licence is absent, `other` or `unknown`
         # (resolve_declaration): elsewhere they stay out of the key, so per-repo links do not multiply it.
         # A card `license:` list (several licences) is kept whole: models.license holds only its first entry.
-        declarations(con, "_lic_raw")
+        # deleted models too: a base a full crawl found gone binds its derivatives as it was last read
+        declarations(con, "_lic_raw", with_deleted=True)
         lap("read_declarations")
         triples = _distinct_declarations(con, "_lic_raw")
         lap("distinct")
@@ -496,7 +503,8 @@ def refresh(store: Store) -> dict[str, Any]:
                         ELSE list_extract({ranks}, w.worst + 1) END
             FROM _lic_raw r JOIN _lic_decl d ON d.h = r.h
             LEFT JOIN (SELECT a.id, max(b.rank) AS worst FROM _anc a JOIN _lic_decl b ON b.h = a.bh
-                       WHERE NOT a.licensor GROUP BY a.id) w ON w.id = r.id""")
+                       WHERE NOT a.licensor GROUP BY a.id) w ON w.id = r.id
+            WHERE r.deleted_at IS NULL""")
         n = int(store.scalar("SELECT count(*) FROM licenses") or 0)
         lap("write_licenses")
         n_datasets = _dataset_licenses(con)
@@ -562,7 +570,7 @@ def _flow(con: duckdb.DuckDBPyConnection, lap: Callable[[str], None]) -> None:
         FROM (SELECT a.id, a.base, a.root, a.distance, d.h AS dh, b.h AS bh,
                      {org_sql('a.id')} AS o_id, {org_sql('a.base')} AS o_base
               FROM _anc_pairs a
-              JOIN _lic_raw d ON d.id = a.id
+              JOIN _lic_raw d ON d.id = a.id AND d.deleted_at IS NULL
               LEFT JOIN _lic_raw b ON b.id = a.base)""")
     con.execute("DROP TABLE _anc_pairs")
     lap("flow_ancestors")
@@ -734,6 +742,7 @@ def model_licenses(store: Store, model_id: str) -> dict[str, Any]:
     # undecidable conflict (null) but terms that were read and bind the model all the same
     unknown = [b for b, bl, bc, _bd, _dist, _c, _r, _root in binding if bl is None or bc in (None, "unknown")]
     modified = modified_bases(store, model_id, [f[0] for f in flows])
+    deleted = deleted_bases(store, [f[0] for f in flows])
     inherited = [([], [], []) if b in licensor else _inherited_duties(bl, bd, modified.get(b))
                  for b, bl, _bc, bd, *_rest in flows]
     with_bases = _with_bases(commercial, restrictions, cap, [bl for _b, bl, *_rest in binding])
@@ -756,7 +765,7 @@ def model_licenses(store: Store, model_id: str) -> dict[str, Any]:
         "duties_known": duties_known(cls, duties, lic),
         "flow_down": [
             {"base": b, "license": bl, "class": bc, "duties": kept, "duties_known": duties_known(bc, bd, bl),
-             "distance": dist, "root": root,
+             "distance": dist, "root": root, "deleted_at": deleted.get(b),
              "conflict": c, "modified": modified.get(b), "dropped_duties": dropped, "unmodified_only": cond,
              "licensor": {"organisation": own_org, "reason": r} if b in licensor else None}
             for (b, bl, bc, bd, dist, c, r, root), (kept, dropped, cond) in zip(flows, inherited, strict=True)
@@ -778,6 +787,19 @@ def model_licenses(store: Store, model_id: str) -> dict[str, Any]:
         "card_license": card,
         **_with_card(card, with_bases),
     }
+
+
+def deleted_bases(store: Store, bases: list[str]) -> dict[str, str]:
+    """The bases among ``bases`` that a full crawl found gone from the Hub, each with the date it did (ISO).
+
+    Why: their licence in ``license_flow`` is the declaration they were last read with (:func:`declarations`), and
+    their Hub page is gone; a reader is told both (``flow_down[].deleted_at``), and is not sent to a card that can no
+    longer be read when that licence is unknown."""
+    if not bases:
+        return {}
+    return {b: d.isoformat() for b, d in store.con.execute(
+        """SELECT id, deleted_at::DATE FROM models WHERE deleted_at IS NOT NULL
+           AND id IN (SELECT unnest(?::VARCHAR[]))""", [bases]).fetchall()}
 
 
 def _with_card(card: dict[str, Any] | None, with_bases: dict[str, Any]) -> dict[str, Any]:

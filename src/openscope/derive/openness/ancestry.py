@@ -138,6 +138,36 @@ def declared(tag: str | None, card_license: str | None, license_name: str | None
     return tag_source(tag) or by_declaration(declared_value(tag, card_license), license_name, license_link, file)
 
 
+def as_last_read(source: Source | None, deleted_on: str | None) -> Source | None:
+    """An ancestor's own declaration (:func:`declared`) as evidence, saying so when a full crawl found the ancestor
+    gone from the Hub (``deleted_on``, its ISO date): its declaration is the one it was last read with, and the
+    locator (its Hub page) no longer answers, so the snippet must tell the reader what was read and when it went.
+    Why read it at all: a licence binds a derivative as it was granted (docs/openness.md, *Inherited licences*)."""
+    if source is None or deleted_on is None:
+        return source
+    return source._replace(snippet=f"{source.snippet} (deleted from the Hub on {deleted_on}; its licence as last read)")
+
+
+def stored_sources(store: Store, bases: list[str]) -> dict[str, Source | None]:
+    """The declaration of each of ``bases`` that the store holds, live or deleted from the Hub (:func:`declared`,
+    then :func:`as_last_read`): what the per-model path reads of every stored ancestor and the set-based path of the
+    deleted ones, through this one function so that the two cannot differ."""
+    if not bases:
+        return {}
+    rows = store.con.execute(
+        """SELECT id, license, json_extract_string(card_data, ['$.license', '$.license_name', '$.license_link']),
+                  deleted_at::DATE::VARCHAR
+           FROM models WHERE id IN (SELECT unnest(?::VARCHAR[]))""", [bases]).fetchall()
+    files = _files(store, sorted(b for b, lic, _c, _d in rows if tag_source(lic) is None))
+    out: dict[str, Source | None] = {}
+    for base, lic, card, gone in rows:
+        card = card or [None, None, None]
+        out[base] = as_last_read(declared(lic, card[0], card[1], card[2],
+                                          declaration_file(base, card[2], files[base]) if base in files else None),
+                                 gone)
+    return out
+
+
 def read(base: str, distance: int | None, source: Source | None,
          family: Callable[[], dict[str, Any] | None], read_at: str) -> Reading | None:
     """An ancestor's licence: its own declaration (``source``, :func:`declared`), else its curated family's cited
@@ -174,21 +204,20 @@ def load(store: Store, ids: list[str], read_at: str) -> dict[str, list[Reading]]
 
     if not ids:
         return {}
+    # `external`: not a live model (outside the store, or deleted from the Hub): its curated family is also looked
+    # up by the family its id names; `stored`: its last-read declaration is in the store, deleted or not
     rows = store.con.execute(
-        f"""SELECT w.id, w.base, w.distance, m.license, m.id IS NULL AS external,
-                   json_extract_string(m.card_data, ['$.license', '$.license_name', '$.license_link']) AS card
+        f"""SELECT w.id, w.base, w.distance, m.id IS NULL OR m.deleted_at IS NOT NULL AS external,
+                   m.id IS NOT NULL AS stored
             FROM ({walk_sql(True)}) w
-            LEFT JOIN models m ON m.id = w.base AND m.deleted_at IS NULL
+            LEFT JOIN models m ON m.id = w.base
             WHERE NOT {same_org_sql('w.id', 'w.base')}
             ORDER BY w.id, w.distance, w.base""", [ids]).fetchall()
-    # each ancestor's own declaration once; licence texts only for those whose tag says nothing known
-    decl = {base: (lic, card or [None, None, None]) for _, base, _, lic, external, card in rows if not external}
-    files = _files(store, sorted(b for b, (lic, _) in decl.items() if tag_source(lic) is None))
-    sources = {base: declared(lic, card[0], card[1], card[2],
-                              declaration_file(base, card[2], files[base]) if base in files else None)
-               for base, (lic, card) in decl.items()}
+    # each ancestor's own declaration once (a deleted one's as last read); licence texts only where the tag says
+    # nothing known
+    sources = stored_sources(store, sorted({base for _, base, _, _, stored in rows if stored}))
     out: dict[str, list[Reading]] = {i: [] for i in ids}
-    for mid, base, distance, _lic, external, _card in rows:
+    for mid, base, distance, external, _stored in rows:
         r = read(base, int(distance), sources.get(base),
                  functools.partial(family_of_root, base, bool(external)), read_at)
         if r is not None:
@@ -256,6 +285,18 @@ def _declarations(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP TABLE IF EXISTS _oanc_decl")
 
 
+def _deleted_declarations(store: Store) -> None:
+    """Add to ``_oanc_dec`` the ancestors of ``_oanc_all`` deleted from the Hub whose last-read declaration names a
+    licence the catalogue knows, read by the per-model path's own :func:`stored_sources` (a store holds few deleted
+    models, and one function for both paths keeps them equal, evidence included)."""
+    con = store.con
+    gone = [b for (b,) in con.execute("SELECT DISTINCT base FROM _oanc_all WHERE gone ORDER BY base").fetchall()]
+    rows = [(b, t.id, can_bind(t), json.dumps(list(src))) for b, src in stored_sources(store, gone).items()
+            if src is not None and (t := terms(src.license)) is not None]
+    if rows:
+        con.executemany("INSERT INTO _oanc_dec VALUES (?, ?, ?, ?)", rows)
+
+
 def binding_table(store: Store, graded: str, external_family: Callable[[str], dict[str, Any] | None]
                   ) -> dict[str, list[Reading]]:
     """Temp table ``_oanc(id, ah, akey, bases)``: for every model of ``graded`` (a table with ``id``) that has an
@@ -269,11 +310,14 @@ def binding_table(store: Store, graded: str, external_family: Callable[[str], di
     that *could* bind, the first per licence. The two agree: whether a reading binds depends only on its
     licence (and the declared one), so the filter and the "first per licence" commute."""
     con = store.con
+    # a deleted ancestor is `external` (not a live model) and `gone`: its declaration as last read is taken below
+    # (:func:`stored_sources`), not its tag here, so that its evidence says it was deleted
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _oanc_all AS
-        SELECT w.id, w.base, w.distance, m.license AS raw, m.id IS NULL AS external
+        SELECT w.id, w.base, w.distance, CASE WHEN m.deleted_at IS NULL THEN m.license END AS raw,
+               m.id IS NULL OR m.deleted_at IS NOT NULL AS external, m.deleted_at IS NOT NULL AS gone
         FROM ({walk_sql(False)}) w
         JOIN {graded} g ON g.id = w.id
-        LEFT JOIN models m ON m.id = w.base AND m.deleted_at IS NULL
+        LEFT JOIN models m ON m.id = w.base
         WHERE NOT {same_org_sql('w.id', 'w.base')}""")
     # each distinct Hub tag value once: does the catalogue know its terms, and could they bind?
     raws = [r[0] for r in con.execute("SELECT DISTINCT raw FROM _oanc_all WHERE raw IS NOT NULL").fetchall()]
@@ -294,6 +338,7 @@ def binding_table(store: Store, graded: str, external_family: Callable[[str], di
         SELECT DISTINCT a.base, a.external FROM _oanc_all a LEFT JOIN _oanc_raw r ON r.raw = a.raw
         WHERE r.raw IS NULL""")
     _declarations(con)
+    _deleted_declarations(store)
     con.execute("""CREATE OR REPLACE TEMP TABLE _oanc_fam AS
         SELECT n.base, coalesce(min(p.idx), any_value(o.idx)) AS idx
         FROM _oanc_need n
