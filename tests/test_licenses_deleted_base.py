@@ -29,7 +29,7 @@ from openscope.store import Store, open_store
 
 GONE = "2024-07-01"
 HUB = "https://huggingface.co/"
-DELETED = ["nc/base", "ll/base", "mit/base", "nm/base", "fl/base", "unk/base", "chm/mid"]
+DELETED = ["nc/base", "ll/base", "mit/base", "nm/base", "fl/base", "unk/base", "chm/mid", "huggyllama/llama-7b"]
 
 
 def _ft(mid: str, lic: str, base: str) -> dict[str, Any]:
@@ -49,6 +49,9 @@ GRAPH = [
     entry("fl/base", ("license:other",), card={"license": "other"}), _ft("kid/fl", "apache-2.0", "fl/base"),
     # a deleted base that declared nothing: unknown stays unknown, and the reader is not sent to its Hub card
     entry("unk/base"), _ft("kid/unk", "apache-2.0", "unk/base"),
+    # a deleted base that declared nothing, whose id names a curated family (LLaMA): read by that family, as an
+    # ancestor outside the store is
+    entry("huggyllama/llama-7b"), _ft("kid/hl", "apache-2.0", "huggyllama/llama-7b"),
     # a chain: a Llama 3.1 root, a deleted CC BY-NC model in the middle, a finetune of it and a grandchild
     entry("chr/root", ("license:llama3.1",)), _ft("chm/mid", "cc-by-nc-4.0", "chr/root"),
     _ft("chl/leaf", "apache-2.0", "chm/mid"), _ft("chg/grand", "mit", "chl/leaf"),
@@ -165,7 +168,7 @@ def test_the_openness_inheritance_reads_a_deleted_base_on_both_paths(store: Stor
     """Guards ``ancestry.load`` and ``ancestry.binding_table`` (``_deleted_declarations``): on main a deleted base
     bound nothing on either path, so `nc/child` was graded `open_license` under its own Apache-2.0. The stored rows
     (set-based) equal ``assess``'s (per model), evidence included, for every live model."""
-    assert _agree(store) == 7   # live-nc, nc, ll, nm, fl children, chl/leaf, chg/grand
+    assert _agree(store) == 8   # live-nc, nc, ll, nm, fl, hl children, chl/leaf, chg/grand
     status, lic, bases, snippets = _weights(store, "kid/nc")
     assert (status, lic, bases) == ("restrictive_license", "cc-by-nc-4.0", ["nc/base"])
     assert any(s.startswith("license: cc-by-nc-4.0 (deleted from the Hub on 2024-07-01; its licence as last read) "
@@ -174,6 +177,8 @@ def test_the_openness_inheritance_reads_a_deleted_base_on_both_paths(store: Stor
     assert _weights(store, "kid/nm")[:3] == ("restrictive_license", "cc-by-nc-4.0", ["nm/base"])
     assert _weights(store, "kid/fl")[1:3] == ("deepseek", ["fl/base"])
     assert _weights(store, "chg/grand")[2] == ["chm/mid"]
+    # one whose last reading names nothing is read by the family its id names, as an ancestor outside the store
+    assert _weights(store, "kid/hl")[:3] == ("restrictive_license", "llama-1-license", ["huggyllama/llama-7b"])
     # a permissive base binds nothing; one of unknown licence neither
     assert _weights(store, "kid/mit")[:3] == ("open_license", "apache-2.0", [])
     assert _weights(store, "kid/unk")[:3] == ("open_license", "apache-2.0", [])

@@ -29,7 +29,8 @@ def _with_card(m: dict[str, Any], card: dict[str, Any]) -> dict[str, Any]:
 
 
 MODELS = [
-    # a deleted ancestor is no model of the store: its licence binds nothing (A06, A13)
+    # a deleted ancestor binds by the declaration it was last read with (A06, A13 of the fifth round kept it out;
+    # the thirty-second session made it bind: tests/test_licenses_deleted_base.py)
     _model("a-del/base", "cc-by-nc-4.0"), _model("a-del-ft/ft", "mit", ["a-del/base"]),
     # an unrecognised tag (not absent, `other` or `unknown`): the card's name and link do not count (A15, A16)
     _with_card(_model("a-name/base", "acme-terms"), {"license": "acme-terms", "license_name": "qwen"}),
@@ -88,11 +89,11 @@ def _weights(store: Store, mid: str) -> tuple[str, str | None, list[str]]:
 def test_both_paths_agree_evidence_included(store: Store) -> None:
     """Every model's stored rows equal ``assess``'s, and the inherited weights' evidence names the same ancestors
     at the same places (tests/test_openness_inherited_path.py, ``_agree``)."""
-    assert _agree(store) == 4   # a-name2-ft, a-name2-ft2, t-merge, t-merge2
+    assert _agree(store) == 5   # a-del-ft, a-name2-ft, a-name2-ft2, t-merge, t-merge2
 
 
 def test_what_binds_and_what_does_not(store: Store) -> None:
-    assert _weights(store, "a-del-ft/ft") == ("open_license", "mit", [])
+    assert _weights(store, "a-del-ft/ft") == ("restrictive_license", "cc-by-nc-4.0", ["a-del/base"])
     assert _weights(store, "a-name-ft/ft") == ("open_license", "mit", [])
     assert _weights(store, "a-link-ft/ft") == ("open_license", "mit", [])
     assert _weights(store, "a-name2-ft/ft") == ("restrictive_license", "qwen", ["a-name2/base"])
@@ -111,8 +112,10 @@ def test_what_binds_and_what_does_not(store: Store) -> None:
 def test_a_root_deleted_from_the_hub_is_read_as_an_external_base(store: Store) -> None:
     """A defect this round found: the per-model path read a deleted root's last stored record (its licence, its
     files), the set-based pass read nothing (a root outside the live models), so the two graded its derivative
-    differently. docs/lineage.md: a deleted model is a node as an external base is. Both now read nothing of it,
-    and the bulk records of the card pass agree."""
+    differently. docs/lineage.md: a deleted model is a node as an external base is. For the base-model dimensions
+    both still read nothing of it, and the bulk records of the card pass agree; its licence, as last read, binds
+    (the thirty-second session: docs/openness.md, *Inherited licences*), so it is flagged as a binding ancestor
+    whose evidence says it was deleted."""
     from openscope.derive.openness.records import bulk_from_store
 
     rec = from_store(store, "a-del-ft/ft")
@@ -122,7 +125,9 @@ def test_a_root_deleted_from_the_hub_is_read_as_an_external_base(store: Store) -
     assert bulk.root is not None and bulk.root.cache.get("external") is True
     a = assess_record(rec)
     assert a.osai["weights_basemodel"] == "unknown"
-    assert not [f for f in a.flags if f["flag"] == "license-contradicts-base"]
+    [flag] = [f for f in a.flags if f["flag"] == "license-contradicts-base"]
+    assert flag["base"] == "a-del/base"
+    assert "deleted from the Hub on" in flag["evidence"][0]["snippet"], flag
     stored = store.con.execute("SELECT grade FROM openness WHERE id = 'a-del-ft/ft' AND framework = 'osai' "
                                "AND dimension = 'weights_basemodel'").fetchone()
     assert stored == ("unknown",)

@@ -148,24 +148,22 @@ def as_last_read(source: Source | None, deleted_on: str | None) -> Source | None
     return source._replace(snippet=f"{source.snippet} (deleted from the Hub on {deleted_on}; its licence as last read)")
 
 
-def stored_sources(store: Store, bases: list[str]) -> dict[str, Source | None]:
-    """The declaration of each of ``bases`` that the store holds, live or deleted from the Hub (:func:`declared`,
-    then :func:`as_last_read`): what the per-model path reads of every stored ancestor and the set-based path of the
-    deleted ones, through this one function so that the two cannot differ."""
-    if not bases:
-        return {}
-    rows = store.con.execute(
-        """SELECT id, license, json_extract_string(card_data, ['$.license', '$.license_name', '$.license_link']),
-                  deleted_at::DATE::VARCHAR
-           FROM models WHERE id IN (SELECT unnest(?::VARCHAR[]))""", [bases]).fetchall()
-    files = _files(store, sorted(b for b, lic, _c, _d in rows if tag_source(lic) is None))
-    out: dict[str, Source | None] = {}
-    for base, lic, card, gone in rows:
-        card = card or [None, None, None]
-        out[base] = as_last_read(declared(lic, card[0], card[1], card[2],
-                                          declaration_file(base, card[2], files[base]) if base in files else None),
-                                 gone)
-    return out
+# what :func:`stored_sources` reads of a stored model: its Hub tag, its card's `license`, `license_name` and
+# `license_link` (a list, or None), and the date a full crawl found it deleted (ISO, or None)
+DECLARATION_SQL = ("m.license, json_extract_string(m.card_data, ['$.license', '$.license_name', '$.license_link']), "
+                   "m.deleted_at::DATE::VARCHAR")
+
+
+def stored_sources(store: Store, rows: Iterable[tuple[str, str | None, list[str | None] | None, str | None]]
+                   ) -> dict[str, Source | None]:
+    """The declaration of each stored model of ``rows`` (id and :data:`DECLARATION_SQL`'s columns), live or deleted
+    from the Hub (:func:`declared`, then :func:`as_last_read`): what the per-model path reads of every stored ancestor
+    and the set-based path of the deleted ones, through this one function so that the two cannot differ."""
+    decl = {base: (lic, card or [None, None, None], gone) for base, lic, card, gone in rows}
+    files = _files(store, sorted(b for b, (lic, _c, _g) in decl.items() if tag_source(lic) is None))
+    return {base: as_last_read(declared(lic, card[0], card[1], card[2],
+                                        declaration_file(base, card[2], files[base]) if base in files else None), gone)
+            for base, (lic, card, gone) in decl.items()}
 
 
 def read(base: str, distance: int | None, source: Source | None,
@@ -208,16 +206,16 @@ def load(store: Store, ids: list[str], read_at: str) -> dict[str, list[Reading]]
     # up by the family its id names; `stored`: its last-read declaration is in the store, deleted or not
     rows = store.con.execute(
         f"""SELECT w.id, w.base, w.distance, m.id IS NULL OR m.deleted_at IS NOT NULL AS external,
-                   m.id IS NOT NULL AS stored
+                   m.id IS NOT NULL AS stored, {DECLARATION_SQL}
             FROM ({walk_sql(True)}) w
             LEFT JOIN models m ON m.id = w.base
             WHERE NOT {same_org_sql('w.id', 'w.base')}
             ORDER BY w.id, w.distance, w.base""", [ids]).fetchall()
     # each ancestor's own declaration once (a deleted one's as last read); licence texts only where the tag says
     # nothing known
-    sources = stored_sources(store, sorted({base for _, base, _, _, stored in rows if stored}))
+    sources = stored_sources(store, {r[1]: (r[1], *r[5:]) for r in rows if r[4]}.values())
     out: dict[str, list[Reading]] = {i: [] for i in ids}
-    for mid, base, distance, external, _stored in rows:
+    for mid, base, distance, external, *_declaration in rows:
         r = read(base, int(distance), sources.get(base),
                  functools.partial(family_of_root, base, bool(external)), read_at)
         if r is not None:
@@ -290,7 +288,8 @@ def _deleted_declarations(store: Store) -> None:
     licence the catalogue knows, read by the per-model path's own :func:`stored_sources` (a store holds few deleted
     models, and one function for both paths keeps them equal, evidence included)."""
     con = store.con
-    gone = [b for (b,) in con.execute("SELECT DISTINCT base FROM _oanc_all WHERE gone ORDER BY base").fetchall()]
+    gone = con.execute(f"""SELECT m.id, {DECLARATION_SQL} FROM models m
+        WHERE m.deleted_at IS NOT NULL AND m.id IN (SELECT base FROM _oanc_all WHERE gone) ORDER BY m.id""").fetchall()
     rows = [(b, t.id, can_bind(t), json.dumps(list(src))) for b, src in stored_sources(store, gone).items()
             if src is not None and (t := terms(src.license)) is not None]
     if rows:
