@@ -49,6 +49,9 @@ GRAPH = [
     entry("fl/base", ("license:other",), card={"license": "other"}), _ft("kid/fl", "apache-2.0", "fl/base"),
     # a deleted base that declared nothing: unknown stays unknown, and the reader is not sent to its Hub card
     entry("unk/base"), _ft("kid/unk", "apache-2.0", "unk/base"),
+    # a merge of it and a live base that declared nothing: the card is named for the live one only
+    entry("unl/base"), entry("kid/mix", ("license:apache-2.0", "base_model:merge:unk/base", "base_model:merge:unl/base"),
+                             files=("model.safetensors",)),
     # a deleted base that declared nothing, whose id names a curated family (LLaMA): read by that family, as an
     # ancestor outside the store is
     entry("huggyllama/llama-7b"), _ft("kid/hl", "apache-2.0", "huggyllama/llama-7b"),
@@ -141,6 +144,9 @@ def test_a_deleted_base_of_unknown_licence_does_not_send_the_reader_to_the_hub(c
     assert doc["unknown_bases"] == ["unk/base"] and doc["flow_down"][0].get("deleted_at") == GONE
     assert "unk/base was deleted from the Hub with its card: its publisher, or a copy of its terms" in text
     assert "deleted from the Hub on 2024-07-01; no licence could be read from it before" in text
+    mix = " ".join(cli("--db", db, "license", "kid/mix").stdout.split())
+    assert ("find them (the model card or licence file of unl/base; unk/base was deleted from the Hub with its card: "
+            "its publisher, or a copy of its terms kept elsewhere) before relying") in mix
     model = " ".join(cli("--db", db, "model", "kid/unk").stdout.split())
     assert "model card" not in model and "deleted from the Hub on 2024-07-01" in model
 
