@@ -142,11 +142,11 @@ def test_a_deleted_base_of_unknown_licence_does_not_send_the_reader_to_the_hub(c
     assert "model card" not in text
     doc = _doc(cli, db, "kid/unk")
     assert doc["unknown_bases"] == ["unk/base"] and doc["flow_down"][0].get("deleted_at") == GONE
-    assert "unk/base was deleted from the Hub with its card: its publisher, or a copy of its terms" in text
-    assert "deleted from the Hub on 2024-07-01; no licence could be read from it before" in text
+    assert "unk/base was deleted from the Hub with its card: ask its publisher, or look for a copy of its terms" in text
+    assert "deleted from the Hub on 2024-07-01; no licence was read from it before then" in text
     mix = " ".join(cli("--db", db, "license", "kid/mix").stdout.split())
     assert ("find them (the model card or licence file of unl/base; unk/base was deleted from the Hub with its card: "
-            "its publisher, or a copy of its terms kept elsewhere) before relying") in mix
+            "ask its publisher, or look for a copy of its terms kept elsewhere) before relying") in mix
     model = " ".join(cli("--db", db, "model", "kid/unk").stdout.split())
     assert "model card" not in model and "deleted from the Hub on 2024-07-01" in model
 

@@ -238,7 +238,7 @@ def deleted_words(flow: dict[str, Any]) -> str:
         return ""
     known = flow.get("class") not in (None, "unknown")
     return (f"deleted from the Hub on {flow['deleted_at']}; "
-            + ("its licence as last read" if known else "no licence could be read from it before"))
+            + ("its licence as last read" if known else "no licence was read from it before then"))
 
 
 def _find_terms(doc: dict[str, Any], unknown: list[str]) -> str:
@@ -253,8 +253,8 @@ def _find_terms(doc: dict[str, Any], unknown: list[str]) -> str:
     if len(live) < len(unknown):
         dead = [b for b in unknown if b in gone]
         where.append(f"{', '.join(dead)} {'was' if len(dead) == 1 else 'were'} deleted from the Hub with "
-                     f"{'its' if len(dead) == 1 else 'their'} card: its publisher, or a copy of its terms kept "
-                     f"elsewhere")
+                     f"{'its' if len(dead) == 1 else 'their'} card: ask its publisher, or look for a copy of its terms "
+                     f"kept elsewhere")
     return "; ".join(where)
 
 
