@@ -141,3 +141,27 @@ def test_a_refresh_reports_the_rows_it_wrote(tmp_path: Path) -> None:
     res = _ingest(db, [entry("a/ft4", ("base_model:finetune:a/ft3",), created="2024-07-01T00:00:00.000Z")], "third",
                   full=False)
     assert res is not None and (res["edges"], res["lineage_rows"], res["cycle_members"]) == (1, 1, 0)
+
+
+# -- a deleted base's spelling (edges._deleted_fix, edge rules version 3) --------------------------------------------
+
+def test_a_live_id_wins_over_a_deleted_one_equal_to_it_up_to_case(tmp_path: Path) -> None:
+    """docs/lineage.md, "Ids" and *Models deleted from the Hub*: a parent equal to a live store id up to case is that
+    model, as the Hub resolves it, even where a deleted store id is spelled exactly so (a repository deleted, and one
+    created later under another case); only a parent that no live id matches takes a deleted id's spelling. The
+    networkx baseline computes the same (hand mutants D2, D3 of the round's notes: ``_deleted_fix`` without its test
+    of ``_edge_fix``, without its test of the live ids)."""
+    from bench.nx_full import networkx_full
+
+    db = tmp_path / "s.duckdb"
+    graph = [entry("Old/Name"), entry("OLD/NAME"), entry("Del/Base"),
+             entry("c/1", ("base_model:finetune:DEL/BASE",)),
+             entry("c/3", ("base_model:finetune:OLD/NAME",)), entry("c/4", ("base_model:finetune:old/name",)),
+             entry("c/5", ("base_model:finetune:Old/Name",))]
+    _ingest(db, graph, "s")
+    with open_store(db) as store:
+        store.con.execute("UPDATE models SET deleted_at = TIMESTAMP '2024-07-01' WHERE id IN ('Old/Name', 'Del/Base')")
+        lineage_step.refresh(store, full=True)
+    assert _chosen(db) == [("c/1", "Del/Base"), ("c/3", "OLD/NAME"), ("c/4", "OLD/NAME"), ("c/5", "OLD/NAME")]
+    res = networkx_full(db, cap_s=120)
+    assert all(res["tables_equal"].values()), res["differing_rows"]
