@@ -165,3 +165,26 @@ def test_a_live_id_wins_over_a_deleted_one_equal_to_it_up_to_case(tmp_path: Path
     assert _chosen(db) == [("c/1", "Del/Base"), ("c/3", "OLD/NAME"), ("c/4", "OLD/NAME"), ("c/5", "OLD/NAME")]
     res = networkx_full(db, cap_s=120)
     assert all(res["tables_equal"].values()), res["differing_rows"]
+
+
+# -- the refresh's scratch tables ----------------------------------------------------------------------------------
+
+def test_a_refresh_leaves_no_scratch_table_in_the_connection(tmp_path: Path) -> None:
+    """Every step drops the temporary tables it made (the per-path rows of the origins, ``_dl``, are as large as
+    ``lineage_paths``: on a store of millions a leftover holds that memory as long as the connection lives), after a
+    full refresh and after an incremental one, on a graph with merges, a rootless cycle and an external base
+    (mutmut: the ``DROP TABLE IF EXISTS`` names of ``origin.compute`` 47-56, ``origin.full`` 30, 32, ``graph.full``,
+    ``graph.compute``)."""
+    from lineage_graphs import hand_graph
+
+    db = tmp_path / "s.duckdb"
+    temp = "SELECT table_name FROM duckdb_tables() WHERE temporary ORDER BY 1"
+    with open_store(db) as store:
+        ingest_file(store, write_jsonl(tmp_path / "a.jsonl", hand_graph()))
+        assert lineage_step.refresh(store, full=True)["mode"] == "full"
+        assert store.con.execute(temp).fetchall() == []
+        ingest_file(store, write_jsonl(tmp_path / "b.jsonl", [
+            entry("z/new", ("base_model:merge:x/a", "base_model:merge:alice/llama-ft"),
+                  created="2024-06-01T00:00:00.000Z")]))
+        assert lineage_step.refresh(store)["mode"] == "incremental"
+        assert store.con.execute(temp).fetchall() == []
