@@ -8,8 +8,10 @@ cannot import one another, so they import this one, as they import ``lineage_gra
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from openscope.derive.openness.probes import Finding, run_all
-from openscope.derive.openness.records import from_text
+from openscope.derive.openness.records import ModelRecord, from_folder, from_text
 
 
 def probe(text: str, name: str, model_id: str = "acme/model") -> Finding:
@@ -30,3 +32,12 @@ def expected_value(found: dict[str, object], name: str) -> object:
     if name == "claim":
         return found["open_source_claim"].outcome  # type: ignore[attr-defined]
     return found[name].status  # type: ignore[attr-defined]
+
+
+def card_folder_record(tmp_path: Path, model_id: str, text: str) -> ModelRecord:
+    """The record of a downloaded folder holding only the card ``text`` as its README, the folder named as the
+    model's name part (a plain folder, as a user's download is: no namespace), read by ``from_folder``."""
+    folder = tmp_path / model_id.rpartition("/")[2]
+    folder.mkdir()
+    (folder / "README.md").write_text(text, encoding="utf-8")
+    return from_folder(folder)

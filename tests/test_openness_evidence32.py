@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from card_probes import cited, expected_value, probe
+from card_probes import card_folder_record, cited, expected_value, probe
 from evidence32_cards import CARDS, EXPECTED, EXPECTED_FLAGS, EXPECTED_OSAI, FOLDER_ONLY
 
 from openscope.derive.openness.assessment import assess_record
@@ -287,7 +287,4 @@ def test_the_rounds_cards_are_graded_as_a_careful_reader_grades_them(key: str) -
 @pytest.mark.parametrize("key", sorted(CARDS))
 def test_the_rounds_cards_read_the_same_from_a_folder(key: str, tmp_path: Path) -> None:
     model_id, text = CARDS[key]
-    folder = tmp_path / model_id.rpartition("/")[2]
-    folder.mkdir()
-    (folder / "README.md").write_text(text, encoding="utf-8")
-    _check(key, from_folder(folder), LEFT | LEFT_FOLDER, folder=True)
+    _check(key, card_folder_record(tmp_path, model_id, text), LEFT | LEFT_FOLDER, folder=True)
