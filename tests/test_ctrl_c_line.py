@@ -107,3 +107,29 @@ def test_an_unraisable_error_of_another_kind_is_still_printed() -> None:
     """)
     assert p.returncode == 0
     assert "Exception ignored in" in p.stderr and "ValueError: a finaliser's own error" in p.stderr, p.stderr
+
+
+@pytest.mark.timeout(60)
+def test_a_hard_stop_says_the_running_command_s_own_line() -> None:
+    """A crawl whose cleanup outlasts the grace (or a second Ctrl-C) is stopped by the watcher: the line is still
+    the crawl's own (it resumes either way), not a bare "interrupted" (a fresh-clone CI run met the bare line
+    under load, thirty-second session). A new run forgets the last run's line."""
+    p = _run("""
+        from openscope.errors import say_when_stopped
+        say_when_stopped("interrupted; the crawl is kept and resumes when you run the same command again")
+        cli._CtrlC.stop_now()
+    """)
+    assert p.returncode == 130, p.stderr
+    assert p.stderr.splitlines() == [
+        "openscope: interrupted; the crawl is kept and resumes when you run the same command again"]
+    p = _run("""
+        import contextlib, io
+        from openscope.errors import say_when_stopped
+        say_when_stopped("interrupted; the crawl is kept")
+        with contextlib.redirect_stdout(io.StringIO()):
+            cli.main(["--version"])
+        cli._CtrlC.said = False
+        cli._CtrlC.stop_now()
+    """)
+    assert p.returncode == 130, p.stderr
+    assert p.stderr.splitlines() == ["openscope: interrupted"]

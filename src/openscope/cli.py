@@ -24,7 +24,16 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from openscope import __version__
-from openscope.errors import Exit, Interrupted, OpenscopeError, OutputError, UsageError, is_interrupt
+from openscope.errors import (
+    Exit,
+    Interrupted,
+    OpenscopeError,
+    OutputError,
+    UsageError,
+    is_interrupt,
+    say_when_stopped,
+    stopped_line,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -285,7 +294,7 @@ class _CtrlC:
 
     @classmethod
     def stop_now(cls) -> None:
-        cls.say("interrupted")
+        cls.say(stopped_line())
         _stop_children()
         os._exit(130)
 
@@ -412,6 +421,7 @@ def _invoke(args: list[str]) -> object:
 def main(argv: list[str] | None = None) -> int:
     args = _hoist_globals(list(sys.argv[1:] if argv is None else argv))
     _CtrlC.said = False
+    say_when_stopped()
     if argv is None:
         _CtrlC.install()
         if _command_name(args) in _READ_ONLY - {"", None}:  # it ends the process when done (_end_at_once)

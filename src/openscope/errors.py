@@ -88,6 +88,22 @@ class Interrupted(KeyboardInterrupt):
         return " ".join(self.message.split())
 
 
+# The line a run stopped the hard way says (a second Ctrl-C, or a first one whose cleanup outlasts the CLI's grace):
+# a command whose work is kept however it ends sets it (:func:`say_when_stopped`), so the user reads the same line
+# as when the cleanup finishes in time (a crawl resumes either way: its snapshot stays running, as after SIGKILL).
+_STOPPED_LINE = ["interrupted"]
+
+
+def say_when_stopped(line: str = "interrupted") -> None:
+    """Set the line a hard stop prints for the running command (the CLI resets it before each run)."""
+    _STOPPED_LINE[0] = line
+
+
+def stopped_line() -> str:
+    """The line a hard stop prints: the running command's (:func:`say_when_stopped`), else ``interrupted``."""
+    return _STOPPED_LINE[0]
+
+
 def is_interrupt(exc: BaseException | None) -> bool:
     """Whether ``exc`` is Ctrl-C (SIGINT), however it surfaced.
 

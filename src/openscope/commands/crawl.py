@@ -41,7 +41,7 @@ from openscope.commands._common import (
     settings,
     warn,
 )
-from openscope.errors import Interrupted, StoreWriteError, UsageError, is_interrupt
+from openscope.errors import Interrupted, StoreWriteError, UsageError, is_interrupt, say_when_stopped
 from openscope.jobs.crawl import (
     MAX_PAGE_SIZE,
     CardsResult,
@@ -409,6 +409,8 @@ def register(app: typer.Typer) -> None:
         prog: CrawlProgress = QuietProgress(s)
         if interactive:
             prog = RichProgress(s) if err_console().is_terminal else LogProgress(s)
+        resumes = "interrupted; the crawl is kept and resumes when you run the same command again"
+        say_when_stopped(resumes)  # also when the cleanup outlasts the CLI's grace, or a second Ctrl-C ends it
         try:
             results, cards_res = _run(s, ep, prog, counters=counters, full=full, author=author,
                                       filters=list(filters or []), search=search, since=since_ts, limit=limit,
@@ -420,8 +422,7 @@ def register(app: typer.Typer) -> None:
         except BaseException as exc:
             if not is_interrupt(exc):
                 raise
-            raise Interrupted("interrupted; the crawl is kept and resumes when you run the same command "
-                              "again") from exc
+            raise Interrupted(resumes) from exc
         doc = _summary(results, cards_res, time.monotonic() - t0)
         if s.json:
             print_json(doc)
