@@ -194,12 +194,16 @@ def test_the_trial_stays_cheap_for_other_files() -> None:
     noise = os.urandom(50_000_000)
     hdr = json.dumps({"w": {"dtype": "F32", "shape": [12_500_000], "data_offsets": [0, 50_000_000]}}).encode()
     st_file = struct.pack("<Q", len(hdr)) + hdr + bytes(50_000_000)
+    # this thread's CPU only: the trial runs in it, and a child process of another test reaped meanwhile (its
+    # whole CPU lands in the process's children's count at once) once made 100 trials read as 1.8 s
+    import time
+
     for data in (noise, st_file):
         blob = Blob(data, 0, len(data), "x")
-        t = cpu_seconds()
+        t = time.thread_time()
         for _ in range(100):
             tf_detect(blob)
-        assert (cpu_seconds() - t) / 100 < 0.005
+        assert (time.thread_time() - t) / 100 < 0.005
 
 
 # -- bounds that decided 'not TensorFlow' on what they had not read ---------------------------------------
