@@ -28,7 +28,7 @@ from openscope.commands._license_words import (
     yn,
 )
 from openscope.commands.status import warn_if_behind
-from openscope.derive.lineage.queries import overview, publisher_countries
+from openscope.derive.lineage.queries import overview
 from openscope.errors import MissingInput, UsageError
 
 
@@ -165,8 +165,9 @@ def register(app: typer.Typer) -> None:
                 doc = overview(store, model_id)
             except MissingInput as exc:
                 raise with_folder_hint(exc, model_id) from None
-            roots = [r["id"] for r in doc["lineage"]["roots"]] if doc["root_country"] == "multiple" else []
-            unknown = [r for r, c in publisher_countries(store, roots).items() if c is None] if roots else []
+            # the roots of unknown origin behind `multiple`: each root carries its publisher's country
+            unknown = ([r["id"] for r in doc["lineage"]["roots"] if r["country"] is None]
+                       if doc["root_country"] == "multiple" else [])
         if s.json:
             print_json(doc)
         else:

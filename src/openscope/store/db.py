@@ -317,8 +317,17 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, creat
                 con.close()
                 if before_upgrade is not None:
                     before_upgrade()
-                with open_store(p, read_only=False, create=False):
-                    pass
+                try:
+                    with open_store(p, read_only=False, create=False):
+                        pass
+                except StoreWriteError as exc:
+                    # Why: on a read-only medium (a mounted archive, a snapshot) a *reading* command said only
+                    # "cannot write store …: Read-only file system", which reads as a bug; say why it writes.
+                    raise StoreWriteError(
+                        f"store {p} has schema version {current}, older than this openscope's "
+                        f"({SCHEMA_VERSION}): reading it needs it upgraded first, and it cannot be written "
+                        f"here ({exc.message.removeprefix(f'cannot write store {p}: ')}); open it once where it can be written (any command upgrades it), "
+                        "or copy it to a writable folder") from None
                 con = duckdb.connect(str(p), read_only=True)
         else:
             if not _up_to_date(con):
