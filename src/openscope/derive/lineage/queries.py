@@ -70,19 +70,12 @@ def _node_sql(ids_sql: str) -> str:
 def publisher_countries(store: Store, ids: list[str]) -> dict[str, str | None]:
     """The country of each id's publisher (its namespace in the curated table), ``None`` where unknown:
     the same lookup the tree's nodes use, for ids that are not among the nodes shown."""
-    return {i: country for i, (country, _region) in publisher_places(store, ids).items()}
-
-
-def publisher_places(store: Store, ids: list[str]) -> dict[str, tuple[str | None, str | None]]:
-    """(country, region) of each id's publisher, ``None`` where unknown (the lookup of
-    :func:`publisher_countries`, with the region)."""
     rows = store.con.execute(
-        f"""WITH pub AS (SELECT lower(org) AS lorg, min(country) AS country, min(region) AS region
-                         FROM publishers GROUP BY 1)
-            SELECT i.id, p.country, p.region FROM (SELECT unnest($ids) AS id) i
+        f"""WITH pub AS (SELECT lower(org) AS lorg, min(country) AS country FROM publishers GROUP BY 1)
+            SELECT i.id, p.country FROM (SELECT unnest($ids) AS id) i
             LEFT JOIN pub p ON p.lorg = {publisher_expr('i.id')}""",
         {"ids": ids}).fetchall()
-    return {r[0]: (r[1], r[2]) for r in rows}
+    return {r[0]: r[1] for r in rows}
 
 
 # ``in_store``: a live model of the store, whose own bases were read. A model a full crawl found gone from the
@@ -379,9 +372,17 @@ def overview(store: Store, raw_id: str) -> dict[str, Any]:
         "snapshot_id": last.get("snapshot_id"),
         "history": history,
     }
-    roots = con.execute(
-        "SELECT root, depth, path FROM lineage WHERE id = ? ORDER BY depth, root", [mid]
+    # each root with its own publisher's country and region (null: unknown), read in the same statement: what
+    # ``root_countries`` (the distinct known ones) cannot say. A merge of a CN root and one of unknown origin read
+    # ``["CN"]`` and ``multiple``, and no key said which root was the unknown one (thirty-third session).
+    roots_placed = con.execute(
+        f"""WITH pub AS (SELECT lower(org) AS lorg, min(country) AS country, min(region) AS region
+                         FROM publishers GROUP BY 1)
+            SELECT l.root, l.depth, l.path, p.country, p.region FROM lineage l
+            LEFT JOIN pub p ON p.lorg = {publisher_expr('l.root')}
+            WHERE l.id = ? ORDER BY l.depth, l.root""", [mid]
     ).fetchall()
+    roots = [(r, d, p) for r, d, p, _, _ in roots_placed]
     parents = con.execute(
         """SELECT parent, relation, evidence FROM edges WHERE child = ? AND chosen ORDER BY parent""", [mid]
     ).fetchall()
@@ -422,14 +423,9 @@ def overview(store: Store, raw_id: str) -> dict[str, Any]:
     # a parent or root gone from the Hub is one the answer must name as such: what it was built on is no
     # longer read, which is why it is a root (or why the root country of what builds on it may have changed)
     gone = deleted_ids(store, sorted({r for r, _, _ in roots} | {p for p, _, _ in parents}))
-    # Each root's own publisher's country and region (null: unknown), which ``root_countries`` (the distinct
-    # known ones) cannot say: a merge of a CN root and one of unknown origin read ``["CN"]`` and ``multiple``
-    # with no way for a script to tell which root was unknown (the text names it; thirty-third session).
-    places = publisher_places(store, [r for r, _, _ in roots]) if roots else {}
     lineage = {
-        "roots": [{"id": r, "depth": d, "path": list(p or []), "deleted": r in gone,
-                   "country": places.get(r, (None, None))[0], "region": places.get(r, (None, None))[1]}
-                  for r, d, p in roots],
+        "roots": [{"id": r, "depth": d, "path": list(p or []), "deleted": r in gone, "country": c, "region": g}
+                  for r, d, p, c, g in roots_placed],
         "depth": max((d for _, d, _ in roots), default=None),
         "parents": [{"id": p, "relation": r, "evidence": e, "deleted": p in gone} for p, r, e in parents],
         "declared": [{"id": p, "relation": r, "evidence": e, "chosen": c, "declared_as": spelled.get((mid, p, e))}
