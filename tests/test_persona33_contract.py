@@ -2,14 +2,16 @@
 scripting user would"): every ``--json`` document of ``lineage``, ``model``, ``license``, ``assess``, ``sql`` and
 ``status``, in each branch a script meets, checked key by key against the documented shapes
 (``contract_shapes``: types and nullability, not only the keys ``test_contract.py`` checks), with the exit code
-and an empty stdout for every failure. Two defects that walk found, each failing on the code before its fix:
+and an empty stdout for every failure. Three defects that walk found, each failing on the code before its fix:
 
 * ``model --json`` of a merge of a Chinese root and a root of unknown origin read ``root_countries: ["CN"]`` and
   ``root_country: "multiple"``, and nothing in the document said which root was the unknown one (the text view
   names it): each ``lineage.roots`` entry now carries its publisher's ``country`` and ``region`` (additive keys);
 * a reading command on a store of an older schema that cannot be written (a read-only medium) said only
   ``cannot write store …: Read-only file system`` (exit 73): it now says that reading needs the store upgraded
-  first, and how to do it.
+  first, and how to do it;
+* a path no file system can hold (`File name too long`) as `--db`, as `ingest`'s file or as `crawl --dump` exited
+  70 (internal error) from every command: it is now a store or file that is not there (66, 73 for a writer).
 
 One store, ingested from records written here; no network.
 """
@@ -188,3 +190,31 @@ def test_an_older_store_that_cannot_be_written_says_why_a_read_writes(cli, tmp_p
         line = " ".join(res.stderr.split())
         assert f"schema version 1, older than this openscope's ({SCHEMA_VERSION})" in line, line
         assert "needs it upgraded first" in line and "Read-only file system" in line, line
+
+
+def test_a_name_too_long_for_the_file_system_is_a_documented_code(cli, store: Path, tmp_path: Path,
+                                                                  folders: dict[str, Path]) -> None:
+    """A path no file system can hold (one 5,000-byte name: `File name too long`) made `Path.exists` raise, and
+    every command given it as `--db`, `ingest`'s file or `crawl --dump` exited 70 (internal error). It is a store
+    that is not there (66 for a reader, 73 for a writer) or a file that is not there (66)."""
+    long = str(tmp_path / ("a" * 5000))
+    one = tmp_path / "one.jsonl"
+    one.write_text(json.dumps(_rec("acme/one")) + "\n")
+    for args in (["license", QWEN], ["assess", f"https://huggingface.co/{QWEN}"]):  # their answer without a store
+        res = cli("--db", long, "--json", *args)
+        assert (res.code, res.stdout) == (66, "") and "no store at" in res.stderr, res.stderr[:300]
+    for args, code in ((["status"], 66), (["lineage", QWEN], 66), (["model", QWEN], 66), (["sql", "SELECT 1"], 66),
+                       (["ingest", str(one)], 73),
+                       (["crawl", "--endpoint", "http://127.0.0.1:9", "--limit", "1"], 73)):
+        res = cli("--db", long, "--json", *args)
+        assert (res.code, res.stdout) == (code, ""), (args, res.stderr[:300])
+        assert "File name too long" in res.stderr and len(res.stderr) < 600, res.stderr[:300]
+    # a folder is still graded without the store, as when there is none (a warning on stderr)
+    res = cli("--db", long, "--json", "assess", str(folders["card"]))
+    assert res.code == 0 and json.loads(res.stdout)["id"] == "card"
+    for args, code in ((["ingest", long], 66),
+                       (["crawl", "--endpoint", "http://127.0.0.1:9", "--limit", "1", "--dump", long], 73)):
+        res = cli("--db", tmp_path / "s.duckdb", "--json", *args)
+        assert (res.code, res.stdout) == (code, ""), (args, res.stderr[:300])
+        assert "File name too long" in res.stderr and len(res.stderr) < 600, res.stderr[:300]
+    assert not (tmp_path / "s.duckdb").exists()

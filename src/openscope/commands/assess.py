@@ -80,7 +80,7 @@ def _exists(path: Path) -> bool:
 
 
 def _store_or_none(s: Settings) -> Store | None:
-    if not Path(s.db).exists():
+    if not _exists(Path(s.db)):
         return None
     return open_for_read(s)
 
@@ -108,7 +108,7 @@ def _datasets_not_looked_up(rec: Any, s: Settings, store: Store | None) -> str |
     names = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
     if store is not None:
         where = f"the store {s.db} does not hold {it}"
-    elif Path(s.db).exists():
+    elif _exists(Path(s.db)):
         where = f"the store {s.db} could not be read"
     else:
         where = f"there is no store at {s.db} to look {it} up in"
@@ -522,9 +522,9 @@ def register(app: typer.Typer) -> None:
                 unknown = _datasets_not_looked_up(rec, s, store)
                 if unknown:
                     rec.warnings.append(unknown)
-            elif not _is_store_id(target) or not Path(s.db).exists():
+            elif not _is_store_id(target) or not _exists(Path(s.db)):
                 raise MissingInput(f"no such model folder or file: {_shown(target)}"
-                                   + ("" if Path(s.db).exists() else f" (and no store at {s.db})"))
+                                   + ("" if _exists(Path(s.db)) else f" (and no store at {s.db})"))
             else:
                 store = open_for_read(s)
                 try:

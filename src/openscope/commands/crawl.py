@@ -388,7 +388,12 @@ def register(app: typer.Typer) -> None:
             raise UsageError("--deadline must be positive")
         if dump is not None and counters:
             raise UsageError("--dump writes full entries; a --counters sweep reads only counters")
-        if dump is not None and (dump.is_dir() or not dump.parent.is_dir()):  # as simhub --dump, audit --sarif
+        try:
+            unfit = dump is not None and (dump.is_dir() or not dump.parent.is_dir())  # as simhub --dump, audit --sarif
+        except OSError as exc:  # a name the system refuses (`File name too long`) was exit 70
+            shown = str(dump) if len(str(dump)) <= 200 else str(dump)[:200] + "…"
+            raise StoreWriteError(f"cannot write --dump {shown}: {exc.strerror}") from None
+        if unfit:
             raise StoreWriteError(f"cannot write --dump {dump}: not a file in an existing folder")
         if dump is not None and (why := _dump_over_a_store(dump, Path(s.db))):
             raise UsageError(f"--dump {dump} is {why}: the dump replaces its file, and the store would be lost; "

@@ -54,7 +54,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Load a bulk dump into a new `ingest` snapshot; unchanged entries are skipped."""
         s = settings(ctx)
-        if not path.exists():
+        try:
+            found = path.exists()
+        except OSError as exc:  # a name the system refuses (`File name too long`): no such file (was exit 70)
+            shown = str(path) if len(str(path)) <= 200 else str(path)[:200] + "…"
+            raise MissingInput(f"no such file: {shown} ({exc.strerror})") from None
+        if not found:
             raise MissingInput(f"no such file: {path}")
         with open_for_write(s) as store:
             store.set_resource_limits()

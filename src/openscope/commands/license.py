@@ -66,9 +66,18 @@ def _licence_for(raw: str) -> LicenseInfo | None:
     return get_license(m.id) if m.id and m.id != "unknown" else None
 
 
+def _store_there(s: Settings) -> bool:
+    """Whether the store file exists; a name no file system can hold (`File name too long`) is no store (its
+    ``exists`` raised, and the command exited 70)."""
+    try:
+        return s.db.exists()
+    except OSError:
+        return False
+
+
 def _find_model(s: Settings, raw: str) -> tuple[Any, str] | None:
     """(open store, stored id) or None when there is no store or no such model."""
-    if not s.db.exists():
+    if not _store_there(s):
         return None
     from openscope.store.lookup import find_id
 
@@ -92,7 +101,7 @@ def _hub_kind(raw: str) -> str | None:
 def _dataset(s: Settings, raw: str) -> None:
     """``license --dataset ID``: the dataset's licence, or exit 66 with the closest datasets (or the pointer to the
     model that has that id)."""
-    if not s.db.exists():
+    if not _store_there(s):
         raise MissingInput(f"unknown dataset '{raw}' (no store at {s.db} to look up datasets)")
     from openscope.store.lookup import resolve_id
 
@@ -119,7 +128,7 @@ def _warn_if_also_a_dataset(s: Settings, store: Any, raw: str) -> None:
 
 def _not_found(s: Settings, raw: str) -> OpenscopeError:
     hints = suggest(raw)
-    if s.db.exists():
+    if _store_there(s):
         from openscope.store.lookup import (
             deleted_message,
             external_base,
@@ -145,7 +154,7 @@ def _not_found(s: Settings, raw: str) -> OpenscopeError:
                 return MissingInput(f"no licence or model '{raw}': {gone_dataset}")
             hints += [h for h in suggestions(store, raw) if h not in hints]
     tail = f"; did you mean {', '.join(hints[:5])}?" if hints else ""
-    where = f" and no model with that id in {s.db}" if s.db.exists() else f" (and no store at {s.db} to look up models)"
+    where = f" and no model with that id in {s.db}" if _store_there(s) else f" (and no store at {s.db} to look up models)"
     return MissingInput(f"unknown licence or model '{raw}'{where}{tail}")
 
 

@@ -268,6 +268,15 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, creat
     """
     p = Path(path) if path is not None else default_db_path()
     if str(p) != ":memory:":
+        try:
+            p.exists()
+        except OSError as exc:
+            # Why: a name the system refuses (`File name too long`) made `exists` raise, and every command,
+            # reading or writing, exited 70 with a traceback's last line; no store can be there, nor be made
+            shown = str(p) if len(str(p)) <= 200 else str(p)[:200] + "…"
+            if not create or read_only:
+                raise MissingInput(f"no store at {shown}: {exc.strerror}") from None
+            raise StoreWriteError(f"cannot create store {shown}: {exc.strerror}") from None
         if not p.exists():
             if not create or read_only:
                 raise MissingInput(f"no store at {p}; create one with `openscope ingest` or `openscope crawl`")
