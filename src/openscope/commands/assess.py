@@ -85,12 +85,18 @@ def _store_or_none(s: Settings) -> Store | None:
     return open_for_read(s)
 
 
-def _store_if_readable(s: Settings) -> Store | None:
-    """The store for looking up a folder's datasets when experts are off: optional, so a store that
-    cannot be opened (locked, damaged) leaves the folder graded on its own, as before."""
+def _store_if_readable(s: Settings, experts_on: bool = False) -> Store | None:
+    """The store for looking up a folder's datasets (and, with experts on, its overlay): optional, so a store
+    that cannot be opened leaves the folder graded on its own. With experts on, a warning says what is not
+    shown and why. Why not the store's error (75 while a crawl holds it, 65 when damaged): a folder's grades
+    are read from the folder; a crawl of hours made a publisher's check of their own release wait for it, or
+    learn ``--no-experts`` from an error line."""
     try:
         return _store_or_none(s)
-    except OpenscopeError:
+    except OpenscopeError as exc:
+        if experts_on:
+            warn(s, f"{exc}; the folder is graded without the store (no expert grades, and no dataset or base "
+                    "it declares looked up)")
         return None
 
 
@@ -515,7 +521,7 @@ def register(app: typer.Typer) -> None:
         try:
             if _exists(path):
                 rec = records.from_folder(path)
-                store = _store_or_none(s) if not no_experts else _store_if_readable(s)
+                store = _store_if_readable(s, experts_on=not no_experts)
                 if store is not None:  # the datasets and bases the folder declares, as the store knows them
                     records.resolve_datasets(store, rec)
                     _stored_bases(store, rec)
