@@ -107,7 +107,7 @@ NONE = "# Wren-1B\n\nA small model.\n\n"
 
 def test_the_gpl_and_cc_by_without_a_version_are_open() -> None:
     for words, lic in (("The network and its code are released under the GPL.", "gpl"),
-                       ("## License\n\nCC BY", "cc-by-4.0"), ("## License\n\nCC BY-SA", "cc-by-4.0")):
+                       ("## License\n\nCC BY", "cc-by"), ("## License\n\nCC BY-SA", "cc-by-sa")):
         f = probe(NONE + words + "\n", "license_declared", "wren/Wren-1B")
         assert (f.status, f.license) == ("open_license", lic), (words, f.evidence)
         assert osai(NONE + words + "\n")["licenses"] == "open", words
@@ -119,8 +119,8 @@ def test_a_non_commercial_cc_by_without_a_version_or_the_lgpl_stay_as_they_were(
                          "(DATA_LICENSE)", "restrictive_license"),
                         ("Released under the LGPL.", "open_license")):
         f = probe(NONE + words + "\n", "license_declared", "wren/Wren-1B")
-        assert f.status == want and f.license != "cc-by-4.0" and f.license != "gpl", (words, f.license)
-        assert "CC-BY-4.0" not in f.detail["card_open"] and "GPL" not in f.detail["card_open"], (words, f.detail)
+        assert f.status == want and f.license not in ("cc-by-4.0", "cc-by") and f.license != "gpl", (words, f.license)
+        assert not {"CC-BY-4.0", "cc-by"} & set(f.detail["card_open"]) and "GPL" not in f.detail["card_open"], (words, f.detail)
 
 
 def test_a_licence_named_only_by_its_deeds_address_is_that_licence() -> None:

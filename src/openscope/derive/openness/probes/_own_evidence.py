@@ -748,7 +748,8 @@ def own_place(rec: ModelRecord, link: Link, skip: frozenset[int] = frozenset()) 
 # other work", "Base Model: [X](…)", "fine-tuned from [X](…)".
 ANOTHER = re.compile(r"\b(?:another|other|sister|previous|earlier)\s+(?:\w+\s+){0,2}(?:projects?|works?|models?|"
                      r"releases?|papers?)\b|\bbase\s+models?\b|\b(?:fine-?tuned|trained|initiali[sz]ed|distilled|"
-                     r"continued|quantized|converted)\s+(?:\w+\s+){0,2}from\b|"
+                     # (not "trained on chains from [the PDB]": what a model is trained *on* is its data)
+                     r"continued|quantized|converted)\s+(?!on\b)(?:\w+\s+){0,2}from\b|"
                      r"\b(?:fine-?tun(?:e|ing)|post-?train(?:ing)?|distill(?:ing)?)\s*$"
                      # the model a re-upload or a merge is made of ("Original model: [X](…)", "GGUF format model
                      # files for [X](…)", "a fine-tuned version of [X](…)", "a merge of [X](…)")
@@ -761,7 +762,8 @@ ANOTHER = re.compile(r"\b(?:another|other|sister|previous|earlier)\s+(?:\w+\s+){
 
 WHY = {"label": "labelled as such", "sentence": "announced as the model's own", "header": "in the card's header",
        "publisher": "the publisher's own repository, beside the code's mention",
-       "script": "a training script the sentence says trained the model"}
+       "script": "a training script the sentence says trained the model",
+       "fork": "a fork or branch of a framework the sentence says trained the model"}
 
 
 CODE_HINTS = ("code", "github", "repo", "implementation", "source", "script", "código", "codice", "代码", "源码") + jako_needles("コード", "코드")

@@ -78,9 +78,11 @@ HOST_WORD_ANCHOR = re.compile(
     re.IGNORECASE)
 # A model-card field whose label says the line gives the paper: "- **Paper:** [title](url)", "**Research Paper** …"
 # ("| Paper | [title](url) |": a table row's label cell is the same field)
-PAPER_LABEL = re.compile(r"^\W*((research )?(paper|preprint)s?|论文|論文|논문)\W*(:|：|\*\*|\|)", re.IGNORECASE)
+# (the label may name the venue or year in brackets: "Paper (ICLR 2025): [title](…)", "**Preprint (2024):**")
+_LABEL_END = r"\W*(?:\([^()\n]{1,30}\)\W*)?(:|：|\*\*|\|)"
+PAPER_LABEL = re.compile(r"^\W*((research )?(paper|preprint)s?|论文|論文|논문)" + _LABEL_END, re.IGNORECASE)
 HOST_LABEL = re.compile(r"^\W*((research )?(paper|preprint)s?|arxiv|(technical|tech\.?) report|论文|技术报告|論文|技術レポート"
-                        r"|技術報告書?|논문|기술\s?보고서|기술\s?리포트)\W*(:|：|\*\*|\|)",
+                        r"|技術報告書?|논문|기술\s?보고서|기술\s?리포트)" + _LABEL_END,
                         re.IGNORECASE)
 # The sentence says the paper is the publisher's own.
 OWN_CUE = either(

@@ -28,6 +28,7 @@ from openscope.derive.openness.probes._own_evidence import (
     cited_link,
     citing_section,
     code_spans,
+    first_own_mention,
     in_code,
     mention_evidence,
     own_mentions,
@@ -54,6 +55,10 @@ DATA_SECTION = re.compile(r"(training|pre-?training|fine-?tuning|instruction)[- 
                           # 학습 데이터, 훈련 데이터, 사전 학습 데이터, 데이터셋, 말뭉치
                           # (a title that is only "dataset"; "評価データセット" / "평가 데이터셋" is an evaluation set)
                           r"|(?:事前学習|学習|訓練|ファインチューニング|指示)(?:用)?の?(?:データ|コーパス)"
+                          # Spanish, Portuguese, Italian, French, German, Vietnamese, Arabic: the training data
+                          r"|datos de (?:entrenamiento|preentrenamiento)|dados de (?:treinamento|treino)"
+                          r"|dati di (?:addestramento|training)|donn[ée]es d['’](?:entra[îi]nement|apprentissage)"
+                          r"|trainingsdaten|dữ liệu (?:huấn luyện|tiền huấn luyện)|بيانات (?:ال)?تدريب"
                           r"|^(?:データ|データセット|コーパス)$|データの?(?:出典|構成)"
                           r"|(?:사전\s?학습|학습|훈련|파인\s?튜닝|지시)\s?(?:데이터|코퍼스|말뭉치)"
                           r"|^(?:데이터|데이터\s?셋|데이터\s?세트|말뭉치)$|데이터\s?(?:출처|구성)", re.IGNORECASE)
@@ -72,8 +77,20 @@ DEMO_CONTEXT = re.compile(r"\b(?:sample|example|demo|toy|dummy)\s+(?:data|datase
 # is not what the model was trained on: a dataset linked on a line, or in a section, about quantization.
 CALIBRATION_CONTEXT = re.compile(r"calibrat|\bimatrix\b|importance\s+matri|quanti[sz]", re.IGNORECASE)
 QUANT_SECTION = re.compile(r"quanti[sz]|\bGPTQ\b|\bAWQ\b|\bGGUF\b|\bEXL2\b|imatrix|provided\s+files", re.IGNORECASE)
-# A site's home page (https://laion.ai, https://commoncrawl.org/) names an organisation, not a dataset.
-HOME_PAGE = re.compile(r"^https?://[^/]+/?$")
+# A site's home page (https://laion.ai, https://commoncrawl.org/) names an organisation, not a dataset; a public
+# database's home page (UniProt, the PDB, EMBL-EBI's) is the database itself.
+HOME_PAGE = re.compile(r"^https?://(?!(?:www\.)?(?:uniprot\.org|rcsb\.org|ebi\.ac\.uk)/?$)[^/]+/?$", re.IGNORECASE)
+# A dataset on its authors' own site: an address outside the known hosts whose host or path names a dataset or a
+# corpus ("https://keithito.com/LJ-Speech-Dataset/", "https://www.cityscapes-dataset.com/"), not a code host, a paper
+# host or a model's page. Read only where no known host's link was found, and only on a line that says the model was
+# trained on it or labels it as the data (:data:`DATA_FIELD`), or in a training-data section.
+OWN_SITE_DATA = re.compile(
+    r"^https?://(?!(?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org|huggingface\.co|hf\.co|arxiv\.org|doi\.org"
+    r"|openreview\.net|aclanthology\.org|wandb\.ai|colab\.research\.google\.com|paperswithcode\.com)[/:])"
+    r"[^\s()]{0,120}?(?:dataset|corpus|corpora)", re.IGNORECASE)
+# A field labelled as the training data: "- **Data:** …", "Training data: …", "Dataset: …", "Trainingsdaten: …"
+DATA_FIELD = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?[*_]{0,2}(?:(?:training|pre-?training|fine-?tuning)[ \t]+)?"
+                        r"(?:data(?:sets?)?|corpus|trainingsdaten|datos|dados|dati)[*_]{0,2}[ \t]*:", re.IGNORECASE)
 EVAL_SECTION = re.compile(r"bench|evaluat|\beval|result|performance|leaderboard|評価|ベンチマーク|結果|평가|벤치마크|결과",
                           re.IGNORECASE)
 # A Hub dataset id handed to a training run: `--dataset_name org/x`, `--dataset_mixer_list org/x`,
@@ -112,7 +129,9 @@ def training_data_link(rec: ModelRecord, url: re.Pattern[str] = DATA_LINK) -> Ev
     denied = denied_lines(rec, COMPONENT)
     for ln in rec.card.links:
         # an image or badge stored in a dataset repository (a banner, a "Open in Spaces" badge) is not a dataset
-        if not url.search(ln.url) or ASSET.search(ln.url) or HOME_PAGE.match(ln.url):
+        # (a site's home page is an organisation's on a known host; on its own site a dataset's home page is the
+        # dataset's: "https://www.cityscapes-dataset.com/")
+        if not url.search(ln.url) or ASSET.search(ln.url) or (HOME_PAGE.match(ln.url) and url is DATA_LINK):
             continue
         for place in occurrences(rec.card, ln):
             if place.line not in denied \
@@ -124,6 +143,70 @@ def training_data_link(rec: ModelRecord, url: re.Pattern[str] = DATA_LINK) -> Ev
                     and not _link_denied(_line(rec, place.line), place.url):
                 shown = f"[{place.text}]({place.url})" if place.text else place.url
                 return Evidence("card", place.url, f"line {place.line}: {shown}", rec.read_at)
+    return None
+
+
+# DATA_FIELD with the text it labels, on any line or after a sentence's end in a paragraph ("… is there. Training
+# data: COCO train2017, …"); a field with nothing after the colon labels nothing
+_DATA_FIELD_M = re.compile(r"(?:" + DATA_FIELD.pattern + r"|(?<=[.!?] )(?:(?:training|pre-?training|fine-?tuning)[ \t]+)?"
+                           r"data(?:sets?)?[ \t]*:)[ \t*_]*[^\s*_][^\n]{2,}", re.IGNORECASE | re.MULTILINE)
+
+
+def data_field(rec: ModelRecord) -> Evidence | None:
+    """A field labelled as the training data with what it names ("Training data: COCO train2017, 36 epochs …"), the
+    card's own (not hidden, promised or in others' sections): the data is documented, as a training-data section
+    documents it. Why: a card that names its data only in such a field, within a "## Training" section, showed no
+    data at all. Asked only when nothing released the data and no section documents it."""
+    card = rec.card
+    if card is None or not any(w in card.lowered_body for w in ("data", "corpus", "datos", "dados", "dati")):
+        return None
+    for m, verdict in own_mentions(rec, _DATA_FIELD_M, cited=False, component=COMPONENT):
+        # (a fine-tuning tutorial's "Training Data: `data/x.json`. This sample data was drawn from …" is the reader's
+        # example, not the model's data)
+        if verdict == "own" and not DEMO_CONTEXT.search(card.body, m.start(), m.end() + 200):
+            return mention_evidence(rec, m)
+    return None
+
+
+# A model trained or distilled on what a model generated ("distilled from Puffin-70B on 2M reasoning traces that
+# Puffin-70B generated", "fine-tuned on 50k answers generated by our 70B model"): the sentence says what the data is
+# (what the model was trained *on* is the data: not "based on open-source models, using samples generated by X", whose
+# object is a model)
+GENERATED_DATA = re.compile(r"\b(?P<at>(?:distilled|trained|fine-?tuned)\b[^.\n]{0,120}?(?<!based )\bon\b"
+                            r"(?:(?!\bmodels?\b)[^.\n]){0,80}?\b(?:generated|synthesi[sz]ed|sampled|produced)\b)",
+                            re.IGNORECASE)
+
+
+def generated_data(rec: ModelRecord) -> Evidence | None:
+    """A sentence saying the model was distilled or trained on data a model generated (:data:`GENERATED_DATA`),
+    the card's own: the data is documented. Why: a distilled model's card names its data as "traces the teacher
+    generated" (the word "data" nowhere), kept back, and showed no data at all. Asked only when nothing released
+    the data and no section or field documents it; a card holding none of the words is not searched."""
+    card = rec.card
+    if card is None or not any(w in card.lowered_body for w in ("generated", "synthesi", "sampled", "produced")):
+        return None
+    return first_own_mention(rec, GENERATED_DATA, cited=False, component=COMPONENT)[0]
+
+
+def own_site_data(rec: ModelRecord) -> Evidence | None:
+    """A dataset linked on its authors' own site (:data:`OWN_SITE_DATA`) on a line that labels it as the data
+    (:data:`DATA_FIELD`) or says the model was trained on it, or in a training-data section: released there, under
+    a licence the card does not give. Why: "**Data:** [LJ Speech](https://keithito.com/LJ-Speech-Dataset/)" and
+    "trained on [Cityscapes](https://www.cityscapes-dataset.com/)" name public data a reader can download; only the
+    known hosts were read. Asked last, and only of a card that links such an address (a cheap look first)."""
+    card = rec.card
+    if card is None or not any(("dataset" in u or "corpus" in u or "corpora" in u) for u in
+                               (ln.url.lower() for ln in card.links)):
+        return None
+    link = training_data_link(rec, OWN_SITE_DATA)
+    if link is None:
+        return None
+    line = int(link.snippet.split(":", 1)[0].removeprefix("line "))
+    text = _line(rec, line)
+    title = card_index(rec).section(card.line_start(line))
+    if DATA_FIELD.match(text) or TRAINING_WORDS.search(text) or TRAINING_WORDS.search(_prose_around(rec, line)) \
+            or DATA_SECTION.search(title):
+        return link
     return None
 
 
@@ -1271,12 +1354,12 @@ def _run(rec: ModelRecord) -> Finding:
                     "not_looked_up": [x.id for x in rec.datasets]}
         return f
     link = training_data_link(rec) or training_command_dataset(rec) or training_config_dataset(rec) \
-        or plain_dataset_id(rec)
+        or plain_dataset_id(rec) or own_site_data(rec)
     if link:
         f.status, f.outcome, f.evidence = "no_license", "positive", [link]
         return f
     withheld = withheld_data(rec)
-    sec = section_with(rec, DATA_SECTION)
+    sec = section_with(rec, DATA_SECTION) or data_field(rec) or generated_data(rec)
     if withheld or sec:
         f.status, f.outcome = "documented_not_released", "negative"
         f.evidence = withheld + ([sec] if sec else [])

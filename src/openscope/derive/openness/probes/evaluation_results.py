@@ -81,7 +81,9 @@ METRICS_SECTION = re.compile(r"[eé]valua(?:tion|ción|zione)|results|résultats
 # …", "Results: …"), the way a reader takes it. Why: a card that reports its one score in prose showed no result.
 # The score follows the word, a colon or "=", or "of", "is", "de" ("an accuracy of 91.3%"): a number after other words
 # is a name or a count ("The score of Claude Opus 4.5 on CyberGym …", "5-shot", "1.5k prompts", "2024").
-RESULT_SENTENCE = re.compile(rf"^[^\n]{{0,200}}?{_RESULT_FIRST}(?P<at>(?:{_RESULT_WORDS})(?:[^\n.;]{{0,60}}?(?:[:=]|\b(?:of|is|was|de|di"
+# (and the metrics of speech synthesis and translation: "MOS de 4,1 sobre 5", "chrF++ of 54.2", "COMET: 0.86")
+_SENTENCE_MORE = r"|\b(?:MOS|chrF\+{0,2}|COMET)(?![\w])"
+RESULT_SENTENCE = re.compile(rf"^[^\n]{{0,200}}?{_RESULT_FIRST}(?P<at>(?:{_RESULT_WORDS}{_SENTENCE_MORE})(?:[^\n.;]{{0,60}}?(?:[:=]|\b(?:of|is|was|de|di"
                              r"|von|reaches|achieves)\b))?[ \t]{0,3}[-+]?\d{1,3}(?:[.,]\d{1,3}%?|%)(?![\w.,]?\d|[\w%]))",
                              re.IGNORECASE | re.MULTILINE)
 RESULTS_LABEL = re.compile(r"[ \t]{0,3}(?:[-*+][ \t]{1,3})?[*_]{0,2}(?:[eé]valua(?:tion|ción|zione)|results?|résultats"
@@ -117,7 +119,50 @@ def _results_row(rec: ModelRecord) -> Evidence | None:
     found = _results_row_by(rec, table_rx)
     if found is None and "|" in rec.card.body and any(n in rec.card.lowered_body for n in _MORE_NEEDLES):
         found = _results_row_by(rec, RESULTS_TABLE_MORE)
+    if found is None and "|" in rec.card.body and any(RESULTS_SECTION.search(s.title) for s in rec.card.sections):
+        found = _captioned_table(rec)
     return found
+
+
+# A caption line in a results section that names a metric and ends with a colon, over the table it describes
+# ("chrF++ on FLORES-200 devtest:" over "| Language | en→xx | xx→en |"): the metric is named above the table, not
+# in its header.
+CAPTION = re.compile(rf"^[^\n|]{{0,160}}?(?:{_RESULT_WORDS}|{_MORE_RESULT_WORDS}{_SENTENCE_MORE})[^\n|]{{0,160}}?[:：][ \t*_]*$",
+                     re.IGNORECASE)
+
+
+def _captioned_table(rec: ModelRecord) -> Evidence | None:
+    """The first table in a results section whose caption line (the last line of text before it, one blank line
+    allowed) names a metric and ends with a colon, and whose rows report a number in a cell of their own. Why: a
+    translation card's "chrF++ on FLORES-200 devtest:" over a table of languages and scores showed no results, since
+    table words were read only from the header. Asked only when no table header named a result."""
+    card = rec.card
+    assert card is not None
+    off = len(card.text) - len(card.body)
+    idx = card_index(rec)
+    for sec in card.sections:
+        if not RESULTS_SECTION.search(sec.title) or TRAINING_SECTION.search(sec.title):
+            continue
+        at = sec.start - off
+        lines = card.body[max(0, at):max(0, at) + len(sec.text)].split("\n")
+        pos = max(0, at)
+        prev: list[tuple[int, str]] = []
+        for line in lines:
+            if line.lstrip().startswith("|"):
+                cap = next((p for p in reversed(prev[-2:]) if p[1].strip()), None)
+                if cap is not None and CAPTION.match(cap[1]) and not idx.is_hidden(off + cap[0]):
+                    table = _table_from(card.body, pos)
+                    if NUMBER_CELL.search(table) and not MEDIA.search(table) and not OPTION_ROW.search(table):
+                        rows = table.split("\n")
+                        first = next((i for i, r in enumerate(rows) if NUMBER_CELL.search(r + "|")), 0)
+                        end = pos + sum(len(r) + 1 for r in rows[:first]) + len(rows[first])
+                        anchor, snip = card.span(off + cap[0], off + cap[0] + len(cap[1]), stop=off + end, row=False)
+                        return Evidence("card", f"{rec.card_locator}{anchor}", f"[{sec.title}] {snip}", rec.read_at)
+                prev = []
+            else:
+                prev.append((pos, line))
+            pos += len(line) + 1
+    return None
 
 
 def _results_row_by(rec: ModelRecord, table_rx: re.Pattern[str]) -> Evidence | None:

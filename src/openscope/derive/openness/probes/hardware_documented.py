@@ -49,7 +49,7 @@ ARCH_EN = (r"\b(\d+ (layers|attention heads|heads|experts)|hidden (size|dim(ensi
            # German, French, Spanish, Italian, Portuguese: layer counts ("22 Schichten", "28 couches", "16 capas"),
            # attention heads ("Attention-Köpfe", "têtes d'attention", "cabezas de atención"), decoder-only
            # ("Nur-Decoder", "décodeur seul", "solo decodificador") and the word architecture itself
-           r"\d+ (?:Schichten|couches|capas|strati|camadas)|Attention-?Köpf\w*|Aufmerksamkeitsköpf\w*"
+           r"\d+ (?:Schichten|couches|capas|strati|camadas)|\d+ (?:[A-Za-z]+-)?Blöcke\w{0,2}|Attention-?Köpf\w*|Aufmerksamkeitsköpf\w*"
            r"|têtes d'attention|cabezas de atención|teste di attenzione|cabeças de atenção"
            r"|Nur-Decoder|décodeur seul|solo decodificador|Architektur|arquitectura|architettura|arquitetura)\b")
 # Japanese: モデル構造, アーキテクチャ, 層数 / "32層" / レイヤー, アテンションヘッド, 隠れ層, 隠れ次元, コンテキスト長;
@@ -67,7 +67,7 @@ ARCH_NEEDLES = jako_needles('構造', 'アーキテクチャ', '層', 'レイヤ
                 '结构', '架构', '层', '注意力头', '上下文长度', '专家', 'layer', 'head', 'expert', 'hidden', 'd_model', 'context', 'decoder', 'encoder', 'mixture', 'moe', 'dit', 'unet', 'u-net', 'vae', 'transformer', 'query', 'rotary', 'rope', 'swiglu', 'state', 'mamba', 'architecture',
                 'schichten', 'couches', 'capas', 'strati', 'camadas', 'köpf', "d'attention", 'de atención',
                 'di attenzione', 'de atenção', 'décodeur', 'decodificador', 'architektur', 'arquitect', 'arquitet', 'architettura',
-                ' blocks', 'width ', 'embedding dim')
+                ' blocks', 'width ', 'embedding dim', 'blöcke')
 # A generative model's kind and parts, as an image, video or audio generator's card states its architecture: "a Latent
 # Diffusion Model", "AltCLIP as the text encoder", "a 12B rectified flow transformer", "a flow-based model", "a
 # diffusion transformer" (潜在扩散 latent diffusion, 文本编码器 text encoder). Apart from :data:`ARCH`, searched only

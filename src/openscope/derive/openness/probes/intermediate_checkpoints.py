@@ -15,7 +15,11 @@ CKPT_TEXT = re.compile(
     # (a field's label too: "- **Checkpoints:** every epoch, in …")
     r"(intermediate (training )?checkpoints?|checkpoints?(?:\*\*)?:?(?:\*\*)? (saved |released |available )?(every|at each|"
     r"for each|at) (\d|step|epoch)|revision=[\"']?step\d+|\bstep\d{3,}\b|training checkpoints? (are|is) (released|available)"
-    r"|(?<![\w.])\d+ checkpoints)", re.IGNORECASE)   # a count: "154 checkpoints", not "bf16 checkpoints"
+    r"|(?<![\w.])\d+ checkpoints"   # a count: "154 checkpoints", not "bf16 checkpoints"
+    # the checkpoints a run left ("the checkpoints taken during training"), a revision named by its step in a link's
+    # address ("[step-100k](https://huggingface.co/org/model/tree/step-100k)")
+    r"|checkpoints? (?:taken|saved|made|written) during (?:the )?(?:training|run)|/tree/(?:step|ckpt|checkpoint)[-_]?\d)",
+    re.IGNORECASE)
 CKPT_TEXT_NEEDLES = ('checkpoint', 'revision', 'step')
 REMEDIATION = "Publish intermediate checkpoints (e.g. as revisions `stepN`) under the same open licence."
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TypeVar
 from urllib.parse import unquote
 
 from openscope.derive.openness.cards import Card
@@ -55,6 +56,9 @@ _OTHER_JAKO = (r"コミュニティ\s?ライセンス|ライセンス契約|使�
                r"|커뮤니티\s?라이[선센]스|라이[선센]스\s?계약|[이사]용\s?약관|연구\s?(?:목적|용도)\s?(?:으로만|로만|에\s?한)"
                r"|상업적\s?(?:이용|사용|목적)[^.\n]{0,30}?(?:(?:승인|허가|허락)(?:이|을|를)?\s?(?:받(?!지)|필요(?!하지|\s?없)|얻(?!지))|문의|별도\s?계약"
                r"|별도의?\s?라이[선센]스)(?![^.\n]{0,10}?(?:필요\s?없|필요하지\s?않|없이|없습니다))")
+# Creative Commons Attribution, short or spelt out, not NonCommercial, NoDerivatives or ShareAlike; and ShareAlike
+_CC_BY = r"(?:CC[- ]BY|Creative Commons Attribution)(?![- ]?(?:NC|ND|SA|Non|No|Share))"
+_CC_BY_SA = r"(?:CC[- ]BY[- ]SA|Creative Commons Attribution[- ]Share[- ]?Alike)"
 OPEN_NAMES = [
     # (spelt "licence" too, as British and European cards write it, or "Apache Software License", the name Python
     # packaging gives it; in Chinese "Apache 许可证 2.0")
@@ -67,10 +71,19 @@ OPEN_NAMES = [
     # "the GPL" with no version: the family (every version is a copyleft licence the OSI approves; the licence
     # catalogue's `gpl`), not a version the card does not name
     ("GPL", re.compile(_A + r"A?GPL" + _Z + r"(?![- ]?v?\d)", re.IGNORECASE)),
-    # "CC BY" and "CC BY-SA" with no version are read as the spelt-out name without one is ("Creative Commons
-    # Attribution"): every version is an open data licence for the MOF and the OSAI index, so no grade hangs on it
-    ("CC-BY-4.0", re.compile(r"CC[- ]BY(?![- ]?(NC|ND))[- ]?(SA[- ]?)?\d|CC[- ]BY(?![- ]?(NC|ND))(?:[- ]SA)?(?![\w-])"
-                             r"|Creative Commons Attribution(?![- ](Non|No))", re.IGNORECASE)),
+    # CC BY and CC BY-SA by their version (3.0 read as 3.0, any other as 4.0, the version the Hub's ids and most cards
+    # name), as the short name or the spelt-out one ("Creative Commons Attribution-ShareAlike 4.0"): ShareAlike is
+    # its own licence (its adaptations keep its terms), never plain CC BY
+    ("CC-BY-SA-3.0", re.compile(_CC_BY_SA + r"[- ]?v?3(?:\.0)?(?![.\d])", re.IGNORECASE)),
+    ("CC-BY-SA-4.0", re.compile(_CC_BY_SA + r"[- ]?v?(?!3(?:\.0)?(?![.\d]))\d", re.IGNORECASE)),
+    ("CC-BY-3.0", re.compile(_CC_BY + r"[- ]?v?3(?:\.0)?(?![.\d])", re.IGNORECASE)),
+    ("CC-BY-4.0", re.compile(_CC_BY + r"[- ]?v?(?!3(?:\.0)?(?![.\d]))\d", re.IGNORECASE)),
+    # "CC BY", "CC BY-SA", "Creative Commons Attribution" with no version: the family, not a version the card does not
+    # name (the catalogue's `cc-by`, `cc-by-sa`, "version not stated"). Every version is an open data licence for the
+    # MOF and the OSAI index, so the status is the same; the id says only what the card says. Beside the same family
+    # with its version on the line ("Creative Commons Attribution (CC BY 4.0)") the versioned name is the one read.
+    ("cc-by-sa", re.compile(_CC_BY_SA + r"(?![- ]?v?\d)(?![\w-])", re.IGNORECASE)),
+    ("cc-by", re.compile(_CC_BY + r"(?![- ]?v?\d)(?![\w-])", re.IGNORECASE)),
     ("CC0-1.0", re.compile(_A + r"CC0" + _Z, re.IGNORECASE)),
     # names a licence line already announces ("under MPL 2.0", "under the Unlicense") and that were read as no
     # licence: the Mozilla Public License, the LGPL ("LGPL" is not "GPL": its L is a letter before the name), the
@@ -106,12 +119,14 @@ RESTRICTIVE_NAMES = [
 ]
 # A licence line names the word, or puts the work "under" a licence by name ("weights released under
 # Apache 2.0", "available under CC-BY-4.0") without saying "licence".
-LICENSE_WORD = re.compile(r"licen[cs]|\bunder (the )?(apache\b|mit\b|bsd\b|a?gpl|lgpl|gnu\b|cc[- ]?by|cc0\b"
+LICENSE_WORD = re.compile(r"licen[cs]|lizenz|licen[zç]|лиценз|giấy phép|ترخيص|رخصة|\bunder (the )?(apache\b|mit\b|bsd\b|a?gpl|lgpl|gnu\b|cc[- ]?by|cc0\b"
                           r"|creative commons|(open)?rail\b|mpl\b|mozilla public|odc\b|odbl\b|pddl\b|cdla\b)"
                           r"|许可|协议|授权|商用|商业(?:用途|使用|目的|化)"
                           r"|ライセンス|利用規約|使用許諾|非営利|라이[선센]스|[이사]용\s?약관|상업적|비상업", re.IGNORECASE)
+# (and the word in German, Italian, Portuguese, Russian, Vietnamese and Arabic: "Lizenz: MIT", "Licenza", "Licença",
+# "Лицензия", "Giấy phép: MIT", "الترخيص: Apache 2.0"; Spanish and French "licencia", "licence" are "licen[cs]")
 # A licence section: "License", or its Chinese titles (许可证, 许可协议, 开源协议, 协议 as in "声明、协议、引用", 授权).
-LICENSE_SECTION = re.compile(r"licen[cs]|许可|协议|授权|ライセンス|利用規約|라이[선센]스|약관", re.IGNORECASE)
+LICENSE_SECTION = re.compile(r"licen[cs]|lizenz|licen[zç]|лиценз|giấy phép|ترخيص|رخصة|许可|协议|授权|ライセンス|利用規約|라이[선센]스|약관", re.IGNORECASE)
 GENERIC_HEADING = re.compile(r"\s*+#++\W*+((model|software|code|our) )?licen[cs]es?( agreements?| terms| information)?\W*+$",
                              re.IGNORECASE)
 # The Chinese heading that only announces a licence section ("## 许可证", "## 模型许可协议", "## 开源协议"); the
@@ -127,7 +142,7 @@ GENERIC_HEADING_JAKO = re.compile(r"(?<![\s#])\s*+#++\W*+(?:(?:モデル|コー�
 # A misuse bullet speaks of other people's licensed material and terms; it names no licence of the release.
 MISUSE = re.compile(r"\blicensed material\b|\bin violation of (?:its|their|the|any) (?:terms|licen[cs]e)", re.IGNORECASE)
 # Every match of LICENSE_WORD starts with one of these (as the lower-cased card reads them).
-LICENSE_WORD_STARTS = ("licen", "under ", "许可", "协议", "授权", "商用", "商业") + jako_needles(
+LICENSE_WORD_STARTS = ("licen", "lizenz", "лиценз", "giấy phép", "ترخيص", "رخصة", "under ", "许可", "协议", "授权", "商用", "商业") + jako_needles(
     "ライセンス", "利用規約", "使用許諾", "非営利", "라이선스", "라이센스", "이용", "사용", "상업적", "비상업")
 # Characters that IGNORECASE matches to a letter of those words while ``str.lower`` does not give that letter.
 _CASE_FOLDS = ("\u0131", "\u0130", "\u017f", "\u212a")
@@ -431,6 +446,7 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
                       for m in rx.finditer(text))
         if hits and "](" in text:
             hits = [h for h in hits if not (h[2] == "other" and points_to_licence_file(text, h[0], h[4]))]
+        hits = versioned_over_family(hits, 2)
         scopes = scopes_of(text, [(h[0], h[4]) for h in hits], unquote(before).replace("_", " ")) if hits else []
         for (_, _, lic, kind, _), sc in zip(hits, scopes, strict=True):
             if lic not in kind:
@@ -446,6 +462,23 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
                 ev.append(Evidence("card", f"{rec.card_locator}{anchor}", snip, rec.read_at))
     rec.cache["named_licenses"] = (opens, restr, ev, scoped)
     return opens, restr, ev, scoped
+
+
+# The Creative Commons families a card may name without a version, and their versioned names
+_CC_FAMILIES = {"cc-by": ("CC-BY-3.0", "CC-BY-4.0"), "cc-by-sa": ("CC-BY-SA-3.0", "CC-BY-SA-4.0")}
+# The licence ids that name a family without a version: the licence probe says so in its detail
+VERSIONLESS = frozenset({"cc-by", "cc-by-sa", "cc-by-nc", "cc-by-nc-sa", "cc-by-nc-nd", "gpl", "lgpl"})
+_H = TypeVar("_H", bound=tuple)  # type: ignore[type-arg]
+
+
+def versioned_over_family(hits: list[_H], at: int) -> list[_H]:
+    """``hits`` (tuples whose item ``at`` is the licence's label) less a version-less Creative Commons family named
+    on the same line as a version of it ("Creative Commons Attribution (CC BY 4.0)" is CC-BY-4.0 once, not also the
+    family). Why: the line says the version; the family alone would hide it."""
+    if not any(h[at] in _CC_FAMILIES for h in hits):
+        return hits
+    labels = {h[at] for h in hits}
+    return [h for h in hits if not (h[at] in _CC_FAMILIES and labels.intersection(_CC_FAMILIES[h[at]]))]
 
 
 # "the license agreement", "the terms of use": a generic noun for whatever licence a file holds, with nothing before it
@@ -482,6 +515,7 @@ def licences_in(raw: str) -> list[tuple[str, frozenset[str]]]:
                   for m in rx.finditer(text))
     if hits and "](" in text:
         hits = [h for h in hits if not (h[2] == "other" and points_to_licence_file(text, h[0], h[3]))]
+    hits = versioned_over_family(hits, 2)
     return [(h[2], sc) for h, sc in zip(hits, scopes_of(text, [(h[0], h[3]) for h in hits]), strict=True)]
 
 
@@ -545,6 +579,8 @@ def run(rec: ModelRecord) -> Finding:
             not _restrictive(lic) and sc and "weights" not in sc for lic, sc in scoped_in_card(rec)):
         f.detail["parts_open"] = True   # (the key is set only when it holds: the other documents stay as they were)
     f.detail["class"] = v.cls
+    if v.id in VERSIONLESS:
+        f.detail["version"] = "not given"   # a family named without a version (the id says no more than the card)
     if v.open is None:
         f.outcome = "negative" if rec.card is not None or rec.files else "unknown"
         f.status = "no_license"

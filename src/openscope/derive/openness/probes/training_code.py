@@ -111,7 +111,7 @@ TRAIN_REL = re.compile(r"(^|[/_\s-])(train|training|trainer|finetun\w*|fine-tun\
 TRAIN_FIELD = re.compile(
     r"^[ \t]*+(?:\|[ \t]*+)?[-*]?[ \t]*+\**+(orchestration|training (code|framework|library|repository|repo|scripts?)"
     r"|código de (?:treinamento|treino|entrenamiento)|codice di addestramento|code d['’]entra[îi]nement|trainings-?code"
-    r"|код (?:для )?обучения|训练代码)\**[ \t]*(?::|：|\|)"
+    r"|код (?:для )?обучения|mã (?:nguồn )?huấn luyện|训练代码)\**[ \t]*(?::|：|\|)"
     r"[^\n]*?https?://(www\.)?(github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|gitee\.com)/",
     re.IGNORECASE | re.MULTILINE)
 TRAIN_FIELD_NEEDLES = ('github', 'gitlab', 'bitbucket', 'codeberg', 'gitee')
@@ -224,6 +224,35 @@ def script_link(rec: ModelRecord) -> Evidence | None:
     return None
 
 
+# a repository on a code host, or a branch of one ("https://github.com/org/mmdetection/tree/kestrel")
+REPO_URL = re.compile(r"^https?://(?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|gitee\.com)/[\w.-]+/"
+                      r"[\w.-]+/?(?:(?:-/)?tree/[^?#\s]+)?(?:[?#].*)?$", re.IGNORECASE)
+# the sentence calls the linked repository a fork or a branch ("our fork of MMDetection, branch `kestrel`")
+_FORK = re.compile(r"\bfork(?:ed)?\b|\bbranch\b", re.IGNORECASE)
+
+
+def fork_link(rec: ModelRecord) -> Evidence | None:
+    """A link to a code repository, or a branch of one, in a sentence that says the model was trained with it and
+    calls it a fork or a branch ("We trained kestrel-det-l with our fork of MMDetection, branch `kestrel`:
+    [kestrel-vision/mmdetection](…/tree/kestrel)"), not cited, hidden, promised or denied. Why: a framework's fork
+    holding the run's changes is the training code, public at that address, under the fork's licence (which the
+    link does not show: ``no_license``); the card names no "training code" in words, so nothing was found. A
+    framework linked as used ("trained with [MMDetection](…)") stays a citation. Cheap: read only on a card holding
+    "fork" or "branch"."""
+    card = rec.card
+    if card is None or ("fork" not in card.lowered_body and "branch" not in card.lowered_body):
+        return None
+    lines = card.lines()
+    for ln in card.links:
+        if not REPO_URL.match(ln.url):
+            continue
+        for place in occurrences(card, ln):
+            line = lines[place.line - 1] if 0 < place.line <= len(lines) else ""
+            if _TRAINED_WITH.search(line) and _FORK.search(line) and not cited_link(rec, place):
+                return link_evidence(rec, place, "fork")
+    return None
+
+
 def run(rec: ModelRecord) -> Finding:
     f = Finding("training_code", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, TRAIN_FILES)
@@ -261,7 +290,7 @@ def run(rec: ModelRecord) -> Finding:
         f.outcome = "positive"
         f.evidence = [e for e in (said, cmd) if e] + [library_evidence(rec, lib)]
         return f
-    if not (shown or (text and repo and not not_yet)) and (script := script_link(rec)) is not None:
+    if not (shown or (text and repo and not not_yet)) and (script := script_link(rec) or fork_link(rec)) is not None:
         f.status, f.license = released_status(linked_code_license(rec, (script,)))
         f.outcome, f.evidence = "positive", [script]
         return f
