@@ -252,13 +252,12 @@ def test_a_score_outside_a_results_section_that_names_no_split_is_still_not_read
 
 
 # -- the round's 25 cards -------------------------------------------------------------------------------------------------------
-# Left out (docs/reviews.md, *Evidence review, tenth round*, "Left"): checkpoints_logs' data on the authors' own site, very_long's table whose metric stands in the line above it,
-# split_prose's inference script linked only as a file name. On the folder path only: russian's training code (the
+# The three left out on both paths (checkpoints_logs' data on the authors' own site, very_long's table whose metric
+# stands in the line above it, split_prose's inference script linked only as a file name) are read since the eleventh
+# round (docs/reviews.md, *Evidence review, eleventh round*). On the folder path only: russian's training code (the
 # label stands mid-line and a plain folder has no namespace: leftover d of the eighth round) and checkpoints_logs'
 # checkpoints (the mention rule does not check that the linked folder is there).
-LEFT = {("checkpoints_logs", "datasets_released"),
-        ("checkpoints_logs", "datasources_endmodel"), ("very_long", "evaluation_results"),
-        ("split_prose", "inference_code")}
+LEFT: set[tuple[str, str]] = set()
 LEFT_FOLDER = {("russian", "training_code"), ("russian", "trainingcode"),
                ("checkpoints_logs", "intermediate_checkpoints")}
 

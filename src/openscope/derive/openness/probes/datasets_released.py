@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from itertools import islice
 from typing import Any, Protocol
 
@@ -88,6 +88,9 @@ OWN_SITE_DATA = re.compile(
     r"^https?://(?!(?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org|huggingface\.co|hf\.co|arxiv\.org|doi\.org"
     r"|openreview\.net|aclanthology\.org|wandb\.ai|colab\.research\.google\.com|paperswithcode\.com)[/:])"
     r"[^\s()]{0,120}?(?:dataset|corpus|corpora)", re.IGNORECASE)
+# Any page outside the code, paper and model hosts: a dataset's page when a field labelled as the data links it
+# ("- **Data:** [CIFAR-100](https://www.cs.toronto.edu/~kriz/cifar.html)")
+OTHER_SITE = re.compile(OWN_SITE_DATA.pattern.split("[^\\s()]{0,120}?")[0], re.IGNORECASE)
 # A field labelled as the training data: "- **Data:** …", "Training data: …", "Dataset: …", "Trainingsdaten: …"
 DATA_FIELD = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?[*_]{0,2}(?:(?:training|pre-?training|fine-?tuning)[ \t]+)?"
                         r"(?:data(?:sets?)?|corpus|trainingsdaten|datos|dados|dati)[*_]{0,2}[ \t]*:", re.IGNORECASE)
@@ -120,8 +123,10 @@ DATA_FILES = re.compile(r"\.(?:jsonl?|csv|tsv|parquet|arrow|txt)$", re.IGNORECAS
 TRAINING_WORDS = re.compile(r"\btrain(?:ing|ed)?\b|\bpre-?train|\bfine-?tun|训练|学習|훈련|학습", re.IGNORECASE)
 
 
-def training_data_link(rec: ModelRecord, url: re.Pattern[str] = DATA_LINK) -> Evidence | None:
-    """The first dataset link that its anchor, line and section do not present as an evaluation set."""
+def training_data_link(rec: ModelRecord, url: re.Pattern[str] = DATA_LINK,
+                       line_ok: Callable[[int], bool] | None = None) -> Evidence | None:
+    """The first dataset link that its anchor, line and section do not present as an evaluation set (on a line
+    ``line_ok`` accepts, when given)."""
     if rec.card is None:
         return None
     about_evaluation = _evaluation_context(rec)
@@ -134,7 +139,7 @@ def training_data_link(rec: ModelRecord, url: re.Pattern[str] = DATA_LINK) -> Ev
         if not url.search(ln.url) or ASSET.search(ln.url) or (HOME_PAGE.match(ln.url) and url is DATA_LINK):
             continue
         for place in occurrences(rec.card, ln):
-            if place.line not in denied \
+            if place.line not in denied and (line_ok is None or line_ok(place.line)) \
                     and not about_evaluation(place.line, f"{place.text} {place.url} {_prose_around(rec, place.line)}") \
                     and not cited_link(rec, place) \
                     and not about_calibration(place.line) \
@@ -195,18 +200,21 @@ def own_site_data(rec: ModelRecord) -> Evidence | None:
     "trained on [Cityscapes](https://www.cityscapes-dataset.com/)" name public data a reader can download; only the
     known hosts were read. Asked last, and only of a card that links such an address (a cheap look first)."""
     card = rec.card
-    if card is None or not any(("dataset" in u or "corpus" in u or "corpora" in u) for u in
-                               (ln.url.lower() for ln in card.links)):
+    if card is None:
         return None
-    link = training_data_link(rec, OWN_SITE_DATA)
-    if link is None:
-        return None
-    line = int(link.snippet.split(":", 1)[0].removeprefix("line "))
-    text = _line(rec, line)
-    title = card_index(rec).section(card.line_start(line))
-    if DATA_FIELD.match(text) or TRAINING_WORDS.search(text) or TRAINING_WORDS.search(_prose_around(rec, line)) \
-            or DATA_SECTION.search(title):
-        return link
+
+    def trained_on(line: int) -> bool:
+        text = _line(rec, line)
+        return bool(DATA_FIELD.match(text) or TRAINING_WORDS.search(text) or TRAINING_WORDS.search(_prose_around(rec, line))
+                    or DATA_SECTION.search(card_index(rec).section(card.line_start(line))))
+
+    if any(("dataset" in u or "corpus" in u or "corpora" in u) for u in (ln.url.lower() for ln in card.links)):
+        link = training_data_link(rec, OWN_SITE_DATA, trained_on)
+        if link is not None:
+            return link
+    # a field labelled as the data that links a page of any other site
+    if "data" in card.lowered_body:
+        return training_data_link(rec, OTHER_SITE, lambda line: bool(DATA_FIELD.match(_line(rec, line))))
     return None
 
 

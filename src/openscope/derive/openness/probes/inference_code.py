@@ -32,8 +32,10 @@ from openscope.derive.openness.probes._status import released_status
 from openscope.derive.openness.records import ModelRecord
 
 COMPONENT = "Inference code"
-INFER_FILES = re.compile(r"(^|/)[\w-]{0,255}(infer|inference|generate|predict|demo|sample|run|app|cli|pipeline)[\w-]{0,255}\.py$",
-                         re.IGNORECASE)
+# (and the verbs of a task's own inference script: "transcribe.py" of a speech recognizer, "synthesize.py" of a voice,
+# "detect.py", "segment.py", "forecast.py", "translate.py", "chat.py")
+INFER_FILES = re.compile(r"(^|/)[\w-]{0,255}(infer|inference|generate|predict|demo|sample|run|app|cli|pipeline|transcribe"
+                         r"|synthesi[sz]e|detect|segment|forecast|translate|chat)[\w-]{0,255}\.py$", re.IGNORECASE)
 USAGE = re.compile(
     r"(from (transformers|diffusers|vllm|mlx_lm|sentence_transformers|peft|open_clip|timm|nemo|llama_cpp) import"
     r"|\bpipeline\(|\.generate\(|\bfrom_pretrained\(|python3? [\w/.-]*(infer|inference|generate|sample|demo|"
@@ -146,15 +148,18 @@ def run(rec: ModelRecord) -> Finding:
 
 
 def inference_link(rec: ModelRecord) -> Evidence | None:
-    """A relative link to a file or folder for running the model (:data:`INFER_LINK` in its path or its anchor), in the
-    card's own repository (the file list holds it, when there is one), that is no image, video or PDF. Why: a code
+    """A relative link to a file or folder for running the model (:data:`INFER_LINK` in its path or its anchor, or a
+    script named as :data:`INFER_FILES` names one), in the card's own repository (the file list holds it, when there is one), that is no image, video or PDF. Why: a code
     repository's README that sends the reader to ``docs/inference.md`` for each model of its table, with no command on
     the card itself, was graded as shipping no inference code; the training probe reads ``docs/train.md`` so."""
     if rec.card is None:
         return None
     for ln in rec.card.rel_links:
         target = ln.url.split("#", 1)[0].split("?", 1)[0]
-        if _MEDIA.search(target) or not (INFER_LINK.search(target) or INFER_LINK.search(ln.text)):
+        # (or a script the repository's file names show runs the model: "[generate.py](generate.py)", as the file
+        # list's ``generate.py`` itself is read)
+        if _MEDIA.search(target) or not (INFER_LINK.search(target) or INFER_LINK.search(ln.text)
+                                         or INFER_FILES.search(target)):
             continue
         if not links_to_listed_file(rec, ln.url):
             continue
