@@ -81,11 +81,17 @@ METRICS_SECTION = re.compile(r"[eé]valua(?:tion|ción|zione)|results|résultats
 # …", "Results: …"), the way a reader takes it. Why: a card that reports its one score in prose showed no result.
 # The score follows the word, a colon or "=", or "of", "is", "de" ("an accuracy of 91.3%"): a number after other words
 # is a name or a count ("The score of Claude Opus 4.5 on CyberGym …", "5-shot", "1.5k prompts", "2024").
-# (and the metrics of speech synthesis and translation: "MOS de 4,1 sobre 5", "chrF++ of 54.2", "COMET: 0.86")
-_SENTENCE_MORE = r"|\b(?:MOS|chrF\+{0,2}|COMET)(?![\w])"
-RESULT_SENTENCE = re.compile(rf"^[^\n]{{0,200}}?{_RESULT_FIRST}(?P<at>(?:{_RESULT_WORDS}{_SENTENCE_MORE})(?:[^\n.;]{{0,60}}?(?:[:=]|\b(?:of|is|was|de|di"
-                             r"|von|reaches|achieves)\b))?[ \t]{0,3}[-+]?\d{1,3}(?:[.,]\d{1,3}%?|%)(?![\w.,]?\d|[\w%]))",
+_SENTENCE_TAIL = (r"(?:[^\n.;]{0,60}?(?:[:=]|\b(?:of|is|was|de|di|von|reaches|achieves)\b))?[ \t]{0,3}[-+]?\d{1,3}"
+                  r"(?:[.,]\d{1,3}%?|%)(?![\w.,]?\d|[\w%]))")
+RESULT_SENTENCE = re.compile(rf"^[^\n]{{0,200}}?{_RESULT_FIRST}(?P<at>(?:{_RESULT_WORDS})" + _SENTENCE_TAIL,
                              re.IGNORECASE | re.MULTILINE)
+# The metrics of speech synthesis and translation ("MOS de 4,1 sobre 5", "chrF++ of 54.2", "COMET: 0.86"), read in a
+# second pass only when the first found no result sentence and the card holds one of them (the first pattern is tried
+# at every line of most cards)
+_SENTENCE_MORE = r"|\b(?:MOS|chrF\+{0,2}|COMET)(?![\w])"
+RESULT_SENTENCE_MORE = re.compile(r"^[^\n]{0,200}?(?P<at>(?:\b(?:MOS|chrF\+{0,2}|COMET)(?![\w]))" + _SENTENCE_TAIL,
+                                  re.IGNORECASE | re.MULTILINE)
+_SENTENCE_MORE_NEEDLES = ("mos", "chrf", "comet")
 RESULTS_LABEL = re.compile(r"[ \t]{0,3}(?:[-*+][ \t]{1,3})?[*_]{0,2}(?:[eé]valua(?:tion|ción|zione)|results?|résultats"
                            r"|resultados|risultati|ergebnisse)[*_]{0,2}[ \t]{0,2}[:：]", re.IGNORECASE)
 # A result sentence that names the held-out split it was measured on ("Top-1 accuracy on the CIFAR-100 test set:
@@ -252,13 +258,16 @@ def _result_sentence(rec: ModelRecord) -> Evidence | None:
     if not (labelled or any(METRICS_SECTION.search(s.title) for s in card.sections)):
         return None   # (a cheap look first: the pattern reads every line)
     off = len(card.text) - len(card.body)
-    for m, verdict in own_mentions(rec, RESULT_SENTENCE, cited=False, component=COMPONENT):
-        if verdict != "own" or in_code(rec, off + m.start("at")):
-            continue
-        title = card_index(rec).section(off + m.start())
-        if METRICS_SECTION.search(title) or RESULTS_LABEL.match(card.body, m.start()) or ON_HELD_OUT.search(m.group("at")):
-            anchor, snip = card.span(off + m.start("at"), off + m.end("at"), row=False)
-            return Evidence("card", f"{rec.card_locator}{anchor}", f"[{title}] {snip}" if title else snip, rec.read_at)
+    more = any(n in low for n in _SENTENCE_MORE_NEEDLES)
+    for pattern in (RESULT_SENTENCE, RESULT_SENTENCE_MORE) if more else (RESULT_SENTENCE,):
+        for m, verdict in own_mentions(rec, pattern, cited=False, component=COMPONENT):
+            if verdict != "own" or in_code(rec, off + m.start("at")):
+                continue
+            title = card_index(rec).section(off + m.start())
+            if METRICS_SECTION.search(title) or RESULTS_LABEL.match(card.body, m.start()) \
+                    or ON_HELD_OUT.search(m.group("at")):
+                anchor, snip = card.span(off + m.start("at"), off + m.end("at"), row=False)
+                return Evidence("card", f"{rec.card_locator}{anchor}", f"[{title}] {snip}" if title else snip, rec.read_at)
     return None
 
 
