@@ -468,7 +468,7 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
 _CC_FAMILIES = {"cc-by": ("CC-BY-3.0", "CC-BY-4.0"), "cc-by-sa": ("CC-BY-SA-3.0", "CC-BY-SA-4.0")}
 # The licence ids that name a family without a version: the licence probe says so in its detail
 VERSIONLESS = frozenset({"cc-by", "cc-by-sa", "cc-by-nc", "cc-by-nc-sa", "cc-by-nc-nd", "gpl", "lgpl"})
-_H = TypeVar("_H", bound=tuple)  # type: ignore[type-arg]
+_H = TypeVar("_H", bound="tuple[object, ...]")
 
 
 def versioned_over_family(hits: list[_H], at: int) -> list[_H]:
@@ -478,7 +478,7 @@ def versioned_over_family(hits: list[_H], at: int) -> list[_H]:
     if not any(h[at] in _CC_FAMILIES for h in hits):
         return hits
     labels = {h[at] for h in hits}
-    return [h for h in hits if not (h[at] in _CC_FAMILIES and labels.intersection(_CC_FAMILIES[h[at]]))]
+    return [h for h in hits if not (h[at] in _CC_FAMILIES and labels.intersection(_CC_FAMILIES[str(h[at])]))]
 
 
 # "the license agreement", "the terms of use": a generic noun for whatever licence a file holds, with nothing before it
