@@ -1,6 +1,6 @@
 """Open-washing flags: claims of openness that the records contradict.
 
-Three flags, each with its evidence:
+Five flags, each with its evidence:
 
 * ``open-source-claim-with-closed-parts``: the card says "open source" while the training data or the
   training code is not released, or the weights are not under an open licence;
@@ -16,13 +16,16 @@ Three flags, each with its evidence:
   terms bind the declared licence, the parameters are graded by the base's licence: :mod:`.inheritance`);
   a base whose licence class is unknown is not flagged. Without a lineage root, the base the card declares is used when
   it resolves to a curated family (its weights' cited licence). Every other ancestor whose terms bind the
-  weights (a CC BY-NC finetune in the middle of the chain) is flagged too, once per ancestor.
+  weights (a CC BY-NC finetune in the middle of the chain) is flagged too, once per ancestor;
+* ``open-license-with-use-restrictions``: an open licence is declared while the card's terms, the Hub's access form,
+  ``license_name`` or a use-policy file restrict use (:mod:`.use_policy`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from openscope.derive.openness import use_policy
 from openscope.derive.openness.evaluations.osai import Side
 from openscope.derive.openness.evaluations.osaid import OsaidResult
 from openscope.derive.openness.licensing import classify
@@ -71,6 +74,9 @@ def flags(rec: ModelRecord, end: Side, osaid_result: OsaidResult, base: Side | N
             out.append(contradiction)
     if lic is not None:
         out.extend(_file_contradictions(rec, lic))
+    restricted = use_policy.flag(rec, lic.detail.get("card_weights") if lic is not None else None)
+    if restricted is not None:
+        out.append(restricted)
     if base is not None and rec.root is not None:
         vb, ve = classify(rec.root.license), classify(rec.license)
         # a base whose licence is unknown (`other`, unrecognised) contradicts nothing we can show
