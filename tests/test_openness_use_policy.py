@@ -56,6 +56,7 @@ def test_an_acceptable_use_policy_beside_apache_is_flagged_with_its_line() -> No
     "Use of the model for medical diagnosis is not permitted.",
     "The Usage Policy, which prohibits harassment and spam, applies to every user.",
     "Users must comply with our Acceptable Use Policy.",
+    "Prohibited uses of the model are outlined in the Prohibited Use Policy.",
 ])
 def test_a_binding_restriction_beside_mit_is_flagged(sentence: str) -> None:
     """Each binding form of a use restriction (a use policy one is subject to, a forbidden use in the words of an

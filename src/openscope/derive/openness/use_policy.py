@@ -9,7 +9,8 @@ or forbids uses grants less than its tag says. What counts is a *binding* term, 
 * the card's text: use made subject to a use policy ("Your use … is subject to … our Acceptable Use Policy", "you
   agree to comply with the Usage Policy", "the Acceptable Use Policy, which forbids …"), or a use forbidden in the
   words of an obligation ("you may not use this model for …", "you agree not to use", "the model must not be used
-  to …", "commercial use is prohibited", "use of the model for … is not permitted"). Advice is not read: "should
+  to …", "commercial use is prohibited", "use of the model for … is not permitted", "prohibited uses of M are
+  outlined in …"). Advice is not read: "should
   not", "we encourage users to", "please use responsibly", a limitations section, an out-of-scope section that says
   where the model performs badly. A licence's own text is not read either: Apache's "you may not use this file
   except in compliance with the License" (or "these model weights except in compliance …") is the licence's own
@@ -54,7 +55,8 @@ RESTRICTION = re.compile(
     r"|\b(?:use|uses|usage) (?:of " + _OBJECT + r" )?(?:for [^.\n]{1,80}? )?(?:is|are) (?:strictly )?"
     r"(?:prohibited|forbidden|not (?:permitted|allowed))\b"
     r"|\b(?:commercial|military) (?:use|uses|usage) (?:is|are) (?:strictly )?"
-    r"(?:prohibited|forbidden|not (?:permitted|allowed))\b",
+    r"(?:prohibited|forbidden|not (?:permitted|allowed))\b"
+    r"|\bprohibited uses? (?:of [^.\n]{1,60}? )?(?:are|is) (?:outlined|listed|described|set out|defined) in\b",
     re.IGNORECASE)
 RESTRICTION_NEEDLES = ("subject to", "compl", "accordance", "agree", "accept", "bound by", "abide", "adhere",
                        "governed", "conditioned", "conform", "forbids", "prohibit", "restricts", "bans", "not use",
