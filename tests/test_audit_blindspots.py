@@ -39,7 +39,7 @@ from audit_samples import (  # no_loading: the autouse trap of every audit test
     sg,
     zip_of,
 )
-from cpu_time import cpu_seconds
+from cpu_time import thread_cpu_seconds
 from test_audit_redteam import BENIGN_TEMPLATES, INJECTIONS
 
 from openscope.audit.rules import judge_import
@@ -296,11 +296,11 @@ def test_template_files_inside_archives(tmp_path: Path) -> None:
 
 def test_large_template_file_is_linear(tmp_path: Path) -> None:
     text = BENIGN_TEMPLATES[2] * 20_000  # ~8 MB
-    t0 = cpu_seconds()
+    t0 = thread_cpu_seconds()
     rep = bounded_scan(put(tmp_path, "chat_template.jinja", text), seconds=10, mb=200)
     # searched as text, too large to parse (audit/jinja_ast.py MAX_PARSE_CHARS): incomplete, never clean
     assert rep.verdict == "incomplete" and "incomplete.template_parse" in rules_of(rep)
-    assert cpu_seconds() - t0 < 10
+    assert thread_cpu_seconds() - t0 < 10
     rep = bounded_scan(put(tmp_path / "b", "chat_template.jinja", text + INJECTIONS[8]), seconds=10, mb=200)
     assert "chat_template.injection" in rules_of(rep)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from card_probes import cited, probe
+from cpu_time import thread_cpu_seconds
 
 from openscope.derive.openness.declared_base import pasted_base
 from openscope.derive.openness.probes import run_all
@@ -216,15 +217,13 @@ def test_the_cards_own_clause_or_what_the_recipe_takes_is_still_read() -> None:
 def test_a_card_full_of_copy_words_is_read_quickly() -> None:
     """The copy sentence is looked for on the lines that hold a copy word, at most MAX_COPY_WORDS of them: a card
     that repeats such words on every line costs no more than that (and its sentence further down is not looked for)."""
-    import time
-
     from openscope.derive.openness.records import MAX_COPY_WORDS
 
     card = AWQ_HEAD + "We copied the weights and quoted the scores.\n" * 20_000 + \
         "Everything below this line is copied from the original model card.\n\n" + BASE_PART
-    t0 = time.process_time()
+    t0 = thread_cpu_seconds()
     rec = from_text(AWQ_ID, card)
-    assert time.process_time() - t0 < 5
+    assert thread_cpu_seconds() - t0 < 5
     assert MAX_COPY_WORDS == 40 and rec.card is not None and rec.card.pasted is None
 
 

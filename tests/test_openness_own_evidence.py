@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cpu_time import cpu_seconds
+from cpu_time import thread_cpu_seconds
 
 from openscope.derive.openness.probes import (
     architecture_code,
@@ -245,9 +245,9 @@ def test_a_hostile_card_is_judged_quickly() -> None:
     body = "# T\n" + "\n".join(f"## S{i}\nSee [x](https://github.com/a/b{i}) and [r](https://x.org/{i}.pdf) "
                                "our technical report <!-- c -->" for i in range(3000))
     rec = _card(body)
-    t0 = cpu_seconds()
+    t0 = thread_cpu_seconds()
     findings = run_all(rec)
-    assert cpu_seconds() - t0 < 10
+    assert thread_cpu_seconds() - t0 < 10
     assert {f.probe for f in findings} >= {"technical_report", "training_code", "architecture_code"}
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cpu_time import cpu_seconds
+from cpu_time import thread_cpu_seconds
 
 import openscope.cli  # noqa: F401 - imported before any trap, like a real session
 from openscope.audit import scan_path
@@ -215,10 +215,10 @@ def trap() -> Iterator[list[str]]:
 def bounded_scan(path: Path, seconds: float = 10.0, mb: float = 64.0, **kw: Any):
     """scan_path under a time bound and a Python-heap bound (tracemalloc peak)."""
     tracemalloc.start()
-    t0 = cpu_seconds()
+    t0 = thread_cpu_seconds()
     try:
         report = scan_path(path, **kw)
-        elapsed = cpu_seconds() - t0
+        elapsed = thread_cpu_seconds() - t0
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
