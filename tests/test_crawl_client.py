@@ -187,12 +187,13 @@ def test_retries_spent_is_unreachable(fake) -> None:
 def test_connection_refused_is_unreachable() -> None:
     import socket
 
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    with _client(f"http://127.0.0.1:{port}", retries=1) as c, pytest.raises(Unreachable):
-        c.get_page(f"http://127.0.0.1:{port}/api/models")
+    # The port stays bound, never listening, until the test ends: a connection to it is refused, and no server
+    # another test starts meanwhile can be handed it (closed first, it was free for any bind to port 0).
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        with _client(f"http://127.0.0.1:{port}", retries=1) as c, pytest.raises(Unreachable):
+            c.get_page(f"http://127.0.0.1:{port}/api/models")
 
 
 def test_refused_expand_is_dropped_by_index_or_name(fake) -> None:

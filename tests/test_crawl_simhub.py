@@ -384,12 +384,11 @@ def test_bad_options_are_usage_errors(cli, tmp_path) -> None:
 def test_unreachable_endpoint_is_69_with_a_failed_snapshot(cli, tmp_path) -> None:
     import socket
 
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
     db = tmp_path / "s.duckdb"
-    r = cli("--db", db, "crawl", "--endpoint", f"http://127.0.0.1:{port}", "--retries", "1", "--backoff", "0.01")
+    with socket.socket() as s:  # bound, never listening: refused, and no other test's server can be handed it
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        r = cli("--db", db, "crawl", "--endpoint", f"http://127.0.0.1:{port}", "--retries", "1", "--backoff", "0.01")
     assert r.code == 69 and "unreachable" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert q(db, "SELECT status FROM snapshots") == [("failed",)]
 
