@@ -167,6 +167,10 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     By set difference, not "above the current maximum": a migration merged later with a lower number
     than one already applied is still applied.
     """
+    # applied_at in UTC, as every other time of the store (Store sets the zone only after the migrations):
+    # in the machine's zone east of UTC, migration 0010 read as applied after the first snapshot began, and
+    # `status` stopped naming the derive steps a first `ingest --no-derive` left unrun (thirty-third session).
+    con.execute("SET TimeZone = 'UTC'")
     con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
     applied = {r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()}
     if applied and max(applied) > SCHEMA_VERSION:
