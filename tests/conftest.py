@@ -35,6 +35,11 @@ settings.register_profile("hunt", derandomize=False, deadline=None)
 settings.load_profile("hunt" if os.environ.get("OPENSCOPE_FUZZ_HUNT") else "repeatable")
 SHARED_DATA = REPO.parent / "shared" / "data"
 
+# Rich renders at the width COLUMNS says, else 80 when the output is no terminal (as in every test): a developer's
+# exported COLUMNS=43 broke three tests that read a URL from the text. A test about width sets COLUMNS itself.
+for _name in ("COLUMNS", "LINES"):
+    os.environ.pop(_name, None)
+
 # The Ctrl-C tests press Ctrl-C (SIGINT) on openscope processes, as a user at a terminal would. A suite started as
 # a background job of a non-interactive shell (`make test &` in a script, `nohup … &`) has SIGINT *ignored*, and an
 # ignored signal stays ignored across exec: every child would then ignore Ctrl-C, as openscope rightly does when
