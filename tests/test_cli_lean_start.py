@@ -205,9 +205,12 @@ def test_a_read_only_run_still_runs_atexit_functions_and_keeps_its_exit_code(tmp
 
 
 def test_a_read_only_run_waits_for_a_thread_that_is_not_a_daemon() -> None:
-    """The shortcut is not taken then: the interpreter's shutdown waits for the thread, as it did."""
-    prelude = ("import threading, time\n"
-               "threading.Thread(target=lambda: (time.sleep(0.3), print('thread done', flush=True))).start()")
+    """The shortcut is not taken then: the interpreter's shutdown waits for the thread, as it did. The thread
+    prints once the main thread has ended (the shutdown's start), not after a fixed sleep: under load the
+    import took longer than the 0.3 s it slept, and its line came first."""
+    prelude = ("import threading\n"
+               "threading.Thread(target=lambda: (threading.main_thread().join(), print('thread done', flush=True))"
+               ").start()")
     res = _console(["--version"], prelude)
     assert res.returncode == 0 and res.stdout.splitlines() == [f"openscope {__version__}", "thread done"]
 
