@@ -16,7 +16,9 @@ reaped during the measured loop made 100 trials of a 5 ms check read as 1.8 s on
     in-process ``cli`` fixture included) → :func:`thread_cpu_seconds`;
 (b) work a guard runs in a child process on purpose → that child's CPU alone, from ``os.wait4`` of its pid
     (none of the suite's guards does so today: the ``cli`` fixture runs the command in-process);
-(c) work in other threads of this process (a server thread) → ``time.process_time()`` (no children);
+(c) work in other threads of this process (a server thread) → ``time.process_time()`` (no children).
+    None today either; a helper for (b) or (c) comes here with its first user (tests/test_cpu_time.py
+    refuses a wider clock read anywhere else in tests/);
 (d) a deadline that is about the clock itself (a crawl's ``--deadline``, a slow server) keeps
     ``time.monotonic()``, with a margin that holds at a load average of 10.
 """
