@@ -8,7 +8,9 @@ cannot import one another, so they import this one, as they import ``lineage_gra
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import Any
 
 from openscope.derive.openness.probes import Finding, run_all
 from openscope.derive.openness.records import ModelRecord, from_folder, from_text
@@ -41,3 +43,24 @@ def card_folder_record(tmp_path: Path, model_id: str, text: str) -> ModelRecord:
     folder.mkdir()
     (folder / "README.md").write_text(text, encoding="utf-8")
     return from_folder(folder)
+
+
+def check_round_card(key: str, rec: ModelRecord, cards: Any, left: Collection[tuple[str, str]], folder: bool,
+                     value: Callable[[dict[str, Finding], str], object] = expected_value) -> None:
+    """An evidence round's card ``key`` graded as its careful reader wrote down before any run: ``cards`` is the
+    round's module (``EXPECTED``, ``EXPECTED_OSAI``, ``EXPECTED_FLAGS``, ``FOLDER_ONLY``); ``left`` the (card, probe
+    or dimension) pairs the round left as rule questions; ``folder`` whether ``rec`` was read from a folder."""
+    from openscope.derive.openness.assessment import assess_record
+
+    a = assess_record(rec, use_curated=False)
+    found = {f.probe: f for f in a.findings}
+    over = cards.FOLDER_ONLY.get(key, {}) if folder else {}
+    for name, accepted in cards.EXPECTED[key].items():
+        if (key, name) not in left:
+            assert value(found, name) in over.get(name, accepted), (key, name, value(found, name))
+    for dim, grades in cards.EXPECTED_OSAI[key].items():
+        if (key, dim) not in left:
+            assert a.osai[dim] in over.get(dim, grades), (key, dim, a.osai[dim], a.osai_basis.get(dim))
+    flags = {f["flag"] for f in a.flags}
+    for flag, want in cards.EXPECTED_FLAGS.get(key, {}).items():
+        assert (flag in flags) == want, (key, flag, flags)

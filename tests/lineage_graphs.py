@@ -83,3 +83,18 @@ def run_quiet(*args: str | Path) -> int:
 
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         return main([str(a) for a in args])
+
+
+def ingest_refresh(db: Path, entries: list[dict[str, Any]], name: str, *, full: bool | None = None
+                   ) -> dict[str, Any] | None:
+    """Ingest ``entries`` into ``db`` (written beside it as ``name``.jsonl) and, unless ``full`` is None, refresh
+    lineage (full or incremental): the step a test of the refresh's modes takes once per snapshot."""
+    from openscope.derive import lineage as lineage_step
+    from openscope.jobs.ingest import ingest_file
+    from openscope.store import open_store
+
+    with open_store(db) as store:
+        ingest_file(store, write_jsonl(db.with_name(f"{name}.jsonl"), entries))
+        if full is None:
+            return None
+        return lineage_step.refresh(store, full=full)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from lineage_graphs import entry, write_jsonl
+from lineage_graphs import entry, ingest_refresh, write_jsonl
 
 from openscope.derive import lineage as lineage_step
 from openscope.derive.lineage.edges import _clean, declared_id
@@ -22,13 +22,7 @@ from openscope.store import open_store
 OUT = ("edges", "lineage_paths", "lineage_cycles", "lineage_origin")
 
 
-def _ingest(db: Path, entries: list[dict], name: str, *, full: bool | None = None) -> dict | None:
-    """Ingest ``entries`` into ``db`` and, unless ``full`` is None, refresh lineage (full or incremental)."""
-    with open_store(db) as store:
-        ingest_file(store, write_jsonl(db.with_name(f"{name}.jsonl"), entries))
-        if full is None:
-            return None
-        return lineage_step.refresh(store, full=full)
+_ingest = ingest_refresh
 
 
 def _tables(db: Path) -> dict[str, list[tuple]]:

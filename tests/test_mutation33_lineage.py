@@ -12,22 +12,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from lineage_graphs import entry, write_jsonl
+from lineage_graphs import entry, ingest_refresh
 
 from openscope.derive import lineage as lineage_step
-from openscope.jobs.ingest import ingest_file
 from openscope.store import open_store
 
 LATER = "2024-06-01T00:00:00.000Z"
 
 
-def _ingest(db: Path, entries: list[dict], name: str, *, full: bool | None = None) -> dict | None:
-    """Ingest ``entries`` into ``db`` and, unless ``full`` is None, refresh lineage (full or incremental)."""
-    with open_store(db) as store:
-        ingest_file(store, write_jsonl(db.with_name(f"{name}.jsonl"), entries))
-        if full is None:
-            return None
-        return lineage_step.refresh(store, full=full)
+_ingest = ingest_refresh
 
 
 def _rows(db: Path, sql: str) -> list[tuple]:
