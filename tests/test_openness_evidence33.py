@@ -183,7 +183,8 @@ def test_a_fork_or_branch_of_a_framework_that_trained_the_model_is_its_training_
     assert f.status == "no_license" and "fork" in cited(f), f.evidence
     for words in ("We trained Wren-1B with [MMDetection](https://github.com/open-mmlab/mmdetection).",
                   "Fork [wren/mmdetection](https://github.com/wren/mmdetection/tree/wren) to add your own heads.",
-                  "We trained Wren-1B on our cluster; the code is [wren/train](https://github.com/wren/train).\n\nForks welcome."):
+                  "We trained Wren-1B on our cluster; the logs are in [wren/train](https://github.com/wren/train).\n\n"
+                  "Forks welcome."):
         assert status(HEAD + words + "\n", "training_code") == "not_found", words
 
 

@@ -673,11 +673,13 @@ def in_code(rec: ModelRecord, pos: int) -> bool:
     return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
-def cited_link(rec: ModelRecord, place: Link) -> bool:
+def cited_link(rec: ModelRecord, place: Link, used: bool = True) -> bool:
     """Whether the card shows a link as someone else's (or not yet real): hidden in an HTML comment, in a
     section of others' work, on a line that promises or denies, or in a sentence that cites it ("based on
     [X](…)", "using [X](…)", "check out another project [X](…)"). Why: a link to a Hub model or dataset is
-    the release's own weights or training data only when the card does not attribute it to others."""
+    the release's own weights or training data only when the card does not attribute it to others. With ``used``
+    false a word of use right before the link ("using [X](…)", "使用 [X](…)") does not cite it: a caller that knows
+    the sentence says the model was trained on the link (a dataset's) reads it so."""
     card = rec.card
     if card is None:
         return True
@@ -701,7 +703,7 @@ def cited_link(rec: ModelRecord, place: Link) -> bool:
     before = _POINTING_END.sub("", before)  # "download our delta at the following [link](…)", "please refer to
     #                                          [our data](…)" point at the thing, they do not cite it
     near = before[-NEAR:]
-    used = bool(zsearch(USED, near)) and not RESULT_LEAD.search(near)   # "the result is a model like [X](…)"
+    used = used and bool(zsearch(USED, near)) and not RESULT_LEAD.search(near)   # "the result is a model like [X](…)"
     # (the tests are pure, so their order is free: the sentence and clause reading of _promised_at, the dearest,
     # comes last, and is skipped for a link the words before it already cite)
     return used or bool(zsearch(CITED, near)) or bool(ANOTHER.search(near)) \
@@ -749,7 +751,9 @@ def own_place(rec: ModelRecord, link: Link, skip: frozenset[int] = frozenset()) 
 ANOTHER = re.compile(r"\b(?:another|other|sister|previous|earlier)\s+(?:\w+\s+){0,2}(?:projects?|works?|models?|"
                      r"releases?|papers?)\b|\bbase\s+models?\b|\b(?:fine-?tuned|trained|initiali[sz]ed|distilled|"
                      # (not "trained on chains from [the PDB]": what a model is trained *on* is its data)
-                     r"continued|quantized|converted)\s+(?!on\b)(?:\w+\s+){0,2}from\b|"
+                     # (nor "trained X from scratch": no model is named after it, and a link that follows is the
+                     # release's own, "We trained X from scratch; the code is [repo](…)")
+                     r"continued|quantized|converted)\s+(?!on\b)(?:\w+\s+){0,2}from\b(?!\s+scratch\b)|"
                      r"\b(?:fine-?tun(?:e|ing)|post-?train(?:ing)?|distill(?:ing)?)\s*$"
                      # the model a re-upload or a merge is made of ("Original model: [X](…)", "GGUF format model
                      # files for [X](…)", "a fine-tuned version of [X](…)", "a merge of [X](…)")
@@ -763,7 +767,8 @@ ANOTHER = re.compile(r"\b(?:another|other|sister|previous|earlier)\s+(?:\w+\s+){
 WHY = {"label": "labelled as such", "sentence": "announced as the model's own", "header": "in the card's header",
        "publisher": "the publisher's own repository, beside the code's mention",
        "script": "a training script the sentence says trained the model",
-       "fork": "a fork or branch of a framework the sentence says trained the model"}
+       "fork": "a fork or branch of a framework the sentence says trained the model",
+       "code": "the code of a sentence that says the model was trained"}
 
 
 CODE_HINTS = ("code", "github", "repo", "implementation", "source", "script", "código", "codice", "代码", "源码") + jako_needles("コード", "코드")

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from itertools import islice
 from typing import Any, Protocol
 
-from openscope.derive.openness.cards import Card
+from openscope.derive.openness.cards import Card, Link
 from openscope.derive.openness.evaluations.mof import Hosted
 from openscope.derive.openness.probes import (
     Evidence,
@@ -59,6 +59,8 @@ DATA_SECTION = re.compile(r"(training|pre-?training|fine-?tuning|instruction)[- 
                           r"|datos de (?:entrenamiento|preentrenamiento)|dados de (?:treinamento|treino)"
                           r"|dati di (?:addestramento|training)|donn[ée]es d['’](?:entra[îi]nement|apprentissage)"
                           r"|trainingsdaten|dữ liệu (?:huấn luyện|tiền huấn luyện)|بيانات (?:ال)?تدريب"
+                          # Russian, Hindi: данные для обучения, обучающие данные; प्रशिक्षण डेटा
+                          r"|данные (?:для )?(?:обучения|предобучения)|обучающие данные|प्रशिक्षण डेटा"
                           r"|^(?:データ|データセット|コーパス)$|データの?(?:出典|構成)"
                           r"|(?:사전\s?학습|학습|훈련|파인\s?튜닝|지시)\s?(?:데이터|코퍼스|말뭉치)"
                           r"|^(?:데이터|데이터\s?셋|데이터\s?세트|말뭉치)$|데이터\s?(?:출처|구성)", re.IGNORECASE)
@@ -141,7 +143,7 @@ def training_data_link(rec: ModelRecord, url: re.Pattern[str] = DATA_LINK,
         for place in occurrences(rec.card, ln):
             if place.line not in denied and (line_ok is None or line_ok(place.line)) \
                     and not about_evaluation(place.line, f"{place.text} {place.url} {_prose_around(rec, place.line)}") \
-                    and not cited_link(rec, place) \
+                    and not (cited_link(rec, place) and not _trained_using(rec, place)) \
                     and not about_calibration(place.line) \
                     and not DEMO_CONTEXT.search(_line(rec, place.line)) \
                     and not _DENIED_AFTER.search(after_link(_line(rec, place.line), place.url)) \
@@ -149,6 +151,22 @@ def training_data_link(rec: ModelRecord, url: re.Pattern[str] = DATA_LINK,
                 shown = f"[{place.text}]({place.url})" if place.text else place.url
                 return Evidence("card", place.url, f"line {place.line}: {shown}", rec.read_at)
     return None
+
+
+# A training verb, as a sentence around a dataset's link says the model was trained or fine-tuned on it (English,
+# Chinese in both scripts, Japanese, Korean)
+_TRAIN_VERB = re.compile(r"\btrain(?:ing|ed)?\b|\bpre-?train|\bfine-?tun|训练|訓練|微调|微調|学習|훈련|학습", re.IGNORECASE)
+
+
+def _trained_using(rec: ModelRecord, place: Link) -> bool:
+    """Whether a dataset link that a word of use cites ("Fine-tuned using the [X](…) dataset", "使用 [X](…) 資料集進行
+    微調") stands in a sentence that says the model was trained on it, with nothing else citing it. Why: "using"
+    before a link names a tool the release used (a library, a base); before a dataset, in a training sentence, it
+    names the data the model was trained on, and such a card was graded as releasing no data."""
+    line = _line(rec, place.line)
+    at = line.find(place.url)
+    return at >= 0 and bool(_TRAIN_VERB.search(_sentence(line, at, at + len(place.url)))) \
+        and not cited_link(rec, place, used=False)
 
 
 # DATA_FIELD with the text it labels, on any line or after a sentence's end in a paragraph ("… is there. Training
@@ -213,6 +231,49 @@ def generated_data(rec: ModelRecord) -> Evidence | None:
     if card is None or not any(w in card.lowered_body for w in ("generated", "synthesi", "sampled", "produced")):
         return None
     return first_own_mention(rec, GENERATED_DATA, cited=False, component=COMPONENT)[0]
+
+
+# A sentence that says the model was trained on a counted set of items that are not called data ("stage 2 tunes the
+# whole model on 3M instruction samples … and 400k samples we wrote", "trained on 120k pairs of answers ranked by
+# our annotators"), and a denial of release in the rest of that sentence or the next one that names them ("which we
+# do not release", "Neither the reward model nor the ranked pairs are released")
+ITEMS_TRAINED_ON = re.compile(r"\b(?P<at>(?:train(?:s|ed)?|tun(?:es|ed)|fine-?tun(?:es|ed)|pre-?train(?:s|ed)?|"
+                              r"distill(?:s|ed)?)\b[^.\n]{0,80}?\bon[ \t]+(?:about[ \t]+|over[ \t]+|some[ \t]+)?"
+                              r"\d[\d.,]*[ \t]?[kmb]?\b[^.\n]{0,60}?\b(?P<noun>samples|pairs|examples|demonstrations|"
+                              r"conversations|dialogues|prompts|recordings|annotations))\b", re.IGNORECASE)
+_ITEM_NOUNS = ("samples", "pairs", "examples", "demonstrations", "conversations", "dialogues", "prompts", "recordings",
+               "annotations")
+_KEPT_BACK = re.compile(r"\b(?:not|never|neither|nor|cannot|can't|don't|won't)\b[^.\n]{0,60}?\b(?:releas\w*|"
+                        r"publish\w*|shar(?:e|ed|ing)\b|public(?:ly)?[ \t]+available|open-?sourc\w*)", re.IGNORECASE)
+_SENTENCE_OR_PARAGRAPH_END = re.compile(r"[.!?](?=\s)|\n[ \t]*\n")
+
+
+def withheld_items(rec: ModelRecord) -> Evidence | None:
+    """A sentence that says the model was trained on a counted set of samples, pairs, examples, demonstrations,
+    conversations, prompts, recordings or annotations (:data:`ITEMS_TRAINED_ON`), the card's own, followed in the same
+    sentence or the next one by a denial of release that names them ("which", "them", the noun). Why: "tunes the whole
+    model on … 400k samples we wrote, which we do not release" and an RL card's "trained on 120k pairs of answers
+    ranked by our annotators. Neither the reward model nor the ranked pairs are released." document training data
+    and keep it back, and showed none (the word "data" stands in neither). Asked only when nothing else documents the
+    data, and only of a card holding a negation and one of the nouns."""
+    card = rec.card
+    if card is None:
+        return None
+    low = card.lowered_body
+    if not any(w in low for w in ("not", "nor", "cannot", "n't")) or not any(w in low for w in _ITEM_NOUNS):
+        return None
+    for m, _ in islice(own_mentions(rec, ITEMS_TRAINED_ON, None, cited=False, component=COMPONENT), _WITHHELD_TRIES):
+        tail, names = card.body[m.end():m.end() + 400], re.compile(rf"\b(?:{m.group('noun')}|which|them|these|they)\b",
+                                                                 re.IGNORECASE)
+        for _ in range(2):   # the rest of the match's sentence, then the next one (within the paragraph)
+            end = _SENTENCE_OR_PARAGRAPH_END.search(tail)
+            part = tail[:end.start() if end else len(tail)]
+            if _KEPT_BACK.search(part) and names.search(part):
+                return mention_evidence(rec, m)
+            if end is None or "\n" in end.group():
+                break
+            tail = tail[end.end():]
+    return None
 
 
 def own_site_data(rec: ModelRecord) -> Evidence | None:
@@ -1393,7 +1454,7 @@ def _run(rec: ModelRecord) -> Finding:
         f.status, f.outcome, f.evidence = "no_license", "positive", [link]
         return f
     withheld = withheld_data(rec)
-    sec = section_with(rec, DATA_SECTION) or data_field(rec) or generated_data(rec)
+    sec = section_with(rec, DATA_SECTION) or data_field(rec) or generated_data(rec) or withheld_items(rec)
     if withheld or sec:
         f.status, f.outcome = "documented_not_released", "negative"
         f.evidence = withheld + ([sec] if sec else [])

@@ -36,16 +36,19 @@ RESULTS_TABLE = re.compile(rf"^[^\n|]*+(?P<at>\|(?>[^\n]*?{_RESULT_FIRST}(?:{_RE
 # segmentation (COCO's "AP50", "mAP", "box AP", "val AP", "mIoU"; a bare "AP" may be anything), speech (CER, and the error
 # column of a scoring tool's "| Corr | Sub | Del | Ins | Err |" table), forecasting (MASE, CRPS). (In the first pattern
 # they made every development card's table reading 40% dearer: the alternation is tried at every character of a row.)
-_MORE_RESULT_WORDS = r"\b(?:mAP(?:50|75)?|AP(?:50|75)|(?:box|mask|val)[ \t]AP|mIoU|CER|Err|MASE|CRPS)\b"
+# A robot policy's or an agent's success rate ("| Setting | Success rate (%) |"); Hindi accuracy and score (सटीकता,
+# स्कोर: Devanagari's vowel signs are no word characters to ``re``, so no ``\b`` around them).
+_MORE_RESULT_WORDS = r"\b(?:mAP(?:50|75)?|AP(?:50|75)|(?:box|mask|val)[ \t]AP|mIoU|CER|Err|MASE|CRPS|success[ \t]rate)\b" \
+    r"|सटीकता|स्कोर"
 RESULTS_TABLE_MORE = re.compile(rf"^[^\n|]*+(?P<at>\|(?>[^\n]*?(?:{_MORE_RESULT_WORDS}))[^\n]*\|)",
                                 re.IGNORECASE | re.MULTILINE)
-_MORE_NEEDLES = ("map", "ap50", "ap75", " ap", "miou", "cer", "err", "mase", "crps")
+_MORE_NEEDLES = ("map", "ap50", "ap75", " ap", "miou", "cer", "err", "mase", "crps", "success", "सटीकता", "स्कोर")
 # The same with the Japanese and Korean words of a results table (スコア, 正解率, 精度, 評価, 平均; 점수, 정확도, 평가, 평균),
 # searched only in a card with kana or hangul: the others do not pay for the longer alternation.
 RESULTS_TABLE_JAKO = re.compile(rf"^[^\n|]*+(?P<at>\|(?>[^\n]*?{_RESULT_FIRST_JAKO}(?:{_RESULT_WORDS}|スコア|正解率|精度|評価|平均|점수|정확도|평가"
                                 r"|평균))[^\n]*\|)", re.IGNORECASE | re.MULTILINE)
 RESULTS_SECTION = re.compile(r"(evaluation|results|benchmarks?|performance|评测|评估|测评|结果|基准|性能"
-                             r"|評価|結果|ベンチマーク|性能|평가|결과|벤치마크|성능)", re.IGNORECASE)
+                             r"|評価|結果|ベンチマーク|性能|평가|결과|벤치마크|성능|परिणाम|मूल्यांकन)", re.IGNORECASE)
 # A row that reports a result has a number in a cell of its own ("| MMLU | 61.2 |", "| **63.7** |", "| 45.3% |",
 # "| 65.2 (61.0) |");
 # a row of a command's options ("| `--motion_score` | 5.0 | Score to …") is documentation, not a result.
@@ -73,7 +76,7 @@ METRIC_LINE = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(?P<at>(?:eval[_ ]|validation[
                          r"\w{1,12})[ \t]*:[ \t]*[-+]?\d+(?:\.\d+)?%?)[ \t]*$", re.IGNORECASE | re.MULTILINE)
 METRICS_SECTION = re.compile(r"[eé]valua(?:tion|ción|zione)|results|résultats|resultados|risultati|ergebnisse|avaliação"
                              r"|metrics|benchmarks?|performance|评测|评估|测评|结果|指标|基准|性能"
-                             r"|評価|結果|指標|ベンチマーク|평가|결과|지표|벤치마크|성능",
+                             r"|評価|結果|指標|ベンチマーク|평가|결과|지표|벤치마크|성능|परिणाम|मूल्यांकन",
                              re.IGNORECASE)
 # A result said in a sentence: a benchmark or metric word, then (within the clause) a score, a number with decimals
 # or a percentage ("Top-1 accuracy on ImageNet-1k validation: 81.2%.", "HumanEval pass@1: 31.7", "F1 de 0,87 sur le

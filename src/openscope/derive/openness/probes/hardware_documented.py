@@ -43,6 +43,8 @@ ARCH_EN = (r"\b(\d+ (layers|attention heads|heads|experts)|hidden (size|dim(ensi
            # blocks of a named kind or alone ("12 conformer blocks", "a ViT of 12 blocks, width 384")
            r"\d+ (?:(?:transformer|conformer|encoder|decoder|residual|convolutional|attention|mamba)[ -])?blocks|"
            r"(?:width|embedding dim(?:ension)?) \d+|"
+           # a multimodal model's parts ("a SigLIP vision encoder, a two-layer MLP projector and a 7B language decoder")
+           r"(?:vision|image|audio|speech)[ -]encoder|(?:MLP|linear)[ -]projector|language[ -]decoder|"
            r"context (length|window)|decoder-only|encoder-decoder|mixture[- ]of[- ]experts|\bMoE\b|"
            r"\bDiT\b|U-?Net|\bVAE\b|transformer (architecture|decoder|encoder)|grouped[- ]query attention|"
            r"rotary|RoPE|SwiGLU|state[- ]space|Mamba|architecture|"
@@ -67,7 +69,7 @@ ARCH_NEEDLES = jako_needles('構造', 'アーキテクチャ', '層', 'レイヤ
                 '结构', '架构', '层', '注意力头', '上下文长度', '专家', 'layer', 'head', 'expert', 'hidden', 'd_model', 'context', 'decoder', 'encoder', 'mixture', 'moe', 'dit', 'unet', 'u-net', 'vae', 'transformer', 'query', 'rotary', 'rope', 'swiglu', 'state', 'mamba', 'architecture',
                 'schichten', 'couches', 'capas', 'strati', 'camadas', 'köpf', "d'attention", 'de atención',
                 'di attenzione', 'de atenção', 'décodeur', 'decodificador', 'architektur', 'arquitect', 'arquitet', 'architettura',
-                ' blocks', 'width ', 'embedding dim', 'blöcke')
+                ' blocks', 'width ', 'embedding dim', 'blöcke', 'projector')
 # A generative model's kind and parts, as an image, video or audio generator's card states its architecture: "a Latent
 # Diffusion Model", "AltCLIP as the text encoder", "a 12B rectified flow transformer", "a flow-based model", "a
 # diffusion transformer" (潜在扩散 latent diffusion, 文本编码器 text encoder). Apart from :data:`ARCH`, searched only

@@ -100,7 +100,26 @@ OPEN_NAMES = [
     ("CDLA-Permissive-2.0", re.compile(_A + r"CDLA[- ]Permissive" + _Z, re.IGNORECASE)),
     ("CDLA-Sharing-1.0", re.compile(_A + r"CDLA[- ]Sharing" + _Z, re.IGNORECASE)),
 ]
+# Creative Commons Attribution-NonCommercial, short or spelt out, and its ShareAlike and NoDerivatives elements
+_CC_NC = r"(?:CC[- ]BY[- ]NC|Creative Commons Attribution[- ]Non[- ]?Commercial)"
+_NC_SA = _CC_NC + r"[- ]?(?:SA|Share[- ]?Alike)"
+_NC_ND = _CC_NC + r"[- ]?(?:ND|No[- ]?Deriv(?:ative)?s?)"
+_NC_ONLY = _CC_NC + r"(?![- ]?(?:SA|ND|Share|No[- ]?Deriv))"
+# a version: 3.0 read as 3.0, any other as 4.0 (as for CC BY); none: the family (the end of the name, no digit after)
+_V3, _V4 = r"[- ]?v?3(?:\.0)?(?![.\d])", r"[- ]?v?(?!3(?:\.0)?(?![.\d]))\d"
+_NO_V = r"(?![- ]?v?\d)(?![\w-])"
 RESTRICTIVE_NAMES = [
+    # NonCommercial by its elements and version before the catch-all below: "CC BY-NC-SA 4.0" keeps its ShareAlike,
+    # "CC BY-NC-ND" its NoDerivatives, and a name without a version is the family (the catalogue's `cc-by-nc`,
+    # `cc-by-nc-sa`, `cc-by-nc-nd`, "version not stated"), not 4.0, a version the card does not name. Every version
+    # is non-commercial, so the status is the same; the id says only what the card says.
+    *((lic, re.compile(name + ver, re.IGNORECASE)) for name, ids in ((_NC_SA, ("CC-BY-NC-SA-3.0", "CC-BY-NC-SA-4.0",
+                                                                             "cc-by-nc-sa")),
+                                                                      (_NC_ND, ("CC-BY-NC-ND-3.0", "CC-BY-NC-ND-4.0",
+                                                                                "cc-by-nc-nd")),
+                                                                      (_NC_ONLY, ("CC-BY-NC-3.0", "CC-BY-NC-4.0",
+                                                                                  "cc-by-nc")))
+      for lic, ver in zip(ids, (_V3, _V4, _NO_V), strict=True)),
     ("CC-BY-NC-4.0", re.compile(r"CC[- ]BY[- ]NC|non-?commercial|noncommercial|非商业|非商用|非営利|商用(?:利用)?不可"
                                 r"|비상업|상업적\s?(?:이용|사용)(?:은|이|을)?\s?(?:금지|불가)", re.IGNORECASE)),
     # no derivatives: a model under it may not be modified or fine-tuned and shared (CC BY-NC-ND is non-commercial
@@ -335,6 +354,9 @@ def unread_license_files(rec: ModelRecord) -> list[str]:
 
 
 RESTRICTIVE_IDS = {lic for lic, _ in RESTRICTIVE_NAMES}
+# the catch-all non-commercial name's index, and the NonCommercial names read before it by their elements
+_NC_CATCH_ALL = next(i for i, (lic, rx) in enumerate(RESTRICTIVE_NAMES) if rx.pattern.startswith("CC[- ]BY[- ]NC|"))
+_NC_NAMED = frozenset(lic for lic, _ in RESTRICTIVE_NAMES[:_NC_CATCH_ALL])
 # The words one of which each licence name's every match holds (:func:`..probes.required_needles`), in the order
 # of OPEN_NAMES and RESTRICTIVE_NAMES. Why: each name's pattern opens with a lookbehind and is case-insensitive,
 # so ``re`` tries it at every character of a licence line; twenty names made this scan a twentieth of a card's
@@ -465,16 +487,23 @@ def _read_card(rec: ModelRecord) -> tuple[list[str], list[str], list[Evidence], 
 
 
 # The Creative Commons families a card may name without a version, and their versioned names
-_CC_FAMILIES = {"cc-by": ("CC-BY-3.0", "CC-BY-4.0"), "cc-by-sa": ("CC-BY-SA-3.0", "CC-BY-SA-4.0")}
+_CC_FAMILIES = {"cc-by": ("CC-BY-3.0", "CC-BY-4.0"), "cc-by-sa": ("CC-BY-SA-3.0", "CC-BY-SA-4.0"),
+                "cc-by-nc": ("CC-BY-NC-3.0", "CC-BY-NC-4.0"), "cc-by-nc-sa": ("CC-BY-NC-SA-3.0", "CC-BY-NC-SA-4.0"),
+                "cc-by-nc-nd": ("CC-BY-NC-ND-3.0", "CC-BY-NC-ND-4.0")}
 # The licence ids that name a family without a version: the licence probe says so in its detail
 VERSIONLESS = frozenset({"cc-by", "cc-by-sa", "cc-by-nc", "cc-by-nc-sa", "cc-by-nc-nd", "gpl", "lgpl"})
 _H = TypeVar("_H", bound="tuple[object, ...]")
 
 
 def versioned_over_family(hits: list[_H], at: int) -> list[_H]:
-    """``hits`` (tuples whose item ``at`` is the licence's label) less a version-less Creative Commons family named
-    on the same line as a version of it ("Creative Commons Attribution (CC BY 4.0)" is CC-BY-4.0 once, not also the
-    family). Why: the line says the version; the family alone would hide it."""
+    """``hits`` (tuples whose item ``at`` is the licence's label, the item before it the name's index in its list)
+    less a version-less Creative Commons family named on the same line as a version of it ("Creative Commons
+    Attribution (CC BY 4.0)" is CC-BY-4.0 once, not also the family), and less the non-commercial catch-all (any
+    "non-commercial" word) on a line that names a Creative Commons NonCommercial licence ("CC BY-NC-SA, for
+    non-commercial use only" is the BY-NC-SA family once). Why: the line says the version and the elements; the
+    family alone, or the catch-all's 4.0, would hide them."""
+    if any(h[at] in _NC_NAMED and h[at - 1] != _NC_CATCH_ALL for h in hits):
+        hits = [h for h in hits if not (h[at] == "CC-BY-NC-4.0" and h[at - 1] == _NC_CATCH_ALL)]
     if not any(h[at] in _CC_FAMILIES for h in hits):
         return hits
     labels = {h[at] for h in hits}

@@ -253,6 +253,35 @@ def fork_link(rec: ModelRecord) -> Evidence | None:
     return None
 
 
+# the words right before a link that call it the code ("; the code is [repo](…)", "our code: [repo](…)")
+_THE_CODE = re.compile(r"\b(?:the|our|its)[ \t]+(?:full[ \t]+|source[ \t]+)?code(?:[ \t]+(?:is|lives|sits)"
+                       r"(?:[ \t]+(?:at|in|on|here))?)?[ \t]*:?[ \t]*\[?$", re.IGNORECASE)
+
+
+def code_link(rec: ModelRecord) -> Evidence | None:
+    """A link to a code repository that the words right before it call the code (:data:`_THE_CODE`), in a sentence
+    that says, before the link, that the model was trained ("We trained sparrow-350m from scratch; the code is
+    [sparrow-lab/sparrow-train](…)"), not cited, hidden, promised or denied. Why: the only code such a sentence speaks
+    of is the code that trained the model; the card names no "training code" in words, so nothing was found. Its
+    licence is the linked repository's, which the link does not show (``no_license``). Cheap: read only on a card
+    holding " code", and only when nothing else shows the code."""
+    card = rec.card
+    if card is None or " code" not in card.lowered_body:
+        return None
+    lines = card.lines()
+    for ln in card.links:
+        if not REPO_URL.match(ln.url):
+            continue
+        for place in occurrences(card, ln):
+            line = lines[place.line - 1] if 0 < place.line <= len(lines) else ""
+            at = line.find(place.url)
+            before = line[:max(0, line.rfind("[", 0, at) if at > 0 and line[at - 2:at] == "](" else at)]
+            sentence = before[max(before.rfind(". "), before.rfind("! "), before.rfind("? ")) + 1:]
+            if _THE_CODE.search(sentence) and _TRAINED_WITH.search(sentence) and not cited_link(rec, place):
+                return link_evidence(rec, place, "code")
+    return None
+
+
 def run(rec: ModelRecord) -> Finding:
     f = Finding("training_code", "unknown", COMPONENT, remediation=REMEDIATION)
     files = files_matching(rec, TRAIN_FILES)
@@ -290,7 +319,7 @@ def run(rec: ModelRecord) -> Finding:
         f.outcome = "positive"
         f.evidence = [e for e in (said, cmd) if e] + [library_evidence(rec, lib)]
         return f
-    if not (shown or (text and repo and not not_yet)) and (script := script_link(rec) or fork_link(rec)) is not None:
+    if not (shown or (text and repo and not not_yet)) and (script := script_link(rec) or fork_link(rec) or code_link(rec)) is not None:
         f.status, f.license = released_status(linked_code_license(rec, (script,)))
         f.outcome, f.evidence = "positive", [script]
         return f
