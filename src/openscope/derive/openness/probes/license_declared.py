@@ -496,14 +496,19 @@ _H = TypeVar("_H", bound="tuple[object, ...]")
 
 
 def versioned_over_family(hits: list[_H], at: int) -> list[_H]:
-    """``hits`` (tuples whose item ``at`` is the licence's label, the item before it the name's index in its list)
+    """``hits`` (tuples whose item ``at`` is the licence's label, the item before it the name's index in its list, the
+    first and last items where the name starts and ends)
     less a version-less Creative Commons family named on the same line as a version of it ("Creative Commons
     Attribution (CC BY 4.0)" is CC-BY-4.0 once, not also the family), and less the non-commercial catch-all (any
     "non-commercial" word) on a line that names a Creative Commons NonCommercial licence ("CC BY-NC-SA, for
     non-commercial use only" is the BY-NC-SA family once). Why: the line says the version and the elements; the
     family alone, or the catch-all's 4.0, would hide them."""
-    if any(h[at] in _NC_NAMED and h[at - 1] != _NC_CATCH_ALL for h in hits):
-        hits = [h for h in hits if not (h[at] == "CC-BY-NC-4.0" and h[at - 1] == _NC_CATCH_ALL)]
+    named = [h for h in hits if h[at] in _NC_NAMED and h[at - 1] != _NC_CATCH_ALL]
+    if named:
+        # (and the custom-terms word inside the name: "Creative Commons Attribution-NonCommercial license" holds
+        # "Commercial license"; the publisher's own "FLUX [dev] Non-Commercial License" names no CC licence and keeps it)
+        hits = [h for h in hits if not (h[at] == "CC-BY-NC-4.0" and h[at - 1] == _NC_CATCH_ALL)
+                and not (h[at] == "other" and any(n[0] <= h[0] < n[-1] for n in named))]
     if not any(h[at] in _CC_FAMILIES for h in hits):
         return hits
     labels = {h[at] for h in hits}
