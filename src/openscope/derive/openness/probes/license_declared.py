@@ -495,6 +495,11 @@ VERSIONLESS = frozenset({"cc-by", "cc-by-sa", "cc-by-nc", "cc-by-nc-sa", "cc-by-
 _H = TypeVar("_H", bound="tuple[object, ...]")
 
 
+def _inside(pos: object, start: object, end: object) -> bool:
+    """Whether offset ``pos`` lies in ``[start, end)`` (a hit's items are typed ``object``)."""
+    return isinstance(pos, int) and isinstance(start, int) and isinstance(end, int) and start <= pos < end
+
+
 def versioned_over_family(hits: list[_H], at: int) -> list[_H]:
     """``hits`` (tuples whose item ``at`` is the licence's label, the item before it the name's index in its list, the
     first and last items where the name starts and ends)
@@ -508,7 +513,7 @@ def versioned_over_family(hits: list[_H], at: int) -> list[_H]:
         # (and the custom-terms word inside the name: "Creative Commons Attribution-NonCommercial license" holds
         # "Commercial license"; the publisher's own "FLUX [dev] Non-Commercial License" names no CC licence and keeps it)
         hits = [h for h in hits if not (h[at] == "CC-BY-NC-4.0" and h[at - 1] == _NC_CATCH_ALL)
-                and not (h[at] == "other" and any(n[0] <= h[0] < n[-1] for n in named))]
+                and not (h[at] == "other" and any(_inside(h[0], n[0], n[-1]) for n in named))]
     if not any(h[at] in _CC_FAMILIES for h in hits):
         return hits
     labels = {h[at] for h in hits}
