@@ -71,6 +71,9 @@ def test_cc_by_nc_with_its_version_keeps_the_version_and_its_elements() -> None:
     assert (f.status, f.license) == ("restrictive_license", "cc-by-nc-4.0"), f.detail
     own = probe(NONE + "This model falls under the Heron Non-Commercial License.\n", "license_declared")
     assert "other" in own.detail["card_restrictive"], own.detail
+    # custom terms beside a NonCommercial licence, outside its name, are still read
+    beside = probe(NONE + "Released under CC BY-NC-SA; commercial use needs our commercial license.\n", "license_declared")
+    assert beside.detail["card_restrictive"] == ["cc-by-nc-sa", "other"], beside.detail
 
 
 # -- the eleventh round's leftover (b): "trained from scratch" names no base -------------------------------------------------
@@ -95,7 +98,9 @@ def test_the_code_of_a_sentence_that_says_the_model_was_trained_is_its_training_
                   f"The code is {REPO}; we trained Wren-1B on it.",
                   f"We trained Wren-1B with the inference code at {REPO}.",
                   f"We trained Wren-1B; the code is based on {REPO}.",
-                  f"We trained Wren-1B; the code is coming soon at {REPO}."):
+                  f"We trained Wren-1B; the code is coming soon at {REPO}.",
+                  f"<!-- We trained Wren-1B; the code is {REPO}. -->",
+                  f"## Acknowledgements\n\nWe trained Wren-1B; the code is {REPO}."):
         assert status(HEAD + words + "\n", "training_code") in ("not_found", "documented_not_released"), words
 
 
