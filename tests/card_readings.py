@@ -6,8 +6,7 @@ from __future__ import annotations
 from openscope.derive.openness.assessment import sides
 from openscope.derive.openness.evaluations import osai
 from openscope.derive.openness.probes import run_all
-from openscope.derive.openness.probes._license_scope import scopes_of
-from openscope.derive.openness.probes.license_declared import OPEN_NAMES, RESTRICTIVE_NAMES
+from openscope.derive.openness.probes.license_declared import licences_in
 from openscope.derive.openness.records import ModelRecord, from_text
 
 
@@ -25,6 +24,6 @@ def card_findings(text: str) -> dict[str, tuple[str, str, str | None]]:
 
 
 def licence_scopes(text: str) -> list[tuple[str, list[str]]]:
-    hits = sorted((m.start(), m.end(), lic) for lic, rx in OPEN_NAMES + RESTRICTIVE_NAMES for m in rx.finditer(text))
-    return [(lic, sorted(sc)) for (_, _, lic), sc in zip(hits, scopes_of(text, [(a, b) for a, b, _ in hits]),
-                                                            strict=True)]
+    # the product's own reading of one licence line: the names (less a family beside its version, and the
+    # non-commercial catch-all beside a named NonCommercial licence), each with its scope
+    return [(lic, sorted(sc)) for lic, sc in licences_in(text)]

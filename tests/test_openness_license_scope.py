@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from openscope.derive.openness.probes._license_scope import scopes_of
-from openscope.derive.openness.probes.license_declared import OPEN_NAMES, RESTRICTIVE_NAMES
+from openscope.derive.openness.probes.license_declared import licences_in
 
 WEIGHTS, TRAINING = "Model parameters (Final)", "Training code"
 TRAIN_LINE = "\n## Training\n\nTrain it yourself with our [training script](train.py): `python train.py --epochs 3`.\n"
@@ -36,9 +35,9 @@ def _lic(doc: dict, component: str) -> tuple[str, str | None]:
 
 
 def _scopes(text: str) -> list[tuple[str, list[str]]]:
-    hits = sorted((m.start(), m.end(), lic) for lic, rx in OPEN_NAMES + RESTRICTIVE_NAMES for m in rx.finditer(text))
-    return [(lic, sorted(sc)) for (_, _, lic), sc in zip(hits, scopes_of(text, [(a, b) for a, b, _ in hits]),
-                                                            strict=True)]
+    # the product's own reading of one licence line: the names (less a family beside its version, and the
+    # non-commercial catch-all beside a named NonCommercial licence), each with its scope
+    return [(lic, sorted(sc)) for lic, sc in licences_in(text)]
 
 
 @pytest.mark.parametrize(("text", "expected"), [
