@@ -98,8 +98,9 @@ def test_assess_of_a_merge_names_each_of_its_roots(store: Path) -> None:
     code, out = run_cli(store, "assess", OWN_MERGE)
     assert code == 0
     head = " ".join(out.split("MOF components")[0].split())
-    assert (f"base model (lineage root; base-model dimensions from it, the deepest of 2 roots): {QWEN}; "
-            f"the other root: {LLAMA}") in head
+    # (since the thirty-fourth session a merge's base-model dimensions are the least open over its roots)
+    assert (f"base models (2 lineage roots; base-model dimensions: the least open over them): {QWEN}, "
+            f"{LLAMA}") in head
     code, out = run_cli(store, "--json", "assess", OWN_MERGE)
     doc = json.loads(out)
     assert doc["base_model"] == QWEN and doc["roots"] == [QWEN, LLAMA]

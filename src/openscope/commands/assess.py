@@ -384,20 +384,21 @@ def _license_file_lines(doc: dict[str, Any]) -> list[str]:
 
 
 def _roots(store: Any, model_id: str) -> list[str]:
-    """Every lineage root of a stored model, the one its base-model dimensions are graded from first (the deepest,
-    then the smallest id: `records.load_record`). Why: a merge of a Llama and a Qwen line said
-    "base model (lineage root): Qwen/…" alone, and a reader took Qwen for its only base."""
+    """Every lineage root of a stored model, the deepest first (then the smallest id: `records.load_record`). Why:
+    a merge of a Llama and a Qwen line said "base model (lineage root): Qwen/…" alone, and a reader took Qwen for
+    its only base."""
     return [str(r[0]) for r in store.con.execute(
         "SELECT root FROM lineage WHERE id = ? AND root <> id ORDER BY depth DESC, root", [model_id]).fetchall()]
 
 
 def _root_line(doc: dict[str, Any]) -> str:
-    """The lineage-root line: the root graded from, and the others a merge has (graded apart with their own id)."""
+    """The lineage-root line: the root, or a merge's roots (its base-model dimensions are the least open over
+    them; the table's basis column names the root each grade came from)."""
     line = f"base model (lineage root): {doc['base_model']}"
     others = [r for r in doc.get("roots") or [] if r != doc["base_model"]]
     if others:
-        line = (f"base model (lineage root; base-model dimensions from it, the deepest of {len(others) + 1} "
-                f"roots): {doc['base_model']}; the other root{'s' if len(others) > 1 else ''}: {', '.join(others)}")
+        line = (f"base models ({len(others) + 1} lineage roots; base-model dimensions: the least open over them): "
+                f"{doc['base_model']}, {', '.join(others)}")
     return line
 
 

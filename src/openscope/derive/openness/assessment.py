@@ -45,6 +45,7 @@ class Assessment:
     osai_basis: dict[str, str] = field(default_factory=dict)   # what each dimension's rule saw (its signal)
     base_declared: dict[str, Any] | None = None   # the base the card declares, when it gave the base side
     base_pasted: dict[str, Any] | None = None     # the base's card a re-upload pastes, when it gave the base side
+    base_roots: dict[str, Any] | None = None      # per base-model dimension: its grade, the roots it came from
 
     def as_json(self) -> dict[str, Any]:
         """The contract's ``assess`` shape (plus a few documented extra keys)."""
@@ -60,6 +61,7 @@ class Assessment:
             "base_model": self.base,
             "base_declared": self.base_declared,
             "base_pasted": self.base_pasted,
+            "base_roots": self.base_roots,
             "curated": self.curated,
             "next_steps": {"mof": self.mof.next_steps, "osaid": self.osaid.next_steps},
             "probes": [f.as_json() for f in self.findings],
@@ -118,12 +120,7 @@ def base_side(rec: ModelRecord, own_family: str | None = None) -> tuple[osai.Sid
         rec.cache["base_from_pasted"] = pasted is not None
         if pasted is not None:
             return _pasted_side(pasted), root.id
-        # one root record serves every derivative graded on it (a chunk of the card pass, the set-based grades'
-        # patterns): its side is read from its card once, not once per derivative
-        side = root.cache.get("base_side")
-        if side is None:
-            side = root.cache["base_side"] = _side(root, True)[0]
-        return side, root.id
+        return root_side(root), root.id
     decl = declared_base(rec)
     pasted = pasted_base(rec) if decl is None else None
     rec.cache["base_from_pasted"] = pasted is not None
@@ -132,6 +129,34 @@ def base_side(rec: ModelRecord, own_family: str | None = None) -> tuple[osai.Sid
     if decl.family.get("family") == own_family:
         return None, None
     return _curated_side(decl.family), str(decl.family["family"])
+
+
+def root_side(root: ModelRecord) -> osai.Side:
+    """A lineage root's side, with its curated facts (looked up by the name its id gives too when it is not in the
+    store). One root record serves every derivative graded on it (a chunk of the card pass, the set-based grades'
+    patterns): its side is read from its card once, not once per derivative."""
+    if "curated_entry" not in root.cache:
+        root.cache["curated_entry"] = family_of_root(root.id, bool(root.cache.get("external")))
+    side = root.cache.get("base_side")
+    if side is None:
+        side = root.cache["base_side"] = _side(root, True)[0]
+    return side
+
+
+def root_note(root: ModelRecord) -> str:
+    """What a reader must know of a root beside its name (none today for a root read as it is on the Hub)."""
+    return ""
+
+
+def roots(rec: ModelRecord, base: osai.Side | None) -> list[osai.Root] | None:
+    """Every lineage root of a derivative, deepest first (then by id), each with its side: the first is ``base``
+    (:func:`base_side`: it may be a pasted copy of its card), the others a merge's further roots, read alike. None
+    when the model has no lineage root. Why every root: a merge holds everything of every base (docs/openness.md,
+    *A merge's base-model dimensions*)."""
+    if not rec.is_derivative or rec.root is None or base is None:
+        return None
+    return [osai.Root(rec.root.id, base, root_note(rec.root))] + [
+        osai.Root(r.id, root_side(r), root_note(r)) for r in rec.other_roots]
 
 
 def base_grades(root: ModelRecord) -> tuple[bool, dict[str, str]]:
@@ -242,8 +267,9 @@ def assess_record(rec: ModelRecord, *, use_curated: bool = True) -> Assessment:
     if pasted is not None:
         warnings.append(f"the base-model dimensions were read from the base's card pasted in this one (lines "
                         f"{pasted.lines[0]}-{pasted.lines[1]}): no curated family or stored record of the base")
-    grades = osai.evaluate(end, base)
-    basis = osai.basis(end, base)
+    every = roots(rec, base)
+    grades = osai.evaluate(end, base, roots=every)
+    basis = osai.basis(end, base, every)
     m = mof.evaluate_components(mof_listing(end.facts), hosted=hosted_datasets(end.facts, end.findings),
                                 hints=card_step(end.findings),
                                 inherited={n: str(f.inherited.get("base")) for n, f in end.facts.items() if f.inherited})
@@ -257,4 +283,7 @@ def assess_record(rec: ModelRecord, *, use_curated: bool = True) -> Assessment:
         warnings=warnings, osai_basis=basis, base_declared=declared,
         base_pasted=None if pasted is None else {"named": pasted.name, "lines": list(pasted.lines),
                                                   "evidence": pasted.evidence.as_json()},
+        base_roots=None if every is None else {
+            dim: {"grade": g, "from": names, "roots": {r.name: x for r, x in zip(every, each, strict=True)}}
+            for dim, (g, names, each) in osai.root_grades(every).items()},
     )

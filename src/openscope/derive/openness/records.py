@@ -77,7 +77,8 @@ class ModelRecord:
     card_locator: str | None = None
     card_data: dict[str, Any] = field(default_factory=dict)
     datasets: list[DatasetRef] = field(default_factory=list)
-    root: ModelRecord | None = None               # lineage root, for base-model dimensions
+    root: ModelRecord | None = None               # lineage root, for base-model dimensions (the deepest)
+    other_roots: list[ModelRecord] = field(default_factory=list)   # a merge's other lineage roots (same order)
     parents: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict)  # values derived once per record (card licence)
@@ -411,14 +412,15 @@ def load_record(store: Store, model_id: str, with_root: bool = False) -> ModelRe
         attach_license_texts(rec, [(r[0], r[1], r[2]) for r in lic_rows])
     rec.datasets = _dataset_refs(store, declared_datasets(rec.tags, rec.card_data, rec.card))
     if with_root:
-        rows = con.execute(
-            "SELECT root, depth, path FROM lineage WHERE id = ? ORDER BY depth DESC, root LIMIT 1", [rec.id]
-        ).fetchall()
-        if rows and rows[0][0] != rec.id:
+        rows = [r for r in con.execute(
+            "SELECT root, depth, path FROM lineage WHERE id = ? ORDER BY depth DESC, root", [rec.id]
+        ).fetchall() if r[0] != rec.id]
+        if rows:
             # a root deleted from the Hub is a node as an external base is (docs/lineage.md): nothing to read
-            live = not _deleted(store, [rows[0][0]])
-            rec.root = (load_record(store, rows[0][0], with_root=False) if live else None) \
-                or _external(rows[0][0], rec.read_at)
+            gone = _deleted(store, [r[0] for r in rows])
+            found = [(load_record(store, r[0], with_root=False) if r[0] not in gone else None)
+                     or _external(r[0], rec.read_at) for r in rows]
+            rec.root, rec.other_roots = found[0], found[1:]
             path = rows[0][2] or []
             rec.parents = list(path[1:2])
     return rec
@@ -572,13 +574,14 @@ def bulk_from_store(store: Store, ids: list[str], chunk: int = 2000, parse: bool
     has_lineage = _has_table(store, "lineage")
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
-        roots: dict[str, tuple[str, list[str]]] = {}
+        roots: dict[str, tuple[list[str], list[str]]] = {}
         if has_lineage:
-            for mid, root, path in _roots(store, part):
-                if root != mid:
-                    roots[mid] = (root, list(path or []))
-        gone = _deleted(store, [r for r, _ in roots.values()])   # read as external roots, as above
-        wanted = list(dict.fromkeys(part + [r for r, _ in roots.values() if r not in gone]))
+            for mid, found, path in _roots(store, part):
+                kept = [r for r in found if r != mid]
+                if kept:
+                    roots[mid] = (kept, list(path or []))
+        gone = _deleted(store, [r for rs, _ in roots.values() for r in rs])   # read as external roots, as above
+        wanted = list(dict.fromkeys(part + [r for rs, _ in roots.values() for r in rs if r not in gone]))
         recs = _bulk_records(store, wanted, parse)
         _attach_ancestors(store, [recs[m] for m in part if m in recs])
         for mid in part:
@@ -586,20 +589,19 @@ def bulk_from_store(store: Store, ids: list[str], chunk: int = 2000, parse: bool
             if rec is None:
                 continue
             if mid in roots:
-                root_id, path = roots[mid]
-                rec.root = recs.get(root_id) or _external(root_id, rec.read_at)
+                root_ids, path = roots[mid]
+                found = [(recs.get(r) if r not in gone else None) or _external(r, rec.read_at) for r in root_ids]
+                rec.root, rec.other_roots = found[0], found[1:]
                 rec.parents = path[1:2]
             yield rec
 
 
-def _roots(store: Store, ids: list[str]) -> list[tuple[str, str, list[str] | None]]:
-    """(id, root, path) of the deepest root per model, ties broken by root id (as :func:`from_store`)."""
+def _roots(store: Store, ids: list[str]) -> list[tuple[str, list[str], list[str] | None]]:
+    """(id, every root, the deepest root's path) per model: the roots deepest first, ties broken by root id (as
+    :func:`from_store`). Why every root: a merge's base-model dimensions are read from each of its roots."""
     return store.con.execute(
-        """SELECT id, root, path FROM (
-               SELECT l.id, l.root, l.path,
-                      row_number() OVER (PARTITION BY l.id ORDER BY l.depth DESC, l.root) AS rn
-               FROM lineage l WHERE l.id IN (SELECT unnest(?::VARCHAR[])))
-           WHERE rn = 1""", [ids]).fetchall()
+        """SELECT l.id, list(l.root ORDER BY l.depth DESC, l.root), list(l.path ORDER BY l.depth DESC, l.root)[1]
+           FROM lineage l WHERE l.id IN (SELECT unnest(?::VARCHAR[])) GROUP BY l.id""", [ids]).fetchall()
 
 
 def _bulk_records(store: Store, ids: list[str], parse: bool = True) -> dict[str, ModelRecord]:

@@ -398,19 +398,30 @@ def synthetic_record(mid: str, p: dict[str, Any]) -> ModelRecord:
     return rec
 
 
+# one lineage root as the set-based grades know it: (its pattern, its curated family, its own stored record): the
+# record for a root whose card or licence files were read (:func:`_read_roots`), else the pattern
+RootSpec = tuple[dict[str, Any] | None, dict[str, Any] | None, ModelRecord | None]
+
+
+def _root_of(spec: RootSpec, name: str) -> ModelRecord | None:
+    pattern, family, record = spec
+    if record is None and pattern is None:
+        return None
+    rec = record if record is not None else synthetic_record(name, pattern)  # type: ignore[arg-type]
+    rec.cache["curated_entry"] = family
+    return rec
+
+
 def grade_pattern(p: dict[str, Any], root: dict[str, Any] | None,
                   root_family: dict[str, Any] | None = None, ancestors: list[Reading] | None = None,
-                  root_record: ModelRecord | None = None) -> dict[str, Any]:
+                  root_record: ModelRecord | None = None, more_roots: Sequence[RootSpec] = ()) -> dict[str, Any]:
     """Grades for one (pattern, root pattern, root's curated family, ancestors' licences that could bind):
     the per-model code on a synthetic record. ``root_record``: the root's own stored record, for a root whose
-    card or licence files were read (:func:`_read_roots`), in place of a root pattern."""
+    card or licence files were read (:func:`_read_roots`), in place of a root pattern. ``more_roots``: a merge's
+    further roots, each as :data:`RootSpec` (every base-model dimension is the least open over all roots)."""
     rec = synthetic_record("m", p)
-    if root_record is not None:
-        rec.root = root_record
-        rec.root.cache["curated_entry"] = root_family
-    elif root is not None:
-        rec.root = synthetic_record("r", root)
-        rec.root.cache["curated_entry"] = root_family
+    rec.root = _root_of((root, root_family, root_record), "r")
+    rec.other_roots = [r for i, spec in enumerate(more_roots) if (r := _root_of(spec, f"r{i + 1}")) is not None]
     rec.cache["ancestors"] = list(ancestors or [])   # the walk's readings (:mod:`.ancestry`), as a stored record
     a = assess_record(rec, use_curated=False)
     return {
@@ -481,21 +492,31 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
     key_expr = "md5(concat_ws('|', " + ", ".join(f"coalesce(CAST({c} AS VARCHAR), '~')" for c in PATTERN_COLS) + "))"
     con.execute(f"CREATE OR REPLACE TEMP TABLE _omk AS SELECT *, {key_expr} AS pkey FROM _om")
     if has_lineage:
-        # the deepest root, then the smallest id, as the per-model path picks it (records.py): a merge with
-        # two roots at one depth is graded the same whatever order the rows come in
+        # every lineage root of every graded model (a merge has several: its base-model dimensions are the least
+        # open over them); `_oroot` keeps the deepest, then the smallest id, as the per-model path names it first
+        # (records.py), for the evidence's root page
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE _oroots AS
+            SELECT l.id, l.root FROM lineage l JOIN _omk m ON m.id = l.id WHERE l.root <> l.id""")
         con.execute("""
             CREATE OR REPLACE TEMP TABLE _oroot AS
             SELECT id, first(root ORDER BY depth DESC, root) AS root FROM lineage WHERE root <> id GROUP BY id""")
         families = _root_families(store)
+        # each (model, root): the root's key (its pattern, or `missing`, and its family); :func:`_read_roots` keys
+        # the roots graded from their own record by their id
         con.execute("""
-            CREATE OR REPLACE TEMP TABLE _omr AS
-            SELECT m.id, m.pkey,
-                   CASE WHEN o.root IS NOT NULL AND r.pkey IS NULL THEN 'missing' ELSE r.pkey END
-                   || coalesce('#' || f.family, '') AS rkey
-            FROM _omk m
-            LEFT JOIN _oroot o ON o.id = m.id LEFT JOIN _omk r ON r.id = o.root
-            LEFT JOIN _ofam f ON f.root = o.root""")
+            CREATE OR REPLACE TEMP TABLE _ork AS
+            SELECT o.id, o.root, coalesce(r.pkey, 'missing') || coalesce('#' || f.family, '') AS rk
+            FROM _oroots o LEFT JOIN _omk r ON r.id = o.root LEFT JOIN _ofam f ON f.root = o.root""")
         read_roots = _read_roots(store, families)
+        # a model's root key: its roots' keys, each once, in one order (the least open grade over them does not
+        # depend on the roots' order, nor on a key's repetition): a model with one root keeps that root's key
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _omr AS
+            SELECT m.id, m.pkey, k.rkey
+            FROM _omk m
+            LEFT JOIN (SELECT id, string_agg(DISTINCT rk, '{ROOTS_SEP}' ORDER BY rk) AS rkey FROM _ork GROUP BY id) k
+                ON k.id = m.id""")
     else:
         families = {}
         con.execute("CREATE OR REPLACE TEMP TABLE _oroot (id VARCHAR, root VARCHAR)")
@@ -510,10 +531,9 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
     combos = con.execute("SELECT DISTINCT pkey, rkey, akey FROM _omr").fetchall()
     out: list[tuple[str, str | None, str | None, str, str, str | None, float | None, str | None]] = []
     for pkey, rkey, akey in combos:
-        rpat, _, fam = (rkey or "").partition("#")
-        read = read_roots.get(rpat[len(ROOT_READ):]) if rpat.startswith(ROOT_READ) else None
-        grades = grade_pattern(patterns[pkey], patterns.get(rpat) if rpat and read is None else None,
-                               families.get(fam), ancestors.get(akey) if akey else None, root_record=read)
+        specs = [_root_spec(k, patterns, families, read_roots) for k in (rkey or "").split(ROOTS_SEP)]
+        grades = grade_pattern(patterns[pkey], *specs[0][:2], ancestors.get(akey) if akey else None,
+                               root_record=specs[0][2], more_roots=specs[1:])
         for fw, dim, grade, score, ev in grade_rows(grades):
             out.append((pkey, rkey, akey, fw, dim, grade, score, ev))
     cols_: list[Sequence[Any]] = list(zip(*out, strict=True)) if out else [[] for _ in range(8)]
@@ -545,7 +565,7 @@ def refresh_metadata(store: Store, snapshot_id: int | None) -> int:
     n = int(store.scalar("SELECT count(*) FROM _omr") or 0)
     for t in ("_om", "_omk", "_omr", "_ogr"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
-    for t in ("_oroot", "_ofam", "_oanc", "_opf"):
+    for t in ("_oroot", "_oroots", "_ork", "_ofam", "_oanc", "_opf"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return n
 
@@ -578,6 +598,17 @@ def _ancestors_back(evidence: str) -> str:
 
 # the key of a lineage root graded from its own record (:func:`_read_roots`): the prefix, then the root's id
 ROOT_READ = "read:"
+# between the keys of a model's roots in its root key (no pattern key, Hub id or curated family name holds it)
+ROOTS_SEP = "|&|"
+
+
+def _root_spec(key: str, patterns: dict[str, dict[str, Any]], families: dict[str, dict[str, Any]],
+               read_roots: dict[str, ModelRecord]) -> RootSpec:
+    """One root's key (``<pattern key>#<family>``, ``missing#…``, ``read:<id>#…``, or empty: no root) as the
+    pattern, curated family and stored record :func:`grade_pattern` grades it from."""
+    rpat, _, fam = key.partition("#")
+    read = read_roots.get(rpat[len(ROOT_READ):]) if rpat.startswith(ROOT_READ) else None
+    return (patterns.get(rpat) if rpat and read is None else None), families.get(fam), read
 
 
 def _read_roots(store: Store, families: dict[str, dict[str, Any]]) -> dict[str, ModelRecord]:
@@ -593,7 +624,7 @@ def _read_roots(store: Store, families: dict[str, dict[str, Any]]) -> dict[str, 
     keeps its pattern's key: only the few roots whose text changes them are keyed (and graded) one by one."""
     con = store.con
     candidates = [r[0] for r in con.execute(
-        """SELECT DISTINCT o.root FROM _oroot o JOIN _omk r ON r.id = o.root
+        """SELECT DISTINCT o.root FROM _oroots o JOIN _omk r ON r.id = o.root
            WHERE o.root IN (SELECT id FROM cards WHERE repo_type = 'model' AND text IS NOT NULL
                             UNION SELECT id FROM license_texts WHERE repo_type = 'model')
            ORDER BY 1""").fetchall()]
@@ -613,9 +644,9 @@ def _read_roots(store: Store, families: dict[str, dict[str, Any]]) -> dict[str, 
         if base_grades(rec) != base_grades(syn):
             read[root] = rec
     if read:
-        con.execute(f"""UPDATE _omr SET rkey = '{ROOT_READ}' || o.root || coalesce('#' || f.family, '')
-                        FROM _oroot o LEFT JOIN _ofam f ON f.root = o.root
-                        WHERE o.id = _omr.id AND o.root IN (SELECT unnest(?::VARCHAR[]))""", [sorted(read)])
+        con.execute(f"""UPDATE _ork SET rk = '{ROOT_READ}' || _ork.root || coalesce('#' || f.family, '')
+                        FROM (SELECT unnest(?::VARCHAR[]) AS root) r LEFT JOIN _ofam f ON f.root = r.root
+                        WHERE _ork.root = r.root""", [sorted(read)])
     return read
 
 
@@ -624,7 +655,7 @@ def _root_families(store: Store) -> dict[str, dict[str, Any]]:
     for a root outside the store also by the name its id gives), as the per-model path finds it
     (:func:`declared_base.family_of_root`). Returns family name → curated entry."""
     con = store.con
-    roots = con.execute("""SELECT DISTINCT o.root, r.id IS NULL FROM _oroot o
+    roots = con.execute("""SELECT DISTINCT o.root, r.id IS NULL FROM _oroots o
                            LEFT JOIN _omk r ON r.id = o.root""").fetchall()
     found: dict[str, dict[str, Any]] = {}
     rows: list[tuple[str, str]] = []

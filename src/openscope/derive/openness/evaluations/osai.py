@@ -15,7 +15,8 @@ because experts usually grade such cards closed).
 
 The score is the mean over graded dimensions with open = 1, partial = 0.5, closed = 0 (``unknown`` is
 left out). When nothing could be read (no card, no files) every dimension is ``unknown``. For a
-derivative, the ``*_basemodel`` dimensions come from its lineage root.
+derivative, the ``*_basemodel`` dimensions come from its lineage root; with several roots (a merge, a model
+built on one), from every root: the least open grade over them (:func:`least_open`).
 
 A licence file the store lists but did not read (``LICENSE``), when it is the only licence evidence, is a
 licence of unknown terms, not the absence of one: the ``licenses`` dimension is ``unknown``, and so are the
@@ -408,9 +409,72 @@ def _unread_words(paths: list[str]) -> str:
     return f"licence file present, not identified ({shown}): licence unknown"
 
 
-def basis(end: Side, base: Side | None = None) -> dict[str, str]:
+# The least open first: a base-model dimension of a model with several lineage roots takes the first of these that
+# any root gets (:func:`least_open`).
+LEAST_OPEN_FIRST = ("closed", "unknown", "partial", "open")
+
+
+@dataclass
+class Root:
+    """One lineage root's side, named: what a model with several roots (a merge, a finetune of one) reads each base
+    from. ``note`` is said beside its name (a root deleted from the Hub: read as last stored)."""
+
+    name: str
+    side: Side
+    note: str = ""
+
+    @property
+    def shown(self) -> str:
+        return f"{self.name} ({self.note})" if self.note else self.name
+
+
+def _root_grade(dim: str, side: Side, tab: Calibration) -> str:
+    """A base-model dimension's grade read from one root's side, as :func:`evaluate` grades a single base."""
+    if not side.readable:
+        return "unknown"
+    sig, rule = RULES[dim][0](side)
+    return tab[dim]["map"].get(sig, rule) if dim in tab else rule
+
+
+def least_open(grades: list[str]) -> str:
+    """The grade of a base-model dimension over every root: closed when any root is closed; else unknown when any
+    root is unknown (a root nobody could read cannot be claimed open); else partial when any is partial; else open.
+
+    Why the least open: everything of every base went into a merge, so it is no more open than its least open
+    base (a merge of an open base and a closed one keeps the closed one's data and weights in it)."""
+    return min(grades, key=LEAST_OPEN_FIRST.index)
+
+
+def root_grades(roots: list[Root], table: Calibration | None = None) -> dict[str, tuple[str, list[str], list[str]]]:
+    """Per base-model dimension: (the grade over every root, the roots that give it, each root's grade in the
+    roots' order): what the grade and its evidence say."""
+    tab = table or {}
+    out: dict[str, tuple[str, list[str], list[str]]] = {}
+    for dim, (_fn, which) in RULES.items():
+        if which != "base":
+            continue
+        each = [_root_grade(dim, r.side, tab) for r in roots]
+        g = least_open(each)
+        out[dim] = (g, [r.name for r, x in zip(roots, each, strict=True) if x == g], each)
+    return out
+
+
+def basis(end: Side, base: Side | None = None, roots: list[Root] | None = None) -> dict[str, str]:
+    """What each dimension's rule saw, in words. With several ``roots``, a base-model dimension names the roots its
+    grade came from (the least open), each root's grade, and what the first of them showed."""
     b = base or end
-    return {dim: _basis(b if which == "base" else end, dim) for dim, (_fn, which) in RULES.items()}
+    out = {dim: _basis(b if which == "base" else end, dim) for dim, (_fn, which) in RULES.items()}
+    if roots and len(roots) > 1:
+        for dim, (g, names, each) in root_grades(roots).items():
+            first = next(r for r in roots if r.name == names[0])
+            graded = "; ".join(f"{r.shown}: {x}" for r, x in zip(roots, each, strict=True))
+            out[dim] = (f"{g} from {', '.join(names)}, the least open of {len(roots)} roots ({graded}); "
+                        f"{names[0]}: {_basis(first.side, dim)}")
+    elif roots and roots[0].note:
+        for dim, (_fn, which) in RULES.items():
+            if which == "base":
+                out[dim] = f"{roots[0].shown}: {out[dim]}"
+    return out
 
 
 def signals(end: Side, base: Side | None = None) -> dict[str, tuple[str, str]]:
@@ -419,8 +483,10 @@ def signals(end: Side, base: Side | None = None) -> dict[str, tuple[str, str]]:
 
 
 def evaluate(end: Side, base: Side | None = None, table: Calibration | None = None,
-             use_calibration: bool = False) -> dict[str, Any]:
-    """The 12 grades and the score; ``base`` is the lineage root's side (the end model itself if None)."""
+             use_calibration: bool = False, roots: list[Root] | None = None) -> dict[str, Any]:
+    """The 12 grades and the score; ``base`` is the lineage root's side (the end model itself if None). With
+    several lineage ``roots`` (a merge, or a model built on one), each base-model dimension is the least open of
+    the roots' grades (:func:`least_open`)."""
     tab = table if table is not None else (shipped_calibration() if use_calibration else {})
     grades: dict[str, Any] = {}
     for dim, (sig, rule) in signals(end, base).items():
@@ -431,6 +497,8 @@ def evaluate(end: Side, base: Side | None = None, table: Calibration | None = No
             grades[dim] = tab[dim]["map"].get(sig, rule)
         else:
             grades[dim] = rule
+    if roots and len(roots) > 1:
+        grades.update({dim: g for dim, (g, _names, _each) in root_grades(roots, tab).items()})
     known = [POINTS[g] for g in grades.values() if g in POINTS]
     grades["score"] = (sum(known) / len(known)) if known else None
     return grades
