@@ -109,28 +109,31 @@ def test_what_binds_and_what_does_not(store: Store) -> None:
     assert _weights(store, "t-merge2/m") == ("restrictive_license", "cc-by-nc-4.0", ["t-q1/a"])
 
 
-def test_a_root_deleted_from_the_hub_is_read_as_an_external_base(store: Store) -> None:
+def test_a_root_deleted_from_the_hub_is_read_as_last_stored(store: Store) -> None:
     """A defect this round found: the per-model path read a deleted root's last stored record (its licence, its
     files), the set-based pass read nothing (a root outside the live models), so the two graded its derivative
-    differently. docs/lineage.md: a deleted model is a node as an external base is. For the base-model dimensions
-    both still read nothing of it, and the bulk records of the card pass agree; its licence, as last read, binds
-    (the thirty-second session: docs/openness.md, *Inherited licences*), so it is flagged as a binding ancestor
-    whose evidence says it was deleted."""
+    differently. The fifth round made both read nothing of it; since the thirty-fourth session both read its record
+    as last stored (docs/openness.md, *A root deleted from the Hub*: its files show weights released under its
+    last-read CC BY-NC, available, so `weights_basemodel` is open), the per-model and the bulk records alike, and
+    each says it was deleted. Its licence, as last read, binds (the thirty-second session: docs/openness.md,
+    *Inherited licences*), so it is flagged as a binding ancestor whose evidence says it was deleted."""
     from openscope.derive.openness.records import bulk_from_store
 
     rec = from_store(store, "a-del-ft/ft")
-    assert rec.root is not None and rec.root.id == "a-del/base" and rec.root.cache.get("external") is True
-    assert rec.root.license is None
+    assert rec.root is not None and rec.root.id == "a-del/base" and not rec.root.cache.get("external")
+    assert rec.root.cache.get("deleted_on") and rec.root.license == "cc-by-nc-4.0"
     [bulk] = list(bulk_from_store(store, ["a-del-ft/ft"]))
-    assert bulk.root is not None and bulk.root.cache.get("external") is True
+    assert bulk.root is not None and bulk.root.cache.get("deleted_on") == rec.root.cache["deleted_on"]
+    assert bulk.root.files == rec.root.files
     a = assess_record(rec)
-    assert a.osai["weights_basemodel"] == "unknown"
+    assert a.osai["weights_basemodel"] == "open"
+    assert a.osai_basis["weights_basemodel"].startswith("a-del/base (deleted from the Hub on ")
     [flag] = [f for f in a.flags if f["flag"] == "license-contradicts-base"]
     assert flag["base"] == "a-del/base"
     assert "deleted from the Hub on" in flag["evidence"][0]["snippet"], flag
     stored = store.con.execute("SELECT grade FROM openness WHERE id = 'a-del-ft/ft' AND framework = 'osai' "
                                "AND dimension = 'weights_basemodel'").fetchone()
-    assert stored == ("unknown",)
+    assert stored == ("open",)
 
 
 def test_how_an_ancestor_s_own_declaration_is_read() -> None:

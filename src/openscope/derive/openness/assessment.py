@@ -105,8 +105,8 @@ def base_side(rec: ModelRecord, own_family: str | None = None) -> tuple[osai.Sid
     """The side the base-model dimensions are graded from, and what it is (a Hub id or a family).
 
     The lineage root from the store when there is one (always with its curated facts: lineage is
-    about the base, not about the model being assessed; a root outside the store is matched to a
-    curated family by the name its id gives); otherwise the base the card declares, when it names a
+    about the base, not about the model being assessed; a root outside the store, or deleted from the Hub (read as
+    last stored), is also matched to a curated family by the name its id gives); otherwise the base the card declares, when it names a
     curated family other than the model's own (:mod:`.declared_base`); otherwise, for a re-upload that pastes
     its base's card ("# Original model card: …"), that copy read as the base's card
     (:func:`.declared_base.pasted_base`; also for a lineage root outside the store that no curated family
@@ -115,8 +115,10 @@ def base_side(rec: ModelRecord, own_family: str | None = None) -> tuple[osai.Sid
     if rec.is_derivative and rec.root is not None:
         root = rec.root
         if "curated_entry" not in root.cache:
-            root.cache["curated_entry"] = family_of_root(root.id, bool(root.cache.get("external")))
-        pasted = pasted_base(rec) if root.cache.get("external") and root.cache["curated_entry"] is None else None
+            root.cache["curated_entry"] = family_of_root(root.id, _not_live(root))
+        # nothing of its own to read (outside the store, or deleted with nothing stored) and no curated family
+        pasted = pasted_base(rec) if _not_live(root) and not root.readable and root.cache["curated_entry"] is None \
+            else None
         rec.cache["base_from_pasted"] = pasted is not None
         if pasted is not None:
             return _pasted_side(pasted), root.id
@@ -136,16 +138,24 @@ def root_side(root: ModelRecord) -> osai.Side:
     store). One root record serves every derivative graded on it (a chunk of the card pass, the set-based grades'
     patterns): its side is read from its card once, not once per derivative."""
     if "curated_entry" not in root.cache:
-        root.cache["curated_entry"] = family_of_root(root.id, bool(root.cache.get("external")))
+        root.cache["curated_entry"] = family_of_root(root.id, _not_live(root))
     side = root.cache.get("base_side")
     if side is None:
         side = root.cache["base_side"] = _side(root, True)[0]
     return side
 
 
+def _not_live(root: ModelRecord) -> bool:
+    """A root that is not a live model of the store: outside it, or deleted from the Hub (its curated family is then
+    also looked up by the name its id gives, as the licence inheritance reads such an ancestor)."""
+    return bool(root.cache.get("external") or root.cache.get("deleted_on"))
+
+
 def root_note(root: ModelRecord) -> str:
-    """What a reader must know of a root beside its name (none today for a root read as it is on the Hub)."""
-    return ""
+    """What a reader must know of a root beside its name: a root deleted from the Hub is read from its record as last
+    stored (its card, files and licence texts), whose pages no longer answer."""
+    gone = root.cache.get("deleted_on")
+    return f"deleted from the Hub on {gone}; read as last stored" if gone else ""
 
 
 def roots(rec: ModelRecord, base: osai.Side | None) -> list[osai.Root] | None:
@@ -284,6 +294,7 @@ def assess_record(rec: ModelRecord, *, use_curated: bool = True) -> Assessment:
         base_pasted=None if pasted is None else {"named": pasted.name, "lines": list(pasted.lines),
                                                   "evidence": pasted.evidence.as_json()},
         base_roots=None if every is None else {
-            dim: {"grade": g, "from": names, "roots": {r.name: x for r, x in zip(every, each, strict=True)}}
+            dim: {"grade": g, "from": names, "roots": {r.name: x for r, x in zip(every, each, strict=True)},
+                  **({"notes": {r.name: r.note for r in every if r.note}} if any(r.note for r in every) else {})}
             for dim, (g, names, each) in osai.root_grades(every).items()},
     )

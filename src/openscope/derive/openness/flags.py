@@ -86,7 +86,7 @@ def flags(rec: ModelRecord, end: Side, osaid_result: OsaidResult, base: Side | N
                 "base": rec.root.id,
                 "detail": f"declares {rec.license!r} (open) but its base {rec.root.id} is under {rec.root.license!r}",
                 "evidence": [{"kind": "hub_metadata", "locator": rec.root.locator,
-                              "snippet": f"license: {rec.root.license}", "read_at": rec.read_at}],
+                              "snippet": f"license: {rec.root.license}" + _last_read(rec.root), "read_at": rec.read_at}],
             })
     elif base is not None and declared is not None:
         bp = base.facts["Model parameters (Final)"]
@@ -101,6 +101,13 @@ def flags(rec: ModelRecord, end: Side, osaid_result: OsaidResult, base: Side | N
             })
     out.extend(_binding_ancestors(end, {f.get("base") for f in out if f["flag"] == "license-contradicts-base"}))
     return out
+
+
+def _last_read(root: ModelRecord) -> str:
+    """What a root deleted from the Hub adds to its licence's snippet (its page no longer answers): the words the
+    inheritance evidence uses (:func:`.ancestry.as_last_read`)."""
+    gone = root.cache.get("deleted_on")
+    return f" (deleted from the Hub on {gone}; its licence as last read)" if gone else ""
 
 
 def card_versus_tag(lic: Finding) -> bool | None:

@@ -416,10 +416,10 @@ def load_record(store: Store, model_id: str, with_root: bool = False) -> ModelRe
             "SELECT root, depth, path FROM lineage WHERE id = ? ORDER BY depth DESC, root", [rec.id]
         ).fetchall() if r[0] != rec.id]
         if rows:
-            # a root deleted from the Hub is a node as an external base is (docs/lineage.md): nothing to read
+            # a root deleted from the Hub is read as last stored, and says so (:func:`_deleted`)
             gone = _deleted(store, [r[0] for r in rows])
-            found = [(load_record(store, r[0], with_root=False) if r[0] not in gone else None)
-                     or _external(r[0], rec.read_at) for r in rows]
+            found = [_as_deleted(load_record(store, r[0], with_root=False), gone) or _external(r[0], rec.read_at)
+                     for r in rows]
             rec.root, rec.other_roots = found[0], found[1:]
             path = rows[0][2] or []
             rec.parents = list(path[1:2])
@@ -472,15 +472,27 @@ def dataset_ref(name: str, info: dict[str, tuple], moved: dict[str, str]) -> Dat
     return DatasetRef(name, name.lower() in info, *(info.get(name.lower()) or (None, None, None, False)))
 
 
-def _deleted(store: Store, ids: list[str]) -> set[str]:
-    """Which of ``ids`` are stored models deleted from the Hub. Why: a lineage root deleted since is a node as an
-    external base is (docs/lineage.md), and the set-based pass grades its derivatives so (a root outside the live
-    models: nothing of its own to read, its curated family by the name its id gives); reading its last stored record
-    made the two paths disagree."""
+def _deleted(store: Store, ids: list[str]) -> dict[str, str]:
+    """Which of ``ids`` are stored models deleted from the Hub, each with the ISO date a full crawl found it gone.
+
+    Why: a lineage root deleted since is read by its derivatives' base-model dimensions as it was last stored (its
+    card, files and licence texts: the last-known facts, as its licence still binds them), its curated family also by
+    the name its id gives (it is not a live model, as an external base is not), and every reading of it says it was
+    deleted and when (:func:`_as_deleted`). The set-based pass reads such a root from the same stored record
+    (:func:`.sql._read_roots`), so the two paths agree."""
     if not ids:
-        return set()
-    return {r[0] for r in store.con.execute(
-        "SELECT id FROM models WHERE id IN (SELECT unnest(?::VARCHAR[])) AND deleted_at IS NOT NULL", [ids]).fetchall()}
+        return {}
+    return {r[0]: r[1] for r in store.con.execute(
+        "SELECT id, deleted_at::DATE::VARCHAR FROM models WHERE id IN (SELECT unnest(?::VARCHAR[])) "
+        "AND deleted_at IS NOT NULL", [ids]).fetchall()}
+
+
+def _as_deleted(rec: ModelRecord | None, gone: dict[str, str]) -> ModelRecord | None:
+    """A stored root's record, marked with the date it was deleted from the Hub when it was (``cache["deleted_on"]``:
+    what the grades read of it is its record as last read, whose Hub page no longer answers)."""
+    if rec is not None and rec.id in gone:
+        rec.cache["deleted_on"] = gone[rec.id]
+    return rec
 
 
 def _external(model_id: str, read_at: str) -> ModelRecord:
@@ -580,8 +592,8 @@ def bulk_from_store(store: Store, ids: list[str], chunk: int = 2000, parse: bool
                 kept = [r for r in found if r != mid]
                 if kept:
                     roots[mid] = (kept, list(path or []))
-        gone = _deleted(store, [r for rs, _ in roots.values() for r in rs])   # read as external roots, as above
-        wanted = list(dict.fromkeys(part + [r for rs, _ in roots.values() for r in rs if r not in gone]))
+        gone = _deleted(store, [r for rs, _ in roots.values() for r in rs])   # read as last stored, said so
+        wanted = list(dict.fromkeys(part + [r for rs, _ in roots.values() for r in rs]))
         recs = _bulk_records(store, wanted, parse)
         _attach_ancestors(store, [recs[m] for m in part if m in recs])
         for mid in part:
@@ -590,7 +602,7 @@ def bulk_from_store(store: Store, ids: list[str], chunk: int = 2000, parse: bool
                 continue
             if mid in roots:
                 root_ids, path = roots[mid]
-                found = [(recs.get(r) if r not in gone else None) or _external(r, rec.read_at) for r in root_ids]
+                found = [_as_deleted(recs.get(r), gone) or _external(r, rec.read_at) for r in root_ids]
                 rec.root, rec.other_roots = found[0], found[1:]
                 rec.parents = path[1:2]
             yield rec

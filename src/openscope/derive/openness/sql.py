@@ -621,12 +621,18 @@ def _read_roots(store: Store, families: dict[str, dict[str, Any]]) -> dict[str, 
     to its pattern (weights_basemodel `partial` for each of its derivatives here) and a non-commercial licence to its
     text (`open` per model, the root's own grade). A derivative's stored grades read the base side only through the
     base-model dimensions' rules (:func:`.assessment.base_grades`), so a root whose text leaves those as its pattern gives them
-    keeps its pattern's key: only the few roots whose text changes them are keyed (and graded) one by one."""
+    keeps its pattern's key: only the few roots whose text changes them are keyed (and graded) one by one. A root
+    deleted from the Hub has no live pattern (its key is ``missing``: nothing to read); its derivatives read its
+    record as last stored (:func:`.records._deleted`), so each is compared with ``missing`` and keyed by its id
+    where its stored card, files or licence texts change the grades."""
     con = store.con
+    # live roots whose text the crawl read, and every root deleted from the Hub (few: its last-stored record against
+    # `missing`, the key of a root with nothing to read)
     candidates = [r[0] for r in con.execute(
         """SELECT DISTINCT o.root FROM _oroots o JOIN _omk r ON r.id = o.root
            WHERE o.root IN (SELECT id FROM cards WHERE repo_type = 'model' AND text IS NOT NULL
                             UNION SELECT id FROM license_texts WHERE repo_type = 'model')
+           UNION SELECT DISTINCT o.root FROM _oroots o JOIN models m ON m.id = o.root WHERE m.deleted_at IS NOT NULL
            ORDER BY 1""").fetchall()]
     if not candidates:
         return {}
@@ -639,7 +645,7 @@ def _read_roots(store: Store, families: dict[str, dict[str, Any]]) -> dict[str, 
     read: dict[str, ModelRecord] = {}
     for root, rec in records.items():
         entry = families.get(fam.get(root) or "")
-        syn = synthetic_record("r", pats[root])
+        syn = synthetic_record("r", pats.get(root, MISSING_ROOT))   # a deleted root has no live pattern
         syn.cache["curated_entry"] = rec.cache["curated_entry"] = entry
         if base_grades(rec) != base_grades(syn):
             read[root] = rec
