@@ -134,3 +134,41 @@ def test_assess_names_every_root_and_where_each_grade_came_from(cli, db: Path) -
     assert doc["base_roots"]["datasources_basemodel"] == {"grade": "open", "from": [OPEN], "roots": {OPEN: "open"}}
     # a model with no root: null
     assert cli("--db", db, "--json", "assess", OPEN).json()["base_roots"] is None
+
+
+ROOT_CARDS = [
+    # training data linked and released, weights under Apache-2.0
+    "---\nlicense: apache-2.0\ndatasets: [acme/corpus]\n---\n# Base\n\n## Training data\n\nWe trained on the "
+    "[acme/corpus](https://huggingface.co/datasets/acme/corpus) dataset.\n",
+    # a datasheet file, a custom licence, a gate
+    "---\nlicense: other\nlicense_name: acme-community\nextra_gated_prompt: Agree to the terms.\n---\n# Base\n\n"
+    "See [DATASHEET.md](DATASHEET.md) for the data. The training code is at https://github.com/acme/train.\n",
+    # data described, not released; weights promised
+    "# Base\n\n## Training data\n\nA private web crawl of 2T tokens, not released.\n\nWeights will be released soon.\n",
+    # nothing of the kind
+    "# Base\n\nA small model.\n",
+]
+
+
+@pytest.mark.parametrize("card", ROOT_CARDS)
+def test_a_root_s_side_runs_only_the_probes_its_dimensions_read(card: str) -> None:
+    """A root's side (:func:`assessment.root_side`) runs the probes the base-model dimensions read, not every probe
+    (the thirty-fourth session: most of the cost of reading a root's card); what it gives them is what every probe
+    run gives, whichever runs first."""
+    from openscope.derive.openness import assessment
+    from openscope.derive.openness.evaluations import osai
+    from openscope.derive.openness.records import from_text
+
+    assert "training_code" not in assessment.base_probes() and "model_card" not in assessment.base_probes()
+    rec = from_text("acme/base", card)
+    rec.files = [("model.safetensors", None), ("DATASHEET.md", None), ("config.json", None)]
+    few = assessment._side(rec, True, assessment.base_probes())[0]
+    every = assessment._side(rec, True)[0]
+    assert len(few.findings) < len(every.findings)
+    assert {c: few.facts[c].as_json() for c in assessment.BASE_COMPONENTS} == \
+        {c: every.facts[c].as_json() for c in assessment.BASE_COMPONENTS}
+    assert {n: few.findings[n].as_json() for n in assessment.BASE_FINDINGS} == \
+        {n: every.findings[n].as_json() for n in assessment.BASE_FINDINGS}
+    base = [d for d, (_, which) in osai.RULES.items() if which == "base"]
+    assert {d: osai.basis(few, few)[d] for d in base} == {d: osai.basis(every, every)[d] for d in base}
+    assert {d: osai.evaluate(few, few)[d] for d in base} == {d: osai.evaluate(every, every)[d] for d in base}

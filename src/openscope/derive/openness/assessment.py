@@ -7,6 +7,7 @@ read here (the overlay is added afterwards, by :mod:`.experts`, and only for dis
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,8 +73,30 @@ class Assessment:
         return doc
 
 
-def _side(rec: ModelRecord, use_curated: bool) -> tuple[osai.Side, list[Finding], str | None]:
-    findings = run_all(rec)
+# What the base-model dimensions' rules read of a root's side (:data:`.osai.RULES`' "base" rules, and what
+# :func:`.osai.basis` says of them): these components' facts, and these probes' findings.
+BASE_COMPONENTS = ("Model parameters (Final)", "Datasets", "Data card")
+BASE_FINDINGS = ("weights_released", "weights_gated", "license_declared", "datasets_released", "data_card")
+
+
+@functools.cache
+def base_probes() -> frozenset[str]:
+    """The probes a root's side runs: those that judge a component the base-model dimensions read (every finding
+    of a component makes its fact, :func:`.components.from_findings`), and those whose findings the rules read.
+
+    Why not every probe: a derivative reads nothing else of its root, and the other probes (training code, reports,
+    evaluation results, hardware, model card topics …) were most of the cost of reading a root's card, about 3 ms
+    a root in the set-based grades (:func:`.sql._read_roots`) and once per root and chunk in the card pass.
+    Probes are pure functions of the record (each reads the record, and caches only what the record determines), so
+    the findings run are those every probe run gives (``tests/test_openness_merge_roots.py`` compares both)."""
+    from openscope.derive.openness.probes import PROBES, probe_component
+
+    return frozenset(n for n in PROBES if probe_component(n) in BASE_COMPONENTS) | frozenset(BASE_FINDINGS)
+
+
+def _side(rec: ModelRecord, use_curated: bool, only: frozenset[str] | None = None
+          ) -> tuple[osai.Side, list[Finding], str | None]:
+    findings = run_all(rec, only)
     facts = from_findings(findings)
     entry = (rec.cache.get("curated_entry") or curated_mod.lookup_any(rec.id)) if use_curated else None
     apply_curated(facts, entry)
@@ -141,7 +164,7 @@ def root_side(root: ModelRecord) -> osai.Side:
         root.cache["curated_entry"] = family_of_root(root.id, _not_live(root))
     side = root.cache.get("base_side")
     if side is None:
-        side = root.cache["base_side"] = _side(root, True)[0]
+        side = root.cache["base_side"] = _side(root, True, base_probes())[0]
     return side
 
 
@@ -175,7 +198,7 @@ def base_grades(root: ModelRecord) -> tuple[bool, dict[str, str]]:
     set-based grades compare a root's pattern with its own record by it (:func:`.sql._read_roots`)."""
     side = root.cache.get("base_side")
     if side is None:
-        side = root.cache["base_side"] = _side(root, True)[0]
+        side = root.cache["base_side"] = _side(root, True, base_probes())[0]
     sig = osai.signals(side, side)
     return side.readable, {d: sig[d][1] for d, (_, which) in osai.RULES.items() if which == "base"}
 

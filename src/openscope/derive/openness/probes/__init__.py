@@ -100,6 +100,11 @@ def _module(name: str) -> Any:
     return importlib.import_module(f"openscope.derive.openness.probes.{name}")
 
 
+def probe_component(name: str) -> str | None:
+    """The MOF component probe ``name`` judges (its module's ``COMPONENT``), or None."""
+    return getattr(_module(name), "COMPONENT", None)
+
+
 def probe_functions() -> list[tuple[str, Callable[[ModelRecord], Finding]]]:
     return [(name, _module(name).run) for name in PROBES]
 
@@ -132,8 +137,8 @@ def write_documentation(path: str | None = None) -> None:
     doc.write_text(head + documentation_section(), "utf-8")
 
 
-def run_all(rec: ModelRecord) -> list[Finding]:
-    """Every probe's finding. A Traditional Chinese card is read in simplified characters (:mod:`..hant`); what
+def run_all(rec: ModelRecord, only: frozenset[str] | None = None) -> list[Finding]:
+    """Every probe's finding (``only``: the findings of these probes alone, in the same order). A Traditional Chinese card is read in simplified characters (:mod:`..hant`); what
     its evidence quotes of it (section titles, link anchors: the reading text's words) is given back in the
     card's own characters here, once for all probes. A card that hosts other releases (a team README's news
     items, sections and paper links about a sibling model, benchmark or paper) is read without their parts
@@ -141,7 +146,7 @@ def run_all(rec: ModelRecord) -> list[Finding]:
     from openscope.derive.openness.probes._siblings import own_view
 
     rec = own_view(rec)
-    findings = [fn(rec) for _, fn in probe_functions()]
+    findings = [fn(rec) for name, fn in probe_functions() if only is None or name in only]
     card = rec.card
     if card is not None and card.written is not None:
         for f in findings:
