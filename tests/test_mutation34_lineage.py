@@ -1,0 +1,152 @@
+"""Lineage's SQL text: behaviour that the ninth mutation round (thirty-fourth session) showed no test asserted.
+
+mutmut does not mutate the text of a statement, so the round changed the SQL of ``derive/lineage/graph.py``,
+``origin.py`` and ``publishers.py`` by hand, one predicate, operator or column at a time; docs/reviews.md, "Mutation
+testing, ninth round", lists the mutants each test kills. Every expectation is a rule of docs/lineage.md; the stores
+are built by the real ingest and the real refresh and read back through the contract's tables and commands.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lineage_graphs import entry, ingest_refresh
+
+from openscope.store import open_store
+
+LATER = "2024-06-01T00:00:00.000Z"
+
+
+def _rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with open_store(db, read_only=True, create=False) as s:
+        return s.con.execute(sql, params or []).fetchall()
+
+
+# -- the curated publishers table: an empty cell is unknown, never an empty value ------------------------------------
+
+# allura-forge's shipped row names the organisation and nothing else: ATOM states its region unknown and no source
+# gives a country, a display name or a kind (publishers.csv leaves those cells empty).
+SILENT = "allura-forge"
+
+
+def test_a_publisher_row_that_states_nothing_reads_null_not_empty(tmp_path: Path, cli) -> None:
+    """docs/lineage.md, *Publishers*: a country or region only where a source states it, otherwise unknown, never
+    guessed; ``model --json``'s ``publisher`` is the curated row, and a model without parents is its own root. An
+    empty CSV cell is unknown (NULL), so the organisation, a root, lists no root country and no root region: a
+    model of an unknown origin had ``[None]`` there (the ``model_origin`` view listing its own publisher's country
+    without dropping NULL: hand mutants V07, V16; the derivative's, in a full refresh's fast path, OF05, OF12, and in
+    the general aggregate, O26, O27). DuckDB's CSV reader already reads an empty cell as NULL; the
+    ``nullif``s of ``publishers.load`` are a second guard (their mutants P01-P12 are equivalent)."""
+    db = tmp_path / "s.duckdb"
+    ingest_refresh(db, [entry(f"{SILENT}/base"), entry("u/ft", (f"base_model:finetune:{SILENT}/base",))], "s",
+                   full=True)
+    _check_silent(db, cli)
+    # the incremental refresh computes the derivative's origin by the general aggregate, the full one by its fast path
+    res = ingest_refresh(db, [entry("u/ft", (f"base_model:finetune:{SILENT}/base",), created=LATER)], "later", full=False)
+    assert res is not None and res["mode"] == "incremental"
+    _check_silent(db, cli)
+
+
+def _check_silent(db: Path, cli) -> None:
+    own = cli("--db", db, "model", f"{SILENT}/base", "--json", "--quiet")
+    assert own.code == 0, own.stderr
+    assert own.json()["publisher"] == {
+        "org": SILENT, "name": None, "organisation": SILENT, "alias_of": None, "country": None, "region": None,
+        "kind": None, "country_source": None, "region_source": None}
+    ft = cli("--db", db, "model", "u/ft", "--json", "--quiet").json()
+    assert [(r["id"], r["country"], r["region"]) for r in ft["lineage"]["roots"]] == [(f"{SILENT}/base", None, None)]
+    assert (ft["root_countries"], ft["root_regions"], ft["root_country"], ft["root_region"]) == ([], [], None, None)
+    assert _rows(db, "SELECT root_countries, root_country, root_regions, root_region FROM model_origin "
+                     "WHERE id IN ('u/ft', ?) ORDER BY id", [f"{SILENT}/base"]) == [([], None, [], None)] * 2
+
+
+def test_every_source_statement_is_kept_with_whether_it_is_used(tmp_path: Path) -> None:
+    """docs/lineage.md, *Publishers*: ``publisher_sources`` holds every statement of every source and which one is
+    used. ai21labs: Epoch AI's IL and ATOM's ``us`` used, the ``other`` bucket implied by IL kept unused, each with
+    the note saying why; allura-forge: ATOM's "unknown" region kept as a NULL value, not used; a statement without
+    a note has a NULL note (hand mutants P10-P13: ``used`` inverted or always true, an empty value or note kept as
+    ``''``)."""
+    db = tmp_path / "s.duckdb"
+    ingest_refresh(db, [entry("u/m")], "s", full=True)
+    got = _rows(db, """SELECT org, attribute, value, used, note IS NULL FROM publisher_sources
+                       WHERE org IN ('ai21labs', 'allura-forge', '01-ai') ORDER BY org, attribute, value""")
+    assert got == [
+        ("01-ai", "country", "CN", True, True), ("01-ai", "region", "china", True, True),
+        ("ai21labs", "country", "IL", True, False), ("ai21labs", "region", "other", False, False),
+        ("ai21labs", "region", "us", True, False),
+        ("allura-forge", "region", None, False, False),
+    ]
+    assert _rows(db, "SELECT count(*) FROM publisher_sources WHERE value = '' OR note = ''") == [(0,)]
+
+
+def test_a_model_without_parents_is_its_own_root_in_model_origin(tmp_path: Path) -> None:
+    """docs/lineage.md: a model without parents is its own root (depth 0, no parents, the roots list holding itself);
+    its root countries and regions are its own publisher's, known or not. ``model_origin`` says so for Qwen (CN,
+    china) and for an organisation whose row states no place. Hand mutants V04 (depth 1), V05 (one parent), V06 (no
+    root listed), V08 (its root country unknown), V09 (its root region read from the country column)."""
+    db = tmp_path / "s.duckdb"
+    qwen, silent = "Qwen/Qwen2.5-7B", f"{SILENT}/base"
+    ingest_refresh(db, [entry(qwen), entry(silent), entry("u/ft", (f"base_model:finetune:{qwen}",))], "s", full=True)
+    got = _rows(db, """SELECT id, depth, n_parents, roots, root_countries, root_regions, root_country, root_region
+                       FROM model_origin ORDER BY id""")
+    assert got == [(qwen, 0, 0, [qwen], ["CN"], ["china"], "CN", "china"),
+                   (silent, 0, 0, [silent], [], [], None, None),
+                   ("u/ft", 1, 1, [qwen], ["CN"], ["china"], "CN", "china")]
+
+
+# -- rootless cycles: one number per cycle, also after an incremental refresh ----------------------------------------
+
+def _cycle(a: str, b: str, created: str = "2024-05-01T00:00:00.000Z") -> list[dict]:
+    return [entry(a, (f"base_model:finetune:{b}",), created=created),
+            entry(b, (f"base_model:finetune:{a}",), created=created)]
+
+
+def _cycles(db: Path) -> list[tuple]:
+    """The rootless cycles as the partition of their members, and the number of distinct ``cycle_id``s."""
+    rows = _rows(db, "SELECT cycle_id, list_sort(list(id)) FROM lineage_cycles GROUP BY 1")
+    return [sorted(m for _, m in rows), len({c for c, _ in rows})]
+
+
+def test_an_incremental_refresh_numbers_a_rebuilt_cycle_apart_from_the_others(tmp_path: Path) -> None:
+    """docs/lineage.md: the members of a cycle no outside root reaches are listed in ``lineage_cycles``, one
+    ``cycle_id`` per strongly connected set; they, and the models built on them, get no lineage row: no root, no
+    depth, no root country (``model_origin``: empty lists, not a list holding NULL, and not the row of a model
+    without parents). An incremental refresh rebuilds only the cycles it touches and numbers them after the largest
+    id kept: numbered after the smallest kept id, or from 0, a rebuilt cycle took the number of a cycle it did not
+    touch, and two cycles read as one (hand mutants Y11, Y12). Three cycles and a model below one; the middle cycle
+    and then the first one re-read by a snapshot."""
+    db = tmp_path / "s.duckdb"
+    below = entry("d/below", ("base_model:finetune:a/1",))
+    ingest_refresh(db, _cycle("a/1", "a/2") + _cycle("b/1", "b/2") + _cycle("c/1", "c/2") + [below], "first",
+                   full=True)
+    want = [[["a/1", "a/2"], ["b/1", "b/2"], ["c/1", "c/2"]], 3]
+    origins = [(m, None, 1, [], [], [], None, None) for m in ("a/1", "a/2", "b/1", "b/2", "c/1", "c/2", "d/below")]
+    sql = """SELECT id, depth, n_parents, roots, root_countries, root_regions, root_country, root_region
+             FROM model_origin ORDER BY id"""
+    assert _cycles(db) == want
+    assert _rows(db, sql) == origins
+    for step, ns in enumerate(("b", "a")):
+        res = ingest_refresh(db, _cycle(f"{ns}/1", f"{ns}/2", created=LATER), f"later{step}", full=False)
+        assert res is not None and res["mode"] == "incremental" and res["cycle_members"] == 2
+        assert _cycles(db) == want
+        assert _rows(db, sql) == origins
+
+
+# -- a per-model publisher, matched as the Hub matches ids -----------------------------------------------------------
+
+def test_a_model_attributed_per_model_is_matched_up_to_case(tmp_path: Path) -> None:
+    """docs/lineage.md, *Publishers*: a model's publisher is its namespace's organisation, matched case-insensitively,
+    or the one ``model_publishers`` names for that model; ids match as the Hub matches them (up to case). deepset's
+    German BERT stored under another case is still deepset's (DE): as the model's own publisher in ``model_origin``
+    and as the root of its finetune, in a full and in an incremental refresh. Compared case-sensitively (the view's
+    ``mp`` join, or ``publisher_expr``'s ``CASE``) it fell back to the namespace, Google (US) (hand mutants V10,
+    N03)."""
+    german = "Google-BERT/Bert-Base-German-Cased"
+    db = tmp_path / "s.duckdb"
+    ingest_refresh(db, [entry(german), entry("g/ft", (f"base_model:finetune:{german}",))], "first", full=True)
+    want = {german: ("deepset", "DE", ["DE"], "DE"), "g/ft": (None, None, ["DE"], "DE")}
+    sql = "SELECT id, publisher, country, root_countries, root_country FROM model_origin"
+    assert {r[0]: r[1:] for r in _rows(db, sql)} == want
+    res = ingest_refresh(db, [entry("g/ft", (f"base_model:finetune:{german}",), created=LATER)], "later", full=False)
+    assert res is not None and res["mode"] == "incremental"
+    assert {r[0]: r[1:] for r in _rows(db, sql)} == want
