@@ -8,6 +8,7 @@ are built by the real ingest and the real refresh and read back through the cont
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from lineage_graphs import entry, ingest_refresh
@@ -78,6 +79,32 @@ def test_every_source_statement_is_kept_with_whether_it_is_used(tmp_path: Path) 
     ]
     assert _rows(db, "SELECT count(*) FROM publisher_sources WHERE value = '' OR note = ''") == [(0,)]
 
+
+
+def test_new_publisher_data_replaces_the_stored_table_without_doubling_it(tmp_path: Path) -> None:
+    """docs/lineage.md, *Publishers*: the shipped CSVs are loaded into ``publishers``, ``publisher_sources`` and
+    ``model_publishers`` whenever their content changes (a store refreshed by an older version of openscope). The
+    load replaces the tables: each organisation, statement and per-model row once, as shipped. Without the
+    ``DELETE`` before each ``INSERT`` (hand mutants P14, P15, P16) a store whose recorded data differs from the
+    shipped one held every row twice after its next refresh (the tables have no key to refuse the second copy)."""
+    from openscope.derive import lineage as lineage_step
+    from openscope.derive.lineage.publishers import data_dir
+
+    def n_csv(name: str) -> int:
+        with (data_dir() / name).open(encoding="utf-8", newline="") as fh:
+            return sum(1 for _ in csv.DictReader(fh))
+
+    want = [(n_csv("publishers.csv"), n_csv("publishers.csv"), n_csv("publisher_sources.csv"),
+             n_csv("model_publishers.csv"))]
+    count = """SELECT (SELECT count(*) FROM publishers), (SELECT count(DISTINCT org) FROM publishers),
+                      (SELECT count(*) FROM publisher_sources), (SELECT count(*) FROM model_publishers)"""
+    db = tmp_path / "s.duckdb"
+    ingest_refresh(db, [entry("u/m")], "s", full=True)
+    assert _rows(db, count) == want
+    with open_store(db) as store:  # the data recorded by the last refresh is not the shipped data
+        store.con.execute("UPDATE lineage_state SET value = 'older' WHERE key = 'publishers_hash'")
+        assert lineage_step.refresh(store)["reason"] == "publisher data changed"
+    assert _rows(db, count) == want
 
 def test_a_model_without_parents_is_its_own_root_in_model_origin(tmp_path: Path) -> None:
     """docs/lineage.md: a model without parents is its own root (depth 0, no parents, the roots list holding itself);
