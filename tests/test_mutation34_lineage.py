@@ -177,3 +177,18 @@ def test_a_model_attributed_per_model_is_matched_up_to_case(tmp_path: Path) -> N
     res = ingest_refresh(db, [entry("g/ft", (f"base_model:finetune:{german}",), created=LATER)], "later", full=False)
     assert res is not None and res["mode"] == "incremental"
     assert {r[0]: r[1:] for r in _rows(db, sql)} == want
+
+
+def test_a_root_without_a_namespace_has_no_publisher(tmp_path: Path) -> None:
+    """docs/lineage.md, *Publishers*: a model's publisher is the organisation of its namespace; a legacy id without
+    one (``gpt2``) has none, so what is built on it has an unknown root country. ``Qwen2`` (no ``/``) is not Qwen's:
+    cut without the ``contains(id, '/')`` guard of ``namespace_expr``, the id lost its last character (``left(id,
+    -1)``), read as the namespace ``qwen``, and the finetune's root was Chinese (hand mutant N04)."""
+    db = tmp_path / "s.duckdb"
+    ingest_refresh(db, [entry("Qwen2"), entry("u/ft", ("base_model:finetune:Qwen2",))], "s", full=True)
+    sql = "SELECT id, publisher, roots, root_countries, root_country, root_region FROM model_origin ORDER BY id"
+    want = [("Qwen2", None, ["Qwen2"], [], None, None), ("u/ft", None, ["Qwen2"], [], None, None)]
+    assert _rows(db, sql) == want
+    res = ingest_refresh(db, [entry("u/ft", ("base_model:finetune:Qwen2",), created=LATER)], "later", full=False)
+    assert res is not None and res["mode"] == "incremental"
+    assert _rows(db, sql) == want
