@@ -192,3 +192,21 @@ def test_a_root_without_a_namespace_has_no_publisher(tmp_path: Path) -> None:
     res = ingest_refresh(db, [entry("u/ft", ("base_model:finetune:Qwen2",), created=LATER)], "later", full=False)
     assert res is not None and res["mode"] == "incremental"
     assert _rows(db, sql) == want
+
+
+def test_a_model_deleted_from_the_hub_leaves_model_origin(tmp_path: Path) -> None:
+    """docs/lineage.md, *Models deleted from the Hub*: a deleted model's own lineage is no longer kept (its records stay,
+    and it is a node as an external base is for what builds on it). ``model_origin`` lists the live models: a
+    count of models by their publisher's country there must not count a model the Hub no longer has. Without the
+    view's ``deleted_at IS NULL`` (hand mutant V12) the deleted model stayed, as its own root of depth 0."""
+    from openscope.derive import lineage as lineage_step
+
+    qwen = "Qwen/Qwen2.5-7B"
+    db = tmp_path / "s.duckdb"
+    ingest_refresh(db, [entry(qwen), entry("u/ft", (f"base_model:finetune:{qwen}",)), entry("Qwen/gone")], "s",
+                   full=True)
+    with open_store(db) as store:
+        store.con.execute("UPDATE models SET deleted_at = TIMESTAMP '2024-07-01' WHERE id = 'Qwen/gone'")
+        lineage_step.refresh(store)
+    assert _rows(db, "SELECT id, country, root_country FROM model_origin ORDER BY id") == [
+        (qwen, "CN", "CN"), ("u/ft", None, "CN")]
