@@ -210,3 +210,21 @@ def test_a_model_deleted_from_the_hub_leaves_model_origin(tmp_path: Path) -> Non
         lineage_step.refresh(store)
     assert _rows(db, "SELECT id, country, root_country FROM model_origin ORDER BY id") == [
         (qwen, "CN", "CN"), ("u/ft", None, "CN")]
+
+
+def test_a_merge_lists_every_root_also_one_of_unknown_origin(tmp_path: Path) -> None:
+    """docs/lineage.md: ``roots`` lists every root of a model; ``root_countries`` only the known places, and a root of
+    unknown origin beside a known one makes ``root_country`` ``multiple``. A merge of Qwen (CN) and of a model of an
+    organisation whose row states no place keeps both roots, in a full and in an incremental refresh. Joining a
+    merge's rows to its roots' codes on the country code too (hand mutant O30) dropped the unknown root from
+    ``roots`` (a NULL code equals nothing), while ``root_country`` still said ``multiple``."""
+    qwen, silent = "Qwen/Qwen2.5-7B", f"{SILENT}/base"
+    merge = ("base_model:merge:" + silent, "base_model:merge:" + qwen)  # not in the sorted order of the ids
+    db = tmp_path / "s.duckdb"
+    ingest_refresh(db, [entry(qwen), entry(silent), entry("m/x", merge)], "s", full=True)
+    sql = "SELECT n_parents, roots, root_countries, root_country, root_regions, root_region FROM model_origin WHERE id = 'm/x'"
+    want = [(2, [qwen, silent], ["CN"], "multiple", ["china"], "multiple")]
+    assert _rows(db, sql) == want
+    res = ingest_refresh(db, [entry("m/x", merge, created=LATER)], "later", full=False)
+    assert res is not None and res["mode"] == "incremental"
+    assert _rows(db, sql) == want
