@@ -228,3 +228,23 @@ def test_a_merge_lists_every_root_also_one_of_unknown_origin(tmp_path: Path) -> 
     res = ingest_refresh(db, [entry("m/x", merge, created=LATER)], "later", full=False)
     assert res is not None and res["mode"] == "incremental"
     assert _rows(db, sql) == want
+
+
+def test_an_incremental_walk_takes_the_smallest_of_equally_short_paths_from_seeds(tmp_path: Path) -> None:
+    """docs/lineage.md: of equally short paths to a root, ``path`` goes through the smallest parent id. A changed
+    model built on four models of one root, all outside the change (seeds of depth 1, stored and declared in the
+    reverse order of their ids), is two steps from the root through ``m/a``, in the incremental walk as in a full
+    one. Keyed on the first element of the path, the model itself (hand mutant C17), the walk kept whichever
+    candidate came first."""
+    root = "r/root"
+    mids = [entry(f"m/{c}", (f"base_model:finetune:{root}",)) for c in "dcba"]
+    tags = tuple(f"base_model:merge:m/{c}" for c in "dcba")
+    first = [entry(root), *mids, entry("c/x", tags)]
+    db = tmp_path / "s.duckdb"
+    ingest_refresh(db, first, "first", full=True)
+    sql = "SELECT root, depth, path FROM lineage_paths WHERE id = 'c/x'"
+    want = [(root, 2, ["c/x", "m/a", root])]
+    assert _rows(db, sql) == want
+    res = ingest_refresh(db, [entry("c/x", tags, created=LATER)], "later", full=False)
+    assert res is not None and res["mode"] == "incremental"
+    assert _rows(db, sql) == want
