@@ -128,7 +128,7 @@ def _cycle(a: str, b: str, created: str = "2024-05-01T00:00:00.000Z") -> list[di
             entry(b, (f"base_model:finetune:{a}",), created=created)]
 
 
-def _cycles(db: Path) -> list[tuple]:
+def _cycles(db: Path) -> list:
     """The rootless cycles as the partition of their members, and the number of distinct ``cycle_id``s."""
     rows = _rows(db, "SELECT cycle_id, list_sort(list(id)) FROM lineage_cycles GROUP BY 1")
     return [sorted(m for _, m in rows), len({c for c, _ in rows})]
@@ -147,7 +147,7 @@ def test_an_incremental_refresh_numbers_a_rebuilt_cycle_apart_from_the_others(tm
     ingest_refresh(db, _cycle("a/1", "a/2") + _cycle("b/1", "b/2") + _cycle("c/1", "c/2") + [below], "first",
                    full=True)
     want = [[["a/1", "a/2"], ["b/1", "b/2"], ["c/1", "c/2"]], 3]
-    origins = [(m, None, 1, [], [], [], None, None) for m in ("a/1", "a/2", "b/1", "b/2", "c/1", "c/2", "d/below")]
+    origins: list[tuple] = [(m, None, 1, [], [], [], None, None) for m in ("a/1", "a/2", "b/1", "b/2", "c/1", "c/2", "d/below")]
     sql = """SELECT id, depth, n_parents, roots, root_countries, root_regions, root_country, root_region
              FROM model_origin ORDER BY id"""
     assert _cycles(db) == want
@@ -187,7 +187,7 @@ def test_a_root_without_a_namespace_has_no_publisher(tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
     ingest_refresh(db, [entry("Qwen2"), entry("u/ft", ("base_model:finetune:Qwen2",))], "s", full=True)
     sql = "SELECT id, publisher, roots, root_countries, root_country, root_region FROM model_origin ORDER BY id"
-    want = [("Qwen2", None, ["Qwen2"], [], None, None), ("u/ft", None, ["Qwen2"], [], None, None)]
+    want: list[tuple] = [("Qwen2", None, ["Qwen2"], [], None, None), ("u/ft", None, ["Qwen2"], [], None, None)]
     assert _rows(db, sql) == want
     res = ingest_refresh(db, [entry("u/ft", ("base_model:finetune:Qwen2",), created=LATER)], "later", full=False)
     assert res is not None and res["mode"] == "incremental"
