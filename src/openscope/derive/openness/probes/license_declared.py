@@ -120,7 +120,12 @@ RESTRICTIVE_NAMES = [
                                                                       (_NC_ONLY, ("CC-BY-NC-3.0", "CC-BY-NC-4.0",
                                                                                   "cc-by-nc")))
       for lic, ver in zip(ids, (_V3, _V4, _NO_V), strict=True)),
-    ("CC-BY-NC-4.0", re.compile(r"CC[- ]BY[- ]NC|non-?commercial|noncommercial|非商业|非商用|非営利|商用(?:利用)?不可"
+    # The catch-all: a non-commercial phrase that names no licence ("for non-commercial use only", "not for
+    # commercial use", "仅供非商业用途", "商用不可", "비상업적 용도로만") is `noncommercial-unnamed` (the catalogue's
+    # "non-commercial terms, no licence named": restrictive, commercial use false, nothing else known), never
+    # CC BY-NC 4.0, a licence the card never named (issue #7). A Creative Commons NonCommercial name is read above
+    # by its elements and version; "X Non-Commercial License" is that publisher's own licence (`other`, below).
+    ("noncommercial-unnamed", re.compile(r"CC[- ]BY[- ]NC|non-?commercial|noncommercial|非商业|非商用|非営利|商用(?:利用)?不可"
                                 r"|비상업|상업적\s?(?:이용|사용)(?:은|이|을)?\s?(?:금지|불가)", re.IGNORECASE)),
     # no derivatives: a model under it may not be modified or fine-tuned and shared (CC BY-NC-ND is non-commercial
     # first, above)
@@ -355,7 +360,8 @@ def unread_license_files(rec: ModelRecord) -> list[str]:
 
 RESTRICTIVE_IDS = {lic for lic, _ in RESTRICTIVE_NAMES}
 # the catch-all non-commercial name's index, and the NonCommercial names read before it by their elements
-_NC_CATCH_ALL = next(i for i, (lic, rx) in enumerate(RESTRICTIVE_NAMES) if rx.pattern.startswith("CC[- ]BY[- ]NC|"))
+NC_UNNAMED = "noncommercial-unnamed"
+_NC_CATCH_ALL = next(i for i, (lic, _) in enumerate(RESTRICTIVE_NAMES) if lic == NC_UNNAMED)
 _NC_NAMED = frozenset(lic for lic, _ in RESTRICTIVE_NAMES[:_NC_CATCH_ALL])
 # The words one of which each licence name's every match holds (:func:`..probes.required_needles`), in the order
 # of OPEN_NAMES and RESTRICTIVE_NAMES. Why: each name's pattern opens with a lookbehind and is case-insensitive,
@@ -500,6 +506,14 @@ def _inside(pos: object, start: object, end: object) -> bool:
     return isinstance(pos, int) and isinstance(start, int) and isinstance(end, int) and start <= pos < end
 
 
+def _name_of(word: tuple[object, ...], name: tuple[object, ...]) -> bool:
+    """Whether the hit ``word`` (a non-commercial word) overlaps the custom-terms hit ``name`` or ends at most one
+    character (a space or hyphen) before it starts: the word is part of that licence's name."""
+    ws, we, ns, ne = word[0], word[-1], name[0], name[-1]
+    return (isinstance(ws, int) and isinstance(we, int) and isinstance(ns, int) and isinstance(ne, int)
+            and ws < ne and ns <= we + 1)
+
+
 def versioned_over_family(hits: list[_H], at: int) -> list[_H]:
     """``hits`` (tuples whose item ``at`` is the licence's label, the item before it the name's index in its list, the
     first and last items where the name starts and ends)
@@ -512,8 +526,14 @@ def versioned_over_family(hits: list[_H], at: int) -> list[_H]:
     if named:
         # (and the custom-terms word inside the name: "Creative Commons Attribution-NonCommercial license" holds
         # "Commercial license"; the publisher's own "FLUX [dev] Non-Commercial License" names no CC licence and keeps it)
-        hits = [h for h in hits if not (h[at] == "CC-BY-NC-4.0" and h[at - 1] == _NC_CATCH_ALL)
+        hits = [h for h in hits if not (h[at] == NC_UNNAMED and h[at - 1] == _NC_CATCH_ALL)
                 and not (h[at] == "other" and any(_inside(h[0], n[0], n[-1]) for n in named))]
+    customs = [h for h in hits if h[at] == "other"]
+    if customs:
+        # the non-commercial word that is part of a licence's name ("the Heron Non-Commercial License", "a
+        # Noncommercial Research License"): the card names its publisher's own licence, custom terms (`other`), not
+        # non-commercial terms with no licence named
+        hits = [h for h in hits if not (h[at] == NC_UNNAMED and any(_name_of(h, c) for c in customs))]
     if not any(h[at] in _CC_FAMILIES for h in hits):
         return hits
     labels = {h[at] for h in hits}
@@ -620,6 +640,9 @@ def run(rec: ModelRecord) -> Finding:
     f.detail["class"] = v.cls
     if v.id in VERSIONLESS:
         f.detail["version"] = "not given"   # a family named without a version (the id says no more than the card)
+    if v.id == NC_UNNAMED:
+        # a non-commercial phrase with no licence's name: the terms are the card's words (the evidence), no licence's
+        f.detail["terms"] = "non-commercial use only; no licence named"
     if v.open is None:
         f.outcome = "negative" if rec.card is not None or rec.files else "unknown"
         f.status = "no_license"
