@@ -196,7 +196,8 @@ def test_a_bilingual_card_reads_both_languages() -> None:
      [("Apache-2.0", ["code"]), ("other", ["weights"])]),
     ("数据集采用 CC BY 4.0 协议发布。", [("CC-BY-4.0", ["data"])]),
     ("本模型仅供学术研究使用。", [("other", ["weights"])]),
-    ("模型权重仅限非商业用途。", [("CC-BY-NC-4.0", ["weights"])]),
+    # (non-commercial words name no licence: `noncommercial-unnamed`, not CC BY-NC 4.0, since the thirty-fourth session)
+    ("模型权重仅限非商业用途。", [("noncommercial-unnamed", ["weights"])]),
 ])
 def test_chinese_licence_sentences_name_the_licence_and_what_it_covers(text: str, expected: list) -> None:
     assert _scopes(text) == expected

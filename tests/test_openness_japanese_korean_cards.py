@@ -321,11 +321,12 @@ def test_the_code_and_the_weights_licences_are_named_apart(card: str, twin: str)
     ("データセットは CC BY 4.0 で公開しています。", [("CC-BY-4.0", ["data"])]),
     ("本モデルは研究目的のみで利用できます。", [("other", ["weights"])]),
     ("本モデルの利用には利用規約への同意が必要です。", [("other", ["weights"])]),
-    ("モデルの重みは商用利用不可です。", [("CC-BY-NC-4.0", ["weights"])]),
+    # (non-commercial words name no licence: `noncommercial-unnamed`, not CC BY-NC 4.0, since the thirty-fourth session)
+    ("モデルの重みは商用利用不可です。", [("noncommercial-unnamed", ["weights"])]),
     ("코드는 MIT 라이선스, 모델 가중치는 CC BY-NC 4.0 라이선스를 따릅니다.", [("MIT", ["code"]), ("CC-BY-NC-4.0", ["weights"])]),
     ("데이터셋은 CC BY 4.0 라이선스로 공개합니다.", [("CC-BY-4.0", ["data"])]),
     ("이 모델은 연구 목적으로만 사용할 수 있습니다.", [("other", ["weights"])]),
-    ("모델 가중치는 비상업적 용도로만 사용할 수 있습니다.", [("CC-BY-NC-4.0", ["weights"])]),
+    ("모델 가중치는 비상업적 용도로만 사용할 수 있습니다.", [("noncommercial-unnamed", ["weights"])]),  # (as above)
     ("모델 가중치는 Bada 커뮤니티 라이선스를 따릅니다.", [("other", ["weights"])]),
 ])
 def test_licence_sentences_name_the_licence_and_what_it_covers(text: str, expected: list) -> None:

@@ -291,8 +291,10 @@ def card_license_for(rec: ModelRecord, what: str, *, explicit_only: bool = False
     identifies: the text says which licence it is."""
     names = [lic for lic, sc in scoped_in_card(rec)
              if (what in sc if explicit_only else covers(sc, what))]
-    # a named restrictive licence before the catch-all `other` ("Model License: CC BY-NC 4.0" names both)
-    restr = sorted((n for n in names if n in RESTRICTIVE_IDS), key=lambda n: n == "other")
+    # a named restrictive licence before the catch-all `other` ("Model License: CC BY-NC 4.0" names both), and
+    # before non-commercial terms with no licence named; between those two, the card's order ("This model falls under
+    # the Heron Non-Commercial License" over "… for our non-commercial users": the publisher's licence)
+    restr = sorted((n for n in names if n in RESTRICTIVE_IDS), key=lambda n: n in ("other", NC_UNNAMED))
     card = next(iter(restr or names), None)
     in_file = file_license_for(rec, what, explicit_only=explicit_only) if files else None
     if in_file is None or card is None or card == "other":
