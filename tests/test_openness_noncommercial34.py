@@ -143,3 +143,15 @@ def test_the_stored_card_pass_writes_the_rows_the_per_model_path_gives(tmp_path:
             assert f.license == (UNNAMED if mid == "wren/w1" else "other"), (mid, f.detail)
     finally:
         store.close()
+
+
+def test_the_weights_take_the_named_licence_over_a_later_non_commercial_phrase() -> None:
+    """A card that names its publisher's own non-commercial licence for the model and, further on, says
+    "non-commercial" in passing: the weights are under the named licence (custom terms), not under terms with no
+    licence named (a named licence comes before them, as before the catch-all `other`)."""
+    text = (NONE + "## License\n\nThis model falls under the Heron Non-Commercial License.\n\n## Policies\n\n"
+            "Its license serves our non-commercial users.\n")
+    found = assess_record(from_text("wren/Wren-1B", text), use_curated=False)
+    lic = next(f for f in found.findings if f.probe == "license_declared")
+    assert lic.detail["card_restrictive"] == ["other", UNNAMED], lic.detail
+    assert (lic.license, lic.detail["card_weights"]) == ("other", "other"), lic.detail
