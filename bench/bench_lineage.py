@@ -62,6 +62,8 @@ def networkx_lineage(db: Path, cap_s: float) -> dict:
            WHERE card_data IS NOT NULL AND contains(card_data::VARCHAR, '"base_model"')""").fetchall()
     bm_rows = con.execute("SELECT id, base_models::VARCHAR FROM models WHERE base_models IS NOT NULL").fetchall()
     models = {r[0] for r in con.execute("SELECT id FROM models WHERE deleted_at IS NULL").fetchall()}
+    # a model deleted from the Hub keeps the edges of its last-read declarations (edges.py): its pairs count too
+    stored = models | {r[0] for r in con.execute("SELECT id FROM models WHERE deleted_at IS NOT NULL").fetchall()}
     pubs = dict(con.execute("SELECT lower(org), country FROM publishers").fetchall())
     check()
     lower = defaultdict(list)
@@ -115,7 +117,7 @@ def networkx_lineage(db: Path, cap_s: float) -> dict:
     con.close()
     return {
         "elapsed_s": time.monotonic() - t0,
-        "pairs": {(n, r, d) for (n, r), (d, _) in rows.items() if n in models},
+        "pairs": {(n, r, d) for (n, r), (d, _) in rows.items() if n in stored},
         "edges": g.number_of_edges(),
         "cycle_members": sum(len(c) for c in cycles),
         "multiple": sum(1 for v in root_countries.values() if len(v) > 1),

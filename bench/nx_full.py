@@ -15,7 +15,7 @@ The rules, as the docstrings and SQL of ``src/openscope/derive/lineage/{edges,gr
   cleaned and a Hub address (``https://huggingface.co/Org/Name``, ``hf.co/Org/Name/tree/main``, any case,
   scheme optional) read as the id it names (a dataset's or a Space's names none), and card values kept only
   if they can be Hub ids (``edges.HUB_ID``, no
-  placeholder); a deleted model's declarations are ignored; a parent that is not a live store id
+  placeholder); a deleted model's declarations are read as a live one's (as last read); a parent that is not a live store id
   but equals one up to case takes the smallest such id; a bare parent (no namespace) equal to no store id
   takes the stored ``<ns>/<name>`` of a canonical-move namespace (``openscope/data/canonical``) when exactly
   one such namespace holds the name (the smallest spelling); else a parent that is the old id of a repository a
@@ -237,11 +237,10 @@ def _run(con: Any, phase: Any, t0: float, cap_s: float) -> dict[str, int]:
         """SELECT id, card_data->>'$.base_model', card_data->>'$.base_model_relation',
                   CASE WHEN starts_with(card_data->>'$.base_model', '[')
                        THEN json_type(card_data, '$.base_model') = 'ARRAY' END FROM models
-           WHERE card_data IS NOT NULL AND deleted_at IS NULL
+           WHERE card_data IS NOT NULL
              AND contains(card_data::VARCHAR, '"base_model"')""").fetchall()
     bm_rows = con.execute(
-        "SELECT id, base_models::VARCHAR FROM models WHERE base_models IS NOT NULL AND deleted_at IS NULL"
-    ).fetchall()
+        "SELECT id, base_models::VARCHAR FROM models WHERE base_models IS NOT NULL").fetchall()
     qt, mt, at = _variants(QUANT_TAGS), _variants(MERGE_TAGS), _variants(ADAPTER_TAGS)
     inf_tags = con.execute(
         f"SELECT id, tag FROM tags WHERE repo_type = 'model' AND tag IN ({_sql_list(qt + mt + at)})").fetchall()
@@ -334,8 +333,6 @@ def _run(con: Any, phase: Any, t0: float, cap_s: float) -> dict[str, int]:
         best.setdefault(child, prio)
 
     for child, tag in tag_rows:
-        if child in deleted:
-            continue
         rest = tag[11:]  # after 'base_model:'
         head, sep, tail = rest.partition(":")
         rc = REL_CODE.get(head) if sep else None

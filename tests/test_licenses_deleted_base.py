@@ -152,16 +152,20 @@ def test_a_deleted_base_of_unknown_licence_does_not_send_the_reader_to_the_hub(c
 
 
 def test_a_deleted_model_in_the_middle_of_a_chain(store: Store, cli, db: Path) -> None:
-    """Guards the flow-down through a live model to a deleted base (distance 2) and that lineage's rule still holds:
-    the deleted model's own bases are not read, so its root's Llama terms do not reach its finetune (docs/lineage.md).
-    On main the grandchild's deleted base was unknown."""
+    """Guards the flow-down through a live model to a deleted base (distance 2), and through the deleted model to the
+    root above it: lineage reads a deleted model's last-read bases (docs/lineage.md, thirty-fourth session), so its
+    root's Llama terms reach its finetune and the grandchild. On main the grandchild's deleted base was unknown; on
+    the thirty-third session's code the root's terms stopped at the deleted model."""
     leaf, grand = _doc(cli, db, "chl/leaf"), _doc(cli, db, "chg/grand")
-    assert [(f["base"], f["license"], f.get("deleted_at")) for f in leaf["flow_down"]] == [("chm/mid", "cc-by-nc-4.0",
-                                                                                       GONE)]
+    assert [(f["base"], f["license"], f.get("deleted_at")) for f in leaf["flow_down"]] == [
+        ("chm/mid", "cc-by-nc-4.0", GONE), ("chr/root", "llama3.1", None)]
     assert [(f["base"], f["distance"], f["license"], f.get("deleted_at"), f["conflict"]) for f in grand["flow_down"]] == [
-        ("chl/leaf", 1, "apache-2.0", None, False), ("chm/mid", 2, "cc-by-nc-4.0", GONE, True)]
-    assert grand["effective_class"] == "non_commercial"
-    assert store.scalar("SELECT count(*) FROM license_flow WHERE base = 'chr/root'") == 0
+        ("chl/leaf", 1, "apache-2.0", None, False), ("chm/mid", 2, "cc-by-nc-4.0", GONE, True),
+        ("chr/root", 3, "llama3.1", None, True)]
+    # the Llama terms bind it as they bind a live chain's grandchild (the root's class outranks the middle one's)
+    assert grand["effective_class"] == leaf["effective_class"] == "custom_flow_down"
+    assert sorted(store.con.execute("SELECT id, distance FROM license_flow WHERE base = 'chr/root'").fetchall()) == [
+        ("chg/grand", 3), ("chl/leaf", 2)]
 
 
 def _weights(store: Store, mid: str) -> tuple[str, str | None, list[str], list[str]]:
@@ -182,7 +186,7 @@ def test_the_openness_inheritance_reads_a_deleted_base_on_both_paths(store: Stor
     assert _weights(store, "kid/live-nc")[:3] == ("restrictive_license", "cc-by-nc-4.0", ["live-nc/base"])
     assert _weights(store, "kid/nm")[:3] == ("restrictive_license", "cc-by-nc-4.0", ["nm/base"])
     assert _weights(store, "kid/fl")[1:3] == ("deepseek", ["fl/base"])
-    assert _weights(store, "chg/grand")[2] == ["chm/mid"]
+    assert _weights(store, "chg/grand")[2] == ["chm/mid", "chr/root"]  # the root above the deleted model binds too
     # one whose last reading names nothing is read by the family its id names, as an ancestor outside the store
     assert _weights(store, "kid/hl")[:3] == ("restrictive_license", "llama-1-license", ["huggyllama/llama-7b"])
     # a permissive base binds nothing; one of unknown licence neither

@@ -143,14 +143,20 @@ def _changed(store: Store, last: int, deleted_until: str | None = None) -> int:
     ``deleted_until`` is the latest ``deleted_at`` the last refresh saw (None: every deletion counts as new).
     """
     con = store.con
+    since = "" if deleted_until is None else "AND deleted_at > ?::TIMESTAMP"
     con.execute("DROP TABLE IF EXISTS _chg")
+    # A model deleted since keeps its edges (its last-read declarations, see edges.py), so a deletion changes
+    # none of its own rows; it is read again all the same (a few rows: only the deleted ones are probed), with
+    # its descendants, so that the refresh never depends on that. A row gone from ``models`` altogether (no
+    # command removes one today) still counts.
     con.execute(
-        """CREATE TEMP TABLE _chg AS
+        f"""CREATE TEMP TABLE _chg AS
         SELECT id FROM models WHERE updated_snapshot_id > ? OR updated_snapshot_id IS NULL
         UNION
-        -- gone since the last refresh
-        SELECT id FROM lineage_origin WHERE id NOT IN (SELECT id FROM models WHERE deleted_at IS NULL)""",
-        [last],
+        SELECT id FROM models WHERE deleted_at IS NOT NULL {since}
+        UNION
+        SELECT id FROM lineage_origin WHERE id NOT IN (SELECT id FROM models)""",
+        [last] + ([] if deleted_until is None else [deleted_until]),
     )
     # Children whose external parent now exists in the store under another spelling.
     con.execute(
@@ -162,7 +168,6 @@ def _changed(store: Store, last: int, deleted_until: str | None = None) -> int:
     )
     # A parent spelled as a store id (the exact spelling, or the one a case-insensitive match took) that
     # was deleted since: it may now resolve to another spelling, or to the child itself (then no edge).
-    since = "" if deleted_until is None else "AND deleted_at > ?::TIMESTAMP"
     con.execute(
         f"""INSERT INTO _chg SELECT DISTINCT child FROM edges
             WHERE parent IN (SELECT id FROM models WHERE deleted_at IS NOT NULL {since})""",

@@ -23,6 +23,13 @@ scheme optional, any case) is the id it names, read as ``openscope lineage ID`` 
 dataset's or a Space's address names no model (no edge). The declared spelling stays in the records (tags,
 card data, ``baseModels``) and :func:`declared_spellings` finds it for an answer that shows its evidence. Self-references are dropped, and
 so are card values that cannot be Hub ids (local paths, sentences, placeholders such as ``None``).
+
+A model a full crawl found gone from the Hub (``deleted_at``) is read as it was last read: its records stay in the
+store, and its declarations give its edges exactly as a live model's do (same evidence, same choice). Why: in a
+chain A → B → C with B deleted, C is still built on A; without B's own edges, B became C's root (or, with B's
+publisher unknown, C's root country unknown) and a licence above B stopped flowing through it. The node carries
+``deleted_at``, so every answer that shows B says it is gone. Free: the statements read every child's records
+anyway; only the filter that left deleted ones out is gone.
 All of it is set-based SQL over whole tables (or over the children listed in ``scope``).
 """
 
@@ -56,8 +63,9 @@ PLACEHOLDERS = ("none", "null", "nil", "n/a", "na", "nan", "unknown", "tbd", "to
 # happens to re-read. Bump it with every change of what a refresh writes for the same records (docs/lineage.md,
 # *Incremental*; docs/development.md). 1: the nineteenth session's rules, the first recorded; 2: a card's list
 # without a relation is a merge only when its bases resolve to two or more parents; 3: a parent equal to a deleted
-# store id up to case takes its stored spelling (:func:`_deleted_fix`).
-RULES_VERSION = 3
+# store id up to case takes its stored spelling (:func:`_deleted_fix`); 4: a model deleted from the Hub keeps the
+# edges of its last-read declarations (:func:`_declare`), so a chain through it stays whole.
+RULES_VERSION = 4
 
 # The relation code (1-5 are finetune … unknown) of a card's list naming ids that differ beyond case without a
 # relation: a merge if they resolve to two or more parents, else unknown (:func:`_card_merges` decides).
@@ -284,8 +292,7 @@ def _declare(store: Store, where: str) -> None:
             SELECT child, rc, substr(tag, {offset}) AS parent
             FROM (SELECT id AS child, tag, ({rel_code})::UTINYINT AS rc
                   FROM tags
-                  WHERE repo_type = 'model' AND starts_with(tag, 'base_model:') {where}
-                    AND id NOT IN (SELECT id FROM models WHERE deleted_at IS NOT NULL)))
+                  WHERE repo_type = 'model' AND starts_with(tag, 'base_model:') {where}))
         GROUP BY child, parent"""
     )
     # base_model is a string or a list of strings (an object or a number names no model). One statement
@@ -326,7 +333,7 @@ def _declare(store: Store, where: str) -> None:
                     FROM (SELECT id AS child, card_data,
                                  json_extract_string(card_data, ['$.base_model', '$.base_model_relation']) AS j
                           FROM models
-                          WHERE card_data IS NOT NULL AND deleted_at IS NULL {where}
+                          WHERE card_data IS NOT NULL {where}
                             AND contains(card_data::VARCHAR, '"base_model"')))))))"""
     )
     con.execute(
@@ -338,8 +345,7 @@ def _declare(store: Store, where: str) -> None:
                 FROM (SELECT id AS child, lower(base_models->>'$.relation') AS rel,
                              json_extract_string(base_models, '$.models[*].id') AS bases
                       FROM models
-                      WHERE base_models IS NOT NULL AND deleted_at IS NULL
-                        AND json_type(base_models) = 'OBJECT' {where})))"""
+                      WHERE base_models IS NOT NULL AND json_type(base_models) = 'OBJECT' {where})))"""
     )
     # The distinct declared parents (and their lower case), once: the fixes below and the folding of external
     # spellings (:func:`_fold_external`) each read them, and each DISTINCT over every declaration cost a pass.
