@@ -277,17 +277,19 @@ def full_recompute(db: Path, tmp: Path) -> dict[str, Any]:
 
 
 def brute_force(store: Store) -> dict[str, dict[str, int]]:
-    """The stored lineage equals a plain-Python walk of the chosen edges; returns each live model's
-    ancestors with their shortest distances (the model itself at 0)."""
+    """The stored lineage equals a plain-Python walk of the chosen edges; returns the ancestors, with their
+    shortest distances (the model itself at 0), of each live model and of each deleted one with a parent."""
     con = store.con
     chosen = con.execute("SELECT child, parent FROM edges WHERE chosen").fetchall()
     alive = {r[0] for r in con.execute("SELECT id FROM models WHERE deleted_at IS NULL").fetchall()}
+    # a model deleted from the Hub keeps the edges of its last-read declarations (thirty-fourth session)
+    stored = {r[0] for r in con.execute("SELECT id FROM models").fetchall()}
     parents: dict[str, set[str]] = {}
     for c, p in chosen:
-        assert c in alive, ("an edge of a model not in the store", c)
+        assert c in stored, ("an edge of a model not in the store", c)
         assert c != p
         parents.setdefault(c, set()).add(p)
-    nodes = alive | {p for ps in parents.values() for p in ps}
+    nodes = alive | set(parents) | {p for ps in parents.values() for p in ps}
 
     def up(v: str) -> dict[str, int]:
         seen, q = {v: 0}, deque([v])
@@ -301,7 +303,7 @@ def brute_force(store: Store) -> dict[str, dict[str, int]]:
 
     anc = {v: up(v) for v in nodes}
     want: dict[str, dict[str, int]] = {}
-    for v in alive:
+    for v in alive | set(parents):
         if v not in parents:
             want[v] = {v: 0}
         else:
@@ -336,7 +338,8 @@ def brute_force(store: Store) -> dict[str, dict[str, int]]:
     assert set(origin) == set(parents)
     for v in parents:
         assert origin[v] == (max(want[v].values()) if v in want else None), v
-    return {v: anc[v] for v in alive}
+    # a deleted model with parents is a node of the trees as last read (counted by --down of its ancestors)
+    return {v: anc[v] for v in alive | set(parents)}
 
 
 def declared_tag_parents(store: Store, entries: dict[str, dict[str, Any]]) -> None:

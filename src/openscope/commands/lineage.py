@@ -19,10 +19,8 @@ from openscope.commands._common import (
 from openscope.commands.status import derive_behind, warn_if_behind
 from openscope.derive.lineage.queries import (
     RELATIONS,
-    deleted_ids,
     derivatives_by_root_country,
     direct_children,
-    publisher_countries,
     tree,
 )
 from openscope.errors import MissingInput, UsageError
@@ -112,9 +110,9 @@ def _render(doc: dict[str, Any], root_countries: dict[str, str | None] | None = 
         else:
             con.print("no model in the store is built on it")
     elif sm.get("roots") == [nodes[0]["id"]] and nodes[0].get("deleted_at"):
-        # its records stay, but lineage reads only live models' declarations: it was read as a root of its own
-        con.print("deleted from the Hub (a full crawl no longer saw it): its own bases are no longer read, so "
-                  "the models built on it have it as their root")
+        # its records stay, and lineage reads them as last read: it declared no base then
+        con.print("deleted from the Hub (a full crawl no longer saw it): it declared no base when it was last "
+                  "read, so it is a root itself")
     elif sm.get("roots") == [nodes[0]["id"]] and not nodes[0]["in_store"]:
         # an external base: declared by stored models, never read itself, so whether it has a base is unknown
         con.print("not in the store (a base that stored models declare): its own bases are unknown")
@@ -139,7 +137,7 @@ def _plural(n: int, word: str) -> str:
 def _roots_line(roots: list[str], country: dict[str, str | None],
                 deleted: set[str] | frozenset[str] = frozenset()) -> str:
     """The roots with their publishers' countries, and the model's root country as shares count it. A root in
-    ``deleted`` (gone from the Hub) says so: it is a root only because its own bases are no longer read.
+    ``deleted`` (gone from the Hub) says so: what builds on it was built on a model the Hub no longer has.
 
     The rule of ``lineage_origin``: one country when every root's is known and the same; ``multiple``
     when they differ (a root of unknown origin counts as a different origin); unknown when none is known.
@@ -266,10 +264,10 @@ def register(app: typer.Typer) -> None:
                            relation=relation, limit=capped(limit) or limit, edges=s.json or not down)
             except MissingInput as exc:
                 raise with_folder_hint(exc, model_id) from None
-            # the roots may lie beyond the nodes shown (--limit): their countries are looked up apart
-            roots = doc["summary"].get("roots") if not s.json else None
-            countries = publisher_countries(store, roots) if roots else {}
-            gone = deleted_ids(store, roots) if roots else set()
+            # the roots may lie beyond the nodes shown (--limit): the summary places each of them (--up)
+            placed = doc["summary"].get("root_origins") or []
+            countries = {r["id"]: r["country"] for r in placed}
+            gone = {r["id"] for r in placed if r["deleted"]}
             filters = " and ".join(f for f in (f"--depth {depth}" if depth is not None else "",
                                                f"--relation {relation}" if relation is not None else "") if f)
             children = (direct_children(store, doc["id"])

@@ -43,8 +43,8 @@ def _v(x: Any) -> str:
 
 
 def _gone(node: dict[str, Any]) -> str:
-    """'; deleted from the Hub' for a parent or root a full crawl found gone: lineage no longer reads what it
-    was built on, so it is a root (and the root country of what builds on it may have changed)."""
+    """'; deleted from the Hub' for a parent or root a full crawl found gone: lineage reads it as it was last
+    read, and a reader must know that the Hub no longer has it."""
     return "; deleted from the Hub" if node.get("deleted") else ""
 
 

@@ -67,23 +67,12 @@ def _node_sql(ids_sql: str) -> str:
         LEFT JOIN pub p ON p.lorg = {publisher_expr('n.id')}"""
 
 
-def publisher_countries(store: Store, ids: list[str]) -> dict[str, str | None]:
-    """The country of each id's publisher (its namespace in the curated table), ``None`` where unknown:
-    the same lookup the tree's nodes use, for ids that are not among the nodes shown."""
-    rows = store.con.execute(
-        f"""WITH pub AS (SELECT lower(org) AS lorg, min(country) AS country FROM publishers GROUP BY 1)
-            SELECT i.id, p.country FROM (SELECT unnest($ids) AS id) i
-            LEFT JOIN pub p ON p.lorg = {publisher_expr('i.id')}""",
-        {"ids": ids}).fetchall()
-    return {r[0]: r[1] for r in rows}
-
-
-# ``in_store``: a live model of the store, whose own bases were read. A model a full crawl found gone from the
-# Hub (``deleted_at`` set) is not: its records stay, but lineage no longer reads its declarations, so it is a
-# node as an external base is (its bases unknown) and says when it went (it read as a live root before).
+# ``in_store``: a live model of the store. A model a full crawl found gone from the Hub (``deleted_at`` set) is
+# not: its records stay, and lineage reads its declarations as they were last read (edges.py), so it keeps its
+# place in a chain and says when it went.
 def deleted_ids(store: Store, ids: list[str]) -> set[str]:
-    """Those of ``ids`` a full crawl found gone from the Hub: a root among them is one only because lineage no
-    longer reads what it was built on, which the roots line says (it named it as any root before)."""
+    """Those of ``ids`` a full crawl found gone from the Hub: a root among them is one because it declared no base
+    when it was last read, which the roots line says beside its name."""
     rows = store.con.execute(
         "SELECT id FROM models WHERE id IN (SELECT unnest($ids)) AND deleted_at IS NOT NULL", {"ids": ids}).fetchall()
     return {r[0] for r in rows}
@@ -262,6 +251,7 @@ def tree(store: Store, raw_id: str, *, direction: str = "up", max_depth: int | N
         # from a whole walk, which is a few levels at most.
         _walk(con, node_id, "up", None, MAX_DEPTH)
         summary["roots"] = _roots(con)
+        summary.update(root_origins(store, summary["roots"]))
     con.execute("DROP TABLE IF EXISTS _walk")
     con.execute("DROP TABLE IF EXISTS _walk_d")
     return {
@@ -309,7 +299,43 @@ def _summary(store: Store, direction: str, total: int) -> dict[str, Any]:
     }
     if direction == "up":
         out["roots"] = _roots(store.con)
+        out.update(root_origins(store, out["roots"]))
     return out
+
+
+def root_origins(store: Store, roots: list[str]) -> dict[str, Any]:
+    """``{root_origins, root_country, root_region}`` for a model whose roots are ``roots``: each root with its
+    publisher (organisation id and name), country and region (null: unknown) and whether it was deleted from the
+    Hub, then the model's root country and region as ``lineage_origin`` computes them: the one value when every
+    root's is known and the same, ``multiple`` when they differ (a root of unknown origin beside a known one counts
+    as a different one), null when no root's is known, and null without roots (a cycle no outside root reaches).
+
+    Why here and not read from ``model_origin``: ``lineage --up`` answers for any node, an external base or a model
+    deleted from the Hub too, which have no ``model_origin`` row; for a live model the two agree (tested).
+    """
+    rows = store.con.execute(
+        f"""WITH pub AS (SELECT lower(org) AS lorg, min(org) AS org, min(name) AS name, min(country) AS country,
+                                min(region) AS region FROM publishers GROUP BY 1)
+            SELECT r.id, p.org, p.name, p.country, p.region, m.id IS NOT NULL
+            FROM (SELECT unnest($ids::VARCHAR[]) AS id) r
+            LEFT JOIN pub p ON p.lorg = {publisher_expr('r.id')}
+            LEFT JOIN (SELECT id FROM models WHERE deleted_at IS NOT NULL
+                       AND id IN (SELECT unnest($ids::VARCHAR[]))) m ON m.id = r.id
+            ORDER BY r.id""",
+        {"ids": list(roots)}).fetchall()
+    placed = [{"id": r, "publisher": o, "publisher_name": n, "country": c, "region": g, "deleted": bool(d)}
+              for r, o, n, c, g, d in rows]
+    return {"root_origins": placed, "root_country": origin_of([p["country"] for p in placed]),
+            "root_region": origin_of([p["region"] for p in placed])}
+
+
+def origin_of(values: list[str | None]) -> str | None:
+    """The rule of ``lineage_origin`` over the roots' countries (or regions): the one value when all are known
+    and equal, ``multiple`` when they differ or some is unknown beside a known one, None when none is known."""
+    known = {v for v in values if v is not None}
+    if not known:
+        return None
+    return known.pop() if len(known) == 1 and None not in values else "multiple"
 
 
 def _roots(con: duckdb.DuckDBPyConnection) -> list[str]:
