@@ -10,9 +10,10 @@ models (seed 11) crawled, then `quiet-otter/BAR-2x7B-Code-SFT-hi-orpo` (the base
 code before the fix:
 
 - `model` of a deleted model said it "is not in the store", though its records and counters are kept;
-- `lineage` of a deleted model said "no declared base: it is a root itself" (its bases are no longer read, not
-  absent), its node claimed `in_store`, and the roots line of what is built on it did not say why a finetune
-  of a U.S. base now has a root of unknown origin;
+- `lineage` of a deleted model said "no declared base: it is a root itself", its node claimed `in_store`, and the
+  roots line of what is built on it did not say why a finetune of a U.S. base now had a root of unknown origin
+  (since the thirty-fourth session a deleted model's bases are read as last read: the chain goes on to the U.S.
+  base, and only a deleted model that declared no base is a root);
 - `sql "SELECT a; SELECT b"` printed b's rows alone, dropping a's without a word.
 """
 
@@ -32,6 +33,7 @@ MOVED = "quiet-otter/BAR-2x7B-Code-SFT-hi-orpo"
 NEW_ID = "moved-org/BAR-2x7B-Code-SFT-hi-orpo-v2"
 GONE = "ai21labs/AI21-Jamba-Mini-1.7-FP8"
 CHILD = "eager-falcon/BAR-2x7B-Code-SFT-GGUF"  # a quantization of the moved model, which still declares the old id
+BASE = "allenai/BAR-2x7B-Code-SFT"  # what the moved model is a finetune of
 GONE_DATASET = "bright-tiger1/ko-corpus-94"
 
 
@@ -125,8 +127,13 @@ def test_lineage_of_a_deleted_model_does_not_call_it_a_root_by_declaration(cli, 
     assert node["in_store"] is False and doc["summary"]["in_store"] is False  # they disagreed before
     assert node["deleted_at"] is not None and node["created_at"] is not None
     text = " ".join(cli("--db", moved_db, "lineage", MOVED).stdout.split())
-    assert "no declared base" not in text
-    assert "its own bases are no longer read" in text and "deleted from the Hub" in text
+    assert "no declared base" not in text and "a root itself" not in text and "deleted from the Hub" in text
+    # its own base as last read (thirty-fourth session): the chain goes on to it
+    assert doc["summary"]["roots"] == [BASE] and [n["id"] for n in doc["nodes"]] == [MOVED, BASE]
+    assert f"roots: {BASE} (US); root country: US" in text
+    # one that declared no base when last read is a root, and says why
+    text = " ".join(cli("--db", moved_db, "lineage", GONE).stdout.split())
+    assert "it declared no base when it was last read, so it is a root itself" in text
     live = cli("--db", moved_db, "--json", "lineage", NEW_ID).json()
     assert live["nodes"][0]["in_store"] is True and live["nodes"][0]["deleted_at"] is None
 
@@ -134,8 +141,10 @@ def test_lineage_of_a_deleted_model_does_not_call_it_a_root_by_declaration(cli, 
 def test_what_is_built_on_a_deleted_model_names_it_in_its_roots(cli, moved_db: Path) -> None:
     out = cli("--db", moved_db, "lineage", CHILD).stdout
     flat = " ".join(out.split())
-    assert f"roots: {MOVED} (origin unknown; deleted from the Hub); root country: unknown" in flat
-    assert "deleted from the Hub" in flat and "last read" in flat
+    # built on the deleted model, and through it on the base it was built on (thirty-fourth session; its root was the
+    # deleted model, of unknown origin, before)
+    assert f"roots: {BASE} (US); root country: US" in flat
+    assert f"{MOVED} · quantized of" in flat and "deleted from the Hub" in flat and "last read" in flat
     assert all(len(line) <= 80 for line in out.splitlines())
     # a deleted root whose publisher is known keeps its country (AI21 Labs: IL), and says it is gone
     kid = sorted(_children(moved_db, GONE))[0]
@@ -148,14 +157,15 @@ def test_what_is_built_on_a_deleted_model_names_it_in_its_roots(cli, moved_db: P
 def test_model_of_a_derivative_names_its_deleted_parent_and_root(cli, moved_db: Path) -> None:
     doc = cli("--db", moved_db, "--json", "model", CHILD).json()
     assert doc["lineage"]["parents"] == [{"id": MOVED, "relation": "quantized", "evidence": "tag", "deleted": True}]
-    assert [(r["id"], r["deleted"]) for r in doc["lineage"]["roots"]] == [(MOVED, True)]
+    assert [(r["id"], r["deleted"], r["depth"]) for r in doc["lineage"]["roots"]] == [(BASE, False, 2)]
+    assert doc["root_country"] == "US"
     live = cli("--db", moved_db, "--json", "model", NEW_ID).json()["lineage"]
     assert live["parents"] and not any(p["deleted"] for p in live["parents"])
     assert not any(r["deleted"] for r in live["roots"])
     out = cli("--db", moved_db, "model", CHILD).stdout
     flat = " ".join(out.split())
     assert f"built on {MOVED} (quantized, tag; deleted from the Hub)" in flat
-    assert f"roots {MOVED} (depth 1; deleted from the Hub)" in flat
+    assert f"roots {BASE} (depth 2)" in flat
     assert all(len(line) <= 80 for line in out.splitlines())
 
 
@@ -183,7 +193,27 @@ def test_deleted_roots_recipe_equals_a_brute_force(cli, moved_db: Path) -> None:
             for r in roots(m) & gone:
                 want[r] += 1
     assert {r["deleted_root"]: r["derivatives"] for r in rows} == dict(want)
-    assert want[MOVED] == 10  # 8 direct, 2 at depth 2
+    assert MOVED not in want and want[GONE] == 6  # the moved model is built on BASE: no root of its derivatives
+    # every deleted ancestor at any depth (docs/lineage.md, the second recipe): the moved model's 10 too
+    cmd2 = re.search(r'\$ (openscope --db moved\.duckdb sql "SELECT f\.base AS deleted_base.*?")\n', text, re.S)
+    assert cmd2 is not None
+    rows2 = cli("--db", moved_db, "--json", *shlex.split(cmd2.group(1))[3:]).json()["rows"]
+
+    def ancestors(m: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        if m in seen:
+            return set()
+        return set().union(*({p} | ancestors(p, seen | {m}) for p in parents.get(m, ())))
+
+    want2: dict[str, int] = defaultdict(int)
+    for m in live:
+        for a in ancestors(m) & gone:
+            want2[a] += 1
+    assert {r["deleted_base"]: r["derivatives"] for r in rows2} == dict(want2)
+    assert want2[MOVED] == 10 and want2[GONE] == 6  # 8 direct, 2 at depth 2
+    block2 = text[cmd2.end():]
+    printed2 = cli("--db", moved_db, *shlex.split(cmd2.group(1))[3:]).stdout.strip()
+    assert re.sub(r"\d{4}-\d\d-\d\d", "DATE", printed2) == re.sub(r"\d{4}-\d\d-\d\d", "DATE",
+                                                                   block2[:block2.index("```")].strip())
     # the table the docs print (the deletion's date is the crawl's)
     block = text[cmd.end():]
     shown = block[:block.index("```")].strip()
@@ -192,21 +222,23 @@ def test_deleted_roots_recipe_equals_a_brute_force(cli, moved_db: Path) -> None:
 
 
 def test_the_docs_example_prints_what_the_store_gives(cli, moved_db: Path) -> None:
-    """docs/lineage.md, *Models deleted from the Hub*: the lines shown (the deletion's date is the crawl's)."""
+    """docs/lineage.md, *Models deleted from the Hub*: the lines shown under each command are among the lines it
+    prints (the deletion's date is the crawl's)."""
     text = (ROOT / "docs" / "lineage.md").read_text()
     block = text[text.index("$ openscope --db moved.duckdb lineage"):]
     block = block[:block.index("```")]
-    shown = [line for line in block.splitlines()[1:] if not line.startswith(("$", " …"))]
-    res = cli("--db", moved_db, "lineage", CHILD)
-    got = re.sub(r"deleted from the Hub \d{4}-\d\d-\d\d", "deleted from the Hub 2026-11-30", res.stdout)
-    lines = [line.rstrip() for line in got.splitlines()]
-    for want in shown[:-1]:
-        if want.startswith("openscope: error"):
-            break
-        assert want.rstrip() in lines, (want, lines)
-    model = cli("--db", moved_db, "model", MOVED)
-    err = re.sub(r"on \d{4}-\d\d-\d\d", "on 2026-11-30", model.stderr.strip())
-    assert err in block
+    commands = re.split(r"^\$ openscope --db moved\.duckdb ", block, flags=re.M)[1:]
+    assert len(commands) == 3
+    for part in commands:
+        head, *shown = part.splitlines()
+        args = shlex.split(head.split("#")[0])
+        res = cli("--db", moved_db, *args)
+        out = res.stdout if res.code == 0 else res.stderr
+        got = re.sub(r"(deleted from the Hub|on) \d{4}-\d\d-\d\d", r"\1 2026-11-30", out)
+        lines = [line.rstrip() for line in got.splitlines()]
+        for want in shown:
+            if not want.startswith(" …"):
+                assert want.rstrip() in lines, (args, want, lines)
 
 
 # ---------------------------------------------------------------------------------------------------------
