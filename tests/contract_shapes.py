@@ -58,6 +58,24 @@ class Summary(M):
     in_store: StrictBool
 
 
+class RootOrigin(M):
+    """One of ``summary.root_origins`` (``lineage --up``): a root with its publisher and place."""
+    id: StrictStr
+    publisher: StrictStr | None
+    publisher_name: StrictStr | None
+    country: StrictStr | None
+    region: StrictStr | None
+    deleted: StrictBool
+
+
+class UpSummary(M):
+    """The keys ``summary`` has for ``--up`` only (docs/lineage.md)."""
+    roots: list[StrictStr]
+    root_origins: list[RootOrigin]
+    root_country: StrictStr | None
+    root_region: StrictStr | None
+
+
 class Lineage(M):
     id: StrictStr
     direction: Literal["up", "down"]
@@ -355,6 +373,11 @@ def check_extra(kind: str, doc: Any) -> list[str]:
             out.append("summary.roots missing for --up")
         if "roots" in doc["summary"] and not all(isinstance(r, str) for r in doc["summary"]["roots"]):
             out.append("summary.roots not strings")
+        if doc["direction"] == "up":
+            try:
+                UpSummary.model_validate(doc["summary"])
+            except ValueError as exc:  # pydantic's ValidationError is a ValueError
+                out.append(f"summary (--up): {exc}")
     if kind in ("license", "model"):
         lic = doc if kind == "license" else doc.get("licenses")
         if lic:
@@ -407,6 +430,16 @@ def invariants(kind: str, doc: Any) -> list[str]:
             if n["via"] is None or n["relation"] is None:
                 out.append(f"node {n['id']} without via/relation")
                 break
+        if "root_origins" in s:
+            placed = s["root_origins"]
+            if [r["id"] for r in placed] != s["roots"]:
+                out.append("root_origins do not follow roots")
+            for key, level in (("root_country", "country"), ("root_region", "region")):
+                values = [r[level] for r in placed]
+                known = {v for v in values if v is not None}
+                want = None if not known else (known.pop() if len(known) == 1 and None not in values else "multiple")
+                if s[key] != want:
+                    out.append(f"{key} {s[key]!r}, the roots give {want!r}")
     if kind == "by_root":
         rows = doc["rows"]
         if rows:
