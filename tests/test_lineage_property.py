@@ -70,18 +70,26 @@ def _tags(v: str, ps: list[str]) -> tuple[str, ...]:
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(g=graphs(), split=st.floats(0.2, 1.0))
-def test_lineage_matches_brute_force(tmp_path_factory, g: dict[str, list[str]], split: float) -> None:
+@given(g=graphs(), split=st.floats(0.2, 1.0), gone=st.sets(st.integers(0, 23), max_size=4))
+def test_lineage_matches_brute_force(tmp_path_factory, g: dict[str, list[str]], split: float, gone: set[int]) -> None:
+    """``gone``: models a later full crawl finds deleted from the Hub (a third, incremental step). A deleted model
+    keeps its place as last read (its edges, rows and descendants); only the ``lineage`` view's own row of a root
+    (depth 0) is for live models alone."""
     d = tmp_path_factory.mktemp("prop")
     roots, on_cycle, desc = _brute(g)
     items = list(g.items())
     cut = max(1, int(len(items) * split))
+    deleted = {v for i, v in enumerate(g) if i in gone}
     with open_store(":memory:") as store:
         # two snapshots: the second is applied incrementally
         ingest_file(store, write_jsonl(d / "a.jsonl", [entry(v, _tags(v, ps)) for v, ps in items[:cut]]))
         lineage_step.refresh(store)
         if cut < len(items):
             ingest_file(store, write_jsonl(d / "b.jsonl", [entry(v, _tags(v, ps)) for v, ps in items[cut:]]))
+            assert lineage_step.refresh(store)["mode"] == "incremental"
+        if deleted:
+            store.con.execute("UPDATE models SET deleted_at = now()::TIMESTAMP WHERE id IN (SELECT unnest(?))",
+                              [sorted(deleted)])
             assert lineage_step.refresh(store)["mode"] == "incremental"
         con = store.con
         rows = con.execute("SELECT id, root, depth, path FROM lineage").fetchall()
@@ -94,7 +102,7 @@ def test_lineage_matches_brute_force(tmp_path_factory, g: dict[str, list[str]], 
             assert path[0] == mid and path[-1] == root and len(path) == depth + 1
             assert all((a, b) in chosen for a, b in zip(path, path[1:], strict=False))
         # every root is an ancestor, with its shortest distance; rootless models have no rows
-        assert got == {v: r for v, r in roots.items() if r}
+        assert got == {v: r for v, r in roots.items() if r and not (v in deleted and not g[v])}
         # depth is consistent along edges: a child is at most one step further from each root than its parent
         for c, p in chosen:
             for r, dp in got.get(p, {}).items():
