@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from openscope.derive.openness.probes import (
@@ -203,6 +204,18 @@ SCRIPT_URL = re.compile(r"^https?://(?:www\.)?(?:github\.com|gitlab\.com|bitbuck
 _TRAINED_WITH = re.compile(r"\b(?:trained|fine-?tuned|pre-?trained|we\s+train(?:ed)?)\b", re.IGNORECASE)
 
 
+def _linked_lines(card: Any, url: re.Pattern[str]) -> Iterator[tuple[Any, str]]:
+    """Each place a link whose address matches ``url`` is written in the card, with the whole line it stands on (empty
+    when the place's line is out of range). Why: the script, fork and code readings each judge a link by the words of
+    its own line, and must meet every occurrence of it, in the card's order."""
+    lines = card.lines()
+    for ln in card.links:
+        if not url.match(ln.url):
+            continue
+        for place in occurrences(card, ln):
+            yield place, lines[place.line - 1] if 0 < place.line <= len(lines) else ""
+
+
 def script_link(rec: ModelRecord) -> Evidence | None:
     """A link to a training script's file on a code host (:data:`SCRIPT_URL`) in a sentence that says the model was
     trained, where the card does not cite it, hide it, promise it or deny it (:func:`._own_evidence.cited_link`).
@@ -214,13 +227,9 @@ def script_link(rec: ModelRecord) -> Evidence | None:
     card = rec.card
     if card is None:
         return None
-    for ln in card.links:
-        if not SCRIPT_URL.match(ln.url):
-            continue
-        for place in occurrences(card, ln):
-            line = card.lines()[place.line - 1] if 0 < place.line <= len(card.lines()) else ""
-            if _TRAINED_WITH.search(line) and not cited_link(rec, place):
-                return link_evidence(rec, place, "script")
+    for place, line in _linked_lines(card, SCRIPT_URL):
+        if _TRAINED_WITH.search(line) and not cited_link(rec, place):
+            return link_evidence(rec, place, "script")
     return None
 
 
@@ -242,14 +251,9 @@ def fork_link(rec: ModelRecord) -> Evidence | None:
     card = rec.card
     if card is None or ("fork" not in card.lowered_body and "branch" not in card.lowered_body):
         return None
-    lines = card.lines()
-    for ln in card.links:
-        if not REPO_URL.match(ln.url):
-            continue
-        for place in occurrences(card, ln):
-            line = lines[place.line - 1] if 0 < place.line <= len(lines) else ""
-            if _TRAINED_WITH.search(line) and _FORK.search(line) and not cited_link(rec, place):
-                return link_evidence(rec, place, "fork")
+    for place, line in _linked_lines(card, REPO_URL):
+        if _TRAINED_WITH.search(line) and _FORK.search(line) and not cited_link(rec, place):
+            return link_evidence(rec, place, "fork")
     return None
 
 
@@ -268,17 +272,12 @@ def code_link(rec: ModelRecord) -> Evidence | None:
     card = rec.card
     if card is None or " code" not in card.lowered_body:
         return None
-    lines = card.lines()
-    for ln in card.links:
-        if not REPO_URL.match(ln.url):
-            continue
-        for place in occurrences(card, ln):
-            line = lines[place.line - 1] if 0 < place.line <= len(lines) else ""
-            at = line.find(place.url)
-            before = line[:max(0, line.rfind("[", 0, at) if at > 0 and line[at - 2:at] == "](" else at)]
-            sentence = before[max(before.rfind(". "), before.rfind("! "), before.rfind("? ")) + 1:]
-            if _THE_CODE.search(sentence) and _TRAINED_WITH.search(sentence) and not cited_link(rec, place):
-                return link_evidence(rec, place, "code")
+    for place, line in _linked_lines(card, REPO_URL):
+        at = line.find(place.url)
+        before = line[:max(0, line.rfind("[", 0, at) if at > 0 and line[at - 2:at] == "](" else at)]
+        sentence = before[max(before.rfind(". "), before.rfind("! "), before.rfind("? ")) + 1:]
+        if _THE_CODE.search(sentence) and _TRAINED_WITH.search(sentence) and not cited_link(rec, place):
+            return link_evidence(rec, place, "code")
     return None
 
 
